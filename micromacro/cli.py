@@ -1,0 +1,410 @@
+"""The command line: parses options, calls the library, renders, and maps errors to exit codes.
+
+This is the only module that knows about click, stdout, stderr and exit codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any, BinaryIO, NoReturn
+
+import click
+from rich.console import Console
+
+from micromacro import __version__
+from micromacro.bots import validate_bot_patterns
+from micromacro.config import load_goals
+from micromacro.errors import ConfigError, ExitCode, MicromacroError, UsageError
+from micromacro.goals import GoalsConfig
+from micromacro.logformats import AUTO, FORMATS
+from micromacro.render import (
+    DEFAULT_TABLE,
+    OUTPUT_FORMATS,
+    TABLE_NAMES,
+    TerminalStyle,
+    render,
+)
+from micromacro.render.text import inert
+from micromacro.report import Report, ReportOptions, build_report
+from micromacro.sessions import DEFAULT_TIMEOUT_S
+from micromacro.timespans import parse_duration
+
+PROG = "micromacro"
+DEFAULT_GOALS_FILE = "goals.yaml"
+# Show a spinner on a terminal only when reading takes a while.
+_PROGRESS_MIN_BYTES = 64 * 1024 * 1024
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success (an empty log too), 1 input error, 2 usage or config error, "
+    "3 an alert rule fired, 130 interrupted."
+)
+
+
+@dataclass
+class Environment:
+    """The streams a command talks to and what they are (httpie's idea): tests swap it."""
+
+    stdin: BinaryIO = field(default_factory=lambda: sys.stdin.buffer)
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdout_isatty: bool | None = None
+    stderr_isatty: bool | None = None
+    no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
+    quiet: bool = False
+    show_traceback: bool = False
+
+    def __post_init__(self) -> None:
+        if self.stdout_isatty is None:
+            self.stdout_isatty = _isatty(self.stdout)
+        if self.stderr_isatty is None:
+            self.stderr_isatty = _isatty(self.stderr)
+
+    def message(self, text: str, *, level: str = "") -> None:
+        """Write one line to stderr (``micromacro: warning: …``); silent with ``--quiet``."""
+        if self.quiet and level != "error":
+            return
+        prefix = f"{PROG}: {level}: " if level else f"{PROG}: "
+        self.stderr.write(prefix + inert(text) + "\n")
+        self.stderr.flush()
+
+    @contextlib.contextmanager
+    def progress(self, status: str, total_bytes: int) -> Iterator[None]:
+        """A spinner on stderr while a large input is read, only when stderr is a terminal."""
+        if self.quiet or not self.stderr_isatty or total_bytes < _PROGRESS_MIN_BYTES:
+            yield
+            return
+        console = Console(file=self.stderr, force_terminal=True, no_color=self.no_color)
+        with console.status(inert(status)):
+            yield
+
+
+def _isatty(stream: IO[Any]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class MicromacroGroup(click.Group):
+    """A click group whose errors are one line on stderr with the exit codes of ``ExitCode``."""
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
+        show_traceback = "--traceback" in argv
+        code: int
+        try:
+            result = super().main(*args, **kwargs)
+            # Without standalone mode click returns the exit code of --help, --version, ctx.exit.
+            code = result if isinstance(result, int) else ExitCode.OK
+        except click.UsageError as error:
+            _error(_usage_message(error))
+            code = ExitCode.USAGE_ERROR
+        except (click.Abort, KeyboardInterrupt):
+            _error("interrupted")
+            code = ExitCode.INTERRUPTED
+        except BrokenPipeError:
+            _silence_stdout()
+            code = ExitCode.OK
+        except ConfigError as error:
+            _maybe_traceback(show_traceback)
+            for problem in error.problems:
+                _error(problem)
+            code = error.exit_code
+        except MicromacroError as error:
+            _maybe_traceback(show_traceback)
+            _error(str(error))
+            code = error.exit_code
+        except Exception as error:  # the last line of defence: never a bare traceback
+            _maybe_traceback(show_traceback)
+            _error(f"internal error: {type(error).__name__}: {error} (run with --traceback)")
+            code = ExitCode.INPUT_ERROR
+        sys.exit(int(code))
+
+
+def _maybe_traceback(show: bool) -> None:
+    if show:
+        traceback.print_exc(file=sys.stderr)
+
+
+def _usage_message(error: click.UsageError) -> str:
+    hint = ""
+    if error.ctx is not None:
+        hint = f" (see '{error.ctx.command_path} --help')"
+    return f"{error.format_message()}{hint}"
+
+
+def _error(text: str) -> None:
+    stream = sys.stderr
+    try:
+        stream.write(f"{PROG}: error: {inert(text)}\n")
+        stream.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    # After a closed pipe (`| head`) Python would complain again when it flushes stdout at exit.
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _environment(ctx: click.Context) -> Environment:
+    env = ctx.find_object(Environment)
+    if env is None:
+        env = Environment()
+        ctx.obj = env
+    return env
+
+
+def _traceback_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        _environment(ctx).show_traceback = True
+    return value
+
+
+@click.group(
+    cls=MicromacroGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(__version__, prog_name=PROG)
+@click.option(
+    "--traceback",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_traceback_callback,
+    help="Show the Python traceback of an error (for bug reports).",
+)
+def cli() -> None:
+    """Micro and macro conversion reports from web server access logs.
+
+    Reads the logs your server already writes, matches every hit against the goals in a YAML
+    file, and prints conversion rates.
+    """
+
+
+def _duration_option(_ctx: click.Context, param: click.Parameter, value: str) -> float:
+    try:
+        seconds = parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param=param) from None
+    if seconds <= 0:
+        raise click.BadParameter("must be greater than 0", param=param)
+    return seconds
+
+
+def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
+    if path is None:
+        if not os.path.exists(DEFAULT_GOALS_FILE):
+            env.message(
+                f"no goals file: reporting traffic only (pass --goals FILE or create "
+                f"{DEFAULT_GOALS_FILE}; see goals.example.yaml)",
+                level="warning",
+            )
+            return GoalsConfig(goals=(), path="")
+        path = DEFAULT_GOALS_FILE
+    config = load_goals(path)
+    for warning in config.warnings:
+        env.message(warning, level="warning")
+    return config
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".micromacro-", dir=directory)
+    except OSError as error:
+        raise UsageError(f"--output {path}: cannot write: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UsageError(f"--output {path}: cannot write: {error.strerror or error}") from None
+
+
+def _print_input_messages(env: Environment, report: Report, fmt: str) -> None:
+    for note in report.notes:
+        env.message(note)
+    for warning in report.warnings:
+        env.message(warning, level="warning")
+    for line in report.malformed:
+        env.message(
+            f"{line.source_file}:{line.line_no}: malformed line: {inert(line.excerpt, limit=80)}",
+            level="warning",
+        )
+    if fmt != "table":
+        counts = report.input.as_dict()
+        buckets = ", ".join(
+            f"{k} {v:,}" for k, v in counts.items() if k not in ("lines", "files", "format")
+        )
+        env.message(f"input: {report.input.lines:,} lines ({buckets})")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
+@click.option(
+    "--goals",
+    "goals_path",
+    type=click.Path(dir_okay=False),
+    help=f"Goals file (YAML). Default: {DEFAULT_GOALS_FILE} if it exists.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice([AUTO, *FORMATS]),
+    default=AUTO,
+    show_default=True,
+    help="Access-log format; auto detects it from the first lines.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--table",
+    type=click.Choice(TABLE_NAMES),
+    default=DEFAULT_TABLE,
+    show_default=True,
+    help="The table to write with --format csv or tsv.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE atomically.")
+@click.option("--since", help="Start of the period: 2026-11-01, 2026-11-01T09:00, 7d, yesterday.")
+@click.option("--until", help="End of the period (a date includes the whole day).")
+@click.option("--tz", help="Time zone of --since/--until (default: the log's own offset).")
+@click.option(
+    "--session-timeout",
+    default="30m",
+    show_default=True,
+    callback=_duration_option,
+    help="Inactivity gap that ends a session (90s, 30m, 1h).",
+)
+@click.option("--include-bots", is_flag=True, help="Count crawler hits as visits.")
+@click.option("--include-static", is_flag=True, help="Count static assets (css, js, images).")
+@click.option("--include-errors", is_flag=True, help="Count 4xx/5xx responses.")
+@click.option("--include-redirects", is_flag=True, help="Count 3xx responses (but 304) as pages.")
+@click.option(
+    "--bot-pattern",
+    "bot_patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="Extra user-agent regex that marks a bot (repeatable, case-insensitive).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 if any line is malformed.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only on stderr.")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    goals_path: str | None,
+    log_format: str,
+    output_format: str,
+    table: str,
+    output: str | None,
+    since: str | None,
+    until: str | None,
+    tz: str | None,
+    session_timeout: float,
+    include_bots: bool,
+    include_static: bool,
+    include_errors: bool,
+    include_redirects: bool,
+    bot_patterns: tuple[str, ...],
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Report goal conversions for access logs (files, globs, .gz, or - for stdin).
+
+    \b
+    Examples:
+      micromacro report access.log --goals goals.yaml
+      micromacro report 'logs/access.log*' --since 7d --format csv > weekly.csv
+      zcat access.log.2.gz | micromacro report - --format json
+    """
+    env = _environment(ctx)
+    env.quiet = quiet
+    goals = _load_goals_option(env, goals_path)
+    validate_bot_patterns(bot_patterns)
+    if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
+        output_format not in ("csv", "tsv")
+    ):
+        env.message("--table applies to --format csv and tsv only", level="warning")
+    options = ReportOptions(
+        inputs=inputs,
+        goals=goals,
+        log_format=log_format,
+        include_bots=include_bots,
+        include_static=include_static,
+        include_errors=include_errors,
+        include_redirects=include_redirects,
+        bot_patterns=bot_patterns,
+        session_timeout_s=session_timeout or DEFAULT_TIMEOUT_S,
+        since=since,
+        until=until,
+        tz=tz,
+        strict=strict,
+    )
+    with env.progress("Reading logs…", _input_size(inputs)):
+        result = build_report(options, stdin=env.stdin)
+    _print_input_messages(env, result, output_format)
+    to_terminal = output is None and bool(env.stdout_isatty)
+    style = TerminalStyle(
+        color=to_terminal and not env.no_color,
+        width=_terminal_width() if to_terminal else None,
+    )
+    text = render(result, output_format, table=table, style=style)  # type: ignore[arg-type]
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        env.stdout.write(text)
+        env.stdout.flush()
+
+
+def _input_size(inputs: tuple[str, ...]) -> int:
+    total = 0
+    for path in inputs:
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(path)
+    return total
+
+
+def _terminal_width() -> int | None:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return None
+
+
+@cli.command()
+@click.argument("goals_file", type=click.Path(dir_okay=True))
+@click.pass_context
+def check(ctx: click.Context, goals_file: str) -> None:
+    """Validate and lint a goals file without reading any log."""
+    env = _environment(ctx)
+    config = load_goals(goals_file)
+    for warning in config.warnings:
+        env.message(warning, level="warning")
+    macro, micro = len(config.macro_goals), len(config.micro_goals)
+    env.stdout.write(
+        f"{inert(goals_file)}: OK, {len(config.goals)} goals ({macro} macro, {micro} micro)\n"
+    )
+
+
+def main() -> NoReturn:
+    """The console-script entry point."""
+    cli.main(prog_name=PROG)

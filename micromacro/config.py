@@ -1,0 +1,764 @@
+"""Goals files: read the YAML, check every field, and build the ``goals`` model.
+
+Validation walks the node tree of ``yaml.compose`` (nothing is constructed from tags), so each
+problem names ``file:line:column``. All problems are collected before one ``ConfigError`` is raised.
+
+>>> config = parse_goals("goals:\\n  - {name: buy, kind: macro, destination: /thanks}\\n")
+>>> config.goals[0].destination.matcher
+StringMatcher(op='equals', value='/thanks', case_sensitive=False)
+>>> try:
+...     parse_goals("goals:\\n  - {name: buy, kind: 3, destination: ''}\\n", path="goals.yaml")
+... except ConfigError as exc:
+...     print("\\n".join(exc.problems))
+goals.yaml:2:23: invalid kind of goal 'buy': expected one of macro, micro, got the number 3
+goals.yaml:2:39: empty pattern in destination of goal 'buy' (expected a non-empty string)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import cast
+
+import polars as pl
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.error import Mark
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
+
+from micromacro.errors import ConfigError
+from micromacro.goals import (
+    EVENT_FIELDS,
+    GOAL_TYPES,
+    MATCH_OPS,
+    CountMode,
+    DestinationMatcher,
+    EventMatcher,
+    Goal,
+    GoalCategory,
+    GoalKind,
+    GoalsConfig,
+    GoalType,
+    MatchOp,
+    NumberCondition,
+    StringMatcher,
+)
+from micromacro.timespans import parse_duration
+
+# Later versions add funnels, alerts and source: extend this tuple (and _read_goals_file).
+TOP_LEVEL_KEYS: tuple[str, ...] = ("goals",)
+GOAL_KEYS: tuple[str, ...] = ("name", "kind", "type", "category", *GOAL_TYPES, "count", "value")
+GOAL_KINDS: tuple[GoalKind, ...] = ("macro", "micro")
+GOAL_CATEGORIES: tuple[GoalCategory, ...] = ("process_milestone", "secondary_action")
+COUNT_MODES: tuple[CountMode, ...] = ("once_per_session", "every")
+EVENT_KEYS: tuple[str, ...] = (*EVENT_FIELDS, "value", "case_sensitive")
+DURATION_KEYS: tuple[str, ...] = ("greater_than", "less_than")
+NUMBER_KEYS: tuple[str, ...] = ("greater_than", "less_than", "equals")
+MAX_MACRO_GOALS = 2
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+# Plain scalars that YAML would read as numbers or dates are kept as the text the user wrote.
+_TEXT_TAGS = frozenset({_STR, _INT, _FLOAT, _TIMESTAMP})
+# Only its scalar converters are used (YAML 1.1 ints like 0x1f or 1_000, floats like .5, yes/no).
+_SCALARS = SafeConstructor()
+
+_Entries = dict[str, tuple[Node, Node]]
+
+
+@dataclass
+class _Findings:
+    """Problems and warnings found so far, each as (line, column, message), 1-based."""
+
+    path: str
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def error(self, node: Node, message: str) -> None:
+        self.errors.append((node.start_mark.line + 1, node.start_mark.column + 1, message))
+
+    def warn(self, node: Node, message: str) -> None:
+        self.warnings.append((node.start_mark.line + 1, node.start_mark.column + 1, message))
+
+    def lines(self, entries: list[tuple[int, int, str]]) -> list[str]:
+        """Format entries as ``path:line:col: message`` in file order (stable for ties)."""
+        ordered = sorted(entries, key=lambda entry: (entry[0], entry[1]))
+        return [f"{self.path}:{line}:{column}: {message}" for line, column, message in ordered]
+
+
+# --- public API ------------------------------------------------------------------------------
+
+
+def load_goals(path: str | os.PathLike[str]) -> GoalsConfig:
+    """Read and validate the goals file at ``path`` (UTF-8); see ``parse_goals``.
+
+    Raises ``ConfigError`` when the file cannot be read or holds any problem.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        reason = f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
+    return parse_goals(text, path=name)
+
+
+def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
+    """Validate the YAML ``text`` of a goals file and return its goals in file order.
+
+    ``path`` only names the file in messages. Raises ``ConfigError`` listing every problem as
+    ``path:line:col: message``; lint findings go to ``GoalsConfig.warnings`` in the same form.
+    """
+    findings = _Findings(path)
+    root = _compose(text, findings)
+    goals: list[Goal] = []
+    if root is not None:
+        goals = _read_goals_file(root, findings)
+    if findings.errors:
+        raise ConfigError(findings.lines(findings.errors))
+    return GoalsConfig(
+        goals=tuple(goals), path=path, warnings=tuple(findings.lines(findings.warnings))
+    )
+
+
+# --- YAML syntax -----------------------------------------------------------------------------
+
+
+def _compose(text: str, findings: _Findings) -> Node | None:
+    """Return the document's root node, or None after recording a syntax error or emptiness."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        findings.errors.append(_syntax_problem(exc))
+        return None
+    except ReaderError as exc:
+        line, column = _position(text, exc.position)
+        findings.errors.append(
+            (
+                line,
+                column,
+                f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}",
+            )
+        )
+        return None
+    if root is None or (_tag(root) == _NULL and root.value == ""):
+        findings.errors.append(
+            (1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
+        )
+        return None
+    return root
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """Turn a PyYAML error into (line, column, message) at the place the problem was found."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or exc.context or "malformed document").removeprefix("but ")
+    if "'\\t'" in problem:
+        if mark is not None and _only_indentation_before(mark):
+            problem = "found a tab character where indentation is expected"
+        else:
+            problem = problem.replace("character '\\t'", "a tab character")
+    if exc.problem and exc.context and exc.context_mark:
+        where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+        problem = f"{problem} ({exc.context} at {where})"
+    return line, column, f"invalid YAML: {problem}"
+
+
+def _only_indentation_before(mark: Mark) -> bool:
+    """True when only blanks precede ``mark`` on its line (so a tab there is indentation)."""
+    if mark.buffer is None:
+        return False
+    line_start = mark.pointer - mark.column
+    return bool(mark.buffer[line_start : mark.pointer].strip(" \t") == "")
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of character ``offset`` in ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+# --- node helpers ----------------------------------------------------------------------------
+
+
+def _tag(node: Node) -> str:
+    return cast(str, node.tag)
+
+
+def _describe(node: Node) -> str:
+    """Say what a node holds, for ``got ...``: ``a list``, ``a boolean``, ``the string 'x'``."""
+    if isinstance(node, MappingNode):
+        return "a mapping" if node.value else "an empty mapping"
+    if isinstance(node, SequenceNode):
+        return "a list" if node.value else "an empty list"
+    tag = _tag(node)
+    if tag == _BOOL:
+        return "a boolean"
+    if tag == _NULL:
+        return "nothing" if node.value == "" else "null"
+    if tag in (_INT, _FLOAT):
+        return f"the number {node.value}"
+    if tag == _TIMESTAMP:
+        return f"the date {node.value}"
+    if tag == _STR:
+        return f"the string {node.value!r}"
+    return f"a value tagged {tag}"
+
+
+def _choices(names: tuple[str, ...]) -> str:
+    """``one of a, b, c`` (or just ``a`` for a single name)."""
+    return names[0] if len(names) == 1 else f"one of {', '.join(names)}"
+
+
+def _wrong(findings: _Findings, node: Node, subject: str, expected: str) -> None:
+    findings.error(node, f"invalid {subject}: expected {expected}, got {_describe(node)}")
+
+
+def _entries(
+    node: MappingNode, findings: _Findings, where: str, allowed: tuple[str, ...]
+) -> _Entries:
+    """Return ``{key: (key node, value node)}`` for the allowed keys of a mapping, in file order.
+
+    Reports keys that are unknown, repeated (the first one wins) or not plain names; ``where``
+    completes ``unknown key 'x' ...``, e.g. ``in goal 'purchase'``.
+    """
+    entries: _Entries = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            findings.error(
+                key_node, f"invalid key {where}: expected a name, got {_describe(key_node)}"
+            )
+            continue
+        key = cast(str, key_node.value)
+        if key in first_line:
+            findings.error(
+                key_node, f"duplicate key {key!r} {where} (first at line {first_line[key]})"
+            )
+            continue
+        first_line[key] = key_node.start_mark.line + 1
+        if _tag(key_node) == _MERGE:
+            findings.error(key_node, f"merge keys ('<<') are not supported {where}")
+        elif key not in allowed:
+            findings.error(key_node, f"unknown key {key!r} {where} (expected {_choices(allowed)})")
+        else:
+            entries[key] = (key_node, value_node)
+    return entries
+
+
+def _has_rejected_keys(node: MappingNode, entries: _Entries) -> bool:
+    """True when ``_entries`` already reported some key of ``node`` (unknown, repeated, ...).
+
+    A mapping holding only a misspelt key then gets one message, not also "has no operator".
+    """
+    return len(node.value) > len(entries)
+
+
+def _text(node: Node, findings: _Findings, subject: str, expected: str = "a string") -> str | None:
+    """Return a scalar's text (numbers and dates as written), or None after reporting."""
+    if isinstance(node, ScalarNode) and _tag(node) in _TEXT_TAGS:
+        return cast(str, node.value)
+    _wrong(findings, node, subject, expected)
+    return None
+
+
+def _choice(node: Node, findings: _Findings, subject: str, choices: tuple[str, ...]) -> str | None:
+    """Return a string that is one of ``choices``, or None after reporting."""
+    if isinstance(node, ScalarNode) and _tag(node) == _STR and node.value in choices:
+        return cast(str, node.value)
+    _wrong(findings, node, subject, _choices(choices))
+    return None
+
+
+def _flag(node: Node, findings: _Findings, subject: str) -> bool | None:
+    """Return a YAML boolean (true/false, yes/no, on/off), or None after reporting."""
+    if isinstance(node, ScalarNode) and _tag(node) == _BOOL:
+        return cast(bool, _SCALARS.construct_yaml_bool(node))
+    _wrong(findings, node, subject, "true or false")
+    return None
+
+
+def _number(node: Node) -> float | None:
+    """Return the finite number a scalar holds, or None if it holds none."""
+    if not isinstance(node, ScalarNode):
+        return None
+    if _tag(node) == _INT:
+        number = float(_SCALARS.construct_yaml_int(node))
+    elif _tag(node) == _FLOAT:
+        number = float(_SCALARS.construct_yaml_float(node))
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+# --- the file and its goals ------------------------------------------------------------------
+
+
+def _read_goals_file(root: Node, findings: _Findings) -> list[Goal]:
+    """Check the top-level mapping and read its ``goals`` list."""
+    if not isinstance(root, MappingNode):
+        _wrong(findings, root, "goals file", "a mapping with a 'goals' list")
+        return []
+    entries = _entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
+    if "goals" not in entries:
+        findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
+        return []
+    return _read_goal_list(entries["goals"][1], findings)
+
+
+def _read_goal_list(node: Node, findings: _Findings) -> list[Goal]:
+    """Read every goal of the ``goals`` list; also checks unique names and the macro count."""
+    if not isinstance(node, SequenceNode):
+        _wrong(findings, node, "goals", "a list of goals")
+        return []
+    if not node.value:
+        findings.error(node, "the goals list is empty (expected at least one goal)")
+        return []
+    name_lines: dict[str, int] = {}
+    goals: list[Goal] = []
+    macro_nodes: list[Node] = []
+    for index, item in enumerate(node.value, start=1):
+        goal = _read_goal(item, index, name_lines, findings)
+        if goal is not None:
+            goals.append(goal)
+            if goal.kind == "macro":
+                macro_nodes.append(item)
+    if len(macro_nodes) > MAX_MACRO_GOALS:
+        findings.warn(
+            macro_nodes[MAX_MACRO_GOALS],
+            f"{len(macro_nodes)} macro goals: the guidance is to keep macro goals to one or two",
+        )
+    return goals
+
+
+def _goal_label(node: MappingNode, index: int) -> str:
+    """``goal 'purchase'`` when the goal has a usable name, else ``goal #3`` (its position)."""
+    for key_node, value_node in node.value:
+        if (
+            isinstance(key_node, ScalarNode)
+            and key_node.value == "name"
+            and isinstance(value_node, ScalarNode)
+            and _tag(value_node) in _TEXT_TAGS
+            and value_node.value
+        ):
+            return f"goal {value_node.value!r}"
+    return f"goal #{index}"
+
+
+def _read_goal(
+    node: Node, index: int, name_lines: dict[str, int], findings: _Findings
+) -> Goal | None:
+    """Read one goal mapping; returns None when it has any problem (all of them reported)."""
+    if not isinstance(node, MappingNode):
+        _wrong(findings, node, f"goal #{index}", "a mapping with name, kind and a type key")
+        return None
+    errors_before = len(findings.errors)
+    label = _goal_label(node, index)
+    entries = _entries(node, findings, f"in {label}", GOAL_KEYS)
+    name = _read_goal_name(node, entries, label, name_lines, findings)
+    kind = _read_required_choice(node, entries, "kind", label, GOAL_KINDS, findings)
+    goal_type, parsed = _read_goal_type(node, entries, label, findings)
+    category = _read_category(entries, kind, label, findings)
+    count = _read_count(entries, goal_type, label, findings)
+    value = _read_goal_value(entries, label, findings)
+    if len(findings.errors) > errors_before or name is None or kind is None or goal_type is None:
+        return None
+    destination, event, condition = parsed
+    return Goal(
+        name=name,
+        kind=cast(GoalKind, kind),
+        type=goal_type,
+        category=cast("GoalCategory | None", category),
+        destination=destination,
+        event=event,
+        condition=condition,
+        count=cast(CountMode, count),
+        value=value,
+        line=node.start_mark.line + 1,
+    )
+
+
+def _read_goal_name(
+    node: MappingNode,
+    entries: _Entries,
+    label: str,
+    name_lines: dict[str, int],
+    findings: _Findings,
+) -> str | None:
+    """Return the goal's non-empty, not yet used name, or None after reporting."""
+    if "name" not in entries:
+        findings.error(node, f"missing key 'name' in {label} (expected a non-empty string)")
+        return None
+    value_node = entries["name"][1]
+    name = _text(value_node, findings, f"name of {label}", "a non-empty string")
+    if name is None:
+        return None
+    if not name:
+        _wrong(findings, value_node, f"name of {label}", "a non-empty string")
+        return None
+    if name in name_lines:
+        findings.error(
+            value_node, f"duplicate goal name {name!r} (first used at line {name_lines[name]})"
+        )
+        return None
+    name_lines[name] = value_node.start_mark.line + 1
+    return name
+
+
+def _read_required_choice(
+    node: MappingNode,
+    entries: _Entries,
+    key: str,
+    label: str,
+    choices: tuple[str, ...],
+    findings: _Findings,
+) -> str | None:
+    if key not in entries:
+        findings.error(node, f"missing key {key!r} in {label} (expected {_choices(choices)})")
+        return None
+    return _choice(entries[key][1], findings, f"{key} of {label}", choices)
+
+
+_Parsed = tuple[DestinationMatcher | None, EventMatcher | None, NumberCondition | None]
+
+
+def _read_goal_type(
+    node: MappingNode, entries: _Entries, label: str, findings: _Findings
+) -> tuple[GoalType | None, _Parsed]:
+    """Find the goal's one type key, check ``type`` against it and read its matcher/condition."""
+    present = [key for key in entries if key in GOAL_TYPES]
+    expected = f"expected exactly one of {', '.join(GOAL_TYPES)}"
+    if not present:
+        findings.error(node, f"{label} has no type key ({expected})")
+    elif len(present) > 1:
+        findings.error(
+            entries[present[1]][0],
+            f"{label} has several type keys: {', '.join(present)} ({expected})",
+        )
+    destination = event = condition = None
+    if "destination" in entries:
+        destination = _read_destination(
+            entries["destination"][1], f"destination of {label}", findings
+        )
+    if "event" in entries:
+        event = _read_event(entries["event"][1], label, findings)
+    for key in ("duration", "pages"):
+        if key in entries:
+            condition = _read_condition(entries[key][1], key, f"{key} of {label}", findings)
+    goal_type = present[0] if len(present) == 1 else None
+    if "type" in entries:
+        type_node = entries["type"][1]
+        declared = _choice(type_node, findings, f"type of {label}", GOAL_TYPES)
+        if declared is not None and goal_type is not None and declared != goal_type:
+            findings.error(
+                type_node,
+                f"type {declared} of {label} disagrees with its {goal_type} key "
+                f"(expected type: {goal_type}, or no type)",
+            )
+    return goal_type, (destination, event, condition)
+
+
+def _read_category(
+    entries: _Entries, kind: str | None, label: str, findings: _Findings
+) -> str | None:
+    """Return the micro goal's category (or None); a category on a macro goal is an error."""
+    if "category" not in entries:
+        return None
+    key_node, value_node = entries["category"]
+    if kind == "macro":
+        findings.error(key_node, f"category applies only to micro goals, but {label} is macro")
+    return _choice(value_node, findings, f"category of {label}", GOAL_CATEGORIES)
+
+
+def _read_count(
+    entries: _Entries, goal_type: GoalType | None, label: str, findings: _Findings
+) -> str:
+    """Return the count mode (default ``once_per_session``); warns on a pointless ``every``."""
+    if "count" not in entries:
+        return "once_per_session"
+    value_node = entries["count"][1]
+    count = _choice(value_node, findings, f"count of {label}", COUNT_MODES) or "once_per_session"
+    if count == "every" and goal_type in ("duration", "pages"):
+        findings.warn(
+            value_node,
+            f"count: every has no effect on {goal_type} {label} "
+            "(it converts at most once per session anyway)",
+        )
+    return count
+
+
+def _read_goal_value(entries: _Entries, label: str, findings: _Findings) -> float | None:
+    """Return the goal's value per conversion (a number >= 0), or None when absent or invalid."""
+    if "value" not in entries:
+        return None
+    value_node = entries["value"][1]
+    number = _number(value_node)
+    if number is None or number < 0:
+        _wrong(findings, value_node, f"value of {label}", "a number of 0 or more")
+        return None
+    return number
+
+
+# --- string matchers -------------------------------------------------------------------------
+
+
+def _read_destination(node: Node, subject: str, findings: _Findings) -> DestinationMatcher | None:
+    """Read ``destination``: a string matcher that may also say ``include_query: true``."""
+    matcher, extras = _read_string_matcher(node, subject, findings, extra_keys=("include_query",))
+    include_query = False
+    if "include_query" in extras:
+        include_query = bool(
+            _flag(extras["include_query"], findings, f"include_query in {subject}")
+        )
+    return None if matcher is None else DestinationMatcher(matcher, include_query=include_query)
+
+
+def _read_string_matcher(
+    node: Node,
+    subject: str,
+    findings: _Findings,
+    *,
+    case_sensitive: bool = False,
+    extra_keys: tuple[str, ...] = (),
+) -> tuple[StringMatcher | None, dict[str, Node]]:
+    """Read a bare string (``equals``) or a mapping with one match operator.
+
+    ``case_sensitive`` is the default a mapping's own ``case_sensitive`` overrides. Returns the
+    matcher (None after reporting) and the value nodes of the allowed ``extra_keys`` found.
+
+    >>> _read_string_matcher(yaml.compose("/a"), "x", _Findings("f"))[0]
+    StringMatcher(op='equals', value='/a', case_sensitive=False)
+    """
+    if not isinstance(node, MappingNode):
+        text = _text(node, findings, subject, "a string or a matcher mapping")
+        if text == "":
+            findings.error(node, f"empty pattern in {subject} (expected a non-empty string)")
+        return (StringMatcher("equals", text, case_sensitive) if text else None), {}
+    entries = _entries(node, findings, f"in {subject}", (*MATCH_OPS, "case_sensitive", *extra_keys))
+    extras = {key: entries[key][1] for key in extra_keys if key in entries}
+    if "case_sensitive" in entries:
+        flag = _flag(entries["case_sensitive"][1], findings, f"case_sensitive in {subject}")
+        case_sensitive = case_sensitive if flag is None else flag
+    ops = [key for key in entries if key in MATCH_OPS]
+    expected = f"expected exactly one of {', '.join(MATCH_OPS)}"
+    if not ops:
+        if not _has_rejected_keys(node, entries):
+            findings.error(node, f"{subject} has no match operator ({expected})")
+        return None, extras
+    if len(ops) > 1:
+        findings.error(
+            entries[ops[1]][0],
+            f"{subject} has several match operators: {', '.join(ops)} ({expected})",
+        )
+        return None, extras
+    op = ops[0]
+    pattern = _read_pattern(op, entries[op][1], f"{op} in {subject}", findings)
+    return (None if pattern is None else StringMatcher(op, pattern, case_sensitive)), extras
+
+
+def _read_pattern(
+    op: MatchOp, node: Node, subject: str, findings: _Findings
+) -> str | tuple[str, ...] | None:
+    """Return the operand of ``op``: a non-empty string, or for ``one_of`` a tuple of them."""
+    if op == "one_of":
+        return _read_one_of(node, subject, findings)
+    pattern = _text(node, findings, subject)
+    if pattern == "":
+        findings.error(node, f"empty pattern in {subject} (expected a non-empty string)")
+        return None
+    if pattern is not None and op == "regex":
+        reason = _regex_problem(pattern)
+        if reason is not None:
+            findings.error(node, f"invalid regex {pattern!r}: {reason}")
+            return None
+    return pattern
+
+
+def _read_one_of(node: Node, subject: str, findings: _Findings) -> tuple[str, ...] | None:
+    """Return a non-empty list of non-empty strings as a tuple, or None after reporting."""
+    if not isinstance(node, SequenceNode) or not node.value:
+        _wrong(findings, node, subject, "a non-empty list of strings")
+        return None
+    values: list[str] = []
+    for item in node.value:
+        text = _text(item, findings, f"item of {subject}")
+        if text == "":
+            findings.error(item, f"empty pattern in {subject} (expected a non-empty string)")
+        if text:
+            values.append(text)
+    return tuple(values) if len(values) == len(node.value) else None
+
+
+def _regex_problem(pattern: str) -> str | None:
+    """Return why Polars' (Rust) regex engine rejects ``pattern``, or None if it compiles.
+
+    >>> _regex_problem("(")
+    'unclosed group'
+    """
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.PolarsError as exc:
+        return _regex_reason(str(exc))
+    return None
+
+
+def _regex_reason(message: str) -> str:
+    """Pick the reason out of a Rust regex error (its ``error: ...`` line, else the first line)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("error: "):
+            return line.removeprefix("error: ")
+    first = lines[0] if lines else "rejected by the regex engine"
+    return first.removeprefix("regex error: ")
+
+
+# --- events and numeric conditions -----------------------------------------------------------
+
+
+def _read_event(node: Node, label: str, findings: _Findings) -> EventMatcher | None:
+    """Read an ``event`` mapping; its ``case_sensitive`` is the default of its string fields."""
+    subject = f"event of {label}"
+    if not isinstance(node, MappingNode):
+        _wrong(findings, node, subject, "a mapping with category, action, label, name and/or value")
+        return None
+    entries = _entries(node, findings, f"in {subject}", EVENT_KEYS)
+    case_sensitive = False
+    if "case_sensitive" in entries:
+        case_sensitive = bool(
+            _flag(entries["case_sensitive"][1], findings, f"case_sensitive in {subject}")
+        )
+    matchers: dict[str, StringMatcher | None] = {}
+    for name in EVENT_FIELDS:
+        if name in entries:
+            matchers[name], _ = _read_string_matcher(
+                entries[name][1],
+                f"event {name} of {label}",
+                findings,
+                case_sensitive=case_sensitive,
+            )
+    value = None
+    if "value" in entries:
+        value = _read_condition(
+            entries["value"][1], "event value", f"event value of {label}", findings
+        )
+    if not matchers and "value" not in entries:
+        fields = (*EVENT_FIELDS, "value")
+        if _has_rejected_keys(node, entries):
+            return None
+        findings.error(
+            node,
+            f"{subject} has nothing to match (expected one or more of {', '.join(fields)})",
+        )
+        return None
+    return EventMatcher(
+        category=matchers.get("category"),
+        action=matchers.get("action"),
+        label=matchers.get("label"),
+        name=matchers.get("name"),
+        value=value,
+    )
+
+
+def _duration_seconds(node: Node) -> float | None:
+    """Return a ``parse_duration`` result for a number or ``90s``/``5m``/``1h`` text, else None."""
+    number = _number(node)
+    raw: str | float | None = number
+    if number is None and isinstance(node, ScalarNode) and _tag(node) == _STR:
+        raw = cast(str, node.value)
+    if raw is None:
+        return None
+    try:
+        return parse_duration(raw)
+    except ValueError:
+        return None
+
+
+def _page_count(node: Node) -> float | None:
+    """Return a whole number of pages (0 or more), else None."""
+    if not isinstance(node, ScalarNode) or _tag(node) != _INT:
+        return None
+    number = _number(node)
+    return number if number is not None and number >= 0 else None
+
+
+_BOUND_READERS: dict[str, tuple[tuple[str, ...], Callable[[Node], float | None], str]] = {
+    "duration": (DURATION_KEYS, _duration_seconds, "a duration like 90, 90s, 5m or 1h"),
+    "pages": (NUMBER_KEYS, _page_count, "a whole number of pages (0 or more)"),
+    "event value": (NUMBER_KEYS, _number, "a number"),
+}
+
+
+def _read_condition(
+    node: Node, kind: str, subject: str, findings: _Findings
+) -> NumberCondition | None:
+    """Read a mapping of comparisons for a ``duration``, ``pages`` or ``event value`` condition.
+
+    Duration bounds are returned in seconds; a range no value can satisfy is an error.
+    """
+    keys, read_bound, expected = _BOUND_READERS[kind]
+    if not isinstance(node, MappingNode):
+        _wrong(findings, node, subject, f"a mapping with {' and/or '.join(keys)}")
+        return None
+    entries = _entries(node, findings, f"in {subject}", keys)
+    if not entries:
+        if _has_rejected_keys(node, entries):
+            return None
+        findings.error(
+            node, f"{subject} has no comparison (expected one or more of {', '.join(keys)})"
+        )
+        return None
+    bounds: dict[str, float] = {}
+    for key, (_, value_node) in entries.items():
+        bound = read_bound(value_node)
+        if bound is None:
+            _wrong(findings, value_node, f"{key} in {subject}", expected)
+        else:
+            bounds[key] = bound
+    if len(bounds) < len(entries):
+        return None
+    texts = {key: cast(str, value_node.value) for key, (_, value_node) in entries.items()}
+    problem = _impossible_range(bounds, texts, whole_numbers=kind == "pages")
+    if problem is not None:
+        findings.error(node, f"impossible range in {subject}: {problem}")
+        return None
+    return NumberCondition(
+        greater_than=bounds.get("greater_than"),
+        less_than=bounds.get("less_than"),
+        equals=bounds.get("equals"),
+    )
+
+
+def _impossible_range(
+    bounds: dict[str, float], texts: dict[str, str], *, whole_numbers: bool
+) -> str | None:
+    """Say why no value can satisfy ``bounds`` (as written in ``texts``), or None if one can.
+
+    >>> bounds, texts = {"greater_than": 5, "less_than": 2}, {"greater_than": "5", "less_than": "2"}
+    >>> _impossible_range(bounds, texts, whole_numbers=False)
+    'greater_than 5 is not less than less_than 2'
+    """
+    low, high, exact = (bounds.get(key) for key in NUMBER_KEYS)
+    low_text, high_text, exact_text = (texts.get(key) for key in NUMBER_KEYS)
+    if low is not None and high is not None:
+        if low >= high:
+            return f"greater_than {low_text} is not less than less_than {high_text}"
+        if whole_numbers and high - low <= 1:
+            return f"no whole number is greater than {low_text} and less than {high_text}"
+    if exact is not None and low is not None and exact <= low:
+        return f"equals {exact_text} is not greater than greater_than {low_text}"
+    if exact is not None and high is not None and exact >= high:
+        return f"equals {exact_text} is not less than less_than {high_text}"
+    return None

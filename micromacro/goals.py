@@ -1,0 +1,101 @@
+"""The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars).
+
+``config.load_goals`` builds these from YAML; ``conversions`` turns them into Polars expressions.
+Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+MatchOp = Literal["equals", "begins_with", "contains", "regex", "glob", "one_of"]
+MATCH_OPS: tuple[MatchOp, ...] = ("equals", "begins_with", "contains", "regex", "glob", "one_of")
+
+GoalType = Literal["destination", "duration", "pages", "event"]
+GOAL_TYPES: tuple[GoalType, ...] = ("destination", "duration", "pages", "event")
+
+GoalKind = Literal["macro", "micro"]
+GoalCategory = Literal["process_milestone", "secondary_action"]
+CountMode = Literal["once_per_session", "every"]
+EventField = Literal["category", "action", "label", "name"]
+EVENT_FIELDS: tuple[EventField, ...] = ("category", "action", "label", "name")
+
+
+@dataclass(frozen=True)
+class StringMatcher:
+    """One string test: ``op`` applied with ``value`` (a tuple of strings for ``one_of``).
+
+    ``glob``: ``*`` matches within one path segment, ``**`` anything; ``regex`` is Rust syntax.
+    """
+
+    op: MatchOp
+    value: str | tuple[str, ...]
+    case_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class NumberCondition:
+    """Comparisons that must all hold: value > greater_than, value < less_than, value == equals."""
+
+    greater_than: float | None = None
+    less_than: float | None = None
+    equals: float | None = None
+
+
+@dataclass(frozen=True)
+class DestinationMatcher:
+    """Matches a pageview whose path (plus ``?query`` with ``include_query``) passes ``matcher``."""
+
+    matcher: StringMatcher
+    include_query: bool = False
+
+
+@dataclass(frozen=True)
+class EventMatcher:
+    """Matches an event whose every given field passes its test (absent fields are not tested)."""
+
+    category: StringMatcher | None = None
+    action: StringMatcher | None = None
+    label: StringMatcher | None = None
+    name: StringMatcher | None = None
+    value: NumberCondition | None = None
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One goal of a goals file; exactly one of the four type fields is set, the one ``type`` names.
+
+    ``destination``/``event`` hold the hit matcher; ``condition`` the comparison of a
+    ``duration`` (seconds) or ``pages`` goal.
+    """
+
+    name: str
+    kind: GoalKind
+    type: GoalType
+    category: GoalCategory | None = None
+    destination: DestinationMatcher | None = None
+    event: EventMatcher | None = None
+    condition: NumberCondition | None = None
+    count: CountMode = "once_per_session"
+    value: float | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class GoalsConfig:
+    """A validated goals file: its goals in file order and the lint warnings found on the way."""
+
+    goals: tuple[Goal, ...]
+    path: str = "<goals>"
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def macro_goals(self) -> tuple[Goal, ...]:
+        """The goals marked ``kind: macro``."""
+        return tuple(g for g in self.goals if g.kind == "macro")
+
+    @property
+    def micro_goals(self) -> tuple[Goal, ...]:
+        """The goals marked ``kind: micro``."""
+        return tuple(g for g in self.goals if g.kind == "micro")

@@ -1,0 +1,179 @@
+"""Hits: the canonical hit table (SPEC 2.1) and the bucket every input line falls in (SPEC 2.2).
+
+Buckets are decided by the first rule that applies, in this order::
+
+    malformed, out_of_period, bot, static, error, request, redirect, other_method, download, page
+
+``request`` and ``download`` lines become events, ``page`` lines pageviews; the other buckets are
+counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
+the later rules (a bot's pageview then counts as a ``page``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from micromacro.bots import is_bot
+
+BUCKETS: tuple[str, ...] = (
+    "malformed",
+    "out_of_period",
+    "bot",
+    "static",
+    "error",
+    "request",
+    "redirect",
+    "other_method",
+    "download",
+    "page",
+)
+COUNTED_BUCKETS: tuple[str, ...] = ("request", "download", "page")
+BUCKET = pl.Enum(BUCKETS)
+KIND = pl.Enum(["page", "event"])
+
+# The canonical hit table of SPEC 2.1, in order; every input format produces these columns.
+HIT_SCHEMA: dict[str, pl.DataType] = {
+    "ts": pl.Datetime("us", "UTC"),
+    "visitor": pl.String(),
+    "session_id": pl.String(),
+    "kind": KIND,
+    "host": pl.String(),
+    "method": pl.String(),
+    "path": pl.String(),
+    "query": pl.String(),
+    "status": pl.Int16(),
+    "bytes": pl.Int64(),
+    "referrer": pl.String(),
+    "user_agent": pl.String(),
+    "ip": pl.String(),
+    "event_category": pl.String(),
+    "event_action": pl.String(),
+    "event_label": pl.String(),
+    "event_name": pl.String(),
+    "event_value": pl.Float64(),
+    "source_file": pl.String(),
+    "line_no": pl.UInt32(),
+}
+
+STATIC_EXTENSIONS: tuple[str, ...] = (
+    "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp",
+    "tif", "tiff", "woff", "woff2", "ttf", "otf", "eot",
+)  # fmt: skip
+STATIC_FILES: tuple[str, ...] = ("robots.txt", "favicon.ico")
+DOWNLOAD_EXTENSIONS: tuple[str, ...] = (
+    "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "tar", "dmg", "exe", "msi", "pkg",
+    "deb", "rpm", "apk", "iso", "epub", "mobi", "azw3", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+    "odt", "ods", "odp", "rtf", "csv", "mp3", "mp4", "m4a", "wav", "flac", "ogg", "webm", "mov",
+    "avi", "wmv", "mpg", "mpeg",
+)  # fmt: skip
+REQUEST_METHODS: tuple[str, ...] = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class HitFilter:
+    """Which lines count: the ``--include-…`` switches, extra bot patterns and the period."""
+
+    include_bots: bool = False
+    include_static: bool = False
+    include_errors: bool = False
+    include_redirects: bool = False
+    bot_patterns: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _extension_regex(extensions: Sequence[str], files: Sequence[str] = ()) -> str:
+    ext = "|".join(extensions)
+    names = "|".join(f.replace(".", r"\.") for f in files)
+    tail = f"|(?:^|/)(?:{names})$" if names else ""
+    return f"(?i)(?:\\.(?:{ext})${tail})"
+
+
+STATIC_REGEX = _extension_regex(STATIC_EXTENSIONS, STATIC_FILES)
+DOWNLOAD_REGEX = _extension_regex(DOWNLOAD_EXTENSIONS)
+
+
+def _out_of_period(hit_filter: HitFilter) -> pl.Expr:
+    outside = pl.lit(False)
+    if hit_filter.since is not None:
+        outside = outside | (pl.col("ts") < pl.lit(hit_filter.since, dtype=HIT_SCHEMA["ts"]))
+    if hit_filter.until is not None:
+        outside = outside | (pl.col("ts") >= pl.lit(hit_filter.until, dtype=HIT_SCHEMA["ts"]))
+    return outside
+
+
+def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
+    """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``user_agent``,
+    ``path``, ``status`` and ``method``)."""
+    status = pl.col("status")
+    method = pl.col("method")
+    rules: list[tuple[str, pl.Expr | None]] = [
+        ("malformed", ~pl.col("parsed")),
+        ("out_of_period", _out_of_period(hit_filter)),
+        (
+            "bot",
+            None
+            if hit_filter.include_bots
+            else is_bot(pl.col("user_agent"), hit_filter.bot_patterns),
+        ),
+        (
+            "static",
+            None if hit_filter.include_static else pl.col("path").str.contains(STATIC_REGEX),
+        ),
+        ("error", None if hit_filter.include_errors else status >= 400),
+        ("request", method.is_in(REQUEST_METHODS)),
+        (
+            "redirect",
+            None if hit_filter.include_redirects else (status // 100 == 3) & (status != 304),
+        ),
+        ("other_method", method != "GET"),
+        ("download", pl.col("path").str.contains(DOWNLOAD_REGEX)),
+    ]
+    active = [(name, condition) for name, condition in rules if condition is not None]
+    chain = pl.when(active[0][1]).then(pl.lit(active[0][0]))
+    for name, condition in active[1:]:
+        chain = chain.when(condition).then(pl.lit(name))
+    return chain.otherwise(pl.lit("page")).cast(BUCKET).alias("bucket")
+
+
+def access_hits(parsed: pl.LazyFrame, hit_filter: HitFilter) -> pl.LazyFrame:
+    """Canonical hits plus ``bucket`` from parsed access-log lines (``logformats``' output).
+
+    Request lines become events (category ``request``, action = method, label = path), downloads
+    events (category ``download``, action = path); other counted lines are pageviews.
+    """
+    bucket = pl.col("bucket")
+    is_request = bucket == "request"
+    is_download = bucket == "download"
+    return parsed.with_columns(bucket_expr(hit_filter)).select(
+        pl.col("ts"),
+        pl.concat_str(pl.col("ip"), pl.col("user_agent").fill_null(""), separator=" ")
+        .alias("visitor"),
+        pl.lit(None, dtype=pl.String).alias("session_id"),
+        pl.when(is_request | is_download).then(pl.lit("event")).otherwise(pl.lit("page"))
+        .cast(KIND).alias("kind"),
+        pl.lit(None, dtype=pl.String).alias("host"),
+        pl.col("method"),
+        pl.col("path"),
+        pl.col("query"),
+        pl.col("status"),
+        pl.col("bytes"),
+        pl.col("referrer"),
+        pl.col("user_agent"),
+        pl.col("ip"),
+        pl.when(is_request).then(pl.lit("request"))
+        .when(is_download).then(pl.lit("download")).alias("event_category"),
+        pl.when(is_request).then(pl.col("method"))
+        .when(is_download).then(pl.col("path")).alias("event_action"),
+        pl.when(is_request).then(pl.col("path")).alias("event_label"),
+        pl.lit(None, dtype=pl.String).alias("event_name"),
+        pl.lit(None, dtype=pl.Float64).alias("event_value"),
+        pl.col("source_file"),
+        pl.col("line_no"),
+        pl.col("line"),
+        bucket,
+    )  # fmt: skip

@@ -1,0 +1,228 @@
+"""Inputs: turn the paths a user names (files, globs, ``-``, compressed logs) into one line table.
+
+Every input ends up as an uncompressed file that Polars scans in streaming mode: plain files are
+scanned where they are; stdin and compressed files are first copied (decompressed, in chunks) into a
+private spool directory, so that every kind of input is read the same way, memory stays bounded,
+and a corrupt archive is reported with its own name.
+"""
+
+from __future__ import annotations
+
+import bz2
+import glob
+import gzip
+import lzma
+import os
+import shutil
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import IO, BinaryIO
+
+import polars as pl
+
+from micromacro.errors import InputError
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+LINE_SCHEMA = {"source_file": pl.String, "line_no": pl.UInt32, "line": pl.String}
+_CHUNK = 1 << 20
+# A log line never holds the ASCII unit separator, so one "column" is the whole line.
+_FIELD_SEPARATOR = "\x1f"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input: ``name`` as the user wrote it (``<stdin>`` for ``-``), ``scan_path`` on disk."""
+
+    name: str
+    scan_path: str
+    size: int
+
+
+def _open_compressed(path: str) -> Callable[[], IO[bytes]] | None:
+    """Return an opener that decompresses ``path`` by its extension, or None for a plain file."""
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return lambda: gzip.open(path, "rb")
+    if lower.endswith(".bz2"):
+        return lambda: bz2.open(path, "rb")
+    if lower.endswith(".xz"):
+        return lambda: lzma.open(path, "rb")
+    if lower.endswith(".zst"):
+        return _zstd_opener(path)
+    return None
+
+
+def _zstd_opener(path: str) -> Callable[[], IO[bytes]]:
+    try:
+        import zstandard  # type: ignore[import-not-found]
+    except ImportError:
+        raise InputError(
+            f"{path}: reading .zst files needs the 'zstandard' package (pip install zstandard)"
+        ) from None
+    return lambda: zstandard.open(path, "rb")
+
+
+def expand_patterns(patterns: Sequence[str]) -> list[str]:
+    """Expand globs (sorted by name) and keep plain paths and ``-`` as given, without repeats.
+
+    >>> expand_patterns(["-"])
+    ['-']
+    """
+    paths: list[str] = []
+    for pattern in patterns:
+        if pattern != STDIN and glob.has_magic(pattern) and not os.path.exists(pattern):
+            matches = sorted(glob.glob(pattern))
+            if not matches:
+                raise InputError(f"{pattern}: no file matches this pattern")
+            paths.extend(matches)
+        else:
+            paths.append(pattern)
+    return list(dict.fromkeys(paths))
+
+
+def _check_readable(path: str) -> None:
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory, not a log file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+
+
+def _copy_stream(source: BinaryIO | IO[bytes], target: BinaryIO, name: str) -> None:
+    try:
+        shutil.copyfileobj(source, target, _CHUNK)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+        raise InputError(f"{name}: cannot decompress: {error}") from None
+
+
+class Inputs(AbstractContextManager["Inputs"]):
+    """The resolved inputs of one run; spooled copies are removed on exit.
+
+    >>> with Inputs(["sample_logs/access.log"]) as inputs:  # doctest: +SKIP
+    ...     inputs.scan_lines().collect()
+    """
+
+    def __init__(self, patterns: Sequence[str], *, stdin: BinaryIO | None = None) -> None:
+        if not patterns:
+            raise InputError("no input given (name a log file, a glob, or - for stdin)")
+        self._patterns = list(patterns)
+        self._stdin = stdin
+        self._spool: tempfile.TemporaryDirectory[str] | None = None
+        self.files: list[InputFile] = []
+
+    def __enter__(self) -> Inputs:
+        try:
+            for path in expand_patterns(self._patterns):
+                self.files.append(self._resolve(path))
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the spool directory, if one was made."""
+        if self._spool is not None:
+            self._spool.cleanup()
+            self._spool = None
+
+    def _spool_path(self, name: str) -> str:
+        if self._spool is None:
+            self._spool = tempfile.TemporaryDirectory(prefix="micromacro-")
+        base = os.path.basename(name) or "input"
+        return os.path.join(self._spool.name, f"{len(self.files)}-{base}.log")
+
+    def _resolve(self, path: str) -> InputFile:
+        if path == STDIN:
+            return self._spool_stdin()
+        _check_readable(path)
+        opener = _open_compressed(path)
+        if opener is None:
+            return InputFile(path, path, os.path.getsize(path))
+        target = self._spool_path(path)
+        try:
+            with opener() as source, open(target, "wb") as sink:
+                _copy_stream(source, sink, path)
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        return InputFile(path, target, os.path.getsize(target))
+
+    def _spool_stdin(self) -> InputFile:
+        stream = self._stdin if self._stdin is not None else sys.stdin.buffer
+        target = self._spool_path("stdin")
+        with open(target, "wb") as sink:
+            _copy_stream(stream, sink, STDIN_NAME)
+        return InputFile(STDIN_NAME, target, os.path.getsize(target))
+
+    @property
+    def total_bytes(self) -> int:
+        """The size of all inputs, uncompressed."""
+        return sum(f.size for f in self.files)
+
+    def scan_lines(self) -> pl.LazyFrame:
+        """All lines of all inputs: ``source_file``, ``line_no`` (1-based), ``line``.
+
+        Invalid UTF-8 is replaced by U+FFFD; ``\\r\\n`` endings are stripped; an empty line is
+        an empty string. Row order is not guaranteed (sort by file and line where it matters).
+        """
+        if not self.files:
+            return pl.LazyFrame(schema=LINE_SCHEMA)
+        names = self.source_dtype
+        return pl.concat([scan_file_lines(f, names) for f in self.files], how="vertical")
+
+    @property
+    def source_dtype(self) -> pl.Enum:
+        """``source_file`` values in input order, so that sorting by file follows that order."""
+        return pl.Enum([f.name for f in self.files])
+
+    def sample_lines(self, count: int = 50) -> Iterator[tuple[InputFile, int, str]]:
+        """The first ``count`` non-empty lines of each input, decoded leniently."""
+        for file in self.files:
+            yield from _head_lines(file, count)
+
+
+def scan_file_lines(file: InputFile, source_dtype: pl.DataType | None = None) -> pl.LazyFrame:
+    """Scan one uncompressed file into ``source_file``, ``line_no``, ``line``."""
+    return pl.scan_csv(
+        file.scan_path,
+        has_header=False,
+        separator=_FIELD_SEPARATOR,
+        quote_char=None,
+        encoding="utf8-lossy",
+        schema={"line": pl.String},
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+        row_index_name="line_no",
+        row_index_offset=1,
+        glob=False,
+    ).select(
+        pl.lit(file.name, dtype=source_dtype or pl.String()).alias("source_file"),
+        pl.col("line_no"),
+        pl.col("line").fill_null(""),
+    )
+
+
+def _head_lines(file: InputFile, count: int) -> Iterator[tuple[InputFile, int, str]]:
+    seen = 0
+    with open(file.scan_path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            text = raw[:65536].decode("utf-8", errors="replace").rstrip("\r\n")
+            if text.strip():
+                yield file, number, text
+                seen += 1
+                if seen >= count:
+                    return

@@ -1,0 +1,49 @@
+"""Renderers: one module per output format, all fed the same ``Report``.
+
+``render(report, fmt, ...)`` returns the text to write; adding a format means adding one module
+and one entry in ``RENDERERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from micromacro.render.delimited import render_csv, render_tsv
+from micromacro.render.json import render_json
+from micromacro.render.markdown import render_markdown
+from micromacro.render.tables import TABLE_NAMES, report_tables
+from micromacro.render.terminal import TerminalStyle, render_terminal
+from micromacro.report import Report
+
+OutputFormat = Literal["table", "csv", "tsv", "json", "markdown"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("table", "csv", "tsv", "json", "markdown")
+DEFAULT_TABLE = "goals"
+
+__all__ = [
+    "DEFAULT_TABLE",
+    "OUTPUT_FORMATS",
+    "TABLE_NAMES",
+    "OutputFormat",
+    "TerminalStyle",
+    "render",
+    "report_tables",
+]
+
+
+def render(
+    report: Report,
+    fmt: OutputFormat,
+    *,
+    table: str = DEFAULT_TABLE,
+    style: TerminalStyle | None = None,
+) -> str:
+    """The report in ``fmt``; ``table`` picks the CSV/TSV table, ``style`` the terminal look."""
+    renderers: dict[str, Callable[[], str]] = {
+        "table": lambda: render_terminal(report, style or TerminalStyle()),
+        "csv": lambda: render_csv(report, table),
+        "tsv": lambda: render_tsv(report, table),
+        "json": lambda: render_json(report),
+        "markdown": lambda: render_markdown(report),
+    }
+    return renderers[fmt]()

@@ -1,0 +1,58 @@
+"""Markdown: every table of the report as a GitHub-flavoured pipe table."""
+
+from __future__ import annotations
+
+import html
+
+from micromacro.render.tables import GOAL_DISPLAY_KEYS, Column, Table, format_value, report_tables
+from micromacro.render.text import inert
+from micromacro.report import Report
+
+
+def _cell(text: str) -> str:
+    # Escape what would end a cell or start markup; HTML entities keep tags inert.
+    escaped = html.escape(inert(text), quote=False)
+    for char in "\\|`*_[]":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def _pipe_table(columns: tuple[Column, ...], rows: list[dict[str, object]]) -> list[str]:
+    align = ["---:" if c.kind != "text" else ":---" for c in columns]
+    lines = [
+        "| " + " | ".join(_cell(c.header) for c in columns) + " |",
+        "| " + " | ".join(align) + " |",
+    ]
+    for row in rows:
+        cells = [_cell(format_value(row.get(c.key), c.kind)) for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _vertical(table: Table) -> list[str]:
+    row = table.rows[0] if table.rows else {}
+    rows: list[dict[str, object]] = [
+        {"metric": c.header, "value": format_value(row.get(c.key), c.kind)} for c in table.columns
+    ]
+    return _pipe_table((Column("metric", "Metric"), Column("value", "Value")), rows)
+
+
+def render_markdown(report: Report) -> str:
+    """The input, summary and goals tables under level-2 headings."""
+    tables = report_tables(report)
+    goals = tables["goals"]
+    goal_columns = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS)
+    parts = [
+        f"## {_cell(tables['input'].title)}",
+        "",
+        *_pipe_table(tables["input"].columns, tables["input"].rows),
+        "",
+        "## Summary",
+        "",
+        *_vertical(tables["summary"]),
+        "",
+        "## Goals",
+        "",
+        *(_pipe_table(goal_columns, goals.rows) if goals.rows else ["No goals defined."]),
+    ]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,143 @@
+"""The report as named tables of typed columns, shared by the CSV, Markdown and terminal output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from micromacro.metrics import GOAL_COLUMNS
+from micromacro.report import Report
+
+ColumnKind = Literal["text", "int", "rate", "float", "seconds", "money"]
+TABLE_NAMES: tuple[str, ...] = ("input", "summary", "goals")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: ``key`` (the snake_case CSV/JSON name), ``header`` for people, value ``kind``."""
+
+    key: str
+    header: str
+    kind: ColumnKind = "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table; ``rows`` map column keys to raw values (None for missing)."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[dict[str, object]]
+
+
+_SUMMARY_COLUMNS = (
+    Column("visitors", "Visitors", "int"),
+    Column("sessions", "Sessions", "int"),
+    Column("pageviews", "Pageviews", "int"),
+    Column("events", "Events", "int"),
+    Column("bounce_rate", "Bounce rate", "rate"),
+    Column("avg_session_duration_s", "Avg. session duration", "seconds"),
+    Column("pages_per_session", "Pages per session", "float"),
+    Column("macro_sessions", "Sessions with a macro goal", "int"),
+    Column("macro_conversion_rate", "Macro conversion rate", "rate"),
+    Column("micro_sessions", "Sessions with a micro goal", "int"),
+    Column("micro_conversion_rate", "Micro conversion rate", "rate"),
+)
+
+_GOAL_HEADERS: dict[str, tuple[str, ColumnKind]] = {
+    "name": ("Goal", "text"),
+    "kind": ("Kind", "text"),
+    "category": ("Category", "text"),
+    "type": ("Type", "text"),
+    "count": ("Count", "text"),
+    "conversions": ("Conversions", "int"),
+    "converting_sessions": ("Sessions", "int"),
+    "conversion_rate": ("Conv. rate", "rate"),
+    "conversion_rate_ci_low": ("Rate CI low", "rate"),
+    "conversion_rate_ci_high": ("Rate CI high", "rate"),
+    "visitors": ("Visitors", "int"),
+    "visitor_conversion_rate": ("Visitor rate", "rate"),
+    "visitor_conversion_rate_ci_low": ("Visitor CI low", "rate"),
+    "visitor_conversion_rate_ci_high": ("Visitor CI high", "rate"),
+    "value": ("Value", "money"),
+}
+GOAL_TABLE_COLUMNS = tuple(Column(key, *_GOAL_HEADERS[key]) for key in GOAL_COLUMNS)
+# People read the goals table without the interval columns (JSON and CSV carry them).
+GOAL_DISPLAY_KEYS = (
+    "name", "kind", "category", "type", "conversions", "converting_sessions", "conversion_rate",
+    "visitors", "visitor_conversion_rate", "value",
+)  # fmt: skip
+
+
+def input_table(report: Report) -> Table:
+    """Lines per bucket, in bucket order, with their share of all lines."""
+    counts = report.input.as_dict()
+    lines = report.input.lines
+    buckets = [k for k in counts if k not in ("lines", "files", "format")]
+    rows: list[dict[str, object]] = [
+        {"bucket": b, "lines": counts[b], "share": (int(counts[b]) / lines) if lines else 0.0}
+        for b in buckets
+    ]
+    files = report.input.files
+    title = (
+        f"Input: {lines:,} lines in {files} file{'s' if files != 1 else ''} "
+        f"({report.input.format} format)"
+    )
+    columns = (Column("bucket", "Bucket"), Column("lines", "Lines", "int"),
+               Column("share", "Share", "rate"))  # fmt: skip
+    return Table("input", title, columns, rows)
+
+
+def summary_table(report: Report) -> Table:
+    """The site summary as one row."""
+    return Table("summary", "Summary", _SUMMARY_COLUMNS, [dict(report.summary)])
+
+
+def goals_table(report: Report) -> Table:
+    """One row per goal with every goal column."""
+    return Table("goals", "Goals", GOAL_TABLE_COLUMNS, [dict(row) for row in report.goals])
+
+
+def report_tables(report: Report) -> dict[str, Table]:
+    """Every table of the report by name, in display order."""
+    return {
+        "input": input_table(report),
+        "summary": summary_table(report),
+        "goals": goals_table(report),
+    }
+
+
+def format_value(value: object, kind: ColumnKind) -> str:
+    """A value as people read it: thousands separators, percents, durations; ``–`` for none.
+
+    >>> format_value(0.1234, "rate"), format_value(1234, "int"), format_value(65.5, "seconds")
+    ('12.3%', '1,234', '1m 06s')
+    """
+    if value is None:
+        return "–"
+    if kind == "int" and isinstance(value, int | float):
+        return f"{int(value):,}"
+    if kind == "rate" and isinstance(value, int | float):
+        return f"{value * 100:.1f}%"
+    if kind == "float" and isinstance(value, int | float):
+        return f"{value:,.2f}"
+    if kind == "money" and isinstance(value, int | float):
+        return f"{value:,.2f}"
+    if kind == "seconds" and isinstance(value, int | float):
+        return format_seconds(float(value))
+    return str(value)
+
+
+def format_seconds(seconds: float) -> str:
+    """``42s``, ``3m 07s`` or ``1h 02m``.
+
+    >>> format_seconds(42.4), format_seconds(187), format_seconds(3725)
+    ('42s', '3m 07s', '1h 02m')
+    """
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {whole % 3600 // 60:02d}m"

@@ -1,0 +1,83 @@
+"""Terminal tables with rich: every log-derived string is shown inert, nothing is truncated."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from micromacro.render.tables import GOAL_DISPLAY_KEYS, Column, Table, format_value, report_tables
+from micromacro.render.text import inert
+from micromacro.report import Report
+
+# Wide enough that no column of a piped report is ever cut or wrapped.
+_PIPE_WIDTH = 1000
+
+
+@dataclass(frozen=True)
+class TerminalStyle:
+    """How the terminal output looks: colour only on a terminal, width of that terminal."""
+
+    color: bool = False
+    width: int | None = None
+
+
+def _text(value: str, style: str = "") -> Text:
+    # Text objects are never parsed for markup, so "[red]" in a path stays literal.
+    return Text(inert(value), style=style)
+
+
+def _rich_table(table: Table, columns: tuple[Column, ...]) -> RichTable:
+    rich = RichTable(box=box.SIMPLE_HEAD)
+    for column in columns:
+        rich.add_column(
+            _text(column.header),
+            justify="left" if column.kind == "text" else "right",
+            overflow="fold",
+        )
+    for row in table.rows:
+        rich.add_row(*(_text(format_value(row.get(c.key), c.kind)) for c in columns))
+    return rich
+
+
+def _summary_table(table: Table) -> RichTable:
+    row = table.rows[0] if table.rows else {}
+    rich = RichTable(box=box.SIMPLE_HEAD)
+    rich.add_column(_text("Metric"))
+    rich.add_column(_text("Value"), justify="right")
+    for column in table.columns:
+        rich.add_row(_text(column.header), _text(format_value(row.get(column.key), column.kind)))
+    return rich
+
+
+def render_terminal(report: Report, style: TerminalStyle) -> str:
+    """The input summary, site summary and goals as rich tables, returned as text."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=style.color,
+        no_color=not style.color,
+        color_system="auto" if style.color else None,
+        width=style.width or _PIPE_WIDTH,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+    tables = report_tables(report)
+    console.print(_text(tables["input"].title, "bold"))
+    console.print(_rich_table(tables["input"], tables["input"].columns))
+    console.print(_text(tables["summary"].title, "bold"))
+    console.print(_summary_table(tables["summary"]))
+    goals = tables["goals"]
+    console.print(_text(goals.title, "bold"))
+    if goals.rows:
+        columns = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS)
+        console.print(_rich_table(goals, columns))
+    else:
+        console.print(_text("No goals defined: pass --goals FILE (see goals.example.yaml)."))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
