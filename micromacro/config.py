@@ -83,7 +83,10 @@ class _Findings:
     warnings: list[tuple[int, int, str]] = field(default_factory=list)
 
     def error(self, node: Node, message: str) -> None:
-        self.errors.append((node.start_mark.line + 1, node.start_mark.column + 1, message))
+        self.error_at(node.start_mark.line + 1, node.start_mark.column + 1, message)
+
+    def error_at(self, line: int, column: int, message: str) -> None:
+        self.errors.append((line, column, message))
 
     def warn(self, node: Node, message: str) -> None:
         self.warnings.append((node.start_mark.line + 1, node.start_mark.column + 1, message))
@@ -141,22 +144,18 @@ def _compose(text: str, findings: _Findings) -> Node | None:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        findings.errors.append(_syntax_problem(exc))
+        findings.error_at(*_syntax_problem(exc))
         return None
     except ReaderError as exc:
         line, column = _position(text, exc.position)
-        findings.errors.append(
-            (
-                line,
-                column,
-                f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}",
-            )
-        )
+        reason = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+        findings.error_at(line, column, f"invalid YAML: {reason}")
+        return None
+    except RecursionError:  # the composer recurses once per level of nesting
+        findings.error_at(1, 1, "invalid YAML: the document nests too deeply")
         return None
     if root is None or (_tag(root) == _NULL and root.value == ""):
-        findings.errors.append(
-            (1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
-        )
+        findings.error_at(1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
         return None
     return root
 

@@ -17,7 +17,7 @@ from datetime import datetime
 
 import polars as pl
 
-from micromacro.bots import is_bot
+from micromacro.bots import bot_regex
 
 BUCKETS: tuple[str, ...] = (
     "malformed",
@@ -107,19 +107,14 @@ def _out_of_period(hit_filter: HitFilter) -> pl.Expr:
 
 
 def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
-    """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``user_agent``,
+    """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``is_bot``,
     ``path``, ``status`` and ``method``)."""
     status = pl.col("status")
     method = pl.col("method")
     rules: list[tuple[str, pl.Expr | None]] = [
         ("malformed", ~pl.col("parsed")),
         ("out_of_period", _out_of_period(hit_filter)),
-        (
-            "bot",
-            None
-            if hit_filter.include_bots
-            else is_bot(pl.col("user_agent"), hit_filter.bot_patterns),
-        ),
+        ("bot", None if hit_filter.include_bots else pl.col("is_bot")),
         (
             "static",
             None if hit_filter.include_static else pl.col("path").str.contains(STATIC_REGEX),
@@ -140,7 +135,16 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
     return chain.otherwise(pl.lit("page")).cast(BUCKET).alias("bucket")
 
 
-def access_hits(parsed: pl.LazyFrame, hit_filter: HitFilter) -> pl.LazyFrame:
+def flag_bots(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
+    """Add ``is_bot``: the crawler regex runs once per distinct user agent, not once per line."""
+    if hit_filter.include_bots:
+        return parsed.with_columns(is_bot=pl.lit(False))
+    agents = parsed.get_column("user_agent").drop_nulls().unique()
+    bots = agents.filter(agents.str.contains(bot_regex(hit_filter.bot_patterns)))
+    return parsed.with_columns(is_bot=pl.col("user_agent").is_in(bots.implode()).fill_null(False))
+
+
+def classify_hits(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     """Canonical hits plus ``bucket`` from parsed access-log lines (``logformats``' output).
 
     Request lines become events (category ``request``, action = method, label = path), downloads
@@ -149,7 +153,8 @@ def access_hits(parsed: pl.LazyFrame, hit_filter: HitFilter) -> pl.LazyFrame:
     bucket = pl.col("bucket")
     is_request = bucket == "request"
     is_download = bucket == "download"
-    return parsed.with_columns(bucket_expr(hit_filter)).select(
+    flagged = flag_bots(parsed, hit_filter).lazy()
+    return flagged.with_columns(bucket_expr(hit_filter)).select(
         pl.col("ts"),
         pl.concat_str(pl.col("ip"), pl.col("user_agent").fill_null(""), separator=" ")
         .alias("visitor"),
@@ -176,4 +181,4 @@ def access_hits(parsed: pl.LazyFrame, hit_filter: HitFilter) -> pl.LazyFrame:
         pl.col("line_no"),
         pl.col("line"),
         bucket,
-    )  # fmt: skip
+    ).collect()  # fmt: skip

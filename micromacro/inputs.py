@@ -29,8 +29,8 @@ from micromacro.errors import InputError
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
-LINE_SCHEMA = {"source_file": pl.String, "line_no": pl.UInt32, "line": pl.String}
 _CHUNK = 1 << 20
+DEFAULT_CHUNK_BYTES = 16 << 20
 # A log line never holds the ASCII unit separator, so one "column" is the whole line.
 _FIELD_SEPARATOR = "\x1f"
 
@@ -106,7 +106,7 @@ class Inputs(AbstractContextManager["Inputs"]):
     """The resolved inputs of one run; spooled copies are removed on exit.
 
     >>> with Inputs(["sample_logs/access.log"]) as inputs:  # doctest: +SKIP
-    ...     inputs.scan_lines().collect()
+    ...     first = next(inputs.line_chunks()).lines
     """
 
     def __init__(self, patterns: Sequence[str], *, stdin: BinaryIO | None = None) -> None:
@@ -173,21 +173,18 @@ class Inputs(AbstractContextManager["Inputs"]):
         """The size of all inputs, uncompressed."""
         return sum(f.size for f in self.files)
 
-    def scan_lines(self) -> pl.LazyFrame:
-        """All lines of all inputs: ``source_file``, ``line_no`` (1-based), ``line``.
-
-        Invalid UTF-8 is replaced by U+FFFD; ``\\r\\n`` endings are stripped; an empty line is
-        an empty string. Row order is not guaranteed (sort by file and line where it matters).
-        """
-        if not self.files:
-            return pl.LazyFrame(schema=LINE_SCHEMA)
-        names = self.source_dtype
-        return pl.concat([scan_file_lines(f, names) for f in self.files], how="vertical")
-
     @property
     def source_dtype(self) -> pl.Enum:
         """``source_file`` values in input order, so that sorting by file follows that order."""
         return pl.Enum([f.name for f in self.files])
+
+    def line_chunks(self, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[LineChunk]:
+        """Every line of every input, in order, as frames of about ``chunk_bytes`` each.
+
+        Reading in chunks keeps memory bounded whatever the size of the input.
+        """
+        for file in self.files:
+            yield from read_line_chunks(file, self.source_dtype, chunk_bytes)
 
     def sample_lines(self, count: int = 50) -> Iterator[tuple[InputFile, int, str]]:
         """The first ``count`` non-empty lines of each input, decoded leniently."""
@@ -195,10 +192,24 @@ class Inputs(AbstractContextManager["Inputs"]):
             yield from _head_lines(file, count)
 
 
-def scan_file_lines(file: InputFile, source_dtype: pl.DataType | None = None) -> pl.LazyFrame:
-    """Scan one uncompressed file into ``source_file``, ``line_no``, ``line``."""
-    return pl.scan_csv(
-        file.scan_path,
+@dataclass(frozen=True)
+class LineChunk:
+    """Consecutive lines of one input: ``lines`` has ``source_file``, ``line_no``, ``line``;
+    ``size`` is the number of bytes they took in the file."""
+
+    lines: pl.DataFrame
+    size: int
+
+
+def parse_line_bytes(data: bytes) -> pl.Series:
+    """Split raw bytes into lines: invalid UTF-8 becomes U+FFFD, ``\r\n`` endings are stripped,
+    an empty line is an empty string.
+
+    >>> parse_line_bytes(b"a\r\n\nb").to_list()
+    ['a', '', 'b']
+    """
+    frame = pl.read_csv(
+        data,
         has_header=False,
         separator=_FIELD_SEPARATOR,
         quote_char=None,
@@ -206,14 +217,62 @@ def scan_file_lines(file: InputFile, source_dtype: pl.DataType | None = None) ->
         schema={"line": pl.String},
         truncate_ragged_lines=True,
         raise_if_empty=False,
-        row_index_name="line_no",
-        row_index_offset=1,
-        glob=False,
-    ).select(
-        pl.lit(file.name, dtype=source_dtype or pl.String()).alias("source_file"),
-        pl.col("line_no"),
-        pl.col("line").fill_null(""),
     )
+    return frame.get_column("line").fill_null("")
+
+
+def _complete_lines(handle: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+    """Blocks of about ``chunk_bytes`` that end at a line break (or at the end of the file)."""
+    carry = b""
+    while True:
+        block = handle.read(chunk_bytes)
+        if not block:
+            if carry:
+                yield carry
+            return
+        block = carry + block
+        cut = block.rfind(b"\n")
+        if cut < 0:
+            carry = block  # one line longer than a block: keep reading
+            continue
+        carry = block[cut + 1 :]
+        yield block[: cut + 1]
+
+
+def _in_morsels(frame: pl.DataFrame, rows: int = 50_000) -> pl.DataFrame:
+    """Split a frame into several memory chunks so the streaming engine works on them in
+    parallel (one chunk would run on one core)."""
+    if frame.height <= rows:
+        return frame
+    parts = [frame.slice(start, rows) for start in range(0, frame.height, rows)]
+    return pl.concat(parts, rechunk=False)
+
+
+def read_line_chunks(
+    file: InputFile, source_dtype: pl.DataType, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+) -> Iterator[LineChunk]:
+    """The lines of one uncompressed input as ``LineChunk`` frames, numbered from 1."""
+    next_line = 1
+    try:
+        handle = open(file.scan_path, "rb")  # noqa: SIM115 - closed below, around a generator
+    except OSError as error:
+        raise InputError(f"{file.name}: cannot read: {error.strerror or error}") from None
+    with handle:
+        for block in _complete_lines(handle, chunk_bytes):
+            lines = parse_line_bytes(block)
+            frame = pl.DataFrame(
+                {
+                    "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(
+                        0, len(lines)
+                    ),
+                    "line_no": pl.int_range(
+                        next_line, next_line + len(lines), dtype=pl.UInt32, eager=True
+                    ),
+                    "line": lines,
+                }
+            )
+            next_line += len(lines)
+            yield LineChunk(_in_morsels(frame), len(block))
 
 
 def _head_lines(file: InputFile, count: int) -> Iterator[tuple[InputFile, int, str]]:

@@ -54,20 +54,6 @@ class InputSummary:
         return {"lines": self.lines, "files": self.files, "format": self.format, **counts}
 
 
-def input_summary(
-    bucket_counts: pl.DataFrame, *, files: int, format_name: str, period_applied: bool
-) -> InputSummary:
-    """Build the input summary from a ``bucket``/``len`` count table."""
-    counts = {str(row["bucket"]): int(row["len"]) for row in bucket_counts.iter_rows(named=True)}
-    return InputSummary(
-        lines=sum(counts.values()),
-        files=files,
-        format=format_name,
-        buckets=counts,
-        period_applied=period_applied,
-    )
-
-
 def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> dict[str, float | int]:
     """The summary figures of SPEC 4 from the session conversions table."""
     sessions = conversions.height

@@ -7,6 +7,7 @@ inputs ─▶ lines ─▶ parsed hits + buckets ─▶ counted hits ─▶ sess
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO
@@ -16,14 +17,15 @@ import polars as pl
 from micromacro.conversions import session_conversions
 from micromacro.errors import InputError
 from micromacro.goals import GoalsConfig
-from micromacro.hits import COUNTED_BUCKETS, HitFilter, access_hits
+from micromacro.hits import COUNTED_BUCKETS, HIT_SCHEMA, HitFilter, classify_hits
 from micromacro.inputs import Inputs
 from micromacro.logformats import AUTO, Detection, LogFormat, detect_format, parse_access_lines
 from micromacro.logformats import resolve_format as resolve_log_format
-from micromacro.metrics import InputSummary, goals_table, input_summary, site_summary
+from micromacro.metrics import InputSummary, goals_table, site_summary
 from micromacro.periods import Period, parse_period, parse_timezone
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 
+ProgressCallback = Callable[[int, int], None]
 MALFORMED_EXAMPLES = 5
 _EXCERPT_CHARS = 120
 _LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
@@ -138,41 +140,88 @@ def _hit_filter(options: ReportOptions, period: Period) -> HitFilter:
     )
 
 
-def read_hits(
-    inputs: Inputs, fmt: LogFormat, hit_filter: HitFilter
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Scan every input once: bucket counts, the counted hits, and the first malformed lines."""
-    hits = access_hits(parse_access_lines(inputs.scan_lines(), fmt), hit_filter)
-    bucket_counts = hits.group_by("bucket").len()
-    counted = hits.filter(pl.col("bucket").is_in(COUNTED_BUCKETS)).select(_COUNTED_COLUMNS)
-    malformed = (
-        hits.filter(pl.col("bucket") == "malformed")
-        .select("source_file", "line_no", pl.col("line").str.slice(0, _EXCERPT_CHARS))
-        .sort("source_file", "line_no")
-        .head(MALFORMED_EXAMPLES)
+def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Copy the string columns of a filtered frame into buffers of their own.
+
+    A filtered string column still points into the buffers of the whole chunk it came from;
+    keeping a few counted hits per chunk would otherwise keep every chunk alive.
+    """
+    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.concat_str(pl.col(name), pl.lit("")).alias(name) for name in strings
     )
-    try:
-        counts, counted_hits, malformed_lines = pl.collect_all([bucket_counts, counted, malformed])
-    except pl.exceptions.PolarsError as error:
-        reason = str(error).strip().splitlines()[0]
-        raise InputError(f"cannot read the input: {reason}") from None
-    return counts, counted_hits, malformed_lines
 
 
-def build_report(options: ReportOptions, *, stdin: BinaryIO | None = None) -> Report:
-    """Read the inputs, run the pipeline and return the report (raises ``MicromacroError``)."""
+@dataclass
+class _HitAccumulator:
+    """What the chunks of a run add up to."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    counted: list[pl.DataFrame] = field(default_factory=list)
+    malformed: list[MalformedLine] = field(default_factory=list)
+
+    def add(self, hits: pl.DataFrame) -> None:
+        for bucket, count in hits.get_column("bucket").value_counts().iter_rows():
+            self.counts[str(bucket)] = self.counts.get(str(bucket), 0) + int(count)
+        counted = hits.filter(pl.col("bucket").is_in(COUNTED_BUCKETS)).select(_COUNTED_COLUMNS)
+        self.counted.append(compact_strings(counted))
+        room = MALFORMED_EXAMPLES - len(self.malformed)
+        if room > 0:
+            bad = hits.filter(pl.col("bucket") == "malformed").head(room)
+            self.malformed += [
+                MalformedLine(str(row[0]), int(row[1]), str(row[2])[:_EXCERPT_CHARS])
+                for row in bad.select("source_file", "line_no", "line").iter_rows()
+            ]
+
+
+def read_hits(
+    inputs: Inputs,
+    fmt: LogFormat,
+    hit_filter: HitFilter,
+    progress: ProgressCallback | None = None,
+) -> _HitAccumulator:
+    """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines."""
+    total = inputs.total_bytes
+    done = 0
+    result = _HitAccumulator()
+    for chunk in inputs.line_chunks():
+        parsed = parse_access_lines(chunk.lines.lazy(), fmt).collect(engine="streaming")
+        result.add(classify_hits(parsed, hit_filter))
+        done += chunk.size
+        if progress is not None:
+            progress(done, total)
+    return result
+
+
+def _empty_hits() -> pl.DataFrame:
+    return pl.DataFrame(schema={name: HIT_SCHEMA[name] for name in _COUNTED_COLUMNS})
+
+
+def build_report(
+    options: ReportOptions,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: ProgressCallback | None = None,
+) -> Report:
+    """Read the inputs, run the pipeline and return the report (raises ``MicromacroError``).
+
+    ``progress(bytes_done, bytes_total)`` is called after each chunk of input.
+    """
     with Inputs(options.inputs, stdin=stdin) as inputs:
         fmt, detection = _choose_format(inputs, options.log_format)
         tz = _report_timezone(options, inputs)
         period = parse_period(options.since, options.until, tz=tz, now=options.now)
-        counts, hits, malformed_lines = read_hits(inputs, fmt, _hit_filter(options, period))
+        read = read_hits(inputs, fmt, _hit_filter(options, period), progress)
         files = len(inputs.files)
-    summary_in = input_summary(
-        counts, files=files, format_name=fmt.name, period_applied=period.bounded
+    summary_in = InputSummary(
+        lines=sum(read.counts.values()),
+        files=files,
+        format=fmt.name,
+        buckets=read.counts,
+        period_applied=period.bounded,
     )
-    malformed = [
-        MalformedLine(str(row[0]), int(row[1]), str(row[2])) for row in malformed_lines.iter_rows()
-    ]
+    malformed = read.malformed
+    hits = pl.concat(read.counted) if read.counted else _empty_hits()
     notes, warnings = _input_messages(summary_in, fmt, detection, options)
     _check_input(summary_in, fmt, malformed, options)
     sessionized = sessionize(hits, timeout_s=options.session_timeout_s)

@@ -1,0 +1,599 @@
+"""Tests for ``micromacro.config``: goals files in, frozen goal dataclasses or exact problems out.
+
+Every expected ``line:column`` below is counted by hand from the YAML in the test (1-based).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micromacro.config import load_goals, parse_goals
+from micromacro.errors import ConfigError
+from micromacro.goals import (
+    DestinationMatcher,
+    EventMatcher,
+    Goal,
+    GoalsConfig,
+    NumberCondition,
+    StringMatcher,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "goals.example.yaml"
+GOAL_KEYS = "name, kind, type, category, destination, duration, pages, event, count, value"
+MATCHER_KEYS = "equals, begins_with, contains, regex, glob, one_of, case_sensitive"
+TYPE_KEYS = "destination, duration, pages, event"
+
+
+def one_goal(*lines: str) -> str:
+    """A goals file whose one goal is named ``a`` (line 2); ``lines`` follow from line 3.
+
+    Each line gets four spaces of indentation, so a key starts at column 5.
+    """
+    return "goals:\n  - name: a\n" + "".join(f"    {line}\n" for line in lines)
+
+
+def problems_of(text: str) -> list[str]:
+    """The problems ``parse_goals`` reports for ``text`` (read as ``goals.yaml``)."""
+    with pytest.raises(ConfigError) as info:
+        parse_goals(text, path="goals.yaml")
+    return info.value.problems
+
+
+def only_goal(text: str) -> Goal:
+    """The single goal of a valid goals file."""
+    config = parse_goals(text, path="goals.yaml")
+    assert config.warnings == ()
+    (goal,) = config.goals
+    return goal
+
+
+# --- the example file ------------------------------------------------------------------------
+
+
+def test_example_file_loads_into_the_expected_goals() -> None:
+    config = load_goals(EXAMPLE)
+
+    assert config.path == str(EXAMPLE)
+    assert config.warnings == ()
+    assert len(config.goals) == 8
+    assert [goal.name for goal in config.macro_goals] == ["purchase", "contact_lead"]
+    by_name = {goal.name: goal for goal in config.goals}
+    assert by_name["purchase"] == Goal(
+        name="purchase",
+        kind="macro",
+        type="destination",
+        destination=DestinationMatcher(StringMatcher("begins_with", "/checkout/thank-you")),
+        value=60.0,
+        line=26,
+    )
+    assert by_name["add_to_cart"] == Goal(
+        name="add_to_cart",
+        kind="micro",
+        type="event",
+        category="process_milestone",
+        event=EventMatcher(
+            category=StringMatcher("equals", "request"),
+            action=StringMatcher("equals", "POST"),
+            label=StringMatcher("regex", "^/cart/add(/|$)"),
+        ),
+        count="every",
+        line=41,
+    )
+    assert by_name["checkout_started"] == Goal(
+        name="checkout_started",
+        kind="micro",
+        type="destination",
+        category="process_milestone",
+        destination=DestinationMatcher(
+            StringMatcher("one_of", ("/checkout", "/checkout/shipping", "/checkout/payment"))
+        ),
+        line=51,
+    )
+    assert by_name["size_guide_download"] == Goal(
+        name="size_guide_download",
+        kind="micro",
+        type="event",
+        category="secondary_action",
+        event=EventMatcher(
+            category=StringMatcher("equals", "download"),
+            action=StringMatcher("glob", "/downloads/*.pdf", case_sensitive=True),
+        ),
+        line=66,
+    )
+    assert by_name["long_visit"] == Goal(
+        name="long_visit",
+        kind="micro",
+        type="duration",
+        category="secondary_action",
+        condition=NumberCondition(greater_than=300.0),
+        line=75,
+    )
+    assert by_name["engaged_visit"] == Goal(
+        name="engaged_visit",
+        kind="micro",
+        type="pages",
+        category="secondary_action",
+        condition=NumberCondition(greater_than=4),
+        line=81,
+    )
+
+
+# --- string matchers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("/thanks", StringMatcher("equals", "/thanks")),
+        ("{equals: /thanks}", StringMatcher("equals", "/thanks")),
+        ("{begins_with: /checkout/}", StringMatcher("begins_with", "/checkout/")),
+        ("{contains: thank}", StringMatcher("contains", "thank")),
+        ("{regex: '^/order/\\d+$'}", StringMatcher("regex", "^/order/\\d+$")),
+        ("{glob: /docs/**/*.pdf}", StringMatcher("glob", "/docs/**/*.pdf")),
+        ("{one_of: [/a, /b, 404]}", StringMatcher("one_of", ("/a", "/b", "404"))),
+        ("{contains: Thank, case_sensitive: true}", StringMatcher("contains", "Thank", True)),
+        ("404", StringMatcher("equals", "404")),
+    ],
+)
+def test_destination_matchers(written: str, expected: StringMatcher) -> None:
+    goal = only_goal(one_goal("kind: micro", f"destination: {written}"))
+
+    assert goal.type == "destination"
+    assert goal.destination == DestinationMatcher(expected)
+
+
+def test_regex_is_checked_by_the_rust_engine_not_python_re() -> None:
+    # \p{L} is a Unicode class in Rust regex syntax; Python's re rejects it as a bad escape.
+    goal = only_goal(one_goal("kind: micro", "destination: {regex: '^/\\p{L}+$'}"))
+
+    assert goal.destination == DestinationMatcher(StringMatcher("regex", "^/\\p{L}+$"))
+
+
+def test_include_query() -> None:
+    goal = only_goal(
+        one_goal("kind: micro", "destination: {begins_with: '/search?q=', include_query: true}")
+    )
+
+    assert goal.destination == DestinationMatcher(
+        StringMatcher("begins_with", "/search?q="), include_query=True
+    )
+
+
+def test_event_case_sensitive_applies_to_fields_unless_a_field_overrides_it() -> None:
+    text = one_goal(
+        "kind: micro",
+        "event:",
+        "  case_sensitive: true",
+        "  category: Request",
+        "  action: {equals: post, case_sensitive: false}",
+        "  label: 404",
+        "  name: {begins_with: Sign}",
+        "  value: {greater_than: -1.5, less_than: 10}",
+    )
+
+    assert only_goal(text).event == EventMatcher(
+        category=StringMatcher("equals", "Request", case_sensitive=True),
+        action=StringMatcher("equals", "post", case_sensitive=False),
+        label=StringMatcher("equals", "404", case_sensitive=True),
+        name=StringMatcher("begins_with", "Sign", case_sensitive=True),
+        value=NumberCondition(greater_than=-1.5, less_than=10.0),
+    )
+
+
+def test_event_fields_are_case_insensitive_by_default() -> None:
+    goal = only_goal(one_goal("kind: micro", "event: {action: POST}"))
+
+    assert goal.event == EventMatcher(action=StringMatcher("equals", "POST", case_sensitive=False))
+
+
+# --- numeric conditions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"),
+    [("90", 90.0), ("90s", 90.0), ("5m", 300.0), ("1h", 3600.0), ("2.5", 2.5)],
+)
+def test_duration_units(written: str, seconds: float) -> None:
+    goal = only_goal(one_goal("kind: micro", f"duration: {{greater_than: {written}}}"))
+
+    assert goal.type == "duration"
+    assert goal.condition == NumberCondition(greater_than=seconds)
+
+
+def test_duration_range_and_pages_equals() -> None:
+    duration = only_goal(one_goal("kind: micro", "duration: {greater_than: 30s, less_than: 1h}"))
+    pages = only_goal(one_goal("kind: micro", "pages: {equals: 3}", "value: 1.5"))
+
+    assert duration.condition == NumberCondition(greater_than=30.0, less_than=3600.0)
+    assert pages.condition == NumberCondition(equals=3.0)
+    assert pages.value == 1.5
+
+
+def test_type_key_that_agrees_is_accepted() -> None:
+    goal = only_goal(one_goal("kind: micro", "type: pages", "pages: {less_than: 2}"))
+
+    assert goal.type == "pages"
+    assert goal.count == "once_per_session"
+    assert goal.category is None
+    assert goal.line == 2
+
+
+# --- YAML syntax and file-level problems -----------------------------------------------------
+
+
+def test_tab_in_indentation() -> None:
+    text = "goals:\n  - name: a\n\tkind: macro\n"
+
+    assert problems_of(text) == [
+        "goals.yaml:3:1: invalid YAML: found a tab character where indentation is expected"
+    ]
+
+
+def test_unclosed_quote_names_where_the_quote_opened() -> None:
+    text = 'goals:\n  - name: "a\n    kind: macro\n'
+
+    assert problems_of(text) == [
+        "goals.yaml:4:1: invalid YAML: found unexpected end of stream "
+        "(while scanning a quoted scalar at line 2, column 11)"
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
+def test_empty_file(text: str) -> None:
+    assert problems_of(text) == [
+        "goals.yaml:1:1: the goals file is empty (expected a mapping with a 'goals' list)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "- a\n",
+            "goals.yaml:1:1: invalid goals file: "
+            "expected a mapping with a 'goals' list, got a list",
+        ),
+        ("goals:\n", "goals.yaml:1:7: invalid goals: expected a list of goals, got nothing"),
+        ("goals: []\n", "goals.yaml:1:8: the goals list is empty (expected at least one goal)"),
+        (
+            "goals:\n  - just a string\n",
+            "goals.yaml:2:5: invalid goal #1: expected a mapping with name, kind and a type key, "
+            "got the string 'just a string'",
+        ),
+        (
+            "goals:\n  - kind: micro\n    destination: /a\n",
+            "goals.yaml:2:5: missing key 'name' in goal #1 (expected a non-empty string)",
+        ),
+    ],
+)
+def test_file_structure_problems(text: str, problem: str) -> None:
+    assert problems_of(text) == [problem]
+
+
+def test_unknown_top_level_key() -> None:
+    text = one_goal("kind: macro", "destination: /a") + "funnels: []\n"
+
+    assert problems_of(text) == [
+        "goals.yaml:5:1: unknown key 'funnels' at the top level (expected goals)"
+    ]
+
+
+# --- goal-level problems ---------------------------------------------------------------------
+
+
+def test_unknown_key_in_a_goal() -> None:
+    text = "goals:\n  - name: purchase\n    kind: macro\n    destination: /thanks\n    clik: 1\n"
+
+    assert problems_of(text) == [
+        f"goals.yaml:5:5: unknown key 'clik' in goal 'purchase' (expected one of {GOAL_KEYS})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        (
+            ("kind: 3", "destination: /a"),
+            "goals.yaml:3:11: invalid kind of goal 'a': expected one of macro, micro, "
+            "got the number 3",
+        ),
+        (
+            ("kind: macro", "destination: /a", "value: cheap"),
+            "goals.yaml:5:12: invalid value of goal 'a': expected a number of 0 or more, "
+            "got the string 'cheap'",
+        ),
+        (
+            ("kind: macro", "destination: /a", "value: -5"),
+            "goals.yaml:5:12: invalid value of goal 'a': expected a number of 0 or more, "
+            "got the number -5",
+        ),
+        (
+            ("kind: micro", "pages: {greater_than: -1}"),
+            "goals.yaml:4:27: invalid greater_than in pages of goal 'a': "
+            "expected a whole number of pages (0 or more), got the number -1",
+        ),
+        (
+            ("kind: micro", "destination: true"),
+            "goals.yaml:4:18: invalid destination of goal 'a': "
+            "expected a string or a matcher mapping, got a boolean",
+        ),
+        (
+            ("kind: micro", "event: {label: ~}"),
+            "goals.yaml:4:20: invalid event label of goal 'a': "
+            "expected a string or a matcher mapping, got null",
+        ),
+        (
+            ("kind: micro", "duration: {greater_than: soon}"),
+            "goals.yaml:4:30: invalid greater_than in duration of goal 'a': "
+            "expected a duration like 90, 90s, 5m or 1h, got the string 'soon'",
+        ),
+        (
+            ("kind: micro", "destination: {contains: x, case_sensitive: maybe}"),
+            "goals.yaml:4:48: invalid case_sensitive in destination of goal 'a': "
+            "expected true or false, got the string 'maybe'",
+        ),
+        (
+            ("kind: micro", "destination: {one_of: []}"),
+            "goals.yaml:4:27: invalid one_of in destination of goal 'a': "
+            "expected a non-empty list of strings, got an empty list",
+        ),
+        (
+            ("kind: micro", "destination: {begins_with: ''}"),
+            "goals.yaml:4:32: empty pattern in begins_with in destination of goal 'a' "
+            "(expected a non-empty string)",
+        ),
+        (
+            ("kind: micro", "destination: /a", "count: sometimes"),
+            "goals.yaml:5:12: invalid count of goal 'a': expected one of once_per_session, every, "
+            "got the string 'sometimes'",
+        ),
+    ],
+)
+def test_wrong_types_and_values(lines: tuple[str, ...], problem: str) -> None:
+    assert problems_of(one_goal(*lines)) == [problem]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("destination: {regex: '('}", "goals.yaml:4:26: invalid regex '(': unclosed group"),
+        (
+            "event: {label: {regex: '(?<=a)b'}}",
+            "goals.yaml:4:28: invalid regex '(?<=a)b': "
+            "look-around, including look-ahead and look-behind, is not supported",
+        ),
+    ],
+)
+def test_bad_regex(line: str, problem: str) -> None:
+    assert problems_of(one_goal("kind: micro", line)) == [problem]
+
+
+def test_duplicate_goal_name() -> None:
+    text = (
+        "goals:\n"
+        "  - name: a\n"
+        "    kind: macro\n"
+        "    destination: /a\n"
+        "  - name: a\n"
+        "    kind: micro\n"
+        "    destination: /b\n"
+    )
+
+    assert problems_of(text) == ["goals.yaml:5:11: duplicate goal name 'a' (first used at line 2)"]
+
+
+def test_duplicate_mapping_key() -> None:
+    text = one_goal("kind: macro", "destination: /a", "kind: micro")
+
+    assert problems_of(text) == [
+        "goals.yaml:5:5: duplicate key 'kind' in goal 'a' (first at line 3)"
+    ]
+
+
+def test_no_type_key() -> None:
+    assert problems_of(one_goal("kind: macro")) == [
+        f"goals.yaml:2:5: goal 'a' has no type key (expected exactly one of {TYPE_KEYS})"
+    ]
+
+
+def test_two_type_keys() -> None:
+    text = one_goal("kind: micro", "destination: /a", "pages: {greater_than: 2}")
+
+    assert problems_of(text) == [
+        "goals.yaml:5:5: goal 'a' has several type keys: destination, pages "
+        f"(expected exactly one of {TYPE_KEYS})"
+    ]
+
+
+def test_type_that_disagrees_with_the_type_key() -> None:
+    text = one_goal("kind: micro", "type: event", "destination: /a")
+
+    assert problems_of(text) == [
+        "goals.yaml:4:11: type event of goal 'a' disagrees with its destination key "
+        "(expected type: destination, or no type)"
+    ]
+
+
+def test_category_on_a_macro_goal() -> None:
+    text = one_goal("kind: macro", "category: secondary_action", "destination: /a")
+
+    assert problems_of(text) == [
+        "goals.yaml:4:5: category applies only to micro goals, but goal 'a' is macro"
+    ]
+
+
+def test_include_query_outside_destination_is_an_unknown_key() -> None:
+    text = one_goal("kind: micro", "event: {label: {equals: /a, include_query: true}}")
+
+    assert problems_of(text) == [
+        "goals.yaml:4:33: unknown key 'include_query' in event label of goal 'a' "
+        f"(expected one of {MATCHER_KEYS})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            "event: {case_sensitive: true}",
+            "goals.yaml:4:12: event of goal 'a' has nothing to match "
+            "(expected one or more of category, action, label, name, value)",
+        ),
+        (
+            "destination: {case_sensitive: true}",
+            "goals.yaml:4:18: destination of goal 'a' has no match operator "
+            "(expected exactly one of equals, begins_with, contains, regex, glob, one_of)",
+        ),
+        (
+            "duration: {equals: 5m}",
+            "goals.yaml:4:16: unknown key 'equals' in duration of goal 'a' "
+            "(expected one of greater_than, less_than)",
+        ),
+        (
+            "duration: {greater_than: 1h, less_than: 5m}",
+            "goals.yaml:4:15: impossible range in duration of goal 'a': "
+            "greater_than 1h is not less than less_than 5m",
+        ),
+        (
+            "pages: {greater_than: 3, less_than: 4}",
+            "goals.yaml:4:12: impossible range in pages of goal 'a': "
+            "no whole number is greater than 3 and less than 4",
+        ),
+    ],
+)
+def test_matchers_and_conditions_that_cannot_work(line: str, problem: str) -> None:
+    assert problems_of(one_goal("kind: micro", line)) == [problem]
+
+
+# --- warnings --------------------------------------------------------------------------------
+
+
+def test_three_macro_goals_and_a_pointless_count_every_are_warnings() -> None:
+    text = (
+        "goals:\n"
+        "  - {name: a, kind: macro, destination: /a}\n"
+        "  - {name: b, kind: macro, destination: /b}\n"
+        "  - {name: c, kind: macro, destination: /c}\n"
+        "  - {name: d, kind: micro, duration: {greater_than: 5m}, count: every}\n"
+    )
+
+    config = parse_goals(text, path="goals.yaml")
+
+    assert [goal.name for goal in config.goals] == ["a", "b", "c", "d"]
+    assert config.goals[3].count == "every"
+    assert config.warnings == (
+        "goals.yaml:4:5: 3 macro goals: the guidance is to keep macro goals to one or two",
+        "goals.yaml:5:65: count: every has no effect on duration goal 'd' "
+        "(it converts at most once per session anyway)",
+    )
+
+
+# --- several problems ------------------------------------------------------------------------
+
+
+def test_all_problems_are_reported_in_file_order(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "goals:\n"
+        "  - name: a\n"
+        "    kind: macro\n"
+        "    destination: {begins_with: ''}\n"
+        "    value: -5\n"
+        "  - name: b\n"
+        "    kind: mikro\n"
+        "    pages: {greater_than: 5, less_than: 2}\n"
+        "    clik: 1\n"
+        "  - name: a\n"
+        "    kind: micro\n"
+        "    destination: /x\n"
+    )
+
+    with pytest.raises(ConfigError) as info:
+        parse_goals(text, path="goals.yaml")
+
+    assert info.value.problems == [
+        "goals.yaml:4:32: empty pattern in begins_with in destination of goal 'a' "
+        "(expected a non-empty string)",
+        "goals.yaml:5:12: invalid value of goal 'a': expected a number of 0 or more, "
+        "got the number -5",
+        "goals.yaml:7:11: invalid kind of goal 'b': expected one of macro, micro, "
+        "got the string 'mikro'",
+        "goals.yaml:8:12: impossible range in pages of goal 'b': "
+        "greater_than 5 is not less than less_than 2",
+        f"goals.yaml:9:5: unknown key 'clik' in goal 'b' (expected one of {GOAL_KEYS})",
+        "goals.yaml:10:11: duplicate goal name 'a' (first used at line 2)",
+    ]
+    assert str(info.value) == info.value.problems[0]
+    assert info.value.exit_code == 2
+    assert capsys.readouterr() == ("", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("goals:- \n\t{}[]'\"#&*!?,.05mx")), max_size=60))
+def test_any_text_gives_a_config_or_a_config_error(text: str) -> None:
+    try:
+        outcome: GoalsConfig | ConfigError = parse_goals(text, path="goals.yaml")
+    except ConfigError as exc:
+        outcome = exc
+
+    if isinstance(outcome, ConfigError):
+        assert outcome.problems
+        assert all(problem.startswith("goals.yaml:") for problem in outcome.problems)
+    else:
+        assert len(outcome.goals) >= 1
+
+
+# --- load_goals ------------------------------------------------------------------------------
+
+
+def test_load_goals_reads_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "goals.yaml"
+    path.write_text("\ufeffgoals:\n  - {name: a, kind: micro, pages: {less_than: 2}}\n", "utf-8")
+
+    config = load_goals(path)
+
+    assert config.path == str(path)
+    assert config.goals[0].line == 2
+
+
+def test_load_goals_names_the_file_in_problems(tmp_path: Path) -> None:
+    path = tmp_path / "goals.yaml"
+    path.write_text("goals: []\n", encoding="utf-8")
+
+    with pytest.raises(ConfigError) as info:
+        load_goals(str(path))
+
+    assert info.value.problems == [
+        f"{path}:1:8: the goals list is empty (expected at least one goal)"
+    ]
+
+
+def test_load_goals_on_a_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "missing.yaml"
+
+    with pytest.raises(ConfigError) as info:
+        load_goals(path)
+
+    assert info.value.problems == [f"{path}: cannot read goals file: No such file or directory"]
+
+
+def test_load_goals_on_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_goals(tmp_path)
+
+    assert info.value.problems == [f"{tmp_path}: cannot read goals file: Is a directory"]
+
+
+def test_load_goals_on_invalid_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "goals.yaml"
+    path.write_bytes(b"goals: \xff\n")
+
+    with pytest.raises(ConfigError) as info:
+        load_goals(path)
+
+    assert info.value.problems == [
+        f"{path}: cannot read goals file: not valid UTF-8 (byte 0xff at offset 7)"
+    ]
