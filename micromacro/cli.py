@@ -91,8 +91,18 @@ def _isatty(stream: IO[Any]) -> bool:
         return False
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a command (raised before click turns it into an abort)."""
+
+
 class MicromacroGroup(click.Group):
     """A click group whose errors are one line on stderr with the exit codes of ``ExitCode``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         kwargs["standalone_mode"] = False
@@ -106,7 +116,7 @@ class MicromacroGroup(click.Group):
         except click.UsageError as error:
             _error(_usage_message(error))
             code = ExitCode.USAGE_ERROR
-        except (click.Abort, KeyboardInterrupt):
+        except (Interrupted, click.Abort, KeyboardInterrupt):
             _error("interrupted")
             code = ExitCode.INTERRUPTED
         except BrokenPipeError:
@@ -202,14 +212,15 @@ def _duration_option(_ctx: click.Context, param: click.Parameter, value: str) ->
     return seconds
 
 
+NO_GOALS_NOTE = (
+    f"no goals file: reporting traffic only (pass --goals FILE or create {DEFAULT_GOALS_FILE}; "
+    "see goals.example.yaml)"
+)
+
+
 def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
     if path is None:
         if not os.path.exists(DEFAULT_GOALS_FILE):
-            env.message(
-                f"no goals file: reporting traffic only (pass --goals FILE or create "
-                f"{DEFAULT_GOALS_FILE}; see goals.example.yaml)",
-                level="warning",
-            )
             return GoalsConfig(goals=(), path="")
         path = DEFAULT_GOALS_FILE
     config = load_goals(path)
@@ -235,9 +246,11 @@ def write_atomically(path: str, text: str) -> None:
         raise UsageError(f"--output {path}: cannot write: {error.strerror or error}") from None
 
 
-def _print_input_messages(env: Environment, report: Report, fmt: str) -> None:
+def _print_input_messages(env: Environment, report: Report, fmt: str, goals: GoalsConfig) -> None:
     for note in report.notes:
         env.message(note)
+    if not goals.path:
+        env.message(NO_GOALS_NOTE)
     for warning in report.warnings:
         env.message(warning, level="warning")
     for line in report.malformed:
@@ -361,7 +374,7 @@ def report(
     )
     with env.progress("Reading logs…", _input_size(inputs)):
         result = build_report(options, stdin=env.stdin)
-    _print_input_messages(env, result, output_format)
+    _print_input_messages(env, result, output_format, goals)
     to_terminal = output is None and bool(env.stdout_isatty)
     style = TerminalStyle(
         color=to_terminal and not env.no_color,

@@ -55,7 +55,7 @@ COMBINED = LogFormat(
 
 COMMON = LogFormat(
     name="common",
-    regex=_CLF,
+    regex=_CLF + r"\s*$",  # anchored: a combined line is not a common one
     time_format=_CLF_TIME,
     example='203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent HTTP/1.1" 200 5123',
     description="Common Log Format (no referrer, no user agent)",

@@ -1,0 +1,52 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from micromacro.hits import HitFilter, classify_hits
+from micromacro.logformats import COMBINED, LogFormat, parse_access_lines
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def combined_line(
+    target: str = "/",
+    *,
+    method: str = "GET",
+    status: int = 200,
+    ip: str = "203.0.113.7",
+    time: str = "02/Nov/2026:09:15:03 +0100",
+    referrer: str = "-",
+    agent: str = FIREFOX,
+    size: str = "512",
+) -> str:
+    """One combined-format line with sensible defaults."""
+    return f'{ip} - - [{time}] "{method} {target} HTTP/1.1" {status} {size} "{referrer}" "{agent}"'
+
+
+def lines_frame(lines: list[str], source: str = "test.log") -> pl.DataFrame:
+    """The line table the parser reads: ``source_file``, ``line_no``, ``line``."""
+    return pl.DataFrame(
+        {
+            "source_file": [source] * len(lines),
+            "line_no": pl.Series(range(1, len(lines) + 1), dtype=pl.UInt32),
+            "line": lines,
+        }
+    )
+
+
+def parse(lines: list[str], fmt: LogFormat = COMBINED) -> pl.DataFrame:
+    """Parsed hit fields of ``lines``."""
+    return parse_access_lines(lines_frame(lines).lazy(), fmt).collect()
+
+
+def classify(lines: list[str], hit_filter: HitFilter | None = None) -> pl.DataFrame:
+    """Canonical hits with their bucket."""
+    return classify_hits(parse(lines), hit_filter or HitFilter())
+
+
+def buckets(lines: list[str], hit_filter: HitFilter | None = None) -> list[str]:
+    """The bucket of each line, in line order."""
+    return classify(lines, hit_filter).sort("line_no").get_column("bucket").cast(str).to_list()

@@ -1,0 +1,512 @@
+"""The command line, end to end, over hand-counted fixtures.
+
+tests/fixtures/shop.log (22 lines), worked out by hand:
+
+    A  visitor V1 (Firefox)  09:00:00–09:08:01  481 s  pages /, /products/tent-2p, /cart,
+       /checkout, /checkout/thank-you (5); events: 2 × POST /cart/add, POST /checkout/place-order
+    B  visitor V1            10:08:01            0 s   /blog/trip (60 min after A: new session)
+    C  visitor V2 (iPhone)   09:10:00–09:42:01  1921 s pages /contact, /contact/thanks, /about
+       (the last exactly 30 min after the one before: same session); events: size-guide.pdf,
+       POST /contact
+    D  visitor V3 (Chrome)   09:20:00–09:21:00  60 s   /products/boots (304); POST /newsletter/…
+    Not counted: static css, Googlebot, a 301, a 404, a HEAD, and a "-" request (malformed).
+
+    sessions 4, visitors 3, pageviews 10, events 6, bounces 1 (B), durations 481+0+1921+60
+    purchase A · contact_lead C · add_to_cart A (2 hits, count: every) · checkout_started A ·
+    newsletter_signup D · size_guide_download C · long_visit (> 5 min) A, C · engaged (> 4 pages) A
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from micromacro import cli as cli_module
+from micromacro.cli import Environment, cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHOP = str(FIXTURES / "shop.log")
+GOALS = str(FIXTURES / "shop_goals.yaml")
+HOSTILE = str(FIXTURES / "hostile.log")
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=stdin, env=env)
+
+
+def report(*args: str, stdin: bytes | None = None) -> Result:
+    return run("report", *args, stdin=stdin)
+
+
+def shop_json(*extra: str) -> dict[str, object]:
+    result = report(SHOP, "--goals", GOALS, "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# --- the numbers -------------------------------------------------------------------------------
+
+
+def test_input_summary_counts_every_line_once() -> None:
+    assert shop_json()["input"] == {
+        "lines": 22,
+        "files": 1,
+        "format": "combined",
+        "malformed": 1,
+        "bot": 1,
+        "static": 1,
+        "error": 1,
+        "request": 5,
+        "redirect": 1,
+        "other_method": 1,
+        "download": 1,
+        "page": 10,
+    }
+
+
+def test_summary_figures() -> None:
+    assert shop_json()["summary"] == {
+        "visitors": 3,
+        "sessions": 4,
+        "pageviews": 10,
+        "events": 6,
+        "bounce_rate": 0.25,
+        "avg_session_duration_s": (481 + 0 + 1921 + 60) / 4,
+        "pages_per_session": 2.5,
+        "macro_sessions": 2,
+        "macro_conversion_rate": 0.5,
+        "micro_sessions": 3,
+        "micro_conversion_rate": 0.75,
+    }
+
+
+def test_goal_figures() -> None:
+    goals = {g["name"]: g for g in shop_json()["goals"]}  # type: ignore[union-attr]
+    table = {
+        name: (g["conversions"], g["converting_sessions"], g["conversion_rate"], g["visitors"])
+        for name, g in goals.items()
+    }
+    assert table == {
+        "purchase": (1, 1, 0.25, 1),
+        "contact_lead": (1, 1, 0.25, 1),
+        "add_to_cart": (2, 1, 0.25, 1),
+        "checkout_started": (1, 1, 0.25, 1),
+        "newsletter_signup": (1, 1, 0.25, 1),
+        "size_guide_download": (1, 1, 0.25, 1),
+        "long_visit": (2, 2, 0.5, 2),
+        "engaged_visit": (1, 1, 0.25, 1),
+    }
+    purchase = goals["purchase"]
+    assert purchase["value"] == 60.0
+    assert goals["contact_lead"]["value"] == 25.0
+    assert goals["add_to_cart"]["value"] is None
+    assert purchase["visitor_conversion_rate"] == pytest.approx(1 / 3)
+    # Wilson 95% interval of 1/4 (textbook value: 0.0456 to 0.6994)
+    assert purchase["conversion_rate_ci_low"] == pytest.approx(0.04559, abs=1e-4)
+    assert purchase["conversion_rate_ci_high"] == pytest.approx(0.69936, abs=1e-4)
+    assert (purchase["kind"], purchase["category"], purchase["type"]) == (
+        "macro",
+        None,
+        "destination",
+    )
+    assert goals["add_to_cart"]["category"] == "process_milestone"
+
+
+def test_a_shorter_session_timeout_splits_the_thirty_minute_gap() -> None:
+    summary = shop_json("--session-timeout", "10m")["summary"]
+    assert (summary["sessions"], summary["visitors"]) == (5, 3)  # type: ignore[index]
+
+
+def test_include_flags_count_more_hits() -> None:
+    data = shop_json("--include-bots", "--include-static")
+    assert data["input"]["page"] == 12  # type: ignore[index]
+    assert data["summary"]["visitors"] == 4  # type: ignore[index]
+
+
+def test_since_and_until_drop_hits_outside_the_period() -> None:
+    data = shop_json("--since", "2026-11-02T09:10", "--until", "2026-11-02T10:00")
+    assert data["input"]["out_of_period"] == 10  # type: ignore[index]
+    assert sum(v for k, v in data["input"].items() if k not in ("lines", "files", "format")) == 22  # type: ignore[union-attr]
+    assert data["period"] == {"since": "2026-11-02T08:10:00Z", "until": "2026-11-02T09:00:00Z"}
+
+
+# --- output formats ----------------------------------------------------------------------------
+
+GOALS_CSV_HEADER = (
+    "name,kind,category,type,count,conversions,converting_sessions,conversion_rate,"
+    "conversion_rate_ci_low,conversion_rate_ci_high,visitors,visitor_conversion_rate,"
+    "visitor_conversion_rate_ci_low,visitor_conversion_rate_ci_high,value"
+)
+
+
+def test_csv_goals_table_is_the_default() -> None:
+    result = report(SHOP, "--goals", GOALS, "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0] == GOALS_CSV_HEADER
+    assert len(lines) == 9
+    assert lines[1].startswith("purchase,macro,,destination,once_per_session,1,1,0.25,")
+    assert lines[1].endswith(",60.0")
+    assert lines[3].startswith("add_to_cart,micro,process_milestone,event,every,2,1,0.25,")
+
+
+def test_csv_summary_and_input_tables() -> None:
+    summary = report(SHOP, "--goals", GOALS, "--format", "csv", "--table", "summary").stdout
+    assert summary == (
+        "visitors,sessions,pageviews,events,bounce_rate,avg_session_duration_s,"
+        "pages_per_session,macro_sessions,macro_conversion_rate,micro_sessions,"
+        "micro_conversion_rate\n3,4,10,6,0.25,615.5,2.5,2,0.5,3,0.75\n"
+    )
+    table = report(SHOP, "--goals", GOALS, "--format", "tsv", "--table", "input").stdout
+    assert table.splitlines()[:3] == ["bucket\tlines\tshare", "malformed\t1\t0.045454545454545456",
+                                      "bot\t1\t0.045454545454545456"]  # fmt: skip
+
+
+def test_markdown_report() -> None:
+    result = report(SHOP, "--goals", GOALS, "--format", "markdown")
+    assert result.exit_code == 0
+    assert "## Goals" in result.stdout
+    assert "| purchase | macro | – | destination | 1 | 1 | 25.0% | 1 | 33.3% | 60.00 |" in (
+        result.stdout
+    )
+
+
+def test_table_output_when_piped_is_plain_and_complete() -> None:
+    result = report(SHOP, "--goals", GOALS)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "size_guide_download" in result.stdout
+    assert "Input: 22 lines in 1 file (combined format)" in result.stdout
+    assert "Macro conversion rate" in result.stdout
+    assert "50.0%" in result.stdout
+    assert "input:" not in result.stderr  # the table itself shows the input summary
+
+
+def test_non_table_formats_put_the_input_summary_on_stderr() -> None:
+    result = report(SHOP, "--goals", GOALS, "--format", "json")
+    assert "micromacro: input: 22 lines (malformed 1, bot 1," in result.stderr
+    assert "tests/fixtures/shop.log:18: malformed line" in result.stderr.replace(os.sep, "/")
+    assert "log format: combined (detected: 22 of 22 sample lines parsed)" in result.stderr
+
+
+def test_quiet_keeps_stderr_empty() -> None:
+    result = report(SHOP, "--goals", GOALS, "--format", "json", "--quiet")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+
+
+def _run_with_terminal(no_color: bool) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    environment = Environment(
+        stdin=io.BytesIO(), stdout=out, stderr=err, stdout_isatty=True, no_color=no_color
+    )
+    result = CliRunner().invoke(cli, ["report", SHOP, "--goals", GOALS], obj=environment)
+    assert result.exit_code == 0, result.output
+    return out.getvalue()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
+    assert "\x1b[" in _run_with_terminal(no_color=False)
+    assert "\x1b[" not in _run_with_terminal(no_color=True)
+
+
+def test_no_color_environment_variable() -> None:
+    assert Environment(stdout=io.StringIO(), stderr=io.StringIO()).no_color is (
+        bool(os.environ.get("NO_COLOR"))
+    )
+
+
+def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
+    target = tmp_path / "report.csv"
+    result = report(SHOP, "--goals", GOALS, "--format", "csv", "--output", str(target))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert target.read_text().splitlines()[0] == GOALS_CSV_HEADER
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no temporary file left
+
+
+def test_output_into_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
+    result = report(SHOP, "--output", str(tmp_path / "nope" / "r.csv"), "--format", "csv")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+def test_stdin_and_gzip_give_the_same_report(tmp_path: Path) -> None:
+    raw = Path(SHOP).read_bytes()
+    piped = report("-", "--goals", GOALS, "--format", "json", stdin=raw)
+    compressed = tmp_path / "shop.log.gz"
+    compressed.write_bytes(gzip.compress(raw))
+    zipped = report(str(compressed), "--goals", GOALS, "--format", "json")
+    assert piped.exit_code == zipped.exit_code == 0
+    assert json.loads(piped.stdout) == json.loads(zipped.stdout) == shop_json()
+
+
+def test_several_files_and_a_glob_add_up(tmp_path: Path) -> None:
+    lines = Path(SHOP).read_text().splitlines(keepends=True)
+    (tmp_path / "access.log.1").write_text("".join(lines[:11]))
+    (tmp_path / "access.log").write_text("".join(lines[11:]))
+    result = report(str(tmp_path / "access.log*"), "--goals", GOALS, "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["input"]["files"] == 2
+    assert data["summary"] == shop_json()["summary"]
+
+
+def test_an_empty_log_is_a_report_of_zeros(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    result = report(str(empty), "--goals", GOALS, "--format", "json")
+    assert result.exit_code == 0
+    assert "warning: the input is empty" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["input"]["lines"] == 0
+    assert data["summary"]["sessions"] == 0
+    assert data["summary"]["macro_conversion_rate"] == 0.0
+    assert [g["conversions"] for g in data["goals"]] == [0] * 8
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: str(d / "missing.log"), "missing.log: no such file"),
+        (lambda d: str(d), "is a directory"),
+    ],
+)
+def test_unreadable_inputs_exit_1_with_one_line(tmp_path: Path, make: object, message: str) -> None:
+    result = report(make(tmp_path))  # type: ignore[operator]
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("micromacro: error: ")
+
+
+def test_corrupt_gzip_exits_1_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "access.log.gz"
+    broken.write_bytes(gzip.compress(Path(SHOP).read_bytes())[:-40])
+    result = report(str(broken))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"micromacro: error: {broken}: cannot decompress")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_log_in_neither_format_exits_1_and_suggests_log_format(tmp_path: Path) -> None:
+    other = tmp_path / "app.log"
+    other.write_text('{"level": "info", "msg": "started"}\n' * 5)
+    result = report(str(other))
+    assert result.exit_code == 1
+    assert "tried combined, common" in result.stderr
+    assert "--log-format" in result.stderr
+
+
+def test_forcing_a_format_that_matches_nothing_exits_1(tmp_path: Path) -> None:
+    other = tmp_path / "app.log"
+    other.write_text("hello\nworld\n")
+    result = report(str(other), "--log-format", "common")
+    assert result.exit_code == 1
+    assert "no line parses as common format" in result.stderr
+
+
+def test_strict_turns_a_malformed_line_into_exit_1() -> None:
+    result = report(SHOP, "--strict")
+    assert result.exit_code == 1
+    assert "shop.log:18: malformed line (1 in all; --strict allows none)" in result.stderr
+
+
+def test_common_format_is_detected_and_can_be_forced(tmp_path: Path) -> None:
+    log = tmp_path / "common.log"
+    log.write_text(
+        '203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET / HTTP/1.1" 200 77\n'
+        '203.0.113.7 - - [02/Nov/2026:09:16:03 +0100] "GET /about HTTP/1.1" 200 77\n'
+    )
+    for args in ([], ["--log-format", "common"]):
+        data = json.loads(report(str(log), *args, "--format", "json", "-q").stdout)
+        assert (data["input"]["format"], data["input"]["page"]) == ("common", 2)
+        assert (data["summary"]["sessions"], data["summary"]["pageviews"]) == (1, 2)
+    forced = report(SHOP, "--log-format", "common")
+    assert forced.exit_code == 1
+    assert "no line parses as common format" in forced.stderr
+
+
+# --- hostile input -----------------------------------------------------------------------------
+
+
+def test_hostile_lines_are_counted_and_shown_inert(tmp_path: Path) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n"
+        "  - name: '[red]x[/red] <script>y</script>'\n"
+        "    kind: macro\n"
+        "    destination:\n"
+        "      contains: '[link='\n"
+    )
+    result = report(HOSTILE, "--goals", str(goals))
+    assert result.exit_code == 0
+    output = result.stdout + result.stderr
+    assert "\x1b" not in output
+    assert "\x00" not in output
+    assert "[red]x[/red] <script>y</script>" in result.stdout
+    assert "\\x1b[2J\\x1b[31mRED [red]markup[/red] <script>x</script>" in result.stderr
+    assert 'malformed line: 203.0.113.12 - - [02/Nov/2026:10:02:02 +0100] "\\x16\\x03' in (
+        result.stderr
+    )
+    data = json.loads(report(HOSTILE, "--goals", str(goals), "--format", "json").stdout)
+    assert (data["input"]["lines"], data["input"]["page"], data["input"]["malformed"]) == (12, 4, 8)
+    assert (data["summary"]["sessions"], data["summary"]["visitors"]) == (3, 3)
+    assert data["goals"][0]["conversions"] == 1  # the path with rich markup in it
+
+
+def test_markdown_escapes_markup_and_html(tmp_path: Path) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("goals:\n  - name: 'a|b <i>c</i>'\n    kind: macro\n    destination: /x\n")
+    result = report(HOSTILE, "--goals", str(goals), "--format", "markdown")
+    assert "a\\|b &lt;i&gt;c&lt;/i&gt;" in result.stdout
+
+
+def test_a_one_megabyte_line_is_just_a_line(tmp_path: Path) -> None:
+    log = tmp_path / "big.log"
+    long_agent = "A" * 1_000_000
+    log.write_text(
+        Path(SHOP).read_text() + '203.0.113.99 - - [02/Nov/2026:11:00:00 +0100] "GET /x HTTP/1.1" '
+        f'200 1 "-" "{long_agent}"\n'
+    )
+    data = json.loads(report(str(log), "--format", "json", "-q").stdout)
+    assert (data["input"]["lines"], data["input"]["page"]) == (23, 11)
+
+
+# --- goals files and usage errors ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("goals:\n\t- name: a\n", ":2:1: invalid YAML: found a tab character"),
+        ("goals:\n  - name: a\n    kind: macro\n    clik: /x\n", ":4:5: unknown key 'clik'"),
+        ("goals:\n  - name: a\n    kind: 3\n    destination: /x\n", ":3:11: invalid kind"),
+        (
+            "goals:\n  - name: a\n    kind: macro\n    destination:\n      regex: '('\n",
+            ":5:14: invalid regex '('",
+        ),
+        (
+            "goals:\n  - name: a\n    kind: macro\n    destination: /x\n"
+            "  - name: a\n    kind: micro\n    destination: /y\n",
+            ":5:11: duplicate goal name 'a' (first used at line 2)",
+        ),
+    ],
+    ids=["tab", "unknown-key", "wrong-type", "bad-regex", "duplicate-name"],
+)
+def test_goal_file_errors_exit_2_with_line_and_column(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(text)
+    for result in (report(SHOP, "--goals", str(goals)), run("check", str(goals))):
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"micromacro: error: {goals}")
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_check_reports_ok_and_lints_macro_goals(tmp_path: Path) -> None:
+    ok = run("check", GOALS)
+    assert (ok.exit_code, ok.stdout) == (0, f"{GOALS}: OK, 8 goals (2 macro, 6 micro)\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n"
+        + "".join(f"  - name: g{i}\n    kind: macro\n    destination: /{i}\n" for i in range(3))
+    )
+    linted = run("check", str(goals))
+    assert linted.exit_code == 0
+    assert "warning" in linted.stderr
+    assert "3 macro goals" in linted.stderr
+
+
+def test_missing_goals_file_exits_2() -> None:
+    result = report(SHOP, "--goals", "no-such-goals.yaml")
+    assert result.exit_code == 2
+    assert "no-such-goals.yaml: cannot read goals file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "xml"], "Invalid value for '--format'"),
+        (["--session-timeout", "soon"], "Invalid value for '--session-timeout'"),
+        (["--since", "last tuesday"], "cannot read 'last tuesday'"),
+        (["--tz", "Mars/Olympus"], "unknown time zone"),
+        (["--bot-pattern", "("], "invalid --bot-pattern '('"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
+    result = report(SHOP, *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("micromacro: error: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_no_input_is_a_usage_error() -> None:
+    result = report()
+    assert result.exit_code == 2
+    assert "Missing argument 'LOG...'" in result.stderr
+
+
+def test_help_lists_the_exit_codes_and_version_works() -> None:
+    assert "130 interrupted" in run("--help").stdout
+    version = run("--version")
+    assert (version.exit_code, version.stdout) == (0, "micromacro, version 0.1.0\n")
+
+
+def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "build_report", interrupted)
+    result = report(SHOP)
+    assert (result.exit_code, result.stderr) == (130, "micromacro: error: interrupted\n")
+
+
+def test_an_unexpected_error_is_one_line_unless_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli_module, "build_report", broken)
+    result = report(SHOP)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "micromacro: error: internal error: RuntimeError: boom (run with --traceback)\n"
+    )
+    traced = run("--traceback", "report", SHOP)
+    assert "Traceback (most recent call last)" in traced.stderr
+
+
+# --- as a real process ----------------------------------------------------------------------------
+
+
+def test_python_dash_m_and_a_closed_pipe(tmp_path: Path) -> None:
+    goals = tmp_path / "many.yaml"
+    goals.write_text(
+        "goals:\n"
+        + "".join(
+            f"  - name: goal{i}\n    kind: micro\n    destination: /{i}\n" for i in range(3000)
+        )
+    )
+    command = [sys.executable, "-m", "micromacro", "report", SHOP, "--goals", str(goals)]
+    command += ["--format", "csv", "-q"]
+    producer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert producer.stdout is not None
+    first = producer.stdout.readline()
+    producer.stdout.close()  # like `| head -1`
+    _, err = producer.communicate(timeout=60)
+    assert first.startswith(b"name,kind,")
+    assert producer.returncode == 0
+    assert b"Traceback" not in err
+    assert err == b""

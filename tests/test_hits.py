@@ -1,0 +1,101 @@
+"""Every line falls in exactly one bucket, by the first rule that applies (SPEC 2.2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from micromacro.hits import HitFilter
+from tests.helpers import GOOGLEBOT, buckets, classify, combined_line
+
+BOT_PAGE = combined_line("/", agent=GOOGLEBOT)
+BOT_CSS = combined_line("/static/app.css", agent=GOOGLEBOT)
+CSS_404 = combined_line("/static/missing.css", status=404)
+POST_303 = combined_line("/cart/add/tent", method="POST", status=303)
+POST_500 = combined_line("/contact", method="POST", status=500)
+REDIRECT = combined_line("/shop", status=301)
+NOT_MODIFIED = combined_line("/products/tent", status=304)
+HEAD = combined_line("/", method="HEAD")
+OPTIONS_REDIRECT = combined_line("/", method="OPTIONS", status=301)
+PDF = combined_line("/downloads/size-guide.pdf")
+PDF_HEAD = combined_line("/downloads/size-guide.pdf", method="HEAD")
+PAGE = combined_line("/products/tent")
+MALFORMED = '203.0.113.1 - - [02/Nov/2026:09:15:03 +0100] "-" 400 0 "-" "-"'
+
+
+@pytest.mark.parametrize(
+    ("line", "bucket"),
+    [
+        (MALFORMED, "malformed"),
+        (BOT_PAGE, "bot"),
+        (BOT_CSS, "bot"),
+        (CSS_404, "static"),
+        (combined_line("/robots.txt"), "static"),
+        (combined_line("/favicon.ico"), "static"),
+        (combined_line("/fonts/Inter.WOFF2"), "static"),
+        (combined_line("/missing", status=404), "error"),
+        (POST_500, "error"),
+        (POST_303, "request"),
+        (combined_line("/api/item/1", method="DELETE", status=204), "request"),
+        (REDIRECT, "redirect"),
+        (OPTIONS_REDIRECT, "redirect"),
+        (NOT_MODIFIED, "page"),
+        (HEAD, "other_method"),
+        (PDF_HEAD, "other_method"),
+        (PDF, "download"),
+        (combined_line("/downloads/Guide.PDF"), "download"),
+        (PAGE, "page"),
+        (combined_line("/css-guide"), "page"),
+        (combined_line("/search?q=app.css"), "page"),
+    ],
+)
+def test_bucket_of_each_kind_of_line(line: str, bucket: str) -> None:
+    assert buckets([line]) == [bucket]
+
+
+def test_include_flags_switch_their_rule_off() -> None:
+    lines = [BOT_PAGE, CSS_404, REDIRECT, combined_line("/missing", status=404)]
+    assert buckets(lines) == ["bot", "static", "redirect", "error"]
+    everything = HitFilter(
+        include_bots=True, include_static=True, include_errors=True, include_redirects=True
+    )
+    assert buckets(lines, everything) == ["page", "page", "page", "page"]
+    assert buckets([CSS_404], HitFilter(include_static=True)) == ["error"]
+
+
+def test_extra_bot_patterns_are_case_insensitive() -> None:
+    uptime = combined_line("/", agent="Mozilla/5.0 (compatible; MyUptimeChecker/1.0)")
+    assert buckets([uptime]) == ["page"]
+    assert buckets([uptime], HitFilter(bot_patterns=("myuptimechecker",))) == ["bot"]
+
+
+def test_out_of_period_comes_right_after_malformed() -> None:
+    early = combined_line("/", agent=GOOGLEBOT, time="01/Nov/2026:23:59:59 +0000")
+    inside = combined_line("/", time="02/Nov/2026:00:00:00 +0000")
+    late = combined_line("/", time="03/Nov/2026:00:00:00 +0000")
+    period = HitFilter(
+        since=datetime(2026, 11, 2, tzinfo=UTC), until=datetime(2026, 11, 3, tzinfo=UTC)
+    )
+    assert buckets([MALFORMED, early, inside, late], period) == [
+        "malformed",
+        "out_of_period",
+        "page",
+        "out_of_period",
+    ]
+
+
+def test_requests_and_downloads_become_events() -> None:
+    hits = classify([POST_303, PDF, PAGE]).sort("line_no")
+    assert hits.select("kind", "event_category", "event_action", "event_label").rows() == [
+        ("event", "request", "POST", "/cart/add/tent"),
+        ("event", "download", "/downloads/size-guide.pdf", None),
+        ("page", None, None, None),
+    ]
+
+
+def test_visitor_is_ip_and_user_agent() -> None:
+    hits = classify([combined_line(ip="203.0.113.9", agent="UA one"), combined_line(ip="::1")])
+    visitors = hits.sort("line_no")["visitor"].to_list()
+    assert visitors[0] == "203.0.113.9 UA one"
+    assert visitors[0] != visitors[1]

@@ -1,0 +1,118 @@
+"""Parsing combined and common lines into hit fields, and recognising the format."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from micromacro.errors import InputError
+from micromacro.logformats import COMBINED, COMMON, detect_format, resolve_format
+from tests.helpers import FIREFOX, combined_line, parse
+
+
+def test_combined_line_fields_are_read_exactly() -> None:
+    line = (
+        '198.51.100.23 - alice [02/Nov/2026:09:15:03 +0100] "GET /products/tent?color=red&size=2 '
+        'HTTP/1.1" 200 5123 "https://www.google.com/search?q=tent" "Mozilla/5.0 (X11) Firefox/128.0"'
+    )
+    row = parse([line]).row(0, named=True)
+    assert row["parsed"] is True
+    assert row["ts"] == datetime(2026, 11, 2, 8, 15, 3, tzinfo=UTC)
+    assert row["ip"] == "198.51.100.23"
+    assert row["method"] == "GET"
+    assert row["path"] == "/products/tent"
+    assert row["query"] == "color=red&size=2"
+    assert row["status"] == 200
+    assert row["bytes"] == 5123
+    assert row["referrer"] == "https://www.google.com/search?q=tent"
+    assert row["user_agent"] == "Mozilla/5.0 (X11) Firefox/128.0"
+
+
+@pytest.mark.parametrize(
+    ("time", "expected"),
+    [
+        ("02/Nov/2026:09:15:03 +0000", datetime(2026, 11, 2, 9, 15, 3, tzinfo=UTC)),
+        ("02/Nov/2026:09:15:03 -0700", datetime(2026, 11, 2, 16, 15, 3, tzinfo=UTC)),
+        ("02/Nov/2026:09:15:03 +0530", datetime(2026, 11, 2, 3, 45, 3, tzinfo=UTC)),
+        ("01/Jan/2026:00:30:00 +0100", datetime(2025, 12, 31, 23, 30, 0, tzinfo=UTC)),
+    ],
+)
+def test_any_utc_offset_becomes_a_utc_instant(time: str, expected: datetime) -> None:
+    assert parse([combined_line(time=time)])["ts"].item() == expected
+
+
+def test_ipv6_client_dash_bytes_and_dash_referrer() -> None:
+    line = combined_line(ip="2001:db8::1", size="-", referrer="-", status=304)
+    row = parse([line]).row(0, named=True)
+    assert (row["ip"], row["bytes"], row["referrer"], row["status"]) == (
+        "2001:db8::1",
+        None,
+        None,
+        304,
+    )
+
+
+def test_escaped_quotes_inside_the_user_agent() -> None:
+    row = parse([combined_line(agent='Mozilla/5.0 \\"quoted\\" agent')]).row(0, named=True)
+    assert row["user_agent"] == 'Mozilla/5.0 \\"quoted\\" agent'
+    assert row["parsed"] is True
+
+
+def test_http2_and_absolute_form_targets() -> None:
+    http2 = '203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/2.0" 200 1 "-" "x"'
+    absolute = combined_line("http://shop.example.com/b?x=1")
+    frame = parse([http2, absolute])
+    assert frame["path"].to_list() == ["/a", "/b"]
+    assert frame["query"].to_list() == [None, "x=1"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '203.0.113.12 - - [02/Nov/2026:10:02:00 +0100] "-" 400 0 "-" "-"',
+        '203.0.113.12 - - [02/Nov/2026:10:02:01 +0100] "\\x16\\x03\\x01\\x00" 400 157 "-" "-"',
+        '203.0.113.13 - - [02/Nov/2026:10:03:00 +0100] "GET /cut HTTP/1.1" 20',
+        '203.0.113.13 - - [32/Foo/2026:10:03:00 +0100] "GET /x HTTP/1.1" 200 1 "-" "x"',
+        '203.0.113.13 - - "GET /no-time HTTP/1.1" 200',
+        '203.0.113.13 - - [02/Nov/2026:10:03:00 +0100] "GET /x" 200 1 "-" "x"',
+        "",
+        "garbage",
+    ],
+    ids=["dash", "tls", "truncated", "bad-date", "no-time", "no-protocol", "empty", "garbage"],
+)
+def test_malformed_lines_do_not_parse(line: str) -> None:
+    assert parse([line])["parsed"].to_list() == [False]
+
+
+def test_common_format_has_no_referrer_or_agent() -> None:
+    line = '203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /about HTTP/1.0" 200 77'
+    row = parse([line], COMMON).row(0, named=True)
+    assert (row["parsed"], row["path"], row["referrer"], row["user_agent"]) == (
+        True,
+        "/about",
+        None,
+        None,
+    )
+
+
+def test_detection_prefers_combined_and_recognises_common() -> None:
+    combined = [combined_line(), combined_line("/b")]
+    common = ['203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /about HTTP/1.0" 200 77']
+    assert detect_format(combined).format is COMBINED
+    detected = detect_format(common + ["junk"])
+    assert (detected.format, detected.parsed, detected.sampled) == (COMMON, 1, 2)
+
+
+def test_detection_failure_names_the_formats_tried() -> None:
+    with pytest.raises(InputError, match=r"tried combined, common .*--log-format"):
+        detect_format(['{"time": "2026-11-02T09:00:00Z", "uri": "/"}'])
+
+
+def test_unknown_format_name_lists_the_known_ones() -> None:
+    with pytest.raises(InputError, match="expected one of auto, combined, common"):
+        resolve_format("apache")
+
+
+def test_firefox_helper_line_is_valid() -> None:
+    assert parse([combined_line(agent=FIREFOX)])["parsed"].item() is True
