@@ -13,8 +13,9 @@ from tests.helpers import FIREFOX, combined_line, parse
 
 def test_combined_line_fields_are_read_exactly() -> None:
     line = (
-        '198.51.100.23 - alice [02/Nov/2026:09:15:03 +0100] "GET /products/tent?color=red&size=2 '
-        'HTTP/1.1" 200 5123 "https://www.google.com/search?q=tent" "Mozilla/5.0 (X11) Firefox/128.0"'
+        '198.51.100.23 - alice [02/Nov/2026:09:15:03 +0100] '
+        '"GET /products/tent?color=red&size=2 HTTP/1.1" 200 5123 '
+        '"https://www.google.com/search?q=tent" "Mozilla/5.0 (X11) Firefox/128.0"'
     )
     row = parse([line]).row(0, named=True)
     assert row["parsed"] is True
@@ -100,7 +101,7 @@ def test_detection_prefers_combined_and_recognises_common() -> None:
     combined = [combined_line(), combined_line("/b")]
     common = ['203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /about HTTP/1.0" 200 77']
     assert detect_format(combined).format is COMBINED
-    detected = detect_format(common + ["junk"])
+    detected = detect_format([*common, "junk"])
     assert (detected.format, detected.parsed, detected.sampled) == (COMMON, 1, 2)
 
 
