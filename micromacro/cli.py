@@ -16,6 +16,14 @@ from typing import IO, Any, BinaryIO, NoReturn
 
 import click
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from micromacro import __version__
 from micromacro.bots import validate_bot_patterns
@@ -31,13 +39,13 @@ from micromacro.render import (
     render,
 )
 from micromacro.render.text import inert
-from micromacro.report import Report, ReportOptions, build_report
+from micromacro.report import ProgressCallback, Report, ReportOptions, build_report
 from micromacro.sessions import DEFAULT_TIMEOUT_S
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"
 DEFAULT_GOALS_FILE = "goals.yaml"
-# Show a spinner on a terminal only when reading takes a while.
+# Show a progress bar on a terminal only when reading takes a while.
 _PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 EXIT_CODES_HELP = (
@@ -74,14 +82,29 @@ class Environment:
         self.stderr.flush()
 
     @contextlib.contextmanager
-    def progress(self, status: str, total_bytes: int) -> Iterator[None]:
-        """A spinner on stderr while a large input is read, only when stderr is a terminal."""
+    def progress(self, total_bytes: int) -> Iterator[ProgressCallback | None]:
+        """A progress bar on stderr while a large input is read, only when stderr is a terminal.
+
+        Yields the callback to pass to ``build_report`` (None when no bar is shown).
+        """
         if self.quiet or not self.stderr_isatty or total_bytes < _PROGRESS_MIN_BYTES:
-            yield
+            yield None
             return
         console = Console(file=self.stderr, force_terminal=True, no_color=self.no_color)
-        with console.status(inert(status)):
-            yield
+        columns = (
+            TextColumn("Reading logs"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("read", total=total_bytes)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            yield advance
 
 
 def _isatty(stream: IO[Any]) -> bool:
@@ -372,8 +395,8 @@ def report(
         tz=tz,
         strict=strict,
     )
-    with env.progress("Reading logs…", _input_size(inputs)):
-        result = build_report(options, stdin=env.stdin)
+    with env.progress(_input_size(inputs)) as on_progress:
+        result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
     to_terminal = output is None and bool(env.stdout_isatty)
     style = TerminalStyle(
