@@ -36,6 +36,16 @@ def _quoted(name: str) -> str:
     return f'"(?P<{name}>[^"\\\\]*(?:\\\\.[^"\\\\]*)*)"'
 
 
+# The request line, "METHOD TARGET PROTOCOL" (RFC 9112), is split by a second, small regex over
+# the request field: one regex for the whole line would be too large for the fast capture engines.
+# Any other request ("-", TLS bytes, a missing protocol) does not match: the line is malformed.
+_REQUEST_LINE = (
+    r"^(?P<method>[A-Za-z]+) (?P<path>[^\s?#]*)(?:\?(?P<query>[^\s#]*))?(?:#\S*)? "
+    r"HTTP/\d(?:\.\d)?$"
+)
+# An absolute-form target ("GET http://host/path HTTP/1.1") keeps only its path.
+_ABSOLUTE_FORM = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*"
+
 _CLF = (
     r"^(?P<ip>\S+) \S+ (?P<remote_user>\S+) \[(?P<time>[^\]]+)\] "
     + _quoted("request")
@@ -64,10 +74,6 @@ COMMON = LogFormat(
 FORMATS: dict[str, LogFormat] = {f.name: f for f in (COMBINED, COMMON)}
 AUTO = "auto"
 
-# METHOD TARGET PROTOCOL, as RFC 9112 writes a request line.
-_REQUEST_LINE = r"^([A-Za-z]+) (\S+) (HTTP/\d(?:\.\d)?)$"
-# An absolute-form target ("GET http://host/path HTTP/1.1") keeps only its path.
-_ABSOLUTE_FORM = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*"
 
 
 @dataclass(frozen=True)
@@ -115,46 +121,44 @@ def resolve_format(name: str) -> LogFormat:
 def parse_access_lines(lines: pl.LazyFrame, fmt: LogFormat) -> pl.LazyFrame:
     """Parse a line table (``source_file``, ``line_no``, ``line``) into raw hit fields.
 
-    Adds ``parsed`` (the line matched the format, its time and its request line are valid),
-    ``ts`` (UTC), ``ip``, ``method``, ``path``, ``query``, ``status``, ``bytes``, ``referrer``,
-    ``user_agent``. Fields of lines that did not parse are null.
+    Adds ``parsed`` (the line matched the format and its time is valid), ``ts`` (UTC), ``ip``,
+    ``method``, ``path``, ``query``, ``status``, ``bytes``, ``referrer``, ``user_agent``.
+    Fields of lines that did not parse are null.
     """
     groups = pl.col("line").str.extract_groups(fmt.regex)
-    fields = ("ip", "time", "request", "status", "bytes", "referrer", "user_agent")
     present = set(_group_names(fmt.regex))
-    parsed_fields = [
-        groups.struct.field(name).alias(f"_{name}")
-        if name in present
-        else pl.lit(None, dtype=pl.String).alias(f"_{name}")
-        for name in fields
-    ]
+
+    def field(name: str) -> pl.Expr:
+        if name in present:
+            return groups.struct.field(name)
+        return pl.lit(None, dtype=pl.String)
+
     request = pl.col("_request").str.extract_groups(_REQUEST_LINE)
-    target = request.struct.field("2").str.replace(_ABSOLUTE_FORM, "")
     return (
-        lines.with_columns(parsed_fields)
+        lines.with_columns(_request=field("request"))
         .with_columns(
-            ts=pl.col("_time").str.strptime(UTC_MICROS, fmt.time_format, strict=False),
-            method=request.struct.field("1").str.to_uppercase(),
-            _target=target,
+            ts=field("time").str.strptime(UTC_MICROS, fmt.time_format, strict=False),
+            ip=field("ip"),
+            method=request.struct.field("method").str.to_uppercase(),
+            path=_path_of(request.struct.field("path")),
+            query=request.struct.field("query"),
+            status=field("status").cast(pl.Int16, strict=False),
+            bytes=field("bytes").cast(pl.Int64, strict=False),
+            referrer=_dash_is_null(field("referrer")),
+            user_agent=_dash_is_null(field("user_agent")),
         )
-        .with_columns(
-            parsed=pl.col("ts").is_not_null() & pl.col("method").is_not_null(),
-            ip=pl.col("_ip"),
-            path=_path_of(pl.col("_target")),
-            query=pl.col("_target").str.extract(r"\?([^#]*)", 1),
-            status=pl.col("_status").cast(pl.Int16, strict=False),
-            bytes=pl.col("_bytes").cast(pl.Int64, strict=False),
-            referrer=_dash_is_null(pl.col("_referrer")),
-            user_agent=_dash_is_null(pl.col("_user_agent")),
-        )
-        .drop(
-            "_ip", "_time", "_request", "_status", "_bytes", "_referrer", "_user_agent", "_target"
-        )
+        .with_columns(parsed=pl.col("ts").is_not_null() & pl.col("method").is_not_null())
+        .drop("_request")
     )
 
 
-def _path_of(target: pl.Expr) -> pl.Expr:
-    path = target.str.extract(r"^([^?#]*)", 1)
+def _path_of(target_path: pl.Expr) -> pl.Expr:
+    path = (
+        pl.when(target_path.str.starts_with("/"))
+        .then(target_path)
+        .otherwise(target_path.str.replace(_ABSOLUTE_FORM, ""))
+    )
+    # An empty path ("GET ?q HTTP/1.1", "GET http://host HTTP/1.1") is the root.
     return pl.when(path == "").then(pl.lit("/")).otherwise(path)
 
 
