@@ -282,10 +282,7 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
             level="warning",
         )
     if fmt != "table":
-        counts = report.input.as_dict()
-        buckets = ", ".join(
-            f"{k} {v:,}" for k, v in counts.items() if k not in ("lines", "files", "format")
-        )
+        buckets = ", ".join(f"{k} {v:,}" for k, v in report.input.bucket_counts().items())
         env.message(f"input: {report.input.lines:,} lines ({buckets})")
 
 

@@ -128,11 +128,12 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
         ("other_method", method != "GET"),
         ("download", pl.col("path").str.contains(DOWNLOAD_REGEX)),
     ]
-    active = [(name, condition) for name, condition in rules if condition is not None]
-    chain = pl.when(active[0][1]).then(pl.lit(active[0][0]))
-    for name, condition in active[1:]:
-        chain = chain.when(condition).then(pl.lit(name))
-    return chain.otherwise(pl.lit("page")).cast(BUCKET).alias("bucket")
+    bucket: pl.Expr = pl.lit("page")
+    # Built from the last rule back, so that the first rule that applies wins.
+    for name, condition in reversed(rules):
+        if condition is not None:
+            bucket = pl.when(condition).then(pl.lit(name)).otherwise(bucket)
+    return bucket.cast(BUCKET).alias("bucket")
 
 
 def flag_bots(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, cast
 
 import polars as pl
 
@@ -44,21 +44,21 @@ class InputFile:
     size: int
 
 
-def _open_compressed(path: str) -> Callable[[], IO[bytes]] | None:
+def _open_compressed(path: str) -> Callable[[], BinaryIO] | None:
     """Return an opener that decompresses ``path`` by its extension, or None for a plain file."""
     lower = path.lower()
     if lower.endswith(".gz"):
-        return lambda: gzip.open(path, "rb")
+        return lambda: cast(BinaryIO, gzip.open(path, "rb"))
     if lower.endswith(".bz2"):
-        return lambda: bz2.open(path, "rb")
+        return lambda: cast(BinaryIO, bz2.open(path, "rb"))
     if lower.endswith(".xz"):
-        return lambda: lzma.open(path, "rb")
+        return lambda: cast(BinaryIO, lzma.open(path, "rb"))
     if lower.endswith(".zst"):
         return _zstd_opener(path)
     return None
 
 
-def _zstd_opener(path: str) -> Callable[[], IO[bytes]]:
+def _zstd_opener(path: str) -> Callable[[], BinaryIO]:
     try:
         import zstandard  # type: ignore[import-not-found]
     except ImportError:

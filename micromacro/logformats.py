@@ -75,7 +75,6 @@ FORMATS: dict[str, LogFormat] = {f.name: f for f in (COMBINED, COMMON)}
 AUTO = "auto"
 
 
-
 @dataclass(frozen=True)
 class Detection:
     """What auto-detection chose, and how many sample lines each candidate parsed."""

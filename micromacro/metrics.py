@@ -44,14 +44,22 @@ class InputSummary:
     buckets: dict[str, int]
     period_applied: bool = False
 
-    def as_dict(self) -> dict[str, object]:
-        """The JSON ``input`` object: ``lines``, ``files``, ``format`` and one count per bucket."""
-        counts = {
+    def bucket_counts(self) -> dict[str, int]:
+        """Lines per bucket in bucket order (``out_of_period`` only when a period was given)."""
+        return {
             name: self.buckets.get(name, 0)
             for name in BUCKETS
             if name != "out_of_period" or self.period_applied
         }
-        return {"lines": self.lines, "files": self.files, "format": self.format, **counts}
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON ``input`` object: ``lines``, ``files``, ``format`` and one count per bucket."""
+        return {
+            "lines": self.lines,
+            "files": self.files,
+            "format": self.format,
+            **self.bucket_counts(),
+        }
 
 
 def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> dict[str, float | int]:
@@ -66,7 +74,7 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> dict[str
         "pageviews": pageviews,
         "events": int(conversions["events"].sum() or 0),
         "bounce_rate": rate(int(conversions["bounce"].sum() or 0), sessions),
-        "avg_session_duration_s": float(conversions["duration_s"].mean() or 0.0),
+        "avg_session_duration_s": float(conversions["duration_s"].mean() or 0.0),  # type: ignore[arg-type]
         "pages_per_session": rate(pageviews, sessions),
         "macro_sessions": macro,
         "macro_conversion_rate": rate(macro, sessions),

@@ -72,12 +72,10 @@ GOAL_DISPLAY_KEYS = (
 
 def input_table(report: Report) -> Table:
     """Lines per bucket, in bucket order, with their share of all lines."""
-    counts = report.input.as_dict()
     lines = report.input.lines
-    buckets = [k for k in counts if k not in ("lines", "files", "format")]
     rows: list[dict[str, object]] = [
-        {"bucket": b, "lines": counts[b], "share": (int(counts[b]) / lines) if lines else 0.0}
-        for b in buckets
+        {"bucket": bucket, "lines": count, "share": count / lines if lines else 0.0}
+        for bucket, count in report.input.bucket_counts().items()
     ]
     files = report.input.files
     title = (
