@@ -30,7 +30,7 @@ MALFORMED_EXAMPLES = 5
 _EXCERPT_CHARS = 120
 _LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
 
-# The hit columns later stages read; everything else is pruned from the scan.
+# The hit columns later stages read; the others are dropped chunk by chunk.
 _COUNTED_COLUMNS = (
     "ts",
     "visitor",
