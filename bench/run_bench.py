@@ -1,0 +1,381 @@
+"""Benchmark micromacro against GoAccess and a minimal Polars pass (not run in CI).
+
+    python bench/run_bench.py                    # 1M and 5M lines, best of 3
+    python bench/run_bench.py --sizes 1M --repeat 1 --markdown
+
+Generates `bench/data/access-<size>.log` with `bench/generate_log.py` when missing (fixed seed),
+then times each tool as a whole process: wall time and the child's peak RSS (from `os.wait4`).
+Each command runs `--repeat` times; the best time (and that run's RSS) is reported.  A tool that
+fails is reported as failed, and the other tools still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DATA = BENCH / "data"
+GOALS = ROOT / "goals.example.yaml"
+SEED = 2026  # the generator's seed for every benchmark file
+GOACCESS_TARGET = 10.0  # goaccess_s / micromacro_s at least this (judged on the 5M file)
+MINIMAL_TARGET = 1.3  # micromacro_s / minimal_s at most this
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A command to time: its name and its argument list for a given log file."""
+
+    name: str
+    argv: list[str]
+
+
+@dataclass
+class Measure:
+    """The best run of one tool on one file (or why it failed)."""
+
+    tool: str
+    seconds: float | None = None
+    rss_bytes: int | None = None
+    error: str = ""
+
+
+@dataclass
+class FileResult:
+    """A benchmark file and the measures of every tool on it."""
+
+    label: str
+    path: Path
+    lines: int
+    measures: dict[str, Measure]
+
+    @property
+    def size_bytes(self) -> int:
+        """The log file's size in bytes."""
+        return self.path.stat().st_size
+
+    def seconds(self, tool: str) -> float | None:
+        """The best time of `tool` on this file, or None if it failed or did not run."""
+        measure = self.measures.get(tool)
+        return measure.seconds if measure else None
+
+
+def parse_size(text: str) -> int:
+    """`1M` -> 1,000,000; `500k` -> 500,000; `2500` -> 2,500."""
+    text = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    number = text[:-1] if scale > 1 else text
+    return int(float(number) * scale)
+
+
+def ensure_log(label: str, lines: int) -> Path:
+    """Return `bench/data/access-<label>.log`, generating it first if it is missing."""
+    path = DATA / f"access-{label}.log"
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".log.partial")
+    print(
+        f"generating {path.relative_to(ROOT)} ({lines:,} lines, seed {SEED}) ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "generate_log.py"),
+            "--lines",
+            str(lines),
+            "--seed",
+            str(SEED),
+            "--out",
+            str(partial),
+        ],
+        check=True,
+    )
+    partial.replace(path)
+    print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    return path
+
+
+def tools_for(log: Path, scratch: Path) -> list[Tool]:
+    """The commands to time on `log`; GoAccess only where it is installed."""
+    tools = [
+        Tool(
+            "micromacro",
+            [
+                sys.executable,
+                "-m",
+                "micromacro",
+                "report",
+                str(log),
+                "--goals",
+                str(GOALS),
+                "--format",
+                "json",
+                "--quiet",
+            ],
+        ),
+    ]
+    goaccess = shutil.which("goaccess")
+    if goaccess:
+        tools.append(
+            Tool(
+                "goaccess",
+                [goaccess, str(log), "--log-format=COMBINED", "-o", str(scratch / "goaccess.json")],
+            )
+        )
+    tools.append(Tool("minimal", [sys.executable, str(BENCH / "minimal_polars.py"), str(log)]))
+    return tools
+
+
+def run_once(argv: Sequence[str], timeout: float) -> tuple[float, int, int, str]:
+    """Run `argv` from the repository root, stdout to /dev/null.
+
+    Returns (wall seconds, peak RSS in bytes, exit code, last line of stderr).
+    """
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        errors.seek(0)
+        tail = errors.read().decode("utf-8", "replace").strip().splitlines()
+    last = tail[-1] if tail else ""
+    if proc.returncode < 0:
+        last = f"killed by signal {-proc.returncode}" + (" (timeout)" if seconds >= timeout else "")
+    return seconds, usage.ru_maxrss * 1024, proc.returncode, last
+
+
+def measure(tool: Tool, repeat: int, timeout: float) -> Measure:
+    """Best of `repeat` runs; the first failure ends the tool's runs."""
+    best = Measure(tool.name)
+    for attempt in range(1, repeat + 1):
+        try:
+            seconds, rss, code, last = run_once(tool.argv, timeout)
+        except OSError as error:  # the program could not be started
+            return Measure(tool.name, error=str(error))
+        if code != 0:
+            return Measure(tool.name, error=f"exit {code}: {last[:160]}")
+        print(
+            f"    {tool.name} run {attempt}: {seconds:.2f} s, {rss / MIB:.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
+        if best.seconds is None or seconds < best.seconds:
+            best = Measure(tool.name, seconds, rss)
+    return best
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator, or None when either is missing."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def verdict(value: float | None, target: float, at_least: bool) -> str:
+    """`met`, `MISSED`, or `n/a` when the ratio could not be computed."""
+    if value is None:
+        return "n/a"
+    met = value >= target if at_least else value <= target
+    return "met" if met else "MISSED"
+
+
+def table_rows(results: list[FileResult]) -> list[list[str]]:
+    """One row per (file, tool)."""
+    rows = []
+    for result in results:
+        size_mb = result.size_bytes / MIB
+        for tool, m in result.measures.items():
+            if m.seconds is None or m.rss_bytes is None:
+                rows.append(
+                    [
+                        result.path.name,
+                        f"{result.lines:,}",
+                        f"{size_mb:,.0f}",
+                        tool,
+                        "FAILED",
+                        "",
+                        "",
+                        "",
+                        m.error,
+                    ]
+                )
+                continue
+            rows.append(
+                [
+                    result.path.name,
+                    f"{result.lines:,}",
+                    f"{size_mb:,.0f}",
+                    tool,
+                    f"{m.seconds:.2f}",
+                    f"{result.lines / m.seconds:,.0f}",
+                    f"{m.rss_bytes / MIB:,.0f}",
+                    f"{m.rss_bytes / result.size_bytes:.2f}",
+                    "",
+                ]
+            )
+    return rows
+
+
+def ratio_rows(results: list[FileResult]) -> list[list[str]]:
+    """The two target ratios per file."""
+    rows = []
+    for result in results:
+        mm = result.seconds("micromacro")
+        vs_goaccess = ratio(result.seconds("goaccess"), mm)
+        vs_minimal = ratio(mm, result.seconds("minimal"))
+        rows.append(
+            [
+                result.path.name,
+                "n/a" if vs_goaccess is None else f"{vs_goaccess:.1f}x",
+                f">= {GOACCESS_TARGET:g}x",
+                verdict(vs_goaccess, GOACCESS_TARGET, at_least=True),
+                "n/a" if vs_minimal is None else f"{vs_minimal:.2f}x",
+                f"<= {MINIMAL_TARGET:g}x",
+                verdict(vs_minimal, MINIMAL_TARGET, at_least=False),
+            ]
+        )
+    return rows
+
+
+MAIN_HEADER = [
+    "file",
+    "lines",
+    "size MB",
+    "tool",
+    "seconds",
+    "lines/s",
+    "peak RSS MB",
+    "RSS / file size",
+    "note",
+]
+RATIO_HEADER = [
+    "file",
+    "goaccess / micromacro",
+    "target",
+    "verdict",
+    "micromacro / minimal",
+    "target",
+    "verdict",
+]
+
+
+def plain_table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns padded to width; text left-aligned, figures right-aligned."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for cell, width in zip(cells, widths, strict=True):
+            numeric = cell[:1].isdigit() and not cell.endswith(".log")
+            out.append(cell.rjust(width) if numeric else cell.ljust(width))
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def environment() -> str:
+    """One line describing the machine and tool versions, for the results section."""
+    try:
+        import polars
+
+        polars_version = polars.__version__
+    except ImportError:
+        polars_version = "not installed"
+    goaccess = shutil.which("goaccess")
+    goaccess_version = "not installed"
+    if goaccess:
+        out = subprocess.run([goaccess, "--version"], capture_output=True, text=True).stdout
+        goaccess_version = out.splitlines()[0].strip(" -.") if out else "?"
+    return (
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, Polars {polars_version}, {goaccess_version}"
+    )
+
+
+def report(results: list[FileResult], markdown: bool) -> str:
+    """The results as plain text or markdown tables."""
+    render = markdown_table if markdown else plain_table
+    return "\n\n".join(
+        [
+            environment(),
+            render(MAIN_HEADER, table_rows(results)),
+            render(RATIO_HEADER, ratio_rows(results)),
+            f"Targets: goaccess / micromacro >= {GOACCESS_TARGET:g}x on the 5M file; "
+            f"micromacro / minimal <= {MINIMAL_TARGET:g}x.",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="1M,5M",
+        help="comma-separated line counts, e.g. 1M,5M or 200k (default 1M,5M)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per command (default 3)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        help="seconds before a run is killed (default 1800)",
+    )
+    parser.add_argument("--markdown", action="store_true", help="print markdown tables")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="micromacro-bench-") as scratch:
+        for label in (s.strip() for s in args.sizes.split(",") if s.strip()):
+            lines = parse_size(label)
+            log = ensure_log(label, lines)
+            print(f"{log.name}:", file=sys.stderr, flush=True)
+            measures = {}
+            for tool in tools_for(log, Path(scratch)):
+                measures[tool.name] = measure(tool, args.repeat, args.timeout)
+                if measures[tool.name].error:
+                    print(
+                        f"    {tool.name} FAILED: {measures[tool.name].error}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            results.append(FileResult(label, log, lines, measures))
+    print(report(results, args.markdown))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
