@@ -124,30 +124,30 @@ def parse_access_lines(lines: pl.LazyFrame, fmt: LogFormat) -> pl.LazyFrame:
     ``method``, ``path``, ``query``, ``status``, ``bytes``, ``referrer``, ``user_agent``.
     Fields of lines that did not parse are null.
     """
-    groups = pl.col("line").str.extract_groups(fmt.regex)
     present = set(_group_names(fmt.regex))
 
     def field(name: str) -> pl.Expr:
         if name in present:
-            return groups.struct.field(name)
+            return pl.col("_fields").struct.field(name)
         return pl.lit(None, dtype=pl.String)
 
-    request = pl.col("_request").str.extract_groups(_REQUEST_LINE)
+    request = pl.col("_request").struct
     return (
-        lines.with_columns(_request=field("request"))
+        lines.with_columns(_fields=pl.col("line").str.extract_groups(fmt.regex))
+        .with_columns(_request=field("request").str.extract_groups(_REQUEST_LINE))
         .with_columns(
             ts=field("time").str.strptime(UTC_MICROS, fmt.time_format, strict=False),
             ip=field("ip"),
-            method=request.struct.field("method").str.to_uppercase(),
-            path=_path_of(request.struct.field("path")),
-            query=request.struct.field("query"),
+            method=request.field("method").str.to_uppercase(),
+            path=_path_of(request.field("path")),
+            query=request.field("query"),
             status=field("status").cast(pl.Int16, strict=False),
             bytes=field("bytes").cast(pl.Int64, strict=False),
             referrer=_dash_is_null(field("referrer")),
             user_agent=_dash_is_null(field("user_agent")),
         )
         .with_columns(parsed=pl.col("ts").is_not_null() & pl.col("method").is_not_null())
-        .drop("_request")
+        .drop("_fields", "_request")
     )
 
 
