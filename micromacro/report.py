@@ -17,7 +17,13 @@ import polars as pl
 from micromacro.conversions import session_conversions
 from micromacro.errors import InputError
 from micromacro.goals import GoalsConfig
-from micromacro.hits import COUNTED_BUCKETS, HIT_SCHEMA, HitFilter, classify_hits
+from micromacro.hits import (
+    COUNTED_BUCKETS,
+    HIT_SCHEMA,
+    HitFilter,
+    canonical_hits,
+    classify_lines,
+)
 from micromacro.inputs import Inputs
 from micromacro.logformats import AUTO, Detection, LogFormat, detect_format, parse_access_lines
 from micromacro.logformats import resolve_format as resolve_log_format
@@ -160,14 +166,15 @@ class _HitAccumulator:
     counted: list[pl.DataFrame] = field(default_factory=list)
     malformed: list[MalformedLine] = field(default_factory=list)
 
-    def add(self, hits: pl.DataFrame) -> None:
-        for bucket, count in hits.get_column("bucket").value_counts().iter_rows():
+    def add(self, lines: pl.DataFrame) -> None:
+        """Add a chunk of classified lines."""
+        for bucket, count in lines.get_column("bucket").value_counts().iter_rows():
             self.counts[str(bucket)] = self.counts.get(str(bucket), 0) + int(count)
-        counted = hits.filter(pl.col("bucket").is_in(COUNTED_BUCKETS)).select(_COUNTED_COLUMNS)
-        self.counted.append(compact_strings(counted))
+        counted = lines.filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
+        self.counted.append(compact_strings(canonical_hits(counted).select(_COUNTED_COLUMNS)))
         room = MALFORMED_EXAMPLES - len(self.malformed)
         if room > 0:
-            bad = hits.filter(pl.col("bucket") == "malformed").head(room)
+            bad = lines.filter(pl.col("bucket") == "malformed").head(room)
             self.malformed += [
                 MalformedLine(str(row[0]), int(row[1]), str(row[2])[:_EXCERPT_CHARS])
                 for row in bad.select("source_file", "line_no", "line").iter_rows()
@@ -186,7 +193,7 @@ def read_hits(
     result = _HitAccumulator()
     for chunk in inputs.line_chunks():
         parsed = parse_access_lines(chunk.lines.lazy(), fmt).collect(engine="streaming")
-        result.add(classify_hits(parsed, hit_filter))
+        result.add(classify_lines(parsed, hit_filter))
         done += chunk.size
         if progress is not None:
             progress(done, total)

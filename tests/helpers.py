@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from micromacro.hits import HitFilter, classify_hits
+from micromacro.hits import HitFilter, canonical_hits, classify_lines
 from micromacro.logformats import COMBINED, LogFormat, parse_access_lines
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -44,7 +44,7 @@ def parse(lines: list[str], fmt: LogFormat = COMBINED) -> pl.DataFrame:
 
 def classify(lines: list[str], hit_filter: HitFilter | None = None) -> pl.DataFrame:
     """Canonical hits with their bucket."""
-    return classify_hits(parse(lines), hit_filter or HitFilter())
+    return canonical_hits(classify_lines(parse(lines), hit_filter or HitFilter()))
 
 
 def buckets(lines: list[str], hit_filter: HitFilter | None = None) -> list[str]:
