@@ -40,7 +40,6 @@ from micromacro.render import (
 )
 from micromacro.render.text import inert
 from micromacro.report import ProgressCallback, Report, ReportOptions, build_report
-from micromacro.sessions import DEFAULT_TIMEOUT_S
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"
@@ -65,7 +64,6 @@ class Environment:
     stderr_isatty: bool | None = None
     no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
     quiet: bool = False
-    show_traceback: bool = False
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:
@@ -129,6 +127,7 @@ class MicromacroGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         kwargs["standalone_mode"] = False
+        # Errors are handled here, outside click's parsing, so the flag is read from argv.
         argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
         show_traceback = "--traceback" in argv
         code: int
@@ -197,12 +196,6 @@ def _environment(ctx: click.Context) -> Environment:
     return env
 
 
-def _traceback_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
-    if value:
-        _environment(ctx).show_traceback = True
-    return value
-
-
 @click.group(
     cls=MicromacroGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -213,8 +206,6 @@ def _traceback_callback(ctx: click.Context, _param: click.Parameter, value: bool
     "--traceback",
     is_flag=True,
     expose_value=False,
-    is_eager=True,
-    callback=_traceback_callback,
     help="Show the Python traceback of an error (for bug reports).",
 )
 def cli() -> None:
@@ -386,7 +377,7 @@ def report(
         include_errors=include_errors,
         include_redirects=include_redirects,
         bot_patterns=bot_patterns,
-        session_timeout_s=session_timeout or DEFAULT_TIMEOUT_S,
+        session_timeout_s=session_timeout,
         since=since,
         until=until,
         tz=tz,
