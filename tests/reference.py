@@ -1,0 +1,429 @@
+"""A slow, obvious, plain-Python reference of the report pipeline, from SPEC 2.1–2.4 and 2.6.
+
+Nothing here is vectorised and nothing is shared with ``micromacro``'s logic: one small function
+per rule of the spec, so that a reviewer can check each against the spec by eye. The property and
+sample-log tests compare the program with it. Imported from ``micromacro`` are only data (the
+extension lists) and the goal model (plain dataclasses).
+
+    >>> report([]).summary["sessions"]
+    0
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from statistics import NormalDist
+
+import crawleruseragents
+import pytest
+
+from micromacro.goals import Goal, NumberCondition, StringMatcher
+from micromacro.hits import DOWNLOAD_EXTENSIONS, STATIC_EXTENSIONS, STATIC_FILES
+
+# --- SPEC 2.2: one combined-format line -------------------------------------------------------
+
+_QUOTED = r'"((?:[^"\\]|\\.)*)"'  # a quoted field; nginx/Apache escape '"' as \" or \x22
+# ip ident user [time] "request" status bytes "referrer" "user agent" (extra fields may follow)
+COMBINED_LINE = re.compile(
+    rf"(\S+) \S+ \S+ \[([^\]]*)\] {_QUOTED} ([0-9]{{3}}) ([0-9]+|-) {_QUOTED} {_QUOTED}"
+)
+TOKEN = r"[-!#$%&'*+.^_`|~0-9A-Za-z]+"  # RFC 9110: a method is a case-sensitive token
+REQUEST_LINE = re.compile(rf"({TOKEN}) (\S+) (HTTP/[0-9](\.[0-9])?)")  # METHOD TARGET PROTOCOL
+ABSOLUTE_FORM = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")  # scheme://authority
+REQUEST_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+BUCKETS = (
+    "malformed", "bot", "static", "error", "request", "redirect", "other_method", "download",
+    "page",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """The fields of a combined-format line that the pipeline uses."""
+
+    ip: str
+    ts: datetime
+    method: str
+    path: str
+    query: str | None
+    status: int
+    user_agent: str | None
+
+
+def parse_line(line: str) -> LogLine | None:
+    """The fields of ``line``, or None when it is malformed (SPEC 2.2, first bucket)."""
+    fields = COMBINED_LINE.match(line)
+    if fields is None:
+        return None
+    ip, time, request, status, _bytes, _referrer, agent = fields.groups()
+    request_line = REQUEST_LINE.fullmatch(request)
+    if request_line is None:
+        return None
+    try:
+        ts = datetime.strptime(time, "%d/%b/%Y:%H:%M:%S %z").astimezone(UTC)
+    except ValueError:  # 30/Feb, 24:00:00, an unknown month...
+        return None
+    target = request_line.group(2).split("#", 1)[0]  # a fragment is no part of path or query
+    path, has_query, query = ABSOLUTE_FORM.sub("", target, count=1).partition("?")
+    agent = None if agent in ("", "-") else agent
+    return LogLine(ip, ts, request_line.group(1), path or "/", query if has_query else None,
+                   int(status), agent)  # fmt: skip
+
+
+@cache
+def is_bot(user_agent: str | None) -> bool:
+    """The crawler-user-agents package's own matcher; no user agent is no bot."""
+    return user_agent is not None and crawleruseragents.is_crawler(user_agent)
+
+
+def ends_with_extension(path: str, extensions: Iterable[str]) -> bool:
+    return any(path.lower().endswith("." + ext) for ext in extensions)
+
+
+def is_static(path: str) -> bool:
+    last_segment = path.lower().rsplit("/", 1)[-1]
+    return ends_with_extension(path, STATIC_EXTENSIONS) or last_segment in STATIC_FILES
+
+
+@dataclass(frozen=True)
+class Include:
+    """The ``--include-…`` switches: an included rule no longer applies."""
+
+    bots: bool = False
+    static: bool = False
+    errors: bool = False
+    redirects: bool = False
+
+
+def bucket_of(line: LogLine | None, include: Include = Include()) -> str:
+    """The first bucket of SPEC 2.2 whose rule applies."""
+    if line is None:
+        return "malformed"
+    rules = [
+        ("bot", not include.bots and is_bot(line.user_agent)),
+        ("static", not include.static and is_static(line.path)),
+        ("error", not include.errors and 400 <= line.status <= 599),
+        ("request", line.method in REQUEST_METHODS),
+        ("redirect", not include.redirects and 300 <= line.status <= 399 and line.status != 304),
+        ("other_method", line.method != "GET"),
+        ("download", ends_with_extension(line.path, DOWNLOAD_EXTENSIONS)),
+    ]
+    return next((name for name, applies in rules if applies), "page")
+
+
+# --- SPEC 2.1: counted hits -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A counted hit: a pageview or an event. ``file_rank`` is the file's position in the input."""
+
+    id: Hashable
+    visitor: Hashable
+    ts: datetime
+    kind: str  # "page" | "event"
+    path: str | None = None
+    query: str | None = None
+    category: str | None = None
+    action: str | None = None
+    label: str | None = None
+    name: str | None = None
+    value: float | None = None
+    file_rank: int = 0
+    line_no: int = 0
+
+
+def hit_of(line: LogLine, bucket: str, file_rank: int, line_no: int) -> Hit | None:
+    """The hit a line counts as: request and download events, pageviews; None otherwise."""
+    where = {"id": (file_rank, line_no), "file_rank": file_rank, "line_no": line_no}
+    common = {"visitor": (line.ip, line.user_agent), "ts": line.ts, "path": line.path,
+              "query": line.query, **where}  # fmt: skip
+    if bucket == "request":
+        return Hit(kind="event", category="request", action=line.method, label=line.path, **common)
+    if bucket == "download":
+        return Hit(kind="event", category="download", action=line.path, **common)
+    if bucket == "page":
+        return Hit(kind="page", **common)
+    return None
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a file as a log reader sees them: split at LF only, CRLF allowed."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
+@dataclass
+class Input:
+    """Every line's bucket count and the counted hits of the files read."""
+
+    buckets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    hits: list[Hit] = field(default_factory=list)
+
+
+def read_logs(files: Sequence[Path], include: Include = Include()) -> Input:
+    result = Input()
+    for file_rank, file in enumerate(files):
+        for line_no, text in enumerate(read_lines(file), start=1):
+            line = parse_line(text)
+            bucket = bucket_of(line, include)
+            result.buckets[bucket] += 1
+            hit = hit_of(line, bucket, file_rank, line_no) if line else None
+            if hit is not None:
+                result.hits.append(hit)
+    return result
+
+
+# --- SPEC 2.3: sessions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """A visitor's hits in hit order (time, then file, then line)."""
+
+    visitor: Hashable
+    hits: tuple[Hit, ...]
+
+    @property
+    def pageviews(self) -> int:
+        return sum(hit.kind == "page" for hit in self.hits)
+
+    @property
+    def events(self) -> int:
+        return sum(hit.kind == "event" for hit in self.hits)
+
+    @property
+    def duration_s(self) -> float:
+        return (self.hits[-1].ts - self.hits[0].ts).total_seconds()
+
+    @property
+    def bounce(self) -> bool:
+        return self.pageviews == 1 and self.events == 0
+
+    @property
+    def landing_page(self) -> str | None:
+        pages = [hit.path for hit in self.hits if hit.kind == "page"]
+        return pages[0] if pages else None
+
+    @property
+    def exit_page(self) -> str | None:
+        pages = [hit.path for hit in self.hits if hit.kind == "page"]
+        return pages[-1] if pages else None
+
+
+def sessions_of(hits: Iterable[Hit], timeout_s: float = 1800) -> list[Session]:
+    """Split each visitor's hits where the gap to the previous hit is greater than the timeout."""
+    by_visitor: dict[Hashable, list[Hit]] = defaultdict(list)
+    for hit in hits:
+        by_visitor[hit.visitor].append(hit)
+    timeout = timedelta(seconds=timeout_s)
+    sessions: list[Session] = []
+    for visitor, visits in by_visitor.items():
+        visits.sort(key=lambda hit: (hit.ts, hit.file_rank, hit.line_no))
+        current = [visits[0]]
+        for previous, hit in pairwise(visits):
+            if hit.ts - previous.ts > timeout:
+                sessions.append(Session(visitor, tuple(current)))
+                current = []
+            current.append(hit)
+        sessions.append(Session(visitor, tuple(current)))
+    return sessions
+
+
+# --- SPEC 2.4: goals --------------------------------------------------------------------------
+
+
+def glob_regex(pattern: str) -> str:
+    """``**`` is anything, ``*`` anything within one path segment, the rest literal."""
+    return ".*".join(re.escape(part).replace(r"\*", "[^/]*") for part in pattern.split("**"))
+
+
+def string_matches(matcher: StringMatcher, text: str | None) -> bool:
+    if text is None:
+        return False
+    flags = 0 if matcher.case_sensitive else re.IGNORECASE
+    if matcher.op == "regex":
+        return re.search(str(matcher.value), text, flags) is not None
+    if matcher.op == "glob":
+        return re.fullmatch(glob_regex(str(matcher.value)), text, flags) is not None
+    fold = (lambda s: s) if matcher.case_sensitive else str.lower
+    values = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
+    subject, wanted = fold(text), [fold(v) for v in values]
+    if matcher.op == "equals":
+        return subject == wanted[0]
+    if matcher.op == "one_of":
+        return subject in wanted
+    if matcher.op == "begins_with":
+        return subject.startswith(wanted[0])
+    return wanted[0] in subject  # contains
+
+
+def number_holds(condition: NumberCondition, number: float | None) -> bool:
+    """Every given comparison holds; a missing number never does."""
+    if number is None:
+        return False
+    checks = [
+        condition.greater_than is None or number > condition.greater_than,
+        condition.less_than is None or number < condition.less_than,
+        condition.equals is None or number == condition.equals,
+    ]
+    return all(checks)
+
+
+def hit_matches(goal: Goal, hit: Hit) -> bool:
+    """A destination goal's pageview, or an event goal's event with every given field matching."""
+    if goal.destination is not None:
+        target = hit.path
+        if goal.destination.include_query and hit.query is not None:
+            target = f"{hit.path}?{hit.query}"
+        return hit.kind == "page" and string_matches(goal.destination.matcher, target)
+    event = goal.event
+    assert event is not None
+    fields = [(event.category, hit.category), (event.action, hit.action),
+              (event.label, hit.label), (event.name, hit.name)]  # fmt: skip
+    strings_ok = all(m is None or string_matches(m, text) for m, text in fields)
+    value_ok = event.value is None or number_holds(event.value, hit.value)
+    return hit.kind == "event" and strings_ok and value_ok
+
+
+def conversions(goal: Goal, session: Session) -> int:
+    """How many times ``goal`` converts ``session``: 0/1, or matching hits for ``count: every``."""
+    if goal.type in ("duration", "pages"):
+        assert goal.condition is not None
+        measure = session.duration_s if goal.type == "duration" else session.pageviews
+        return int(number_holds(goal.condition, measure))
+    matching = sum(hit_matches(goal, hit) for hit in session.hits)
+    return matching if goal.count == "every" else min(matching, 1)
+
+
+# --- SPEC 2.6: rates --------------------------------------------------------------------------
+
+Z95 = NormalDist().inv_cdf(0.975)
+
+
+def wilson(successes: int, trials: int) -> tuple[float | None, float | None]:
+    """The 95% Wilson score interval, (x + z²/2 ± z·√(x(n−x)/n + z²/4)) / (n + z²)."""
+    if trials == 0:
+        return None, None
+    z2 = Z95 * Z95
+    centre = (successes + z2 / 2) / (trials + z2)
+    half = Z95 * math.sqrt(successes * (trials - successes) / trials + z2 / 4) / (trials + z2)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def ratio(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+@dataclass
+class Report:
+    """The ``input``, ``summary`` and ``goals`` parts of the JSON report (SPEC 4)."""
+
+    input: dict[str, object]
+    summary: dict[str, float | int]
+    goals: list[dict[str, object]]
+    sessions: list[Session]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"input": self.input, "summary": self.summary, "goals": self.goals}
+
+
+def summary_of(sessions: list[Session], goals: Sequence[Goal]) -> dict[str, float | int]:
+    def any_goal(kind: str, s: Session) -> bool:
+        return any(conversions(g, s) > 0 for g in goals if g.kind == kind)
+
+    n = len(sessions)
+    pageviews = sum(s.pageviews for s in sessions)
+    macro = sum(any_goal("macro", s) for s in sessions)
+    micro = sum(any_goal("micro", s) for s in sessions)
+    return {
+        "visitors": len({s.visitor for s in sessions}),
+        "sessions": n,
+        "pageviews": pageviews,
+        "events": sum(s.events for s in sessions),
+        "bounce_rate": ratio(sum(s.bounce for s in sessions), n),
+        "avg_session_duration_s": ratio(sum(s.duration_s for s in sessions), n),
+        "pages_per_session": ratio(pageviews, n),
+        "macro_sessions": macro,
+        "macro_conversion_rate": ratio(macro, n),
+        "micro_sessions": micro,
+        "micro_conversion_rate": ratio(micro, n),
+    }
+
+
+def goal_row(goal: Goal, sessions: list[Session]) -> dict[str, object]:
+    per_session = [conversions(goal, s) for s in sessions]
+    converting = [s for s, c in zip(sessions, per_session, strict=True) if c > 0]
+    visitors = len({s.visitor for s in sessions})
+    converting_visitors = len({s.visitor for s in converting})
+    session_ci = wilson(len(converting), len(sessions))
+    visitor_ci = wilson(converting_visitors, visitors)
+    return {
+        "name": goal.name, "kind": goal.kind, "category": goal.category, "type": goal.type,
+        "count": goal.count,
+        "conversions": sum(per_session),
+        "converting_sessions": len(converting),
+        "conversion_rate": ratio(len(converting), len(sessions)),
+        "conversion_rate_ci_low": session_ci[0],
+        "conversion_rate_ci_high": session_ci[1],
+        "visitors": converting_visitors,
+        "visitor_conversion_rate": ratio(converting_visitors, visitors),
+        "visitor_conversion_rate_ci_low": visitor_ci[0],
+        "visitor_conversion_rate_ci_high": visitor_ci[1],
+        "value": None if goal.value is None else goal.value * sum(per_session),
+    }  # fmt: skip
+
+
+def report(
+    files: Sequence[Path],
+    goals: Sequence[Goal] = (),
+    *,
+    timeout_s: float = 1800,
+    include: Include = Include(),
+) -> Report:
+    """The reference report of combined-format ``files`` (read in the order given)."""
+    read = read_logs(files, include)
+    sessions = sessions_of(read.hits, timeout_s)
+    lines = sum(read.buckets.values())
+    return Report(
+        input={"lines": lines, "files": len(files), "format": "combined", **read.buckets},
+        summary=summary_of(sessions, goals),
+        goals=[goal_row(goal, sessions) for goal in goals],
+        sessions=sessions,
+    )
+
+
+# --- comparing the program's JSON report with the reference -----------------------------------
+
+
+def assert_same_figures(actual: dict[str, object], expected: dict[str, object]) -> None:
+    """Every expected key present and equal; floats to 12 significant digits."""
+    missing = sorted(set(expected) - set(actual))
+    assert not missing, f"missing keys {missing}"
+    for key, want in expected.items():
+        got = actual[key]
+        same = got == pytest.approx(want, rel=1e-12) if isinstance(want, float) else got == want
+        assert same, f"{key}: program {got!r}, reference {want!r}"
+
+
+def assert_report_matches(actual: dict[str, object], expected: Report) -> None:
+    """``actual`` (the JSON report as a dict) has the reference's input, summary and goals."""
+    assert_same_figures(actual["input"], expected.input)  # type: ignore[arg-type]
+    assert_same_figures(actual["summary"], expected.summary)  # type: ignore[arg-type]
+    goals = actual["goals"]
+    assert isinstance(goals, list)
+    names = [g["name"] for g in goals]
+    assert names == [g["name"] for g in expected.goals], f"goals {names}"
+    for got, want in zip(goals, expected.goals, strict=True):
+        assert_same_figures(got, want)
