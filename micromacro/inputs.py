@@ -33,6 +33,7 @@ _CHUNK = 1 << 20
 DEFAULT_CHUNK_BYTES = 16 << 20
 # A log line never holds the ASCII unit separator, so one "column" is the whole line.
 _FIELD_SEPARATOR = "\x1f"
+_SEPARATOR_BYTE = _FIELD_SEPARATOR.encode()
 
 
 @dataclass(frozen=True)
@@ -202,12 +203,15 @@ class LineChunk:
 
 
 def parse_line_bytes(data: bytes) -> pl.Series:
-    """Split raw bytes into lines: invalid UTF-8 becomes U+FFFD, ``\r\n`` endings are stripped,
-    an empty line is an empty string.
+    """Split raw bytes into lines: invalid UTF-8 (and the byte 0x1F) becomes U+FFFD, ``\r\n``
+    endings are stripped, an empty line is an empty string.
 
     >>> parse_line_bytes(b"a\r\n\nb").to_list()
     ['a', '', 'b']
     """
+    if _SEPARATOR_BYTE in data:
+        # The reader splits fields at this byte; no server writes it, a hostile client might.
+        data = data.replace(_SEPARATOR_BYTE, "\ufffd".encode())
     frame = pl.read_csv(
         data,
         has_header=False,

@@ -40,8 +40,8 @@ def _quoted(name: str) -> str:
 # the request field: one regex for the whole line would be too large for the fast capture engines.
 # Any other request ("-", TLS bytes, a missing protocol) does not match: the line is malformed.
 _REQUEST_LINE = (
-    r"^(?P<method>[A-Za-z]+) (?P<path>[^\s?#]*)(?:\?(?P<query>[^\s#]*))?(?:#\S*)? "
-    r"HTTP/\d(?:\.\d)?$"
+    r"^(?P<method>[!#$%&'*+.^_`|~0-9A-Za-z-]+) (?P<path>[^\s?#]*)(?:\?(?P<query>[^\s#]*))?"
+    r"(?:#\S*)? HTTP/\d(?:\.\d)?$"
 )
 # An absolute-form target ("GET http://host/path HTTP/1.1") keeps only its path.
 _ABSOLUTE_FORM = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*"
@@ -138,7 +138,7 @@ def parse_access_lines(lines: pl.LazyFrame, fmt: LogFormat) -> pl.LazyFrame:
         .with_columns(
             ts=field("time").str.strptime(UTC_MICROS, fmt.time_format, strict=False),
             ip=field("ip"),
-            method=request.field("method").str.to_uppercase(),
+            method=request.field("method"),
             path=_path_of(request.field("path")),
             query=request.field("query"),
             status=field("status").cast(pl.Int16, strict=False),
@@ -146,7 +146,12 @@ def parse_access_lines(lines: pl.LazyFrame, fmt: LogFormat) -> pl.LazyFrame:
             referrer=_dash_is_null(field("referrer")),
             user_agent=_dash_is_null(field("user_agent")),
         )
-        .with_columns(parsed=pl.col("ts").is_not_null() & pl.col("method").is_not_null())
+        .with_columns(
+            # An empty target ("GET  HTTP/1.1") is no request line either.
+            parsed=pl.col("ts").is_not_null()
+            & pl.col("method").is_not_null()
+            & ((request.field("path") != "") | request.field("query").is_not_null())
+        )
         .drop("_fields", "_request")
     )
 
