@@ -141,28 +141,30 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
     return codes.replace_strict(dict(enumerate(BUCKETS)), return_dtype=BUCKET).alias("bucket")
 
 
-def flag_bots(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
-    """Add ``is_bot``: the crawler regex runs once per distinct user agent, not once per line.
+def bot_flag(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.Expr:
+    """The ``is_bot`` expression for ``parsed``: the crawler regex runs once per distinct user
+    agent, not once per line.
 
     Each user agent gets an integer id (its categorical code); the regex decides which ids are
     bots, and every line is then flagged by an integer lookup.
     """
     if hit_filter.include_bots:
-        return parsed.with_columns(is_bot=pl.lit(False))
-    with_ids = parsed.with_columns(
-        _agent_id=pl.col("user_agent").cast(pl.Categorical).to_physical()
-    )
-    agents = with_ids.select("_agent_id", "user_agent").drop_nulls().unique("_agent_id")
+        return pl.lit(False).alias("is_bot")
+    agent_id = pl.col("user_agent").cast(pl.Categorical).to_physical()
+    agents = parsed.select(agent_id.alias("id"), "user_agent").drop_nulls().unique("id")
     regex = bot_regex(hit_filter.bot_patterns)
-    bot_ids = agents.filter(pl.col("user_agent").str.contains(regex)).get_column("_agent_id")
-    return with_ids.with_columns(
-        is_bot=pl.col("_agent_id").is_in(bot_ids.implode()).fill_null(False)
-    ).drop("_agent_id")
+    bot_ids = agents.filter(pl.col("user_agent").str.contains(regex)).get_column("id")
+    return agent_id.is_in(bot_ids.implode()).fill_null(False).alias("is_bot")
 
 
 def classify_lines(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``."""
-    return flag_bots(parsed, hit_filter).with_columns(bucket_expr(hit_filter))
+    return (
+        parsed.lazy()
+        .with_columns(bot_flag(parsed, hit_filter))
+        .with_columns(bucket_expr(hit_filter))
+        .collect(engine="streaming")
+    )
 
 
 def canonical_hits(lines: pl.DataFrame) -> pl.DataFrame:

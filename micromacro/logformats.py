@@ -47,7 +47,8 @@ _REQUEST_LINE = (
 _ABSOLUTE_FORM = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*"
 
 _CLF = (
-    r"^(?P<ip>\S+) \S+ (?P<remote_user>\S+) \[(?P<time>[^\]]+)\] "
+    # "[^ ]" rather than "\S": a plain class keeps the capture engine on its fast path.
+    r"^(?P<ip>[^ ]+) [^ ]+ (?P<remote_user>[^ ]+) \[(?P<time>[^\]]+)\] "
     + _quoted("request")
     + r" (?P<status>\d{3}) (?P<bytes>\d+|-)"
 )
