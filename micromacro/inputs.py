@@ -13,15 +13,17 @@ import glob
 import gzip
 import lzma
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, BinaryIO, cast
+from typing import IO, BinaryIO, TypeVar, cast
 
 import polars as pl
 
@@ -184,13 +186,69 @@ class Inputs(AbstractContextManager["Inputs"]):
 
         Reading in chunks keeps memory bounded whatever the size of the input.
         """
-        for file in self.files:
-            yield from read_line_chunks(file, self.source_dtype, chunk_bytes)
+        def all_chunks() -> Iterator[LineChunk]:
+            for file in self.files:
+                yield from read_line_chunks(file, self.source_dtype, chunk_bytes)
+
+        # Reading the next chunk overlaps with the caller's work on this one.
+        return read_ahead(all_chunks())
 
     def sample_lines(self, count: int = 50) -> Iterator[tuple[InputFile, int, str]]:
         """The first ``count`` non-empty lines of each input, decoded leniently."""
         for file in self.files:
             yield from _head_lines(file, count)
+
+
+_T = TypeVar("_T")
+_DONE = object()
+
+
+def read_ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """The items of ``items``, produced one ahead in a background thread.
+
+    An exception raised while producing is raised here, at the item it replaces; stopping early
+    stops the producer.
+    """
+    handoff: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _offer(handoff, item, stop):
+                    return
+            _offer(handoff, _DONE, stop)
+        except BaseException as error:  # handed to the consumer, which raises it
+            _offer(handoff, _Failure(error), stop)
+
+    worker = threading.Thread(target=produce, name="micromacro-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failure):
+                raise item.error
+            yield cast(_T, item)
+    finally:
+        stop.set()
+        worker.join()
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: BaseException
+
+
+def _offer(handoff: queue.Queue[object], item: object, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            handoff.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 @dataclass(frozen=True)

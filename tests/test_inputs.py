@@ -7,13 +7,14 @@ import gzip
 import io
 import lzma
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from micromacro.errors import InputError
-from micromacro.inputs import Inputs, parse_line_bytes
+from micromacro.inputs import Inputs, parse_line_bytes, read_ahead
 from tests.helpers import combined_line
 
 
@@ -111,3 +112,31 @@ def test_a_file_that_is_not_gzip_at_all(tmp_path: Path) -> None:
     log.write_text("not compressed\n")
     with pytest.raises(InputError, match=r"plain\.log\.gz: cannot decompress"):
         Inputs([str(log)]).__enter__()
+
+
+def test_read_ahead_keeps_order_and_raises_where_the_error_was() -> None:
+    def numbers() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise InputError("broken at 3")
+
+    reader = read_ahead(numbers())
+    assert [next(reader), next(reader)] == [1, 2]
+    with pytest.raises(InputError, match="broken at 3"):
+        next(reader)
+
+
+def test_read_ahead_stops_its_producer_when_the_reader_stops() -> None:
+    produced: list[int] = []
+
+    def endless() -> Iterator[int]:
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+
+    reader = read_ahead(endless())
+    assert [next(reader), next(reader)] == [0, 1]
+    reader.close()  # joins the producer thread
+    assert len(produced) <= 4
