@@ -510,3 +510,18 @@ def test_python_dash_m_and_a_closed_pipe(tmp_path: Path) -> None:
     assert producer.returncode == 0
     assert b"Traceback" not in err
     assert err == b""
+
+
+def test_goals_yaml_in_the_current_directory_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    without = report(SHOP, "--format", "json")
+    assert json.loads(without.stdout)["goals"] == []
+    assert "no goals file: reporting traffic only" in without.stderr
+    (tmp_path / "goals.yaml").write_text(Path(GOALS).read_text())
+    with_goals = report(SHOP, "--format", "json", "-q")
+    assert [g["name"] for g in json.loads(with_goals.stdout)["goals"]][:2] == [
+        "purchase",
+        "contact_lead",
+    ]
