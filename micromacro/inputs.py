@@ -186,6 +186,7 @@ class Inputs(AbstractContextManager["Inputs"]):
 
         Reading in chunks keeps memory bounded whatever the size of the input.
         """
+
         def all_chunks() -> Iterator[LineChunk]:
             for file in self.files:
                 yield from read_line_chunks(file, self.source_dtype, chunk_bytes)

@@ -13,7 +13,7 @@ from tests.helpers import FIREFOX, combined_line, parse
 
 def test_combined_line_fields_are_read_exactly() -> None:
     line = (
-        '198.51.100.23 - alice [02/Nov/2026:09:15:03 +0100] '
+        "198.51.100.23 - alice [02/Nov/2026:09:15:03 +0100] "
         '"GET /products/tent?color=red&size=2 HTTP/1.1" 200 5123 '
         '"https://www.google.com/search?q=tent" "Mozilla/5.0 (X11) Firefox/128.0"'
     )
