@@ -81,7 +81,7 @@ def test_example_file_loads_into_the_expected_goals() -> None:
             label=StringMatcher("regex", "^/cart/add(/|$)"),
         ),
         count="every",
-        line=41,
+        line=42,
     )
     assert by_name["checkout_started"] == Goal(
         name="checkout_started",
@@ -91,7 +91,7 @@ def test_example_file_loads_into_the_expected_goals() -> None:
         destination=DestinationMatcher(
             StringMatcher("one_of", ("/checkout", "/checkout/shipping", "/checkout/payment"))
         ),
-        line=51,
+        line=52,
     )
     assert by_name["size_guide_download"] == Goal(
         name="size_guide_download",
@@ -102,7 +102,7 @@ def test_example_file_loads_into_the_expected_goals() -> None:
             category=StringMatcher("equals", "download"),
             action=StringMatcher("glob", "/downloads/*.pdf", case_sensitive=True),
         ),
-        line=66,
+        line=67,
     )
     assert by_name["long_visit"] == Goal(
         name="long_visit",
@@ -110,7 +110,7 @@ def test_example_file_loads_into_the_expected_goals() -> None:
         type="duration",
         category="secondary_action",
         condition=NumberCondition(greater_than=300.0),
-        line=75,
+        line=76,
     )
     assert by_name["engaged_visit"] == Goal(
         name="engaged_visit",
@@ -118,7 +118,7 @@ def test_example_file_loads_into_the_expected_goals() -> None:
         type="pages",
         category="secondary_action",
         condition=NumberCondition(greater_than=4),
-        line=81,
+        line=82,
     )
 
 
