@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import polars as pl
@@ -10,23 +9,7 @@ import polars as pl
 from micromacro.conversions import goal_column
 from micromacro.goals import Goal
 from micromacro.hits import BUCKETS
-
-Z_95 = 1.959963984540054
-
-
-def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float] | None:
-    """The Wilson score interval of a proportion; None when there are no trials.
-
-    >>> [round(x, 4) for x in wilson_interval(1, 10)]
-    [0.0179, 0.4042]
-    """
-    if trials <= 0:
-        return None
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+from micromacro.stats import difference_interval, two_proportion_p_value, wilson_interval
 
 
 def rate(numerator: int | float, denominator: int | float) -> float:
@@ -145,4 +128,113 @@ def goals_table(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> list[dict
                 "value": goal.value * conversions_n if goal.value is not None else None,
             }
         )
+    return rows
+
+
+# Groups smaller than this are flagged in the micro → macro table, not hidden.
+SMALL_SAMPLE_VISITORS = 30
+
+
+def visitor_goals(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.DataFrame:
+    """One row per visitor: ``macro`` and ``micro`` (any goal of that kind in any session) and
+    one boolean column per micro goal (``goal_0``, …)."""
+
+    def any_of(kind: str) -> pl.Expr:
+        columns = [goal_column(i) for i, g in enumerate(goals) if g.kind == kind]
+        if not columns:
+            return pl.lit(False)
+        return pl.any_horizontal(pl.col(c) > 0 for c in columns).any()
+
+    micro_columns = [goal_column(i) for i, g in enumerate(goals) if g.kind == "micro"]
+    return conversions.group_by("visitor_id").agg(
+        any_of("macro").alias("macro"),
+        any_of("micro").alias("micro"),
+        *((pl.col(c) > 0).any().alias(c) for c in micro_columns),
+    )
+
+
+def engagement_ladder(visitors: pl.DataFrame) -> dict[str, object]:
+    """Customers (any macro goal), potential customers (micro goals only), no value yet; and the
+    macro rate of visitors with and without a micro goal (SPEC 2.6)."""
+    total = visitors.height
+    macro = pl.col("macro")
+    micro = pl.col("micro")
+    counts = visitors.select(
+        macro.sum().alias("customers"),
+        (micro & ~macro).sum().alias("potential_customers"),
+        (~micro & ~macro).sum().alias("no_value_yet"),
+        micro.sum().alias("micro"),
+        (micro & macro).sum().alias("micro_and_macro"),
+        (~micro & macro).sum().alias("macro_only"),
+    ).row(0, named=True) if total else dict.fromkeys(
+        ("customers", "potential_customers", "no_value_yet", "micro", "micro_and_macro",
+         "macro_only"), 0
+    )  # fmt: skip
+    with_micro = int(counts["micro"] or 0)
+    return {
+        **{
+            step: {"visitors": int(counts[step] or 0), "share": rate(int(counts[step] or 0), total)}
+            for step in ("customers", "potential_customers", "no_value_yet")
+        },
+        "macro_rate_with_micro": rate(int(counts["micro_and_macro"] or 0), with_micro),
+        "macro_rate_without_micro": rate(int(counts["macro_only"] or 0), total - with_micro),
+    }
+
+
+MICRO_MACRO_COLUMNS: tuple[str, ...] = (
+    "goal",
+    "visitors_with",
+    "macro_visitors_with",
+    "macro_rate_with",
+    "visitors_without",
+    "macro_visitors_without",
+    "macro_rate_without",
+    "lift",
+    "diff_ci_low",
+    "diff_ci_high",
+    "p_value",
+    "small_sample",
+)
+
+
+def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> list[dict[str, object]]:
+    """For each micro goal: the macro rate of visitors who completed it and of those who did not,
+    lift (ratio), 95% interval of the difference and a two-proportion p-value; by lift, highest
+    first (no lift last)."""
+    total = visitors.height
+    all_macro = int(visitors["macro"].sum() or 0) if total else 0
+    rows: list[dict[str, object]] = []
+    for i, goal in enumerate(goals):
+        if goal.kind != "micro":
+            continue
+        column = pl.col(goal_column(i))
+        if total:
+            n1, x1 = visitors.select(
+                column.sum().alias("with"), (column & pl.col("macro")).sum().alias("macro_with")
+            ).row(0)
+        else:
+            n1, x1 = 0, 0
+        n1, x1 = int(n1 or 0), int(x1 or 0)
+        n2, x2 = total - n1, all_macro - x1
+        rate_with = x1 / n1 if n1 else None
+        rate_without = x2 / n2 if n2 else None
+        interval = difference_interval(x1, n1, x2, n2)
+        lift = rate_with / rate_without if rate_with is not None and rate_without else None
+        rows.append(
+            {
+                "goal": goal.name,
+                "visitors_with": n1,
+                "macro_visitors_with": x1,
+                "macro_rate_with": rate_with,
+                "visitors_without": n2,
+                "macro_visitors_without": x2,
+                "macro_rate_without": rate_without,
+                "lift": lift,
+                "diff_ci_low": interval[0] if interval else None,
+                "diff_ci_high": interval[1] if interval else None,
+                "p_value": two_proportion_p_value(x1, n1, x2, n2),
+                "small_sample": min(n1, n2) < SMALL_SAMPLE_VISITORS,
+            }
+        )
+    rows.sort(key=lambda row: (row["lift"] is None, -(row["lift"] or 0.0)))  # type: ignore[operator]
     return rows

@@ -27,7 +27,14 @@ from micromacro.hits import (
 from micromacro.inputs import Inputs
 from micromacro.logformats import AUTO, Detection, LogFormat, detect_format, parse_access_lines
 from micromacro.logformats import resolve_format as resolve_log_format
-from micromacro.metrics import InputSummary, goals_table, site_summary
+from micromacro.metrics import (
+    InputSummary,
+    engagement_ladder,
+    goals_table,
+    micro_macro_table,
+    site_summary,
+    visitor_goals,
+)
 from micromacro.periods import Period, parse_period, parse_timezone
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 
@@ -90,17 +97,22 @@ class Report:
     input: InputSummary
     summary: dict[str, float | int]
     goals: list[dict[str, object]]
+    ladder: dict[str, object]
+    micro_macro: list[dict[str, object]]
     period: Period
     malformed: list[MalformedLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``; ``period`` if set)."""
+        """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``, ``ladder``,
+        ``micro_macro``; ``period`` if set)."""
         result: dict[str, object] = {
             "input": self.input.as_dict(),
             "summary": self.summary,
             "goals": self.goals,
+            "ladder": self.ladder,
+            "micro_macro": self.micro_macro,
         }
         if self.period.bounded:
             result["period"] = {
@@ -233,10 +245,13 @@ def build_report(
     _check_input(summary_in, fmt, malformed, options)
     sessionized = sessionize(hits, timeout_s=options.session_timeout_s)
     conversions = session_conversions(sessionized, session_table(sessionized), options.goals.goals)
+    visitors = visitor_goals(conversions, options.goals.goals)
     return Report(
         input=summary_in,
         summary=site_summary(conversions, options.goals.goals),
         goals=goals_table(conversions, options.goals.goals),
+        ladder=engagement_ladder(visitors),
+        micro_macro=micro_macro_table(visitors, options.goals.goals),
         period=period,
         malformed=malformed,
         notes=notes,

@@ -525,3 +525,48 @@ def test_goals_yaml_in_the_current_directory_is_the_default(
         "purchase",
         "contact_lead",
     ]
+
+
+def test_engagement_ladder() -> None:
+    # V1 bought and V2 sent the contact form (customers); V3 only signed up to the newsletter.
+    assert shop_json()["ladder"] == {
+        "customers": {"visitors": 2, "share": 2 / 3},
+        "potential_customers": {"visitors": 1, "share": 1 / 3},
+        "no_value_yet": {"visitors": 0, "share": 0.0},
+        "macro_rate_with_micro": 2 / 3,
+        "macro_rate_without_micro": 0.0,
+    }
+
+
+def test_micro_to_macro_table() -> None:
+    rows = shop_json()["micro_macro"]
+    assert isinstance(rows, list)
+    table = [
+        (r["goal"], r["visitors_with"], r["macro_visitors_with"], r["visitors_without"],
+         r["macro_visitors_without"], r["lift"], r["small_sample"])
+        for r in rows
+    ]  # fmt: skip
+    # By lift, highest first; long_visit (1.0 against 0.0) has no finite lift and comes last.
+    assert table == [
+        ("add_to_cart", 1, 1, 2, 1, 2.0, True),
+        ("checkout_started", 1, 1, 2, 1, 2.0, True),
+        ("size_guide_download", 1, 1, 2, 1, 2.0, True),
+        ("engaged_visit", 1, 1, 2, 1, 2.0, True),
+        ("newsletter_signup", 1, 0, 2, 2, 0.0, True),
+        ("long_visit", 2, 2, 1, 0, None, True),
+    ]
+    first = rows[0]
+    # Pooled z-test of 1/1 against 1/2: p = 2/3, z = 0.5 / sqrt(2/3 · 1/3 · 3/2) = 0.866.
+    assert first["p_value"] == pytest.approx(0.3865, abs=1e-4)
+    assert first["macro_rate_with"] == 1.0
+    assert first["macro_rate_without"] == 0.5
+
+
+def test_csv_micro_macro_header() -> None:
+    result = report(SHOP, "--goals", GOALS, "--format", "csv", "--table", "micro_macro")
+    assert result.stdout.splitlines()[0] == (
+        "goal,visitors_with,macro_visitors_with,macro_rate_with,visitors_without,"
+        "macro_visitors_without,macro_rate_without,lift,diff_ci_low,diff_ci_high,p_value,"
+        "small_sample"
+    )
+    assert result.stdout.splitlines()[-1].startswith("long_visit,2,2,1.0,1,0,0.0,,")

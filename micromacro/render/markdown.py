@@ -55,4 +55,8 @@ def render_markdown(report: Report) -> str:
         "",
         *(_pipe_table(goal_columns, goals.rows) if goals.rows else ["No goals defined."]),
     ]
+    for name in ("ladder", "micro_macro"):
+        table = tables[name]
+        if goals.rows and table.rows:
+            parts += ["", f"## {_cell(table.title)}", "", *_pipe_table(table.columns, table.rows)]
     return "\n".join(parts) + "\n"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from micromacro.metrics import GOAL_COLUMNS
+from micromacro.metrics import GOAL_COLUMNS, MICRO_MACRO_COLUMNS
 from micromacro.report import Report
 
-ColumnKind = Literal["text", "int", "rate", "float", "seconds", "money"]
-TABLE_NAMES: tuple[str, ...] = ("input", "summary", "goals")
+ColumnKind = Literal["text", "int", "rate", "float", "seconds", "money", "pvalue", "flag"]
+TABLE_NAMES: tuple[str, ...] = ("input", "summary", "goals", "ladder", "micro_macro")
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,63 @@ def goals_table(report: Report) -> Table:
     return Table("goals", "Goals", GOAL_TABLE_COLUMNS, [dict(row) for row in report.goals])
 
 
+_LADDER_STEPS = ("customers", "potential_customers", "no_value_yet")
+
+
+def ladder_table(report: Report) -> Table:
+    """The engagement ladder: visitors and share per step."""
+    rows: list[dict[str, object]] = []
+    for key in _LADDER_STEPS:
+        step = report.ladder[key]
+        assert isinstance(step, dict)
+        rows.append({"step": key, **step})
+    with_micro = report.ladder["macro_rate_with_micro"]
+    without = report.ladder["macro_rate_without_micro"]
+    title = (
+        "Engagement ladder (visitors): macro rate "
+        f"{format_value(with_micro, 'rate')} with a micro goal, "
+        f"{format_value(without, 'rate')} without"
+    )
+    columns = (
+        Column("step", "Step"),
+        Column("visitors", "Visitors", "int"),
+        Column("share", "Share", "rate"),
+    )
+    return Table("ladder", title, columns, rows)
+
+
+_MICRO_MACRO_HEADERS: dict[str, tuple[str, ColumnKind]] = {
+    "goal": ("Micro goal", "text"),
+    "visitors_with": ("Visitors with", "int"),
+    "macro_visitors_with": ("Macro with", "int"),
+    "macro_rate_with": ("Macro rate with", "rate"),
+    "visitors_without": ("Visitors without", "int"),
+    "macro_visitors_without": ("Macro without", "int"),
+    "macro_rate_without": ("Macro rate without", "rate"),
+    "lift": ("Lift", "float"),
+    "diff_ci_low": ("Diff. CI low", "rate"),
+    "diff_ci_high": ("Diff. CI high", "rate"),
+    "p_value": ("p-value", "pvalue"),
+    "small_sample": ("Small sample", "flag"),
+}
+
+
+def micro_macro_table(report: Report) -> Table:
+    """Which micro goals predict macro ones: one row per micro goal, by lift."""
+    columns = tuple(Column(key, *_MICRO_MACRO_HEADERS[key]) for key in MICRO_MACRO_COLUMNS)
+    return Table(
+        "micro_macro", "Micro → macro (visitors)", columns, [dict(r) for r in report.micro_macro]
+    )
+
+
 def report_tables(report: Report) -> dict[str, Table]:
     """Every table of the report by name, in display order."""
     return {
         "input": input_table(report),
         "summary": summary_table(report),
         "goals": goals_table(report),
+        "ladder": ladder_table(report),
+        "micro_macro": micro_macro_table(report),
     }
 
 
@@ -122,6 +173,10 @@ def format_value(value: object, kind: ColumnKind) -> str:
         return f"{value:,.2f}"
     if kind == "money" and isinstance(value, int | float):
         return f"{value:,.2f}"
+    if kind == "flag":
+        return "yes" if value else ""
+    if kind == "pvalue" and isinstance(value, int | float):
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
     if kind == "seconds" and isinstance(value, int | float):
         return format_seconds(float(value))
     return str(value)

@@ -78,6 +78,11 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
     if goals.rows:
         columns = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS)
         console.print(_rich_table(goals, columns))
+        for name in ("ladder", "micro_macro"):
+            table = tables[name]
+            if table.rows:
+                console.print(_text(table.title, "bold"))
+                console.print(_rich_table(table, table.columns))
     else:
         console.print(_text("No goals defined: pass --goals FILE (see goals.example.yaml)."))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
