@@ -57,7 +57,13 @@ def _documented_fields(section: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("section", "marker"),
-    [("input", "`input`:"), ("summary", "`summary`:"), ("goals", "`goals`, one object per goal")],
+    [
+        ("input", "`input`:"),
+        ("summary", "`summary`:"),
+        ("goals", "`goals`, one object per goal"),
+        ("ladder", "`ladder`, the engagement ladder"),
+        ("micro_macro", "`micro_macro`, which micro goals"),
+    ],
 )
 def test_every_json_field_is_documented(section: str, marker: str) -> None:
     data = _shop_report()[section]
