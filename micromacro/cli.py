@@ -80,12 +80,13 @@ class Environment:
         self.stderr.flush()
 
     @contextlib.contextmanager
-    def progress(self, total_bytes: int) -> Iterator[ProgressCallback | None]:
+    def progress(self) -> Iterator[ProgressCallback | None]:
         """A progress bar on stderr while a large input is read, only when stderr is a terminal.
 
-        Yields the callback to pass to ``build_report`` (None when no bar is shown).
+        Yields the callback to pass to ``build_report`` (None when no bar can be shown); the bar
+        appears at the first report of progress if the inputs are large.
         """
-        if self.quiet or not self.stderr_isatty or total_bytes < _PROGRESS_MIN_BYTES:
+        if self.quiet or not self.stderr_isatty:
             yield None
             return
         console = Console(file=self.stderr, force_terminal=True, no_color=self.no_color)
@@ -97,10 +98,11 @@ class Environment:
             TimeRemainingColumn(),
         )
         with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("read", total=total_bytes)
+            task = bar.add_task("read", visible=False)
 
             def advance(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+                visible = total >= _PROGRESS_MIN_BYTES
+                bar.update(task, completed=done, total=total, visible=visible)
 
             yield advance
 
@@ -383,7 +385,7 @@ def report(
         tz=tz,
         strict=strict,
     )
-    with env.progress(_input_size(inputs)) as on_progress:
+    with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
     to_terminal = output is None and bool(env.stdout_isatty)
@@ -397,14 +399,6 @@ def report(
     else:
         env.stdout.write(text)
         env.stdout.flush()
-
-
-def _input_size(inputs: tuple[str, ...]) -> int:
-    total = 0
-    for path in inputs:
-        with contextlib.suppress(OSError):
-            total += os.path.getsize(path)
-    return total
 
 
 def _terminal_width() -> int | None:

@@ -83,7 +83,6 @@ class Detection:
     format: LogFormat
     parsed: int
     sampled: int
-    scores: dict[str, int]
 
 
 def detect_format(sample: Iterable[str]) -> Detection:
@@ -106,7 +105,7 @@ def detect_format(sample: Iterable[str]) -> Detection:
         raise InputError(
             f"cannot recognise the log format; tried {tried}{detail}; name it with --log-format"
         )
-    return Detection(FORMATS[best], scores[best], len(lines), scores)
+    return Detection(FORMATS[best], scores[best], len(lines))
 
 
 def resolve_format(name: str) -> LogFormat:

@@ -66,11 +66,18 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> dict[str
     }
 
 
-def _any_goal(conversions: pl.DataFrame, goals: tuple[Goal, ...], kind: str) -> int:
+def converted_kind(goals: tuple[Goal, ...], kind: str) -> pl.Expr:
+    """Per session: whether it converted any goal of ``kind`` (macro or micro)."""
     columns = [goal_column(i) for i, g in enumerate(goals) if g.kind == kind]
-    if not columns or conversions.height == 0:
+    if not columns:
+        return pl.lit(False)
+    return pl.any_horizontal(pl.col(c) > 0 for c in columns)
+
+
+def _any_goal(conversions: pl.DataFrame, goals: tuple[Goal, ...], kind: str) -> int:
+    if conversions.height == 0:
         return 0
-    return int(conversions.select(pl.any_horizontal(pl.col(c) > 0 for c in columns).sum()).item())
+    return int(conversions.select(converted_kind(goals, kind).sum()).item())
 
 
 GOAL_COLUMNS: tuple[str, ...] = (
@@ -139,16 +146,10 @@ def visitor_goals(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.Data
     """One row per visitor: ``macro`` and ``micro`` (any goal of that kind in any session) and
     one boolean column per micro goal (``goal_0``, …)."""
 
-    def any_of(kind: str) -> pl.Expr:
-        columns = [goal_column(i) for i, g in enumerate(goals) if g.kind == kind]
-        if not columns:
-            return pl.lit(False)
-        return pl.any_horizontal(pl.col(c) > 0 for c in columns).any()
-
     micro_columns = [goal_column(i) for i, g in enumerate(goals) if g.kind == "micro"]
     return conversions.group_by("visitor_id").agg(
-        any_of("macro").alias("macro"),
-        any_of("micro").alias("micro"),
+        converted_kind(goals, "macro").any().alias("macro"),
+        converted_kind(goals, "micro").any().alias("micro"),
         *((pl.col(c) > 0).any().alias(c) for c in micro_columns),
     )
 
