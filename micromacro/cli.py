@@ -127,7 +127,7 @@ class MicromacroGroup(click.Group):
         except KeyboardInterrupt:
             raise Interrupted from None
 
-    def main(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         # Errors are handled here, outside click's parsing, so the flag is read from argv.
         argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]

@@ -31,25 +31,41 @@ from yaml.reader import ReaderError
 
 from micromacro.errors import ConfigError
 from micromacro.goals import (
+    DEFAULT_VISITOR_WITHIN_S,
     EVENT_FIELDS,
+    FUNNEL_ENTRIES,
+    FUNNEL_ORDERS,
+    FUNNEL_SCOPES,
     GOAL_TYPES,
     MATCH_OPS,
     CountMode,
     DestinationMatcher,
     EventMatcher,
+    Funnel,
+    FunnelEntry,
+    FunnelOrder,
+    FunnelScope,
+    FunnelStep,
     Goal,
     GoalCategory,
     GoalKind,
     GoalsConfig,
     GoalType,
+    HitMatcher,
     MatchOp,
     NumberCondition,
     StringMatcher,
 )
 from micromacro.timespans import parse_duration
 
-# Later versions add funnels, alerts and source: extend this tuple (and _read_goals_file).
-TOP_LEVEL_KEYS: tuple[str, ...] = ("goals",)
+# Later versions add alerts and source: extend this tuple (and _read_goals_file).
+TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels")
+FUNNEL_KEYS: tuple[str, ...] = (
+    "name", "scope", "entry", "order", "within", "within_step", "steps", "goal",
+)  # fmt: skip
+STEP_KEYS: tuple[str, ...] = ("name", "destination", "event", "any_of")
+STEP_MATCHER_KEYS: tuple[str, ...] = ("destination", "event")
+MIN_FUNNEL_STEPS = 2
 GOAL_KEYS: tuple[str, ...] = ("name", "kind", "type", "category", *GOAL_TYPES, "count", "value")
 GOAL_KINDS: tuple[GoalKind, ...] = ("macro", "micro")
 GOAL_CATEGORIES: tuple[GoalCategory, ...] = ("process_milestone", "secondary_action")
@@ -127,12 +143,16 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
     findings = _Findings(path)
     root = _compose(text, findings)
     goals: list[Goal] = []
+    funnels: list[Funnel] = []
     if root is not None:
-        goals = _read_goals_file(root, findings)
+        goals, funnels = _read_goals_file(root, findings)
     if findings.errors:
         raise ConfigError(findings.lines(findings.errors))
     return GoalsConfig(
-        goals=tuple(goals), path=path, warnings=tuple(findings.lines(findings.warnings))
+        goals=tuple(goals),
+        path=path,
+        funnels=tuple(funnels),
+        warnings=tuple(findings.lines(findings.warnings)),
     )
 
 
@@ -194,7 +214,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def _tag(node: Node) -> str:
-    return cast(str, node.tag)
+    return str(node.tag)
 
 
 def _describe(node: Node) -> str:
@@ -285,7 +305,7 @@ def _choice(node: Node, findings: _Findings, subject: str, choices: tuple[str, .
 def _flag(node: Node, findings: _Findings, subject: str) -> bool | None:
     """Return a YAML boolean (true/false, yes/no, on/off), or None after reporting."""
     if isinstance(node, ScalarNode) and _tag(node) == _BOOL:
-        return cast(bool, _SCALARS.construct_yaml_bool(node))
+        return bool(_SCALARS.construct_yaml_bool(node))
     _wrong(findings, node, subject, "true or false")
     return None
 
@@ -306,16 +326,20 @@ def _number(node: Node) -> float | None:
 # --- the file and its goals ------------------------------------------------------------------
 
 
-def _read_goals_file(root: Node, findings: _Findings) -> list[Goal]:
-    """Check the top-level mapping and read its ``goals`` list."""
+def _read_goals_file(root: Node, findings: _Findings) -> tuple[list[Goal], list[Funnel]]:
+    """Check the top-level mapping and read its ``goals`` and ``funnels`` lists."""
     if not isinstance(root, MappingNode):
         _wrong(findings, root, "goals file", "a mapping with a 'goals' list")
-        return []
+        return [], []
     entries = _entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
     if "goals" not in entries:
         findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
-        return []
-    return _read_goal_list(entries["goals"][1], findings)
+        return [], []
+    goals = _read_goal_list(entries["goals"][1], findings)
+    funnels: list[Funnel] = []
+    if "funnels" in entries:
+        funnels = _read_funnel_list(entries["funnels"][1], goals, findings)
+    return goals, funnels
 
 
 def _read_goal_list(node: Node, findings: _Findings) -> list[Goal]:
@@ -343,7 +367,7 @@ def _read_goal_list(node: Node, findings: _Findings) -> list[Goal]:
     return goals
 
 
-def _goal_label(node: MappingNode, index: int) -> str:
+def _goal_label(node: MappingNode, index: int, noun: str = "goal") -> str:
     """``goal 'purchase'`` when the goal has a usable name, else ``goal #3`` (its position)."""
     for key_node, value_node in node.value:
         if (
@@ -353,8 +377,8 @@ def _goal_label(node: MappingNode, index: int) -> str:
             and _tag(value_node) in _TEXT_TAGS
             and value_node.value
         ):
-            return f"goal {value_node.value!r}"
-    return f"goal #{index}"
+            return f"{noun} {value_node.value!r}"
+    return f"{noun} #{index}"
 
 
 def _read_goal(
@@ -396,8 +420,9 @@ def _read_goal_name(
     label: str,
     name_lines: dict[str, int],
     findings: _Findings,
+    noun: str = "goal",
 ) -> str | None:
-    """Return the goal's non-empty, not yet used name, or None after reporting."""
+    """Return the goal's (or funnel's) non-empty, not yet used name, or None after reporting."""
     if "name" not in entries:
         findings.error(node, f"missing key 'name' in {label} (expected a non-empty string)")
         return None
@@ -410,7 +435,7 @@ def _read_goal_name(
         return None
     if name in name_lines:
         findings.error(
-            value_node, f"duplicate goal name {name!r} (first used at line {name_lines[name]})"
+            value_node, f"duplicate {noun} name {name!r} (first used at line {name_lines[name]})"
         )
         return None
     name_lines[name] = value_node.start_mark.line + 1
@@ -761,3 +786,249 @@ def _impossible_range(
     if exact is not None and high is not None and exact >= high:
         return f"equals {exact_text} is not less than less_than {high_text}"
     return None
+
+
+# --- funnels ---------------------------------------------------------------------------------
+
+
+def _read_funnel_list(node: Node, goals: list[Goal], findings: _Findings) -> list[Funnel]:
+    """Read every funnel of the ``funnels`` list (``goal:`` may name any of ``goals``)."""
+    if not isinstance(node, SequenceNode):
+        _wrong(findings, node, "funnels", "a list of funnels")
+        return []
+    goals_by_name = {goal.name: goal for goal in goals}
+    name_lines: dict[str, int] = {}
+    funnels: list[Funnel] = []
+    for index, item in enumerate(node.value, start=1):
+        funnel = _read_funnel(item, index, goals_by_name, name_lines, findings)
+        if funnel is not None:
+            funnels.append(funnel)
+    return funnels
+
+
+def _read_funnel(
+    node: Node,
+    index: int,
+    goals: dict[str, Goal],
+    name_lines: dict[str, int],
+    findings: _Findings,
+) -> Funnel | None:
+    """Read one funnel mapping; returns None when it has any problem (all of them reported)."""
+    if not isinstance(node, MappingNode):
+        _wrong(findings, node, f"funnel #{index}", "a mapping with name and steps")
+        return None
+    errors_before = len(findings.errors)
+    label = _goal_label(node, index, noun="funnel")
+    entries = _entries(node, findings, f"in {label}", FUNNEL_KEYS)
+    name = _read_goal_name(node, entries, label, name_lines, findings, noun="funnel")
+    scope = _read_optional_choice(entries, "scope", label, FUNNEL_SCOPES, findings)
+    entry = _read_optional_choice(entries, "entry", label, FUNNEL_ENTRIES, findings)
+    order = _read_optional_choice(entries, "order", label, FUNNEL_ORDERS, findings)
+    within = _read_time_limit(entries, "within", label, findings)
+    within_step = _read_time_limit(entries, "within_step", label, findings)
+    steps = _read_steps(entries, label, findings)
+    goal_step = _read_goal_step(entries, label, goals, findings)
+    if goal_step is not None:
+        steps.append(goal_step)
+    if len(findings.errors) > errors_before or name is None:
+        return None
+    if len(steps) < MIN_FUNNEL_STEPS:
+        findings.error(
+            node,
+            f"{label} has {len(steps)} step{'s' if len(steps) != 1 else ''} "
+            "(expected 2 or more, counting the goal: step)",
+        )
+        return None
+    if within is None and scope == "visitor":
+        within = DEFAULT_VISITOR_WITHIN_S
+    return Funnel(
+        name=name,
+        steps=tuple(steps),
+        scope=cast(FunnelScope, scope or "session"),
+        entry=cast(FunnelEntry, entry or "closed"),
+        order=cast(FunnelOrder, order or "ordered"),
+        within_s=within,
+        within_step_s=within_step,
+        goal=goal_step.name if goal_step is not None else None,
+        line=node.start_mark.line + 1,
+    )
+
+
+def _read_optional_choice(
+    entries: _Entries, key: str, label: str, choices: tuple[str, ...], findings: _Findings
+) -> str | None:
+    """Return the value of an optional choice key (None when absent or invalid)."""
+    if key not in entries:
+        return None
+    return _choice(entries[key][1], findings, f"{key} of {label}", choices)
+
+
+def _read_time_limit(entries: _Entries, key: str, label: str, findings: _Findings) -> float | None:
+    """Return a positive duration in seconds (``within``, ``within_step``), or None."""
+    if key not in entries:
+        return None
+    value_node = entries[key][1]
+    seconds = _duration_seconds(value_node)
+    if seconds is None or seconds <= 0:
+        _wrong(findings, value_node, f"{key} of {label}", "a duration like 30m, 12h or 7d")
+        return None
+    return seconds
+
+
+def _read_steps(entries: _Entries, label: str, findings: _Findings) -> list[FunnelStep]:
+    """Read the ``steps`` list; steps with problems are reported and left out."""
+    if "steps" not in entries:
+        return []
+    node = entries["steps"][1]
+    if not isinstance(node, SequenceNode):
+        _wrong(findings, node, f"steps of {label}", "a list of steps")
+        return []
+    steps = []
+    for number, item in enumerate(node.value, start=1):
+        step = _read_step(item, f"step {number} of {label}", findings)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _read_step(node: Node, subject: str, findings: _Findings) -> FunnelStep | None:
+    """Read a step: a path (destination equals), a list of matchers (any of), or a mapping with
+    ``destination``, ``event`` or ``any_of`` and an optional ``name``."""
+    if isinstance(node, SequenceNode):
+        matchers = _read_any_of(node, subject, findings)
+        return None if matchers is None else FunnelStep(describe_step(matchers), matchers)
+    if not isinstance(node, MappingNode):
+        destination = _read_destination(node, f"destination of {subject}", findings)
+        if destination is None:
+            return None
+        return FunnelStep(describe_step((destination,)), (destination,))
+    entries = _entries(node, findings, f"in {subject}", STEP_KEYS)
+    name = None
+    if "name" in entries:
+        name = _text(entries["name"][1], findings, f"name of {subject}", "a non-empty string")
+        if name == "":
+            _wrong(findings, entries["name"][1], f"name of {subject}", "a non-empty string")
+    present = [key for key in entries if key != "name"]
+    expected = "expected exactly one of destination, event, any_of"
+    if not present:
+        if not _has_rejected_keys(node, entries):
+            findings.error(node, f"{subject} has nothing to match ({expected})")
+        return None
+    if len(present) > 1:
+        findings.error(
+            entries[present[1]][0],
+            f"{subject} has several matchers: {', '.join(present)} "
+            f"({expected}; use any_of for alternatives)",
+        )
+        return None
+    key, value_node = present[0], entries[present[0]][1]
+    matchers = (
+        _read_any_of(value_node, subject, findings)
+        if key == "any_of"
+        else _one_matcher(key, value_node, subject, findings)
+    )
+    if matchers is None:
+        return None
+    return FunnelStep(name or describe_step(matchers), matchers)
+
+
+def _one_matcher(
+    key: str, node: Node, subject: str, findings: _Findings
+) -> tuple[HitMatcher, ...] | None:
+    """Read the value of a ``destination`` or ``event`` key as a one-matcher tuple."""
+    matcher: HitMatcher | None
+    if key == "destination":
+        matcher = _read_destination(node, f"destination of {subject}", findings)
+    else:
+        matcher = _read_event(node, subject, findings)
+    return None if matcher is None else (matcher,)
+
+
+def _read_any_of(node: Node, subject: str, findings: _Findings) -> tuple[HitMatcher, ...] | None:
+    """Read a non-empty list of ``{destination: ...}`` / ``{event: ...}`` mappings."""
+    if not isinstance(node, SequenceNode) or not node.value:
+        _wrong(findings, node, f"any_of of {subject}", "a non-empty list of matchers")
+        return None
+    matchers: list[HitMatcher] = []
+    for number, item in enumerate(node.value, start=1):
+        where = f"alternative {number} of {subject}"
+        if not isinstance(item, MappingNode):
+            _wrong(findings, item, where, "a mapping with destination or event")
+            continue
+        entries = _entries(item, findings, f"in {where}", STEP_MATCHER_KEYS)
+        if len(entries) != 1:
+            if not _has_rejected_keys(item, entries) or not entries:
+                findings.error(
+                    item, f"{where} needs exactly one of destination, event (got {len(entries)})"
+                )
+            continue
+        key, (_, value_node) = next(iter(entries.items()))
+        found = _one_matcher(key, value_node, where, findings)
+        if found is not None:
+            matchers.extend(found)
+    return tuple(matchers) if len(matchers) == len(node.value) else None
+
+
+def _read_goal_step(
+    entries: _Entries, label: str, goals: dict[str, Goal], findings: _Findings
+) -> FunnelStep | None:
+    """The last step named by ``goal:``: the hit matcher of that destination or event goal."""
+    if "goal" not in entries:
+        return None
+    value_node = entries["goal"][1]
+    name = _text(value_node, findings, f"goal of {label}", "the name of a goal")
+    if name is None:
+        return None
+    goal = goals.get(name)
+    if goal is None:
+        known = ", ".join(repr(g) for g in goals) or "none defined"
+        findings.error(value_node, f"{label} names unknown goal {name!r} (goals: {known})")
+        return None
+    matcher: HitMatcher | None = goal.destination or goal.event
+    if matcher is None:
+        findings.error(
+            value_node,
+            f"{label} ends at goal {name!r}, a {goal.type} goal (expected a destination or "
+            "event goal: a funnel step is a hit)",
+        )
+        return None
+    return FunnelStep(goal.name, (matcher,))
+
+
+def describe_step(matchers: tuple[HitMatcher, ...]) -> str:
+    """A step's default name, from its matchers: ``/cart``, ``begins_with /products/``,
+    ``event action=signup``; alternatives joined by `` or ``.
+
+    >>> describe_step((DestinationMatcher(StringMatcher("equals", "/cart")),))
+    '/cart'
+    """
+    return " or ".join(_describe_matcher(m) for m in matchers)
+
+
+def _describe_matcher(matcher: HitMatcher) -> str:
+    if isinstance(matcher, DestinationMatcher):
+        return _describe_string(matcher.matcher)
+    parts = [
+        f"{name}={_describe_string(found)}" if found.op == "equals"
+        else f"{name} {_describe_string(found)}"
+        for name in EVENT_FIELDS
+        if (found := getattr(matcher, name)) is not None
+    ]  # fmt: skip
+    if matcher.value is not None:
+        parts.append(f"value{_describe_condition(matcher.value)}")
+    return "event " + " ".join(parts)
+
+
+def _describe_string(matcher: StringMatcher) -> str:
+    """``/cart`` for equals, else the operator and its value: ``begins_with /products/``."""
+    value = ", ".join(matcher.value) if isinstance(matcher.value, tuple) else matcher.value
+    return value if matcher.op == "equals" else f"{matcher.op} {value}"
+
+
+def _describe_condition(condition: NumberCondition) -> str:
+    parts = []
+    for key, symbol in (("greater_than", ">"), ("less_than", "<"), ("equals", "=")):
+        bound = getattr(condition, key)
+        if bound is not None:
+            parts.append(f"{symbol}{bound:g}")
+    return ",".join(parts)

@@ -1,7 +1,7 @@
 """The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars).
 
-``config.load_goals`` builds these from YAML; ``conversions`` turns them into Polars expressions.
-Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
+``config.load_goals`` builds these from YAML; ``conversions`` and ``funnels`` turn them into Polars
+expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
 """
 
 from __future__ import annotations
@@ -82,12 +82,53 @@ class Goal:
     line: int | None = None
 
 
+FunnelScope = Literal["session", "visitor"]
+FUNNEL_SCOPES: tuple[FunnelScope, ...] = ("session", "visitor")
+FunnelEntry = Literal["closed", "open"]
+FUNNEL_ENTRIES: tuple[FunnelEntry, ...] = ("closed", "open")
+FunnelOrder = Literal["ordered", "strict"]
+FUNNEL_ORDERS: tuple[FunnelOrder, ...] = ("ordered", "strict")
+# A visitor-scope funnel's steps must fall within this long of its step-1 hit unless it says.
+DEFAULT_VISITOR_WITHIN_S = 30 * 86400.0
+
+HitMatcher = DestinationMatcher | EventMatcher
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """One step of a funnel: a hit satisfies it when it passes any of ``matchers``."""
+
+    name: str
+    matchers: tuple[HitMatcher, ...]
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """An ordered list of two or more steps and the rules a unit's chain of hits must follow.
+
+    ``within_s`` bounds the time from the step-1 hit to the last step reached; ``within_step_s``
+    the time between consecutive steps (None: no bound). ``goal`` names the macro goal whose
+    matcher is the last step, when the file said ``goal:``.
+    """
+
+    name: str
+    steps: tuple[FunnelStep, ...]
+    scope: FunnelScope = "session"
+    entry: FunnelEntry = "closed"
+    order: FunnelOrder = "ordered"
+    within_s: float | None = None
+    within_step_s: float | None = None
+    goal: str | None = None
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class GoalsConfig:
-    """A validated goals file: its goals in file order and the lint warnings found on the way."""
+    """A validated goals file: its goals and funnels in file order and the lint warnings found."""
 
     goals: tuple[Goal, ...]
     path: str = "<goals>"
+    funnels: tuple[Funnel, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
     @property

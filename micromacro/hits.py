@@ -137,7 +137,7 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
     chain: Any = pl.when(active[0][1]).then(pl.lit(active[0][0], dtype=pl.UInt8))
     for rule_code, condition in active[1:]:
         chain = chain.when(condition).then(pl.lit(rule_code, dtype=pl.UInt8))
-    codes = chain.otherwise(pl.lit(BUCKETS.index("page"), dtype=pl.UInt8))
+    codes: pl.Expr = chain.otherwise(pl.lit(BUCKETS.index("page"), dtype=pl.UInt8))
     return codes.replace_strict(dict(enumerate(BUCKETS)), return_dtype=BUCKET).alias("bucket")
 
 
