@@ -418,8 +418,11 @@ def check(ctx: click.Context, goals_file: str) -> None:
     for warning in config.warnings:
         env.message(warning, level="warning")
     macro, micro = len(config.macro_goals), len(config.micro_goals)
+    funnels = len(config.funnels)
+    funnel_count = f", {funnels} funnel{'s' if funnels != 1 else ''}" if funnels else ""
     env.stdout.write(
-        f"{inert(goals_file)}: OK, {len(config.goals)} goals ({macro} macro, {micro} micro)\n"
+        f"{inert(goals_file)}: OK, {len(config.goals)} goals ({macro} macro, {micro} micro)"
+        f"{funnel_count}\n"
     )
 
 

@@ -262,7 +262,7 @@ class LineChunk:
 
 
 def parse_line_bytes(data: bytes) -> pl.Series:
-    """Split raw bytes into lines: invalid UTF-8 (and the byte 0x1F) becomes U+FFFD, ``\r\n``
+    r"""Split raw bytes into lines: invalid UTF-8 (and the byte 0x1F) becomes U+FFFD, ``\r\n``
     endings are stripped, an empty line is an empty string.
 
     >>> parse_line_bytes(b"a\r\n\nb").to_list()

@@ -1,7 +1,7 @@
 """The report: runs the pipeline end to end and holds what every renderer shows.
 
 inputs ─▶ lines ─▶ parsed hits + buckets ─▶ counted hits ─▶ sessions ─▶ goal conversions
-       ─▶ input summary, site summary, goals table
+       ─▶ input summary, site summary, goals table, funnels, ladder, micro → macro
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import polars as pl
 
 from micromacro.conversions import session_conversions
 from micromacro.errors import InputError
+from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig
 from micromacro.hits import (
     COUNTED_BUCKETS,
@@ -97,6 +98,7 @@ class Report:
     input: InputSummary
     summary: dict[str, float | int]
     goals: list[dict[str, object]]
+    funnels: list[dict[str, object]]
     ladder: dict[str, object]
     micro_macro: list[dict[str, object]]
     period: Period
@@ -105,12 +107,13 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``, ``ladder``,
+        """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``, ``funnels``, ``ladder``,
         ``micro_macro``; ``period`` if set)."""
         result: dict[str, object] = {
             "input": self.input.as_dict(),
             "summary": self.summary,
             "goals": self.goals,
+            "funnels": self.funnels,
             "ladder": self.ladder,
             "micro_macro": self.micro_macro,
         }
@@ -246,10 +249,17 @@ def build_report(
     sessionized = sessionize(hits, timeout_s=options.session_timeout_s)
     conversions = session_conversions(sessionized, session_table(sessionized), options.goals.goals)
     visitors = visitor_goals(conversions, options.goals.goals)
+    summary = site_summary(conversions, options.goals.goals)
+    units = {"session": int(summary["sessions"]), "visitor": int(summary["visitors"])}
+    funnels = [
+        funnel_report(funnel_attempts(sessionized, funnel), funnel, units[funnel.scope])
+        for funnel in options.goals.funnels
+    ]
     return Report(
         input=summary_in,
-        summary=site_summary(conversions, options.goals.goals),
+        summary=summary,
         goals=goals_table(conversions, options.goals.goals),
+        funnels=funnels,
         ladder=engagement_ladder(visitors),
         micro_macro=micro_macro_table(visitors, options.goals.goals),
         period=period,

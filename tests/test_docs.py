@@ -80,6 +80,15 @@ def test_every_csv_table_and_column_is_documented(table: str) -> None:
     assert ", ".join(header.split(",")) in row
 
 
+def test_every_funnel_field_is_documented() -> None:
+    fixtures = ROOT / "tests" / "fixtures"
+    args = ["report", str(fixtures / "funnel.log"), "--goals", str(fixtures / "funnel_goals.yaml")]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    funnel = json.loads(result.stdout)["funnels"][0]
+    assert set(funnel) <= _documented_fields("`funnels`, one object per funnel")
+    assert set(funnel["steps"][0]) <= _documented_fields("`steps` of a funnel")
+
+
 @pytest.mark.parametrize("code", list(ExitCode), ids=lambda c: c.name)
 def test_every_exit_code_is_documented(code: ExitCode) -> None:
     assert re.search(rf"^\| {int(code)} \| ", README, flags=re.MULTILINE)

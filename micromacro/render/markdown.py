@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import html
 
-from micromacro.render.tables import GOAL_DISPLAY_KEYS, Column, Table, format_value, report_tables
+from micromacro.render.tables import (
+    GOAL_DISPLAY_KEYS,
+    Column,
+    Table,
+    format_value,
+    funnel_tables,
+    report_tables,
+)
 from micromacro.render.text import inert
 from micromacro.report import Report
 
@@ -38,7 +45,8 @@ def _vertical(table: Table) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    """The input, summary and goals tables under level-2 headings."""
+    """The input, summary, goals, funnel, ladder and micro → macro tables under level-2
+    headings."""
     tables = report_tables(report)
     goals = tables["goals"]
     goal_columns = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS)
@@ -55,6 +63,8 @@ def render_markdown(report: Report) -> str:
         "",
         *(_pipe_table(goal_columns, goals.rows) if goals.rows else ["No goals defined."]),
     ]
+    for funnel in funnel_tables(report):
+        parts += ["", f"## {_cell(funnel.title)}", "", *_pipe_table(funnel.columns, funnel.rows)]
     for name in ("ladder", "micro_macro"):
         table = tables[name]
         if goals.rows and table.rows:

@@ -9,7 +9,7 @@ from micromacro.metrics import GOAL_COLUMNS, MICRO_MACRO_COLUMNS
 from micromacro.report import Report
 
 ColumnKind = Literal["text", "int", "rate", "float", "seconds", "money", "pvalue", "flag"]
-TABLE_NAMES: tuple[str, ...] = ("input", "summary", "goals", "ladder", "micro_macro")
+TABLE_NAMES: tuple[str, ...] = ("input", "summary", "goals", "funnels", "ladder", "micro_macro")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,69 @@ def goals_table(report: Report) -> Table:
     return Table("goals", "Goals", GOAL_TABLE_COLUMNS, [dict(row) for row in report.goals])
 
 
+FUNNEL_STEP_COLUMNS: tuple[Column, ...] = (
+    Column("step", "Step", "int"),
+    Column("step_name", "Name"),
+    Column("reached", "Reached", "int"),
+    Column("entrances", "Entrances", "int"),
+    Column("dropped", "Dropped", "int"),
+    Column("drop_off_rate", "Drop-off", "rate"),
+    Column("conversion_from_start", "From start", "rate"),
+    Column("conversion_from_previous", "From previous", "rate"),
+    Column("median_time_from_previous_s", "Median time from previous", "seconds"),
+)
+FUNNEL_COLUMNS: tuple[Column, ...] = (Column("funnel", "Funnel"), *FUNNEL_STEP_COLUMNS)
+_UNIT_NOUNS = {"session": ("session", "sessions"), "visitor": ("visitor", "visitors")}
+
+
+def _funnel_rows(funnel: dict[str, object]) -> list[dict[str, object]]:
+    steps = funnel["steps"]
+    assert isinstance(steps, list)
+    return [
+        {"funnel": funnel["name"], **step, "step_name": step["name"]}
+        for step in steps
+        if isinstance(step, dict)
+    ]
+
+
+def funnels_table(report: Report) -> Table:
+    """Every funnel's drop-off rows in one table, each row naming its funnel."""
+    rows = [row for funnel in report.funnels for row in _funnel_rows(funnel)]
+    return Table("funnels", "Funnels", FUNNEL_COLUMNS, rows)
+
+
+def funnel_title(funnel: dict[str, object]) -> str:
+    """One line saying what a funnel counts and how it did overall.
+
+    >>> funnel_title({"name": "checkout", "scope": "session", "entry": "closed",
+    ...     "order": "ordered", "units": 40, "entered": 10, "never_entered": 30,
+    ...     "completed": 2, "conversion_rate": 0.2})
+    "Funnel 'checkout' (sessions, closed, ordered): 10 entered, 2 completed (20.0%), 30 of 40 sessions never entered"
+    """  # noqa: E501
+    singular, plural = _UNIT_NOUNS[str(funnel["scope"])]
+    units = funnel["units"]
+    return (
+        f"Funnel {funnel['name']!r} ({plural}, {funnel['entry']}, {funnel['order']}): "
+        f"{format_value(funnel['entered'], 'int')} entered, "
+        f"{format_value(funnel['completed'], 'int')} completed "
+        f"({format_value(funnel['conversion_rate'], 'rate')}), "
+        f"{format_value(funnel['never_entered'], 'int')} of {format_value(units, 'int')} "
+        f"{singular if units == 1 else plural} never entered"
+    )
+
+
+def funnel_tables(report: Report) -> list[Table]:
+    """One table per funnel (for people), titled with its overall figures; ``Entrances`` only
+    for open funnels, where units may enter after step 1."""
+    tables = []
+    for funnel in report.funnels:
+        columns = tuple(
+            c for c in FUNNEL_STEP_COLUMNS if c.key != "entrances" or funnel["entry"] == "open"
+        )
+        tables.append(Table("funnel", funnel_title(funnel), columns, _funnel_rows(funnel)))
+    return tables
+
+
 _LADDER_STEPS = ("customers", "potential_customers", "no_value_yet")
 
 
@@ -152,6 +215,7 @@ def report_tables(report: Report) -> dict[str, Table]:
         "input": input_table(report),
         "summary": summary_table(report),
         "goals": goals_table(report),
+        "funnels": funnels_table(report),
         "ladder": ladder_table(report),
         "micro_macro": micro_macro_table(report),
     }

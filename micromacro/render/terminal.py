@@ -10,12 +10,21 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from micromacro.render.tables import GOAL_DISPLAY_KEYS, Column, Table, format_value, report_tables
+from micromacro.render.tables import (
+    GOAL_DISPLAY_KEYS,
+    Column,
+    Table,
+    format_value,
+    funnel_tables,
+    report_tables,
+)
 from micromacro.render.text import inert
 from micromacro.report import Report
 
 # Wide enough that no column of a piped report is ever cut or wrapped.
 _PIPE_WIDTH = 1000
+_BAR_WIDTH = 24
+_EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 @dataclass(frozen=True)
@@ -31,16 +40,52 @@ def _text(value: str, style: str = "") -> Text:
     return Text(inert(value), style=style)
 
 
+def _add_column(rich: RichTable, column: Column) -> None:
+    rich.add_column(
+        _text(column.header),
+        justify="left" if column.kind == "text" else "right",
+        overflow="fold",
+    )
+
+
 def _rich_table(table: Table, columns: tuple[Column, ...]) -> RichTable:
     rich = RichTable(box=box.SIMPLE_HEAD)
     for column in columns:
-        rich.add_column(
-            _text(column.header),
-            justify="left" if column.kind == "text" else "right",
-            overflow="fold",
-        )
+        _add_column(rich, column)
     for row in table.rows:
         rich.add_row(*(_text(format_value(row.get(c.key), c.kind)) for c in columns))
+    return rich
+
+
+def bar(fraction: float, width: int = _BAR_WIDTH) -> str:
+    """A horizontal bar ``width`` cells long at most, in eighths of a cell.
+
+    >>> bar(0.5, 4), bar(1.0, 4), bar(0.0, 4)
+    ('██', '████', '')
+    """
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def _funnel_table(table: Table, style: TerminalStyle) -> RichTable:
+    """A funnel's steps with a bar after ``Reached``, as long as reached / the most reached."""
+    reached = [row["reached"] if isinstance(row["reached"], int) else 0 for row in table.rows]
+    most = max(reached, default=0)
+    rich = RichTable(box=box.SIMPLE_HEAD)
+    for column in table.columns:
+        _add_column(rich, column)
+        if column.key == "reached":
+            rich.add_column(_text(""), no_wrap=True)
+    for row, count in zip(table.rows, reached, strict=True):
+        cells = []
+        for column in table.columns:
+            cells.append(_text(format_value(row.get(column.key), column.kind)))
+            if column.key == "reached":
+                cells.append(
+                    _text(bar(count / most if most else 0.0), "cyan" if style.color else "")
+                )
+        rich.add_row(*cells)
     return rich
 
 
@@ -55,7 +100,8 @@ def _summary_table(table: Table) -> RichTable:
 
 
 def render_terminal(report: Report, style: TerminalStyle) -> str:
-    """The input summary, site summary and goals as rich tables, returned as text."""
+    """The input summary, site summary, goals, funnels, ladder and micro → macro tables as rich
+    tables, returned as text."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -78,6 +124,9 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
     if goals.rows:
         columns = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS)
         console.print(_rich_table(goals, columns))
+        for funnel in funnel_tables(report):
+            console.print(_text(funnel.title, "bold"))
+            console.print(_funnel_table(funnel, style))
         for name in ("ladder", "micro_macro"):
             table = tables[name]
             if table.rows:
