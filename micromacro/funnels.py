@@ -101,7 +101,7 @@ def _entry_step(funnel: Funnel) -> pl.Expr:
     return pl.when(first.fill_null(True)).then(lowest).forward_fill()
 
 
-def _chains(frame: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
+def _chains(frame: pl.LazyFrame, funnel: Funnel) -> pl.LazyFrame:
     """``frame`` plus ``entry`` and, per level k, ``valid_k``, ``start_k`` (µs) and ``pred_k``.
 
     ``valid_k``: some chain for steps entry..k ends at this hit; ``start_k``: the latest start
@@ -148,19 +148,19 @@ def funnel_attempts(hits: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     from the step k-1 hit to the step k hit of the attempt's chain; null outside the chain).
     """
     steps = len(funnel.steps)
-    table = _chains(step_hits(hits, funnel), funnel).with_row_index("row")
+    table = _chains(step_hits(hits, funnel).lazy(), funnel).with_row_index("row").collect()
     level = pl.max_horizontal(
         pl.when(pl.col(f"valid_{k}")).then(pl.lit(k, dtype=pl.UInt8)) for k in range(1, steps + 1)
     )
+    # Each unit's furthest level, and the first row reaching it: sort, keep each unit's first row.
     units = (
-        table.with_columns(level.alias("level"))
-        .filter(pl.col("level").is_not_null())
-        .group_by("unit", maintain_order=True)
-        .agg(
-            pl.col("entry").first(),
-            pl.col("level").max().alias("furthest"),
-            pl.col("row").filter(pl.col("level") == pl.col("level").max()).first().alias("end"),
-        )
+        table.lazy()
+        .select("unit", "entry", "row", level.alias("furthest"))
+        .filter(pl.col("furthest").is_not_null())
+        .sort(["unit", "furthest", "row"], descending=[False, True, False])
+        .filter(pl.col("unit").ne_missing(pl.col("unit").shift(1)))
+        .rename({"row": "end"})
+        .collect()
     )
     ts = table["ts"]
     current = pl.Series("current", [None] * units.height, dtype=pl.UInt32)
