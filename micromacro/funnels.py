@@ -80,11 +80,8 @@ def _predecessor(funnel: Funnel, valid: pl.Expr) -> pl.Expr:
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     if funnel.order == "ordered":
         return pl.when(valid).then(row).shift(1).forward_fill()
-    adjacent = (
-        valid.shift(1).fill_null(False)
-        & (pl.col("pos").shift(1) == pl.col("pos") - 1)
-        & (pl.col("unit").shift(1) == pl.col("unit"))
-    )
+    # Adjacent positions in the unit's full hit list; the caller checks the unit is the same.
+    adjacent = valid.shift(1).fill_null(False) & (pl.col("pos").shift(1) == pl.col("pos") - 1)
     return pl.when(adjacent).then(row - 1)
 
 

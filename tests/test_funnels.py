@@ -43,13 +43,18 @@ Steps of the checkout funnels: product (/p/…), /cart, /checkout, buy (/thanks)
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
+from micromacro.funnels import funnel_attempts
+from micromacro.goals import DestinationMatcher, Funnel, FunnelStep, StringMatcher
+from micromacro.sessions import sessionize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "funnel.log")
@@ -202,3 +207,34 @@ def test_a_funnel_over_an_empty_log_has_no_rates(tmp_path: Path) -> None:
         "conversion_from_previous": None,
         "median_time_from_previous_s": None,
     }
+
+
+def test_visitor_funnels_follow_time_order_across_input_session_ids() -> None:
+    """With input session ids, sessionize groups a visitor's hits by session id first (here "a",
+    the later visit, before "b"); a visitor funnel still follows the hits in time order."""
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    rows = [("b", 0, "/p/1"), ("a", 3600, "/cart"), ("b", 60, "/about")]
+    hits = pl.DataFrame(
+        {
+            "visitor": ["v"] * 3,
+            "session_id": [sid for sid, _, _ in rows],
+            "ts": [t0 + timedelta(seconds=offset) for _, offset, _ in rows],
+            "source_file": ["export.ndjson"] * 3,
+            "line_no": pl.Series([1, 2, 3], dtype=pl.UInt32),
+            "kind": ["page"] * 3,
+            "path": [path for _, _, path in rows],
+        }
+    )
+    steps = (
+        FunnelStep("product", (DestinationMatcher(StringMatcher("begins_with", "/p/")),)),
+        FunnelStep("/cart", (DestinationMatcher(StringMatcher("equals", "/cart")),)),
+    )
+    funnel = Funnel("f", steps, scope="visitor", order="ordered")
+    sessionized = sessionize(hits.with_columns(query=pl.lit(None, dtype=pl.String)))
+    assert sessionized["path"].to_list() == ["/cart", "/p/1", "/about"]
+    assert funnel_attempts(sessionized, funnel).select("entry", "furthest", "gap_2").rows() == [
+        (1, 2, 3600.0)
+    ]
+    strict = Funnel("s", steps, scope="visitor", order="strict")
+    # In time order /about comes between the product page and the cart.
+    assert funnel_attempts(sessionized, strict).select("furthest").rows() == [(1,)]
