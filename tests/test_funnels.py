@@ -238,3 +238,19 @@ def test_visitor_funnels_follow_time_order_across_input_session_ids() -> None:
     strict = Funnel("s", steps, scope="visitor", order="strict")
     # In time order /about comes between the product page and the cart.
     assert funnel_attempts(sessionized, strict).select("furthest").rows() == [(1,)]
+
+
+def test_hostile_funnel_and_step_names_are_shown_inert(tmp_path: Path) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: buy, kind: macro, destination: /thanks}\n"
+        "funnels:\n"
+        '  - name: "[red]checkout\\e[2J"\n'
+        '    steps: [{name: "<b>[link=x]cart[/link]</b>", destination: /cart}]\n'
+        "    goal: buy\n"
+    )
+    result = CliRunner().invoke(cli, ["report", LOG, "--goals", str(goals)])
+    assert result.exit_code == 0, result.stderr
+    assert "Funnel '[red]checkout\\x1b[2J' (sessions" in result.stdout
+    assert "<b>[link=x]cart[/link]</b>" in result.stdout
+    assert "\x1b" not in result.stdout
