@@ -2,7 +2,10 @@
 
 Buckets are decided by the first rule that applies, in this order::
 
-    malformed, out_of_period, bot, static, error, request, redirect, other_method, download, page
+    comment, malformed, out_of_period, bot, static, error, request, redirect, other_method,
+    download, page
+
+``comment`` holds the directive lines of formats that have them (W3C ``#Fields:`` and the like).
 
 ``request`` and ``download`` lines become events, ``page`` lines pageviews; the other buckets are
 counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
@@ -21,6 +24,7 @@ import polars as pl
 from micromacro.bots import bot_regex
 
 BUCKETS: tuple[str, ...] = (
+    "comment",
     "malformed",
     "out_of_period",
     "bot",
@@ -109,10 +113,11 @@ def _out_of_period(hit_filter: HitFilter) -> pl.Expr:
 
 def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
     """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``is_bot``,
-    ``path``, ``status`` and ``method``)."""
+    ``path``, ``status``, ``method`` and ``comment``)."""
     status = pl.col("status")
     method = pl.col("method")
     rules: list[tuple[str, pl.Expr | None]] = [
+        ("comment", pl.col("comment")),
         ("malformed", ~pl.col("parsed")),
         ("out_of_period", _out_of_period(hit_filter)),
         ("bot", None if hit_filter.include_bots else pl.col("is_bot")),

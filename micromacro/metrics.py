@@ -28,11 +28,13 @@ class InputSummary:
     period_applied: bool = False
 
     def bucket_counts(self) -> dict[str, int]:
-        """Lines per bucket in bucket order (``out_of_period`` only when a period was given)."""
+        """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
+        ``comment`` only when the input had comment lines)."""
         return {
             name: self.buckets.get(name, 0)
             for name in BUCKETS
-            if name != "out_of_period" or self.period_applied
+            if (name != "out_of_period" or self.period_applied)
+            and (name != "comment" or self.buckets.get(name, 0))
         }
 
     def as_dict(self) -> dict[str, object]:

@@ -1,0 +1,222 @@
+"""Raw text fields of a log line → the parsed hit fields every later stage reads.
+
+A format only has to cut a line into *raw fields*, named from ``RAW_FIELDS`` (each a string or
+null), and say how its time is written (``TimeSpec``). ``normalize`` turns them into typed columns
+the same way for every format: one place decides what a request line, a ``-`` or a time means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+UTC_MICROS = pl.Datetime("us", "UTC")
+
+# What a format may capture. ``request`` is a whole "METHOD TARGET PROTOCOL" line; formats that
+# log the parts instead give ``method`` and ``uri`` (path?query) or ``path`` and ``query``.
+RAW_FIELDS: tuple[str, ...] = (
+    "ip",
+    "remote_user",
+    "time",
+    "request",
+    "method",
+    "uri",
+    "path",
+    "query",
+    "status",
+    "bytes",
+    "referrer",
+    "user_agent",
+    "host",
+    "forwarded_for",
+    "request_time",
+)
+
+# The columns ``normalize`` adds (besides the line table's own), in this order.
+PARSED_COLUMNS: tuple[str, ...] = (
+    "comment",
+    "parsed",
+    "ts",
+    "ip",
+    "method",
+    "path",
+    "query",
+    "status",
+    "bytes",
+    "referrer",
+    "user_agent",
+    "host",
+    "forwarded_for",
+)
+
+TimeKind = Literal["strftime", "iso8601", "epoch"]
+CLF_TIME = "%d/%b/%Y:%H:%M:%S %z"
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """How a format writes its time field.
+
+    ``strftime``: ``format`` is a strftime pattern (a pattern without ``%z`` is read as UTC);
+    ``iso8601``: ISO 8601 with ``Z`` or an offset and optional fractions; ``epoch``: a number
+    of seconds (``scale`` 1), milliseconds (1e-3) or microseconds (1e-6) since 1970.
+    """
+
+    kind: TimeKind = "strftime"
+    format: str = CLF_TIME
+    scale: float = 1.0
+
+
+CLF = TimeSpec()
+ISO8601 = TimeSpec("iso8601", "%+")
+EPOCH_SECONDS = TimeSpec("epoch", "", 1.0)
+
+# The request line, "METHOD TARGET PROTOCOL" (RFC 9112), split by a small regex of its own: one
+# regex for the whole line would be too large for the fast capture engines. Any other request
+# ("-", TLS bytes, a missing protocol) does not match, and the line is malformed.
+_REQUEST_LINE = (
+    r"^(?P<method>[!#$%&'*+.^_`|~0-9A-Za-z-]+) (?P<path>[^\s?#]*)(?:\?(?P<query>[^\s#]*))?"
+    r"(?:#\S*)? HTTP/\d(?:\.\d)?$"
+)
+# A request target without the request line around it: path, then an optional query.
+_TARGET = r"^(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?"
+# An absolute-form target ("GET http://host/path HTTP/1.1") keeps only its path.
+_ABSOLUTE_FORM = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*"
+
+
+def raw_field(present: frozenset[str], name: str) -> pl.Expr:
+    """The raw field ``name`` of the ``_fields`` struct, or a null string when not captured."""
+    if name in present:
+        return pl.col("_fields").struct.field(name)
+    return pl.lit(None, dtype=pl.String)
+
+
+def parse_time(text: pl.Expr, spec: TimeSpec) -> pl.Expr:
+    """The instant ``text`` writes, in UTC; null where it is not a valid time."""
+    if spec.kind == "epoch":
+        micros = (text.cast(pl.Float64, strict=False) * (spec.scale * 1_000_000)).round()
+        return pl.from_epoch(
+            micros.cast(pl.Int64, strict=False), time_unit="us"
+        ).dt.replace_time_zone("UTC")
+    if spec.kind == "strftime" and "%z" not in spec.format and "%#z" not in spec.format:
+        naive = text.str.strptime(pl.Datetime("us"), spec.format, strict=False)
+        return naive.dt.replace_time_zone("UTC")
+    return text.str.strptime(UTC_MICROS, spec.format, strict=False)
+
+
+def normalize(
+    lines: pl.LazyFrame,
+    present: frozenset[str],
+    time: TimeSpec,
+    *,
+    ts: pl.Expr | None = None,
+    comment: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """Typed hit fields from the raw ``_fields`` struct of ``lines`` (which is dropped).
+
+    Adds ``PARSED_COLUMNS``: ``comment`` (a directive or comment line of the format, counted
+    apart), ``parsed`` (the line has a valid time and request), ``ts`` (UTC), ``ip``,
+    ``method``, ``path``, ``query``, ``status``, ``bytes``, ``referrer``, ``user_agent``,
+    ``host``, ``forwarded_for``. Fields of lines that did not parse are null.
+
+    ``ts`` replaces parsing the raw ``time`` field with ``time`` (for formats that write their
+    time in several ways); ``comment`` marks comment lines (default: none).
+    """
+
+    def field(name: str) -> pl.Expr:
+        return raw_field(present, name)
+
+    if "request" in present:
+        parts = field("request").str.extract_groups(_REQUEST_LINE)
+        method = parts.struct.field("method")
+        target_path, query = parts.struct.field("path"), parts.struct.field("query")
+    else:
+        target = field("uri") if "uri" in present else field("path")
+        parts = target.str.extract_groups(_TARGET)
+        # A format that logs a path but no method is read as GET requests.
+        method = _dash_is_null(field("method")) if "method" in present else pl.lit("GET")
+        target_path = parts.struct.field("path")
+        query = parts.struct.field("query") if "uri" in present else field("query")
+        query = _query_of(query)
+    return (
+        lines.with_columns(_request=pl.struct(method=method, path=target_path, query=query))
+        .with_columns(
+            ts=parse_time(field("time"), time) if ts is None else ts,
+            ip=_dash_is_null(field("ip")),
+            method=pl.col("_request").struct.field("method"),
+            path=_path_of(pl.col("_request").struct.field("path")),
+            query=pl.col("_request").struct.field("query"),
+            status=field("status").cast(pl.Int16, strict=False),
+            bytes=field("bytes").cast(pl.Int64, strict=False),
+            referrer=_dash_is_null(field("referrer")),
+            user_agent=_dash_is_null(field("user_agent")),
+            host=_dash_is_null(field("host")),
+            forwarded_for=_dash_is_null(field("forwarded_for")),
+        )
+        .with_columns(
+            comment=pl.lit(False) if comment is None else comment.fill_null(False),
+            # An empty target ("GET  HTTP/1.1") is no request either.
+            parsed=pl.col("ts").is_not_null()
+            & pl.col("method").is_not_null()
+            & (
+                (pl.col("_request").struct.field("path") != "")
+                | pl.col("_request").struct.field("query").is_not_null()
+            ).fill_null(False),
+        )
+        .drop("_fields", "_request")
+    )
+
+
+def _path_of(target_path: pl.Expr) -> pl.Expr:
+    path = (
+        pl.when(target_path.str.starts_with("/"))
+        .then(target_path)
+        .otherwise(target_path.str.replace(_ABSOLUTE_FORM, ""))
+    )
+    # An empty path ("GET ?q HTTP/1.1", "GET http://host HTTP/1.1") is the root.
+    return pl.when(path == "").then(pl.lit("/")).otherwise(path)
+
+
+def _query_of(query: pl.Expr) -> pl.Expr:
+    """A logged query string without its ``?`` (Apache's ``%q`` keeps it); ``-``/empty: none."""
+    stripped = query.str.strip_prefix("?")
+    return pl.when(stripped.is_in(["-", ""])).then(None).otherwise(stripped)
+
+
+def _dash_is_null(field: pl.Expr) -> pl.Expr:
+    return pl.when(field.is_in(["-", ""])).then(None).otherwise(field)
+
+
+# Addresses that are not a client's own public one: private, loopback, link-local, shared
+# (RFC 6598), unspecified and unique-local IPv6 (RFC 4193).
+_NOT_PUBLIC = (
+    r"(?i)^(?:10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(?:1[6-9]|2[0-9]|3[01])\."
+    r"|100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|::1?$|f[cd][0-9a-f]{0,2}:|fe[89ab][0-9a-f]?:"
+    r"|::ffff:(?:10|127|192\.168)\.)"
+)
+_IP_LIKE = r"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:%[^ ]+)?)$"
+_IPV4_WITH_PORT = r"^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]+$"
+
+
+def first_forwarded_ip() -> pl.Expr:
+    """The ``ip`` column replaced by the first public address of ``forwarded_for`` (an
+    X-Forwarded-For list), where it has one; IPv6 addresses and zone ids are kept as written.
+
+    >>> frame = pl.DataFrame({"ip": ["10.0.0.2", "10.0.0.2"],
+    ...     "forwarded_for": ["unknown, 192.168.1.4, 203.0.113.7:4711, 198.51.100.2", None]})
+    >>> frame.select(first_forwarded_ip())["ip"].to_list()
+    ['203.0.113.7', '10.0.0.2']
+    """
+    addresses = (
+        pl.col("forwarded_for")
+        .str.split(",")
+        .list.eval(pl.element().str.strip_chars().str.replace(_IPV4_WITH_PORT, "${1}"))
+    )
+    public = addresses.list.eval(
+        pl.element().filter(
+            pl.element().str.contains(_IP_LIKE) & ~pl.element().str.contains(_NOT_PUBLIC)
+        )
+    ).list.first()
+    return pl.coalesce(public, pl.col("ip")).alias("ip")

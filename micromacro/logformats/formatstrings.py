@@ -1,0 +1,226 @@
+"""Format strings as users write them in server configs, compiled to one regex each.
+
+An nginx ``log_format`` (``$remote_addr - $remote_user [$time_local] "$request" …``) or an Apache
+``LogFormat`` (``%h %l %u %t \\"%r\\" %>s %b …``) is read piece by piece: literal text must
+appear as written, and each variable or directive becomes a group. Variables micromacro knows
+are captured as raw fields (``fields.RAW_FIELDS``); the others are matched and skipped.
+
+A variable's pattern depends on what surrounds it: inside double quotes it may hold anything
+but an unescaped quote, inside brackets anything but ``]``, elsewhere anything but a space.
+
+>>> fmt = compile_format_string('$remote_addr [$time_local] "$request" $status')
+>>> fmt.name, sorted(fmt.fields)
+('nginx', ['ip', 'request', 'status', 'time'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from micromacro.errors import UsageError
+from micromacro.logformats.base import RegexFormat
+from micromacro.logformats.fields import CLF, EPOCH_SECONDS, ISO8601, TimeSpec
+from micromacro.logformats.patterns import QUOTED_TEXT, group
+
+
+@dataclass(frozen=True)
+class Variable:
+    """What a format variable holds: its raw field (None: skipped) and how its time is written."""
+
+    field: str | None
+    time: TimeSpec | None = None
+    pattern: str | None = None  # a pattern of its own, where the surroundings do not decide
+
+
+_NGINX: dict[str, Variable] = {
+    "remote_addr": Variable("ip"),
+    "realip_remote_addr": Variable("ip"),
+    "remote_user": Variable("remote_user"),
+    "time_local": Variable("time", CLF),
+    "time_iso8601": Variable("time", ISO8601),
+    "msec": Variable("time", EPOCH_SECONDS),
+    "request": Variable("request"),
+    "request_method": Variable("method"),
+    "request_uri": Variable("uri"),
+    "uri": Variable("path"),
+    "document_uri": Variable("path"),
+    "args": Variable("query"),
+    "query_string": Variable("query"),
+    "status": Variable("status"),
+    "body_bytes_sent": Variable("bytes"),
+    "bytes_sent": Variable("bytes"),
+    "http_referer": Variable("referrer"),
+    "http_user_agent": Variable("user_agent"),
+    "host": Variable("host"),
+    "http_host": Variable("host"),
+    "server_name": Variable("host"),
+    "http_x_forwarded_for": Variable("forwarded_for"),
+    "proxy_add_x_forwarded_for": Variable("forwarded_for"),
+    "request_time": Variable("request_time"),
+}
+
+_APACHE: dict[str, Variable] = {
+    "h": Variable("ip"),
+    "a": Variable("ip"),
+    "u": Variable("remote_user"),
+    "t": Variable("time", CLF, pattern=r"\[(?P<time>[^\]]+)\]"),
+    "r": Variable("request"),
+    "m": Variable("method"),
+    "U": Variable("path"),
+    "q": Variable("query"),
+    "s": Variable("status"),
+    "b": Variable("bytes"),
+    "B": Variable("bytes"),
+    "O": Variable("bytes"),
+    "v": Variable("host"),
+    "V": Variable("host"),
+    "D": Variable("request_time"),
+    "T": Variable("request_time"),
+}
+_APACHE_HEADERS: dict[str, str] = {
+    "referer": "referrer",
+    "user-agent": "user_agent",
+    "x-forwarded-for": "forwarded_for",
+    "host": "host",
+}
+# %{sec}t, %{msec}t, %{usec}t: the time as a number since the epoch.
+_APACHE_EPOCH: dict[str, float] = {"sec": 1.0, "msec": 1e-3, "usec": 1e-6}
+# strftime conversions Apache (APR) writes that chrono reads differently or not at all.
+_STRFTIME_FIXES = {"%T": "%H:%M:%S", "%D": "%m/%d/%y", "%F": "%Y-%m-%d"}
+
+# One nginx variable: $name or ${name}.
+_NGINX_VARIABLE = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+# One Apache directive: % [<>] [!][status codes] [{argument}] letter; or %% for a percent sign.
+_APACHE_DIRECTIVE = re.compile(r"%(?:%|[<>]?!?(?:\d{3}(?:,\d{3})*)?(?:\{([^}]*)\})?([A-Za-z]))")
+
+
+@dataclass
+class _Piece:
+    """A literal run of text, or a variable."""
+
+    literal: str = ""
+    variable: Variable | None = None
+
+
+def compile_format_string(text: str) -> RegexFormat | None:
+    """The format an nginx or Apache format string describes; None when ``text`` is neither
+    (a preset name). Raises ``UsageError`` for a string micromacro cannot use."""
+    stripped = _strip_directive(text)
+    if _NGINX_VARIABLE.search(stripped):
+        return _compile("nginx", _nginx_pieces(stripped), text)
+    if _APACHE_DIRECTIVE.search(stripped):
+        return _compile("apache", _apache_pieces(_unescape_apache(stripped)), text)
+    return None
+
+
+def _strip_directive(text: str) -> str:
+    """Accept a pasted config line: ``log_format main '…';`` or ``LogFormat "…" combined``."""
+    stripped = text.strip()
+    nginx = re.fullmatch(r"log_format\s+\S+\s+(?:escape=\S+\s+)?(.*?);?", stripped, re.DOTALL)
+    if nginx:
+        parts = re.findall(r"'([^']*)'|\"([^\"]*)\"", nginx.group(1))
+        return "".join(single or double for single, double in parts) or nginx.group(1)
+    apache = re.fullmatch(r'LogFormat\s+"((?:[^"\\]|\\.)*)"(?:\s+\S+)?', stripped)
+    return apache.group(1) if apache else text
+
+
+def _unescape_apache(text: str) -> str:
+    """Apache config strings escape quotes and control characters: ``\\"``, ``\\t``, ``\\n``."""
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n"}.get(m.group(1), m.group(1)), text)
+
+
+def _nginx_pieces(text: str) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    position = 0
+    for match in _NGINX_VARIABLE.finditer(text):
+        pieces.append(_Piece(literal=text[position : match.start()]))
+        name = (match.group(1) or match.group(2)).lower()
+        pieces.append(_Piece(variable=_NGINX.get(name, Variable(None))))
+        position = match.end()
+    pieces.append(_Piece(literal=text[position:]))
+    return pieces
+
+
+def _apache_pieces(text: str) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    position = 0
+    for match in _APACHE_DIRECTIVE.finditer(text):
+        pieces.append(_Piece(literal=text[position : match.start()]))
+        position = match.end()
+        if match.group(0) == "%%":
+            pieces.append(_Piece(literal="%"))
+            continue
+        pieces.append(_Piece(variable=_apache_variable(match.group(1), match.group(2))))
+    pieces.append(_Piece(literal=text[position:]))
+    return pieces
+
+
+def _apache_variable(argument: str | None, letter: str) -> Variable:
+    """The variable of one Apache directive (``%{Referer}i``, ``%{%d/%b/%Y %T}t``, ``%>s``)."""
+    if letter == "i" and argument is not None:
+        return Variable(_APACHE_HEADERS.get(argument.lower()))
+    if letter == "t" and argument is not None:
+        return Variable("time", _apache_time(argument))
+    if argument is not None and letter not in ("a", "T"):
+        return Variable(None)
+    return _APACHE.get(letter, Variable(None))
+
+
+def _apache_time(argument: str) -> TimeSpec:
+    """``%{format}t``: a strftime format (with an optional ``begin:``/``end:``) or an epoch unit."""
+    spec = argument.removeprefix("begin:").removeprefix("end:")
+    if spec in _APACHE_EPOCH:
+        return TimeSpec("epoch", "", _APACHE_EPOCH[spec])
+    for apr, chrono in _STRFTIME_FIXES.items():
+        spec = spec.replace(apr, chrono)
+    return TimeSpec("strftime", spec)
+
+
+def _compile(kind: str, pieces: list[_Piece], source: str) -> RegexFormat:
+    """One anchored regex from the pieces; the first variable of each raw field is captured."""
+    parts = ["^"]
+    captured: set[str] = set()
+    time: TimeSpec | None = None
+    for index, piece in enumerate(pieces):
+        if piece.variable is None:
+            parts.append(re.escape(piece.literal))
+            continue
+        variable = piece.variable
+        name = variable.field if variable.field not in captured else None
+        if name is not None:
+            captured.add(name)
+            if name == "time":
+                time = variable.time
+        parts.append(_variable_pattern(variable, name, pieces, index))
+    parts.append(r"\s*$")
+    if not captured & {"request", "path", "uri"} or "time" not in captured:
+        raise UsageError(
+            f"the {kind} format string {source!r} has no request or no time variable "
+            "(micromacro needs both: $request or $request_uri, $time_local or $time_iso8601; "
+            "%r or %U, %t)"
+        )
+    return RegexFormat(
+        name=kind,
+        regex="".join(parts),
+        time=time or CLF,
+        description=f"{kind} format string: {source}",
+    )
+
+
+def _variable_pattern(
+    variable: Variable, name: str | None, pieces: list[_Piece], index: int
+) -> str:
+    """The group of the variable at ``pieces[index]``, from the text around it."""
+    if variable.pattern is not None:
+        return variable.pattern if name else re.sub(r"\(\?P<[a-z_]+>", "(?:", variable.pattern)
+    before = pieces[index - 1].literal if index > 0 else ""
+    after = pieces[index + 1].literal if index + 1 < len(pieces) else ""
+    if before.endswith('"') and after.startswith('"'):
+        return group(name, QUOTED_TEXT)
+    if before.endswith("[") and after.startswith("]"):
+        return group(name, r"[^\]]*")
+    stop = after[:1]
+    if stop and stop not in " \t":
+        return group(name, f"[^{re.escape(stop)} ]*")
+    return group(name, "[^ \t]*")
