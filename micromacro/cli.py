@@ -12,7 +12,7 @@ import tempfile
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO, NoReturn
+from typing import IO, Any, BinaryIO, NoReturn, cast
 
 import click
 from rich.console import Console
@@ -30,7 +30,7 @@ from micromacro.bots import validate_bot_patterns
 from micromacro.config import load_goals
 from micromacro.errors import ConfigError, ExitCode, MicromacroError, UsageError
 from micromacro.goals import GoalsConfig
-from micromacro.logformats import AUTO, FORMATS
+from micromacro.logformats import AUTO, FORMATS, resolve_format
 from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,
@@ -39,7 +39,14 @@ from micromacro.render import (
     render,
 )
 from micromacro.render.text import inert
-from micromacro.report import ProgressCallback, Report, ReportOptions, build_report
+from micromacro.report import (
+    CLIENT_IP_MODES,
+    ClientIpMode,
+    ProgressCallback,
+    Report,
+    ReportOptions,
+    build_report,
+)
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"
@@ -289,10 +296,19 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
 )
 @click.option(
     "--log-format",
-    type=click.Choice([AUTO, *FORMATS]),
+    metavar="NAME|FORMAT",
     default=AUTO,
     show_default=True,
-    help="Access-log format; auto detects it from the first lines.",
+    help="Log format: auto (detect it), a preset (see micromacro formats), or an nginx "
+    "log_format / Apache LogFormat string.",
+)
+@click.option(
+    "--client-ip",
+    type=click.Choice(CLIENT_IP_MODES),
+    default="remote",
+    show_default=True,
+    help="The visitor's address: remote (the connecting address) or first-forwarded (the first "
+    "public address of X-Forwarded-For, where the log has one).",
 )
 @click.option(
     "--format",
@@ -339,6 +355,7 @@ def report(
     inputs: tuple[str, ...],
     goals_path: str | None,
     log_format: str,
+    client_ip: str,
     output_format: str,
     table: str,
     output: str | None,
@@ -366,6 +383,8 @@ def report(
     env.quiet = quiet
     goals = _load_goals_option(env, goals_path)
     validate_bot_patterns(bot_patterns)
+    if log_format != AUTO:
+        resolve_format(log_format)  # a bad name or format string is exit 2 before any reading
     if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
         output_format not in ("csv", "tsv")
     ):
@@ -374,6 +393,7 @@ def report(
         inputs=inputs,
         goals=goals,
         log_format=log_format,
+        client_ip=cast(ClientIpMode, client_ip),
         include_bots=include_bots,
         include_static=include_static,
         include_errors=include_errors,
@@ -424,6 +444,23 @@ def check(ctx: click.Context, goals_file: str) -> None:
         f"{inert(goals_file)}: OK, {len(config.goals)} goals ({macro} macro, {micro} micro)"
         f"{funnel_count}\n"
     )
+
+
+@cli.command()
+@click.pass_context
+def formats(ctx: click.Context) -> None:
+    """List the log formats --log-format accepts, with an example line each."""
+    env = _environment(ctx)
+    lines = []
+    for fmt in FORMATS.values():
+        lines.append(f"{fmt.name}: {fmt.description}")
+        lines += [f"    {inert(example)}" for example in fmt.example.splitlines()]
+        lines.append("")
+    lines.append(
+        "Or an nginx log_format string ('$remote_addr - $remote_user [$time_local] "
+        '"$request" $status …\') or an Apache LogFormat string (\'%h %l %u %t "%r" %>s %b …\').'
+    )
+    env.stdout.write("\n".join(lines) + "\n")
 
 
 def main() -> NoReturn:

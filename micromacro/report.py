@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import polars as pl
 
@@ -26,8 +26,9 @@ from micromacro.hits import (
     classify_lines,
 )
 from micromacro.inputs import Inputs
-from micromacro.logformats import AUTO, Detection, LogFormat, detect_format, parse_access_lines
+from micromacro.logformats import AUTO, Detection, LogFormat, detect_format
 from micromacro.logformats import resolve_format as resolve_log_format
+from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.metrics import (
     InputSummary,
     engagement_ladder,
@@ -40,6 +41,8 @@ from micromacro.periods import Period, parse_period, parse_timezone
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 
 ProgressCallback = Callable[[int, int], None]
+ClientIpMode = Literal["remote", "first-forwarded"]
+CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
 MALFORMED_EXAMPLES = 5
 _EXCERPT_CHARS = 120
 _LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
@@ -69,6 +72,7 @@ class ReportOptions:
     inputs: tuple[str, ...]
     goals: GoalsConfig
     log_format: str = AUTO
+    client_ip: ClientIpMode = "remote"
     include_bots: bool = False
     include_static: bool = False
     include_errors: bool = False
@@ -201,13 +205,19 @@ def read_hits(
     fmt: LogFormat,
     hit_filter: HitFilter,
     progress: ProgressCallback | None = None,
+    *,
+    client_ip: ClientIpMode = "remote",
 ) -> _HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines."""
     total = inputs.total_bytes
     done = 0
     result = _HitAccumulator()
+    parse = fmt.parser()
     for chunk in inputs.line_chunks():
-        parsed = parse_access_lines(chunk.lines.lazy(), fmt).collect(engine="streaming")
+        parsed_lines = parse(chunk.lines.lazy())
+        if client_ip == "first-forwarded":
+            parsed_lines = parsed_lines.with_columns(first_forwarded_ip())
+        parsed = parsed_lines.collect(engine="streaming")
         result.add(classify_lines(parsed, hit_filter))
         done += chunk.size
         if progress is not None:
@@ -233,7 +243,9 @@ def build_report(
         fmt, detection = _choose_format(inputs, options.log_format)
         tz = _report_timezone(options, inputs)
         period = parse_period(options.since, options.until, tz=tz, now=options.now)
-        read = read_hits(inputs, fmt, _hit_filter(options, period), progress)
+        read = read_hits(
+            inputs, fmt, _hit_filter(options, period), progress, client_ip=options.client_ip
+        )
         files = len(inputs.files)
     summary_in = InputSummary(
         lines=sum(read.counts.values()),

@@ -44,11 +44,13 @@ __all__ = [
 
 AUTO = "auto"
 
-# Every preset, in the order auto-detection prefers them when several parse the same lines
-# alike (the more specific first: a Traefik line is a combined line with more after it).
+# Every preset, in the order ``micromacro formats`` lists them.
 FORMATS: dict[str, LogFormat] = {
-    f.name: f for f in (TRAEFIK_CLF, VHOST_COMBINED, COMBINED, COMMON, ALB, ELB, HAPROXY)
+    f.name: f for f in (COMBINED, COMMON, VHOST_COMBINED, TRAEFIK_CLF, ALB, ELB, HAPROXY)
 }
+# When several presets read the sample alike, the more specific one is named (a Traefik line is
+# a combined line with more after it).
+_PREFERRED_ON_TIE = ("traefik",)
 
 # The fields two candidates must agree on for a tie between them not to be ambiguous.
 _DECIDING_FIELDS = ("parsed", "ts", "ip", "method", "path", "query", "status", "user_agent")
@@ -108,7 +110,7 @@ def detect_format(
     'combined'
     """
     lines = list(sample)
-    formats = list(candidates or FORMATS.values())
+    formats = sorted(candidates or FORMATS.values(), key=lambda f: f.name not in _PREFERRED_ON_TIE)
     frame = _sample_frame(lines)
     parsed = {
         fmt.name: parse_access_lines(frame, fmt).select(_DECIDING_FIELDS).collect()

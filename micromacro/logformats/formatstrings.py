@@ -67,8 +67,8 @@ _APACHE: dict[str, Variable] = {
     "t": Variable("time", CLF, pattern=r"\[(?P<time>[^\]]+)\]"),
     "r": Variable("request"),
     "m": Variable("method"),
-    "U": Variable("path"),
-    "q": Variable("query"),
+    "U": Variable("path", pattern=r'(?P<path>[^ \t?"]*)'),
+    "q": Variable("query", pattern=r'(?P<query>\?[^ \t"]*)?'),
     "s": Variable("status"),
     "b": Variable("bytes"),
     "B": Variable("bytes"),
@@ -220,6 +220,10 @@ def _variable_pattern(
         return group(name, QUOTED_TEXT)
     if before.endswith("[") and after.startswith("]"):
         return group(name, r"[^\]]*")
+    if variable.time is not None and variable.time.kind == "strftime":
+        # A time written with spaces ("%d/%b/%Y:%H:%M:%S %z") spans that many of them.
+        spaces = variable.time.format.count(" ")
+        return group(name, "[^ \t]+" + "(?: [^ \t]+)" * spaces)
     stop = after[:1]
     if stop and stop not in " \t":
         return group(name, f"[^{re.escape(stop)} ]*")

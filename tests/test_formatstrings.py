@@ -1,0 +1,252 @@
+"""Format strings and the regex presets: each line's fields, written by hand from the line."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from micromacro.cli import cli
+from micromacro.errors import UsageError
+from micromacro.logformats import FORMATS, LogFormat, detect_format, resolve_format
+from micromacro.logformats.formatstrings import compile_format_string
+from tests.helpers import FIREFOX, lines_frame
+
+FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "referrer", "user_agent")
+NGINX_MAIN = (
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+    '"$http_referer" "$http_user_agent" $request_time "$host" "$http_x_forwarded_for"'
+)
+APACHE_COMBINED = r"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\""
+
+
+def parsed(fmt: LogFormat, lines: list[str]) -> list[dict[str, object]]:
+    frame = fmt.parser()(lines_frame(lines).lazy()).collect()
+    return frame.select("parsed", *FIELDS, "host", "forwarded_for").to_dicts()
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def test_nginx_main_format_with_extra_fields() -> None:
+    fmt = resolve_format(NGINX_MAIN)
+    assert fmt.name == "nginx"
+    rows = parsed(
+        fmt,
+        [
+            '2001:db8::7 - alice [02/Nov/2026:09:15:03 +0530] "GET /p/tent?c=red&s=2 HTTP/2.0" '
+            '200 5123 "-" "Mozilla/5.0 \\x22quoted\\x22" 0.004 "shop.example.com" '
+            '"198.51.100.9, 10.0.0.1"',
+            '203.0.113.7 - - [02/Nov/2026:09:15:04 -0800] "POST /cart/add HTTP/1.1" 303 - '
+            '"https://shop.example.com/p/tent" "curl/8.5" 0.010 "shop.example.com" "-"',
+        ],
+    )
+    assert rows == [
+        {
+            "parsed": True,
+            "ts": at(2026, 11, 2, 3, 45, 3),
+            "ip": "2001:db8::7",
+            "method": "GET",
+            "path": "/p/tent",
+            "query": "c=red&s=2",
+            "status": 200,
+            "bytes": 5123,
+            "referrer": None,
+            "user_agent": "Mozilla/5.0 \\x22quoted\\x22",
+            "host": "shop.example.com",
+            "forwarded_for": "198.51.100.9, 10.0.0.1",
+        },
+        {
+            "parsed": True,
+            "ts": at(2026, 11, 2, 17, 15, 4),
+            "ip": "203.0.113.7",
+            "method": "POST",
+            "path": "/cart/add",
+            "query": None,
+            "status": 303,
+            "bytes": None,
+            "referrer": "https://shop.example.com/p/tent",
+            "user_agent": "curl/8.5",
+            "host": "shop.example.com",
+            "forwarded_for": None,
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    ["-", "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03", "GET /", ""],
+)
+def test_nginx_requests_that_are_no_request_line_are_malformed(request_line: str) -> None:
+    line = (
+        f'203.0.113.7 - - [02/Nov/2026:09:15:03 +0000] "{request_line}" 400 150 "-" "-" 0.000 '
+        '"_" "-"'
+    )
+    assert parsed(resolve_format(NGINX_MAIN), [line])[0]["parsed"] is False
+
+
+def test_nginx_iso8601_time_and_split_request() -> None:
+    fmt = resolve_format(
+        '$time_iso8601 $remote_addr "$request_method $request_uri" $status $bytes_sent '
+        '"$http_user_agent" $upstream_addr'
+    )
+    row = parsed(
+        fmt,
+        [
+            '2026-11-02T09:15:03+01:00 203.0.113.7 "GET /search?q=tent" 200 812 "\ufffdbot" '
+            "10.0.0.5:80"
+        ],
+    )[0]
+    assert {k: row[k] for k in ("parsed", "ts", "method", "path", "query", "user_agent")} == {
+        "parsed": True,
+        "ts": at(2026, 11, 2, 8, 15, 3),
+        "method": "GET",
+        "path": "/search",
+        "query": "q=tent",
+        "user_agent": "\ufffdbot",
+    }
+
+
+def test_nginx_msec_uri_and_args() -> None:
+    fmt = resolve_format("$msec $remote_addr $request_method $uri $args $status")
+    row = parsed(fmt, ["1793610903.250 203.0.113.7 GET /p/tent c=red 200"])[0]
+    assert (row["ts"], row["path"], row["query"], row["bytes"]) == (
+        at(2026, 11, 2, 9, 15, 3, 250000),
+        "/p/tent",
+        "c=red",
+        None,
+    )
+    empty_args = parsed(fmt, ["1793610903.250 203.0.113.7 GET /p/tent - 200"])[0]
+    assert (empty_args["parsed"], empty_args["query"]) == (True, None)
+
+
+def test_pasted_nginx_directive_is_accepted() -> None:
+    pasted = (
+        "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"
+        '                \'$status $body_bytes_sent "$http_referer" "$http_user_agent"\';'
+    )
+    line = f'203.0.113.7 - - [02/Nov/2026:09:15:03 +0000] "GET / HTTP/1.1" 200 612 "-" "{FIREFOX}"'
+    assert parsed(resolve_format(pasted), [line])[0]["parsed"] is True
+
+
+def test_apache_combined_string_reads_like_the_preset() -> None:
+    fmt = resolve_format(APACHE_COMBINED)
+    assert fmt.name == "apache"
+    lines = [
+        FORMATS["combined"].example,
+        '192.0.2.1 - - [02/Nov/2026:09:15:03 +0100] "-" 400 0 "-" "-"',
+    ]
+    assert parsed(fmt, lines) == parsed(FORMATS["combined"], lines)
+
+
+def test_apache_vhost_duration_forwarded_for_and_strftime_time() -> None:
+    fmt = resolve_format(
+        r"%v %a %{%Y-%m-%d %H:%M:%S}t \"%m %U%q %H\" %>s %B %D \"%{X-Forwarded-For}i\""
+    )
+    row = parsed(
+        fmt,
+        ['shop.example.com 203.0.113.7 2026-11-02 09:15:03 "GET /p/tent?c=red HTTP/1.1" 200 0 '
+         '5120 "198.51.100.9"'],
+    )[0]  # fmt: skip
+    assert row == {
+        "parsed": True,
+        "ts": at(2026, 11, 2, 9, 15, 3),  # no zone in the format: read as UTC
+        "ip": "203.0.113.7",
+        "method": "GET",
+        "path": "/p/tent",
+        "query": "c=red",
+        "status": 200,
+        "bytes": 0,
+        "referrer": None,
+        "user_agent": None,
+        "host": "shop.example.com",
+        "forwarded_for": "198.51.100.9",
+    }
+
+
+def test_apache_epoch_time_and_pasted_logformat_line() -> None:
+    fmt = resolve_format(r'LogFormat "%h %{msec}t \"%r\" %>s %O" timed')
+    row = parsed(fmt, ['203.0.113.7 1793610903250 "GET / HTTP/1.1" 200 99'])[0]
+    assert (row["parsed"], row["ts"], row["bytes"]) == (True, at(2026, 11, 2, 9, 15, 3, 250000), 99)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("$remote_addr $status", "has no request or no time variable"),
+        ("%h %>s %b", "has no request or no time variable"),
+        ("apache", "unknown log format 'apache'"),
+    ],
+)
+def test_unusable_format_strings_are_usage_errors(text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        resolve_format(text)
+    result = CliRunner().invoke(cli, ["report", "-", "--log-format", text], input=b"")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("micromacro: error: ")
+    assert message in result.stderr
+
+
+def test_a_preset_name_is_not_a_format_string() -> None:
+    assert compile_format_string("combined") is None
+
+
+# --- presets ------------------------------------------------------------------------------
+
+PRESET_FIELDS = {
+    # name: (ts, ip, method, path, status, bytes, referrer, host) written from the example line
+    "combined": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200, 5123,
+                 "https://www.google.com/", None),
+    "common": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200, 5123,
+               None, None),
+    "vhost_combined": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200,
+                       5123, "https://www.google.com/", "shop.example.com"),
+    "traefik": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200, 5123,
+                "https://www.google.com/", None),
+    "alb": (at(2026, 11, 2, 8, 15, 3, 123456), "203.0.113.7", "GET", "/products/tent", 200,
+            5123, None, None),
+    "elb": (at(2026, 11, 2, 8, 15, 3, 123456), "203.0.113.7", "GET", "/products/tent", 200,
+            5123, None, None),
+    "haproxy": (at(2026, 11, 2, 8, 15, 3, 123000), "203.0.113.7", "GET", "/products/tent", 200,
+                5123, None, None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(PRESET_FIELDS))
+def test_preset_example_lines(name: str) -> None:
+    row = parsed(FORMATS[name], FORMATS[name].example.splitlines())[-1]
+    keys = ("ts", "ip", "method", "path", "status", "bytes", "referrer", "host")
+    assert row["parsed"] is True
+    assert tuple(row[k] for k in keys) == PRESET_FIELDS[name]
+
+
+@pytest.mark.parametrize("name", list(PRESET_FIELDS))
+def test_detection_names_each_preset_from_its_example(name: str) -> None:
+    example = FORMATS[name].example.splitlines()
+    assert (
+        detect_format(example, candidates=[FORMATS[n] for n in PRESET_FIELDS]).format.name == name
+    )
+
+
+def test_ipv6_client_behind_an_alb() -> None:
+    line = FORMATS["alb"].example.replace("203.0.113.7:51234", "2001:db8::7:51234")
+    assert parsed(FORMATS["alb"], [line])[0]["ip"] == "2001:db8::7"
+
+
+def test_first_forwarded_client_ip_from_the_command_line(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(
+        '10.0.0.2 - - [02/Nov/2026:09:15:03 +0000] "GET / HTTP/1.1" 200 1 "-" "ua" 0.001 "h" '
+        '"unknown, 203.0.113.7"\n'
+        '10.0.0.2 - - [02/Nov/2026:09:15:04 +0000] "GET / HTTP/1.1" 200 1 "-" "ua" 0.001 "h" '
+        '"198.51.100.9"\n'
+    )
+    args = ["report", str(log), "--log-format", NGINX_MAIN, "--format", "json"]
+
+    remote = json.loads(CliRunner().invoke(cli, args).stdout)["summary"]["visitors"]
+    forwarded = CliRunner().invoke(cli, [*args, "--client-ip", "first-forwarded"])
+    assert (remote, json.loads(forwarded.stdout)["summary"]["visitors"]) == (1, 2)
