@@ -33,6 +33,13 @@ SEED = 2026  # the generator's seed for every benchmark file
 GOACCESS_TARGET = 10.0  # goaccess_s / micromacro_s at least this (judged on the 5M file)
 MINIMAL_TARGET = 1.3  # micromacro_s / minimal_s at most this
 FUNNELS_TARGET = 1.25  # micromacro_s / the same run without funnels at most this
+FORMAT_STRING_TARGET = 1.2  # a custom nginx format string / the combined preset at most this
+# The custom format: combined plus two fields, as an nginx log_format string.
+NGINX_FORMAT = (
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+    '"$http_referer" "$http_user_agent" $request_time "$host"'
+)
+NGINX_EXTRA = ' 0.004 "shop.example.com"'  # what each line of the custom log adds
 MIB = 1024 * 1024
 
 
@@ -134,12 +141,34 @@ def micromacro(log: Path, goals: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def ensure_custom_log(log: Path) -> Path:
+    """`log` with `NGINX_EXTRA` after every line (the custom nginx format), made once."""
+    custom = log.with_name(log.stem + "-nginx.log")
+    if custom.exists():
+        return custom
+    partial = custom.with_suffix(".log.partial")
+    suffix = NGINX_EXTRA.encode() + b"\n"
+    with log.open("rb") as source, partial.open("wb") as target:
+        for line in source:
+            target.write(line.rstrip(b"\n") + suffix)
+    partial.replace(custom)
+    return custom
+
+
 def tools_for(log: Path, scratch: Path) -> list[Tool]:
     """The commands to time on `log`; GoAccess only where it is installed."""
     with_funnels, without_funnels = goals_files(scratch)
     tools = [
         Tool("micromacro", micromacro(log, with_funnels)),
         Tool("micromacro-no-funnels", micromacro(log, without_funnels)),
+        Tool(
+            "micromacro-combined-preset",
+            [*micromacro(log, without_funnels), "--log-format", "combined"],
+        ),
+        Tool(
+            "micromacro-nginx-format",
+            [*micromacro(ensure_custom_log(log), without_funnels), "--log-format", NGINX_FORMAT],
+        ),
     ]
     goaccess = shutil.which("goaccess")
     if goaccess:
@@ -259,6 +288,9 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
         vs_goaccess = ratio(result.seconds("goaccess"), mm)
         vs_minimal = ratio(mm, result.seconds("minimal"))
         vs_no_funnels = ratio(mm, result.seconds("micromacro-no-funnels"))
+        vs_preset = ratio(
+            result.seconds("micromacro-nginx-format"), result.seconds("micromacro-combined-preset")
+        )
         rows.append(
             [
                 result.path.name,
@@ -271,6 +303,9 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
                 "n/a" if vs_no_funnels is None else f"{vs_no_funnels:.2f}x",
                 f"<= {FUNNELS_TARGET:g}x",
                 verdict(vs_no_funnels, FUNNELS_TARGET, at_least=False),
+                "n/a" if vs_preset is None else f"{vs_preset:.2f}x",
+                f"<= {FORMAT_STRING_TARGET:g}x",
+                verdict(vs_preset, FORMAT_STRING_TARGET, at_least=False),
             ]
         )
     return rows
@@ -296,6 +331,9 @@ RATIO_HEADER = [
     "target",
     "verdict",
     "with / without funnels",
+    "target",
+    "verdict",
+    "nginx format / combined preset",
     "target",
     "verdict",
 ]
@@ -351,7 +389,8 @@ def report(results: list[FileResult], markdown: bool) -> str:
             render(RATIO_HEADER, ratio_rows(results)),
             f"Targets: goaccess / micromacro >= {GOACCESS_TARGET:g}x on the 5M file; "
             f"micromacro / minimal <= {MINIMAL_TARGET:g}x; "
-            f"micromacro / micromacro-no-funnels <= {FUNNELS_TARGET:g}x.",
+            f"micromacro / micromacro-no-funnels <= {FUNNELS_TARGET:g}x; "
+            f"nginx format string / combined preset <= {FORMAT_STRING_TARGET:g}x.",
         ]
     )
 

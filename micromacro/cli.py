@@ -303,6 +303,12 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     "log_format / Apache LogFormat string.",
 )
 @click.option(
+    "--dedupe",
+    is_flag=True,
+    help="Count a line found in an earlier input (overlapping rotated logs) once; the copies "
+    "go to the duplicate bucket.",
+)
+@click.option(
     "--client-ip",
     type=click.Choice(CLIENT_IP_MODES),
     default="remote",
@@ -355,6 +361,7 @@ def report(
     inputs: tuple[str, ...],
     goals_path: str | None,
     log_format: str,
+    dedupe: bool,
     client_ip: str,
     output_format: str,
     table: str,
@@ -404,6 +411,7 @@ def report(
         until=until,
         tz=tz,
         strict=strict,
+        dedupe=dedupe,
     )
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)

@@ -5,7 +5,8 @@ Buckets are decided by the first rule that applies, in this order::
     comment, malformed, out_of_period, bot, static, error, request, redirect, other_method,
     download, page
 
-``comment`` holds the directive lines of formats that have them (W3C ``#Fields:`` and the like).
+``comment`` holds the directive lines of formats that have them (W3C ``#Fields:`` and the like);
+``duplicate`` the lines ``--dedupe`` found in an earlier input (decided after reading, not here).
 
 ``request`` and ``download`` lines become events, ``page`` lines pageviews; the other buckets are
 counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
@@ -25,6 +26,7 @@ from micromacro.bots import bot_regex
 
 BUCKETS: tuple[str, ...] = (
     "comment",
+    "duplicate",
     "malformed",
     "out_of_period",
     "bot",

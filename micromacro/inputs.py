@@ -11,6 +11,7 @@ from __future__ import annotations
 import bz2
 import glob
 import gzip
+import io
 import lzma
 import os
 import queue
@@ -26,6 +27,7 @@ from types import TracebackType
 from typing import IO, BinaryIO, TypeVar, cast
 
 import polars as pl
+import zstandard
 
 from micromacro.errors import InputError
 
@@ -62,13 +64,49 @@ def _open_compressed(path: str) -> Callable[[], BinaryIO] | None:
 
 
 def _zstd_opener(path: str) -> Callable[[], BinaryIO]:
-    try:
-        import zstandard  # type: ignore[import-not-found]
-    except ImportError:
-        raise InputError(
-            f"{path}: reading .zst files needs the 'zstandard' package (pip install zstandard)"
-        ) from None
-    return lambda: zstandard.open(path, "rb")
+    return lambda: cast(BinaryIO, _ZstdReader(path))
+
+
+class _ZstdReader(io.RawIOBase):
+    """A .zst file, decompressed frame after frame; a truncated or corrupt last frame raises
+    ``ZstdError`` (zstandard's own readers return nothing for it, silently)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self._source = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self._frame = zstandard.ZstdDecompressor().decompressobj()
+        self._started = False
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._buffer:
+            compressed = self._source.read(_CHUNK)
+            if not compressed:
+                if self._started and not self._frame.eof:
+                    raise zstandard.ZstdError("truncated or corrupt zstd frame")
+                return 0
+            self._buffer = self._decompress(compressed)
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+    def _decompress(self, compressed: bytes) -> bytes:
+        out = []
+        while compressed:
+            if self._frame.eof:
+                self._frame = zstandard.ZstdDecompressor().decompressobj()
+            self._started = True
+            out.append(self._frame.decompress(compressed))
+            compressed = self._frame.unused_data if self._frame.eof else b""
+        return b"".join(out)
+
+    def close(self) -> None:
+        self._source.close()
+        super().close()
 
 
 def expand_patterns(patterns: Sequence[str]) -> list[str]:
@@ -101,7 +139,7 @@ def _check_readable(path: str) -> None:
 def _copy_stream(source: BinaryIO | IO[bytes], target: BinaryIO, name: str) -> None:
     try:
         shutil.copyfileobj(source, target, _CHUNK)
-    except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError) as error:
         raise InputError(f"{name}: cannot decompress: {error}") from None
 
 
@@ -170,6 +208,12 @@ class Inputs(AbstractContextManager["Inputs"]):
         with open(target, "wb") as sink:
             _copy_stream(stream, sink, STDIN_NAME)
         return InputFile(STDIN_NAME, target, os.path.getsize(target))
+
+    def order_by(self, keys: Sequence[object]) -> None:
+        """Put the inputs in the order of ``keys`` (one per input, in the current order; ties
+        keep their order). Later chunks, samples and ``source_dtype`` follow the new order."""
+        ranked = sorted(zip(keys, range(len(self.files)), self.files, strict=True), key=_rank)
+        self.files = [file for _, _, file in ranked]
 
     @property
     def total_bytes(self) -> int:
@@ -336,6 +380,11 @@ def read_line_chunks(
             )
             next_line += len(lines)
             yield LineChunk(_in_morsels(frame), len(block))
+
+
+def _rank(item: tuple[object, int, InputFile]) -> tuple[bool, object, int]:
+    key, position, _ = item
+    return (key is None, key if key is not None else 0, position)
 
 
 def _head_lines(file: InputFile, count: int) -> Iterator[tuple[InputFile, int, str]]:

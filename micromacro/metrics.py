@@ -26,15 +26,17 @@ class InputSummary:
     format: str
     buckets: dict[str, int]
     period_applied: bool = False
+    deduplicated: bool = False
 
     def bucket_counts(self) -> dict[str, int]:
         """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
-        ``comment`` only when the input had comment lines)."""
+        ``comment`` only when the input had comment lines, ``duplicate`` with ``--dedupe``)."""
         return {
             name: self.buckets.get(name, 0)
             for name in BUCKETS
             if (name != "out_of_period" or self.period_applied)
             and (name != "comment" or self.buckets.get(name, 0))
+            and (name != "duplicate" or self.deduplicated)
         }
 
     def as_dict(self) -> dict[str, object]:

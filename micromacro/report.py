@@ -83,6 +83,7 @@ class ReportOptions:
     until: str | None = None
     tz: str | None = None
     strict: bool = False
+    dedupe: bool = False
     now: datetime | None = None
 
 
@@ -177,20 +178,33 @@ def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_LINE_HASH = "_line_hash"
+
+
 @dataclass
 class _HitAccumulator:
-    """What the chunks of a run add up to."""
+    """What the chunks of a run add up to; with ``dedupe``, also each line's hash and file."""
 
+    dedupe: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     counted: list[pl.DataFrame] = field(default_factory=list)
     malformed: list[MalformedLine] = field(default_factory=list)
+    line_keys: list[pl.DataFrame] = field(default_factory=list)
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
         for bucket, count in lines.get_column("bucket").value_counts().iter_rows():
             self.counts[str(bucket)] = self.counts.get(str(bucket), 0) + int(count)
+        columns = list(_COUNTED_COLUMNS)
+        if self.dedupe:
+            lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
+            self.line_keys.append(lines.select(_LINE_HASH, "source_file", "bucket"))
+            columns.append(_LINE_HASH)
         counted = lines.filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
-        self.counted.append(compact_strings(canonical_hits(counted).select(_COUNTED_COLUMNS)))
+        hits = canonical_hits(counted)
+        if self.dedupe:
+            hits = hits.with_columns(counted.get_column(_LINE_HASH))
+        self.counted.append(compact_strings(hits.select(columns)))
         room = MALFORMED_EXAMPLES - len(self.malformed)
         if room > 0:
             bad = lines.filter(pl.col("bucket") == "malformed").head(room)
@@ -207,11 +221,12 @@ def read_hits(
     progress: ProgressCallback | None = None,
     *,
     client_ip: ClientIpMode = "remote",
+    dedupe: bool = False,
 ) -> _HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines."""
     total = inputs.total_bytes
     done = 0
-    result = _HitAccumulator()
+    result = _HitAccumulator(dedupe=dedupe)
     parse = fmt.parser()
     for chunk in inputs.line_chunks():
         parsed_lines = parse(chunk.lines.lazy())
@@ -223,6 +238,50 @@ def read_hits(
         if progress is not None:
             progress(done, total)
     return result
+
+
+def drop_duplicate_lines(read: _HitAccumulator) -> pl.DataFrame:
+    """The counted hits without lines already seen in an earlier input (``--dedupe``).
+
+    A line is a duplicate when the same text appears in an input read before its own; repeats
+    within one input are real traffic and stay. The duplicates move from their bucket to
+    ``duplicate`` in ``read.counts``.
+    """
+    keys = pl.concat(read.line_keys).with_columns(
+        pl.col("source_file").to_physical().alias("_file")
+    )
+    first_file = keys.group_by(_LINE_HASH).agg(pl.col("_file").min().alias("_first"))
+    duplicates = keys.join(first_file, on=_LINE_HASH).filter(pl.col("_file") > pl.col("_first"))
+    for bucket, count in duplicates.get_column("bucket").value_counts().iter_rows():
+        read.counts[str(bucket)] -= int(count)
+    read.counts["duplicate"] = duplicates.height
+    if not read.counted:
+        return _empty_hits()
+    hits = pl.concat(read.counted)
+    seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
+    return (
+        hits.with_columns(pl.col("source_file").to_physical().alias("_file"))
+        .join(seen_earlier, on=[_LINE_HASH, "_file"], how="anti")
+        .drop(_LINE_HASH, "_file")
+    )
+
+
+def _order_by_time(inputs: Inputs, fmt: LogFormat) -> None:
+    """Read the inputs oldest first: by the earliest time among each one's first lines (inputs
+    with no readable time last, in the order given)."""
+    sample = list(inputs.sample_lines())
+    if len(inputs.files) < 2 or not sample:
+        return
+    frame = pl.DataFrame(
+        {
+            "source_file": [file.name for file, _, _ in sample],
+            "line_no": pl.Series([number for _, number, _ in sample], dtype=pl.UInt32),
+            "line": [text for _, _, text in sample],
+        }
+    )
+    parsed = fmt.parser()(frame.lazy()).filter(pl.col("parsed")).collect()
+    first = dict(parsed.group_by("source_file").agg(pl.col("ts").min()).iter_rows())
+    inputs.order_by([first.get(file.name) for file in inputs.files])
 
 
 def _empty_hits() -> pl.DataFrame:
@@ -243,19 +302,29 @@ def build_report(
         fmt, detection = _choose_format(inputs, options.log_format)
         tz = _report_timezone(options, inputs)
         period = parse_period(options.since, options.until, tz=tz, now=options.now)
+        _order_by_time(inputs, fmt)
         read = read_hits(
-            inputs, fmt, _hit_filter(options, period), progress, client_ip=options.client_ip
+            inputs,
+            fmt,
+            _hit_filter(options, period),
+            progress,
+            client_ip=options.client_ip,
+            dedupe=options.dedupe,
         )
         files = len(inputs.files)
+    if options.dedupe:
+        hits = drop_duplicate_lines(read)
+    else:
+        hits = pl.concat(read.counted) if read.counted else _empty_hits()
     summary_in = InputSummary(
         lines=sum(read.counts.values()),
         files=files,
         format=fmt.name,
         buckets=read.counts,
         period_applied=period.bounded,
+        deduplicated=options.dedupe,
     )
     malformed = read.malformed
-    hits = pl.concat(read.counted) if read.counted else _empty_hits()
     notes, warnings = _input_messages(summary_in, fmt, detection, options)
     _check_input(summary_in, fmt, malformed, options)
     sessionized = sessionize(hits, timeout_s=options.session_timeout_s)

@@ -1,0 +1,121 @@
+"""Rotated logs: every compression, time order across files, and ``--dedupe`` of overlaps.
+
+tests/fixtures/shop.log (22 lines) is split as logrotate would leave it, the oldest part in the
+highest-numbered, compressed file. Its figures are hand-counted in tests/test_cli.py.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import lzma
+from pathlib import Path
+
+import pytest
+import zstandard
+from click.testing import CliRunner
+
+from micromacro.cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHOP = FIXTURES / "shop.log"
+GOALS = str(FIXTURES / "shop_goals.yaml")
+LINES = SHOP.read_text().splitlines(keepends=True)
+COMPRESSORS = {
+    "gz": gzip.compress,
+    "bz2": bz2.compress,
+    "xz": lzma.compress,
+    "zst": zstandard.ZstdCompressor().compress,
+}
+
+
+def report(*args: str) -> dict[str, object]:
+    result = CliRunner().invoke(cli, ["report", *args, "--goals", GOALS, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def whole() -> dict[str, object]:
+    return report(str(SHOP))
+
+
+@pytest.mark.parametrize("suffix", list(COMPRESSORS))
+def test_each_compression_reads_like_the_plain_file(tmp_path: Path, suffix: str) -> None:
+    packed = tmp_path / f"access.log.2.{suffix}"
+    packed.write_bytes(COMPRESSORS[suffix](SHOP.read_bytes()))
+    assert report(str(packed)) == whole()
+
+
+@pytest.mark.parametrize("suffix", list(COMPRESSORS))
+def test_a_corrupt_compressed_file_exits_1_naming_it(tmp_path: Path, suffix: str) -> None:
+    broken = tmp_path / f"access.log.{suffix}"
+    broken.write_bytes(COMPRESSORS[suffix](SHOP.read_bytes())[:-12] + b"garbage!")
+    result = CliRunner().invoke(cli, ["report", str(broken)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"micromacro: error: {broken}: cannot decompress")
+    assert result.stderr.count("\n") == 1
+
+
+def rotate(directory: Path, overlap: int = 0) -> None:
+    """shop.log as access.log.2.gz (oldest), access.log.1 and access.log (newest); each later
+    file repeats the last ``overlap`` lines of the one before (a copy-truncate race)."""
+    parts = [LINES[:8], LINES[8:15], LINES[15:]]
+    with_overlap = (
+        [parts[0], *(parts[i - 1][-overlap:] + parts[i] for i in (1, 2))] if overlap else parts
+    )
+    (directory / "access.log.2.gz").write_bytes(gzip.compress("".join(with_overlap[0]).encode()))
+    (directory / "access.log.1").write_text("".join(with_overlap[1]))
+    (directory / "access.log").write_text("".join(with_overlap[2]))
+
+
+def test_a_glob_of_rotated_files_is_read_oldest_first(tmp_path: Path) -> None:
+    rotate(tmp_path)
+    data = report(str(tmp_path / "access.log*"))
+    assert data["input"]["files"] == 3
+    assert {k: data[k] for k in ("summary", "goals")} == {
+        k: whole()[k] for k in ("summary", "goals")
+    }
+    # Malformed lines are named in reading order: the oldest file (by its first times) first,
+    # though its name sorts last.
+    for name in ("access.log", "access.log.1"):
+        with (tmp_path / name).open("a") as log:
+            log.write("not a log line\n")
+    result = CliRunner().invoke(cli, ["report", str(tmp_path / "access.log*")])
+    named = [line.split(": malformed line")[0] for line in result.stderr.splitlines()
+             if ": malformed line" in line]  # fmt: skip
+    assert named == [
+        f"micromacro: warning: {tmp_path / 'access.log.1'}:8",
+        f"micromacro: warning: {tmp_path / 'access.log'}:3",
+        f"micromacro: warning: {tmp_path / 'access.log'}:8",
+    ]
+
+
+def test_overlapping_files_count_twice_without_dedupe_and_once_with_it(tmp_path: Path) -> None:
+    rotate(tmp_path, overlap=2)  # 4 repeated lines: shop.log lines 7, 8, 14 and 15
+    pattern = str(tmp_path / "access.log*")
+    plain = report(pattern)
+    assert plain["input"]["lines"] == 26
+    assert "duplicate" not in plain["input"]
+    deduped = report(pattern, "--dedupe")
+    assert deduped["input"]["lines"] == 26
+    assert deduped["input"]["duplicate"] == 4
+    expected_buckets = {k: v for k, v in whole()["input"].items() if k not in ("lines", "files")}
+    actual_buckets = {
+        k: v for k, v in deduped["input"].items() if k not in ("lines", "files", "duplicate")
+    }
+    assert actual_buckets == expected_buckets
+    assert {k: deduped[k] for k in ("summary", "goals", "ladder")} == {
+        k: whole()[k] for k in ("summary", "goals", "ladder")
+    }
+
+
+def test_dedupe_keeps_repeats_within_one_file(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(LINES[0] * 3)
+    data = report(str(log), "--dedupe")
+    assert (data["input"]["page"], data["input"]["duplicate"], data["summary"]["pageviews"]) == (
+        3,
+        0,
+        3,
+    )
