@@ -25,6 +25,7 @@ from micromacro.logformats.presets import (
     TRAEFIK_CLF,
     VHOST_COMBINED,
 )
+from micromacro.logformats.w3c import W3C_FORMATS
 
 __all__ = [
     "AUTO",
@@ -46,19 +47,23 @@ AUTO = "auto"
 
 # Every preset, in the order ``micromacro formats`` lists them.
 FORMATS: dict[str, LogFormat] = {
-    f.name: f for f in (COMBINED, COMMON, VHOST_COMBINED, TRAEFIK_CLF, ALB, ELB, HAPROXY)
+    f.name: f
+    for f in (COMBINED, COMMON, VHOST_COMBINED, TRAEFIK_CLF, ALB, ELB, HAPROXY, *W3C_FORMATS)
 }
 # When several presets read the sample alike, the more specific one is named (a Traefik line is
 # a combined line with more after it).
 _PREFERRED_ON_TIE = ("traefik",)
 
 # The fields two candidates must agree on for a tie between them not to be ambiguous.
-_DECIDING_FIELDS = ("parsed", "ts", "ip", "method", "path", "query", "status", "user_agent")
+_DECIDING_FIELDS = (
+    "comment", "parsed", "ts", "ip", "method", "path", "query", "status", "user_agent",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Detection:
-    """What auto-detection chose, and how many sample lines it parsed."""
+    """What auto-detection chose, how many sample lines it parsed, and of how many (comment
+    lines of the format, such as W3C headers, left out)."""
 
     format: LogFormat
     parsed: int
@@ -135,4 +140,5 @@ def detect_format(
         raise InputError(
             f"ambiguous log format: {names} read the sample differently; name one with --log-format"
         )
-    return Detection(tied[0], best, len(lines))
+    comments = int(first["comment"].sum())
+    return Detection(tied[0], best, len(lines) - comments)

@@ -3,8 +3,8 @@
 Each raw field (``fields.RAW_FIELDS``) is read with ``str.json_path_match`` over the whole line
 column. It gives null, never an error, where a line is not valid JSON, is not an object or
 lacks the member, so such a line simply comes out unparsed (``str.json_decode`` raises on it
-instead). A member holding a number is read as its text; one holding an object or an array as
-its JSON text, which fails the numeric and time fields.
+instead). A member holding a number is read as its text, one holding an object or an array as
+its JSON text: not a method, number or time, so those fields come out null.
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ class JsonFormat(LogFormat):
         present = frozenset(raw)
         time = raw_field(present, "time")
         ts = pl.coalesce([parse_time(time, spec) for spec in self.times])
-        extracted = lines.with_columns(_fields=pl.struct(**raw))
+        extracted = lines.with_columns(
+            _fields=pl.struct([value.alias(name) for name, value in raw.items()])
+        )
         return normalize(extracted, present, self.times[0], ts=ts)
 
     def parser(self) -> LineParser:
