@@ -16,6 +16,7 @@ from micromacro.errors import InputError, UsageError
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
 from micromacro.logformats.fields import PARSED_COLUMNS, UTC_MICROS
 from micromacro.logformats.formatstrings import compile_format_string
+from micromacro.logformats.jsonlines import JSON_FORMATS
 from micromacro.logformats.presets import (
     ALB,
     COMBINED,
@@ -46,10 +47,10 @@ __all__ = [
 AUTO = "auto"
 
 # Every preset, in the order ``micromacro formats`` lists them.
-FORMATS: dict[str, LogFormat] = {
-    f.name: f
-    for f in (COMBINED, COMMON, VHOST_COMBINED, TRAEFIK_CLF, ALB, ELB, HAPROXY, *W3C_FORMATS)
-}
+_PRESETS: tuple[LogFormat, ...] = (
+    COMBINED, COMMON, VHOST_COMBINED, TRAEFIK_CLF, ALB, ELB, HAPROXY, *W3C_FORMATS, *JSON_FORMATS,
+)  # fmt: skip
+FORMATS: dict[str, LogFormat] = {f.name: f for f in _PRESETS}
 # When several presets read the sample alike, the more specific one is named (a Traefik line is
 # a combined line with more after it).
 _PREFERRED_ON_TIE = ("traefik",)
