@@ -278,7 +278,7 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
         env.message(warning, level="warning")
     for line in report.malformed:
         env.message(
-            f"{line.source_file}:{line.line_no}: malformed line: {inert(line.excerpt, limit=80)}",
+            f"{line.location()}: malformed {line.unit}: {inert(line.excerpt, limit=80)}",
             level="warning",
         )
     if fmt != "table":

@@ -29,18 +29,24 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from micromacro.errors import ConfigError
+from micromacro.errors import ConfigError, UsageError
 from micromacro.goals import (
     DEFAULT_VISITOR_WITHIN_S,
     EVENT_FIELDS,
+    EXPORT_FORMATS,
     FUNNEL_ENTRIES,
     FUNNEL_ORDERS,
     FUNNEL_SCOPES,
     GOAL_TYPES,
     MATCH_OPS,
+    NO_ROWS,
+    SOURCE_COLUMN_FIELDS,
+    SOURCE_PRESETS,
+    TIMESTAMP_FORMATS,
     CountMode,
     DestinationMatcher,
     EventMatcher,
+    ExportFormat,
     Funnel,
     FunnelEntry,
     FunnelOrder,
@@ -54,12 +60,26 @@ from micromacro.goals import (
     HitMatcher,
     MatchOp,
     NumberCondition,
+    RowRule,
+    SourceMapping,
+    SourcePreset,
     StringMatcher,
+    TimestampField,
 )
+from micromacro.hits import HIT_SCHEMA
+from micromacro.periods import parse_timezone
 from micromacro.timespans import parse_duration
 
-# Later versions add alerts and source: extend this tuple (and _read_goals_file).
-TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels")
+# Later versions add alerts: extend this tuple (and _read_goals_file).
+TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "source")
+SOURCE_KEYS: tuple[str, ...] = (
+    "preset", "format", "timestamp", "timezone", *SOURCE_COLUMN_FIELDS, "pageview", "skip", "keep",
+)  # fmt: skip
+TIMESTAMP_KEYS: tuple[str, ...] = ("column", "format")
+ROW_RULE_KEYS: tuple[str, ...] = ("column", "equals", "one_of")
+_TIMESTAMP_EXPECTED = (
+    f"{', '.join(TIMESTAMP_FORMATS)} or a strftime pattern like '%Y-%m-%d %H:%M:%S'"
+)
 FUNNEL_KEYS: tuple[str, ...] = (
     "name", "scope", "entry", "order", "within", "within_step", "steps", "goal",
 )  # fmt: skip
@@ -144,8 +164,9 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
     root = _compose(text, findings)
     goals: list[Goal] = []
     funnels: list[Funnel] = []
+    source: SourceMapping | None = None
     if root is not None:
-        goals, funnels = _read_goals_file(root, findings)
+        goals, funnels, source = _read_goals_file(root, findings)
     if findings.errors:
         raise ConfigError(findings.lines(findings.errors))
     return GoalsConfig(
@@ -153,6 +174,7 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
         path=path,
         funnels=tuple(funnels),
         warnings=tuple(findings.lines(findings.warnings)),
+        source=source,
     )
 
 
@@ -326,20 +348,25 @@ def _number(node: Node) -> float | None:
 # --- the file and its goals ------------------------------------------------------------------
 
 
-def _read_goals_file(root: Node, findings: _Findings) -> tuple[list[Goal], list[Funnel]]:
-    """Check the top-level mapping and read its ``goals`` and ``funnels`` lists."""
+def _read_goals_file(
+    root: Node, findings: _Findings
+) -> tuple[list[Goal], list[Funnel], SourceMapping | None]:
+    """Check the top-level mapping and read its ``goals`` and ``funnels`` lists and its
+    ``source`` section (a file with a ``source`` may leave ``goals`` out)."""
     if not isinstance(root, MappingNode):
         _wrong(findings, root, "goals file", "a mapping with a 'goals' list")
-        return [], []
+        return [], [], None
     entries = _entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
+    source = _read_source(entries["source"][1], findings) if "source" in entries else None
     if "goals" not in entries:
-        findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
-        return [], []
+        if "source" not in entries:
+            findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
+        return [], [], source
     goals = _read_goal_list(entries["goals"][1], findings)
     funnels: list[Funnel] = []
     if "funnels" in entries:
         funnels = _read_funnel_list(entries["funnels"][1], goals, findings)
-    return goals, funnels
+    return goals, funnels, source
 
 
 def _read_goal_list(node: Node, findings: _Findings) -> list[Goal]:
@@ -786,6 +813,220 @@ def _impossible_range(
     if exact is not None and high is not None and exact >= high:
         return f"equals {exact_text} is not less than less_than {high_text}"
     return None
+
+
+# --- the source of an event export ---------------------------------------------------------
+
+
+def _read_source(node: Node, findings: _Findings) -> SourceMapping | None:
+    """Read the ``source:`` mapping of an event export; None when it has any problem.
+
+    Without a preset it must name the timestamp column and a user id or an anonymous id.
+    """
+    if not isinstance(node, MappingNode):
+        _wrong(findings, node, "source", "a mapping of export columns (timestamp, user_id, ...)")
+        return None
+    errors_before = len(findings.errors)
+    entries = _entries(node, findings, "in source", SOURCE_KEYS)
+    preset = _read_optional_choice(entries, "preset", "source", SOURCE_PRESETS, findings)
+    export_format = _read_optional_choice(entries, "format", "source", EXPORT_FORMATS, findings)
+    timestamp = (
+        _read_timestamp(entries["timestamp"][1], findings) if "timestamp" in entries else None
+    )
+    timezone = _read_source_timezone(entries, findings)
+    columns = {
+        key: _read_column(entries[key][1], f"{key} of source", findings)
+        for key in SOURCE_COLUMN_FIELDS
+        if key in entries
+    }
+    pageview = _read_row_rule(entries, "pageview", findings)
+    skip = _read_row_rule(entries, "skip", findings, allow_null=True)
+    keep = _read_keep(entries["keep"][1], findings) if "keep" in entries else ()
+    if "preset" not in entries:
+        _require_source_basics(node, entries, findings)
+    if len(findings.errors) > errors_before:
+        return None
+    return SourceMapping(
+        preset=cast("SourcePreset | None", preset),
+        format=cast("ExportFormat | None", export_format),
+        timestamp=timestamp,
+        timezone=timezone,
+        pageview=pageview,
+        skip=skip,
+        keep=keep,
+        line=node.start_mark.line + 1,
+        **columns,
+    )
+
+
+def _require_source_basics(node: MappingNode, entries: _Entries, findings: _Findings) -> None:
+    """Report a mapping (no preset) without a timestamp column or without any user id."""
+    presets = f"or preset: {' or '.join(SOURCE_PRESETS)}"
+    if "timestamp" not in entries:
+        findings.error(
+            node, f"source has no timestamp (expected timestamp: the time column, {presets})"
+        )
+    if "user_id" not in entries and "anonymous_id" not in entries:
+        findings.error(
+            node,
+            "source has no user id (expected user_id and/or anonymous_id: the visitor is the "
+            f"user id, else the anonymous id; {presets})",
+        )
+
+
+def _read_column(node: Node, subject: str, findings: _Findings) -> str | None:
+    """Return a column name (a dotted path reaches into nested columns), or None."""
+    name = _text(node, findings, subject, "a column name")
+    if name == "":
+        _wrong(findings, node, subject, "a column name")
+        return None
+    return name
+
+
+def _read_timestamp(node: Node, findings: _Findings) -> TimestampField | None:
+    """Read ``timestamp``: a column name, or a mapping with ``column`` and ``format``."""
+    subject = "timestamp of source"
+    if not isinstance(node, MappingNode):
+        column = _text(node, findings, subject, "a column name or a mapping with column, format")
+        if column == "":
+            _wrong(findings, node, subject, "a column name")
+        return TimestampField(column) if column else None
+    entries = _entries(node, findings, f"in {subject}", TIMESTAMP_KEYS)
+    column = None
+    if "column" in entries:
+        column = _read_column(entries["column"][1], f"column of {subject}", findings)
+    elif not _has_rejected_keys(node, entries):
+        findings.error(node, f"missing key 'column' in {subject} (expected the time column)")
+    time_format = None
+    if "format" in entries:
+        time_format = _read_timestamp_format(entries["format"][1], findings)
+    if column is None or ("format" in entries and time_format is None):
+        return None
+    return TimestampField(column, time_format)
+
+
+def _read_timestamp_format(node: Node, findings: _Findings) -> str | None:
+    """Return a named timestamp format or a strftime pattern Polars accepts, else None."""
+    subject = "format of timestamp in source"
+    text = _text(node, findings, subject, _TIMESTAMP_EXPECTED)
+    if text is None:
+        return None
+    if text in TIMESTAMP_FORMATS:
+        return text
+    reason = _strftime_problem(text)
+    if reason is not None:
+        findings.error(node, f"invalid {subject}: {reason} (expected {_TIMESTAMP_EXPECTED})")
+        return None
+    return text
+
+
+def _strftime_problem(pattern: str) -> str | None:
+    """Say why ``pattern`` cannot read times, or None if Polars accepts it.
+
+    >>> _strftime_problem("%Y-%m-%d %H")
+    'invalid format string: Please either specify both hour and minute, or neither'
+    """
+    if "%" not in pattern:
+        return f"{pattern!r} is neither a named format nor a strftime pattern"
+    try:
+        pl.select(pl.lit("2026-01-01").str.to_datetime(pattern, strict=False, time_unit="us"))
+    except pl.exceptions.PolarsError as exc:
+        reason = _regex_reason(str(exc)).rstrip(".")
+        return reason[:1].lower() + reason[1:]
+    return None
+
+
+def _read_source_timezone(entries: _Entries, findings: _Findings) -> str:
+    """Return the time zone of naive timestamps (default UTC); reports an unknown zone."""
+    if "timezone" not in entries:
+        return "UTC"
+    node = entries["timezone"][1]
+    text = _text(node, findings, "timezone of source", "a time zone like UTC or Europe/Paris")
+    if text is None:
+        return "UTC"
+    try:
+        parse_timezone(text)
+    except UsageError as exc:
+        findings.error(node, f"invalid timezone of source: {exc}")
+    return text
+
+
+def _read_row_rule(
+    entries: _Entries, key: str, findings: _Findings, *, allow_null: bool = False
+) -> RowRule | None:
+    """Read ``pageview`` or ``skip``: ``{column: C, equals: V}`` or ``{column: C, one_of: [...]}``
+    (``skip: null`` is ``NO_ROWS``). None when absent or invalid."""
+    if key not in entries:
+        return None
+    node = entries[key][1]
+    subject = f"{key} of source"
+    if allow_null and isinstance(node, ScalarNode) and _tag(node) == _NULL:
+        return NO_ROWS
+    if not isinstance(node, MappingNode):
+        expected = "a mapping with column and equals or one_of" + (", or null" * allow_null)
+        _wrong(findings, node, subject, expected)
+        return None
+    rule = _entries(node, findings, f"in {subject}", ROW_RULE_KEYS)
+    column = None
+    if "column" in rule:
+        column = _read_column(rule["column"][1], f"column of {subject}", findings)
+    elif not _has_rejected_keys(node, rule):
+        findings.error(node, f"missing key 'column' in {subject} (expected the column to test)")
+    values = _read_rule_values(node, rule, subject, findings)
+    if column is None or values is None:
+        return None
+    return RowRule(column, values)
+
+
+def _read_rule_values(
+    node: MappingNode, rule: _Entries, subject: str, findings: _Findings
+) -> tuple[str, ...] | None:
+    """Return the values of a row rule's one test (``equals`` or ``one_of``), or None."""
+    tests = [key for key in ("equals", "one_of") if key in rule]
+    expected = "expected exactly one of equals, one_of"
+    if not tests:
+        if not _has_rejected_keys(node, rule):
+            findings.error(node, f"{subject} has no test ({expected})")
+        return None
+    if len(tests) > 1:
+        findings.error(
+            rule[tests[1]][0], f"{subject} has several tests: equals, one_of ({expected})"
+        )
+        return None
+    value_node = rule[tests[0]][1]
+    if tests[0] == "one_of":
+        return _read_one_of(value_node, f"one_of in {subject}", findings)
+    value = _text(value_node, findings, f"equals in {subject}", "a non-empty string")
+    if value == "":
+        _wrong(findings, value_node, f"equals in {subject}", "a non-empty string")
+        return None
+    return None if value is None else (value,)
+
+
+def _read_keep(node: Node, findings: _Findings) -> tuple[str, ...]:
+    """Read ``keep``: a list of extra columns, none repeated, none named like a hit column."""
+    subject = "keep of source"
+    if not isinstance(node, SequenceNode):
+        _wrong(findings, node, subject, "a list of column names")
+        return ()
+    names: dict[str, int] = {}
+    for item in node.value:
+        name = _read_column(item, f"column in {subject}", findings)
+        if name is None:
+            continue
+        if name in names:
+            findings.error(
+                item, f"duplicate column {name!r} in {subject} (first at line {names[name]})"
+            )
+        elif name in HIT_SCHEMA:
+            findings.error(
+                item,
+                f"column {name!r} in {subject} has the name of a hit column "
+                f"(hit columns: {', '.join(HIT_SCHEMA)})",
+            )
+        else:
+            names[name] = item.start_mark.line + 1
+    return tuple(names)
 
 
 # --- funnels ---------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars).
 
 ``config.load_goals`` builds these from YAML; ``conversions`` and ``funnels`` turn them into Polars
-expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
+expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``. ``SourceMapping`` says
+how the columns of an event export map onto hits (``exports`` reads it).
 """
 
 from __future__ import annotations
@@ -122,14 +123,85 @@ class Funnel:
     line: int | None = None
 
 
+ExportFormat = Literal["csv", "ndjson", "parquet"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "ndjson", "parquet")
+SourcePreset = Literal["ga4", "segment"]
+SOURCE_PRESETS: tuple[SourcePreset, ...] = ("ga4", "segment")
+# Named timestamp formats; any other format is a strftime pattern (``%Y-%m-%d %H:%M:%S``).
+TIMESTAMP_FORMATS: tuple[str, ...] = ("iso8601", "epoch_s", "epoch_ms", "epoch_us")
+# The source keys that name one column each (a dotted path reaches into nested structs).
+SOURCE_COLUMN_FIELDS: tuple[str, ...] = (
+    "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
+    "event_label", "event_value", "url", "path", "query", "referrer",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimestampField:
+    """The column holding each row's time and how to read it.
+
+    ``format`` is one of ``TIMESTAMP_FORMATS`` or a strftime pattern; None reads date/time
+    columns as they are and text as ISO 8601.
+    """
+
+    column: str
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """Rows whose ``column`` holds one of ``values`` (compared as text, exactly).
+
+    A rule with no values matches no row (``skip: null`` switches a preset's rule off).
+    """
+
+    column: str
+    values: tuple[str, ...]
+
+
+NO_ROWS = RowRule(column="", values=())
+
+
+@dataclass(frozen=True)
+class SourceMapping:
+    """The ``source:`` section of a goals file: how an event export's columns become hits.
+
+    Only what the file says is set; ``exports`` fills the rest from ``preset`` (if any). Column
+    names may be dotted paths into nested columns (``context.page.url``).
+    """
+
+    preset: SourcePreset | None = None
+    format: ExportFormat | None = None
+    timestamp: TimestampField | None = None
+    timezone: str = "UTC"
+    user_id: str | None = None
+    anonymous_id: str | None = None
+    session_id: str | None = None
+    event_name: str | None = None
+    event_category: str | None = None
+    event_action: str | None = None
+    event_label: str | None = None
+    event_value: str | None = None
+    url: str | None = None
+    path: str | None = None
+    query: str | None = None
+    referrer: str | None = None
+    pageview: RowRule | None = None
+    skip: RowRule | None = None
+    keep: tuple[str, ...] = ()
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class GoalsConfig:
-    """A validated goals file: its goals and funnels in file order and the lint warnings found."""
+    """A validated goals file: its goals and funnels in file order, the event-export mapping
+    (``source``, None for access logs) and the lint warnings found."""
 
     goals: tuple[Goal, ...]
     path: str = "<goals>"
     funnels: tuple[Funnel, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    source: SourceMapping | None = None
 
     @property
     def macro_goals(self) -> tuple[Goal, ...]:

@@ -11,6 +11,10 @@ Buckets are decided by the first rule that applies, in this order::
 ``request`` and ``download`` lines become events, ``page`` lines pageviews; the other buckets are
 counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
 the later rules (a bot's pageview then counts as a ``page``).
+
+Rows of an event export (``exports``) have buckets of their own, in this order::
+
+    malformed, out_of_period, skipped, page, event
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ BUCKETS: tuple[str, ...] = (
 )
 COUNTED_BUCKETS: tuple[str, ...] = ("request", "download", "page")
 BUCKET = pl.Enum(BUCKETS)
+# Event exports have no bots, static files, status codes or methods: a row is malformed (no
+# valid time, or neither a user id nor an anonymous id), out of the period, skipped (a kind of
+# row the mapping does not count, such as Segment's identify calls), a pageview or an event.
+EXPORT_BUCKETS: tuple[str, ...] = ("malformed", "out_of_period", "skipped", "page", "event")
+COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("page", "event")
+EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)
 KIND = pl.Enum(["page", "event"])
 
 # The canonical hit table of SPEC 2.1, in order; every input format produces these columns.
@@ -111,6 +121,27 @@ def _out_of_period(hit_filter: HitFilter) -> pl.Expr:
     if hit_filter.until is not None:
         outside = outside | (pl.col("ts") >= pl.lit(hit_filter.until, dtype=HIT_SCHEMA["ts"]))
     return outside
+
+
+def export_bucket_expr(
+    hit_filter: HitFilter, *, has_visitor: pl.Expr, skip: pl.Expr, pageview: pl.Expr
+) -> pl.Expr:
+    """The bucket of each row of an event export (needs ``ts``; a null ``ts`` is no valid time).
+
+    ``has_visitor``, ``skip`` and ``pageview`` say whether the row has a user or anonymous id,
+    matches the mapping's skip rule and is a pageview (null counts as false).
+    """
+    rules: list[tuple[str, pl.Expr]] = [
+        ("malformed", pl.col("ts").is_null() | ~has_visitor.fill_null(False)),
+        ("out_of_period", _out_of_period(hit_filter)),
+        ("skipped", skip.fill_null(False)),
+        ("page", pageview.fill_null(False)),
+    ]
+    chain: Any = pl.when(rules[0][1]).then(pl.lit(rules[0][0]))
+    for name, condition in rules[1:]:
+        chain = chain.when(condition).then(pl.lit(name))
+    bucket: pl.Expr = chain.otherwise(pl.lit("event"))
+    return bucket.cast(EXPORT_BUCKET).alias("bucket")
 
 
 def bucket_expr(hit_filter: HitFilter) -> pl.Expr:

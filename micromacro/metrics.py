@@ -19,7 +19,11 @@ def rate(numerator: int | float, denominator: int | float) -> float:
 
 @dataclass(frozen=True)
 class InputSummary:
-    """Lines read and the bucket each fell in; the buckets add up to ``lines``."""
+    """Lines read and the bucket each fell in; the buckets add up to ``lines``.
+
+    ``bucket_names`` are the buckets of the kind of input read: ``hits.BUCKETS`` for access
+    logs, ``hits.EXPORT_BUCKETS`` for event exports (whose rows count as lines).
+    """
 
     lines: int
     files: int
@@ -27,13 +31,14 @@ class InputSummary:
     buckets: dict[str, int]
     period_applied: bool = False
     deduplicated: bool = False
+    bucket_names: tuple[str, ...] = BUCKETS
 
     def bucket_counts(self) -> dict[str, int]:
         """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
         ``comment`` only when the input had comment lines, ``duplicate`` with ``--dedupe``)."""
         return {
             name: self.buckets.get(name, 0)
-            for name in BUCKETS
+            for name in self.bucket_names
             if (name != "out_of_period" or self.period_applied)
             and (name != "comment" or self.buckets.get(name, 0))
             and (name != "duplicate" or self.deduplicated)

@@ -2,6 +2,9 @@
 
 inputs ─▶ lines ─▶ parsed hits + buckets ─▶ counted hits ─▶ sessions ─▶ goal conversions
        ─▶ input summary, site summary, goals table, funnels, ladder, micro → macro
+
+Only the first step depends on the input: access logs are parsed line by line, event exports
+(a goals file with ``source:``) are read by ``exports``; both give the same hit table.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import polars as pl
 
 from micromacro.conversions import session_conversions
 from micromacro.errors import InputError
+from micromacro.exports import read_exports, summary_format
 from micromacro.funnels import funnel_attempts, funnel_report
-from micromacro.goals import GoalsConfig
+from micromacro.goals import GoalsConfig, SourceMapping
 from micromacro.hits import (
     COUNTED_BUCKETS,
+    EXPORT_BUCKETS,
     HIT_SCHEMA,
     HitFilter,
     canonical_hits,
@@ -89,11 +94,22 @@ class ReportOptions:
 
 @dataclass(frozen=True)
 class MalformedLine:
-    """Where a malformed line is, and its start (for the user to look at)."""
+    """Where a malformed line is, and its start (for the user to look at).
+
+    For an event export it is a row (``unit`` ``row``, ``line_no`` the 1-based row) and
+    ``excerpt`` says what is wrong with it.
+    """
 
     source_file: str
     line_no: int
     excerpt: str
+    unit: Literal["line", "row"] = "line"
+
+    def location(self) -> str:
+        """``access.log:18`` for a line, ``events.csv: row 5`` for a row."""
+        if self.unit == "row":
+            return f"{self.source_file}: row {self.line_no}"
+        return f"{self.source_file}:{self.line_no}"
 
 
 @dataclass
@@ -288,6 +304,21 @@ def _empty_hits() -> pl.DataFrame:
     return pl.DataFrame(schema={name: HIT_SCHEMA[name] for name in _COUNTED_COLUMNS})
 
 
+@dataclass
+class _InputRead:
+    """What the first step of the pipeline gives, whatever the kind of input."""
+
+    hits: pl.DataFrame
+    summary: InputSummary
+    period: Period
+    malformed: list[MalformedLine]
+    # The ``InputError`` message when no line or row could be used, given where the first is.
+    nothing_usable: Callable[[str], str]
+    unit: Literal["line", "row"] = "line"
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 def build_report(
     options: ReportOptions,
     *,
@@ -299,35 +330,14 @@ def build_report(
     ``progress(bytes_done, bytes_total)`` is called after each chunk of input.
     """
     with Inputs(options.inputs, stdin=stdin) as inputs:
-        fmt, detection = _choose_format(inputs, options.log_format)
-        tz = _report_timezone(options, inputs)
-        period = parse_period(options.since, options.until, tz=tz, now=options.now)
-        _order_by_time(inputs, fmt)
-        read = read_hits(
-            inputs,
-            fmt,
-            _hit_filter(options, period),
-            progress,
-            client_ip=options.client_ip,
-            dedupe=options.dedupe,
-        )
-        files = len(inputs.files)
-    if options.dedupe:
-        hits = drop_duplicate_lines(read)
-    else:
-        hits = pl.concat(read.counted) if read.counted else _empty_hits()
-    summary_in = InputSummary(
-        lines=sum(read.counts.values()),
-        files=files,
-        format=fmt.name,
-        buckets=read.counts,
-        period_applied=period.bounded,
-        deduplicated=options.dedupe,
-    )
-    malformed = read.malformed
-    notes, warnings = _input_messages(summary_in, fmt, detection, options)
-    _check_input(summary_in, fmt, malformed, options)
-    sessionized = sessionize(hits, timeout_s=options.session_timeout_s)
+        source = options.goals.source
+        if source is None:
+            read = _read_access_logs(inputs, options, progress)
+        else:
+            read = _read_event_exports(inputs, source, options, progress)
+    warnings = [*read.warnings, *_input_warnings(read, options)]
+    _check_input(read, options)
+    sessionized = sessionize(read.hits, timeout_s=options.session_timeout_s)
     conversions = session_conversions(sessionized, session_table(sessionized), options.goals.goals)
     visitors = visitor_goals(conversions, options.goals.goals)
     summary = site_summary(conversions, options.goals.goals)
@@ -337,51 +347,136 @@ def build_report(
         for funnel in options.goals.funnels
     ]
     return Report(
-        input=summary_in,
+        input=read.summary,
         summary=summary,
         goals=goals_table(conversions, options.goals.goals),
         funnels=funnels,
         ladder=engagement_ladder(visitors),
         micro_macro=micro_macro_table(visitors, options.goals.goals),
-        period=period,
-        malformed=malformed,
-        notes=notes,
+        period=read.period,
+        malformed=read.malformed,
+        notes=read.notes,
         warnings=warnings,
     )
 
 
-def _input_messages(
-    summary: InputSummary, fmt: LogFormat, detection: Detection | None, options: ReportOptions
-) -> tuple[list[str], list[str]]:
-    notes: list[str] = []
-    warnings: list[str] = []
+def _read_access_logs(
+    inputs: Inputs, options: ReportOptions, progress: ProgressCallback | None
+) -> _InputRead:
+    """Parse every line of the access logs into hits, counting each line in its bucket."""
+    fmt, detection = _choose_format(inputs, options.log_format)
+    tz = _report_timezone(options, inputs)
+    period = parse_period(options.since, options.until, tz=tz, now=options.now)
+    _order_by_time(inputs, fmt)
+    read = read_hits(
+        inputs,
+        fmt,
+        _hit_filter(options, period),
+        progress,
+        client_ip=options.client_ip,
+        dedupe=options.dedupe,
+    )
+    if options.dedupe:
+        hits = drop_duplicate_lines(read)
+    else:
+        hits = pl.concat(read.counted) if read.counted else _empty_hits()
+    summary = InputSummary(
+        lines=sum(read.counts.values()),
+        files=len(inputs.files),
+        format=fmt.name,
+        buckets=read.counts,
+        period_applied=period.bounded,
+        deduplicated=options.dedupe,
+    )
+    notes = []
     if detection is not None:
         notes.append(
             f"log format: {fmt.name} (detected: {detection.parsed} of {detection.sampled} "
             "sample lines parsed)"
         )
-    if summary.lines == 0:
-        warnings.append("the input is empty: no lines to report on")
-    malformed = summary.buckets.get("malformed", 0)
+    return _InputRead(
+        hits=hits,
+        summary=summary,
+        period=period,
+        malformed=read.malformed,
+        notes=notes,
+        nothing_usable=lambda first: (
+            f"no line parses as {fmt.name} format{first}; name the format with --log-format"
+        ),
+    )
+
+
+def _read_event_exports(
+    inputs: Inputs, source: SourceMapping, options: ReportOptions, progress: ProgressCallback | None
+) -> _InputRead:
+    """Read every input as an event export mapped by ``source`` (README: Event exports)."""
+    tz = parse_timezone(options.tz or source.timezone)
+    period = parse_period(options.since, options.until, tz=tz, now=options.now)
+    read = read_exports(inputs, source, HitFilter(since=period.since, until=period.until), progress)
+    summary = InputSummary(
+        lines=sum(read.counts.values()),
+        files=len(inputs.files),
+        format=summary_format(source, read.formats),
+        buckets=read.counts,
+        period_applied=period.bounded,
+        bucket_names=EXPORT_BUCKETS,
+    )
+    malformed = [
+        MalformedLine(row.source_file, row.row, row.reason, unit="row") for row in read.malformed
+    ]
+    return _InputRead(
+        hits=read.hits,
+        summary=summary,
+        period=period,
+        malformed=malformed,
+        warnings=_ignored_options(options),
+        nothing_usable=lambda first: (
+            f"no row of the export has a valid time and a user or anonymous id{first}; "
+            "check the source section of the goals file"
+        ),
+        unit="row",
+    )
+
+
+def _ignored_options(options: ReportOptions) -> list[str]:
+    """A warning naming the access-log options given with an event export."""
+    defaults = ReportOptions(inputs=(), goals=options.goals)
+    names = {
+        "log_format": "--log-format",
+        "client_ip": "--client-ip",
+        "include_bots": "--include-bots",
+        "include_static": "--include-static",
+        "include_errors": "--include-errors",
+        "include_redirects": "--include-redirects",
+        "bot_patterns": "--bot-pattern",
+        "dedupe": "--dedupe",
+    }
+    given = [
+        flag for name, flag in names.items() if getattr(options, name) != getattr(defaults, name)
+    ]
+    if not given:
+        return []
+    return [f"{', '.join(given)}: not applicable to event exports (ignored)"]
+
+
+def _input_warnings(read: _InputRead, options: ReportOptions) -> list[str]:
+    warnings: list[str] = []
+    if read.summary.lines == 0:
+        warnings.append(f"the input is empty: no {read.unit}s to report on")
+    malformed = read.summary.buckets.get("malformed", 0)
     if malformed and not options.strict:
-        noun = "line" if malformed == 1 else "lines"
-        warnings.append(f"{malformed:,} malformed {noun} skipped (counted in the input summary)")
-    return notes, warnings
+        plural = read.unit if malformed == 1 else f"{read.unit}s"
+        warnings.append(f"{malformed:,} malformed {plural} skipped (counted in the input summary)")
+    return warnings
 
 
-def _check_input(
-    summary: InputSummary, fmt: LogFormat, malformed: list[MalformedLine], options: ReportOptions
-) -> None:
-    bad = summary.buckets.get("malformed", 0)
-    if summary.lines and bad == summary.lines:
-        first = malformed[0] if malformed else None
-        where = f" (first: {first.source_file}:{first.line_no})" if first else ""
+def _check_input(read: _InputRead, options: ReportOptions) -> None:
+    bad = read.summary.buckets.get("malformed", 0)
+    first = read.malformed[0] if read.malformed else None
+    if read.summary.lines and bad == read.summary.lines:
+        where = f" (first: {first.location()})" if first else ""
+        raise InputError(read.nothing_usable(where))
+    if options.strict and bad and first is not None:
         raise InputError(
-            f"no line parses as {fmt.name} format{where}; name the format with --log-format"
-        )
-    if options.strict and bad:
-        first = malformed[0]
-        raise InputError(
-            f"{first.source_file}:{first.line_no}: malformed line ({bad} in all; "
-            "--strict allows none)"
+            f"{first.location()}: malformed {first.unit} ({bad} in all; --strict allows none)"
         )

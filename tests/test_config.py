@@ -278,7 +278,8 @@ def test_unknown_top_level_key() -> None:
     text = one_goal("kind: macro", "destination: /a") + "alerts: []\n"
 
     assert problems_of(text) == [
-        "goals.yaml:5:1: unknown key 'alerts' at the top level (expected one of goals, funnels)"
+        "goals.yaml:5:1: unknown key 'alerts' at the top level "
+        "(expected one of goals, funnels, source)"
     ]
 
 

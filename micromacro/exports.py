@@ -1,0 +1,822 @@
+"""Event exports: CSV, NDJSON and Parquet files of analytics events read into the canonical hit
+table (SPEC 2.1), so that goals and funnels work on them as on access logs.
+
+The ``source:`` section of the goals file (``goals.SourceMapping``) names the columns; a preset
+(``ga4``, ``segment``) knows the columns of a well-known export, and the file's own keys override
+it. Column names may be dotted paths into nested columns (``context.page.url``); a list of
+``{key, value}`` structs (GA4's ``event_params``) is reached by key
+(``event_params.page_location``).
+
+Each file is scanned lazily by Polars and every row lands in one bucket of
+``hits.EXPORT_BUCKETS``. The visitor is the row's user id, else the user id its anonymous id
+carries on another row, else the anonymous id. The README's "Event exports" section
+describes it for users.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from polars.datatypes import DataTypeClass
+
+from micromacro.errors import InputError, UsageError
+from micromacro.goals import (
+    ExportFormat,
+    RowRule,
+    SourceMapping,
+    SourcePreset,
+    TimestampField,
+)
+from micromacro.hits import (
+    COUNTED_EXPORT_BUCKETS,
+    HIT_SCHEMA,
+    KIND,
+    HitFilter,
+    export_bucket_expr,
+)
+from micromacro.inputs import STDIN_NAME, InputFile, Inputs
+from micromacro.periods import parse_timezone
+
+# --- which format a file is in -----------------------------------------------------------------
+
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
+_FORMAT_SUFFIXES: dict[str, ExportFormat] = {
+    ".csv": "csv",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".json": "ndjson",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def export_format(name: str, source: SourceMapping) -> ExportFormat:
+    """The format of the input ``name``: the source's ``format:``, else the file extension (after
+    a compression suffix); a preset's exports are NDJSON unless the extension says otherwise.
+
+    >>> export_format("events.parquet.gz", SourceMapping())
+    'parquet'
+    >>> export_format("<stdin>", SourceMapping(preset="ga4"))
+    'ndjson'
+    """
+    if source.format is not None:
+        return source.format
+    base = name.lower()
+    for suffix in _COMPRESSION_SUFFIXES:
+        base = base.removesuffix(suffix)
+    for suffix, found in _FORMAT_SUFFIXES.items():
+        if name != STDIN_NAME and base.endswith(suffix):
+            return found
+    if source.preset is not None:
+        return "ndjson"
+    if name == STDIN_NAME:
+        raise UsageError(
+            "an event export on stdin (-) needs its format: set format: csv, ndjson or parquet "
+            "in the source section of the goals file"
+        )
+    raise UsageError(
+        f"{name}: cannot tell the export format from the file name (expected .csv, .ndjson, "
+        ".jsonl, .json or .parquet; or set format: in the source section of the goals file)"
+    )
+
+
+def summary_format(source: SourceMapping, formats: list[ExportFormat]) -> str:
+    """The ``format`` of the input summary: the preset's name, else the formats read.
+
+    >>> summary_format(SourceMapping(), ["csv", "parquet", "csv"])
+    'csv+parquet'
+    """
+    if source.preset is not None:
+        return source.preset
+    return "+".join(dict.fromkeys(formats))
+
+
+# --- columns by name or dotted path ------------------------------------------------------------
+
+_MAX_LISTED = 20
+_MAX_NAME = 60
+
+
+def _listing(names: list[str]) -> str:
+    shown = [name if len(name) <= _MAX_NAME else name[:_MAX_NAME] + "…" for name in names]
+    more = len(shown) - _MAX_LISTED
+    return ", ".join(shown[:_MAX_LISTED]) + (f" and {more} more" if more > 0 else "") or "none"
+
+
+def _instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
+    """``pl.String()`` for ``pl.String``: nested types may name their parts by class."""
+    return dtype() if isinstance(dtype, type) else dtype
+
+
+def _struct_fields(dtype: pl.DataType | DataTypeClass) -> dict[str, pl.DataType] | None:
+    if not isinstance(dtype, pl.Struct):
+        return None
+    return {f.name: _instance(f.dtype) for f in dtype.fields}
+
+
+def _is_key_value_list(dtype: pl.DataType) -> bool:
+    """True for a list of ``{key, value}`` structs (GA4's ``event_params``)."""
+    if not isinstance(dtype, pl.List):
+        return False
+    fields = _struct_fields(dtype.inner)
+    return fields is not None and "key" in fields and "value" in fields
+
+
+def _value_by_key(column: pl.Expr, dtype: pl.List, key: str) -> tuple[pl.Expr, pl.DataType]:
+    """The value of the first ``{key, value}`` entry with this key; a struct of typed values
+    (GA4's ``string_value``, ``int_value``, …) gives the one that is set, as text."""
+    entry = column.list.eval(
+        pl.element().filter(pl.element().struct.field("key").cast(pl.String) == key)
+    ).list.first()
+    value = entry.struct.field("value")
+    value_dtype = (_struct_fields(dtype.inner) or {})["value"]
+    typed = _struct_fields(value_dtype)
+    if typed is None:
+        return value, value_dtype
+    scalars = [name for name, inner in typed.items() if not inner.is_nested()]
+    if not scalars:
+        return pl.lit(None, dtype=pl.String), pl.String()
+    text = pl.coalesce(value.struct.field(name).cast(pl.String) for name in scalars)
+    return text, pl.String()
+
+
+class ExportColumns:
+    """The columns of one export file, found by name or dotted path, as expressions.
+
+    A column the file lacks is recorded in ``missing`` (and stands in as nulls), so that one
+    error can name every missing column: see ``check_found``.
+
+    >>> schema = pl.Schema({"context": pl.Struct({"page": pl.Struct({"url": pl.String})})})
+    >>> ExportColumns(schema, "e.ndjson").find("context.page.url") is not None
+    True
+    """
+
+    def __init__(self, schema: pl.Schema, file_name: str) -> None:
+        self.schema = schema
+        self.file_name = file_name
+        self.missing: list[str] = []
+
+    def find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
+        """The column ``name`` (a column of that exact name first) and its type, or None."""
+        if name in self.schema and name != _ROW:
+            return pl.col(name), self.schema[name]
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:cut])
+            if head in self.schema and head != _ROW:
+                found = _walk(pl.col(head), self.schema[head], parts[cut:])
+                if found is not None:
+                    return found
+        return None
+
+    def column(self, name: str) -> tuple[pl.Expr, pl.DataType]:
+        """The column ``name`` and its type (nulls, recorded as missing, if there is none)."""
+        found = self.find(name)
+        if found is None:
+            if name not in self.missing:
+                self.missing.append(name)
+            return pl.lit(None, dtype=pl.String), pl.String()
+        return found
+
+    def text(self, name: str) -> pl.Expr:
+        """The column ``name`` as text (a nested column is an ``InputError``)."""
+        expr, dtype = self.column(name)
+        return self._as_text(name, expr, dtype)
+
+    def optional_text(self, name: str) -> pl.Expr:
+        """The column ``name`` as text, or nulls when the file has no such column."""
+        found = self.find(name)
+        if found is None:
+            return pl.lit(None, dtype=pl.String)
+        return self._as_text(name, *found)
+
+    def check_found(self) -> None:
+        """Raise one ``InputError`` naming every missing column and what the file has."""
+        if not self.missing:
+            return
+        names = ", ".join(repr(name) for name in self.missing)
+        noun = "column" if len(self.missing) == 1 else "columns"
+        raise InputError(f"{self.file_name}: no {noun} {names} ({self._nearby(self.missing[0])})")
+
+    def _as_text(self, name: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+        if dtype.is_nested():
+            fields = _struct_fields(dtype)
+            example = (
+                f" (name one of its fields, like {name}.{next(iter(fields))})" if fields else ""
+            )
+            kind = "a struct" if fields is not None else "a list"
+            raise InputError(f"{self.file_name}: column {name!r} is {kind}, not a value{example}")
+        return expr.cast(pl.String)
+
+    def _nearby(self, name: str) -> str:
+        """What the file has where ``name`` was looked for: a struct's fields, else its columns."""
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            found = self.find(".".join(parts[:cut]))
+            fields = _struct_fields(found[1]) if found is not None else None
+            if fields is not None:
+                return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
+        return f"its columns: {_listing([name for name in self.schema if name != _ROW])}"
+
+
+def _walk(
+    column: pl.Expr, dtype: pl.DataType, parts: list[str]
+) -> tuple[pl.Expr, pl.DataType] | None:
+    """Follow ``parts`` down struct fields and keyed lists; None where the path ends."""
+    for part in parts:
+        fields = _struct_fields(dtype)
+        if fields is not None and part in fields:
+            column, dtype = column.struct.field(part), fields[part]
+        elif isinstance(dtype, pl.List) and _is_key_value_list(dtype):
+            column, dtype = _value_by_key(column, dtype, part)
+        else:
+            return None
+    return column, dtype
+
+
+# --- time ------------------------------------------------------------------------------------
+
+_EPOCH_FACTORS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
+# Beyond the year 9999 no calendar can show a time; such numbers are not times.
+_MAX_EPOCH_US = 253_402_300_800_000_000
+_ISO_8601 = (
+    r"^\s*(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d+)?)?)?"
+    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
+
+
+def localise(naive: pl.Expr, zone: tzinfo) -> pl.Expr:
+    """Naive datetimes read in ``zone``, as UTC (a time that does not exist there is null; one
+    that occurs twice is the earlier)."""
+    if isinstance(zone, ZoneInfo):
+        return naive.dt.replace_time_zone(
+            zone.key, ambiguous="earliest", non_existent="null"
+        ).dt.convert_time_zone("UTC")
+    offset = zone.utcoffset(None) or timedelta(0)
+    return (naive - pl.lit(offset)).dt.replace_time_zone("UTC")
+
+
+def _offset_minutes(offset: pl.Expr) -> pl.Expr:
+    """Minutes east of UTC of ``Z``, ``+01``, ``+0100`` or ``-01:00``."""
+    digits = offset.str.replace_all(r"[^0-9]", "")
+    hours = digits.str.slice(0, 2).cast(pl.Int64, strict=False).fill_null(0)
+    minutes = digits.str.slice(2, 2).cast(pl.Int64, strict=False).fill_null(0)
+    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+    return sign * (hours * 60 + minutes)
+
+
+def iso8601(text: pl.Expr, zone: tzinfo) -> pl.Expr:
+    """ISO 8601 text (``2026-11-02T09:15:03.25+01:00``, ``…Z``, a space for ``T``, a date alone)
+    as UTC; text without an offset is read in ``zone``."""
+    parts = text.str.extract_groups(_ISO_8601)
+    date, clock, seconds, offset = (parts.struct.field(str(i)) for i in range(1, 5))
+    naive = pl.concat_str(
+        date,
+        pl.lit("T"),
+        clock.fill_null("00:00"),
+        seconds.fill_null(":00").str.replace(",", ".", literal=True),
+    ).str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    shifted = (naive - pl.duration(minutes=_offset_minutes(offset))).dt.replace_time_zone("UTC")
+    return pl.when(offset.is_null()).then(localise(naive, zone)).otherwise(shifted)
+
+
+def iso8601_common(text: pl.Expr, zone: tzinfo) -> pl.Expr:
+    """The common shapes of ISO 8601 (``T`` or a space, seconds with or without a fraction, an
+    offset, ``Z`` or none) as UTC, faster than ``iso8601``; null for the other shapes."""
+    joined = text.str.replace(" ", "T", literal=True)
+    aware = joined.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", strict=False, time_unit="us")
+    naive = joined.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    return pl.coalesce(aware.dt.convert_time_zone("UTC"), localise(naive, zone))
+
+
+@dataclass(frozen=True)
+class TimeReading:
+    """How to read a file's times: ``first`` over its time column, then ``rest`` over the text
+    of the times ``first`` could not read (None: there is nothing more to try)."""
+
+    first: pl.Expr
+    rest: Callable[[pl.Expr], pl.Expr] | None = None
+
+
+def epoch(number: pl.Expr, dtype: pl.DataType, time_format: str) -> pl.Expr:
+    """Seconds, milliseconds or microseconds since 1970 (numbers or text) as UTC times."""
+    factor = _EPOCH_FACTORS[time_format]
+    if not dtype.is_numeric():
+        number = number.cast(pl.String).str.strip_chars()
+    scaled = number.cast(pl.Float64, strict=False) * factor
+    from_float = scaled.round().cast(pl.Int64, strict=False)
+    micros = (
+        from_float
+        if dtype.is_float()
+        else pl.coalesce(number.cast(pl.Int64, strict=False) * factor, from_float)
+    )
+    in_range = scaled.abs() < _MAX_EPOCH_US
+    return pl.when(in_range).then(micros).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def _strftime(text: pl.Expr, pattern: str, zone: tzinfo) -> pl.Expr:
+    parsed = text.str.to_datetime(pattern, strict=False, time_unit="us")
+    probe = pl.LazyFrame({"t": [""]}).select(
+        pl.col("t").str.to_datetime(pattern, strict=False, time_unit="us")
+    )
+    has_offset = getattr(probe.collect_schema()["t"], "time_zone", None) is not None
+    return parsed.dt.convert_time_zone("UTC") if has_offset else localise(parsed, zone)
+
+
+def time_reading(
+    column: pl.Expr, dtype: pl.DataType, stamp: TimestampField, zone: tzinfo, file_name: str
+) -> TimeReading:
+    """How to read each row's time as ``Datetime[µs, UTC]`` (null where it cannot be read).
+
+    Date and datetime columns are taken as they are (naive ones in ``zone``); numbers need an
+    ``epoch_…`` format; text is read by the format (ISO 8601 by default: its common shapes
+    first, then every shape ``iso8601`` knows for the rows left).
+    """
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            return TimeReading(column.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+        return TimeReading(localise(column.dt.cast_time_unit("us"), zone))
+    if dtype == pl.Date:
+        return TimeReading(localise(column.cast(pl.Datetime("us")), zone))
+    time_format = stamp.format
+    if time_format in _EPOCH_FACTORS:
+        return TimeReading(epoch(column, dtype, time_format))
+    if dtype.is_numeric():
+        raise InputError(
+            f"{file_name}: the timestamp column {stamp.column!r} holds numbers: give its "
+            "format in the source section (epoch_s, epoch_ms or epoch_us)"
+        )
+    if dtype.is_nested() or dtype.is_temporal():
+        raise InputError(
+            f"{file_name}: the timestamp column {stamp.column!r} holds {dtype}, not times"
+        )
+    text = column.cast(pl.String)
+    if time_format is None or time_format == "iso8601":
+        return TimeReading(iso8601_common(text, zone), lambda rest: iso8601(rest, zone))
+    return TimeReading(_strftime(text, time_format, zone))
+
+
+# --- presets -----------------------------------------------------------------------------------
+
+FieldFinder = Callable[[ExportColumns], pl.Expr]
+
+
+def _optional(name: str) -> FieldFinder:
+    return lambda columns: columns.optional_text(name)
+
+
+def _required(name: str) -> FieldFinder:
+    return lambda columns: columns.text(name)
+
+
+def _first_of(*names: str) -> FieldFinder:
+    return lambda columns: pl.coalesce(columns.optional_text(name) for name in names)
+
+
+def _ga4_session(columns: ExportColumns) -> pl.Expr:
+    # ga_session_id is the session's start in seconds: unique per device, not across devices.
+    return pl.concat_str(
+        columns.text("user_pseudo_id"),
+        columns.optional_text("event_params.ga_session_id"),
+        separator="/",
+    )
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A built-in mapping: where a well-known export keeps each field, and its row rules."""
+
+    name: SourcePreset
+    timestamp: TimestampField
+    fields: dict[str, FieldFinder]
+    pageview: RowRule
+    skip: RowRule | None = None
+
+
+GA4 = Preset(
+    name="ga4",
+    timestamp=TimestampField("event_timestamp", "epoch_us"),
+    fields={
+        "user_id": _optional("user_id"),
+        "anonymous_id": _required("user_pseudo_id"),
+        "session_id": _ga4_session,
+        "event_name": _required("event_name"),
+        "url": _optional("event_params.page_location"),
+        "referrer": _optional("event_params.page_referrer"),
+        "event_value": _optional("event_params.value"),
+    },
+    pageview=RowRule("event_name", ("page_view",)),
+    # GA4's own bookkeeping, sent alongside the first pageview or at its end: counted as events
+    # they would make every session a non-bounce.
+    skip=RowRule("event_name", ("session_start", "first_visit", "user_engagement")),
+)
+SEGMENT = Preset(
+    name="segment",
+    timestamp=TimestampField("timestamp", "iso8601"),
+    fields={
+        "user_id": _optional("userId"),
+        "anonymous_id": _optional("anonymousId"),
+        "event_name": _optional("event"),
+        # As Segment's Google Analytics destination: event → action, category, label, value.
+        "event_action": _optional("event"),
+        "event_category": _optional("properties.category"),
+        "event_label": _optional("properties.label"),
+        "event_value": _first_of("properties.value", "properties.revenue"),
+        "url": _first_of("properties.url", "context.page.url"),
+        "path": _optional("properties.path"),
+        "referrer": _first_of("properties.referrer", "context.page.referrer"),
+    },
+    pageview=RowRule("type", ("page",)),
+    skip=RowRule("type", ("identify", "group", "alias", "screen")),
+)
+PRESETS: dict[str, Preset] = {GA4.name: GA4, SEGMENT.name: SEGMENT}
+
+
+# --- one file's rows ---------------------------------------------------------------------------
+
+_ROW = "__micromacro_row"
+_USER = "__micromacro_user_id"
+_ANONYMOUS = "__micromacro_anonymous_id"
+_PAGEVIEW = "__micromacro_pageview"
+_SKIP = "__micromacro_skip"
+_BAD_TIME = "__micromacro_bad_time"
+_HAS_VISITOR = "__micromacro_has_visitor"
+_LINKED = "__micromacro_linked_user_id"
+_URL_TEXT = "__micromacro_url"
+_PATH_TEXT = "__micromacro_path"
+_URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?"
+_TEXT_FIELDS = (
+    "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
+    "event_label", "event_value", "url", "path", "query", "referrer",
+)  # fmt: skip
+
+
+def _non_empty(text: pl.Expr) -> pl.Expr:
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def _url_parts(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Host, path and query of a full URL or of a path (``/a?b=1``); the fragment is dropped.
+
+    A URL with a host and no path has the path ``/``.
+    """
+    parts = text.str.extract_groups(_URL)
+    host, path, query = (_non_empty(parts.struct.field(str(i))) for i in range(1, 4))
+    path = pl.when(path.is_null() & host.is_not_null()).then(pl.lit("/")).otherwise(path)
+    return host, path, query
+
+
+def _split_once(hits: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Each distinct text of ``column`` with its host, path and query (``column`` + ``.host``…):
+    far fewer texts than hits."""
+    host, path, query = _url_parts(pl.col(column))
+    return (
+        hits.select(pl.col(column).unique())
+        .drop_nulls()
+        .with_columns(
+            host.alias(f"{column}.host"),
+            path.alias(f"{column}.path"),
+            query.alias(f"{column}.query"),
+        )
+    )
+
+
+def with_url_parts(hits: pl.DataFrame) -> pl.DataFrame:
+    """Hits with ``host``, ``path`` and ``query`` from their url and path texts: the path from
+    the path text, else the URL; the query from the query column, else either text."""
+    joined = hits.join(
+        _split_once(hits, _URL_TEXT), on=_URL_TEXT, how="left", maintain_order="left"
+    ).join(_split_once(hits, _PATH_TEXT), on=_PATH_TEXT, how="left", maintain_order="left")
+    return joined.with_columns(
+        pl.col(f"{_URL_TEXT}.host").alias("host"),
+        pl.coalesce(f"{_PATH_TEXT}.path", f"{_URL_TEXT}.path").alias("path"),
+        pl.coalesce("query", f"{_PATH_TEXT}.query", f"{_URL_TEXT}.query").alias("query"),
+    )
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What to compute for each row of one file, as expressions over its columns."""
+
+    fields: dict[str, pl.Expr]
+    time: TimeReading
+    pageview: pl.Expr
+    skip: pl.Expr
+    keep: dict[str, pl.Expr]
+    timestamp_column: str
+    raw_time: pl.Expr
+
+
+def export_plan(source: SourceMapping, columns: ExportColumns) -> ExportPlan:
+    """The expressions of every mapped field for a file with ``columns`` (the source's own keys
+    first, then its preset's); mapped columns the file lacks are one ``InputError``."""
+    preset = PRESETS.get(source.preset) if source.preset else None
+
+    def text_field(name: str) -> pl.Expr:
+        user_column: str | None = getattr(source, name)
+        if user_column is not None:
+            return _non_empty(columns.text(user_column))
+        if preset is not None and name in preset.fields:
+            return _non_empty(preset.fields[name](columns))
+        return pl.lit(None, dtype=pl.String)
+
+    stamp = source.timestamp or (preset.timestamp if preset else None)
+    assert stamp is not None, "config requires a timestamp without a preset"
+    time_column, time_dtype = columns.column(stamp.column)
+    fields = {name: text_field(name) for name in _TEXT_FIELDS}
+    pageview_rule = source.pageview or (preset.pageview if preset else None)
+    if pageview_rule is not None:
+        pageview = _rule_match(pageview_rule, columns)
+    else:  # rows with a page and no event name
+        has_page = fields["url"].is_not_null() | fields["path"].is_not_null()
+        pageview = has_page & fields["event_name"].is_null()
+    skip_rule = source.skip or (preset.skip if preset else None)
+    skip = _rule_match(skip_rule, columns) if skip_rule is not None else pl.lit(False)
+    keep = {name: columns.text(name) for name in source.keep}
+    columns.check_found()
+    zone = parse_timezone(source.timezone)
+    time = time_reading(time_column, time_dtype, stamp, zone, columns.file_name)
+    return ExportPlan(fields, time, pageview, skip, keep, stamp.column, time_column.cast(pl.String))
+
+
+def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:
+    if not rule.values:
+        return pl.lit(False)
+    return columns.text(rule.column).is_in(list(rule.values))
+
+
+def mapped_rows(frame: pl.LazyFrame, plan: ExportPlan, source_file: pl.Expr) -> pl.LazyFrame:
+    """Every row of one file as hit columns (the url and path still as text), with what the
+    buckets, stitching and the malformed examples need: the raw ids, the row rules, the time
+    text ``plan.time.first`` could not read."""
+    fields = plan.fields
+    has_visitor = fields["user_id"].is_not_null() | fields["anonymous_id"].is_not_null()
+    return frame.select(
+        plan.time.first.alias("ts"),
+        fields["user_id"].alias(_USER),
+        fields["anonymous_id"].alias(_ANONYMOUS),
+        fields["session_id"].alias("session_id"),
+        fields["url"].alias(_URL_TEXT),
+        fields["path"].alias(_PATH_TEXT),
+        fields["query"].alias("query"),
+        fields["referrer"].alias("referrer"),
+        fields["event_category"].alias("event_category"),
+        fields["event_action"].alias("event_action"),
+        fields["event_label"].alias("event_label"),
+        fields["event_name"].alias("event_name"),
+        fields["event_value"].cast(pl.Float64, strict=False).alias("event_value"),
+        source_file.alias("source_file"),
+        pl.col(_ROW).alias("line_no"),
+        has_visitor.alias(_HAS_VISITOR),
+        plan.pageview.alias(_PAGEVIEW),
+        plan.skip.alias(_SKIP),
+        *(expr.alias(name) for name, expr in plan.keep.items()),
+        pl.when(plan.time.first.is_null()).then(plan.raw_time).alias(_BAD_TIME),
+    )
+
+
+def classify_rows(rows: pl.DataFrame, plan: ExportPlan, hit_filter: HitFilter) -> pl.DataFrame:
+    """Collected rows with the times ``plan.time.rest`` reads and the ``bucket`` of each row."""
+    if plan.time.rest is not None:
+        rest = plan.time.rest(pl.col(_BAD_TIME))
+        rows = rows.with_columns(pl.coalesce("ts", rest).alias("ts")).with_columns(
+            pl.when(pl.col("ts").is_null()).then(pl.col(_BAD_TIME)).alias(_BAD_TIME)
+        )
+    return rows.with_columns(
+        export_bucket_expr(
+            hit_filter,
+            has_visitor=pl.col(_HAS_VISITOR),
+            skip=pl.col(_SKIP),
+            pageview=pl.col(_PAGEVIEW),
+        )
+    )
+
+
+# --- reading files -----------------------------------------------------------------------------
+
+_FORMAT_NAMES = {"csv": "CSV", "ndjson": "NDJSON", "parquet": "Parquet"}
+_SNIFF_BYTES = 8192
+_MAX_REASON = 200
+
+
+def scan_export(file: InputFile, export: ExportFormat) -> pl.LazyFrame:
+    """A lazy scan of one export with its 1-based row number in ``__micromacro_row``.
+
+    CSV columns are all read as text (each mapped field is converted on its own); NDJSON types
+    are inferred from every line, so a field that is a number on one line and text on another
+    is text.
+    """
+    path = file.scan_path
+    if export == "csv":
+        return pl.scan_csv(
+            path,
+            infer_schema=False,
+            encoding="utf8-lossy",
+            row_index_name=_ROW,
+            row_index_offset=1,
+        )
+    if export == "ndjson":
+        return pl.scan_ndjson(
+            path, infer_schema_length=None, row_index_name=_ROW, row_index_offset=1
+        )
+    return pl.scan_parquet(path, row_index_name=_ROW, row_index_offset=1)
+
+
+def _binary_header(path: str) -> bool:
+    """True when the first line of a file holds a NUL byte: no CSV header does."""
+    with open(path, "rb") as handle:
+        return b"\x00" in handle.read(_SNIFF_BYTES).split(b"\n", 1)[0]
+
+
+def _first_invalid_json_line(path: str) -> tuple[int, str] | None:
+    """The first line of an NDJSON file that is not a JSON object, and why (only run once
+    Polars has failed, to say where)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            text = raw.decode("utf-8", errors="replace").strip()
+            if not text:
+                continue
+            try:
+                value = json.loads(text)
+            except ValueError as error:
+                reason = str(error).split(":")[0]
+                hint = " (a JSON array? NDJSON is one object per line)" if text == "[" else ""
+                return number, f"not valid JSON: {reason}{hint}"
+            if not isinstance(value, dict):
+                return number, f"not a JSON object but {type(value).__name__}"
+    return None
+
+
+def _has_content(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return any(line.strip() for line in handle)
+
+
+def _unreadable(file: InputFile, export: ExportFormat, error: Exception) -> InputError:
+    """The one-line error for a file Polars could not read as ``export``."""
+    if export == "ndjson":
+        bad = _first_invalid_json_line(file.scan_path)
+        if bad is not None:
+            return InputError(f"{file.name}:{bad[0]}: {bad[1]}")
+    message = str(error).strip()
+    reason = message.splitlines()[0][:_MAX_REASON] if message else type(error).__name__
+    return InputError(f"{file.name}: cannot read as {_FORMAT_NAMES[export]}: {reason}")
+
+
+def _file_rows(
+    file: InputFile,
+    export: ExportFormat,
+    source: SourceMapping,
+    hit_filter: HitFilter,
+    source_file: pl.Expr,
+) -> tuple[pl.DataFrame, str] | None:
+    """The mapped rows of one file and its timestamp column; None for an empty file."""
+    if file.size == 0:
+        return None
+    if export == "csv" and _binary_header(file.scan_path):
+        raise InputError(f"{file.name}: not a {_FORMAT_NAMES[export]} file (binary data)")
+    frame = scan_export(file, export)
+    try:
+        schema = frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        if export == "ndjson" and not _has_content(file.scan_path):
+            return None
+        raise _unreadable(file, export, error) from None
+    plan = export_plan(source, ExportColumns(schema, file.name))
+    try:
+        rows = mapped_rows(frame, plan, source_file).collect(engine="streaming")
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise _unreadable(file, export, error) from None
+    return classify_rows(rows, plan, hit_filter), plan.timestamp_column
+
+
+# --- all files ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MalformedRow:
+    """Where a malformed row is (file and 1-based row) and what is wrong with it."""
+
+    source_file: str
+    row: int
+    reason: str
+
+
+@dataclass
+class ExportRead:
+    """What the exports of a run add up to: rows per bucket, the counted hits (the canonical
+    table plus the ``keep`` columns), the first malformed rows and each file's format."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    hits: pl.DataFrame = field(default_factory=lambda: empty_export_hits(()))
+    malformed: list[MalformedRow] = field(default_factory=list)
+    formats: list[ExportFormat] = field(default_factory=list)
+
+
+def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedRow]:
+    bad = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(room)
+    examples = []
+    for file_name, row, ts, bad_time in bad.select(
+        "source_file", "line_no", "ts", _BAD_TIME
+    ).iter_rows():
+        if ts is None:
+            shown = f": {str(bad_time)[:80]!r}" if bad_time is not None else ""
+            reason = f"no valid time in {timestamp_column!r}{shown}"
+        else:
+            reason = "neither a user id nor an anonymous id"
+        examples.append(MalformedRow(str(file_name), int(row), reason))
+    return examples
+
+
+def _identity_links(rows: pl.DataFrame) -> pl.DataFrame:
+    """For each anonymous id seen with a user id, the user id of its earliest such row."""
+    return (
+        rows.filter(pl.col(_USER).is_not_null() & pl.col(_ANONYMOUS).is_not_null())
+        .sort("ts", nulls_last=True, maintain_order=True)
+        .group_by(_ANONYMOUS, maintain_order=True)
+        .agg(pl.col(_USER).first().alias(_LINKED), pl.col("ts").first())
+    )
+
+
+def _with_visitors(hits: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """Hits with their ``visitor``: the user id, else the user id linked to the anonymous id,
+    else the anonymous id."""
+    linked = (
+        links.sort("ts", nulls_last=True, maintain_order=True)
+        .group_by(_ANONYMOUS, maintain_order=True)
+        .agg(pl.col(_LINKED).first())
+    )
+    return hits.join(linked, on=_ANONYMOUS, how="left", maintain_order="left").with_columns(
+        pl.coalesce(_USER, _LINKED, _ANONYMOUS).alias("visitor")
+    )
+
+
+def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataFrame:
+    """The canonical hit table (SPEC 2.1) of counted rows that have a ``visitor``, followed by
+    the ``keep`` columns; columns an export does not have (status, user agent, …) are null."""
+
+    def hit_column(name: str, dtype: pl.DataType) -> pl.Expr:
+        if name == "kind":
+            return pl.col("bucket").cast(pl.String).cast(KIND)
+        if name == "source_file":  # an Enum in input order, as for access logs
+            return pl.col(name)
+        found = pl.col(name) if name in rows.columns else pl.lit(None)
+        return found.cast(dtype)
+
+    return rows.select(
+        *(hit_column(name, dtype).alias(name) for name, dtype in HIT_SCHEMA.items()),
+        *(pl.col(name) for name in keep),
+    )
+
+
+def empty_export_hits(keep: tuple[str, ...]) -> pl.DataFrame:
+    """An export hit table without rows."""
+    schema = dict(HIT_SCHEMA) | dict.fromkeys(keep, pl.String())
+    return pl.DataFrame(schema=schema)
+
+
+def read_exports(
+    inputs: Inputs,
+    source: SourceMapping,
+    hit_filter: HitFilter,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    examples: int = 5,
+) -> ExportRead:
+    """Read every input as an event export: rows per bucket, counted hits, first malformed rows.
+
+    Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
+    ``UsageError`` when a file's format cannot be told.
+    """
+    result = ExportRead(hits=empty_export_hits(source.keep))
+    source_dtype = inputs.source_dtype
+    counted: list[pl.DataFrame] = []
+    links: list[pl.DataFrame] = []
+    done = 0
+    for file in inputs.files:
+        export = export_format(file.name, source)
+        result.formats.append(export)
+        source_file = pl.lit(file.name, dtype=source_dtype)
+        read = _file_rows(file, export, source, hit_filter, source_file)
+        done += file.size
+        if progress is not None:
+            progress(done, inputs.total_bytes)
+        if read is None:
+            continue
+        rows, timestamp_column = read
+        for bucket, count in rows.get_column("bucket").value_counts().iter_rows():
+            result.counts[str(bucket)] = result.counts.get(str(bucket), 0) + int(count)
+        room = examples - len(result.malformed)
+        if room > 0:
+            result.malformed += _malformed_rows(rows, timestamp_column, room)
+        links.append(_identity_links(rows))
+        counted.append(rows.filter(pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)))
+    if counted:
+        hits = _with_visitors(pl.concat(counted), pl.concat(links))
+        result.hits = canonical_export_hits(with_url_parts(hits), source.keep)
+    return result

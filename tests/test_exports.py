@@ -1,0 +1,826 @@
+"""Event exports (CSV, NDJSON, Parquet) read into hits, over hand-counted fixtures.
+
+tests/fixtures/exports/shop.csv (14 rows; shop.ndjson is the same traffic with nested columns and
+epoch-millisecond times; the Parquet file is written from it with a native datetime column).
+Times are UTC on 2026-11-02:
+
+    A  a1 (anonymous) 09:00 /?utm_source=news · 09:02 /products/tent-2p · 09:03 add_to_cart
+       (value 120); logs in as u1: 09:04 /cart · 09:05 add_to_cart (30) · 09:08
+       /checkout/thank-you?order=1001 → 480 s, 4 pageviews, 2 events. a1 is linked to u1 by
+       the rows that carry both, so all of A is visitor u1.
+    B  u1 (no anonymous id) 10:30 /blog/trip: 82 min after A, a new session; 0 s, a bounce
+    C  b1 (anonymous only: the visitor is the anonymous id) 09:10 /contact · 09:12
+       newsletter_signup · 09:42 /about (exactly 30 min later: same session) → 1920 s
+    D  u2 09:20 /products/boots · 09:21 sign_up → 60 s
+    malformed: row 13 (time "yesterday"), row 14 (neither a user id nor an anonymous id)
+
+    rows 14 = malformed 2 + page 8 + event 4; sessions 4, visitors 3 (u1, b1, u2), bounce 1/4,
+    durations 480 + 0 + 1920 + 60 → 615 s on average, 2 pages per session
+    purchase A (value 60) · signup D · add_to_cart A (2 hits, count: every) · big_cart A (value
+    > 50) · newsletter C · long_visit (> 5 min) A, C → macro 2/4 (A, D), micro 2/4 (A, C)
+    funnel checkout (product → add to cart → cart → purchase): A reaches 4 (1 min, 1 min, 4 min
+    between steps), D reaches 1 → reached 2, 1, 1, 1
+
+tests/fixtures/exports/ga4.ndjson (15 events; t = 09:00:00 UTC, times t + seconds):
+
+    device 1001.1 (no user id), ga_session_id S1 = t: first_visit, session_start (skipped) ·
+      t page_view / · t+60 page_view /products/tent-2p · t+90 add_to_cart (int_value "120") ·
+      t+100 user_engagement (skipped)
+    same device, ga_session_id S2 = t+600, 8.5 min later: a new session only because of the id:
+      session_start (skipped) · t+600 page_view /cart · t+660 purchase (double_value 150.0) ·
+      t+661 page_view /checkout/thank-you?order=1001
+    user u9 on two devices sharing the ga_session_id t+1200: 2002.1 t+1200 page_view /, t+1230
+      sign_up; 3003.1 t+1250 page_view /pricing → one visitor, two sessions
+    malformed: a page_view without event_timestamp; one with no user_pseudo_id nor user_id
+
+    events 15 = skipped 4 + malformed 2 + page 6 + event 3; sessions 4 (90, 61, 30, 0 s → 45.25),
+    visitors 2, bounce 1/4 (/pricing alone); the 30-minute rule alone gives 2 sessions
+    purchase (value > 100) S2 · signup · add_to_cart S1 · thank_you S2 · pricing → macro 2/4,
+    micro 3/4; funnel buy (visitor scope): 1001.1 reaches 3 across its sessions, u9 reaches 1
+
+tests/fixtures/exports/segment.ndjson (11 calls):
+
+    a1: page /pricing?plan=pro 09:00 · track Signed Up 09:02 · identify u1 + a1 09:02:01
+      (skipped) · u1 with a1: track Order Completed at 10:05+01:00 = 09:05 UTC (revenue 99.5,
+      category Ecommerce) · u1 alone: page /welcome 09:06 → one visitor u1, one session, 360 s
+    group, screen: skipped
+    a2: page /blog/launch at "2026-11-02 09:30:00" (no offset: UTC) · track Newsletter
+      Subscribed 09:31 (value "5", label footer) → 60 s
+    malformed: a page call with neither id; a track whose timestamp is "not a time"
+
+    calls 11 = skipped 3 + malformed 2 + page 3 + event 3; sessions 2, visitors 2, bounces 0,
+    210 s on average; every goal converts one session; funnel trial reaches 1, 1, 1
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
+
+from micromacro.cli import cli
+from micromacro.config import load_goals
+from micromacro.exports import ExportRead, epoch, iso8601, iso8601_common, read_exports
+from micromacro.hits import HIT_SCHEMA, HitFilter
+from micromacro.inputs import Inputs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports"
+SHOP_CSV = str(FIXTURES / "shop.csv")
+SHOP_NDJSON = str(FIXTURES / "shop.ndjson")
+SHOP_GOALS = (FIXTURES / "shop_goals.yaml").read_text()
+GA4 = str(FIXTURES / "ga4.ndjson")
+GA4_GOALS = str(FIXTURES / "ga4_goals.yaml")
+SEGMENT = str(FIXTURES / "segment.ndjson")
+SEGMENT_GOALS = str(FIXTURES / "segment_goals.yaml")
+
+CSV_SOURCE = """source:
+  timestamp: event_time
+  user_id: user_id
+  anonymous_id: anonymous_id
+  event_name: event
+  event_category: category
+  event_value: value
+  url: page_url
+  referrer: referrer
+  keep: [utm_source]
+"""
+NDJSON_SOURCE = """source:
+  timestamp: {column: ts, format: epoch_ms}
+  user_id: user.id
+  anonymous_id: user.anonymous_id
+  event_name: event
+  event_category: properties.category
+  event_value: properties.value
+  url: page.url
+  referrer: page.referrer
+  keep: [utm_source]
+"""
+PARQUET_SOURCE = NDJSON_SOURCE.replace("{column: ts, format: epoch_ms}", "ts")
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def goals_file(folder: Path, source: str, goals: str = SHOP_GOALS, name: str = "g.yaml") -> str:
+    """A goals file of ``source`` followed by ``goals``."""
+    path = folder / name
+    path.write_text(source + goals)
+    return str(path)
+
+
+def run(*args: str, stdin: bytes | None = None) -> Result:
+    return CliRunner().invoke(cli, ["report", *args], input=stdin)
+
+
+def report_json(*args: str, stdin: bytes | None = None) -> dict[str, object]:
+    result = run(*args, "--format", "json", stdin=stdin)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def write_parquet(folder: Path) -> str:
+    """shop.ndjson as Parquet, with ``ts`` a UTC datetime ("yesterday" becomes null)."""
+    path = folder / "shop.parquet"
+    frame = pl.read_ndjson(SHOP_NDJSON, infer_schema_length=None)
+    frame.with_columns(
+        pl.col("ts").cast(pl.Int64, strict=False).cast(pl.Datetime("ms", "UTC"))
+    ).write_parquet(path)
+    return str(path)
+
+
+def read(path: str, goals: str) -> ExportRead:
+    source = load_goals(goals).source
+    assert source is not None
+    with Inputs([path]) as inputs:
+        return read_exports(inputs, source, HitFilter())
+
+
+# --- the shop, as CSV ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> dict[str, object]:
+    return report_json(SHOP_CSV, "--goals", goals_file(tmp_path, CSV_SOURCE))
+
+
+def test_input_summary_counts_every_row_once(shop: dict[str, object]) -> None:
+    assert shop["input"] == {
+        "lines": 14,
+        "files": 1,
+        "format": "csv",
+        "malformed": 2,
+        "skipped": 0,
+        "page": 8,
+        "event": 4,
+    }
+
+
+def test_summary_figures(shop: dict[str, object]) -> None:
+    assert shop["summary"] == {
+        "visitors": 3,
+        "sessions": 4,
+        "pageviews": 8,
+        "events": 4,
+        "bounce_rate": 0.25,
+        "avg_session_duration_s": 615.0,
+        "pages_per_session": 2.0,
+        "macro_sessions": 2,
+        "macro_conversion_rate": 0.5,
+        "micro_sessions": 2,
+        "micro_conversion_rate": 0.5,
+    }
+
+
+def test_goal_figures(shop: dict[str, object]) -> None:
+    goals = shop["goals"]
+    assert isinstance(goals, list)
+    table = {
+        g["name"]: (g["conversions"], g["converting_sessions"], g["conversion_rate"], g["visitors"])
+        for g in goals
+    }
+    assert table == {
+        "purchase": (1, 1, 0.25, 1),
+        "signup": (1, 1, 0.25, 1),
+        "add_to_cart": (2, 1, 0.25, 1),
+        "big_cart": (1, 1, 0.25, 1),
+        "newsletter": (1, 1, 0.25, 1),
+        "long_visit": (2, 2, 0.5, 2),
+    }
+    assert goals[0]["value"] == 60.0
+
+
+def test_funnel_with_an_event_step(shop: dict[str, object]) -> None:
+    funnels = shop["funnels"]
+    assert isinstance(funnels, list)
+    steps = [
+        (s["name"], s["reached"], s["dropped"], s["median_time_from_previous_s"])
+        for s in funnels[0]["steps"]
+    ]
+    assert steps == [
+        ("product", 2, 1, None),
+        ("add to cart", 1, 0, 60.0),
+        ("cart", 1, 0, 60.0),
+        ("purchase", 1, 0, 240.0),
+    ]
+
+
+def test_malformed_rows_are_named_on_stderr(tmp_path: Path) -> None:
+    result = run(SHOP_CSV, "--goals", goals_file(tmp_path, CSV_SOURCE), "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "micromacro: warning: 2 malformed rows skipped (counted in the input summary)",
+        f"micromacro: warning: {SHOP_CSV}: row 13: malformed row: "
+        "no valid time in 'event_time': 'yesterday'",
+        f"micromacro: warning: {SHOP_CSV}: row 14: malformed row: "
+        "neither a user id nor an anonymous id",
+        "micromacro: input: 14 lines (malformed 2, skipped 0, page 8, event 4)",
+    ]
+
+
+def test_strict_turns_a_malformed_row_into_exit_1(tmp_path: Path) -> None:
+    result = run(SHOP_CSV, "--goals", goals_file(tmp_path, CSV_SOURCE), "--strict")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"micromacro: error: {SHOP_CSV}: row 13: malformed row (2 in all; --strict allows none)\n"
+    )
+
+
+def test_the_visitor_is_the_user_id_else_the_linked_user_else_the_anonymous_id(
+    tmp_path: Path,
+) -> None:
+    hits = read(SHOP_CSV, goals_file(tmp_path, CSV_SOURCE)).hits.sort("line_no")
+    # Rows 1-3 carry only a1, which rows 4-6 link to u1; b1 never logs in; u2 has no anonymous id.
+    assert dict(hits.select("line_no", "visitor").iter_rows()) == {
+        **dict.fromkeys(range(1, 8), "u1"),
+        **dict.fromkeys(range(8, 11), "b1"),
+        11: "u2",
+        12: "u2",
+    }
+
+
+def test_the_hit_table_is_the_canonical_one_plus_kept_columns(tmp_path: Path) -> None:
+    hits = read(SHOP_CSV, goals_file(tmp_path, CSV_SOURCE)).hits.sort("line_no")
+    assert hits.columns == [*HIT_SCHEMA, "utm_source"]
+    expected = {**HIT_SCHEMA, "utm_source": pl.String()}
+    assert {k: v for k, v in hits.schema.items() if k != "source_file"} == {
+        k: v for k, v in expected.items() if k != "source_file"
+    }
+    first = hits.row(0, named=True)
+    assert (first["ts"], first["kind"], first["host"], first["path"], first["query"]) == (
+        T0,
+        "page",
+        "shop.example.com",
+        "/",
+        "utm_source=news",
+    )
+    assert (first["referrer"], first["utm_source"], first["session_id"]) == (
+        "https://news.example.org/",
+        "news",
+        None,
+    )
+    cart = hits.row(2, named=True)
+    assert (cart["kind"], cart["event_name"], cart["event_category"], cart["event_value"]) == (
+        "event",
+        "add_to_cart",
+        "ecommerce",
+        120.0,
+    )
+
+
+def test_since_and_until_count_rows_outside_the_period(tmp_path: Path) -> None:
+    goals = goals_file(tmp_path, CSV_SOURCE)
+    data = report_json(
+        SHOP_CSV, "--goals", goals, "--since", "2026-11-02T09:15", "--until", "2026-11-02T10:00"
+    )
+    # The period is read in the source's time zone (UTC). In [09:15, 10:00): rows 10, 11 and 12
+    # (2 pages, 1 event); rows 1-9 are outside; rows 13 and 14 stay malformed.
+    assert data["input"] == {
+        "lines": 14,
+        "files": 1,
+        "format": "csv",
+        "malformed": 2,
+        "out_of_period": 9,
+        "skipped": 0,
+        "page": 2,
+        "event": 1,
+    }
+    assert data["period"] == {"since": "2026-11-02T09:15:00Z", "until": "2026-11-02T10:00:00Z"}
+
+
+# --- the same traffic in three formats ----------------------------------------------------------
+
+
+def test_csv_ndjson_and_parquet_give_identical_reports(tmp_path: Path) -> None:
+    runs = {
+        "csv": (SHOP_CSV, CSV_SOURCE),
+        "ndjson": (SHOP_NDJSON, NDJSON_SOURCE),
+        "parquet": (write_parquet(tmp_path), PARQUET_SOURCE),
+    }
+    reports = {
+        name: report_json(path, "--goals", goals_file(tmp_path, source, name=f"{name}.yaml"))
+        for name, (path, source) in runs.items()
+    }
+    expected = reports["csv"]
+    for name, data in reports.items():
+        for section in ("summary", "goals", "funnels", "ladder", "micro_macro"):
+            assert data[section] == expected[section], (name, section)
+        assert data["input"] == {**expected["input"], "format": name}  # type: ignore[dict-item]
+
+
+def test_compressed_exports_and_stdin(tmp_path: Path) -> None:
+    goals = goals_file(tmp_path, CSV_SOURCE)
+    expected = report_json(SHOP_CSV, "--goals", goals)
+    compressed = tmp_path / "shop.csv.gz"
+    compressed.write_bytes(gzip.compress(Path(SHOP_CSV).read_bytes()))
+    assert report_json(str(compressed), "--goals", goals)["summary"] == expected["summary"]
+    piped_goals = goals_file(tmp_path, CSV_SOURCE + "  format: csv\n", name="piped.yaml")
+    piped = report_json("-", "--goals", piped_goals, stdin=Path(SHOP_CSV).read_bytes())
+    assert piped["summary"] == expected["summary"]
+    assert piped["input"] == expected["input"]
+
+
+def test_two_files_and_a_glob_add_up(tmp_path: Path) -> None:
+    header, *rows = Path(SHOP_CSV).read_text().splitlines(keepends=True)
+    (tmp_path / "part-1.csv").write_text(header + "".join(rows[:5]))
+    (tmp_path / "part-2.csv").write_text(header + "".join(rows[5:]))
+    goals = goals_file(tmp_path, CSV_SOURCE)
+    data = report_json(str(tmp_path / "part-*.csv"), "--goals", goals)
+    assert data["input"]["files"] == 2  # type: ignore[index]
+    assert data["summary"] == report_json(SHOP_CSV, "--goals", goals)["summary"]
+
+
+# --- GA4 ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ga4() -> dict[str, object]:
+    return report_json(GA4, "--goals", GA4_GOALS)
+
+
+def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
+    assert ga4["input"] == {
+        "lines": 15,
+        "files": 1,
+        "format": "ga4",
+        "malformed": 2,
+        "skipped": 4,
+        "page": 6,
+        "event": 3,
+    }
+    assert ga4["summary"] == {
+        "visitors": 2,
+        "sessions": 4,
+        "pageviews": 6,
+        "events": 3,
+        "bounce_rate": 0.25,
+        "avg_session_duration_s": 45.25,
+        "pages_per_session": 1.5,
+        "macro_sessions": 2,
+        "macro_conversion_rate": 0.5,
+        "micro_sessions": 3,
+        "micro_conversion_rate": 0.75,
+    }
+
+
+def test_ga4_goals_and_visitor_funnel(ga4: dict[str, object]) -> None:
+    goals = ga4["goals"]
+    funnels = ga4["funnels"]
+    assert isinstance(goals, list)
+    assert isinstance(funnels, list)
+    assert [(g["name"], g["conversions"]) for g in goals] == [
+        ("purchase", 1),
+        ("signup", 1),
+        ("add_to_cart", 1),
+        ("thank_you", 1),
+        ("pricing", 1),
+    ]
+    assert [s["reached"] for s in funnels[0]["steps"]] == [2, 1, 1]
+
+
+def test_ga4_session_ids_split_sessions_inside_thirty_minutes(tmp_path: Path) -> None:
+    # The same events mapped by hand without the session id: the 30-minute rule joins S1 and
+    # S2 (8.5 minutes apart) and u9's two devices (20 s apart).
+    by_hand = """source:
+  timestamp: {column: event_timestamp, format: epoch_us}
+  user_id: user_id
+  anonymous_id: user_pseudo_id
+  event_name: event_name
+  url: event_params.page_location
+  event_value: event_params.value
+  pageview: {column: event_name, equals: page_view}
+  skip: {column: event_name, one_of: [session_start, first_visit, user_engagement]}
+"""
+    goals = goals_file(tmp_path, by_hand, goals="")
+    summary = report_json(GA4, "--goals", goals, "-q")["summary"]
+    assert (summary["sessions"], summary["visitors"]) == (2, 2)  # type: ignore[index]
+
+
+def test_ga4_params_and_kept_columns() -> None:
+    hits = read(GA4, GA4_GOALS).hits.sort("line_no")
+    assert hits.columns == [*HIT_SCHEMA, "device.category", "event_params.currency"]
+    rows = {row["line_no"]: row for row in hits.iter_rows(named=True)}
+    assert rows[5]["event_name"] == "add_to_cart"
+    assert (rows[5]["event_value"], rows[5]["event_params.currency"]) == (120.0, "EUR")
+    assert rows[5]["device.category"] == "desktop"
+    assert rows[9]["event_value"] == 150.0
+    assert rows[3]["session_id"] == "1001.1/1793610000"
+    assert (rows[3]["path"], rows[3]["query"]) == ("/", "utm_source=news&utm_medium=email")
+    assert rows[4]["referrer"] == "https://shop.example.com/"
+    assert rows[3]["ts"] == T0
+    assert (rows[13]["visitor"], rows[13]["session_id"]) == ("u9", "3003.1/1793611200")
+    assert rows[5]["event_category"] is None  # GA4 events have a name only
+
+
+def test_ga4_as_parquet_gives_the_same_report(tmp_path: Path, ga4: dict[str, object]) -> None:
+    parquet = tmp_path / "ga4.parquet"
+    frame = pl.read_ndjson(GA4, infer_schema_length=None)
+    frame.with_columns(pl.col("event_timestamp").cast(pl.Int64)).write_parquet(parquet)
+    data = report_json(str(parquet), "--goals", GA4_GOALS, "-q")
+    for section in ("input", "summary", "goals", "funnels", "ladder", "micro_macro"):
+        assert data[section] == ga4[section], section
+
+
+def test_ga4_bookkeeping_events_can_be_counted(tmp_path: Path) -> None:
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n  skip: null\n", goals="")
+    data = report_json(GA4, "--goals", goals, "-q")
+    assert (data["input"]["skipped"], data["input"]["event"]) == (0, 7)  # type: ignore[index]
+    assert data["summary"]["events"] == 7  # type: ignore[index]
+
+
+# --- Segment ------------------------------------------------------------------------------------
+
+
+def test_segment_report() -> None:
+    data = report_json(SEGMENT, "--goals", SEGMENT_GOALS)
+    assert data["input"] == {
+        "lines": 11,
+        "files": 1,
+        "format": "segment",
+        "malformed": 2,
+        "skipped": 3,
+        "page": 3,
+        "event": 3,
+    }
+    summary = data["summary"]
+    assert isinstance(summary, dict)
+    assert (summary["visitors"], summary["sessions"], summary["pageviews"]) == (2, 2, 3)
+    assert (summary["events"], summary["bounce_rate"], summary["avg_session_duration_s"]) == (
+        3,
+        0.0,
+        210.0,
+    )
+    goals = data["goals"]
+    funnels = data["funnels"]
+    assert isinstance(goals, list)
+    assert isinstance(funnels, list)
+    assert [(g["name"], g["converting_sessions"]) for g in goals] == [
+        ("order", 1),
+        ("order_ua", 1),
+        ("signup", 1),
+        ("newsletter", 1),
+        ("pro_pricing", 1),
+    ]
+    assert [s["reached"] for s in funnels[0]["steps"]] == [1, 1, 1]
+
+
+def test_segment_identify_links_the_anonymous_id() -> None:
+    hits = read(SEGMENT, SEGMENT_GOALS).hits.sort("line_no")
+    assert hits.select("line_no", "visitor", "kind", "path").rows() == [
+        (1, "u1", "page", "/pricing"),
+        (2, "u1", "event", "/signup"),
+        (4, "u1", "event", "/checkout"),
+        (5, "u1", "page", "/welcome"),
+        (8, "a2", "page", "/blog/launch"),
+        (9, "a2", "event", None),
+    ]
+    order = hits.row(2, named=True)
+    assert (order["ts"], order["event_value"], order["event_action"]) == (
+        T0 + timedelta(minutes=5),
+        99.5,
+        "Order Completed",
+    )
+
+
+# --- time --------------------------------------------------------------------------------------
+
+AT_0915 = datetime(2026, 11, 2, 9, 15, 3, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-02T09:15:03Z", AT_0915),
+        ("2026-11-02T10:15:03+01:00", AT_0915),
+        ("2026-11-02T10:15:03+0100", AT_0915),
+        ("2026-11-02T10:15:03+01", AT_0915),
+        ("2026-11-02T04:15:03.25-05:00", AT_0915 + timedelta(milliseconds=250)),
+        ("2026-11-02T09:15:03,5Z", AT_0915 + timedelta(milliseconds=500)),
+        ("2026-11-02T09:15:03.123456789Z", AT_0915 + timedelta(microseconds=123456)),
+        ("2026-11-02 09:15:03", AT_0915),
+        ("2026-11-02t09:15:03z", AT_0915),
+        ("2026-11-02T09:15", AT_0915 - timedelta(seconds=3)),
+        ("2026-11-02", datetime(2026, 11, 2, tzinfo=UTC)),
+        ("yesterday", None),
+        ("", None),
+        ("2026-13-02T09:00:00Z", None),
+        ("1793610000", None),
+    ],
+)
+def test_iso8601(text: str, expected: datetime | None) -> None:
+    assert pl.select(iso8601(pl.lit(text), UTC)).item() == expected
+
+
+def _iso_text(instant: datetime, separator: str, digits: int, offset: str | None) -> str:
+    fraction = f".{instant.microsecond:06d}"[: digits + 1] if digits else ""
+    return f"{instant:%Y-%m-%d}{separator}{instant:%H:%M:%S}{fraction}{offset or ''}"
+
+
+@given(
+    instant=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31)),
+    separator=st.sampled_from(["T", " "]),
+    digits=st.sampled_from([0, 3, 6]),
+    offset=st.sampled_from([None, "Z", "+00:00", "+01:00", "-05:30", "+0545", "-0800"]),
+)
+def test_both_iso8601_readers_agree_with_python(
+    instant: datetime, separator: str, digits: int, offset: str | None
+) -> None:
+    text = _iso_text(instant, separator, digits, offset)
+    parsed = datetime.fromisoformat(text)
+    expected = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    full, common = pl.select(
+        iso8601(pl.lit(text), UTC).alias("full"), iso8601_common(pl.lit(text), UTC).alias("common")
+    ).row(0)
+    assert full == expected
+    assert common == expected  # the common shapes need no second pass
+
+
+def test_the_rarer_iso8601_shapes_are_read_from_a_file(tmp_path: Path) -> None:
+    export = tmp_path / "shapes.csv"
+    export.write_text(
+        "t,u,page\n"
+        "2026-11-02,a,/day\n"
+        "2026-11-02T09:15,a,/minutes\n"
+        '"2026-11-02t09:15:03,5z",a,/comma\n'
+        " 2026-11-02T09:15:03Z ,a,/spaces\n"
+    )
+    goals = goals_file(tmp_path, TINY_SOURCE + "  url: page\n", goals="")
+    times = read(str(export), goals).hits.sort("line_no").get_column("ts").to_list()
+    assert times == [
+        datetime(2026, 11, 2, tzinfo=UTC),
+        AT_0915 - timedelta(seconds=3),
+        AT_0915 + timedelta(milliseconds=500),
+        AT_0915,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("2026-11-02 10:15:03", ZoneInfo("Europe/Berlin"), AT_0915),
+        ("2026-11-02 10:15:03", timezone(timedelta(hours=1)), AT_0915),
+        ("2026-11-02 14:45:03", timezone(timedelta(hours=5, minutes=30)), AT_0915),
+        ("2026-11-02T09:15:03Z", ZoneInfo("Europe/Berlin"), AT_0915),  # an offset wins
+        ("2026-03-29 02:30:00", ZoneInfo("Europe/Berlin"), None),  # skipped by the clocks
+        (
+            "2026-10-25 02:30:00",  # happens twice: the earlier (summer time)
+            ZoneInfo("Europe/Berlin"),
+            datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        ),
+    ],
+)
+def test_naive_times_are_read_in_the_source_time_zone(
+    text: str, zone: timezone | ZoneInfo, expected: datetime | None
+) -> None:
+    assert pl.select(iso8601(pl.lit(text), zone)).item() == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "time_format", "expected"),
+    [
+        ("1793610000", "epoch_s", T0),
+        ("1793610000.5", "epoch_s", T0 + timedelta(milliseconds=500)),
+        (1793610000, "epoch_s", T0),
+        (1793610000.25, "epoch_s", T0 + timedelta(milliseconds=250)),
+        (1793610000123, "epoch_ms", T0 + timedelta(milliseconds=123)),
+        ("1793610000000001", "epoch_us", T0 + timedelta(microseconds=1)),
+        ("soon", "epoch_s", None),
+        ("1e30", "epoch_s", None),
+    ],
+)
+def test_epoch_times(value: object, time_format: str, expected: datetime | None) -> None:
+    series = pl.Series([value])
+    assert pl.select(epoch(pl.lit(series), series.dtype, time_format)).item() == expected
+
+
+def test_strftime_times_in_a_time_zone_and_the_period_in_that_zone(tmp_path: Path) -> None:
+    export = tmp_path / "berlin.csv"
+    export.write_text(
+        "when,who,page\n"
+        "02.11.2026 09:59:00,u1,/a\n"  # 08:59 UTC: before the period
+        "02.11.2026 10:00:00,u1,/b\n"  # 09:00 UTC
+        "02.11.2026 23:30:00,u2,/c\n"  # 22:30 UTC
+        "03.11.2026 00:30:00,u3,/d\n"  # the next day in Berlin: after the period
+    )
+    source = """source:
+  timestamp: {column: when, format: '%d.%m.%Y %H:%M:%S'}
+  timezone: Europe/Berlin
+  user_id: who
+  url: page
+"""
+    goals = goals_file(tmp_path, source, goals="")
+    data = report_json(
+        str(export), "--goals", goals, "--since", "2026-11-02T10:00", "--until", "2026-11-02"
+    )
+    assert data["period"] == {"since": "2026-11-02T09:00:00Z", "until": "2026-11-02T23:00:00Z"}
+    assert data["input"] == {
+        "lines": 4,
+        "files": 1,
+        "format": "csv",
+        "malformed": 0,
+        "out_of_period": 2,
+        "skipped": 0,
+        "page": 2,
+        "event": 0,
+    }
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+TINY_SOURCE = "source:\n  timestamp: t\n  user_id: u\n"
+
+
+def _half_a_parquet(path: Path) -> None:
+    pl.DataFrame({"t": ["2026-11-02T09:00:00Z"], "u": ["a"]}).write_parquet(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("e.parquet", _half_a_parquet, "e.parquet: cannot read as Parquet: parquet: "),
+        ("e.parquet", b"t,u\n2026-11-02T09:00:00Z,a\n", "e.parquet: cannot read as Parquet: "),
+        (
+            "e.ndjson",
+            b'{"t": "2026-11-02T09:00:00Z", "u": "a"}\n{"t": "x", u}\n',
+            "e.ndjson:2: not valid JSON: Expecting property name enclosed in double quotes",
+        ),
+        (
+            "e.json",
+            b'[\n{"t": "2026-11-02T09:00:00Z", "u": "a"}\n]\n',
+            "e.json:1: not valid JSON: Expecting value "
+            "(a JSON array? NDJSON is one object per line)",
+        ),
+        (
+            "e.ndjson",
+            b'{"t": "2026-11-02T09:00:00Z", "u": "a"}\n"just text"\n',
+            "e.ndjson:2: not a JSON object but str",
+        ),
+        ("e.csv", b"\x7fELF\x02\x01\x01\x00\x00\x00,t,u\n", "e.csv: not a CSV file (binary data)"),
+        (
+            "e.csv",
+            b"t,u\n2026-11-02T09:00:00Z,a,surplus\n",
+            "e.csv: cannot read as CSV: found more fields than defined in 'Schema'",
+        ),
+        ("e.csv.gz", b"\x1f\x8b\x08\x00 not gzip", "e.csv.gz: cannot decompress"),
+    ],
+    ids=[
+        "truncated parquet",
+        "csv named parquet",
+        "invalid json line",
+        "json array",
+        "json scalar",
+        "binary csv",
+        "ragged csv",
+        "corrupt gzip",
+    ],
+)
+def test_corrupt_files_exit_1_with_one_line(
+    tmp_path: Path, name: str, content: object, message: str
+) -> None:
+    export = tmp_path / name
+    if isinstance(content, bytes):
+        export.write_bytes(content)
+    else:
+        content(export)  # type: ignore[operator]
+    result = run(str(export), "--goals", goals_file(tmp_path, TINY_SOURCE, goals=""))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"micromacro: error: {export.parent}/{message}")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_mapped_column_names_it_and_the_columns_there_are(tmp_path: Path) -> None:
+    result = run(SHOP_CSV, "--goals", goals_file(tmp_path, NDJSON_SOURCE))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"micromacro: error: {SHOP_CSV}: no columns 'ts', 'user.id', 'user.anonymous_id', "
+        "'properties.category', 'properties.value', 'page.url', 'page.referrer' (its columns: "
+        "event_time, user_id, anonymous_id, event, category, value, page_url, referrer, "
+        "utm_source)\n"
+    )
+
+
+def test_a_missing_struct_field_names_the_fields_there_are(tmp_path: Path) -> None:
+    source = NDJSON_SOURCE.replace("url: page.url", "url: page.link")
+    result = run(SHOP_NDJSON, "--goals", goals_file(tmp_path, source))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"micromacro: error: {SHOP_NDJSON}: no column 'page.link' (page has: url, referrer)\n"
+    )
+
+
+def test_a_struct_is_not_a_value(tmp_path: Path) -> None:
+    source = NDJSON_SOURCE.replace("url: page.url", "url: page")
+    result = run(SHOP_NDJSON, "--goals", goals_file(tmp_path, source))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"micromacro: error: {SHOP_NDJSON}: column 'page' is a struct, not a value "
+        "(name one of its fields, like page.url)\n"
+    )
+
+
+def test_numbers_as_times_need_an_epoch_format(tmp_path: Path) -> None:
+    export = tmp_path / "numbers.ndjson"
+    export.write_text('{"ts": 1793610000000, "user": "u1"}\n')
+    source = "source:\n  timestamp: ts\n  user_id: user\n"
+    result = run(str(export), "--goals", goals_file(tmp_path, source, goals=""))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"micromacro: error: {export}: the timestamp column 'ts' holds numbers: give its format "
+        "in the source section (epoch_s, epoch_ms or epoch_us)\n"
+    )
+
+
+def test_an_export_where_no_row_is_usable_exits_1(tmp_path: Path) -> None:
+    export = tmp_path / "epoch.csv"
+    export.write_text("t,u\n1793610000,a\n1793610060,a\n")
+    result = run(str(export), "--goals", goals_file(tmp_path, TINY_SOURCE, goals=""))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "micromacro: error: no row of the export has a valid time and a user or anonymous id "
+        f"(first: {export}: row 1); check the source section of the goals file\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "-",
+            "an event export on stdin (-) needs its format: set format: csv, ndjson or parquet "
+            "in the source section of the goals file",
+        ),
+        (
+            "events.txt",
+            "events.txt: cannot tell the export format from the file name (expected .csv, "
+            ".ndjson, .jsonl, .json or .parquet; or set format: in the source section of the "
+            "goals file)",
+        ),
+    ],
+)
+def test_a_format_that_cannot_be_told_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "events.txt").write_text("t,u\n2026-11-02T09:00:00Z,a\n")
+    result = run(name, "--goals", goals_file(tmp_path, TINY_SOURCE, goals=""), stdin=b"t,u\n")
+    assert result.exit_code == 2
+    assert result.stderr == f"micromacro: error: {message}\n"
+
+
+def test_an_empty_export_is_a_report_of_zeros(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("t,u\n")
+    goals = goals_file(tmp_path, TINY_SOURCE, goals="")
+    for export in (empty, header_only):
+        result = run(str(export), "--goals", goals, "--format", "json")
+        assert result.exit_code == 0
+        assert "warning: the input is empty: no rows to report on" in result.stderr
+        assert json.loads(result.stdout)["summary"]["sessions"] == 0
+
+
+def test_access_log_options_are_ignored_with_a_warning(tmp_path: Path) -> None:
+    goals = goals_file(tmp_path, CSV_SOURCE)
+    result = run(SHOP_CSV, "--goals", goals, "--include-bots", "--dedupe", "--format", "json")
+    assert result.exit_code == 0
+    assert (
+        "micromacro: warning: --include-bots, --dedupe: not applicable to event exports "
+        "(ignored)\n" in result.stderr
+    )
+
+
+def test_hostile_values_are_counted_and_shown_inert(tmp_path: Path) -> None:
+    export = tmp_path / "hostile.csv"
+    export.write_bytes(
+        b"t,u,event,page\n"
+        b'2026-11-02T09:00:00Z,u1,"\x1b[31m[red]x[/red] <script>\x00",/\xff\xfe\n'
+        b'2026-11-02T09:00:01Z,"\x1b[2J[link=http://e]u2",,"/a\x1b[2J[bold]b"\n'
+        b"\x1b[31m,u3,,/\n"
+    )
+    source = "source:\n  timestamp: t\n  user_id: u\n  event_name: event\n  url: page\n"
+    goals = (
+        "goals:\n  - name: '[red]x[/red] <script>'\n    kind: macro\n    event:\n"
+        "      name: {contains: '[red]'}\n"
+    )
+    result = run(str(export), "--goals", goals_file(tmp_path, source, goals=goals))
+    assert result.exit_code == 0
+    output = result.stdout + result.stderr
+    assert "\x1b" not in output
+    assert "\x00" not in output
+    assert "[red]x[/red] <script>" in result.stdout
+    assert "no valid time in 't': '\\x1b[31m'" in result.stderr
+    data = report_json(str(export), "--goals", goals_file(tmp_path, source, goals=goals), "-q")
+    counts = data["input"]
+    assert isinstance(counts, dict)
+    # Row 1 has an event name (an event), row 2 only a page, row 3 no valid time.
+    assert (counts["page"], counts["event"], counts["malformed"]) == (1, 1, 1)
+    assert data["goals"][0]["conversions"] == 1  # type: ignore[index]
