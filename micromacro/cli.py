@@ -45,8 +45,10 @@ from micromacro.report import (
     ProgressCallback,
     Report,
     ReportOptions,
+    breakdowns_of,
     build_report,
 )
+from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"
@@ -303,6 +305,37 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     "log_format / Apache LogFormat string.",
 )
 @click.option(
+    "--by",
+    "by",
+    multiple=True,
+    metavar="DIMENSION[,DIMENSION]",
+    help="Break the report down by a dimension (repeatable; a comma crosses two): channel, "
+    "source, medium, campaign, referrer, landing_page, exit_page, device, browser, os, hour, "
+    "weekday, day, week, month, host, query:NAME, or an event export's kept column.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=DEFAULT_TOP,
+    show_default=True,
+    help="Segments shown per --by, by sessions; the rest are folded into (other). 0 shows all.",
+)
+@click.option(
+    "--min-sessions",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MIN_SESSIONS,
+    show_default=True,
+    help="Segments with fewer sessions are flagged as small samples (never hidden).",
+)
+@click.option(
+    "--site-host",
+    "site_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="A host of the site itself (repeatable): referrers from it are internal. Default: "
+    "inferred from the log, and named on stderr.",
+)
+@click.option(
     "--dedupe",
     is_flag=True,
     help="Count a line found in an earlier input (overlapping rotated logs) once; the copies "
@@ -361,6 +394,10 @@ def report(
     inputs: tuple[str, ...],
     goals_path: str | None,
     log_format: str,
+    by: tuple[str, ...],
+    top: int,
+    min_sessions: int,
+    site_hosts: tuple[str, ...],
     dedupe: bool,
     client_ip: str,
     output_format: str,
@@ -412,7 +449,12 @@ def report(
         tz=tz,
         strict=strict,
         dedupe=dedupe,
+        by=by,
+        top=top,
+        min_sessions=min_sessions,
+        site_hosts=site_hosts,
     )
+    breakdowns_of(options)  # an unknown dimension is exit 2 before any reading
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)

@@ -17,6 +17,7 @@ from typing import BinaryIO, Literal
 
 import polars as pl
 
+from micromacro.channels import infer_site_hosts
 from micromacro.conversions import session_conversions
 from micromacro.errors import InputError
 from micromacro.exports import read_exports, summary_format
@@ -43,6 +44,15 @@ from micromacro.metrics import (
     visitor_goals,
 )
 from micromacro.periods import Period, parse_period, parse_timezone
+from micromacro.segments import (
+    DEFAULT_MIN_SESSIONS,
+    DEFAULT_TOP,
+    SOURCE_DIMENSIONS,
+    Breakdown,
+    parse_breakdowns,
+    segment_rows,
+    session_dimensions,
+)
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 
 ProgressCallback = Callable[[int, int], None]
@@ -68,6 +78,8 @@ _COUNTED_COLUMNS = (
     "source_file",
     "line_no",
 )
+# What segments also read of access-log hits (only kept with --by).
+_SEGMENT_COLUMNS = ("host", "referrer", "user_agent")
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,10 @@ class ReportOptions:
     tz: str | None = None
     strict: bool = False
     dedupe: bool = False
+    by: tuple[str, ...] = ()
+    top: int = DEFAULT_TOP
+    min_sessions: int = DEFAULT_MIN_SESSIONS
+    site_hosts: tuple[str, ...] = ()
     now: datetime | None = None
 
 
@@ -123,13 +139,14 @@ class Report:
     ladder: dict[str, object]
     micro_macro: list[dict[str, object]]
     period: Period
+    segments: list[dict[str, object]] = field(default_factory=list)
     malformed: list[MalformedLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``, ``funnels``, ``ladder``,
-        ``micro_macro``; ``period`` if set)."""
+        ``micro_macro``, ``segments``; ``period`` if set)."""
         result: dict[str, object] = {
             "input": self.input.as_dict(),
             "summary": self.summary,
@@ -137,6 +154,7 @@ class Report:
             "funnels": self.funnels,
             "ladder": self.ladder,
             "micro_macro": self.micro_macro,
+            "segments": self.segments,
         }
         if self.period.bounded:
             result["period"] = {
@@ -202,6 +220,7 @@ class _HitAccumulator:
     """What the chunks of a run add up to; with ``dedupe``, also each line's hash and file."""
 
     dedupe: bool = False
+    columns: tuple[str, ...] = _COUNTED_COLUMNS
     counts: dict[str, int] = field(default_factory=dict)
     counted: list[pl.DataFrame] = field(default_factory=list)
     malformed: list[MalformedLine] = field(default_factory=list)
@@ -211,7 +230,7 @@ class _HitAccumulator:
         """Add a chunk of classified lines."""
         for bucket, count in lines.get_column("bucket").value_counts().iter_rows():
             self.counts[str(bucket)] = self.counts.get(str(bucket), 0) + int(count)
-        columns = list(_COUNTED_COLUMNS)
+        columns = list(self.columns)
         if self.dedupe:
             lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
             self.line_keys.append(lines.select(_LINE_HASH, "source_file", "bucket"))
@@ -238,11 +257,14 @@ def read_hits(
     *,
     client_ip: ClientIpMode = "remote",
     dedupe: bool = False,
+    segment_columns: bool = False,
 ) -> _HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines."""
     total = inputs.total_bytes
     done = 0
-    result = _HitAccumulator(dedupe=dedupe)
+    result = _HitAccumulator(
+        dedupe=dedupe, columns=(*_COUNTED_COLUMNS, *(_SEGMENT_COLUMNS if segment_columns else ()))
+    )
     parse = fmt.parser()
     for chunk in inputs.line_chunks():
         parsed_lines = parse(chunk.lines.lazy())
@@ -301,7 +323,7 @@ def _order_by_time(inputs: Inputs, fmt: LogFormat) -> None:
 
 
 def _empty_hits() -> pl.DataFrame:
-    return pl.DataFrame(schema={name: HIT_SCHEMA[name] for name in _COUNTED_COLUMNS})
+    return pl.DataFrame(schema=HIT_SCHEMA)
 
 
 @dataclass
@@ -314,6 +336,7 @@ class _InputRead:
     malformed: list[MalformedLine]
     # The ``InputError`` message when no line or row could be used, given where the first is.
     nothing_usable: Callable[[str], str]
+    tz: tzinfo = UTC
     unit: Literal["line", "row"] = "line"
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -336,9 +359,11 @@ def build_report(
         else:
             read = _read_event_exports(inputs, source, options, progress)
     warnings = [*read.warnings, *_input_warnings(read, options)]
+    notes = list(read.notes)
     _check_input(read, options)
     sessionized = sessionize(read.hits, timeout_s=options.session_timeout_s)
-    conversions = session_conversions(sessionized, session_table(sessionized), options.goals.goals)
+    sessions = session_table(sessionized)
+    conversions = session_conversions(sessionized, sessions, options.goals.goals)
     visitors = visitor_goals(conversions, options.goals.goals)
     summary = site_summary(conversions, options.goals.goals)
     units = {"session": int(summary["sessions"]), "visitor": int(summary["visitors"])}
@@ -353,10 +378,46 @@ def build_report(
         funnels=funnels,
         ladder=engagement_ladder(visitors),
         micro_macro=micro_macro_table(visitors, options.goals.goals),
+        segments=_segments(options, sessionized, sessions, conversions, read, notes),
         period=read.period,
         malformed=read.malformed,
-        notes=read.notes,
+        notes=notes,
         warnings=warnings,
+    )
+
+
+def breakdowns_of(options: ReportOptions) -> list[Breakdown]:
+    """The ``--by`` breakdowns (an event export's kept columns are dimensions too)."""
+    source = options.goals.source
+    return parse_breakdowns(options.by, extra=source.keep if source is not None else ())
+
+
+def _segments(
+    options: ReportOptions,
+    hits: pl.DataFrame,
+    sessions: pl.DataFrame,
+    conversions: pl.DataFrame,
+    read: _InputRead,
+    notes: list[str],
+) -> list[dict[str, object]]:
+    """The segment rows of the ``--by`` breakdowns (none without ``--by``)."""
+    breakdowns = breakdowns_of(options)
+    if not breakdowns:
+        return []
+    names = {name for breakdown in breakdowns for name in breakdown.dimensions}
+    site_hosts = list(options.site_hosts)
+    if not site_hosts and names & set(SOURCE_DIMENSIONS):
+        site_hosts = infer_site_hosts(hits)
+        shown = ", ".join(site_hosts) or "none found"
+        notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
+    dimensions = session_dimensions(hits, sessions, names, tz=read.tz, site_hosts=site_hosts)
+    return segment_rows(
+        conversions,
+        dimensions,
+        breakdowns,
+        options.goals.goals,
+        top=options.top,
+        min_sessions=options.min_sessions,
     )
 
 
@@ -375,6 +436,7 @@ def _read_access_logs(
         progress,
         client_ip=options.client_ip,
         dedupe=options.dedupe,
+        segment_columns=bool(options.by),
     )
     if options.dedupe:
         hits = drop_duplicate_lines(read)
@@ -398,6 +460,7 @@ def _read_access_logs(
         hits=hits,
         summary=summary,
         period=period,
+        tz=tz,
         malformed=read.malformed,
         notes=notes,
         nothing_usable=lambda first: (
@@ -428,6 +491,7 @@ def _read_event_exports(
         hits=read.hits,
         summary=summary,
         period=period,
+        tz=tz,
         malformed=malformed,
         warnings=_ignored_options(options),
         nothing_usable=lambda first: (

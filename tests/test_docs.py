@@ -89,6 +89,22 @@ def test_every_funnel_field_is_documented() -> None:
     assert set(funnel["steps"][0]) <= _documented_fields("`steps` of a funnel")
 
 
+def test_every_segment_field_is_documented() -> None:
+    fixtures = ROOT / "tests" / "fixtures"
+    args = [
+        "report",
+        str(fixtures / "segments.log"),
+        "--goals",
+        str(fixtures / "segments_goals.yaml"),
+    ]
+    result = CliRunner().invoke(cli, [*args, "--by", "device", "--format", "json"])
+    segment = json.loads(result.stdout)["segments"][0]
+    documented = _documented_fields("`segments`, one object per segment")
+    assert set(segment) <= documented
+    goal_row = README.split("the list `goals` | per goal: ")[1].split("|")[0]
+    assert all(f"`{name}`" in goal_row for name in segment["goals"][0])
+
+
 @pytest.mark.parametrize("code", list(ExitCode), ids=lambda c: c.name)
 def test_every_exit_code_is_documented(code: ExitCode) -> None:
     assert re.search(rf"^\| {int(code)} \| ", README, flags=re.MULTILINE)

@@ -11,6 +11,7 @@ from micromacro.render.tables import (
     format_value,
     funnel_tables,
     report_tables,
+    segment_tables,
 )
 from micromacro.render.text import inert
 from micromacro.report import Report
@@ -69,4 +70,11 @@ def render_markdown(report: Report) -> str:
         table = tables[name]
         if goals.rows and table.rows:
             parts += ["", f"## {_cell(table.title)}", "", *_pipe_table(table.columns, table.rows)]
+    for segments in segment_tables(report):
+        parts += [
+            "",
+            f"## {_cell(segments.title)}",
+            "",
+            *_pipe_table(segments.columns, segments.rows),
+        ]
     return "\n".join(parts) + "\n"

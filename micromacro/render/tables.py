@@ -7,9 +7,12 @@ from typing import Literal
 
 from micromacro.metrics import GOAL_COLUMNS, MICRO_MACRO_COLUMNS
 from micromacro.report import Report
+from micromacro.segments import long_segment_rows
 
 ColumnKind = Literal["text", "int", "rate", "float", "seconds", "money", "pvalue", "flag"]
-TABLE_NAMES: tuple[str, ...] = ("input", "summary", "goals", "funnels", "ladder", "micro_macro")
+TABLE_NAMES: tuple[str, ...] = (
+    "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,52 @@ def micro_macro_table(report: Report) -> Table:
     )
 
 
+SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
+    Column("by", "By"),
+    Column("segment", "Segment"),
+    Column("goal", "Goal"),
+    Column("sessions", "Sessions", "int"),
+    Column("conversions", "Conversions", "int"),
+    Column("conversion_rate", "Conv. rate", "rate"),
+    Column("ci_low", "CI low", "rate"),
+    Column("ci_high", "CI high", "rate"),
+    Column("p_value", "p-value", "pvalue"),
+    Column("q_value", "q-value", "pvalue"),
+    Column("small_sample", "Small sample", "flag"),
+)
+
+
+def segments_table(report: Report) -> Table:
+    """Every segment and goal as one long table (CSV/TSV ``--table segments``)."""
+    return Table("segments", "Segments", SEGMENT_TABLE_COLUMNS, long_segment_rows(report.segments))
+
+
+def segment_tables(report: Report) -> list[Table]:
+    """One table per ``--by`` for people: sessions, visitors, macro and micro rates and each
+    goal's rate per segment."""
+    goal_names = [str(goal["name"]) for goal in report.goals]
+    columns = (
+        Column("segment", "Segment"),
+        Column("sessions", "Sessions", "int"),
+        Column("visitors", "Visitors", "int"),
+        Column("macro_conversion_rate", "Macro rate", "rate"),
+        Column("micro_conversion_rate", "Micro rate", "rate"),
+        *(Column(f"goal:{i}", name, "rate") for i, name in enumerate(goal_names)),
+        Column("small_sample", "Small sample", "flag"),
+    )
+    tables: dict[str, Table] = {}
+    for row in report.segments:
+        by = str(row["by"])
+        if by not in tables:
+            tables[by] = Table("segment", f"Segments by {by}", columns, [])
+        goals = row["goals"]
+        assert isinstance(goals, list)
+        tables[by].rows.append(
+            {**row, **{f"goal:{i}": goal["conversion_rate"] for i, goal in enumerate(goals)}}
+        )
+    return list(tables.values())
+
+
 def report_tables(report: Report) -> dict[str, Table]:
     """Every table of the report by name, in display order."""
     return {
@@ -218,6 +267,7 @@ def report_tables(report: Report) -> dict[str, Table]:
         "funnels": funnels_table(report),
         "ladder": ladder_table(report),
         "micro_macro": micro_macro_table(report),
+        "segments": segments_table(report),
     }
 
 

@@ -17,6 +17,7 @@ from micromacro.render.tables import (
     format_value,
     funnel_tables,
     report_tables,
+    segment_tables,
 )
 from micromacro.render.text import inert
 from micromacro.report import Report
@@ -68,25 +69,28 @@ def bar(fraction: float, width: int = _BAR_WIDTH) -> str:
     return "█" * full + (_EIGHTHS[rest] if rest else "")
 
 
-def _funnel_table(table: Table, style: TerminalStyle) -> RichTable:
-    """A funnel's steps with a bar after ``Reached``, as long as reached / the most reached."""
-    reached = [row["reached"] if isinstance(row["reached"], int) else 0 for row in table.rows]
-    most = max(reached, default=0)
+def _bar_table(table: Table, key: str, style: TerminalStyle) -> RichTable:
+    """``table`` with a bar after column ``key``, as long as its value / the column's largest."""
+    values = [_number(row.get(key)) for row in table.rows]
+    most = max(values, default=0.0)
     rich = RichTable(box=box.SIMPLE_HEAD)
     for column in table.columns:
         _add_column(rich, column)
-        if column.key == "reached":
+        if column.key == key:
             rich.add_column(_text(""), no_wrap=True)
-    for row, count in zip(table.rows, reached, strict=True):
+    for row, value in zip(table.rows, values, strict=True):
         cells = []
         for column in table.columns:
             cells.append(_text(format_value(row.get(column.key), column.kind)))
-            if column.key == "reached":
-                cells.append(
-                    _text(bar(count / most if most else 0.0), "cyan" if style.color else "")
-                )
+            if column.key == key:
+                length = bar(value / most if most else 0.0)
+                cells.append(_text(length, "cyan" if style.color else ""))
         rich.add_row(*cells)
     return rich
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def _summary_table(table: Table) -> RichTable:
@@ -126,12 +130,15 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
         console.print(_rich_table(goals, columns))
         for funnel in funnel_tables(report):
             console.print(_text(funnel.title, "bold"))
-            console.print(_funnel_table(funnel, style))
+            console.print(_bar_table(funnel, "reached", style))
         for name in ("ladder", "micro_macro"):
             table = tables[name]
             if table.rows:
                 console.print(_text(table.title, "bold"))
                 console.print(_rich_table(table, table.columns))
+    for segments in segment_tables(report):
+        console.print(_text(segments.title, "bold"))
+        console.print(_bar_table(segments, "macro_conversion_rate", style))
     else:
         console.print(_text("No goals defined: pass --goals FILE (see goals.example.yaml)."))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

@@ -1,0 +1,424 @@
+"""Traffic sources (SPEC 2.3, 2.7): each session's source, medium, campaign, referrer host and
+GA4 default channel group, from its first hit's utm tags, ad click ids and referrer.
+
+The query strings and referrers are parsed with Polars expressions; the few steps that need
+Python (URL-decoding, host lists) run once per distinct value and are joined back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+from urllib.parse import unquote_plus
+
+import polars as pl
+
+DIRECT = "(direct)"
+NONE = "(none)"
+NOT_SET = "(not set)"
+UNASSIGNED = "Unassigned"
+
+SOURCE_COLUMNS = ("session", "source", "medium", "campaign", "referrer_host", "channel")
+
+SiteKind = Literal["search_engines", "social_networks", "video_sites", "shopping_sites"]
+SITE_KINDS: tuple[SiteKind, ...] = (
+    "search_engines", "social_networks", "video_sites", "shopping_sites",
+)  # fmt: skip
+
+# The first-hit columns a session's source is read from (one row per distinct combination).
+_KEYS = ("query", "referrer", "host")
+_UTM_FIELDS = ("source", "medium", "campaign")
+
+
+# --- Site lists (data/*.txt) ---------------------------------------------------------------
+
+# A top-level domain for "name.*" patterns: de, com, co.uk, com.au, …
+_ANY_TLD = r"(?:[a-z]{2,3}|(?:com|co|org|net|edu|ac|gov)\.[a-z]{2})"
+
+
+@dataclass(frozen=True)
+class Site:
+    """One search engine, social network, video or shopping site of a site list."""
+
+    name: str
+    aliases: frozenset[str]
+    hosts: re.Pattern[str] | None
+    excluded: re.Pattern[str] | None
+
+    def has_host(self, host: str) -> bool:
+        """Whether ``host`` (lower-case, without port and ``www.``) is one of this site's."""
+        if self.hosts is None or self.hosts.search(host) is None:
+            return False
+        return self.excluded is None or self.excluded.search(host) is None
+
+    def is_named_by(self, source: str) -> bool:
+        """Whether a lower-case source value (a name or a host) stands for this site."""
+        return source in self.aliases or self.has_host(source)
+
+
+def _host_pattern(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """A regex matching a host equal to, or a subdomain of, any of ``patterns``."""
+    if not patterns:
+        return None
+    alternatives = [
+        re.escape(p.removesuffix(".*")) + (rf"\.{_ANY_TLD}" if p.endswith(".*") else "")
+        for p in patterns
+    ]
+    return re.compile(rf"(?:^|\.)(?:{'|'.join(alternatives)})$")
+
+
+def parse_site_list(text: str) -> tuple[Site, ...]:
+    """The sites of a site-list file (its format is in the header of each ``data/*.txt``).
+
+    >>> [site] = parse_site_list("# engines\\ngoogle google.* !mail.google.*\\n")
+    >>> site.has_host("google.co.uk"), site.has_host("mail.google.com"), site.is_named_by("google")
+    (True, False, True)
+    """
+    sites = []
+    for line in text.splitlines():
+        name, *tokens = line.split("#", 1)[0].split() or [""]
+        if not name:
+            continue
+        excluded = [t.removeprefix("!") for t in tokens if t.startswith("!")]
+        hosts = [t for t in tokens if "." in t and not t.startswith("!")]
+        aliases = {name, *(t for t in tokens if "." not in t and not t.startswith("!"))}
+        sites.append(Site(name, frozenset(aliases), _host_pattern(hosts), _host_pattern(excluded)))
+    return tuple(sites)
+
+
+@cache
+def site_list(kind: SiteKind) -> tuple[Site, ...]:
+    """The packaged list of one kind of site (``micromacro/data/<kind>.txt``)."""
+    text = (files("micromacro") / "data" / f"{kind}.txt").read_text(encoding="utf-8")
+    return parse_site_list(text)
+
+
+def search_engine_of(host: str) -> str | None:
+    """The name of the search engine that ``host`` (lower-case, no ``www.``) belongs to."""
+    return next((site.name for site in site_list("search_engines") if site.has_host(host)), None)
+
+
+def is_listed_source(kind: SiteKind, source: str) -> bool:
+    """Whether a source value (a name such as ``fb`` or a host such as ``m.facebook.com``)
+    stands for a site of ``kind``; compared lower-case, without a leading ``www.``."""
+    key = source.strip().lower().removeprefix("www.")
+    return any(site.is_named_by(key) for site in site_list(kind))
+
+
+# --- Hosts ---------------------------------------------------------------------------------
+
+# scheme://[userinfo@]host[:port]…; the host is group 1 (an IPv6 literal keeps its brackets).
+_URL_HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^/?#@]*@)?(\[[^\]/?#]*\]|[^/?#:]*)"
+_HOST_LABEL = r"[\p{L}\p{N}][\p{L}\p{N}\p{M}_-]*"
+_VALID_HOST = rf"^(?:\[[0-9a-f:.]+\]|{_HOST_LABEL}(?:\.{_HOST_LABEL})*)$"
+
+
+def _tidy_host(host: pl.Expr) -> pl.Expr:
+    """``host`` lower-case without a trailing dot; null unless it is a well-formed host name or
+    bracketed IPv6 address (IDN kept as written, Unicode or punycode)."""
+    tidy = host.str.to_lowercase().str.strip_suffix(".")
+    return pl.when(tidy.str.contains(_VALID_HOST)).then(tidy)
+
+
+def referrer_host(referrer: pl.Expr) -> pl.Expr:
+    """The host of an absolute referrer URL, lower-case and without port (``www.`` kept); null
+    for no referrer, ``-``, a relative or a malformed URL.
+
+    >>> refs = pl.Series(["HTTPS://WWW.Example.ORG:8443/a?b", "/foo", "not a url", "-", None])
+    >>> refs.to_frame("r").select(referrer_host(pl.col("r")))["r"].to_list()
+    ['www.example.org', None, None, None, None]
+    """
+    return _tidy_host(referrer.str.extract(_URL_HOST, 1))
+
+
+def request_host(host: pl.Expr) -> pl.Expr:
+    """A ``Host`` header value lower-case and without port; null when it is not a host."""
+    return _tidy_host(host.str.extract(r"^(\[[^\]]*\]|[^:]*)", 1))
+
+
+def _matching_key(host: pl.Expr) -> pl.Expr:
+    """The form in which hosts are compared: without a leading ``www.``."""
+    return host.str.strip_prefix("www.")
+
+
+def _within(host: pl.Expr, site: pl.Expr) -> pl.Expr:
+    """Whether ``host`` is ``site`` or one of its subdomains (both as matching keys)."""
+    return ((host == site) | host.str.ends_with(pl.lit(".") + site)).fill_null(False)
+
+
+def _site_keys(site_hosts: Sequence[str]) -> list[str]:
+    """The matching keys of configured site hosts (any case, with or without port)."""
+    hosts = pl.Series("host", list(site_hosts), dtype=pl.String).to_frame()
+    keys = hosts.select(_matching_key(request_host(pl.col("host"))))["host"]
+    return sorted(set(keys.drop_nulls().to_list()))
+
+
+# --- Query parameters ----------------------------------------------------------------------
+
+
+def _query_parameter(query: pl.Expr, name: str) -> pl.Expr:
+    """The raw (still URL-encoded) value of parameter ``name``: its first occurrence."""
+    return query.str.extract(rf"(?:^|[?&]){re.escape(name)}=([^&#]*)", 1)
+
+
+def _has_parameter(query: pl.Expr, names: Iterable[str]) -> pl.Expr:
+    """Whether the query carries any of ``names`` with a non-empty value."""
+    alternatives = "|".join(re.escape(n) for n in names)
+    return query.str.contains(rf"(?:^|[?&])(?:{alternatives})=[^&#]").fill_null(False)
+
+
+def _decoded_value(raw: str) -> str | None:
+    """A query value URL-decoded (``%XX``, ``+``) and trimmed; None when that leaves nothing."""
+    return unquote_plus(raw).strip() or None
+
+
+# --- From first hits to source, medium and campaign ----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    """Where a session's source comes from when ``applies`` holds (the first that does)."""
+
+    applies: pl.Expr
+    source: pl.Expr
+    medium: pl.Expr
+    campaign: pl.Expr
+
+    def value(self, field: str) -> pl.Expr:
+        """The expression of ``field``: ``source``, ``medium`` or ``campaign``."""
+        return {"source": self.source, "medium": self.medium, "campaign": self.campaign}[field]
+
+
+def _click_id(names: tuple[str, ...], source: str, medium: str) -> _Attribution:
+    """An ad click id, which names its ad network's source and medium."""
+    return _Attribution(
+        pl.col("_no_utm") & _has_parameter(pl.col("query"), names),
+        pl.lit(source),
+        pl.lit(medium),
+        pl.lit(NOT_SET),
+    )
+
+
+_EXTERNAL = pl.col("_external")
+_SEARCH_ENGINE = pl.col("_search_engine")
+
+# In this order, the first that applies gives source, medium and campaign. Explicit utm tags
+# win over ad click ids (with Google Ads linked, GA4 would let gclid win). dclid is a Campaign
+# Manager / DV360 display click: "dfa / cpm", as Google Analytics reports it. fbclid is added by
+# Meta to organic and paid links alike, so it only says "from Facebook": organic social, and
+# only when the referrer does not say more.
+_ATTRIBUTIONS = (
+    _Attribution(
+        ~pl.col("_no_utm"),
+        pl.coalesce(pl.col("_utm_source"), pl.lit(NOT_SET)),
+        pl.coalesce(pl.col("_utm_medium"), pl.lit(NOT_SET)),
+        pl.coalesce(pl.col("_utm_campaign"), pl.lit(NOT_SET)),
+    ),
+    _click_id(("gclid", "wbraid", "gbraid"), "google", "cpc"),
+    _click_id(("msclkid",), "bing", "cpc"),
+    _click_id(("dclid",), "dfa", "cpm"),
+    _Attribution(
+        _EXTERNAL & _SEARCH_ENGINE.is_not_null(),
+        _SEARCH_ENGINE,
+        pl.lit("organic"),
+        pl.lit("(organic)"),
+    ),
+    _Attribution(_EXTERNAL, pl.col("_referrer_key"), pl.lit("referral"), pl.lit("(referral)")),
+    _click_id(("fbclid",), "facebook", "social"),
+    _Attribution(pl.lit(True), pl.lit(DIRECT), pl.lit(NONE), pl.lit(DIRECT)),
+)
+
+
+def _with_query_facts(combos: pl.DataFrame) -> pl.DataFrame:
+    """Adds the URL-decoded utm values (``_utm_source``, …) and ``_no_utm``."""
+    raw = combos.with_columns(
+        _query_parameter(pl.col("query"), f"utm_{field}").alias(f"_utm_{field}")
+        for field in _UTM_FIELDS
+    )
+    utm_columns = [f"_utm_{field}" for field in _UTM_FIELDS]
+    distinct = pl.concat([raw.get_column(c) for c in utm_columns]).drop_nulls().unique()
+    decoded = {value: _decoded_value(value) for value in distinct.to_list()}
+    return raw.with_columns(
+        pl.col(c).replace_strict(decoded, default=None, return_dtype=pl.String) for c in utm_columns
+    ).with_columns(_no_utm=pl.all_horizontal(pl.col(c).is_null() for c in utm_columns))
+
+
+def _with_referrer_facts(combos: pl.DataFrame, site_keys: Sequence[str]) -> pl.DataFrame:
+    """Adds ``referrer_host`` (null when internal), ``_referrer_key``, ``_external`` and
+    ``_search_engine`` (the engine's name, for an external referrer from one)."""
+    key = pl.col("_referrer_key")
+    internal = pl.any_horizontal(
+        _within(key, _matching_key(request_host(pl.col("host")))),
+        *(_within(key, pl.lit(site)) for site in site_keys),
+    )
+    facts = combos.with_columns(
+        referrer_host(pl.col("referrer")).alias("_referrer_host")
+    ).with_columns(_matching_key(pl.col("_referrer_host")).alias("_referrer_key"))
+    facts = facts.with_columns(_external=key.is_not_null() & ~internal).with_columns(
+        referrer_host=pl.when("_external").then("_referrer_host"),
+        _referrer_key=pl.when("_external").then(key),
+    )
+    hosts = facts.get_column("_referrer_key").drop_nulls().unique().to_list()
+    engines = {host: search_engine_of(host) for host in hosts}
+    return facts.with_columns(
+        _search_engine=key.replace_strict(engines, default=None, return_dtype=pl.String)
+    )
+
+
+def _with_source_medium_campaign(combos: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``source``, ``medium`` and ``campaign`` from the first attribution that applies."""
+    return combos.with_columns(
+        pl.coalesce(pl.when(a.applies).then(a.value(field)) for a in _ATTRIBUTIONS).alias(field)
+        for field in _UTM_FIELDS
+    )
+
+
+# --- Channels ------------------------------------------------------------------------------
+
+_SOURCE = pl.col("_source_key")
+_MEDIUM = pl.col("_medium_key")
+_CAMPAIGN = pl.col("_campaign_key")
+_PAID = _MEDIUM.str.contains(r"^(.*cp.*|ppc|retargeting|paid.*)$")
+_SHOPPING_CAMPAIGN = _CAMPAIGN.str.contains(r"^(.*(([^a-df-z]|^)shop|shopping).*)$")
+_SEARCH_SITE = pl.col("_search_engines")
+_SOCIAL_SITE = pl.col("_social_networks")
+_VIDEO_SITE = pl.col("_video_sites")
+_SHOPPING_SITE = pl.col("_shopping_sites")
+_EMAIL = ("email", "e-mail", "e_mail", "e mail")
+_SOCIAL_MEDIA = ("social", "social-network", "social-media", "sm", "social network", "social media")
+
+# GA4's default channel group, "[GA4] Default channel group" (channels for manual traffic),
+# https://support.google.com/analytics/answer/9756891, as published in 2026. Source, medium
+# and campaign are compared lower-case (GA4 ignores case). Rules are tried in this order, GA4's
+# order of evaluation (the order in which GA4 lists the default group when it is copied into
+# a custom channel group); the first that holds names the channel, else it is Unassigned.
+CHANNEL_RULES: tuple[tuple[str, pl.Expr], ...] = (
+    ("Direct", (_SOURCE == DIRECT) & _MEDIUM.is_in([NOT_SET, NONE])),
+    ("Cross-network", _CAMPAIGN.str.contains("cross-network", literal=True)),
+    ("Paid Shopping", (_SHOPPING_SITE | _SHOPPING_CAMPAIGN) & _PAID),
+    ("Paid Search", _SEARCH_SITE & _PAID),
+    ("Paid Social", _SOCIAL_SITE & _PAID),
+    ("Paid Video", _VIDEO_SITE & _PAID),
+    ("Display", _MEDIUM.is_in(["display", "banner", "expandable", "interstitial", "cpm"])),
+    ("Paid Other", _PAID),
+    ("Organic Shopping", _SHOPPING_SITE | _SHOPPING_CAMPAIGN),
+    ("Organic Social", _SOCIAL_SITE | _MEDIUM.is_in(_SOCIAL_MEDIA)),
+    ("Organic Video", _VIDEO_SITE | _MEDIUM.str.contains("video", literal=True)),
+    ("Organic Search", _SEARCH_SITE | (_MEDIUM == "organic")),
+    ("Email", _SOURCE.is_in(_EMAIL) | _MEDIUM.is_in(_EMAIL)),
+    ("Affiliates", _MEDIUM == "affiliate"),
+    ("Referral", _MEDIUM.is_in(["referral", "app", "link"])),
+    ("Audio", _MEDIUM == "audio"),
+    ("SMS", (_SOURCE == "sms") | (_MEDIUM == "sms")),
+    (
+        "Mobile Push Notifications",
+        _MEDIUM.str.ends_with("push")
+        | _MEDIUM.str.contains("mobile|notification")
+        | (_SOURCE == "firebase"),
+    ),
+)
+
+CHANNELS: tuple[str, ...] = (*(name for name, _ in CHANNEL_RULES), UNASSIGNED)
+
+
+def _with_source_categories(combos: pl.DataFrame) -> pl.DataFrame:
+    """Adds, per kind of listed site, whether the source stands for one (``_search_engines``,
+    …), and the lower-case keys the channel rules compare."""
+    keyed = combos.with_columns(
+        pl.col(field).str.to_lowercase().alias(f"_{field}_key") for field in _UTM_FIELDS
+    )
+    sources = keyed.get_column("_source_key").drop_nulls().unique().to_list()
+    return keyed.with_columns(
+        _SOURCE.replace_strict(
+            {s: is_listed_source(kind, s) for s in sources},
+            default=False,
+            return_dtype=pl.Boolean,
+        ).alias(f"_{kind}")
+        for kind in SITE_KINDS
+    )
+
+
+def _channel() -> pl.Expr:
+    """The first channel of ``CHANNEL_RULES`` whose rule holds, else Unassigned."""
+    return pl.coalesce(
+        *(pl.when(rule.fill_null(False)).then(pl.lit(name)) for name, rule in CHANNEL_RULES),
+        pl.lit(UNASSIGNED),
+    )
+
+
+# --- Public API ----------------------------------------------------------------------------
+
+
+def _key_columns(first_hits: pl.DataFrame) -> list[pl.Expr]:
+    """The first-hit columns a source is read from, as text (null where absent)."""
+    return [
+        (pl.col(k) if k in first_hits.columns else pl.lit(None)).cast(pl.String).alias(k)
+        for k in _KEYS
+    ]
+
+
+def sources_of_combinations(combos: pl.DataFrame, site_hosts: Sequence[str]) -> pl.DataFrame:
+    """Source, medium, campaign, referrer host and channel of each (``query``, ``referrer``,
+    ``host``) row of ``combos``, which should be distinct."""
+    facts = _with_referrer_facts(_with_query_facts(combos), _site_keys(site_hosts))
+    classified = _with_source_categories(_with_source_medium_campaign(facts))
+    return classified.select(*_KEYS, *_UTM_FIELDS, "referrer_host", _channel().alias("channel"))
+
+
+def session_sources(first_hits: pl.DataFrame, site_hosts: Sequence[str]) -> pl.DataFrame:
+    """Each session's ``source``, ``medium``, ``campaign``, ``referrer_host`` and ``channel``
+    (GA4's default channel group), in the order of ``first_hits``.
+
+    ``first_hits`` has one row per session: ``session``, and its first hit's ``query`` (without
+    ``?``), ``referrer`` and ``host``. utm tags win, then ad click ids, then an external
+    referrer; a referrer from ``site_hosts`` (or a subdomain), or from the hit's own host, is
+    internal and counts as none. Without any of these a session is Direct.
+
+    >>> first = pl.DataFrame({"session": [0, 1, 2],
+    ...     "query": ["utm_source=newsletter&utm_medium=email", None, None],
+    ...     "referrer": [None, "https://www.google.co.uk/", "https://example.com/cart"],
+    ...     "host": [None, None, None]})
+    >>> session_sources(first, ["example.com"]).select("source", "medium", "channel").rows()
+    [('newsletter', 'email', 'Email'), ('google', 'organic', 'Organic Search'), \
+('(direct)', '(none)', 'Direct')]
+    """
+    keyed = first_hits.select("session", *_key_columns(first_hits))
+    combos = sources_of_combinations(keyed.select(_KEYS).unique(), site_hosts)
+    return keyed.join(
+        combos, on=list(_KEYS), how="left", nulls_equal=True, maintain_order="left"
+    ).select(SOURCE_COLUMNS)
+
+
+def _most_common(values: pl.Series) -> list[str]:
+    """The distinct non-null ``values``, most frequent first (ties in text order)."""
+    counts = values.drop_nulls().value_counts(name="count")
+    ordered = counts.sort(["count", values.name], descending=[True, False])
+    return ordered.get_column(values.name).to_list()
+
+
+def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
+    """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``,
+    else the most common referrer host that is no listed search engine, social network, video
+    or shopping site (internal navigation dominates the referrers of a real site). An empty
+    list when neither column names a host.
+
+    >>> hits = pl.DataFrame({"host": [None, None, None], "referrer": [
+    ...     "https://www.google.com/", "https://Shop.Example:8080/a", "https://shop.example/b"]})
+    >>> infer_site_hosts(hits)
+    ['shop.example']
+    """
+    if "host" in hits.columns:
+        hosts = _most_common(hits.select(request_host(pl.col("host").cast(pl.String)))["host"])
+        if hosts:
+            return hosts[:1]
+    if "referrer" not in hits.columns:
+        return []
+    referrers = hits.select(referrer_host(pl.col("referrer").cast(pl.String)))["referrer"]
+    for host in _most_common(referrers):
+        if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
+            return [host]
+    return []

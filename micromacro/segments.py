@@ -1,0 +1,326 @@
+"""Segments (SPEC 2.7): which traffic converts, by channel, device, landing page, time, …
+
+Every session belongs to exactly one segment of each dimension: its first hit decides the
+channel, source, medium, campaign, referrer and host, its user agent the device, browser and os,
+its start (in the report's time zone) the time dimensions, and ``query:NAME`` is the value on
+its first hit that carries the parameter. URL and user-agent parsing run on distinct values
+only and are joined back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from urllib.parse import unquote_plus
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from micromacro.channels import session_sources
+from micromacro.conversions import goal_column
+from micromacro.devices import device_columns
+from micromacro.errors import UsageError
+from micromacro.goals import Goal
+from micromacro.metrics import converted_kind, rate
+from micromacro.stats import benjamini_hochberg, two_proportion_p_value, wilson_interval
+
+SOURCE_DIMENSIONS = ("channel", "source", "medium", "campaign", "referrer")
+DEVICE_DIMENSIONS = ("device", "browser", "os")
+TIME_DIMENSIONS = ("hour", "weekday", "day", "week", "month")
+DIMENSIONS: tuple[str, ...] = (
+    *SOURCE_DIMENSIONS, "landing_page", "exit_page", *DEVICE_DIMENSIONS, *TIME_DIMENSIONS, "host",
+)  # fmt: skip
+QUERY_PREFIX = "query:"
+NONE = "(none)"
+OTHER = "(other)"
+DEFAULT_TOP = 20
+DEFAULT_MIN_SESSIONS = 30
+_CROSS = " / "
+_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]+$")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One ``--by``: a dimension, or two or more crossed (``channel,device``)."""
+
+    dimensions: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The ``by`` of its rows: ``channel``, or ``channel,device`` for a cross."""
+        return ",".join(self.dimensions)
+
+
+def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[Breakdown]:
+    """The ``--by`` options as breakdowns; ``extra`` are further valid dimensions (the kept
+    columns of an event export). Raises ``UsageError`` naming the valid dimensions.
+
+    >>> [b.label for b in parse_breakdowns(["channel", "device,query:utm_content"])]
+    ['channel', 'device,query:utm_content']
+    """
+    breakdowns = []
+    for value in values:
+        names = tuple(part.strip() for part in value.split(","))
+        for name in names:
+            _check_dimension(name, extra)
+        breakdowns.append(Breakdown(names))
+    return breakdowns
+
+
+def _check_dimension(name: str, extra: Sequence[str]) -> None:
+    if name.startswith(QUERY_PREFIX):
+        parameter = name.removeprefix(QUERY_PREFIX)
+        if not parameter or not _PARAMETER_NAME.match(parameter):
+            raise UsageError(
+                f"--by {name}: name the query parameter, e.g. query:utm_content or query:variant"
+            )
+        return
+    if name not in DIMENSIONS and name not in extra:
+        valid = ", ".join([*DIMENSIONS, "query:NAME", *extra])
+        raise UsageError(f"unknown dimension {name!r} for --by (expected one of {valid})")
+
+
+def polars_time_zone(tz: tzinfo) -> str:
+    """The name Polars knows ``tz`` by: an IANA key, ``UTC`` or an offset like ``+01:00``.
+
+    >>> from datetime import timedelta, timezone
+    >>> polars_time_zone(timezone(timedelta(hours=-5, minutes=-30)))
+    '-05:30'
+    """
+    if isinstance(tz, ZoneInfo):
+        return tz.key
+    offset = tz.utcoffset(None)
+    if tz is UTC or offset is None or not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# --- one value per session and dimension ---------------------------------------------------
+
+
+def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
+    local = start.dt.convert_time_zone(tz)
+    return {
+        "hour": local.dt.strftime("%H"),
+        "weekday": local.dt.strftime("%u %a"),
+        "day": local.dt.strftime("%Y-%m-%d"),
+        "week": local.dt.strftime("%G-W%V"),
+        "month": local.dt.strftime("%Y-%m"),
+    }
+
+
+def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Per session, the first hit's ``columns`` (hits are in session then hit order)."""
+    present = [c for c in columns if c in hits.columns]
+    return hits.group_by("session").agg(pl.col(c).first() for c in present)
+
+
+def _url_decoded(values: pl.Series) -> pl.Series:
+    """``values`` with %XX escapes and ``+`` decoded, computed once per distinct value."""
+    distinct = values.drop_nulls().unique()
+    decoded = pl.Series([unquote_plus(v) for v in distinct.to_list()], dtype=pl.String)
+    mapping = pl.DataFrame({"value": distinct, "decoded": decoded})
+    frame = pl.DataFrame({"value": values})
+    return frame.join(mapping, on="value", how="left", maintain_order="left")["decoded"]
+
+
+def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
+    """Per session, ``parameter``'s value on its first hit that carries it (URL-decoded; the
+    first value when a query repeats it)."""
+    pattern = f"(?:^|&){re.escape(parameter)}=([^&#]*)"
+    values = (
+        hits.select("session", pl.col("query").str.extract(pattern, 1).alias("value"))
+        .drop_nulls("value")
+        .group_by("session")
+        .agg(pl.col("value").first())
+    )
+    return values.with_columns(_url_decoded(values["value"]).alias("value"))
+
+
+def session_dimensions(
+    hits: pl.DataFrame,
+    sessions: pl.DataFrame,
+    names: set[str],
+    *,
+    tz: tzinfo = UTC,
+    site_hosts: Sequence[str] = (),
+) -> pl.DataFrame:
+    """One row per session (``session``) with a text column per dimension in ``names``.
+
+    ``hits`` are sessionized hits, ``sessions`` their session table (``session``, ``start``,
+    ``landing_page``, ``exit_page``). Missing values read ``(none)``.
+    """
+    table = sessions.select("session")
+    if names & set(TIME_DIMENSIONS):
+        times = _time_values(pl.col("start"), polars_time_zone(tz))
+        table = table.with_columns(
+            sessions.select(*(times[n].alias(n) for n in TIME_DIMENSIONS if n in names))
+        )
+    for name in ("landing_page", "exit_page"):
+        if name in names:
+            table = table.with_columns(sessions.get_column(name))
+    first = _first_hits(hits, ["query", "referrer", "host", "user_agent", *names])
+    if names & set(SOURCE_DIMENSIONS):
+        sources = session_sources(first, site_hosts).rename({"referrer_host": "_referrer"})
+        picked = [n if n != "referrer" else "_referrer" for n in SOURCE_DIMENSIONS if n in names]
+        table = table.join(sources.select("session", *picked), on="session", how="left")
+        if "referrer" in names:
+            table = table.rename({"_referrer": "referrer"})
+    if names & set(DEVICE_DIMENSIONS):
+        devices = device_columns(first.select("session", "user_agent"))
+        table = table.join(
+            devices.select("session", *(n for n in DEVICE_DIMENSIONS if n in names)),
+            on="session",
+            how="left",
+        )
+    plain = [n for n in names if n == "host" or (n not in DIMENSIONS and QUERY_PREFIX not in n)]
+    if plain:
+        table = table.join(first.select("session", *plain), on="session", how="left")
+    for name in sorted(n for n in names if n.startswith(QUERY_PREFIX)):
+        parameter = _query_parameter(hits, name.removeprefix(QUERY_PREFIX))
+        table = table.join(parameter.rename({"value": name}), on="session", how="left")
+    return table.with_columns(
+        pl.col(n).cast(pl.String).fill_null(NONE).replace("", NONE) for n in names
+    )
+
+
+# --- the segment table -------------------------------------------------------------------------
+
+
+SEGMENT_COLUMNS: tuple[str, ...] = (
+    "by", "segment", "goal", "sessions", "conversions", "conversion_rate", "ci_low", "ci_high",
+    "p_value", "q_value", "small_sample",
+)  # fmt: skip
+
+
+def _segment_values(table: pl.DataFrame, breakdown: Breakdown, top: int) -> pl.Series:
+    """The segment of each session: its value, or its values joined for a cross; values past
+    the ``top`` with the most sessions become ``(other)`` (``top`` 0 keeps all)."""
+    dimensions = [pl.col(d) for d in breakdown.dimensions]
+    values = table.select(pl.concat_str(dimensions, separator=_CROSS).alias("_segment")).get_column(
+        "_segment"
+    )
+    if top <= 0:
+        return values
+    ranked = (
+        values.value_counts(name="sessions")
+        .sort(["sessions", "_segment"], descending=[True, False])
+        .head(top)
+        .get_column("_segment")
+    )
+    return (
+        pl.select(pl.when(values.is_in(ranked.implode())).then(values).otherwise(pl.lit(OTHER)))
+        .to_series()
+        .alias("_segment")
+    )
+
+
+def segment_rows(
+    conversions: pl.DataFrame,
+    dimensions: pl.DataFrame,
+    breakdowns: Sequence[Breakdown],
+    goals: tuple[Goal, ...],
+    *,
+    top: int = DEFAULT_TOP,
+    min_sessions: int = DEFAULT_MIN_SESSIONS,
+) -> list[dict[str, object]]:
+    """One JSON object per segment of every breakdown, largest first (``(other)`` last).
+
+    Each carries ``by``, ``segment``, ``sessions``, ``visitors``, macro and micro conversions
+    (sessions with any goal of that kind) and rates, ``small_sample`` (fewer sessions than
+    ``min_sessions``) and ``goals``: per goal its converting sessions, rate, 95% Wilson
+    interval, the two-proportion p-value of the segment against all other sessions, and the
+    Benjamini–Hochberg q-value over every goal row of every breakdown.
+    """
+    table = conversions.join(dimensions, on="session", how="left")
+    total = table.height
+    goal_totals = [int(table.select((pl.col(goal_column(i)) > 0).sum()).item() or 0)
+                   for i in range(len(goals))] if total else [0] * len(goals)  # fmt: skip
+    rows: list[dict[str, object]] = []
+    for breakdown in breakdowns:
+        grouped = (
+            table.with_columns(_segment_values(table, breakdown, top))
+            .group_by("_segment")
+            .agg(
+                pl.len().alias("sessions"),
+                pl.col("visitor_id").n_unique().alias("visitors"),
+                converted_kind(goals, "macro").sum().alias("macro"),
+                converted_kind(goals, "micro").sum().alias("micro"),
+                *((pl.col(goal_column(i)) > 0).sum().alias(f"_g{i}") for i in range(len(goals))),
+            )
+            .sort(
+                [pl.col("_segment") == OTHER, "sessions", "_segment"],
+                descending=[False, True, False],
+            )
+        )
+        for row in grouped.iter_rows(named=True):
+            rows.append(_segment_row(breakdown, row, goals, goal_totals, total, min_sessions))
+    _add_q_values(rows)
+    return rows
+
+
+def _segment_row(
+    breakdown: Breakdown,
+    row: dict[str, object],
+    goals: tuple[Goal, ...],
+    goal_totals: list[int],
+    total: int,
+    min_sessions: int,
+) -> dict[str, object]:
+    sessions = int(row["sessions"])  # type: ignore[call-overload]
+    macro, micro = int(row["macro"] or 0), int(row["micro"] or 0)  # type: ignore[call-overload]
+    goal_rows = []
+    for i, goal in enumerate(goals):
+        converted = int(row[f"_g{i}"] or 0)  # type: ignore[call-overload]
+        interval = wilson_interval(converted, sessions)
+        goal_rows.append(
+            {
+                "goal": goal.name,
+                "conversions": converted,
+                "conversion_rate": rate(converted, sessions),
+                "ci_low": interval[0] if interval else None,
+                "ci_high": interval[1] if interval else None,
+                "p_value": two_proportion_p_value(
+                    converted, sessions, goal_totals[i] - converted, total - sessions
+                ),
+                "q_value": None,
+            }
+        )
+    return {
+        "by": breakdown.label,
+        "segment": row["_segment"],
+        "sessions": sessions,
+        "visitors": int(row["visitors"] or 0),  # type: ignore[call-overload]
+        "macro_conversions": macro,
+        "macro_conversion_rate": rate(macro, sessions),
+        "micro_conversions": micro,
+        "micro_conversion_rate": rate(micro, sessions),
+        "small_sample": sessions < min_sessions,
+        "goals": goal_rows,
+    }
+
+
+def _add_q_values(rows: list[dict[str, object]]) -> None:
+    goal_rows = [g for row in rows for g in row["goals"]]  # type: ignore[attr-defined]
+    q_values = benjamini_hochberg([g["p_value"] for g in goal_rows])
+    for goal_row, q_value in zip(goal_rows, q_values, strict=True):
+        goal_row["q_value"] = q_value
+
+
+def long_segment_rows(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+    """The segment rows as one long table, one row per segment and goal (``SEGMENT_COLUMNS``)."""
+    return [
+        {
+            "by": row["by"],
+            "segment": row["segment"],
+            "sessions": row["sessions"],
+            "small_sample": row["small_sample"],
+            **goal,
+        }
+        for row in rows
+        for goal in row["goals"]  # type: ignore[attr-defined]
+    ]

@@ -1,0 +1,319 @@
+"""Traffic sources and GA4's default channel group, case by case.
+
+The expected channels are written by hand from "[GA4] Default channel group"
+(https://support.google.com/analytics/answer/9756891), rules tried in GA4's order.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from importlib.resources import files
+from typing import Any
+
+import polars as pl
+import pytest
+
+from micromacro import channels
+from micromacro.channels import (
+    CHANNELS,
+    SITE_KINDS,
+    SOURCE_COLUMNS,
+    SiteKind,
+    infer_site_hosts,
+    parse_site_list,
+    session_sources,
+    site_list,
+)
+
+SITE_HOSTS = ["Example.com"]
+
+# (query, referrer, source, medium, campaign, channel)
+CASES: list[tuple[str | None, str | None, str, str, str, str]] = [
+    # --- utm tags: paid search (a search site and a paid medium)
+    ("utm_source=google&utm_medium=cpc&utm_campaign=brand", None,
+     "google", "cpc", "brand", "Paid Search"),
+    ("utm_source=bing&utm_medium=ppc", None, "bing", "ppc", "(not set)", "Paid Search"),
+    ("utm_source=Google&utm_medium=PaidSearch", None,
+     "Google", "PaidSearch", "(not set)", "Paid Search"),
+    # cpm is a paid medium too, and Paid Search is tried before Display
+    ("utm_source=google&utm_medium=cpm", None, "google", "cpm", "(not set)", "Paid Search"),
+    # --- paid social (a social site and a paid medium)
+    ("utm_source=facebook&utm_medium=paid", None, "facebook", "paid", "(not set)", "Paid Social"),
+    ("utm_source=fb&utm_medium=cpc&utm_campaign=retarget", None,
+     "fb", "cpc", "retarget", "Paid Social"),
+    ("utm_source=instagram.com&utm_medium=paid_social", None,
+     "instagram.com", "paid_social", "(not set)", "Paid Social"),
+    # --- organic social
+    ("utm_source=linkedin&utm_medium=social", None,
+     "linkedin", "social", "(not set)", "Organic Social"),
+    ("utm_source=mastodon&utm_medium=social-network", None,
+     "mastodon", "social-network", "(not set)", "Organic Social"),
+    ("utm_source=twitter", None, "twitter", "(not set)", "(not set)", "Organic Social"),
+    # --- email (source or medium), tried before Referral
+    ("utm_source=newsletter&utm_medium=email&utm_campaign=spring", None,
+     "newsletter", "email", "spring", "Email"),
+    ("utm_source=email&utm_medium=referral", None, "email", "referral", "(not set)", "Email"),
+    ("utm_medium=e+mail", None, "(not set)", "e mail", "(not set)", "Email"),
+    # --- affiliates, display, paid other
+    ("utm_source=partner&utm_medium=affiliate", None,
+     "partner", "affiliate", "(not set)", "Affiliates"),
+    ("utm_source=adnet&utm_medium=display", None, "adnet", "display", "(not set)", "Display"),
+    ("utm_source=adnet&utm_medium=banner", None, "adnet", "banner", "(not set)", "Display"),
+    ("utm_source=adnet&utm_medium=CPM", None, "adnet", "CPM", "(not set)", "Display"),
+    ("utm_source=adnet&utm_medium=paid", None, "adnet", "paid", "(not set)", "Paid Other"),
+    # --- shopping, video, cross-network, audio, SMS, push, referral
+    ("utm_source=amazon&utm_medium=ppc", None, "amazon", "ppc", "(not set)", "Paid Shopping"),
+    ("utm_source=partner&utm_medium=referral&utm_campaign=summer-shop", None,
+     "partner", "referral", "summer-shop", "Organic Shopping"),
+    ("utm_source=youtube&utm_medium=cpv", None, "youtube", "cpv", "(not set)", "Paid Video"),
+    ("utm_source=vlog&utm_medium=video", None, "vlog", "video", "(not set)", "Organic Video"),
+    ("utm_source=google&utm_medium=cpc&utm_campaign=Cross-Network-Q4", None,
+     "google", "cpc", "Cross-Network-Q4", "Cross-network"),
+    ("utm_source=podcast&utm_medium=audio", None, "podcast", "audio", "(not set)", "Audio"),
+    ("utm_source=sms", None, "sms", "(not set)", "(not set)", "SMS"),
+    ("utm_source=app&utm_medium=push", None, "app", "push", "(not set)",
+     "Mobile Push Notifications"),
+    ("utm_source=firebase", None, "firebase", "(not set)", "(not set)",
+     "Mobile Push Notifications"),
+    ("utm_source=partner-blog&utm_medium=referral", None,
+     "partner-blog", "referral", "(not set)", "Referral"),
+    # --- utm source or campaign only
+    ("utm_source=newsletter", None, "newsletter", "(not set)", "(not set)", "Unassigned"),
+    ("utm_source=google", None, "google", "(not set)", "(not set)", "Organic Search"),
+    ("utm_campaign=launch", None, "(not set)", "(not set)", "launch", "Unassigned"),
+    # --- decoding, repeats, blanks; utm tags win over the referrer
+    ("utm_source=news%20letter&utm_medium=Email&utm_campaign=spring+sale%202026", None,
+     "news letter", "Email", "spring sale 2026", "Email"),
+    ("utm_campaign=caf%C3%A9&utm_source=x&utm_medium=email", None, "x", "email", "café", "Email"),
+    ("utm_source=first&utm_medium=email&utm_source=second&utm_medium=cpc", None,
+     "first", "email", "(not set)", "Email"),
+    ("utm_source=%20&utm_medium=", None, "(direct)", "(none)", "(direct)", "Direct"),
+    ("utm_source=newsletter&utm_medium=email", "https://www.google.com/",
+     "newsletter", "email", "(not set)", "Email"),
+    # --- ad click ids without utm tags
+    ("gclid=Cj0KCQ", None, "google", "cpc", "(not set)", "Paid Search"),
+    ("page=2&gclid=Cj0KCQ", "https://www.google.com/", "google", "cpc", "(not set)",
+     "Paid Search"),
+    ("wbraid=abc", None, "google", "cpc", "(not set)", "Paid Search"),
+    ("gbraid=abc", None, "google", "cpc", "(not set)", "Paid Search"),
+    ("msclkid=abc", "https://www.bing.com/", "bing", "cpc", "(not set)", "Paid Search"),
+    ("dclid=abc", None, "dfa", "cpm", "(not set)", "Display"),
+    ("fbclid=IwAR0", None, "facebook", "social", "(not set)", "Organic Social"),
+    ("fbclid=IwAR0", "https://l.facebook.com/", "l.facebook.com", "referral", "(referral)",
+     "Organic Social"),
+    ("utm_source=facebook&utm_medium=cpc&fbclid=IwAR0", None,
+     "facebook", "cpc", "(not set)", "Paid Social"),
+    ("gclid=", None, "(direct)", "(none)", "(direct)", "Direct"),
+    ("xgclid=1", None, "(direct)", "(none)", "(direct)", "Direct"),
+    # --- organic search referrers
+    (None, "https://www.google.co.uk/", "google", "organic", "(organic)", "Organic Search"),
+    (None, "https://GOOGLE.DE/", "google", "organic", "(organic)", "Organic Search"),
+    (None, "https://www.bing.com/search?q=tent", "bing", "organic", "(organic)",
+     "Organic Search"),
+    (None, "https://duckduckgo.com/", "duckduckgo", "organic", "(organic)", "Organic Search"),
+    (None, "https://search.yahoo.co.jp/search?p=x", "yahoo", "organic", "(organic)",
+     "Organic Search"),
+    (None, "android-app://com.google.android.googlequicksearchbox/https/www.google.com",
+     "google", "organic", "(organic)", "Organic Search"),
+    (None, "https://mail.google.com/", "mail.google.com", "referral", "(referral)", "Referral"),
+    # --- social and video referrers
+    (None, "https://m.facebook.com/", "m.facebook.com", "referral", "(referral)",
+     "Organic Social"),
+    (None, "https://t.co/Ab1", "t.co", "referral", "(referral)", "Organic Social"),
+    (None, "https://lnkd.in/xyz", "lnkd.in", "referral", "(referral)", "Organic Social"),
+    (None, "https://www.youtube.com/watch?v=1", "youtube.com", "referral", "(referral)",
+     "Organic Video"),
+    # --- internal referrers: the site's own hosts, any case, port, www, subdomain
+    (None, "https://EXAMPLE.COM:8443/cart", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "http://www.example.com/", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "https://shop.example.com/", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "https://notexample.com/", "notexample.com", "referral", "(referral)", "Referral"),
+    (None, "https://example.com.evil.net/", "example.com.evil.net", "referral", "(referral)",
+     "Referral"),
+    # --- external referrals: hosts lower-case, without port and www, IDN as written
+    (None, "https://blog.partner.org/post", "blog.partner.org", "referral", "(referral)",
+     "Referral"),
+    (None, "HTTP://WWW.Partner.ORG:8080/x", "partner.org", "referral", "(referral)", "Referral"),
+    (None, "https://bücher.example/", "bücher.example", "referral", "(referral)", "Referral"),
+    (None, "https://BÜCHER.example/", "bücher.example", "referral", "(referral)", "Referral"),
+    (None, "https://xn--bcher-kva.example/", "xn--bcher-kva.example", "referral", "(referral)",
+     "Referral"),
+    # --- no, empty, relative or malformed referrer
+    (None, None, "(direct)", "(none)", "(direct)", "Direct"),
+    ("", "", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "-", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "/foo", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "not a url", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "http://", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "http://not a host/", "(direct)", "(none)", "(direct)", "Direct"),
+    (None, "about:blank", "(direct)", "(none)", "(direct)", "Direct"),
+]  # fmt: skip
+
+
+def first_hits(
+    queries: Sequence[str | None],
+    referrers: Sequence[str | None],
+    hosts: Sequence[str | None] | None = None,
+) -> pl.DataFrame:
+    """A first-hit table, one session per row."""
+    return pl.DataFrame(
+        {
+            "session": pl.Series(range(len(queries)), dtype=pl.UInt32),
+            "query": list(queries),
+            "referrer": list(referrers),
+            "host": list(hosts or [None] * len(queries)),
+        },
+        schema_overrides={"query": pl.String, "referrer": pl.String, "host": pl.String},
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "referrer", "source", "medium", "campaign", "channel"),
+    CASES,
+    ids=[f"{q or ''}|{r or ''}" for q, r, *_ in CASES],
+)
+def test_each_case_on_its_own(
+    query: str | None, referrer: str | None, source: str, medium: str, campaign: str, channel: str
+) -> None:
+    row = session_sources(first_hits([query], [referrer]), SITE_HOSTS).row(0, named=True)
+    assert (row["source"], row["medium"], row["campaign"], row["channel"]) == (
+        source, medium, campaign, channel,
+    )  # fmt: skip
+
+
+def test_all_cases_together_keep_their_order() -> None:
+    hits = first_hits([c[0] for c in CASES], [c[1] for c in CASES])
+    result = session_sources(hits, SITE_HOSTS)
+    assert result.columns == list(SOURCE_COLUMNS)
+    assert result.schema["session"] == pl.UInt32
+    assert result["session"].to_list() == list(range(len(CASES)))
+    assert result.select("source", "medium", "campaign", "channel").rows() == [c[2:] for c in CASES]
+
+
+def test_every_channel_rule_is_covered() -> None:
+    covered = {case[-1] for case in CASES}
+    assert covered == set(CHANNELS)
+
+
+def test_referrer_host_is_external_only_lower_case_and_without_port() -> None:
+    referrers = [
+        "https://WWW.Partner.ORG:8080/x",
+        "https://BÜCHER.example/",
+        "https://shop.example.com/",
+        "-",
+        "https://www.google.co.uk/",
+    ]
+    result = session_sources(first_hits([None] * 5, referrers), SITE_HOSTS)
+    assert result["referrer_host"].to_list() == [
+        "www.partner.org", "bücher.example", None, None, "www.google.co.uk",
+    ]  # fmt: skip
+
+
+def test_referrer_from_the_hits_own_host_is_internal() -> None:
+    hits = first_hits(
+        [None, None, None],
+        ["https://shop.example.org/a", "https://cdn.shop.example.org/", "https://example.org/"],
+        ["Shop.Example.org:8080", "shop.example.org", "shop.example.org"],
+    )
+    result = session_sources(hits, [])
+    assert result["channel"].to_list() == ["Direct", "Direct", "Referral"]
+
+
+def test_site_hosts_may_be_empty_and_columns_may_be_missing() -> None:
+    hits = pl.DataFrame({"session": pl.Series([4, 7], dtype=pl.UInt32)})
+    result = session_sources(hits, [])
+    assert result.rows() == [
+        (4, "(direct)", "(none)", "(direct)", None, "Direct"),
+        (7, "(direct)", "(none)", "(direct)", None, "Direct"),
+    ]
+    assert session_sources(first_hits([], []), SITE_HOSTS).columns == list(SOURCE_COLUMNS)
+
+
+def test_python_runs_once_per_distinct_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: dict[str, list[str]] = {"decode": [], "engine": [], "listed": []}
+
+    def counting(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: str) -> Any:
+            calls[name].append(args[-1])
+            return function(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(channels, "_decoded_value", counting("decode", channels._decoded_value))
+    monkeypatch.setattr(channels, "search_engine_of", counting("engine", channels.search_engine_of))
+    monkeypatch.setattr(channels, "is_listed_source", counting("listed", channels.is_listed_source))
+    n = 100_000
+    combos = [
+        ("utm_source=google&utm_medium=cpc", None),
+        (None, "https://www.bing.com/"),
+        (None, "https://partner.org/"),
+    ]
+    hits = first_hits([combos[i % 3][0] for i in range(n)], [combos[i % 3][1] for i in range(n)])
+    started = time.perf_counter()
+    result = session_sources(hits, SITE_HOSTS)
+    elapsed = time.perf_counter() - started
+    assert result["channel"].value_counts().sort("channel").rows() == [
+        ("Organic Search", 33_333), ("Paid Search", 33_334), ("Referral", 33_333),
+    ]  # fmt: skip
+    assert sorted(calls["decode"]) == ["cpc", "google"]
+    assert sorted(calls["engine"]) == ["bing.com", "partner.org"]
+    assert len(calls["listed"]) == len(SITE_KINDS) * 3  # google, bing, partner.org
+    assert elapsed < 5
+
+
+def test_infer_site_hosts_prefers_the_most_common_host() -> None:
+    hits = pl.DataFrame(
+        {
+            "host": ["Shop.Example:8080", "shop.example", "cdn.example", None],
+            "referrer": ["https://other.example/"] * 4,
+        }
+    )
+    assert infer_site_hosts(hits) == ["shop.example"]
+
+
+def test_infer_site_hosts_falls_back_to_the_most_common_referrer_host() -> None:
+    referrers = [
+        *["https://www.google.com/"] * 5,
+        *["https://t.co/x"] * 4,
+        *["https://Shop.Example/a", "https://shop.example:443/b", "https://shop.example/c"],
+        "https://blog.example/",
+        "/relative",
+        None,
+    ]
+    hits = pl.DataFrame({"host": [None] * len(referrers), "referrer": referrers})
+    assert infer_site_hosts(hits) == ["shop.example"]
+
+
+def test_infer_site_hosts_without_hosts_is_empty() -> None:
+    assert infer_site_hosts(pl.DataFrame({"host": [None], "referrer": ["-"]})) == []
+    assert infer_site_hosts(pl.DataFrame({"path": ["/"]})) == []
+
+
+def test_site_list_patterns() -> None:
+    [google, bing] = parse_site_list(
+        "# comment\n\ngoogle google.* com.google.android.app !mail.google.*  # trailing\n"
+        "bing msn bing.com\n"
+    )
+    assert google.has_host("google.co.uk")
+    assert google.has_host("news.google.com.au")
+    assert google.has_host("com.google.android.app")
+    assert not google.has_host("mail.google.com")
+    assert not google.has_host("googleadservices.com")
+    assert not google.has_host("google.evil.example")
+    assert bing.has_host("cn.bing.com")
+    assert not bing.has_host("notbing.com")
+    assert bing.is_named_by("msn")
+    assert bing.is_named_by("bing")
+    assert not bing.is_named_by("bing.org")
+
+
+@pytest.mark.parametrize("kind", SITE_KINDS)
+def test_packaged_site_lists_name_their_source_and_date(kind: SiteKind) -> None:
+    text = (files("micromacro") / "data" / f"{kind}.txt").read_text(encoding="utf-8")
+    header = text.split("\n\n", 1)[0]
+    assert "Source:" in header
+    assert "https://" in header
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", header)
+    assert len(site_list(kind)) >= 4

@@ -1,0 +1,239 @@
+"""Segments over a hand-worked fixture, and a property test that segments add up.
+
+tests/fixtures/segments.log (11 lines, +0000), one session per visitor, goals buy (/thanks,
+macro) and signup (POST /signup, micro):
+
+    S1  Firefox/Linux  2 Nov 23:30 /?variant=A&utm_source=google&utm_medium=cpc · 23:31 /thanks
+    S2  iPhone         3 Nov 00:10 /p/1 (from www.google.com) · 00:12 /p/2?variant=B · POST /signup
+    S3  Chrome/Windows 3 Nov 10:00 /p/1?variant=B (from t.co) · 10:05 /thanks
+    S4  Android phone  3 Nov 12:00 / (no referrer)
+    S5  Firefox/Linux  3 Nov 13:00 /?variant=A (from shop.example.com, the site) · POST /signup ·
+                       13:02 /thanks
+
+    landing /, /p/1, /p/1, /, /          exit /thanks, /p/2, /thanks, /, /thanks
+    query:variant A, B (its 2nd hit), B, (none), A
+    channel Paid Search, Organic Search, Organic Social, Direct, Direct (internal referrer)
+    device desktop, mobile, desktop, mobile, desktop
+    hour (UTC) 23, 00, 10, 12, 13 · with --tz +02:00: 01, 02, 12, 14, 15
+    day (UTC) 2026-11-02 (a Monday), then four on 2026-11-03 · with +02:00 all on 2026-11-03
+    buy: S1, S3, S5 · signup: S2, S5
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micromacro.cli import cli
+from micromacro.goals import DestinationMatcher, Goal, StringMatcher
+from micromacro.segments import Breakdown, segment_rows
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LOG = str(FIXTURES / "segments.log")
+GOALS = str(FIXTURES / "segments_goals.yaml")
+
+
+def run(*args: str) -> tuple[dict[str, object], str]:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            LOG,
+            "--goals",
+            GOALS,
+            "--format",
+            "json",
+            "--site-host",
+            "shop.example.com",
+            *list(args),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+def by(dimension: str, *extra: str) -> list[tuple[str, int, int, int]]:
+    """(segment, sessions, buy, signup) per segment of one ``--by``."""
+    data, _ = run("--by", dimension, *extra)
+    rows = data["segments"]
+    assert isinstance(rows, list)
+    return [
+        (r["segment"], r["sessions"], r["goals"][0]["conversions"], r["goals"][1]["conversions"])
+        for r in rows
+    ]
+
+
+def test_query_parameter_from_the_first_hit_that_carries_it() -> None:
+    assert by("query:variant") == [("A", 2, 2, 1), ("B", 2, 1, 1), ("(none)", 1, 0, 0)]
+
+
+def test_landing_and_exit_pages() -> None:
+    assert by("landing_page") == [("/", 3, 2, 1), ("/p/1", 2, 1, 1)]
+    assert by("exit_page") == [("/thanks", 3, 3, 1), ("/", 1, 0, 0), ("/p/2", 1, 0, 1)]
+
+
+def test_channels() -> None:
+    assert by("channel") == [
+        ("Direct", 2, 1, 1),
+        ("Organic Search", 1, 0, 1),
+        ("Organic Social", 1, 1, 0),
+        ("Paid Search", 1, 1, 0),
+    ]
+
+
+def test_devices() -> None:
+    assert by("device") == [("desktop", 3, 3, 1), ("mobile", 2, 0, 1)]
+
+
+@pytest.mark.parametrize(
+    ("tz", "hours", "days"),
+    [
+        ("UTC", ["00", "10", "12", "13", "23"], [("2026-11-03", 4), ("2026-11-02", 1)]),
+        ("+02:00", ["01", "02", "12", "14", "15"], [("2026-11-03", 5)]),
+    ],
+)
+def test_time_dimensions_follow_the_report_time_zone(
+    tz: str, hours: list[str], days: list[tuple[str, int]]
+) -> None:
+    assert sorted(row[0] for row in by("hour", "--tz", tz)) == hours
+    assert [(row[0], row[1]) for row in by("day", "--tz", tz)] == days
+
+
+def test_weekday_week_and_month() -> None:
+    assert [row[:2] for row in by("weekday")] == [("2 Tue", 4), ("1 Mon", 1)]
+    assert [row[:2] for row in by("week")] == [("2026-W45", 5)]
+    assert [row[:2] for row in by("month")] == [("2026-11", 5)]
+
+
+def test_crossed_dimensions_and_top_fold_the_rest_into_other() -> None:
+    assert by("device,query:variant") == [
+        ("desktop / A", 2, 2, 1),
+        ("desktop / B", 1, 1, 0),
+        ("mobile / (none)", 1, 0, 0),
+        ("mobile / B", 1, 0, 1),
+    ]
+    assert by("exit_page", "--top", "1") == [("/thanks", 3, 3, 1), ("(other)", 2, 0, 1)]
+
+
+def z_test(x1: int, n1: int, x2: int, n2: int) -> float:
+    """Two-sided pooled two-proportion z-test, from the textbook formula."""
+    pooled = (x1 + x2) / (n1 + n2)
+    z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def test_segment_row_fields_rates_and_tests() -> None:
+    data, _ = run("--by", "device")
+    desktop = data["segments"][0]
+    assert {k: v for k, v in desktop.items() if k != "goals"} == {
+        "by": "device",
+        "segment": "desktop",
+        "sessions": 3,
+        "visitors": 3,  # three IP addresses
+        "macro_conversions": 3,
+        "macro_conversion_rate": 1.0,
+        "micro_conversions": 1,
+        "micro_conversion_rate": pytest.approx(1 / 3),
+        "small_sample": True,
+    }
+    buy = desktop["goals"][0]
+    # buy: 3 of 3 desktop sessions against 0 of 2 others.
+    assert buy["conversion_rate"] == 1.0
+    assert buy["p_value"] == pytest.approx(z_test(3, 3, 0, 2))
+    # q-values: Benjamini–Hochberg over the four goal rows (2 devices × 2 goals).
+    p_values = [g["p_value"] for row in data["segments"] for g in row["goals"]]
+    assert all(g["q_value"] >= g["p_value"] for row in data["segments"] for g in row["goals"])
+    assert len(p_values) == 4
+
+
+def test_csv_segments_is_one_long_table() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["report", LOG, "--goals", GOALS, "--by", "device", "--format", "csv", "--table",
+         "segments"],
+    )  # fmt: skip
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "by,segment,goal,sessions,conversions,conversion_rate,ci_low,ci_high,p_value,q_value,"
+        "small_sample"
+    )
+    assert [line.split(",")[:5] for line in lines[1:]] == [
+        ["device", "desktop", "buy", "3", "3"],
+        ["device", "desktop", "signup", "3", "1"],
+        ["device", "mobile", "buy", "2", "0"],
+        ["device", "mobile", "signup", "2", "1"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("colour", "unknown dimension 'colour' for --by (expected one of channel, source"),
+        ("query:", "--by query:: name the query parameter"),
+    ],
+)
+def test_bad_dimensions_exit_2_naming_the_valid_ones(value: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["report", LOG, "--by", value])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("micromacro: error: ")
+    assert message in result.stderr
+
+
+# --- property: segments add up -----------------------------------------------------------
+
+GOALS_MODEL = (
+    Goal(
+        "a", "macro", "destination", destination=DestinationMatcher(StringMatcher("equals", "/a"))
+    ),
+    Goal(
+        "b", "micro", "destination", destination=DestinationMatcher(StringMatcher("equals", "/b"))
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5), st.sampled_from(["x", "y", "z", "w"]), st.booleans(), st.booleans()
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(0, 3),
+)
+def test_segments_add_up_to_all_sessions_and_conversions(
+    sessions: list[tuple[int, str, bool, bool]], top: int
+) -> None:
+    conversions = pl.DataFrame(
+        {
+            "session": pl.Series(range(len(sessions)), dtype=pl.UInt32),
+            "visitor_id": pl.Series([s[0] for s in sessions], dtype=pl.UInt32),
+            "goal_0": pl.Series([int(s[2]) for s in sessions], dtype=pl.UInt32),
+            "goal_1": pl.Series([int(s[3]) for s in sessions], dtype=pl.UInt32),
+        }
+    )
+    dimensions = pl.DataFrame(
+        {
+            "session": pl.Series(range(len(sessions)), dtype=pl.UInt32),
+            "d": [s[1] for s in sessions],
+            "e": [str(s[0] % 2) for s in sessions],
+        }
+    )
+    breakdowns = [Breakdown(("d",)), Breakdown(("d", "e"))]
+    rows = segment_rows(conversions, dimensions, breakdowns, GOALS_MODEL, top=top)
+    for breakdown in breakdowns:
+        mine = [r for r in rows if r["by"] == breakdown.label]
+        assert sum(r["sessions"] for r in mine) == len(sessions)
+        assert len({r["segment"] for r in mine}) == len(mine)
+        for i in range(2):
+            total = sum(int(s[2 + i]) for s in sessions)
+            assert sum(r["goals"][i]["conversions"] for r in mine) == total
+        assert sum(r["macro_conversions"] for r in mine) == sum(s[2] for s in sessions)
