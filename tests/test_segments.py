@@ -237,3 +237,15 @@ def test_segments_add_up_to_all_sessions_and_conversions(
             total = sum(int(s[2 + i]) for s in sessions)
             assert sum(r["goals"][i]["conversions"] for r in mine) == total
         assert sum(r["macro_conversions"] for r in mine) == sum(s[2] for s in sessions)
+
+
+def test_terminal_shows_one_table_per_breakdown_after_the_goals() -> None:
+    result = CliRunner().invoke(cli, ["report", LOG, "--goals", GOALS, "--by", "device"])
+    text = result.stdout
+    assert "No goals defined" not in text
+    block = text.split("Segments by device")[1]
+    rows = [line.split() for line in block.splitlines() if line.strip()[:1] in ("d", "m")]
+    # desktop: 3 sessions, 3 visitors, macro 100% (the longest bar), micro 33.3%, buy 100%,
+    # signup 33.3%, small sample.
+    assert rows[0] == ["desktop", "3", "3", "100.0%", "█" * 24, "33.3%", "100.0%", "33.3%", "yes"]
+    assert rows[1] == ["mobile", "2", "2", "0.0%", "50.0%", "0.0%", "50.0%", "yes"]

@@ -136,9 +136,9 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
             if table.rows:
                 console.print(_text(table.title, "bold"))
                 console.print(_rich_table(table, table.columns))
+    else:
+        console.print(_text("No goals defined: pass --goals FILE (see goals.example.yaml)."))
     for segments in segment_tables(report):
         console.print(_text(segments.title, "bold"))
         console.print(_bar_table(segments, "macro_conversion_rate", style))
-    else:
-        console.print(_text("No goals defined: pass --goals FILE (see goals.example.yaml)."))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
