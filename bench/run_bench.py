@@ -34,6 +34,8 @@ GOACCESS_TARGET = 10.0  # goaccess_s / micromacro_s at least this (judged on the
 MINIMAL_TARGET = 1.3  # micromacro_s / minimal_s at most this
 FUNNELS_TARGET = 1.25  # micromacro_s / the same run without funnels at most this
 FORMAT_STRING_TARGET = 1.2  # a custom nginx format string / the combined preset at most this
+SEGMENTS_TARGET = 1.3  # the report with three --by / the same report without, at most this
+SEGMENT_OPTIONS = ["--by", "channel", "--by", "device", "--by", "landing_page"]
 # The custom format: combined plus two fields, as an nginx log_format string.
 NGINX_FORMAT = (
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
@@ -161,6 +163,7 @@ def tools_for(log: Path, scratch: Path) -> list[Tool]:
     tools = [
         Tool("micromacro", micromacro(log, with_funnels)),
         Tool("micromacro-no-funnels", micromacro(log, without_funnels)),
+        Tool("micromacro-segments", [*micromacro(log, without_funnels), *SEGMENT_OPTIONS]),
         Tool(
             "micromacro-combined-preset",
             [*micromacro(log, without_funnels), "--log-format", "combined"],
@@ -288,6 +291,9 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
         vs_goaccess = ratio(result.seconds("goaccess"), mm)
         vs_minimal = ratio(mm, result.seconds("minimal"))
         vs_no_funnels = ratio(mm, result.seconds("micromacro-no-funnels"))
+        vs_plain = ratio(
+            result.seconds("micromacro-segments"), result.seconds("micromacro-no-funnels")
+        )
         vs_preset = ratio(
             result.seconds("micromacro-nginx-format"), result.seconds("micromacro-combined-preset")
         )
@@ -306,6 +312,9 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
                 "n/a" if vs_preset is None else f"{vs_preset:.2f}x",
                 f"<= {FORMAT_STRING_TARGET:g}x",
                 verdict(vs_preset, FORMAT_STRING_TARGET, at_least=False),
+                "n/a" if vs_plain is None else f"{vs_plain:.2f}x",
+                f"<= {SEGMENTS_TARGET:g}x",
+                verdict(vs_plain, SEGMENTS_TARGET, at_least=False),
             ]
         )
     return rows
@@ -334,6 +343,9 @@ RATIO_HEADER = [
     "target",
     "verdict",
     "nginx format / combined preset",
+    "target",
+    "verdict",
+    "segments / no segments",
     "target",
     "verdict",
 ]
@@ -390,7 +402,8 @@ def report(results: list[FileResult], markdown: bool) -> str:
             f"Targets: goaccess / micromacro >= {GOACCESS_TARGET:g}x on the 5M file; "
             f"micromacro / minimal <= {MINIMAL_TARGET:g}x; "
             f"micromacro / micromacro-no-funnels <= {FUNNELS_TARGET:g}x; "
-            f"nginx format string / combined preset <= {FORMAT_STRING_TARGET:g}x.",
+            f"nginx format string / combined preset <= {FORMAT_STRING_TARGET:g}x; "
+            f"--by channel --by device --by landing_page / none <= {SEGMENTS_TARGET:g}x.",
         ]
     )
 
