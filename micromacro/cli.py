@@ -237,6 +237,20 @@ def _duration_option(_ctx: click.Context, param: click.Parameter, value: str) ->
     return seconds
 
 
+def _parse_split(value: str | None, param: click.Parameter) -> tuple[float, ...]:
+    if value is None:
+        return ()
+    try:
+        shares = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter(
+            "expected numbers separated by commas, like 50,50", param=param
+        ) from None
+    if len(shares) < 2 or any(not share > 0 for share in shares):
+        raise click.BadParameter("expected two or more positive shares, like 50,50", param=param)
+    return shares
+
+
 NO_GOALS_NOTE = (
     f"no goals file: reporting traffic only (pass --goals FILE or create {DEFAULT_GOALS_FILE}; "
     "see goals.example.yaml)"
@@ -336,6 +350,18 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     "inferred from the log, and named on stderr.",
 )
 @click.option(
+    "--baseline",
+    metavar="VALUE",
+    help="Compare every segment of the first --by with this one, goal by goal (an A/B test: "
+    "--by query:variant --baseline A), with a sample-ratio-mismatch check.",
+)
+@click.option(
+    "--expected-split",
+    metavar="SHARES",
+    callback=lambda ctx, param, value: _parse_split(value, param),
+    help="The expected shares of the variants, in name order (50,50 or 90,10); default even.",
+)
+@click.option(
     "--dedupe",
     is_flag=True,
     help="Count a line found in an earlier input (overlapping rotated logs) once; the copies "
@@ -398,6 +424,8 @@ def report(
     top: int,
     min_sessions: int,
     site_hosts: tuple[str, ...],
+    baseline: str | None,
+    expected_split: tuple[float, ...],
     dedupe: bool,
     client_ip: str,
     output_format: str,
@@ -453,7 +481,11 @@ def report(
         top=top,
         min_sessions=min_sessions,
         site_hosts=site_hosts,
+        baseline=baseline,
+        expected_split=expected_split,
     )
+    if baseline is not None and not by:
+        raise UsageError("--baseline needs --by (the dimension that holds the variants)")
     breakdowns_of(options)  # an unknown dimension is exit 2 before any reading
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)

@@ -49,6 +49,7 @@ from micromacro.segments import (
     DEFAULT_TOP,
     SOURCE_DIMENSIONS,
     Breakdown,
+    experiment,
     parse_breakdowns,
     segment_rows,
     session_dimensions,
@@ -105,6 +106,8 @@ class ReportOptions:
     top: int = DEFAULT_TOP
     min_sessions: int = DEFAULT_MIN_SESSIONS
     site_hosts: tuple[str, ...] = ()
+    baseline: str | None = None
+    expected_split: tuple[float, ...] = ()
     now: datetime | None = None
 
 
@@ -140,13 +143,14 @@ class Report:
     micro_macro: list[dict[str, object]]
     period: Period
     segments: list[dict[str, object]] = field(default_factory=list)
+    experiment: dict[str, object] | None = None
     malformed: list[MalformedLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``, ``funnels``, ``ladder``,
-        ``micro_macro``, ``segments``; ``period`` if set)."""
+        ``micro_macro``, ``segments``; ``experiment`` and ``period`` if set)."""
         result: dict[str, object] = {
             "input": self.input.as_dict(),
             "summary": self.summary,
@@ -156,6 +160,8 @@ class Report:
             "micro_macro": self.micro_macro,
             "segments": self.segments,
         }
+        if self.experiment is not None:
+            result["experiment"] = self.experiment
         if self.period.bounded:
             result["period"] = {
                 "since": _iso(self.period.since),
@@ -367,6 +373,7 @@ def build_report(
     visitors = visitor_goals(conversions, options.goals.goals)
     summary = site_summary(conversions, options.goals.goals)
     units = {"session": int(summary["sessions"]), "visitor": int(summary["visitors"])}
+    segments = _segments(options, sessionized, sessions, conversions, read, notes)
     funnels = [
         funnel_report(funnel_attempts(sessionized, funnel), funnel, units[funnel.scope])
         for funnel in options.goals.funnels
@@ -378,12 +385,34 @@ def build_report(
         funnels=funnels,
         ladder=engagement_ladder(visitors),
         micro_macro=micro_macro_table(visitors, options.goals.goals),
-        segments=_segments(options, sessionized, sessions, conversions, read, notes),
+        segments=segments,
+        experiment=_experiment(options, segments, warnings),
         period=read.period,
         malformed=read.malformed,
         notes=notes,
         warnings=warnings,
     )
+
+
+def _experiment(
+    options: ReportOptions, segments: list[dict[str, object]], warnings: list[str]
+) -> dict[str, object] | None:
+    """The ``--baseline`` comparison over the first ``--by``; warns on a sample-ratio mismatch."""
+    if options.baseline is None:
+        return None
+    by = breakdowns_of(options)[0].label
+    result = experiment(segments, by, options.baseline, options.expected_split)
+    check = result["sample_ratio"]
+    assert isinstance(check, dict)
+    if check["mismatch"]:
+        split = ", ".join(
+            f"{n} {s:,}" for n, s in zip(check["variants"], check["sessions"], strict=True)
+        )
+        warnings.append(
+            f"SAMPLE RATIO MISMATCH in --by {by}: sessions {split} are off the expected split "
+            f"(chi-square p = {check['p_value']:.2g}); the comparison is not to be trusted"
+        )
+    return result
 
 
 def breakdowns_of(options: ReportOptions) -> list[Breakdown]:

@@ -32,8 +32,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
+from micromacro.errors import UsageError
 from micromacro.goals import DestinationMatcher, Goal, StringMatcher
-from micromacro.segments import Breakdown, segment_rows
+from micromacro.segments import Breakdown, experiment, segment_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "segments.log")
@@ -249,3 +250,58 @@ def test_terminal_shows_one_table_per_breakdown_after_the_goals() -> None:
     # signup 33.3%, small sample.
     assert rows[0] == ["desktop", "3", "3", "100.0%", "█" * 24, "33.3%", "100.0%", "33.3%", "yes"]
     assert rows[1] == ["mobile", "2", "2", "0.0%", "50.0%", "0.0%", "50.0%", "yes"]
+
+
+# --- experiments ---------------------------------------------------------------------------
+
+
+def test_variants_against_the_baseline() -> None:
+    data, stderr = run("--by", "query:variant", "--baseline", "A")
+    trial = data["experiment"]
+    assert (trial["by"], trial["baseline"]) == ("query:variant", "A")
+    # Variants A (S1, S5) and B (S2, S3); (none) is no variant. Even split: χ² = 0.
+    assert trial["sample_ratio"] == {
+        "variants": ["A", "B"],
+        "sessions": [2, 2],
+        "expected_split": [0.5, 0.5],
+        "p_value": 1.0,
+        "mismatch": False,
+    }
+    b = trial["variants"][1]
+    assert (b["variant"], b["sessions"]) == ("B", 2)
+    buy = b["goals"][0]
+    # buy: B 1 of 2 against A 2 of 2.
+    assert buy["conversion_rate"] == 0.5
+    assert buy["difference"] == -0.5
+    assert buy["lift"] == -0.5
+    assert buy["p_value"] == pytest.approx(z_test(1, 2, 2, 2))
+    assert buy["diff_ci_low"] < -0.5 < buy["diff_ci_high"] < 0.5
+    signup = b["goals"][1]
+    assert (signup["difference"], signup["lift"]) == (0.0, 0.0)
+    assert "SAMPLE RATIO MISMATCH" not in stderr
+
+
+def test_a_baseline_no_session_has_exits_2_listing_the_values() -> None:
+    result = CliRunner().invoke(
+        cli, ["report", LOG, "--goals", GOALS, "--by", "query:variant", "--baseline", "C"]
+    )
+    assert result.exit_code == 2
+    assert "--baseline 'C': no session has it for --by query:variant (seen: A, B)" in result.stderr
+
+
+def test_sample_ratio_mismatch_is_flagged() -> None:
+    def row(name: str, sessions: int) -> dict[str, object]:
+        return {"by": "v", "segment": name, "sessions": sessions, "goals": []}
+
+    even = experiment([row("A", 5100), row("B", 4900)], "v", "A")["sample_ratio"]
+    assert even["p_value"] == pytest.approx(0.0455, abs=1e-4)  # χ² = 4, 1 df
+    assert even["mismatch"] is False
+    skewed = experiment([row("A", 5300), row("B", 4700), row("(none)", 9)], "v", "A")
+    check = skewed["sample_ratio"]
+    assert check["variants"] == ["A", "B"]
+    assert check["p_value"] == pytest.approx(math.erfc(math.sqrt(36 / 2)))  # χ² = 36, 1 df
+    assert check["mismatch"] is True
+    split = experiment([row("A", 9000), row("B", 1000)], "v", "A", [90, 10])["sample_ratio"]
+    assert (split["expected_split"], split["p_value"]) == ([0.9, 0.1], 1.0)
+    with pytest.raises(UsageError, match="--expected-split has 3 shares for 2 variants"):
+        experiment([row("A", 1), row("B", 1)], "v", "A", [1, 1, 1])

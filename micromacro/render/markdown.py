@@ -77,4 +77,7 @@ def render_markdown(report: Report) -> str:
             "",
             *_pipe_table(segments.columns, segments.rows),
         ]
+    trial = tables["experiment"]
+    if trial.rows:
+        parts += ["", f"## {_cell(trial.title)}", "", *_pipe_table(trial.columns, trial.rows)]
     return "\n".join(parts) + "\n"

@@ -11,7 +11,7 @@ from micromacro.segments import long_segment_rows
 
 ColumnKind = Literal["text", "int", "rate", "float", "seconds", "money", "pvalue", "flag"]
 TABLE_NAMES: tuple[str, ...] = (
-    "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments",
+    "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments", "experiment",
 )  # fmt: skip
 
 
@@ -258,6 +258,42 @@ def segment_tables(report: Report) -> list[Table]:
     return list(tables.values())
 
 
+EXPERIMENT_COLUMNS: tuple[Column, ...] = (
+    Column("variant", "Variant"),
+    Column("sessions", "Sessions", "int"),
+    Column("goal", "Goal"),
+    Column("conversions", "Conversions", "int"),
+    Column("conversion_rate", "Conv. rate", "rate"),
+    Column("difference", "Difference", "rate"),
+    Column("lift", "Lift", "rate"),
+    Column("diff_ci_low", "Diff. CI low", "rate"),
+    Column("diff_ci_high", "Diff. CI high", "rate"),
+    Column("p_value", "p-value", "pvalue"),
+)
+
+
+def experiment_table(report: Report) -> Table:
+    """Every variant and goal against the baseline (empty without ``--baseline``)."""
+    result = report.experiment
+    if result is None:
+        return Table("experiment", "Experiment", EXPERIMENT_COLUMNS, [])
+    variants = result["variants"]
+    check = result["sample_ratio"]
+    assert isinstance(variants, list)
+    assert isinstance(check, dict)
+    rows = [
+        {"variant": variant["variant"], "sessions": variant["sessions"], **goal}
+        for variant in variants
+        for goal in variant["goals"]
+    ]
+    verdict = "MISMATCH" if check["mismatch"] else "ok"
+    title = (
+        f"Experiment: --by {result['by']} against {result['baseline']!r} "
+        f"(sample ratio {verdict}, p = {format_value(check['p_value'], 'pvalue')})"
+    )
+    return Table("experiment", title, EXPERIMENT_COLUMNS, rows)
+
+
 def report_tables(report: Report) -> dict[str, Table]:
     """Every table of the report by name, in display order."""
     return {
@@ -268,6 +304,7 @@ def report_tables(report: Report) -> dict[str, Table]:
         "ladder": ladder_table(report),
         "micro_macro": micro_macro_table(report),
         "segments": segments_table(report),
+        "experiment": experiment_table(report),
     }
 
 

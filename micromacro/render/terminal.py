@@ -141,4 +141,7 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
     for segments in segment_tables(report):
         console.print(_text(segments.title, "bold"))
         console.print(_bar_table(segments, "macro_conversion_rate", style))
+    if tables["experiment"].rows:
+        console.print(_text(tables["experiment"].title, "bold"))
+        console.print(_rich_table(tables["experiment"], tables["experiment"].columns))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
