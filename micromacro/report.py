@@ -50,6 +50,7 @@ from micromacro.segments import (
     SOURCE_DIMENSIONS,
     Breakdown,
     experiment,
+    funnel_segment_rows,
     parse_breakdowns,
     segment_rows,
     session_dimensions,
@@ -373,11 +374,29 @@ def build_report(
     visitors = visitor_goals(conversions, options.goals.goals)
     summary = site_summary(conversions, options.goals.goals)
     units = {"session": int(summary["sessions"]), "visitor": int(summary["visitors"])}
-    segments = _segments(options, sessionized, sessions, conversions, read, notes)
-    funnels = [
-        funnel_report(funnel_attempts(sessionized, funnel), funnel, units[funnel.scope])
-        for funnel in options.goals.funnels
-    ]
+    breakdowns = breakdowns_of(options)
+    dimensions = _dimensions(options, breakdowns, sessionized, sessions, read, notes)
+    segments = (
+        segment_rows(
+            conversions,
+            dimensions,
+            breakdowns,
+            options.goals.goals,
+            top=options.top,
+            min_sessions=options.min_sessions,
+        )
+        if dimensions is not None
+        else []
+    )
+    funnels = []
+    for funnel in options.goals.funnels:
+        attempts = funnel_attempts(sessionized, funnel)
+        figures = funnel_report(attempts, funnel, units[funnel.scope])
+        if dimensions is not None:
+            figures["segments"] = funnel_segment_rows(
+                attempts, funnel, sessions, dimensions, breakdowns, top=options.top
+            )
+        funnels.append(figures)
     return Report(
         input=read.summary,
         summary=summary,
@@ -421,33 +440,24 @@ def breakdowns_of(options: ReportOptions) -> list[Breakdown]:
     return parse_breakdowns(options.by, extra=source.keep if source is not None else ())
 
 
-def _segments(
+def _dimensions(
     options: ReportOptions,
+    breakdowns: list[Breakdown],
     hits: pl.DataFrame,
     sessions: pl.DataFrame,
-    conversions: pl.DataFrame,
     read: _InputRead,
     notes: list[str],
-) -> list[dict[str, object]]:
-    """The segment rows of the ``--by`` breakdowns (none without ``--by``)."""
-    breakdowns = breakdowns_of(options)
+) -> pl.DataFrame | None:
+    """Each session's value of every dimension the ``--by`` breakdowns name (None without)."""
     if not breakdowns:
-        return []
+        return None
     names = {name for breakdown in breakdowns for name in breakdown.dimensions}
     site_hosts = list(options.site_hosts)
     if not site_hosts and names & set(SOURCE_DIMENSIONS):
         site_hosts = infer_site_hosts(hits)
         shown = ", ".join(site_hosts) or "none found"
         notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
-    dimensions = session_dimensions(hits, sessions, names, tz=read.tz, site_hosts=site_hosts)
-    return segment_rows(
-        conversions,
-        dimensions,
-        breakdowns,
-        options.goals.goals,
-        top=options.top,
-        min_sessions=options.min_sessions,
-    )
+    return session_dimensions(hits, sessions, names, tz=read.tz, site_hosts=site_hosts)
 
 
 def _read_access_logs(

@@ -22,7 +22,7 @@ from micromacro.channels import session_sources
 from micromacro.conversions import goal_column
 from micromacro.devices import device_columns
 from micromacro.errors import UsageError
-from micromacro.goals import Goal
+from micromacro.goals import Funnel, Goal
 from micromacro.metrics import converted_kind, rate
 from micromacro.stats import (
     benjamini_hochberg,
@@ -404,3 +404,63 @@ def _variant(row: dict[str, object], base: dict[str, object]) -> dict[str, objec
             }
         )
     return {"variant": row["segment"], "sessions": n1, "goals": goals}
+
+
+# --- funnels by segment ------------------------------------------------------------------------
+
+
+def funnel_segment_rows(
+    attempts: pl.DataFrame,
+    funnel: Funnel,
+    sessions: pl.DataFrame,
+    dimensions: pl.DataFrame,
+    breakdowns: Sequence[Breakdown],
+    *,
+    top: int = DEFAULT_TOP,
+) -> list[dict[str, object]]:
+    """Per breakdown and segment: the funnel's units, entered units and reached per step.
+
+    ``attempts`` come from ``funnels.funnel_attempts``; a session-scope unit is in its
+    session's segment, a visitor-scope unit in the segment of the visitor's first session.
+    """
+    table = sessions.select("session", "visitor_id").join(dimensions, on="session", how="left")
+    rows: list[dict[str, object]] = []
+    steps = range(1, len(funnel.steps) + 1)
+    for breakdown in breakdowns:
+        segments = table.with_columns(_segment_values(table, breakdown, top))
+        if funnel.scope == "session":
+            units = segments.select(pl.col("session").alias("unit"), "_segment")
+        else:
+            units = (
+                segments.sort("session")
+                .group_by("visitor_id")
+                .agg(pl.col("_segment").first())
+                .rename({"visitor_id": "unit"})
+            )
+        entry, furthest = pl.col("entry"), pl.col("furthest")
+        counted = (
+            units.join(attempts, on="unit", how="left")
+            .group_by("_segment")
+            .agg(
+                pl.len().alias("units"),
+                entry.is_not_null().sum().alias("entered"),
+                *(((entry <= k) & (furthest >= k)).sum().alias(f"_r{k}") for k in steps),
+            )
+            .sort(
+                [pl.col("_segment") == OTHER, "units", "_segment"], descending=[False, True, False]
+            )
+        )
+        for row in counted.iter_rows(named=True):
+            reached = [int(row[f"_r{k}"] or 0) for k in steps]
+            entered = int(row["entered"] or 0)
+            rows.append(
+                {
+                    "by": breakdown.label,
+                    "segment": row["_segment"],
+                    "units": int(row["units"]),
+                    "entered": entered,
+                    "reached": reached,
+                    "conversion_rate": reached[-1] / entered if entered else None,
+                }
+            )
+    return rows

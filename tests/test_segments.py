@@ -305,3 +305,18 @@ def test_sample_ratio_mismatch_is_flagged() -> None:
     assert (split["expected_split"], split["p_value"]) == ([0.9, 0.1], 1.0)
     with pytest.raises(UsageError, match="--expected-split has 3 shares for 2 variants"):
         experiment([row("A", 1), row("B", 1)], "v", "A", [1, 1, 1])
+
+
+def test_funnels_are_broken_down_by_segment() -> None:
+    # landing_to_buy: (/ or /p/1) then /thanks. Desktop S1, S3, S5 all complete it; mobile
+    # S2 (/p/1) and S4 (/) enter and stop.
+    data, _ = run("--by", "device")
+    funnel = data["funnels"][0]
+    assert funnel["segments"] == [
+        {"by": "device", "segment": "desktop", "units": 3, "entered": 3, "reached": [3, 3],
+         "conversion_rate": 1.0},
+        {"by": "device", "segment": "mobile", "units": 2, "entered": 2, "reached": [2, 0],
+         "conversion_rate": 0.0},
+    ]  # fmt: skip
+    plain, _ = run()
+    assert "segments" not in plain["funnels"][0]

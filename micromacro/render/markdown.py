@@ -9,6 +9,7 @@ from micromacro.render.tables import (
     Column,
     Table,
     format_value,
+    funnel_segment_tables,
     funnel_tables,
     report_tables,
     segment_tables,
@@ -77,6 +78,8 @@ def render_markdown(report: Report) -> str:
             "",
             *_pipe_table(segments.columns, segments.rows),
         ]
+    for table in funnel_segment_tables(report):
+        parts += ["", f"## {_cell(table.title)}", "", *_pipe_table(table.columns, table.rows)]
     trial = tables["experiment"]
     if trial.rows:
         parts += ["", f"## {_cell(trial.title)}", "", *_pipe_table(trial.columns, trial.rows)]

@@ -227,6 +227,33 @@ SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def funnel_segment_tables(report: Report) -> list[Table]:
+    """Per funnel and ``--by``: each segment's units, entered units, reached per step and
+    conversion rate (none without ``--by``)."""
+    tables: list[Table] = []
+    for funnel in report.funnels:
+        rows = funnel.get("segments")
+        steps = funnel["steps"]
+        if not isinstance(rows, list) or not isinstance(steps, list):
+            continue
+        columns = (
+            Column("segment", "Segment"),
+            Column("entered", "Entered", "int"),
+            *(Column(f"step:{i}", str(step["name"]), "int") for i, step in enumerate(steps)),
+            Column("conversion_rate", "Conv. rate", "rate"),
+        )
+        by_label: dict[str, Table] = {}
+        for row in rows:
+            by = str(row["by"])
+            if by not in by_label:
+                title = f"Funnel {funnel['name']!r} by {by}"
+                by_label[by] = Table("funnel_segments", title, columns, [])
+            reached = row["reached"]
+            by_label[by].rows.append({**row, **{f"step:{i}": n for i, n in enumerate(reached)}})
+        tables += by_label.values()
+    return tables
+
+
 def segments_table(report: Report) -> Table:
     """Every segment and goal as one long table (CSV/TSV ``--table segments``)."""
     return Table("segments", "Segments", SEGMENT_TABLE_COLUMNS, long_segment_rows(report.segments))

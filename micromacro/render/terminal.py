@@ -15,6 +15,7 @@ from micromacro.render.tables import (
     Column,
     Table,
     format_value,
+    funnel_segment_tables,
     funnel_tables,
     report_tables,
     segment_tables,
@@ -141,6 +142,9 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
     for segments in segment_tables(report):
         console.print(_text(segments.title, "bold"))
         console.print(_bar_table(segments, "macro_conversion_rate", style))
+    for table in funnel_segment_tables(report):
+        console.print(_text(table.title, "bold"))
+        console.print(_rich_table(table, table.columns))
     if tables["experiment"].rows:
         console.print(_text(tables["experiment"].title, "bold"))
         console.print(_rich_table(tables["experiment"], tables["experiment"].columns))
