@@ -48,7 +48,7 @@ from micromacro.report import (
     breakdowns_of,
     build_report,
 )
-from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
+from micromacro.segments import ATTRIBUTIONS, DEFAULT_MIN_SESSIONS, DEFAULT_TOP, Attribution
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"
@@ -350,6 +350,14 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     "inferred from the log, and named on stderr.",
 )
 @click.option(
+    "--attribution",
+    type=click.Choice(ATTRIBUTIONS),
+    default="session",
+    show_default=True,
+    help="Which source a session's channel comes from: its own first hit (session), or for a "
+    "direct session its visitor's latest earlier non-direct source (last-non-direct, as GA).",
+)
+@click.option(
     "--baseline",
     metavar="VALUE",
     help="Compare every segment of the first --by with this one, goal by goal (an A/B test: "
@@ -424,6 +432,7 @@ def report(
     top: int,
     min_sessions: int,
     site_hosts: tuple[str, ...],
+    attribution: str,
     baseline: str | None,
     expected_split: tuple[float, ...],
     dedupe: bool,
@@ -481,6 +490,7 @@ def report(
         top=top,
         min_sessions=min_sessions,
         site_hosts=site_hosts,
+        attribution=cast(Attribution, attribution),
         baseline=baseline,
         expected_split=expected_split,
     )

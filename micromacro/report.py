@@ -48,6 +48,7 @@ from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
     DEFAULT_TOP,
     SOURCE_DIMENSIONS,
+    Attribution,
     Breakdown,
     experiment,
     funnel_segment_rows,
@@ -107,6 +108,7 @@ class ReportOptions:
     top: int = DEFAULT_TOP
     min_sessions: int = DEFAULT_MIN_SESSIONS
     site_hosts: tuple[str, ...] = ()
+    attribution: Attribution = "session"
     baseline: str | None = None
     expected_split: tuple[float, ...] = ()
     now: datetime | None = None
@@ -457,7 +459,9 @@ def _dimensions(
         site_hosts = infer_site_hosts(hits)
         shown = ", ".join(site_hosts) or "none found"
         notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
-    return session_dimensions(hits, sessions, names, tz=read.tz, site_hosts=site_hosts)
+    return session_dimensions(
+        hits, sessions, names, tz=read.tz, site_hosts=site_hosts, attribution=options.attribution
+    )
 
 
 def _read_access_logs(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from typing import Literal
 from urllib.parse import unquote_plus
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,8 @@ NONE = "(none)"
 OTHER = "(other)"
 DEFAULT_TOP = 20
 DEFAULT_MIN_SESSIONS = 30
+Attribution = Literal["session", "last-non-direct"]
+ATTRIBUTIONS: tuple[Attribution, ...] = ("session", "last-non-direct")
 _CROSS = " / "
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]+$")
 
@@ -147,6 +150,29 @@ def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
     return values.with_columns(_url_decoded(values["value"]).alias("value"))
 
 
+def last_non_direct(sources: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFrame:
+    """``sources`` (``session_sources``' columns) where each Direct session takes the source,
+    medium, campaign, referrer and channel of its visitor's latest earlier non-direct session
+    (as Google Analytics attributes direct visits; there is no lookback limit)."""
+    columns = ["source", "medium", "campaign", "referrer", "channel"]
+    direct = pl.col("channel") == "Direct"
+    return (
+        sources.join(visitors, on="session", how="left")
+        .sort("session")
+        .with_columns(
+            pl.when(direct)
+            .then(None)
+            .otherwise(pl.col(c))
+            .forward_fill()
+            .over("visitor_id")
+            .fill_null(pl.col(c))
+            .alias(c)
+            for c in columns
+        )
+        .drop("visitor_id")
+    )
+
+
 def session_dimensions(
     hits: pl.DataFrame,
     sessions: pl.DataFrame,
@@ -154,11 +180,13 @@ def session_dimensions(
     *,
     tz: tzinfo = UTC,
     site_hosts: Sequence[str] = (),
+    attribution: Attribution = "session",
 ) -> pl.DataFrame:
     """One row per session (``session``) with a text column per dimension in ``names``.
 
     ``hits`` are sessionized hits, ``sessions`` their session table (``session``, ``start``,
-    ``landing_page``, ``exit_page``). Missing values read ``(none)``.
+    ``landing_page``, ``exit_page``). Missing values read ``(none)``. With ``attribution``
+    ``last-non-direct`` a Direct session takes its visitor's latest earlier non-direct source.
     """
     table = sessions.select("session")
     if names & set(TIME_DIMENSIONS):
@@ -171,11 +199,11 @@ def session_dimensions(
             table = table.with_columns(sessions.get_column(name))
     first = _first_hits(hits, ["query", "referrer", "host", "user_agent", *names])
     if names & set(SOURCE_DIMENSIONS):
-        sources = session_sources(first, site_hosts).rename({"referrer_host": "_referrer"})
-        picked = [n if n != "referrer" else "_referrer" for n in SOURCE_DIMENSIONS if n in names]
+        sources = session_sources(first, site_hosts).rename({"referrer_host": "referrer"})
+        if attribution == "last-non-direct":
+            sources = last_non_direct(sources, sessions.select("session", "visitor_id"))
+        picked = [n for n in SOURCE_DIMENSIONS if n in names]
         table = table.join(sources.select("session", *picked), on="session", how="left")
-        if "referrer" in names:
-            table = table.rename({"_referrer": "referrer"})
     if names & set(DEVICE_DIMENSIONS):
         devices = device_columns(first.select("session", "user_agent"))
         table = table.join(

@@ -320,3 +320,30 @@ def test_funnels_are_broken_down_by_segment() -> None:
     ]  # fmt: skip
     plain, _ = run()
     assert "segments" not in plain["funnels"][0]
+
+
+def test_last_non_direct_attribution(tmp_path: Path) -> None:
+    # X arrives from Google at 09:00, comes back directly at 12:00 (a new session) and buys;
+    # Y arrives directly. By session: Direct 2 (X's return, Y), Organic Search 1. Last
+    # non-direct: X's return keeps Google, so Organic Search 2 (with the purchase), Direct 1.
+    ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    log = tmp_path / "access.log"
+    log.write_text(
+        f'203.0.113.1 - - [02/Nov/2026:09:00:00 +0000] "GET / HTTP/1.1" 200 1 '
+        f'"https://www.google.com/" "{ua}"\n'
+        f'203.0.113.2 - - [02/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "{ua}"\n'
+        f'203.0.113.1 - - [02/Nov/2026:12:00:00 +0000] "GET /thanks HTTP/1.1" 200 1 "-" "{ua}"\n'
+    )
+
+    def channels(*options: str) -> list[tuple[str, int, int]]:
+        args = ["report", str(log), "--goals", GOALS, "--by", "channel", "--format", "json"]
+        data = json.loads(CliRunner().invoke(cli, [*args, *options]).stdout)
+        return [
+            (r["segment"], r["sessions"], r["goals"][0]["conversions"]) for r in data["segments"]
+        ]
+
+    assert channels() == [("Direct", 2, 1), ("Organic Search", 1, 0)]
+    assert channels("--attribution", "last-non-direct") == [
+        ("Organic Search", 2, 1),
+        ("Direct", 1, 0),
+    ]
