@@ -18,6 +18,7 @@ import heapq
 import math
 import random
 import sys
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ MONITOR_INTERVALS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
 PURCHASE_RATE = 0.025  # add to cart, check out, place the order
 CHECKOUT_ABANDON_RATE = 0.015  # add to cart, start the checkout, leave
 CART_ONLY_RATE = 0.040  # add to cart, never check out
+# An A/B test of the product page: each visitor sees variant A or B (by address), the split
+# testing tool writes it on the first product page of a session as ?variant=A|B, and variant B
+# turns more visits into add-to-carts (a micro conversion) without changing purchases.
+VARIANT_B_CART_LIFT = 1.6
 NEWSLETTER_RATE = 0.03
 CONTACT_RATE = 0.01
 SIZE_GUIDE_RATE = 0.04
@@ -504,11 +509,12 @@ class ShopLog:
         abandon = not purchase and q["abandon"].draw(
             CHECKOUT_ABANDON_RATE * factor / (1 - PURCHASE_RATE)
         )
+        lift = VARIANT_B_CART_LIFT if variant_of(visitor) == "B" else 1.0
         cart = (
             not purchase
             and not abandon
             and q["cart"].draw(
-                CART_ONLY_RATE * factor / (1 - PURCHASE_RATE - CHECKOUT_ABANDON_RATE)
+                CART_ONLY_RATE * factor * lift / (1 - PURCHASE_RATE - CHECKOUT_ABANDON_RATE)
             )
         )
         intents = {
@@ -691,6 +697,7 @@ class ShopLog:
         seen: set[str] = set()
         proto = v.proto
         reload = False
+        tagged = False  # the A/B test's variant goes on the session's first product page
         for n, (kind, path, target) in enumerate(steps):
             if reload:
                 t += 2.0 + 13.0 * rng.random()
@@ -700,6 +707,10 @@ class ShopLog:
                     t += 30 + 120 * rng.random()  # typing the message
             reload = kind == BROKEN
             landing_query = query if n == 0 else ""
+            if kind == PAGE and not tagged and path.startswith("/products/"):
+                tagged = True
+                joiner = "&" if landing_query else "?"
+                landing_query += f"{joiner}variant={variant_of(v)}"
             if kind == PAGE:
                 size = 9_000 + rng.getrandbits(15)
                 ref = self._page_load(t, v, path + landing_query, ref, cold, seen, size)
@@ -806,6 +817,11 @@ class ShopLog:
             key, line = self.pending[-1]
             cut = 30 + rng.getrandbits(16) % (len(line) - 50)
             self.pending[-1] = (key, line[:cut] + "\n")
+
+
+def variant_of(visitor: Visitor) -> str:
+    """The A/B test variant a visitor sees: fixed by their address, half and half."""
+    return "AB"[zlib.crc32(visitor.ip.encode()) & 1]
 
 
 def _pick(rng: random.Random, options: Sequence[T]) -> T:
