@@ -347,3 +347,27 @@ def test_last_non_direct_attribution(tmp_path: Path) -> None:
         ("Organic Search", 2, 1),
         ("Direct", 1, 0),
     ]
+
+
+def test_query_values_are_url_decoded_and_the_first_repeat_wins(tmp_path: Path) -> None:
+    ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    log = tmp_path / "access.log"
+    log.write_text(
+        f'203.0.113.1 - - [02/Nov/2026:09:00:00 +0000] "GET /?v=Big+Blue%21&v=Red HTTP/1.1" 200 1 '
+        f'"-" "{ua}"\n'
+        f'203.0.113.2 - - [02/Nov/2026:09:00:00 +0000] "GET /?v=caf%C3%A9 HTTP/1.1" 200 1 '
+        f'"-" "{ua}"\n'
+    )
+    args = ["report", str(log), "--by", "query:v", "--format", "json"]
+    data = json.loads(CliRunner().invoke(cli, args).stdout)
+    assert sorted(row["segment"] for row in data["segments"]) == ["Big Blue!", "café"]
+
+
+def test_weekday_week_and_month_across_an_offset() -> None:
+    # At +02:00 S1 (Monday 23:30 UTC) starts on Tuesday 01:30: every session is on Tuesday.
+    assert [row[:2] for row in by("weekday", "--tz", "+02:00")] == [("2 Tue", 5)]
+    assert [row[:2] for row in by("week", "--tz", "-12:00")] == [("2026-W45", 5)]
+    # At -12:00 S1 starts on Monday 11:30, S2 (Tuesday 00:10 UTC) on Monday 12:10 and S3
+    # (10:00 UTC) on Monday 22:00; S4 and S5 on Tuesday 00:00 and 01:00.
+    assert [row[:2] for row in by("weekday", "--tz", "-12:00")] == [("1 Mon", 3), ("2 Tue", 2)]
+    assert [row[:2] for row in by("month", "--tz", "Pacific/Kiritimati")] == [("2026-11", 5)]
