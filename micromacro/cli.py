@@ -28,8 +28,9 @@ from rich.progress import (
 from micromacro import __version__
 from micromacro.bots import validate_bot_patterns
 from micromacro.config import load_goals
-from micromacro.errors import ConfigError, ExitCode, MicromacroError, UsageError
+from micromacro.errors import ConfigError, ExitCode, MicromacroError, OutputError, UsageError
 from micromacro.goals import GoalsConfig
+from micromacro.history import append_history, history_rows
 from micromacro.logformats import AUTO, FORMATS, resolve_format
 from micromacro.render import (
     DEFAULT_TABLE,
@@ -268,13 +269,21 @@ def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
     return config
 
 
+def dated_path(path: str, result: Report) -> str:
+    """``path`` with strftime codes (``reports/%Y-%m-%d.csv``) filled from the reported
+    period's start, in the report's time zone; unchanged without ``%`` or without a start."""
+    if "%" not in path or result.start is None:
+        return path
+    return result.start.astimezone(result.tz).strftime(path)
+
+
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(prefix=".micromacro-", dir=directory)
     except OSError as error:
-        raise UsageError(f"--output {path}: cannot write: {error.strerror or error}") from None
+        raise OutputError(f"--output {path}: cannot write: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
@@ -282,7 +291,7 @@ def write_atomically(path: str, text: str) -> None:
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise UsageError(f"--output {path}: cannot write: {error.strerror or error}") from None
+        raise OutputError(f"--output {path}: cannot write: {error.strerror or error}") from None
 
 
 def _print_input_messages(env: Environment, report: Report, fmt: str, goals: GoalsConfig) -> None:
@@ -358,6 +367,12 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     "direct session its visitor's latest earlier non-direct source (last-non-direct, as GA).",
 )
 @click.option(
+    "--history",
+    type=click.Path(dir_okay=False),
+    help="Append one row per goal for the reported period to this CSV file (rows of the same "
+    "period are replaced; safe for overlapping cron runs).",
+)
+@click.option(
     "--baseline",
     metavar="VALUE",
     help="Compare every segment of the first --by with this one, goal by goal (an A/B test: "
@@ -398,7 +413,13 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     show_default=True,
     help="The table to write with --format csv or tsv.",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE atomically.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE atomically; strftime codes (reports/%Y-%m-%d.csv) are filled from the "
+    "period's start.",
+)
 @click.option("--since", help="Start of the period: 2026-11-01, 2026-11-01T09:00, 7d, yesterday.")
 @click.option("--until", help="End of the period (a date includes the whole day).")
 @click.option("--tz", help="Time zone of --since/--until (default: the log's own offset).")
@@ -433,6 +454,7 @@ def report(
     min_sessions: int,
     site_hosts: tuple[str, ...],
     attribution: str,
+    history: str | None,
     baseline: str | None,
     expected_split: tuple[float, ...],
     dedupe: bool,
@@ -506,8 +528,11 @@ def report(
         width=_terminal_width() if to_terminal else None,
     )
     text = render(result, output_format, table=table, style=style)  # type: ignore[arg-type]
+    if history is not None:
+        sessions = int(result.summary["sessions"])
+        append_history(history, history_rows(result.goals, sessions, result.start, result.end))
     if output is not None:
-        write_atomically(output, text)
+        write_atomically(dated_path(output, result), text)
     else:
         env.stdout.write(text)
         env.stdout.flush()

@@ -27,6 +27,12 @@ class InputError(MicromacroError):
     exit_code = ExitCode.INPUT_ERROR
 
 
+class OutputError(MicromacroError):
+    """An output (``--output``, ``--history``) cannot be written, or is not ours to change."""
+
+    exit_code = ExitCode.INPUT_ERROR
+
+
 class UsageError(MicromacroError):
     """A command-line option has a value the program cannot use."""
 

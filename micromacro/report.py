@@ -147,6 +147,10 @@ class Report:
     period: Period
     segments: list[dict[str, object]] = field(default_factory=list)
     experiment: dict[str, object] | None = None
+    # The reported period: --since/--until where given, else the first and last hit.
+    start: datetime | None = None
+    end: datetime | None = None
+    tz: tzinfo = UTC
     malformed: list[MalformedLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -409,10 +413,21 @@ def build_report(
         segments=segments,
         experiment=_experiment(options, segments, warnings),
         period=read.period,
+        start=read.period.since or _first_or_last(read.hits, "min"),
+        end=read.period.until or _first_or_last(read.hits, "max"),
+        tz=read.tz,
         malformed=read.malformed,
         notes=notes,
         warnings=warnings,
     )
+
+
+def _first_or_last(hits: pl.DataFrame, which: str) -> datetime | None:
+    """The time of the first (``min``) or last (``max``) counted hit; None without hits."""
+    if hits.height == 0:
+        return None
+    value = hits.select(getattr(pl.col("ts"), which)()).item()
+    return value if isinstance(value, datetime) else None
 
 
 def _experiment(

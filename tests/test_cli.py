@@ -232,10 +232,12 @@ def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no temporary file left
 
 
-def test_output_into_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
-    result = report(SHOP, "--output", str(tmp_path / "nope" / "r.csv"), "--format", "csv")
-    assert result.exit_code == 2
+def test_output_into_a_missing_directory_exits_1_with_one_line(tmp_path: Path) -> None:
+    target = str(tmp_path / "nope" / "r.csv")
+    result = report(SHOP, "--output", target, "--format", "csv", "--quiet")
+    assert result.exit_code == 1
     assert "cannot write" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 # --- inputs ------------------------------------------------------------------------------------
