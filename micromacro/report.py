@@ -585,6 +585,11 @@ def _input_warnings(read: _InputRead, options: ReportOptions) -> list[str]:
     warnings: list[str] = []
     if read.summary.lines == 0:
         warnings.append(f"the input is empty: no {read.unit}s to report on")
+    elif read.hits.height == 0 and read.summary.buckets.get("out_of_period", 0):
+        warnings.append(
+            f"no hits in the period: all {read.summary.lines:,} {read.unit}s are outside it or "
+            "not counted, so the report is zeros"
+        )
     malformed = read.summary.buckets.get("malformed", 0)
     if malformed and not options.strict:
         plural = read.unit if malformed == 1 else f"{read.unit}s"
