@@ -58,7 +58,7 @@ DEFAULT_GOALS_FILE = "goals.yaml"
 _PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 success (an empty log too), 1 input error, 2 usage or config error, "
+    "Exit codes: 0 success (an empty log too), 1 input or output error, 2 usage or config error, "
     "3 an alert rule fired, 130 interrupted."
 )
 
@@ -474,13 +474,16 @@ def report(
     strict: bool,
     quiet: bool,
 ) -> None:
-    """Report goal conversions for access logs (files, globs, .gz, or - for stdin).
+    """Report goal conversions for access logs or event exports (files, globs, .gz/.bz2/.xz/.zst,
+    or - for stdin).
 
     \b
     Examples:
       micromacro report access.log --goals goals.yaml
       micromacro report 'logs/access.log*' --since 7d --format csv > weekly.csv
       zcat access.log.2.gz | micromacro report - --format json
+      micromacro report access.log --by channel --by device
+      micromacro report access.log --by query:variant --baseline A
     """
     env = _environment(ctx)
     env.quiet = quiet
