@@ -143,6 +143,17 @@ def _copy_stream(source: BinaryIO | IO[bytes], target: BinaryIO, name: str) -> N
         raise InputError(f"{name}: cannot decompress: {error}") from None
 
 
+@dataclass(frozen=True)
+class ByteRange:
+    """The part of an input to read: bytes ``[start, end)``, whose first line is line
+    ``first_line``; ``skipped_lines`` lines lie outside it."""
+
+    start: int
+    end: int
+    first_line: int
+    skipped_lines: int
+
+
 class Inputs(AbstractContextManager["Inputs"]):
     """The resolved inputs of one run; spooled copies are removed on exit.
 
@@ -157,6 +168,8 @@ class Inputs(AbstractContextManager["Inputs"]):
         self._stdin = stdin
         self._spool: tempfile.TemporaryDirectory[str] | None = None
         self.files: list[InputFile] = []
+        # Parts of inputs to read instead of the whole file (see ``seeking``), by input name.
+        self.ranges: dict[str, ByteRange] = {}
 
     def __enter__(self) -> Inputs:
         try:
@@ -233,7 +246,8 @@ class Inputs(AbstractContextManager["Inputs"]):
 
         def all_chunks() -> Iterator[LineChunk]:
             for file in self.files:
-                yield from read_line_chunks(file, self.source_dtype, chunk_bytes)
+                part = self.ranges.get(file.name)
+                yield from read_line_chunks(file, self.source_dtype, chunk_bytes, part)
 
         # Reading the next chunk overlaps with the caller's work on this one.
         return read_ahead(all_chunks())
@@ -355,17 +369,39 @@ def _in_morsels(frame: pl.DataFrame, rows: int = 50_000) -> pl.DataFrame:
     return pl.concat(parts, rechunk=False)
 
 
+class _Limited:
+    """At most ``remaining`` bytes of ``handle``, from where it stands."""
+
+    def __init__(self, handle: BinaryIO, remaining: int) -> None:
+        self._handle = handle
+        self._remaining = remaining
+
+    def read(self, size: int = -1) -> bytes:
+        wanted = self._remaining if size < 0 else min(size, self._remaining)
+        data = self._handle.read(wanted)
+        self._remaining -= len(data)
+        return data
+
+
 def read_line_chunks(
-    file: InputFile, source_dtype: pl.DataType, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    file: InputFile,
+    source_dtype: pl.DataType,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    part: ByteRange | None = None,
 ) -> Iterator[LineChunk]:
-    """The lines of one uncompressed input as ``LineChunk`` frames, numbered from 1."""
-    next_line = 1
+    """The lines of one uncompressed input (or of its ``part``) as ``LineChunk`` frames,
+    numbered as in the whole file."""
+    next_line = part.first_line if part else 1
     try:
         handle = open(file.scan_path, "rb")  # noqa: SIM115 - closed below, around a generator
     except OSError as error:
         raise InputError(f"{file.name}: cannot read: {error.strerror or error}") from None
     with handle:
-        for block in _complete_lines(handle, chunk_bytes):
+        source: BinaryIO = handle
+        if part is not None:
+            handle.seek(part.start)
+            source = cast(BinaryIO, _Limited(handle, part.end - part.start))
+        for block in _complete_lines(source, chunk_bytes):
             lines = parse_line_bytes(block)
             frame = pl.DataFrame(
                 {

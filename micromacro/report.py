@@ -44,6 +44,7 @@ from micromacro.metrics import (
     visitor_goals,
 )
 from micromacro.periods import Period, parse_period, parse_timezone
+from micromacro.seeking import period_range
 from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
     DEFAULT_TOP,
@@ -317,6 +318,18 @@ def drop_duplicate_lines(read: _HitAccumulator) -> pl.DataFrame:
     )
 
 
+def _seek_period(inputs: Inputs, fmt: LogFormat, period: Period) -> int:
+    """Read only the period's part of inputs in time order; return the lines left unread
+    (all outside the period: counted as ``out_of_period``)."""
+    skipped = 0
+    for file in inputs.files:
+        part = period_range(file, fmt, period.since, period.until)
+        if part is not None:
+            inputs.ranges[file.name] = part
+            skipped += part.skipped_lines
+    return skipped
+
+
 def _order_by_time(inputs: Inputs, fmt: LogFormat) -> None:
     """Read the inputs oldest first: by the earliest time among each one's first lines (inputs
     with no readable time last, in the order given)."""
@@ -487,6 +500,7 @@ def _read_access_logs(
     tz = _report_timezone(options, inputs)
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
     _order_by_time(inputs, fmt)
+    skipped = _seek_period(inputs, fmt, period) if not options.dedupe else 0
     read = read_hits(
         inputs,
         fmt,
@@ -496,6 +510,8 @@ def _read_access_logs(
         dedupe=options.dedupe,
         segment_columns=bool(options.by),
     )
+    if skipped:
+        read.counts["out_of_period"] = read.counts.get("out_of_period", 0) + skipped
     if options.dedupe:
         hits = drop_duplicate_lines(read)
     else:

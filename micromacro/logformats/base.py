@@ -6,6 +6,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import polars as pl
 
@@ -25,6 +26,8 @@ class LogFormat(ABC):
     name: str
     example: str
     description: str
+    # Whether a line can be read without the lines before it (``seeking`` may skip some).
+    seekable: ClassVar[bool] = True
 
     @abstractmethod
     def parser(self) -> LineParser:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
@@ -82,6 +83,8 @@ class W3CFormat(LogFormat):
     ``example`` is a ``#Fields:`` line and a data line, joined by a newline.
     """
 
+    # Each line needs the ``#Fields:`` header before it: such a file is read whole.
+    seekable: ClassVar[bool] = False
     name: str
     separator: str
     example: str = ""

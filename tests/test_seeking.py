@@ -1,0 +1,119 @@
+"""Reading only the period's bytes gives the report of reading everything.
+
+The sample log is in time order give or take a few seconds (merged workers); seeking is
+switched on for it by lowering the size threshold, and each report is compared with the one
+made with seeking switched off. The one difference: lines left unread count as
+``out_of_period`` without being parsed, so a malformed line among them is not told apart.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import micromacro.report as report_module
+from micromacro import seeking
+from micromacro.cli import cli
+from micromacro.inputs import ByteRange
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = str(ROOT / "sample_logs" / "access.log")
+GOALS = str(ROOT / "goals.example.yaml")
+
+
+def report(log: str, *options: str) -> dict[str, object]:
+    args = ["report", log, "--goals", GOALS, "--format", "json", "--quiet", *options]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def ranges(monkeypatch: pytest.MonkeyPatch) -> list[ByteRange | None]:
+    """Seeking on for small files; the ranges it chose, in call order."""
+    monkeypatch.setattr(seeking, "MIN_SEEK_BYTES", 0)
+    chosen: list[ByteRange | None] = []
+
+    def spy(*args: object) -> ByteRange | None:
+        part = seeking.period_range(*args)  # type: ignore[arg-type]
+        chosen.append(part)
+        return part
+
+    monkeypatch.setattr(report_module, "period_range", spy)
+    return chosen
+
+
+def without_seeking(monkeypatch: pytest.MonkeyPatch, log: str, *options: str) -> dict[str, object]:
+    with monkeypatch.context() as patch:
+        patch.setattr(report_module, "period_range", lambda *args: None)
+        return report(log, *options)
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        ("--since", "2026-11-04", "--until", "2026-11-04"),
+        ("--since", "2026-11-02", "--until", "2026-11-02"),
+        ("--since", "2026-11-08", "--until", "2026-11-08"),
+        ("--since", "2026-11-05T13:00", "--until", "2026-11-05T13:30"),
+        (
+            "--since",
+            "2026-11-07",
+        ),
+        (
+            "--until",
+            "2026-11-03",
+        ),
+        (
+            "--since",
+            "2026-12-01",
+        ),
+    ],
+)
+def test_the_period_read_by_seeking_is_the_period_read_whole(
+    monkeypatch: pytest.MonkeyPatch, ranges: list[ByteRange | None], period: tuple[str, ...]
+) -> None:
+    seeked = report(SAMPLE, *period)
+    (part,) = ranges
+    assert part is not None
+    assert part.skipped_lines > 0
+    assert_same_report(seeked, without_seeking(monkeypatch, SAMPLE, *period))
+
+
+def assert_same_report(seeked: dict[str, object], whole: dict[str, object]) -> None:
+    """Equal but for malformed lines among the unread ones, counted as out of period."""
+    assert {k: v for k, v in seeked.items() if k != "input"} == {
+        k: v for k, v in whole.items() if k != "input"
+    }
+    seen, read = dict(seeked["input"]), dict(whole["input"])  # type: ignore[call-overload]
+    unread_malformed = read.pop("malformed") - seen.pop("malformed")
+    assert 0 <= unread_malformed <= 3  # the sample has three malformed lines
+    assert seen.pop("out_of_period") == read.pop("out_of_period") + unread_malformed
+    assert seen == read
+
+
+def test_lines_out_of_time_order_are_read_whole(
+    monkeypatch: pytest.MonkeyPatch, ranges: list[ByteRange | None], tmp_path: Path
+) -> None:
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    random.Random(7).shuffle(lines)
+    shuffled = tmp_path / "shuffled.log"
+    shuffled.write_text("".join(lines))
+    period = ("--since", "2026-11-04", "--until", "2026-11-04")
+    seeked = report(str(shuffled), *period)
+    assert ranges == [None]
+    assert seeked == without_seeking(monkeypatch, str(shuffled), *period)
+
+
+def test_line_numbers_stay_those_of_the_whole_file(ranges: list[ByteRange | None]) -> None:
+    # The sample's malformed line 4537 ("-", 8 Nov 14:16) is named by its line in the file.
+    result = CliRunner().invoke(
+        cli, ["report", SAMPLE, "--since", "2026-11-08", "--until", "2026-11-08"]
+    )
+    assert "access.log:4537: malformed line" in result.stderr
+    assert ranges[0] is not None
+    assert ranges[0].first_line > 1
