@@ -35,6 +35,9 @@ MINIMAL_TARGET = 1.3  # micromacro_s / minimal_s at most this
 FUNNELS_TARGET = 1.25  # micromacro_s / the same run without funnels at most this
 FORMAT_STRING_TARGET = 1.2  # a custom nginx format string / the combined preset at most this
 SEGMENTS_TARGET = 1.3  # the report with three --by / the same report without, at most this
+PERIOD_TARGET = 5.0  # the whole 30-day log / its last day (--since), at least this
+PERIOD_DAYS = 30
+LAST_DAY = "2026-12-01"  # the last of the 30 days from the generator's start, 2026-11-02
 SEGMENT_OPTIONS = ["--by", "channel", "--by", "device", "--by", "landing_page"]
 # The custom format: combined plus two fields, as an nginx log_format string.
 NGINX_FORMAT = (
@@ -91,9 +94,10 @@ def parse_size(text: str) -> int:
     return int(float(number) * scale)
 
 
-def ensure_log(label: str, lines: int) -> Path:
-    """Return `bench/data/access-<label>.log`, generating it first if it is missing."""
-    path = DATA / f"access-{label}.log"
+def ensure_log(label: str, lines: int, days: int = 7) -> Path:
+    """Return `bench/data/access-<label>.log` (`access-<label>-<days>d.log` for other than 7
+    days), generating it first if it is missing."""
+    path = DATA / (f"access-{label}.log" if days == 7 else f"access-{label}-{days}d.log")
     if path.exists():
         return path
     DATA.mkdir(parents=True, exist_ok=True)
@@ -112,6 +116,8 @@ def ensure_log(label: str, lines: int) -> Path:
             str(lines),
             "--seed",
             str(SEED),
+            "--days",
+            str(days),
             "--out",
             str(partial),
         ],
@@ -185,6 +191,16 @@ def tools_for(log: Path, scratch: Path) -> list[Tool]:
     return tools
 
 
+def period_tools(log: Path, scratch: Path) -> list[Tool]:
+    """The whole 30-day log, and its last day only (`--since`/`--until`)."""
+    _, without_funnels = goals_files(scratch)
+    day = ["--since", LAST_DAY, "--until", LAST_DAY]
+    return [
+        Tool("micromacro-30d", micromacro(log, without_funnels)),
+        Tool("micromacro-30d-last-day", [*micromacro(log, without_funnels), *day]),
+    ]
+
+
 def run_once(argv: Sequence[str], timeout: float) -> tuple[float, int, int, str]:
     """Run `argv` from the repository root, stdout to /dev/null.
 
@@ -229,6 +245,18 @@ def measure(tool: Tool, repeat: int, timeout: float) -> Measure:
         if best.seconds is None or seconds < best.seconds:
             best = Measure(tool.name, seconds, rss)
     return best
+
+
+def measure_all(tools: list[Tool], repeat: int, timeout: float) -> dict[str, Measure]:
+    """Each tool's best run, by tool name (failures reported on stderr)."""
+    measures = {}
+    for tool in tools:
+        measures[tool.name] = measure(tool, repeat, timeout)
+        if measures[tool.name].error:
+            print(
+                f"    {tool.name} FAILED: {measures[tool.name].error}", file=sys.stderr, flush=True
+            )
+    return measures
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -294,6 +322,9 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
         vs_plain = ratio(
             result.seconds("micromacro-segments"), result.seconds("micromacro-no-funnels")
         )
+        vs_last_day = ratio(
+            result.seconds("micromacro-30d"), result.seconds("micromacro-30d-last-day")
+        )
         vs_preset = ratio(
             result.seconds("micromacro-nginx-format"), result.seconds("micromacro-combined-preset")
         )
@@ -315,6 +346,9 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
                 "n/a" if vs_plain is None else f"{vs_plain:.2f}x",
                 f"<= {SEGMENTS_TARGET:g}x",
                 verdict(vs_plain, SEGMENTS_TARGET, at_least=False),
+                "n/a" if vs_last_day is None else f"{vs_last_day:.1f}x",
+                f">= {PERIOD_TARGET:g}x",
+                verdict(vs_last_day, PERIOD_TARGET, at_least=True),
             ]
         )
     return rows
@@ -346,6 +380,9 @@ RATIO_HEADER = [
     "target",
     "verdict",
     "segments / no segments",
+    "target",
+    "verdict",
+    "30-day log / its last day",
     "target",
     "verdict",
 ]
@@ -403,7 +440,8 @@ def report(results: list[FileResult], markdown: bool) -> str:
             f"micromacro / minimal <= {MINIMAL_TARGET:g}x; "
             f"micromacro / micromacro-no-funnels <= {FUNNELS_TARGET:g}x; "
             f"nginx format string / combined preset <= {FORMAT_STRING_TARGET:g}x; "
-            f"--by channel --by device --by landing_page / none <= {SEGMENTS_TARGET:g}x.",
+            f"--by channel --by device --by landing_page / none <= {SEGMENTS_TARGET:g}x; "
+            f"30-day log / --since its last day >= {PERIOD_TARGET:g}x.",
         ]
     )
 
@@ -434,16 +472,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             lines = parse_size(label)
             log = ensure_log(label, lines)
             print(f"{log.name}:", file=sys.stderr, flush=True)
-            measures = {}
-            for tool in tools_for(log, Path(scratch)):
-                measures[tool.name] = measure(tool, args.repeat, args.timeout)
-                if measures[tool.name].error:
-                    print(
-                        f"    {tool.name} FAILED: {measures[tool.name].error}",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+            measures = measure_all(tools_for(log, Path(scratch)), args.repeat, args.timeout)
             results.append(FileResult(label, log, lines, measures))
+            month = ensure_log(label, lines, days=PERIOD_DAYS)
+            print(f"{month.name}:", file=sys.stderr, flush=True)
+            measures = measure_all(period_tools(month, Path(scratch)), args.repeat, args.timeout)
+            results.append(FileResult(f"{label}-30d", month, lines, measures))
     print(report(results, args.markdown))
     return 0
 
