@@ -250,3 +250,13 @@ def test_first_forwarded_client_ip_from_the_command_line(tmp_path: Path) -> None
     remote = json.loads(CliRunner().invoke(cli, args).stdout)["summary"]["visitors"]
     forwarded = CliRunner().invoke(cli, [*args, "--client-ip", "first-forwarded"])
     assert (remote, json.loads(forwarded.stdout)["summary"]["visitors"]) == (1, 2)
+
+
+def test_formats_lists_every_preset_with_an_example_that_parses() -> None:
+    text = CliRunner().invoke(cli, ["formats"]).stdout
+    for name, fmt in FORMATS.items():
+        assert f"\n{name}: " in f"\n{text}"
+        data_line = fmt.example.splitlines()[-1]
+        assert parsed(fmt, fmt.example.splitlines())[-1]["parsed"] is True
+        if "\t" not in data_line:  # tabs are shown escaped
+            assert f"    {data_line}" in text

@@ -371,3 +371,19 @@ def test_weekday_week_and_month_across_an_offset() -> None:
     # (10:00 UTC) on Monday 22:00; S4 and S5 on Tuesday 00:00 and 01:00.
     assert [row[:2] for row in by("weekday", "--tz", "-12:00")] == [("1 Mon", 3), ("2 Tue", 2)]
     assert [row[:2] for row in by("month", "--tz", "Pacific/Kiritimati")] == [("2026-11", 5)]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--baseline", "A"), "--baseline needs --by"),
+        (("--by", "query:variant", "--baseline", "A", "--expected-split", "abc"), "like 50,50"),
+        (("--by", "query:variant", "--baseline", "A", "--expected-split", "100"), "two or more"),
+        (("--by", "query:variant", "--baseline", "A", "--expected-split", "1,1,1"), "3 shares"),
+    ],
+)
+def test_experiment_usage_errors_exit_2(options: tuple[str, ...], message: str) -> None:
+    result = CliRunner().invoke(cli, ["report", LOG, "--goals", GOALS, *options])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
