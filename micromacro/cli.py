@@ -367,6 +367,13 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     "direct session its visitor's latest earlier non-direct source (last-non-direct, as GA).",
 )
 @click.option(
+    "--compare",
+    metavar="previous|previous-week|previous-year|START..END",
+    help="Also report an earlier period from the same inputs (read once) and the change of "
+    "every summary figure and goal rate: the period just before, the same days a week or a "
+    "year before, or explicit dates.",
+)
+@click.option(
     "--history",
     type=click.Path(dir_okay=False),
     help="Append one row per goal for the reported period to this CSV file (rows of the same "
@@ -454,6 +461,7 @@ def report(
     min_sessions: int,
     site_hosts: tuple[str, ...],
     attribution: str,
+    compare: str | None,
     history: str | None,
     baseline: str | None,
     expected_split: tuple[float, ...],
@@ -516,9 +524,12 @@ def report(
         min_sessions=min_sessions,
         site_hosts=site_hosts,
         attribution=cast(Attribution, attribution),
+        compare=compare,
         baseline=baseline,
         expected_split=expected_split,
     )
+    if compare is not None and goals.source is not None:
+        raise UsageError("--compare applies to access logs only, for now")
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
     breakdowns_of(options)  # an unknown dimension is exit 2 before any reading

@@ -108,3 +108,43 @@ def parse_period(
             f"--since ({start.isoformat()}) must be before --until ({stop.isoformat()})"
         )
     return Period(start, stop)
+
+
+COMPARE_MODES: tuple[str, ...] = ("previous", "previous-week", "previous-year")
+
+
+def comparison_period(
+    current: Period, spec: str, *, tz: tzinfo, now: datetime | None = None
+) -> Period:
+    """The period ``--compare`` names: ``previous`` (as long, just before), ``previous-week``
+    and ``previous-year`` (the same local days a week or a year before), or ``START..END``.
+
+    The current period needs a start (``--since``); an open end is now. Raises ``UsageError``.
+    """
+    moment = now or datetime.now(UTC)
+    if ".." in spec:
+        start, _, stop = spec.partition("..")
+        return parse_period(start or None, stop or None, tz=tz, now=moment)
+    if spec not in COMPARE_MODES:
+        raise UsageError(
+            f"--compare: cannot read '{spec}' (expected previous, previous-week, previous-year "
+            "or START..END, e.g. 2026-10-01..2026-10-31)"
+        )
+    if current.since is None:
+        raise UsageError("--compare needs --since: the period to compare with an earlier one")
+    until = current.until or moment.astimezone(UTC)
+    if spec == "previous":
+        return Period(current.since - (until - current.since), current.since)
+    years, days = (1, 0) if spec == "previous-year" else (0, 7)
+    return Period(_earlier(current.since, tz, years, days), _earlier(until, tz, years, days))
+
+
+def _earlier(instant: datetime, tz: tzinfo, years: int, days: int) -> datetime:
+    """The same local wall time ``years`` years and ``days`` days before (29 Feb → 28 Feb)."""
+    local = instant.astimezone(tz).replace(tzinfo=None) - timedelta(days=days)
+    if years:
+        try:
+            local = local.replace(year=local.year - years)
+        except ValueError:  # 29 February in a year without one
+            local = local.replace(year=local.year - years, day=28)
+    return local.replace(tzinfo=tz).astimezone(UTC)

@@ -9,6 +9,7 @@ Only the first step depends on the input: access logs are parsed line by line, e
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from micromacro.metrics import (
     site_summary,
     visitor_goals,
 )
-from micromacro.periods import Period, parse_period, parse_timezone
+from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
 from micromacro.seeking import period_range
 from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
@@ -58,6 +59,7 @@ from micromacro.segments import (
     session_dimensions,
 )
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
+from micromacro.stats import two_proportion_p_value
 
 ProgressCallback = Callable[[int, int], None]
 ClientIpMode = Literal["remote", "first-forwarded"]
@@ -110,6 +112,7 @@ class ReportOptions:
     min_sessions: int = DEFAULT_MIN_SESSIONS
     site_hosts: tuple[str, ...] = ()
     attribution: Attribution = "session"
+    compare: str | None = None
     baseline: str | None = None
     expected_split: tuple[float, ...] = ()
     now: datetime | None = None
@@ -148,6 +151,9 @@ class Report:
     period: Period
     segments: list[dict[str, object]] = field(default_factory=list)
     experiment: dict[str, object] | None = None
+    # With --compare: the report of the comparison period, and the changes to it.
+    previous: Report | None = None
+    comparison: dict[str, object] | None = None
     # The reported period: --since/--until where given, else the first and last hit.
     start: datetime | None = None
     end: datetime | None = None
@@ -170,6 +176,9 @@ class Report:
         }
         if self.experiment is not None:
             result["experiment"] = self.experiment
+        if self.previous is not None:
+            result["previous"] = self.previous.as_dict()
+            result["comparison"] = self.comparison
         if self.period.bounded:
             result["period"] = {
                 "since": _iso(self.period.since),
@@ -235,7 +244,9 @@ class _HitAccumulator:
 
     dedupe: bool = False
     columns: tuple[str, ...] = _COUNTED_COLUMNS
+    keep_times: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    times: list[pl.DataFrame] = field(default_factory=list)
     counted: list[pl.DataFrame] = field(default_factory=list)
     malformed: list[MalformedLine] = field(default_factory=list)
     line_keys: list[pl.DataFrame] = field(default_factory=list)
@@ -244,6 +255,8 @@ class _HitAccumulator:
         """Add a chunk of classified lines."""
         for bucket, count in lines.get_column("bucket").value_counts().iter_rows():
             self.counts[str(bucket)] = self.counts.get(str(bucket), 0) + int(count)
+        if self.keep_times:
+            self.times.append(lines.select("ts", "bucket"))
         columns = list(self.columns)
         if self.dedupe:
             lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
@@ -272,12 +285,15 @@ def read_hits(
     client_ip: ClientIpMode = "remote",
     dedupe: bool = False,
     segment_columns: bool = False,
+    keep_times: bool = False,
 ) -> _HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines."""
     total = inputs.total_bytes
     done = 0
     result = _HitAccumulator(
-        dedupe=dedupe, columns=(*_COUNTED_COLUMNS, *(_SEGMENT_COLUMNS if segment_columns else ()))
+        dedupe=dedupe,
+        columns=(*_COUNTED_COLUMNS, *(_SEGMENT_COLUMNS if segment_columns else ())),
+        keep_times=keep_times,
     )
     parse = fmt.parser()
     for chunk in inputs.line_chunks():
@@ -366,6 +382,8 @@ class _InputRead:
     unit: Literal["line", "row"] = "line"
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # With --compare: the same read for the comparison period.
+    previous: _InputRead | None = None
 
 
 def build_report(
@@ -384,9 +402,22 @@ def build_report(
             read = _read_access_logs(inputs, options, progress)
         else:
             read = _read_event_exports(inputs, source, options, progress)
+    _check_input(read, options)
+    report = _report_of(read, options)
+    if read.previous is not None:
+        report.previous = _report_of(read.previous, options)
+        report.comparison = compare_reports(report, report.previous)
+        if report.previous.summary["sessions"] == 0:
+            report.warnings.append(
+                "no sessions in the comparison period: its figures are null and no change is shown"
+            )
+    return report
+
+
+def _report_of(read: _InputRead, options: ReportOptions) -> Report:
+    """The figures of one period's hits."""
     warnings = [*read.warnings, *_input_warnings(read, options)]
     notes = list(read.notes)
-    _check_input(read, options)
     sessionized = sessionize(read.hits, timeout_s=options.session_timeout_s)
     sessions = session_table(sessionized)
     conversions = session_conversions(sessionized, sessions, options.goals.goals)
@@ -433,6 +464,64 @@ def build_report(
         notes=notes,
         warnings=warnings,
     )
+
+
+_SUMMARY_RATES = {
+    "bounce_rate": "sessions",
+    "macro_conversion_rate": "sessions",
+    "micro_conversion_rate": "sessions",
+}
+
+
+def _change(current: float, previous: float | None) -> dict[str, object]:
+    if previous is None:
+        return {"value": current, "previous": None, "change": None}
+    return {"value": current, "previous": previous, "change": current - previous}
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def compare_reports(current: Report, previous: Report) -> dict[str, object]:
+    """Each summary figure and goal rate now, in the comparison period, the change and (for
+    rates) a two-proportion p-value; the comparison's figures are null when it has no session."""
+    empty = previous.summary["sessions"] == 0
+    summary: dict[str, object] = {}
+    for key, value in current.summary.items():
+        earlier = None if empty else float(previous.summary[key])
+        entry = _change(float(value), earlier)
+        if key in _SUMMARY_RATES and earlier is not None:
+            sessions_now, sessions_before = (
+                int(current.summary["sessions"]),
+                int(previous.summary["sessions"]),
+            )
+            entry["p_value"] = two_proportion_p_value(
+                round(float(value) * sessions_now),
+                sessions_now,
+                round(earlier * sessions_before),
+                sessions_before,
+            )
+        summary[key] = entry
+    goals = []
+    n1, n2 = int(current.summary["sessions"]), int(previous.summary["sessions"])
+    for now, then in zip(current.goals, previous.goals, strict=True):
+        x1, x2 = _count(now["converting_sessions"]), _count(then["converting_sessions"])
+        rate_now = x1 / n1 if n1 else 0.0
+        rate_before = None if empty else x2 / n2
+        goals.append(
+            {
+                "name": now["name"],
+                "conversions": now["conversions"],
+                "previous_conversions": None if empty else then["conversions"],
+                "conversion_rate": rate_now,
+                "previous": rate_before,
+                "change": None if rate_before is None else rate_now - rate_before,
+                "p_value": None if empty else two_proportion_p_value(x1, n1, x2, n2),
+            }
+        )
+    period = {"since": _iso(previous.period.since), "until": _iso(previous.period.until)}
+    return {"period": period, "summary": summary, "goals": goals}
 
 
 def _first_or_last(hits: pl.DataFrame, which: str) -> datetime | None:
@@ -499,16 +588,23 @@ def _read_access_logs(
     fmt, detection = _choose_format(inputs, options.log_format)
     tz = _report_timezone(options, inputs)
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
+    earlier = (
+        comparison_period(period, options.compare, tz=tz, now=options.now)
+        if options.compare
+        else None
+    )
+    both = _union(period, earlier) if earlier is not None else period
     _order_by_time(inputs, fmt)
-    skipped = _seek_period(inputs, fmt, period) if not options.dedupe else 0
+    skipped = _seek_period(inputs, fmt, both) if not options.dedupe else 0
     read = read_hits(
         inputs,
         fmt,
-        _hit_filter(options, period),
+        _hit_filter(options, both),
         progress,
         client_ip=options.client_ip,
         dedupe=options.dedupe,
         segment_columns=bool(options.by),
+        keep_times=earlier is not None,
     )
     if skipped:
         read.counts["out_of_period"] = read.counts.get("out_of_period", 0) + skipped
@@ -530,7 +626,7 @@ def _read_access_logs(
             f"log format: {fmt.name} (detected: {detection.parsed} of {detection.sampled} "
             "sample lines parsed)"
         )
-    return _InputRead(
+    result = _InputRead(
         hits=hits,
         summary=summary,
         period=period,
@@ -540,6 +636,43 @@ def _read_access_logs(
         nothing_usable=lambda first: (
             f"no line parses as {fmt.name} format{first}; name the format with --log-format"
         ),
+    )
+    if earlier is None:
+        return result
+    times = pl.concat(read.times) if read.times else pl.DataFrame(schema={"ts": HIT_SCHEMA["ts"]})
+    current, previous = (_within(result, times, p) for p in (period, earlier))
+    current.previous = previous
+    return current
+
+
+def _union(first: Period, second: Period) -> Period:
+    """The smallest period holding both (an open end stays open)."""
+    since = None if None in (first.since, second.since) else min(first.since, second.since)  # type: ignore[type-var]
+    until = None if None in (first.until, second.until) else max(first.until, second.until)  # type: ignore[type-var]
+    return Period(since, until)
+
+
+def _in_period(period: Period) -> pl.Expr:
+    inside = pl.lit(True)
+    if period.since is not None:
+        inside = inside & (pl.col("ts") >= pl.lit(period.since, dtype=HIT_SCHEMA["ts"]))
+    if period.until is not None:
+        inside = inside & (pl.col("ts") < pl.lit(period.until, dtype=HIT_SCHEMA["ts"]))
+    return inside
+
+
+def _within(read: _InputRead, times: pl.DataFrame, period: Period) -> _InputRead:
+    """``read`` (made over two periods) narrowed to ``period``: its hits, and its line counts
+    (lines outside it, the other period's included, are ``out_of_period``)."""
+    timeless = ("comment", "duplicate", "malformed")
+    counts = {b: n for b, n in read.summary.buckets.items() if b in timeless}
+    inside = times.filter(_in_period(period) & ~pl.col("bucket").is_in(timeless))
+    for bucket, count in inside.get_column("bucket").value_counts().iter_rows():
+        counts[str(bucket)] = counts.get(str(bucket), 0) + int(count)
+    counts["out_of_period"] = read.summary.lines - sum(counts.values())
+    summary = dataclasses.replace(read.summary, buckets=counts, period_applied=True)
+    return dataclasses.replace(
+        read, hits=read.hits.filter(_in_period(period)), summary=summary, period=period
     )
 
 

@@ -1,0 +1,99 @@
+"""--compare over tests/fixtures/two_days.log (see tests/test_period_days.py for its lines).
+
+29 March in Europe/Berlin is [28 23:00Z, 29 22:00Z): L5–L8, 4 sessions, p7 converts (L7).
+``previous`` is as long (23 hours) just before: [28 00:00Z, 28 23:00Z): L3 and L4, 2 sessions,
+p3 converts (L3). ``2026-03-28..2026-03-28`` is the whole Berlin day 28: L2–L4, 3 sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from micromacro.cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LOG = str(FIXTURES / "two_days.log")
+GOALS = str(FIXTURES / "two_days_goals.yaml")
+DAY = ("--since", "2026-03-29", "--until", "2026-03-29", "--tz", "Europe/Berlin")
+
+
+def compare(spec: str) -> tuple[dict[str, object], str]:
+    args = ["report", LOG, "--goals", GOALS, "--format", "json", *DAY, "--compare", spec]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+def z_test(x1: int, n1: int, x2: int, n2: int) -> float:
+    pooled = (x1 + x2) / (n1 + n2)
+    z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def test_the_previous_period_is_as_long_and_just_before() -> None:
+    data, _ = compare("previous")
+    comparison = data["comparison"]
+    assert comparison["period"] == {
+        "since": "2026-03-28T00:00:00Z",
+        "until": "2026-03-28T23:00:00Z",
+    }
+    assert comparison["summary"]["sessions"] == {"value": 4.0, "previous": 2.0, "change": 2.0}
+    assert data["input"]["page"] == 4
+    previous = data["previous"]
+    assert (previous["input"]["page"], previous["input"]["out_of_period"]) == (2, 7)
+    assert previous["summary"]["sessions"] == 2
+    p3, p7 = comparison["goals"]
+    assert p3 == {
+        "name": "p3",
+        "conversions": 0,
+        "previous_conversions": 1,
+        "conversion_rate": 0.0,
+        "previous": 0.5,
+        "change": -0.5,
+        "p_value": pytest.approx(z_test(0, 4, 1, 2)),
+    }
+    assert (p7["conversion_rate"], p7["previous"], p7["change"]) == (0.25, 0.0, 0.25)
+    macro = comparison["summary"]["macro_conversion_rate"]
+    assert (macro["value"], macro["previous"]) == (0.0, 0.5)
+    assert macro["p_value"] == pytest.approx(z_test(0, 4, 1, 2))
+
+
+def test_explicit_dates() -> None:
+    data, _ = compare("2026-03-28..2026-03-28")
+    assert data["previous"]["summary"]["sessions"] == 3
+    assert data["comparison"]["period"] == {
+        "since": "2026-03-27T23:00:00Z",
+        "until": "2026-03-28T23:00:00Z",
+    }
+
+
+def test_a_comparison_period_without_data_is_null_not_zero() -> None:
+    data, stderr = compare("previous-week")
+    assert data["comparison"]["summary"]["sessions"] == {
+        "value": 4.0,
+        "previous": None,
+        "change": None,
+    }
+    assert data["comparison"]["goals"][0]["p_value"] is None
+    assert "no sessions in the comparison period" in stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--compare", "previous"), "--compare needs --since"),
+        (
+            ("--since", "2026-03-29", "--compare", "last-month"),
+            "--compare: cannot read 'last-month'",
+        ),
+    ],
+)
+def test_compare_usage_errors(options: tuple[str, ...], message: str) -> None:
+    result = CliRunner().invoke(cli, ["report", LOG, *options])
+    assert result.exit_code == 2
+    assert message in result.stderr
