@@ -97,3 +97,16 @@ def test_compare_usage_errors(options: tuple[str, ...], message: str) -> None:
     result = CliRunner().invoke(cli, ["report", LOG, *options])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_csv_and_terminal_show_the_change() -> None:
+    base = ["report", LOG, "--goals", GOALS, *DAY, "--compare", "previous"]
+    lines = CliRunner().invoke(cli, [*base, "--format", "csv"]).stdout.splitlines()
+    assert lines[0].endswith(",previous_conversion_rate,conversion_rate_change,change_p_value")
+    assert lines[1].startswith("p3,")
+    assert lines[1].split(",")[-3:-1] == ["0.5", "-0.5"]
+    text = CliRunner().invoke(cli, base).stdout
+    goals = text.split("Goals")[1].split("Engagement")[0]
+    assert "▼ -50.0 pp" in goals  # p3: 0 of 4 against 1 of 2
+    assert "▲ +25.0 pp" in goals  # p7: 1 of 4 against 0 of 2
+    assert "\x1b" not in text  # no colour when not on a terminal

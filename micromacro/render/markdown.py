@@ -51,7 +51,9 @@ def render_markdown(report: Report) -> str:
     headings."""
     tables = report_tables(report)
     goals = tables["goals"]
-    goal_columns = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS)
+    goal_columns = tuple(
+        c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change"
+    )
     parts = [
         f"## {_cell(tables['input'].title)}",
         "",

@@ -9,7 +9,9 @@ from micromacro.metrics import GOAL_COLUMNS, MICRO_MACRO_COLUMNS
 from micromacro.report import Report
 from micromacro.segments import long_segment_rows
 
-ColumnKind = Literal["text", "int", "rate", "float", "seconds", "money", "pvalue", "flag"]
+ColumnKind = Literal[
+    "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change",
+]  # fmt: skip
 TABLE_NAMES: tuple[str, ...] = (
     "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments", "experiment",
 )  # fmt: skip
@@ -95,9 +97,26 @@ def summary_table(report: Report) -> Table:
     return Table("summary", "Summary", _SUMMARY_COLUMNS, [dict(report.summary)])
 
 
+COMPARISON_COLUMNS: tuple[Column, ...] = (
+    Column("previous_conversion_rate", "Before", "rate"),
+    Column("conversion_rate_change", "Change", "change"),
+    Column("change_p_value", "Change p-value", "pvalue"),
+)
+
+
 def goals_table(report: Report) -> Table:
-    """One row per goal with every goal column."""
-    return Table("goals", "Goals", GOAL_TABLE_COLUMNS, [dict(row) for row in report.goals])
+    """One row per goal with every goal column; with ``--compare`` also the comparison
+    period's rate, the change and its p-value."""
+    rows = [dict(row) for row in report.goals]
+    if report.comparison is None:
+        return Table("goals", "Goals", GOAL_TABLE_COLUMNS, rows)
+    changes = report.comparison["goals"]
+    assert isinstance(changes, list)
+    for row, change in zip(rows, changes, strict=True):
+        row["previous_conversion_rate"] = change["previous"]
+        row["conversion_rate_change"] = change["change"]
+        row["change_p_value"] = change["p_value"]
+    return Table("goals", "Goals", (*GOAL_TABLE_COLUMNS, *COMPARISON_COLUMNS), rows)
 
 
 FUNNEL_STEP_COLUMNS: tuple[Column, ...] = (
@@ -353,6 +372,9 @@ def format_value(value: object, kind: ColumnKind) -> str:
         return f"{value:,.2f}"
     if kind == "flag":
         return "yes" if value else ""
+    if kind == "change" and isinstance(value, int | float):
+        arrow = "▲" if value > 0 else "▼" if value < 0 else "="
+        return f"{arrow} {value * 100:+.1f} pp"
     if kind == "pvalue" and isinstance(value, int | float):
         return "<0.001" if value < 0.001 else f"{value:.3f}"
     if kind == "seconds" and isinstance(value, int | float):

@@ -50,13 +50,24 @@ def _add_column(rich: RichTable, column: Column) -> None:
     )
 
 
-def _rich_table(table: Table, columns: tuple[Column, ...]) -> RichTable:
+def _rich_table(
+    table: Table, columns: tuple[Column, ...], style: TerminalStyle | None = None
+) -> RichTable:
     rich = RichTable(box=box.SIMPLE_HEAD)
     for column in columns:
         _add_column(rich, column)
     for row in table.rows:
-        rich.add_row(*(_text(format_value(row.get(c.key), c.kind)) for c in columns))
+        rich.add_row(*(_cell(row.get(c.key), c, style) for c in columns))
     return rich
+
+
+def _cell(value: object, column: Column, style: TerminalStyle | None) -> Text:
+    """A value as text; a change is green when up and red when down, on a colour terminal."""
+    colour = ""
+    changed = column.kind == "change" and isinstance(value, int | float) and value
+    if changed and style is not None and style.color:
+        colour = "green" if value > 0 else "red"  # type: ignore[operator]
+    return _text(format_value(value, column.kind), colour)
 
 
 def bar(fraction: float, width: int = _BAR_WIDTH) -> str:
@@ -127,8 +138,10 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
     goals = tables["goals"]
     console.print(_text(goals.title, "bold"))
     if goals.rows:
-        columns = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS)
-        console.print(_rich_table(goals, columns))
+        columns = tuple(
+            c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change"
+        )
+        console.print(_rich_table(goals, columns, style))
         for funnel in funnel_tables(report):
             console.print(_text(funnel.title, "bold"))
             console.print(_bar_table(funnel, "reached", style))
