@@ -151,9 +151,8 @@ class Report:
     period: Period
     segments: list[dict[str, object]] = field(default_factory=list)
     experiment: dict[str, object] | None = None
-    # With --compare: the report of the comparison period, and the changes to it.
+    # With --compare: the report of the comparison period.
     previous: Report | None = None
-    comparison: dict[str, object] | None = None
     # The reported period: --since/--until where given, else the first and last hit.
     start: datetime | None = None
     end: datetime | None = None
@@ -178,7 +177,6 @@ class Report:
             result["experiment"] = self.experiment
         if self.previous is not None:
             result["previous"] = self.previous.as_dict()
-            result["comparison"] = self.comparison
         if self.period.bounded:
             result["period"] = {
                 "since": _iso(self.period.since),
@@ -406,7 +404,7 @@ def build_report(
     report = _report_of(read, options)
     if read.previous is not None:
         report.previous = _report_of(read.previous, options)
-        report.comparison = compare_reports(report, report.previous)
+        add_changes(report, report.previous)
         if report.previous.summary["sessions"] == 0:
             report.warnings.append(
                 "no sessions in the comparison period: its figures are null and no change is shown"
@@ -466,62 +464,39 @@ def _report_of(read: _InputRead, options: ReportOptions) -> Report:
     )
 
 
-_SUMMARY_RATES = {
-    "bounce_rate": "sessions",
-    "macro_conversion_rate": "sessions",
-    "micro_conversion_rate": "sessions",
-}
-
-
-def _change(current: float, previous: float | None) -> dict[str, object]:
-    if previous is None:
-        return {"value": current, "previous": None, "change": None}
-    return {"value": current, "previous": previous, "change": current - previous}
+_SUMMARY_RATES = {"bounce_rate", "macro_conversion_rate", "micro_conversion_rate"}
 
 
 def _count(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
-def compare_reports(current: Report, previous: Report) -> dict[str, object]:
-    """Each summary figure and goal rate now, in the comparison period, the change and (for
-    rates) a two-proportion p-value; the comparison's figures are null when it has no session."""
+def add_changes(current: Report, previous: Report) -> None:
+    """Give every summary figure and goal of ``current`` its value in ``previous``, the
+    absolute change and, for rates, the two-proportion p-value of the change (SPEC 2.8);
+    null when the comparison period has no session."""
     empty = previous.summary["sessions"] == 0
-    summary: dict[str, object] = {}
-    for key, value in current.summary.items():
-        earlier = None if empty else float(previous.summary[key])
-        entry = _change(float(value), earlier)
-        if key in _SUMMARY_RATES and earlier is not None:
-            sessions_now, sessions_before = (
-                int(current.summary["sessions"]),
-                int(previous.summary["sessions"]),
-            )
-            entry["p_value"] = two_proportion_p_value(
-                round(float(value) * sessions_now),
-                sessions_now,
-                round(earlier * sessions_before),
-                sessions_before,
-            )
-        summary[key] = entry
-    goals = []
     n1, n2 = int(current.summary["sessions"]), int(previous.summary["sessions"])
+    changes: dict[str, float | int | None] = {}
+    for key, value in current.summary.items():
+        earlier = None if empty else previous.summary[key]
+        changes[f"previous_{key}"] = earlier
+        changes[f"change_{key}"] = None if earlier is None else value - earlier
+        if key in _SUMMARY_RATES:
+            changes[f"change_p_value_{key}"] = (
+                None
+                if earlier is None
+                else two_proportion_p_value(round(value * n1), n1, round(earlier * n2), n2)
+            )
+    current.summary.update(changes)  # type: ignore[arg-type]
     for now, then in zip(current.goals, previous.goals, strict=True):
         x1, x2 = _count(now["converting_sessions"]), _count(then["converting_sessions"])
-        rate_now = x1 / n1 if n1 else 0.0
         rate_before = None if empty else x2 / n2
-        goals.append(
-            {
-                "name": now["name"],
-                "conversions": now["conversions"],
-                "previous_conversions": None if empty else then["conversions"],
-                "conversion_rate": rate_now,
-                "previous": rate_before,
-                "change": None if rate_before is None else rate_now - rate_before,
-                "p_value": None if empty else two_proportion_p_value(x1, n1, x2, n2),
-            }
-        )
-    period = {"since": _iso(previous.period.since), "until": _iso(previous.period.until)}
-    return {"period": period, "summary": summary, "goals": goals}
+        rate_now = x1 / n1 if n1 else 0.0
+        now["previous_conversions"] = None if empty else then["conversions"]
+        now["previous_conversion_rate"] = rate_before
+        now["change"] = None if rate_before is None else rate_now - rate_before
+        now["change_p_value"] = None if empty else two_proportion_p_value(x1, n1, x2, n2)
 
 
 def _first_or_last(hits: pl.DataFrame, which: str) -> datetime | None:

@@ -37,36 +37,43 @@ def z_test(x1: int, n1: int, x2: int, n2: int) -> float:
 
 def test_the_previous_period_is_as_long_and_just_before() -> None:
     data, _ = compare("previous")
-    comparison = data["comparison"]
-    assert comparison["period"] == {
-        "since": "2026-03-28T00:00:00Z",
-        "until": "2026-03-28T23:00:00Z",
-    }
-    assert comparison["summary"]["sessions"] == {"value": 4.0, "previous": 2.0, "change": 2.0}
-    assert data["input"]["page"] == 4
     previous = data["previous"]
+    assert previous["period"] == {"since": "2026-03-28T00:00:00Z", "until": "2026-03-28T23:00:00Z"}
     assert (previous["input"]["page"], previous["input"]["out_of_period"]) == (2, 7)
     assert previous["summary"]["sessions"] == 2
-    p3, p7 = comparison["goals"]
-    assert p3 == {
-        "name": "p3",
+    assert data["input"]["page"] == 4
+    summary = data["summary"]
+    assert (summary["sessions"], summary["previous_sessions"], summary["change_sessions"]) == (
+        4,
+        2,
+        2,
+    )
+    macro = [summary[k] for k in ("macro_conversion_rate", "previous_macro_conversion_rate",
+                                  "change_macro_conversion_rate")]  # fmt: skip
+    assert macro == [0.0, 0.5, -0.5]
+    assert summary["change_p_value_macro_conversion_rate"] == pytest.approx(z_test(0, 4, 1, 2))
+    assert "change_p_value_sessions" not in summary
+    p3, p7 = data["goals"]
+    assert {k: p3[k] for k in ("conversions", "previous_conversions", "conversion_rate",
+                               "previous_conversion_rate", "change")} == {
         "conversions": 0,
         "previous_conversions": 1,
         "conversion_rate": 0.0,
-        "previous": 0.5,
+        "previous_conversion_rate": 0.5,
         "change": -0.5,
-        "p_value": pytest.approx(z_test(0, 4, 1, 2)),
-    }
-    assert (p7["conversion_rate"], p7["previous"], p7["change"]) == (0.25, 0.0, 0.25)
-    macro = comparison["summary"]["macro_conversion_rate"]
-    assert (macro["value"], macro["previous"]) == (0.0, 0.5)
-    assert macro["p_value"] == pytest.approx(z_test(0, 4, 1, 2))
+    }  # fmt: skip
+    assert p3["change_p_value"] == pytest.approx(z_test(0, 4, 1, 2))
+    assert (p7["conversion_rate"], p7["previous_conversion_rate"], p7["change"]) == (
+        0.25,
+        0.0,
+        0.25,
+    )
 
 
 def test_explicit_dates() -> None:
     data, _ = compare("2026-03-28..2026-03-28")
     assert data["previous"]["summary"]["sessions"] == 3
-    assert data["comparison"]["period"] == {
+    assert data["previous"]["period"] == {
         "since": "2026-03-27T23:00:00Z",
         "until": "2026-03-28T23:00:00Z",
     }
@@ -74,12 +81,9 @@ def test_explicit_dates() -> None:
 
 def test_a_comparison_period_without_data_is_null_not_zero() -> None:
     data, stderr = compare("previous-week")
-    assert data["comparison"]["summary"]["sessions"] == {
-        "value": 4.0,
-        "previous": None,
-        "change": None,
-    }
-    assert data["comparison"]["goals"][0]["p_value"] is None
+    summary = data["summary"]
+    assert (summary["previous_sessions"], summary["change_sessions"]) == (None, None)
+    assert data["goals"][0]["change_p_value"] is None
     assert "no sessions in the comparison period" in stderr
 
 
@@ -102,9 +106,9 @@ def test_compare_usage_errors(options: tuple[str, ...], message: str) -> None:
 def test_csv_and_terminal_show_the_change() -> None:
     base = ["report", LOG, "--goals", GOALS, *DAY, "--compare", "previous"]
     lines = CliRunner().invoke(cli, [*base, "--format", "csv"]).stdout.splitlines()
-    assert lines[0].endswith(",previous_conversion_rate,conversion_rate_change,change_p_value")
+    assert lines[0].endswith(",previous_conversions,previous_conversion_rate,change,change_p_value")
     assert lines[1].startswith("p3,")
-    assert lines[1].split(",")[-3:-1] == ["0.5", "-0.5"]
+    assert lines[1].split(",")[-4:-1] == ["1", "0.5", "-0.5"]
     text = CliRunner().invoke(cli, base).stdout
     goals = text.split("Goals")[1].split("Engagement")[0]
     assert "▼ -50.0 pp" in goals  # p3: 0 of 4 against 1 of 2

@@ -93,30 +93,45 @@ def input_table(report: Report) -> Table:
 
 
 def summary_table(report: Report) -> Table:
-    """The site summary as one row."""
-    return Table("summary", "Summary", _SUMMARY_COLUMNS, [dict(report.summary)])
+    """The site summary as one row; with ``--compare`` each figure is followed by its
+    ``previous_…`` and ``change_…`` columns (and ``change_p_value_…`` for rates)."""
+    if report.previous is None:
+        return Table("summary", "Summary", _SUMMARY_COLUMNS, [dict(report.summary)])
+    columns: list[Column] = []
+    for column in _SUMMARY_COLUMNS:
+        columns += [
+            column,
+            Column(f"previous_{column.key}", f"{column.header} before", column.kind),
+            Column(f"change_{column.key}", f"{column.header} change", _change_kind(column)),
+        ]
+        if f"change_p_value_{column.key}" in report.summary:
+            columns.append(
+                Column(f"change_p_value_{column.key}", f"{column.header} change p", "pvalue")
+            )
+    return Table("summary", "Summary", tuple(columns), [dict(report.summary)])
+
+
+def _change_kind(column: Column) -> ColumnKind:
+    """Rates change in percentage points (``change``); other figures in their own unit."""
+    return "change" if column.kind == "rate" else column.kind
 
 
 COMPARISON_COLUMNS: tuple[Column, ...] = (
+    Column("previous_conversions", "Conversions before", "int"),
     Column("previous_conversion_rate", "Before", "rate"),
-    Column("conversion_rate_change", "Change", "change"),
+    Column("change", "Change", "change"),
     Column("change_p_value", "Change p-value", "pvalue"),
 )
 
 
 def goals_table(report: Report) -> Table:
     """One row per goal with every goal column; with ``--compare`` also the comparison
-    period's rate, the change and its p-value."""
+    period's conversions and rate, the change and its p-value."""
     rows = [dict(row) for row in report.goals]
-    if report.comparison is None:
-        return Table("goals", "Goals", GOAL_TABLE_COLUMNS, rows)
-    changes = report.comparison["goals"]
-    assert isinstance(changes, list)
-    for row, change in zip(rows, changes, strict=True):
-        row["previous_conversion_rate"] = change["previous"]
-        row["conversion_rate_change"] = change["change"]
-        row["change_p_value"] = change["p_value"]
-    return Table("goals", "Goals", (*GOAL_TABLE_COLUMNS, *COMPARISON_COLUMNS), rows)
+    columns = GOAL_TABLE_COLUMNS if report.previous is None else (
+        *GOAL_TABLE_COLUMNS, *COMPARISON_COLUMNS,
+    )  # fmt: skip
+    return Table("goals", "Goals", columns, rows)
 
 
 FUNNEL_STEP_COLUMNS: tuple[Column, ...] = (

@@ -105,13 +105,25 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def _summary_table(table: Table) -> RichTable:
+def _summary_table(table: Table, style: TerminalStyle) -> RichTable:
+    """Metric and value; with a comparison also the value before and the change."""
     row = table.rows[0] if table.rows else {}
+    figures = [c for c in table.columns if not c.key.startswith(("previous_", "change_"))]
+    compared = len(figures) < len(table.columns)
     rich = RichTable(box=box.SIMPLE_HEAD)
     rich.add_column(_text("Metric"))
     rich.add_column(_text("Value"), justify="right")
-    for column in table.columns:
-        rich.add_row(_text(column.header), _text(format_value(row.get(column.key), column.kind)))
+    if compared:
+        rich.add_column(_text("Before"), justify="right")
+        rich.add_column(_text("Change"), justify="right")
+    by_key = {c.key: c for c in table.columns}
+    for column in figures:
+        cells = [_text(column.header), _text(format_value(row.get(column.key), column.kind))]
+        if compared:
+            before, change = by_key[f"previous_{column.key}"], by_key[f"change_{column.key}"]
+            cells.append(_text(format_value(row.get(before.key), before.kind)))
+            cells.append(_cell(row.get(change.key), change, style))
+        rich.add_row(*cells)
     return rich
 
 
@@ -134,7 +146,7 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
     console.print(_text(tables["input"].title, "bold"))
     console.print(_rich_table(tables["input"], tables["input"].columns))
     console.print(_text(tables["summary"].title, "bold"))
-    console.print(_summary_table(tables["summary"]))
+    console.print(_summary_table(tables["summary"], style))
     goals = tables["goals"]
     console.print(_text(goals.title, "bold"))
     if goals.rows:
