@@ -497,6 +497,73 @@ def add_changes(current: Report, previous: Report) -> None:
         now["previous_conversion_rate"] = rate_before
         now["change"] = None if rate_before is None else rate_now - rate_before
         now["change_p_value"] = None if empty else two_proportion_p_value(x1, n1, x2, n2)
+    _funnel_changes(current.funnels, previous.funnels, empty)
+    _segment_changes(current.segments, previous.segments, empty)
+
+
+def _funnel_changes(
+    current: list[dict[str, object]], previous: list[dict[str, object]], empty: bool
+) -> None:
+    """Each funnel step gets ``previous_reached``, ``previous_conversion_from_start`` and the
+    ``change`` of its conversion from the start, tested like a rate (``change_p_value``)."""
+    for now, then in zip(current, previous, strict=True):
+        entered_now, entered_then = _count(now["entered"]), _count(then["entered"])
+        for step, before in zip(now["steps"], then["steps"], strict=True):  # type: ignore[call-overload]
+            rate, earlier = step["conversion_from_start"], before["conversion_from_start"]
+            known = not empty and rate is not None and earlier is not None
+            step["previous_reached"] = None if empty else before["reached"]
+            step["previous_conversion_from_start"] = None if empty else earlier
+            step["change"] = rate - earlier if known else None
+            step["change_p_value"] = (
+                two_proportion_p_value(
+                    step["reached"], entered_now, before["reached"], entered_then
+                )
+                if known
+                else None
+            )
+
+
+def _segment_changes(
+    current: list[dict[str, object]], previous: list[dict[str, object]], empty: bool
+) -> None:
+    """Each segment gets ``previous_sessions``, ``previous_macro_conversion_rate``, the
+    ``change`` of its macro rate and ``change_p_value``; each of its goals likewise for the
+    goal's rate. A segment the comparison period lacks compares with nothing (nulls)."""
+    earlier = {(row["by"], row["segment"]): row for row in previous}
+    for row in current:
+        before = None if empty else earlier.get((row["by"], row["segment"]))
+        sessions = _count(row["sessions"])
+        sessions_then = _count(before["sessions"]) if before else 0
+        row["previous_sessions"] = sessions_then if before else None
+        row["previous_macro_conversion_rate"] = before["macro_conversion_rate"] if before else None
+        row["change"] = (
+            row["macro_conversion_rate"] - before["macro_conversion_rate"]  # type: ignore[operator]
+            if before
+            else None
+        )
+        row["change_p_value"] = (
+            two_proportion_p_value(
+                _count(row["macro_conversions"]),
+                sessions,
+                _count(before["macro_conversions"]),
+                sessions_then,
+            )
+            if before
+            else None
+        )
+        goals_then = before["goals"] if before else [None] * len(row["goals"])  # type: ignore[arg-type]
+        for goal, goal_then in zip(row["goals"], goals_then, strict=True):  # type: ignore[call-overload]
+            goal["previous_conversion_rate"] = goal_then["conversion_rate"] if goal_then else None
+            goal["change"] = (
+                goal["conversion_rate"] - goal_then["conversion_rate"] if goal_then else None
+            )
+            goal["change_p_value"] = (
+                two_proportion_p_value(
+                    goal["conversions"], sessions, goal_then["conversions"], sessions_then
+                )
+                if goal_then
+                else None
+            )
 
 
 def _first_or_last(hits: pl.DataFrame, which: str) -> datetime | None:

@@ -114,3 +114,20 @@ def test_csv_and_terminal_show_the_change() -> None:
     assert "▼ -50.0 pp" in goals  # p3: 0 of 4 against 1 of 2
     assert "▲ +25.0 pp" in goals  # p7: 1 of 4 against 0 of 2
     assert "\x1b" not in text  # no colour when not on a terminal
+
+
+def test_funnel_steps_and_segments_carry_their_change() -> None:
+    args = ["report", LOG, "--goals", GOALS, "--format", "json", *DAY, "--compare", "previous"]
+    data = json.loads(CliRunner().invoke(cli, [*args, "--by", "device"]).stdout)
+    # Every session is one pageview: all 4 (2 before) reach step 1, none step 2 (one hit
+    # cannot be two steps).
+    first, second = data["funnels"][0]["steps"]
+    assert (first["previous_reached"], first["previous_conversion_from_start"]) == (2, 1.0)
+    assert (first["change"], first["change_p_value"]) == (0.0, 1.0)
+    assert (second["previous_reached"], second["change"]) == (0, 0.0)
+    (desktop,) = data["segments"]  # every line is the same desktop Firefox
+    assert (desktop["sessions"], desktop["previous_sessions"]) == (4, 2)
+    assert (desktop["previous_macro_conversion_rate"], desktop["change"]) == (0.5, -0.5)
+    assert desktop["change_p_value"] == pytest.approx(z_test(0, 4, 1, 2))
+    p7 = desktop["goals"][1]
+    assert (p7["previous_conversion_rate"], p7["change"]) == (0.0, 0.25)
