@@ -36,6 +36,8 @@ FUNNELS_TARGET = 1.25  # micromacro_s / the same run without funnels at most thi
 FORMAT_STRING_TARGET = 1.2  # a custom nginx format string / the combined preset at most this
 SEGMENTS_TARGET = 1.3  # the report with three --by / the same report without, at most this
 PERIOD_TARGET = 5.0  # the whole 30-day log / its last day (--since), at least this
+COMPARE_TARGET = 1.2  # one day compared with the day before / that day alone, at most this
+COMPARED_DAY = ["--since", "2026-11-05", "--until", "2026-11-05"]  # a middle day of the 7
 PERIOD_DAYS = 30
 LAST_DAY = "2026-12-01"  # the last of the 30 days from the generator's start, 2026-11-02
 SEGMENT_OPTIONS = ["--by", "channel", "--by", "device", "--by", "landing_page"]
@@ -170,6 +172,11 @@ def tools_for(log: Path, scratch: Path) -> list[Tool]:
         Tool("micromacro", micromacro(log, with_funnels)),
         Tool("micromacro-no-funnels", micromacro(log, without_funnels)),
         Tool("micromacro-segments", [*micromacro(log, without_funnels), *SEGMENT_OPTIONS]),
+        Tool("micromacro-day", [*micromacro(log, without_funnels), *COMPARED_DAY]),
+        Tool(
+            "micromacro-day-compare",
+            [*micromacro(log, without_funnels), *COMPARED_DAY, "--compare", "previous"],
+        ),
         Tool(
             "micromacro-combined-preset",
             [*micromacro(log, without_funnels), "--log-format", "combined"],
@@ -322,6 +329,7 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
         vs_plain = ratio(
             result.seconds("micromacro-segments"), result.seconds("micromacro-no-funnels")
         )
+        vs_day = ratio(result.seconds("micromacro-day-compare"), result.seconds("micromacro-day"))
         vs_last_day = ratio(
             result.seconds("micromacro-30d"), result.seconds("micromacro-30d-last-day")
         )
@@ -349,6 +357,9 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
                 "n/a" if vs_last_day is None else f"{vs_last_day:.1f}x",
                 f">= {PERIOD_TARGET:g}x",
                 verdict(vs_last_day, PERIOD_TARGET, at_least=True),
+                "n/a" if vs_day is None else f"{vs_day:.2f}x",
+                f"<= {COMPARE_TARGET:g}x",
+                verdict(vs_day, COMPARE_TARGET, at_least=False),
             ]
         )
     return rows
@@ -383,6 +394,9 @@ RATIO_HEADER = [
     "target",
     "verdict",
     "30-day log / its last day",
+    "target",
+    "verdict",
+    "day with --compare / day",
     "target",
     "verdict",
 ]
@@ -441,7 +455,8 @@ def report(results: list[FileResult], markdown: bool) -> str:
             f"micromacro / micromacro-no-funnels <= {FUNNELS_TARGET:g}x; "
             f"nginx format string / combined preset <= {FORMAT_STRING_TARGET:g}x; "
             f"--by channel --by device --by landing_page / none <= {SEGMENTS_TARGET:g}x; "
-            f"30-day log / --since its last day >= {PERIOD_TARGET:g}x.",
+            f"30-day log / --since its last day >= {PERIOD_TARGET:g}x; "
+            f"a day with --compare previous / the day alone <= {COMPARE_TARGET:g}x.",
         ]
     )
 
