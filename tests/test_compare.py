@@ -131,3 +131,17 @@ def test_funnel_steps_and_segments_carry_their_change() -> None:
     assert desktop["change_p_value"] == pytest.approx(z_test(0, 4, 1, 2))
     p7 = desktop["goals"][1]
     assert (p7["previous_conversion_rate"], p7["change"]) == (0.0, 0.25)
+
+
+def test_terminal_summary_shows_before_and_signed_changes() -> None:
+    args = ["report", LOG, "--goals", GOALS, *DAY, "--compare", "previous"]
+    text = CliRunner().invoke(cli, args).stdout
+    summary = text.split("Summary")[1].split("Goals")[0]
+    rows = {
+        line.strip().split("  ")[0]: line.split()
+        for line in summary.splitlines()
+        if line.strip() and not line.strip().startswith(("Metric", "─"))
+    }
+    assert rows["Sessions"][-3:] == ["4", "2", "+2"]
+    assert rows["Sessions with a macro goal"][-3:] == ["0", "1", "-1"]
+    assert rows["Macro conversion rate"][-5:] == ["0.0%", "50.0%", "▼", "-50.0", "pp"]

@@ -10,7 +10,8 @@ from micromacro.report import Report
 from micromacro.segments import long_segment_rows
 
 ColumnKind = Literal[
-    "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change",
+    "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change", "delta",
+    "delta_seconds",
 ]  # fmt: skip
 TABLE_NAMES: tuple[str, ...] = (
     "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments", "experiment",
@@ -112,8 +113,11 @@ def summary_table(report: Report) -> Table:
 
 
 def _change_kind(column: Column) -> ColumnKind:
-    """Rates change in percentage points (``change``); other figures in their own unit."""
-    return "change" if column.kind == "rate" else column.kind
+    """Rates change in percentage points (``change``), durations in signed time, other
+    figures as signed numbers."""
+    if column.kind == "rate":
+        return "change"
+    return "delta_seconds" if column.kind == "seconds" else "delta"
 
 
 COMPARISON_COLUMNS: tuple[Column, ...] = (
@@ -390,6 +394,10 @@ def format_value(value: object, kind: ColumnKind) -> str:
     if kind == "change" and isinstance(value, int | float):
         arrow = "▲" if value > 0 else "▼" if value < 0 else "="
         return f"{arrow} {value * 100:+.1f} pp"
+    if kind == "delta" and isinstance(value, int | float):
+        return f"{value:+,}" if float(value).is_integer() else f"{value:+,.2f}"
+    if kind == "delta_seconds" and isinstance(value, int | float):
+        return ("-" if value < 0 else "+") + format_seconds(abs(float(value)))
     if kind == "pvalue" and isinstance(value, int | float):
         return "<0.001" if value < 0.001 else f"{value:.3f}"
     if kind == "seconds" and isinstance(value, int | float):
