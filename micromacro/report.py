@@ -32,7 +32,7 @@ from micromacro.hits import (
     canonical_hits,
     classify_lines,
 )
-from micromacro.inputs import Inputs
+from micromacro.inputs import InputFile, Inputs
 from micromacro.logformats import AUTO, Detection, LogFormat, detect_format
 from micromacro.logformats import resolve_format as resolve_log_format
 from micromacro.logformats.fields import first_forwarded_ip
@@ -189,20 +189,29 @@ def _iso(instant: datetime | None) -> str | None:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z") if instant else None
 
 
-def _choose_format(inputs: Inputs, requested: str) -> tuple[LogFormat, Detection | None]:
+# The first lines of each input (file, line number, text): read once, used for the format,
+# the time zone and the order of the inputs.
+Sample = list[tuple[InputFile, int, str]]
+_TIMEZONE_LINES = 5  # lines of each input searched for the log's own offset
+
+
+def _choose_format(sample: Sample, requested: str) -> tuple[LogFormat, Detection | None]:
     if requested != AUTO:
         return resolve_log_format(requested), None
-    sample = [text for _, _, text in inputs.sample_lines()]
     if not sample:
         return resolve_log_format("combined"), None
-    detection = detect_format(sample)
+    detection = detect_format([text for _, _, text in sample])
     return detection.format, detection
 
 
-def _report_timezone(options: ReportOptions, inputs: Inputs) -> tzinfo:
+def _report_timezone(options: ReportOptions, sample: Sample) -> tzinfo:
     if options.tz:
         return parse_timezone(options.tz)
-    for _, _, text in inputs.sample_lines(5):
+    seen: dict[str, int] = {}
+    for file, _, text in sample:
+        seen[file.name] = seen.get(file.name, 0) + 1
+        if seen[file.name] > _TIMEZONE_LINES:
+            continue
         match = _LOG_OFFSET.search(text)
         if match:
             return parse_timezone(match.group(1))
@@ -344,10 +353,9 @@ def _seek_period(inputs: Inputs, fmt: LogFormat, period: Period) -> int:
     return skipped
 
 
-def _order_by_time(inputs: Inputs, fmt: LogFormat) -> None:
+def _order_by_time(inputs: Inputs, fmt: LogFormat, sample: Sample) -> None:
     """Read the inputs oldest first: by the earliest time among each one's first lines (inputs
     with no readable time last, in the order given)."""
-    sample = list(inputs.sample_lines())
     if len(inputs.files) < 2 or not sample:
         return
     frame = pl.DataFrame(
@@ -627,8 +635,9 @@ def _read_access_logs(
     inputs: Inputs, options: ReportOptions, progress: ProgressCallback | None
 ) -> _InputRead:
     """Parse every line of the access logs into hits, counting each line in its bucket."""
-    fmt, detection = _choose_format(inputs, options.log_format)
-    tz = _report_timezone(options, inputs)
+    sample = list(inputs.sample_lines())
+    fmt, detection = _choose_format(sample, options.log_format)
+    tz = _report_timezone(options, sample)
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
     earlier = (
         comparison_period(period, options.compare, tz=tz, now=options.now)
@@ -636,7 +645,7 @@ def _read_access_logs(
         else None
     )
     both = _union(period, earlier) if earlier is not None else period
-    _order_by_time(inputs, fmt)
+    _order_by_time(inputs, fmt, sample)
     skipped = _seek_period(inputs, fmt, both) if not options.dedupe else 0
     read = read_hits(
         inputs,
