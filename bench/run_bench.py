@@ -318,50 +318,68 @@ def table_rows(results: list[FileResult]) -> list[list[str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class Target:
+    """A ratio of two tools' best times and the bound it must keep."""
+
+    label: str
+    numerator: str
+    denominator: str
+    bound: float
+    at_least: bool
+    digits: int = 2
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("goaccess / micromacro", "goaccess", "micromacro", GOACCESS_TARGET, True, 1),
+    Target("micromacro / minimal", "micromacro", "minimal", MINIMAL_TARGET, False),
+    Target("with / without funnels", "micromacro", "micromacro-no-funnels", FUNNELS_TARGET, False),
+    Target(
+        "nginx format / combined preset",
+        "micromacro-nginx-format",
+        "micromacro-combined-preset",
+        FORMAT_STRING_TARGET,
+        False,
+    ),
+    Target(
+        "segments / no segments",
+        "micromacro-segments",
+        "micromacro-no-funnels",
+        SEGMENTS_TARGET,
+        False,
+    ),
+    Target(
+        "30-day log / its last day",
+        "micromacro-30d",
+        "micromacro-30d-last-day",
+        PERIOD_TARGET,
+        True,
+        1,
+    ),
+    Target(
+        "day with --compare / day",
+        "micromacro-day-compare",
+        "micromacro-day",
+        COMPARE_TARGET,
+        False,
+    ),
+)
+
+
 def ratio_rows(results: list[FileResult]) -> list[list[str]]:
-    """The three target ratios per file."""
+    """The target ratios per file: value, bound and verdict each (``n/a`` where a tool did not
+    run on that file)."""
     rows = []
     for result in results:
-        mm = result.seconds("micromacro")
-        vs_goaccess = ratio(result.seconds("goaccess"), mm)
-        vs_minimal = ratio(mm, result.seconds("minimal"))
-        vs_no_funnels = ratio(mm, result.seconds("micromacro-no-funnels"))
-        vs_plain = ratio(
-            result.seconds("micromacro-segments"), result.seconds("micromacro-no-funnels")
-        )
-        vs_day = ratio(result.seconds("micromacro-day-compare"), result.seconds("micromacro-day"))
-        vs_last_day = ratio(
-            result.seconds("micromacro-30d"), result.seconds("micromacro-30d-last-day")
-        )
-        vs_preset = ratio(
-            result.seconds("micromacro-nginx-format"), result.seconds("micromacro-combined-preset")
-        )
-        rows.append(
-            [
-                result.path.name,
-                "n/a" if vs_goaccess is None else f"{vs_goaccess:.1f}x",
-                f">= {GOACCESS_TARGET:g}x",
-                verdict(vs_goaccess, GOACCESS_TARGET, at_least=True),
-                "n/a" if vs_minimal is None else f"{vs_minimal:.2f}x",
-                f"<= {MINIMAL_TARGET:g}x",
-                verdict(vs_minimal, MINIMAL_TARGET, at_least=False),
-                "n/a" if vs_no_funnels is None else f"{vs_no_funnels:.2f}x",
-                f"<= {FUNNELS_TARGET:g}x",
-                verdict(vs_no_funnels, FUNNELS_TARGET, at_least=False),
-                "n/a" if vs_preset is None else f"{vs_preset:.2f}x",
-                f"<= {FORMAT_STRING_TARGET:g}x",
-                verdict(vs_preset, FORMAT_STRING_TARGET, at_least=False),
-                "n/a" if vs_plain is None else f"{vs_plain:.2f}x",
-                f"<= {SEGMENTS_TARGET:g}x",
-                verdict(vs_plain, SEGMENTS_TARGET, at_least=False),
-                "n/a" if vs_last_day is None else f"{vs_last_day:.1f}x",
-                f">= {PERIOD_TARGET:g}x",
-                verdict(vs_last_day, PERIOD_TARGET, at_least=True),
-                "n/a" if vs_day is None else f"{vs_day:.2f}x",
-                f"<= {COMPARE_TARGET:g}x",
-                verdict(vs_day, COMPARE_TARGET, at_least=False),
+        row = [result.path.name]
+        for target in TARGETS:
+            value = ratio(result.seconds(target.numerator), result.seconds(target.denominator))
+            row += [
+                "n/a" if value is None else f"{value:.{target.digits}f}x",
+                f"{'>=' if target.at_least else '<='} {target.bound:g}x",
+                verdict(value, target.bound, at_least=target.at_least),
             ]
-        )
+        rows.append(row)
     return rows
 
 
@@ -376,29 +394,8 @@ MAIN_HEADER = [
     "RSS / file size",
     "note",
 ]
-RATIO_HEADER = [
-    "file",
-    "goaccess / micromacro",
-    "target",
-    "verdict",
-    "micromacro / minimal",
-    "target",
-    "verdict",
-    "with / without funnels",
-    "target",
-    "verdict",
-    "nginx format / combined preset",
-    "target",
-    "verdict",
-    "segments / no segments",
-    "target",
-    "verdict",
-    "30-day log / its last day",
-    "target",
-    "verdict",
-    "day with --compare / day",
-    "target",
-    "verdict",
+RATIO_HEADER = ["file"] + [
+    name for target in TARGETS for name in (target.label, "target", "verdict")
 ]
 
 
