@@ -280,16 +280,33 @@ def funnel_segment_tables(report: Report) -> list[Table]:
             *(Column(f"step:{i}", str(step["name"]), "int") for i, step in enumerate(steps)),
             Column("conversion_rate", "Conv. rate", "rate"),
         )
-        by_label: dict[str, Table] = {}
-        for row in rows:
-            by = str(row["by"])
-            if by not in by_label:
-                title = f"Funnel {funnel['name']!r} by {by}"
-                by_label[by] = Table("funnel_segments", title, columns, [])
-            reached = row["reached"]
-            by_label[by].rows.append({**row, **{f"step:{i}": n for i, n in enumerate(reached)}})
-        tables += by_label.values()
+        tables += _per_breakdown(
+            "funnel_segments",
+            f"Funnel {funnel['name']!r}",
+            columns,
+            [{**row, **_numbered("step", row["reached"])} for row in rows],
+        )
     return tables
+
+
+def _numbered(prefix: str, values: object) -> dict[str, object]:
+    """A list as columns ``prefix:0``, ``prefix:1``, …"""
+    assert isinstance(values, list)
+    return {f"{prefix}:{i}": value for i, value in enumerate(values)}
+
+
+def _per_breakdown(
+    name: str, subject: str, columns: tuple[Column, ...], rows: list[dict[str, object]]
+) -> list[Table]:
+    """``rows`` split into one table per ``by``, in order of appearance, titled
+    ``<subject> by <by>``."""
+    tables: dict[str, Table] = {}
+    for row in rows:
+        by = str(row["by"])
+        if by not in tables:
+            tables[by] = Table(name, f"{subject} by {by}", columns, [])
+        tables[by].rows.append(row)
+    return list(tables.values())
 
 
 def segments_table(report: Report) -> Table:
@@ -310,17 +327,11 @@ def segment_tables(report: Report) -> list[Table]:
         *(Column(f"goal:{i}", name, "rate") for i, name in enumerate(goal_names)),
         Column("small_sample", "Small sample", "flag"),
     )
-    tables: dict[str, Table] = {}
-    for row in report.segments:
-        by = str(row["by"])
-        if by not in tables:
-            tables[by] = Table("segment", f"Segments by {by}", columns, [])
-        goals = row["goals"]
-        assert isinstance(goals, list)
-        tables[by].rows.append(
-            {**row, **{f"goal:{i}": goal["conversion_rate"] for i, goal in enumerate(goals)}}
-        )
-    return list(tables.values())
+    rows = [
+        {**row, **_numbered("goal", [goal["conversion_rate"] for goal in row["goals"]])}  # type: ignore[attr-defined]
+        for row in report.segments
+    ]
+    return _per_breakdown("segment", "Segments", columns, rows)
 
 
 EXPERIMENT_COLUMNS: tuple[Column, ...] = (
