@@ -225,12 +225,6 @@ def session_dimensions(
 # --- the segment table -------------------------------------------------------------------------
 
 
-SEGMENT_COLUMNS: tuple[str, ...] = (
-    "by", "segment", "goal", "sessions", "conversions", "conversion_rate", "ci_low", "ci_high",
-    "p_value", "q_value", "small_sample",
-)  # fmt: skip
-
-
 def _segment_values(table: pl.DataFrame, breakdown: Breakdown, top: int) -> pl.Series:
     """The segment of each session: its value, or its values joined for a cross; values past
     the ``top`` with the most sessions become ``(other)`` (``top`` 0 keeps all)."""
@@ -346,7 +340,8 @@ def _add_q_values(rows: list[dict[str, object]]) -> None:
 
 
 def long_segment_rows(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
-    """The segment rows as one long table, one row per segment and goal (``SEGMENT_COLUMNS``)."""
+    """The segment rows as one long table, one row per segment and goal (``by``, ``segment``,
+    ``sessions``, ``small_sample`` and the goal's fields)."""
     return [
         {
             "by": row["by"],
