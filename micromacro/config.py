@@ -16,6 +16,7 @@ goals.yaml:2:39: empty pattern in destination of goal 'buy' (expected a non-empt
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -29,6 +30,15 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
+from micromacro.alerts import (
+    CONDITIONS,
+    DEFAULT_SIGNIFICANCE,
+    RULE_COMPARISONS,
+    AlertRule,
+    ReportShape,
+    parse_metric,
+    parse_threshold,
+)
 from micromacro.errors import ConfigError, UsageError
 from micromacro.goals import (
     DEFAULT_VISITOR_WITHIN_S,
@@ -70,8 +80,10 @@ from micromacro.hits import HIT_SCHEMA
 from micromacro.periods import parse_timezone
 from micromacro.timespans import parse_duration
 
-# Later versions add alerts: extend this tuple (and _read_goals_file).
-TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "source")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source")
+ALERT_KEYS: tuple[str, ...] = (
+    "name", "metric", *CONDITIONS, "compare", "min_sessions", "significant",
+)  # fmt: skip
 SOURCE_KEYS: tuple[str, ...] = (
     "preset", "format", "timestamp", "timezone", *SOURCE_COLUMN_FIELDS, "pageview", "skip", "keep",
 )  # fmt: skip
@@ -162,20 +174,12 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
     """
     findings = _Findings(path)
     root = _compose(text, findings)
-    goals: list[Goal] = []
-    funnels: list[Funnel] = []
-    source: SourceMapping | None = None
+    config = GoalsConfig(goals=(), path=path)
     if root is not None:
-        goals, funnels, source = _read_goals_file(root, findings)
+        config = _read_goals_file(root, findings, path)
     if findings.errors:
         raise ConfigError(findings.lines(findings.errors))
-    return GoalsConfig(
-        goals=tuple(goals),
-        path=path,
-        funnels=tuple(funnels),
-        warnings=tuple(findings.lines(findings.warnings)),
-        source=source,
-    )
+    return dataclasses.replace(config, warnings=tuple(findings.lines(findings.warnings)))
 
 
 # --- YAML syntax -----------------------------------------------------------------------------
@@ -348,25 +352,38 @@ def _number(node: Node) -> float | None:
 # --- the file and its goals ------------------------------------------------------------------
 
 
-def _read_goals_file(
-    root: Node, findings: _Findings
-) -> tuple[list[Goal], list[Funnel], SourceMapping | None]:
-    """Check the top-level mapping and read its ``goals`` and ``funnels`` lists and its
-    ``source`` section (a file with a ``source`` may leave ``goals`` out)."""
+def _read_goals_file(root: Node, findings: _Findings, path: str) -> GoalsConfig:
+    """Check the top-level mapping and read its ``goals``, ``funnels`` and ``alerts`` lists
+    and its ``source`` section (a file with a ``source`` may leave ``goals`` out)."""
     if not isinstance(root, MappingNode):
         _wrong(findings, root, "goals file", "a mapping with a 'goals' list")
-        return [], [], None
+        return GoalsConfig(goals=(), path=path)
     entries = _entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
     source = _read_source(entries["source"][1], findings) if "source" in entries else None
-    if "goals" not in entries:
-        if "source" not in entries:
-            findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
-        return [], [], source
-    goals = _read_goal_list(entries["goals"][1], findings)
+    goals: list[Goal] = []
+    if "goals" in entries:
+        goals = _read_goal_list(entries["goals"][1], findings)
+    elif "source" not in entries:
+        findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
     funnels: list[Funnel] = []
     if "funnels" in entries:
         funnels = _read_funnel_list(entries["funnels"][1], goals, findings)
-    return goals, funnels, source
+    alerts: list[AlertRule] = []
+    if "alerts" in entries:
+        shape = ReportShape(
+            goals=tuple(goal.name for goal in goals),
+            micro_goals=tuple(goal.name for goal in goals if goal.kind == "micro"),
+            funnels={funnel.name: len(funnel.steps) for funnel in funnels},
+            dimensions=source.keep if source is not None else (),
+        )
+        alerts = _read_alert_list(entries["alerts"][1], shape, findings)
+    return GoalsConfig(
+        goals=tuple(goals),
+        path=path,
+        funnels=tuple(funnels),
+        source=source,
+        alerts=tuple(alerts),
+    )
 
 
 def _read_goal_list(node: Node, findings: _Findings) -> list[Goal]:
@@ -1273,3 +1290,118 @@ def _describe_condition(condition: NumberCondition) -> str:
         if bound is not None:
             parts.append(f"{symbol}{bound:g}")
     return ",".join(parts)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+def _read_alert_list(node: Node, shape: ReportShape, findings: _Findings) -> list[AlertRule]:
+    """Read every rule of the ``alerts`` list against the report ``shape`` of the file."""
+    if not isinstance(node, SequenceNode):
+        _wrong(findings, node, "alerts", "a list of alert rules")
+        return []
+    name_lines: dict[str, int] = {}
+    rules = []
+    for index, item in enumerate(node.value, start=1):
+        rule = _read_alert(item, index, shape, name_lines, findings)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _read_alert(
+    node: Node, index: int, shape: ReportShape, name_lines: dict[str, int], findings: _Findings
+) -> AlertRule | None:
+    """Read one alert rule; returns None when it has any problem (all of them reported)."""
+    if not isinstance(node, MappingNode):
+        _wrong(findings, node, f"alert #{index}", "a mapping with name, metric and a condition")
+        return None
+    errors_before = len(findings.errors)
+    label = _goal_label(node, index, noun="alert")
+    entries = _entries(node, findings, f"in {label}", ALERT_KEYS)
+    name = _read_goal_name(node, entries, label, name_lines, findings, noun="alert")
+    metric = None
+    if "metric" not in entries:
+        findings.error(node, f"missing key 'metric' in {label} (a path into the JSON report)")
+    else:
+        metric_node = entries["metric"][1]
+        text = _text(metric_node, findings, f"metric of {label}", "a path like goals.NAME.FIELD")
+        if text is not None:
+            try:
+                metric = parse_metric(text, shape)
+            except ValueError as exc:
+                findings.error(metric_node, f"{exc} in {label}")
+    conditions = [key for key in CONDITIONS if key in entries]
+    if len(conditions) != 1 and not _has_rejected_keys(node, entries):
+        findings.error(
+            node,
+            f"{label} needs exactly one condition ({_choices(CONDITIONS)}), got {len(conditions)}",
+        )
+    compare = _read_optional_choice(entries, "compare", label, RULE_COMPARISONS, findings)
+    min_sessions = _read_min_sessions(entries, label, findings)
+    significance = _read_significance(entries, label, findings)
+    if len(findings.errors) > errors_before or name is None or metric is None:
+        return None
+    condition = conditions[0]
+    threshold_node = entries[condition][1]
+    written: str | float | None = _number(threshold_node)
+    if written is None and isinstance(threshold_node, ScalarNode) and _tag(threshold_node) == _STR:
+        written = cast(str, threshold_node.value)
+    try:
+        if written is None:
+            raise ValueError(f"expected a number, got {_describe(threshold_node)}")
+        threshold = parse_threshold(written, condition, metric)
+    except ValueError as exc:
+        findings.error(threshold_node, f"invalid {condition} of {label}: {exc}")
+        return None
+    if compare is not None and not condition.startswith("change_"):
+        findings.error(entries["compare"][0], f"compare in {label} applies to change rules only")
+        return None
+    if significance is not None and not metric.is_testable:
+        findings.error(
+            entries["significant"][0],
+            f"significant in {label} needs a rate of a known count (a conversion, drop-off or "
+            f"bounce rate); {metric.text} has no test",
+        )
+        return None
+    return AlertRule(
+        name=name,
+        metric=metric,
+        condition=condition,
+        threshold=threshold,
+        compare=compare,
+        min_sessions=min_sessions,
+        significance=significance,
+        line=node.start_mark.line + 1,
+        column=node.start_mark.column + 1,
+    )
+
+
+def _read_min_sessions(entries: _Entries, label: str, findings: _Findings) -> int:
+    if "min_sessions" not in entries:
+        return 0
+    value_node = entries["min_sessions"][1]
+    number = _number(value_node)
+    if number is None or number < 0 or not number.is_integer() or _tag(value_node) != _INT:
+        _wrong(findings, value_node, f"min_sessions of {label}", "a whole number of sessions")
+        return 0
+    return int(number)
+
+
+def _read_significance(entries: _Entries, label: str, findings: _Findings) -> float | None:
+    """``significant: true`` (the 5% level), ``false``, or a level like 0.01."""
+    if "significant" not in entries:
+        return None
+    value_node = entries["significant"][1]
+    if isinstance(value_node, ScalarNode) and _tag(value_node) == _BOOL:
+        return DEFAULT_SIGNIFICANCE if _SCALARS.construct_yaml_bool(value_node) else None
+    level = _number(value_node)
+    if level is None or not 0 < level < 1:
+        _wrong(
+            findings,
+            value_node,
+            f"significant of {label}",
+            "true, false or a test level between 0 and 1 (0.01)",
+        )
+        return None
+    return level

@@ -8,7 +8,10 @@ how the columns of an event export map onto hits (``exports`` reads it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from micromacro.alerts import AlertRule
 
 MatchOp = Literal["equals", "begins_with", "contains", "regex", "glob", "one_of"]
 MATCH_OPS: tuple[MatchOp, ...] = ("equals", "begins_with", "contains", "regex", "glob", "one_of")
@@ -202,6 +205,7 @@ class GoalsConfig:
     funnels: tuple[Funnel, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     source: SourceMapping | None = None
+    alerts: tuple[AlertRule, ...] = ()
 
     @property
     def macro_goals(self) -> tuple[Goal, ...]:

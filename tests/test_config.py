@@ -275,11 +275,11 @@ def test_file_structure_problems(text: str, problem: str) -> None:
 
 
 def test_unknown_top_level_key() -> None:
-    text = one_goal("kind: macro", "destination: /a") + "alerts: []\n"
+    text = one_goal("kind: macro", "destination: /a") + "alarms: []\n"
 
     assert problems_of(text) == [
-        "goals.yaml:5:1: unknown key 'alerts' at the top level "
-        "(expected one of goals, funnels, source)"
+        "goals.yaml:5:1: unknown key 'alarms' at the top level "
+        "(expected one of goals, funnels, alerts, source)"
     ]
 
 

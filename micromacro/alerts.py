@@ -1,0 +1,639 @@
+"""Alert rules: a condition on one figure of the report, checked once the report is built
+(SPEC 2.8, README: Alerts).
+
+A rule names its figure by its path in the JSON report, with lists addressed by name:
+``summary.macro_conversion_rate``, ``goals.purchase.conversion_rate``,
+``funnels.checkout.steps.3.drop_off_rate`` (step numbers count from 1, as the ``step`` field),
+``segments.channel.Email.macro_conversion_rate``,
+``segments.channel.Email.goals.purchase.conversion_rate``, ``input.malformed``.
+
+>>> shape = ReportShape(goals=("buy",), micro_goals=(), funnels={"checkout": 4})
+>>> parse_metric("funnels.checkout.steps.3.drop_off_rate", shape).keys
+('checkout', 'steps', '3')
+>>> parse_metric("goals.buy.rate", shape)
+Traceback (most recent call last):
+...
+ValueError: unknown metric 'goals.buy.rate' (nearest valid path: goals.buy.value)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Literal
+
+from micromacro.errors import UsageError
+from micromacro.hits import BUCKETS, EXPORT_BUCKETS
+from micromacro.segments import DIMENSIONS, parse_breakdowns
+from micromacro.stats import two_proportion_p_value, wilson_interval
+
+Condition = Literal["above", "below", "change_above", "change_below"]
+CONDITIONS: tuple[Condition, ...] = ("above", "below", "change_above", "change_below")
+ThresholdUnit = Literal["value", "relative", "pp"]
+AlertStatus = Literal["fired", "ok", "not_evaluated"]
+RULE_COMPARISONS: tuple[str, ...] = ("previous", "previous-week", "previous-year")
+DEFAULT_SIGNIFICANCE = 0.05
+
+# --- the figures a rule can name -------------------------------------------------------------
+
+INPUT_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(("lines", "files", *BUCKETS, "out_of_period", *EXPORT_BUCKETS))
+)
+SUMMARY_FIELDS: tuple[str, ...] = (
+    "visitors", "sessions", "pageviews", "events", "bounce_rate", "avg_session_duration_s",
+    "pages_per_session", "macro_sessions", "macro_conversion_rate", "micro_sessions",
+    "micro_conversion_rate",
+)  # fmt: skip
+GOAL_FIELDS: tuple[str, ...] = (
+    "conversions", "converting_sessions", "conversion_rate", "conversion_rate_ci_low",
+    "conversion_rate_ci_high", "visitors", "visitor_conversion_rate",
+    "visitor_conversion_rate_ci_low", "visitor_conversion_rate_ci_high", "value",
+)  # fmt: skip
+FUNNEL_FIELDS: tuple[str, ...] = (
+    "units", "entered", "never_entered", "completed", "conversion_rate",
+)  # fmt: skip
+STEP_FIELDS: tuple[str, ...] = (
+    "reached", "entrances", "dropped", "drop_off_rate", "conversion_from_start",
+    "conversion_from_previous", "median_time_from_previous_s",
+)  # fmt: skip
+LADDER_PATHS: tuple[str, ...] = (
+    "customers.visitors", "customers.share", "potential_customers.visitors",
+    "potential_customers.share", "no_value_yet.visitors", "no_value_yet.share",
+    "macro_rate_with_micro", "macro_rate_without_micro",
+)  # fmt: skip
+MICRO_MACRO_FIELDS: tuple[str, ...] = (
+    "visitors_with", "macro_visitors_with", "macro_rate_with", "visitors_without",
+    "macro_visitors_without", "macro_rate_without", "lift", "diff_ci_low", "diff_ci_high",
+    "p_value",
+)  # fmt: skip
+SEGMENT_FIELDS: tuple[str, ...] = (
+    "sessions", "visitors", "macro_conversions", "macro_conversion_rate", "micro_conversions",
+    "micro_conversion_rate",
+)  # fmt: skip
+SEGMENT_GOAL_FIELDS: tuple[str, ...] = ("conversions", "conversion_rate")
+SECTIONS: tuple[str, ...] = (
+    "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments",
+)  # fmt: skip
+
+# Proportions (shown as percents; ``pp`` thresholds apply to them).
+_RATE_FIELDS = frozenset({
+    "bounce_rate", "macro_conversion_rate", "micro_conversion_rate", "conversion_rate",
+    "conversion_rate_ci_low", "conversion_rate_ci_high", "visitor_conversion_rate",
+    "visitor_conversion_rate_ci_low", "visitor_conversion_rate_ci_high", "drop_off_rate",
+    "conversion_from_start", "conversion_from_previous", "share", "macro_rate_with_micro",
+    "macro_rate_without_micro", "macro_rate_with", "macro_rate_without", "diff_ci_low",
+    "diff_ci_high", "p_value",
+})  # fmt: skip
+# Proportions of a known count, so a rule on them can ask for ``significant: true``.
+_TESTABLE_RATES = frozenset({
+    ("summary", "bounce_rate"), ("summary", "macro_conversion_rate"),
+    ("summary", "micro_conversion_rate"), ("goals", "conversion_rate"),
+    ("goals", "visitor_conversion_rate"), ("funnels", "conversion_rate"),
+    ("steps", "drop_off_rate"), ("steps", "conversion_from_start"),
+    ("steps", "conversion_from_previous"), ("ladder", "share"), ("micro_macro", "macro_rate_with"),
+    ("micro_macro", "macro_rate_without"), ("segments", "macro_conversion_rate"),
+    ("segments", "micro_conversion_rate"), ("segment_goals", "conversion_rate"),
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportShape:
+    """What a goals file puts in its report: the names a metric path may use."""
+
+    goals: tuple[str, ...]
+    micro_goals: tuple[str, ...]
+    funnels: dict[str, int]  # funnel name → number of steps
+    dimensions: tuple[str, ...] = ()  # extra --by dimensions (an event export's kept columns)
+
+
+@dataclass(frozen=True)
+class MetricPath:
+    """A parsed metric path: its section, the names that pick one object, and the field.
+
+    ``kind`` says which object the field belongs to: the section, or ``steps`` (a funnel step)
+    or ``segment_goals`` (a goal row of a segment).
+    """
+
+    text: str
+    section: str
+    keys: tuple[str, ...]
+    field: str
+    kind: str
+
+    @property
+    def is_rate(self) -> bool:
+        """Whether the figure is a proportion 0–1."""
+        return self.field in _RATE_FIELDS
+
+    @property
+    def is_testable(self) -> bool:
+        """Whether a significance test applies (a proportion of a known count)."""
+        return (self.kind, self.field) in _TESTABLE_RATES
+
+    @property
+    def is_seconds(self) -> bool:
+        """Whether the figure is a duration in seconds."""
+        return self.field.endswith("_s")
+
+
+def parse_metric(text: str, shape: ReportShape) -> MetricPath:
+    """The metric path ``text`` checked against ``shape``; ``ValueError`` names the nearest
+    valid path when it is not one."""
+    path = _parse(text, shape)
+    if path is None:
+        nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
+        hint = f" (nearest valid path: {nearest[0]})" if nearest else ""
+        raise ValueError(f"unknown metric {text!r}{hint}")
+    return path
+
+
+def _parse(text: str, shape: ReportShape) -> MetricPath | None:
+    section, _, rest = text.partition(".")
+    parsers: dict[str, Callable[[str, ReportShape], tuple[tuple[str, ...], str, str] | None]] = {
+        "input": lambda r, _s: ((), r, "input") if r in INPUT_FIELDS else None,
+        "summary": lambda r, _s: ((), r, "summary") if r in SUMMARY_FIELDS else None,
+        "goals": lambda r, s: _named(r, s.goals, GOAL_FIELDS, "goals"),
+        "micro_macro": lambda r, s: _named(r, s.micro_goals, MICRO_MACRO_FIELDS, "micro_macro"),
+        "funnels": _parse_funnel,
+        "ladder": _parse_ladder,
+        "segments": _parse_segment,
+    }
+    parser = parsers.get(section)
+    parsed = parser(rest, shape) if parser is not None else None
+    if parsed is None:
+        return None
+    keys, name, kind = parsed
+    return MetricPath(text=text, section=section, keys=keys, field=name, kind=kind)
+
+
+def _named(
+    rest: str, names: Sequence[str], fields: tuple[str, ...], kind: str
+) -> tuple[tuple[str, ...], str, str] | None:
+    """``NAME.FIELD`` where NAME is one of ``names`` (it may hold dots)."""
+    name, _, last = rest.rpartition(".")
+    return ((name,), last, kind) if name in names and last in fields else None
+
+
+def _parse_funnel(rest: str, shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
+    step = re.fullmatch(r"(.+)\.steps\.(\d+)\.([a-z_]+)", rest)
+    if step is not None:
+        name, number, last = step.groups()
+        count = shape.funnels.get(name, 0)
+        if 1 <= int(number) <= count and last in STEP_FIELDS:
+            return (name, "steps", str(int(number))), last, "steps"
+        return None
+    return _named(rest, tuple(shape.funnels), FUNNEL_FIELDS, "funnels")
+
+
+def _parse_ladder(rest: str, _shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
+    if rest not in LADDER_PATHS:
+        return None
+    group, _, last = rest.rpartition(".")
+    return ((group,) if group else ()), last, "ladder"
+
+
+def _parse_segment(rest: str, shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
+    by, _, tail = rest.partition(".")
+    try:
+        parse_breakdowns([by], extra=shape.dimensions)
+    except UsageError:
+        return None
+    goal = re.fullmatch(r"(.+)\.goals\.(.+)\.([a-z_]+)", tail)
+    if goal is not None and goal.group(2) in shape.goals and goal.group(3) in SEGMENT_GOAL_FIELDS:
+        return (by, goal.group(1), "goals", goal.group(2)), goal.group(3), "segment_goals"
+    segment, _, last = tail.rpartition(".")
+    return ((by, segment), last, "segments") if segment and last in SEGMENT_FIELDS else None
+
+
+def _candidates(text: str, shape: ReportShape) -> list[str]:
+    """Every valid path (segments with the segment the text names), for the nearest match."""
+    paths = [f"input.{f}" for f in INPUT_FIELDS] + [f"summary.{f}" for f in SUMMARY_FIELDS]
+    paths += [f"goals.{g}.{f}" for g in shape.goals for f in GOAL_FIELDS]
+    paths += [f"micro_macro.{g}.{f}" for g in shape.micro_goals for f in MICRO_MACRO_FIELDS]
+    for name, steps in shape.funnels.items():
+        paths += [f"funnels.{name}.{f}" for f in FUNNEL_FIELDS]
+        paths += [f"funnels.{name}.steps.{k}.{f}" for k in range(1, steps + 1) for f in STEP_FIELDS]
+    paths += [f"ladder.{p}" for p in LADDER_PATHS]
+    parts = text.split(".") if text.startswith("segments.") else []
+    by = _nearest_dimension(parts[1], shape) if len(parts) > 2 else "channel"
+    segment = parts[2] if len(parts) > 3 else "Email"
+    paths += [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS]
+    paths += [
+        f"segments.{by}.{segment}.goals.{g}.{f}" for g in shape.goals for f in SEGMENT_GOAL_FIELDS
+    ]
+    return paths
+
+
+def _nearest_dimension(name: str, shape: ReportShape) -> str:
+    try:
+        parse_breakdowns([name], extra=shape.dimensions)
+    except UsageError:
+        known = [*DIMENSIONS, *shape.dimensions]
+        return (difflib.get_close_matches(name, known, n=1, cutoff=0.0) or ["channel"])[0]
+    return name
+
+
+# --- thresholds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A rule's bound: ``value`` in the metric's units (rates as fractions), a relative change
+    as a fraction (``-30%`` → -0.3) or a change in percentage points (``-2pp`` → -0.02)."""
+
+    value: float
+    unit: ThresholdUnit = "value"
+
+
+_THRESHOLD = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(%|pp)?\s*$", re.I)
+
+
+def parse_threshold(written: str | float, condition: Condition, metric: MetricPath) -> Threshold:
+    """The bound of ``condition`` as written in the goals file (``0.02``, ``2%``, ``-30%``,
+    ``-2pp``, ``100``); ``ValueError`` says what is accepted.
+
+    >>> path = MetricPath("summary.bounce_rate", "summary", (), "bounce_rate", "summary")
+    >>> parse_threshold("-2pp", "change_below", path)
+    Threshold(value=-0.02, unit='pp')
+    >>> parse_threshold("70%", "above", path)
+    Threshold(value=0.7, unit='value')
+    """
+    if isinstance(written, float):
+        return Threshold(written)
+    match = _THRESHOLD.match(written)
+    change = condition.startswith("change_")
+    if match is None:
+        forms = "-30% (relative) or -2pp" if change else "0.02 or 2%"
+        raise ValueError(f"expected a number or {forms}, got {written!r}")
+    number, suffix = float(match.group(1)), (match.group(2) or "").lower()
+    if suffix == "pp":
+        if not change or not metric.is_rate:
+            raise ValueError(
+                "pp (percentage points) applies to a change of a rate "
+                "(change_above/change_below on a rate metric)"
+            )
+        return Threshold(number / 100, "pp")
+    if suffix == "%":
+        if change:
+            return Threshold(number / 100, "relative")
+        if not metric.is_rate:
+            raise ValueError(f"a percent applies to a rate, and {metric.text} is not one")
+        return Threshold(number / 100)
+    return Threshold(number)
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One rule of the ``alerts:`` list of a goals file."""
+
+    name: str
+    metric: MetricPath
+    condition: Condition
+    threshold: Threshold
+    compare: str | None = None  # the rule's own comparison period (previous, previous-week, …)
+    min_sessions: int = 0
+    significance: float | None = None  # the test level when the rule says significant
+    line: int = 0
+    column: int = 0
+
+    @property
+    def is_change(self) -> bool:
+        """Whether the rule compares with an earlier period."""
+        return self.condition.startswith("change_")
+
+
+def run_comparison(
+    rules: Sequence[AlertRule], compare: str | None, path: str
+) -> tuple[str | None, list[str]]:
+    """The comparison period a run needs for ``rules`` given ``--compare`` (None for none),
+    and the problems that forbid one, as ``path:line:col: …`` lines.
+
+    A change rule takes its own ``compare:`` or else ``--compare``; every change rule of a run
+    must use the same period, and ``--compare`` may not contradict a rule.
+    """
+    problems: list[str] = []
+    chosen = compare
+    for rule in rules:
+        if not rule.is_change:
+            continue
+        where = f"{path}:{rule.line}:{rule.column}: alert {rule.name!r}"
+        wanted = rule.compare or compare
+        if wanted is None:
+            problems.append(
+                f"{where}: {rule.condition} needs a comparison period: add 'compare: previous' "
+                "(or previous-week, previous-year) to the rule, or pass --compare"
+            )
+        elif chosen is None:
+            chosen = wanted
+        elif wanted != chosen:
+            source = "--compare" if compare is not None else "another rule"
+            problems.append(
+                f"{where}: compares with {wanted} but {source} uses {chosen} "
+                "(one comparison period per run)"
+            )
+    return chosen, problems
+
+
+def segment_breakdowns(rules: Sequence[AlertRule]) -> tuple[str, ...]:
+    """The ``--by`` breakdowns the rules' segment metrics need, in rule order."""
+    return tuple(dict.fromkeys(r.metric.keys[0] for r in rules if r.metric.section == "segments"))
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A figure read from a report: its value, the count it is a proportion of (rates only),
+    and the sessions it rests on (for ``min_sessions``); ``missing`` says why there is none."""
+
+    value: float | None
+    trials: int | None = None
+    sessions: int = 0
+    missing: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertResult:
+    """What a rule found: ``fired``, ``ok`` or ``not_evaluated`` (``reason`` says why)."""
+
+    rule: AlertRule
+    status: AlertStatus
+    value: float | None = None
+    previous: float | None = None
+    change: float | None = None
+    p_value: float | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON object of ``alerts`` (README: Alerts)."""
+        rule = self.rule
+        return {
+            "name": rule.name,
+            "metric": rule.metric.text,
+            "condition": rule.condition,
+            "threshold": rule.threshold.value,
+            "threshold_unit": rule.threshold.unit,
+            "status": self.status,
+            "value": self.value,
+            "previous": self.previous,
+            "change": self.change,
+            "p_value": self.p_value,
+            "reason": self.reason,
+        }
+
+    def line(self) -> str:
+        """The one line ``micromacro alert`` prints for a fired rule."""
+        rule = self.rule
+        figure = format_metric(self.value, rule.metric)
+        bound = format_threshold(rule.threshold, rule.metric)
+        verb = "above" if rule.condition.endswith("above") else "below"
+        details = []
+        if rule.is_change:
+            change = format_change(self.change, rule.threshold.unit, rule.metric)
+            text = f"{rule.name}: {rule.metric.text} = {figure}, change {change} is {verb} {bound}"
+        else:
+            text = f"{rule.name}: {rule.metric.text} = {figure} is {verb} {bound}"
+        if self.previous is not None:
+            details.append(f"previous {format_metric(self.previous, rule.metric)}")
+        if self.p_value is not None:
+            details.append(f"p = {self.p_value:.2g}")
+        return text + (f" ({', '.join(details)})" if details else "")
+
+
+def evaluate_alerts(
+    rules: Sequence[AlertRule],
+    report: dict[str, object],
+    previous: dict[str, object] | None = None,
+) -> list[AlertResult]:
+    """Check every rule against the JSON report (and that of the comparison period)."""
+    return [evaluate(rule, report, previous) for rule in rules]
+
+
+def evaluate(
+    rule: AlertRule, report: dict[str, object], previous: dict[str, object] | None
+) -> AlertResult:
+    """Check one rule (see README: Alerts for when a rule is not evaluated)."""
+    now = read_metric(report, rule.metric)
+    before = read_metric(previous, rule.metric) if previous is not None else None
+    shown_before = before.value if before is not None else None
+    skipped = _not_evaluated(rule, now, before)
+    if skipped is not None or now.value is None:
+        return AlertResult(rule, "not_evaluated", now.value, shown_before, reason=skipped)
+    if not rule.is_change:
+        fired = _beyond(now.value, rule)
+        if fired and rule.significance is not None:
+            fired = _interval_beyond(now.value, now.trials, rule, rule.significance)
+        return AlertResult(rule, "fired" if fired else "ok", now.value, shown_before)
+    if before is None or before.value is None:
+        return AlertResult(rule, "not_evaluated", now.value, reason="no comparison period")
+    if rule.threshold.unit == "relative":
+        change = (now.value - before.value) / abs(before.value)
+    else:
+        change = now.value - before.value
+    p_value = _change_p_value(rule, now, before)
+    fired = _beyond(change, rule)
+    if rule.significance is not None:
+        fired = fired and p_value is not None and p_value < rule.significance
+    return AlertResult(
+        rule, "fired" if fired else "ok", now.value, before.value, change=change, p_value=p_value
+    )
+
+
+def _not_evaluated(rule: AlertRule, now: Reading, before: Reading | None) -> str | None:
+    """Why the rule cannot be checked on this data, or None when it can."""
+    if now.missing is not None:
+        return now.missing
+    if now.sessions < rule.min_sessions:
+        return f"{now.sessions} sessions, fewer than min_sessions {rule.min_sessions}"
+    if now.value is None:
+        return "no value in this period (nothing to divide by)"
+    if not rule.is_change:
+        return None
+    if before is None:
+        return "no comparison period"
+    if before.missing is not None:
+        return f"comparison period: {before.missing}"
+    if before.sessions == 0:
+        return "no data in the comparison period"
+    if before.sessions < rule.min_sessions:
+        return (
+            f"comparison period: {before.sessions} sessions, fewer than "
+            f"min_sessions {rule.min_sessions}"
+        )
+    if before.value is None:
+        return "no value in the comparison period (nothing to divide by)"
+    if rule.threshold.unit == "relative" and before.value == 0:
+        return "the previous value is 0, so a relative change is undefined"
+    return None
+
+
+def _beyond(figure: float, rule: AlertRule) -> bool:
+    bound = rule.threshold.value
+    return figure > bound if rule.condition.endswith("above") else figure < bound
+
+
+def _interval_beyond(value: float, trials: int | None, rule: AlertRule, level: float) -> bool:
+    """Whether the whole Wilson interval (at ``1 - level``) of the rate lies beyond the bound."""
+    if not trials:
+        return False
+    z = NormalDist().inv_cdf(1 - level / 2)
+    interval = wilson_interval(round(value * trials), trials, z)
+    if interval is None:
+        return False
+    low, high = interval
+    bound = rule.threshold.value
+    return low > bound if rule.condition == "above" else high < bound
+
+
+def _change_p_value(rule: AlertRule, now: Reading, before: Reading) -> float | None:
+    """The two-proportion test of the rate now against before (None for other figures)."""
+    if not rule.metric.is_testable or now.value is None or before.value is None:
+        return None
+    if not now.trials or not before.trials:
+        return None
+    successes = round(now.value * now.trials), round(before.value * before.trials)
+    return two_proportion_p_value(successes[0], now.trials, successes[1], before.trials)
+
+
+# --- reading a figure from the JSON report ---------------------------------------------------
+
+
+def read_metric(report: dict[str, object], path: MetricPath) -> Reading:
+    """The figure ``path`` names in a JSON report (``Report.as_dict()``)."""
+    summary = _mapping(report.get("summary"))
+    sessions = _int(summary.get("sessions"))
+    visitors = _int(summary.get("visitors"))
+    if path.section in ("input", "summary"):
+        obj = _mapping(report.get(path.section))
+        trials = sessions if path.is_testable else None
+        return Reading(_number(obj.get(path.field, 0)), trials, sessions)
+    if path.section == "goals":
+        goal = _find(report.get("goals"), "name", path.keys[0])
+        denominators = {"conversion_rate": sessions, "visitor_conversion_rate": visitors}
+        return Reading(_number(goal.get(path.field)), denominators.get(path.field), sessions)
+    if path.section == "funnels":
+        return _read_funnel(report, path, sessions)
+    if path.section == "ladder":
+        return _read_ladder(report, path, sessions, visitors)
+    if path.section == "micro_macro":
+        row = _find(report.get("micro_macro"), "goal", path.keys[0])
+        counts = {"macro_rate_with": "visitors_with", "macro_rate_without": "visitors_without"}
+        count = _int(row.get(counts[path.field])) if path.field in counts else None
+        return Reading(_number(row.get(path.field)), count, sessions)
+    return _read_segment(report, path)
+
+
+def _read_funnel(report: dict[str, object], path: MetricPath, sessions: int) -> Reading:
+    funnel = _find(report.get("funnels"), "name", path.keys[0])
+    entered = _int(funnel.get("entered"))
+    if path.kind == "funnels":
+        trials = entered if path.field == "conversion_rate" else None
+        return Reading(_number(funnel.get(path.field)), trials, sessions)
+    steps = funnel.get("steps")
+    number = int(path.keys[2])
+    step = _find(steps, "step", number)
+    earlier = _find(steps, "step", number - 1)
+    denominators = {
+        "drop_off_rate": _int(step.get("reached")),
+        "conversion_from_start": entered,
+        "conversion_from_previous": _int(earlier.get("reached")),
+    }
+    return Reading(_number(step.get(path.field)), denominators.get(path.field), sessions)
+
+
+def _read_ladder(
+    report: dict[str, object], path: MetricPath, sessions: int, visitors: int
+) -> Reading:
+    ladder = _mapping(report.get("ladder"))
+    obj = _mapping(ladder.get(path.keys[0])) if path.keys else ladder
+    trials = visitors if path.field == "share" else None
+    return Reading(_number(obj.get(path.field)), trials, sessions)
+
+
+def _read_segment(report: dict[str, object], path: MetricPath) -> Reading:
+    by, segment = path.keys[0], path.keys[1]
+    rows = report.get("segments")
+    row = next(
+        (
+            _mapping(r)
+            for r in (rows if isinstance(rows, list) else [])
+            if _mapping(r).get("by") == by and _mapping(r).get("segment") == segment
+        ),
+        None,
+    )
+    if row is None:
+        return Reading(None, missing=f"no segment {segment!r} of {by} in this period")
+    sessions = _int(row.get("sessions"))
+    if path.kind == "segment_goals":
+        goal = _find(row.get("goals"), "goal", path.keys[3])
+        return Reading(_number(goal.get(path.field)), sessions, sessions)
+    trials = sessions if path.is_testable else None
+    return Reading(_number(row.get(path.field)), trials, sessions)
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _find(rows: object, key: str, wanted: object) -> dict[str, object]:
+    """The object of a JSON list whose ``key`` is ``wanted`` (empty when none)."""
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and row.get(key) == wanted:
+            return row
+    return {}
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+# --- how figures are written -----------------------------------------------------------------
+
+
+def format_metric(value: float | None, metric: MetricPath) -> str:
+    """A figure in the metric's units: ``2.31%``, ``45.2s``, ``1234``, ``3.5``; ``null``.
+
+    >>> path = MetricPath("summary.sessions", "summary", (), "sessions", "summary")
+    >>> format_metric(1234.0, path)
+    '1234'
+    """
+    if value is None:
+        return "null"
+    if metric.is_rate:
+        return f"{value * 100:.2f}%"
+    if metric.is_seconds:
+        return f"{value:.1f}s"
+    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+
+
+def format_threshold(threshold: Threshold, metric: MetricPath) -> str:
+    """A rule's bound in the units it was written in (``-30%``, ``-2.00pp``, ``2.00%``)."""
+    if threshold.unit == "relative":
+        return f"{threshold.value * 100:+g}%"
+    if threshold.unit == "pp":
+        return f"{threshold.value * 100:+.2f}pp"
+    return format_metric(threshold.value, metric)
+
+
+def format_change(change: float | None, unit: ThresholdUnit, metric: MetricPath) -> str:
+    """A change in the unit of its rule: relative ``-42.1%``, ``-1.52pp``, or ``-120``."""
+    if change is None:
+        return "null"
+    if unit == "relative":
+        return f"{change * 100:+.1f}%"
+    if unit == "pp" or metric.is_rate:
+        return f"{change * 100:+.2f}pp"
+    if metric.is_seconds:
+        return f"{change:+.1f}s"
+    return f"{int(change):+d}" if float(change).is_integer() else f"{change:+.4g}"
