@@ -27,7 +27,7 @@ from typing import Literal
 
 from micromacro.errors import UsageError
 from micromacro.hits import BUCKETS, EXPORT_BUCKETS
-from micromacro.segments import DIMENSIONS, parse_breakdowns
+from micromacro.segments import DIMENSIONS, OTHER, parse_breakdowns
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
 Condition = Literal["above", "below", "change_above", "change_below"]
@@ -388,6 +388,26 @@ class AlertResult:
             "reason": self.reason,
         }
 
+    def display(self) -> dict[str, str]:
+        """The rule and figures as people read them: ``rule`` (``change below -50%``),
+        ``value``, ``previous`` and ``change`` in the metric's units (empty when none)."""
+        rule = self.rule
+        verb = "above" if rule.condition.endswith("above") else "below"
+        kind = "change " if rule.is_change else ""
+        significant = ", significant" if rule.significance is not None else ""
+        return {
+            "rule": f"{kind}{verb} {format_threshold(rule.threshold, rule.metric)}{significant}",
+            "value": format_metric(self.value, rule.metric) if self.value is not None else "",
+            "previous": (
+                format_metric(self.previous, rule.metric) if self.previous is not None else ""
+            ),
+            "change": (
+                format_change(self.change, rule.threshold.unit, rule.metric)
+                if self.change is not None
+                else ""
+            ),
+        }
+
     def line(self) -> str:
         """The one line ``micromacro alert`` prints for a fired rule."""
         rule = self.rule
@@ -422,7 +442,8 @@ def evaluate(
     """Check one rule (see README: Alerts for when a rule is not evaluated)."""
     now = read_metric(report, rule.metric)
     before = read_metric(previous, rule.metric) if previous is not None else None
-    shown_before = before.value if before is not None else None
+    # A comparison period without sessions has no figures (null, not zero).
+    shown_before = before.value if before is not None and before.sessions else None
     skipped = _not_evaluated(rule, now, before)
     if skipped is not None or now.value is None:
         return AlertResult(rule, "not_evaluated", now.value, shown_before, reason=skipped)
@@ -452,6 +473,8 @@ def _not_evaluated(rule: AlertRule, now: Reading, before: Reading | None) -> str
         return now.missing
     if now.sessions < rule.min_sessions:
         return f"{now.sessions} sessions, fewer than min_sessions {rule.min_sessions}"
+    if now.sessions == 0 and rule.metric.is_rate:
+        return "no sessions in this period"
     if now.value is None:
         return "no value in this period (nothing to divide by)"
     if not rule.is_change:
@@ -475,8 +498,13 @@ def _not_evaluated(rule: AlertRule, now: Reading, before: Reading | None) -> str
 
 
 def _beyond(figure: float, rule: AlertRule) -> bool:
+    """Whether ``figure`` is strictly beyond the bound; a figure equal to it, give or take
+    floating-point rounding (0.9 − 0.7 against 20pp), is not."""
     bound = rule.threshold.value
-    return figure > bound if rule.condition.endswith("above") else figure < bound
+    tolerance = 1e-9 * max(1.0, abs(bound))
+    if rule.condition.endswith("above"):
+        return figure > bound + tolerance
+    return figure < bound - tolerance
 
 
 def _interval_beyond(value: float, trials: int | None, rule: AlertRule, level: float) -> bool:
@@ -559,17 +587,12 @@ def _read_ladder(
 
 def _read_segment(report: dict[str, object], path: MetricPath) -> Reading:
     by, segment = path.keys[0], path.keys[1]
-    rows = report.get("segments")
-    row = next(
-        (
-            _mapping(r)
-            for r in (rows if isinstance(rows, list) else [])
-            if _mapping(r).get("by") == by and _mapping(r).get("segment") == segment
-        ),
-        None,
-    )
+    rows = [_mapping(r) for r in _list(report.get("segments")) if _mapping(r).get("by") == by]
+    row = next((r for r in rows if r.get("segment") == segment), None)
     if row is None:
-        return Reading(None, missing=f"no segment {segment!r} of {by} in this period")
+        folded = any(r.get("segment") == OTHER for r in rows)
+        where = "among the segments shown (raise --top)" if folded else "in this period"
+        return Reading(None, missing=f"no segment {segment!r} of {by} {where}")
     sessions = _int(row.get("sessions"))
     if path.kind == "segment_goals":
         goal = _find(row.get("goals"), "goal", path.keys[3])
@@ -578,20 +601,25 @@ def _read_segment(report: dict[str, object], path: MetricPath) -> Reading:
     return Reading(_number(row.get(path.field)), trials, sessions)
 
 
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
 def _mapping(value: object) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
 def _find(rows: object, key: str, wanted: object) -> dict[str, object]:
     """The object of a JSON list whose ``key`` is ``wanted`` (empty when none)."""
-    for row in rows if isinstance(rows, list) else []:
+    for row in _list(rows):
         if isinstance(row, dict) and row.get(key) == wanted:
             return row
     return {}
 
 
 def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    """A JSON number as it is (a count stays an int), None for anything else."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _int(value: object) -> int:

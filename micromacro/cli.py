@@ -6,13 +6,14 @@ This is the only module that knows about click, stdout, stderr and exit codes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO, NoReturn, cast
+from typing import IO, Any, BinaryIO, NoReturn
 
 import click
 from rich.console import Console
@@ -26,6 +27,7 @@ from rich.progress import (
 )
 
 from micromacro import __version__
+from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
 from micromacro.config import load_goals
 from micromacro.errors import ConfigError, ExitCode, MicromacroError, OutputError, UsageError
@@ -42,14 +44,13 @@ from micromacro.render import (
 from micromacro.render.text import inert
 from micromacro.report import (
     CLIENT_IP_MODES,
-    ClientIpMode,
     ProgressCallback,
     Report,
     ReportOptions,
     breakdowns_of,
     build_report,
 )
-from micromacro.segments import ATTRIBUTIONS, DEFAULT_MIN_SESSIONS, DEFAULT_TOP, Attribution
+from micromacro.segments import ATTRIBUTIONS, DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"
@@ -311,22 +312,140 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
         env.message(f"input: {report.input.lines:,} lines ({buckets})")
 
 
-@cli.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
-@click.option(
+_GOALS_OPTION = click.option(
     "--goals",
     "goals_path",
     type=click.Path(dir_okay=False),
     help=f"Goals file (YAML). Default: {DEFAULT_GOALS_FILE} if it exists.",
 )
-@click.option(
-    "--log-format",
-    metavar="NAME|FORMAT",
-    default=AUTO,
-    show_default=True,
-    help="Log format: auto (detect it), a preset (see micromacro formats), or an nginx "
-    "log_format / Apache LogFormat string.",
+_COMPARE_HELP = (
+    "Also report an earlier period from the same inputs (read once) and the change of every "
+    "figure: the period just before, the same days a week or a year before, or explicit dates."
 )
+# The options that say what to read and how to count it, shared by report and alert.
+_READING_OPTIONS = (
+    click.option(
+        "--log-format",
+        metavar="NAME|FORMAT",
+        default=AUTO,
+        show_default=True,
+        help="Log format: auto (detect it), a preset (see micromacro formats), or an nginx "
+        "log_format / Apache LogFormat string.",
+    ),
+    click.option(
+        "--since", help="Start of the period: 2026-11-01, 2026-11-01T09:00, 7d, yesterday."
+    ),
+    click.option("--until", help="End of the period (a date includes the whole day)."),
+    click.option("--tz", help="Time zone of --since/--until (default: the log's own offset)."),
+    click.option(
+        "--compare", metavar="previous|previous-week|previous-year|START..END", help=_COMPARE_HELP
+    ),
+    click.option(
+        "--site-host",
+        "site_hosts",
+        multiple=True,
+        metavar="HOST",
+        help="A host of the site itself (repeatable): referrers from it are internal. Default: "
+        "inferred from the log, and named on stderr.",
+    ),
+    click.option(
+        "--attribution",
+        type=click.Choice(ATTRIBUTIONS),
+        default="session",
+        show_default=True,
+        help="Which source a session's channel comes from: its own first hit (session), or for "
+        "a direct session its visitor's latest earlier non-direct source (last-non-direct, "
+        "as GA).",
+    ),
+    click.option(
+        "--dedupe",
+        is_flag=True,
+        help="Count a line found in an earlier input (overlapping rotated logs) once; the "
+        "copies go to the duplicate bucket.",
+    ),
+    click.option(
+        "--client-ip",
+        type=click.Choice(CLIENT_IP_MODES),
+        default="remote",
+        show_default=True,
+        help="The visitor's address: remote (the connecting address) or first-forwarded (the "
+        "first public address of X-Forwarded-For, where the log has one).",
+    ),
+    click.option(
+        "--session-timeout",
+        "session_timeout_s",
+        default="30m",
+        show_default=True,
+        callback=_duration_option,
+        help="Inactivity gap that ends a session (90s, 30m, 1h).",
+    ),
+    click.option("--include-bots", is_flag=True, help="Count crawler hits as visits."),
+    click.option("--include-static", is_flag=True, help="Count static assets (css, js, images)."),
+    click.option("--include-errors", is_flag=True, help="Count 4xx/5xx responses."),
+    click.option(
+        "--include-redirects", is_flag=True, help="Count 3xx responses (but 304) as pages."
+    ),
+    click.option(
+        "--bot-pattern",
+        "bot_patterns",
+        multiple=True,
+        metavar="REGEX",
+        help="Extra user-agent regex that marks a bot (repeatable, case-insensitive).",
+    ),
+    click.option("--strict", is_flag=True, help="Exit 1 if any line is malformed."),
+    click.option("--quiet", "-q", is_flag=True, help="Print errors only on stderr."),
+)
+
+
+def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options shared by ``report`` and ``alert`` to a command."""
+    for option in reversed(_READING_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _report_options(ctx: click.Context, goals: GoalsConfig, **overrides: Any) -> ReportOptions:
+    """The ``ReportOptions`` of a command: its parameters of the same names, then ``overrides``."""
+    names = {f.name for f in dataclasses.fields(ReportOptions)}
+    values = {k: v for k, v in ctx.params.items() if k in names and k not in overrides}
+    return ReportOptions(goals=goals, **values, **overrides)
+
+
+def _check_reading(env: Environment, goals: GoalsConfig, params: dict[str, Any]) -> None:
+    """Usage errors found before any reading (exit 2)."""
+    validate_bot_patterns(params["bot_patterns"])
+    if params["log_format"] != AUTO:
+        resolve_format(params["log_format"])
+    if params["compare"] is not None and goals.source is not None:
+        raise UsageError("--compare applies to access logs only, for now")
+
+
+def _alert_setup(
+    goals: GoalsConfig, compare: str | None, by: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The report options the goals file's alert rules need: their comparison period and the
+    breakdowns their segment metrics name (exit 2 when the rules cannot share one period)."""
+    chosen, problems = run_comparison(goals.alerts, compare, goals.path)
+    if problems:
+        raise ConfigError(problems)
+    return {"compare": chosen, "by": tuple(dict.fromkeys((*by, *segment_breakdowns(goals.alerts))))}
+
+
+def _check_alerts(env: Environment, goals: GoalsConfig, result: Report) -> list[AlertResult]:
+    """Evaluate the rules on the report; a rule that could not be checked is a warning."""
+    previous = result.previous.as_dict() if result.previous is not None else None
+    results = evaluate_alerts(goals.alerts, result.as_dict(), previous)
+    for outcome in results:
+        if outcome.status == "not_evaluated":
+            env.message(
+                f"alert {outcome.rule.name!r} not evaluated: {outcome.reason}", level="warning"
+            )
+    return results
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
+@_GOALS_OPTION
 @click.option(
     "--by",
     "by",
@@ -351,35 +470,6 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     help="Segments with fewer sessions are flagged as small samples (never hidden).",
 )
 @click.option(
-    "--site-host",
-    "site_hosts",
-    multiple=True,
-    metavar="HOST",
-    help="A host of the site itself (repeatable): referrers from it are internal. Default: "
-    "inferred from the log, and named on stderr.",
-)
-@click.option(
-    "--attribution",
-    type=click.Choice(ATTRIBUTIONS),
-    default="session",
-    show_default=True,
-    help="Which source a session's channel comes from: its own first hit (session), or for a "
-    "direct session its visitor's latest earlier non-direct source (last-non-direct, as GA).",
-)
-@click.option(
-    "--compare",
-    metavar="previous|previous-week|previous-year|START..END",
-    help="Also report an earlier period from the same inputs (read once) and the change of "
-    "every summary figure and goal rate: the period just before, the same days a week or a "
-    "year before, or explicit dates.",
-)
-@click.option(
-    "--history",
-    type=click.Path(dir_okay=False),
-    help="Append one row per goal for the reported period to this CSV file (rows of the same "
-    "period are replaced; safe for overlapping cron runs).",
-)
-@click.option(
     "--baseline",
     metavar="VALUE",
     help="Compare every segment of the first --by with this one, goal by goal (an A/B test: "
@@ -392,18 +482,17 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     help="The expected shares of the variants, in name order (50,50 or 90,10); default even.",
 )
 @click.option(
-    "--dedupe",
+    "--alerts",
+    "with_alerts",
     is_flag=True,
-    help="Count a line found in an earlier input (overlapping rotated logs) once; the copies "
-    "go to the duplicate bucket.",
+    help="Check the goals file's alert rules too: an alerts section in the report, and exit 3 "
+    "if any fired.",
 )
 @click.option(
-    "--client-ip",
-    type=click.Choice(CLIENT_IP_MODES),
-    default="remote",
-    show_default=True,
-    help="The visitor's address: remote (the connecting address) or first-forwarded (the first "
-    "public address of X-Forwarded-For, where the log has one).",
+    "--history",
+    type=click.Path(dir_okay=False),
+    help="Append one row per goal for the reported period to this CSV file (rows of the same "
+    "period are replaced; safe for overlapping cron runs).",
 )
 @click.option(
     "--format",
@@ -427,60 +516,23 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     help="Write to FILE atomically; strftime codes (reports/%Y-%m-%d.csv) are filled from the "
     "period's start.",
 )
-@click.option("--since", help="Start of the period: 2026-11-01, 2026-11-01T09:00, 7d, yesterday.")
-@click.option("--until", help="End of the period (a date includes the whole day).")
-@click.option("--tz", help="Time zone of --since/--until (default: the log's own offset).")
-@click.option(
-    "--session-timeout",
-    default="30m",
-    show_default=True,
-    callback=_duration_option,
-    help="Inactivity gap that ends a session (90s, 30m, 1h).",
-)
-@click.option("--include-bots", is_flag=True, help="Count crawler hits as visits.")
-@click.option("--include-static", is_flag=True, help="Count static assets (css, js, images).")
-@click.option("--include-errors", is_flag=True, help="Count 4xx/5xx responses.")
-@click.option("--include-redirects", is_flag=True, help="Count 3xx responses (but 304) as pages.")
-@click.option(
-    "--bot-pattern",
-    "bot_patterns",
-    multiple=True,
-    metavar="REGEX",
-    help="Extra user-agent regex that marks a bot (repeatable, case-insensitive).",
-)
-@click.option("--strict", is_flag=True, help="Exit 1 if any line is malformed.")
-@click.option("--quiet", "-q", is_flag=True, help="Print errors only on stderr.")
+@_reading_options
 @click.pass_context
 def report(
     ctx: click.Context,
+    /,
     inputs: tuple[str, ...],
     goals_path: str | None,
-    log_format: str,
     by: tuple[str, ...],
-    top: int,
-    min_sessions: int,
-    site_hosts: tuple[str, ...],
-    attribution: str,
-    compare: str | None,
-    history: str | None,
     baseline: str | None,
-    expected_split: tuple[float, ...],
-    dedupe: bool,
-    client_ip: str,
+    with_alerts: bool,
+    history: str | None,
     output_format: str,
     table: str,
     output: str | None,
-    since: str | None,
-    until: str | None,
-    tz: str | None,
-    session_timeout: float,
-    include_bots: bool,
-    include_static: bool,
-    include_errors: bool,
-    include_redirects: bool,
-    bot_patterns: tuple[str, ...],
-    strict: bool,
+    compare: str | None,
     quiet: bool,
+    **_reading: Any,
 ) -> None:
     """Report goal conversions for access logs or event exports (files, globs, .gz/.bz2/.xz/.zst,
     or - for stdin).
@@ -496,46 +548,23 @@ def report(
     env = _environment(ctx)
     env.quiet = quiet
     goals = _load_goals_option(env, goals_path)
-    validate_bot_patterns(bot_patterns)
-    if log_format != AUTO:
-        resolve_format(log_format)  # a bad name or format string is exit 2 before any reading
+    _check_reading(env, goals, ctx.params)
     if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
         output_format not in ("csv", "tsv")
     ):
         env.message("--table applies to --format csv and tsv only", level="warning")
-    options = ReportOptions(
-        inputs=inputs,
-        goals=goals,
-        log_format=log_format,
-        client_ip=cast(ClientIpMode, client_ip),
-        include_bots=include_bots,
-        include_static=include_static,
-        include_errors=include_errors,
-        include_redirects=include_redirects,
-        bot_patterns=bot_patterns,
-        session_timeout_s=session_timeout,
-        since=since,
-        until=until,
-        tz=tz,
-        strict=strict,
-        dedupe=dedupe,
-        by=by,
-        top=top,
-        min_sessions=min_sessions,
-        site_hosts=site_hosts,
-        attribution=cast(Attribution, attribution),
-        compare=compare,
-        baseline=baseline,
-        expected_split=expected_split,
-    )
-    if compare is not None and goals.source is not None:
-        raise UsageError("--compare applies to access logs only, for now")
+    if with_alerts and not goals.alerts:
+        raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
+    overrides = _alert_setup(goals, compare, by) if with_alerts else {}
+    options = _report_options(ctx, goals, **overrides)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
     breakdowns_of(options)  # an unknown dimension is exit 2 before any reading
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
+    if with_alerts:
+        result.alerts = _check_alerts(env, goals, result)
     to_terminal = output is None and bool(env.stdout_isatty)
     style = TerminalStyle(
         color=to_terminal and not env.no_color,
@@ -550,6 +579,47 @@ def report(
     else:
         env.stdout.write(text)
         env.stdout.flush()
+    if any(outcome.status == "fired" for outcome in result.alerts or ()):
+        ctx.exit(ExitCode.ALERT_FIRED)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
+@_GOALS_OPTION
+@_reading_options
+@click.pass_context
+def alert(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    goals_path: str | None,
+    compare: str | None,
+    quiet: bool,
+    **_reading: Any,
+) -> None:
+    """Check the alert rules of the goals file: print one line per rule that fired and exit 3,
+    or print nothing and exit 0 (so cron mails only on trouble).
+
+    \b
+    Examples:
+      micromacro alert access.log --goals goals.yaml --since yesterday --until yesterday
+      micromacro alert 'logs/access.log*' --since yesterday --compare previous-week
+    """
+    env = _environment(ctx)
+    env.quiet = quiet
+    goals = _load_goals_option(env, goals_path)
+    if not goals.alerts:
+        raise UsageError(f"{goals.path or 'no goals file'}: no alert rules (add an alerts: list)")
+    _check_reading(env, goals, ctx.params)
+    options = _report_options(ctx, goals, top=0, **_alert_setup(goals, compare))
+    with env.progress() as on_progress:
+        result = build_report(options, stdin=env.stdin, progress=on_progress)
+    fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]
+    for outcome in fired:
+        env.stdout.write(inert(outcome.line()) + "\n")
+    env.stdout.flush()
+    if fired:
+        ctx.exit(ExitCode.ALERT_FIRED)
 
 
 def _terminal_width() -> int | None:
@@ -561,20 +631,35 @@ def _terminal_width() -> int | None:
 
 @cli.command()
 @click.argument("goals_file", type=click.Path(dir_okay=True))
+@click.option(
+    "--compare",
+    metavar="previous|previous-week|previous-year|START..END",
+    help="The comparison period the alert job passes: change rules without their own compare: "
+    "use it.",
+)
 @click.pass_context
-def check(ctx: click.Context, goals_file: str) -> None:
+def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     """Validate and lint a goals file without reading any log."""
     env = _environment(ctx)
     config = load_goals(goals_file)
     for warning in config.warnings:
         env.message(warning, level="warning")
+    _alert_setup(config, compare)
     macro, micro = len(config.macro_goals), len(config.micro_goals)
-    funnels = len(config.funnels)
-    funnel_count = f", {funnels} funnel{'s' if funnels != 1 else ''}" if funnels else ""
+    extras = [
+        _plural(len(config.funnels), "funnel"),
+        _plural(len(config.alerts), "alert rule"),
+    ]
+    counts = "".join(f", {extra}" for extra in extras if extra)
     env.stdout.write(
         f"{inert(goals_file)}: OK, {len(config.goals)} goals ({macro} macro, {micro} micro)"
-        f"{funnel_count}\n"
+        f"{counts}\n"
     )
+
+
+def _plural(count: int, noun: str) -> str:
+    """``2 funnels``, ``1 alert rule``; empty for none."""
+    return f"{count} {noun}{'s' if count != 1 else ''}" if count else ""
 
 
 @cli.command()

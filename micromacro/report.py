@@ -18,6 +18,7 @@ from typing import BinaryIO, Literal
 
 import polars as pl
 
+from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.conversions import session_conversions
 from micromacro.errors import InputError
@@ -153,6 +154,8 @@ class Report:
     experiment: dict[str, object] | None = None
     # With --compare: the report of the comparison period.
     previous: Report | None = None
+    # With alert rules checked (report --alerts): what each rule found.
+    alerts: list[AlertResult] | None = None
     # The reported period: --since/--until where given, else the first and last hit.
     start: datetime | None = None
     end: datetime | None = None
@@ -163,7 +166,8 @@ class Report:
 
     def as_dict(self) -> dict[str, object]:
         """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``, ``funnels``, ``ladder``,
-        ``micro_macro``, ``segments``; ``experiment`` and ``period`` if set)."""
+        ``micro_macro``, ``segments``; ``experiment``, ``previous``, ``alerts`` and ``period``
+        if set)."""
         result: dict[str, object] = {
             "input": self.input.as_dict(),
             "summary": self.summary,
@@ -177,6 +181,8 @@ class Report:
             result["experiment"] = self.experiment
         if self.previous is not None:
             result["previous"] = self.previous.as_dict()
+        if self.alerts is not None:
+            result["alerts"] = [outcome.as_dict() for outcome in self.alerts]
         if self.period.bounded:
             result["period"] = {
                 "since": _iso(self.period.since),

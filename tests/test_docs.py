@@ -118,3 +118,12 @@ def test_the_readme_opens_with_the_two_setup_commands() -> None:
     assert "micromacro report sample_logs/access.log --goals goals.example.yaml" in block[0]
     ci = (ROOT / ".ci" / "run").read_text()
     assert block[1] in ci
+
+
+def test_every_alert_field_is_documented() -> None:
+    fixtures = ROOT / "tests" / "fixtures"
+    args = ["report", str(fixtures / "alerts.log"), "--goals", str(fixtures / "alerts_goals.yaml")]
+    period = ["--since", "2026-11-22", "--compare", "previous", "--alerts", "--format", "json"]
+    result = CliRunner().invoke(cli, [*args, *period])
+    alert = json.loads(result.stdout)["alerts"][0]
+    assert set(alert) <= _documented_fields("`alerts` (only with `report --alerts`)")

@@ -8,6 +8,7 @@ from micromacro.render.tables import (
     GOAL_DISPLAY_KEYS,
     Column,
     Table,
+    alert_display_table,
     format_value,
     funnel_segment_tables,
     funnel_tables,
@@ -54,7 +55,11 @@ def render_markdown(report: Report) -> str:
     goal_columns = tuple(
         c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change"
     )
-    parts = [
+    parts = []
+    if report.alerts is not None:
+        alerts = alert_display_table(report)
+        parts += [f"## {_cell(alerts.title)}", "", *_pipe_table(alerts.columns, alerts.rows), ""]
+    parts += [
         f"## {_cell(tables['input'].title)}",
         "",
         *_pipe_table(tables["input"].columns, tables["input"].rows),

@@ -15,6 +15,7 @@ ColumnKind = Literal[
 ]  # fmt: skip
 TABLE_NAMES: tuple[str, ...] = (
     "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments", "experiment",
+    "alerts",
 )  # fmt: skip
 
 
@@ -370,6 +371,57 @@ def experiment_table(report: Report) -> Table:
     return Table("experiment", title, EXPERIMENT_COLUMNS, rows)
 
 
+ALERT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "Alert"),
+    Column("metric", "Metric"),
+    Column("condition", "Condition"),
+    Column("threshold", "Threshold", "float"),
+    Column("threshold_unit", "Threshold unit"),
+    Column("status", "Status"),
+    Column("value", "Value", "float"),
+    Column("previous", "Previous", "float"),
+    Column("change", "Change", "float"),
+    Column("p_value", "p-value", "pvalue"),
+    Column("reason", "Not evaluated because"),
+)
+ALERT_DISPLAY_COLUMNS: tuple[Column, ...] = (
+    Column("name", "Alert"),
+    Column("status", "Status"),
+    Column("metric", "Metric"),
+    Column("rule", "Rule"),
+    Column("value", "Value"),
+    Column("previous", "Previous"),
+    Column("change", "Change"),
+    Column("p_value", "p-value", "pvalue"),
+    Column("reason", "Note"),
+)
+_STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
+
+
+def alerts_table(report: Report) -> Table:
+    """Every alert rule checked and what it found, with raw figures (empty without
+    ``--alerts``)."""
+    rows = [outcome.as_dict() for outcome in report.alerts or ()]
+    return Table("alerts", "Alerts", ALERT_COLUMNS, rows)
+
+
+def alert_display_table(report: Report) -> Table:
+    """The alerts as people read them: figures in the metric's units, fired rules first."""
+    order = {"fired": 0, "not_evaluated": 1, "ok": 2}
+    outcomes = sorted(report.alerts or (), key=lambda outcome: order[outcome.status])
+    rows = [
+        {
+            **outcome.as_dict(),
+            **outcome.display(),
+            "status": _STATUS_SHOWN[outcome.status],
+        }
+        for outcome in outcomes
+    ]
+    fired = sum(outcome.status == "fired" for outcome in outcomes)
+    title = f"Alerts: {fired} of {len(outcomes)} fired"
+    return Table("alerts", title, ALERT_DISPLAY_COLUMNS, rows)
+
+
 def report_tables(report: Report) -> dict[str, Table]:
     """Every table of the report by name, in display order."""
     return {
@@ -381,6 +433,7 @@ def report_tables(report: Report) -> dict[str, Table]:
         "micro_macro": micro_macro_table(report),
         "segments": segments_table(report),
         "experiment": experiment_table(report),
+        "alerts": alerts_table(report),
     }
 
 

@@ -14,6 +14,7 @@ from micromacro.render.tables import (
     GOAL_DISPLAY_KEYS,
     Column,
     Table,
+    alert_display_table,
     format_value,
     funnel_segment_tables,
     funnel_tables,
@@ -67,6 +68,8 @@ def _cell(value: object, column: Column, style: TerminalStyle | None) -> Text:
     changed = column.kind == "change" and isinstance(value, int | float) and value
     if changed and style is not None and style.color:
         colour = "green" if value > 0 else "red"  # type: ignore[operator]
+    if value == "FIRED" and style is not None and style.color:
+        colour = "bold red"
     return _text(format_value(value, column.kind), colour)
 
 
@@ -143,6 +146,10 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
         soft_wrap=False,
     )
     tables = report_tables(report)
+    if report.alerts is not None:
+        alerts = alert_display_table(report)
+        console.print(_text(alerts.title, "bold"))
+        console.print(_rich_table(alerts, alerts.columns, style))
     console.print(_text(tables["input"].title, "bold"))
     console.print(_rich_table(tables["input"], tables["input"].columns))
     console.print(_text(tables["summary"].title, "bold"))

@@ -1,0 +1,586 @@
+"""Alert rules (SPEC 2.8) over tests/fixtures/alerts.log, whose figures are worked out here.
+
+Three UTC days of ten one-visitor sessions each, one an hour from 08:00. Every session opens
+``/`` (from the newsletter e-mail, ``utm_medium=email``, where marked); buyers then open
+``/thanks`` (goal ``purchase``, macro), sign-ups ``/newsletter/ok`` (``newsletter``, micro).
+
+==========  ======  ==========  =========  ==========  =======================
+day         e-mail  buyers      sign-ups   pageviews   bounces (1-page visits)
+==========  ======  ==========  =========  ==========  =======================
+15 Nov (A)  none    2 (1, 2)    2 (3, 4)   14          6 → bounce rate 0.6
+21 Nov (B)  1–4     4 (1,2,5,6) 3 (7,8,9)  17          3 → 0.3
+22 Nov (C)  1–4     1 (5)       0          11          9 → 0.9
+==========  ======  ==========  =========  ==========  =======================
+
+So on C: purchase rate 1/10 = 0.1, newsletter 0 conversions; Email segment 4 sessions, none
+converting. On B: purchase 0.4, Email 2 of 4 = 0.5. On A: purchase 0.2. C against B (previous):
+purchase −75% relative, −30pp; C against A (previous-week): purchase exactly −50%.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from micromacro.alerts import (
+    AlertRule,
+    MetricPath,
+    ReportShape,
+    Threshold,
+    evaluate,
+    parse_metric,
+    run_comparison,
+)
+from micromacro.cli import cli
+from micromacro.config import parse_goals
+from micromacro.errors import ConfigError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LOG = str(FIXTURES / "alerts.log")
+GOALS = str(FIXTURES / "alerts_goals.yaml")
+DAY_C = ("--since", "2026-11-22", "--until", "2026-11-22")
+GOALS_HEAD = """\
+goals:
+  - {name: purchase, kind: macro, destination: /thanks}
+  - {name: newsletter, kind: micro, destination: /newsletter/ok}
+alerts:
+"""
+
+
+def z_test(x1: int, n1: int, x2: int, n2: int) -> float:
+    pooled = (x1 + x2) / (n1 + n2)
+    z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def write_rules(tmp_path: Path, rules: str) -> str:
+    path = tmp_path / "goals.yaml"
+    path.write_text(GOALS_HEAD + rules)
+    return str(path)
+
+
+def alert(goals: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["alert", LOG, "--goals", goals, *args])
+
+
+def one_rule(tmp_path: Path, rule: str, *args: str) -> Result:
+    """``micromacro alert`` on day C with a goals file holding the one ``rule``."""
+    lines = rule.split("\n")
+    body = f"  - {lines[0]}\n" + "".join(f"    {line}\n" for line in lines[1:])
+    return alert(write_rules(tmp_path, body), *DAY_C, *args)
+
+
+# --- the alert command -----------------------------------------------------------------------
+
+
+def test_fired_rules_print_one_line_each_and_exit_3() -> None:
+    result = alert(GOALS, *DAY_C, "--compare", "previous")
+
+    assert result.exit_code == 3
+    p = z_test(1, 10, 4, 10)
+    assert round(p, 2) == 0.12
+    assert result.stdout == (
+        "purchases halved: goals.purchase.conversion_rate = 10.00%, change -75.0% is below -50% "
+        "(previous 40.00%, p = 0.12)\n"
+        "no newsletter sign-ups: goals.newsletter.conversions = 0 is below 1 (previous 3)\n"
+    )
+    assert result.stderr == ""
+
+
+def test_nothing_fired_prints_nothing_at_all(tmp_path: Path) -> None:
+    goals = write_rules(
+        tmp_path,
+        "  - {name: traffic gone, metric: summary.sessions, below: 5}\n"
+        "  - {name: buyers gone, metric: goals.purchase.conversions, below: 1}\n"
+        "  - {name: slump, metric: goals.purchase.conversion_rate, change_below: -80%}\n",
+    )
+    result = alert(goals, *DAY_C, "--compare", "previous")
+
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b""
+    assert result.stderr_bytes == b""
+
+
+def test_exactly_at_the_bound_does_not_fire() -> None:
+    # Against 15 Nov the purchase rate fell from 0.2 to 0.1: exactly -50%, not below it.
+    result = alert(GOALS, *DAY_C, "--compare", "previous-week")
+
+    assert result.exit_code == 3
+    assert result.stdout == (
+        "no newsletter sign-ups: goals.newsletter.conversions = 0 is below 1 (previous 2)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "fires"),
+    [
+        ("metric: summary.bounce_rate\nabove: 0.85", True),  # 0.9
+        ("metric: summary.bounce_rate\nabove: 90%", False),  # equal
+        ("metric: summary.sessions\nbelow: 11", True),  # 10
+        ("metric: summary.sessions\nbelow: 10", False),
+        ("metric: summary.pageviews\nabove: 10", True),  # 11
+        ("metric: goals.purchase.conversion_rate\nbelow: 15%", True),  # 0.1
+        ("metric: goals.purchase.conversion_rate\nbelow: 0.1", False),
+        ("metric: input.out_of_period\nabove: 30", True),  # 14 + 17 lines of A and B
+        ("metric: input.out_of_period\nabove: 31", False),
+        # Wilson 95% interval of 9/10 is [0.5958, 0.9821]: above 0.5 for sure, not above 0.6.
+        ("metric: summary.bounce_rate\nabove: 0.5\nsignificant: true", True),
+        ("metric: summary.bounce_rate\nabove: 0.6\nsignificant: true", False),
+        ("metric: summary.bounce_rate\nabove: 0.6", True),
+    ],
+)
+def test_above_and_below(tmp_path: Path, rule: str, fires: bool) -> None:
+    result = one_rule(tmp_path, "name: r\n" + rule)
+
+    assert result.exit_code == (3 if fires else 0), result.stderr
+    assert result.stdout.startswith("r: ") == fires
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("rule", "fires"),
+    [
+        # purchase rate 0.4 → 0.1: -75% relative, -30pp.
+        ("metric: goals.purchase.conversion_rate\nchange_below: -70%", True),
+        ("metric: goals.purchase.conversion_rate\nchange_below: -75%", False),
+        ("metric: goals.purchase.conversion_rate\nchange_below: -29pp", True),
+        ("metric: goals.purchase.conversion_rate\nchange_below: -30pp", False),
+        ("metric: goals.purchase.conversion_rate\nchange_below: -0.29", True),
+        # p = 0.121 for 1/10 against 4/10: not significant at 5%, but at 15%.
+        ("metric: goals.purchase.conversion_rate\nchange_below: -50%\nsignificant: true", False),
+        ("metric: goals.purchase.conversion_rate\nchange_below: -50%\nsignificant: 0.15", True),
+        # bounce rate 0.3 → 0.9: +60pp, +200%.
+        ("metric: summary.bounce_rate\nchange_above: 59pp", True),
+        ("metric: summary.bounce_rate\nchange_above: 60pp", False),
+        ("metric: summary.bounce_rate\nchange_above: 199%", True),
+        # pageviews 17 → 11: -6, -35.3%.
+        ("metric: summary.pageviews\nchange_below: -5", True),
+        ("metric: summary.pageviews\nchange_below: -6", False),
+        ("metric: summary.pageviews\nchange_above: -40%", True),
+        ("metric: summary.pageviews\nchange_above: -35%", False),
+        # Email: 2 of 4 sessions bought on B, 0 of 4 on C.
+        ("metric: segments.channel.Email.macro_conversion_rate\nchange_below: -40pp", True),
+        (
+            "metric: segments.channel.Email.goals.purchase.conversion_rate\nchange_below: -50pp",
+            False,
+        ),
+        ("metric: segments.channel.Email.sessions\nchange_below: 0", False),
+    ],
+)
+def test_change_above_and_below(tmp_path: Path, rule: str, fires: bool) -> None:
+    result = one_rule(tmp_path, "name: r\n" + rule, "--compare", "previous")
+
+    assert result.exit_code == (3 if fires else 0), result.stderr
+    assert result.stdout.startswith("r: ") == fires
+    assert result.stderr == ""
+
+
+def test_a_rule_can_name_its_own_comparison_period(tmp_path: Path) -> None:
+    rule = (
+        "name: r\nmetric: goals.purchase.conversion_rate\nchange_below: -49%\n"
+        "compare: previous-week"
+    )
+    result = one_rule(tmp_path, rule)
+
+    assert result.exit_code == 3
+    assert result.stdout == (
+        "r: goals.purchase.conversion_rate = 10.00%, change -50.0% is below -49% "
+        f"(previous 20.00%, p = {z_test(1, 10, 2, 10):.2g})\n"
+    )
+
+
+def test_a_segment_rule_prints_the_segment_figures(tmp_path: Path) -> None:
+    rule = "name: email\nmetric: segments.channel.Email.macro_conversion_rate\nchange_below: -2pp"
+    result = one_rule(tmp_path, rule, "--compare", "previous")
+
+    assert result.stdout == (
+        "email: segments.channel.Email.macro_conversion_rate = 0.00%, change -50.00pp is below "
+        f"-2.00pp (previous 50.00%, p = {z_test(0, 4, 2, 4):.2g})\n"
+    )
+
+
+def test_thin_data_is_not_evaluated_and_says_so(tmp_path: Path) -> None:
+    rule = (
+        "name: email\nmetric: segments.channel.Email.macro_conversion_rate\n"
+        "change_below: -2pp\nmin_sessions: 5"
+    )
+    result = one_rule(tmp_path, rule, "--compare", "previous")
+
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == (
+        "micromacro: warning: alert 'email' not evaluated: 4 sessions, fewer than min_sessions 5\n"
+    )
+    quiet = one_rule(tmp_path, rule, "--compare", "previous", "--quiet")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_a_period_with_no_hits(tmp_path: Path) -> None:
+    goals = write_rules(
+        tmp_path,
+        "  - {name: traffic gone, metric: summary.sessions, below: 1}\n"
+        "  - {name: rate, metric: goals.purchase.conversion_rate, below: 5%}\n"
+        "  - {name: email, metric: segments.channel.Email.sessions, below: 1}\n",
+    )
+    result = alert(goals, "--since", "2026-11-23", "--until", "2026-11-23")
+
+    assert result.exit_code == 3
+    assert result.stdout == "traffic gone: summary.sessions = 0 is below 1\n"
+    assert result.stderr == (
+        "micromacro: warning: alert 'rate' not evaluated: no sessions in this period\n"
+        "micromacro: warning: alert 'email' not evaluated: no segment 'Email' of channel in "
+        "this period\n"
+    )
+
+
+def test_no_data_in_the_comparison_period_skips_change_rules() -> None:
+    result = alert(GOALS, "--since", "2026-11-15", "--until", "2026-11-15", "--compare", "previous")
+
+    # 15 Nov had 2 sign-ups and 10 sessions: nothing fires; 14 Nov has no line.
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == (
+        "micromacro: warning: alert 'purchases halved' not evaluated: no data in the "
+        "comparison period\n"
+    )
+
+
+def test_a_change_rule_needs_a_comparison_period() -> None:
+    result = alert(GOALS, *DAY_C)
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"micromacro: error: {GOALS}:10:5: alert 'purchases halved': change_below needs a "
+        "comparison period: add 'compare: previous' (or previous-week, previous-year) to the "
+        "rule, or pass --compare\n"
+    )
+
+
+def test_a_goals_file_without_rules_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "goals.yaml"
+    path.write_text(GOALS_HEAD.replace("alerts:\n", ""))
+    result = alert(str(path), *DAY_C)
+
+    assert result.exit_code == 2
+    assert "no alert rules" in result.stderr
+
+
+# --- report --alerts -------------------------------------------------------------------------
+
+
+def test_report_alerts_adds_the_alerts_to_the_json_and_exits_3() -> None:
+    args = ["report", LOG, "--goals", GOALS, *DAY_C, "--compare", "previous", "--alerts"]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+
+    assert result.exit_code == 3
+    alerts = json.loads(result.stdout)["alerts"]
+    assert [a["status"] for a in alerts] == ["fired", "fired", "ok"]
+    assert alerts[0] == {
+        "name": "purchases halved",
+        "metric": "goals.purchase.conversion_rate",
+        "condition": "change_below",
+        "threshold": -0.5,
+        "threshold_unit": "relative",
+        "status": "fired",
+        "value": 0.1,
+        "previous": 0.4,
+        "change": pytest.approx(-0.75),
+        "p_value": pytest.approx(z_test(1, 10, 4, 10)),
+        "reason": None,
+    }
+    assert alerts[2]["value"] == 10
+    assert alerts[2]["previous"] == 10
+
+
+def test_report_alerts_csv_table_and_terminal_section() -> None:
+    args = ["report", LOG, "--goals", GOALS, *DAY_C, "--compare", "previous", "--alerts"]
+    csv = CliRunner().invoke(cli, [*args, "--format", "csv", "--table", "alerts"])
+    assert csv.stdout.splitlines()[0] == (
+        "name,metric,condition,threshold,threshold_unit,status,value,previous,change,p_value,reason"
+    )
+    assert csv.stdout.splitlines()[2] == (
+        "no newsletter sign-ups,goals.newsletter.conversions,below,1.0,value,fired,0,3,,,"
+    )
+    table = CliRunner().invoke(cli, args)
+    assert table.exit_code == 3
+    assert table.stdout.startswith("Alerts: 2 of 3 fired\n")
+
+
+def test_report_alerts_takes_the_comparison_from_the_rules(tmp_path: Path) -> None:
+    goals = write_rules(
+        tmp_path,
+        "  - {name: r, metric: goals.purchase.conversion_rate, change_below: -1%, "
+        "compare: previous-week}\n"
+        "  - {name: s, metric: segments.channel.Email.sessions, above: 100}\n",
+    )
+    args = ["report", LOG, "--goals", goals, *DAY_C, "--alerts", "--format", "json"]
+    data = json.loads(CliRunner().invoke(cli, args).stdout)
+
+    assert data["previous"]["period"]["since"] == "2026-11-15T00:00:00Z"
+    assert {(s["by"], s["segment"]) for s in data["segments"]} == {
+        ("channel", "Email"),
+        ("channel", "Direct"),
+    }
+
+
+def test_report_alerts_without_rules_is_a_usage_error() -> None:
+    shop = str(FIXTURES / "shop_goals.yaml")
+    result = CliRunner().invoke(cli, ["report", LOG, "--goals", shop, "--alerts"])
+
+    assert result.exit_code == 2
+    assert "has no alert rules" in result.stderr
+
+
+# --- the rules in the goals file -------------------------------------------------------------
+
+
+def problems_of(rules: str, compare: str | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_goals(GOALS_HEAD + rules, path="goals.yaml")
+    return info.value.problems
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        (
+            "{name: r, metric: goals.purchase.conversion_rte, below: 1%}",
+            "goals.yaml:5:23: unknown metric 'goals.purchase.conversion_rte' (nearest valid "
+            "path: goals.purchase.conversion_rate) in alert 'r'",
+        ),
+        (
+            "{name: r, metric: goals.purchas.conversions, below: 1}",
+            "goals.yaml:5:23: unknown metric 'goals.purchas.conversions' (nearest valid path: "
+            "goals.purchase.conversions) in alert 'r'",
+        ),
+        (
+            "{name: r, metric: segments.chanel.Email.sessions, below: 1}",
+            "goals.yaml:5:23: unknown metric 'segments.chanel.Email.sessions' (nearest valid "
+            "path: segments.channel.Email.sessions) in alert 'r'",
+        ),
+        (
+            "{name: r, metric: summary.sessions, change_below: -2pp, compare: previous}",
+            "goals.yaml:5:55: invalid change_below of alert 'r': pp (percentage points) applies "
+            "to a change of a rate (change_above/change_below on a rate metric)",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: 2%}",
+            "goals.yaml:5:48: invalid below of alert 'r': a percent applies to a rate, and "
+            "summary.sessions is not one",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: lots}",
+            "goals.yaml:5:48: invalid below of alert 'r': expected a number or 0.02 or 2%, got "
+            "'lots'",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: true}",
+            "goals.yaml:5:48: invalid below of alert 'r': expected a number, got a boolean",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: 1, above: 5}",
+            "goals.yaml:5:5: alert 'r' needs exactly one condition (one of above, below, "
+            "change_above, change_below), got 2",
+        ),
+        (
+            "{name: r, metric: summary.sessions}",
+            "goals.yaml:5:5: alert 'r' needs exactly one condition (one of above, below, "
+            "change_above, change_below), got 0",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: 1, significant: true}",
+            "goals.yaml:5:51: significant in alert 'r' needs a rate of a known count (a "
+            "conversion, drop-off or bounce rate); summary.sessions has no test",
+        ),
+        (
+            "{name: r, metric: summary.bounce_rate, below: 1, significant: 5}",
+            "goals.yaml:5:67: invalid significant of alert 'r': expected true, false or a test "
+            "level between 0 and 1 (0.01), got the number 5",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: 1, compare: previous}",
+            "goals.yaml:5:51: compare in alert 'r' applies to change rules only",
+        ),
+        (
+            "{name: r, metric: summary.sessions, change_below: 1, compare: yesterday}",
+            "goals.yaml:5:67: invalid compare of alert 'r': expected one of previous, "
+            "previous-week, previous-year, got the string 'yesterday'",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: 1, min_sessions: -3}",
+            "goals.yaml:5:65: invalid min_sessions of alert 'r': expected a whole number of "
+            "sessions, got the number -3",
+        ),
+        (
+            "{metric: summary.sessions, below: 1}",
+            "goals.yaml:5:5: missing key 'name' in alert #1 (expected a non-empty string)",
+        ),
+        (
+            "{name: r, below: 1}",
+            "goals.yaml:5:5: missing key 'metric' in alert 'r' (a path into the JSON report)",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: 1, when: always}",
+            "goals.yaml:5:51: unknown key 'when' in alert 'r' (expected one of name, metric, "
+            "above, below, change_above, change_below, compare, min_sessions, significant)",
+        ),
+    ],
+)
+def test_invalid_rules_name_file_line_and_column(rule: str, problem: str) -> None:
+    assert problems_of(f"  - {rule}\n") == [problem]
+
+
+def test_alerts_must_be_a_list_and_names_unique() -> None:
+    assert problems_of("  {name: r}\n") == [
+        "goals.yaml:5:3: invalid alerts: expected a list of alert rules, got a mapping"
+    ]
+    twice = "  - {name: r, metric: summary.sessions, below: 1}\n" * 2
+    assert problems_of(twice) == [
+        "goals.yaml:6:12: duplicate alert name 'r' (first used at line 5)"
+    ]
+
+
+def test_a_valid_rule() -> None:
+    config = parse_goals(
+        GOALS_HEAD + "  - name: r\n    metric: goals.purchase.conversion_rate\n"
+        "    change_below: -30%\n    compare: previous-week\n    min_sessions: 200\n"
+        "    significant: true\n",
+        path="goals.yaml",
+    )
+    (rule,) = config.alerts
+    assert (rule.name, rule.condition, rule.threshold, rule.compare) == (
+        "r",
+        "change_below",
+        Threshold(-0.3, "relative"),
+        "previous-week",
+    )
+    assert (rule.min_sessions, rule.significance, rule.line, rule.column) == (200, 0.05, 5, 5)
+
+
+def test_check_validates_the_comparison_period(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bare = runner.invoke(cli, ["check", GOALS])
+    assert bare.exit_code == 2
+    assert bare.stderr.startswith(f"micromacro: error: {GOALS}:10:5: alert 'purchases halved'")
+    given = runner.invoke(cli, ["check", GOALS, "--compare", "previous"])
+    assert given.exit_code == 0
+    assert given.stdout == f"{GOALS}: OK, 2 goals (1 macro, 1 micro), 3 alert rules\n"
+
+
+def test_one_comparison_period_per_run(tmp_path: Path) -> None:
+    goals = write_rules(
+        tmp_path,
+        "  - {name: day, metric: summary.sessions, change_below: -50%, compare: previous}\n"
+        "  - {name: week, metric: summary.sessions, change_below: -50%, compare: previous-week}\n",
+    )
+    result = CliRunner().invoke(cli, ["check", goals])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"micromacro: error: {goals}:6:5: alert 'week': compares with previous-week but "
+        "another rule uses previous (one comparison period per run)\n"
+    )
+    against = alert(goals, "--compare", "previous-year")
+    assert against.exit_code == 2
+    assert "compares with previous but --compare uses previous-year" in against.stderr
+
+
+# --- metric paths and evaluation, without a log ----------------------------------------------
+
+SHAPE = ReportShape(
+    goals=("sign.up", "buy"),
+    micro_goals=("sign.up",),
+    funnels={"check.out": 3},
+    dimensions=("plan",),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "field", "kind"),
+    [
+        ("goals.sign.up.conversion_rate", ("sign.up",), "conversion_rate", "goals"),
+        ("funnels.check.out.steps.3.drop_off_rate", ("check.out", "steps", "3"), "drop_off_rate",
+         "steps"),
+        ("funnels.check.out.completed", ("check.out",), "completed", "funnels"),
+        ("segments.landing_page./a.b.html.sessions", ("landing_page", "/a.b.html"), "sessions",
+         "segments"),
+        ("segments.channel,device.Email / mobile.goals.buy.conversion_rate",
+         ("channel,device", "Email / mobile", "goals", "buy"), "conversion_rate", "segment_goals"),
+        ("segments.plan.pro.macro_conversion_rate", ("plan", "pro"), "macro_conversion_rate",
+         "segments"),
+        ("ladder.customers.share", ("customers",), "share", "ladder"),
+        ("ladder.macro_rate_with_micro", (), "macro_rate_with_micro", "ladder"),
+        ("micro_macro.sign.up.lift", ("sign.up",), "lift", "micro_macro"),
+        ("input.malformed", (), "malformed", "input"),
+    ],
+)  # fmt: skip
+def test_metric_paths(text: str, keys: tuple[str, ...], field: str, kind: str) -> None:
+    path = parse_metric(text, SHAPE)
+    assert (path.keys, path.field, path.kind) == (keys, field, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "funnels.check.out.steps.4.reached",
+        "funnels.check.out.steps.0.reached",
+        "micro_macro.buy.lift",  # a macro goal has no micro → macro row
+        "goals.sign.up",
+        "segments.nope.x.sessions",
+        "summary",
+        "",
+    ],
+)
+def test_invalid_metric_paths(text: str) -> None:
+    with pytest.raises(ValueError, match="unknown metric"):
+        parse_metric(text, SHAPE)
+
+
+def _rule(condition: str, value: float, unit: str = "value") -> AlertRule:
+    metric = MetricPath("summary.sessions", "summary", (), "sessions", "summary")
+    return AlertRule("r", metric, condition, Threshold(value, unit))  # type: ignore[arg-type]
+
+
+def _report(sessions: int) -> dict[str, object]:
+    return {"summary": {"sessions": sessions}}
+
+
+def test_a_relative_change_from_zero_is_not_evaluated() -> None:
+    outcome = evaluate(_rule("change_above", 0.5, "relative"), _report(5), _report(0))
+    assert outcome.status == "not_evaluated"
+    assert outcome.reason == "no data in the comparison period"
+
+
+def test_relative_change_of_a_count() -> None:
+    outcome = evaluate(_rule("change_below", -0.3, "relative"), _report(60), _report(100))
+    assert (outcome.status, outcome.change, outcome.previous) == ("fired", -0.4, 100)
+    assert outcome.line() == "r: summary.sessions = 60, change -40.0% is below -30% (previous 100)"
+
+
+def test_run_comparison_uses_the_command_line_period() -> None:
+    rule = _rule("change_below", -0.3, "relative")
+    assert run_comparison([rule], "previous-week", "g.yaml") == ("previous-week", [])
+    assert run_comparison([_rule("below", 3)], None, "g.yaml") == (None, [])
+
+
+def test_a_segment_folded_into_other_says_to_raise_top(tmp_path: Path) -> None:
+    goals = write_rules(
+        tmp_path, "  - {name: e, metric: segments.channel.Email.sessions, below: 5}\n"
+    )
+    args = ["report", LOG, "--goals", goals, *DAY_C, "--alerts", "--top", "1", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+
+    # Direct (6 sessions) is shown, Email (4) is folded into (other).
+    assert result.exit_code == 0
+    (outcome,) = json.loads(result.stdout)["alerts"]
+    assert outcome["status"] == "not_evaluated"
+    assert (
+        outcome["reason"] == "no segment 'Email' of channel among the segments shown (raise --top)"
+    )
+    assert "alert 'e' not evaluated: no segment 'Email'" in result.stderr
+    # micromacro alert keeps every segment: Email's 4 sessions are below 5.
+    assert alert(goals, *DAY_C).stdout == "e: segments.channel.Email.sessions = 4 is below 5\n"
