@@ -348,6 +348,7 @@ def long_segment_rows(rows: Sequence[dict[str, object]]) -> list[dict[str, objec
             "segment": row["segment"],
             "sessions": row["sessions"],
             "small_sample": row["small_sample"],
+            "previous_sessions": row.get("previous_sessions"),
             **goal,
         }
         for row in rows

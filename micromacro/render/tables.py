@@ -164,10 +164,27 @@ def _funnel_rows(funnel: dict[str, object]) -> list[dict[str, object]]:
     ]
 
 
+FUNNEL_COMPARISON_COLUMNS: tuple[Column, ...] = (
+    Column("previous_reached", "Reached before", "int"),
+    Column("previous_conversion_from_start", "From start before", "rate"),
+    Column("change", "Change", "change"),
+    Column("change_p_value", "Change p-value", "pvalue"),
+)
+
+
+def _compared(
+    report: Report, columns: tuple[Column, ...], extra: tuple[Column, ...]
+) -> tuple[Column, ...]:
+    """``columns``, followed by the comparison ``extra`` columns with ``--compare``."""
+    return columns if report.previous is None else (*columns, *extra)
+
+
 def funnels_table(report: Report) -> Table:
-    """Every funnel's drop-off rows in one table, each row naming its funnel."""
+    """Every funnel's drop-off rows in one table, each row naming its funnel; with
+    ``--compare`` also each step's comparison figures."""
     rows = [row for funnel in report.funnels for row in _funnel_rows(funnel)]
-    return Table("funnels", "Funnels", FUNNEL_COLUMNS, rows)
+    columns = _compared(report, FUNNEL_COLUMNS, FUNNEL_COMPARISON_COLUMNS)
+    return Table("funnels", "Funnels", columns, rows)
 
 
 def funnel_title(funnel: dict[str, object]) -> str:
@@ -198,6 +215,7 @@ def funnel_tables(report: Report) -> list[Table]:
         columns = tuple(
             c for c in FUNNEL_STEP_COLUMNS if c.key != "entrances" or funnel["entry"] == "open"
         )
+        columns = _compared(report, columns, FUNNEL_COMPARISON_COLUMNS[1:3])
         tables.append(Table("funnel", funnel_title(funnel), columns, _funnel_rows(funnel)))
     return tables
 
@@ -310,9 +328,19 @@ def _per_breakdown(
     return list(tables.values())
 
 
+SEGMENT_COMPARISON_COLUMNS: tuple[Column, ...] = (
+    Column("previous_sessions", "Sessions before", "int"),
+    Column("previous_conversion_rate", "Conv. rate before", "rate"),
+    Column("change", "Change", "change"),
+    Column("change_p_value", "Change p-value", "pvalue"),
+)
+
+
 def segments_table(report: Report) -> Table:
-    """Every segment and goal as one long table (CSV/TSV ``--table segments``)."""
-    return Table("segments", "Segments", SEGMENT_TABLE_COLUMNS, long_segment_rows(report.segments))
+    """Every segment and goal as one long table (CSV/TSV ``--table segments``); with
+    ``--compare`` also the segment's sessions and the goal's rate in the comparison period."""
+    columns = _compared(report, SEGMENT_TABLE_COLUMNS, SEGMENT_COMPARISON_COLUMNS)
+    return Table("segments", "Segments", columns, long_segment_rows(report.segments))
 
 
 def segment_tables(report: Report) -> list[Table]:
@@ -327,6 +355,14 @@ def segment_tables(report: Report) -> list[Table]:
         Column("micro_conversion_rate", "Micro rate", "rate"),
         *(Column(f"goal:{i}", name, "rate") for i, name in enumerate(goal_names)),
         Column("small_sample", "Small sample", "flag"),
+    )
+    columns = _compared(
+        report,
+        columns,
+        (
+            Column("previous_macro_conversion_rate", "Macro rate before", "rate"),
+            Column("change", "Macro change", "change"),
+        ),
     )
     rows = [
         {**row, **_numbered("goal", [goal["conversion_rate"] for goal in row["goals"]])}  # type: ignore[attr-defined]
