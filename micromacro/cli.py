@@ -416,8 +416,6 @@ def _check_reading(env: Environment, goals: GoalsConfig, params: dict[str, Any])
     validate_bot_patterns(params["bot_patterns"])
     if params["log_format"] != AUTO:
         resolve_format(params["log_format"])
-    if params["compare"] is not None and goals.source is not None:
-        raise UsageError("--compare applies to access logs only, for now")
 
 
 def _alert_setup(

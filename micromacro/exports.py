@@ -716,6 +716,8 @@ class ExportRead:
     hits: pl.DataFrame = field(default_factory=lambda: empty_export_hits(()))
     malformed: list[MalformedRow] = field(default_factory=list)
     formats: list[ExportFormat] = field(default_factory=list)
+    # With ``keep_times``: the time and bucket of every row in the period (``--compare``).
+    times: list[pl.DataFrame] = field(default_factory=list)
 
 
 def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedRow]:
@@ -787,8 +789,10 @@ def read_exports(
     progress: Callable[[int, int], None] | None = None,
     *,
     examples: int = 5,
+    keep_times: bool = False,
 ) -> ExportRead:
-    """Read every input as an event export: rows per bucket, counted hits, first malformed rows.
+    """Read every input as an event export: rows per bucket, counted hits, first malformed rows
+    (and with ``keep_times`` the time and bucket of each row in the period).
 
     Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
     ``UsageError`` when a file's format cannot be told.
@@ -815,6 +819,10 @@ def read_exports(
         if room > 0:
             result.malformed += _malformed_rows(rows, timestamp_column, room)
         links.append(_identity_links(rows))
+        if keep_times:
+            in_period = ~pl.col("bucket").is_in(["malformed", "out_of_period"])
+            bucket = pl.col("bucket").cast(pl.String)
+            result.times.append(rows.filter(in_period).select("ts", bucket))
         counted.append(rows.filter(pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)))
     if counted:
         hits = _with_visitors(pl.concat(counted), pl.concat(links))

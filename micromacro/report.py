@@ -26,6 +26,7 @@ from micromacro.exports import read_exports, summary_format
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig, SourceMapping
 from micromacro.hits import (
+    BUCKET,
     COUNTED_BUCKETS,
     EXPORT_BUCKETS,
     HIT_SCHEMA,
@@ -645,11 +646,7 @@ def _read_access_logs(
     fmt, detection = _choose_format(sample, options.log_format)
     tz = _report_timezone(options, sample)
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
-    earlier = (
-        comparison_period(period, options.compare, tz=tz, now=options.now)
-        if options.compare
-        else None
-    )
+    earlier = _comparison(options, period, tz)
     both = _union(period, earlier) if earlier is not None else period
     _order_by_time(inputs, fmt, sample)
     skipped = _seek_period(inputs, fmt, both) if not options.dedupe else 0
@@ -696,8 +693,27 @@ def _read_access_logs(
     )
     if earlier is None:
         return result
-    times = pl.concat(read.times) if read.times else pl.DataFrame(schema={"ts": HIT_SCHEMA["ts"]})
-    current, previous = (_within(result, times, p) for p in (period, earlier))
+    times = pl.concat(read.times) if read.times else _empty_times(BUCKET)
+    return _split_periods(result, times, period, earlier)
+
+
+def _comparison(options: ReportOptions, period: Period, tz: tzinfo) -> Period | None:
+    """The ``--compare`` period, if any."""
+    if not options.compare:
+        return None
+    return comparison_period(period, options.compare, tz=tz, now=options.now)
+
+
+def _empty_times(bucket: pl.DataType) -> pl.DataFrame:
+    return pl.DataFrame(schema={"ts": HIT_SCHEMA["ts"], "bucket": bucket})
+
+
+def _split_periods(
+    read: _InputRead, times: pl.DataFrame, period: Period, earlier: Period
+) -> _InputRead:
+    """A read over both periods split into the current one, carrying the earlier as
+    ``previous``."""
+    current, previous = (_within(read, times, p) for p in (period, earlier))
     current.previous = previous
     return current
 
@@ -739,7 +755,15 @@ def _read_event_exports(
     """Read every input as an event export mapped by ``source`` (README: Event exports)."""
     tz = parse_timezone(options.tz or source.timezone)
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
-    read = read_exports(inputs, source, HitFilter(since=period.since, until=period.until), progress)
+    earlier = _comparison(options, period, tz)
+    both = _union(period, earlier) if earlier is not None else period
+    read = read_exports(
+        inputs,
+        source,
+        HitFilter(since=both.since, until=both.until),
+        progress,
+        keep_times=earlier is not None,
+    )
     summary = InputSummary(
         lines=sum(read.counts.values()),
         files=len(inputs.files),
@@ -751,7 +775,7 @@ def _read_event_exports(
     malformed = [
         MalformedLine(row.source_file, row.row, row.reason, unit="row") for row in read.malformed
     ]
-    return _InputRead(
+    result = _InputRead(
         hits=read.hits,
         summary=summary,
         period=period,
@@ -764,6 +788,10 @@ def _read_event_exports(
         ),
         unit="row",
     )
+    if earlier is None:
+        return result
+    times = pl.concat(read.times) if read.times else _empty_times(pl.String())
+    return _split_periods(result, times, period, earlier)
 
 
 def _ignored_options(options: ReportOptions) -> list[str]:

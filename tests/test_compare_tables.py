@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,44 @@ def test_funnel_rows_carry_the_previous_period(tmp_path: Path) -> None:
     ]
     assert [float(r["change"]) for r in rows] == [0.0, pytest.approx(1 / 10 - 4 / 10)]
     assert rows[1]["previous_conversion_from_start"] == "0.4"
+
+
+EXPORT_ROWS = """\
+event_time,user_id,page_url
+2026-11-21T09:00:00Z,a,https://shop.example/
+2026-11-21T09:01:00Z,a,https://shop.example/thanks
+2026-11-21T10:00:00Z,b,https://shop.example/
+2026-11-21T10:01:00Z,b,https://shop.example/thanks
+2026-11-21T11:00:00Z,c,https://shop.example/
+2026-11-21T12:00:00Z,d,https://shop.example/
+2026-11-22T09:00:00Z,e,https://shop.example/
+2026-11-22T09:01:00Z,e,https://shop.example/thanks
+2026-11-22T10:00:00Z,f,https://shop.example/
+2026-11-22T11:00:00Z,g,https://shop.example/
+2026-11-10T11:00:00Z,h,https://shop.example/
+,i,https://shop.example/
+"""
+
+
+def test_an_event_export_is_compared_in_one_read(tmp_path: Path) -> None:
+    export = tmp_path / "events.csv"
+    export.write_text(EXPORT_ROWS)
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "source: {timestamp: event_time, user_id: user_id, url: page_url}\n"
+        "goals:\n  - {name: purchase, kind: macro, destination: /thanks}\n"
+    )
+    args = ["report", str(export), "--goals", str(goals), *DAY, "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+
+    # 12 rows: 6 on 21 Nov, 4 on 22 Nov, 1 on 10 Nov, 1 without a time.
+    assert data["input"]["malformed"] == 1
+    assert (data["input"]["page"], data["input"]["out_of_period"]) == (4, 7)
+    previous = data["previous"]
+    assert (previous["input"]["page"], previous["input"]["out_of_period"]) == (6, 5)
+    assert (data["summary"]["sessions"], previous["summary"]["sessions"]) == (3, 4)
+    (goal,) = data["goals"]
+    assert (goal["conversion_rate"], goal["previous_conversion_rate"]) == (1 / 3, 2 / 4)
+    assert goal["change"] == pytest.approx(1 / 3 - 1 / 2)
