@@ -145,13 +145,26 @@ def _copy_stream(source: BinaryIO | IO[bytes], target: BinaryIO, name: str) -> N
 
 @dataclass(frozen=True)
 class ByteRange:
-    """The part of an input to read: bytes ``[start, end)``, whose first line is line
-    ``first_line``; ``skipped_lines`` lines lie outside it."""
+    """A stretch of an input to read: bytes ``[start, end)``, both line starts, after
+    ``lines_before`` unread lines (since the previous stretch, or the start of the file)."""
 
     start: int
     end: int
-    first_line: int
+    lines_before: int
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """The stretches of an input to read instead of all of it, in file order, and the number
+    of lines in none of them."""
+
+    ranges: tuple[ByteRange, ...]
     skipped_lines: int
+
+    @property
+    def first_line(self) -> int:
+        """The number of the first line read."""
+        return self.ranges[0].lines_before + 1 if self.ranges else 1
 
 
 class Inputs(AbstractContextManager["Inputs"]):
@@ -169,7 +182,7 @@ class Inputs(AbstractContextManager["Inputs"]):
         self._spool: tempfile.TemporaryDirectory[str] | None = None
         self.files: list[InputFile] = []
         # Parts of inputs to read instead of the whole file (see ``seeking``), by input name.
-        self.ranges: dict[str, ByteRange] = {}
+        self.ranges: dict[str, FileParts] = {}
 
     def __enter__(self) -> Inputs:
         try:
@@ -246,8 +259,8 @@ class Inputs(AbstractContextManager["Inputs"]):
 
         def all_chunks() -> Iterator[LineChunk]:
             for file in self.files:
-                part = self.ranges.get(file.name)
-                yield from read_line_chunks(file, self.source_dtype, chunk_bytes, part)
+                parts = self.ranges.get(file.name)
+                yield from read_line_chunks(file, self.source_dtype, chunk_bytes, parts)
 
         # Reading the next chunk overlaps with the caller's work on this one.
         return read_ahead(all_chunks())
@@ -387,35 +400,43 @@ def read_line_chunks(
     file: InputFile,
     source_dtype: pl.DataType,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-    part: ByteRange | None = None,
+    parts: FileParts | None = None,
 ) -> Iterator[LineChunk]:
-    """The lines of one uncompressed input (or of its ``part``) as ``LineChunk`` frames,
+    """The lines of one uncompressed input (or of its ``parts``) as ``LineChunk`` frames,
     numbered as in the whole file."""
-    next_line = part.first_line if part else 1
+    next_line = 1
     try:
         handle = open(file.scan_path, "rb")  # noqa: SIM115 - closed below, around a generator
     except OSError as error:
         raise InputError(f"{file.name}: cannot read: {error.strerror or error}") from None
     with handle:
-        source: BinaryIO = handle
-        if part is not None:
-            handle.seek(part.start)
-            source = cast(BinaryIO, _Limited(handle, part.end - part.start))
-        for block in _complete_lines(source, chunk_bytes):
-            lines = parse_line_bytes(block)
-            frame = pl.DataFrame(
-                {
-                    "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(
-                        0, len(lines)
-                    ),
-                    "line_no": pl.int_range(
-                        next_line, next_line + len(lines), dtype=pl.UInt32, eager=True
-                    ),
-                    "line": lines,
-                }
-            )
-            next_line += len(lines)
-            yield LineChunk(_in_morsels(frame), len(block))
+        sources: Iterator[tuple[int, BinaryIO]] = iter([(0, cast(BinaryIO, handle))])
+        if parts is not None:
+            sources = _stretches(handle, parts)
+        for lines_before, source in sources:
+            next_line += lines_before
+            for block in _complete_lines(source, chunk_bytes):
+                lines = parse_line_bytes(block)
+                frame = pl.DataFrame(
+                    {
+                        "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(
+                            0, len(lines)
+                        ),
+                        "line_no": pl.int_range(
+                            next_line, next_line + len(lines), dtype=pl.UInt32, eager=True
+                        ),
+                        "line": lines,
+                    }
+                )
+                next_line += len(lines)
+                yield LineChunk(_in_morsels(frame), len(block))
+
+
+def _stretches(handle: BinaryIO, parts: FileParts) -> Iterator[tuple[int, BinaryIO]]:
+    """Each stretch of ``parts`` as (unread lines before it, a reader of its bytes)."""
+    for part in parts.ranges:
+        handle.seek(part.start)
+        yield part.lines_before, cast(BinaryIO, _Limited(handle, part.end - part.start))
 
 
 def _rank(item: tuple[object, int, InputFile]) -> tuple[bool, object, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO, Literal
@@ -47,7 +47,7 @@ from micromacro.metrics import (
     visitor_goals,
 )
 from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
-from micromacro.seeking import period_range
+from micromacro.seeking import period_parts
 from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
     DEFAULT_TOP,
@@ -348,15 +348,15 @@ def drop_duplicate_lines(read: _HitAccumulator) -> pl.DataFrame:
     )
 
 
-def _seek_period(inputs: Inputs, fmt: LogFormat, period: Period) -> int:
-    """Read only the period's part of inputs in time order; return the lines left unread
-    (all outside the period: counted as ``out_of_period``)."""
+def _seek_periods(inputs: Inputs, fmt: LogFormat, periods: Sequence[Period]) -> int:
+    """Read only the periods' parts of inputs in time order; return the lines left unread
+    (all outside the periods: counted as ``out_of_period``)."""
     skipped = 0
     for file in inputs.files:
-        part = period_range(file, fmt, period.since, period.until)
-        if part is not None:
-            inputs.ranges[file.name] = part
-            skipped += part.skipped_lines
+        parts = period_parts(file, fmt, periods)
+        if parts is not None:
+            inputs.ranges[file.name] = parts
+            skipped += parts.skipped_lines
     return skipped
 
 
@@ -649,7 +649,8 @@ def _read_access_logs(
     earlier = _comparison(options, period, tz)
     both = _union(period, earlier) if earlier is not None else period
     _order_by_time(inputs, fmt, sample)
-    skipped = _seek_period(inputs, fmt, both) if not options.dedupe else 0
+    periods = [period] if earlier is None else [period, earlier]
+    skipped = _seek_periods(inputs, fmt, periods) if not options.dedupe else 0
     read = read_hits(
         inputs,
         fmt,

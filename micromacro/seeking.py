@@ -10,17 +10,19 @@ that is only roughly in order (merged workers, a few seconds late) gives the sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import polars as pl
 
-from micromacro.inputs import ByteRange, InputFile, parse_line_bytes
+from micromacro.inputs import ByteRange, FileParts, InputFile, parse_line_bytes
 from micromacro.logformats import LogFormat
+from micromacro.periods import Period
 
 MARGIN = timedelta(minutes=10)
 _WINDOW = 64 * 1024  # bytes read around an offset to find a whole line
 _ORDER_PROBES = 16
-_COUNT_BLOCK = 16 * 1024 * 1024
+_COUNT_BLOCK = 256 * 1024
 # Below this size an input is read whole: seeking would not pay off.
 MIN_SEEK_BYTES = 8 * 1024 * 1024
 
@@ -95,39 +97,62 @@ def _bracket(file: InputFile, fmt: LogFormat, moment: datetime) -> tuple[int, in
 
 
 def _newlines(path: str, start: int, end: int) -> int:
-    """The number of line breaks in bytes ``[start, end)``."""
+    """The number of line breaks in bytes ``[start, end)``.
+
+    One small buffer is filled again and again (``readinto``): it stays in the CPU cache, which
+    makes counting a gigabyte nearly twice as fast as reading fresh 16 MB blocks.
+    """
     count = 0
-    with open(path, "rb") as handle:
+    buffer = bytearray(_COUNT_BLOCK)
+    with open(path, "rb", buffering=0) as handle:
         handle.seek(start)
         remaining = end - start
         while remaining > 0:
-            block = handle.read(min(_COUNT_BLOCK, remaining))
-            if not block:
+            filled = handle.readinto(buffer)
+            if not filled:
                 break
-            count += block.count(b"\n")
-            remaining -= len(block)
+            used = min(filled, remaining)
+            count += buffer.count(b"\n", 0, used)
+            remaining -= used
     return count
 
 
-def period_range(
-    file: InputFile, fmt: LogFormat, since: datetime | None, until: datetime | None
-) -> ByteRange | None:
-    """The bytes of ``file`` that can hold hits of ``[since, until)``, or None to read it all
-    (a small file, a format whose lines depend on earlier ones, or lines out of time order)."""
-    if (since is None and until is None) or file.size < MIN_SEEK_BYTES or not fmt.seekable:
+def period_parts(file: InputFile, fmt: LogFormat, periods: Sequence[Period]) -> FileParts | None:
+    """The stretches of ``file`` that can hold hits of the ``periods``, or None to read it all
+    (no bounded period, a small file, a format whose lines depend on earlier ones, or lines out
+    of time order). Periods whose stretches overlap share one."""
+    if not periods or any(not p.bounded for p in periods):
         return None
-    if not in_time_order(file, fmt):
+    if file.size < MIN_SEEK_BYTES or not fmt.seekable or not in_time_order(file, fmt):
         return None
-    # Before ``start`` every line is earlier than since (its time is before since - MARGIN, and
-    # no line goes back more than MARGIN); from ``end`` on every line is until or later.
-    first = _bracket(file, fmt, since - MARGIN) if since else (0, 0)
-    last = _bracket(file, fmt, until + MARGIN) if until else (file.size, file.size)
-    if first is None or last is None:
-        return None
-    start, end = first[0], max(first[0], last[1])
-    before = _newlines(file.scan_path, 0, start)
-    after = _newlines(file.scan_path, end, file.size)
+    spans = []
+    for period in periods:
+        # Before ``start`` every line is earlier than since (its time is before since - MARGIN,
+        # and no line goes back more than MARGIN); from ``end`` on every line is until or later.
+        first = _bracket(file, fmt, period.since - MARGIN) if period.since else (0, 0)
+        last = _bracket(file, fmt, period.until + MARGIN) if period.until else (0, file.size)
+        if first is None or last is None:
+            return None
+        spans.append((first[0], max(first[0], last[1])))
+    ranges: list[ByteRange] = []
+    read_to = 0  # the end of the stretches so far
+    for start, end in _merged(spans):
+        ranges.append(ByteRange(start, end, _newlines(file.scan_path, read_to, start)))
+        read_to = end
+    after = _newlines(file.scan_path, read_to, file.size)
     with open(file.scan_path, "rb") as handle:
         handle.seek(max(0, file.size - 1))
-        unterminated = file.size > end and handle.read(1) != b"\n"
-    return ByteRange(start, end, before + 1, before + after + int(unterminated))
+        unterminated = file.size > read_to and handle.read(1) != b"\n"
+    skipped = sum(part.lines_before for part in ranges) + after + int(unterminated)
+    return FileParts(tuple(ranges), skipped)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Byte spans sorted, with overlapping or touching ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -584,3 +584,13 @@ def test_a_segment_folded_into_other_says_to_raise_top(tmp_path: Path) -> None:
     assert "alert 'e' not evaluated: no segment 'Email'" in result.stderr
     # micromacro alert keeps every segment: Email's 4 sessions are below 5.
     assert alert(goals, *DAY_C).stdout == "e: segments.channel.Email.sessions = 4 is below 5\n"
+
+
+def test_hostile_rule_names_are_printed_inert(tmp_path: Path) -> None:
+    goals = write_rules(
+        tmp_path, '  - {name: "\\e[31m[bold]x</td>", metric: summary.sessions, below: 11}\n'
+    )
+    result = alert(goals, *DAY_C)
+
+    assert result.exit_code == 3
+    assert result.stdout == "\\x1b[31m[bold]x</td>: summary.sessions = 10 is below 11\n"

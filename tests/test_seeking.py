@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import micromacro.report as report_module
 from micromacro import seeking
 from micromacro.cli import cli
-from micromacro.inputs import ByteRange
+from micromacro.inputs import FileParts
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "sample_logs" / "access.log")
@@ -33,23 +35,23 @@ def report(log: str, *options: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def ranges(monkeypatch: pytest.MonkeyPatch) -> list[ByteRange | None]:
+def ranges(monkeypatch: pytest.MonkeyPatch) -> list[FileParts | None]:
     """Seeking on for small files; the ranges it chose, in call order."""
     monkeypatch.setattr(seeking, "MIN_SEEK_BYTES", 0)
-    chosen: list[ByteRange | None] = []
+    chosen: list[FileParts | None] = []
 
-    def spy(*args: object) -> ByteRange | None:
-        part = seeking.period_range(*args)  # type: ignore[arg-type]
+    def spy(*args: object) -> FileParts | None:
+        part = seeking.period_parts(*args)  # type: ignore[arg-type]
         chosen.append(part)
         return part
 
-    monkeypatch.setattr(report_module, "period_range", spy)
+    monkeypatch.setattr(report_module, "period_parts", spy)
     return chosen
 
 
 def without_seeking(monkeypatch: pytest.MonkeyPatch, log: str, *options: str) -> dict[str, object]:
     with monkeypatch.context() as patch:
-        patch.setattr(report_module, "period_range", lambda *args: None)
+        patch.setattr(report_module, "period_parts", lambda *args: None)
         return report(log, *options)
 
 
@@ -75,13 +77,47 @@ def without_seeking(monkeypatch: pytest.MonkeyPatch, log: str, *options: str) ->
     ],
 )
 def test_the_period_read_by_seeking_is_the_period_read_whole(
-    monkeypatch: pytest.MonkeyPatch, ranges: list[ByteRange | None], period: tuple[str, ...]
+    monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], period: tuple[str, ...]
 ) -> None:
     seeked = report(SAMPLE, *period)
     (part,) = ranges
     assert part is not None
     assert part.skipped_lines > 0
     assert_same_report(seeked, without_seeking(monkeypatch, SAMPLE, *period))
+
+
+@pytest.mark.parametrize(
+    ("period", "stretches"),
+    [
+        # The day before touches the day: one stretch for both.
+        (("--since", "2026-11-06", "--until", "2026-11-06", "--compare", "previous"), 1),
+        # Four days apart: two stretches, the days between are not read.
+        (
+            (
+                "--since",
+                "2026-11-06",
+                "--until",
+                "2026-11-06",
+                "--compare",
+                "2026-11-02..2026-11-02",
+            ),
+            2,
+        ),
+    ],
+)
+def test_a_compared_period_is_read_in_its_own_stretch(
+    monkeypatch: pytest.MonkeyPatch,
+    ranges: list[FileParts | None],
+    period: tuple[str, ...],
+    stretches: int,
+) -> None:
+    seeked = report(SAMPLE, *period)
+    (part,) = ranges
+    assert part is not None
+    assert len(part.ranges) == stretches
+    whole = without_seeking(monkeypatch, SAMPLE, *period)
+    assert_same_report(seeked.pop("previous"), whole.pop("previous"))  # type: ignore[arg-type]
+    assert_same_report(seeked, whole)
 
 
 def assert_same_report(seeked: dict[str, object], whole: dict[str, object]) -> None:
@@ -97,7 +133,7 @@ def assert_same_report(seeked: dict[str, object], whole: dict[str, object]) -> N
 
 
 def test_lines_out_of_time_order_are_read_whole(
-    monkeypatch: pytest.MonkeyPatch, ranges: list[ByteRange | None], tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], tmp_path: Path
 ) -> None:
     lines = Path(SAMPLE).read_text().splitlines(keepends=True)
     random.Random(7).shuffle(lines)
@@ -109,7 +145,7 @@ def test_lines_out_of_time_order_are_read_whole(
     assert seeked == without_seeking(monkeypatch, str(shuffled), *period)
 
 
-def test_line_numbers_stay_those_of_the_whole_file(ranges: list[ByteRange | None]) -> None:
+def test_line_numbers_stay_those_of_the_whole_file(ranges: list[FileParts | None]) -> None:
     # The sample's malformed line 4537 ("-", 8 Nov 14:16) is named by its line in the file.
     result = CliRunner().invoke(
         cli, ["report", SAMPLE, "--since", "2026-11-08", "--until", "2026-11-08"]
@@ -117,3 +153,20 @@ def test_line_numbers_stay_those_of_the_whole_file(ranges: list[ByteRange | None
     assert "access.log:4537: malformed line" in result.stderr
     assert ranges[0] is not None
     assert ranges[0].first_line > 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.binary(max_size=300).map(lambda b: b.replace(b"x", b"\n")),
+    block=st.integers(min_value=1, max_value=40),
+    bounds=st.tuples(st.integers(0, 320), st.integers(0, 320)),
+)
+def test_newlines_counts_any_byte_range(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, block: int, bounds: tuple[int, int]
+) -> None:
+    path = tmp_path_factory.mktemp("count") / "f"
+    path.write_bytes(data)
+    start, end = sorted(bounds)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seeking, "_COUNT_BLOCK", block)
+        assert seeking._newlines(str(path), start, end) == data[start:end].count(b"\n")
