@@ -199,12 +199,17 @@ def tools_for(log: Path, scratch: Path) -> list[Tool]:
 
 
 def period_tools(log: Path, scratch: Path) -> list[Tool]:
-    """The whole 30-day log, and its last day only (`--since`/`--until`)."""
+    """The whole 30-day log, its last day only (`--since`/`--until`), and that day compared
+    with the same day a week before (two stretches of the file read)."""
     _, without_funnels = goals_files(scratch)
     day = ["--since", LAST_DAY, "--until", LAST_DAY]
     return [
         Tool("micromacro-30d", micromacro(log, without_funnels)),
         Tool("micromacro-30d-last-day", [*micromacro(log, without_funnels), *day]),
+        Tool(
+            "micromacro-30d-last-day-week",
+            [*micromacro(log, without_funnels), *day, "--compare", "previous-week"],
+        ),
     ]
 
 
