@@ -307,6 +307,11 @@ class AlertRule:
         """Whether the rule compares with an earlier period."""
         return self.condition.startswith("change_")
 
+    @property
+    def direction(self) -> Literal["above", "below"]:
+        """Which side of the bound fires the rule."""
+        return "above" if self.condition.endswith("above") else "below"
+
 
 def run_comparison(
     rules: Sequence[AlertRule], compare: str | None, path: str
@@ -392,11 +397,11 @@ class AlertResult:
         """The rule and figures as people read them: ``rule`` (``change below -50%``),
         ``value``, ``previous`` and ``change`` in the metric's units (empty when none)."""
         rule = self.rule
-        verb = "above" if rule.condition.endswith("above") else "below"
         kind = "change " if rule.is_change else ""
         significant = ", significant" if rule.significance is not None else ""
+        bound = format_threshold(rule.threshold, rule.metric)
         return {
-            "rule": f"{kind}{verb} {format_threshold(rule.threshold, rule.metric)}{significant}",
+            "rule": f"{kind}{rule.direction} {bound}{significant}",
             "value": format_metric(self.value, rule.metric) if self.value is not None else "",
             "previous": (
                 format_metric(self.previous, rule.metric) if self.previous is not None else ""
@@ -413,7 +418,7 @@ class AlertResult:
         rule = self.rule
         figure = format_metric(self.value, rule.metric)
         bound = format_threshold(rule.threshold, rule.metric)
-        verb = "above" if rule.condition.endswith("above") else "below"
+        verb = rule.direction
         details = []
         if rule.is_change:
             change = format_change(self.change, rule.threshold.unit, rule.metric)
@@ -502,7 +507,7 @@ def _beyond(figure: float, rule: AlertRule) -> bool:
     floating-point rounding (0.9 − 0.7 against 20pp), is not."""
     bound = rule.threshold.value
     tolerance = 1e-9 * max(1.0, abs(bound))
-    if rule.condition.endswith("above"):
+    if rule.direction == "above":
         return figure > bound + tolerance
     return figure < bound - tolerance
 
@@ -517,7 +522,7 @@ def _interval_beyond(value: float, trials: int | None, rule: AlertRule, level: f
         return False
     low, high = interval
     bound = rule.threshold.value
-    return low > bound if rule.condition == "above" else high < bound
+    return low > bound if rule.direction == "above" else high < bound
 
 
 def _change_p_value(rule: AlertRule, now: Reading, before: Reading) -> float | None:

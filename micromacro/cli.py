@@ -606,8 +606,10 @@ def alert(
     env = _environment(ctx)
     env.quiet = quiet
     goals = _load_goals_option(env, goals_path)
+    if not goals.path:
+        raise UsageError(f"no goals file: pass --goals FILE (or create {DEFAULT_GOALS_FILE})")
     if not goals.alerts:
-        raise UsageError(f"{goals.path or 'no goals file'}: no alert rules (add an alerts: list)")
+        raise UsageError(f"{goals.path}: no alert rules (add an alerts: list)")
     _check_reading(env, goals, ctx.params)
     options = _report_options(ctx, goals, top=0, **_alert_setup(goals, compare))
     with env.progress() as on_progress:
