@@ -105,9 +105,14 @@ def parse_period(
     stop = parse_bound(until, end="until", tz=tz, now=current) if until else None
     if start is not None and stop is not None and start >= stop:
         raise UsageError(
-            f"--since ({start.isoformat()}) must be before --until ({stop.isoformat()})"
+            f"--since {since} must be before --until {until}: the period from "
+            f"{_utc(start)} to {_utc(stop)} is empty (a date as --until includes that day)"
         )
     return Period(start, stop)
+
+
+def _utc(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 COMPARE_MODES: tuple[str, ...] = ("previous", "previous-week", "previous-year")

@@ -90,4 +90,9 @@ def test_since_after_until_is_a_usage_error() -> None:
         cli, ["report", LOG, "--since", "2026-03-29", "--until", "2026-03-28"]
     )
     assert result.exit_code == 2
-    assert result.stderr.startswith("micromacro: error: ")
+    # The log's offset is +01:00 on the 28th; --until 2026-03-28 ends at the 29th's start.
+    assert result.stderr == (
+        "micromacro: error: --since 2026-03-29 must be before --until 2026-03-28: the period "
+        "from 2026-03-28T23:00:00Z to 2026-03-28T23:00:00Z is empty (a date as --until "
+        "includes that day)\n"
+    )
