@@ -411,8 +411,8 @@ def _report_options(ctx: click.Context, goals: GoalsConfig, **overrides: Any) ->
     return ReportOptions(goals=goals, **values, **overrides)
 
 
-def _check_reading(env: Environment, goals: GoalsConfig, params: dict[str, Any]) -> None:
-    """Usage errors found before any reading (exit 2)."""
+def _check_reading(params: dict[str, Any]) -> None:
+    """Usage errors in the reading options, found before any reading (exit 2)."""
     validate_bot_patterns(params["bot_patterns"])
     if params["log_format"] != AUTO:
         resolve_format(params["log_format"])
@@ -546,7 +546,7 @@ def report(
     env = _environment(ctx)
     env.quiet = quiet
     goals = _load_goals_option(env, goals_path)
-    _check_reading(env, goals, ctx.params)
+    _check_reading(ctx.params)
     if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
         output_format not in ("csv", "tsv")
     ):
@@ -610,7 +610,7 @@ def alert(
         raise UsageError(f"no goals file: pass --goals FILE (or create {DEFAULT_GOALS_FILE})")
     if not goals.alerts:
         raise UsageError(f"{goals.path}: no alert rules (add an alerts: list)")
-    _check_reading(env, goals, ctx.params)
+    _check_reading(ctx.params)
     options = _report_options(ctx, goals, top=0, **_alert_setup(goals, compare))
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
