@@ -74,9 +74,6 @@ SEGMENT_FIELDS: tuple[str, ...] = (
     "micro_conversion_rate",
 )  # fmt: skip
 SEGMENT_GOAL_FIELDS: tuple[str, ...] = ("conversions", "conversion_rate")
-SECTIONS: tuple[str, ...] = (
-    "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments",
-)  # fmt: skip
 
 # Proportions (shown as percents; ``pp`` thresholds apply to them).
 _RATE_FIELDS = frozenset({
@@ -85,7 +82,7 @@ _RATE_FIELDS = frozenset({
     "visitor_conversion_rate_ci_low", "visitor_conversion_rate_ci_high", "drop_off_rate",
     "conversion_from_start", "conversion_from_previous", "share", "macro_rate_with_micro",
     "macro_rate_without_micro", "macro_rate_with", "macro_rate_without", "diff_ci_low",
-    "diff_ci_high", "p_value",
+    "diff_ci_high",
 })  # fmt: skip
 # Proportions of a known count, so a rule on them can ask for ``significant: true``.
 _TESTABLE_RATES = frozenset({

@@ -594,3 +594,27 @@ def test_hostile_rule_names_are_printed_inert(tmp_path: Path) -> None:
 
     assert result.exit_code == 3
     assert result.stdout == "\\x1b[31m[bold]x</td>: summary.sessions = 10 is below 11\n"
+
+
+def test_the_declared_paths_are_those_of_a_real_report() -> None:
+    from micromacro import alerts as model
+
+    fixtures = FIXTURES
+    args = ["report", str(fixtures / "funnel.log"), "--goals", str(fixtures / "funnel_goals.yaml")]
+    result = CliRunner().invoke(cli, [*args, "--by", "channel", "--format", "json"])
+    data = json.loads(result.stdout)
+    funnel = data["funnels"][0]
+    segment = data["segments"][0]
+    assert set(model.SUMMARY_FIELDS) <= set(data["summary"])
+    assert set(model.GOAL_FIELDS) <= set(data["goals"][0])
+    assert set(model.FUNNEL_FIELDS) <= set(funnel)
+    assert set(model.STEP_FIELDS) <= set(funnel["steps"][0])
+    assert set(model.SEGMENT_FIELDS) <= set(segment)
+    assert set(model.SEGMENT_GOAL_FIELDS) <= set(segment["goals"][0])
+    for path in model.LADDER_PATHS:
+        group, _, name = path.rpartition(".")
+        assert name in (data["ladder"][group] if group else data["ladder"])
+    shop = ["report", str(fixtures / "shop.log"), "--goals", str(fixtures / "shop_goals.yaml")]
+    micro_macro = json.loads(CliRunner().invoke(cli, [*shop, "--format", "json"]).stdout)
+    assert set(model.MICRO_MACRO_FIELDS) <= set(micro_macro["micro_macro"][0])
+    assert set(micro_macro["input"]) - {"format"} <= set(model.INPUT_FIELDS)
