@@ -28,7 +28,7 @@ def _cell(text: str) -> str:
 
 
 def _pipe_table(columns: tuple[Column, ...], rows: list[dict[str, object]]) -> list[str]:
-    align = ["---:" if c.kind != "text" else ":---" for c in columns]
+    align = [":---" if c.is_text else "---:" for c in columns]
     lines = [
         "| " + " | ".join(_cell(c.header) for c in columns) + " |",
         "| " + " | ".join(align) + " |",

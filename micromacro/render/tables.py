@@ -11,7 +11,7 @@ from micromacro.segments import long_segment_rows
 
 ColumnKind = Literal[
     "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change", "delta",
-    "delta_seconds",
+    "delta_seconds", "status",
 ]  # fmt: skip
 TABLE_NAMES: tuple[str, ...] = (
     "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments", "experiment",
@@ -26,6 +26,11 @@ class Column:
     key: str
     header: str
     kind: ColumnKind = "text"
+
+    @property
+    def is_text(self) -> bool:
+        """Whether the column holds words (left-aligned), not figures."""
+        return self.kind in ("text", "status")
 
 
 @dataclass(frozen=True)
@@ -121,11 +126,27 @@ def _change_kind(column: Column) -> ColumnKind:
     return "delta_seconds" if column.kind == "seconds" else "delta"
 
 
-COMPARISON_COLUMNS: tuple[Column, ...] = (
+def _comparison_columns(count: Column, rate: Column) -> tuple[Column, ...]:
+    """The ``--compare`` columns of a row: a count and a rate in the comparison period, then
+    the change of the rate and its p-value."""
+    return (
+        count,
+        rate,
+        Column("change", "Change", "change"),
+        Column("change_p_value", "Change p-value", "pvalue"),
+    )
+
+
+def _compared(
+    report: Report, columns: tuple[Column, ...], extra: tuple[Column, ...]
+) -> tuple[Column, ...]:
+    """``columns``, followed by the comparison ``extra`` columns with ``--compare``."""
+    return columns if report.previous is None else (*columns, *extra)
+
+
+COMPARISON_COLUMNS = _comparison_columns(
     Column("previous_conversions", "Conversions before", "int"),
     Column("previous_conversion_rate", "Before", "rate"),
-    Column("change", "Change", "change"),
-    Column("change_p_value", "Change p-value", "pvalue"),
 )
 
 
@@ -133,10 +154,7 @@ def goals_table(report: Report) -> Table:
     """One row per goal with every goal column; with ``--compare`` also the comparison
     period's conversions and rate, the change and its p-value."""
     rows = [dict(row) for row in report.goals]
-    columns = GOAL_TABLE_COLUMNS if report.previous is None else (
-        *GOAL_TABLE_COLUMNS, *COMPARISON_COLUMNS,
-    )  # fmt: skip
-    return Table("goals", "Goals", columns, rows)
+    return Table("goals", "Goals", _compared(report, GOAL_TABLE_COLUMNS, COMPARISON_COLUMNS), rows)
 
 
 FUNNEL_STEP_COLUMNS: tuple[Column, ...] = (
@@ -164,19 +182,10 @@ def _funnel_rows(funnel: dict[str, object]) -> list[dict[str, object]]:
     ]
 
 
-FUNNEL_COMPARISON_COLUMNS: tuple[Column, ...] = (
+FUNNEL_COMPARISON_COLUMNS = _comparison_columns(
     Column("previous_reached", "Reached before", "int"),
     Column("previous_conversion_from_start", "From start before", "rate"),
-    Column("change", "Change", "change"),
-    Column("change_p_value", "Change p-value", "pvalue"),
 )
-
-
-def _compared(
-    report: Report, columns: tuple[Column, ...], extra: tuple[Column, ...]
-) -> tuple[Column, ...]:
-    """``columns``, followed by the comparison ``extra`` columns with ``--compare``."""
-    return columns if report.previous is None else (*columns, *extra)
 
 
 def funnels_table(report: Report) -> Table:
@@ -328,11 +337,9 @@ def _per_breakdown(
     return list(tables.values())
 
 
-SEGMENT_COMPARISON_COLUMNS: tuple[Column, ...] = (
+SEGMENT_COMPARISON_COLUMNS = _comparison_columns(
     Column("previous_sessions", "Sessions before", "int"),
     Column("previous_conversion_rate", "Conv. rate before", "rate"),
-    Column("change", "Change", "change"),
-    Column("change_p_value", "Change p-value", "pvalue"),
 )
 
 
@@ -422,7 +429,7 @@ ALERT_COLUMNS: tuple[Column, ...] = (
 )
 ALERT_DISPLAY_COLUMNS: tuple[Column, ...] = (
     Column("name", "Alert"),
-    Column("status", "Status"),
+    Column("status", "Status", "status"),
     Column("metric", "Metric"),
     Column("rule", "Rule"),
     Column("value", "Value"),
@@ -431,7 +438,6 @@ ALERT_DISPLAY_COLUMNS: tuple[Column, ...] = (
     Column("p_value", "p-value", "pvalue"),
     Column("reason", "Note"),
 )
-_STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
 
 
 def alerts_table(report: Report) -> Table:
@@ -445,14 +451,7 @@ def alert_display_table(report: Report) -> Table:
     """The alerts as people read them: figures in the metric's units, fired rules first."""
     order = {"fired": 0, "not_evaluated": 1, "ok": 2}
     outcomes = sorted(report.alerts or (), key=lambda outcome: order[outcome.status])
-    rows = [
-        {
-            **outcome.as_dict(),
-            **outcome.display(),
-            "status": _STATUS_SHOWN[outcome.status],
-        }
-        for outcome in outcomes
-    ]
+    rows = [{**outcome.as_dict(), **outcome.display()} for outcome in outcomes]
     fired = sum(outcome.status == "fired" for outcome in outcomes)
     title = f"Alerts: {fired} of {len(outcomes)} fired"
     return Table("alerts", title, ALERT_DISPLAY_COLUMNS, rows)
@@ -473,6 +472,10 @@ def report_tables(report: Report) -> dict[str, Table]:
     }
 
 
+# How an alert's status reads in a table.
+_STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
+
+
 def format_value(value: object, kind: ColumnKind) -> str:
     """A value as people read it: thousands separators, percents, durations; ``–`` for none.
 
@@ -489,6 +492,8 @@ def format_value(value: object, kind: ColumnKind) -> str:
         return f"{value:,.2f}"
     if kind == "money" and isinstance(value, int | float):
         return f"{value:,.2f}"
+    if kind == "status":
+        return _STATUS_SHOWN.get(str(value), str(value))
     if kind == "flag":
         return "yes" if value else ""
     if kind == "change" and isinstance(value, int | float):

@@ -46,7 +46,7 @@ def _text(value: str, style: str = "") -> Text:
 def _add_column(rich: RichTable, column: Column) -> None:
     rich.add_column(
         _text(column.header),
-        justify="left" if column.kind == "text" else "right",
+        justify="left" if column.is_text else "right",
         overflow="fold",
     )
 
@@ -68,7 +68,7 @@ def _cell(value: object, column: Column, style: TerminalStyle | None) -> Text:
     changed = column.kind == "change" and isinstance(value, int | float) and value
     if changed and style is not None and style.color:
         colour = "green" if value > 0 else "red"  # type: ignore[operator]
-    if value == "FIRED" and style is not None and style.color:
+    if column.kind == "status" and value == "fired" and style is not None and style.color:
         colour = "bold red"
     return _text(format_value(value, column.kind), colour)
 
