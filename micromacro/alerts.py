@@ -429,13 +429,11 @@ class AlertResult:
         return text + (f" ({', '.join(details)})" if details else "")
 
 
-def evaluate_alerts(
-    rules: Sequence[AlertRule],
-    report: dict[str, object],
-    previous: dict[str, object] | None = None,
-) -> list[AlertResult]:
-    """Check every rule against the JSON report (and that of the comparison period)."""
-    return [evaluate(rule, report, previous) for rule in rules]
+def evaluate_alerts(rules: Sequence[AlertRule], report: dict[str, object]) -> list[AlertResult]:
+    """Check every rule against the JSON report (``Report.as_dict()``), whose ``previous``
+    holds the comparison period's report where there is one."""
+    previous = report.get("previous")
+    return [evaluate(rule, report, _mapping(previous) if previous else None) for rule in rules]
 
 
 def evaluate(

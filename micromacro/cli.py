@@ -431,8 +431,7 @@ def _alert_setup(
 
 def _check_alerts(env: Environment, goals: GoalsConfig, result: Report) -> list[AlertResult]:
     """Evaluate the rules on the report; a rule that could not be checked is a warning."""
-    previous = result.previous.as_dict() if result.previous is not None else None
-    results = evaluate_alerts(goals.alerts, result.as_dict(), previous)
+    results = evaluate_alerts(goals.alerts, result.as_dict())
     for outcome in results:
         if outcome.status == "not_evaluated":
             env.message(
