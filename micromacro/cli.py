@@ -318,6 +318,7 @@ _GOALS_OPTION = click.option(
     type=click.Path(dir_okay=False),
     help=f"Goals file (YAML). Default: {DEFAULT_GOALS_FILE} if it exists.",
 )
+_COMPARE_METAVAR = "previous|previous-week|previous-year|START..END"
 _COMPARE_HELP = (
     "Also report an earlier period from the same inputs (read once) and the change of every "
     "figure: the period just before, the same days a week or a year before, or explicit dates."
@@ -337,9 +338,7 @@ _READING_OPTIONS = (
     ),
     click.option("--until", help="End of the period (a date includes the whole day)."),
     click.option("--tz", help="Time zone of --since/--until (default: the log's own offset)."),
-    click.option(
-        "--compare", metavar="previous|previous-week|previous-year|START..END", help=_COMPARE_HELP
-    ),
+    click.option("--compare", metavar=_COMPARE_METAVAR, help=_COMPARE_HELP),
     click.option(
         "--site-host",
         "site_hosts",
@@ -632,7 +631,7 @@ def _terminal_width() -> int | None:
 @click.argument("goals_file", type=click.Path(dir_okay=True))
 @click.option(
     "--compare",
-    metavar="previous|previous-week|previous-year|START..END",
+    metavar=_COMPARE_METAVAR,
     help="The comparison period the alert job passes: change rules without their own compare: "
     "use it.",
 )

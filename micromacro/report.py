@@ -26,7 +26,6 @@ from micromacro.exports import read_exports, summary_format
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig, SourceMapping
 from micromacro.hits import (
-    BUCKET,
     COUNTED_BUCKETS,
     EXPORT_BUCKETS,
     HIT_SCHEMA,
@@ -694,8 +693,7 @@ def _read_access_logs(
     )
     if earlier is None:
         return result
-    times = pl.concat(read.times) if read.times else _empty_times(BUCKET)
-    return _split_periods(result, times, period, earlier)
+    return _split_periods(result, read.times, period, earlier)
 
 
 def _comparison(options: ReportOptions, period: Period, tz: tzinfo) -> Period | None:
@@ -705,16 +703,17 @@ def _comparison(options: ReportOptions, period: Period, tz: tzinfo) -> Period | 
     return comparison_period(period, options.compare, tz=tz, now=options.now)
 
 
-def _empty_times(bucket: pl.DataType) -> pl.DataFrame:
-    return pl.DataFrame(schema={"ts": HIT_SCHEMA["ts"], "bucket": bucket})
-
-
 def _split_periods(
-    read: _InputRead, times: pl.DataFrame, period: Period, earlier: Period
+    read: _InputRead, times: list[pl.DataFrame], period: Period, earlier: Period
 ) -> _InputRead:
     """A read over both periods split into the current one, carrying the earlier as
-    ``previous``."""
-    current, previous = (_within(read, times, p) for p in (period, earlier))
+    ``previous``; ``times`` holds the time and bucket of every line read, chunk by chunk."""
+    lines = (
+        pl.concat(times)
+        if times
+        else pl.DataFrame(schema={"ts": HIT_SCHEMA["ts"], "bucket": pl.String()})
+    )
+    current, previous = (_within(read, lines, p) for p in (period, earlier))
     current.previous = previous
     return current
 
@@ -791,8 +790,7 @@ def _read_event_exports(
     )
     if earlier is None:
         return result
-    times = pl.concat(read.times) if read.times else _empty_times(pl.String())
-    return _split_periods(result, times, period, earlier)
+    return _split_periods(result, read.times, period, earlier)
 
 
 def _ignored_options(options: ReportOptions) -> list[str]:
