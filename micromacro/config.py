@@ -35,7 +35,10 @@ from micromacro.alerts import (
     DEFAULT_SIGNIFICANCE,
     RULE_COMPARISONS,
     AlertRule,
+    Condition,
+    MetricPath,
     ReportShape,
+    Threshold,
     parse_metric,
     parse_threshold,
 )
@@ -1343,16 +1346,8 @@ def _read_alert(
     if len(findings.errors) > errors_before or name is None or metric is None:
         return None
     condition = conditions[0]
-    threshold_node = entries[condition][1]
-    written: str | float | None = _number(threshold_node)
-    if written is None and isinstance(threshold_node, ScalarNode) and _tag(threshold_node) == _STR:
-        written = cast(str, threshold_node.value)
-    try:
-        if written is None:
-            raise ValueError(f"expected a number, got {_describe(threshold_node)}")
-        threshold = parse_threshold(written, condition, metric)
-    except ValueError as exc:
-        findings.error(threshold_node, f"invalid {condition} of {label}: {exc}")
+    threshold = _read_threshold(entries[condition][1], condition, metric, label, findings)
+    if threshold is None:
         return None
     if compare is not None and not condition.startswith("change_"):
         findings.error(entries["compare"][0], f"compare in {label} applies to change rules only")
@@ -1375,6 +1370,25 @@ def _read_alert(
         line=node.start_mark.line + 1,
         column=node.start_mark.column + 1,
     )
+
+
+def _read_threshold(
+    node: Node, condition: Condition, metric: MetricPath, label: str, findings: _Findings
+) -> Threshold | None:
+    """The bound of a rule's condition: a number, or text such as ``2%`` or ``-2pp``."""
+    written: str | float | None = _number(node)
+    if written is None and isinstance(node, ScalarNode) and _tag(node) == _STR:
+        written = cast(str, node.value)
+    if written is None:
+        findings.error(
+            node, f"invalid {condition} of {label}: expected a number, got {_describe(node)}"
+        )
+        return None
+    try:
+        return parse_threshold(written, condition, metric)
+    except ValueError as exc:
+        findings.error(node, f"invalid {condition} of {label}: {exc}")
+        return None
 
 
 def _read_min_sessions(entries: _Entries, label: str, findings: _Findings) -> int:
