@@ -21,7 +21,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TypeVar, cast
 
 import polars as pl
 import yaml
@@ -1052,19 +1052,40 @@ def _read_keep(node: Node, findings: _Findings) -> tuple[str, ...]:
 # --- funnels ---------------------------------------------------------------------------------
 
 
+_Item = TypeVar("_Item")
+
+
+def _read_named_list(
+    node: Node,
+    findings: _Findings,
+    key: str,
+    expected: str,
+    read_item: Callable[[Node, int, dict[str, int]], _Item | None],
+) -> list[_Item]:
+    """Read every item of the list under ``key`` with ``read_item(node, position, name_lines)``
+    (``name_lines`` is shared, for unique names); items with problems are left out."""
+    if not isinstance(node, SequenceNode):
+        _wrong(findings, node, key, expected)
+        return []
+    name_lines: dict[str, int] = {}
+    items = []
+    for index, item in enumerate(node.value, start=1):
+        read = read_item(item, index, name_lines)
+        if read is not None:
+            items.append(read)
+    return items
+
+
 def _read_funnel_list(node: Node, goals: list[Goal], findings: _Findings) -> list[Funnel]:
     """Read every funnel of the ``funnels`` list (``goal:`` may name any of ``goals``)."""
-    if not isinstance(node, SequenceNode):
-        _wrong(findings, node, "funnels", "a list of funnels")
-        return []
     goals_by_name = {goal.name: goal for goal in goals}
-    name_lines: dict[str, int] = {}
-    funnels: list[Funnel] = []
-    for index, item in enumerate(node.value, start=1):
-        funnel = _read_funnel(item, index, goals_by_name, name_lines, findings)
-        if funnel is not None:
-            funnels.append(funnel)
-    return funnels
+    return _read_named_list(
+        node,
+        findings,
+        "funnels",
+        "a list of funnels",
+        lambda item, index, names: _read_funnel(item, index, goals_by_name, names, findings),
+    )
 
 
 def _read_funnel(
@@ -1300,16 +1321,13 @@ def _describe_condition(condition: NumberCondition) -> str:
 
 def _read_alert_list(node: Node, shape: ReportShape, findings: _Findings) -> list[AlertRule]:
     """Read every rule of the ``alerts`` list against the report ``shape`` of the file."""
-    if not isinstance(node, SequenceNode):
-        _wrong(findings, node, "alerts", "a list of alert rules")
-        return []
-    name_lines: dict[str, int] = {}
-    rules = []
-    for index, item in enumerate(node.value, start=1):
-        rule = _read_alert(item, index, shape, name_lines, findings)
-        if rule is not None:
-            rules.append(rule)
-    return rules
+    return _read_named_list(
+        node,
+        findings,
+        "alerts",
+        "a list of alert rules",
+        lambda item, index, names: _read_alert(item, index, shape, names, findings),
+    )
 
 
 def _read_alert(
