@@ -2,11 +2,13 @@
 
 Buckets are decided by the first rule that applies, in this order::
 
-    comment, malformed, out_of_period, bot, static, error, request, redirect, other_method,
-    download, page
+    comment, not_http, malformed, out_of_period, bot, static, error, request, redirect,
+    other_method, download, page
 
-``comment`` holds the directive lines of formats that have them (W3C ``#Fields:`` and the like);
-``duplicate`` the lines ``--dedupe`` found in an earlier input (decided after reading, not here).
+``comment`` holds blank lines, ``#`` lines and the directive lines of formats that have them (W3C
+``#Fields:`` and the like); ``not_http`` the well-formed records of a format that are no HTTP
+request (a load balancer's TCP or TLS records); ``duplicate`` the lines ``--dedupe`` found in an
+earlier input (decided after reading, not here).
 
 ``request`` and ``download`` lines become events, ``page`` lines pageviews; the other buckets are
 counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
@@ -31,6 +33,7 @@ from micromacro.bots import bot_regex
 BUCKETS: tuple[str, ...] = (
     "comment",
     "duplicate",
+    "not_http",
     "malformed",
     "out_of_period",
     "bot",
@@ -146,11 +149,12 @@ def export_bucket_expr(
 
 def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
     """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``is_bot``,
-    ``path``, ``status``, ``method`` and ``comment``)."""
+    ``path``, ``status``, ``method``, ``comment`` and ``not_http``)."""
     status = pl.col("status")
     method = pl.col("method")
     rules: list[tuple[str, pl.Expr | None]] = [
         ("comment", pl.col("comment")),
+        ("not_http", pl.col("not_http")),
         ("malformed", ~pl.col("parsed")),
         ("out_of_period", _out_of_period(hit_filter)),
         ("bot", None if hit_filter.include_bots else pl.col("is_bot")),

@@ -22,7 +22,8 @@ class InputSummary:
     """Lines read and the bucket each fell in; the buckets add up to ``lines``.
 
     ``bucket_names`` are the buckets of the kind of input read: ``hits.BUCKETS`` for access
-    logs, ``hits.EXPORT_BUCKETS`` for event exports (whose rows count as lines).
+    logs, ``hits.EXPORT_BUCKETS`` for event exports (whose rows count as lines). ``variants``
+    says which variant of the format read how many lines (access logs only).
     """
 
     lines: int
@@ -32,26 +33,32 @@ class InputSummary:
     period_applied: bool = False
     deduplicated: bool = False
     bucket_names: tuple[str, ...] = BUCKETS
+    variants: dict[str, int] | None = None
 
     def bucket_counts(self) -> dict[str, int]:
         """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
-        ``comment`` only when the input had comment lines, ``duplicate`` with ``--dedupe``)."""
+        ``comment`` and ``not_http`` only when the input had such lines, ``duplicate`` with
+        ``--dedupe``)."""
         return {
             name: self.buckets.get(name, 0)
             for name in self.bucket_names
             if (name != "out_of_period" or self.period_applied)
-            and (name != "comment" or self.buckets.get(name, 0))
+            and (name not in ("comment", "not_http") or self.buckets.get(name, 0))
             and (name != "duplicate" or self.deduplicated)
         }
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON ``input`` object: ``lines``, ``files``, ``format`` and one count per bucket."""
-        return {
+        """The JSON ``input`` object: ``lines``, ``files``, ``format``, one count per bucket and
+        (access logs) ``variants``."""
+        result: dict[str, object] = {
             "lines": self.lines,
             "files": self.files,
             "format": self.format,
             **self.bucket_counts(),
         }
+        if self.variants is not None:
+            result["variants"] = dict(self.variants)
+        return result
 
 
 def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> dict[str, float | int]:

@@ -206,7 +206,9 @@ def _choose_format(sample: Sample, requested: str) -> tuple[LogFormat, Detection
         return resolve_log_format(requested), None
     if not sample:
         return resolve_log_format("combined"), None
-    detection = detect_format([text for _, _, text in sample])
+    detection = detect_format(
+        [text for _, _, text in sample], [f"{file.name}:{number}" for file, number, _ in sample]
+    )
     return detection.format, detection
 
 
@@ -259,6 +261,7 @@ class _HitAccumulator:
     columns: tuple[str, ...] = _COUNTED_COLUMNS
     keep_times: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    variants: dict[str, int] = field(default_factory=dict)
     times: list[pl.DataFrame] = field(default_factory=list)
     counted: list[pl.DataFrame] = field(default_factory=list)
     malformed: list[MalformedLine] = field(default_factory=list)
@@ -266,14 +269,15 @@ class _HitAccumulator:
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
-        for bucket, count in lines.get_column("bucket").value_counts().iter_rows():
-            self.counts[str(bucket)] = self.counts.get(str(bucket), 0) + int(count)
+        add_counts(self.counts, lines.get_column("bucket"))
+        in_period = lines.filter(pl.col("bucket") != "out_of_period")
+        add_counts(self.variants, in_period.get_column("variant"))
         if self.keep_times:
-            self.times.append(lines.select("ts", "bucket"))
+            self.times.append(lines.select("ts", "bucket", "variant"))
         columns = list(self.columns)
         if self.dedupe:
             lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
-            self.line_keys.append(lines.select(_LINE_HASH, "source_file", "bucket"))
+            self.line_keys.append(lines.select(_LINE_HASH, "source_file", "bucket", "variant"))
             columns.append(_LINE_HASH)
         counted = lines.filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
         hits = canonical_hits(counted)
@@ -287,6 +291,12 @@ class _HitAccumulator:
                 MalformedLine(str(row[0]), int(row[1]), str(row[2])[:_EXCERPT_CHARS])
                 for row in bad.select("source_file", "line_no", "line").iter_rows()
             ]
+
+
+def add_counts(counts: dict[str, int], values: pl.Series) -> None:
+    """Add how often each value of ``values`` occurs (nulls left out) to ``counts``."""
+    for value, count in values.drop_nulls().value_counts().iter_rows():
+        counts[str(value)] = counts.get(str(value), 0) + int(count)
 
 
 def read_hits(
@@ -333,9 +343,18 @@ def drop_duplicate_lines(read: _HitAccumulator) -> pl.DataFrame:
     )
     first_file = keys.group_by(_LINE_HASH).agg(pl.col("_file").min().alias("_first"))
     duplicates = keys.join(first_file, on=_LINE_HASH).filter(pl.col("_file") > pl.col("_first"))
-    for bucket, count in duplicates.get_column("bucket").value_counts().iter_rows():
-        read.counts[str(bucket)] -= int(count)
+    # Variants are counted over the lines in the period (see ``_HitAccumulator.add``).
+    in_period = duplicates.filter(pl.col("bucket") != "out_of_period")
+    for counts, removed_lines in (
+        (read.counts, duplicates["bucket"]),
+        (read.variants, in_period["variant"]),
+    ):
+        removed: dict[str, int] = {}
+        add_counts(removed, removed_lines)
+        for name, count in removed.items():
+            counts[name] -= count
     read.counts["duplicate"] = duplicates.height
+    read.variants = {name: count for name, count in read.variants.items() if count}
     if not read.counted:
         return _empty_hits()
     hits = pl.concat(read.counted)
@@ -673,13 +692,9 @@ def _read_access_logs(
         buckets=read.counts,
         period_applied=period.bounded,
         deduplicated=options.dedupe,
+        variants=read.variants,
     )
-    notes = []
-    if detection is not None:
-        notes.append(
-            f"log format: {fmt.name} (detected: {detection.parsed} of {detection.sampled} "
-            "sample lines parsed)"
-        )
+    notes = _format_notes(fmt, detection, read.variants)
     result = _InputRead(
         hits=hits,
         summary=summary,
@@ -694,6 +709,27 @@ def _read_access_logs(
     if earlier is None:
         return result
     return _split_periods(result, read.times, period, earlier)
+
+
+def _format_notes(
+    fmt: LogFormat, detection: Detection | None, variants: dict[str, int]
+) -> list[str]:
+    """What was read how: the detected format, the first sample line no format reads, and the
+    variants of the format that read the lines when there were several."""
+    notes = []
+    if detection is not None:
+        notes.append(
+            f"log format: {fmt.name} (detected: {detection.parsed} of {detection.sampled} "
+            "sample lines parsed)"
+        )
+        if detection.unread is not None:
+            where, text = detection.unread
+            notes.append(f"first sample line no format reads: {where}: {text[:_EXCERPT_CHARS]}")
+    if len(variants) > 1 or (variants and next(iter(variants)) != fmt.name):
+        ranked = sorted(variants.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{name} {count:,}" for name, count in ranked)
+        notes.append(f"variants read: {shown}")
+    return notes
 
 
 def _comparison(options: ReportOptions, period: Period, tz: tzinfo) -> Period | None:
@@ -711,7 +747,9 @@ def _split_periods(
     lines = (
         pl.concat(times)
         if times
-        else pl.DataFrame(schema={"ts": HIT_SCHEMA["ts"], "bucket": pl.String()})
+        else pl.DataFrame(
+            schema={"ts": HIT_SCHEMA["ts"], "bucket": pl.String(), "variant": pl.String()}
+        )
     )
     current, previous = (_within(read, lines, p) for p in (period, earlier))
     current.previous = previous
@@ -737,13 +775,19 @@ def _in_period(period: Period) -> pl.Expr:
 def _within(read: _InputRead, times: pl.DataFrame, period: Period) -> _InputRead:
     """``read`` (made over two periods) narrowed to ``period``: its hits, and its line counts
     (lines outside it, the other period's included, are ``out_of_period``)."""
-    timeless = ("comment", "duplicate", "malformed")
+    timeless = ("comment", "duplicate", "not_http", "malformed")
     counts = {b: n for b, n in read.summary.buckets.items() if b in timeless}
     inside = times.filter(_in_period(period) & ~pl.col("bucket").is_in(timeless))
-    for bucket, count in inside.get_column("bucket").value_counts().iter_rows():
-        counts[str(bucket)] = counts.get(str(bucket), 0) + int(count)
+    add_counts(counts, inside.get_column("bucket"))
     counts["out_of_period"] = read.summary.lines - sum(counts.values())
-    summary = dataclasses.replace(read.summary, buckets=counts, period_applied=True)
+    variants: dict[str, int] | None = None
+    if read.summary.variants is not None:  # access logs: which variant read each line
+        variants = {}
+        read_here = _in_period(period) | pl.col("bucket").is_in(timeless)
+        add_counts(variants, times.filter(read_here).get_column("variant"))
+    summary = dataclasses.replace(
+        read.summary, buckets=counts, period_applied=True, variants=variants
+    )
     return dataclasses.replace(
         read, hits=read.hits.filter(_in_period(period)), summary=summary, period=period
     )
@@ -831,9 +875,20 @@ def _input_warnings(read: _InputRead, options: ReportOptions) -> list[str]:
 
 
 def _check_input(read: _InputRead, options: ReportOptions) -> None:
-    bad = read.summary.buckets.get("malformed", 0)
+    """Exit 1 when the input holds data but no HTTP request (or ``--strict`` finds a malformed
+    line); an input of comments only is empty, not an error."""
+    buckets = read.summary.buckets
+    bad, not_http = buckets.get("malformed", 0), buckets.get("not_http", 0)
+    data = read.summary.lines - buckets.get("comment", 0) - buckets.get("duplicate", 0)
     first = read.malformed[0] if read.malformed else None
-    if read.summary.lines and bad == read.summary.lines:
+    if data and bad + not_http == data:
+        if not_http:
+            kinds = ", ".join(sorted(read.summary.variants or {})) or "not_http"
+            raise InputError(
+                f"no HTTP request in the input: {not_http:,} of its {data:,} records are "
+                f"{read.summary.format} records that are not HTTP requests ({kinds})"
+                + (f" and {bad:,} are malformed" if bad else "")
+            )
         where = f" (first: {first.location()})" if first else ""
         raise InputError(read.nothing_usable(where))
     if options.strict and bad and first is not None:

@@ -28,54 +28,139 @@ import pytest
 from micromacro.goals import Goal, NumberCondition, StringMatcher
 from micromacro.hits import DOWNLOAD_EXTENSIONS, STATIC_EXTENSIONS, STATIC_FILES
 
-# --- SPEC 2.2: one combined-format line -------------------------------------------------------
+# --- SPEC 2.2: one line of the Common Log Format family ----------------------------------------
 
-_QUOTED = r'"((?:[^"\\]|\\.)*)"'  # a quoted field; nginx/Apache escape '"' as \" or \x22
-# ip ident user [time] "request" status bytes "referrer" "user agent" (extra fields may follow)
-COMBINED_LINE = re.compile(
-    rf"(\S+) \S+ \S+ \[([^\]]*)\] {_QUOTED} ([0-9]{{3}}) ([0-9]+|-) {_QUOTED} {_QUOTED}"
+_QUOTED = r'"(?:[^"\\]|\\.)*"'  # a quoted field; nginx/Apache escape '"' as \" or \x22
+# [vhost] client ident user [time] [(elapsed)] "request" status bytes ["referrer" "user agent"]
+# [trailing fields]: referrer and user agent quoted or a bare -, status or bytes may be -.
+CLF_LINE = re.compile(
+    rf"(?P<client>[^\[]+?) [^ ]+ [^ ]+ \[(?P<time>[^\]]*)\](?: \((?P<elapsed>[^)]*)\))? "
+    rf"(?P<request>{_QUOTED}) "
+    rf"(?P<status>[0-9]{{3}}|-) (?P<bytes>[0-9]+|-)"
+    rf"(?: (?P<referrer>{_QUOTED}|-) (?P<agent>{_QUOTED}|-))?(?P<rest>.*)"
 )
-TOKEN = r"[-!#$%&'*+.^_`|~0-9A-Za-z]+"  # RFC 9110: a method is a case-sensitive token
-REQUEST_LINE = re.compile(rf"({TOKEN}) (\S+) (HTTP/[0-9](\.[0-9])?)")  # METHOD TARGET PROTOCOL
+# nginx's "$http_x_forwarded_for" after the user agent: addresses, or -.
+_ADDRESS = r"(?:[0-9A-Fa-f.:%\[\]]+|unknown)"
+XFF = re.compile(rf' "(?:-|(?:{_ADDRESS}(?:, ?{_ADDRESS})*)?)"')
+TRAEFIK_TAIL = re.compile(r' [0-9]+ "[^"]*" "[^"]*" [0-9]+ms\s*')
+# Trailing fields are whole: runs of text or quoted strings; an unclosed quote is a cut line.
+TRAILING = re.compile(rf'(?:[ \t]+(?:[^ \t"]|{_QUOTED})+)*\s*')
+# RFC 9110: a method is a case-sensitive token; every method starts with a letter.
+METHOD = r"[A-Za-z][-!#$%&'*+.^_`|~0-9A-Za-z]*"
+# A target is origin-form (/…, or ?… for the root), absolute-form (scheme://…), * or an
+# authority (host:port).
+TARGET = r"(?:[/*?]|[A-Za-z][A-Za-z0-9+.-]*://)\S*|[^\s/?#]+:[0-9]+"
+REQUEST_LINE = re.compile(
+    rf"({METHOD}) ({TARGET}) (HTTP/[0-9](\.[0-9])?)"
+)  # METHOD TARGET PROTOCOL
 ABSOLUTE_FORM = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")  # scheme://authority
 REQUEST_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 BUCKETS = (
     "malformed", "bot", "static", "error", "request", "redirect", "other_method", "download",
     "page",
 )  # fmt: skip
+COMMENT = "comment"
 
 
 @dataclass(frozen=True)
 class LogLine:
-    """The fields of a combined-format line that the pipeline uses."""
+    """The fields of a line that the pipeline uses, and the name of its variant."""
 
     ip: str
     ts: datetime
     method: str
     path: str
     query: str | None
-    status: int
+    status: int | None
     user_agent: str | None
+    variant: str = "combined"
 
 
-def parse_line(line: str) -> LogLine | None:
-    """The fields of ``line``, or None when it is malformed (SPEC 2.2, first bucket)."""
-    fields = COMBINED_LINE.match(line)
+@dataclass(frozen=True)
+class Client:
+    """What a client field holds: a virtual host, the connecting address, whether it was a list."""
+
+    host: str | None
+    ip: str
+    listed: bool
+
+
+def client_of(field: str) -> Client | None:
+    """``[vhost] address``, or ``[vhost] list [address]`` where the list is quoted or written
+    ``a, b``; the connecting address is the one after the list, else the list's last one."""
+    quoted = re.fullmatch(r'(?:([^ ",]+) )?"([^"]*)"(?: ([^ ",]+))?', field)
+    if quoted:
+        host, addresses, after = quoted.groups()
+        return Client(host, after or addresses.split(",")[-1].strip(), True)
+    items: list[str] = []
+    for token in field.split(" "):
+        if items and items[-1].endswith(","):
+            items[-1] += " " + token  # "a, b" is one list
+        else:
+            items.append(token)
+    if any(item.endswith(",") or not item for item in items):
+        return None
+    lists = ["," in item for item in items]
+    if lists == [False]:
+        return Client(None, items[0], False)
+    if lists == [True]:
+        return Client(None, items[0].split(",")[-1].strip(), True)
+    if lists == [True, False]:
+        return Client(None, items[1], True)
+    if lists in ([False, False], [False, True]):
+        return Client(items[0], items[1].split(",")[-1].strip(), lists[1])
+    if lists == [False, True, False]:
+        return Client(items[0], items[2], True)
+    return None
+
+
+def unquoted(field: str | None) -> str | None:
+    """A quoted field's inside; - and empty are no value."""
+    value = field[1:-1] if field is not None and field.startswith('"') else field
+    return None if value in (None, "", "-") else value
+
+
+def variant_of(fields: re.Match[str], client: Client, xff: bool, trailing: bool) -> str:
+    """The variant name a line's shape gives (README: Log formats)."""
+    base = ("vhost_" if client.host else "") + ("combined" if fields["agent"] else "common")
+    suffixes = [
+        ("address_list", client.listed),
+        ("bare_dash", "-" in (fields["referrer"], fields["agent"])),
+        ("dash_status", fields["status"] == "-"),
+        ("elapsed", fields["elapsed"] is not None),
+        ("xff", xff),
+        ("fields", trailing),
+    ]
+    name = base + "".join(f"+{suffix}" for suffix, present in suffixes if present)
+    if name == "combined+fields" and TRAEFIK_TAIL.fullmatch(fields["rest"]):
+        return "traefik"
+    return name
+
+
+def parse_line(line: str) -> LogLine | str:
+    """The fields of ``line``; ``"comment"`` for a blank or ``#`` line, ``"malformed"`` when it
+    does not read (SPEC 2.2, the first buckets)."""
+    if not line.strip() or line.lstrip().startswith("#"):
+        return COMMENT
+    fields = CLF_LINE.match(line)
     if fields is None:
-        return None
-    ip, time, request, status, _bytes, _referrer, agent = fields.groups()
-    request_line = REQUEST_LINE.fullmatch(request)
-    if request_line is None:
-        return None
+        return "malformed"
+    xff = XFF.match(fields["rest"])
+    rest = fields["rest"][xff.end() :] if xff else fields["rest"]
+    client = client_of(fields["client"])
+    request_line = REQUEST_LINE.fullmatch(fields["request"][1:-1])
+    if client is None or request_line is None or not TRAILING.fullmatch(rest):
+        return "malformed"
     try:
-        ts = datetime.strptime(time, "%d/%b/%Y:%H:%M:%S %z").astimezone(UTC)
+        ts = datetime.strptime(fields["time"], "%d/%b/%Y:%H:%M:%S %z").astimezone(UTC)
     except ValueError:  # 30/Feb, 24:00:00, an unknown month...
-        return None
+        return "malformed"
     target = request_line.group(2).split("#", 1)[0]  # a fragment is no part of path or query
     path, has_query, query = ABSOLUTE_FORM.sub("", target, count=1).partition("?")
-    agent = None if agent in ("", "-") else agent
-    return LogLine(ip, ts, request_line.group(1), path or "/", query if has_query else None,
-                   int(status), agent)  # fmt: skip
+    status = None if fields["status"] == "-" else int(fields["status"])
+    variant = variant_of(fields, client, xff is not None, bool(rest.strip()))
+    return LogLine(client.ip, ts, request_line.group(1), path or "/", query if has_query else None,
+                   status, unquoted(fields["agent"]), variant)  # fmt: skip
 
 
 @cache
@@ -103,16 +188,18 @@ class Include:
     redirects: bool = False
 
 
-def bucket_of(line: LogLine | None, include: Include = Include()) -> str:
-    """The first bucket of SPEC 2.2 whose rule applies."""
-    if line is None:
-        return "malformed"
+def bucket_of(line: LogLine | str, include: Include = Include()) -> str:
+    """The first bucket of SPEC 2.2 whose rule applies (a line without a status is neither an
+    error nor a redirect)."""
+    if isinstance(line, str):
+        return line
+    status = line.status if line.status is not None else 200
     rules = [
         ("bot", not include.bots and is_bot(line.user_agent)),
         ("static", not include.static and is_static(line.path)),
-        ("error", not include.errors and 400 <= line.status <= 599),
+        ("error", not include.errors and 400 <= status <= 599),
         ("request", line.method in REQUEST_METHODS),
-        ("redirect", not include.redirects and 300 <= line.status <= 399 and line.status != 304),
+        ("redirect", not include.redirects and 300 <= status <= 399 and status != 304),
         ("other_method", line.method != "GET"),
         ("download", ends_with_extension(line.path, DOWNLOAD_EXTENSIONS)),
     ]
@@ -170,6 +257,7 @@ class Input:
 
     buckets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
     hits: list[Hit] = field(default_factory=list)
+    variants: dict[str, int] = field(default_factory=dict)
 
 
 def read_logs(files: Sequence[Path], include: Include = Include()) -> Input:
@@ -178,8 +266,10 @@ def read_logs(files: Sequence[Path], include: Include = Include()) -> Input:
         for line_no, text in enumerate(read_lines(file), start=1):
             line = parse_line(text)
             bucket = bucket_of(line, include)
-            result.buckets[bucket] += 1
-            hit = hit_of(line, bucket, file_rank, line_no) if line else None
+            result.buckets[bucket] = result.buckets.get(bucket, 0) + 1
+            if isinstance(line, LogLine):
+                result.variants[line.variant] = result.variants.get(line.variant, 0) + 1
+            hit = hit_of(line, bucket, file_rank, line_no) if isinstance(line, LogLine) else None
             if hit is not None:
                 result.hits.append(hit)
     return result
@@ -396,8 +486,15 @@ def report(
     read = read_logs(files, include)
     sessions = sessions_of(read.hits, timeout_s)
     lines = sum(read.buckets.values())
+    variants = read.variants
     return Report(
-        input={"lines": lines, "files": len(files), "format": "combined", **read.buckets},
+        input={
+            "lines": lines,
+            "files": len(files),
+            "format": "combined",
+            **read.buckets,
+            "variants": variants,
+        },
         summary=summary_of(sessions, goals),
         goals=[goal_row(goal, sessions) for goal in goals],
         sessions=sessions,

@@ -617,4 +617,4 @@ def test_the_declared_paths_are_those_of_a_real_report() -> None:
     shop = ["report", str(fixtures / "shop.log"), "--goals", str(fixtures / "shop_goals.yaml")]
     micro_macro = json.loads(CliRunner().invoke(cli, [*shop, "--format", "json"]).stdout)
     assert set(model.MICRO_MACRO_FIELDS) <= set(micro_macro["micro_macro"][0])
-    assert set(micro_macro["input"]) - {"format"} <= set(model.INPUT_FIELDS)
+    assert set(micro_macro["input"]) - {"format", "variants"} <= set(model.INPUT_FIELDS)

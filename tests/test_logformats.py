@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from micromacro.errors import InputError, UsageError
-from micromacro.logformats import COMBINED, COMMON, detect_format, resolve_format
+from micromacro.logformats import COMMON, FORMATS, detect_format, resolve_format
 from tests.helpers import FIREFOX, combined_line, parse
 
 
@@ -100,13 +100,13 @@ def test_common_format_has_no_referrer_or_agent() -> None:
 def test_detection_prefers_combined_and_recognises_common() -> None:
     combined = [combined_line(), combined_line("/b")]
     common = ['203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /about HTTP/1.0" 200 77']
-    assert detect_format(combined).format is COMBINED
+    assert detect_format(combined).format == FORMATS["combined"]
     detected = detect_format([*common, "junk"])
-    assert (detected.format, detected.parsed, detected.sampled) == (COMMON, 1, 2)
+    assert (detected.format, detected.parsed, detected.sampled) == (FORMATS["common"], 1, 2)
 
 
 def test_detection_failure_names_the_formats_tried() -> None:
-    with pytest.raises(InputError, match=r"tried .*combined, common.* --log-format"):
+    with pytest.raises(InputError, match=r"no format reads .*clf 0, alb 0.* --log-format"):
         detect_format(['{"time": "2026-11-02T09:00:00Z", "uri": "/"}'])
 
 

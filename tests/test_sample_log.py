@@ -156,6 +156,7 @@ HAND_LOG = [
 HAND_INPUT = {
     "lines": 12, "files": 1, "format": "combined", "malformed": 1, "bot": 1, "static": 1,
     "error": 1, "request": 2, "redirect": 1, "other_method": 0, "download": 1, "page": 4,
+    "variants": {"combined": 11},
 }  # fmt: skip
 HAND_SUMMARY = {
     "visitors": 2, "sessions": 3, "pageviews": 4, "events": 3, "bounce_rate": 1 / 3,

@@ -426,7 +426,7 @@ def test_each_example_is_a_header_and_a_parsed_line(fmt: LogFormat) -> None:
 )
 def test_detection_picks_the_format_of_a_sample(path: Path, expected: str) -> None:
     sample = read_lines(path)[:50]
-    detection = detect_format(sample, [*W3C_FORMATS, COMBINED])
+    detection = detect_format(sample)
     assert detection.format.name == expected
     # Directive lines are not counted among the sample lines a format could parse.
     assert detection.sampled == len([line for line in sample if not line.startswith("#")])

@@ -7,37 +7,46 @@ presets of ``FORMATS`` or a format string (nginx ``log_format``, Apache ``LogFor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from micromacro.errors import InputError, UsageError
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
+from micromacro.logformats.clf import (
+    CLF_FAMILY,
+    COMBINED,
+    COMMON,
+    TRAEFIK_CLF,
+    VHOST_COMBINED,
+    VHOST_COMMON,
+)
+from micromacro.logformats.families import Family, FamilyFormat, NotHttp
 from micromacro.logformats.fields import PARSED_COLUMNS, UTC_MICROS
 from micromacro.logformats.formatstrings import compile_format_string
 from micromacro.logformats.jsonlines import JSON_FORMATS
-from micromacro.logformats.presets import (
-    ALB,
-    COMBINED,
-    COMMON,
-    ELB,
-    HAPROXY,
-    TRAEFIK_CLF,
-    VHOST_COMBINED,
-)
-from micromacro.logformats.w3c import W3C_FORMATS
+from micromacro.logformats.presets import ALB, ELB, HAPROXY
+from micromacro.logformats.w3c import CLOUDFRONT, W3C
 
 __all__ = [
     "AUTO",
     "COMBINED",
     "COMMON",
+    "FAMILIES",
     "FORMATS",
     "PARSED_COLUMNS",
+    "TRAEFIK_CLF",
     "UTC_MICROS",
+    "VHOST_COMBINED",
+    "VHOST_COMMON",
+    "Candidate",
     "Detection",
+    "Family",
+    "FamilyFormat",
     "LineParser",
     "LogFormat",
+    "NotHttp",
     "RegexFormat",
     "detect_format",
     "parse_access_lines",
@@ -46,35 +55,64 @@ __all__ = [
 
 AUTO = "auto"
 
-# Every preset, in the order ``micromacro formats`` lists them.
-_PRESETS: tuple[LogFormat, ...] = (
-    COMBINED, COMMON, VHOST_COMBINED, TRAEFIK_CLF, ALB, ELB, HAPROXY, *W3C_FORMATS, *JSON_FORMATS,
-)  # fmt: skip
-FORMATS: dict[str, LogFormat] = {f.name: f for f in _PRESETS}
-# When several presets read the sample alike, the more specific one is named (a Traefik line is
-# a combined line with more after it).
-_PREFERRED_ON_TIE = ("traefik",)
+# Every family, in the order auto-detection prefers them when two read the sample alike.
+FAMILIES: tuple[Family, ...] = (
+    CLF_FAMILY,
+    Family("alb", (ALB,), description=ALB.description),
+    Family("elb", (ELB,), description=ELB.description),
+    Family("haproxy", (HAPROXY,), description=HAPROXY.description),
+    Family("w3c", (W3C,), description=W3C.description),
+    Family("cloudfront", (CLOUDFRONT,), description=CLOUDFRONT.description),
+    Family("json", JSON_FORMATS, description="JSON lines access logs"),
+)
+# Every preset (a family read with one variant first), in the order ``micromacro formats``
+# lists them.
+FORMATS: dict[str, FamilyFormat] = {
+    variant.name: family.choose(variant.name) for family in FAMILIES for variant in family.variants
+}
 
 # The fields two candidates must agree on for a tie between them not to be ambiguous.
 _DECIDING_FIELDS = (
-    "comment", "parsed", "ts", "ip", "method", "path", "query", "status", "user_agent",
+    "comment", "not_http", "parsed", "ts", "ip", "method", "path", "query", "status",
+    "user_agent",
 )  # fmt: skip
+
+
+# A sample line a family accounts for: read as a request, as a non-HTTP record or a comment.
+_ACCOUNTED = pl.col("parsed") | pl.col("not_http") | pl.col("comment")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """How one family read the sample: lines it read (HTTP requests or its non-HTTP records)
+    and the variants it read them with (variant → lines)."""
+
+    family: str
+    read: int
+    variants: dict[str, int]
 
 
 @dataclass(frozen=True)
 class Detection:
-    """What auto-detection chose, how many sample lines it parsed, and of how many (comment
-    lines of the format, such as W3C headers, left out)."""
+    """What auto-detection chose and why.
+
+    ``parsed`` sample lines were read by the chosen format, of ``sampled`` (comment lines left
+    out); ``candidates`` says how every family read the sample, best first; ``unread`` is the
+    first sample line no family read (its location and text), if any.
+    """
 
     format: LogFormat
     parsed: int
     sampled: int
+    candidates: tuple[Candidate, ...] = ()
+    unread: tuple[str, str] | None = None
 
 
 def resolve_format(name: str) -> LogFormat:
     """The preset called ``name``, or the format an nginx or Apache format string describes.
 
-    Raises ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
+    A format string is read first, with the Common Log Format family for the lines it does not
+    read. Raises ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
     """
     if name in FORMATS:
         return FORMATS[name]
@@ -85,7 +123,7 @@ def resolve_format(name: str) -> LogFormat:
             f"unknown log format {name!r} (expected one of {known}, or an nginx log_format or "
             "Apache LogFormat string)"
         )
-    return compiled
+    return FamilyFormat(CLF_FAMILY, compiled, compiled.name)
 
 
 def parse_access_lines(lines: pl.LazyFrame, fmt: LogFormat) -> pl.LazyFrame:
@@ -103,43 +141,89 @@ def _sample_frame(sample: Sequence[str]) -> pl.LazyFrame:
     ).lazy()
 
 
-def detect_format(
-    sample: Iterable[str], candidates: Sequence[LogFormat] | None = None
-) -> Detection:
-    """The candidate that parses most sample lines (``FORMATS`` by default).
+def _primary_variant(family: Family, variants: dict[str, int]) -> str:
+    """The variant a run reads every line with first: the strict variant most sample lines
+    have, when at least half of them have it (its exact regex is the fast path); otherwise the
+    family's general reader. The family's first variant when no line was an HTTP request."""
+    strict = {v.name: variants.get(v.name, 0) for v in family.variants}
+    best = max(strict, key=lambda name: strict[name])
+    read = sum(variants.values())
+    if family.general is None or (read and 2 * strict[best] >= read) or not read:
+        return best
+    return family.general.name
 
-    Among candidates parsing equally many, the first in order wins when they read every line
-    alike; when they read the lines differently the choice is ambiguous. Raises ``InputError``
-    when nothing parses or the choice is ambiguous, listing the candidates.
+
+def detect_format(
+    sample: Sequence[str],
+    locations: Sequence[str] | None = None,
+    *,
+    families: Sequence[Family] = FAMILIES,
+) -> Detection:
+    """The family that reads most sample lines, read with the variant most of them have.
+
+    Among families reading equally many, the first in ``FAMILIES`` wins when they read every
+    line alike; when they read the lines differently the choice is ambiguous. ``locations``
+    (``access.log:3``, one per line) name the lines in messages; ``families`` are the
+    candidates (all by default). Raises ``InputError`` when
+    nothing reads a line or the choice is ambiguous, naming every candidate and what it read.
 
     >>> detect_format([COMBINED.example]).format.name
     'combined'
     """
     lines = list(sample)
-    formats = sorted(candidates or FORMATS.values(), key=lambda f: f.name not in _PREFERRED_ON_TIE)
+    where = (
+        list(locations)
+        if locations is not None
+        else [f"line {n}" for n in range(1, 1 + len(lines))]
+    )
     frame = _sample_frame(lines)
-    parsed = {
-        fmt.name: parse_access_lines(frame, fmt).select(_DECIDING_FIELDS).collect()
-        for fmt in formats
+    tables = {
+        family.name: parse_access_lines(frame, family.detector())
+        .select(*_DECIDING_FIELDS, "variant")
+        .collect()
+        for family in families
     }
-    counts = {name: int(table["parsed"].sum()) for name, table in parsed.items()}
-    best = max(counts.values(), default=0)
+    candidates = [_candidate(name, table) for name, table in tables.items()]
+    ranked = tuple(sorted(candidates, key=lambda c: -c.read))
+    accounted = pl.DataFrame(
+        {name: table.select(_ACCOUNTED).to_series() for name, table in tables.items()}
+    ).select(pl.any_horizontal(pl.all()).alias("read"))
+    unread_rows = accounted.with_row_index().filter(~pl.col("read")).get_column("index")
+    unread = (where[unread_rows[0]], lines[unread_rows[0]]) if len(unread_rows) else None
+    best = ranked[0].read if ranked else 0
     if best == 0:
-        tried = ", ".join(counts)
-        detail = f" (none of the {len(lines)} sample lines parsed)" if lines else ""
-        raise InputError(
-            f"cannot recognise the log format; tried {tried}{detail}; "
-            "name it with --log-format (see micromacro formats)"
-        )
-    tied = [fmt for fmt in formats if counts[fmt.name] == best]
-    first = parsed[tied[0].name]
-    differing = [fmt.name for fmt in tied[1:] if not parsed[fmt.name].equals(first)]
+        raise InputError(_nothing_reads(lines, ranked, unread))
+    tied = [c for c in candidates if c.read == best]
+    first = tables[tied[0].family].drop("variant")
+    differing = [c for c in tied[1:] if not tables[c.family].drop("variant").equals(first)]
     if differing:
         names = ", ".join(
-            f"{name} ({best} of {len(lines)} lines)" for name in (tied[0].name, *differing)
+            f"{c.family} ({best} of {len(lines)} lines)" for c in (tied[0], *differing)
         )
         raise InputError(
             f"ambiguous log format: {names} read the sample differently; name one with --log-format"
         )
+    family = next(f for f in families if f.name == tied[0].family)
+    chosen = family.choose(_primary_variant(family, tied[0].variants))
     comments = int(first["comment"].sum())
-    return Detection(tied[0], best, len(lines) - comments)
+    return Detection(chosen, best, len(lines) - comments, ranked, unread)
+
+
+def _candidate(family: str, table: pl.DataFrame) -> Candidate:
+    read = int(table.select((pl.col("parsed") | pl.col("not_http")).sum()).item())
+    counts = table.filter(pl.col("parsed")).get_column("variant").value_counts()
+    variants = {str(name): int(count) for name, count in counts.iter_rows()}
+    return Candidate(family, read, variants)
+
+
+def _nothing_reads(
+    lines: Sequence[str], candidates: Sequence[Candidate], unread: tuple[str, str] | None
+) -> str:
+    tried = ", ".join(f"{c.family} {c.read}" for c in candidates)
+    if not lines:
+        return f"cannot recognise the log format: no sample lines; tried {tried}"
+    first = f"; first line {unread[0]}: {unread[1][:120]}" if unread else ""
+    return (
+        f"cannot recognise the log format: no format reads any of the {len(lines)} sample "
+        f"lines (lines read: {tried}){first}; name it with --log-format (see micromacro formats)"
+    )

@@ -55,7 +55,7 @@ class RegexFormat(LogFormat):
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table (this format has no state between chunks)."""
         extracted = lines.with_columns(_fields=pl.col("line").str.extract_groups(self.regex))
-        return normalize(extracted, self.fields, self.time)
+        return normalize(extracted, self.fields, self.time, variant=self.name)
 
     def parser(self) -> LineParser:
         return self.parse

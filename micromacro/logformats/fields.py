@@ -37,7 +37,9 @@ RAW_FIELDS: tuple[str, ...] = (
 # The columns ``normalize`` adds (besides the line table's own), in this order.
 PARSED_COLUMNS: tuple[str, ...] = (
     "comment",
+    "not_http",
     "parsed",
+    "variant",
     "ts",
     "ip",
     "method",
@@ -74,11 +76,21 @@ ISO8601 = TimeSpec("iso8601", "%+")
 EPOCH_SECONDS = TimeSpec("epoch", "", 1.0)
 
 # The request line, "METHOD TARGET PROTOCOL" (RFC 9112), split by a small regex of its own: one
-# regex for the whole line would be too large for the fast capture engines. Any other request
-# ("-", TLS bytes, a missing protocol) does not match, and the line is malformed.
-_REQUEST_LINE = (
-    r"^(?P<method>[!#$%&'*+.^_`|~0-9A-Za-z-]+) (?P<path>[^\s?#]*)(?:\?(?P<query>[^\s#]*))?"
-    r"(?:#\S*)? HTTP/\d(?:\.\d)?$"
+# regex for the whole line would be too large for the fast capture engines. A method is a token
+# that starts with a letter; a target is a path ("/…", "*"), an absolute URI ("https://host/…"),
+# an authority ("host:443", for CONNECT) or empty. Any other request ("-", "- - HTTP/1.0", TLS
+# bytes, a missing protocol) does not match, and the line is malformed.
+_METHOD = r"(?P<method>[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*)"
+_TARGET_START = r"(?:[/*]|[A-Za-z][A-Za-z0-9+.\-]*://)"
+REQUEST_LINE = (
+    rf"^{_METHOD} (?P<path>{_TARGET_START}[^\s?#]*|[^\s/?#]+:[0-9]+|)"
+    r"(?:\?(?P<query>[^\s#]*))?(?:#\S*)? HTTP/\d(?:\.\d)?$"
+)
+# The same, for a target that holds spaces as the client sent them (load balancers log the
+# request line as received): slower, so only for lines the strict one does not read.
+LENIENT_REQUEST_LINE = (
+    rf"^{_METHOD} (?P<path>{_TARGET_START}[^?#]*?|[^\s/?#]+:[0-9]+|)"
+    r"(?:\?(?P<query>[^#]*?))?(?:#.*?)? HTTP/\d(?:\.\d)?$"
 )
 # A request target without the request line around it: path, then an optional query.
 _TARGET = r"^(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?"
@@ -113,23 +125,29 @@ def normalize(
     *,
     ts: pl.Expr | None = None,
     comment: pl.Expr | None = None,
+    variant: str | pl.Expr = "",
+    request_line: str = REQUEST_LINE,
 ) -> pl.LazyFrame:
     """Typed hit fields from the raw ``_fields`` struct of ``lines`` (which is dropped).
 
     Adds ``PARSED_COLUMNS``: ``comment`` (a directive or comment line of the format, counted
-    apart), ``parsed`` (the line has a valid time and request), ``ts`` (UTC), ``ip``,
+    apart), ``not_http`` (a record of the format that is no HTTP request: always false here,
+    see ``families``), ``parsed`` (the line has a valid time and request), ``variant`` (the
+    variant of the format that read a parsed line, else null), ``ts`` (UTC), ``ip``,
     ``method``, ``path``, ``query``, ``status``, ``bytes``, ``referrer``, ``user_agent``,
-    ``host``, ``forwarded_for``. Fields of lines that did not parse are null.
+    ``host``, ``forwarded_for``.
 
     ``ts`` replaces parsing the raw ``time`` field with ``time`` (for formats that write their
-    time in several ways); ``comment`` marks comment lines (default: none).
+    time in several ways); ``comment`` marks comment lines (default: none); ``variant`` names
+    the variant (a name, or an expression per line); ``request_line`` is the regex that splits
+    a raw ``request`` field.
     """
 
     def field(name: str) -> pl.Expr:
         return raw_field(present, name)
 
     if "request" in present:
-        parts = field("request").str.extract_groups(_REQUEST_LINE)
+        parts = field("request").str.extract_groups(request_line)
         method = parts.struct.field("method")
         target_path, query = parts.struct.field("path"), parts.struct.field("query")
     else:
@@ -157,6 +175,7 @@ def normalize(
         )
         .with_columns(
             comment=pl.lit(False) if comment is None else comment.fill_null(False),
+            not_http=pl.lit(False),
             # An empty target ("GET  HTTP/1.1") is no request either.
             parsed=pl.col("ts").is_not_null()
             & pl.col("method").is_not_null()
@@ -164,6 +183,11 @@ def normalize(
                 (pl.col("_request").struct.field("path") != "")
                 | pl.col("_request").struct.field("query").is_not_null()
             ).fill_null(False),
+        )
+        .with_columns(
+            variant=pl.when(pl.col("parsed")).then(
+                pl.lit(variant) if isinstance(variant, str) else variant
+            )
         )
         .drop("_fields", "_request")
     )

@@ -58,7 +58,7 @@ class JsonFormat(LogFormat):
         extracted = lines.with_columns(
             _fields=pl.struct([value.alias(name) for name, value in raw.items()])
         )
-        return normalize(extracted, present, self.times[0], ts=ts)
+        return normalize(extracted, present, self.times[0], ts=ts, variant=self.name)
 
     def parser(self) -> LineParser:
         return self.parse

@@ -1,4 +1,5 @@
-"""The built-in regex formats: Apache/nginx defaults, load balancers, proxies."""
+"""The built-in regex formats of load balancers and proxies (the Common Log Format family is in
+``clf``)."""
 
 from __future__ import annotations
 
@@ -6,55 +7,9 @@ from micromacro.logformats.base import RegexFormat
 from micromacro.logformats.fields import ISO8601, TimeSpec
 from micromacro.logformats.patterns import BRACKETED, group, quoted, token
 
-_STATUS = r"\d{3}"
 _STATUS_OR_DASH = r"\d{3}|-"
 _BYTES = r"\d+|-"
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-
-# host ident user [time] "request" status bytes
-_CLF = (
-    f"{token('ip')} [^ ]+ {token('remote_user')} \\[{group('time', BRACKETED)}\\] "
-    f"{quoted('request')} {group('status', _STATUS)} {group('bytes', _BYTES)}"
-)
-_COMBINED = f"{_CLF} {quoted('referrer')} {quoted('user_agent')}"
-
-COMBINED = RegexFormat(
-    name="combined",
-    regex=f"^{_COMBINED}",
-    example=(
-        '203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent HTTP/1.1" 200 5123 '
-        f'"https://www.google.com/" "{_UA}"'
-    ),
-    description="nginx and Apache default: common plus referrer and user agent",
-)
-
-COMMON = RegexFormat(
-    name="common",
-    regex=f"^{_CLF}\\s*$",  # anchored: a combined line is not a common one
-    example='203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent HTTP/1.1" 200 5123',
-    description="Common Log Format: no referrer, no user agent",
-)
-
-VHOST_COMBINED = RegexFormat(
-    name="vhost_combined",
-    regex=f"^{group('host', r'[^ :]+')}(?::\\d+)? {_COMBINED}",
-    example=(
-        "shop.example.com:443 203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "
-        f'"GET /products/tent HTTP/1.1" 200 5123 "https://www.google.com/" "{_UA}"'
-    ),
-    description="Apache vhost_combined: the virtual host and port, then combined",
-)
-
-TRAEFIK_CLF = RegexFormat(
-    name="traefik",
-    regex=f'^{_COMBINED} \\d+ "[^"]*" "[^"]*" \\d+ms\\s*$',
-    example=(
-        '203.0.113.7 - - [02/Nov/2026:08:15:03 +0000] "GET /products/tent HTTP/2.0" 200 5123 '
-        f'"https://www.google.com/" "{_UA}" 1042 "shop@docker" "http://172.18.0.5:8080" 3ms'
-    ),
-    description="Traefik access log, common format: combined plus request count, router, "
-    "server URL and duration",
-)
 
 # type time elb client:port target:port 3 × processing time elb_status target_status
 # received_bytes sent_bytes "request" "user_agent" …
@@ -111,6 +66,4 @@ HAPROXY = RegexFormat(
     description="HAProxy http log (option httplog); its times are read as UTC",
 )
 
-PRESETS: tuple[RegexFormat, ...] = (
-    COMBINED, COMMON, VHOST_COMBINED, TRAEFIK_CLF, ALB, ELB, HAPROXY,
-)  # fmt: skip
+PRESETS: tuple[RegexFormat, ...] = (ALB, ELB, HAPROXY)

@@ -127,7 +127,7 @@ class HeaderDrivenParser:
         for name, transform in self._fmt.transforms:
             if name in raw:
                 frame = frame.with_columns(transform(pl.col(_column(name))).alias(_column(name)))
-        return _normalized(frame, list(raw))
+        return _normalized(frame, list(raw), self._fmt.name)
 
 
 def _column(raw_field: str) -> str:
@@ -135,12 +135,18 @@ def _column(raw_field: str) -> str:
     return f"_raw_{raw_field}"
 
 
-def _normalized(frame: pl.LazyFrame, captured: list[str]) -> pl.LazyFrame:
+def _normalized(frame: pl.LazyFrame, captured: list[str], variant: str) -> pl.LazyFrame:
     """The hit fields of ``frame`` from its raw field columns (which are dropped)."""
     named = [name for name in captured if name not in ("date", "clock")]
     fields = [_date_and_time(captured), *(pl.col(_column(name)).alias(name) for name in named)]
     with_struct = frame.with_columns(_fields=pl.struct(fields))
-    parsed = normalize(with_struct, frozenset({"time", *named}), W3C_TIME, comment=_IS_DIRECTIVE)
+    parsed = normalize(
+        with_struct,
+        frozenset({"time", *named}),
+        W3C_TIME,
+        comment=_IS_DIRECTIVE,
+        variant=variant,
+    )
     return parsed.drop("_values", "_header", *map(_column, captured))
 
 

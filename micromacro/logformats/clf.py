@@ -1,0 +1,241 @@
+"""The Common Log Format family: ``common``, ``combined`` and the shapes real files mix in.
+
+Strict variants (one exact regex each, the fast path):
+
+- ``common``: ``host ident user [time] "request" status bytes``
+- ``combined``: common plus ``"referrer" "user agent"`` (nginx and Apache default)
+- ``vhost_common``, ``vhost_combined``: the same after the virtual host (``host`` or
+  ``host:port``), as Apache's ``%v`` writes it
+- ``combined+xff``: combined plus ``"$http_x_forwarded_for"`` (nginx's default ``main`` format)
+- ``traefik``: combined plus Traefik's request count, router, server URL and duration
+
+The ``general`` reader reads all of those and what no single regex has, and names each line's
+variant from what it found: a ``vhost_`` prefix, ``common`` or ``combined``, then
+``+address_list`` (the client field is a list of addresses, quoted or not, maybe followed by
+the connecting address), ``+bare_dash`` (``-`` for the referrer or user agent instead of
+``"-"``), ``+dash_status`` (``-`` for the status), ``+elapsed`` (Gandi's ``(0 s)`` after the
+time), ``+xff`` (a trailing quoted X-Forwarded-For list) and ``+fields`` (other trailing fields,
+left unread). Times may carry fractions of a second. Trailing fields must be whole (an unclosed
+quote is a line cut short: malformed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
+from micromacro.logformats.families import Family
+from micromacro.logformats.fields import TimeSpec, normalize
+from micromacro.logformats.patterns import BRACKETED, QUOTED_TEXT, group, quoted, token
+
+_STATUS = r"\d{3}"
+_BYTES = r"\d+|-"
+_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+_END = r"\s*$"
+# An X-Forwarded-For list as nginx logs "$http_x_forwarded_for": addresses, or "-".
+_ADDRESS = r"(?:[0-9A-Fa-f.:%\[\]]+|unknown)"
+_XFF = rf"-|(?:{_ADDRESS}(?:, ?{_ADDRESS})*)?"
+
+# host ident user [time] "request" status bytes
+_CLF = (
+    f"{token('ip')} [^ ]+ {token('remote_user')} \\[{group('time', BRACKETED)}\\] "
+    f"{quoted('request')} {group('status', _STATUS)} {group('bytes', _BYTES)}"
+)
+_COMBINED = f"{_CLF} {quoted('referrer')} {quoted('user_agent')}"
+_VHOST = f"{group('host', r'[^ :]+')}(?::\\d+)? "
+_TRAEFIK_TAIL = r' \d+ "[^"]*" "[^"]*" \d+ms'
+
+COMBINED = RegexFormat(
+    name="combined",
+    regex=f"^{_COMBINED}{_END}",
+    example=(
+        '203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent HTTP/1.1" 200 5123 '
+        f'"https://www.google.com/" "{_UA}"'
+    ),
+    description="nginx and Apache default: common plus referrer and user agent",
+)
+
+COMMON = RegexFormat(
+    name="common",
+    regex=f"^{_CLF}{_END}",
+    example='203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent HTTP/1.1" 200 5123',
+    description="Common Log Format: no referrer, no user agent",
+)
+
+VHOST_COMBINED = RegexFormat(
+    name="vhost_combined",
+    regex=f"^{_VHOST}{_COMBINED}{_END}",
+    example=(
+        "shop.example.com:443 203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "
+        f'"GET /products/tent HTTP/1.1" 200 5123 "https://www.google.com/" "{_UA}"'
+    ),
+    description="Apache vhost_combined: the virtual host and port, then combined",
+)
+
+VHOST_COMMON = RegexFormat(
+    name="vhost_common",
+    regex=f"^{_VHOST}{_CLF}{_END}",
+    example=(
+        'shop.example.com 203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent '
+        'HTTP/1.1" 200 5123'
+    ),
+    description='Apache vhost_common (%v %h %l %u %t "%r" %>s %b): the virtual host, then common',
+)
+
+COMBINED_XFF = RegexFormat(
+    name="combined+xff",
+    regex=f'^{_COMBINED} "{group("forwarded_for", _XFF)}"{_END}',
+    example=(
+        '10.0.0.2 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent HTTP/1.1" 200 5123 '
+        f'"https://www.google.com/" "{_UA}" "203.0.113.7, 10.0.0.1"'
+    ),
+    description="nginx's default main format: combined plus the X-Forwarded-For header",
+)
+
+TRAEFIK_CLF = RegexFormat(
+    name="traefik",
+    regex=f"^{_COMBINED}{_TRAEFIK_TAIL}{_END}",
+    example=(
+        '203.0.113.7 - - [02/Nov/2026:08:15:03 +0000] "GET /products/tent HTTP/2.0" 200 5123 '
+        f'"https://www.google.com/" "{_UA}" 1042 "shop@docker" "http://172.18.0.5:8080" 3ms'
+    ),
+    description="Traefik access log, common format: combined plus request count, router, "
+    "server URL and duration",
+)
+
+# --- The general reader ---------------------------------------------------------------------
+
+_QUOTED_OR_DASH = f'"{QUOTED_TEXT}"|-'
+# Fields after the user agent: runs of text and whole quoted strings (rt=0.004, uct="0.000",
+# "shop@docker"); an unclosed quote is a line cut short, not a field.
+_TRAILING_FIELDS = f'(?:[ \\t]+(?:[^ \\t"]|"{QUOTED_TEXT}")+)+'
+# Everything before "ident user [time]" is the client field, with a virtual host before it.
+_GENERAL = (
+    r"^(?P<prefix>[^\[]+?) [^ ]+ (?P<remote_user>[^ ]+) \[(?P<time>[^\]]+)\]"
+    r"(?: \((?P<elapsed>[^)]*)\))?"
+    f" {quoted('request')} (?P<status>{_STATUS}|-) (?P<bytes>{_BYTES})"
+    f"(?: (?P<referrer>{_QUOTED_OR_DASH}) (?P<user_agent>{_QUOTED_OR_DASH}))?"
+    f'(?: "(?P<forwarded_for>{_XFF})")?'
+    f"(?P<extra>{_TRAILING_FIELDS})?"
+    r"\s*$"
+)
+_ITEM = r'[^ ",]+'
+_LIST = f"{_ITEM}(?:, ?{_ITEM})+"
+# The client field: [vhost] (address | address list | "address list") [connecting address].
+# Two plain items are a virtual host and a client; a list then an item, a list and the
+# connecting address.
+_CLIENT_FIELD = (
+    f'^(?:(?P<h1>{_ITEM}) (?:"(?P<q1>[^"]*)"|(?P<l1>{_LIST})) (?P<s1>{_ITEM})'
+    f'|(?P<h2>{_ITEM}) (?:"(?P<q2>[^"]*)"|(?P<l2>{_LIST}))'
+    f'|(?:"(?P<q3>[^"]*)"|(?P<l3>{_LIST})) (?P<s3>{_ITEM})'
+    f"|(?P<h4>{_ITEM}) (?P<s4>{_ITEM})"
+    f'|"(?P<q5>[^"]*)"|(?P<l5>{_ITEM}(?:, ?{_ITEM})*))$'
+)
+_GENERAL_FIELDS = frozenset(
+    {"ip", "host", "remote_user", "time", "request", "status", "bytes", "referrer", "user_agent"}
+    | {"forwarded_for"}
+)
+_FRACTIONAL_CLF = TimeSpec("strftime", "%d/%b/%Y:%H:%M:%S%.f %z")
+
+
+def _part(*names: str) -> pl.Expr:
+    return pl.coalesce([pl.col("_client").struct.field(name) for name in names])
+
+
+def _unquoted(text: pl.Expr) -> pl.Expr:
+    """A ``"…"`` field's inside; a bare ``-`` stays ``-``."""
+    return text.str.replace(r'^"([\s\S]*)"$', "${1}")
+
+
+def _label() -> pl.Expr:
+    """The variant name of each line read by the general reader."""
+    fields = pl.col("_fields")
+    referrer, agent = fields.struct.field("referrer"), fields.struct.field("user_agent")
+    extra = fields.struct.field("extra")
+    combined = agent.is_not_null()
+    host = pl.col("_host").is_not_null()
+    base = pl.when(host).then(pl.lit("vhost_")).otherwise(pl.lit("")) + pl.when(combined).then(
+        pl.lit("combined")
+    ).otherwise(pl.lit("common"))
+
+    def suffix(name: str, condition: pl.Expr) -> pl.Expr:
+        return pl.when(condition.fill_null(False)).then(pl.lit(f"+{name}")).otherwise(pl.lit(""))
+
+    label = pl.concat_str(
+        base,
+        suffix("address_list", pl.col("_list").is_not_null()),
+        suffix("bare_dash", (referrer == "-") | (agent == "-")),
+        suffix("dash_status", fields.struct.field("status") == "-"),
+        suffix("elapsed", fields.struct.field("elapsed").is_not_null()),
+        suffix("xff", fields.struct.field("forwarded_for").is_not_null()),
+        suffix("fields", extra.is_not_null()),
+    )
+    traefik = (label == "combined+fields") & extra.str.contains(f"^{_TRAEFIK_TAIL}$")
+    return pl.when(traefik).then(pl.lit("traefik")).otherwise(label)
+
+
+@dataclass(frozen=True)
+class GeneralClf(LogFormat):
+    """Reads any line of the Common Log Format family and names its variant (see module)."""
+
+    name: str = "clf"
+    example: str = ""
+    description: str = "any Common Log Format line: common, combined and their variants"
+    regex: str = field(default=_GENERAL, repr=False)
+
+    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table (this format has no state between chunks)."""
+        fields = pl.col("_fields")
+        cut = lines.with_columns(_fields=pl.col("line").str.extract_groups(self.regex))
+        client = cut.with_columns(
+            _client=fields.struct.field("prefix").str.extract_groups(_CLIENT_FIELD)
+        ).with_columns(
+            _host=_part("h1", "h2", "h4").str.replace(r"^([^:]+):\d+$", "${1}"),
+            _list=_part("q1", "l1", "q2", "l2", "q3", "l3", "q5", "l5"),
+            _second=_part("s1", "s3", "s4"),
+        )
+        # A list's connecting address is the address after it, else its last one.
+        listed = pl.col("_list").str.split(",").list.last().str.strip_chars()
+        is_list = pl.col("_list").str.contains(",") | pl.col("_second").is_not_null()
+        with_list = client.with_columns(
+            _ip=pl.coalesce(pl.col("_second"), listed), _list=pl.when(is_list).then("_list")
+        )
+        trailing = fields.struct.field("forwarded_for")
+        typed = with_list.with_columns(
+            _variant=_label(),
+            _fields=pl.struct(
+                ip=pl.col("_ip"),
+                host=pl.col("_host"),
+                remote_user=fields.struct.field("remote_user"),
+                time=fields.struct.field("time"),
+                # A client field that is none of the shapes above reads as no request.
+                request=pl.when(pl.col("_ip").is_not_null()).then(fields.struct.field("request")),
+                status=fields.struct.field("status"),
+                bytes=fields.struct.field("bytes"),
+                referrer=_unquoted(fields.struct.field("referrer")),
+                user_agent=_unquoted(fields.struct.field("user_agent")),
+                forwarded_for=pl.coalesce(pl.when(trailing != "-").then(trailing), "_list"),
+            ),
+        )
+        parsed = normalize(
+            typed,
+            _GENERAL_FIELDS,
+            _FRACTIONAL_CLF,
+            variant=pl.col("_variant"),
+        )
+        return parsed.drop("_client", "_host", "_list", "_second", "_ip", "_variant")
+
+    def parser(self) -> LineParser:
+        return self.parse
+
+
+GENERAL_CLF = GeneralClf()
+
+CLF_FAMILY = Family(
+    name="clf",
+    variants=(COMBINED, COMMON, VHOST_COMBINED, VHOST_COMMON, COMBINED_XFF, TRAEFIK_CLF),
+    general=GENERAL_CLF,
+    description="Common Log Format and its variants",
+)
