@@ -25,9 +25,9 @@ from micromacro.logformats.clf import (
 from micromacro.logformats.families import Family, FamilyFormat, NotHttp
 from micromacro.logformats.fields import PARSED_COLUMNS, UTC_MICROS
 from micromacro.logformats.formatstrings import compile_format_string
-from micromacro.logformats.jsonlines import JSON_FORMATS
-from micromacro.logformats.presets import ALB, ELB, HAPROXY
-from micromacro.logformats.w3c import CLOUDFRONT, W3C
+from micromacro.logformats.jsonlines import JSON_FAMILY
+from micromacro.logformats.presets import LB_FAMILIES
+from micromacro.logformats.w3c import W3C_FAMILIES
 
 __all__ = [
     "AUTO",
@@ -56,15 +56,7 @@ __all__ = [
 AUTO = "auto"
 
 # Every family, in the order auto-detection prefers them when two read the sample alike.
-FAMILIES: tuple[Family, ...] = (
-    CLF_FAMILY,
-    Family("alb", (ALB,), description=ALB.description),
-    Family("elb", (ELB,), description=ELB.description),
-    Family("haproxy", (HAPROXY,), description=HAPROXY.description),
-    Family("w3c", (W3C,), description=W3C.description),
-    Family("cloudfront", (CLOUDFRONT,), description=CLOUDFRONT.description),
-    Family("json", JSON_FORMATS, description="JSON lines access logs"),
-)
+FAMILIES: tuple[Family, ...] = (CLF_FAMILY, *LB_FAMILIES, *W3C_FAMILIES, JSON_FAMILY)
 # Every preset (a family read with one variant first), in the order ``micromacro formats``
 # lists them.
 FORMATS: dict[str, FamilyFormat] = {

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
+from micromacro.logformats.families import Family
 from micromacro.logformats.fields import (
     CLF,
     EPOCH_SECONDS,
@@ -204,3 +205,4 @@ TRAEFIK_JSON = JsonFormat(
 )
 
 JSON_FORMATS: tuple[JsonFormat, ...] = (CADDY, NGINX_JSON, TRAEFIK_JSON)
+JSON_FAMILY = Family("json", JSON_FORMATS, description="JSON lines access logs")

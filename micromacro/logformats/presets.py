@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from micromacro.logformats.base import RegexFormat
+from micromacro.logformats.families import Family
 from micromacro.logformats.fields import ISO8601, TimeSpec
 from micromacro.logformats.patterns import BRACKETED, group, quoted, token
 
@@ -66,4 +67,8 @@ HAPROXY = RegexFormat(
     description="HAProxy http log (option httplog); its times are read as UTC",
 )
 
-PRESETS: tuple[RegexFormat, ...] = (ALB, ELB, HAPROXY)
+ALB_FAMILY = Family("alb", (ALB,), description=ALB.description)
+ELB_FAMILY = Family("elb", (ELB,), description=ELB.description)
+HAPROXY_FAMILY = Family("haproxy", (HAPROXY,), description=HAPROXY.description)
+# The load balancer and proxy families, in the order auto-detection prefers them.
+LB_FAMILIES: tuple[Family, ...] = (ALB_FAMILY, ELB_FAMILY, HAPROXY_FAMILY)

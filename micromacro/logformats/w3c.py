@@ -19,6 +19,7 @@ from typing import ClassVar
 import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
+from micromacro.logformats.families import Family
 from micromacro.logformats.fields import TimeSpec, normalize
 
 ValueTransform = Callable[[pl.Expr], pl.Expr]
@@ -327,3 +328,8 @@ CLOUDFRONT = W3CFormat(
 )
 
 W3C_FORMATS: tuple[W3CFormat, ...] = (W3C, CLOUDFRONT)
+# The W3C families, in the order auto-detection prefers them.
+W3C_FAMILIES: tuple[Family, ...] = (
+    Family("w3c", (W3C,), description=W3C.description),
+    Family("cloudfront", (CLOUDFRONT,), description=CLOUDFRONT.description),
+)
