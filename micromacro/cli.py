@@ -33,7 +33,7 @@ from micromacro.config import load_goals
 from micromacro.errors import ConfigError, ExitCode, MicromacroError, OutputError, UsageError
 from micromacro.goals import GoalsConfig
 from micromacro.history import append_history, history_rows
-from micromacro.logformats import AUTO, FORMATS, resolve_format
+from micromacro.logformats import AUTO, FORMATS, SampleAnalysis, choose_format, resolve_format
 from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,
@@ -41,13 +41,17 @@ from micromacro.render import (
     TerminalStyle,
     render,
 )
+from micromacro.render.hits import HIT_FORMATS, HitFormat, write_hit_table
 from micromacro.render.text import inert
 from micromacro.report import (
     CLIENT_IP_MODES,
+    MalformedLine,
     ProgressCallback,
     Report,
     ReportOptions,
+    analyse_inputs,
     breakdowns_of,
+    build_hit_table,
     build_report,
 )
 from micromacro.segments import ATTRIBUTIONS, DEFAULT_MIN_SESSIONS, DEFAULT_TOP
@@ -278,7 +282,7 @@ def dated_path(path: str, result: Report) -> str:
     return result.start.astimezone(result.tz).strftime(path)
 
 
-def write_atomically(path: str, text: str) -> None:
+def write_atomically(path: str, text: str | bytes) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
@@ -286,8 +290,9 @@ def write_atomically(path: str, text: str) -> None:
     except OSError as error:
         raise OutputError(f"--output {path}: cannot write: {error.strerror or error}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(temporary, path)
     except OSError as error:
         with contextlib.suppress(OSError):
@@ -295,18 +300,25 @@ def write_atomically(path: str, text: str) -> None:
         raise OutputError(f"--output {path}: cannot write: {error.strerror or error}") from None
 
 
-def _print_input_messages(env: Environment, report: Report, fmt: str, goals: GoalsConfig) -> None:
-    for note in report.notes:
+def _print_read_messages(
+    env: Environment, notes: list[str], warnings: list[str], malformed: list[MalformedLine]
+) -> None:
+    """What reading found: notes, warnings and the first malformed lines, on stderr."""
+    for note in notes:
         env.message(note)
-    if not goals.path:
-        env.message(NO_GOALS_NOTE)
-    for warning in report.warnings:
+    for warning in warnings:
         env.message(warning, level="warning")
-    for line in report.malformed:
+    for line in malformed:
         env.message(
             f"{line.location()}: malformed {line.unit}: {inert(line.excerpt, limit=80)}",
             level="warning",
         )
+
+
+def _print_input_messages(env: Environment, report: Report, fmt: str, goals: GoalsConfig) -> None:
+    if not goals.path:
+        env.message(NO_GOALS_NOTE)
+    _print_read_messages(env, report.notes, report.warnings, report.malformed)
     if fmt != "table":
         buckets = ", ".join(f"{k} {v:,}" for k, v in report.input.bucket_counts().items())
         env.message(f"input: {report.input.lines:,} lines ({buckets})")
@@ -338,24 +350,6 @@ _READING_OPTIONS = (
     ),
     click.option("--until", help="End of the period (a date includes the whole day)."),
     click.option("--tz", help="Time zone of --since/--until (default: the log's own offset)."),
-    click.option("--compare", metavar=_COMPARE_METAVAR, help=_COMPARE_HELP),
-    click.option(
-        "--site-host",
-        "site_hosts",
-        multiple=True,
-        metavar="HOST",
-        help="A host of the site itself (repeatable): referrers from it are internal. Default: "
-        "inferred from the log, and named on stderr.",
-    ),
-    click.option(
-        "--attribution",
-        type=click.Choice(ATTRIBUTIONS),
-        default="session",
-        show_default=True,
-        help="Which source a session's channel comes from: its own first hit (session), or for "
-        "a direct session its visitor's latest earlier non-direct source (last-non-direct, "
-        "as GA).",
-    ),
     click.option(
         "--dedupe",
         is_flag=True,
@@ -394,13 +388,43 @@ _READING_OPTIONS = (
     click.option("--strict", is_flag=True, help="Exit 1 if any line is malformed."),
     click.option("--quiet", "-q", is_flag=True, help="Print errors only on stderr."),
 )
+# The options that say how to attribute and compare what was read, shared by report and alert.
+_ANALYSIS_OPTIONS = (
+    click.option("--compare", metavar=_COMPARE_METAVAR, help=_COMPARE_HELP),
+    click.option(
+        "--site-host",
+        "site_hosts",
+        multiple=True,
+        metavar="HOST",
+        help="A host of the site itself (repeatable): referrers from it are internal. Default: "
+        "inferred from the log, and named on stderr.",
+    ),
+    click.option(
+        "--attribution",
+        type=click.Choice(ATTRIBUTIONS),
+        default="session",
+        show_default=True,
+        help="Which source a session's channel comes from: its own first hit (session), or for "
+        "a direct session its visitor's latest earlier non-direct source (last-non-direct, "
+        "as GA).",
+    ),
+)
 
 
-def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the options shared by ``report`` and ``alert`` to a command."""
-    for option in reversed(_READING_OPTIONS):
-        command = option(command)
-    return command
+def _with_options(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]], Any]:
+    """A decorator adding ``options`` to a command, in the order given."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+# report and alert read, attribute and compare; hits only reads.
+_reading_options = _with_options(*_READING_OPTIONS, *_ANALYSIS_OPTIONS)
+_hit_reading_options = _with_options(*_READING_OPTIONS)
 
 
 def _report_options(ctx: click.Context, goals: GoalsConfig, **overrides: Any) -> ReportOptions:
@@ -620,6 +644,68 @@ def alert(
         ctx.exit(ExitCode.ALERT_FIRED)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(HIT_FORMATS),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE atomically.")
+@_hit_reading_options
+@click.pass_context
+def hits(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    output_format: HitFormat,
+    output: str | None,
+    quiet: bool,
+    **_reading: Any,
+) -> None:
+    """Write every input line as a row of the canonical hit table: its file, line, bucket,
+    variant, parsed fields, visitor and session (for debugging a format, for DuckDB or a
+    spreadsheet, or to check the parser line by line).
+
+    \b
+    Examples:
+      micromacro hits access.log > hits.csv
+      micromacro hits 'logs/access.log*' --since 7d --format parquet -o hits.parquet
+      micromacro hits access.log --format ndjson | jq 'select(.bucket == "malformed")'
+    """
+    env = _environment(ctx)
+    env.quiet = quiet
+    _check_reading(ctx.params)
+    to_terminal = output is None and bool(env.stdout_isatty)
+    if output_format == "parquet" and to_terminal:
+        raise UsageError("--format parquet is binary: write it with -o FILE or to a pipe")
+    options = _report_options(ctx, GoalsConfig(goals=(), path=""))
+    with env.progress() as on_progress:
+        table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
+    _print_read_messages(env, table.notes, table.warnings, table.malformed)
+    buckets = ", ".join(f"{k} {v:,}" for k, v in table.input.bucket_counts().items())
+    env.message(f"input: {table.input.lines:,} lines ({buckets})")
+    data = write_hit_table(table.rows, output_format)
+    if output is not None:
+        write_atomically(output, data)
+    else:
+        _write_bytes(env.stdout, data)
+
+
+def _write_bytes(stream: IO[str], data: bytes) -> None:
+    """Write ``data`` to a text stream's underlying binary stream."""
+    stream.flush()
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        stream.write(data.decode("utf-8", errors="replace"))
+    else:
+        binary.write(data)
+        binary.flush()
+
+
 def _terminal_width() -> int | None:
     try:
         return os.get_terminal_size().columns
@@ -661,10 +747,22 @@ def _plural(count: int, noun: str) -> str:
 
 
 @cli.command()
+@click.option(
+    "--detect",
+    "detect",
+    multiple=True,
+    metavar="LOG",
+    help="Instead, show how every format family reads the first lines of LOG (repeatable), "
+    "and which format auto-detection chooses.",
+)
 @click.pass_context
-def formats(ctx: click.Context) -> None:
-    """List the log formats --log-format accepts, with an example line each."""
+def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:
+    """List the log formats --log-format accepts, with an example line each; or with --detect,
+    explain what auto-detection makes of a log."""
     env = _environment(ctx)
+    if detect:
+        _explain_detection(env, analyse_inputs(detect, stdin=env.stdin))
+        return
     lines = []
     for fmt in FORMATS.values():
         lines.append(f"{fmt.name}: {fmt.description}")
@@ -675,6 +773,30 @@ def formats(ctx: click.Context) -> None:
         '"$request" $status …\') or an Apache LogFormat string (\'%h %l %u %t "%r" %>s %b …\').'
     )
     env.stdout.write("\n".join(lines) + "\n")
+
+
+def _explain_detection(env: Environment, analysis: SampleAnalysis) -> None:
+    """Print how each family read the sample, then the choice (or raise why there is none)."""
+    out = [
+        f"sample: {_plural(analysis.lines, 'line') or '0 lines'} "
+        f"({analysis.comments} blank, comment or directive)",
+        f"{'family':<12} {'read':>5}  variants",
+    ]
+    for candidate in analysis.candidates:
+        ranked = sorted(candidate.variants.items(), key=lambda item: (-item[1], item[0]))
+        variants = ", ".join(f"{name} {count}" for name, count in ranked)
+        out.append(f"{candidate.family:<12} {candidate.read:>5}  {variants}".rstrip())
+    if analysis.unread is not None:
+        where, text = analysis.unread
+        out.append(f"first line no format reads: {where}: {inert(text, limit=120)}")
+    env.stdout.write("\n".join(out) + "\n")
+    env.stdout.flush()
+    detection = choose_format(analysis)
+    env.stdout.write(
+        f"chosen: {detection.format.name}, of the {detection.format.family.name} family (it "
+        f"reads {detection.parsed} of {detection.sampled} sample lines; the rest of the family "
+        "reads what it does not)\n"
+    )
 
 
 def main() -> NoReturn:

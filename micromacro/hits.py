@@ -209,6 +209,13 @@ def classify_lines(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     )
 
 
+def visitor_expr() -> pl.Expr:
+    """An access-log visitor (SPEC 2.3): the client address and the user agent, as one string."""
+    return pl.concat_str(pl.col("ip"), pl.col("user_agent").fill_null(""), separator=" ").alias(
+        "visitor"
+    )
+
+
 def canonical_hits(lines: pl.DataFrame) -> pl.DataFrame:
     """The canonical hit table (SPEC 2.1) of classified lines, with their ``bucket`` and ``line``.
 
@@ -221,8 +228,7 @@ def canonical_hits(lines: pl.DataFrame) -> pl.DataFrame:
     is_download = bucket == "download"
     return lines.select(
         pl.col("ts"),
-        pl.concat_str(pl.col("ip"), pl.col("user_agent").fill_null(""), separator=" ")
-        .alias("visitor"),
+        visitor_expr(),
         pl.lit(None, dtype=pl.String).alias("session_id"),
         pl.when(is_request | is_download).then(pl.lit("event")).otherwise(pl.lit("page"))
         .cast(KIND).alias("kind"),

@@ -21,20 +21,29 @@ import polars as pl
 from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.conversions import session_conversions
-from micromacro.errors import InputError
+from micromacro.errors import InputError, UsageError
 from micromacro.exports import read_exports, summary_format
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig, SourceMapping
 from micromacro.hits import (
+    BUCKET,
     COUNTED_BUCKETS,
     EXPORT_BUCKETS,
     HIT_SCHEMA,
     HitFilter,
     canonical_hits,
     classify_lines,
+    visitor_expr,
 )
 from micromacro.inputs import InputFile, Inputs
-from micromacro.logformats import AUTO, Detection, LogFormat, detect_format
+from micromacro.logformats import (
+    AUTO,
+    Detection,
+    LogFormat,
+    SampleAnalysis,
+    analyse_sample,
+    choose_format,
+)
 from micromacro.logformats import resolve_format as resolve_log_format
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.metrics import (
@@ -206,10 +215,20 @@ def _choose_format(sample: Sample, requested: str) -> tuple[LogFormat, Detection
         return resolve_log_format(requested), None
     if not sample:
         return resolve_log_format("combined"), None
-    detection = detect_format(
-        [text for _, _, text in sample], [f"{file.name}:{number}" for file, number, _ in sample]
-    )
+    detection = choose_format(_analysis(sample))
     return detection.format, detection
+
+
+def _analysis(sample: Sample) -> SampleAnalysis:
+    texts = [text for _, _, text in sample]
+    return analyse_sample(texts, [f"{file.name}:{number}" for file, number, _ in sample])
+
+
+def analyse_inputs(patterns: Sequence[str], *, stdin: BinaryIO | None = None) -> SampleAnalysis:
+    """How every log format family reads the first lines of the inputs: what auto-detection
+    decides on (``micromacro formats --detect``)."""
+    with Inputs(patterns, stdin=stdin) as inputs:
+        return _analysis(list(inputs.sample_lines()))
 
 
 def _report_timezone(options: ReportOptions, sample: Sample) -> tzinfo:
@@ -251,6 +270,18 @@ def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 _LINE_HASH = "_line_hash"
+# What ``micromacro hits`` keeps of every line.
+_LINE_COLUMNS = (
+    "source_file", "line_no", "bucket", "variant", "ip", "ts", "method", "path", "query",
+    "status", "bytes", "referrer", "user_agent", "host",
+)  # fmt: skip
+_LINE_SCHEMA: dict[str, pl.DataType] = {
+    "source_file": pl.String(),
+    "line_no": pl.UInt32(),
+    "bucket": BUCKET,
+    "variant": pl.String(),
+    **{name: HIT_SCHEMA[name] for name in _LINE_COLUMNS[4:]},
+}
 
 
 @dataclass
@@ -260,12 +291,15 @@ class _HitAccumulator:
     dedupe: bool = False
     columns: tuple[str, ...] = _COUNTED_COLUMNS
     keep_times: bool = False
+    keep_lines: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     variants: dict[str, int] = field(default_factory=dict)
     times: list[pl.DataFrame] = field(default_factory=list)
     counted: list[pl.DataFrame] = field(default_factory=list)
     malformed: list[MalformedLine] = field(default_factory=list)
     line_keys: list[pl.DataFrame] = field(default_factory=list)
+    # With ``keep_lines``: every line's parsed fields and bucket (``micromacro hits``).
+    lines: list[pl.DataFrame] = field(default_factory=list)
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
@@ -279,6 +313,9 @@ class _HitAccumulator:
             lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
             self.line_keys.append(lines.select(_LINE_HASH, "source_file", "bucket", "variant"))
             columns.append(_LINE_HASH)
+        if self.keep_lines:
+            kept = [*_LINE_COLUMNS, *([_LINE_HASH] if self.dedupe else [])]
+            self.lines.append(compact_strings(lines.select(kept)))
         counted = lines.filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
         hits = canonical_hits(counted)
         if self.dedupe:
@@ -309,14 +346,17 @@ def read_hits(
     dedupe: bool = False,
     segment_columns: bool = False,
     keep_times: bool = False,
+    keep_lines: bool = False,
 ) -> _HitAccumulator:
-    """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines."""
+    """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
+    (and with ``keep_lines`` every line's fields and bucket)."""
     total = inputs.total_bytes
     done = 0
     result = _HitAccumulator(
         dedupe=dedupe,
         columns=(*_COUNTED_COLUMNS, *(_SEGMENT_COLUMNS if segment_columns else ())),
         keep_times=keep_times,
+        keep_lines=keep_lines,
     )
     parse = fmt.parser()
     for chunk in inputs.line_chunks():
@@ -336,7 +376,7 @@ def drop_duplicate_lines(read: _HitAccumulator) -> pl.DataFrame:
 
     A line is a duplicate when the same text appears in an input read before its own; repeats
     within one input are real traffic and stay. The duplicates move from their bucket to
-    ``duplicate`` in ``read.counts``.
+    ``duplicate`` in ``read.counts`` (and in ``read.lines`` when kept).
     """
     keys = pl.concat(read.line_keys).with_columns(
         pl.col("source_file").to_physical().alias("_file")
@@ -345,25 +385,42 @@ def drop_duplicate_lines(read: _HitAccumulator) -> pl.DataFrame:
     duplicates = keys.join(first_file, on=_LINE_HASH).filter(pl.col("_file") > pl.col("_first"))
     # Variants are counted over the lines in the period (see ``_HitAccumulator.add``).
     in_period = duplicates.filter(pl.col("bucket") != "out_of_period")
-    for counts, removed_lines in (
-        (read.counts, duplicates["bucket"]),
-        (read.variants, in_period["variant"]),
-    ):
+    removals = ((read.counts, duplicates["bucket"]), (read.variants, in_period["variant"]))
+    for counts, removed_lines in removals:
         removed: dict[str, int] = {}
         add_counts(removed, removed_lines)
         for name, count in removed.items():
             counts[name] -= count
     read.counts["duplicate"] = duplicates.height
     read.variants = {name: count for name, count in read.variants.items() if count}
+    seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
+    if read.lines:
+        read.lines = [_mark_duplicates(pl.concat(read.lines), seen_earlier)]
     if not read.counted:
         return _empty_hits()
-    hits = pl.concat(read.counted)
-    seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
-    return (
-        hits.with_columns(pl.col("source_file").to_physical().alias("_file"))
-        .join(seen_earlier, on=[_LINE_HASH, "_file"], how="anti")
-        .drop(_LINE_HASH, "_file")
+    return _without(pl.concat(read.counted), seen_earlier)
+
+
+def _with_file_rank(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col("source_file").to_physical().alias("_file"))
+
+
+def _without(hits: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
+    """``hits`` without the lines whose (hash, input) is in ``seen_earlier``."""
+    kept = _with_file_rank(hits).join(seen_earlier, on=[_LINE_HASH, "_file"], how="anti")
+    return kept.drop(_LINE_HASH, "_file")
+
+
+def _mark_duplicates(lines: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
+    """Every kept line, those in ``seen_earlier`` moved to the ``duplicate`` bucket."""
+    marked = _with_file_rank(lines).join(
+        seen_earlier.with_columns(_duplicate=pl.lit(True)),
+        on=[_LINE_HASH, "_file"],
+        how="left",
+        maintain_order="left",
     )
+    bucket = pl.when(pl.col("_duplicate")).then(pl.lit("duplicate")).otherwise(pl.col("bucket"))
+    return marked.with_columns(bucket=bucket.cast(BUCKET)).drop(_LINE_HASH, "_file", "_duplicate")
 
 
 def _seek_periods(inputs: Inputs, fmt: LogFormat, periods: Sequence[Period]) -> int:
@@ -415,6 +472,8 @@ class _InputRead:
     warnings: list[str] = field(default_factory=list)
     # With --compare: the same read for the comparison period.
     previous: _InputRead | None = None
+    # Every line with its fields and bucket, when asked for (``micromacro hits``).
+    lines: pl.DataFrame | None = None
 
 
 def build_report(
@@ -443,6 +502,79 @@ def build_report(
                 "no sessions in the comparison period: its figures are null and no change is shown"
             )
     return report
+
+
+# The columns of ``micromacro hits`` (SPEC 4), in order.
+HIT_TABLE_COLUMNS: tuple[str, ...] = (
+    "file", "line", "bucket", "variant", "ip", "ts", "method", "target", "path", "query",
+    "status", "bytes", "referrer", "user_agent", "host", "visitor", "session",
+)  # fmt: skip
+# Buckets whose lines are no HTTP request: their fields are null in the hit table.
+_NO_REQUEST = ("comment", "not_http", "malformed")
+
+
+@dataclass
+class HitTable:
+    """Every input line with its bucket, variant, parsed fields, visitor and session
+    (``HIT_TABLE_COLUMNS``, in reading order), and what the reading found."""
+
+    rows: pl.DataFrame
+    input: InputSummary
+    malformed: list[MalformedLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_hit_table(
+    options: ReportOptions,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: ProgressCallback | None = None,
+) -> HitTable:
+    """Read the access logs as a report does and return every line (raises
+    ``MicromacroError``). Sessions are those of the report's counted hits; a line that is no
+    counted hit has no session, a line that is no HTTP request no fields."""
+    if options.goals.source is not None:
+        raise UsageError("micromacro hits reads access logs; an event export is a table already")
+    with Inputs(options.inputs, stdin=stdin) as inputs:
+        read = _read_access_logs(inputs, options, progress, keep_lines=True)
+    _check_input(read, options)
+    sessions = sessionize(read.hits, timeout_s=options.session_timeout_s).select(
+        "source_file", "line_no", "session"
+    )
+    lines = read.lines if read.lines is not None else pl.DataFrame(schema=_LINE_SCHEMA)
+    joined = lines.join(sessions, on=["source_file", "line_no"], how="left", maintain_order="left")
+    return HitTable(
+        rows=joined.select(_hit_table_columns()),
+        input=read.summary,
+        malformed=read.malformed,
+        notes=read.notes,
+        warnings=[*read.warnings, *_input_warnings(read, options)],
+    )
+
+
+def _hit_table_columns() -> list[pl.Expr]:
+    """The ``HIT_TABLE_COLUMNS`` of kept lines joined with their sessions."""
+    request = ~pl.col("bucket").is_in(_NO_REQUEST)
+
+    def field_of(name: str) -> pl.Expr:
+        return pl.when(request).then(pl.col(name)).alias(name)
+
+    query = pl.concat_str(pl.lit("?"), pl.col("query"))
+    target = pl.concat_str(pl.col("path"), query.fill_null("")).alias("target")
+    fields = [field_of(name) for name in ("ip", "ts", "method")]
+    fields += [pl.when(request).then(target).alias("target")]
+    fields += [field_of(name) for name in ("path", "query", "status", "bytes", "referrer")]
+    fields += [field_of(name) for name in ("user_agent", "host")]
+    return [
+        pl.col("source_file").cast(pl.String).alias("file"),
+        pl.col("line_no").alias("line"),
+        pl.col("bucket").cast(pl.String),
+        pl.col("variant"),
+        *fields,
+        pl.when(request).then(visitor_expr()).alias("visitor"),
+        pl.col("session"),
+    ]
 
 
 def _report_of(read: _InputRead, options: ReportOptions) -> Report:
@@ -657,9 +789,14 @@ def _dimensions(
 
 
 def _read_access_logs(
-    inputs: Inputs, options: ReportOptions, progress: ProgressCallback | None
+    inputs: Inputs,
+    options: ReportOptions,
+    progress: ProgressCallback | None,
+    *,
+    keep_lines: bool = False,
 ) -> _InputRead:
-    """Parse every line of the access logs into hits, counting each line in its bucket."""
+    """Parse every line of the access logs into hits, counting each line in its bucket (with
+    ``keep_lines``, every line is read and kept with its fields: no seeking)."""
     sample = list(inputs.sample_lines())
     fmt, detection = _choose_format(sample, options.log_format)
     tz = _report_timezone(options, sample)
@@ -668,7 +805,8 @@ def _read_access_logs(
     both = _union(period, earlier) if earlier is not None else period
     _order_by_time(inputs, fmt, sample)
     periods = [period] if earlier is None else [period, earlier]
-    skipped = _seek_periods(inputs, fmt, periods) if not options.dedupe else 0
+    seek = not options.dedupe and not keep_lines
+    skipped = _seek_periods(inputs, fmt, periods) if seek else 0
     read = read_hits(
         inputs,
         fmt,
@@ -678,6 +816,7 @@ def _read_access_logs(
         dedupe=options.dedupe,
         segment_columns=bool(options.by),
         keep_times=earlier is not None,
+        keep_lines=keep_lines,
     )
     if skipped:
         read.counts["out_of_period"] = read.counts.get("out_of_period", 0) + skipped
@@ -705,6 +844,7 @@ def _read_access_logs(
         nothing_usable=lambda first: (
             f"no line parses as {fmt.name} format{first}; name the format with --log-format"
         ),
+        lines=pl.concat(read.lines) if read.lines else None,
     )
     if earlier is None:
         return result

@@ -91,7 +91,8 @@ def client_of(field: str) -> Client | None:
     quoted = re.fullmatch(r'(?:([^ ",]+) )?"([^"]*)"(?: ([^ ",]+))?', field)
     if quoted:
         host, addresses, after = quoted.groups()
-        return Client(host, after or addresses.split(",")[-1].strip(), True)
+        listed = "," in addresses or after is not None
+        return Client(host, after or addresses.split(",")[-1].strip(), listed)
     items: list[str] = []
     for token in field.split(" "):
         if items and items[-1].endswith(","):
@@ -137,6 +138,16 @@ def variant_of(fields: re.Match[str], client: Client, xff: bool, trailing: bool)
     return name
 
 
+def clf_time(text: str) -> datetime | None:
+    """A CLF time, with or without fractions of a second; None when invalid (30/Feb, 24:00)."""
+    for layout in ("%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S.%f %z"):
+        try:
+            return datetime.strptime(text, layout).astimezone(UTC)
+        except ValueError:
+            continue
+    return None
+
+
 def parse_line(line: str) -> LogLine | str:
     """The fields of ``line``; ``"comment"`` for a blank or ``#`` line, ``"malformed"`` when it
     does not read (SPEC 2.2, the first buckets)."""
@@ -149,11 +160,12 @@ def parse_line(line: str) -> LogLine | str:
     rest = fields["rest"][xff.end() :] if xff else fields["rest"]
     client = client_of(fields["client"])
     request_line = REQUEST_LINE.fullmatch(fields["request"][1:-1])
-    if client is None or request_line is None or not TRAILING.fullmatch(rest):
+    # After a whole user agent anything may follow; without one, only whole fields.
+    cut_short = fields["agent"] is None and not TRAILING.fullmatch(rest)
+    if client is None or request_line is None or cut_short:
         return "malformed"
-    try:
-        ts = datetime.strptime(fields["time"], "%d/%b/%Y:%H:%M:%S %z").astimezone(UTC)
-    except ValueError:  # 30/Feb, 24:00:00, an unknown month...
+    ts = clf_time(fields["time"])
+    if ts is None:
         return "malformed"
     target = request_line.group(2).split("#", 1)[0]  # a fragment is no part of path or query
     path, has_query, query = ABSOLUTE_FORM.sub("", target, count=1).partition("?")

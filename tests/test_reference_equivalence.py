@@ -426,8 +426,22 @@ def log_lines(draw: st.DrawFn) -> str:
         "noise": "hello world",
         "extra fields": line + ' "x-forwarded-for" 0.012',
     }
-    kind = draw(st.sampled_from(("valid",) * 12 + tuple(broken)))
-    return line if kind == "valid" else broken[kind]
+    after_time = f'"{request}" {status} {size} "-" "{agent}"'
+    shapes = {  # the Common Log Format family's variants of the same request
+        "vhost": f"shop.example.com:443 {line}",
+        "address list": f"{ip}, 10.0.0.1 - - [{time}] {after_time}",
+        "quoted list": f'"{ip}, 10.0.0.2" 10.0.0.7 - - [{time}] {after_time}',
+        "vhost and list": f"shop.example.com {ip}, 10.0.0.1 10.0.0.9 - - [{time}] {after_time}",
+        "bare dash": line.replace(f' "-" "{agent}"', f' - "{agent}"'),
+        "xff": line + f' "{ip}, 10.0.0.1"',
+        "common": f'{ip} - - [{time}] "{request}" {status} {size}',
+        "dash status": line.replace(f'" {status} {size} "', f'" - {size} "'),
+        "elapsed": line.replace("] ", "] (0 s) ", 1),
+        "fraction": line.replace(" +", ".125 +", 1).replace(" -0500", ".125 -0500", 1),
+        "unclosed after the agent": line + ' "oops',
+    }
+    kind = draw(st.sampled_from(("valid",) * 12 + tuple(shapes) + tuple(broken)))
+    return line if kind == "valid" else {**shapes, **broken}[kind]
 
 
 @dataclass(frozen=True)

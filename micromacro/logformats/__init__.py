@@ -8,7 +8,7 @@ presets of ``FORMATS`` or a format string (nginx ``log_format``, Apache ``LogFor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -48,6 +48,9 @@ __all__ = [
     "LogFormat",
     "NotHttp",
     "RegexFormat",
+    "SampleAnalysis",
+    "analyse_sample",
+    "choose_format",
     "detect_format",
     "parse_access_lines",
     "resolve_format",
@@ -93,7 +96,7 @@ class Detection:
     first sample line no family read (its location and text), if any.
     """
 
-    format: LogFormat
+    format: FamilyFormat
     parsed: int
     sampled: int
     candidates: tuple[Candidate, ...] = ()
@@ -145,28 +148,30 @@ def _primary_variant(family: Family, variants: dict[str, int]) -> str:
     return family.general.name
 
 
-def detect_format(
+@dataclass(frozen=True)
+class SampleAnalysis:
+    """How every family reads a sample: ``candidates`` best first, the number of sample
+    ``lines`` and of ``comments`` among them, and the first line no family reads (its
+    location and text)."""
+
+    lines: int
+    comments: int
+    candidates: tuple[Candidate, ...]
+    unread: tuple[str, str] | None
+    tables: dict[str, pl.DataFrame] = field(repr=False, compare=False)
+
+
+def analyse_sample(
     sample: Sequence[str],
     locations: Sequence[str] | None = None,
     *,
     families: Sequence[Family] = FAMILIES,
-) -> Detection:
-    """The family that reads most sample lines, read with the variant most of them have.
-
-    Among families reading equally many, the first in ``FAMILIES`` wins when they read every
-    line alike; when they read the lines differently the choice is ambiguous. ``locations``
-    (``access.log:3``, one per line) name the lines in messages; ``families`` are the
-    candidates (all by default). Raises ``InputError`` when
-    nothing reads a line or the choice is ambiguous, naming every candidate and what it read.
-
-    >>> detect_format([COMBINED.example]).format.name
-    'combined'
-    """
+) -> SampleAnalysis:
+    """Parse ``sample`` with every family's most lenient reader. ``locations``
+    (``access.log:3``, one per line) name the lines in messages."""
     lines = list(sample)
     where = (
-        list(locations)
-        if locations is not None
-        else [f"line {n}" for n in range(1, 1 + len(lines))]
+        list(locations) if locations is not None else [f"line {n + 1}" for n in range(len(lines))]
     )
     frame = _sample_frame(lines)
     tables = {
@@ -176,29 +181,57 @@ def detect_format(
         for family in families
     }
     candidates = [_candidate(name, table) for name, table in tables.items()]
-    ranked = tuple(sorted(candidates, key=lambda c: -c.read))
     accounted = pl.DataFrame(
         {name: table.select(_ACCOUNTED).to_series() for name, table in tables.items()}
     ).select(pl.any_horizontal(pl.all()).alias("read"))
     unread_rows = accounted.with_row_index().filter(~pl.col("read")).get_column("index")
     unread = (where[unread_rows[0]], lines[unread_rows[0]]) if len(unread_rows) else None
+    comments = max((int(t["comment"].sum()) for t in tables.values()), default=0)
+    ranked = tuple(sorted(candidates, key=lambda c: -c.read))
+    return SampleAnalysis(len(lines), comments, ranked, unread, tables)
+
+
+def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIES) -> Detection:
+    """The family that reads most sample lines, read with the variant most of them have.
+
+    Among families reading equally many, the first in ``families`` wins when they read every
+    line alike; when they read the lines differently the choice is ambiguous. Raises
+    ``InputError`` when nothing reads a line or the choice is ambiguous, naming every candidate
+    and how many sample lines it read.
+    """
+    ranked = analysis.candidates
     best = ranked[0].read if ranked else 0
     if best == 0:
-        raise InputError(_nothing_reads(lines, ranked, unread))
-    tied = [c for c in candidates if c.read == best]
-    first = tables[tied[0].family].drop("variant")
-    differing = [c for c in tied[1:] if not tables[c.family].drop("variant").equals(first)]
+        raise InputError(_nothing_reads(analysis))
+    order = [f.name for f in families]
+    tied = sorted((c for c in ranked if c.read == best), key=lambda c: order.index(c.family))
+    first = analysis.tables[tied[0].family].drop("variant")
+    differing = [c for c in tied[1:] if not analysis.tables[c.family].drop("variant").equals(first)]
     if differing:
         names = ", ".join(
-            f"{c.family} ({best} of {len(lines)} lines)" for c in (tied[0], *differing)
+            f"{c.family} ({best} of {analysis.lines} lines)" for c in (tied[0], *differing)
         )
         raise InputError(
             f"ambiguous log format: {names} read the sample differently; name one with --log-format"
         )
-    family = next(f for f in families if f.name == tied[0].family)
+    family = families[order.index(tied[0].family)]
     chosen = family.choose(_primary_variant(family, tied[0].variants))
-    comments = int(first["comment"].sum())
-    return Detection(chosen, best, len(lines) - comments, ranked, unread)
+    sampled = analysis.lines - analysis.comments
+    return Detection(chosen, best, sampled, ranked, analysis.unread)
+
+
+def detect_format(
+    sample: Sequence[str],
+    locations: Sequence[str] | None = None,
+    *,
+    families: Sequence[Family] = FAMILIES,
+) -> Detection:
+    """The format of ``sample`` (``analyse_sample``, then ``choose_format``).
+
+    >>> detect_format([COMBINED.example]).format.name
+    'combined'
+    """
+    return choose_format(analyse_sample(sample, locations, families=families), families)
 
 
 def _candidate(family: str, table: pl.DataFrame) -> Candidate:
@@ -208,14 +241,13 @@ def _candidate(family: str, table: pl.DataFrame) -> Candidate:
     return Candidate(family, read, variants)
 
 
-def _nothing_reads(
-    lines: Sequence[str], candidates: Sequence[Candidate], unread: tuple[str, str] | None
-) -> str:
-    tried = ", ".join(f"{c.family} {c.read}" for c in candidates)
-    if not lines:
+def _nothing_reads(analysis: SampleAnalysis) -> str:
+    tried = ", ".join(f"{c.family} {c.read}" for c in analysis.candidates)
+    if not analysis.lines:
         return f"cannot recognise the log format: no sample lines; tried {tried}"
+    unread = analysis.unread
     first = f"; first line {unread[0]}: {unread[1][:120]}" if unread else ""
     return (
-        f"cannot recognise the log format: no format reads any of the {len(lines)} sample "
+        f"cannot recognise the log format: no format reads any of the {analysis.lines} sample "
         f"lines (lines read: {tried}){first}; name it with --log-format (see micromacro formats)"
     )

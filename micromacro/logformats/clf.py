@@ -8,6 +8,7 @@ Strict variants (one exact regex each, the fast path):
   ``host:port``), as Apache's ``%v`` writes it
 - ``combined+xff``: combined plus ``"$http_x_forwarded_for"`` (nginx's default ``main`` format)
 - ``traefik``: combined plus Traefik's request count, router, server URL and duration
+- ``ssl_request``: Apache's default mod_ssl log, ``[time] host protocol cipher "request" bytes``
 
 The ``general`` reader reads all of those and what no single regex has, and names each line's
 variant from what it found: a ``vhost_`` prefix, ``common`` or ``combined``, then
@@ -15,8 +16,9 @@ variant from what it found: a ``vhost_`` prefix, ``common`` or ``combined``, the
 the connecting address), ``+bare_dash`` (``-`` for the referrer or user agent instead of
 ``"-"``), ``+dash_status`` (``-`` for the status), ``+elapsed`` (Gandi's ``(0 s)`` after the
 time), ``+xff`` (a trailing quoted X-Forwarded-For list) and ``+fields`` (other trailing fields,
-left unread). Times may carry fractions of a second. Trailing fields must be whole (an unclosed
-quote is a line cut short: malformed).
+left unread). Times may carry fractions of a second. Fields after a whole referrer and user
+agent may be anything; after a line's status and bytes, without a user agent, they must be
+whole fields (an unclosed quote there is a combined line cut short: malformed).
 """
 
 from __future__ import annotations
@@ -38,14 +40,22 @@ _END = r"\s*$"
 _ADDRESS = r"(?:[0-9A-Fa-f.:%\[\]]+|unknown)"
 _XFF = rf"-|(?:{_ADDRESS}(?:, ?{_ADDRESS})*)?"
 
-# host ident user [time] "request" status bytes
+_CLIENT = r'[^ ,"]+'
+_VHOST_NAME = r'[^ :,"]+'
+# host ident user [time] "request" status bytes. A client field with a comma or a quote is an
+# address list, which only the general reader reads.
 _CLF = (
-    f"{token('ip')} [^ ]+ {token('remote_user')} \\[{group('time', BRACKETED)}\\] "
+    f"{group('ip', _CLIENT)} [^ ]+ {token('remote_user')} \\[{group('time', BRACKETED)}\\] "
     f"{quoted('request')} {group('status', _STATUS)} {group('bytes', _BYTES)}"
 )
 _COMBINED = f"{_CLF} {quoted('referrer')} {quoted('user_agent')}"
-_VHOST = f"{group('host', r'[^ :]+')}(?::\\d+)? "
+_VHOST = f"{group('host', _VHOST_NAME)}(?::\\d+)? "
 _TRAEFIK_TAIL = r' \d+ "[^"]*" "[^"]*" \d+ms'
+# Apache's default mod_ssl log: %t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b (no status).
+_SSL_REQUEST = (
+    f"\\[{group('time', BRACKETED)}\\] {token('ip')} [^ ]+ [^ ]+ {quoted('request')} "
+    f"{group('bytes', _BYTES)}"
+)
 
 COMBINED = RegexFormat(
     name="combined",
@@ -94,6 +104,17 @@ COMBINED_XFF = RegexFormat(
     description="nginx's default main format: combined plus the X-Forwarded-For header",
 )
 
+SSL_REQUEST = RegexFormat(
+    name="ssl_request",
+    regex=f"^{_SSL_REQUEST}{_END}",
+    example=(
+        '[02/Nov/2026:09:15:03 +0100] 203.0.113.7 TLSv1.3 TLS_AES_128_GCM_SHA256 "GET '
+        '/products/tent HTTP/1.1" 5123'
+    ),
+    description="Apache's default mod_ssl ssl_request_log: time, client, TLS protocol and "
+    "cipher, request and bytes (no status)",
+)
+
 TRAEFIK_CLF = RegexFormat(
     name="traefik",
     regex=f"^{_COMBINED}{_TRAEFIK_TAIL}{_END}",
@@ -112,13 +133,15 @@ _QUOTED_OR_DASH = f'"{QUOTED_TEXT}"|-'
 # "shop@docker"); an unclosed quote is a line cut short, not a field.
 _TRAILING_FIELDS = f'(?:[ \\t]+(?:[^ \\t"]|"{QUOTED_TEXT}")+)+'
 # Everything before "ident user [time]" is the client field, with a virtual host before it.
+# After a whole referrer and user agent anything may follow; without them, only whole fields
+# (an unclosed quote there is a combined line cut short).
 _GENERAL = (
     r"^(?P<prefix>[^\[]+?) [^ ]+ (?P<remote_user>[^ ]+) \[(?P<time>[^\]]+)\]"
     r"(?: \((?P<elapsed>[^)]*)\))?"
     f" {quoted('request')} (?P<status>{_STATUS}|-) (?P<bytes>{_BYTES})"
-    f"(?: (?P<referrer>{_QUOTED_OR_DASH}) (?P<user_agent>{_QUOTED_OR_DASH}))?"
-    f'(?: "(?P<forwarded_for>{_XFF})")?'
-    f"(?P<extra>{_TRAILING_FIELDS})?"
+    f"(?: (?P<referrer>{_QUOTED_OR_DASH}) (?P<user_agent>{_QUOTED_OR_DASH})"
+    f'(?: "(?P<forwarded_for>{_XFF})")?(?P<extra>.*?\\S.*?)?'
+    f'|(?: "(?P<common_xff>{_XFF})")?(?P<common_extra>{_TRAILING_FIELDS})?)'
     r"\s*$"
 )
 _ITEM = r'[^ ",]+'
@@ -149,11 +172,16 @@ def _unquoted(text: pl.Expr) -> pl.Expr:
     return text.str.replace(r'^"([\s\S]*)"$', "${1}")
 
 
+def _either(fields: pl.Expr, first: str, second: str) -> pl.Expr:
+    """The raw field ``first`` or, where it is null, ``second`` (the regex's two branches)."""
+    return pl.coalesce(fields.struct.field(first), fields.struct.field(second))
+
+
 def _label() -> pl.Expr:
     """The variant name of each line read by the general reader."""
     fields = pl.col("_fields")
     referrer, agent = fields.struct.field("referrer"), fields.struct.field("user_agent")
-    extra = fields.struct.field("extra")
+    extra = _either(fields, "extra", "common_extra")
     combined = agent.is_not_null()
     host = pl.col("_host").is_not_null()
     base = pl.when(host).then(pl.lit("vhost_")).otherwise(pl.lit("")) + pl.when(combined).then(
@@ -169,7 +197,7 @@ def _label() -> pl.Expr:
         suffix("bare_dash", (referrer == "-") | (agent == "-")),
         suffix("dash_status", fields.struct.field("status") == "-"),
         suffix("elapsed", fields.struct.field("elapsed").is_not_null()),
-        suffix("xff", fields.struct.field("forwarded_for").is_not_null()),
+        suffix("xff", _either(fields, "forwarded_for", "common_xff").is_not_null()),
         suffix("fields", extra.is_not_null()),
     )
     traefik = (label == "combined+fields") & extra.str.contains(f"^{_TRAEFIK_TAIL}$")
@@ -202,7 +230,7 @@ class GeneralClf(LogFormat):
         with_list = client.with_columns(
             _ip=pl.coalesce(pl.col("_second"), listed), _list=pl.when(is_list).then("_list")
         )
-        trailing = fields.struct.field("forwarded_for")
+        trailing = _either(fields, "forwarded_for", "common_xff")
         typed = with_list.with_columns(
             _variant=_label(),
             _fields=pl.struct(
@@ -235,7 +263,15 @@ GENERAL_CLF = GeneralClf()
 
 CLF_FAMILY = Family(
     name="clf",
-    variants=(COMBINED, COMMON, VHOST_COMBINED, VHOST_COMMON, COMBINED_XFF, TRAEFIK_CLF),
+    variants=(
+        COMBINED,
+        COMMON,
+        VHOST_COMBINED,
+        VHOST_COMMON,
+        COMBINED_XFF,
+        TRAEFIK_CLF,
+        SSL_REQUEST,
+    ),
     general=GENERAL_CLF,
     description="Common Log Format and its variants",
 )

@@ -39,9 +39,9 @@ class NotHttp:
 class Family:
     """The variants of one format, in order of preference, and how to read any of its lines.
 
-    ``general`` reads every line any variant reads (and more: the shapes no single variant
-    has), naming each line's variant in its ``variant`` column; a family without one retries
-    its variants in order. ``not_http`` are the family's records that are no HTTP request.
+    ``general`` reads the lines of most variants (and more: the shapes no single variant has),
+    naming each line's variant in its ``variant`` column; what it does not read is retried with
+    the variants in order. ``not_http`` are the family's records that are no HTTP request.
     """
 
     name: str
@@ -55,10 +55,10 @@ class Family:
         return next((v for v in self.variants if v.name == name), None)
 
     def readers(self, primary: LogFormat) -> tuple[LogFormat, ...]:
-        """What a line ``primary`` does not read is tried with, in order."""
-        if self.general is not None:
-            return () if primary is self.general else (self.general,)
-        return tuple(v for v in self.variants if v is not primary)
+        """What a line ``primary`` does not read is tried with, in order: the general reader,
+        then the variants it does not cover."""
+        others = (self.general, *self.variants) if self.general is not None else self.variants
+        return tuple(reader for reader in others if reader is not primary)
 
     def choose(self, name: str) -> FamilyFormat:
         """The family read with the variant ``name`` first (the general reader when no strict
