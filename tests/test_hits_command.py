@@ -1,0 +1,201 @@
+"""``micromacro hits``: every input line as a row of the canonical hit table, and
+``micromacro formats --detect``: what auto-detection makes of a log.
+
+The log below is worked out by hand:
+
+    line 1  203.0.113.7 UA1  09:00:00 +0100  GET /a?x=1       page      session A
+    line 2  (blank)                                            comment
+    line 3  203.0.113.7 UA1  09:10:00        POST /cart 303   request   session A
+    line 4  garbage                                            malformed
+    line 5  198.51.100.2 UA2 09:05:00        GET /b.css        static
+    line 6  198.51.100.2 UA2 09:06:00        GET /c            page      session B
+    line 7  203.0.113.7 UA1  10:00:01        GET /d            page      session C (50 min later)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner, Result
+
+from micromacro.cli import cli
+
+COLUMNS = (
+    "file,line,bucket,variant,ip,ts,method,target,path,query,status,bytes,referrer,user_agent,"
+    "host,visitor,session"
+)
+LINES = [
+    '203.0.113.7 - - [02/Nov/2026:09:00:00 +0100] "GET /a?x=1 HTTP/1.1" 200 10 "-" "UA1"',
+    "",
+    '203.0.113.7 - - [02/Nov/2026:09:10:00 +0100] "POST /cart HTTP/1.1" 303 0 "-" "UA1"',
+    "garbage",
+    '198.51.100.2 - - [02/Nov/2026:09:05:00 +0100] "GET /b.css HTTP/1.1" 200 10 "-" "UA2"',
+    '198.51.100.2 - - [02/Nov/2026:09:06:00 +0100] "GET /c HTTP/1.1" 200 10 "-" "UA2"',
+    '203.0.113.7 - - [02/Nov/2026:10:00:01 +0100] "GET /d HTTP/1.1" 200 10 "-" "UA1"',
+]
+BUCKETS = ["page", "comment", "request", "malformed", "static", "page", "page"]
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    return path
+
+
+def hits(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["hits", *args])
+
+
+def ndjson(*args: str) -> list[dict[str, object]]:
+    result = hits(*args, "--format", "ndjson")
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_one_row_per_line_with_its_bucket_and_fields(log: Path) -> None:
+    rows = ndjson(str(log))
+    assert [row["line"] for row in rows] == [1, 2, 3, 4, 5, 6, 7]
+    assert [row["bucket"] for row in rows] == BUCKETS
+    first = rows[0]
+    assert first == {
+        "file": str(log),
+        "line": 1,
+        "bucket": "page",
+        "variant": "combined",
+        "ip": "203.0.113.7",
+        "ts": "2026-11-02T08:00:00Z",
+        "method": "GET",
+        "target": "/a?x=1",
+        "path": "/a",
+        "query": "x=1",
+        "status": 200,
+        "bytes": 10,
+        "referrer": None,
+        "user_agent": "UA1",
+        "host": None,
+        "visitor": "203.0.113.7 UA1",
+        "session": first["session"],
+    }
+    assert (rows[2]["method"], rows[2]["target"], rows[2]["status"]) == ("POST", "/cart", 303)
+
+
+def test_lines_that_are_no_request_keep_only_file_line_and_bucket(log: Path) -> None:
+    for row in ndjson(str(log)):
+        if row["bucket"] in ("comment", "malformed"):
+            assert {k for k, v in row.items() if v is not None} == {"file", "line", "bucket"}
+
+
+def test_sessions_are_those_the_report_counts(log: Path) -> None:
+    sessions = [row["session"] for row in ndjson(str(log))]
+    a, c, b = sessions[0], sessions[6], sessions[5]
+    assert sessions == [a, None, a, None, None, b, c]
+    assert len({a, b, c}) == 3  # UA1's hit at 10:00:01 is 50 minutes after 09:10:00
+    assert sorted({a, b, c}) == [0, 1, 2]
+
+
+def test_csv_has_the_documented_header_and_reads_back(log: Path) -> None:
+    result = hits(str(log))
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert ",".join(rows[0]) == COLUMNS
+    assert [row[2] for row in rows[1:]] == BUCKETS
+    assert rows[1][:8] == [str(log), "1", "page", "combined", "203.0.113.7",
+                           "2026-11-02T08:00:00Z", "GET", "/a?x=1"]  # fmt: skip
+    assert "input: 7 lines (comment 1, malformed 1" in result.stderr
+
+
+def test_tsv_escapes_tabs_inside_values(tmp_path: Path) -> None:
+    path = tmp_path / "tab.log"
+    path.write_text(LINES[0].replace('"UA1"', '"U\tA"') + "\n", encoding="utf-8")
+    result = hits(str(path), "--format", "tsv")
+    header, row = result.stdout.splitlines()
+    assert header == COLUMNS.replace(",", "\t")
+    assert row.split("\t")[13] == "U\\tA"
+
+
+def test_parquet_keeps_times_as_timestamps(log: Path, tmp_path: Path) -> None:
+    out = tmp_path / "hits.parquet"
+    assert hits(str(log), "--format", "parquet", "-o", str(out)).exit_code == 0
+    frame = pl.read_parquet(out)
+    assert frame.columns == COLUMNS.split(",")
+    assert frame.schema["ts"] == pl.Datetime("us", "UTC")
+    assert frame["ts"][0] == datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    assert frame["bucket"].to_list() == BUCKETS
+
+
+def test_a_period_keeps_every_line_and_puts_the_rest_out_of_period(log: Path) -> None:
+    rows = ndjson(str(log), "--since", "2026-11-02T09:05", "--until", "2026-11-02T10:00")
+    buckets = [row["bucket"] for row in rows]
+    assert buckets == [
+        "out_of_period", "comment", "request", "malformed", "static", "page", "out_of_period",
+    ]  # fmt: skip
+    assert rows[0]["path"] == "/a"  # read, and outside the period
+
+
+def test_dedupe_marks_the_later_copies(log: Path, tmp_path: Path) -> None:
+    older = tmp_path / "access.log.1"
+    older.write_text(LINES[0] + "\n", encoding="utf-8")  # the same first line, read first
+    rows = ndjson(str(older), str(log), "--dedupe")
+    assert [(Path(str(r["file"])).name, r["line"], r["bucket"]) for r in rows[:3]] == [
+        ("access.log.1", 1, "page"),
+        ("access.log", 1, "duplicate"),
+        ("access.log", 2, "comment"),
+    ]
+    assert rows[1]["session"] is None
+
+
+def test_client_ip_first_forwarded_picks_the_first_public_address(tmp_path: Path) -> None:
+    path = tmp_path / "proxied.log"
+    path.write_text(
+        '"198.51.100.4, 10.0.0.2" 10.0.0.7 - - [02/Nov/2026:09:00:00 +0100] "GET / HTTP/1.1" 200 '
+        '1 "-" "UA"\n',
+        encoding="utf-8",
+    )
+    assert ndjson(str(path))[0]["ip"] == "10.0.0.7"
+    assert ndjson(str(path), "--client-ip", "first-forwarded")[0]["ip"] == "198.51.100.4"
+
+
+def test_nothing_readable_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    path.write_text("hello\nworld\n", encoding="utf-8")
+    result = hits(str(path))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("micromacro: error: cannot recognise the log format")
+
+
+# --- micromacro formats --detect -----------------------------------------------------------
+
+
+def test_detect_explains_the_choice(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.log"
+    vhost = "shop.example.com " + LINES[0]
+    path.write_text("\n".join([LINES[0], LINES[2], vhost, "garbage", "# note"]) + "\n")
+    result = CliRunner().invoke(cli, ["formats", "--detect", str(path)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "sample: 5 lines (1 blank, comment or directive)"
+    assert lines[2] == "clf              3  combined 2, vhost_combined 1"
+    assert all(line.split()[1] == "0" for line in lines[3:-2])  # every other family: nothing
+    assert lines[-2] == f"first line no format reads: {path}:4: garbage"
+    assert lines[-1] == (
+        "chosen: combined, of the clf family (it reads 3 of 4 sample lines; the rest of the "
+        "family reads what it does not)"
+    )
+
+
+def test_detect_without_any_readable_line_exits_1_after_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    path.write_text("hello\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["formats", "--detect", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("sample: 1 line (0 blank, comment or directive)\n")
+    assert f"first line no format reads: {path}:1: hello" in result.stdout
+    assert "no format reads any of the 1 sample lines" in result.stderr
