@@ -37,6 +37,15 @@ FORMAT_STRING_TARGET = 1.2  # a custom nginx format string / the combined preset
 SEGMENTS_TARGET = 1.3  # the report with three --by / the same report without, at most this
 PERIOD_TARGET = 5.0  # the whole 30-day log / its last day (--since), at least this
 COMPARE_TARGET = 1.2  # one day compared with the day before / that day alone, at most this
+MIXED_TARGET = 1.2  # a log with 5% variant lines / the clean log, at most this
+MIXED_EVERY = 20  # every 20th line of the mixed log is a variant (5%)
+# How the mixed log changes a line, in turn: a virtual host first, an address list as the
+# client field, nginx's X-Forwarded-For after the user agent.
+MIXED_CHANGES = (
+    lambda line: b"shop.example.com " + line,
+    lambda line: b"10.0.0.9, " + line,
+    lambda line: line + b' "198.51.100.4, 10.0.0.1"',
+)
 COMPARED_DAY = ["--since", "2026-11-05", "--until", "2026-11-05"]  # a middle day of the 7
 PERIOD_DAYS = 30
 LAST_DAY = "2026-12-01"  # the last of the 30 days from the generator's start, 2026-11-02
@@ -165,7 +174,35 @@ def ensure_custom_log(log: Path) -> Path:
     return custom
 
 
-def tools_for(log: Path, scratch: Path) -> list[Tool]:
+def ensure_mixed_log(log: Path) -> Path:
+    """`log` with every `MIXED_EVERY`th line changed into another variant of the Common Log
+    Format family (`MIXED_CHANGES`, in turn), made once."""
+    mixed = log.with_name(log.stem + "-mixed.log")
+    if mixed.exists():
+        return mixed
+    partial = mixed.with_suffix(".log.partial")
+    with log.open("rb") as source, partial.open("wb") as target:
+        for number, line in enumerate(source):
+            if number % MIXED_EVERY == MIXED_EVERY - 1:
+                change = MIXED_CHANGES[(number // MIXED_EVERY) % len(MIXED_CHANGES)]
+                line = change(line.rstrip(b"\n")) + b"\n"
+            target.write(line)
+    partial.replace(mixed)
+    return mixed
+
+
+def yardstick_tools(yardstick: Path | None, log: Path) -> list[Tool]:
+    """The yardstick script (the shortest Polars pass over a combined log) with its regex and
+    CSV-reader parses, when one is given."""
+    if yardstick is None:
+        return []
+    return [
+        Tool(f"yardstick-{parse}", [sys.executable, str(yardstick), str(log), "--parse", parse])
+        for parse in ("regex", "csv")
+    ]
+
+
+def tools_for(log: Path, scratch: Path, yardstick: Path | None = None) -> list[Tool]:
     """The commands to time on `log`; GoAccess only where it is installed."""
     with_funnels, without_funnels = goals_files(scratch)
     tools = [
@@ -185,6 +222,8 @@ def tools_for(log: Path, scratch: Path) -> list[Tool]:
             "micromacro-nginx-format",
             [*micromacro(ensure_custom_log(log), without_funnels), "--log-format", NGINX_FORMAT],
         ),
+        Tool("micromacro-mixed", micromacro(ensure_mixed_log(log), without_funnels)),
+        *yardstick_tools(yardstick, log),
     ]
     goaccess = shutil.which("goaccess")
     if goaccess:
@@ -278,10 +317,12 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
-def verdict(value: float | None, target: float, at_least: bool) -> str:
-    """`met`, `MISSED`, or `n/a` when the ratio could not be computed."""
+def verdict(value: float | None, target: float | None, at_least: bool) -> str:
+    """`met`, `MISSED`, `n/a` when the ratio could not be computed, `-` without a bound."""
     if value is None:
         return "n/a"
+    if target is None:
+        return "-"
     met = value >= target if at_least else value <= target
     return "met" if met else "MISSED"
 
@@ -330,7 +371,7 @@ class Target:
     label: str
     numerator: str
     denominator: str
-    bound: float
+    bound: float | None  # None: a figure to watch, with no bound
     at_least: bool
     digits: int = 2
 
@@ -368,6 +409,15 @@ TARGETS: tuple[Target, ...] = (
         COMPARE_TARGET,
         False,
     ),
+    Target(
+        "5% variant lines / clean",
+        "micromacro-mixed",
+        "micromacro-no-funnels",
+        MIXED_TARGET,
+        False,
+    ),
+    Target("micromacro / yardstick regex", "micromacro-no-funnels", "yardstick-regex", None, False),
+    Target("micromacro / yardstick csv", "micromacro-no-funnels", "yardstick-csv", None, False),
 )
 
 
@@ -379,9 +429,14 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
         row = [result.path.name]
         for target in TARGETS:
             value = ratio(result.seconds(target.numerator), result.seconds(target.denominator))
+            bound = (
+                "-"
+                if target.bound is None
+                else f"{'>=' if target.at_least else '<='} {target.bound:g}x"
+            )
             row += [
                 "n/a" if value is None else f"{value:.{target.digits}f}x",
-                f"{'>=' if target.at_least else '<='} {target.bound:g}x",
+                bound,
                 verdict(value, target.bound, at_least=target.at_least),
             ]
         rows.append(row)
@@ -458,7 +513,9 @@ def report(results: list[FileResult], markdown: bool) -> str:
             f"nginx format string / combined preset <= {FORMAT_STRING_TARGET:g}x; "
             f"--by channel --by device --by landing_page / none <= {SEGMENTS_TARGET:g}x; "
             f"30-day log / --since its last day >= {PERIOD_TARGET:g}x; "
-            f"a day with --compare previous / the day alone <= {COMPARE_TARGET:g}x.",
+            f"a day with --compare previous / the day alone <= {COMPARE_TARGET:g}x; "
+            f"a log with 5% variant lines / the clean log <= {MIXED_TARGET:g}x. The yardstick "
+            "ratios (--yardstick) are figures to watch, with no bound of their own.",
         ]
     )
 
@@ -479,6 +536,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds before a run is killed (default 1800)",
     )
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
+    parser.add_argument(
+        "--yardstick",
+        type=Path,
+        help="a yardstick script (FILE --parse regex|csv: the shortest Polars pass over a "
+        "combined log) to time beside micromacro",
+    )
+    parser.add_argument(
+        "--no-month", action="store_true", help="skip the 30-day log (periods and seeking)"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -489,8 +555,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             lines = parse_size(label)
             log = ensure_log(label, lines)
             print(f"{log.name}:", file=sys.stderr, flush=True)
-            measures = measure_all(tools_for(log, Path(scratch)), args.repeat, args.timeout)
+            tools = tools_for(log, Path(scratch), args.yardstick)
+            measures = measure_all(tools, args.repeat, args.timeout)
             results.append(FileResult(label, log, lines, measures))
+            if args.no_month:
+                continue
             month = ensure_log(label, lines, days=PERIOD_DAYS)
             print(f"{month.name}:", file=sys.stderr, flush=True)
             measures = measure_all(period_tools(month, Path(scratch)), args.repeat, args.timeout)
