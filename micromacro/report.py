@@ -45,6 +45,7 @@ from micromacro.logformats import (
     choose_format,
 )
 from micromacro.logformats import resolve_format as resolve_log_format
+from micromacro.logformats.families import batched
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.metrics import (
     InputSummary,
@@ -75,6 +76,8 @@ ProgressCallback = Callable[[int, int], None]
 ClientIpMode = Literal["remote", "first-forwarded"]
 CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
 MALFORMED_EXAMPLES = 5
+# Lines the chosen variant did not read are retried together once this many are held.
+_HELD_LINES = 100_000
 _EXCERPT_CHARS = 120
 _LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
 
@@ -358,16 +361,24 @@ def read_hits(
         keep_times=keep_times,
         keep_lines=keep_lines,
     )
-    parse = fmt.parser()
-    for chunk in inputs.line_chunks():
-        parsed_lines = parse(chunk.lines.lazy())
+    parser = batched(fmt.parser())
+
+    def add(parsed: pl.DataFrame | None) -> None:
+        if parsed is None:
+            return
         if client_ip == "first-forwarded":
-            parsed_lines = parsed_lines.with_columns(first_forwarded_ip())
-        parsed = parsed_lines.collect(engine="streaming")
+            parsed = parsed.with_columns(first_forwarded_ip())
         result.add(classify_lines(parsed, hit_filter))
+
+    for chunk in inputs.line_chunks():
+        add(parser.read(chunk.lines))
+        if parser.held >= _HELD_LINES:
+            add(parser.flush())
         done += chunk.size
         if progress is not None:
             progress(done, total)
+    if parser.held:
+        add(parser.flush())
     return result
 
 
@@ -543,6 +554,9 @@ def build_hit_table(
         "source_file", "line_no", "session"
     )
     lines = read.lines if read.lines is not None else pl.DataFrame(schema=_LINE_SCHEMA)
+    # Reading order: inputs in the order read (``source_file`` is an Enum in that order), lines
+    # in file order (chunks may come back in any order, and retried lines last).
+    lines = lines.sort("source_file", "line_no")
     joined = lines.join(sessions, on=["source_file", "line_no"], how="left", maintain_order="left")
     return HitTable(
         rows=joined.select(_hit_table_columns()),

@@ -310,9 +310,8 @@ def test_a_log_in_neither_format_exits_1_and_suggests_log_format(tmp_path: Path)
     assert "cannot recognise the log format: no format reads any of the 5 sample lines" in (
         result.stderr
     )
-    assert "(lines read: clf 0, alb 0, elb 0, haproxy 0, w3c 0, cloudfront 0, json 0)" in (
-        result.stderr
-    )
+    assert "(lines read: clf 0, alb 0, elb 0, haproxy 0, " in result.stderr
+    assert ", json 0); first line" in result.stderr
     assert f'first line {other}:1: {{"level": "info", "msg": "started"}}' in result.stderr
     assert "--log-format" in result.stderr
 

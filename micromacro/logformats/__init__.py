@@ -65,6 +65,13 @@ FAMILIES: tuple[Family, ...] = (CLF_FAMILY, *LB_FAMILIES, *W3C_FAMILIES, JSON_FA
 FORMATS: dict[str, FamilyFormat] = {
     variant.name: family.choose(variant.name) for family in FAMILIES for variant in family.variants
 }
+# A family's general reader can be named too (auto-detection chooses it for files where no
+# variant has half of the lines): ``clf``, ``alb_any``, ….
+GENERAL_READERS: dict[str, FamilyFormat] = {
+    family.general.name: family.choose(family.general.name)
+    for family in FAMILIES
+    if family.general is not None
+}
 
 # The fields two candidates must agree on for a tie between them not to be ambiguous.
 _DECIDING_FIELDS = (
@@ -106,11 +113,13 @@ class Detection:
 def resolve_format(name: str) -> LogFormat:
     """The preset called ``name``, or the format an nginx or Apache format string describes.
 
-    A format string is read first, with the Common Log Format family for the lines it does not
-    read. Raises ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
+    A family's general reader is named like a preset (``clf``). A format string is read first,
+    with the Common Log Format family for the lines it does not read. Raises ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
     """
     if name in FORMATS:
         return FORMATS[name]
+    if name in GENERAL_READERS:
+        return GENERAL_READERS[name]
     compiled = compile_format_string(name)
     if compiled is None:
         known = ", ".join([AUTO, *FORMATS])

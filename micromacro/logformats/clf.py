@@ -168,8 +168,9 @@ def _part(*names: str) -> pl.Expr:
 
 
 def _unquoted(text: pl.Expr) -> pl.Expr:
-    """A ``"…"`` field's inside; a bare ``-`` stays ``-``."""
-    return text.str.replace(r'^"([\s\S]*)"$', "${1}")
+    """A ``"…"`` field's inside (the regex captured it whole, quotes included); a bare ``-``
+    stays ``-``."""
+    return text.str.strip_prefix('"').str.strip_suffix('"')
 
 
 def _either(fields: pl.Expr, first: str, second: str) -> pl.Expr:

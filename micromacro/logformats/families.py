@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from micromacro.logformats.base import LineParser, LogFormat
+from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
 
+# The line table every reader reads, and the row number the retry carries through it.
+LINE_TABLE = ("source_file", "line_no", "line")
 _ROW = "_row"
+_COMMENT = "_comment"
 # A blank line or a ``#`` comment is no data in any text format.
 _COMMENT_LINE = r"^\s*(?:#|$)"
 
@@ -39,9 +42,9 @@ class NotHttp:
 class Family:
     """The variants of one format, in order of preference, and how to read any of its lines.
 
-    ``general`` reads the lines of most variants (and more: the shapes no single variant has),
-    naming each line's variant in its ``variant`` column; what it does not read is retried with
-    the variants in order. ``not_http`` are the family's records that are no HTTP request.
+    ``general`` reads the lines of most variants alike (and more: the shapes no single variant
+    has), naming each line's variant in its ``variant`` column: the variants are its fast paths.
+    ``not_http`` are the family's records that are no HTTP request.
     """
 
     name: str
@@ -55,9 +58,9 @@ class Family:
         return next((v for v in self.variants if v.name == name), None)
 
     def readers(self, primary: LogFormat) -> tuple[LogFormat, ...]:
-        """What a line ``primary`` does not read is tried with, in order: the general reader,
-        then the variants it does not cover."""
-        others = (self.general, *self.variants) if self.general is not None else self.variants
+        """What a line ``primary`` does not read is tried with, in order: the other variants
+        (each one exact regex: fast), then the general reader for the shapes none of them has."""
+        others = (*self.variants, self.general) if self.general is not None else self.variants
         return tuple(reader for reader in others if reader is not primary)
 
     def choose(self, name: str) -> FamilyFormat:
@@ -96,41 +99,97 @@ class FamilyFormat(LogFormat):
     def parser(self) -> LineParser:
         return FamilyParser(
             self.primary.parser(),
-            [reader.parser() for reader in self.family.readers(self.primary)],
+            [reader_of(reader) for reader in self.family.readers(self.primary)],
             self.family.not_http,
         )
 
 
+@dataclass(frozen=True)
+class Reader:
+    """One way to read the lines a primary variant left: a parser, and a regex every line it
+    reads matches (``screen``; None when it has none), to try it only on those lines."""
+
+    parse: LineParser
+    screen: str | None = None
+
+
+def reader_of(fmt: LogFormat) -> Reader:
+    """``fmt`` as a reader, screened by its regex when it is one regex."""
+    return Reader(fmt.parser(), fmt.regex if isinstance(fmt, RegexFormat) else None)
+
+
 class FamilyParser:
-    """Parses the chunks of one run: the chosen variant first, the rest on what it left."""
+    """Parses the chunks of one run: the chosen variant first, the rest of the family on what
+    it left.
+
+    Called on a line table it returns every line, read. A run instead calls ``read`` on each
+    chunk, which returns the lines the chosen variant read and holds the others back, and
+    ``flush`` at the end (or when ``held`` grows large), which reads the held lines with the
+    rest of the family in one pass: a handful of odd lines per chunk costs nothing per chunk.
+    """
 
     def __init__(
-        self, primary: LineParser, others: Sequence[LineParser], not_http: Sequence[NotHttp]
+        self, primary: LineParser, others: Sequence[Reader], not_http: Sequence[NotHttp]
     ) -> None:
         self._primary = primary
         self._others = list(others)
         self._not_http = list(not_http)
+        self._held: list[pl.DataFrame] = []
+        self.held = 0  # lines held back for ``flush``
 
     def __call__(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        table = lines.collect()
-        first = self._primary(table.lazy()).collect()
+        first = self._primary(lines).collect(engine="streaming")
         unread = _unread(first)
         if not unread.any():
             return first.lazy()
-        numbered = first.with_row_index(_ROW)
-        pending = numbered.filter(unread)  # with the primary's verdict: nothing read
-        is_comment = pending.get_column("line").str.contains(_COMMENT_LINE)
-        done = [numbered.filter(~unread), _as_comments(pending.filter(is_comment))]
-        pending = pending.filter(~is_comment)
-        for parse in self._others:
-            if pending.height == 0:
-                break
-            attempt = parse(pending.select(*table.columns, _ROW).lazy()).collect()
-            read = ~_unread(attempt)
-            done.append(attempt.filter(read).select(numbered.columns).cast(numbered.schema))
-            pending = pending.filter(~read)
-        done.append(self._recognise_not_http(pending))
-        return pl.concat(done).sort(_ROW).drop(_ROW).lazy()
+        return _replace_rows(first, self._retry(first.with_row_index(_ROW).filter(unread))).lazy()
+
+    def read(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """The lines of ``lines`` the chosen variant reads; the others are held for ``flush``."""
+        first = self._primary(lines.lazy()).collect(engine="streaming")
+        unread = _unread(first)
+        if not unread.any():
+            return first
+        held = first.filter(unread)
+        self._held.append(held)
+        self.held += held.height
+        return first.filter(~unread)
+
+    def flush(self) -> pl.DataFrame | None:
+        """The held lines, read by the rest of the family (None when none are held)."""
+        if not self._held:
+            return None
+        held = pl.concat(self._held).with_row_index(_ROW)
+        self._held, self.held = [], 0
+        return _replace_rows(held, self._retry(held)).drop(_ROW)
+
+    def _retry(self, pending: pl.DataFrame) -> pl.DataFrame:
+        """The lines of ``pending`` (unread by the primary, numbered by ``_ROW``) that the rest
+        of the family accounts for: comments, lines another reader reads, non-HTTP records.
+        Lines nothing reads are left out: they keep the primary's verdict."""
+        columns = pending.columns
+        line = pl.col("line")
+        # One pass says which lines are comments and which lines each screened reader may read.
+        pending = pending.with_columns(
+            line.str.contains(_COMMENT_LINE).alias(_COMMENT),
+            *(
+                line.str.contains(reader.screen).alias(_screen(number))
+                for number, reader in enumerate(self._others)
+                if reader.screen is not None
+            ),
+        )
+        done = [_as_comments(pending.filter(_COMMENT)).select(columns)]
+        pending = pending.filter(~pl.col(_COMMENT))
+        for number, reader in enumerate(self._others):
+            tried = pending if reader.screen is None else pending.filter(_screen(number))
+            if tried.height == 0:
+                continue
+            attempt = reader.parse(tried.select(*LINE_TABLE, _ROW).lazy()).collect()
+            read = attempt.filter(~_unread(attempt))
+            done.append(read.select(columns))
+            pending = pending.filter(~pl.col(_ROW).is_in(read.get_column(_ROW).implode()))
+        done.append(self._recognise_not_http(pending.select(columns)).filter("not_http"))
+        return pl.concat(done)
 
     def _recognise_not_http(self, lines: pl.DataFrame) -> pl.DataFrame:
         """``lines`` (read by nobody) with the family's non-HTTP records marked, their shape
@@ -148,9 +207,49 @@ class FamilyParser:
         )
 
 
+class _Whole:
+    """A parser that reads every line at once (nothing held back), as a batched one."""
+
+    held = 0
+
+    def __init__(self, parse: LineParser) -> None:
+        self._parse = parse
+
+    def read(self, lines: pl.DataFrame) -> pl.DataFrame:
+        return self._parse(lines.lazy()).collect()
+
+    def flush(self) -> pl.DataFrame | None:
+        return None
+
+
+def batched(parse: LineParser) -> FamilyParser | _Whole:
+    """``parse`` with ``read``/``flush``: a family's parser as it is, any other reading every
+    line at once."""
+    return parse if isinstance(parse, FamilyParser) else _Whole(parse)
+
+
+def _screen(number: int) -> str:
+    """The column saying which pending lines reader ``number`` may read."""
+    return f"_screen_{number}"
+
+
+def _replace_rows(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the rows at the ``_ROW`` positions of ``rows`` replaced by them."""
+    if rows.height == 0:
+        return frame
+    at = rows.get_column(_ROW)
+    columns = []
+    for name, dtype in frame.schema.items():
+        column = frame.get_column(name).clone()
+        column.scatter(at, rows.get_column(name).cast(dtype))
+        columns.append(column)
+    return pl.DataFrame(columns)
+
+
 def _unread(parsed: pl.DataFrame) -> pl.Series:
     """The lines no reader has accounted for: not parsed, not a comment, not a non-HTTP record."""
-    return parsed.select(~(pl.col("parsed") | pl.col("comment") | pl.col("not_http"))).to_series()
+    accounted = parsed.get_column("parsed") | parsed.get_column("comment")
+    return ~(accounted | parsed.get_column("not_http"))
 
 
 def _as_comments(lines: pl.DataFrame) -> pl.DataFrame:
