@@ -113,8 +113,9 @@ class Detection:
 def resolve_format(name: str) -> LogFormat:
     """The preset called ``name``, or the format an nginx or Apache format string describes.
 
-    A family's general reader is named like a preset (``clf``). A format string is read first,
-    with the Common Log Format family for the lines it does not read. Raises ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
+    A family's general reader is named like a preset (``clf``). A format string is read
+    first, with the Common Log Format family for the lines it does not read. Raises
+    ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
     """
     if name in FORMATS:
         return FORMATS[name]
