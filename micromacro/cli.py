@@ -33,7 +33,14 @@ from micromacro.config import load_goals
 from micromacro.errors import ConfigError, ExitCode, MicromacroError, OutputError, UsageError
 from micromacro.goals import GoalsConfig
 from micromacro.history import append_history, history_rows
-from micromacro.logformats import AUTO, FORMATS, SampleAnalysis, choose_format, resolve_format
+from micromacro.logformats import (
+    AUTO,
+    FORMATS,
+    GENERAL_READERS,
+    SampleAnalysis,
+    choose_format,
+    resolve_format,
+)
 from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,
@@ -768,6 +775,9 @@ def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:
         lines.append(f"{fmt.name}: {fmt.description}")
         lines += [f"    {inert(example)}" for example in fmt.example.splitlines()]
         lines.append("")
+    lines.append("A family's general reader, for files that mix its variants:")
+    lines += [f"{fmt.name}: {fmt.description}" for fmt in GENERAL_READERS.values()]
+    lines.append("")
     lines.append(
         "Or an nginx log_format string ('$remote_addr - $remote_user [$time_local] "
         '"$request" $status …\') or an Apache LogFormat string (\'%h %l %u %t "%r" %>s %b …\').'

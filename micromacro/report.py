@@ -871,7 +871,9 @@ def _format_notes(
     """What was read how: the detected format, the first sample line no format reads, and the
     variants of the format that read the lines when there were several."""
     notes = []
-    if detection is not None:
+    if detection is not None and not detection.sampled:
+        notes.append(f"log format: {fmt.name} (no data line to detect a format by)")
+    elif detection is not None:
         notes.append(
             f"log format: {fmt.name} (detected: {detection.parsed} of {detection.sampled} "
             "sample lines parsed)"
@@ -1014,8 +1016,14 @@ def _ignored_options(options: ReportOptions) -> list[str]:
 
 def _input_warnings(read: _InputRead, options: ReportOptions) -> list[str]:
     warnings: list[str] = []
+    comments = read.summary.buckets.get("comment", 0)
     if read.summary.lines == 0:
         warnings.append(f"the input is empty: no {read.unit}s to report on")
+    elif comments == read.summary.lines:
+        warnings.append(
+            f"the input holds no request: its {comments:,} lines are blank, comment or "
+            "directive lines"
+        )
     elif read.hits.height == 0 and read.summary.buckets.get("out_of_period", 0):
         warnings.append(
             f"no hits in the period: all {read.summary.lines:,} {read.unit}s are outside it or "

@@ -316,6 +316,23 @@ def test_a_log_in_neither_format_exits_1_and_suggests_log_format(tmp_path: Path)
     assert "--log-format" in result.stderr
 
 
+def test_a_log_of_only_directives_is_an_empty_report(tmp_path: Path) -> None:
+    """IIS writes its header lines before the first request: such a file is empty, not
+    unreadable."""
+    log = tmp_path / "u_ex261102.log"
+    log.write_text(
+        "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n"
+        "#Date: 2026-11-02 00:00:00\n#Fields: date time c-ip cs-method cs-uri-stem sc-status\n"
+    )
+    result = report(str(log), "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["input"]["comment"] == 4
+    assert "log format: w3c (no data line to detect a format by)" in result.stderr
+    assert "the input holds no request: its 4 lines are blank, comment or directive" in (
+        result.stderr
+    )
+
+
 def test_forcing_a_format_that_matches_nothing_exits_1(tmp_path: Path) -> None:
     other = tmp_path / "app.log"
     other.write_text("hello\nworld\n")

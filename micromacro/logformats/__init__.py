@@ -35,6 +35,7 @@ __all__ = [
     "COMMON",
     "FAMILIES",
     "FORMATS",
+    "GENERAL_READERS",
     "PARSED_COLUMNS",
     "TRAEFIK_CLF",
     "UTC_MICROS",
@@ -169,6 +170,7 @@ class SampleAnalysis:
     candidates: tuple[Candidate, ...]
     unread: tuple[str, str] | None
     tables: dict[str, pl.DataFrame] = field(repr=False, compare=False)
+    w3c_header: bool = False  # a ``#Fields:`` line is among them
 
 
 def analyse_sample(
@@ -198,7 +200,8 @@ def analyse_sample(
     unread = (where[unread_rows[0]], lines[unread_rows[0]]) if len(unread_rows) else None
     comments = max((int(t["comment"].sum()) for t in tables.values()), default=0)
     ranked = tuple(sorted(candidates, key=lambda c: -c.read))
-    return SampleAnalysis(len(lines), comments, ranked, unread, tables)
+    w3c_header = any(line.startswith("#Fields:") for line in lines)
+    return SampleAnalysis(len(lines), comments, ranked, unread, tables, w3c_header)
 
 
 def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIES) -> Detection:
@@ -211,6 +214,11 @@ def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIE
     """
     ranked = analysis.candidates
     best = ranked[0].read if ranked else 0
+    if best == 0 and analysis.lines and analysis.comments == analysis.lines:
+        # Only blank, comment and directive lines (IIS writes its header before any request):
+        # nothing to choose by, and nothing to read; W3C when a header says so.
+        family = W3C_FAMILIES[0] if analysis.w3c_header else families[0]
+        return Detection(family.choose(family.variants[0].name), 0, 0, ranked, None)
     if best == 0:
         raise InputError(_nothing_reads(analysis))
     order = [f.name for f in families]
