@@ -52,6 +52,9 @@ class Family:
     general: LogFormat | None = None
     not_http: tuple[NotHttp, ...] = ()
     description: str = ""
+    # False when the variants are names of the general reader, reading alike (JSON lines):
+    # retrying a line with them would read it again the same way.
+    distinct_variants: bool = True
 
     def variant(self, name: str) -> LogFormat | None:
         """The strict variant called ``name``, if the family has one."""
@@ -60,7 +63,8 @@ class Family:
     def readers(self, primary: LogFormat) -> tuple[LogFormat, ...]:
         """What a line ``primary`` does not read is tried with, in order: the other variants
         (each one exact regex: fast), then the general reader for the shapes none of them has."""
-        others = (*self.variants, self.general) if self.general is not None else self.variants
+        variants = self.variants if self.distinct_variants or self.general is None else ()
+        others = (*variants, self.general) if self.general is not None else variants
         return tuple(reader for reader in others if reader is not primary)
 
     def choose(self, name: str) -> FamilyFormat:

@@ -1,68 +1,298 @@
-"""JSON-lines access logs, one JSON object a line: Caddy, nginx ``escape=json`` and Traefik.
+"""JSON-lines access logs, one JSON object a line, whatever its keys are called.
 
-Each raw field (``fields.RAW_FIELDS``) is read with ``str.json_path_match`` over the whole line
-column. It gives null, never an error, where a line is not valid JSON, is not an object or
-lacks the member, so such a line simply comes out unparsed (``str.json_decode`` raises on it
-instead). A member holding a number is read as its text, one holding an object or an array as
-its JSON text: not a method, number or time, so those fields come out null.
+Setups name their keys differently: nginx ``escape=json`` formats use the variables' names
+(``remote_addr``, ``request``, ``time_local``), Caddy nests them (``request.uri``), Traefik
+capitalises them (``ClientHost``, ``RequestPath``), hand-written formats use plain words (``ip``,
+``path``, ``date``). ``JSON_KEYS`` is one table of the spellings of each field, the preferred
+first; a line's field is its first spelling holding a value (``-`` and ``""`` are none).
+
+A line that is not a JSON object (not JSON, an array, two objects, a raw control character in
+a string, a number beyond a double) holds no value, and so comes out unread. A member holding a
+number is read as its text; one holding an object or an array is no method, number or time.
+
+Reading a chunk (``spelling_values``) costs what its lines hold, not what the table knows:
+
+- only the spellings whose keys occur in the chunk at all are read (``keys_in``, a literal
+  search for ``"key"``);
+- blocks of lines are decoded with one ``str.json_decode`` each, into a struct of just those
+  spellings: one JSON parse a line;
+- ``str.json_decode`` fails the whole block for one line it cannot read (invalid JSON, a member
+  of another type than the struct's, a ``request`` that is Caddy's object on one line and a
+  request line on another); such a block is decoded again as eighths, down to small blocks,
+  which are read spelling by spelling with ``str.json_path_match``: it gives null, never an
+  error (but parses the line once per spelling).
+
+Both ways read a line alike: numbers are typed from their value, not from how the JSON wrote
+them (``200``, ``200.0`` and ``2e2`` are one status); a header Caddy logs as a list is read
+from its first item, or as it is when it is a plain value. They differ only where JSON leaves
+the meaning open or no server writes it: a key repeated in one object (the decoder reads its
+first copy, ``json_path_match`` its last), a header that is a plain string starting with ``[``
+or ``{`` (only the decoder reads it), a number where text belongs (an address, a user agent:
+``200`` or ``200.0``, ``1e+300`` or its 301 digits).
+
+The family has one reader: its general reader ``json``, also named ``caddy``, ``nginx_json``
+and ``traefik_json`` (its variants). A line's variant is the convention its request was read
+in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_json``
+(``request`` or ``request_uri``), else ``json``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.families import Family
-from micromacro.logformats.fields import (
-    CLF,
-    EPOCH_SECONDS,
-    ISO8601,
-    TimeSpec,
-    normalize,
-    parse_time,
-    raw_field,
-)
+from micromacro.logformats.fields import ISO8601, normalize
 
-RawFields = Callable[[], Mapping[str, pl.Expr]]
+Steps = tuple[str | int, ...]
 
+# The spellings of each field, the preferred first: a key, a dotted path into nested objects,
+# ``[0]`` for the first item of a list (Caddy logs each header as a list of values).
+# ``target`` is a request target (path?query) and ``method`` its method (none logged: GET);
+# ``request`` is a whole request line, read before them where it is one (not Caddy's object).
+JSON_KEYS: Mapping[str, tuple[str, ...]] = {
+    "time": (
+        "time_local", "time_iso8601", "msec", "StartUTC", "StartLocal", "@timestamp",
+        "timestamp", "ts", "time", "date",
+    ),
+    "ip": (
+        "request.client_ip", "remote_addr", "ip", "client_ip", "ClientHost", "request.remote_ip",
+        "ClientAddr",
+    ),
+    "request": ("request",),
+    "target": ("request.uri", "request_uri", "uri", "path", "RequestPath"),
+    "method": ("request.method", "request_method", "method", "RequestMethod"),
+    "status": ("status", "DownstreamStatus"),
+    "bytes": ("body_bytes_sent", "bytes_sent", "size", "length", "DownstreamContentSize"),
+    "referrer": (
+        "http_referer", "referrer", "referer", "request.headers.Referer[0]", "request_Referer",
+    ),
+    "user_agent": (
+        "http_user_agent", "user_agent", "request.headers.User-Agent[0]", "request_User-Agent",
+    ),
+    "host": ("host", "http_host", "request.host", "RequestHost"),
+    "forwarded_for": (
+        "http_x_forwarded_for", "request.headers.X-Forwarded-For[0]", "request_X-Forwarded-For",
+    ),
+}  # fmt: skip
+
+# The variant a line is named after, by the spelling its request was read from.
+CONVENTIONS: Mapping[str, str] = {
+    "request": "nginx_json",
+    "request_uri": "nginx_json",
+    "request.uri": "caddy",
+    "RequestPath": "traefik_json",
+}
+GENERIC = "json"
+_SPELLINGS = tuple(s for spellings in JSON_KEYS.values() for s in spellings)
+
+# The raw fields read as they are logged (``time``, ``ip`` and ``request`` are read apart).
+_TEXT_FIELDS = ("referrer", "user_agent", "host", "forwarded_for")
+_RAW_FIELDS = frozenset({"ip", "request", "status", "bytes", *_TEXT_FIELDS})
+_MISSING = ("", "-")
+# The prefix of the working columns holding the values of each spelling.
+_COLUMN = "_json "
 # An HTTP method is a token (RFC 9110); any other value logged as one is not a request.
 _METHOD = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
-# "host:port" or "[v6 host]:port", as Go writes a network address.
-_HOST_OF_ADDRESS = r"^\[?([^\[\]]+?)\]?:[0-9]+$"
-_MISSING = ("", "-")
+# An address with a port ("203.0.113.7:51234", "[2001:db8::7]:50112") or in brackets.
+_ADDRESS_WITH_PORT = r"^(?:\[([^\]]*)\]|([0-9]{1,3}(?:\.[0-9]{1,3}){3}))(?::[0-9]+)?$"
+# A whole number's text, with or without a fraction of zeros: json_path_match writes the JSON
+# number 2e2 as "200.0", json_decode as "200".
+_WHOLE_NUMBER = r"^([0-9]+)\.0*$"
+_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+# A JSON object, maybe between JSON whitespace.
+_OBJECT_LINE = r"^[ \t\r\n]*\{[\s\S]*\}[ \t\r\n]*$"
+# How many first lines of a chunk are searched key by key before the rest is searched at once.
+_HEAD = 1000
+# Lines decoded at once. A block json_decode cannot read is read as eighths, down to blocks of
+# _SMALLEST lines, which json_path_match reads: a bad line costs a few decodes, not a block.
+_BLOCK = 8192
+_SMALLEST = 128
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+# --- Spellings -------------------------------------------------------------------------------
+
+
+def steps_of(spelling: str) -> Steps:
+    """The keys and list indexes of a ``JSON_KEYS`` spelling.
+
+    >>> steps_of("request.headers.User-Agent[0]")
+    ('request', 'headers', 'User-Agent', 0)
+    """
+    return tuple(int(index) if index else key for index, key in _STEP.findall(spelling))
+
+
+def keys_of(spelling: str) -> tuple[str, ...]:
+    """The object keys a spelling goes through, outermost first."""
+    return tuple(step for step in steps_of(spelling) if isinstance(step, str))
+
+
+def keys_in(lines: pl.Series, keys: Iterable[str]) -> frozenset[str]:
+    """The ``keys`` that occur as ``"key"`` somewhere in ``lines`` (as a key or not).
+
+    The first lines are searched key by key; the rest once for all the keys not found yet, and
+    key by key only in the lines where one of them occurs.
+
+    >>> sorted(keys_in(pl.Series(['{"ip":"x"}', '{"path":"/"}']), ["ip", "path", "status"]))
+    ['ip', 'path']
+    """
+    wanted = sorted(set(keys))
+    found = _keys_each(lines.head(_HEAD), wanted)
+    rest = [key for key in wanted if key not in found]
+    tail = lines.slice(_HEAD)
+    if not rest or tail.len() == 0:
+        return found
+    holding = tail.filter(tail.str.contains_any([f'"{key}"' for key in rest]))
+    return found | _keys_each(holding, rest)
+
+
+def _keys_each(lines: pl.Series, keys: Collection[str]) -> frozenset[str]:
+    """The ``keys`` that occur as ``"key"`` in ``lines``, one literal search each."""
+    if not keys or lines.len() == 0:
+        return frozenset()
+    frame = lines.to_frame("line")
+    hits = frame.select(
+        pl.col("line").str.contains(f'"{key}"', literal=True).any().alias(key) for key in keys
+    ).row(0, named=True)
+    return frozenset(key for key, hit in hits.items() if hit)
+
+
+def spellings_in(lines: pl.Series) -> dict[str, tuple[str, ...]]:
+    """The spellings of each field whose keys all occur in ``lines``."""
+    present = keys_in(lines, {key for s in _SPELLINGS for key in keys_of(s)})
+    return {
+        name: tuple(s for s in spellings if set(keys_of(s)) <= present)
+        for name, spellings in JSON_KEYS.items()
+    }
+
+
+# --- Reading the spellings' values -----------------------------------------------------------
+
+
+def spelling_values(lines: pl.Series, spellings: Sequence[str]) -> pl.DataFrame:
+    """The value of each spelling on each line, as text: one column per spelling, named after
+    it, null where the line holds no such value. Read in blocks (see the module)."""
+    if not spellings or lines.len() == 0:
+        return pl.DataFrame(schema=dict.fromkeys(spellings, pl.String))
+    objects = _object_lines(lines)
+    reader = _BlockReader(spellings, _decodable(lines.filter(objects).head(100), spellings))
+    # ``json`` is what json_decode reads: the lines that may be JSON objects, null for others.
+    table = lines.to_frame("line").with_columns(json=pl.when(objects).then(pl.col("line")))
+    starts = range(0, lines.len(), _BLOCK)
+    return pl.concat(reader.values(table.slice(start, _BLOCK)) for start in starts)
 
 
 @dataclass(frozen=True)
-class JsonFormat(LogFormat):
-    """A format that logs each request as one JSON object.
+class _BlockReader:
+    """Reads the values of ``spellings`` from blocks of ``line`` and ``json`` (see
+    ``spelling_values``), decoding those of ``decodable`` at once."""
 
-    ``raw_fields`` gives the expression reading each raw field from the ``line`` column; the
-    ``time`` raw field is read with the first of ``times`` it fits.
-    """
+    spellings: Sequence[str]
+    decodable: Sequence[str]
 
-    name: str
-    raw_fields: RawFields
-    times: tuple[TimeSpec, ...]
-    example: str = ""
-    description: str = ""
+    def values(self, block: pl.DataFrame) -> pl.DataFrame:
+        """The values of one block: decoded at once; else, as eighths read the same way, down
+        to blocks of ``_SMALLEST`` lines, which are read spelling by spelling."""
+        decoded = self.decoded(block)
+        if decoded is not None:
+            return decoded
+        if not self.decodable or block.height <= _SMALLEST:
+            return self.matched(block)
+        part = -(-block.height // 8)
+        starts = range(0, block.height, part)
+        return pl.concat(self.values(block.slice(start, part)) for start in starts)
 
-    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """Parse a chunk of the line table (this format has no state between chunks)."""
-        raw = self.raw_fields()
-        present = frozenset(raw)
-        time = raw_field(present, "time")
-        ts = pl.coalesce([parse_time(time, spec) for spec in self.times])
-        extracted = lines.with_columns(
-            _fields=pl.struct([value.alias(name) for name, value in raw.items()])
+    def decoded(self, block: pl.DataFrame) -> pl.DataFrame | None:
+        """The values of a block with one ``str.json_decode``; None where it fails."""
+        if not self.decodable:
+            return None
+        try:
+            decoded = block.get_column("json").str.json_decode(_struct_of(self.decodable))
+        except pl.exceptions.PolarsError:
+            return None
+        return decoded.to_frame("_json").select(
+            _decoded_value(s).alias(s) if s in self.decodable else pl.lit(None, pl.String).alias(s)
+            for s in self.spellings
         )
-        return normalize(extracted, present, self.times[0], ts=ts, variant=self.name)
 
-    def parser(self) -> LineParser:
-        return self.parse
+    def matched(self, block: pl.DataFrame) -> pl.DataFrame:
+        """The values of a block, one ``json_path_match`` per spelling."""
+        return block.select(_matched_value(s).alias(s) for s in self.spellings)
+
+
+def _object_lines(lines: pl.Series) -> pl.Series:
+    """Whether each line may be a JSON object: ``{…}``, maybe between JSON whitespace. Other
+    lines hold no value (nor does ``json_path_match`` read any there)."""
+    plain = lines.str.starts_with("{") & lines.str.ends_with("}")
+    others = (~plain).arg_true()
+    if others.len() == 0:
+        return plain
+    return plain.scatter(others, lines.gather(others).str.contains(_OBJECT_LINE))
+
+
+def _decodable(sample: pl.Series, spellings: Sequence[str]) -> list[str]:
+    """The spellings one struct can decode: where a key is a value of one spelling and holds
+    those of others (Caddy's ``request`` object, nginx's ``request`` line), the first sample
+    line holding it says which."""
+    leaves = {keys_of(s) for s in spellings}
+    both = leaves & {keys[:depth] for keys in leaves for depth in range(1, len(keys))}
+    objects = {keys for keys in both if _holds_object(sample, keys)}
+    values = both - objects
+
+    def decodable(keys: tuple[str, ...]) -> bool:
+        return keys not in objects and not any(keys[:n] in values for n in range(1, len(keys)))
+
+    return [s for s in spellings if decodable(keys_of(s))]
+
+
+def _holds_object(sample: pl.Series, keys: tuple[str, ...]) -> bool:
+    """Whether the first of ``sample`` holding a value at ``keys`` holds an object there."""
+    values = sample.to_frame("line").select(member(*keys)).to_series().drop_nulls()
+    return values.len() > 0 and values[0].startswith("{")
+
+
+def _struct_of(spellings: Iterable[str]) -> pl.Struct:
+    """The struct ``str.json_decode`` reads ``spellings`` into: their values as text, their
+    lists as lists of text."""
+    tree: dict[str, Any] = {}
+    for spelling in spellings:
+        *outer, last = keys_of(spelling)
+        node = tree
+        for key in outer:
+            node = node.setdefault(key, {})
+        listed = isinstance(steps_of(spelling)[-1], int)
+        node[last] = pl.List(pl.String) if listed else pl.String
+
+    def struct(node: dict[str, Any]) -> pl.Struct:
+        return pl.Struct({k: struct(v) if isinstance(v, dict) else v for k, v in node.items()})
+
+    return struct(tree)
+
+
+def _decoded_value(spelling: str) -> pl.Expr:
+    """The value of ``spelling`` in the decoded ``_json`` struct column."""
+    value = pl.col("_json")
+    for step in steps_of(spelling):
+        if isinstance(step, int):
+            value = value.list.get(step, null_on_oob=True)
+        else:
+            value = value.struct.field(step)
+    return value
+
+
+def _matched_value(spelling: str) -> pl.Expr:
+    """The value of ``spelling`` on each line; a list item also from a plain value, as
+    ``json_decode`` reads a value into a list of one."""
+    steps = steps_of(spelling)
+    if steps[-1] != 0:
+        return member(*steps)
+    whole = member(*steps[:-1])
+    return pl.coalesce(member(*steps), pl.when(~whole.str.contains(r"^[\[{]")).then(whole))
 
 
 def member(*steps: str | int) -> pl.Expr:
@@ -78,85 +308,203 @@ def member(*steps: str | int) -> pl.Expr:
     return pl.col("line").str.json_path_match(path)
 
 
-def _first_of(*values: pl.Expr) -> pl.Expr:
-    """The first of ``values`` that is neither null, empty nor ``-``."""
+# --- Times ---------------------------------------------------------------------------------
+
+_CLF_TIME = "%d/%b/%Y:%H:%M:%S%.f %z"
+_LOCAL_ISO = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
+_DECIMAL = r"^(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]*))?$"
+# Epoch numbers below these are seconds, milliseconds, microseconds; larger, nanoseconds.
+_BELOW_MILLIS, _BELOW_MICROS, _BELOW_NANOS = 10**11, 10**14, 10**17
+# Nanoseconds beyond a 64-bit count (the year 2262) are no time.
+_BEYOND_NANOS = 2**63
+
+
+def epoch_time(text: pl.Expr) -> pl.Expr:
+    """The instant an epoch number writes, in UTC: seconds, milliseconds, microseconds or
+    nanoseconds, told apart by magnitude. Decimals are read exactly, to the microsecond (the
+    rest is cut off, as ``strptime`` cuts nanoseconds); a negative number is no time.
+
+    >>> numbers = ["1793610903.25", "1793610903250", "1793610903250000", "1793610903250000999",
+    ...     "1.79361090325e+18", "soon"]
+    >>> times = pl.DataFrame({"t": numbers}).select(epoch_time(pl.col("t"))).to_series()
+    >>> times.dt.strftime("%F %T%.6f").to_list()  # doctest: +NORMALIZE_WHITESPACE
+    ['2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000',
+     '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', None]
+    """
+    parts = text.str.extract_groups(_DECIMAL)
+    whole = parts.struct.field("whole").cast(pl.Int64, strict=False)
+    fraction = parts.struct.field("fraction").fill_null("")
+
+    def digits(count: int) -> pl.Expr:
+        return (fraction + "0" * count).str.slice(0, count).cast(pl.Int64)
+
+    exact = (
+        pl.when(whole < _BELOW_MILLIS)
+        .then(whole * 1_000_000 + digits(6))
+        .when(whole < _BELOW_MICROS)
+        .then(whole * 1_000 + digits(3))
+        .when(whole < _BELOW_NANOS)
+        .then(whole)
+        .otherwise(whole // 1_000)
+    )
+    # Other numbers (an exponent, as json_path_match writes large ones): as a double.
+    number = text.cast(pl.Float64, strict=False)
+    scaled = (
+        pl.when(number < 0)
+        .then(None)
+        .when(number < _BELOW_MILLIS)
+        .then(number * 1e6)
+        .when(number < _BELOW_MICROS)
+        .then(number * 1e3)
+        .when(number < _BELOW_NANOS)
+        .then(number)
+        .when(number < _BEYOND_NANOS)
+        .then(number / 1e3)
+    )
+    approximate = scaled.floor().cast(pl.Int64, strict=False)  # NaN: null
+    micros = pl.when(whole.is_not_null()).then(exact).otherwise(approximate)
+    return pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
+
+
+def json_time(text: pl.Expr) -> pl.Expr:
+    """The instant ``text`` writes, in UTC, in whichever way it is written: CLF
+    (``02/Nov/2026:09:15:03 +0100``), ISO 8601 with an offset or ``Z``, ISO 8601 without one
+    (read as UTC), or an epoch number (``epoch_time``). Null where it is none of them."""
+    utc = pl.Datetime("us", "UTC")
+    local = [
+        text.str.strptime(pl.Datetime("us"), pattern, strict=False).dt.replace_time_zone("UTC")
+        for pattern in _LOCAL_ISO
+    ]
     return pl.coalesce(
-        [pl.when(value.is_in(_MISSING)).then(None).otherwise(value) for value in values]
+        text.str.strptime(utc, _CLF_TIME, strict=False),
+        text.str.strptime(utc, ISO8601.format, strict=False),
+        *local,
+        epoch_time(text),
     )
 
 
-def _method(value: pl.Expr) -> pl.Expr:
-    """``value`` where it is an HTTP method, else null."""
-    return pl.when(value.str.contains(_METHOD)).then(value)
+# --- Fields ----------------------------------------------------------------------------------
 
 
-def _host_of_address(address: pl.Expr) -> pl.Expr:
-    """The host of a ``host:port`` address, without the brackets around an IPv6 host."""
-    return address.str.extract(_HOST_OF_ADDRESS, 1)
+def _value(text: pl.Expr) -> pl.Expr:
+    """``text``, null where it is ``-`` or empty (no value logged)."""
+    return pl.when(text.is_in(_MISSING)).then(None).otherwise(text)
 
 
-def _caddy_header(name: str) -> pl.Expr:
-    """The first value of the request header ``name`` (Caddy logs each as a list)."""
-    return member("request", "headers", name, 0)
+def _whole_number(text: pl.Expr) -> pl.Expr:
+    """A number's text without a fraction of zeros (``200.0`` → ``200``)."""
+    return text.str.replace(_WHOLE_NUMBER, "${1}")
 
 
-def _caddy_fields() -> Mapping[str, pl.Expr]:
-    return {
-        "time": member("ts"),
-        "ip": _first_of(member("request", "client_ip"), member("request", "remote_ip")),
-        "method": _method(member("request", "method")),
-        "uri": member("request", "uri"),
-        "host": member("request", "host"),
-        "status": member("status"),
-        "bytes": member("size"),
-        "referrer": _caddy_header("Referer"),
-        "user_agent": _caddy_header("User-Agent"),
-        "forwarded_for": _caddy_header("X-Forwarded-For"),
-    }
+def _address(ip: pl.Expr) -> pl.Expr:
+    """``ip`` without the port or the brackets around an IPv6 address."""
+    return ip.str.replace(_ADDRESS_WITH_PORT, "${1}${2}")
 
 
-def _nginx_request() -> pl.Expr:
-    """``$request``, or a request line made of ``$request_method`` and ``$request_uri``.
-
-    The protocol of a made-up line is not logged, and nothing later reads it.
-    """
-    parts = [member("request_method"), member("request_uri"), pl.lit("HTTP/1.1")]
-    return _first_of(member("request"), pl.concat_str(parts, separator=" "))
+def _method(text: pl.Expr) -> pl.Expr:
+    """The method ``text`` names; GET when none is logged, null when it is no method."""
+    return pl.when(text.is_null()).then(pl.lit("GET")).when(text.str.contains(_METHOD)).then(text)
 
 
-def _nginx_fields() -> Mapping[str, pl.Expr]:
-    return {
-        "time": _first_of(member("time_local"), member("time_iso8601"), member("msec")),
-        "ip": member("remote_addr"),
-        "request": _nginx_request(),
-        "status": member("status"),
-        "bytes": _first_of(member("body_bytes_sent"), member("bytes_sent")),
-        "referrer": member("http_referer"),
-        "user_agent": member("http_user_agent"),
-        "host": _first_of(member("host"), member("http_host")),
-        "forwarded_for": member("http_x_forwarded_for"),
-    }
+def _not_object(text: pl.Expr) -> pl.Expr:
+    """``text``, null where it is a JSON object (Caddy's ``request`` is no request line)."""
+    return pl.when(~text.str.starts_with("{")).then(text)
 
 
-def _traefik_fields() -> Mapping[str, pl.Expr]:
-    return {
-        "time": _first_of(member("StartUTC"), member("StartLocal")),
-        "ip": _first_of(member("ClientHost"), _host_of_address(member("ClientAddr"))),
-        "method": _method(member("RequestMethod")),
-        "uri": member("RequestPath"),
-        "host": member("RequestHost"),
-        "status": member("DownstreamStatus"),
-        "bytes": member("DownstreamContentSize"),
-        "referrer": member("request_Referer"),
-        "user_agent": member("request_User-Agent"),
-        "forwarded_for": member("request_X-Forwarded-For"),
-    }
+def _column(spelling: str) -> pl.Expr:
+    """The working column holding the values of ``spelling``."""
+    return pl.col(_COLUMN + spelling)
 
 
-CADDY = JsonFormat(
+@dataclass(frozen=True)
+class _Fields:
+    """The fields of a chunk, from the columns of ``spelling_values`` for ``by_field``."""
+
+    by_field: Mapping[str, tuple[str, ...]]
+
+    def first(self, name: str) -> pl.Expr:
+        """Field ``name``: the first of its spellings holding a value."""
+        values = [_value(_column(s)) for s in self.by_field[name]]
+        return pl.coalesce(values) if values else pl.lit(None, dtype=pl.String)
+
+    def request_line(self) -> pl.Expr:
+        """The logged request line, where there is one."""
+        values = [_value(_not_object(_column(s))) for s in self.by_field["request"]]
+        return pl.coalesce(values) if values else pl.lit(None, dtype=pl.String)
+
+    def request(self) -> pl.Expr:
+        """The request line (``_line``), or one made of the method and the target (the
+        protocol, which nothing later reads, is made up)."""
+        made = pl.concat_str(
+            [_method(self.first("method")), self.first("target"), pl.lit("HTTP/1.1")],
+            separator=" ",
+        )
+        return pl.coalesce(pl.col("_line"), made)
+
+    def convention(self) -> pl.Expr:
+        """The variant of each line: the convention of the spelling its request came from."""
+        found = [pl.when(pl.col("_line").is_not_null()).then(pl.lit(CONVENTIONS["request"]))]
+        found += [
+            pl.when(_value(_column(s)).is_not_null()).then(pl.lit(CONVENTIONS.get(s, GENERIC)))
+            for s in self.by_field["target"]
+        ]
+        return pl.coalesce([*found, pl.lit(GENERIC)])
+
+    def raw_fields(self) -> pl.Expr:
+        """The ``_fields`` struct ``normalize`` reads."""
+        return pl.struct(
+            _address(self.first("ip")).alias("ip"),
+            self.request().alias("request"),
+            _whole_number(self.first("status")).alias("status"),
+            _whole_number(self.first("bytes")).alias("bytes"),
+            *(self.first(name).alias(name) for name in _TEXT_FIELDS),
+        )
+
+
+@dataclass(frozen=True)
+class JsonLines(LogFormat):
+    """JSON lines with the keys of ``JSON_KEYS``; ``name`` names this reader of them."""
+
+    name: str
+    example: str = ""
+    description: str = ""
+
+    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table (this format has no state between chunks)."""
+        table = lines.collect()
+        by_field = spellings_in(table.get_column("line"))
+        spellings = list(dict.fromkeys(s for found in by_field.values() for s in found))
+        values = spelling_values(table.get_column("line"), spellings)
+        values.columns = [_COLUMN + s for s in spellings]
+        fields = _Fields(by_field)
+        read = table.hstack(values).lazy().with_columns(_line=fields.request_line())
+        typed = read.with_columns(
+            _fields=fields.raw_fields(),
+            _variant=fields.convention(),
+            _ts=json_time(fields.first("time")),
+        )
+        parsed = normalize(
+            typed, _RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant")
+        )
+        return parsed.drop(*values.columns, "_line", "_variant", "_ts")
+
+    def parser(self) -> LineParser:
+        return self.parse
+
+
+JSON_LINES = JsonLines(
+    name=GENERIC,
+    example=(
+        '{"date":"2026-11-02T09:15:03+01:00","ip":"203.0.113.7","method":"GET",'
+        '"path":"/products/tent?ref=nl","status":200,"length":5123,'
+        '"referrer":"https://www.google.com/","user_agent":"' + _UA + '",'
+        '"host":"shop.example.com"}'
+    ),
+    description="JSON lines with the common key spellings of each field (see the README)",
+)
+
+CADDY = JsonLines(
     name="caddy",
-    raw_fields=_caddy_fields,
-    times=(EPOCH_SECONDS, ISO8601),
     example=(
         '{"level":"info","ts":1793610903.123456,"logger":"http.log.access.log0",'
         '"msg":"handled request","request":{"remote_ip":"203.0.113.7","remote_port":"51234",'
@@ -167,26 +515,23 @@ CADDY = JsonFormat(
         '"bytes_read":0,"user_id":"","duration":0.0012,"size":5123,"status":200,'
         '"resp_headers":{"Content-Type":["text/html; charset=utf-8"]}}'
     ),
-    description="Caddy JSON access log (ts as epoch seconds or ISO 8601)",
+    description="Caddy JSON access log (ts as epoch s, ms or ns, or ISO 8601); a name of json",
 )
 
-NGINX_JSON = JsonFormat(
+NGINX_JSON = JsonLines(
     name="nginx_json",
-    raw_fields=_nginx_fields,
-    times=(CLF, ISO8601, EPOCH_SECONDS),
     example=(
         '{"time_local":"02/Nov/2026:09:15:03 +0100","remote_addr":"203.0.113.7",'
         '"remote_user":"","request":"GET /products/tent?ref=nl HTTP/1.1","status":"200",'
         '"body_bytes_sent":"5123","request_time":"0.004","http_referer":"https://www.google.com/",'
         '"http_user_agent":"' + _UA + '","http_x_forwarded_for":"","host":"shop.example.com"}'
     ),
-    description="nginx log_format escape=json keyed by variable name ($time_local, $request, …)",
+    description="nginx log_format escape=json keyed by variable name ($time_local, $request, …); "
+    "a name of json",
 )
 
-TRAEFIK_JSON = JsonFormat(
+TRAEFIK_JSON = JsonLines(
     name="traefik_json",
-    raw_fields=_traefik_fields,
-    times=(ISO8601,),
     example=(
         '{"ClientAddr":"203.0.113.7:51234","ClientHost":"203.0.113.7","ClientPort":"51234",'
         '"ClientUsername":"-","DownstreamContentSize":5123,"DownstreamStatus":200,'
@@ -201,8 +546,17 @@ TRAEFIK_JSON = JsonFormat(
         '"level":"info","msg":"","request_Referer":"https://www.google.com/",'
         '"request_User-Agent":"' + _UA + '","time":"2026-11-02T09:15:03+01:00"}'
     ),
-    description="Traefik JSON access log (request headers read when kept)",
+    description="Traefik JSON access log (request headers read when kept); a name of json",
 )
 
-JSON_FORMATS: tuple[JsonFormat, ...] = (CADDY, NGINX_JSON, TRAEFIK_JSON)
-JSON_FAMILY = Family("json", JSON_FORMATS, description="JSON lines access logs")
+# One reader under four names: the family's general reader ``json``, and its variants, named
+# after the conventions (which read every line ``json`` reads).
+JSON_VARIANTS: tuple[JsonLines, ...] = (CADDY, NGINX_JSON, TRAEFIK_JSON)
+JSON_FORMATS: tuple[JsonLines, ...] = (JSON_LINES, *JSON_VARIANTS)
+JSON_FAMILY = Family(
+    "json",
+    JSON_VARIANTS,
+    general=JSON_LINES,
+    description="JSON lines access logs",
+    distinct_variants=False,  # one reader under four names
+)
