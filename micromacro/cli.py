@@ -317,7 +317,8 @@ def _print_read_messages(
         env.message(warning, level="warning")
     for line in malformed:
         env.message(
-            f"{line.location()}: malformed {line.unit}: {inert(line.excerpt, limit=80)}",
+            f"{line.location()}: malformed {line.unit}"
+            f"{f' ({line.reason})' if line.reason else ''}: {inert(line.excerpt, limit=80)}",
             level="warning",
         )
 

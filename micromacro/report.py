@@ -76,6 +76,8 @@ ProgressCallback = Callable[[int, int], None]
 ClientIpMode = Literal["remote", "first-forwarded"]
 CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
 MALFORMED_EXAMPLES = 5
+# A column a parser may add: why a line it could not read is malformed (null: no reason known).
+MALFORMED_REASON = "malformed_reason"
 # Lines the chosen variant did not read are retried together once this many are held.
 _HELD_LINES = 100_000
 _EXCERPT_CHARS = 120
@@ -143,6 +145,7 @@ class MalformedLine:
     line_no: int
     excerpt: str
     unit: Literal["line", "row"] = "line"
+    reason: str = ""  # why, where known ("time out of range"); empty: it does not parse
 
     def location(self) -> str:
         """``access.log:18`` for a line, ``events.csv: row 5`` for a row."""
@@ -327,9 +330,18 @@ class _HitAccumulator:
         room = MALFORMED_EXAMPLES - len(self.malformed)
         if room > 0:
             bad = lines.filter(pl.col("bucket") == "malformed").head(room)
+            reasons = (
+                bad.get_column(MALFORMED_REASON).to_list()
+                if MALFORMED_REASON in bad.columns
+                else [None] * bad.height
+            )
             self.malformed += [
-                MalformedLine(str(row[0]), int(row[1]), str(row[2])[:_EXCERPT_CHARS])
-                for row in bad.select("source_file", "line_no", "line").iter_rows()
+                MalformedLine(
+                    str(row[0]), int(row[1]), str(row[2])[:_EXCERPT_CHARS], reason=reason or ""
+                )
+                for row, reason in zip(
+                    bad.select("source_file", "line_no", "line").iter_rows(), reasons, strict=True
+                )
             ]
 
 
