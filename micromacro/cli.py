@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
+import io
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO, NoReturn
 
 import click
+from polars.exceptions import PanicException
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -30,9 +32,10 @@ from micromacro import __version__
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
 from micromacro.config import load_goals
-from micromacro.errors import ConfigError, ExitCode, MicromacroError, OutputError, UsageError
+from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError, UsageError
 from micromacro.goals import GoalsConfig
 from micromacro.history import append_history, history_rows
+from micromacro.inputs import DEFAULT_MAX_LINE_BYTES, MAX_LINE_BYTES_LIMIT
 from micromacro.logformats import (
     AUTO,
     FORMATS,
@@ -41,6 +44,8 @@ from micromacro.logformats import (
     choose_format,
     resolve_format,
 )
+from micromacro.outputs import write_output
+from micromacro.periods import parse_timezone
 from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,
@@ -98,8 +103,11 @@ class Environment:
         if self.quiet and level != "error":
             return
         prefix = f"{PROG}: {level}: " if level else f"{PROG}: "
-        self.stderr.write(prefix + inert(text) + "\n")
-        self.stderr.flush()
+        try:
+            self.stderr.write(prefix + inert(text) + "\n")
+            self.stderr.flush()
+        except (OSError, ValueError):  # stderr closed or full: the message is lost, not the run
+            _silence(self.stderr)
 
     @contextlib.contextmanager
     def progress(self) -> Iterator[ProgressCallback | None]:
@@ -151,6 +159,7 @@ class MicromacroGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
+        _guard_standard_streams()
         # Errors are handled here, outside click's parsing, so the flag is read from argv.
         argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
         show_traceback = "--traceback" in argv
@@ -159,6 +168,7 @@ class MicromacroGroup(click.Group):
             result = super().main(*args, **kwargs)
             # Without standalone mode click returns the exit code of --help, --version, ctx.exit.
             code = result if isinstance(result, int) else ExitCode.OK
+            sys.stdout.flush()  # a full stdout fails here, not as Python exits
         except click.UsageError as error:
             _error(_usage_message(error))
             code = ExitCode.USAGE_ERROR
@@ -177,7 +187,12 @@ class MicromacroGroup(click.Group):
             _maybe_traceback(show_traceback)
             _error(str(error))
             code = error.exit_code
-        except Exception as error:  # the last line of defence: never a bare traceback
+        except OSError as error:  # what no module turned into an error of its own: stdout's
+            _maybe_traceback(show_traceback)
+            _error(_io_error_message(error))
+            _silence_stdout()
+            code = ExitCode.INPUT_ERROR
+        except (Exception, PanicException) as error:  # the last line of defence: one line
             _maybe_traceback(show_traceback)
             _error(f"internal error: {type(error).__name__}: {error} (run with --traceback)")
             code = ExitCode.INPUT_ERROR
@@ -185,8 +200,10 @@ class MicromacroGroup(click.Group):
 
 
 def _maybe_traceback(show: bool) -> None:
-    if show:
-        traceback.print_exc(file=sys.stderr)
+    # Never print_exc(file=None): that prints to stdout.
+    if show and sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            traceback.print_exc(file=sys.stderr)
 
 
 def _usage_message(error: click.UsageError) -> str:
@@ -198,18 +215,104 @@ def _usage_message(error: click.UsageError) -> str:
 
 def _error(text: str) -> None:
     stream = sys.stderr
+    if stream is None:
+        return
     try:
         stream.write(f"{PROG}: error: {inert(text)}\n")
         stream.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+    except (OSError, ValueError):  # stderr closed or full: exit with the code alone
+        _silence(stream)
+
+
+# The errors of writing to a stream (closed, disk full, …), as opposed to reading a file.
+_WRITE_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("EBADF", "ENOSPC", "EFBIG", "EDQUOT", "EIO", "EAGAIN")
+    if hasattr(errno, name)
+)
+
+
+def _io_error_message(error: OSError) -> str:
+    """The line for an ``OSError`` no module turned into a ``MicromacroError``: the inputs,
+    ``--output``, ``--history`` and the goals file report their own, so it is the standard
+    output that cannot be written (closed, or on a full disk), but for a stray one."""
+    reason = error.strerror or str(error)
+    if error.filename is None and (error.errno in _WRITE_ERRNOS or _stdout_failed()):
+        return f"cannot write to stdout: {reason}"
+    where = f"{error.filename}: " if error.filename is not None else ""
+    return f"input/output error: {where}{reason}"
+
+
+def _stdout_failed() -> bool:
+    """Whether stdout is closed or cannot take what is waiting to be written."""
+    if sys.stdout is None or isinstance(sys.stdout, _ClosedOutput):
+        return True
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
 
 
 def _silence_stdout() -> None:
     # After a closed pipe (`| head`) Python would complain again when it flushes stdout at exit.
-    with contextlib.suppress(OSError, ValueError):
+    _silence(sys.stdout)
+
+
+def _silence(stream: IO[str] | None) -> None:
+    """Point the descriptor of ``stream`` at /dev/null, so that what is left in its buffer is
+    flushed without an error as Python exits (a closed pipe, a full disk)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())  # type: ignore[union-attr]
+        os.close(devnull)
+
+
+def _guard_standard_streams() -> None:
+    """Hold the places of standard streams that were closed when the program started.
+
+    A closed descriptor 0, 1 or 2 would be taken by the next file opened (a spooled input, an
+    ``--output`` file), and what is written to that descriptor (by Polars, say) would land in
+    it: /dev/null holds the place. Python leaves ``sys.stdin``/``stdout``/``stderr`` None for a
+    closed descriptor; they become streams that fail to be read (an ``InputError``) or written
+    (``EBADF``), or, for stderr, a sink: errors then only show in the exit code.
+    """
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            with contextlib.suppress(OSError):
+                opened = os.open(os.devnull, os.O_RDWR)
+                if opened != descriptor:
+                    os.dup2(opened, descriptor)
+                    os.close(opened)
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(_ClosedInput()))
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (open until exit)
+
+
+class _ClosedInput(io.RawIOBase):
+    """Standard input that was closed when the program started: reading it (``-``) is an
+    input error."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise InputError("<stdin>: cannot read: standard input is closed")
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output that was closed when the program started: writing to it fails."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 def _environment(ctx: click.Context) -> Environment:
@@ -248,6 +351,16 @@ def _duration_option(_ctx: click.Context, param: click.Parameter, value: str) ->
     if seconds <= 0:
         raise click.BadParameter("must be greater than 0", param=param)
     return seconds
+
+
+def _timezone_option(param: click.Parameter, value: str | None) -> str | None:
+    """``--tz`` as given, once it is known to name a time zone (``''`` does not)."""
+    if value is not None:
+        try:
+            parse_timezone(value)
+        except UsageError as error:
+            raise click.BadParameter(str(error), param=param) from None
+    return value
 
 
 def _parse_split(value: str | None, param: click.Parameter) -> tuple[float, ...]:
@@ -289,24 +402,6 @@ def dated_path(path: str, result: Report) -> str:
     return result.start.astimezone(result.tz).strftime(path)
 
 
-def write_atomically(path: str, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".micromacro-", dir=directory)
-    except OSError as error:
-        raise OutputError(f"--output {path}: cannot write: {error.strerror or error}") from None
-    try:
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise OutputError(f"--output {path}: cannot write: {error.strerror or error}") from None
-
-
 def _print_read_messages(
     env: Environment, notes: list[str], warnings: list[str], malformed: list[MalformedLine]
 ) -> None:
@@ -338,6 +433,12 @@ _GOALS_OPTION = click.option(
     type=click.Path(dir_okay=False),
     help=f"Goals file (YAML). Default: {DEFAULT_GOALS_FILE} if it exists.",
 )
+_CSV_RAW_OPTION = click.option(
+    "--csv-raw",
+    is_flag=True,
+    help="In CSV and TSV, write values starting with = + - @ as they are, without the ' that "
+    "keeps spreadsheets from running them as formulas (for tools, not spreadsheets).",
+)
 _COMPARE_METAVAR = "previous|previous-week|previous-year|START..END"
 _COMPARE_HELP = (
     "Also report an earlier period from the same inputs (read once) and the change of every "
@@ -357,12 +458,24 @@ _READING_OPTIONS = (
         "--since", help="Start of the period: 2026-11-01, 2026-11-01T09:00, 7d, yesterday."
     ),
     click.option("--until", help="End of the period (a date includes the whole day)."),
-    click.option("--tz", help="Time zone of --since/--until (default: the log's own offset)."),
+    click.option(
+        "--tz",
+        callback=lambda _ctx, param, value: _timezone_option(param, value),
+        help="Time zone of --since/--until (default: the log's own offset).",
+    ),
     click.option(
         "--dedupe",
         is_flag=True,
         help="Count a line found in an earlier input (overlapping rotated logs) once; the "
         "copies go to the duplicate bucket.",
+    ),
+    click.option(
+        "--max-line-bytes",
+        type=click.IntRange(min=1, max=MAX_LINE_BYTES_LIMIT),
+        default=DEFAULT_MAX_LINE_BYTES,
+        show_default=True,
+        metavar="N",
+        help="A longer line is counted as malformed (too long) without being read into memory.",
     ),
     click.option(
         "--client-ip",
@@ -444,9 +557,32 @@ def _report_options(ctx: click.Context, goals: GoalsConfig, **overrides: Any) ->
 
 def _check_reading(params: dict[str, Any]) -> None:
     """Usage errors in the reading options, found before any reading (exit 2)."""
+    _check_utf8(click.get_current_context())
     validate_bot_patterns(params["bot_patterns"])
     if params["log_format"] != AUTO:
         resolve_format(params["log_format"])
+
+
+# Paths written to, and the goals file: any bytes the system allows.
+_ANY_BYTES = frozenset({"goals_path", "output", "history"})
+
+
+def _check_utf8(ctx: click.Context) -> None:
+    """A usage error for an argument that is not UTF-8 (bytes a shell passes as they are, which
+    Python keeps as lone surrogates): log names, hosts, patterns and dimensions become text the
+    reports hold. Paths written to, and the goals file, may be any bytes."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        for text in value if isinstance(value, tuple) else (value,):
+            if param.name in _ANY_BYTES or not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                name = param.opts[0] if isinstance(param, click.Option) else "LOG"
+                reads = name in ("LOG", "--detect")
+                hint = " (read such a log from stdin: - < FILE)" if reads else ""
+                raise UsageError(f"{name} '{text}' is not valid UTF-8{hint}") from None
 
 
 def _alert_setup(
@@ -541,9 +677,10 @@ def _check_alerts(env: Environment, goals: GoalsConfig, result: Report) -> list[
     "--output",
     "-o",
     type=click.Path(dir_okay=False),
-    help="Write to FILE atomically; strftime codes (reports/%Y-%m-%d.csv) are filled from the "
-    "period's start.",
+    help="Write to FILE (a regular file is replaced atomically; a device, FIFO or /dev/fd/N is "
+    "written in place); strftime codes (reports/%Y-%m-%d.csv) are filled from the period's start.",
 )
+@_CSV_RAW_OPTION
 @_reading_options
 @click.pass_context
 def report(
@@ -558,6 +695,7 @@ def report(
     output_format: str,
     table: str,
     output: str | None,
+    csv_raw: bool,
     compare: str | None,
     quiet: bool,
     **_reading: Any,
@@ -581,6 +719,8 @@ def report(
         output_format not in ("csv", "tsv")
     ):
         env.message("--table applies to --format csv and tsv only", level="warning")
+    if csv_raw and output_format not in ("csv", "tsv"):
+        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
     if with_alerts and not goals.alerts:
         raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
     overrides = _alert_setup(goals, compare, by) if with_alerts else {}
@@ -598,12 +738,12 @@ def report(
         color=to_terminal and not env.no_color,
         width=_terminal_width() if to_terminal else None,
     )
-    text = render(result, output_format, table=table, style=style)  # type: ignore[arg-type]
+    text = render(result, output_format, table=table, style=style, raw=csv_raw)  # type: ignore[arg-type]
     if history is not None:
         sessions = int(result.summary["sessions"])
         append_history(history, history_rows(result.goals, sessions, result.start, result.end))
     if output is not None:
-        write_atomically(dated_path(output, result), text)
+        write_output(dated_path(output, result), text)
     else:
         env.stdout.write(text)
         env.stdout.flush()
@@ -662,7 +802,14 @@ def alert(
     show_default=True,
     help="Output format.",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE atomically.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (a regular file is replaced atomically; a device, FIFO or /dev/fd/N is "
+    "written in place).",
+)
+@_CSV_RAW_OPTION
 @_hit_reading_options
 @click.pass_context
 def hits(
@@ -671,6 +818,7 @@ def hits(
     inputs: tuple[str, ...],
     output_format: HitFormat,
     output: str | None,
+    csv_raw: bool,
     quiet: bool,
     **_reading: Any,
 ) -> None:
@@ -687,6 +835,8 @@ def hits(
     env = _environment(ctx)
     env.quiet = quiet
     _check_reading(ctx.params)
+    if csv_raw and output_format not in ("csv", "tsv"):
+        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
     to_terminal = output is None and bool(env.stdout_isatty)
     if output_format == "parquet" and to_terminal:
         raise UsageError("--format parquet is binary: write it with -o FILE or to a pipe")
@@ -696,9 +846,9 @@ def hits(
     _print_read_messages(env, table.notes, table.warnings, table.malformed)
     buckets = ", ".join(f"{k} {v:,}" for k, v in table.input.bucket_counts().items())
     env.message(f"input: {table.input.lines:,} lines ({buckets})")
-    data = write_hit_table(table.rows, output_format)
+    data = write_hit_table(table.rows, output_format, raw=csv_raw)
     if output is not None:
-        write_atomically(output, data)
+        write_output(output, data)
     else:
         _write_bytes(env.stdout, data)
 
@@ -769,6 +919,7 @@ def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:
     explain what auto-detection makes of a log."""
     env = _environment(ctx)
     if detect:
+        _check_utf8(ctx)
         _explain_detection(env, analyse_inputs(detect, stdin=env.stdin))
         return
     lines = []

@@ -21,6 +21,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TypeVar, cast
 
 import polars as pl
@@ -42,6 +43,7 @@ from micromacro.alerts import (
     parse_metric,
     parse_threshold,
 )
+from micromacro.collector import paused
 from micromacro.errors import ConfigError, UsageError
 from micromacro.goals import (
     DEFAULT_VISITOR_WITHIN_S,
@@ -176,10 +178,11 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
     ``path:line:col: message``; lint findings go to ``GoalsConfig.warnings`` in the same form.
     """
     findings = _Findings(path)
-    root = _compose(text, findings)
     config = GoalsConfig(goals=(), path=path)
-    if root is not None:
-        config = _read_goals_file(root, findings, path)
+    with paused():
+        root = _compose(text, findings)
+        if root is not None:
+            config = _read_goals_file(root, findings, path)
     if findings.errors:
         raise ConfigError(findings.lines(findings.errors))
     return dataclasses.replace(config, warnings=tuple(findings.lines(findings.warnings)))
@@ -189,24 +192,90 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
 
 
 def _compose(text: str, findings: _Findings) -> Node | None:
-    """Return the document's root node, or None after recording a syntax error or emptiness."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        findings.error_at(*_syntax_problem(exc))
-        return None
-    except ReaderError as exc:
-        line, column = _position(text, exc.position)
-        reason = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
-        findings.error_at(line, column, f"invalid YAML: {reason}")
-        return None
-    except RecursionError:  # the composer recurses once per level of nesting
-        findings.error_at(1, 1, "invalid YAML: the document nests too deeply")
-        return None
+    """Return the document's root node, or None after recording a syntax error or emptiness.
+
+    libyaml composes the tree when it is available and reads the text without a problem; any
+    problem (and any deep document) is left to PyYAML's own composer, whose messages and limits
+    the file's errors are reported with.
+    """
+    root = _compose_with_libyaml(text)
+    if root is None:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            findings.error_at(*_syntax_problem(exc))
+            return None
+        except ReaderError as exc:
+            line, column = _position(text, exc.position)
+            reason = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+            findings.error_at(line, column, f"invalid YAML: {reason}")
+            return None
+        except RecursionError:  # the composer recurses once per level of nesting
+            findings.error_at(1, 1, "invalid YAML: the document nests too deeply")
+            return None
     if root is None or (_tag(root) == _NULL and root.value == ""):
         findings.error_at(1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
         return None
     return root
+
+
+# Deeper documents are composed by PyYAML, which recurses per level (RecursionError: too deep).
+_LIBYAML_MAX_DEPTH = 64
+
+
+def _compose_with_libyaml(text: str) -> Node | None:
+    """The root node as libyaml (PyYAML's C parser) composes it; None when libyaml is missing,
+    finds any problem, composes nothing, or the document nests deeper than
+    ``_LIBYAML_MAX_DEPTH``: the caller then composes with PyYAML, as it always did.
+
+    A text holding a tab is left to PyYAML too: libyaml accepts tabs in places (after a colon,
+    before a comment, in flow collections) where PyYAML reports them, and a tab in a goals
+    file is reported."""
+    libyaml = getattr(yaml, "CSafeLoader", None)
+    if libyaml is None or "\t" in text:
+        return None
+
+    class Loader(libyaml):  # type: ignore[misc,valid-type]
+        """libyaml's safe loader, resolving each distinct plain scalar's tag once: the safe
+        resolver has no path resolvers, so a scalar's tag depends on its text only."""
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+        def resolve(self, kind: type[Node], value: object, implicit: tuple[bool, bool]) -> str:
+            if kind is not ScalarNode or not isinstance(value, str):
+                return cast(str, super().resolve(kind, value, implicit))
+            key = (value, implicit)
+            tag = self.tags.get(key)
+            if tag is None:
+                tag = self.tags[key] = cast(str, super().resolve(kind, value, implicit))
+            return tag
+
+    try:
+        root = yaml.compose(text, Loader=Loader)
+    except (yaml.YAMLError, ValueError):  # ValueError: text that is no valid UTF-8
+        return None
+    if root is None or _depth_exceeds(root, _LIBYAML_MAX_DEPTH):
+        return None
+    return root
+
+
+def _depth_exceeds(root: Node, limit: int) -> bool:
+    """True when some node of the tree under ``root`` lies more than ``limit`` levels deep."""
+    level: list[Node] = [root]
+    for _ in range(limit):
+        deeper: list[Node] = []
+        for node in level:
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    deeper += (key, value)
+            elif isinstance(node, SequenceNode):
+                deeper += node.value
+        if not deeper:
+            return False
+        level = deeper
+    return True
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
@@ -673,6 +742,7 @@ def _read_one_of(node: Node, subject: str, findings: _Findings) -> tuple[str, ..
     return tuple(values) if len(values) == len(node.value) else None
 
 
+@cache  # a file may repeat a pattern in many goals; each costs a compilation
 def _regex_problem(pattern: str) -> str | None:
     """Return why Polars' (Rust) regex engine rejects ``pattern``, or None if it compiles.
 

@@ -1,15 +1,24 @@
 """Goal flags: which hits match which goal, and how many conversions each session makes.
 
-Matchers compile to Polars expressions evaluated over the whole hit table; a goal's column in the
-session table holds that session's conversions (0/1 for ``once_per_session``; the number of
-matching hits for ``count: every`` on destination and event goals).
+A goal's column in the session table holds that session's conversions (0/1 for
+``once_per_session``; the number of matching hits for ``count: every`` on destination and event
+goals). ``hit_match`` and its parts compile one matcher to a Polars expression over the hit table
+(funnel steps use them); ``session_conversions`` evaluates all goals of a file in one pass, each
+matcher once on the distinct values it tests (see "all goals at once" below). ``goal_cells`` and
+``goal_block`` turn goal columns into a long table of their non-zero cells and back, so that
+tables of thousands of goal columns are aggregated without an expression per column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import polars as pl
 
+from micromacro.collector import paused
 from micromacro.goals import (
+    EVENT_FIELDS,
     DestinationMatcher,
     EventMatcher,
     Goal,
@@ -81,22 +90,28 @@ def number_match(column: pl.Expr, condition: NumberCondition) -> pl.Expr:
     return result.fill_null(False)
 
 
+def _target(include_query: bool) -> pl.Expr:
+    """A pageview's destination: its path, or with ``include_query`` its path ``?`` query."""
+    if not include_query:
+        return pl.col("path")
+    return pl.concat_str(
+        pl.col("path"),
+        pl.when(pl.col("query").is_not_null()).then(pl.lit("?") + pl.col("query")),
+        ignore_nulls=True,
+    )
+
+
 def destination_match(matcher: DestinationMatcher) -> pl.Expr:
     """True for pageviews whose path (and query, with ``include_query``) matches."""
-    target = pl.col("path")
-    if matcher.include_query:
-        target = pl.concat_str(
-            pl.col("path"),
-            pl.when(pl.col("query").is_not_null()).then(pl.lit("?") + pl.col("query")),
-            ignore_nulls=True,
-        )
-    return (pl.col("kind") == "page") & string_match(target, matcher.matcher)
+    return (pl.col("kind") == "page") & string_match(
+        _target(matcher.include_query), matcher.matcher
+    )
 
 
 def event_match(matcher: EventMatcher) -> pl.Expr:
     """True for events whose every given field matches."""
     result = pl.col("kind") == "event"
-    for field in ("category", "action", "label", "name"):
+    for field in EVENT_FIELDS:
         field_matcher: StringMatcher | None = getattr(matcher, field)
         if field_matcher is not None:
             result = result & string_match(pl.col(f"event_{field}"), field_matcher)
@@ -119,37 +134,363 @@ def goal_column(index: int) -> str:
     return f"goal_{index}"
 
 
+# --- all goals at once -------------------------------------------------------------------------
+#
+# A file may hold thousands of goals, and an expression per goal over every hit costs as much as
+# the goals times the hits. So every matcher is evaluated once on the distinct values it tests
+# (distinct destinations, distinct event field tuples, distinct session lengths), where most
+# operators need no expression per matcher at all: ``equals``/``one_of`` are a join,
+# ``begins_with`` a join on prefixes, ``contains`` one Aho-Corasick pass over all needles; only
+# ``regex``/``glob`` patterns and number conditions are an expression each, all in one select
+# over the distinct values. The matches are joined back to the hits as a long table of
+# (session, goal, hits), summed in one group_by, and spread into the goal columns in one scatter.
+
+_T = TypeVar("_T")
+_ID = pl.UInt32()
+_PAIRS_SCHEMA: dict[str, pl.DataType] = {"row": _ID, "test": _ID}
+_LONG_SCHEMA: dict[str, pl.DataType] = {"session": _ID, "goal": _ID, "hits": _ID}
+_CUT_ROWS = 1_000_000  # values × prefix lengths cut at once (begins_with)
+
+
+def _ids(values: Sequence[int]) -> pl.Series:
+    return pl.Series(values, dtype=_ID)
+
+
+def _distinct(items: Sequence[_T]) -> tuple[list[_T], list[int]]:
+    """The distinct ``items`` in first-seen order, and the position of each item among them."""
+    index: dict[_T, int] = {}
+    positions = [index.setdefault(item, len(index)) for item in items]
+    return list(index), positions
+
+
+def _goal_tests(tests: Sequence[int], goals: Sequence[int], offset: int = 0) -> pl.DataFrame:
+    """(test, goal): the test each goal needs (tests numbered from ``offset``)."""
+    return pl.DataFrame({"test": _ids([test + offset for test in tests]), "goal": _ids(goals)})
+
+
+def _passing(frame: pl.DataFrame, tests: Sequence[pl.Expr]) -> pl.DataFrame:
+    """(row, test) for each row of ``frame`` (its ``row`` column) and position ``test`` in
+    ``tests`` of a boolean expression true on it (null is false): one select for all tests."""
+    if not tests or frame.height == 0:
+        return pl.DataFrame(schema=_PAIRS_SCHEMA)
+    rows = frame.select(
+        pl.col("row").filter(test).implode().alias(str(i)) for i, test in enumerate(tests)
+    )
+    return (
+        rows.unpivot(variable_name="test", value_name="row")
+        .explode("row")
+        .drop_nulls("row")
+        .select(pl.col("row").cast(_ID), pl.col("test").cast(_ID))
+    )
+
+
+def _equal_pairs(frame: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose value (``folded`` for case-insensitive tests) is one of a test's values."""
+    parts = []
+    for fold, key in ((False, "value"), (True, "folded")):
+        tests = wanted.filter(pl.col("fold") == fold)
+        if tests.height:
+            parts.append(frame.join(tests, left_on=key, right_on="wanted").select("row", "test"))
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_PAIRS_SCHEMA)
+
+
+def _prefix_pairs(frame: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose value begins with a test's prefix: each value cut to every prefix length (in
+    characters) and joined with the prefixes. A cut is a prefix of its value, so a cut equal to
+    a test's prefix is a match, whatever length it was cut to. The lengths go in batches of at
+    most ``_CUT_ROWS`` cuts."""
+    lengths = wanted.get_column("wanted").str.len_chars().unique().sort().to_list()
+    batch = max(1, _CUT_ROWS // max(frame.height, 1))
+    parts = [pl.DataFrame(schema=_PAIRS_SCHEMA)]
+    for start in range(0, len(lengths), batch):
+        some = pl.DataFrame({"length": lengths[start : start + batch]}, schema={"length": _ID})
+        cut = frame.join(some, how="cross").with_columns(
+            pl.col("value", "folded").str.slice(0, pl.col("length"))
+        )
+        tests = wanted.filter(pl.col("wanted").str.len_chars().is_in(some["length"].implode()))
+        parts.append(_equal_pairs(cut, tests))
+    return pl.concat(parts)
+
+
+def _contains_pairs(frame: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose value contains a test's text: every needle found in one Aho-Corasick pass
+    (overlapping matches, so a needle inside another is found too)."""
+    parts = []
+    for fold, key in ((False, "value"), (True, "folded")):
+        tests = wanted.filter(pl.col("fold") == fold)
+        if tests.height == 0:
+            continue
+        needles = tests.get_column("wanted").unique().to_list()
+        found = (
+            frame.select("row", pl.col(key).str.extract_many(needles, overlapping=True))
+            .explode(key)
+            .drop_nulls(key)
+            .unique()
+        )
+        parts.append(found.join(tests, left_on=key, right_on="wanted").select("row", "test"))
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_PAIRS_SCHEMA)
+
+
+def _string_pairs(values: pl.Series, matchers: Sequence[StringMatcher]) -> pl.DataFrame:
+    """(value, test): each distinct non-null string of ``values`` and position ``test`` in
+    ``matchers`` of a matcher it passes (as ``string_match`` says)."""
+    frame = (
+        pl.DataFrame({"value": values.cast(pl.String)})
+        .drop_nulls()
+        .unique()
+        .with_row_index("row")
+        .with_columns(pl.col("value").str.to_lowercase().alias("folded"))
+    )
+    by_op: dict[str, list[tuple[int, str, bool]]] = {"equals": [], "begins": [], "contains": []}
+    expressions: list[tuple[int, pl.Expr]] = []
+    for test, matcher in enumerate(matchers):
+        fold = not matcher.case_sensitive
+        texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
+        wanted = [text.lower() for text in texts] if fold else list(texts)
+        if matcher.op in ("equals", "one_of"):
+            by_op["equals"] += [(test, text, fold) for text in wanted]
+        elif matcher.op == "begins_with":
+            by_op["begins"].append((test, wanted[0], fold))
+        elif matcher.op == "contains" and wanted[0]:
+            by_op["contains"].append((test, wanted[0], fold))
+        else:  # regex, glob (and an empty needle, which every value contains)
+            expressions.append((test, string_match(pl.col("value"), matcher)))
+    tables = {
+        op: pl.DataFrame(
+            rows, schema={"test": _ID, "wanted": pl.String(), "fold": pl.Boolean()}, orient="row"
+        )
+        for op, rows in by_op.items()
+    }
+    by_expression = _passing(frame, [expression for _, expression in expressions]).join(
+        pl.DataFrame(
+            {"test": _ids(range(len(expressions))), "id": _ids([t for t, _ in expressions])}
+        ),
+        on="test",
+    )
+    parts = [
+        _equal_pairs(frame, tables["equals"]),
+        _prefix_pairs(frame, tables["begins"]),
+        _contains_pairs(frame, tables["contains"]),
+        by_expression.select("row", pl.col("id").alias("test")),
+    ]
+    return (
+        pl.concat(parts)
+        .unique()
+        .join(frame.select("row", "value"), on="row")
+        .select("value", "test")
+    )
+
+
+def _destination_conversions(
+    pages: pl.LazyFrame, goals: Sequence[tuple[int, DestinationMatcher]]
+) -> pl.DataFrame:
+    """(session, goal, hits): the pageviews of each session matching each destination goal
+    (``goals``: (goal id, matcher) pairs, all with or all without ``include_query``)."""
+    if not goals:
+        return pl.DataFrame(schema=_LONG_SCHEMA)
+    include_query = goals[0][1].include_query
+    tests, test_of_goal = _distinct([matcher.matcher for _, matcher in goals])
+    visits = (
+        pages.group_by(_target(include_query).alias("value"), "session")
+        .agg(pl.len().cast(_ID).alias("hits"))
+        .collect()
+    )
+    pairs = _string_pairs(visits.get_column("value"), tests)
+    goal_tests = _goal_tests(test_of_goal, [i for i, _ in goals])
+    return (
+        visits.join(pairs, on="value").join(goal_tests, on="test").select("session", "goal", "hits")
+    )
+
+
+def _event_conversions(
+    events: pl.LazyFrame, goals: Sequence[tuple[int, EventMatcher]]
+) -> pl.DataFrame:
+    """(session, goal, hits): the events of each session matching each event goal, decided
+    once per distinct tuple of the event fields the goals test (category, action, label, name,
+    value)."""
+    if not goals:
+        return pl.DataFrame(schema=_LONG_SCHEMA)
+    tested = [f for f in (*EVENT_FIELDS, "value") if any(getattr(m, f) for _, m in goals)]
+    columns: list[pl.Expr] = [pl.col(f"event_{field}") for field in tested]
+    columns = columns or [pl.lit(True).alias("_event")]  # no field tested: every event
+    tuples = events.group_by(columns).agg(pl.col("session")).collect().with_row_index("row")
+    requirements: list[pl.DataFrame] = []  # (test, goal): what each goal needs, all of it
+    passed: list[pl.DataFrame] = []  # (row, test): what each tuple passes
+    offset = 0
+    for field in EVENT_FIELDS:
+        used = [(i, m) for i, matcher in goals if (m := getattr(matcher, field)) is not None]
+        if not used:
+            continue
+        tests, test_of_goal = _distinct([m for _, m in used])
+        pairs = _string_pairs(tuples.get_column(f"event_{field}"), tests)
+        passed.append(
+            tuples.select("row", pl.col(f"event_{field}").cast(pl.String).alias("value"))
+            .join(pairs, on="value")
+            .select("row", (pl.col("test") + offset).alias("test"))
+        )
+        requirements.append(_goal_tests(test_of_goal, [i for i, _ in used], offset))
+        offset += len(tests)
+    valued = [(i, matcher.value) for i, matcher in goals if matcher.value is not None]
+    if valued:
+        conditions, test_of_goal = _distinct([condition for _, condition in valued])
+        checks = [number_match(pl.col("event_value"), condition) for condition in conditions]
+        passing = _passing(tuples, checks)
+        passed.append(passing.select("row", (pl.col("test") + offset).alias("test")))
+        requirements.append(_goal_tests(test_of_goal, [i for i, _ in valued], offset))
+    required = pl.concat(requirements) if requirements else _goal_tests([], [])
+    needed = required.group_by("goal").agg(pl.len().alias("needed"))
+    matched = (
+        (pl.concat(passed) if passed else pl.DataFrame(schema=_PAIRS_SCHEMA))
+        .join(required, on="test")
+        .group_by("row", "goal")
+        .agg(pl.len().alias("passed"))
+        .join(needed, on="goal")
+        .filter(pl.col("passed") == pl.col("needed"))
+        .select("row", "goal")
+    )
+    unconditional = _ids([i for i, matcher in goals if not _tests_anything(matcher)])
+    if unconditional.len():  # no field given: every event
+        everything = tuples.select("row").join(pl.DataFrame({"goal": unconditional}), how="cross")
+        matched = pl.concat([matched, everything])
+    per_session = (
+        tuples.select("row", "session")
+        .explode("session")
+        .group_by("row", "session")
+        .agg(pl.len().cast(_ID).alias("hits"))
+    )
+    return matched.join(per_session, on="row").select("session", "goal", "hits")
+
+
+def _tests_anything(matcher: EventMatcher) -> bool:
+    return matcher.value is not None or any(
+        getattr(matcher, field) is not None for field in EVENT_FIELDS
+    )
+
+
+def _session_goal_conversions(
+    sessions: pl.DataFrame, measure: str, goals: Sequence[tuple[int, NumberCondition]]
+) -> pl.DataFrame:
+    """(session, goal, hits = 1): the sessions whose ``measure`` (``duration_s`` or
+    ``pageviews``) meets each goal's condition, decided once per distinct measure."""
+    if not goals:
+        return pl.DataFrame(schema=_LONG_SCHEMA)
+    conditions, test_of_goal = _distinct([condition for _, condition in goals])
+    values = sessions.group_by(measure).agg(pl.col("session")).with_row_index("row")
+    passing = _passing(values, [number_match(pl.col(measure), c) for c in conditions])
+    goal_tests = _goal_tests(test_of_goal, [i for i, _ in goals])
+    return (
+        passing.join(goal_tests, on="test")
+        .join(values.select("row", "session").explode("session"), on="row")
+        .select(pl.col("session").cast(_ID), "goal", pl.lit(1, dtype=_ID).alias("hits"))
+    )
+
+
+@paused()
+def goal_block(cells: pl.DataFrame, height: int, names: Sequence[str]) -> pl.DataFrame:
+    """A frame of ``height`` rows and one column per name of ``names`` from a long table of
+    cells (``row``, ``goal``: the column's position in ``names``, ``value``): each cell's value
+    at its place, 0 (false for boolean values) elsewhere. One scatter into a block of the
+    columns end to end, which each column is a slice of: no expression per column."""
+    dtype = cells.schema["value"]
+    if height == 0 or not names:
+        return pl.DataFrame(schema=dict.fromkeys(names, dtype))
+    places = cells.select(
+        (pl.col("goal").cast(pl.UInt64) * height + pl.col("row")).alias("cell"), "value"
+    )
+    empty = pl.repeat(pl.lit(0).cast(dtype), height * len(names), eager=True)
+    block = empty.scatter(places.get_column("cell"), places.get_column("value"))
+    return pl.DataFrame(
+        [block.slice(i * height, height).alias(name) for i, name in enumerate(names)]
+    )
+
+
+@paused()
+def goal_cells(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """The cells of ``columns`` of ``frame`` above 0 (or true), as a long table: ``goal`` (the
+    column's position in ``columns``), ``row`` (the frame's row) and ``value``. The columns are
+    stacked end to end and filtered once: no expression per column."""
+    height = frame.height
+    if not columns:
+        return pl.DataFrame(schema={"goal": _ID, "row": _ID, "value": pl.UInt32()})
+    block = frame[list(columns)]
+    try:
+        stacked = pl.concat(block.get_columns(), rechunk=True)
+    except pl.exceptions.SchemaError:  # columns of different types
+        stacked = pl.concat(block.cast(pl.Int64).get_columns(), rechunk=True)
+    above = stacked if stacked.dtype == pl.Boolean else stacked > 0
+    index = pl.int_range(len(stacked), dtype=pl.UInt64, eager=True).filter(above)
+    return pl.DataFrame(
+        {
+            "goal": (index // max(height, 1)).cast(_ID),
+            "row": (index % max(height, 1)).cast(_ID),
+            "value": stacked.filter(above).alias("value"),
+        }
+    )
+
+
+def _per_hit(goal: Goal) -> bool:
+    """Whether ``goal`` is decided hit by hit (destination, event), as ``hit_match`` says."""
+    return goal.destination is not None or goal.event is not None
+
+
+@paused()
 def session_conversions(
     hits: pl.DataFrame, sessions: pl.DataFrame, goals: tuple[Goal, ...]
 ) -> pl.DataFrame:
     """``sessions`` plus one conversions column per goal (``goal_0``, ``goal_1``, …).
 
-    ``hits`` are sessionized hits (``session`` column); ``sessions`` their session table.
+    ``hits`` are sessionized hits (``session`` column); ``sessions`` their session table. The
+    columns of destination and event goals come first, then those of duration and pages goals,
+    each in goals-file order; rows are in session order.
     """
-    hit_goals = [(i, g, hit_match(g)) for i, g in enumerate(goals)]
-    per_hit = [expr.alias(goal_column(i)) for i, _, expr in hit_goals if expr is not None]
-    if per_hit:
-        counts = (
-            hits.lazy()
-            .select(pl.col("session"), *per_hit)
-            .group_by("session")
-            .agg(
-                pl.col(goal_column(i)).sum().cast(pl.UInt32)
-                for i, _, e in hit_goals
-                if e is not None
-            )
-            .collect()
+    # Goals are numbered by their column's position here (hit goals first), as in the table.
+    hit_goals = [i for i, goal in enumerate(goals) if _per_hit(goal)]
+    session_goals = [i for i, goal in enumerate(goals) if not _per_hit(goal)]
+    order = [*hit_goals, *session_goals]
+    placed = [(position, goals[i]) for position, i in enumerate(order)]
+    lazy = hits.lazy()
+    pages = lazy.filter(pl.col("kind") == "page")
+    parts = [
+        _destination_conversions(
+            pages,
+            [(p, g.destination) for p, g in placed
+             if g.destination is not None and g.destination.include_query == include_query],
         )
-        table = sessions.join(counts, on="session", how="left")
-    else:
-        table = sessions
-    columns = []
-    for i, goal, expr in hit_goals:
-        name = goal_column(i)
-        if expr is None:
-            assert goal.condition is not None
-            measure = pl.col("duration_s") if goal.type == "duration" else pl.col("pageviews")
-            columns.append(number_match(measure, goal.condition).cast(pl.UInt32).alias(name))
-        elif goal.count == "once_per_session":
-            columns.append((pl.col(name) > 0).cast(pl.UInt32).alias(name))
-    return table.with_columns(columns).sort("session")
+        for include_query in (False, True)
+    ]  # fmt: skip
+    parts.append(
+        _event_conversions(
+            lazy.filter(pl.col("kind") == "event"),
+            [(p, g.event) for p, g in placed if g.destination is None and g.event is not None],
+        )
+    )
+    for measure, is_duration in (("duration_s", True), ("pageviews", False)):
+        chosen = [
+            (p, g.condition)
+            for p, g in placed
+            if not _per_hit(g) and g.condition is not None
+            and (g.type == "duration") == is_duration
+        ]  # fmt: skip
+        parts.append(_session_goal_conversions(sessions, measure, chosen))
+    every = _ids([p for p, g in placed if g.count == "every" and _per_hit(g)])
+    long = (
+        pl.concat(part.select(pl.col(c).cast(_ID) for c in _LONG_SCHEMA) for part in parts)
+        .group_by("session", "goal")
+        .agg(pl.col("hits").sum())
+        .select(
+            "session",
+            "goal",
+            pl.when(pl.col("goal").is_in(every.implode()))
+            .then(pl.col("hits"))
+            .otherwise(pl.lit(1, dtype=_ID))
+            .cast(_ID)
+            .alias("conversions"),
+        )
+    )
+    ordered = sessions.sort("session")
+    rows = ordered.select(pl.col("session").cast(_ID)).with_row_index("row")
+    cells = long.join(rows, on="session").select(
+        pl.col("row").cast(_ID), "goal", pl.col("conversions").alias("value")
+    )
+    names = [goal_column(i) for i in order]
+    return ordered.hstack(goal_block(cells, ordered.height, names))

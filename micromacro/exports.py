@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -40,7 +40,13 @@ from micromacro.hits import (
     export_bucket_expr,
 )
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
-from micromacro.periods import parse_timezone
+from micromacro.periods import (
+    EARLIEST,
+    LATEST,
+    TIME_OUT_OF_RANGE,
+    in_supported_range,
+    parse_timezone,
+)
 
 # --- which format a file is in -----------------------------------------------------------------
 
@@ -242,6 +248,7 @@ def _walk(
 # --- time ------------------------------------------------------------------------------------
 
 _EPOCH_FACTORS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
+_EPOCH_DAY = date(1970, 1, 1)
 # Beyond the year 9999 no calendar can show a time; such numbers are not times.
 _MAX_EPOCH_US = 253_402_300_800_000_000
 _ISO_8601 = (
@@ -326,6 +333,25 @@ def _strftime(text: pl.Expr, pattern: str, zone: tzinfo) -> pl.Expr:
     )
     has_offset = getattr(probe.collect_schema()["t"], "time_zone", None) is not None
     return parsed.dt.convert_time_zone("UTC") if has_offset else localise(parsed, zone)
+
+
+_PER_SECOND = {"ms": 1_000, "us": 1_000_000}
+
+
+def within_calendar(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A date or datetime column with the times far beyond the supported ones moved to a day
+    beyond them (still out of range): Polars cannot convert or show a time past the year
+    262143 without a panic. Other columns are returned as they are."""
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit in _PER_SECOND:
+        scale = _PER_SECOND[dtype.time_unit]
+        bounds = (int(EARLIEST.timestamp()) - 86400, int(LATEST.timestamp()) + 86400)
+    elif dtype == pl.Date:
+        scale = 1
+        bounds = ((EARLIEST.date() - _EPOCH_DAY).days - 1, (LATEST.date() - _EPOCH_DAY).days + 1)
+    else:  # nanoseconds reach from 1677 to 2262 only
+        return column
+    low, high = (bound * scale for bound in bounds)
+    return column.to_physical().clip(low, high).cast(dtype)
 
 
 def time_reading(
@@ -445,6 +471,9 @@ _ANONYMOUS = "__micromacro_anonymous_id"
 _PAGEVIEW = "__micromacro_pageview"
 _SKIP = "__micromacro_skip"
 _BAD_TIME = "__micromacro_bad_time"
+# True where a row's time was read but is outside the supported ones (``periods.EARLIEST`` to
+# ``periods.LATEST``): its ``ts`` is then null and the row malformed, ``time out of range``.
+_OUT_OF_RANGE = "__micromacro_time_out_of_range"
 _HAS_VISITOR = "__micromacro_has_visitor"
 _LINKED = "__micromacro_linked_user_id"
 _URL_TEXT = "__micromacro_url"
@@ -540,6 +569,7 @@ def export_plan(source: SourceMapping, columns: ExportColumns) -> ExportPlan:
     keep = {name: columns.text(name) for name in source.keep}
     columns.check_found()
     zone = parse_timezone(source.timezone)
+    time_column = within_calendar(time_column, time_dtype)
     time = time_reading(time_column, time_dtype, stamp, zone, columns.file_name)
     return ExportPlan(fields, time, pageview, skip, keep, stamp.column, time_column.cast(pl.String))
 
@@ -576,7 +606,9 @@ def mapped_rows(frame: pl.LazyFrame, plan: ExportPlan, source_file: pl.Expr) -> 
         plan.pageview.alias(_PAGEVIEW),
         plan.skip.alias(_SKIP),
         *(expr.alias(name) for name, expr in plan.keep.items()),
-        pl.when(plan.time.first.is_null()).then(plan.raw_time).alias(_BAD_TIME),
+        pl.when(plan.time.first.is_null() | ~in_supported_range(plan.time.first))
+        .then(plan.raw_time)
+        .alias(_BAD_TIME),
     )
 
 
@@ -584,9 +616,13 @@ def classify_rows(rows: pl.DataFrame, plan: ExportPlan, hit_filter: HitFilter) -
     """Collected rows with the times ``plan.time.rest`` reads and the ``bucket`` of each row."""
     if plan.time.rest is not None:
         rest = plan.time.rest(pl.col(_BAD_TIME))
-        rows = rows.with_columns(pl.coalesce("ts", rest).alias("ts")).with_columns(
-            pl.when(pl.col("ts").is_null()).then(pl.col(_BAD_TIME)).alias(_BAD_TIME)
-        )
+        rows = rows.with_columns(pl.coalesce("ts", rest).alias("ts"))
+    in_range = in_supported_range(pl.col("ts"))  # null where there is no time
+    rows = rows.with_columns(
+        pl.when(in_range).then(pl.col("ts")).alias("ts"),
+        (~in_range).fill_null(False).alias(_OUT_OF_RANGE),
+        pl.when(~in_range.fill_null(False)).then(pl.col(_BAD_TIME)).alias(_BAD_TIME),
+    )
     return rows.with_columns(
         export_bucket_expr(
             hit_filter,
@@ -723,12 +759,13 @@ class ExportRead:
 def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedRow]:
     bad = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(room)
     examples = []
-    for file_name, row, ts, bad_time in bad.select(
-        "source_file", "line_no", "ts", _BAD_TIME
+    for file_name, row, ts, bad_time, out_of_range in bad.select(
+        "source_file", "line_no", "ts", _BAD_TIME, _OUT_OF_RANGE
     ).iter_rows():
         if ts is None:
             shown = f": {str(bad_time)[:80]!r}" if bad_time is not None else ""
-            reason = f"no valid time in {timestamp_column!r}{shown}"
+            problem = TIME_OUT_OF_RANGE if out_of_range else "no valid time"
+            reason = f"{problem} in {timestamp_column!r}{shown}"
         else:
             reason = "neither a user id nor an anonymous id"
         examples.append(MalformedRow(str(file_name), int(row), reason))

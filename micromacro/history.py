@@ -1,8 +1,11 @@
 """The history file: one CSV row per goal and reported period, kept across cron runs.
 
 ``append_history`` replaces the rows of the report's period (a re-run) and adds the others, under
-an exclusive lock on ``FILE.lock`` and through a temporary file renamed into place, so neither a
-re-run nor two overlapping runs ever duplicate rows or leave half a file.
+an exclusive lock on ``FILE.lock`` and through ``outputs.write_output`` (a temporary file renamed
+into place), so neither a re-run nor two overlapping runs ever duplicate rows or leave half a
+file. Every row already in the file is checked first: one with missing or extra fields, an empty
+or non-numeric count, or a cut-off last line is refused with its line number, and the file is
+left as it is.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ import contextlib
 import csv
 import fcntl
 import io
-import os
-import tempfile
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from micromacro.errors import OutputError
+from micromacro.outputs import Destination, csv_line, resolve_output
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "period_start",
@@ -28,6 +31,9 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "conversion_rate",
     "visitors",
 )
+_LABEL = "--history"
+_COUNTS = ("sessions", "conversions", "visitors")
+_KINDS = ("macro", "micro")
 
 
 def history_rows(
@@ -57,12 +63,12 @@ def _instant(moment: datetime | None) -> str:
 
 
 @contextlib.contextmanager
-def _locked(path: str) -> Iterator[None]:
-    """Hold an exclusive lock on ``path + '.lock'`` (waiting for another run to finish)."""
+def _locked(destination: Destination) -> Iterator[None]:
+    """Hold an exclusive lock on the file's ``.lock`` (waiting for another run to finish)."""
     try:
-        handle = open(path + ".lock", "a")  # noqa: SIM115 - closed below
+        handle = open(destination.target + ".lock", "a")  # noqa: SIM115 - closed below
     except OSError as error:
-        raise OutputError(f"--history {path}: cannot lock: {error.strerror or error}") from None
+        raise destination.error("cannot lock", error) from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -71,55 +77,118 @@ def _locked(path: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read_rows(path: str) -> list[dict[str, str]]:
-    """The rows already in the history file (none when it does not exist yet)."""
+def _refused(path: str, line: int, problem: str) -> OutputError:
+    return OutputError(f"{_LABEL} {path}: line {line}: {problem}; the file was left as it is")
+
+
+def _read_rows(destination: Destination) -> list[dict[str, str]]:
+    """The rows already in the history file (none when it does not exist yet), each checked."""
+    path = destination.path
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is not None and tuple(reader.fieldnames) != HISTORY_COLUMNS:
-                raise OutputError(
-                    f"--history {path}: the file has other columns "
-                    f"({', '.join(reader.fieldnames)}; expected {', '.join(HISTORY_COLUMNS)}); "
-                    "it was left as it is"
-                )
-            return list(reader)
+        with open(destination.target, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
     except FileNotFoundError:
         return []
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise OutputError(f"--history {path}: cannot read: {reason}") from None
-
-
-def _write_rows(path: str, rows: list[dict[str, str]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    directory = os.path.dirname(os.path.abspath(path))
+    except (OSError, UnicodeDecodeError) as error:
+        raise destination.error("cannot read", getattr(error, "strerror", None) or error) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[dict[str, str]] = []
+    last = 0  # the line the last row starts on
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".micromacro-history-", dir=directory)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(buffer.getvalue())
-        os.replace(temporary, path)
-    except OSError as error:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(temporary)
-        raise OutputError(f"--history {path}: cannot write: {error.strerror or error}") from None
+        header = next(reader, None)
+        if header is not None and tuple(header) != HISTORY_COLUMNS:
+            raise OutputError(
+                f"{_LABEL} {path}: the file has other columns "
+                f"({', '.join(header)}; expected {', '.join(HISTORY_COLUMNS)}); "
+                "it was left as it is"
+            )
+        start = reader.line_num + 1
+        for fields in reader:
+            if fields:  # a blank line holds no row
+                rows.append(_checked(path, start, fields))
+                last = start
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise _refused(path, reader.line_num, f"not CSV ({error})") from None
+    if rows and not text.endswith(("\n", "\r")):
+        raise _refused(
+            path, last, "the last row does not end with a line break (cut off by a failed "
+            "write?); check it and add one"
+        )  # fmt: skip
+    return rows
+
+
+def _checked(path: str, line: int, fields: list[str]) -> dict[str, str]:
+    """The row of ``fields`` read on ``line``, or ``OutputError`` naming what is wrong."""
+    if len(fields) != len(HISTORY_COLUMNS):
+        fewer = len(fields) < len(HISTORY_COLUMNS)
+        raise _refused(
+            path,
+            line,
+            f"{len(fields)} fields, expected {len(HISTORY_COLUMNS)} "
+            f"({'missing fields: a cut-off row?' if fewer else 'extra fields'})",
+        )
+    row = dict(zip(HISTORY_COLUMNS, fields, strict=True))
+    for column in HISTORY_COLUMNS[2:]:
+        if not row[column]:
+            raise _refused(path, line, f"empty {column}")
+    for column in ("period_start", "period_end"):
+        if row[column] and not _is_instant(row[column]):
+            raise _refused(path, line, f"{column} {row[column]!r} is no ISO 8601 time")
+    if row["kind"] not in _KINDS:
+        raise _refused(path, line, f"kind {row['kind']!r} is neither macro nor micro")
+    for column in _COUNTS:
+        if not row[column].isascii() or not row[column].isdigit():
+            raise _refused(path, line, f"{column} {row[column]!r} is no whole number")
+    if not _is_rate(row["conversion_rate"]):
+        raise _refused(path, line, f"conversion_rate {row['conversion_rate']!r} is no number")
+    return row
+
+
+def _is_instant(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_rate(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _text(rows: list[dict[str, str]]) -> str:
+    """The history file's text: a header row, then the rows, as safe CSV (``outputs.csv_line``)."""
+    lines = [csv_line(HISTORY_COLUMNS)]
+    lines += [csv_line(row[column] for column in HISTORY_COLUMNS) for row in rows]
+    return "".join(lines)
 
 
 def append_history(path: str, rows: list[dict[str, str]]) -> None:
     """Put ``rows`` (one period's) into the history file at ``path``: rows of the same period
     are replaced, the others kept, in period then file order.
 
-    Raises ``OutputError`` (exit 1) when the file has other columns (it is left untouched) or
-    cannot be read, locked or written.
+    A symlink is followed (the lock is next to its target). A device, FIFO, socket or
+    ``/dev/fd/N`` is not read nor locked: it gets the header and ``rows``.
+
+    Raises ``OutputError`` (exit 1) when the file has other columns or a row it cannot take
+    (it is left untouched), or cannot be read, locked or written.
     """
+    destination = resolve_output(path, label=_LABEL)
+    if not destination.replaces:
+        destination.write(_text(rows))
+        return
     periods = {(row["period_start"], row["period_end"]) for row in rows}
-    with _locked(path):
+    with _locked(destination):
+        # Looked at again under the lock: an overlapping run may have created or replaced it.
+        destination = resolve_output(path, label=_LABEL)
         kept = [
             row
-            for row in _read_rows(path)
+            for row in _read_rows(destination)
             if (row["period_start"], row["period_end"]) not in periods
         ]
         merged = sorted([*kept, *rows], key=lambda row: (row["period_start"], row["period_end"]))
-        _write_rows(path, merged)
+        destination.write(_text(merged))

@@ -1,30 +1,53 @@
-"""Inputs: turn the paths a user names (files, globs, ``-``, compressed logs) into one line table.
+"""Inputs: turn the paths a user names (files, globs, ``-``, FIFOs, compressed logs) into one
+line table, reading each input once.
 
-Every input ends up as an uncompressed file that Polars scans in streaming mode: plain files are
-scanned where they are; stdin and compressed files are first copied (decompressed, in chunks) into a
-private spool directory, so that every kind of input is read the same way, memory stays bounded,
-and a corrupt archive is reported with its own name.
+- A plain file is read where it is (and may be read in stretches only, see ``seeking``).
+- A compressed file (``.gz``, ``.bz2``, ``.xz``, ``.zst``) is decompressed as it is read; the
+  detection sample decompresses its first lines once more. Nothing is written to disk, so a
+  "zip bomb" costs time, not disk space.
+- Standard input (``-``), a FIFO, a ``/dev/fd/N`` or ``<(…)`` and anything else that is not a
+  regular file can be read only once: it is copied into a private spool directory as it is
+  read (still compressed, when its name says it is), and everything else reads that copy, so
+  the sample and the lines come from the same bytes.
+- Event exports (``scannable``) need files Polars can scan: compressed files are decompressed
+  into the spool too.
+
+The spool directory (``micromacro-PID-XXXX`` in the temporary directory) is removed when the
+run ends, and the spool of a run that was killed (``kill -9``) is removed by the next run: each
+run holds a lock on its spool for as long as it lives, and the kernel lets go of it when the
+process dies.
+
+A line longer than ``max_line_bytes`` is never held in memory whole: reading stops keeping it
+at the cap, skips to its line break, and puts a short marker in the line table instead (its
+size and first bytes, see ``too_long_line``), which the report counts as malformed.
 """
 
 from __future__ import annotations
 
 import bz2
+import contextlib
+import errno
+import fcntl
 import glob
 import gzip
 import io
 import lzma
 import os
 import queue
+import re
 import shutil
+import stat
 import sys
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
-from typing import IO, BinaryIO, TypeVar, cast
+from typing import IO, BinaryIO, Protocol, TypeVar, cast
 
 import polars as pl
 import zstandard
@@ -35,45 +58,71 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 _CHUNK = 1 << 20
 DEFAULT_CHUNK_BYTES = 16 << 20
+# A longer line is malformed ("too long") and is skipped without being held in memory.
+DEFAULT_MAX_LINE_BYTES = 64 * 1024
+MAX_LINE_BYTES_LIMIT = 1 << 30  # the largest cap one may ask for (1 GiB)
 # A log line never holds the ASCII unit separator, so one "column" is the whole line.
 _FIELD_SEPARATOR = "\x1f"
 _SEPARATOR_BYTE = _FIELD_SEPARATOR.encode()
+# A too-long line in the line table: the separator, its size in bytes, the separator, its first
+# characters. No line read from an input holds the separator (it is read as U+FFFD).
+TOO_LONG = _FIELD_SEPARATOR
+_TOO_LONG_HEAD = 120
+# The detection sample is looked for in the first bytes of an input only (a first line of
+# gigabytes, or of blank lines, ends it).
+_SAMPLE_MAX_BYTES = 64 << 20
+# The spool: micromacro-PID-XXXX in the temporary directory, locked by its run.
+_SPOOL_PREFIX = "micromacro-"
+_SPOOL_NAME = re.compile(r"micromacro-\d+-[A-Za-z0-9_]+")
+_STAGING_PREFIX = ".micromacro-staging-"
+_STAGING_MAX_AGE_S = 3600.0
+_LOCK_NAME = ".lock"
+# What a corrupt or truncated archive raises while it is decompressed.
+_DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input: ``name`` as the user wrote it (``<stdin>`` for ``-``), ``scan_path`` on disk."""
+    """One input: ``name`` as the user wrote it (``<stdin>`` for ``-``), ``scan_path`` on disk
+    (the file itself, or its copy in the spool), ``size`` its bytes on disk, and ``compression``
+    the suffix of the compression it is read through ("" for none)."""
 
     name: str
     scan_path: str
     size: int
+    compression: str = ""
+
+    @property
+    def seekable(self) -> bool:
+        """Whether its bytes can be read from anywhere (``seeking``): an uncompressed file."""
+        return not self.compression
 
 
-def _open_compressed(path: str) -> Callable[[], BinaryIO] | None:
-    """Return an opener that decompresses ``path`` by its extension, or None for a plain file."""
-    lower = path.lower()
-    if lower.endswith(".gz"):
-        return lambda: cast(BinaryIO, gzip.open(path, "rb"))
-    if lower.endswith(".bz2"):
-        return lambda: cast(BinaryIO, bz2.open(path, "rb"))
-    if lower.endswith(".xz"):
-        return lambda: cast(BinaryIO, lzma.open(path, "rb"))
-    if lower.endswith(".zst"):
-        return _zstd_opener(path)
-    return None
+_DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+    ".gz": lambda raw: cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb")),
+    ".bz2": lambda raw: cast(BinaryIO, bz2.BZ2File(raw, "rb")),
+    ".xz": lambda raw: cast(BinaryIO, lzma.LZMAFile(raw, "rb")),  # noqa: SIM115
+    ".zst": lambda raw: cast(BinaryIO, io.BufferedReader(_ZstdReader(raw), _CHUNK)),
+}
 
 
-def _zstd_opener(path: str) -> Callable[[], BinaryIO]:
-    return lambda: cast(BinaryIO, _ZstdReader(path))
+def compression_of(name: str) -> str:
+    """The compression suffix of ``name`` ("" for none).
+
+    >>> compression_of("access.log.2.GZ"), compression_of("access.log")
+    ('.gz', '')
+    """
+    lower = name.lower()
+    return next((suffix for suffix in _DECOMPRESSORS if lower.endswith(suffix)), "")
 
 
 class _ZstdReader(io.RawIOBase):
-    """A .zst file, decompressed frame after frame; a truncated or corrupt last frame raises
+    """A .zst stream, decompressed frame after frame; a truncated or corrupt last frame raises
     ``ZstdError`` (zstandard's own readers return nothing for it, silently)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, source: BinaryIO) -> None:
         super().__init__()
-        self._source = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self._source = source
         self._frame = zstandard.ZstdDecompressor().decompressobj()
         self._started = False
         self._buffer = b""
@@ -104,53 +153,147 @@ class _ZstdReader(io.RawIOBase):
             compressed = self._frame.unused_data if self._frame.eof else b""
         return b"".join(out)
 
-    def close(self) -> None:
-        self._source.close()
-        super().close()
-
 
 def expand_patterns(patterns: Sequence[str]) -> list[str]:
-    """Expand globs (sorted by name) and keep plain paths and ``-`` as given, without repeats.
+    """Expand globs (sorted by name) and keep plain paths and ``-`` as given, repeats included
+    (``Inputs`` reads a file named twice once, and says so).
 
-    >>> expand_patterns(["-"])
-    ['-']
+    >>> expand_patterns(["-", "-"])
+    ['-', '-']
     """
     paths: list[str] = []
     for pattern in patterns:
-        if pattern != STDIN and glob.has_magic(pattern) and not os.path.exists(pattern):
+        if pattern != STDIN and glob.has_magic(pattern) and not os.path.lexists(pattern):
             matches = sorted(glob.glob(pattern))
             if not matches:
                 raise InputError(f"{pattern}: no file matches this pattern")
             paths.extend(matches)
         else:
             paths.append(pattern)
-    return list(dict.fromkeys(paths))
+    return paths
 
 
-def _check_readable(path: str) -> None:
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file")
-    if os.path.isdir(path):
+def _check_readable(path: str) -> os.stat_result:
+    """The status of the file ``path`` names (following links), or the ``InputError`` saying
+    why it cannot be read."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise InputError(_stat_problem(path, error)) from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a directory, not a log file")
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
+    return info
+
+
+def _stat_problem(path: str, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return f"{path}: a loop of symbolic links (too many levels of symbolic links)"
+    if isinstance(error, FileNotFoundError) and os.path.islink(path):
+        return f"{path}: a broken symbolic link (to {os.readlink(path)}, which does not exist)"
+    if isinstance(error, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(error, PermissionError):
+        return f"{path}: permission denied"
+    return f"{path}: cannot read: {error.strerror or error}"
 
 
 def _copy_stream(source: BinaryIO | IO[bytes], target: BinaryIO, name: str) -> None:
     try:
         shutil.copyfileobj(source, target, _CHUNK)
-    except (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError) as error:
+    except _DECOMPRESS_ERRORS as error:
         raise InputError(f"{name}: cannot decompress: {error}") from None
+
+
+# --- the spool --------------------------------------------------------------------------------
+
+
+class _Spool:
+    """A private directory for copies of inputs: ``micromacro-PID-XXXX`` in the temporary
+    directory, locked (``flock``) by this process until ``remove``.
+
+    It is made under another name and renamed once locked, so that no other run ever sees it
+    unlocked and takes it for an orphan.
+    """
+
+    def __init__(self) -> None:
+        parent = tempfile.gettempdir()
+        staging = tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=parent)
+        self._lock = os.open(os.path.join(staging, _LOCK_NAME), os.O_CREAT | os.O_RDWR, 0o600)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        suffix = os.path.basename(staging).removeprefix(_STAGING_PREFIX)
+        self.path = os.path.join(parent, f"{_SPOOL_PREFIX}{os.getpid()}-{suffix}")
+        os.rename(staging, self.path)
+
+    def remove(self) -> None:
+        """Remove the directory and what it holds, then let go of the lock."""
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.close(self._lock)
+
+
+def remove_orphan_spools(parent: str | None = None) -> list[str]:
+    """Remove the spool directories of runs that are gone (killed before they could clean up)
+    from ``parent`` (the temporary directory): those of this user whose lock nobody holds.
+    Returns the directories removed."""
+    parent = parent or tempfile.gettempdir()
+    try:
+        entries = [e for e in os.scandir(parent) if e.name.startswith((_SPOOL_PREFIX, ".micro"))]
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        if _is_orphan(entry):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
+def _is_orphan(entry: os.DirEntry[str]) -> bool:
+    staging = entry.name.startswith(_STAGING_PREFIX)
+    if not (_SPOOL_NAME.fullmatch(entry.name) or staging):
+        return False
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return False
+    if staging and time.time() - info.st_mtime < _STAGING_MAX_AGE_S:
+        return False  # being made right now (or killed in the microseconds it takes)
+    try:
+        lock = os.open(os.path.join(entry.path, _LOCK_NAME), os.O_RDWR)
+    except FileNotFoundError:
+        return staging
+    except OSError:
+        return False
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # its run is alive
+    finally:
+        os.close(lock)
+    return True
+
+
+# --- what to read -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ByteRange:
     """A stretch of an input to read: bytes ``[start, end)``, both line starts, after
-    ``lines_before`` unread lines (since the previous stretch, or the start of the file)."""
+    ``lines_before`` unread lines (since the previous stretch, or the start of the file).
+
+    ``earliest`` and ``latest`` bound the times of its lines when the input is in time order
+    (margin included; None: unbounded): a line outside them means it is not, and that lines of
+    the period may lie outside the stretch (see ``seeking``).
+    """
 
     start: int
     end: int
     lines_before: int
+    earliest: datetime | None = None
+    latest: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -170,24 +313,52 @@ class FileParts:
 class Inputs(AbstractContextManager["Inputs"]):
     """The resolved inputs of one run; spooled copies are removed on exit.
 
+    A file named twice (or by a glob and a path, or by two paths to one file) is read once,
+    with a note in ``notes``. With ``scannable``, every input is a file Polars can scan (event
+    exports): compressed inputs are decompressed into the spool.
+
     >>> with Inputs(["sample_logs/access.log"]) as inputs:  # doctest: +SKIP
     ...     first = next(inputs.line_chunks()).lines
     """
 
-    def __init__(self, patterns: Sequence[str], *, stdin: BinaryIO | None = None) -> None:
+    def __init__(
+        self,
+        patterns: Sequence[str],
+        *,
+        stdin: BinaryIO | None = None,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        scannable: bool = False,
+    ) -> None:
         if not patterns:
             raise InputError("no input given (name a log file, a glob, or - for stdin)")
         self._patterns = list(patterns)
         self._stdin = stdin
-        self._spool: tempfile.TemporaryDirectory[str] | None = None
+        self._spool: _Spool | None = None
+        self._scannable = scannable
+        self.max_line_bytes = max_line_bytes
         self.files: list[InputFile] = []
+        # What reading the inputs found worth saying (a file named twice).
+        self.notes: list[str] = []
         # Parts of inputs to read instead of the whole file (see ``seeking``), by input name.
         self.ranges: dict[str, FileParts] = {}
 
     def __enter__(self) -> Inputs:
+        remove_orphan_spools()
         try:
+            seen: dict[object, str] = {}
             for path in expand_patterns(self._patterns):
-                self.files.append(self._resolve(path))
+                info = None if path == STDIN else _check_readable(path)
+                key = self._identity(path, info)
+                if key in seen:
+                    first = seen[key]
+                    self.notes.append(
+                        f"{path}: named twice, read once"
+                        if first == path
+                        else f"{path}: the same file as {first}, read once"
+                    )
+                    continue
+                seen[key] = path
+                self.files.append(self._resolve(path, info))
         except BaseException:
             self.close()
             raise
@@ -204,36 +375,69 @@ class Inputs(AbstractContextManager["Inputs"]):
     def close(self) -> None:
         """Remove the spool directory, if one was made."""
         if self._spool is not None:
-            self._spool.cleanup()
+            self._spool.remove()
             self._spool = None
+
+    def _stdin_stream(self) -> BinaryIO:
+        return self._stdin if self._stdin is not None else sys.stdin.buffer
+
+    def _identity(self, path: str, info: os.stat_result | None) -> object:
+        """What tells two inputs apart: the file (device and inode) they are."""
+        if info is None:  # stdin: the pipe or file behind it, where it has one
+            try:
+                info = os.fstat(self._stdin_stream().fileno())
+            except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+                return STDIN
+        if info.st_ino == 0:
+            return os.path.realpath(path)
+        return (info.st_dev, info.st_ino)
 
     def _spool_path(self, name: str) -> str:
         if self._spool is None:
-            self._spool = tempfile.TemporaryDirectory(prefix="micromacro-")
+            try:
+                self._spool = _Spool()
+            except OSError as error:
+                where = tempfile.gettempdir()
+                raise InputError(
+                    f"{name}: cannot make a spool directory in {where} to read it once: "
+                    f"{error.strerror or error} (set TMPDIR)"
+                ) from None
         base = os.path.basename(name) or "input"
-        return os.path.join(self._spool.name, f"{len(self.files)}-{base}.log")
+        return os.path.join(self._spool.path, f"{len(self.files)}-{base}")
 
-    def _resolve(self, path: str) -> InputFile:
-        if path == STDIN:
-            return self._spool_stdin()
-        _check_readable(path)
-        opener = _open_compressed(path)
-        if opener is None:
-            return InputFile(path, path, os.path.getsize(path))
+    def _resolve(self, path: str, info: os.stat_result | None) -> InputFile:
+        if info is None:
+            return self._spool_stream(self._stdin_stream(), STDIN_NAME)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO, /dev/fd/N, <(…), a device: read once
+            try:
+                handle = open(path, "rb")  # noqa: SIM115 - closed below
+            except OSError as error:
+                raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+            with handle:
+                return self._spool_stream(handle, path)
+        compression = compression_of(path)
+        if not compression or not self._scannable:
+            return InputFile(path, path, info.st_size, compression)
         target = self._spool_path(path)
-        try:
-            with opener() as source, open(target, "wb") as sink:
-                _copy_stream(source, sink, path)
-        except OSError as error:
-            raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        with _open_raw(path) as raw, open(target, "wb") as sink:
+            _copy_stream(_DECOMPRESSORS[compression](raw), sink, path)
         return InputFile(path, target, os.path.getsize(target))
 
-    def _spool_stdin(self) -> InputFile:
-        stream = self._stdin if self._stdin is not None else sys.stdin.buffer
-        target = self._spool_path("stdin")
-        with open(target, "wb") as sink:
-            _copy_stream(stream, sink, STDIN_NAME)
-        return InputFile(STDIN_NAME, target, os.path.getsize(target))
+    def _spool_stream(self, stream: BinaryIO | IO[bytes], name: str) -> InputFile:
+        """A copy of an input that can be read only once; still compressed when its name says
+        it is (unless ``scannable``): decompressing it as it is read costs no disk."""
+        compression = compression_of(name) if name != STDIN_NAME else ""
+        target = self._spool_path(name if name != STDIN_NAME else "stdin")
+        try:
+            with open(target, "wb") as sink:
+                if compression and self._scannable:
+                    _copy_stream(_DECOMPRESSORS[compression](cast(BinaryIO, stream)), sink, name)
+                    compression = ""
+                else:
+                    shutil.copyfileobj(stream, sink, _CHUNK)
+        except OSError as error:
+            raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
+        return InputFile(name, target, os.path.getsize(target), compression)
 
     def order_by(self, keys: Sequence[object]) -> None:
         """Put the inputs in the order of ``keys`` (one per input, in the current order; ties
@@ -243,7 +447,7 @@ class Inputs(AbstractContextManager["Inputs"]):
 
     @property
     def total_bytes(self) -> int:
-        """The size of all inputs, uncompressed."""
+        """The size of all inputs on disk (compressed files compressed)."""
         return sum(f.size for f in self.files)
 
     @property
@@ -260,15 +464,22 @@ class Inputs(AbstractContextManager["Inputs"]):
         def all_chunks() -> Iterator[LineChunk]:
             for file in self.files:
                 parts = self.ranges.get(file.name)
-                yield from read_line_chunks(file, self.source_dtype, chunk_bytes, parts)
+                yield from read_line_chunks(
+                    file,
+                    self.source_dtype,
+                    chunk_bytes,
+                    parts,
+                    max_line_bytes=self.max_line_bytes,
+                )
 
         # Reading the next chunk overlaps with the caller's work on this one.
         return read_ahead(all_chunks())
 
     def sample_lines(self, count: int = 50) -> Iterator[tuple[InputFile, int, str]]:
-        """The first ``count`` non-empty lines of each input, decoded leniently."""
+        """The first ``count`` non-empty lines of each input, decoded leniently (lines longer
+        than ``max_line_bytes`` left out)."""
         for file in self.files:
-            yield from _head_lines(file, count)
+            yield from _head_lines(file, count, self.max_line_bytes)
 
 
 _T = TypeVar("_T")
@@ -326,10 +537,15 @@ def _offer(handoff: queue.Queue[object], item: object, stop: threading.Event) ->
 @dataclass(frozen=True)
 class LineChunk:
     """Consecutive lines of one input: ``lines`` has ``source_file``, ``line_no``, ``line``;
-    ``size`` is the number of bytes they took in the file."""
+    ``size`` is the number of bytes of the input on disk they took; ``stretch`` the stretch of
+    the input they were read from, when only stretches are read."""
 
     lines: pl.DataFrame
     size: int
+    stretch: ByteRange | None = None
+
+
+# --- lines ------------------------------------------------------------------------------------
 
 
 def parse_line_bytes(data: bytes) -> pl.Series:
@@ -355,22 +571,105 @@ def parse_line_bytes(data: bytes) -> pl.Series:
     return frame.get_column("line").fill_null("")
 
 
-def _complete_lines(handle: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
-    """Blocks of about ``chunk_bytes`` that end at a line break (or at the end of the file)."""
+def too_long_line(line: str) -> tuple[int, str] | None:
+    """For the marker a too-long line leaves in the line table: its size in bytes and its
+    first characters; None for any other line.
+
+    >>> too_long_line(_too_long_marker(209_715_200, b"GET /"))
+    (209715200, 'GET /')
+    >>> too_long_line("GET /") is None
+    True
+    """
+    if not line.startswith(TOO_LONG):
+        return None
+    size, _, head = line[len(TOO_LONG) :].partition(TOO_LONG)
+    return int(size), head
+
+
+def _too_long_marker(size: int, head: bytes) -> str:
+    head = head[:_TOO_LONG_HEAD].replace(_SEPARATOR_BYTE, "\ufffd".encode())
+    text = head.decode("utf-8", errors="replace")
+    return f"{TOO_LONG}{size}{TOO_LONG}{text}"
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class _TooLong:
+    """A line longer than the cap, skipped: its ``size`` (bytes, its break excluded) and its
+    first bytes."""
+
+    size: int
+    head: bytes
+
+    def more(self, data: bytes) -> _TooLong:
+        """The line with ``data`` read after what it had."""
+        room = max(0, _TOO_LONG_HEAD - len(self.head))
+        return _TooLong(self.size + len(data), self.head + data[:room])
+
+    def marker(self) -> str:
+        """Its marker in the line table (``too_long_line``)."""
+        head = self.head
+        if len(head) == self.size and head.endswith(b"\r"):  # as a \r\n ending is read
+            head = head[:-1]
+        return _too_long_marker(self.size, head)
+
+
+def _complete_lines(
+    handle: _Readable, chunk_bytes: int, max_line_bytes: int
+) -> Iterator[bytes | _TooLong]:
+    """Blocks of about ``chunk_bytes`` that end at a line break (or at the end of the input),
+    and in their place each line longer than a block and ``max_line_bytes``: such a line is not
+    kept beyond the cap (its bytes are skipped to its break)."""
     carry = b""
+    skipped: _TooLong | None = None  # the line being skipped, so far
     while True:
         block = handle.read(chunk_bytes)
         if not block:
-            if carry:
+            if skipped is not None:
+                yield skipped
+            elif carry:
                 yield carry
             return
+        if skipped is not None:
+            cut = block.find(b"\n")
+            if cut < 0:
+                skipped = skipped.more(block)
+                continue
+            yield skipped.more(block[:cut])
+            skipped = None
+            block = block[cut + 1 :]
         block = carry + block
         cut = block.rfind(b"\n")
-        if cut < 0:
-            carry = block  # one line longer than a block: keep reading
-            continue
         carry = block[cut + 1 :]
-        yield block[: cut + 1]
+        if len(carry) > max_line_bytes:
+            skipped, carry = _TooLong(0, b"").more(carry), b""
+        if cut >= 0:
+            yield block[: cut + 1]
+
+
+def _capped_lines(block: bytes, max_line_bytes: int) -> pl.Series:
+    """The lines of ``block`` (``parse_line_bytes``), those longer than ``max_line_bytes``
+    bytes replaced by their marker."""
+    lines = parse_line_bytes(block)
+    # A decoded line is never more than one byte shorter than its bytes (a stripped \r).
+    if len(block) <= max_line_bytes or not (lines.str.len_bytes() >= max_line_bytes).any():
+        return lines
+    pieces = block.split(b"\n")
+    if block.endswith(b"\n"):
+        pieces.pop()
+    if len(pieces) != len(lines):  # not expected: keep the lines as read
+        return lines
+    sizes = pl.Series(pieces, dtype=pl.Binary).bin.size()
+    marker = pl.concat_str(
+        pl.lit(TOO_LONG),
+        sizes.cast(pl.String),
+        pl.lit(TOO_LONG),
+        lines.str.slice(0, _TOO_LONG_HEAD),
+    )
+    return pl.select(pl.when(sizes > max_line_bytes).then(marker).otherwise(lines)).to_series()
 
 
 def _in_morsels(frame: pl.DataFrame, rows: int = 50_000) -> pl.DataFrame:
@@ -385,7 +684,7 @@ def _in_morsels(frame: pl.DataFrame, rows: int = 50_000) -> pl.DataFrame:
 class _Limited:
     """At most ``remaining`` bytes of ``handle``, from where it stands."""
 
-    def __init__(self, handle: BinaryIO, remaining: int) -> None:
+    def __init__(self, handle: _Readable, remaining: int) -> None:
         self._handle = handle
         self._remaining = remaining
 
@@ -396,27 +695,84 @@ class _Limited:
         return data
 
 
+class _Reader:
+    """An input opened for reading: its lines' bytes (decompressed), how far into the file on
+    disk reading has come, and read errors as ``InputError`` naming the input."""
+
+    def __init__(self, file: InputFile) -> None:
+        self._file = file
+        self._raw = _open_raw(file.scan_path, file.name)
+        decompress = _DECOMPRESSORS.get(file.compression)
+        try:
+            self._data = decompress(self._raw) if decompress is not None else self._raw
+        except _DECOMPRESS_ERRORS as error:
+            self._raw.close()
+            raise self._problem(error) from None
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with contextlib.suppress(*_DECOMPRESS_ERRORS):
+            self._data.close()
+        self._raw.close()
+
+    def _problem(self, error: BaseException) -> InputError:
+        if self._file.compression:
+            return InputError(f"{self._file.name}: cannot decompress: {error}")
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        return InputError(f"{self._file.name}: cannot read: {reason}")
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._data.read(size)
+        except _DECOMPRESS_ERRORS as error:
+            raise self._problem(error) from None
+
+    def readline(self, size: int = -1) -> bytes:
+        try:
+            return self._data.readline(size)
+        except _DECOMPRESS_ERRORS as error:
+            raise self._problem(error) from None
+
+    def seek(self, offset: int) -> None:
+        self._data.seek(offset)
+
+    def position(self) -> int:
+        """The bytes of the file on disk read so far (compressed bytes, when compressed)."""
+        return self._raw.tell()
+
+
+def _open_raw(path: str, name: str | None = None) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        raise InputError(f"{name or path}: cannot read: {error.strerror or error}") from None
+
+
 def read_line_chunks(
     file: InputFile,
     source_dtype: pl.DataType,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     parts: FileParts | None = None,
+    *,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Iterator[LineChunk]:
-    """The lines of one uncompressed input (or of its ``parts``) as ``LineChunk`` frames,
-    numbered as in the whole file."""
+    """The lines of one input (or of its ``parts``) as ``LineChunk`` frames, numbered as in
+    the whole file; a line longer than ``max_line_bytes`` is its marker (``too_long_line``)."""
     next_line = 1
-    try:
-        handle = open(file.scan_path, "rb")  # noqa: SIM115 - closed below, around a generator
-    except OSError as error:
-        raise InputError(f"{file.name}: cannot read: {error.strerror or error}") from None
-    with handle:
-        sources: Iterator[tuple[int, BinaryIO]] = iter([(0, cast(BinaryIO, handle))])
+    with _Reader(file) as reader:
+        sources: Iterator[tuple[int, _Readable, ByteRange | None]] = iter([(0, reader, None)])
         if parts is not None:
-            sources = _stretches(handle, parts)
-        for lines_before, source in sources:
+            sources = _stretches(reader, parts)
+        for lines_before, source, stretch in sources:
             next_line += lines_before
-            for block in _complete_lines(source, chunk_bytes):
-                lines = parse_line_bytes(block)
+            position = reader.position()
+            for block in _complete_lines(source, chunk_bytes, max_line_bytes):
+                if isinstance(block, _TooLong):
+                    lines = pl.Series("line", [block.marker()])
+                else:
+                    lines = _capped_lines(block, max_line_bytes)
                 frame = pl.DataFrame(
                     {
                         "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(
@@ -429,14 +785,15 @@ def read_line_chunks(
                     }
                 )
                 next_line += len(lines)
-                yield LineChunk(_in_morsels(frame), len(block))
+                done, position = position, reader.position()
+                yield LineChunk(_in_morsels(frame), position - done, stretch)
 
 
-def _stretches(handle: BinaryIO, parts: FileParts) -> Iterator[tuple[int, BinaryIO]]:
-    """Each stretch of ``parts`` as (unread lines before it, a reader of its bytes)."""
+def _stretches(reader: _Reader, parts: FileParts) -> Iterator[tuple[int, _Readable, ByteRange]]:
+    """Each stretch of ``parts`` as (unread lines before it, a reader of its bytes, itself)."""
     for part in parts.ranges:
-        handle.seek(part.start)
-        yield part.lines_before, cast(BinaryIO, _Limited(handle, part.end - part.start))
+        reader.seek(part.start)
+        yield part.lines_before, _Limited(reader, part.end - part.start), part
 
 
 def _rank(item: tuple[object, int, InputFile]) -> tuple[bool, object, int]:
@@ -444,13 +801,28 @@ def _rank(item: tuple[object, int, InputFile]) -> tuple[bool, object, int]:
     return (key is None, key if key is not None else 0, position)
 
 
-def _head_lines(file: InputFile, count: int) -> Iterator[tuple[InputFile, int, str]]:
+def _head_lines(
+    file: InputFile, count: int, max_line_bytes: int
+) -> Iterator[tuple[InputFile, int, str]]:
+    """The first ``count`` non-empty lines of ``file`` (numbered in the file) within its first
+    ``_SAMPLE_MAX_BYTES``, those longer than ``max_line_bytes`` skipped without being held in
+    memory."""
     seen = 0
-    with open(file.scan_path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            text = raw[:65536].decode("utf-8", errors="replace").rstrip("\r\n")
+    number = 0
+    read = 0
+    with _Reader(file) as reader:
+        while seen < count and read < _SAMPLE_MAX_BYTES:
+            raw = reader.readline(max_line_bytes + 1)
+            if not raw:
+                return
+            read += len(raw)
+            number += 1
+            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n") and read < _SAMPLE_MAX_BYTES:
+                    raw = reader.readline(_CHUNK)  # too long: skip to its end
+                    read += len(raw)
+                continue
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             if text.strip():
                 yield file, number, text
                 seen += 1
-                if seen >= count:
-                    return

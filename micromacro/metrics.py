@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from micromacro.conversions import goal_column
+from micromacro.collector import paused
+from micromacro.conversions import goal_block, goal_cells, goal_column
 from micromacro.goals import Goal
 from micromacro.hits import BUCKETS
 from micromacro.stats import difference_interval, two_proportion_p_value, wilson_interval
@@ -61,11 +62,11 @@ class InputSummary:
         return result
 
 
+@paused()
 def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> dict[str, float | int]:
     """The summary figures of SPEC 4 from the session conversions table."""
     sessions = conversions.height
-    macro = _any_goal(conversions, goals, "macro")
-    micro = _any_goal(conversions, goals, "micro")
+    macro, micro = _kind_sessions(conversions, goals)
     pageviews = int(conversions["pageviews"].sum() or 0)
     return {
         "visitors": int(conversions["visitor_id"].n_unique()) if sessions else 0,
@@ -90,10 +91,17 @@ def converted_kind(goals: tuple[Goal, ...], kind: str) -> pl.Expr:
     return pl.any_horizontal(pl.col(c) > 0 for c in columns)
 
 
-def _any_goal(conversions: pl.DataFrame, goals: tuple[Goal, ...], kind: str) -> int:
-    if conversions.height == 0:
-        return 0
-    return int(conversions.select(converted_kind(goals, kind).sum()).item())
+def _kind_sessions(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[int, int]:
+    """How many sessions convert some macro goal, and how many some micro goal."""
+    cells = _kinds(goal_cells(conversions, [goal_column(i) for i in range(len(goals))]), goals)
+    found = dict(cells.group_by("macro").agg(pl.col("row").n_unique()).iter_rows())
+    return int(found.get(True, 0)), int(found.get(False, 0))
+
+
+def _kinds(cells: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.DataFrame:
+    """``cells`` of goal columns plus ``macro``: whether the cell's goal is a macro goal."""
+    macro = pl.Series([goal.kind == "macro" for goal in goals], dtype=pl.Boolean)
+    return cells.with_columns(macro.gather(cells["goal"]).alias("macro"))
 
 
 GOAL_COLUMNS: tuple[str, ...] = (
@@ -115,59 +123,118 @@ GOAL_COLUMNS: tuple[str, ...] = (
 )
 
 
+@paused()
 def goals_table(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> list[dict[str, object]]:
-    """One row per goal, in goals-file order, with the fields of ``GOAL_COLUMNS``."""
+    """One row per goal, in goals-file order, with the fields of ``GOAL_COLUMNS``.
+
+    The figures of all goals come from one group_by over the cells above 0 of the goal
+    columns; rates and Wilson intervals are computed once per distinct count and joined back.
+    """
+    if not goals:
+        return []
     sessions = conversions.height
     visitors = int(conversions["visitor_id"].n_unique()) if sessions else 0
-    rows: list[dict[str, object]] = []
-    for i, goal in enumerate(goals):
-        column = pl.col(goal_column(i))
-        figures = conversions.select(
-            column.sum().alias("conversions"),
-            (column > 0).sum().alias("converting_sessions"),
-            pl.col("visitor_id").filter(column > 0).n_unique().alias("visitors"),
-        ).row(0, named=True)
-        conversions_n = int(figures["conversions"] or 0)
-        converting = int(figures["converting_sessions"] or 0)
-        converting_visitors = int(figures["visitors"] or 0) if sessions else 0
-        session_ci = wilson_interval(converting, sessions)
-        visitor_ci = wilson_interval(converting_visitors, visitors)
-        rows.append(
-            {
-                "name": goal.name,
-                "kind": goal.kind,
-                "category": goal.category,
-                "type": goal.type,
-                "count": goal.count,
-                "conversions": conversions_n,
-                "converting_sessions": converting,
-                "conversion_rate": rate(converting, sessions),
-                "conversion_rate_ci_low": session_ci[0] if session_ci else None,
-                "conversion_rate_ci_high": session_ci[1] if session_ci else None,
-                "visitors": converting_visitors,
-                "visitor_conversion_rate": rate(converting_visitors, visitors),
-                "visitor_conversion_rate_ci_low": visitor_ci[0] if visitor_ci else None,
-                "visitor_conversion_rate_ci_high": visitor_ci[1] if visitor_ci else None,
-                "value": goal.value * conversions_n if goal.value is not None else None,
-            }
+    columns = [goal_column(i) for i in range(len(goals))]
+    figures = pl.DataFrame(
+        {
+            "name": [goal.name for goal in goals],
+            "kind": [goal.kind for goal in goals],
+            "category": pl.Series([goal.category for goal in goals], dtype=pl.String),
+            "type": [goal.type for goal in goals],
+            "count": [goal.count for goal in goals],
+            "_value": pl.Series([goal.value for goal in goals], dtype=pl.Float64),
+        }
+    ).hstack(_goal_figures(conversions, columns))
+    table = figures.with_columns(
+        *_rate_columns(figures["converting_sessions"], sessions, "conversion_rate"),
+        *_rate_columns(figures["visitors"], visitors, "visitor_conversion_rate"),
+        (pl.col("_value") * pl.col("conversions")).alias("value"),
+    )
+    return table.select(GOAL_COLUMNS).to_dicts()
+
+
+def _goal_figures(conversions: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Per goal column, in order: ``conversions`` (its sum), ``converting_sessions`` (sessions
+    above 0) and ``visitors`` (visitors with such a session), as Int64: one group_by over the
+    cells above 0."""
+    cells = goal_cells(conversions, columns)
+    visitor = conversions["visitor_id"].gather(cells["row"])
+    figures = (
+        cells.with_columns(visitor.alias("visitor_id"))
+        .group_by("goal")
+        .agg(
+            pl.col("value").cast(pl.Int64).sum().alias("conversions"),
+            pl.len().cast(pl.Int64).alias("converting_sessions"),
+            pl.col("visitor_id").n_unique().cast(pl.Int64).alias("visitors"),
         )
-    return rows
+    )
+    return _every_goal(figures, len(columns))
+
+
+def _every_goal(figures: pl.DataFrame, goals: int) -> pl.DataFrame:
+    """``figures`` (one row per ``goal`` that has any) for goals 0 … goals-1 in order, without
+    the ``goal`` column; 0 for a goal without a row."""
+    every = pl.DataFrame({"goal": pl.int_range(goals, dtype=pl.UInt32, eager=True)})
+    joined = every.join(figures, on="goal", how="left", maintain_order="left")
+    return joined.drop("goal").fill_null(0)
+
+
+def _rate_columns(successes: pl.Series, trials: int, name: str) -> list[pl.Series]:
+    """``name``, ``{name}_ci_low`` and ``{name}_ci_high``: ``rate`` and ``wilson_interval`` of
+    each count of ``successes`` out of ``trials`` (no interval without trials). Computed in
+    Python once per distinct count and joined back, so each figure is exactly the one the
+    functions give (Polars divides by a constant as a product with its reciprocal)."""
+    distinct = successes.unique()
+    counts = [int(x) for x in distinct.to_list()]
+    intervals = [wilson_interval(x, trials) for x in counts]
+    figures = pl.DataFrame(
+        {
+            "x": distinct,
+            name: pl.Series([rate(x, trials) for x in counts], dtype=pl.Float64),
+            f"{name}_ci_low": pl.Series([i[0] if i else None for i in intervals], dtype=pl.Float64),
+            f"{name}_ci_high": pl.Series(
+                [i[1] if i else None for i in intervals], dtype=pl.Float64
+            ),
+        }
+    )
+    joined = pl.DataFrame({"x": successes}).join(figures, on="x", how="left", maintain_order="left")
+    return joined.drop("x").get_columns()
 
 
 # Groups smaller than this are flagged in the micro → macro table, not hidden.
 SMALL_SAMPLE_VISITORS = 30
 
 
+@paused()
 def visitor_goals(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.DataFrame:
     """One row per visitor: ``macro`` and ``micro`` (any goal of that kind in any session) and
-    one boolean column per micro goal (``goal_0``, …)."""
+    one boolean column per micro goal (``goal_0``, …).
 
-    micro_columns = [goal_column(i) for i, g in enumerate(goals) if g.kind == "micro"]
-    return conversions.group_by("visitor_id").agg(
-        converted_kind(goals, "macro").any().alias("macro"),
-        converted_kind(goals, "micro").any().alias("micro"),
-        *((pl.col(c) > 0).any().alias(c) for c in micro_columns),
+    Built from the cells above 0 of the goal columns (which visitor reached which goal), spread
+    back into columns in one scatter; visitors in ``visitor_id`` order."""
+    visitors = conversions.select(pl.col("visitor_id").unique().sort()).with_row_index("row")
+    cells = _kinds(goal_cells(conversions, [goal_column(i) for i in range(len(goals))]), goals)
+    visitor = conversions["visitor_id"].gather(cells["row"])
+    reached = (
+        cells.select(visitor.alias("visitor_id"), "goal", "macro")
+        .unique()
+        .join(visitors, on="visitor_id")  # row: the visitor's
     )
+    kinds = reached.group_by("visitor_id").agg(
+        pl.col("macro").any().alias("macro"), (~pl.col("macro")).any().alias("micro")
+    )
+    flags = visitors.join(kinds, on="visitor_id", how="left", maintain_order="left").select(
+        "visitor_id", pl.col("macro", "micro").fill_null(False)
+    )
+    micro = [i for i, goal in enumerate(goals) if goal.kind == "micro"]
+    place = dict(zip(micro, range(len(micro)), strict=True))
+    column = pl.Series([place.get(i) for i in range(len(goals))], dtype=pl.UInt32)
+    micro_reached = reached.filter(~pl.col("macro"))
+    micro_cells = micro_reached.select(
+        "row", column.gather(micro_reached["goal"]).alias("goal"), pl.lit(True).alias("value")
+    )
+    names = [goal_column(i) for i in micro]
+    return flags.hstack(goal_block(micro_cells, visitors.height, names))
 
 
 def engagement_ladder(visitors: pl.DataFrame) -> dict[str, object]:
@@ -214,44 +281,56 @@ MICRO_MACRO_COLUMNS: tuple[str, ...] = (
 )
 
 
+@paused()
 def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> list[dict[str, object]]:
     """For each micro goal: the macro rate of visitors who completed it and of those who did not,
     lift (ratio), 95% interval of the difference and a two-proportion p-value; by lift, highest
-    first (no lift last)."""
+    first (no lift last).
+
+    The visitor counts of all micro goals come from one group_by over the cells of their
+    columns; the figures depend on those counts only, so they are computed once per distinct
+    pair of counts."""
+    micro = [(i, goal) for i, goal in enumerate(goals) if goal.kind == "micro"]
+    if not micro:
+        return []
     total = visitors.height
     all_macro = int(visitors["macro"].sum() or 0) if total else 0
+    columns = [goal_column(i) for i, _ in micro]
+    cells = goal_cells(visitors, columns)
+    counts = (
+        cells.with_columns(visitors["macro"].gather(cells["row"]).alias("macro"))
+        .group_by("goal")
+        .agg(pl.len().alias("with"), pl.col("macro").sum().alias("macro_with"))
+    )
+    with_goal, macro_with = _every_goal(counts, len(micro)).cast(pl.Int64).get_columns()
+    figures: dict[tuple[int, int], dict[str, object]] = {}
     rows: list[dict[str, object]] = []
-    for i, goal in enumerate(goals):
-        if goal.kind != "micro":
-            continue
-        column = pl.col(goal_column(i))
-        if total:
-            n1, x1 = visitors.select(
-                column.sum().alias("with"), (column & pl.col("macro")).sum().alias("macro_with")
-            ).row(0)
-        else:
-            n1, x1 = 0, 0
-        n1, x1 = int(n1 or 0), int(x1 or 0)
-        n2, x2 = total - n1, all_macro - x1
-        rate_with = x1 / n1 if n1 else None
-        rate_without = x2 / n2 if n2 else None
-        interval = difference_interval(x1, n1, x2, n2)
-        lift = rate_with / rate_without if rate_with is not None and rate_without else None
-        rows.append(
-            {
-                "goal": goal.name,
-                "visitors_with": n1,
-                "macro_visitors_with": x1,
-                "macro_rate_with": rate_with,
-                "visitors_without": n2,
-                "macro_visitors_without": x2,
-                "macro_rate_without": rate_without,
-                "lift": lift,
-                "diff_ci_low": interval[0] if interval else None,
-                "diff_ci_high": interval[1] if interval else None,
-                "p_value": two_proportion_p_value(x1, n1, x2, n2),
-                "small_sample": min(n1, n2) < SMALL_SAMPLE_VISITORS,
-            }
-        )
+    for (_, goal), n1, x1 in zip(micro, with_goal.to_list(), macro_with.to_list(), strict=True):
+        if (n1, x1) not in figures:
+            figures[n1, x1] = _micro_macro_figures(n1, x1, total, all_macro)
+        rows.append({"goal": goal.name, **figures[n1, x1]})
     rows.sort(key=lambda row: (row["lift"] is None, -(row["lift"] or 0.0)))  # type: ignore[operator]
     return rows
+
+
+def _micro_macro_figures(n1: int, x1: int, total: int, all_macro: int) -> dict[str, object]:
+    """The ``MICRO_MACRO_COLUMNS`` after ``goal`` of a micro goal completed by ``n1`` of
+    ``total`` visitors, ``x1`` of whom reached a macro goal (``all_macro`` in all)."""
+    n2, x2 = total - n1, all_macro - x1
+    rate_with = x1 / n1 if n1 else None
+    rate_without = x2 / n2 if n2 else None
+    interval = difference_interval(x1, n1, x2, n2)
+    lift = rate_with / rate_without if rate_with is not None and rate_without else None
+    return {
+        "visitors_with": n1,
+        "macro_visitors_with": x1,
+        "macro_rate_with": rate_with,
+        "visitors_without": n2,
+        "macro_visitors_without": x2,
+        "macro_rate_without": rate_without,
+        "lift": lift,
+        "diff_ci_low": interval[0] if interval else None,
+        "diff_ci_high": interval[1] if interval else None,
+        "p_value": two_proportion_p_value(x1, n1, x2, n2),
+        "small_sample": min(n1, n2) < SMALL_SAMPLE_VISITORS,
+    }

@@ -4,6 +4,11 @@ A date (``2026-11-02``, ``today``, ``yesterday``) means the whole day: as ``--si
 as ``--until`` the start of the next day. A datetime is an instant and the period is half-open,
 ``[since, until)``. A relative span (``7d``, ``12h``) counts back from now. Naive values are in
 the report's time zone.
+
+Times are supported from ``EARLIEST`` to ``LATEST`` (2 January of the year 1 to 30 December
+9999, UTC): the years Python's ``datetime`` can hold, less a day at each end so that any time
+in range can be shown in any time zone. A log line dated outside is malformed (``time out of
+range``); a period bound outside is a usage error.
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
 
 from micromacro.errors import UsageError
 from micromacro.timespans import parse_duration
@@ -20,6 +28,27 @@ from micromacro.timespans import parse_duration
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RELATIVE = re.compile(r"^\d+(?:\.\d+)?\s*[smhdw]$", re.IGNORECASE)
+
+# The supported times, ``[EARLIEST, LATEST)`` (a period's end may be ``LATEST`` itself).
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+SUPPORTED_RANGE = "from 0001-01-02 to 9999-12-30 UTC"
+# Why a log line or row whose time is outside them is malformed.
+TIME_OUT_OF_RANGE = "time out of range"
+_UTC_MICROS = pl.Datetime("us", "UTC")
+
+
+def in_supported_range(ts: pl.Expr) -> pl.Expr:
+    """Whether each time of ``ts`` (``Datetime`` in UTC) is a supported one (null for null).
+
+    >>> from datetime import datetime, UTC
+    >>> times = pl.Series([datetime(1, 1, 1, 23, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)])
+    >>> pl.select(in_supported_range(pl.lit(times))).to_series().to_list()
+    [False, True]
+    """
+    return ts.is_between(
+        pl.lit(EARLIEST, dtype=_UTC_MICROS), pl.lit(LATEST, dtype=_UTC_MICROS), closed="left"
+    )
 
 
 @dataclass(frozen=True)
@@ -35,26 +64,48 @@ class Period:
         return self.since is not None or self.until is not None
 
 
+_ZONE_FORMS = "expected UTC, an offset like +01:00, or a name like Europe/Paris"
+
+
 def parse_timezone(text: str) -> tzinfo:
-    """``UTC``, an offset (``+01:00``, ``-0530``) or an IANA name (``Europe/Paris``).
+    """``UTC``, an offset (``+01:00``, ``-0530``; less than a day) or an IANA name
+    (``Europe/Paris``) that both Python and Polars know. Raises ``UsageError``.
 
     >>> parse_timezone("+0130")
     datetime.timezone(datetime.timedelta(seconds=5400))
     """
-    if text.upper() in ("UTC", "Z", "GMT"):
+    name = text.strip()
+    if not name:
+        raise UsageError(f"a time zone cannot be empty ({_ZONE_FORMS})")
+    if name.upper() in ("UTC", "Z", "GMT"):
         return UTC
-    match = _OFFSET.match(text.strip())
+    match = _OFFSET.match(name)
     if match:
         sign, hours, minutes = match.groups()
+        if int(hours) > 23 or int(minutes) > 59:
+            raise UsageError(
+                f"time zone offset '{text}' is out of range (offsets go from -23:59 to +23:59)"
+            )
         offset = timedelta(hours=int(hours), minutes=int(minutes))
         return timezone(-offset if sign == "-" else offset)
     try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(
-            f"unknown time zone '{text}' (expected UTC, an offset like +01:00, "
-            "or a name like Europe/Paris)"
-        ) from None
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        zone = None
+    if zone is None or not _polars_knows(zone.key):
+        raise UsageError(f"unknown time zone '{text}' ({_ZONE_FORMS})")
+    return zone
+
+
+@cache
+def _polars_knows(key: str) -> bool:
+    """Whether Polars can convert times to the zone ``key`` (it knows no ``posix/…``,
+    ``right/…`` or ``localtime``, which Python may find on the system)."""
+    try:
+        pl.select(pl.lit(None, dtype=_UTC_MICROS).dt.convert_time_zone(key))
+    except pl.exceptions.PolarsError:
+        return False
+    return True
 
 
 def _day_start(day: date, tz: tzinfo) -> datetime:
@@ -62,34 +113,58 @@ def _day_start(day: date, tz: tzinfo) -> datetime:
 
 
 def parse_bound(
-    text: str, *, end: Literal["since", "until"], tz: tzinfo, now: datetime
+    text: str,
+    *,
+    end: Literal["since", "until"],
+    tz: tzinfo,
+    now: datetime,
+    option: str | None = None,
 ) -> datetime:
-    """One end of a period as a UTC instant (see the module docstring for the forms)."""
+    """One end of a period as a UTC instant (see the module docstring for the forms).
+
+    Raises ``UsageError`` naming ``option`` (default ``--since`` or ``--until``) for a value it
+    cannot read or one outside the supported times.
+    """
+    name = option or f"--{end}"
     value = text.strip()
     lowered = value.lower()
-    local_today = now.astimezone(tz).date()
     day: date | None = None
-    if lowered == "today":
-        day = local_today
-    elif lowered == "yesterday":
-        day = local_today - timedelta(days=1)
-    elif _DATE.match(value):
+    instant: datetime | None
+    if _DATE.match(value):
         try:
             day = date.fromisoformat(value)
         except ValueError:
-            raise UsageError(f"--{end}: '{text}' is not a valid date") from None
-    if day is not None:
-        return _day_start(day if end == "since" else day + timedelta(days=1), tz)
-    if lowered == "now":
-        return now.astimezone(UTC)
-    if _RELATIVE.match(value):
-        return (now - timedelta(seconds=parse_duration(value))).astimezone(UTC)
+            raise UsageError(f"{name}: '{text}' is not a valid date") from None
+    try:
+        local_today = now.astimezone(tz).date()
+        if lowered == "today":
+            day = local_today
+        elif lowered == "yesterday":
+            day = local_today - timedelta(days=1)
+        if day is not None:
+            instant = _day_start(day if end == "since" else day + timedelta(days=1), tz)
+        elif lowered == "now":
+            instant = now.astimezone(UTC)
+        elif _RELATIVE.match(value):
+            instant = (now - timedelta(seconds=parse_duration(value))).astimezone(UTC)
+        else:
+            instant = _instant(value, tz, f"{name}: cannot read '{text}'")
+    except (OverflowError, ValueError):  # beyond what a datetime holds
+        instant = None
+    if instant is None or not EARLIEST <= instant <= LATEST:
+        shown = f" ({_utc(instant)})" if instant is not None else ""
+        raise UsageError(f"{name}: '{text}'{shown} is out of range (times {SUPPORTED_RANGE} only)")
+    return instant
+
+
+def _instant(value: str, tz: tzinfo, unreadable: str) -> datetime:
+    """A datetime written in ISO 8601 as a UTC instant (naive: in ``tz``)."""
     try:
         instant = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"--{end}: cannot read '{text}' (expected a date like 2026-11-02, a datetime like "
-            "2026-11-02T09:00, a span like 7d or 12h, today or yesterday)"
+            f"{unreadable} (expected a date like 2026-11-02, a datetime like 2026-11-02T09:00, "
+            "a span like 7d or 12h, today or yesterday)"
         ) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=tz)
@@ -97,16 +172,28 @@ def parse_bound(
 
 
 def parse_period(
-    since: str | None, until: str | None, *, tz: tzinfo, now: datetime | None = None
+    since: str | None,
+    until: str | None,
+    *,
+    tz: tzinfo,
+    now: datetime | None = None,
+    option: str | None = None,
 ) -> Period:
-    """The period named by ``--since`` and ``--until``; raises ``UsageError`` if it is empty."""
+    """The period named by ``--since`` and ``--until``; raises ``UsageError`` if it is empty
+    or out of range. ``option`` names the option both come from, if one (``--compare``)."""
     current = now or datetime.now(UTC)
-    start = parse_bound(since, end="since", tz=tz, now=current) if since else None
-    stop = parse_bound(until, end="until", tz=tz, now=current) if until else None
+    start = parse_bound(since, end="since", tz=tz, now=current, option=option) if since else None
+    stop = parse_bound(until, end="until", tz=tz, now=current, option=option) if until else None
     if start is not None and stop is not None and start >= stop:
+        span = f"the period from {_utc(start)} to {_utc(stop)} is empty"
+        if option is not None:
+            raise UsageError(
+                f"{option} {since}..{until}: START must be before END: {span} (a date as END "
+                "includes that day)"
+            )
         raise UsageError(
-            f"--since {since} must be before --until {until}: the period from "
-            f"{_utc(start)} to {_utc(stop)} is empty (a date as --until includes that day)"
+            f"--since {since} must be before --until {until}: {span} (a date as --until "
+            "includes that day)"
         )
     return Period(start, stop)
 
@@ -124,12 +211,13 @@ def comparison_period(
     """The period ``--compare`` names: ``previous`` (as long, just before), ``previous-week``
     and ``previous-year`` (the same local days a week or a year before), or ``START..END``.
 
-    The current period needs a start (``--since``); an open end is now. Raises ``UsageError``.
+    The current period needs a start (``--since``); an open end is now. Raises ``UsageError``,
+    also when the comparison period reaches outside the supported times.
     """
     moment = now or datetime.now(UTC)
     if ".." in spec:
         start, _, stop = spec.partition("..")
-        return parse_period(start or None, stop or None, tz=tz, now=moment)
+        return parse_period(start or None, stop or None, tz=tz, now=moment, option="--compare")
     if spec not in COMPARE_MODES:
         raise UsageError(
             f"--compare: cannot read '{spec}' (expected previous, previous-week, previous-year "
@@ -138,10 +226,22 @@ def comparison_period(
     if current.since is None:
         raise UsageError("--compare needs --since: the period to compare with an earlier one")
     until = current.until or moment.astimezone(UTC)
-    if spec == "previous":
-        return Period(current.since - (until - current.since), current.since)
-    years, days = (1, 0) if spec == "previous-year" else (0, 7)
-    return Period(_earlier(current.since, tz, years, days), _earlier(until, tz, years, days))
+    try:
+        if spec == "previous":
+            earlier = Period(current.since - (until - current.since), current.since)
+        else:
+            years, days = (1, 0) if spec == "previous-year" else (0, 7)
+            earlier = Period(
+                _earlier(current.since, tz, years, days), _earlier(until, tz, years, days)
+            )
+    except (OverflowError, ValueError):  # before the year 1
+        earlier = Period()
+    if earlier.since is None or earlier.since < EARLIEST:
+        raise UsageError(
+            f"--compare {spec}: the comparison period starts before 0001-01-02 (times "
+            f"{SUPPORTED_RANGE} only)"
+        )
+    return earlier
 
 
 def _earlier(instant: datetime, tz: tzinfo, years: int, days: int) -> datetime:

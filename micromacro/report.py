@@ -9,6 +9,7 @@ Only the first step depends on the input: access logs are parsed line by line, e
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
@@ -35,7 +36,13 @@ from micromacro.hits import (
     classify_lines,
     visitor_expr,
 )
-from micromacro.inputs import InputFile, Inputs
+from micromacro.inputs import (
+    DEFAULT_MAX_LINE_BYTES,
+    TOO_LONG,
+    InputFile,
+    Inputs,
+    too_long_line,
+)
 from micromacro.logformats import (
     AUTO,
     Detection,
@@ -56,7 +63,7 @@ from micromacro.metrics import (
     visitor_goals,
 )
 from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
-from micromacro.seeking import period_parts
+from micromacro.seeking import OutOfStretch, period_parts
 from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
     DEFAULT_TOP,
@@ -131,6 +138,7 @@ class ReportOptions:
     baseline: str | None = None
     expected_split: tuple[float, ...] = ()
     now: datetime | None = None
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
 
 @dataclass(frozen=True)
@@ -247,7 +255,8 @@ def _report_timezone(options: ReportOptions, sample: Sample) -> tzinfo:
             continue
         match = _LOG_OFFSET.search(text)
         if match:
-            return parse_timezone(match.group(1))
+            with contextlib.suppress(UsageError):  # no offset (+9900): look further
+                return parse_timezone(match.group(1))
     return UTC
 
 
@@ -336,13 +345,59 @@ class _HitAccumulator:
                 else [None] * bad.height
             )
             self.malformed += [
-                MalformedLine(
-                    str(row[0]), int(row[1]), str(row[2])[:_EXCERPT_CHARS], reason=reason or ""
-                )
+                _malformed_line(str(row[0]), int(row[1]), str(row[2]), reason)
                 for row, reason in zip(
                     bad.select("source_file", "line_no", "line").iter_rows(), reasons, strict=True
                 )
             ]
+
+
+def _malformed_line(source_file: str, line_no: int, line: str, reason: str | None) -> MalformedLine:
+    """A malformed line to name; a line too long to read is named by its size and start."""
+    too_long = too_long_line(line)
+    if too_long is not None:
+        size, head = too_long
+        return MalformedLine(source_file, line_no, head, reason=f"too long: {size:,} bytes")
+    return MalformedLine(source_file, line_no, line[:_EXCERPT_CHARS], reason=reason or "")
+
+
+def _too_long_malformed(lines: pl.DataFrame) -> pl.DataFrame:
+    """Classified lines with every line too long to read (``inputs.too_long_line``) in the
+    ``malformed`` bucket, read by no variant."""
+    marked = pl.col("line").str.starts_with(TOO_LONG)
+    if not lines.select(marked.any()).item():
+        return lines
+    return lines.with_columns(
+        bucket=pl.when(marked).then(pl.lit("malformed", dtype=BUCKET)).otherwise("bucket"),
+        variant=pl.when(marked).then(None).otherwise("variant"),
+    )
+
+
+# By input and stretch start: the first and last line read of a stretch, and the times its
+# lines must lie between (``ByteRange.earliest``, ``latest``).
+_StretchLines = dict[tuple[str, int], tuple[int, int, datetime | None, datetime | None]]
+
+
+def _check_stretches(parsed: pl.DataFrame, stretches: _StretchLines) -> None:
+    """Raise ``OutOfStretch`` for the first parsed line of a stretch whose time is outside the
+    stretch's bounds: the input is not in time order, and may hold lines of the period outside
+    the stretches (``seeking``)."""
+    ts = pl.col("ts")
+    outside = pl.lit(False)
+    for (name, _), (first, last, earliest, latest) in stretches.items():
+        wrong = pl.lit(False)
+        if earliest is not None:
+            wrong = wrong | (ts < pl.lit(earliest, dtype=HIT_SCHEMA["ts"]))
+        if latest is not None:
+            wrong = wrong | (ts > pl.lit(latest, dtype=HIT_SCHEMA["ts"]))
+        here = (pl.col("source_file").cast(pl.String) == name) & pl.col("line_no").is_between(
+            first, last
+        )
+        outside = outside | (here & wrong)
+    found = parsed.filter(outside.fill_null(False)).sort("line_no").head(1)
+    if found.height:
+        name, line_no, when = found.select("source_file", "line_no", "ts").row(0)
+        raise OutOfStretch(str(name), int(line_no), when)
 
 
 def add_counts(counts: dict[str, int], values: pl.Series) -> None:
@@ -374,15 +429,23 @@ def read_hits(
         keep_lines=keep_lines,
     )
     parser = batched(fmt.parser())
+    stretches: _StretchLines = {}
 
     def add(parsed: pl.DataFrame | None) -> None:
         if parsed is None:
             return
+        if stretches:
+            _check_stretches(parsed, stretches)
         if client_ip == "first-forwarded":
             parsed = parsed.with_columns(first_forwarded_ip())
-        result.add(classify_lines(parsed, hit_filter))
+        result.add(_too_long_malformed(classify_lines(parsed, hit_filter)))
 
     for chunk in inputs.line_chunks():
+        if chunk.stretch is not None and chunk.lines.height:
+            part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
+            key = (str(chunk.lines.get_column("source_file")[0]), part.start)
+            first = stretches[key][0] if key in stretches else int(numbers[0])
+            stretches[key] = (first, int(numbers[-1]), part.earliest, part.latest)
         add(parser.read(chunk.lines))
         if parser.held >= _HELD_LINES:
             add(parser.flush())
@@ -509,8 +572,13 @@ def build_report(
 
     ``progress(bytes_done, bytes_total)`` is called after each chunk of input.
     """
-    with Inputs(options.inputs, stdin=stdin) as inputs:
-        source = options.goals.source
+    source = options.goals.source
+    with Inputs(
+        options.inputs,
+        stdin=stdin,
+        max_line_bytes=options.max_line_bytes,
+        scannable=source is not None,  # an event export is scanned by Polars
+    ) as inputs:
         if source is None:
             read = _read_access_logs(inputs, options, progress)
         else:
@@ -559,7 +627,7 @@ def build_hit_table(
     counted hit has no session, a line that is no HTTP request no fields."""
     if options.goals.source is not None:
         raise UsageError("micromacro hits reads access logs; an event export is a table already")
-    with Inputs(options.inputs, stdin=stdin) as inputs:
+    with Inputs(options.inputs, stdin=stdin, max_line_bytes=options.max_line_bytes) as inputs:
         read = _read_access_logs(inputs, options, progress, keep_lines=True)
     _check_input(read, options)
     sessions = sessionize(read.hits, timeout_s=options.session_timeout_s).select(
@@ -833,17 +901,25 @@ def _read_access_logs(
     periods = [period] if earlier is None else [period, earlier]
     seek = not options.dedupe and not keep_lines
     skipped = _seek_periods(inputs, fmt, periods) if seek else 0
-    read = read_hits(
-        inputs,
-        fmt,
-        _hit_filter(options, both),
-        progress,
-        client_ip=options.client_ip,
-        dedupe=options.dedupe,
-        segment_columns=bool(options.by),
-        keep_times=earlier is not None,
-        keep_lines=keep_lines,
-    )
+    warnings: list[str] = []
+    while True:
+        try:
+            read = read_hits(
+                inputs,
+                fmt,
+                _hit_filter(options, both),
+                progress,
+                client_ip=options.client_ip,
+                dedupe=options.dedupe,
+                segment_columns=bool(options.by),
+                keep_times=earlier is not None,
+                keep_lines=keep_lines,
+            )
+            break
+        except OutOfStretch as error:  # not in time order after all: read that file whole
+            del inputs.ranges[error.source_file]
+            skipped = sum(parts.skipped_lines for parts in inputs.ranges.values())
+            warnings.append(str(error))
     if skipped:
         read.counts["out_of_period"] = read.counts.get("out_of_period", 0) + skipped
     if options.dedupe:
@@ -859,7 +935,7 @@ def _read_access_logs(
         deduplicated=options.dedupe,
         variants=read.variants,
     )
-    notes = _format_notes(fmt, detection, read.variants)
+    notes = [*inputs.notes, *_format_notes(fmt, detection, read.variants)]
     result = _InputRead(
         hits=hits,
         summary=summary,
@@ -867,6 +943,7 @@ def _read_access_logs(
         tz=tz,
         malformed=read.malformed,
         notes=notes,
+        warnings=warnings,
         nothing_usable=lambda first: (
             f"no line parses as {fmt.name} format{first}; name the format with --log-format"
         ),
@@ -993,6 +1070,7 @@ def _read_event_exports(
         period=period,
         tz=tz,
         malformed=malformed,
+        notes=list(inputs.notes),
         warnings=_ignored_options(options),
         nothing_usable=lambda first: (
             f"no row of the export has a valid time and a user or anonymous id{first}; "
@@ -1017,6 +1095,7 @@ def _ignored_options(options: ReportOptions) -> list[str]:
         "include_redirects": "--include-redirects",
         "bot_patterns": "--bot-pattern",
         "dedupe": "--dedupe",
+        "max_line_bytes": "--max-line-bytes",
     }
     given = [
         flag for name, flag in names.items() if getattr(options, name) != getattr(defaults, name)
@@ -1063,7 +1142,8 @@ def _check_input(read: _InputRead, options: ReportOptions) -> None:
                 f"{read.summary.format} records that are not HTTP requests ({kinds})"
                 + (f" and {bad:,} are malformed" if bad else "")
             )
-        where = f" (first: {first.location()})" if first else ""
+        why = f", {first.reason}" if first and first.reason else ""
+        where = f" (first: {first.location()}{why})" if first else ""
         raise InputError(read.nothing_usable(where))
     if options.strict and bad and first is not None:
         raise InputError(

@@ -2,16 +2,35 @@
 by bisection on the times of lines at chosen offsets, so that a report on yesterday does not
 parse the whole year.
 
-An input is taken to be in time order when the times at a few evenly spaced offsets never go
-back by more than ``MARGIN``; otherwise it is read whole, as before. The byte range is widened
-by ``MARGIN`` on both sides, and the lines in it are filtered by the period as usual, so a log
-that is only roughly in order (merged workers, a few seconds late) gives the same report.
+An input is taken to be in time order when no line goes back by more than ``MARGIN`` from the
+latest time before it. The byte range is widened by ``MARGIN`` on both sides, and the lines in
+it are filtered by the period as usual, so a log that is only roughly in order (merged workers,
+a few seconds late) gives the same report. The order is not taken on trust:
+
+1. before bisecting, the lines at ``_ORDER_PROBES`` evenly spaced offsets must be in order;
+2. after it, the lines left unread are checked (``_unread_in_order``): every line within
+   ``_WINDOW`` bytes of a stretch, and lines spread evenly over the rest (all of them when
+   there are fewer than ``_SAMPLE_LINES``), must be in order and lie on their side of the
+   stretches: before one, no later than its first line plus the margin; after one, no
+   earlier than the line after it minus the margin. A line of the period outside the
+   stretches breaks that rule, and the file is read whole;
+3. while a stretch is read, each of its lines must lie between the times of the lines at its
+   two ends, widened by the margin (``ByteRange.earliest``/``latest``); the report raises
+   ``OutOfStretch`` for one that does not, and reads the file whole (with a warning).
+
+Step 2 checks every unread line of an input up to about ``_SAMPLE_LINES`` lines beyond the
+stretches, and one line every ``unread bytes / _SAMPLE_LINES`` bytes of a larger one: there, a
+block of misplaced lines of the period longer than that step and a line always holds a checked
+line, but a shorter one that no check falls in goes unseen. Being sure would take parsing every
+unread line, which is what seeking saves.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
@@ -21,14 +40,33 @@ from micromacro.periods import Period
 
 MARGIN = timedelta(minutes=10)
 _WINDOW = 64 * 1024  # bytes read around an offset to find a whole line
-_ORDER_PROBES = 16
+_ORDER_PROBES = 64
+_PROBE_LINES = 4  # lines read at each probe offset (some may not parse)
+_SAMPLE_LINES = 16_384  # unread lines whose times are checked, beyond those near a stretch
 _COUNT_BLOCK = 256 * 1024
 # Below this size an input is read whole: seeking would not pay off.
 MIN_SEEK_BYTES = 8 * 1024 * 1024
 
 
-def _line_at(path: str, offset: int) -> tuple[int, str] | None:
-    """The first whole line starting at or after ``offset``: (its start, its text)."""
+class OutOfStretch(Exception):
+    """A line of a stretch lies outside the times the stretch was found to hold: the input is
+    not in time order, and lines of the period may lie outside the stretch."""
+
+    def __init__(self, source_file: str, line_no: int, ts: datetime) -> None:
+        self.source_file = source_file
+        self.line_no = line_no
+        self.ts = ts
+        when = f"{ts.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+        super().__init__(
+            f"{source_file}:{line_no}: a line of {when} lies outside the "
+            "times around it (the log is not in time order): read the whole file instead of "
+            "the period's stretch"
+        )
+
+
+def _lines_at(path: str, offset: int, count: int = 1) -> list[tuple[int, bytes]]:
+    """The first ``count`` whole lines starting at or after ``offset``, within a window:
+    (start, bytes without the break)."""
     with open(path, "rb") as handle:
         handle.seek(offset)
         window = handle.read(_WINDOW)
@@ -36,53 +74,78 @@ def _line_at(path: str, offset: int) -> tuple[int, str] | None:
     if offset > 0:
         cut = window.find(b"\n")
         if cut < 0:
-            return None
+            return []
         start = cut + 1
-    end = window.find(b"\n", start)
-    if end < 0:
-        return None
-    text = parse_line_bytes(window[start : end + 1])
-    return offset + start, str(text[0]) if len(text) else ""
+    found: list[tuple[int, bytes]] = []
+    while len(found) < count:
+        end = window.find(b"\n", start)
+        if end < 0:
+            break
+        found.append((offset + start, window[start:end]))
+        start = end + 1
+    return found
+
+
+def _times(fmt: LogFormat, lines: Sequence[bytes]) -> pl.Series:
+    """The time of each line (null where it does not parse), in one pass of the parser."""
+    if not lines:
+        return pl.Series("ts", [], dtype=pl.Datetime("us", "UTC"))
+    texts = parse_line_bytes(b"\n".join(lines) + b"\n")
+    frame = pl.DataFrame(
+        {
+            "source_file": pl.Series(["probe"]).new_from_index(0, len(texts)),
+            "line_no": pl.int_range(0, len(texts), dtype=pl.UInt32, eager=True),
+            "line": texts,
+        }
+    )
+    parsed = fmt.parser()(frame.lazy()).sort("line_no").collect()
+    return parsed.select(pl.when(pl.col("parsed")).then(pl.col("ts")).alias("ts")).to_series()
 
 
 def _time_at(path: str, offset: int, fmt: LogFormat) -> tuple[int, datetime] | None:
-    """The start and time of the first line at or after ``offset`` that parses."""
-    for _ in range(8):
-        found = _line_at(path, offset)
-        if found is None:
-            return None
-        start, text = found
-        frame = pl.DataFrame(
-            {"source_file": ["probe"], "line_no": pl.Series([1], dtype=pl.UInt32), "line": [text]}
-        )
-        parsed = fmt.parser()(frame.lazy()).select("parsed", "ts").collect()
-        if parsed["parsed"][0]:
-            ts = parsed["ts"][0]
-            assert isinstance(ts, datetime)
+    """The start and time of the first line at or after ``offset`` that parses (of the next
+    eight)."""
+    found = _lines_at(path, offset, 8)
+    for (start, _), ts in zip(found, _times(fmt, [line for _, line in found]), strict=True):
+        if isinstance(ts, datetime):
             return start, ts
-        offset = start + len(text.encode()) + 1
     return None
 
 
+def _out_of_order(times: pl.Series) -> pl.Series:
+    """For each time (nulls left out), whether it goes back by more than ``MARGIN`` from the
+    latest before it."""
+    known = times.drop_nulls()
+    return (known < known.cum_max().shift(1) - MARGIN).fill_null(False)
+
+
 def in_time_order(file: InputFile, fmt: LogFormat) -> bool:
-    """Whether the times at evenly spaced offsets never go back by more than ``MARGIN``."""
-    latest: datetime | None = None
+    """Whether the lines at evenly spaced offsets never go back by more than ``MARGIN``."""
+    lines = []
     for i in range(_ORDER_PROBES + 1):
-        found = _time_at(file.scan_path, file.size * i // (_ORDER_PROBES + 1), fmt)
-        if found is None:
-            continue
-        ts = found[1]
-        if latest is not None and ts < latest - MARGIN:
-            return False
-        latest = ts if latest is None else max(latest, ts)
-    return latest is not None
+        offset = file.size * i // (_ORDER_PROBES + 1)
+        lines += [line for _, line in _lines_at(file.scan_path, offset, _PROBE_LINES)]
+    times = _times(fmt, lines)
+    return times.null_count() < len(times) and not _out_of_order(times).any()
 
 
-def _bracket(file: InputFile, fmt: LogFormat, moment: datetime) -> tuple[int, int] | None:
-    """Line starts ``(low, high)``: the line at ``low`` is earlier than ``moment`` (or ``low``
-    is 0), the line at ``high`` is ``moment`` or later (or ``high`` is the file's end), and
-    they are less than a window apart. None where a stretch of lines does not parse."""
+@dataclass(frozen=True)
+class _Bracket:
+    """Line starts ``low`` and ``high`` less than a window apart: the line at ``low`` is earlier
+    than the moment (or ``low`` is 0), the line at ``high`` is the moment or later (or ``high``
+    is the file's end); ``low_ts`` and ``high_ts`` are their times (None: not probed)."""
+
+    low: int
+    high: int
+    low_ts: datetime | None
+    high_ts: datetime | None
+
+
+def _bracket(file: InputFile, fmt: LogFormat, moment: datetime) -> _Bracket | None:
+    """Bisection for ``moment``; None where a stretch of lines does not parse."""
     low, high = 0, file.size
+    low_ts: datetime | None = None
+    high_ts: datetime | None = None
     while high - low > _WINDOW:
         found = _time_at(file.scan_path, (low + high) // 2, fmt)
         if found is None:
@@ -90,10 +153,10 @@ def _bracket(file: InputFile, fmt: LogFormat, moment: datetime) -> tuple[int, in
         if found[0] >= high:
             break  # no whole line starts between the middle and ``high``
         if found[1] >= moment:
-            high = found[0]
+            high, high_ts = found
         else:
-            low = found[0]
-    return low, high
+            low, low_ts = found
+    return _Bracket(low, high, low_ts, high_ts)
 
 
 def _newlines(path: str, start: int, end: int) -> int:
@@ -117,28 +180,62 @@ def _newlines(path: str, start: int, end: int) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class _Stretch:
+    """Bytes ``[start, end)`` to read; ``start_ts`` is the time of its first line, ``end_ts``
+    that of the line after it (None: the start or end of the file, or not probed)."""
+
+    start: int
+    end: int
+    start_ts: datetime | None
+    end_ts: datetime | None
+
+
 def period_parts(file: InputFile, fmt: LogFormat, periods: Sequence[Period]) -> FileParts | None:
     """The stretches of ``file`` that can hold hits of the ``periods``, or None to read it all
-    (no bounded period, a small file, a format whose lines depend on earlier ones, or lines out
-    of time order). Periods whose stretches overlap share one."""
+    (no bounded period, a small or compressed file, a format whose lines depend on earlier
+    ones, or lines out of time order). Periods whose stretches overlap share one."""
     if not periods or any(not p.bounded for p in periods):
         return None
-    if file.size < MIN_SEEK_BYTES or not fmt.seekable or not in_time_order(file, fmt):
+    if file.size < MIN_SEEK_BYTES or not file.seekable or not fmt.seekable:
         return None
-    spans = []
+    if not in_time_order(file, fmt):
+        return None
+    stretches = []
     for period in periods:
         # Before ``start`` every line is earlier than since (its time is before since - MARGIN,
         # and no line goes back more than MARGIN); from ``end`` on every line is until or later.
-        first = _bracket(file, fmt, period.since - MARGIN) if period.since else (0, 0)
-        last = _bracket(file, fmt, period.until + MARGIN) if period.until else (0, file.size)
-        if first is None or last is None:
+        first = (
+            _bracket(file, fmt, period.since - MARGIN)
+            if period.since
+            else _Bracket(0, 0, None, None)
+        )
+        last = (
+            _bracket(file, fmt, period.until + MARGIN)
+            if period.until
+            else _Bracket(file.size, file.size, None, None)
+        )
+        if first is None or last is None or last.high < first.low:
             return None
-        spans.append((first[0], max(first[0], last[1])))
+        start_ts = first.low_ts if first.low > 0 else None
+        end_ts = last.high_ts if last.high < file.size else None
+        stretches.append(_Stretch(first.low, last.high, start_ts, end_ts))
+    merged = _merged(stretches)
+    if not _unread_in_order(file, fmt, merged):
+        return None
     ranges: list[ByteRange] = []
     read_to = 0  # the end of the stretches so far
-    for start, end in _merged(spans):
-        ranges.append(ByteRange(start, end, _newlines(file.scan_path, read_to, start)))
-        read_to = end
+    for stretch in merged:
+        ranges.append(
+            ByteRange(
+                stretch.start,
+                stretch.end,
+                _newlines(file.scan_path, read_to, stretch.start),
+                earliest=stretch.start_ts - MARGIN if stretch.start_ts else None,
+                latest=stretch.end_ts + MARGIN if stretch.end_ts else None,
+            )
+        )
+        read_to = stretch.end
     after = _newlines(file.scan_path, read_to, file.size)
     with open(file.scan_path, "rb") as handle:
         handle.seek(max(0, file.size - 1))
@@ -147,12 +244,120 @@ def period_parts(file: InputFile, fmt: LogFormat, periods: Sequence[Period]) -> 
     return FileParts(tuple(ranges), skipped)
 
 
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Byte spans sorted, with overlapping or touching ones joined."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+def _merged(stretches: list[_Stretch]) -> list[_Stretch]:
+    """Stretches sorted, with overlapping or touching ones joined (a joined stretch starts at
+    the line the first starts at, and ends where the last ends)."""
+    merged: list[_Stretch] = []
+    for stretch in sorted(stretches, key=lambda s: (s.start, s.end)):
+        if merged and stretch.start <= merged[-1].end:
+            last = merged[-1]
+            if stretch.end > last.end:
+                merged[-1] = _Stretch(last.start, stretch.end, last.start_ts, stretch.end_ts)
         else:
-            merged.append((start, end))
+            merged.append(stretch)
     return merged
+
+
+def _unread_in_order(file: InputFile, fmt: LogFormat, stretches: list[_Stretch]) -> bool:
+    """Whether the lines outside ``stretches`` that are checked are in time order and lie on
+    their side of every stretch (see the module's docstring)."""
+    # (start, end, earliest, latest) of the bytes between stretches
+    regions: list[tuple[int, int, datetime | None, datetime | None]] = []
+    read_to, after_ts = 0, None
+    for stretch in [*stretches, _Stretch(file.size, file.size, None, None)]:
+        if stretch.start > read_to:
+            earliest = after_ts - MARGIN if after_ts else None
+            latest = stretch.start_ts + MARGIN if stretch.start_ts else None
+            regions.append((read_to, stretch.start, earliest, latest))
+        read_to, after_ts = stretch.end, stretch.end_ts
+    unread = sum(end - start for start, end, _, _ in regions)
+    if unread == 0:
+        return True
+    step = max(1, unread // _SAMPLE_LINES)
+    lines: list[bytes] = []
+    bounds: list[tuple[datetime | None, datetime | None]] = []
+    with open(file.scan_path, "rb", buffering=0) as handle:
+        for start, end, earliest, latest in regions:
+            sampled = _sampled_lines(_ByOffset(handle.fileno()), start, end, step)
+            lines += sampled
+            bounds += [(earliest, latest)] * len(sampled)
+    times = _times(fmt, lines)
+    frame = pl.DataFrame(
+        {
+            "ts": times,
+            "earliest": pl.Series([b[0] for b in bounds], dtype=times.dtype),
+            "latest": pl.Series([b[1] for b in bounds], dtype=times.dtype),
+        }
+    )
+    ts = pl.col("ts")
+    misplaced = frame.select(
+        ((ts < pl.col("earliest")) | (ts > pl.col("latest"))).fill_null(False).any()
+    ).item()
+    return not misplaced and not _out_of_order(times).any()
+
+
+class _ByOffset:
+    """A file read by offset (``os.pread``), a few kilobytes at a time: the few pages each read
+    touches are not mapped into the process as ``mmap``'s would be (and counted in its RSS)."""
+
+    _FIRST_READ = 4096
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def find(self, byte: bytes, start: int, end: int) -> int:
+        """The offset of the first ``byte`` in ``[start, end)``, or -1."""
+        size = self._FIRST_READ
+        while start < end:
+            data = os.pread(self._fd, min(size, end - start), start)
+            if not data:
+                return -1
+            found = data.find(byte)
+            if found >= 0:
+                return start + found
+            start += len(data)
+            size = min(size * 4, _WINDOW)
+        return -1
+
+    def line(self, start: int, end: int) -> tuple[bytes | None, int]:
+        """The line starting at ``start`` (None when longer than a window) and the start of
+        the next (``end`` when there is none before it)."""
+        data = os.pread(self._fd, min(self._FIRST_READ, end - start), start)
+        cut = data.find(b"\n")
+        if cut < 0 and len(data) < end - start:
+            data = os.pread(self._fd, min(_WINDOW + 1, end - start), start)
+            cut = data.find(b"\n")
+        if cut >= 0:
+            line, following = data[:cut], start + cut + 1
+        elif len(data) >= end - start:  # the last line, unterminated
+            line, following = data, end
+        else:
+            cut = self.find(b"\n", start + len(data), end)
+            line, following = None, cut + 1 if cut >= 0 else end
+        return (line if line is not None and len(line) <= _WINDOW else None), following
+
+
+def _sampled_lines(source: _ByOffset, start: int, end: int, step: int) -> list[bytes]:
+    """Lines of bytes ``[start, end)`` (which start at a line start): every line within a
+    window of either end, and between them the first line at or after every ``step`` bytes
+    (every line when ``step`` is below the length of a line). Lines longer than a window are
+    left out."""
+    lines = []
+    dense_to, dense_from = start + _WINDOW, end - _WINDOW
+    position = start
+    while position < end:
+        line, following = source.line(position, end)
+        if line is not None:
+            lines.append(line)
+        if following < dense_to or following >= dense_from:
+            position = following
+            continue
+        target = min(max(following, position + step), dense_from)
+        if target <= following:
+            position = following
+            continue
+        cut = source.find(b"\n", target - 1, end)
+        if cut < 0:
+            break
+        position = cut + 1
+    return lines

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from micromacro.channels import session_sources
-from micromacro.conversions import goal_column
+from micromacro.collector import paused
+from micromacro.conversions import goal_cells, goal_column
 from micromacro.devices import device_columns
 from micromacro.errors import UsageError
 from micromacro.goals import Funnel, Goal
-from micromacro.metrics import converted_kind, rate
+from micromacro.metrics import rate
 from micromacro.stats import (
-    benjamini_hochberg,
     chi_square_p_value,
     difference_interval,
     two_proportion_p_value,
@@ -111,8 +111,17 @@ def polars_time_zone(tz: tzinfo) -> str:
 # --- one value per session and dimension ---------------------------------------------------
 
 
+_FIXED_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+
 def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
-    local = start.dt.convert_time_zone(tz)
+    offset = _FIXED_OFFSET.match(tz)
+    if offset is None:
+        local = start.dt.convert_time_zone(tz)
+    else:  # Polars knows whole hours only: the wall time of any offset (+05:30) is a shift
+        sign, hours, minutes = offset.groups()
+        shift = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+        local = start.dt.replace_time_zone(None) + pl.duration(minutes=shift)
     return {
         "hour": local.dt.strftime("%H"),
         "weekday": local.dt.strftime("%u %a"),
@@ -247,6 +256,7 @@ def _segment_values(table: pl.DataFrame, breakdown: Breakdown, top: int) -> pl.S
     )
 
 
+@paused()
 def segment_rows(
     conversions: pl.DataFrame,
     dimensions: pl.DataFrame,
@@ -266,58 +276,114 @@ def segment_rows(
     """
     table = conversions.join(dimensions, on="session", how="left")
     total = table.height
-    goal_totals = [int(table.select((pl.col(goal_column(i)) > 0).sum()).item() or 0)
-                   for i in range(len(goals))] if total else [0] * len(goals)  # fmt: skip
+    # The goal columns as their cells above 0 (goal, row), each session's macro and micro flags
+    # from them: every figure below is a group_by of these, whatever the number of goals.
+    cells = goal_cells(table, [goal_column(i) for i in range(len(goals))])
+    macro_goal = pl.Series([goal.kind == "macro" for goal in goals], dtype=pl.Boolean)
+    kinds = (
+        cells.with_columns(macro_goal.gather(cells["goal"]).alias("macro"))
+        .group_by("row")
+        .agg(pl.col("macro").any().alias("_macro"), (~pl.col("macro")).any().alias("_micro"))
+    )
+    flagged = (
+        table.select("visitor_id")
+        .with_row_index("row")
+        .join(kinds, on="row", how="left", maintain_order="left")
+        .with_columns(pl.col("_macro", "_micro").fill_null(False))
+    )
+    goal_totals = _per_goal(cells.group_by("goal").len(), len(goals))
+    figures: dict[tuple[int, int, int], _GoalFigures] = {}
     rows: list[dict[str, object]] = []
     for breakdown in breakdowns:
+        segments = _segment_values(table, breakdown, top)
         grouped = (
-            table.with_columns(_segment_values(table, breakdown, top))
+            flagged.with_columns(segments)
             .group_by("_segment")
             .agg(
                 pl.len().alias("sessions"),
                 pl.col("visitor_id").n_unique().alias("visitors"),
-                converted_kind(goals, "macro").sum().alias("macro"),
-                converted_kind(goals, "micro").sum().alias("micro"),
-                *((pl.col(goal_column(i)) > 0).sum().alias(f"_g{i}") for i in range(len(goals))),
+                pl.col("_macro").sum().alias("macro"),
+                pl.col("_micro").sum().alias("micro"),
             )
             .sort(
                 [pl.col("_segment") == OTHER, "sessions", "_segment"],
                 descending=[False, True, False],
             )
+            .with_row_index("position")
         )
-        for row in grouped.iter_rows(named=True):
-            rows.append(_segment_row(breakdown, row, goals, goal_totals, total, min_sessions))
+        counts = (
+            cells.select("goal", segments.gather(cells["row"]))
+            .group_by("_segment", "goal")
+            .len()
+            .join(grouped.select("_segment", "position"), on="_segment")
+        )
+        per_segment = _segment_goal_counts(counts, grouped.height, len(goals))
+        for row, goal_counts in zip(grouped.iter_rows(named=True), per_segment, strict=True):
+            segment = _segment_row(breakdown, row, min_sessions)
+            sessions = int(row["sessions"])
+            segment["goals"] = [
+                {"goal": goal.name, **_goal_figures(figures, x, sessions, goal_total, total)}
+                for goal, x, goal_total in zip(goals, goal_counts, goal_totals, strict=True)
+            ]
+            rows.append(segment)
     _add_q_values(rows)
     return rows
 
 
-def _segment_row(
-    breakdown: Breakdown,
-    row: dict[str, object],
-    goals: tuple[Goal, ...],
-    goal_totals: list[int],
+def _per_goal(counts: pl.DataFrame, goals: int) -> list[int]:
+    """The ``len`` of each goal of ``counts`` (``goal``, ``len``), for goals 0 … goals-1."""
+    dense = pl.zeros(goals, dtype=pl.Int64, eager=True)
+    return dense.scatter(counts["goal"], counts["len"].cast(pl.Int64)).to_list()
+
+
+def _segment_goal_counts(counts: pl.DataFrame, segments: int, goals: int) -> list[list[int]]:
+    """Per segment (``position``), the ``len`` of each goal of ``counts`` (0 where absent)."""
+    if segments == 0 or goals == 0:
+        return [[] for _ in range(segments)]
+    cells = (pl.col("position").cast(pl.UInt64) * goals + pl.col("goal")).alias("cell")
+    places = counts.select(cells, pl.col("len").cast(pl.Int64))
+    dense = pl.zeros(segments * goals, dtype=pl.Int64, eager=True)
+    block = dense.scatter(places["cell"], places["len"]).reshape((segments, goals))
+    return block.to_list()
+
+
+# A goal's figures in a segment: conversion_rate, ci_low, ci_high, p_value, q_value.
+_GoalFigures = dict[str, object]
+
+
+def _goal_figures(
+    known: dict[tuple[int, int, int], _GoalFigures],
+    converted: int,
+    sessions: int,
+    goal_total: int,
     total: int,
-    min_sessions: int,
+) -> _GoalFigures:
+    """The figures of a goal converting ``converted`` of a segment's ``sessions`` and
+    ``goal_total`` of all ``total`` sessions; they depend on these counts only, so each
+    distinct set is computed once and kept in ``known`` (copy before changing one)."""
+    key = (converted, sessions, goal_total)
+    figures = known.get(key)
+    if figures is None:
+        interval = wilson_interval(converted, sessions)
+        figures = known[key] = {
+            "conversions": converted,
+            "conversion_rate": rate(converted, sessions),
+            "ci_low": interval[0] if interval else None,
+            "ci_high": interval[1] if interval else None,
+            "p_value": two_proportion_p_value(
+                converted, sessions, goal_total - converted, total - sessions
+            ),
+            "q_value": None,
+        }
+    return figures
+
+
+def _segment_row(
+    breakdown: Breakdown, row: dict[str, object], min_sessions: int
 ) -> dict[str, object]:
+    """A segment's object (its ``goals`` are added by the caller)."""
     sessions = int(row["sessions"])  # type: ignore[call-overload]
     macro, micro = int(row["macro"] or 0), int(row["micro"] or 0)  # type: ignore[call-overload]
-    goal_rows = []
-    for i, goal in enumerate(goals):
-        converted = int(row[f"_g{i}"] or 0)  # type: ignore[call-overload]
-        interval = wilson_interval(converted, sessions)
-        goal_rows.append(
-            {
-                "goal": goal.name,
-                "conversions": converted,
-                "conversion_rate": rate(converted, sessions),
-                "ci_low": interval[0] if interval else None,
-                "ci_high": interval[1] if interval else None,
-                "p_value": two_proportion_p_value(
-                    converted, sessions, goal_totals[i] - converted, total - sessions
-                ),
-                "q_value": None,
-            }
-        )
     return {
         "by": breakdown.label,
         "segment": row["_segment"],
@@ -328,15 +394,35 @@ def _segment_row(
         "micro_conversions": micro,
         "micro_conversion_rate": rate(micro, sessions),
         "small_sample": sessions < min_sessions,
-        "goals": goal_rows,
+        "goals": [],
     }
 
 
 def _add_q_values(rows: list[dict[str, object]]) -> None:
     goal_rows = [g for row in rows for g in row["goals"]]  # type: ignore[attr-defined]
-    q_values = benjamini_hochberg([g["p_value"] for g in goal_rows])
-    for goal_row, q_value in zip(goal_rows, q_values, strict=True):
+    p_values = pl.Series([g["p_value"] for g in goal_rows], dtype=pl.Float64)
+    for goal_row, q_value in zip(goal_rows, q_values(p_values).to_list(), strict=True):
         goal_row["q_value"] = q_value
+
+
+def q_values(p_values: pl.Series) -> pl.Series:
+    """``stats.benjamini_hochberg`` over a column: the same q-values, in the same order (null
+    stays null and is not counted), as one sort and a reversed running minimum.
+
+    >>> q_values(pl.Series([0.01, 0.04, None, 0.03, 0.005])).round(4).to_list()
+    [0.02, 0.04, None, 0.04, 0.02]
+    """
+    tests = pl.DataFrame({"p": p_values}).with_row_index("i")
+    ranked = tests.drop_nulls("p").sort("p", "i")
+    count = ranked.height
+    # As the loop does: smallest = min(smallest, p * count / rank), from the last rank down.
+    ranked = ranked.with_columns(
+        (pl.col("p") * count / pl.int_range(1, count + 1, dtype=pl.Int64))
+        .cum_min(reverse=True)
+        .clip(upper_bound=1.0)
+        .alias("q")
+    )
+    return tests.join(ranked.select("i", "q"), on="i", how="left", maintain_order="left")["q"]
 
 
 def long_segment_rows(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:

@@ -398,15 +398,19 @@ def test_markdown_escapes_markup_and_html(tmp_path: Path) -> None:
     assert "a\\|b &lt;i&gt;c&lt;/i&gt;" in result.stdout
 
 
-def test_a_one_megabyte_line_is_just_a_line(tmp_path: Path) -> None:
+def test_a_one_megabyte_line_is_just_a_line_under_a_cap_that_allows_it(tmp_path: Path) -> None:
     log = tmp_path / "big.log"
     long_agent = "A" * 1_000_000
     log.write_text(
         Path(SHOP).read_text() + '203.0.113.99 - - [02/Nov/2026:11:00:00 +0100] "GET /x HTTP/1.1" '
         f'200 1 "-" "{long_agent}"\n'
     )
-    data = json.loads(report(str(log), "--format", "json", "-q").stdout)
+    allowed = report(str(log), "--format", "json", "-q", "--max-line-bytes", "2000000")
+    data = json.loads(allowed.stdout)
     assert (data["input"]["lines"], data["input"]["page"]) == (23, 11)
+    # Under the default cap (64 KB) it is malformed: too long (tests/test_pipes.py).
+    capped = json.loads(report(str(log), "--format", "json", "-q").stdout)["input"]
+    assert (capped["lines"], capped["page"], capped["malformed"]) == (23, 10, 2)  # shop.log has 1
 
 
 # --- goals files and usage errors ---------------------------------------------------------------

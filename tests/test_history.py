@@ -4,13 +4,18 @@ tests/test_cli.py: 4 sessions on 2 November 2026, +0100; purchase converts sessi
 from __future__ import annotations
 
 import csv
+import os
+import stat
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from micromacro.cli import cli
 from micromacro.history import HISTORY_COLUMNS, append_history
+from tests.test_outputs import unprivileged
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOP = str(FIXTURES / "shop.log")
@@ -123,3 +128,132 @@ def test_output_path_is_dated_from_the_period_start(tmp_path: Path) -> None:
     assert run(*DAY, "--output", pattern).exit_code == 0
     # The period starts at 2026-11-02 00:00 in the log's time zone (+01:00).
     assert [p.name for p in tmp_path.iterdir()] == ["report-2026-11-02.csv"]
+
+
+# --- rows that cannot be kept: refused with their line, the file untouched ---------------------
+
+GOOD_ROW = "2026-11-01T23:00:00Z,2026-11-02T23:00:00Z,purchase,macro,4,1,0.25,1"
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        (
+            f"{GOOD_ROW}\n2026-11-02T23:00:00Z,2026-11-03T23:00:00Z,purchase,macro,4,1,0.25\n",
+            "line 3: 7 fields, expected 8 (missing fields: a cut-off row?)",
+        ),
+        (f"{GOOD_ROW},extra\n", "line 2: 9 fields, expected 8 (extra fields)"),
+        (f"{GOOD_ROW[:-2]},\n", "line 2: empty visitors"),
+        ("2026-11-01T23:00:00Z,2026-11-02T23:00:00Z,purchase,macro,4,1,0.\n",
+         "line 2: 7 fields, expected 8 (missing fields: a cut-off row?)"),
+        (f"{GOOD_ROW}\n{GOOD_ROW[:-1]}1", "line 3: the last row does not end with a line break "
+         "(cut off by a failed write?); check it and add one"),
+        (f"{GOOD_ROW}\n\n{GOOD_ROW.replace(',4,', ',four,')}\n",
+         "line 4: sessions 'four' is no whole number"),
+        (GOOD_ROW.replace("macro", "mega") + "\n",
+         "line 2: kind 'mega' is neither macro nor micro"),
+        (GOOD_ROW.replace(",0.25,", ",25%,") + "\n", "line 2: conversion_rate '25%' is no number"),
+        (GOOD_ROW.replace("2026-11-01T23", "01/11/2026 23") + "\n",
+         "line 2: period_start '01/11/2026 23:00:00Z' is no ISO 8601 time"),
+        (f'"{GOOD_ROW}\n', "line 2: 1 fields, expected 8 (missing fields: a cut-off row?)"),
+    ],
+    ids=["missing", "extra", "empty-visitors", "truncated", "no-line-break", "not-a-count",
+         "kind", "rate", "instant", "unclosed-quote"],
+)  # fmt: skip
+def test_a_row_that_cannot_be_kept_is_refused_and_the_file_left_untouched(
+    tmp_path: Path, rows: str, problem: str
+) -> None:
+    history = tmp_path / "history.csv"
+    history.write_bytes(f"{HEADER}\n{rows}".encode())
+    before = history.read_bytes()
+    result = run(*DAY, "--history", str(history), "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"micromacro: error: --history {history}: {problem}; the file was left as it is\n"
+    )
+    assert history.read_bytes() == before
+
+
+def test_blank_lines_a_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
+    history = tmp_path / "history.csv"
+    other_day = GOOD_ROW.replace("11-01T23", "10-01T23").replace("11-02T23", "10-02T23")
+    history.write_bytes(f"\ufeff{HEADER}\r\n{other_day}\r\n\r\n".encode())
+    assert run(*DAY, "--history", str(history)).exit_code == 0
+    lines = history.read_text().split("\n")
+    assert lines[:2] == [HEADER, other_day]  # the kept row first: its period is earlier
+    assert len(lines) == 1 + 1 + 8 + 1  # header, the kept row, eight goals, the final newline
+
+
+def test_a_symlinked_history_is_followed_and_locked_beside_its_target(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "history.csv"
+    real.write_text(f"{HEADER}\n")
+    real.chmod(0o640)
+    link = tmp_path / "history.csv"
+    link.symlink_to("data/history.csv")
+    assert run(*DAY, "--history", str(link)).exit_code == 0
+    assert link.is_symlink()
+    assert len(rows_of(real)) == 8
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [
+        "history.csv",
+        "history.csv.lock",
+    ]
+
+
+def test_a_history_fifo_gets_this_runs_rows_without_being_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "history.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    result = run(*DAY, "--history", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 0
+    lines = received[0].splitlines()
+    assert lines[0] == HEADER
+    assert lines[1] == "2026-11-01T23:00:00Z,2026-11-02T23:00:00Z,purchase,macro,4,1,0.25,1"
+    assert len(lines) == 9
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.fifo"]  # no lock file
+
+
+def test_a_history_in_a_read_only_directory_is_left_untouched(tmp_path: Path) -> None:
+    assert run(*DAY).exit_code == 0  # everything the run needs is imported before dropping root
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    for name in ("history.csv", "history.csv.lock"):
+        (locked / name).write_text(f"{HEADER}\n" if name == "history.csv" else "")
+        (locked / name).chmod(0o666)
+    locked.chmod(0o555)
+    try:
+        with unprivileged(tmp_path):
+            result = run(*DAY, "--history", "ro/history.csv", "--quiet")
+    finally:
+        locked.chmod(0o755)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "micromacro: error: --history ro/history.csv: cannot write: no temporary file in ro: "
+        "Permission denied (the file was left as it is)\n"
+    )
+    assert (locked / "history.csv").read_text() == f"{HEADER}\n"
+
+
+def test_history_cells_are_safe_and_stay_so_when_rewritten(tmp_path: Path) -> None:
+    history = str(tmp_path / "history.csv")
+    start = "2026-11-01T00:00:00Z"
+    hostile = {"period_start": start, "period_end": start, "goal": "=cmd|' /C calc'!A0",
+               "kind": "micro", "sessions": "1", "conversions": "0", "conversion_rate": "0.0",
+               "visitors": "0"}  # fmt: skip
+    odd = {**hostile, "goal": "a\rb,\x00c"}
+    append_history(history, [hostile, odd])
+    written = Path(history).read_bytes()
+    assert written.decode().split("\n")[1:] == [
+        f"{start},{start},'=cmd|' /C calc'!A0,micro,1,0,0.0,0",
+        f'{start},{start},"a\rb,\ufffdc",micro,1,0,0.0,0',
+        "",
+    ]
+    append_history(history, [{**hostile, "period_start": "2026-11-02T00:00:00Z"}])
+    assert Path(history).read_bytes().startswith(written)  # the old rows are written alike
+    assert [row["goal"] for row in rows_of(Path(history))] == [
+        "'=cmd|' /C calc'!A0", "a\rb,\ufffdc", "'=cmd|' /C calc'!A0",
+    ]  # fmt: skip

@@ -1,18 +1,28 @@
-"""Opening inputs: files, globs, compressed files, stdin; every line read, numbered from 1."""
+"""Opening inputs: files, globs, compressed files, stdin; every line read, numbered from 1, and
+lines too long to read marked as such; a file named twice read once; the spool and its orphans."""
 
 from __future__ import annotations
 
 import bz2
 import gzip
 import io
+import json
 import lzma
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
+import zstandard
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import micromacro.inputs as inputs_module
+from micromacro.cli import cli
 from micromacro.errors import InputError
 from micromacro.inputs import Inputs, parse_line_bytes, read_ahead
 from tests.helpers import combined_line
@@ -36,11 +46,11 @@ def test_lines_are_numbered_per_file_across_chunks(tmp_path: Path) -> None:
     assert rows[1000:] == [(str(second), 1, "b1"), (str(second), 2, "b2")]
 
 
-def test_a_line_longer_than_a_chunk_is_read_whole(tmp_path: Path) -> None:
+def test_a_line_longer_than_a_chunk_is_read_whole_under_the_cap(tmp_path: Path) -> None:
     long_line = "x" * 1_000_000
     log = tmp_path / "huge.log"
     log.write_text(f"short\n{long_line}\nlast\n")
-    with Inputs([str(log)]) as inputs:
+    with Inputs([str(log)], max_line_bytes=1_000_000) as inputs:
         rows = _all_lines(inputs, chunk_bytes=4096)
     assert [(n, len(text)) for _, n, text in rows] == [(1, 5), (2, 1_000_000), (3, 4)]
 
@@ -49,17 +59,46 @@ def test_crlf_empty_lines_and_invalid_utf8() -> None:
     assert parse_line_bytes(b"a\r\n\r\n\xffb\n").to_list() == ["a", "", "\ufffdb"]
 
 
-@pytest.mark.parametrize(
-    ("suffix", "compress"),
-    [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)],
-)
-def test_compressed_files_are_read(tmp_path: Path, suffix: str, compress: object) -> None:
+COMPRESSORS = [
+    (".gz", gzip.compress),
+    (".bz2", bz2.compress),
+    (".xz", lzma.compress),
+    (".zst", zstandard.ZstdCompressor().compress),
+]
+
+
+@pytest.mark.parametrize(("suffix", "compress"), COMPRESSORS)
+def test_compressed_files_are_read_as_they_are_decompressed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, compress: object
+) -> None:
     log = tmp_path / f"access.log{suffix}"
     log.write_bytes(compress(b"one\ntwo\n"))  # type: ignore[operator]
+    monkeypatch.setattr(inputs_module, "_Spool", _no_spool)
     with Inputs([str(log)]) as inputs:
         assert [text for _, _, text in _all_lines(inputs)] == ["one", "two"]
+        assert [text for _, _, text in inputs.sample_lines()] == ["one", "two"]
+        assert (inputs.files[0].scan_path, inputs.files[0].compression) == (str(log), suffix)
+        assert inputs.total_bytes == log.stat().st_size  # progress counts compressed bytes
+        assert sum(chunk.size for chunk in inputs.line_chunks()) == log.stat().st_size
+
+
+def _no_spool() -> None:
+    raise AssertionError("nothing is to be spooled")
+
+
+@pytest.mark.parametrize(("suffix", "compress"), COMPRESSORS)
+def test_compressed_exports_are_spooled_decompressed_and_removed(
+    tmp_path: Path, suffix: str, compress: object
+) -> None:
+    log = tmp_path / f"events.csv{suffix}"
+    log.write_bytes(compress(b"a,b\n1,2\n"))  # type: ignore[operator]
+    with Inputs([str(log)], scannable=True) as inputs:
         spooled = inputs.files[0].scan_path
-    assert not os.path.exists(spooled)  # the decompressed copy is removed
+        assert Path(spooled).read_bytes() == b"a,b\n1,2\n"
+        assert inputs.files[0].compression == ""
+        spool = os.path.dirname(spooled)
+        assert os.path.basename(spool).startswith(f"micromacro-{os.getpid()}-")
+    assert not os.path.exists(spool)  # the decompressed copy and its directory are removed
 
 
 def test_globs_expand_in_name_order(tmp_path: Path) -> None:
@@ -103,15 +142,21 @@ def test_unreadable_inputs_are_input_errors(tmp_path: Path, make: object, messag
 def test_a_corrupt_gzip_file_is_named(tmp_path: Path) -> None:
     log = tmp_path / "broken.log.gz"
     log.write_bytes(gzip.compress(b"line\n" * 1000)[:-30] + b"garbage!")
-    with pytest.raises(InputError, match=r"broken\.log\.gz: cannot decompress"):
-        Inputs([str(log)]).__enter__()
+    with (
+        pytest.raises(InputError, match=r"broken\.log\.gz: cannot decompress"),
+        Inputs([str(log)]) as inputs,
+    ):
+        _all_lines(inputs)
 
 
 def test_a_file_that_is_not_gzip_at_all(tmp_path: Path) -> None:
     log = tmp_path / "plain.log.gz"
     log.write_text("not compressed\n")
-    with pytest.raises(InputError, match=r"plain\.log\.gz: cannot decompress"):
-        Inputs([str(log)]).__enter__()
+    with (
+        pytest.raises(InputError, match=r"plain\.log\.gz: cannot decompress"),
+        Inputs([str(log)]) as inputs,
+    ):
+        list(inputs.sample_lines())  # the sample is the first to decompress
 
 
 def test_read_ahead_keeps_order_and_raises_where_the_error_was() -> None:
@@ -140,3 +185,194 @@ def test_read_ahead_stops_its_producer_when_the_reader_stops() -> None:
     assert [next(reader), next(reader)] == [0, 1]
     reader.close()  # joins the producer thread
     assert len(produced) <= 4
+
+
+# --- lines too long to read ---------------------------------------------------------------------
+
+
+def _expected_lines(data: bytes, cap: int) -> list[str]:
+    """The line table of ``data`` worked out line by line: a line of more than ``cap`` bytes is
+    its marker (the separator, its size, the separator, its first 120 bytes)."""
+    pieces = data.split(b"\n")
+    if data.endswith(b"\n") or not data:
+        pieces.pop()
+    out = []
+    for piece in pieces:
+        text = piece.replace(b"\x1f", "\ufffd".encode()).decode()
+        if len(piece) > cap:
+            head = text[:120] if len(piece) > 120 else text.removesuffix("\r")
+            out.append(f"\x1f{len(piece)}\x1f{head}")
+        else:
+            out.append(text.removesuffix("\r"))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(
+        st.sampled_from([b"a", b"b", b"\r", b"\n", b"\x1f", b"abcdefghij" * 13]), max_size=60
+    ).map(b"".join),
+    chunk=st.integers(min_value=1, max_value=64),
+    cap=st.integers(min_value=1, max_value=200),
+)
+def test_every_line_is_read_or_marked_too_long_whatever_the_chunks(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, chunk: int, cap: int
+) -> None:
+    log = tmp_path_factory.mktemp("lines") / "any.log"
+    log.write_bytes(data)
+    with Inputs([str(log)], max_line_bytes=cap) as inputs:
+        rows = _all_lines(inputs, chunk_bytes=chunk)
+    assert [text for _, _, text in rows] == _expected_lines(data, cap)
+    assert [number for _, number, _ in rows] == list(range(1, len(rows) + 1))
+
+
+def test_a_line_longer_than_the_cap_is_marked_without_being_kept(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    # One line longer than a chunk (skipped as it is read), one shorter than a chunk but
+    # longer than the cap (found in its chunk), and normal lines around them.
+    log.write_bytes(b"first\n" + b"x" * 100_000 + b"\r\nsecond\n" + b"y" * 3000 + b"\nlast")
+    with Inputs([str(log)], max_line_bytes=2048) as inputs:
+        rows = _all_lines(inputs, chunk_bytes=8192)
+    too_long = inputs_module.too_long_line
+    assert [(number, too_long(text) or text) for _, number, text in rows] == [
+        (1, "first"),
+        (2, (100_001, "x" * 120)),  # the \r of its \r\n ending counted
+        (3, "second"),
+        (4, (3000, "y" * 120)),
+        (5, "last"),
+    ]
+
+
+def test_the_sample_leaves_out_lines_too_long_but_counts_them(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_bytes(b"x" * 10_000 + b"\n\none\n" + b"y" * 5000)
+    with Inputs([str(log)], max_line_bytes=1000) as inputs:
+        assert [(n, text) for _, n, text in inputs.sample_lines()] == [(3, "one")]
+
+
+def test_a_line_too_long_is_malformed_and_named_by_its_size(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    lines = [combined_line(f"/p{i}") for i in range(1, 12)]
+    log.write_text("\n".join([*lines, "x" * 5000, combined_line("/last")]) + "\n")
+    args = ["report", str(log), "--max-line-bytes", "1000", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)["input"]
+    assert (data["lines"], data["malformed"], data["page"]) == (13, 1, 12)
+    assert data["variants"] == {"combined": 12}
+    assert (
+        f"micromacro: warning: {log}:12: malformed line (too long: 5,000 bytes): {'x' * 79}…\n"
+        in result.stderr
+    )
+
+
+def test_the_hit_table_shows_a_line_too_long_as_malformed(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(combined_line("/a") + "\n" + combined_line("/" + "b" * 3000) + "\n")
+    args = ["hits", str(log), "--max-line-bytes", "2000", "--format", "ndjson", "-q"]
+    result = CliRunner().invoke(cli, args)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["line"], r["bucket"], r["variant"], r["path"]) for r in rows] == [
+        (1, "page", "combined", "/a"),
+        (2, "malformed", None, None),
+    ]
+
+
+# --- naming inputs ------------------------------------------------------------------------------
+
+
+def test_a_file_named_twice_is_read_once_with_a_note(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text("one\ntwo\n")
+    (tmp_path / "link.log").symlink_to(log)
+    os.link(log, tmp_path / "hard.log")
+    names = [str(log), str(log), str(tmp_path / "link.log"), str(tmp_path / "*.log")]
+    with Inputs(names) as inputs:
+        assert [f.name for f in inputs.files] == [str(log)]
+        assert len(_all_lines(inputs)) == 2
+    assert inputs.notes == [
+        f"{log}: named twice, read once",
+        f"{tmp_path / 'link.log'}: the same file as {log}, read once",
+        # The glob matches access.log, hard.log and link.log, in name order.
+        f"{log}: named twice, read once",
+        f"{tmp_path / 'hard.log'}: the same file as {log}, read once",
+        f"{tmp_path / 'link.log'}: the same file as {log}, read once",
+    ]
+
+
+def test_the_note_of_a_file_named_twice_is_on_stderr(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(combined_line() + "\n")
+    args = ["report", str(log), f"{tmp_path}/./access.log", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert f"micromacro: {tmp_path}/./access.log: the same file as {log}, read once\n" in (
+        result.stderr
+    )
+    assert "input: 1 lines" in result.stderr
+
+
+def test_a_symlink_loop_and_a_broken_link_say_what_they_are(tmp_path: Path) -> None:
+    (tmp_path / "a.log").symlink_to(tmp_path / "b.log")
+    (tmp_path / "b.log").symlink_to(tmp_path / "a.log")
+    (tmp_path / "gone.log").symlink_to(tmp_path / "rotated-away.log")
+    with pytest.raises(InputError, match=r"a\.log: a loop of symbolic links"):
+        Inputs([str(tmp_path / "a.log")]).__enter__()
+    with pytest.raises(
+        InputError, match=r"gone\.log: a broken symbolic link \(to .*rotated-away\.log, which"
+    ):
+        Inputs([str(tmp_path / "gone.log")]).__enter__()
+
+
+# --- the spool ----------------------------------------------------------------------------------
+
+_HOLD_A_SPOOL = """
+import sys, time
+from micromacro.inputs import _Spool
+spool = _Spool()
+print(spool.path, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_spool_of_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    run = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_A_SPOOL], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert run.stdout is not None
+    spool = run.stdout.readline().strip()
+    assert os.path.basename(spool).startswith(f"micromacro-{run.pid}-")
+    (Path(spool) / "0-stdin").write_bytes(b"x" * 1000)
+    assert inputs_module.remove_orphan_spools(str(tmp_path)) == []  # its run is alive
+    run.kill()  # SIGKILL: no clean-up
+    run.wait()
+    run.stdout.close()
+    assert os.path.isdir(spool)
+    assert inputs_module.remove_orphan_spools(str(tmp_path)) == [spool]
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_spool_sweep_leaves_what_is_not_an_orphan_spool(tmp_path: Path) -> None:
+    keep = [
+        "micromacro-old8char",  # another version's spool: no pid, no lock to tell
+        ".micromacro-staging-abc",  # being made right now
+        "micromacro-12-abc.txt",  # not a directory
+        "other",
+    ]
+    for name in keep[:2] + keep[3:]:
+        (tmp_path / name).mkdir()
+    (tmp_path / keep[2]).write_text("")
+    assert inputs_module.remove_orphan_spools(str(tmp_path)) == []
+    assert sorted(os.listdir(tmp_path)) == sorted(keep)
+
+
+def test_the_sample_is_looked_for_in_the_first_bytes_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inputs_module, "_SAMPLE_MAX_BYTES", 5000)
+    log = tmp_path / "access.log"
+    log.write_bytes(b"a\n" + b"x" * 10_000 + b"\nb\n")
+    with Inputs([str(log)], max_line_bytes=100) as inputs:
+        assert [(n, text) for _, n, text in inputs.sample_lines()] == [(1, "a")]
+        assert len(_all_lines(inputs)) == 3  # the lines themselves are all read

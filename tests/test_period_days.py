@@ -96,3 +96,78 @@ def test_since_after_until_is_a_usage_error() -> None:
         "from 2026-03-28T23:00:00Z to 2026-03-28T23:00:00Z is empty (a date as --until "
         "includes that day)\n"
     )
+
+
+def usage_error(*options: str) -> str:
+    """The one-line stderr of a report with ``options`` that must be a usage error (exit 2)."""
+    result = CliRunner().invoke(cli, ["report", LOG, "--quiet", *options])
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    return result.stderr.removeprefix("micromacro: error: ").removesuffix("\n")
+
+
+RANGE = "(times from 0001-01-02 to 9999-12-30 UTC only)"
+
+
+def test_the_widest_period_is_the_supported_range() -> None:
+    # From the first supported day to the last, in UTC: every line is in.
+    assert counted("--since", "0001-01-02", "--until", "9999-12-30", "--tz", "UTC") == (
+        9,
+        0,
+        {"since": "0001-01-02T00:00:00Z", "until": "9999-12-31T00:00:00Z"},
+    )
+
+
+def test_a_day_at_the_edge_of_the_range_is_out_of_it_in_a_zone_east_of_utc() -> None:
+    # 2 January of the year 1 starts at 0001-01-01T23:00Z in the log's +01:00.
+    assert usage_error("--since", "0001-01-02") == (
+        f"--since: '0001-01-02' (0001-01-01T23:00:00Z) is out of range {RANGE}"
+    )
+    # 30 December 9999 ends at 9999-12-31T01:00Z in -01:00.
+    assert usage_error("--until", "9999-12-30", "--tz", "-01:00") == (
+        f"--until: '9999-12-30' (9999-12-31T01:00:00Z) is out of range {RANGE}"
+    )
+    # The day after 31 December 9999 is no date at all.
+    assert usage_error("--until", "9999-12-31") == f"--until: '9999-12-31' is out of range {RANGE}"
+
+
+def test_a_comparison_period_is_checked_like_since_and_until() -> None:
+    # Explicit dates: the errors name --compare, not --since/--until.
+    assert usage_error("--compare", "2026-03-29..2026-03-28") == (
+        "--compare 2026-03-29..2026-03-28: START must be before END: the period from "
+        "2026-03-28T23:00:00Z to 2026-03-28T23:00:00Z is empty (a date as END includes that day)"
+    )
+    assert usage_error("--compare", "2026-02-30..2026-03-28") == (
+        "--compare: '2026-02-30' is not a valid date"
+    )
+    assert usage_error("--compare", "last week..2026-03-28").startswith(
+        "--compare: cannot read 'last week' (expected a date like 2026-11-02,"
+    )
+    # A year before 1 January 0002 (UTC) starts in the year 1, before 2 January.
+    assert (
+        usage_error(
+            "--since",
+            "0002-01-01",
+            "--until",
+            "0002-01-02",
+            "--tz",
+            "UTC",
+            "--compare",
+            "previous-year",
+        )
+        == f"--compare previous-year: the comparison period starts before 0001-01-02 {RANGE}"
+    )
+
+
+def test_the_report_zone_must_be_one() -> None:
+    assert usage_error("--tz", "") == (
+        "Invalid value for '--tz': a time zone cannot be empty (expected UTC, an offset like "
+        "+01:00, or a name like Europe/Paris) (see 'cli report --help')"
+    )
+    assert usage_error("--tz", "+24:00").startswith(
+        "Invalid value for '--tz': time zone offset '+24:00' is out of range (offsets go from "
+        "-23:59 to +23:59)"
+    )
+    # The widest offset there is: 29 March in +23:59 starts at 28 March 00:01Z, before L3-L9
+    # (L2 is 27 March 23:00Z).
+    assert counted("--since", "2026-03-29", "--tz", "+23:59")[:2] == (7, 2)

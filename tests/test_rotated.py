@@ -119,3 +119,16 @@ def test_dedupe_keeps_repeats_within_one_file(tmp_path: Path) -> None:
         0,
         3,
     )
+
+
+def test_a_glob_and_a_path_to_one_of_its_files_read_it_once_with_a_note(tmp_path: Path) -> None:
+    rotate(tmp_path)
+    args = ["report", str(tmp_path / "access.log*"), str(tmp_path / "access.log")]
+    result = CliRunner().invoke(cli, [*args, "--goals", GOALS, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert f"micromacro: {tmp_path / 'access.log'}: named twice, read once\n" in result.stderr
+    data = json.loads(result.stdout)
+    assert (data["input"]["files"], data["input"]["lines"]) == (3, 22)
+    assert {k: data[k] for k in ("summary", "goals")} == {
+        k: whole()[k] for k in ("summary", "goals")
+    }

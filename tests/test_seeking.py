@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import micromacro.report as report_module
 from micromacro import seeking
 from micromacro.cli import cli
-from micromacro.inputs import FileParts
+from micromacro.config import load_goals
+from micromacro.inputs import FileParts, InputFile
+from micromacro.logformats import COMBINED
+from micromacro.periods import parse_period
+from micromacro.report import ReportOptions, build_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "sample_logs" / "access.log")
@@ -170,3 +177,220 @@ def test_newlines_counts_any_byte_range(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(seeking, "_COUNT_BLOCK", block)
         assert seeking._newlines(str(path), start, end) == data[start:end].count(b"\n")
+
+
+# --- seeking that cannot lose a line ------------------------------------------------------------
+
+GOALS_CONFIG = load_goals(GOALS)
+_FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+_REQUESTS = [
+    ("GET", "/", 200),
+    ("GET", "/products/trail-runner", 200),
+    ("POST", "/cart/add/7", 303),
+    ("GET", "/cart", 200),
+    ("GET", "/checkout", 200),
+    ("GET", "/checkout/payment", 200),
+    ("GET", "/checkout/thank-you", 200),
+    ("POST", "/contact", 303),
+    ("POST", "/newsletter", 303),
+    ("GET", "/downloads/size-guide.pdf", 200),
+    ("GET", "/static/app.css", 200),
+    ("GET", "/missing", 404),
+]
+
+
+def generated_log(seed: int, count: int) -> list[bytes]:
+    """``count`` combined lines in time order from 2 Nov 2026 00:00 (+0100), 1 to 15 minutes
+    apart (about two days and a half for 400 lines), from a dozen visitors."""
+    rng = random.Random(seed)
+    moment = datetime(2026, 11, 2, tzinfo=timezone(timedelta(hours=1)))
+    lines = []
+    for _ in range(count):
+        moment += timedelta(seconds=rng.randint(60, 900))
+        method, path, status = rng.choice(_REQUESTS)
+        ip = f"203.0.113.{rng.randint(1, 12)}"
+        stamp = moment.strftime("%d/%b/%Y:%H:%M:%S %z")
+        line = f'{ip} - - [{stamp}] "{method} {path} HTTP/1.1" {status} 512 "-" "{_FIREFOX}"\n'
+        lines.append(line.encode())
+    return lines
+
+
+def moved(lines: list[bytes], start: int, length: int, to: int) -> list[bytes]:
+    """``lines`` with ``length`` lines from ``start`` taken out and put back before line ``to``
+    of what is left."""
+    block = lines[start : start + length]
+    rest = lines[:start] + lines[start + length :]
+    return rest[:to] + block + rest[to:]
+
+
+def options(path: Path, since: str, until: str) -> ReportOptions:
+    return ReportOptions(inputs=(str(path),), goals=GOALS_CONFIG, since=since, until=until)
+
+
+PERIODS = [
+    ("2026-11-02", "2026-11-02"),
+    ("2026-11-03", "2026-11-03"),
+    ("2026-11-04", "2026-11-04"),
+    ("2026-11-03T06:00", "2026-11-03T09:00"),
+    ("2026-11-02T20:00", "2026-11-03T04:00"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    block=st.tuples(st.floats(0, 1), st.integers(1, 120), st.floats(0, 1)),
+    period=st.sampled_from(PERIODS),
+)
+def test_moving_a_block_of_lines_never_changes_the_report(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed: int,
+    block: tuple[float, int, float],
+    period: tuple[str, str],
+) -> None:
+    lines = generated_log(seed, 400)
+    start, length, to = block
+    first = int(start * (len(lines) - length))
+    shuffled = moved(lines, first, length, int(to * (len(lines) - length)))
+    log = tmp_path_factory.mktemp("moved") / "access.log"
+    log.write_bytes(b"".join(shuffled))
+    chosen: list[FileParts | None] = []
+    with pytest.MonkeyPatch.context() as patch:
+        # Seeking on for a 56 KB file, bisecting down to a kilobyte; three order probes, not 65
+        # (which would see most moves in so small a file), so that the checks after them work.
+        patch.setattr(seeking, "MIN_SEEK_BYTES", 0)
+        patch.setattr(seeking, "_WINDOW", 1024)
+        patch.setattr(seeking, "_ORDER_PROBES", 2)
+        patch.setattr(report_module, "period_parts", _spy(chosen))
+        seeked = build_report(options(log, *period))
+        patch.setattr(report_module, "period_parts", lambda *args: None)
+        whole = build_report(options(log, *period)).as_dict()
+    warned = any("outside the times around it" in w for w in seeked.warnings)
+    event("read whole" if chosen == [None] else "re-read whole" if warned else "seeked")
+    for key in ("input", "summary", "goals", "funnels"):
+        assert seeked.as_dict()[key] == whole[key], key
+
+
+def _spy(chosen: list[FileParts | None]) -> Callable[..., FileParts | None]:
+    def spy(*args: Any) -> FileParts | None:
+        chosen.append(seeking.period_parts(*args))
+        return chosen[-1]
+
+    return spy
+
+
+def _seek_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seeking, "MIN_SEEK_BYTES", 0)
+    monkeypatch.setattr(seeking, "_WINDOW", 1024)
+
+
+def test_the_generated_log_in_order_is_seeked(
+    monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], tmp_path: Path
+) -> None:
+    """The property above is no empty one: in order, the generated log is read in a stretch."""
+    monkeypatch.setattr(seeking, "_WINDOW", 1024)
+    log = tmp_path / "access.log"
+    log.write_bytes(b"".join(generated_log(1, 400)))
+    period = ("--since", "2026-11-03", "--until", "2026-11-03")
+    seeked = report(str(log), *period)
+    (part,) = ranges
+    assert part is not None
+    assert part.skipped_lines == 213  # of 400 lines
+    assert seeked == without_seeking(monkeypatch, str(log), *period)
+
+
+def test_lines_of_the_period_moved_away_are_found_and_the_file_read_whole(
+    monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], tmp_path: Path
+) -> None:
+    # The issue's case, scaled down: lines of a day moved near the top, between the order
+    # probes, where they used to be left unread.
+    lines = generated_log(1, 4000)  # 22 days, 600 KB
+    day = [i for i, line in enumerate(lines) if b"[09/Nov/2026:" in line]
+    log = tmp_path / "access.log"
+    log.write_bytes(b"".join(moved(lines, day[40], 20, 5)))
+    period = ("--since", "2026-11-09", "--until", "2026-11-09")
+    assert seeking.in_time_order(InputFile(str(log), str(log), log.stat().st_size), COMBINED)
+    seeked = report(str(log), *period)
+    assert ranges == [None]  # the check of the unread lines refused to seek
+    whole = without_seeking(monkeypatch, str(log), *period)
+    assert seeked == whole
+    assert whole["input"]["lines"] - whole["input"]["out_of_period"] == len(day) == 191
+
+
+def test_a_sparse_check_still_finds_a_block_twice_its_step(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Where the unread lines outnumber ``_SAMPLE_LINES``, one line every ``step`` bytes is
+    checked: a block of misplaced lines twice that long always holds one."""
+    monkeypatch.setattr(seeking, "MIN_SEEK_BYTES", 0)
+    monkeypatch.setattr(seeking, "_SAMPLE_LINES", 200)  # 2.9 KB apart: one line in 19
+    lines = generated_log(2, 4000)
+    day = [i for i, line in enumerate(lines) if b"[09/Nov/2026:" in line]
+    log = tmp_path / "access.log"
+    period = parse_period("2026-11-09", "2026-11-09", tz=timezone(timedelta(hours=1)))
+    unseen_by_probes = 0
+    for to in range(100, 3700, 97):
+        if day[0] - 60 < to < day[-1] + 60:
+            continue  # in or near the day's stretch: nothing to lose
+        log.write_bytes(b"".join(moved(lines, day[10], 40, to)))
+        file = InputFile(str(log), str(log), log.stat().st_size)
+        if not seeking.in_time_order(file, COMBINED):
+            continue  # a probe fell in the block
+        unseen_by_probes += 1
+        assert seeking.period_parts(file, COMBINED, [period]) is None, to
+    assert unseen_by_probes == 10
+
+
+def test_a_line_out_of_its_stretch_is_warned_about_and_the_file_read_whole(
+    monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], tmp_path: Path
+) -> None:
+    # Lines of 2 Nov moved into the middle of 9 Nov, between the order probes: the unread lines
+    # are in order, the stretch is not.
+    lines = generated_log(1, 4000)
+    day = [i for i, line in enumerate(lines) if b"[09/Nov/2026:" in line]
+    shuffled = moved(lines, 5, 3, day[len(day) // 2] - 3)
+    log = tmp_path / "access.log"
+    log.write_bytes(b"".join(shuffled))
+    period = ("--since", "2026-11-09", "--until", "2026-11-09")
+    args = ["report", str(log), "--goals", GOALS, "--format", "json", *period]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert ranges[0] is not None  # it was seeked
+    line_no = shuffled.index(lines[5]) + 1
+    assert (
+        f"micromacro: warning: {log}:{line_no}: a line of 2026-11-01T23:44:59Z lies outside the "
+        "times around it (the log is not in time order): read the whole file instead of the "
+        "period's stretch\n"
+    ) in result.stderr
+    assert json.loads(result.stdout) == without_seeking(monkeypatch, str(log), *period)
+
+
+def test_every_line_near_a_stretch_is_checked_and_one_per_step_between(tmp_path: Path) -> None:
+    data = b"".join(b"%04d\n" % i for i in range(1000))  # 5 bytes a line
+    path = tmp_path / "lines"
+    path.write_bytes(data)
+    with path.open("rb") as handle, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seeking, "_WINDOW", 50)  # 10 lines at either end
+        sampled = seeking._sampled_lines(seeking._ByOffset(handle.fileno()), 100, 4000, 500)
+    numbers = [int(line) for line in sampled]
+    assert numbers == [*range(20, 30), *range(129, 730, 100), *range(790, 800)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"a", b"bcd" * 7, b"\n"]), max_size=80).map(b"".join),
+    window=st.integers(1, 40),
+)
+def test_with_a_step_of_one_byte_every_line_is_sampled(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, window: int
+) -> None:
+    path = tmp_path_factory.mktemp("sample") / "f"
+    path.write_bytes(data)
+    with path.open("rb") as handle, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seeking, "_WINDOW", window)
+        patch.setattr(seeking._ByOffset, "_FIRST_READ", 3)
+        sampled = seeking._sampled_lines(seeking._ByOffset(handle.fileno()), 0, len(data), 1)
+    lines = data.split(b"\n")
+    if data.endswith(b"\n") or not data:
+        lines.pop()
+    assert sampled == [line for line in lines if len(line) <= window]

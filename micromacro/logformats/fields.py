@@ -12,6 +12,8 @@ from typing import Literal
 
 import polars as pl
 
+from micromacro.periods import EARLIEST, LATEST, TIME_OUT_OF_RANGE, in_supported_range
+
 UTC_MICROS = pl.Datetime("us", "UTC")
 
 # What a format may capture. ``request`` is a whole "METHOD TARGET PROTOCOL" line; formats that
@@ -51,6 +53,7 @@ PARSED_COLUMNS: tuple[str, ...] = (
     "user_agent",
     "host",
     "forwarded_for",
+    "malformed_reason",
 )
 
 TimeKind = Literal["strftime", "iso8601", "epoch"]
@@ -105,12 +108,24 @@ def raw_field(present: frozenset[str], name: str) -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
 
+# Epoch numbers are clipped to just outside the supported times (in µs), so that a number too
+# large for a 64-bit count is out of range like any other instead of no time at all.
+_EPOCH_CLIP = (
+    (EARLIEST.timestamp() - 86400) * 1_000_000,
+    (LATEST.timestamp() + 86400) * 1_000_000,
+)
+
+
 def parse_time(text: pl.Expr, spec: TimeSpec) -> pl.Expr:
-    """The instant ``text`` writes, in UTC; null where it is not a valid time."""
+    """The instant ``text`` writes, in UTC; null where it is not a valid time.
+
+    The instant may be outside the supported times (``periods.EARLIEST`` to
+    ``periods.LATEST``): ``normalize`` makes such a line malformed, ``time out of range``.
+    """
     if spec.kind == "epoch":
         micros = (text.cast(pl.Float64, strict=False) * (spec.scale * 1_000_000)).round()
         return pl.from_epoch(
-            micros.cast(pl.Int64, strict=False), time_unit="us"
+            micros.clip(*_EPOCH_CLIP).cast(pl.Int64, strict=False), time_unit="us"
         ).dt.replace_time_zone("UTC")
     if spec.kind == "strftime" and "%z" not in spec.format and "%#z" not in spec.format:
         naive = text.str.strptime(pl.Datetime("us"), spec.format, strict=False)
@@ -135,7 +150,8 @@ def normalize(
     see ``families``), ``parsed`` (the line has a valid time and request), ``variant`` (the
     variant of the format that read a parsed line, else null), ``ts`` (UTC), ``ip``,
     ``method``, ``path``, ``query``, ``status``, ``bytes``, ``referrer``, ``user_agent``,
-    ``host``, ``forwarded_for``.
+    ``host``, ``forwarded_for``, and ``malformed_reason`` (``time out of range`` where the
+    time is outside the supported ones, whose ``ts`` is then null; else null).
 
     ``ts`` replaces parsing the raw ``time`` field with ``time`` (for formats that write their
     time in several ways); ``comment`` marks comment lines (default: none); ``variant`` names
@@ -158,10 +174,17 @@ def normalize(
         target_path = parts.struct.field("path")
         query = parts.struct.field("query") if "uri" in present else field("query")
         query = _query_of(query)
+    written = parse_time(field("time"), time) if ts is None else ts
     return (
-        lines.with_columns(_request=pl.struct(method=method, path=target_path, query=query))
+        lines.with_columns(
+            _request=pl.struct(method=method, path=target_path, query=query), _time=written
+        )
         .with_columns(
-            ts=parse_time(field("time"), time) if ts is None else ts,
+            # A time outside the supported ones is no time: the line is malformed, and says why.
+            ts=pl.when(in_supported_range(pl.col("_time"))).then(pl.col("_time")),
+            malformed_reason=pl.when(~in_supported_range(pl.col("_time"))).then(
+                pl.lit(TIME_OUT_OF_RANGE)
+            ),
             ip=_dash_is_null(field("ip")),
             method=pl.col("_request").struct.field("method"),
             path=_path_of(pl.col("_request").struct.field("path")),
@@ -189,7 +212,7 @@ def normalize(
                 pl.lit(variant) if isinstance(variant, str) else variant
             )
         )
-        .drop("_fields", "_request")
+        .drop("_fields", "_request", "_time")
     )
 
 

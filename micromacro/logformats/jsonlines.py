@@ -48,6 +48,7 @@ import polars as pl
 from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.families import Family
 from micromacro.logformats.fields import ISO8601, normalize
+from micromacro.periods import LATEST
 
 Steps = tuple[str | int, ...]
 
@@ -315,8 +316,10 @@ _LOCAL_ISO = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
 _DECIMAL = r"^(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]*))?$"
 # Epoch numbers below these are seconds, milliseconds, microseconds; larger, nanoseconds.
 _BELOW_MILLIS, _BELOW_MICROS, _BELOW_NANOS = 10**11, 10**14, 10**17
-# Nanoseconds beyond a 64-bit count (the year 2262) are no time.
+# Nanoseconds beyond a 64-bit count (the year 2262) are a time out of range: read as ``LATEST``,
+# the first time past the supported ones (``fields.normalize`` makes such a line malformed).
 _BEYOND_NANOS = 2**63
+_OUT_OF_RANGE_MICROS = int(LATEST.timestamp()) * 1_000_000
 
 
 def epoch_time(text: pl.Expr) -> pl.Expr:
@@ -360,6 +363,8 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
         .then(number)
         .when(number < _BEYOND_NANOS)
         .then(number / 1e3)
+        .when(number >= _BEYOND_NANOS)  # NaN: no time
+        .then(_OUT_OF_RANGE_MICROS)
     )
     approximate = scaled.floor().cast(pl.Int64, strict=False)  # NaN: null
     micros = pl.when(whole.is_not_null()).then(exact).otherwise(approximate)

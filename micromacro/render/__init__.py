@@ -37,12 +37,14 @@ def render(
     *,
     table: str = DEFAULT_TABLE,
     style: TerminalStyle | None = None,
+    raw: bool = False,
 ) -> str:
-    """The report in ``fmt``; ``table`` picks the CSV/TSV table, ``style`` the terminal look."""
+    """The report in ``fmt``; ``table`` picks the CSV/TSV table, ``style`` the terminal look,
+    ``raw`` leaves CSV/TSV values that look like formulas unescaped (``--csv-raw``)."""
     renderers: dict[str, Callable[[], str]] = {
         "table": lambda: render_terminal(report, style or TerminalStyle()),
-        "csv": lambda: render_csv(report, table),
-        "tsv": lambda: render_tsv(report, table),
+        "csv": lambda: render_csv(report, table, raw=raw),
+        "tsv": lambda: render_tsv(report, table, raw=raw),
         "json": lambda: render_json(report),
         "markdown": lambda: render_markdown(report),
     }

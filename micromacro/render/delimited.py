@@ -1,10 +1,13 @@
-"""CSV and TSV: one table per run, a header row, snake_case columns, rates as fractions 0–1."""
+"""CSV and TSV: one table per run, a header row, snake_case columns, rates as fractions 0–1.
+
+Every cell goes through ``outputs.csv_cell``/``tsv_cell``: C0 controls become U+FFFD, a value a
+spreadsheet would run as a formula gets a ``'`` prefix (unless ``raw``: ``--csv-raw``), CSV quotes
+CR, LF, commas and quotes, TSV escapes tabs and line breaks.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-
+from micromacro.outputs import csv_line, tsv_line
 from micromacro.render.tables import Table, report_tables
 from micromacro.report import Report
 
@@ -19,35 +22,25 @@ def _raw(value: object) -> str:
     return str(value)
 
 
-def _tsv_field(value: object) -> str:
-    # TSV has no quoting: tabs and line breaks inside a value are written as escapes.
-    return (
-        _raw(value)
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
-
-
 def _table(report: Report, name: str) -> Table:
     return report_tables(report)[name]
 
 
-def render_csv(report: Report, table: str) -> str:
+def render_csv(report: Report, table: str, *, raw: bool = False) -> str:
     """The table called ``table`` as RFC 4180 CSV (``\\r\\n`` line ends are avoided: ``\\n``)."""
     chosen = _table(report, table)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.key for c in chosen.columns])
-    for row in chosen.rows:
-        writer.writerow([_raw(row.get(c.key)) for c in chosen.columns])
-    return buffer.getvalue()
+    lines = [csv_line((c.key for c in chosen.columns), raw=raw)]
+    lines += [
+        csv_line((_raw(row.get(c.key)) for c in chosen.columns), raw=raw) for row in chosen.rows
+    ]
+    return "".join(lines)
 
 
-def render_tsv(report: Report, table: str) -> str:
+def render_tsv(report: Report, table: str, *, raw: bool = False) -> str:
     """The table called ``table`` as tab-separated values."""
     chosen = _table(report, table)
-    lines = ["\t".join(c.key for c in chosen.columns)]
-    lines += ["\t".join(_tsv_field(row.get(c.key)) for c in chosen.columns) for row in chosen.rows]
-    return "\n".join(lines) + "\n"
+    lines = [tsv_line((c.key for c in chosen.columns), raw=raw)]
+    lines += [
+        tsv_line((_raw(row.get(c.key)) for c in chosen.columns), raw=raw) for row in chosen.rows
+    ]
+    return "".join(lines)
