@@ -35,6 +35,8 @@ from micromacro.config import load_goals
 from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError, UsageError
 from micromacro.goals import GoalsConfig
 from micromacro.history import append_history, history_rows
+from micromacro.hit_table import build_hit_table
+from micromacro.hits import MalformedLine
 from micromacro.inputs import DEFAULT_MAX_LINE_BYTES, MAX_LINE_BYTES_LIMIT
 from micromacro.logformats import (
     AUTO,
@@ -46,6 +48,7 @@ from micromacro.logformats import (
 )
 from micromacro.outputs import write_output
 from micromacro.periods import parse_timezone
+from micromacro.reading import CLIENT_IP_MODES, ProgressCallback, analyse_inputs
 from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,
@@ -55,17 +58,7 @@ from micromacro.render import (
 )
 from micromacro.render.hits import HIT_FORMATS, HitFormat, write_hit_table
 from micromacro.render.text import inert
-from micromacro.report import (
-    CLIENT_IP_MODES,
-    MalformedLine,
-    ProgressCallback,
-    Report,
-    ReportOptions,
-    analyse_inputs,
-    breakdowns_of,
-    build_hit_table,
-    build_report,
-)
+from micromacro.report import Report, ReportOptions, breakdowns_of, build_report
 from micromacro.segments import ATTRIBUTIONS, DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.timespans import parse_duration
 

@@ -37,6 +37,7 @@ from micromacro.hits import (
     HIT_SCHEMA,
     KIND,
     HitFilter,
+    MalformedLine,
     export_bucket_expr,
 )
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
@@ -734,15 +735,6 @@ def _file_rows(
 # --- all files ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MalformedRow:
-    """Where a malformed row is (file and 1-based row) and what is wrong with it."""
-
-    source_file: str
-    row: int
-    reason: str
-
-
 @dataclass
 class ExportRead:
     """What the exports of a run add up to: rows per bucket, the counted hits (the canonical
@@ -750,13 +742,13 @@ class ExportRead:
 
     counts: dict[str, int] = field(default_factory=dict)
     hits: pl.DataFrame = field(default_factory=lambda: empty_export_hits(()))
-    malformed: list[MalformedRow] = field(default_factory=list)
+    malformed: list[MalformedLine] = field(default_factory=list)
     formats: list[ExportFormat] = field(default_factory=list)
     # With ``keep_times``: the time and bucket of every row in the period (``--compare``).
     times: list[pl.DataFrame] = field(default_factory=list)
 
 
-def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedRow]:
+def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedLine]:
     bad = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(room)
     examples = []
     for file_name, row, ts, bad_time, out_of_range in bad.select(
@@ -768,7 +760,7 @@ def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> lis
             reason = f"{problem} in {timestamp_column!r}{shown}"
         else:
             reason = "neither a user id nor an anonymous id"
-        examples.append(MalformedRow(str(file_name), int(row), reason))
+        examples.append(MalformedLine(str(file_name), int(row), reason, unit="row"))
     return examples
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -104,6 +104,71 @@ class HitFilter:
     bot_patterns: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class InputSummary:
+    """Lines read and the bucket each fell in; the buckets add up to ``lines``.
+
+    ``bucket_names`` are the buckets of the kind of input read: ``hits.BUCKETS`` for access
+    logs, ``hits.EXPORT_BUCKETS`` for event exports (whose rows count as lines). ``variants``
+    says which variant of the format read how many lines (access logs only).
+    """
+
+    lines: int
+    files: int
+    format: str
+    buckets: dict[str, int]
+    period_applied: bool = False
+    deduplicated: bool = False
+    bucket_names: tuple[str, ...] = BUCKETS
+    variants: dict[str, int] | None = None
+
+    def bucket_counts(self) -> dict[str, int]:
+        """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
+        ``comment`` and ``not_http`` only when the input had such lines, ``duplicate`` with
+        ``--dedupe``)."""
+        return {
+            name: self.buckets.get(name, 0)
+            for name in self.bucket_names
+            if (name != "out_of_period" or self.period_applied)
+            and (name not in ("comment", "not_http") or self.buckets.get(name, 0))
+            and (name != "duplicate" or self.deduplicated)
+        }
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON ``input`` object: ``lines``, ``files``, ``format``, one count per bucket and
+        (access logs) ``variants``."""
+        result: dict[str, object] = {
+            "lines": self.lines,
+            "files": self.files,
+            "format": self.format,
+            **self.bucket_counts(),
+        }
+        if self.variants is not None:
+            result["variants"] = dict(self.variants)
+        return result
+
+
+@dataclass(frozen=True)
+class MalformedLine:
+    """Where a malformed line is, and its start (for the user to look at).
+
+    For an event export it is a row (``unit`` ``row``, ``line_no`` the 1-based row) and
+    ``excerpt`` says what is wrong with it.
+    """
+
+    source_file: str
+    line_no: int
+    excerpt: str
+    unit: Literal["line", "row"] = "line"
+    reason: str = ""  # why, where known ("time out of range"); empty: it does not parse
+
+    def location(self) -> str:
+        """``access.log:18`` for a line, ``events.csv: row 5`` for a row."""
+        if self.unit == "row":
+            return f"{self.source_file}: row {self.line_no}"
+        return f"{self.source_file}:{self.line_no}"
 
 
 def _extension_regex(extensions: Sequence[str], files: Sequence[str] = ()) -> str:

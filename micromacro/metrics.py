@@ -2,64 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 
 from micromacro.collector import paused
 from micromacro.conversions import goal_block, goal_cells, goal_column
 from micromacro.goals import Goal
-from micromacro.hits import BUCKETS
 from micromacro.stats import difference_interval, two_proportion_p_value, wilson_interval
 
 
 def rate(numerator: int | float, denominator: int | float) -> float:
     """``numerator / denominator``, or 0.0 when the denominator is 0 (an empty report)."""
     return numerator / denominator if denominator else 0.0
-
-
-@dataclass(frozen=True)
-class InputSummary:
-    """Lines read and the bucket each fell in; the buckets add up to ``lines``.
-
-    ``bucket_names`` are the buckets of the kind of input read: ``hits.BUCKETS`` for access
-    logs, ``hits.EXPORT_BUCKETS`` for event exports (whose rows count as lines). ``variants``
-    says which variant of the format read how many lines (access logs only).
-    """
-
-    lines: int
-    files: int
-    format: str
-    buckets: dict[str, int]
-    period_applied: bool = False
-    deduplicated: bool = False
-    bucket_names: tuple[str, ...] = BUCKETS
-    variants: dict[str, int] | None = None
-
-    def bucket_counts(self) -> dict[str, int]:
-        """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
-        ``comment`` and ``not_http`` only when the input had such lines, ``duplicate`` with
-        ``--dedupe``)."""
-        return {
-            name: self.buckets.get(name, 0)
-            for name in self.bucket_names
-            if (name != "out_of_period" or self.period_applied)
-            and (name not in ("comment", "not_http") or self.buckets.get(name, 0))
-            and (name != "duplicate" or self.deduplicated)
-        }
-
-    def as_dict(self) -> dict[str, object]:
-        """The JSON ``input`` object: ``lines``, ``files``, ``format``, one count per bucket and
-        (access logs) ``variants``."""
-        result: dict[str, object] = {
-            "lines": self.lines,
-            "files": self.files,
-            "format": self.format,
-            **self.bucket_counts(),
-        }
-        if self.variants is not None:
-            result["variants"] = dict(self.variants)
-        return result
 
 
 @paused()

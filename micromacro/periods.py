@@ -63,6 +63,21 @@ class Period:
         """Whether either end is set."""
         return self.since is not None or self.until is not None
 
+    def union(self, other: Period) -> Period:
+        """The smallest period holding both (an open end stays open)."""
+        since = None if self.since is None or other.since is None else min(self.since, other.since)
+        until = None if self.until is None or other.until is None else max(self.until, other.until)
+        return Period(since, until)
+
+    def contains(self) -> pl.Expr:
+        """Whether each ``ts`` lies in the period."""
+        inside = pl.lit(True)
+        if self.since is not None:
+            inside = inside & (pl.col("ts") >= pl.lit(self.since, dtype=_UTC_MICROS))
+        if self.until is not None:
+            inside = inside & (pl.col("ts") < pl.lit(self.until, dtype=_UTC_MICROS))
+        return inside
+
 
 _ZONE_FORMS = "expected UTC, an offset like +01:00, or a name like Europe/Paris"
 

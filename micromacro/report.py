@@ -1,69 +1,33 @@
-"""The report: runs the pipeline end to end and holds what every renderer shows.
+"""The report: what every renderer shows, and the pipeline that builds it.
 
-inputs ─▶ lines ─▶ parsed hits + buckets ─▶ counted hits ─▶ sessions ─▶ goal conversions
-       ─▶ input summary, site summary, goals table, funnels, ladder, micro → macro
-
-Only the first step depends on the input: access logs are parsed line by line, event exports
-(a goals file with ``source:``) are read by ``exports``; both give the same hit table.
+reading ─▶ hits ─▶ sessions ─▶ goal conversions ─▶ summary, goals, funnels, ladder,
+micro → macro, segments, experiment ─▶ (with ``--compare``) the same for the earlier period
+and the changes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import polars as pl
 
 from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.conversions import session_conversions
-from micromacro.errors import InputError, UsageError
-from micromacro.exports import read_exports, summary_format
 from micromacro.funnels import funnel_attempts, funnel_report
-from micromacro.goals import GoalsConfig, SourceMapping
-from micromacro.hits import (
-    BUCKET,
-    COUNTED_BUCKETS,
-    EXPORT_BUCKETS,
-    HIT_SCHEMA,
-    HitFilter,
-    canonical_hits,
-    classify_lines,
-    visitor_expr,
-)
-from micromacro.inputs import (
-    DEFAULT_MAX_LINE_BYTES,
-    TOO_LONG,
-    InputFile,
-    Inputs,
-    too_long_line,
-)
-from micromacro.logformats import (
-    AUTO,
-    Detection,
-    LogFormat,
-    SampleAnalysis,
-    analyse_sample,
-    choose_format,
-)
-from micromacro.logformats import resolve_format as resolve_log_format
-from micromacro.logformats.families import batched
-from micromacro.logformats.fields import first_forwarded_ip
+from micromacro.goals import GoalsConfig
+from micromacro.hits import InputSummary, MalformedLine
 from micromacro.metrics import (
-    InputSummary,
     engagement_ladder,
     goals_table,
     micro_macro_table,
     site_summary,
     visitor_goals,
 )
-from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
-from micromacro.seeking import OutOfStretch, period_parts
+from micromacro.periods import Period
+from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
     DEFAULT_TOP,
@@ -79,87 +43,21 @@ from micromacro.segments import (
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 from micromacro.stats import two_proportion_p_value
 
-ProgressCallback = Callable[[int, int], None]
-ClientIpMode = Literal["remote", "first-forwarded"]
-CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
-MALFORMED_EXAMPLES = 5
-# A column a parser may add: why a line it could not read is malformed (null: no reason known).
-MALFORMED_REASON = "malformed_reason"
-# Lines the chosen variant did not read are retried together once this many are held.
-_HELD_LINES = 100_000
-_EXCERPT_CHARS = 120
-_LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
 
-# The hit columns later stages read; the others are dropped chunk by chunk.
-_COUNTED_COLUMNS = (
-    "ts",
-    "visitor",
-    "session_id",
-    "kind",
-    "path",
-    "query",
-    "event_category",
-    "event_action",
-    "event_label",
-    "event_name",
-    "event_value",
-    "source_file",
-    "line_no",
-)
-# What segments also read of access-log hits (only kept with --by).
-_SEGMENT_COLUMNS = ("host", "referrer", "user_agent")
+@dataclass(frozen=True, kw_only=True)
+class ReportOptions(ReadOptions):
+    """Everything a report depends on, as the command line gives it: what to read (the
+    ``ReadOptions``), the goals, and how to break the figures down."""
 
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """Everything a report depends on, as the command line gives it."""
-
-    inputs: tuple[str, ...]
     goals: GoalsConfig
-    log_format: str = AUTO
-    client_ip: ClientIpMode = "remote"
-    include_bots: bool = False
-    include_static: bool = False
-    include_errors: bool = False
-    include_redirects: bool = False
-    bot_patterns: tuple[str, ...] = ()
     session_timeout_s: float = DEFAULT_TIMEOUT_S
-    since: str | None = None
-    until: str | None = None
-    tz: str | None = None
-    strict: bool = False
-    dedupe: bool = False
     by: tuple[str, ...] = ()
     top: int = DEFAULT_TOP
     min_sessions: int = DEFAULT_MIN_SESSIONS
     site_hosts: tuple[str, ...] = ()
     attribution: Attribution = "session"
-    compare: str | None = None
     baseline: str | None = None
     expected_split: tuple[float, ...] = ()
-    now: datetime | None = None
-    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-
-
-@dataclass(frozen=True)
-class MalformedLine:
-    """Where a malformed line is, and its start (for the user to look at).
-
-    For an event export it is a row (``unit`` ``row``, ``line_no`` the 1-based row) and
-    ``excerpt`` says what is wrong with it.
-    """
-
-    source_file: str
-    line_no: int
-    excerpt: str
-    unit: Literal["line", "row"] = "line"
-    reason: str = ""  # why, where known ("time out of range"); empty: it does not parse
-
-    def location(self) -> str:
-        """``access.log:18`` for a line, ``events.csv: row 5`` for a row."""
-        if self.unit == "row":
-            return f"{self.source_file}: row {self.line_no}"
-        return f"{self.source_file}:{self.line_no}"
 
 
 @dataclass
@@ -218,350 +116,6 @@ def _iso(instant: datetime | None) -> str | None:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z") if instant else None
 
 
-# The first lines of each input (file, line number, text): read once, used for the format,
-# the time zone and the order of the inputs.
-Sample = list[tuple[InputFile, int, str]]
-_TIMEZONE_LINES = 5  # lines of each input searched for the log's own offset
-
-
-def _choose_format(sample: Sample, requested: str) -> tuple[LogFormat, Detection | None]:
-    if requested != AUTO:
-        return resolve_log_format(requested), None
-    if not sample:
-        return resolve_log_format("combined"), None
-    detection = choose_format(_analysis(sample))
-    return detection.format, detection
-
-
-def _analysis(sample: Sample) -> SampleAnalysis:
-    texts = [text for _, _, text in sample]
-    return analyse_sample(texts, [f"{file.name}:{number}" for file, number, _ in sample])
-
-
-def analyse_inputs(patterns: Sequence[str], *, stdin: BinaryIO | None = None) -> SampleAnalysis:
-    """How every log format family reads the first lines of the inputs: what auto-detection
-    decides on (``micromacro formats --detect``)."""
-    with Inputs(patterns, stdin=stdin) as inputs:
-        return _analysis(list(inputs.sample_lines()))
-
-
-def _report_timezone(options: ReportOptions, sample: Sample) -> tzinfo:
-    if options.tz:
-        return parse_timezone(options.tz)
-    seen: dict[str, int] = {}
-    for file, _, text in sample:
-        seen[file.name] = seen.get(file.name, 0) + 1
-        if seen[file.name] > _TIMEZONE_LINES:
-            continue
-        match = _LOG_OFFSET.search(text)
-        if match:
-            with contextlib.suppress(UsageError):  # no offset (+9900): look further
-                return parse_timezone(match.group(1))
-    return UTC
-
-
-def _hit_filter(options: ReportOptions, period: Period) -> HitFilter:
-    return HitFilter(
-        include_bots=options.include_bots,
-        include_static=options.include_static,
-        include_errors=options.include_errors,
-        include_redirects=options.include_redirects,
-        bot_patterns=options.bot_patterns,
-        since=period.since,
-        until=period.until,
-    )
-
-
-def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
-    """Copy the string columns of a filtered frame into buffers of their own.
-
-    A filtered string column still points into the buffers of the whole chunk it came from;
-    keeping a few counted hits per chunk would otherwise keep every chunk alive.
-    """
-    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    return frame.with_columns(
-        pl.concat_str(pl.col(name), pl.lit("")).alias(name) for name in strings
-    )
-
-
-_LINE_HASH = "_line_hash"
-# What ``micromacro hits`` keeps of every line.
-_LINE_COLUMNS = (
-    "source_file", "line_no", "bucket", "variant", "ip", "ts", "method", "path", "query",
-    "status", "bytes", "referrer", "user_agent", "host",
-)  # fmt: skip
-_LINE_SCHEMA: dict[str, pl.DataType] = {
-    "source_file": pl.String(),
-    "line_no": pl.UInt32(),
-    "bucket": BUCKET,
-    "variant": pl.String(),
-    **{name: HIT_SCHEMA[name] for name in _LINE_COLUMNS[4:]},
-}
-
-
-@dataclass
-class _HitAccumulator:
-    """What the chunks of a run add up to; with ``dedupe``, also each line's hash and file."""
-
-    dedupe: bool = False
-    columns: tuple[str, ...] = _COUNTED_COLUMNS
-    keep_times: bool = False
-    keep_lines: bool = False
-    counts: dict[str, int] = field(default_factory=dict)
-    variants: dict[str, int] = field(default_factory=dict)
-    times: list[pl.DataFrame] = field(default_factory=list)
-    counted: list[pl.DataFrame] = field(default_factory=list)
-    malformed: list[MalformedLine] = field(default_factory=list)
-    line_keys: list[pl.DataFrame] = field(default_factory=list)
-    # With ``keep_lines``: every line's parsed fields and bucket (``micromacro hits``).
-    lines: list[pl.DataFrame] = field(default_factory=list)
-
-    def add(self, lines: pl.DataFrame) -> None:
-        """Add a chunk of classified lines."""
-        add_counts(self.counts, lines.get_column("bucket"))
-        in_period = lines.filter(pl.col("bucket") != "out_of_period")
-        add_counts(self.variants, in_period.get_column("variant"))
-        if self.keep_times:
-            self.times.append(lines.select("ts", "bucket", "variant"))
-        columns = list(self.columns)
-        if self.dedupe:
-            lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
-            self.line_keys.append(lines.select(_LINE_HASH, "source_file", "bucket", "variant"))
-            columns.append(_LINE_HASH)
-        if self.keep_lines:
-            kept = [*_LINE_COLUMNS, *([_LINE_HASH] if self.dedupe else [])]
-            self.lines.append(compact_strings(lines.select(kept)))
-        counted = lines.filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
-        hits = canonical_hits(counted)
-        if self.dedupe:
-            hits = hits.with_columns(counted.get_column(_LINE_HASH))
-        self.counted.append(compact_strings(hits.select(columns)))
-        room = MALFORMED_EXAMPLES - len(self.malformed)
-        if room > 0:
-            bad = lines.filter(pl.col("bucket") == "malformed").head(room)
-            reasons = (
-                bad.get_column(MALFORMED_REASON).to_list()
-                if MALFORMED_REASON in bad.columns
-                else [None] * bad.height
-            )
-            self.malformed += [
-                _malformed_line(str(row[0]), int(row[1]), str(row[2]), reason)
-                for row, reason in zip(
-                    bad.select("source_file", "line_no", "line").iter_rows(), reasons, strict=True
-                )
-            ]
-
-
-def _malformed_line(source_file: str, line_no: int, line: str, reason: str | None) -> MalformedLine:
-    """A malformed line to name; a line too long to read is named by its size and start."""
-    too_long = too_long_line(line)
-    if too_long is not None:
-        size, head = too_long
-        return MalformedLine(source_file, line_no, head, reason=f"too long: {size:,} bytes")
-    return MalformedLine(source_file, line_no, line[:_EXCERPT_CHARS], reason=reason or "")
-
-
-def _too_long_malformed(lines: pl.DataFrame) -> pl.DataFrame:
-    """Classified lines with every line too long to read (``inputs.too_long_line``) in the
-    ``malformed`` bucket, read by no variant."""
-    marked = pl.col("line").str.starts_with(TOO_LONG)
-    if not lines.select(marked.any()).item():
-        return lines
-    return lines.with_columns(
-        bucket=pl.when(marked).then(pl.lit("malformed", dtype=BUCKET)).otherwise("bucket"),
-        variant=pl.when(marked).then(None).otherwise("variant"),
-    )
-
-
-# By input and stretch start: the first and last line read of a stretch, and the times its
-# lines must lie between (``ByteRange.earliest``, ``latest``).
-_StretchLines = dict[tuple[str, int], tuple[int, int, datetime | None, datetime | None]]
-
-
-def _check_stretches(parsed: pl.DataFrame, stretches: _StretchLines) -> None:
-    """Raise ``OutOfStretch`` for the first parsed line of a stretch whose time is outside the
-    stretch's bounds: the input is not in time order, and may hold lines of the period outside
-    the stretches (``seeking``)."""
-    ts = pl.col("ts")
-    outside = pl.lit(False)
-    for (name, _), (first, last, earliest, latest) in stretches.items():
-        wrong = pl.lit(False)
-        if earliest is not None:
-            wrong = wrong | (ts < pl.lit(earliest, dtype=HIT_SCHEMA["ts"]))
-        if latest is not None:
-            wrong = wrong | (ts > pl.lit(latest, dtype=HIT_SCHEMA["ts"]))
-        here = (pl.col("source_file").cast(pl.String) == name) & pl.col("line_no").is_between(
-            first, last
-        )
-        outside = outside | (here & wrong)
-    found = parsed.filter(outside.fill_null(False)).sort("line_no").head(1)
-    if found.height:
-        name, line_no, when = found.select("source_file", "line_no", "ts").row(0)
-        raise OutOfStretch(str(name), int(line_no), when)
-
-
-def add_counts(counts: dict[str, int], values: pl.Series) -> None:
-    """Add how often each value of ``values`` occurs (nulls left out) to ``counts``."""
-    for value, count in values.drop_nulls().value_counts().iter_rows():
-        counts[str(value)] = counts.get(str(value), 0) + int(count)
-
-
-def read_hits(
-    inputs: Inputs,
-    fmt: LogFormat,
-    hit_filter: HitFilter,
-    progress: ProgressCallback | None = None,
-    *,
-    client_ip: ClientIpMode = "remote",
-    dedupe: bool = False,
-    segment_columns: bool = False,
-    keep_times: bool = False,
-    keep_lines: bool = False,
-) -> _HitAccumulator:
-    """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
-    (and with ``keep_lines`` every line's fields and bucket)."""
-    total = inputs.total_bytes
-    done = 0
-    result = _HitAccumulator(
-        dedupe=dedupe,
-        columns=(*_COUNTED_COLUMNS, *(_SEGMENT_COLUMNS if segment_columns else ())),
-        keep_times=keep_times,
-        keep_lines=keep_lines,
-    )
-    parser = batched(fmt.parser())
-    stretches: _StretchLines = {}
-
-    def add(parsed: pl.DataFrame | None) -> None:
-        if parsed is None:
-            return
-        if stretches:
-            _check_stretches(parsed, stretches)
-        if client_ip == "first-forwarded":
-            parsed = parsed.with_columns(first_forwarded_ip())
-        result.add(_too_long_malformed(classify_lines(parsed, hit_filter)))
-
-    for chunk in inputs.line_chunks():
-        if chunk.stretch is not None and chunk.lines.height:
-            part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
-            key = (str(chunk.lines.get_column("source_file")[0]), part.start)
-            first = stretches[key][0] if key in stretches else int(numbers[0])
-            stretches[key] = (first, int(numbers[-1]), part.earliest, part.latest)
-        add(parser.read(chunk.lines))
-        if parser.held >= _HELD_LINES:
-            add(parser.flush())
-        done += chunk.size
-        if progress is not None:
-            progress(done, total)
-    if parser.held:
-        add(parser.flush())
-    return result
-
-
-def drop_duplicate_lines(read: _HitAccumulator) -> pl.DataFrame:
-    """The counted hits without lines already seen in an earlier input (``--dedupe``).
-
-    A line is a duplicate when the same text appears in an input read before its own; repeats
-    within one input are real traffic and stay. The duplicates move from their bucket to
-    ``duplicate`` in ``read.counts`` (and in ``read.lines`` when kept).
-    """
-    keys = pl.concat(read.line_keys).with_columns(
-        pl.col("source_file").to_physical().alias("_file")
-    )
-    first_file = keys.group_by(_LINE_HASH).agg(pl.col("_file").min().alias("_first"))
-    duplicates = keys.join(first_file, on=_LINE_HASH).filter(pl.col("_file") > pl.col("_first"))
-    # Variants are counted over the lines in the period (see ``_HitAccumulator.add``).
-    in_period = duplicates.filter(pl.col("bucket") != "out_of_period")
-    removals = ((read.counts, duplicates["bucket"]), (read.variants, in_period["variant"]))
-    for counts, removed_lines in removals:
-        removed: dict[str, int] = {}
-        add_counts(removed, removed_lines)
-        for name, count in removed.items():
-            counts[name] -= count
-    read.counts["duplicate"] = duplicates.height
-    read.variants = {name: count for name, count in read.variants.items() if count}
-    seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
-    if read.lines:
-        read.lines = [_mark_duplicates(pl.concat(read.lines), seen_earlier)]
-    if not read.counted:
-        return _empty_hits()
-    return _without(pl.concat(read.counted), seen_earlier)
-
-
-def _with_file_rank(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col("source_file").to_physical().alias("_file"))
-
-
-def _without(hits: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
-    """``hits`` without the lines whose (hash, input) is in ``seen_earlier``."""
-    kept = _with_file_rank(hits).join(seen_earlier, on=[_LINE_HASH, "_file"], how="anti")
-    return kept.drop(_LINE_HASH, "_file")
-
-
-def _mark_duplicates(lines: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
-    """Every kept line, those in ``seen_earlier`` moved to the ``duplicate`` bucket."""
-    marked = _with_file_rank(lines).join(
-        seen_earlier.with_columns(_duplicate=pl.lit(True)),
-        on=[_LINE_HASH, "_file"],
-        how="left",
-        maintain_order="left",
-    )
-    bucket = pl.when(pl.col("_duplicate")).then(pl.lit("duplicate")).otherwise(pl.col("bucket"))
-    return marked.with_columns(bucket=bucket.cast(BUCKET)).drop(_LINE_HASH, "_file", "_duplicate")
-
-
-def _seek_periods(inputs: Inputs, fmt: LogFormat, periods: Sequence[Period]) -> int:
-    """Read only the periods' parts of inputs in time order; return the lines left unread
-    (all outside the periods: counted as ``out_of_period``)."""
-    skipped = 0
-    for file in inputs.files:
-        parts = period_parts(file, fmt, periods)
-        if parts is not None:
-            inputs.ranges[file.name] = parts
-            skipped += parts.skipped_lines
-    return skipped
-
-
-def _order_by_time(inputs: Inputs, fmt: LogFormat, sample: Sample) -> None:
-    """Read the inputs oldest first: by the earliest time among each one's first lines (inputs
-    with no readable time last, in the order given)."""
-    if len(inputs.files) < 2 or not sample:
-        return
-    frame = pl.DataFrame(
-        {
-            "source_file": [file.name for file, _, _ in sample],
-            "line_no": pl.Series([number for _, number, _ in sample], dtype=pl.UInt32),
-            "line": [text for _, _, text in sample],
-        }
-    )
-    parsed = fmt.parser()(frame.lazy()).filter(pl.col("parsed")).collect()
-    first = dict(parsed.group_by("source_file").agg(pl.col("ts").min()).iter_rows())
-    inputs.order_by([first.get(file.name) for file in inputs.files])
-
-
-def _empty_hits() -> pl.DataFrame:
-    return pl.DataFrame(schema=HIT_SCHEMA)
-
-
-@dataclass
-class _InputRead:
-    """What the first step of the pipeline gives, whatever the kind of input."""
-
-    hits: pl.DataFrame
-    summary: InputSummary
-    period: Period
-    malformed: list[MalformedLine]
-    # The ``InputError`` message when no line or row could be used, given where the first is.
-    nothing_usable: Callable[[str], str]
-    tz: tzinfo = UTC
-    unit: Literal["line", "row"] = "line"
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    # With --compare: the same read for the comparison period.
-    previous: _InputRead | None = None
-    # Every line with its fields and bucket, when asked for (``micromacro hits``).
-    lines: pl.DataFrame | None = None
-
-
 def build_report(
     options: ReportOptions,
     *,
@@ -572,18 +126,13 @@ def build_report(
 
     ``progress(bytes_done, bytes_total)`` is called after each chunk of input.
     """
-    source = options.goals.source
-    with Inputs(
-        options.inputs,
+    read = read_inputs(
+        options,
+        source=options.goals.source,
+        segment_columns=bool(options.by),
         stdin=stdin,
-        max_line_bytes=options.max_line_bytes,
-        scannable=source is not None,  # an event export is scanned by Polars
-    ) as inputs:
-        if source is None:
-            read = _read_access_logs(inputs, options, progress)
-        else:
-            read = _read_event_exports(inputs, source, options, progress)
-    _check_input(read, options)
+        progress=progress,
+    )
     report = _report_of(read, options)
     if read.previous is not None:
         report.previous = _report_of(read.previous, options)
@@ -595,85 +144,9 @@ def build_report(
     return report
 
 
-# The columns of ``micromacro hits`` (SPEC 4), in order.
-HIT_TABLE_COLUMNS: tuple[str, ...] = (
-    "file", "line", "bucket", "variant", "ip", "ts", "method", "target", "path", "query",
-    "status", "bytes", "referrer", "user_agent", "host", "visitor", "session",
-)  # fmt: skip
-# Buckets whose lines are no HTTP request: their fields are null in the hit table.
-_NO_REQUEST = ("comment", "not_http", "malformed")
-
-
-@dataclass
-class HitTable:
-    """Every input line with its bucket, variant, parsed fields, visitor and session
-    (``HIT_TABLE_COLUMNS``, in reading order), and what the reading found."""
-
-    rows: pl.DataFrame
-    input: InputSummary
-    malformed: list[MalformedLine] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-def build_hit_table(
-    options: ReportOptions,
-    *,
-    stdin: BinaryIO | None = None,
-    progress: ProgressCallback | None = None,
-) -> HitTable:
-    """Read the access logs as a report does and return every line (raises
-    ``MicromacroError``). Sessions are those of the report's counted hits; a line that is no
-    counted hit has no session, a line that is no HTTP request no fields."""
-    if options.goals.source is not None:
-        raise UsageError("micromacro hits reads access logs; an event export is a table already")
-    with Inputs(options.inputs, stdin=stdin, max_line_bytes=options.max_line_bytes) as inputs:
-        read = _read_access_logs(inputs, options, progress, keep_lines=True)
-    _check_input(read, options)
-    sessions = sessionize(read.hits, timeout_s=options.session_timeout_s).select(
-        "source_file", "line_no", "session"
-    )
-    lines = read.lines if read.lines is not None else pl.DataFrame(schema=_LINE_SCHEMA)
-    # Reading order: inputs in the order read (``source_file`` is an Enum in that order), lines
-    # in file order (chunks may come back in any order, and retried lines last).
-    lines = lines.sort("source_file", "line_no")
-    joined = lines.join(sessions, on=["source_file", "line_no"], how="left", maintain_order="left")
-    return HitTable(
-        rows=joined.select(_hit_table_columns()),
-        input=read.summary,
-        malformed=read.malformed,
-        notes=read.notes,
-        warnings=[*read.warnings, *_input_warnings(read, options)],
-    )
-
-
-def _hit_table_columns() -> list[pl.Expr]:
-    """The ``HIT_TABLE_COLUMNS`` of kept lines joined with their sessions."""
-    request = ~pl.col("bucket").is_in(_NO_REQUEST)
-
-    def field_of(name: str) -> pl.Expr:
-        return pl.when(request).then(pl.col(name)).alias(name)
-
-    query = pl.concat_str(pl.lit("?"), pl.col("query"))
-    target = pl.concat_str(pl.col("path"), query.fill_null("")).alias("target")
-    fields = [field_of(name) for name in ("ip", "ts", "method")]
-    fields += [pl.when(request).then(target).alias("target")]
-    fields += [field_of(name) for name in ("path", "query", "status", "bytes", "referrer")]
-    fields += [field_of(name) for name in ("user_agent", "host")]
-    return [
-        pl.col("source_file").cast(pl.String).alias("file"),
-        pl.col("line_no").alias("line"),
-        pl.col("bucket").cast(pl.String),
-        pl.col("variant"),
-        *fields,
-        pl.when(request).then(visitor_expr()).alias("visitor"),
-        pl.col("session"),
-    ]
-
-
-def _report_of(read: _InputRead, options: ReportOptions) -> Report:
+def _report_of(read: InputRead, options: ReportOptions) -> Report:
     """The figures of one period's hits."""
-    warnings = [*read.warnings, *_input_warnings(read, options)]
+    warnings = [*read.warnings, *input_warnings(read, options)]
     notes = list(read.notes)
     sessionized = sessionize(read.hits, timeout_s=options.session_timeout_s)
     sessions = session_table(sessionized)
@@ -865,7 +338,7 @@ def _dimensions(
     breakdowns: list[Breakdown],
     hits: pl.DataFrame,
     sessions: pl.DataFrame,
-    read: _InputRead,
+    read: InputRead,
     notes: list[str],
 ) -> pl.DataFrame | None:
     """Each session's value of every dimension the ``--by`` breakdowns name (None without)."""
@@ -880,272 +353,3 @@ def _dimensions(
     return session_dimensions(
         hits, sessions, names, tz=read.tz, site_hosts=site_hosts, attribution=options.attribution
     )
-
-
-def _read_access_logs(
-    inputs: Inputs,
-    options: ReportOptions,
-    progress: ProgressCallback | None,
-    *,
-    keep_lines: bool = False,
-) -> _InputRead:
-    """Parse every line of the access logs into hits, counting each line in its bucket (with
-    ``keep_lines``, every line is read and kept with its fields: no seeking)."""
-    sample = list(inputs.sample_lines())
-    fmt, detection = _choose_format(sample, options.log_format)
-    tz = _report_timezone(options, sample)
-    period = parse_period(options.since, options.until, tz=tz, now=options.now)
-    earlier = _comparison(options, period, tz)
-    both = _union(period, earlier) if earlier is not None else period
-    _order_by_time(inputs, fmt, sample)
-    periods = [period] if earlier is None else [period, earlier]
-    seek = not options.dedupe and not keep_lines
-    skipped = _seek_periods(inputs, fmt, periods) if seek else 0
-    warnings: list[str] = []
-    while True:
-        try:
-            read = read_hits(
-                inputs,
-                fmt,
-                _hit_filter(options, both),
-                progress,
-                client_ip=options.client_ip,
-                dedupe=options.dedupe,
-                segment_columns=bool(options.by),
-                keep_times=earlier is not None,
-                keep_lines=keep_lines,
-            )
-            break
-        except OutOfStretch as error:  # not in time order after all: read that file whole
-            del inputs.ranges[error.source_file]
-            skipped = sum(parts.skipped_lines for parts in inputs.ranges.values())
-            warnings.append(str(error))
-    if skipped:
-        read.counts["out_of_period"] = read.counts.get("out_of_period", 0) + skipped
-    if options.dedupe:
-        hits = drop_duplicate_lines(read)
-    else:
-        hits = pl.concat(read.counted) if read.counted else _empty_hits()
-    summary = InputSummary(
-        lines=sum(read.counts.values()),
-        files=len(inputs.files),
-        format=fmt.name,
-        buckets=read.counts,
-        period_applied=period.bounded,
-        deduplicated=options.dedupe,
-        variants=read.variants,
-    )
-    notes = [*inputs.notes, *_format_notes(fmt, detection, read.variants)]
-    result = _InputRead(
-        hits=hits,
-        summary=summary,
-        period=period,
-        tz=tz,
-        malformed=read.malformed,
-        notes=notes,
-        warnings=warnings,
-        nothing_usable=lambda first: (
-            f"no line parses as {fmt.name} format{first}; name the format with --log-format"
-        ),
-        lines=pl.concat(read.lines) if read.lines else None,
-    )
-    if earlier is None:
-        return result
-    return _split_periods(result, read.times, period, earlier)
-
-
-def _format_notes(
-    fmt: LogFormat, detection: Detection | None, variants: dict[str, int]
-) -> list[str]:
-    """What was read how: the detected format, the first sample line no format reads, and the
-    variants of the format that read the lines when there were several."""
-    notes = []
-    if detection is not None and not detection.sampled:
-        notes.append(f"log format: {fmt.name} (no data line to detect a format by)")
-    elif detection is not None:
-        notes.append(
-            f"log format: {fmt.name} (detected: {detection.parsed} of {detection.sampled} "
-            "sample lines parsed)"
-        )
-        if detection.unread is not None:
-            where, text = detection.unread
-            notes.append(f"first sample line no format reads: {where}: {text[:_EXCERPT_CHARS]}")
-    if len(variants) > 1 or (variants and next(iter(variants)) != fmt.name):
-        ranked = sorted(variants.items(), key=lambda item: (-item[1], item[0]))
-        shown = ", ".join(f"{name} {count:,}" for name, count in ranked)
-        notes.append(f"variants read: {shown}")
-    return notes
-
-
-def _comparison(options: ReportOptions, period: Period, tz: tzinfo) -> Period | None:
-    """The ``--compare`` period, if any."""
-    if not options.compare:
-        return None
-    return comparison_period(period, options.compare, tz=tz, now=options.now)
-
-
-def _split_periods(
-    read: _InputRead, times: list[pl.DataFrame], period: Period, earlier: Period
-) -> _InputRead:
-    """A read over both periods split into the current one, carrying the earlier as
-    ``previous``; ``times`` holds the time and bucket of every line read, chunk by chunk."""
-    lines = (
-        pl.concat(times)
-        if times
-        else pl.DataFrame(
-            schema={"ts": HIT_SCHEMA["ts"], "bucket": pl.String(), "variant": pl.String()}
-        )
-    )
-    current, previous = (_within(read, lines, p) for p in (period, earlier))
-    current.previous = previous
-    return current
-
-
-def _union(first: Period, second: Period) -> Period:
-    """The smallest period holding both (an open end stays open)."""
-    since = None if None in (first.since, second.since) else min(first.since, second.since)  # type: ignore[type-var]
-    until = None if None in (first.until, second.until) else max(first.until, second.until)  # type: ignore[type-var]
-    return Period(since, until)
-
-
-def _in_period(period: Period) -> pl.Expr:
-    inside = pl.lit(True)
-    if period.since is not None:
-        inside = inside & (pl.col("ts") >= pl.lit(period.since, dtype=HIT_SCHEMA["ts"]))
-    if period.until is not None:
-        inside = inside & (pl.col("ts") < pl.lit(period.until, dtype=HIT_SCHEMA["ts"]))
-    return inside
-
-
-def _within(read: _InputRead, times: pl.DataFrame, period: Period) -> _InputRead:
-    """``read`` (made over two periods) narrowed to ``period``: its hits, and its line counts
-    (lines outside it, the other period's included, are ``out_of_period``)."""
-    timeless = ("comment", "duplicate", "not_http", "malformed")
-    counts = {b: n for b, n in read.summary.buckets.items() if b in timeless}
-    inside = times.filter(_in_period(period) & ~pl.col("bucket").is_in(timeless))
-    add_counts(counts, inside.get_column("bucket"))
-    counts["out_of_period"] = read.summary.lines - sum(counts.values())
-    variants: dict[str, int] | None = None
-    if read.summary.variants is not None:  # access logs: which variant read each line
-        variants = {}
-        read_here = _in_period(period) | pl.col("bucket").is_in(timeless)
-        add_counts(variants, times.filter(read_here).get_column("variant"))
-    summary = dataclasses.replace(
-        read.summary, buckets=counts, period_applied=True, variants=variants
-    )
-    return dataclasses.replace(
-        read, hits=read.hits.filter(_in_period(period)), summary=summary, period=period
-    )
-
-
-def _read_event_exports(
-    inputs: Inputs, source: SourceMapping, options: ReportOptions, progress: ProgressCallback | None
-) -> _InputRead:
-    """Read every input as an event export mapped by ``source`` (README: Event exports)."""
-    tz = parse_timezone(options.tz or source.timezone)
-    period = parse_period(options.since, options.until, tz=tz, now=options.now)
-    earlier = _comparison(options, period, tz)
-    both = _union(period, earlier) if earlier is not None else period
-    read = read_exports(
-        inputs,
-        source,
-        HitFilter(since=both.since, until=both.until),
-        progress,
-        keep_times=earlier is not None,
-    )
-    summary = InputSummary(
-        lines=sum(read.counts.values()),
-        files=len(inputs.files),
-        format=summary_format(source, read.formats),
-        buckets=read.counts,
-        period_applied=period.bounded,
-        bucket_names=EXPORT_BUCKETS,
-    )
-    malformed = [
-        MalformedLine(row.source_file, row.row, row.reason, unit="row") for row in read.malformed
-    ]
-    result = _InputRead(
-        hits=read.hits,
-        summary=summary,
-        period=period,
-        tz=tz,
-        malformed=malformed,
-        notes=list(inputs.notes),
-        warnings=_ignored_options(options),
-        nothing_usable=lambda first: (
-            f"no row of the export has a valid time and a user or anonymous id{first}; "
-            "check the source section of the goals file"
-        ),
-        unit="row",
-    )
-    if earlier is None:
-        return result
-    return _split_periods(result, read.times, period, earlier)
-
-
-def _ignored_options(options: ReportOptions) -> list[str]:
-    """A warning naming the access-log options given with an event export."""
-    defaults = ReportOptions(inputs=(), goals=options.goals)
-    names = {
-        "log_format": "--log-format",
-        "client_ip": "--client-ip",
-        "include_bots": "--include-bots",
-        "include_static": "--include-static",
-        "include_errors": "--include-errors",
-        "include_redirects": "--include-redirects",
-        "bot_patterns": "--bot-pattern",
-        "dedupe": "--dedupe",
-        "max_line_bytes": "--max-line-bytes",
-    }
-    given = [
-        flag for name, flag in names.items() if getattr(options, name) != getattr(defaults, name)
-    ]
-    if not given:
-        return []
-    return [f"{', '.join(given)}: not applicable to event exports (ignored)"]
-
-
-def _input_warnings(read: _InputRead, options: ReportOptions) -> list[str]:
-    warnings: list[str] = []
-    comments = read.summary.buckets.get("comment", 0)
-    if read.summary.lines == 0:
-        warnings.append(f"the input is empty: no {read.unit}s to report on")
-    elif comments == read.summary.lines:
-        warnings.append(
-            f"the input holds no request: its {comments:,} lines are blank, comment or "
-            "directive lines"
-        )
-    elif read.hits.height == 0 and read.summary.buckets.get("out_of_period", 0):
-        warnings.append(
-            f"no hits in the period: all {read.summary.lines:,} {read.unit}s are outside it or "
-            "not counted, so the report is zeros"
-        )
-    malformed = read.summary.buckets.get("malformed", 0)
-    if malformed and not options.strict:
-        plural = read.unit if malformed == 1 else f"{read.unit}s"
-        warnings.append(f"{malformed:,} malformed {plural} skipped (counted in the input summary)")
-    return warnings
-
-
-def _check_input(read: _InputRead, options: ReportOptions) -> None:
-    """Exit 1 when the input holds data but no HTTP request (or ``--strict`` finds a malformed
-    line); an input of comments only is empty, not an error."""
-    buckets = read.summary.buckets
-    bad, not_http = buckets.get("malformed", 0), buckets.get("not_http", 0)
-    data = read.summary.lines - buckets.get("comment", 0) - buckets.get("duplicate", 0)
-    first = read.malformed[0] if read.malformed else None
-    if data and bad + not_http == data:
-        if not_http:
-            kinds = ", ".join(sorted(read.summary.variants or {})) or "not_http"
-            raise InputError(
-                f"no HTTP request in the input: {not_http:,} of its {data:,} records are "
-                f"{read.summary.format} records that are not HTTP requests ({kinds})"
-                + (f" and {bad:,} are malformed" if bad else "")
-            )
-        why = f", {first.reason}" if first and first.reason else ""
-        where = f" (first: {first.location()}{why})" if first else ""
-        raise InputError(read.nothing_usable(where))
-    if options.strict and bad and first is not None:
-        raise InputError(
-            f"{first.location()}: malformed {first.unit} ({bad} in all; --strict allows none)"
-        )

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-import micromacro.report as report_module
+import micromacro.reading as reading_module
 from micromacro import seeking
 from micromacro.cli import cli
 from micromacro.config import load_goals
@@ -52,13 +52,13 @@ def ranges(monkeypatch: pytest.MonkeyPatch) -> list[FileParts | None]:
         chosen.append(part)
         return part
 
-    monkeypatch.setattr(report_module, "period_parts", spy)
+    monkeypatch.setattr(reading_module, "period_parts", spy)
     return chosen
 
 
 def without_seeking(monkeypatch: pytest.MonkeyPatch, log: str, *options: str) -> dict[str, object]:
     with monkeypatch.context() as patch:
-        patch.setattr(report_module, "period_parts", lambda *args: None)
+        patch.setattr(reading_module, "period_parts", lambda *args: None)
         return report(log, *options)
 
 
@@ -261,9 +261,9 @@ def test_moving_a_block_of_lines_never_changes_the_report(
         patch.setattr(seeking, "MIN_SEEK_BYTES", 0)
         patch.setattr(seeking, "_WINDOW", 1024)
         patch.setattr(seeking, "_ORDER_PROBES", 2)
-        patch.setattr(report_module, "period_parts", _spy(chosen))
+        patch.setattr(reading_module, "period_parts", _spy(chosen))
         seeked = build_report(options(log, *period))
-        patch.setattr(report_module, "period_parts", lambda *args: None)
+        patch.setattr(reading_module, "period_parts", lambda *args: None)
         whole = build_report(options(log, *period)).as_dict()
     warned = any("outside the times around it" in w for w in seeked.warnings)
     event("read whole" if chosen == [None] else "re-read whole" if warned else "seeked")
