@@ -12,7 +12,7 @@ import io
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO, NoReturn
 
@@ -396,7 +396,10 @@ def dated_path(path: str, result: Report) -> str:
 
 
 def _print_read_messages(
-    env: Environment, notes: list[str], warnings: list[str], malformed: list[MalformedLine]
+    env: Environment,
+    notes: Sequence[str],
+    warnings: Sequence[str],
+    malformed: Sequence[MalformedLine],
 ) -> None:
     """What reading found: notes, warnings and the first malformed lines, on stderr."""
     for note in notes:
@@ -725,7 +728,7 @@ def report(
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
     if with_alerts:
-        result.alerts = _check_alerts(env, goals, result)
+        result = dataclasses.replace(result, alerts=tuple(_check_alerts(env, goals, result)))
     to_terminal = output is None and bool(env.stdout_isatty)
     style = TerminalStyle(
         color=to_terminal and not env.no_color,
@@ -733,8 +736,8 @@ def report(
     )
     text = render(result, output_format, table=table, style=style, raw=csv_raw)  # type: ignore[arg-type]
     if history is not None:
-        sessions = int(result.summary["sessions"])
-        append_history(history, history_rows(result.goals, sessions, result.start, result.end))
+        rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
+        append_history(history, rows)
     if output is not None:
         write_output(dated_path(output, result), text)
     else:

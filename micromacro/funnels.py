@@ -23,6 +23,7 @@ import polars as pl
 
 from micromacro.conversions import destination_match, event_match
 from micromacro.goals import DestinationMatcher, Funnel, FunnelStep
+from micromacro.rows import FunnelResult, StepRow
 from micromacro.sessions import HIT_ORDER
 
 _US = 1_000_000
@@ -175,8 +176,8 @@ def funnel_attempts(hits: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     )
 
 
-def funnel_report(attempts: pl.DataFrame, funnel: Funnel, units: int) -> dict[str, object]:
-    """The JSON funnel object: its rules, overall figures and one drop-off row per step.
+def funnel_report(attempts: pl.DataFrame, funnel: Funnel, units: int) -> FunnelResult:
+    """The funnel's rules, overall figures and one drop-off row per step.
 
     ``attempts`` come from ``funnel_attempts``; ``units`` is the number of sessions or visitors
     in the report (the funnel's scope). Step k's ``reached`` counts attempts covering it,
@@ -197,36 +198,36 @@ def funnel_report(attempts: pl.DataFrame, funnel: Funnel, units: int) -> dict[st
     ended: list[int] = figures["ended"]
     dropped = [*ended[:-1], 0]
     entered = attempts.height
-    rows: list[dict[str, object]] = [
-        {
-            "step": k,
-            "name": step.name,
-            "reached": reached[i],
-            "entrances": figures["entrances"][i],
-            "dropped": dropped[i],
-            "drop_off_rate": _share(dropped[i], reached[i]),
-            "conversion_from_start": _share(reached[i], entered),
-            "conversion_from_previous": (
+    rows = tuple(
+        StepRow(
+            step=k,
+            name=step.name,
+            reached=reached[i],
+            entrances=figures["entrances"][i],
+            dropped=dropped[i],
+            drop_off_rate=_share(dropped[i], reached[i]),
+            conversion_from_start=_share(reached[i], entered),
+            conversion_from_previous=(
                 _share(reached[i - 1] - dropped[i - 1], reached[i - 1]) if i else None
             ),
-            "median_time_from_previous_s": figures["median_gap"][i],
-        }
+            median_time_from_previous_s=figures["median_gap"][i],
+        )
         for i, (k, step) in enumerate(zip(steps, funnel.steps, strict=True))
-    ]
-    return {
-        "name": funnel.name,
-        "scope": funnel.scope,
-        "entry": funnel.entry,
-        "order": funnel.order,
-        "within_s": funnel.within_s,
-        "within_step_s": funnel.within_step_s,
-        "units": units,
-        "entered": entered,
-        "never_entered": units - entered,
-        "completed": reached[-1],
-        "conversion_rate": _share(reached[-1], entered),
-        "steps": rows,
-    }
+    )
+    return FunnelResult(
+        name=funnel.name,
+        scope=funnel.scope,
+        entry=funnel.entry,
+        order=funnel.order,
+        within_s=funnel.within_s,
+        within_step_s=funnel.within_step_s,
+        units=units,
+        entered=entered,
+        never_entered=units - entered,
+        completed=reached[-1],
+        conversion_rate=_share(reached[-1], entered),
+        steps=rows,
+    )
 
 
 def _share(part: int, whole: int) -> float | None:

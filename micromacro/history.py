@@ -15,11 +15,12 @@ import csv
 import fcntl
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from micromacro.errors import OutputError
 from micromacro.outputs import Destination, csv_line, resolve_output
+from micromacro.rows import GoalRow
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "period_start",
@@ -37,19 +38,19 @@ _KINDS = ("macro", "micro")
 
 
 def history_rows(
-    goals: list[dict[str, object]], sessions: int, start: datetime | None, end: datetime | None
+    goals: Sequence[GoalRow], sessions: int, start: datetime | None, end: datetime | None
 ) -> list[dict[str, str]]:
     """The history rows of one report: one per goal, for the period ``[start, end)``."""
     period = {"period_start": _instant(start), "period_end": _instant(end)}
     return [
         {
             **period,
-            "goal": str(goal["name"]),
-            "kind": str(goal["kind"]),
+            "goal": goal.name,
+            "kind": goal.kind,
             "sessions": str(sessions),
-            "conversions": str(goal["conversions"]),
-            "conversion_rate": repr(goal["conversion_rate"]),
-            "visitors": str(goal["visitors"]),
+            "conversions": str(goal.conversions),
+            "conversion_rate": repr(goal.conversion_rate),
+            "visitors": str(goal.visitors),
         }
         for goal in goals
     ]

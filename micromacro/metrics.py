@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
 from micromacro.collector import paused
 from micromacro.conversions import goal_block, goal_cells, goal_column
 from micromacro.goals import Goal
+from micromacro.rows import (
+    GOAL_FIELDS,
+    LADDER_STEPS,
+    GoalRow,
+    LadderRow,
+    LadderStep,
+    MicroMacroRow,
+    SummaryFigures,
+)
 from micromacro.stats import difference_interval, two_proportion_p_value, wilson_interval
 
 
@@ -16,24 +27,30 @@ def rate(numerator: int | float, denominator: int | float) -> float:
 
 
 @paused()
-def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> dict[str, float | int]:
+def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryFigures:
     """The summary figures of SPEC 4 from the session conversions table."""
     sessions = conversions.height
     macro, micro = _kind_sessions(conversions, goals)
-    pageviews = int(conversions["pageviews"].sum() or 0)
-    return {
-        "visitors": int(conversions["visitor_id"].n_unique()) if sessions else 0,
-        "sessions": sessions,
-        "pageviews": pageviews,
-        "events": int(conversions["events"].sum() or 0),
-        "bounce_rate": rate(int(conversions["bounce"].sum() or 0), sessions),
-        "avg_session_duration_s": float(conversions["duration_s"].mean() or 0.0),  # type: ignore[arg-type]
-        "pages_per_session": rate(pageviews, sessions),
-        "macro_sessions": macro,
-        "macro_conversion_rate": rate(macro, sessions),
-        "micro_sessions": micro,
-        "micro_conversion_rate": rate(micro, sessions),
-    }
+    figures = conversions.select(
+        pl.col("pageviews").sum(),
+        pl.col("events").sum(),
+        pl.col("bounce").sum(),
+        pl.col("duration_s").mean().cast(pl.Float64),
+    ).row(0)
+    pageviews, events, bounces, duration = (value or 0 for value in figures)
+    return SummaryFigures(
+        visitors=int(conversions["visitor_id"].n_unique()) if sessions else 0,
+        sessions=sessions,
+        pageviews=int(pageviews),
+        events=int(events),
+        bounce_rate=rate(int(bounces), sessions),
+        avg_session_duration_s=float(duration),
+        pages_per_session=rate(int(pageviews), sessions),
+        macro_sessions=macro,
+        macro_conversion_rate=rate(macro, sessions),
+        micro_sessions=micro,
+        micro_conversion_rate=rate(micro, sessions),
+    )
 
 
 def converted_kind(goals: tuple[Goal, ...], kind: str) -> pl.Expr:
@@ -57,34 +74,15 @@ def _kinds(cells: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.DataFrame:
     return cells.with_columns(macro.gather(cells["goal"]).alias("macro"))
 
 
-GOAL_COLUMNS: tuple[str, ...] = (
-    "name",
-    "kind",
-    "category",
-    "type",
-    "count",
-    "conversions",
-    "converting_sessions",
-    "conversion_rate",
-    "conversion_rate_ci_low",
-    "conversion_rate_ci_high",
-    "visitors",
-    "visitor_conversion_rate",
-    "visitor_conversion_rate_ci_low",
-    "visitor_conversion_rate_ci_high",
-    "value",
-)
-
-
 @paused()
-def goals_table(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> list[dict[str, object]]:
-    """One row per goal, in goals-file order, with the fields of ``GOAL_COLUMNS``.
+def goals_table(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[GoalRow, ...]:
+    """One row per goal, in goals-file order.
 
     The figures of all goals come from one group_by over the cells above 0 of the goal
     columns; rates and Wilson intervals are computed once per distinct count and joined back.
     """
     if not goals:
-        return []
+        return ()
     sessions = conversions.height
     visitors = int(conversions["visitor_id"].n_unique()) if sessions else 0
     columns = [goal_column(i) for i in range(len(goals))]
@@ -103,7 +101,7 @@ def goals_table(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> list[dict
         *_rate_columns(figures["visitors"], visitors, "visitor_conversion_rate"),
         (pl.col("_value") * pl.col("conversions")).alias("value"),
     )
-    return table.select(GOAL_COLUMNS).to_dicts()
+    return tuple(GoalRow(*row) for row in table.select(GOAL_FIELDS).iter_rows())
 
 
 def _goal_figures(conversions: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -190,7 +188,7 @@ def visitor_goals(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.Data
     return flags.hstack(goal_block(micro_cells, visitors.height, names))
 
 
-def engagement_ladder(visitors: pl.DataFrame) -> dict[str, object]:
+def engagement_ladder(visitors: pl.DataFrame) -> LadderRow:
     """Customers (any macro goal), potential customers (micro goals only), no value yet; and the
     macro rate of visitors with and without a micro goal (SPEC 2.6)."""
     total = visitors.height
@@ -203,39 +201,18 @@ def engagement_ladder(visitors: pl.DataFrame) -> dict[str, object]:
         micro.sum().alias("micro"),
         (micro & macro).sum().alias("micro_and_macro"),
         (~micro & macro).sum().alias("macro_only"),
-    ).row(0, named=True) if total else dict.fromkeys(
-        ("customers", "potential_customers", "no_value_yet", "micro", "micro_and_macro",
-         "macro_only"), 0
-    )  # fmt: skip
-    with_micro = int(counts["micro"] or 0)
-    return {
-        **{
-            step: {"visitors": int(counts[step] or 0), "share": rate(int(counts[step] or 0), total)}
-            for step in ("customers", "potential_customers", "no_value_yet")
-        },
-        "macro_rate_with_micro": rate(int(counts["micro_and_macro"] or 0), with_micro),
-        "macro_rate_without_micro": rate(int(counts["macro_only"] or 0), total - with_micro),
-    }
-
-
-MICRO_MACRO_COLUMNS: tuple[str, ...] = (
-    "goal",
-    "visitors_with",
-    "macro_visitors_with",
-    "macro_rate_with",
-    "visitors_without",
-    "macro_visitors_without",
-    "macro_rate_without",
-    "lift",
-    "diff_ci_low",
-    "diff_ci_high",
-    "p_value",
-    "small_sample",
-)
+    ).row(0, named=True)
+    count = {name: int(value or 0) for name, value in counts.items()}
+    steps = {name: LadderStep(count[name], rate(count[name], total)) for name in LADDER_STEPS}
+    return LadderRow(
+        **steps,
+        macro_rate_with_micro=rate(count["micro_and_macro"], count["micro"]),
+        macro_rate_without_micro=rate(count["macro_only"], total - count["micro"]),
+    )
 
 
 @paused()
-def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> list[dict[str, object]]:
+def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[MicroMacroRow, ...]:
     """For each micro goal: the macro rate of visitors who completed it and of those who did not,
     lift (ratio), 95% interval of the difference and a two-proportion p-value; by lift, highest
     first (no lift last).
@@ -245,7 +222,7 @@ def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> list[d
     pair of counts."""
     micro = [(i, goal) for i, goal in enumerate(goals) if goal.kind == "micro"]
     if not micro:
-        return []
+        return ()
     total = visitors.height
     all_macro = int(visitors["macro"].sum() or 0) if total else 0
     columns = [goal_column(i) for i, _ in micro]
@@ -256,34 +233,35 @@ def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> list[d
         .agg(pl.len().alias("with"), pl.col("macro").sum().alias("macro_with"))
     )
     with_goal, macro_with = _every_goal(counts, len(micro)).cast(pl.Int64).get_columns()
-    figures: dict[tuple[int, int], dict[str, object]] = {}
-    rows: list[dict[str, object]] = []
+    figures: dict[tuple[int, int], MicroMacroRow] = {}
+    rows: list[MicroMacroRow] = []
     for (_, goal), n1, x1 in zip(micro, with_goal.to_list(), macro_with.to_list(), strict=True):
         if (n1, x1) not in figures:
             figures[n1, x1] = _micro_macro_figures(n1, x1, total, all_macro)
-        rows.append({"goal": goal.name, **figures[n1, x1]})
-    rows.sort(key=lambda row: (row["lift"] is None, -(row["lift"] or 0.0)))  # type: ignore[operator]
-    return rows
+        rows.append(replace(figures[n1, x1], goal=goal.name))
+    rows.sort(key=lambda row: (row.lift is None, -(row.lift or 0.0)))
+    return tuple(rows)
 
 
-def _micro_macro_figures(n1: int, x1: int, total: int, all_macro: int) -> dict[str, object]:
-    """The ``MICRO_MACRO_COLUMNS`` after ``goal`` of a micro goal completed by ``n1`` of
-    ``total`` visitors, ``x1`` of whom reached a macro goal (``all_macro`` in all)."""
+def _micro_macro_figures(n1: int, x1: int, total: int, all_macro: int) -> MicroMacroRow:
+    """The row of a micro goal completed by ``n1`` of ``total`` visitors, ``x1`` of whom
+    reached a macro goal (``all_macro`` in all); its ``goal`` is left for the caller."""
     n2, x2 = total - n1, all_macro - x1
     rate_with = x1 / n1 if n1 else None
     rate_without = x2 / n2 if n2 else None
     interval = difference_interval(x1, n1, x2, n2)
     lift = rate_with / rate_without if rate_with is not None and rate_without else None
-    return {
-        "visitors_with": n1,
-        "macro_visitors_with": x1,
-        "macro_rate_with": rate_with,
-        "visitors_without": n2,
-        "macro_visitors_without": x2,
-        "macro_rate_without": rate_without,
-        "lift": lift,
-        "diff_ci_low": interval[0] if interval else None,
-        "diff_ci_high": interval[1] if interval else None,
-        "p_value": two_proportion_p_value(x1, n1, x2, n2),
-        "small_sample": min(n1, n2) < SMALL_SAMPLE_VISITORS,
-    }
+    return MicroMacroRow(
+        goal="",
+        visitors_with=n1,
+        macro_visitors_with=x1,
+        macro_rate_with=rate_with,
+        visitors_without=n2,
+        macro_visitors_without=x2,
+        macro_rate_without=rate_without,
+        lift=lift,
+        diff_ci_low=interval[0] if interval else None,
+        diff_ci_high=interval[1] if interval else None,
+        p_value=two_proportion_p_value(x1, n1, x2, n2),
+        small_sample=min(n1, n2) < SMALL_SAMPLE_VISITORS,
+    )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote_plus
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,15 @@ from micromacro.devices import device_columns
 from micromacro.errors import UsageError
 from micromacro.goals import Funnel, Goal
 from micromacro.metrics import rate
+from micromacro.rows import (
+    Experiment,
+    ExperimentRow,
+    FunnelSegmentRow,
+    SampleRatio,
+    SegmentGoal,
+    SegmentRow,
+    VariantGoal,
+)
 from micromacro.stats import (
     chi_square_p_value,
     difference_interval,
@@ -265,8 +274,8 @@ def segment_rows(
     *,
     top: int = DEFAULT_TOP,
     min_sessions: int = DEFAULT_MIN_SESSIONS,
-) -> list[dict[str, object]]:
-    """One JSON object per segment of every breakdown, largest first (``(other)`` last).
+) -> tuple[SegmentRow, ...]:
+    """One row per segment of every breakdown, largest first (``(other)`` last).
 
     Each carries ``by``, ``segment``, ``sessions``, ``visitors``, macro and micro conversions
     (sessions with any goal of that kind) and rates, ``small_sample`` (fewer sessions than
@@ -293,7 +302,7 @@ def segment_rows(
     )
     goal_totals = _per_goal(cells.group_by("goal").len(), len(goals))
     figures: dict[tuple[int, int, int], _GoalFigures] = {}
-    rows: list[dict[str, object]] = []
+    segments_found: list[tuple[dict[str, Any], list[_GoalFigures]]] = []
     for breakdown in breakdowns:
         segments = _segment_values(table, breakdown, top)
         grouped = (
@@ -310,6 +319,7 @@ def segment_rows(
                 descending=[False, True, False],
             )
             .with_row_index("position")
+            .with_columns(pl.lit(breakdown.label).alias("by"))
         )
         counts = (
             cells.select("goal", segments.gather(cells["row"]))
@@ -319,15 +329,52 @@ def segment_rows(
         )
         per_segment = _segment_goal_counts(counts, grouped.height, len(goals))
         for row, goal_counts in zip(grouped.iter_rows(named=True), per_segment, strict=True):
-            segment = _segment_row(breakdown, row, min_sessions)
             sessions = int(row["sessions"])
-            segment["goals"] = [
-                {"goal": goal.name, **_goal_figures(figures, x, sessions, goal_total, total)}
-                for goal, x, goal_total in zip(goals, goal_counts, goal_totals, strict=True)
-            ]
-            rows.append(segment)
-    _add_q_values(rows)
-    return rows
+            segments_found.append(
+                (
+                    row,
+                    [
+                        _goal_figures(figures, x, sessions, goal_total, total)
+                        for x, goal_total in zip(goal_counts, goal_totals, strict=True)
+                    ],
+                )
+            )
+    return _segment_rows(segments_found, goals, min_sessions)
+
+
+def _segment_rows(
+    found: list[tuple[dict[str, Any], list[_GoalFigures]]],
+    goals: tuple[Goal, ...],
+    min_sessions: int,
+) -> tuple[SegmentRow, ...]:
+    """The rows of the segments ``found`` (each segment's counts and its goals' figures), with
+    the Benjamini–Hochberg q-value of every goal row over all of them."""
+    p_values = pl.Series(
+        [f[4] for _, goal_figures in found for f in goal_figures], dtype=pl.Float64
+    )
+    q = iter(q_values(p_values).to_list())
+    rows = []
+    for row, goal_figures in found:
+        sessions = int(row["sessions"])
+        macro, micro = int(row["macro"] or 0), int(row["micro"] or 0)
+        rows.append(
+            SegmentRow(
+                by=row["by"],
+                segment=row["_segment"],
+                sessions=sessions,
+                visitors=int(row["visitors"] or 0),
+                macro_conversions=macro,
+                macro_conversion_rate=rate(macro, sessions),
+                micro_conversions=micro,
+                micro_conversion_rate=rate(micro, sessions),
+                small_sample=sessions < min_sessions,
+                goals=tuple(
+                    SegmentGoal(goal.name, *figures, next(q))
+                    for goal, figures in zip(goals, goal_figures, strict=True)
+                ),
+            )
+        )
+    return tuple(rows)
 
 
 def _per_goal(counts: pl.DataFrame, goals: int) -> list[int]:
@@ -347,8 +394,8 @@ def _segment_goal_counts(counts: pl.DataFrame, segments: int, goals: int) -> lis
     return block.to_list()
 
 
-# A goal's figures in a segment: conversion_rate, ci_low, ci_high, p_value, q_value.
-_GoalFigures = dict[str, object]
+# A goal's figures in a segment: conversions, conversion_rate, ci_low, ci_high, p_value.
+_GoalFigures = tuple[int, float, float | None, float | None, float | None]
 
 
 def _goal_figures(
@@ -360,49 +407,19 @@ def _goal_figures(
 ) -> _GoalFigures:
     """The figures of a goal converting ``converted`` of a segment's ``sessions`` and
     ``goal_total`` of all ``total`` sessions; they depend on these counts only, so each
-    distinct set is computed once and kept in ``known`` (copy before changing one)."""
+    distinct set is computed once and kept in ``known``."""
     key = (converted, sessions, goal_total)
     figures = known.get(key)
     if figures is None:
         interval = wilson_interval(converted, sessions)
-        figures = known[key] = {
-            "conversions": converted,
-            "conversion_rate": rate(converted, sessions),
-            "ci_low": interval[0] if interval else None,
-            "ci_high": interval[1] if interval else None,
-            "p_value": two_proportion_p_value(
-                converted, sessions, goal_total - converted, total - sessions
-            ),
-            "q_value": None,
-        }
+        figures = known[key] = (
+            converted,
+            rate(converted, sessions),
+            interval[0] if interval else None,
+            interval[1] if interval else None,
+            two_proportion_p_value(converted, sessions, goal_total - converted, total - sessions),
+        )
     return figures
-
-
-def _segment_row(
-    breakdown: Breakdown, row: dict[str, object], min_sessions: int
-) -> dict[str, object]:
-    """A segment's object (its ``goals`` are added by the caller)."""
-    sessions = int(row["sessions"])  # type: ignore[call-overload]
-    macro, micro = int(row["macro"] or 0), int(row["micro"] or 0)  # type: ignore[call-overload]
-    return {
-        "by": breakdown.label,
-        "segment": row["_segment"],
-        "sessions": sessions,
-        "visitors": int(row["visitors"] or 0),  # type: ignore[call-overload]
-        "macro_conversions": macro,
-        "macro_conversion_rate": rate(macro, sessions),
-        "micro_conversions": micro,
-        "micro_conversion_rate": rate(micro, sessions),
-        "small_sample": sessions < min_sessions,
-        "goals": [],
-    }
-
-
-def _add_q_values(rows: list[dict[str, object]]) -> None:
-    goal_rows = [g for row in rows for g in row["goals"]]  # type: ignore[attr-defined]
-    p_values = pl.Series([g["p_value"] for g in goal_rows], dtype=pl.Float64)
-    for goal_row, q_value in zip(goal_rows, q_values(p_values).to_list(), strict=True):
-        goal_row["q_value"] = q_value
 
 
 def q_values(p_values: pl.Series) -> pl.Series:
@@ -425,23 +442,6 @@ def q_values(p_values: pl.Series) -> pl.Series:
     return tests.join(ranked.select("i", "q"), on="i", how="left", maintain_order="left")["q"]
 
 
-def long_segment_rows(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
-    """The segment rows as one long table, one row per segment and goal (``by``, ``segment``,
-    ``sessions``, ``small_sample`` and the goal's fields)."""
-    return [
-        {
-            "by": row["by"],
-            "segment": row["segment"],
-            "sessions": row["sessions"],
-            "small_sample": row["small_sample"],
-            "previous_sessions": row.get("previous_sessions"),
-            **goal,
-        }
-        for row in rows
-        for goal in row["goals"]  # type: ignore[attr-defined]
-    ]
-
-
 # --- experiments -------------------------------------------------------------------------------
 
 # A sample-ratio mismatch is reported below this p-value (a deliberately strict threshold: the
@@ -451,11 +451,11 @@ _NOT_VARIANTS = (NONE, OTHER)
 
 
 def experiment(
-    rows: Sequence[dict[str, object]],
+    rows: Sequence[SegmentRow],
     by: str,
     baseline: str,
     expected_split: Sequence[float] = (),
-) -> dict[str, object]:
+) -> Experiment:
     """Each variant of the breakdown ``by`` against ``baseline``, goal by goal, and a
     sample-ratio-mismatch test of the variants' sessions.
 
@@ -464,10 +464,10 @@ def experiment(
     ``UsageError`` when ``baseline`` is not a variant or the split does not fit.
     """
     variants = sorted(
-        (row for row in rows if row["by"] == by and row["segment"] not in _NOT_VARIANTS),
-        key=lambda row: str(row["segment"]),
+        (row for row in rows if row.by == by and row.segment not in _NOT_VARIANTS),
+        key=lambda row: row.segment,
     )
-    names = [str(row["segment"]) for row in variants]
+    names = [row.segment for row in variants]
     if baseline not in names:
         seen = ", ".join(names) or "none"
         raise UsageError(f"--baseline {baseline!r}: no session has it for --by {by} (seen: {seen})")
@@ -478,42 +478,42 @@ def experiment(
             f"({', '.join(names)}, in that order)"
         )
     base = variants[names.index(baseline)]
-    sessions = [int(row["sessions"]) for row in variants]  # type: ignore[call-overload]
+    sessions = [row.sessions for row in variants]
     p_value = chi_square_p_value(sessions, shares)
-    return {
-        "by": by,
-        "baseline": baseline,
-        "variants": [_variant(row, base) for row in variants],
-        "sample_ratio": {
-            "variants": names,
-            "sessions": sessions,
-            "expected_split": [share / sum(shares) for share in shares],
-            "p_value": p_value,
-            "mismatch": p_value is not None and p_value < SRM_P_VALUE,
-        },
-    }
+    return Experiment(
+        by=by,
+        baseline=baseline,
+        variants=tuple(_variant(row, base) for row in variants),
+        sample_ratio=SampleRatio(
+            variants=tuple(names),
+            sessions=tuple(sessions),
+            expected_split=tuple(share / sum(shares) for share in shares),
+            p_value=p_value,
+            mismatch=p_value is not None and p_value < SRM_P_VALUE,
+        ),
+    )
 
 
-def _variant(row: dict[str, object], base: dict[str, object]) -> dict[str, object]:
-    n1, n2 = int(row["sessions"]), int(base["sessions"])  # type: ignore[call-overload]
+def _variant(row: SegmentRow, base: SegmentRow) -> ExperimentRow:
+    n1, n2 = row.sessions, base.sessions
     goals = []
-    for goal, base_goal in zip(row["goals"], base["goals"], strict=True):  # type: ignore[call-overload]
-        x1, x2 = int(goal["conversions"]), int(base_goal["conversions"])
+    for goal, base_goal in zip(row.goals, base.goals, strict=True):
+        x1, x2 = goal.conversions, base_goal.conversions
         rate_1, rate_2 = rate(x1, n1), rate(x2, n2)
         interval = difference_interval(x1, n1, x2, n2)
         goals.append(
-            {
-                "goal": goal["goal"],
-                "conversions": x1,
-                "conversion_rate": rate_1,
-                "difference": rate_1 - rate_2,
-                "lift": (rate_1 - rate_2) / rate_2 if rate_2 else None,
-                "diff_ci_low": interval[0] if interval else None,
-                "diff_ci_high": interval[1] if interval else None,
-                "p_value": two_proportion_p_value(x1, n1, x2, n2),
-            }
+            VariantGoal(
+                goal=goal.goal,
+                conversions=x1,
+                conversion_rate=rate_1,
+                difference=rate_1 - rate_2,
+                lift=(rate_1 - rate_2) / rate_2 if rate_2 else None,
+                diff_ci_low=interval[0] if interval else None,
+                diff_ci_high=interval[1] if interval else None,
+                p_value=two_proportion_p_value(x1, n1, x2, n2),
+            )
         )
-    return {"variant": row["segment"], "sessions": n1, "goals": goals}
+    return ExperimentRow(variant=row.segment, sessions=n1, goals=tuple(goals))
 
 
 # --- funnels by segment ------------------------------------------------------------------------
@@ -527,14 +527,14 @@ def funnel_segment_rows(
     breakdowns: Sequence[Breakdown],
     *,
     top: int = DEFAULT_TOP,
-) -> list[dict[str, object]]:
+) -> tuple[FunnelSegmentRow, ...]:
     """Per breakdown and segment: the funnel's units, entered units and reached per step.
 
     ``attempts`` come from ``funnels.funnel_attempts``; a session-scope unit is in its
     session's segment, a visitor-scope unit in the segment of the visitor's first session.
     """
     table = sessions.select("session", "visitor_id").join(dimensions, on="session", how="left")
-    rows: list[dict[str, object]] = []
+    rows: list[FunnelSegmentRow] = []
     steps = range(1, len(funnel.steps) + 1)
     for breakdown in breakdowns:
         segments = table.with_columns(_segment_values(table, breakdown, top))
@@ -561,16 +561,16 @@ def funnel_segment_rows(
             )
         )
         for row in counted.iter_rows(named=True):
-            reached = [int(row[f"_r{k}"] or 0) for k in steps]
+            reached = tuple(int(row[f"_r{k}"] or 0) for k in steps)
             entered = int(row["entered"] or 0)
             rows.append(
-                {
-                    "by": breakdown.label,
-                    "segment": row["_segment"],
-                    "units": int(row["units"]),
-                    "entered": entered,
-                    "reached": reached,
-                    "conversion_rate": reached[-1] / entered if entered else None,
-                }
+                FunnelSegmentRow(
+                    by=breakdown.label,
+                    segment=row["_segment"],
+                    units=int(row["units"]),
+                    entered=entered,
+                    reached=reached,
+                    conversion_rate=reached[-1] / entered if entered else None,
+                )
             )
-    return rows
+    return tuple(rows)

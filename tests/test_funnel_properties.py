@@ -227,7 +227,7 @@ def check_funnel(hits: list[Hit], funnel: Funnel) -> dict[UnitKey, ref.Attempt]:
     expected, units = reference_attempts(hits, funnel)
     assert program_units == units
     assert program == expected
-    report = funnel_report(attempts, funnel, units)
+    report = funnel_report(attempts, funnel, units).as_dict()
     assert_same_report(report, ref.funnel_figures(funnel, list(expected.values()), units))
     return expected
 
@@ -323,7 +323,7 @@ def test_skipping_step_2_counts_at_step_1_only() -> None:
     funnel = path_funnel("/a", "/b", "/c")
     assert only_attempt(hits, funnel) == ref.Attempt(1, 1, {2: None, 3: None})
     _, attempts, units = program_attempts(hits, funnel)
-    rows = funnel_report(attempts, funnel, units)["steps"]
+    rows = funnel_report(attempts, funnel, units).as_dict()["steps"]
     assert isinstance(rows, list)
     assert [(r["reached"], r["dropped"]) for r in rows] == [(1, 1), (0, 0), (0, 0)]
 

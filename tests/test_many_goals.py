@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import polars as pl
 import pytest
@@ -197,6 +198,11 @@ def reference_goal_row(
     }
 
 
+def dicts(rows: Sequence[Any]) -> list[dict[str, object]]:
+    """Typed report rows as their JSON objects."""
+    return [row.as_dict() for row in rows]
+
+
 def reference_goals_table(
     conversions: pl.DataFrame, goals: tuple[Goal, ...]
 ) -> list[dict[str, object]]:
@@ -342,20 +348,22 @@ def test_300_goals_give_every_table_of_the_per_goal_implementation(
     visitors = visitor_goals(conversions, goals)
     expected_visitors = reference_visitor_goals(expected, goals)
     assert_frame_equal(visitors, expected_visitors.sort("visitor_id"))
-    assert site_summary(conversions, goals) == {
-        **site_summary(conversions, ()),
+    assert site_summary(conversions, goals).as_dict() == {
+        **site_summary(conversions, ()).as_dict(),
         "macro_sessions": (macro := reference_kind_sessions(expected, goals, "macro")),
         "macro_conversion_rate": rate(macro, sessions.height),
         "micro_sessions": (micro := reference_kind_sessions(expected, goals, "micro")),
         "micro_conversion_rate": rate(micro, sessions.height),
     }
-    assert goals_table(conversions, goals) == reference_goals_table(expected, goals)
-    assert micro_macro_table(visitors, goals) == reference_micro_macro(expected_visitors, goals)
+    assert dicts(goals_table(conversions, goals)) == reference_goals_table(expected, goals)
+    assert dicts(micro_macro_table(visitors, goals)) == (
+        reference_micro_macro(expected_visitors, goals)
+    )
 
     names = {name for breakdown in BREAKDOWNS for name in breakdown.dimensions}
     dimensions = session_dimensions(hits, sessions, names, site_hosts=["shop.example.com"])
     for top in (20, 2, 0):
-        assert segment_rows(conversions, dimensions, BREAKDOWNS, goals, top=top) == (
+        assert dicts(segment_rows(conversions, dimensions, BREAKDOWNS, goals, top=top)) == (
             reference_segment_rows(expected, dimensions, BREAKDOWNS, goals, top)
         )
 
@@ -374,8 +382,10 @@ def test_no_goals_and_no_sessions() -> None:
         visitors = visitor_goals(conversions, some_goals)
         expected_visitors = reference_visitor_goals(expected, some_goals)
         assert_frame_equal(visitors, expected_visitors.sort("visitor_id"))
-        assert goals_table(conversions, some_goals) == reference_goals_table(expected, some_goals)
-        assert micro_macro_table(visitors, some_goals) == (
+        assert dicts(goals_table(conversions, some_goals)) == (
+            reference_goals_table(expected, some_goals)
+        )
+        assert dicts(micro_macro_table(visitors, some_goals)) == (
             reference_micro_macro(expected_visitors, some_goals)
         )
 
@@ -405,7 +415,7 @@ def test_many_goals_give_the_rows_of_each_goal_evaluated_alone(tmp_path: Path, c
     report = build_report(
         ReportOptions(inputs=(str(SAMPLE_LOG),), goals=loaded, log_format="combined")
     )
-    assert [row["name"] for row in report.goals] == [goal.name for goal in goals]
+    assert [row.name for row in report.goals] == [goal.name for goal in goals]
 
     hits, sessions = log_hits("sample")
     visitor_count = int(sessions["visitor_id"].n_unique())
@@ -415,7 +425,8 @@ def test_many_goals_give_the_rows_of_each_goal_evaluated_alone(tmp_path: Path, c
     chosen = tuple(goals[i] for i in sampled)
     alone = reference_conversions(hits, sessions, chosen)
     for position, (i, goal) in enumerate(zip(sampled, chosen, strict=True)):
-        assert report.goals[i] == reference_goal_row(alone, position, goal, visitor_count), i
+        want = reference_goal_row(alone, position, goal, visitor_count)
+        assert report.goals[i].as_dict() == want, i
 
     # Micro → macro rows: a micro goal's row needs every macro goal (whether a visitor is a
     # customer), so the reference gets all macro goals and the sampled micro goals.
@@ -424,12 +435,12 @@ def test_many_goals_give_the_rows_of_each_goal_evaluated_alone(tmp_path: Path, c
     subset = tuple(goals[i] for i in [*macro, *micro])
     expected = reference_conversions(hits, sessions, subset)
     visitors = reference_visitor_goals(expected, subset)
-    rows = {row["goal"]: row for row in report.micro_macro}
+    rows = {row.goal: row.as_dict() for row in report.micro_macro}
     assert len(rows) == count - len(macro)
     for position, i in enumerate(micro, start=len(macro)):
         assert rows[goals[i].name] == reference_micro_macro_row(visitors, position, goals[i]), i
     macro_sessions = reference_kind_sessions(expected, subset, "macro")
-    assert report.summary["macro_sessions"] == macro_sessions
+    assert report.summary.macro_sessions == macro_sessions
 
 
 # --- random hits and many random goals sharing matchers -----------------------------------------

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from micromacro.cli import cli
 from micromacro.errors import UsageError
 from micromacro.goals import DestinationMatcher, Goal, StringMatcher
+from micromacro.rows import SegmentRow
 from micromacro.segments import Breakdown, experiment, segment_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -229,7 +230,8 @@ def test_segments_add_up_to_all_sessions_and_conversions(
         }
     )
     breakdowns = [Breakdown(("d",)), Breakdown(("d", "e"))]
-    rows = segment_rows(conversions, dimensions, breakdowns, GOALS_MODEL, top=top)
+    typed = segment_rows(conversions, dimensions, breakdowns, GOALS_MODEL, top=top)
+    rows = [row.as_dict() for row in typed]
     for breakdown in breakdowns:
         mine = [r for r in rows if r["by"] == breakdown.label]
         assert sum(r["sessions"] for r in mine) == len(sessions)
@@ -290,18 +292,19 @@ def test_a_baseline_no_session_has_exits_2_listing_the_values() -> None:
 
 
 def test_sample_ratio_mismatch_is_flagged() -> None:
-    def row(name: str, sessions: int) -> dict[str, object]:
-        return {"by": "v", "segment": name, "sessions": sessions, "goals": []}
+    def row(name: str, sessions: int) -> SegmentRow:
+        return SegmentRow("v", name, sessions, sessions, 0, 0.0, 0, 0.0, False, ())
 
-    even = experiment([row("A", 5100), row("B", 4900)], "v", "A")["sample_ratio"]
+    even = experiment([row("A", 5100), row("B", 4900)], "v", "A").sample_ratio.as_dict()
     assert even["p_value"] == pytest.approx(0.0455, abs=1e-4)  # χ² = 4, 1 df
     assert even["mismatch"] is False
     skewed = experiment([row("A", 5300), row("B", 4700), row("(none)", 9)], "v", "A")
-    check = skewed["sample_ratio"]
+    check = skewed.sample_ratio.as_dict()
     assert check["variants"] == ["A", "B"]
     assert check["p_value"] == pytest.approx(math.erfc(math.sqrt(36 / 2)))  # χ² = 36, 1 df
     assert check["mismatch"] is True
-    split = experiment([row("A", 9000), row("B", 1000)], "v", "A", [90, 10])["sample_ratio"]
+    split = experiment([row("A", 9000), row("B", 1000)], "v", "A", [90, 10]).sample_ratio
+    split = split.as_dict()
     assert (split["expected_split"], split["p_value"]) == ([0.9, 0.1], 1.0)
     with pytest.raises(UsageError, match="--expected-split has 3 shares for 2 variants"):
         experiment([row("A", 1), row("B", 1)], "v", "A", [1, 1, 1])

@@ -12,7 +12,7 @@ from typing import Literal
 from micromacro.render.delimited import render_csv, render_tsv
 from micromacro.render.json import render_json
 from micromacro.render.markdown import render_markdown
-from micromacro.render.tables import TABLE_NAMES, report_tables
+from micromacro.render.tables import TABLE_NAMES, report_table
 from micromacro.render.terminal import TerminalStyle, render_terminal
 from micromacro.report import Report
 
@@ -27,7 +27,7 @@ __all__ = [
     "OutputFormat",
     "TerminalStyle",
     "render",
-    "report_tables",
+    "report_table",
 ]
 
 

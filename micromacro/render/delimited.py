@@ -8,7 +8,7 @@ CR, LF, commas and quotes, TSV escapes tabs and line breaks.
 from __future__ import annotations
 
 from micromacro.outputs import csv_line, tsv_line
-from micromacro.render.tables import Table, report_tables
+from micromacro.render.tables import Table, report_table
 from micromacro.report import Report
 
 
@@ -23,7 +23,7 @@ def _raw(value: object) -> str:
 
 
 def _table(report: Report, name: str) -> Table:
-    return report_tables(report)[name]
+    return report_table(report, name)
 
 
 def render_csv(report: Report, table: str, *, raw: bool = False) -> str:

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import html
 
-from micromacro.render.tables import (
-    GOAL_DISPLAY_KEYS,
-    Column,
-    Table,
-    alert_display_table,
-    format_value,
-    funnel_segment_tables,
-    funnel_tables,
-    report_tables,
-    segment_tables,
-)
+from micromacro.render.tables import Column, Section, Table, sections
 from micromacro.render.text import inert
+from micromacro.render.values import format_value
 from micromacro.report import Report
 
 
@@ -47,47 +38,18 @@ def _vertical(table: Table) -> list[str]:
     return _pipe_table((Column("metric", "Metric"), Column("value", "Value")), rows)
 
 
+def _drawn(section: Section) -> list[str]:
+    """A section as Markdown lines: its table, or its note."""
+    table = section.table
+    if table is None:
+        return [section.note or ""]
+    return _vertical(table) if section.vertical else _pipe_table(table.columns, table.rows)
+
+
 def render_markdown(report: Report) -> str:
-    """The input, summary, goals, funnel, ladder and micro → macro tables under level-2
-    headings."""
-    tables = report_tables(report)
-    goals = tables["goals"]
-    goal_columns = tuple(
-        c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change"
-    )
-    parts = []
-    if report.alerts is not None:
-        alerts = alert_display_table(report)
-        parts += [f"## {_cell(alerts.title)}", "", *_pipe_table(alerts.columns, alerts.rows), ""]
-    parts += [
-        f"## {_cell(tables['input'].title)}",
-        "",
-        *_pipe_table(tables["input"].columns, tables["input"].rows),
-        "",
-        "## Summary",
-        "",
-        *_vertical(tables["summary"]),
-        "",
-        "## Goals",
-        "",
-        *(_pipe_table(goal_columns, goals.rows) if goals.rows else ["No goals defined."]),
+    """The report's sections (``tables.sections``) under level-2 headings."""
+    parts = [
+        "\n".join([f"## {_cell(section.title)}", "", *_drawn(section)])
+        for section in sections(report)
     ]
-    for funnel in funnel_tables(report):
-        parts += ["", f"## {_cell(funnel.title)}", "", *_pipe_table(funnel.columns, funnel.rows)]
-    for name in ("ladder", "micro_macro"):
-        table = tables[name]
-        if goals.rows and table.rows:
-            parts += ["", f"## {_cell(table.title)}", "", *_pipe_table(table.columns, table.rows)]
-    for segments in segment_tables(report):
-        parts += [
-            "",
-            f"## {_cell(segments.title)}",
-            "",
-            *_pipe_table(segments.columns, segments.rows),
-        ]
-    for table in funnel_segment_tables(report):
-        parts += ["", f"## {_cell(table.title)}", "", *_pipe_table(table.columns, table.rows)]
-    trial = tables["experiment"]
-    if trial.rows:
-        parts += ["", f"## {_cell(trial.title)}", "", *_pipe_table(trial.columns, trial.rows)]
-    return "\n".join(parts) + "\n"
+    return "\n\n".join(parts) + "\n"

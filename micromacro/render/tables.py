@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from micromacro.metrics import GOAL_COLUMNS, MICRO_MACRO_COLUMNS
+from micromacro.comparison import NO_CHANGE, goal_dict
+from micromacro.render.values import ColumnKind, format_value
 from micromacro.report import Report
-from micromacro.segments import long_segment_rows
+from micromacro.rows import GOAL_FIELDS, MICRO_MACRO_FIELDS, FunnelResult
 
-ColumnKind = Literal[
-    "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change", "delta",
-    "delta_seconds", "status",
-]  # fmt: skip
-TABLE_NAMES: tuple[str, ...] = (
-    "input", "summary", "goals", "funnels", "ladder", "micro_macro", "segments", "experiment",
-    "alerts",
-)  # fmt: skip
+__all__ = [
+    "TABLE_NAMES",
+    "Column",
+    "ColumnKind",
+    "Section",
+    "Table",
+    "format_value",
+    "report_table",
+    "sections",
+]
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ _GOAL_HEADERS: dict[str, tuple[str, ColumnKind]] = {
     "visitor_conversion_rate_ci_high": ("Visitor CI high", "rate"),
     "value": ("Value", "money"),
 }
-GOAL_TABLE_COLUMNS = tuple(Column(key, *_GOAL_HEADERS[key]) for key in GOAL_COLUMNS)
+GOAL_TABLE_COLUMNS = tuple(Column(key, *_GOAL_HEADERS[key]) for key in GOAL_FIELDS)
 # People read the goals table without the interval columns (JSON and CSV carry them).
 GOAL_DISPLAY_KEYS = (
     "name", "kind", "category", "type", "conversions", "converting_sessions", "conversion_rate",
@@ -102,8 +105,10 @@ def input_table(report: Report) -> Table:
 def summary_table(report: Report) -> Table:
     """The site summary as one row; with ``--compare`` each figure is followed by its
     ``previous_…`` and ``change_…`` columns (and ``change_p_value_…`` for rates)."""
-    if report.previous is None:
-        return Table("summary", "Summary", _SUMMARY_COLUMNS, [dict(report.summary)])
+    changes = report.comparison
+    if changes is None:
+        return Table("summary", "Summary", _SUMMARY_COLUMNS, [report.summary.as_dict()])
+    row = {**report.summary.as_dict(), **changes.summary.as_dict()}
     columns: list[Column] = []
     for column in _SUMMARY_COLUMNS:
         columns += [
@@ -111,11 +116,11 @@ def summary_table(report: Report) -> Table:
             Column(f"previous_{column.key}", f"{column.header} before", column.kind),
             Column(f"change_{column.key}", f"{column.header} change", _change_kind(column)),
         ]
-        if f"change_p_value_{column.key}" in report.summary:
+        if f"change_p_value_{column.key}" in row:
             columns.append(
                 Column(f"change_p_value_{column.key}", f"{column.header} change p", "pvalue")
             )
-    return Table("summary", "Summary", tuple(columns), [dict(report.summary)])
+    return Table("summary", "Summary", tuple(columns), [row])
 
 
 def _change_kind(column: Column) -> ColumnKind:
@@ -141,7 +146,7 @@ def _compared(
     report: Report, columns: tuple[Column, ...], extra: tuple[Column, ...]
 ) -> tuple[Column, ...]:
     """``columns``, followed by the comparison ``extra`` columns with ``--compare``."""
-    return columns if report.previous is None else (*columns, *extra)
+    return columns if report.comparison is None else (*columns, *extra)
 
 
 COMPARISON_COLUMNS = _comparison_columns(
@@ -153,7 +158,11 @@ COMPARISON_COLUMNS = _comparison_columns(
 def goals_table(report: Report) -> Table:
     """One row per goal with every goal column; with ``--compare`` also the comparison
     period's conversions and rate, the change and its p-value."""
-    rows = [dict(row) for row in report.goals]
+    changes = report.comparison
+    rows = [
+        {**goal.as_dict(), **(changes.goals[i].as_dict() if changes else {})}
+        for i, goal in enumerate(report.goals)
+    ]
     return Table("goals", "Goals", _compared(report, GOAL_TABLE_COLUMNS, COMPARISON_COLUMNS), rows)
 
 
@@ -172,13 +181,18 @@ FUNNEL_COLUMNS: tuple[Column, ...] = (Column("funnel", "Funnel"), *FUNNEL_STEP_C
 _UNIT_NOUNS = {"session": ("session", "sessions"), "visitor": ("visitor", "visitors")}
 
 
-def _funnel_rows(funnel: dict[str, object]) -> list[dict[str, object]]:
-    steps = funnel["steps"]
-    assert isinstance(steps, list)
+def _funnel_rows(report: Report, index: int) -> list[dict[str, object]]:
+    """The steps of funnel ``index`` as rows naming their funnel, with their comparison."""
+    funnel = report.funnels[index]
+    changes = report.comparison.funnels[index] if report.comparison else None
     return [
-        {"funnel": funnel["name"], **step, "step_name": step["name"]}
-        for step in steps
-        if isinstance(step, dict)
+        {
+            "funnel": funnel.name,
+            **step.as_dict(),
+            "step_name": step.name,
+            **(changes[i].as_dict() if changes else {}),
+        }
+        for i, step in enumerate(funnel.steps)
     ]
 
 
@@ -191,27 +205,23 @@ FUNNEL_COMPARISON_COLUMNS = _comparison_columns(
 def funnels_table(report: Report) -> Table:
     """Every funnel's drop-off rows in one table, each row naming its funnel; with
     ``--compare`` also each step's comparison figures."""
-    rows = [row for funnel in report.funnels for row in _funnel_rows(funnel)]
+    rows = [row for index in range(len(report.funnels)) for row in _funnel_rows(report, index)]
     columns = _compared(report, FUNNEL_COLUMNS, FUNNEL_COMPARISON_COLUMNS)
     return Table("funnels", "Funnels", columns, rows)
 
 
-def funnel_title(funnel: dict[str, object]) -> str:
-    """One line saying what a funnel counts and how it did overall.
-
-    >>> funnel_title({"name": "checkout", "scope": "session", "entry": "closed",
-    ...     "order": "ordered", "units": 40, "entered": 10, "never_entered": 30,
-    ...     "completed": 2, "conversion_rate": 0.2})
-    "Funnel 'checkout' (sessions, closed, ordered): 10 entered, 2 completed (20.0%), 30 of 40 sessions never entered"
-    """  # noqa: E501
-    singular, plural = _UNIT_NOUNS[str(funnel["scope"])]
-    units = funnel["units"]
+def funnel_title(funnel: FunnelResult) -> str:
+    """One line saying what a funnel counts and how it did overall, e.g. ``Funnel 'checkout'
+    (sessions, closed, ordered): 10 entered, 2 completed (20.0%), 30 of 40 sessions never
+    entered``."""
+    singular, plural = _UNIT_NOUNS[funnel.scope]
+    units = funnel.units
     return (
-        f"Funnel {funnel['name']!r} ({plural}, {funnel['entry']}, {funnel['order']}): "
-        f"{format_value(funnel['entered'], 'int')} entered, "
-        f"{format_value(funnel['completed'], 'int')} completed "
-        f"({format_value(funnel['conversion_rate'], 'rate')}), "
-        f"{format_value(funnel['never_entered'], 'int')} of {format_value(units, 'int')} "
+        f"Funnel {funnel.name!r} ({plural}, {funnel.entry}, {funnel.order}): "
+        f"{format_value(funnel.entered, 'int')} entered, "
+        f"{format_value(funnel.completed, 'int')} completed "
+        f"({format_value(funnel.conversion_rate, 'rate')}), "
+        f"{format_value(funnel.never_entered, 'int')} of {format_value(units, 'int')} "
         f"{singular if units == 1 else plural} never entered"
     )
 
@@ -220,27 +230,20 @@ def funnel_tables(report: Report) -> list[Table]:
     """One table per funnel (for people), titled with its overall figures; ``Entrances`` only
     for open funnels, where units may enter after step 1."""
     tables = []
-    for funnel in report.funnels:
+    for index, funnel in enumerate(report.funnels):
         columns = tuple(
-            c for c in FUNNEL_STEP_COLUMNS if c.key != "entrances" or funnel["entry"] == "open"
+            c for c in FUNNEL_STEP_COLUMNS if c.key != "entrances" or funnel.entry == "open"
         )
         columns = _compared(report, columns, FUNNEL_COMPARISON_COLUMNS[1:3])
-        tables.append(Table("funnel", funnel_title(funnel), columns, _funnel_rows(funnel)))
+        tables.append(Table("funnel", funnel_title(funnel), columns, _funnel_rows(report, index)))
     return tables
-
-
-_LADDER_STEPS = ("customers", "potential_customers", "no_value_yet")
 
 
 def ladder_table(report: Report) -> Table:
     """The engagement ladder: visitors and share per step."""
-    rows: list[dict[str, object]] = []
-    for key in _LADDER_STEPS:
-        step = report.ladder[key]
-        assert isinstance(step, dict)
-        rows.append({"step": key, **step})
-    with_micro = report.ladder["macro_rate_with_micro"]
-    without = report.ladder["macro_rate_without_micro"]
+    rows = [{"step": name, **step.as_dict()} for name, step in report.ladder.steps]
+    with_micro = report.ladder.macro_rate_with_micro
+    without = report.ladder.macro_rate_without_micro
     title = (
         "Engagement ladder (visitors): macro rate "
         f"{format_value(with_micro, 'rate')} with a micro goal, "
@@ -272,10 +275,9 @@ _MICRO_MACRO_HEADERS: dict[str, tuple[str, ColumnKind]] = {
 
 def micro_macro_table(report: Report) -> Table:
     """Which micro goals predict macro ones: one row per micro goal, by lift."""
-    columns = tuple(Column(key, *_MICRO_MACRO_HEADERS[key]) for key in MICRO_MACRO_COLUMNS)
-    return Table(
-        "micro_macro", "Micro → macro (visitors)", columns, [dict(r) for r in report.micro_macro]
-    )
+    columns = tuple(Column(key, *_MICRO_MACRO_HEADERS[key]) for key in MICRO_MACRO_FIELDS)
+    rows = [row.as_dict() for row in report.micro_macro]
+    return Table("micro_macro", "Micro → macro (visitors)", columns, rows)
 
 
 SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
@@ -298,28 +300,25 @@ def funnel_segment_tables(report: Report) -> list[Table]:
     conversion rate (none without ``--by``)."""
     tables: list[Table] = []
     for funnel in report.funnels:
-        rows = funnel.get("segments")
-        steps = funnel["steps"]
-        if not isinstance(rows, list) or not isinstance(steps, list):
+        if funnel.segments is None:
             continue
         columns = (
             Column("segment", "Segment"),
             Column("entered", "Entered", "int"),
-            *(Column(f"step:{i}", str(step["name"]), "int") for i, step in enumerate(steps)),
+            *(Column(f"step:{i}", step.name, "int") for i, step in enumerate(funnel.steps)),
             Column("conversion_rate", "Conv. rate", "rate"),
         )
         tables += _per_breakdown(
             "funnel_segments",
-            f"Funnel {funnel['name']!r}",
+            f"Funnel {funnel.name!r}",
             columns,
-            [{**row, **_numbered("step", row["reached"])} for row in rows],
+            [{**row.as_dict(), **_numbered("step", row.reached)} for row in funnel.segments],
         )
     return tables
 
 
-def _numbered(prefix: str, values: object) -> dict[str, object]:
-    """A list as columns ``prefix:0``, ``prefix:1``, …"""
-    assert isinstance(values, list)
+def _numbered(prefix: str, values: Sequence[object]) -> dict[str, object]:
+    """A sequence as columns ``prefix:0``, ``prefix:1``, …"""
     return {f"{prefix}:{i}": value for i, value in enumerate(values)}
 
 
@@ -347,13 +346,30 @@ def segments_table(report: Report) -> Table:
     """Every segment and goal as one long table (CSV/TSV ``--table segments``); with
     ``--compare`` also the segment's sessions and the goal's rate in the comparison period."""
     columns = _compared(report, SEGMENT_TABLE_COLUMNS, SEGMENT_COMPARISON_COLUMNS)
-    return Table("segments", "Segments", columns, long_segment_rows(report.segments))
+    changes = report.comparison.segments if report.comparison else None
+    rows: list[dict[str, object]] = []
+    for index, row in enumerate(report.segments):
+        change = changes[index] if changes else None
+        for position, goal in enumerate(row.goals):
+            goal_change = change.goals[position] if change else NO_CHANGE
+            rows.append(
+                {
+                    "by": row.by,
+                    "segment": row.segment,
+                    "sessions": row.sessions,
+                    "small_sample": row.small_sample,
+                    "previous_sessions": change.previous_sessions if change else None,
+                    **goal.as_dict(),
+                    **goal_dict(goal_change),
+                }
+            )
+    return Table("segments", "Segments", columns, rows)
 
 
 def segment_tables(report: Report) -> list[Table]:
     """One table per ``--by`` for people: sessions, visitors, macro and micro rates and each
     goal's rate per segment."""
-    goal_names = [str(goal["name"]) for goal in report.goals]
+    goal_names = [goal.name for goal in report.goals]
     columns = (
         Column("segment", "Segment"),
         Column("sessions", "Sessions", "int"),
@@ -371,9 +387,14 @@ def segment_tables(report: Report) -> list[Table]:
             Column("change", "Macro change", "change"),
         ),
     )
+    changes = report.comparison.segments if report.comparison else None
     rows = [
-        {**row, **_numbered("goal", [goal["conversion_rate"] for goal in row["goals"]])}  # type: ignore[attr-defined]
-        for row in report.segments
+        {
+            **row.as_dict(),
+            **(changes[index].as_dict() if changes else {}),
+            **_numbered("goal", [goal.conversion_rate for goal in row.goals]),
+        }
+        for index, row in enumerate(report.segments)
     ]
     return _per_breakdown("segment", "Segments", columns, rows)
 
@@ -397,19 +418,16 @@ def experiment_table(report: Report) -> Table:
     result = report.experiment
     if result is None:
         return Table("experiment", "Experiment", EXPERIMENT_COLUMNS, [])
-    variants = result["variants"]
-    check = result["sample_ratio"]
-    assert isinstance(variants, list)
-    assert isinstance(check, dict)
     rows = [
-        {"variant": variant["variant"], "sessions": variant["sessions"], **goal}
-        for variant in variants
-        for goal in variant["goals"]
+        {"variant": variant.variant, "sessions": variant.sessions, **goal.as_dict()}
+        for variant in result.variants
+        for goal in variant.goals
     ]
-    verdict = "MISMATCH" if check["mismatch"] else "ok"
+    check = result.sample_ratio
+    verdict = "MISMATCH" if check.mismatch else "ok"
     title = (
-        f"Experiment: --by {result['by']} against {result['baseline']!r} "
-        f"(sample ratio {verdict}, p = {format_value(check['p_value'], 'pvalue')})"
+        f"Experiment: --by {result.by} against {result.baseline!r} "
+        f"(sample ratio {verdict}, p = {format_value(check.p_value, 'pvalue')})"
     )
     return Table("experiment", title, EXPERIMENT_COLUMNS, rows)
 
@@ -457,68 +475,66 @@ def alert_display_table(report: Report) -> Table:
     return Table("alerts", title, ALERT_DISPLAY_COLUMNS, rows)
 
 
-def report_tables(report: Report) -> dict[str, Table]:
-    """Every table of the report by name, in display order."""
-    return {
-        "input": input_table(report),
-        "summary": summary_table(report),
-        "goals": goals_table(report),
-        "funnels": funnels_table(report),
-        "ladder": ladder_table(report),
-        "micro_macro": micro_macro_table(report),
-        "segments": segments_table(report),
-        "experiment": experiment_table(report),
-        "alerts": alerts_table(report),
-    }
+# Every table of the report by name, in display order: what ``--table`` picks for CSV/TSV.
+TABLES: dict[str, Callable[[Report], Table]] = {
+    "input": input_table,
+    "summary": summary_table,
+    "goals": goals_table,
+    "funnels": funnels_table,
+    "ladder": ladder_table,
+    "micro_macro": micro_macro_table,
+    "segments": segments_table,
+    "experiment": experiment_table,
+    "alerts": alerts_table,
+}
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
 
-# How an alert's status reads in a table.
-_STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
+def report_table(report: Report, name: str) -> Table:
+    """The table ``name`` (one of ``TABLE_NAMES``) of the report."""
+    return TABLES[name](report)
 
 
-def format_value(value: object, kind: ColumnKind) -> str:
-    """A value as people read it: thousands separators, percents, durations; ``–`` for none.
+@dataclass(frozen=True)
+class Section:
+    """One titled part of the page people read, and how to draw it: ``table`` (None for a
+    ``note`` alone), ``bar``: the column followed by a bar of each value against the column's
+    largest, ``vertical``: a one-row table drawn as Metric | Value lines."""
 
-    >>> format_value(0.1234, "rate"), format_value(1234, "int"), format_value(65.5, "seconds")
-    ('12.3%', '1,234', '1m 06s')
-    """
-    if value is None:
-        return "–"
-    if kind == "int" and isinstance(value, int | float):
-        return f"{int(value):,}"
-    if kind == "rate" and isinstance(value, int | float):
-        return f"{value * 100:.1f}%"
-    if kind == "float" and isinstance(value, int | float):
-        return f"{value:,.2f}"
-    if kind == "money" and isinstance(value, int | float):
-        return f"{value:,.2f}"
-    if kind == "status":
-        return _STATUS_SHOWN.get(str(value), str(value))
-    if kind == "flag":
-        return "yes" if value else ""
-    if kind == "change" and isinstance(value, int | float):
-        arrow = "▲" if value > 0 else "▼" if value < 0 else "="
-        return f"{arrow} {value * 100:+.1f} pp"
-    if kind == "delta" and isinstance(value, int | float):
-        return f"{value:+,}" if float(value).is_integer() else f"{value:+,.2f}"
-    if kind == "delta_seconds" and isinstance(value, int | float):
-        return ("-" if value < 0 else "+") + format_seconds(abs(float(value)))
-    if kind == "pvalue" and isinstance(value, int | float):
-        return "<0.001" if value < 0.001 else f"{value:.3f}"
-    if kind == "seconds" and isinstance(value, int | float):
-        return format_seconds(float(value))
-    return str(value)
+    title: str
+    table: Table | None
+    bar: str | None = None
+    vertical: bool = False
+    note: str | None = None
 
 
-def format_seconds(seconds: float) -> str:
-    """``42s``, ``3m 07s`` or ``1h 02m``.
+NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
 
-    >>> format_seconds(42.4), format_seconds(187), format_seconds(3725)
-    ('42s', '3m 07s', '1h 02m')
-    """
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole}s"
-    if whole < 3600:
-        return f"{whole // 60}m {whole % 60:02d}s"
-    return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+
+def sections(report: Report) -> list[Section]:
+    """The page for people (terminal, Markdown, HTML), in order: alerts (with ``--alerts``),
+    input, summary, goals, funnels, engagement ladder and micro → macro (with goals), the
+    segments and funnels per ``--by``, the experiment."""
+    page: list[Section] = []
+    if report.alerts is not None:
+        alerts = alert_display_table(report)
+        page.append(Section(alerts.title, alerts))
+    source = input_table(report)
+    page.append(Section(source.title, source))
+    page.append(Section("Summary", summary_table(report), vertical=True))
+    goals = goals_table(report)
+    if goals.rows:
+        shown = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change")
+        page.append(Section(goals.title, Table("goals", goals.title, shown, goals.rows)))
+        page += [Section(t.title, t, bar="reached") for t in funnel_tables(report)]
+        for table in (ladder_table(report), micro_macro_table(report)):
+            if table.rows:
+                page.append(Section(table.title, table))
+    else:
+        page.append(Section(goals.title, None, note=NO_GOALS))
+    page += [Section(t.title, t, bar="macro_conversion_rate") for t in segment_tables(report)]
+    page += [Section(t.title, t) for t in funnel_segment_tables(report)]
+    trial = experiment_table(report)
+    if trial.rows:
+        page.append(Section(trial.title, trial))
+    return page

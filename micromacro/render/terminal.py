@@ -10,18 +10,9 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from micromacro.render.tables import (
-    GOAL_DISPLAY_KEYS,
-    Column,
-    Table,
-    alert_display_table,
-    format_value,
-    funnel_segment_tables,
-    funnel_tables,
-    report_tables,
-    segment_tables,
-)
+from micromacro.render.tables import Column, Section, Table, sections
 from micromacro.render.text import inert
+from micromacro.render.values import format_value
 from micromacro.report import Report
 
 # Wide enough that no column of a piped report is ever cut or wrapped.
@@ -96,7 +87,7 @@ def _bar_table(table: Table, key: str, style: TerminalStyle) -> RichTable:
     for row, value in zip(table.rows, values, strict=True):
         cells = []
         for column in table.columns:
-            cells.append(_text(format_value(row.get(column.key), column.kind)))
+            cells.append(_cell(row.get(column.key), column, style))
             if column.key == key:
                 length = bar(value / most if most else 0.0)
                 cells.append(_text(length, "cyan" if style.color else ""))
@@ -130,9 +121,20 @@ def _summary_table(table: Table, style: TerminalStyle) -> RichTable:
     return rich
 
 
+def _drawn(section: Section, style: TerminalStyle) -> RichTable | Text:
+    """A section's table as rich draws it, or its note."""
+    table = section.table
+    if table is None:
+        return _text(section.note or "")
+    if section.vertical:
+        return _summary_table(table, style)
+    if section.bar is not None:
+        return _bar_table(table, section.bar, style)
+    return _rich_table(table, table.columns, style)
+
+
 def render_terminal(report: Report, style: TerminalStyle) -> str:
-    """The input summary, site summary, goals, funnels, ladder and micro → macro tables as rich
-    tables, returned as text."""
+    """The report's sections (``tables.sections``) as titled tables, returned as text."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -145,39 +147,7 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
         markup=False,
         soft_wrap=False,
     )
-    tables = report_tables(report)
-    if report.alerts is not None:
-        alerts = alert_display_table(report)
-        console.print(_text(alerts.title, "bold"))
-        console.print(_rich_table(alerts, alerts.columns, style))
-    console.print(_text(tables["input"].title, "bold"))
-    console.print(_rich_table(tables["input"], tables["input"].columns))
-    console.print(_text(tables["summary"].title, "bold"))
-    console.print(_summary_table(tables["summary"], style))
-    goals = tables["goals"]
-    console.print(_text(goals.title, "bold"))
-    if goals.rows:
-        columns = tuple(
-            c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change"
-        )
-        console.print(_rich_table(goals, columns, style))
-        for funnel in funnel_tables(report):
-            console.print(_text(funnel.title, "bold"))
-            console.print(_bar_table(funnel, "reached", style))
-        for name in ("ladder", "micro_macro"):
-            table = tables[name]
-            if table.rows:
-                console.print(_text(table.title, "bold"))
-                console.print(_rich_table(table, table.columns))
-    else:
-        console.print(_text("No goals defined: pass --goals FILE (see goals.example.yaml)."))
-    for segments in segment_tables(report):
-        console.print(_text(segments.title, "bold"))
-        console.print(_bar_table(segments, "macro_conversion_rate", style))
-    for table in funnel_segment_tables(report):
-        console.print(_text(table.title, "bold"))
-        console.print(_rich_table(table, table.columns))
-    if tables["experiment"].rows:
-        console.print(_text(tables["experiment"].title, "bold"))
-        console.print(_rich_table(tables["experiment"], tables["experiment"].columns))
+    for section in sections(report):
+        console.print(_text(section.title, "bold"))
+        console.print(_drawn(section, style))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

@@ -1,0 +1,240 @@
+"""``--compare``: every figure of a report against the same figure in an earlier period.
+
+A comparison is built in one step from the two periods' rows and never changes them: each
+figure gets a ``Change`` (its earlier value and the difference), and each rate also the
+two-proportion p-value of the difference (SPEC 2.8). When the earlier period has no session,
+every earlier value, change and p-value is null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from micromacro.rows import (
+    SUMMARY_FIELDS,
+    SUMMARY_RATES,
+    FunnelResult,
+    GoalRow,
+    SegmentRow,
+    SummaryFigures,
+)
+from micromacro.stats import two_proportion_p_value
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A figure's value in the comparison period and its change since (now − then); for a
+    rate, ``p_value`` tests the change as a difference of two proportions."""
+
+    previous: float | None
+    change: float | None
+    p_value: float | None = None
+
+
+NO_CHANGE = Change(None, None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryChanges:
+    """Each summary figure's ``Change``, by field name (rates carry a p-value)."""
+
+    figures: dict[str, Change]
+
+    def as_dict(self) -> dict[str, object]:
+        """``previous_<figure>``, ``change_<figure>`` and, for rates, ``change_p_value_<figure>``
+        after the summary's own keys."""
+        result: dict[str, object] = {}
+        for name, change in self.figures.items():
+            result[f"previous_{name}"] = change.previous
+            result[f"change_{name}"] = change.change
+            if name in SUMMARY_RATES:
+                result[f"change_p_value_{name}"] = change.p_value
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class GoalChange:
+    """A goal's conversions in the comparison period and the ``Change`` of its session rate."""
+
+    previous_conversions: int | None
+    rate: Change
+
+    def as_dict(self) -> dict[str, object]:
+        """The comparison keys of a JSON goal."""
+        return {
+            "previous_conversions": self.previous_conversions,
+            "previous_conversion_rate": self.rate.previous,
+            "change": self.rate.change,
+            "change_p_value": self.rate.p_value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StepChange:
+    """A funnel step's units reached in the comparison period and the ``Change`` of its
+    conversion from the start."""
+
+    previous_reached: int | None
+    from_start: Change
+
+    def as_dict(self) -> dict[str, object]:
+        """The comparison keys of a JSON funnel step."""
+        return {
+            "previous_reached": self.previous_reached,
+            "previous_conversion_from_start": self.from_start.previous,
+            "change": self.from_start.change,
+            "change_p_value": self.from_start.p_value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentChange:
+    """A segment's sessions in the comparison period, the ``Change`` of its macro rate and of
+    each goal's rate (all null for a segment the comparison period lacks)."""
+
+    previous_sessions: int | None
+    macro_rate: Change
+    goals: tuple[Change, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """The comparison keys of a JSON segment (its goals' keys come from ``goal_dict``)."""
+        return {
+            "previous_sessions": self.previous_sessions,
+            "previous_macro_conversion_rate": self.macro_rate.previous,
+            "change": self.macro_rate.change,
+            "change_p_value": self.macro_rate.p_value,
+        }
+
+
+def goal_dict(change: Change) -> dict[str, object]:
+    """The comparison keys of a segment's JSON goal."""
+    return {
+        "previous_conversion_rate": change.previous,
+        "change": change.change,
+        "change_p_value": change.p_value,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Every figure of a report against the comparison period, row for row."""
+
+    summary: SummaryChanges
+    goals: tuple[GoalChange, ...]
+    funnels: tuple[tuple[StepChange, ...], ...]
+    segments: tuple[SegmentChange, ...]
+    # Whether the comparison period has no session (every change is then null).
+    empty: bool
+
+
+class Figures(Protocol):
+    """What ``compare`` reads of one period's report: its summary and rows."""
+
+    @property
+    def summary(self) -> SummaryFigures: ...
+    @property
+    def goals(self) -> Sequence[GoalRow]: ...
+    @property
+    def funnels(self) -> Sequence[FunnelResult]: ...
+    @property
+    def segments(self) -> Sequence[SegmentRow]: ...
+
+
+def compare(now: Figures, then: Figures) -> Comparison:
+    """Every summary figure, goal, funnel step and segment of ``now`` against ``then``."""
+    empty = then.summary.sessions == 0
+    return Comparison(
+        summary=_summary_changes(now.summary, then.summary, empty),
+        goals=tuple(
+            _goal_change(goal, earlier, now.summary.sessions, then.summary.sessions, empty)
+            for goal, earlier in zip(now.goals, then.goals, strict=True)
+        ),
+        funnels=tuple(
+            _step_changes(funnel, earlier, empty)
+            for funnel, earlier in zip(now.funnels, then.funnels, strict=True)
+        ),
+        segments=_segment_changes(now.segments, then.segments, empty),
+        empty=empty,
+    )
+
+
+def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> SummaryChanges:
+    """Each figure's change; a rate's p-value tests it as a share of sessions."""
+    n1, n2 = now.sessions, then.sessions
+    figures: dict[str, Change] = {}
+    for name in SUMMARY_FIELDS:
+        value = getattr(now, name)
+        if empty:
+            figures[name] = NO_CHANGE
+            continue
+        earlier = getattr(then, name)
+        p_value = (
+            two_proportion_p_value(round(value * n1), n1, round(earlier * n2), n2)
+            if name in SUMMARY_RATES
+            else None
+        )
+        figures[name] = Change(earlier, value - earlier, p_value)
+    return SummaryChanges(figures)
+
+
+def _goal_change(goal: GoalRow, then: GoalRow, n1: int, n2: int, empty: bool) -> GoalChange:
+    """A goal's session rate now against then, tested as two proportions of sessions."""
+    if empty:
+        return GoalChange(None, NO_CHANGE)
+    x1, x2 = goal.converting_sessions, then.converting_sessions
+    rate_before = x2 / n2
+    rate_now = x1 / n1 if n1 else 0.0
+    return GoalChange(
+        then.conversions,
+        Change(rate_before, rate_now - rate_before, two_proportion_p_value(x1, n1, x2, n2)),
+    )
+
+
+def _step_changes(now: FunnelResult, then: FunnelResult, empty: bool) -> tuple[StepChange, ...]:
+    """Each step's conversion from the start now against then, tested as two proportions of
+    the units that entered."""
+    changes = []
+    for step, before in zip(now.steps, then.steps, strict=True):
+        rate, earlier = step.conversion_from_start, before.conversion_from_start
+        if empty:
+            changes.append(StepChange(None, NO_CHANGE))
+        elif rate is None or earlier is None:
+            changes.append(StepChange(before.reached, Change(earlier, None, None)))
+        else:
+            p_value = two_proportion_p_value(
+                step.reached, now.entered, before.reached, then.entered
+            )
+            changes.append(StepChange(before.reached, Change(earlier, rate - earlier, p_value)))
+    return tuple(changes)
+
+
+def _segment_changes(
+    now: Sequence[SegmentRow], then: Sequence[SegmentRow], empty: bool
+) -> tuple[SegmentChange, ...]:
+    """Each segment's macro rate and goal rates against the same segment then, tested as two
+    proportions of the segment's sessions."""
+    earlier = {(row.by, row.segment): row for row in then}
+    changes = []
+    for row in now:
+        before = None if empty else earlier.get((row.by, row.segment))
+        if before is None:
+            changes.append(SegmentChange(None, NO_CHANGE, (NO_CHANGE,) * len(row.goals)))
+            continue
+        n1, n2 = row.sessions, before.sessions
+        macro = Change(
+            before.macro_conversion_rate,
+            row.macro_conversion_rate - before.macro_conversion_rate,
+            two_proportion_p_value(row.macro_conversions, n1, before.macro_conversions, n2),
+        )
+        goals = tuple(
+            Change(
+                goal_then.conversion_rate,
+                goal.conversion_rate - goal_then.conversion_rate,
+                two_proportion_p_value(goal.conversions, n1, goal_then.conversions, n2),
+            )
+            for goal, goal_then in zip(row.goals, before.goals, strict=True)
+        )
+        changes.append(SegmentChange(n2, macro, goals))
+    return tuple(changes)

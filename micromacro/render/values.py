@@ -1,0 +1,61 @@
+"""How figures read for people: thousands separators, percents, durations, p-values, changes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ColumnKind = Literal[
+    "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change", "delta",
+    "delta_seconds", "status",
+]  # fmt: skip
+
+# How an alert's status reads in a table.
+_STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
+
+
+def format_value(value: object, kind: ColumnKind) -> str:
+    """A value as people read it: thousands separators, percents, durations; ``–`` for none.
+
+    >>> format_value(0.1234, "rate"), format_value(1234, "int"), format_value(65.5, "seconds")
+    ('12.3%', '1,234', '1m 06s')
+    """
+    if value is None:
+        return "–"
+    if kind == "int" and isinstance(value, int | float):
+        return f"{int(value):,}"
+    if kind == "rate" and isinstance(value, int | float):
+        return f"{value * 100:.1f}%"
+    if kind == "float" and isinstance(value, int | float):
+        return f"{value:,.2f}"
+    if kind == "money" and isinstance(value, int | float):
+        return f"{value:,.2f}"
+    if kind == "status":
+        return _STATUS_SHOWN.get(str(value), str(value))
+    if kind == "flag":
+        return "yes" if value else ""
+    if kind == "change" and isinstance(value, int | float):
+        arrow = "▲" if value > 0 else "▼" if value < 0 else "="
+        return f"{arrow} {value * 100:+.1f} pp"
+    if kind == "delta" and isinstance(value, int | float):
+        return f"{value:+,}" if float(value).is_integer() else f"{value:+,.2f}"
+    if kind == "delta_seconds" and isinstance(value, int | float):
+        return ("-" if value < 0 else "+") + format_seconds(abs(float(value)))
+    if kind == "pvalue" and isinstance(value, int | float):
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
+    if kind == "seconds" and isinstance(value, int | float):
+        return format_seconds(float(value))
+    return str(value)
+
+
+def format_seconds(seconds: float) -> str:
+    """``42s``, ``3m 07s`` or ``1h 02m``.
+
+    >>> format_seconds(42.4), format_seconds(187), format_seconds(3725)
+    ('42s', '3m 07s', '1h 02m')
+    """
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
