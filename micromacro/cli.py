@@ -32,6 +32,7 @@ from micromacro import __version__
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
 from micromacro.config import load_goals
+from micromacro.dimensions import ATTRIBUTIONS
 from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError, UsageError
 from micromacro.goals import GoalsConfig
 from micromacro.history import append_history, history_rows
@@ -59,7 +60,7 @@ from micromacro.render import (
 from micromacro.render.hits import HIT_FORMATS, HitFormat, write_hit_table
 from micromacro.render.text import inert
 from micromacro.report import Report, ReportOptions, breakdowns_of, build_report
-from micromacro.segments import ATTRIBUTIONS, DEFAULT_MIN_SESSIONS, DEFAULT_TOP
+from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"

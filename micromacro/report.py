@@ -16,6 +16,13 @@ import polars as pl
 from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.conversions import session_conversions
+from micromacro.dimensions import (
+    SOURCE_DIMENSIONS,
+    Attribution,
+    Breakdown,
+    parse_breakdowns,
+    session_dimensions,
+)
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
@@ -31,14 +38,9 @@ from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_w
 from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
     DEFAULT_TOP,
-    SOURCE_DIMENSIONS,
-    Attribution,
-    Breakdown,
     experiment,
     funnel_segment_rows,
-    parse_breakdowns,
     segment_rows,
-    session_dimensions,
 )
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 from micromacro.stats import two_proportion_p_value
