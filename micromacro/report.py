@@ -23,6 +23,7 @@ from micromacro.dimensions import (
     parse_breakdowns,
     session_dimensions,
 )
+from micromacro.experiments import experiment
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
@@ -35,13 +36,7 @@ from micromacro.metrics import (
 )
 from micromacro.periods import Period
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
-from micromacro.segments import (
-    DEFAULT_MIN_SESSIONS,
-    DEFAULT_TOP,
-    experiment,
-    funnel_segment_rows,
-    segment_rows,
-)
+from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP, funnel_segment_rows, segment_rows
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 from micromacro.stats import two_proportion_p_value
 
