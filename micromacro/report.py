@@ -16,13 +16,7 @@ import polars as pl
 from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.conversions import session_conversions
-from micromacro.dimensions import (
-    SOURCE_DIMENSIONS,
-    Attribution,
-    Breakdown,
-    parse_breakdowns,
-    session_dimensions,
-)
+from micromacro.dimensions import SOURCE_DIMENSIONS, Attribution, Breakdown, session_dimensions
 from micromacro.experiments import experiment
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig
@@ -48,7 +42,8 @@ class ReportOptions(ReadOptions):
 
     goals: GoalsConfig
     session_timeout_s: float = DEFAULT_TIMEOUT_S
-    by: tuple[str, ...] = ()
+    # The --by breakdowns, parsed by the command line (an export's kept columns are dimensions).
+    by: tuple[Breakdown, ...] = ()
     top: int = DEFAULT_TOP
     min_sessions: int = DEFAULT_MIN_SESSIONS
     site_hosts: tuple[str, ...] = ()
@@ -151,7 +146,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     visitors = visitor_goals(conversions, options.goals.goals)
     summary = site_summary(conversions, options.goals.goals)
     units = {"session": int(summary["sessions"]), "visitor": int(summary["visitors"])}
-    breakdowns = breakdowns_of(options)
+    breakdowns = options.by
     dimensions = _dimensions(options, breakdowns, sessionized, sessions, read, notes)
     segments = (
         segment_rows(
@@ -309,7 +304,7 @@ def _experiment(
     """The ``--baseline`` comparison over the first ``--by``; warns on a sample-ratio mismatch."""
     if options.baseline is None:
         return None
-    by = breakdowns_of(options)[0].label
+    by = options.by[0].label
     result = experiment(segments, by, options.baseline, options.expected_split)
     check = result["sample_ratio"]
     assert isinstance(check, dict)
@@ -324,15 +319,9 @@ def _experiment(
     return result
 
 
-def breakdowns_of(options: ReportOptions) -> list[Breakdown]:
-    """The ``--by`` breakdowns (an event export's kept columns are dimensions too)."""
-    source = options.goals.source
-    return parse_breakdowns(options.by, extra=source.keep if source is not None else ())
-
-
 def _dimensions(
     options: ReportOptions,
-    breakdowns: list[Breakdown],
+    breakdowns: tuple[Breakdown, ...],
     hits: pl.DataFrame,
     sessions: pl.DataFrame,
     read: InputRead,
