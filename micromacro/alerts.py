@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
+from micromacro.dimensions import DIMENSIONS, parse_breakdowns
 from micromacro.errors import UsageError
 from micromacro.hits import BUCKETS, EXPORT_BUCKETS
-from micromacro.segments import DIMENSIONS, OTHER, parse_breakdowns
+from micromacro.segments import OTHER
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
 Condition = Literal["above", "below", "change_above", "change_below"]

@@ -6,14 +6,13 @@ This is the only module that knows about click, stdout, stderr and exit codes.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import io
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any, BinaryIO, NoReturn
 
 import click
@@ -32,6 +31,7 @@ from micromacro import __version__
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
 from micromacro.config import load_goals
+from micromacro.dimensions import ATTRIBUTIONS, parse_breakdowns
 from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError, UsageError
 from micromacro.goals import GoalsConfig
 from micromacro.history import append_history, history_rows
@@ -58,8 +58,8 @@ from micromacro.render import (
 )
 from micromacro.render.hits import HIT_FORMATS, HitFormat, write_hit_table
 from micromacro.render.text import inert
-from micromacro.report import Report, ReportOptions, breakdowns_of, build_report
-from micromacro.segments import ATTRIBUTIONS, DEFAULT_MIN_SESSIONS, DEFAULT_TOP
+from micromacro.report import Report, ReportOptions, build_report
+from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.timespans import parse_duration
 
 PROG = "micromacro"
@@ -544,11 +544,52 @@ _reading_options = _with_options(*_READING_OPTIONS, *_ANALYSIS_OPTIONS)
 _hit_reading_options = _with_options(*_READING_OPTIONS)
 
 
-def _report_options(ctx: click.Context, goals: GoalsConfig, **overrides: Any) -> ReportOptions:
-    """The ``ReportOptions`` of a command: its parameters of the same names, then ``overrides``."""
-    names = {f.name for f in dataclasses.fields(ReportOptions)}
-    values = {k: v for k, v in ctx.params.items() if k in names and k not in overrides}
-    return ReportOptions(goals=goals, **values, **overrides)
+def _report_options(
+    ctx: click.Context,
+    goals: GoalsConfig,
+    *,
+    by: Sequence[str] | None = None,
+    compare: str | None = None,
+    top: int | None = None,
+) -> ReportOptions:
+    """The ``ReportOptions`` of a command, from its parameters (an option it lacks keeps its
+    default), but ``by``, ``compare`` and ``top`` when given (what the alert rules need).
+
+    ``--by`` is parsed here, once, into breakdowns (an event export's kept columns are
+    dimensions too): an unknown dimension is a usage error (exit 2) before any reading.
+    """
+    params = ctx.params
+    source = goals.source
+    breakdowns = parse_breakdowns(
+        params.get("by", ()) if by is None else by,
+        extra=source.keep if source is not None else (),
+    )
+    return ReportOptions(
+        inputs=params["inputs"],
+        log_format=params["log_format"],
+        client_ip=params["client_ip"],
+        include_bots=params["include_bots"],
+        include_static=params["include_static"],
+        include_errors=params["include_errors"],
+        include_redirects=params["include_redirects"],
+        bot_patterns=params["bot_patterns"],
+        since=params["since"],
+        until=params["until"],
+        tz=params["tz"],
+        compare=params.get("compare") if compare is None else compare,
+        strict=params["strict"],
+        dedupe=params["dedupe"],
+        max_line_bytes=params["max_line_bytes"],
+        goals=goals,
+        session_timeout_s=params["session_timeout_s"],
+        by=tuple(breakdowns),
+        top=params.get("top", DEFAULT_TOP) if top is None else top,
+        min_sessions=params.get("min_sessions", DEFAULT_MIN_SESSIONS),
+        site_hosts=params.get("site_hosts", ()),
+        attribution=params.get("attribution", "session"),
+        baseline=params.get("baseline"),
+        expected_split=params.get("expected_split", ()),
+    )
 
 
 def _check_reading(params: dict[str, Any]) -> None:
@@ -585,7 +626,8 @@ def _alert_setup(
     goals: GoalsConfig, compare: str | None, by: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """The report options the goals file's alert rules need: their comparison period and the
-    breakdowns their segment metrics name (exit 2 when the rules cannot share one period)."""
+    breakdowns their segment metrics name after ``by`` (the ``--by`` values ``_report_options``
+    parses); exit 2 when the rules cannot share one period."""
     chosen, problems = run_comparison(goals.alerts, compare, goals.path)
     if problems:
         raise ConfigError(problems)
@@ -723,12 +765,11 @@ def report(
     options = _report_options(ctx, goals, **overrides)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
-    breakdowns_of(options)  # an unknown dimension is exit 2 before any reading
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
     if with_alerts:
-        result = dataclasses.replace(result, alerts=tuple(_check_alerts(env, goals, result)))
+        result = replace(result, alerts=tuple(_check_alerts(env, goals, result)))
     to_terminal = output is None and bool(env.stdout_isatty)
     style = TerminalStyle(
         color=to_terminal and not env.no_color,

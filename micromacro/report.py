@@ -17,6 +17,8 @@ from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.comparison import Comparison, compare, goal_dict
 from micromacro.conversions import session_conversions
+from micromacro.dimensions import SOURCE_DIMENSIONS, Attribution, Breakdown, session_dimensions
+from micromacro.experiments import experiment
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goals import GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
@@ -38,18 +40,7 @@ from micromacro.rows import (
     SegmentRow,
     SummaryFigures,
 )
-from micromacro.segments import (
-    DEFAULT_MIN_SESSIONS,
-    DEFAULT_TOP,
-    SOURCE_DIMENSIONS,
-    Attribution,
-    Breakdown,
-    experiment,
-    funnel_segment_rows,
-    parse_breakdowns,
-    segment_rows,
-    session_dimensions,
-)
+from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP, funnel_segment_rows, segment_rows
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 
 
@@ -60,7 +51,8 @@ class ReportOptions(ReadOptions):
 
     goals: GoalsConfig
     session_timeout_s: float = DEFAULT_TIMEOUT_S
-    by: tuple[str, ...] = ()
+    # The --by breakdowns, parsed by the command line (an export's kept columns are dimensions).
+    by: tuple[Breakdown, ...] = ()
     top: int = DEFAULT_TOP
     min_sessions: int = DEFAULT_MIN_SESSIONS
     site_hosts: tuple[str, ...] = ()
@@ -198,7 +190,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     visitors = visitor_goals(conversions, options.goals.goals)
     summary = site_summary(conversions, options.goals.goals)
     units = {"session": summary.sessions, "visitor": summary.visitors}
-    breakdowns = breakdowns_of(options)
+    breakdowns = options.by
     dimensions = _dimensions(options, breakdowns, sessionized, sessions, read, notes)
     segments = (
         segment_rows(
@@ -255,7 +247,7 @@ def _experiment(
     """The ``--baseline`` comparison over the first ``--by``; warns on a sample-ratio mismatch."""
     if options.baseline is None:
         return None
-    by = breakdowns_of(options)[0].label
+    by = options.by[0].label
     result = experiment(segments, by, options.baseline, options.expected_split)
     check = result.sample_ratio
     if check.mismatch:
@@ -267,15 +259,9 @@ def _experiment(
     return result
 
 
-def breakdowns_of(options: ReportOptions) -> list[Breakdown]:
-    """The ``--by`` breakdowns (an event export's kept columns are dimensions too)."""
-    source = options.goals.source
-    return parse_breakdowns(options.by, extra=source.keep if source is not None else ())
-
-
 def _dimensions(
     options: ReportOptions,
-    breakdowns: list[Breakdown],
+    breakdowns: tuple[Breakdown, ...],
     hits: pl.DataFrame,
     sessions: pl.DataFrame,
     read: InputRead,

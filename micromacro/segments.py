@@ -1,243 +1,32 @@
 """Segments (SPEC 2.7): which traffic converts, by channel, device, landing page, time, …
 
-Every session belongs to exactly one segment of each dimension: its first hit decides the
-channel, source, medium, campaign, referrer and host, its user agent the device, browser and os,
-its start (in the report's time zone) the time dimensions, and ``query:NAME`` is the value on
-its first hit that carries the parameter. URL and user-agent parsing run on distinct values
-only and are joined back.
+Every session belongs to exactly one segment of each ``--by`` breakdown: its value of the
+dimension (``dimensions.session_dimensions``), or its values joined for a cross; values past
+``--top`` are folded into ``(other)``. A segment's row has its sessions, visitors, macro and
+micro conversions and, per goal, the rate, its 95% interval and a test against all other
+sessions, with Benjamini–Hochberg q-values over every goal row; a funnel has its figures per
+segment too.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, tzinfo
-from typing import Any, Literal
-from urllib.parse import unquote_plus
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import polars as pl
 
-from micromacro.channels import session_sources
 from micromacro.collector import paused
 from micromacro.conversions import goal_cells, goal_column
-from micromacro.devices import device_columns
-from micromacro.errors import UsageError
+from micromacro.dimensions import Breakdown
 from micromacro.goals import Funnel, Goal
 from micromacro.metrics import rate
-from micromacro.rows import (
-    Experiment,
-    ExperimentRow,
-    FunnelSegmentRow,
-    SampleRatio,
-    SegmentGoal,
-    SegmentRow,
-    VariantGoal,
-)
-from micromacro.stats import (
-    chi_square_p_value,
-    difference_interval,
-    two_proportion_p_value,
-    wilson_interval,
-)
+from micromacro.rows import FunnelSegmentRow, SegmentGoal, SegmentRow
+from micromacro.stats import two_proportion_p_value, wilson_interval
 
-SOURCE_DIMENSIONS = ("channel", "source", "medium", "campaign", "referrer")
-DEVICE_DIMENSIONS = ("device", "browser", "os")
-TIME_DIMENSIONS = ("hour", "weekday", "day", "week", "month")
-DIMENSIONS: tuple[str, ...] = (
-    *SOURCE_DIMENSIONS, "landing_page", "exit_page", *DEVICE_DIMENSIONS, *TIME_DIMENSIONS, "host",
-)  # fmt: skip
-QUERY_PREFIX = "query:"
-NONE = "(none)"
 OTHER = "(other)"
 DEFAULT_TOP = 20
 DEFAULT_MIN_SESSIONS = 30
-Attribution = Literal["session", "last-non-direct"]
-ATTRIBUTIONS: tuple[Attribution, ...] = ("session", "last-non-direct")
 _CROSS = " / "
-_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]+$")
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """One ``--by``: a dimension, or two or more crossed (``channel,device``)."""
-
-    dimensions: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """The ``by`` of its rows: ``channel``, or ``channel,device`` for a cross."""
-        return ",".join(self.dimensions)
-
-
-def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[Breakdown]:
-    """The ``--by`` options as breakdowns; ``extra`` are further valid dimensions (the kept
-    columns of an event export). Raises ``UsageError`` naming the valid dimensions.
-
-    >>> [b.label for b in parse_breakdowns(["channel", "device,query:utm_content"])]
-    ['channel', 'device,query:utm_content']
-    """
-    breakdowns = []
-    for value in values:
-        names = tuple(part.strip() for part in value.split(","))
-        for name in names:
-            _check_dimension(name, extra)
-        breakdowns.append(Breakdown(names))
-    return breakdowns
-
-
-def _check_dimension(name: str, extra: Sequence[str]) -> None:
-    if name.startswith(QUERY_PREFIX):
-        parameter = name.removeprefix(QUERY_PREFIX)
-        if not parameter or not _PARAMETER_NAME.match(parameter):
-            raise UsageError(
-                f"--by {name}: name the query parameter, e.g. query:utm_content or query:variant"
-            )
-        return
-    if name not in DIMENSIONS and name not in extra:
-        valid = ", ".join([*DIMENSIONS, "query:NAME", *extra])
-        raise UsageError(f"unknown dimension {name!r} for --by (expected one of {valid})")
-
-
-def polars_time_zone(tz: tzinfo) -> str:
-    """The name Polars knows ``tz`` by: an IANA key, ``UTC`` or an offset like ``+01:00``.
-
-    >>> from datetime import timedelta, timezone
-    >>> polars_time_zone(timezone(timedelta(hours=-5, minutes=-30)))
-    '-05:30'
-    """
-    if isinstance(tz, ZoneInfo):
-        return tz.key
-    offset = tz.utcoffset(None)
-    if tz is UTC or offset is None or not offset:
-        return "UTC"
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-# --- one value per session and dimension ---------------------------------------------------
-
-
-_FIXED_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
-
-
-def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
-    offset = _FIXED_OFFSET.match(tz)
-    if offset is None:
-        local = start.dt.convert_time_zone(tz)
-    else:  # Polars knows whole hours only: the wall time of any offset (+05:30) is a shift
-        sign, hours, minutes = offset.groups()
-        shift = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
-        local = start.dt.replace_time_zone(None) + pl.duration(minutes=shift)
-    return {
-        "hour": local.dt.strftime("%H"),
-        "weekday": local.dt.strftime("%u %a"),
-        "day": local.dt.strftime("%Y-%m-%d"),
-        "week": local.dt.strftime("%G-W%V"),
-        "month": local.dt.strftime("%Y-%m"),
-    }
-
-
-def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Per session, the first hit's ``columns`` (hits are in session then hit order)."""
-    present = [c for c in columns if c in hits.columns]
-    return hits.group_by("session").agg(pl.col(c).first() for c in present)
-
-
-def _url_decoded(values: pl.Series) -> pl.Series:
-    """``values`` with %XX escapes and ``+`` decoded, computed once per distinct value."""
-    distinct = values.drop_nulls().unique()
-    decoded = pl.Series([unquote_plus(v) for v in distinct.to_list()], dtype=pl.String)
-    mapping = pl.DataFrame({"value": distinct, "decoded": decoded})
-    frame = pl.DataFrame({"value": values})
-    return frame.join(mapping, on="value", how="left", maintain_order="left")["decoded"]
-
-
-def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
-    """Per session, ``parameter``'s value on its first hit that carries it (URL-decoded; the
-    first value when a query repeats it)."""
-    pattern = f"(?:^|&){re.escape(parameter)}=([^&#]*)"
-    values = (
-        hits.select("session", pl.col("query").str.extract(pattern, 1).alias("value"))
-        .drop_nulls("value")
-        .group_by("session")
-        .agg(pl.col("value").first())
-    )
-    return values.with_columns(_url_decoded(values["value"]).alias("value"))
-
-
-def last_non_direct(sources: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFrame:
-    """``sources`` (``session_sources``' columns) where each Direct session takes the source,
-    medium, campaign, referrer and channel of its visitor's latest earlier non-direct session
-    (as Google Analytics attributes direct visits; there is no lookback limit)."""
-    columns = ["source", "medium", "campaign", "referrer", "channel"]
-    direct = pl.col("channel") == "Direct"
-    return (
-        sources.join(visitors, on="session", how="left")
-        .sort("session")
-        .with_columns(
-            pl.when(direct)
-            .then(None)
-            .otherwise(pl.col(c))
-            .forward_fill()
-            .over("visitor_id")
-            .fill_null(pl.col(c))
-            .alias(c)
-            for c in columns
-        )
-        .drop("visitor_id")
-    )
-
-
-def session_dimensions(
-    hits: pl.DataFrame,
-    sessions: pl.DataFrame,
-    names: set[str],
-    *,
-    tz: tzinfo = UTC,
-    site_hosts: Sequence[str] = (),
-    attribution: Attribution = "session",
-) -> pl.DataFrame:
-    """One row per session (``session``) with a text column per dimension in ``names``.
-
-    ``hits`` are sessionized hits, ``sessions`` their session table (``session``, ``start``,
-    ``landing_page``, ``exit_page``). Missing values read ``(none)``. With ``attribution``
-    ``last-non-direct`` a Direct session takes its visitor's latest earlier non-direct source.
-    """
-    table = sessions.select("session")
-    if names & set(TIME_DIMENSIONS):
-        times = _time_values(pl.col("start"), polars_time_zone(tz))
-        table = table.with_columns(
-            sessions.select(*(times[n].alias(n) for n in TIME_DIMENSIONS if n in names))
-        )
-    for name in ("landing_page", "exit_page"):
-        if name in names:
-            table = table.with_columns(sessions.get_column(name))
-    first = _first_hits(hits, ["query", "referrer", "host", "user_agent", *names])
-    if names & set(SOURCE_DIMENSIONS):
-        sources = session_sources(first, site_hosts).rename({"referrer_host": "referrer"})
-        if attribution == "last-non-direct":
-            sources = last_non_direct(sources, sessions.select("session", "visitor_id"))
-        picked = [n for n in SOURCE_DIMENSIONS if n in names]
-        table = table.join(sources.select("session", *picked), on="session", how="left")
-    if names & set(DEVICE_DIMENSIONS):
-        devices = device_columns(first.select("session", "user_agent"))
-        table = table.join(
-            devices.select("session", *(n for n in DEVICE_DIMENSIONS if n in names)),
-            on="session",
-            how="left",
-        )
-    plain = [n for n in names if n == "host" or (n not in DIMENSIONS and QUERY_PREFIX not in n)]
-    if plain:
-        table = table.join(first.select("session", *plain), on="session", how="left")
-    for name in sorted(n for n in names if n.startswith(QUERY_PREFIX)):
-        parameter = _query_parameter(hits, name.removeprefix(QUERY_PREFIX))
-        table = table.join(parameter.rename({"value": name}), on="session", how="left")
-    return table.with_columns(
-        pl.col(n).cast(pl.String).fill_null(NONE).replace("", NONE) for n in names
-    )
 
 
 # --- the segment table -------------------------------------------------------------------------
@@ -440,80 +229,6 @@ def q_values(p_values: pl.Series) -> pl.Series:
         .alias("q")
     )
     return tests.join(ranked.select("i", "q"), on="i", how="left", maintain_order="left")["q"]
-
-
-# --- experiments -------------------------------------------------------------------------------
-
-# A sample-ratio mismatch is reported below this p-value (a deliberately strict threshold: the
-# test runs on every report, and a real mismatch gives far smaller values).
-SRM_P_VALUE = 0.001
-_NOT_VARIANTS = (NONE, OTHER)
-
-
-def experiment(
-    rows: Sequence[SegmentRow],
-    by: str,
-    baseline: str,
-    expected_split: Sequence[float] = (),
-) -> Experiment:
-    """Each variant of the breakdown ``by`` against ``baseline``, goal by goal, and a
-    sample-ratio-mismatch test of the variants' sessions.
-
-    Variants are the segments of ``by`` other than ``(none)`` and ``(other)``, in name order;
-    ``expected_split`` gives their expected shares in that order (default: even). Raises
-    ``UsageError`` when ``baseline`` is not a variant or the split does not fit.
-    """
-    variants = sorted(
-        (row for row in rows if row.by == by and row.segment not in _NOT_VARIANTS),
-        key=lambda row: row.segment,
-    )
-    names = [row.segment for row in variants]
-    if baseline not in names:
-        seen = ", ".join(names) or "none"
-        raise UsageError(f"--baseline {baseline!r}: no session has it for --by {by} (seen: {seen})")
-    shares = list(expected_split) or [1.0] * len(variants)
-    if len(shares) != len(variants):
-        raise UsageError(
-            f"--expected-split has {len(shares)} shares for {len(variants)} variants "
-            f"({', '.join(names)}, in that order)"
-        )
-    base = variants[names.index(baseline)]
-    sessions = [row.sessions for row in variants]
-    p_value = chi_square_p_value(sessions, shares)
-    return Experiment(
-        by=by,
-        baseline=baseline,
-        variants=tuple(_variant(row, base) for row in variants),
-        sample_ratio=SampleRatio(
-            variants=tuple(names),
-            sessions=tuple(sessions),
-            expected_split=tuple(share / sum(shares) for share in shares),
-            p_value=p_value,
-            mismatch=p_value is not None and p_value < SRM_P_VALUE,
-        ),
-    )
-
-
-def _variant(row: SegmentRow, base: SegmentRow) -> ExperimentRow:
-    n1, n2 = row.sessions, base.sessions
-    goals = []
-    for goal, base_goal in zip(row.goals, base.goals, strict=True):
-        x1, x2 = goal.conversions, base_goal.conversions
-        rate_1, rate_2 = rate(x1, n1), rate(x2, n2)
-        interval = difference_interval(x1, n1, x2, n2)
-        goals.append(
-            VariantGoal(
-                goal=goal.goal,
-                conversions=x1,
-                conversion_rate=rate_1,
-                difference=rate_1 - rate_2,
-                lift=(rate_1 - rate_2) / rate_2 if rate_2 else None,
-                diff_ci_low=interval[0] if interval else None,
-                diff_ci_high=interval[1] if interval else None,
-                p_value=two_proportion_p_value(x1, n1, x2, n2),
-            )
-        )
-    return ExperimentRow(variant=row.segment, sessions=n1, goals=tuple(goals))
 
 
 # --- funnels by segment ------------------------------------------------------------------------

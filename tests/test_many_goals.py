@@ -36,6 +36,7 @@ from micromacro import config
 from micromacro import conversions as conversions_module
 from micromacro.config import load_goals, parse_goals
 from micromacro.conversions import goal_column, hit_match, number_match, session_conversions
+from micromacro.dimensions import Breakdown, session_dimensions
 from micromacro.errors import ConfigError
 from micromacro.goals import DestinationMatcher, EventMatcher, Goal, GoalsConfig, StringMatcher
 from micromacro.hits import COUNTED_BUCKETS
@@ -47,13 +48,7 @@ from micromacro.metrics import (
     visitor_goals,
 )
 from micromacro.report import ReportOptions, build_report
-from micromacro.segments import (
-    Breakdown,
-    _segment_values,
-    q_values,
-    segment_rows,
-    session_dimensions,
-)
+from micromacro.segments import _segment_values, q_values, segment_rows
 from micromacro.sessions import session_table, sessionize
 from micromacro.stats import (
     benjamini_hochberg,

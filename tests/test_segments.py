@@ -32,10 +32,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
+from micromacro.dimensions import Breakdown
 from micromacro.errors import UsageError
+from micromacro.experiments import experiment
 from micromacro.goals import DestinationMatcher, Goal, StringMatcher
 from micromacro.rows import SegmentRow
-from micromacro.segments import Breakdown, experiment, segment_rows
+from micromacro.segments import segment_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "segments.log")
