@@ -53,6 +53,7 @@ from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,
     TABLE_NAMES,
+    OutputFormat,
     TerminalStyle,
     render,
 )
@@ -255,9 +256,11 @@ def _silence_stdout() -> None:
 def _silence(stream: IO[str] | None) -> None:
     """Point the descriptor of ``stream`` at /dev/null, so that what is left in its buffer is
     flushed without an error as Python exits (a closed pipe, a full disk)."""
+    if stream is None:
+        return
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())  # type: ignore[union-attr]
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
 
 
@@ -730,7 +733,7 @@ def report(
     baseline: str | None,
     with_alerts: bool,
     history: str | None,
-    output_format: str,
+    output_format: OutputFormat,
     table: str,
     output: str | None,
     csv_raw: bool,
@@ -775,7 +778,7 @@ def report(
         color=to_terminal and not env.no_color,
         width=_terminal_width() if to_terminal else None,
     )
-    text = render(result, output_format, table=table, style=style, raw=csv_raw)  # type: ignore[arg-type]
+    text = render(result, output_format, table=table, style=style, raw=csv_raw)
     if history is not None:
         rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
         append_history(history, rows)

@@ -47,7 +47,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import IO, BinaryIO, Protocol, TypeVar, cast
+from typing import IO, BinaryIO, Generic, Protocol, TypeVar
 
 import polars as pl
 import zstandard
@@ -98,11 +98,13 @@ class InputFile:
         return not self.compression
 
 
-_DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
-    ".gz": lambda raw: cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb")),
-    ".bz2": lambda raw: cast(BinaryIO, bz2.BZ2File(raw, "rb")),
-    ".xz": lambda raw: cast(BinaryIO, lzma.LZMAFile(raw, "rb")),  # noqa: SIM115
-    ".zst": lambda raw: cast(BinaryIO, io.BufferedReader(_ZstdReader(raw), _CHUNK)),
+# A decompressed stream: what the readers of the standard library and zstandard return.
+Decompressed = gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile | io.BufferedReader
+_DECOMPRESSORS: dict[str, Callable[[IO[bytes]], Decompressed]] = {
+    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
+    ".bz2": lambda raw: bz2.BZ2File(raw, "rb"),
+    ".xz": lambda raw: lzma.LZMAFile(raw, "rb"),  # noqa: SIM115
+    ".zst": lambda raw: io.BufferedReader(_ZstdReader(raw), _CHUNK),
 }
 
 
@@ -120,7 +122,7 @@ class _ZstdReader(io.RawIOBase):
     """A .zst stream, decompressed frame after frame; a truncated or corrupt last frame raises
     ``ZstdError`` (zstandard's own readers return nothing for it, silently)."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: IO[bytes]) -> None:
         super().__init__()
         self._source = source
         self._frame = zstandard.ZstdDecompressor().decompressobj()
@@ -199,7 +201,7 @@ def _stat_problem(path: str, error: OSError) -> str:
     return f"{path}: cannot read: {error.strerror or error}"
 
 
-def _copy_stream(source: BinaryIO | IO[bytes], target: BinaryIO, name: str) -> None:
+def _copy_stream(source: IO[bytes] | Decompressed, target: BinaryIO, name: str) -> None:
     try:
         shutil.copyfileobj(source, target, _CHUNK)
     except _DECOMPRESS_ERRORS as error:
@@ -431,7 +433,7 @@ class Inputs(AbstractContextManager["Inputs"]):
         try:
             with open(target, "wb") as sink:
                 if compression and self._scannable:
-                    _copy_stream(_DECOMPRESSORS[compression](cast(BinaryIO, stream)), sink, name)
+                    _copy_stream(_DECOMPRESSORS[compression](stream), sink, name)
                     compression = ""
                 else:
                     shutil.copyfileobj(stream, sink, _CHUNK)
@@ -483,7 +485,13 @@ class Inputs(AbstractContextManager["Inputs"]):
 
 
 _T = TypeVar("_T")
-_DONE = object()
+_Q = TypeVar("_Q")
+@dataclass(frozen=True)
+class _Item(Generic[_T]):
+    value: _T
+
+
+_DONE = None
 
 
 def read_ahead(items: Iterator[_T]) -> Iterator[_T]:
@@ -492,13 +500,13 @@ def read_ahead(items: Iterator[_T]) -> Iterator[_T]:
     An exception raised while producing is raised here, at the item it replaces; stopping early
     stops the producer.
     """
-    handoff: queue.Queue[object] = queue.Queue(maxsize=1)
+    handoff: queue.Queue[_Item[_T] | _Failure | None] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
         try:
             for item in items:
-                if not _offer(handoff, item, stop):
+                if not _offer(handoff, _Item(item), stop):
                     return
             _offer(handoff, _DONE, stop)
         except BaseException as error:  # handed to the consumer, which raises it
@@ -513,7 +521,7 @@ def read_ahead(items: Iterator[_T]) -> Iterator[_T]:
                 return
             if isinstance(item, _Failure):
                 raise item.error
-            yield cast(_T, item)
+            yield item.value
     finally:
         stop.set()
         worker.join()
@@ -524,7 +532,7 @@ class _Failure:
     error: BaseException
 
 
-def _offer(handoff: queue.Queue[object], item: object, stop: threading.Event) -> bool:
+def _offer(handoff: queue.Queue[_Q], item: _Q, stop: threading.Event) -> bool:
     while not stop.is_set():
         try:
             handoff.put(item, timeout=0.1)
