@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from micromacro.collector import paused
-from micromacro.conversions import goal_block, goal_cells, goal_column
+from micromacro.goal_matching import goal_block, goal_cells, goal_column
 from micromacro.goals import Goal
 from micromacro.stats import difference_interval, two_proportion_p_value, wilson_interval
 

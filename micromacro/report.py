@@ -15,8 +15,8 @@ import polars as pl
 
 from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
-from micromacro.conversions import session_conversions
 from micromacro.funnels import funnel_attempts, funnel_report
+from micromacro.goal_matching import session_conversions
 from micromacro.goals import GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
 from micromacro.metrics import (

@@ -21,9 +21,9 @@ import polars as pl
 
 from micromacro.channels import session_sources
 from micromacro.collector import paused
-from micromacro.conversions import goal_cells, goal_column
 from micromacro.devices import device_columns
 from micromacro.errors import UsageError
+from micromacro.goal_matching import goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
 from micromacro.metrics import rate
 from micromacro.stats import (

@@ -31,11 +31,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from micromacro import config
-from micromacro import conversions as conversions_module
+from micromacro import config, goal_matching
 from micromacro.config import load_goals, parse_goals
-from micromacro.conversions import goal_column, hit_match, number_match, session_conversions
 from micromacro.errors import ConfigError
+from micromacro.goal_matching import goal_column, hit_match, number_match, session_conversions
 from micromacro.goals import DestinationMatcher, EventMatcher, Goal, GoalsConfig, StringMatcher
 from micromacro.hits import COUNTED_BUCKETS
 from micromacro.metrics import (
@@ -335,7 +334,7 @@ def test_300_goals_give_every_table_of_the_per_goal_implementation(
     conversions = session_conversions(hits, sessions, goals)
     expected = reference_conversions(hits, sessions, goals)
     assert_frame_equal(conversions, expected)  # columns in the same order, same types
-    monkeypatch.setattr(conversions_module, "_CUT_ROWS", 100)  # prefixes cut in many batches
+    monkeypatch.setattr(goal_matching, "_CUT_ROWS", 100)  # prefixes cut in many batches
     assert_frame_equal(session_conversions(hits, sessions, goals), expected)
     assert sum(conversions[goal_column(i)].sum() > 0 for i in range(len(goals))) > 100
 

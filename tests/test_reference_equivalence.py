@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from micromacro.config import load_goals, parse_goals
-from micromacro.conversions import goal_column, session_conversions
 from micromacro.errors import InputError
+from micromacro.goal_matching import goal_column, session_conversions
 from micromacro.goals import (
     MATCH_OPS,
     DestinationMatcher,
