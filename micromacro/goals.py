@@ -1,6 +1,6 @@
 """The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars).
 
-``config.load_goals`` builds these from YAML; ``goal_matching`` and ``funnels`` turn them into
+``goals_file.load_goals`` builds these from YAML; ``goal_matching`` and ``funnels`` turn them into
 Polars expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
 ``SourceMapping`` says how the columns of an event export map onto hits (``exports`` reads it).
 """

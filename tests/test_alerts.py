@@ -36,8 +36,8 @@ from micromacro.alerts import (
     run_comparison,
 )
 from micromacro.cli import cli
-from micromacro.config import parse_goals
 from micromacro.errors import ConfigError
+from micromacro.goals_file import parse_goals
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "alerts.log")

@@ -67,8 +67,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
-from micromacro.config import load_goals
 from micromacro.exports import ExportRead, epoch, iso8601, iso8601_common, read_exports
+from micromacro.goals_file import load_goals
 from micromacro.hits import HIT_SCHEMA, HitFilter
 from micromacro.inputs import Inputs
 

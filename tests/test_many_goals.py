@@ -31,11 +31,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from micromacro import config, goal_matching
-from micromacro.config import load_goals, parse_goals
+from micromacro import goal_matching, goals_file
 from micromacro.errors import ConfigError
 from micromacro.goal_matching import goal_column, hit_match, number_match, session_conversions
 from micromacro.goals import DestinationMatcher, EventMatcher, Goal, GoalsConfig, StringMatcher
+from micromacro.goals_file import load_goals, parse_goals
 from micromacro.hits import COUNTED_BUCKETS
 from micromacro.metrics import (
     goals_table,
@@ -499,7 +499,7 @@ GOALS_FILES = sorted(
 
 def pyyaml_only(text: str, path: str, monkeypatch: pytest.MonkeyPatch) -> GoalsConfig:
     with monkeypatch.context() as patched:
-        patched.setattr(config, "_compose_with_libyaml", lambda _text: None)
+        patched.setattr(goals_file, "_compose_with_libyaml", lambda _text: None)
         return parse_goals(text, path)
 
 
