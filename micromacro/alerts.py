@@ -26,7 +26,7 @@ from statistics import NormalDist
 from typing import Literal
 
 from micromacro.errors import UsageError
-from micromacro.hits import BUCKETS, EXPORT_BUCKETS
+from micromacro.hit_schema import BUCKETS, EXPORT_BUCKETS
 from micromacro.segments import DIMENSIONS, OTHER, parse_breakdowns
 from micromacro.stats import two_proportion_p_value, wilson_interval
 

@@ -81,7 +81,7 @@ from micromacro.goals import (
     StringMatcher,
     TimestampField,
 )
-from micromacro.hits import HIT_SCHEMA
+from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.periods import parse_timezone
 from micromacro.timespans import parse_duration
 

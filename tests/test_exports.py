@@ -69,7 +69,8 @@ from hypothesis import strategies as st
 from micromacro.cli import cli
 from micromacro.exports import ExportRead, epoch, iso8601, iso8601_common, read_exports
 from micromacro.goals_file import load_goals
-from micromacro.hits import HIT_SCHEMA, HitFilter
+from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.hits import HitFilter
 from micromacro.inputs import Inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"

@@ -36,7 +36,7 @@ from micromacro.errors import ConfigError
 from micromacro.goal_matching import goal_column, hit_match, number_match, session_conversions
 from micromacro.goals import DestinationMatcher, EventMatcher, Goal, GoalsConfig, StringMatcher
 from micromacro.goals_file import load_goals, parse_goals
-from micromacro.hits import COUNTED_BUCKETS
+from micromacro.hit_schema import COUNTED_BUCKETS
 from micromacro.metrics import (
     goals_table,
     micro_macro_table,

@@ -34,7 +34,7 @@ from micromacro.goals import (
     StringMatcher,
 )
 from micromacro.goals_file import load_goals, parse_goals
-from micromacro.hits import HIT_SCHEMA
+from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.metrics import goals_table, site_summary
 from micromacro.report import ReportOptions, build_report
 from micromacro.sessions import session_table, sessionize
