@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
+from micromacro.dimensions import DIMENSIONS, OTHER, parse_breakdowns
 from micromacro.errors import UsageError
 from micromacro.hit_schema import BUCKETS, EXPORT_BUCKETS
-from micromacro.segments import DIMENSIONS, OTHER, parse_breakdowns
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
 Condition = Literal["above", "below", "change_above", "change_below"]

@@ -17,8 +17,9 @@ from urllib.parse import unquote_plus
 
 import polars as pl
 
+from micromacro.dimensions import NONE
+
 DIRECT = "(direct)"
-NONE = "(none)"
 NOT_SET = "(not set)"
 UNASSIGNED = "Unassigned"
 

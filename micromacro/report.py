@@ -15,6 +15,7 @@ import polars as pl
 
 from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
+from micromacro.dimensions import SOURCE_DIMENSIONS, Breakdown, parse_breakdowns
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goal_matching import session_conversions
 from micromacro.goals import GoalsConfig
@@ -31,12 +32,9 @@ from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_w
 from micromacro.segments import (
     DEFAULT_MIN_SESSIONS,
     DEFAULT_TOP,
-    SOURCE_DIMENSIONS,
     Attribution,
-    Breakdown,
     experiment,
     funnel_segment_rows,
-    parse_breakdowns,
     segment_rows,
     session_dimensions,
 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Literal
 from urllib.parse import unquote_plus
@@ -22,6 +21,16 @@ import polars as pl
 from micromacro.channels import session_sources
 from micromacro.collector import paused
 from micromacro.devices import device_columns
+from micromacro.dimensions import (
+    DEVICE_DIMENSIONS,
+    DIMENSIONS,
+    NONE,
+    OTHER,
+    QUERY_PREFIX,
+    SOURCE_DIMENSIONS,
+    TIME_DIMENSIONS,
+    Breakdown,
+)
 from micromacro.errors import UsageError
 from micromacro.goal_matching import goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
@@ -33,62 +42,11 @@ from micromacro.stats import (
     wilson_interval,
 )
 
-SOURCE_DIMENSIONS = ("channel", "source", "medium", "campaign", "referrer")
-DEVICE_DIMENSIONS = ("device", "browser", "os")
-TIME_DIMENSIONS = ("hour", "weekday", "day", "week", "month")
-DIMENSIONS: tuple[str, ...] = (
-    *SOURCE_DIMENSIONS, "landing_page", "exit_page", *DEVICE_DIMENSIONS, *TIME_DIMENSIONS, "host",
-)  # fmt: skip
-QUERY_PREFIX = "query:"
-NONE = "(none)"
-OTHER = "(other)"
 DEFAULT_TOP = 20
 DEFAULT_MIN_SESSIONS = 30
 Attribution = Literal["session", "last-non-direct"]
 ATTRIBUTIONS: tuple[Attribution, ...] = ("session", "last-non-direct")
 _CROSS = " / "
-_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]+$")
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """One ``--by``: a dimension, or two or more crossed (``channel,device``)."""
-
-    dimensions: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """The ``by`` of its rows: ``channel``, or ``channel,device`` for a cross."""
-        return ",".join(self.dimensions)
-
-
-def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[Breakdown]:
-    """The ``--by`` options as breakdowns; ``extra`` are further valid dimensions (the kept
-    columns of an event export). Raises ``UsageError`` naming the valid dimensions.
-
-    >>> [b.label for b in parse_breakdowns(["channel", "device,query:utm_content"])]
-    ['channel', 'device,query:utm_content']
-    """
-    breakdowns = []
-    for value in values:
-        names = tuple(part.strip() for part in value.split(","))
-        for name in names:
-            _check_dimension(name, extra)
-        breakdowns.append(Breakdown(names))
-    return breakdowns
-
-
-def _check_dimension(name: str, extra: Sequence[str]) -> None:
-    if name.startswith(QUERY_PREFIX):
-        parameter = name.removeprefix(QUERY_PREFIX)
-        if not parameter or not _PARAMETER_NAME.match(parameter):
-            raise UsageError(
-                f"--by {name}: name the query parameter, e.g. query:utm_content or query:variant"
-            )
-        return
-    if name not in DIMENSIONS and name not in extra:
-        valid = ", ".join([*DIMENSIONS, "query:NAME", *extra])
-        raise UsageError(f"unknown dimension {name!r} for --by (expected one of {valid})")
 
 
 def polars_time_zone(tz: tzinfo) -> str:

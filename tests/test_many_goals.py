@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from micromacro import goal_matching, goals_file
+from micromacro.dimensions import Breakdown
 from micromacro.errors import ConfigError
 from micromacro.goal_matching import goal_column, hit_match, number_match, session_conversions
 from micromacro.goals import DestinationMatcher, EventMatcher, Goal, GoalsConfig, StringMatcher
@@ -46,7 +47,6 @@ from micromacro.metrics import (
 )
 from micromacro.report import ReportOptions, build_report
 from micromacro.segments import (
-    Breakdown,
     _segment_values,
     q_values,
     segment_rows,

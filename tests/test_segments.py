@@ -32,9 +32,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
+from micromacro.dimensions import Breakdown
 from micromacro.errors import UsageError
 from micromacro.goals import DestinationMatcher, Goal, StringMatcher
-from micromacro.segments import Breakdown, experiment, segment_rows
+from micromacro.segments import experiment, segment_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "segments.log")

@@ -1,0 +1,68 @@
+"""Dimensions: what a report can be broken down by (``--by``, and the ``segments.BY`` of an
+alert rule's metric), and the labels of the segments that hold no value or the folded rest.
+
+``segments`` computes each session's value of these dimensions; the goal model checks the
+dimensions an alert rule names against the same list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from micromacro.errors import UsageError
+
+SOURCE_DIMENSIONS = ("channel", "source", "medium", "campaign", "referrer")
+DEVICE_DIMENSIONS = ("device", "browser", "os")
+TIME_DIMENSIONS = ("hour", "weekday", "day", "week", "month")
+DIMENSIONS: tuple[str, ...] = (
+    *SOURCE_DIMENSIONS, "landing_page", "exit_page", *DEVICE_DIMENSIONS, *TIME_DIMENSIONS, "host",
+)  # fmt: skip
+QUERY_PREFIX = "query:"
+# The segment of sessions without a value (and the medium of direct traffic, as in GA4).
+NONE = "(none)"
+# The segment the values beyond ``--top`` are folded into.
+OTHER = "(other)"
+_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]+$")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One ``--by``: a dimension, or two or more crossed (``channel,device``)."""
+
+    dimensions: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The ``by`` of its rows: ``channel``, or ``channel,device`` for a cross."""
+        return ",".join(self.dimensions)
+
+
+def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[Breakdown]:
+    """The ``--by`` options as breakdowns; ``extra`` are further valid dimensions (the kept
+    columns of an event export). Raises ``UsageError`` naming the valid dimensions.
+
+    >>> [b.label for b in parse_breakdowns(["channel", "device,query:utm_content"])]
+    ['channel', 'device,query:utm_content']
+    """
+    breakdowns = []
+    for value in values:
+        names = tuple(part.strip() for part in value.split(","))
+        for name in names:
+            _check_dimension(name, extra)
+        breakdowns.append(Breakdown(names))
+    return breakdowns
+
+
+def _check_dimension(name: str, extra: Sequence[str]) -> None:
+    if name.startswith(QUERY_PREFIX):
+        parameter = name.removeprefix(QUERY_PREFIX)
+        if not parameter or not _PARAMETER_NAME.match(parameter):
+            raise UsageError(
+                f"--by {name}: name the query parameter, e.g. query:utm_content or query:variant"
+            )
+        return
+    if name not in DIMENSIONS and name not in extra:
+        valid = ", ".join([*DIMENSIONS, "query:NAME", *extra])
+        raise UsageError(f"unknown dimension {name!r} for --by (expected one of {valid})")
