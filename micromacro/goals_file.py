@@ -31,21 +31,11 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from micromacro.alerts import (
-    CONDITIONS,
-    DEFAULT_SIGNIFICANCE,
-    RULE_COMPARISONS,
-    AlertRule,
-    Condition,
-    MetricPath,
-    ReportShape,
-    Threshold,
-    parse_metric,
-    parse_threshold,
-)
 from micromacro.collector import paused
 from micromacro.errors import ConfigError, UsageError
 from micromacro.goals import (
+    CONDITIONS,
+    DEFAULT_SIGNIFICANCE,
     DEFAULT_VISITOR_WITHIN_S,
     EVENT_FIELDS,
     EXPORT_FORMATS,
@@ -55,9 +45,12 @@ from micromacro.goals import (
     GOAL_TYPES,
     MATCH_OPS,
     NO_ROWS,
+    RULE_COMPARISONS,
     SOURCE_COLUMN_FIELDS,
     SOURCE_PRESETS,
     TIMESTAMP_FORMATS,
+    AlertRule,
+    Condition,
     CountMode,
     DestinationMatcher,
     EventMatcher,
@@ -74,12 +67,17 @@ from micromacro.goals import (
     GoalType,
     HitMatcher,
     MatchOp,
+    MetricPath,
     NumberCondition,
+    ReportShape,
     RowRule,
     SourceMapping,
     SourcePreset,
     StringMatcher,
+    Threshold,
     TimestampField,
+    parse_metric,
+    parse_threshold,
 )
 from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.periods import parse_timezone
