@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from micromacro import goal_matching, goals_file
+from micromacro import goal_matching, goals_yaml
 from micromacro.dimensions import Breakdown
 from micromacro.errors import ConfigError
 from micromacro.goal_matching import goal_column, hit_match, number_match, session_conversions
@@ -499,7 +499,7 @@ GOALS_FILES = sorted(
 
 def pyyaml_only(text: str, path: str, monkeypatch: pytest.MonkeyPatch) -> GoalsConfig:
     with monkeypatch.context() as patched:
-        patched.setattr(goals_file, "_compose_with_libyaml", lambda _text: None)
+        patched.setattr(goals_yaml, "_compose_with_libyaml", lambda _text: None)
         return parse_goals(text, path)
 
 
