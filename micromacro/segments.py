@@ -31,6 +31,7 @@ from micromacro.dimensions import (
     TIME_DIMENSIONS,
     Breakdown,
 )
+from micromacro.distinct import per_distinct
 from micromacro.errors import UsageError
 from micromacro.goal_matching import goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
@@ -97,11 +98,7 @@ def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
 
 def _url_decoded(values: pl.Series) -> pl.Series:
     """``values`` with %XX escapes and ``+`` decoded, computed once per distinct value."""
-    distinct = values.drop_nulls().unique()
-    decoded = pl.Series([unquote_plus(v) for v in distinct.to_list()], dtype=pl.String)
-    mapping = pl.DataFrame({"value": distinct, "decoded": decoded})
-    frame = pl.DataFrame({"value": values})
-    return frame.join(mapping, on="value", how="left", maintain_order="left")["decoded"]
+    return per_distinct(values, unquote_plus, pl.String)
 
 
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
