@@ -5,12 +5,13 @@ pipeline it belongs to (README: Development). A module may import a module of an
 or one listed before it in its own stage; nothing later, and no import may close a circle.
 Every import counts: at the top of a module, inside ``if TYPE_CHECKING:`` and inside a function.
 A new module fails ``test_every_module_is_placed`` until it is added to ``STAGES`` where it
-belongs.
+belongs, and the map of README: Development shows the same modules in the same order.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -285,6 +286,22 @@ def _cycle_within(group: list[str], edges: dict[str, dict[str, Import]]) -> list
                 paths[target] = [*paths[node], target]
                 queue.append(target)
     return group
+
+
+def test_the_readme_map_follows_the_stages() -> None:
+    """README: Development shows the same modules in the same order."""
+    readme = (ROOT.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Development") :]
+    rows = [line for line in section.split("\n\n")[2].splitlines() if line.startswith("| ")]
+    shown: list[str] = []
+    for row in rows[2:]:
+        for path in re.findall(r"`micromacro/([^`]*)`", row):
+            if path.endswith("/"):  # a subpackage: its modules in their order, then itself
+                package = path.removesuffix("/").replace("/", ".")
+                shown += [m for m in _listed() if m.startswith(package + ".") or m == package]
+            else:
+                shown.append(path.removesuffix(".py").replace("/", "."))
+    assert shown == _listed(), "README: Development and STAGES list the modules differently"
 
 
 def test_the_checks_see_every_kind_of_import() -> None:
