@@ -1,4 +1,4 @@
-"""The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars).
+"""The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars code).
 
 ``goals_file.load_goals`` builds these from YAML; ``goal_matching`` and ``funnels`` turn them into
 Polars expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
