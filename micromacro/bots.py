@@ -38,8 +38,3 @@ def validate_bot_patterns(patterns: Sequence[str]) -> None:
         except pl.exceptions.PolarsError as error:
             reason = str(error).strip().splitlines()[0]
             raise UsageError(f"invalid --bot-pattern '{pattern}': {reason}") from None
-
-
-def is_bot(user_agent: pl.Expr, extra_patterns: Sequence[str] = ()) -> pl.Expr:
-    """True where the user agent is a known crawler; a missing user agent is not a bot."""
-    return user_agent.str.contains(bot_regex(extra_patterns)).fill_null(False)

@@ -10,15 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib.resources import files
 from typing import Literal
 from urllib.parse import unquote_plus
 
 import polars as pl
 
+from micromacro.dimensions import NONE
+from micromacro.distinct import per_distinct
+
 DIRECT = "(direct)"
-NONE = "(none)"
 NOT_SET = "(not set)"
 UNASSIGNED = "Unassigned"
 
@@ -240,10 +242,8 @@ def _with_query_facts(combos: pl.DataFrame) -> pl.DataFrame:
         for field in _UTM_FIELDS
     )
     utm_columns = [f"_utm_{field}" for field in _UTM_FIELDS]
-    distinct = pl.concat([raw.get_column(c) for c in utm_columns]).drop_nulls().unique()
-    decoded = {value: _decoded_value(value) for value in distinct.to_list()}
     return raw.with_columns(
-        pl.col(c).replace_strict(decoded, default=None, return_dtype=pl.String) for c in utm_columns
+        per_distinct(raw.get_column(c), _decoded_value, pl.String) for c in utm_columns
     ).with_columns(_no_utm=pl.all_horizontal(pl.col(c).is_null() for c in utm_columns))
 
 
@@ -262,11 +262,8 @@ def _with_referrer_facts(combos: pl.DataFrame, site_keys: Sequence[str]) -> pl.D
         referrer_host=pl.when("_external").then("_referrer_host"),
         _referrer_key=pl.when("_external").then(key),
     )
-    hosts = facts.get_column("_referrer_key").drop_nulls().unique().to_list()
-    engines = {host: search_engine_of(host) for host in hosts}
-    return facts.with_columns(
-        _search_engine=key.replace_strict(engines, default=None, return_dtype=pl.String)
-    )
+    engines = per_distinct(facts.get_column("_referrer_key"), search_engine_of, pl.String)
+    return facts.with_columns(engines.alias("_search_engine"))
 
 
 def _with_source_medium_campaign(combos: pl.DataFrame) -> pl.DataFrame:
@@ -331,14 +328,11 @@ def _with_source_categories(combos: pl.DataFrame) -> pl.DataFrame:
     keyed = combos.with_columns(
         pl.col(field).str.to_lowercase().alias(f"_{field}_key") for field in _UTM_FIELDS
     )
-    sources = keyed.get_column("_source_key").drop_nulls().unique().to_list()
+    sources = keyed.get_column("_source_key")
+    listed = {kind: partial(is_listed_source, kind) for kind in SITE_KINDS}
     return keyed.with_columns(
-        _SOURCE.replace_strict(
-            {s: is_listed_source(kind, s) for s in sources},
-            default=False,
-            return_dtype=pl.Boolean,
-        ).alias(f"_{kind}")
-        for kind in SITE_KINDS
+        per_distinct(sources, is_listed, pl.Boolean, default=False).alias(f"_{kind}")
+        for kind, is_listed in listed.items()
     )
 
 

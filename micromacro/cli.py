@@ -30,10 +30,10 @@ from rich.progress import (
 from micromacro import __version__
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
-from micromacro.config import load_goals
 from micromacro.dimensions import ATTRIBUTIONS, parse_breakdowns
 from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError, UsageError
 from micromacro.goals import GoalsConfig
+from micromacro.goals_file import load_goals
 from micromacro.history import append_history, history_rows
 from micromacro.hit_table import build_hit_table
 from micromacro.hits import MalformedLine

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from micromacro.dimensions import NONE
+from micromacro.dimensions import NONE, OTHER
 from micromacro.errors import UsageError
 from micromacro.metrics import rate
 from micromacro.rows import Experiment, ExperimentRow, SampleRatio, SegmentRow, VariantGoal
-from micromacro.segments import OTHER
 from micromacro.stats import chi_square_p_value, difference_interval, two_proportion_p_value
 
 # A sample-ratio mismatch is reported below this p-value (a deliberately strict threshold: the

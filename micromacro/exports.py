@@ -8,7 +8,7 @@ it. Column names may be dotted paths into nested columns (``context.page.url``);
 (``event_params.page_location``).
 
 Each file is scanned lazily by Polars and every row lands in one bucket of
-``hits.EXPORT_BUCKETS``. The visitor is the row's user id, else the user id its anonymous id
+``hit_schema.EXPORT_BUCKETS``. The visitor is the row's user id, else the user id its anonymous id
 carries on another row, else the anonymous id. The README's "Event exports" section
 describes it for users.
 """
@@ -32,14 +32,8 @@ from micromacro.goals import (
     SourcePreset,
     TimestampField,
 )
-from micromacro.hits import (
-    COUNTED_EXPORT_BUCKETS,
-    HIT_SCHEMA,
-    KIND,
-    HitFilter,
-    MalformedLine,
-    export_bucket_expr,
-)
+from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, HIT_SCHEMA, KIND
+from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
 from micromacro.periods import (
     EARLIEST,

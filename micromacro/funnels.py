@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from micromacro.conversions import destination_match, event_match
+from micromacro.goal_matching import destination_match, event_match
 from micromacro.goals import DestinationMatcher, Funnel, FunnelStep
 from micromacro.rows import FunnelResult, StepRow
 from micromacro.sessions import HIT_ORDER

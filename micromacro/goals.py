@@ -1,17 +1,36 @@
-"""The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars).
+"""The goal model: what a goals file says, as plain frozen dataclasses (no I/O, no Polars code).
 
-``config.load_goals`` builds these from YAML; ``conversions`` and ``funnels`` turn them into Polars
-expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``. ``SourceMapping`` says
-how the columns of an event export map onto hits (``exports`` reads it).
+``goals_file.load_goals`` builds these from YAML; ``goal_matching`` and ``funnels`` turn them into
+Polars expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
+``SourceMapping`` says how the columns of an event export map onto hits (``exports`` reads it).
+
+An ``AlertRule`` is a condition on one figure of the report (SPEC 2.8, README: Alerts), which
+``alerts`` checks once the report is built. A rule names its figure by its path in the JSON
+report, with lists addressed by name: ``summary.macro_conversion_rate``,
+``goals.purchase.conversion_rate``, ``funnels.checkout.steps.3.drop_off_rate`` (step numbers
+count from 1, as the ``step`` field), ``segments.channel.Email.macro_conversion_rate``,
+``segments.channel.Email.goals.purchase.conversion_rate``, ``input.malformed``.
+
+>>> shape = ReportShape(goals=("buy",), micro_goals=(), funnels={"checkout": 4})
+>>> parse_metric("funnels.checkout.steps.3.drop_off_rate", shape).keys
+('checkout', 'steps', '3')
+>>> parse_metric("goals.buy.rate", shape)
+Traceback (most recent call last):
+...
+ValueError: unknown metric 'goals.buy.rate' (nearest valid path: goals.buy.value)
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    from micromacro.alerts import AlertRule
+from micromacro.dimensions import DIMENSIONS, parse_breakdowns
+from micromacro.errors import UsageError
+from micromacro.hit_schema import BUCKETS, EXPORT_BUCKETS
 
 MatchOp = Literal["equals", "begins_with", "contains", "regex", "glob", "one_of"]
 MATCH_OPS: tuple[MatchOp, ...] = ("equals", "begins_with", "contains", "regex", "glob", "one_of")
@@ -195,10 +214,295 @@ class SourceMapping:
     line: int | None = None
 
 
+# --- alert rules -----------------------------------------------------------------------------
+
+Condition = Literal["above", "below", "change_above", "change_below"]
+CONDITIONS: tuple[Condition, ...] = ("above", "below", "change_above", "change_below")
+ThresholdUnit = Literal["value", "relative", "pp"]
+RULE_COMPARISONS: tuple[str, ...] = ("previous", "previous-week", "previous-year")
+DEFAULT_SIGNIFICANCE = 0.05
+
+
+# --- the figures a rule can name -------------------------------------------------------------
+
+INPUT_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(("lines", "files", *BUCKETS, "out_of_period", *EXPORT_BUCKETS))
+)
+SUMMARY_FIELDS: tuple[str, ...] = (
+    "visitors", "sessions", "pageviews", "events", "bounce_rate", "avg_session_duration_s",
+    "pages_per_session", "macro_sessions", "macro_conversion_rate", "micro_sessions",
+    "micro_conversion_rate",
+)  # fmt: skip
+GOAL_FIELDS: tuple[str, ...] = (
+    "conversions", "converting_sessions", "conversion_rate", "conversion_rate_ci_low",
+    "conversion_rate_ci_high", "visitors", "visitor_conversion_rate",
+    "visitor_conversion_rate_ci_low", "visitor_conversion_rate_ci_high", "value",
+)  # fmt: skip
+FUNNEL_FIELDS: tuple[str, ...] = (
+    "units", "entered", "never_entered", "completed", "conversion_rate",
+)  # fmt: skip
+STEP_FIELDS: tuple[str, ...] = (
+    "reached", "entrances", "dropped", "drop_off_rate", "conversion_from_start",
+    "conversion_from_previous", "median_time_from_previous_s",
+)  # fmt: skip
+LADDER_PATHS: tuple[str, ...] = (
+    "customers.visitors", "customers.share", "potential_customers.visitors",
+    "potential_customers.share", "no_value_yet.visitors", "no_value_yet.share",
+    "macro_rate_with_micro", "macro_rate_without_micro",
+)  # fmt: skip
+MICRO_MACRO_FIELDS: tuple[str, ...] = (
+    "visitors_with", "macro_visitors_with", "macro_rate_with", "visitors_without",
+    "macro_visitors_without", "macro_rate_without", "lift", "diff_ci_low", "diff_ci_high",
+    "p_value",
+)  # fmt: skip
+SEGMENT_FIELDS: tuple[str, ...] = (
+    "sessions", "visitors", "macro_conversions", "macro_conversion_rate", "micro_conversions",
+    "micro_conversion_rate",
+)  # fmt: skip
+SEGMENT_GOAL_FIELDS: tuple[str, ...] = ("conversions", "conversion_rate")
+
+# Proportions (shown as percents; ``pp`` thresholds apply to them).
+_RATE_FIELDS = frozenset({
+    "bounce_rate", "macro_conversion_rate", "micro_conversion_rate", "conversion_rate",
+    "conversion_rate_ci_low", "conversion_rate_ci_high", "visitor_conversion_rate",
+    "visitor_conversion_rate_ci_low", "visitor_conversion_rate_ci_high", "drop_off_rate",
+    "conversion_from_start", "conversion_from_previous", "share", "macro_rate_with_micro",
+    "macro_rate_without_micro", "macro_rate_with", "macro_rate_without", "diff_ci_low",
+    "diff_ci_high",
+})  # fmt: skip
+# Proportions of a known count, so a rule on them can ask for ``significant: true``.
+_TESTABLE_RATES = frozenset({
+    ("summary", "bounce_rate"), ("summary", "macro_conversion_rate"),
+    ("summary", "micro_conversion_rate"), ("goals", "conversion_rate"),
+    ("goals", "visitor_conversion_rate"), ("funnels", "conversion_rate"),
+    ("steps", "drop_off_rate"), ("steps", "conversion_from_start"),
+    ("steps", "conversion_from_previous"), ("ladder", "share"), ("micro_macro", "macro_rate_with"),
+    ("micro_macro", "macro_rate_without"), ("segments", "macro_conversion_rate"),
+    ("segments", "micro_conversion_rate"), ("segment_goals", "conversion_rate"),
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportShape:
+    """What a goals file puts in its report: the names a metric path may use."""
+
+    goals: tuple[str, ...]
+    micro_goals: tuple[str, ...]
+    funnels: dict[str, int]  # funnel name → number of steps
+    dimensions: tuple[str, ...] = ()  # extra --by dimensions (an event export's kept columns)
+
+
+@dataclass(frozen=True)
+class MetricPath:
+    """A parsed metric path: its section, the names that pick one object, and the field.
+
+    ``kind`` says which object the field belongs to: the section, or ``steps`` (a funnel step)
+    or ``segment_goals`` (a goal row of a segment).
+    """
+
+    text: str
+    section: str
+    keys: tuple[str, ...]
+    field: str
+    kind: str
+
+    @property
+    def is_rate(self) -> bool:
+        """Whether the figure is a proportion 0–1."""
+        return self.field in _RATE_FIELDS
+
+    @property
+    def is_testable(self) -> bool:
+        """Whether a significance test applies (a proportion of a known count)."""
+        return (self.kind, self.field) in _TESTABLE_RATES
+
+    @property
+    def is_seconds(self) -> bool:
+        """Whether the figure is a duration in seconds."""
+        return self.field.endswith("_s")
+
+
+def parse_metric(text: str, shape: ReportShape) -> MetricPath:
+    """The metric path ``text`` checked against ``shape``; ``ValueError`` names the nearest
+    valid path when it is not one."""
+    path = _parse(text, shape)
+    if path is None:
+        nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
+        hint = f" (nearest valid path: {nearest[0]})" if nearest else ""
+        raise ValueError(f"unknown metric {text!r}{hint}")
+    return path
+
+
+def _parse(text: str, shape: ReportShape) -> MetricPath | None:
+    section, _, rest = text.partition(".")
+    parsers: dict[str, Callable[[str, ReportShape], tuple[tuple[str, ...], str, str] | None]] = {
+        "input": lambda r, _s: ((), r, "input") if r in INPUT_FIELDS else None,
+        "summary": lambda r, _s: ((), r, "summary") if r in SUMMARY_FIELDS else None,
+        "goals": lambda r, s: _named(r, s.goals, GOAL_FIELDS, "goals"),
+        "micro_macro": lambda r, s: _named(r, s.micro_goals, MICRO_MACRO_FIELDS, "micro_macro"),
+        "funnels": _parse_funnel,
+        "ladder": _parse_ladder,
+        "segments": _parse_segment,
+    }
+    parser = parsers.get(section)
+    parsed = parser(rest, shape) if parser is not None else None
+    if parsed is None:
+        return None
+    keys, name, kind = parsed
+    return MetricPath(text=text, section=section, keys=keys, field=name, kind=kind)
+
+
+def _named(
+    rest: str, names: Sequence[str], fields: tuple[str, ...], kind: str
+) -> tuple[tuple[str, ...], str, str] | None:
+    """``NAME.FIELD`` where NAME is one of ``names`` (it may hold dots)."""
+    name, _, last = rest.rpartition(".")
+    return ((name,), last, kind) if name in names and last in fields else None
+
+
+def _parse_funnel(rest: str, shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
+    step = re.fullmatch(r"(.+)\.steps\.(\d+)\.([a-z_]+)", rest)
+    if step is not None:
+        name, number, last = step.groups()
+        count = shape.funnels.get(name, 0)
+        if 1 <= int(number) <= count and last in STEP_FIELDS:
+            return (name, "steps", str(int(number))), last, "steps"
+        return None
+    return _named(rest, tuple(shape.funnels), FUNNEL_FIELDS, "funnels")
+
+
+def _parse_ladder(rest: str, _shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
+    if rest not in LADDER_PATHS:
+        return None
+    group, _, last = rest.rpartition(".")
+    return ((group,) if group else ()), last, "ladder"
+
+
+def _parse_segment(rest: str, shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
+    by, _, tail = rest.partition(".")
+    try:
+        parse_breakdowns([by], extra=shape.dimensions)
+    except UsageError:
+        return None
+    goal = re.fullmatch(r"(.+)\.goals\.(.+)\.([a-z_]+)", tail)
+    if goal is not None and goal.group(2) in shape.goals and goal.group(3) in SEGMENT_GOAL_FIELDS:
+        return (by, goal.group(1), "goals", goal.group(2)), goal.group(3), "segment_goals"
+    segment, _, last = tail.rpartition(".")
+    return ((by, segment), last, "segments") if segment and last in SEGMENT_FIELDS else None
+
+
+def _candidates(text: str, shape: ReportShape) -> list[str]:
+    """Every valid path (segments with the segment the text names), for the nearest match."""
+    paths = [f"input.{f}" for f in INPUT_FIELDS] + [f"summary.{f}" for f in SUMMARY_FIELDS]
+    paths += [f"goals.{g}.{f}" for g in shape.goals for f in GOAL_FIELDS]
+    paths += [f"micro_macro.{g}.{f}" for g in shape.micro_goals for f in MICRO_MACRO_FIELDS]
+    for name, steps in shape.funnels.items():
+        paths += [f"funnels.{name}.{f}" for f in FUNNEL_FIELDS]
+        paths += [f"funnels.{name}.steps.{k}.{f}" for k in range(1, steps + 1) for f in STEP_FIELDS]
+    paths += [f"ladder.{p}" for p in LADDER_PATHS]
+    parts = text.split(".") if text.startswith("segments.") else []
+    by = _nearest_dimension(parts[1], shape) if len(parts) > 2 else "channel"
+    segment = parts[2] if len(parts) > 3 else "Email"
+    paths += [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS]
+    paths += [
+        f"segments.{by}.{segment}.goals.{g}.{f}" for g in shape.goals for f in SEGMENT_GOAL_FIELDS
+    ]
+    return paths
+
+
+def _nearest_dimension(name: str, shape: ReportShape) -> str:
+    try:
+        parse_breakdowns([name], extra=shape.dimensions)
+    except UsageError:
+        known = [*DIMENSIONS, *shape.dimensions]
+        return (difflib.get_close_matches(name, known, n=1, cutoff=0.0) or ["channel"])[0]
+    return name
+
+
+# --- thresholds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A rule's bound: ``value`` in the metric's units (rates as fractions), a relative change
+    as a fraction (``-30%`` → -0.3) or a change in percentage points (``-2pp`` → -0.02)."""
+
+    value: float
+    unit: ThresholdUnit = "value"
+
+
+_THRESHOLD = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(%|pp)?\s*$", re.I)
+
+
+def parse_threshold(written: str | float, condition: Condition, metric: MetricPath) -> Threshold:
+    """The bound of ``condition`` as written in the goals file (``0.02``, ``2%``, ``-30%``,
+    ``-2pp``, ``100``); ``ValueError`` says what is accepted.
+
+    >>> path = MetricPath("summary.bounce_rate", "summary", (), "bounce_rate", "summary")
+    >>> parse_threshold("-2pp", "change_below", path)
+    Threshold(value=-0.02, unit='pp')
+    >>> parse_threshold("70%", "above", path)
+    Threshold(value=0.7, unit='value')
+    """
+    if isinstance(written, float):
+        return Threshold(written)
+    match = _THRESHOLD.match(written)
+    change = condition.startswith("change_")
+    if match is None:
+        forms = "-30% (relative) or -2pp" if change else "0.02 or 2%"
+        raise ValueError(f"expected a number or {forms}, got {written!r}")
+    number, suffix = float(match.group(1)), (match.group(2) or "").lower()
+    if suffix == "pp":
+        if not change or not metric.is_rate:
+            raise ValueError(
+                "pp (percentage points) applies to a change of a rate "
+                "(change_above/change_below on a rate metric)"
+            )
+        return Threshold(number / 100, "pp")
+    if suffix == "%":
+        if change:
+            return Threshold(number / 100, "relative")
+        if not metric.is_rate:
+            raise ValueError(f"a percent applies to a rate, and {metric.text} is not one")
+        return Threshold(number / 100)
+    return Threshold(number)
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One rule of the ``alerts:`` list of a goals file."""
+
+    name: str
+    metric: MetricPath
+    condition: Condition
+    threshold: Threshold
+    compare: str | None = None  # the rule's own comparison period (previous, previous-week, …)
+    min_sessions: int = 0
+    significance: float | None = None  # the test level when the rule says significant
+    line: int = 0
+    column: int = 0
+
+    @property
+    def is_change(self) -> bool:
+        """Whether the rule compares with an earlier period."""
+        return self.condition.startswith("change_")
+
+    @property
+    def direction(self) -> Literal["above", "below"]:
+        """Which side of the bound fires the rule."""
+        return "above" if self.condition.endswith("above") else "below"
+
+
+# --- the whole file --------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class GoalsConfig:
-    """A validated goals file: its goals and funnels in file order, the event-export mapping
-    (``source``, None for access logs) and the lint warnings found."""
+    """A validated goals file: its goals, funnels and alert rules in file order, the event-export
+    mapping (``source``, None for access logs) and the lint warnings found."""
 
     goals: tuple[Goal, ...]
     path: str = "<goals>"

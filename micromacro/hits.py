@@ -1,4 +1,5 @@
-"""Hits: the canonical hit table (SPEC 2.1) and the bucket every input line falls in (SPEC 2.2).
+"""Hits: parsed lines as rows of the canonical hit table (SPEC 2.1, its columns and buckets named
+in ``hit_schema``) and the bucket every input line falls in (SPEC 2.2).
 
 Buckets are decided by the first rule that applies, in this order::
 
@@ -29,55 +30,7 @@ from typing import Any, Literal
 import polars as pl
 
 from micromacro.bots import bot_regex
-
-BUCKETS: tuple[str, ...] = (
-    "comment",
-    "duplicate",
-    "not_http",
-    "malformed",
-    "out_of_period",
-    "bot",
-    "static",
-    "error",
-    "request",
-    "redirect",
-    "other_method",
-    "download",
-    "page",
-)
-COUNTED_BUCKETS: tuple[str, ...] = ("request", "download", "page")
-BUCKET = pl.Enum(BUCKETS)
-# Event exports have no bots, static files, status codes or methods: a row is malformed (no
-# valid time, or neither a user id nor an anonymous id), out of the period, skipped (a kind of
-# row the mapping does not count, such as Segment's identify calls), a pageview or an event.
-EXPORT_BUCKETS: tuple[str, ...] = ("malformed", "out_of_period", "skipped", "page", "event")
-COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("page", "event")
-EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)
-KIND = pl.Enum(["page", "event"])
-
-# The canonical hit table of SPEC 2.1, in order; every input format produces these columns.
-HIT_SCHEMA: dict[str, pl.DataType] = {
-    "ts": pl.Datetime("us", "UTC"),
-    "visitor": pl.String(),
-    "session_id": pl.String(),
-    "kind": KIND,
-    "host": pl.String(),
-    "method": pl.String(),
-    "path": pl.String(),
-    "query": pl.String(),
-    "status": pl.Int16(),
-    "bytes": pl.Int64(),
-    "referrer": pl.String(),
-    "user_agent": pl.String(),
-    "ip": pl.String(),
-    "event_category": pl.String(),
-    "event_action": pl.String(),
-    "event_label": pl.String(),
-    "event_name": pl.String(),
-    "event_value": pl.Float64(),
-    "source_file": pl.String(),
-    "line_no": pl.UInt32(),
-}
+from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND
 
 STATIC_EXTENSIONS: tuple[str, ...] = (
     "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp",
@@ -110,9 +63,9 @@ class HitFilter:
 class InputSummary:
     """Lines read and the bucket each fell in; the buckets add up to ``lines``.
 
-    ``bucket_names`` are the buckets of the kind of input read: ``hits.BUCKETS`` for access
-    logs, ``hits.EXPORT_BUCKETS`` for event exports (whose rows count as lines). ``variants``
-    says which variant of the format read how many lines (access logs only).
+    ``bucket_names`` are the buckets of the kind of input read: ``hit_schema.BUCKETS`` for
+    access logs, ``hit_schema.EXPORT_BUCKETS`` for event exports (whose rows count as lines).
+    ``variants`` says which variant of the format read how many lines (access logs only).
     """
 
     lines: int

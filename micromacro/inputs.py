@@ -486,6 +486,8 @@ class Inputs(AbstractContextManager["Inputs"]):
 
 _T = TypeVar("_T")
 _Q = TypeVar("_Q")
+
+
 @dataclass(frozen=True)
 class _Item(Generic[_T]):
     value: _T

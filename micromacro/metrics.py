@@ -7,7 +7,8 @@ from dataclasses import replace
 import polars as pl
 
 from micromacro.collector import paused
-from micromacro.conversions import goal_block, goal_cells, goal_column
+from micromacro.distinct import per_distinct
+from micromacro.goal_matching import goal_block, goal_cells, goal_column
 from micromacro.goals import Goal
 from micromacro.rows import (
     GOAL_FIELDS,
@@ -135,21 +136,19 @@ def _rate_columns(successes: pl.Series, trials: int, name: str) -> list[pl.Serie
     each count of ``successes`` out of ``trials`` (no interval without trials). Computed in
     Python once per distinct count and joined back, so each figure is exactly the one the
     functions give (Polars divides by a constant as a product with its reciprocal)."""
-    distinct = successes.unique()
-    counts = [int(x) for x in distinct.to_list()]
-    intervals = [wilson_interval(x, trials) for x in counts]
-    figures = pl.DataFrame(
-        {
-            "x": distinct,
-            name: pl.Series([rate(x, trials) for x in counts], dtype=pl.Float64),
-            f"{name}_ci_low": pl.Series([i[0] if i else None for i in intervals], dtype=pl.Float64),
-            f"{name}_ci_high": pl.Series(
-                [i[1] if i else None for i in intervals], dtype=pl.Float64
-            ),
+    low, high = f"{name}_ci_low", f"{name}_ci_high"
+
+    def figures(x: int) -> dict[str, float | None]:
+        count = int(x)
+        interval = wilson_interval(count, trials)
+        return {
+            name: rate(count, trials),
+            low: interval[0] if interval else None,
+            high: interval[1] if interval else None,
         }
-    )
-    joined = pl.DataFrame({"x": successes}).join(figures, on="x", how="left", maintain_order="left")
-    return joined.drop("x").get_columns()
+
+    dtype = pl.Struct({name: pl.Float64, low: pl.Float64, high: pl.Float64})
+    return per_distinct(successes, figures, dtype).struct.unnest().get_columns()
 
 
 # Groups smaller than this are flagged in the micro → macro table, not hidden.

@@ -24,11 +24,8 @@ import polars as pl
 from micromacro.errors import InputError, UsageError
 from micromacro.exports import read_exports, summary_format
 from micromacro.goals import SourceMapping
+from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, EXPORT_BUCKETS, HIT_SCHEMA
 from micromacro.hits import (
-    BUCKET,
-    COUNTED_BUCKETS,
-    EXPORT_BUCKETS,
-    HIT_SCHEMA,
     HitFilter,
     InputSummary,
     MalformedLine,

@@ -16,10 +16,11 @@ import polars as pl
 from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.comparison import Comparison, compare, goal_dict
-from micromacro.conversions import session_conversions
-from micromacro.dimensions import SOURCE_DIMENSIONS, Attribution, Breakdown, session_dimensions
+from micromacro.dimension_values import session_dimensions
+from micromacro.dimensions import SOURCE_DIMENSIONS, Attribution, Breakdown
 from micromacro.experiments import experiment
 from micromacro.funnels import funnel_attempts, funnel_report
+from micromacro.goal_matching import session_conversions
 from micromacro.goals import GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
 from micromacro.metrics import (

@@ -11,16 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from micromacro.goals import (
-    CountMode,
-    FunnelEntry,
-    FunnelOrder,
-    FunnelScope,
-    GoalCategory,
-    GoalKind,
-    GoalType,
-)
-
 
 def field_names(row_type: type[Any]) -> tuple[str, ...]:
     """The fields of a row dataclass, in order (the JSON keys of its ``as_dict()``)."""
@@ -71,10 +61,10 @@ class GoalRow:
     """One goal's conversions, session and visitor rates with their Wilson intervals, and value."""
 
     name: str
-    kind: GoalKind
-    category: GoalCategory | None
-    type: GoalType
-    count: CountMode
+    kind: str
+    category: str | None
+    type: str
+    count: str
     conversions: int
     converting_sessions: int
     conversion_rate: float
@@ -140,9 +130,9 @@ class FunnelResult:
     """A funnel's rules, its overall figures and its steps (and, with ``--by``, its segments)."""
 
     name: str
-    scope: FunnelScope
-    entry: FunnelEntry
-    order: FunnelOrder
+    scope: str
+    entry: str
+    order: str
     within_s: float | None
     within_step_s: float | None
     units: int

@@ -16,14 +16,13 @@ from typing import Any
 import polars as pl
 
 from micromacro.collector import paused
-from micromacro.conversions import goal_cells, goal_column
-from micromacro.dimensions import Breakdown
+from micromacro.dimensions import OTHER, Breakdown
+from micromacro.goal_matching import goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
 from micromacro.metrics import rate
 from micromacro.rows import FunnelSegmentRow, SegmentGoal, SegmentRow
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
-OTHER = "(other)"
 DEFAULT_TOP = 20
 DEFAULT_MIN_SESSIONS = 30
 _CROSS = " / "

@@ -26,18 +26,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from micromacro.alerts import (
-    AlertRule,
-    MetricPath,
-    ReportShape,
-    Threshold,
-    evaluate,
-    parse_metric,
-    run_comparison,
-)
+from micromacro.alerts import evaluate, run_comparison
 from micromacro.cli import cli
-from micromacro.config import parse_goals
 from micromacro.errors import ConfigError
+from micromacro.goals import AlertRule, MetricPath, ReportShape, Threshold, parse_metric
+from micromacro.goals_file import parse_goals
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "alerts.log")
@@ -597,7 +590,7 @@ def test_hostile_rule_names_are_printed_inert(tmp_path: Path) -> None:
 
 
 def test_the_declared_paths_are_those_of_a_real_report() -> None:
-    from micromacro import alerts as model
+    from micromacro import goals as model
 
     fixtures = FIXTURES
     args = ["report", str(fixtures / "funnel.log"), "--goals", str(fixtures / "funnel_goals.yaml")]

@@ -67,9 +67,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
-from micromacro.config import load_goals
 from micromacro.exports import ExportRead, epoch, iso8601, iso8601_common, read_exports
-from micromacro.hits import HIT_SCHEMA, HitFilter
+from micromacro.goals_file import load_goals
+from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.hits import HitFilter
 from micromacro.inputs import Inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"

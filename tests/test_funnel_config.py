@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from micromacro.config import load_goals, parse_goals
 from micromacro.errors import ConfigError
 from micromacro.goals import (
     DestinationMatcher,
@@ -18,6 +17,7 @@ from micromacro.goals import (
     FunnelStep,
     StringMatcher,
 )
+from micromacro.goals_file import load_goals, parse_goals
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "goals.example.yaml"
 GOALS = (

@@ -32,14 +32,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from micromacro import config
-from micromacro import conversions as conversions_module
-from micromacro.config import load_goals, parse_goals
-from micromacro.conversions import goal_column, hit_match, number_match, session_conversions
-from micromacro.dimensions import Breakdown, session_dimensions
+from micromacro import goal_matching, goals_yaml
+from micromacro.dimension_values import session_dimensions
+from micromacro.dimensions import Breakdown
 from micromacro.errors import ConfigError
+from micromacro.goal_matching import goal_column, hit_match, number_match, session_conversions
 from micromacro.goals import DestinationMatcher, EventMatcher, Goal, GoalsConfig, StringMatcher
-from micromacro.hits import COUNTED_BUCKETS
+from micromacro.goals_file import load_goals, parse_goals
+from micromacro.hit_schema import COUNTED_BUCKETS
 from micromacro.metrics import (
     goals_table,
     micro_macro_table,
@@ -336,7 +336,7 @@ def test_300_goals_give_every_table_of_the_per_goal_implementation(
     conversions = session_conversions(hits, sessions, goals)
     expected = reference_conversions(hits, sessions, goals)
     assert_frame_equal(conversions, expected)  # columns in the same order, same types
-    monkeypatch.setattr(conversions_module, "_CUT_ROWS", 100)  # prefixes cut in many batches
+    monkeypatch.setattr(goal_matching, "_CUT_ROWS", 100)  # prefixes cut in many batches
     assert_frame_equal(session_conversions(hits, sessions, goals), expected)
     assert sum(conversions[goal_column(i)].sum() > 0 for i in range(len(goals))) > 100
 
@@ -506,7 +506,7 @@ GOALS_FILES = sorted(
 
 def pyyaml_only(text: str, path: str, monkeypatch: pytest.MonkeyPatch) -> GoalsConfig:
     with monkeypatch.context() as patched:
-        patched.setattr(config, "_compose_with_libyaml", lambda _text: None)
+        patched.setattr(goals_yaml, "_compose_with_libyaml", lambda _text: None)
         return parse_goals(text, path)
 
 

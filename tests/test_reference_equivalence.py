@@ -22,9 +22,8 @@ from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from micromacro.config import load_goals, parse_goals
-from micromacro.conversions import goal_column, session_conversions
 from micromacro.errors import InputError
+from micromacro.goal_matching import goal_column, session_conversions
 from micromacro.goals import (
     MATCH_OPS,
     DestinationMatcher,
@@ -34,7 +33,8 @@ from micromacro.goals import (
     NumberCondition,
     StringMatcher,
 )
-from micromacro.hits import HIT_SCHEMA
+from micromacro.goals_file import load_goals, parse_goals
+from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.metrics import goals_table, site_summary
 from micromacro.report import ReportOptions, build_report
 from micromacro.sessions import session_table, sessionize

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from micromacro.cli import cli
-from micromacro.config import load_goals
+from micromacro.goals_file import load_goals
 from micromacro.inputs import Inputs
 from tests import reference
 

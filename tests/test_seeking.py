@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import micromacro.reading as reading_module
 from micromacro import seeking
 from micromacro.cli import cli
-from micromacro.config import load_goals
+from micromacro.goals_file import load_goals
 from micromacro.inputs import FileParts, InputFile
 from micromacro.logformats import COMBINED
 from micromacro.periods import parse_period

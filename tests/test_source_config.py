@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
-from micromacro.config import parse_goals
 from micromacro.errors import ConfigError
 from micromacro.goals import NO_ROWS, RowRule, SourceMapping, TimestampField
+from micromacro.goals_file import parse_goals
 
 SOURCE_KEYS = (
     "preset, format, timestamp, timezone, user_id, anonymous_id, session_id, event_name, "

@@ -1,4 +1,5 @@
-"""Tests for ``micromacro.config``: goals files in, frozen goal dataclasses or exact problems out.
+"""Tests for ``micromacro.goals_file``: goals files in, frozen goal dataclasses or exact
+problems out.
 
 Every expected ``line:column`` below is counted by hand from the YAML in the test (1-based).
 """
@@ -11,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro.config import load_goals, parse_goals
 from micromacro.errors import ConfigError
 from micromacro.goals import (
     DestinationMatcher,
@@ -21,6 +21,7 @@ from micromacro.goals import (
     NumberCondition,
     StringMatcher,
 )
+from micromacro.goals_file import load_goals, parse_goals
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "goals.example.yaml"
 GOAL_KEYS = "name, kind, type, category, destination, duration, pages, event, count, value"

@@ -1,0 +1,168 @@
+"""Each session's value of every dimension a ``--by`` names (SPEC 2.7).
+
+Its first hit decides the channel, source, medium, campaign, referrer and host (with
+last-non-direct attribution a Direct session takes its visitor's latest earlier non-direct
+source), its user agent the device, browser and os, its start (in the report's time zone) the
+time dimensions, and ``query:NAME`` is the value on its first hit that carries the parameter.
+URL and user-agent parsing run on distinct values only and are joined back. What a dimension
+may be called is ``dimensions``' catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, tzinfo
+from urllib.parse import unquote_plus
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from micromacro.channels import session_sources
+from micromacro.devices import device_columns
+from micromacro.dimensions import (
+    DEVICE_DIMENSIONS,
+    DIMENSIONS,
+    NONE,
+    QUERY_PREFIX,
+    SOURCE_DIMENSIONS,
+    TIME_DIMENSIONS,
+    Attribution,
+)
+from micromacro.distinct import per_distinct
+
+
+def polars_time_zone(tz: tzinfo) -> str:
+    """The name Polars knows ``tz`` by: an IANA key, ``UTC`` or an offset like ``+01:00``.
+
+    >>> from datetime import timedelta, timezone
+    >>> polars_time_zone(timezone(timedelta(hours=-5, minutes=-30)))
+    '-05:30'
+    """
+    if isinstance(tz, ZoneInfo):
+        return tz.key
+    offset = tz.utcoffset(None)
+    if tz is UTC or offset is None or not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# --- one value per session and dimension ---------------------------------------------------
+
+
+_FIXED_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+
+def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
+    offset = _FIXED_OFFSET.match(tz)
+    if offset is None:
+        local = start.dt.convert_time_zone(tz)
+    else:  # Polars knows whole hours only: the wall time of any offset (+05:30) is a shift
+        sign, hours, minutes = offset.groups()
+        shift = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+        local = start.dt.replace_time_zone(None) + pl.duration(minutes=shift)
+    return {
+        "hour": local.dt.strftime("%H"),
+        "weekday": local.dt.strftime("%u %a"),
+        "day": local.dt.strftime("%Y-%m-%d"),
+        "week": local.dt.strftime("%G-W%V"),
+        "month": local.dt.strftime("%Y-%m"),
+    }
+
+
+def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Per session, the first hit's ``columns`` (hits are in session then hit order)."""
+    present = [c for c in columns if c in hits.columns]
+    return hits.group_by("session").agg(pl.col(c).first() for c in present)
+
+
+def _url_decoded(values: pl.Series) -> pl.Series:
+    """``values`` with %XX escapes and ``+`` decoded, computed once per distinct value."""
+    return per_distinct(values, unquote_plus, pl.String)
+
+
+def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
+    """Per session, ``parameter``'s value on its first hit that carries it (URL-decoded; the
+    first value when a query repeats it)."""
+    pattern = f"(?:^|&){re.escape(parameter)}=([^&#]*)"
+    values = (
+        hits.select("session", pl.col("query").str.extract(pattern, 1).alias("value"))
+        .drop_nulls("value")
+        .group_by("session")
+        .agg(pl.col("value").first())
+    )
+    return values.with_columns(_url_decoded(values["value"]).alias("value"))
+
+
+def last_non_direct(sources: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFrame:
+    """``sources`` (``session_sources``' columns) where each Direct session takes the source,
+    medium, campaign, referrer and channel of its visitor's latest earlier non-direct session
+    (as Google Analytics attributes direct visits; there is no lookback limit)."""
+    columns = ["source", "medium", "campaign", "referrer", "channel"]
+    direct = pl.col("channel") == "Direct"
+    return (
+        sources.join(visitors, on="session", how="left")
+        .sort("session")
+        .with_columns(
+            pl.when(direct)
+            .then(None)
+            .otherwise(pl.col(c))
+            .forward_fill()
+            .over("visitor_id")
+            .fill_null(pl.col(c))
+            .alias(c)
+            for c in columns
+        )
+        .drop("visitor_id")
+    )
+
+
+def session_dimensions(
+    hits: pl.DataFrame,
+    sessions: pl.DataFrame,
+    names: set[str],
+    *,
+    tz: tzinfo = UTC,
+    site_hosts: Sequence[str] = (),
+    attribution: Attribution = "session",
+) -> pl.DataFrame:
+    """One row per session (``session``) with a text column per dimension in ``names``.
+
+    ``hits`` are sessionized hits, ``sessions`` their session table (``session``, ``start``,
+    ``landing_page``, ``exit_page``). Missing values read ``(none)``. With ``attribution``
+    ``last-non-direct`` a Direct session takes its visitor's latest earlier non-direct source.
+    """
+    table = sessions.select("session")
+    if names & set(TIME_DIMENSIONS):
+        times = _time_values(pl.col("start"), polars_time_zone(tz))
+        table = table.with_columns(
+            sessions.select(*(times[n].alias(n) for n in TIME_DIMENSIONS if n in names))
+        )
+    for name in ("landing_page", "exit_page"):
+        if name in names:
+            table = table.with_columns(sessions.get_column(name))
+    first = _first_hits(hits, ["query", "referrer", "host", "user_agent", *names])
+    if names & set(SOURCE_DIMENSIONS):
+        sources = session_sources(first, site_hosts).rename({"referrer_host": "referrer"})
+        if attribution == "last-non-direct":
+            sources = last_non_direct(sources, sessions.select("session", "visitor_id"))
+        picked = [n for n in SOURCE_DIMENSIONS if n in names]
+        table = table.join(sources.select("session", *picked), on="session", how="left")
+    if names & set(DEVICE_DIMENSIONS):
+        devices = device_columns(first.select("session", "user_agent"))
+        table = table.join(
+            devices.select("session", *(n for n in DEVICE_DIMENSIONS if n in names)),
+            on="session",
+            how="left",
+        )
+    plain = [n for n in names if n == "host" or (n not in DIMENSIONS and QUERY_PREFIX not in n)]
+    if plain:
+        table = table.join(first.select("session", *plain), on="session", how="left")
+    for name in sorted(n for n in names if n.startswith(QUERY_PREFIX)):
+        parameter = _query_parameter(hits, name.removeprefix(QUERY_PREFIX))
+        table = table.join(parameter.rename({"value": name}), on="session", how="left")
+    return table.with_columns(
+        pl.col(n).cast(pl.String).fill_null(NONE).replace("", NONE) for n in names
+    )

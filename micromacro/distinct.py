@@ -1,0 +1,49 @@
+"""Python functions run once per distinct value of a column, not once per row.
+
+A log has millions of hits but far fewer distinct user agents, referrers, query values or
+counts; URL decoding, site lookups and Wilson intervals are Python, so they run on the distinct
+values and their results are joined back to every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+from polars.datatypes import DataTypeClass
+
+
+def per_distinct(
+    values: pl.Series,
+    function: Callable[[Any], object],
+    dtype: pl.DataType | DataTypeClass,
+    *,
+    default: object = None,
+) -> pl.Series:
+    """``function`` of each value of ``values``, called once per distinct non-null value and
+    joined back in row order; a null value gets ``default``. The result has ``dtype`` and the
+    name of ``values``. With a ``pl.Struct`` dtype, ``function`` returns a dict of several
+    figures, and ``.struct.unnest()`` makes them columns.
+
+    >>> calls = []
+    >>> def shout(text: str) -> str:
+    ...     calls.append(text)
+    ...     return text.upper()
+    >>> per_distinct(pl.Series("word", ["a", "b", None, "a"]), shout, pl.String).to_list()
+    ['A', 'B', None, 'A']
+    >>> sorted(calls)
+    ['a', 'b']
+    >>> per_distinct(pl.Series([None, "x"]), lambda _: True, pl.Boolean, default=False).to_list()
+    [False, True]
+    """
+    distinct = values.drop_nulls().unique()
+    results = pl.Series([function(value) for value in distinct.to_list()], dtype=dtype)
+    mapping = pl.DataFrame({"value": distinct, "result": results})
+    frame = pl.DataFrame({"value": values})
+    joined = frame.join(mapping, on="value", how="left", maintain_order="left")
+    result = joined.get_column("result")
+    if default is not None:
+        fill = pl.repeat(default, values.len(), dtype=dtype, eager=True)
+        result = result.zip_with(values.is_not_null(), fill)
+    return result.alias(values.name)

@@ -1,0 +1,515 @@
+"""Goals files: read the YAML, check every field, and build the ``goals`` model.
+
+Validation walks the node tree of ``yaml.compose`` (nothing is constructed from tags), so each
+problem names ``file:line:column``. All problems are collected before one ``ConfigError`` is raised.
+This module reads the file as a whole, its ``source:`` section (the columns of an event export)
+and its ``alerts:`` section; ``goal_definitions`` reads ``goals:`` and ``funnels:``, and
+``goals_yaml`` is the YAML layer they share.
+
+>>> config = parse_goals("goals:\\n  - {name: buy, kind: macro, destination: /thanks}\\n")
+>>> config.goals[0].destination.matcher
+StringMatcher(op='equals', value='/thanks', case_sensitive=False)
+>>> try:
+...     parse_goals("goals:\\n  - {name: buy, kind: 3, destination: ''}\\n", path="goals.yaml")
+... except ConfigError as exc:
+...     print("\\n".join(exc.problems))
+goals.yaml:2:23: invalid kind of goal 'buy': expected one of macro, micro, got the number 3
+goals.yaml:2:39: empty pattern in destination of goal 'buy' (expected a non-empty string)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import cast
+
+import polars as pl
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from micromacro.collector import paused
+from micromacro.errors import ConfigError, UsageError
+from micromacro.goal_definitions import polars_error_reason, read_funnel_list, read_goal_list
+from micromacro.goals import (
+    CONDITIONS,
+    DEFAULT_SIGNIFICANCE,
+    EXPORT_FORMATS,
+    NO_ROWS,
+    RULE_COMPARISONS,
+    SOURCE_COLUMN_FIELDS,
+    SOURCE_PRESETS,
+    TIMESTAMP_FORMATS,
+    AlertRule,
+    Condition,
+    ExportFormat,
+    Funnel,
+    Goal,
+    GoalsConfig,
+    MetricPath,
+    ReportShape,
+    RowRule,
+    SourceMapping,
+    SourcePreset,
+    Threshold,
+    TimestampField,
+    parse_metric,
+    parse_threshold,
+)
+from micromacro.goals_yaml import (
+    BOOL_TAG,
+    INT_TAG,
+    NULL_TAG,
+    SCALARS,
+    STR_TAG,
+    Entries,
+    Findings,
+    compose,
+    describe,
+    describe_choices,
+    has_rejected_keys,
+    item_label,
+    mapping_entries,
+    read_name,
+    read_named_list,
+    read_number,
+    read_one_of,
+    read_optional_choice,
+    read_text,
+    report_wrong,
+    tag_of,
+)
+from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.periods import parse_timezone
+
+TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source")
+ALERT_KEYS: tuple[str, ...] = (
+    "name", "metric", *CONDITIONS, "compare", "min_sessions", "significant",
+)  # fmt: skip
+SOURCE_KEYS: tuple[str, ...] = (
+    "preset", "format", "timestamp", "timezone", *SOURCE_COLUMN_FIELDS, "pageview", "skip", "keep",
+)  # fmt: skip
+TIMESTAMP_KEYS: tuple[str, ...] = ("column", "format")
+ROW_RULE_KEYS: tuple[str, ...] = ("column", "equals", "one_of")
+_TIMESTAMP_EXPECTED = (
+    f"{', '.join(TIMESTAMP_FORMATS)} or a strftime pattern like '%Y-%m-%d %H:%M:%S'"
+)
+
+
+# --- public API ------------------------------------------------------------------------------
+
+
+def load_goals(path: str | os.PathLike[str]) -> GoalsConfig:
+    """Read and validate the goals file at ``path`` (UTF-8); see ``parse_goals``.
+
+    Raises ``ConfigError`` when the file cannot be read or holds any problem.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        reason = f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
+    return parse_goals(text, path=name)
+
+
+def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
+    """Validate the YAML ``text`` of a goals file and return its goals in file order.
+
+    ``path`` only names the file in messages. Raises ``ConfigError`` listing every problem as
+    ``path:line:col: message``; lint findings go to ``GoalsConfig.warnings`` in the same form.
+    """
+    findings = Findings(path)
+    config = GoalsConfig(goals=(), path=path)
+    with paused():
+        root = compose(text, findings)
+        if root is not None:
+            config = _read_goals_file(root, findings, path)
+    if findings.errors:
+        raise ConfigError(findings.lines(findings.errors))
+    return dataclasses.replace(config, warnings=tuple(findings.lines(findings.warnings)))
+
+
+# --- the file --------------------------------------------------------------------------------
+
+
+def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
+    """Check the top-level mapping and read its ``goals``, ``funnels`` and ``alerts`` lists
+    and its ``source`` section (a file with a ``source`` may leave ``goals`` out)."""
+    if not isinstance(root, MappingNode):
+        report_wrong(findings, root, "goals file", "a mapping with a 'goals' list")
+        return GoalsConfig(goals=(), path=path)
+    entries = mapping_entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
+    source = _read_source(entries["source"][1], findings) if "source" in entries else None
+    goals: list[Goal] = []
+    if "goals" in entries:
+        goals = read_goal_list(entries["goals"][1], findings)
+    elif "source" not in entries:
+        findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
+    funnels: list[Funnel] = []
+    if "funnels" in entries:
+        funnels = read_funnel_list(entries["funnels"][1], goals, findings)
+    alerts: list[AlertRule] = []
+    if "alerts" in entries:
+        shape = ReportShape(
+            goals=tuple(goal.name for goal in goals),
+            micro_goals=tuple(goal.name for goal in goals if goal.kind == "micro"),
+            funnels={funnel.name: len(funnel.steps) for funnel in funnels},
+            dimensions=source.keep if source is not None else (),
+        )
+        alerts = _read_alert_list(entries["alerts"][1], shape, findings)
+    return GoalsConfig(
+        goals=tuple(goals),
+        path=path,
+        funnels=tuple(funnels),
+        source=source,
+        alerts=tuple(alerts),
+    )
+
+
+# --- the source of an event export -----------------------------------------------------------
+
+
+def _read_source(node: Node, findings: Findings) -> SourceMapping | None:
+    """Read the ``source:`` mapping of an event export; None when it has any problem.
+
+    Without a preset it must name the timestamp column and a user id or an anonymous id.
+    """
+    if not isinstance(node, MappingNode):
+        report_wrong(
+            findings, node, "source", "a mapping of export columns (timestamp, user_id, ...)"
+        )
+        return None
+    errors_before = len(findings.errors)
+    entries = mapping_entries(node, findings, "in source", SOURCE_KEYS)
+    preset = read_optional_choice(entries, "preset", "source", SOURCE_PRESETS, findings)
+    export_format = read_optional_choice(entries, "format", "source", EXPORT_FORMATS, findings)
+    timestamp = (
+        _read_timestamp(entries["timestamp"][1], findings) if "timestamp" in entries else None
+    )
+    timezone = _read_source_timezone(entries, findings)
+    columns = {
+        key: _read_column(entries[key][1], f"{key} of source", findings)
+        for key in SOURCE_COLUMN_FIELDS
+        if key in entries
+    }
+    pageview = _read_row_rule(entries, "pageview", findings)
+    skip = _read_row_rule(entries, "skip", findings, allow_null=True)
+    keep = _read_keep(entries["keep"][1], findings) if "keep" in entries else ()
+    if "preset" not in entries:
+        _require_source_basics(node, entries, findings)
+    if len(findings.errors) > errors_before:
+        return None
+    return SourceMapping(
+        preset=cast("SourcePreset | None", preset),
+        format=cast("ExportFormat | None", export_format),
+        timestamp=timestamp,
+        timezone=timezone,
+        pageview=pageview,
+        skip=skip,
+        keep=keep,
+        line=node.start_mark.line + 1,
+        **columns,
+    )
+
+
+def _require_source_basics(node: MappingNode, entries: Entries, findings: Findings) -> None:
+    """Report a mapping (no preset) without a timestamp column or without any user id."""
+    presets = f"or preset: {' or '.join(SOURCE_PRESETS)}"
+    if "timestamp" not in entries:
+        findings.error(
+            node, f"source has no timestamp (expected timestamp: the time column, {presets})"
+        )
+    if "user_id" not in entries and "anonymous_id" not in entries:
+        findings.error(
+            node,
+            "source has no user id (expected user_id and/or anonymous_id: the visitor is the "
+            f"user id, else the anonymous id; {presets})",
+        )
+
+
+def _read_column(node: Node, subject: str, findings: Findings) -> str | None:
+    """Return a column name (a dotted path reaches into nested columns), or None."""
+    name = read_text(node, findings, subject, "a column name")
+    if name == "":
+        report_wrong(findings, node, subject, "a column name")
+        return None
+    return name
+
+
+def _read_timestamp(node: Node, findings: Findings) -> TimestampField | None:
+    """Read ``timestamp``: a column name, or a mapping with ``column`` and ``format``."""
+    subject = "timestamp of source"
+    if not isinstance(node, MappingNode):
+        column = read_text(
+            node, findings, subject, "a column name or a mapping with column, format"
+        )
+        if column == "":
+            report_wrong(findings, node, subject, "a column name")
+        return TimestampField(column) if column else None
+    entries = mapping_entries(node, findings, f"in {subject}", TIMESTAMP_KEYS)
+    column = None
+    if "column" in entries:
+        column = _read_column(entries["column"][1], f"column of {subject}", findings)
+    elif not has_rejected_keys(node, entries):
+        findings.error(node, f"missing key 'column' in {subject} (expected the time column)")
+    time_format = None
+    if "format" in entries:
+        time_format = _read_timestamp_format(entries["format"][1], findings)
+    if column is None or ("format" in entries and time_format is None):
+        return None
+    return TimestampField(column, time_format)
+
+
+def _read_timestamp_format(node: Node, findings: Findings) -> str | None:
+    """Return a named timestamp format or a strftime pattern Polars accepts, else None."""
+    subject = "format of timestamp in source"
+    text = read_text(node, findings, subject, _TIMESTAMP_EXPECTED)
+    if text is None:
+        return None
+    if text in TIMESTAMP_FORMATS:
+        return text
+    reason = _strftime_problem(text)
+    if reason is not None:
+        findings.error(node, f"invalid {subject}: {reason} (expected {_TIMESTAMP_EXPECTED})")
+        return None
+    return text
+
+
+def _strftime_problem(pattern: str) -> str | None:
+    """Say why ``pattern`` cannot read times, or None if Polars accepts it.
+
+    >>> _strftime_problem("%Y-%m-%d %H")
+    'invalid format string: Please either specify both hour and minute, or neither'
+    """
+    if "%" not in pattern:
+        return f"{pattern!r} is neither a named format nor a strftime pattern"
+    try:
+        pl.select(pl.lit("2026-01-01").str.to_datetime(pattern, strict=False, time_unit="us"))
+    except pl.exceptions.PolarsError as exc:
+        reason = polars_error_reason(str(exc)).rstrip(".")
+        return reason[:1].lower() + reason[1:]
+    return None
+
+
+def _read_source_timezone(entries: Entries, findings: Findings) -> str:
+    """Return the time zone of naive timestamps (default UTC); reports an unknown zone."""
+    if "timezone" not in entries:
+        return "UTC"
+    node = entries["timezone"][1]
+    text = read_text(node, findings, "timezone of source", "a time zone like UTC or Europe/Paris")
+    if text is None:
+        return "UTC"
+    try:
+        parse_timezone(text)
+    except UsageError as exc:
+        findings.error(node, f"invalid timezone of source: {exc}")
+    return text
+
+
+def _read_row_rule(
+    entries: Entries, key: str, findings: Findings, *, allow_null: bool = False
+) -> RowRule | None:
+    """Read ``pageview`` or ``skip``: ``{column: C, equals: V}`` or ``{column: C, one_of: [...]}``
+    (``skip: null`` is ``NO_ROWS``). None when absent or invalid."""
+    if key not in entries:
+        return None
+    node = entries[key][1]
+    subject = f"{key} of source"
+    if allow_null and isinstance(node, ScalarNode) and tag_of(node) == NULL_TAG:
+        return NO_ROWS
+    if not isinstance(node, MappingNode):
+        expected = "a mapping with column and equals or one_of" + (", or null" * allow_null)
+        report_wrong(findings, node, subject, expected)
+        return None
+    rule = mapping_entries(node, findings, f"in {subject}", ROW_RULE_KEYS)
+    column = None
+    if "column" in rule:
+        column = _read_column(rule["column"][1], f"column of {subject}", findings)
+    elif not has_rejected_keys(node, rule):
+        findings.error(node, f"missing key 'column' in {subject} (expected the column to test)")
+    values = _read_rule_values(node, rule, subject, findings)
+    if column is None or values is None:
+        return None
+    return RowRule(column, values)
+
+
+def _read_rule_values(
+    node: MappingNode, rule: Entries, subject: str, findings: Findings
+) -> tuple[str, ...] | None:
+    """Return the values of a row rule's one test (``equals`` or ``one_of``), or None."""
+    tests = [key for key in ("equals", "one_of") if key in rule]
+    expected = "expected exactly one of equals, one_of"
+    if not tests:
+        if not has_rejected_keys(node, rule):
+            findings.error(node, f"{subject} has no test ({expected})")
+        return None
+    if len(tests) > 1:
+        findings.error(
+            rule[tests[1]][0], f"{subject} has several tests: equals, one_of ({expected})"
+        )
+        return None
+    value_node = rule[tests[0]][1]
+    if tests[0] == "one_of":
+        return read_one_of(value_node, f"one_of in {subject}", findings)
+    value = read_text(value_node, findings, f"equals in {subject}", "a non-empty string")
+    if value == "":
+        report_wrong(findings, value_node, f"equals in {subject}", "a non-empty string")
+        return None
+    return None if value is None else (value,)
+
+
+def _read_keep(node: Node, findings: Findings) -> tuple[str, ...]:
+    """Read ``keep``: a list of extra columns, none repeated, none named like a hit column."""
+    subject = "keep of source"
+    if not isinstance(node, SequenceNode):
+        report_wrong(findings, node, subject, "a list of column names")
+        return ()
+    names: dict[str, int] = {}
+    for item in node.value:
+        name = _read_column(item, f"column in {subject}", findings)
+        if name is None:
+            continue
+        if name in names:
+            findings.error(
+                item, f"duplicate column {name!r} in {subject} (first at line {names[name]})"
+            )
+        elif name in HIT_SCHEMA:
+            findings.error(
+                item,
+                f"column {name!r} in {subject} has the name of a hit column "
+                f"(hit columns: {', '.join(HIT_SCHEMA)})",
+            )
+        else:
+            names[name] = item.start_mark.line + 1
+    return tuple(names)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+def _read_alert_list(node: Node, shape: ReportShape, findings: Findings) -> list[AlertRule]:
+    """Read every rule of the ``alerts`` list against the report ``shape`` of the file."""
+    return read_named_list(
+        node,
+        findings,
+        "alerts",
+        "a list of alert rules",
+        lambda item, index, names: _read_alert(item, index, shape, names, findings),
+    )
+
+
+def _read_alert(
+    node: Node, index: int, shape: ReportShape, name_lines: dict[str, int], findings: Findings
+) -> AlertRule | None:
+    """Read one alert rule; returns None when it has any problem (all of them reported)."""
+    if not isinstance(node, MappingNode):
+        report_wrong(
+            findings, node, f"alert #{index}", "a mapping with name, metric and a condition"
+        )
+        return None
+    errors_before = len(findings.errors)
+    label = item_label(node, index, noun="alert")
+    entries = mapping_entries(node, findings, f"in {label}", ALERT_KEYS)
+    name = read_name(node, entries, label, name_lines, findings, noun="alert")
+    metric = None
+    if "metric" not in entries:
+        findings.error(node, f"missing key 'metric' in {label} (a path into the JSON report)")
+    else:
+        metric_node = entries["metric"][1]
+        text = read_text(
+            metric_node, findings, f"metric of {label}", "a path like goals.NAME.FIELD"
+        )
+        if text is not None:
+            try:
+                metric = parse_metric(text, shape)
+            except ValueError as exc:
+                findings.error(metric_node, f"{exc} in {label}")
+    conditions = [key for key in CONDITIONS if key in entries]
+    if len(conditions) != 1 and not has_rejected_keys(node, entries):
+        findings.error(
+            node,
+            f"{label} needs exactly one condition ({describe_choices(CONDITIONS)}), "
+            f"got {len(conditions)}",
+        )
+    compare = read_optional_choice(entries, "compare", label, RULE_COMPARISONS, findings)
+    min_sessions = _read_min_sessions(entries, label, findings)
+    significance = _read_significance(entries, label, findings)
+    if len(findings.errors) > errors_before or name is None or metric is None:
+        return None
+    condition = conditions[0]
+    threshold = _read_threshold(entries[condition][1], condition, metric, label, findings)
+    if threshold is None:
+        return None
+    if compare is not None and not condition.startswith("change_"):
+        findings.error(entries["compare"][0], f"compare in {label} applies to change rules only")
+        return None
+    if significance is not None and not metric.is_testable:
+        findings.error(
+            entries["significant"][0],
+            f"significant in {label} needs a rate of a known count (a conversion, drop-off or "
+            f"bounce rate); {metric.text} has no test",
+        )
+        return None
+    return AlertRule(
+        name=name,
+        metric=metric,
+        condition=condition,
+        threshold=threshold,
+        compare=compare,
+        min_sessions=min_sessions,
+        significance=significance,
+        line=node.start_mark.line + 1,
+        column=node.start_mark.column + 1,
+    )
+
+
+def _read_threshold(
+    node: Node, condition: Condition, metric: MetricPath, label: str, findings: Findings
+) -> Threshold | None:
+    """The bound of a rule's condition: a number, or text such as ``2%`` or ``-2pp``."""
+    written: str | float | None = read_number(node)
+    if written is None and isinstance(node, ScalarNode) and tag_of(node) == STR_TAG:
+        written = cast(str, node.value)
+    if written is None:
+        findings.error(
+            node, f"invalid {condition} of {label}: expected a number, got {describe(node)}"
+        )
+        return None
+    try:
+        return parse_threshold(written, condition, metric)
+    except ValueError as exc:
+        findings.error(node, f"invalid {condition} of {label}: {exc}")
+        return None
+
+
+def _read_min_sessions(entries: Entries, label: str, findings: Findings) -> int:
+    if "min_sessions" not in entries:
+        return 0
+    value_node = entries["min_sessions"][1]
+    number = read_number(value_node)
+    if number is None or number < 0 or not number.is_integer() or tag_of(value_node) != INT_TAG:
+        report_wrong(findings, value_node, f"min_sessions of {label}", "a whole number of sessions")
+        return 0
+    return int(number)
+
+
+def _read_significance(entries: Entries, label: str, findings: Findings) -> float | None:
+    """``significant: true`` (the 5% level), ``false``, or a level like 0.01."""
+    if "significant" not in entries:
+        return None
+    value_node = entries["significant"][1]
+    if isinstance(value_node, ScalarNode) and tag_of(value_node) == BOOL_TAG:
+        return DEFAULT_SIGNIFICANCE if SCALARS.construct_yaml_bool(value_node) else None
+    level = read_number(value_node)
+    if level is None or not 0 < level < 1:
+        report_wrong(
+            findings,
+            value_node,
+            f"significant of {label}",
+            "true, false or a test level between 0 and 1 (0.01)",
+        )
+        return None
+    return level

@@ -1,0 +1,422 @@
+"""The YAML layer of a goals file: the text composed into nodes that know their line and column,
+every problem collected as ``file:line:col: message``, and the readers of the scalars, mappings
+and named lists that each section of the file is made of.
+
+Validation walks the node tree of ``yaml.compose`` (nothing is constructed from tags). libyaml
+composes the tree when it is available and reads the text without a problem; any problem is left
+to PyYAML's own composer, whose messages the file's errors are reported with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar, cast
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.error import Mark
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
+
+from micromacro.timespans import parse_duration
+
+STR_TAG = "tag:yaml.org,2002:str"
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+# Plain scalars that YAML would read as numbers or dates are kept as the text the user wrote.
+TEXT_TAGS = frozenset({STR_TAG, INT_TAG, FLOAT_TAG, TIMESTAMP_TAG})
+# Only its scalar converters are used (YAML 1.1 ints like 0x1f or 1_000, floats like .5, yes/no).
+SCALARS = SafeConstructor()
+
+Entries = dict[str, tuple[Node, Node]]
+
+
+@dataclass
+class Findings:
+    """Problems and warnings found so far, each as (line, column, message), 1-based."""
+
+    path: str
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def error(self, node: Node, message: str) -> None:
+        self.error_at(node.start_mark.line + 1, node.start_mark.column + 1, message)
+
+    def error_at(self, line: int, column: int, message: str) -> None:
+        self.errors.append((line, column, message))
+
+    def warn(self, node: Node, message: str) -> None:
+        self.warnings.append((node.start_mark.line + 1, node.start_mark.column + 1, message))
+
+    def lines(self, entries: list[tuple[int, int, str]]) -> list[str]:
+        """Format entries as ``path:line:col: message`` in file order (stable for ties)."""
+        ordered = sorted(entries, key=lambda entry: (entry[0], entry[1]))
+        return [f"{self.path}:{line}:{column}: {message}" for line, column, message in ordered]
+
+
+# --- YAML syntax -----------------------------------------------------------------------------
+
+
+def compose(text: str, findings: Findings) -> Node | None:
+    """Return the document's root node, or None after recording a syntax error or emptiness.
+
+    libyaml composes the tree when it is available and reads the text without a problem; any
+    problem (and any deep document) is left to PyYAML's own composer, whose messages and limits
+    the file's errors are reported with.
+    """
+    root = _compose_with_libyaml(text)
+    if root is None:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            findings.error_at(*_syntax_problem(exc))
+            return None
+        except ReaderError as exc:
+            line, column = _position(text, exc.position)
+            reason = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+            findings.error_at(line, column, f"invalid YAML: {reason}")
+            return None
+        except RecursionError:  # the composer recurses once per level of nesting
+            findings.error_at(1, 1, "invalid YAML: the document nests too deeply")
+            return None
+    if root is None or (tag_of(root) == NULL_TAG and root.value == ""):
+        findings.error_at(1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
+        return None
+    return root
+
+
+# Deeper documents are composed by PyYAML, which recurses per level (RecursionError: too deep).
+_LIBYAML_MAX_DEPTH = 64
+
+
+def _compose_with_libyaml(text: str) -> Node | None:
+    """The root node as libyaml (PyYAML's C parser) composes it; None when libyaml is missing,
+    finds any problem, composes nothing, or the document nests deeper than
+    ``_LIBYAML_MAX_DEPTH``: the caller then composes with PyYAML, as it always did.
+
+    A text holding a tab is left to PyYAML too: libyaml accepts tabs in places (after a colon,
+    before a comment, in flow collections) where PyYAML reports them, and a tab in a goals
+    file is reported."""
+    libyaml = getattr(yaml, "CSafeLoader", None)
+    if libyaml is None or "\t" in text:
+        return None
+
+    class Loader(libyaml):  # type: ignore[misc,valid-type]
+        """libyaml's safe loader, resolving each distinct plain scalar's tag once: the safe
+        resolver has no path resolvers, so a scalar's tag depends on its text only."""
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+        def resolve(self, kind: type[Node], value: object, implicit: tuple[bool, bool]) -> str:
+            if kind is not ScalarNode or not isinstance(value, str):
+                return cast(str, super().resolve(kind, value, implicit))
+            key = (value, implicit)
+            tag = self.tags.get(key)
+            if tag is None:
+                tag = self.tags[key] = cast(str, super().resolve(kind, value, implicit))
+            return tag
+
+    try:
+        root = yaml.compose(text, Loader=Loader)
+    except (yaml.YAMLError, ValueError):  # ValueError: text that is no valid UTF-8
+        return None
+    if root is None or _depth_exceeds(root, _LIBYAML_MAX_DEPTH):
+        return None
+    return root
+
+
+def _depth_exceeds(root: Node, limit: int) -> bool:
+    """True when some node of the tree under ``root`` lies more than ``limit`` levels deep."""
+    level: list[Node] = [root]
+    for _ in range(limit):
+        deeper: list[Node] = []
+        for node in level:
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    deeper += (key, value)
+            elif isinstance(node, SequenceNode):
+                deeper += node.value
+        if not deeper:
+            return False
+        level = deeper
+    return True
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """Turn a PyYAML error into (line, column, message) at the place the problem was found."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or exc.context or "malformed document").removeprefix("but ")
+    if "'\\t'" in problem:
+        if mark is not None and _only_indentation_before(mark):
+            problem = "found a tab character where indentation is expected"
+        else:
+            problem = problem.replace("character '\\t'", "a tab character")
+    if exc.problem and exc.context and exc.context_mark:
+        where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+        problem = f"{problem} ({exc.context} at {where})"
+    return line, column, f"invalid YAML: {problem}"
+
+
+def _only_indentation_before(mark: Mark) -> bool:
+    """True when only blanks precede ``mark`` on its line (so a tab there is indentation)."""
+    if mark.buffer is None:
+        return False
+    line_start = mark.pointer - mark.column
+    return bool(mark.buffer[line_start : mark.pointer].strip(" \t") == "")
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of character ``offset`` in ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+# --- node helpers ----------------------------------------------------------------------------
+
+
+def tag_of(node: Node) -> str:
+    return str(node.tag)
+
+
+def describe(node: Node) -> str:
+    """Say what a node holds, for ``got ...``: ``a list``, ``a boolean``, ``the string 'x'``."""
+    if isinstance(node, MappingNode):
+        return "a mapping" if node.value else "an empty mapping"
+    if isinstance(node, SequenceNode):
+        return "a list" if node.value else "an empty list"
+    tag = tag_of(node)
+    if tag == BOOL_TAG:
+        return "a boolean"
+    if tag == NULL_TAG:
+        return "nothing" if node.value == "" else "null"
+    if tag in (INT_TAG, FLOAT_TAG):
+        return f"the number {node.value}"
+    if tag == TIMESTAMP_TAG:
+        return f"the date {node.value}"
+    if tag == STR_TAG:
+        return f"the string {node.value!r}"
+    return f"a value tagged {tag}"
+
+
+def describe_choices(names: tuple[str, ...]) -> str:
+    """``one of a, b, c`` (or just ``a`` for a single name)."""
+    return names[0] if len(names) == 1 else f"one of {', '.join(names)}"
+
+
+def report_wrong(findings: Findings, node: Node, subject: str, expected: str) -> None:
+    findings.error(node, f"invalid {subject}: expected {expected}, got {describe(node)}")
+
+
+def mapping_entries(
+    node: MappingNode, findings: Findings, where: str, allowed: tuple[str, ...]
+) -> Entries:
+    """Return ``{key: (key node, value node)}`` for the allowed keys of a mapping, in file order.
+
+    Reports keys that are unknown, repeated (the first one wins) or not plain names; ``where``
+    completes ``unknown key 'x' ...``, e.g. ``in goal 'purchase'``.
+    """
+    entries: Entries = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            findings.error(
+                key_node, f"invalid key {where}: expected a name, got {describe(key_node)}"
+            )
+            continue
+        key = cast(str, key_node.value)
+        if key in first_line:
+            findings.error(
+                key_node, f"duplicate key {key!r} {where} (first at line {first_line[key]})"
+            )
+            continue
+        first_line[key] = key_node.start_mark.line + 1
+        if tag_of(key_node) == MERGE_TAG:
+            findings.error(key_node, f"merge keys ('<<') are not supported {where}")
+        elif key not in allowed:
+            findings.error(
+                key_node, f"unknown key {key!r} {where} (expected {describe_choices(allowed)})"
+            )
+        else:
+            entries[key] = (key_node, value_node)
+    return entries
+
+
+def has_rejected_keys(node: MappingNode, entries: Entries) -> bool:
+    """True when ``mapping_entries`` already reported some key of ``node`` (unknown, repeated, ...).
+
+    A mapping holding only a misspelt key then gets one message, not also "has no operator".
+    """
+    return len(node.value) > len(entries)
+
+
+def read_text(
+    node: Node, findings: Findings, subject: str, expected: str = "a string"
+) -> str | None:
+    """Return a scalar's text (numbers and dates as written), or None after reporting."""
+    if isinstance(node, ScalarNode) and tag_of(node) in TEXT_TAGS:
+        return cast(str, node.value)
+    report_wrong(findings, node, subject, expected)
+    return None
+
+
+def read_choice(
+    node: Node, findings: Findings, subject: str, choices: tuple[str, ...]
+) -> str | None:
+    """Return a string that is one of ``choices``, or None after reporting."""
+    if isinstance(node, ScalarNode) and tag_of(node) == STR_TAG and node.value in choices:
+        return cast(str, node.value)
+    report_wrong(findings, node, subject, describe_choices(choices))
+    return None
+
+
+def read_flag(node: Node, findings: Findings, subject: str) -> bool | None:
+    """Return a YAML boolean (true/false, yes/no, on/off), or None after reporting."""
+    if isinstance(node, ScalarNode) and tag_of(node) == BOOL_TAG:
+        return bool(SCALARS.construct_yaml_bool(node))
+    report_wrong(findings, node, subject, "true or false")
+    return None
+
+
+def read_number(node: Node) -> float | None:
+    """Return the finite number a scalar holds, or None if it holds none."""
+    if not isinstance(node, ScalarNode):
+        return None
+    if tag_of(node) == INT_TAG:
+        number = float(SCALARS.construct_yaml_int(node))
+    elif tag_of(node) == FLOAT_TAG:
+        number = float(SCALARS.construct_yaml_float(node))
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+# --- named lists, names and common values ----------------------------------------------------
+
+
+_Item = TypeVar("_Item")
+
+
+def read_named_list(
+    node: Node,
+    findings: Findings,
+    key: str,
+    expected: str,
+    read_item: Callable[[Node, int, dict[str, int]], _Item | None],
+) -> list[_Item]:
+    """Read every item of the list under ``key`` with ``read_item(node, position, name_lines)``
+    (``name_lines`` is shared, for unique names); items with problems are left out."""
+    if not isinstance(node, SequenceNode):
+        report_wrong(findings, node, key, expected)
+        return []
+    name_lines: dict[str, int] = {}
+    items = []
+    for index, item in enumerate(node.value, start=1):
+        read = read_item(item, index, name_lines)
+        if read is not None:
+            items.append(read)
+    return items
+
+
+def item_label(node: MappingNode, index: int, noun: str = "goal") -> str:
+    """``goal 'purchase'`` when the goal has a usable name, else ``goal #3`` (its position)."""
+    for key_node, value_node in node.value:
+        if (
+            isinstance(key_node, ScalarNode)
+            and key_node.value == "name"
+            and isinstance(value_node, ScalarNode)
+            and tag_of(value_node) in TEXT_TAGS
+            and value_node.value
+        ):
+            return f"{noun} {value_node.value!r}"
+    return f"{noun} #{index}"
+
+
+def read_name(
+    node: MappingNode,
+    entries: Entries,
+    label: str,
+    name_lines: dict[str, int],
+    findings: Findings,
+    noun: str = "goal",
+) -> str | None:
+    """Return the goal's (or funnel's) non-empty, not yet used name, or None after reporting."""
+    if "name" not in entries:
+        findings.error(node, f"missing key 'name' in {label} (expected a non-empty string)")
+        return None
+    value_node = entries["name"][1]
+    name = read_text(value_node, findings, f"name of {label}", "a non-empty string")
+    if name is None:
+        return None
+    if not name:
+        report_wrong(findings, value_node, f"name of {label}", "a non-empty string")
+        return None
+    if name in name_lines:
+        findings.error(
+            value_node, f"duplicate {noun} name {name!r} (first used at line {name_lines[name]})"
+        )
+        return None
+    name_lines[name] = value_node.start_mark.line + 1
+    return name
+
+
+def read_required_choice(
+    node: MappingNode,
+    entries: Entries,
+    key: str,
+    label: str,
+    choices: tuple[str, ...],
+    findings: Findings,
+) -> str | None:
+    if key not in entries:
+        findings.error(
+            node, f"missing key {key!r} in {label} (expected {describe_choices(choices)})"
+        )
+        return None
+    return read_choice(entries[key][1], findings, f"{key} of {label}", choices)
+
+
+def read_optional_choice(
+    entries: Entries, key: str, label: str, choices: tuple[str, ...], findings: Findings
+) -> str | None:
+    """Return the value of an optional choice key (None when absent or invalid)."""
+    if key not in entries:
+        return None
+    return read_choice(entries[key][1], findings, f"{key} of {label}", choices)
+
+
+def read_one_of(node: Node, subject: str, findings: Findings) -> tuple[str, ...] | None:
+    """Return a non-empty list of non-empty strings as a tuple, or None after reporting."""
+    if not isinstance(node, SequenceNode) or not node.value:
+        report_wrong(findings, node, subject, "a non-empty list of strings")
+        return None
+    values: list[str] = []
+    for item in node.value:
+        text = read_text(item, findings, f"item of {subject}")
+        if text == "":
+            findings.error(item, f"empty pattern in {subject} (expected a non-empty string)")
+        if text:
+            values.append(text)
+    return tuple(values) if len(values) == len(node.value) else None
+
+
+def duration_seconds(node: Node) -> float | None:
+    """Return a ``parse_duration`` result for a number or ``90s``/``5m``/``1h`` text, else None."""
+    number = read_number(node)
+    raw: str | float | None = number
+    if number is None and isinstance(node, ScalarNode) and tag_of(node) == STR_TAG:
+        raw = cast(str, node.value)
+    if raw is None:
+        return None
+    try:
+        return parse_duration(raw)
+    except ValueError:
+        return None

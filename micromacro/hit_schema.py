@@ -1,0 +1,61 @@
+"""The canonical hit table (SPEC 2.1) by name and type, and the buckets an input line or an
+event-export row is counted in (SPEC 2.2).
+
+These are the names the rest of the program, and a goals file, refer to: ``keep:`` of an event
+export may not reuse a hit column's name, and an alert rule may name any bucket as
+``input.BUCKET``. ``hits`` decides the bucket of each access-log line, ``exports`` that of each
+row of an event export.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+BUCKETS: tuple[str, ...] = (
+    "comment",
+    "duplicate",
+    "not_http",
+    "malformed",
+    "out_of_period",
+    "bot",
+    "static",
+    "error",
+    "request",
+    "redirect",
+    "other_method",
+    "download",
+    "page",
+)
+COUNTED_BUCKETS: tuple[str, ...] = ("request", "download", "page")
+BUCKET = pl.Enum(BUCKETS)
+# Event exports have no bots, static files, status codes or methods: a row is malformed (no
+# valid time, or neither a user id nor an anonymous id), out of the period, skipped (a kind of
+# row the mapping does not count, such as Segment's identify calls), a pageview or an event.
+EXPORT_BUCKETS: tuple[str, ...] = ("malformed", "out_of_period", "skipped", "page", "event")
+COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("page", "event")
+EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)
+KIND = pl.Enum(["page", "event"])
+
+# The canonical hit table of SPEC 2.1, in order; every input format produces these columns.
+HIT_SCHEMA: dict[str, pl.DataType] = {
+    "ts": pl.Datetime("us", "UTC"),
+    "visitor": pl.String(),
+    "session_id": pl.String(),
+    "kind": KIND,
+    "host": pl.String(),
+    "method": pl.String(),
+    "path": pl.String(),
+    "query": pl.String(),
+    "status": pl.Int16(),
+    "bytes": pl.Int64(),
+    "referrer": pl.String(),
+    "user_agent": pl.String(),
+    "ip": pl.String(),
+    "event_category": pl.String(),
+    "event_action": pl.String(),
+    "event_label": pl.String(),
+    "event_name": pl.String(),
+    "event_value": pl.Float64(),
+    "source_file": pl.String(),
+    "line_no": pl.UInt32(),
+}
