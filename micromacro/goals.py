@@ -26,11 +26,26 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from micromacro.dimensions import DIMENSIONS, parse_breakdowns
 from micromacro.errors import UsageError
 from micromacro.hit_schema import BUCKETS, EXPORT_BUCKETS
+from micromacro.rows import (
+    LADDER_STEPS,
+    FunnelResult,
+    GoalRow,
+    LadderRow,
+    LadderStep,
+    MicroMacroRow,
+    SegmentGoal,
+    SegmentRow,
+    StepRow,
+    SummaryFigures,
+    metric_fields,
+    proportion_fields,
+    tested_fields,
+)
 
 MatchOp = Literal["equals", "begins_with", "contains", "regex", "glob", "one_of"]
 MATCH_OPS: tuple[MatchOp, ...] = ("equals", "begins_with", "contains", "regex", "glob", "one_of")
@@ -228,58 +243,37 @@ DEFAULT_SIGNIFICANCE = 0.05
 INPUT_FIELDS: tuple[str, ...] = tuple(
     dict.fromkeys(("lines", "files", *BUCKETS, "out_of_period", *EXPORT_BUCKETS))
 )
-SUMMARY_FIELDS: tuple[str, ...] = (
-    "visitors", "sessions", "pageviews", "events", "bounce_rate", "avg_session_duration_s",
-    "pages_per_session", "macro_sessions", "macro_conversion_rate", "micro_sessions",
-    "micro_conversion_rate",
-)  # fmt: skip
-GOAL_FIELDS: tuple[str, ...] = (
-    "conversions", "converting_sessions", "conversion_rate", "conversion_rate_ci_low",
-    "conversion_rate_ci_high", "visitors", "visitor_conversion_rate",
-    "visitor_conversion_rate_ci_low", "visitor_conversion_rate_ci_high", "value",
-)  # fmt: skip
-FUNNEL_FIELDS: tuple[str, ...] = (
-    "units", "entered", "never_entered", "completed", "conversion_rate",
-)  # fmt: skip
-STEP_FIELDS: tuple[str, ...] = (
-    "reached", "entrances", "dropped", "drop_off_rate", "conversion_from_start",
-    "conversion_from_previous", "median_time_from_previous_s",
-)  # fmt: skip
+# The figure rows each kind of metric path reads, and the fields rules may name in them.
+_ROWS: dict[str, tuple[type[Any], ...]] = {
+    "summary": (SummaryFigures,),
+    "goals": (GoalRow,),
+    "funnels": (FunnelResult,),
+    "steps": (StepRow,),
+    "ladder": (LadderStep, LadderRow),
+    "micro_macro": (MicroMacroRow,),
+    "segments": (SegmentRow,),
+    "segment_goals": (SegmentGoal,),
+}
+SUMMARY_FIELDS = metric_fields(SummaryFigures)
+GOAL_FIELDS = metric_fields(GoalRow)
+FUNNEL_FIELDS = metric_fields(FunnelResult)
+STEP_FIELDS = metric_fields(StepRow)
 LADDER_PATHS: tuple[str, ...] = (
-    "customers.visitors", "customers.share", "potential_customers.visitors",
-    "potential_customers.share", "no_value_yet.visitors", "no_value_yet.share",
-    "macro_rate_with_micro", "macro_rate_without_micro",
-)  # fmt: skip
-MICRO_MACRO_FIELDS: tuple[str, ...] = (
-    "visitors_with", "macro_visitors_with", "macro_rate_with", "visitors_without",
-    "macro_visitors_without", "macro_rate_without", "lift", "diff_ci_low", "diff_ci_high",
-    "p_value",
-)  # fmt: skip
-SEGMENT_FIELDS: tuple[str, ...] = (
-    "sessions", "visitors", "macro_conversions", "macro_conversion_rate", "micro_conversions",
-    "micro_conversion_rate",
-)  # fmt: skip
-SEGMENT_GOAL_FIELDS: tuple[str, ...] = ("conversions", "conversion_rate")
-
-# Proportions (shown as percents; ``pp`` thresholds apply to them).
-_RATE_FIELDS = frozenset({
-    "bounce_rate", "macro_conversion_rate", "micro_conversion_rate", "conversion_rate",
-    "conversion_rate_ci_low", "conversion_rate_ci_high", "visitor_conversion_rate",
-    "visitor_conversion_rate_ci_low", "visitor_conversion_rate_ci_high", "drop_off_rate",
-    "conversion_from_start", "conversion_from_previous", "share", "macro_rate_with_micro",
-    "macro_rate_without_micro", "macro_rate_with", "macro_rate_without", "diff_ci_low",
-    "diff_ci_high",
-})  # fmt: skip
-# Proportions of a known count, so a rule on them can ask for ``significant: true``.
-_TESTABLE_RATES = frozenset({
-    ("summary", "bounce_rate"), ("summary", "macro_conversion_rate"),
-    ("summary", "micro_conversion_rate"), ("goals", "conversion_rate"),
-    ("goals", "visitor_conversion_rate"), ("funnels", "conversion_rate"),
-    ("steps", "drop_off_rate"), ("steps", "conversion_from_start"),
-    ("steps", "conversion_from_previous"), ("ladder", "share"), ("micro_macro", "macro_rate_with"),
-    ("micro_macro", "macro_rate_without"), ("segments", "macro_conversion_rate"),
-    ("segments", "micro_conversion_rate"), ("segment_goals", "conversion_rate"),
-})  # fmt: skip
+    *(f"{step}.{name}" for step in LADDER_STEPS for name in metric_fields(LadderStep)),
+    *metric_fields(LadderRow),
+)
+MICRO_MACRO_FIELDS = metric_fields(MicroMacroRow)
+SEGMENT_FIELDS = metric_fields(SegmentRow)
+SEGMENT_GOAL_FIELDS = metric_fields(SegmentGoal)
+# Proportions (shown as percents; ``pp`` thresholds apply to them), and those of a known count
+# (a rule on them can ask for ``significant: true``), by kind of path.
+_PROPORTIONS = {
+    kind: frozenset().union(*(proportion_fields(row) for row in rows))
+    for kind, rows in _ROWS.items()
+}
+_TESTED = {
+    kind: frozenset().union(*(tested_fields(row) for row in rows)) for kind, rows in _ROWS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -309,12 +303,12 @@ class MetricPath:
     @property
     def is_rate(self) -> bool:
         """Whether the figure is a proportion 0–1."""
-        return self.field in _RATE_FIELDS
+        return self.field in _PROPORTIONS.get(self.kind, frozenset())
 
     @property
     def is_testable(self) -> bool:
         """Whether a significance test applies (a proportion of a known count)."""
-        return (self.kind, self.field) in _TESTABLE_RATES
+        return self.field in _TESTED.get(self.kind, frozenset())
 
     @property
     def is_seconds(self) -> bool:

@@ -3,13 +3,55 @@ JSON and CSV show.
 
 Field names are written here once. The JSON report, the CSV columns and the alert metric paths
 (``summary.sessions``, ``goals.purchase.conversion_rate``, …) all follow these fields, in this
-order.
+order. Each field's annotation says what an alert rule may do with it (``Metric``): name it
+(a figure, the default), name it as a proportion 0–1 (``PROPORTION``: shown in percent, ``pp``
+thresholds), also test its change for significance (``TESTED``: a share of a known count), or
+not name it at all (``NOT_A_METRIC``: what names or describes the row, nested rows, and
+statistics of statistics).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from enum import Enum
+from typing import Annotated, Any, get_type_hints
+
+
+class Metric(Enum):
+    """What an alert rule may do with a field, given in its annotation (``Annotated[float,
+    TESTED]``); a field without one is a figure a rule may name."""
+
+    PROPORTION = "proportion"  # a proportion 0–1: shown in percent, ``pp`` thresholds
+    TESTED = "tested"  # a proportion of a known count: its change can be tested
+    NONE = "none"  # a label, a rule of the goals file, a nested list: no rule names it
+
+
+PROPORTION, TESTED, NOT_A_METRIC = Metric.PROPORTION, Metric.TESTED, Metric.NONE
+
+
+def _roles(row_type: type[Any]) -> dict[str, Metric | None]:
+    hints = get_type_hints(row_type, include_extras=True)
+    roles: dict[str, Metric | None] = {}
+    for item in fields(row_type):
+        extras = getattr(hints[item.name], "__metadata__", ())
+        roles[item.name] = next((x for x in extras if isinstance(x, Metric)), None)
+    return roles
+
+
+def metric_fields(row_type: type[Any]) -> tuple[str, ...]:
+    """The fields of a row an alert rule may name, in order."""
+    return tuple(name for name, role in _roles(row_type).items() if role is not Metric.NONE)
+
+
+def proportion_fields(row_type: type[Any]) -> frozenset[str]:
+    """The fields of a row that are proportions 0–1."""
+    wanted = (Metric.PROPORTION, Metric.TESTED)
+    return frozenset(name for name, role in _roles(row_type).items() if role in wanted)
+
+
+def tested_fields(row_type: type[Any]) -> frozenset[str]:
+    """The proportions of a row whose change can be tested for significance."""
+    return frozenset(name for name, role in _roles(row_type).items() if role is Metric.TESTED)
 
 
 def field_names(row_type: type[Any]) -> tuple[str, ...]:
@@ -29,13 +71,13 @@ class SummaryFigures:
     sessions: int
     pageviews: int
     events: int
-    bounce_rate: float
+    bounce_rate: Annotated[float, TESTED]
     avg_session_duration_s: float
     pages_per_session: float
     macro_sessions: int
-    macro_conversion_rate: float
+    macro_conversion_rate: Annotated[float, TESTED]
     micro_sessions: int
-    micro_conversion_rate: float
+    micro_conversion_rate: Annotated[float, TESTED]
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``summary`` object."""
@@ -60,20 +102,20 @@ SUMMARY_RATE_COUNTS: dict[str, str] = {
 class GoalRow:
     """One goal's conversions, session and visitor rates with their Wilson intervals, and value."""
 
-    name: str
-    kind: str
-    category: str | None
-    type: str
-    count: str
+    name: Annotated[str, NOT_A_METRIC]
+    kind: Annotated[str, NOT_A_METRIC]
+    category: Annotated[str | None, NOT_A_METRIC]
+    type: Annotated[str, NOT_A_METRIC]
+    count: Annotated[str, NOT_A_METRIC]
     conversions: int
     converting_sessions: int
-    conversion_rate: float
-    conversion_rate_ci_low: float | None
-    conversion_rate_ci_high: float | None
+    conversion_rate: Annotated[float, TESTED]
+    conversion_rate_ci_low: Annotated[float | None, PROPORTION]
+    conversion_rate_ci_high: Annotated[float | None, PROPORTION]
     visitors: int
-    visitor_conversion_rate: float
-    visitor_conversion_rate_ci_low: float | None
-    visitor_conversion_rate_ci_high: float | None
+    visitor_conversion_rate: Annotated[float, TESTED]
+    visitor_conversion_rate_ci_low: Annotated[float | None, PROPORTION]
+    visitor_conversion_rate_ci_high: Annotated[float | None, PROPORTION]
     value: float | None
 
     def as_dict(self) -> dict[str, object]:
@@ -88,14 +130,14 @@ GOAL_FIELDS = field_names(GoalRow)
 class StepRow:
     """One funnel step's drop-off row (SPEC 2.7)."""
 
-    step: int
-    name: str
+    step: Annotated[int, NOT_A_METRIC]
+    name: Annotated[str, NOT_A_METRIC]
     reached: int
     entrances: int
     dropped: int
-    drop_off_rate: float | None
-    conversion_from_start: float | None
-    conversion_from_previous: float | None
+    drop_off_rate: Annotated[float | None, TESTED]
+    conversion_from_start: Annotated[float | None, TESTED]
+    conversion_from_previous: Annotated[float | None, TESTED]
     median_time_from_previous_s: float | None
 
     def as_dict(self) -> dict[str, object]:
@@ -110,11 +152,11 @@ STEP_FIELDS = field_names(StepRow)
 class FunnelSegmentRow:
     """A funnel's units, entered units and units reaching each step in one segment."""
 
-    by: str
-    segment: str
+    by: Annotated[str, NOT_A_METRIC]
+    segment: Annotated[str, NOT_A_METRIC]
     units: int
     entered: int
-    reached: tuple[int, ...]
+    reached: Annotated[tuple[int, ...], NOT_A_METRIC]
     conversion_rate: float | None
 
     def as_dict(self) -> dict[str, object]:
@@ -129,19 +171,19 @@ FUNNEL_SEGMENT_FIELDS = field_names(FunnelSegmentRow)
 class FunnelResult:
     """A funnel's rules, its overall figures and its steps (and, with ``--by``, its segments)."""
 
-    name: str
-    scope: str
-    entry: str
-    order: str
-    within_s: float | None
-    within_step_s: float | None
+    name: Annotated[str, NOT_A_METRIC]
+    scope: Annotated[str, NOT_A_METRIC]
+    entry: Annotated[str, NOT_A_METRIC]
+    order: Annotated[str, NOT_A_METRIC]
+    within_s: Annotated[float | None, NOT_A_METRIC]
+    within_step_s: Annotated[float | None, NOT_A_METRIC]
     units: int
     entered: int
     never_entered: int
     completed: int
-    conversion_rate: float | None
-    steps: tuple[StepRow, ...]
-    segments: tuple[FunnelSegmentRow, ...] | None = None
+    conversion_rate: Annotated[float | None, TESTED]
+    steps: Annotated[tuple[StepRow, ...], NOT_A_METRIC]
+    segments: Annotated[tuple[FunnelSegmentRow, ...] | None, NOT_A_METRIC] = None
 
     def as_dict(self) -> dict[str, object]:
         """The JSON funnel object."""
@@ -162,7 +204,7 @@ class LadderStep:
     """How many visitors stand on a step of the engagement ladder, and their share."""
 
     visitors: int
-    share: float
+    share: Annotated[float, TESTED]
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ladder step."""
@@ -174,11 +216,11 @@ class LadderRow:
     """The engagement ladder (SPEC 2.6): customers, potential customers, no value yet, and the
     macro rate of visitors with and without a micro goal."""
 
-    customers: LadderStep
-    potential_customers: LadderStep
-    no_value_yet: LadderStep
-    macro_rate_with_micro: float
-    macro_rate_without_micro: float
+    customers: Annotated[LadderStep, NOT_A_METRIC]
+    potential_customers: Annotated[LadderStep, NOT_A_METRIC]
+    no_value_yet: Annotated[LadderStep, NOT_A_METRIC]
+    macro_rate_with_micro: Annotated[float, PROPORTION]
+    macro_rate_without_micro: Annotated[float, PROPORTION]
 
     @property
     def steps(self) -> tuple[tuple[str, LadderStep], ...]:
@@ -202,18 +244,18 @@ LADDER_FIELDS = field_names(LadderRow)
 class MicroMacroRow:
     """How a micro goal predicts macro ones: the macro rate of visitors with and without it."""
 
-    goal: str
+    goal: Annotated[str, NOT_A_METRIC]
     visitors_with: int
     macro_visitors_with: int
-    macro_rate_with: float | None
+    macro_rate_with: Annotated[float | None, TESTED]
     visitors_without: int
     macro_visitors_without: int
-    macro_rate_without: float | None
+    macro_rate_without: Annotated[float | None, TESTED]
     lift: float | None
-    diff_ci_low: float | None
-    diff_ci_high: float | None
+    diff_ci_low: Annotated[float | None, PROPORTION]
+    diff_ci_high: Annotated[float | None, PROPORTION]
     p_value: float | None
-    small_sample: bool
+    small_sample: Annotated[bool, NOT_A_METRIC]
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ``micro_macro`` item and a CSV row."""
@@ -227,13 +269,13 @@ MICRO_MACRO_FIELDS = field_names(MicroMacroRow)
 class SegmentGoal:
     """A goal's figures in a segment, tested against all other sessions."""
 
-    goal: str
+    goal: Annotated[str, NOT_A_METRIC]
     conversions: int
-    conversion_rate: float
-    ci_low: float | None
-    ci_high: float | None
-    p_value: float | None
-    q_value: float | None
+    conversion_rate: Annotated[float, TESTED]
+    ci_low: Annotated[float | None, NOT_A_METRIC]
+    ci_high: Annotated[float | None, NOT_A_METRIC]
+    p_value: Annotated[float | None, NOT_A_METRIC]
+    q_value: Annotated[float | None, NOT_A_METRIC]
 
     def as_dict(self) -> dict[str, object]:
         """A JSON segment ``goals`` item."""
@@ -248,16 +290,16 @@ class SegmentRow:
     """One segment of a ``--by`` breakdown: sessions, visitors, macro and micro figures, and
     each goal's figures."""
 
-    by: str
-    segment: str
+    by: Annotated[str, NOT_A_METRIC]
+    segment: Annotated[str, NOT_A_METRIC]
     sessions: int
     visitors: int
     macro_conversions: int
-    macro_conversion_rate: float
+    macro_conversion_rate: Annotated[float, TESTED]
     micro_conversions: int
-    micro_conversion_rate: float
-    small_sample: bool
-    goals: tuple[SegmentGoal, ...]
+    micro_conversion_rate: Annotated[float, TESTED]
+    small_sample: Annotated[bool, NOT_A_METRIC]
+    goals: Annotated[tuple[SegmentGoal, ...], NOT_A_METRIC]
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ``segments`` item."""
