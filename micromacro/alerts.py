@@ -11,10 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Literal
+from typing import Literal, Protocol
 
 from micromacro.dimensions import OTHER
-from micromacro.goals import AlertRule, MetricPath, Threshold, ThresholdUnit
+from micromacro.goals import AlertRule, MetricPath
+from micromacro.hits import InputSummary
+from micromacro.rows import (
+    SUMMARY_RATES,
+    FunnelResult,
+    GoalRow,
+    LadderRow,
+    LadderStep,
+    MicroMacroRow,
+    SegmentRow,
+    SummaryFigures,
+)
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
 AlertStatus = Literal["fired", "ok", "not_evaluated"]
@@ -65,11 +76,12 @@ def segment_breakdowns(rules: Sequence[AlertRule]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Reading:
-    """A figure read from a report: its value, the count it is a proportion of (rates only),
-    and the sessions it rests on (for ``min_sessions``); ``missing`` says why there is none."""
+    """A figure read from a report: its value; for a proportion of a known count, ``share``:
+    the successes and the trials behind it; the sessions it rests on (for ``min_sessions``);
+    ``missing`` says why there is no figure."""
 
     value: float | None
-    trials: int | None = None
+    share: tuple[int, int] | None = None
     sessions: int = 0
     missing: str | None = None
 
@@ -103,55 +115,35 @@ class AlertResult:
             "reason": self.reason,
         }
 
-    def display(self) -> dict[str, str]:
-        """The rule and figures as people read them: ``rule`` (``change below -50%``),
-        ``value``, ``previous`` and ``change`` in the metric's units (empty when none)."""
-        rule = self.rule
-        kind = "change " if rule.is_change else ""
-        significant = ", significant" if rule.significance is not None else ""
-        bound = format_threshold(rule.threshold, rule.metric)
-        return {
-            "rule": f"{kind}{rule.direction} {bound}{significant}",
-            "value": format_metric(self.value, rule.metric) if self.value is not None else "",
-            "previous": (
-                format_metric(self.previous, rule.metric) if self.previous is not None else ""
-            ),
-            "change": (
-                format_change(self.change, rule.threshold.unit, rule.metric)
-                if self.change is not None
-                else ""
-            ),
-        }
 
-    def line(self) -> str:
-        """The one line ``micromacro alert`` prints for a fired rule."""
-        rule = self.rule
-        figure = format_metric(self.value, rule.metric)
-        bound = format_threshold(rule.threshold, rule.metric)
-        verb = rule.direction
-        details = []
-        if rule.is_change:
-            change = format_change(self.change, rule.threshold.unit, rule.metric)
-            text = f"{rule.name}: {rule.metric.text} = {figure}, change {change} is {verb} {bound}"
-        else:
-            text = f"{rule.name}: {rule.metric.text} = {figure} is {verb} {bound}"
-        if self.previous is not None:
-            details.append(f"previous {format_metric(self.previous, rule.metric)}")
-        if self.p_value is not None:
-            details.append(f"p = {self.p_value:.2g}")
-        return text + (f" ({', '.join(details)})" if details else "")
+class Figures(Protocol):
+    """What rules read of a report (``report.Report`` is one): its rows, and the report of
+    the comparison period where there is one."""
+
+    @property
+    def input(self) -> InputSummary: ...
+    @property
+    def summary(self) -> SummaryFigures: ...
+    @property
+    def goals(self) -> Sequence[GoalRow]: ...
+    @property
+    def funnels(self) -> Sequence[FunnelResult]: ...
+    @property
+    def ladder(self) -> LadderRow: ...
+    @property
+    def micro_macro(self) -> Sequence[MicroMacroRow]: ...
+    @property
+    def segments(self) -> Sequence[SegmentRow]: ...
+    @property
+    def previous(self) -> Figures | None: ...
 
 
-def evaluate_alerts(rules: Sequence[AlertRule], report: dict[str, object]) -> list[AlertResult]:
-    """Check every rule against the JSON report (``Report.as_dict()``), whose ``previous``
-    holds the comparison period's report where there is one."""
-    previous = report.get("previous")
-    return [evaluate(rule, report, _mapping(previous) if previous else None) for rule in rules]
+def evaluate_alerts(rules: Sequence[AlertRule], report: Figures) -> list[AlertResult]:
+    """Check every rule against the report (and its comparison period's, where there is one)."""
+    return [evaluate(rule, report, report.previous) for rule in rules]
 
 
-def evaluate(
-    rule: AlertRule, report: dict[str, object], previous: dict[str, object] | None
-) -> AlertResult:
+def evaluate(rule: AlertRule, report: Figures, previous: Figures | None) -> AlertResult:
     """Check one rule (see README: Alerts for when a rule is not evaluated)."""
     now = read_metric(report, rule.metric)
     before = read_metric(previous, rule.metric) if previous is not None else None
@@ -163,7 +155,7 @@ def evaluate(
     if not rule.is_change:
         fired = _beyond(now.value, rule)
         if fired and rule.significance is not None:
-            fired = _interval_beyond(now.value, now.trials, rule, rule.significance)
+            fired = _interval_beyond(now, rule, rule.significance)
         return AlertResult(rule, "fired" if fired else "ok", now.value, shown_before)
     if before is None or before.value is None:
         return AlertResult(rule, "not_evaluated", now.value, reason="no comparison period")
@@ -220,12 +212,13 @@ def _beyond(figure: float, rule: AlertRule) -> bool:
     return figure < bound - tolerance
 
 
-def _interval_beyond(value: float, trials: int | None, rule: AlertRule, level: float) -> bool:
+def _interval_beyond(reading: Reading, rule: AlertRule, level: float) -> bool:
     """Whether the whole Wilson interval (at ``1 - level``) of the rate lies beyond the bound."""
-    if not trials:
+    if reading.share is None:
         return False
+    successes, trials = reading.share
     z = NormalDist().inv_cdf(1 - level / 2)
-    interval = wilson_interval(round(value * trials), trials, z)
+    interval = wilson_interval(successes, trials, z)
     if interval is None:
         return False
     low, high = interval
@@ -235,146 +228,114 @@ def _interval_beyond(value: float, trials: int | None, rule: AlertRule, level: f
 
 def _change_p_value(rule: AlertRule, now: Reading, before: Reading) -> float | None:
     """The two-proportion test of the rate now against before (None for other figures)."""
-    if not rule.metric.is_testable or now.value is None or before.value is None:
+    if not rule.metric.is_testable or now.share is None or before.share is None:
         return None
-    if not now.trials or not before.trials:
-        return None
-    successes = round(now.value * now.trials), round(before.value * before.trials)
-    return two_proportion_p_value(successes[0], now.trials, successes[1], before.trials)
+    return two_proportion_p_value(*now.share, *before.share)
 
 
-# --- reading a figure from the JSON report ---------------------------------------------------
+# --- reading a figure from the report --------------------------------------------------------
 
 
-def read_metric(report: dict[str, object], path: MetricPath) -> Reading:
-    """The figure ``path`` names in a JSON report (``Report.as_dict()``)."""
-    summary = _mapping(report.get("summary"))
-    sessions = _int(summary.get("sessions"))
-    visitors = _int(summary.get("visitors"))
-    if path.section in ("input", "summary"):
-        obj = _mapping(report.get(path.section))
-        trials = sessions if path.is_testable else None
-        return Reading(_number(obj.get(path.field, 0)), trials, sessions)
+def read_metric(report: Figures, path: MetricPath) -> Reading:
+    """The figure ``path`` names in ``report``, with the counts behind it where it is a
+    proportion of a known count."""
+    summary = report.summary
+    sessions = summary.sessions
+    if path.section == "input":
+        counts = {"lines": report.input.lines, "files": report.input.files}
+        counts |= report.input.bucket_counts()
+        return Reading(counts.get(path.field, 0), sessions=sessions)
+    if path.section == "summary":
+        return _read_summary(summary, path)
     if path.section == "goals":
-        goal = _find(report.get("goals"), "name", path.keys[0])
-        denominators = {"conversion_rate": sessions, "visitor_conversion_rate": visitors}
-        return Reading(_number(goal.get(path.field)), denominators.get(path.field), sessions)
+        return _read_goal(report, path)
     if path.section == "funnels":
-        return _read_funnel(report, path, sessions)
+        return _read_funnel(report, path)
     if path.section == "ladder":
-        return _read_ladder(report, path, sessions, visitors)
+        return _read_ladder(report.ladder, path, summary)
     if path.section == "micro_macro":
-        row = _find(report.get("micro_macro"), "goal", path.keys[0])
-        counts = {"macro_rate_with": "visitors_with", "macro_rate_without": "visitors_without"}
-        count = _int(row.get(counts[path.field])) if path.field in counts else None
-        return Reading(_number(row.get(path.field)), count, sessions)
+        return _read_micro_macro(report, path)
     return _read_segment(report, path)
 
 
-def _read_funnel(report: dict[str, object], path: MetricPath, sessions: int) -> Reading:
-    funnel = _find(report.get("funnels"), "name", path.keys[0])
-    entered = _int(funnel.get("entered"))
-    if path.kind == "funnels":
-        trials = entered if path.field == "conversion_rate" else None
-        return Reading(_number(funnel.get(path.field)), trials, sessions)
-    steps = funnel.get("steps")
-    number = int(path.keys[2])
-    step = _find(steps, "step", number)
-    earlier = _find(steps, "step", number - 1)
-    denominators = {
-        "drop_off_rate": _int(step.get("reached")),
-        "conversion_from_start": entered,
-        "conversion_from_previous": _int(earlier.get("reached")),
+def _share(successes: int, trials: int) -> tuple[int, int] | None:
+    """A proportion's counts, when there are trials to test."""
+    return (successes, trials) if trials else None
+
+
+def _read_summary(summary: SummaryFigures, path: MetricPath) -> Reading:
+    count = SUMMARY_RATES.get(path.field)
+    value = getattr(summary, path.field)
+    share = _share(getattr(summary, count), summary.sessions) if count is not None else None
+    return Reading(value, share, summary.sessions)
+
+
+def _read_goal(report: Figures, path: MetricPath) -> Reading:
+    summary = report.summary
+    goal = next(row for row in report.goals if row.name == path.keys[0])
+    counts = {
+        "conversion_rate": (goal.converting_sessions, summary.sessions),
+        "visitor_conversion_rate": (goal.visitors, summary.visitors),
     }
-    return Reading(_number(step.get(path.field)), denominators.get(path.field), sessions)
+    share = _share(*counts[path.field]) if path.field in counts else None
+    return Reading(getattr(goal, path.field), share, summary.sessions)
 
 
-def _read_ladder(
-    report: dict[str, object], path: MetricPath, sessions: int, visitors: int
-) -> Reading:
-    ladder = _mapping(report.get("ladder"))
-    obj = _mapping(ladder.get(path.keys[0])) if path.keys else ladder
-    trials = visitors if path.field == "share" else None
-    return Reading(_number(obj.get(path.field)), trials, sessions)
+def _read_funnel(report: Figures, path: MetricPath) -> Reading:
+    sessions = report.summary.sessions
+    funnel = next(row for row in report.funnels if row.name == path.keys[0])
+    if path.kind == "funnels":
+        share = (
+            _share(funnel.completed, funnel.entered) if path.field == "conversion_rate" else None
+        )
+        return Reading(getattr(funnel, path.field), share, sessions)
+    index = int(path.keys[2]) - 1
+    step = funnel.steps[index]
+    counts = {
+        "drop_off_rate": (step.dropped, step.reached),
+        "conversion_from_start": (step.reached, funnel.entered),
+    }
+    if index:
+        earlier = funnel.steps[index - 1]
+        carried = earlier.reached - earlier.dropped
+        counts["conversion_from_previous"] = (carried, earlier.reached)
+    share = _share(*counts[path.field]) if path.field in counts else None
+    return Reading(getattr(step, path.field), share, sessions)
 
 
-def _read_segment(report: dict[str, object], path: MetricPath) -> Reading:
+def _read_ladder(ladder: LadderRow, path: MetricPath, summary: SummaryFigures) -> Reading:
+    if not path.keys:
+        return Reading(getattr(ladder, path.field), sessions=summary.sessions)
+    step: LadderStep = getattr(ladder, path.keys[0])
+    share = _share(step.visitors, summary.visitors) if path.field == "share" else None
+    return Reading(getattr(step, path.field), share, summary.sessions)
+
+
+def _read_micro_macro(report: Figures, path: MetricPath) -> Reading:
+    row = next(row for row in report.micro_macro if row.goal == path.keys[0])
+    counts = {
+        "macro_rate_with": (row.macro_visitors_with, row.visitors_with),
+        "macro_rate_without": (row.macro_visitors_without, row.visitors_without),
+    }
+    share = _share(*counts[path.field]) if path.field in counts else None
+    return Reading(getattr(row, path.field), share, report.summary.sessions)
+
+
+def _read_segment(report: Figures, path: MetricPath) -> Reading:
     by, segment = path.keys[0], path.keys[1]
-    rows = [_mapping(r) for r in _list(report.get("segments")) if _mapping(r).get("by") == by]
-    row = next((r for r in rows if r.get("segment") == segment), None)
+    rows = [row for row in report.segments if row.by == by]
+    row = next((r for r in rows if r.segment == segment), None)
     if row is None:
-        folded = any(r.get("segment") == OTHER for r in rows)
+        folded = any(r.segment == OTHER for r in rows)
         where = "among the segments shown (raise --top)" if folded else "in this period"
         return Reading(None, missing=f"no segment {segment!r} of {by} {where}")
-    sessions = _int(row.get("sessions"))
     if path.kind == "segment_goals":
-        goal = _find(row.get("goals"), "goal", path.keys[3])
-        return Reading(_number(goal.get(path.field)), sessions, sessions)
-    trials = sessions if path.is_testable else None
-    return Reading(_number(row.get(path.field)), trials, sessions)
-
-
-def _list(value: object) -> list[object]:
-    return value if isinstance(value, list) else []
-
-
-def _mapping(value: object) -> dict[str, object]:
-    return value if isinstance(value, dict) else {}
-
-
-def _find(rows: object, key: str, wanted: object) -> dict[str, object]:
-    """The object of a JSON list whose ``key`` is ``wanted`` (empty when none)."""
-    for row in _list(rows):
-        if isinstance(row, dict) and row.get(key) == wanted:
-            return row
-    return {}
-
-
-def _number(value: object) -> float | None:
-    """A JSON number as it is (a count stays an int), None for anything else."""
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _int(value: object) -> int:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
-
-
-# --- how figures are written -----------------------------------------------------------------
-
-
-def format_metric(value: float | None, metric: MetricPath) -> str:
-    """A figure in the metric's units: ``2.31%``, ``45.2s``, ``1234``, ``3.5``; ``null``.
-
-    >>> path = MetricPath("summary.sessions", "summary", (), "sessions", "summary")
-    >>> format_metric(1234.0, path)
-    '1234'
-    """
-    if value is None:
-        return "null"
-    if metric.is_rate:
-        return f"{value * 100:.2f}%"
-    if metric.is_seconds:
-        return f"{value:.1f}s"
-    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
-
-
-def format_threshold(threshold: Threshold, metric: MetricPath) -> str:
-    """A rule's bound in the units it was written in (``-30%``, ``-2.00pp``, ``2.00%``)."""
-    if threshold.unit == "relative":
-        return f"{threshold.value * 100:+g}%"
-    if threshold.unit == "pp":
-        return f"{threshold.value * 100:+.2f}pp"
-    return format_metric(threshold.value, metric)
-
-
-def format_change(change: float | None, unit: ThresholdUnit, metric: MetricPath) -> str:
-    """A change in the unit of its rule: relative ``-42.1%``, ``-1.52pp``, or ``-120``."""
-    if change is None:
-        return "null"
-    if unit == "relative":
-        return f"{change * 100:+.1f}%"
-    if unit == "pp" or metric.is_rate:
-        return f"{change * 100:+.2f}pp"
-    if metric.is_seconds:
-        return f"{change:+.1f}s"
-    return f"{int(change):+d}" if float(change).is_integer() else f"{change:+.4g}"
+        goal = next(g for g in row.goals if g.goal == path.keys[3])
+        share = _share(goal.conversions, row.sessions) if path.field == "conversion_rate" else None
+        return Reading(getattr(goal, path.field), share, row.sessions)
+    counts = {
+        "macro_conversion_rate": row.macro_conversions,
+        "micro_conversion_rate": row.micro_conversions,
+    }
+    share = _share(counts[path.field], row.sessions) if path.field in counts else None
+    return Reading(getattr(row, path.field), share, row.sessions)

@@ -57,6 +57,7 @@ from micromacro.render import (
     TerminalStyle,
     render,
 )
+from micromacro.render.alerts import alert_line
 from micromacro.render.hits import HIT_FORMATS, HitFormat, write_hit_table
 from micromacro.render.text import inert
 from micromacro.report import Report, ReportOptions, build_report
@@ -639,7 +640,7 @@ def _alert_setup(
 
 def _check_alerts(env: Environment, goals: GoalsConfig, result: Report) -> list[AlertResult]:
     """Evaluate the rules on the report; a rule that could not be checked is a warning."""
-    results = evaluate_alerts(goals.alerts, result.as_dict())
+    results = evaluate_alerts(goals.alerts, result)
     for outcome in results:
         if outcome.status == "not_evaluated":
             env.message(
@@ -826,7 +827,7 @@ def alert(
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]
     for outcome in fired:
-        env.stdout.write(inert(outcome.line()) + "\n")
+        env.stdout.write(inert(alert_line(outcome)) + "\n")
     env.stdout.flush()
     if fired:
         ctx.exit(ExitCode.ALERT_FIRED)

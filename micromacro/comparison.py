@@ -170,9 +170,10 @@ def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> 
             figures[name] = NO_CHANGE
             continue
         earlier = getattr(then, name)
+        count = SUMMARY_RATES.get(name)
         p_value = (
-            two_proportion_p_value(round(value * n1), n1, round(earlier * n2), n2)
-            if name in SUMMARY_RATES
+            two_proportion_p_value(getattr(now, count), n1, getattr(then, count), n2)
+            if count is not None
             else None
         )
         figures[name] = Change(earlier, value - earlier, p_value)

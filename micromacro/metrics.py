@@ -51,6 +51,7 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryF
         macro_conversion_rate=rate(macro, sessions),
         micro_sessions=micro,
         micro_conversion_rate=rate(micro, sessions),
+        bounces=int(bounces),
     )
 
 

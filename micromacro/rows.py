@@ -78,21 +78,19 @@ class SummaryFigures:
     macro_conversion_rate: Annotated[float, TESTED]
     micro_sessions: int
     micro_conversion_rate: Annotated[float, TESTED]
+    # The sessions behind ``bounce_rate`` (tested like the other rates; not shown).
+    bounces: Annotated[int, NOT_A_METRIC]
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``summary`` object."""
         return _flat(self, SUMMARY_FIELDS)
 
 
-SUMMARY_FIELDS = field_names(SummaryFigures)
-# The summary figures that are shares of sessions: a change of one is tested as a proportion.
+SUMMARY_FIELDS = tuple(name for name in field_names(SummaryFigures) if name != "bounces")
+# The summary figures that are shares of sessions, each with the count of sessions behind it:
+# a change of one is tested as a difference of two proportions.
 SUMMARY_RATES: dict[str, str] = {
-    "bounce_rate": "sessions",
-    "macro_conversion_rate": "sessions",
-    "micro_conversion_rate": "sessions",
-}
-# The count behind each of those rates (its numerator).
-SUMMARY_RATE_COUNTS: dict[str, str] = {
+    "bounce_rate": "bounces",
     "macro_conversion_rate": "macro_sessions",
     "micro_conversion_rate": "micro_sessions",
 }

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -31,6 +33,7 @@ from micromacro.cli import cli
 from micromacro.errors import ConfigError
 from micromacro.goals import AlertRule, MetricPath, ReportShape, Threshold, parse_metric
 from micromacro.goals_file import parse_goals
+from micromacro.render.alerts import alert_line
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "alerts.log")
@@ -538,8 +541,9 @@ def _rule(condition: str, value: float, unit: str = "value") -> AlertRule:
     return AlertRule("r", metric, condition, Threshold(value, unit))  # type: ignore[arg-type]
 
 
-def _report(sessions: int) -> dict[str, object]:
-    return {"summary": {"sessions": sessions}}
+def _report(sessions: int) -> Any:
+    """A report of which rules read only the number of sessions."""
+    return SimpleNamespace(summary=SimpleNamespace(sessions=sessions))
 
 
 def test_a_relative_change_from_zero_is_not_evaluated() -> None:
@@ -551,7 +555,10 @@ def test_a_relative_change_from_zero_is_not_evaluated() -> None:
 def test_relative_change_of_a_count() -> None:
     outcome = evaluate(_rule("change_below", -0.3, "relative"), _report(60), _report(100))
     assert (outcome.status, outcome.change, outcome.previous) == ("fired", -0.4, 100)
-    assert outcome.line() == "r: summary.sessions = 60, change -40.0% is below -30% (previous 100)"
+    assert (
+        alert_line(outcome)
+        == "r: summary.sessions = 60, change -40.0% is below -30% (previous 100)"
+    )
 
 
 def test_run_comparison_uses_the_command_line_period() -> None:

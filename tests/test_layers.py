@@ -77,6 +77,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "render.text",
             "render.values",
+            "render.alerts",
             "render.painter",
             "render.tables",
             "render.terminal",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from micromacro.comparison import NO_CHANGE, goal_dict
+from micromacro.render.alerts import alert_cells
 from micromacro.render.values import ColumnKind, format_value
 from micromacro.report import Report
 from micromacro.rows import GOAL_FIELDS, MICRO_MACRO_FIELDS, FunnelResult
@@ -469,7 +470,7 @@ def alert_display_table(report: Report) -> Table:
     """The alerts as people read them: figures in the metric's units, fired rules first."""
     order = {"fired": 0, "not_evaluated": 1, "ok": 2}
     outcomes = sorted(report.alerts or (), key=lambda outcome: order[outcome.status])
-    rows = [{**outcome.as_dict(), **outcome.display()} for outcome in outcomes]
+    rows = [{**outcome.as_dict(), **alert_cells(outcome)} for outcome in outcomes]
     fired = sum(outcome.status == "fired" for outcome in outcomes)
     title = f"Alerts: {fired} of {len(outcomes)} fired"
     return Table("alerts", title, ALERT_DISPLAY_COLUMNS, rows)
