@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import cast
 
 import polars as pl
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -26,9 +25,6 @@ from micromacro.goals import (
     DestinationMatcher,
     EventMatcher,
     Funnel,
-    FunnelEntry,
-    FunnelOrder,
-    FunnelScope,
     FunnelStep,
     Goal,
     GoalCategory,
@@ -125,13 +121,13 @@ def _read_goal(
     destination, event, condition = parsed
     return Goal(
         name=name,
-        kind=cast(GoalKind, kind),
+        kind=kind,
         type=goal_type,
-        category=cast("GoalCategory | None", category),
+        category=category,
         destination=destination,
         event=event,
         condition=condition,
-        count=cast(CountMode, count),
+        count=count,
         value=value,
         line=node.start_mark.line + 1,
     )
@@ -139,7 +135,7 @@ def _read_goal(
 
 def _read_category(
     entries: Entries, kind: str | None, label: str, findings: Findings
-) -> str | None:
+) -> GoalCategory | None:
     """Return the micro goal's category (or None); a category on a macro goal is an error."""
     if "category" not in entries:
         return None
@@ -151,7 +147,7 @@ def _read_category(
 
 def _read_count(
     entries: Entries, goal_type: GoalType | None, label: str, findings: Findings
-) -> str:
+) -> CountMode:
     """Return the count mode (default ``once_per_session``); warns on a pointless ``every``."""
     if "count" not in entries:
         return "once_per_session"
@@ -413,7 +409,7 @@ def _read_condition(
             bounds[key] = bound
     if len(bounds) < len(entries):
         return None
-    texts = {key: cast(str, value_node.value) for key, (_, value_node) in entries.items()}
+    texts = {key: str(value_node.value) for key, (_, value_node) in entries.items()}
     problem = _impossible_range(bounds, texts, whole_numbers=kind == "pages")
     if problem is not None:
         findings.error(node, f"impossible range in {subject}: {problem}")
@@ -501,9 +497,9 @@ def _read_funnel(
     return Funnel(
         name=name,
         steps=tuple(steps),
-        scope=cast(FunnelScope, scope or "session"),
-        entry=cast(FunnelEntry, entry or "closed"),
-        order=cast(FunnelOrder, order or "ordered"),
+        scope=scope or "session",
+        entry=entry or "closed",
+        order=order or "ordered",
         within_s=within,
         within_step_s=within_step,
         goal=goal_step.name if goal_step is not None else None,

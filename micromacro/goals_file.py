@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import cast
 
 import polars as pl
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -40,7 +39,6 @@ from micromacro.goals import (
     TIMESTAMP_FORMATS,
     AlertRule,
     Condition,
-    ExportFormat,
     Funnel,
     Goal,
     GoalsConfig,
@@ -48,7 +46,6 @@ from micromacro.goals import (
     ReportShape,
     RowRule,
     SourceMapping,
-    SourcePreset,
     Threshold,
     TimestampField,
     parse_metric,
@@ -203,8 +200,8 @@ def _read_source(node: Node, findings: Findings) -> SourceMapping | None:
     if len(findings.errors) > errors_before:
         return None
     return SourceMapping(
-        preset=cast("SourcePreset | None", preset),
-        format=cast("ExportFormat | None", export_format),
+        preset=preset,
+        format=export_format,
         timestamp=timestamp,
         timezone=timezone,
         pageview=pageview,
@@ -472,7 +469,7 @@ def _read_threshold(
     """The bound of a rule's condition: a number, or text such as ``2%`` or ``-2pp``."""
     written: str | float | None = read_number(node)
     if written is None and isinstance(node, ScalarNode) and tag_of(node) == STR_TAG:
-        written = cast(str, node.value)
+        written = str(node.value)
     if written is None:
         findings.error(
             node, f"invalid {condition} of {label}: expected a number, got {describe(node)}"

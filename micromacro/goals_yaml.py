@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -117,11 +117,12 @@ def _compose_with_libyaml(text: str) -> Node | None:
 
         def resolve(self, kind: type[Node], value: object, implicit: tuple[bool, bool]) -> str:
             if kind is not ScalarNode or not isinstance(value, str):
-                return cast(str, super().resolve(kind, value, implicit))
+                resolved: str = super().resolve(kind, value, implicit)
+                return resolved
             key = (value, implicit)
             tag = self.tags.get(key)
             if tag is None:
-                tag = self.tags[key] = cast(str, super().resolve(kind, value, implicit))
+                tag = self.tags[key] = super().resolve(kind, value, implicit)
             return tag
 
     try:
@@ -232,7 +233,7 @@ def mapping_entries(
                 key_node, f"invalid key {where}: expected a name, got {describe(key_node)}"
             )
             continue
-        key = cast(str, key_node.value)
+        key = str(key_node.value)
         if key in first_line:
             findings.error(
                 key_node, f"duplicate key {key!r} {where} (first at line {first_line[key]})"
@@ -263,17 +264,17 @@ def read_text(
 ) -> str | None:
     """Return a scalar's text (numbers and dates as written), or None after reporting."""
     if isinstance(node, ScalarNode) and tag_of(node) in TEXT_TAGS:
-        return cast(str, node.value)
+        return str(node.value)
     report_wrong(findings, node, subject, expected)
     return None
 
 
 def read_choice(
-    node: Node, findings: Findings, subject: str, choices: tuple[str, ...]
-) -> str | None:
-    """Return a string that is one of ``choices``, or None after reporting."""
+    node: Node, findings: Findings, subject: str, choices: tuple[Choice, ...]
+) -> Choice | None:
+    """Return the one of ``choices`` a string spells, or None after reporting."""
     if isinstance(node, ScalarNode) and tag_of(node) == STR_TAG and node.value in choices:
-        return cast(str, node.value)
+        return choices[choices.index(node.value)]
     report_wrong(findings, node, subject, describe_choices(choices))
     return None
 
@@ -303,6 +304,8 @@ def read_number(node: Node) -> float | None:
 
 
 _Item = TypeVar("_Item")
+# A value of a closed set of strings (a Literal type), as its tuple of choices spells it.
+Choice = TypeVar("Choice", bound=str)
 
 
 def read_named_list(
@@ -373,9 +376,9 @@ def read_required_choice(
     entries: Entries,
     key: str,
     label: str,
-    choices: tuple[str, ...],
+    choices: tuple[Choice, ...],
     findings: Findings,
-) -> str | None:
+) -> Choice | None:
     if key not in entries:
         findings.error(
             node, f"missing key {key!r} in {label} (expected {describe_choices(choices)})"
@@ -385,8 +388,8 @@ def read_required_choice(
 
 
 def read_optional_choice(
-    entries: Entries, key: str, label: str, choices: tuple[str, ...], findings: Findings
-) -> str | None:
+    entries: Entries, key: str, label: str, choices: tuple[Choice, ...], findings: Findings
+) -> Choice | None:
     """Return the value of an optional choice key (None when absent or invalid)."""
     if key not in entries:
         return None
@@ -413,7 +416,7 @@ def duration_seconds(node: Node) -> float | None:
     number = read_number(node)
     raw: str | float | None = number
     if number is None and isinstance(node, ScalarNode) and tag_of(node) == STR_TAG:
-        raw = cast(str, node.value)
+        raw = str(node.value)
     if raw is None:
         return None
     try:
