@@ -1,37 +1,24 @@
-"""The command line: parses options, calls the library, renders, and maps errors to exit codes.
+"""The command line: parses options, calls the library and renders what it returns.
 
-This is the only module that knows about click, stdout, stderr and exit codes.
+With ``environment`` (the streams, and errors mapped to exit codes) it is the only part of the
+package that knows about click, stdout, stderr and exit codes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import io
 import os
-import sys
-import traceback
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import IO, Any, BinaryIO, NoReturn
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import IO, Any, NoReturn
 
 import click
-from polars.exceptions import PanicException
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from micromacro import __version__
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
 from micromacro.dimensions import ATTRIBUTIONS, parse_breakdowns
-from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError, UsageError
+from micromacro.environment import PROG, Environment, MicromacroGroup, environment
+from micromacro.errors import ConfigError, ExitCode, UsageError
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_goals
 from micromacro.history import append_history, history_rows
@@ -48,7 +35,7 @@ from micromacro.logformats import (
 )
 from micromacro.outputs import write_output
 from micromacro.periods import parse_timezone
-from micromacro.reading import CLIENT_IP_MODES, ProgressCallback, analyse_inputs
+from micromacro.reading import CLIENT_IP_MODES, analyse_inputs
 from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,
@@ -64,260 +51,12 @@ from micromacro.report import Report, ReportOptions, build_report
 from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.timespans import parse_duration
 
-PROG = "micromacro"
 DEFAULT_GOALS_FILE = "goals.yaml"
-# Show a progress bar on a terminal only when reading takes a while.
-_PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success (an empty log too), 1 input or output error, 2 usage or config error, "
     "3 an alert rule fired, 130 interrupted."
 )
-
-
-@dataclass
-class Environment:
-    """The streams a command talks to and what they are (httpie's idea): tests swap it."""
-
-    stdin: BinaryIO = field(default_factory=lambda: sys.stdin.buffer)
-    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
-    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
-    stdout_isatty: bool | None = None
-    stderr_isatty: bool | None = None
-    no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
-    quiet: bool = False
-
-    def __post_init__(self) -> None:
-        if self.stdout_isatty is None:
-            self.stdout_isatty = _isatty(self.stdout)
-        if self.stderr_isatty is None:
-            self.stderr_isatty = _isatty(self.stderr)
-
-    def message(self, text: str, *, level: str = "") -> None:
-        """Write one line to stderr (``micromacro: warning: …``); silent with ``--quiet``."""
-        if self.quiet and level != "error":
-            return
-        prefix = f"{PROG}: {level}: " if level else f"{PROG}: "
-        try:
-            self.stderr.write(prefix + inert(text) + "\n")
-            self.stderr.flush()
-        except (OSError, ValueError):  # stderr closed or full: the message is lost, not the run
-            _silence(self.stderr)
-
-    @contextlib.contextmanager
-    def progress(self) -> Iterator[ProgressCallback | None]:
-        """A progress bar on stderr while a large input is read, only when stderr is a terminal.
-
-        Yields the callback to pass to ``build_report`` (None when no bar can be shown); the bar
-        appears at the first report of progress if the inputs are large.
-        """
-        if self.quiet or not self.stderr_isatty:
-            yield None
-            return
-        console = Console(file=self.stderr, force_terminal=True, no_color=self.no_color)
-        columns = (
-            TextColumn("Reading logs"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("read", visible=False)
-
-            def advance(done: int, total: int) -> None:
-                visible = total >= _PROGRESS_MIN_BYTES
-                bar.update(task, completed=done, total=total, visible=visible)
-
-            yield advance
-
-
-def _isatty(stream: IO[Any]) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-class Interrupted(Exception):
-    """Ctrl-C during a command (raised before click turns it into an abort)."""
-
-
-class MicromacroGroup(click.Group):
-    """A click group whose errors are one line on stderr with the exit codes of ``ExitCode``."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            raise Interrupted from None
-
-    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
-        kwargs["standalone_mode"] = False
-        _guard_standard_streams()
-        # Errors are handled here, outside click's parsing, so the flag is read from argv.
-        argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
-        show_traceback = "--traceback" in argv
-        code: int
-        try:
-            result = super().main(*args, **kwargs)
-            # Without standalone mode click returns the exit code of --help, --version, ctx.exit.
-            code = result if isinstance(result, int) else ExitCode.OK
-            sys.stdout.flush()  # a full stdout fails here, not as Python exits
-        except click.UsageError as error:
-            _error(_usage_message(error))
-            code = ExitCode.USAGE_ERROR
-        except (Interrupted, click.Abort, KeyboardInterrupt):
-            _error("interrupted")
-            code = ExitCode.INTERRUPTED
-        except BrokenPipeError:
-            _silence_stdout()
-            code = ExitCode.OK
-        except ConfigError as error:
-            _maybe_traceback(show_traceback)
-            for problem in error.problems:
-                _error(problem)
-            code = error.exit_code
-        except MicromacroError as error:
-            _maybe_traceback(show_traceback)
-            _error(str(error))
-            code = error.exit_code
-        except OSError as error:  # what no module turned into an error of its own: stdout's
-            _maybe_traceback(show_traceback)
-            _error(_io_error_message(error))
-            _silence_stdout()
-            code = ExitCode.INPUT_ERROR
-        except (Exception, PanicException) as error:  # the last line of defence: one line
-            _maybe_traceback(show_traceback)
-            _error(f"internal error: {type(error).__name__}: {error} (run with --traceback)")
-            code = ExitCode.INPUT_ERROR
-        sys.exit(int(code))
-
-
-def _maybe_traceback(show: bool) -> None:
-    # Never print_exc(file=None): that prints to stdout.
-    if show and sys.stderr is not None:
-        with contextlib.suppress(OSError, ValueError):
-            traceback.print_exc(file=sys.stderr)
-
-
-def _usage_message(error: click.UsageError) -> str:
-    hint = ""
-    if error.ctx is not None:
-        hint = f" (see '{error.ctx.command_path} --help')"
-    return f"{error.format_message()}{hint}"
-
-
-def _error(text: str) -> None:
-    stream = sys.stderr
-    if stream is None:
-        return
-    try:
-        stream.write(f"{PROG}: error: {inert(text)}\n")
-        stream.flush()
-    except (OSError, ValueError):  # stderr closed or full: exit with the code alone
-        _silence(stream)
-
-
-# The errors of writing to a stream (closed, disk full, …), as opposed to reading a file.
-_WRITE_ERRNOS = frozenset(
-    getattr(errno, name)
-    for name in ("EBADF", "ENOSPC", "EFBIG", "EDQUOT", "EIO", "EAGAIN")
-    if hasattr(errno, name)
-)
-
-
-def _io_error_message(error: OSError) -> str:
-    """The line for an ``OSError`` no module turned into a ``MicromacroError``: the inputs,
-    ``--output``, ``--history`` and the goals file report their own, so it is the standard
-    output that cannot be written (closed, or on a full disk), but for a stray one."""
-    reason = error.strerror or str(error)
-    if error.filename is None and (error.errno in _WRITE_ERRNOS or _stdout_failed()):
-        return f"cannot write to stdout: {reason}"
-    where = f"{error.filename}: " if error.filename is not None else ""
-    return f"input/output error: {where}{reason}"
-
-
-def _stdout_failed() -> bool:
-    """Whether stdout is closed or cannot take what is waiting to be written."""
-    if sys.stdout is None or isinstance(sys.stdout, _ClosedOutput):
-        return True
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        return True
-    return False
-
-
-def _silence_stdout() -> None:
-    # After a closed pipe (`| head`) Python would complain again when it flushes stdout at exit.
-    _silence(sys.stdout)
-
-
-def _silence(stream: IO[str] | None) -> None:
-    """Point the descriptor of ``stream`` at /dev/null, so that what is left in its buffer is
-    flushed without an error as Python exits (a closed pipe, a full disk)."""
-    if stream is None:
-        return
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)
-
-
-def _guard_standard_streams() -> None:
-    """Hold the places of standard streams that were closed when the program started.
-
-    A closed descriptor 0, 1 or 2 would be taken by the next file opened (a spooled input, an
-    ``--output`` file), and what is written to that descriptor (by Polars, say) would land in
-    it: /dev/null holds the place. Python leaves ``sys.stdin``/``stdout``/``stderr`` None for a
-    closed descriptor; they become streams that fail to be read (an ``InputError``) or written
-    (``EBADF``), or, for stderr, a sink: errors then only show in the exit code.
-    """
-    for descriptor in (0, 1, 2):
-        try:
-            os.fstat(descriptor)
-        except OSError:
-            with contextlib.suppress(OSError):
-                opened = os.open(os.devnull, os.O_RDWR)
-                if opened != descriptor:
-                    os.dup2(opened, descriptor)
-                    os.close(opened)
-    if sys.stdin is None:
-        sys.stdin = io.TextIOWrapper(io.BufferedReader(_ClosedInput()))
-    if sys.stdout is None:
-        sys.stdout = _ClosedOutput()
-    if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (open until exit)
-
-
-class _ClosedInput(io.RawIOBase):
-    """Standard input that was closed when the program started: reading it (``-``) is an
-    input error."""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        raise InputError("<stdin>: cannot read: standard input is closed")
-
-
-class _ClosedOutput(io.TextIOBase):
-    """Standard output that was closed when the program started: writing to it fails."""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
-
-
-def _environment(ctx: click.Context) -> Environment:
-    env = ctx.find_object(Environment)
-    if env is None:
-        env = Environment()
-        ctx.obj = env
-    return env
 
 
 @click.group(
@@ -753,7 +492,7 @@ def report(
       micromacro report access.log --by channel --by device
       micromacro report access.log --by query:variant --baseline A
     """
-    env = _environment(ctx)
+    env = environment(ctx)
     env.quiet = quiet
     goals = _load_goals_option(env, goals_path)
     _check_reading(ctx.params)
@@ -814,7 +553,7 @@ def alert(
       micromacro alert access.log --goals goals.yaml --since yesterday --until yesterday
       micromacro alert 'logs/access.log*' --since yesterday --compare previous-week
     """
-    env = _environment(ctx)
+    env = environment(ctx)
     env.quiet = quiet
     goals = _load_goals_option(env, goals_path)
     if not goals.path:
@@ -873,7 +612,7 @@ def hits(
       micromacro hits 'logs/access.log*' --since 7d --format parquet -o hits.parquet
       micromacro hits access.log --format ndjson | jq 'select(.bucket == "malformed")'
     """
-    env = _environment(ctx)
+    env = environment(ctx)
     env.quiet = quiet
     _check_reading(ctx.params)
     if csv_raw and output_format not in ("csv", "tsv"):
@@ -923,7 +662,7 @@ def _terminal_width() -> int | None:
 @click.pass_context
 def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     """Validate and lint a goals file without reading any log."""
-    env = _environment(ctx)
+    env = environment(ctx)
     config = load_goals(goals_file)
     for warning in config.warnings:
         env.message(warning, level="warning")
@@ -958,7 +697,7 @@ def _plural(count: int, noun: str) -> str:
 def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:
     """List the log formats --log-format accepts, with an example line each; or with --detect,
     explain what auto-detection makes of a log."""
-    env = _environment(ctx)
+    env = environment(ctx)
     if detect:
         _check_utf8(ctx)
         _explain_detection(env, analyse_inputs(detect, stdin=env.stdin))

@@ -30,7 +30,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from micromacro import cli as cli_module
-from micromacro.cli import Environment, cli
+from micromacro.cli import cli
+from micromacro.environment import Environment
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOP = str(FIXTURES / "shop.log")

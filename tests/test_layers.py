@@ -88,7 +88,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "render",
         ),
     ),
-    ("command line", ("cli", "__main__")),
+    ("command line", ("environment", "cli", "__main__")),
 )
 
 

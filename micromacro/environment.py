@@ -1,0 +1,281 @@
+"""The streams a command talks to, and how errors reach them.
+
+``Environment`` holds stdin, stdout, stderr and what they are (a terminal, colours, quiet):
+every message and error goes through it, and tests swap it. ``MicromacroGroup`` runs a command
+and turns every error into one line on stderr and the exit codes of ``ExitCode``; it also holds
+the places of standard streams closed at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any, BinaryIO, NoReturn
+
+import click
+from polars.exceptions import PanicException
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError
+from micromacro.reading import ProgressCallback
+from micromacro.render.text import inert
+
+PROG = "micromacro"
+# Show a progress bar on a terminal only when reading takes a while.
+_PROGRESS_MIN_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class Environment:
+    """The streams a command talks to and what they are (httpie's idea): tests swap it."""
+
+    stdin: BinaryIO = field(default_factory=lambda: sys.stdin.buffer)
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdout_isatty: bool | None = None
+    stderr_isatty: bool | None = None
+    no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        if self.stdout_isatty is None:
+            self.stdout_isatty = _isatty(self.stdout)
+        if self.stderr_isatty is None:
+            self.stderr_isatty = _isatty(self.stderr)
+
+    def error(self, text: str) -> None:
+        """Write ``micromacro: error: …`` to stderr, even with ``--quiet``."""
+        self.message(text, level="error")
+
+    def message(self, text: str, *, level: str = "") -> None:
+        """Write one line to stderr (``micromacro: warning: …``); silent with ``--quiet``."""
+        if self.quiet and level != "error":
+            return
+        prefix = f"{PROG}: {level}: " if level else f"{PROG}: "
+        try:
+            self.stderr.write(prefix + inert(text) + "\n")
+            self.stderr.flush()
+        except (OSError, ValueError):  # stderr closed or full: the message is lost, not the run
+            _silence(self.stderr)
+
+    @contextlib.contextmanager
+    def progress(self) -> Iterator[ProgressCallback | None]:
+        """A progress bar on stderr while a large input is read, only when stderr is a terminal.
+
+        Yields the callback to pass to ``build_report`` (None when no bar can be shown); the bar
+        appears at the first report of progress if the inputs are large.
+        """
+        if self.quiet or not self.stderr_isatty:
+            yield None
+            return
+        console = Console(file=self.stderr, force_terminal=True, no_color=self.no_color)
+        columns = (
+            TextColumn("Reading logs"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("read", visible=False)
+
+            def advance(done: int, total: int) -> None:
+                visible = total >= _PROGRESS_MIN_BYTES
+                bar.update(task, completed=done, total=total, visible=visible)
+
+            yield advance
+
+
+def _isatty(stream: IO[Any]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a command (raised before click turns it into an abort)."""
+
+
+class MicromacroGroup(click.Group):
+    """A click group whose errors are one line on stderr with the exit codes of ``ExitCode``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        _guard_standard_streams()
+        env = kwargs.get("obj")
+        if not isinstance(env, Environment):
+            env = kwargs["obj"] = Environment()
+        # Errors are handled here, outside click's parsing, so the flag is read from argv.
+        argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
+        show_traceback = "--traceback" in argv
+        code: int
+        try:
+            result = super().main(*args, **kwargs)
+            # Without standalone mode click returns the exit code of --help, --version, ctx.exit.
+            code = result if isinstance(result, int) else ExitCode.OK
+            sys.stdout.flush()  # a full stdout fails here, not as Python exits
+        except click.UsageError as error:
+            env.error(_usage_message(error))
+            code = ExitCode.USAGE_ERROR
+        except (Interrupted, click.Abort, KeyboardInterrupt):
+            env.error("interrupted")
+            code = ExitCode.INTERRUPTED
+        except BrokenPipeError:
+            _silence_stdout()
+            code = ExitCode.OK
+        except ConfigError as error:
+            _maybe_traceback(show_traceback, env.stderr)
+            for problem in error.problems:
+                env.error(problem)
+            code = error.exit_code
+        except MicromacroError as error:
+            _maybe_traceback(show_traceback, env.stderr)
+            env.error(str(error))
+            code = error.exit_code
+        except OSError as error:  # what no module turned into an error of its own: stdout's
+            _maybe_traceback(show_traceback, env.stderr)
+            env.error(_io_error_message(error))
+            _silence_stdout()
+            code = ExitCode.INPUT_ERROR
+        except (Exception, PanicException) as error:  # the last line of defence: one line
+            _maybe_traceback(show_traceback, env.stderr)
+            env.error(f"internal error: {type(error).__name__}: {error} (run with --traceback)")
+            code = ExitCode.INPUT_ERROR
+        sys.exit(int(code))
+
+
+def _maybe_traceback(show: bool, stderr: IO[str]) -> None:
+    # Never print_exc(file=None): that prints to stdout.
+    if show:
+        with contextlib.suppress(OSError, ValueError):
+            traceback.print_exc(file=stderr)
+
+
+def _usage_message(error: click.UsageError) -> str:
+    hint = ""
+    if error.ctx is not None:
+        hint = f" (see '{error.ctx.command_path} --help')"
+    return f"{error.format_message()}{hint}"
+
+
+# The errors of writing to a stream (closed, disk full, …), as opposed to reading a file.
+_WRITE_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("EBADF", "ENOSPC", "EFBIG", "EDQUOT", "EIO", "EAGAIN")
+    if hasattr(errno, name)
+)
+
+
+def _io_error_message(error: OSError) -> str:
+    """The line for an ``OSError`` no module turned into a ``MicromacroError``: the inputs,
+    ``--output``, ``--history`` and the goals file report their own, so it is the standard
+    output that cannot be written (closed, or on a full disk), but for a stray one."""
+    reason = error.strerror or str(error)
+    if error.filename is None and (error.errno in _WRITE_ERRNOS or _stdout_failed()):
+        return f"cannot write to stdout: {reason}"
+    where = f"{error.filename}: " if error.filename is not None else ""
+    return f"input/output error: {where}{reason}"
+
+
+def _stdout_failed() -> bool:
+    """Whether stdout is closed or cannot take what is waiting to be written."""
+    if sys.stdout is None or isinstance(sys.stdout, _ClosedOutput):
+        return True
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
+
+
+def _silence_stdout() -> None:
+    # After a closed pipe (`| head`) Python would complain again when it flushes stdout at exit.
+    _silence(sys.stdout)
+
+
+def _silence(stream: IO[str] | None) -> None:
+    """Point the descriptor of ``stream`` at /dev/null, so that what is left in its buffer is
+    flushed without an error as Python exits (a closed pipe, a full disk)."""
+    if stream is None:
+        return
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+
+
+def _guard_standard_streams() -> None:
+    """Hold the places of standard streams that were closed when the program started.
+
+    A closed descriptor 0, 1 or 2 would be taken by the next file opened (a spooled input, an
+    ``--output`` file), and what is written to that descriptor (by Polars, say) would land in
+    it: /dev/null holds the place. Python leaves ``sys.stdin``/``stdout``/``stderr`` None for a
+    closed descriptor; they become streams that fail to be read (an ``InputError``) or written
+    (``EBADF``), or, for stderr, a sink: errors then only show in the exit code.
+    """
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            with contextlib.suppress(OSError):
+                opened = os.open(os.devnull, os.O_RDWR)
+                if opened != descriptor:
+                    os.dup2(opened, descriptor)
+                    os.close(opened)
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(_ClosedInput()))
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (open until exit)
+
+
+class _ClosedInput(io.RawIOBase):
+    """Standard input that was closed when the program started: reading it (``-``) is an
+    input error."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise InputError("<stdin>: cannot read: standard input is closed")
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output that was closed when the program started: writing to it fails."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def environment(ctx: click.Context) -> Environment:
+    """The environment of the running command (a default one outside ``main``)."""
+    env = ctx.find_object(Environment)
+    if env is None:
+        env = Environment()
+        ctx.obj = env
+    return env
