@@ -8,7 +8,7 @@ CR, LF, commas and quotes, TSV escapes tabs and line breaks.
 from __future__ import annotations
 
 from micromacro.outputs import csv_line, tsv_line
-from micromacro.render.tables import Table, report_table
+from micromacro.render.tables import report_table
 from micromacro.report import Report
 
 
@@ -22,13 +22,9 @@ def _raw(value: object) -> str:
     return str(value)
 
 
-def _table(report: Report, name: str) -> Table:
-    return report_table(report, name)
-
-
 def render_csv(report: Report, table: str, *, raw: bool = False) -> str:
     """The table called ``table`` as RFC 4180 CSV (``\\r\\n`` line ends are avoided: ``\\n``)."""
-    chosen = _table(report, table)
+    chosen = report_table(report, table)
     lines = [csv_line((c.key for c in chosen.columns), raw=raw)]
     lines += [
         csv_line((_raw(row.get(c.key)) for c in chosen.columns), raw=raw) for row in chosen.rows
@@ -38,7 +34,7 @@ def render_csv(report: Report, table: str, *, raw: bool = False) -> str:
 
 def render_tsv(report: Report, table: str, *, raw: bool = False) -> str:
     """The table called ``table`` as tab-separated values."""
-    chosen = _table(report, table)
+    chosen = report_table(report, table)
     lines = [tsv_line((c.key for c in chosen.columns), raw=raw)]
     lines += [
         tsv_line((_raw(row.get(c.key)) for c in chosen.columns), raw=raw) for row in chosen.rows
