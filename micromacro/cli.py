@@ -388,6 +388,25 @@ def _check_alerts(env: Environment, goals: GoalsConfig, result: Report) -> list[
     return results
 
 
+def _warn_of_an_empty_table(
+    env: Environment, output_format: str, table: str, options: ReportOptions
+) -> None:
+    """A CSV/TSV table that no option fills is written as its header alone: say why."""
+    if output_format not in ("csv", "tsv") or options.by:
+        return
+    if table == "segments":
+        env.message(
+            "--table segments is empty without --by: pass --by DIMENSION (e.g. --by channel)",
+            level="warning",
+        )
+    elif table == "experiment":
+        env.message(
+            "--table experiment is empty without --by and --baseline "
+            "(e.g. --by query:variant --baseline A)",
+            level="warning",
+        )
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
 @_GOALS_OPTION
@@ -506,6 +525,7 @@ def report(
         raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
     overrides = _alert_setup(goals, compare, by) if with_alerts else {}
     options = _report_options(ctx, goals, **overrides)
+    _warn_of_an_empty_table(env, output_format, table, options)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
     with env.progress() as on_progress:
@@ -674,7 +694,8 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     ]
     counts = "".join(f", {extra}" for extra in extras if extra)
     env.stdout.write(
-        f"{inert(goals_file)}: OK, {len(config.goals)} goals ({macro} macro, {micro} micro)"
+        f"{inert(goals_file)}: OK, {_plural(len(config.goals), 'goal') or '0 goals'} "
+        f"({macro} macro, {micro} micro)"
         f"{counts}\n"
     )
 

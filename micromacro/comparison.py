@@ -170,6 +170,9 @@ def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> 
             figures[name] = NO_CHANGE
             continue
         earlier = getattr(then, name)
+        if value is None or earlier is None:  # a rate of no goal of its kind
+            figures[name] = Change(earlier, None, None)
+            continue
         count = SUMMARY_RATES.get(name)
         p_value = (
             two_proportion_p_value(getattr(now, count), n1, getattr(then, count), n2)

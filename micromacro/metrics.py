@@ -29,7 +29,8 @@ def rate(numerator: int | float, denominator: int | float) -> float:
 
 @paused()
 def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryFigures:
-    """The summary figures of SPEC 4 from the session conversions table."""
+    """The summary figures of SPEC 4 from the session conversions table; the macro (micro)
+    conversion rate is null when no goal is macro (micro)."""
     sessions = conversions.height
     macro, micro = _kind_sessions(conversions, goals)
     figures = conversions.select(
@@ -48,11 +49,16 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryF
         avg_session_duration_s=float(duration),
         pages_per_session=rate(int(pageviews), sessions),
         macro_sessions=macro,
-        macro_conversion_rate=rate(macro, sessions),
+        macro_conversion_rate=rate(macro, sessions) if _has(goals, "macro") else None,
         micro_sessions=micro,
-        micro_conversion_rate=rate(micro, sessions),
+        micro_conversion_rate=rate(micro, sessions) if _has(goals, "micro") else None,
         bounces=int(bounces),
     )
+
+
+def _has(goals: tuple[Goal, ...], kind: str) -> bool:
+    """Whether some goal is of ``kind``: without one, the kind's rate is undefined (null)."""
+    return any(goal.kind == kind for goal in goals)
 
 
 def converted_kind(goals: tuple[Goal, ...], kind: str) -> pl.Expr:
@@ -214,8 +220,8 @@ def engagement_ladder(visitors: pl.DataFrame) -> LadderRow:
 @paused()
 def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[MicroMacroRow, ...]:
     """For each micro goal: the macro rate of visitors who completed it and of those who did not,
-    lift (ratio), 95% interval of the difference and a two-proportion p-value; by lift, highest
-    first (no lift last).
+    their difference, lift (ratio), 95% interval of the difference and a two-proportion p-value;
+    by difference, largest first (a goal nobody or everybody completed, without one, last).
 
     The visitor counts of all micro goals come from one group_by over the cells of their
     columns; the figures depend on those counts only, so they are computed once per distinct
@@ -239,7 +245,7 @@ def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[
         if (n1, x1) not in figures:
             figures[n1, x1] = _micro_macro_figures(n1, x1, total, all_macro)
         rows.append(replace(figures[n1, x1], goal=goal.name))
-    rows.sort(key=lambda row: (row.lift is None, -(row.lift or 0.0)))
+    rows.sort(key=lambda row: (row.difference is None, -(row.difference or 0.0)))
     return tuple(rows)
 
 
@@ -259,6 +265,9 @@ def _micro_macro_figures(n1: int, x1: int, total: int, all_macro: int) -> MicroM
         visitors_without=n2,
         macro_visitors_without=x2,
         macro_rate_without=rate_without,
+        difference=(
+            rate_with - rate_without if rate_with is not None and rate_without is not None else None
+        ),
         lift=lift,
         diff_ci_low=interval[0] if interval else None,
         diff_ci_high=interval[1] if interval else None,

@@ -75,9 +75,9 @@ class SummaryFigures:
     avg_session_duration_s: float
     pages_per_session: float
     macro_sessions: int
-    macro_conversion_rate: Annotated[float, TESTED]
+    macro_conversion_rate: Annotated[float | None, TESTED]
     micro_sessions: int
-    micro_conversion_rate: Annotated[float, TESTED]
+    micro_conversion_rate: Annotated[float | None, TESTED]
     # The sessions behind ``bounce_rate`` (tested like the other rates; not shown).
     bounces: Annotated[int, NOT_A_METRIC]
 
@@ -249,6 +249,8 @@ class MicroMacroRow:
     visitors_without: int
     macro_visitors_without: int
     macro_rate_without: Annotated[float | None, TESTED]
+    # macro_rate_with − macro_rate_without: how much more often visitors with the goal convert.
+    difference: Annotated[float | None, PROPORTION]
     lift: float | None
     diff_ci_low: Annotated[float | None, PROPORTION]
     diff_ci_high: Annotated[float | None, PROPORTION]

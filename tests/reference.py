@@ -441,7 +441,7 @@ class Report:
         return {"input": self.input, "summary": self.summary, "goals": self.goals}
 
 
-def summary_of(sessions: list[Session], goals: Sequence[Goal]) -> dict[str, float | int]:
+def summary_of(sessions: list[Session], goals: Sequence[Goal]) -> dict[str, float | int | None]:
     def any_goal(kind: str, s: Session) -> bool:
         return any(conversions(g, s) > 0 for g in goals if g.kind == kind)
 
@@ -458,9 +458,10 @@ def summary_of(sessions: list[Session], goals: Sequence[Goal]) -> dict[str, floa
         "avg_session_duration_s": ratio(sum(s.duration_s for s in sessions), n),
         "pages_per_session": ratio(pageviews, n),
         "macro_sessions": macro,
-        "macro_conversion_rate": ratio(macro, n),
+        # A kind of goal the goals file does not have has no rate (null).
+        "macro_conversion_rate": ratio(macro, n) if any(g.kind == "macro" for g in goals) else None,
         "micro_sessions": micro,
-        "micro_conversion_rate": ratio(micro, n),
+        "micro_conversion_rate": ratio(micro, n) if any(g.kind == "micro" for g in goals) else None,
     }
 
 

@@ -578,16 +578,18 @@ def test_micro_to_macro_table() -> None:
          r["macro_visitors_without"], r["lift"], r["small_sample"])
         for r in rows
     ]  # fmt: skip
-    # By lift, highest first; long_visit (1.0 against 0.0) has no finite lift and comes last.
+    # By difference of the macro rates, largest first: long_visit 2/2 − 0/1 = 1.0 (its lift
+    # has no finite value), then 1/1 − 1/2 = 0.5 in goals-file order, newsletter 0/1 − 2/2 = −1.
     assert table == [
+        ("long_visit", 2, 2, 1, 0, None, True),
         ("add_to_cart", 1, 1, 2, 1, 2.0, True),
         ("checkout_started", 1, 1, 2, 1, 2.0, True),
         ("size_guide_download", 1, 1, 2, 1, 2.0, True),
         ("engaged_visit", 1, 1, 2, 1, 2.0, True),
         ("newsletter_signup", 1, 0, 2, 2, 0.0, True),
-        ("long_visit", 2, 2, 1, 0, None, True),
     ]
-    first = rows[0]
+    assert [r["difference"] for r in rows] == [1.0, 0.5, 0.5, 0.5, 0.5, -1.0]
+    first = rows[1]
     # Pooled z-test of 1/1 against 1/2: p = 2/3, z = 0.5 / sqrt(2/3 · 1/3 · 3/2) = 0.866.
     assert first["p_value"] == pytest.approx(0.3865, abs=1e-4)
     assert first["macro_rate_with"] == 1.0
@@ -598,7 +600,7 @@ def test_csv_micro_macro_header() -> None:
     result = report(SHOP, "--goals", GOALS, "--format", "csv", "--table", "micro_macro")
     assert result.stdout.splitlines()[0] == (
         "goal,visitors_with,macro_visitors_with,macro_rate_with,visitors_without,"
-        "macro_visitors_without,macro_rate_without,lift,diff_ci_low,diff_ci_high,p_value,"
-        "small_sample"
+        "macro_visitors_without,macro_rate_without,difference,lift,diff_ci_low,diff_ci_high,"
+        "p_value,small_sample"
     )
-    assert result.stdout.splitlines()[-1].startswith("long_visit,2,2,1.0,1,0,0.0,,")
+    assert result.stdout.splitlines()[1].startswith("long_visit,2,2,1.0,1,0,0.0,1.0,,")

@@ -229,6 +229,9 @@ def reference_micro_macro_row(visitors: pl.DataFrame, index: int, goal: Goal) ->
         "visitors_without": n2,
         "macro_visitors_without": x2,
         "macro_rate_without": rate_without,
+        "difference": (
+            rate_with - rate_without if rate_with is not None and rate_without is not None else None
+        ),
         "lift": lift,
         "diff_ci_low": interval[0] if interval else None,
         "diff_ci_high": interval[1] if interval else None,
@@ -243,7 +246,7 @@ def reference_micro_macro(
     rows = [
         reference_micro_macro_row(visitors, i, g) for i, g in enumerate(goals) if g.kind == "micro"
     ]
-    rows.sort(key=lambda row: (row["lift"] is None, -(row["lift"] or 0.0)))  # type: ignore[operator]
+    rows.sort(key=lambda row: (row["difference"] is None, -(row["difference"] or 0.0)))  # type: ignore[operator]
     return rows
 
 

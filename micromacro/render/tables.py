@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -266,6 +267,7 @@ _MICRO_MACRO_HEADERS: dict[str, tuple[str, ColumnKind]] = {
     "visitors_without": ("Visitors without", "int"),
     "macro_visitors_without": ("Macro without", "int"),
     "macro_rate_without": ("Macro rate without", "rate"),
+    "difference": ("Difference", "change"),
     "lift": ("Lift", "float"),
     "diff_ci_low": ("Diff. CI low", "rate"),
     "diff_ci_high": ("Diff. CI high", "rate"),
@@ -509,6 +511,19 @@ class Section:
     note: str | None = None
 
 
+def _infinite_lifts(report: Report) -> Table:
+    """The micro → macro table for people: a lift is ∞ where no visitor without the goal
+    reached a macro goal but some with it did (JSON and CSV keep it null)."""
+    table = micro_macro_table(report)
+    rows = [
+        {**shown, "lift": math.inf}
+        if row.macro_rate_without == 0 and (row.macro_rate_with or 0) > 0
+        else shown
+        for row, shown in zip(report.micro_macro, table.rows, strict=True)
+    ]
+    return Table(table.name, table.title, table.columns, rows)
+
+
 NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
 
 
@@ -528,7 +543,7 @@ def sections(report: Report) -> list[Section]:
         shown = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change")
         page.append(Section(goals.title, Table("goals", goals.title, shown, goals.rows)))
         page += [Section(t.title, t, bar="reached") for t in funnel_tables(report)]
-        for table in (ladder_table(report), micro_macro_table(report)):
+        for table in (ladder_table(report), _infinite_lifts(report)):
             if table.rows:
                 page.append(Section(table.title, table))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 ColumnKind = Literal[
@@ -14,19 +15,20 @@ _STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
 
 
 def format_value(value: object, kind: ColumnKind) -> str:
-    """A value as people read it: thousands separators, percents, durations; ``–`` for none.
+    """A value as people read it: thousands separators, percents, durations; ``n/a`` for a
+    figure that cannot be computed, ``–`` for an empty text.
 
     >>> format_value(0.1234, "rate"), format_value(1234, "int"), format_value(65.5, "seconds")
     ('12.3%', '1,234', '1m 06s')
     """
     if value is None:
-        return "–"
+        return "–" if kind in ("text", "status", "flag", "money") else "n/a"
     if kind == "int" and isinstance(value, int | float):
         return f"{int(value):,}"
     if kind == "rate" and isinstance(value, int | float):
         return f"{value * 100:.1f}%"
     if kind == "float" and isinstance(value, int | float):
-        return f"{value:,.2f}"
+        return "∞" if value == math.inf else f"{value:,.2f}"
     if kind == "money" and isinstance(value, int | float):
         return f"{value:,.2f}"
     if kind == "status":
@@ -34,8 +36,10 @@ def format_value(value: object, kind: ColumnKind) -> str:
     if kind == "flag":
         return "yes" if value else ""
     if kind == "change" and isinstance(value, int | float):
-        arrow = "▲" if value > 0 else "▼" if value < 0 else "="
-        return f"{arrow} {value * 100:+.1f} pp"
+        shown = round(value * 100, 1)
+        if shown == 0:  # a change that rounds to nothing has no direction
+            return "= 0.0 pp"
+        return f"{'▲' if shown > 0 else '▼'} {shown:+.1f} pp"
     if kind == "delta" and isinstance(value, int | float):
         return f"{value:+,}" if float(value).is_integer() else f"{value:+,.2f}"
     if kind == "delta_seconds" and isinstance(value, int | float):
