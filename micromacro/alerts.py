@@ -1,5 +1,5 @@
 """Alerts: checking the alert rules of a goals file (``goals.AlertRule``) against a built
-report, and writing what they found (SPEC 2.8, README: Alerts).
+report, and writing what they found (definitions §2.8, README: Alerts).
 
 The rules themselves, and the metric paths they name, are part of the goal model (``goals``);
 here each rule's figure is read from the JSON report (and from the comparison period's), tested

@@ -1,5 +1,5 @@
-"""Traffic sources (SPEC 2.3, 2.7): each session's source, medium, campaign, referrer host and
-GA4 default channel group, from its first hit's utm tags, ad click ids and referrer.
+"""Traffic sources (definitions §2.3, §2.7): each session's source, medium, campaign, referrer
+host and GA4 default channel group, from its first hit's utm tags, ad click ids and referrer.
 
 The query strings and referrers are parsed with Polars expressions; the few steps that need
 Python (URL-decoding, host lists) run once per distinct value and are joined back.

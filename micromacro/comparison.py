@@ -2,7 +2,7 @@
 
 A comparison is built in one step from the two periods' rows and never changes them: each
 figure gets a ``Change`` (its earlier value and the difference), and each rate also the
-two-proportion p-value of the difference (SPEC 2.8). When the earlier period has no session,
+two-proportion p-value of the difference (definitions §2.8). When the earlier period has no session,
 every earlier value, change and p-value is null.
 """
 

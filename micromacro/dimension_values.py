@@ -1,4 +1,4 @@
-"""Each session's value of every dimension a ``--by`` names (SPEC 2.7).
+"""Each session's value of every dimension a ``--by`` names (definitions §2.7).
 
 Its first hit decides the channel, source, medium, campaign, referrer and host (with
 last-non-direct attribution a Direct session takes its visitor's latest earlier non-direct

@@ -1,4 +1,4 @@
-"""Experiments (SPEC 2.7): an A/B test over the segments of one breakdown (``--baseline``).
+"""Experiments (definitions §2.7): an A/B test over the segments of one breakdown (``--baseline``).
 
 Each variant is compared with the baseline goal by goal (difference, lift, the difference's 95%
 interval and a two-proportion p-value), and the variants' sessions are checked against their

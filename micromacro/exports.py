@@ -1,5 +1,5 @@
 """Event exports: CSV, NDJSON and Parquet files of analytics events read into the canonical hit
-table (SPEC 2.1), so that goals and funnels work on them as on access logs.
+table (definitions §2.1), so that goals and funnels work on them as on access logs.
 
 The ``source:`` section of the goals file (``goals.SourceMapping``) names the columns; a preset
 (``ga4``, ``segment``) knows the columns of a well-known export, and the file's own keys override
@@ -782,8 +782,9 @@ def _with_visitors(hits: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
 
 
 def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataFrame:
-    """The canonical hit table (SPEC 2.1) of counted rows that have a ``visitor``, followed by
-    the ``keep`` columns; columns an export does not have (status, user agent, …) are null."""
+    """The canonical hit table (definitions §2.1) of counted rows that have a ``visitor``,
+    followed by the ``keep`` columns; columns an export does not have (status, user agent, …) are
+    null."""
 
     def hit_column(name: str, dtype: pl.DataType) -> pl.Expr:
         if name == "kind":

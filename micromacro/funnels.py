@@ -1,4 +1,4 @@
-"""Funnels (SPEC 2.5): how far each session or visitor gets along a funnel's steps.
+"""Funnels (definitions §2.5): how far each session or visitor gets along a funnel's steps.
 
 A unit reaches step k when it has distinct hits h1 < h2 < … < hk in hit order, hi matching step i,
 under the funnel's rules (``strict``: each the very next hit; ``within_step``: consecutive steps

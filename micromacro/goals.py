@@ -4,8 +4,8 @@
 Polars expressions. Funnel steps reuse ``DestinationMatcher`` and ``EventMatcher``.
 ``SourceMapping`` says how the columns of an event export map onto hits (``exports`` reads it).
 
-An ``AlertRule`` is a condition on one figure of the report (SPEC 2.8, README: Alerts), which
-``alerts`` checks once the report is built. A rule names its figure by its path in the JSON
+An ``AlertRule`` is a condition on one figure of the report (definitions §2.8, README: Alerts),
+which ``alerts`` checks once the report is built. A rule names its figure by its path in the JSON
 report, with lists addressed by name: ``summary.macro_conversion_rate``,
 ``goals.purchase.conversion_rate``, ``funnels.checkout.steps.3.drop_off_rate`` (step numbers
 count from 1, as the ``step`` field), ``segments.channel.Email.macro_conversion_rate``,

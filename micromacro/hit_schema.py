@@ -1,5 +1,5 @@
-"""The canonical hit table (SPEC 2.1) by name and type, and the buckets an input line or an
-event-export row is counted in (SPEC 2.2).
+"""The canonical hit table (definitions §2.1) by name and type, and the buckets an input line or an
+event-export row is counted in (definitions §2.2).
 
 These are the names the rest of the program, and a goals file, refer to: ``keep:`` of an event
 export may not reuse a hit column's name, and an alert rule may name any bucket as
@@ -36,7 +36,7 @@ COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("page", "event")
 EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)
 KIND = pl.Enum(["page", "event"])
 
-# The canonical hit table of SPEC 2.1, in order; every input format produces these columns.
+# The canonical hit table of definitions §2.1, in order; every input format produces these columns.
 HIT_SCHEMA: dict[str, pl.DataType] = {
     "ts": pl.Datetime("us", "UTC"),
     "visitor": pl.String(),

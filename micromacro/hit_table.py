@@ -14,7 +14,7 @@ from micromacro.reading import KEPT_LINE_SCHEMA, ProgressCallback, input_warning
 from micromacro.report import ReportOptions
 from micromacro.sessions import sessionize
 
-# The columns of ``micromacro hits`` (SPEC 4), in order.
+# The columns of ``micromacro hits`` (definitions §4), in order.
 HIT_TABLE_COLUMNS: tuple[str, ...] = (
     "file", "line", "bucket", "variant", "ip", "ts", "method", "target", "path", "query",
     "status", "bytes", "referrer", "user_agent", "host", "visitor", "session",

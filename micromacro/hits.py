@@ -1,5 +1,5 @@
-"""Hits: parsed lines as rows of the canonical hit table (SPEC 2.1, its columns and buckets named
-in ``hit_schema``) and the bucket every input line falls in (SPEC 2.2).
+"""Hits: parsed lines as rows of the canonical hit table (definitions §2.1, its columns and
+buckets named in ``hit_schema``) and the bucket every input line falls in (definitions §2.2).
 
 Buckets are decided by the first rule that applies, in this order::
 
@@ -228,14 +228,16 @@ def classify_lines(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
 
 
 def visitor_expr() -> pl.Expr:
-    """An access-log visitor (SPEC 2.3): the client address and the user agent, as one string."""
+    """An access-log visitor (definitions §2.3): the client address and the user agent, as one
+    string."""
     return pl.concat_str(pl.col("ip"), pl.col("user_agent").fill_null(""), separator=" ").alias(
         "visitor"
     )
 
 
 def canonical_hits(lines: pl.DataFrame) -> pl.DataFrame:
-    """The canonical hit table (SPEC 2.1) of classified lines, with their ``bucket`` and ``line``.
+    """The canonical hit table (definitions §2.1) of classified lines, with their ``bucket`` and
+    ``line``.
 
     Request lines become events (category ``request``, action = method, label = path), downloads
     events (category ``download``, action = path); other lines are pageviews. Run it on the

@@ -1,4 +1,4 @@
-"""Metric tables: the input summary, the site summary and the goals table (SPEC 2.6, 4)."""
+"""Metric tables: the input summary, the site summary and the goals table (definitions §2.6, §4)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def rate(numerator: int | float, denominator: int | float) -> float:
 
 @paused()
 def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryFigures:
-    """The summary figures of SPEC 4 from the session conversions table; the macro (micro)
-    conversion rate is null when no goal is macro (micro)."""
+    """The summary figures of definitions §4 from the session conversions table; the macro
+    (micro) conversion rate is null when no goal is macro (micro)."""
     sessions = conversions.height
     macro, micro = _kind_sessions(conversions, goals)
     figures = conversions.select(
@@ -196,7 +196,7 @@ def visitor_goals(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.Data
 
 def engagement_ladder(visitors: pl.DataFrame) -> LadderRow:
     """Customers (any macro goal), potential customers (micro goals only), no value yet; and the
-    macro rate of visitors with and without a micro goal (SPEC 2.6)."""
+    macro rate of visitors with and without a micro goal (definitions §2.6)."""
     total = visitors.height
     macro = pl.col("macro")
     micro = pl.col("micro")

@@ -89,9 +89,9 @@ class Report:
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON report of SPEC 4 (``input``, ``summary``, ``goals``, ``funnels``, ``ladder``,
-        ``micro_macro``, ``segments``; ``experiment``, ``previous``, ``alerts`` and ``period``
-        if set). With a comparison, each figure is followed by its comparison keys."""
+        """The JSON report of definitions §4 (``input``, ``summary``, ``goals``, ``funnels``,
+        ``ladder``, ``micro_macro``, ``segments``; ``experiment``, ``previous``, ``alerts`` and
+        ``period`` if set). With a comparison, each figure is followed by its comparison keys."""
         changes = self.comparison
         result: dict[str, object] = {
             "input": self.input.as_dict(),

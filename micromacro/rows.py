@@ -65,7 +65,7 @@ def _flat(row: object, names: tuple[str, ...]) -> dict[str, object]:
 
 @dataclass(frozen=True, slots=True)
 class SummaryFigures:
-    """The site summary (SPEC 4): sessions, visitors, engagement, macro and micro rates."""
+    """The site summary (definitions §4): sessions, visitors, engagement, macro and micro rates."""
 
     visitors: int
     sessions: int
@@ -126,7 +126,7 @@ GOAL_FIELDS = field_names(GoalRow)
 
 @dataclass(frozen=True, slots=True)
 class StepRow:
-    """One funnel step's drop-off row (SPEC 2.7)."""
+    """One funnel step's drop-off row (definitions §2.5)."""
 
     step: Annotated[int, NOT_A_METRIC]
     name: Annotated[str, NOT_A_METRIC]
@@ -211,8 +211,8 @@ class LadderStep:
 
 @dataclass(frozen=True, slots=True)
 class LadderRow:
-    """The engagement ladder (SPEC 2.6): customers, potential customers, no value yet, and the
-    macro rate of visitors with and without a micro goal."""
+    """The engagement ladder (definitions §2.6): customers, potential customers, no value yet,
+    and the macro rate of visitors with and without a micro goal."""
 
     customers: Annotated[LadderStep, NOT_A_METRIC]
     potential_customers: Annotated[LadderStep, NOT_A_METRIC]

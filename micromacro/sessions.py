@@ -1,5 +1,5 @@
-"""Sessions (SPEC 2.3): a visitor's counted hits in time order, split where the gap exceeds the
-timeout, or grouped by the input's own session id where it carries one."""
+"""Sessions (definitions §2.3): a visitor's counted hits in time order, split where the gap
+exceeds the timeout, or grouped by the input's own session id where it carries one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A slow, obvious, plain-Python reference of funnels (SPEC 2.5), by brute force.
+"""A slow, obvious, plain-Python reference of funnels (definitions §2.5), by brute force.
 
 Every chain of a unit's hits is enumerated and checked against the rules one by one; nothing is
 shared with ``micromacro.funnels``. Matching a hit against a step reuses the goal reference
@@ -95,7 +95,7 @@ def follows(funnel: Funnel, unit: Sequence[Hit], before: int, after: int) -> boo
 
 
 def is_chain(funnel: Funnel, unit: Sequence[Hit], entry: int, chain: Chain) -> bool:
-    """Whether ``chain`` is a valid chain for steps entry, entry+1, … (SPEC 2.5)."""
+    """Whether ``chain`` is a valid chain for steps entry, entry+1, … (definitions §2.5)."""
     matches = all(
         step_matches(funnel.steps[entry - 1 + i], unit[position])
         for i, position in enumerate(chain)
@@ -195,7 +195,7 @@ def step_rows(funnel: Funnel, attempts: Sequence[Attempt]) -> list[dict[str, obj
 
 
 def funnel_figures(funnel: Funnel, attempts: Sequence[Attempt], units: int) -> dict[str, object]:
-    """The funnel's overall figures and step rows, from the units' attempts (SPEC 2.5)."""
+    """The funnel's overall figures and step rows, from the units' attempts (definitions §2.5)."""
     rows = step_rows(funnel, attempts)
     completed = rows[-1]["reached"]
     assert isinstance(completed, int)

@@ -1,9 +1,9 @@
-"""A slow, obvious, plain-Python reference of the report pipeline, from SPEC 2.1–2.4 and 2.6.
+"""A slow, obvious, plain-Python reference of the report pipeline (definitions §2.1–2.4, §2.6).
 
 Nothing here is vectorised and nothing is shared with ``micromacro``'s logic: one small function
-per rule of the spec, so that a reviewer can check each against the spec by eye. The property and
-sample-log tests compare the program with it. Imported from ``micromacro`` are only data (the
-extension lists) and the goal model (plain dataclasses).
+per rule of the definitions, so that a reviewer can check each against them by eye. The
+property and sample-log tests compare the program with it. Imported from ``micromacro`` are only
+data (the extension lists) and the goal model (plain dataclasses).
 
     >>> report([]).summary["sessions"]
     0
@@ -28,7 +28,7 @@ import pytest
 from micromacro.goals import Goal, NumberCondition, StringMatcher
 from micromacro.hits import DOWNLOAD_EXTENSIONS, STATIC_EXTENSIONS, STATIC_FILES
 
-# --- SPEC 2.2: one line of the Common Log Format family ----------------------------------------
+# --- definitions §2.2: one line of the Common Log Format family --------------------------------
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'  # a quoted field; nginx/Apache escape '"' as \" or \x22
 # [vhost] client ident user [time] [(elapsed)] "request" status bytes ["referrer" "user agent"]
@@ -150,7 +150,7 @@ def clf_time(text: str) -> datetime | None:
 
 def parse_line(line: str) -> LogLine | str:
     """The fields of ``line``; ``"comment"`` for a blank or ``#`` line, ``"malformed"`` when it
-    does not read (SPEC 2.2, the first buckets)."""
+    does not read (definitions §2.2, the first buckets)."""
     if not line.strip() or line.lstrip().startswith("#"):
         return COMMENT
     fields = CLF_LINE.match(line)
@@ -201,8 +201,8 @@ class Include:
 
 
 def bucket_of(line: LogLine | str, include: Include = Include()) -> str:
-    """The first bucket of SPEC 2.2 whose rule applies (a line without a status is neither an
-    error nor a redirect)."""
+    """The first bucket of definitions §2.2 whose rule applies (a line without a status is
+    neither an error nor a redirect)."""
     if isinstance(line, str):
         return line
     status = line.status if line.status is not None else 200
@@ -218,7 +218,7 @@ def bucket_of(line: LogLine | str, include: Include = Include()) -> str:
     return next((name for name, applies in rules if applies), "page")
 
 
-# --- SPEC 2.1: counted hits -------------------------------------------------------------------
+# --- definitions §2.1: counted hits -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,7 @@ def read_logs(files: Sequence[Path], include: Include = Include()) -> Input:
     return result
 
 
-# --- SPEC 2.3: sessions -----------------------------------------------------------------------
+# --- definitions §2.3: sessions ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -343,7 +343,7 @@ def sessions_of(hits: Iterable[Hit], timeout_s: float = 1800) -> list[Session]:
     return sessions
 
 
-# --- SPEC 2.4: goals --------------------------------------------------------------------------
+# --- definitions §2.4: goals ------------------------------------------------------------------
 
 
 def glob_regex(pattern: str) -> str:
@@ -409,7 +409,7 @@ def conversions(goal: Goal, session: Session) -> int:
     return matching if goal.count == "every" else min(matching, 1)
 
 
-# --- SPEC 2.6: rates --------------------------------------------------------------------------
+# --- definitions §2.6: rates ------------------------------------------------------------------
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -430,7 +430,7 @@ def ratio(part: float, whole: float) -> float:
 
 @dataclass
 class Report:
-    """The ``input``, ``summary`` and ``goals`` parts of the JSON report (SPEC 4)."""
+    """The ``input``, ``summary`` and ``goals`` parts of the JSON report (definitions §4)."""
 
     input: dict[str, object]
     summary: dict[str, float | int]

@@ -1,4 +1,4 @@
-"""Alert rules (SPEC 2.8) over tests/fixtures/alerts.log, whose figures are worked out here.
+"""Alert rules (definitions §2.8) over tests/fixtures/alerts.log, whose figures are worked out here.
 
 Three UTC days of ten one-visitor sessions each, one an hour from 08:00. Every session opens
 ``/`` (from the newsletter e-mail, ``utm_medium=email``, where marked); buyers then open

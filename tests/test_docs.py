@@ -1,9 +1,11 @@
-"""The README stays true: every command, option, output field, column and exit code is in it."""
+"""The README stays true: every command, option, output field, column and exit code is in it;
+and the docs stand alone: they cite only files of the repository."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import click
@@ -127,3 +129,83 @@ def test_every_alert_field_is_documented() -> None:
     result = CliRunner().invoke(cli, [*args, *period])
     alert = json.loads(result.stdout)["alerts"][0]
     assert set(alert) <= _documented_fields("`alerts` (only with `report --alerts`)")
+
+
+# --- the docs stand alone ---------------------------------------------------------------------
+
+# What a tracked text file may not say: a citation of a specification document that is not in
+# the repository (its file name, or "SPEC" followed by a section number), or a path to a
+# directory beside the repository. The product's definitions are docs/definitions.md.
+_OUTSIDE_REFERENCE = re.compile(r"SPEC\.md|\bSPEC [0-9§]|\.\./shared\b")
+_TEXT_SUFFIXES = (".py", ".md", ".yaml", ".toml", ".txt")
+# A Markdown link or image target: [text](target) or [text](target "title").
+_MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def _tracked_text_files() -> list[Path]:
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, text=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    names = [name for name in listed.split("\0") if name.endswith(_TEXT_SUFFIXES)]
+    return [ROOT / name for name in names if (ROOT / name).is_file()]
+
+
+def _markdown_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown text (fenced code is no heading)."""
+    anchors: set[str] = set()
+    seen: dict[str, int] = {}
+    fenced = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = re.match(r"#{1,6} (.+)", line)
+        if fenced or heading is None:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(f"{slug}-{count}" if count else slug)
+    return anchors
+
+
+def test_no_tracked_file_cites_a_document_outside_the_repository() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in _tracked_text_files()
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1)
+        if _OUTSIDE_REFERENCE.search(line)
+    ]
+    assert not found, "cite docs/definitions.md instead:\n" + "\n".join(found)
+
+
+def test_every_relative_markdown_link_resolves_inside_the_repository() -> None:
+    broken = []
+    for path in _tracked_text_files():
+        if path.suffix != ".md":
+            continue
+        text = path.read_text()
+        for target in _MARKDOWN_LINK.findall(text):
+            if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:
+                continue
+            file_part, _, anchor = target.partition("#")
+            linked = (path.parent / file_part).resolve() if file_part else path
+            where = f"{path.relative_to(ROOT)}: {target}"
+            if not linked.is_relative_to(ROOT.resolve()) or not linked.exists():
+                broken.append(f"{where} (no such file in the repository)")
+            elif (
+                anchor
+                and linked.suffix == ".md"
+                and anchor not in _markdown_anchors(linked.read_text())
+            ):
+                broken.append(f"{where} (no such heading)")
+    assert not broken, "\n".join(broken)
+
+
+def test_definitions_keep_their_section_numbers() -> None:
+    anchors = _markdown_anchors((ROOT / "docs" / "definitions.md").read_text())
+    numbers = {anchor.split("-")[0] for anchor in anchors if anchor[0].isdigit()}
+    expected = {"1", "2", "21", "22", "23", "24", "25", "26", "27", "28", "3", "4", "5"}
+    assert numbers == expected

@@ -1,4 +1,5 @@
-"""Property tests: the vectorised funnel search agrees with the brute-force reference (SPEC 2.5).
+"""Property tests: the vectorised funnel search agrees with the brute-force reference
+(definitions §2.5).
 
 Random hits of a few visitors (a tiny path alphabet, some events, many same-second ties, gaps
 across the session timeout) and random funnels (2–4 steps, any-of steps, event steps, repeated

@@ -87,7 +87,7 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _expected_steps(steps: list[Step]) -> list[dict[str, object]]:
-    """The drop-off rows implied by the hand-worked counts (SPEC 2.5 formulas)."""
+    """The drop-off rows implied by the hand-worked counts (definitions §2.5 formulas)."""
     entered = sum(entrances for _, entrances, _, _ in steps)
     rows = []
     for i, (reached, entrances, dropped, median) in enumerate(steps):

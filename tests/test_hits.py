@@ -1,4 +1,4 @@
-"""Every line falls in exactly one bucket, by the first rule that applies (SPEC 2.2)."""
+"""Every line falls in exactly one bucket, by the first rule that applies (definitions §2.2)."""
 
 from __future__ import annotations
 

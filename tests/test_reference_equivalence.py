@@ -151,7 +151,8 @@ REGEXES = (
     "^/cart/add(/|$)", "thank", "^/checkout$", "[0-9]+", r"\.pdf$", "^/a/.*/c$", r"order=\d",
     "^/$", r"\?", "utm_source=news$", "=1$", "^[^?]*$",
 )  # fmt: skip
-# No "?" in globs: SPEC 2.4 defines only * and **, and "?" would be ambiguous with include_query.
+# No "?" in globs: the reference has only * and ** (definitions §2.4), and "?" would be
+# ambiguous with include_query.
 GLOBS = (
     "/downloads/*.pdf", "/cart/**", "/*", "/**", "**.PDF", "/a/*/c", "/checkout*", "*", "**",
     "/cart/add/*", "/checkout/thank-you*", "/**/c", "/cart/add*a=1", "**=News",
@@ -504,7 +505,7 @@ def test_report_of_random_lines_equals_the_reference(
     assert_report_equals_reference(files, chosen)
 
 
-# --- hostile bytes (SPEC 5): nothing crashes, nothing is lost from the counts ----------------
+# --- hostile bytes (definitions §5): nothing crashes, nothing is lost from the counts --------
 
 HOSTILE = {
     "ansi and markup": "\x1b[2J\x1b[31m[bold][link=http://x]",
@@ -569,7 +570,7 @@ def test_every_crawler_instance_is_a_bot_as_the_package_says(tmp_path: Path) -> 
     reference.assert_report_matches(program_report([log], DEFAULTS).as_dict(), expected)
 
 
-# --- request lines: SPEC 2.2 "METHOD TARGET PROTOCOL", else malformed -------------------------
+# --- request lines: definitions §2.2 "METHOD TARGET PROTOCOL", else malformed -----------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The real command on realistic logs gives the reference's every figure (SPEC 2.2–2.4, 2.6, 4).
+"""The real command on realistic logs gives the reference's every figure (definitions §2.2–2.4,
+§2.6, §4).
 
 ``micromacro report LOG --goals goals.example.yaml --format json`` runs through click's
 ``CliRunner`` on the committed sample log and on logs of ``bench/generate_log.py``; every input

@@ -1,4 +1,4 @@
-"""JSON: the whole report as one object (SPEC 4)."""
+"""JSON: the whole report as one object (definitions §4)."""
 
 from __future__ import annotations
 
