@@ -47,6 +47,7 @@ from micromacro.render import (
 from micromacro.render.alerts import alert_line
 from micromacro.render.hits import HIT_FORMATS, HitFormat, write_hit_table
 from micromacro.render.text import inert
+from micromacro.render.values import short_span
 from micromacro.report import Report, ReportOptions, build_report
 from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.timespans import parse_duration
@@ -388,6 +389,18 @@ def _check_alerts(env: Environment, goals: GoalsConfig, result: Report) -> list[
     return results
 
 
+def _period_labels(result: Report) -> tuple[str, str]:
+    """The report's period and its comparison period as alert lines name them (empty when
+    unknown: no hits and no --since)."""
+
+    def label(report: Report | None) -> str:
+        if report is None or report.start is None or report.end is None:
+            return ""
+        return short_span(report.start, report.end, result.tz)
+
+    return label(result), label(result.previous)
+
+
 def _warn_of_an_empty_table(
     env: Environment, output_format: str, table: str, options: ReportOptions
 ) -> None:
@@ -585,8 +598,9 @@ def alert(
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]
+    period, previous_period = _period_labels(result)
     for outcome in fired:
-        env.stdout.write(inert(alert_line(outcome)) + "\n")
+        env.stdout.write(inert(alert_line(outcome, period, previous_period)) + "\n")
     env.stdout.flush()
     if fired:
         ctx.exit(ExitCode.ALERT_FIRED)

@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from urllib.parse import unquote_plus
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -30,24 +29,7 @@ from micromacro.dimensions import (
     Attribution,
 )
 from micromacro.distinct import per_distinct
-
-
-def polars_time_zone(tz: tzinfo) -> str:
-    """The name Polars knows ``tz`` by: an IANA key, ``UTC`` or an offset like ``+01:00``.
-
-    >>> from datetime import timedelta, timezone
-    >>> polars_time_zone(timezone(timedelta(hours=-5, minutes=-30)))
-    '-05:30'
-    """
-    if isinstance(tz, ZoneInfo):
-        return tz.key
-    offset = tz.utcoffset(None)
-    if tz is UTC or offset is None or not offset:
-        return "UTC"
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
+from micromacro.periods import zone_name
 
 # --- one value per session and dimension ---------------------------------------------------
 
@@ -136,7 +118,7 @@ def session_dimensions(
     """
     table = sessions.select("session")
     if names & set(TIME_DIMENSIONS):
-        times = _time_values(pl.col("start"), polars_time_zone(tz))
+        times = _time_values(pl.col("start"), zone_name(tz))
         table = table.with_columns(
             sessions.select(*(times[n].alias(n) for n in TIME_DIMENSIONS if n in names))
         )

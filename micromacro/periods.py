@@ -268,3 +268,21 @@ def _earlier(instant: datetime, tz: tzinfo, years: int, days: int) -> datetime:
         except ValueError:  # 29 February in a year without one
             local = local.replace(year=local.year - years, day=28)
     return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The name of ``tz`` as Polars and the JSON report know it: an IANA key, ``UTC`` or an
+    offset like ``+01:00``.
+
+    >>> from datetime import timedelta, timezone
+    >>> zone_name(timezone(timedelta(hours=-5, minutes=-30)))
+    '-05:30'
+    """
+    if isinstance(tz, ZoneInfo):
+        return tz.key
+    offset = tz.utcoffset(None)
+    if tz is UTC or offset is None or not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

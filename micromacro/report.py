@@ -30,7 +30,7 @@ from micromacro.metrics import (
     site_summary,
     visitor_goals,
 )
-from micromacro.periods import Period
+from micromacro.periods import Period, zone_name
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.rows import (
     Experiment,
@@ -83,6 +83,9 @@ class Report:
     # The reported period: --since/--until where given, else the first and last hit.
     start: datetime | None = None
     end: datetime | None = None
+    # The first and last counted hit (None without hits), and the time zone of the report.
+    first_hit: datetime | None = None
+    last_hit: datetime | None = None
     tz: tzinfo = UTC
     malformed: tuple[MalformedLine, ...] = ()
     notes: tuple[str, ...] = ()
@@ -114,11 +117,13 @@ class Report:
             result["previous"] = self.previous.as_dict()
         if self.alerts is not None:
             result["alerts"] = [outcome.as_dict() for outcome in self.alerts]
-        if self.period.bounded:
-            result["period"] = {
-                "since": _iso(self.period.since),
-                "until": _iso(self.period.until),
-            }
+        result["period"] = {
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "time_zone": zone_name(self.tz),
+            "first_hit": _iso(self.first_hit),
+            "last_hit": _iso(self.last_hit),
+        }
         return result
 
     def _funnel_dict(self, index: int) -> dict[str, object]:
@@ -215,6 +220,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
             )
             figures = replace(figures, segments=by_segment)
         funnels.append(figures)
+    first_hit, last_hit = _first_and_last(read.hits)
     return Report(
         input=read.summary,
         summary=summary,
@@ -225,8 +231,10 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         segments=segments,
         experiment=_experiment(options, segments, warnings),
         period=read.period,
-        start=read.period.since or _first_or_last(read.hits, "min"),
-        end=read.period.until or _first_or_last(read.hits, "max"),
+        start=read.period.since or first_hit,
+        end=read.period.until or last_hit,
+        first_hit=first_hit,
+        last_hit=last_hit,
         tz=read.tz,
         malformed=tuple(read.malformed),
         notes=tuple(notes),
@@ -234,12 +242,14 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     )
 
 
-def _first_or_last(hits: pl.DataFrame, which: str) -> datetime | None:
-    """The time of the first (``min``) or last (``max``) counted hit; None without hits."""
+def _first_and_last(hits: pl.DataFrame) -> tuple[datetime | None, datetime | None]:
+    """The times of the first and last counted hit; None without hits."""
     if hits.height == 0:
-        return None
-    value = hits.select(getattr(pl.col("ts"), which)()).item()
-    return value if isinstance(value, datetime) else None
+        return None, None
+    first, last = hits.select(
+        pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+    ).row(0)
+    return first, last
 
 
 def _experiment(

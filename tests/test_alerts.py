@@ -80,9 +80,10 @@ def test_fired_rules_print_one_line_each_and_exit_3() -> None:
     p = z_test(1, 10, 4, 10)
     assert round(p, 2) == 0.12
     assert result.stdout == (
-        "purchases halved: goals.purchase.conversion_rate = 10.00%, change -75.0% is below -50% "
-        "(previous 40.00%, p = 0.12)\n"
-        "no newsletter sign-ups: goals.newsletter.conversions = 0 is below 1 (previous 3)\n"
+        "purchases halved: goals.purchase.conversion_rate = 10.00% in 22 Nov 2026, change -75.0% "
+        "is below -50% (previous 40.00% in 21 Nov 2026, p = 0.12)\n"
+        "no newsletter sign-ups: goals.newsletter.conversions = 0 in 22 Nov 2026 is below 1 "
+        "(previous 3 in 21 Nov 2026)\n"
     )
     assert result.stderr == ""
 
@@ -107,7 +108,8 @@ def test_exactly_at_the_bound_does_not_fire() -> None:
 
     assert result.exit_code == 3
     assert result.stdout == (
-        "no newsletter sign-ups: goals.newsletter.conversions = 0 is below 1 (previous 2)\n"
+        "no newsletter sign-ups: goals.newsletter.conversions = 0 in 22 Nov 2026 is below 1 "
+        "(previous 2 in 15 Nov 2026)\n"
     )
 
 
@@ -184,8 +186,8 @@ def test_a_rule_can_name_its_own_comparison_period(tmp_path: Path) -> None:
 
     assert result.exit_code == 3
     assert result.stdout == (
-        "r: goals.purchase.conversion_rate = 10.00%, change -50.0% is below -49% "
-        f"(previous 20.00%, p = {z_test(1, 10, 2, 10):.2g})\n"
+        "r: goals.purchase.conversion_rate = 10.00% in 22 Nov 2026, change -50.0% is below -49% "
+        f"(previous 20.00% in 15 Nov 2026, p = {z_test(1, 10, 2, 10):.2g})\n"
     )
 
 
@@ -194,8 +196,9 @@ def test_a_segment_rule_prints_the_segment_figures(tmp_path: Path) -> None:
     result = one_rule(tmp_path, rule, "--compare", "previous")
 
     assert result.stdout == (
-        "email: segments.channel.Email.macro_conversion_rate = 0.00%, change -50.00pp is below "
-        f"-2.00pp (previous 50.00%, p = {z_test(0, 4, 2, 4):.2g})\n"
+        "email: segments.channel.Email.macro_conversion_rate = 0.00% in 22 Nov 2026, change "
+        "-50.00pp is below -2.00pp "
+        f"(previous 50.00% in 21 Nov 2026, p = {z_test(0, 4, 2, 4):.2g})\n"
     )
 
 
@@ -225,7 +228,7 @@ def test_a_period_with_no_hits(tmp_path: Path) -> None:
     result = alert(goals, "--since", "2026-11-23", "--until", "2026-11-23")
 
     assert result.exit_code == 3
-    assert result.stdout == "traffic gone: summary.sessions = 0 is below 1\n"
+    assert result.stdout == "traffic gone: summary.sessions = 0 in 23 Nov 2026 is below 1\n"
     assert result.stderr == (
         "micromacro: warning: alert 'rate' not evaluated: no sessions in this period\n"
         "micromacro: warning: alert 'email' not evaluated: no segment 'Email' of channel in "
@@ -304,7 +307,8 @@ def test_report_alerts_csv_table_and_terminal_section() -> None:
     )
     table = CliRunner().invoke(cli, args)
     assert table.exit_code == 3
-    assert table.stdout.startswith("Alerts: 2 of 3 fired\n")
+    # The alerts come first, after the period line.
+    assert table.stdout.splitlines()[2] == "Alerts: 2 of 3 fired"
 
 
 def test_report_alerts_takes_the_comparison_from_the_rules(tmp_path: Path) -> None:
@@ -317,7 +321,7 @@ def test_report_alerts_takes_the_comparison_from_the_rules(tmp_path: Path) -> No
     args = ["report", LOG, "--goals", goals, *DAY_C, "--alerts", "--format", "json"]
     data = json.loads(CliRunner().invoke(cli, args).stdout)
 
-    assert data["previous"]["period"]["since"] == "2026-11-15T00:00:00Z"
+    assert data["previous"]["period"]["start"] == "2026-11-15T00:00:00Z"
     assert {(s["by"], s["segment"]) for s in data["segments"]} == {
         ("channel", "Email"),
         ("channel", "Direct"),
@@ -583,7 +587,9 @@ def test_a_segment_folded_into_other_says_to_raise_top(tmp_path: Path) -> None:
     )
     assert "alert 'e' not evaluated: no segment 'Email'" in result.stderr
     # micromacro alert keeps every segment: Email's 4 sessions are below 5.
-    assert alert(goals, *DAY_C).stdout == "e: segments.channel.Email.sessions = 4 is below 5\n"
+    assert alert(goals, *DAY_C).stdout == (
+        "e: segments.channel.Email.sessions = 4 in 22 Nov 2026 is below 5\n"
+    )
 
 
 def test_hostile_rule_names_are_printed_inert(tmp_path: Path) -> None:
@@ -593,7 +599,9 @@ def test_hostile_rule_names_are_printed_inert(tmp_path: Path) -> None:
     result = alert(goals, *DAY_C)
 
     assert result.exit_code == 3
-    assert result.stdout == "\\x1b[31m[bold]x</td>: summary.sessions = 10 is below 11\n"
+    assert result.stdout == (
+        "\\x1b[31m[bold]x</td>: summary.sessions = 10 in 22 Nov 2026 is below 11\n"
+    )
 
 
 def test_the_declared_paths_are_those_of_a_real_report() -> None:

@@ -38,7 +38,13 @@ def z_test(x1: int, n1: int, x2: int, n2: int) -> float:
 def test_the_previous_period_is_as_long_and_just_before() -> None:
     data, _ = compare("previous")
     previous = data["previous"]
-    assert previous["period"] == {"since": "2026-03-28T00:00:00Z", "until": "2026-03-28T23:00:00Z"}
+    assert (
+        previous["period"].items()
+        >= {
+            "start": "2026-03-28T00:00:00Z",
+            "end": "2026-03-28T23:00:00Z",
+        }.items()
+    )
     assert (previous["input"]["page"], previous["input"]["out_of_period"]) == (2, 7)
     assert previous["summary"]["sessions"] == 2
     assert data["input"]["page"] == 4
@@ -73,10 +79,13 @@ def test_the_previous_period_is_as_long_and_just_before() -> None:
 def test_explicit_dates() -> None:
     data, _ = compare("2026-03-28..2026-03-28")
     assert data["previous"]["summary"]["sessions"] == 3
-    assert data["previous"]["period"] == {
-        "since": "2026-03-27T23:00:00Z",
-        "until": "2026-03-28T23:00:00Z",
-    }
+    assert (
+        data["previous"]["period"].items()
+        >= {
+            "start": "2026-03-27T23:00:00Z",
+            "end": "2026-03-28T23:00:00Z",
+        }.items()
+    )
 
 
 def test_a_comparison_period_without_data_is_null_not_zero() -> None:

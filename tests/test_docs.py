@@ -209,3 +209,45 @@ def test_definitions_keep_their_section_numbers() -> None:
     numbers = {anchor.split("-")[0] for anchor in anchors if anchor[0].isdigit()}
     expected = {"1", "2", "21", "22", "23", "24", "25", "26", "27", "28", "3", "4", "5"}
     assert numbers == expected
+
+
+def test_the_period_fields_are_documented() -> None:
+    period = _shop_report()["period"]
+    assert set(period) == _documented_fields("`period`, always")
+
+
+def _json_example() -> str:
+    """The JSON example of the README's Output section."""
+    start = README.index("### JSON (`--format json`)")
+    return README[start:].split("```json\n", 1)[1].split("```", 1)[0]
+
+
+def _figures(text: str) -> list[tuple[str, object]]:
+    """Each ``"key": value`` pair of the example whose value is a number or a string."""
+    pairs = re.findall(r'"([a-z_]+)":\s*("(?:[^"]*)"|-?[0-9][0-9.e-]*)', text)
+    return [(key, json.loads(value)) for key, value in pairs]
+
+
+def test_the_json_example_is_the_sample_logs_report() -> None:
+    """Every figure of the README's JSON example is the one the bundled sample gives."""
+    sample = str(ROOT / "sample_logs" / "access.log")
+    args = ["report", sample, "--goals", str(ROOT / "goals.example.yaml"), "--format", "json"]
+    data = json.loads(CliRunner().invoke(cli, args).stdout)
+    first = {
+        "input": data["input"],
+        "summary": data["summary"],
+        "goals": data["goals"][0],
+        "funnels": {**data["funnels"][0]["steps"][0], **data["funnels"][0]},
+        "ladder": data["ladder"]["customers"],
+        "micro_macro": data["micro_macro"][0],
+        "period": data["period"],
+    }
+    example = _json_example()
+    checked = 0
+    for section, shown in first.items():
+        line = re.search(rf'^\s*"{section}":(.*?)(?=^\s*"[a-z_]+":|\Z)', example, re.M | re.S)
+        assert line is not None, section
+        for key, value in _figures(line.group(1)):
+            assert shown[key] == value, f"{section}.{key}: README {value!r}, sample {shown[key]!r}"
+            checked += 1
+    assert checked >= 15  # the parsing found the figures

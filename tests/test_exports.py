@@ -291,7 +291,13 @@ def test_since_and_until_count_rows_outside_the_period(tmp_path: Path) -> None:
         "page": 2,
         "event": 1,
     }
-    assert data["period"] == {"since": "2026-11-02T09:15:00Z", "until": "2026-11-02T10:00:00Z"}
+    assert (
+        data["period"].items()
+        >= {
+            "start": "2026-11-02T09:15:00Z",
+            "end": "2026-11-02T10:00:00Z",
+        }.items()
+    )
 
 
 # --- the same traffic in three formats ----------------------------------------------------------
@@ -618,7 +624,13 @@ def test_strftime_times_in_a_time_zone_and_the_period_in_that_zone(tmp_path: Pat
     data = report_json(
         str(export), "--goals", goals, "--since", "2026-11-02T10:00", "--until", "2026-11-02"
     )
-    assert data["period"] == {"since": "2026-11-02T09:00:00Z", "until": "2026-11-02T23:00:00Z"}
+    assert (
+        data["period"].items()
+        >= {
+            "start": "2026-11-02T09:00:00Z",
+            "end": "2026-11-02T23:00:00Z",
+        }.items()
+    )
     assert data["input"] == {
         "lines": 4,
         "files": 1,

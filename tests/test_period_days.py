@@ -31,7 +31,15 @@ def counted(*options: str) -> tuple[int, int, dict[str, object]]:
     data = json.loads(result.stdout)
     assert data["input"]["page"] + data["input"]["out_of_period"] == data["input"]["lines"] == 9
     assert data["summary"]["sessions"] == data["input"]["page"]
-    return data["input"]["page"], data["input"]["out_of_period"], data["period"]
+    period = data["period"]
+    return (
+        data["input"]["page"],
+        data["input"]["out_of_period"],
+        {
+            "since": period["start"],
+            "until": period["end"],
+        },
+    )
 
 
 @pytest.mark.parametrize(

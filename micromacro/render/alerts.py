@@ -28,10 +28,13 @@ def alert_cells(outcome: AlertResult) -> dict[str, str]:
     }
 
 
-def alert_line(outcome: AlertResult) -> str:
-    """The one line ``micromacro alert`` prints for a fired rule."""
+def alert_line(outcome: AlertResult, period: str = "", previous_period: str = "") -> str:
+    """The one line ``micromacro alert`` prints for a fired rule; ``period`` and
+    ``previous_period`` name the report's periods (``3 Nov–6 Nov 2026``) where known."""
     rule = outcome.rule
     figure = format_metric(outcome.value, rule.metric)
+    if period:
+        figure += f" in {period}"
     bound = format_threshold(rule.threshold, rule.metric)
     verb = rule.direction
     details = []
@@ -41,7 +44,8 @@ def alert_line(outcome: AlertResult) -> str:
     else:
         text = f"{rule.name}: {rule.metric.text} = {figure} is {verb} {bound}"
     if outcome.previous is not None:
-        details.append(f"previous {format_metric(outcome.previous, rule.metric)}")
+        earlier = f" in {previous_period}" if previous_period else ""
+        details.append(f"previous {format_metric(outcome.previous, rule.metric)}{earlier}")
     if outcome.p_value is not None:
         details.append(f"p = {outcome.p_value:.2g}")
     return text + (f" ({', '.join(details)})" if details else "")

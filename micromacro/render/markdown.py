@@ -49,7 +49,9 @@ def _drawn(section: Section) -> list[str]:
 def render_markdown(report: Report) -> str:
     """The report's sections (``tables.sections``) under level-2 headings."""
     parts = [
-        "\n".join([f"## {_cell(section.title)}", "", *_drawn(section)])
+        f"# {_cell(section.title)}"
+        if section.heading
+        else "\n".join([f"## {_cell(section.title)}", "", *_drawn(section)])
         for section in sections(report)
     ]
     return "\n\n".join(parts) + "\n"

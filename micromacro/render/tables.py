@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from micromacro.comparison import NO_CHANGE, goal_dict
+from micromacro.periods import zone_name
 from micromacro.render.alerts import alert_cells
-from micromacro.render.values import ColumnKind, format_value
+from micromacro.render.values import ColumnKind, format_instant, format_value, short_span
 from micromacro.report import Report
 from micromacro.rows import GOAL_FIELDS, MICRO_MACRO_FIELDS, FunnelResult
 
@@ -501,14 +502,61 @@ def report_table(report: Report, name: str) -> Table:
 @dataclass(frozen=True)
 class Section:
     """One titled part of the page people read, and how to draw it: ``table`` (None for a
-    ``note`` alone), ``bar``: the column followed by a bar of each value against the column's
-    largest, ``vertical``: a one-row table drawn as Metric | Value lines."""
+    ``note`` alone, or for a ``heading``: the line that opens the page), ``bar``: the column
+    followed by a bar of each value against the column's largest, ``vertical``: a one-row table
+    drawn as Metric | Value lines; ``before``: the name of the comparison period's column."""
 
     title: str
     table: Table | None
     bar: str | None = None
     vertical: bool = False
     note: str | None = None
+    heading: bool = False
+    before: str = "Before"
+
+
+def period_line(report: Report) -> str:
+    """The line that opens the page: the period, its time zone and where its hits are, e.g.
+    ``Period: 4 Nov 2026 00:00 – 11 Nov 2026 00:00 (Europe/Berlin), hits from 4 Nov 2026
+    00:03 to 10 Nov 2026 23:58``."""
+    tz, zone = report.tz, zone_name(report.tz)
+    first, last = report.first_hit, report.last_hit
+    if report.start is None or report.end is None:
+        return f"Period: all hits ({zone}): none"
+    span = f"{format_instant(report.start, tz)} – {format_instant(report.end, tz)} ({zone})"
+    if not report.period.bounded:
+        return f"Period: {span}, the first to the last hit"
+    if first is None or last is None:
+        return f"Period: {span}, no hits in it"
+    return f"Period: {span}, hits from {format_instant(first, tz)} to {format_instant(last, tz)}"
+
+
+def _before_label(report: Report) -> str:
+    """The comparison period as a column header names it (``28 Oct–3 Nov 2026``)."""
+    previous = report.previous
+    if previous is None or previous.start is None or previous.end is None:
+        return "Before"
+    return short_span(previous.start, previous.end, report.tz)
+
+
+def _dated(section: Section, label: str) -> Section:
+    """``section`` whose comparison columns say which period they show (``Before`` becomes
+    the label, ``Sessions before`` ``Sessions 28 Oct–3 Nov 2026``)."""
+    table = section.table
+    if table is None or not any(c.key.startswith("previous_") for c in table.columns):
+        return section
+    columns = tuple(
+        replace(c, header=_with_label(c.header, label)) if c.key.startswith("previous_") else c
+        for c in table.columns
+    )
+    shown = Table(table.name, table.title, columns, table.rows)
+    return replace(section, table=shown, before=label)
+
+
+def _with_label(header: str, label: str) -> str:
+    if header == "Before":
+        return label
+    return header.removesuffix(" before") + f" {label}"
 
 
 def _infinite_lifts(report: Report) -> Table:
@@ -528,10 +576,11 @@ NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
 
 
 def sections(report: Report) -> list[Section]:
-    """The page for people (terminal, Markdown, HTML), in order: alerts (with ``--alerts``),
-    input, summary, goals, funnels, engagement ladder and micro → macro (with goals), the
-    segments and funnels per ``--by``, the experiment."""
-    page: list[Section] = []
+    """The page for people (terminal, Markdown, HTML), in order: the period, alerts (with
+    ``--alerts``), input, summary, goals, funnels, engagement ladder and micro → macro (with
+    goals), the segments and funnels per ``--by``, the experiment; with ``--compare`` the
+    comparison columns name their period."""
+    page = [Section(period_line(report), None, heading=True)]
     if report.alerts is not None:
         alerts = alert_display_table(report)
         page.append(Section(alerts.title, alerts))
@@ -553,4 +602,7 @@ def sections(report: Report) -> list[Section]:
     trial = experiment_table(report)
     if trial.rows:
         page.append(Section(trial.title, trial))
+    if report.comparison is not None:
+        label = _before_label(report)
+        page = [_dated(section, label) for section in page]
     return page

@@ -103,21 +103,21 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def _vertical_grid(table: Table, style: TerminalStyle) -> _Grid:
+def _vertical_grid(table: Table, before: str, style: TerminalStyle) -> _Grid:
     """Metric and value; with a comparison also the value before and the change."""
     row = table.rows[0] if table.rows else {}
     figures = [c for c in table.columns if not c.key.startswith(("previous_", "change_"))]
     compared = len(figures) < len(table.columns)
     columns = [PaintColumn("Metric"), PaintColumn("Value", right=True)]
     if compared:
-        columns += [PaintColumn("Before", right=True), PaintColumn("Change", right=True)]
+        columns += [PaintColumn(inert(before), right=True), PaintColumn("Change", right=True)]
     by_key = {c.key: c for c in table.columns}
     rows: list[list[Cell]] = []
     for column in figures:
         cells = [inert(column.header), _cell(row.get(column.key), column, style)]
         if compared:
-            before, change = by_key[f"previous_{column.key}"], by_key[f"change_{column.key}"]
-            cells.append(_cell(row.get(before.key), before, style))
+            earlier, change = by_key[f"previous_{column.key}"], by_key[f"change_{column.key}"]
+            cells.append(_cell(row.get(earlier.key), earlier, style))
             cells.append(_cell(row.get(change.key), change, style))
         rows.append(cells)
     return _Grid(columns, rows, vertical=True)
@@ -125,7 +125,7 @@ def _vertical_grid(table: Table, style: TerminalStyle) -> _Grid:
 
 def _grid(section: Section, table: Table, style: TerminalStyle) -> _Grid:
     if section.vertical:
-        return _vertical_grid(table, style)
+        return _vertical_grid(table, section.before, style)
     if section.bar is not None:
         return _bar_grid(table, section.bar, style)
     return _plain_grid(table, style)
@@ -194,7 +194,9 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
     page = _Page(style)
     for section in sections(report):
         page.title(section.title)
-        if section.table is None:
+        if section.heading:
+            page.lines.append("")
+        elif section.table is None:
             page.rich(Text(inert(section.note or "")))
         else:
             page.grid(_grid(section, section.table, style))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Literal
 
 ColumnKind = Literal[
@@ -63,3 +64,33 @@ def format_seconds(seconds: float) -> str:
     if whole < 3600:
         return f"{whole // 60}m {whole % 60:02d}s"
     return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+
+
+def format_instant(instant: datetime, tz: tzinfo) -> str:
+    """An instant as people read it, in the report's time zone.
+
+    >>> from datetime import UTC
+    >>> format_instant(datetime(2026, 11, 4, 9, 5, tzinfo=UTC), UTC)
+    '4 Nov 2026 09:05'
+    """
+    local = instant.astimezone(tz)
+    return f"{local.day} {local:%b %Y %H:%M}"
+
+
+def short_span(start: datetime, end: datetime, tz: tzinfo) -> str:
+    """A period as a column header names it: its days, the last one included (an end at
+    midnight belongs to the day before), with times only when it does not run midnight to
+    midnight.
+
+    >>> from datetime import UTC
+    >>> short_span(datetime(2026, 10, 28, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC), UTC)
+    '28 Oct–3 Nov 2026'
+    """
+    first, after = start.astimezone(tz), end.astimezone(tz)
+    if first.time() != time(0) or after.time() != time(0):
+        return f"{format_instant(start, tz)}–{format_instant(end, tz)}"
+    last = after - timedelta(days=1)
+    if last.date() <= first.date():
+        return f"{first.day} {first:%b %Y}"
+    head = f"{first.day} {first:%b}" if first.year == last.year else f"{first.day} {first:%b %Y}"
+    return f"{head}–{last.day} {last:%b %Y}"
