@@ -367,14 +367,21 @@ def _check_utf8(ctx: click.Context) -> None:
 
 
 def _alert_setup(
-    goals: GoalsConfig, compare: str | None, by: tuple[str, ...] = ()
+    goals: GoalsConfig, compare: str | None, by: tuple[str, ...] = (), *, since: str | None = ""
 ) -> dict[str, Any]:
     """The report options the goals file's alert rules need: their comparison period and the
     breakdowns their segment metrics name after ``by`` (the ``--by`` values ``_report_options``
-    parses); exit 2 when the rules cannot share one period."""
+    parses); exit 2 when the rules cannot share one period, or when a rule's own period has no
+    ``since`` to compare (``since=""``: not a command that reads logs)."""
     chosen, problems = run_comparison(goals.alerts, compare, goals.path)
     if problems:
         raise ConfigError(problems)
+    if chosen is not None and compare is None and since is None:
+        rule = next(r for r in goals.alerts if r.is_change)
+        raise UsageError(
+            f"alert {rule.name!r} compares with {chosen}: a change needs a period to compare, "
+            "pass --since (e.g. --since yesterday)"
+        )
     return {"compare": chosen, "by": tuple(dict.fromkeys((*by, *segment_breakdowns(goals.alerts))))}
 
 
@@ -536,7 +543,8 @@ def report(
         env.message("--csv-raw applies to --format csv and tsv only", level="warning")
     if with_alerts and not goals.alerts:
         raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
-    overrides = _alert_setup(goals, compare, by) if with_alerts else {}
+    since = ctx.params.get("since")
+    overrides = _alert_setup(goals, compare, by, since=since) if with_alerts else {}
     options = _report_options(ctx, goals, **overrides)
     _warn_of_an_empty_table(env, output_format, table, options)
     if baseline is not None and not by:
@@ -594,7 +602,8 @@ def alert(
     if not goals.alerts:
         raise UsageError(f"{goals.path}: no alert rules (add an alerts: list)")
     _check_reading(ctx.params)
-    options = _report_options(ctx, goals, top=0, **_alert_setup(goals, compare))
+    setup = _alert_setup(goals, compare, since=ctx.params.get("since"))
+    options = _report_options(ctx, goals, top=0, **setup)
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]

@@ -626,3 +626,19 @@ def test_the_declared_paths_are_those_of_a_real_report() -> None:
     micro_macro = json.loads(CliRunner().invoke(cli, [*shop, "--format", "json"]).stdout)
     assert set(model.MICRO_MACRO_FIELDS) <= set(micro_macro["micro_macro"][0])
     assert set(micro_macro["input"]) - {"format", "variants"} <= set(model.INPUT_FIELDS)
+
+
+def test_a_rule_with_its_own_period_and_no_since_names_the_rule(tmp_path: Path) -> None:
+    goals = write_rules(
+        tmp_path,
+        "  - name: slump\n"
+        "    metric: goals.purchase.conversion_rate\n"
+        "    change_below: -80%\n"
+        "    compare: previous\n",
+    )
+    result = alert(goals)  # no --since, and no --compare either
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "micromacro: error: alert 'slump' compares with previous: a change needs a period to "
+        "compare, pass --since (e.g. --since yesterday)\n"
+    )
