@@ -410,9 +410,10 @@ def _print_read_messages(
     for warning in warnings:
         env.message(warning, level="warning")
     for line in malformed:
+        excerpt = f": {inert(line.excerpt, limit=80)}" if line.excerpt else ""
         env.message(
             f"{line.location()}: malformed {line.unit}"
-            f"{f' ({line.reason})' if line.reason else ''}: {inert(line.excerpt, limit=80)}",
+            f"{f' ({line.reason})' if line.reason else ''}{excerpt}",
             level="warning",
         )
 
