@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from polars.datatypes import DataTypeClass
 
+from micromacro.distinct import per_distinct
 from micromacro.errors import InputError, UsageError
 from micromacro.export_files import (
     BAD_EXCERPT,
@@ -172,7 +173,14 @@ class ExportColumns:
         self.missing: list[str] = []
 
     def find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
-        """The column ``name`` (a column of that exact name first) and its type, or None."""
+        """The column ``name`` (a column of that exact name first) and its type, or None; a
+        binary column is text (invalid UTF-8 as U+FFFD)."""
+        found = self._find(name)
+        if found is not None and found[1] == pl.Binary:
+            return _lossy_text(found[0]), pl.String()
+        return found
+
+    def _find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
         if name in self.schema and name != _ROW:
             return pl.col(name), self.schema[name]
         parts = name.split(".")
@@ -232,6 +240,17 @@ class ExportColumns:
             if fields is not None:
                 return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
         return f"its columns: {_listing([name for name in self.schema if name != _ROW])}"
+
+
+def _utf8_lossy(values: pl.Series) -> pl.Series:
+    return per_distinct(values, lambda data: bytes(data).decode("utf-8", "replace"), pl.String)
+
+
+def _lossy_text(column: pl.Expr) -> pl.Expr:
+    """A binary column (a Parquet byte array without a string type) as text, invalid UTF-8 as
+    U+FFFD: Polars refuses to cast invalid UTF-8 at all, which would fail the whole file for
+    one row. Python decodes each distinct value once."""
+    return column.map_batches(_utf8_lossy, return_dtype=pl.String, is_elementwise=True)
 
 
 def _walk(

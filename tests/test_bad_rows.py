@@ -389,6 +389,27 @@ def test_strict_exits_1_on_a_short_csv_row(tmp_path: Path) -> None:
     )
 
 
+# --- Parquet ---------------------------------------------------------------------------------
+
+
+def test_a_parquet_time_that_is_no_text_is_a_malformed_row(tmp_path: Path) -> None:
+    """A byte-array time column (no string type): row 2 is not UTF-8, row 3 is no time; both
+    are malformed rows, the others are read."""
+    export = tmp_path / "e.parquet"
+    pl.DataFrame(
+        {
+            "t": [b"2026-11-02T09:00:00Z", b"\xff\xfe", b"later", b"2026-11-02T09:00:05Z"],
+            "u": [b"a", b"a", b"a", b"b\xff"],
+            "page": ["/", "/", "/", "/"],
+        }
+    ).write_parquet(export)
+    report, stderr = report_json(str(export), "--goals", tiny_goals(tmp_path))
+    assert (report["input"]["malformed"], report["input"]["page"]) == (2, 2)  # type: ignore[index]
+    assert report["summary"]["visitors"] == 2  # type: ignore[index]
+    assert f"{export}: row 2: malformed row: no valid time in 't': '\ufffd\ufffd'" in stderr
+    assert f"{export}: row 3: malformed row: no valid time in 't': 'later'" in stderr
+
+
 # --- properties: the rows found bad are exactly those a plain-Python reading finds bad ---------
 
 SOURCE = SourceMapping(timestamp=TimestampField("t"), user_id="u", url="page")
