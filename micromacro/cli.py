@@ -506,7 +506,7 @@ _READING_OPTIONS = (
         metavar="REGEX",
         help="Extra user-agent regex that marks a bot (repeatable, case-insensitive).",
     ),
-    click.option("--strict", is_flag=True, help="Exit 1 if any line is malformed."),
+    click.option("--strict", is_flag=True, help="Exit 1 if any line (or export row) is malformed."),
     click.option("--quiet", "-q", is_flag=True, help="Print errors only on stderr."),
 )
 # The options that say how to attribute and compare what was read, shared by report and alert.

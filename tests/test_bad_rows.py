@@ -267,6 +267,24 @@ def test_only_the_file_with_a_broken_line_is_read_again(
     assert (report["input"]["page"], report["input"]["malformed"]) == (2, 1)  # type: ignore[index]
 
 
+@pytest.mark.parametrize("block_bytes", [1, 7, 64, 1 << 20])
+def test_blocks_of_whole_lines_number_rows_across_blocks(tmp_path: Path, block_bytes: int) -> None:
+    source, target = tmp_path / "in.ndjson", tmp_path / "out.ndjson"
+    lines = ['{"a": 1}', "", "oops", '{"a": "' + "x" * 100 + '"}', "  ", "[", '{"a": 2}', "{"]
+    source.write_text("\n".join(lines))  # no line break at the end
+    repaired = export_files.repair_ndjson(str(source), str(target), block_bytes=block_bytes)
+    assert repaired.rows == 6
+    assert repaired.bad.get_column("line_no").to_list() == [2, 4, 6]
+    fixed = [line if line not in ("oops", "[", "{") else "{}" for line in lines]
+    assert target.read_text() == "\n".join(fixed)
+    csv_file = tmp_path / "e.csv"
+    csv_file.write_text("a,b\n1,2\n3\n" + '"x,y",' + "z" * 100 + "\n\n5,6,7\n8,9")
+    counted = export_files.csv_field_counts(str(csv_file), 2, block_bytes=block_bytes)
+    assert counted is not None
+    assert counted.rows == 6
+    assert counted.bad.get_column("line_no").to_list() == [2, 4, 5]
+
+
 def test_a_compressed_export_with_a_broken_line(tmp_path: Path) -> None:
     import gzip
 
