@@ -151,9 +151,10 @@ def _print_read_messages(
     for warning in warnings:
         env.message(warning, level="warning")
     for line in malformed:
+        excerpt = f": {inert(line.excerpt, limit=80)}" if line.excerpt else ""
         env.message(
             f"{line.location()}: malformed {line.unit}"
-            f"{f' ({line.reason})' if line.reason else ''}: {inert(line.excerpt, limit=80)}",
+            f"{f' ({line.reason})' if line.reason else ''}{excerpt}",
             level="warning",
         )
 
@@ -246,7 +247,7 @@ _READING_OPTIONS = (
         metavar="REGEX",
         help="Extra user-agent regex that marks a bot (repeatable, case-insensitive).",
     ),
-    click.option("--strict", is_flag=True, help="Exit 1 if any line is malformed."),
+    click.option("--strict", is_flag=True, help="Exit 1 if any line (or export row) is malformed."),
     click.option("--quiet", "-q", is_flag=True, help="Print errors only on stderr."),
 )
 # The options that say how to attribute and compare what was read, shared by report and alert.

@@ -15,8 +15,9 @@ describes it for users.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import contextlib
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -24,7 +25,16 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from polars.datatypes import DataTypeClass
 
-from micromacro.errors import InputError, UsageError
+from micromacro.distinct import per_distinct
+from micromacro.errors import ConfigError, InputError, UsageError
+from micromacro.export_files import (
+    BAD_EXCERPT,
+    BAD_ROW,
+    csv_field_counts,
+    csv_rows_by_python,
+    no_bad_rows,
+    repair_ndjson,
+)
 from micromacro.goals import (
     ExportFormat,
     RowRule,
@@ -163,7 +173,14 @@ class ExportColumns:
         self.missing: list[str] = []
 
     def find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
-        """The column ``name`` (a column of that exact name first) and its type, or None."""
+        """The column ``name`` (a column of that exact name first) and its type, or None; a
+        binary column is text (invalid UTF-8 as U+FFFD)."""
+        found = self._find(name)
+        if found is not None and found[1] == pl.Binary:
+            return _lossy_text(found[0]), pl.String()
+        return found
+
+    def _find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
         if name in self.schema and name != _ROW:
             return pl.col(name), self.schema[name]
         parts = name.split(".")
@@ -197,12 +214,15 @@ class ExportColumns:
         return self._as_text(name, *found)
 
     def check_found(self) -> None:
-        """Raise one ``InputError`` naming every missing column and what the file has."""
+        """Raise one ``ConfigError`` (exit 2) naming every missing column and what the file has:
+        the goals file's ``source:`` maps a column no row of the file can give."""
         if not self.missing:
             return
         names = ", ".join(repr(name) for name in self.missing)
         noun = "column" if len(self.missing) == 1 else "columns"
-        raise InputError(f"{self.file_name}: no {noun} {names} ({self._nearby(self.missing[0])})")
+        raise ConfigError(
+            [f"{self.file_name}: no {noun} {names} ({self._nearby(self.missing[0])})"]
+        )
 
     def _as_text(self, name: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         if dtype.is_nested():
@@ -223,6 +243,17 @@ class ExportColumns:
             if fields is not None:
                 return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
         return f"its columns: {_listing([name for name in self.schema if name != _ROW])}"
+
+
+def _utf8_lossy(values: pl.Series) -> pl.Series:
+    return per_distinct(values, lambda data: bytes(data).decode("utf-8", "replace"), pl.String)
+
+
+def _lossy_text(column: pl.Expr) -> pl.Expr:
+    """A binary column (a Parquet byte array without a string type) as text, invalid UTF-8 as
+    U+FFFD: Polars refuses to cast invalid UTF-8 at all, which would fail the whole file for
+    one row. Python decodes each distinct value once."""
+    return column.map_batches(_utf8_lossy, return_dtype=pl.String, is_elementwise=True)
 
 
 def _walk(
@@ -536,9 +567,12 @@ class ExportPlan:
     raw_time: pl.Expr
 
 
-def export_plan(source: SourceMapping, columns: ExportColumns) -> ExportPlan:
+def export_plan(
+    source: SourceMapping, columns: ExportColumns, *, require_columns: bool = True
+) -> ExportPlan:
     """The expressions of every mapped field for a file with ``columns`` (the source's own keys
-    first, then its preset's); mapped columns the file lacks are one ``InputError``."""
+    first, then its preset's); mapped columns the file lacks are one ``InputError`` (without
+    ``require_columns``, nulls: a file none of whose rows could be read has no columns)."""
     preset = PRESETS.get(source.preset) if source.preset else None
 
     def text_field(name: str) -> pl.Expr:
@@ -562,7 +596,8 @@ def export_plan(source: SourceMapping, columns: ExportColumns) -> ExportPlan:
     skip_rule = source.skip or (preset.skip if preset else None)
     skip = _rule_match(skip_rule, columns) if skip_rule is not None else pl.lit(False)
     keep = {name: columns.text(name) for name in source.keep}
-    columns.check_found()
+    if require_columns:
+        columns.check_found()
     zone = parse_timezone(source.timezone)
     time_column = within_calendar(time_column, time_dtype)
     time = time_reading(time_column, time_dtype, stamp, zone, columns.file_name)
@@ -575,10 +610,12 @@ def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:
     return columns.text(rule.column).is_in(list(rule.values))
 
 
-def mapped_rows(frame: pl.LazyFrame, plan: ExportPlan, source_file: pl.Expr) -> pl.LazyFrame:
+def mapped_rows(
+    frame: pl.LazyFrame, plan: ExportPlan, source_file: pl.Expr, extra: Sequence[pl.Expr] = ()
+) -> pl.LazyFrame:
     """Every row of one file as hit columns (the url and path still as text), with what the
     buckets, stitching and the malformed examples need: the raw ids, the row rules, the time
-    text ``plan.time.first`` could not read."""
+    text ``plan.time.first`` could not read; and the ``extra`` columns."""
     fields = plan.fields
     has_visitor = fields["user_id"].is_not_null() | fields["anonymous_id"].is_not_null()
     return frame.select(
@@ -604,11 +641,27 @@ def mapped_rows(frame: pl.LazyFrame, plan: ExportPlan, source_file: pl.Expr) -> 
         pl.when(plan.time.first.is_null() | ~in_supported_range(plan.time.first))
         .then(plan.raw_time)
         .alias(_BAD_TIME),
+        *extra,
     )
 
 
+def with_bad_rows(rows: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
+    """Collected rows with why each one cannot be read (``BAD_ROW``, null for most) and its
+    start (``BAD_EXCERPT``), from ``bad`` (a table of ``export_files``)."""
+    if bad.height == 0:
+        none = pl.lit(None, dtype=pl.String)
+        return rows.with_columns(none.alias(BAD_ROW), none.alias(BAD_EXCERPT))
+    return rows.join(bad, on="line_no", how="left", maintain_order="left")
+
+
 def classify_rows(rows: pl.DataFrame, plan: ExportPlan, hit_filter: HitFilter) -> pl.DataFrame:
-    """Collected rows with the times ``plan.time.rest`` reads and the ``bucket`` of each row."""
+    """Collected rows (``with_bad_rows``) with the times ``plan.time.rest`` reads and the
+    ``bucket`` of each row; a bad row is malformed and carries no time or id."""
+    readable = pl.col(BAD_ROW).is_null()
+    rows = rows.with_columns(
+        pl.when(readable).then(pl.col(name)).alias(name)
+        for name in ("ts", _USER, _ANONYMOUS, _BAD_TIME, _HAS_VISITOR)
+    )
     if plan.time.rest is not None:
         rest = plan.time.rest(pl.col(_BAD_TIME))
         rows = rows.with_columns(pl.coalesce("ts", rest).alias("ts"))
@@ -635,14 +688,18 @@ _SNIFF_BYTES = 8192
 _MAX_REASON = 200
 
 
-def scan_export(file: InputFile, export: ExportFormat) -> pl.LazyFrame:
-    """A lazy scan of one export with its 1-based row number in ``__micromacro_row``.
+def scan_export(
+    file: InputFile, export: ExportFormat, *, path: str | None = None, ragged: bool = False
+) -> pl.LazyFrame:
+    """A lazy scan of one export (or of its repaired copy at ``path``) with its 1-based row
+    number in ``__micromacro_row``.
 
-    CSV columns are all read as text (each mapped field is converted on its own); NDJSON types
-    are inferred from every line, so a field that is a number on one line and text on another
-    is text.
+    CSV columns are all read as text (each mapped field is converted on its own); with
+    ``ragged`` a row with more fields than the header is cut instead of failing the file.
+    NDJSON types are inferred from every line, so a field that is a number on one line and text
+    on another is text.
     """
-    path = file.scan_path
+    path = path or file.scan_path
     if export == "csv":
         return pl.scan_csv(
             path,
@@ -650,6 +707,7 @@ def scan_export(file: InputFile, export: ExportFormat) -> pl.LazyFrame:
             encoding="utf8-lossy",
             row_index_name=_ROW,
             row_index_offset=1,
+            truncate_ragged_lines=ragged,
         )
     if export == "ndjson":
         return pl.scan_ndjson(
@@ -664,39 +722,112 @@ def _binary_header(path: str) -> bool:
         return b"\x00" in handle.read(_SNIFF_BYTES).split(b"\n", 1)[0]
 
 
-def _first_invalid_json_line(path: str) -> tuple[int, str] | None:
-    """The first line of an NDJSON file that is not a JSON object, and why (only run once
-    Polars has failed, to say where)."""
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            text = raw.decode("utf-8", errors="replace").strip()
-            if not text:
-                continue
-            try:
-                value = json.loads(text)
-            except ValueError as error:
-                reason = str(error).split(":")[0]
-                hint = " (a JSON array? NDJSON is one object per line)" if text == "[" else ""
-                return number, f"not valid JSON: {reason}{hint}"
-            if not isinstance(value, dict):
-                return number, f"not a JSON object but {type(value).__name__}"
-    return None
-
-
-def _has_content(path: str) -> bool:
-    with open(path, "rb") as handle:
-        return any(line.strip() for line in handle)
-
-
-def _unreadable(file: InputFile, export: ExportFormat, error: Exception) -> InputError:
+def _unreadable(file: InputFile, export: ExportFormat, error: BaseException) -> InputError:
     """The one-line error for a file Polars could not read as ``export``."""
-    if export == "ndjson":
-        bad = _first_invalid_json_line(file.scan_path)
-        if bad is not None:
-            return InputError(f"{file.name}:{bad[0]}: {bad[1]}")
     message = str(error).strip()
     reason = message.splitlines()[0][:_MAX_REASON] if message else type(error).__name__
+    if export == "ndjson" and isinstance(error, pl.exceptions.SchemaError):
+        # Every line is a JSON object (the others are bad rows), but their shapes clash.
+        reason += " (a field is an object or a list on some lines and not on others)"
     return InputError(f"{file.name}: cannot read as {_FORMAT_NAMES[export]}: {reason}")
+
+
+_READ_ERRORS = (pl.exceptions.PolarsError, OSError)
+# True where a CSV row's last column has no value: the rows a short row may hide among.
+_LAST_MISSING = "__micromacro_last_missing"
+_Read = tuple[pl.DataFrame, ExportPlan]
+
+
+def _collect(
+    frame: pl.LazyFrame, plan: ExportPlan, source_file: pl.Expr, extra: Sequence[pl.Expr] = ()
+) -> pl.DataFrame:
+    return mapped_rows(frame, plan, source_file, extra).collect(engine="streaming")
+
+
+def _ndjson_rows(
+    file: InputFile, source: SourceMapping, source_file: pl.Expr, inputs: Inputs
+) -> _Read | None:
+    """The mapped rows of an NDJSON file: read whole, else (a line that is no JSON object fails
+    the whole file) from a copy with each such line a bad row."""
+    frame = scan_export(file, "ndjson")
+    try:
+        schema = frame.collect_schema()
+    except _READ_ERRORS:
+        schema = None
+    if schema is not None:
+        plan = export_plan(source, ExportColumns(schema, file.name))
+        try:
+            return with_bad_rows(_collect(frame, plan, source_file), no_bad_rows()), plan
+        except _READ_ERRORS:
+            pass
+    copy = inputs.scratch_path(file)
+    try:
+        repaired = repair_ndjson(file.scan_path, copy)
+        if repaired.rows == 0:  # blank lines only
+            return None
+        frame = scan_export(file, "ndjson", path=copy)
+        try:
+            schema = frame.collect_schema()
+        except _READ_ERRORS as error:
+            raise _unreadable(file, "ndjson", error) from None
+        some_read = repaired.bad.height < repaired.rows
+        plan = export_plan(source, ExportColumns(schema, file.name), require_columns=some_read)
+        try:
+            rows = _collect(frame, plan, source_file)
+        except _READ_ERRORS as error:
+            raise _unreadable(file, "ndjson", error) from None
+    finally:
+        if os.path.exists(copy):
+            os.remove(copy)
+    return with_bad_rows(rows, repaired.bad), plan
+
+
+def _csv_rows(file: InputFile, source: SourceMapping, source_file: pl.Expr) -> _Read:
+    """The mapped rows of a CSV file, with the rows whose number of fields is not the
+    header's: a file whose last column always has a value and that Polars reads has none."""
+    if _binary_header(file.scan_path):
+        raise InputError(f"{file.name}: not a CSV file (binary data)")
+    frame = scan_export(file, "csv")
+    try:
+        schema = frame.collect_schema()
+    except _READ_ERRORS as error:
+        raise _unreadable(file, "csv", error) from None
+    plan = export_plan(source, ExportColumns(schema, file.name))
+    names = [name for name in schema.names() if name != _ROW]
+    rows: pl.DataFrame | None = None
+    try:
+        last_missing = pl.col(names[-1]).is_null().alias(_LAST_MISSING)
+        rows = _collect(frame, plan, source_file, [last_missing])
+        if not rows.get_column(_LAST_MISSING).any():
+            return with_bad_rows(rows.drop(_LAST_MISSING), no_bad_rows()), plan
+        rows = rows.drop(_LAST_MISSING)
+    except _READ_ERRORS:  # more fields than the header, or broken quoting
+        pass
+    counted = csv_field_counts(file.scan_path, len(names))
+    if counted is not None:
+        if rows is None:
+            with contextlib.suppress(*_READ_ERRORS):
+                rows = _collect(scan_export(file, "csv", ragged=True), plan, source_file)
+        if rows is not None and rows.height == counted.rows:
+            return with_bad_rows(rows, counted.bad), plan
+    # Rows that cannot be told by lines: read row by row.
+    table, bad = csv_rows_by_python(file.scan_path, names, file.name)
+    try:
+        rows = _collect(table.lazy().with_row_index(_ROW, offset=1), plan, source_file)
+    except _READ_ERRORS as error:
+        raise _unreadable(file, "csv", error) from None
+    return with_bad_rows(rows, bad), plan
+
+
+def _parquet_rows(file: InputFile, source: SourceMapping, source_file: pl.Expr) -> _Read:
+    frame = scan_export(file, "parquet")
+    try:
+        schema = frame.collect_schema()
+        plan = export_plan(source, ExportColumns(schema, file.name))
+        rows = _collect(frame, plan, source_file)
+    except _READ_ERRORS as error:
+        raise _unreadable(file, "parquet", error) from None
+    return with_bad_rows(rows, no_bad_rows()), plan
 
 
 def _file_rows(
@@ -705,24 +836,21 @@ def _file_rows(
     source: SourceMapping,
     hit_filter: HitFilter,
     source_file: pl.Expr,
+    inputs: Inputs,
 ) -> tuple[pl.DataFrame, str] | None:
-    """The mapped rows of one file and its timestamp column; None for an empty file."""
+    """The classified rows of one file and its timestamp column; None for an empty file."""
     if file.size == 0:
         return None
-    if export == "csv" and _binary_header(file.scan_path):
-        raise InputError(f"{file.name}: not a {_FORMAT_NAMES[export]} file (binary data)")
-    frame = scan_export(file, export)
-    try:
-        schema = frame.collect_schema()
-    except (pl.exceptions.PolarsError, OSError) as error:
-        if export == "ndjson" and not _has_content(file.scan_path):
-            return None
-        raise _unreadable(file, export, error) from None
-    plan = export_plan(source, ExportColumns(schema, file.name))
-    try:
-        rows = mapped_rows(frame, plan, source_file).collect(engine="streaming")
-    except (pl.exceptions.PolarsError, OSError) as error:
-        raise _unreadable(file, export, error) from None
+    read: _Read | None
+    if export == "ndjson":
+        read = _ndjson_rows(file, source, source_file, inputs)
+    elif export == "csv":
+        read = _csv_rows(file, source, source_file)
+    else:
+        read = _parquet_rows(file, source, source_file)
+    if read is None:
+        return None
+    rows, plan = read
     return classify_rows(rows, plan, hit_filter), plan.timestamp_column
 
 
@@ -745,9 +873,14 @@ class ExportRead:
 def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedLine]:
     bad = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(room)
     examples = []
-    for file_name, row, ts, bad_time, out_of_range in bad.select(
-        "source_file", "line_no", "ts", _BAD_TIME, _OUT_OF_RANGE
+    for file_name, row, ts, bad_time, out_of_range, bad_row, excerpt in bad.select(
+        "source_file", "line_no", "ts", _BAD_TIME, _OUT_OF_RANGE, BAD_ROW, BAD_EXCERPT
     ).iter_rows():
+        if bad_row is not None:  # not read at all: why, and its start as written
+            examples.append(
+                MalformedLine(str(file_name), int(row), excerpt or "", "row", str(bad_row))
+            )
+            continue
         if ts is None:
             shown = f": {str(bad_time)[:80]!r}" if bad_time is not None else ""
             problem = TIME_OUT_OF_RANGE if out_of_range else "no valid time"
@@ -830,7 +963,7 @@ def read_exports(
         export = export_format(file.name, source)
         result.formats.append(export)
         source_file = pl.lit(file.name, dtype=source_dtype)
-        read = _file_rows(file, export, source, hit_filter, source_file)
+        read = _file_rows(file, export, source, hit_filter, source_file, inputs)
         done += file.size
         if progress is not None:
             progress(done, inputs.total_bytes)

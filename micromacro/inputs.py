@@ -336,6 +336,7 @@ class Inputs(AbstractContextManager["Inputs"]):
         self._patterns = list(patterns)
         self._stdin = stdin
         self._spool: _Spool | None = None
+        self._scratch_files = 0
         self._scannable = scannable
         self.max_line_bytes = max_line_bytes
         self.files: list[InputFile] = []
@@ -406,6 +407,14 @@ class Inputs(AbstractContextManager["Inputs"]):
                 ) from None
         base = os.path.basename(name) or "input"
         return os.path.join(self._spool.path, f"{len(self.files)}-{base}")
+
+    def scratch_path(self, file: InputFile) -> str:
+        """A new path in the spool (removed with it) for a file the run writes from ``file``,
+        such as a repaired copy of an export."""
+        path = self._spool_path(file.name)
+        self._scratch_files += 1
+        folder, base = os.path.split(path)
+        return os.path.join(folder, f"scratch{self._scratch_files}-{base}")
 
     def _resolve(self, path: str, info: os.stat_result | None) -> InputFile:
         if info is None:

@@ -1,5 +1,14 @@
 """Sessions (definitions §2.3): a visitor's counted hits in time order, split where the gap
-exceeds the timeout, or grouped by the input's own session id where it carries one."""
+exceeds the timeout, or grouped by the input's own session id where it carries one.
+
+One rule for every input (README, "Visitors and sessions"): a hit with a session id belongs to
+its visitor's session of that id. A hit without one joins the visitor's session whose nearest
+keyed hit is within the timeout, as an absolute gap in time; the hits left over (all of an
+access log's) form sessions among themselves by the inactivity rule. It is whole-column
+expressions over the hits in visitor and hit order: a hit without an id looks at the visitor's
+last keyed hit before it and first keyed hit after it (a forward and a backward fill), which are
+its nearest keyed hits in time on either side.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +21,16 @@ HIT_ORDER = ("ts", "source_file", "line_no")
 
 
 def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> pl.DataFrame:
-    """Sort counted hits by visitor and hit order and number their sessions.
+    """Sort counted hits by visitor, session and hit order and number their sessions.
 
     Adds ``visitor_id`` (an integer id per distinct ``visitor``) and ``session`` (0, 1, 2, … in
-    visitor then time order). A new session starts at a visitor's first hit, where the gap to the
-    previous hit is greater than ``timeout_s`` seconds (no input session id), or where the input
-    session id changes.
+    visitor order, then in the order of each session's first hit). Without session ids a new
+    session starts at a visitor's first hit and where the gap to the previous hit is greater
+    than ``timeout_s`` seconds. A hit with a session id belongs to its visitor's session of that
+    id. A hit without one joins the session of the visitor's nearest keyed hit in time if that
+    is at most ``timeout_s`` away (at equal distance the keyed hit before it wins; of keyed hits
+    at the same time, the one nearest in hit order); the hits left over follow the inactivity
+    rule among themselves.
 
     >>> from datetime import datetime, UTC
     >>> hits = pl.DataFrame({"visitor": ["a", "a", "a"], "session_id": [None, None, None],
@@ -30,16 +43,64 @@ def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> p
     timeout = pl.duration(microseconds=round(timeout_s * 1_000_000))
     ordered = hits.with_columns(
         visitor_id=pl.col("visitor").cast(pl.Categorical).to_physical().cast(pl.UInt32)
-    ).sort(["visitor_id", "session_id", *HIT_ORDER], nulls_last=True)
-    same_visitor = pl.col("visitor_id") == pl.col("visitor_id").shift()
-    session_id = pl.col("session_id")
-    same_input_session = session_id.eq_missing(session_id.shift())
-    within_timeout = (pl.col("ts") - pl.col("ts").shift()) <= timeout
-    continues = same_visitor & pl.when(session_id.is_null()).then(within_timeout).otherwise(
-        same_input_session
+    ).sort(["visitor_id", *HIT_ORDER])
+    if ordered.get_column("session_id").null_count() == ordered.height:
+        # No session ids (access logs): a session is a run of hits, numbered in hit order.
+        starts = _run_starts(None, timeout)
+        return ordered.with_columns(session=(starts.cum_sum() - 1).cast(pl.UInt32))
+    session_id = _session_by_id(timeout)
+    left_over = session_id.is_null()
+    run = pl.when(left_over).then(_run_starts(left_over, timeout).cum_sum())
+    # A session's number follows the position of its first hit in visitor and hit order.
+    first_hit = pl.col(_POSITION).min().over("visitor_id", session_id, run)
+    return (
+        ordered.with_row_index(_POSITION)
+        .with_columns(session=(first_hit.rank("dense") - 1).cast(pl.UInt32))
+        .sort("session", _POSITION)
+        .drop(_POSITION)
     )
+
+
+_POSITION = "__micromacro_position"
+
+
+def _session_by_id(timeout: pl.Expr) -> pl.Expr:
+    """Per hit (in visitor and hit order): its session id, else the session id of the visitor's
+    nearest keyed hit when that is within ``timeout`` (null: none is)."""
+    visitor, ts, session_id = pl.col("visitor_id"), pl.col("ts"), pl.col("session_id")
+    keyed = session_id.is_not_null()
+    keyed_visitor, keyed_ts = pl.when(keyed).then(visitor), pl.when(keyed).then(ts)
+    # The last keyed hit before (in hit order) and the first after: the nearest in time.
+    has_before = (keyed_visitor.forward_fill() == visitor).fill_null(False)
+    has_after = (keyed_visitor.backward_fill() == visitor).fill_null(False)
+    gap_before = ts - keyed_ts.forward_fill()
+    gap_after = keyed_ts.backward_fill() - ts
+    near_before = has_before & (gap_before <= timeout)
+    near_after = has_after & (gap_after <= timeout)
+    takes_before = near_before & (~near_after | (gap_before <= gap_after))
+    return (
+        pl.when(keyed)
+        .then(session_id)
+        .when(takes_before)
+        .then(session_id.forward_fill())
+        .when(near_after)
+        .then(session_id.backward_fill())
+    )
+
+
+def _run_starts(counted: pl.Expr | None, timeout: pl.Expr) -> pl.Expr:
+    """Per hit (in visitor and hit order): whether it starts a session by the inactivity rule,
+    among the hits ``counted`` (None: all): it is the visitor's first such hit, or more than
+    ``timeout`` after the previous one. Hits not counted are null."""
+    visitor, ts = pl.col("visitor_id"), pl.col("ts")
+    if counted is None:
+        previous_visitor, previous_ts = visitor.shift(), ts.shift()
+    else:
+        previous_visitor = pl.when(counted).then(visitor).shift().forward_fill()
+        previous_ts = pl.when(counted).then(ts).shift().forward_fill()
+    continues = (previous_visitor == visitor) & ((ts - previous_ts) <= timeout)
     starts = ~continues.fill_null(False)
-    return ordered.with_columns(session=(starts.cum_sum() - 1).cast(pl.UInt32))
+    return starts if counted is None else pl.when(counted).then(starts)
 
 
 def session_table(hits: pl.DataFrame) -> pl.DataFrame:

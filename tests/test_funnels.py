@@ -210,18 +210,19 @@ def test_a_funnel_over_an_empty_log_has_no_rates(tmp_path: Path) -> None:
 
 
 def test_visitor_funnels_follow_time_order_across_input_session_ids() -> None:
-    """With input session ids, sessionize groups a visitor's hits by session id first (here "a",
-    the later visit, before "b"); a visitor funnel still follows the hits in time order."""
+    """With input session ids, sessionize groups a visitor's hits by session (here "a", which
+    starts first and holds the cart an hour later, before "b" with the product page); a visitor
+    funnel still follows the hits in time order."""
     t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    rows = [("b", 0, "/p/1"), ("a", 3600, "/cart"), ("b", 60, "/about")]
+    rows = [("a", 0, "/home"), ("b", 60, "/p/1"), ("a", 3600, "/cart"), ("b", 120, "/about")]
     hits = pl.DataFrame(
         {
-            "visitor": ["v"] * 3,
+            "visitor": ["v"] * 4,
             "session_id": [sid for sid, _, _ in rows],
             "ts": [t0 + timedelta(seconds=offset) for _, offset, _ in rows],
-            "source_file": ["export.ndjson"] * 3,
-            "line_no": pl.Series([1, 2, 3], dtype=pl.UInt32),
-            "kind": ["page"] * 3,
+            "source_file": ["export.ndjson"] * 4,
+            "line_no": pl.Series([1, 2, 3, 4], dtype=pl.UInt32),
+            "kind": ["page"] * 4,
             "path": [path for _, _, path in rows],
         }
     )
@@ -231,9 +232,9 @@ def test_visitor_funnels_follow_time_order_across_input_session_ids() -> None:
     )
     funnel = Funnel("f", steps, scope="visitor", order="ordered")
     sessionized = sessionize(hits.with_columns(query=pl.lit(None, dtype=pl.String)))
-    assert sessionized["path"].to_list() == ["/cart", "/p/1", "/about"]
+    assert sessionized["path"].to_list() == ["/home", "/cart", "/p/1", "/about"]
     assert funnel_attempts(sessionized, funnel).select("entry", "furthest", "gap_2").rows() == [
-        (1, 2, 3600.0)
+        (1, 2, 3540.0)
     ]
     strict = Funnel("s", steps, scope="visitor", order="strict")
     # In time order /about comes between the product page and the cart.
