@@ -174,13 +174,16 @@ def test_last_non_direct_attribution_applies_to_channels_and_referrers(tmp_path:
     assert runs["last-non-direct"]["referrers"] == [{"host": "www.google.com", "sessions": 2}]
 
 
-def test_without_goals_the_channels_macro_rate_is_null() -> None:
+def test_without_goals_the_channels_macro_rate_is_null_and_shown_as_n_a() -> None:
     tables = traffic(goals=False)
     assert [row["macro_conversion_rate"] for row in tables["channels"]] == [None] * 5
     assert tables["pages"] == PAGES
+    stdout, _ = invoke(goals=False)
+    channels = stdout.split("Channels: top 5 of 5, by sessions")[1].split("\n\n")[1]
+    assert channels.splitlines()[2].split() == ["Organic", "Search", "2", "█" * 24, "n/a"]
 
 
-def test_top_cuts_each_table() -> None:
+def test_top_cuts_each_table_and_the_titles_say_how_many_of_how_many() -> None:
     tables = traffic("--top", "2")
     assert tables["pages"] == PAGES[:2]
     assert tables["landing_pages"] == LANDING_PAGES[:2]
@@ -188,9 +191,85 @@ def test_top_cuts_each_table() -> None:
     assert tables["referrers"] == REFERRERS[:2]
     assert tables["channels"] == CHANNELS[:2]
     assert traffic("--top", "0")["pages"] == PAGES
+    stdout, _ = invoke("--top", "2")
+    for title in (
+        "Pages: top 2 of 6, by pageviews",
+        "Landing pages: top 2 of 4, by sessions",
+        "Exit pages: top 2 of 6, by sessions",
+        "Referrer hosts: top 2 of 3, by sessions",
+        "Channels: top 2 of 5, by sessions",
+    ):
+        assert f"\n{title}\n" in stdout
 
 
-def test_an_empty_report_has_empty_tables(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            "pages",
+            "path,pageviews,sessions\n/products/tent,5,4\n/,3,3\n/cart,2,2\n/about,1,1\n"
+            "/checkout/thanks,1,1\n/products/boots,1,1\n",
+        ),
+        (
+            "landing_pages",
+            "path,sessions,bounce_rate\n/,3,0.3333333333333333\n/products/tent,2,0.5\n"
+            "(none),1,0.0\n/cart,1,1.0\n",
+        ),
+        ("exit_pages", "path,sessions\n/products/tent,2\n(none),1\n/,1\n/about,1\n/cart,1\n"
+         "/checkout/thanks,1\n"),
+        ("referrers", "host,sessions\nblog.example.org,2\nwww.google.com,2\nt.co,1\n"),
+        (
+            "channels",
+            "channel,sessions,macro_conversion_rate\nOrganic Search,2,0.5\nReferral,2,0.0\n"
+            "Direct,1,0.0\nEmail,1,0.0\nOrganic Social,1,0.0\n",
+        ),
+    ],
+)  # fmt: skip
+def test_csv_tables(table: str, expected: str) -> None:
+    stdout, _ = invoke("--format", "csv", "--table", table)
+    assert stdout == expected
+    tsv, _ = invoke("--format", "tsv", "--table", table)
+    assert tsv == expected.replace(",", "\t")
+
+
+TRAFFIC_TITLES = [
+    "Pages: top 6 of 6, by pageviews",
+    "Landing pages: top 4 of 4, by sessions",
+    "Exit pages: top 6 of 6, by sessions",
+    "Referrer hosts: top 3 of 3, by sessions",
+    "Channels: top 5 of 5, by sessions",
+]
+
+
+def test_terminal_shows_the_overview_after_the_goals_and_before_the_segments() -> None:
+    stdout, _ = invoke("--by", "device")
+    order = ["\nMicro → macro (visitors)\n", *(f"\n{t}\n" for t in TRAFFIC_TITLES)]
+    order += ["\nStatus codes\n", "\nSegments by device\n"]
+    assert [stdout.index(title) for title in order] == sorted(stdout.index(t) for t in order)
+    pages = stdout.split(TRAFFIC_TITLES[0])[1].split("\n\n")[1].splitlines()
+    assert pages[0].split() == ["Page", "Pageviews", "Sessions"]
+    assert pages[2].split() == ["/products/tent", "5", "█" * 24, "4"]
+    assert pages[3].split() == ["/", "3", "█" * 14 + "▍", "3"]  # 3/5 of 24 cells
+
+
+def test_terminal_without_goals_shows_the_overview_after_the_note() -> None:
+    stdout, _ = invoke(goals=False)
+    assert "Goals\nNo goals defined: pass --goals FILE (see goals.example.yaml).\nPages:" in stdout
+    order = [f"\n{title}\n" for title in TRAFFIC_TITLES]
+    assert [stdout.index(title) for title in order] == sorted(stdout.index(t) for t in order)
+    assert stdout.endswith(
+        "\nStatus codes\nNo counted hit has a status code (event exports log none).\n"
+    )
+
+
+def test_markdown_shows_the_overview() -> None:
+    stdout, _ = invoke("--format", "markdown")
+    assert "## Referrer hosts: top 3 of 3, by sessions\n\n| Referrer host | Sessions |\n" in stdout
+    assert "| / | 3 | 33.3% |" in stdout  # the landing page's bounce rate
+    assert "| Organic Search | 2 | 50.0% |" in stdout
+
+
+def test_an_empty_report_has_empty_tables_and_says_so(tmp_path: Path) -> None:
     log = tmp_path / "bots.log"
     bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
     log.write_text(
@@ -199,6 +278,9 @@ def test_an_empty_report_has_empty_tables(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(log), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["traffic"] == {name: [] for name in TRAFFIC_TABLES}
+    result = CliRunner().invoke(cli, ["report", str(log)])
+    assert "\nPages\nNo pageviews.\n" in result.stdout
+    assert "\nReferrer hosts\nNo session came from another site" in result.stdout
 
 
 def test_an_event_export_has_pages_and_no_status_codes() -> None:
@@ -208,6 +290,9 @@ def test_an_event_export_has_pages_and_no_status_codes() -> None:
     tables = json.loads(result.stdout)["traffic"]
     assert tables["pages"]
     assert tables["status_codes"] == []
+    result = CliRunner().invoke(cli, [*args, "--format", "csv", "--table", "status_codes"])
+    assert result.stdout == "status,hits\n"
+    assert "--table status_codes is empty: event exports log no status" in result.stderr
 
 
 @pytest.mark.xfail(reason=STATUS_NOT_KEPT, strict=True)
