@@ -413,7 +413,11 @@ def _warn_of_an_empty_table(
     env: Environment, output_format: str, table: str, options: ReportOptions
 ) -> None:
     """A CSV/TSV table that no option fills is written as its header alone: say why."""
-    if output_format not in ("csv", "tsv") or options.by:
+    if output_format not in ("csv", "tsv"):
+        return
+    if table == "status_codes" and options.goals.source is not None:
+        env.message("--table status_codes is empty: event exports log no status", level="warning")
+    if options.by:
         return
     if table == "segments":
         env.message(
@@ -445,7 +449,9 @@ def _warn_of_an_empty_table(
     type=click.IntRange(min=0),
     default=DEFAULT_TOP,
     show_default=True,
-    help="Segments shown per --by, by sessions; the rest are folded into (other). 0 shows all.",
+    help="Segments shown per --by, by sessions (the rest are folded into (other)), and rows "
+    "shown per traffic table (pages, landing and exit pages, referrers, channels, status codes), "
+    "largest first. 0 shows all.",
 )
 @click.option(
     "--min-sessions",

@@ -55,8 +55,9 @@ def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
 
 
 def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Per session, the first hit's ``columns`` (hits are in session then hit order)."""
-    present = [c for c in columns if c in hits.columns]
+    """Per session, the first hit's ``columns`` (hits are in session then hit order); a column
+    named twice is taken once."""
+    present = [c for c in dict.fromkeys(columns) if c in hits.columns]
     return hits.group_by("session").agg(pl.col(c).first() for c in present)
 
 

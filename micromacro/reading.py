@@ -79,6 +79,7 @@ _COUNTED_COLUMNS = (
     "event_value",
     "source_file",
     "line_no",
+    "status",
 )
 # What segments also read of access-log hits (only kept with --by).
 _SEGMENT_COLUMNS = ("host", "referrer", "user_agent")

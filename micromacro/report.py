@@ -1,8 +1,7 @@
 """The report: what every renderer shows, and the pipeline that builds it.
 
-reading ─▶ hits ─▶ sessions ─▶ goal conversions ─▶ summary, goals, funnels, ladder,
-micro → macro, segments, experiment ─▶ (with ``--compare``) the same for the earlier period
-and the changes.
+reading ─▶ hits ─▶ sessions ─▶ goal conversions ─▶ summary, goals, funnels, ladder, micro → macro,
+traffic, segments, experiment ─▶ (with ``--compare``) the same for the earlier period, and changes.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from micromacro.alerts import AlertResult
 from micromacro.channels import infer_site_hosts
 from micromacro.comparison import Comparison, compare, goal_dict
 from micromacro.dimension_values import session_dimensions
-from micromacro.dimensions import SOURCE_DIMENSIONS, Attribution, Breakdown
+from micromacro.dimensions import Attribution, Breakdown
 from micromacro.experiments import experiment
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goal_matching import session_conversions
@@ -33,6 +32,7 @@ from micromacro.metrics import (
 from micromacro.periods import Period, zone_name
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.rows import (
+    NO_TRAFFIC,
     Experiment,
     FunnelResult,
     GoalRow,
@@ -40,9 +40,11 @@ from micromacro.rows import (
     MicroMacroRow,
     SegmentRow,
     SummaryFigures,
+    Traffic,
 )
 from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP, funnel_segment_rows, segment_rows
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
+from micromacro.traffic import traffic_overview
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +76,7 @@ class Report:
     micro_macro: tuple[MicroMacroRow, ...]
     period: Period
     segments: tuple[SegmentRow, ...] = ()
+    traffic: Traffic = NO_TRAFFIC
     experiment: Experiment | None = None
     # With --compare: the report of the comparison period, and every figure against it.
     previous: Report | None = None
@@ -93,8 +96,9 @@ class Report:
 
     def as_dict(self) -> dict[str, object]:
         """The JSON report of definitions §4 (``input``, ``summary``, ``goals``, ``funnels``,
-        ``ladder``, ``micro_macro``, ``segments``; ``experiment``, ``previous``, ``alerts`` and
-        ``period`` if set). With a comparison, each figure is followed by its comparison keys."""
+        ``ladder``, ``micro_macro``, ``segments``, ``traffic``; ``experiment``, ``previous``,
+        ``alerts`` and ``period`` if set). With a comparison, each figure is followed by its
+        comparison keys."""
         changes = self.comparison
         result: dict[str, object] = {
             "input": self.input.as_dict(),
@@ -110,6 +114,7 @@ class Report:
             "ladder": self.ladder.as_dict(),
             "micro_macro": [row.as_dict() for row in self.micro_macro],
             "segments": [self._segment_dict(i) for i in range(len(self.segments))],
+            "traffic": self.traffic.as_dict(),
         }
         if self.experiment is not None:
             result["experiment"] = self.experiment.as_dict()
@@ -169,7 +174,7 @@ def build_report(
     read = read_inputs(
         options,
         source=options.goals.source,
-        segment_columns=bool(options.by),
+        segment_columns=True,  # the traffic overview's referrers and channels
         stdin=stdin,
         progress=progress,
     )
@@ -196,13 +201,13 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     visitors = visitor_goals(conversions, options.goals.goals)
     summary = site_summary(conversions, options.goals.goals)
     units = {"session": summary.sessions, "visitor": summary.visitors}
-    breakdowns = options.by
-    dimensions = _dimensions(options, breakdowns, sessionized, sessions, read, notes)
+    site_hosts = _site_hosts(options, sessionized, notes)
+    dimensions = _dimensions(options, sessionized, sessions, read, site_hosts)
     segments = (
         segment_rows(
             conversions,
             dimensions,
-            breakdowns,
+            options.by,
             options.goals.goals,
             top=options.top,
             min_sessions=options.min_sessions,
@@ -216,7 +221,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         figures = funnel_report(attempts, funnel, units[funnel.scope])
         if dimensions is not None:
             by_segment = funnel_segment_rows(
-                attempts, funnel, sessions, dimensions, breakdowns, top=options.top
+                attempts, funnel, sessions, dimensions, options.by, top=options.top
             )
             figures = replace(figures, segments=by_segment)
         funnels.append(figures)
@@ -229,6 +234,14 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         ladder=engagement_ladder(visitors),
         micro_macro=micro_macro_table(visitors, options.goals.goals),
         segments=segments,
+        traffic=traffic_overview(
+            sessionized,
+            conversions,
+            options.goals.goals,
+            site_hosts=site_hosts,
+            attribution=options.attribution,
+            top=options.top,
+        ),
         experiment=_experiment(options, segments, warnings),
         period=read.period,
         start=read.period.since or first_hit,
@@ -270,23 +283,27 @@ def _experiment(
     return result
 
 
+def _site_hosts(options: ReportOptions, hits: pl.DataFrame, notes: list[str]) -> list[str]:
+    """The site's own hosts (internal referrers): ``--site-host``, else inferred, in a note."""
+    if options.site_hosts:
+        return list(options.site_hosts)
+    inferred = infer_site_hosts(hits)
+    shown = ", ".join(inferred) or "none found"
+    notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
+    return inferred
+
+
 def _dimensions(
     options: ReportOptions,
-    breakdowns: tuple[Breakdown, ...],
     hits: pl.DataFrame,
     sessions: pl.DataFrame,
     read: InputRead,
-    notes: list[str],
+    site_hosts: list[str],
 ) -> pl.DataFrame | None:
     """Each session's value of every dimension the ``--by`` breakdowns name (None without)."""
-    if not breakdowns:
+    if not options.by:
         return None
-    names = {name for breakdown in breakdowns for name in breakdown.dimensions}
-    site_hosts = list(options.site_hosts)
-    if not site_hosts and names & set(SOURCE_DIMENSIONS):
-        site_hosts = infer_site_hosts(hits)
-        shown = ", ".join(site_hosts) or "none found"
-        notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
+    names = {name for breakdown in options.by for name in breakdown.dimensions}
     return session_dimensions(
         hits, sessions, names, tz=read.tz, site_hosts=site_hosts, attribution=options.attribution
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any, Generic, Protocol, TypeVar, get_type_hints
 
 
 class Metric(Enum):
@@ -387,3 +387,140 @@ class Experiment:
             "variants": [variant.as_dict() for variant in self.variants],
             "sample_ratio": self.sample_ratio.as_dict(),
         }
+
+
+# --- the traffic overview (definitions §2.6) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """A path's pageviews, and the sessions that viewed it at least once."""
+
+    path: Annotated[str, NOT_A_METRIC]
+    pageviews: int
+    sessions: int
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``traffic.pages`` item and a CSV ``pages`` row."""
+        return _flat(self, PAGE_FIELDS)
+
+
+PAGE_FIELDS = field_names(PageRow)
+
+
+@dataclass(frozen=True, slots=True)
+class LandingPageRow:
+    """The sessions that began on a path (their first pageview's), and how many bounced."""
+
+    path: Annotated[str, NOT_A_METRIC]
+    sessions: int
+    bounce_rate: Annotated[float | None, PROPORTION]
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``traffic.landing_pages`` item and a CSV ``landing_pages`` row."""
+        return _flat(self, LANDING_PAGE_FIELDS)
+
+
+LANDING_PAGE_FIELDS = field_names(LandingPageRow)
+
+
+@dataclass(frozen=True, slots=True)
+class ExitPageRow:
+    """The sessions that ended on a path (their last pageview's)."""
+
+    path: Annotated[str, NOT_A_METRIC]
+    sessions: int
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``traffic.exit_pages`` item and a CSV ``exit_pages`` row."""
+        return _flat(self, EXIT_PAGE_FIELDS)
+
+
+EXIT_PAGE_FIELDS = field_names(ExitPageRow)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferrerRow:
+    """The sessions whose first hit came from an external host."""
+
+    host: Annotated[str, NOT_A_METRIC]
+    sessions: int
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``traffic.referrers`` item and a CSV ``referrers`` row."""
+        return _flat(self, REFERRER_FIELDS)
+
+
+REFERRER_FIELDS = field_names(ReferrerRow)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    """A channel's sessions and their macro conversion rate (null without a macro goal)."""
+
+    channel: Annotated[str, NOT_A_METRIC]
+    sessions: int
+    macro_conversion_rate: Annotated[float | None, PROPORTION]
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``traffic.channels`` item and a CSV ``channels`` row."""
+        return _flat(self, CHANNEL_FIELDS)
+
+
+CHANNEL_FIELDS = field_names(ChannelRow)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """The counted hits answered with one status code."""
+
+    status: Annotated[int, NOT_A_METRIC]
+    hits: int
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``traffic.status_codes`` item and a CSV ``status_codes`` row."""
+        return _flat(self, STATUS_FIELDS)
+
+
+STATUS_FIELDS = field_names(StatusRow)
+
+
+class _Row(Protocol):
+    def as_dict(self) -> dict[str, object]: ...
+
+
+RowT = TypeVar("RowT", bound=_Row)
+
+
+@dataclass(frozen=True, slots=True)
+class TopRows(Generic[RowT]):
+    """A traffic table's top rows, largest first, and how many rows it has in all (the ``M``
+    of "top N of M")."""
+
+    rows: tuple[RowT, ...] = ()
+    total: int = 0
+
+    def as_list(self) -> list[dict[str, object]]:
+        """The rows as JSON items."""
+        return [row.as_dict() for row in self.rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """The traffic overview: top pages, landing and exit pages, referrer hosts, channels and
+    status codes, each cut to ``--top`` rows."""
+
+    pages: TopRows[PageRow] = TopRows()
+    landing_pages: TopRows[LandingPageRow] = TopRows()
+    exit_pages: TopRows[ExitPageRow] = TopRows()
+    referrers: TopRows[ReferrerRow] = TopRows()
+    channels: TopRows[ChannelRow] = TopRows()
+    status_codes: TopRows[StatusRow] = TopRows()
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON ``traffic`` object: one list per table."""
+        return {name: getattr(self, name).as_list() for name in TRAFFIC_TABLES}
+
+
+TRAFFIC_TABLES = field_names(Traffic)
+NO_TRAFFIC = Traffic()

@@ -15,6 +15,15 @@ from click.testing import CliRunner
 from micromacro.cli import cli
 from micromacro.errors import ExitCode
 from micromacro.render.tables import TABLE_NAMES
+from micromacro.rows import (
+    CHANNEL_FIELDS,
+    EXIT_PAGE_FIELDS,
+    LANDING_PAGE_FIELDS,
+    PAGE_FIELDS,
+    REFERRER_FIELDS,
+    STATUS_FIELDS,
+    TRAFFIC_TABLES,
+)
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
@@ -81,6 +90,32 @@ def test_every_csv_table_and_column_is_documented(table: str) -> None:
     csv_section = README.split("### CSV and TSV")[1]
     row = next(line for line in csv_section.splitlines() if line.startswith(f"| `{table}`"))
     assert ", ".join(header.split(",")) in row
+
+
+TRAFFIC_FIELDS = dict(
+    zip(
+        TRAFFIC_TABLES,
+        (PAGE_FIELDS, LANDING_PAGE_FIELDS, EXIT_PAGE_FIELDS, REFERRER_FIELDS, CHANNEL_FIELDS,
+         STATUS_FIELDS),
+        strict=True,
+    )
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", TRAFFIC_TABLES)
+def test_every_traffic_field_is_documented(name: str) -> None:
+    """Each list of the JSON ``traffic`` object, with its items' fields, in the JSON section and
+    in the traffic overview's table."""
+    fixtures = ROOT / "tests" / "fixtures"
+    args = ["report", str(fixtures / "traffic.log"), "--format", "json"]
+    items = json.loads(CliRunner().invoke(cli, args).stdout)["traffic"][name]
+    fields = set(TRAFFIC_FIELDS[name])
+    assert all(set(item) == fields for item in items)
+    json_section = README.split("`traffic`, the [traffic overview]")[1]
+    overview = README.split("## The traffic overview")[1]
+    for section in (json_section, overview):
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{name}` |"))
+        assert all(f"`{field}`" in row for field in fields), row
 
 
 def test_every_funnel_field_is_documented() -> None:

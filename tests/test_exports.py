@@ -215,6 +215,7 @@ def test_malformed_rows_are_named_on_stderr(tmp_path: Path) -> None:
     result = run(SHOP_CSV, "--goals", goals_file(tmp_path, CSV_SOURCE), "--format", "json")
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
+        "micromacro: site hosts (internal referrers): shop.example.com; name them with --site-host",
         "micromacro: warning: 2 malformed rows skipped (counted in the input summary)",
         f"micromacro: warning: {SHOP_CSV}: row 13: malformed row: "
         "no valid time in 'event_time': 'yesterday'",

@@ -65,6 +65,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "devices",
             "dimension_values",
             "segments",
+            "traffic",
             "experiments",
             "comparison",
         ),

@@ -92,6 +92,14 @@ def test_channels() -> None:
     ]
 
 
+def test_referrer_and_host_alone_and_crossed() -> None:
+    """The dimensions a first hit is read for anyway (referrer, host) may be named by --by."""
+    referrers = [("(none)", 3, 2, 1), ("t.co", 1, 1, 0), ("www.google.com", 1, 0, 1)]
+    assert by("referrer") == referrers
+    assert by("host") == [("(none)", 5, 3, 2)]
+    assert by("referrer,host") == [(f"{r} / (none)", *figures) for r, *figures in referrers]
+
+
 def test_devices() -> None:
     assert by("device") == [("desktop", 3, 3, 1), ("mobile", 2, 0, 1)]
 

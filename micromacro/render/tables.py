@@ -11,7 +11,18 @@ from micromacro.periods import zone_name
 from micromacro.render.alerts import alert_cells
 from micromacro.render.values import ColumnKind, format_instant, format_value, short_span
 from micromacro.report import Report
-from micromacro.rows import GOAL_FIELDS, MICRO_MACRO_FIELDS, FunnelResult
+from micromacro.rows import (
+    CHANNEL_FIELDS,
+    EXIT_PAGE_FIELDS,
+    GOAL_FIELDS,
+    LANDING_PAGE_FIELDS,
+    MICRO_MACRO_FIELDS,
+    PAGE_FIELDS,
+    REFERRER_FIELDS,
+    STATUS_FIELDS,
+    TRAFFIC_TABLES,
+    FunnelResult,
+)
 
 __all__ = [
     "TABLE_NAMES",
@@ -479,6 +490,88 @@ def alert_display_table(report: Report) -> Table:
     return Table("alerts", title, ALERT_DISPLAY_COLUMNS, rows)
 
 
+@dataclass(frozen=True)
+class _TrafficShape:
+    """How a traffic table reads: its subject, its count column (the one with a bar), what a
+    title says it is ranked by, the headers of its fields, and the note shown without rows."""
+
+    subject: str
+    count: str
+    measure: str
+    fields: tuple[str, ...]
+    headers: dict[str, tuple[str, ColumnKind]]
+    empty: str
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(Column(key, *self.headers[key]) for key in self.fields)
+
+
+_SESSIONS: tuple[str, ColumnKind] = ("Sessions", "int")
+_TRAFFIC_SHAPES: dict[str, _TrafficShape] = {
+    "pages": _TrafficShape(
+        "Pages", "pageviews", "pageviews", PAGE_FIELDS,
+        {"path": ("Page", "text"), "pageviews": ("Pageviews", "int"), "sessions": _SESSIONS},
+        "No pageviews.",
+    ),
+    "landing_pages": _TrafficShape(
+        "Landing pages", "sessions", "sessions", LANDING_PAGE_FIELDS,
+        {"path": ("Landing page", "text"), "sessions": _SESSIONS,
+         "bounce_rate": ("Bounce rate", "rate")},
+        "No sessions.",
+    ),
+    "exit_pages": _TrafficShape(
+        "Exit pages", "sessions", "sessions", EXIT_PAGE_FIELDS,
+        {"path": ("Exit page", "text"), "sessions": _SESSIONS},
+        "No sessions.",
+    ),
+    "referrers": _TrafficShape(
+        "Referrer hosts", "sessions", "sessions", REFERRER_FIELDS,
+        {"host": ("Referrer host", "text"), "sessions": _SESSIONS},
+        "No session came from another site (direct and internal visits have no referrer host).",
+    ),
+    "channels": _TrafficShape(
+        "Channels", "sessions", "sessions", CHANNEL_FIELDS,
+        {"channel": ("Channel", "text"), "sessions": _SESSIONS,
+         "macro_conversion_rate": ("Macro rate", "rate")},
+        "No sessions.",
+    ),
+    "status_codes": _TrafficShape(
+        "Status codes", "hits", "counted hits", STATUS_FIELDS,
+        {"status": ("Status", "text"), "hits": ("Hits", "int")},
+        "No counted hit has a status code (event exports log none).",
+    ),
+}  # fmt: skip
+
+
+def traffic_table(report: Report, name: str) -> Table:
+    """The traffic table ``name`` (a field of ``rows.Traffic``), titled with how many of its
+    rows it shows: ``Pages: top 20 of 57, by pageviews``."""
+    shape = _TRAFFIC_SHAPES[name]
+    ranked = getattr(report.traffic, name)
+    title = shape.subject
+    if ranked.total:
+        title += f": top {len(ranked.rows):,} of {ranked.total:,}, by {shape.measure}"
+    return Table(name, title, shape.columns, ranked.as_list())
+
+
+def _traffic_table(name: str) -> Callable[[Report], Table]:
+    return lambda report: traffic_table(report, name)
+
+
+def traffic_sections(report: Report) -> list[Section]:
+    """The traffic overview for people, a bar on each table's count; a note for an empty one."""
+    page: list[Section] = []
+    for name in TRAFFIC_TABLES:
+        table = traffic_table(report, name)
+        shape = _TRAFFIC_SHAPES[name]
+        if table.rows:
+            page.append(Section(table.title, table, bar=shape.count))
+        else:
+            page.append(Section(table.title, None, note=shape.empty))
+    return page
+
+
 # Every table of the report by name, in display order: what ``--table`` picks for CSV/TSV.
 TABLES: dict[str, Callable[[Report], Table]] = {
     "input": input_table,
@@ -490,6 +583,7 @@ TABLES: dict[str, Callable[[Report], Table]] = {
     "segments": segments_table,
     "experiment": experiment_table,
     "alerts": alerts_table,
+    **{name: _traffic_table(name) for name in TRAFFIC_TABLES},
 }
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
@@ -578,8 +672,8 @@ NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
 def sections(report: Report) -> list[Section]:
     """The page for people (terminal, Markdown, HTML), in order: the period, alerts (with
     ``--alerts``), input, summary, goals, funnels, engagement ladder and micro → macro (with
-    goals), the segments and funnels per ``--by``, the experiment; with ``--compare`` the
-    comparison columns name their period."""
+    goals), the traffic overview, the segments and funnels per ``--by``, the experiment; with
+    ``--compare`` the comparison columns name their period."""
     page = [Section(period_line(report), None, heading=True)]
     if report.alerts is not None:
         alerts = alert_display_table(report)
@@ -597,6 +691,7 @@ def sections(report: Report) -> list[Section]:
                 page.append(Section(table.title, table))
     else:
         page.append(Section(goals.title, None, note=NO_GOALS))
+    page += traffic_sections(report)
     page += [Section(t.title, t, bar="macro_conversion_rate") for t in segment_tables(report)]
     page += [Section(t.title, t) for t in funnel_segment_tables(report)]
     trial = experiment_table(report)

@@ -198,6 +198,7 @@ def render_terminal(report: Report, style: TerminalStyle) -> str:
             page.lines.append("")
         elif section.table is None:
             page.rich(Text(inert(section.note or "")))
+            page.lines.append("")
         else:
             page.grid(_grid(section, section.table, style))
     return "\n".join(page.lines) + "\n"
