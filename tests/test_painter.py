@@ -8,7 +8,8 @@
 - text the painter does not draw (zero-width joiners, emoji presentation, tabs, line
   separators) makes it decline, never draw something else;
 - titles, the same;
-- headers of several lines (wrapped at spaces), at the bottom of the header row, the same;
+- headers of several lines (wrapped at spaces), at the bottom of the header row, and columns
+  of a fixed width (rich's ``Column(width=…)``), the same;
 - a 2x2 table, an empty one, one with a wide header and one with a two-line header, written out
   by hand;
 - 10,000 rows paint.
@@ -20,13 +21,13 @@ import io
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich import box
-from rich.cells import cell_len
 from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
@@ -35,6 +36,7 @@ from micromacro.render.painter import (
     Cell,
     PaintColumn,
     Style,
+    column_widths,
     paint_table,
     paint_title,
     table_width,
@@ -100,12 +102,13 @@ def rich_table(
     table = Table(box=box.SIMPLE_HEAD)
     for column in columns:
         justify: JustifyMethod = "right" if column.right else "left"
+        fixed = column.width
         if column.no_wrap:  # the bar columns
-            table.add_column(Text(column.header), justify=justify, no_wrap=True)
+            table.add_column(Text(column.header), justify=justify, no_wrap=True, width=fixed)
         elif fold:
-            table.add_column(Text(column.header), justify=justify, overflow="fold")
+            table.add_column(Text(column.header), justify=justify, overflow="fold", width=fixed)
         else:  # the summary table's columns keep rich's default overflow
-            table.add_column(Text(column.header), justify=justify)
+            table.add_column(Text(column.header), justify=justify, width=fixed)
     for row in rows:
         table.add_row(
             *(Text(cell, "") if isinstance(cell, str) else Text(cell[0], cell[1]) for cell in row)
@@ -130,21 +133,24 @@ def tables(draw: st.DrawFn, alphabet: str = ALPHABET) -> tuple[list[PaintColumn]
     columns = draw(st.lists(column, min_size=1, max_size=8))
     cell = text | st.tuples(text, st.sampled_from(STYLES))
     row = st.lists(cell, min_size=len(columns), max_size=len(columns))
-    return columns, draw(st.lists(row, max_size=20))
+    rows = draw(st.lists(row, max_size=20))
+    # Some columns get a fixed width, as wide as their texts or wider (fitted tables).
+    extra = st.lists(st.none() | st.integers(0, 4), min_size=len(columns), max_size=len(columns))
+    widths = column_widths(columns, rows)
+    if widths is not None:
+        columns = [
+            column if more is None else replace(column, width=size + more)
+            for column, size, more in zip(columns, widths, draw(extra), strict=True)
+        ]
+    return columns, rows
 
 
 def _declined_as_tall(columns: Sequence[PaintColumn], rows: Sequence[Sequence[Cell]]) -> bool:
     """Whether the painter leaves the table to rich for its header: several lines tall, with a
     column that has no room for text."""
-    if all(len(column.header_lines) == 1 for column in columns):
-        return False
-    texts = [[c.header_lines for c in columns]] + [
-        [[c if isinstance(c, str) else c[0]] for c in row] for row in rows
-    ]
-    return any(
-        all(cell_len(text) == 0 for row in texts for text in row[index])
-        for index in range(len(columns))
-    )
+    widths = column_widths(columns, rows)
+    tall = any(len(column.header_lines) > 1 for column in columns)
+    return tall and widths is not None and 0 in widths
 
 
 @settings(deadline=None)
@@ -284,6 +290,23 @@ def test_too_wide_or_undrawable_declines() -> None:
     assert paint_table(COLUMNS, [["a\u200db", "1"]], color=False) is None
     assert paint_title("Goals", color=True) == "\x1b[1mGoals\x1b[0m"
     assert paint_title("Goals\tx", color=True) is None
+
+
+def test_a_fixed_width_pads_and_one_too_narrow_declines() -> None:
+    columns = [PaintColumn("Goal", width=8), PaintColumn("Visitors", right=True, width=10)]
+    assert paint_table(columns, ROWS, color=False) == [
+        "",
+        "  Goal" + " " * 9 + "Visitors",
+        " " + "─" * 23,
+        "  signup" + " " * 13 + "12",
+        "  buy" + " " * 17 + "3",
+        "",
+    ]
+    assert table_width(columns, ROWS) == 25
+    assert column_widths(columns, ROWS) == [8, 10]
+    narrow = [PaintColumn("Goal", width=5), COLUMNS[1]]
+    assert paint_table(narrow, ROWS, color=False) is None  # rich would wrap "signup"
+    assert table_width(narrow, ROWS) is None
 
 
 def test_rows_must_have_a_cell_per_column() -> None:

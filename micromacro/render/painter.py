@@ -66,11 +66,14 @@ _TRAILING_SPACE = re.compile(r"\s+$")
 @dataclass(frozen=True)
 class PaintColumn:
     """A column: its header (lines split at ``\n``), right-justified (numbers) or left (text),
-    and whether rich's column is ``no_wrap`` (the bar columns)."""
+    whether rich's column is ``no_wrap`` (the bar columns), and its ``width`` when it is
+    fixed (rich's ``Column(width=…)``: the text's width, without padding; ``None``: as wide
+    as its widest text)."""
 
     header: str
     right: bool = False
     no_wrap: bool = False
+    width: int | None = None
 
     @property
     def header_lines(self) -> list[str]:
@@ -124,17 +127,26 @@ def _styled(text: str, sgr: str) -> str:
 
 def table_width(columns: Sequence[PaintColumn], rows: Sequence[Sequence[Cell]]) -> int | None:
     """The width in cells rich needs to draw the table without wrapping, or ``None`` if the
-    painter cannot draw one of its texts."""
-    widths = _column_widths(columns, rows, {})
+    painter cannot draw one of its texts (or a column's fixed width is too narrow for it)."""
+    widths = column_widths(columns, rows)
     if widths is None:
         return None
     return sum(widths) + 3 * len(columns) + 1
 
 
+def column_widths(
+    columns: Sequence[PaintColumn], rows: Sequence[Sequence[Cell]]
+) -> list[int] | None:
+    """Each column's width in cells (without padding) when rich draws the table without
+    wrapping, as ``table_width`` counts them; ``None`` as there."""
+    return _column_widths(columns, rows, {})
+
+
 def _column_widths(
     columns: Sequence[PaintColumn], rows: Sequence[Sequence[Cell]], measured: dict[str, int | None]
 ) -> list[int] | None:
-    """Each column's text width (without padding); ``measured`` caches ``_width``."""
+    """Each column's text width (without padding), or its fixed width (``None`` when a text
+    is wider: rich would wrap it); ``measured`` caches ``_width``."""
     widths = []
     for index, column in enumerate(columns):
         texts = set(column.header_lines)
@@ -151,6 +163,10 @@ def _column_widths(
             if size is None:
                 return None
             most = max(most, size)
+        if column.width is not None:
+            if most > column.width:
+                return None
+            most = column.width
         widths.append(most)
     return widths
 
