@@ -26,9 +26,10 @@ __all__ = [
 
 
 # How soon a column is hidden when its table is wider than the terminal (``--wide`` shows
-# them all): the lowest ``priority`` first, the rightmost first among equals. A ``KEEP`` column
-# is never hidden; a table whose ``KEEP`` columns alone do not fit is drawn one block per row.
-# Every renderer for people may use it (JSON and CSV always hold every column).
+# them all): the lowest ``priority`` first, columns of equal priority together (a pair such as
+# an interval's low and high). A ``KEEP`` column is never hidden; a table whose ``KEEP``
+# columns alone do not fit is drawn one block per row. Every renderer for people may use it
+# (JSON and CSV always hold every column).
 KEEP = 10
 
 
@@ -323,7 +324,9 @@ SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
 
 def funnel_segment_tables(report: Report) -> list[Table]:
     """Per funnel and ``--by``: each segment's units, entered units, reached per step and
-    conversion rate (none without ``--by``); on a narrow screen the steps go, the last first."""
+    conversion rate (none without ``--by``). On a narrow screen the steps go: the first
+    (it is the entered units, in a closed funnel), then the middle ones, the later first, and
+    the last step (the completions) last of them."""
     tables: list[Table] = []
     for funnel in report.funnels:
         if funnel.segments is None:
@@ -331,7 +334,10 @@ def funnel_segment_tables(report: Report) -> list[Table]:
         columns = (
             Column("segment", "Segment"),
             Column("entered", "Entered", "int"),
-            *(Column(f"step:{i}", step.name, "int", 1) for i, step in enumerate(funnel.steps)),
+            *(
+                Column(f"step:{i}", step.name, "int", _step_priority(i, len(funnel.steps)))
+                for i, step in enumerate(funnel.steps)
+            ),
             Column("conversion_rate", "Conv. rate", "rate"),
         )
         tables += _per_breakdown(
@@ -341,6 +347,18 @@ def funnel_segment_tables(report: Report) -> list[Table]:
             [{**row.as_dict(), **_numbered("step", row.reached)} for row in funnel.segments],
         )
     return tables
+
+
+def _step_priority(index: int, steps: int) -> int:
+    """The priority of step ``index`` of ``steps`` in a funnel's segment table: the first step
+    lowest, then the middle ones from the last, the last step highest (still below ``KEEP``).
+
+    >>> [_step_priority(i, 4) for i in range(4)]
+    [-4, -1, -2, 1]
+    """
+    if index == steps - 1:
+        return 1
+    return -steps if index == 0 else -index
 
 
 def _numbered(prefix: str, values: Sequence[object]) -> dict[str, object]:
@@ -395,8 +413,9 @@ def segments_table(report: Report) -> Table:
 def segment_tables(report: Report) -> list[Table]:
     """One table per ``--by`` for people: sessions, visitors, macro and micro rates and each
     goal's rate per segment. On a narrow screen the goals' rates go first (the last goal
-    first), then the visitors, the micro rate and the macro rate before; the segment, its
-    sessions, its macro rate (and its change) and the small-sample flag stay."""
+    first: priorities 0, -1, -2, …), then the visitors, the micro rate and the macro rate
+    before; the segment, its sessions, its macro rate (and its change) and the small-sample
+    flag stay."""
     goal_names = [goal.name for goal in report.goals]
     columns = (
         Column("segment", "Segment"),
@@ -404,7 +423,7 @@ def segment_tables(report: Report) -> list[Table]:
         Column("visitors", "Visitors", "int", 2),
         Column("macro_conversion_rate", "Macro rate", "rate"),
         Column("micro_conversion_rate", "Micro rate", "rate", 3),
-        *(Column(f"goal:{i}", name, "rate", 1) for i, name in enumerate(goal_names)),
+        *(Column(f"goal:{i}", name, "rate", -i) for i, name in enumerate(goal_names)),
         Column("small_sample", "Small sample", "flag"),
     )
     columns = _compared(
