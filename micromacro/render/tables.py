@@ -482,29 +482,30 @@ def experiment_table(report: Report) -> Table:
     return Table("experiment", title, EXPERIMENT_COLUMNS, rows)
 
 
-# Alerts on a narrow screen: the p-value goes first, then the value before, the change, the
-# rule and the metric; the alert, its status, its value and the note stay.
+# Alerts on a narrow screen: the p-value goes first, then the metric (the alert's name says
+# what it watches), the value before, the change and the rule; the alert, its status, its value
+# and the note stay.
 ALERT_COLUMNS: tuple[Column, ...] = (
     Column("name", "Alert"),
-    Column("metric", "Metric", priority=5),
-    Column("condition", "Condition", priority=4),
-    Column("threshold", "Threshold", "float", 4),
-    Column("threshold_unit", "Threshold unit", priority=4),
+    Column("metric", "Metric", priority=2),
+    Column("condition", "Condition", priority=5),
+    Column("threshold", "Threshold", "float", 5),
+    Column("threshold_unit", "Threshold unit", priority=5),
     Column("status", "Status"),
     Column("value", "Value", "float"),
-    Column("previous", "Previous", "float", 2),
-    Column("change", "Change", "float", 3),
+    Column("previous", "Previous", "float", 3),
+    Column("change", "Change", "float", 4),
     Column("p_value", "p-value", "pvalue", 1),
     Column("reason", "Not evaluated because"),
 )
 ALERT_DISPLAY_COLUMNS: tuple[Column, ...] = (
     Column("name", "Alert"),
     Column("status", "Status", "status"),
-    Column("metric", "Metric", priority=5),
-    Column("rule", "Rule", priority=4),
+    Column("metric", "Metric", priority=2),
+    Column("rule", "Rule", priority=5),
     Column("value", "Value"),
-    Column("previous", "Previous", priority=2),
-    Column("change", "Change", priority=3),
+    Column("previous", "Previous", priority=3),
+    Column("change", "Change", priority=4),
     Column("p_value", "p-value", "pvalue", 1),
     Column("reason", "Note"),
 )
