@@ -508,6 +508,12 @@ def _warn_of_an_empty_table(
     "written in place); strftime codes (reports/%Y-%m-%d.csv) are filled from the period's start.",
 )
 @_CSV_RAW_OPTION
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="On a terminal, show every column of every table, however wide (as when piped); "
+    "by default tables wider than the terminal hide their least important columns.",
+)
 @_reading_options
 @click.pass_context
 def report(
@@ -523,6 +529,7 @@ def report(
     table: str,
     output: str | None,
     csv_raw: bool,
+    wide: bool,
     compare: str | None,
     quiet: bool,
     **_reading: Any,
@@ -548,6 +555,8 @@ def report(
         env.message("--table applies to --format csv and tsv only", level="warning")
     if csv_raw and output_format not in ("csv", "tsv"):
         env.message("--csv-raw applies to --format csv and tsv only", level="warning")
+    if wide and output_format != "table":
+        env.message("--wide applies to --format table only", level="warning")
     if with_alerts and not goals.alerts:
         raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
     since = ctx.params.get("since")
@@ -564,7 +573,7 @@ def report(
     to_terminal = output is None and bool(env.stdout_isatty)
     style = TerminalStyle(
         color=to_terminal and not env.no_color,
-        width=_terminal_width() if to_terminal else None,
+        width=env.stdout_width if to_terminal and not wide else None,
     )
     text = render(result, output_format, table=table, style=style, raw=csv_raw)
     if history is not None:
@@ -692,13 +701,6 @@ def _write_bytes(stream: IO[str], data: bytes) -> None:
     else:
         binary.write(data)
         binary.flush()
-
-
-def _terminal_width() -> int | None:
-    try:
-        return os.get_terminal_size().columns
-    except OSError:
-        return None
 
 
 @cli.command()

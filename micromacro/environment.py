@@ -41,7 +41,11 @@ _PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 @dataclass
 class Environment:
-    """The streams a command talks to and what they are (httpie's idea): tests swap it."""
+    """The streams a command talks to and what they are (httpie's idea): tests swap it.
+
+    ``stdout_width`` is the width in columns of the terminal stdout is (``None`` when it is no
+    terminal): ``COLUMNS`` when set, as rich reads it, else the terminal's size, else 80.
+    """
 
     stdin: BinaryIO = field(default_factory=lambda: sys.stdin.buffer)
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
@@ -50,12 +54,15 @@ class Environment:
     stderr_isatty: bool | None = None
     no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
     quiet: bool = False
+    stdout_width: int | None = None
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:
             self.stdout_isatty = _isatty(self.stdout)
         if self.stderr_isatty is None:
             self.stderr_isatty = _isatty(self.stderr)
+        if self.stdout_isatty and self.stdout_width is None:
+            self.stdout_width = terminal_width(self.stdout)
 
     def error(self, text: str) -> None:
         """Write ``micromacro: error: …`` to stderr, even with ``--quiet``."""
@@ -98,6 +105,23 @@ class Environment:
                 bar.update(task, completed=done, total=total, visible=visible)
 
             yield advance
+
+
+# What rich assumes of a terminal whose size is unknown.
+_DEFAULT_WIDTH = 80
+
+
+def terminal_width(stream: IO[Any]) -> int:
+    """The columns of the terminal ``stream`` writes to, as rich finds them: ``COLUMNS``
+    when it is a positive number, else the terminal's size, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        size = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):  # io.UnsupportedOperation is an OSError
+        size = 0
+    return size or _DEFAULT_WIDTH
 
 
 def _isatty(stream: IO[Any]) -> bool:

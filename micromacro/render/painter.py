@@ -9,7 +9,10 @@ width, the output is a fixed pattern, which this module writes directly:
 * a top edge of spaces (empty once right-stripped),
 * the header row, each cell padded by one space on both sides and cells joined by one space,
   with a one-space edge on the left and the right; in colour the left padding, the justified
-  header and the right padding are each wrapped in their own bold sequence,
+  header and the right padding are each wrapped in their own bold sequence. A header may hold
+  several lines (split at ``\n``, as ``render.terminal`` wraps headers at spaces): the row is
+  as tall as the tallest header, each header sits at its bottom, and the lines above a shorter
+  one are blank (in colour, one bold sequence of spaces across the cell and its padding),
 * a rule: a space, then ``─`` across every column, padding and divider, then a space,
 * one line per row, the justified text (its justifying spaces too) in the cell's style, the
   padding and dividers unstyled,
@@ -19,11 +22,12 @@ Every line is right-stripped, as ``render.terminal`` strips the lines rich print
 
 A cell's text is measured with ``rich.cells.cell_len`` (wide East Asian characters take two
 cells, combining marks none). The painter only draws text whose width is the sum of its
-characters' widths, that stays on one line and that rich's ``Text`` keeps as it is; for
-anything else (zero-width joiners, emoji presentation selectors, tabs, bells, backspaces, line
-breaks or line separators: ``render.text.inert`` escapes all of these but the joiner, the
-selector and U+2028/U+2029) and for a table wider than the width it returns ``None``, for the
-caller to let rich draw it.
+characters' widths, that stays on one line (each line of a header) and that rich's ``Text``
+keeps as it is; for anything else (zero-width joiners, emoji presentation selectors, tabs,
+bells, backspaces, line breaks in a cell or line separators: ``render.text.inert`` escapes all
+of these but the joiner, the selector and U+2028/U+2029), for a header several lines tall over
+a column with no room for text, and for a table wider than the width it returns ``None``, for
+the caller to let rich draw it.
 
 ``render.terminal``'s console is 1000 cells wide when piped: pass ``width=style.width or 1000``
 to get its output byte for byte (``width=None`` never declines a table for its width).
@@ -61,12 +65,20 @@ _TRAILING_SPACE = re.compile(r"\s+$")
 
 @dataclass(frozen=True)
 class PaintColumn:
-    """A column: its header, right-justified (numbers) or left (text), and whether rich's
-    column is ``no_wrap`` (the bar columns)."""
+    """A column: its header (lines split at ``\n``), right-justified (numbers) or left (text),
+    whether rich's column is ``no_wrap`` (the bar columns), and its ``width`` when it is
+    fixed (rich's ``Column(width=…)``: the text's width, without padding; ``None``: as wide
+    as its widest text)."""
 
     header: str
     right: bool = False
     no_wrap: bool = False
+    width: int | None = None
+
+    @property
+    def header_lines(self) -> list[str]:
+        """The header's lines, as rich's ``Text`` splits them."""
+        return self.header.split("\n")
 
 
 def _width(text: str) -> int | None:
@@ -115,20 +127,29 @@ def _styled(text: str, sgr: str) -> str:
 
 def table_width(columns: Sequence[PaintColumn], rows: Sequence[Sequence[Cell]]) -> int | None:
     """The width in cells rich needs to draw the table without wrapping, or ``None`` if the
-    painter cannot draw one of its texts."""
-    widths = _column_widths(columns, rows, {})
+    painter cannot draw one of its texts (or a column's fixed width is too narrow for it)."""
+    widths = column_widths(columns, rows)
     if widths is None:
         return None
     return sum(widths) + 3 * len(columns) + 1
 
 
+def column_widths(
+    columns: Sequence[PaintColumn], rows: Sequence[Sequence[Cell]]
+) -> list[int] | None:
+    """Each column's width in cells (without padding) when rich draws the table without
+    wrapping, as ``table_width`` counts them; ``None`` as there."""
+    return _column_widths(columns, rows, {})
+
+
 def _column_widths(
     columns: Sequence[PaintColumn], rows: Sequence[Sequence[Cell]], measured: dict[str, int | None]
 ) -> list[int] | None:
-    """Each column's text width (without padding); ``measured`` caches ``_width``."""
+    """Each column's text width (without padding), or its fixed width (``None`` when a text
+    is wider: rich would wrap it); ``measured`` caches ``_width``."""
     widths = []
     for index, column in enumerate(columns):
-        texts = {column.header}
+        texts = set(column.header_lines)
         for row in rows:
             if len(row) != len(columns):
                 raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
@@ -142,6 +163,10 @@ def _column_widths(
             if size is None:
                 return None
             most = max(most, size)
+        if column.width is not None:
+            if most > column.width:
+                return None
+            most = column.width
         widths.append(most)
     return widths
 
@@ -187,19 +212,30 @@ def paint_table(
             fitted[index][text] = done
         return done
 
-    header_cells = []
-    for index, (column, size) in enumerate(layout):
-        if size == 0:
-            # rich draws a cell with no room for text as a blank of its two padding spaces, in
-            # the header's style, unless no cell of the row has room for text: then unstyled.
-            header_cells.append(_styled("  ", _BOLD if color and any(widths) else ""))
-        elif color:
-            bold_space = _styled(" ", _BOLD)
-            content = _styled(fit(index, column.header), _BOLD)
-            header_cells.append(f"{bold_space}{content}{bold_space}")
-        else:
-            header_cells.append(f" {fit(index, column.header)} ")
-    lines = ["", f" {' '.join(header_cells)} ".rstrip(), " " + "─" * (total - 2)]
+    heights = [len(column.header_lines) for column in columns]
+    height = max(heights)
+    if height > 1 and 0 in widths:
+        return None  # rich lays out a tall header row with an empty column its own way
+    lines = [""]
+    for line_no in range(height):
+        header_cells = []
+        for index, (column, size) in enumerate(layout):
+            above = line_no - (height - heights[index])  # headers sit at the bottom of the row
+            if above < 0:
+                header_cells.append(_styled(" " * (size + 2), _BOLD if color else ""))
+            elif size == 0:
+                # rich draws a cell with no room for text as a blank of its two padding spaces,
+                # in the header's style, unless no cell of the row has room for text: then
+                # unstyled.
+                header_cells.append(_styled("  ", _BOLD if color and any(widths) else ""))
+            elif color:
+                bold_space = _styled(" ", _BOLD)
+                content = _styled(fit(index, column.header_lines[above]), _BOLD)
+                header_cells.append(f"{bold_space}{content}{bold_space}")
+            else:
+                header_cells.append(f" {fit(index, column.header_lines[above])} ")
+        lines.append(f" {' '.join(header_cells)} ".rstrip())
+    lines.append(" " + "─" * (total - 2))
 
     for row in rows:
         cells = []

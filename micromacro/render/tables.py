@@ -25,6 +25,7 @@ from micromacro.rows import (
 )
 
 __all__ = [
+    "KEEP",
     "TABLE_NAMES",
     "Column",
     "ColumnKind",
@@ -36,13 +37,23 @@ __all__ = [
 ]
 
 
+# How soon a column is hidden when its table is wider than the terminal (``--wide`` shows
+# them all): the lowest ``priority`` first, columns of equal priority together (a pair such as
+# an interval's low and high). A ``KEEP`` column is never hidden; a table whose ``KEEP``
+# columns alone do not fit is drawn one block per row. Every renderer for people may use it
+# (JSON and CSV always hold every column).
+KEEP = 10
+
+
 @dataclass(frozen=True)
 class Column:
-    """A column: ``key`` (the snake_case CSV/JSON name), ``header`` for people, value ``kind``."""
+    """A column: ``key`` (the snake_case CSV/JSON name), ``header`` for people, value ``kind``,
+    and its ``priority`` on a narrow screen (lower is hidden first; ``KEEP``: never)."""
 
     key: str
     header: str
     kind: ColumnKind = "text"
+    priority: int = KEEP
 
     @property
     def is_text(self) -> bool:
@@ -60,6 +71,8 @@ class Table:
     rows: list[dict[str, object]]
 
 
+# The summary is drawn as lines of figures: no figure is ever hidden (with ``--compare`` the
+# figures before go first, then the changes).
 _SUMMARY_COLUMNS = (
     Column("visitors", "Visitors", "int"),
     Column("sessions", "Sessions", "int"),
@@ -74,22 +87,25 @@ _SUMMARY_COLUMNS = (
     Column("micro_conversion_rate", "Micro conversion rate", "rate"),
 )
 
-_GOAL_HEADERS: dict[str, tuple[str, ColumnKind]] = {
-    "name": ("Goal", "text"),
-    "kind": ("Kind", "text"),
-    "category": ("Category", "text"),
-    "type": ("Type", "text"),
-    "count": ("Count", "text"),
-    "conversions": ("Conversions", "int"),
-    "converting_sessions": ("Sessions", "int"),
-    "conversion_rate": ("Conv. rate", "rate"),
-    "conversion_rate_ci_low": ("Rate CI low", "rate"),
-    "conversion_rate_ci_high": ("Rate CI high", "rate"),
-    "visitors": ("Visitors", "int"),
-    "visitor_conversion_rate": ("Visitor rate", "rate"),
-    "visitor_conversion_rate_ci_low": ("Visitor CI low", "rate"),
-    "visitor_conversion_rate_ci_high": ("Visitor CI high", "rate"),
-    "value": ("Value", "money"),
+# Goals on a narrow screen: the type goes first, then the category, the visitor figures, the
+# converting sessions, the value, the conversions and the kind; the goal and its conversion
+# rate stay (with ``--compare``, its change too).
+_GOAL_HEADERS: dict[str, tuple[str, ColumnKind, int]] = {
+    "name": ("Goal", "text", KEEP),
+    "kind": ("Kind", "text", 8),
+    "category": ("Category", "text", 2),
+    "type": ("Type", "text", 1),
+    "count": ("Count", "text", 1),
+    "conversions": ("Conversions", "int", 7),
+    "converting_sessions": ("Sessions", "int", 5),
+    "conversion_rate": ("Conv. rate", "rate", KEEP),
+    "conversion_rate_ci_low": ("Rate CI low", "rate", 1),
+    "conversion_rate_ci_high": ("Rate CI high", "rate", 1),
+    "visitors": ("Visitors", "int", 3),
+    "visitor_conversion_rate": ("Visitor rate", "rate", 4),
+    "visitor_conversion_rate_ci_low": ("Visitor CI low", "rate", 1),
+    "visitor_conversion_rate_ci_high": ("Visitor CI high", "rate", 1),
+    "value": ("Value", "money", 6),
 }
 GOAL_TABLE_COLUMNS = tuple(Column(key, *_GOAL_HEADERS[key]) for key in GOAL_FIELDS)
 # People read the goals table without the interval columns (JSON and CSV carry them).
@@ -127,12 +143,12 @@ def summary_table(report: Report) -> Table:
     for column in _SUMMARY_COLUMNS:
         columns += [
             column,
-            Column(f"previous_{column.key}", f"{column.header} before", column.kind),
-            Column(f"change_{column.key}", f"{column.header} change", _change_kind(column)),
+            Column(f"previous_{column.key}", f"{column.header} before", column.kind, 1),
+            Column(f"change_{column.key}", f"{column.header} change", _change_kind(column), 2),
         ]
         if f"change_p_value_{column.key}" in row:
             columns.append(
-                Column(f"change_p_value_{column.key}", f"{column.header} change p", "pvalue")
+                Column(f"change_p_value_{column.key}", f"{column.header} change p", "pvalue", 1)
             )
     return Table("summary", "Summary", tuple(columns), [row])
 
@@ -147,12 +163,13 @@ def _change_kind(column: Column) -> ColumnKind:
 
 def _comparison_columns(count: Column, rate: Column) -> tuple[Column, ...]:
     """The ``--compare`` columns of a row: a count and a rate in the comparison period, then
-    the change of the rate and its p-value."""
+    the change of the rate and its p-value. On a narrow screen the change stays; the count
+    before goes first, then the p-value, then the rate before."""
     return (
-        count,
-        rate,
+        replace(count, priority=2),
+        replace(rate, priority=4),
         Column("change", "Change", "change"),
-        Column("change_p_value", "Change p-value", "pvalue"),
+        Column("change_p_value", "Change p-value", "pvalue", 3),
     )
 
 
@@ -180,16 +197,20 @@ def goals_table(report: Report) -> Table:
     return Table("goals", "Goals", _compared(report, GOAL_TABLE_COLUMNS, COMPARISON_COLUMNS), rows)
 
 
+# A funnel's steps on a narrow screen: the median time goes first, then the conversion from
+# the previous step (the drop-off says it too), the dropped units, the entrances and the
+# drop-off; the step, its name, the units that reached it and the conversion from the start
+# stay.
 FUNNEL_STEP_COLUMNS: tuple[Column, ...] = (
     Column("step", "Step", "int"),
     Column("step_name", "Name"),
     Column("reached", "Reached", "int"),
-    Column("entrances", "Entrances", "int"),
-    Column("dropped", "Dropped", "int"),
-    Column("drop_off_rate", "Drop-off", "rate"),
+    Column("entrances", "Entrances", "int", 4),
+    Column("dropped", "Dropped", "int", 3),
+    Column("drop_off_rate", "Drop-off", "rate", 5),
     Column("conversion_from_start", "From start", "rate"),
-    Column("conversion_from_previous", "From previous", "rate"),
-    Column("median_time_from_previous_s", "Median time from previous", "seconds"),
+    Column("conversion_from_previous", "From previous", "rate", 2),
+    Column("median_time_from_previous_s", "Median time from previous", "seconds", 1),
 )
 FUNNEL_COLUMNS: tuple[Column, ...] = (Column("funnel", "Funnel"), *FUNNEL_STEP_COLUMNS)
 _UNIT_NOUNS = {"session": ("session", "sessions"), "visitor": ("visitor", "visitors")}
@@ -271,20 +292,23 @@ def ladder_table(report: Report) -> Table:
     return Table("ladder", title, columns, rows)
 
 
-_MICRO_MACRO_HEADERS: dict[str, tuple[str, ColumnKind]] = {
-    "goal": ("Micro goal", "text"),
-    "visitors_with": ("Visitors with", "int"),
-    "macro_visitors_with": ("Macro with", "int"),
-    "macro_rate_with": ("Macro rate with", "rate"),
-    "visitors_without": ("Visitors without", "int"),
-    "macro_visitors_without": ("Macro without", "int"),
-    "macro_rate_without": ("Macro rate without", "rate"),
-    "difference": ("Difference", "change"),
-    "lift": ("Lift", "float"),
-    "diff_ci_low": ("Diff. CI low", "rate"),
-    "diff_ci_high": ("Diff. CI high", "rate"),
-    "p_value": ("p-value", "pvalue"),
-    "small_sample": ("Small sample", "flag"),
+# Micro → macro on a narrow screen: the interval of the difference goes first, then the
+# visitor counts without the goal, those with it, and the lift; the goal, both macro rates,
+# their difference, its p-value and the small-sample flag stay.
+_MICRO_MACRO_HEADERS: dict[str, tuple[str, ColumnKind, int]] = {
+    "goal": ("Micro goal", "text", KEEP),
+    "visitors_with": ("Visitors with", "int", 3),
+    "macro_visitors_with": ("Macro with", "int", 3),
+    "macro_rate_with": ("Macro rate with", "rate", KEEP),
+    "visitors_without": ("Visitors without", "int", 2),
+    "macro_visitors_without": ("Macro without", "int", 2),
+    "macro_rate_without": ("Macro rate without", "rate", KEEP),
+    "difference": ("Difference", "change", KEEP),
+    "lift": ("Lift", "float", 4),
+    "diff_ci_low": ("Diff. CI low", "rate", 1),
+    "diff_ci_high": ("Diff. CI high", "rate", 1),
+    "p_value": ("p-value", "pvalue", KEEP),
+    "small_sample": ("Small sample", "flag", KEEP),
 }
 
 
@@ -300,19 +324,21 @@ SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
     Column("segment", "Segment"),
     Column("goal", "Goal"),
     Column("sessions", "Sessions", "int"),
-    Column("conversions", "Conversions", "int"),
+    Column("conversions", "Conversions", "int", 3),
     Column("conversion_rate", "Conv. rate", "rate"),
-    Column("ci_low", "CI low", "rate"),
-    Column("ci_high", "CI high", "rate"),
-    Column("p_value", "p-value", "pvalue"),
-    Column("q_value", "q-value", "pvalue"),
+    Column("ci_low", "CI low", "rate", 1),
+    Column("ci_high", "CI high", "rate", 1),
+    Column("p_value", "p-value", "pvalue", 4),
+    Column("q_value", "q-value", "pvalue", 2),
     Column("small_sample", "Small sample", "flag"),
 )
 
 
 def funnel_segment_tables(report: Report) -> list[Table]:
     """Per funnel and ``--by``: each segment's units, entered units, reached per step and
-    conversion rate (none without ``--by``)."""
+    conversion rate (none without ``--by``). On a narrow screen the steps go: the first
+    (it is the entered units, in a closed funnel), then the middle ones, the later first, and
+    the last step (the completions) last of them."""
     tables: list[Table] = []
     for funnel in report.funnels:
         if funnel.segments is None:
@@ -320,7 +346,10 @@ def funnel_segment_tables(report: Report) -> list[Table]:
         columns = (
             Column("segment", "Segment"),
             Column("entered", "Entered", "int"),
-            *(Column(f"step:{i}", step.name, "int") for i, step in enumerate(funnel.steps)),
+            *(
+                Column(f"step:{i}", step.name, "int", _step_priority(i, len(funnel.steps)))
+                for i, step in enumerate(funnel.steps)
+            ),
             Column("conversion_rate", "Conv. rate", "rate"),
         )
         tables += _per_breakdown(
@@ -330,6 +359,18 @@ def funnel_segment_tables(report: Report) -> list[Table]:
             [{**row.as_dict(), **_numbered("step", row.reached)} for row in funnel.segments],
         )
     return tables
+
+
+def _step_priority(index: int, steps: int) -> int:
+    """The priority of step ``index`` of ``steps`` in a funnel's segment table: the first step
+    lowest, then the middle ones from the last, the last step highest (still below ``KEEP``).
+
+    >>> [_step_priority(i, 4) for i in range(4)]
+    [-4, -1, -2, 1]
+    """
+    if index == steps - 1:
+        return 1
+    return -steps if index == 0 else -index
 
 
 def _numbered(prefix: str, values: Sequence[object]) -> dict[str, object]:
@@ -383,22 +424,25 @@ def segments_table(report: Report) -> Table:
 
 def segment_tables(report: Report) -> list[Table]:
     """One table per ``--by`` for people: sessions, visitors, macro and micro rates and each
-    goal's rate per segment."""
+    goal's rate per segment. On a narrow screen the goals' rates go first (the last goal
+    first: priorities 0, -1, -2, …), then the visitors, the micro rate and the macro rate
+    before; the segment, its sessions, its macro rate (and its change) and the small-sample
+    flag stay."""
     goal_names = [goal.name for goal in report.goals]
     columns = (
         Column("segment", "Segment"),
         Column("sessions", "Sessions", "int"),
-        Column("visitors", "Visitors", "int"),
+        Column("visitors", "Visitors", "int", 2),
         Column("macro_conversion_rate", "Macro rate", "rate"),
-        Column("micro_conversion_rate", "Micro rate", "rate"),
-        *(Column(f"goal:{i}", name, "rate") for i, name in enumerate(goal_names)),
+        Column("micro_conversion_rate", "Micro rate", "rate", 3),
+        *(Column(f"goal:{i}", name, "rate", -i) for i, name in enumerate(goal_names)),
         Column("small_sample", "Small sample", "flag"),
     )
     columns = _compared(
         report,
         columns,
         (
-            Column("previous_macro_conversion_rate", "Macro rate before", "rate"),
+            Column("previous_macro_conversion_rate", "Macro rate before", "rate", 4),
             Column("change", "Macro change", "change"),
         ),
     )
@@ -414,16 +458,19 @@ def segment_tables(report: Report) -> list[Table]:
     return _per_breakdown("segment", "Segments", columns, rows)
 
 
+# The experiment on a narrow screen: the interval of the difference goes first, then the lift,
+# the variant's sessions and the conversions; the variant, the goal, the rate, the difference
+# and its p-value stay.
 EXPERIMENT_COLUMNS: tuple[Column, ...] = (
     Column("variant", "Variant"),
-    Column("sessions", "Sessions", "int"),
+    Column("sessions", "Sessions", "int", 3),
     Column("goal", "Goal"),
-    Column("conversions", "Conversions", "int"),
+    Column("conversions", "Conversions", "int", 4),
     Column("conversion_rate", "Conv. rate", "rate"),
     Column("difference", "Difference", "rate"),
-    Column("lift", "Lift", "rate"),
-    Column("diff_ci_low", "Diff. CI low", "rate"),
-    Column("diff_ci_high", "Diff. CI high", "rate"),
+    Column("lift", "Lift", "rate", 2),
+    Column("diff_ci_low", "Diff. CI low", "rate", 1),
+    Column("diff_ci_high", "Diff. CI high", "rate", 1),
     Column("p_value", "p-value", "pvalue"),
 )
 
@@ -447,28 +494,31 @@ def experiment_table(report: Report) -> Table:
     return Table("experiment", title, EXPERIMENT_COLUMNS, rows)
 
 
+# Alerts on a narrow screen: the p-value goes first, then the metric (the alert's name says
+# what it watches), the value before, the change and the rule; the alert, its status, its value
+# and the note stay.
 ALERT_COLUMNS: tuple[Column, ...] = (
     Column("name", "Alert"),
-    Column("metric", "Metric"),
-    Column("condition", "Condition"),
-    Column("threshold", "Threshold", "float"),
-    Column("threshold_unit", "Threshold unit"),
+    Column("metric", "Metric", priority=2),
+    Column("condition", "Condition", priority=5),
+    Column("threshold", "Threshold", "float", 5),
+    Column("threshold_unit", "Threshold unit", priority=5),
     Column("status", "Status"),
     Column("value", "Value", "float"),
-    Column("previous", "Previous", "float"),
-    Column("change", "Change", "float"),
-    Column("p_value", "p-value", "pvalue"),
+    Column("previous", "Previous", "float", 3),
+    Column("change", "Change", "float", 4),
+    Column("p_value", "p-value", "pvalue", 1),
     Column("reason", "Not evaluated because"),
 )
 ALERT_DISPLAY_COLUMNS: tuple[Column, ...] = (
     Column("name", "Alert"),
     Column("status", "Status", "status"),
-    Column("metric", "Metric"),
-    Column("rule", "Rule"),
+    Column("metric", "Metric", priority=2),
+    Column("rule", "Rule", priority=5),
     Column("value", "Value"),
-    Column("previous", "Previous"),
-    Column("change", "Change"),
-    Column("p_value", "p-value", "pvalue"),
+    Column("previous", "Previous", priority=3),
+    Column("change", "Change", priority=4),
+    Column("p_value", "p-value", "pvalue", 1),
     Column("reason", "Note"),
 )
 
