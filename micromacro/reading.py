@@ -283,6 +283,12 @@ class _HitAccumulator:
     # first malformed line read.
     read_counts: dict[str, int] = field(default_factory=dict)
     first_malformed: MalformedLine | None = None
+    # With ``overlap``: the hash and input of a sample of the counted lines (one in
+    # ``_OVERLAP_SAMPLE``, by hash, so a line is sampled in every input that holds it), and
+    # the times of each input's counted lines (``overlap_warnings``).
+    overlap: bool = False
+    sampled: list[pl.DataFrame] = field(default_factory=list)
+    spans: list[pl.DataFrame] = field(default_factory=list)
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
@@ -308,7 +314,22 @@ class _HitAccumulator:
         if self.dedupe:
             hits = hits.with_columns(counted.get_column(_LINE_HASH))
         self.counted.append(compact_strings(hits.select(columns)))
+        if self.overlap:
+            self._add_overlap_sample(counted)
         self._add_malformed_examples(lines)
+
+    def _add_overlap_sample(self, counted: pl.DataFrame) -> None:
+        hashed = counted.select("source_file", "ts", pl.col("line").hash().alias(_LINE_HASH))
+        self.sampled.append(
+            hashed.filter(pl.col(_LINE_HASH) % _OVERLAP_SAMPLE == 0).select(
+                _LINE_HASH, pl.col("source_file").cast(pl.String)
+            )
+        )
+        self.spans.append(
+            hashed.group_by(pl.col("source_file").cast(pl.String)).agg(
+                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+            )
+        )
 
     def _add_positions(self, lines: pl.DataFrame) -> None:
         """Keep the chunk's timeless lines and widen each input's extent of period lines."""
@@ -408,6 +429,55 @@ class _HitAccumulator:
 
 
 _POSITION = ("source_file", "line_no")
+# One counted line in this many (by hash) is compared across inputs for the overlap hint.
+_OVERLAP_SAMPLE = 16
+# Pairs of inputs named by the overlap hint, at most.
+_OVERLAP_PAIRS = 3
+
+
+def overlap_warnings(read: _HitAccumulator, order: Sequence[str]) -> list[str]:
+    """A warning for each pair of inputs (``order``: their names in reading order) whose
+    counted lines share a sampled line: overlapping rotated logs or copies, whose hits are
+    counted twice unless ``--dedupe`` drops the later copies."""
+    if not read.sampled:
+        return []
+    sample = pl.concat(read.sampled).unique()
+    rank = {name: number for number, name in enumerate(order)}
+    ranked = sample.with_columns(
+        pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
+    )
+    pairs = (
+        ranked.join(ranked, on=_LINE_HASH, suffix="_later")
+        .filter(pl.col("_rank") < pl.col("_rank_later"))
+        .group_by("_rank", "_rank_later", "source_file", "source_file_later")
+        .agg(pl.len().alias("shared"))
+        .sort("_rank", "_rank_later")
+    )
+    if pairs.height == 0:
+        return []
+    spans = (
+        pl.concat(read.spans)
+        .group_by("source_file")
+        .agg(pl.col("first").min(), pl.col("last").max())
+    )
+    times = {name: (first, last) for name, first, last in spans.iter_rows()}
+    warnings = []
+    for _, _, earlier, later, shared in pairs.head(_OVERLAP_PAIRS).iter_rows():
+        start = max(times[earlier][0], times[later][0])
+        end = min(times[earlier][1], times[later][1])
+        warnings.append(
+            f"{earlier} and {later} overlap ({_utc_text(start)} to {_utc_text(end)}) and hold "
+            f"the same lines (about {shared * _OVERLAP_SAMPLE:,} of the counted ones, from a "
+            f"sample of one in {_OVERLAP_SAMPLE}): each copy is counted; --dedupe counts a "
+            "line found in an earlier input once"
+        )
+    if pairs.height > _OVERLAP_PAIRS:
+        warnings.append(f"{pairs.height - _OVERLAP_PAIRS} more pairs of inputs overlap so")
+    return warnings
+
+
+def _utc_text(instant: datetime) -> str:
+    return f"{instant.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _extents_frame(extents: dict[str, tuple[int, int]]) -> pl.DataFrame:
@@ -537,7 +607,8 @@ def read_hits(
 ) -> _HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
     (and with ``keep_lines`` every line's fields and bucket). Timeless lines outside the
-    period's lines of their input count as ``out_of_period`` (``_HitAccumulator``)."""
+    period's lines of their input count as ``out_of_period`` (``_HitAccumulator``). Without
+    ``dedupe``, several inputs are sampled for lines they share (``overlap_warnings``)."""
     total = inputs.total_bytes
     done = 0
     result = _HitAccumulator(
@@ -546,6 +617,7 @@ def read_hits(
         keep_times=keep_times,
         keep_lines=keep_lines,
         period=Period(hit_filter.since, hit_filter.until),
+        overlap=not dedupe and len(inputs.files) > 1,
     )
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
@@ -708,6 +780,7 @@ def _read_access_logs(
         hits = drop_duplicate_lines(read)
     else:
         hits = pl.concat(read.counted) if read.counted else _empty_hits()
+        warnings += overlap_warnings(read, [file.name for file in inputs.files])
     summary = InputSummary(
         lines=sum(read.counts.values()),
         files=len(inputs.files),
