@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -46,10 +47,12 @@ from micromacro.logformats import (
     SampleAnalysis,
     analyse_sample,
     choose_format,
+    has_forwarded_for,
 )
 from micromacro.logformats import resolve_format as resolve_log_format
 from micromacro.logformats.families import batched
 from micromacro.logformats.fields import first_forwarded_ip
+from micromacro.logformats.formatstrings import suggest_format_string
 from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
 from micromacro.seeking import OutOfStretch, period_parts
 
@@ -63,6 +66,53 @@ MALFORMED_REASON = "malformed_reason"
 _HELD_LINES = 100_000
 _EXCERPT_CHARS = 120
 _LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
+
+# The mark of a variant that leaves fields at the end of its lines unread (``combined+fields``).
+UNREAD_FIELDS = "+fields"
+_TAIL_CHARS = 80
+
+
+@dataclass(frozen=True)
+class UnreadFields:
+    """Lines of the period read with trailing fields left unread: how many, by which variants,
+    the first of them, and a format string that reads it whole (None: none is known)."""
+
+    lines: int
+    variants: tuple[str, ...]
+    location: str
+    line: str
+    suggestion: str | None
+
+    def remedy(self) -> str:
+        if self.suggestion is None:
+            return "name the format with --log-format (an nginx or Apache format string)"
+        return f"to read them, name the format: --log-format {shlex.quote(self.suggestion)}"
+
+    def warning(self) -> str:
+        """``access.log:1: 60 lines end with fields no format reads (…): …``."""
+        tail = self.line if len(self.line) <= _TAIL_CHARS else "…" + self.line[-_TAIL_CHARS:]
+        plural = "line ends" if self.lines == 1 else "lines end"
+        return (
+            f"{self.lines:,} {plural} with fields left unread ({', '.join(self.variants)}), "
+            f"first {self.location}: {tail}; {self.remedy()}"
+        )
+
+
+def _unread_fields(
+    variants: dict[str, int], example: tuple[str, int, str] | None
+) -> UnreadFields | None:
+    names = sorted(name for name in variants if UNREAD_FIELDS in name)
+    if not names or example is None:
+        return None
+    name, number, line = example
+    return UnreadFields(
+        lines=sum(variants[v] for v in names),
+        variants=tuple(names),
+        location=f"{name}:{number}",
+        line=line,
+        suggestion=suggest_format_string(line),
+    )
+
 
 # The hit columns later stages read; the others are dropped chunk by chunk.
 _COUNTED_COLUMNS = (
@@ -129,6 +179,8 @@ class InputRead:
     # malformed line read, in the period or not: what says whether any line was usable.
     buckets_read: dict[str, int] | None = None
     first_malformed: MalformedLine | None = None
+    # Access logs: lines of the period with trailing fields no format read.
+    unread_fields: UnreadFields | None = None
 
 
 def read_inputs(
@@ -188,6 +240,20 @@ def analyse_inputs(patterns: Sequence[str], *, stdin: BinaryIO | None = None) ->
     decides on (``micromacro formats --detect``)."""
     with Inputs(patterns, stdin=stdin) as inputs:
         return _analysis(list(inputs.sample_lines()))
+
+
+def _check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
+    """A usage error for ``--client-ip first-forwarded`` on a log without an X-Forwarded-For
+    field: the option would silently change nothing."""
+    texts = [text for _, _, text in sample]
+    if has_forwarded_for(fmt, texts):
+        return
+    lines = f"{len(texts)} sample line{'' if len(texts) == 1 else 's'}"
+    raise UsageError(
+        f"--client-ip first-forwarded: the log has no X-Forwarded-For field (read as {fmt.name}, "
+        f"in {lines}); log it ($http_x_forwarded_for, %{{X-Forwarded-For}}i) and name the "
+        "format with --log-format, or leave --client-ip remote"
+    )
 
 
 def _report_timezone(options: ReadOptions, sample: Sample) -> tzinfo:
@@ -289,6 +355,9 @@ class _HitAccumulator:
     overlap: bool = False
     sampled: list[pl.DataFrame] = field(default_factory=list)
     spans: list[pl.DataFrame] = field(default_factory=list)
+    # The first line of the period read with trailing fields left unread (a ``+fields``
+    # variant): its input, number and text.
+    unread_example: tuple[str, int, str] | None = None
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
@@ -317,6 +386,14 @@ class _HitAccumulator:
         if self.overlap:
             self._add_overlap_sample(counted)
         self._add_malformed_examples(lines)
+        if self.unread_example is None:
+            unread = lines.filter(
+                pl.col("variant").str.contains(UNREAD_FIELDS, literal=True)
+                & (pl.col("bucket") != "out_of_period")
+            )
+            if unread.height:
+                name, number, text = unread.select("source_file", "line_no", "line").row(0)
+                self.unread_example = (str(name), int(number), str(text))
 
     def _add_overlap_sample(self, counted: pl.DataFrame) -> None:
         hashed = counted.select("source_file", "ts", pl.col("line").hash().alias(_LINE_HASH))
@@ -746,6 +823,8 @@ def _read_access_logs(
     ``keep_lines``, every line is read and kept with its fields: no seeking)."""
     sample = list(inputs.sample_lines())
     fmt, detection = _choose_format(sample, options.log_format)
+    if options.client_ip == "first-forwarded":
+        _check_forwarded_for(fmt, sample)
     tz = _report_timezone(options, sample)
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
     earlier = _comparison(options, period, tz)
@@ -805,6 +884,7 @@ def _read_access_logs(
         lines=pl.concat(read.lines) if read.lines else None,
         buckets_read=read.read_counts,
         first_malformed=read.first_malformed,
+        unread_fields=_unread_fields(read.variants, read.unread_example),
     )
     if earlier is None:
         return result
@@ -988,6 +1068,8 @@ def input_warnings(read: InputRead, options: ReadOptions) -> list[str]:
     if malformed and not options.strict:
         plural = read.unit if malformed == 1 else f"{read.unit}s"
         warnings.append(f"{malformed:,} malformed {plural} skipped (counted in the input summary)")
+    if read.unread_fields is not None and not options.strict:
+        warnings.append(read.unread_fields.warning())
     return warnings
 
 
@@ -1015,4 +1097,10 @@ def _check_input(read: InputRead, options: ReadOptions) -> None:
     if options.strict and bad and first is not None:
         raise InputError(
             f"{first.location()}: malformed {first.unit} ({bad} in all; --strict allows none)"
+        )
+    unread = read.unread_fields
+    if options.strict and unread is not None:
+        raise InputError(
+            f"{unread.location}: fields left unread at the end of the line ({unread.lines:,} "
+            f"lines in all; --strict allows none); {unread.remedy()}"
         )

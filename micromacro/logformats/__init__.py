@@ -53,6 +53,7 @@ __all__ = [
     "analyse_sample",
     "choose_format",
     "detect_format",
+    "has_forwarded_for",
     "parse_access_lines",
     "resolve_format",
 ]
@@ -250,6 +251,44 @@ def detect_format(
     'combined'
     """
     return choose_format(analyse_sample(sample, locations, families=families), families)
+
+
+# Variants that read a line with an X-Forwarded-For field, whatever it holds.
+_FORWARDED_VARIANT = r"\+(?:xff|address_list)\b"
+
+
+def has_forwarded_for(fmt: LogFormat, sample: Sequence[str]) -> bool:
+    """Whether the log ``sample`` (its first lines) comes from has an X-Forwarded-For field for
+    ``--client-ip first-forwarded``, even where it is empty (``-``): a line read with one (a
+    ``+xff`` or ``+address_list`` variant, a format string or preset with the field), a value
+    read, or a ``#Fields:`` header or JSON key naming it. True when no sample line parses:
+    there is nothing to say it lacks one."""
+    if not sample:
+        return True
+    parsed = parse_access_lines(_sample_frame(sample), fmt).collect()
+    if not parsed.get_column("parsed").any():
+        return True
+    with_field = {"__none__"}
+    if isinstance(fmt, FamilyFormat):
+        readers = (fmt.primary, *fmt.family.variants)
+        with_field |= {
+            r.name for r in readers if isinstance(r, RegexFormat) and "forwarded_for" in r.fields
+        }
+        marker = fmt.family.forwarded_for_marker
+        if marker is not None and pl.Series(list(sample)).str.contains(marker).any():
+            return True
+    variant = pl.col("variant")
+    found = parsed.select(
+        (
+            pl.col("parsed")
+            & (
+                pl.col("forwarded_for").is_not_null()
+                | variant.is_in(sorted(with_field))
+                | variant.str.contains(_FORWARDED_VARIANT)
+            )
+        ).any()
+    ).item()
+    return bool(found)
 
 
 def _candidate(family: str, table: pl.DataFrame) -> Candidate:
