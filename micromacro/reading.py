@@ -50,9 +50,9 @@ from micromacro.logformats import (
     has_forwarded_for,
 )
 from micromacro.logformats import resolve_format as resolve_log_format
-from micromacro.logformats.families import batched
+from micromacro.logformats.families import FamilyFormat, batched
 from micromacro.logformats.fields import first_forwarded_ip
-from micromacro.logformats.formatstrings import suggest_format_string
+from micromacro.logformats.formatstrings import FormatString, suggest_format_string
 from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
 from micromacro.seeking import OutOfStretch, period_parts
 
@@ -242,6 +242,32 @@ def analyse_inputs(patterns: Sequence[str], *, stdin: BinaryIO | None = None) ->
         return _analysis(list(inputs.sample_lines()))
 
 
+def _format_string(fmt: LogFormat) -> FormatString | None:
+    """The format string ``fmt`` reads with first, if it was named by one."""
+    if isinstance(fmt, FamilyFormat) and isinstance(fmt.primary, FormatString):
+        return fmt.primary
+    return None
+
+
+def _unmatched_warning(
+    fmt: LogFormat, variants: dict[str, int], example: tuple[str, int, str] | None
+) -> list[str]:
+    """A warning for the lines of the period a format string did not read, which the Common
+    Log Format family read instead: where the first stops matching."""
+    string = _format_string(fmt)
+    others = {name: count for name, count in variants.items() if string and name != string.name}
+    if string is None or not others or example is None:
+        return []
+    name, number, line = example
+    shown = ", ".join(f"{variant} {count:,}" for variant, count in sorted(others.items()))
+    lines = sum(others.values())
+    return [
+        f"{lines:,} line{'' if lines == 1 else 's'} do not match the --log-format "
+        f"string and were read by the Common Log Format family instead ({shown}); first "
+        f"{name}:{number}: {string.mismatch(line)}"
+    ]
+
+
 def _check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
     """A usage error for ``--client-ip first-forwarded`` on a log without an X-Forwarded-For
     field: the option would silently change nothing."""
@@ -358,6 +384,10 @@ class _HitAccumulator:
     # The first line of the period read with trailing fields left unread (a ``+fields``
     # variant): its input, number and text.
     unread_example: tuple[str, int, str] | None = None
+    # With a format string (``--log-format``): its variant name, why a line does not match it
+    # (the malformed lines' reason), and the first line of the period read by another variant.
+    format_string: FormatString | None = None
+    unmatched_example: tuple[str, int, str] | None = None
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
@@ -386,6 +416,14 @@ class _HitAccumulator:
         if self.overlap:
             self._add_overlap_sample(counted)
         self._add_malformed_examples(lines)
+        if self.format_string is not None and self.unmatched_example is None:
+            other = lines.filter(
+                (pl.col("variant") != self.format_string.name)
+                & (pl.col("bucket") != "out_of_period")
+            )
+            if other.height:
+                name, number, text = other.select("source_file", "line_no", "line").row(0)
+                self.unmatched_example = (str(name), int(number), str(text))
         if self.unread_example is None:
             unread = lines.filter(
                 pl.col("variant").str.contains(UNREAD_FIELDS, literal=True)
@@ -407,6 +445,14 @@ class _HitAccumulator:
                 pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
             )
         )
+
+    def _malformed_line(
+        self, source_file: str, line_no: int, line: str, reason: str | None
+    ) -> MalformedLine:
+        """A malformed line to name; under a format string, where it stops matching."""
+        if reason is None and self.format_string is not None and too_long_line(line) is None:
+            reason = self.format_string.mismatch(line)
+        return _malformed_line(source_file, line_no, line, reason)
 
     def _add_positions(self, lines: pl.DataFrame) -> None:
         """Keep the chunk's timeless lines and widen each input's extent of period lines."""
@@ -437,7 +483,7 @@ class _HitAccumulator:
             reason = (
                 bad.get_column(MALFORMED_REASON)[0] if MALFORMED_REASON in bad.columns else None
             )
-            self.first_malformed = _malformed_line(str(name), int(number), str(text), reason)
+            self.first_malformed = self._malformed_line(str(name), int(number), str(text), reason)
         if self.period.since is not None and bad.height:
             first = (
                 pl.col("source_file")
@@ -463,7 +509,9 @@ class _HitAccumulator:
         rows = bad.select("source_file", "line_no", "line").iter_rows()
         for (name, number, text), reason in zip(rows, reasons, strict=True):
             if kept.get(str(name), 0) < MALFORMED_EXAMPLES:
-                self.malformed.append(_malformed_line(str(name), int(number), str(text), reason))
+                self.malformed.append(
+                    self._malformed_line(str(name), int(number), str(text), reason)
+                )
                 kept[str(name)] = kept.get(str(name), 0) + 1
 
     def finish(self) -> None:
@@ -695,6 +743,7 @@ def read_hits(
         keep_lines=keep_lines,
         period=Period(hit_filter.since, hit_filter.until),
         overlap=not dedupe and len(inputs.files) > 1,
+        format_string=_format_string(fmt),
     )
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
@@ -870,6 +919,7 @@ def _read_access_logs(
         variants=read.variants,
     )
     notes = [*inputs.notes, *_format_notes(fmt, detection, read.variants)]
+    warnings += _unmatched_warning(fmt, read.variants, read.unmatched_example)
     result = InputRead(
         hits=hits,
         summary=summary,
@@ -879,7 +929,12 @@ def _read_access_logs(
         notes=notes,
         warnings=warnings,
         nothing_usable=lambda first: (
-            f"no line parses as {fmt.name} format{first}; name the format with --log-format"
+            f"no line parses as {fmt.name} format{first}; "
+            + (
+                "name the format with --log-format"
+                if options.log_format == AUTO
+                else "check --log-format against the log's lines"
+            )
         ),
         lines=pl.concat(read.lines) if read.lines else None,
         buckets_read=read.read_counts,

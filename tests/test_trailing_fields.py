@@ -201,3 +201,61 @@ def test_formats_that_never_log_the_field(name: str) -> None:
     code, _, err = run("report", str(FORMATS / name), "--client-ip", "first-forwarded")
     assert code == 2
     assert "the log has no X-Forwarded-For field" in err
+
+
+# --- a --log-format string that does not match ---------------------------------------------------
+
+COMBINED_LINE = (
+    '203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /cart HTTP/1.1" 200 512 "-" "curl/8.5.0"'
+)
+
+
+def test_lines_a_format_string_does_not_read_are_named_with_the_column(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(COMBINED_LINE + "\n" + COMBINED_LINE + " 0.004\n")
+    # The string forgets "$remote_user": after "203.0.113.7 - " (14 characters) it wants "["
+    # where the line has "- [".
+    fmt = '$remote_addr - [$time_local] "$request" $status $body_bytes_sent'
+    code, _, err = run("report", str(log), "--log-format", fmt, "--format", "json")
+    assert code == 0
+    assert (
+        "micromacro: warning: 2 lines do not match the --log-format string and were read by "
+        "the Common Log Format family instead (combined 1, combined+fields 1); first "
+        f"{log}:1: the nginx format string stops matching at column 15, at '[', where the line "
+        "has '- [02/Nov/2026:09:15:03 +0100]…'\n"
+    ) in err
+
+
+def test_a_format_string_ending_early_says_where_the_line_goes_on(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(COMBINED_LINE + "\n")
+    fmt = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'
+    code, _, err = run("report", str(log), "--log-format", fmt)
+    assert code == 0
+    # Column 74 is the space before the referrer: the string ends after the byte count, the
+    # 73rd character (11 + 5 + 28 + 1 + 20 + 4 + 4).
+    assert (
+        f"{log}:1: the nginx format string ends at column 74, where the line goes on: "
+        """' "-" "curl/8.5.0"'\n"""
+    ) in err
+
+
+def test_nothing_matching_a_format_string_names_the_first_line_field_and_column(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        '203.0.113.7|[02/Nov/2026:09:15:03 +0100]|"GET / HTTP/1.1"|200\n'
+        '203.0.113.8|[02/Nov/2026:09:15:04 +0100]|"GET /a HTTP/1.1"|200\n'
+    )
+    # Apache's %h %t …, with spaces where the log has bars: %h takes all up to the first space,
+    # "203.0.113.7|[02/Nov/2026:09:15:03" (33 characters), and %t then wants "[" at column 35.
+    code, out, err = run("report", str(log), "--log-format", '%h %t "%r" %>s')
+    assert (code, out) == (1, "")
+    assert err == (
+        "micromacro: error: no line parses as apache format (first: "
+        f"{log}:1, the apache format string stops matching at column 35, at %t, where the line "
+        """has '+0100]|"GET / HTTP/1.1"|200'); check --log-format against the log's lines\n"""
+    )
+    # Written with bars, it reads both lines.
+    assert run("report", str(log), "--log-format", '%h|%t|"%r"|%>s')[0] == 0

@@ -100,13 +100,14 @@ _APACHE_DIRECTIVE = re.compile(r"%(?:%|[<>]?!?(?:\d{3}(?:,\d{3})*)?(?:\{([^}]*)\
 
 @dataclass
 class _Piece:
-    """A literal run of text, or a variable."""
+    """A literal run of text, or a variable (``written`` as in the format string)."""
 
     literal: str = ""
     variable: Variable | None = None
+    written: str = ""
 
 
-def compile_format_string(text: str) -> RegexFormat | None:
+def compile_format_string(text: str) -> FormatString | None:
     """The format an nginx or Apache format string describes; None when ``text`` is neither
     (a preset name). Raises ``UsageError`` for a string micromacro cannot use."""
     stripped = _strip_directive(text)
@@ -139,7 +140,7 @@ def _nginx_pieces(text: str) -> list[_Piece]:
     for match in _NGINX_VARIABLE.finditer(text):
         pieces.append(_Piece(literal=text[position : match.start()]))
         name = (match.group(1) or match.group(2)).lower()
-        pieces.append(_Piece(variable=_NGINX.get(name, Variable(None))))
+        pieces.append(_Piece(variable=_NGINX.get(name, Variable(None)), written=match.group(0)))
         position = match.end()
     pieces.append(_Piece(literal=text[position:]))
     return pieces
@@ -154,7 +155,8 @@ def _apache_pieces(text: str) -> list[_Piece]:
         if match.group(0) == "%%":
             pieces.append(_Piece(literal="%"))
             continue
-        pieces.append(_Piece(variable=_apache_variable(match.group(1), match.group(2))))
+        variable = _apache_variable(match.group(1), match.group(2))
+        pieces.append(_Piece(variable=variable, written=match.group(0)))
     pieces.append(_Piece(literal=text[position:]))
     return pieces
 
@@ -180,14 +182,67 @@ def _apache_time(argument: str) -> TimeSpec:
     return TimeSpec("strftime", spec)
 
 
-def _compile(kind: str, pieces: list[_Piece], source: str) -> RegexFormat:
+@dataclass(frozen=True)
+class FormatString(RegexFormat):
+    """A format compiled from an nginx or Apache format string; ``pieces`` are its regex in
+    order, each with what it stands for in the string (a variable as written, or literal text),
+    to say where a line stops matching."""
+
+    pieces: tuple[tuple[str, str, bool], ...] = ()  # (regex, as written, is a variable)
+
+    def mismatch(self, line: str) -> str:
+        """Where ``line`` stops matching the format string: the column and the piece of the
+        string there (a variable or literal text), and what the line holds at that column."""
+        position, failed = 0, None
+        for count in range(1, len(self.pieces) + 1):
+            found = re.match("".join(regex for regex, _, _ in self.pieces[:count]), line)
+            if found is None:
+                failed = self.pieces[count - 1]
+                break
+            position = found.end()
+        if failed is not None and not failed[2]:  # literal text: the part of it that matches
+            expected, found_text = failed[1], line[position:]
+            same = next(
+                (i for i, (a, b) in enumerate(zip(expected, found_text, strict=False)) if a != b),
+                min(len(expected), len(found_text)),
+            )
+            position += same
+            failed = (failed[0], failed[1][same:], False)
+        rest = line[position:]
+        shown = f"'{rest}'" if len(rest) <= _SHOWN else f"'{rest[:_SHOWN]}…'"
+        if failed is None:
+            if rest.strip():
+                return (
+                    f"the {self.name} format string ends at column {position + 1}, where the "
+                    f"line goes on: {shown}"
+                )
+            return (
+                f"the line matches the {self.name} format string, but its time or request does "
+                "not read"
+            )
+        _, written, variable = failed
+        piece = written if variable else f"'{written}'"
+        there = f"the line has {shown}" if rest else "the line ends"
+        return (
+            f"the {self.name} format string stops matching at column {position + 1}, at "
+            f"{piece}, where {there}"
+        )
+
+
+_SHOWN = 30  # characters of the line shown where a format string stops matching
+
+
+def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
     """One anchored regex from the pieces; the first variable of each raw field is captured."""
     parts = ["^"]
+    labelled: list[tuple[str, str, bool]] = []
     captured: set[str] = set()
     time: TimeSpec | None = None
     for index, piece in enumerate(pieces):
         if piece.variable is None:
             parts.append(re.escape(piece.literal))
+            if piece.literal:
+                labelled.append((parts[-1], piece.literal, False))
             continue
         variable = piece.variable
         name = variable.field if variable.field not in captured else None
@@ -196,6 +251,7 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> RegexFormat:
             if name == "time":
                 time = variable.time
         parts.append(_variable_pattern(variable, name, pieces, index))
+        labelled.append((parts[-1], piece.written, True))
     parts.append(r"\s*$")
     if not captured & {"request", "path", "uri"} or "time" not in captured:
         raise UsageError(
@@ -203,11 +259,12 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> RegexFormat:
             "(micromacro needs both: $request or $request_uri, $time_local or $time_iso8601; "
             "%r or %U, %t)"
         )
-    return RegexFormat(
+    return FormatString(
         name=kind,
         regex="".join(parts),
         time=time or CLF,
         description=f"{kind} format string: {source}",
+        pieces=tuple(labelled),
     )
 
 
