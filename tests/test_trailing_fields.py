@@ -37,6 +37,7 @@ import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
+from micromacro.logformats import Family, RegexFormat, detect_format
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = str(ROOT / "tests" / "fixtures" / "nginx_xff_fields.log")
@@ -259,3 +260,22 @@ def test_nothing_matching_a_format_string_names_the_first_line_field_and_column(
     )
     # Written with bars, it reads both lines.
     assert run("report", str(log), "--log-format", '%h|%t|"%r"|%>s')[0] == 0
+
+
+# --- detection prefers the candidate that reads the whole line -----------------------------------
+
+
+def test_of_two_families_reading_as_many_lines_the_one_reading_them_whole_wins() -> None:
+    """Two made-up families read the same lines; one stops after the request and calls the
+    rest unread fields, the other reads the status too. Listed first, the prefix reader would
+    win a tie (or the two would be ambiguous, as they read the status differently)."""
+    head = r'^(?P<ip>[^ ]+) \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)"'
+    prefix = Family("prefix", (RegexFormat("prefix+fields", head + r" .*$"),))
+    whole = Family("whole", (RegexFormat("whole", head + r" (?P<status>\d{3})$"),))
+    sample = ['203.0.113.7 [02/Nov/2026:09:15:03 +0100] "GET / HTTP/1.1" 200']
+    detection = detect_format(sample, families=(prefix, whole))
+    assert detection.format.name == "whole"
+    assert [(c.family, c.read, c.unread_fields) for c in detection.candidates] == [
+        ("prefix", 1, 1),
+        ("whole", 1, 0),
+    ]

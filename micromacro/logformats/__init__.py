@@ -95,6 +95,11 @@ class Candidate:
     read: int
     variants: dict[str, int]
 
+    @property
+    def unread_fields(self) -> int:
+        """Sample lines read with trailing fields left unread (a ``+fields`` variant)."""
+        return sum(count for name, count in self.variants.items() if "+fields" in name)
+
 
 @dataclass(frozen=True)
 class Detection:
@@ -208,7 +213,8 @@ def analyse_sample(
 def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIES) -> Detection:
     """The family that reads most sample lines, read with the variant most of them have.
 
-    Among families reading equally many, the first in ``families`` wins when they read every
+    Among families reading equally many, those that leave fewest lines with trailing fields
+    unread (``+fields``) are kept; of these the first in ``families`` wins when they read every
     line alike; when they read the lines differently the choice is ambiguous. Raises
     ``InputError`` when nothing reads a line or the choice is ambiguous, naming every candidate
     and how many sample lines it read.
@@ -223,7 +229,13 @@ def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIE
     if best == 0:
         raise InputError(_nothing_reads(analysis))
     order = [f.name for f in families]
-    tied = sorted((c for c in ranked if c.read == best), key=lambda c: order.index(c.family))
+    tied = [c for c in ranked if c.read == best]
+    # Of families reading as many lines, those leaving fewest fields unread: a reader of the
+    # whole line beats one that reads a prefix of it.
+    fewest = min(c.unread_fields for c in tied)
+    tied = sorted(
+        (c for c in tied if c.unread_fields == fewest), key=lambda c: order.index(c.family)
+    )
     first = analysis.tables[tied[0].family].drop("variant")
     differing = [c for c in tied[1:] if not analysis.tables[c.family].drop("variant").equals(first)]
     if differing:
