@@ -1031,12 +1031,17 @@ def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
     summary = dataclasses.replace(
         read.summary, buckets=counts, period_applied=True, variants=variants
     )
+    unread = read.unread_fields
+    if unread is not None and variants is not None:
+        count = sum(n for name, n in variants.items() if UNREAD_FIELDS in name)
+        unread = dataclasses.replace(unread, lines=count) if count else None
     return dataclasses.replace(
         read,
         hits=read.hits.filter(period.contains()),
         summary=summary,
         period=period,
         malformed=malformed,
+        unread_fields=unread,
     )
 
 

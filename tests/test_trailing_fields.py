@@ -88,6 +88,17 @@ def test_unread_trailing_fields_are_named_with_the_format_string_that_reads_them
     assert {json.loads(row)["host"] for row in out.splitlines()} == {"shop.example.com"}
 
 
+def test_with_compare_the_count_is_the_reported_periods() -> None:
+    # 09:30 to 11:00: lines 7 to 10; the hour and a half before holds lines 1 to 6.
+    period = ["--since", "2026-11-02T09:30", "--until", "2026-11-02T11:00", "--compare", "previous"]
+    code, out, err = run("report", LOG, "--format", "json", *period)
+    assert code == 0
+    report = json.loads(out)
+    assert report["input"]["variants"] == {"combined+xff+fields": 4}
+    assert report["previous"]["input"]["variants"] == {"combined+xff+fields": 6}
+    assert "warning: 4 lines end with fields left unread (combined+xff+fields)" in err
+
+
 def test_strict_refuses_unread_fields() -> None:
     code, _, err = run("report", LOG, "--strict")
     assert code == 1
