@@ -196,9 +196,14 @@ _READING_OPTIONS = (
         "log_format / Apache LogFormat string.",
     ),
     click.option(
-        "--since", help="Start of the period: 2026-11-01, 2026-11-01T09:00, 7d, yesterday."
+        "--since",
+        help="Start of the period: 2026-11-01, 2026-11-01T09:00, 7d, yesterday; or a whole "
+        "calendar period: last-week, this-week, last-month, this-month, last-year, this-year.",
     ),
-    click.option("--until", help="End of the period (a date includes the whole day)."),
+    click.option(
+        "--until",
+        help="End of the period (a date or calendar period includes the whole of it).",
+    ),
     click.option(
         "--tz",
         callback=lambda _ctx, param, value: _timezone_option(param, value),
@@ -541,6 +546,7 @@ def report(
     Examples:
       micromacro report access.log --goals goals.yaml
       micromacro report 'logs/access.log*' --since 7d --format csv > weekly.csv
+      micromacro report 'logs/access.log*' --since last-week --compare previous
       zcat access.log.2.gz | micromacro report - --format json
       micromacro report access.log --by channel --by device
       micromacro report access.log --by query:variant --baseline A

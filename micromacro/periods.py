@@ -1,9 +1,12 @@
 """Report periods: ``--since``/``--until`` values and the report's time zone.
 
 A date (``2026-11-02``, ``today``, ``yesterday``) means the whole day: as ``--since`` its start,
-as ``--until`` the start of the next day. A datetime is an instant and the period is half-open,
-``[since, until)``. A relative span (``7d``, ``12h``) counts back from now. Naive values are in
-the report's time zone.
+as ``--until`` the start of the next day. A calendar period (``last-week``, ``this-week``,
+``last-month``, ``this-month``, ``last-year``, ``this-year``: ISO weeks from Monday, whole months
+and years) is read the same way, and as ``--since`` without ``--until`` it is the whole period.
+A datetime is an instant and the period is half-open, ``[since, until)``. A relative span
+(``7d``, ``12h``) counts back from now. Naive values and calendar days are in the report's time
+zone.
 
 Times are supported from ``EARLIEST`` to ``LATEST`` (2 January of the year 1 to 30 December
 9999, UTC): the years Python's ``datetime`` can hold, less a day at each end so that any time
@@ -51,12 +54,29 @@ def in_supported_range(ts: pl.Expr) -> pl.Expr:
     )
 
 
+CalendarUnit = Literal["week", "month", "year"]
+# The calendar periods ``--since`` and ``--until`` take: (units back from the current one, unit).
+CALENDAR_PERIODS: dict[str, tuple[int, CalendarUnit]] = {
+    "last-week": (-1, "week"),
+    "this-week": (0, "week"),
+    "last-month": (-1, "month"),
+    "this-month": (0, "month"),
+    "last-year": (-1, "year"),
+    "this-year": (0, "year"),
+}
+
+
 @dataclass(frozen=True)
 class Period:
-    """A half-open period ``[since, until)`` in UTC; either end may be open (None)."""
+    """A half-open period ``[since, until)`` in UTC; either end may be open (None).
+
+    ``calendar`` is the unit when the period is one calendar period named by ``--since``
+    (``last-month``: ``month``), which ``--compare previous`` steps back by.
+    """
 
     since: datetime | None = None
     until: datetime | None = None
+    calendar: CalendarUnit | None = None
 
     @property
     def bounded(self) -> bool:
@@ -77,6 +97,12 @@ class Period:
         if self.until is not None:
             inside = inside & (pl.col("ts") < pl.lit(self.until, dtype=_UTC_MICROS))
         return inside
+
+
+def clock() -> datetime:
+    """Now, in UTC: what relative and calendar periods count from when no ``now`` is given
+    (tests replace it)."""
+    return datetime.now(UTC)
 
 
 _ZONE_FORMS = "expected UTC, an offset like +01:00, or a name like Europe/Paris"
@@ -127,6 +153,51 @@ def _day_start(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
+def _calendar_name(text: str | None) -> str | None:
+    """``text`` as the name of a calendar period (``last-month``), if it is one."""
+    name = text.strip().lower() if text is not None else None
+    return name if name in CALENDAR_PERIODS else None
+
+
+def _add_months(day: date, months: int) -> date:
+    """``day`` ``months`` months later (earlier when negative), clamped to the month's end
+    (31 March less a month is 28 or 29 February)."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    following = date(year + 1, 1, 1) if month == 11 else date(year, month + 2, 1)
+    return day.replace(year=year, month=month + 1, day=min(day.day, (following - _ONE_DAY).day))
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _shift(day: date, unit: CalendarUnit, count: int) -> date:
+    """``day`` moved by ``count`` calendar ``unit``s (a week is seven days)."""
+    if unit == "week":
+        return day + timedelta(days=7 * count)
+    return _add_months(day, count * (12 if unit == "year" else 1))
+
+
+def calendar_days(name: str, *, tz: tzinfo, now: datetime) -> tuple[date, date]:
+    """The first day of the calendar period ``name`` (``last-week``, …) in ``tz`` and the first
+    day after it: ISO weeks start on Monday, months on the 1st, years on 1 January.
+
+    >>> from datetime import UTC, datetime
+    >>> calendar_days("last-week", tz=UTC, now=datetime(2026, 11, 4, 9, tzinfo=UTC))
+    (datetime.date(2026, 10, 26), datetime.date(2026, 11, 2))
+    """
+    back, unit = CALENDAR_PERIODS[name]
+    today = now.astimezone(tz).date()
+    if unit == "week":
+        current = today - timedelta(days=today.weekday())
+    elif unit == "month":
+        current = today.replace(day=1)
+    else:
+        current = today.replace(month=1, day=1)
+    first = _shift(current, unit, back)
+    return first, _shift(first, unit, 1)
+
+
 def parse_bound(
     text: str,
     *,
@@ -156,7 +227,10 @@ def parse_bound(
             day = local_today
         elif lowered == "yesterday":
             day = local_today - timedelta(days=1)
-        if day is not None:
+        if lowered in CALENDAR_PERIODS:
+            first, after = calendar_days(lowered, tz=tz, now=now)
+            instant = _day_start(first if end == "since" else after, tz)
+        elif day is not None:
             instant = _day_start(day if end == "since" else day + timedelta(days=1), tz)
         elif lowered == "now":
             instant = now.astimezone(UTC)
@@ -179,7 +253,8 @@ def _instant(value: str, tz: tzinfo, unreadable: str) -> datetime:
     except ValueError:
         raise UsageError(
             f"{unreadable} (expected a date like 2026-11-02, a datetime like 2026-11-02T09:00, "
-            "a span like 7d or 12h, today or yesterday)"
+            "a span like 7d or 12h, today, yesterday, or a calendar period: "
+            f"{', '.join(CALENDAR_PERIODS)})"
         ) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=tz)
@@ -195,8 +270,15 @@ def parse_period(
     option: str | None = None,
 ) -> Period:
     """The period named by ``--since`` and ``--until``; raises ``UsageError`` if it is empty
-    or out of range. ``option`` names the option both come from, if one (``--compare``)."""
-    current = now or datetime.now(UTC)
+    or out of range. ``option`` names the option both come from, if one (``--compare``).
+
+    A calendar period as ``since`` with no ``until`` (or the same one) is that whole period.
+    """
+    current = now or clock()
+    calendar = _calendar_name(since)
+    if calendar is not None and until is None:
+        until = since
+    whole = calendar is not None and _calendar_name(until) == calendar
     start = parse_bound(since, end="since", tz=tz, now=current, option=option) if since else None
     stop = parse_bound(until, end="until", tz=tz, now=current, option=option) if until else None
     if start is not None and stop is not None and start >= stop:
@@ -210,7 +292,7 @@ def parse_period(
             f"--since {since} must be before --until {until}: {span} (a date as --until "
             "includes that day)"
         )
-    return Period(start, stop)
+    return Period(start, stop, CALENDAR_PERIODS[calendar][1] if whole and calendar else None)
 
 
 def _utc(instant: datetime) -> str:
@@ -226,10 +308,13 @@ def comparison_period(
     """The period ``--compare`` names: ``previous`` (as long, just before), ``previous-week``
     and ``previous-year`` (the same local days a week or a year before), or ``START..END``.
 
-    The current period needs a start (``--since``); an open end is now. Raises ``UsageError``,
-    also when the comparison period reaches outside the supported times.
+    The current period needs a start (``--since``); an open end is now. A calendar period
+    (``last-month``) is compared by the calendar: ``previous`` is the calendar period before it
+    (the month before), and one not over yet (``this-month``) is compared up to now: with the
+    same stretch of the earlier period. Raises ``UsageError``, also when the comparison period
+    reaches outside the supported times.
     """
-    moment = now or datetime.now(UTC)
+    moment = now or clock()
     if ".." in spec:
         start, _, stop = spec.partition("..")
         return parse_period(start or None, stop or None, tz=tz, now=moment, option="--compare")
@@ -241,8 +326,15 @@ def comparison_period(
     if current.since is None:
         raise UsageError("--compare needs --since: the period to compare with an earlier one")
     until = current.until or moment.astimezone(UTC)
+    if current.calendar is not None:
+        until = min(until, moment.astimezone(UTC))
     try:
-        if spec == "previous":
+        if spec == "previous" and current.calendar is not None:
+            earlier = Period(
+                _earlier_by(current.since, tz, current.calendar),
+                _earlier_by(until, tz, current.calendar),
+            )
+        elif spec == "previous":
             earlier = Period(current.since - (until - current.since), current.since)
         else:
             years, days = (1, 0) if spec == "previous-year" else (0, 7)
@@ -257,6 +349,13 @@ def comparison_period(
             f"{SUPPORTED_RANGE} only)"
         )
     return earlier
+
+
+def _earlier_by(instant: datetime, tz: tzinfo, unit: CalendarUnit) -> datetime:
+    """The same local wall time one calendar ``unit`` before (31 March → 28 February)."""
+    local = instant.astimezone(tz).replace(tzinfo=None)
+    day = _shift(local.date(), unit, -1)
+    return datetime.combine(day, local.time(), tzinfo=tz).astimezone(UTC)
 
 
 def _earlier(instant: datetime, tz: tzinfo, years: int, days: int) -> datetime:

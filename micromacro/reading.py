@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -46,10 +47,12 @@ from micromacro.logformats import (
     SampleAnalysis,
     analyse_sample,
     choose_format,
+    has_forwarded_for,
 )
 from micromacro.logformats import resolve_format as resolve_log_format
-from micromacro.logformats.families import batched
+from micromacro.logformats.families import FamilyFormat, batched
 from micromacro.logformats.fields import first_forwarded_ip
+from micromacro.logformats.formatstrings import FormatString, suggest_format_string
 from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
 from micromacro.seeking import OutOfStretch, period_parts
 
@@ -63,6 +66,53 @@ MALFORMED_REASON = "malformed_reason"
 _HELD_LINES = 100_000
 _EXCERPT_CHARS = 120
 _LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
+
+# The mark of a variant that leaves fields at the end of its lines unread (``combined+fields``).
+UNREAD_FIELDS = "+fields"
+_TAIL_CHARS = 80
+
+
+@dataclass(frozen=True)
+class UnreadFields:
+    """Lines of the period read with trailing fields left unread: how many, by which variants,
+    the first of them, and a format string that reads it whole (None: none is known)."""
+
+    lines: int
+    variants: tuple[str, ...]
+    location: str
+    line: str
+    suggestion: str | None
+
+    def remedy(self) -> str:
+        if self.suggestion is None:
+            return "name the format with --log-format (an nginx or Apache format string)"
+        return f"to read them, name the format: --log-format {shlex.quote(self.suggestion)}"
+
+    def warning(self) -> str:
+        """``access.log:1: 60 lines end with fields no format reads (…): …``."""
+        tail = self.line if len(self.line) <= _TAIL_CHARS else "…" + self.line[-_TAIL_CHARS:]
+        plural = "line ends" if self.lines == 1 else "lines end"
+        return (
+            f"{self.lines:,} {plural} with fields left unread ({', '.join(self.variants)}), "
+            f"first {self.location}: {tail}; {self.remedy()}"
+        )
+
+
+def _unread_fields(
+    variants: dict[str, int], example: tuple[str, int, str] | None
+) -> UnreadFields | None:
+    names = sorted(name for name in variants if UNREAD_FIELDS in name)
+    if not names or example is None:
+        return None
+    name, number, line = example
+    return UnreadFields(
+        lines=sum(variants[v] for v in names),
+        variants=tuple(names),
+        location=f"{name}:{number}",
+        line=line,
+        suggestion=suggest_format_string(line),
+    )
+
 
 # The hit columns later stages read; the others are dropped chunk by chunk.
 _COUNTED_COLUMNS = (
@@ -125,6 +175,13 @@ class InputRead:
     previous: InputRead | None = None
     # Every line with its fields and bucket, when asked for (``micromacro hits``).
     lines: pl.DataFrame | None = None
+    # Access logs with a bounded period: the buckets of the lines as read (timeless lines
+    # outside the period's lines still in theirs, unread ones out of the period), and the first
+    # malformed line read, in the period or not: what says whether any line was usable.
+    buckets_read: dict[str, int] | None = None
+    first_malformed: MalformedLine | None = None
+    # Access logs: lines of the period with trailing fields no format read.
+    unread_fields: UnreadFields | None = None
 
 
 def read_inputs(
@@ -186,6 +243,46 @@ def analyse_inputs(patterns: Sequence[str], *, stdin: BinaryIO | None = None) ->
         return _analysis(list(inputs.sample_lines()))
 
 
+def _format_string(fmt: LogFormat) -> FormatString | None:
+    """The format string ``fmt`` reads with first, if it was named by one."""
+    if isinstance(fmt, FamilyFormat) and isinstance(fmt.primary, FormatString):
+        return fmt.primary
+    return None
+
+
+def _unmatched_warning(
+    fmt: LogFormat, variants: dict[str, int], example: tuple[str, int, str] | None
+) -> list[str]:
+    """A warning for the lines of the period a format string did not read, which the Common
+    Log Format family read instead: where the first stops matching."""
+    string = _format_string(fmt)
+    others = {name: count for name, count in variants.items() if string and name != string.name}
+    if string is None or not others or example is None:
+        return []
+    name, number, line = example
+    shown = ", ".join(f"{variant} {count:,}" for variant, count in sorted(others.items()))
+    lines = sum(others.values())
+    return [
+        f"{lines:,} line{'' if lines == 1 else 's'} do not match the --log-format "
+        f"string and were read by the Common Log Format family instead ({shown}); first "
+        f"{name}:{number}: {string.mismatch(line)}"
+    ]
+
+
+def _check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
+    """A usage error for ``--client-ip first-forwarded`` on a log without an X-Forwarded-For
+    field: the option would silently change nothing."""
+    texts = [text for _, _, text in sample]
+    if has_forwarded_for(fmt, texts):
+        return
+    lines = f"{len(texts)} sample line{'' if len(texts) == 1 else 's'}"
+    raise UsageError(
+        f"--client-ip first-forwarded: the log has no X-Forwarded-For field (read as {fmt.name}, "
+        f"in {lines}); log it ($http_x_forwarded_for, %{{X-Forwarded-For}}i) and name the "
+        "format with --log-format, or leave --client-ip remote"
+    )
+
+
 def _report_timezone(options: ReadOptions, sample: Sample) -> tzinfo:
     if options.tz:
         return parse_timezone(options.tz)
@@ -240,14 +337,29 @@ KEPT_LINE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+# Buckets a line falls in whatever its time (it has none, or it is no request): with a bounded
+# period such a line belongs to the period by its position (``_HitAccumulator.finish``).
+TIMELESS_BUCKETS = ("comment", "not_http", "malformed")
+# The lines that place the period in a file: those with a time in it.
+_IN_PERIOD = ~pl.col("bucket").is_in([*TIMELESS_BUCKETS, "out_of_period", "duplicate"])
+
+
 @dataclass
 class _HitAccumulator:
-    """What the chunks of a run add up to; with ``dedupe``, also each line's hash and file."""
+    """What the chunks of a run add up to; with ``dedupe``, also each line's hash and file.
+
+    With a bounded ``period``, a line of a timeless bucket (``TIMELESS_BUCKETS``) is counted in
+    its bucket only where it lies between the first and the last line of its input with a time
+    in the period (an open end reaching the input's start or end), and as ``out_of_period``
+    elsewhere (``finish``): so reading the period's stretch of an input (``seeking``) and
+    reading it whole count the same lines in the same buckets.
+    """
 
     dedupe: bool = False
     columns: tuple[str, ...] = _COUNTED_COLUMNS
     keep_times: bool = False
     keep_lines: bool = False
+    period: Period = field(default_factory=Period)
     counts: dict[str, int] = field(default_factory=dict)
     variants: dict[str, int] = field(default_factory=dict)
     times: list[pl.DataFrame] = field(default_factory=list)
@@ -256,6 +368,27 @@ class _HitAccumulator:
     line_keys: list[pl.DataFrame] = field(default_factory=list)
     # With ``keep_lines``: every line's parsed fields and bucket (``micromacro hits``).
     lines: list[pl.DataFrame] = field(default_factory=list)
+    # With a bounded period: every timeless line (file, line, bucket, variant), and by input
+    # the first and last line with a time in the period.
+    timeless: list[pl.DataFrame] = field(default_factory=list)
+    extents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The buckets as read, before ``finish`` moved timeless lines out of the period, and the
+    # first malformed line read.
+    read_counts: dict[str, int] = field(default_factory=dict)
+    first_malformed: MalformedLine | None = None
+    # With ``overlap``: the hash and input of a sample of the counted lines (one in
+    # ``_OVERLAP_SAMPLE``, by hash, so a line is sampled in every input that holds it), and
+    # the times of each input's counted lines (``overlap_warnings``).
+    overlap: bool = False
+    sampled: list[pl.DataFrame] = field(default_factory=list)
+    spans: list[pl.DataFrame] = field(default_factory=list)
+    # The first line of the period read with trailing fields left unread (a ``+fields``
+    # variant): its input, number and text.
+    unread_example: tuple[str, int, str] | None = None
+    # With a format string (``--log-format``): its variant name, why a line does not match it
+    # (the malformed lines' reason), and the first line of the period read by another variant.
+    format_string: FormatString | None = None
+    unmatched_example: tuple[str, int, str] | None = None
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
@@ -263,11 +396,15 @@ class _HitAccumulator:
         in_period = lines.filter(pl.col("bucket") != "out_of_period")
         add_counts(self.variants, in_period.get_column("variant"))
         if self.keep_times:
-            self.times.append(lines.select("ts", "bucket", "variant"))
+            self.times.append(lines.select("ts", "bucket", "variant", *_POSITION))
+        if self.period.bounded:
+            self._add_positions(lines)
         columns = list(self.columns)
         if self.dedupe:
             lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
-            self.line_keys.append(lines.select(_LINE_HASH, "source_file", "bucket", "variant"))
+            self.line_keys.append(
+                lines.select(_LINE_HASH, "source_file", "line_no", "bucket", "variant")
+            )
             columns.append(_LINE_HASH)
         if self.keep_lines:
             kept = [*_LINE_COLUMNS, *([_LINE_HASH] if self.dedupe else [])]
@@ -277,20 +414,255 @@ class _HitAccumulator:
         if self.dedupe:
             hits = hits.with_columns(counted.get_column(_LINE_HASH))
         self.counted.append(compact_strings(hits.select(columns)))
-        room = MALFORMED_EXAMPLES - len(self.malformed)
-        if room > 0:
-            bad = lines.filter(pl.col("bucket") == "malformed").head(room)
-            reasons = (
-                bad.get_column(MALFORMED_REASON).to_list()
-                if MALFORMED_REASON in bad.columns
-                else [None] * bad.height
+        if self.overlap:
+            self._add_overlap_sample(counted)
+        self._add_malformed_examples(lines)
+        if self.format_string is not None and self.unmatched_example is None:
+            other = lines.filter(
+                (pl.col("variant") != self.format_string.name)
+                & (pl.col("bucket") != "out_of_period")
             )
-            self.malformed += [
-                _malformed_line(str(row[0]), int(row[1]), str(row[2]), reason)
-                for row, reason in zip(
-                    bad.select("source_file", "line_no", "line").iter_rows(), reasons, strict=True
+            if other.height:
+                name, number, text = other.select("source_file", "line_no", "line").row(0)
+                self.unmatched_example = (str(name), int(number), str(text))
+        if self.unread_example is None:
+            unread = lines.filter(
+                pl.col("variant").str.contains(UNREAD_FIELDS, literal=True)
+                & (pl.col("bucket") != "out_of_period")
+            )
+            if unread.height:
+                name, number, text = unread.select("source_file", "line_no", "line").row(0)
+                self.unread_example = (str(name), int(number), str(text))
+
+    def _add_overlap_sample(self, counted: pl.DataFrame) -> None:
+        hashed = counted.select("source_file", "ts", pl.col("line").hash().alias(_LINE_HASH))
+        self.sampled.append(
+            hashed.filter(pl.col(_LINE_HASH) % _OVERLAP_SAMPLE == 0).select(
+                _LINE_HASH, pl.col("source_file").cast(pl.String)
+            )
+        )
+        self.spans.append(
+            hashed.group_by(pl.col("source_file").cast(pl.String)).agg(
+                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+            )
+        )
+
+    def _malformed_line(
+        self, source_file: str, line_no: int, line: str, reason: str | None
+    ) -> MalformedLine:
+        """A malformed line to name; under a format string, where it stops matching."""
+        if reason is None and self.format_string is not None and too_long_line(line) is None:
+            reason = self.format_string.mismatch(line)
+        return _malformed_line(source_file, line_no, line, reason)
+
+    def _add_positions(self, lines: pl.DataFrame) -> None:
+        """Keep the chunk's timeless lines and widen each input's extent of period lines."""
+        timeless = lines.filter(pl.col("bucket").is_in(TIMELESS_BUCKETS))
+        if timeless.height:
+            self.timeless.append(timeless.select(*_POSITION, "bucket", "variant"))
+        spans = (
+            lines.filter(_IN_PERIOD)
+            .group_by("source_file")
+            .agg(pl.col("line_no").min().alias("first"), pl.col("line_no").max().alias("last"))
+        )
+        for name, first, last in spans.iter_rows():
+            known = self.extents.get(str(name))
+            if known is not None:
+                first, last = min(first, known[0]), max(last, known[1])
+            self.extents[str(name)] = (int(first), int(last))
+
+    def _add_malformed_examples(self, lines: pl.DataFrame) -> None:
+        """Keep the first malformed lines of each input that can be in the period.
+
+        Held lines come back in file order after every line before them was added, so a line
+        after its input's first period line is known to be after it; whether it is before the
+        last one is known only at the end (``finish``), so a few are kept per input.
+        """
+        bad = lines.filter(pl.col("bucket") == "malformed")
+        if self.first_malformed is None and bad.height:
+            name, number, text = bad.select("source_file", "line_no", "line").row(0)
+            reason = (
+                bad.get_column(MALFORMED_REASON)[0] if MALFORMED_REASON in bad.columns else None
+            )
+            self.first_malformed = self._malformed_line(str(name), int(number), str(text), reason)
+        if self.period.since is not None and bad.height:
+            first = (
+                pl.col("source_file")
+                .cast(pl.String)
+                .replace_strict(
+                    {name: extent[0] for name, extent in self.extents.items()},
+                    default=None,
+                    return_dtype=pl.UInt32,
                 )
+            )
+            bad = bad.filter(pl.col("line_no") > first)
+        if not bad.height:
+            return
+        kept: dict[str, int] = {}
+        for example in self.malformed:
+            kept[example.source_file] = kept.get(example.source_file, 0) + 1
+        bad = bad.group_by("source_file", maintain_order=True).head(MALFORMED_EXAMPLES)
+        reasons = (
+            bad.get_column(MALFORMED_REASON).to_list()
+            if MALFORMED_REASON in bad.columns
+            else [None] * bad.height
+        )
+        rows = bad.select("source_file", "line_no", "line").iter_rows()
+        for (name, number, text), reason in zip(rows, reasons, strict=True):
+            if kept.get(str(name), 0) < MALFORMED_EXAMPLES:
+                self.malformed.append(
+                    self._malformed_line(str(name), int(number), str(text), reason)
+                )
+                kept[str(name)] = kept.get(str(name), 0) + 1
+
+    def finish(self) -> None:
+        """Move the timeless lines outside their input's period lines to ``out_of_period``
+        (see the class), in the counts, variants, kept lines and dedupe keys alike."""
+        self.read_counts = dict(self.counts)
+        if self.period.bounded:
+            extents = _extents_frame(self.extents)
+            outside = (
+                _outside_period_lines(pl.concat(self.timeless), extents, self.period)
+                if self.timeless
+                else None
+            )
+            if outside is not None and outside.height:
+                self._move_out(outside)
+            self.malformed = [
+                m for m in self.malformed if _example_in_period(m, self.extents, self.period)
             ]
+        shown: list[MalformedLine] = []
+        for example in self.malformed:  # in reading order, a few per input
+            if len(shown) < MALFORMED_EXAMPLES:
+                shown.append(example)
+        self.malformed = shown
+
+    def _move_out(self, outside: pl.DataFrame) -> None:
+        moved: dict[str, int] = {}
+        add_counts(moved, outside.get_column("bucket"))
+        for name, count in moved.items():
+            self.counts[name] -= count
+        self.counts["out_of_period"] = self.counts.get("out_of_period", 0) + outside.height
+        self.counts = {name: count for name, count in self.counts.items() if count}
+        unread: dict[str, int] = {}
+        add_counts(unread, outside.get_column("variant"))
+        for name, count in unread.items():
+            self.variants[name] -= count
+        self.variants = {name: count for name, count in self.variants.items() if count}
+        keys = outside.select(*_POSITION).with_columns(_moved=pl.lit(True))
+        self.lines = [_mark_moved(frame, keys) for frame in self.lines]
+        self.line_keys = [_mark_moved(frame, keys) for frame in self.line_keys]
+
+
+_POSITION = ("source_file", "line_no")
+# One counted line in this many (by hash) is compared across inputs for the overlap hint.
+_OVERLAP_SAMPLE = 16
+# Pairs of inputs named by the overlap hint, at most.
+_OVERLAP_PAIRS = 3
+
+
+def overlap_warnings(read: _HitAccumulator, order: Sequence[str]) -> list[str]:
+    """A warning for each pair of inputs (``order``: their names in reading order) whose
+    counted lines share a sampled line: overlapping rotated logs or copies, whose hits are
+    counted twice unless ``--dedupe`` drops the later copies."""
+    if not read.sampled:
+        return []
+    sample = pl.concat(read.sampled).unique()
+    rank = {name: number for number, name in enumerate(order)}
+    ranked = sample.with_columns(
+        pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
+    )
+    pairs = (
+        ranked.join(ranked, on=_LINE_HASH, suffix="_later")
+        .filter(pl.col("_rank") < pl.col("_rank_later"))
+        .group_by("_rank", "_rank_later", "source_file", "source_file_later")
+        .agg(pl.len().alias("shared"))
+        .sort("_rank", "_rank_later")
+    )
+    if pairs.height == 0:
+        return []
+    spans = (
+        pl.concat(read.spans)
+        .group_by("source_file")
+        .agg(pl.col("first").min(), pl.col("last").max())
+    )
+    times = {name: (first, last) for name, first, last in spans.iter_rows()}
+    warnings = []
+    for _, _, earlier, later, shared in pairs.head(_OVERLAP_PAIRS).iter_rows():
+        start = max(times[earlier][0], times[later][0])
+        end = min(times[earlier][1], times[later][1])
+        warnings.append(
+            f"{earlier} and {later} overlap ({_utc_text(start)} to {_utc_text(end)}) and hold "
+            f"the same lines (about {shared * _OVERLAP_SAMPLE:,} of the counted ones, from a "
+            f"sample of one in {_OVERLAP_SAMPLE}): each copy is counted; --dedupe counts a "
+            "line found in an earlier input once"
+        )
+    if pairs.height > _OVERLAP_PAIRS:
+        warnings.append(f"{pairs.height - _OVERLAP_PAIRS} more pairs of inputs overlap so")
+    return warnings
+
+
+def _utc_text(instant: datetime) -> str:
+    return f"{instant.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _extents_frame(extents: dict[str, tuple[int, int]]) -> pl.DataFrame:
+    """By input, the first and last line with a time in the period."""
+    return pl.DataFrame(
+        {
+            "_file": list(extents),
+            "_first": pl.Series([e[0] for e in extents.values()], dtype=pl.UInt32),
+            "_last": pl.Series([e[1] for e in extents.values()], dtype=pl.UInt32),
+        },
+        schema={"_file": pl.String, "_first": pl.UInt32, "_last": pl.UInt32},
+    )
+
+
+def _between(period: Period) -> pl.Expr:
+    """Whether a line (``line_no`` of ``_file``, whose extent is ``_first``, ``_last``) lies
+    between the first and the last line of its input with a time in ``period``; an open end
+    of the period reaches the start or the end of the input."""
+    inside = pl.lit(True)
+    if period.since is not None:
+        inside = inside & (pl.col("line_no") > pl.col("_first"))
+    if period.until is not None:
+        inside = inside & (pl.col("line_no") < pl.col("_last"))
+    return inside.fill_null(False)
+
+
+def _outside_period_lines(
+    timeless: pl.DataFrame, extents: pl.DataFrame, period: Period
+) -> pl.DataFrame:
+    """The rows of ``timeless`` (``source_file``, ``line_no``, …) outside the period's lines."""
+    placed = timeless.with_columns(_file=pl.col("source_file").cast(pl.String)).join(
+        extents, on="_file", how="left", maintain_order="left"
+    )
+    return placed.filter(~_between(period)).drop("_file", "_first", "_last")
+
+
+def _example_in_period(
+    example: MalformedLine, extents: dict[str, tuple[int, int]], period: Period
+) -> bool:
+    extent = extents.get(example.source_file)
+    if extent is None:
+        return False
+    after_first = period.since is None or example.line_no > extent[0]
+    return after_first and (period.until is None or example.line_no < extent[1])
+
+
+def _mark_moved(frame: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (with ``source_file``, ``line_no``, ``bucket``) with the lines of ``keys`` in
+    ``out_of_period``."""
+    marked = frame.join(
+        keys.with_columns(pl.col("source_file").cast(frame.schema["source_file"])),
+        on=list(_POSITION),
+        how="left",
+        maintain_order="left",
+    )
+    out = pl.lit("out_of_period", dtype=frame.schema["bucket"])
+    return marked.with_columns(
+        bucket=pl.when(pl.col("_moved")).then(out).otherwise(pl.col("bucket"))
+    ).drop("_moved")
 
 
 def _malformed_line(source_file: str, line_no: int, line: str, reason: str | None) -> MalformedLine:
@@ -360,7 +732,9 @@ def read_hits(
     keep_lines: bool = False,
 ) -> _HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
-    (and with ``keep_lines`` every line's fields and bucket)."""
+    (and with ``keep_lines`` every line's fields and bucket). Timeless lines outside the
+    period's lines of their input count as ``out_of_period`` (``_HitAccumulator``). Without
+    ``dedupe``, several inputs are sampled for lines they share (``overlap_warnings``)."""
     total = inputs.total_bytes
     done = 0
     result = _HitAccumulator(
@@ -368,6 +742,9 @@ def read_hits(
         columns=(*_COUNTED_COLUMNS, *(_SEGMENT_COLUMNS if segment_columns else ())),
         keep_times=keep_times,
         keep_lines=keep_lines,
+        period=Period(hit_filter.since, hit_filter.until),
+        overlap=not dedupe and len(inputs.files) > 1,
+        format_string=_format_string(fmt),
     )
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
@@ -395,6 +772,7 @@ def read_hits(
             progress(done, total)
     if parser.held:
         add(parser.flush())
+    result.finish()
     return result
 
 
@@ -495,6 +873,8 @@ def _read_access_logs(
     ``keep_lines``, every line is read and kept with its fields: no seeking)."""
     sample = list(inputs.sample_lines())
     fmt, detection = _choose_format(sample, options.log_format)
+    if options.client_ip == "first-forwarded":
+        _check_forwarded_for(fmt, sample)
     tz = _report_timezone(options, sample)
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
     earlier = _comparison(options, period, tz)
@@ -523,11 +903,13 @@ def _read_access_logs(
             skipped = sum(parts.skipped_lines for parts in inputs.ranges.values())
             warnings.append(str(error))
     if skipped:
-        read.counts["out_of_period"] = read.counts.get("out_of_period", 0) + skipped
+        for counts in (read.counts, read.read_counts):
+            counts["out_of_period"] = counts.get("out_of_period", 0) + skipped
     if options.dedupe:
         hits = drop_duplicate_lines(read)
     else:
         hits = pl.concat(read.counted) if read.counted else _empty_hits()
+        warnings += overlap_warnings(read, [file.name for file in inputs.files])
     summary = InputSummary(
         lines=sum(read.counts.values()),
         files=len(inputs.files),
@@ -538,6 +920,7 @@ def _read_access_logs(
         variants=read.variants,
     )
     notes = [*inputs.notes, *_format_notes(fmt, detection, read.variants)]
+    warnings += _unmatched_warning(fmt, read.variants, read.unmatched_example)
     result = InputRead(
         hits=hits,
         summary=summary,
@@ -547,9 +930,17 @@ def _read_access_logs(
         notes=notes,
         warnings=warnings,
         nothing_usable=lambda first: (
-            f"no line parses as {fmt.name} format{first}; name the format with --log-format"
+            f"no line parses as {fmt.name} format{first}; "
+            + (
+                "name the format with --log-format"
+                if options.log_format == AUTO
+                else "check --log-format against the log's lines"
+            )
         ),
         lines=pl.concat(read.lines) if read.lines else None,
+        buckets_read=read.read_counts,
+        first_malformed=read.first_malformed,
+        unread_fields=_unread_fields(read.variants, read.unread_example),
     )
     if earlier is None:
         return result
@@ -605,22 +996,53 @@ def _split_periods(
 
 def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
     """``read`` (made over two periods) narrowed to ``period``: its hits, and its line counts
-    (lines outside it, the other period's included, are ``out_of_period``)."""
+    (lines outside it, the other period's included, are ``out_of_period``).
+
+    For access logs (``times`` has each line's position) a timeless line counts in its bucket
+    when it lies between the first and the last line of its input in ``period``, as in a read
+    of one period (``_HitAccumulator``); an event export's malformed rows count in both.
+    """
     timeless = ("comment", "duplicate", "not_http", "malformed")
-    counts = {b: n for b, n in read.summary.buckets.items() if b in timeless}
+    malformed = read.malformed
+    if "line_no" in times.columns:
+        counts = {b: n for b, n in read.summary.buckets.items() if b == "duplicate"}
+        spans = (
+            times.filter(period.contains() & _IN_PERIOD)
+            .group_by("source_file")
+            .agg(pl.col("line_no").min().alias("first"), pl.col("line_no").max().alias("last"))
+        )
+        extents = {str(name): (int(a), int(b)) for name, a, b in spans.iter_rows()}
+        lines = times.filter(pl.col("bucket").is_in(TIMELESS_BUCKETS))
+        away = _outside_period_lines(lines, _extents_frame(extents), period)
+        kept = lines.join(away.select(*_POSITION), on=list(_POSITION), how="anti")
+        add_counts(counts, kept.get_column("bucket"))
+        malformed = [m for m in read.malformed if _example_in_period(m, extents, period)]
+        timed = times.filter(period.contains() & ~pl.col("bucket").is_in(timeless))
+        read_here = pl.concat([timed, kept])
+    else:
+        counts = {b: n for b, n in read.summary.buckets.items() if b in timeless}
+        read_here = times.filter(period.contains() | pl.col("bucket").is_in(timeless))
     inside = times.filter(period.contains() & ~pl.col("bucket").is_in(timeless))
     add_counts(counts, inside.get_column("bucket"))
     counts["out_of_period"] = read.summary.lines - sum(counts.values())
     variants: dict[str, int] | None = None
     if read.summary.variants is not None:  # access logs: which variant read each line
         variants = {}
-        read_here = period.contains() | pl.col("bucket").is_in(timeless)
-        add_counts(variants, times.filter(read_here).get_column("variant"))
+        add_counts(variants, read_here.get_column("variant"))
     summary = dataclasses.replace(
         read.summary, buckets=counts, period_applied=True, variants=variants
     )
+    unread = read.unread_fields
+    if unread is not None and variants is not None:
+        count = sum(n for name, n in variants.items() if UNREAD_FIELDS in name)
+        unread = dataclasses.replace(unread, lines=count) if count else None
     return dataclasses.replace(
-        read, hits=read.hits.filter(period.contains()), summary=summary, period=period
+        read,
+        hits=read.hits.filter(period.contains()),
+        summary=summary,
+        period=period,
+        malformed=malformed,
+        unread_fields=unread,
     )
 
 
@@ -707,16 +1129,19 @@ def input_warnings(read: InputRead, options: ReadOptions) -> list[str]:
     if malformed and not options.strict:
         plural = read.unit if malformed == 1 else f"{read.unit}s"
         warnings.append(f"{malformed:,} malformed {plural} skipped (counted in the input summary)")
+    if read.unread_fields is not None and not options.strict:
+        warnings.append(read.unread_fields.warning())
     return warnings
 
 
 def _check_input(read: InputRead, options: ReadOptions) -> None:
     """Exit 1 when the input holds data but no HTTP request (or ``--strict`` finds a malformed
     line); an input of comments only is empty, not an error."""
-    buckets = read.summary.buckets
+    # Whether any line is usable is a question about the lines as read, wherever they lie.
+    buckets = read.buckets_read if read.buckets_read is not None else read.summary.buckets
     bad, not_http = buckets.get("malformed", 0), buckets.get("not_http", 0)
     data = read.summary.lines - buckets.get("comment", 0) - buckets.get("duplicate", 0)
-    first = read.malformed[0] if read.malformed else None
+    first = read.first_malformed or (read.malformed[0] if read.malformed else None)
     if data and bad + not_http == data:
         if not_http:
             kinds = ", ".join(sorted(read.summary.variants or {})) or "not_http"
@@ -728,7 +1153,15 @@ def _check_input(read: InputRead, options: ReadOptions) -> None:
         why = f", {first.reason}" if first and first.reason else ""
         where = f" (first: {first.location()}{why})" if first else ""
         raise InputError(read.nothing_usable(where))
+    bad = read.summary.buckets.get("malformed", 0)  # in the period
+    first = read.malformed[0] if read.malformed else None
     if options.strict and bad and first is not None:
         raise InputError(
             f"{first.location()}: malformed {first.unit} ({bad} in all; --strict allows none)"
+        )
+    unread = read.unread_fields
+    if options.strict and unread is not None:
+        raise InputError(
+            f"{unread.location}: fields left unread at the end of the line ({unread.lines:,} "
+            f"lines in all; --strict allows none); {unread.remedy()}"
         )

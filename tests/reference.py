@@ -39,9 +39,18 @@ CLF_LINE = re.compile(
     rf"(?P<status>[0-9]{{3}}|-) (?P<bytes>[0-9]+|-)"
     rf"(?: (?P<referrer>{_QUOTED}|-) (?P<agent>{_QUOTED}|-))?(?P<rest>.*)"
 )
-# nginx's "$http_x_forwarded_for" after the user agent: addresses, or -.
-_ADDRESS = r"(?:[0-9A-Fa-f.:%\[\]]+|unknown)"
-XFF = re.compile(rf' "(?:-|(?:{_ADDRESS}(?:, ?{_ADDRESS})*)?)"')
+# nginx's "$http_x_forwarded_for" after the user agent: addresses, or -. An address is IPv4
+# (maybe with a port), IPv6 (maybe bracketed, with a zone or a port) or "unknown".
+_V4 = r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?::[0-9]{1,5})?"
+_V6 = (
+    r"\[?[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}){0,3}(?:%[\w.-]+)?\]?"
+    r"(?::[0-9]{1,5})?"
+)
+_ADDRESS = rf"(?:{_V4}|{_V6}|unknown)"
+_ADDRESSES = rf"{_ADDRESS}(?:, ?{_ADDRESS})*"
+XFF = re.compile(rf' "(?:-|(?:{_ADDRESSES})?)"')
+# Or further along: a whole quoted field of addresses among the trailing fields.
+LATER_XFF = re.compile(rf'(?:^|[ \t])"{_ADDRESSES}"(?=[ \t]|$)')
 TRAEFIK_TAIL = re.compile(r' [0-9]+ "[^"]*" "[^"]*" [0-9]+ms\s*')
 # Trailing fields are whole: runs of text or quoted strings; an unclosed quote is a cut line.
 TRAILING = re.compile(rf'(?:[ \t]+(?:[^ \t"]|{_QUOTED})+)*\s*')
@@ -158,6 +167,7 @@ def parse_line(line: str) -> LogLine | str:
         return "malformed"
     xff = XFF.match(fields["rest"])
     rest = fields["rest"][xff.end() :] if xff else fields["rest"]
+    later = None if xff else LATER_XFF.search(rest)
     client = client_of(fields["client"])
     request_line = REQUEST_LINE.fullmatch(fields["request"][1:-1])
     # After a whole user agent anything may follow; without one, only whole fields.
@@ -170,7 +180,7 @@ def parse_line(line: str) -> LogLine | str:
     target = request_line.group(2).split("#", 1)[0]  # a fragment is no part of path or query
     path, has_query, query = ABSOLUTE_FORM.sub("", target, count=1).partition("?")
     status = None if fields["status"] == "-" else int(fields["status"])
-    variant = variant_of(fields, client, xff is not None, bool(rest.strip()))
+    variant = variant_of(fields, client, bool(xff or later), bool(rest.strip()))
     return LogLine(client.ip, ts, request_line.group(1), path or "/", query if has_query else None,
                    status, unquoted(fields["agent"]), variant)  # fmt: skip
 

@@ -63,6 +63,27 @@ VARIANTS = {
         CLEAN + ' "-"',
         ("combined+xff", "203.0.113.7", None, None, 200, 512, GOOGLE, UA),
     ),
+    "X-Forwarded-For, then fields": (
+        CLEAN + ' "198.51.100.4" rt=0.004 host=shop.example.com',
+        ("combined+xff+fields", "203.0.113.7", None, "198.51.100.4", 200, 512, GOOGLE, UA),
+    ),
+    "X-Forwarded-For among the trailing fields": (
+        CLEAN + ' rt=0.004 "198.51.100.4, [2001:db8::7]:4711" "shop@docker"',
+        (
+            "combined+xff+fields",
+            "203.0.113.7",
+            None,
+            "198.51.100.4, [2001:db8::7]:4711",
+            200,
+            512,
+            GOOGLE,
+            UA,
+        ),
+    ),
+    "a quoted number is no X-Forwarded-For": (
+        CLEAN + ' "0.004" uct="10.0.0.1"',
+        ("combined+fields", "203.0.113.7", None, None, 200, 512, GOOGLE, UA),
+    ),
     "vhost": (
         f"shop.example.com {CLEAN}",
         ("vhost_combined", "203.0.113.7", "shop.example.com", None, 200, 512, GOOGLE, UA),

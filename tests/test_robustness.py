@@ -208,7 +208,9 @@ def test_a_first_line_with_an_offset_beyond_a_day_does_not_set_the_time_zone(
     result = run(
         "report", str(log), "--format", "json", "--since", "2026-11-02", "--until", "2026-11-02"
     )
-    assert input_counts(result) == {"lines": 2, "malformed": 1, "page": 1}
+    # The unreadable line comes before the period's only line: it is out of the period.
+    assert input_counts(result) == {"lines": 2, "page": 1}
+    assert json.loads(result.stdout)["input"]["out_of_period"] == 1
     # The zone is the next line's, +01:00: the day starts at 23:00 UTC.
     assert (
         json.loads(result.stdout)["period"].items()

@@ -2,8 +2,9 @@
 
 The sample log is in time order give or take a few seconds (merged workers); seeking is
 switched on for it by lowering the size threshold, and each report is compared with the one
-made with seeking switched off. The one difference: lines left unread count as
-``out_of_period`` without being parsed, so a malformed line among them is not told apart.
+made with seeking switched off: they are equal, the input summary too. Lines left unread count
+as ``out_of_period`` without being parsed; a malformed, blank or comment line counts in its
+bucket only between the first and the last line of the period in its file, on both paths.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import micromacro.reading as reading_module
-from micromacro import seeking
+from micromacro import periods, seeking
 from micromacro.cli import cli
 from micromacro.goals_file import load_goals
 from micromacro.inputs import FileParts, InputFile
@@ -128,15 +129,8 @@ def test_a_compared_period_is_read_in_its_own_stretch(
 
 
 def assert_same_report(seeked: dict[str, object], whole: dict[str, object]) -> None:
-    """Equal but for malformed lines among the unread ones, counted as out of period."""
-    assert {k: v for k, v in seeked.items() if k != "input"} == {
-        k: v for k, v in whole.items() if k != "input"
-    }
-    seen, read = dict(seeked["input"]), dict(whole["input"])  # type: ignore[call-overload]
-    unread_malformed = read.pop("malformed") - seen.pop("malformed")
-    assert 0 <= unread_malformed <= 3  # the sample has three malformed lines
-    assert seen.pop("out_of_period") == read.pop("out_of_period") + unread_malformed
-    assert seen == read
+    """Equal in every field, the input summary's buckets included."""
+    assert seeked == whole
 
 
 def test_lines_out_of_time_order_are_read_whole(
@@ -394,3 +388,85 @@ def test_with_a_step_of_one_byte_every_line_is_sampled(
     if data.endswith(b"\n") or not data:
         lines.pop()
     assert sampled == [line for line in lines if len(line) <= window]
+
+
+# --- one count of malformed lines, whether seeked or read whole ---------------------------------
+
+# Lines with no time in any period: blank, a comment, text that is no request, a line cut short,
+# a time out of range, a line too long for --max-line-bytes 400.
+_NOISE = [
+    b"\n",
+    b"# rotated by logrotate\n",
+    b"no request here\n",
+    b'203.0.113.9 - - [02/Nov/2026:10:00:00 +0100] "GET /cut\n',
+    b'203.0.113.9 - - [01/Jan/0001:00:00:00 +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8.5.0"\n',
+    b"x" * 500 + b"\n",
+]
+_SINCE = [None, "2026-11-02T20:00", "2026-11-03", "2026-11-03T06:00", "2026-11-04T12:00"]
+_UNTIL = [None, "2026-11-03", "2026-11-03T09:00", "2026-11-04", "2026-11-02"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    noise=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_NOISE)), max_size=40),
+    since=st.sampled_from(_SINCE),
+    until=st.sampled_from(_UNTIL),
+    compare=st.booleans(),
+)
+def test_seeking_on_and_off_give_the_same_json_and_messages(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed: int,
+    noise: list[tuple[float, bytes]],
+    since: str | None,
+    until: str | None,
+    compare: bool,
+) -> None:
+    """Every field of the JSON output, and stderr, are the same with seeking forced on and off,
+    whatever lines without a time lie wherever in the log."""
+    lines = generated_log(seed, 400)
+    for where, line in noise:
+        lines.insert(int(where * len(lines)), line)
+    log = tmp_path_factory.mktemp("noisy") / "access.log"
+    log.write_bytes(b"".join(lines))
+    period = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
+    if compare and since:
+        period += ["--compare", "previous"]
+    args = ["report", str(log), "--goals", GOALS, "--format", "json", "--max-line-bytes", "400"]
+    chosen: list[FileParts | None] = []
+    with pytest.MonkeyPatch.context() as patch:
+        # An open end is now: the same now for both runs (after the log's two days and a half).
+        patch.setattr(periods, "clock", lambda: datetime(2026, 11, 5, tzinfo=UTC))
+        patch.setattr(seeking, "MIN_SEEK_BYTES", 0)
+        patch.setattr(seeking, "_WINDOW", 1024)
+        patch.setattr(reading_module, "period_parts", _spy(chosen))
+        seeked = CliRunner().invoke(cli, [*args, *period])
+        patch.setattr(reading_module, "period_parts", lambda *args: None)
+        whole = CliRunner().invoke(cli, [*args, *period])
+    event("seeked" if any(chosen) else "read whole")
+    assert (seeked.exit_code, seeked.stderr) == (whole.exit_code, whole.stderr)
+    if whole.exit_code == 0:
+        assert json.loads(seeked.stdout) == json.loads(whole.stdout)
+
+
+def test_a_noisy_log_is_seeked_and_counts_its_malformed_lines_alike(
+    monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], tmp_path: Path
+) -> None:
+    """The property above seeks: here a malformed line sits on each side of the day's lines
+    and one inside them; the two outside count as out of the period either way."""
+    monkeypatch.setattr(seeking, "_WINDOW", 1024)
+    lines = generated_log(1, 400)
+    day = [i for i, line in enumerate(lines) if b"[03/Nov/2026:" in line]
+    # Inserted from the end, so that the earlier positions still hold.
+    for at in (day[-1] + 3, day[len(day) // 2], day[0] - 3):
+        lines.insert(at, b"no request here\n")
+    log = tmp_path / "access.log"
+    log.write_bytes(b"".join(lines))
+    period = ("--since", "2026-11-03", "--until", "2026-11-03")
+    seeked = report(str(log), *period)
+    (part,) = ranges
+    assert part is not None
+    assert part.skipped_lines > 0
+    assert seeked == without_seeking(monkeypatch, str(log), *period)
+    assert seeked["input"]["malformed"] == 1  # type: ignore[index]
+    assert seeked["input"]["lines"] == 403  # type: ignore[index]

@@ -53,6 +53,7 @@ __all__ = [
     "analyse_sample",
     "choose_format",
     "detect_format",
+    "has_forwarded_for",
     "parse_access_lines",
     "resolve_format",
 ]
@@ -93,6 +94,11 @@ class Candidate:
     family: str
     read: int
     variants: dict[str, int]
+
+    @property
+    def unread_fields(self) -> int:
+        """Sample lines read with trailing fields left unread (a ``+fields`` variant)."""
+        return sum(count for name, count in self.variants.items() if "+fields" in name)
 
 
 @dataclass(frozen=True)
@@ -207,7 +213,8 @@ def analyse_sample(
 def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIES) -> Detection:
     """The family that reads most sample lines, read with the variant most of them have.
 
-    Among families reading equally many, the first in ``families`` wins when they read every
+    Among families reading equally many, those that leave fewest lines with trailing fields
+    unread (``+fields``) are kept; of these the first in ``families`` wins when they read every
     line alike; when they read the lines differently the choice is ambiguous. Raises
     ``InputError`` when nothing reads a line or the choice is ambiguous, naming every candidate
     and how many sample lines it read.
@@ -222,7 +229,13 @@ def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIE
     if best == 0:
         raise InputError(_nothing_reads(analysis))
     order = [f.name for f in families]
-    tied = sorted((c for c in ranked if c.read == best), key=lambda c: order.index(c.family))
+    tied = [c for c in ranked if c.read == best]
+    # Of families reading as many lines, those leaving fewest fields unread: a reader of the
+    # whole line beats one that reads a prefix of it.
+    fewest = min(c.unread_fields for c in tied)
+    tied = sorted(
+        (c for c in tied if c.unread_fields == fewest), key=lambda c: order.index(c.family)
+    )
     first = analysis.tables[tied[0].family].drop("variant")
     differing = [c for c in tied[1:] if not analysis.tables[c.family].drop("variant").equals(first)]
     if differing:
@@ -250,6 +263,44 @@ def detect_format(
     'combined'
     """
     return choose_format(analyse_sample(sample, locations, families=families), families)
+
+
+# Variants that read a line with an X-Forwarded-For field, whatever it holds.
+_FORWARDED_VARIANT = r"\+(?:xff|address_list)\b"
+
+
+def has_forwarded_for(fmt: LogFormat, sample: Sequence[str]) -> bool:
+    """Whether the log ``sample`` (its first lines) comes from has an X-Forwarded-For field for
+    ``--client-ip first-forwarded``, even where it is empty (``-``): a line read with one (a
+    ``+xff`` or ``+address_list`` variant, a format string or preset with the field), a value
+    read, or a ``#Fields:`` header or JSON key naming it. True when no sample line parses:
+    there is nothing to say it lacks one."""
+    if not sample:
+        return True
+    parsed = parse_access_lines(_sample_frame(sample), fmt).collect()
+    if not parsed.get_column("parsed").any():
+        return True
+    with_field = {"__none__"}
+    if isinstance(fmt, FamilyFormat):
+        readers = (fmt.primary, *fmt.family.variants)
+        with_field |= {
+            r.name for r in readers if isinstance(r, RegexFormat) and "forwarded_for" in r.fields
+        }
+        marker = fmt.family.forwarded_for_marker
+        if marker is not None and pl.Series(list(sample)).str.contains(marker).any():
+            return True
+    variant = pl.col("variant")
+    found = parsed.select(
+        (
+            pl.col("parsed")
+            & (
+                pl.col("forwarded_for").is_not_null()
+                | variant.is_in(sorted(with_field))
+                | variant.str.contains(_FORWARDED_VARIANT)
+            )
+        ).any()
+    ).item()
+    return bool(found)
 
 
 def _candidate(family: str, table: pl.DataFrame) -> Candidate:

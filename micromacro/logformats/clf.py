@@ -15,8 +15,9 @@ variant from what it found: a ``vhost_`` prefix, ``common`` or ``combined``, the
 ``+address_list`` (the client field is a list of addresses, quoted or not, maybe followed by
 the connecting address), ``+bare_dash`` (``-`` for the referrer or user agent instead of
 ``"-"``), ``+dash_status`` (``-`` for the status), ``+elapsed`` (Gandi's ``(0 s)`` after the
-time), ``+xff`` (a trailing quoted X-Forwarded-For list) and ``+fields`` (other trailing fields,
-left unread). Times may carry fractions of a second. Fields after a whole referrer and user
+time), ``+xff`` (a trailing quoted X-Forwarded-For list: right after the user agent, or a whole
+quoted field of addresses among the trailing ones) and ``+fields`` (other trailing fields, left
+unread). Times may carry fractions of a second. Fields after a whole referrer and user
 agent may be anything; after a line's status and bytes, without a user agent, they must be
 whole fields (an unclosed quote there is a combined line cut short: malformed).
 """
@@ -36,9 +37,19 @@ _STATUS = r"\d{3}"
 _BYTES = r"\d+|-"
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 _END = r"\s*$"
-# An X-Forwarded-For list as nginx logs "$http_x_forwarded_for": addresses, or "-".
-_ADDRESS = r"(?:[0-9A-Fa-f.:%\[\]]+|unknown)"
-_XFF = rf"-|(?:{_ADDRESS}(?:, ?{_ADDRESS})*)?"
+# An X-Forwarded-For list as nginx logs "$http_x_forwarded_for": addresses, or "-". An address
+# is IPv4 or IPv6 (maybe in brackets, with a zone id or a port), or "unknown", as proxies write.
+_IPV4 = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]{1,5})?"
+_IPV6 = (
+    r"\[?[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}){0,3}(?:%[0-9A-Za-z_.-]+)?\]?"
+    r"(?::[0-9]{1,5})?"
+)
+_ADDRESS = rf"(?:{_IPV4}|{_IPV6}|unknown)"
+ADDRESS_LIST = rf"{_ADDRESS}(?:, ?{_ADDRESS})*"
+_XFF = rf"-|(?:{ADDRESS_LIST})?"
+# A whole quoted field among the trailing ones that holds an address list: X-Forwarded-For
+# logged further along the line.
+_LATER_XFF = rf'(?:^|[ \t])"({ADDRESS_LIST})"(?:[ \t]|$)'
 
 _CLIENT = r'[^ ,"]+'
 _VHOST_NAME = r'[^ :,"]+'
@@ -198,7 +209,7 @@ def _label() -> pl.Expr:
         suffix("bare_dash", (referrer == "-") | (agent == "-")),
         suffix("dash_status", fields.struct.field("status") == "-"),
         suffix("elapsed", fields.struct.field("elapsed").is_not_null()),
-        suffix("xff", _either(fields, "forwarded_for", "common_xff").is_not_null()),
+        suffix("xff", pl.col("_xff").is_not_null()),
         suffix("fields", extra.is_not_null()),
     )
     traefik = (label == "combined+fields") & extra.str.contains(f"^{_TRAEFIK_TAIL}$")
@@ -231,8 +242,14 @@ class GeneralClf(LogFormat):
         with_list = client.with_columns(
             _ip=pl.coalesce(pl.col("_second"), listed), _list=pl.when(is_list).then("_list")
         )
-        trailing = _either(fields, "forwarded_for", "common_xff")
-        typed = with_list.with_columns(
+        # X-Forwarded-For right after the user agent (or the bytes), else a quoted address list
+        # further among the trailing fields.
+        later = _either(fields, "extra", "common_extra").str.extract(_LATER_XFF, 1)
+        with_xff = with_list.with_columns(
+            _xff=pl.coalesce(_either(fields, "forwarded_for", "common_xff"), later)
+        )
+        trailing = pl.col("_xff")
+        typed = with_xff.with_columns(
             _variant=_label(),
             _fields=pl.struct(
                 ip=pl.col("_ip"),
@@ -254,7 +271,7 @@ class GeneralClf(LogFormat):
             _FRACTIONAL_CLF,
             variant=pl.col("_variant"),
         )
-        return parsed.drop("_client", "_host", "_list", "_second", "_ip", "_variant")
+        return parsed.drop("_client", "_host", "_list", "_second", "_ip", "_variant", "_xff")
 
     def parser(self) -> LineParser:
         return self.parse

@@ -55,6 +55,9 @@ class Family:
     # False when the variants are names of the general reader, reading alike (JSON lines):
     # retrying a line with them would read it again the same way.
     distinct_variants: bool = True
+    # A regex that a line of the log matches when the log has an X-Forwarded-For field, be it
+    # empty: a W3C ``#Fields:`` header naming it, a JSON key (None: the variants say so).
+    forwarded_for_marker: str | None = None
 
     def variant(self, name: str) -> LogFormat | None:
         """The strict variant called ``name``, if the family has one."""

@@ -18,8 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import polars as pl
+
 from micromacro.errors import UsageError
 from micromacro.logformats.base import RegexFormat
+from micromacro.logformats.clf import ADDRESS_LIST
 from micromacro.logformats.fields import CLF, EPOCH_SECONDS, ISO8601, TimeSpec
 from micromacro.logformats.patterns import QUOTED_TEXT, group
 
@@ -97,13 +100,14 @@ _APACHE_DIRECTIVE = re.compile(r"%(?:%|[<>]?!?(?:\d{3}(?:,\d{3})*)?(?:\{([^}]*)\
 
 @dataclass
 class _Piece:
-    """A literal run of text, or a variable."""
+    """A literal run of text, or a variable (``written`` as in the format string)."""
 
     literal: str = ""
     variable: Variable | None = None
+    written: str = ""
 
 
-def compile_format_string(text: str) -> RegexFormat | None:
+def compile_format_string(text: str) -> FormatString | None:
     """The format an nginx or Apache format string describes; None when ``text`` is neither
     (a preset name). Raises ``UsageError`` for a string micromacro cannot use."""
     stripped = _strip_directive(text)
@@ -136,7 +140,7 @@ def _nginx_pieces(text: str) -> list[_Piece]:
     for match in _NGINX_VARIABLE.finditer(text):
         pieces.append(_Piece(literal=text[position : match.start()]))
         name = (match.group(1) or match.group(2)).lower()
-        pieces.append(_Piece(variable=_NGINX.get(name, Variable(None))))
+        pieces.append(_Piece(variable=_NGINX.get(name, Variable(None)), written=match.group(0)))
         position = match.end()
     pieces.append(_Piece(literal=text[position:]))
     return pieces
@@ -151,7 +155,8 @@ def _apache_pieces(text: str) -> list[_Piece]:
         if match.group(0) == "%%":
             pieces.append(_Piece(literal="%"))
             continue
-        pieces.append(_Piece(variable=_apache_variable(match.group(1), match.group(2))))
+        variable = _apache_variable(match.group(1), match.group(2))
+        pieces.append(_Piece(variable=variable, written=match.group(0)))
     pieces.append(_Piece(literal=text[position:]))
     return pieces
 
@@ -177,14 +182,67 @@ def _apache_time(argument: str) -> TimeSpec:
     return TimeSpec("strftime", spec)
 
 
-def _compile(kind: str, pieces: list[_Piece], source: str) -> RegexFormat:
+@dataclass(frozen=True)
+class FormatString(RegexFormat):
+    """A format compiled from an nginx or Apache format string; ``pieces`` are its regex in
+    order, each with what it stands for in the string (a variable as written, or literal text),
+    to say where a line stops matching."""
+
+    pieces: tuple[tuple[str, str, bool], ...] = ()  # (regex, as written, is a variable)
+
+    def mismatch(self, line: str) -> str:
+        """Where ``line`` stops matching the format string: the column and the piece of the
+        string there (a variable or literal text), and what the line holds at that column."""
+        position, failed = 0, None
+        for count in range(1, len(self.pieces) + 1):
+            found = re.match("".join(regex for regex, _, _ in self.pieces[:count]), line)
+            if found is None:
+                failed = self.pieces[count - 1]
+                break
+            position = found.end()
+        if failed is not None and not failed[2]:  # literal text: the part of it that matches
+            expected, found_text = failed[1], line[position:]
+            same = next(
+                (i for i, (a, b) in enumerate(zip(expected, found_text, strict=False)) if a != b),
+                min(len(expected), len(found_text)),
+            )
+            position += same
+            failed = (failed[0], failed[1][same:], False)
+        rest = line[position:]
+        shown = f"'{rest}'" if len(rest) <= _SHOWN else f"'{rest[:_SHOWN]}…'"
+        if failed is None:
+            if rest.strip():
+                return (
+                    f"the {self.name} format string ends at column {position + 1}, where the "
+                    f"line goes on: {shown}"
+                )
+            return (
+                f"the line matches the {self.name} format string, but its time or request does "
+                "not read"
+            )
+        _, written, variable = failed
+        piece = written if variable else f"'{written}'"
+        there = f"the line has {shown}" if rest else "the line ends"
+        return (
+            f"the {self.name} format string stops matching at column {position + 1}, at "
+            f"{piece}, where {there}"
+        )
+
+
+_SHOWN = 30  # characters of the line shown where a format string stops matching
+
+
+def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
     """One anchored regex from the pieces; the first variable of each raw field is captured."""
     parts = ["^"]
+    labelled: list[tuple[str, str, bool]] = []
     captured: set[str] = set()
     time: TimeSpec | None = None
     for index, piece in enumerate(pieces):
         if piece.variable is None:
             parts.append(re.escape(piece.literal))
+            if piece.literal:
+                labelled.append((parts[-1], piece.literal, False))
             continue
         variable = piece.variable
         name = variable.field if variable.field not in captured else None
@@ -193,6 +251,7 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> RegexFormat:
             if name == "time":
                 time = variable.time
         parts.append(_variable_pattern(variable, name, pieces, index))
+        labelled.append((parts[-1], piece.written, True))
     parts.append(r"\s*$")
     if not captured & {"request", "path", "uri"} or "time" not in captured:
         raise UsageError(
@@ -200,11 +259,12 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> RegexFormat:
             "(micromacro needs both: $request or $request_uri, $time_local or $time_iso8601; "
             "%r or %U, %t)"
         )
-    return RegexFormat(
+    return FormatString(
         name=kind,
         regex="".join(parts),
         time=time or CLF,
         description=f"{kind} format string: {source}",
+        pieces=tuple(labelled),
     )
 
 
@@ -228,3 +288,118 @@ def _variable_pattern(
     if stop and stop not in " \t":
         return group(name, f"[^{re.escape(stop)} ]*")
     return group(name, "[^ \t]*")
+
+
+# --- suggesting a format string for a line with fields no preset reads --------------------------
+
+_QUOTED_FIELD = r'"(?:[^"\\]|\\.)*"'
+# A Common Log Format line cut into what nginx's variables write, and the rest: the trailing
+# fields (Python's ``re``: one line, at most once per run).
+_CLF_PARTS = re.compile(
+    r"^(?:(?P<vhost>[^ \[\",]+) )?(?P<client>[^ \[\",]+) (?P<ident>[^ ]+) [^ ]+ \[[^\]]+\] "
+    rf"{_QUOTED_FIELD} (?:[0-9]{{3}}|-) (?:[0-9]+|-)"
+    rf"(?P<combined> {_QUOTED_FIELD} {_QUOTED_FIELD})?"
+    rf'(?P<xff> "(?:-|{ADDRESS_LIST})")?'
+    r"(?P<rest>[ \t].*?)\s*$"
+)
+# One trailing field: a quoted string, or a run of text that may hold quoted strings
+# (key="a b"); and its separator before it.
+_TRAILING_FIELD = re.compile(rf'([ \t]+)({_QUOTED_FIELD}|(?:[^ \t"]|{_QUOTED_FIELD})+)')
+_KEY_VALUE = re.compile(r'^([A-Za-z_][A-Za-z0-9_.-]*)=("?)(.*?)("?)$')
+# Keys nginx configurations commonly give the variables they log.
+_KNOWN_KEYS = {
+    "rt": "request_time",
+    "request_time": "request_time",
+    "host": "host",
+    "http_host": "host",
+    "vhost": "host",
+    "server_name": "host",
+    "xff": "http_x_forwarded_for",
+    "forwarded_for": "http_x_forwarded_for",
+    "x_forwarded_for": "http_x_forwarded_for",
+    "http_x_forwarded_for": "http_x_forwarded_for",
+    "uct": "upstream_connect_time",
+    "uht": "upstream_header_time",
+    "urt": "upstream_response_time",
+    "ua": "upstream_addr",
+}
+
+
+def suggest_format_string(line: str) -> str | None:
+    """An nginx ``log_format`` string that reads all of ``line``, a Common Log Format line with
+    trailing fields; None when the line is not one (or has an address list as its client).
+
+    Trailing fields become variables: ``key=value`` the variable the key names (``rt`` is
+    ``$request_time``, ``host`` is ``$host``, else ``$key``), a quoted address list
+    ``$http_x_forwarded_for``, anything else ``$field1``, ``$field2``, … (read and skipped).
+
+    >>> line = ('10.0.0.1 - - [02/Nov/2026:09:15:03 +0100] "GET / HTTP/1.1" 200 5 "-" '
+    ...     '"curl/8.5.0" rt=0.004 host=shop.example.com')
+    >>> suggest_format_string(line).partition(" $status $body_bytes_sent ")[2]
+    '"$http_referer" "$http_user_agent" rt=$request_time host=$host'
+    """
+    parts = _CLF_PARTS.match(line)
+    if parts is None:
+        return None
+    filled = {"ip", "remote_user", "time", "request", "status", "bytes"}
+    text = ""
+    if parts["vhost"]:
+        text += "$host:$server_port " if ":" in parts["vhost"] else "$host "
+        filled.add("host")
+    ident = "-" if parts["ident"] == "-" else "$remote_ident"
+    text += f'$remote_addr {ident} $remote_user [$time_local] "$request" $status $body_bytes_sent'
+    if parts["combined"]:
+        text += ' "$http_referer" "$http_user_agent"'
+        filled |= {"referrer", "user_agent"}
+    if parts["xff"]:
+        text += ' "$http_x_forwarded_for"'
+        filled.add("forwarded_for")
+    rest = parts["rest"]
+    position, unnamed = 0, 0
+    for match in _TRAILING_FIELD.finditer(rest):
+        if match.start() != position:
+            return None
+        position = match.end()
+        separator, field = match.groups()
+        name = _variable_for(field, filled)
+        if name is None:
+            unnamed += 1
+            name = f"field{unnamed}"
+        if name in _NGINX and _NGINX[name].field is not None:
+            filled.add(str(_NGINX[name].field))
+        text += separator + _written(field, name)
+    if position != len(rest):
+        return None
+    return text if _reads(text, line) else None
+
+
+def _variable_for(field: str, filled: set[str]) -> str | None:
+    """The variable a trailing field is taken for (None: a placeholder)."""
+    pair = _KEY_VALUE.match(field)
+    if pair is not None:
+        key = pair.group(1)
+        name = _KNOWN_KEYS.get(key.lower(), re.sub(r"[^A-Za-z0-9_]", "_", key))
+        known = _NGINX.get(name.lower())
+        # A variable micromacro reads, whose field is read already, would be skipped anyway.
+        return None if known is not None and known.field in filled else name
+    if "forwarded_for" not in filled and re.fullmatch(f'"{ADDRESS_LIST}"', field):
+        return "http_x_forwarded_for"
+    return None
+
+
+def _written(field: str, name: str) -> str:
+    """The field as written in the format string: its key and quotes kept, the value a
+    variable."""
+    pair = _KEY_VALUE.match(field)
+    if pair is not None:
+        quote = '"' if pair.group(2) and pair.group(4) else ""
+        return f"{pair.group(1)}={quote}${name}{quote}"
+    return f'"${name}"' if field.startswith('"') and field.endswith('"') else f"${name}"
+
+
+def _reads(text: str, line: str) -> bool:
+    """Whether the format string ``text`` reads ``line`` whole (as the run would: by Polars)."""
+    compiled = compile_format_string(text)
+    if compiled is None:
+        return False
+    return bool(pl.Series([line]).str.contains(compiled.regex).item())

@@ -564,4 +564,5 @@ JSON_FAMILY = Family(
     general=JSON_LINES,
     description="JSON lines access logs",
     distinct_variants=False,  # one reader under four names
+    forwarded_for_marker=r'(?i)"(?:http_x_forwarded_for|X-Forwarded-For|request_X-Forwarded-For)"\s*:',
 )

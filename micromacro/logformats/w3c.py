@@ -593,7 +593,21 @@ CLOUDFRONT_ANY = replace(
 # The presets.
 W3C_FORMATS: tuple[W3CFormat, ...] = (W3C, CLOUDFRONT)
 # The W3C families, in the order auto-detection prefers them.
+# A ``#Fields:`` header with an X-Forwarded-For column (``--client-ip first-forwarded``).
+_FORWARDED_FOR_HEADER = r"(?i)^#Fields:.*\bx-forwarded-for\b"
 W3C_FAMILIES: tuple[Family, ...] = (
-    Family("w3c", (W3C,), general=W3C_ANY, description=W3C.description),
-    Family("cloudfront", (CLOUDFRONT,), general=CLOUDFRONT_ANY, description=CLOUDFRONT.description),
+    Family(
+        "w3c",
+        (W3C,),
+        general=W3C_ANY,
+        description=W3C.description,
+        forwarded_for_marker=_FORWARDED_FOR_HEADER,
+    ),
+    Family(
+        "cloudfront",
+        (CLOUDFRONT,),
+        general=CLOUDFRONT_ANY,
+        description=CLOUDFRONT.description,
+        forwarded_for_marker=_FORWARDED_FOR_HEADER,
+    ),
 )

@@ -1,0 +1,262 @@
+"""Calendar periods for cron: ``--since last-week|this-week|last-month|this-month|last-year|
+this-year`` are whole ISO weeks (Monday to Sunday), months and years in the report's time zone.
+
+"Now" is fixed (``periods.clock`` replaced), never the wall clock: Wednesday 4 November 2026,
+09:00 UTC (10:00 in Berlin). ``tests/fixtures/calendar.log`` is written in UTC; line n is
+``GET /n`` from its own address at these Berlin times (CET after 25 October 03:00):
+
+====  =============================  ====================================
+line  Berlin time                    why it is there
+====  =============================  ====================================
+2     2025-12-31 23:59:59 CET        last second of 2025
+3     2026-01-01 00:00:00 CET        first second of 2026
+4     2026-09-30 23:59:59 CEST       last second of September
+5     2026-10-01 00:00:00 CEST       first second of October
+6     2026-10-15 12:00:00 CEST       mid-October (week of 12 October)
+7     2026-10-25 23:59:00 CET        Sunday, the day clocks went back
+8     2026-10-26 00:00:00 CET        Monday: last week starts
+9     2026-10-31 23:59:59 CET        last second of October
+10    2026-11-01 00:00:00 CET        Sunday 1 November, still last week
+11    2026-11-02 00:00:00 CET        Monday: this week starts
+12    2026-11-04 09:00:00 CET        an hour before now
+====  =============================  ====================================
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from micromacro import periods
+from micromacro.cli import cli
+from micromacro.errors import UsageError
+from micromacro.periods import (
+    CalendarUnit,
+    Period,
+    calendar_days,
+    comparison_period,
+    parse_period,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+LOG = str(ROOT / "tests" / "fixtures" / "calendar.log")
+NOW = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(periods, "clock", lambda: NOW)
+
+
+# --- the periods themselves --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "since", "until", "unit"),
+    [
+        # Monday 26 October 00:00 CET to Monday 2 November 00:00 CET.
+        ("last-week", utc(2026, 10, 25, 23), utc(2026, 11, 1, 23), "week"),
+        ("this-week", utc(2026, 11, 1, 23), utc(2026, 11, 8, 23), "week"),
+        # 1 October 00:00 CEST (UTC+2) to 1 November 00:00 CET (UTC+1).
+        ("last-month", utc(2026, 9, 30, 22), utc(2026, 10, 31, 23), "month"),
+        ("this-month", utc(2026, 10, 31, 23), utc(2026, 11, 30, 23), "month"),
+        ("last-year", utc(2024, 12, 31, 23), utc(2025, 12, 31, 23), "year"),
+        ("this-year", utc(2025, 12, 31, 23), utc(2026, 12, 31, 23), "year"),
+    ],
+)
+def test_a_calendar_name_alone_is_the_whole_period_in_the_time_zone(
+    name: str, since: datetime, until: datetime, unit: CalendarUnit
+) -> None:
+    assert parse_period(name, None, tz=BERLIN, now=NOW) == Period(since, until, unit)
+    # Named as both ends it is the same period; written in capitals too.
+    assert parse_period(name.upper(), name, tz=BERLIN, now=NOW) == Period(since, until, unit)
+
+
+@pytest.mark.parametrize(
+    ("now", "name", "first", "after"),
+    [
+        # ISO weeks across a new year: Friday 1 January 2027 is in the week of Monday 28 December.
+        (utc(2027, 1, 1, 12), "this-week", date(2026, 12, 28), date(2027, 1, 4)),
+        (utc(2027, 1, 1, 12), "last-week", date(2026, 12, 21), date(2026, 12, 28)),
+        # A Monday belongs to its own week.
+        (utc(2026, 11, 2, 0, 30), "this-week", date(2026, 11, 2), date(2026, 11, 9)),
+        # A Sunday to the week that began six days before.
+        (utc(2026, 11, 8, 23, 59), "last-week", date(2026, 10, 26), date(2026, 11, 2)),
+        # January: last month is the December before.
+        (utc(2027, 1, 15), "last-month", date(2026, 12, 1), date(2027, 1, 1)),
+        (utc(2028, 2, 10), "this-month", date(2028, 2, 1), date(2028, 3, 1)),
+        (utc(2027, 1, 15), "last-year", date(2026, 1, 1), date(2027, 1, 1)),
+    ],
+)
+def test_calendar_days(now: datetime, name: str, first: date, after: date) -> None:
+    assert calendar_days(name, tz=UTC, now=now) == (first, after)
+
+
+def test_the_day_is_the_one_of_the_time_zone() -> None:
+    # Monday 2 November 00:30 in Berlin is still Sunday 1 November (23:30) in UTC.
+    now = utc(2026, 11, 1, 23, 30)
+    assert calendar_days("this-week", tz=BERLIN, now=now) == (date(2026, 11, 2), date(2026, 11, 9))
+    assert calendar_days("this-week", tz=UTC, now=now) == (date(2026, 10, 26), date(2026, 11, 2))
+
+
+def test_a_calendar_name_as_one_end_of_a_longer_period() -> None:
+    # From 1 January 2025 to the start of this month: not one calendar period.
+    assert parse_period("last-year", "last-month", tz=BERLIN, now=NOW) == Period(
+        utc(2024, 12, 31, 23), utc(2026, 10, 31, 23)
+    )
+    # As --until, the end of that period; --until alone leaves the start open.
+    assert parse_period(None, "last-week", tz=BERLIN, now=NOW) == Period(None, utc(2026, 11, 1, 23))
+    assert parse_period("2026-10-01", "last-week", tz=BERLIN, now=NOW) == Period(
+        utc(2026, 9, 30, 22), utc(2026, 11, 1, 23)
+    )
+
+
+def test_a_misspelt_name_lists_the_calendar_periods() -> None:
+    with pytest.raises(UsageError, match="last-week, this-week, last-month, this-month"):
+        parse_period("last-weeks", None, tz=UTC, now=NOW)
+    with pytest.raises(UsageError, match="must be before"):
+        parse_period("this-month", "last-month", tz=UTC, now=NOW)
+    with pytest.raises(UsageError, match="out of range"):
+        parse_period("last-year", None, tz=UTC, now=utc(1, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("name", "compare", "since", "until"),
+    [
+        # The calendar period before: September, the week of 19 October, 2025.
+        ("last-month", "previous", utc(2026, 8, 31, 22), utc(2026, 9, 30, 22)),
+        ("last-week", "previous", utc(2026, 10, 18, 22), utc(2026, 10, 25, 23)),
+        ("last-year", "previous", utc(2023, 12, 31, 23), utc(2024, 12, 31, 23)),
+        # Not over yet: compared up to now's counterpart, 4 October 10:00 CEST.
+        ("this-month", "previous", utc(2026, 9, 30, 22), utc(2026, 10, 4, 8)),
+        # Wednesday 28 October 10:00 CET.
+        ("this-week", "previous", utc(2026, 10, 25, 23), utc(2026, 10, 28, 9)),
+        ("this-week", "previous-week", utc(2026, 10, 25, 23), utc(2026, 10, 28, 9)),
+        # The same local days a year before.
+        ("last-month", "previous-year", utc(2025, 9, 30, 22), utc(2025, 10, 31, 23)),
+        ("this-month", "previous-year", utc(2025, 10, 31, 23), utc(2025, 11, 4, 9)),
+    ],
+)
+def test_compare_steps_back_by_the_calendar(
+    name: str, compare: str, since: datetime, until: datetime
+) -> None:
+    current = parse_period(name, None, tz=BERLIN, now=NOW)
+    assert comparison_period(current, compare, tz=BERLIN, now=NOW) == Period(since, until)
+
+
+def test_the_month_before_the_31st_is_clamped_to_its_end() -> None:
+    now = utc(2026, 3, 31, 10)
+    current = parse_period("this-month", None, tz=UTC, now=now)
+    assert comparison_period(current, "previous", tz=UTC, now=now) == Period(
+        utc(2026, 2, 1), utc(2026, 2, 28, 10)
+    )
+
+
+# --- every command that takes --since ------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def pages(*options: str) -> list[int]:
+    """The lines of the fixture counted as pageviews (``micromacro hits``)."""
+    code, out, err = run("hits", LOG, "--format", "ndjson", *options)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    return [row["line"] for row in rows if row["bucket"] == "page"]
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "lines"),
+    [
+        ("last-week", None, [8, 9, 10]),
+        ("this-week", None, [11, 12]),
+        ("last-month", None, [5, 6, 7, 8, 9]),
+        ("this-month", None, [10, 11, 12]),
+        ("last-year", None, [2]),
+        ("this-year", None, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+        ("last-year", "last-month", [2, 3, 4, 5, 6, 7, 8, 9]),
+        (None, "last-week", [2, 3, 4, 5, 6, 7, 8, 9, 10]),  # up to the end of last week
+    ],
+)
+def test_hits_in_berlin(since: str | None, until: str | None, lines: list[int]) -> None:
+    options = ["--tz", "Europe/Berlin"]
+    options += ["--since", since] if since else []
+    options += ["--until", until] if until else []
+    assert pages(*options) == lines
+
+
+@pytest.mark.parametrize(
+    ("since", "lines"),
+    [
+        # In the log's own zone (UTC) the edges fall elsewhere: 31 December 23:00 is 2025.
+        ("last-week", [9, 10, 11]),
+        ("last-month", [6, 7, 8, 9, 10]),
+        ("last-year", [2, 3]),
+    ],
+)
+def test_hits_in_the_logs_own_zone(since: str, lines: list[int]) -> None:
+    assert pages("--since", since) == lines
+
+
+@pytest.mark.parametrize(
+    ("since", "compare", "now", "before"),
+    [
+        ("last-month", "previous", 5, 1),  # September: line 4
+        ("this-month", "previous", 3, 1),  # 1 to 4 October 10:00: line 5
+        ("last-week", "previous", 3, 1),  # week of 19 October: line 7
+        ("last-week", "previous-year", 3, 0),
+        ("this-week", "previous-week", 2, 1),  # 26 to 28 October 10:00: line 8
+    ],
+)
+def test_report_compares_calendar_periods(since: str, compare: str, now: int, before: int) -> None:
+    args = ["report", LOG, "--tz", "Europe/Berlin", "--since", since, "--compare", compare]
+    code, out, err = run(*args, "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    # One address per line: each line is a visitor, a session and a pageview.
+    assert report["summary"]["pageviews"] == report["summary"]["sessions"] == now
+    assert report["previous"]["summary"]["pageviews"] == before
+
+
+def test_output_paths_take_the_calendar_periods_start(tmp_path: Path) -> None:
+    weekly = tmp_path / "week-%G-W%V.csv"
+    monthly = tmp_path / "%Y-%m.csv"
+    for since, path in (("last-week", weekly), ("last-month", monthly)):
+        code, _, err = run(
+            "report", LOG, "--tz", "Europe/Berlin", "--since", since, "-o", str(path)
+        )
+        assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10.csv", "week-2026-W44.csv"]
+
+
+def test_alert_on_a_calendar_period(tmp_path: Path) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: any, kind: macro, destination: /12}\n"
+        "alerts:\n  - {name: quiet week, metric: summary.sessions, below: 3}\n"
+    )
+    common = ["alert", LOG, "--goals", str(goals), "--tz", "Europe/Berlin"]
+    assert run(*common, "--since", "last-week")[0] == 0  # 3 sessions
+    code, out, _ = run(*common, "--since", "this-week")  # 2 sessions
+    assert code == 3
+    assert "quiet week" in out
+
+
+def test_a_bad_calendar_name_is_a_usage_error() -> None:
+    code, _, err = run("report", LOG, "--since", "last-fortnight")
+    assert code == 2
+    assert "--since: cannot read 'last-fortnight'" in err
+    assert "last-week, this-week, last-month, this-month, last-year, this-year" in err

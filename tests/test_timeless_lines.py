@@ -1,0 +1,133 @@
+"""Lines without a time in a period report: a malformed, blank or comment line counts in its
+bucket when it lies between the first and the last line of its file with a time in the period
+(an open end of the period reaching the file's start or end), and as ``out_of_period`` elsewhere.
+The same rule holds when the file is seeked (``tests/test_seeking.py`` checks the two agree).
+
+The log below, in +01:00, is counted by hand for each period.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from micromacro.cli import cli
+from tests.helpers import combined_line
+
+LINES = [
+    combined_line("/1", ip="203.0.113.1", time="02/Nov/2026:23:00:00 +0100"),  # 1: 2 Nov
+    "no request here",  # 2
+    combined_line("/3", ip="203.0.113.3", time="03/Nov/2026:00:10:00 +0100"),  # 3: 3 Nov
+    "",  # 4: blank
+    "no request here either",  # 5
+    combined_line("/6", ip="203.0.113.6", time="03/Nov/2026:23:50:00 +0100"),  # 6: 3 Nov
+    "still no request",  # 7
+    combined_line("/8", ip="203.0.113.8", time="04/Nov/2026:00:05:00 +0100"),  # 8: 4 Nov
+    "# a comment",  # 9
+]
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "access.log"
+    path.write_text("".join(line + "\n" for line in LINES))
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def counts(log: Path, *period: str) -> dict[str, int]:
+    code, out, err = run("report", str(log), "--format", "json", *period)
+    assert code == 0, err
+    summary = json.loads(out)["input"]
+    keys = ("page", "malformed", "comment", "out_of_period")
+    return {key: summary[key] for key in keys if summary.get(key)}
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        # No period: every line in its bucket.
+        ((), {"page": 4, "malformed": 3, "comment": 2}),
+        # 3 Nov: the period's lines are 3 and 6; 4 and 5 lie between them. Out: 1, 2, 7, 8, 9.
+        (
+            ("--since", "2026-11-03", "--until", "2026-11-03"),
+            {"page": 2, "malformed": 1, "comment": 1, "out_of_period": 5},
+        ),
+        # From 3 Nov on: lines 3, 6, 8; the open end reaches the file's end. Out: 1, 2.
+        (
+            ("--since", "2026-11-03"),
+            {"page": 3, "malformed": 2, "comment": 2, "out_of_period": 2},
+        ),
+        # Up to the end of 3 Nov: lines 1, 3, 6, from the file's start. Out: 7, 8, 9.
+        (
+            ("--until", "2026-11-03"),
+            {"page": 3, "malformed": 2, "comment": 1, "out_of_period": 3},
+        ),
+        # 4 Nov: line 8 alone; nothing lies between it and itself. Out: all but 8.
+        (("--since", "2026-11-04", "--until", "2026-11-04"), {"page": 1, "out_of_period": 8}),
+        # No line in the period: every line is out of it.
+        (("--since", "2026-11-05"), {"out_of_period": 9}),
+    ],
+)
+def test_timeless_lines_count_by_position(
+    log: Path, period: tuple[str, ...], expected: dict[str, int]
+) -> None:
+    assert counts(log, *period) == expected
+
+
+def test_hits_shows_the_same_buckets(log: Path) -> None:
+    code, out, err = run(
+        "hits", str(log), "--format", "ndjson", "--since", "2026-11-03", "--until", "2026-11-03"
+    )
+    assert code == 0, err
+    buckets = [json.loads(line)["bucket"] for line in out.splitlines()]
+    assert buckets == [
+        "out_of_period", "out_of_period", "page", "comment", "malformed", "page",
+        "out_of_period", "out_of_period", "out_of_period",
+    ]  # fmt: skip
+
+
+def test_compare_places_each_periods_lines_alike(log: Path) -> None:
+    args = ["--since", "2026-11-03", "--until", "2026-11-03", "--compare", "previous"]
+    code, out, err = run("report", str(log), "--format", "json", *args)
+    assert code == 0, err
+    report = json.loads(out)
+    current, previous = report["input"], report["previous"]["input"]
+    assert (current["page"], current["malformed"], current["comment"]) == (2, 1, 1)
+    assert current["out_of_period"] == 5
+    # 2 Nov: line 1 alone.
+    assert (previous["page"], previous["malformed"], previous["out_of_period"]) == (1, 0, 8)
+    assert "comment" not in previous  # shown only when there are some
+
+
+def test_only_the_periods_malformed_lines_are_named_and_fail_strict(log: Path) -> None:
+    day = ("--since", "2026-11-03", "--until", "2026-11-03")
+    code, _, err = run("report", str(log), *day)
+    assert code == 0
+    assert f"{log}:5: malformed line: no request here either" in err
+    assert f"{log}:2: malformed" not in err
+    assert f"{log}:7: malformed" not in err
+    assert "1 malformed line skipped" in err
+    code, _, err = run("report", str(log), *day, "--strict", "-q")
+    assert code == 1
+    assert err == f"micromacro: error: {log}:5: malformed line (1 in all; --strict allows none)\n"
+    # 4 Nov has no malformed line of its own.
+    assert (
+        run("report", str(log), "--since", "2026-11-04", "--until", "2026-11-04", "--strict")[0]
+        == 0
+    )
+
+
+def test_a_log_of_malformed_lines_is_still_an_error_with_a_period(tmp_path: Path) -> None:
+    path = tmp_path / "junk.log"
+    path.write_text("no request\nnor here\n")
+    code, _, err = run("report", str(path), "--log-format", "combined", "--since", "2026-11-03")
+    assert code == 1
+    assert f"no line parses as combined format (first: {path}:1)" in err
