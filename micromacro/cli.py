@@ -19,6 +19,7 @@ from micromacro.bots import validate_bot_patterns
 from micromacro.dimensions import ATTRIBUTIONS, parse_breakdowns
 from micromacro.environment import PROG, Environment, MicromacroGroup, environment
 from micromacro.errors import ConfigError, ExitCode, UsageError
+from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_goals
 from micromacro.history import append_history, history_rows
@@ -35,7 +36,7 @@ from micromacro.logformats import (
 )
 from micromacro.outputs import write_output
 from micromacro.periods import parse_timezone
-from micromacro.reading import CLIENT_IP_MODES, analyse_inputs
+from micromacro.reading import CLIENT_IP_MODES
 from micromacro.render import (
     DEFAULT_TABLE,
     OUTPUT_FORMATS,

@@ -9,8 +9,9 @@ from typing import BinaryIO
 import polars as pl
 
 from micromacro.errors import UsageError
+from micromacro.hit_collection import KEPT_LINE_SCHEMA
 from micromacro.hits import InputSummary, MalformedLine, visitor_expr
-from micromacro.reading import KEPT_LINE_SCHEMA, ProgressCallback, input_warnings, read_inputs
+from micromacro.reading import ProgressCallback, input_warnings, read_inputs
 from micromacro.report import ReportOptions
 from micromacro.sessions import sessionize
 

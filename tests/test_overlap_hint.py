@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import micromacro.reading as reading_module
+import micromacro.overlapping_inputs as overlapping_inputs
 from micromacro.cli import cli
 from tests.helpers import FIREFOX, GOOGLEBOT, combined_line
 
@@ -49,7 +49,7 @@ def run(*args: str) -> tuple[int, dict[str, object], str]:
 
 
 def test_every_shared_line_sampled(logs: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reading_module, "_OVERLAP_SAMPLE", 1)
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
     old, new = logs
     # Named newest first: read oldest first, and named in that order.
     _, report, err = run(new, old)
@@ -75,7 +75,7 @@ def test_inputs_of_the_same_hours_without_shared_lines_are_no_overlap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two servers behind one load balancer: the same hours, different lines."""
-    monkeypatch.setattr(reading_module, "_OVERLAP_SAMPLE", 1)
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
     one = write(tmp_path / "web1.log", [page(n) for n in range(1, 65, 2)])
     two = write(tmp_path / "web2.log", [page(n) for n in range(2, 65, 2)])
     _, report, err = run(one, two)
@@ -87,7 +87,7 @@ def test_shared_lines_that_are_not_counted_are_no_overlap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crawler's identical lines in both inputs do not change a figure: no warning."""
-    monkeypatch.setattr(reading_module, "_OVERLAP_SAMPLE", 1)
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
     bot = [page(n, GOOGLEBOT) for n in range(1, 9)]
     one = write(tmp_path / "web1.log", [*bot, *(page(n) for n in range(10, 20))])
     two = write(tmp_path / "web2.log", [*bot, *(page(n) for n in range(20, 30))])

@@ -1,0 +1,198 @@
+"""The log format of a run, and what is said about how its lines were read.
+
+The format is the one ``--log-format`` names, or the one auto-detection chooses from the first
+lines of every input (``logformats``); the report's time zone is ``--tz``, or the first offset
+in the first lines of an input (``[10/Oct/2000:13:55:36 -0700]``), or UTC. ``analyse_inputs``
+shows what detection decides on (``micromacro formats --detect``).
+
+Once the lines are read, the notes say what read them (the detected format, the first sample
+line no format reads, the variants), and the warnings name the lines a format string did not
+match and the lines whose trailing fields no format read (``UnreadFields``), each with its
+first line and a remedy. ``--client-ip first-forwarded`` on a log without an X-Forwarded-For
+field is a usage error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import BinaryIO
+
+from micromacro.errors import UsageError
+from micromacro.inputs import InputFile, Inputs
+from micromacro.logformats import (
+    AUTO,
+    Detection,
+    LogFormat,
+    SampleAnalysis,
+    analyse_sample,
+    choose_format,
+    has_forwarded_for,
+)
+from micromacro.logformats import resolve_format as resolve_log_format
+from micromacro.logformats.families import FamilyFormat
+from micromacro.logformats.formatstrings import FormatString, suggest_format_string
+from micromacro.periods import parse_timezone
+
+# The first lines of each input (file, line number, text): read once, used for the format,
+# the time zone and the order of the inputs.
+Sample = list[tuple[InputFile, int, str]]
+_TIMEZONE_LINES = 5  # lines of each input searched for the log's own offset
+_LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
+# How much of a line a note or a malformed line shows.
+EXCERPT_CHARS = 120
+
+# The mark of a variant that leaves fields at the end of its lines unread (``combined+fields``).
+UNREAD_FIELDS = "+fields"
+_TAIL_CHARS = 80
+
+
+def choose_log_format(sample: Sample, requested: str) -> tuple[LogFormat, Detection | None]:
+    """The format named by ``requested`` (``--log-format``), or the one detected in ``sample``
+    with its detection (``combined`` when there is no line to detect a format by)."""
+    if requested != AUTO:
+        return resolve_log_format(requested), None
+    if not sample:
+        return resolve_log_format("combined"), None
+    detection = choose_format(_analysis(sample))
+    return detection.format, detection
+
+
+def _analysis(sample: Sample) -> SampleAnalysis:
+    texts = [text for _, _, text in sample]
+    return analyse_sample(texts, [f"{file.name}:{number}" for file, number, _ in sample])
+
+
+def analyse_inputs(patterns: Sequence[str], *, stdin: BinaryIO | None = None) -> SampleAnalysis:
+    """How every log format family reads the first lines of the inputs: what auto-detection
+    decides on (``micromacro formats --detect``)."""
+    with Inputs(patterns, stdin=stdin) as inputs:
+        return _analysis(list(inputs.sample_lines()))
+
+
+def named_format_string(fmt: LogFormat) -> FormatString | None:
+    """The format string ``fmt`` reads with first, if it was named by one."""
+    if isinstance(fmt, FamilyFormat) and isinstance(fmt.primary, FormatString):
+        return fmt.primary
+    return None
+
+
+def check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
+    """A usage error for ``--client-ip first-forwarded`` on a log without an X-Forwarded-For
+    field: the option would silently change nothing."""
+    texts = [text for _, _, text in sample]
+    if has_forwarded_for(fmt, texts):
+        return
+    lines = f"{len(texts)} sample line{'' if len(texts) == 1 else 's'}"
+    raise UsageError(
+        f"--client-ip first-forwarded: the log has no X-Forwarded-For field (read as {fmt.name}, "
+        f"in {lines}); log it ($http_x_forwarded_for, %{{X-Forwarded-For}}i) and name the "
+        "format with --log-format, or leave --client-ip remote"
+    )
+
+
+def report_timezone(requested: str | None, sample: Sample) -> tzinfo:
+    """The zone ``requested`` (``--tz``), or the first offset of the log's own among the first
+    lines of each input, or UTC."""
+    if requested:
+        return parse_timezone(requested)
+    seen: dict[str, int] = {}
+    for file, _, text in sample:
+        seen[file.name] = seen.get(file.name, 0) + 1
+        if seen[file.name] > _TIMEZONE_LINES:
+            continue
+        match = _LOG_OFFSET.search(text)
+        if match:
+            with contextlib.suppress(UsageError):  # no offset (+9900): look further
+                return parse_timezone(match.group(1))
+    return UTC
+
+
+def format_notes(
+    fmt: LogFormat, detection: Detection | None, variants: dict[str, int]
+) -> list[str]:
+    """What was read how: the detected format, the first sample line no format reads, and the
+    variants of the format that read the lines when there were several."""
+    notes = []
+    if detection is not None and not detection.sampled:
+        notes.append(f"log format: {fmt.name} (no data line to detect a format by)")
+    elif detection is not None:
+        notes.append(
+            f"log format: {fmt.name} (detected: {detection.parsed} of {detection.sampled} "
+            "sample lines parsed)"
+        )
+        if detection.unread is not None:
+            where, text = detection.unread
+            notes.append(f"first sample line no format reads: {where}: {text[:EXCERPT_CHARS]}")
+    if len(variants) > 1 or (variants and next(iter(variants)) != fmt.name):
+        ranked = sorted(variants.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{name} {count:,}" for name, count in ranked)
+        notes.append(f"variants read: {shown}")
+    return notes
+
+
+def unmatched_warning(
+    fmt: LogFormat, variants: dict[str, int], example: tuple[str, int, str] | None
+) -> list[str]:
+    """A warning for the lines of the period a format string did not read, which the Common
+    Log Format family read instead: where the first stops matching."""
+    string = named_format_string(fmt)
+    others = {name: count for name, count in variants.items() if string and name != string.name}
+    if string is None or not others or example is None:
+        return []
+    name, number, line = example
+    shown = ", ".join(f"{variant} {count:,}" for variant, count in sorted(others.items()))
+    lines = sum(others.values())
+    return [
+        f"{lines:,} line{'' if lines == 1 else 's'} do not match the --log-format "
+        f"string and were read by the Common Log Format family instead ({shown}); first "
+        f"{name}:{number}: {string.mismatch(line)}"
+    ]
+
+
+@dataclass(frozen=True)
+class UnreadFields:
+    """Lines of the period read with trailing fields left unread: how many, by which variants,
+    the first of them, and a format string that reads it whole (None: none is known)."""
+
+    lines: int
+    variants: tuple[str, ...]
+    location: str
+    line: str
+    suggestion: str | None
+
+    def remedy(self) -> str:
+        if self.suggestion is None:
+            return "name the format with --log-format (an nginx or Apache format string)"
+        return f"to read them, name the format: --log-format {shlex.quote(self.suggestion)}"
+
+    def warning(self) -> str:
+        """``access.log:1: 60 lines end with fields no format reads (…): …``."""
+        tail = self.line if len(self.line) <= _TAIL_CHARS else "…" + self.line[-_TAIL_CHARS:]
+        plural = "line ends" if self.lines == 1 else "lines end"
+        return (
+            f"{self.lines:,} {plural} with fields left unread ({', '.join(self.variants)}), "
+            f"first {self.location}: {tail}; {self.remedy()}"
+        )
+
+
+def lines_with_unread_fields(
+    variants: dict[str, int], example: tuple[str, int, str] | None
+) -> UnreadFields | None:
+    """The lines read by ``+fields`` variants (``variants``: lines by variant), the first of
+    them ``example`` (input, line number, text); None when there are none."""
+    names = sorted(name for name in variants if UNREAD_FIELDS in name)
+    if not names or example is None:
+        return None
+    name, number, line = example
+    return UnreadFields(
+        lines=sum(variants[v] for v in names),
+        variants=tuple(names),
+        location=f"{name}:{number}",
+        line=line,
+        suggestion=suggest_format_string(line),
+    )

@@ -1,0 +1,356 @@
+"""Collecting the hits of a run's access logs: what its chunks of classified lines add up to
+(``HitAccumulator``), chunk by chunk.
+
+Each line counts in its bucket; the variants that read the lines of the period are counted;
+the counted hits keep only the columns later stages read, each chunk's strings copied out of
+it so the chunk can go; the first malformed lines are kept to be named, with why each is
+malformed; and the first line a format string did not match and the first line with fields
+left unread are kept for the warnings that quote them (``format_choice``). With
+``keep_lines``, every line is kept with its fields and bucket (``micromacro hits``).
+
+With a bounded period, lines without a time count in the period by their position
+(``timeless_lines``); with several inputs and no ``--dedupe``, a sample of the counted lines
+is kept for the overlap hint (``overlapping_inputs``). With ``--dedupe`` each line's hash is
+kept, and ``drop_duplicate_lines`` moves a line already read in an earlier input to the
+``duplicate`` bucket and drops its hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from micromacro.format_choice import EXCERPT_CHARS, UNREAD_FIELDS
+from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA
+from micromacro.hits import MalformedLine, canonical_hits
+from micromacro.inputs import too_long_line
+from micromacro.logformats.formatstrings import FormatString
+from micromacro.overlapping_inputs import OverlapSample
+from micromacro.periods import Period
+from micromacro.timeless_lines import (
+    IN_PERIOD,
+    POSITION,
+    TIMELESS_BUCKETS,
+    example_in_period,
+    extents_frame,
+    mark_moved,
+    outside_period_lines,
+)
+
+MALFORMED_EXAMPLES = 5
+# A column a parser may add: why a line it could not read is malformed (null: no reason known).
+MALFORMED_REASON = "malformed_reason"
+
+# The hit columns later stages read; the others are dropped chunk by chunk.
+COUNTED_COLUMNS = (
+    "ts",
+    "visitor",
+    "session_id",
+    "kind",
+    "path",
+    "query",
+    "event_category",
+    "event_action",
+    "event_label",
+    "event_name",
+    "event_value",
+    "source_file",
+    "line_no",
+    "status",
+)
+# What segments also read of access-log hits (only kept with --by).
+SEGMENT_COLUMNS = ("host", "referrer", "user_agent")
+
+
+def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Copy the string columns of a filtered frame into buffers of their own.
+
+    A filtered string column still points into the buffers of the whole chunk it came from;
+    keeping a few counted hits per chunk would otherwise keep every chunk alive.
+    """
+    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.concat_str(pl.col(name), pl.lit("")).alias(name) for name in strings
+    )
+
+
+_LINE_HASH = "_line_hash"
+# What ``micromacro hits`` keeps of every line, and its schema.
+_LINE_COLUMNS = (
+    "source_file", "line_no", "bucket", "variant", "ip", "ts", "method", "path", "query",
+    "status", "bytes", "referrer", "user_agent", "host",
+)  # fmt: skip
+KEPT_LINE_SCHEMA: dict[str, pl.DataType] = {
+    "source_file": pl.String(),
+    "line_no": pl.UInt32(),
+    "bucket": BUCKET,
+    "variant": pl.String(),
+    **{name: HIT_SCHEMA[name] for name in _LINE_COLUMNS[4:]},
+}
+
+
+@dataclass
+class HitAccumulator:
+    """What the chunks of a run add up to; with ``dedupe``, also each line's hash and file.
+
+    With a bounded ``period``, a line of a timeless bucket (``TIMELESS_BUCKETS``) is counted in
+    its bucket only where it lies between the first and the last line of its input with a time
+    in the period (an open end reaching the input's start or end), and as ``out_of_period``
+    elsewhere (``finish``): so reading the period's stretch of an input (``seeking``) and
+    reading it whole count the same lines in the same buckets (``timeless_lines``).
+    """
+
+    dedupe: bool = False
+    columns: tuple[str, ...] = COUNTED_COLUMNS
+    keep_times: bool = False
+    keep_lines: bool = False
+    period: Period = field(default_factory=Period)
+    counts: dict[str, int] = field(default_factory=dict)
+    variants: dict[str, int] = field(default_factory=dict)
+    times: list[pl.DataFrame] = field(default_factory=list)
+    counted: list[pl.DataFrame] = field(default_factory=list)
+    malformed: list[MalformedLine] = field(default_factory=list)
+    line_keys: list[pl.DataFrame] = field(default_factory=list)
+    # With ``keep_lines``: every line's parsed fields and bucket (``micromacro hits``).
+    lines: list[pl.DataFrame] = field(default_factory=list)
+    # With a bounded period: every timeless line (file, line, bucket, variant), and by input
+    # the first and last line with a time in the period.
+    timeless: list[pl.DataFrame] = field(default_factory=list)
+    extents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The buckets as read, before ``finish`` moved timeless lines out of the period, and the
+    # first malformed line read.
+    read_counts: dict[str, int] = field(default_factory=dict)
+    first_malformed: MalformedLine | None = None
+    # With several inputs and no ``dedupe``: a sample of the counted lines, for the overlap
+    # hint (``overlapping_inputs``).
+    overlap: OverlapSample | None = None
+    # The first line of the period read with trailing fields left unread (a ``+fields``
+    # variant): its input, number and text.
+    unread_example: tuple[str, int, str] | None = None
+    # With a format string (``--log-format``): its variant name, why a line does not match it
+    # (the malformed lines' reason), and the first line of the period read by another variant.
+    format_string: FormatString | None = None
+    unmatched_example: tuple[str, int, str] | None = None
+
+    def add(self, lines: pl.DataFrame) -> None:
+        """Add a chunk of classified lines."""
+        add_counts(self.counts, lines.get_column("bucket"))
+        in_period = lines.filter(pl.col("bucket") != "out_of_period")
+        add_counts(self.variants, in_period.get_column("variant"))
+        if self.keep_times:
+            self.times.append(lines.select("ts", "bucket", "variant", *POSITION))
+        if self.period.bounded:
+            self._add_positions(lines)
+        columns = list(self.columns)
+        if self.dedupe:
+            lines = lines.with_columns(pl.col("line").hash().alias(_LINE_HASH))
+            self.line_keys.append(
+                lines.select(_LINE_HASH, "source_file", "line_no", "bucket", "variant")
+            )
+            columns.append(_LINE_HASH)
+        if self.keep_lines:
+            kept = [*_LINE_COLUMNS, *([_LINE_HASH] if self.dedupe else [])]
+            self.lines.append(compact_strings(lines.select(kept)))
+        counted = lines.filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
+        hits = canonical_hits(counted)
+        if self.dedupe:
+            hits = hits.with_columns(counted.get_column(_LINE_HASH))
+        self.counted.append(compact_strings(hits.select(columns)))
+        if self.overlap is not None:
+            self.overlap.add(counted)
+        self._add_malformed_examples(lines)
+        if self.format_string is not None and self.unmatched_example is None:
+            other = lines.filter(
+                (pl.col("variant") != self.format_string.name)
+                & (pl.col("bucket") != "out_of_period")
+            )
+            if other.height:
+                name, number, text = other.select("source_file", "line_no", "line").row(0)
+                self.unmatched_example = (str(name), int(number), str(text))
+        if self.unread_example is None:
+            unread = lines.filter(
+                pl.col("variant").str.contains(UNREAD_FIELDS, literal=True)
+                & (pl.col("bucket") != "out_of_period")
+            )
+            if unread.height:
+                name, number, text = unread.select("source_file", "line_no", "line").row(0)
+                self.unread_example = (str(name), int(number), str(text))
+
+    def _malformed_line(
+        self, source_file: str, line_no: int, line: str, reason: str | None
+    ) -> MalformedLine:
+        """A malformed line to name; under a format string, where it stops matching."""
+        if reason is None and self.format_string is not None and too_long_line(line) is None:
+            reason = self.format_string.mismatch(line)
+        return _malformed_line(source_file, line_no, line, reason)
+
+    def _add_positions(self, lines: pl.DataFrame) -> None:
+        """Keep the chunk's timeless lines and widen each input's extent of period lines."""
+        timeless = lines.filter(pl.col("bucket").is_in(TIMELESS_BUCKETS))
+        if timeless.height:
+            self.timeless.append(timeless.select(*POSITION, "bucket", "variant"))
+        spans = (
+            lines.filter(IN_PERIOD)
+            .group_by("source_file")
+            .agg(pl.col("line_no").min().alias("first"), pl.col("line_no").max().alias("last"))
+        )
+        for name, first, last in spans.iter_rows():
+            known = self.extents.get(str(name))
+            if known is not None:
+                first, last = min(first, known[0]), max(last, known[1])
+            self.extents[str(name)] = (int(first), int(last))
+
+    def _add_malformed_examples(self, lines: pl.DataFrame) -> None:
+        """Keep the first malformed lines of each input that can be in the period.
+
+        Held lines come back in file order after every line before them was added, so a line
+        after its input's first period line is known to be after it; whether it is before the
+        last one is known only at the end (``finish``), so a few are kept per input.
+        """
+        bad = lines.filter(pl.col("bucket") == "malformed")
+        if self.first_malformed is None and bad.height:
+            name, number, text = bad.select("source_file", "line_no", "line").row(0)
+            reason = (
+                bad.get_column(MALFORMED_REASON)[0] if MALFORMED_REASON in bad.columns else None
+            )
+            self.first_malformed = self._malformed_line(str(name), int(number), str(text), reason)
+        if self.period.since is not None and bad.height:
+            first = (
+                pl.col("source_file")
+                .cast(pl.String)
+                .replace_strict(
+                    {name: extent[0] for name, extent in self.extents.items()},
+                    default=None,
+                    return_dtype=pl.UInt32,
+                )
+            )
+            bad = bad.filter(pl.col("line_no") > first)
+        if not bad.height:
+            return
+        kept: dict[str, int] = {}
+        for example in self.malformed:
+            kept[example.source_file] = kept.get(example.source_file, 0) + 1
+        bad = bad.group_by("source_file", maintain_order=True).head(MALFORMED_EXAMPLES)
+        reasons = (
+            bad.get_column(MALFORMED_REASON).to_list()
+            if MALFORMED_REASON in bad.columns
+            else [None] * bad.height
+        )
+        rows = bad.select("source_file", "line_no", "line").iter_rows()
+        for (name, number, text), reason in zip(rows, reasons, strict=True):
+            if kept.get(str(name), 0) < MALFORMED_EXAMPLES:
+                self.malformed.append(
+                    self._malformed_line(str(name), int(number), str(text), reason)
+                )
+                kept[str(name)] = kept.get(str(name), 0) + 1
+
+    def finish(self) -> None:
+        """Move the timeless lines outside their input's period lines to ``out_of_period``
+        (see the class), in the counts, variants, kept lines and dedupe keys alike."""
+        self.read_counts = dict(self.counts)
+        if self.period.bounded:
+            extents = extents_frame(self.extents)
+            outside = (
+                outside_period_lines(pl.concat(self.timeless), extents, self.period)
+                if self.timeless
+                else None
+            )
+            if outside is not None and outside.height:
+                self._move_out(outside)
+            self.malformed = [
+                m for m in self.malformed if example_in_period(m, self.extents, self.period)
+            ]
+        shown: list[MalformedLine] = []
+        for example in self.malformed:  # in reading order, a few per input
+            if len(shown) < MALFORMED_EXAMPLES:
+                shown.append(example)
+        self.malformed = shown
+
+    def _move_out(self, outside: pl.DataFrame) -> None:
+        moved: dict[str, int] = {}
+        add_counts(moved, outside.get_column("bucket"))
+        for name, count in moved.items():
+            self.counts[name] -= count
+        self.counts["out_of_period"] = self.counts.get("out_of_period", 0) + outside.height
+        self.counts = {name: count for name, count in self.counts.items() if count}
+        unread: dict[str, int] = {}
+        add_counts(unread, outside.get_column("variant"))
+        for name, count in unread.items():
+            self.variants[name] -= count
+        self.variants = {name: count for name, count in self.variants.items() if count}
+        keys = outside.select(*POSITION).with_columns(_moved=pl.lit(True))
+        self.lines = [mark_moved(frame, keys) for frame in self.lines]
+        self.line_keys = [mark_moved(frame, keys) for frame in self.line_keys]
+
+
+def _malformed_line(source_file: str, line_no: int, line: str, reason: str | None) -> MalformedLine:
+    """A malformed line to name; a line too long to read is named by its size and start."""
+    too_long = too_long_line(line)
+    if too_long is not None:
+        size, head = too_long
+        return MalformedLine(source_file, line_no, head, reason=f"too long: {size:,} bytes")
+    return MalformedLine(source_file, line_no, line[:EXCERPT_CHARS], reason=reason or "")
+
+
+def add_counts(counts: dict[str, int], values: pl.Series) -> None:
+    """Add how often each value of ``values`` occurs (nulls left out) to ``counts``."""
+    for value, count in values.drop_nulls().value_counts().iter_rows():
+        counts[str(value)] = counts.get(str(value), 0) + int(count)
+
+
+def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
+    """The counted hits without lines already seen in an earlier input (``--dedupe``).
+
+    A line is a duplicate when the same text appears in an input read before its own; repeats
+    within one input are real traffic and stay. The duplicates move from their bucket to
+    ``duplicate`` in ``read.counts`` (and in ``read.lines`` when kept).
+    """
+    keys = pl.concat(read.line_keys).with_columns(
+        pl.col("source_file").to_physical().alias("_file")
+    )
+    first_file = keys.group_by(_LINE_HASH).agg(pl.col("_file").min().alias("_first"))
+    duplicates = keys.join(first_file, on=_LINE_HASH).filter(pl.col("_file") > pl.col("_first"))
+    # Variants are counted over the lines in the period (see ``HitAccumulator.add``).
+    in_period = duplicates.filter(pl.col("bucket") != "out_of_period")
+    removals = ((read.counts, duplicates["bucket"]), (read.variants, in_period["variant"]))
+    for counts, removed_lines in removals:
+        removed: dict[str, int] = {}
+        add_counts(removed, removed_lines)
+        for name, count in removed.items():
+            counts[name] -= count
+    read.counts["duplicate"] = duplicates.height
+    read.variants = {name: count for name, count in read.variants.items() if count}
+    seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
+    if read.lines:
+        read.lines = [_mark_duplicates(pl.concat(read.lines), seen_earlier)]
+    if not read.counted:
+        return empty_hits()
+    return _without(pl.concat(read.counted), seen_earlier)
+
+
+def _with_file_rank(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col("source_file").to_physical().alias("_file"))
+
+
+def _without(hits: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
+    """``hits`` without the lines whose (hash, input) is in ``seen_earlier``."""
+    kept = _with_file_rank(hits).join(seen_earlier, on=[_LINE_HASH, "_file"], how="anti")
+    return kept.drop(_LINE_HASH, "_file")
+
+
+def _mark_duplicates(lines: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
+    """Every kept line, those in ``seen_earlier`` moved to the ``duplicate`` bucket."""
+    marked = _with_file_rank(lines).join(
+        seen_earlier.with_columns(_duplicate=pl.lit(True)),
+        on=[_LINE_HASH, "_file"],
+        how="left",
+        maintain_order="left",
+    )
+    bucket = pl.when(pl.col("_duplicate")).then(pl.lit("duplicate")).otherwise(pl.col("bucket"))
+    return marked.with_columns(bucket=bucket.cast(BUCKET)).drop(_LINE_HASH, "_file", "_duplicate")
+
+
+def empty_hits() -> pl.DataFrame:
+    """No hits: the hit table's columns without a row."""
+    return pl.DataFrame(schema=HIT_SCHEMA)

@@ -1,0 +1,88 @@
+"""Inputs that overlap: rotated logs or copies that hold the same lines, whose hits are counted
+once per input. Without ``--dedupe``, a run of several inputs keeps a sample of the counted
+lines as it reads them (``OverlapSample``) and warns of each pair of inputs that share a sampled
+line, with the time they overlap and about how many lines they share; ``--dedupe`` counts a
+line found in an earlier input once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import polars as pl
+
+_HASH = "_line_hash"
+# One counted line in this many (by hash) is compared across inputs for the overlap hint.
+_OVERLAP_SAMPLE = 16
+# Pairs of inputs named by the overlap hint, at most.
+_OVERLAP_PAIRS = 3
+
+
+@dataclass
+class OverlapSample:
+    """The hash and input of a sample of the counted lines (one in ``_OVERLAP_SAMPLE``, by
+    hash, so a line is sampled in every input that holds it), and the times of each input's
+    counted lines, chunk by chunk."""
+
+    sampled: list[pl.DataFrame] = field(default_factory=list)
+    spans: list[pl.DataFrame] = field(default_factory=list)
+
+    def add(self, counted: pl.DataFrame) -> None:
+        """Sample a chunk's counted lines (classified lines: ``source_file``, ``ts``, ``line``)."""
+        hashed = counted.select("source_file", "ts", pl.col("line").hash().alias(_HASH))
+        self.sampled.append(
+            hashed.filter(pl.col(_HASH) % _OVERLAP_SAMPLE == 0).select(
+                _HASH, pl.col("source_file").cast(pl.String)
+            )
+        )
+        self.spans.append(
+            hashed.group_by(pl.col("source_file").cast(pl.String)).agg(
+                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+            )
+        )
+
+    def warnings(self, order: Sequence[str]) -> list[str]:
+        """A warning for each pair of inputs (``order``: their names in reading order) whose
+        counted lines share a sampled line: overlapping rotated logs or copies, whose hits are
+        counted twice unless ``--dedupe`` drops the later copies."""
+        if not self.sampled:
+            return []
+        sample = pl.concat(self.sampled).unique()
+        rank = {name: number for number, name in enumerate(order)}
+        ranked = sample.with_columns(
+            pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
+        )
+        pairs = (
+            ranked.join(ranked, on=_HASH, suffix="_later")
+            .filter(pl.col("_rank") < pl.col("_rank_later"))
+            .group_by("_rank", "_rank_later", "source_file", "source_file_later")
+            .agg(pl.len().alias("shared"))
+            .sort("_rank", "_rank_later")
+        )
+        if pairs.height == 0:
+            return []
+        spans = (
+            pl.concat(self.spans)
+            .group_by("source_file")
+            .agg(pl.col("first").min(), pl.col("last").max())
+        )
+        times = {name: (first, last) for name, first, last in spans.iter_rows()}
+        warnings = []
+        for _, _, earlier, later, shared in pairs.head(_OVERLAP_PAIRS).iter_rows():
+            start = max(times[earlier][0], times[later][0])
+            end = min(times[earlier][1], times[later][1])
+            warnings.append(
+                f"{earlier} and {later} overlap ({_utc_text(start)} to {_utc_text(end)}) and hold "
+                f"the same lines (about {shared * _OVERLAP_SAMPLE:,} of the counted ones, from a "
+                f"sample of one in {_OVERLAP_SAMPLE}): each copy is counted; --dedupe counts a "
+                "line found in an earlier input once"
+            )
+        if pairs.height > _OVERLAP_PAIRS:
+            warnings.append(f"{pairs.height - _OVERLAP_PAIRS} more pairs of inputs overlap so")
+        return warnings
+
+
+def _utc_text(instant: datetime) -> str:
+    return f"{instant.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
