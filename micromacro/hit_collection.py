@@ -18,6 +18,7 @@ kept, and ``drop_duplicate_lines`` moves a line already read in an earlier input
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import polars as pl
 
@@ -132,10 +133,13 @@ class HitAccumulator:
     # (the malformed lines' reason), and the first line of the period read by another variant.
     format_string: FormatString | None = None
     unmatched_example: tuple[str, int, str] | None = None
+    # The times of the first and last line read with a time, in the period or not.
+    time_range: tuple[datetime, datetime] | None = None
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
         add_counts(self.counts, lines.get_column("bucket"))
+        self._add_time_range(lines)
         in_period = lines.filter(pl.col("bucket") != "out_of_period")
         add_counts(self.variants, in_period.get_column("variant"))
         if self.keep_times:
@@ -176,6 +180,16 @@ class HitAccumulator:
             if unread.height:
                 name, number, text = unread.select("source_file", "line_no", "line").row(0)
                 self.unread_example = (str(name), int(number), str(text))
+
+    def _add_time_range(self, lines: pl.DataFrame) -> None:
+        first, last = lines.select(
+            pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+        ).row(0)
+        if first is None or last is None:
+            return
+        if self.time_range is not None:
+            first, last = min(first, self.time_range[0]), max(last, self.time_range[1])
+        self.time_range = (first, last)
 
     def _malformed_line(
         self, source_file: str, line_no: int, line: str, reason: str | None

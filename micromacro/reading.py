@@ -53,7 +53,13 @@ from micromacro.logformats import AUTO, LogFormat
 from micromacro.logformats.families import batched
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.overlapping_inputs import OverlapSample
-from micromacro.periods import Period, comparison_period, parse_period, parse_timezone
+from micromacro.periods import (
+    Period,
+    comparison_period,
+    parse_period,
+    parse_timezone,
+    zone_name,
+)
 from micromacro.seeking import OutOfStretch, period_parts
 from micromacro.timeless_lines import (
     IN_PERIOD,
@@ -119,6 +125,8 @@ class InputRead:
     first_malformed: MalformedLine | None = None
     # Access logs: lines of the period with trailing fields no format read.
     unread_fields: UnreadFields | None = None
+    # Access logs: the times of the first and last line read, in the period or not.
+    time_range: tuple[datetime, datetime] | None = None
 
 
 def read_inputs(
@@ -371,6 +379,7 @@ def _read_access_logs(
         buckets_read=read.read_counts,
         first_malformed=read.first_malformed,
         unread_fields=lines_with_unread_fields(read.variants, read.unread_example),
+        time_range=read.time_range,
     )
     if earlier is None:
         return result
@@ -495,6 +504,23 @@ def _read_event_exports(
     return _split_periods(result, read.times, period, earlier)
 
 
+def _period_text(period: Period, tz: tzinfo) -> str:
+    """``2026-12-01 00:00 – 2026-12-08 00:00 (UTC)``, an open end shown as ``…``."""
+
+    def shown(instant: datetime | None) -> str:
+        return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M") if instant else "…"
+
+    return f"{shown(period.since)} – {shown(period.until)} ({zone_name(tz)})"
+
+
+def _range_text(read: InputRead) -> str:
+    """Where the lines read lie in time (empty when unknown)."""
+    if read.time_range is None:
+        return ""
+    first, last = (t.astimezone(read.tz).strftime("%Y-%m-%d %H:%M") for t in read.time_range)
+    return f"; the {read.unit}s read run from {first} to {last}"
+
+
 def _ignored_options(options: ReadOptions) -> list[str]:
     """A warning naming the access-log options given with an event export."""
     defaults = ReadOptions(inputs=())
@@ -529,8 +555,9 @@ def input_warnings(read: InputRead, options: ReadOptions) -> list[str]:
         )
     elif read.hits.height == 0 and read.summary.buckets.get("out_of_period", 0):
         warnings.append(
-            f"no hits in the period: all {read.summary.lines:,} {read.unit}s are outside it or "
-            "not counted, so the report is zeros"
+            f"no hits in the period {_period_text(read.period, read.tz)}: all "
+            f"{read.summary.lines:,} {read.unit}s are outside it or not counted, so the report "
+            f"is zeros{_range_text(read)}"
         )
     malformed = read.summary.buckets.get("malformed", 0)
     if malformed and not options.strict:

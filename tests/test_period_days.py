@@ -90,7 +90,13 @@ def test_a_period_with_no_hits_is_zeros_and_a_warning() -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert (data["input"]["out_of_period"], data["summary"]["sessions"]) == (9, 0)
-    assert "warning: no hits in the period: all 9 lines are outside it" in result.stderr
+    # The period and the lines' own range, in the log's first offset (+01:00): the last line,
+    # 30 Mar 00:00 +02:00, is 29 Mar 23:00 there.
+    assert (
+        "warning: no hits in the period 2026-04-01 00:00 – 2026-04-03 00:00 (+01:00): all 9 "
+        "lines are outside it or not counted, so the report is zeros; the lines read run from "
+        "2026-03-27 23:59 to 2026-03-29 23:00"
+    ) in result.stderr
 
 
 def test_since_after_until_is_a_usage_error() -> None:
