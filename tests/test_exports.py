@@ -67,7 +67,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
-from micromacro.exports import ExportRead, epoch, iso8601, iso8601_common, read_exports
+from micromacro.export_times import epoch, iso8601, iso8601_common
+from micromacro.exports import ExportRead, read_exports
 from micromacro.goals_file import load_goals
 from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.hits import HitFilter
