@@ -56,6 +56,8 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
     "event_label": pl.String(),
     "event_name": pl.String(),
     "event_value": pl.Float64(),
+    "revenue": pl.Float64(),
+    "currency": pl.String(),
     "source_file": pl.String(),
     "line_no": pl.UInt32(),
 }
