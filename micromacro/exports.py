@@ -41,7 +41,7 @@ from micromacro.goals import (
     SourcePreset,
     TimestampField,
 )
-from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, HIT_SCHEMA, KIND
+from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, HIT_SCHEMA, KIND, as_number
 from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
 from micromacro.periods import TIME_OUT_OF_RANGE, in_supported_range, parse_timezone
@@ -281,6 +281,17 @@ def _first_of(*names: str) -> FieldFinder:
     return lambda columns: pl.coalesce(columns.optional_text(name) for name in names)
 
 
+def _first_number(*names: str) -> FieldFinder:
+    """The first of the columns that holds a number (as text): a column whose value is missing
+    or no number falls back to the next."""
+
+    def find(columns: ExportColumns) -> pl.Expr:
+        texts = [columns.optional_text(name) for name in names]
+        return pl.coalesce(pl.when(as_number(text).is_not_null()).then(text) for text in texts)
+
+    return find
+
+
 def _ga4_session(columns: ExportColumns) -> pl.Expr:
     # ga_session_id is the session's start in seconds: unique per device, not across devices.
     return pl.concat_str(
@@ -312,6 +323,9 @@ GA4 = Preset(
         "url": _optional("event_params.page_location"),
         "referrer": _optional("event_params.page_referrer"),
         "event_value": _optional("event_params.value"),
+        # GA4's purchase revenue (in the event's currency), else the event's value parameter.
+        "revenue": _first_number("ecommerce.purchase_revenue", "event_params.value"),
+        "currency": _first_of("event_params.currency", "ecommerce.currency"),
     },
     pageview=RowRule("event_name", ("page_view",)),
     # GA4's own bookkeeping, sent alongside the first pageview or at its end: counted as events
@@ -330,6 +344,9 @@ SEGMENT = Preset(
         "event_category": _optional("properties.category"),
         "event_label": _optional("properties.label"),
         "event_value": _first_of("properties.value", "properties.revenue"),
+        # Segment's ecommerce spec: revenue, else the order's total, in properties.currency.
+        "revenue": _first_number("properties.revenue", "properties.total"),
+        "currency": _optional("properties.currency"),
         "url": _first_of("properties.url", "context.page.url"),
         "path": _optional("properties.path"),
         "referrer": _first_of("properties.referrer", "context.page.referrer"),
@@ -358,7 +375,7 @@ _PATH_TEXT = "__micromacro_path"
 _URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?"
 _TEXT_FIELDS = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
-    "event_label", "event_value", "url", "path", "query", "referrer",
+    "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
 )  # fmt: skip
 
 
@@ -416,6 +433,7 @@ class ExportPlan:
     keep: dict[str, pl.Expr]
     timestamp_column: str
     raw_time: pl.Expr
+    values: dict[str, pl.Expr] = field(default_factory=dict)
 
 
 def export_plan(
@@ -447,12 +465,14 @@ def export_plan(
     skip_rule = source.skip or (preset.skip if preset else None)
     skip = _rule_match(skip_rule, columns) if skip_rule is not None else pl.lit(False)
     keep = {name: columns.text(name) for name in source.keep}
+    values = {name: as_number(columns.text(name)) for name in source.values}
     if require_columns:
         columns.check_found()
     zone = parse_timezone(source.timezone)
     time_column = within_calendar(time_column, time_dtype)
     time = time_reading(time_column, time_dtype, stamp, zone, columns.file_name)
-    return ExportPlan(fields, time, pageview, skip, keep, stamp.column, time_column.cast(pl.String))
+    raw_time = time_column.cast(pl.String)
+    return ExportPlan(fields, time, pageview, skip, keep, stamp.column, raw_time, values)
 
 
 def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:
@@ -483,12 +503,15 @@ def mapped_rows(
         fields["event_label"].alias("event_label"),
         fields["event_name"].alias("event_name"),
         fields["event_value"].cast(pl.Float64, strict=False).alias("event_value"),
+        as_number(fields["revenue"]).alias("revenue"),
+        _non_empty(fields["currency"].str.strip_chars().str.to_uppercase()).alias("currency"),
         source_file.alias("source_file"),
         pl.col(_ROW).alias("line_no"),
         has_visitor.alias(_HAS_VISITOR),
         plan.pageview.alias(_PAGEVIEW),
         plan.skip.alias(_SKIP),
         *(expr.alias(name) for name, expr in plan.keep.items()),
+        *(expr.alias(name) for name, expr in plan.values.items()),
         pl.when(plan.time.first.is_null() | ~in_supported_range(plan.time.first))
         .then(plan.raw_time)
         .alias(_BAD_TIME),
@@ -765,10 +788,12 @@ def _with_visitors(hits: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataFrame:
+def canonical_export_hits(
+    rows: pl.DataFrame, keep: tuple[str, ...], values: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """The canonical hit table (definitions §2.1) of counted rows that have a ``visitor``,
-    followed by the ``keep`` columns; columns an export does not have (status, user agent, …) are
-    null."""
+    followed by the ``keep`` columns and the ``values`` goals read; columns an export does not
+    have (status, user agent, …) are null."""
 
     def hit_column(name: str, dtype: pl.DataType) -> pl.Expr:
         if name == "kind":
@@ -781,12 +806,15 @@ def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataF
     return rows.select(
         *(hit_column(name, dtype).alias(name) for name, dtype in HIT_SCHEMA.items()),
         *(pl.col(name) for name in keep),
+        *(pl.col(name) for name in values),
     )
 
 
-def empty_export_hits(keep: tuple[str, ...]) -> pl.DataFrame:
+def empty_export_hits(keep: tuple[str, ...], values: tuple[str, ...] = ()) -> pl.DataFrame:
     """An export hit table without rows."""
-    schema = dict(HIT_SCHEMA) | dict.fromkeys(keep, pl.String())
+    schema = (
+        dict(HIT_SCHEMA) | dict.fromkeys(keep, pl.String()) | dict.fromkeys(values, pl.Float64())
+    )
     return pl.DataFrame(schema=schema)
 
 
@@ -805,7 +833,7 @@ def read_exports(
     Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
     ``UsageError`` when a file's format cannot be told.
     """
-    result = ExportRead(hits=empty_export_hits(source.keep))
+    result = ExportRead(hits=empty_export_hits(source.keep, source.values))
     source_dtype = inputs.source_dtype
     counted: list[pl.DataFrame] = []
     links: list[pl.DataFrame] = []
@@ -834,5 +862,5 @@ def read_exports(
         counted.append(rows.filter(pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)))
     if counted:
         hits = _with_visitors(pl.concat(counted), pl.concat(links))
-        result.hits = canonical_export_hits(with_url_parts(hits), source.keep)
+        result.hits = canonical_export_hits(with_url_parts(hits), source.keep, source.values)
     return result
