@@ -176,6 +176,11 @@ def test_summary_figures(shop: dict[str, object]) -> None:
         "macro_conversion_rate": 0.5,
         "micro_sessions": 2,
         "micro_conversion_rate": 0.5,
+        # One purchase at the fixed value 60 (signup has no value), over 4 sessions.
+        "macro_revenue": 60.0,
+        "macro_revenue_per_session": 15.0,
+        "currency": None,
+        "macro_revenue_by_currency": [{"currency": None, "revenue": 60.0}],
     }
 
 
@@ -374,6 +379,10 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "macro_conversion_rate": 0.5,
         "micro_sessions": 3,
         "micro_conversion_rate": 0.75,
+        "macro_revenue": None,  # no goal has a value
+        "macro_revenue_per_session": None,
+        "currency": None,
+        "macro_revenue_by_currency": None,
     }
 
 
