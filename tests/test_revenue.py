@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -369,24 +370,34 @@ def test_a_report_without_values_is_the_one_before_revenue(
 ) -> None:
     """The sample week with the example goals but no value: terminal and Markdown byte for
     byte; JSON byte for byte once the new null fields are dropped; CSV once the new columns,
-    all at the end of their rows and all empty, are dropped."""
+    all at the end of their rows and all empty, are dropped. The files were written by the
+    program before revenue; a later change of the output on purpose rewrites them as the golden
+    outputs are (``MICROMACRO_GOLDEN=write`` over this file), the new fields still dropped and
+    checked null."""
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("NO_COLOR", raising=False)
     out = CliRunner().invoke(cli, BEFORE_CASES[case]).stdout
-    before = (BEFORE / case).read_text(encoding="utf-8")
+    if os.environ.get("MICROMACRO_GOLDEN") == "write":
+        (BEFORE / case).write_text(_before_revenue(case, out), encoding="utf-8")
+        return
+    assert _before_revenue(case, out) == (BEFORE / case).read_text(encoding="utf-8")
+
+
+def _before_revenue(case: str, out: str) -> str:
+    """The output ``out`` of ``case`` without what revenue added (all of it null or empty)."""
     if case.endswith("json.out"):
         data = _without_new_fields(json.loads(out))
-        out = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    elif "-csv-" in case:
-        header, *rows = out.splitlines()
-        old_header = before.splitlines()[0]
-        added = header.removeprefix(old_header)
-        assert header.startswith(old_header)
-        assert set(added[1:].split(",")) <= NEW_FIELDS
-        empty = "," * added.count(",")
-        assert all(row.endswith(empty) for row in rows)
-        out = "".join(f"{line}\n" for line in (old_header, *(r.removesuffix(empty) for r in rows)))
-    assert out == before
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if "-csv-" not in case:
+        return out
+    header, *rows = out.splitlines()
+    names = header.split(",")
+    kept = len(names) - sum(name in NEW_FIELDS for name in names)
+    assert not NEW_FIELDS & set(names[:kept])  # the new columns come last
+    empty = "," * (len(names) - kept)
+    assert all(row.endswith(empty) for row in rows)
+    old_header = ",".join(names[:kept])
+    return "".join(f"{line}\n" for line in (old_header, *(r.removesuffix(empty) for r in rows)))
 
 
 def test_revenue_changes_only_within_one_currency(tmp_path: Path) -> None:
