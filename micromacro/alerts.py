@@ -84,6 +84,8 @@ class Reading:
     share: tuple[int, int] | None = None
     sessions: int = 0
     missing: str | None = None
+    # The currency of a revenue figure (None for none, and for other figures).
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,8 @@ def _not_evaluated(rule: AlertRule, now: Reading, before: Reading | None) -> str
         )
     if before.value is None:
         return "no value in the comparison period (nothing to divide by)"
+    if None not in (now.currency, before.currency) and now.currency != before.currency:
+        return f"revenue in {now.currency}, in {before.currency} in the comparison period"
     if rule.threshold.unit == "relative" and before.value == 0:
         return "the previous value is 0, so a relative change is undefined"
     return None
@@ -263,11 +267,16 @@ def _share(successes: int, trials: int) -> tuple[int, int] | None:
     return (successes, trials) if trials else None
 
 
+def _currency(row: SummaryFigures | GoalRow | SegmentRow, path: MetricPath) -> str | None:
+    """The currency of a revenue figure of ``row`` (None for the other figures)."""
+    return row.currency if "revenue" in path.field or path.field == "value" else None
+
+
 def _read_summary(summary: SummaryFigures, path: MetricPath) -> Reading:
     count = SUMMARY_RATES.get(path.field)
     value = getattr(summary, path.field)
     share = _share(getattr(summary, count), summary.sessions) if count is not None else None
-    return Reading(value, share, summary.sessions)
+    return Reading(value, share, summary.sessions, currency=_currency(summary, path))
 
 
 def _read_goal(report: Figures, path: MetricPath) -> Reading:
@@ -278,7 +287,9 @@ def _read_goal(report: Figures, path: MetricPath) -> Reading:
         "visitor_conversion_rate": (goal.visitors, summary.visitors),
     }
     share = _share(*counts[path.field]) if path.field in counts else None
-    return Reading(getattr(goal, path.field), share, summary.sessions)
+    return Reading(
+        getattr(goal, path.field), share, summary.sessions, currency=_currency(goal, path)
+    )
 
 
 def _read_funnel(report: Figures, path: MetricPath) -> Reading:
@@ -338,4 +349,4 @@ def _read_segment(report: Figures, path: MetricPath) -> Reading:
         "micro_conversion_rate": row.micro_conversions,
     }
     share = _share(counts[path.field], row.sessions) if path.field in counts else None
-    return Reading(getattr(row, path.field), share, row.sessions)
+    return Reading(getattr(row, path.field), share, row.sessions, currency=_currency(row, path))

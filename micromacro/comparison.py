@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from micromacro.rows import (
-    SUMMARY_FIELDS,
+    SUMMARY_FIGURES,
     SUMMARY_RATES,
     FunnelResult,
     GoalRow,
@@ -161,16 +161,19 @@ def compare(now: Figures, then: Figures) -> Comparison:
 
 
 def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> SummaryChanges:
-    """Each figure's change; a rate's p-value tests it as a share of sessions."""
+    """Each figure's change; a rate's p-value tests it as a share of sessions. Revenue in
+    another currency than before has no change."""
     n1, n2 = now.sessions, then.sessions
+    currencies = {now.currency, then.currency} - {None}
     figures: dict[str, Change] = {}
-    for name in SUMMARY_FIELDS:
+    for name in SUMMARY_FIGURES:
         value = getattr(now, name)
         if empty:
             figures[name] = NO_CHANGE
             continue
         earlier = getattr(then, name)
-        if value is None or earlier is None:  # a rate of no goal of its kind
+        apart = name.startswith("macro_revenue") and len(currencies) > 1
+        if value is None or earlier is None or apart:  # a rate of no goal of its kind
             figures[name] = Change(earlier, None, None)
             continue
         count = SUMMARY_RATES.get(name)

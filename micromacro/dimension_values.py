@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
-from urllib.parse import unquote_plus
 
 import polars as pl
 
@@ -28,7 +27,7 @@ from micromacro.dimensions import (
     TIME_DIMENSIONS,
     Attribution,
 )
-from micromacro.distinct import per_distinct
+from micromacro.distinct import query_parameter, url_decoded
 from micromacro.periods import zone_name
 
 # --- one value per session and dimension ---------------------------------------------------
@@ -61,22 +60,16 @@ def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     return hits.group_by("session").agg(pl.col(c).first() for c in present)
 
 
-def _url_decoded(values: pl.Series) -> pl.Series:
-    """``values`` with %XX escapes and ``+`` decoded, computed once per distinct value."""
-    return per_distinct(values, unquote_plus, pl.String)
-
-
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
     """Per session, ``parameter``'s value on its first hit that carries it (URL-decoded; the
     first value when a query repeats it)."""
-    pattern = f"(?:^|&){re.escape(parameter)}=([^&#]*)"
     values = (
-        hits.select("session", pl.col("query").str.extract(pattern, 1).alias("value"))
+        hits.select("session", query_parameter(pl.col("query"), parameter).alias("value"))
         .drop_nulls("value")
         .group_by("session")
         .agg(pl.col("value").first())
     )
-    return values.with_columns(_url_decoded(values["value"]).alias("value"))
+    return values.with_columns(url_decoded(values["value"]).alias("value"))
 
 
 def last_non_direct(sources: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFrame:

@@ -7,8 +7,10 @@ values and their results are joined back to every row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_plus
 
 import polars as pl
 from polars.datatypes import DataTypeClass
@@ -47,3 +49,19 @@ def per_distinct(
         fill = pl.repeat(default, values.len(), dtype=dtype, eager=True)
         result = result.zip_with(values.is_not_null(), fill)
     return result.alias(values.name)
+
+
+def url_decoded(values: pl.Series) -> pl.Series:
+    """``values`` with %XX escapes and ``+`` decoded, computed once per distinct value."""
+    return per_distinct(values, unquote_plus, pl.String)
+
+
+def query_parameter(query: pl.Expr, name: str) -> pl.Expr:
+    """The value of the parameter ``name`` (case-sensitive) in a query string, still URL-encoded:
+    the first value when the query repeats it, null when it has none.
+
+    >>> frame = pl.DataFrame({"q": ["a=1&total=12.5&total=3", "total=%2B4", "x=1", None]})
+    >>> frame.select(query_parameter(pl.col("q"), "total")).to_series().to_list()
+    ['12.5', '%2B4', None, None]
+    """
+    return query.str.extract(f"(?:^|&){re.escape(name)}=([^&#]*)", 1)

@@ -1,19 +1,33 @@
 """Experiments (definitions §2.7): an A/B test over the segments of one breakdown (``--baseline``).
 
 Each variant is compared with the baseline goal by goal (difference, lift, the difference's 95%
-interval and a two-proportion p-value), and the variants' sessions are checked against their
-expected split (a chi-square sample-ratio-mismatch test).
+interval and a two-proportion p-value), and by its macro revenue per session (the difference,
+Welch's 95% interval and p-value over the sessions' revenue); the variants' sessions are
+checked against their expected split (a chi-square sample-ratio-mismatch test).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from micromacro.dimensions import NONE, OTHER
 from micromacro.errors import UsageError
 from micromacro.metrics import rate
-from micromacro.rows import Experiment, ExperimentRow, SampleRatio, SegmentRow, VariantGoal
-from micromacro.stats import chi_square_p_value, difference_interval, two_proportion_p_value
+from micromacro.rows import (
+    Experiment,
+    ExperimentRow,
+    SampleRatio,
+    SegmentRow,
+    VariantGoal,
+    VariantRevenue,
+)
+from micromacro.stats import (
+    chi_square_p_value,
+    difference_interval,
+    two_proportion_p_value,
+    welch_test,
+)
 
 # A sample-ratio mismatch is reported below this p-value (a deliberately strict threshold: the
 # test runs on every report, and a real mismatch gives far smaller values).
@@ -51,17 +65,19 @@ def experiment(
     base = variants[names.index(baseline)]
     sessions = [row.sessions for row in variants]
     p_value = chi_square_p_value(sessions, shares)
+    check = SampleRatio(
+        variants=tuple(names),
+        sessions=tuple(sessions),
+        expected_split=tuple(share / sum(shares) for share in shares),
+        p_value=p_value,
+        mismatch=p_value is not None and p_value < SRM_P_VALUE,
+    )
     return Experiment(
         by=by,
         baseline=baseline,
         variants=tuple(_variant(row, base) for row in variants),
-        sample_ratio=SampleRatio(
-            variants=tuple(names),
-            sessions=tuple(sessions),
-            expected_split=tuple(share / sum(shares) for share in shares),
-            p_value=p_value,
-            mismatch=p_value is not None and p_value < SRM_P_VALUE,
-        ),
+        sample_ratio=check,
+        warnings=tuple(_warnings(variants, base, check)),
     )
 
 
@@ -84,4 +100,68 @@ def _variant(row: SegmentRow, base: SegmentRow) -> ExperimentRow:
                 p_value=two_proportion_p_value(x1, n1, x2, n2),
             )
         )
-    return ExperimentRow(variant=row.segment, sessions=n1, goals=tuple(goals))
+    return ExperimentRow(
+        variant=row.segment, sessions=n1, goals=tuple(goals), revenue=_revenue(row, base)
+    )
+
+
+def _revenue(row: SegmentRow, base: SegmentRow) -> VariantRevenue:
+    """The variant's macro revenue per session against the baseline's: Welch's test over the
+    sessions' macro revenue, when both are in one currency (or one has no revenue yet)."""
+    shown = VariantRevenue(
+        macro_revenue=row.macro_revenue,
+        macro_revenue_per_session=row.macro_revenue_per_session,
+        currency=row.currency,
+    )
+    mean1, mean2 = row.macro_revenue_per_session, base.macro_revenue_per_session
+    if mean1 is None or mean2 is None or not comparable(row, base):
+        return shown
+    test = welch_test(
+        mean1, row.revenue_variance or 0.0, row.sessions,
+        mean2, base.revenue_variance or 0.0, base.sessions,
+    )  # fmt: skip
+    if test is None:  # fewer than two sessions: a difference, and nothing to test it by
+        return replace(shown, revenue_difference=mean1 - mean2)
+    return replace(
+        shown,
+        revenue_difference=test.difference,
+        revenue_diff_ci_low=test.low,
+        revenue_diff_ci_high=test.high,
+        revenue_p_value=test.p_value,
+    )
+
+
+def comparable(row: SegmentRow, base: SegmentRow) -> bool:
+    """Whether two segments' macro revenues are in one currency: neither in several, and not
+    in two different ones (a segment with no revenue is comparable with any)."""
+    currencies = {
+        part.currency for segment in (row, base) for part in segment.macro_revenue_by_currency or ()
+    }
+    return len(currencies) <= 1
+
+
+def _warnings(variants: Sequence[SegmentRow], base: SegmentRow, check: SampleRatio) -> list[str]:
+    """A sample-ratio mismatch, and each variant whose macro revenue is not in the baseline's
+    one currency (its revenue difference is then null)."""
+    warnings = []
+    if check.mismatch:
+        split = ", ".join(f"{n} {s:,}" for n, s in zip(check.variants, check.sessions, strict=True))
+        warnings.append(
+            f"SAMPLE RATIO MISMATCH in --by {base.by}: sessions {split} are off the expected "
+            f"split (chi-square p = {check.p_value:.2g}); the comparison is not to be trusted"
+        )
+    for row in variants:
+        if row is not base and not comparable(row, base):
+            currencies = sorted(
+                {
+                    p.currency or "no currency"
+                    for r in (row, base)
+                    for p in r.macro_revenue_by_currency or ()
+                }
+            )
+            warnings.append(
+                f"experiment --by {base.by}: the macro revenue of {row.segment!r} and of the "
+                f"baseline {base.segment!r} is in several currencies ({', '.join(currencies)}): "
+                "no revenue difference is shown"
+            )
+    return warnings

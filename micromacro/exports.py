@@ -19,8 +19,6 @@ import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
 import polars as pl
 from polars.datatypes import DataTypeClass
@@ -35,6 +33,7 @@ from micromacro.export_files import (
     no_bad_rows,
     repair_ndjson,
 )
+from micromacro.export_times import TimeReading, time_reading, within_calendar
 from micromacro.goals import (
     ExportFormat,
     RowRule,
@@ -42,16 +41,10 @@ from micromacro.goals import (
     SourcePreset,
     TimestampField,
 )
-from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, HIT_SCHEMA, KIND
+from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, HIT_SCHEMA, KIND, as_number
 from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
-from micromacro.periods import (
-    EARLIEST,
-    LATEST,
-    TIME_OUT_OF_RANGE,
-    in_supported_range,
-    parse_timezone,
-)
+from micromacro.periods import TIME_OUT_OF_RANGE, in_supported_range, parse_timezone
 
 # --- which format a file is in -----------------------------------------------------------------
 
@@ -271,148 +264,6 @@ def _walk(
     return column, dtype
 
 
-# --- time ------------------------------------------------------------------------------------
-
-_EPOCH_FACTORS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
-_EPOCH_DAY = date(1970, 1, 1)
-# Beyond the year 9999 no calendar can show a time; such numbers are not times.
-_MAX_EPOCH_US = 253_402_300_800_000_000
-_ISO_8601 = (
-    r"^\s*(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d+)?)?)?"
-    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
-)
-
-
-def localise(naive: pl.Expr, zone: tzinfo) -> pl.Expr:
-    """Naive datetimes read in ``zone``, as UTC (a time that does not exist there is null; one
-    that occurs twice is the earlier)."""
-    if isinstance(zone, ZoneInfo):
-        return naive.dt.replace_time_zone(
-            zone.key, ambiguous="earliest", non_existent="null"
-        ).dt.convert_time_zone("UTC")
-    offset = zone.utcoffset(None) or timedelta(0)
-    return (naive - pl.lit(offset)).dt.replace_time_zone("UTC")
-
-
-def _offset_minutes(offset: pl.Expr) -> pl.Expr:
-    """Minutes east of UTC of ``Z``, ``+01``, ``+0100`` or ``-01:00``."""
-    digits = offset.str.replace_all(r"[^0-9]", "")
-    hours = digits.str.slice(0, 2).cast(pl.Int64, strict=False).fill_null(0)
-    minutes = digits.str.slice(2, 2).cast(pl.Int64, strict=False).fill_null(0)
-    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
-    return sign * (hours * 60 + minutes)
-
-
-def iso8601(text: pl.Expr, zone: tzinfo) -> pl.Expr:
-    """ISO 8601 text (``2026-11-02T09:15:03.25+01:00``, ``…Z``, a space for ``T``, a date alone)
-    as UTC; text without an offset is read in ``zone``."""
-    parts = text.str.extract_groups(_ISO_8601)
-    date, clock, seconds, offset = (parts.struct.field(str(i)) for i in range(1, 5))
-    naive = pl.concat_str(
-        date,
-        pl.lit("T"),
-        clock.fill_null("00:00"),
-        seconds.fill_null(":00").str.replace(",", ".", literal=True),
-    ).str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
-    shifted = (naive - pl.duration(minutes=_offset_minutes(offset))).dt.replace_time_zone("UTC")
-    return pl.when(offset.is_null()).then(localise(naive, zone)).otherwise(shifted)
-
-
-def iso8601_common(text: pl.Expr, zone: tzinfo) -> pl.Expr:
-    """The common shapes of ISO 8601 (``T`` or a space, seconds with or without a fraction, an
-    offset, ``Z`` or none) as UTC, faster than ``iso8601``; null for the other shapes."""
-    joined = text.str.replace(" ", "T", literal=True)
-    aware = joined.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", strict=False, time_unit="us")
-    naive = joined.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
-    return pl.coalesce(aware.dt.convert_time_zone("UTC"), localise(naive, zone))
-
-
-@dataclass(frozen=True)
-class TimeReading:
-    """How to read a file's times: ``first`` over its time column, then ``rest`` over the text
-    of the times ``first`` could not read (None: there is nothing more to try)."""
-
-    first: pl.Expr
-    rest: Callable[[pl.Expr], pl.Expr] | None = None
-
-
-def epoch(number: pl.Expr, dtype: pl.DataType, time_format: str) -> pl.Expr:
-    """Seconds, milliseconds or microseconds since 1970 (numbers or text) as UTC times."""
-    factor = _EPOCH_FACTORS[time_format]
-    if not dtype.is_numeric():
-        number = number.cast(pl.String).str.strip_chars()
-    scaled = number.cast(pl.Float64, strict=False) * factor
-    from_float = scaled.round().cast(pl.Int64, strict=False)
-    micros = (
-        from_float
-        if dtype.is_float()
-        else pl.coalesce(number.cast(pl.Int64, strict=False) * factor, from_float)
-    )
-    in_range = scaled.abs() < _MAX_EPOCH_US
-    return pl.when(in_range).then(micros).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-
-
-def _strftime(text: pl.Expr, pattern: str, zone: tzinfo) -> pl.Expr:
-    parsed = text.str.to_datetime(pattern, strict=False, time_unit="us")
-    probe = pl.LazyFrame({"t": [""]}).select(
-        pl.col("t").str.to_datetime(pattern, strict=False, time_unit="us")
-    )
-    has_offset = getattr(probe.collect_schema()["t"], "time_zone", None) is not None
-    return parsed.dt.convert_time_zone("UTC") if has_offset else localise(parsed, zone)
-
-
-_PER_SECOND = {"ms": 1_000, "us": 1_000_000}
-
-
-def within_calendar(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """A date or datetime column with the times far beyond the supported ones moved to a day
-    beyond them (still out of range): Polars cannot convert or show a time past the year
-    262143 without a panic. Other columns are returned as they are."""
-    if isinstance(dtype, pl.Datetime) and dtype.time_unit in _PER_SECOND:
-        scale = _PER_SECOND[dtype.time_unit]
-        bounds = (int(EARLIEST.timestamp()) - 86400, int(LATEST.timestamp()) + 86400)
-    elif dtype == pl.Date:
-        scale = 1
-        bounds = ((EARLIEST.date() - _EPOCH_DAY).days - 1, (LATEST.date() - _EPOCH_DAY).days + 1)
-    else:  # nanoseconds reach from 1677 to 2262 only
-        return column
-    low, high = (bound * scale for bound in bounds)
-    return column.to_physical().clip(low, high).cast(dtype)
-
-
-def time_reading(
-    column: pl.Expr, dtype: pl.DataType, stamp: TimestampField, zone: tzinfo, file_name: str
-) -> TimeReading:
-    """How to read each row's time as ``Datetime[µs, UTC]`` (null where it cannot be read).
-
-    Date and datetime columns are taken as they are (naive ones in ``zone``); numbers need an
-    ``epoch_…`` format; text is read by the format (ISO 8601 by default: its common shapes
-    first, then every shape ``iso8601`` knows for the rows left).
-    """
-    if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is not None:
-            return TimeReading(column.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
-        return TimeReading(localise(column.dt.cast_time_unit("us"), zone))
-    if dtype == pl.Date:
-        return TimeReading(localise(column.cast(pl.Datetime("us")), zone))
-    time_format = stamp.format
-    if time_format in _EPOCH_FACTORS:
-        return TimeReading(epoch(column, dtype, time_format))
-    if dtype.is_numeric():
-        raise InputError(
-            f"{file_name}: the timestamp column {stamp.column!r} holds numbers: give its "
-            "format in the source section (epoch_s, epoch_ms or epoch_us)"
-        )
-    if dtype.is_nested() or dtype.is_temporal():
-        raise InputError(
-            f"{file_name}: the timestamp column {stamp.column!r} holds {dtype}, not times"
-        )
-    text = column.cast(pl.String)
-    if time_format is None or time_format == "iso8601":
-        return TimeReading(iso8601_common(text, zone), lambda rest: iso8601(rest, zone))
-    return TimeReading(_strftime(text, time_format, zone))
-
-
 # --- presets -----------------------------------------------------------------------------------
 
 FieldFinder = Callable[[ExportColumns], pl.Expr]
@@ -428,6 +279,17 @@ def _required(name: str) -> FieldFinder:
 
 def _first_of(*names: str) -> FieldFinder:
     return lambda columns: pl.coalesce(columns.optional_text(name) for name in names)
+
+
+def _first_number(*names: str) -> FieldFinder:
+    """The first of the columns that holds a number (as text): a column whose value is missing
+    or no number falls back to the next."""
+
+    def find(columns: ExportColumns) -> pl.Expr:
+        texts = [columns.optional_text(name) for name in names]
+        return pl.coalesce(pl.when(as_number(text).is_not_null()).then(text) for text in texts)
+
+    return find
 
 
 def _ga4_session(columns: ExportColumns) -> pl.Expr:
@@ -461,6 +323,9 @@ GA4 = Preset(
         "url": _optional("event_params.page_location"),
         "referrer": _optional("event_params.page_referrer"),
         "event_value": _optional("event_params.value"),
+        # GA4's purchase revenue (in the event's currency), else the event's value parameter.
+        "revenue": _first_number("ecommerce.purchase_revenue", "event_params.value"),
+        "currency": _first_of("event_params.currency", "ecommerce.currency"),
     },
     pageview=RowRule("event_name", ("page_view",)),
     # GA4's own bookkeeping, sent alongside the first pageview or at its end: counted as events
@@ -479,6 +344,9 @@ SEGMENT = Preset(
         "event_category": _optional("properties.category"),
         "event_label": _optional("properties.label"),
         "event_value": _first_of("properties.value", "properties.revenue"),
+        # Segment's ecommerce spec: revenue, else the order's total, in properties.currency.
+        "revenue": _first_number("properties.revenue", "properties.total"),
+        "currency": _optional("properties.currency"),
         "url": _first_of("properties.url", "context.page.url"),
         "path": _optional("properties.path"),
         "referrer": _first_of("properties.referrer", "context.page.referrer"),
@@ -507,7 +375,7 @@ _PATH_TEXT = "__micromacro_path"
 _URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?"
 _TEXT_FIELDS = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
-    "event_label", "event_value", "url", "path", "query", "referrer",
+    "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
 )  # fmt: skip
 
 
@@ -565,6 +433,7 @@ class ExportPlan:
     keep: dict[str, pl.Expr]
     timestamp_column: str
     raw_time: pl.Expr
+    values: dict[str, pl.Expr] = field(default_factory=dict)
 
 
 def export_plan(
@@ -596,12 +465,14 @@ def export_plan(
     skip_rule = source.skip or (preset.skip if preset else None)
     skip = _rule_match(skip_rule, columns) if skip_rule is not None else pl.lit(False)
     keep = {name: columns.text(name) for name in source.keep}
+    values = {name: as_number(columns.text(name)) for name in source.values}
     if require_columns:
         columns.check_found()
     zone = parse_timezone(source.timezone)
     time_column = within_calendar(time_column, time_dtype)
     time = time_reading(time_column, time_dtype, stamp, zone, columns.file_name)
-    return ExportPlan(fields, time, pageview, skip, keep, stamp.column, time_column.cast(pl.String))
+    raw_time = time_column.cast(pl.String)
+    return ExportPlan(fields, time, pageview, skip, keep, stamp.column, raw_time, values)
 
 
 def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:
@@ -632,12 +503,15 @@ def mapped_rows(
         fields["event_label"].alias("event_label"),
         fields["event_name"].alias("event_name"),
         fields["event_value"].cast(pl.Float64, strict=False).alias("event_value"),
+        as_number(fields["revenue"]).alias("revenue"),
+        _non_empty(fields["currency"].str.strip_chars().str.to_uppercase()).alias("currency"),
         source_file.alias("source_file"),
         pl.col(_ROW).alias("line_no"),
         has_visitor.alias(_HAS_VISITOR),
         plan.pageview.alias(_PAGEVIEW),
         plan.skip.alias(_SKIP),
         *(expr.alias(name) for name, expr in plan.keep.items()),
+        *(expr.alias(name) for name, expr in plan.values.items()),
         pl.when(plan.time.first.is_null() | ~in_supported_range(plan.time.first))
         .then(plan.raw_time)
         .alias(_BAD_TIME),
@@ -914,10 +788,12 @@ def _with_visitors(hits: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataFrame:
+def canonical_export_hits(
+    rows: pl.DataFrame, keep: tuple[str, ...], values: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """The canonical hit table (definitions §2.1) of counted rows that have a ``visitor``,
-    followed by the ``keep`` columns; columns an export does not have (status, user agent, …) are
-    null."""
+    followed by the ``keep`` columns and the ``values`` goals read; columns an export does not
+    have (status, user agent, …) are null."""
 
     def hit_column(name: str, dtype: pl.DataType) -> pl.Expr:
         if name == "kind":
@@ -930,12 +806,15 @@ def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataF
     return rows.select(
         *(hit_column(name, dtype).alias(name) for name, dtype in HIT_SCHEMA.items()),
         *(pl.col(name) for name in keep),
+        *(pl.col(name) for name in values),
     )
 
 
-def empty_export_hits(keep: tuple[str, ...]) -> pl.DataFrame:
+def empty_export_hits(keep: tuple[str, ...], values: tuple[str, ...] = ()) -> pl.DataFrame:
     """An export hit table without rows."""
-    schema = dict(HIT_SCHEMA) | dict.fromkeys(keep, pl.String())
+    schema = (
+        dict(HIT_SCHEMA) | dict.fromkeys(keep, pl.String()) | dict.fromkeys(values, pl.Float64())
+    )
     return pl.DataFrame(schema=schema)
 
 
@@ -954,7 +833,7 @@ def read_exports(
     Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
     ``UsageError`` when a file's format cannot be told.
     """
-    result = ExportRead(hits=empty_export_hits(source.keep))
+    result = ExportRead(hits=empty_export_hits(source.keep, source.values))
     source_dtype = inputs.source_dtype
     counted: list[pl.DataFrame] = []
     links: list[pl.DataFrame] = []
@@ -983,5 +862,5 @@ def read_exports(
         counted.append(rows.filter(pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)))
     if counted:
         hits = _with_visitors(pl.concat(counted), pl.concat(links))
-        result.hits = canonical_export_hits(with_url_parts(hits), source.keep)
+        result.hits = canonical_export_hits(with_url_parts(hits), source.keep, source.values)
     return result

@@ -8,11 +8,13 @@ None (or leaves the item out) when it found any.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from micromacro.dimensions import QUERY_PREFIX
 from micromacro.goals import (
     DEFAULT_VISITOR_WITHIN_S,
     EVENT_FIELDS,
@@ -20,6 +22,7 @@ from micromacro.goals import (
     FUNNEL_ORDERS,
     FUNNEL_SCOPES,
     GOAL_TYPES,
+    HIT_VALUE_COLUMNS,
     MATCH_OPS,
     CountMode,
     DestinationMatcher,
@@ -33,10 +36,12 @@ from micromacro.goals import (
     HitMatcher,
     MatchOp,
     NumberCondition,
+    SourceMapping,
     StringMatcher,
 )
 from micromacro.goals_yaml import (
     INT_TAG,
+    STR_TAG,
     Entries,
     Findings,
     duration_seconds,
@@ -55,6 +60,7 @@ from micromacro.goals_yaml import (
     report_wrong,
     tag_of,
 )
+from micromacro.hit_schema import HIT_SCHEMA
 
 GOAL_KEYS: tuple[str, ...] = ("name", "kind", "type", "category", *GOAL_TYPES, "count", "value")
 GOAL_KINDS: tuple[GoalKind, ...] = ("macro", "micro")
@@ -75,7 +81,17 @@ MIN_FUNNEL_STEPS = 2
 # --- goals -----------------------------------------------------------------------------------
 
 
-def read_goal_list(node: Node, findings: Findings) -> list[Goal]:
+@dataclass(frozen=True)
+class Inputs:
+    """What the goals are matched on, for the values they take from the data: access logs
+    (``exports`` false), or event exports mapped by ``source`` (None when that section has
+    problems of its own, which are reported there)."""
+
+    exports: bool = False
+    source: SourceMapping | None = None
+
+
+def read_goal_list(node: Node, findings: Findings, inputs: Inputs = Inputs()) -> list[Goal]:
     """Read every goal of the ``goals`` list; also checks unique names and the macro count."""
     if not isinstance(node, SequenceNode):
         report_wrong(findings, node, "goals", "a list of goals")
@@ -87,7 +103,7 @@ def read_goal_list(node: Node, findings: Findings) -> list[Goal]:
     goals: list[Goal] = []
     macro_nodes: list[Node] = []
     for index, item in enumerate(node.value, start=1):
-        goal = _read_goal(item, index, name_lines, findings)
+        goal = _read_goal(item, index, name_lines, findings, inputs)
         if goal is not None:
             goals.append(goal)
             if goal.kind == "macro":
@@ -101,7 +117,7 @@ def read_goal_list(node: Node, findings: Findings) -> list[Goal]:
 
 
 def _read_goal(
-    node: Node, index: int, name_lines: dict[str, int], findings: Findings
+    node: Node, index: int, name_lines: dict[str, int], findings: Findings, inputs: Inputs
 ) -> Goal | None:
     """Read one goal mapping; returns None when it has any problem (all of them reported)."""
     if not isinstance(node, MappingNode):
@@ -115,7 +131,7 @@ def _read_goal(
     goal_type, parsed = _read_goal_type(node, entries, label, findings)
     category = _read_category(entries, kind, label, findings)
     count = _read_count(entries, goal_type, label, findings)
-    value = _read_goal_value(entries, label, findings)
+    value, value_from = _read_goal_value(entries, goal_type, label, findings, inputs)
     if len(findings.errors) > errors_before or name is None or kind is None or goal_type is None:
         return None
     destination, event, condition = parsed
@@ -129,6 +145,7 @@ def _read_goal(
         condition=condition,
         count=count,
         value=value,
+        value_from=value_from,
         line=node.start_mark.line + 1,
     )
 
@@ -164,16 +181,103 @@ def _read_count(
     return count
 
 
-def _read_goal_value(entries: Entries, label: str, findings: Findings) -> float | None:
-    """Return the goal's value per conversion (a number >= 0), or None when absent or invalid."""
+_VALUE_EXPECTED = "a number of 0 or more, event, or {from: COLUMN}"
+
+
+def _read_goal_value(
+    entries: Entries, goal_type: GoalType | None, label: str, findings: Findings, inputs: Inputs
+) -> tuple[float | None, str | None]:
+    """The goal's value per conversion: a fixed number (>= 0), or the column of the matching
+    hit it is taken from (``value: event`` is ``event_value``; ``value: {from: COLUMN}``);
+    (None, None) when absent or invalid (reported)."""
     if "value" not in entries:
+        return None, None
+    node = entries["value"][1]
+    subject = f"value of {label}"
+    if isinstance(node, MappingNode):
+        column = _read_value_from(node, subject, findings)
+        written = f"from {column!r}"
+    elif isinstance(node, ScalarNode) and tag_of(node) == STR_TAG and node.value == "event":
+        column, written = "event_value", "event"
+    else:
+        number = read_number(node)
+        if number is None or number < 0:
+            report_wrong(findings, node, subject, _VALUE_EXPECTED)
+            return None, None
+        return number, None
+    if column is None:
+        return None, None
+    if goal_type in ("duration", "pages"):
+        findings.error(
+            node,
+            f"{subject} is taken from a hit, but a {goal_type} goal converts a whole session "
+            "(a value from the data needs a destination or event goal; or give a number)",
+        )
+        return None, None
+    if written == "event" and goal_type == "destination":
+        findings.error(
+            node,
+            f"{subject} is event (the matching event's value), but {label} is a destination "
+            "goal (take it from a column, value: {from: COLUMN}, or give a number)",
+        )
+        return None, None
+    if not _value_column_ok(column, f"{subject} is {written}", node, findings, inputs):
+        return None, None
+    return None, column
+
+
+def _read_value_from(node: MappingNode, subject: str, findings: Findings) -> str | None:
+    """The column of ``value: {from: COLUMN}``, or None (reported)."""
+    fields = mapping_entries(node, findings, f"in {subject}", ("from",))
+    if "from" not in fields:
+        if not has_rejected_keys(node, fields):
+            findings.error(node, f"missing key 'from' in {subject} (expected {{from: COLUMN}})")
         return None
-    value_node = entries["value"][1]
-    number = read_number(value_node)
-    if number is None or number < 0:
-        report_wrong(findings, value_node, f"value of {label}", "a number of 0 or more")
+    from_node = fields["from"][1]
+    column = read_text(from_node, findings, f"from in {subject}", "a column name")
+    if column == "" or column == QUERY_PREFIX:
+        expected = "a column name" if column == "" else "query: and a parameter name (query:total)"
+        report_wrong(findings, from_node, f"from in {subject}", expected)
         return None
-    return number
+    return column
+
+
+def _value_column_ok(
+    column: str, says: str, node: Node, findings: Findings, inputs: Inputs
+) -> bool:
+    """Whether the hits of ``inputs`` can hold a goal's value in ``column``; reports why not
+    (``says``: what the goal says, for the message)."""
+    if column.startswith(QUERY_PREFIX):
+        return True
+    if not inputs.exports:
+        missing = (
+            "access-log events carry no value"
+            if column == "event_value"
+            else "access logs have no such column"
+        )
+        findings.error(
+            node,
+            f"{says}, but {missing} (an access log's value is a query parameter of the hit's "
+            "URL: value: {from: query:NAME})",
+        )
+        return False
+    source = inputs.source
+    if column in HIT_VALUE_COLUMNS:
+        if source is not None and source.preset is None and getattr(source, column) is None:
+            findings.error(
+                node,
+                f"{says}, but the source section maps no {column} column (add {column}: "
+                "COLUMN to source, or use a preset)",
+            )
+            return False
+    elif column in HIT_SCHEMA:
+        findings.error(
+            node,
+            f"{says}, but that hit column holds no value (a value comes from "
+            f"{', '.join(HIT_VALUE_COLUMNS)}, query:NAME or a column of the export)",
+        )
+        return False
+    return True
 
 
 _Parsed = tuple[DestinationMatcher | None, EventMatcher | None, NumberCondition | None]

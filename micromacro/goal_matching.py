@@ -17,6 +17,8 @@ from typing import TypeVar
 import polars as pl
 
 from micromacro.collector import paused
+from micromacro.dimensions import QUERY_PREFIX
+from micromacro.distinct import query_parameter, url_decoded
 from micromacro.goals import (
     EVENT_FIELDS,
     DestinationMatcher,
@@ -25,6 +27,7 @@ from micromacro.goals import (
     NumberCondition,
     StringMatcher,
 )
+from micromacro.hit_schema import as_number
 
 _REGEX_META = set("\\.+*?()|[]{}^$#&-~")
 
@@ -289,16 +292,23 @@ def _destination_conversions(
     if not goals:
         return pl.DataFrame(schema=_LONG_SCHEMA)
     include_query = goals[0][1].include_query
-    tests, test_of_goal = _distinct([matcher.matcher for _, matcher in goals])
     visits = (
         pages.group_by(_target(include_query).alias("value"), "session")
         .agg(pl.len().cast(_ID).alias("hits"))
         .collect()
     )
-    pairs = _string_pairs(visits.get_column("value"), tests)
-    goal_tests = _goal_tests(test_of_goal, [i for i, _ in goals])
-    return (
-        visits.join(pairs, on="value").join(goal_tests, on="test").select("session", "goal", "hits")
+    matches = _destination_matches(visits.get_column("value"), goals)
+    return visits.join(matches, on="value").select("session", "goal", "hits")
+
+
+def _destination_matches(
+    targets: pl.Series, goals: Sequence[tuple[int, DestinationMatcher]]
+) -> pl.DataFrame:
+    """(value, goal): each distinct destination of ``targets`` and the goals it matches."""
+    tests, test_of_goal = _distinct([matcher.matcher for _, matcher in goals])
+    pairs = _string_pairs(targets, tests)
+    return pairs.join(_goal_tests(test_of_goal, [i for i, _ in goals]), on="test").select(
+        "value", "goal"
     )
 
 
@@ -310,10 +320,31 @@ def _event_conversions(
     value)."""
     if not goals:
         return pl.DataFrame(schema=_LONG_SCHEMA)
+    tuples = _event_tuples(events, goals, "session")
+    per_session = (
+        tuples.select("row", "session")
+        .explode("session")
+        .group_by("row", "session")
+        .agg(pl.len().cast(_ID).alias("hits"))
+    )
+    return (
+        _event_matches(tuples, goals).join(per_session, on="row").select("session", "goal", "hits")
+    )
+
+
+def _event_tuples(
+    events: pl.LazyFrame, goals: Sequence[tuple[int, EventMatcher]], listed: str
+) -> pl.DataFrame:
+    """Each distinct tuple of the event fields ``goals`` test (``row``: its number), with the
+    list of the ``listed`` column of its events."""
     tested = [f for f in (*EVENT_FIELDS, "value") if any(getattr(m, f) for _, m in goals)]
     columns: list[pl.Expr] = [pl.col(f"event_{field}") for field in tested]
     columns = columns or [pl.lit(True).alias("_event")]  # no field tested: every event
-    tuples = events.group_by(columns).agg(pl.col("session")).collect().with_row_index("row")
+    return events.group_by(columns).agg(pl.col(listed)).collect().with_row_index("row")
+
+
+def _event_matches(tuples: pl.DataFrame, goals: Sequence[tuple[int, EventMatcher]]) -> pl.DataFrame:
+    """(row, goal): the tuples of ``_event_tuples`` each event goal matches."""
     requirements: list[pl.DataFrame] = []  # (test, goal): what each goal needs, all of it
     passed: list[pl.DataFrame] = []  # (row, test): what each tuple passes
     offset = 0
@@ -352,13 +383,7 @@ def _event_conversions(
     if unconditional.len():  # no field given: every event
         everything = tuples.select("row").join(pl.DataFrame({"goal": unconditional}), how="cross")
         matched = pl.concat([matched, everything])
-    per_session = (
-        tuples.select("row", "session")
-        .explode("session")
-        .group_by("row", "session")
-        .agg(pl.len().cast(_ID).alias("hits"))
-    )
-    return matched.join(per_session, on="row").select("session", "goal", "hits")
+    return matched
 
 
 def _tests_anything(matcher: EventMatcher) -> bool:
@@ -494,3 +519,107 @@ def session_conversions(
     )
     names = [goal_column(i) for i in order]
     return ordered.hstack(goal_block(cells, ordered.height, names))
+
+
+# --- values from the data ----------------------------------------------------------------------
+
+REVENUE_SCHEMA: dict[str, pl.DataType] = {
+    "session": _ID,
+    "goal": _ID,
+    "currency": pl.String(),
+    "revenue": pl.Float64(),
+}
+
+
+def hit_values(hits: pl.DataFrame, column: str) -> pl.Series:
+    """Per hit, the value a goal takes ``from:`` ``column`` (definitions §2.4): a number column
+    of the hits (``revenue``, ``event_value``, an export's value or kept column, as numbers),
+    or ``query:NAME``, the parameter of the hit's query, URL-decoded once per distinct value.
+    Null where the hit has no value (no such column, no number)."""
+    if column.startswith(QUERY_PREFIX):
+        name = column.removeprefix(QUERY_PREFIX)
+        raw = hits.select(query_parameter(pl.col("query"), name)).to_series()
+        decoded = url_decoded(raw)
+    elif column in hits.columns:
+        decoded = hits.get_column(column)
+        if decoded.dtype.is_numeric():
+            return decoded.cast(pl.Float64)
+    else:
+        return pl.repeat(None, hits.height, dtype=pl.Float64, eager=True)
+    texts = pl.DataFrame({"value": decoded.cast(pl.String)})
+    return texts.select(as_number(pl.col("value"))).to_series()
+
+
+@paused()
+def session_revenue(hits: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.DataFrame:
+    """(session, goal, currency, revenue): what the conversions of each goal valued from the data
+    (``value_from``) are worth in each session, per currency of the matching hits (null: none).
+
+    As conversions count (definitions §2.4): with ``count: once_per_session`` the value of the
+    session's first matching hit (none when that hit has no value), with ``count: every`` the
+    sum of the values of all its matching hits. ``goal`` is the goal's position in ``goals``.
+    Matching is the one of ``session_conversions``, on distinct destinations and event tuples;
+    only these goals are matched again, hit by hit."""
+    valued = [(i, goal) for i, goal in enumerate(goals) if goal.value_from is not None]
+    if not valued or hits.height == 0:
+        return pl.DataFrame(schema=REVENUE_SCHEMA)
+    columns, column_of_goal = _distinct([goal.value_from or "" for _, goal in valued])
+    currency = pl.col("currency") if "currency" in hits.columns else pl.lit(None, pl.String)
+    frame = hits.select(
+        pl.int_range(pl.len(), dtype=_ID).alias("_hit"),
+        pl.col("session").cast(_ID),
+        currency.cast(pl.String).alias("currency"),
+        *(hit_values(hits, column).alias(f"_value_{k}") for k, column in enumerate(columns)),
+    )
+    matched = _valued_matches(hits.lazy().with_row_index("_hit"), valued)
+    value = pl.lit(None, dtype=pl.Float64)
+    for k in range(len(columns)):
+        value = pl.when(pl.col("_column") == k).then(pl.col(f"_value_{k}")).otherwise(value)
+    hits_valued = (
+        matched.join(
+            pl.DataFrame({"goal": _ids([i for i, _ in valued]), "_column": _ids(column_of_goal)}),
+            on="goal",
+        )
+        .join(frame, on="_hit")
+        .select("_hit", "session", "goal", "currency", value.alias("revenue"))
+    )
+    every = _ids([i for i, goal in valued if goal.count == "every"]).implode()
+    firsts = (
+        hits_valued.filter(~pl.col("goal").is_in(every))
+        .group_by("session", "goal")
+        .agg(pl.all().sort_by("_hit").first())
+        .drop("_hit")
+    )
+    sums = (
+        hits_valued.filter(pl.col("goal").is_in(every) & pl.col("revenue").is_not_null())
+        .group_by("session", "goal", "currency")
+        .agg(pl.col("revenue").sum())
+    )
+    typed = [pl.col(name).cast(dtype) for name, dtype in REVENUE_SCHEMA.items()]
+    return pl.concat([firsts.select(typed), sums.select(typed)]).drop_nulls("revenue")
+
+
+def _valued_matches(hits: pl.LazyFrame, valued: Sequence[tuple[int, Goal]]) -> pl.DataFrame:
+    """(_hit, goal): every hit (by its ``_hit`` number) matching each of the ``valued`` goals,
+    decided once per distinct destination or event tuple as ``session_conversions`` does."""
+    parts = [pl.DataFrame(schema={"_hit": _ID, "goal": _ID})]
+    pages = hits.filter(pl.col("kind") == "page")
+    for include_query in (False, True):
+        chosen = [
+            (i, goal.destination)
+            for i, goal in valued
+            if goal.destination is not None and goal.destination.include_query == include_query
+        ]
+        if chosen:
+            targets = pages.select("_hit", _target(include_query).alias("value")).collect()
+            matches = _destination_matches(targets.get_column("value"), chosen)
+            parts.append(targets.join(matches, on="value").select("_hit", "goal"))
+    events = [(i, goal.event) for i, goal in valued if goal.event is not None]
+    if events:
+        tuples = _event_tuples(hits.filter(pl.col("kind") == "event"), events, "_hit")
+        parts.append(
+            _event_matches(tuples, events)
+            .join(tuples.select("row", "_hit").explode("_hit"), on="row")
+            .select("_hit", "goal")
+        )
+    return pl.concat(part.select(pl.col("_hit", "goal").cast(_ID)) for part in parts)

@@ -105,7 +105,10 @@ class Goal:
     """One goal of a goals file; exactly one of the four type fields is set, the one ``type`` names.
 
     ``destination``/``event`` hold the hit matcher; ``condition`` the comparison of a
-    ``duration`` (seconds) or ``pages`` goal.
+    ``duration`` (seconds) or ``pages`` goal. A conversion is worth ``value`` (a fixed amount),
+    or the value of the matching hit in ``value_from`` (definitions §2.4): a hit column
+    (``event_value`` for ``value: event``, ``revenue``), ``query:NAME`` (a query parameter),
+    or an event export's column by name or dotted path.
     """
 
     name: str
@@ -117,8 +120,17 @@ class Goal:
     condition: NumberCondition | None = None
     count: CountMode = "once_per_session"
     value: float | None = None
+    value_from: str | None = None
     line: int | None = None
 
+    @property
+    def has_value(self) -> bool:
+        """Whether a conversion of the goal is worth something: a fixed or a data value."""
+        return self.value is not None or self.value_from is not None
+
+
+# The hit columns a goal's value may come from (``value: event`` is ``event_value``).
+HIT_VALUE_COLUMNS: tuple[str, ...] = ("revenue", "event_value")
 
 FunnelScope = Literal["session", "visitor"]
 FUNNEL_SCOPES: tuple[FunnelScope, ...] = ("session", "visitor")
@@ -169,7 +181,7 @@ TIMESTAMP_FORMATS: tuple[str, ...] = ("iso8601", "epoch_s", "epoch_ms", "epoch_u
 # The source keys that name one column each (a dotted path reaches into nested structs).
 SOURCE_COLUMN_FIELDS: tuple[str, ...] = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
-    "event_label", "event_value", "url", "path", "query", "referrer",
+    "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
 )  # fmt: skip
 
 
@@ -204,7 +216,9 @@ class SourceMapping:
     """The ``source:`` section of a goals file: how an event export's columns become hits.
 
     Only what the file says is set; ``exports`` fills the rest from ``preset`` (if any). Column
-    names may be dotted paths into nested columns (``context.page.url``).
+    names may be dotted paths into nested columns (``context.page.url``). ``values`` are not a
+    key of the section: they are the columns goals take their value ``from:`` that are neither a
+    hit column nor kept, carried into the hit table as numbers.
     """
 
     preset: SourcePreset | None = None
@@ -219,6 +233,8 @@ class SourceMapping:
     event_action: str | None = None
     event_label: str | None = None
     event_value: str | None = None
+    revenue: str | None = None
+    currency: str | None = None
     url: str | None = None
     path: str | None = None
     query: str | None = None
@@ -226,6 +242,7 @@ class SourceMapping:
     pageview: RowRule | None = None
     skip: RowRule | None = None
     keep: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
     line: int | None = None
 
 

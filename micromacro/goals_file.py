@@ -21,17 +21,25 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import Any
 
 import polars as pl
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from micromacro.collector import paused
+from micromacro.dimensions import QUERY_PREFIX
 from micromacro.errors import ConfigError, UsageError
-from micromacro.goal_definitions import polars_error_reason, read_funnel_list, read_goal_list
+from micromacro.goal_definitions import (
+    Inputs,
+    polars_error_reason,
+    read_funnel_list,
+    read_goal_list,
+)
 from micromacro.goals import (
     CONDITIONS,
     DEFAULT_SIGNIFICANCE,
     EXPORT_FORMATS,
+    HIT_VALUE_COLUMNS,
     NO_ROWS,
     RULE_COMPARISONS,
     SOURCE_COLUMN_FIELDS,
@@ -142,7 +150,9 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     source = _read_source(entries["source"][1], findings) if "source" in entries else None
     goals: list[Goal] = []
     if "goals" in entries:
-        goals = read_goal_list(entries["goals"][1], findings)
+        inputs = Inputs(exports="source" in entries, source=source)
+        goals = read_goal_list(entries["goals"][1], findings, inputs)
+        source = _with_value_columns(source, goals)
     elif "source" not in entries:
         findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
     funnels: list[Funnel] = []
@@ -169,6 +179,22 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
 # --- the source of an event export -----------------------------------------------------------
 
 
+def _with_value_columns(source: SourceMapping | None, goals: list[Goal]) -> SourceMapping | None:
+    """``source`` with the export columns goals take their values from (``values``): those
+    that are neither a hit column, nor a query parameter, nor kept."""
+    if source is None:
+        return None
+    taken = (goal.value_from for goal in goals if goal.value_from is not None)
+    values = [
+        column
+        for column in dict.fromkeys(taken)
+        if column not in HIT_VALUE_COLUMNS
+        and not column.startswith(QUERY_PREFIX)
+        and column not in source.keep
+    ]
+    return dataclasses.replace(source, values=tuple(values))
+
+
 def _read_source(node: Node, findings: Findings) -> SourceMapping | None:
     """Read the ``source:`` mapping of an event export; None when it has any problem.
 
@@ -187,7 +213,7 @@ def _read_source(node: Node, findings: Findings) -> SourceMapping | None:
         _read_timestamp(entries["timestamp"][1], findings) if "timestamp" in entries else None
     )
     timezone = _read_source_timezone(entries, findings)
-    columns = {
+    columns: dict[str, Any] = {
         key: _read_column(entries[key][1], f"{key} of source", findings)
         for key in SOURCE_COLUMN_FIELDS
         if key in entries

@@ -56,6 +56,20 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
     "event_label": pl.String(),
     "event_name": pl.String(),
     "event_value": pl.Float64(),
+    "revenue": pl.Float64(),
+    "currency": pl.String(),
     "source_file": pl.String(),
     "line_no": pl.UInt32(),
 }
+
+
+def as_number(text: pl.Expr) -> pl.Expr:
+    """Text as the number a value column holds (``" 12.50"`` is 12.5): text that is no finite
+    number is null, no value.
+
+    >>> texts = pl.DataFrame({"t": ["12.50", " 3 ", "NaN", "1e999", "€4", ""]})
+    >>> texts.select(as_number(pl.col("t"))).to_series().to_list()
+    [12.5, 3.0, None, None, None, None]
+    """
+    value = text.str.strip_chars().cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)

@@ -268,6 +268,8 @@ def canonical_hits(lines: pl.DataFrame) -> pl.DataFrame:
         pl.when(is_request).then(pl.col("path")).alias("event_label"),
         pl.lit(None, dtype=pl.String).alias("event_name"),
         pl.lit(None, dtype=pl.Float64).alias("event_value"),
+        pl.lit(None, dtype=pl.Float64).alias("revenue"),
+        pl.lit(None, dtype=pl.String).alias("currency"),
         pl.col("source_file"),
         pl.col("line_no"),
         pl.col("line"),

@@ -1,4 +1,5 @@
-"""Metric tables: the input summary, the site summary and the goals table (definitions §2.6, §4)."""
+"""Metric tables: the input summary, the site summary and the goals table (definitions §2.6, §4),
+with what the goals' conversions are worth (revenue, kept apart by currency)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ import polars as pl
 
 from micromacro.collector import paused
 from micromacro.distinct import per_distinct
-from micromacro.goal_matching import goal_block, goal_cells, goal_column
+from micromacro.goal_matching import REVENUE_SCHEMA, goal_block, goal_cells, goal_column
 from micromacro.goals import Goal
 from micromacro.rows import (
     GOAL_FIELDS,
     LADDER_STEPS,
+    CurrencyRevenue,
     GoalRow,
     LadderRow,
     LadderStep,
     MicroMacroRow,
+    Revenues,
     SummaryFigures,
 )
 from micromacro.stats import difference_interval, two_proportion_p_value, wilson_interval
@@ -27,10 +30,89 @@ def rate(numerator: int | float, denominator: int | float) -> float:
     return numerator / denominator if denominator else 0.0
 
 
+# --- revenue -----------------------------------------------------------------------------------
+
+
 @paused()
-def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryFigures:
-    """The summary figures of definitions §4 from the session conversions table; the macro
-    (micro) conversion rate is null when no goal is macro (micro)."""
+def revenue_cells(
+    conversions: pl.DataFrame, revenue: pl.DataFrame, goals: tuple[Goal, ...]
+) -> pl.DataFrame:
+    """(session, goal, currency, revenue): what each session's conversions of each goal with a
+    value are worth (definitions §2.4). A fixed value is ``value`` × the session's conversions,
+    without a currency; a value from the data comes from ``revenue`` (``session_revenue``).
+    ``goal`` is the goal's position in ``goals``."""
+    fixed = [i for i, goal in enumerate(goals) if goal.value is not None]
+    cells = goal_cells(conversions, [goal_column(i) for i in fixed])
+    amounts = pl.Series([goals[i].value for i in fixed], dtype=pl.Float64)
+    ids = pl.Series(fixed, dtype=pl.UInt32)
+    valued = pl.DataFrame(
+        {
+            "session": conversions.get_column("session").cast(pl.UInt32).gather(cells["row"]),
+            "goal": ids.gather(cells["goal"]),
+            "currency": pl.repeat(None, cells.height, dtype=pl.String, eager=True),
+            "revenue": amounts.gather(cells["goal"]) * cells["value"].cast(pl.Float64),
+        },
+        schema=REVENUE_SCHEMA,
+    )
+    return pl.concat([valued, revenue.select(list(REVENUE_SCHEMA))])
+
+
+def revenues(parts: pl.DataFrame) -> tuple[CurrencyRevenue, ...]:
+    """The revenue of ``parts`` (``currency``, ``revenue``) summed per currency, in currency
+    order (values without a currency last)."""
+    summed = (
+        parts.group_by("currency").agg(pl.col("revenue").sum()).sort("currency", nulls_last=True)
+    )
+    return tuple(
+        CurrencyRevenue(c, float(r)) for c, r in summed.select("currency", "revenue").iter_rows()
+    )
+
+
+def single_currency(parts: Revenues) -> tuple[float | None, str | None]:
+    """The revenue of ``parts`` and its currency: null with no value at all, or when it is in
+    several currencies (they are never added up); 0 when nothing converted."""
+    if parts is None or len(parts) > 1:
+        return None, None
+    if not parts:
+        return 0.0, None
+    return parts[0].revenue, parts[0].currency
+
+
+def revenue_warnings(summary: SummaryFigures, goals: tuple[GoalRow, ...]) -> list[str]:
+    """One warning per goal, and for the macro revenue, whose revenue is in several
+    currencies: its revenue is null, and JSON lists it per currency."""
+    found = [(f"goal {row.name!r}", row.revenue_by_currency) for row in goals]
+    found.append(("the macro revenue", summary.macro_revenue_by_currency))
+    return [
+        f"{what}: revenue in {len(parts)} currencies ({_listed(parts)}) is not added up; "
+        "it is null, and JSON lists it by currency"
+        for what, parts in found
+        if parts is not None and len(parts) > 1
+    ]
+
+
+def _listed(parts: tuple[CurrencyRevenue, ...]) -> str:
+    return ", ".join(f"{part.currency or 'no currency'} {part.revenue:,.2f}" for part in parts)
+
+
+def _kind_revenue(
+    cells: pl.DataFrame, goals: tuple[Goal, ...], kind: str
+) -> tuple[pl.DataFrame, bool]:
+    """The revenue cells of the goals of ``kind``, and whether any such goal has a value."""
+    ids = [i for i, goal in enumerate(goals) if goal.kind == kind and goal.has_value]
+    return cells.filter(pl.col("goal").is_in(pl.Series(ids, dtype=pl.UInt32).implode())), bool(ids)
+
+
+# --- the summary and the goals ------------------------------------------------------------------
+
+
+@paused()
+def site_summary(
+    conversions: pl.DataFrame, goals: tuple[Goal, ...], cells: pl.DataFrame | None = None
+) -> SummaryFigures:
+    """The summary figures of definitions §4 from the session conversions table and the
+    ``revenue_cells`` of its goals; the macro (micro) conversion rate is null when no goal is
+    macro (micro), the macro revenue when no macro goal has a value."""
     sessions = conversions.height
     macro, micro = _kind_sessions(conversions, goals)
     figures = conversions.select(
@@ -40,6 +122,9 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryF
         pl.col("duration_s").mean().cast(pl.Float64),
     ).row(0)
     pageviews, events, bounces, duration = (value or 0 for value in figures)
+    macro_cells, valued = _kind_revenue(_cells(conversions, goals, cells), goals, "macro")
+    parts = revenues(macro_cells) if valued else None
+    revenue, currency = single_currency(parts)
     return SummaryFigures(
         visitors=int(conversions["visitor_id"].n_unique()) if sessions else 0,
         sessions=sessions,
@@ -52,8 +137,21 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryF
         macro_conversion_rate=rate(macro, sessions) if _has(goals, "macro") else None,
         micro_sessions=micro,
         micro_conversion_rate=rate(micro, sessions) if _has(goals, "micro") else None,
+        macro_revenue=revenue,
+        macro_revenue_per_session=rate(revenue, sessions) if revenue is not None else None,
+        currency=currency,
+        macro_revenue_by_currency=parts,
         bounces=int(bounces),
     )
+
+
+def _cells(
+    conversions: pl.DataFrame, goals: tuple[Goal, ...], cells: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``cells``, or without them the ``revenue_cells`` of the fixed values alone."""
+    if cells is not None:
+        return cells
+    return revenue_cells(conversions, pl.DataFrame(schema=REVENUE_SCHEMA), goals)
 
 
 def _has(goals: tuple[Goal, ...], kind: str) -> bool:
@@ -83,8 +181,11 @@ def _kinds(cells: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.DataFrame:
 
 
 @paused()
-def goals_table(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[GoalRow, ...]:
-    """One row per goal, in goals-file order.
+def goals_table(
+    conversions: pl.DataFrame, goals: tuple[Goal, ...], cells: pl.DataFrame | None = None
+) -> tuple[GoalRow, ...]:
+    """One row per goal, in goals-file order, with what its conversions are worth (from
+    ``revenue_cells``).
 
     The figures of all goals come from one group_by over the cells above 0 of the goal
     columns; rates and Wilson intervals are computed once per distinct count and joined back.
@@ -109,7 +210,48 @@ def goals_table(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[Goa
         *_rate_columns(figures["visitors"], visitors, "visitor_conversion_rate"),
         (pl.col("_value") * pl.col("conversions")).alias("value"),
     )
-    return tuple(GoalRow(*row) for row in table.select(GOAL_FIELDS).iter_rows())
+    counted = GOAL_FIELDS[: GOAL_FIELDS.index("value") + 1]
+    by_goal = _goal_revenues(_cells(conversions, goals, cells), goals)
+    rows = []
+    for index, row in enumerate(table.select(counted).iter_rows(named=True)):
+        fixed = row.pop("value")
+        parts = by_goal.get(index, ())
+        if fixed is not None:  # value × conversions, as ever (no currency)
+            parts = (CurrencyRevenue(None, fixed),) if row["conversions"] else ()
+        kept = parts if goals[index].has_value else None
+        revenue, currency = single_currency(kept)
+        rows.append(
+            GoalRow(
+                **row,
+                value=revenue,
+                revenue=revenue,
+                revenue_per_session=rate(revenue, sessions) if revenue is not None else None,
+                revenue_per_visitor=rate(revenue, visitors) if revenue is not None else None,
+                currency=currency,
+                revenue_by_currency=kept,
+            )
+        )
+    return tuple(rows)
+
+
+def _goal_revenues(
+    cells: pl.DataFrame, goals: tuple[Goal, ...]
+) -> dict[int, tuple[CurrencyRevenue, ...]]:
+    """Per goal valued from the data (by position), its revenue by currency: one group_by."""
+    data = cells.filter(
+        pl.col("goal").is_in(
+            pl.Series([i for i, g in enumerate(goals) if g.value_from], dtype=pl.UInt32).implode()
+        )
+    )
+    summed = (
+        data.group_by("goal", "currency")
+        .agg(pl.col("revenue").sum())
+        .sort("goal", "currency", nulls_last=True)
+    )
+    found: dict[int, list[CurrencyRevenue]] = {}
+    for goal, currency, revenue in summed.select("goal", "currency", "revenue").iter_rows():
+        found.setdefault(int(goal), []).append(CurrencyRevenue(currency, float(revenue)))
+    return {goal: tuple(parts) for goal, parts in found.items()}
 
 
 def _goal_figures(conversions: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

@@ -19,13 +19,15 @@ from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import Attribution, Breakdown
 from micromacro.experiments import experiment
 from micromacro.funnels import funnel_attempts, funnel_report
-from micromacro.goal_matching import session_conversions
+from micromacro.goal_matching import session_conversions, session_revenue
 from micromacro.goals import GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
 from micromacro.metrics import (
     engagement_ladder,
     goals_table,
     micro_macro_table,
+    revenue_cells,
+    revenue_warnings,
     site_summary,
     visitor_goals,
 )
@@ -195,11 +197,15 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     """The figures of one period's hits."""
     warnings = [*read.warnings, *input_warnings(read, options)]
     notes = list(read.notes)
+    goals = options.goals.goals
     sessionized = sessionize(read.hits, timeout_s=options.session_timeout_s)
     sessions = session_table(sessionized)
-    conversions = session_conversions(sessionized, sessions, options.goals.goals)
-    visitors = visitor_goals(conversions, options.goals.goals)
-    summary = site_summary(conversions, options.goals.goals)
+    conversions = session_conversions(sessionized, sessions, goals)
+    revenue = revenue_cells(conversions, session_revenue(sessionized, goals), goals)
+    visitors = visitor_goals(conversions, goals)
+    summary = site_summary(conversions, goals, revenue)
+    goal_rows = goals_table(conversions, goals, revenue)
+    warnings += revenue_warnings(summary, goal_rows)
     units = {"session": summary.sessions, "visitor": summary.visitors}
     site_hosts = _site_hosts(options, sessionized, notes)
     dimensions = _dimensions(options, sessionized, sessions, read, site_hosts)
@@ -208,9 +214,10 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
             conversions,
             dimensions,
             options.by,
-            options.goals.goals,
+            goals,
             top=options.top,
             min_sessions=options.min_sessions,
+            revenue=revenue,
         )
         if dimensions is not None
         else ()
@@ -225,24 +232,32 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
             )
             figures = replace(figures, segments=by_segment)
         funnels.append(figures)
-    first_hit, last_hit = _first_and_last(read.hits)
+    trial = None
+    if options.baseline is not None:
+        trial = experiment(segments, options.by[0].label, options.baseline, options.expected_split)
+        warnings += trial.warnings
+    first_hit, last_hit = (
+        read.hits.select(pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")).row(0)
+        if read.hits.height
+        else (None, None)
+    )
     return Report(
         input=read.summary,
         summary=summary,
-        goals=goals_table(conversions, options.goals.goals),
+        goals=goal_rows,
         funnels=tuple(funnels),
         ladder=engagement_ladder(visitors),
-        micro_macro=micro_macro_table(visitors, options.goals.goals),
+        micro_macro=micro_macro_table(visitors, goals),
         segments=segments,
         traffic=traffic_overview(
             sessionized,
             conversions,
-            options.goals.goals,
+            goals,
             site_hosts=site_hosts,
             attribution=options.attribution,
             top=options.top,
         ),
-        experiment=_experiment(options, segments, warnings),
+        experiment=trial,
         period=read.period,
         start=read.period.since or first_hit,
         end=read.period.until or last_hit,
@@ -253,34 +268,6 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
-
-
-def _first_and_last(hits: pl.DataFrame) -> tuple[datetime | None, datetime | None]:
-    """The times of the first and last counted hit; None without hits."""
-    if hits.height == 0:
-        return None, None
-    first, last = hits.select(
-        pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
-    ).row(0)
-    return first, last
-
-
-def _experiment(
-    options: ReportOptions, segments: tuple[SegmentRow, ...], warnings: list[str]
-) -> Experiment | None:
-    """The ``--baseline`` comparison over the first ``--by``; warns on a sample-ratio mismatch."""
-    if options.baseline is None:
-        return None
-    by = options.by[0].label
-    result = experiment(segments, by, options.baseline, options.expected_split)
-    check = result.sample_ratio
-    if check.mismatch:
-        split = ", ".join(f"{n} {s:,}" for n, s in zip(check.variants, check.sessions, strict=True))
-        warnings.append(
-            f"SAMPLE RATIO MISMATCH in --by {by}: sessions {split} are off the expected split "
-            f"(chi-square p = {check.p_value:.2g}); the comparison is not to be trusted"
-        )
-    return result
 
 
 def _site_hosts(options: ReportOptions, hits: pl.DataFrame, notes: list[str]) -> list[str]:

@@ -60,7 +60,31 @@ def field_names(row_type: type[Any]) -> tuple[str, ...]:
 
 
 def _flat(row: object, names: tuple[str, ...]) -> dict[str, object]:
-    return {name: getattr(row, name) for name in names}
+    return {name: _plain(getattr(row, name)) for name in names}
+
+
+def _plain(value: object) -> object:
+    """A field as JSON holds it: a tuple of revenues as a list of objects."""
+    if isinstance(value, tuple) and all(isinstance(item, CurrencyRevenue) for item in value):
+        return [item.as_dict() for item in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyRevenue:
+    """Revenue in one currency (definitions §2.6): ``currency`` as the data writes it (upper
+    case), None for values without a currency and for a goal's fixed value."""
+
+    currency: str | None
+    revenue: float
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``…_by_currency`` item."""
+        return {"currency": self.currency, "revenue": self.revenue}
+
+
+# Revenue by currency, in currency order (None last); None when nothing has a value.
+Revenues = tuple[CurrencyRevenue, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +102,11 @@ class SummaryFigures:
     macro_conversion_rate: Annotated[float | None, TESTED]
     micro_sessions: int
     micro_conversion_rate: Annotated[float | None, TESTED]
+    # The revenue of the macro goals (null when none has a value, or in several currencies).
+    macro_revenue: float | None
+    macro_revenue_per_session: float | None
+    currency: Annotated[str | None, NOT_A_METRIC]
+    macro_revenue_by_currency: Annotated[Revenues, NOT_A_METRIC]
     # The sessions behind ``bounce_rate`` (tested like the other rates; not shown).
     bounces: Annotated[int, NOT_A_METRIC]
 
@@ -87,6 +116,8 @@ class SummaryFigures:
 
 
 SUMMARY_FIELDS = tuple(name for name in field_names(SummaryFigures) if name != "bounces")
+# The summary figures, which ``--compare`` compares (no label, no list).
+SUMMARY_FIGURES = metric_fields(SummaryFigures)
 # The summary figures that are shares of sessions, each with the count of sessions behind it:
 # a change of one is tested as a difference of two proportions.
 SUMMARY_RATES: dict[str, str] = {
@@ -114,7 +145,14 @@ class GoalRow:
     visitor_conversion_rate: Annotated[float, TESTED]
     visitor_conversion_rate_ci_low: Annotated[float | None, PROPORTION]
     visitor_conversion_rate_ci_high: Annotated[float | None, PROPORTION]
+    # What its conversions are worth (definitions §2.6): ``value`` and ``revenue`` are the same
+    # figure, null without a value or with values in several currencies.
     value: float | None
+    revenue: float | None
+    revenue_per_session: float | None
+    revenue_per_visitor: float | None
+    currency: Annotated[str | None, NOT_A_METRIC]
+    revenue_by_currency: Annotated[Revenues, NOT_A_METRIC]
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ``goals`` item and a CSV ``goals`` row."""
@@ -298,8 +336,15 @@ class SegmentRow:
     macro_conversion_rate: Annotated[float, TESTED]
     micro_conversions: int
     micro_conversion_rate: Annotated[float, TESTED]
+    macro_revenue: float | None
+    macro_revenue_per_session: float | None
+    currency: Annotated[str | None, NOT_A_METRIC]
+    macro_revenue_by_currency: Annotated[Revenues, NOT_A_METRIC]
     small_sample: Annotated[bool, NOT_A_METRIC]
     goals: Annotated[tuple[SegmentGoal, ...], NOT_A_METRIC]
+    # The sample variance of its sessions' macro revenue (0 for a session without), for the
+    # experiment's Welch test; not shown.
+    revenue_variance: Annotated[float | None, NOT_A_METRIC] = None
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ``segments`` item."""
@@ -308,7 +353,7 @@ class SegmentRow:
         return result
 
 
-SEGMENT_FIELDS = field_names(SegmentRow)
+SEGMENT_FIELDS = tuple(name for name in field_names(SegmentRow) if name != "revenue_variance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,18 +378,42 @@ VARIANT_GOAL_FIELDS = field_names(VariantGoal)
 
 
 @dataclass(frozen=True, slots=True)
+class VariantRevenue:
+    """A variant's macro revenue per session against the baseline's: the difference, its 95%
+    Welch interval and p-value (null when either has no figure, or their currencies differ)."""
+
+    macro_revenue: float | None = None
+    macro_revenue_per_session: float | None = None
+    currency: str | None = None
+    revenue_difference: float | None = None
+    revenue_diff_ci_low: float | None = None
+    revenue_diff_ci_high: float | None = None
+    revenue_p_value: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The revenue keys of a JSON experiment ``variants`` item and a CSV row."""
+        return _flat(self, VARIANT_REVENUE_FIELDS)
+
+
+VARIANT_REVENUE_FIELDS = field_names(VariantRevenue)
+
+
+@dataclass(frozen=True, slots=True)
 class ExperimentRow:
-    """One variant of the experiment: its sessions and every goal against the baseline."""
+    """One variant of the experiment: its sessions, its macro revenue per session and every
+    goal against the baseline."""
 
     variant: str
     sessions: int
     goals: tuple[VariantGoal, ...]
+    revenue: VariantRevenue = VariantRevenue()
 
     def as_dict(self) -> dict[str, object]:
         """A JSON experiment ``variants`` item."""
         return {
             "variant": self.variant,
             "sessions": self.sessions,
+            **self.revenue.as_dict(),
             "goals": [goal.as_dict() for goal in self.goals],
         }
 
@@ -378,6 +447,8 @@ class Experiment:
     baseline: str
     variants: tuple[ExperimentRow, ...]
     sample_ratio: SampleRatio
+    # What the report warns of: a sample-ratio mismatch, revenues in several currencies.
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``experiment`` object."""

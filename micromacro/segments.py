@@ -17,10 +17,10 @@ import polars as pl
 
 from micromacro.collector import paused
 from micromacro.dimensions import OTHER, Breakdown
-from micromacro.goal_matching import goal_cells, goal_column
+from micromacro.goal_matching import REVENUE_SCHEMA, goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
-from micromacro.metrics import rate
-from micromacro.rows import FunnelSegmentRow, SegmentGoal, SegmentRow
+from micromacro.metrics import rate, revenue_cells, single_currency
+from micromacro.rows import CurrencyRevenue, FunnelSegmentRow, SegmentGoal, SegmentRow
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
 DEFAULT_TOP = 20
@@ -62,14 +62,17 @@ def segment_rows(
     *,
     top: int = DEFAULT_TOP,
     min_sessions: int = DEFAULT_MIN_SESSIONS,
+    revenue: pl.DataFrame | None = None,
 ) -> tuple[SegmentRow, ...]:
     """One row per segment of every breakdown, largest first (``(other)`` last).
 
     Each carries ``by``, ``segment``, ``sessions``, ``visitors``, macro and micro conversions
-    (sessions with any goal of that kind) and rates, ``small_sample`` (fewer sessions than
-    ``min_sessions``) and ``goals``: per goal its converting sessions, rate, 95% Wilson
-    interval, the two-proportion p-value of the segment against all other sessions, and the
-    Benjamini–Hochberg q-value over every goal row of every breakdown.
+    (sessions with any goal of that kind) and rates, the macro revenue (from the
+    ``revenue_cells`` of the macro goals, by currency; null when no macro goal has a value),
+    ``small_sample`` (fewer sessions than ``min_sessions``) and ``goals``: per goal its
+    converting sessions, rate, 95% Wilson interval, the two-proportion p-value of the segment
+    against all other sessions, and the Benjamini–Hochberg q-value over every goal row of every
+    breakdown.
     """
     table = conversions.join(dimensions, on="session", how="left")
     total = table.height
@@ -89,6 +92,9 @@ def segment_rows(
         .with_columns(pl.col("_macro", "_micro").fill_null(False))
     )
     goal_totals = _per_goal(cells.group_by("goal").len(), len(goals))
+    macro_revenue = _macro_revenue(
+        revenue if revenue is not None else revenue_cells(conversions, _NO_REVENUE, goals), goals
+    )
     figures: dict[tuple[int, int, int], _GoalFigures] = {}
     segments_found: list[tuple[dict[str, Any], list[_GoalFigures]]] = []
     for breakdown in breakdowns:
@@ -116,8 +122,13 @@ def segment_rows(
             .join(grouped.select("_segment", "position"), on="_segment")
         )
         per_segment = _segment_goal_counts(counts, grouped.height, len(goals))
+        revenue_of = _segment_revenue(macro_revenue, table.select("session", segments))
         for row, goal_counts in zip(grouped.iter_rows(named=True), per_segment, strict=True):
             sessions = int(row["sessions"])
+            if macro_revenue is not None:
+                row["revenue"] = revenue_of.get(row["_segment"], ((), None))
+            else:
+                row["revenue"] = None
             segments_found.append(
                 (
                     row,
@@ -145,6 +156,8 @@ def _segment_rows(
     for row, goal_figures in found:
         sessions = int(row["sessions"])
         macro, micro = int(row["macro"] or 0), int(row["micro"] or 0)
+        parts, variance = row["revenue"] or (None, None)
+        revenue, currency = single_currency(parts)
         rows.append(
             SegmentRow(
                 by=row["by"],
@@ -155,14 +168,62 @@ def _segment_rows(
                 macro_conversion_rate=rate(macro, sessions),
                 micro_conversions=micro,
                 micro_conversion_rate=rate(micro, sessions),
+                macro_revenue=revenue,
+                macro_revenue_per_session=rate(revenue, sessions) if revenue is not None else None,
+                currency=currency,
+                macro_revenue_by_currency=parts,
                 small_sample=sessions < min_sessions,
                 goals=tuple(
                     SegmentGoal(goal.name, *figures, next(q))
                     for goal, figures in zip(goals, goal_figures, strict=True)
                 ),
+                revenue_variance=variance if revenue is not None else None,
             )
         )
     return tuple(rows)
+
+
+_NO_REVENUE = pl.DataFrame(schema=REVENUE_SCHEMA)
+
+
+def _macro_revenue(revenue: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.DataFrame | None:
+    """The revenue cells (``metrics.revenue_cells``) of the macro goals with a value: session,
+    currency, revenue; None when no macro goal has a value."""
+    macro = [i for i, goal in enumerate(goals) if goal.kind == "macro" and goal.has_value]
+    if not macro:
+        return None
+    wanted = pl.col("goal").is_in(pl.Series(macro, dtype=pl.UInt32).implode())
+    return revenue.filter(wanted).select("session", "currency", "revenue")
+
+
+_Revenue = tuple[tuple[CurrencyRevenue, ...], float | None]
+
+
+def _segment_revenue(macro: pl.DataFrame | None, segments: pl.DataFrame) -> dict[str, _Revenue]:
+    """Per segment (``segments``: each session's ``_segment``), its macro revenue by currency
+    and the sample variance of its sessions' macro revenue (0 for a session without any; the
+    sum over currencies, which is only read for a segment of one currency)."""
+    if macro is None:
+        return {}
+    per_session = macro.group_by("session").agg(pl.col("revenue").sum())
+    variances = (
+        segments.join(per_session, on="session", how="left")
+        .group_by("_segment")
+        .agg(pl.col("revenue").fill_null(0.0).var())
+    )
+    summed = (
+        macro.join(segments, on="session")
+        .group_by("_segment", "currency")
+        .agg(pl.col("revenue").sum())
+        .sort("_segment", "currency", nulls_last=True)
+    )
+    parts: dict[str, list[CurrencyRevenue]] = {}
+    for segment, currency, revenue in summed.select("_segment", "currency", "revenue").iter_rows():
+        parts.setdefault(segment, []).append(CurrencyRevenue(currency, float(revenue)))
+    return {
+        segment: (tuple(parts.get(segment, ())), variance)
+        for segment, variance in variances.iter_rows()
+    }
 
 
 def _per_goal(counts: pl.DataFrame, goals: int) -> list[int]:

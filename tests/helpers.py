@@ -7,6 +7,10 @@ import polars as pl
 from micromacro.hits import HitFilter, canonical_hits, classify_lines
 from micromacro.logformats import COMBINED, LogFormat, parse_access_lines
 
+# The summary's revenue fields when no macro goal has a value.
+NO_REVENUE = dict.fromkeys(
+    ("macro_revenue", "macro_revenue_per_session", "currency", "macro_revenue_by_currency")
+)
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 

@@ -21,6 +21,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from statistics import NormalDist
+from urllib.parse import unquote_plus
 
 import crawleruseragents
 import pytest
@@ -420,6 +421,62 @@ def conversions(goal: Goal, session: Session) -> int:
     return matching if goal.count == "every" else min(matching, 1)
 
 
+def hit_value(goal: Goal, hit: Hit) -> float | None:
+    """What a hit is worth to a goal valued from the data (definitions §2.4): the value of its
+    query parameter (``query:NAME``, the first one, URL-decoded), or its event value; None when
+    it holds no finite number."""
+    column = goal.value_from
+    if column == "event_value":
+        return hit.value
+    assert column is not None, goal
+    assert column.startswith("query:"), column
+    name = column.removeprefix("query:")
+    pieces = (hit.query or "").split("#")[0].split("&")
+    text = next((p.removeprefix(name + "=") for p in pieces if p.startswith(name + "=")), None)
+    if text is None:
+        return None
+    try:
+        number = float(unquote_plus(text).strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def session_revenue(goal: Goal, session: Session) -> float | None:
+    """What ``goal``'s conversions in ``session`` are worth: value × conversions for a fixed
+    value; from the data, the first matching hit's value (``once_per_session``) or the sum of
+    the values of the matching hits (``every``); None when nothing has a value."""
+    if goal.value is not None:
+        count = conversions(goal, session)
+        return goal.value * count if count else None
+    if goal.value_from is None:
+        return None
+    values = [hit_value(goal, hit) for hit in session.hits if hit_matches(goal, hit)]
+    if goal.count != "every":
+        return values[0] if values else None
+    found = [v for v in values if v is not None]
+    return sum(found) if found else None
+
+
+def revenue_figures(
+    goals: Sequence[Goal], sessions: list[Session], prefix: str = ""
+) -> dict[str, object]:
+    """The revenue of ``goals`` together (no currency in a log: one group), and per session."""
+    if not any(g.value is not None or g.value_from is not None for g in goals):
+        return {f"{prefix}revenue": None, f"{prefix}revenue_per_session": None,
+                "currency": None, f"{prefix}revenue_by_currency": None}  # fmt: skip
+    worth = [v for g in goals for s in sessions if (v := session_revenue(g, s)) is not None]
+    total = float(sum(worth))
+    return {
+        f"{prefix}revenue": total,
+        f"{prefix}revenue_per_session": ratio(total, len(sessions)),
+        "currency": None,
+        f"{prefix}revenue_by_currency": (
+            [{"currency": None, "revenue": pytest.approx(total, rel=1e-12)}] if worth else []
+        ),
+    }
+
+
 # --- definitions §2.6: rates ------------------------------------------------------------------
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -552,6 +609,7 @@ def summary_of(sessions: list[Session], goals: Sequence[Goal]) -> dict[str, floa
         "macro_conversion_rate": ratio(macro, n) if any(g.kind == "macro" for g in goals) else None,
         "micro_sessions": micro,
         "micro_conversion_rate": ratio(micro, n) if any(g.kind == "micro" for g in goals) else None,
+        **revenue_figures([g for g in goals if g.kind == "macro"], sessions, "macro_"),
     }
 
 
@@ -562,7 +620,7 @@ def goal_row(goal: Goal, sessions: list[Session]) -> dict[str, object]:
     converting_visitors = len({s.visitor for s in converting})
     session_ci = wilson(len(converting), len(sessions))
     visitor_ci = wilson(converting_visitors, visitors)
-    return {
+    row: dict[str, object] = {
         "name": goal.name, "kind": goal.kind, "category": goal.category, "type": goal.type,
         "count": goal.count,
         "conversions": sum(per_session),
@@ -574,8 +632,13 @@ def goal_row(goal: Goal, sessions: list[Session]) -> dict[str, object]:
         "visitor_conversion_rate": ratio(converting_visitors, visitors),
         "visitor_conversion_rate_ci_low": visitor_ci[0],
         "visitor_conversion_rate_ci_high": visitor_ci[1],
-        "value": None if goal.value is None else goal.value * sum(per_session),
+        **revenue_figures([goal], sessions),
     }  # fmt: skip
+    revenue = row["revenue"]
+    assert revenue is None or isinstance(revenue, float)
+    row["value"] = revenue
+    row["revenue_per_visitor"] = None if revenue is None else ratio(revenue, visitors)
+    return row
 
 
 def report(

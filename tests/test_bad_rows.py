@@ -24,6 +24,7 @@ from micromacro.exports import read_exports
 from micromacro.goals import SourceMapping, TimestampField
 from micromacro.hits import HitFilter
 from micromacro.inputs import Inputs
+from tests.helpers import NO_REVENUE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
 GA4 = FIXTURES / "ga4.ndjson"
@@ -92,6 +93,7 @@ def test_one_broken_ndjson_line_is_one_malformed_row_in_a_complete_report(tmp_pa
         "macro_conversion_rate": 0.5,
         "micro_sessions": 3,
         "micro_conversion_rate": 0.75,
+        **NO_REVENUE,
     }
     goals = report["goals"]
     assert isinstance(goals, list)

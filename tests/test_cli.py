@@ -87,6 +87,11 @@ def test_summary_figures() -> None:
         "macro_conversion_rate": 0.5,
         "micro_sessions": 3,
         "micro_conversion_rate": 0.75,
+        # A purchase at 60 and a contact lead at 25, over 4 sessions: 85, 21.25 a session.
+        "macro_revenue": 85.0,
+        "macro_revenue_per_session": 21.25,
+        "currency": None,
+        "macro_revenue_by_currency": [{"currency": None, "revenue": 85.0}],
     }
 
 
@@ -152,7 +157,8 @@ def test_since_and_until_drop_hits_outside_the_period() -> None:
 GOALS_CSV_HEADER = (
     "name,kind,category,type,count,conversions,converting_sessions,conversion_rate,"
     "conversion_rate_ci_low,conversion_rate_ci_high,visitors,visitor_conversion_rate,"
-    "visitor_conversion_rate_ci_low,visitor_conversion_rate_ci_high,value"
+    "visitor_conversion_rate_ci_low,visitor_conversion_rate_ci_high,value,revenue,"
+    "revenue_per_session,revenue_per_visitor,currency"
 )
 
 
@@ -162,7 +168,7 @@ def test_csv_goals_table_is_the_default() -> None:
     assert lines[0] == GOALS_CSV_HEADER
     assert len(lines) == 9
     assert lines[1].startswith("purchase,macro,,destination,once_per_session,1,1,0.25,")
-    assert lines[1].endswith(",60.0")
+    assert lines[1].endswith(",60.0,60.0,15.0,20.0,")  # 4 sessions, 3 visitors
     assert lines[3].startswith("add_to_cart,micro,process_milestone,event,every,2,1,0.25,")
 
 
@@ -171,7 +177,8 @@ def test_csv_summary_and_input_tables() -> None:
     assert summary == (
         "visitors,sessions,pageviews,events,bounce_rate,avg_session_duration_s,"
         "pages_per_session,macro_sessions,macro_conversion_rate,micro_sessions,"
-        "micro_conversion_rate\n3,4,10,6,0.25,615.5,2.5,2,0.5,3,0.75\n"
+        "micro_conversion_rate,macro_revenue,macro_revenue_per_session,currency\n"
+        "3,4,10,6,0.25,615.5,2.5,2,0.5,3,0.75,85.0,21.25,\n"
     )
     table = report(SHOP, "--goals", GOALS, "--format", "tsv", "--table", "input").stdout
     assert table.splitlines()[:3] == ["bucket\tlines\tshare", "malformed\t1\t0.045454545454545456",

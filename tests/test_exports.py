@@ -67,7 +67,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
-from micromacro.exports import ExportRead, epoch, iso8601, iso8601_common, read_exports
+from micromacro.export_times import epoch, iso8601, iso8601_common
+from micromacro.exports import ExportRead, read_exports
 from micromacro.goals_file import load_goals
 from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.hits import HitFilter
@@ -175,6 +176,11 @@ def test_summary_figures(shop: dict[str, object]) -> None:
         "macro_conversion_rate": 0.5,
         "micro_sessions": 2,
         "micro_conversion_rate": 0.5,
+        # One purchase at the fixed value 60 (signup has no value), over 4 sessions.
+        "macro_revenue": 60.0,
+        "macro_revenue_per_session": 15.0,
+        "currency": None,
+        "macro_revenue_by_currency": [{"currency": None, "revenue": 60.0}],
     }
 
 
@@ -373,6 +379,10 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "macro_conversion_rate": 0.5,
         "micro_sessions": 3,
         "micro_conversion_rate": 0.75,
+        "macro_revenue": None,  # no goal has a value
+        "macro_revenue_per_session": None,
+        "currency": None,
+        "macro_revenue_by_currency": None,
     }
 
 
@@ -813,3 +823,59 @@ def test_hostile_values_are_counted_and_shown_inert(tmp_path: Path) -> None:
     # Row 1 has an event name (an event), row 2 only a page, row 3 no valid time.
     assert (counts["page"], counts["event"], counts["malformed"]) == (1, 1, 1)
     assert data["goals"][0]["conversions"] == 1  # type: ignore[index]
+
+
+# --- revenue and currency ----------------------------------------------------------------------
+
+SEGMENT_REVENUE = (
+    str(FIXTURES / "segment_revenue.ndjson"),
+    str(FIXTURES / "segment_revenue_goals.yaml"),
+)
+
+
+def test_ga4_preset_revenue_and_currency() -> None:
+    """ga4_revenue.ndjson's counted rows: purchase_revenue where it holds a number, else the
+    value parameter (T3: purchase_revenue null, value int_value "35"; add_to_cart: no ecommerce,
+    value 40.0); event_params.currency upper-cased ("eur" is EUR); the tax column that a goal
+    takes its value from is carried as a number."""
+    hits = read(str(FIXTURES / "ga4_revenue.ndjson"), str(FIXTURES / "ga4_revenue_goals.yaml")).hits
+    rows = hits.select("event_name", "revenue", "currency", "ecommerce.tax_value").rows()
+    assert rows == [
+        ("page_view", None, None, None),
+        ("add_to_cart", 40.0, "EUR", None),
+        ("purchase", 59.9, "EUR", 9.56),
+        ("purchase", 20.0, "EUR", 3.19),
+        ("page_view", None, None, None),
+        ("purchase", 35.0, "EUR", None),
+        ("page_view", None, None, None),
+        ("purchase", 100.0, "USD", 16.0),
+        ("page_view", None, None, None),
+    ]
+
+
+def test_segment_preset_revenue_and_currency() -> None:
+    """segment_revenue.ndjson's counted rows: properties.revenue where it holds a number, else
+    properties.total (order 2: no revenue, total "30"; order 3: revenue "n/a", total 12);
+    properties.currency upper-cased."""
+    hits = read(*SEGMENT_REVENUE).hits
+    rows = hits.filter(pl.col("kind") == "event").select("event_name", "revenue", "currency")
+    assert rows.rows() == [
+        ("Order Completed", 25.0, "USD"),
+        ("Order Completed", 30.0, "USD"),
+        ("Order Completed", 12.0, "USD"),
+        ("Order Completed", 40.0, "EUR"),
+        ("Product Added", None, "EUR"),
+    ]
+
+
+def test_a_value_column_missing_from_the_file_is_a_configuration_error(tmp_path: Path) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "source: {preset: ga4}\n"
+        "goals:\n"
+        "  - {name: buy, kind: macro, event: {name: purchase},\n"
+        "     value: {from: ecommerce.tax_value}}\n"
+    )
+    result = CliRunner().invoke(cli, ["report", GA4, "--goals", str(goals)])
+    assert result.exit_code == 2
+    assert "no column 'ecommerce.tax_value'" in result.stderr

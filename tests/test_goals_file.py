@@ -306,12 +306,12 @@ def test_unknown_key_in_a_goal() -> None:
         (
             ("kind: macro", "destination: /a", "value: cheap"),
             "goals.yaml:5:12: invalid value of goal 'a': expected a number of 0 or more, "
-            "got the string 'cheap'",
+            "event, or {from: COLUMN}, got the string 'cheap'",
         ),
         (
             ("kind: macro", "destination: /a", "value: -5"),
             "goals.yaml:5:12: invalid value of goal 'a': expected a number of 0 or more, "
-            "got the number -5",
+            "event, or {from: COLUMN}, got the number -5",
         ),
         (
             ("kind: micro", "pages: {greater_than: -1}"),
@@ -520,7 +520,7 @@ def test_all_problems_are_reported_in_file_order(capsys: pytest.CaptureFixture[s
         "goals.yaml:4:32: empty pattern in begins_with in destination of goal 'a' "
         "(expected a non-empty string)",
         "goals.yaml:5:12: invalid value of goal 'a': expected a number of 0 or more, "
-        "got the number -5",
+        "event, or {from: COLUMN}, got the number -5",
         "goals.yaml:7:11: invalid kind of goal 'b': expected one of macro, micro, "
         "got the string 'mikro'",
         "goals.yaml:8:12: impossible range in pages of goal 'b': "

@@ -52,7 +52,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("inputs", ("inputs", "seeking")),
-    ("hits", ("bots", "hits", "export_files", "exports")),
+    ("hits", ("bots", "hits", "export_files", "export_times", "exports")),
     (
         "reading",
         ("format_choice", "timeless_lines", "overlapping_inputs", "hit_collection", "reading"),

@@ -189,8 +189,42 @@ def reference_goal_row(
         "visitor_conversion_rate": rate(converting_visitors, visitors),
         "visitor_conversion_rate_ci_low": visitor_ci[0] if visitor_ci else None,
         "visitor_conversion_rate_ci_high": visitor_ci[1] if visitor_ci else None,
-        "value": goal.value * conversions_n if goal.value is not None else None,
+        **reference_revenue(goal, conversions_n, sessions, visitors),
     }
+
+
+def reference_revenue(
+    goal: Goal, conversions_n: int, sessions: int, visitors: int
+) -> dict[str, object]:
+    """A goal's fixed value × conversions as the revenue figures (no currency in a log)."""
+    if goal.value is None:
+        return dict.fromkeys(
+            ("value", "revenue", "revenue_per_session", "revenue_per_visitor", "currency",
+             "revenue_by_currency"),
+        )  # fmt: skip
+    revenue = goal.value * conversions_n
+    return {
+        "value": revenue,
+        "revenue": revenue,
+        "revenue_per_session": rate(revenue, sessions),
+        "revenue_per_visitor": rate(revenue, visitors),
+        "currency": None,
+        "revenue_by_currency": [{"currency": None, "revenue": revenue}] if conversions_n else [],
+    }
+
+
+def reference_macro_revenue(
+    conversions: pl.DataFrame, goals: tuple[Goal, ...]
+) -> dict[str, object]:
+    """The macro goals' fixed values × their conversions in ``conversions`` (some sessions)."""
+    valued = [(i, g) for i, g in enumerate(goals) if g.kind == "macro" and g.value is not None]
+    names = ("macro_revenue", "macro_revenue_per_session", "currency", "macro_revenue_by_currency")
+    if not valued:
+        return dict.fromkeys(names)
+    counts = [int(conversions[goal_column(i)].sum() or 0) for i, _ in valued]
+    total = float(sum(g.value * n for (_, g), n in zip(valued, counts, strict=True)))  # type: ignore[operator]
+    parts = [{"currency": None, "revenue": total}] if any(counts) else []
+    return dict(zip(names, (total, rate(total, conversions.height), None, parts), strict=True))
 
 
 def dicts(rows: Sequence[Any]) -> list[dict[str, object]]:
@@ -262,10 +296,14 @@ def reference_segment_rows(
     goal_totals = [int(table.select((pl.col(goal_column(i)) > 0).sum()).item() or 0)
                    for i in range(len(goals))] if total else [0] * len(goals)  # fmt: skip
     rows: list[dict[str, object]] = []
+    empty = table.head(0)
     for breakdown in breakdowns:
+        segmented = table.with_columns(_segment_values(table, breakdown, top))
+        members = {
+            key[0]: part for key, part in segmented.partition_by("_segment", as_dict=True).items()
+        }
         grouped = (
-            table.with_columns(_segment_values(table, breakdown, top))
-            .group_by("_segment")
+            segmented.group_by("_segment")
             .agg(
                 pl.len().alias("sessions"),
                 pl.col("visitor_id").n_unique().alias("visitors"),
@@ -308,6 +346,7 @@ def reference_segment_rows(
                     "macro_conversion_rate": rate(macro, sessions),
                     "micro_conversions": micro,
                     "micro_conversion_rate": rate(micro, sessions),
+                    **reference_macro_revenue(members.get(row["_segment"], empty), goals),
                     "small_sample": sessions < 30,
                     "goals": goal_rows,
                 }
@@ -352,6 +391,7 @@ def test_300_goals_give_every_table_of_the_per_goal_implementation(
         "macro_conversion_rate": rate(macro, sessions.height),
         "micro_sessions": (micro := reference_kind_sessions(expected, goals, "micro")),
         "micro_conversion_rate": rate(micro, sessions.height),
+        **reference_macro_revenue(expected, goals),
     }
     assert dicts(goals_table(conversions, goals)) == reference_goals_table(expected, goals)
     assert dicts(micro_macro_table(visitors, goals)) == (

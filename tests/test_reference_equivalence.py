@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from micromacro.errors import InputError
-from micromacro.goal_matching import goal_column, session_conversions
+from micromacro.goal_matching import goal_column, session_conversions, session_revenue
 from micromacro.goals import (
     MATCH_OPS,
     DestinationMatcher,
@@ -35,7 +35,7 @@ from micromacro.goals import (
 )
 from micromacro.goals_file import load_goals, parse_goals
 from micromacro.hit_schema import HIT_SCHEMA
-from micromacro.metrics import goals_table, site_summary
+from micromacro.metrics import goals_table, revenue_cells, site_summary
 from micromacro.report import ReportOptions, build_report
 from micromacro.sessions import session_table, sessionize
 from tests import reference
@@ -66,7 +66,10 @@ PATHS = (
     "/checkout/thank-you", "/CHECKOUT/Thank-You", "/downloads/size-guide.pdf",
     "/downloads/guides/x.PDF", "/blog/boots", "/newsletter", "/a/b/c", "/É/été",
 )  # fmt: skip
-QUERIES = (None, None, "", "a=1", "a=1", "order=7&utm_source=News")
+QUERIES = (
+    None, None, "", "a=1", "a=1", "order=7&utm_source=News", "total=12.5", "a=1&total=%31%30",
+    "total=3&total=9", "total=abc", "total=+4", "total=", "xtotal=5", "total=1e2",
+)  # fmt: skip
 CATEGORIES = (None, "request", "download", "Video")
 ACTIONS = (None, "POST", "post", "DELETE", "/downloads/size-guide.pdf", "play")
 NAMES = (None, "signup", "SignUp", "purchase")
@@ -240,11 +243,20 @@ def goal_lists(draw: st.DrawFn) -> tuple[Goal, ...]:
                 kind=draw(st.sampled_from(("macro", "micro"))),
                 type=goal_type,
                 count=draw(st.sampled_from(("once_per_session", "every"))),
-                value=draw(st.sampled_from((None, 2.5, 60.0))),
+                **_value(draw, goal_type),
                 **matcher,  # type: ignore[arg-type]
             )
         )
     return tuple(goals)
+
+
+def _value(draw: st.DrawFn, goal_type: str) -> dict[str, object]:
+    """A goal's value: none, fixed, or (a destination or event goal) from the data."""
+    fixed = {"value": draw(st.sampled_from((None, 2.5, 60.0)))}
+    if goal_type not in ("destination", "event"):
+        return fixed
+    sources = ["query:total"] + (["event_value"] if goal_type == "event" else [])
+    return draw(st.sampled_from([fixed, {"value_from": draw(st.sampled_from(sources))}]))
 
 
 # --- the program and the reference, per session ------------------------------------------
@@ -353,19 +365,47 @@ EXPLICIT_GOALS = tuple(
 )
 
 
+def valued_hits() -> list[reference.Hit]:
+    """One session with three pageviews worth 12.5, nothing and 10, then an event worth 7."""
+    page = reference.Hit
+    return [
+        page(0, "v1", BASE, "page", "/checkout", "total=12.5", line_no=1),
+        page(1, "v1", BASE + timedelta(minutes=1), "page", "/checkout", "total=abc", line_no=2),
+        page(2, "v1", BASE + timedelta(minutes=2), "page", "/checkout", "total=%31%30", line_no=3),
+        page(3, "v1", BASE + timedelta(minutes=3), "event", "/x", None, name="buy", value=7.0,
+             line_no=4),
+    ]  # fmt: skip
+
+
+VALUED_GOALS = tuple(
+    Goal(name, kind, goal_type, count=count, value_from=source, **matcher)  # type: ignore[arg-type]
+    for name, kind, goal_type, count, source, matcher in (
+        ("first", "macro", "destination", "once_per_session", "query:total",
+         {"destination": DestinationMatcher(StringMatcher("equals", "/checkout"))}),
+        ("all", "micro", "destination", "every", "query:total",
+         {"destination": DestinationMatcher(StringMatcher("equals", "/checkout"))}),
+        ("buy", "macro", "event", "every", "event_value",
+         {"event": EventMatcher(name=StringMatcher("equals", "buy"))}),
+    )
+)  # fmt: skip
+
+
 @SETTINGS
 @given(hits=hit_lists(), goals=goal_lists(), timeout_s=st.sampled_from(TIMEOUTS_S))
 @example(hits=explicit_hits(), goals=EXPLICIT_GOALS, timeout_s=1800.0)
+@example(hits=valued_hits(), goals=VALUED_GOALS, timeout_s=1800.0)
 def test_sessions_and_conversions_equal_the_reference(
     hits: list[reference.Hit], goals: tuple[Goal, ...], timeout_s: float
 ) -> None:
     program, table = program_sessions(hits, goals, timeout_s)
     sessions = reference.sessions_of(hits, timeout_s)
     assert program == reference_sessions(sessions, goals)
-    summary = site_summary(table, goals).as_dict()
+    sessionized = sessionize(hits_frame(hits), timeout_s=timeout_s)
+    cells = revenue_cells(table, session_revenue(sessionized, goals), goals)
+    summary = site_summary(table, goals, cells).as_dict()
     reference.assert_same_figures(summary, reference.summary_of(sessions, goals))
     expected_rows = [reference.goal_row(goal, sessions) for goal in goals]
-    for got, want in zip(goals_table(table, goals), expected_rows, strict=True):
+    for got, want in zip(goals_table(table, goals, cells), expected_rows, strict=True):
         reference.assert_same_figures(got.as_dict(), want)
 
 

@@ -153,6 +153,11 @@ def test_segment_row_fields_rates_and_tests() -> None:
         "macro_conversion_rate": 1.0,
         "micro_conversions": 1,
         "micro_conversion_rate": pytest.approx(1 / 3),
+        # No macro goal has a value: no macro revenue.
+        "macro_revenue": None,
+        "macro_revenue_per_session": None,
+        "currency": None,
+        "macro_revenue_by_currency": None,
         "small_sample": True,
     }
     buy = desktop["goals"][0]
@@ -174,7 +179,7 @@ def test_csv_segments_is_one_long_table() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "by,segment,goal,sessions,conversions,conversion_rate,ci_low,ci_high,p_value,q_value,"
-        "small_sample"
+        "small_sample,macro_revenue,macro_revenue_per_session,currency"
     )
     assert [line.split(",")[:5] for line in lines[1:]] == [
         ["device", "desktop", "buy", "3", "3"],
@@ -303,7 +308,8 @@ def test_a_baseline_no_session_has_exits_2_listing_the_values() -> None:
 
 def test_sample_ratio_mismatch_is_flagged() -> None:
     def row(name: str, sessions: int) -> SegmentRow:
-        return SegmentRow("v", name, sessions, sessions, 0, 0.0, 0, 0.0, False, ())
+        return SegmentRow("v", name, sessions, sessions, 0, 0.0, 0, 0.0, None, None, None, None,
+                          False, ())  # fmt: skip
 
     even = experiment([row("A", 5100), row("B", 4900)], "v", "A").sample_ratio.as_dict()
     assert even["p_value"] == pytest.approx(0.0455, abs=1e-4)  # χ² = 4, 1 df

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from micromacro.cli import cli
 from micromacro.sessions import sessionize
+from tests.helpers import NO_REVENUE
 from tests.session_reference import RefHit, sessions_of
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -198,6 +199,7 @@ def test_a_ga4_page_view_without_a_session_id_15_hours_earlier_is_its_own_sessio
         "macro_conversion_rate": 0.0,
         "micro_sessions": 1,
         "micro_conversion_rate": 0.5,
+        **NO_REVENUE,
     }
     converting = {g["name"]: g["converting_sessions"] for g in report["goals"]}
     assert converting == {"add_to_cart": 1, "long_visit": 0}

@@ -150,8 +150,12 @@ def test_the_columns_hidden_at_80_columns_in_their_order() -> None:
     text, _ = _run(SAMPLE, 80)
     flat = " ".join(line.strip() for line in text.splitlines())
     assert (
-        "4 columns hidden at 80 columns: Category, Type, Visitors, Visitor rate; --wide shows all"
-        in flat
+        "6 columns hidden at 80 columns: Category, Type, Visitors, Visitor rate, "
+        "Revenue / session, Revenue / visitor; --wide shows all"
+    ) in flat
+    assert (
+        "2 columns hidden at 80 columns: From previous, Median time from previous; "
+        "--wide shows all" in flat
     )
     assert (
         "7 columns hidden at 80 columns: Visitors with, Macro with, Visitors without, "
@@ -169,12 +173,12 @@ def test_fewer_columns_go_at_wider_terminals() -> None:
         return [_hidden(match.group(), width) for match in HIDDEN.finditer(flat)]
 
     assert hidden(100) == [
-        ["Category", "Type"],
+        ["Category", "Type", "Revenue / session", "Revenue / visitor"],
         ["Median time from previous"],
         ["Visitors without", "Macro without", "Diff. CI low", "Diff. CI high"],
     ]
     assert hidden(120) == [
-        ["Type"],
+        ["Category", "Type", "Revenue / session", "Revenue / visitor"],
         ["Visitors without", "Macro without", "Diff. CI low", "Diff. CI high"],
     ]
 

@@ -21,6 +21,8 @@ from micromacro.rows import (
     REFERRER_FIELDS,
     STATUS_FIELDS,
     TRAFFIC_TABLES,
+    VARIANT_REVENUE_FIELDS,
+    Experiment,
     FunnelResult,
 )
 
@@ -85,11 +87,16 @@ _SUMMARY_COLUMNS = (
     Column("macro_conversion_rate", "Macro conversion rate", "rate"),
     Column("micro_sessions", "Sessions with a micro goal", "int"),
     Column("micro_conversion_rate", "Micro conversion rate", "rate"),
+    Column("macro_revenue", "Macro revenue", "money"),
+    Column("macro_revenue_per_session", "Macro revenue per session", "money"),
+    Column("currency", "Currency"),
 )
+# The summary's revenue columns, which people see only when a macro goal has a value.
+_SUMMARY_REVENUE = ("macro_revenue", "macro_revenue_per_session", "currency")
 
 # Goals on a narrow screen: the type goes first, then the category, the visitor figures, the
-# converting sessions, the value, the conversions and the kind; the goal and its conversion
-# rate stay (with ``--compare``, its change too).
+# converting sessions, the value and revenue, the conversions and the kind; the goal and its
+# conversion rate stay (with ``--compare``, its change too).
 _GOAL_HEADERS: dict[str, tuple[str, ColumnKind, int]] = {
     "name": ("Goal", "text", KEEP),
     "kind": ("Kind", "text", 8),
@@ -106,13 +113,22 @@ _GOAL_HEADERS: dict[str, tuple[str, ColumnKind, int]] = {
     "visitor_conversion_rate_ci_low": ("Visitor CI low", "rate", 1),
     "visitor_conversion_rate_ci_high": ("Visitor CI high", "rate", 1),
     "value": ("Value", "money", 6),
+    "revenue": ("Revenue", "money", 6),
+    "revenue_per_session": ("Revenue / session", "money", 2),
+    "revenue_per_visitor": ("Revenue / visitor", "money", 2),
+    "currency": ("Currency", "text", 1),
 }
-GOAL_TABLE_COLUMNS = tuple(Column(key, *_GOAL_HEADERS[key]) for key in GOAL_FIELDS)
-# People read the goals table without the interval columns (JSON and CSV carry them).
+# Every goal field but the revenue by currency (JSON only) is a CSV column.
+GOAL_TABLE_COLUMNS = tuple(
+    Column(key, *_GOAL_HEADERS[key]) for key in GOAL_FIELDS if key in _GOAL_HEADERS
+)
+# People read the goals table without the interval columns (JSON and CSV carry them), and
+# with revenue per session and visitor and the currency only when some goal has a value.
 GOAL_DISPLAY_KEYS = (
     "name", "kind", "category", "type", "conversions", "converting_sessions", "conversion_rate",
     "visitors", "visitor_conversion_rate", "value",
 )  # fmt: skip
+GOAL_REVENUE_KEYS = ("revenue_per_session", "revenue_per_visitor", "currency")
 
 
 def input_table(report: Report) -> Table:
@@ -141,6 +157,9 @@ def summary_table(report: Report) -> Table:
     row = {**report.summary.as_dict(), **changes.summary.as_dict()}
     columns: list[Column] = []
     for column in _SUMMARY_COLUMNS:
+        if column.is_text:  # the currency: no change
+            columns.append(column)
+            continue
         columns += [
             column,
             Column(f"previous_{column.key}", f"{column.header} before", column.kind, 1),
@@ -154,11 +173,12 @@ def summary_table(report: Report) -> Table:
 
 
 def _change_kind(column: Column) -> ColumnKind:
-    """Rates change in percentage points (``change``), durations in signed time, other
-    figures as signed numbers."""
-    if column.kind == "rate":
-        return "change"
-    return "delta_seconds" if column.kind == "seconds" else "delta"
+    """Rates change in percentage points (``change``), durations in signed time, money in
+    signed amounts, other figures as signed numbers."""
+    kinds: dict[ColumnKind, ColumnKind] = {
+        "rate": "change", "seconds": "delta_seconds", "money": "delta_money",
+    }  # fmt: skip
+    return kinds.get(column.kind, "delta")
 
 
 def _comparison_columns(count: Column, rate: Column) -> tuple[Column, ...]:
@@ -331,6 +351,9 @@ SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
     Column("p_value", "p-value", "pvalue", 4),
     Column("q_value", "q-value", "pvalue", 2),
     Column("small_sample", "Small sample", "flag"),
+    Column("macro_revenue", "Macro revenue", "money"),
+    Column("macro_revenue_per_session", "Macro revenue per session", "money"),
+    Column("currency", "Currency"),
 )
 
 
@@ -414,6 +437,9 @@ def segments_table(report: Report) -> Table:
                     "segment": row.segment,
                     "sessions": row.sessions,
                     "small_sample": row.small_sample,
+                    "macro_revenue": row.macro_revenue,
+                    "macro_revenue_per_session": row.macro_revenue_per_session,
+                    "currency": row.currency,
                     "previous_sessions": change.previous_sessions if change else None,
                     **goal.as_dict(),
                     **goal_dict(goal_change),
@@ -429,12 +455,23 @@ def segment_tables(report: Report) -> list[Table]:
     before; the segment, its sessions, its macro rate (and its change) and the small-sample
     flag stay."""
     goal_names = [goal.name for goal in report.goals]
+    valued = any(row.macro_revenue_by_currency is not None for row in report.segments)
+    priced = any(row.currency is not None for row in report.segments)
     columns = (
         Column("segment", "Segment"),
         Column("sessions", "Sessions", "int"),
         Column("visitors", "Visitors", "int", 2),
         Column("macro_conversion_rate", "Macro rate", "rate"),
         Column("micro_conversion_rate", "Micro rate", "rate", 3),
+        *(
+            (
+                Column("macro_revenue", "Macro revenue", "money", 2),
+                Column("macro_revenue_per_session", "Revenue / session", "money", 1),
+            )
+            if valued
+            else ()
+        ),
+        *((Column("currency", "Currency", "text", 1),) if priced else ()),
         *(Column(f"goal:{i}", name, "rate", -i) for i, name in enumerate(goal_names)),
         Column("small_sample", "Small sample", "flag"),
     )
@@ -473,15 +510,36 @@ EXPERIMENT_COLUMNS: tuple[Column, ...] = (
     Column("diff_ci_high", "Diff. CI high", "rate", 1),
     Column("p_value", "p-value", "pvalue"),
 )
+# Revenue in the experiment on a narrow screen: the interval goes first, then the macro revenue
+# and the currency; the revenue per session, its difference and p-value stay.
+_REVENUE_HEADERS: dict[str, tuple[str, ColumnKind, int]] = {
+    "macro_revenue": ("Macro revenue", "money", 2),
+    "macro_revenue_per_session": ("Revenue / session", "money", KEEP),
+    "currency": ("Currency", "text", 3),
+    "revenue_difference": ("Difference", "money", KEEP),
+    "revenue_diff_ci_low": ("Diff. CI low", "money", 1),
+    "revenue_diff_ci_high": ("Diff. CI high", "money", 1),
+    "revenue_p_value": ("p-value", "pvalue", KEEP),
+}
+EXPERIMENT_REVENUE_COLUMNS = tuple(
+    Column(key, *_REVENUE_HEADERS[key]) for key in VARIANT_REVENUE_FIELDS
+)
 
 
 def experiment_table(report: Report) -> Table:
-    """Every variant and goal against the baseline (empty without ``--baseline``)."""
+    """Every variant and goal against the baseline, each row with its variant's macro revenue
+    per session against the baseline's (empty without ``--baseline``)."""
+    columns = (*EXPERIMENT_COLUMNS, *EXPERIMENT_REVENUE_COLUMNS)
     result = report.experiment
     if result is None:
-        return Table("experiment", "Experiment", EXPERIMENT_COLUMNS, [])
+        return Table("experiment", "Experiment", columns, [])
     rows = [
-        {"variant": variant.variant, "sessions": variant.sessions, **goal.as_dict()}
+        {
+            "variant": variant.variant,
+            "sessions": variant.sessions,
+            **goal.as_dict(),
+            **variant.revenue.as_dict(),
+        }
         for variant in result.variants
         for goal in variant.goals
     ]
@@ -491,7 +549,33 @@ def experiment_table(report: Report) -> Table:
         f"Experiment: --by {result.by} against {result.baseline!r} "
         f"(sample ratio {verdict}, p = {format_value(check.p_value, 'pvalue')})"
     )
-    return Table("experiment", title, EXPERIMENT_COLUMNS, rows)
+    return Table("experiment", title, columns, rows)
+
+
+def experiment_revenue_table(report: Report) -> Table | None:
+    """For people: each variant's macro revenue per session against the baseline's, with
+    Welch's interval and p-value; None without ``--baseline`` or a macro goal with a value."""
+    result = report.experiment
+    if result is None or not any(r.macro_revenue_by_currency is not None for r in report.segments):
+        return None
+    columns = (
+        Column("variant", "Variant"),
+        Column("sessions", "Sessions", "int", 2),
+        *(c for c in EXPERIMENT_REVENUE_COLUMNS if c.key != "currency" or _priced(result)),
+    )
+    rows = [
+        {"variant": v.variant, "sessions": v.sessions, **v.revenue.as_dict()}
+        for v in result.variants
+    ]
+    title = (
+        f"Experiment: macro revenue per session against {result.baseline!r} "
+        "(Welch's t-test, 95% interval)"
+    )
+    return Table("experiment_revenue", title, columns, rows)
+
+
+def _priced(result: Experiment) -> bool:
+    return any(variant.revenue.currency is not None for variant in result.variants)
 
 
 # Alerts on a narrow screen: the p-value goes first, then the metric (the alert's name says
@@ -719,6 +803,34 @@ def _infinite_lifts(report: Report) -> Table:
 NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
 
 
+def _shown_summary(report: Report) -> Table:
+    """The summary for people: its revenue rows only when a macro goal has a value, the
+    currency only when the data gives one."""
+    table = summary_table(report)
+    summary = report.summary
+    hidden = set(_SUMMARY_REVENUE) if summary.macro_revenue_by_currency is None else set()
+    if summary.currency is None:
+        hidden.add("currency")
+    columns = tuple(
+        c
+        for c in table.columns
+        if c.key.removeprefix("previous_").removeprefix("change_").removeprefix("p_value_")
+        not in hidden
+    )
+    return Table(table.name, table.title, columns, table.rows)
+
+
+def _goal_revenue_keys(report: Report) -> tuple[str, ...]:
+    """The revenue columns people see in the goals table: per session and visitor when some
+    goal has a value, the currency when the data gives one."""
+    keys: tuple[str, ...] = ()
+    if any(goal.revenue_by_currency is not None for goal in report.goals):
+        keys += GOAL_REVENUE_KEYS[:2]
+    if any(goal.currency is not None for goal in report.goals):
+        keys += GOAL_REVENUE_KEYS[2:]
+    return keys
+
+
 def sections(report: Report) -> list[Section]:
     """The page for people (terminal, Markdown, HTML), in order: the period, alerts (with
     ``--alerts``), input, summary, goals, funnels, engagement ladder and micro → macro (with
@@ -730,10 +842,11 @@ def sections(report: Report) -> list[Section]:
         page.append(Section(alerts.title, alerts))
     source = input_table(report)
     page.append(Section(source.title, source))
-    page.append(Section("Summary", summary_table(report), vertical=True))
+    page.append(Section("Summary", _shown_summary(report), vertical=True))
     goals = goals_table(report)
     if goals.rows:
-        shown = tuple(c for c in goals.columns if c.key in GOAL_DISPLAY_KEYS or c.kind == "change")
+        keys = GOAL_DISPLAY_KEYS + _goal_revenue_keys(report)
+        shown = tuple(c for c in goals.columns if c.key in keys or c.kind == "change")
         page.append(Section(goals.title, Table("goals", goals.title, shown, goals.rows)))
         page += [Section(t.title, t, bar="reached") for t in funnel_tables(report)]
         for table in (ladder_table(report), _infinite_lifts(report)):
@@ -746,7 +859,11 @@ def sections(report: Report) -> list[Section]:
     page += [Section(t.title, t) for t in funnel_segment_tables(report)]
     trial = experiment_table(report)
     if trial.rows:
-        page.append(Section(trial.title, trial))
+        shown = tuple(c for c in trial.columns if c not in EXPERIMENT_REVENUE_COLUMNS)
+        page.append(Section(trial.title, Table(trial.name, trial.title, shown, trial.rows)))
+    revenue = experiment_revenue_table(report)
+    if revenue is not None:
+        page.append(Section(revenue.title, revenue))
     if report.comparison is not None:
         label = _before_label(report)
         page = [_dated(section, label) for section in page]

@@ -8,7 +8,7 @@ from typing import Literal
 
 ColumnKind = Literal[
     "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change", "delta",
-    "delta_seconds", "status",
+    "delta_seconds", "delta_money", "status",
 ]  # fmt: skip
 
 # How an alert's status reads in a table.
@@ -43,6 +43,8 @@ def format_value(value: object, kind: ColumnKind) -> str:
         return f"{'▲' if shown > 0 else '▼'} {shown:+.1f} pp"
     if kind == "delta" and isinstance(value, int | float):
         return f"{value:+,}" if float(value).is_integer() else f"{value:+,.2f}"
+    if kind == "delta_money" and isinstance(value, int | float):
+        return f"{value:+,.2f}"
     if kind == "delta_seconds" and isinstance(value, int | float):
         return ("-" if value < 0 else "+") + format_seconds(abs(float(value)))
     if kind == "pvalue" and isinstance(value, int | float):
