@@ -230,7 +230,7 @@ PERIODS = [
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 2**16),
     block=st.tuples(st.floats(0, 1), st.integers(1, 120), st.floats(0, 1)),
@@ -406,7 +406,7 @@ _SINCE = [None, "2026-11-02T20:00", "2026-11-03", "2026-11-03T06:00", "2026-11-0
 _UNTIL = [None, "2026-11-03", "2026-11-03T09:00", "2026-11-04", "2026-11-02"]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     seed=st.integers(0, 2**16),
     noise=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_NOISE)), max_size=40),
