@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal, Protocol
 
+from micromacro import comparison as compared
 from micromacro.dimensions import OTHER
 from micromacro.goals import AlertRule, MetricPath
 from micromacro.hits import InputSummary
 from micromacro.rows import (
     SUMMARY_RATES,
-    FunnelResult,
     GoalRow,
     LadderRow,
     LadderStep,
@@ -118,24 +118,17 @@ class AlertResult:
         }
 
 
-class Figures(Protocol):
-    """What rules read of a report (``report.Report`` is one): its rows, and the report of
-    the comparison period where there is one."""
+class Figures(compared.Figures, Protocol):
+    """What rules read of a report (``report.Report`` is one): the rows ``compare`` reads,
+    the input summary, the ladder and micro → macro rows, and the report of the comparison
+    period where there is one."""
 
     @property
     def input(self) -> InputSummary: ...
     @property
-    def summary(self) -> SummaryFigures: ...
-    @property
-    def goals(self) -> Sequence[GoalRow]: ...
-    @property
-    def funnels(self) -> Sequence[FunnelResult]: ...
-    @property
     def ladder(self) -> LadderRow: ...
     @property
     def micro_macro(self) -> Sequence[MicroMacroRow]: ...
-    @property
-    def segments(self) -> Sequence[SegmentRow]: ...
     @property
     def previous(self) -> Figures | None: ...
 

@@ -16,10 +16,11 @@ import fcntl
 import io
 import math
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from micromacro.errors import OutputError
 from micromacro.outputs import Destination, csv_line, resolve_output
+from micromacro.periods import utc_text
 from micromacro.rows import GoalRow
 
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -58,9 +59,7 @@ def history_rows(
 
 def _instant(moment: datetime | None) -> str:
     """An instant as ISO 8601 in UTC (``2026-11-02T00:00:00Z``); empty for an open end."""
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return "" if moment is None else utc_text(moment)
 
 
 @contextlib.contextmanager

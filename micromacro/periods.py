@@ -241,7 +241,7 @@ def parse_bound(
     except (OverflowError, ValueError):  # beyond what a datetime holds
         instant = None
     if instant is None or not EARLIEST <= instant <= LATEST:
-        shown = f" ({_utc(instant)})" if instant is not None else ""
+        shown = f" ({utc_text(instant)})" if instant is not None else ""
         raise UsageError(f"{name}: '{text}'{shown} is out of range (times {SUPPORTED_RANGE} only)")
     return instant
 
@@ -282,7 +282,7 @@ def parse_period(
     start = parse_bound(since, end="since", tz=tz, now=current, option=option) if since else None
     stop = parse_bound(until, end="until", tz=tz, now=current, option=option) if until else None
     if start is not None and stop is not None and start >= stop:
-        span = f"the period from {_utc(start)} to {_utc(stop)} is empty"
+        span = f"the period from {utc_text(start)} to {utc_text(stop)} is empty"
         if option is not None:
             raise UsageError(
                 f"{option} {since}..{until}: START must be before END: {span} (a date as END "
@@ -295,7 +295,12 @@ def parse_period(
     return Period(start, stop, CALENDAR_PERIODS[calendar][1] if whole and calendar else None)
 
 
-def _utc(instant: datetime) -> str:
+def utc_text(instant: datetime) -> str:
+    """An instant as ISO 8601 in UTC, as the JSON report and the history file write it.
+
+    >>> utc_text(datetime(2026, 11, 2, 1, 0, tzinfo=timezone(timedelta(hours=1))))
+    '2026-11-02T00:00:00Z'
+    """
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 

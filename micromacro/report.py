@@ -31,7 +31,7 @@ from micromacro.metrics import (
     site_summary,
     visitor_goals,
 )
-from micromacro.periods import Period, zone_name
+from micromacro.periods import Period, utc_text, zone_name
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.rows import (
     NO_TRAFFIC,
@@ -160,7 +160,7 @@ class Report:
 
 
 def _iso(instant: datetime | None) -> str | None:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z") if instant else None
+    return utc_text(instant) if instant else None
 
 
 def build_report(
