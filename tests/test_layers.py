@@ -52,7 +52,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("inputs", ("inputs", "seeking")),
-    ("hits", ("bots", "hits", "export_files", "exports")),
+    ("hits", ("bots", "hits", "export_files", "export_columns", "exports")),
     ("reading", ("reading",)),
     ("sessions", ("sessions",)),
     ("goal matching", ("goal_matching",)),
