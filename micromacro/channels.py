@@ -416,3 +416,14 @@ def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
         if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
             return [host]
     return []
+
+
+def site_hosts_of(given: Sequence[str], hits: pl.DataFrame, notes: list[str]) -> list[str]:
+    """The site's own hosts (internal referrers): ``given`` (``--site-host``), else inferred
+    from ``hits`` and named in a note."""
+    if given:
+        return list(given)
+    inferred = infer_site_hosts(hits)
+    shown = ", ".join(inferred) or "none found"
+    notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
+    return inferred

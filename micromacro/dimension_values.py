@@ -56,9 +56,15 @@ def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
 
 def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """Per session, the first hit's ``columns`` (hits are in session then hit order); a column
-    named twice is taken once."""
+    named twice is taken once. The first hit is the first pageview or event: a hit that counts
+    for its session only (GA4's ``session_start``) is first only in a session of such hits."""
     present = [c for c in dict.fromkeys(columns) if c in hits.columns]
-    return hits.group_by("session").agg(pl.col(c).first() for c in present)
+    session_only = pl.col("kind") == "session_only"
+    if "kind" not in hits.columns or not hits.select(session_only.any()).item():
+        return hits.group_by("session").agg(pl.col(c).first() for c in present)
+    return hits.group_by("session").agg(
+        pl.col(c).sort_by(session_only, maintain_order=True).first() for c in present
+    )
 
 
 def _url_decoded(values: pl.Series) -> pl.Series:

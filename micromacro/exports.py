@@ -283,6 +283,7 @@ class Preset:
     fields: dict[str, FieldFinder]
     pageview: RowRule
     skip: RowRule | None = None
+    session_only: RowRule | None = None
 
 
 GA4 = Preset(
@@ -298,9 +299,10 @@ GA4 = Preset(
         "event_value": _optional("event_params.value"),
     },
     pageview=RowRule("event_name", ("page_view",)),
-    # GA4's own bookkeeping, sent alongside the first pageview or at its end: counted as events
-    # they would make every session a non-bounce.
-    skip=RowRule("event_name", ("session_start", "first_visit", "user_engagement")),
+    # GA4's own bookkeeping, sent alongside the first pageview or when a page is left: they
+    # make a session (GA4 counts a session of session_start alone) and it lasts to them, but
+    # counted as events they would make every session a non-bounce.
+    session_only=RowRule("event_name", ("session_start", "first_visit", "user_engagement")),
 )
 SEGMENT = Preset(
     name="segment",
@@ -330,6 +332,7 @@ _USER = "__micromacro_user_id"
 _ANONYMOUS = "__micromacro_anonymous_id"
 _PAGEVIEW = "__micromacro_pageview"
 _SKIP = "__micromacro_skip"
+_SESSION_ONLY = "__micromacro_session_only"
 _BAD_TIME = "__micromacro_bad_time"
 # True where a row's time was read but is outside the supported ones (``periods.EARLIEST`` to
 # ``periods.LATEST``): its ``ts`` is then null and the row malformed, ``time out of range``.
@@ -396,6 +399,7 @@ class ExportPlan:
     time: TimeReading
     pageview: pl.Expr
     skip: pl.Expr
+    session_only: pl.Expr
     keep: dict[str, pl.Expr]
     timestamp_column: str
     raw_time: pl.Expr
@@ -429,13 +433,24 @@ def export_plan(
         pageview = has_page & fields["event_name"].is_null()
     skip_rule = source.skip or (preset.skip if preset else None)
     skip = _rule_match(skip_rule, columns) if skip_rule is not None else pl.lit(False)
+    session_rule = source.session_only or (preset.session_only if preset else None)
+    session_only = _rule_match(session_rule, columns) if session_rule is not None else pl.lit(False)
     keep = {name: columns.text(name) for name in source.keep}
     if require_columns:
         columns.check_found()
     zone = parse_timezone(source.timezone)
     time_column = within_calendar(time_column, time_dtype)
     time = time_reading(time_column, time_dtype, stamp, zone, columns.file_name)
-    return ExportPlan(fields, time, pageview, skip, keep, stamp.column, time_column.cast(pl.String))
+    return ExportPlan(
+        fields,
+        time,
+        pageview,
+        skip,
+        session_only,
+        keep,
+        stamp.column,
+        time_column.cast(pl.String),
+    )
 
 
 def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:
@@ -471,6 +486,7 @@ def mapped_rows(
         has_visitor.alias(_HAS_VISITOR),
         plan.pageview.alias(_PAGEVIEW),
         plan.skip.alias(_SKIP),
+        plan.session_only.alias(_SESSION_ONLY),
         *(expr.alias(name) for name, expr in plan.keep.items()),
         pl.when(plan.time.first.is_null() | ~in_supported_range(plan.time.first))
         .then(plan.raw_time)
@@ -510,6 +526,7 @@ def classify_rows(rows: pl.DataFrame, plan: ExportPlan, hit_filter: HitFilter) -
             hit_filter,
             has_visitor=pl.col(_HAS_VISITOR),
             skip=pl.col(_SKIP),
+            session_only=pl.col(_SESSION_ONLY),
             pageview=pl.col(_PAGEVIEW),
         )
     )

@@ -189,7 +189,8 @@ class TimestampField:
 class RowRule:
     """Rows whose ``column`` holds one of ``values`` (compared as text, exactly).
 
-    A rule with no values matches no row (``skip: null`` switches a preset's rule off).
+    A rule with no values matches no row (``skip: null`` or ``session_only: null`` switches a
+    preset's rule off).
     """
 
     column: str
@@ -225,6 +226,8 @@ class SourceMapping:
     referrer: str | None = None
     pageview: RowRule | None = None
     skip: RowRule | None = None
+    # Rows that count for their session only (GA4's session_start): neither pageview nor event.
+    session_only: RowRule | None = None
     keep: tuple[str, ...] = ()
     line: int | None = None
 

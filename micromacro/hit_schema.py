@@ -30,11 +30,17 @@ COUNTED_BUCKETS: tuple[str, ...] = ("request", "download", "page")
 BUCKET = pl.Enum(BUCKETS)
 # Event exports have no bots, static files, status codes or methods: a row is malformed (no
 # valid time, or neither a user id nor an anonymous id), out of the period, skipped (a kind of
-# row the mapping does not count, such as Segment's identify calls), a pageview or an event.
-EXPORT_BUCKETS: tuple[str, ...] = ("malformed", "out_of_period", "skipped", "page", "event")
-COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("page", "event")
+# row the mapping does not count, such as Segment's identify calls), a row that counts for its
+# session only (GA4's session_start, first_visit and user_engagement: the session exists and
+# lasts to it, but it is neither a pageview nor an event), a pageview or an event.
+EXPORT_BUCKETS: tuple[str, ...] = (
+    "malformed", "out_of_period", "skipped", "session_only", "page", "event",
+)  # fmt: skip
+COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("session_only", "page", "event")
 EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)
-KIND = pl.Enum(["page", "event"])
+# A hit's kind: a pageview, an event, or (event exports only) a row that counts for its session
+# only, which no goal, funnel step, pageview or event count ever takes.
+KIND = pl.Enum(["page", "event", "session_only"])
 
 # The canonical hit table of definitions §2.1, in order; every input format produces these columns.
 HIT_SCHEMA: dict[str, pl.DataType] = {

@@ -12,6 +12,8 @@ its nearest keyed hits in time on either side.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 
 DEFAULT_TIMEOUT_S = 30 * 60
@@ -108,7 +110,9 @@ def session_table(hits: pl.DataFrame) -> pl.DataFrame:
 
     Columns: ``session``, ``visitor_id``, ``start``, ``end``, ``duration_s`` (last − first hit),
     ``pageviews``, ``events``, ``bounce`` (exactly one pageview and no event), ``landing_page``
-    and ``exit_page`` (paths of the first and last pageview; null without pageviews).
+    and ``exit_page`` (paths of the first and last pageview; null without pageviews). A hit of
+    kind ``session_only`` (an export's GA4 ``session_start``) makes its session and counts in
+    its start, end and duration, but is neither a pageview nor an event.
     """
     is_page = pl.col("kind") == "page"
     page_path = pl.col("path").filter(is_page)
@@ -119,7 +123,7 @@ def session_table(hits: pl.DataFrame) -> pl.DataFrame:
             pl.col("ts").min().alias("start"),
             pl.col("ts").max().alias("end"),
             is_page.sum().cast(pl.UInt32).alias("pageviews"),
-            (~is_page).sum().cast(pl.UInt32).alias("events"),
+            (pl.col("kind") == "event").sum().cast(pl.UInt32).alias("events"),
             page_path.first().alias("landing_page"),
             page_path.last().alias("exit_page"),
         )
@@ -129,3 +133,23 @@ def session_table(hits: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("session")
     )
+
+
+def pageviews_and_events(hits: pl.DataFrame) -> pl.DataFrame:
+    """``hits`` without those that count for their session only (an export's GA4
+    ``session_start``), which no funnel step takes: a strict funnel's "very next hit" is the
+    next pageview or event."""
+    session_only = pl.col("kind") == "session_only"
+    if not hits.select(session_only.any()).item():
+        return hits
+    return hits.filter(~session_only)
+
+
+def first_and_last(hits: pl.DataFrame) -> tuple[datetime | None, datetime | None]:
+    """The times of the first and last counted hit; None without hits."""
+    if hits.height == 0:
+        return None, None
+    first, last = hits.select(
+        pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+    ).row(0)
+    return first, last

@@ -23,17 +23,18 @@ Times are UTC on 2026-11-02:
 
 tests/fixtures/exports/ga4.ndjson (15 events; t = 09:00:00 UTC, times t + seconds):
 
-    device 1001.1 (no user id), ga_session_id S1 = t: first_visit, session_start (skipped) ·
-      t page_view / · t+60 page_view /products/tent-2p · t+90 add_to_cart (int_value "120") ·
-      t+100 user_engagement (skipped)
+    device 1001.1 (no user id), ga_session_id S1 = t: first_visit, session_start (session
+      only) · t page_view / · t+60 page_view /products/tent-2p · t+90 add_to_cart (int_value
+      "120") · t+100 user_engagement (session only: S1 lasts to it)
     same device, ga_session_id S2 = t+600, 8.5 min later: a new session only because of the id:
-      session_start (skipped) · t+600 page_view /cart · t+660 purchase (double_value 150.0) ·
-      t+661 page_view /checkout/thank-you?order=1001
+      session_start (session only) · t+600 page_view /cart · t+660 purchase (double_value
+      150.0) · t+661 page_view /checkout/thank-you?order=1001
     user u9 on two devices sharing the ga_session_id t+1200: 2002.1 t+1200 page_view /, t+1230
       sign_up; 3003.1 t+1250 page_view /pricing → one visitor, two sessions
     malformed: a page_view without event_timestamp; one with no user_pseudo_id nor user_id
 
-    events 15 = skipped 4 + malformed 2 + page 6 + event 3; sessions 4 (90, 61, 30, 0 s → 45.25),
+    events 15 = session_only 4 + malformed 2 + page 6 + event 3; sessions 4 (100, 61, 30, 0 s
+    → 47.75),
     visitors 2, bounce 1/4 (/pricing alone); the 30-minute rule alone gives 2 sessions
     purchase (value > 100) S2 · signup · add_to_cart S1 · thank_you S2 · pricing → macro 2/4,
     micro 3/4; funnel buy (visitor scope): 1001.1 reaches 3 across its sessions, u9 reaches 1
@@ -357,7 +358,8 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "files": 1,
         "format": "ga4",
         "malformed": 2,
-        "skipped": 4,
+        "skipped": 0,
+        "session_only": 4,
         "page": 6,
         "event": 3,
     }
@@ -367,7 +369,7 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "pageviews": 6,
         "events": 3,
         "bounce_rate": 0.25,
-        "avg_session_duration_s": 45.25,
+        "avg_session_duration_s": 47.75,
         "pages_per_session": 1.5,
         "macro_sessions": 2,
         "macro_conversion_rate": 0.5,
@@ -435,10 +437,44 @@ def test_ga4_as_parquet_gives_the_same_report(tmp_path: Path, ga4: dict[str, obj
 
 
 def test_ga4_bookkeeping_events_can_be_counted(tmp_path: Path) -> None:
-    goals = goals_file(tmp_path, "source:\n  preset: ga4\n  skip: null\n", goals="")
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n  session_only: null\n", goals="")
     data = report_json(GA4, "--goals", goals, "-q")
+    assert "session_only" not in data["input"]  # type: ignore[operator]
     assert (data["input"]["skipped"], data["input"]["event"]) == (0, 7)  # type: ignore[index]
     assert data["summary"]["events"] == 7  # type: ignore[index]
+
+
+def test_ga4_bookkeeping_events_can_be_skipped(tmp_path: Path) -> None:
+    # Skipped, they make no session and no session lasts to them: S1 is 90 s long.
+    skip = "skip: {column: event_name, one_of: [session_start, first_visit, user_engagement]}"
+    goals = goals_file(tmp_path, f"source:\n  preset: ga4\n  {skip}\n", goals="")
+    data = report_json(GA4, "--goals", goals, "-q")
+    assert data["input"]["skipped"] == 4  # type: ignore[index]
+    summary = data["summary"]
+    assert (summary["sessions"], summary["events"]) == (4, 3)  # type: ignore[index]
+    assert summary["avg_session_duration_s"] == 45.25  # type: ignore[index]
+
+
+def test_ga4_session_start_alone_is_a_session_without_pageview_or_event(tmp_path: Path) -> None:
+    # A session of session_start and user_engagement only, as GA4 counts it: one more session,
+    # no pageview, no event, no bounce, no landing page; it lasts from one row to the other.
+    rows = [
+        {"event_timestamp": "1793620800000000", "event_name": name, "user_pseudo_id": "7.7",
+         "event_params": [{"key": "ga_session_id", "value": {"int_value": "1793620800"}}]}
+        for name in ("session_start", "user_engagement")
+    ]  # fmt: skip
+    rows[1]["event_timestamp"] = "1793620807000000"
+    alone = tmp_path / "alone.ndjson"
+    alone.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n", goals="")
+    data = report_json(GA4, str(alone), "--goals", goals, "-q")
+    summary = data["summary"]
+    assert isinstance(summary, dict)
+    assert (summary["sessions"], summary["visitors"], summary["pageviews"]) == (5, 3, 6)
+    assert (summary["events"], summary["bounce_rate"]) == (3, 0.2)
+    assert summary["avg_session_duration_s"] == (100 + 61 + 30 + 0 + 7) / 5
+    landing = {row["path"]: row["sessions"] for row in data["traffic"]["landing_pages"]}  # type: ignore[index]
+    assert landing["(none)"] == 1
 
 
 # --- Segment ------------------------------------------------------------------------------------
@@ -813,3 +849,35 @@ def test_hostile_values_are_counted_and_shown_inert(tmp_path: Path) -> None:
     # Row 1 has an event name (an event), row 2 only a page, row 3 no valid time.
     assert (counts["page"], counts["event"], counts["malformed"]) == (1, 1, 1)
     assert data["goals"][0]["conversions"] == 1  # type: ignore[index]
+
+
+def test_session_only_rows_are_no_funnel_steps(tmp_path: Path) -> None:
+    # A user_engagement row between two pageviews does not break "directly followed by".
+    def row(seconds: int, name: str, page: str | None = None) -> str:
+        params = [{"key": "ga_session_id", "value": {"int_value": "1793620800"}}]
+        if page is not None:
+            params.append({"key": "page_location", "value": {"string_value": page}})
+        stamp = str(1793620800_000000 + seconds * 1_000_000)
+        return json.dumps(
+            {"event_timestamp": stamp, "event_name": name, "user_pseudo_id": "7.7",
+             "event_params": params}
+        )  # fmt: skip
+
+    events = tmp_path / "strict.ndjson"
+    lines = [row(0, "session_start"), row(0, "page_view", "https://shop.example/a"),
+             row(5, "user_engagement"), row(10, "page_view", "https://shop.example/b")]  # fmt: skip
+    events.write_text("\n".join(lines) + "\n")
+    funnel = "funnels:\n  - name: ab\n    order: strict\n    steps: [/a, /b]\n"
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n", goals=funnel)
+    data = report_json(str(events), "--goals", goals, "-q")
+    assert [s["reached"] for s in data["funnels"][0]["steps"]] == [1, 1]  # type: ignore[index]
+    assert data["summary"]["avg_session_duration_s"] == 10.0  # type: ignore[index]
+
+
+def test_first_hit_dimensions_come_from_the_first_pageview_or_event(ga4: dict[str, object]) -> None:
+    # S1's first_visit and session_start (before its tagged page_view in file order, with no
+    # URL) are not its first hit: S1 is an Email session, as its landing page says.
+    traffic = ga4["traffic"]
+    assert isinstance(traffic, dict)
+    channels = {row["channel"]: row["sessions"] for row in traffic["channels"]}
+    assert channels == {"Direct": 3, "Email": 1}

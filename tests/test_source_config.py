@@ -20,7 +20,7 @@ from micromacro.goals_file import parse_goals
 SOURCE_KEYS = (
     "preset, format, timestamp, timezone, user_id, anonymous_id, session_id, event_name, "
     "event_category, event_action, event_label, event_value, url, path, query, referrer, "
-    "pageview, skip, keep"
+    "pageview, skip, session_only, keep"
 )
 TIMESTAMP_EXPECTED = (
     "expected iso8601, epoch_s, epoch_ms, epoch_us or a strftime pattern like '%Y-%m-%d %H:%M:%S'"
