@@ -41,7 +41,7 @@ from micromacro.goals import (
     SourcePreset,
     TimestampField,
 )
-from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, HIT_SCHEMA, KIND
+from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, EXPORT_HIT_COLUMNS, HIT_SCHEMA, KIND
 from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
 from micromacro.periods import (
@@ -297,6 +297,8 @@ GA4 = Preset(
         "url": _optional("event_params.page_location"),
         "referrer": _optional("event_params.page_referrer"),
         "event_value": _optional("event_params.value"),
+        "engagement_time_ms": _optional("event_params.engagement_time_msec"),
+        "session_engaged": _optional("event_params.session_engaged"),
     },
     pageview=RowRule("event_name", ("page_view",)),
     # GA4's own bookkeeping, sent alongside the first pageview or when a page is left: they
@@ -403,6 +405,8 @@ class ExportPlan:
     keep: dict[str, pl.Expr]
     timestamp_column: str
     raw_time: pl.Expr
+    # The columns of ``hit_schema.EXPORT_HIT_COLUMNS`` the mapping names, typed.
+    extras: dict[str, pl.Expr] = field(default_factory=dict)
 
 
 def export_plan(
@@ -425,6 +429,11 @@ def export_plan(
     assert stamp is not None, "config requires a timestamp without a preset"
     time_column, time_dtype = columns.column(stamp.column)
     fields = {name: text_field(name) for name in _TEXT_FIELDS}
+    extras = {
+        name: _typed(text_field(name), dtype)
+        for name, dtype in EXPORT_HIT_COLUMNS.items()
+        if getattr(source, name) is not None or (preset is not None and name in preset.fields)
+    }
     pageview_rule = source.pageview or (preset.pageview if preset else None)
     if pageview_rule is not None:
         pageview = _rule_match(pageview_rule, columns)
@@ -450,7 +459,18 @@ def export_plan(
         keep,
         stamp.column,
         time_column.cast(pl.String),
+        extras,
     )
+
+
+def _typed(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A mapped column's text as ``dtype``: a number (text that is none is null), a flag (``1``
+    or ``true``, in any case, is true; any other value false), or the text."""
+    if dtype == pl.Float64:
+        return text.cast(pl.Float64, strict=False)
+    if dtype == pl.Boolean:
+        return text.str.strip_chars().str.to_lowercase().is_in(["1", "true"])
+    return text
 
 
 def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:
@@ -488,6 +508,7 @@ def mapped_rows(
         plan.skip.alias(_SKIP),
         plan.session_only.alias(_SESSION_ONLY),
         *(expr.alias(name) for name, expr in plan.keep.items()),
+        *(expr.alias(name) for name, expr in plan.extras.items()),
         pl.when(plan.time.first.is_null() | ~in_supported_range(plan.time.first))
         .then(plan.raw_time)
         .alias(_BAD_TIME),
@@ -767,8 +788,8 @@ def _with_visitors(hits: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
 
 def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataFrame:
     """The canonical hit table (definitions §2.1) of counted rows that have a ``visitor``,
-    followed by the ``keep`` columns; columns an export does not have (status, user agent, …) are
-    null."""
+    followed by the columns of ``hit_schema.EXPORT_HIT_COLUMNS`` the rows have, then the
+    ``keep`` columns; columns an export does not have (status, user agent, …) are null."""
 
     def hit_column(name: str, dtype: pl.DataType) -> pl.Expr:
         if name == "kind":
@@ -780,6 +801,7 @@ def canonical_export_hits(rows: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataF
 
     return rows.select(
         *(hit_column(name, dtype).alias(name) for name, dtype in HIT_SCHEMA.items()),
+        *(pl.col(name) for name in EXPORT_HIT_COLUMNS if name in rows.columns),
         *(pl.col(name) for name in keep),
     )
 

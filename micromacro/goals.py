@@ -169,7 +169,8 @@ TIMESTAMP_FORMATS: tuple[str, ...] = ("iso8601", "epoch_s", "epoch_ms", "epoch_u
 # The source keys that name one column each (a dotted path reaches into nested structs).
 SOURCE_COLUMN_FIELDS: tuple[str, ...] = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
-    "event_label", "event_value", "url", "path", "query", "referrer",
+    "event_label", "event_value", "url", "path", "query", "referrer", "engagement_time_ms",
+    "session_engaged",
 )  # fmt: skip
 
 
@@ -224,6 +225,9 @@ class SourceMapping:
     path: str | None = None
     query: str | None = None
     referrer: str | None = None
+    # A row's engagement in milliseconds, and its flag that its session is engaged (1 or true).
+    engagement_time_ms: str | None = None
+    session_engaged: str | None = None
     pageview: RowRule | None = None
     skip: RowRule | None = None
     # Rows that count for their session only (GA4's session_start): neither pageview nor event.

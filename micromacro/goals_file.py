@@ -74,7 +74,7 @@ from micromacro.goals_yaml import (
     report_wrong,
     tag_of,
 )
-from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
 from micromacro.periods import parse_timezone
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source")
@@ -377,11 +377,11 @@ def _read_keep(node: Node, findings: Findings) -> tuple[str, ...]:
             findings.error(
                 item, f"duplicate column {name!r} in {subject} (first at line {names[name]})"
             )
-        elif name in HIT_SCHEMA:
+        elif name in HIT_SCHEMA or name in EXPORT_HIT_COLUMNS:
             findings.error(
                 item,
                 f"column {name!r} in {subject} has the name of a hit column "
-                f"(hit columns: {', '.join(HIT_SCHEMA)})",
+                f"(hit columns: {', '.join([*HIT_SCHEMA, *EXPORT_HIT_COLUMNS])})",
             )
         else:
             names[name] = item.start_mark.line + 1

@@ -65,3 +65,11 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
     "line_no": pl.UInt32(),
 }
+# Columns the hits of an event export carry after the canonical ones, each only when the
+# mapping names it (the ``source:`` key of the same name): how much engagement a row reports
+# and whether it marks its session engaged (GA4's ``engagement_time_msec`` and
+# ``session_engaged``).
+EXPORT_HIT_COLUMNS: dict[str, pl.DataType] = {
+    "engagement_time_ms": pl.Float64(),
+    "session_engaged": pl.Boolean(),
+}

@@ -40,6 +40,7 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryF
         pl.col("duration_s").mean().cast(pl.Float64),
     ).row(0)
     pageviews, events, bounces, duration = (value or 0 for value in figures)
+    engaged_count = int(conversions.select(engaged(goals).sum()).item() or 0)
     return SummaryFigures(
         visitors=int(conversions["visitor_id"].n_unique()) if sessions else 0,
         sessions=sessions,
@@ -53,6 +54,8 @@ def site_summary(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> SummaryF
         micro_sessions=micro,
         micro_conversion_rate=rate(micro, sessions) if _has(goals, "micro") else None,
         bounces=int(bounces),
+        engaged_sessions=engaged_count,
+        engagement_rate=rate(engaged_count, sessions),
     )
 
 
@@ -274,3 +277,9 @@ def _micro_macro_figures(n1: int, x1: int, total: int, all_macro: int) -> MicroM
         p_value=two_proportion_p_value(x1, n1, x2, n2),
         small_sample=min(n1, n2) < SMALL_SAMPLE_VISITORS,
     )
+
+
+def engaged(goals: tuple[Goal, ...]) -> pl.Expr:
+    """Per session (of the conversions table): GA4's engaged session (definitions §2.3), the
+    session table's ``engaged`` or a macro goal converted (GA4's key event)."""
+    return pl.col("engaged") | converted_kind(goals, "macro")

@@ -80,6 +80,9 @@ class SummaryFigures:
     micro_conversion_rate: Annotated[float | None, TESTED]
     # The sessions behind ``bounce_rate`` (tested like the other rates; not shown).
     bounces: Annotated[int, NOT_A_METRIC]
+    # GA4's engaged sessions (definitions §2.3) and their share of all sessions.
+    engaged_sessions: int
+    engagement_rate: Annotated[float, TESTED]
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``summary`` object."""
@@ -93,6 +96,7 @@ SUMMARY_RATES: dict[str, str] = {
     "bounce_rate": "bounces",
     "macro_conversion_rate": "macro_sessions",
     "micro_conversion_rate": "micro_sessions",
+    "engagement_rate": "engaged_sessions",
 }
 
 

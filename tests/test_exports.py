@@ -17,7 +17,8 @@ Times are UTC on 2026-11-02:
     rows 14 = malformed 2 + page 8 + event 4; sessions 4, visitors 3 (u1, b1, u2), bounce 1/4,
     durations 480 + 0 + 1920 + 60 → 615 s on average, 2 pages per session
     purchase A (value 60) · signup D · add_to_cart A (2 hits, count: every) · big_cart A (value
-    > 50) · newsletter C · long_visit (> 5 min) A, C → macro 2/4 (A, D), micro 2/4 (A, C)
+    > 50) · newsletter C · long_visit (> 5 min) A, C → macro 2/4 (A, D), micro 2/4 (A, C);
+    engaged 3/4 (A, C and D last 10 s or more: no engagement time is mapped; B is 0 s)
     funnel checkout (product → add to cart → cart → purchase): A reaches 4 (1 min, 1 min, 4 min
     between steps), D reaches 1 → reached 2, 1, 1, 1
 
@@ -37,7 +38,9 @@ tests/fixtures/exports/ga4.ndjson (15 events; t = 09:00:00 UTC, times t + second
     → 47.75),
     visitors 2, bounce 1/4 (/pricing alone); the 30-minute rule alone gives 2 sessions
     purchase (value > 100) S2 · signup · add_to_cart S1 · thank_you S2 · pricing → macro 2/4,
-    micro 3/4; funnel buy (visitor scope): 1001.1 reaches 3 across its sessions, u9 reaches 1
+    micro 3/4; funnel buy (visitor scope): 1001.1 reaches 3 across its sessions, u9 reaches 1;
+    engaged 3/4: S1 and S2 (2 pageviews each), u9's first session (signup, a macro goal); the
+    lone /pricing is not (the export reports no engagement time)
 
 tests/fixtures/exports/segment.ndjson (11 calls):
 
@@ -176,6 +179,8 @@ def test_summary_figures(shop: dict[str, object]) -> None:
         "macro_conversion_rate": 0.5,
         "micro_sessions": 2,
         "micro_conversion_rate": 0.5,
+        "engaged_sessions": 3,
+        "engagement_rate": 0.75,
     }
 
 
@@ -375,6 +380,8 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "macro_conversion_rate": 0.5,
         "micro_sessions": 3,
         "micro_conversion_rate": 0.75,
+        "engaged_sessions": 3,
+        "engagement_rate": 0.75,
     }
 
 
@@ -413,7 +420,13 @@ def test_ga4_session_ids_split_sessions_inside_thirty_minutes(tmp_path: Path) ->
 
 def test_ga4_params_and_kept_columns() -> None:
     hits = read(GA4, GA4_GOALS).hits.sort("line_no")
-    assert hits.columns == [*HIT_SCHEMA, "device.category", "event_params.currency"]
+    assert hits.columns == [
+        *HIT_SCHEMA,
+        "engagement_time_ms",
+        "session_engaged",
+        "device.category",
+        "event_params.currency",
+    ]
     rows = {row["line_no"]: row for row in hits.iter_rows(named=True)}
     assert rows[5]["event_name"] == "add_to_cart"
     assert (rows[5]["event_value"], rows[5]["event_params.currency"]) == (120.0, "EUR")
@@ -881,3 +894,41 @@ def test_first_hit_dimensions_come_from_the_first_pageview_or_event(ga4: dict[st
     assert isinstance(traffic, dict)
     channels = {row["channel"]: row["sessions"] for row in traffic["channels"]}
     assert channels == {"Direct": 3, "Email": 1}
+
+
+def test_ga4_engaged_sessions(tmp_path: Path) -> None:
+    """Five one-page sessions of one device, each a page_view and a user_engagement 30 s later:
+    engagement 12 s (engaged), 9 s (not: the 30 s between the rows do not count), 10 s exactly
+    (engaged), 3 s with session_engaged "1" on its user_engagement (engaged: GA4 says so), and
+    3 s with session_engaged "0" (not). Engaged 3 of 5; all five are bounces."""
+
+    def row(session: int, seconds: int, name: str, params: dict[str, object]) -> str:
+        start = 1793620800 + session * 3600
+        entries = [{"key": "ga_session_id", "value": {"int_value": str(start)}}]
+        for key, value in params.items():
+            kind = "int_value" if isinstance(value, int) else "string_value"
+            entries.append({"key": key, "value": {kind: value}})
+        stamp = str((start + seconds) * 1_000_000)
+        return json.dumps(
+            {"event_timestamp": stamp, "event_name": name, "user_pseudo_id": "7.7",
+             "event_params": entries}
+        )  # fmt: skip
+
+    engagements: list[dict[str, object]] = [
+        {"engagement_time_msec": 12000},
+        {"engagement_time_msec": 9000},
+        {"engagement_time_msec": 10000},
+        {"engagement_time_msec": 3000, "session_engaged": "1"},
+        {"engagement_time_msec": 3000, "session_engaged": "0"},
+    ]
+    lines = []
+    for session, params in enumerate(engagements):
+        lines.append(row(session, 0, "page_view", {"page_location": "https://shop.example/"}))
+        lines.append(row(session, 30, "user_engagement", params))
+    events = tmp_path / "engaged.ndjson"
+    events.write_text("\n".join(lines) + "\n")
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n", goals="")
+    summary = report_json(str(events), "--goals", goals, "-q")["summary"]
+    assert isinstance(summary, dict)
+    assert (summary["sessions"], summary["bounce_rate"]) == (5, 1.0)
+    assert (summary["engaged_sessions"], summary["engagement_rate"]) == (3, 0.6)

@@ -159,6 +159,19 @@ def reference_kind_sessions(conversions: pl.DataFrame, goals: tuple[Goal, ...], 
     return int(conversions.select(reference_converted_kind(goals, kind).sum()).item())
 
 
+def reference_engaged_sessions(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> int:
+    """Sessions of 10 s or more, of 2 pageviews or more, or with a macro goal (GA4's engaged
+    session on an access log)."""
+    if conversions.height == 0:
+        return 0
+    engaged = (
+        (pl.col("duration_s") >= 10)
+        | (pl.col("pageviews") >= 2)
+        | reference_converted_kind(goals, "macro")
+    )
+    return int(conversions.select(engaged.sum()).item())
+
+
 def reference_goal_row(
     conversions: pl.DataFrame, index: int, goal: Goal, visitors: int
 ) -> dict[str, object]:
@@ -352,6 +365,8 @@ def test_300_goals_give_every_table_of_the_per_goal_implementation(
         "macro_conversion_rate": rate(macro, sessions.height),
         "micro_sessions": (micro := reference_kind_sessions(expected, goals, "micro")),
         "micro_conversion_rate": rate(micro, sessions.height),
+        "engaged_sessions": (engaged := reference_engaged_sessions(expected, goals)),
+        "engagement_rate": rate(engaged, sessions.height),
     }
     assert dicts(goals_table(conversions, goals)) == reference_goals_table(expected, goals)
     assert dicts(micro_macro_table(visitors, goals)) == (
