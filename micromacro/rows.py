@@ -304,6 +304,9 @@ class SegmentRow:
     micro_conversion_rate: Annotated[float, TESTED]
     small_sample: Annotated[bool, NOT_A_METRIC]
     goals: Annotated[tuple[SegmentGoal, ...], NOT_A_METRIC]
+    # The segment's GA4 engaged sessions (definitions §2.3) and their share of its sessions.
+    engaged_sessions: int
+    engagement_rate: Annotated[float, TESTED]
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ``segments`` item."""

@@ -83,10 +83,11 @@ def segment_rows(
         .agg(pl.col("macro").any().alias("_macro"), (~pl.col("macro")).any().alias("_micro"))
     )
     flagged = (
-        table.select("visitor_id")
+        table.select("visitor_id", "engaged")
         .with_row_index("row")
         .join(kinds, on="row", how="left", maintain_order="left")
         .with_columns(pl.col("_macro", "_micro").fill_null(False))
+        .with_columns(pl.col("engaged") | pl.col("_macro"))  # a macro goal is a key event
     )
     goal_totals = _per_goal(cells.group_by("goal").len(), len(goals))
     figures: dict[tuple[int, int, int], _GoalFigures] = {}
@@ -101,6 +102,7 @@ def segment_rows(
                 pl.col("visitor_id").n_unique().alias("visitors"),
                 pl.col("_macro").sum().alias("macro"),
                 pl.col("_micro").sum().alias("micro"),
+                pl.col("engaged").sum().alias("engaged"),
             )
             .sort(
                 [pl.col("_segment") == OTHER, "sessions", "_segment"],
@@ -145,6 +147,7 @@ def _segment_rows(
     for row, goal_figures in found:
         sessions = int(row["sessions"])
         macro, micro = int(row["macro"] or 0), int(row["micro"] or 0)
+        engaged = int(row["engaged"] or 0)
         rows.append(
             SegmentRow(
                 by=row["by"],
@@ -160,6 +163,8 @@ def _segment_rows(
                     SegmentGoal(goal.name, *figures, next(q))
                     for goal, figures in zip(goals, goal_figures, strict=True)
                 ),
+                engaged_sessions=engaged,
+                engagement_rate=rate(engaged, sessions),
             )
         )
     return tuple(rows)

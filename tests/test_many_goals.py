@@ -284,6 +284,13 @@ def reference_segment_rows(
                 pl.col("visitor_id").n_unique().alias("visitors"),
                 reference_converted_kind(goals, "macro").sum().alias("macro"),
                 reference_converted_kind(goals, "micro").sum().alias("micro"),
+                (
+                    (pl.col("duration_s") >= 10)
+                    | (pl.col("pageviews") >= 2)
+                    | reference_converted_kind(goals, "macro")
+                )
+                .sum()
+                .alias("engaged"),
                 *((pl.col(goal_column(i)) > 0).sum().alias(f"_g{i}") for i in range(len(goals))),
             )
             .sort(
@@ -323,6 +330,8 @@ def reference_segment_rows(
                     "micro_conversion_rate": rate(micro, sessions),
                     "small_sample": sessions < 30,
                     "goals": goal_rows,
+                    "engaged_sessions": int(row["engaged"] or 0),
+                    "engagement_rate": rate(int(row["engaged"] or 0), sessions),
                 }
             )
     every_goal_row = [g for row in rows for g in row["goals"]]  # type: ignore[attr-defined]
