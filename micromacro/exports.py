@@ -299,6 +299,16 @@ GA4 = Preset(
         "event_value": _optional("event_params.value"),
         "engagement_time_ms": _optional("event_params.engagement_time_msec"),
         "session_engaged": _optional("event_params.session_engaged"),
+        # The row's own attribution (its page's utm tags and click ids, as GA4 collected them),
+        # and the user's first one.
+        "campaign_source": _optional("collected_traffic_source.manual_source"),
+        "campaign_medium": _optional("collected_traffic_source.manual_medium"),
+        "campaign_name": _optional("collected_traffic_source.manual_campaign_name"),
+        "gclid": _optional("collected_traffic_source.gclid"),
+        "dclid": _optional("collected_traffic_source.dclid"),
+        "first_user_source": _optional("traffic_source.source"),
+        "first_user_medium": _optional("traffic_source.medium"),
+        "first_user_campaign": _optional("traffic_source.name"),
     },
     pageview=RowRule("event_name", ("page_view",)),
     # GA4's own bookkeeping, sent alongside the first pageview or when a page is left: they
@@ -321,6 +331,9 @@ SEGMENT = Preset(
         "url": _first_of("properties.url", "context.page.url"),
         "path": _optional("properties.path"),
         "referrer": _first_of("properties.referrer", "context.page.referrer"),
+        "campaign_source": _optional("context.campaign.source"),
+        "campaign_medium": _optional("context.campaign.medium"),
+        "campaign_name": _optional("context.campaign.name"),
     },
     pageview=RowRule("type", ("page",)),
     skip=RowRule("type", ("identify", "group", "alias", "screen")),
@@ -430,7 +443,7 @@ def export_plan(
     time_column, time_dtype = columns.column(stamp.column)
     fields = {name: text_field(name) for name in _TEXT_FIELDS}
     extras = {
-        name: _typed(text_field(name), dtype)
+        name: _typed(name, text_field(name), dtype)
         for name, dtype in EXPORT_HIT_COLUMNS.items()
         if getattr(source, name) is not None or (preset is not None and name in preset.fields)
     }
@@ -463,14 +476,17 @@ def export_plan(
     )
 
 
-def _typed(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """A mapped column's text as ``dtype``: a number (text that is none is null), a flag (``1``
-    or ``true``, in any case, is true; any other value false), or the text."""
+def _typed(name: str, text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A mapped column's text as the hit column ``name`` of type ``dtype``: a number (text that
+    is none is null); ``session_engaged``, a flag (``1`` or ``true``, in any case, is set); a
+    click id, whether the row has one; else the text, as a category."""
     if dtype == pl.Float64:
         return text.cast(pl.Float64, strict=False)
-    if dtype == pl.Boolean:
+    if name == "session_engaged":
         return text.str.strip_chars().str.to_lowercase().is_in(["1", "true"])
-    return text
+    if dtype == pl.Boolean:
+        return text.is_not_null()
+    return text.cast(dtype)
 
 
 def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:

@@ -170,7 +170,8 @@ TIMESTAMP_FORMATS: tuple[str, ...] = ("iso8601", "epoch_s", "epoch_ms", "epoch_u
 SOURCE_COLUMN_FIELDS: tuple[str, ...] = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
     "event_label", "event_value", "url", "path", "query", "referrer", "engagement_time_ms",
-    "session_engaged",
+    "session_engaged", "campaign_source", "campaign_medium", "campaign_name", "gclid", "dclid",
+    "first_user_source", "first_user_medium", "first_user_campaign",
 )  # fmt: skip
 
 
@@ -228,6 +229,17 @@ class SourceMapping:
     # A row's engagement in milliseconds, and its flag that its session is engaged (1 or true).
     engagement_time_ms: str | None = None
     session_engaged: str | None = None
+    # The export's own attribution of a row: its campaign, and its ad click ids.
+    campaign_source: str | None = None
+    campaign_medium: str | None = None
+    campaign_name: str | None = None
+    gclid: str | None = None
+    dclid: str | None = None
+    # The source, medium and campaign that first brought the row's user (--attribution
+    # first-user).
+    first_user_source: str | None = None
+    first_user_medium: str | None = None
+    first_user_campaign: str | None = None
     pageview: RowRule | None = None
     skip: RowRule | None = None
     # Rows that count for their session only (GA4's session_start): neither pageview nor event.

@@ -68,8 +68,20 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
 # Columns the hits of an event export carry after the canonical ones, each only when the
 # mapping names it (the ``source:`` key of the same name): how much engagement a row reports
 # and whether it marks its session engaged (GA4's ``engagement_time_msec`` and
-# ``session_engaged``).
+# ``session_engaged``); the export's own attribution of the row (its campaign's source, medium
+# and name, and whether it carries a Google Ads or Campaign Manager click id: GA4's
+# ``collected_traffic_source``, Segment's ``context.campaign``); and the source, medium and
+# campaign that first brought its user (GA4's ``traffic_source``). Campaign values are few and
+# repeated on many rows, hence categorical; a click id is only looked at for being there.
 EXPORT_HIT_COLUMNS: dict[str, pl.DataType] = {
     "engagement_time_ms": pl.Float64(),
     "session_engaged": pl.Boolean(),
+    "campaign_source": pl.Categorical(),
+    "campaign_medium": pl.Categorical(),
+    "campaign_name": pl.Categorical(),
+    "gclid": pl.Boolean(),
+    "dclid": pl.Boolean(),
+    "first_user_source": pl.Categorical(),
+    "first_user_medium": pl.Categorical(),
+    "first_user_campaign": pl.Categorical(),
 }

@@ -73,7 +73,7 @@ from hypothesis import strategies as st
 from micromacro.cli import cli
 from micromacro.exports import ExportRead, epoch, iso8601, iso8601_common, read_exports
 from micromacro.goals_file import load_goals
-from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
 from micromacro.hits import HitFilter
 from micromacro.inputs import Inputs
 
@@ -422,8 +422,7 @@ def test_ga4_params_and_kept_columns() -> None:
     hits = read(GA4, GA4_GOALS).hits.sort("line_no")
     assert hits.columns == [
         *HIT_SCHEMA,
-        "engagement_time_ms",
-        "session_engaged",
+        *EXPORT_HIT_COLUMNS,
         "device.category",
         "event_params.currency",
     ]
