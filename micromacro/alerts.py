@@ -340,6 +340,7 @@ def _read_segment(report: Figures, path: MetricPath) -> Reading:
     counts = {
         "macro_conversion_rate": row.macro_conversions,
         "micro_conversion_rate": row.micro_conversions,
+        "engagement_rate": row.engaged_sessions,
     }
     share = _share(counts[path.field], row.sessions) if path.field in counts else None
     return Reading(getattr(row, path.field), share, row.sessions, currency=_currency(row, path))

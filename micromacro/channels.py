@@ -31,8 +31,16 @@ SITE_KINDS: tuple[SiteKind, ...] = (
     "search_engines", "social_networks", "video_sites", "shopping_sites",
 )  # fmt: skip
 
-# The first-hit columns a session's source is read from (one row per distinct combination).
+# The first-hit columns a session's source is read from (one row per distinct combination):
+# the URL's query, the referrer and the host of every input, and an event export's own
+# attribution where its mapping names it (its campaign fields and ad click ids).
 _KEYS = ("query", "referrer", "host")
+CAMPAIGN_COLUMNS = ("campaign_source", "campaign_medium", "campaign_name")
+CLICK_ID_COLUMNS = ("gclid", "dclid")
+EXPORT_KEYS = (*CAMPAIGN_COLUMNS, *CLICK_ID_COLUMNS)
+# The user's first source, medium and campaign an event export names (``--attribution
+# first-user``).
+FIRST_USER_COLUMNS = ("first_user_source", "first_user_medium", "first_user_campaign")
 _UTM_FIELDS = ("source", "medium", "campaign")
 
 
@@ -195,14 +203,15 @@ class _Attribution:
         return {"source": self.source, "medium": self.medium, "campaign": self.campaign}[field]
 
 
-def _click_id(names: tuple[str, ...], source: str, medium: str) -> _Attribution:
-    """An ad click id, which names its ad network's source and medium."""
-    return _Attribution(
-        pl.col("_no_utm") & _has_parameter(pl.col("query"), names),
-        pl.lit(source),
-        pl.lit(medium),
-        pl.lit(NOT_SET),
-    )
+def _click_id(
+    names: tuple[str, ...], source: str, medium: str, exported: str | None = None
+) -> _Attribution:
+    """An ad click id in the URL (or, ``exported``, the export's own click-id column), which
+    names its ad network's source and medium."""
+    found = _has_parameter(pl.col("query"), names)
+    if exported is not None:
+        found = found | pl.col(exported).fill_null(False)
+    return _Attribution(pl.col("_no_utm") & found, pl.lit(source), pl.lit(medium), pl.lit(NOT_SET))
 
 
 _EXTERNAL = pl.col("_external")
@@ -220,9 +229,9 @@ _ATTRIBUTIONS = (
         pl.coalesce(pl.col("_utm_medium"), pl.lit(NOT_SET)),
         pl.coalesce(pl.col("_utm_campaign"), pl.lit(NOT_SET)),
     ),
-    _click_id(("gclid", "wbraid", "gbraid"), "google", "cpc"),
+    _click_id(("gclid", "wbraid", "gbraid"), "google", "cpc", "gclid"),
     _click_id(("msclkid",), "bing", "cpc"),
-    _click_id(("dclid",), "dfa", "cpm"),
+    _click_id(("dclid",), "dfa", "cpm", "dclid"),
     _Attribution(
         _EXTERNAL & _SEARCH_ENGINE.is_not_null(),
         _SEARCH_ENGINE,
@@ -236,15 +245,28 @@ _ATTRIBUTIONS = (
 
 
 def _with_query_facts(combos: pl.DataFrame) -> pl.DataFrame:
-    """Adds the URL-decoded utm values (``_utm_source``, …) and ``_no_utm``."""
+    """Adds the campaign's source, medium and name (``_utm_source``, …) and ``_no_utm``: the
+    export's own campaign fields where it has any, else the URL's utm tags (URL-decoded)."""
     raw = combos.with_columns(
         _query_parameter(pl.col("query"), f"utm_{field}").alias(f"_utm_{field}")
         for field in _UTM_FIELDS
     )
     utm_columns = [f"_utm_{field}" for field in _UTM_FIELDS]
-    return raw.with_columns(
+    tagged = raw.with_columns(
         per_distinct(raw.get_column(c), _decoded_value, pl.String) for c in utm_columns
-    ).with_columns(_no_utm=pl.all_horizontal(pl.col(c).is_null() for c in utm_columns))
+    )
+    exported = [c for c in CAMPAIGN_COLUMNS if c in combos.columns]
+    if exported:  # the export's campaign, whole, wins over the URL's tags
+        own = pl.any_horizontal(pl.col(c).is_not_null() for c in exported)
+        tagged = tagged.with_columns(
+            pl.when(own)
+            .then(pl.col(column) if column in exported else None)
+            .otherwise(pl.col(utm))
+            .cast(pl.String)
+            .alias(utm)
+            for column, utm in zip(CAMPAIGN_COLUMNS, utm_columns, strict=True)
+        )
+    return tagged.with_columns(_no_utm=pl.all_horizontal(pl.col(c).is_null() for c in utm_columns))
 
 
 def _with_referrer_facts(combos: pl.DataFrame, site_keys: Sequence[str]) -> pl.DataFrame:
@@ -347,20 +369,48 @@ def _channel() -> pl.Expr:
 # --- Public API ----------------------------------------------------------------------------
 
 
+def _keys(first_hits: pl.DataFrame) -> list[str]:
+    """The first-hit columns a source is read from: the URL's query, the referrer and the host,
+    and an export's own campaign and click-id columns where its hits have them."""
+    return [*_KEYS, *(k for k in EXPORT_KEYS if k in first_hits.columns)]
+
+
 def _key_columns(first_hits: pl.DataFrame) -> list[pl.Expr]:
-    """The first-hit columns a source is read from, as text (null where absent)."""
+    """The first-hit columns a source is read from, as text (null where absent; click ids as
+    flags)."""
     return [
-        (pl.col(k) if k in first_hits.columns else pl.lit(None)).cast(pl.String).alias(k)
-        for k in _KEYS
+        (pl.col(k) if k in first_hits.columns else pl.lit(None))
+        .cast(pl.Boolean if k in CLICK_ID_COLUMNS else pl.String)
+        .alias(k)
+        for k in _keys(first_hits)
     ]
 
 
 def sources_of_combinations(combos: pl.DataFrame, site_hosts: Sequence[str]) -> pl.DataFrame:
     """Source, medium, campaign, referrer host and channel of each (``query``, ``referrer``,
-    ``host``) row of ``combos``, which should be distinct."""
-    facts = _with_referrer_facts(_with_query_facts(combos), _site_keys(site_hosts))
+    ``host``, and an export's campaign and click-id columns) row of ``combos``, which should
+    be distinct."""
+    keys = _keys(combos)
+    flags = combos.with_columns(
+        pl.lit(None, dtype=pl.Boolean).alias(k) for k in CLICK_ID_COLUMNS if k not in keys
+    )
+    facts = _with_referrer_facts(_with_query_facts(flags), _site_keys(site_hosts))
     classified = _with_source_categories(_with_source_medium_campaign(facts))
-    return classified.select(*_KEYS, *_UTM_FIELDS, "referrer_host", _channel().alias("channel"))
+    return classified.select(*keys, *_UTM_FIELDS, "referrer_host", _channel().alias("channel"))
+
+
+def channels_of(sources: pl.DataFrame) -> pl.DataFrame:
+    """``sources`` (``source``, ``medium``, ``campaign``; missing values read ``(not set)``)
+    with the ``channel`` GA4's default channel group gives them.
+
+    >>> named = pl.DataFrame({"source": ["google", "(direct)"], "medium": ["cpc", "(none)"],
+    ...     "campaign": ["spring", "(direct)"]})
+    >>> channels_of(named)["channel"].to_list()
+    ['Paid Search', 'Direct']
+    """
+    filled = sources.with_columns(pl.col(f).cast(pl.String).fill_null(NOT_SET) for f in _UTM_FIELDS)
+    classified = _with_source_categories(filled)
+    return classified.select(*sources.columns, _channel().alias("channel"))
 
 
 def session_sources(first_hits: pl.DataFrame, site_hosts: Sequence[str]) -> pl.DataFrame:
@@ -368,9 +418,10 @@ def session_sources(first_hits: pl.DataFrame, site_hosts: Sequence[str]) -> pl.D
     (GA4's default channel group), in the order of ``first_hits``.
 
     ``first_hits`` has one row per session: ``session``, and its first hit's ``query`` (without
-    ``?``), ``referrer`` and ``host``. utm tags win, then ad click ids, then an external
-    referrer; a referrer from ``site_hosts`` (or a subdomain), or from the hit's own host, is
-    internal and counts as none. Without any of these a session is Direct.
+    ``?``), ``referrer`` and ``host`` (and an export's campaign and click-id columns). The
+    export's own campaign wins, then utm tags, then ad click ids (the export's or the URL's),
+    then an external referrer; a referrer from ``site_hosts`` (or a subdomain), or from the
+    hit's own host, is internal and counts as none. Without any of these a session is Direct.
 
     >>> first = pl.DataFrame({"session": [0, 1, 2],
     ...     "query": ["utm_source=newsletter&utm_medium=email", None, None],
@@ -380,11 +431,12 @@ def session_sources(first_hits: pl.DataFrame, site_hosts: Sequence[str]) -> pl.D
     [('newsletter', 'email', 'Email'), ('google', 'organic', 'Organic Search'), \
 ('(direct)', '(none)', 'Direct')]
     """
+    keys = _keys(first_hits)
     keyed = first_hits.select("session", *_key_columns(first_hits))
-    combos = sources_of_combinations(keyed.select(_KEYS).unique(), site_hosts)
-    return keyed.join(
-        combos, on=list(_KEYS), how="left", nulls_equal=True, maintain_order="left"
-    ).select(SOURCE_COLUMNS)
+    combos = sources_of_combinations(keyed.select(keys).unique(), site_hosts)
+    return keyed.join(combos, on=keys, how="left", nulls_equal=True, maintain_order="left").select(
+        SOURCE_COLUMNS
+    )
 
 
 def _most_common(values: pl.Series) -> list[str]:
@@ -416,3 +468,14 @@ def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
         if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
             return [host]
     return []
+
+
+def site_hosts_of(given: Sequence[str], hits: pl.DataFrame, notes: list[str]) -> list[str]:
+    """The site's own hosts (internal referrers): ``given`` (``--site-host``), else inferred
+    from ``hits`` and named in a note."""
+    if given:
+        return list(given)
+    inferred = infer_site_hosts(hits)
+    shown = ", ".join(inferred) or "none found"
+    notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
+    return inferred

@@ -272,9 +272,10 @@ _ANALYSIS_OPTIONS = (
         type=click.Choice(ATTRIBUTIONS),
         default="session",
         show_default=True,
-        help="Which source a session's channel comes from: its own first hit (session), or for "
+        help="Which source a session's channel comes from: its own first hit (session); for "
         "a direct session its visitor's latest earlier non-direct source (last-non-direct, "
-        "as GA).",
+        "as GA); or its visitor's first source (first-user: GA4's first user source, from an "
+        "export's traffic_source where it has one).",
     ),
 )
 

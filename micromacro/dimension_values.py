@@ -16,7 +16,7 @@ from datetime import UTC, tzinfo
 
 import polars as pl
 
-from micromacro.channels import session_sources
+from micromacro.channels import EXPORT_KEYS, FIRST_USER_COLUMNS, channels_of, session_sources
 from micromacro.devices import device_columns
 from micromacro.dimensions import (
     DEVICE_DIMENSIONS,
@@ -55,9 +55,15 @@ def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
 
 def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """Per session, the first hit's ``columns`` (hits are in session then hit order); a column
-    named twice is taken once."""
+    named twice is taken once. The first hit is the first pageview or event: a hit that counts
+    for its session only (GA4's ``session_start``) is first only in a session of such hits."""
     present = [c for c in dict.fromkeys(columns) if c in hits.columns]
-    return hits.group_by("session").agg(pl.col(c).first() for c in present)
+    session_only = pl.col("kind") == "session_only"
+    if "kind" not in hits.columns or not hits.select(session_only.any()).item():
+        return hits.group_by("session").agg(pl.col(c).first() for c in present)
+    return hits.group_by("session").agg(
+        pl.col(c).sort_by(session_only, maintain_order=True).first() for c in present
+    )
 
 
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
@@ -95,6 +101,68 @@ def last_non_direct(sources: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFra
     )
 
 
+def _first_touches(hits: pl.DataFrame) -> pl.DataFrame | None:
+    """Per visitor (``visitor_id``) whose hits name a first-user source, medium or campaign (an
+    export's ``first_user_…`` columns), those of its earliest such hit, and their channel;
+    None when the hits have no such column."""
+    present = [c for c in FIRST_USER_COLUMNS if c in hits.columns]
+    if not present:
+        return None
+    named = pl.any_horizontal(pl.col(c).is_not_null() for c in present)
+    earliest = (
+        hits.lazy()
+        .filter(named)
+        .group_by("visitor_id")
+        .agg(pl.col(c).sort_by("ts", maintain_order=True).first() for c in present)
+        .collect()
+    )
+    fields = dict(zip(FIRST_USER_COLUMNS, ("source", "medium", "campaign"), strict=True))
+    touches = earliest.select(
+        "visitor_id",
+        *(
+            (pl.col(c).cast(pl.String) if c in present else pl.lit(None, dtype=pl.String)).alias(f)
+            for c, f in fields.items()
+        ),
+    )
+    return channels_of(touches)
+
+
+def first_user(
+    sources: pl.DataFrame, visitors: pl.DataFrame, touches: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``sources`` (``session_sources``' columns) where every session takes its visitor's first
+    source (GA4's first user source): the visitor's first-user source, medium, campaign and
+    channel in ``touches`` where it has them, else those of its first session; the referrer is
+    always its first session's (a first-user source names no host)."""
+    columns = ["source", "medium", "campaign", "referrer", "channel"]
+    per_session = sources.join(visitors, on="session", how="left")
+    firsts = (
+        per_session.sort("session")
+        .group_by("visitor_id", maintain_order=True)
+        .agg(pl.col(c).first() for c in columns)
+    )
+    if touches is not None:
+        named = ["source", "medium", "campaign", "channel"]
+        firsts = (
+            firsts.join(
+                touches.rename({c: f"_touch_{c}" for c in named}), on="visitor_id", how="left"
+            )
+            .with_columns(
+                pl.when(pl.col("_touch_channel").is_not_null())
+                .then(pl.col(f"_touch_{c}"))
+                .otherwise(pl.col(c))
+                .alias(c)
+                for c in named
+            )
+            .select("visitor_id", *columns)
+        )
+    return (
+        per_session.select("session", "visitor_id")
+        .join(firsts, on="visitor_id", how="left", maintain_order="left")
+        .select("session", *columns)
+    )
+
+
 def session_dimensions(
     hits: pl.DataFrame,
     sessions: pl.DataFrame,
@@ -119,11 +187,14 @@ def session_dimensions(
     for name in ("landing_page", "exit_page"):
         if name in names:
             table = table.with_columns(sessions.get_column(name))
-    first = _first_hits(hits, ["query", "referrer", "host", "user_agent", *names])
+    first = _first_hits(hits, ["query", "referrer", "host", "user_agent", *EXPORT_KEYS, *names])
     if names & set(SOURCE_DIMENSIONS):
         sources = session_sources(first, site_hosts).rename({"referrer_host": "referrer"})
+        visitors = sessions.select("session", "visitor_id")
         if attribution == "last-non-direct":
-            sources = last_non_direct(sources, sessions.select("session", "visitor_id"))
+            sources = last_non_direct(sources, visitors)
+        elif attribution == "first-user":
+            sources = first_user(sources, visitors, _first_touches(hits))
         picked = [n for n in SOURCE_DIMENSIONS if n in names]
         table = table.join(sources.select("session", *picked), on="session", how="left")
     if names & set(DEVICE_DIMENSIONS):

@@ -25,10 +25,11 @@ QUERY_PREFIX = "query:"
 NONE = "(none)"
 # The segment the values beyond ``--top`` are folded into.
 OTHER = "(other)"
-# How a session gets its source dimensions: its own first hit, or (last-non-direct) a Direct
-# session its visitor's latest earlier non-direct source.
-Attribution = Literal["session", "last-non-direct"]
-ATTRIBUTIONS: tuple[Attribution, ...] = ("session", "last-non-direct")
+# How a session gets its source dimensions: its own first hit; (last-non-direct) a Direct
+# session its visitor's latest earlier non-direct source; (first-user) every session its
+# visitor's first source (an event export's own first-user fields where it has them).
+Attribution = Literal["session", "last-non-direct", "first-user"]
+ATTRIBUTIONS: tuple[Attribution, ...] = ("session", "last-non-direct", "first-user")
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]+$")
 
 

@@ -21,10 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
-from polars.datatypes import DataTypeClass
 
-from micromacro.distinct import per_distinct
-from micromacro.errors import ConfigError, InputError, UsageError
+from micromacro.errors import InputError, UsageError
+from micromacro.export_columns import ROW, ExportColumns
 from micromacro.export_files import (
     BAD_EXCERPT,
     BAD_ROW,
@@ -41,7 +40,13 @@ from micromacro.goals import (
     SourcePreset,
     TimestampField,
 )
-from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, HIT_SCHEMA, KIND, as_number
+from micromacro.hit_schema import (
+    COUNTED_EXPORT_BUCKETS,
+    EXPORT_HIT_COLUMNS,
+    HIT_SCHEMA,
+    KIND,
+    as_number,
+)
 from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
 from micromacro.periods import TIME_OUT_OF_RANGE, in_supported_range, parse_timezone
@@ -100,170 +105,6 @@ def summary_format(source: SourceMapping, formats: list[ExportFormat]) -> str:
     return "+".join(dict.fromkeys(formats))
 
 
-# --- columns by name or dotted path ------------------------------------------------------------
-
-_MAX_LISTED = 20
-_MAX_NAME = 60
-
-
-def _listing(names: list[str]) -> str:
-    shown = [name if len(name) <= _MAX_NAME else name[:_MAX_NAME] + "…" for name in names]
-    more = len(shown) - _MAX_LISTED
-    return ", ".join(shown[:_MAX_LISTED]) + (f" and {more} more" if more > 0 else "") or "none"
-
-
-def _instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
-    """``pl.String()`` for ``pl.String``: nested types may name their parts by class."""
-    return dtype() if isinstance(dtype, type) else dtype
-
-
-def _struct_fields(dtype: pl.DataType | DataTypeClass) -> dict[str, pl.DataType] | None:
-    if not isinstance(dtype, pl.Struct):
-        return None
-    return {f.name: _instance(f.dtype) for f in dtype.fields}
-
-
-def _is_key_value_list(dtype: pl.DataType) -> bool:
-    """True for a list of ``{key, value}`` structs (GA4's ``event_params``)."""
-    if not isinstance(dtype, pl.List):
-        return False
-    fields = _struct_fields(dtype.inner)
-    return fields is not None and "key" in fields and "value" in fields
-
-
-def _value_by_key(column: pl.Expr, dtype: pl.List, key: str) -> tuple[pl.Expr, pl.DataType]:
-    """The value of the first ``{key, value}`` entry with this key; a struct of typed values
-    (GA4's ``string_value``, ``int_value``, …) gives the one that is set, as text."""
-    entry = column.list.eval(
-        pl.element().filter(pl.element().struct.field("key").cast(pl.String) == key)
-    ).list.first()
-    value = entry.struct.field("value")
-    value_dtype = (_struct_fields(dtype.inner) or {})["value"]
-    typed = _struct_fields(value_dtype)
-    if typed is None:
-        return value, value_dtype
-    scalars = [name for name, inner in typed.items() if not inner.is_nested()]
-    if not scalars:
-        return pl.lit(None, dtype=pl.String), pl.String()
-    text = pl.coalesce(value.struct.field(name).cast(pl.String) for name in scalars)
-    return text, pl.String()
-
-
-class ExportColumns:
-    """The columns of one export file, found by name or dotted path, as expressions.
-
-    A column the file lacks is recorded in ``missing`` (and stands in as nulls), so that one
-    error can name every missing column: see ``check_found``.
-
-    >>> schema = pl.Schema({"context": pl.Struct({"page": pl.Struct({"url": pl.String})})})
-    >>> ExportColumns(schema, "e.ndjson").find("context.page.url") is not None
-    True
-    """
-
-    def __init__(self, schema: pl.Schema, file_name: str) -> None:
-        self.schema = schema
-        self.file_name = file_name
-        self.missing: list[str] = []
-
-    def find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
-        """The column ``name`` (a column of that exact name first) and its type, or None; a
-        binary column is text (invalid UTF-8 as U+FFFD)."""
-        found = self._find(name)
-        if found is not None and found[1] == pl.Binary:
-            return _lossy_text(found[0]), pl.String()
-        return found
-
-    def _find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
-        if name in self.schema and name != _ROW:
-            return pl.col(name), self.schema[name]
-        parts = name.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            head = ".".join(parts[:cut])
-            if head in self.schema and head != _ROW:
-                found = _walk(pl.col(head), self.schema[head], parts[cut:])
-                if found is not None:
-                    return found
-        return None
-
-    def column(self, name: str) -> tuple[pl.Expr, pl.DataType]:
-        """The column ``name`` and its type (nulls, recorded as missing, if there is none)."""
-        found = self.find(name)
-        if found is None:
-            if name not in self.missing:
-                self.missing.append(name)
-            return pl.lit(None, dtype=pl.String), pl.String()
-        return found
-
-    def text(self, name: str) -> pl.Expr:
-        """The column ``name`` as text (a nested column is an ``InputError``)."""
-        expr, dtype = self.column(name)
-        return self._as_text(name, expr, dtype)
-
-    def optional_text(self, name: str) -> pl.Expr:
-        """The column ``name`` as text, or nulls when the file has no such column."""
-        found = self.find(name)
-        if found is None:
-            return pl.lit(None, dtype=pl.String)
-        return self._as_text(name, *found)
-
-    def check_found(self) -> None:
-        """Raise one ``ConfigError`` (exit 2) naming every missing column and what the file has:
-        the goals file's ``source:`` maps a column no row of the file can give."""
-        if not self.missing:
-            return
-        names = ", ".join(repr(name) for name in self.missing)
-        noun = "column" if len(self.missing) == 1 else "columns"
-        raise ConfigError(
-            [f"{self.file_name}: no {noun} {names} ({self._nearby(self.missing[0])})"]
-        )
-
-    def _as_text(self, name: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-        if dtype.is_nested():
-            fields = _struct_fields(dtype)
-            example = (
-                f" (name one of its fields, like {name}.{next(iter(fields))})" if fields else ""
-            )
-            kind = "a struct" if fields is not None else "a list"
-            raise InputError(f"{self.file_name}: column {name!r} is {kind}, not a value{example}")
-        return expr.cast(pl.String)
-
-    def _nearby(self, name: str) -> str:
-        """What the file has where ``name`` was looked for: a struct's fields, else its columns."""
-        parts = name.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            found = self.find(".".join(parts[:cut]))
-            fields = _struct_fields(found[1]) if found is not None else None
-            if fields is not None:
-                return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
-        return f"its columns: {_listing([name for name in self.schema if name != _ROW])}"
-
-
-def _utf8_lossy(values: pl.Series) -> pl.Series:
-    return per_distinct(values, lambda data: bytes(data).decode("utf-8", "replace"), pl.String)
-
-
-def _lossy_text(column: pl.Expr) -> pl.Expr:
-    """A binary column (a Parquet byte array without a string type) as text, invalid UTF-8 as
-    U+FFFD: Polars refuses to cast invalid UTF-8 at all, which would fail the whole file for
-    one row. Python decodes each distinct value once."""
-    return column.map_batches(_utf8_lossy, return_dtype=pl.String, is_elementwise=True)
-
-
-def _walk(
-    column: pl.Expr, dtype: pl.DataType, parts: list[str]
-) -> tuple[pl.Expr, pl.DataType] | None:
-    """Follow ``parts`` down struct fields and keyed lists; None where the path ends."""
-    for part in parts:
-        fields = _struct_fields(dtype)
-        if fields is not None and part in fields:
-            column, dtype = column.struct.field(part), fields[part]
-        elif isinstance(dtype, pl.List) and _is_key_value_list(dtype):
-            column, dtype = _value_by_key(column, dtype, part)
-        else:
-            return None
-    return column, dtype
-
-
 # --- presets -----------------------------------------------------------------------------------
 
 FieldFinder = Callable[[ExportColumns], pl.Expr]
@@ -310,6 +151,7 @@ class Preset:
     fields: dict[str, FieldFinder]
     pageview: RowRule
     skip: RowRule | None = None
+    session_only: RowRule | None = None
 
 
 GA4 = Preset(
@@ -326,11 +168,24 @@ GA4 = Preset(
         # GA4's purchase revenue (in the event's currency), else the event's value parameter.
         "revenue": _first_number("ecommerce.purchase_revenue", "event_params.value"),
         "currency": _first_of("event_params.currency", "ecommerce.currency"),
+        "engagement_time_ms": _optional("event_params.engagement_time_msec"),
+        "session_engaged": _optional("event_params.session_engaged"),
+        # The row's own attribution (its page's utm tags and click ids, as GA4 collected them),
+        # and the user's first one.
+        "campaign_source": _optional("collected_traffic_source.manual_source"),
+        "campaign_medium": _optional("collected_traffic_source.manual_medium"),
+        "campaign_name": _optional("collected_traffic_source.manual_campaign_name"),
+        "gclid": _optional("collected_traffic_source.gclid"),
+        "dclid": _optional("collected_traffic_source.dclid"),
+        "first_user_source": _optional("traffic_source.source"),
+        "first_user_medium": _optional("traffic_source.medium"),
+        "first_user_campaign": _optional("traffic_source.name"),
     },
     pageview=RowRule("event_name", ("page_view",)),
-    # GA4's own bookkeeping, sent alongside the first pageview or at its end: counted as events
-    # they would make every session a non-bounce.
-    skip=RowRule("event_name", ("session_start", "first_visit", "user_engagement")),
+    # GA4's own bookkeeping, sent alongside the first pageview or when a page is left: they
+    # make a session (GA4 counts a session of session_start alone) and it lasts to them, but
+    # counted as events they would make every session a non-bounce.
+    session_only=RowRule("event_name", ("session_start", "first_visit", "user_engagement")),
 )
 SEGMENT = Preset(
     name="segment",
@@ -350,6 +205,9 @@ SEGMENT = Preset(
         "url": _first_of("properties.url", "context.page.url"),
         "path": _optional("properties.path"),
         "referrer": _first_of("properties.referrer", "context.page.referrer"),
+        "campaign_source": _optional("context.campaign.source"),
+        "campaign_medium": _optional("context.campaign.medium"),
+        "campaign_name": _optional("context.campaign.name"),
     },
     pageview=RowRule("type", ("page",)),
     skip=RowRule("type", ("identify", "group", "alias", "screen")),
@@ -359,11 +217,11 @@ PRESETS: dict[str, Preset] = {GA4.name: GA4, SEGMENT.name: SEGMENT}
 
 # --- one file's rows ---------------------------------------------------------------------------
 
-_ROW = "__micromacro_row"
 _USER = "__micromacro_user_id"
 _ANONYMOUS = "__micromacro_anonymous_id"
 _PAGEVIEW = "__micromacro_pageview"
 _SKIP = "__micromacro_skip"
+_SESSION_ONLY = "__micromacro_session_only"
 _BAD_TIME = "__micromacro_bad_time"
 # True where a row's time was read but is outside the supported ones (``periods.EARLIEST`` to
 # ``periods.LATEST``): its ``ts`` is then null and the row malformed, ``time out of range``.
@@ -430,9 +288,13 @@ class ExportPlan:
     time: TimeReading
     pageview: pl.Expr
     skip: pl.Expr
+    session_only: pl.Expr
     keep: dict[str, pl.Expr]
     timestamp_column: str
     raw_time: pl.Expr
+    # The columns of ``hit_schema.EXPORT_HIT_COLUMNS`` the mapping names, typed.
+    extras: dict[str, pl.Expr] = field(default_factory=dict)
+    # The numbers the goals' ``value: {from: …}`` read, by column.
     values: dict[str, pl.Expr] = field(default_factory=dict)
 
 
@@ -456,6 +318,11 @@ def export_plan(
     assert stamp is not None, "config requires a timestamp without a preset"
     time_column, time_dtype = columns.column(stamp.column)
     fields = {name: text_field(name) for name in _TEXT_FIELDS}
+    extras = {
+        name: _typed(name, text_field(name), dtype)
+        for name, dtype in EXPORT_HIT_COLUMNS.items()
+        if getattr(source, name) is not None or (preset is not None and name in preset.fields)
+    }
     pageview_rule = source.pageview or (preset.pageview if preset else None)
     if pageview_rule is not None:
         pageview = _rule_match(pageview_rule, columns)
@@ -464,6 +331,8 @@ def export_plan(
         pageview = has_page & fields["event_name"].is_null()
     skip_rule = source.skip or (preset.skip if preset else None)
     skip = _rule_match(skip_rule, columns) if skip_rule is not None else pl.lit(False)
+    session_rule = source.session_only or (preset.session_only if preset else None)
+    session_only = _rule_match(session_rule, columns) if session_rule is not None else pl.lit(False)
     keep = {name: columns.text(name) for name in source.keep}
     values = {name: as_number(columns.text(name)) for name in source.values}
     if require_columns:
@@ -471,8 +340,31 @@ def export_plan(
     zone = parse_timezone(source.timezone)
     time_column = within_calendar(time_column, time_dtype)
     time = time_reading(time_column, time_dtype, stamp, zone, columns.file_name)
-    raw_time = time_column.cast(pl.String)
-    return ExportPlan(fields, time, pageview, skip, keep, stamp.column, raw_time, values)
+    return ExportPlan(
+        fields,
+        time,
+        pageview,
+        skip,
+        session_only,
+        keep,
+        stamp.column,
+        time_column.cast(pl.String),
+        extras,
+        values,
+    )
+
+
+def _typed(name: str, text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A mapped column's text as the hit column ``name`` of type ``dtype``: a number (text that
+    is none is null); ``session_engaged``, a flag (``1`` or ``true``, in any case, is set); a
+    click id, whether the row has one; else the text, as a category."""
+    if dtype == pl.Float64:
+        return text.cast(pl.Float64, strict=False)
+    if name == "session_engaged":
+        return text.str.strip_chars().str.to_lowercase().is_in(["1", "true"])
+    if dtype == pl.Boolean:
+        return text.is_not_null()
+    return text.cast(dtype)
 
 
 def _rule_match(rule: RowRule, columns: ExportColumns) -> pl.Expr:
@@ -506,12 +398,14 @@ def mapped_rows(
         as_number(fields["revenue"]).alias("revenue"),
         _non_empty(fields["currency"].str.strip_chars().str.to_uppercase()).alias("currency"),
         source_file.alias("source_file"),
-        pl.col(_ROW).alias("line_no"),
+        pl.col(ROW).alias("line_no"),
         has_visitor.alias(_HAS_VISITOR),
         plan.pageview.alias(_PAGEVIEW),
         plan.skip.alias(_SKIP),
+        plan.session_only.alias(_SESSION_ONLY),
         *(expr.alias(name) for name, expr in plan.keep.items()),
         *(expr.alias(name) for name, expr in plan.values.items()),
+        *(expr.alias(name) for name, expr in plan.extras.items()),
         pl.when(plan.time.first.is_null() | ~in_supported_range(plan.time.first))
         .then(plan.raw_time)
         .alias(_BAD_TIME),
@@ -550,6 +444,7 @@ def classify_rows(rows: pl.DataFrame, plan: ExportPlan, hit_filter: HitFilter) -
             hit_filter,
             has_visitor=pl.col(_HAS_VISITOR),
             skip=pl.col(_SKIP),
+            session_only=pl.col(_SESSION_ONLY),
             pageview=pl.col(_PAGEVIEW),
         )
     )
@@ -579,15 +474,15 @@ def scan_export(
             path,
             infer_schema=False,
             encoding="utf8-lossy",
-            row_index_name=_ROW,
+            row_index_name=ROW,
             row_index_offset=1,
             truncate_ragged_lines=ragged,
         )
     if export == "ndjson":
         return pl.scan_ndjson(
-            path, infer_schema_length=None, row_index_name=_ROW, row_index_offset=1
+            path, infer_schema_length=None, row_index_name=ROW, row_index_offset=1
         )
-    return pl.scan_parquet(path, row_index_name=_ROW, row_index_offset=1)
+    return pl.scan_parquet(path, row_index_name=ROW, row_index_offset=1)
 
 
 def _binary_header(path: str) -> bool:
@@ -667,7 +562,7 @@ def _csv_rows(file: InputFile, source: SourceMapping, source_file: pl.Expr) -> _
     except _READ_ERRORS as error:
         raise _unreadable(file, "csv", error) from None
     plan = export_plan(source, ExportColumns(schema, file.name))
-    names = [name for name in schema.names() if name != _ROW]
+    names = [name for name in schema.names() if name != ROW]
     rows: pl.DataFrame | None = None
     try:
         last_missing = pl.col(names[-1]).is_null().alias(_LAST_MISSING)
@@ -687,7 +582,7 @@ def _csv_rows(file: InputFile, source: SourceMapping, source_file: pl.Expr) -> _
     # Rows that cannot be told by lines: read row by row.
     table, bad = csv_rows_by_python(file.scan_path, names, file.name)
     try:
-        rows = _collect(table.lazy().with_row_index(_ROW, offset=1), plan, source_file)
+        rows = _collect(table.lazy().with_row_index(ROW, offset=1), plan, source_file)
     except _READ_ERRORS as error:
         raise _unreadable(file, "csv", error) from None
     return with_bad_rows(rows, bad), plan
@@ -792,8 +687,9 @@ def canonical_export_hits(
     rows: pl.DataFrame, keep: tuple[str, ...], values: tuple[str, ...] = ()
 ) -> pl.DataFrame:
     """The canonical hit table (definitions §2.1) of counted rows that have a ``visitor``,
-    followed by the ``keep`` columns and the ``values`` goals read; columns an export does not
-    have (status, user agent, …) are null."""
+    followed by the columns of ``hit_schema.EXPORT_HIT_COLUMNS`` the rows have, then the
+    ``keep`` columns and the ``values`` goals read; columns an export does not have (status,
+    user agent, …) are null."""
 
     def hit_column(name: str, dtype: pl.DataType) -> pl.Expr:
         if name == "kind":
@@ -805,6 +701,7 @@ def canonical_export_hits(
 
     return rows.select(
         *(hit_column(name, dtype).alias(name) for name, dtype in HIT_SCHEMA.items()),
+        *(pl.col(name) for name in EXPORT_HIT_COLUMNS if name in rows.columns),
         *(pl.col(name) for name in keep),
         *(pl.col(name) for name in values),
     )

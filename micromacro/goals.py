@@ -182,6 +182,8 @@ TIMESTAMP_FORMATS: tuple[str, ...] = ("iso8601", "epoch_s", "epoch_ms", "epoch_u
 SOURCE_COLUMN_FIELDS: tuple[str, ...] = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
     "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
+    "engagement_time_ms", "session_engaged", "campaign_source", "campaign_medium", "campaign_name",
+    "gclid", "dclid", "first_user_source", "first_user_medium", "first_user_campaign",
 )  # fmt: skip
 
 
@@ -201,7 +203,8 @@ class TimestampField:
 class RowRule:
     """Rows whose ``column`` holds one of ``values`` (compared as text, exactly).
 
-    A rule with no values matches no row (``skip: null`` switches a preset's rule off).
+    A rule with no values matches no row (``skip: null`` or ``session_only: null`` switches a
+    preset's rule off).
     """
 
     column: str
@@ -239,8 +242,24 @@ class SourceMapping:
     path: str | None = None
     query: str | None = None
     referrer: str | None = None
+    # A row's engagement in milliseconds, and its flag that its session is engaged (1 or true).
+    engagement_time_ms: str | None = None
+    session_engaged: str | None = None
+    # The export's own attribution of a row: its campaign, and its ad click ids.
+    campaign_source: str | None = None
+    campaign_medium: str | None = None
+    campaign_name: str | None = None
+    gclid: str | None = None
+    dclid: str | None = None
+    # The source, medium and campaign that first brought the row's user (--attribution
+    # first-user).
+    first_user_source: str | None = None
+    first_user_medium: str | None = None
+    first_user_campaign: str | None = None
     pageview: RowRule | None = None
     skip: RowRule | None = None
+    # Rows that count for their session only (GA4's session_start): neither pageview nor event.
+    session_only: RowRule | None = None
     keep: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     line: int | None = None

@@ -82,7 +82,7 @@ from micromacro.goals_yaml import (
     report_wrong,
     tag_of,
 )
-from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
 from micromacro.periods import parse_timezone
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source")
@@ -90,7 +90,8 @@ ALERT_KEYS: tuple[str, ...] = (
     "name", "metric", *CONDITIONS, "compare", "min_sessions", "significant",
 )  # fmt: skip
 SOURCE_KEYS: tuple[str, ...] = (
-    "preset", "format", "timestamp", "timezone", *SOURCE_COLUMN_FIELDS, "pageview", "skip", "keep",
+    "preset", "format", "timestamp", "timezone", *SOURCE_COLUMN_FIELDS, "pageview", "skip",
+    "session_only", "keep",
 )  # fmt: skip
 TIMESTAMP_KEYS: tuple[str, ...] = ("column", "format")
 ROW_RULE_KEYS: tuple[str, ...] = ("column", "equals", "one_of")
@@ -220,6 +221,7 @@ def _read_source(node: Node, findings: Findings) -> SourceMapping | None:
     }
     pageview = _read_row_rule(entries, "pageview", findings)
     skip = _read_row_rule(entries, "skip", findings, allow_null=True)
+    session_only = _read_row_rule(entries, "session_only", findings, allow_null=True)
     keep = _read_keep(entries["keep"][1], findings) if "keep" in entries else ()
     if "preset" not in entries:
         _require_source_basics(node, entries, findings)
@@ -232,6 +234,7 @@ def _read_source(node: Node, findings: Findings) -> SourceMapping | None:
         timezone=timezone,
         pageview=pageview,
         skip=skip,
+        session_only=session_only,
         keep=keep,
         line=node.start_mark.line + 1,
         **columns,
@@ -335,8 +338,9 @@ def _read_source_timezone(entries: Entries, findings: Findings) -> str:
 def _read_row_rule(
     entries: Entries, key: str, findings: Findings, *, allow_null: bool = False
 ) -> RowRule | None:
-    """Read ``pageview`` or ``skip``: ``{column: C, equals: V}`` or ``{column: C, one_of: [...]}``
-    (``skip: null`` is ``NO_ROWS``). None when absent or invalid."""
+    """Read ``pageview``, ``skip`` or ``session_only``: ``{column: C, equals: V}`` or ``{column:
+    C, one_of: [...]}`` (``skip: null``, ``session_only: null`` are ``NO_ROWS``). None when
+    absent or invalid."""
     if key not in entries:
         return None
     node = entries[key][1]
@@ -399,11 +403,11 @@ def _read_keep(node: Node, findings: Findings) -> tuple[str, ...]:
             findings.error(
                 item, f"duplicate column {name!r} in {subject} (first at line {names[name]})"
             )
-        elif name in HIT_SCHEMA:
+        elif name in HIT_SCHEMA or name in EXPORT_HIT_COLUMNS:
             findings.error(
                 item,
                 f"column {name!r} in {subject} has the name of a hit column "
-                f"(hit columns: {', '.join(HIT_SCHEMA)})",
+                f"(hit columns: {', '.join([*HIT_SCHEMA, *EXPORT_HIT_COLUMNS])})",
             )
         else:
             names[name] = item.start_mark.line + 1

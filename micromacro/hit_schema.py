@@ -30,11 +30,17 @@ COUNTED_BUCKETS: tuple[str, ...] = ("request", "download", "page")
 BUCKET = pl.Enum(BUCKETS)
 # Event exports have no bots, static files, status codes or methods: a row is malformed (no
 # valid time, or neither a user id nor an anonymous id), out of the period, skipped (a kind of
-# row the mapping does not count, such as Segment's identify calls), a pageview or an event.
-EXPORT_BUCKETS: tuple[str, ...] = ("malformed", "out_of_period", "skipped", "page", "event")
-COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("page", "event")
+# row the mapping does not count, such as Segment's identify calls), a row that counts for its
+# session only (GA4's session_start, first_visit and user_engagement: the session exists and
+# lasts to it, but it is neither a pageview nor an event), a pageview or an event.
+EXPORT_BUCKETS: tuple[str, ...] = (
+    "malformed", "out_of_period", "skipped", "session_only", "page", "event",
+)  # fmt: skip
+COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("session_only", "page", "event")
 EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)
-KIND = pl.Enum(["page", "event"])
+# A hit's kind: a pageview, an event, or (event exports only) a row that counts for its session
+# only, which no goal, funnel step, pageview or event count ever takes.
+KIND = pl.Enum(["page", "event", "session_only"])
 
 # The canonical hit table of definitions §2.1, in order; every input format produces these columns.
 HIT_SCHEMA: dict[str, pl.DataType] = {
@@ -73,3 +79,25 @@ def as_number(text: pl.Expr) -> pl.Expr:
     """
     value = text.str.strip_chars().cast(pl.Float64, strict=False)
     return pl.when(value.is_finite()).then(value)
+
+
+# Columns the hits of an event export carry after the canonical ones, each only when the
+# mapping names it (the ``source:`` key of the same name): how much engagement a row reports
+# and whether it marks its session engaged (GA4's ``engagement_time_msec`` and
+# ``session_engaged``); the export's own attribution of the row (its campaign's source, medium
+# and name, and whether it carries a Google Ads or Campaign Manager click id: GA4's
+# ``collected_traffic_source``, Segment's ``context.campaign``); and the source, medium and
+# campaign that first brought its user (GA4's ``traffic_source``). Campaign values are few and
+# repeated on many rows, hence categorical; a click id is only looked at for being there.
+EXPORT_HIT_COLUMNS: dict[str, pl.DataType] = {
+    "engagement_time_ms": pl.Float64(),
+    "session_engaged": pl.Boolean(),
+    "campaign_source": pl.Categorical(),
+    "campaign_medium": pl.Categorical(),
+    "campaign_name": pl.Categorical(),
+    "gclid": pl.Boolean(),
+    "dclid": pl.Boolean(),
+    "first_user_source": pl.Categorical(),
+    "first_user_medium": pl.Categorical(),
+    "first_user_campaign": pl.Categorical(),
+}

@@ -17,7 +17,7 @@ the later rules (a bot's pageview then counts as a ``page``).
 
 Rows of an event export (``exports``) have buckets of their own, in this order::
 
-    malformed, out_of_period, skipped, page, event
+    malformed, out_of_period, skipped, session_only, page, event
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ class HitFilter:
     until: datetime | None = None
 
 
+# Buckets the input summary shows only when some line or row fell in them.
+_SHOWN_WHEN_SOME = ("comment", "not_http", "session_only")
+
+
 @dataclass(frozen=True)
 class InputSummary:
     """Lines read and the bucket each fell in; the buckets add up to ``lines``.
@@ -79,13 +83,13 @@ class InputSummary:
 
     def bucket_counts(self) -> dict[str, int]:
         """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
-        ``comment`` and ``not_http`` only when the input had such lines, ``duplicate`` with
-        ``--dedupe``)."""
+        ``comment``, ``not_http`` and ``session_only`` only when the input had such lines,
+        ``duplicate`` with ``--dedupe``)."""
         return {
             name: self.buckets.get(name, 0)
             for name in self.bucket_names
             if (name != "out_of_period" or self.period_applied)
-            and (name not in ("comment", "not_http") or self.buckets.get(name, 0))
+            and (name not in _SHOWN_WHEN_SOME or self.buckets.get(name, 0))
             and (name != "duplicate" or self.deduplicated)
         }
 
@@ -145,17 +149,24 @@ def _out_of_period(hit_filter: HitFilter) -> pl.Expr:
 
 
 def export_bucket_expr(
-    hit_filter: HitFilter, *, has_visitor: pl.Expr, skip: pl.Expr, pageview: pl.Expr
+    hit_filter: HitFilter,
+    *,
+    has_visitor: pl.Expr,
+    skip: pl.Expr,
+    pageview: pl.Expr,
+    session_only: pl.Expr | None = None,
 ) -> pl.Expr:
     """The bucket of each row of an event export (needs ``ts``; a null ``ts`` is no valid time).
 
-    ``has_visitor``, ``skip`` and ``pageview`` say whether the row has a user or anonymous id,
-    matches the mapping's skip rule and is a pageview (null counts as false).
+    ``has_visitor``, ``skip``, ``session_only`` and ``pageview`` say whether the row has a user
+    or anonymous id, matches the mapping's skip rule, counts for its session only, and is a
+    pageview (null counts as false).
     """
     rules: list[tuple[str, pl.Expr]] = [
         ("malformed", pl.col("ts").is_null() | ~has_visitor.fill_null(False)),
         ("out_of_period", _out_of_period(hit_filter)),
         ("skipped", skip.fill_null(False)),
+        ("session_only", pl.lit(False) if session_only is None else session_only.fill_null(False)),
         ("page", pageview.fill_null(False)),
     ]
     chain: Any = pl.when(rules[0][1]).then(pl.lit(rules[0][0]))

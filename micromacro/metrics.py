@@ -125,6 +125,7 @@ def site_summary(
     macro_cells, valued = _kind_revenue(_cells(conversions, goals, cells), goals, "macro")
     parts = revenues(macro_cells) if valued else None
     revenue, currency = single_currency(parts)
+    engaged_count = int(conversions.select(engaged(goals).sum()).item() or 0)
     return SummaryFigures(
         visitors=int(conversions["visitor_id"].n_unique()) if sessions else 0,
         sessions=sessions,
@@ -142,6 +143,8 @@ def site_summary(
         currency=currency,
         macro_revenue_by_currency=parts,
         bounces=int(bounces),
+        engaged_sessions=engaged_count,
+        engagement_rate=rate(engaged_count, sessions),
     )
 
 
@@ -416,3 +419,9 @@ def _micro_macro_figures(n1: int, x1: int, total: int, all_macro: int) -> MicroM
         p_value=two_proportion_p_value(x1, n1, x2, n2),
         small_sample=min(n1, n2) < SMALL_SAMPLE_VISITORS,
     )
+
+
+def engaged(goals: tuple[Goal, ...]) -> pl.Expr:
+    """Per session (of the conversions table): GA4's engaged session (definitions §2.3), the
+    session table's ``engaged`` or a macro goal converted (GA4's key event)."""
+    return pl.col("engaged") | converted_kind(goals, "macro")

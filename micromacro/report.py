@@ -13,7 +13,7 @@ from typing import BinaryIO
 import polars as pl
 
 from micromacro.alerts import AlertResult
-from micromacro.channels import infer_site_hosts
+from micromacro.channels import site_hosts_of
 from micromacro.comparison import Comparison, compare, goal_dict
 from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import Attribution, Breakdown
@@ -45,7 +45,13 @@ from micromacro.rows import (
     Traffic,
 )
 from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP, funnel_segment_rows, segment_rows
-from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
+from micromacro.sessions import (
+    DEFAULT_TIMEOUT_S,
+    first_and_last,
+    pageviews_and_events,
+    session_table,
+    sessionize,
+)
 from micromacro.traffic import traffic_overview
 
 
@@ -207,7 +213,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     goal_rows = goals_table(conversions, goals, revenue)
     warnings += revenue_warnings(summary, goal_rows)
     units = {"session": summary.sessions, "visitor": summary.visitors}
-    site_hosts = _site_hosts(options, sessionized, notes)
+    site_hosts = site_hosts_of(options.site_hosts, sessionized, notes)
     dimensions = _dimensions(options, sessionized, sessions, read, site_hosts)
     segments = (
         segment_rows(
@@ -223,8 +229,9 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         else ()
     )
     funnels = []
+    steps = pageviews_and_events(sessionized) if options.goals.funnels else sessionized
     for funnel in options.goals.funnels:
-        attempts = funnel_attempts(sessionized, funnel)
+        attempts = funnel_attempts(steps, funnel)
         figures = funnel_report(attempts, funnel, units[funnel.scope])
         if dimensions is not None:
             by_segment = funnel_segment_rows(
@@ -236,11 +243,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     if options.baseline is not None:
         trial = experiment(segments, options.by[0].label, options.baseline, options.expected_split)
         warnings += trial.warnings
-    first_hit, last_hit = (
-        read.hits.select(pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")).row(0)
-        if read.hits.height
-        else (None, None)
-    )
+    first_hit, last_hit = first_and_last(read.hits)
     return Report(
         input=read.summary,
         summary=summary,
@@ -268,16 +271,6 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
-
-
-def _site_hosts(options: ReportOptions, hits: pl.DataFrame, notes: list[str]) -> list[str]:
-    """The site's own hosts (internal referrers): ``--site-host``, else inferred, in a note."""
-    if options.site_hosts:
-        return list(options.site_hosts)
-    inferred = infer_site_hosts(hits)
-    shown = ", ".join(inferred) or "none found"
-    notes.append(f"site hosts (internal referrers): {shown}; name them with --site-host")
-    return inferred
 
 
 def _dimensions(

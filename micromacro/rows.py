@@ -109,6 +109,9 @@ class SummaryFigures:
     macro_revenue_by_currency: Annotated[Revenues, NOT_A_METRIC]
     # The sessions behind ``bounce_rate`` (tested like the other rates; not shown).
     bounces: Annotated[int, NOT_A_METRIC]
+    # GA4's engaged sessions (definitions §2.3) and their share of all sessions.
+    engaged_sessions: int
+    engagement_rate: Annotated[float, TESTED]
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``summary`` object."""
@@ -124,6 +127,7 @@ SUMMARY_RATES: dict[str, str] = {
     "bounce_rate": "bounces",
     "macro_conversion_rate": "macro_sessions",
     "micro_conversion_rate": "micro_sessions",
+    "engagement_rate": "engaged_sessions",
 }
 
 
@@ -342,6 +346,9 @@ class SegmentRow:
     macro_revenue_by_currency: Annotated[Revenues, NOT_A_METRIC]
     small_sample: Annotated[bool, NOT_A_METRIC]
     goals: Annotated[tuple[SegmentGoal, ...], NOT_A_METRIC]
+    # The segment's GA4 engaged sessions (definitions §2.3) and their share of its sessions.
+    engaged_sessions: int
+    engagement_rate: Annotated[float, TESTED]
     # The sample variance of its sessions' macro revenue (0 for a session without), for the
     # experiment's Welch test; not shown.
     revenue_variance: Annotated[float | None, NOT_A_METRIC] = None

@@ -86,10 +86,11 @@ def segment_rows(
         .agg(pl.col("macro").any().alias("_macro"), (~pl.col("macro")).any().alias("_micro"))
     )
     flagged = (
-        table.select("visitor_id")
+        table.select("visitor_id", "engaged")
         .with_row_index("row")
         .join(kinds, on="row", how="left", maintain_order="left")
         .with_columns(pl.col("_macro", "_micro").fill_null(False))
+        .with_columns(pl.col("engaged") | pl.col("_macro"))  # a macro goal is a key event
     )
     goal_totals = _per_goal(cells.group_by("goal").len(), len(goals))
     macro_revenue = _macro_revenue(
@@ -107,6 +108,7 @@ def segment_rows(
                 pl.col("visitor_id").n_unique().alias("visitors"),
                 pl.col("_macro").sum().alias("macro"),
                 pl.col("_micro").sum().alias("micro"),
+                pl.col("engaged").sum().alias("engaged"),
             )
             .sort(
                 [pl.col("_segment") == OTHER, "sessions", "_segment"],
@@ -158,6 +160,7 @@ def _segment_rows(
         macro, micro = int(row["macro"] or 0), int(row["micro"] or 0)
         parts, variance = row["revenue"] or (None, None)
         revenue, currency = single_currency(parts)
+        engaged = int(row["engaged"] or 0)
         rows.append(
             SegmentRow(
                 by=row["by"],
@@ -178,6 +181,8 @@ def _segment_rows(
                     for goal, figures in zip(goals, goal_figures, strict=True)
                 ),
                 revenue_variance=variance if revenue is not None else None,
+                engaged_sessions=engaged,
+                engagement_rate=rate(engaged, sessions),
             )
         )
     return tuple(rows)

@@ -12,9 +12,15 @@ its nearest keyed hits in time on either side.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 
 DEFAULT_TIMEOUT_S = 30 * 60
+# GA4's engaged session (definitions §2.3): at least this many seconds of engagement, or this
+# many pageviews (or a key event: a macro goal, which ``metrics`` adds).
+ENGAGED_SECONDS = 10
+ENGAGED_PAGEVIEWS = 2
 
 # Hit order: time, then input file (in the order given), then line.
 HIT_ORDER = ("ts", "source_file", "line_no")
@@ -108,20 +114,34 @@ def session_table(hits: pl.DataFrame) -> pl.DataFrame:
 
     Columns: ``session``, ``visitor_id``, ``start``, ``end``, ``duration_s`` (last − first hit),
     ``pageviews``, ``events``, ``bounce`` (exactly one pageview and no event), ``landing_page``
-    and ``exit_page`` (paths of the first and last pageview; null without pageviews).
+    and ``exit_page`` (paths of the first and last pageview; null without pageviews),
+    ``engagement_s`` and ``engaged``. A hit of kind ``session_only`` (an export's GA4
+    ``session_start``) makes its session and counts in its start, end and duration, but is
+    neither a pageview nor an event.
+
+    ``engagement_s`` is the sum of the hits' ``engagement_time_ms`` (in seconds) where the hits
+    have that column (an export that maps it), else the duration. ``engaged`` is GA4's engaged
+    session but for its key-event part: a hit's ``session_engaged`` flag, or at least
+    ``ENGAGED_SECONDS`` of engagement, or at least ``ENGAGED_PAGEVIEWS`` pageviews.
     """
     is_page = pl.col("kind") == "page"
     page_path = pl.col("path").filter(is_page)
-    return (
+    reported: list[pl.Expr] = []  # what an export says of engagement, where it maps it
+    if "engagement_time_ms" in hits.columns:
+        reported.append((pl.col("engagement_time_ms").sum() / 1000).alias("engagement_s"))
+    if "session_engaged" in hits.columns:
+        reported.append(pl.col("session_engaged").any().alias("engaged"))
+    table = (
         hits.group_by("session")
         .agg(
             pl.col("visitor_id").first(),
             pl.col("ts").min().alias("start"),
             pl.col("ts").max().alias("end"),
             is_page.sum().cast(pl.UInt32).alias("pageviews"),
-            (~is_page).sum().cast(pl.UInt32).alias("events"),
+            (pl.col("kind") == "event").sum().cast(pl.UInt32).alias("events"),
             page_path.first().alias("landing_page"),
             page_path.last().alias("exit_page"),
+            *reported,
         )
         .with_columns(
             duration_s=(pl.col("end") - pl.col("start")).dt.total_microseconds() / 1_000_000,
@@ -129,3 +149,31 @@ def session_table(hits: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("session")
     )
+    if "engagement_s" not in table.columns:
+        table = table.with_columns(engagement_s=pl.col("duration_s"))
+    flagged = pl.col("engaged") if "engaged" in table.columns else pl.lit(False)
+    return table.with_columns(
+        engaged=flagged
+        | (pl.col("engagement_s") >= ENGAGED_SECONDS)
+        | (pl.col("pageviews") >= ENGAGED_PAGEVIEWS)
+    )
+
+
+def pageviews_and_events(hits: pl.DataFrame) -> pl.DataFrame:
+    """``hits`` without those that count for their session only (an export's GA4
+    ``session_start``), which no funnel step takes: a strict funnel's "very next hit" is the
+    next pageview or event."""
+    session_only = pl.col("kind") == "session_only"
+    if not hits.select(session_only.any()).item():
+        return hits
+    return hits.filter(~session_only)
+
+
+def first_and_last(hits: pl.DataFrame) -> tuple[datetime | None, datetime | None]:
+    """The times of the first and last counted hit; None without hits."""
+    if hits.height == 0:
+        return None, None
+    first, last = hits.select(
+        pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+    ).row(0)
+    return first, last

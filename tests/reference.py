@@ -596,6 +596,8 @@ def summary_of(sessions: list[Session], goals: Sequence[Goal]) -> dict[str, floa
     pageviews = sum(s.pageviews for s in sessions)
     macro = sum(any_goal("macro", s) for s in sessions)
     micro = sum(any_goal("micro", s) for s in sessions)
+    # GA4's engaged session on a log: 10 s or more, 2 pageviews or more, or a key (macro) goal.
+    engaged = sum(s.duration_s >= 10 or s.pageviews >= 2 or any_goal("macro", s) for s in sessions)
     return {
         "visitors": len({s.visitor for s in sessions}),
         "sessions": n,
@@ -610,6 +612,8 @@ def summary_of(sessions: list[Session], goals: Sequence[Goal]) -> dict[str, floa
         "micro_sessions": micro,
         "micro_conversion_rate": ratio(micro, n) if any(g.kind == "micro" for g in goals) else None,
         **revenue_figures([g for g in goals if g.kind == "macro"], sessions, "macro_"),
+        "engaged_sessions": engaged,
+        "engagement_rate": ratio(engaged, n),
     }
 
 

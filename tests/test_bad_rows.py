@@ -60,12 +60,13 @@ def test_one_broken_ndjson_line_is_one_malformed_row_in_a_complete_report(tmp_pa
     line 9, between the second session's page view and its purchase: a line cut off as an
     interrupted export leaves it.
 
-    Rows 16 = malformed 3 (row 9; the fixture's rows 14 and 15, now 15 and 16) + skipped 4 +
-    page 6 + event 3. Every figure is the fixture's: sessions 4 (90, 61, 30 and 0 s, 45.25 s
-    on average), visitors 2, pageviews 6, events 3, bounce 1/4 (/pricing alone), pages per
+    Rows 16 = malformed 3 (row 9; the fixture's rows 14 and 15, now 15 and 16) + session_only
+    4 + page 6 + event 3. Every figure is the fixture's: sessions 4 (100, 61, 30 and 0 s,
+    47.75 s on average), visitors 2, pageviews 6, events 3, bounce 1/4 (/pricing alone), pages per
     session 6/4 = 1.5; purchase, signup, add_to_cart, thank_you and pricing each convert one
-    session: macro 2/4 (purchase S2, signup u9), micro 3/4 (S1, S2, u9's /pricing); the visitor
-    funnel buy reaches 2, 1, 1.
+    session: macro 2/4 (purchase S2, signup u9), micro 3/4 (S1, S2, u9's /pricing); engaged 3/4
+    (S1 and S2 by their 2 pageviews, u9's first session by its signup; the lone /pricing has
+    no engagement time); the visitor funnel buy reaches 2, 1, 1.
     """
     lines = GA4.read_text().splitlines(keepends=True)
     broken = lines[3][:70] + "\n"  # the first 70 characters of a page_view
@@ -77,7 +78,8 @@ def test_one_broken_ndjson_line_is_one_malformed_row_in_a_complete_report(tmp_pa
         "files": 1,
         "format": "ga4",
         "malformed": 3,
-        "skipped": 4,
+        "skipped": 0,
+        "session_only": 4,
         "page": 6,
         "event": 3,
     }
@@ -87,13 +89,15 @@ def test_one_broken_ndjson_line_is_one_malformed_row_in_a_complete_report(tmp_pa
         "pageviews": 6,
         "events": 3,
         "bounce_rate": 0.25,
-        "avg_session_duration_s": 45.25,
+        "avg_session_duration_s": 47.75,
         "pages_per_session": 1.5,
         "macro_sessions": 2,
         "macro_conversion_rate": 0.5,
         "micro_sessions": 3,
         "micro_conversion_rate": 0.75,
         **NO_REVENUE,
+        "engaged_sessions": 3,
+        "engagement_rate": 0.75,
     }
     goals = report["goals"]
     assert isinstance(goals, list)

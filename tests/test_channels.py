@@ -317,3 +317,65 @@ def test_packaged_site_lists_name_their_source_and_date(kind: SiteKind) -> None:
     assert "https://" in header
     assert re.search(r"\b20\d\d-\d\d-\d\d\b", header)
     assert len(site_list(kind)) >= 4
+
+
+# --- an event export's own attribution -----------------------------------------------------
+
+# (query, campaign_source, campaign_medium, campaign_name, gclid, dclid, referrer,
+#  source, medium, campaign, channel)
+EXPORT_CASES: list[tuple[Any, ...]] = [
+    # the export's campaign wins over the URL's tags, and is taken whole
+    ("utm_source=google&utm_medium=cpc", "newsletter", "email", "nov", None, None, None,
+     "newsletter", "email", "nov", "Email"),
+    ("utm_source=google&utm_medium=cpc&utm_campaign=x", "partner", None, None, None, None, None,
+     "partner", "(not set)", "(not set)", "Unassigned"),
+    # no export campaign: the URL's tags, as before
+    ("utm_source=newsletter&utm_medium=email", None, None, None, None, None, None,
+     "newsletter", "email", "(not set)", "Email"),
+    # the export's click ids, after any campaign (the export's or the URL's)
+    (None, None, None, None, True, None, "https://www.bing.com/",
+     "google", "cpc", "(not set)", "Paid Search"),
+    (None, None, None, None, None, True, "https://news.example.net/",
+     "dfa", "cpm", "(not set)", "Display"),
+    ("utm_source=newsletter&utm_medium=email", None, None, None, True, None, None,
+     "newsletter", "email", "(not set)", "Email"),
+    # a click id the export says is not there (false) leaves the referrer to decide
+    (None, None, None, None, False, False, "https://www.bing.com/",
+     "bing", "organic", "(organic)", "Organic Search"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", EXPORT_CASES)
+def test_an_exports_own_attribution_comes_first(case: tuple[Any, ...]) -> None:
+    query, src, medium, name, gclid, dclid, referrer, *expected = case
+    first = pl.DataFrame(
+        {
+            "session": [0],
+            "query": [query],
+            "referrer": [referrer],
+            "host": ["shop.example.com"],
+            "campaign_source": pl.Series([src], dtype=pl.Categorical),
+            "campaign_medium": pl.Series([medium], dtype=pl.Categorical),
+            "campaign_name": pl.Series([name], dtype=pl.Categorical),
+            "gclid": pl.Series([gclid], dtype=pl.Boolean),
+            "dclid": pl.Series([dclid], dtype=pl.Boolean),
+        }
+    )
+    sources = session_sources(first, SITE_HOSTS)
+    assert sources.select("source", "medium", "campaign", "channel").row(0) == tuple(expected)
+
+
+def test_channels_of_named_sources() -> None:
+    named = pl.DataFrame(
+        {
+            "source": ["google", "(direct)", "partner-blog", None],
+            "medium": ["organic", "(none)", "affiliate", None],
+            "campaign": ["(organic)", "(direct)", "winter", None],
+        }
+    )
+    assert channels.channels_of(named)["channel"].to_list() == [
+        "Organic Search",
+        "Direct",
+        "Affiliates",
+        "Unassigned",  # (not set) / (not set)
+    ]

@@ -14,6 +14,8 @@ tests/fixtures/shop.log (22 lines), worked out by hand:
     sessions 4, visitors 3, pageviews 10, events 6, bounces 1 (B), durations 481+0+1921+60
     purchase A · contact_lead C · add_to_cart A (2 hits, count: every) · checkout_started A ·
     newsletter_signup D · size_guide_download C · long_visit (> 5 min) A, C · engaged (> 4 pages) A
+    GA4's engaged sessions 3/4: A, C and D last 10 s or more (A and C have 2 pages or more too);
+    B is one page of 0 s that converts no macro goal
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ def test_summary_figures() -> None:
         "macro_revenue_per_session": 21.25,
         "currency": None,
         "macro_revenue_by_currency": [{"currency": None, "revenue": 85.0}],
+        "engaged_sessions": 3,
+        "engagement_rate": 0.75,
     }
 
 
@@ -177,8 +181,9 @@ def test_csv_summary_and_input_tables() -> None:
     assert summary == (
         "visitors,sessions,pageviews,events,bounce_rate,avg_session_duration_s,"
         "pages_per_session,macro_sessions,macro_conversion_rate,micro_sessions,"
-        "micro_conversion_rate,macro_revenue,macro_revenue_per_session,currency\n"
-        "3,4,10,6,0.25,615.5,2.5,2,0.5,3,0.75,85.0,21.25,\n"
+        "micro_conversion_rate,engaged_sessions,engagement_rate,macro_revenue,"
+        "macro_revenue_per_session,currency\n"
+        "3,4,10,6,0.25,615.5,2.5,2,0.5,3,0.75,3,0.75,85.0,21.25,\n"
     )
     table = report(SHOP, "--goals", GOALS, "--format", "tsv", "--table", "input").stdout
     assert table.splitlines()[:3] == ["bucket\tlines\tshare", "malformed\t1\t0.045454545454545456",

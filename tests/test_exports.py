@@ -17,26 +17,30 @@ Times are UTC on 2026-11-02:
     rows 14 = malformed 2 + page 8 + event 4; sessions 4, visitors 3 (u1, b1, u2), bounce 1/4,
     durations 480 + 0 + 1920 + 60 → 615 s on average, 2 pages per session
     purchase A (value 60) · signup D · add_to_cart A (2 hits, count: every) · big_cart A (value
-    > 50) · newsletter C · long_visit (> 5 min) A, C → macro 2/4 (A, D), micro 2/4 (A, C)
+    > 50) · newsletter C · long_visit (> 5 min) A, C → macro 2/4 (A, D), micro 2/4 (A, C);
+    engaged 3/4 (A, C and D last 10 s or more: no engagement time is mapped; B is 0 s)
     funnel checkout (product → add to cart → cart → purchase): A reaches 4 (1 min, 1 min, 4 min
     between steps), D reaches 1 → reached 2, 1, 1, 1
 
 tests/fixtures/exports/ga4.ndjson (15 events; t = 09:00:00 UTC, times t + seconds):
 
-    device 1001.1 (no user id), ga_session_id S1 = t: first_visit, session_start (skipped) ·
-      t page_view / · t+60 page_view /products/tent-2p · t+90 add_to_cart (int_value "120") ·
-      t+100 user_engagement (skipped)
+    device 1001.1 (no user id), ga_session_id S1 = t: first_visit, session_start (session
+      only) · t page_view / · t+60 page_view /products/tent-2p · t+90 add_to_cart (int_value
+      "120") · t+100 user_engagement (session only: S1 lasts to it)
     same device, ga_session_id S2 = t+600, 8.5 min later: a new session only because of the id:
-      session_start (skipped) · t+600 page_view /cart · t+660 purchase (double_value 150.0) ·
-      t+661 page_view /checkout/thank-you?order=1001
+      session_start (session only) · t+600 page_view /cart · t+660 purchase (double_value
+      150.0) · t+661 page_view /checkout/thank-you?order=1001
     user u9 on two devices sharing the ga_session_id t+1200: 2002.1 t+1200 page_view /, t+1230
       sign_up; 3003.1 t+1250 page_view /pricing → one visitor, two sessions
     malformed: a page_view without event_timestamp; one with no user_pseudo_id nor user_id
 
-    events 15 = skipped 4 + malformed 2 + page 6 + event 3; sessions 4 (90, 61, 30, 0 s → 45.25),
+    events 15 = session_only 4 + malformed 2 + page 6 + event 3; sessions 4 (100, 61, 30, 0 s
+    → 47.75),
     visitors 2, bounce 1/4 (/pricing alone); the 30-minute rule alone gives 2 sessions
     purchase (value > 100) S2 · signup · add_to_cart S1 · thank_you S2 · pricing → macro 2/4,
-    micro 3/4; funnel buy (visitor scope): 1001.1 reaches 3 across its sessions, u9 reaches 1
+    micro 3/4; funnel buy (visitor scope): 1001.1 reaches 3 across its sessions, u9 reaches 1;
+    engaged 3/4: S1 and S2 (2 pageviews each), u9's first session (signup, a macro goal); the
+    lone /pricing is not (the export reports no engagement time)
 
 tests/fixtures/exports/segment.ndjson (11 calls):
 
@@ -70,7 +74,7 @@ from micromacro.cli import cli
 from micromacro.export_times import epoch, iso8601, iso8601_common
 from micromacro.exports import ExportRead, read_exports
 from micromacro.goals_file import load_goals
-from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
 from micromacro.hits import HitFilter
 from micromacro.inputs import Inputs
 
@@ -181,6 +185,8 @@ def test_summary_figures(shop: dict[str, object]) -> None:
         "macro_revenue_per_session": 15.0,
         "currency": None,
         "macro_revenue_by_currency": [{"currency": None, "revenue": 60.0}],
+        "engaged_sessions": 3,
+        "engagement_rate": 0.75,
     }
 
 
@@ -363,7 +369,8 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "files": 1,
         "format": "ga4",
         "malformed": 2,
-        "skipped": 4,
+        "skipped": 0,
+        "session_only": 4,
         "page": 6,
         "event": 3,
     }
@@ -373,7 +380,7 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "pageviews": 6,
         "events": 3,
         "bounce_rate": 0.25,
-        "avg_session_duration_s": 45.25,
+        "avg_session_duration_s": 47.75,
         "pages_per_session": 1.5,
         "macro_sessions": 2,
         "macro_conversion_rate": 0.5,
@@ -383,6 +390,8 @@ def test_ga4_input_and_summary(ga4: dict[str, object]) -> None:
         "macro_revenue_per_session": None,
         "currency": None,
         "macro_revenue_by_currency": None,
+        "engaged_sessions": 3,
+        "engagement_rate": 0.75,
     }
 
 
@@ -421,7 +430,12 @@ def test_ga4_session_ids_split_sessions_inside_thirty_minutes(tmp_path: Path) ->
 
 def test_ga4_params_and_kept_columns() -> None:
     hits = read(GA4, GA4_GOALS).hits.sort("line_no")
-    assert hits.columns == [*HIT_SCHEMA, "device.category", "event_params.currency"]
+    assert hits.columns == [
+        *HIT_SCHEMA,
+        *EXPORT_HIT_COLUMNS,
+        "device.category",
+        "event_params.currency",
+    ]
     rows = {row["line_no"]: row for row in hits.iter_rows(named=True)}
     assert rows[5]["event_name"] == "add_to_cart"
     assert (rows[5]["event_value"], rows[5]["event_params.currency"]) == (120.0, "EUR")
@@ -445,10 +459,44 @@ def test_ga4_as_parquet_gives_the_same_report(tmp_path: Path, ga4: dict[str, obj
 
 
 def test_ga4_bookkeeping_events_can_be_counted(tmp_path: Path) -> None:
-    goals = goals_file(tmp_path, "source:\n  preset: ga4\n  skip: null\n", goals="")
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n  session_only: null\n", goals="")
     data = report_json(GA4, "--goals", goals, "-q")
+    assert "session_only" not in data["input"]  # type: ignore[operator]
     assert (data["input"]["skipped"], data["input"]["event"]) == (0, 7)  # type: ignore[index]
     assert data["summary"]["events"] == 7  # type: ignore[index]
+
+
+def test_ga4_bookkeeping_events_can_be_skipped(tmp_path: Path) -> None:
+    # Skipped, they make no session and no session lasts to them: S1 is 90 s long.
+    skip = "skip: {column: event_name, one_of: [session_start, first_visit, user_engagement]}"
+    goals = goals_file(tmp_path, f"source:\n  preset: ga4\n  {skip}\n", goals="")
+    data = report_json(GA4, "--goals", goals, "-q")
+    assert data["input"]["skipped"] == 4  # type: ignore[index]
+    summary = data["summary"]
+    assert (summary["sessions"], summary["events"]) == (4, 3)  # type: ignore[index]
+    assert summary["avg_session_duration_s"] == 45.25  # type: ignore[index]
+
+
+def test_ga4_session_start_alone_is_a_session_without_pageview_or_event(tmp_path: Path) -> None:
+    # A session of session_start and user_engagement only, as GA4 counts it: one more session,
+    # no pageview, no event, no bounce, no landing page; it lasts from one row to the other.
+    rows = [
+        {"event_timestamp": "1793620800000000", "event_name": name, "user_pseudo_id": "7.7",
+         "event_params": [{"key": "ga_session_id", "value": {"int_value": "1793620800"}}]}
+        for name in ("session_start", "user_engagement")
+    ]  # fmt: skip
+    rows[1]["event_timestamp"] = "1793620807000000"
+    alone = tmp_path / "alone.ndjson"
+    alone.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n", goals="")
+    data = report_json(GA4, str(alone), "--goals", goals, "-q")
+    summary = data["summary"]
+    assert isinstance(summary, dict)
+    assert (summary["sessions"], summary["visitors"], summary["pageviews"]) == (5, 3, 6)
+    assert (summary["events"], summary["bounce_rate"]) == (3, 0.2)
+    assert summary["avg_session_duration_s"] == (100 + 61 + 30 + 0 + 7) / 5
+    landing = {row["path"]: row["sessions"] for row in data["traffic"]["landing_pages"]}  # type: ignore[index]
+    assert landing["(none)"] == 1
 
 
 # --- Segment ------------------------------------------------------------------------------------
@@ -837,10 +885,12 @@ def test_ga4_preset_revenue_and_currency() -> None:
     """ga4_revenue.ndjson's counted rows: purchase_revenue where it holds a number, else the
     value parameter (T3: purchase_revenue null, value int_value "35"; add_to_cart: no ecommerce,
     value 40.0); event_params.currency upper-cased ("eur" is EUR); the tax column that a goal
-    takes its value from is carried as a number."""
+    takes its value from is carried as a number. The session_start row is a hit of its session
+    only, with no revenue."""
     hits = read(str(FIXTURES / "ga4_revenue.ndjson"), str(FIXTURES / "ga4_revenue_goals.yaml")).hits
     rows = hits.select("event_name", "revenue", "currency", "ecommerce.tax_value").rows()
     assert rows == [
+        ("session_start", None, None, None),
         ("page_view", None, None, None),
         ("add_to_cart", 40.0, "EUR", None),
         ("purchase", 59.9, "EUR", 9.56),
@@ -879,3 +929,73 @@ def test_a_value_column_missing_from_the_file_is_a_configuration_error(tmp_path:
     result = CliRunner().invoke(cli, ["report", GA4, "--goals", str(goals)])
     assert result.exit_code == 2
     assert "no column 'ecommerce.tax_value'" in result.stderr
+
+
+def test_session_only_rows_are_no_funnel_steps(tmp_path: Path) -> None:
+    # A user_engagement row between two pageviews does not break "directly followed by".
+    def row(seconds: int, name: str, page: str | None = None) -> str:
+        params = [{"key": "ga_session_id", "value": {"int_value": "1793620800"}}]
+        if page is not None:
+            params.append({"key": "page_location", "value": {"string_value": page}})
+        stamp = str(1793620800_000000 + seconds * 1_000_000)
+        return json.dumps(
+            {"event_timestamp": stamp, "event_name": name, "user_pseudo_id": "7.7",
+             "event_params": params}
+        )  # fmt: skip
+
+    events = tmp_path / "strict.ndjson"
+    lines = [row(0, "session_start"), row(0, "page_view", "https://shop.example/a"),
+             row(5, "user_engagement"), row(10, "page_view", "https://shop.example/b")]  # fmt: skip
+    events.write_text("\n".join(lines) + "\n")
+    funnel = "funnels:\n  - name: ab\n    order: strict\n    steps: [/a, /b]\n"
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n", goals=funnel)
+    data = report_json(str(events), "--goals", goals, "-q")
+    assert [s["reached"] for s in data["funnels"][0]["steps"]] == [1, 1]  # type: ignore[index]
+    assert data["summary"]["avg_session_duration_s"] == 10.0  # type: ignore[index]
+
+
+def test_first_hit_dimensions_come_from_the_first_pageview_or_event(ga4: dict[str, object]) -> None:
+    # S1's first_visit and session_start (before its tagged page_view in file order, with no
+    # URL) are not its first hit: S1 is an Email session, as its landing page says.
+    traffic = ga4["traffic"]
+    assert isinstance(traffic, dict)
+    channels = {row["channel"]: row["sessions"] for row in traffic["channels"]}
+    assert channels == {"Direct": 3, "Email": 1}
+
+
+def test_ga4_engaged_sessions(tmp_path: Path) -> None:
+    """Five one-page sessions of one device, each a page_view and a user_engagement 30 s later:
+    engagement 12 s (engaged), 9 s (not: the 30 s between the rows do not count), 10 s exactly
+    (engaged), 3 s with session_engaged "1" on its user_engagement (engaged: GA4 says so), and
+    3 s with session_engaged "0" (not). Engaged 3 of 5; all five are bounces."""
+
+    def row(session: int, seconds: int, name: str, params: dict[str, object]) -> str:
+        start = 1793620800 + session * 3600
+        entries = [{"key": "ga_session_id", "value": {"int_value": str(start)}}]
+        for key, value in params.items():
+            kind = "int_value" if isinstance(value, int) else "string_value"
+            entries.append({"key": key, "value": {kind: value}})
+        stamp = str((start + seconds) * 1_000_000)
+        return json.dumps(
+            {"event_timestamp": stamp, "event_name": name, "user_pseudo_id": "7.7",
+             "event_params": entries}
+        )  # fmt: skip
+
+    engagements: list[dict[str, object]] = [
+        {"engagement_time_msec": 12000},
+        {"engagement_time_msec": 9000},
+        {"engagement_time_msec": 10000},
+        {"engagement_time_msec": 3000, "session_engaged": "1"},
+        {"engagement_time_msec": 3000, "session_engaged": "0"},
+    ]
+    lines = []
+    for session, params in enumerate(engagements):
+        lines.append(row(session, 0, "page_view", {"page_location": "https://shop.example/"}))
+        lines.append(row(session, 30, "user_engagement", params))
+    events = tmp_path / "engaged.ndjson"
+    events.write_text("\n".join(lines) + "\n")
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n", goals="")
+    summary = report_json(str(events), "--goals", goals, "-q")["summary"]
+    assert isinstance(summary, dict)
+    assert (summary["sessions"], summary["bounce_rate"]) == (5, 1.0)
+    assert (summary["engaged_sessions"], summary["engagement_rate"]) == (3, 0.6)

@@ -159,6 +159,19 @@ def reference_kind_sessions(conversions: pl.DataFrame, goals: tuple[Goal, ...], 
     return int(conversions.select(reference_converted_kind(goals, kind).sum()).item())
 
 
+def reference_engaged_sessions(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> int:
+    """Sessions of 10 s or more, of 2 pageviews or more, or with a macro goal (GA4's engaged
+    session on an access log)."""
+    if conversions.height == 0:
+        return 0
+    engaged = (
+        (pl.col("duration_s") >= 10)
+        | (pl.col("pageviews") >= 2)
+        | reference_converted_kind(goals, "macro")
+    )
+    return int(conversions.select(engaged.sum()).item())
+
+
 def reference_goal_row(
     conversions: pl.DataFrame, index: int, goal: Goal, visitors: int
 ) -> dict[str, object]:
@@ -309,6 +322,13 @@ def reference_segment_rows(
                 pl.col("visitor_id").n_unique().alias("visitors"),
                 reference_converted_kind(goals, "macro").sum().alias("macro"),
                 reference_converted_kind(goals, "micro").sum().alias("micro"),
+                (
+                    (pl.col("duration_s") >= 10)
+                    | (pl.col("pageviews") >= 2)
+                    | reference_converted_kind(goals, "macro")
+                )
+                .sum()
+                .alias("engaged"),
                 *((pl.col(goal_column(i)) > 0).sum().alias(f"_g{i}") for i in range(len(goals))),
             )
             .sort(
@@ -349,6 +369,8 @@ def reference_segment_rows(
                     **reference_macro_revenue(members.get(row["_segment"], empty), goals),
                     "small_sample": sessions < 30,
                     "goals": goal_rows,
+                    "engaged_sessions": int(row["engaged"] or 0),
+                    "engagement_rate": rate(int(row["engaged"] or 0), sessions),
                 }
             )
     every_goal_row = [g for row in rows for g in row["goals"]]  # type: ignore[attr-defined]
@@ -392,6 +414,8 @@ def test_300_goals_give_every_table_of_the_per_goal_implementation(
         "micro_sessions": (micro := reference_kind_sessions(expected, goals, "micro")),
         "micro_conversion_rate": rate(micro, sessions.height),
         **reference_macro_revenue(expected, goals),
+        "engaged_sessions": (engaged := reference_engaged_sessions(expected, goals)),
+        "engagement_rate": rate(engaged, sessions.height),
     }
     assert dicts(goals_table(conversions, goals)) == reference_goals_table(expected, goals)
     assert dicts(micro_macro_table(visitors, goals)) == (

@@ -140,7 +140,9 @@ HAND_LOG = [
 #   B1 = line 8: 0 s, 0 pageviews, 1 event (the download), no bounce (no pageview)
 # Summary: 2 visitors, 3 sessions, 4 pageviews, 3 events, bounce rate 1/3,
 #   average duration 2520/3 = 840 s, 4/3 pages per session; macro: A2 (purchase) = 1 of 3;
-#   micro: A1 (add_to_cart, checkout_started, long_visit) and B1 (size_guide_download) = 2 of 3.
+#   micro: A1 (add_to_cart, checkout_started, long_visit) and B1 (size_guide_download) = 2 of 3;
+#   engaged (GA4): A1 (2520 s, 3 pageviews) and A2 (0 s, but its purchase is a macro goal), not
+#   B1 (0 s, no pageview, a micro goal only) = 2 of 3.
 # Goals: conversions, converting sessions, converting visitors, value
 #   purchase             A2's /checkout/thank-you?order=9 (begins_with)   1, 1, 1, 60 × 1
 #   contact_lead         -                                                0, 0, 0, 25 × 0
@@ -165,6 +167,7 @@ HAND_SUMMARY = {
     "macro_conversion_rate": 1 / 3, "micro_sessions": 2, "micro_conversion_rate": 2 / 3,
     # One purchase at 60, no contact lead (25): 60 over 3 sessions, no currency.
     "macro_revenue": 60.0, "macro_revenue_per_session": 20.0,
+    "engaged_sessions": 2, "engagement_rate": 2 / 3,
 }  # fmt: skip
 HAND_GOALS = {  # name: conversions, converting sessions, converting visitors, value
     "purchase": (1, 1, 1, 60.0),

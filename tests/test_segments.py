@@ -17,6 +17,7 @@ macro) and signup (POST /signup, micro):
     hour (UTC) 23, 00, 10, 12, 13 · with --tz +02:00: 01, 02, 12, 14, 15
     day (UTC) 2026-11-02 (a Monday), then four on 2026-11-03 · with +02:00 all on 2026-11-03
     buy: S1, S3, S5 · signup: S2, S5
+    engaged (GA4): S1, S2, S3, S5 (2 pageviews or more; S1, S3, S5 also buy); not S4 (one page)
 """
 
 from __future__ import annotations
@@ -159,6 +160,8 @@ def test_segment_row_fields_rates_and_tests() -> None:
         "currency": None,
         "macro_revenue_by_currency": None,
         "small_sample": True,
+        "engaged_sessions": 3,
+        "engagement_rate": 1.0,
     }
     buy = desktop["goals"][0]
     # buy: 3 of 3 desktop sessions against 0 of 2 others.
@@ -233,6 +236,7 @@ def test_segments_add_up_to_all_sessions_and_conversions(
         {
             "session": pl.Series(range(len(sessions)), dtype=pl.UInt32),
             "visitor_id": pl.Series([s[0] for s in sessions], dtype=pl.UInt32),
+            "engaged": [s[0] % 3 == 0 for s in sessions],
             "goal_0": pl.Series([int(s[2]) for s in sessions], dtype=pl.UInt32),
             "goal_1": pl.Series([int(s[3]) for s in sessions], dtype=pl.UInt32),
         }
@@ -255,6 +259,8 @@ def test_segments_add_up_to_all_sessions_and_conversions(
             total = sum(int(s[2 + i]) for s in sessions)
             assert sum(r["goals"][i]["conversions"] for r in mine) == total
         assert sum(r["macro_conversions"] for r in mine) == sum(s[2] for s in sessions)
+        engaged = sum(s[0] % 3 == 0 or s[2] for s in sessions)  # goal "a" is macro
+        assert sum(r["engaged_sessions"] for r in mine) == engaged
 
 
 def test_terminal_shows_one_table_per_breakdown_after_the_goals() -> None:
@@ -309,7 +315,7 @@ def test_a_baseline_no_session_has_exits_2_listing_the_values() -> None:
 def test_sample_ratio_mismatch_is_flagged() -> None:
     def row(name: str, sessions: int) -> SegmentRow:
         return SegmentRow("v", name, sessions, sessions, 0, 0.0, 0, 0.0, None, None, None, None,
-                          False, ())  # fmt: skip
+                          False, (), 0, 0.0)  # fmt: skip
 
     even = experiment([row("A", 5100), row("B", 4900)], "v", "A").sample_ratio.as_dict()
     assert even["p_value"] == pytest.approx(0.0455, abs=1e-4)  # χ² = 4, 1 df

@@ -159,14 +159,15 @@ def test_a_ga4_page_view_without_a_session_id_15_hours_earlier_is_its_own_sessio
     tmp_path: Path,
 ) -> None:
     """One device. 2026-11-01 18:00 UTC: page_view /guide with no ga_session_id. Session
-    S = 2026-11-02 09:00 (ga_session_id 1793610000): session_start (skipped), page_view / at
-    09:00:00, page_view /products at 09:00:40, add_to_cart at 09:01:10.
+    S = 2026-11-02 09:00 (ga_session_id 1793610000): session_start (session only), page_view /
+    at 09:00:00, page_view /products at 09:00:40, add_to_cart at 09:01:10.
 
     The id-less page view is 15 h (54,000 s) before the nearest keyed hit: a session of its own,
     a bounce of 0 s. S: 2 pageviews, 1 event, 70 s. So sessions 2, visitors 1, pageviews 3,
     events 1, bounce rate 1/2, average duration (0 + 70) / 2 = 35 s, pages per session 1.5;
     long_visit (> 5 min) converts no session (merged, it was one session of 54,070 s that
-    did); add_to_cart converts S: micro 1/2, macro 0/2.
+    did); add_to_cart converts S: micro 1/2, macro 0/2. Engaged: S (2 pageviews); the lone
+    page view reports no engagement time: 1/2.
     """
     start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     session = int(start.timestamp())
@@ -200,6 +201,8 @@ def test_a_ga4_page_view_without_a_session_id_15_hours_earlier_is_its_own_sessio
         "micro_sessions": 1,
         "micro_conversion_rate": 0.5,
         **NO_REVENUE,
+        "engaged_sessions": 1,
+        "engagement_rate": 0.5,
     }
     converting = {g["name"]: g["converting_sessions"] for g in report["goals"]}
     assert converting == {"add_to_cart": 1, "long_visit": 0}

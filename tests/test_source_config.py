@@ -20,7 +20,9 @@ from micromacro.goals_file import parse_goals
 SOURCE_KEYS = (
     "preset, format, timestamp, timezone, user_id, anonymous_id, session_id, event_name, "
     "event_category, event_action, event_label, event_value, revenue, currency, url, path, "
-    "query, referrer, pageview, skip, keep"
+    "query, referrer, engagement_time_ms, session_engaged, campaign_source, campaign_medium, "
+    "campaign_name, gclid, dclid, first_user_source, first_user_medium, first_user_campaign, "
+    "pageview, skip, session_only, keep"
 )
 TIMESTAMP_EXPECTED = (
     "expected iso8601, epoch_s, epoch_ms, epoch_us or a strftime pattern like '%Y-%m-%d %H:%M:%S'"
@@ -287,7 +289,9 @@ def test_keep_columns_are_unique_and_not_hit_columns() -> None:
         "goals.yaml:3:26: column 'path' in keep of source has the name of a hit column "
         "(hit columns: ts, visitor, session_id, kind, host, method, path, query, status, bytes, "
         "referrer, user_agent, ip, event_category, event_action, event_label, event_name, "
-        "event_value, revenue, currency, source_file, line_no)",
+        "event_value, revenue, currency, source_file, line_no, engagement_time_ms, "
+        "session_engaged, campaign_source, campaign_medium, campaign_name, gclid, dclid, "
+        "first_user_source, first_user_medium, first_user_campaign)",
     ]
 
 

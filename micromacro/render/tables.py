@@ -87,6 +87,8 @@ _SUMMARY_COLUMNS = (
     Column("macro_conversion_rate", "Macro conversion rate", "rate"),
     Column("micro_sessions", "Sessions with a micro goal", "int"),
     Column("micro_conversion_rate", "Micro conversion rate", "rate"),
+    Column("engaged_sessions", "Engaged sessions", "int"),
+    Column("engagement_rate", "Engagement rate", "rate"),
     Column("macro_revenue", "Macro revenue", "money"),
     Column("macro_revenue_per_session", "Macro revenue per session", "money"),
     Column("currency", "Currency"),

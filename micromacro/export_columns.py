@@ -1,0 +1,180 @@
+"""Columns of an event export found by name or dotted path (README: Event exports, "Column
+names"): a column of that exact name first, else a walk down struct fields and ``{key, value}``
+lists (GA4's ``event_params``), as Polars expressions over the scanned file.
+
+A column the file lacks is recorded, so that one configuration error can name every missing
+column and what the file has instead.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from polars.datatypes import DataTypeClass
+
+from micromacro.distinct import per_distinct
+from micromacro.errors import ConfigError, InputError
+
+# The 1-based row number each scan adds: no column of a file, and never a mapped one.
+ROW = "__micromacro_row"
+
+
+_MAX_LISTED = 20
+_MAX_NAME = 60
+
+
+def _listing(names: list[str]) -> str:
+    shown = [name if len(name) <= _MAX_NAME else name[:_MAX_NAME] + "…" for name in names]
+    more = len(shown) - _MAX_LISTED
+    return ", ".join(shown[:_MAX_LISTED]) + (f" and {more} more" if more > 0 else "") or "none"
+
+
+def _instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
+    """``pl.String()`` for ``pl.String``: nested types may name their parts by class."""
+    return dtype() if isinstance(dtype, type) else dtype
+
+
+def _struct_fields(dtype: pl.DataType | DataTypeClass) -> dict[str, pl.DataType] | None:
+    if not isinstance(dtype, pl.Struct):
+        return None
+    return {f.name: _instance(f.dtype) for f in dtype.fields}
+
+
+def _is_key_value_list(dtype: pl.DataType) -> bool:
+    """True for a list of ``{key, value}`` structs (GA4's ``event_params``)."""
+    if not isinstance(dtype, pl.List):
+        return False
+    fields = _struct_fields(dtype.inner)
+    return fields is not None and "key" in fields and "value" in fields
+
+
+def _value_by_key(column: pl.Expr, dtype: pl.List, key: str) -> tuple[pl.Expr, pl.DataType]:
+    """The value of the first ``{key, value}`` entry with this key; a struct of typed values
+    (GA4's ``string_value``, ``int_value``, …) gives the one that is set, as text."""
+    entry = column.list.eval(
+        pl.element().filter(pl.element().struct.field("key").cast(pl.String) == key)
+    ).list.first()
+    value = entry.struct.field("value")
+    value_dtype = (_struct_fields(dtype.inner) or {})["value"]
+    typed = _struct_fields(value_dtype)
+    if typed is None:
+        return value, value_dtype
+    scalars = [name for name, inner in typed.items() if not inner.is_nested()]
+    if not scalars:
+        return pl.lit(None, dtype=pl.String), pl.String()
+    text = pl.coalesce(value.struct.field(name).cast(pl.String) for name in scalars)
+    return text, pl.String()
+
+
+class ExportColumns:
+    """The columns of one export file, found by name or dotted path, as expressions.
+
+    A column the file lacks is recorded in ``missing`` (and stands in as nulls), so that one
+    error can name every missing column: see ``check_found``.
+
+    >>> schema = pl.Schema({"context": pl.Struct({"page": pl.Struct({"url": pl.String})})})
+    >>> ExportColumns(schema, "e.ndjson").find("context.page.url") is not None
+    True
+    """
+
+    def __init__(self, schema: pl.Schema, file_name: str) -> None:
+        self.schema = schema
+        self.file_name = file_name
+        self.missing: list[str] = []
+
+    def find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
+        """The column ``name`` (a column of that exact name first) and its type, or None; a
+        binary column is text (invalid UTF-8 as U+FFFD)."""
+        found = self._find(name)
+        if found is not None and found[1] == pl.Binary:
+            return _lossy_text(found[0]), pl.String()
+        return found
+
+    def _find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
+        if name in self.schema and name != ROW:
+            return pl.col(name), self.schema[name]
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:cut])
+            if head in self.schema and head != ROW:
+                found = _walk(pl.col(head), self.schema[head], parts[cut:])
+                if found is not None:
+                    return found
+        return None
+
+    def column(self, name: str) -> tuple[pl.Expr, pl.DataType]:
+        """The column ``name`` and its type (nulls, recorded as missing, if there is none)."""
+        found = self.find(name)
+        if found is None:
+            if name not in self.missing:
+                self.missing.append(name)
+            return pl.lit(None, dtype=pl.String), pl.String()
+        return found
+
+    def text(self, name: str) -> pl.Expr:
+        """The column ``name`` as text (a nested column is an ``InputError``)."""
+        expr, dtype = self.column(name)
+        return self._as_text(name, expr, dtype)
+
+    def optional_text(self, name: str) -> pl.Expr:
+        """The column ``name`` as text, or nulls when the file has no such column."""
+        found = self.find(name)
+        if found is None:
+            return pl.lit(None, dtype=pl.String)
+        return self._as_text(name, *found)
+
+    def check_found(self) -> None:
+        """Raise one ``ConfigError`` (exit 2) naming every missing column and what the file has:
+        the goals file's ``source:`` maps a column no row of the file can give."""
+        if not self.missing:
+            return
+        names = ", ".join(repr(name) for name in self.missing)
+        noun = "column" if len(self.missing) == 1 else "columns"
+        raise ConfigError(
+            [f"{self.file_name}: no {noun} {names} ({self._nearby(self.missing[0])})"]
+        )
+
+    def _as_text(self, name: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+        if dtype.is_nested():
+            fields = _struct_fields(dtype)
+            example = (
+                f" (name one of its fields, like {name}.{next(iter(fields))})" if fields else ""
+            )
+            kind = "a struct" if fields is not None else "a list"
+            raise InputError(f"{self.file_name}: column {name!r} is {kind}, not a value{example}")
+        return expr.cast(pl.String)
+
+    def _nearby(self, name: str) -> str:
+        """What the file has where ``name`` was looked for: a struct's fields, else its columns."""
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            found = self.find(".".join(parts[:cut]))
+            fields = _struct_fields(found[1]) if found is not None else None
+            if fields is not None:
+                return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
+        return f"its columns: {_listing([name for name in self.schema if name != ROW])}"
+
+
+def _utf8_lossy(values: pl.Series) -> pl.Series:
+    return per_distinct(values, lambda data: bytes(data).decode("utf-8", "replace"), pl.String)
+
+
+def _lossy_text(column: pl.Expr) -> pl.Expr:
+    """A binary column (a Parquet byte array without a string type) as text, invalid UTF-8 as
+    U+FFFD: Polars refuses to cast invalid UTF-8 at all, which would fail the whole file for
+    one row. Python decodes each distinct value once."""
+    return column.map_batches(_utf8_lossy, return_dtype=pl.String, is_elementwise=True)
+
+
+def _walk(
+    column: pl.Expr, dtype: pl.DataType, parts: list[str]
+) -> tuple[pl.Expr, pl.DataType] | None:
+    """Follow ``parts`` down struct fields and keyed lists; None where the path ends."""
+    for part in parts:
+        fields = _struct_fields(dtype)
+        if fields is not None and part in fields:
+            column, dtype = column.struct.field(part), fields[part]
+        elif isinstance(dtype, pl.List) and _is_key_value_list(dtype):
+            column, dtype = _value_by_key(column, dtype, part)
+        else:
+            return None
+    return column, dtype
