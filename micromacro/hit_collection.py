@@ -133,8 +133,10 @@ class HitAccumulator:
     # (the malformed lines' reason), and the first line of the period read by another variant.
     format_string: FormatString | None = None
     unmatched_example: tuple[str, int, str] | None = None
-    # The times of the first and last line read with a time, in the period or not.
-    time_range: tuple[datetime, datetime] | None = None
+    # Of each input, the line number and time of the first and of the last line read with a
+    # time, in the period or not.
+    firsts: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    lasts: dict[str, tuple[int, datetime]] = field(default_factory=dict)
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
@@ -182,14 +184,33 @@ class HitAccumulator:
                 self.unread_example = (str(name), int(number), str(text))
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
-        first, last = lines.select(
-            pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
-        ).row(0)
-        if first is None or last is None:
-            return
-        if self.time_range is not None:
-            first, last = min(first, self.time_range[0]), max(last, self.time_range[1])
-        self.time_range = (first, last)
+        timed = lines.filter(pl.col("ts").is_not_null())
+        ends = timed.group_by("source_file").agg(
+            pl.col("line_no", "ts").sort_by("line_no").first().name.prefix("first_"),
+            pl.col("line_no", "ts").sort_by("line_no").last().name.prefix("last_"),
+        )
+        for name, first_no, first_ts, last_no, last_ts in ends.iter_rows():
+            self.add_ends(name, (first_no, first_ts), (last_no, last_ts))
+
+    def add_ends(
+        self, name: str, first: tuple[int, datetime] | None, last: tuple[int, datetime] | None
+    ) -> None:
+        """Record a line of input ``name`` with a time (number, time) that may be its first or
+        its last such line."""
+        if first is not None and (name not in self.firsts or first[0] < self.firsts[name][0]):
+            self.firsts[name] = first
+        if last is not None and (name not in self.lasts or last[0] > self.lasts[name][0]):
+            self.lasts[name] = last
+
+    @property
+    def time_range(self) -> tuple[datetime, datetime] | None:
+        """From the earliest first line with a time of the inputs to the latest last one."""
+        if not self.firsts:
+            return None
+        return (
+            min(ts for _, ts in self.firsts.values()),
+            max(ts for _, ts in self.lasts.values()),
+        )
 
     def _malformed_line(
         self, source_file: str, line_no: int, line: str, reason: str | None

@@ -305,6 +305,9 @@ class FileParts:
 
     ranges: tuple[ByteRange, ...]
     skipped_lines: int
+    # The times of the input's first and last lines with a time (None where none was found),
+    # which the stretches may leave unread.
+    ends: tuple[datetime | None, datetime | None] = (None, None)
 
     @property
     def first_line(self) -> int:

@@ -339,6 +339,9 @@ def _read_access_logs(
             del inputs.ranges[error.source_file]
             skipped = sum(parts.skipped_lines for parts in inputs.ranges.values())
             warnings.append(str(error))
+    for name, parts in inputs.ranges.items():  # the ends of a seeked input were not read
+        first, last = parts.ends
+        read.add_ends(name, (0, first) if first else None, (_LAST, last) if last else None)
     if skipped:
         for counts in (read.counts, read.read_counts):
             counts["out_of_period"] = counts.get("out_of_period", 0) + skipped
@@ -513,8 +516,13 @@ def _period_text(period: Period, tz: tzinfo) -> str:
     return f"{shown(period.since)} – {shown(period.until)} ({zone_name(tz)})"
 
 
+# A line number after every line: the last line of a seeked input, left unread.
+_LAST = 2**63
+
+
 def _range_text(read: InputRead) -> str:
-    """Where the lines read lie in time (empty when unknown)."""
+    """Where the inputs lie in time, from the first line with a time to the last, the same
+    whether they were read whole or seeked (empty when unknown)."""
     if read.time_range is None:
         return ""
     first, last = (t.astimezone(read.tz).strftime("%Y-%m-%d %H:%M") for t in read.time_range)

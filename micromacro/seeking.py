@@ -44,6 +44,7 @@ _ORDER_PROBES = 64
 _PROBE_LINES = 4  # lines read at each probe offset (some may not parse)
 _SAMPLE_LINES = 16_384  # unread lines whose times are checked, beyond those near a stretch
 _COUNT_BLOCK = 256 * 1024
+_END_LINES = 256  # lines read at the start of an input for the time of its first line
 # Below this size an input is read whole: seeking would not pay off.
 MIN_SEEK_BYTES = 8 * 1024 * 1024
 
@@ -241,7 +242,22 @@ def period_parts(file: InputFile, fmt: LogFormat, periods: Sequence[Period]) -> 
         handle.seek(max(0, file.size - 1))
         unterminated = file.size > read_to and handle.read(1) != b"\n"
     skipped = sum(part.lines_before for part in ranges) + after + int(unterminated)
-    return FileParts(tuple(ranges), skipped)
+    return FileParts(tuple(ranges), skipped, _end_times(file, fmt))
+
+
+def _end_times(file: InputFile, fmt: LogFormat) -> tuple[datetime | None, datetime | None]:
+    """The times of the first and of the last line with a time, in the first and the last
+    ``_WINDOW`` bytes of ``file`` (None where no line there has one)."""
+    head = [line for _, line in _lines_at(file.scan_path, 0, _END_LINES)]
+    tail_start = max(0, file.size - _WINDOW)
+    with open(file.scan_path, "rb") as handle:
+        handle.seek(tail_start)
+        tail = handle.read().split(b"\n")
+    if tail_start > 0:
+        tail = tail[1:]  # the window starts inside a line
+    first = _times(fmt, head).drop_nulls()
+    last = _times(fmt, [line for line in tail if line]).drop_nulls()
+    return (first[0] if len(first) else None, last[-1] if len(last) else None)
 
 
 def _merged(stretches: list[_Stretch]) -> list[_Stretch]:

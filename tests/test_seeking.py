@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 import micromacro.reading as reading_module
@@ -414,6 +414,8 @@ _UNTIL = [None, "2026-11-03", "2026-11-03T09:00", "2026-11-04", "2026-11-02"]
     until=st.sampled_from(_UNTIL),
     compare=st.booleans(),
 )
+# An empty period: its message names where the log lies in time, unread ends included.
+@example(seed=0, noise=[], since="2026-11-04T12:00", until=None, compare=False)
 def test_seeking_on_and_off_give_the_same_json_and_messages(
     tmp_path_factory: pytest.TempPathFactory,
     seed: int,
