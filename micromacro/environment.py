@@ -4,6 +4,9 @@
 every message and error goes through it, and tests swap it. ``MicromacroGroup`` runs a command
 and turns every error into one line on stderr and the exit codes of ``ExitCode``; it also holds
 the places of standard streams closed at start.
+
+Polars and rich's progress bar are imported only when they are used, so that ``--help`` and
+``--version`` start at once (the command line loads the pipeline only when a command runs).
 """
 
 from __future__ import annotations
@@ -16,23 +19,15 @@ import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO, NoReturn
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 import click
-from polars.exceptions import PanicException
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError
-from micromacro.reading import ProgressCallback
-from micromacro.render.text import inert
+from micromacro.text import inert
+
+if TYPE_CHECKING:
+    from micromacro.reading import ProgressCallback
 
 PROG = "micromacro"
 # Show a progress bar on a terminal only when reading takes a while.
@@ -89,6 +84,16 @@ class Environment:
         if self.quiet or not self.stderr_isatty:
             yield None
             return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
         console = Console(file=self.stderr, force_terminal=True, no_color=self.no_color)
         columns = (
             TextColumn("Reading logs"),
@@ -182,11 +187,26 @@ class MicromacroGroup(click.Group):
             env.error(_io_error_message(error))
             _silence_stdout()
             code = ExitCode.INPUT_ERROR
-        except (Exception, PanicException) as error:  # the last line of defence: one line
+        except BaseException as error:  # the last line of defence: one line
+            if not _is_internal_error(error):
+                raise
             _maybe_traceback(show_traceback, env.stderr)
             env.error(f"internal error: {type(error).__name__}: {error} (run with --traceback)")
             code = ExitCode.INPUT_ERROR
         sys.exit(int(code))
+
+
+def _is_internal_error(error: BaseException) -> bool:
+    """Whether ``error`` is a bug to report in one line: an ``Exception``, or a panic of Polars'
+    Rust code (a ``BaseException``, so that it escapes ``except Exception``). Polars is not
+    imported for this: a panic can only come from Polars once it has been imported."""
+    if isinstance(error, Exception):
+        return True
+    if "polars" not in sys.modules:
+        return False
+    from polars.exceptions import PanicException
+
+    return isinstance(error, PanicException)
 
 
 def _maybe_traceback(show: bool, stderr: IO[str]) -> None:

@@ -25,7 +25,6 @@ from typing import BinaryIO
 from micromacro.errors import UsageError
 from micromacro.inputs import InputFile, Inputs
 from micromacro.logformats import (
-    AUTO,
     Detection,
     LogFormat,
     SampleAnalysis,
@@ -36,6 +35,7 @@ from micromacro.logformats import (
 from micromacro.logformats import resolve_format as resolve_log_format
 from micromacro.logformats.families import FamilyFormat
 from micromacro.logformats.formatstrings import FormatString, suggest_format_string
+from micromacro.option_values import AUTO
 from micromacro.periods import parse_timezone
 
 # The first lines of each input (file, line number, text): read once, used for the format,

@@ -53,14 +53,12 @@ import polars as pl
 import zstandard
 
 from micromacro.errors import InputError
+from micromacro.option_values import DEFAULT_MAX_LINE_BYTES
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 _CHUNK = 1 << 20
 DEFAULT_CHUNK_BYTES = 16 << 20
-# A longer line is malformed ("too long") and is skipped without being held in memory.
-DEFAULT_MAX_LINE_BYTES = 64 * 1024
-MAX_LINE_BYTES_LIMIT = 1 << 30  # the largest cap one may ask for (1 GiB)
 # A log line never holds the ASCII unit separator, so one "column" is the whole line.
 _FIELD_SEPARATOR = "\x1f"
 _SEPARATOR_BYTE = _FIELD_SEPARATOR.encode()

@@ -48,10 +48,11 @@ from micromacro.hit_collection import (
 )
 from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
 from micromacro.hits import HitFilter, InputSummary, MalformedLine, classify_lines
-from micromacro.inputs import DEFAULT_MAX_LINE_BYTES, TOO_LONG, Inputs
-from micromacro.logformats import AUTO, LogFormat
+from micromacro.inputs import TOO_LONG, Inputs
+from micromacro.logformats import LogFormat
 from micromacro.logformats.families import batched
 from micromacro.logformats.fields import first_forwarded_ip
+from micromacro.option_values import AUTO, DEFAULT_MAX_LINE_BYTES, ClientIpMode
 from micromacro.overlapping_inputs import OverlapSample
 from micromacro.periods import (
     Period,
@@ -71,8 +72,6 @@ from micromacro.timeless_lines import (
 )
 
 ProgressCallback = Callable[[int, int], None]
-ClientIpMode = Literal["remote", "first-forwarded"]
-CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
 
 # Lines the chosen variant did not read are retried together once this many are held.
 _HELD_LINES = 100_000

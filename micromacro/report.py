@@ -31,6 +31,7 @@ from micromacro.metrics import (
     site_summary,
     visitor_goals,
 )
+from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.periods import Period, utc_text, zone_name
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.rows import (
@@ -44,7 +45,7 @@ from micromacro.rows import (
     SummaryFigures,
     Traffic,
 )
-from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP, funnel_segment_rows, segment_rows
+from micromacro.segments import funnel_segment_rows, segment_rows
 from micromacro.sessions import (
     DEFAULT_TIMEOUT_S,
     first_and_last,

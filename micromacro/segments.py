@@ -20,11 +20,10 @@ from micromacro.dimensions import OTHER, Breakdown
 from micromacro.goal_matching import REVENUE_SCHEMA, goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
 from micromacro.metrics import rate, revenue_cells, single_currency
+from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.rows import CurrencyRevenue, FunnelSegmentRow, SegmentGoal, SegmentRow
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
-DEFAULT_TOP = 20
-DEFAULT_MIN_SESSIONS = 30
 _CROSS = " / "
 
 

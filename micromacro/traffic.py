@@ -18,6 +18,7 @@ from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import NONE, Attribution
 from micromacro.goals import Goal
 from micromacro.metrics import converted_kind
+from micromacro.option_values import DEFAULT_TOP
 from micromacro.rows import (
     CHANNEL_FIELDS,
     EXIT_PAGE_FIELDS,
@@ -35,7 +36,6 @@ from micromacro.rows import (
     TopRows,
     Traffic,
 )
-from micromacro.segments import DEFAULT_TOP
 
 
 def _label(column: str) -> pl.Expr:

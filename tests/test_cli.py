@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from micromacro import cli as cli_module
+from micromacro import commands
 from micromacro.cli import cli
 from micromacro.environment import Environment
 
@@ -519,7 +519,7 @@ def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_module, "build_report", interrupted)
+    monkeypatch.setattr(commands, "build_report", interrupted)
     result = report(SHOP)
     assert (result.exit_code, result.stderr) == (130, "micromacro: error: interrupted\n")
 
@@ -528,7 +528,7 @@ def test_an_unexpected_error_is_one_line_unless_traceback(monkeypatch: pytest.Mo
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_module, "build_report", broken)
+    monkeypatch.setattr(commands, "build_report", broken)
     result = report(SHOP)
     assert result.exit_code == 1
     assert result.stderr == (

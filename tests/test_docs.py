@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from micromacro.cli import cli
 from micromacro.errors import ExitCode
-from micromacro.render.tables import TABLE_NAMES
+from micromacro.option_values import TABLE_NAMES
 from micromacro.rows import (
     CHANNEL_FIELDS,
     EXIT_PAGE_FIELDS,

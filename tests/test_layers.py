@@ -24,10 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 # micromacro/logformats/__init__.py and ``__init__`` the package's own micromacro/__init__.py.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("package and errors", ("__init__", "errors")),
-    ("small utilities", ("collector", "distinct", "timespans", "periods", "stats")),
+    (
+        "small utilities",
+        ("collector", "text", "distinct", "timespans", "periods", "stats"),
+    ),
     (
         "names of the hit table, of dimensions and of report rows",
-        ("hit_schema", "dimensions", "rows"),
+        ("hit_schema", "dimensions", "rows", "option_values"),
     ),
     ("goal model", ("goals",)),
     ("goals file", ("goals_yaml", "goal_definitions", "goals_file")),
@@ -79,7 +82,6 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "render",
         (
-            "render.text",
             "render.values",
             "render.alerts",
             "render.painter",
@@ -92,7 +94,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "render",
         ),
     ),
-    ("command line", ("environment", "cli", "__main__")),
+    ("command line", ("environment", "commands", "cli", "__main__")),
 )
 
 

@@ -34,9 +34,9 @@ from micromacro.render import terminal
 from micromacro.render.painter import Cell, PaintColumn
 from micromacro.render.tables import KEEP, Column, Section, Table, sections
 from micromacro.render.terminal import TerminalStyle, render_sections, wrap
-from micromacro.render.text import inert
 from micromacro.render.values import ColumnKind, format_value
 from micromacro.report import Report
+from micromacro.text import inert
 
 SAMPLE = ["sample_logs/access.log", "--goals", "goals.example.yaml"]
 BY = ["--by", "query:variant", "--by", "channel", "--baseline", "A"]

@@ -28,9 +28,9 @@ from micromacro.logformats.formatstrings import compile_format_string
 from micromacro.logformats.jsonlines import JSON_FAMILY
 from micromacro.logformats.presets import LB_FAMILIES
 from micromacro.logformats.w3c import W3C_FAMILIES
+from micromacro.option_values import AUTO
 
 __all__ = [
-    "AUTO",
     "COMBINED",
     "COMMON",
     "FAMILIES",
@@ -57,8 +57,6 @@ __all__ = [
     "parse_access_lines",
     "resolve_format",
 ]
-
-AUTO = "auto"
 
 # Every family, in the order auto-detection prefers them when two read the sample alike.
 FAMILIES: tuple[Family, ...] = (CLF_FAMILY, *LB_FAMILIES, *W3C_FAMILIES, JSON_FAMILY)

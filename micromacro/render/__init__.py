@@ -7,24 +7,16 @@ and one entry in ``RENDERERS``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
+from micromacro.option_values import DEFAULT_TABLE, OutputFormat
 from micromacro.render.delimited import render_csv, render_tsv
 from micromacro.render.json import render_json
 from micromacro.render.markdown import render_markdown
-from micromacro.render.tables import TABLE_NAMES, report_table
+from micromacro.render.tables import report_table
 from micromacro.render.terminal import TerminalStyle, render_terminal
 from micromacro.report import Report
 
-OutputFormat = Literal["table", "csv", "tsv", "json", "markdown"]
-OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("table", "csv", "tsv", "json", "markdown")
-DEFAULT_TABLE = "goals"
-
 __all__ = [
-    "DEFAULT_TABLE",
-    "OUTPUT_FORMATS",
-    "TABLE_NAMES",
-    "OutputFormat",
     "TerminalStyle",
     "render",
     "report_table",

@@ -13,14 +13,12 @@ breaks. Polars' CSV writer quotes a value holding CR, LF, the separator or a quo
 from __future__ import annotations
 
 import io
-from typing import Literal
 
 import polars as pl
 
+from micromacro.option_values import HitFormat
 from micromacro.outputs import CONTROL_PATTERN, FORMULA_START_PATTERN, NUMBER_PATTERN, REPLACEMENT
 
-HitFormat = Literal["csv", "tsv", "ndjson", "parquet"]
-HIT_FORMATS: tuple[HitFormat, ...] = ("csv", "tsv", "ndjson", "parquet")
 ISO_UTC = "%Y-%m-%dT%H:%M:%S%.fZ"
 _WHOLE_NUMBER = f"^(?:{NUMBER_PATTERN})$"
 

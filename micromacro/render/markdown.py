@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 
 from micromacro.render.tables import Column, Section, Table, sections
-from micromacro.render.text import inert
 from micromacro.render.values import format_value
 from micromacro.report import Report
+from micromacro.text import inert
 
 
 def _cell(text: str) -> str:

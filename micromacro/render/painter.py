@@ -24,7 +24,7 @@ A cell's text is measured with ``rich.cells.cell_len`` (wide East Asian characte
 cells, combining marks none). The painter only draws text whose width is the sum of its
 characters' widths, that stays on one line (each line of a header) and that rich's ``Text``
 keeps as it is; for anything else (zero-width joiners, emoji presentation selectors, tabs,
-bells, backspaces, line breaks in a cell or line separators: ``render.text.inert`` escapes all
+bells, backspaces, line breaks in a cell or line separators: ``text.inert`` escapes all
 of these but the joiner, the selector and U+2028/U+2029), for a header several lines tall over
 a column with no room for text, and for a table wider than the width it returns ``None``, for
 the caller to let rich draw it.

@@ -28,7 +28,6 @@ from micromacro.rows import (
 
 __all__ = [
     "KEEP",
-    "TABLE_NAMES",
     "Column",
     "ColumnKind",
     "Section",
@@ -708,7 +707,8 @@ def traffic_sections(report: Report) -> list[Section]:
     return page
 
 
-# Every table of the report by name, in display order: what ``--table`` picks for CSV/TSV.
+# Every table of the report by name, in display order: what ``--table`` picks for CSV/TSV (the
+# names of ``option_values.TABLE_NAMES``, in the same order).
 TABLES: dict[str, Callable[[Report], Table]] = {
     "input": input_table,
     "summary": summary_table,
@@ -721,11 +721,10 @@ TABLES: dict[str, Callable[[Report], Table]] = {
     "alerts": alerts_table,
     **{name: _traffic_table(name) for name in TRAFFIC_TABLES},
 }
-TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
 
 def report_table(report: Report, name: str) -> Table:
-    """The table ``name`` (one of ``TABLE_NAMES``) of the report."""
+    """The table ``name`` (one of ``option_values.TABLE_NAMES``) of the report."""
     return TABLES[name](report)
 
 

@@ -41,9 +41,9 @@ from micromacro.render.painter import (
     table_width,
 )
 from micromacro.render.tables import KEEP, Column, Section, Table, sections
-from micromacro.render.text import inert
 from micromacro.render.values import format_value
 from micromacro.report import Report
+from micromacro.text import inert
 
 # Wide enough that no column of a piped report is ever cut or wrapped.
 _PIPE_WIDTH = 1000

@@ -1,0 +1,453 @@
+"""What each command does: load the goals file, check the reading options, run the pipeline,
+render, write the output and the messages on stderr.
+
+``cli`` declares the commands and their options, and imports this module (and with it the
+pipeline and Polars) only when a command runs, so that ``--help`` and ``--version`` start at
+once. Each function takes the command's context and its parameters by the names of ``cli``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import IO, Any
+
+import click
+
+from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
+from micromacro.bots import validate_bot_patterns
+from micromacro.dimensions import parse_breakdowns
+from micromacro.environment import Environment, environment
+from micromacro.errors import ConfigError, ExitCode, UsageError
+from micromacro.format_choice import analyse_inputs
+from micromacro.goals import GoalsConfig
+from micromacro.goals_file import load_goals
+from micromacro.history import append_history, history_rows
+from micromacro.hit_table import build_hit_table
+from micromacro.hits import MalformedLine
+from micromacro.logformats import (
+    FORMATS,
+    GENERAL_READERS,
+    SampleAnalysis,
+    choose_format,
+    resolve_format,
+)
+from micromacro.option_values import (
+    AUTO,
+    DEFAULT_GOALS_FILE,
+    DEFAULT_MIN_SESSIONS,
+    DEFAULT_TOP,
+    HitFormat,
+    OutputFormat,
+)
+from micromacro.outputs import write_output
+from micromacro.render import TerminalStyle, render
+from micromacro.render.alerts import alert_line
+from micromacro.render.hits import write_hit_table
+from micromacro.render.values import short_span
+from micromacro.report import Report, ReportOptions, build_report
+from micromacro.text import inert
+
+NO_GOALS_NOTE = (
+    f"no goals file: reporting traffic only (pass --goals FILE or create {DEFAULT_GOALS_FILE}; "
+    "see goals.example.yaml)"
+)
+
+
+def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
+    if path is None:
+        if not os.path.exists(DEFAULT_GOALS_FILE):
+            return GoalsConfig(goals=(), path="")
+        path = DEFAULT_GOALS_FILE
+    config = load_goals(path)
+    for warning in config.warnings:
+        env.message(warning, level="warning")
+    return config
+
+
+def dated_path(path: str, result: Report) -> str:
+    """``path`` with strftime codes (``reports/%Y-%m-%d.csv``) filled from the reported
+    period's start, in the report's time zone; unchanged without ``%`` or without a start."""
+    if "%" not in path or result.start is None:
+        return path
+    return result.start.astimezone(result.tz).strftime(path)
+
+
+def _print_read_messages(
+    env: Environment,
+    notes: Sequence[str],
+    warnings: Sequence[str],
+    malformed: Sequence[MalformedLine],
+) -> None:
+    """What reading found: notes, warnings and the first malformed lines, on stderr."""
+    for note in notes:
+        env.message(note)
+    for warning in warnings:
+        env.message(warning, level="warning")
+    for line in malformed:
+        excerpt = f": {inert(line.excerpt, limit=80)}" if line.excerpt else ""
+        env.message(
+            f"{line.location()}: malformed {line.unit}"
+            f"{f' ({line.reason})' if line.reason else ''}{excerpt}",
+            level="warning",
+        )
+
+
+def _print_input_messages(env: Environment, report: Report, fmt: str, goals: GoalsConfig) -> None:
+    if not goals.path:
+        env.message(NO_GOALS_NOTE)
+    _print_read_messages(env, report.notes, report.warnings, report.malformed)
+    if fmt != "table":
+        buckets = ", ".join(f"{k} {v:,}" for k, v in report.input.bucket_counts().items())
+        env.message(f"input: {report.input.lines:,} lines ({buckets})")
+
+
+def _report_options(
+    ctx: click.Context,
+    goals: GoalsConfig,
+    *,
+    by: Sequence[str] | None = None,
+    compare: str | None = None,
+    top: int | None = None,
+) -> ReportOptions:
+    """The ``ReportOptions`` of a command, from its parameters (an option it lacks keeps its
+    default), but ``by``, ``compare`` and ``top`` when given (what the alert rules need).
+
+    ``--by`` is parsed here, once, into breakdowns (an event export's kept columns are
+    dimensions too): an unknown dimension is a usage error (exit 2) before any reading.
+    """
+    params = ctx.params
+    source = goals.source
+    breakdowns = parse_breakdowns(
+        params.get("by", ()) if by is None else by,
+        extra=source.keep if source is not None else (),
+    )
+    return ReportOptions(
+        inputs=params["inputs"],
+        log_format=params["log_format"],
+        client_ip=params["client_ip"],
+        include_bots=params["include_bots"],
+        include_static=params["include_static"],
+        include_errors=params["include_errors"],
+        include_redirects=params["include_redirects"],
+        bot_patterns=params["bot_patterns"],
+        since=params["since"],
+        until=params["until"],
+        tz=params["tz"],
+        compare=params.get("compare") if compare is None else compare,
+        strict=params["strict"],
+        dedupe=params["dedupe"],
+        max_line_bytes=params["max_line_bytes"],
+        goals=goals,
+        session_timeout_s=params["session_timeout_s"],
+        by=tuple(breakdowns),
+        top=params.get("top", DEFAULT_TOP) if top is None else top,
+        min_sessions=params.get("min_sessions", DEFAULT_MIN_SESSIONS),
+        site_hosts=params.get("site_hosts", ()),
+        attribution=params.get("attribution", "session"),
+        baseline=params.get("baseline"),
+        expected_split=params.get("expected_split", ()),
+    )
+
+
+def _check_reading(params: dict[str, Any]) -> None:
+    """Usage errors in the reading options, found before any reading (exit 2)."""
+    _check_utf8(click.get_current_context())
+    validate_bot_patterns(params["bot_patterns"])
+    if params["log_format"] != AUTO:
+        resolve_format(params["log_format"])
+
+
+# Paths written to, and the goals file: any bytes the system allows.
+_ANY_BYTES = frozenset({"goals_path", "output", "history"})
+
+
+def _check_utf8(ctx: click.Context) -> None:
+    """A usage error for an argument that is not UTF-8 (bytes a shell passes as they are, which
+    Python keeps as lone surrogates): log names, hosts, patterns and dimensions become text the
+    reports hold. Paths written to, and the goals file, may be any bytes."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        for text in value if isinstance(value, tuple) else (value,):
+            if param.name in _ANY_BYTES or not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                name = param.opts[0] if isinstance(param, click.Option) else "LOG"
+                reads = name in ("LOG", "--detect")
+                hint = " (read such a log from stdin: - < FILE)" if reads else ""
+                raise UsageError(f"{name} '{text}' is not valid UTF-8{hint}") from None
+
+
+def _alert_setup(
+    goals: GoalsConfig, compare: str | None, by: tuple[str, ...] = (), *, since: str | None = ""
+) -> dict[str, Any]:
+    """The report options the goals file's alert rules need: their comparison period and the
+    breakdowns their segment metrics name after ``by`` (the ``--by`` values ``_report_options``
+    parses); exit 2 when the rules cannot share one period, or when a rule's own period has no
+    ``since`` to compare (``since=""``: not a command that reads logs)."""
+    chosen, problems = run_comparison(goals.alerts, compare, goals.path)
+    if problems:
+        raise ConfigError(problems)
+    if chosen is not None and compare is None and since is None:
+        rule = next(r for r in goals.alerts if r.is_change)
+        raise UsageError(
+            f"alert {rule.name!r} compares with {chosen}: a change needs a period to compare, "
+            "pass --since (e.g. --since yesterday)"
+        )
+    return {"compare": chosen, "by": tuple(dict.fromkeys((*by, *segment_breakdowns(goals.alerts))))}
+
+
+def _check_alerts(env: Environment, goals: GoalsConfig, result: Report) -> list[AlertResult]:
+    """Evaluate the rules on the report; a rule that could not be checked is a warning."""
+    results = evaluate_alerts(goals.alerts, result)
+    for outcome in results:
+        if outcome.status == "not_evaluated":
+            env.message(
+                f"alert {outcome.rule.name!r} not evaluated: {outcome.reason}", level="warning"
+            )
+    return results
+
+
+def _period_labels(result: Report) -> tuple[str, str]:
+    """The report's period and its comparison period as alert lines name them (empty when
+    unknown: no hits and no --since)."""
+
+    def label(report: Report | None) -> str:
+        if report is None or report.start is None or report.end is None:
+            return ""
+        return short_span(report.start, report.end, result.tz)
+
+    return label(result), label(result.previous)
+
+
+def _warn_of_an_empty_table(
+    env: Environment, output_format: str, table: str, options: ReportOptions
+) -> None:
+    """A CSV/TSV table that no option fills is written as its header alone: say why."""
+    if output_format not in ("csv", "tsv"):
+        return
+    if table == "status_codes" and options.goals.source is not None:
+        env.message("--table status_codes is empty: event exports log no status", level="warning")
+    if options.by:
+        return
+    if table == "segments":
+        env.message(
+            "--table segments is empty without --by: pass --by DIMENSION (e.g. --by channel)",
+            level="warning",
+        )
+    elif table == "experiment":
+        env.message(
+            "--table experiment is empty without --by and --baseline "
+            "(e.g. --by query:variant --baseline A)",
+            level="warning",
+        )
+
+
+def report(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    goals_path: str | None,
+    by: tuple[str, ...],
+    baseline: str | None,
+    with_alerts: bool,
+    history: str | None,
+    output_format: OutputFormat,
+    table: str,
+    output: str | None,
+    csv_raw: bool,
+    wide: bool,
+    compare: str | None,
+    quiet: bool,
+    **_reading: Any,
+) -> None:
+    """``micromacro report``: read, report, render, and write the report (and its history row)."""
+    env = environment(ctx)
+    env.quiet = quiet
+    goals = _load_goals_option(env, goals_path)
+    _check_reading(ctx.params)
+    if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
+        output_format not in ("csv", "tsv")
+    ):
+        env.message("--table applies to --format csv and tsv only", level="warning")
+    if csv_raw and output_format not in ("csv", "tsv"):
+        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
+    if wide and output_format != "table":
+        env.message("--wide applies to --format table only", level="warning")
+    if with_alerts and not goals.alerts:
+        raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
+    since = ctx.params.get("since")
+    overrides = _alert_setup(goals, compare, by, since=since) if with_alerts else {}
+    options = _report_options(ctx, goals, **overrides)
+    _warn_of_an_empty_table(env, output_format, table, options)
+    if baseline is not None and not by:
+        raise UsageError("--baseline needs --by (the dimension that holds the variants)")
+    with env.progress() as on_progress:
+        result = build_report(options, stdin=env.stdin, progress=on_progress)
+    _print_input_messages(env, result, output_format, goals)
+    if with_alerts:
+        result = replace(result, alerts=tuple(_check_alerts(env, goals, result)))
+    to_terminal = output is None and bool(env.stdout_isatty)
+    style = TerminalStyle(
+        color=to_terminal and not env.no_color,
+        width=env.stdout_width if to_terminal and not wide else None,
+    )
+    text = render(result, output_format, table=table, style=style, raw=csv_raw)
+    if history is not None:
+        rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
+        append_history(history, rows)
+    if output is not None:
+        write_output(dated_path(output, result), text)
+    else:
+        env.stdout.write(text)
+        env.stdout.flush()
+    if any(outcome.status == "fired" for outcome in result.alerts or ()):
+        ctx.exit(ExitCode.ALERT_FIRED)
+
+
+def alert(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    goals_path: str | None,
+    compare: str | None,
+    quiet: bool,
+    **_reading: Any,
+) -> None:
+    """``micromacro alert``: read, check the goals file's alert rules, print those that fired."""
+    env = environment(ctx)
+    env.quiet = quiet
+    goals = _load_goals_option(env, goals_path)
+    if not goals.path:
+        raise UsageError(f"no goals file: pass --goals FILE (or create {DEFAULT_GOALS_FILE})")
+    if not goals.alerts:
+        raise UsageError(f"{goals.path}: no alert rules (add an alerts: list)")
+    _check_reading(ctx.params)
+    setup = _alert_setup(goals, compare, since=ctx.params.get("since"))
+    options = _report_options(ctx, goals, top=0, **setup)
+    with env.progress() as on_progress:
+        result = build_report(options, stdin=env.stdin, progress=on_progress)
+    fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]
+    period, previous_period = _period_labels(result)
+    for outcome in fired:
+        env.stdout.write(inert(alert_line(outcome, period, previous_period)) + "\n")
+    env.stdout.flush()
+    if fired:
+        ctx.exit(ExitCode.ALERT_FIRED)
+
+
+def hits(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    output_format: HitFormat,
+    output: str | None,
+    csv_raw: bool,
+    quiet: bool,
+    **_reading: Any,
+) -> None:
+    """``micromacro hits``: read, and write every input line as a row of the hit table."""
+    env = environment(ctx)
+    env.quiet = quiet
+    _check_reading(ctx.params)
+    if csv_raw and output_format not in ("csv", "tsv"):
+        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
+    to_terminal = output is None and bool(env.stdout_isatty)
+    if output_format == "parquet" and to_terminal:
+        raise UsageError("--format parquet is binary: write it with -o FILE or to a pipe")
+    options = _report_options(ctx, GoalsConfig(goals=(), path=""))
+    with env.progress() as on_progress:
+        table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
+    _print_read_messages(env, table.notes, table.warnings, table.malformed)
+    buckets = ", ".join(f"{k} {v:,}" for k, v in table.input.bucket_counts().items())
+    env.message(f"input: {table.input.lines:,} lines ({buckets})")
+    data = write_hit_table(table.rows, output_format, raw=csv_raw)
+    if output is not None:
+        write_output(output, data)
+    else:
+        _write_bytes(env.stdout, data)
+
+
+def _write_bytes(stream: IO[str], data: bytes) -> None:
+    """Write ``data`` to a text stream's underlying binary stream."""
+    stream.flush()
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        stream.write(data.decode("utf-8", errors="replace"))
+    else:
+        binary.write(data)
+        binary.flush()
+
+
+def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
+    """``micromacro check``: load and lint a goals file, and say what it holds."""
+    env = environment(ctx)
+    config = load_goals(goals_file)
+    for warning in config.warnings:
+        env.message(warning, level="warning")
+    _alert_setup(config, compare)
+    macro, micro = len(config.macro_goals), len(config.micro_goals)
+    extras = [
+        _plural(len(config.funnels), "funnel"),
+        _plural(len(config.alerts), "alert rule"),
+    ]
+    counts = "".join(f", {extra}" for extra in extras if extra)
+    env.stdout.write(
+        f"{inert(goals_file)}: OK, {_plural(len(config.goals), 'goal') or '0 goals'} "
+        f"({macro} macro, {micro} micro)"
+        f"{counts}\n"
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    """``2 funnels``, ``1 alert rule``; empty for none."""
+    return f"{count} {noun}{'s' if count != 1 else ''}" if count else ""
+
+
+def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:
+    """``micromacro formats``: list the log formats, or explain the detection of ``--detect``."""
+    env = environment(ctx)
+    if detect:
+        _check_utf8(ctx)
+        _explain_detection(env, analyse_inputs(detect, stdin=env.stdin))
+        return
+    lines = []
+    for fmt in FORMATS.values():
+        lines.append(f"{fmt.name}: {fmt.description}")
+        lines += [f"    {inert(example)}" for example in fmt.example.splitlines()]
+        lines.append("")
+    lines.append("A family's general reader, for files that mix its variants:")
+    lines += [f"{fmt.name}: {fmt.description}" for fmt in GENERAL_READERS.values()]
+    lines.append("")
+    lines.append(
+        "Or an nginx log_format string ('$remote_addr - $remote_user [$time_local] "
+        '"$request" $status …\') or an Apache LogFormat string (\'%h %l %u %t "%r" %>s %b …\').'
+    )
+    env.stdout.write("\n".join(lines) + "\n")
+
+
+def _explain_detection(env: Environment, analysis: SampleAnalysis) -> None:
+    """Print how each family read the sample, then the choice (or raise why there is none)."""
+    out = [
+        f"sample: {_plural(analysis.lines, 'line') or '0 lines'} "
+        f"({analysis.comments} blank, comment or directive)",
+        f"{'family':<12} {'read':>5}  variants",
+    ]
+    for candidate in analysis.candidates:
+        ranked = sorted(candidate.variants.items(), key=lambda item: (-item[1], item[0]))
+        variants = ", ".join(f"{name} {count}" for name, count in ranked)
+        out.append(f"{candidate.family:<12} {candidate.read:>5}  {variants}".rstrip())
+    if analysis.unread is not None:
+        where, text = analysis.unread
+        out.append(f"first line no format reads: {where}: {inert(text, limit=120)}")
+    env.stdout.write("\n".join(out) + "\n")
+    env.stdout.flush()
+    detection = choose_format(analysis)
+    env.stdout.write(
+        f"chosen: {detection.format.name}, of the {detection.format.family.name} family (it "
+        f"reads {detection.parsed} of {detection.sampled} sample lines; the rest of the family "
+        "reads what it does not)\n"
+    )

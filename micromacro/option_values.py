@@ -1,0 +1,54 @@
+"""The values the command-line options accept, and their defaults: named once here, for the
+stages that use them and for the options that offer them.
+
+This module imports no Polars (nor anything that does), so that ``micromacro --help`` and
+``--version`` start at once: the command line declares its options from it, and loads the
+pipeline only when a command runs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from micromacro.rows import TRAFFIC_TABLES
+
+# The goals file read when --goals is not given (and only if it exists).
+DEFAULT_GOALS_FILE = "goals.yaml"
+
+# --log-format: the name that asks for detection (the rest are the formats of ``logformats``).
+AUTO = "auto"
+
+# --max-line-bytes: a longer line is malformed ("too long") and is skipped without being held
+# in memory.
+DEFAULT_MAX_LINE_BYTES = 64 * 1024
+MAX_LINE_BYTES_LIMIT = 1 << 30  # the largest cap one may ask for (1 GiB)
+
+# --client-ip: the connecting address, or the first public one of X-Forwarded-For.
+ClientIpMode = Literal["remote", "first-forwarded"]
+CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
+
+# --top: the segments kept per --by (and rows per traffic table); --min-sessions: segments
+# with fewer sessions are flagged as small samples.
+DEFAULT_TOP = 20
+DEFAULT_MIN_SESSIONS = 30
+
+# report --format, and the tables --table writes as CSV or TSV (in display order).
+OutputFormat = Literal["table", "csv", "tsv", "json", "markdown"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("table", "csv", "tsv", "json", "markdown")
+TABLE_NAMES: tuple[str, ...] = (
+    "input",
+    "summary",
+    "goals",
+    "funnels",
+    "ladder",
+    "micro_macro",
+    "segments",
+    "experiment",
+    "alerts",
+    *TRAFFIC_TABLES,
+)
+DEFAULT_TABLE = "goals"
+
+# hits --format.
+HitFormat = Literal["csv", "tsv", "ndjson", "parquet"]
+HIT_FORMATS: tuple[HitFormat, ...] = ("csv", "tsv", "ndjson", "parquet")

@@ -1,0 +1,98 @@
+"""``--help`` and ``--version`` start at once: they import neither Polars nor rich.
+
+The command line declares its options from ``option_values`` and imports the pipeline only when
+a command runs; these tests run the real entry point (``python -m micromacro``) with Python's
+``-X importtime``, which names on stderr every module a run imports.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from polars.exceptions import PanicException
+
+from micromacro import commands
+from micromacro.cli import cli
+from micromacro.environment import _is_internal_error
+from micromacro.logformats import FORMATS
+from micromacro.option_values import AUTO, TABLE_NAMES
+from micromacro.render.tables import TABLES
+
+# What a run that only prints help must not load (rich's light ``rich.cells`` is no exception).
+HEAVY = ("polars", "rich")
+
+
+def imported_modules(*args: str) -> tuple[int, set[str]]:
+    """The exit code of ``python -m micromacro ARGS``, and every module it imported."""
+    command = [sys.executable, "-X", "importtime", "-m", "micromacro", *args]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    names = set()
+    for line in run.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return run.returncode, names
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("-h",),
+        ("--version",),
+        ("report", "--help"),
+        ("alert", "--help"),
+        ("hits", "--help"),
+        ("check", "--help"),
+        ("formats", "--help"),
+        ("report",),  # a usage error (no LOG) is found before any command runs
+    ],
+    ids=" ".join,
+)
+def test_help_version_and_usage_errors_import_no_polars(args: tuple[str, ...]) -> None:
+    code, modules = imported_modules(*args)
+    assert code == (2 if args == ("report",) else 0)
+    assert "micromacro.cli" in modules
+    assert heavy(modules) == []
+
+
+def test_a_command_that_runs_imports_the_pipeline() -> None:
+    """The check above can see Polars: a command that reads formats imports it."""
+    code, modules = imported_modules("formats")
+    assert code == 0
+    assert "polars" in modules
+    assert "micromacro.commands" in modules
+
+
+def test_the_option_values_are_those_of_the_pipeline() -> None:
+    assert tuple(TABLES) == TABLE_NAMES
+    assert AUTO not in FORMATS
+
+
+def test_a_polars_panic_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A panic of Polars' Rust code is a ``BaseException``, caught though Polars is imported
+    only when a command runs."""
+
+    def panicking(*_args: object, **_kwargs: object) -> None:
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(commands, "build_report", panicking)
+    result = CliRunner().invoke(cli, ["report", "-"], input=b"")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "micromacro: error: internal error: PanicException: index out of bounds "
+        "(run with --traceback)\n",
+    )
+
+
+def test_only_exceptions_and_panics_are_internal_errors() -> None:
+    assert _is_internal_error(RuntimeError("boom"))
+    assert _is_internal_error(PanicException("boom"))
+    assert not _is_internal_error(SystemExit(0))
+    assert not _is_internal_error(GeneratorExit())
