@@ -13,7 +13,7 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from micromacro import __version__
+from micromacro import __version__, periods
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
 from micromacro.dimensions import ATTRIBUTIONS, parse_breakdowns
@@ -42,6 +42,7 @@ from micromacro.render import (
     OUTPUT_FORMATS,
     TABLE_NAMES,
     OutputFormat,
+    RunInfo,
     TerminalStyle,
     render,
 )
@@ -582,7 +583,8 @@ def report(
         color=to_terminal and not env.no_color,
         width=env.stdout_width if to_terminal and not wide else None,
     )
-    text = render(result, output_format, table=table, style=style, raw=csv_raw)
+    run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
+    text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
     if history is not None:
         rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
         append_history(history, rows)
