@@ -189,7 +189,7 @@ def _axis_label(start: str, unit: str) -> str:
 def trend_chart(trend: Trend) -> Chart:
     """Sessions (a line, left axis) and the macro conversion rate (a dashed line, right axis)
     per day or hour: a point per row for sessions, one per row with a rate for the rate."""
-    width, height, left, right, top, bottom = 640.0, 240.0, 48.0, 56.0, 16.0, 36.0
+    width, height, left, right, top, bottom = 600.0, 240.0, 48.0, 56.0, 16.0, 36.0
     rows = trend.rows
     inner_w, inner_h = width - left - right, height - top - bottom
     most = max((row.sessions for row in rows), default=0) or 1
@@ -244,7 +244,7 @@ def funnel_chart(funnel: FunnelResult) -> Chart:
     """A funnel's drop-off: a bar per step as long as the units that reached it (against the
     first step's), the share that dropped before the next step marked after it, and the median
     time from the previous step between the bars."""
-    width, row_h, name_w = 640.0, 40.0, 180.0
+    width, row_h, name_w = 560.0, 40.0, 170.0
     bar_w = width - name_w - 8
     top = max((step.reached for step in funnel.steps), default=0) or 1
     shapes: list[Shape] = []
@@ -284,7 +284,7 @@ def lift_chart(rows: Sequence[MicroMacroRow]) -> Chart:
     """Per micro goal, how much more often its visitors reach a macro goal: the difference of
     macro rates as a point with its 95% interval as whiskers, a zero line, and hollow points
     labelled for small samples (a row without a difference is marked ``n/a``)."""
-    width, row_h, name_w, right = 640.0, 26.0, 170.0, 150.0
+    width, row_h, name_w, right = 560.0, 26.0, 160.0, 140.0
     ends = [v for r in rows for v in (r.diff_ci_low, r.diff_ci_high, r.difference) if v is not None]
     reach = max((abs(v) for v in ends), default=0.0) or 0.01
     inner = width - name_w - right
