@@ -232,7 +232,8 @@ def key_figures(table: Table) -> list[Figure]:
         figures.append(
             Figure(key, column.header, text, raw, key in KEY_FIGURES, before, change, css)
         )
-    return sorted(figures, key=lambda f: not f.large)
+    order = {key: index for index, key in enumerate(KEY_FIGURES)}
+    return sorted(figures, key=lambda f: order.get(f.key, len(order)))
 
 
 def _sample_ratio_banner(report: Report) -> list[str]:
