@@ -24,8 +24,8 @@ from micromacro.rows import FunnelResult, GoalRow, MicroMacroRow, Trend
 # Text from the data (goal and step names) drawn inside a chart is cut to this many
 # characters; the tables beside the charts show it whole (and cut longer text with a title).
 LABEL_CHARS = 28
-# How many colours the bucket bar cycles through (CSS classes ``c0`` … ``c7``).
-COLOURS = 8
+# How many colours the bucket bar cycles through (CSS classes ``c0`` … ``c9``).
+COLOURS = 10
 
 
 @dataclass(frozen=True)

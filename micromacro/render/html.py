@@ -223,9 +223,9 @@ def key_figures(table: Table) -> list[Figure]:
         before = change = css = ""
         if f"change_{key}" in keys:
             change_column = next(c for c in table.columns if c.key == f"change_{key}")
-            delta = _number(row.get(f"change_{key}"))
+            delta = row.get(f"change_{key}")
             before = format_value(row.get(f"previous_{key}"), column.kind)
-            change = _arrow(delta) + format_value(delta, change_column.kind).lstrip("▲▼ ")
+            change = _arrow(_number(delta)) + format_value(delta, change_column.kind).lstrip("▲▼ ")
             css = _change_css(row, f"change_{key}", f"change_p_value_{key}", key)
         text, _ = shown(format_value(value, column.kind))
         raw = "" if value is None else str(value)
@@ -284,7 +284,7 @@ def _blocks(report: Report, page: list[Section]) -> Iterator[Block]:
             block.banners = _sample_ratio_banner(report)
         elif table.name == "alerts":
             fired = any(row.get("status") == "fired" for row in table.rows)
-            block.css = "alerts fired" if fired else "alerts"
+            block.css = "fired" if fired else ""
         yield block
 
 
