@@ -52,6 +52,10 @@ PAGES: dict[str, list[str]] = {
     ],
 }  # fmt: skip
 NOW = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
+ARGUMENTS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--hide-scrollbars", "--force-color-profile=srgb",
+)  # fmt: skip
 # Run before any script of the page: what would show that the data ran as code.
 HOOK = """
 window.__seen = [];
@@ -76,8 +80,7 @@ def browser() -> Iterator[Any]:
 
     options = Options()
     options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--hide-scrollbars", "--force-color-profile=srgb"):  # fmt: skip
+    for argument in ARGUMENTS:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     options.set_capability("unhandledPromptBehavior", "ignore")
@@ -99,7 +102,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, d
     try:
         for name, args in PAGES.items():
             path = folder / f"{name}.html"
-            result = CliRunner().invoke(cli, ["report", *args, "--format", "html", "-o", str(path), "-q"])  # fmt: skip
+            command = ["report", *args, "--format", "html", "-o", str(path), "-q"]
+            result = CliRunner().invoke(cli, command)
             assert result.exit_code in (0, 3), result.output
             data = CliRunner().invoke(cli, ["report", *args, "--format", "json", "-q"]).stdout
             made[name] = (path, json.loads(data))
@@ -127,7 +131,9 @@ def _open(browser: Any, path: Path, width: int = 1280, height: int = 1000) -> di
         "seen": browser.execute_script("return window.__seen"),
         "console": browser.get_log("browser"),
         "requests": requests,
-        "resources": browser.execute_script("return performance.getEntriesByType('resource').length"),
+        "resources": browser.execute_script(
+            "return performance.getEntriesByType('resource').length"
+        ),
         "load_ms": browser.execute_script(
             "return performance.getEntriesByType('navigation')[0].loadEventEnd"
         ),
@@ -209,12 +215,12 @@ def test_every_chart_has_a_mark_per_table_row(
           return [s.dataset.table, s.querySelectorAll('tbody tr').length, series];
         })"""
     )
+    rated = [row for row in report["trend"]["rows"] if row["macro_conversion_rate"] is not None]
     charted = 0
     for table, rows, series in counted:
         for name, marks in series.items():
             charted += 1
             if (table, name) == ("trend", "rate"):  # a day without sessions has no rate
-                rated = [r for r in report["trend"]["rows"] if r["macro_conversion_rate"] is not None]
                 assert marks == len(rated)
             else:
                 assert marks == rows, (table, name)
