@@ -156,6 +156,10 @@ def test_the_page_runs_nothing_and_asks_for_nothing(
     assert errors == []
     assert browser.execute_script("return document.scripts.length") == 0
     assert browser.execute_script("return document.querySelectorAll('a, img, iframe').length") == 0
+    if name == "hostile":  # the data is on the page, as text
+        shown = browser.execute_script("return document.body.innerText")
+        assert '<script>alert("data")</script>' in shown
+        assert '"><img src=x onerror=alert(1)>' in shown
 
 
 def test_it_renders_in_less_than_a_second(

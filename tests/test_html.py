@@ -20,7 +20,8 @@ from click.testing import CliRunner
 
 from micromacro import __version__, periods
 from micromacro.cli import cli
-from micromacro.render.html import CELL_CHARS, TITLE_CHARS, shown
+from micromacro.render.html import CELL_CHARS, TITLE_CHARS, key_figures, shown
+from micromacro.render.tables import Column, Table
 
 FIXTURES = "tests/fixtures"
 SAMPLE = ["report", "sample_logs/access.log", "--goals", "goals.example.yaml"]
@@ -276,3 +277,48 @@ def test_an_empty_log_still_makes_a_page(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert code == 0
     assert "No day or hour to show: the period has no hits." in text
     assert _parsed(text).find("section")
+
+
+def _summary(row: dict[str, object]) -> Table:
+    columns = (
+        Column("sessions", "Sessions", "int"),
+        Column("previous_sessions", "Sessions before", "int"),
+        Column("change_sessions", "Sessions change", "delta"),
+        Column("bounce_rate", "Bounce rate", "rate"),
+        Column("previous_bounce_rate", "Bounce rate before", "rate"),
+        Column("change_bounce_rate", "Bounce rate change", "change"),
+        Column("change_p_value_bounce_rate", "Bounce rate change p", "pvalue"),
+        Column("macro_conversion_rate", "Macro conversion rate", "rate"),
+        Column("previous_macro_conversion_rate", "Macro before", "rate"),
+        Column("change_macro_conversion_rate", "Macro change", "change"),
+        Column("change_p_value_macro_conversion_rate", "Macro change p", "pvalue"),
+    )
+    return Table("summary", "Summary", columns, [row])
+
+
+@pytest.mark.parametrize(
+    ("p_bounce", "p_macro", "colours"),
+    [
+        (0.01, 0.01, {"bounce_rate": "bad", "macro_conversion_rate": "good"}),
+        (0.2, 0.049, {"bounce_rate": "", "macro_conversion_rate": "good"}),
+        (None, None, {"bounce_rate": "", "macro_conversion_rate": ""}),
+    ],
+)
+def test_significant_changes_are_green_or_red(
+    p_bounce: float | None, p_macro: float | None, colours: dict[str, str]
+) -> None:
+    row: dict[str, object] = {
+        "sessions": 120, "previous_sessions": 100, "change_sessions": 20,
+        "bounce_rate": 0.5, "previous_bounce_rate": 0.4, "change_bounce_rate": 0.1,
+        "change_p_value_bounce_rate": p_bounce,
+        "macro_conversion_rate": 0.05, "previous_macro_conversion_rate": 0.02,
+        "change_macro_conversion_rate": 0.03, "change_p_value_macro_conversion_rate": p_macro,
+    }  # fmt: skip
+    figures = {f.key: f for f in key_figures(_summary(row))}
+    assert list(figures) == ["sessions", "macro_conversion_rate", "bounce_rate"]
+    assert {key: figures[key].css for key in colours} == colours
+    assert figures["sessions"].css == ""  # a count has no test
+    assert (figures["sessions"].text, figures["sessions"].before) == ("120", "100")
+    assert figures["sessions"].change == "▲ +20"
+    assert figures["bounce_rate"].change == "▲ +10.0 pp"
+    assert figures["macro_conversion_rate"].raw == "0.05"

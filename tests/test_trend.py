@@ -6,15 +6,20 @@ Every figure below is counted by hand from the lines written in each test.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from micromacro import periods
 from micromacro.cli import cli
-from micromacro.trend import bucket_labels, trend_unit
+from micromacro.trend import bucket_labels, session_trend, trend_unit
 from tests.helpers import combined_line
 
 GOALS = "goals:\n  - name: buy\n    kind: macro\n    destination: /thanks\n"
@@ -160,3 +165,28 @@ def test_half_hour_offsets_have_their_own_hours() -> None:
         india, "hour",
     )  # fmt: skip
     assert labels == ["2026-11-02T08:00", "2026-11-02T09:00", "2026-11-02T10:00"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    starts=st.lists(
+        st.datetimes(min_value=datetime(2026, 3, 1), max_value=datetime(2026, 11, 30),
+                     timezones=st.just(UTC)),
+        min_size=1, max_size=40,
+    ),
+    zone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "+05:30"]),
+)  # fmt: skip
+def test_sessions_per_bucket_match_a_plain_count(starts: list[datetime], zone: str) -> None:
+    """Against a plain Python count of each session's local day or hour: every session is in
+    one row, and the rows run from the first session's to the last's."""
+    tz = periods.parse_timezone(zone)
+    conversions = pl.DataFrame({"start": starts}, schema={"start": pl.Datetime("us", "UTC")})
+    first, last = min(starts), max(starts)
+    trend = session_trend(conversions, (), start=first, end=last, end_included=True, tz=tz)
+    pattern = "%Y-%m-%d" if trend.unit == "day" else "%Y-%m-%dT%H:00"
+    expected = Counter(start.astimezone(tz).strftime(pattern) for start in starts)
+    found = {row.start: row.sessions for row in trend.rows if row.sessions}
+    assert found == dict(expected)
+    assert trend.rows[0].start == first.astimezone(tz).strftime(pattern)
+    assert trend.rows[-1].start == last.astimezone(tz).strftime(pattern)
+    assert all(row.macro_conversion_rate is None for row in trend.rows)
