@@ -267,12 +267,11 @@ def _blocks(report: Report, page: list[Section]) -> Iterator[Block]:
             block.figures = key_figures(table)
         elif table.name == "goals":
             block.table = _goals_view(report, table)
-        else:
-            block.table = table_view(table, section.bar or _BARS.get(table.name))
-
+        else:  # a section drawn as a chart keeps its table folded under it
+            bar = section.bar or _BARS.get(table.name)
+            block.table = table_view(table, bar, fold=section.chart_only)
         if table.name == "trend":
             block.charts.append(svg(trend_chart(report.trend)))
-            block.table = table_view(table, fold=True)
             if not table.rows:
                 block.charts, block.table = [], None
                 block.note = "No day or hour to show: the period has no hits."
