@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import click
 
+from micromacro import periods
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
 from micromacro.dimensions import parse_breakdowns
@@ -42,7 +43,7 @@ from micromacro.option_values import (
     OutputFormat,
 )
 from micromacro.outputs import write_output
-from micromacro.render import TerminalStyle, render
+from micromacro.render import RunInfo, TerminalStyle, render
 from micromacro.render.alerts import alert_line
 from micromacro.render.hits import write_hit_table
 from micromacro.render.values import short_span
@@ -295,7 +296,8 @@ def report(
         color=to_terminal and not env.no_color,
         width=env.stdout_width if to_terminal and not wide else None,
     )
-    text = render(result, output_format, table=table, style=style, raw=csv_raw)
+    run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
+    text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
     if history is not None:
         rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
         append_history(history, rows)

@@ -36,14 +36,20 @@ from micromacro.periods import zone_name
 _FIXED_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 
-def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
+def local_time(instant: pl.Expr, tz: str) -> pl.Expr:
+    """``instant`` (UTC) as the wall time of the zone ``tz`` (a name Polars knows, or an
+    offset such as ``+05:30``)."""
     offset = _FIXED_OFFSET.match(tz)
     if offset is None:
-        local = start.dt.convert_time_zone(tz)
-    else:  # Polars knows whole hours only: the wall time of any offset (+05:30) is a shift
-        sign, hours, minutes = offset.groups()
-        shift = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
-        local = start.dt.replace_time_zone(None) + pl.duration(minutes=shift)
+        return instant.dt.convert_time_zone(tz)
+    # Polars knows whole hours only: the wall time of any offset (+05:30) is a shift
+    sign, hours, minutes = offset.groups()
+    shift = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+    return instant.dt.replace_time_zone(None) + pl.duration(minutes=shift)
+
+
+def _time_values(start: pl.Expr, tz: str) -> dict[str, pl.Expr]:
+    local = local_time(start, tz)
     return {
         "hour": local.dt.strftime("%H"),
         "weekday": local.dt.strftime("%u %a"),

@@ -50,6 +50,8 @@ class Environment:
     no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
     quiet: bool = False
     stdout_width: int | None = None
+    # The command line as given, after the program's name (the HTML report's footer shows it).
+    argv: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:
@@ -158,6 +160,7 @@ class MicromacroGroup(click.Group):
         # Errors are handled here, outside click's parsing, so the flag is read from argv.
         argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
         show_traceback = "--traceback" in argv
+        env.argv = tuple(argv)
         code: int
         try:
             result = super().main(*args, **kwargs)

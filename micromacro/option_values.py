@@ -33,11 +33,12 @@ DEFAULT_TOP = 20
 DEFAULT_MIN_SESSIONS = 30
 
 # report --format, and the tables --table writes as CSV or TSV (in display order).
-OutputFormat = Literal["table", "csv", "tsv", "json", "markdown"]
-OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("table", "csv", "tsv", "json", "markdown")
+OutputFormat = Literal["table", "csv", "tsv", "json", "markdown", "html"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("table", "csv", "tsv", "json", "markdown", "html")
 TABLE_NAMES: tuple[str, ...] = (
     "input",
     "summary",
+    "trend",
     "goals",
     "funnels",
     "ladder",

@@ -36,6 +36,7 @@ from micromacro.periods import Period, utc_text, zone_name
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.rows import (
     NO_TRAFFIC,
+    NO_TREND,
     Experiment,
     FunnelResult,
     GoalRow,
@@ -44,6 +45,7 @@ from micromacro.rows import (
     SegmentRow,
     SummaryFigures,
     Traffic,
+    Trend,
 )
 from micromacro.segments import funnel_segment_rows, segment_rows
 from micromacro.sessions import (
@@ -54,6 +56,7 @@ from micromacro.sessions import (
     sessionize,
 )
 from micromacro.traffic import traffic_overview
+from micromacro.trend import session_trend
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +89,8 @@ class Report:
     period: Period
     segments: tuple[SegmentRow, ...] = ()
     traffic: Traffic = NO_TRAFFIC
+    # Sessions and the macro conversion rate per day (per hour for two days or less).
+    trend: Trend = NO_TREND
     experiment: Experiment | None = None
     # With --compare: the report of the comparison period, and every figure against it.
     previous: Report | None = None
@@ -104,10 +109,10 @@ class Report:
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON report of definitions §4 (``input``, ``summary``, ``goals``, ``funnels``,
-        ``ladder``, ``micro_macro``, ``segments``, ``traffic``; ``experiment``, ``previous``,
-        ``alerts`` and ``period`` if set). With a comparison, each figure is followed by its
-        comparison keys."""
+        """The JSON report of definitions §4 (``input``, ``summary``, ``trend``, ``goals``,
+        ``funnels``, ``ladder``, ``micro_macro``, ``segments``, ``traffic``; ``experiment``,
+        ``previous``, ``alerts`` and ``period`` if set). With a comparison, each figure is
+        followed by its comparison keys."""
         changes = self.comparison
         result: dict[str, object] = {
             "input": self.input.as_dict(),
@@ -115,6 +120,7 @@ class Report:
                 **self.summary.as_dict(),
                 **(changes.summary.as_dict() if changes else {}),
             },
+            "trend": self.trend.as_dict(),
             "goals": [
                 {**goal.as_dict(), **(changes.goals[i].as_dict() if changes else {})}
                 for i, goal in enumerate(self.goals)
@@ -245,6 +251,16 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         trial = experiment(segments, options.by[0].label, options.baseline, options.expected_split)
         warnings += trial.warnings
     first_hit, last_hit = first_and_last(read.hits)
+    start, end = read.period.since or first_hit, read.period.until or last_hit
+    trend = session_trend(
+        conversions,
+        goals,
+        start=start,
+        end=end,
+        end_included=read.period.until is None,
+        tz=read.tz,
+        hits=(first_hit, last_hit) if first_hit and last_hit else None,
+    )
     return Report(
         input=read.summary,
         summary=summary,
@@ -261,10 +277,11 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
             attribution=options.attribution,
             top=options.top,
         ),
+        trend=trend,
         experiment=trial,
         period=read.period,
-        start=read.period.since or first_hit,
-        end=read.period.until or last_hit,
+        start=start,
+        end=end,
         first_hit=first_hit,
         last_hit=last_hit,
         tz=read.tz,

@@ -467,6 +467,44 @@ class Experiment:
         }
 
 
+# --- the trend ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrendRow:
+    """One day (or hour) of the period: the sessions that started in it and their macro
+    conversion rate (null without a macro goal or without sessions)."""
+
+    start: Annotated[str, NOT_A_METRIC]
+    sessions: int
+    macro_sessions: int
+    macro_conversion_rate: Annotated[float | None, PROPORTION]
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON ``trend.rows`` item and a CSV ``trend`` row."""
+        return _flat(self, TREND_FIELDS)
+
+
+TREND_FIELDS = field_names(TrendRow)
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Sessions and the macro conversion rate per ``unit`` (``day``, or ``hour`` for a period
+    of two days or less), every day or hour of the period in order, in the report's time zone:
+    ``start`` is ``2026-11-02`` or ``2026-11-02T09:00``."""
+
+    unit: str = "day"
+    rows: tuple[TrendRow, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON ``trend`` object."""
+        return {"unit": self.unit, "rows": [row.as_dict() for row in self.rows]}
+
+
+NO_TREND = Trend()
+
+
 # --- the traffic overview (definitions §2.6) ---------------------------------------------------
 
 

@@ -107,11 +107,16 @@ def _hidden(note: str, width: int) -> list[str]:
     return names
 
 
+def _text_sections(report: Report) -> list[Section]:
+    """The sections the terminal draws (the HTML page's charts alone left out)."""
+    return [section for section in sections(report) if not section.chart_only]
+
+
 def _check_page(text: str, report: Report, width: int) -> None:
     """No line wider than ``width``; each table's rows on one line each, shown headers' words
     whole, names whole or cut with an ellipsis, figures whole."""
     assert max(cell_len(line) for line in text.splitlines()) <= width
-    for section, chunk in _chunks(text, sections(report), width):
+    for section, chunk in _chunks(text, _text_sections(report), width):
         table = section.table
         if table is None or section.vertical:
             continue
@@ -191,7 +196,7 @@ def test_wide_shows_every_column_as_when_piped(width: int) -> None:
     assert wide == piped
     assert "hidden at" not in wide
     assert max(cell_len(line) for line in wide.splitlines()) > width
-    for section in sections(report):
+    for section in _text_sections(report):
         for column in section.table.columns if section.table and not section.vertical else ():
             assert inert(column.header) in wide
 

@@ -53,5 +53,6 @@ def render_markdown(report: Report) -> str:
         if section.heading
         else "\n".join([f"## {_cell(section.title)}", "", *_drawn(section)])
         for section in sections(report)
+        if not section.chart_only
     ]
     return "\n\n".join(parts) + "\n"

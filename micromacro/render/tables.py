@@ -207,6 +207,16 @@ COMPARISON_COLUMNS = _comparison_columns(
 )
 
 
+def trend_table(report: Report) -> Table:
+    """Sessions and the macro conversion rate per day (per hour for two days or less)."""
+    unit = report.trend.unit
+    columns = (Column("start", unit.capitalize()), Column("sessions", "Sessions", "int"),
+               Column("macro_sessions", "Sessions with a macro goal", "int"),
+               Column("macro_conversion_rate", "Macro conversion rate", "rate"))  # fmt: skip
+    rows = [row.as_dict() for row in report.trend.rows]
+    return Table("trend", f"Trend: sessions and macro conversion rate per {unit}", columns, rows)
+
+
 def goals_table(report: Report) -> Table:
     """One row per goal with every goal column; with ``--compare`` also the comparison
     period's conversions and rate, the change and its p-value."""
@@ -712,6 +722,7 @@ def traffic_sections(report: Report) -> list[Section]:
 TABLES: dict[str, Callable[[Report], Table]] = {
     "input": input_table,
     "summary": summary_table,
+    "trend": trend_table,
     "goals": goals_table,
     "funnels": funnels_table,
     "ladder": ladder_table,
@@ -733,7 +744,9 @@ class Section:
     """One titled part of the page people read, and how to draw it: ``table`` (None for a
     ``note`` alone, or for a ``heading``: the line that opens the page), ``bar``: the column
     followed by a bar of each value against the column's largest, ``vertical``: a one-row table
-    drawn as Metric | Value lines; ``before``: the name of the comparison period's column."""
+    drawn as Metric | Value lines; ``before``: the name of the comparison period's column;
+    ``chart_only``: a section the HTML page draws as a chart over its table, and the text
+    pages (terminal, Markdown) leave out (a year's trend would be 365 lines)."""
 
     title: str
     table: Table | None
@@ -742,6 +755,7 @@ class Section:
     note: str | None = None
     heading: bool = False
     before: str = "Before"
+    chart_only: bool = False
 
 
 def period_line(report: Report) -> str:
@@ -834,9 +848,9 @@ def _goal_revenue_keys(report: Report) -> tuple[str, ...]:
 
 def sections(report: Report) -> list[Section]:
     """The page for people (terminal, Markdown, HTML), in order: the period, alerts (with
-    ``--alerts``), input, summary, goals, funnels, engagement ladder and micro → macro (with
-    goals), the traffic overview, the segments and funnels per ``--by``, the experiment; with
-    ``--compare`` the comparison columns name their period."""
+    ``--alerts``), input, summary, the trend (HTML only), goals, funnels, engagement ladder and
+    micro → macro (with goals), the traffic overview, the segments and funnels per ``--by``,
+    the experiment; with ``--compare`` the comparison columns name their period."""
     page = [Section(period_line(report), None, heading=True)]
     if report.alerts is not None:
         alerts = alert_display_table(report)
@@ -844,6 +858,8 @@ def sections(report: Report) -> list[Section]:
     source = input_table(report)
     page.append(Section(source.title, source))
     page.append(Section("Summary", _shown_summary(report), vertical=True))
+    trend = trend_table(report)
+    page.append(Section(trend.title, trend, bar="sessions", chart_only=True))
     goals = goals_table(report)
     if goals.rows:
         keys = GOAL_DISPLAY_KEYS + _goal_revenue_keys(report)

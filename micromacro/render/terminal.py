@@ -579,4 +579,4 @@ def render_sections(page: list[Section], style: TerminalStyle) -> str:
 
 def render_terminal(report: Report, style: TerminalStyle) -> str:
     """The report's sections (``tables.sections``) as titled tables, returned as text."""
-    return render_sections(sections(report), style)
+    return render_sections([s for s in sections(report) if not s.chart_only], style)

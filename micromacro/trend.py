@@ -1,0 +1,96 @@
+"""The trend (definitions §2.6): sessions and the macro conversion rate per day of the period,
+or per hour for a period of two days or less, in the report's time zone.
+
+Sessions count in the day or hour their first hit falls in. Every day or hour of the period
+has a row, those without sessions too, so a quiet day shows as a dip rather than a gap.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import polars as pl
+
+from micromacro.dimension_values import local_time
+from micromacro.goals import Goal
+from micromacro.metrics import converted_kind
+from micromacro.periods import zone_name
+from micromacro.rows import NO_TREND, Trend, TrendRow
+
+# A period of at most this long is drawn per hour, a longer one per day.
+HOURLY_UP_TO = timedelta(days=2)
+# A period of more days than this (a --since long before the first hit) is drawn from the day
+# of its first hit to that of its last: the rows stay a readable number.
+MAX_ROWS = 1000
+_LABELS = {"day": "%Y-%m-%d", "hour": "%Y-%m-%dT%H:00"}
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def trend_unit(start: datetime, end: datetime) -> str:
+    """``hour`` for a period of two days or less, else ``day``.
+
+    >>> trend_unit(datetime(2026, 11, 2), datetime(2026, 11, 4)), trend_unit(
+    ...     datetime(2026, 11, 2), datetime(2026, 11, 4, 1))
+    ('hour', 'day')
+    """
+    return "hour" if end - start <= HOURLY_UP_TO else "day"
+
+
+def bucket_labels(first: datetime, last: datetime, tz: tzinfo, unit: str) -> list[str]:
+    """The labels of every day or hour from the one holding ``first`` to the one holding
+    ``last`` (both included), in the wall time of ``tz``: an hour the clocks skip has no
+    label, one they repeat has one.
+
+    >>> bucket_labels(datetime(2026, 11, 2, 22, 30, tzinfo=UTC),
+    ...               datetime(2026, 11, 3, 0, 10, tzinfo=UTC), UTC, "hour")
+    ['2026-11-02T22:00', '2026-11-02T23:00', '2026-11-03T00:00']
+    """
+    if unit == "day":
+        day, final = first.astimezone(tz).date(), last.astimezone(tz).date()
+        days = (final - day).days
+        return [(day + timedelta(days=n)).isoformat() for n in range(days + 1)]
+    hour = first.astimezone(tz).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    labels: dict[str, None] = {}
+    while hour <= last:
+        labels[hour.astimezone(tz).strftime(_LABELS["hour"])] = None
+        hour += timedelta(hours=1)
+    return list(labels)
+
+
+def session_trend(
+    conversions: pl.DataFrame,
+    goals: tuple[Goal, ...],
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    end_included: bool,
+    tz: tzinfo,
+    hits: tuple[datetime, datetime] | None = None,
+) -> Trend:
+    """The trend of the sessions of ``conversions`` (``session_conversions``) over the period
+    ``start`` to ``end`` (``end`` itself in it when ``end_included``: the last hit of a period
+    without ``--until``). ``hits`` are the first and last hit, to which a period of more than
+    ``MAX_ROWS`` days or hours is cut. Empty without a period."""
+    if start is None or end is None:
+        return NO_TREND
+    unit = trend_unit(start, end)
+    last = end if end_included else end - _MICROSECOND
+    labels = bucket_labels(start, last, tz, unit) if last >= start else []
+    if len(labels) > MAX_ROWS and hits is not None:
+        labels = bucket_labels(max(start, hits[0]), min(last, hits[1]), tz, unit)
+    has_macro = any(goal.kind == "macro" for goal in goals)
+    counts = (
+        conversions.select(
+            local_time(pl.col("start"), zone_name(tz)).dt.strftime(_LABELS[unit]).alias("start"),
+            converted_kind(goals, "macro").alias("macro"),
+        )
+        .group_by("start")
+        .agg(pl.len().alias("sessions"), pl.col("macro").sum().alias("macro_sessions"))
+    )
+    found = {row[0]: (int(row[1]), int(row[2])) for row in counts.iter_rows()}
+    rows = []
+    for label in labels:
+        sessions, macro = found.get(label, (0, 0))
+        macro_rate = macro / sessions if has_macro and sessions else None
+        rows.append(TrendRow(label, sessions, macro, macro_rate))
+    return Trend(unit, tuple(rows))

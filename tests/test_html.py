@@ -1,0 +1,324 @@
+"""The HTML report (``--format html``), read as markup: self-contained, strict, and inert
+whatever the log and the goals file hold. tests/test_browser.py opens the same pages in
+Chromium."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from micromacro import __version__, periods
+from micromacro.cli import cli
+from micromacro.render.html import CELL_CHARS, TITLE_CHARS, key_figures, shown
+from micromacro.render.tables import Column, Table
+
+FIXTURES = "tests/fixtures"
+SAMPLE = ["report", "sample_logs/access.log", "--goals", "goals.example.yaml"]
+SAMPLE_BY = [*SAMPLE, "--by", "query:variant", "--by", "channel", "--by", "device"]
+HOSTILE = [
+    "report", f"{FIXTURES}/hostile_html.log", "--goals", f"{FIXTURES}/hostile_html_goals.yaml",
+    "--by", "query:variant", "--by", "landing_page", "--by", "channel", "--baseline", "A",
+    "--alerts",
+]  # fmt: skip
+NOW = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
+# What the page may hold: no script, no link, no form, no frame, no image from anywhere.
+ALLOWED_TAGS = {
+    "html", "head", "meta", "title", "link", "style", "body", "header", "main", "footer",
+    "section", "h1", "h2", "p", "dl", "dt", "dd", "div", "ul", "li", "span", "code", "figure",
+    "figcaption", "details", "summary", "table", "thead", "tbody", "tr", "th", "td",
+    "svg", "rect", "line", "circle", "polyline", "text",
+}  # fmt: skip
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: str = ""
+
+
+@dataclass
+class Page(HTMLParser):
+    """Every element of a page with its attributes, and the text of each."""
+
+    elements: list[Element] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    style: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._open: list[Element] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.elements.append(element)
+        self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open and self._open.pop().tag != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+        if self._open:
+            self._open[-1].text += data
+            if self._open[-1].tag == "style":
+                self.style += data
+
+    def find(self, tag: str, **attrs: str) -> list[Element]:
+        return [
+            e for e in self.elements
+            if e.tag == tag and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ]  # fmt: skip
+
+
+def _run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, int]:
+    monkeypatch.setattr(periods, "clock", lambda: NOW)
+    result = CliRunner().invoke(cli, [*args, "--format", "html", "-q"])
+    return result.stdout, result.exit_code
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    patch = pytest.MonkeyPatch()
+    try:
+        sample, code = _run(SAMPLE_BY, patch)
+        assert code == 0
+        hostile, code = _run(HOSTILE, patch)
+        assert code == 3  # its alert rule fires
+    finally:
+        patch.undo()
+    return {"sample": sample, "hostile": hostile}
+
+
+def _parsed(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    return page
+
+
+@pytest.mark.parametrize("name", ["sample", "hostile"])
+def test_only_inert_elements_and_attributes(pages: dict[str, str], name: str) -> None:
+    page = _parsed(pages[name])
+    assert {e.tag for e in page.elements} <= ALLOWED_TAGS
+    for element in page.elements:
+        for attribute, value in element.attrs.items():
+            assert not attribute.startswith("on"), (element.tag, attribute)
+            assert attribute not in ("src", "srcset", "action", "formaction", "style", "xlink:href")
+            if attribute == "href":  # the one link: an empty icon, so no favicon is fetched
+                assert (element.tag, value) == ("link", "data:,")
+
+
+@pytest.mark.parametrize("name", ["sample", "hostile"])
+def test_content_security_policy_allows_the_one_style_sheet(
+    pages: dict[str, str], name: str
+) -> None:
+    page = _parsed(pages[name])
+    (policy,) = page.find("meta", http_equiv="Content-Security-Policy")
+    digest = base64.b64encode(hashlib.sha256(page.style.encode()).digest()).decode()
+    assert policy.attrs["content"] == (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'; "
+        "form-action 'none'"
+    )
+    # The policy comes before anything it governs.
+    assert page.elements.index(policy) < page.elements.index(page.find("style")[0])
+
+
+def test_hostile_strings_stay_text(pages: dict[str, str]) -> None:
+    text = pages["hostile"]
+    page = _parsed(text)
+    shown_text = "".join(page.texts)
+    # The data is there, as text: a script tag, an img tag, a javascript: URL, a template.
+    assert '<script>alert("data")</script>' in shown_text
+    assert '"><img src=x onerror=alert(1)>' in shown_text
+    assert "javascript:alert(document.domain)" in shown_text
+    assert "{{7*7}}" in shown_text
+    assert ">49<" not in text
+    # … and never markup, never a live character that reorders or hides text.
+    assert "<script" not in text
+    assert "<img" not in text
+    assert "<svg onload" not in text
+    assert "\u202e" not in text
+    assert "\\u202e" in shown_text
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+
+
+def test_long_values_are_cut_with_a_title(pages: dict[str, str]) -> None:
+    page = _parsed(pages["hostile"])
+    long_cells = [e for e in page.elements if e.tag in ("td", "th") and "AAAAAAAAAA" in e.text]
+    assert long_cells
+    for cell in long_cells:
+        assert len(cell.text.strip()) <= CELL_CHARS
+        assert cell.text.strip().endswith("…")
+        assert len(cell.attrs["title"]) == TITLE_CHARS
+    assert "A" * (TITLE_CHARS + 1) not in pages["hostile"]
+
+
+def test_shown_text() -> None:
+    assert shown("plain") == ("plain", "")
+    assert shown("a\x1b[31m") == ("a\\x1b[31m", "")
+    text, title = shown("x" * 10_000)
+    assert (len(text), len(title)) == (CELL_CHARS, TITLE_CHARS)
+
+
+@pytest.mark.parametrize("name", ["sample", "hostile"])
+def test_tables_have_scoped_headers(pages: dict[str, str], name: str) -> None:
+    page = _parsed(pages[name])
+    headers = [e for e in page.elements if e.tag == "th"]
+    assert headers
+    assert {e.attrs.get("scope") for e in headers} == {"col", "row"}
+
+
+def test_key_figures_are_the_json_summary(pages: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, [*SAMPLE_BY, "--format", "json", "-q"])
+    summary = json.loads(result.stdout)["summary"]
+    figures = [e for e in _parsed(pages["sample"]).elements if "data-key" in e.attrs]
+    assert [f.attrs["data-key"] for f in figures[:4]] == [
+        "sessions", "visitors", "macro_conversion_rate", "micro_conversion_rate",
+    ]  # fmt: skip
+    for figure in figures:
+        assert float(figure.attrs["data-value"]) == pytest.approx(summary[figure.attrs["data-key"]])
+
+
+def test_the_footer_names_the_version_and_the_command_as_typed(
+    pages: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = pages["sample"]
+    assert f"micromacro {__version__}" in text
+    assert "<dt>Generated</dt><dd>9 Nov 2026 09:00 (+01:00)</dd>" in text
+    expected = "micromacro report sample_logs/access.log --goals goals.example.yaml --by"
+    assert expected in text
+    # A glob and a dated --output are shown as typed, not expanded.
+    monkeypatch.setattr(periods, "clock", lambda: NOW)
+    output = str(tmp_path / "report-%Y-%m-%d.html")
+    args = ["report", "sample_logs/acc*.log", "--goals", "goals.example.yaml", "--format",
+            "html", "-o", output, "-q"]  # fmt: skip
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    written = html.unescape((tmp_path / "report-2026-11-02.html").read_text(encoding="utf-8"))
+    typed = "micromacro report 'sample_logs/acc*.log' --goals goals.example.yaml --format html"
+    assert f"{typed} -o {shlex.quote(output)} -q</code>" in written
+
+
+def _marks(page: Page, section: str, series: str) -> int:
+    """How many marks of ``series`` the section of table ``section`` draws."""
+    return len(_in_section(page, section, "data-series", series))
+
+
+def _in_section(page: Page, name: str, attribute: str, value: str) -> list[Element]:
+    inside, found = False, []
+    for element in page.elements:
+        if element.tag == "section":
+            inside = element.attrs.get("data-table") == name
+        elif inside and element.attrs.get(attribute) == value:
+            found.append(element)
+    return found
+
+
+def test_every_chart_has_a_mark_per_table_row(pages: dict[str, str]) -> None:
+    report = json.loads(CliRunner().invoke(cli, [*SAMPLE_BY, "--format", "json", "-q"]).stdout)
+    page = _parsed(pages["sample"])
+    trend = report["trend"]["rows"]
+    assert _marks(page, "trend", "sessions") == len(trend) == 7
+    rated = [row for row in trend if row["macro_conversion_rate"] is not None]
+    assert _marks(page, "trend", "rate") == len(rated)
+    assert _marks(page, "goals", "rate") == len(report["goals"])
+    assert _marks(page, "micro_macro", "lift") == len(report["micro_macro"])
+    steps = sum(len(funnel["steps"]) for funnel in report["funnels"])
+    assert _marks(page, "funnel", "steps") == steps
+    assert _marks(page, "ladder", "bar") == 3
+    segments = len(report["segments"])
+    assert _marks(page, "segment", "bar") == segments
+    buckets = [e for e in page.elements if e.attrs.get("data-series") == "bucket"]
+    assert len(buckets) == 9  # malformed, bot, static, error, request, …, page
+
+
+def test_sample_ratio_mismatch_is_a_banner(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 90/10 expected, about 50/50 seen: a mismatch.
+    args = [*SAMPLE, "--by", "query:variant", "--baseline", "A", "--expected-split", "90,10"]
+    text, code = _run(args, monkeypatch)
+    assert code == 0
+    page = _parsed(text)
+    (banner,) = _in_section(page, "experiment", "class", "banner")
+    assert banner.text.startswith("Sample-ratio mismatch: the variants' sessions (A 75, B 87")
+
+
+def test_fired_alerts_come_first_and_red(pages: dict[str, str]) -> None:
+    page = _parsed(pages["hostile"])
+    sections = [e for e in page.elements if e.tag == "section"]
+    assert sections[0].attrs["class"] == "block alerts fired"
+    assert [e.tag for e in page.elements if e.attrs.get("class") == "fired"] == ["tr"]
+
+
+def test_the_trend_shows_in_html_not_in_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = CliRunner().invoke(cli, [*SAMPLE, "-q"]).stdout
+    markdown = CliRunner().invoke(cli, [*SAMPLE, "--format", "markdown", "-q"]).stdout
+    assert "Trend" not in table
+    assert "Trend" not in markdown
+    text, _ = _run(SAMPLE, monkeypatch)
+    assert "<h2>Trend: sessions and macro conversion rate per day</h2>" in text
+
+
+def test_an_empty_log_still_makes_a_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    text, code = _run(["report", str(empty), "--goals", "goals.example.yaml"], monkeypatch)
+    assert code == 0
+    assert "No day or hour to show: the period has no hits." in text
+    assert _parsed(text).find("section")
+
+
+def _summary(row: dict[str, object]) -> Table:
+    columns = (
+        Column("sessions", "Sessions", "int"),
+        Column("previous_sessions", "Sessions before", "int"),
+        Column("change_sessions", "Sessions change", "delta"),
+        Column("bounce_rate", "Bounce rate", "rate"),
+        Column("previous_bounce_rate", "Bounce rate before", "rate"),
+        Column("change_bounce_rate", "Bounce rate change", "change"),
+        Column("change_p_value_bounce_rate", "Bounce rate change p", "pvalue"),
+        Column("macro_conversion_rate", "Macro conversion rate", "rate"),
+        Column("previous_macro_conversion_rate", "Macro before", "rate"),
+        Column("change_macro_conversion_rate", "Macro change", "change"),
+        Column("change_p_value_macro_conversion_rate", "Macro change p", "pvalue"),
+    )
+    return Table("summary", "Summary", columns, [row])
+
+
+@pytest.mark.parametrize(
+    ("p_bounce", "p_macro", "colours"),
+    [
+        (0.01, 0.01, {"bounce_rate": "bad", "macro_conversion_rate": "good"}),
+        (0.2, 0.049, {"bounce_rate": "", "macro_conversion_rate": "good"}),
+        (None, None, {"bounce_rate": "", "macro_conversion_rate": ""}),
+    ],
+)
+def test_significant_changes_are_green_or_red(
+    p_bounce: float | None, p_macro: float | None, colours: dict[str, str]
+) -> None:
+    row: dict[str, object] = {
+        "sessions": 120, "previous_sessions": 100, "change_sessions": 20,
+        "bounce_rate": 0.5, "previous_bounce_rate": 0.4, "change_bounce_rate": 0.1,
+        "change_p_value_bounce_rate": p_bounce,
+        "macro_conversion_rate": 0.05, "previous_macro_conversion_rate": 0.02,
+        "change_macro_conversion_rate": 0.03, "change_p_value_macro_conversion_rate": p_macro,
+    }  # fmt: skip
+    figures = {f.key: f for f in key_figures(_summary(row))}
+    assert list(figures) == ["sessions", "macro_conversion_rate", "bounce_rate"]
+    assert {key: figures[key].css for key in colours} == colours
+    assert figures["sessions"].css == ""  # a count has no test
+    assert (figures["sessions"].text, figures["sessions"].before) == ("120", "100")
+    assert figures["sessions"].change == "▲ +20"
+    assert figures["bounce_rate"].change == "▲ +10.0 pp"
+    assert figures["macro_conversion_rate"].raw == "0.05"

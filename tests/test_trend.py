@@ -1,0 +1,192 @@
+"""The trend: sessions and the macro conversion rate per day, or per hour for two days or less.
+
+Every figure below is counted by hand from the lines written in each test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micromacro import periods
+from micromacro.cli import cli
+from micromacro.trend import bucket_labels, session_trend, trend_unit
+from tests.helpers import combined_line
+
+GOALS = "goals:\n  - name: buy\n    kind: macro\n    destination: /thanks\n"
+
+
+def _report(tmp_path: Path, lines: list[str], *args: str, goals: str = GOALS) -> dict:
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    goals_file = tmp_path / "goals.yaml"
+    goals_file.write_text(goals, encoding="utf-8")
+    command = ["report", str(log), "--goals", str(goals_file), "--format", "json", "-q", *args]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _visit(ip: str, time: str, *paths: str) -> list[str]:
+    return [combined_line(path, ip=ip, time=time) for path in paths]
+
+
+def test_days_of_the_period_each_with_its_sessions_and_rate(tmp_path: Path) -> None:
+    lines = [
+        # 2 November: three visitors, one buys
+        *_visit("203.0.113.1", "02/Nov/2026:09:00:00 +0100", "/", "/thanks"),
+        *_visit("203.0.113.2", "02/Nov/2026:12:00:00 +0100", "/"),
+        *_visit("203.0.113.3", "02/Nov/2026:23:59:00 +0100", "/"),
+        # 4 November: one visitor, who does not buy
+        *_visit("203.0.113.4", "04/Nov/2026:00:30:00 +0100", "/p"),
+    ]
+    report = _report(tmp_path, lines, "--since", "2026-11-01", "--until", "2026-11-05")
+    assert report["trend"] == {
+        "unit": "day",
+        "rows": [
+            {"start": "2026-11-01", "sessions": 0, "macro_sessions": 0,
+             "macro_conversion_rate": None},
+            {"start": "2026-11-02", "sessions": 3, "macro_sessions": 1,
+             "macro_conversion_rate": 1 / 3},
+            {"start": "2026-11-03", "sessions": 0, "macro_sessions": 0,
+             "macro_conversion_rate": None},
+            {"start": "2026-11-04", "sessions": 1, "macro_sessions": 0,
+             "macro_conversion_rate": 0.0},
+            {"start": "2026-11-05", "sessions": 0, "macro_sessions": 0,
+             "macro_conversion_rate": None},
+        ],
+    }  # fmt: skip
+
+
+def test_a_period_of_two_days_or_less_is_per_hour(tmp_path: Path) -> None:
+    lines = [
+        *_visit("203.0.113.1", "02/Nov/2026:09:10:00 +0100", "/", "/thanks"),
+        *_visit("203.0.113.2", "02/Nov/2026:09:50:00 +0100", "/"),
+        *_visit("203.0.113.3", "02/Nov/2026:11:00:00 +0100", "/"),
+    ]
+    report = _report(tmp_path, lines, "--since", "2026-11-02", "--until", "2026-11-02")
+    trend = report["trend"]
+    assert trend["unit"] == "hour"
+    assert len(trend["rows"]) == 24
+    by_hour = {row["start"]: row for row in trend["rows"] if row["sessions"]}
+    assert by_hour == {
+        "2026-11-02T09:00": {"start": "2026-11-02T09:00", "sessions": 2, "macro_sessions": 1,
+                             "macro_conversion_rate": 0.5},
+        "2026-11-02T11:00": {"start": "2026-11-02T11:00", "sessions": 1, "macro_sessions": 0,
+                             "macro_conversion_rate": 0.0},
+    }  # fmt: skip
+
+
+def test_without_a_period_the_trend_runs_from_the_first_to_the_last_hit(tmp_path: Path) -> None:
+    lines = [
+        *_visit("203.0.113.1", "02/Nov/2026:09:00:00 +0100", "/"),
+        *_visit("203.0.113.2", "06/Nov/2026:09:00:00 +0100", "/"),
+    ]
+    trend = _report(tmp_path, lines)["trend"]
+    assert [(row["start"], row["sessions"]) for row in trend["rows"]] == [
+        ("2026-11-02", 1), ("2026-11-03", 0), ("2026-11-04", 0), ("2026-11-05", 0),
+        ("2026-11-06", 1),
+    ]  # fmt: skip
+
+
+def test_without_a_macro_goal_the_rate_is_null(tmp_path: Path) -> None:
+    goals = "goals:\n  - name: look\n    kind: micro\n    destination: /p\n"
+    lines = _visit("203.0.113.1", "02/Nov/2026:09:00:00 +0100", "/p")
+    trend = _report(tmp_path, lines, goals=goals)["trend"]
+    assert trend["rows"] == [
+        {"start": "2026-11-02T09:00", "sessions": 1, "macro_sessions": 0,
+         "macro_conversion_rate": None},
+    ]  # fmt: skip
+
+
+def test_days_are_those_of_the_report_time_zone(tmp_path: Path) -> None:
+    # 23:30 UTC on 2 November is 05:00 on 3 November in India (+05:30).
+    lines = [
+        *_visit("203.0.113.1", "02/Nov/2026:23:30:00 +0000", "/"),
+        *_visit("203.0.113.2", "05/Nov/2026:10:00:00 +0000", "/"),
+    ]
+    trend = _report(tmp_path, lines, "--tz", "+05:30")["trend"]
+    assert trend["rows"][0] == {
+        "start": "2026-11-03", "sessions": 1, "macro_sessions": 0, "macro_conversion_rate": 0.0,
+    }  # fmt: skip
+    assert [row["start"] for row in trend["rows"]] == ["2026-11-03", "2026-11-04", "2026-11-05"]
+
+
+def test_an_empty_log_has_no_trend(tmp_path: Path) -> None:
+    assert _report(tmp_path, [""])["trend"] == {"unit": "day", "rows": []}
+
+
+def test_csv_trend_table(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(_visit("203.0.113.1", "02/Nov/2026:09:00:00 +0100", "/")) + "\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(GOALS)
+    command = ["report", str(log), "--goals", str(goals), "--format", "csv", "--table", "trend"]
+    result = CliRunner().invoke(cli, [*command, "-q"])
+    assert result.stdout == (
+        "start,sessions,macro_sessions,macro_conversion_rate\n2026-11-02T09:00,1,0,0.0\n"
+    )
+
+
+@pytest.mark.parametrize(("days", "unit"), [(1, "hour"), (2, "hour"), (2.01, "day"), (7, "day")])
+def test_the_unit_follows_the_length(days: float, unit: str) -> None:
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    assert trend_unit(start, start + timedelta(days=days)) == unit
+
+
+def test_hours_the_clocks_skip_or_repeat() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    # 29 March 2026: 02:00 does not exist in Berlin; 25 October 2026: 02:00 comes twice.
+    spring = bucket_labels(
+        datetime(2026, 3, 29, 0, 0, tzinfo=UTC), datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+        berlin, "hour",
+    )  # fmt: skip
+    assert spring == ["2026-03-29T01:00", "2026-03-29T03:00"]
+    autumn = bucket_labels(
+        datetime(2026, 10, 24, 23, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+        berlin, "hour",
+    )  # fmt: skip
+    assert autumn == ["2026-10-25T01:00", "2026-10-25T02:00"]
+
+
+def test_half_hour_offsets_have_their_own_hours() -> None:
+    india = timezone(timedelta(hours=5, minutes=30))
+    labels = bucket_labels(
+        datetime(2026, 11, 2, 3, 0, tzinfo=UTC), datetime(2026, 11, 2, 4, 45, tzinfo=UTC),
+        india, "hour",
+    )  # fmt: skip
+    assert labels == ["2026-11-02T08:00", "2026-11-02T09:00", "2026-11-02T10:00"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    starts=st.lists(
+        st.datetimes(min_value=datetime(2026, 3, 1), max_value=datetime(2026, 11, 30),
+                     timezones=st.just(UTC)),
+        min_size=1, max_size=40,
+    ),
+    zone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "+05:30"]),
+)  # fmt: skip
+def test_sessions_per_bucket_match_a_plain_count(starts: list[datetime], zone: str) -> None:
+    """Against a plain Python count of each session's local day or hour: every session is in
+    one row, and the rows run from the first session's to the last's."""
+    tz = periods.parse_timezone(zone)
+    conversions = pl.DataFrame({"start": starts}, schema={"start": pl.Datetime("us", "UTC")})
+    first, last = min(starts), max(starts)
+    trend = session_trend(conversions, (), start=first, end=last, end_included=True, tz=tz)
+    pattern = "%Y-%m-%d" if trend.unit == "day" else "%Y-%m-%dT%H:00"
+    expected = Counter(start.astimezone(tz).strftime(pattern) for start in starts)
+    found = {row.start: row.sessions for row in trend.rows if row.sessions}
+    assert found == dict(expected)
+    assert trend.rows[0].start == first.astimezone(tz).strftime(pattern)
+    assert trend.rows[-1].start == last.astimezone(tz).strftime(pattern)
+    assert all(row.macro_conversion_rate is None for row in trend.rows)
