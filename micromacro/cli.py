@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import IO, Any, NoReturn
 
 import click
@@ -47,10 +47,12 @@ from micromacro.render import (
 )
 from micromacro.render.alerts import alert_line
 from micromacro.render.hits import HIT_FORMATS, HitFormat, write_hit_table
+from micromacro.render.suggestion import SUGGESTION_FORMATS, SuggestionFormat, render_suggestion
 from micromacro.render.text import inert
 from micromacro.render.values import short_span
 from micromacro.report import Report, ReportOptions, build_report
 from micromacro.segments import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
+from micromacro.suggest import SuggestOptions, suggest_goals
 from micromacro.timespans import parse_duration
 
 DEFAULT_GOALS_FILE = "goals.yaml"
@@ -697,6 +699,65 @@ def hits(
         write_output(output, data)
     else:
         _write_bytes(env.stdout, data)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(SUGGESTION_FORMATS),
+    default="yaml",
+    show_default=True,
+    help="yaml: a goals file, each goal under comments that say why; json: the candidates "
+    "with their evidence, for tools.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (a regular file is replaced atomically) instead of stdout.",
+)
+@_hit_reading_options
+@click.pass_context
+def suggest(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    output_format: SuggestionFormat,
+    output: str | None,
+    quiet: bool,
+    **_reading: Any,
+) -> None:
+    """Propose a goals file from the logs: the macro and micro goals and the funnels their
+    sessions show, each with the evidence for it (read as report reads them).
+
+    \b
+    Examples:
+      micromacro suggest access.log -o goals.yaml && micromacro check goals.yaml
+      micromacro suggest 'logs/access.log*' --since 30d --format json
+    """
+    env = environment(ctx)
+    env.quiet = quiet
+    _check_reading(ctx.params)
+    params = ctx.params
+    base = _report_options(ctx, GoalsConfig(goals=(), path=""))
+    options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
+    with env.progress() as on_progress:
+        found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
+    _print_read_messages(env, found.notes, found.warnings, found.malformed)
+    macro = sum(1 for s in found.goals if s.goal.kind == "macro")
+    env.message(
+        f"proposed {macro} macro and {len(found.goals) - macro} micro goals and "
+        f"{len(found.funnels)} funnels from {found.sessions:,} sessions"
+        + (f"; see {inert(params['output'])}" if params["output"] else "")
+    )
+    text = render_suggestion(found, output_format)
+    if output is not None:
+        write_output(output, text)
+    else:
+        env.stdout.write(text)
+        env.stdout.flush()
 
 
 def _write_bytes(stream: IO[str], data: bytes) -> None:

@@ -31,22 +31,28 @@ _DATE = re.compile(r"^(19|20)\d\d[-_.]?(0[1-9]|1[0-2])([-_.]?(0[1-9]|[12]\d|3[01
 # A locale: ``en``, ``de-DE``, ``pt_br``, ``zh-Hant`` (only as a path's first segment).
 _LOCALE = re.compile(r"^[a-z]{2}([-_]([A-Za-z]{2}|[A-Z][a-z]{3}))?$")
 LANGUAGES = frozenset(
-    "ar bg ca cs cy da de el en es et eu fa fi fr ga gl he hi hr hu hy id is it ja ka kk ko lt "
-    "lv mk ms mt nb nl nn no pl pt ro ru sk sl sq sr sv th tr uk ur vi zh".split()
-)
+    (
+        "ar", "bg", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr",
+        "ga", "gl", "he", "hi", "hr", "hu", "hy", "id", "is", "it", "ja", "ka", "kk", "ko", "lt",
+        "lv", "mk", "ms", "mt", "nb", "nl", "nn", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sq",
+        "sr", "sv", "th", "tr", "uk", "ur", "vi", "zh"
+    )
+)  # fmt: skip
 # Words of the steps people take: a segment holding one is a page of its own, never a slug.
 KEEP_WORDS = frozenset(
     (
-        "thank thanks thankyou danke merci gracias obrigado obrigada grazie bedankt dank tak "
-        "tack kiitos confirm confirmed confirmation confirmacion conferma bestaetigung "
-        "bevestiging success successful complete completed receipt welcome willkommen "
-        "bienvenue bienvenido benvenuto order orders checkout kasse caisse cart basket "
-        "warenkorb panier carrito carrello winkelwagen payment shipping pricing plans "
-        "preise tarifs precios prezzi prijzen signup sign-up register registration join "
-        "contact kontakt contacto contatto quote demo trial subscribe newsletter download "
-        "downloads search login signin account apply application donate"
-    ).split()
-)
+        "thank", "thanks", "thankyou", "danke", "merci", "gracias", "obrigado", "obrigada",
+        "grazie", "bedankt", "dank", "tak", "tack", "kiitos", "confirm", "confirmed",
+        "confirmation", "confirmacion", "conferma", "bestaetigung", "bevestiging", "success",
+        "successful", "complete", "completed", "receipt", "welcome", "willkommen", "bienvenue",
+        "bienvenido", "benvenuto", "order", "orders", "checkout", "kasse", "caisse", "cart",
+        "basket", "warenkorb", "panier", "carrito", "carrello", "winkelwagen", "payment",
+        "shipping", "pricing", "plans", "preise", "tarifs", "precios", "prezzi", "prijzen",
+        "signup", "sign-up", "register", "registration", "join", "contact", "kontakt", "contacto",
+        "contatto", "quote", "demo", "trial", "subscribe", "newsletter", "download", "downloads",
+        "search", "login", "signin", "account", "apply", "application", "donate"
+    )
+)  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -185,6 +191,5 @@ def file_template(path: str, template: str) -> str:
 def has_wildcard(template: str) -> bool:
     """Whether a template holds a ``*`` segment (else it is the path itself)."""
     return any(
-        segment == WILDCARD or segment.startswith(WILDCARD + ".")
-        for segment in _split(template)
+        segment == WILDCARD or segment.startswith(WILDCARD + ".") for segment in _split(template)
     )

@@ -24,7 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 # micromacro/logformats/__init__.py and ``__init__`` the package's own micromacro/__init__.py.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("package and errors", ("__init__", "errors")),
-    ("small utilities", ("collector", "distinct", "timespans", "periods", "stats")),
+    (
+        "small utilities",
+        ("collector", "distinct", "timespans", "periods", "stats", "path_templates"),
+    ),
     (
         "names of the hit table, of dimensions and of report rows",
         ("hit_schema", "dimensions", "rows"),
@@ -74,7 +77,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("alerts", ("alerts",)),
-    ("report", ("report", "hit_table")),
+    ("report", ("report", "hit_table", "suggest_steps", "suggest")),
     ("output files", ("outputs", "history")),
     (
         "render",
@@ -89,6 +92,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "render.json",
             "render.delimited",
             "render.hits",
+            "render.suggestion",
             "render",
         ),
     ),
