@@ -50,7 +50,11 @@ KEEP_WORDS = frozenset(
         "shipping", "pricing", "plans", "preise", "tarifs", "precios", "prezzi", "prijzen",
         "signup", "sign-up", "register", "registration", "join", "contact", "kontakt", "contacto",
         "contatto", "quote", "demo", "trial", "subscribe", "newsletter", "download", "downloads",
-        "search", "login", "signin", "account", "apply", "application", "donate"
+        "search", "login", "signin", "account", "apply", "application", "donate", "donation",
+        "bestellung", "commande", "pedido", "ordine", "bestelling", "purchase", "booking",
+        "reservation", "appointment", "devis", "angebot", "offerte", "presupuesto", "cotizacion",
+        "preventivo", "kontakt", "contacto", "contatto", "enquiry", "inquiry", "registrieren",
+        "inscription", "spende", "bewerbung", "candidature", "alerts"
     )
 )  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
@@ -102,12 +106,13 @@ def _split(path: str) -> list[str]:
     return path[1:].split("/") if path.startswith("/") else path.split("/")
 
 
-def _own_shape(segments: Sequence[str]) -> list[str]:
-    """Segments with ids and a leading locale collapsed (what needs no other path)."""
+def _own_shape(segments: Sequence[str], *, locales: bool) -> list[str]:
+    """Segments with ids collapsed, and with ``locales`` (the site has several) a leading
+    locale."""
     out = []
     for index, segment in enumerate(segments):
         last = index == len(segments) - 1
-        if index == 0 and is_locale(segment) and not last:
+        if index == 0 and locales and is_locale(segment) and not last:
             out.append(WILDCARD)
         elif last and _extension(segment):
             stem = segment[: -len(_extension(segment)) - 1]
@@ -123,26 +128,31 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
     """The template of each distinct path (``paths`` may repeat; each is templated once).
 
     A segment becomes ``*`` when its own shape says it is an id (``is_id``), when it is a
-    locale first segment followed by more, or when it is a slug: at depth two or more, under a
-    templated prefix with at least ``SLUG_SIBLINGS`` distinct child segments, and not a word of
-    ``KEEP_WORDS``. A file name keeps its extension (``/docs/*.pdf``). Query strings are not
-    part of a path.
+    locale first segment followed by more and the paths hold several locales, or when it is a
+    slug: under a templated prefix that holds a fixed segment and is not a locale alone, with
+    at least ``SLUG_SIBLINGS`` distinct child segments, and not a word of ``KEEP_WORDS``. A file
+    name keeps its extension (``/docs/*.pdf``). Query strings are not part of a path.
 
     >>> t = path_templates([f"/products/{s}" for s in "a-b c-d e-f g-h i-j".split()])
     >>> t["/products/a-b"]
     '/products/*'
-    >>> path_templates(["/orders/48211/receipt", "/de-DE/preise"])
-    {'/de-DE/preise': '/*/preise', '/orders/48211/receipt': '/orders/*/receipt'}
+    >>> sorted(path_templates(["/orders/48211/receipt", "/de-DE/preise", "/en/x"]).values())
+    ['/*/preise', '/*/x', '/orders/*/receipt']
     """
     distinct = sorted(set(paths))
-    shaped = {path: _own_shape(_split(path)) for path in distinct}
+    locales = {first for path in distinct if is_locale(first := _split(path)[0])}
+    shaped = {path: _own_shape(_split(path), locales=len(locales) > 1) for path in distinct}
     depth = max((len(s) for s in shaped.values()), default=0)
     for level in range(1, depth):
         children: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for segments in shaped.values():
             if len(segments) > level and segments[level] != WILDCARD:
                 children[tuple(segments[:level])].add(_stem(segments[level]))
-        crowded = {prefix for prefix, names in children.items() if len(names) >= SLUG_SIBLINGS}
+        crowded = {
+            prefix
+            for prefix, names in children.items()
+            if len(names) >= SLUG_SIBLINGS and _holds_slugs(prefix)
+        }
         if not crowded:
             continue
         for segments in shaped.values():
@@ -152,6 +162,14 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
             if segment and segment != WILDCARD and not keeps_its_name(segment):
                 segments[level] = _slug_wildcard(segment, last=level == len(segments) - 1)
     return {path: "/" + "/".join(segments) for path, segments in shaped.items()}
+
+
+def _holds_slugs(prefix: tuple[str, ...]) -> bool:
+    """Whether the children of ``prefix`` may be slugs: it holds a fixed segment and is not a
+    locale alone (``/de/…`` holds the site's sections, as ``/…`` does)."""
+    if len(prefix) == 1 and (prefix[0] == WILDCARD or is_locale(prefix[0])):
+        return False
+    return any(part != WILDCARD for part in prefix)
 
 
 def _stem(segment: str) -> str:

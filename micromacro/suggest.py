@@ -35,10 +35,11 @@ from micromacro.goals import (
 )
 from micromacro.hit_schema import as_number
 from micromacro.hits import InputSummary, MalformedLine
-from micromacro.path_templates import has_wildcard
+from micromacro.path_templates import WILDCARD, has_wildcard
 from micromacro.reading import ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
 from micromacro.suggest_steps import (
+    CART_UPKEEP_WORDS,
     CART_WORDS,
     CHECKOUT_WORDS,
     CONFIRMATION_WORDS,
@@ -362,6 +363,10 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
         return None
     own_words = words(template)
     named = bool(own_words & CONFIRMATION_WORDS)
+    if own_words & CHECKOUT_WORDS and not named:
+        after_checkout = 0  # a step of the checkout (its review page), not what follows it
+    if named and after_post and after_post + after_checkout < 0.8 * views:
+        return None  # a page of thanks many visits reach another way: the post is the goal
     placed = (
         (after_post + after_checkout) >= 0.6 * views
         and landing <= 0.1 * sessions
@@ -422,13 +427,13 @@ def _slug(template: str) -> str:
 
 
 def _cart_candidates(context: _Context) -> list[_Candidate]:
-    """Add to cart: form posts to a cart path (``/cart/add/*``, ``/basket``), every one
-    counted."""
+    """Add to cart: form posts to a cart path (``/cart/add/*``, ``/basket``, an API's
+    ``/api/cart``), every one counted; not those that remove, update or clear."""
     rows = [
         row
         for row in context.posts.iter_rows(named=True)
         if words(row["template"]) & CART_WORDS
-        and not words(row["template"]) & NOT_A_GOAL_WORDS
+        and not words(row["template"]) & CART_UPKEEP_WORDS
         and row["sessions"] >= MIN_SESSIONS
     ]
     if not rows:
@@ -516,7 +521,9 @@ def _download_candidates(context: _Context) -> list[_Candidate]:
         top = max(members, key=lambda m: (m["hits"], str(m["top"])))
         stem = str(top["top"]).rsplit("/", 1)[-1].rsplit(".", 1)[0]
         single = len(members) == 1 and int(top["paths"]) == 1  # type: ignore[call-overload]
-        label = _slug(stem) if single else _slug(directory.rsplit("/", 1)[-1] or "file")
+        kinds = {t.rsplit(".", 1)[-1].lower() for t in templates}
+        folder = next((p for p in reversed(directory.split("/")) if p and p != WILDCARD), "")
+        label = _slug(stem) if single else kinds.pop() if len(kinds) == 1 else _slug(folder)
         extensions = ", ".join(t.rsplit(".", 1)[-1] for t in templates)
         goal = Goal(
             name=context.name(f"{label}_download"),

@@ -87,6 +87,10 @@ CART_WORDS = frozenset(
         "addtocart"
     )
 )  # fmt: skip
+# Posts to the cart that keep it rather than fill it.
+CART_UPKEEP_WORDS = frozenset(
+    ("remove", "delete", "update", "clear", "coupon", "voucher", "wishlist", "empty", "quantity")
+)
 CHECKOUT_WORDS = frozenset(["checkout", "kasse", "caisse"])
 PRICING_WORDS = frozenset(
     ["pricing", "plans", "prices", "preise", "tarifs", "tarif", "precios", "prezzi", "prijzen"]
