@@ -112,7 +112,7 @@ def _own_shape(segments: Sequence[str], *, locales: bool) -> list[str]:
     out = []
     for index, segment in enumerate(segments):
         last = index == len(segments) - 1
-        if index == 0 and locales and is_locale(segment) and not last:
+        if index == 0 and locales and is_locale(segment) and any(segments[1:]):
             out.append(WILDCARD)
         elif last and _extension(segment):
             stem = segment[: -len(_extension(segment)) - 1]

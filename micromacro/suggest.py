@@ -575,7 +575,7 @@ def nice_seconds(seconds: float) -> int:
     """The threshold a person would write nearest ``seconds`` (30s, 1m, 90s, 2m, 5m, …).
 
     >>> [nice_seconds(s) for s in (7, 52, 131, 292, 500, 99999)]
-    [10, 45, 120, 300, 420, 2700]
+    [10, 60, 120, 300, 600, 2700]
     """
     return min(NICE_SECONDS, key=lambda nice: (abs(nice - seconds) / nice, nice))
 
@@ -584,7 +584,7 @@ def nice_pages(pages: float) -> int:
     """The page count a person would write nearest ``pages``.
 
     >>> [nice_pages(p) for p in (1, 4.5, 7, 11, 300)]
-    [2, 4, 6, 10, 100]
+    [2, 5, 8, 12, 100]
     """
     return min(NICE_PAGES, key=lambda nice: (abs(nice - pages) / nice, nice))
 
@@ -690,18 +690,23 @@ def _sessions_per_goal(conversions: pl.DataFrame, goals: Sequence[Goal]) -> list
 
 
 def _examples(hits: pl.DataFrame, goal: Goal) -> tuple[str, ...]:
-    """The two paths the goal's hits have most often (ties by path)."""
+    """The two paths the goal's hits have most often (ties by path), with their query where
+    the goal matches it."""
     match = hit_match(goal)
     if match is None:
         return ()
+    target = pl.col("path")
+    if goal.destination is not None and goal.destination.include_query:
+        query = pl.when(pl.col("query").is_not_null()).then(pl.lit("?") + pl.col("query"))
+        target = pl.concat_str(pl.col("path"), query, ignore_nulls=True)
     counts = (
         hits.filter(match)
-        .group_by("path")
+        .group_by(target.alias("example"))
         .len()
-        .sort(["len", "path"], descending=[True, False])
+        .sort(["len", "example"], descending=[True, False])
         .head(EXAMPLES)
     )
-    return tuple(str(path) for path in counts.get_column("path"))
+    return tuple(str(path) for path in counts.get_column("example"))
 
 
 # --- funnels ---------------------------------------------------------------------------------

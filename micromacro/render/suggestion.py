@@ -143,9 +143,14 @@ def _printable(ch: str) -> bool:
     return ch.isprintable() and ch not in "\ufeff\x85\u2028\u2029"
 
 
+_NAMED_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+
+
 def _escaped(ch: str) -> str:
     if ch in '"\\':
         return "\\" + ch
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
     if _printable(ch):
         return ch
     code = ord(ch)
