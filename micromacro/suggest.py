@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 import polars as pl
 
+from micromacro.errors import InputError
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goal_matching import hit_match, session_conversions
 from micromacro.goals import (
@@ -169,7 +170,8 @@ def suggest_goals(
     progress: ProgressCallback | None = None,
 ) -> Suggestion:
     """Read the inputs as a report does and propose the goals and funnels their sessions show
-    (raises ``MicromacroError`` as ``read_inputs`` does)."""
+    (raises ``MicromacroError`` as ``read_inputs`` does, and ``InputError`` when there is no
+    goal to propose: a goals file needs one)."""
     read = read_inputs(options, stdin=stdin, progress=progress)
     hits = with_steps(sessionize(read.hits, timeout_s=options.session_timeout_s))
     sessions = session_table(hits)
@@ -180,6 +182,8 @@ def suggest_goals(
     reached = _sessions_per_goal(conversions, goals)
     suggested = []
     for index, candidate in enumerate(candidates):
+        if not reached[index]:
+            continue  # a threshold no session passes (a small log)
         examples = _examples(hits, candidate.goal)
         evidence = Evidence(
             sessions=reached[index],
@@ -188,6 +192,11 @@ def suggest_goals(
             why=candidate.why,
         )
         suggested.append(GoalSuggestion(candidate.goal, evidence, candidate.value_hint))
+    if not suggested:
+        raise InputError(
+            f"no goal to propose: the {total:,} sessions read hold no confirmation page, form "
+            "post, download or search, and too few visits for a duration goal"
+        )
     funnels = _funnels(hits, [s for s in suggested if s.goal.kind == "macro"])
     first, last = (
         hits.select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b")).row(0)
@@ -632,7 +641,7 @@ def _engagement_candidates(context: _Context) -> list[_Candidate]:
         )
         found.append(_Candidate(goal, (), why))
     if pages is not None and pages >= 2:
-        threshold = nice_pages(pages)
+        threshold = max(nice_pages(pages), 3)  # two pages or more is any visit but a bounce
         goal = Goal(
             name=context.name("engaged_visit"),
             kind="micro",
@@ -657,9 +666,7 @@ def _value_hint(hits: pl.DataFrame, goal: Goal) -> ValueHint | None:
     queries = hits.filter(match).get_column("query").drop_nulls()
     if not queries.len():
         return None
-    names = (
-        queries.str.extract_all(r"(?:^|&)([^&=]+)=").explode().str.strip_prefix("&").drop_nulls()
-    )
+    names = queries.str.split("&").explode().str.extract(r"^([^=]+)=", 1).drop_nulls()
     for name in sorted(set(names.to_list())):
         if not VALUE_PARAMETER.match(name):
             continue
@@ -670,7 +677,7 @@ def _value_hint(hits: pl.DataFrame, goal: Goal) -> ValueHint | None:
         numbers = present.to_frame("v").select(as_number(pl.col("v")).alias("n"))
         numeric = numbers.get_column("n").drop_nulls().len()
         if present.len() and numeric >= 0.8 * present.len():
-            example = present.filter(numbers.get_column("n").is_not_null()).sort().item(0)
+            example = present.filter(numbers.get_column("n").is_not_null()).item(0)
             return ValueHint(name, present.len(), numeric, str(example))
     return None
 

@@ -250,9 +250,9 @@ def _goal_evidence(suggestion: GoalSuggestion, sessions: int) -> str:
 def _value_line(hint: ValueHint) -> list[str]:
     """A commented-out ``value:`` for the user to keep, and where it comes from."""
     note = (
-        f"the query parameter {hint.parameter} holds a number in {hint.numeric} of the "
-        f"{hint.hits} hits that carry it (e.g. {hint.example}): it looks like the order's "
-        "total. Keep this line to report revenue; micromacro never guesses one"
+        f"value: the query parameter {hint.parameter} holds a number in {hint.numeric} of the "
+        f"{hint.hits} hits that carry it (e.g. {hint.example}), like an order's total: "
+        "uncomment the next line to report revenue from it (micromacro never makes one up)"
     )
     return [
         *_comments(note, 2),
@@ -287,8 +287,6 @@ def _header(suggestion: Suggestion) -> list[str]:
 def render_suggestion_yaml(suggestion: Suggestion) -> str:
     """The suggestion as a goals file, deterministic for the same suggestion."""
     lines = [*_header(suggestion), "", "goals:"]
-    if not suggestion.goals:
-        lines[-1] = "goals: []  # no goal found: the log holds too few sessions or pages"
     for kind, category, title in _SECTIONS:
         chosen = [
             s
