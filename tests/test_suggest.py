@@ -280,6 +280,13 @@ def test_each_goal_carries_its_evidence_as_a_comment() -> None:
     )
 
 
+def test_the_readme_example_is_the_sample_logs_proposal() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### `micromacro suggest") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n\nWhat it looks")]
+    assert example in _run("suggest", SAMPLE)[1]
+
+
 def test_twice_on_the_same_logs_gives_the_same_file() -> None:
     assert _run("suggest", SAMPLE)[1] == _run("suggest", SAMPLE)[1]
     assert (
