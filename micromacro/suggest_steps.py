@@ -194,49 +194,41 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     after_request = pl.col("previous").str.starts_with("page ").not_() & ~pl.col(
         "previous"
     ).str.starts_with("download ")
-    figures = (
-        pages.with_columns(
-            landing=first.fill_null(True),
-            exit=last.fill_null(True),
-            after_request=after_request.fill_null(False),
-            after_checkout=(
-                pl.col("previous").str.starts_with("page ")
-                & pl.col("previous").str.contains(f"(?i)({checkout})")
-            ).fill_null(False),
-        )
-        .group_by("template")
-        .agg(
-            pl.col("session").n_unique().alias("sessions"),
-            pl.len().alias("views"),
-            pl.col("after_request").sum(),
-            pl.col("after_checkout").sum(),
-            pl.col("landing").sum(),
-            pl.col("exit").sum().alias("exits"),
-            pl.col("previous").filter("after_request").drop_nulls().alias("posts"),
+    marked_pages = pages.with_columns(
+        landing=first.fill_null(True),
+        exit=last.fill_null(True),
+        after_request=after_request.fill_null(False),
+        after_checkout=(
+            pl.col("previous").str.starts_with("page ")
+            & pl.col("previous").str.contains(f"(?i)({checkout})")
+        ).fill_null(False),
+    )
+    figures = marked_pages.group_by("template").agg(
+        pl.col("session").n_unique().cast(pl.UInt32).alias("sessions"),
+        pl.len().cast(pl.UInt32).alias("views"),
+        pl.col("after_request").sum().cast(pl.UInt32),
+        pl.col("after_checkout").sum().cast(pl.UInt32),
+        pl.col("landing").sum().cast(pl.UInt32),
+        pl.col("exit").sum().cast(pl.UInt32).alias("exits"),
+    )
+    # The post most often right before each page (ties by name).
+    before = (
+        marked_pages.filter("after_request")
+        .group_by("template", "previous")
+        .len()
+        .sort(["template", "len", "previous"], descending=[False, True, False])
+        .group_by("template", maintain_order=True)
+        .first()
+        .select(
+            "template",
+            pl.col("previous").alias("before"),
+            pl.col("len").cast(pl.UInt32).alias("before_count"),
         )
     )
-    rows = []
-    for row in figures.sort("template").iter_rows(named=True):
-        posts = pl.Series(row.pop("posts"), dtype=pl.String).value_counts(sort=True)
-        if posts.height:
-            ordered = posts.sort(["count", posts.columns[0]], descending=[True, False])
-            row["before"], row["before_count"] = ordered.row(0)
-        else:
-            row["before"], row["before_count"] = None, 0
-        rows.append(row)
-    return pl.DataFrame(
-        rows,
-        schema={
-            "template": pl.String,
-            "sessions": pl.UInt32,
-            "views": pl.UInt32,
-            "after_request": pl.UInt32,
-            "after_checkout": pl.UInt32,
-            "landing": pl.UInt32,
-            "exits": pl.UInt32,
-            "before": pl.String,
-            "before_count": pl.UInt32,
-        },
+    return (
+        figures.join(before, on="template", how="left")
+        .with_columns(pl.col("before_count").fill_null(0))
+        .sort("template")
     )
 
 
