@@ -749,7 +749,7 @@ def suggest(
     macro = sum(1 for s in found.goals if s.goal.kind == "macro")
     env.message(
         f"proposed {macro} macro and {len(found.goals) - macro} micro goals and "
-        f"{len(found.funnels)} funnels from {found.sessions:,} sessions"
+        f"{_plural(len(found.funnels), 'funnel') or '0 funnels'} from {found.sessions:,} sessions"
         + (f"; see {inert(params['output'])}" if params["output"] else "")
     )
     text = render_suggestion(found, output_format)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 WILDCARD = "*"
 # A prefix with at least this many distinct child segments holds slugs (not fixed words).
@@ -29,6 +30,11 @@ _HEX = re.compile(r"^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}$", re.I)
 _TOKEN = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{16,}$")
 _DATE = re.compile(r"^(19|20)\d\d[-_.]?(0[1-9]|1[0-2])([-_.]?(0[1-9]|[12]\d|3[01]))?$")
 # A locale: ``en``, ``de-DE``, ``pt_br``, ``zh-Hant`` (only as a path's first segment).
+_DIGIT = re.compile(r"\d")
+_THREE_DIGITS = re.compile(r"\d\D*\d\D*\d")
+_ID_SHAPE = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (_NUMBER, _UUID, _HEX, _TOKEN, _DATE)), re.I
+)
 _LOCALE = re.compile(r"^[a-z]{2}([-_]([A-Za-z]{2}|[A-Z][a-z]{3}))?$")
 LANGUAGES = frozenset(
     (
@@ -60,23 +66,18 @@ KEEP_WORDS = frozenset(
 _WORD = re.compile(r"[a-z]+")
 
 
+@cache
 def is_id(segment: str) -> bool:
     """Whether a segment is variable by its own shape: a number, UUID, hash, token, date, or
-    a code holding three digits or more (``BP-107``, ``order-48211``).
+    a code holding three digits or more (``BP-107``, ``order-48211``). Decided once per
+    distinct segment.
 
     >>> [is_id(s) for s in ("48211", "BP-107", "2026-11-02", "v2", "thank-you", "mp3")]
     [True, True, True, False, False, False]
     """
-    if not segment:
-        return False
-    return bool(
-        _NUMBER.match(segment)
-        or _UUID.match(segment)
-        or _HEX.match(segment)
-        or _TOKEN.match(segment)
-        or _DATE.match(segment)
-        or sum(ch.isdigit() for ch in segment) >= 3
-    )
+    if not _DIGIT.search(segment):  # all the shapes but a UUID of letters hold a digit
+        return len(segment) in (32, 36) and bool(_UUID.match(segment))
+    return bool(_THREE_DIGITS.search(segment) or _ID_SHAPE.match(segment))
 
 
 def is_locale(segment: str) -> bool:
@@ -88,6 +89,7 @@ def is_locale(segment: str) -> bool:
     return bool(_LOCALE.match(segment)) and segment[:2].lower() in LANGUAGES
 
 
+@cache
 def keeps_its_name(segment: str) -> bool:
     """Whether a segment names a step people take (a word of ``KEEP_WORDS`` in it).
 
@@ -139,9 +141,9 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
     >>> sorted(path_templates(["/orders/48211/receipt", "/de-DE/preise", "/en/x"]).values())
     ['/*/preise', '/*/x', '/orders/*/receipt']
     """
-    distinct = sorted(set(paths))
-    locales = {first for path in distinct if is_locale(first := _split(path)[0])}
-    shaped = {path: _own_shape(_split(path), locales=len(locales) > 1) for path in distinct}
+    split = {path: _split(path) for path in sorted(set(paths))}
+    several = len({s[0] for s in split.values() if is_locale(s[0])}) > 1
+    shaped = {path: _own_shape(segments, locales=several) for path, segments in split.items()}
     depth = max((len(s) for s in shaped.values()), default=0)
     for level in range(1, depth):
         children: dict[tuple[str, ...], set[str]] = defaultdict(set)

@@ -160,7 +160,6 @@ class _Candidate:
     why: str
     intent: Intent | None = None
     value_hint: ValueHint | None = None
-    demoted: bool = False
 
 
 def suggest_goals(
@@ -265,8 +264,8 @@ def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
         promoted.why += "; a macro goal, as the site shows no purchase, lead or sign-up"
         macro.append(promoted)
     macro.sort(key=lambda c: c.rank)
+    micro.sort(key=lambda c: c.rank)
     for extra in macro[MAX_MACRO:]:
-        extra.demoted = True
         extra.why += f"; proposed as micro: more than {MAX_MACRO} macro goals are hard to act on"
     micro = [*macro[MAX_MACRO:], *micro]
     macro = macro[:MAX_MACRO]
@@ -376,13 +375,13 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
         after_checkout = 0  # a step of the checkout (its review page), not what follows it
     if named and after_post and after_post + after_checkout < 0.8 * views:
         return None  # a page of thanks many visits reach another way: the post is the goal
-    placed = (
-        (after_post + after_checkout) >= 0.6 * views
-        and landing <= 0.1 * sessions
-        and exits >= 0.3 * sessions
-        and sessions >= MIN_STRUCTURAL_SESSIONS
-    )
-    if not (named and landing <= 0.5 * sessions) and not placed:
+    after = after_post + after_checkout
+    quiet = landing <= 0.1 * sessions and exits >= 0.3 * sessions  # rarely lands, often ends
+    placed = after >= 0.6 * views and quiet and sessions >= MIN_STRUCTURAL_SESSIONS
+    # A page named so needs more than its name (``/success-stories`` is a page to read): a post
+    # or a checkout page before it, or the place of a last page.
+    named = named and landing <= 0.5 * sessions and (after >= 0.5 * views or quiet)
+    if not named and not placed:
         return None
     post = before if before is not None and before_count >= 0.8 * after_post else None
     if after_post and post is None and not named:

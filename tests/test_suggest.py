@@ -209,6 +209,21 @@ def test_the_login_and_the_app_are_no_goals() -> None:
         assert not any(_matches(s.goal, hit) for s in suggestion.goals)
 
 
+def test_a_page_named_like_a_confirmation_is_not_enough(tmp_path: Path) -> None:
+    lines = []
+    for visit in range(4):
+        ip = f"203.0.113.{visit}"
+        for second, path in enumerate(("/success-stories", "/welcome-pack", "/about")):
+            lines.append(
+                combined_line(path, ip=ip, time=f"02/Nov/2026:0{visit}:00:{second}0 +0100")
+            )
+    log = tmp_path / "stories.log"
+    log.write_text("\n".join(lines) + "\n")
+    suggestion = _suggest(str(log))
+    for path in ("/success-stories", "/welcome-pack"):
+        assert not any(_matches(s.goal, _hit(PAGE, path)) for s in suggestion.goals)
+
+
 def test_a_content_site() -> None:
     suggestion = _suggest(CONTENT)
     assert suggestion.sessions == 10
