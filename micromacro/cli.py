@@ -29,6 +29,7 @@ from micromacro.option_values import (
     HIT_FORMATS,
     MAX_LINE_BYTES_LIMIT,
     OUTPUT_FORMATS,
+    SUGGESTION_FORMATS,
     TABLE_NAMES,
 )
 from micromacro.timespans import parse_duration
@@ -377,6 +378,39 @@ def hits(ctx: click.Context, /, **params: Any) -> None:
     from micromacro import commands  # the pipeline, only now that a command runs
 
     commands.hits(ctx, **params)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="LOG...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(SUGGESTION_FORMATS),
+    default="yaml",
+    show_default=True,
+    help="yaml: a goals file, each goal under comments that say why; json: the candidates "
+    "with their evidence, for tools.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (a regular file is replaced atomically) instead of stdout.",
+)
+@_hit_reading_options
+@click.pass_context
+def suggest(ctx: click.Context, /, **params: Any) -> None:
+    """Propose a goals file from the logs: the macro and micro goals and the funnels their
+    sessions show, each with the evidence for it (read as report reads them).
+
+    \b
+    Examples:
+      micromacro suggest access.log -o goals.yaml && micromacro check goals.yaml
+      micromacro suggest 'logs/access.log*' --since 30d --format json
+    """
+    from micromacro import commands  # the pipeline, only now that a command runs
+
+    commands.suggest(ctx, **params)
 
 
 @cli.command()

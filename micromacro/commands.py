@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import IO, Any
 
 import click
@@ -41,13 +41,16 @@ from micromacro.option_values import (
     DEFAULT_TOP,
     HitFormat,
     OutputFormat,
+    SuggestionFormat,
 )
 from micromacro.outputs import write_output
 from micromacro.render import RunInfo, TerminalStyle, render
 from micromacro.render.alerts import alert_line
 from micromacro.render.hits import write_hit_table
+from micromacro.render.suggestion import render_suggestion
 from micromacro.render.values import short_span
 from micromacro.report import Report, ReportOptions, build_report
+from micromacro.suggest import SuggestOptions, suggest_goals
 from micromacro.text import inert
 
 NO_GOALS_NOTE = (
@@ -371,6 +374,38 @@ def hits(
         write_output(output, data)
     else:
         _write_bytes(env.stdout, data)
+
+
+def suggest(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    output_format: SuggestionFormat,
+    output: str | None,
+    quiet: bool,
+    **_reading: Any,
+) -> None:
+    """``micromacro suggest``: read, and write a goals file proposed from the sessions."""
+    env = environment(ctx)
+    env.quiet = quiet
+    _check_reading(ctx.params)
+    base = _report_options(ctx, GoalsConfig(goals=(), path=""))
+    options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
+    with env.progress() as on_progress:
+        found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
+    _print_read_messages(env, found.notes, found.warnings, found.malformed)
+    macro = sum(1 for s in found.goals if s.goal.kind == "macro")
+    env.message(
+        f"proposed {macro} macro and {len(found.goals) - macro} micro goals and "
+        f"{_plural(len(found.funnels), 'funnel') or '0 funnels'} from {found.sessions:,} sessions"
+        + (f"; see {inert(output)}" if output else "")
+    )
+    text = render_suggestion(found, output_format)
+    if output is not None:
+        write_output(output, text)
+    else:
+        env.stdout.write(text)
+        env.stdout.flush()
 
 
 def _write_bytes(stream: IO[str], data: bytes) -> None:

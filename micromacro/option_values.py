@@ -50,6 +50,10 @@ TABLE_NAMES: tuple[str, ...] = (
 )
 DEFAULT_TABLE = "goals"
 
+# suggest --format.
+SuggestionFormat = Literal["yaml", "json"]
+SUGGESTION_FORMATS: tuple[SuggestionFormat, ...] = ("yaml", "json")
+
 # hits --format.
 HitFormat = Literal["csv", "tsv", "ndjson", "parquet"]
 HIT_FORMATS: tuple[HitFormat, ...] = ("csv", "tsv", "ndjson", "parquet")

@@ -26,7 +26,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("package and errors", ("__init__", "errors")),
     (
         "small utilities",
-        ("collector", "text", "distinct", "timespans", "periods", "stats"),
+        ("collector", "text", "distinct", "timespans", "periods", "stats", "path_templates"),
     ),
     (
         "names of the hit table, of dimensions and of report rows",
@@ -78,7 +78,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("alerts", ("alerts",)),
-    ("report", ("report", "hit_table")),
+    ("report", ("report", "hit_table", "suggest_steps", "suggest")),
     ("output files", ("outputs", "history")),
     (
         "render",
@@ -94,6 +94,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "render.json",
             "render.delimited",
             "render.hits",
+            "render.suggestion",
             "render",
         ),
     ),

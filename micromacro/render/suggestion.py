@@ -1,0 +1,380 @@
+"""A suggestion as a goals file (YAML, in the order and key style of goals.example.yaml, each
+goal and funnel under comments that give its evidence), or as JSON for tools.
+
+Every text that comes from the log (a path in a matcher, an example in a comment, an input's
+name) is written inert: a scalar is plain only when YAML reads it back as the same string,
+else single-quoted, else double-quoted with escapes; a comment holds printable characters
+only, so no line break or control character can end it early. The file reads back with
+``yaml.safe_load`` as the goals and funnels proposed, and nothing in it is a tag or an alias.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import yaml
+
+from micromacro.goals import (
+    EVENT_FIELDS,
+    DestinationMatcher,
+    Funnel,
+    Goal,
+    HitMatcher,
+    NumberCondition,
+    StringMatcher,
+)
+from micromacro.option_values import SuggestionFormat
+from micromacro.periods import utc_text
+from micromacro.suggest import (
+    FunnelSuggestion,
+    GoalSuggestion,
+    Suggestion,
+    ValueHint,
+    duration_text,
+)
+
+INDENT = "  "
+_PLAIN = re.compile(r"^[A-Za-z0-9_/.][A-Za-z0-9_./*+\-]*$")
+_RULE_WIDTH = 96
+
+Node = str | int | float | bool | list["Node"] | dict[str, "Node"]
+
+
+# --- goals-file mappings ---------------------------------------------------------------------
+
+
+def matcher_node(matcher: StringMatcher) -> Node:
+    """A string matcher as a goals file writes it: a bare string for ``equals``."""
+    if matcher.op == "equals" and not matcher.case_sensitive:
+        return str(matcher.value)
+    value: Node = list(matcher.value) if isinstance(matcher.value, tuple) else matcher.value
+    node: dict[str, Node] = {matcher.op: value}
+    if matcher.case_sensitive:
+        node["case_sensitive"] = True
+    return node
+
+
+def _condition_node(condition: NumberCondition, *, duration: bool) -> dict[str, Node]:
+    node: dict[str, Node] = {}
+    for key in ("greater_than", "less_than", "equals"):
+        number = getattr(condition, key)
+        if number is not None:
+            node[key] = duration_text(number) if duration else _number(number)
+    return node
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def hit_matcher_node(matcher: HitMatcher) -> dict[str, Node]:
+    """``{destination: …}`` or ``{event: …}``, as a goal or a funnel step has it."""
+    if isinstance(matcher, DestinationMatcher):
+        inner = matcher_node(matcher.matcher)
+        if matcher.include_query:
+            mapping = inner if isinstance(inner, dict) else {"equals": inner}
+            return {"destination": {**mapping, "include_query": True}}
+        return {"destination": inner}
+    event: dict[str, Node] = {}
+    for name in EVENT_FIELDS:
+        field: StringMatcher | None = getattr(matcher, name)
+        if field is not None:
+            event[name] = matcher_node(field)
+    return {"event": event}
+
+
+def goal_node(goal: Goal) -> dict[str, Node]:
+    """A goal as goals.example.yaml writes one: name, kind, category, its type's key, count."""
+    node: dict[str, Node] = {"name": goal.name, "kind": goal.kind}
+    if goal.category is not None:
+        node["category"] = goal.category
+    if goal.destination is not None or goal.event is not None:
+        matcher: HitMatcher = goal.destination or goal.event  # type: ignore[assignment]
+        node.update(hit_matcher_node(matcher))
+    elif goal.condition is not None:
+        node[goal.type] = _condition_node(goal.condition, duration=goal.type == "duration")
+    if goal.count != "once_per_session":
+        node["count"] = goal.count
+    return node
+
+
+def funnel_node(funnel: Funnel) -> dict[str, Node]:
+    """A funnel as goals.example.yaml writes one: name, steps (named), goal."""
+    last = len(funnel.steps) - (1 if funnel.goal else 0)
+    steps: list[Node] = []
+    for step in funnel.steps[:last]:
+        (matcher,) = step.matchers
+        steps.append({"name": step.name, **hit_matcher_node(matcher)})
+    node: dict[str, Node] = {"name": funnel.name, "steps": steps}
+    if funnel.goal:
+        node["goal"] = funnel.goal
+    return node
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+
+def yaml_scalar(text: str) -> str:
+    """``text`` as a YAML scalar that reads back as exactly ``text``: plain where that is safe,
+    else single-quoted, else double-quoted with escapes.
+
+    >>> [yaml_scalar(t) for t in ("/checkout", "yes", "POST /x", "a'b", "a\\nb")]
+    ['/checkout', "'yes'", "'POST /x'", "'a''b'", '"a\\\\nb"']
+    """
+    if _PLAIN.match(text) and _reads_back(text):
+        return text
+    if all(_printable(ch) for ch in text):
+        return "'" + text.replace("'", "''") + "'"
+    return '"' + "".join(_escaped(ch) for ch in text) + '"'
+
+
+def _reads_back(text: str) -> bool:
+    try:
+        return bool(yaml.safe_load(text) == text)
+    except yaml.YAMLError:
+        return False
+
+
+def _printable(ch: str) -> bool:
+    """Whether YAML can hold ``ch`` as it is in a quoted scalar or a comment on one line."""
+    return ch.isprintable() and ch not in "\ufeff\x85\u2028\u2029"
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+
+
+def _escaped(ch: str) -> str:
+    if ch in '"\\':
+        return "\\" + ch
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
+    if _printable(ch):
+        return ch
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def comment_text(text: str) -> str:
+    """``text`` fit for a YAML comment: what is not printable on one line is escaped."""
+    return "".join(ch if _printable(ch) else _escaped(ch) for ch in text)
+
+
+def _inline(node: Node) -> str:
+    """A scalar, or a list of scalars in flow style (``[/checkout, /checkout/payment]``)."""
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    if isinstance(node, int | float):
+        return repr(node)
+    if isinstance(node, str):
+        return yaml_scalar(node)
+    if isinstance(node, list) and all(not isinstance(item, list | dict) for item in node):
+        return "[" + ", ".join(_inline(item) for item in node) + "]"
+    raise TypeError(f"not inline: {node!r}")
+
+
+def _is_inline(node: Node) -> bool:
+    return not isinstance(node, dict) and (
+        not isinstance(node, list) or all(not isinstance(i, list | dict) for i in node)
+    )
+
+
+def yaml_lines(node: dict[str, Node], depth: int) -> list[str]:
+    """A mapping in block style at ``depth`` levels of indentation."""
+    pad = INDENT * depth
+    lines = []
+    for key, value in node.items():
+        if _is_inline(value):
+            lines.append(f"{pad}{key}: {_inline(value)}")
+        elif isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            lines += yaml_lines(value, depth + 1)
+        else:
+            assert isinstance(value, list)
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                assert isinstance(item, dict)
+                lines += _list_item(item, depth + 1)
+    return lines
+
+
+def _list_item(node: dict[str, Node], depth: int) -> list[str]:
+    """A mapping as an item of a block list: ``- key: …`` and the rest under it."""
+    lines = yaml_lines(node, depth + 1)
+    first = INDENT * depth + "- " + lines[0].lstrip()
+    return [first, *lines[1:]]
+
+
+def _comments(text: str, depth: int) -> list[str]:
+    """``text`` as comment lines at ``depth``, wrapped at about ``_RULE_WIDTH`` characters."""
+    pad = INDENT * depth
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in comment_text(paragraph).split(" "):
+            if current and len(pad) + 2 + len(current) + 1 + len(word) > _RULE_WIDTH:
+                lines.append(current)
+                current = "  " + word
+            else:
+                current = f"{current} {word}" if current else word
+        lines.append(current)
+    return [f"{pad}# {line}".rstrip() for line in lines]
+
+
+def _rule(title: str, depth: int = 1) -> str:
+    head = f"{INDENT * depth}# --- {title} "
+    return head + "-" * max(_RULE_WIDTH - len(head), 3)
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.1f} %"
+
+
+def _goal_evidence(suggestion: GoalSuggestion, sessions: int) -> str:
+    evidence = suggestion.evidence
+    text = (
+        f"{suggestion.goal.name}: {evidence.sessions} of {sessions} sessions "
+        f"({_percent(evidence.share)})"
+    )
+    if evidence.examples:
+        text += "; e.g. " + ", ".join(evidence.examples)
+    return text + f"\nwhy: {evidence.why}"
+
+
+def _value_line(hint: ValueHint) -> list[str]:
+    """A commented-out ``value:`` for the user to keep, and where it comes from."""
+    note = (
+        f"value: the query parameter {hint.parameter} holds a number in {hint.numeric} of the "
+        f"{hint.hits} hits that carry it (e.g. {hint.example}), like an order's total: "
+        "uncomment the next line to report revenue from it (micromacro never makes one up)"
+    )
+    return [
+        *_comments(note, 2),
+        f"{INDENT * 2}# value: {{from: {yaml_scalar('query:' + hint.parameter)}}}",
+    ]
+
+
+_SECTIONS = (
+    ("macro", None, "macro goals: what the site is for"),
+    ("micro", "process_milestone", "micro goals: process milestones (steps towards a macro goal)"),
+    ("micro", "secondary_action", "micro goals: secondary actions (interest, off the main path)"),
+)
+
+
+def _header(suggestion: Suggestion) -> list[str]:
+    span = ""
+    if suggestion.first_hit is not None and suggestion.last_hit is not None:
+        first = suggestion.first_hit.astimezone(suggestion.tz).strftime("%Y-%m-%d %H:%M")
+        last = suggestion.last_hit.astimezone(suggestion.tz).strftime("%Y-%m-%d %H:%M")
+        span = f", {first} to {last}"
+    names = ", ".join(suggestion.inputs)
+    text = (
+        f"Goals proposed by `micromacro suggest` from {names} ({suggestion.sessions:,} "
+        f"sessions{span}).\n"
+        "Each goal and funnel says how many sessions reach it, with examples, and why it was "
+        "picked: keep what fits the site, delete the rest, give the macro goals a value, and "
+        "check the file with `micromacro check`. goals.example.yaml explains every key."
+    )
+    return _comments(text, 0)
+
+
+def render_suggestion_yaml(suggestion: Suggestion) -> str:
+    """The suggestion as a goals file, deterministic for the same suggestion."""
+    lines = [*_header(suggestion), "", "goals:"]
+    for kind, category, title in _SECTIONS:
+        chosen = [
+            s
+            for s in suggestion.goals
+            if s.goal.kind == kind and (category is None or s.goal.category == category)
+        ]
+        if not chosen:
+            continue
+        lines.append(_rule(title))
+        for item in chosen:
+            lines += _comments(_goal_evidence(item, suggestion.sessions), 1)
+            lines += _list_item(goal_node(item.goal), 1)
+            if item.value_hint is not None:
+                lines += _value_line(item.value_hint)
+            lines.append("")
+    if suggestion.funnels:
+        lines += ["funnels:"]
+        for funnel in suggestion.funnels:
+            lines += _comments(_funnel_evidence(funnel), 1)
+            lines += _list_item(funnel_node(funnel.funnel), 1)
+            lines.append("")
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def _funnel_evidence(suggestion: FunnelSuggestion) -> str:
+    names = [step.name for step in suggestion.funnel.steps]
+    reached = ", ".join(
+        f"{name} {count}" for name, count in zip(names, suggestion.reached, strict=True)
+    )
+    return (
+        f"{suggestion.funnel.name}: sessions reaching each step: {reached}\nwhy: {suggestion.why}"
+    )
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _goal_json(suggestion: GoalSuggestion) -> dict[str, object]:
+    hint = suggestion.value_hint
+    return {
+        "name": suggestion.goal.name,
+        "kind": suggestion.goal.kind,
+        "category": suggestion.goal.category,
+        "type": suggestion.goal.type,
+        "definition": goal_node(suggestion.goal),
+        "evidence": suggestion.evidence.as_dict(),
+        "value_hint": None
+        if hint is None
+        else {
+            "parameter": hint.parameter,
+            "hits": hint.hits,
+            "numeric": hint.numeric,
+            "example": hint.example,
+            "definition": {"from": f"query:{hint.parameter}"},
+        },
+    }
+
+
+def _funnel_json(suggestion: FunnelSuggestion) -> dict[str, object]:
+    return {
+        "name": suggestion.funnel.name,
+        "definition": funnel_node(suggestion.funnel),
+        "steps": [
+            {"name": step.name, "reached": reached}
+            for step, reached in zip(suggestion.funnel.steps, suggestion.reached, strict=True)
+        ],
+        "why": suggestion.why,
+    }
+
+
+def render_suggestion_json(suggestion: Suggestion) -> str:
+    """The candidates with their evidence, for tools: ``input``, ``sessions``, ``period``,
+    ``goals`` and ``funnels`` (each with its goals-file ``definition``)."""
+    data = {
+        "input": suggestion.input.as_dict(),
+        "sessions": suggestion.sessions,
+        "period": {
+            "first_hit": utc_text(suggestion.first_hit) if suggestion.first_hit else None,
+            "last_hit": utc_text(suggestion.last_hit) if suggestion.last_hit else None,
+        },
+        "goals": [_goal_json(s) for s in suggestion.goals],
+        "funnels": [_funnel_json(f) for f in suggestion.funnels],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def render_suggestion(suggestion: Suggestion, fmt: SuggestionFormat) -> str:
+    """The suggestion in ``fmt`` (``yaml`` or ``json``)."""
+    if fmt == "json":
+        return render_suggestion_json(suggestion)
+    return render_suggestion_yaml(suggestion)

@@ -1,0 +1,816 @@
+"""Suggested goals: the goals and funnels a site already has, found in its sessions.
+
+reading ─▶ hits ─▶ sessions (as a report has them) ─▶ each hit as a step: its path template
+(``path_templates``, on distinct paths) and kind (a pageview, a form post, a download) ─▶ the
+figures of each step (sessions, what came right before it, how often it lands or exits) ─▶
+candidate goals by the words of their paths and by their place in sessions ─▶ ranked and
+capped ─▶ each goal's sessions counted by ``goal_matching``, as a report counts them ─▶ a
+funnel to each of the first macro goals from the steps its converting sessions took.
+
+``suggest_goals`` returns a ``Suggestion``: goals of the goal model (``goals.Goal``) and funnels
+(``goals.Funnel``), each with its evidence. ``render.suggestion`` writes it as a goals file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from typing import Any, BinaryIO
+
+import polars as pl
+
+from micromacro.errors import InputError
+from micromacro.funnels import funnel_attempts, funnel_report
+from micromacro.goal_matching import hit_match, session_conversions
+from micromacro.goals import (
+    DestinationMatcher,
+    Funnel,
+    FunnelStep,
+    Goal,
+    GoalCategory,
+    GoalKind,
+    NumberCondition,
+    StringMatcher,
+)
+from micromacro.hit_schema import as_number
+from micromacro.hits import InputSummary, MalformedLine
+from micromacro.path_templates import WILDCARD, has_wildcard
+from micromacro.reading import ProgressCallback, ReadOptions, input_warnings, read_inputs
+from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
+from micromacro.suggest_steps import (
+    CART_UPKEEP_WORDS,
+    CART_WORDS,
+    CHECKOUT_WORDS,
+    CONFIRMATION_WORDS,
+    DOWNLOAD_EXTENSIONS,
+    NOT_A_GOAL_WORDS,
+    PRICING_WORDS,
+    SEARCH_PARAMETERS,
+    VALUE_PARAMETER,
+    Intent,
+    destination,
+    download_matcher,
+    event_figures,
+    intent_of,
+    page_figures,
+    post_matcher,
+    regex_literal,
+    step_matcher,
+    step_name,
+    step_reach,
+    template_regex,
+    with_steps,
+    words,
+)
+
+MAX_MACRO = 2  # `micromacro check` warns of more: a third is proposed as a micro goal
+MAX_MICRO = 8
+MAX_FUNNELS = 2
+MAX_FUNNEL_STEPS = 4  # steps before the goal
+MAX_DOWNLOADS = 2
+MIN_SESSIONS = 2  # a candidate reached by fewer sessions is not proposed
+MIN_STRUCTURAL_SESSIONS = 3  # ... nor a confirmation page found by its place alone
+EXAMPLES = 2
+FUNNEL_SUPPORT = 0.7  # a funnel step is taken by at least this share of converting sessions
+# Durations (seconds) and page counts a person would write as a threshold.
+NICE_SECONDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700)
+NICE_PAGES = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SuggestOptions(ReadOptions):
+    """What to read (the ``ReadOptions``) and the session timeout."""
+
+    session_timeout_s: float = DEFAULT_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class ValueHint:
+    """A query parameter of a goal's hits that looks like an order total: its name, in how
+    many of them it holds a number, and one such number as the log has it."""
+
+    parameter: str
+    hits: int
+    numeric: int
+    example: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a goal or funnel is proposed: the sessions that reach it (as a report counts them),
+    their share of all sessions, up to two example paths, and the reason in words."""
+
+    sessions: int
+    share: float
+    examples: tuple[str, ...]
+    why: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sessions": self.sessions,
+            "share": self.share,
+            "examples": list(self.examples),
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class GoalSuggestion:
+    """A proposed goal (a goal of the goal model) with its evidence and value hint."""
+
+    goal: Goal
+    evidence: Evidence
+    value_hint: ValueHint | None = None
+
+
+@dataclass(frozen=True)
+class FunnelSuggestion:
+    """A proposed funnel, the sessions reaching each of its steps, and why."""
+
+    funnel: Funnel
+    reached: tuple[int, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What ``micromacro suggest`` proposes, with what the read found."""
+
+    goals: tuple[GoalSuggestion, ...]
+    funnels: tuple[FunnelSuggestion, ...]
+    sessions: int
+    input: InputSummary
+    inputs: tuple[str, ...]
+    first_hit: datetime | None
+    last_hit: datetime | None
+    tz: tzinfo
+    malformed: tuple[MalformedLine, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class _Candidate:
+    """A goal before ranking: its goal, the rank it is sorted by, and its reason."""
+
+    goal: Goal
+    rank: tuple[int, ...]
+    why: str
+    intent: Intent | None = None
+    value_hint: ValueHint | None = None
+
+
+def suggest_goals(
+    options: SuggestOptions,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: ProgressCallback | None = None,
+) -> Suggestion:
+    """Read the inputs as a report does and propose the goals and funnels their sessions show
+    (raises ``MicromacroError`` as ``read_inputs`` does, and ``InputError`` when there is no
+    goal to propose: a goals file needs one)."""
+    read = read_inputs(options, stdin=stdin, progress=progress)
+    hits = with_steps(sessionize(read.hits, timeout_s=options.session_timeout_s))
+    sessions = session_table(hits)
+    candidates = _candidates(hits, sessions)
+    goals = tuple(c.goal for c in candidates)
+    conversions = session_conversions(hits, sessions, goals)
+    total = sessions.height
+    reached = _sessions_per_goal(conversions, goals)
+    suggested = []
+    for index, candidate in enumerate(candidates):
+        if not reached[index]:
+            continue  # a threshold no session passes (a small log)
+        examples = _examples(hits, candidate.goal)
+        evidence = Evidence(
+            sessions=reached[index],
+            share=reached[index] / total if total else 0.0,
+            examples=examples,
+            why=candidate.why,
+        )
+        suggested.append(GoalSuggestion(candidate.goal, evidence, candidate.value_hint))
+    if not suggested:
+        raise InputError(
+            f"no goal to propose: the {total:,} sessions read hold no confirmation page, form "
+            "post, download or search, and too few visits for a duration goal"
+        )
+    funnels = _funnels(hits, [s for s in suggested if s.goal.kind == "macro"])
+    first, last = (
+        hits.select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b")).row(0)
+        if hits.height
+        else (None, None)
+    )
+    return Suggestion(
+        goals=tuple(suggested),
+        funnels=tuple(funnels),
+        sessions=total,
+        input=read.summary,
+        inputs=options.inputs,
+        first_hit=first,
+        last_hit=last,
+        tz=read.tz,
+        malformed=tuple(read.malformed),
+        notes=tuple(read.notes),
+        warnings=(*read.warnings, *input_warnings(read, options)),
+    )
+
+
+# --- candidates ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What the candidate finders share: the figures of pages, posts and downloads."""
+
+    hits: pl.DataFrame
+    sessions: pl.DataFrame
+    pages: pl.DataFrame
+    posts: pl.DataFrame
+    downloads: pl.DataFrame
+    names: set[str] = field(default_factory=set)
+
+    def name(self, wanted: str) -> str:
+        """``wanted``, or ``wanted_2``, … when taken."""
+        name, number = wanted, 2
+        while name in self.names:
+            name, number = f"{wanted}_{number}", number + 1
+        self.names.add(name)
+        return name
+
+
+def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
+    """Every proposed goal, ranked and capped: macro goals first, then micro goals."""
+    context = _Context(
+        hits=hits,
+        sessions=sessions,
+        pages=page_figures(hits),
+        posts=event_figures(hits, "request"),
+        downloads=event_figures(hits, "download"),
+    )
+    conversions = _conversion_candidates(context)
+    has_purchase = any(c.intent == "purchase" for c in conversions)
+    macro: list[_Candidate] = []
+    micro: list[_Candidate] = []
+    for candidate in conversions:
+        if candidate.intent == "newsletter" or (candidate.intent == "signup" and has_purchase):
+            micro.append(candidate)
+        else:
+            macro.append(candidate)
+    if not macro and micro:  # no purchase, lead or sign-up: the best of the rest is the macro
+        promoted = min(micro, key=lambda c: c.rank)
+        micro.remove(promoted)
+        promoted.why += "; a macro goal, as the site shows no purchase, lead or sign-up"
+        macro.append(promoted)
+    macro.sort(key=lambda c: c.rank)
+    micro.sort(key=lambda c: c.rank)
+    for extra in macro[MAX_MACRO:]:
+        extra.why += f"; proposed as micro: more than {MAX_MACRO} macro goals are hard to act on"
+    micro = [*macro[MAX_MACRO:], *micro]
+    macro = macro[:MAX_MACRO]
+    micro_found = [
+        *_cart_candidates(context),
+        *_checkout_candidates(context, macro),
+        *_pricing_candidates(context),
+        *micro,
+        *_download_candidates(context),
+        *_search_candidates(context),
+        *_engagement_candidates(context),
+    ]
+    chosen = [_as_kind(c, "macro") for c in macro]
+    chosen += [_as_kind(c, "micro") for c in micro_found[:MAX_MICRO]]
+    return chosen
+
+
+def _as_kind(candidate: _Candidate, kind: GoalKind) -> _Candidate:
+    """The candidate's goal as a ``kind`` goal (a micro goal with its category)."""
+    goal = candidate.goal
+    category: GoalCategory | None = None
+    if kind == "micro":
+        category = goal.category or "secondary_action"
+    candidate.goal = replace(goal, kind=kind, category=category)
+    return candidate
+
+
+_GOAL_NAMES: dict[Intent, str] = {
+    "purchase": "purchase",
+    "booking": "booking",
+    "quote": "quote_request",
+    "demo": "demo_request",
+    "contact": "contact_lead",
+    "application": "application",
+    "donation": "donation",
+    "signup": "signup",
+    "newsletter": "newsletter_signup",
+    "conversion": "conversion",
+}
+_INTENT_ORDER: tuple[Intent, ...] = (
+    "purchase",
+    "booking",
+    "quote",
+    "demo",
+    "contact",
+    "application",
+    "donation",
+    "signup",
+    "conversion",
+    "newsletter",
+)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {whole}"
+
+
+def _conversion_candidates(context: _Context) -> list[_Candidate]:
+    """Confirmation pages (by name, or by their place: right after a form post or a checkout
+    page, rarely a landing page, often the last) and successful form posts whose path says
+    what they are for; a page that follows one post is proposed in that post's place."""
+    found: list[_Candidate] = []
+    used_posts: set[str] = set()
+    for row in context.pages.iter_rows(named=True):
+        candidate = _confirmation(row, context)
+        if candidate is not None:
+            found.append(candidate)
+            if row["before"] is not None and row["before_count"] >= 0.8 * row["after_request"]:
+                used_posts.add(row["before"])
+    for row in context.posts.iter_rows(named=True):
+        step = row["step"]
+        if step in used_posts or row["sessions"] < MIN_SESSIONS:
+            continue
+        found_words = words(row["template"])
+        if found_words & NOT_A_GOAL_WORDS or found_words & CART_WORDS:
+            continue
+        intent = intent_of(row["template"])
+        if intent is None:
+            continue
+        goal = Goal(
+            name=context.name(_GOAL_NAMES[intent]),
+            kind="macro",
+            type="event",
+            event=post_matcher(step),
+        )
+        why = (
+            f"a form post to a {intent} path, answered below 400: {row['hits']} posts in "
+            f"{row['sessions']} sessions"
+        )
+        rank = (_INTENT_ORDER.index(intent), 1, -row["sessions"])
+        found.append(_Candidate(goal, rank, why, intent))
+    return found
+
+
+def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
+    """The candidate goal of a confirmation page (None: the page is no confirmation)."""
+    template: str = row["template"]
+    sessions, views, landing, exits = row["sessions"], row["views"], row["landing"], row["exits"]
+    after_post, after_checkout = row["after_request"], row["after_checkout"]
+    before: str | None = row["before"]
+    before_count: int = row["before_count"]
+    if sessions < MIN_SESSIONS or (has_wildcard(template) and not after_post):
+        return None
+    own_words = words(template)
+    named = bool(own_words & CONFIRMATION_WORDS)
+    if own_words & CHECKOUT_WORDS and not named:
+        after_checkout = 0  # a step of the checkout (its review page), not what follows it
+    if named and after_post and after_post + after_checkout < 0.8 * views:
+        return None  # a page of thanks many visits reach another way: the post is the goal
+    after = after_post + after_checkout
+    quiet = landing <= 0.1 * sessions and exits >= 0.3 * sessions  # rarely lands, often ends
+    placed = after >= 0.6 * views and quiet and sessions >= MIN_STRUCTURAL_SESSIONS
+    # A page named so needs more than its name (``/success-stories`` is a page to read): a post
+    # or a checkout page before it, or the place of a last page.
+    named = named and landing <= 0.5 * sessions and (after >= 0.5 * views or quiet)
+    if not named and not placed:
+        return None
+    post = before if before is not None and before_count >= 0.8 * after_post else None
+    if after_post and post is None and not named:
+        return None  # after posts of several forms: the posts are the goals
+    if post is not None and words(post) & (NOT_A_GOAL_WORDS | CART_WORDS):
+        if not named:
+            return None
+        post = None
+    intent = intent_of(_without_confirmation_words(template)) or (
+        intent_of(post.split(" ", 1)[1]) if post else None
+    )
+    if intent is None and after_checkout >= 0.5 * views:
+        intent = "purchase"
+    intent = intent or intent_of(template) or "conversion"
+    reasons = []
+    if named:
+        reasons.append("a confirmation page by its name")
+    else:
+        reasons.append("a confirmation page by its place in sessions")
+    if after_post:
+        shown = post or "a form post"
+        reasons.append(f"right after {shown} in {_share(after_post, views)} views")
+    if after_checkout:
+        reasons.append(f"right after a checkout page in {_share(after_checkout, views)} views")
+    reasons.append(
+        "never a landing page" if not landing else f"the landing page of {landing} sessions"
+    )
+    reasons.append(f"the last page of {_share(exits, sessions)} sessions")
+    name = _GOAL_NAMES[intent] if intent != "conversion" else f"conversion_{_slug(template)}"
+    goal = Goal(
+        name=context.name(name),
+        kind="macro",
+        type="destination",
+        destination=destination([template]),
+    )
+    rank = (_INTENT_ORDER.index(intent), 0 if named else 1, -sessions)
+    hint = _value_hint(context.hits, goal)
+    return _Candidate(goal, rank, "; ".join(reasons), intent, hint)
+
+
+def _without_confirmation_words(template: str) -> str:
+    """A template's words less those of confirmation (``welcome`` is a sign-up's page, but a
+    ``/checkout/welcome`` page is the checkout's)."""
+    return " ".join(sorted(words(template) - CONFIRMATION_WORDS))
+
+
+def _slug(template: str) -> str:
+    """A goal name's part made of a template: lower-case letters, digits and ``_``."""
+    text = re.sub(r"[^a-z0-9]+", "_", template.lower()).strip("_")
+    return text[:40].strip("_") or "page"
+
+
+def _cart_candidates(context: _Context) -> list[_Candidate]:
+    """Add to cart: form posts to a cart path (``/cart/add/*``, ``/basket``, an API's
+    ``/api/cart``), every one counted; not those that remove, update or clear."""
+    rows = [
+        row
+        for row in context.posts.iter_rows(named=True)
+        if words(row["template"]) & CART_WORDS
+        and not words(row["template"]) & CART_UPKEEP_WORDS
+        and row["sessions"] >= MIN_SESSIONS
+    ]
+    if not rows:
+        return []
+    best = max(rows, key=lambda row: (row["sessions"], row["step"]))
+    goal = Goal(
+        name=context.name("add_to_cart"),
+        kind="micro",
+        type="event",
+        category="process_milestone",
+        event=post_matcher(best["step"]),
+        count="every",
+    )
+    why = (
+        f"form posts to a cart path: {best['hits']} in {best['sessions']} sessions; every one "
+        "counts"
+    )
+    return [_Candidate(goal, (), why)]
+
+
+def _checkout_candidates(context: _Context, macro: Sequence[_Candidate]) -> list[_Candidate]:
+    """Checkout started: the checkout's pages, but the confirmation page."""
+    taken = {str(c.goal.destination.matcher.value) for c in macro if c.goal.destination is not None}
+    rows = [
+        row
+        for row in context.pages.iter_rows(named=True)
+        if words(row["template"]) & CHECKOUT_WORDS
+        and not words(row["template"]) & CONFIRMATION_WORDS
+        and row["template"] not in taken
+        and row["sessions"] >= MIN_SESSIONS
+    ]
+    if not rows:
+        return []
+    templates = [row["template"] for row in rows]
+    goal = Goal(
+        name=context.name("checkout_started"),
+        kind="micro",
+        type="destination",
+        category="process_milestone",
+        destination=destination(templates),
+    )
+    return [_Candidate(goal, (), f"the checkout's pages ({len(templates)}), but its confirmation")]
+
+
+def _pricing_candidates(context: _Context) -> list[_Candidate]:
+    """Pricing or plans views."""
+    rows = [
+        row
+        for row in context.pages.iter_rows(named=True)
+        if words(row["template"]) & PRICING_WORDS and row["sessions"] >= MIN_SESSIONS
+    ]
+    if not rows:
+        return []
+    goal = Goal(
+        name=context.name("pricing_view"),
+        kind="micro",
+        type="destination",
+        category="process_milestone",
+        destination=destination([row["template"] for row in rows]),
+    )
+    return [_Candidate(goal, (), "a pricing or plans page: interest in buying")]
+
+
+def _download_candidates(context: _Context) -> list[_Candidate]:
+    """Downloads of documents, archives and installers, by directory (at most two)."""
+    rows = [
+        row
+        for row in context.downloads.iter_rows(named=True)
+        if row["template"].rsplit(".", 1)[-1].lower() in DOWNLOAD_EXTENSIONS
+    ]
+    by_directory: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        by_directory.setdefault(row["template"].rsplit("/", 1)[0], []).append(row)
+    groups: list[tuple[int, str, list[str], list[dict[str, Any]]]] = []
+    for directory, members in by_directory.items():
+        templates = sorted(str(m["template"]) for m in members)
+        step_names = [f"download {t}" for t in templates]
+        reach = context.hits.filter(pl.col("step").is_in(step_names)).get_column("session")
+        sessions = reach.n_unique()
+        if sessions >= MIN_SESSIONS:
+            groups.append((sessions, directory, templates, members))
+    groups.sort(key=lambda g: (-g[0], g[1]))
+    found = []
+    for sessions, directory, templates, members in groups[:MAX_DOWNLOADS]:
+        top = max(members, key=lambda m: (m["hits"], str(m["top"])))
+        stem = str(top["top"]).rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        single = len(members) == 1 and int(top["paths"]) == 1  # type: ignore[call-overload]
+        kinds = {t.rsplit(".", 1)[-1].lower() for t in templates}
+        folder = next((p for p in reversed(directory.split("/")) if p and p != WILDCARD), "")
+        label = _slug(stem) if single else kinds.pop() if len(kinds) == 1 else _slug(folder)
+        extensions = ", ".join(t.rsplit(".", 1)[-1] for t in templates)
+        goal = Goal(
+            name=context.name(f"{label}_download"),
+            kind="micro",
+            type="event",
+            category="secondary_action",
+            event=download_matcher(templates),
+        )
+        why = f"downloads ({extensions}) in {directory or '/'}: {sessions} sessions"
+        found.append(_Candidate(goal, (), why))
+    return found
+
+
+def _search_candidates(context: _Context) -> list[_Candidate]:
+    """Site search: pageviews with a search parameter (``q``, ``s``, ``search``, ``query``)
+    holding two or more different terms."""
+    pages = context.hits.filter((pl.col("kind") == "page") & pl.col("query").is_not_null())
+    best: tuple[int, str, str] | None = None
+    for parameter in SEARCH_PARAMETERS:
+        value = pl.col("query").str.extract(f"(?:^|&){re.escape(parameter)}=([^&#]+)", 1)
+        found = (
+            pages.with_columns(term=value)
+            .filter(pl.col("term").is_not_null())
+            .group_by("template")
+            .agg(pl.col("session").n_unique().alias("sessions"), pl.col("term").n_unique())
+            .filter(pl.col("term") >= 2)
+            .sort(["sessions", "template"], descending=[True, False])
+        )
+        if found.height:
+            template, sessions = found.row(0)[0], found.row(0)[1]
+            if best is None or sessions > best[0]:
+                best = (sessions, parameter, template)
+    if best is None or best[0] < MIN_SESSIONS:
+        return []
+    sessions, parameter, template = best
+    pattern = f"^{template_regex(template)}\\?(.*&)?{regex_literal(parameter)}="
+    goal = Goal(
+        name=context.name("site_search"),
+        kind="micro",
+        type="destination",
+        category="secondary_action",
+        destination=DestinationMatcher(StringMatcher("regex", pattern), include_query=True),
+    )
+    why = f"searches on {template} (the query parameter {parameter}): {sessions} sessions"
+    return [_Candidate(goal, (), why)]
+
+
+def nice_seconds(seconds: float) -> int:
+    """The threshold a person would write nearest ``seconds`` (30s, 1m, 90s, 2m, 5m, …).
+
+    >>> [nice_seconds(s) for s in (7, 52, 131, 292, 500, 99999)]
+    [10, 60, 120, 300, 600, 2700]
+    """
+    return min(NICE_SECONDS, key=lambda nice: (abs(nice - seconds) / nice, nice))
+
+
+def nice_pages(pages: float) -> int:
+    """The page count a person would write nearest ``pages``.
+
+    >>> [nice_pages(p) for p in (1, 4.5, 7, 11, 300)]
+    [2, 5, 8, 12, 100]
+    """
+    return min(NICE_PAGES, key=lambda nice: (abs(nice - pages) / nice, nice))
+
+
+def duration_text(seconds: float) -> str:
+    """``90s``, ``5m``, ``1h`` (as a goals file writes a duration); ``5m 5s`` when it takes
+    two units.
+
+    >>> [duration_text(s) for s in (90, 300, 3600, 305)]
+    ['90s', '5m', '1h', '5m 5s']
+    """
+    whole = round(seconds)
+    if whole % 3600 == 0 and whole:
+        return f"{whole // 3600}h"
+    if whole % 60 == 0 and whole:
+        return f"{whole // 60}m"
+    if whole < 120 or (whole % 30 == 0 and whole < 600):
+        return f"{whole}s"
+    return f"{whole // 60}m {whole % 60}s"
+
+
+def _engagement_candidates(context: _Context) -> list[_Candidate]:
+    """A long visit and an engaged visit: more than the rounded 75th percentile of the
+    duration and the pageviews of sessions that did not bounce."""
+    engaged = context.sessions.filter(~pl.col("bounce"))
+    if engaged.height < MIN_STRUCTURAL_SESSIONS:
+        return []
+    duration, pages = engaged.select(
+        pl.col("duration_s").quantile(0.75, "nearest"),
+        pl.col("pageviews").cast(pl.Float64).quantile(0.75, "nearest"),
+    ).row(0)
+    found = []
+    if duration is not None and duration > 0:
+        seconds = nice_seconds(duration)
+        goal = Goal(
+            name=context.name("long_visit"),
+            kind="micro",
+            type="duration",
+            category="secondary_action",
+            condition=NumberCondition(greater_than=float(seconds)),
+        )
+        why = (
+            f"the 75th percentile of the duration of the {engaged.height} sessions that did "
+            f"not bounce is {duration_text(duration)}, rounded to {duration_text(seconds)}"
+        )
+        found.append(_Candidate(goal, (), why))
+    if pages is not None and pages >= 2:
+        threshold = max(nice_pages(pages), 3)  # two pages or more is any visit but a bounce
+        goal = Goal(
+            name=context.name("engaged_visit"),
+            kind="micro",
+            type="pages",
+            category="secondary_action",
+            condition=NumberCondition(greater_than=float(threshold - 1)),
+        )
+        why = (
+            f"the 75th percentile of the pageviews of the {engaged.height} sessions that did "
+            f"not bounce is {pages:g}, rounded to {threshold}: {threshold} pages or more"
+        )
+        found.append(_Candidate(goal, (), why))
+    return found
+
+
+def _value_hint(hits: pl.DataFrame, goal: Goal) -> ValueHint | None:
+    """A query parameter of the goal's hits named like an order total, when it holds a number
+    in most of them (never a number of our own)."""
+    match = hit_match(goal)
+    if match is None:
+        return None
+    queries = hits.filter(match).get_column("query").drop_nulls()
+    if not queries.len():
+        return None
+    names = queries.str.split("&").explode().str.extract(r"^([^=]+)=", 1).drop_nulls()
+    for name in sorted(set(names.to_list())):
+        if not VALUE_PARAMETER.match(name):
+            continue
+        values = queries.to_frame("q").select(
+            pl.col("q").str.extract(f"(?:^|&){re.escape(name)}=([^&#]*)", 1).alias("v")
+        )
+        present = values.get_column("v").drop_nulls()
+        numbers = present.to_frame("v").select(as_number(pl.col("v")).alias("n"))
+        numeric = numbers.get_column("n").drop_nulls().len()
+        if present.len() and numeric >= 0.8 * present.len():
+            example = present.filter(numbers.get_column("n").is_not_null()).item(0)
+            return ValueHint(name, present.len(), numeric, str(example))
+    return None
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def _sessions_per_goal(conversions: pl.DataFrame, goals: Sequence[Goal]) -> list[int]:
+    """The sessions converting each goal, in goal order (``session_conversions`` puts hit goals
+    first, then session goals, in their columns)."""
+    hit_goals = [i for i, g in enumerate(goals) if g.destination or g.event]
+    order = [*hit_goals, *[i for i in range(len(goals)) if i not in hit_goals]]
+    counts = [0] * len(goals)
+    for position, index in enumerate(order):
+        counts[index] = int(conversions.get_column(f"goal_{position}").gt(0).sum())
+    return counts
+
+
+def _examples(hits: pl.DataFrame, goal: Goal) -> tuple[str, ...]:
+    """The two paths the goal's hits have most often (ties by path), with their query where
+    the goal matches it."""
+    match = hit_match(goal)
+    if match is None:
+        return ()
+    target = pl.col("path")
+    if goal.destination is not None and goal.destination.include_query:
+        query = pl.when(pl.col("query").is_not_null()).then(pl.lit("?") + pl.col("query"))
+        target = pl.concat_str(pl.col("path"), query, ignore_nulls=True)
+    counts = (
+        hits.filter(match)
+        .group_by(target.alias("example"))
+        .len()
+        .sort(["len", "example"], descending=[True, False])
+        .head(EXAMPLES)
+    )
+    return tuple(str(path) for path in counts.get_column("example"))
+
+
+# --- funnels ---------------------------------------------------------------------------------
+
+
+def _funnels(hits: pl.DataFrame, macro: Sequence[GoalSuggestion]) -> list[FunnelSuggestion]:
+    """A funnel to each of the first macro goals: the steps most of its converting sessions
+    took before converting, in their usual order, each reached by fewer sessions than the one
+    before it (a funnel narrows)."""
+    reach = step_reach(hits)
+    found: list[FunnelSuggestion] = []
+    for suggestion in macro:
+        if len(found) == MAX_FUNNELS:
+            break
+        funnel = _funnel_to(hits, suggestion.goal, reach)
+        if funnel is not None:
+            found.append(funnel)
+    return found
+
+
+def _funnel_to(hits: pl.DataFrame, goal: Goal, reach: dict[str, int]) -> FunnelSuggestion | None:
+    match = hit_match(goal)
+    if match is None:
+        return None
+    converting = hits.with_columns(
+        first=pl.col("row").filter(match).min().over("session"),
+        start=pl.col("row").min().over("session"),
+    ).filter(pl.col("first").is_not_null())
+    converted = converting.get_column("session").n_unique()
+    if converted < MIN_STRUCTURAL_SESSIONS:
+        return None
+    before = converting.filter((pl.col("row") < pl.col("first")) & pl.col("step").is_not_null())
+    before = before.filter(~match)
+    steps = (
+        before.group_by("session", "step")
+        .agg(
+            (
+                (pl.col("row").min() - pl.col("start").first())
+                / (pl.col("first").first() - pl.col("start").first())
+            ).alias("position")
+        )
+        .group_by("step")
+        .agg(pl.len().alias("sessions"), pl.col("position").median())
+        .filter(pl.col("sessions") >= FUNNEL_SUPPORT * converted)
+        .sort(["position", "step"])
+    )
+    rows = [
+        (str(step), int(sessions), float(position))
+        for step, sessions, position in steps.iter_rows()
+    ]
+    chain = _narrowing_chain(rows, reach)
+    chain = _trimmed(chain, reach)
+    if not chain:
+        return None
+    matcher = goal.destination or goal.event
+    assert matcher is not None
+    funnel_steps = tuple(FunnelStep(step_name(step), (step_matcher(step),)) for step in chain)
+    goal_step = FunnelStep(name=goal.name, matchers=(matcher,))
+    name = "checkout" if goal.name == "purchase" else f"to_{goal.name}"
+    funnel = Funnel(name=name, steps=(*funnel_steps, goal_step), goal=goal.name)
+    units = hits.get_column("session").n_unique()
+    figures = funnel_report(funnel_attempts(hits, funnel), funnel, units)
+    reached = tuple(step.reached for step in figures.steps)
+    support = {step: sessions for step, sessions, _ in rows}
+    shares = ", ".join(f"{step_name(step)} in {support[step]}" for step in chain)
+    why = (
+        f"the steps the {converted} sessions that reached {goal.name} took most, in their usual "
+        f"order ({shares} of them)"
+    )
+    return FunnelSuggestion(funnel, reached, why)
+
+
+def _narrowing_chain(rows: Sequence[tuple[str, int, float]], reach: dict[str, int]) -> list[str]:
+    """The steps (in their order) of the heaviest chain, by their share of the converting
+    sessions, in which each step is reached by no more sessions than the one before."""
+    best: list[tuple[float, list[str]]] = []
+    for _index, (step, sessions, _) in enumerate(rows):
+        options = [
+            (weight + sessions, [*chain, step])
+            for j, (weight, chain) in enumerate(best)
+            if reach.get(rows[j][0], 0) >= reach.get(step, 0)
+        ]
+        options.append((float(sessions), [step]))
+        best.append(max(options, key=lambda o: (o[0], [-len(s) for s in o[1]])))
+    if not best:
+        return []
+    return max(best, key=lambda o: o[0])[1]
+
+
+def _trimmed(chain: list[str], reach: dict[str, int]) -> list[str]:
+    """At most ``MAX_FUNNEL_STEPS`` steps: the step losing the fewest sessions against the one
+    before it goes first (never the first step)."""
+    chain = list(chain)
+    while len(chain) > MAX_FUNNEL_STEPS:
+        ratios = [
+            (reach.get(chain[i], 0) / max(reach.get(chain[i - 1], 1), 1), -i)
+            for i in range(1, len(chain))
+        ]
+        _, worst = max(ratios)
+        del chain[-worst]
+    return chain

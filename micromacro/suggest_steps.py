@@ -1,0 +1,346 @@
+"""The hits of a session as steps, and what the words of their paths say.
+
+Each counted hit is a step: a pageview of a path template (``page /products/*``), a form post
+(``POST /cart/add/*``) or a download (``download /downloads/*.pdf``); templates come from
+``path_templates`` on the distinct paths. The figures of each step (how many sessions reach it,
+what comes right before it, how often it starts or ends a session) and the words of its path
+(``INTENT_WORDS``: a purchase, a lead, a sign-up, …) are what ``suggest`` proposes goals from;
+``template_matcher`` and ``step_matcher`` turn templates back into the matchers of a goals file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+import polars as pl
+
+from micromacro.goals import DestinationMatcher, EventMatcher, HitMatcher, StringMatcher
+from micromacro.path_templates import WILDCARD, file_template, has_wildcard, path_templates
+
+Intent = Literal[
+    "purchase",
+    "booking",
+    "quote",
+    "demo",
+    "contact",
+    "application",
+    "donation",
+    "signup",
+    "newsletter",
+    "conversion",
+]
+
+# Words of a path that say what a confirmation page or a form is for, checked in this order.
+_INTENT_TEXT: tuple[tuple[Intent, str], ...] = (
+    ("newsletter", "newsletter newsletters mailing mailinglist optin opt"),
+    (
+        "purchase",
+        "order orders checkout purchase payment kasse bestellung commande pedido ordine "
+        "bestelling caisse",
+    ),
+    ("booking", "booking book reservation reserve appointment termin buchung"),
+    (
+        "quote",
+        "quote quotation devis angebot offerte presupuesto cotizacion preventivo estimate",
+    ),
+    ("demo", "demo"),
+    ("application", "apply application applications bewerbung candidature"),
+    ("donation", "donate donation donations spende spenden don"),
+    (
+        "contact",
+        "contact kontakt contacto contatto enquiry inquiry lead leads callback anfrage",
+    ),
+    (
+        "signup",
+        "signup register registration join trial registrieren inscription welcome "
+        "willkommen bienvenue bienvenido benvenuto",
+    ),
+    ("newsletter", "subscribe abonnieren"),
+)
+INTENT_WORDS: tuple[tuple[Intent, frozenset[str]], ...] = tuple(
+    (intent, frozenset(text.split())) for intent, text in _INTENT_TEXT
+)
+CONFIRMATION_WORDS = frozenset(
+    (
+        "thank", "thanks", "thankyou", "danke", "merci", "gracias", "obrigado", "obrigada",
+        "grazie", "bedankt", "dank", "tak", "tack", "kiitos", "confirmation", "confirmed",
+        "confirmacion", "conferma", "bestaetigung", "bevestiging", "success", "successful",
+        "complete", "completed", "receipt", "welcome", "willkommen", "bienvenue", "bienvenido",
+        "benvenuto"
+    )
+)  # fmt: skip
+# Words of a form post that is no goal: signing in, APIs, tracking, the cart's upkeep.
+NOT_A_GOAL_WORDS = frozenset(
+    (
+        "login", "signin", "logout", "signout", "session", "sessions", "auth", "oauth", "token",
+        "password", "reset", "api", "ajax", "graphql", "rpc", "xmlrpc", "track", "tracking",
+        "collect", "beacon", "events", "event", "analytics", "metrics", "log", "logs", "csp",
+        "report", "heartbeat", "ping", "admin", "wp", "remove", "delete", "update", "clear",
+        "coupon", "wishlist", "like", "vote", "comment", "comments", "rate", "review", "reviews"
+    )
+)  # fmt: skip
+CART_WORDS = frozenset(
+    (
+        "cart", "basket", "bag", "warenkorb", "panier", "carrito", "carrello", "winkelwagen",
+        "addtocart"
+    )
+)  # fmt: skip
+# Posts to the cart that keep it rather than fill it.
+CART_UPKEEP_WORDS = frozenset(
+    ("remove", "delete", "update", "clear", "coupon", "voucher", "wishlist", "empty", "quantity")
+)
+CHECKOUT_WORDS = frozenset(["checkout", "kasse", "caisse"])
+PRICING_WORDS = frozenset(
+    ["pricing", "plans", "prices", "preise", "tarifs", "tarif", "precios", "prezzi", "prijzen"]
+)
+SEARCH_PARAMETERS = ("q", "s", "search", "query")
+VALUE_PARAMETER = re.compile(
+    r"^(?:(?:order|grand|cart)?_?(?:total|value|amount|revenue)|total_?(?:price|amount|value))$",
+    re.I,
+)
+DOWNLOAD_EXTENSIONS = frozenset(
+    (
+        "pdf", "zip", "dmg", "exe", "msi", "pkg", "deb", "rpm", "apk", "epub", "mobi", "csv", "xls",
+        "xlsx", "doc", "docx", "ppt", "pptx", "tar", "gz", "tgz", "7z", "iso"
+    )
+)  # fmt: skip
+_WORDS = re.compile(r"[a-z]+")
+
+
+# --- hits as steps -----------------------------------------------------------------------------
+
+
+def with_steps(hits: pl.DataFrame) -> pl.DataFrame:
+    """Sessionized hits plus ``template`` (the path template; a download's is its directory's
+    and extension) and ``step`` (``page /products/*``, ``POST /cart/add/*``, ``download
+    /downloads/*.pdf``), and ``row``, the hit's position (hit order within each session)."""
+    paths = hits.get_column("path").drop_nulls().unique().sort()
+    templates = path_templates(paths.to_list())
+    downloads = (
+        hits.filter(pl.col("event_category") == "download")
+        .get_column("path")
+        .drop_nulls()
+        .unique()
+        .to_list()
+    )
+    files = {path: file_template(path, templates[path]) for path in downloads}
+    mapping = pl.DataFrame(
+        {
+            "path": list(templates),
+            "template": list(templates.values()),
+            "file": [files.get(path) for path in templates],
+        },
+        schema={"path": pl.String, "template": pl.String, "file": pl.String},
+    )
+    category = pl.col("event_category")
+    return (
+        hits.join(mapping, on="path", how="left", maintain_order="left")
+        .with_row_index("row")
+        .with_columns(
+            template=pl.when(category == "download").then("file").otherwise("template"),
+            step=pl.when(pl.col("kind") == "page")
+            .then(pl.lit("page ") + pl.col("template"))
+            .when(category == "request")
+            .then(pl.col("event_action") + pl.lit(" ") + pl.col("template"))
+            .when(category == "download")
+            .then(pl.lit("download ") + pl.col("file")),
+        )
+        .drop("file")
+    )
+
+
+def words(text: str) -> set[str]:
+    """The lower-case words of a path or template (``/Checkout/thank-you`` → checkout, thank,
+    you; ``thankyou`` is a word of its own too).
+
+    >>> sorted(words("/Checkout/thank-you"))
+    ['checkout', 'thank', 'thankyou', 'you']
+    """
+    lowered = text.lower()
+    found = set(_WORDS.findall(lowered))
+    for segment in lowered.split("/"):
+        joined = "".join(_WORDS.findall(segment))
+        if joined:
+            found.add(joined)
+    return found
+
+
+def intent_of(text: str) -> Intent | None:
+    """What a path's words say it is for (``INTENT_WORDS``, first match), or None."""
+    found = words(text)
+    for intent, vocabulary in INTENT_WORDS:
+        if found & vocabulary:
+            return intent
+    return None
+
+
+# --- the figures of each step ----------------------------------------------------------------
+
+
+def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
+    """One row per page template: ``sessions``, ``views``, ``after_request`` (views right
+    after a form post of the session), ``after_checkout`` (right after a checkout page),
+    ``before`` (the step most often right before it, a form post where there is one), its
+    share of the views after a post, ``landing`` and ``exits`` (sessions it starts and ends)."""
+    same = pl.col("session") == pl.col("session").shift(1)
+    previous = pl.when(same).then(pl.col("step").shift(1))
+    marked = hits.with_columns(previous=previous)
+    pages = marked.filter(pl.col("kind") == "page")
+    first = pl.col("session") != pl.col("session").shift(1)
+    last = pl.col("session") != pl.col("session").shift(-1)
+    checkout = "|".join(sorted(CHECKOUT_WORDS))
+    after_request = pl.col("previous").str.starts_with("page ").not_() & ~pl.col(
+        "previous"
+    ).str.starts_with("download ")
+    marked_pages = pages.with_columns(
+        landing=first.fill_null(True),
+        exit=last.fill_null(True),
+        after_request=after_request.fill_null(False),
+        after_checkout=(
+            pl.col("previous").str.starts_with("page ")
+            & pl.col("previous").str.contains(f"(?i)({checkout})")
+        ).fill_null(False),
+    )
+    figures = marked_pages.group_by("template").agg(
+        pl.col("session").n_unique().cast(pl.UInt32).alias("sessions"),
+        pl.len().cast(pl.UInt32).alias("views"),
+        pl.col("after_request").sum().cast(pl.UInt32),
+        pl.col("after_checkout").sum().cast(pl.UInt32),
+        pl.col("landing").sum().cast(pl.UInt32),
+        pl.col("exit").sum().cast(pl.UInt32).alias("exits"),
+    )
+    # The post most often right before each page (ties by name).
+    before = (
+        marked_pages.filter("after_request")
+        .group_by("template", "previous")
+        .len()
+        .sort(["template", "len", "previous"], descending=[False, True, False])
+        .group_by("template", maintain_order=True)
+        .first()
+        .select(
+            "template",
+            pl.col("previous").alias("before"),
+            pl.col("len").cast(pl.UInt32).alias("before_count"),
+        )
+    )
+    return (
+        figures.join(before, on="template", how="left")
+        .with_columns(pl.col("before_count").fill_null(0))
+        .sort("template")
+    )
+
+
+def event_figures(hits: pl.DataFrame, category: str) -> pl.DataFrame:
+    """One row per step of the events of ``category`` (``request``, ``download``):
+    ``sessions``, ``hits``, ``paths`` (distinct) and ``top`` (the most common path)."""
+    events = hits.filter(pl.col("event_category") == category)
+    return (
+        events.group_by("step", "template")
+        .agg(
+            pl.col("session").n_unique().alias("sessions"),
+            pl.len().alias("hits"),
+            pl.col("path").n_unique().alias("paths"),
+            pl.col("path").mode().sort().first().alias("top"),
+        )
+        .sort("step")
+    )
+
+
+def step_reach(hits: pl.DataFrame) -> dict[str, int]:
+    """The sessions that reach each step."""
+    reach = (
+        hits.filter(pl.col("step").is_not_null()).group_by("step").agg(pl.col("session").n_unique())
+    )
+    return {str(step): int(count) for step, count in reach.iter_rows()}
+
+
+# --- matchers ------------------------------------------------------------------------------
+
+
+def regex_literal(text: str) -> str:
+    """``text`` as a regex that matches it literally (Rust syntax, as goal matching escapes)."""
+    meta = set("\\.+*?()|[]{}^$#&-~")
+    return "".join(f"\\{ch}" if ch in meta else ch for ch in text)
+
+
+def template_matcher(templates: Sequence[str]) -> StringMatcher:
+    """A string matcher for paths of ``templates``: ``equals`` one path, ``one_of`` several,
+    ``glob`` one template with wildcards, else a ``regex``.
+
+    >>> template_matcher(["/products/*"])
+    StringMatcher(op='glob', value='/products/*', case_sensitive=False)
+    >>> template_matcher(["/checkout", "/checkout/payment"]).op
+    'one_of'
+    """
+    ordered = sorted(set(templates))
+    if not any(has_wildcard(t) for t in ordered):
+        if len(ordered) == 1:
+            return StringMatcher("equals", ordered[0])
+        return StringMatcher("one_of", tuple(ordered))
+    if len(ordered) == 1 and not _literal_glob_characters(ordered[0]):
+        return StringMatcher("glob", ordered[0])
+    return StringMatcher("regex", "^(" + "|".join(template_regex(t) for t in ordered) + ")$")
+
+
+def _literal_glob_characters(template: str) -> bool:
+    """Whether a literal part of ``template`` holds a character a glob would read as a pattern."""
+    return any(
+        ("*" in segment or "?" in segment)
+        and segment != WILDCARD
+        and not _is_file_wildcard(segment)
+        for segment in template.split("/")
+    )
+
+
+def _is_file_wildcard(segment: str) -> bool:
+    return segment.startswith(WILDCARD + ".") and "*" not in segment[1:] and "?" not in segment
+
+
+def template_regex(template: str) -> str:
+    """A template's paths as an unanchored regex: ``*`` within one segment."""
+    parts = []
+    for segment in template.split("/"):
+        if segment == WILDCARD:
+            parts.append("[^/]*")
+        elif _is_file_wildcard(segment):
+            parts.append("[^/]*" + regex_literal(segment[1:]))
+        else:
+            parts.append(regex_literal(segment))
+    return "/".join(parts)
+
+
+def destination(templates: Sequence[str]) -> DestinationMatcher:
+    return DestinationMatcher(template_matcher(templates))
+
+
+def post_matcher(step: str) -> EventMatcher:
+    """The event matcher of a form-post step (``POST /contact``)."""
+    method, template = step.split(" ", 1)
+    return EventMatcher(
+        category=StringMatcher("equals", "request"),
+        action=StringMatcher("equals", method),
+        label=template_matcher([template]),
+    )
+
+
+def download_matcher(templates: Sequence[str]) -> EventMatcher:
+    return EventMatcher(
+        category=StringMatcher("equals", "download"), action=template_matcher(templates)
+    )
+
+
+def step_matcher(step: str) -> HitMatcher:
+    """The matcher of a step (``page …``, ``download …``, ``METHOD …``)."""
+    kind, template = step.split(" ", 1)
+    if kind == "page":
+        return destination([template])
+    if kind == "download":
+        return download_matcher([template])
+    return post_matcher(step)
+
+
+def step_name(step: str) -> str:
+    """A funnel step's name: a page's template, else the step (``POST /cart/add/*``)."""
+    return step.split(" ", 1)[1] if step.startswith("page ") else step

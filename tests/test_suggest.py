@@ -1,0 +1,464 @@
+"""``micromacro suggest``: the goals and funnels proposed from a log, their evidence, the goals
+file written (README: micromacro suggest).
+
+Figures are counted by hand from the fixtures (``suggest_saas.log``, ``suggest_content.log``:
+one visitor per address, 30 s between hits unless a gap is written) or taken from
+sample_logs/README.md; proposals on the sample log are checked by what their matchers match.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from micromacro.cli import cli
+from micromacro.goal_matching import hit_match
+from micromacro.goals import DestinationMatcher, EventMatcher, Goal, HitMatcher
+from micromacro.goals_file import parse_goals
+from micromacro.render.suggestion import comment_text, render_suggestion, yaml_scalar
+from micromacro.suggest import GoalSuggestion, Suggestion, SuggestOptions, suggest_goals
+from tests.helpers import combined_line
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = str(ROOT / "sample_logs" / "access.log")
+SAAS = str(ROOT / "tests" / "fixtures" / "suggest_saas.log")
+CONTENT = str(ROOT / "tests" / "fixtures" / "suggest_content.log")
+
+
+def _suggest(path: str) -> Suggestion:
+    return suggest_goals(SuggestOptions(inputs=(path,)))
+
+
+def _hit(
+    kind: str, path: str, *, category: str | None = None, action: str | None = None
+) -> pl.DataFrame:
+    """One hit: a pageview of ``path``, or an event (a form post's label is its path)."""
+    label = path if category == "request" else None
+    return pl.DataFrame(
+        {
+            "kind": [kind],
+            "path": [path],
+            "query": [None],
+            "event_category": [category],
+            "event_action": [action],
+            "event_label": [label],
+            "event_name": [None],
+            "event_value": [None],
+        },
+        schema={
+            "kind": pl.String,
+            "path": pl.String,
+            "query": pl.String,
+            "event_category": pl.String,
+            "event_action": pl.String,
+            "event_label": pl.String,
+            "event_name": pl.String,
+            "event_value": pl.Float64,
+        },
+    )
+
+
+PAGE = "page"
+
+
+def _post(path: str) -> pl.DataFrame:
+    return _hit("event", path, category="request", action="POST")
+
+
+def _download(path: str) -> pl.DataFrame:
+    return _hit("event", path, category="download", action=path)
+
+
+def _matches(goal: Goal, hit: pl.DataFrame) -> bool:
+    match = hit_match(goal)
+    return match is not None and bool(hit.select(match).item())
+
+
+def _matcher_matches(matcher: HitMatcher, hit: pl.DataFrame) -> bool:
+    if isinstance(matcher, DestinationMatcher):
+        goal = Goal(name="x", kind="micro", type="destination", destination=matcher)
+    else:
+        assert isinstance(matcher, EventMatcher)
+        goal = Goal(name="x", kind="micro", type="event", event=matcher)
+    return _matches(goal, hit)
+
+
+def _one(suggestion: Suggestion, hit: pl.DataFrame, **wanted: object) -> GoalSuggestion:
+    """The one proposed goal that matches ``hit`` (and has the ``kind``/``category`` given)."""
+    found = [
+        s
+        for s in suggestion.goals
+        if _matches(s.goal, hit) and all(getattr(s.goal, k) == v for k, v in wanted.items())
+    ]
+    assert len(found) == 1, [s.goal.name for s in found]
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def sample() -> Suggestion:
+    return _suggest(SAMPLE)
+
+
+# --- the sample shop -------------------------------------------------------------------------
+
+
+def test_the_sample_shop_gets_its_purchase_page_as_macro(sample: Suggestion) -> None:
+    purchase = _one(sample, _hit(PAGE, "/checkout/thank-you"), kind="macro")
+    assert purchase.evidence.sessions == 6  # sample_logs/README.md
+    assert "/checkout/place-order" in purchase.evidence.why
+    assert not _matches(purchase.goal, _hit(PAGE, "/checkout/payment"))
+
+
+@pytest.mark.parametrize(
+    ("hit", "category", "sessions"),
+    [
+        (_post("/cart/add/BT-104"), "process_milestone", 24),
+        (_hit(PAGE, "/checkout"), "process_milestone", 10),
+        (_hit(PAGE, "/newsletter/thanks"), "secondary_action", 8),
+        (_download("/downloads/size-guide.pdf"), "secondary_action", 10),
+    ],
+)
+def test_the_sample_shop_gets_its_micro_goals(
+    sample: Suggestion, hit: pl.DataFrame, category: str, sessions: int
+) -> None:
+    found = _one(sample, hit, kind="micro")
+    assert found.goal.category == category
+    assert found.evidence.sessions == sessions  # sample_logs/README.md
+
+
+def test_the_sample_shop_gets_a_duration_and_a_pages_goal(sample: Suggestion) -> None:
+    types = {s.goal.type: s for s in sample.goals}
+    # 154 sessions do not bounce; the 75th percentile of their durations is 305 s (5m), of
+    # their pageviews 5 (more than 4): the example goals file's own long and engaged visits.
+    assert types["duration"].goal.condition is not None
+    assert types["duration"].goal.condition.greater_than == 300
+    assert types["duration"].evidence.sessions == 39
+    assert types["pages"].goal.condition is not None
+    assert types["pages"].goal.condition.greater_than == 4
+    assert types["pages"].evidence.sessions == 45
+
+
+def test_the_sample_shop_gets_the_checkout_funnel(sample: Suggestion) -> None:
+    purchase = _one(sample, _hit(PAGE, "/checkout/thank-you"), kind="macro")
+    (funnel,) = [f for f in sample.funnels if f.funnel.goal == purchase.goal.name]
+    steps = funnel.funnel.steps
+    assert _matcher_matches(steps[0].matchers[0], _hit(PAGE, "/products/vegan-hiker"))
+    assert any(_matcher_matches(step.matchers[0], _hit(PAGE, "/checkout")) for step in steps)
+    assert funnel.reached[-1] == 6
+    assert list(funnel.reached) == sorted(funnel.reached, reverse=True)
+
+
+def test_at_most_two_macro_eight_micro_goals_and_two_funnels(sample: Suggestion) -> None:
+    kinds = [s.goal.kind for s in sample.goals]
+    assert kinds.count("macro") <= 2
+    assert kinds.count("micro") <= 8
+    assert len(sample.funnels) <= 2
+    assert kinds == sorted(kinds)  # macro goals first
+
+
+# --- a SaaS site and a content site ----------------------------------------------------------
+
+
+def _table(suggestion: Suggestion) -> list[tuple[str, str, str | None, int]]:
+    return [
+        (s.goal.name, s.goal.kind, s.goal.category, s.evidence.sessions) for s in suggestion.goals
+    ]
+
+
+def test_a_saas_site() -> None:
+    suggestion = _suggest(SAAS)
+    assert suggestion.sessions == 14
+    assert _table(suggestion) == [
+        ("demo_request", "macro", None, 2),  # sessions 7, 8
+        ("signup", "macro", None, 3),  # sessions 1-3: /welcome after POST /signup
+        ("pricing_view", "micro", "process_milestone", 5),  # sessions 1-4, 8
+        ("pdf_download", "micro", "secondary_action", 3),  # sessions 5, 6, 13
+        ("long_visit", "micro", "secondary_action", 3),
+        ("engaged_visit", "micro", "secondary_action", 7),
+    ]
+    goals = {s.goal.name: s.goal for s in suggestion.goals}
+    assert _matches(goals["signup"], _hit(PAGE, "/welcome"))
+    assert _matches(goals["pdf_download"], _download("/docs/files/security.pdf"))
+    # 12 sessions do not bounce (all but 12 and 14); their durations, sorted: 30 s × 3, 60 s
+    # × 3, 90 s × 2, 120 s × 2, 150 s, 630 s; the nearest 75th percentile (the 9th) is 90 s.
+    assert goals["long_visit"].condition is not None
+    assert goals["long_visit"].condition.greater_than == 90
+    # Their pageviews: 2 × 6, 3 × 4, 4 × 1, 5 × 1: the 9th is 3, so 3 pages or more.
+    assert goals["engaged_visit"].condition is not None
+    assert goals["engaged_visit"].condition.greater_than == 2
+    (funnel,) = suggestion.funnels  # the demo has 2 converting sessions: too few for a funnel
+    assert [step.name for step in funnel.funnel.steps] == [
+        "/pricing",
+        "/signup",
+        "POST /signup",
+        "signup",
+    ]
+    assert funnel.reached == (5, 3, 3, 3)
+
+
+def test_the_login_and_the_app_are_no_goals() -> None:
+    suggestion = _suggest(SAAS)
+    for hit in (_post("/login"), _hit(PAGE, "/app/dashboard"), _hit(PAGE, "/app/projects/1042")):
+        assert not any(_matches(s.goal, hit) for s in suggestion.goals)
+
+
+def test_a_page_named_like_a_confirmation_is_not_enough(tmp_path: Path) -> None:
+    lines = []
+    for visit in range(4):
+        ip = f"203.0.113.{visit}"
+        for second, path in enumerate(("/success-stories", "/welcome-pack", "/about")):
+            lines.append(
+                combined_line(path, ip=ip, time=f"02/Nov/2026:0{visit}:00:{second}0 +0100")
+            )
+    log = tmp_path / "stories.log"
+    log.write_text("\n".join(lines) + "\n")
+    suggestion = _suggest(str(log))
+    for path in ("/success-stories", "/welcome-pack"):
+        assert not any(_matches(s.goal, _hit(PAGE, path)) for s in suggestion.goals)
+
+
+def test_a_content_site() -> None:
+    suggestion = _suggest(CONTENT)
+    assert suggestion.sessions == 10
+    assert _table(suggestion) == [
+        ("newsletter_signup", "macro", None, 2),  # sessions 1, 4; the site sells nothing
+        ("pdf_download", "micro", "secondary_action", 3),  # sessions 2, 3, 9
+        ("site_search", "micro", "secondary_action", 3),  # sessions 1, 3, 5
+        ("long_visit", "micro", "secondary_action", 2),  # sessions 1 (120 s), 8 (17 min)
+        ("engaged_visit", "micro", "secondary_action", 3),  # sessions 1, 3, 8
+    ]
+    goals = {s.goal.name: s for s in suggestion.goals}
+    assert "no purchase, lead or sign-up" in goals["newsletter_signup"].evidence.why
+    assert _matches(goals["pdf_download"].goal, _download("/wp-content/uploads/2024/12/x.pdf"))
+    assert goals["site_search"].evidence.examples == ("/?s=maps", "/?s=snow+boots")
+    assert not suggestion.funnels  # two newsletter sign-ups: too few for a funnel
+    # The comment form's post is no goal.
+    assert not any(_matches(s.goal, _post("/wp-comments-post.php")) for s in suggestion.goals)
+
+
+# --- the goals file --------------------------------------------------------------------------
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_accepts_it_and_report_runs_on_it(tmp_path: Path) -> None:
+    code, text, err = _run("suggest", SAMPLE)
+    assert code == 0
+    assert err.endswith(
+        "micromacro: proposed 2 macro and 7 micro goals and 2 funnels from 253 sessions\n"
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(text)
+    code, out, err = _run("check", str(goals))
+    assert (code, err) == (0, "")
+    assert out == f"{goals}: OK, 9 goals (2 macro, 7 micro), 2 funnels\n"
+    code, out, _ = _run("report", SAMPLE, "--goals", str(goals), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    rates = {goal["name"]: goal["converting_sessions"] for goal in report["goals"]}
+    assert rates["purchase"] == 6
+    assert [f["name"] for f in report["funnels"]] == ["checkout", "to_contact_lead"]
+
+
+def test_it_keeps_the_order_and_style_of_the_example_goals_file() -> None:
+    _, text, _ = _run("suggest", SAMPLE)
+    data = yaml.safe_load(text)
+    assert list(data) == ["goals", "funnels"]
+    for goal in data["goals"]:
+        keys = [k for k in goal if k not in ("destination", "event", "duration", "pages")]
+        assert keys == [k for k in ("name", "kind", "category", "count") if k in goal]
+        assert list(goal)[:2] == ["name", "kind"]
+    assert "  - name: purchase\n    kind: macro\n    destination: /checkout/thank-you\n" in text
+    assert "      label:\n        glob: /cart/add/*\n    count: every\n" in text
+    assert "    duration:\n      greater_than: 5m\n" in text
+    assert "    goal: purchase\n" in text
+
+
+def test_each_goal_carries_its_evidence_as_a_comment() -> None:
+    _, text, _ = _run("suggest", SAMPLE)
+    block = text[text.index("  # purchase:") : text.index("  - name: purchase")]
+    assert block == (
+        "  # purchase: 6 of 253 sessions (2.4 %); e.g. /checkout/thank-you\n"
+        "  # why: a confirmation page by its name; right after POST /checkout/place-order in 6 "
+        "of 6\n"
+        "  #   views; never a landing page; the last page of 5 of 6 sessions\n"
+    )
+
+
+def test_the_readme_example_is_the_sample_logs_proposal() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### `micromacro suggest") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n\nWhat it looks")]
+    assert example in _run("suggest", SAMPLE)[1]
+
+
+def test_twice_on_the_same_logs_gives_the_same_file() -> None:
+    assert _run("suggest", SAMPLE)[1] == _run("suggest", SAMPLE)[1]
+    assert (
+        _run("suggest", SAMPLE, "--format", "json")[1]
+        == _run("suggest", SAMPLE, "--format", "json")[1]
+    )
+
+
+def test_output_goes_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "goals.yaml"
+    code, out, _ = _run("suggest", SAMPLE, "-o", str(target), "-q")
+    assert (code, out) == (0, "")
+    assert target.read_text() == _run("suggest", SAMPLE)[1]
+
+
+def test_json_gives_the_candidates_with_their_evidence() -> None:
+    code, out, _ = _run("suggest", SAAS, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == ["input", "sessions", "period", "goals", "funnels"]
+    assert data["sessions"] == 14
+    signup = next(g for g in data["goals"] if g["name"] == "signup")
+    assert signup["definition"] == {"name": "signup", "kind": "macro", "destination": "/welcome"}
+    assert signup["evidence"]["sessions"] == 3
+    assert signup["evidence"]["share"] == 3 / 14
+    assert signup["evidence"]["examples"] == ["/welcome"]
+    assert signup["value_hint"] is None
+    (funnel,) = data["funnels"]
+    assert funnel["definition"]["goal"] == "signup"
+    assert [step["reached"] for step in funnel["steps"]] == [5, 3, 3, 3]
+
+
+def test_a_total_in_the_query_is_a_commented_value(tmp_path: Path) -> None:
+    lines = []
+    for n, total in enumerate(("59.90", "120", "15.5")):
+        ip = f"203.0.113.{n}"
+        lines += [
+            combined_line("/cart", ip=ip, time=f"02/Nov/2026:0{n}:00:00 +0100"),
+            combined_line(
+                "/checkout/pay",
+                method="POST",
+                status=303,
+                ip=ip,
+                time=f"02/Nov/2026:0{n}:00:30 +0100",
+            ),
+            combined_line(
+                f"/order/complete?id=9{n}&total={total}",
+                ip=ip,
+                time=f"02/Nov/2026:0{n}:01:00 +0100",
+            ),
+        ]
+    log = tmp_path / "orders.log"
+    log.write_text("\n".join(lines) + "\n")
+    code, text, _ = _run("suggest", str(log))
+    assert code == 0
+    assert "\n    # value: {from: 'query:total'}\n" in text
+    assert "holds a number in 3 of the 3 hits that carry it (e.g. 59.90)" in " ".join(
+        line.strip(" #") for line in text.splitlines()
+    )
+    (purchase,) = [g for g in parse_goals(text).goals if g.name == "purchase"]
+    assert not purchase.has_value  # a comment only: no number of our own
+    value = yaml.safe_load(text.replace("    # value:", "    value:"))["goals"][0]["value"]
+    assert value == {"from": "query:total"}
+
+
+def test_a_log_without_goals_is_an_error(tmp_path: Path) -> None:
+    log = tmp_path / "tiny.log"
+    log.write_text(combined_line("/") + "\n")
+    code, out, err = _run("suggest", str(log))
+    assert (code, out) == (1, "")
+    assert err.startswith("micromacro: error: no goal to propose: the 1 sessions read hold no")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("suggest", "missing.log"), 1),
+        (("suggest", SAMPLE, "--format", "csv"), 2),
+        (("suggest",), 2),
+    ],
+)
+def test_exit_codes(args: tuple[str, ...], code: int) -> None:
+    assert _run(*args)[0] == code
+
+
+# --- hostile paths ---------------------------------------------------------------------------
+
+HOSTILE = (
+    "/thank-you/!!python/object/apply:os.system",
+    "/thanks/&anchor",
+    "/danke/{a:%20b}",
+    "/merci/key:%20value",
+    "/gracias/-%20[x]",
+    "/success/'quoted'",
+    "/receipt/\\x22double\\x22",  # a quote, as nginx writes it
+    "/complete/%E2%80%A8next:%201",
+    "/welcome/\x1b[31mred",
+    "/thanks/\u202eevil",
+    "/danke/*star*",
+    "/merci/[a-z]+(",
+    "/done/yes",
+)
+
+
+def _hostile_log(tmp_path: Path, path: str) -> Path:
+    """A hostile page reached right after a form post, in three sessions."""
+    lines = []
+    for visit in range(3):
+        ip = f"203.0.113.{visit}"
+        hour = f"02/Nov/2026:{visit:02d}:00"
+        lines += [
+            combined_line("/contact", ip=ip, time=f"{hour}:00 +0100"),
+            combined_line("/contact", method="POST", status=303, ip=ip, time=f"{hour}:10 +0100"),
+            combined_line(path, ip=ip, time=f"{hour}:20 +0100"),
+        ]
+    log = tmp_path / "hostile.log"
+    log.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    return log
+
+
+@pytest.mark.parametrize("path", HOSTILE)
+def test_hostile_paths_stay_inert(path: str, tmp_path: Path) -> None:
+    code, text, _ = _run("suggest", str(_hostile_log(tmp_path, path)))
+    assert code == 0
+    data = yaml.safe_load(text)  # valid YAML of plain data: no tag, no alias is constructed
+    name = data["goals"][0]["name"]  # the page's own words may say what it is for
+    for line in text.splitlines():  # a path never starts a line of its own
+        assert (
+            line == ""
+            or line.lstrip().startswith(("#", "- "))
+            or ": " in line
+            or line.endswith(":")
+        )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(text, encoding="utf-8")
+    assert _run("check", str(goals))[0] == 0
+    (contact,) = [g for g in parse_goals(text).goals if g.name == name]
+    assert _matches(contact, _hit(PAGE, path))
+    assert not _matches(contact, _hit(PAGE, "/contact"))
+    evidence = text[text.index(f"# {name}:") : text.index(f"- name: {name}")]
+    assert comment_text(path) in evidence
+
+
+@given(st.text())
+def test_a_scalar_reads_back_as_written(text: str) -> None:
+    assert yaml.safe_load(f"key: {yaml_scalar(text)}\n") == {"key": text}
+
+
+@given(st.text())
+def test_a_comment_stays_one_comment(text: str) -> None:
+    loaded = yaml.safe_load(f"# {comment_text(text)}\nkey: 1\n")
+    assert loaded == {"key": 1}
+    assert len(f"# {comment_text(text)}".splitlines()) == 1
+
+
+def test_the_yaml_renderer_and_the_json_agree(sample: Suggestion) -> None:
+    data = yaml.safe_load(render_suggestion(sample, "yaml"))
+    tools = json.loads(render_suggestion(sample, "json"))
+    assert data["goals"] == [goal["definition"] for goal in tools["goals"]]
+    assert data["funnels"] == [funnel["definition"] for funnel in tools["funnels"]]
