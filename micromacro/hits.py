@@ -217,6 +217,24 @@ def bot_flag(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.Expr:
     return agent_id.is_in(bot_ids.implode()).fill_null(False).alias("is_bot")
 
 
+# Buckets decided before the period's rule (``bucket_expr``): a line in one of them stays there.
+_BEFORE_PERIOD = ("comment", "not_http", "malformed")
+
+
+def in_period(lines: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
+    """Lines classified without a period (``classify_lines`` with no ``since``/``until``), with
+    ``hit_filter``'s period applied: a line of a later bucket whose time is outside it is
+    ``out_of_period``, as ``bucket_expr`` decides when it is given the period (its rule comes
+    right after ``comment``, ``not_http`` and ``malformed``, and the rules after it do not
+    look at the time)."""
+    outside = _out_of_period(hit_filter)
+    if hit_filter.since is None and hit_filter.until is None:
+        return lines
+    moved = outside.fill_null(False) & ~pl.col("bucket").is_in(_BEFORE_PERIOD)
+    out = pl.lit("out_of_period", dtype=BUCKET)
+    return lines.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
+
+
 def classify_lines(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``."""
     return (

@@ -1,0 +1,277 @@
+"""Access logs in the hit cache (``hit_cache``): what is kept of a file's classified lines, and
+how a cached file comes back as classified lines for the run's period.
+
+An entry holds one row per line of the file, as classified without a period: its time, bucket
+and variant (and why it is malformed); a counted line (``page``, ``request``, ``download``) also
+keeps the fields its hit is made of, and the hash the overlap hint samples it by; the text of a
+line only where a message may quote it (the first malformed lines, the first line a format
+string did not read, the first with fields left unread). No other line's text, and no field of a
+line that is not counted, is kept. ``in_period`` then gives each line its bucket in the run's
+period, exactly as reading the file again would (``hits.in_period``); a line a message must
+quote whose text the entry lacks is read from the file (``hit_cache.fetch_lines``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from micromacro.format_choice import UNREAD_FIELDS, named_format_string
+from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
+from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON, compact_strings
+from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA
+from micromacro.hits import HitFilter, in_period
+from micromacro.inputs import InputFile, LineChunk
+from micromacro.logformats import LogFormat
+from micromacro.logformats.families import FamilyFormat
+from micromacro.overlapping_inputs import SAMPLE_HASH, sample_hash
+from micromacro.periods import Period
+from micromacro.timeless_lines import IN_PERIOD
+
+# The fields a counted line's hit is made of (``hits.canonical_hits``).
+_HIT_FIELDS = ("ip", "user_agent", "method", "path", "query", "status", "bytes", "referrer")
+# Every column of an entry, with its type.
+ENTRY_SCHEMA: dict[str, pl.DataType] = {
+    "ts": HIT_SCHEMA["ts"],
+    "bucket": BUCKET,
+    "variant": pl.String(),
+    MALFORMED_REASON: pl.String(),
+    **{name: HIT_SCHEMA[name] for name in _HIT_FIELDS},
+    SAMPLE_HASH: pl.UInt64(),
+    "line": pl.String(),
+}
+
+
+def cache_settings(
+    fmt: LogFormat, hit_filter: HitFilter, *, client_ip: str, max_line_bytes: int
+) -> dict[str, object]:
+    """What besides the file decides an entry's lines: the format and the options that change
+    buckets or hit fields (never the period: an entry holds the lines of every time)."""
+    string = named_format_string(fmt)
+    return {
+        "kind": "access log",
+        "format": fmt.name,
+        "family": fmt.family.name if isinstance(fmt, FamilyFormat) else None,
+        "format_string": string.regex if string is not None else None,
+        "client_ip": client_ip,
+        "include_bots": hit_filter.include_bots,
+        "include_static": hit_filter.include_static,
+        "include_errors": hit_filter.include_errors,
+        "include_redirects": hit_filter.include_redirects,
+        "bot_patterns": list(hit_filter.bot_patterns),
+        "max_line_bytes": max_line_bytes,
+    }
+
+
+def _quotable(fmt: LogFormat) -> pl.Expr:
+    """Lines a message may quote: malformed ones, those a format string did not read, those
+    with fields left unread."""
+    quotable = (pl.col("bucket") == "malformed") | pl.col("variant").str.contains(
+        UNREAD_FIELDS, literal=True
+    ).fill_null(False)
+    string = named_format_string(fmt)
+    if string is not None:
+        quotable = quotable | (pl.col("variant") != string.name).fill_null(False)
+    return quotable
+
+
+@dataclass
+class _FileLines:
+    """What a run read of one file, to be kept: its chunks' rows, the bytes read, where chunks
+    start, and how many lines of each quotable kind kept their text."""
+
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    size: int = 0
+    index: list[tuple[int, int]] = field(default_factory=list)
+    texts: int = 0
+
+
+@dataclass
+class LineCache:
+    """The hit cache as one run of access logs uses it: the entries found for its files
+    (``found``), and the lines read of the files it is to keep (``add``, ``store``)."""
+
+    cache: HitCache
+    settings: dict[str, object]
+    fmt: LogFormat
+    max_line_bytes: int
+    found: dict[str, CachedPart] = field(default_factory=dict)
+    identities: dict[str, Identity] = field(default_factory=dict)
+    # The files whose lines are read whole (or after their cached part) and kept.
+    keep: set[str] = field(default_factory=set)
+    appendable: dict[str, bool] = field(default_factory=dict)
+    _read: dict[str, _FileLines] = field(default_factory=dict)
+
+    def look_up(self, file: InputFile, *, seekable: bool) -> CachedPart | None:
+        """The usable entry of ``file`` (a grown file's only with a format whose lines stand
+        alone, ``seekable``); the file is kept after the run either way."""
+        if file.scan_path != file.name:  # standard input, a FIFO: read once, never kept
+            return None
+        appendable = seekable and not file.compression
+        self.appendable[file.name] = appendable
+        identity, part = self.cache.lookup(
+            file, self.settings, appendable=appendable, columns=ENTRY_SCHEMA
+        )
+        if identity is None:
+            return None
+        self.identities[file.name] = identity
+        if part is not None:
+            self.found[file.name] = part
+        if part is None or not part.whole:
+            self.keep.add(file.name)
+        return part
+
+    def not_kept(self, name: str) -> None:
+        """``name`` is read in stretches (``seeking``): nothing of it is kept."""
+        self.keep.discard(name)
+
+    def start_reading(self) -> None:
+        """Forget the lines kept so far (a run reads again after ``seeking`` failed)."""
+        self._read.clear()
+
+    def add_chunk(self, chunk: LineChunk) -> None:
+        """Note a chunk read of a kept file (its bytes and where it starts)."""
+        name = str(chunk.lines.get_column("source_file")[0]) if chunk.lines.height else None
+        if name is None or name not in self.keep:
+            return
+        kept = self._read.setdefault(name, _FileLines())
+        kept.size += chunk.size
+        first = int(chunk.lines.get_column("line_no")[0])
+        kept.index.append((chunk.start, first - 1))
+
+    def add(self, classified: pl.DataFrame) -> None:
+        """Keep the rows of kept files among classified lines (no period applied)."""
+        if not self.keep:
+            return
+        files = pl.col("source_file").cast(pl.String)
+        rows = classified.filter(files.is_in(sorted(self.keep)))
+        if not rows.height:
+            return
+        counted = pl.col("bucket").is_in(COUNTED_BUCKETS)
+        quotable = _quotable(self.fmt)
+        reason = pl.col(MALFORMED_REASON) if MALFORMED_REASON in rows.columns else pl.lit(None)
+        kept = rows.select(
+            files.alias("_file"),
+            "line_no",
+            "ts",
+            "bucket",
+            "variant",
+            reason.cast(pl.String).alias(MALFORMED_REASON),
+            *(pl.when(counted).then(pl.col(name)).alias(name) for name in _HIT_FIELDS),
+            pl.when(counted)
+            .then(pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash())
+            .alias(SAMPLE_HASH),
+            pl.when(quotable).then(pl.col("line")).alias("line"),
+        )
+        for (name,), part in kept.partition_by("_file", as_dict=True, maintain_order=True).items():
+            self._add_file(str(name), part.drop("_file"))
+
+    def _add_file(self, name: str, rows: pl.DataFrame) -> None:
+        kept = self._read.setdefault(name, _FileLines())
+        texts = rows.get_column("line").is_not_null()
+        room = 3 * MALFORMED_EXAMPLES - kept.texts
+        if texts.sum() > room:  # only the first few quotable lines keep their text
+            rank = texts.cast(pl.UInt32).cum_sum()
+            rows = rows.with_columns(line=pl.when(pl.Series(rank <= room)).then(pl.col("line")))
+        kept.texts += min(int(texts.sum()), max(room, 0))
+        kept.frames.append(compact_strings(rows))
+
+    def store(self, files: list[InputFile]) -> None:
+        """Write the entries of the kept files read whole (or after their cached part)."""
+        for file in files:
+            read = self._read.get(file.name)
+            if file.name not in self.keep:
+                continue
+            part = self.found.get(file.name)
+            frames = (
+                [part.frame.with_columns(line_no=_numbers(part.frame.height, 0))] if part else []
+            )
+            frames += read.frames if read is not None else []
+            lines = (
+                pl.concat(frames, how="vertical_relaxed").sort("line_no")
+                if frames
+                else pl.DataFrame(schema={"line_no": pl.UInt32, **ENTRY_SCHEMA})
+            )
+            numbers = lines.get_column("line_no")
+            if lines.height and (int(numbers[0]) != 1 or int(numbers[-1]) != lines.height):
+                continue  # not read whole: never kept
+            size = (part.size if part else 0) + (read.size if read else 0)
+            index = (*(part.index if part else ()), *(tuple(read.index) if read else ()))
+            self.cache.store(
+                file,
+                self.settings,
+                lines.drop("line_no").select(list(ENTRY_SCHEMA)),
+                size=size,
+                appendable=self.appendable.get(file.name, False) and _ends_a_line(file, size),
+                index=index if not file.compression else (),
+                before=self.identities.get(file.name),
+            )
+
+    def lines_of(
+        self, file: InputFile, source_dtype: pl.DataType, hit_filter: HitFilter
+    ) -> pl.DataFrame:
+        """The cached lines of ``file`` as classified lines (``source_file``, ``line_no``),
+        with the text of the lines a message of the run may quote read from the file where
+        the entry lacks it."""
+        part = self.found[file.name]
+        frame = part.frame.with_columns(
+            source_file=pl.lit(file.name, dtype=source_dtype),
+            line_no=_numbers(part.frame.height, 0),
+        )
+        period = Period(hit_filter.since, hit_filter.until)
+        wanted = quoted_lines(frame, hit_filter, period, self.fmt)
+        missing = set(
+            frame.filter(pl.col("line_no").is_in(sorted(wanted)) & pl.col("line").is_null())
+            .get_column("line_no")
+            .to_list()
+        )
+        if missing:
+            texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
+            frame = frame.with_columns(
+                line=pl.col("line_no").replace_strict(
+                    texts, default=pl.col("line"), return_dtype=pl.String
+                )
+            )
+        return frame
+
+
+def quoted_lines(
+    frame: pl.DataFrame, hit_filter: HitFilter, period: Period, fmt: LogFormat
+) -> set[int]:
+    """The lines of one file (classified without a period) whose text the run may quote in
+    the period: the first malformed line, the first malformed lines after the period's first
+    line, the first line of the period a format string did not read, the first with fields
+    left unread (``hit_collection.HitAccumulator``)."""
+    lines = in_period(frame, hit_filter)
+    bad = lines.filter(pl.col("bucket") == "malformed").get_column("line_no")
+    wanted = set(bad.head(1).to_list())
+    if period.since is not None:
+        timed = lines.filter(IN_PERIOD).get_column("line_no")
+        bad = bad.filter(bad > timed.min()) if timed.len() else bad.clear()
+    wanted |= set(bad.head(MALFORMED_EXAMPLES).to_list())
+    read = lines.filter(pl.col("bucket") != "out_of_period")
+    unread = read.filter(pl.col("variant").str.contains(UNREAD_FIELDS, literal=True))
+    wanted |= set(unread.get_column("line_no").head(1).to_list())
+    string = named_format_string(fmt)
+    if string is not None:
+        other = read.filter(pl.col("variant") != string.name)
+        wanted |= set(other.get_column("line_no").head(1).to_list())
+    return {int(number) for number in wanted}
+
+
+def _numbers(count: int, before: int) -> pl.Series:
+    return pl.int_range(before + 1, before + count + 1, dtype=pl.UInt32, eager=True)
+
+
+def _ends_a_line(file: InputFile, size: int) -> bool:
+    """Whether the first ``size`` bytes of ``file`` end with a line break (or are none): only
+    then can a later run read what was added after them as lines of their own."""
+    if size == 0:
+        return True
+    try:
+        with open(file.scan_path, "rb") as handle:
+            handle.seek(size - 1)
+            return handle.read(1) == b"\n"
+    except OSError:
+        return False
