@@ -180,33 +180,42 @@ class LineCache:
     def store(self, files: list[InputFile]) -> None:
         """Write the entries of the kept files read whole (or after their cached part)."""
         for file in files:
-            read = self._read.get(file.name)
             if file.name not in self.keep:
                 continue
-            part = self.found.get(file.name)
-            frames = (
-                [part.frame.with_columns(line_no=_numbers(part.frame.height, 0))] if part else []
-            )
-            frames += read.frames if read is not None else []
-            lines = (
-                pl.concat(frames, how="vertical_relaxed").sort("line_no")
-                if frames
-                else pl.DataFrame(schema={"line_no": pl.UInt32, **ENTRY_SCHEMA})
-            )
-            numbers = lines.get_column("line_no")
-            if lines.height and (int(numbers[0]) != 1 or int(numbers[-1]) != lines.height):
+            part, read = self.found.get(file.name), self._read.get(file.name)
+            lines = self._entry(part, read)
+            if lines is None:
                 continue  # not read whole: never kept
             size = (part.size if part else 0) + (read.size if read else 0)
             index = (*(part.index if part else ()), *(tuple(read.index) if read else ()))
             self.cache.store(
                 file,
                 self.settings,
-                lines.drop("line_no").select(list(ENTRY_SCHEMA)),
+                lines,
                 size=size,
                 appendable=self.appendable.get(file.name, False) and _ends_a_line(file, size),
                 index=index if not file.compression else (),
                 before=self.identities.get(file.name),
             )
+
+    @staticmethod
+    def _entry(part: CachedPart | None, read: _FileLines | None) -> pl.DataFrame | None:
+        """The rows of a file's entry: its cached part then the lines read after it, in line
+        order; None unless they are every line from the first."""
+        columns = ["line_no", *ENTRY_SCHEMA]
+        frames = [part.frame.with_columns(line_no=_numbers(part.lines))] if part else []
+        frames += read.frames if read is not None else []
+        if not frames:
+            return pl.DataFrame(schema=ENTRY_SCHEMA)
+        lines = pl.concat([f.select(columns) for f in frames], how="vertical_relaxed")
+        numbers = lines.get_column("line_no").sort()
+        if (
+            int(numbers[0]) != 1
+            or int(numbers[-1]) != lines.height
+            or numbers.n_unique() != lines.height
+        ):
+            return None
+        return lines.sort("line_no").select(list(ENTRY_SCHEMA))
 
     def lines_of(
         self, file: InputFile, source_dtype: pl.DataType, hit_filter: HitFilter
@@ -217,7 +226,7 @@ class LineCache:
         part = self.found[file.name]
         frame = part.frame.with_columns(
             source_file=pl.lit(file.name, dtype=source_dtype),
-            line_no=_numbers(part.frame.height, 0),
+            line_no=_numbers(part.lines),
         )
         period = Period(hit_filter.since, hit_filter.until)
         wanted = quoted_lines(frame, hit_filter, period, self.fmt)
@@ -260,8 +269,9 @@ def quoted_lines(
     return {int(number) for number in wanted}
 
 
-def _numbers(count: int, before: int) -> pl.Series:
-    return pl.int_range(before + 1, before + count + 1, dtype=pl.UInt32, eager=True)
+def _numbers(count: int) -> pl.Series:
+    """Line numbers 1 to ``count``."""
+    return pl.int_range(1, count + 1, dtype=pl.UInt32, eager=True)
 
 
 def _ends_a_line(file: InputFile, size: int) -> bool:

@@ -23,6 +23,7 @@ from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_goals
 from micromacro.history import append_history, history_rows
+from micromacro.hit_cache import HitCache, default_cache_dir, describe_entries
 from micromacro.hit_table import build_hit_table
 from micromacro.hits import MalformedLine
 from micromacro.inputs import DEFAULT_MAX_LINE_BYTES, MAX_LINE_BYTES_LIMIT
@@ -279,6 +280,25 @@ _ANALYSIS_OPTIONS = (
 )
 
 
+_CACHE_DIR_OPTION = click.option(
+    "--cache",
+    "cache_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="The hit cache directory (default: $XDG_CACHE_HOME/micromacro, else ~/.cache/micromacro).",
+)
+# Where the hits of each log file are kept between runs, shared by report and alert.
+_CACHE_OPTIONS = (
+    _CACHE_DIR_OPTION,
+    click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Read every log file, and keep nothing in the hit cache (by default a file read "
+        "whole is kept, and the next run on it reads only what was added since).",
+    ),
+)
+
+
 def _with_options(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]], Any]:
     """A decorator adding ``options`` to a command, in the order given."""
 
@@ -291,7 +311,7 @@ def _with_options(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]]
 
 
 # report and alert read, attribute and compare; hits only reads.
-_reading_options = _with_options(*_READING_OPTIONS, *_ANALYSIS_OPTIONS)
+_reading_options = _with_options(*_READING_OPTIONS, *_CACHE_OPTIONS, *_ANALYSIS_OPTIONS)
 _hit_reading_options = _with_options(*_READING_OPTIONS)
 
 
@@ -341,6 +361,24 @@ def _report_options(
         baseline=params.get("baseline"),
         expected_split=params.get("expected_split", ()),
     )
+
+
+def _open_cache(ctx: click.Context, env: Environment) -> HitCache | None:
+    """The hit cache of a command (None with ``--no-cache``): when the command ends, it waits
+    for the entries being written and says on stderr what could not be written."""
+    if ctx.params.get("no_cache"):
+        if ctx.params.get("cache_dir") is not None:
+            raise UsageError("--cache and --no-cache: give one of them")
+        return None
+    cache = HitCache(ctx.params.get("cache_dir") or default_cache_dir())
+
+    def close() -> None:
+        cache.wait()
+        for warning in cache.take_warnings():
+            env.message(warning, level="warning")
+
+    ctx.call_on_close(close)
+    return cache
 
 
 def _check_reading(params: dict[str, Any]) -> None:
@@ -568,7 +606,7 @@ def report(
         raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
     since = ctx.params.get("since")
     overrides = _alert_setup(goals, compare, by, since=since) if with_alerts else {}
-    options = _report_options(ctx, goals, **overrides)
+    options = replace(_report_options(ctx, goals, **overrides), cache=_open_cache(ctx, env))
     _warn_of_an_empty_table(env, output_format, table, options)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
@@ -626,7 +664,7 @@ def alert(
         raise UsageError(f"{goals.path}: no alert rules (add an alerts: list)")
     _check_reading(ctx.params)
     setup = _alert_setup(goals, compare, since=ctx.params.get("since"))
-    options = _report_options(ctx, goals, top=0, **setup)
+    options = replace(_report_options(ctx, goals, top=0, **setup), cache=_open_cache(ctx, env))
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]
@@ -739,9 +777,38 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     )
 
 
+@cli.group()
+def cache() -> None:
+    """Show or empty the hit cache: the hits of each log file a report read whole, kept so that
+    the next report on the file does not parse it again."""
+
+
+@cache.command("info")
+@_CACHE_DIR_OPTION
+@click.pass_context
+def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
+    """List the entries of the cache: the file each belongs to, its lines and its size."""
+    hit_cache = HitCache(cache_dir or default_cache_dir())
+    environment(ctx).stdout.write(inert(describe_entries(hit_cache)) + "\n")
+
+
+@cache.command("clear")
+@_CACHE_DIR_OPTION
+@click.pass_context
+def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
+    """Remove every entry of the cache."""
+    hit_cache = HitCache(cache_dir or default_cache_dir())
+    removed, freed = hit_cache.clear()
+    environment(ctx).stdout.write(
+        f"{inert(hit_cache.directory)}: removed {_plural(removed, 'entry') or '0 entries'} "
+        f"({freed / 1e6:,.1f} MB)\n"
+    )
+
+
 def _plural(count: int, noun: str) -> str:
     """``2 funnels``, ``1 alert rule``; empty for none."""
-    return f"{count} {noun}{'s' if count != 1 else ''}" if count else ""
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{count} {noun if count == 1 else plural}" if count else ""
 
 
 @cli.command()

@@ -396,6 +396,22 @@ class HitCache:
         return removed, freed
 
 
+def describe_entries(cache: HitCache) -> str:
+    """What ``micromacro cache info`` prints: the directory, its entries and their size, then
+    one line per entry (the most recently used first)."""
+    entries = cache.entries()
+    total = sum(entry.entry_bytes for entry in entries)
+    count = f"{len(entries):,} entr{'y' if len(entries) == 1 else 'ies'}"
+    lines = [f"{cache.directory}: {count}, {total / 1e6:,.1f} MB"]
+    for entry in entries:
+        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.used))
+        lines.append(
+            f"{entry.entry_bytes / 1e6:8,.1f} MB  {entry.kind or '?'}: {entry.file} "
+            f"({entry.lines:,} lines, {entry.file_bytes:,} bytes), last used {used}"
+        )
+    return "\n".join(lines)
+
+
 def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
     """The entries and temporary files of the cache directory (nothing else in it)."""
     try:

@@ -275,6 +275,8 @@ def read_hits(
             if until is not None and names.index(file.name) > names.index(until):
                 return
             pending.pop(0)
+            if parser.held:  # the lines before it come first, as when it is read
+                add(parser.flush())
             result.add(in_period(cache.lines_of(file, inputs.source_dtype, hit_filter), hit_filter))
 
     for chunk in inputs.line_chunks():
