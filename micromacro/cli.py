@@ -789,7 +789,8 @@ def cache() -> None:
 def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
     """List the entries of the cache: the file each belongs to, its lines and its size."""
     hit_cache = HitCache(cache_dir or default_cache_dir())
-    environment(ctx).stdout.write(inert(describe_entries(hit_cache)) + "\n")
+    lines = describe_entries(hit_cache).splitlines()
+    environment(ctx).stdout.write("".join(inert(line) + "\n" for line in lines))
 
 
 @cache.command("clear")

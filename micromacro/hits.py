@@ -91,15 +91,16 @@ class InputSummary:
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``input`` object: ``lines``, ``files``, ``format``, one count per bucket and
-        (access logs) ``variants``."""
+        (access logs) ``variants``, the variant that read the most lines first."""
         result: dict[str, object] = {
             "lines": self.lines,
             "files": self.files,
             "format": self.format,
             **self.bucket_counts(),
         }
-        if self.variants is not None:
-            result["variants"] = dict(self.variants)
+        if self.variants is not None:  # most lines first, as the note on stderr names them
+            ranked = sorted(self.variants.items(), key=lambda item: (-item[1], item[0]))
+            result["variants"] = dict(ranked)
         return result
 
 
@@ -233,6 +234,17 @@ def in_period(lines: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     moved = outside.fill_null(False) & ~pl.col("bucket").is_in(_BEFORE_PERIOD)
     out = pl.lit("out_of_period", dtype=BUCKET)
     return lines.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
+
+
+def in_export_period(rows: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
+    """Rows of an event export classified without a period, with ``hit_filter``'s period
+    applied: a row that is not ``malformed`` whose time is outside it is ``out_of_period``
+    (the rule that comes right after ``malformed`` in ``export_bucket_expr``)."""
+    if hit_filter.since is None and hit_filter.until is None:
+        return rows
+    moved = _out_of_period(hit_filter).fill_null(False) & (pl.col("bucket") != "malformed")
+    out = pl.lit("out_of_period", dtype=EXPORT_BUCKET)
+    return rows.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
 
 
 def classify_lines(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:

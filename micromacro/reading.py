@@ -39,7 +39,7 @@ from micromacro.format_choice import (
     unmatched_warning,
 )
 from micromacro.goals import SourceMapping
-from micromacro.hit_cache import HitCache
+from micromacro.hit_cache import HitCache, WholeFiles
 from micromacro.hit_collection import (
     COUNTED_COLUMNS,
     SEGMENT_COLUMNS,
@@ -538,12 +538,17 @@ def _read_event_exports(
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
     earlier = _comparison(options, period, tz)
     both = period.union(earlier) if earlier is not None else period
+    cache = None
+    if options.cache is not None:
+        mapping = repr(dataclasses.replace(source, line=None))  # not where the goals file says it
+        cache = WholeFiles(options.cache, {"kind": "event export", "source": mapping})
     read = read_exports(
         inputs,
         source,
         HitFilter(since=both.since, until=both.until),
         progress,
         keep_times=earlier is not None,
+        cache=cache,
     )
     summary = InputSummary(
         lines=sum(read.counts.values()),
@@ -560,7 +565,7 @@ def _read_event_exports(
         tz=tz,
         malformed=read.malformed,
         notes=list(inputs.notes),
-        warnings=_ignored_options(options),
+        warnings=[*_ignored_options(options), *(cache.cache.take_warnings() if cache else ())],
         nothing_usable=lambda first: (
             f"no row of the export has a valid time and a user or anonymous id{first}; "
             "check the source section of the goals file"
