@@ -31,6 +31,9 @@ from micromacro.timeless_lines import IN_PERIOD
 
 # The fields a counted line's hit is made of (``hits.canonical_hits``).
 _HIT_FIELDS = ("ip", "user_agent", "method", "path", "query", "status", "bytes", "referrer")
+# The entry of a grown file is rewritten once it grew by this part of what the entry holds
+# (1/16): a log reported on every hour is not rewritten every hour for a few new lines.
+_REWRITE_AFTER = 16
 # Every column of an entry, with its type.
 ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "ts": HIT_SCHEMA["ts"],
@@ -183,6 +186,8 @@ class LineCache:
             if file.name not in self.keep:
                 continue
             part, read = self.found.get(file.name), self._read.get(file.name)
+            if part is not None and read is not None and read.size * _REWRITE_AFTER < part.size:
+                continue  # a little grown: its new lines are parsed again, not the entry rewritten
             lines = self._entry(part, read)
             if lines is None:
                 continue  # not read whole: never kept

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import gzip
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from micromacro import exports, reading
+from micromacro import exports, periods, reading
 from micromacro.cli import cli
 from tests.test_exports import (
     CSV_SOURCE,
@@ -30,6 +33,7 @@ from tests.test_exports import (
     goals_file,
     write_parquet,
 )
+from tests.test_seeking import _NOISE, _SINCE, _UNTIL, generated_log
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = str(Path(__file__).parent.parent / "sample_logs" / "access.log")
@@ -131,6 +135,38 @@ def test_fixture_logs_report_alike_from_the_cache(log: str, period: list[str]) -
     same_three_ways("report", str(FIXTURES / log), "--format", "json", *period)
 
 
+@pytest.mark.parametrize(
+    "log",
+    [
+        "formats/alb_docs.log",
+        "formats/elb_tcp.log",
+        "formats/haproxy_docs.log",
+        "formats/json_nginx.log",
+        "formats/s3_internal.log",
+        "formats/w3c_iis.log",
+        "formats/w3c_iis_cut.log",
+        "shop_json.log",
+    ],
+)
+def test_other_formats_report_alike_from_the_cache(log: str) -> None:
+    same_three_ways("report", str(FIXTURES / log), "--format", "json")
+
+
+def test_first_forwarded_addresses_report_alike_from_the_cache() -> None:
+    log = str(FIXTURES / "nginx_xff_fields.log")
+    for client_ip in ("remote", "first-forwarded"):
+        same_three_ways("report", log, "--format", "json", "--client-ip", client_ip)
+    assert len(entries()) == 2
+
+
+def test_overlapping_rotated_logs_warn_alike_from_the_cache(tmp_path: Path) -> None:
+    lines = SHOP.read_text().splitlines(keepends=True)
+    (tmp_path / "access.log.1").write_text("".join(lines[:15]))
+    (tmp_path / "access.log").write_text("".join(lines[12:]))
+    result = same_three_ways("report", str(tmp_path / "access.log*"), "--format", "json")
+    assert "overlap" in result.stderr
+
+
 def test_rotated_logs_and_a_format_string_report_alike(tmp_path: Path) -> None:
     lines = SHOP.read_text().splitlines(keepends=True)
     (tmp_path / "access.log.2.gz").write_bytes(gzip.compress("".join(lines[:8]).encode()))
@@ -180,6 +216,49 @@ def test_a_second_run_on_an_export_does_not_read_it(
     assert parses.files == 0
     invoke("report", SHOP_CSV, "--goals", goals, "--no-cache")
     assert parses.files == 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    noise=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_NOISE)), max_size=30),
+    written=st.tuples(st.sampled_from(_SINCE), st.sampled_from(_UNTIL)),
+    read=st.tuples(st.sampled_from(_SINCE), st.sampled_from(_UNTIL)),
+    compare=st.booleans(),
+)
+def test_an_entry_written_in_one_period_reports_any_other_alike(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed: int,
+    noise: list[tuple[float, bytes]],
+    written: tuple[str | None, str | None],
+    read: tuple[str | None, str | None],
+    compare: bool,
+) -> None:
+    """Lines without a time anywhere, malformed and too long lines: the entry a run of one
+    period wrote gives every other period the report (and the messages) a parse gives."""
+    lines = generated_log(seed, 300)
+    for where, line in noise:
+        lines.insert(int(where * len(lines)), line)
+    folder = tmp_path_factory.mktemp("log")
+    log = folder / "access.log"
+    log.write_bytes(b"".join(lines))
+
+    def period(since: str | None, until: str | None) -> list[str]:
+        found = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
+        return [*found, "--compare", "previous"] if compare and since else found
+
+    args = ["report", str(log), "--goals", EXAMPLE_GOALS, "--format", "json"]
+    args += ["--max-line-bytes", "400"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(periods, "clock", lambda: datetime(2026, 11, 5, tzinfo=UTC))
+        invoke(*args, *period(*written))
+        cached = invoke(*args, *period(*read))
+        uncached = invoke(*args, *period(*read), "--no-cache")
+    assert (cached.exit_code, cached.stdout, cached.stderr) == (
+        uncached.exit_code,
+        uncached.stdout,
+        uncached.stderr,
+    )
 
 
 # --- a second run does not parse ---------------------------------------------------------------
@@ -258,6 +337,22 @@ def test_a_grown_file_parses_only_its_new_lines(
     uncached = invoke(*args, "--since", "2026-11-05", "--no-cache")
     assert grown.stdout == again.stdout == uncached.stdout
     assert grown.stderr == again.stderr == uncached.stderr
+
+
+def test_a_little_grown_file_parses_its_new_lines_until_they_are_worth_keeping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines[:4_800]))
+    args = ["report", str(log), "--goals", EXAMPLE_GOALS, "--format", "json"]
+    invoke(*args)
+    with log.open("a") as handle:
+        handle.write("".join(lines[4_800:]))  # 4% more: not worth a new entry yet
+    parses = Parses(monkeypatch)
+    first, second = invoke(*args), invoke(*args)
+    assert parses.lines == 2 * 200
+    assert first.stdout == second.stdout == invoke(*args, "--no-cache").stdout
 
 
 def test_a_file_cut_mid_line_is_read_again_when_it_grows(
