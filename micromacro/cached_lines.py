@@ -21,13 +21,13 @@ from micromacro.format_choice import UNREAD_FIELDS, named_format_string
 from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON, compact_strings
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA
-from micromacro.hits import HitFilter, in_period
+from micromacro.hits import HitFilter, outside_period
 from micromacro.inputs import InputFile, LineChunk
 from micromacro.logformats import LogFormat
 from micromacro.logformats.families import FamilyFormat
 from micromacro.overlapping_inputs import SAMPLE_HASH, sample_hash
 from micromacro.periods import Period
-from micromacro.timeless_lines import IN_PERIOD
+from micromacro.timeless_lines import TIMELESS_BUCKETS
 
 # The fields a counted line's hit is made of (``hits.canonical_hits``).
 _HIT_FIELDS = ("ip", "user_agent", "method", "path", "query", "status", "bytes", "referrer")
@@ -257,20 +257,31 @@ def quoted_lines(
     the period: the first malformed line, the first malformed lines after the period's first
     line, the first line of the period a format string did not read, the first with fields
     left unread (``hit_collection.HitAccumulator``)."""
-    lines = in_period(frame, hit_filter)
-    bad = lines.filter(pl.col("bucket") == "malformed").get_column("line_no")
+    line_no = pl.col("line_no")
+    timed = ~pl.col("bucket").is_in(TIMELESS_BUCKETS)
+    outside = outside_period(hit_filter)
+    read = ~(timed & outside)  # its bucket is not out_of_period
+    names = frame.get_column("variant").drop_nulls().unique().to_list()
+    string = named_format_string(fmt)
+    kinds = {
+        "unread": [name for name in names if UNREAD_FIELDS in name],
+        "other": [name for name in names if string is not None and name != string.name],
+    }
+    firsts = frame.select(
+        line_no.filter(timed & ~outside).min().alias("period"),
+        *(
+            line_no.filter(read & pl.col("variant").is_in(found)).min().alias(kind)
+            for kind, found in kinds.items()
+            if found
+        ),
+    ).row(0, named=True)
+    bad = frame.filter(pl.col("bucket") == "malformed").get_column("line_no")
     wanted = set(bad.head(1).to_list())
     if period.since is not None:
-        timed = lines.filter(IN_PERIOD).get_column("line_no")
-        bad = bad.filter(bad > timed.min()) if timed.len() else bad.clear()
+        start = firsts["period"]
+        bad = bad.filter(bad > start) if start is not None else bad.clear()
     wanted |= set(bad.head(MALFORMED_EXAMPLES).to_list())
-    read = lines.filter(pl.col("bucket") != "out_of_period")
-    unread = read.filter(pl.col("variant").str.contains(UNREAD_FIELDS, literal=True))
-    wanted |= set(unread.get_column("line_no").head(1).to_list())
-    string = named_format_string(fmt)
-    if string is not None:
-        other = read.filter(pl.col("variant") != string.name)
-        wanted |= set(other.get_column("line_no").head(1).to_list())
+    wanted |= {firsts[kind] for kind in kinds if firsts.get(kind) is not None}
     return {int(number) for number in wanted}
 
 

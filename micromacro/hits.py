@@ -222,16 +222,20 @@ def bot_flag(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.Expr:
 _BEFORE_PERIOD = ("comment", "not_http", "malformed")
 
 
+def outside_period(hit_filter: HitFilter) -> pl.Expr:
+    """Whether a line's time (``ts``) is outside ``hit_filter``'s period (false for none)."""
+    return _out_of_period(hit_filter).fill_null(False)
+
+
 def in_period(lines: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     """Lines classified without a period (``classify_lines`` with no ``since``/``until``), with
     ``hit_filter``'s period applied: a line of a later bucket whose time is outside it is
     ``out_of_period``, as ``bucket_expr`` decides when it is given the period (its rule comes
     right after ``comment``, ``not_http`` and ``malformed``, and the rules after it do not
     look at the time)."""
-    outside = _out_of_period(hit_filter)
     if hit_filter.since is None and hit_filter.until is None:
         return lines
-    moved = outside.fill_null(False) & ~pl.col("bucket").is_in(_BEFORE_PERIOD)
+    moved = outside_period(hit_filter) & ~pl.col("bucket").is_in(_BEFORE_PERIOD)
     out = pl.lit("out_of_period", dtype=BUCKET)
     return lines.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
 
@@ -242,7 +246,7 @@ def in_export_period(rows: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     (the rule that comes right after ``malformed`` in ``export_bucket_expr``)."""
     if hit_filter.since is None and hit_filter.until is None:
         return rows
-    moved = _out_of_period(hit_filter).fill_null(False) & (pl.col("bucket") != "malformed")
+    moved = outside_period(hit_filter) & (pl.col("bucket") != "malformed")
     out = pl.lit("out_of_period", dtype=EXPORT_BUCKET)
     return rows.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
 
