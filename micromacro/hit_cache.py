@@ -313,7 +313,7 @@ class HitCache:
 
     def _write(self, write: _Write) -> None:
         try:
-            os.makedirs(self.directory, exist_ok=True)
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)  # hits name visitors
             handle, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_SUFFIX, dir=self.directory)
             os.close(handle)
             try:
