@@ -67,27 +67,33 @@ def cache_settings(
     }
 
 
-def _quotable(fmt: LogFormat) -> pl.Expr:
-    """Lines a message may quote: malformed ones, those a format string did not read, those
-    with fields left unread."""
-    quotable = (pl.col("bucket") == "malformed") | pl.col("variant").str.contains(
-        UNREAD_FIELDS, literal=True
-    ).fill_null(False)
+def _quotable(fmt: LogFormat, variants: list[str]) -> pl.Expr:
+    """Lines a message may quote: malformed ones, those with fields left unread, those a format
+    string did not read (``variants``: the variants of the lines looked at)."""
     string = named_format_string(fmt)
-    if string is not None:
-        quotable = quotable | (pl.col("variant") != string.name).fill_null(False)
-    return quotable
+    quoted = [
+        name
+        for name in variants
+        if UNREAD_FIELDS in name or (string is not None and name != string.name)
+    ]
+    return (pl.col("bucket") == "malformed") | pl.col("variant").is_in(quoted).fill_null(False)
 
 
 @dataclass
 class _FileLines:
-    """What a run read of one file, to be kept: its chunks' rows, the bytes read, where chunks
-    start, and how many lines of each quotable kind kept their text."""
+    """What a run read of one file, to be kept: every line's time, bucket and variant
+    (``lines``), the fields of its counted lines (``hits``), the text of its first quotable
+    lines (``texts``), the bytes read and where chunks start."""
 
-    frames: list[pl.DataFrame] = field(default_factory=list)
+    lines: list[pl.DataFrame] = field(default_factory=list)
+    hits: list[pl.DataFrame] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)
     size: int = 0
     index: list[tuple[int, int]] = field(default_factory=list)
-    texts: int = 0
+
+
+# Lines a file's entry keeps the text of, at most (more are read from the file when quoted).
+_TEXTS = 3 * MALFORMED_EXAMPLES
 
 
 @dataclass
@@ -147,38 +153,51 @@ class LineCache:
         """Keep the rows of kept files among classified lines (no period applied)."""
         if not self.keep:
             return
-        files = pl.col("source_file").cast(pl.String)
-        rows = classified.filter(files.is_in(sorted(self.keep)))
+        rows = classified
+        if not self.keep.issuperset(self.found.keys() | self.identities.keys()):
+            kept_names = pl.col("source_file").cast(pl.String).is_in(sorted(self.keep))
+            rows = classified.filter(kept_names)
         if not rows.height:
             return
-        counted = pl.col("bucket").is_in(COUNTED_BUCKETS)
-        quotable = _quotable(self.fmt)
         reason = pl.col(MALFORMED_REASON) if MALFORMED_REASON in rows.columns else pl.lit(None)
-        kept = rows.select(
-            files.alias("_file"),
+        lines = rows.select(
+            "source_file",
             "line_no",
             "ts",
             "bucket",
             "variant",
             reason.cast(pl.String).alias(MALFORMED_REASON),
-            *(pl.when(counted).then(pl.col(name)).alias(name) for name in _HIT_FIELDS),
-            pl.when(counted)
-            .then(pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash())
-            .alias(SAMPLE_HASH),
-            pl.when(quotable).then(pl.col("line")).alias("line"),
         )
-        for (name,), part in kept.partition_by("_file", as_dict=True, maintain_order=True).items():
-            self._add_file(str(name), part.drop("_file"))
-
-    def _add_file(self, name: str, rows: pl.DataFrame) -> None:
-        kept = self._read.setdefault(name, _FileLines())
-        texts = rows.get_column("line").is_not_null()
-        room = 3 * MALFORMED_EXAMPLES - kept.texts
-        if texts.sum() > room:  # only the first few quotable lines keep their text
-            rank = texts.cast(pl.UInt32).cum_sum()
-            rows = rows.with_columns(line=pl.when(pl.Series(rank <= room)).then(pl.col("line")))
-        kept.texts += min(int(texts.sum()), max(room, 0))
-        kept.frames.append(compact_strings(rows))
+        hits = compact_strings(
+            rows.filter(pl.col("bucket").is_in(COUNTED_BUCKETS)).select(
+                "source_file",
+                "line_no",
+                *_HIT_FIELDS,
+                (pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash()).alias(
+                    SAMPLE_HASH
+                ),
+            )
+        )
+        variants = rows.get_column("variant").drop_nulls().unique().to_list()
+        quoted = (
+            rows.select("source_file", "line_no", "line", "bucket", "variant")
+            .filter(_quotable(self.fmt, variants))
+            .select("source_file", "line_no", "line")
+        )
+        files = lines.get_column("source_file").unique(maintain_order=True).to_list()
+        for name in files:
+            kept = self._read.setdefault(str(name), _FileLines())
+            one = pl.col("source_file") == name
+            parts = (
+                [lines, hits, quoted]
+                if len(files) == 1
+                else [frame.filter(one) for frame in (lines, hits, quoted)]
+            )
+            kept.lines.append(parts[0].drop("source_file"))
+            kept.hits.append(parts[1].drop("source_file"))
+            for number, text in parts[2].select("line_no", "line").iter_rows():
+                if len(kept.texts) < _TEXTS:
+                    kept.texts[int(number)] = str(text)
 
     def store(self, files: list[InputFile]) -> None:
         """Write the entries of the kept files read whole (or after their cached part)."""
@@ -209,18 +228,25 @@ class LineCache:
         order; None unless they are every line from the first."""
         columns = ["line_no", *ENTRY_SCHEMA]
         frames = [part.frame.with_columns(line_no=_numbers(part.lines))] if part else []
-        frames += read.frames if read is not None else []
+        if read is not None and read.lines:
+            lines = pl.concat(read.lines).sort("line_no")  # held lines come later
+            hits = pl.concat(read.hits)
+            texts = pl.DataFrame(
+                {"line_no": list(read.texts), "line": list(read.texts.values())},
+                schema={"line_no": pl.UInt32, "line": pl.String},
+            )
+            new = lines.join(hits, on="line_no", how="left", maintain_order="left").join(
+                texts, on="line_no", how="left", maintain_order="left"
+            )
+            frames.append(new)
         if not frames:
             return pl.DataFrame(schema=ENTRY_SCHEMA)
-        lines = pl.concat([f.select(columns) for f in frames], how="vertical_relaxed")
-        numbers = lines.get_column("line_no").sort()
-        if (
-            int(numbers[0]) != 1
-            or int(numbers[-1]) != lines.height
-            or numbers.n_unique() != lines.height
-        ):
+        entry = pl.concat([f.select(columns) for f in frames], how="vertical_relaxed")
+        numbers = entry.get_column("line_no")
+        in_order = numbers.is_sorted() and numbers.n_unique() == entry.height
+        if not in_order or int(numbers[0]) != 1 or int(numbers[-1]) != entry.height:
             return None
-        return lines.sort("line_no").select(list(ENTRY_SCHEMA))
+        return entry.select(list(ENTRY_SCHEMA))
 
     def lines_of(
         self, file: InputFile, source_dtype: pl.DataType, hit_filter: HitFilter
