@@ -207,6 +207,25 @@ _ANALYSIS_OPTIONS = (
 )
 
 
+_CACHE_DIR_OPTION = click.option(
+    "--cache",
+    "cache_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="The hit cache directory (default: $XDG_CACHE_HOME/micromacro, else ~/.cache/micromacro).",
+)
+# Where the hits of each log file are kept between runs, shared by report and alert.
+_CACHE_OPTIONS = (
+    _CACHE_DIR_OPTION,
+    click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Read every log file, and keep nothing in the hit cache (by default a file read "
+        "whole is kept, and the next run on it reads only what was added since).",
+    ),
+)
+
+
 def _with_options(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]], Any]:
     """A decorator adding ``options`` to a command, in the order given."""
 
@@ -219,7 +238,7 @@ def _with_options(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]]
 
 
 # report and alert read, attribute and compare; hits only reads.
-_reading_options = _with_options(*_READING_OPTIONS, *_ANALYSIS_OPTIONS)
+_reading_options = _with_options(*_READING_OPTIONS, *_CACHE_OPTIONS, *_ANALYSIS_OPTIONS)
 _hit_reading_options = _with_options(*_READING_OPTIONS)
 
 
@@ -427,6 +446,32 @@ def check(ctx: click.Context, /, **params: Any) -> None:
     from micromacro import commands  # the pipeline, only now that a command runs
 
     commands.check(ctx, **params)
+
+
+@cli.group()
+def cache() -> None:
+    """Show or empty the hit cache: the hits of each log file a report read whole, kept so that
+    the next report on the file does not parse it again."""
+
+
+@cache.command("info")
+@_CACHE_DIR_OPTION
+@click.pass_context
+def cache_info(ctx: click.Context, /, **params: Any) -> None:
+    """List the entries of the cache: the file each belongs to, its lines and its size."""
+    from micromacro import commands  # the pipeline, only now that a command runs
+
+    commands.cache_info(ctx, **params)
+
+
+@cache.command("clear")
+@_CACHE_DIR_OPTION
+@click.pass_context
+def cache_clear(ctx: click.Context, /, **params: Any) -> None:
+    """Remove every entry of the cache."""
+    from micromacro import commands  # the pipeline, only now that a command runs
+
+    commands.cache_clear(ctx, **params)
 
 
 @cli.command()

@@ -25,6 +25,7 @@ from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_goals
 from micromacro.history import append_history, history_rows
+from micromacro.hit_cache import HitCache, default_cache_dir, describe_entries
 from micromacro.hit_table import build_hit_table
 from micromacro.hits import MalformedLine
 from micromacro.logformats import (
@@ -153,6 +154,24 @@ def _report_options(
         baseline=params.get("baseline"),
         expected_split=params.get("expected_split", ()),
     )
+
+
+def _open_cache(ctx: click.Context, env: Environment) -> HitCache | None:
+    """The hit cache of a command (None with ``--no-cache``): when the command ends, it waits
+    for the entries being written and says on stderr what could not be written."""
+    if ctx.params.get("no_cache"):
+        if ctx.params.get("cache_dir") is not None:
+            raise UsageError("--cache and --no-cache: give one of them")
+        return None
+    cache = HitCache(ctx.params.get("cache_dir") or default_cache_dir())
+
+    def close() -> None:
+        cache.wait()
+        for warning in cache.take_warnings():
+            env.message(warning, level="warning")
+
+    ctx.call_on_close(close)
+    return cache
 
 
 def _check_reading(params: dict[str, Any]) -> None:
@@ -285,7 +304,7 @@ def report(
         raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
     since = ctx.params.get("since")
     overrides = _alert_setup(goals, compare, by, since=since) if with_alerts else {}
-    options = _report_options(ctx, goals, **overrides)
+    options = replace(_report_options(ctx, goals, **overrides), cache=_open_cache(ctx, env))
     _warn_of_an_empty_table(env, output_format, table, options)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
@@ -332,7 +351,7 @@ def alert(
         raise UsageError(f"{goals.path}: no alert rules (add an alerts: list)")
     _check_reading(ctx.params)
     setup = _alert_setup(goals, compare, since=ctx.params.get("since"))
-    options = _report_options(ctx, goals, top=0, **setup)
+    options = replace(_report_options(ctx, goals, top=0, **setup), cache=_open_cache(ctx, env))
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]
@@ -439,9 +458,27 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     )
 
 
+def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
+    """``micromacro cache info``: list the entries of the cache."""
+    hit_cache = HitCache(cache_dir or default_cache_dir())
+    lines = describe_entries(hit_cache).splitlines()
+    environment(ctx).stdout.write("".join(inert(line) + "\n" for line in lines))
+
+
+def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
+    """``micromacro cache clear``: remove every entry of the cache."""
+    hit_cache = HitCache(cache_dir or default_cache_dir())
+    removed, freed = hit_cache.clear()
+    environment(ctx).stdout.write(
+        f"{inert(hit_cache.directory)}: removed {_plural(removed, 'entry') or '0 entries'} "
+        f"({freed / 1e6:,.1f} MB)\n"
+    )
+
+
 def _plural(count: int, noun: str) -> str:
     """``2 funnels``, ``1 alert rule``; empty for none."""
-    return f"{count} {noun}{'s' if count != 1 else ''}" if count else ""
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{count} {noun if count == 1 else plural}" if count else ""
 
 
 def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:

@@ -40,6 +40,7 @@ from micromacro.goals import (
     SourcePreset,
     TimestampField,
 )
+from micromacro.hit_cache import WholeFiles
 from micromacro.hit_schema import (
     COUNTED_EXPORT_BUCKETS,
     EXPORT_HIT_COLUMNS,
@@ -47,7 +48,7 @@ from micromacro.hit_schema import (
     KIND,
     as_number,
 )
-from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr
+from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr, in_export_period
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
 from micromacro.periods import TIME_OUT_OF_RANGE, in_supported_range, parse_timezone
 
@@ -623,7 +624,49 @@ def _file_rows(
     return classify_rows(rows, plan, hit_filter), plan.timestamp_column
 
 
+def _cached_rows(
+    file: InputFile,
+    export: ExportFormat,
+    source: SourceMapping,
+    source_file: pl.Expr,
+    inputs: Inputs,
+    cache: WholeFiles | None,
+) -> tuple[pl.DataFrame, str] | None:
+    """The classified rows of one file without a period (``_file_rows``), from the hit cache
+    when it holds them; a file read is kept in it with what no later step reads left out: of a
+    row that is not counted only its bucket, time, row number and ids (which link visitors),
+    and of the first malformed rows why they are."""
+    settings = {"export": export}
+    part = cache.get(file, settings) if cache is not None else None
+    if part is not None:
+        frame = part.frame.with_columns(source_file.alias("source_file"))
+        return frame, str(part.extra["timestamp_column"])
+    read = _file_rows(file, export, source, HitFilter(), source_file, inputs)
+    if read is None or cache is None:
+        return read
+    rows, timestamp_column = read
+    counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)
+    bad = pl.col("bucket") == "malformed"
+    example = bad & (
+        pl.col("line_no") <= pl.col("line_no").filter(bad).sort().head(_EXAMPLES).max()
+    )
+    always = ("bucket", "ts", "line_no", _USER, _ANONYMOUS)
+    why = (_BAD_TIME, _OUT_OF_RANGE, BAD_ROW, BAD_EXCERPT)
+    kept = rows.drop("source_file").select(
+        pl.col(name)
+        if name in always
+        else pl.when(counted | example if name in why else counted).then(pl.col(name)).alias(name)
+        for name in rows.columns
+        if name != "source_file"
+    )
+    cache.put(file, settings, kept, {"timestamp_column": timestamp_column})
+    return read
+
+
 # --- all files ---------------------------------------------------------------------------------
+
+
+_EXAMPLES = 5  # the malformed rows of a file ever named
 
 
 @dataclass
@@ -723,12 +766,14 @@ def read_exports(
     *,
     examples: int = 5,
     keep_times: bool = False,
+    cache: WholeFiles | None = None,
 ) -> ExportRead:
     """Read every input as an event export: rows per bucket, counted hits, first malformed rows
     (and with ``keep_times`` the time and bucket of each row in the period).
 
     Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
-    ``UsageError`` when a file's format cannot be told.
+    ``UsageError`` when a file's format cannot be told. Rows are classified without the period,
+    which is applied after (``hits.in_export_period``), so that the ``cache`` keeps them all.
     """
     result = ExportRead(hits=empty_export_hits(source.keep, source.values))
     source_dtype = inputs.source_dtype
@@ -739,13 +784,13 @@ def read_exports(
         export = export_format(file.name, source)
         result.formats.append(export)
         source_file = pl.lit(file.name, dtype=source_dtype)
-        read = _file_rows(file, export, source, hit_filter, source_file, inputs)
+        read = _cached_rows(file, export, source, source_file, inputs, cache)
         done += file.size
         if progress is not None:
             progress(done, inputs.total_bytes)
         if read is None:
             continue
-        rows, timestamp_column = read
+        rows, timestamp_column = in_export_period(read[0], hit_filter), read[1]
         for bucket, count in rows.get_column("bucket").value_counts().iter_rows():
             result.counts[str(bucket)] = result.counts.get(str(bucket), 0) + int(count)
         room = examples - len(result.malformed)

@@ -142,8 +142,12 @@ class HitAccumulator:
         """Add a chunk of classified lines."""
         add_counts(self.counts, lines.get_column("bucket"))
         self._add_time_range(lines)
-        in_period = lines.filter(pl.col("bucket") != "out_of_period")
-        add_counts(self.variants, in_period.get_column("variant"))
+        # The variants of the lines in the period: the examples below are of those lines.
+        read_here: dict[str, int] = {}
+        in_period = lines.get_column("bucket") != "out_of_period"
+        add_counts(read_here, lines.get_column("variant").filter(in_period))
+        for name, count in read_here.items():
+            self.variants[name] = self.variants.get(name, 0) + count
         if self.keep_times:
             self.times.append(lines.select("ts", "bucket", "variant", *POSITION))
         if self.period.bounded:
@@ -166,15 +170,19 @@ class HitAccumulator:
         if self.overlap is not None:
             self.overlap.add(counted)
         self._add_malformed_examples(lines)
-        if self.format_string is not None and self.unmatched_example is None:
+        string = self.format_string
+        if (
+            string is not None
+            and self.unmatched_example is None
+            and any(name != string.name for name in read_here)
+        ):
             other = lines.filter(
-                (pl.col("variant") != self.format_string.name)
-                & (pl.col("bucket") != "out_of_period")
+                (pl.col("variant") != string.name) & (pl.col("bucket") != "out_of_period")
             )
             if other.height:
                 name, number, text = other.select("source_file", "line_no", "line").row(0)
                 self.unmatched_example = (str(name), int(number), str(text))
-        if self.unread_example is None:
+        if self.unread_example is None and any(UNREAD_FIELDS in name for name in read_here):
             unread = lines.filter(
                 pl.col("variant").str.contains(UNREAD_FIELDS, literal=True)
                 & (pl.col("bucket") != "out_of_period")
@@ -243,7 +251,9 @@ class HitAccumulator:
         after its input's first period line is known to be after it; whether it is before the
         last one is known only at the end (``finish``), so a few are kept per input.
         """
-        bad = lines.filter(pl.col("bucket") == "malformed")
+        needed = ["source_file", "line_no", "line", "bucket"]
+        needed += [MALFORMED_REASON] if MALFORMED_REASON in lines.columns else []
+        bad = lines.select(needed).filter(pl.col("bucket") == "malformed")
         if self.first_malformed is None and bad.height:
             name, number, text = bad.select("source_file", "line_no", "line").row(0)
             reason = (

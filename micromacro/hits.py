@@ -95,15 +95,16 @@ class InputSummary:
 
     def as_dict(self) -> dict[str, object]:
         """The JSON ``input`` object: ``lines``, ``files``, ``format``, one count per bucket and
-        (access logs) ``variants``."""
+        (access logs) ``variants``, the variant that read the most lines first."""
         result: dict[str, object] = {
             "lines": self.lines,
             "files": self.files,
             "format": self.format,
             **self.bucket_counts(),
         }
-        if self.variants is not None:
-            result["variants"] = dict(self.variants)
+        if self.variants is not None:  # most lines first, as the note on stderr names them
+            ranked = sorted(self.variants.items(), key=lambda item: (-item[1], item[0]))
+            result["variants"] = dict(ranked)
         return result
 
 
@@ -226,6 +227,39 @@ def bot_flag(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.Expr:
     regex = bot_regex(hit_filter.bot_patterns)
     bot_ids = agents.filter(pl.col("user_agent").str.contains(regex)).get_column("id")
     return agent_id.is_in(bot_ids.implode()).fill_null(False).alias("is_bot")
+
+
+# Buckets decided before the period's rule (``bucket_expr``): a line in one of them stays there.
+_BEFORE_PERIOD = ("comment", "not_http", "malformed")
+
+
+def outside_period(hit_filter: HitFilter) -> pl.Expr:
+    """Whether a line's time (``ts``) is outside ``hit_filter``'s period (false for none)."""
+    return _out_of_period(hit_filter).fill_null(False)
+
+
+def in_period(lines: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
+    """Lines classified without a period (``classify_lines`` with no ``since``/``until``), with
+    ``hit_filter``'s period applied: a line of a later bucket whose time is outside it is
+    ``out_of_period``, as ``bucket_expr`` decides when it is given the period (its rule comes
+    right after ``comment``, ``not_http`` and ``malformed``, and the rules after it do not
+    look at the time)."""
+    if hit_filter.since is None and hit_filter.until is None:
+        return lines
+    moved = outside_period(hit_filter) & ~pl.col("bucket").is_in(_BEFORE_PERIOD)
+    out = pl.lit("out_of_period", dtype=BUCKET)
+    return lines.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
+
+
+def in_export_period(rows: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
+    """Rows of an event export classified without a period, with ``hit_filter``'s period
+    applied: a row that is not ``malformed`` whose time is outside it is ``out_of_period``
+    (the rule that comes right after ``malformed`` in ``export_bucket_expr``)."""
+    if hit_filter.since is None and hit_filter.until is None:
+        return rows
+    moved = outside_period(hit_filter) & (pl.col("bucket") != "malformed")
+    out = pl.lit("out_of_period", dtype=EXPORT_BUCKET)
+    return rows.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
 
 
 def classify_lines(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:

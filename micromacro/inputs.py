@@ -558,11 +558,13 @@ def _offer(handoff: queue.Queue[_Q], item: _Q, stop: threading.Event) -> bool:
 class LineChunk:
     """Consecutive lines of one input: ``lines`` has ``source_file``, ``line_no``, ``line``;
     ``size`` is the number of bytes of the input on disk they took; ``stretch`` the stretch of
-    the input they were read from, when only stretches are read."""
+    the input they were read from, when only stretches are read; ``start`` where their first
+    line starts in the input's bytes (decompressed, for a compressed input)."""
 
     lines: pl.DataFrame
     size: int
     stretch: ByteRange | None = None
+    start: int = 0
 
 
 # --- lines ------------------------------------------------------------------------------------
@@ -788,11 +790,14 @@ def read_line_chunks(
         for lines_before, source, stretch in sources:
             next_line += lines_before
             position = reader.position()
+            start = stretch.start if stretch is not None else 0
             for block in _complete_lines(source, chunk_bytes, max_line_bytes):
                 if isinstance(block, _TooLong):
                     lines = pl.Series("line", [block.marker()])
+                    length = block.size + 1  # and its line break (none only at the very end)
                 else:
                     lines = _capped_lines(block, max_line_bytes)
+                    length = len(block)
                 frame = pl.DataFrame(
                     {
                         "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(
@@ -806,7 +811,8 @@ def read_line_chunks(
                 )
                 next_line += len(lines)
                 done, position = position, reader.position()
-                yield LineChunk(_in_morsels(frame), position - done, stretch)
+                yield LineChunk(_in_morsels(frame), position - done, stretch, start)
+                start += length
 
 
 def _stretches(reader: _Reader, parts: FileParts) -> Iterator[tuple[int, _Readable, ByteRange]]:

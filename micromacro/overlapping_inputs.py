@@ -18,6 +18,15 @@ _HASH = "_line_hash"
 _OVERLAP_SAMPLE = 16
 # Pairs of inputs named by the overlap hint, at most.
 _OVERLAP_PAIRS = 3
+# A column a chunk of lines may carry: ``sample_hash`` of each line, worked out already (the
+# hit cache keeps it, and no line's text).
+SAMPLE_HASH = "_sample_hash"
+
+
+def sample_hash() -> pl.Expr:
+    """The hash of a line (``line``) when the line is in the sample, else null."""
+    line_hash = pl.col("line").hash()
+    return pl.when(line_hash % _OVERLAP_SAMPLE == 0).then(line_hash)
 
 
 @dataclass
@@ -30,10 +39,12 @@ class OverlapSample:
     spans: list[pl.DataFrame] = field(default_factory=list)
 
     def add(self, counted: pl.DataFrame) -> None:
-        """Sample a chunk's counted lines (classified lines: ``source_file``, ``ts``, ``line``)."""
-        hashed = counted.select("source_file", "ts", pl.col("line").hash().alias(_HASH))
+        """Sample a chunk's counted lines (classified lines: ``source_file``, ``ts``, and ``line``
+        or ``SAMPLE_HASH``)."""
+        sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in counted.columns else sample_hash()
+        hashed = counted.select("source_file", "ts", sampled.alias(_HASH))
         self.sampled.append(
-            hashed.filter(pl.col(_HASH) % _OVERLAP_SAMPLE == 0).select(
+            hashed.filter(pl.col(_HASH).is_not_null()).select(
                 _HASH, pl.col("source_file").cast(pl.String)
             )
         )

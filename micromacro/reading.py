@@ -23,6 +23,7 @@ from typing import BinaryIO, Literal
 
 import polars as pl
 
+from micromacro.cached_lines import LineCache, cache_settings
 from micromacro.errors import InputError
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
@@ -38,6 +39,7 @@ from micromacro.format_choice import (
     unmatched_warning,
 )
 from micromacro.goals import SourceMapping
+from micromacro.hit_cache import HitCache, WholeFiles
 from micromacro.hit_collection import (
     COUNTED_COLUMNS,
     SEGMENT_COLUMNS,
@@ -47,8 +49,8 @@ from micromacro.hit_collection import (
     empty_hits,
 )
 from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
-from micromacro.hits import HitFilter, InputSummary, MalformedLine, classify_lines
-from micromacro.inputs import TOO_LONG, Inputs
+from micromacro.hits import HitFilter, InputSummary, MalformedLine, classify_lines, in_period
+from micromacro.inputs import TOO_LONG, FileParts, Inputs
 from micromacro.logformats import LogFormat
 from micromacro.logformats.families import batched
 from micromacro.logformats.fields import first_forwarded_ip
@@ -97,6 +99,8 @@ class ReadOptions:
     dedupe: bool = False
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     now: datetime | None = None
+    # The hit cache (``--cache``); None: read every input (``--no-cache``).
+    cache: HitCache | None = None
 
 
 @dataclass
@@ -222,11 +226,16 @@ def read_hits(
     segment_columns: bool = False,
     keep_times: bool = False,
     keep_lines: bool = False,
+    cache: LineCache | None = None,
 ) -> HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
     (and with ``keep_lines`` every line's fields and bucket). Timeless lines outside the
     period's lines of their input count as ``out_of_period`` (``timeless_lines``). Without
-    ``dedupe``, several inputs are sampled for lines they share (``overlapping_inputs``)."""
+    ``dedupe``, several inputs are sampled for lines they share (``overlapping_inputs``).
+
+    Lines are classified without the period, which is applied after (``hits.in_period``): so
+    the ``cache`` can keep the lines of every time, and give back the lines of a cached input
+    (in its turn, before any line read after them) as if they had been read."""
     total = inputs.total_bytes
     done = 0
     result = HitAccumulator(
@@ -240,6 +249,10 @@ def read_hits(
     )
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
+    unbounded = dataclasses.replace(hit_filter, since=None, until=None)
+    pending = [file for file in inputs.files if cache is not None and file.name in cache.found]
+    if cache is not None:
+        cache.start_reading()
 
     def add(parsed: pl.DataFrame | None) -> None:
         if parsed is None:
@@ -248,9 +261,27 @@ def read_hits(
             _check_stretches(parsed, stretches)
         if client_ip == "first-forwarded":
             parsed = parsed.with_columns(first_forwarded_ip())
-        result.add(_too_long_malformed(classify_lines(parsed, hit_filter)))
+        classified = _too_long_malformed(classify_lines(parsed, unbounded))
+        if cache is not None:
+            cache.add(classified)
+        result.add(in_period(classified, hit_filter))
+
+    def add_cached(until: str | None) -> None:
+        """The cached lines of the inputs up to ``until`` (all: None), in input order."""
+        while cache is not None and pending:
+            file = pending[0]
+            names = [f.name for f in inputs.files]
+            if until is not None and names.index(file.name) > names.index(until):
+                return
+            pending.pop(0)
+            if parser.held:  # the lines before it come first, as when it is read
+                add(parser.flush())
+            result.add(in_period(cache.lines_of(file, inputs.source_dtype, hit_filter), hit_filter))
 
     for chunk in inputs.line_chunks():
+        if cache is not None and chunk.lines.height:
+            add_cached(str(chunk.lines.get_column("source_file")[0]))
+            cache.add_chunk(chunk)
         if chunk.stretch is not None and chunk.lines.height:
             part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
             key = (str(chunk.lines.get_column("source_file")[0]), part.start)
@@ -264,16 +295,24 @@ def read_hits(
             progress(done, total)
     if parser.held:
         add(parser.flush())
+    add_cached(None)
     result.finish()
     return result
 
 
-def _seek_periods(inputs: Inputs, fmt: LogFormat, periods: Sequence[Period]) -> int:
-    """Read only the periods' parts of inputs in time order; return the lines left unread
-    (all outside the periods: counted as ``out_of_period``)."""
+def _seek_periods(
+    inputs: Inputs, fmt: LogFormat, periods: Sequence[Period], cache: LineCache | None
+) -> int:
+    """Read only the periods' parts of inputs in time order (not those the cache holds, whose
+    lines of every time it has, nor kept in it); return the lines left unread (all outside the
+    periods: counted as ``out_of_period``)."""
     skipped = 0
     for file in inputs.files:
+        if file.name in inputs.ranges:  # its cached part is not read again
+            continue
         parts = period_parts(file, fmt, periods)
+        if parts is not None and cache is not None:
+            cache.not_kept(file.name)
         if parts is not None:
             inputs.ranges[file.name] = parts
             skipped += parts.skipped_lines
@@ -317,21 +356,27 @@ def _read_access_logs(
     both = period.union(earlier) if earlier is not None else period
     _order_by_time(inputs, fmt, sample)
     periods = [period] if earlier is None else [period, earlier]
-    seek = not options.dedupe and not keep_lines
-    skipped = _seek_periods(inputs, fmt, periods) if seek else 0
+    hit_filter = _hit_filter(options, both)
     warnings: list[str] = []
+    cache = None
+    if options.cache is not None and not options.dedupe and not keep_lines:
+        cache = _look_up(inputs, fmt, options, options.cache)
+        warnings += options.cache.take_warnings()
+    seek = not options.dedupe and not keep_lines
+    skipped = _seek_periods(inputs, fmt, periods, cache) if seek else 0
     while True:
         try:
             read = read_hits(
                 inputs,
                 fmt,
-                _hit_filter(options, both),
+                hit_filter,
                 progress,
                 client_ip=options.client_ip,
                 dedupe=options.dedupe,
                 segment_columns=segment_columns,
                 keep_times=earlier is not None,
                 keep_lines=keep_lines,
+                cache=cache,
             )
             break
         except OutOfStretch as error:  # not in time order after all: read that file whole
@@ -341,6 +386,8 @@ def _read_access_logs(
     for name, parts in inputs.ranges.items():  # the ends of a seeked input were not read
         first, last = parts.ends
         read.add_ends(name, (0, first) if first else None, (_LAST, last) if last else None)
+    if cache is not None:
+        cache.store(inputs.files)
     if skipped:
         for counts in (read.counts, read.read_counts):
             counts["out_of_period"] = counts.get("out_of_period", 0) + skipped
@@ -386,6 +433,27 @@ def _read_access_logs(
     if earlier is None:
         return result
     return _split_periods(result, read.times, period, earlier)
+
+
+def _look_up(
+    inputs: Inputs, fmt: LogFormat, options: ReadOptions, hit_cache: HitCache
+) -> LineCache:
+    """The cache entries of the inputs: a cached input is read from its entry (and a grown
+    one's new lines from the file)."""
+    settings = cache_settings(
+        fmt,
+        _hit_filter(options, Period()),
+        client_ip=options.client_ip,
+        max_line_bytes=options.max_line_bytes,
+    )
+    cache = LineCache(hit_cache, settings, fmt, options.max_line_bytes)
+    for file in inputs.files:
+        part = cache.look_up(file, seekable=fmt.seekable)
+        if part is not None:
+            inputs.ranges[file.name] = (
+                part.tail(max(file.size, part.size)) if not part.whole else FileParts((), 0)
+            )
+    return cache
 
 
 def _comparison(options: ReadOptions, period: Period, tz: tzinfo) -> Period | None:
@@ -472,12 +540,17 @@ def _read_event_exports(
     period = parse_period(options.since, options.until, tz=tz, now=options.now)
     earlier = _comparison(options, period, tz)
     both = period.union(earlier) if earlier is not None else period
+    cache = None
+    if options.cache is not None:
+        mapping = repr(dataclasses.replace(source, line=None))  # not where the goals file says it
+        cache = WholeFiles(options.cache, {"kind": "event export", "source": mapping})
     read = read_exports(
         inputs,
         source,
         HitFilter(since=both.since, until=both.until),
         progress,
         keep_times=earlier is not None,
+        cache=cache,
     )
     summary = InputSummary(
         lines=sum(read.counts.values()),
@@ -494,7 +567,7 @@ def _read_event_exports(
         tz=tz,
         malformed=read.malformed,
         notes=list(inputs.notes),
-        warnings=_ignored_options(options),
+        warnings=[*_ignored_options(options), *(cache.cache.take_warnings() if cache else ())],
         nothing_usable=lambda first: (
             f"no row of the export has a valid time and a user or anonymous id{first}; "
             "check the source section of the goals file"

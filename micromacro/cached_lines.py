@@ -1,0 +1,329 @@
+"""Access logs in the hit cache (``hit_cache``): what is kept of a file's classified lines, and
+how a cached file comes back as classified lines for the run's period.
+
+An entry holds one row per line of the file, as classified without a period: its time, bucket
+and variant (and why it is malformed); a counted line (``page``, ``request``, ``download``) also
+keeps the fields its hit is made of, and the hash the overlap hint samples it by; the text of a
+line only where a message may quote it (the first malformed lines, the first line a format
+string did not read, the first with fields left unread). No other line's text, and no field of a
+line that is not counted, is kept. ``in_period`` then gives each line its bucket in the run's
+period, exactly as reading the file again would (``hits.in_period``); a line a message must
+quote whose text the entry lacks is read from the file (``hit_cache.fetch_lines``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from micromacro.format_choice import UNREAD_FIELDS, named_format_string
+from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
+from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON, compact_strings
+from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA
+from micromacro.hits import HitFilter, outside_period
+from micromacro.inputs import InputFile, LineChunk
+from micromacro.logformats import LogFormat
+from micromacro.logformats.families import FamilyFormat
+from micromacro.overlapping_inputs import SAMPLE_HASH, sample_hash
+from micromacro.periods import Period
+from micromacro.timeless_lines import TIMELESS_BUCKETS
+
+# The fields a counted line's hit is made of (``hits.canonical_hits``).
+_HIT_FIELDS = ("ip", "user_agent", "method", "path", "query", "status", "bytes", "referrer")
+# The entry of a grown file is rewritten once it grew by this part of what the entry holds
+# (1/16): a log reported on every hour is not rewritten every hour for a few new lines.
+_REWRITE_AFTER = 16
+# Every column of an entry, with its type.
+ENTRY_SCHEMA: dict[str, pl.DataType] = {
+    "ts": HIT_SCHEMA["ts"],
+    "bucket": BUCKET,
+    "variant": pl.String(),
+    MALFORMED_REASON: pl.String(),
+    **{name: HIT_SCHEMA[name] for name in _HIT_FIELDS},
+    SAMPLE_HASH: pl.UInt64(),
+    "line": pl.String(),
+}
+
+
+def cache_settings(
+    fmt: LogFormat, hit_filter: HitFilter, *, client_ip: str, max_line_bytes: int
+) -> dict[str, object]:
+    """What besides the file decides an entry's lines: the format and the options that change
+    buckets or hit fields (never the period: an entry holds the lines of every time)."""
+    string = named_format_string(fmt)
+    return {
+        "kind": "access log",
+        "format": fmt.name,
+        "family": fmt.family.name if isinstance(fmt, FamilyFormat) else None,
+        "format_string": string.regex if string is not None else None,
+        "client_ip": client_ip,
+        "include_bots": hit_filter.include_bots,
+        "include_static": hit_filter.include_static,
+        "include_errors": hit_filter.include_errors,
+        "include_redirects": hit_filter.include_redirects,
+        "bot_patterns": list(hit_filter.bot_patterns),
+        "max_line_bytes": max_line_bytes,
+    }
+
+
+def _quotable(fmt: LogFormat, variants: list[str]) -> pl.Expr:
+    """Lines a message may quote: malformed ones, those with fields left unread, those a format
+    string did not read (``variants``: the variants of the lines looked at)."""
+    string = named_format_string(fmt)
+    quoted = [
+        name
+        for name in variants
+        if UNREAD_FIELDS in name or (string is not None and name != string.name)
+    ]
+    return (pl.col("bucket") == "malformed") | pl.col("variant").is_in(quoted).fill_null(False)
+
+
+@dataclass
+class _FileLines:
+    """What a run read of one file, to be kept: every line's time, bucket and variant
+    (``lines``), the fields of its counted lines (``hits``), the text of its first quotable
+    lines (``texts``), the bytes read and where chunks start."""
+
+    lines: list[pl.DataFrame] = field(default_factory=list)
+    hits: list[pl.DataFrame] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)
+    size: int = 0
+    index: list[tuple[int, int]] = field(default_factory=list)
+
+
+# Lines a file's entry keeps the text of, at most (more are read from the file when quoted).
+_TEXTS = 3 * MALFORMED_EXAMPLES
+
+
+@dataclass
+class LineCache:
+    """The hit cache as one run of access logs uses it: the entries found for its files
+    (``found``), and the lines read of the files it is to keep (``add``, ``store``)."""
+
+    cache: HitCache
+    settings: dict[str, object]
+    fmt: LogFormat
+    max_line_bytes: int
+    found: dict[str, CachedPart] = field(default_factory=dict)
+    identities: dict[str, Identity] = field(default_factory=dict)
+    # The files whose lines are read whole (or after their cached part) and kept.
+    keep: set[str] = field(default_factory=set)
+    appendable: dict[str, bool] = field(default_factory=dict)
+    _read: dict[str, _FileLines] = field(default_factory=dict)
+
+    def look_up(self, file: InputFile, *, seekable: bool) -> CachedPart | None:
+        """The usable entry of ``file`` (a grown file's only with a format whose lines stand
+        alone, ``seekable``); the file is kept after the run either way."""
+        if file.scan_path != file.name:  # standard input, a FIFO: read once, never kept
+            return None
+        appendable = seekable and not file.compression
+        self.appendable[file.name] = appendable
+        identity, part = self.cache.lookup(
+            file, self.settings, appendable=appendable, columns=ENTRY_SCHEMA
+        )
+        if identity is None:
+            return None
+        self.identities[file.name] = identity
+        if part is not None:
+            self.found[file.name] = part
+        if part is None or not part.whole:
+            self.keep.add(file.name)
+        return part
+
+    def not_kept(self, name: str) -> None:
+        """``name`` is read in stretches (``seeking``): nothing of it is kept."""
+        self.keep.discard(name)
+
+    def start_reading(self) -> None:
+        """Forget the lines kept so far (a run reads again after ``seeking`` failed)."""
+        self._read.clear()
+
+    def add_chunk(self, chunk: LineChunk) -> None:
+        """Note a chunk read of a kept file (its bytes and where it starts)."""
+        name = str(chunk.lines.get_column("source_file")[0]) if chunk.lines.height else None
+        if name is None or name not in self.keep:
+            return
+        kept = self._read.setdefault(name, _FileLines())
+        kept.size += chunk.size
+        first = int(chunk.lines.get_column("line_no")[0])
+        kept.index.append((chunk.start, first - 1))
+
+    def add(self, classified: pl.DataFrame) -> None:
+        """Keep the rows of kept files among classified lines (no period applied)."""
+        if not self.keep:
+            return
+        rows = classified
+        if not self.keep.issuperset(self.found.keys() | self.identities.keys()):
+            kept_names = pl.col("source_file").cast(pl.String).is_in(sorted(self.keep))
+            rows = classified.filter(kept_names)
+        if not rows.height:
+            return
+        reason = pl.col(MALFORMED_REASON) if MALFORMED_REASON in rows.columns else pl.lit(None)
+        lines = rows.select(
+            "source_file",
+            "line_no",
+            "ts",
+            "bucket",
+            "variant",
+            reason.cast(pl.String).alias(MALFORMED_REASON),
+        )
+        hits = compact_strings(
+            rows.filter(pl.col("bucket").is_in(COUNTED_BUCKETS)).select(
+                "source_file",
+                "line_no",
+                *_HIT_FIELDS,
+                (pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash()).alias(
+                    SAMPLE_HASH
+                ),
+            )
+        )
+        variants = rows.get_column("variant").drop_nulls().unique().to_list()
+        quoted = (
+            rows.select("source_file", "line_no", "line", "bucket", "variant")
+            .filter(_quotable(self.fmt, variants))
+            .select("source_file", "line_no", "line")
+        )
+        files = lines.get_column("source_file").unique(maintain_order=True).to_list()
+        for name in files:
+            kept = self._read.setdefault(str(name), _FileLines())
+            one = pl.col("source_file") == name
+            parts = (
+                [lines, hits, quoted]
+                if len(files) == 1
+                else [frame.filter(one) for frame in (lines, hits, quoted)]
+            )
+            kept.lines.append(parts[0].drop("source_file"))
+            kept.hits.append(parts[1].drop("source_file"))
+            for number, text in parts[2].select("line_no", "line").iter_rows():
+                if len(kept.texts) < _TEXTS:
+                    kept.texts[int(number)] = str(text)
+
+    def store(self, files: list[InputFile]) -> None:
+        """Write the entries of the kept files read whole (or after their cached part)."""
+        for file in files:
+            if file.name not in self.keep:
+                continue
+            part, read = self.found.get(file.name), self._read.get(file.name)
+            if part is not None and read is not None and read.size * _REWRITE_AFTER < part.size:
+                continue  # a little grown: its new lines are parsed again, not the entry rewritten
+            lines = self._entry(part, read)
+            if lines is None:
+                continue  # not read whole: never kept
+            size = (part.size if part else 0) + (read.size if read else 0)
+            index = (*(part.index if part else ()), *(tuple(read.index) if read else ()))
+            self.cache.store(
+                file,
+                self.settings,
+                lines,
+                size=size,
+                appendable=self.appendable.get(file.name, False) and _ends_a_line(file, size),
+                index=index if not file.compression else (),
+                before=self.identities.get(file.name),
+            )
+
+    @staticmethod
+    def _entry(part: CachedPart | None, read: _FileLines | None) -> pl.DataFrame | None:
+        """The rows of a file's entry: its cached part then the lines read after it, in line
+        order; None unless they are every line from the first."""
+        columns = ["line_no", *ENTRY_SCHEMA]
+        frames = [part.frame.with_columns(line_no=_numbers(part.lines))] if part else []
+        if read is not None and read.lines:
+            lines = pl.concat(read.lines).sort("line_no")  # held lines come later
+            hits = pl.concat(read.hits)
+            texts = pl.DataFrame(
+                {"line_no": list(read.texts), "line": list(read.texts.values())},
+                schema={"line_no": pl.UInt32, "line": pl.String},
+            )
+            new = lines.join(hits, on="line_no", how="left", maintain_order="left").join(
+                texts, on="line_no", how="left", maintain_order="left"
+            )
+            frames.append(new)
+        if not frames:
+            return pl.DataFrame(schema=ENTRY_SCHEMA)
+        entry = pl.concat([f.select(columns) for f in frames], how="vertical_relaxed")
+        numbers = entry.get_column("line_no")
+        in_order = numbers.is_sorted() and numbers.n_unique() == entry.height
+        if not in_order or int(numbers[0]) != 1 or int(numbers[-1]) != entry.height:
+            return None
+        return entry.select(list(ENTRY_SCHEMA))
+
+    def lines_of(
+        self, file: InputFile, source_dtype: pl.DataType, hit_filter: HitFilter
+    ) -> pl.DataFrame:
+        """The cached lines of ``file`` as classified lines (``source_file``, ``line_no``),
+        with the text of the lines a message of the run may quote read from the file where
+        the entry lacks it."""
+        part = self.found[file.name]
+        frame = part.frame.with_columns(
+            source_file=pl.lit(file.name, dtype=source_dtype),
+            line_no=_numbers(part.lines),
+        )
+        period = Period(hit_filter.since, hit_filter.until)
+        wanted = quoted_lines(frame, hit_filter, period, self.fmt)
+        missing = set(
+            frame.filter(pl.col("line_no").is_in(sorted(wanted)) & pl.col("line").is_null())
+            .get_column("line_no")
+            .to_list()
+        )
+        if missing:
+            texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
+            frame = frame.with_columns(
+                line=pl.col("line_no").replace_strict(
+                    texts, default=pl.col("line"), return_dtype=pl.String
+                )
+            )
+        return frame
+
+
+def quoted_lines(
+    frame: pl.DataFrame, hit_filter: HitFilter, period: Period, fmt: LogFormat
+) -> set[int]:
+    """The lines of one file (classified without a period) whose text the run may quote in
+    the period: the first malformed line, the first malformed lines after the period's first
+    line, the first line of the period a format string did not read, the first with fields
+    left unread (``hit_collection.HitAccumulator``)."""
+    line_no = pl.col("line_no")
+    timed = ~pl.col("bucket").is_in(TIMELESS_BUCKETS)
+    outside = outside_period(hit_filter)
+    read = ~(timed & outside)  # its bucket is not out_of_period
+    names = frame.get_column("variant").drop_nulls().unique().to_list()
+    string = named_format_string(fmt)
+    kinds = {
+        "unread": [name for name in names if UNREAD_FIELDS in name],
+        "other": [name for name in names if string is not None and name != string.name],
+    }
+    firsts = frame.select(
+        line_no.filter(timed & ~outside).min().alias("period"),
+        *(
+            line_no.filter(read & pl.col("variant").is_in(found)).min().alias(kind)
+            for kind, found in kinds.items()
+            if found
+        ),
+    ).row(0, named=True)
+    bad = frame.filter(pl.col("bucket") == "malformed").get_column("line_no")
+    wanted = set(bad.head(1).to_list())
+    if period.since is not None:
+        start = firsts["period"]
+        bad = bad.filter(bad > start) if start is not None else bad.clear()
+    wanted |= set(bad.head(MALFORMED_EXAMPLES).to_list())
+    wanted |= {firsts[kind] for kind in kinds if firsts.get(kind) is not None}
+    return {int(number) for number in wanted}
+
+
+def _numbers(count: int) -> pl.Series:
+    """Line numbers 1 to ``count``."""
+    return pl.int_range(1, count + 1, dtype=pl.UInt32, eager=True)
+
+
+def _ends_a_line(file: InputFile, size: int) -> bool:
+    """Whether the first ``size`` bytes of ``file`` end with a line break (or are none): only
+    then can a later run read what was added after them as lines of their own."""
+    if size == 0:
+        return True
+    try:
+        with open(file.scan_path, "rb") as handle:
+            handle.seek(size - 1)
+            return handle.read(1) == b"\n"
+    except OSError:
+        return False

@@ -1,0 +1,529 @@
+"""The hit cache: what a run read of each input file, kept as Parquet in a cache directory so
+that the next run on the same file does not parse it again (README: The hit cache).
+
+An entry belongs to one file and one set of reading settings. Its name comes from the file's
+device and inode and from a digest of the settings (the kind of input, the format, the options
+that change buckets or hit columns, this program's code and the Polars version); the entry says
+which bytes of the file it holds (``Identity``: how many, the file's mtime then, a hash of the
+first and the last 64 KB of those bytes). At lookup the file must still start and end with those
+bytes: the same size and mtime is a hit (``CachedPart.whole``), a larger size with the same bytes
+is a file that grew (its new tail is read, when the entry allows), anything else a miss. An
+entry that cannot be read, or that is not what its name says, is a miss with a warning, and the
+run writes it again.
+
+Entries are written by a background thread (``HitCache.store``), each to a temporary file in the
+directory renamed into place (``os.replace``): a reader sees a whole entry or none, and two runs
+writing the same entry at once leave one of their two whole entries. ``HitCache`` is a context
+manager whose exit waits for the writes; a directory that cannot be written is a warning
+(``HitCache.warnings``), never an error. Entries unused for ``_UNUSED_DAYS`` are removed when a
+run writes.
+
+This module only keeps and finds frames; what a frame holds is decided by its callers
+(``cached_lines`` for access logs, ``cached_exports`` for event exports).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import polars as pl
+
+from micromacro import __version__
+from micromacro.inputs import (
+    DEFAULT_CHUNK_BYTES,
+    ByteRange,
+    FileParts,
+    InputFile,
+    read_line_chunks,
+)
+
+# Bumped when what an entry holds changes shape.
+_FORMAT = 1
+_META_KEY = "micromacro-cache"
+_PREFIX = "hits-"
+_SUFFIX = ".parquet"
+_TEMP_PREFIX = ".tmp-"
+_EDGE_BYTES = 64 * 1024  # the head and the tail hashed to tell a file's bytes
+_UNUSED_DAYS = 30
+_STALE_TEMP_S = 3600.0
+
+
+def default_cache_dir() -> str:
+    """``$XDG_CACHE_HOME/micromacro``, else ``~/.cache/micromacro``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "micromacro")
+
+
+_fingerprint: str | None = None
+
+
+def code_fingerprint() -> str:
+    """A digest of this program's source: a changed parser makes every entry a miss."""
+    global _fingerprint
+    if _fingerprint is None:
+        digest = hashlib.sha256(f"{__version__} polars {pl.__version__} {_FORMAT}".encode())
+        root = Path(__file__).resolve().parent
+        for path in sorted(root.rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+        _fingerprint = digest.hexdigest()
+    return _fingerprint
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Which bytes of which file an entry holds: the first ``size`` bytes of the file at
+    ``device``/``inode``, whose first and last 64 KB hash to ``head`` and ``tail``; ``mtime_ns``
+    the file's mtime when they were read."""
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    head: str
+    tail: str
+
+
+def _edges(path: str, size: int) -> tuple[str, str]:
+    """The hashes of the first and of the last 64 KB of the first ``size`` bytes of ``path``."""
+    with open(path, "rb") as handle:
+        head = handle.read(min(size, _EDGE_BYTES))
+        start = max(0, size - _EDGE_BYTES)
+        handle.seek(start)
+        tail = handle.read(size - start)
+    if len(tail) != size - start:
+        raise OSError("the file is shorter than expected")
+    return hashlib.sha256(head).hexdigest(), hashlib.sha256(tail).hexdigest()
+
+
+def _identity(path: str, size: int | None = None) -> Identity:
+    """The identity of ``path``'s first ``size`` bytes (all of them by default)."""
+    info = os.stat(path)
+    covered = info.st_size if size is None else size
+    head, tail = _edges(path, covered)
+    return Identity(info.st_dev, info.st_ino, covered, info.st_mtime_ns, head, tail)
+
+
+@dataclass(frozen=True)
+class CachedPart:
+    """A usable entry: ``frame`` (one row per line or row of the file's first ``lines``, as it
+    was stored), the bytes it covers, and whether that is the whole file now (``whole``) or the
+    file has grown since (read bytes ``size`` on, ``lines`` lines after the start)."""
+
+    frame: pl.DataFrame
+    lines: int
+    size: int
+    whole: bool
+    # For an uncompressed file: where chunks of its lines start, (byte, lines before it).
+    index: tuple[tuple[int, int], ...]
+    extra: dict[str, Any]
+
+    def tail(self, file_size: int) -> FileParts:
+        """The bytes after the cached part, as the one stretch of the file to read."""
+        return FileParts((ByteRange(self.size, file_size, self.lines),), 0)
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    """What ``micromacro cache info`` shows of an entry."""
+
+    path: str
+    file: str
+    kind: str
+    lines: int
+    file_bytes: int
+    entry_bytes: int
+    used: float
+
+
+@dataclass
+class _Write:
+    frame: pl.DataFrame
+    target: str
+    metadata: dict[str, str]
+
+
+@dataclass
+class HitCache:
+    """The cache directory of a run (see the module). Use it as a context manager: leaving it
+    waits for the entries being written."""
+
+    directory: str
+    warnings: list[str] = field(default_factory=list)
+    _writer: threading.Thread | None = None
+    _queue: list[_Write] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _wrote: bool = False
+
+    def __enter__(self) -> HitCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.wait()
+
+    # --- finding ---------------------------------------------------------------------------
+
+    def entry_path(self, identity: Identity, settings: Mapping[str, object]) -> str:
+        key = json.dumps(
+            [code_fingerprint(), identity.device, identity.inode, settings],
+            sort_keys=True,
+            default=str,
+        )
+        name = hashlib.sha256(key.encode()).hexdigest()[:40]
+        return os.path.join(self.directory, f"{_PREFIX}{name}{_SUFFIX}")
+
+    def lookup(
+        self,
+        file: InputFile,
+        settings: Mapping[str, object],
+        *,
+        appendable: bool,
+        columns: Mapping[str, pl.DataType] | None = None,
+    ) -> tuple[Identity | None, CachedPart | None]:
+        """The identity of ``file`` now, and its entry for ``settings`` when that still holds
+        the file's bytes (all of them, or with ``appendable`` its start; else None). An entry
+        that cannot be read or is not what its name says is a miss, and a warning. ``columns``
+        (name, type) must be in the entry, and are cast to these types."""
+        try:
+            now = _identity(file.scan_path)
+        except OSError:
+            return None, None
+        path = self.entry_path(now, settings)
+        if not os.path.exists(path):
+            return now, None
+        try:
+            meta = json.loads(pl.read_parquet_metadata(path)[_META_KEY])
+            stored = Identity(**meta["identity"])
+            if meta["format"] != _FORMAT or meta["key"] != _settings_text(settings):
+                raise ValueError("written for other settings")
+            if (stored.device, stored.inode) != (now.device, now.inode):
+                raise ValueError("written for another file")
+            appendable = appendable and bool(meta["appendable"])
+        except Exception as error:
+            self._damaged(file, path, error)
+            return now, None
+        whole = _still_holds(file.scan_path, stored, now, appendable=appendable)
+        if whole is None:
+            return now, None
+        try:
+            frame = pl.read_parquet(path)
+            if frame.height != meta["lines"]:
+                raise ValueError(f"{frame.height} rows, {meta['lines']} expected")
+            if columns is not None:
+                frame = frame.select(
+                    pl.col(name).cast(dtype, strict=True) for name, dtype in columns.items()
+                )
+        except Exception as error:
+            self._damaged(file, path, error)
+            return now, None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # last used: entries unused for long are removed
+        part = CachedPart(
+            frame=frame,
+            lines=int(meta["lines"]),
+            size=stored.size,
+            whole=whole,
+            index=tuple((int(a), int(b)) for a, b in meta.get("index", ())),
+            extra=dict(meta.get("extra", {})),
+        )
+        return now, part
+
+    def take_warnings(self) -> list[str]:
+        """The warnings so far (entries that could not be used, or written), said once."""
+        with self._lock:
+            taken, self.warnings = self.warnings, []
+        return taken
+
+    def _damaged(self, file: InputFile, path: str, error: BaseException) -> None:
+        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+        self.warnings.append(
+            f"cache: the entry of {file.name} ({os.path.basename(path)}) cannot be used"
+            f"{f' ({reason})' if reason else ''}: read again and rewritten"
+        )
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def store(
+        self,
+        file: InputFile,
+        settings: Mapping[str, object],
+        frame: pl.DataFrame,
+        *,
+        size: int,
+        appendable: bool,
+        index: tuple[tuple[int, int], ...] = (),
+        extra: Mapping[str, Any] | None = None,
+        before: Identity | None = None,
+    ) -> None:
+        """Keep ``frame`` (a row per line of the file's first ``size`` bytes) as the entry of
+        ``file`` for ``settings``, written in the background. ``before``: the file's identity
+        when reading began; the entry is not written when the file is no longer that file."""
+        try:
+            identity = _identity(file.scan_path, size)
+        except OSError:
+            return
+        if before is not None and not _same_file(before, identity):
+            return  # replaced or rewritten while it was read
+        meta = {
+            "format": _FORMAT,
+            "key": _settings_text(settings),
+            "identity": identity.__dict__,
+            "lines": frame.height,
+            "appendable": appendable,
+            "index": [list(pair) for pair in index],
+            "file": os.path.abspath(file.name),
+            "kind": str(settings.get("kind", "")),
+            "extra": dict(extra or {}),
+        }
+        write = _Write(frame, self.entry_path(identity, settings), {_META_KEY: json.dumps(meta)})
+        with self._lock:
+            self._queue.append(write)
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_all, name="micromacro-cache", daemon=False
+                )
+                self._writer.start()
+
+    def _write_all(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._writer = None
+                    return
+                write = self._queue.pop(0)
+            self._write(write)
+
+    def _write(self, write: _Write) -> None:
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)  # hits name visitors
+            handle, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_SUFFIX, dir=self.directory)
+            os.close(handle)
+            try:
+                write.frame.write_parquet(
+                    temp, compression="lz4", statistics=False, metadata=write.metadata
+                )
+                os.replace(temp, write.target)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temp)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            message = (
+                f"cache: cannot write to {self.directory}: {reason} (the next run reads the logs "
+                "again)"
+            )
+            with self._lock:
+                if message not in self.warnings:
+                    self.warnings.append(message)
+            return
+        if not self._wrote:
+            self._wrote = True
+            self._prune()
+
+    def wait(self) -> None:
+        """Wait for the entries being written."""
+        while True:
+            with self._lock:
+                writer = self._writer
+            if writer is None:
+                return
+            writer.join()
+
+    def _prune(self) -> None:
+        """Remove entries unused for ``_UNUSED_DAYS`` and temporary files of runs long gone."""
+        now = time.time()
+        for entry in _scan(self.directory):
+            try:
+                age = now - entry.stat().st_mtime
+            except OSError:
+                continue
+            temp = entry.name.startswith(_TEMP_PREFIX)
+            if (temp and age > _STALE_TEMP_S) or (not temp and age > _UNUSED_DAYS * 86400):
+                with contextlib.suppress(OSError):
+                    os.remove(entry.path)
+
+    # --- cache info and clear --------------------------------------------------------------
+
+    def entries(self) -> list[EntryInfo]:
+        """Every entry of the directory, the most recently used first."""
+        found = []
+        for entry in _scan(self.directory):
+            if entry.name.startswith(_TEMP_PREFIX):
+                continue
+            try:
+                info = entry.stat()
+                meta = json.loads(pl.read_parquet_metadata(entry.path)[_META_KEY])
+                file, kind = str(meta["file"]), str(meta["kind"])
+                lines, size = int(meta["lines"]), int(meta["identity"]["size"])
+            except Exception:
+                file, kind, lines, size = "(unreadable entry)", "", 0, 0
+                info = entry.stat()
+            found.append(
+                EntryInfo(entry.path, file, kind, lines, size, info.st_size, info.st_mtime)
+            )
+        return sorted(found, key=lambda e: -e.used)
+
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry (and temporary file); returns how many entries and bytes."""
+        removed = freed = 0
+        for entry in _scan(self.directory):
+            try:
+                size = entry.stat().st_size
+                os.remove(entry.path)
+            except OSError:
+                continue
+            if not entry.name.startswith(_TEMP_PREFIX):
+                removed += 1
+                freed += size
+        return removed, freed
+
+
+def describe_entries(cache: HitCache) -> str:
+    """What ``micromacro cache info`` prints: the directory, its entries and their size, then
+    one line per entry (the most recently used first)."""
+    entries = cache.entries()
+    total = sum(entry.entry_bytes for entry in entries)
+    count = f"{len(entries):,} entr{'y' if len(entries) == 1 else 'ies'}"
+    lines = [f"{cache.directory}: {count}, {total / 1e6:,.1f} MB"]
+    for entry in entries:
+        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.used))
+        lines.append(
+            f"{entry.entry_bytes / 1e6:8,.1f} MB  {entry.kind or '?'}: {entry.file} "
+            f"({entry.lines:,} lines, {entry.file_bytes:,} bytes), last used {used}"
+        )
+    return "\n".join(lines)
+
+
+def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
+    """The entries and temporary files of the cache directory (nothing else in it)."""
+    try:
+        listing = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in listing:
+        ours = entry.name.startswith((_PREFIX, _TEMP_PREFIX)) and entry.name.endswith(_SUFFIX)
+        if ours and entry.is_file(follow_symlinks=False):
+            yield entry
+
+
+def _settings_text(settings: Mapping[str, object]) -> str:
+    return json.dumps([code_fingerprint(), settings], sort_keys=True, default=str)
+
+
+def _same_file(before: Identity, after: Identity) -> bool:
+    """Whether ``after`` (a file's identity once read) is the file ``before`` was."""
+    if (before.device, before.inode) != (after.device, after.inode):
+        return False
+    both_whole = min(before.size, after.size) >= _EDGE_BYTES
+    return before.head == after.head if both_whole else before.size == after.size
+
+
+def _still_holds(path: str, stored: Identity, now: Identity, *, appendable: bool) -> bool | None:
+    """Whether the file still holds the stored bytes: True when it is unchanged, False when it
+    only grew after them (and the entry allows that), None when the entry is of no use."""
+    if now.size < stored.size:
+        return None
+    if now.size == stored.size:
+        same = (now.mtime_ns, now.head, now.tail) == (stored.mtime_ns, stored.head, stored.tail)
+        return True if same else None
+    if not appendable:
+        return None
+    try:
+        head, tail = _edges(path, stored.size)
+    except OSError:
+        return None
+    return False if (head, tail) == (stored.head, stored.tail) else None
+
+
+def fetch_lines(
+    file: InputFile,
+    numbers: set[int],
+    index: tuple[tuple[int, int], ...],
+    *,
+    max_line_bytes: int,
+) -> dict[int, str]:
+    """The text of the lines ``numbers`` of ``file``, as a run reads them (too long ones as
+    their marker): from the chunk of ``index`` that holds them (uncompressed files), else read
+    from the start."""
+    found: dict[int, str] = {}
+    wanted = set(numbers)
+    starts = [(lines_before, start) for start, lines_before in index]
+    dtype = pl.Enum([file.name])
+    for number in sorted(numbers):
+        if number in found:
+            continue
+        parts = None
+        before = [pair for pair in starts if pair[0] < number]
+        if before and not file.compression:
+            lines_before, start = max(before)
+            parts = FileParts((ByteRange(start, file.size, lines_before),), 0)
+        for chunk in read_line_chunks(
+            file, dtype, DEFAULT_CHUNK_BYTES, parts, max_line_bytes=max_line_bytes
+        ):
+            frame = chunk.lines.filter(pl.col("line_no").is_in(sorted(wanted)))
+            for line_no, text in frame.select("line_no", "line").iter_rows():
+                found[int(line_no)] = str(text)
+                wanted.discard(int(line_no))
+            last = chunk.lines.get_column("line_no")
+            if not wanted or (last.len() and int(last[-1]) >= max(wanted)):
+                break
+    return found
+
+
+@dataclass
+class WholeFiles:
+    """The hit cache for inputs read whole and only whole (event exports): an entry is used
+    while its file is unchanged, and written after a file is read. Files the run copied into
+    its spool (standard input, a FIFO, a decompressed export) are never kept."""
+
+    cache: HitCache
+    settings: dict[str, object]
+    _identities: dict[str, Identity] = field(default_factory=dict)
+
+    def get(self, file: InputFile, settings: Mapping[str, object]) -> CachedPart | None:
+        """The entry of ``file`` for these settings (and ``settings``), if it is unchanged."""
+        if file.scan_path != file.name:
+            return None
+        identity, part = self.cache.lookup(file, {**self.settings, **settings}, appendable=False)
+        if identity is not None:
+            self._identities[file.name] = identity
+        return part
+
+    def put(
+        self,
+        file: InputFile,
+        settings: Mapping[str, object],
+        frame: pl.DataFrame,
+        extra: Mapping[str, Any],
+    ) -> None:
+        """Keep ``frame`` (a row per row of ``file``) as its entry."""
+        before = self._identities.get(file.name)
+        if before is None:
+            return
+        self.cache.store(
+            file,
+            {**self.settings, **settings},
+            frame,
+            size=before.size,
+            appendable=False,
+            extra=extra,
+            before=before,
+        )

@@ -1,0 +1,15 @@
+"""Settings every test shares."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _own_hit_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test has a hit cache of its own, empty, in a temporary directory (``XDG_CACHE_HOME``,
+    which subprocesses inherit too): no test reads or writes the real ``~/.cache``, and a
+    command run twice in one test reads its cache as a user's second run would."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -1,0 +1,518 @@
+"""The hit cache (README: The hit cache): a report read from the cache is the report read from
+the logs, byte for byte; a second run does not parse; a grown file parses only its new lines;
+a damaged entry is rebuilt with a warning; ``micromacro cache info|clear``.
+
+Every test has a cache directory of its own (``XDG_CACHE_HOME``, tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micromacro import exports, periods, reading
+from micromacro.cli import cli
+from tests.test_exports import (
+    CSV_SOURCE,
+    GA4,
+    GA4_GOALS,
+    NDJSON_SOURCE,
+    SEGMENT,
+    SEGMENT_GOALS,
+    SHOP_CSV,
+    SHOP_NDJSON,
+    goals_file,
+    write_parquet,
+)
+from tests.test_seeking import _NOISE, _SINCE, _UNTIL, generated_log
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = str(Path(__file__).parent.parent / "sample_logs" / "access.log")
+EXAMPLE_GOALS = str(Path(__file__).parent.parent / "goals.example.yaml")
+SHOP = FIXTURES / "shop.log"
+SHOP_GOALS = str(FIXTURES / "shop_goals.yaml")
+
+
+def invoke(*args: str, stdin: bytes | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def entries() -> list[Path]:
+    """The entries of the test's cache directory."""
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
+    return sorted(folder.glob("hits-*.parquet")) if folder.exists() else []
+
+
+class Parses:
+    """Counts the lines (or export files) the run parses, instead of reading from the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.lines = 0
+        self.files = 0
+        classify = reading.classify_lines
+        file_rows = exports._file_rows
+
+        def counted_lines(parsed: pl.DataFrame, *args: Any) -> pl.DataFrame:
+            self.lines += parsed.height
+            return classify(parsed, *args)
+
+        def counted_files(*args: Any) -> Any:
+            self.files += 1
+            return file_rows(*args)
+
+        monkeypatch.setattr(reading, "classify_lines", counted_lines)
+        monkeypatch.setattr(exports, "_file_rows", counted_files)
+
+
+def same_three_ways(*args: str) -> Result:
+    """The report read without the cache, then twice with it (written, then read): the same
+    exit code, stdout and stderr every time."""
+    uncached = invoke(*args, "--no-cache")
+    first, second = invoke(*args), invoke(*args)
+    for cached in (first, second):
+        assert (cached.exit_code, cached.stdout, cached.stderr) == (
+            uncached.exit_code,
+            uncached.stdout,
+            uncached.stderr,
+        )
+    return second
+
+
+# --- cached and uncached reports are identical ------------------------------------------------
+
+PERIODS = [
+    [],
+    ["--since", "2026-11-04"],
+    ["--since", "2026-11-03T10:17", "--until", "2026-11-06T08:00"],
+    ["--until", "2026-11-05"],
+    ["--since", "2026-11-05", "--until", "2026-11-06", "--compare", "previous"],
+]
+OUTPUTS = [
+    ["--format", "json"],
+    ["--format", "csv", "--table", "input"],
+    ["--format", "csv", "--table", "goals"],
+    ["--format", "markdown"],
+]
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_the_sample_log_reports_alike_from_the_cache(period: list[str], output: list[str]) -> None:
+    args = ["report", SAMPLE, "--goals", EXAMPLE_GOALS, *period, *output]
+    assert same_three_ways(*args).exit_code == 0
+    assert len(entries()) == 1
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--by", "channel", "--by", "device"],
+        ["--include-bots", "--include-static", "--include-errors", "--include-redirects"],
+        ["--bot-pattern", "Firefox", "--session-timeout", "5m"],
+        ["--max-line-bytes", "200"],
+        ["--log-format", "combined"],
+        ["--strict"],
+    ],
+)
+def test_reading_options_report_alike_from_the_cache(options: list[str]) -> None:
+    same_three_ways("report", SAMPLE, "--goals", EXAMPLE_GOALS, "--format", "json", *options)
+
+
+@pytest.mark.parametrize(
+    "log", ["shop.log", "hostile.log", "two_days.log", "calendar.log", "traffic.log"]
+)
+@pytest.mark.parametrize("period", [[], ["--since", "2026-11-02T10:00"]])
+def test_fixture_logs_report_alike_from_the_cache(log: str, period: list[str]) -> None:
+    same_three_ways("report", str(FIXTURES / log), "--format", "json", *period)
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        "formats/alb_docs.log",
+        "formats/elb_tcp.log",
+        "formats/haproxy_docs.log",
+        "formats/json_nginx.log",
+        "formats/s3_internal.log",
+        "formats/w3c_iis.log",
+        "formats/w3c_iis_cut.log",
+        "shop_json.log",
+    ],
+)
+def test_other_formats_report_alike_from_the_cache(log: str) -> None:
+    same_three_ways("report", str(FIXTURES / log), "--format", "json")
+
+
+def test_first_forwarded_addresses_report_alike_from_the_cache() -> None:
+    log = str(FIXTURES / "nginx_xff_fields.log")
+    for client_ip in ("remote", "first-forwarded"):
+        same_three_ways("report", log, "--format", "json", "--client-ip", client_ip)
+    assert len(entries()) == 2
+
+
+def test_overlapping_rotated_logs_warn_alike_from_the_cache(tmp_path: Path) -> None:
+    lines = SHOP.read_text().splitlines(keepends=True)
+    (tmp_path / "access.log.1").write_text("".join(lines[:15]))
+    (tmp_path / "access.log").write_text("".join(lines[12:]))
+    result = same_three_ways("report", str(tmp_path / "access.log*"), "--format", "json")
+    assert "overlap" in result.stderr
+
+
+def test_rotated_logs_and_a_format_string_report_alike(tmp_path: Path) -> None:
+    lines = SHOP.read_text().splitlines(keepends=True)
+    (tmp_path / "access.log.2.gz").write_bytes(gzip.compress("".join(lines[:8]).encode()))
+    (tmp_path / "access.log.1").write_text("".join(lines[8:15]))
+    (tmp_path / "access.log").write_text("".join(lines[15:]))
+    logs = str(tmp_path / "access.log*")
+    same_three_ways("report", logs, "--goals", SHOP_GOALS, "--format", "json")
+    same_three_ways("report", logs, "--goals", SHOP_GOALS, "--since", "2026-11-02T09:30")
+    string = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'
+    same_three_ways("report", logs, "--log-format", string, "--format", "json")
+    assert len(entries()) == 6  # three files, read with two formats
+
+
+def test_the_alert_command_reads_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["alert", str(FIXTURES / "alerts.log"), "--goals", str(FIXTURES / "alerts_goals.yaml")]
+    same_three_ways(*args, "--since", "2026-11-03")
+    parses = Parses(monkeypatch)
+    invoke(*args, "--since", "2026-11-03")
+    assert parses.lines == 0
+
+
+@pytest.mark.parametrize(
+    "period", [[], ["--since", "2026-11-02T09:15", "--until", "2026-11-02T10:00"]]
+)
+def test_event_exports_report_alike_from_the_cache(tmp_path: Path, period: list[str]) -> None:
+    runs = [
+        (SHOP_CSV, goals_file(tmp_path, CSV_SOURCE, name="csv.yaml")),
+        (SHOP_NDJSON, goals_file(tmp_path, NDJSON_SOURCE, name="ndjson.yaml")),
+        (write_parquet(tmp_path), goals_file(tmp_path, NDJSON_SOURCE.replace(
+            "{column: ts, format: epoch_ms}", "ts"), name="parquet.yaml")),
+        (GA4, GA4_GOALS),
+        (SEGMENT, SEGMENT_GOALS),
+    ]  # fmt: skip
+    for export, goals in runs:
+        for output in OUTPUTS:
+            same_three_ways("report", export, "--goals", goals, *period, *output)
+    assert len(entries()) == len(runs)
+
+
+def test_a_second_run_on_an_export_does_not_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    goals = goals_file(tmp_path, CSV_SOURCE)
+    invoke("report", SHOP_CSV, "--goals", goals)
+    parses = Parses(monkeypatch)
+    assert invoke("report", SHOP_CSV, "--goals", goals, "--since", "2026-11-02").exit_code == 0
+    assert parses.files == 0
+    invoke("report", SHOP_CSV, "--goals", goals, "--no-cache")
+    assert parses.files == 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    noise=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_NOISE)), max_size=30),
+    written=st.tuples(st.sampled_from(_SINCE), st.sampled_from(_UNTIL)),
+    read=st.tuples(st.sampled_from(_SINCE), st.sampled_from(_UNTIL)),
+    compare=st.booleans(),
+)
+def test_an_entry_written_in_one_period_reports_any_other_alike(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed: int,
+    noise: list[tuple[float, bytes]],
+    written: tuple[str | None, str | None],
+    read: tuple[str | None, str | None],
+    compare: bool,
+) -> None:
+    """Lines without a time anywhere, malformed and too long lines: the entry a run of one
+    period wrote gives every other period the report (and the messages) a parse gives."""
+    lines = generated_log(seed, 300)
+    for where, line in noise:
+        lines.insert(int(where * len(lines)), line)
+    folder = tmp_path_factory.mktemp("log")
+    log = folder / "access.log"
+    log.write_bytes(b"".join(lines))
+
+    def period(since: str | None, until: str | None) -> list[str]:
+        found = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
+        return [*found, "--compare", "previous"] if compare and since else found
+
+    args = ["report", str(log), "--goals", EXAMPLE_GOALS, "--format", "json"]
+    args += ["--max-line-bytes", "400"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(periods, "clock", lambda: datetime(2026, 11, 5, tzinfo=UTC))
+        invoke(*args, *period(*written))
+        cached = invoke(*args, *period(*read))
+        uncached = invoke(*args, *period(*read), "--no-cache")
+    assert (cached.exit_code, cached.stdout, cached.stderr) == (
+        uncached.exit_code,
+        uncached.stdout,
+        uncached.stderr,
+    )
+
+
+# --- a second run does not parse ---------------------------------------------------------------
+
+
+def test_a_second_run_does_not_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["report", SAMPLE, "--goals", EXAMPLE_GOALS, "--format", "json"]
+    first = invoke(*args)
+    parses = Parses(monkeypatch)
+    for period in PERIODS:
+        second = invoke(*args, *period)
+        assert second.exit_code == 0
+    assert parses.lines == 0
+    assert invoke(*args).stdout == first.stdout
+    invoke(*args, "--no-cache")
+    assert parses.lines == 5_000  # every line of the sample log
+
+
+def test_options_that_change_buckets_have_entries_of_their_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    invoke("report", str(SHOP))
+    parses = Parses(monkeypatch)
+    invoke("report", str(SHOP), "--include-bots")
+    invoke("report", str(SHOP), "--client-ip", "remote", "--session-timeout", "1h")
+    assert parses.lines == 22  # --include-bots parsed again; the rest changes no bucket
+    assert len(entries()) == 2
+
+
+def test_stdin_dedupe_and_the_hits_command_are_never_cached() -> None:
+    data = SHOP.read_bytes()
+    assert invoke("report", "-", stdin=data).exit_code == 0
+    assert invoke("report", str(SHOP), "--dedupe").exit_code == 0
+    assert invoke("hits", str(SHOP)).exit_code == 0
+    assert entries() == []
+
+
+def test_the_cache_directory_is_xdg_cache_home_else_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoke("report", str(SHOP))
+    assert len(entries()) == 1
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    invoke("report", str(SHOP))
+    assert len(list((tmp_path / ".cache" / "micromacro").glob("hits-*.parquet"))) == 1
+    other = tmp_path / "elsewhere"
+    invoke("report", str(SHOP), "--cache", str(other))
+    assert len(list(other.glob("hits-*.parquet"))) == 1
+
+
+def test_cache_and_no_cache_together_is_a_usage_error() -> None:
+    result = invoke("report", str(SHOP), "--cache", "x", "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr == "micromacro: error: --cache and --no-cache: give one of them\n"
+
+
+# --- files that change --------------------------------------------------------------------------
+
+
+def test_a_grown_file_parses_only_its_new_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines[:4_000]))
+    args = ["report", str(log), "--goals", EXAMPLE_GOALS, "--format", "json"]
+    invoke(*args)
+    with log.open("a") as handle:
+        handle.write("".join(lines[4_000:]))
+    parses = Parses(monkeypatch)
+    grown = invoke(*args, "--since", "2026-11-05")
+    assert parses.lines == len(lines) - 4_000
+    again = invoke(*args, "--since", "2026-11-05")
+    assert parses.lines == len(lines) - 4_000  # the grown file's entry was rewritten
+    uncached = invoke(*args, "--since", "2026-11-05", "--no-cache")
+    assert grown.stdout == again.stdout == uncached.stdout
+    assert grown.stderr == again.stderr == uncached.stderr
+
+
+def test_a_little_grown_file_parses_its_new_lines_until_they_are_worth_keeping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines[:4_800]))
+    args = ["report", str(log), "--goals", EXAMPLE_GOALS, "--format", "json"]
+    invoke(*args)
+    with log.open("a") as handle:
+        handle.write("".join(lines[4_800:]))  # 4% more: not worth a new entry yet
+    parses = Parses(monkeypatch)
+    first, second = invoke(*args), invoke(*args)
+    assert parses.lines == 2 * 200
+    assert first.stdout == second.stdout == invoke(*args, "--no-cache").stdout
+
+
+def test_a_file_cut_mid_line_is_read_again_when_it_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A last line without its line break may be half written: the entry of such a file is
+    used while the file is unchanged, and a grown file is parsed whole."""
+    text = SHOP.read_text()
+    cut = text.index("\n", len(text) // 2) + 20
+    log = tmp_path / "access.log"
+    log.write_text(text[:cut])
+    same_three_ways("report", str(log), "--format", "json")
+    with log.open("a") as handle:
+        handle.write(text[cut:])
+    parses = Parses(monkeypatch)
+    grown = invoke("report", str(log), "--format", "json")
+    assert parses.lines == 22
+    assert grown.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
+
+
+def test_a_replaced_or_rewritten_file_is_a_new_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = SHOP.read_text().splitlines(keepends=True)
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines))
+    invoke("report", str(log))
+    # Rotated: moved away, a new file in its place (new inode), shorter.
+    log.rename(tmp_path / "access.log.1")
+    log.write_text("".join(lines[:10]))
+    parses = Parses(monkeypatch)
+    replaced = invoke("report", str(log), "--format", "json")
+    assert parses.lines == 10
+    assert replaced.stdout == invoke("report", str(log), "--format", "json", "--no-cache").stdout
+    # Rewritten in place, same size, other lines at its end: parsed again.
+    rewritten = "".join(lines[:9]) + lines[9].replace("200", "404", 1)
+    assert len(rewritten) == log.stat().st_size
+    log.write_text(rewritten)
+    parses.lines = 0
+    after = invoke("report", str(log), "--format", "json")
+    assert parses.lines == 10
+    assert after.stdout == invoke("report", str(log), "--format", "json", "--no-cache").stdout
+    # The rotated file is still the file that was cached: read from the cache.
+    parses.lines = 0
+    invoke("report", str(tmp_path / "access.log.1"))
+    assert parses.lines == 0
+
+
+# --- damage and failure -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", [b"", b"not parquet at all", "truncate", "foreign"])
+def test_a_damaged_entry_is_rebuilt_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes | str
+) -> None:
+    args = ["report", str(SHOP), "--format", "json"]
+    invoke(*args)
+    (entry,) = entries()
+    if damage == "truncate":
+        entry.write_bytes(entry.read_bytes()[:-100])
+    elif damage == "foreign":  # a valid Parquet file, but no entry of this program
+        pl.DataFrame({"x": [1, 2]}).write_parquet(entry)
+    else:
+        assert isinstance(damage, bytes)
+        entry.write_bytes(damage)
+    parses = Parses(monkeypatch)
+    rebuilt = invoke(*args)
+    assert parses.lines == 22
+    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {SHOP} (hits-")
+    assert warnings[0].endswith("cannot be used: read again and rewritten") or (
+        "cannot be used (" in warnings[0] and warnings[0].endswith(": read again and rewritten")
+    )
+    assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
+    parses.lines = 0
+    assert "warning: cache:" not in invoke(*args).stderr
+    assert parses.lines == 0
+
+
+def test_an_entry_of_other_rows_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry whose rows are not the lines it says it holds is never used."""
+    invoke("report", str(SHOP))
+    (entry,) = entries()
+    frame = pl.read_parquet(entry)
+    metadata = pl.read_parquet_metadata(entry)
+    frame.head(5).write_parquet(entry, metadata={"micromacro-cache": metadata["micromacro-cache"]})
+    parses = Parses(monkeypatch)
+    result = invoke("report", str(SHOP), "--format", "json")
+    assert parses.lines == 22
+    assert "5 rows, 22 expected" in result.stderr
+    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
+
+
+def test_an_unwritable_cache_is_a_warning_and_the_report_goes_on(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    folder = blocker / "cache"  # a directory cannot be made inside a file
+    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: warning: cache: cannot write to {folder}: Not a directory (the next run "
+        "reads the logs again)"
+    )
+
+
+def test_no_temporary_file_is_left_behind() -> None:
+    invoke("report", str(SHOP))
+    invoke("report", str(FIXTURES / "two_days.log"))
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
+    assert sorted(p.name[:5] for p in folder.iterdir()) == ["hits-", "hits-"]
+
+
+# --- messages that quote lines ------------------------------------------------------------------
+
+
+def test_quoted_lines_the_entry_lacks_are_read_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the first malformed lines keep their text in the entry: a period late in the file
+    names later ones, read from the file (lines with fields left unread too)."""
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    for number in range(300, 5_000, 300):
+        lines.insert(number, f"broken line {number}\n")
+    for number in range(100, 5_000, 400):
+        lines[number] = lines[number].rstrip("\n") + " 0.004 extra\n"
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines))
+    for period in (["--since", "2026-11-06"], ["--since", "2026-11-04", "--until", "2026-11-05"]):
+        result = same_three_ways("report", str(log), "--format", "json", *period)
+        assert "broken line 300\n" not in result.stderr
+        assert ": malformed line: broken line" in result.stderr
+
+
+# --- cache info and clear -----------------------------------------------------------------------
+
+
+def test_cache_info_and_clear(tmp_path: Path) -> None:
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
+    empty = invoke("cache", "info")
+    assert (empty.exit_code, empty.stdout) == (0, f"{folder}: 0 entries, 0.0 MB\n")
+    invoke("report", str(SHOP))
+    invoke("report", SHOP_CSV, "--goals", goals_file(tmp_path, CSV_SOURCE))
+    info = invoke("cache", "info")
+    assert info.exit_code == 0
+    head, *rows = info.stdout.splitlines()
+    assert head.startswith(f"{folder}: 2 entries, ")
+    assert sorted(row.split(": ", 1)[1].split(" (")[0] for row in rows) == sorted(
+        [str(SHOP), SHOP_CSV]
+    )
+    assert any(f"access log: {SHOP} (22 lines, {SHOP.stat().st_size:,} bytes)" in r for r in rows)
+    assert any("event export: " in row for row in rows)
+    cleared = invoke("cache", "clear")
+    assert cleared.exit_code == 0
+    assert cleared.stdout.startswith(f"{folder}: removed 2 entries (")
+    assert invoke("cache", "info").stdout == f"{folder}: 0 entries, 0.0 MB\n"
+    other = tmp_path / "other"
+    invoke("report", str(SHOP), "--cache", str(other))
+    assert invoke("cache", "info", "--cache", str(other)).stdout.startswith(f"{other}: 1 entry, ")
+    assert invoke("cache", "clear", "--cache", str(other)).stdout.startswith(
+        f"{other}: removed 1 entry ("
+    )
