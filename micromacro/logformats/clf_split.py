@@ -1,0 +1,169 @@
+"""The verified fast path of the Common Log Format's strict variants: lines cut at their quotes
+and spaces instead of by one regex with captures.
+
+A ``combined`` line is ``ip ident user [time] "request" status bytes "referrer" "user agent"``.
+Cutting it at its six double quotes, then its head at its first three spaces and the middle at
+its spaces, gives the same fields as the variant's regex for every line of the right shape, in
+about half the time: the cuts are plain byte searches, the regex's captures are not.
+
+The cut proves itself line by line. A line is read this way only when:
+
+- it has no backslash (inside quotes the regex reads ``\\"`` as an escaped quote) and exactly
+  the variant's number of double quotes, so each quoted field is exactly what lies between two
+  of them;
+- the head is ``client ident user [time]`` followed by one space: three non-empty tokens (the
+  client without a comma), then the time in brackets, holding no ``]``;
+- the middle is `` status bytes`` (three digits; digits or ``-``), and between and after the
+  quoted fields of the tail only single spaces, then white space to the end of the line.
+
+These are the regex's own conditions, so where they hold its match is this cut: each of its
+pieces ends at the first space, bracket or quote the cut ends it at. Every other line of the
+chunk (a quote inside a user agent, a truncated line, a tab) is read by the regex itself, the
+exact path, and the two are put back in line order: the result is the regex's, line for line.
+
+Polars' CSV reader (space separator, ``"`` quote) was measured for this too. On a line table
+already in memory it costs as much as the regex once the rows are checked (a truncated line's
+open quote merges lines, so the lines must be screened and joined first and every row rebuilt
+and compared), so the cut is the one used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from micromacro.logformats.base import RegexFormat
+from micromacro.logformats.fields import normalize
+
+_CUT, _EXACT = "_cut", "_exact"
+_PIECES, _HEAD, _MIDDLE = "_pieces", "_head", "_middle"
+# The virtual host field: a name, maybe with a port.
+_VHOST_TOKEN = r'^[^ :,"]+(?::\d+)?$'
+_VHOST_NAME = r'^([^ :,"]+)'
+
+
+@dataclass(frozen=True)
+class SplitClf(RegexFormat):
+    """A strict variant of the Common Log Format (its ``regex`` as in ``RegexFormat``) read by
+    the verified cut, and by its regex where the cut cannot prove a line (see module).
+
+    ``vhost``: the line starts with the virtual host (``host`` or ``host:port``); ``tail``: the
+    quoted fields after the bytes, by name (``("referrer", "user_agent")`` for ``combined``).
+    """
+
+    vhost: bool = False
+    tail: tuple[str, ...] = ()
+
+    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table: the cut where it is proven, else the regex."""
+        cut = self._cut(lines).collect(engine="streaming")
+        exact = cut.get_column(_EXACT)
+        fields = cut.get_column(_CUT)
+        if not exact.all():
+            fields = self._exact_where_unproven(cut.get_column("line"), fields, exact)
+        frame = cut.drop(_CUT, _EXACT).with_columns(fields.alias("_fields"))
+        return normalize(
+            frame.lazy(), self.fields, self.time, variant=self.name, distinct_requests=True
+        )
+
+    def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table with the regex alone (the exact path)."""
+        return RegexFormat.parse(self, lines)
+
+    def proven(self, lines: pl.Series) -> pl.Series:
+        """Which of ``lines`` the cut reads (the others go to the regex)."""
+        frame = pl.LazyFrame({"line": lines})
+        return self._cut(frame).collect().get_column(_EXACT)
+
+    def _exact_where_unproven(
+        self, lines: pl.Series, fields: pl.Series, exact: pl.Series
+    ) -> pl.Series:
+        """``fields`` with the rows the cut did not prove replaced by the regex's fields."""
+        at = exact.not_().arg_true()
+        by_regex = lines.gather(at).str.extract_groups(self.regex).struct.unnest()
+        columns = []
+        for column in fields.struct.unnest().iter_columns():
+            replaced = column.clone()
+            replaced.scatter(at, by_regex.get_column(column.name))
+            columns.append(replaced)
+        return pl.DataFrame(columns).to_struct(_CUT)
+
+    def _cut(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """``lines`` with the raw fields of each line as cut (``_cut``, a struct named like the
+        regex's groups) and whether the cut is proven right (``_exact``)."""
+        line = pl.col("line")
+        quotes = 2 + 2 * len(self.tail)
+        pieces = pl.col(_PIECES)
+
+        def piece(number: int) -> pl.Expr:
+            return pieces.struct.field(f"field_{number}")
+
+        first = 1 if self.vhost else 0
+
+        def token(number: int) -> pl.Expr:
+            return pl.col(_HEAD).struct.field(f"field_{first + number}")
+
+        def part(number: int) -> pl.Expr:
+            return pl.col(_MIDDLE).struct.field(f"field_{number}")
+
+        client, user, bracketed = token(0), token(2), token(3)
+        status, size = part(1), part(2)
+        checks = [
+            ~line.str.contains("\\", literal=True),
+            # Exactly ``quotes`` quotes: the last piece holds none.
+            piece(quotes).is_not_null(),
+            ~piece(quotes).str.contains('"', literal=True),
+            client.str.len_bytes() > 0,
+            ~client.str.contains(",", literal=True),
+            token(1).str.len_bytes() > 0,
+            user.str.len_bytes() > 0,
+            bracketed.str.starts_with("["),
+            bracketed.str.ends_with("] "),
+            bracketed.str.len_bytes() > 3,
+            ~bracketed.str.slice(1).str.head(-2).str.contains("]", literal=True),
+            part(0) == "",
+            status.str.contains(r"^\d{3}$"),
+        ]
+        if self.tail:
+            checks += [
+                size.str.contains(r"^(?:\d+|-)$"),
+                part(3) == "",
+                *(piece(number) == " " for number in range(4, quotes, 2)),
+                piece(quotes).str.contains(r"^\s*$"),
+            ]
+        else:  # common: white space may follow the bytes (the regex's ``\s*$``)
+            checks.append(size.str.contains(r"^(?:\d+|-)\s*$"))
+        if self.vhost:
+            checks.append(pl.col(_HEAD).struct.field("field_0").str.contains(_VHOST_TOKEN))
+        fields = {
+            "ip": client,
+            "remote_user": user,
+            "time": bracketed.str.slice(1).str.head(-2),
+            "request": piece(1),
+            "status": status,
+            "bytes": size if self.tail else size.str.extract(r"^(\d+|-)", 1),
+            **{name: piece(3 + 2 * number) for number, name in enumerate(self.tail)},
+        }
+        if self.vhost:
+            fields["host"] = pl.col(_HEAD).struct.field("field_0").str.extract(_VHOST_NAME, 1)
+        ordered = {name: fields[name] for name in _group_order(self.regex) if name in fields}
+        # In steps, so that each split is made once.
+        return (
+            lines.with_columns(line.str.splitn('"', quotes + 1).alias(_PIECES))
+            .with_columns(
+                piece(0).str.splitn(" ", 4 + first).alias(_HEAD),
+                piece(2).str.splitn(" ", 4 if self.tail else 3).alias(_MIDDLE),
+            )
+            .with_columns(
+                pl.struct(**ordered).alias(_CUT),
+                pl.all_horizontal(checks).fill_null(False).alias(_EXACT),
+            )
+            .drop(_PIECES, _HEAD, _MIDDLE)
+        )
+
+
+def _group_order(regex: str) -> list[str]:
+    """The regex's named groups, in order (the struct ``extract_groups`` makes)."""
+    return re.findall(r"\(\?P<([a-z_]+)>", regex)
