@@ -117,7 +117,7 @@ def _decoded(lines: list[str], junk: bytes) -> list[str]:
     return parse_line_bytes(junk + data).to_list() if data or junk else []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(clf_lines(), min_size=1, max_size=12),
     st.sampled_from([b"", b"\xff", b"\xc3(", b'\xe2\x82"']),
