@@ -38,10 +38,15 @@ from micromacro.logformats.base import RegexFormat
 from micromacro.logformats.fields import normalize
 
 _CUT, _EXACT = "_cut", "_exact"
-_PIECES, _HEAD, _MIDDLE = "_pieces", "_head", "_middle"
-# The virtual host field: a name, maybe with a port.
-_VHOST_TOKEN = r'^[^ :,"]+(?::\d+)?$'
+_PIECES, _HEAD = "_pieces", "_head"
+# What comes before the request's quote: client, ident, user and the bracketed time, each
+# ended by one space (the regex's own pieces); with a virtual host (a name, maybe a port) first.
+_HEAD_SHAPE = r'[^ ,"]+ [^ ]+ [^ ]+ \[[^\]]+\] $'
+_VHOST_HEAD = r'^[^ :,"]+(?::\d+)? '
 _VHOST_NAME = r'^([^ :,"]+)'
+# Between the request and the referrer: status and bytes; or the end of a common line.
+_MIDDLE_SHAPE = r"^ \d{3} (?:\d+|-) $"
+_LAST_MIDDLE_SHAPE = r"^ \d{3} (?:\d+|-)\s*$"
 
 
 @dataclass(frozen=True)
@@ -103,64 +108,43 @@ class SplitClf(RegexFormat):
         first = 1 if self.vhost else 0
 
         def token(number: int) -> pl.Expr:
-            return pl.col(_HEAD).struct.field(f"field_{first + number}")
+            return pl.col(_HEAD).struct.field(f"field_{number}")
 
-        def part(number: int) -> pl.Expr:
-            return pl.col(_MIDDLE).struct.field(f"field_{number}")
-
-        client, user, bracketed = token(0), token(2), token(3)
-        status, size = part(1), part(2)
+        head, middle, last = piece(0), piece(2), piece(quotes)
         checks = [
             ~line.str.contains("\\", literal=True),
             # Exactly ``quotes`` quotes: the last piece holds none.
-            piece(quotes).is_not_null(),
-            ~piece(quotes).str.contains('"', literal=True),
-            client.str.len_bytes() > 0,
-            ~client.str.contains(",", literal=True),
-            token(1).str.len_bytes() > 0,
-            user.str.len_bytes() > 0,
-            bracketed.str.starts_with("["),
-            bracketed.str.ends_with("] "),
-            bracketed.str.len_bytes() > 3,
-            ~bracketed.str.slice(1).str.head(-2).str.contains("]", literal=True),
-            part(0) == "",
-            status.str.contains(r"^\d{3}$"),
+            last.is_not_null(),
+            ~last.str.contains('"', literal=True),
+            head.str.contains((_VHOST_HEAD if self.vhost else "^") + _HEAD_SHAPE),
+            middle.str.contains(_MIDDLE_SHAPE if self.tail else _LAST_MIDDLE_SHAPE),
+            *(piece(number) == " " for number in range(4, quotes, 2)),
         ]
         if self.tail:
-            checks += [
-                size.str.contains(r"^(?:\d+|-)$"),
-                part(3) == "",
-                *(piece(number) == " " for number in range(4, quotes, 2)),
-                piece(quotes).str.contains(r"^\s*$"),
-            ]
-        else:  # common: white space may follow the bytes (the regex's ``\s*$``)
-            checks.append(size.str.contains(r"^(?:\d+|-)\s*$"))
-        if self.vhost:
-            checks.append(pl.col(_HEAD).struct.field("field_0").str.contains(_VHOST_TOKEN))
+            checks.append(last.str.contains(r"^\s*$"))
+        # `` 200 5123 ``: the status is the three characters after the first space.
+        size = middle.str.slice(5)
         fields = {
-            "ip": client,
-            "remote_user": user,
-            "time": bracketed.str.slice(1).str.head(-2),
+            "ip": token(first),
+            "remote_user": token(first + 2),
+            "time": token(first + 3).str.slice(1).str.head(-2),
             "request": piece(1),
-            "status": status,
-            "bytes": size if self.tail else size.str.extract(r"^(\d+|-)", 1),
+            "status": middle.str.slice(1, 3),
+            "bytes": size.str.head(-1) if self.tail else size.str.extract(r"^(\d+|-)", 1),
             **{name: piece(3 + 2 * number) for number, name in enumerate(self.tail)},
         }
         if self.vhost:
-            fields["host"] = pl.col(_HEAD).struct.field("field_0").str.extract(_VHOST_NAME, 1)
+            fields["host"] = token(0).str.extract(_VHOST_NAME, 1)
         ordered = {name: fields[name] for name in _group_order(self.regex) if name in fields}
         # In steps, so that each split is made once.
         return (
             lines.with_columns(line.str.splitn('"', quotes + 1).alias(_PIECES))
-            .with_columns(
-                piece(0).str.splitn(" ", 4 + first).alias(_HEAD),
-                piece(2).str.splitn(" ", 4 if self.tail else 3).alias(_MIDDLE),
-            )
+            .with_columns(head.str.splitn(" ", 4 + first).alias(_HEAD))
             .with_columns(
                 pl.struct(**ordered).alias(_CUT),
                 pl.all_horizontal(checks).fill_null(False).alias(_EXACT),
             )
-            .drop(_PIECES, _HEAD, _MIDDLE)
+            .drop(_PIECES, _HEAD)
         )
 
 
