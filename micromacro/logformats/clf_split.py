@@ -2,19 +2,21 @@
 and spaces instead of by one regex with captures.
 
 A ``combined`` line is ``ip ident user [time] "request" status bytes "referrer" "user agent"``.
-Cutting it at its six double quotes, then its head at its first three spaces and the middle at
-its spaces, gives the same fields as the variant's regex for every line of the right shape, in
-about half the time: the cuts are plain byte searches, the regex's captures are not.
+Cutting it at its six double quotes, then its head at its first three spaces, gives the same
+fields as the variant's regex for every line of the right shape, with less work: the cuts are
+plain byte searches and the checks anchored patterns without captures, where the regex's
+captures run a slower engine (about 50 ms of CPU against 60 ms per 16 MB chunk).
 
 The cut proves itself line by line. A line is read this way only when:
 
 - it has no backslash (inside quotes the regex reads ``\\"`` as an escaped quote) and exactly
   the variant's number of double quotes, so each quoted field is exactly what lies between two
   of them;
-- the head is ``client ident user [time]`` followed by one space: three non-empty tokens (the
-  client without a comma), then the time in brackets, holding no ``]``;
-- the middle is `` status bytes`` (three digits; digits or ``-``), and between and after the
-  quoted fields of the tail only single spaces, then white space to the end of the line.
+- what is before the request is ``client ident user [time]`` and one space, by the regex's own
+  pieces (three tokens, the client without a comma, a time holding no ``]``), after the virtual
+  host for a ``vhost_`` variant;
+- what follows the request is `` status bytes`` (three digits; digits or ``-``), then for
+  ``combined`` one space between the quoted fields and only white space after the last one.
 
 These are the regex's own conditions, so where they hold its match is this cut: each of its
 pieces ends at the first space, bracket or quote the cut ends it at. Every other line of the
@@ -22,7 +24,7 @@ chunk (a quote inside a user agent, a truncated line, a tab) is read by the rege
 exact path, and the two are put back in line order: the result is the regex's, line for line.
 
 Polars' CSV reader (space separator, ``"`` quote) was measured for this too. On a line table
-already in memory it costs as much as the regex once the rows are checked (a truncated line's
+already in memory it costs more than the regex once the rows are checked (a truncated line's
 open quote merges lines, so the lines must be screened and joined first and every row rebuilt
 and compared), so the cut is the one used.
 """
@@ -135,13 +137,13 @@ class SplitClf(RegexFormat):
         }
         if self.vhost:
             fields["host"] = token(0).str.extract(_VHOST_NAME, 1)
-        ordered = {name: fields[name] for name in _group_order(self.regex) if name in fields}
+        ordered = [fields[name].alias(name) for name in _group_order(self.regex) if name in fields]
         # In steps, so that each split is made once.
         return (
             lines.with_columns(line.str.splitn('"', quotes + 1).alias(_PIECES))
             .with_columns(head.str.splitn(" ", 4 + first).alias(_HEAD))
             .with_columns(
-                pl.struct(**ordered).alias(_CUT),
+                pl.struct(ordered).alias(_CUT),
                 pl.all_horizontal(checks).fill_null(False).alias(_EXACT),
             )
             .drop(_PIECES, _HEAD)
