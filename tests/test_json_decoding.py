@@ -1,4 +1,4 @@
-"""JSON lines read by the vectorised decoder (blocks of a chunk decoded at once, side by side)
+"""JSON lines read by the vectorised decoder (blocks of a chunk decoded at once, one decode a line)
 read exactly as the per-field path reads them, and as ``json.loads`` says, whatever the strings
 hold; a bad line sends only its own small block to the per-field path.
 """

@@ -14,8 +14,7 @@ Reading a chunk (``spelling_values``) costs what its lines hold, not what the ta
 
 - only the spellings whose keys occur in the chunk at all are read (``keys_in``, a literal
   search for ``"key"``);
-- blocks of lines are decoded with one ``str.json_decode`` each (the blocks of a chunk side by
-  side, on Polars' threads), into a struct of just those
+- blocks of lines are decoded with one ``str.json_decode`` each, into a struct of just those
   spellings: one JSON parse a line;
 - ``str.json_decode`` fails the whole block for one line it cannot read (invalid JSON, a member
   of another type than the struct's, a ``request`` that is Caddy's object on one line and a
@@ -40,8 +39,7 @@ in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_jso
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,20 +184,8 @@ def spelling_values(lines: pl.Series, spellings: Sequence[str]) -> pl.DataFrame:
     reader = _BlockReader(spellings, _decodable(lines.filter(objects).head(100), spellings))
     # ``json`` is what json_decode reads: the lines that may be JSON objects, null for others.
     table = lines.to_frame("line").with_columns(json=pl.when(objects).then(pl.col("line")))
-    blocks = [table.slice(start, _BLOCK) for start in range(0, lines.len(), _BLOCK)]
-    return pl.concat(_each_in_parallel(reader.values, blocks))
-
-
-def _each_in_parallel(
-    work: Callable[[pl.DataFrame], pl.DataFrame], blocks: Sequence[pl.DataFrame]
-) -> list[pl.DataFrame]:
-    """``work`` of each block, in order, run on Polars' threads at once (a decode holds one
-    thread: the blocks of a chunk are decoded side by side)."""
-    workers = min(pl.thread_pool_size(), len(blocks))
-    if workers < 2:
-        return [work(block) for block in blocks]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="micromacro-json") as pool:
-        return list(pool.map(work, blocks))
+    starts = range(0, lines.len(), _BLOCK)
+    return pl.concat(reader.values(table.slice(start, _BLOCK)) for start in starts)
 
 
 @dataclass(frozen=True)
