@@ -633,8 +633,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--yardstick",
         type=Path,
         help="the yardstick script (FILE --parse regex|csv: the shortest Polars pass over a "
-        f"combined log); default ${YARDSTICK_ENV}, else ../shared/bench/near_limit_polars.py "
-        "beside the repository; left out when missing",
+        f"combined log); default ${YARDSTICK_ENV}, else near_limit_polars.py in the shared "
+        "bench folder beside the repository; left out when missing",
     )
     parser.add_argument(
         "--only",
