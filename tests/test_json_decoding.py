@@ -132,7 +132,9 @@ def test_a_bad_line_sends_only_its_block_to_the_per_field_path() -> None:
         st.sampled_from(
             [
                 *("02/Nov/2026:09:15:03 +0100", "2026-11-02T09:15:03Z", "2026-11-02 09:15:03.5"),
-                *("1793610903", "1793610903250", "x", "-1", ""),
+                *("1793610903", "1793610903250", "x", "-1", "", "1.79361090325e+18"),
+                *("2026-11-02", "20261102T091503Z", "2026-11-02T091503+0100", "09:15:03"),
+                *("02/Nov/2026:09:15:03+0100", "2026-11-02T09:15Z", "+1793610903", "1e9"),
             ]
         )
         | st.none(),
@@ -143,3 +145,11 @@ def test_times_read_one_way_after_another_as_all_ways_at_once(values: list[str |
     text = pl.Series("t", values, dtype=pl.String)
     at_once = text.to_frame().select(json_time(pl.col("t"))).to_series()
     assert json_times(text).to_list() == at_once.to_list()
+
+
+def test_an_epoch_number_reads_alike_alone_and_among_others() -> None:
+    # Nanoseconds written with an exponent: the same instant in a block of one line as of many.
+    alone = json_times(pl.Series(["1.79361090325e+18"]))
+    among = json_times(pl.Series(["1.79361090325e+18", "1793610903"]))
+    assert alone[0] == among[0]
+    assert alone.dt.microsecond()[0] == 250_000

@@ -362,7 +362,9 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
         .when(number < _BELOW_NANOS)
         .then(number)
         .when(number < _BEYOND_NANOS)
-        .then(number / 1e3)
+        # A product: Polars divides a column of several values by a constant as a product with
+        # its reciprocal but one value exactly, so a quotient would depend on the block's size.
+        .then(number * 1e-3)
         .when(number >= _BEYOND_NANOS)  # NaN: no time
         .then(_OUT_OF_RANGE_MICROS)
     )
@@ -396,7 +398,9 @@ def json_time(text: pl.Expr) -> pl.Expr:
 
 def json_times(text: pl.Series) -> pl.Series:
     """``json_time`` of ``text``, each way tried only on the values the ways before it did not
-    read (a log writes its times one way: most are read by the first way tried that fits).
+    read (a log writes its times one way: most are read by the first way tried that fits). The
+    written ways (all but the epoch number) are tried only on values holding a ``:``, which
+    each of them requires (an epoch number has none).
 
     >>> json_times(pl.Series(["2026-11-02T09:15:03Z", "1793610903", "x", None])).to_list()
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -404,13 +408,13 @@ def json_times(text: pl.Series) -> pl.Series:
      datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')), None, None]
     """
     frame = text.alias("text").to_frame()
-    readers = _time_readers(pl.col("text"))
-    times = frame.select(readers[0]).to_series()
-    for reader in readers[1:]:
-        unread = (times.is_null() & text.is_not_null()).arg_true()
-        if unread.len() == 0:
-            break
-        times.scatter(unread, frame[unread].select(reader).to_series())
+    *written, epoch = _time_readers(pl.col("text"))
+    times = pl.Series(text.name, [None] * text.len(), dtype=pl.Datetime("us", "UTC"))
+    with_colon = text.str.contains(":", literal=True).fill_null(False)
+    for reader, tried in [*((way, with_colon) for way in written), (epoch, text.is_not_null())]:
+        unread = (times.is_null() & tried).arg_true()
+        if unread.len():
+            times.scatter(unread, frame[unread].select(reader).to_series())
     return times
 
 
