@@ -398,9 +398,9 @@ def json_time(text: pl.Expr) -> pl.Expr:
 
 def json_times(text: pl.Series) -> pl.Series:
     """``json_time`` of ``text``, each way tried only on the values the ways before it did not
-    read (a log writes its times one way: most are read by the first way tried that fits). The
-    written ways (all but the epoch number) are tried only on values holding a ``:``, which
-    each of them requires (an epoch number has none).
+    read (a log writes its times one way: most are read by the first way tried that fits). After
+    the first, the written ways (all but the epoch number) are tried only on values holding a
+    ``:``, which each of them requires (an epoch number has none).
 
     >>> json_times(pl.Series(["2026-11-02T09:15:03Z", "1793610903", "x", None])).to_list()
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -408,13 +408,16 @@ def json_times(text: pl.Series) -> pl.Series:
      datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')), None, None]
     """
     frame = text.alias("text").to_frame()
-    *written, epoch = _time_readers(pl.col("text"))
-    times = pl.Series(text.name, [None] * text.len(), dtype=pl.Datetime("us", "UTC"))
+    first, *others, epoch = _time_readers(pl.col("text"))
+    times = frame.select(first).to_series()
+    unread = times.is_null() & text.is_not_null()
+    if not unread.any():
+        return times
     with_colon = text.str.contains(":", literal=True).fill_null(False)
-    for reader, tried in [*((way, with_colon) for way in written), (epoch, text.is_not_null())]:
-        unread = (times.is_null() & tried).arg_true()
-        if unread.len():
-            times.scatter(unread, frame[unread].select(reader).to_series())
+    for reader, tried in [*((way, with_colon) for way in others), (epoch, text.is_not_null())]:
+        at = (times.is_null() & tried).arg_true()
+        if at.len():
+            times.scatter(at, frame[at].select(reader).to_series())
     return times
 
 
