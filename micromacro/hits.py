@@ -99,7 +99,9 @@ class InputSummary:
             **self.bucket_counts(),
         }
         if self.variants is not None:
-            result["variants"] = dict(self.variants)
+            # Most lines first, then by name: the order lines were counted in is not fixed.
+            ranked = sorted(self.variants.items(), key=lambda item: (-item[1], item[0]))
+            result["variants"] = dict(ranked)
         return result
 
 
