@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.inputs import parse_line_bytes
-from micromacro.logformats.clf import COMBINED, COMMON, VHOST_COMBINED, VHOST_COMMON
+from micromacro.logformats.clf import COMBINED, COMBINED_XFF, COMMON, VHOST_COMBINED, VHOST_COMMON
 from micromacro.logformats.clf_split import SplitClf
 from tests.helpers import lines_frame
 
-SPLIT_FORMATS = (COMBINED, COMMON, VHOST_COMBINED, VHOST_COMMON)
+SPLIT_FORMATS = (COMBINED, COMMON, VHOST_COMBINED, VHOST_COMMON, COMBINED_XFF)
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 HEAD = "203.0.113.7 - - [02/Nov/2026:09:15:03 +0100]"
 COMBINED_LINE = f'{HEAD} "GET /cart?x=1 HTTP/1.1" 200 512 "https://www.google.com/" "{UA}"'
@@ -36,6 +36,8 @@ def test_clean_lines_are_read_by_the_cut() -> None:
     assert COMMON.proven(pl.Series([f'{HEAD} "GET / HTTP/1.1" 200 5123'])).to_list() == [True]
     vhost = f"shop.example.com:443 {COMBINED_LINE}"
     assert VHOST_COMBINED.proven(pl.Series([vhost])).to_list() == [True]
+    forwarded = [f'{COMBINED_LINE} "{xff}"' for xff in ("203.0.113.7, 10.0.0.1", "-", "", "x")]
+    assert COMBINED_XFF.proven(pl.Series(forwarded)).to_list() == [True, True, True, False]
     fast, exact = both_ways(COMBINED, lines)
     assert fast.equals(exact)
     assert fast.get_column("parsed").to_list() == [True, True, False]
@@ -108,7 +110,8 @@ def clf_lines(draw: st.DrawFn) -> str:
     ]
     if draw(st.booleans()):
         parts += [f'"{draw(_TEXT)}"', f'"{draw(_TEXT)}"']
-    return " ".join(parts) + draw(_mostly("", " ", "\t", ' "x"', '"'))
+    ending = draw(_mostly("", " ", "\t", ' "x"', '"', ' "-"', ' "203.0.113.7, 10.0.0.1"', ' ""'))
+    return " ".join(parts) + ending
 
 
 def _decoded(lines: list[str], junk: bytes) -> list[str]:

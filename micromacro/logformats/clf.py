@@ -110,7 +110,7 @@ VHOST_COMMON = SplitClf(
     vhost=True,
 )
 
-COMBINED_XFF = RegexFormat(
+COMBINED_XFF = SplitClf(
     name="combined+xff",
     regex=f'^{_COMBINED} "{group("forwarded_for", _XFF)}"{_END}',
     example=(
@@ -118,6 +118,8 @@ COMBINED_XFF = RegexFormat(
         f'"https://www.google.com/" "{_UA}" "203.0.113.7, 10.0.0.1"'
     ),
     description="nginx's default main format: combined plus the X-Forwarded-For header",
+    tail=("referrer", "user_agent", "forwarded_for"),
+    shapes=(("forwarded_for", f"^(?:{_XFF})$"),),
 )
 
 SSL_REQUEST = RegexFormat(

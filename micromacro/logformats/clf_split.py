@@ -57,11 +57,14 @@ class SplitClf(RegexFormat):
     the verified cut, and by its regex where the cut cannot prove a line (see module).
 
     ``vhost``: the line starts with the virtual host (``host`` or ``host:port``); ``tail``: the
-    quoted fields after the bytes, by name (``("referrer", "user_agent")`` for ``combined``).
+    quoted fields after the bytes, by name (``("referrer", "user_agent")`` for ``combined``);
+    ``shapes``: a tail field the regex reads only in some shape, and that shape (the whole
+    field, anchored).
     """
 
     vhost: bool = False
     tail: tuple[str, ...] = ()
+    shapes: tuple[tuple[str, str], ...] = ()
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table: the cut where it is proven, else the regex."""
@@ -137,6 +140,7 @@ class SplitClf(RegexFormat):
         }
         if self.vhost:
             fields["host"] = token(0).str.extract(_VHOST_NAME, 1)
+        checks += [fields[name].str.contains(shape) for name, shape in self.shapes]
         ordered = [fields[name].alias(name) for name in _group_order(self.regex) if name in fields]
         # In steps, so that each split is made once.
         return (
