@@ -16,7 +16,8 @@ The cut proves itself line by line. A line is read this way only when:
   pieces (three tokens, the client without a comma, a time holding no ``]``), after the virtual
   host for a ``vhost_`` variant;
 - what follows the request is `` status bytes`` (three digits; digits or ``-``), then for
-  ``combined`` one space between the quoted fields and only white space after the last one.
+  ``combined`` one space between the quoted fields and only white space after the last one;
+  a field the regex reads only in some shape (``combined+xff``'s X-Forwarded-For list) has it.
 
 These are the regex's own conditions, so where they hold its match is this cut: each of its
 pieces ends at the first space, bracket or quote the cut ends it at. Every other line of the
