@@ -523,12 +523,7 @@ class JsonLines(LogFormat):
             _ts=times,
         )
         parsed = normalize(
-            typed,
-            _RAW_FIELDS,
-            ISO8601,
-            ts=pl.col("_ts"),
-            variant=pl.col("_variant"),
-            distinct_requests=True,
+            typed, _RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant")
         )
         return parsed.drop(*values.columns, "_line", "_variant", "_ts")
 
