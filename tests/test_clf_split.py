@@ -4,6 +4,8 @@ exactly as the variant's regex reads it, whatever it holds, and clean lines are 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -130,3 +132,21 @@ def test_fast_and_exact_paths_agree_on_hostile_lines(lines: list[str], junk: byt
     for fmt in SPLIT_FORMATS:
         fast, exact = both_ways(fmt, decoded)
         assert fast.equals(exact), (fmt.name, decoded)
+
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+SAMPLE = Path(__file__).parent.parent / "sample_logs" / "access.log"
+
+
+@pytest.mark.parametrize("fmt", SPLIT_FORMATS, ids=[fmt.name for fmt in SPLIT_FORMATS])
+def test_real_and_sample_logs_read_alike_both_ways(fmt: SplitClf) -> None:
+    # Every line of the collected real logs (of every format) and of the sample log.
+    lines = [
+        line
+        for path in [SAMPLE, *sorted(REAL.glob("*.log"))]
+        for line in parse_line_bytes(path.read_bytes()).to_list()
+    ]
+    fast, exact = both_ways(fmt, lines)
+    assert fast.equals(exact)
+    if fmt is COMBINED:
+        assert fmt.proven(pl.Series(lines)).sum() > 4_000  # the sample log's lines, mostly
