@@ -102,7 +102,8 @@ class InputSummary:
             "format": self.format,
             **self.bucket_counts(),
         }
-        if self.variants is not None:  # most lines first, as the note on stderr names them
+        if self.variants is not None:
+            # Most lines first, then by name: the order lines were counted in is not fixed.
             ranked = sorted(self.variants.items(), key=lambda item: (-item[1], item[0]))
             result["variants"] = dict(ranked)
         return result

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from micromacro.hits import HitFilter
+from micromacro.hits import HitFilter, InputSummary
 from tests.helpers import GOOGLEBOT, buckets, classify, combined_line
 
 BOT_PAGE = combined_line("/", agent=GOOGLEBOT)
@@ -99,3 +99,12 @@ def test_visitor_is_ip_and_user_agent() -> None:
     visitors = hits.sort("line_no")["visitor"].to_list()
     assert visitors[0] == "203.0.113.9 UA one"
     assert visitors[0] != visitors[1]
+
+
+def test_the_variants_are_listed_most_lines_first_then_by_name() -> None:
+    # Chunks are counted in no fixed order: the JSON lists the variants the same way every run.
+    variants = {"common": 2, "combined+xff": 7, "combined": 900, "vhost_combined": 7}
+    summary = InputSummary(lines=916, files=1, format="combined", buckets={}, variants=variants)
+    listed = summary.as_dict()["variants"]
+    assert isinstance(listed, dict)
+    assert list(listed) == ["combined", "combined+xff", "vhost_combined", "common"]

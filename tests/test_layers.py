@@ -42,6 +42,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats.base",
             "logformats.families",
             "logformats.labelled",
+            "logformats.clf_split",
             "logformats.clf",
             "logformats.w3c_layouts",
             "logformats.w3c",

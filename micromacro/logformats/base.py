@@ -53,9 +53,11 @@ class RegexFormat(LogFormat):
         object.__setattr__(self, "fields", frozenset(re.findall(r"\(\?P<([a-z_]+)>", self.regex)))
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """Parse a chunk of the line table (this format has no state between chunks)."""
+        """Parse a chunk of the line table (this format has no state between chunks). The
+        fields are cut first, so that each distinct request line is split once."""
         extracted = lines.with_columns(_fields=pl.col("line").str.extract_groups(self.regex))
-        return normalize(extracted, self.fields, self.time, variant=self.name)
+        cut = extracted.collect(engine="streaming").lazy()
+        return normalize(cut, self.fields, self.time, variant=self.name, distinct_requests=True)
 
     def parser(self) -> LineParser:
         return self.parse

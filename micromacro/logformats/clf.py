@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
+from micromacro.logformats.clf_split import SplitClf
 from micromacro.logformats.families import Family
 from micromacro.logformats.fields import TimeSpec, normalize
 from micromacro.logformats.patterns import BRACKETED, QUOTED_TEXT, group, quoted, token
@@ -68,7 +69,7 @@ _SSL_REQUEST = (
     f"{group('bytes', _BYTES)}"
 )
 
-COMBINED = RegexFormat(
+COMBINED = SplitClf(
     name="combined",
     regex=f"^{_COMBINED}{_END}",
     example=(
@@ -76,16 +77,17 @@ COMBINED = RegexFormat(
         f'"https://www.google.com/" "{_UA}"'
     ),
     description="nginx and Apache default: common plus referrer and user agent",
+    tail=("referrer", "user_agent"),
 )
 
-COMMON = RegexFormat(
+COMMON = SplitClf(
     name="common",
     regex=f"^{_CLF}{_END}",
     example='203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent HTTP/1.1" 200 5123',
     description="Common Log Format: no referrer, no user agent",
 )
 
-VHOST_COMBINED = RegexFormat(
+VHOST_COMBINED = SplitClf(
     name="vhost_combined",
     regex=f"^{_VHOST}{_COMBINED}{_END}",
     example=(
@@ -93,9 +95,11 @@ VHOST_COMBINED = RegexFormat(
         f'"GET /products/tent HTTP/1.1" 200 5123 "https://www.google.com/" "{_UA}"'
     ),
     description="Apache vhost_combined: the virtual host and port, then combined",
+    vhost=True,
+    tail=("referrer", "user_agent"),
 )
 
-VHOST_COMMON = RegexFormat(
+VHOST_COMMON = SplitClf(
     name="vhost_common",
     regex=f"^{_VHOST}{_CLF}{_END}",
     example=(
@@ -103,9 +107,10 @@ VHOST_COMMON = RegexFormat(
         'HTTP/1.1" 200 5123'
     ),
     description='Apache vhost_common (%v %h %l %u %t "%r" %>s %b): the virtual host, then common',
+    vhost=True,
 )
 
-COMBINED_XFF = RegexFormat(
+COMBINED_XFF = SplitClf(
     name="combined+xff",
     regex=f'^{_COMBINED} "{group("forwarded_for", _XFF)}"{_END}',
     example=(
@@ -113,6 +118,8 @@ COMBINED_XFF = RegexFormat(
         f'"https://www.google.com/" "{_UA}" "203.0.113.7, 10.0.0.1"'
     ),
     description="nginx's default main format: combined plus the X-Forwarded-For header",
+    tail=("referrer", "user_agent", "forwarded_for"),
+    shapes=(("forwarded_for", f"^(?:{_XFF})$"),),
 )
 
 SSL_REQUEST = RegexFormat(

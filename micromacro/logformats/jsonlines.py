@@ -362,7 +362,9 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
         .when(number < _BELOW_NANOS)
         .then(number)
         .when(number < _BEYOND_NANOS)
-        .then(number / 1e3)
+        # A product: Polars divides a column of several values by a constant as a product with
+        # its reciprocal but one value exactly, so a quotient would depend on the block's size.
+        .then(number * 1e-3)
         .when(number >= _BEYOND_NANOS)  # NaN: no time
         .then(_OUT_OF_RANGE_MICROS)
     )
@@ -371,21 +373,52 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
     return pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
 
 
-def json_time(text: pl.Expr) -> pl.Expr:
-    """The instant ``text`` writes, in UTC, in whichever way it is written: CLF
+def _time_readers(text: pl.Expr) -> list[pl.Expr]:
+    """The ways a JSON line's time may be written, in the order they are tried: CLF
     (``02/Nov/2026:09:15:03 +0100``), ISO 8601 with an offset or ``Z``, ISO 8601 without one
-    (read as UTC), or an epoch number (``epoch_time``). Null where it is none of them."""
+    (read as UTC), an epoch number (``epoch_time``)."""
     utc = pl.Datetime("us", "UTC")
     local = [
         text.str.strptime(pl.Datetime("us"), pattern, strict=False).dt.replace_time_zone("UTC")
         for pattern in _LOCAL_ISO
     ]
-    return pl.coalesce(
+    return [
         text.str.strptime(utc, _CLF_TIME, strict=False),
         text.str.strptime(utc, ISO8601.format, strict=False),
         *local,
         epoch_time(text),
-    )
+    ]
+
+
+def json_time(text: pl.Expr) -> pl.Expr:
+    """The instant ``text`` writes, in UTC, in whichever way it is written (``_time_readers``,
+    the first that reads it). Null where it is none of them."""
+    return pl.coalesce(_time_readers(text))
+
+
+def json_times(text: pl.Series) -> pl.Series:
+    """``json_time`` of ``text``, each way tried only on the values the ways before it did not
+    read (a log writes its times one way: most are read by the first way tried that fits). After
+    the first, the written ways (all but the epoch number) are tried only on values holding a
+    ``:``, which each of them requires (an epoch number has none).
+
+    >>> json_times(pl.Series(["2026-11-02T09:15:03Z", "1793610903", "x", None])).to_list()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')),
+     datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')), None, None]
+    """
+    frame = text.alias("text").to_frame()
+    first, *others, epoch = _time_readers(pl.col("text"))
+    times = frame.select(first).to_series()
+    unread = times.is_null() & text.is_not_null()
+    if not unread.any():
+        return times
+    with_colon = text.str.contains(":", literal=True).fill_null(False)
+    for reader, tried in [*((way, with_colon) for way in others), (epoch, text.is_not_null())]:
+        at = (times.is_null() & tried).arg_true()
+        if at.len():
+            times.scatter(at, frame[at].select(reader).to_series())
+    return times
 
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -482,11 +515,12 @@ class JsonLines(LogFormat):
         values = spelling_values(table.get_column("line"), spellings)
         values.columns = [_COLUMN + s for s in spellings]
         fields = _Fields(by_field)
-        read = table.hstack(values).lazy().with_columns(_line=fields.request_line())
-        typed = read.with_columns(
+        read = table.hstack(values).with_columns(_line=fields.request_line())
+        times = json_times(read.select(fields.first("time")).to_series())
+        typed = read.lazy().with_columns(
             _fields=fields.raw_fields(),
             _variant=fields.convention(),
-            _ts=json_time(fields.first("time")),
+            _ts=times,
         )
         parsed = normalize(
             typed, _RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant")

@@ -1,0 +1,155 @@
+"""JSON lines read by the vectorised decoder (blocks of a chunk decoded at once, one decode a line)
+read exactly as the per-field path reads them, and as ``json.loads`` says, whatever the strings
+hold; a bad line sends only its own small block to the per-field path.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micromacro.inputs import parse_line_bytes
+from micromacro.logformats import parse_access_lines
+from micromacro.logformats.jsonlines import JSON_LINES, json_time, json_times
+from tests.helpers import lines_frame
+
+BREAKER = "{}{}"  # a line json_decode cannot read: its block is read field by field
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+# Text a value may hold: quotes, backslashes, brackets, escapes, other scripts, controls.
+_PIECES = st.sampled_from(
+    [
+        *('"', "\\", "[", "]", "{", "}", " ", ",", ":", "\t", "\n", "\x00", "\x1b", "é", "٢"),
+        *("\u2028", "GET", "/p", "?q=1", "Mozilla", "-", ""),
+    ]
+)
+_TEXT = st.lists(_PIECES, max_size=6).map("".join)
+
+
+@st.composite
+def objects(draw: st.DrawFn) -> dict[str, Any]:
+    """An nginx or Caddy access-log object, some members missing, some values hostile."""
+    status = draw(st.sampled_from([200, 304, 200.0, "200", "404", "x", None]))
+    path = "/" + draw(_TEXT)
+    agent = draw(st.sampled_from([FIREFOX, ""])) + draw(_TEXT)
+    if draw(st.booleans()):
+        nginx: dict[str, Any] = {
+            "time_local": draw(st.sampled_from(["02/Nov/2026:09:15:03 +0100", "soon", ""])),
+            "remote_addr": draw(st.sampled_from(["203.0.113.7", "-", "", "[2001:db8::7]:80"])),
+            "request": draw(st.sampled_from(["GET ", "POST ", ""])) + path + " HTTP/1.1",
+            "status": status,
+            "body_bytes_sent": draw(st.sampled_from([5123, "5123", "-", 0.0])),
+            "http_referer": draw(_TEXT),
+            "http_user_agent": agent,
+        }
+        drop = draw(st.sets(st.sampled_from(sorted(nginx)), max_size=2))
+        return {key: value for key, value in nginx.items() if key not in drop}
+    # A header is a list of values, or a plain value (one that starts like no JSON list or
+    # object: the module says why the two paths may differ there).
+    referrer = draw(_TEXT)
+    plain = "r" + referrer
+    headers: dict[str, Any] = {
+        "User-Agent": [agent],
+        "Referer": draw(st.sampled_from([[referrer], plain])),
+    }
+    if draw(st.booleans()):
+        headers["Accept"] = ["text/html", draw(_TEXT)]
+    return {
+        "level": "info",
+        "ts": draw(st.sampled_from([1793610903.25, 1793610903250, "2026-11-02T09:15:03Z", -1])),
+        "request": {
+            "remote_ip": draw(st.sampled_from(["203.0.113.7", "2001:db8::7", ""])),
+            "method": draw(st.sampled_from(["GET", "POST", "G ET", ""])),
+            "uri": path,
+            "headers": headers,
+        },
+        "status": status,
+        "size": draw(st.sampled_from([5123, 0, None])),
+    }
+
+
+@st.composite
+def json_lines(draw: st.DrawFn) -> str:
+    """A JSON line, or a bad one: cut short, an array, two objects, plain text."""
+    text = json.dumps(draw(objects()), ensure_ascii=draw(st.booleans()))
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        return text[: draw(st.integers(0, len(text)))]
+    if kind == 1:
+        return draw(st.sampled_from(["[1, 2]", "not json", "", BREAKER, "{" + draw(_TEXT) + "}"]))
+    return text
+
+
+def parse(lines: list[str]) -> pl.DataFrame:
+    return parse_access_lines(lines_frame(lines).lazy(), JSON_LINES).collect()
+
+
+def _reference_agent(line: str) -> object:
+    """The user agent ``json.loads`` finds in a line (None where there is none)."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    agent = value.get("http_user_agent")
+    request = value.get("request")
+    if agent is None and isinstance(request, dict):
+        listed = request.get("headers", {}).get("User-Agent")
+        agent = listed[0] if isinstance(listed, list) and listed else None
+    return None if agent in ("", "-") else agent
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(json_lines(), min_size=1, max_size=40), st.sampled_from([b"", b"\xff", b"\xc3("]))
+def test_decoded_and_per_field_reads_agree(lines: list[str], junk: bytes) -> None:
+    decoded_lines = parse_line_bytes(junk + "\n".join(lines).encode()).to_list()
+    decoded = parse(decoded_lines)
+    # With a line no decoder reads in their block, every line is read field by field.
+    per_field = parse([*decoded_lines, BREAKER]).head(len(decoded_lines))
+    assert decoded.equals(per_field)
+    for line, row in zip(decoded_lines, decoded.iter_rows(named=True), strict=True):
+        if row["parsed"]:
+            assert row["user_agent"] == _reference_agent(line)
+
+
+def test_a_bad_line_sends_only_its_block_to_the_per_field_path() -> None:
+    good = json.dumps({"time": "2026-11-02T09:15:03Z", "ip": "203.0.113.7", "path": "/p"})
+    lines = [good] * 20_000
+    lines[15_000] = BREAKER
+    frame = parse(lines)
+    assert frame["parsed"].sum() == 19_999
+    assert frame["line_no"].to_list() == list(range(1, 20_001))
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("02/Nov/2026:09:15:03 +0100", "2026-11-02T09:15:03Z", "2026-11-02 09:15:03.5"),
+                *("1793610903", "1793610903250", "x", "-1", "", "1.79361090325e+18"),
+                *("2026-11-02", "20261102T091503Z", "2026-11-02T091503+0100", "09:15:03"),
+                *("02/Nov/2026:09:15:03+0100", "2026-11-02T09:15Z", "+1793610903", "1e9"),
+            ]
+        )
+        | st.none(),
+        max_size=20,
+    )
+)
+def test_times_read_one_way_after_another_as_all_ways_at_once(values: list[str | None]) -> None:
+    text = pl.Series("t", values, dtype=pl.String)
+    at_once = text.to_frame().select(json_time(pl.col("t"))).to_series()
+    assert json_times(text).to_list() == at_once.to_list()
+
+
+def test_an_epoch_number_reads_alike_alone_and_among_others() -> None:
+    # Nanoseconds written with an exponent: the same instant in a block of one line as of many.
+    alone = json_times(pl.Series(["1.79361090325e+18"]))
+    among = json_times(pl.Series(["1.79361090325e+18", "1793610903"]))
+    assert alone[0] == among[0]
+    assert alone.dt.microsecond()[0] == 250_000
