@@ -19,8 +19,8 @@ import polars as pl
 
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
 from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
-from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON, compact_strings
-from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA
+from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
+from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, compact_strings
 from micromacro.hits import HitFilter, outside_period
 from micromacro.inputs import InputFile, LineChunk
 from micromacro.logformats import LogFormat

@@ -23,7 +23,7 @@ from datetime import datetime
 import polars as pl
 
 from micromacro.format_choice import EXCERPT_CHARS, UNREAD_FIELDS
-from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA
+from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, compact_strings
 from micromacro.hits import MalformedLine, canonical_hits
 from micromacro.inputs import too_long_line
 from micromacro.logformats.formatstrings import FormatString
@@ -62,18 +62,6 @@ COUNTED_COLUMNS = (
 )
 # What segments also read of access-log hits (only kept with --by).
 SEGMENT_COLUMNS = ("host", "referrer", "user_agent")
-
-
-def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
-    """Copy the string columns of a filtered frame into buffers of their own.
-
-    A filtered string column still points into the buffers of the whole chunk it came from;
-    keeping a few counted hits per chunk would otherwise keep every chunk alive.
-    """
-    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    return frame.with_columns(
-        pl.concat_str(pl.col(name), pl.lit("")).alias(name) for name in strings
-    )
 
 
 _LINE_HASH = "_line_hash"

@@ -101,3 +101,15 @@ EXPORT_HIT_COLUMNS: dict[str, pl.DataType] = {
     "first_user_medium": pl.Categorical(),
     "first_user_campaign": pl.Categorical(),
 }
+
+
+def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Copy the string columns of a filtered frame into buffers of their own.
+
+    A filtered string column still points into the buffers of the whole chunk it came from;
+    keeping a few counted hits per chunk would otherwise keep every chunk alive.
+    """
+    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.concat_str(pl.col(name), pl.lit("")).alias(name) for name in strings
+    )

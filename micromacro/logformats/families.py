@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from micromacro.hit_schema import compact_strings
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
 
 # The line table every reader reads, and the row number the retry carries through it.
@@ -157,7 +158,8 @@ class FamilyParser:
         unread = _unread(first)
         if not unread.any():
             return first
-        held = first.filter(unread)
+        # Copied out, so the held lines do not keep the whole chunk alive until ``flush``.
+        held = compact_strings(first.filter(unread))
         self._held.append(held)
         self.held += held.height
         return first.filter(~unread)
