@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, get_args
 
 import polars as pl
 
@@ -38,7 +38,7 @@ from micromacro.hit_schema import as_number
 from micromacro.hits import InputSummary, MalformedLine
 from micromacro.path_templates import WILDCARD, has_wildcard
 from micromacro.reading import ProgressCallback, ReadOptions, input_warnings, read_inputs
-from micromacro.sessions import DEFAULT_TIMEOUT_S, session_table, sessionize
+from micromacro.sessions import DEFAULT_TIMEOUT_S, first_and_last, session_table, sessionize
 from micromacro.suggest_steps import (
     CART_UPKEEP_WORDS,
     CART_WORDS,
@@ -197,11 +197,7 @@ def suggest_goals(
             "post, download or search, and too few visits for a duration goal"
         )
     funnels = _funnels(hits, [s for s in suggested if s.goal.kind == "macro"])
-    first, last = (
-        hits.select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b")).row(0)
-        if hits.height
-        else (None, None)
-    )
+    first, last = first_and_last(hits)
     return Suggestion(
         goals=tuple(suggested),
         funnels=tuple(funnels),
@@ -305,18 +301,8 @@ _GOAL_NAMES: dict[Intent, str] = {
     "newsletter": "newsletter_signup",
     "conversion": "conversion",
 }
-_INTENT_ORDER: tuple[Intent, ...] = (
-    "purchase",
-    "booking",
-    "quote",
-    "demo",
-    "contact",
-    "application",
-    "donation",
-    "signup",
-    "conversion",
-    "newsletter",
-)
+# What a conversion is for, most important first (Intent lists them in that order).
+_INTENT_ORDER: tuple[Intent, ...] = get_args(Intent)
 
 
 def _share(part: int, whole: int) -> str:

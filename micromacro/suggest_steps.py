@@ -19,6 +19,7 @@ import polars as pl
 from micromacro.goals import DestinationMatcher, EventMatcher, HitMatcher, StringMatcher
 from micromacro.path_templates import WILDCARD, file_template, has_wildcard, path_templates
 
+# What a conversion is for, in order of rank (the first matters most to a site).
 Intent = Literal[
     "purchase",
     "booking",
@@ -28,8 +29,8 @@ Intent = Literal[
     "application",
     "donation",
     "signup",
-    "newsletter",
     "conversion",
+    "newsletter",
 ]
 
 # Words of a path that say what a confirmation page or a form is for, checked in this order.
