@@ -8,7 +8,7 @@ Python (URL-decoding, host lists) run once per distinct value and are joined bac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib.resources import files
@@ -439,11 +439,16 @@ def session_sources(first_hits: pl.DataFrame, site_hosts: Sequence[str]) -> pl.D
     )
 
 
-def _most_common(values: pl.Series) -> list[str]:
-    """The distinct non-null ``values``, most frequent first (ties in text order)."""
-    counts = values.drop_nulls().value_counts(name="count")
-    ordered = counts.sort(["count", values.name], descending=[True, False])
-    return ordered.get_column(values.name).to_list()
+def _most_common(
+    hits: pl.DataFrame, column: str, to_host: Callable[[pl.Expr], pl.Expr]
+) -> list[str]:
+    """The distinct non-null hosts ``to_host`` makes of ``column``, most frequent first (ties
+    in text order); each distinct value is read once."""
+    values = hits.select(pl.col(column).cast(pl.String)).drop_nulls()
+    distinct = values.group_by(column).len(name="count")
+    hosts = distinct.select(to_host(pl.col(column)).alias("host"), "count").drop_nulls("host")
+    counts = hosts.group_by("host").agg(pl.col("count").sum())
+    return counts.sort(["count", "host"], descending=[True, False]).get_column("host").to_list()
 
 
 def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
@@ -458,13 +463,12 @@ def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
     ['shop.example']
     """
     if "host" in hits.columns:
-        hosts = _most_common(hits.select(request_host(pl.col("host").cast(pl.String)))["host"])
+        hosts = _most_common(hits, "host", request_host)
         if hosts:
             return hosts[:1]
     if "referrer" not in hits.columns:
         return []
-    referrers = hits.select(referrer_host(pl.col("referrer").cast(pl.String)))["referrer"]
-    for host in _most_common(referrers):
+    for host in _most_common(hits, "referrer", referrer_host):
         if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
             return [host]
     return []

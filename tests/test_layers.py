@@ -92,6 +92,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "render",
         (
             "render.values",
+            "render.options",
             "render.alerts",
             "render.painter",
             "render.tables",

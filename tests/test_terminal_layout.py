@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-import micromacro.render
+import micromacro.render.terminal
 from micromacro.cli import cli
 from micromacro.environment import Environment, terminal_width
 from micromacro.render import terminal
@@ -49,7 +49,7 @@ def _run(args: list[str], width: int | None, *, color: bool = False) -> tuple[st
     """The report's stdout on a terminal of ``width`` columns (piped when None), and the
     report it drew."""
     drawn: list[Report] = []
-    real = micromacro.render.render_terminal
+    real = micromacro.render.terminal.render_terminal
 
     def spy(report: Report, style: TerminalStyle) -> str:
         drawn.append(report)
@@ -65,7 +65,7 @@ def _run(args: list[str], width: int | None, *, color: bool = False) -> tuple[st
         stdout_width=width,
     )
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(micromacro.render, "render_terminal", spy)
+        patch.setattr(micromacro.render.terminal, "render_terminal", spy)
         result = CliRunner().invoke(cli, ["report", *args, "--quiet"], obj=environment)
     assert result.exit_code == 0, (result.output, result.exception)
     return out.getvalue(), drawn[0]

@@ -1,28 +1,20 @@
 """Renderers: one module per output format, all fed the same ``Report``.
 
 ``render(report, fmt, ...)`` returns the text to write; adding a format means adding one module
-and one entry in ``RENDERERS``.
+and one branch in ``render``, which imports only the renderer asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from micromacro.option_values import DEFAULT_TABLE, OutputFormat
-from micromacro.render.delimited import render_csv, render_tsv
-from micromacro.render.html import RunInfo, render_html
-from micromacro.render.json import render_json
-from micromacro.render.markdown import render_markdown
-from micromacro.render.tables import report_table
-from micromacro.render.terminal import TerminalStyle, render_terminal
-from micromacro.report import Report
+from micromacro.render.options import RunInfo, TerminalStyle
 
-__all__ = [
-    "RunInfo",
-    "TerminalStyle",
-    "render",
-    "report_table",
-]
+if TYPE_CHECKING:
+    from micromacro.report import Report
+
+__all__ = ["RunInfo", "TerminalStyle", "render"]
 
 
 def render(
@@ -37,12 +29,23 @@ def render(
     """The report in ``fmt``; ``table`` picks the CSV/TSV table, ``style`` the terminal look,
     ``raw`` leaves CSV/TSV values that look like formulas unescaped (``--csv-raw``), ``run``
     what the HTML page says of the run (its command line and time)."""
-    renderers: dict[str, Callable[[], str]] = {
-        "table": lambda: render_terminal(report, style or TerminalStyle()),
-        "csv": lambda: render_csv(report, table, raw=raw),
-        "tsv": lambda: render_tsv(report, table, raw=raw),
-        "json": lambda: render_json(report),
-        "markdown": lambda: render_markdown(report),
-        "html": lambda: render_html(report, run),
-    }
-    return renderers[fmt]()
+    # A JSON or CSV run loads neither rich's tables nor the HTML templates.
+    if fmt == "table":
+        from micromacro.render.terminal import render_terminal
+
+        return render_terminal(report, style or TerminalStyle())
+    if fmt in ("csv", "tsv"):
+        from micromacro.render.delimited import render_csv, render_tsv
+
+        return (render_csv if fmt == "csv" else render_tsv)(report, table, raw=raw)
+    if fmt == "json":
+        from micromacro.render.json import render_json
+
+        return render_json(report)
+    if fmt == "markdown":
+        from micromacro.render.markdown import render_markdown
+
+        return render_markdown(report)
+    from micromacro.render.html import render_html
+
+    return render_html(report, run)

@@ -19,7 +19,6 @@ import hashlib
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from markupsafe import Markup
 
@@ -35,6 +34,7 @@ from micromacro.render.charts import (
     templates,
     trend_chart,
 )
+from micromacro.render.options import RunInfo
 from micromacro.render.tables import Column, Section, Table, input_table, sections
 from micromacro.render.values import format_instant, format_value
 from micromacro.report import Report
@@ -58,16 +58,6 @@ LOWER_IS_BETTER = frozenset({"bounce_rate"})
 SIGNIFICANT = 0.05
 # A table's column that gets a bar in each cell, where its section names none.
 _BARS = {"ladder": "share"}
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """What the page says of the run: the command line as given (``argv`` after the program
-    name; paths, globs and ``--output`` unexpanded), and when it was made."""
-
-    argv: tuple[str, ...] = ()
-    inputs: tuple[str, ...] = ()
-    generated: datetime | None = None
 
 
 @dataclass(frozen=True)

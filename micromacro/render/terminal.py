@@ -31,6 +31,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from micromacro.render.options import TerminalStyle
 from micromacro.render.painter import (
     Cell,
     PaintColumn,
@@ -55,15 +56,6 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 NAME_CAP = 30
 NAME_MIN = 16
 _ELLIPSIS = "…"
-
-
-@dataclass(frozen=True)
-class TerminalStyle:
-    """How the terminal output looks: colour only on a terminal, width of that terminal
-    (``None``: no limit, every column drawn whole, as when piped)."""
-
-    color: bool = False
-    width: int | None = None
 
 
 @dataclass(frozen=True)
