@@ -13,6 +13,7 @@ run of each is reported. A tool that fails is reported as failed, and the other 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import platform
 import shutil
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,15 +66,28 @@ NGINX_FORMAT = (
     '"$http_referer" "$http_user_agent" $request_time "$host"'
 )
 NGINX_EXTRA = ' 0.004 "shop.example.com"'  # what each line of the custom log adds
+WARM_TARGET = 0.15  # a report read from the hit cache / the same report parsed, at most this
+GROWN_TARGET = 0.2  # a cached log grown by 1% / the whole log parsed, at most this
+GROWN_PERCENT = 1
+LARGE_SIZE = "20M"  # the large row: the yardstick group on this many lines, one round
+IDENTICAL_LINES = 6_900_000  # the worst case: every line the same counted page, gzip-compressed
+IDENTICAL_RSS_TARGET = 1.0  # its peak RSS / its uncompressed size, at most this
+IDENTICAL_LINE = (
+    b'203.0.113.7 - - [05/Nov/2026:10:00:00 +0000] "GET /products/trail-runner-2 HTTP/1.1" 200 '
+    b'48213 "https://shop.example.com/category/shoes" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) '
+    b'AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"\n'
+)
 MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Tool:
-    """A command to time: its name and its argument list for a given log file."""
+    """A command to time: its name, its argument list for a given log file, and what must be
+    done once before its first run (fill a cache, grow a log), untimed."""
 
     name: str
     argv: list[str]
+    setup: Callable[[], None] | None = None
 
 
 @dataclass
@@ -95,6 +109,7 @@ class FileResult:
     path: Path
     lines: int
     measures: dict[str, Measure]
+    uncompressed_bytes: int | None = None  # of a compressed log
 
     @property
     def size_bytes(self) -> int:
@@ -307,6 +322,63 @@ def period_tools(log: Path, scratch: Path) -> list[Tool]:
     ]
 
 
+def cached(argv: list[str], cache: Path) -> list[str]:
+    """A micromacro command (`micromacro`) with the hit cache in `cache` instead of none."""
+    return [*argv[: argv.index("--no-cache")], "--cache", str(cache)]
+
+
+def cache_tools(log: Path, scratch: Path) -> list[Tool]:
+    """The report parsed (`--no-cache`), read back from a filled hit cache, and of a cached
+    copy of the log grown since by `GROWN_PERCENT`%: the first run of each fills its cache
+    (untimed); the grown copy gets its new lines then, so every timed run parses only them
+    (the entry is rewritten only once a file has grown by a sixteenth)."""
+    with_funnels, _ = goals_files(scratch)
+    cold = micromacro(log, with_funnels)
+    warm = cached(cold, scratch / "cache-warm")
+    grown_log = scratch / "grown.log"
+    grown = cached(micromacro(grown_log, with_funnels), scratch / "cache-grown")
+
+    def fill_warm() -> None:
+        subprocess.run(warm, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+
+    def fill_grown() -> None:
+        lines = log.read_bytes().splitlines(keepends=True)
+        kept = len(lines) * 100 // (100 + GROWN_PERCENT)
+        grown_log.write_bytes(b"".join(lines[:kept]))
+        subprocess.run(grown, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+        with grown_log.open("ab") as target:
+            target.write(b"".join(lines[kept:]))
+
+    return [
+        Tool("micromacro", cold),
+        Tool("micromacro-warm", warm, fill_warm),
+        Tool("micromacro-grown", grown, fill_grown),
+    ]
+
+
+def ensure_identical_log(lines: int) -> Path:
+    """`access-identical-<lines>.log.gz`: `IDENTICAL_LINE` `lines` times, made once."""
+    path = DATA / f"access-identical-{lines}.log.gz"
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    print(f"writing {path.name} ...", file=sys.stderr, flush=True)
+    partial = path.with_suffix(".gz.partial")
+    block = IDENTICAL_LINE * 10_000
+    with gzip.open(partial, "wb", compresslevel=1) as target:
+        for _ in range(lines // 10_000):
+            target.write(block)
+        target.write(IDENTICAL_LINE * (lines % 10_000))
+    partial.replace(path)
+    return path
+
+
+def identical_tools(log: Path, scratch: Path) -> list[Tool]:
+    """The report without funnels of the worst case: every line one counted page."""
+    _, without_funnels = goals_files(scratch)
+    return [Tool("micromacro", micromacro(log, without_funnels))]
+
+
 @dataclass(frozen=True)
 class Run:
     """One run of a command: wall and CPU seconds, peak RSS, exit code, last line of stderr."""
@@ -347,6 +419,9 @@ def measure_all(tools: list[Tool], repeat: int, timeout: float) -> dict[str, Mea
     machine whose speed drifts slows them alike); a tool's first failure ends its runs."""
     runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
     failed: dict[str, str] = {}
+    for tool in tools:
+        if tool.setup is not None:
+            tool.setup()
     for attempt in range(1, repeat + 1):
         for tool in tools:
             if tool.name in failed:
@@ -461,6 +536,16 @@ TARGETS: tuple[Target, ...] = (
         False,
     ),
     Target("micromacro / minimal", "micromacro", "minimal", (), False),
+    Target(
+        "warm (hit cache) / cold", "micromacro-warm", "micromacro", everywhere(WARM_TARGET), False
+    ),
+    Target(
+        f"grown by {GROWN_PERCENT}% / cold",
+        "micromacro-grown",
+        "micromacro",
+        everywhere(GROWN_TARGET),
+        False,
+    ),
     Target("goaccess / micromacro", "goaccess", "micromacro", GOACCESS_TARGETS, True, 1),
     Target(
         "with / without funnels",
@@ -529,6 +614,19 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
                     "n/a" if cpu is None else f"{cpu:.{target.digits}f}x",
                     "-" if bound is None else f"{'>=' if target.at_least else '<='} {bound:g}x",
                     verdict(value, bound, at_least=target.at_least),
+                ]
+            )
+        rss = result.measures.get("micromacro", Measure("micromacro")).rss_bytes
+        if result.uncompressed_bytes and rss is not None:
+            share = rss / result.uncompressed_bytes
+            rows.append(
+                [
+                    result.path.name,
+                    "peak RSS / uncompressed size",
+                    f"{share:.2f}x",
+                    "",
+                    f"<= {IDENTICAL_RSS_TARGET:g}x",
+                    verdict(share, IDENTICAL_RSS_TARGET, at_least=False),
                 ]
             )
         if result.label.endswith(JSON_FORMATS) and "micromacro" in result.measures:
@@ -641,7 +739,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only",
         default="",
         help="comma-separated groups to run: log (the generated log's rows), yardstick, json, "
-        "month (default all)",
+        "month, cache, large, identical (default all)",
+    )
+    parser.add_argument(
+        "--large",
+        default=LARGE_SIZE,
+        help=f"line count of the large group's log, one round (default {LARGE_SIZE})",
     )
     parser.add_argument(
         "--no-month", action="store_true", help="skip the 30-day log (periods and seeking)"
@@ -658,6 +761,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if yardstick is None and "yardstick" in groups:
         print("no yardstick script found: its rows are left out", file=sys.stderr, flush=True)
 
+    compile_package()
     results = []
     with tempfile.TemporaryDirectory(prefix="micromacro-bench-") as scratch:
         for label in (s.strip() for s in args.sizes.split(",") if s.strip()):
@@ -686,15 +790,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             if "month" in groups:
                 month = ensure_log(label, lines, days=PERIOD_DAYS)
                 files.append((f"{label}-30d", month, lines, period_tools(month, Path(scratch))))
+            if "cache" in groups:
+                files.append((f"{label}-cache", log, lines, cache_tools(log, Path(scratch))))
             for name, path, count, tools in files:
                 print(f"{path.name}:", file=sys.stderr, flush=True)
                 measures = measure_all(tools, args.repeat, args.timeout)
                 results.append(FileResult(name, path, count, measures))
+        if "large" in groups:
+            lines = parse_size(args.large)
+            clean = ensure_clean_log(ensure_log(args.large, lines))
+            print(f"{clean.name} (one round):", file=sys.stderr, flush=True)
+            tools = yardstick_tools(yardstick, clean, Path(scratch))
+            measures = measure_all(tools, 1, args.timeout)
+            results.append(FileResult(f"{args.large}-clean", clean, count_lines(clean), measures))
+        if "identical" in groups:
+            identical = ensure_identical_log(IDENTICAL_LINES)
+            print(f"{identical.name} (one round):", file=sys.stderr, flush=True)
+            measures = measure_all(identical_tools(identical, Path(scratch)), 1, args.timeout)
+            size = IDENTICAL_LINES * len(IDENTICAL_LINE)
+            results.append(FileResult("identical", identical, IDENTICAL_LINES, measures, size))
     print(report(results, args.markdown))
     return 0
 
 
-GROUPS = ("log", "yardstick", "json", "month")
+GROUPS = ("log", "yardstick", "json", "month", "cache", "large", "identical")
+
+
+def compile_package() -> None:
+    """Compile micromacro's modules to bytecode first, as installing a package does: so no
+    timed run spends its start compiling them (when `PYTHONDONTWRITEBYTECODE` is set, Python
+    reads compiled modules but never writes them)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "micromacro")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def count_lines(path: Path) -> int:
