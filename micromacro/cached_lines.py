@@ -13,6 +13,7 @@ quote whose text the entry lacks is read from the file (``hit_cache.fetch_lines`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -92,6 +93,8 @@ class _FileLines:
     index: list[tuple[int, int]] = field(default_factory=list)
 
 
+# Lines of a cached file given back at a time (``LineCache.lines_of``).
+_SLICE_LINES = 1 << 18
 # Lines a file's entry keeps the text of, at most (more are read from the file when quoted).
 _TEXTS = 3 * MALFORMED_EXAMPLES
 
@@ -120,7 +123,7 @@ class LineCache:
         appendable = seekable and not file.compression
         self.appendable[file.name] = appendable
         identity, part = self.cache.lookup(
-            file, self.settings, appendable=appendable, columns=ENTRY_SCHEMA
+            file, self.settings, appendable=appendable, columns=ENTRY_SCHEMA, numbered="line_no"
         )
         if identity is None:
             return None
@@ -227,7 +230,7 @@ class LineCache:
         """The rows of a file's entry: its cached part then the lines read after it, in line
         order; None unless they are every line from the first."""
         columns = ["line_no", *ENTRY_SCHEMA]
-        frames = [part.frame.with_columns(line_no=_numbers(part.lines))] if part else []
+        frames = [part.frame] if part else []
         if read is not None and read.lines:
             lines = pl.concat(read.lines).sort("line_no")  # held lines come later
             hits = pl.concat(read.hits)
@@ -250,15 +253,13 @@ class LineCache:
 
     def lines_of(
         self, file: InputFile, source_dtype: pl.DataType, hit_filter: HitFilter
-    ) -> pl.DataFrame:
+    ) -> Iterator[pl.DataFrame]:
         """The cached lines of ``file`` as classified lines (``source_file``, ``line_no``),
         with the text of the lines a message of the run may quote read from the file where
-        the entry lacks it."""
+        the entry lacks it; in slices of ``_SLICE_LINES`` lines, as a file is read in chunks
+        (what a run makes of lines, added all at once, would all be in memory at once)."""
         part = self.found[file.name]
-        frame = part.frame.with_columns(
-            source_file=pl.lit(file.name, dtype=source_dtype),
-            line_no=_numbers(part.lines),
-        )
+        frame = part.frame.with_columns(source_file=pl.lit(file.name, dtype=source_dtype))
         period = Period(hit_filter.since, hit_filter.until)
         wanted = quoted_lines(frame, hit_filter, period, self.fmt)
         missing = set(
@@ -273,7 +274,8 @@ class LineCache:
                     texts, default=pl.col("line"), return_dtype=pl.String
                 )
             )
-        return frame
+        for start in range(0, max(frame.height, 1), _SLICE_LINES):  # an empty file too
+            yield frame.slice(start, _SLICE_LINES)
 
 
 def quoted_lines(
@@ -309,11 +311,6 @@ def quoted_lines(
     wanted |= set(bad.head(MALFORMED_EXAMPLES).to_list())
     wanted |= {firsts[kind] for kind in kinds if firsts.get(kind) is not None}
     return {int(number) for number in wanted}
-
-
-def _numbers(count: int) -> pl.Series:
-    """Line numbers 1 to ``count``."""
-    return pl.int_range(1, count + 1, dtype=pl.UInt32, eager=True)
 
 
 def _ends_a_line(file: InputFile, size: int) -> bool:

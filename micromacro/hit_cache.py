@@ -195,11 +195,15 @@ class HitCache:
         *,
         appendable: bool,
         columns: Mapping[str, pl.DataType] | None = None,
+        numbered: str | None = None,
     ) -> tuple[Identity | None, CachedPart | None]:
         """The identity of ``file`` now, and its entry for ``settings`` when that still holds
         the file's bytes (all of them, or with ``appendable`` its start; else None). An entry
         that cannot be read or is not what its name says is a miss, and a warning. ``columns``
-        (name, type) must be in the entry, and are cast to these types."""
+        (name, type) must be in the entry, and are cast to these types; a column ``numbered``
+        (``UInt32``) numbers the rows from 1, first (made as the entry is read, in the same
+        chunks as its columns: a column added later would make Polars copy the whole frame to
+        align them)."""
         try:
             now = _identity(file.scan_path)
         except OSError:
@@ -222,12 +226,16 @@ class HitCache:
         if whole is None:
             return now, None
         try:
-            frame = pl.read_parquet(path)
+            entry = pl.scan_parquet(path)
+            if numbered is not None:
+                entry = entry.with_row_index(numbered, offset=1)
+            frame = entry.collect()
             if frame.height != meta["lines"]:
                 raise ValueError(f"{frame.height} rows, {meta['lines']} expected")
             if columns is not None:
                 frame = frame.select(
-                    pl.col(name).cast(dtype, strict=True) for name, dtype in columns.items()
+                    *([pl.col(numbered).cast(pl.UInt32)] if numbered is not None else []),
+                    *(pl.col(name).cast(dtype, strict=True) for name, dtype in columns.items()),
                 )
         except Exception as error:
             self._damaged(file, path, error)

@@ -276,7 +276,8 @@ def read_hits(
             pending.pop(0)
             if parser.held:  # the lines before it come first, as when it is read
                 add(parser.flush())
-            result.add(in_period(cache.lines_of(file, inputs.source_dtype, hit_filter), hit_filter))
+            for lines in cache.lines_of(file, inputs.source_dtype, hit_filter):
+                result.add(in_period(lines, hit_filter))
 
     for chunk in inputs.line_chunks():
         if cache is not None and chunk.lines.height:
