@@ -23,7 +23,13 @@ from datetime import datetime
 import polars as pl
 
 from micromacro.format_choice import EXCERPT_CHARS, UNREAD_FIELDS
-from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, compact_strings
+from micromacro.hit_schema import (
+    BUCKET,
+    COUNTED_BUCKETS,
+    HIT_SCHEMA,
+    compact_strings,
+    decode_strings,
+)
 from micromacro.hits import MalformedLine, canonical_hits
 from micromacro.inputs import too_long_line
 from micromacro.logformats.formatstrings import FormatString
@@ -62,6 +68,14 @@ COUNTED_COLUMNS = (
 )
 # What segments also read of access-log hits (only kept with --by).
 SEGMENT_COLUMNS = ("host", "referrer", "user_agent")
+# The counted hits' string columns that repeat a few values over many hits (a visitor and its
+# user agent on every hit of the visitor, a site's paths and referrers): kept categorical while
+# a run's hits pile up, each distinct value once, and strings again once they are all read
+# (``HitAccumulator.counted_hits``).
+ENCODED_COLUMNS = (
+    "visitor", "host", "path", "query", "referrer", "user_agent",
+    "event_category", "event_action", "event_label",
+)  # fmt: skip
 
 
 _LINE_HASH = "_line_hash"
@@ -154,7 +168,7 @@ class HitAccumulator:
         hits = canonical_hits(counted)
         if self.dedupe:
             hits = hits.with_columns(counted.get_column(_LINE_HASH))
-        self.counted.append(compact_strings(hits.select(columns)))
+        self.counted.append(compact_strings(hits.select(columns), ENCODED_COLUMNS))
         if self.overlap is not None:
             self.overlap.add(counted)
         self._add_malformed_examples(lines)
@@ -178,6 +192,12 @@ class HitAccumulator:
             if unread.height:
                 name, number, text = unread.select("source_file", "line_no", "line").row(0)
                 self.unread_example = (str(name), int(number), str(text))
+
+    def counted_hits(self) -> pl.DataFrame:
+        """The counted hits of every chunk added, in reading order."""
+        if not self.counted:
+            return empty_hits()
+        return decode_strings(pl.concat(self.counted), ENCODED_COLUMNS)
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
         timed = lines.filter(pl.col("ts").is_not_null())
@@ -359,7 +379,7 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
         read.lines = [_mark_duplicates(pl.concat(read.lines), seen_earlier)]
     if not read.counted:
         return empty_hits()
-    return _without(pl.concat(read.counted), seen_earlier)
+    return decode_strings(_without(pl.concat(read.counted), seen_earlier), ENCODED_COLUMNS)
 
 
 def _with_file_rank(frame: pl.DataFrame) -> pl.DataFrame:
