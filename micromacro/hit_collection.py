@@ -26,9 +26,9 @@ from micromacro.format_choice import EXCERPT_CHARS, UNREAD_FIELDS
 from micromacro.hit_schema import (
     BUCKET,
     COUNTED_BUCKETS,
+    ENCODED_COLUMNS,
     HIT_SCHEMA,
     compact_strings,
-    decode_strings,
 )
 from micromacro.hits import MalformedLine, canonical_hits
 from micromacro.inputs import too_long_line
@@ -68,14 +68,6 @@ COUNTED_COLUMNS = (
 )
 # What segments also read of access-log hits (only kept with --by).
 SEGMENT_COLUMNS = ("host", "referrer", "user_agent")
-# The counted hits' string columns that repeat a few values over many hits (a visitor and its
-# user agent on every hit of the visitor, a site's paths and referrers): kept categorical while
-# a run's hits pile up, each distinct value once, and strings again once they are all read
-# (``HitAccumulator.counted_hits``).
-ENCODED_COLUMNS = (
-    "visitor", "host", "path", "query", "referrer", "user_agent",
-    "event_category", "event_action", "event_label",
-)  # fmt: skip
 
 
 _LINE_HASH = "_line_hash"
@@ -194,10 +186,9 @@ class HitAccumulator:
                 self.unread_example = (str(name), int(number), str(text))
 
     def counted_hits(self) -> pl.DataFrame:
-        """The counted hits of every chunk added, in reading order."""
-        if not self.counted:
-            return empty_hits()
-        return decode_strings(pl.concat(self.counted), ENCODED_COLUMNS)
+        """The counted hits of every chunk added, in reading order (``ENCODED_COLUMNS``
+        categorical)."""
+        return pl.concat(self.counted) if self.counted else empty_hits()
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
         timed = lines.filter(pl.col("ts").is_not_null())
@@ -353,7 +344,8 @@ def add_counts(counts: dict[str, int], values: pl.Series) -> None:
 
 
 def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
-    """The counted hits without lines already seen in an earlier input (``--dedupe``).
+    """The counted hits without lines already seen in an earlier input (``--dedupe``;
+    ``ENCODED_COLUMNS`` categorical).
 
     A line is a duplicate when the same text appears in an input read before its own; repeats
     within one input are real traffic and stay. The duplicates move from their bucket to
@@ -379,7 +371,7 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
         read.lines = [_mark_duplicates(pl.concat(read.lines), seen_earlier)]
     if not read.counted:
         return empty_hits()
-    return decode_strings(_without(pl.concat(read.counted), seen_earlier), ENCODED_COLUMNS)
+    return _without(pl.concat(read.counted), seen_earlier)
 
 
 def _with_file_rank(frame: pl.DataFrame) -> pl.DataFrame:

@@ -105,6 +105,17 @@ EXPORT_HIT_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
+# The string columns of access-log hits that repeat a few values over many hits (a visitor and
+# its user agent on every hit of the visitor, a site's paths and referrers): categorical from
+# the chunk they are read in (``compact_strings``) until the hits are in session order
+# (``sessions.sessionize``), so a run's hits hold each distinct value once while they pile up
+# and are sorted.
+ENCODED_COLUMNS: tuple[str, ...] = (
+    "visitor", "host", "path", "query", "referrer", "user_agent",
+    "event_category", "event_action", "event_label",
+)  # fmt: skip
+
+
 def compact_strings(frame: pl.DataFrame, encoded: Sequence[str] = ()) -> pl.DataFrame:
     """Copy the string columns of a filtered frame into buffers of their own; those named in
     ``encoded`` become categorical instead (each distinct value kept once, ``decode_strings``
