@@ -23,7 +23,13 @@ from datetime import datetime
 import polars as pl
 
 from micromacro.format_choice import EXCERPT_CHARS, UNREAD_FIELDS
-from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, compact_strings
+from micromacro.hit_schema import (
+    BUCKET,
+    COUNTED_BUCKETS,
+    ENCODED_COLUMNS,
+    HIT_SCHEMA,
+    compact_strings,
+)
 from micromacro.hits import MalformedLine, canonical_hits
 from micromacro.inputs import too_long_line
 from micromacro.logformats.formatstrings import FormatString
@@ -154,7 +160,7 @@ class HitAccumulator:
         hits = canonical_hits(counted)
         if self.dedupe:
             hits = hits.with_columns(counted.get_column(_LINE_HASH))
-        self.counted.append(compact_strings(hits.select(columns)))
+        self.counted.append(compact_strings(hits.select(columns), ENCODED_COLUMNS))
         if self.overlap is not None:
             self.overlap.add(counted)
         self._add_malformed_examples(lines)
@@ -178,6 +184,11 @@ class HitAccumulator:
             if unread.height:
                 name, number, text = unread.select("source_file", "line_no", "line").row(0)
                 self.unread_example = (str(name), int(number), str(text))
+
+    def counted_hits(self) -> pl.DataFrame:
+        """The counted hits of every chunk added, in reading order (``ENCODED_COLUMNS``
+        categorical)."""
+        return pl.concat(self.counted) if self.counted else empty_hits()
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
         timed = lines.filter(pl.col("ts").is_not_null())
@@ -333,7 +344,8 @@ def add_counts(counts: dict[str, int], values: pl.Series) -> None:
 
 
 def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
-    """The counted hits without lines already seen in an earlier input (``--dedupe``).
+    """The counted hits without lines already seen in an earlier input (``--dedupe``;
+    ``ENCODED_COLUMNS`` categorical).
 
     A line is a duplicate when the same text appears in an input read before its own; repeats
     within one input are real traffic and stay. The duplicates move from their bucket to

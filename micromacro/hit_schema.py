@@ -9,6 +9,8 @@ row of an event export.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 BUCKETS: tuple[str, ...] = (
@@ -103,13 +105,39 @@ EXPORT_HIT_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
-def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
-    """Copy the string columns of a filtered frame into buffers of their own.
+# The string columns of access-log hits that repeat a few values over many hits (a visitor and
+# its user agent on every hit of the visitor, a site's paths and referrers): categorical from
+# the chunk they are read in (``compact_strings``) until the hits are in session order
+# (``sessions.sessionize``), so a run's hits hold each distinct value once while they pile up
+# and are sorted.
+ENCODED_COLUMNS: tuple[str, ...] = (
+    "visitor", "host", "path", "query", "referrer", "user_agent",
+    "event_category", "event_action", "event_label",
+)  # fmt: skip
+
+
+def compact_strings(frame: pl.DataFrame, encoded: Sequence[str] = ()) -> pl.DataFrame:
+    """Copy the string columns of a filtered frame into buffers of their own; those named in
+    ``encoded`` become categorical instead (each distinct value kept once, ``decode_strings``
+    turns them back).
 
     A filtered string column still points into the buffers of the whole chunk it came from;
     keeping a few counted hits per chunk would otherwise keep every chunk alive.
     """
     strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
-        pl.concat_str(pl.col(name), pl.lit("")).alias(name) for name in strings
+        pl.col(name).cast(pl.Categorical)
+        if name in encoded
+        else pl.concat_str(pl.col(name), pl.lit("")).alias(name)
+        for name in strings
+    )
+
+
+def decode_strings(frame: pl.DataFrame, encoded: Sequence[str]) -> pl.DataFrame:
+    """The columns of ``frame`` named in ``encoded`` that ``compact_strings`` made categorical,
+    strings again."""
+    return frame.with_columns(
+        pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()
+        if name in encoded and dtype == pl.Categorical
     )

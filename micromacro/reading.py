@@ -46,7 +46,6 @@ from micromacro.hit_collection import (
     HitAccumulator,
     add_counts,
     drop_duplicate_lines,
-    empty_hits,
 )
 from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
 from micromacro.hits import HitFilter, InputSummary, MalformedLine, classify_lines, in_period
@@ -395,7 +394,7 @@ def _read_access_logs(
     if options.dedupe:
         hits = drop_duplicate_lines(read)
     else:
-        hits = pl.concat(read.counted) if read.counted else empty_hits()
+        hits = read.counted_hits()
         if read.overlap is not None:
             warnings += read.overlap.warnings([file.name for file in inputs.files])
     summary = InputSummary(

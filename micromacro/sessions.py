@@ -16,6 +16,8 @@ from datetime import datetime
 
 import polars as pl
 
+from micromacro.hit_schema import ENCODED_COLUMNS, decode_strings
+
 DEFAULT_TIMEOUT_S = 30 * 60
 # GA4's engaged session (definitions §2.3): at least this many seconds of engagement, or this
 # many pageviews (or a key event: a macro goal, which ``metrics`` adds).
@@ -50,6 +52,8 @@ def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> p
     ordered = hits.with_columns(
         visitor_id=pl.col("visitor").cast(pl.Categorical).to_physical().cast(pl.UInt32)
     ).sort(["visitor_id", *HIT_ORDER])
+    # Sorted while categorical (``hit_schema.ENCODED_COLUMNS``): strings again only once.
+    ordered = decode_strings(ordered, ENCODED_COLUMNS)
     if ordered.get_column("session_id").null_count() == ordered.height:
         # No session ids (access logs): a session is a run of hits, numbered in hit order.
         starts = _run_starts(None, timeout)

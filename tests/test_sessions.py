@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
+from micromacro.hit_schema import ENCODED_COLUMNS, compact_strings
 from micromacro.sessions import sessionize
 from tests.helpers import NO_REVENUE
 from tests.session_reference import RefHit, sessions_of
@@ -263,3 +264,23 @@ def test_session_numbers_follow_visitor_then_start_and_hits_are_grouped(
     assert by_number == sorted(by_number)
     within = frame.with_columns(previous=pl.col("ts").shift().over("session"))
     assert within.filter(pl.col("ts") < pl.col("previous")).height == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(hits=keyed_and_bare_hits(), paths=st.lists(st.sampled_from(["/b", "/a", None]), min_size=40))
+def test_categorical_hits_give_the_same_sessions_as_strings_and_come_back_as_strings(
+    hits: list[RefHit], paths: list[str | None]
+) -> None:
+    """Access-log hits keep their repeated strings categorical until ``sessionize`` has sorted
+    them (``hit_schema.ENCODED_COLUMNS``): the sessions, and the strings, are those of the hits
+    as strings."""
+    strings = hit_frame(hits).with_columns(
+        path=pl.Series([paths[i % len(paths)] for i in range(len(hits))], dtype=pl.String)
+    )
+    encoded = compact_strings(strings, ENCODED_COLUMNS)
+    assert encoded.schema["visitor"] == pl.Categorical
+    assert encoded.schema["path"] == pl.Categorical
+    as_strings = sessionize(strings, timeout_s=TIMEOUT_S)
+    as_codes = sessionize(encoded, timeout_s=TIMEOUT_S)
+    assert as_codes.schema == as_strings.schema
+    assert as_codes.equals(as_strings)

@@ -7,6 +7,7 @@ a command runs; these tests run the real entry point (``python -m micromacro``) 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -96,3 +97,27 @@ def test_only_exceptions_and_panics_are_internal_errors() -> None:
     assert _is_internal_error(PanicException("boom"))
     assert not _is_internal_error(SystemExit(0))
     assert not _is_internal_error(GeneratorExit())
+
+
+@pytest.mark.parametrize(
+    ("own", "expected"), [(None, "narenas:1"), ("narenas:4", "narenas:4")], ids=["unset", "own"]
+)
+def test_polars_allocator_gets_one_arena_unless_the_user_set_it(
+    own: str | None, expected: str
+) -> None:
+    """micromacro asks Polars' allocator for one arena before Polars loads (docs/decisions.md,
+    "Polars' allocator runs with one arena"); a setting of the user's own is left alone."""
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if own is not None:
+        env["_RJEM_MALLOC_CONF"] = own
+    code = "import micromacro, polars, os; print(os.environ['_RJEM_MALLOC_CONF'])"
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    # Polars puts its own decay settings first and the setting it found after them.
+    assert run.stdout.strip().split(",")[-1] == expected
