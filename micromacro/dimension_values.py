@@ -28,6 +28,7 @@ from micromacro.dimensions import (
     Attribution,
 )
 from micromacro.distinct import query_parameter, url_decoded
+from micromacro.hit_schema import FIRST_HIT_COLUMNS, decode_strings
 from micromacro.periods import zone_name
 
 # --- one value per session and dimension ---------------------------------------------------
@@ -66,10 +67,12 @@ def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     present = [c for c in dict.fromkeys(columns) if c in hits.columns]
     session_only = pl.col("kind") == "session_only"
     if "kind" not in hits.columns or not hits.select(session_only.any()).item():
-        return hits.group_by("session").agg(pl.col(c).first() for c in present)
-    return hits.group_by("session").agg(
-        pl.col(c).sort_by(session_only, maintain_order=True).first() for c in present
-    )
+        first = hits.group_by("session").agg(pl.col(c).first() for c in present)
+    else:
+        first = hits.group_by("session").agg(
+            pl.col(c).sort_by(session_only, maintain_order=True).first() for c in present
+        )
+    return decode_strings(first, FIRST_HIT_COLUMNS)
 
 
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:

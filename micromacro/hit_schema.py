@@ -114,6 +114,11 @@ ENCODED_COLUMNS: tuple[str, ...] = (
     "visitor", "host", "path", "query", "referrer", "user_agent",
     "event_category", "event_action", "event_label",
 )  # fmt: skip
+# Of those, the columns later stages read only on each session's first hit (its source and
+# device) or as distinct values (the site's own host): they stay categorical after
+# ``sessionize``, and a stage that takes them makes strings of what it took
+# (``decode_strings``).
+FIRST_HIT_COLUMNS: tuple[str, ...] = ("host", "referrer", "user_agent")
 
 
 def compact_strings(frame: pl.DataFrame, encoded: Sequence[str] = ()) -> pl.DataFrame:
