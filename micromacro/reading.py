@@ -15,8 +15,9 @@ line or fields left unread, is an error.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO, Literal
@@ -50,9 +51,9 @@ from micromacro.hit_collection import (
 )
 from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
 from micromacro.hits import HitFilter, InputSummary, MalformedLine, classify_lines, in_period
-from micromacro.inputs import TOO_LONG, FileParts, Inputs
+from micromacro.inputs import TOO_LONG, FileParts, Inputs, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
-from micromacro.logformats.families import batched
+from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.option_values import AUTO, DEFAULT_MAX_LINE_BYTES, ClientIpMode
 from micromacro.overlapping_inputs import OverlapSample
@@ -278,26 +279,40 @@ def read_hits(
                 add(parser.flush())
             result.add(in_period(cache.lines_of(file, inputs.source_dtype, hit_filter), hit_filter))
 
-    for chunk in inputs.line_chunks():
-        if cache is not None and chunk.lines.height:
-            add_cached(str(chunk.lines.get_column("source_file")[0]))
-            cache.add_chunk(chunk)
-        if chunk.stretch is not None and chunk.lines.height:
-            part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
-            key = (str(chunk.lines.get_column("source_file")[0]), part.start)
-            first = stretches[key][0] if key in stretches else int(numbers[0])
-            stretches[key] = (first, int(numbers[-1]), part.earliest, part.latest)
-        add(parser.read(chunk.lines))
-        if parser.held >= _HELD_LINES:
-            add(parser.flush())
-        done += chunk.size
-        if progress is not None:
-            progress(done, total)
+    # The chosen variant reads the next chunk while this one is classified and added.
+    with contextlib.closing(
+        read_ahead(_read_first(parser, inputs.line_chunks()), name="micromacro-parse-ahead")
+    ) as chunks:
+        for chunk, first in chunks:
+            if cache is not None and chunk.lines.height:
+                add_cached(str(chunk.lines.get_column("source_file")[0]))
+                cache.add_chunk(chunk)
+            if chunk.stretch is not None and chunk.lines.height:
+                part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
+                key = (str(chunk.lines.get_column("source_file")[0]), part.start)
+                first_no = stretches[key][0] if key in stretches else int(numbers[0])
+                stretches[key] = (first_no, int(numbers[-1]), part.earliest, part.latest)
+            add(parser.hold(first))
+            if parser.held >= _HELD_LINES:
+                add(parser.flush())
+            done += chunk.size
+            if progress is not None:
+                progress(done, total)
     if parser.held:
         add(parser.flush())
     add_cached(None)
     result.finish()
     return result
+
+
+def _read_first(
+    parser: FamilyParser | WholeParser, chunks: Generator[LineChunk]
+) -> Generator[tuple[LineChunk, FirstRead]]:
+    """Each chunk with its lines as the chosen variant reads them (``FamilyParser.read_first``:
+    what may run a chunk ahead, in a thread of its own)."""
+    with contextlib.closing(chunks):
+        for chunk in chunks:
+            yield chunk, parser.read_first(chunk.lines)
 
 
 def _seek_periods(
