@@ -50,7 +50,14 @@ from micromacro.hit_collection import (
     empty_hits,
 )
 from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
-from micromacro.hits import HitFilter, InputSummary, MalformedLine, classify_lines, in_period
+from micromacro.hits import (
+    HitFilter,
+    InputSummary,
+    KnownAgents,
+    MalformedLine,
+    classify_lines,
+    in_period,
+)
 from micromacro.inputs import TOO_LONG, FileParts, Inputs, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
 from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
@@ -251,6 +258,7 @@ def read_hits(
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
     unbounded = dataclasses.replace(hit_filter, since=None, until=None)
+    known_agents = KnownAgents()
     pending = [file for file in inputs.files if cache is not None and file.name in cache.found]
     if cache is not None:
         cache.start_reading()
@@ -262,7 +270,7 @@ def read_hits(
             _check_stretches(parsed, stretches)
         if client_ip == "first-forwarded":
             parsed = parsed.with_columns(first_forwarded_ip())
-        classified = _too_long_malformed(classify_lines(parsed, unbounded))
+        classified = _too_long_malformed(classify_lines(parsed, unbounded, known_agents))
         if cache is not None:
             cache.add(classified)
         result.add(in_period(classified, hit_filter))
