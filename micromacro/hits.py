@@ -217,7 +217,7 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
 class KnownAgents:
     """The user agents of a run already sorted into bots and others, so that the crawler regex
     (about 1,500 patterns, the costliest rule) runs once per distinct agent of the run, not once
-    per chunk. It keeps at most ``limit`` agents: past that it starts again from the chunk's."""
+    per chunk. Past ``limit`` agents it keeps only those of the chunk at hand."""
 
     def __init__(self, limit: int = 100_000) -> None:
         self._limit = limit
@@ -228,11 +228,14 @@ class KnownAgents:
         """The bots among ``agents`` (distinct, no null), by ``bot_regex(patterns)``."""
         if patterns != self._patterns:
             self._patterns, self._known = patterns, self._known.clear()
-        new = agents.to_frame("user_agent").join(self._known, on="user_agent", how="anti")
+        these = agents.to_frame("user_agent")
+        new = these.join(self._known, on="user_agent", how="anti")
         if new.height:
             verdicts = _agent_verdicts(new.get_column("user_agent"), patterns)
-            grown = self._known.height + verdicts.height <= self._limit
-            self._known = pl.concat([self._known, verdicts]) if grown else verdicts
+            kept = self._known
+            if kept.height + verdicts.height > self._limit:  # keep only the chunk's agents
+                kept = kept.join(these, on="user_agent", how="semi")
+            self._known = pl.concat([kept, verdicts])
         known = self._known.filter(pl.col("is_bot")).get_column("user_agent")
         return agents.filter(agents.is_in(known.implode()))
 
