@@ -3,15 +3,15 @@ the compared one), every line or row counted in its bucket.
 
 Access logs are read here, chunk by chunk: the format and the report's time zone are chosen from
 the first lines of every input (``format_choice``), the inputs ordered oldest first, and with a
-bounded period a large log in time order is read only in the period's stretch (``seeking``).
-Lines the chosen variant leaves are retried by its family in batches; a file found out of order
-is read again whole. The chosen variant parses the next chunk in a thread of its own while this
-one is classified and added (``inputs.read_ahead``). The classified lines add up to counts and hits in ``hit_collection``
-(where ``--dedupe`` moves repeated lines of later inputs to ``duplicate``). Event exports are
-read by ``exports``. Either way the result is an ``InputRead``; with ``--compare`` a read over
-both periods is split into each. ``input_warnings`` warns of an empty input, a period without
-hits and lines skipped; an input with no usable line or row, or under ``--strict`` a malformed
-line or fields left unread, is an error.
+bounded period a large log in time order is read only in the period's stretch (``seeking``). Lines
+the chosen variant leaves are retried by its family in batches; a file found out of order is read
+again whole. The chosen variant parses the next chunk in a thread of its own while this one is
+classified and added (``inputs.read_ahead``). The classified lines add up to counts and hits in
+``hit_collection`` (where ``--dedupe`` moves repeated lines of later inputs to ``duplicate``).
+Event exports are read by ``exports``. Either way the result is an ``InputRead``; with
+``--compare`` a read over both periods is split into each. ``input_warnings`` warns of an empty
+input, a period without hits and lines skipped; an input with no usable line or row, or under
+``--strict`` a malformed line or fields left unread, is an error.
 """
 
 from __future__ import annotations
