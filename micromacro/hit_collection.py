@@ -191,10 +191,18 @@ class HitAccumulator:
         return pl.concat(self.counted) if self.counted else empty_hits()
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
-        timed = lines.filter(pl.col("ts").is_not_null())
-        ends = timed.group_by("source_file").agg(
-            pl.col("line_no", "ts").sort_by("line_no").first().name.prefix("first_"),
-            pl.col("line_no", "ts").sort_by("line_no").last().name.prefix("last_"),
+        # Lazy, so only the three columns are filtered; a line number is in a chunk once.
+        first, last = pl.col("line_no").arg_min(), pl.col("line_no").arg_max()
+        ends = (
+            lines.lazy()
+            .select("source_file", "line_no", "ts")
+            .filter(pl.col("ts").is_not_null())
+            .group_by("source_file")
+            .agg(
+                pl.col("line_no", "ts").get(first).name.prefix("first_"),
+                pl.col("line_no", "ts").get(last).name.prefix("last_"),
+            )
+            .collect()
         )
         for name, first_no, first_ts, last_no, last_ts in ends.iter_rows():
             self.add_ends(name, (first_no, first_ts), (last_no, last_ts))

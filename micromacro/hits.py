@@ -214,20 +214,53 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
     return codes.replace_strict(dict(enumerate(BUCKETS)), return_dtype=BUCKET).alias("bucket")
 
 
-def bot_flag(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.Expr:
-    """The ``is_bot`` expression for ``parsed``: the crawler regex runs once per distinct user
-    agent, not once per line.
+class KnownAgents:
+    """The user agents of a run already sorted into bots and others, so that the crawler regex
+    (about 1,500 patterns, the costliest rule) runs once per distinct agent of the run, not once
+    per chunk. Past ``limit`` agents it keeps only those of the chunk at hand."""
 
-    Each user agent gets an integer id (its categorical code); the regex decides which ids are
-    bots, and every line is then flagged by an integer lookup.
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._patterns: tuple[str, ...] = ()
+        self._known = _agent_verdicts(pl.Series("user_agent", [], dtype=pl.String), ())
+
+    def bots(self, agents: pl.Series, patterns: tuple[str, ...]) -> pl.Series:
+        """The bots among ``agents`` (distinct, no null), by ``bot_regex(patterns)``."""
+        if patterns != self._patterns:
+            self._patterns, self._known = patterns, self._known.clear()
+        these = agents.to_frame("user_agent")
+        new = these.join(self._known, on="user_agent", how="anti")
+        if new.height:
+            verdicts = _agent_verdicts(new.get_column("user_agent"), patterns)
+            kept = self._known
+            if kept.height + verdicts.height > self._limit:  # keep only the chunk's agents
+                kept = kept.join(these, on="user_agent", how="semi")
+            self._known = pl.concat([kept, verdicts])
+        known = self._known.filter(pl.col("is_bot")).get_column("user_agent")
+        return agents.filter(agents.is_in(known.implode()))
+
+
+def _agent_verdicts(agents: pl.Series, patterns: tuple[str, ...]) -> pl.DataFrame:
+    """``agents`` (``user_agent``) and whether each is a bot (``is_bot``)."""
+    return agents.to_frame("user_agent").with_columns(
+        is_bot=pl.col("user_agent").str.contains(bot_regex(patterns))
+    )
+
+
+def bot_flag(
+    parsed: pl.DataFrame, hit_filter: HitFilter, known: KnownAgents | None = None
+) -> pl.Expr:
+    """The ``is_bot`` expression for ``parsed``: the crawler regex runs once per distinct user
+    agent (with ``known``, once per distinct agent of the run), not once per line.
+
+    The regex decides which of the distinct agents are bots, and every line is then flagged by
+    a lookup in that set.
     """
     if hit_filter.include_bots:
         return pl.lit(False).alias("is_bot")
-    agent_id = pl.col("user_agent").cast(pl.Categorical).to_physical()
-    agents = parsed.select(agent_id.alias("id"), "user_agent").drop_nulls().unique("id")
-    regex = bot_regex(hit_filter.bot_patterns)
-    bot_ids = agents.filter(pl.col("user_agent").str.contains(regex)).get_column("id")
-    return agent_id.is_in(bot_ids.implode()).fill_null(False).alias("is_bot")
+    agents = parsed.get_column("user_agent").cast(pl.String).drop_nulls().unique()
+    bots = (known or KnownAgents()).bots(agents, hit_filter.bot_patterns)
+    return pl.col("user_agent").is_in(bots.implode()).fill_null(False).alias("is_bot")
 
 
 # Buckets decided before the period's rule (``bucket_expr``): a line in one of them stays there.
@@ -263,11 +296,14 @@ def in_export_period(rows: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     return rows.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
 
 
-def classify_lines(parsed: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
-    """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``."""
+def classify_lines(
+    parsed: pl.DataFrame, hit_filter: HitFilter, known: KnownAgents | None = None
+) -> pl.DataFrame:
+    """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``; a run
+    passes its ``known`` agents with every chunk."""
     return (
         parsed.lazy()
-        .with_columns(bot_flag(parsed, hit_filter))
+        .with_columns(bot_flag(parsed, hit_filter, known))
         .with_columns(bucket_expr(hit_filter))
         .collect(engine="streaming")
     )

@@ -42,7 +42,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -467,7 +467,7 @@ class Inputs(AbstractContextManager["Inputs"]):
         """``source_file`` values in input order, so that sorting by file follows that order."""
         return pl.Enum([f.name for f in self.files])
 
-    def line_chunks(self, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[LineChunk]:
+    def line_chunks(self, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Generator[LineChunk]:
         """Every line of every input, in order, as frames of about ``chunk_bytes`` each.
 
         Reading in chunks keeps memory bounded whatever the size of the input.
@@ -495,7 +495,6 @@ class Inputs(AbstractContextManager["Inputs"]):
 
 
 _T = TypeVar("_T")
-_Q = TypeVar("_Q")
 
 
 @dataclass(frozen=True)
@@ -506,25 +505,35 @@ class _Item(Generic[_T]):
 _DONE = None
 
 
-def read_ahead(items: Iterator[_T]) -> Iterator[_T]:
-    """The items of ``items``, produced one ahead in a background thread.
+def read_ahead(items: Iterator[_T], *, name: str = "micromacro-read-ahead") -> Generator[_T]:
+    """The items of ``items``, each made in a background thread (called ``name``) while the
+    caller works on the one before: one item ahead, no more, so at most two are alive at once.
 
-    An exception raised while producing is raised here, at the item it replaces; stopping early
-    stops the producer.
+    ``items`` is iterated in that thread alone, in order: chained, each stage of a pipeline runs
+    beside the next (``reading.read_hits``). An exception raised while producing is raised here,
+    at the item it replaces; stopping early stops the producer, which closes ``items`` (and so
+    the stages before it).
     """
-    handoff: queue.Queue[_Item[_T] | _Failure | None] = queue.Queue(maxsize=1)
+    handoff: queue.SimpleQueue[_Item[_T] | _Failure | None] = queue.SimpleQueue()
+    turn = threading.Semaphore(1)  # released when the producer may make the next item
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for item in items:
-                if not _offer(handoff, _Item(item), stop):
+            while turn.acquire() and not stop.is_set():
+                try:
+                    item = next(items)
+                except StopIteration:
+                    handoff.put(_DONE)
                     return
-            _offer(handoff, _DONE, stop)
+                handoff.put(_Item(item))
         except BaseException as error:  # handed to the consumer, which raises it
-            _offer(handoff, _Failure(error), stop)
+            handoff.put(_Failure(error))
+        finally:
+            if isinstance(items, Generator):
+                items.close()
 
-    worker = threading.Thread(target=produce, name="micromacro-read-ahead", daemon=True)
+    worker = threading.Thread(target=produce, name=name, daemon=True)
     worker.start()
     try:
         while True:
@@ -533,25 +542,17 @@ def read_ahead(items: Iterator[_T]) -> Iterator[_T]:
                 return
             if isinstance(item, _Failure):
                 raise item.error
+            turn.release()  # the next item is made while the caller works on this one
             yield item.value
     finally:
         stop.set()
+        turn.release()
         worker.join()
 
 
 @dataclass(frozen=True)
 class _Failure:
     error: BaseException
-
-
-def _offer(handoff: queue.Queue[_Q], item: _Q, stop: threading.Event) -> bool:
-    while not stop.is_set():
-        try:
-            handoff.put(item, timeout=0.1)
-            return True
-        except queue.Full:
-            continue
-    return False
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,22 @@ the compared one), every line or row counted in its bucket.
 
 Access logs are read here, chunk by chunk: the format and the report's time zone are chosen from
 the first lines of every input (``format_choice``), the inputs ordered oldest first, and with a
-bounded period a large log in time order is read only in the period's stretch (``seeking``).
-Lines the chosen variant leaves are retried by its family in batches; a file found out of order
-is read again whole. The classified lines add up to counts and hits in ``hit_collection``
-(where ``--dedupe`` moves repeated lines of later inputs to ``duplicate``). Event exports are
-read by ``exports``. Either way the result is an ``InputRead``; with ``--compare`` a read over
-both periods is split into each. ``input_warnings`` warns of an empty input, a period without
-hits and lines skipped; an input with no usable line or row, or under ``--strict`` a malformed
-line or fields left unread, is an error.
+bounded period a large log in time order is read only in the period's stretch (``seeking``). Lines
+the chosen variant leaves are retried by its family in batches; a file found out of order is read
+again whole. The chosen variant parses the next chunk in a thread of its own while this one is
+classified and added (``inputs.read_ahead``). The classified lines add up to counts and hits in
+``hit_collection`` (where ``--dedupe`` moves repeated lines of later inputs to ``duplicate``).
+Event exports are read by ``exports``. Either way the result is an ``InputRead``; with
+``--compare`` a read over both periods is split into each. ``input_warnings`` warns of an empty
+input, a period without hits and lines skipped; an input with no usable line or row, or under
+``--strict`` a malformed line or fields left unread, is an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO, Literal
@@ -48,10 +50,17 @@ from micromacro.hit_collection import (
     drop_duplicate_lines,
 )
 from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
-from micromacro.hits import HitFilter, InputSummary, MalformedLine, classify_lines, in_period
-from micromacro.inputs import TOO_LONG, FileParts, Inputs
+from micromacro.hits import (
+    HitFilter,
+    InputSummary,
+    KnownAgents,
+    MalformedLine,
+    classify_lines,
+    in_period,
+)
+from micromacro.inputs import TOO_LONG, FileParts, Inputs, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
-from micromacro.logformats.families import batched
+from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.option_values import AUTO, DEFAULT_MAX_LINE_BYTES, ClientIpMode
 from micromacro.overlapping_inputs import OverlapSample
@@ -249,6 +258,7 @@ def read_hits(
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
     unbounded = dataclasses.replace(hit_filter, since=None, until=None)
+    known_agents = KnownAgents()
     pending = [file for file in inputs.files if cache is not None and file.name in cache.found]
     if cache is not None:
         cache.start_reading()
@@ -260,7 +270,7 @@ def read_hits(
             _check_stretches(parsed, stretches)
         if client_ip == "first-forwarded":
             parsed = parsed.with_columns(first_forwarded_ip())
-        classified = _too_long_malformed(classify_lines(parsed, unbounded))
+        classified = _too_long_malformed(classify_lines(parsed, unbounded, known_agents))
         if cache is not None:
             cache.add(classified)
         result.add(in_period(classified, hit_filter))
@@ -278,26 +288,40 @@ def read_hits(
             for lines in cache.lines_of(file, inputs.source_dtype, hit_filter):
                 result.add(in_period(lines, hit_filter))
 
-    for chunk in inputs.line_chunks():
-        if cache is not None and chunk.lines.height:
-            add_cached(str(chunk.lines.get_column("source_file")[0]))
-            cache.add_chunk(chunk)
-        if chunk.stretch is not None and chunk.lines.height:
-            part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
-            key = (str(chunk.lines.get_column("source_file")[0]), part.start)
-            first = stretches[key][0] if key in stretches else int(numbers[0])
-            stretches[key] = (first, int(numbers[-1]), part.earliest, part.latest)
-        add(parser.read(chunk.lines))
-        if parser.held >= _HELD_LINES:
-            add(parser.flush())
-        done += chunk.size
-        if progress is not None:
-            progress(done, total)
+    # The chosen variant reads the next chunk while this one is classified and added.
+    with contextlib.closing(
+        read_ahead(_read_first(parser, inputs.line_chunks()), name="micromacro-parse-ahead")
+    ) as chunks:
+        for chunk, first in chunks:
+            if cache is not None and chunk.lines.height:
+                add_cached(str(chunk.lines.get_column("source_file")[0]))
+                cache.add_chunk(chunk)
+            if chunk.stretch is not None and chunk.lines.height:
+                part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
+                key = (str(chunk.lines.get_column("source_file")[0]), part.start)
+                first_no = stretches[key][0] if key in stretches else int(numbers[0])
+                stretches[key] = (first_no, int(numbers[-1]), part.earliest, part.latest)
+            add(parser.hold(first))
+            if parser.held >= _HELD_LINES:
+                add(parser.flush())
+            done += chunk.size
+            if progress is not None:
+                progress(done, total)
     if parser.held:
         add(parser.flush())
     add_cached(None)
     result.finish()
     return result
+
+
+def _read_first(
+    parser: FamilyParser | WholeParser, chunks: Generator[LineChunk]
+) -> Generator[tuple[LineChunk, FirstRead]]:
+    """Each chunk with its lines as the chosen variant reads them (``FamilyParser.read_first``:
+    what may run a chunk ahead, in a thread of its own)."""
+    with contextlib.closing(chunks):
+        for chunk in chunks:
+            yield chunk, parser.read_first(chunk.lines)
 
 
 def _seek_periods(

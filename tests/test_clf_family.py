@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from micromacro.cli import cli
 from micromacro.logformats import FORMATS, parse_access_lines
 from micromacro.logformats.clf import CLF_FAMILY, GENERAL_CLF
+from micromacro.logformats.families import FamilyParser
 from tests.helpers import lines_frame
 
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -236,6 +237,29 @@ def test_a_mixed_file_gives_the_hits_of_its_clean_parts(tmp_path: Path) -> None:
     one_by_one = [row for path in clean for row in rows(path)]
     assert rows(mixed) == one_by_one
     assert len(one_by_one) == 7
+
+
+def test_a_chunk_read_first_is_held_only_when_handed_over() -> None:
+    """``read_first`` (what a run makes a chunk ahead, in a thread of its own) holds nothing;
+    ``hold`` holds the lines the chosen variant left, and ``flush`` reads them as ``read``
+    would have."""
+    lines = lines_frame([CLEAN, VARIANTS["common"][0], "garbage", CLEAN])
+    parser = FORMATS["combined"].parser()
+    assert isinstance(parser, FamilyParser)
+    first = parser.read_first(lines)
+    assert parser.held == 0
+    assert parser.hold(first).get_column("line_no").to_list() == [1, 4]
+    assert parser.held == 2
+    flushed = parser.flush()
+    assert flushed is not None
+    assert flushed.select("line_no", "parsed", "variant").rows() == [
+        (2, True, "common"),
+        (3, False, None),
+    ]
+    assert parser.held == 0
+    again = FORMATS["combined"].parser()
+    assert isinstance(again, FamilyParser)
+    assert again.read(lines).equals(parser.hold(parser.read_first(lines)))
 
 
 # --- the chosen variant never reads a line differently from the general reader ---------------

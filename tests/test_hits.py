@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from micromacro.hits import HitFilter, InputSummary
-from tests.helpers import GOOGLEBOT, buckets, classify, combined_line
+from micromacro.hits import HitFilter, InputSummary, KnownAgents, classify_lines
+from tests.helpers import GOOGLEBOT, buckets, classify, combined_line, parse
 
 BOT_PAGE = combined_line("/", agent=GOOGLEBOT)
 BOT_CSS = combined_line("/static/app.css", agent=GOOGLEBOT)
@@ -68,6 +68,24 @@ def test_extra_bot_patterns_are_case_insensitive() -> None:
     uptime = combined_line("/", agent="Mozilla/5.0 (compatible; MyUptimeChecker/1.0)")
     assert buckets([uptime]) == ["page"]
     assert buckets([uptime], HitFilter(bot_patterns=("myuptimechecker",))) == ["bot"]
+
+
+def test_known_agents_flag_bots_as_each_chunk_alone_does() -> None:
+    """A run's agents sorted once: chunk after chunk, with new agents, other patterns and a
+    memory full, each chunk's bots are those it has on its own."""
+    uptime = combined_line("/", agent="MyUptimeChecker/1.0")
+    other = combined_line("/", agent="Mozilla/5.0 (Windows NT 10.0) Edge/120")
+    chunks = [[BOT_PAGE, PAGE], [PAGE, uptime, BOT_CSS], [other, uptime], [BOT_PAGE, other]]
+    filters = [HitFilter(), HitFilter(), HitFilter(bot_patterns=("uptime",)), HitFilter()]
+    known = KnownAgents(limit=2)  # full after the second chunk: started again
+    for lines, hit_filter in zip(chunks, filters, strict=True):
+        alone = classify_lines(parse(lines), hit_filter).get_column("is_bot").to_list()
+        shared = classify_lines(parse(lines), hit_filter, known).get_column("is_bot")
+        assert shared.to_list() == alone
+    assert alone == [True, False]
+    assert classify_lines(parse([uptime]), filters[2], known).get_column("is_bot").to_list() == [
+        True
+    ]
 
 
 def test_out_of_period_comes_right_after_malformed() -> None:

@@ -4,6 +4,7 @@ lines too long to read marked as such; a file named twice read once; the spool a
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import io
 import json
@@ -11,7 +12,9 @@ import lzma
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -185,6 +188,57 @@ def test_read_ahead_stops_its_producer_when_the_reader_stops() -> None:
     assert [next(reader), next(reader)] == [0, 1]
     reader.close()  # joins the producer thread
     assert len(produced) <= 4
+
+
+def test_read_ahead_makes_one_item_ahead_no_more() -> None:
+    produced: list[int] = []
+    second = threading.Event()
+
+    def counted() -> Iterator[int]:
+        for n in range(10):
+            produced.append(n)
+            if n == 1:
+                second.set()
+            yield n
+
+    reader = read_ahead(counted())
+    assert next(reader) == 0
+    assert second.wait(5)  # the next item is made while the caller holds this one
+    time.sleep(0.05)
+    assert produced == [0, 1]  # and no further
+    assert next(reader) == 1
+    reader.close()
+
+
+def test_chained_read_aheads_keep_order_raise_in_place_and_stop_together() -> None:
+    closed: list[str] = []
+
+    def source(fail_at: int | None = None) -> Iterator[int]:
+        try:
+            for n in range(100):
+                if n == fail_at:
+                    raise InputError(f"broken at {n}")
+                yield n
+        finally:
+            closed.append("source")
+
+    def doubled(items: Generator[int]) -> Generator[int]:
+        with contextlib.closing(items):
+            for n in items:
+                yield 2 * n
+
+    stages = {"micromacro-first", "micromacro-second"}
+    reader = read_ahead(
+        doubled(read_ahead(source(), name="micromacro-first")), name="micromacro-second"
+    )
+    assert [next(reader), next(reader), next(reader)] == [0, 2, 4]
+    reader.close()  # stops the second stage, which stops the first
+    assert closed == ["source"]
+    assert not [thread for thread in threading.enumerate() if thread.name in stages]
+    failing = read_ahead(doubled(read_ahead(source(fail_at=2))))
+    assert [next(failing), next(failing)] == [0, 2]
+    with pytest.raises(InputError, match="broken at 2"):
+        next(failing)
 
 
 # --- lines too long to read ---------------------------------------------------------------------

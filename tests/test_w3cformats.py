@@ -8,7 +8,9 @@ from typing import Any
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
+from micromacro.cli import cli
 from micromacro.hits import HitFilter, canonical_hits, classify_lines
 from micromacro.inputs import Inputs
 from micromacro.logformats import COMBINED, FORMATS, LogFormat, detect_format
@@ -896,6 +898,23 @@ def test_a_file_cut_mid_way_reads_alike_in_small_chunks(tmp_path: Path) -> None:
     assert len(chunks) > 3
     chunked = pl.concat(chunks).with_columns(pl.col("source_file").cast(pl.String))
     assert chunked.drop("line").equals(whole.drop("line"))
+
+
+def test_a_run_in_small_chunks_reads_the_directives_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunks are parsed a chunk ahead, in a thread of their own: the directives each
+    chunk carries over still come from the chunks before it, in order."""
+    names = [tmp_path / "a.log", tmp_path / "cut.log"]
+    names[0].write_bytes(IIS_LOG.read_bytes())
+    names[1].write_bytes(IIS_CUT_LOG.read_bytes())
+    command = ["hits", *map(str, names), "--log-format", "w3c", "--format", "ndjson", "-q"]
+    whole = CliRunner().invoke(cli, command)
+    monkeypatch.setattr(Inputs.line_chunks, "__defaults__", (300,))
+    chunked = CliRunner().invoke(cli, command)
+    assert (whole.exit_code, chunked.exit_code) == (0, 0)
+    assert chunked.stdout == whole.stdout
+    assert len(whole.stdout.splitlines()) > 10
 
 
 def test_the_general_reader_reads_no_other_format() -> None:

@@ -126,6 +126,14 @@ def reader_of(fmt: LogFormat) -> Reader:
     return Reader(fmt.parser(), fmt.regex if isinstance(fmt, RegexFormat) else None)
 
 
+@dataclass(frozen=True)
+class FirstRead:
+    """A chunk read by the chosen variant: the lines it read, and those it left (None: none)."""
+
+    read: pl.DataFrame
+    unread: pl.DataFrame | None = None
+
+
 class FamilyParser:
     """Parses the chunks of one run: the chosen variant first, the rest of the family on what
     it left.
@@ -134,6 +142,8 @@ class FamilyParser:
     chunk, which returns the lines the chosen variant read and holds the others back, and
     ``flush`` at the end (or when ``held`` grows large), which reads the held lines with the
     rest of the family in one pass: a handful of odd lines per chunk costs nothing per chunk.
+    ``read`` is ``read_first`` then ``hold``: the first, the costly one, keeps no state here, so
+    a run makes it in a thread of its own, a chunk ahead (``reading.read_hits``).
     """
 
     def __init__(
@@ -154,15 +164,26 @@ class FamilyParser:
 
     def read(self, lines: pl.DataFrame) -> pl.DataFrame:
         """The lines of ``lines`` the chosen variant reads; the others are held for ``flush``."""
+        return self.hold(self.read_first(lines))
+
+    def read_first(self, lines: pl.DataFrame) -> FirstRead:
+        """``lines`` read by the chosen variant, nothing held yet (``hold`` does that).
+
+        It changes nothing ``hold`` and ``flush`` use: it may run in another thread than they
+        do, given the chunks in order (a stateful variant, W3C's, reads its directives)."""
         first = self._primary(lines.lazy()).collect(engine="streaming")
         unread = _unread(first)
         if not unread.any():
-            return first
+            return FirstRead(first)
         # Copied out, so the held lines do not keep the whole chunk alive until ``flush``.
-        held = compact_strings(first.filter(unread))
-        self._held.append(held)
-        self.held += held.height
-        return first.filter(~unread)
+        return FirstRead(first.filter(~unread), compact_strings(first.filter(unread)))
+
+    def hold(self, first: FirstRead) -> pl.DataFrame:
+        """The lines the chosen variant read, the others of ``first`` held for ``flush``."""
+        if first.unread is not None:
+            self._held.append(first.unread)
+            self.held += first.unread.height
+        return first.read
 
     def flush(self) -> pl.DataFrame | None:
         """The held lines, read by the rest of the family (None when none are held)."""
@@ -216,7 +237,7 @@ class FamilyParser:
         )
 
 
-class _Whole:
+class WholeParser:
     """A parser that reads every line at once (nothing held back), as a batched one."""
 
     held = 0
@@ -227,14 +248,20 @@ class _Whole:
     def read(self, lines: pl.DataFrame) -> pl.DataFrame:
         return self._parse(lines.lazy()).collect()
 
+    def read_first(self, lines: pl.DataFrame) -> FirstRead:
+        return FirstRead(self.read(lines))
+
+    def hold(self, first: FirstRead) -> pl.DataFrame:
+        return first.read
+
     def flush(self) -> pl.DataFrame | None:
         return None
 
 
-def batched(parse: LineParser) -> FamilyParser | _Whole:
+def batched(parse: LineParser) -> FamilyParser | WholeParser:
     """``parse`` with ``read``/``flush``: a family's parser as it is, any other reading every
     line at once."""
-    return parse if isinstance(parse, FamilyParser) else _Whole(parse)
+    return parse if isinstance(parse, FamilyParser) else WholeParser(parse)
 
 
 def _screen(number: int) -> str:
