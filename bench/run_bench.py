@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import os
 import platform
 import shutil
@@ -342,12 +343,15 @@ def cache_tools(log: Path, scratch: Path) -> list[Tool]:
         subprocess.run(warm, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
 
     def fill_grown() -> None:
-        lines = log.read_bytes().splitlines(keepends=True)
-        kept = len(lines) * 100 // (100 + GROWN_PERCENT)
-        grown_log.write_bytes(b"".join(lines[:kept]))
-        subprocess.run(grown, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
-        with grown_log.open("ab") as target:
-            target.write(b"".join(lines[kept:]))
+        # Copied line by line: this process's own peak memory would show in the children's
+        # (a child's peak RSS starts from its parent's at the fork).
+        kept = count_lines(log) * 100 // (100 + GROWN_PERCENT)
+        with log.open("rb") as source:
+            with grown_log.open("wb") as target:
+                target.writelines(itertools.islice(source, kept))
+            subprocess.run(grown, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+            with grown_log.open("ab") as target:
+                target.writelines(source)
 
     return [
         Tool("micromacro", cold),
