@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
-from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
+from micromacro.hit_cache import CachedPart, EntryUnreadable, HitCache, Identity, fetch_lines
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, compact_strings
 from micromacro.hits import HitFilter, outside_period
@@ -134,6 +134,13 @@ class LineCache:
             self.keep.add(file.name)
         return part
 
+    def forget(self, file: InputFile) -> None:
+        """The entry of ``file`` could not be read after all: it is removed, and the file is
+        read whole and kept anew."""
+        self.found.pop(file.name, None)
+        self.keep.add(file.name)
+        self.cache.forget(file, self.settings)
+
     def not_kept(self, name: str) -> None:
         """``name`` is read in stretches (``seeking``): nothing of it is kept."""
         self.keep.discard(name)
@@ -230,7 +237,12 @@ class LineCache:
         """The rows of a file's entry: its cached part then the lines read after it, in line
         order; None unless they are every line from the first."""
         columns = ["line_no", *ENTRY_SCHEMA]
-        frames = [part.frame] if part else []
+        frames = []
+        if part is not None:
+            try:
+                frames.append(part.read())
+            except EntryUnreadable:
+                return None  # damaged since it was found: not rewritten now, read next time
         if read is not None and read.lines:
             lines = pl.concat(read.lines).sort("line_no")  # held lines come later
             hits = pl.concat(read.hits)
@@ -257,25 +269,30 @@ class LineCache:
         """The cached lines of ``file`` as classified lines (``source_file``, ``line_no``),
         with the text of the lines a message of the run may quote read from the file where
         the entry lacks it; in slices of ``_SLICE_LINES`` lines, as a file is read in chunks
-        (what a run makes of lines, added all at once, would all be in memory at once)."""
+        (what a run makes of lines, added all at once, would all be in memory at once), each
+        read from the entry when it is wanted. Raises ``EntryUnreadable`` when the entry cannot
+        be read after all."""
         part = self.found[file.name]
-        frame = part.frame.with_columns(source_file=pl.lit(file.name, dtype=source_dtype))
         period = Period(hit_filter.since, hit_filter.until)
-        wanted = quoted_lines(frame, hit_filter, period, self.fmt)
-        missing = set(
-            frame.filter(pl.col("line_no").is_in(sorted(wanted)) & pl.col("line").is_null())
-            .get_column("line_no")
-            .to_list()
-        )
-        if missing:
-            texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
-            frame = frame.with_columns(
-                line=pl.col("line_no").replace_strict(
-                    texts, default=pl.col("line"), return_dtype=pl.String
+        # What decides the quoted lines: a few columns of every line, read apart.
+        kinds = part.read(part.scan().select("line_no", "bucket", "variant", "ts"))
+        wanted = sorted(quoted_lines(kinds, hit_filter, period, self.fmt))
+        del kinds
+        texts: dict[int, str] = {}
+        if wanted:
+            lacking = part.scan().filter(pl.col("line_no").is_in(wanted) & pl.col("line").is_null())
+            missing = set(part.read(lacking.select("line_no")).get_column("line_no").to_list())
+            if missing:
+                texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
+        for lines in part.slices(_SLICE_LINES):
+            lines = lines.with_columns(source_file=pl.lit(file.name, dtype=source_dtype))
+            if texts:
+                lines = lines.with_columns(
+                    line=pl.col("line_no").replace_strict(
+                        texts, default=pl.col("line"), return_dtype=pl.String
+                    )
                 )
-            )
-        for start in range(0, max(frame.height, 1), _SLICE_LINES):  # an empty file too
-            yield frame.slice(start, _SLICE_LINES)
+            yield lines
 
 
 def quoted_lines(

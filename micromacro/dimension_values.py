@@ -28,7 +28,7 @@ from micromacro.dimensions import (
     Attribution,
 )
 from micromacro.distinct import query_parameter, url_decoded
-from micromacro.hit_schema import FIRST_HIT_COLUMNS, decode_strings
+from micromacro.hit_schema import SESSION_ENCODED_COLUMNS, decode_strings
 from micromacro.periods import zone_name
 
 # --- one value per session and dimension ---------------------------------------------------
@@ -72,7 +72,7 @@ def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
         first = hits.group_by("session").agg(
             pl.col(c).sort_by(session_only, maintain_order=True).first() for c in present
         )
-    return decode_strings(first, FIRST_HIT_COLUMNS)
+    return decode_strings(first, SESSION_ENCODED_COLUMNS)
 
 
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:

@@ -40,7 +40,7 @@ from micromacro.goals import (
     SourcePreset,
     TimestampField,
 )
-from micromacro.hit_cache import WholeFiles
+from micromacro.hit_cache import EntryUnreadable, WholeFiles
 from micromacro.hit_schema import (
     COUNTED_EXPORT_BUCKETS,
     EXPORT_HIT_COLUMNS,
@@ -639,8 +639,12 @@ def _cached_rows(
     settings = {"export": export}
     part = cache.get(file, settings) if cache is not None else None
     if part is not None:
-        frame = part.frame.with_columns(source_file.alias("source_file"))
-        return frame, str(part.extra["timestamp_column"])
+        try:
+            frame = part.read().with_columns(source_file.alias("source_file"))
+            return frame, str(part.extra["timestamp_column"])
+        except EntryUnreadable as error:  # damaged since it was found: read the file
+            assert cache is not None
+            cache.forget(file, settings, error)
     read = _file_rows(file, export, source, HitFilter(), source_file, inputs)
     if read is None or cache is None:
         return read

@@ -117,21 +117,53 @@ def _identity(path: str, size: int | None = None) -> Identity:
 
 @dataclass(frozen=True)
 class CachedPart:
-    """A usable entry: ``frame`` (one row per line or row of the file's first ``lines``, as it
-    was stored), the bytes it covers, and whether that is the whole file now (``whole``) or the
-    file has grown since (read bytes ``size`` on, ``lines`` lines after the start)."""
+    """A usable entry: its rows (one per line or row of the file's first ``lines``, as they
+    were stored: ``scan``, ``read``, ``slices``), the bytes it covers, and whether that is the
+    whole file now (``whole``) or the file has grown since (read bytes ``size`` on, ``lines``
+    lines after the start)."""
 
-    frame: pl.DataFrame
+    entry: pl.LazyFrame
     lines: int
     size: int
     whole: bool
     # For an uncompressed file: where chunks of its lines start, (byte, lines before it).
     index: tuple[tuple[int, int], ...]
     extra: dict[str, Any]
+    file: str = ""  # the input it holds, as the run names it
 
     def tail(self, file_size: int) -> FileParts:
         """The bytes after the cached part, as the one stretch of the file to read."""
         return FileParts((ByteRange(self.size, file_size, self.lines),), 0)
+
+    def scan(self) -> pl.LazyFrame:
+        """The entry's rows, not yet read (a query reads only what it needs of them)."""
+        return self.entry
+
+    def read(self, query: pl.LazyFrame | None = None) -> pl.DataFrame:
+        """The entry's rows (or what ``query``, made from ``scan``, selects of them); raises
+        ``EntryUnreadable`` when they cannot be read."""
+        try:
+            return (self.entry if query is None else query).collect()
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise EntryUnreadable(self.file, error) from error
+
+    def slices(self, rows: int) -> Iterator[pl.DataFrame]:
+        """The entry's rows, ``rows`` at a time, each read when it is wanted: the entry is never
+        in memory whole."""
+        for start in range(0, max(self.lines, 1), rows):  # an empty entry too
+            yield self.read(self.entry.slice(start, rows))
+
+
+class EntryUnreadable(Exception):
+    """An entry found usable could not be read after all (damaged since): its file is read."""
+
+    def __init__(self, file: str, error: BaseException) -> None:
+        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+        super().__init__(
+            f"cache: the entry of {file} cannot be read{f' ({reason})' if reason else ''}: "
+            "read again and rewritten"
+        )
+        self.file = file
 
 
 @dataclass(frozen=True)
@@ -200,10 +232,8 @@ class HitCache:
         """The identity of ``file`` now, and its entry for ``settings`` when that still holds
         the file's bytes (all of them, or with ``appendable`` its start; else None). An entry
         that cannot be read or is not what its name says is a miss, and a warning. ``columns``
-        (name, type) must be in the entry, and are cast to these types; a column ``numbered``
-        (``UInt32``) numbers the rows from 1, first (made as the entry is read, in the same
-        chunks as its columns: a column added later would make Polars copy the whole frame to
-        align them)."""
+        (name, type) must be in the entry, of these types; a column ``numbered`` (``UInt32``)
+        numbers the rows from 1, first. The rows are read when used (``CachedPart``)."""
         try:
             now = _identity(file.scan_path)
         except OSError:
@@ -212,7 +242,11 @@ class HitCache:
         if not os.path.exists(path):
             return now, None
         try:
-            meta = json.loads(pl.read_parquet_metadata(path)[_META_KEY])
+            # One read of the whole entry (small: a few MB a million lines): what follows,
+            # and the rows read later, are of these bytes, whatever replaces the file meanwhile.
+            with open(path, "rb") as handle:
+                data = handle.read()
+            meta = json.loads(pl.read_parquet_metadata(data)[_META_KEY])
             stored = Identity(**meta["identity"])
             if meta["format"] != _FORMAT or meta["key"] != _settings_text(settings):
                 raise ValueError("written for other settings")
@@ -226,31 +260,27 @@ class HitCache:
         if whole is None:
             return now, None
         try:
-            entry = pl.scan_parquet(path)
-            if numbered is not None:
-                entry = entry.with_row_index(numbered, offset=1)
-            frame = entry.collect()
-            if frame.height != meta["lines"]:
-                raise ValueError(f"{frame.height} rows, {meta['lines']} expected")
-            if columns is not None:
-                frame = frame.select(
-                    *([pl.col(numbered).cast(pl.UInt32)] if numbered is not None else []),
-                    *(pl.col(name).cast(dtype, strict=True) for name, dtype in columns.items()),
-                )
+            entry = _entry_rows(data, meta["lines"], columns, numbered)
         except Exception as error:
             self._damaged(file, path, error)
             return now, None
         with contextlib.suppress(OSError):
             os.utime(path)  # last used: entries unused for long are removed
         part = CachedPart(
-            frame=frame,
+            entry=entry,
             lines=int(meta["lines"]),
             size=stored.size,
             whole=whole,
             index=tuple((int(a), int(b)) for a, b in meta.get("index", ())),
             extra=dict(meta.get("extra", {})),
+            file=file.name,
         )
         return now, part
+
+    def forget(self, file: InputFile, settings: Mapping[str, object]) -> None:
+        """Remove the entry of ``file`` for ``settings``: it could not be read."""
+        with contextlib.suppress(OSError):
+            os.remove(self.entry_path(_identity(file.scan_path), settings))
 
     def take_warnings(self) -> list[str]:
         """The warnings so far (entries that could not be used, or written), said once."""
@@ -432,6 +462,33 @@ def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
             yield entry
 
 
+def _entry_rows(
+    data: bytes,
+    lines: int,
+    columns: Mapping[str, pl.DataType] | None,
+    numbered: str | None,
+) -> pl.LazyFrame:
+    """The rows of an entry (its bytes) as ``HitCache.lookup`` gives them, not yet decoded:
+    its row count and column types are checked now (from its footer), its rows when read."""
+    entry = pl.scan_parquet(data)
+    schema = entry.collect_schema()
+    height = entry.select(pl.len()).collect().item()
+    if height != lines:
+        raise ValueError(f"{height} rows, {lines} expected")
+    if columns is None:
+        return entry
+    wrong = [name for name, dtype in columns.items() if schema.get(name) != dtype]
+    if wrong:
+        raise ValueError(f"column {wrong[0]} missing or of another type")
+    if numbered is not None:
+        # Made as the entry is read, in the same chunks as its columns: a column added later
+        # would make Polars copy every column to align them.
+        entry = entry.with_row_index(numbered, offset=1)
+    return entry.select(
+        *([pl.col(numbered).cast(pl.UInt32)] if numbered is not None else []), *columns
+    )
+
+
 def _settings_text(settings: Mapping[str, object]) -> str:
     return json.dumps([code_fingerprint(), settings], sort_keys=True, default=str)
 
@@ -514,6 +571,13 @@ class WholeFiles:
         if identity is not None:
             self._identities[file.name] = identity
         return part
+
+    def forget(
+        self, file: InputFile, settings: Mapping[str, object], error: EntryUnreadable
+    ) -> None:
+        """The entry of ``file`` could not be read after all: removed, with a warning."""
+        self.cache.warnings.append(str(error))
+        self.cache.forget(file, {**self.settings, **settings})
 
     def put(
         self,

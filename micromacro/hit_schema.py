@@ -114,11 +114,12 @@ ENCODED_COLUMNS: tuple[str, ...] = (
     "visitor", "host", "path", "query", "referrer", "user_agent",
     "event_category", "event_action", "event_label",
 )  # fmt: skip
-# Of those, the columns later stages read only on each session's first hit (its source and
-# device) or as distinct values (the site's own host): they stay categorical after
-# ``sessionize``, and a stage that takes them makes strings of what it took
+# Of those, the columns no stage after ``sessionize`` reads as text hit by hit: the visitor
+# (named by its ``visitor_id`` from then on), and the host, referrer and user agent, read on
+# each session's first hit (its source and device) or as distinct values (the site's own
+# host). They stay categorical; a stage that takes them makes strings of what it took
 # (``decode_strings``).
-FIRST_HIT_COLUMNS: tuple[str, ...] = ("host", "referrer", "user_agent")
+SESSION_ENCODED_COLUMNS: tuple[str, ...] = ("visitor", "host", "referrer", "user_agent")
 
 
 def compact_strings(frame: pl.DataFrame, encoded: Sequence[str] = ()) -> pl.DataFrame:

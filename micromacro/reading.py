@@ -41,7 +41,7 @@ from micromacro.format_choice import (
     unmatched_warning,
 )
 from micromacro.goals import SourceMapping
-from micromacro.hit_cache import HitCache, WholeFiles
+from micromacro.hit_cache import EntryUnreadable, HitCache, WholeFiles
 from micromacro.hit_collection import (
     COUNTED_COLUMNS,
     SEGMENT_COLUMNS,
@@ -406,6 +406,11 @@ def _read_access_logs(
         except OutOfStretch as error:  # not in time order after all: read that file whole
             del inputs.ranges[error.source_file]
             skipped = sum(parts.skipped_lines for parts in inputs.ranges.values())
+            warnings.append(str(error))
+        except EntryUnreadable as error:  # its cache entry is damaged: read that file whole
+            assert cache is not None  # only a cache raises it
+            cache.forget(next(file for file in inputs.files if file.name == error.file))
+            inputs.ranges.pop(error.file, None)
             warnings.append(str(error))
     for name, parts in inputs.ranges.items():  # the ends of a seeked input were not read
         first, last = parts.ends

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import polars as pl
 
-from micromacro.hit_schema import ENCODED_COLUMNS, FIRST_HIT_COLUMNS, decode_strings
+from micromacro.hit_schema import ENCODED_COLUMNS, SESSION_ENCODED_COLUMNS, decode_strings
 
 DEFAULT_TIMEOUT_S = 30 * 60
 # GA4's engaged session (definitions §2.3): at least this many seconds of engagement, or this
@@ -53,8 +53,8 @@ def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> p
         visitor_id=pl.col("visitor").cast(pl.Categorical).to_physical().cast(pl.UInt32)
     ).sort(["visitor_id", *HIT_ORDER])
     # Sorted while categorical (``hit_schema.ENCODED_COLUMNS``): strings again only once, but
-    # for the columns read on first hits only (``FIRST_HIT_COLUMNS``).
-    decoded = [name for name in ENCODED_COLUMNS if name not in FIRST_HIT_COLUMNS]
+    # for the columns no later stage reads hit by hit (``SESSION_ENCODED_COLUMNS``).
+    decoded = [name for name in ENCODED_COLUMNS if name not in SESSION_ENCODED_COLUMNS]
     ordered = decode_strings(ordered, decoded)
     if ordered.get_column("session_id").null_count() == ordered.height:
         # No session ids (access logs): a session is a run of hits, numbered in hit order.

@@ -433,6 +433,29 @@ def test_a_damaged_entry_is_rebuilt_with_a_warning(
     assert parses.lines == 0
 
 
+def test_an_entry_whose_rows_cannot_be_read_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry's rows are read when they are used, after its footer was found right: rows that
+    cannot be decoded then (damaged pages) make the run read the file again, with a warning."""
+    args = ["report", str(SHOP), "--format", "json"]
+    invoke(*args)
+    (entry,) = entries()
+    data = bytearray(entry.read_bytes())
+    data[4:400] = b"\xff" * 396  # the first pages' headers; the footer stays whole
+    entry.write_bytes(bytes(data))
+    parses = Parses(monkeypatch)
+    rebuilt = invoke(*args)
+    assert rebuilt.exit_code == 0
+    assert parses.lines == 22
+    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {SHOP} cannot be read")
+    assert warnings[0].endswith(": read again and rewritten")
+    assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
+    parses.lines = 0
+    assert "warning: cache:" not in invoke(*args).stderr
+    assert parses.lines == 0
+
+
 def test_an_entry_of_other_rows_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
     """An entry whose rows are not the lines it says it holds is never used."""
     invoke("report", str(SHOP))
