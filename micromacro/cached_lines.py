@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
-from micromacro.hit_cache import CachedPart, EntryUnreadable, HitCache, Identity, fetch_lines
+from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, compact_strings
 from micromacro.hits import HitFilter, outside_period
@@ -175,8 +175,9 @@ class LineCache:
             "line_no",
             "ts",
             "bucket",
-            "variant",
-            reason.cast(pl.String).alias(MALFORMED_REASON),
+            # Kept categorical until written (each distinct value held once; see ``_entry``).
+            pl.col("variant").cast(pl.Categorical),
+            reason.cast(pl.String).cast(pl.Categorical).alias(MALFORMED_REASON),
         )
         hits = compact_strings(
             rows.filter(pl.col("bucket").is_in(COUNTED_BUCKETS)).select(
@@ -186,7 +187,8 @@ class LineCache:
                 (pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash()).alias(
                     SAMPLE_HASH
                 ),
-            )
+            ),
+            _HIT_FIELDS,
         )
         variants = rows.get_column("variant").drop_nulls().unique().to_list()
         quoted = (
@@ -217,51 +219,56 @@ class LineCache:
             part, read = self.found.get(file.name), self._read.get(file.name)
             if part is not None and read is not None and read.size * _REWRITE_AFTER < part.size:
                 continue  # a little grown: its new lines are parsed again, not the entry rewritten
-            lines = self._entry(part, read)
-            if lines is None:
+            entry = self._entry(part, read)
+            if entry is None:
                 continue  # not read whole: never kept
             size = (part.size if part else 0) + (read.size if read else 0)
             index = (*(part.index if part else ()), *(tuple(read.index) if read else ()))
             self.cache.store(
                 file,
                 self.settings,
-                lines,
+                entry[0],
+                rows=entry[1],
                 size=size,
                 appendable=self.appendable.get(file.name, False) and _ends_a_line(file, size),
                 index=index if not file.compression else (),
                 before=self.identities.get(file.name),
             )
+            self._read.pop(file.name, None)  # the entry holds what it needs of them
 
     @staticmethod
-    def _entry(part: CachedPart | None, read: _FileLines | None) -> pl.DataFrame | None:
-        """The rows of a file's entry: its cached part then the lines read after it, in line
-        order; None unless they are every line from the first."""
-        columns = ["line_no", *ENTRY_SCHEMA]
-        frames = []
-        if part is not None:
-            try:
-                frames.append(part.read())
-            except EntryUnreadable:
-                return None  # damaged since it was found: not rewritten now, read next time
+    def _entry(part: CachedPart | None, read: _FileLines | None) -> tuple[pl.LazyFrame, int] | None:
+        """The rows of a file's entry and how many: its cached part then the lines read after
+        it, in line order; None unless they are every line from the first. Not yet computed:
+        the entry is written as it is made (``HitCache.store``), never whole in memory."""
+        before = part.lines if part is not None else 0
+        frames = [part.scan().select(list(ENTRY_SCHEMA))] if part is not None else []
+        added = 0
         if read is not None and read.lines:
             lines = pl.concat(read.lines).sort("line_no")  # held lines come later
-            hits = pl.concat(read.hits)
+            numbers = lines.get_column("line_no")
+            added = lines.height
+            if (
+                numbers.n_unique() != added
+                or numbers[0] != before + 1
+                or numbers[-1] != before + added
+            ):
+                return None
             texts = pl.DataFrame(
                 {"line_no": list(read.texts), "line": list(read.texts.values())},
                 schema={"line_no": pl.UInt32, "line": pl.String},
             )
-            new = lines.join(hits, on="line_no", how="left", maintain_order="left").join(
-                texts, on="line_no", how="left", maintain_order="left"
+            new = (
+                lines.lazy()
+                .join(pl.concat(read.hits).lazy(), on="line_no", how="left", maintain_order="left")
+                .join(texts.lazy(), on="line_no", how="left", maintain_order="left")
             )
-            frames.append(new)
+            frames.append(
+                new.select(pl.col(name).cast(dtype) for name, dtype in ENTRY_SCHEMA.items())
+            )
         if not frames:
-            return pl.DataFrame(schema=ENTRY_SCHEMA)
-        entry = pl.concat([f.select(columns) for f in frames], how="vertical_relaxed")
-        numbers = entry.get_column("line_no")
-        in_order = numbers.is_sorted() and numbers.n_unique() == entry.height
-        if not in_order or int(numbers[0]) != 1 or int(numbers[-1]) != entry.height:
-            return None
-        return entry.select(list(ENTRY_SCHEMA))
+            return pl.LazyFrame(schema=ENTRY_SCHEMA), 0
+        return pl.concat(frames), before + added
 
     def lines_of(
         self, file: InputFile, source_dtype: pl.DataType, hit_filter: HitFilter

@@ -181,7 +181,7 @@ class EntryInfo:
 
 @dataclass
 class _Write:
-    frame: pl.DataFrame
+    frame: pl.DataFrame | pl.LazyFrame
     target: str
     metadata: dict[str, str]
 
@@ -303,17 +303,19 @@ class HitCache:
         self,
         file: InputFile,
         settings: Mapping[str, object],
-        frame: pl.DataFrame,
+        frame: pl.DataFrame | pl.LazyFrame,
         *,
         size: int,
         appendable: bool,
+        rows: int | None = None,
         index: tuple[tuple[int, int], ...] = (),
         extra: Mapping[str, Any] | None = None,
         before: Identity | None = None,
     ) -> None:
-        """Keep ``frame`` (a row per line of the file's first ``size`` bytes) as the entry of
-        ``file`` for ``settings``, written in the background. ``before``: the file's identity
-        when reading began; the entry is not written when the file is no longer that file."""
+        """Keep ``frame`` (a row per line of the file's first ``size`` bytes; a lazy frame of
+        ``rows`` rows is computed as it is written) as the entry of ``file`` for ``settings``,
+        written in the background. ``before``: the file's identity when reading began; the
+        entry is not written when the file is no longer that file."""
         try:
             identity = _identity(file.scan_path, size)
         except OSError:
@@ -324,7 +326,7 @@ class HitCache:
             "format": _FORMAT,
             "key": _settings_text(settings),
             "identity": identity.__dict__,
-            "lines": frame.height,
+            "lines": frame.height if isinstance(frame, pl.DataFrame) else rows,
             "appendable": appendable,
             "index": [list(pair) for pair in index],
             "file": os.path.abspath(file.name),
@@ -355,9 +357,18 @@ class HitCache:
             handle, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_SUFFIX, dir=self.directory)
             os.close(handle)
             try:
-                write.frame.write_parquet(
-                    temp, compression="lz4", statistics=False, metadata=write.metadata
-                )
+                if isinstance(write.frame, pl.LazyFrame):
+                    write.frame.sink_parquet(
+                        temp,
+                        compression="lz4",
+                        statistics=False,
+                        metadata=write.metadata,
+                        engine="streaming",
+                    )
+                else:
+                    write.frame.write_parquet(
+                        temp, compression="lz4", statistics=False, metadata=write.metadata
+                    )
                 os.replace(temp, write.target)
             finally:
                 with contextlib.suppress(FileNotFoundError):
@@ -471,7 +482,9 @@ def _entry_rows(
     """The rows of an entry (its bytes) as ``HitCache.lookup`` gives them, not yet decoded:
     its row count and column types are checked now (from its footer), its rows when read."""
     entry = pl.scan_parquet(data)
-    schema = entry.collect_schema()
+    # Read from the footer apart: asking the scan for its schema makes every later slice of it
+    # decode the rows before the slice too.
+    schema = pl.read_parquet_schema(data)
     height = entry.select(pl.len()).collect().item()
     if height != lines:
         raise ValueError(f"{height} rows, {lines} expected")
