@@ -15,6 +15,7 @@ field is a usage error.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shlex
 from collections.abc import Sequence
@@ -23,8 +24,11 @@ from datetime import UTC, tzinfo
 from typing import BinaryIO
 
 from micromacro.errors import UsageError
+from micromacro.hit_cache import HitCache
 from micromacro.inputs import InputFile, Inputs
 from micromacro.logformats import (
+    FAMILIES,
+    Candidate,
     Detection,
     LogFormat,
     SampleAnalysis,
@@ -51,15 +55,57 @@ UNREAD_FIELDS = "+fields"
 _TAIL_CHARS = 80
 
 
-def choose_log_format(sample: Sample, requested: str) -> tuple[LogFormat, Detection | None]:
+def choose_log_format(
+    sample: Sample, requested: str, cache: HitCache | None = None
+) -> tuple[LogFormat, Detection | None]:
     """The format named by ``requested`` (``--log-format``), or the one detected in ``sample``
-    with its detection (``combined`` when there is no line to detect a format by)."""
+    with its detection (``combined`` when there is no line to detect a format by). With a
+    ``cache``, a detection is kept there, and the same sample lines (in the same files) are
+    not read by every family again."""
     if requested != AUTO:
         return resolve_log_format(requested), None
     if not sample:
         return resolve_log_format("combined"), None
-    detection = choose_format(_analysis(sample))
+    key = json.dumps(["detection", [(file.name, number, text) for file, number, text in sample]])
+    detection = _recalled(cache.recall(key)) if cache is not None else None
+    if detection is None:
+        detection = choose_format(_analysis(sample))
+        if cache is not None:
+            cache.remember(key, _record(detection))
     return detection.format, detection
+
+
+def _record(detection: Detection) -> dict[str, object]:
+    """A detection as JSON (``_recalled`` reads it back)."""
+    return {
+        "family": detection.format.family.name,
+        "name": detection.format.name,
+        "parsed": detection.parsed,
+        "sampled": detection.sampled,
+        "candidates": [[c.family, c.read, c.variants] for c in detection.candidates],
+        "unread": list(detection.unread) if detection.unread is not None else None,
+    }
+
+
+def _recalled(record: object) -> Detection | None:
+    """The detection ``_record`` wrote, or None when ``record`` is none or not one."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        family = next(f for f in FAMILIES if f.name == record["family"])
+        unread = record["unread"]
+        return Detection(
+            family.choose(str(record["name"])),
+            int(record["parsed"]),
+            int(record["sampled"]),
+            tuple(
+                Candidate(str(name), int(read), {str(k): int(v) for k, v in variants.items()})
+                for name, read, variants in record["candidates"]
+            ),
+            (str(unread[0]), str(unread[1])) if unread is not None else None,
+        )
+    except (KeyError, StopIteration, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _analysis(sample: Sample) -> SampleAnalysis:

@@ -54,6 +54,9 @@ _META_KEY = "micromacro-cache"
 _PREFIX = "hits-"
 _SUFFIX = ".parquet"
 _TEMP_PREFIX = ".tmp-"
+# A small result worked out from a file's first lines (its detected format), kept beside the
+# entries: ``HitCache.recall`` and ``remember``.
+_MEMO_PREFIX, _MEMO_SUFFIX = "memo-", ".json"
 _EDGE_BYTES = 64 * 1024  # the head and the tail hashed to tell a file's bytes
 _UNUSED_DAYS = 30
 _STALE_TEMP_S = 3600.0
@@ -282,6 +285,40 @@ class HitCache:
         with contextlib.suppress(OSError):
             os.remove(self.entry_path(_identity(file.scan_path), settings))
 
+    def recall(self, key: str) -> Any:
+        """What ``remember`` kept for ``key`` with this program's code, or None."""
+        path = self._memo_path(key)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                value = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # last used: memos unused for long are removed with the entries
+        return value
+
+    def remember(self, key: str, value: Any) -> None:
+        """Keep ``value`` (JSON) for ``key``, atomically; a memo that cannot be written is
+        worked out again next time, without a word."""
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            handle, temp = tempfile.mkstemp(
+                prefix=_TEMP_PREFIX, suffix=_MEMO_SUFFIX, dir=self.directory
+            )
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(value, out)
+                os.replace(temp, self._memo_path(key))
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temp)
+        except OSError:
+            return
+
+    def _memo_path(self, key: str) -> str:
+        name = hashlib.sha256(json.dumps([code_fingerprint(), key]).encode()).hexdigest()[:40]
+        return os.path.join(self.directory, f"{_MEMO_PREFIX}{name}{_MEMO_SUFFIX}")
+
     def take_warnings(self) -> list[str]:
         """The warnings so far (entries that could not be used, or written), said once."""
         with self._lock:
@@ -415,7 +452,7 @@ class HitCache:
         """Every entry of the directory, the most recently used first."""
         found = []
         for entry in _scan(self.directory):
-            if entry.name.startswith(_TEMP_PREFIX):
+            if entry.name.startswith((_TEMP_PREFIX, _MEMO_PREFIX)):
                 continue
             try:
                 info = entry.stat()
@@ -439,7 +476,7 @@ class HitCache:
                 os.remove(entry.path)
             except OSError:
                 continue
-            if not entry.name.startswith(_TEMP_PREFIX):
+            if not entry.name.startswith((_TEMP_PREFIX, _MEMO_PREFIX)):
                 removed += 1
                 freed += size
         return removed, freed
@@ -462,13 +499,18 @@ def describe_entries(cache: HitCache) -> str:
 
 
 def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
-    """The entries and temporary files of the cache directory (nothing else in it)."""
+    """The entries, memos and temporary files of the cache directory (nothing else in it)."""
     try:
         listing = list(os.scandir(directory))
     except OSError:
         return
     for entry in listing:
-        ours = entry.name.startswith((_PREFIX, _TEMP_PREFIX)) and entry.name.endswith(_SUFFIX)
+        ours = (
+            entry.name.startswith((_PREFIX, _TEMP_PREFIX)) and entry.name.endswith(_SUFFIX)
+        ) or (
+            entry.name.startswith((_MEMO_PREFIX, _TEMP_PREFIX))
+            and entry.name.endswith(_MEMO_SUFFIX)
+        )
         if ours and entry.is_file(follow_symlinks=False):
             yield entry
 

@@ -371,7 +371,8 @@ def _read_access_logs(
     """Parse every line of the access logs into hits, counting each line in its bucket (with
     ``keep_lines``, every line is read and kept with its fields: no seeking)."""
     sample = list(inputs.sample_lines())
-    fmt, detection = choose_log_format(sample, options.log_format)
+    memo = options.cache if not keep_lines else None
+    fmt, detection = choose_log_format(sample, options.log_format, memo)
     if options.client_ip == "first-forwarded":
         check_forwarded_for(fmt, sample)
     tz = report_timezone(options.tz, sample)

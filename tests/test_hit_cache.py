@@ -456,6 +456,44 @@ def test_an_entry_whose_rows_cannot_be_read_is_rebuilt(monkeypatch: pytest.Monke
     assert parses.lines == 0
 
 
+def test_a_detected_format_is_kept_and_the_same_first_lines_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The format detected in a file's first lines is kept beside the entries: a run on the same
+    first lines (the file grown, or another file that starts alike) reads them with no family
+    again, and says the same; other first lines are read again. ``cache clear`` removes it."""
+    import micromacro.format_choice as format_choice
+
+    analyses: list[int] = []
+    real = format_choice.analyse_sample
+    monkeypatch.setattr(
+        format_choice, "analyse_sample", lambda *a, **k: analyses.append(1) or real(*a, **k)
+    )
+    lines = (Path(__file__).parent.parent / "sample_logs" / "access.log").read_bytes()
+    lines_of = lines.splitlines(keepends=True)
+    log = tmp_path / "access.log"
+    log.write_bytes(b"".join(lines_of[:100]))  # the first 50 are the sample
+    first = invoke("report", str(log), "--format", "json")
+    assert len(analyses) == 1
+    log.write_bytes(b"".join(lines_of[:120]))
+    grown = invoke("report", str(log), "--format", "json")
+    assert len(analyses) == 1  # same first lines: the kept detection
+    said = [line for line in grown.stderr.splitlines() if "log format:" in line]
+    assert said == [line for line in first.stderr.splitlines() if "log format:" in line]
+    assert said == ["micromacro: log format: combined (detected: 50 of 50 sample lines parsed)"]
+    assert grown.stdout == invoke("report", str(log), "--format", "json", "--no-cache").stdout
+    assert len(analyses) == 2  # without the cache, detected again
+    other = tmp_path / "other.log"
+    other.write_bytes(b"# a comment first\n" + b"".join(lines_of[:100]))
+    invoke("report", str(other))
+    assert len(analyses) == 3
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
+    assert len(list(folder.glob("memo-*.json"))) == 2
+    assert "2 entries" in invoke("cache", "info").stdout
+    invoke("cache", "clear")
+    assert list(folder.iterdir()) == []
+
+
 def test_an_entry_of_other_rows_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
     """An entry whose rows are not the lines it says it holds is never used."""
     invoke("report", str(SHOP))
@@ -487,7 +525,7 @@ def test_no_temporary_file_is_left_behind() -> None:
     invoke("report", str(SHOP))
     invoke("report", str(FIXTURES / "two_days.log"))
     folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
-    assert sorted(p.name[:5] for p in folder.iterdir()) == ["hits-", "hits-"]
+    assert sorted(p.name[:5] for p in folder.iterdir()) == ["hits-", "hits-", "memo-", "memo-"]
 
 
 # --- messages that quote lines ------------------------------------------------------------------
