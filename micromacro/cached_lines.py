@@ -242,7 +242,7 @@ class LineCache:
         it, in line order; None unless they are every line from the first. Not yet computed:
         the entry is written as it is made (``HitCache.store``), never whole in memory."""
         before = part.lines if part is not None else 0
-        frames = [part.scan().select(list(ENTRY_SCHEMA))] if part is not None else []
+        frames = [part.entry.select(list(ENTRY_SCHEMA))] if part is not None else []
         added = 0
         if read is not None and read.lines:
             lines = pl.concat(read.lines).sort("line_no")  # held lines come later
@@ -282,15 +282,15 @@ class LineCache:
         part = self.found[file.name]
         period = Period(hit_filter.since, hit_filter.until)
         # What decides the quoted lines: a few columns of every line, read apart.
-        kinds = part.read(part.scan().select("line_no", "bucket", "variant", "ts"))
+        no_text = pl.col("line").is_null().alias("_no_text")
+        kinds = part.read(part.entry.select("line_no", "bucket", "variant", "ts", no_text))
         wanted = sorted(quoted_lines(kinds, hit_filter, period, self.fmt))
+        lacking = kinds.filter(pl.col("line_no").is_in(wanted) & pl.col("_no_text"))
+        missing = set(lacking.get_column("line_no").to_list())
         del kinds
         texts: dict[int, str] = {}
-        if wanted:
-            lacking = part.scan().filter(pl.col("line_no").is_in(wanted) & pl.col("line").is_null())
-            missing = set(part.read(lacking.select("line_no")).get_column("line_no").to_list())
-            if missing:
-                texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
+        if missing:
+            texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
         for lines in part.slices(_SLICE_LINES):
             lines = lines.with_columns(source_file=pl.lit(file.name, dtype=source_dtype))
             if texts:

@@ -121,9 +121,9 @@ def _identity(path: str, size: int | None = None) -> Identity:
 @dataclass(frozen=True)
 class CachedPart:
     """A usable entry: its rows (one per line or row of the file's first ``lines``, as they
-    were stored: ``scan``, ``read``, ``slices``), the bytes it covers, and whether that is the
-    whole file now (``whole``) or the file has grown since (read bytes ``size`` on, ``lines``
-    lines after the start)."""
+    were stored: ``entry``, not yet read; ``read``, ``slices``), the bytes it covers, and
+    whether that is the whole file now (``whole``) or the file has grown since (read bytes
+    ``size`` on, ``lines`` lines after the start)."""
 
     entry: pl.LazyFrame
     lines: int
@@ -138,12 +138,8 @@ class CachedPart:
         """The bytes after the cached part, as the one stretch of the file to read."""
         return FileParts((ByteRange(self.size, file_size, self.lines),), 0)
 
-    def scan(self) -> pl.LazyFrame:
-        """The entry's rows, not yet read (a query reads only what it needs of them)."""
-        return self.entry
-
     def read(self, query: pl.LazyFrame | None = None) -> pl.DataFrame:
-        """The entry's rows (or what ``query``, made from ``scan``, selects of them); raises
+        """The entry's rows (or what ``query``, made from ``entry``, selects of them); raises
         ``EntryUnreadable`` when they cannot be read."""
         try:
             return (self.entry if query is None else query).collect()
@@ -161,7 +157,7 @@ class EntryUnreadable(Exception):
     """An entry found usable could not be read after all (damaged since): its file is read."""
 
     def __init__(self, file: str, error: BaseException) -> None:
-        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+        reason = _reason(error)
         super().__init__(
             f"cache: the entry of {file} cannot be read{f' ({reason})' if reason else ''}: "
             "read again and rewritten"
@@ -326,7 +322,7 @@ class HitCache:
         return taken
 
     def _damaged(self, file: InputFile, path: str, error: BaseException) -> None:
-        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+        reason = _reason(error)
         self.warnings.append(
             f"cache: the entry of {file.name} ({os.path.basename(path)}) cannot be used"
             f"{f' ({reason})' if reason else ''}: read again and rewritten"
@@ -513,6 +509,12 @@ def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
         )
         if ours and entry.is_file(follow_symlinks=False):
             yield entry
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of what ``error`` says, cut to 120 characters ("" when it says nothing)."""
+    said = str(error).strip()
+    return said.splitlines()[0][:120] if said else ""
 
 
 def _entry_rows(
