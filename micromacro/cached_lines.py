@@ -145,6 +145,11 @@ class LineCache:
         """``name`` is read in stretches (``seeking``): nothing of it is kept."""
         self.keep.discard(name)
 
+    def stop_keeping(self) -> None:
+        """Keep nothing of this run: its lines are more than memory holds (``hit_partitions``)."""
+        self.keep.clear()
+        self._read.clear()
+
     def start_reading(self) -> None:
         """Forget the lines kept so far (a run reads again after ``seeking`` failed)."""
         self._read.clear()

@@ -440,18 +440,25 @@ def session_sources(first_hits: pl.DataFrame, site_hosts: Sequence[str]) -> pl.D
 
 
 def _most_common(
-    hits: pl.DataFrame, column: str, to_host: Callable[[pl.Expr], pl.Expr]
+    hits: pl.DataFrame | pl.LazyFrame, column: str, to_host: Callable[[pl.Expr], pl.Expr]
 ) -> list[str]:
     """The distinct non-null hosts ``to_host`` makes of ``column``, most frequent first (ties
     in text order); each distinct value is read once."""
-    values = hits.select(pl.col(column).cast(pl.String)).drop_nulls()
-    distinct = values.group_by(column).len(name="count")
+    distinct = (
+        hits.lazy()
+        .select(column)
+        .drop_nulls()
+        .group_by(column)
+        .len(name="count")
+        .with_columns(pl.col(column).cast(pl.String))
+        .collect()
+    )
     hosts = distinct.select(to_host(pl.col(column)).alias("host"), "count").drop_nulls("host")
     counts = hosts.group_by("host").agg(pl.col("count").sum())
     return counts.sort(["count", "host"], descending=[True, False]).get_column("host").to_list()
 
 
-def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
+def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``,
     else the most common referrer host that is no listed search engine, social network, video
     or shopping site (internal navigation dominates the referrers of a real site). An empty
@@ -462,11 +469,12 @@ def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
     >>> infer_site_hosts(hits)
     ['shop.example']
     """
-    if "host" in hits.columns:
+    columns = hits.collect_schema().names()
+    if "host" in columns:
         hosts = _most_common(hits, "host", request_host)
         if hosts:
             return hosts[:1]
-    if "referrer" not in hits.columns:
+    if "referrer" not in columns:
         return []
     for host in _most_common(hits, "referrer", referrer_host):
         if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
@@ -474,7 +482,9 @@ def infer_site_hosts(hits: pl.DataFrame) -> list[str]:
     return []
 
 
-def site_hosts_of(given: Sequence[str], hits: pl.DataFrame, notes: list[str]) -> list[str]:
+def site_hosts_of(
+    given: Sequence[str], hits: pl.DataFrame | pl.LazyFrame, notes: list[str]
+) -> list[str]:
     """The site's own hosts (internal referrers): ``given`` (``--site-host``), else inferred
     from ``hits`` and named in a note."""
     if given:

@@ -226,6 +226,36 @@ _CACHE_OPTIONS = (
 )
 
 
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _size_option(_ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """A size in bytes from ``512M``, ``2G``, ``1.5G`` or ``100000`` (K, M, G, T: powers of
+    1024; a trailing ``B`` or ``iB`` is allowed)."""
+    if value is None:
+        return None
+    text = value.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = text[-1:] if text[-1:] in ("K", "M", "G", "T") else ""
+    number = text.removesuffix(unit)
+    try:
+        size = float(number) * _SIZE_UNITS[unit]
+    except ValueError:
+        size = -1
+    if not 1 <= size < 1 << 60:
+        raise click.BadParameter(f"{value!r}: give a size such as 512M, 2G or 1.5G", param=param)
+    return int(size)
+
+
+_HIT_MEMORY_OPTION = click.option(
+    "--hit-memory",
+    metavar="SIZE",
+    callback=_size_option,
+    help="Counted hits held in memory at most (512M, 2G); beyond it they are written to a "
+    "temporary directory ($TMPDIR) and reported a partition of visitors at a time. Default: a "
+    "quarter of the machine's memory.",
+)
+
+
 def _with_options(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]], Any]:
     """A decorator adding ``options`` to a command, in the order given."""
 
@@ -238,7 +268,9 @@ def _with_options(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]]
 
 
 # report and alert read, attribute and compare; hits only reads.
-_reading_options = _with_options(*_READING_OPTIONS, *_CACHE_OPTIONS, *_ANALYSIS_OPTIONS)
+_reading_options = _with_options(
+    *_READING_OPTIONS, *_CACHE_OPTIONS, _HIT_MEMORY_OPTION, *_ANALYSIS_OPTIONS
+)
 _hit_reading_options = _with_options(*_READING_OPTIONS)
 
 

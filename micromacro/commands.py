@@ -26,6 +26,7 @@ from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_goals
 from micromacro.history import append_history, history_rows
 from micromacro.hit_cache import HitCache, default_cache_dir, describe_entries
+from micromacro.hit_partitions import default_hit_memory
 from micromacro.hit_table import build_hit_table
 from micromacro.hits import MalformedLine
 from micromacro.logformats import (
@@ -144,6 +145,7 @@ def _report_options(
         strict=params["strict"],
         dedupe=params["dedupe"],
         max_line_bytes=params["max_line_bytes"],
+        hit_memory=_hit_memory(params),
         goals=goals,
         session_timeout_s=params["session_timeout_s"],
         by=tuple(breakdowns),
@@ -154,6 +156,14 @@ def _report_options(
         baseline=params.get("baseline"),
         expected_split=params.get("expected_split", ()),
     )
+
+
+def _hit_memory(params: dict[str, Any]) -> int | None:
+    """``--hit-memory`` or its default; None for a command without it (suggest reads its hits
+    whole, hits keeps every line)."""
+    if "hit_memory" not in params:
+        return None
+    return int(params["hit_memory"] or default_hit_memory())
 
 
 def _open_cache(ctx: click.Context, env: Environment) -> HitCache | None:

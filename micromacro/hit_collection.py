@@ -23,6 +23,7 @@ from datetime import datetime
 import polars as pl
 
 from micromacro.format_choice import EXCERPT_CHARS, UNREAD_FIELDS
+from micromacro.hit_partitions import HitSpill, SpilledHits
 from micromacro.hit_schema import (
     BUCKET,
     COUNTED_BUCKETS,
@@ -131,6 +132,10 @@ class HitAccumulator:
     # time, in the period or not.
     firsts: dict[str, tuple[int, datetime]] = field(default_factory=dict)
     lasts: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    # Where the counted hits go once they are more than its budget (``hit_partitions``), and
+    # the bytes of those held in memory.
+    spill: HitSpill | None = None
+    held: int = 0
 
     def add(self, lines: pl.DataFrame) -> None:
         """Add a chunk of classified lines."""
@@ -161,6 +166,10 @@ class HitAccumulator:
         if self.dedupe:
             hits = hits.with_columns(counted.get_column(_LINE_HASH))
         self.counted.append(compact_strings(hits.select(columns), ENCODED_COLUMNS))
+        if self.spill is not None:
+            self.held += int(self.counted[-1].estimated_size())
+            if self.spill.over_budget(self.held):
+                self._spill()
         if self.overlap is not None:
             self.overlap.add(counted)
         self._add_malformed_examples(lines)
@@ -186,9 +195,28 @@ class HitAccumulator:
                 self.unread_example = (str(name), int(number), str(text))
 
     def counted_hits(self) -> pl.DataFrame:
-        """The counted hits of every chunk added, in reading order (``ENCODED_COLUMNS``
-        categorical)."""
+        """The counted hits of every chunk added and held in memory, in reading order
+        (``ENCODED_COLUMNS`` categorical)."""
         return pl.concat(self.counted) if self.counted else empty_hits()
+
+    @property
+    def spilled(self) -> bool:
+        """Whether counted hits went to disk."""
+        return self.spill is not None and self.spill.spilled
+
+    def spilled_hits(self) -> SpilledHits | None:
+        """Once some hits went to disk, all of them (the rest are written too); else None."""
+        if self.spill is None or not self.spill.spilled:
+            return None
+        if self.counted:
+            self._spill()
+        return SpilledHits(self.spill)
+
+    def _spill(self) -> None:
+        assert self.spill is not None
+        self.spill.write(self.counted)
+        self.counted.clear()
+        self.held = 0
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
         # Lazy, so only the three columns are filtered; a line number is in a chunk once.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO, Literal
@@ -49,6 +49,7 @@ from micromacro.hit_collection import (
     add_counts,
     drop_duplicate_lines,
 )
+from micromacro.hit_partitions import HitSpill, SpilledHits, removed_on_error
 from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
 from micromacro.hits import (
     HitFilter,
@@ -109,6 +110,9 @@ class ReadOptions:
     now: datetime | None = None
     # The hit cache (``--cache``); None: read every input (``--no-cache``).
     cache: HitCache | None = None
+    # ``--hit-memory``: counted hits beyond this many bytes are spilled to disk and reported a
+    # partition of visitors at a time (``hit_partitions``); None: all are held in memory.
+    hit_memory: int | None = None
 
 
 @dataclass
@@ -138,6 +142,30 @@ class InputRead:
     unread_fields: UnreadFields | None = None
     # Access logs: the times of the first and last line read, in the period or not.
     time_range: tuple[datetime, datetime] | None = None
+    # Access logs with more counted hits than ``--hit-memory``: the hits, on disk (``hits`` is
+    # then empty).
+    spilled: SpilledHits | None = None
+
+    def all_hits(self) -> pl.DataFrame | pl.LazyFrame:
+        """The counted hits, in memory or as a scan of the spill files."""
+        return self.spilled.scan() if self.spilled is not None else self.hits
+
+    def hit_partitions(self) -> Iterator[pl.DataFrame]:
+        """The counted hits, a partition of visitors at a time (one partition: all of them,
+        unless they were spilled)."""
+        if self.spilled is None:
+            yield self.hits
+        else:
+            yield from self.spilled.partitions()
+
+    def hit_count(self) -> int:
+        """How many hits were counted."""
+        return self.spilled.height() if self.spilled is not None else self.hits.height
+
+    def close(self) -> None:
+        """Remove the spill files, if any (the read's hits are gone)."""
+        if self.spilled is not None:
+            self.spilled.spill.close()
 
 
 def read_inputs(
@@ -168,7 +196,11 @@ def read_inputs(
             )
         else:
             read = _read_event_exports(inputs, source, options, progress)
-    _check_input(read, options)
+    try:
+        _check_input(read, options)
+    except BaseException:
+        read.close()
+        raise
     return read
 
 
@@ -235,6 +267,7 @@ def read_hits(
     keep_times: bool = False,
     keep_lines: bool = False,
     cache: LineCache | None = None,
+    spill: HitSpill | None = None,
 ) -> HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
     (and with ``keep_lines`` every line's fields and bucket). Timeless lines outside the
@@ -243,7 +276,9 @@ def read_hits(
 
     Lines are classified without the period, which is applied after (``hits.in_period``): so
     the ``cache`` can keep the lines of every time, and give back the lines of a cached input
-    (in its turn, before any line read after them) as if they had been read."""
+    (in its turn, before any line read after them) as if they had been read. With a ``spill``,
+    the counted hits beyond its budget go to disk, and the cache keeps nothing of this run (its
+    lines would not fit in memory either)."""
     total = inputs.total_bytes
     done = 0
     result = HitAccumulator(
@@ -254,6 +289,7 @@ def read_hits(
         period=Period(hit_filter.since, hit_filter.until),
         overlap=OverlapSample() if not dedupe and len(inputs.files) > 1 else None,
         format_string=named_format_string(fmt),
+        spill=spill,
     )
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
@@ -274,6 +310,8 @@ def read_hits(
         if cache is not None:
             cache.add(classified)
         result.add(in_period(classified, hit_filter))
+        if cache is not None and result.spilled:
+            cache.stop_keeping()
 
     def add_cached(until: str | None) -> None:
         """The cached lines of the inputs up to ``until`` (all: None), in input order."""
@@ -389,20 +427,25 @@ def _read_access_logs(
         warnings += options.cache.take_warnings()
     seek = not options.dedupe and not keep_lines
     skipped = _seek_periods(inputs, fmt, periods, cache) if seek else 0
+    # --dedupe compares every counted line with the earlier inputs': its hits stay in memory.
+    budget = options.hit_memory if not options.dedupe and not keep_lines else None
     while True:
+        spill = HitSpill(budget) if budget is not None else None
         try:
-            read = read_hits(
-                inputs,
-                fmt,
-                hit_filter,
-                progress,
-                client_ip=options.client_ip,
-                dedupe=options.dedupe,
-                segment_columns=segment_columns,
-                keep_times=earlier is not None,
-                keep_lines=keep_lines,
-                cache=cache,
-            )
+            with removed_on_error(spill):
+                read = read_hits(
+                    inputs,
+                    fmt,
+                    hit_filter,
+                    progress,
+                    client_ip=options.client_ip,
+                    dedupe=options.dedupe,
+                    segment_columns=segment_columns,
+                    keep_times=earlier is not None,
+                    keep_lines=keep_lines,
+                    cache=cache,
+                    spill=spill,
+                )
             break
         except OutOfStretch as error:  # not in time order after all: read that file whole
             del inputs.ranges[error.source_file]
@@ -421,6 +464,7 @@ def _read_access_logs(
     if skipped:
         for counts in (read.counts, read.read_counts):
             counts["out_of_period"] = counts.get("out_of_period", 0) + skipped
+    spilled = read.spilled_hits()
     if options.dedupe:
         hits = drop_duplicate_lines(read)
     else:
@@ -437,9 +481,12 @@ def _read_access_logs(
         variants=read.variants,
     )
     notes = [*inputs.notes, *format_notes(fmt, detection, read.variants)]
+    if spilled is not None:
+        notes.append(spilled.note(cached=cache is not None))
     warnings += unmatched_warning(fmt, read.variants, read.unmatched_example)
     result = InputRead(
         hits=hits,
+        spilled=spilled,
         summary=summary,
         period=period,
         tz=tz,
@@ -555,6 +602,7 @@ def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
     return dataclasses.replace(
         read,
         hits=read.hits.filter(period.contains()),
+        spilled=read.spilled.filter(period.contains()) if read.spilled is not None else None,
         summary=summary,
         period=period,
         malformed=malformed,
@@ -663,7 +711,7 @@ def input_warnings(read: InputRead, options: ReadOptions) -> list[str]:
             f"the input holds no request: its {comments:,} lines are blank, comment or "
             "directive lines"
         )
-    elif read.hits.height == 0 and read.summary.buckets.get("out_of_period", 0):
+    elif read.hit_count() == 0 and read.summary.buckets.get("out_of_period", 0):
         warnings.append(
             f"no hits in the period {_period_text(read.period, read.tz)}: all "
             f"{read.summary.lines:,} {read.unit}s are outside it or not counted, so the report "

@@ -6,6 +6,7 @@ traffic, segments, experiment ─▶ (with ``--compare``) the same for the earli
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO
@@ -20,7 +21,7 @@ from micromacro.dimensions import Attribution, Breakdown
 from micromacro.experiments import experiment
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goal_matching import session_conversions, session_revenue
-from micromacro.goals import GoalsConfig
+from micromacro.goals import Funnel, GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
 from micromacro.metrics import (
     engagement_ladder,
@@ -50,12 +51,12 @@ from micromacro.rows import (
 from micromacro.segments import funnel_segment_rows, segment_rows
 from micromacro.sessions import (
     DEFAULT_TIMEOUT_S,
-    first_and_last,
     pageviews_and_events,
     session_table,
     sessionize,
+    sessions_span,
 )
-from micromacro.traffic import traffic_overview
+from micromacro.traffic import TrafficParts, join_traffic_parts, traffic_overview, traffic_parts
 from micromacro.trend import session_trend
 
 
@@ -193,10 +194,13 @@ def build_report(
         stdin=stdin,
         progress=progress,
     )
-    report = _report_of(read, options)
-    if read.previous is None:
+    try:
+        report = _report_of(read, options)
+        previous = _report_of(read.previous, options) if read.previous is not None else None
+    finally:
+        read.close()  # the spilled hits, if any, are read
+    if previous is None:
         return report
-    previous = _report_of(read.previous, options)
     comparison = compare(report, previous)
     warnings = report.warnings
     if comparison.empty:
@@ -211,17 +215,21 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     warnings = [*read.warnings, *input_warnings(read, options)]
     notes = list(read.notes)
     goals = options.goals.goals
-    sessionized = sessionize(read.hits, timeout_s=options.session_timeout_s)
-    sessions = session_table(sessionized)
-    conversions = session_conversions(sessionized, sessions, goals)
-    revenue = revenue_cells(conversions, session_revenue(sessionized, goals), goals)
+    site_hosts = site_hosts_of(options.site_hosts, read.all_hits(), notes)
+    figures = _joined_figures(
+        [
+            _visitor_figures(hits, options, read, site_hosts)
+            for hits in _sessionized_parts(read, options)
+        ],
+        options.goals.funnels,
+    )
+    sessions, conversions, dimensions = figures.sessions, figures.conversions, figures.dimensions
+    revenue = revenue_cells(conversions, figures.revenue, goals)
     visitors = visitor_goals(conversions, goals)
     summary = site_summary(conversions, goals, revenue)
     goal_rows = goals_table(conversions, goals, revenue)
     warnings += revenue_warnings(summary, goal_rows)
     units = {"session": summary.sessions, "visitor": summary.visitors}
-    site_hosts = site_hosts_of(options.site_hosts, sessionized, notes)
-    dimensions = _dimensions(options, sessionized, sessions, read, site_hosts)
     segments = (
         segment_rows(
             conversions,
@@ -236,21 +244,19 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         else ()
     )
     funnels = []
-    steps = pageviews_and_events(sessionized) if options.goals.funnels else sessionized
-    for funnel in options.goals.funnels:
-        attempts = funnel_attempts(steps, funnel)
-        figures = funnel_report(attempts, funnel, units[funnel.scope])
+    for funnel, attempts in zip(options.goals.funnels, figures.attempts, strict=True):
+        result = funnel_report(attempts, funnel, units[funnel.scope])
         if dimensions is not None:
             by_segment = funnel_segment_rows(
                 attempts, funnel, sessions, dimensions, options.by, top=options.top
             )
-            figures = replace(figures, segments=by_segment)
-        funnels.append(figures)
+            result = replace(result, segments=by_segment)
+        funnels.append(result)
     trial = None
     if options.baseline is not None:
         trial = experiment(segments, options.by[0].label, options.baseline, options.expected_split)
         warnings += trial.warnings
-    first_hit, last_hit = first_and_last(read.hits)
+    first_hit, last_hit = sessions_span(sessions)
     start, end = read.period.since or first_hit, read.period.until or last_hit
     trend = session_trend(
         conversions,
@@ -269,14 +275,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         ladder=engagement_ladder(visitors),
         micro_macro=micro_macro_table(visitors, goals),
         segments=segments,
-        traffic=traffic_overview(
-            sessionized,
-            conversions,
-            goals,
-            site_hosts=site_hosts,
-            attribution=options.attribution,
-            top=options.top,
-        ),
+        traffic=traffic_overview(figures.traffic, conversions, goals, top=options.top),
         trend=trend,
         experiment=trial,
         period=read.period,
@@ -289,6 +288,97 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+@dataclass(frozen=True)
+class _VisitorFigures:
+    """What the figures need of some visitors' hits, one row per session (or funnel attempt):
+    the figures of visitors read apart (``hit_partitions``) are these joined."""
+
+    sessions: pl.DataFrame
+    conversions: pl.DataFrame
+    revenue: pl.DataFrame
+    dimensions: pl.DataFrame | None
+    attempts: tuple[pl.DataFrame, ...]
+    traffic: TrafficParts
+
+
+def _sessionized_parts(read: InputRead, options: ReportOptions) -> Iterator[pl.DataFrame]:
+    """The read's hits in sessions, a partition of visitors at a time (all at once when they
+    were held in memory): session numbers go on from one partition to the next."""
+    first_session = 0
+    for hits in read.hit_partitions():
+        sessionized = sessionize(hits, timeout_s=options.session_timeout_s)
+        del hits
+        if first_session:
+            sessionized = sessionized.with_columns(pl.col("session") + first_session)
+        yield sessionized
+        first_session += sessionized.get_column("session").n_unique()
+
+
+def _visitor_figures(
+    sessionized: pl.DataFrame,
+    options: ReportOptions,
+    read: InputRead,
+    site_hosts: list[str],
+) -> _VisitorFigures:
+    """The per-session figures of sessionized hits."""
+    goals = options.goals.goals
+    sessions = session_table(sessionized)
+    conversions = session_conversions(sessionized, sessions, goals)
+    steps = pageviews_and_events(sessionized) if options.goals.funnels else sessionized
+    return _VisitorFigures(
+        sessions=sessions,
+        conversions=conversions,
+        revenue=session_revenue(sessionized, goals),
+        dimensions=_dimensions(options, sessionized, sessions, read, site_hosts),
+        attempts=tuple(funnel_attempts(steps, funnel) for funnel in options.goals.funnels),
+        traffic=traffic_parts(
+            sessionized, conversions, site_hosts=site_hosts, attribution=options.attribution
+        ),
+    )
+
+
+def _joined_figures(parts: list[_VisitorFigures], funnels: Sequence[Funnel]) -> _VisitorFigures:
+    """The figures of visitors read apart, as one, with the sessions numbered and in the
+    order of a read of every visitor at once (visitor, then first hit): the same report to
+    the byte, sums of floating-point values included."""
+    if len(parts) == 1:
+        return parts[0]
+    numbers = (
+        pl.concat([part.sessions.select("session", "visitor_id") for part in parts])
+        .sort("visitor_id", "session")
+        .select("session", pl.int_range(pl.len(), dtype=pl.UInt32).alias(_NUMBER))
+    )
+
+    def joined(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+        """Per-session frames, one after another, their sessions renumbered and in order."""
+        frame = pl.concat(list(frames))
+        renumbered = frame.join(numbers, on="session", how="left", maintain_order="left")
+        session = pl.col(_NUMBER).cast(frame.schema["session"]).alias("session")
+        return renumbered.with_columns(session).drop(_NUMBER).sort("session", maintain_order=True)
+
+    def attempts(index: int, funnel: Funnel) -> pl.DataFrame:
+        """A funnel's attempts, in unit order: sessions renumbered, or visitors."""
+        frames = [part.attempts[index] for part in parts]
+        if funnel.scope != "session":
+            return pl.concat(frames).sort("unit", maintain_order=True)
+        by_session = joined(frame.rename({"unit": "session"}) for frame in frames)
+        return by_session.rename({"session": "unit"})
+
+    traffic = join_traffic_parts([part.traffic for part in parts])
+    dimensions = [part.dimensions for part in parts if part.dimensions is not None]
+    return _VisitorFigures(
+        sessions=joined(part.sessions for part in parts),
+        conversions=joined(part.conversions for part in parts),
+        revenue=joined(part.revenue for part in parts),
+        dimensions=joined(dimensions) if dimensions else None,
+        attempts=tuple(attempts(i, funnel) for i, funnel in enumerate(funnels)),
+        traffic=replace(traffic, sources=joined([traffic.sources])),
+    )
+
+
+_NUMBER = "__micromacro_session"
 
 
 def _dimensions(

@@ -31,7 +31,8 @@ HIT_ORDER = ("ts", "source_file", "line_no")
 def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> pl.DataFrame:
     """Sort counted hits by visitor, session and hit order and number their sessions.
 
-    Adds ``visitor_id`` (an integer id per distinct ``visitor``) and ``session`` (0, 1, 2, … in
+    Adds ``visitor_id`` (an integer id per distinct ``visitor``, unless the hits have one) and
+    ``session`` (0, 1, 2, … in
     visitor order, then in the order of each session's first hit). Without session ids a new
     session starts at a visitor's first hit and where the gap to the previous hit is greater
     than ``timeout_s`` seconds. A hit with a session id belongs to its visitor's session of that
@@ -49,9 +50,11 @@ def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> p
     [0, 0, 1]
     """
     timeout = pl.duration(microseconds=round(timeout_s * 1_000_000))
-    ordered = hits.with_columns(
-        visitor_id=pl.col("visitor").cast(pl.Categorical).to_physical().cast(pl.UInt32)
-    ).sort(["visitor_id", *HIT_ORDER])
+    if "visitor_id" not in hits.columns:  # hits read apart bring their own (``hit_partitions``)
+        hits = hits.with_columns(
+            visitor_id=pl.col("visitor").cast(pl.Categorical).to_physical().cast(pl.UInt32)
+        )
+    ordered = hits.sort(["visitor_id", *HIT_ORDER])
     # Sorted while categorical (``hit_schema.ENCODED_COLUMNS``): strings again only once, but
     # for the columns no later stage reads hit by hit (``SESSION_ENCODED_COLUMNS``).
     decoded = [name for name in ENCODED_COLUMNS if name not in SESSION_ENCODED_COLUMNS]
@@ -182,4 +185,13 @@ def first_and_last(hits: pl.DataFrame) -> tuple[datetime | None, datetime | None
     first, last = hits.select(
         pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
     ).row(0)
+    return first, last
+
+
+def sessions_span(sessions: pl.DataFrame) -> tuple[datetime | None, datetime | None]:
+    """The times of the first and last counted hit of a session table (its first start and
+    last end); None without sessions."""
+    if sessions.height == 0:
+        return None, None
+    first, last = sessions.select(pl.col("start").min(), pl.col("end").max()).row(0)
     return first, last

@@ -10,6 +10,7 @@ objects. Referrer hosts and channels are the sessions' ``referrer`` and ``channe
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -59,15 +60,14 @@ def _top(
     return TopRows(tuple(row(*values) for values in kept.select(fields).iter_rows()), frame.height)
 
 
-def _pages(hits: pl.DataFrame, top: int) -> TopRows[PageRow]:
+def _page_counts(hits: pl.DataFrame) -> pl.DataFrame:
     """Per path: its pageviews and the sessions with at least one of them."""
     views = hits.lazy().filter(pl.col("kind") == "page").select(_label("path"), "session")
-    table = (
+    return (
         views.group_by("path")
         .agg(pl.len().alias("pageviews"), pl.col("session").n_unique().alias("sessions"))
         .collect()
     )
-    return _top(table, "pageviews", "path", PAGE_FIELDS, PageRow, top)
 
 
 def _landing_pages(sessions: pl.DataFrame, top: int) -> TopRows[LandingPageRow]:
@@ -120,43 +120,77 @@ def _channels(
     return _top(table, "sessions", "channel", CHANNEL_FIELDS, ChannelRow, top)
 
 
-def _status_codes(hits: pl.DataFrame, top: int) -> TopRows[StatusRow]:
+def _status_counts(hits: pl.DataFrame) -> pl.DataFrame | None:
     """Per status code: the counted hits answered with it (hits without one are not listed;
-    none when the hits carry no status at all)."""
+    None when the hits carry no status at all)."""
     if "status" not in hits.columns:
-        return TopRows()
-    table = (
+        return None
+    return (
         hits.lazy()
         .filter(pl.col("status").is_not_null())
         .group_by(pl.col("status").cast(pl.Int64))
         .agg(pl.len().alias("hits"))
         .collect()
     )
-    return _top(table, "hits", "status", STATUS_FIELDS, StatusRow, top)
+
+
+@dataclass(frozen=True)
+class TrafficParts:
+    """What the traffic overview reads of some visitors' hits: the counts per path and per
+    status code, and each session's channel and referrer host. The parts of visitors read
+    apart (``hit_partitions``) add up with ``join_traffic_parts``."""
+
+    pages: pl.DataFrame
+    statuses: pl.DataFrame | None
+    sources: pl.DataFrame
+
+
+def traffic_parts(
+    hits: pl.DataFrame,
+    sessions: pl.DataFrame,
+    *,
+    site_hosts: Sequence[str] = (),
+    attribution: Attribution = "session",
+) -> TrafficParts:
+    """The traffic parts of sessionized ``hits`` and their ``sessions``. Referrers from
+    ``site_hosts`` are internal; ``attribution`` is ``--attribution``'s."""
+    sources = session_dimensions(
+        hits, sessions, {"channel", "referrer"}, site_hosts=site_hosts, attribution=attribution
+    )
+    return TrafficParts(_page_counts(hits), _status_counts(hits), sources)
+
+
+def join_traffic_parts(parts: Sequence[TrafficParts]) -> TrafficParts:
+    """The traffic parts of disjoint sets of visitors, added up (a session is one visitor's)."""
+    if len(parts) == 1:
+        return parts[0]
+    pages = pl.concat([part.pages for part in parts]).group_by("path").agg(pl.all().sum())
+    statuses = [part.statuses for part in parts if part.statuses is not None]
+    status = pl.concat(statuses).group_by("status").agg(pl.col("hits").sum()) if statuses else None
+    return TrafficParts(pages, status, pl.concat([part.sources for part in parts]))
 
 
 @paused()
 def traffic_overview(
-    hits: pl.DataFrame,
+    parts: TrafficParts,
     sessions: pl.DataFrame,
     goals: Sequence[Goal],
     *,
-    site_hosts: Sequence[str] = (),
-    attribution: Attribution = "session",
     top: int = DEFAULT_TOP,
 ) -> Traffic:
-    """The traffic overview of sessionized ``hits`` and their ``sessions`` (the session table,
-    or the conversions table built on it, which the channels' macro rate needs). Referrers from
-    ``site_hosts`` are internal; ``attribution`` is ``--attribution``'s; each table keeps its
-    ``top`` largest rows (0: all)."""
-    sources = session_dimensions(
-        hits, sessions, {"channel", "referrer"}, site_hosts=site_hosts, attribution=attribution
+    """The traffic overview of the traffic ``parts`` of every visitor and their ``sessions``
+    (the session table, or the conversions table built on it, which the channels' macro rate
+    needs); each table keeps its ``top`` largest rows (0: all)."""
+    statuses = (
+        _top(parts.statuses, "hits", "status", STATUS_FIELDS, StatusRow, top)
+        if parts.statuses is not None
+        else TopRows()
     )
     return Traffic(
-        pages=_pages(hits, top),
+        pages=_top(parts.pages, "pageviews", "path", PAGE_FIELDS, PageRow, top),
         landing_pages=_landing_pages(sessions, top),
         exit_pages=_exit_pages(sessions, top),
-        referrers=_referrers(sources, top),
-        channels=_channels(sources, sessions, goals, top),
-        status_codes=_status_codes(hits, top),
+        referrers=_referrers(parts.sources, top),
+        channels=_channels(parts.sources, sessions, goals, top),
+        status_codes=statuses,
     )

@@ -63,6 +63,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "format_choice",
             "timeless_lines",
             "overlapping_inputs",
+            "hit_partitions",
             "hit_collection",
             "cached_lines",
             "reading",

@@ -49,7 +49,7 @@ from micromacro.goal_matching import session_conversions
 from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.rows import TRAFFIC_TABLES
 from micromacro.sessions import session_table, sessionize
-from micromacro.traffic import traffic_overview
+from micromacro.traffic import traffic_overview, traffic_parts
 from tests import helpers, reference
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -360,7 +360,7 @@ def test_pages_landing_exit_pages_and_status_codes_equal_the_reference(
 ) -> None:
     sessionized = sessionize(hits_frame(hits))
     conversions = session_conversions(sessionized, session_table(sessionized), ())
-    overview = traffic_overview(sessionized, conversions, (), top=top)
+    overview = traffic_overview(traffic_parts(sessionized, conversions), conversions, (), top=top)
     expected = reference.traffic_of(reference.sessions_of(hits), top)
     for name, rows in expected.items():
         reference.assert_same_traffic(getattr(overview, name).as_list(), rows, name)

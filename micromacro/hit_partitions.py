@@ -1,0 +1,172 @@
+"""Counted hits beyond the memory a run may hold (``--hit-memory``): spilled to a temporary
+directory as they are read, and given back one partition of visitors at a time, so that the
+report never needs the whole log's hits in memory.
+
+A visitor's hits all fall in one of ``BUCKETS`` buckets (by a hash of the visitor). Each spill
+writes the hits held so far as one Parquet file sorted by bucket, so a partition's read skips
+the other buckets' row groups. A partition is a range of buckets, and there are as many
+partitions as keep each one a fraction of the budget (``PARTITION_SHARE``): sessions, goals and
+funnels are a visitor's own, so each partition is reported alone and the per-session results
+are put together (``report``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import os
+import tempfile
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+BUCKETS = 256
+_BUCKET = "__micromacro_bucket"
+# A hit's place among every hit of the run, as spilled.
+_SEQUENCE = "__micromacro_sequence"
+# A partition holds at most this part of the budget: sorting its hits into sessions and
+# matching its goals takes a few times the hits' own size.
+PARTITION_SHARE = 4
+# Rows of a spill file's row group: small enough for a partition's read to skip most of the
+# others' buckets.
+_ROW_GROUP = 65_536
+# The default budget: this part of the machine's memory.
+_MEMORY_SHARE = 4
+_FALLBACK_MEMORY = 4 << 30
+
+
+def default_hit_memory() -> int:
+    """The default ``--hit-memory``: a quarter of the machine's physical memory."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        total = _FALLBACK_MEMORY
+    return max(total, 1) // _MEMORY_SHARE
+
+
+@dataclass
+class HitSpill:
+    """The files the counted hits of one run were spilled to, in a temporary directory of
+    their own (removed by ``close``, or when the run ends)."""
+
+    budget: int
+    files: list[Path] = field(default_factory=list)
+    # The in-memory size of the hits written, and their number.
+    bytes: int = 0
+    rows: int = 0
+    _directory: tempfile.TemporaryDirectory[str] | None = None
+
+    def over_budget(self, held: int) -> bool:
+        """Whether hits of ``held`` bytes in memory are more than the budget allows."""
+        return held > self.budget
+
+    def write(self, frames: list[pl.DataFrame]) -> None:
+        """Write ``frames`` (counted hits, ``visitor`` categorical) as one more spill file."""
+        frame = pl.concat(frames) if len(frames) > 1 else frames[0]
+        if not frame.height:
+            return
+        if self._directory is None:
+            self._directory = tempfile.TemporaryDirectory(prefix="micromacro-hits-")
+        path = Path(self._directory.name) / f"spill-{len(self.files):05d}.parquet"
+        # By the visitor's text: a categorical code is not the same in every chunk of a run.
+        bucket = (pl.col("visitor").cast(pl.String).hash() % BUCKETS).cast(pl.UInt16)
+        sequence = pl.int_range(pl.len(), dtype=pl.UInt64) + self.rows
+        ordered = frame.with_columns(bucket.alias(_BUCKET), sequence.alias(_SEQUENCE)).sort(
+            _BUCKET, maintain_order=True
+        )
+        ordered.write_parquet(path, row_group_size=_ROW_GROUP, statistics=True)
+        self.files.append(path)
+        self.bytes += int(frame.estimated_size())
+        self.rows += frame.height
+
+    @property
+    def spilled(self) -> bool:
+        return bool(self.files)
+
+    def close(self) -> None:
+        """Remove the spill files."""
+        if self._directory is not None:
+            self._directory.cleanup()
+            self._directory = None
+        self.files.clear()
+
+
+@contextlib.contextmanager
+def removed_on_error(spill: HitSpill | None) -> Generator[None]:
+    """Remove ``spill``'s files if the block fails (its hits will not be reported)."""
+    try:
+        yield
+    except BaseException:
+        if spill is not None:
+            spill.close()
+        raise
+
+
+@dataclass(frozen=True)
+class SpilledHits:
+    """The counted hits of a run held in spill files, narrowed by ``keep`` (a period)."""
+
+    spill: HitSpill
+    keep: pl.Expr | None = None
+
+    def scan(self) -> pl.LazyFrame:
+        """Every hit, in no particular order."""
+        frame = pl.scan_parquet(self.spill.files).drop(_BUCKET, _SEQUENCE)
+        return frame.filter(self.keep) if self.keep is not None else frame
+
+    def filter(self, keep: pl.Expr) -> SpilledHits:
+        """The hits that also match ``keep``."""
+        both = keep if self.keep is None else self.keep & keep
+        return SpilledHits(self.spill, both)
+
+    @property
+    def partition_count(self) -> int:
+        """How many partitions the hits are read in: each a ``PARTITION_SHARE`` of the budget."""
+        share = max(self.spill.budget // PARTITION_SHARE, 1)
+        return max(1, min(BUCKETS, math.ceil(self.spill.bytes / share)))
+
+    def partitions(self) -> Iterator[pl.DataFrame]:
+        """The hits one partition of visitors at a time: every hit of a visitor in one."""
+        count = self.partition_count
+        bounds = [round(i * BUCKETS / count) for i in range(count + 1)]
+        for low, high in itertools.pairwise(bounds):
+            bucket = pl.col(_BUCKET)
+            frame = pl.scan_parquet(self.spill.files).filter(bucket.is_between(low, high - 1))
+            if self.keep is not None:
+                frame = frame.filter(self.keep)
+            yield frame.drop(_BUCKET).collect().pipe(_with_visitor_ids)
+
+    def note(self, *, cached: bool) -> str:
+        """What the run did with the hits, for stderr."""
+        held = f"{self.spill.rows:,} counted hits ({_size(self.spill.bytes)})"
+        kept = "; the files read are not kept in the hit cache" if cached else ""
+        return (
+            f"{held} are more than --hit-memory {_size(self.spill.budget)}: they were written "
+            f"to a temporary directory and reported in {self.partition_count} partitions of "
+            f"visitors{kept}"
+        )
+
+    def height(self) -> int:
+        """The number of hits."""
+        if self.keep is None:
+            return self.spill.rows
+        return int(self.scan().select(pl.len()).collect().item())
+
+
+def _with_visitor_ids(hits: pl.DataFrame) -> pl.DataFrame:
+    """A partition's hits with each visitor's ``visitor_id``: the place of its first hit among
+    every hit of the run, so ids are unique across partitions (``sessions.sessionize`` keeps
+    them) and order visitors as they were first read."""
+    first = pl.col(_SEQUENCE).min().over("visitor").alias("visitor_id")
+    return hits.with_columns(first).drop(_SEQUENCE)
+
+
+def _size(count: int) -> str:
+    """``count`` bytes in the largest unit that leaves a whole number: 512 MiB, 1.5 GiB."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} B"

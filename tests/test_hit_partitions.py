@@ -1,0 +1,151 @@
+"""Counted hits beyond ``--hit-memory``: spilled to disk, reported a partition of visitors at a
+time, and the same report to the byte as with every hit in memory."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micromacro.cli import cli
+from micromacro.hit_partitions import BUCKETS, HitSpill, SpilledHits
+from micromacro.hit_schema import ENCODED_COLUMNS, compact_strings
+from tests.test_golden import CASES, GOLDEN, ROOT
+
+# Small enough that every fixture's hits are spilled, in several partitions.
+TINY = "4K"
+SPILL_NOTE = "are more than --hit-memory"
+
+
+def _without_note(stderr: str) -> str:
+    return "".join(line for line in stderr.splitlines(True) if SPILL_NOTE not in line)
+
+
+@pytest.mark.parametrize(
+    "case", [name for name, args in CASES.items() if args[0] in ("report", "alert")]
+)
+def test_a_spilled_report_is_the_golden_one(
+    case: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = CliRunner().invoke(cli, [*CASES[case], "--hit-memory", TINY])
+    assert result.stdout == (GOLDEN / f"{case}.out").read_text(encoding="utf-8")
+    expected = (GOLDEN / f"{case}.err").read_text(encoding="utf-8")
+    assert f"exit {result.exit_code}\n" + _without_note(result.stderr) == expected
+    assert list(tmp_path.iterdir()) == []  # the spill files are gone
+
+
+def test_the_sample_is_spilled_in_partitions_and_the_cache_keeps_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    cache = tmp_path / "cache"
+    args = ["report", "sample_logs/access.log", "--goals", "goals.example.yaml", "-q"]
+    spilled = CliRunner().invoke(cli, [*args, "--cache", str(cache), "--hit-memory", "20K"])
+    assert spilled.exit_code == 0
+    # 772 counted hits of 2 columns + … : the in-memory size is Polars', so only its shape is
+    # pinned here; the partitions are that size over a quarter of 20 KiB, rounded up.
+    info = CliRunner().invoke(cli, ["cache", "info", "--cache", str(cache)])
+    assert "0 entries" in info.stdout or "no entries" in info.stdout.lower()
+    loud = CliRunner().invoke(
+        cli, [*args[:-1], "--format", "json", "--no-cache", "--hit-memory", "20K"]
+    )
+    note = next(line for line in loud.stderr.splitlines() if SPILL_NOTE in line)
+    assert note.startswith("micromacro: 772 counted hits (")
+    assert "--hit-memory 20 KiB" in note
+    assert "partitions of visitors" in note
+
+
+def test_hits_that_fit_are_not_spilled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    args = ["report", "sample_logs/access.log", "--goals", "goals.example.yaml", "--no-cache"]
+    result = CliRunner().invoke(cli, [*args, "--hit-memory", "1G", "--format", "json"])
+    assert result.exit_code == 0
+    assert SPILL_NOTE not in result.stderr
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "-5M", "1.5X", "", "2PB"])
+def test_a_bad_hit_memory_is_a_usage_error(size: str) -> None:
+    result = CliRunner().invoke(cli, ["report", "x.log", "--hit-memory", size])
+    assert result.exit_code == 2
+    assert "--hit-memory" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("size", "spills"), [("1G", False), ("1.5g", False), ("1024", True), ("2KiB", True)]
+)
+def test_hit_memory_takes_units(size: str, spills: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    args = ["report", "sample_logs/access.log", "--no-cache", "--format", "json"]
+    result = CliRunner().invoke(cli, [*args, "--hit-memory", size])
+    assert result.exit_code == 0
+    assert (SPILL_NOTE in result.stderr) == spills
+
+
+def test_the_spill_files_go_when_the_report_fails(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    args = ["report", "sample_logs/access.log", "--no-cache", "--strict", "--hit-memory", TINY]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "--strict allows none" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def _hits(visitors: list[int]) -> pl.DataFrame:
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    frame = pl.DataFrame(
+        {
+            "ts": [start + timedelta(seconds=i) for i in range(len(visitors))],
+            "visitor": [f"v{v}" for v in visitors],
+            "line_no": pl.Series(range(len(visitors)), dtype=pl.UInt32),
+        }
+    )
+    return compact_strings(frame, ENCODED_COLUMNS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    chunks=st.lists(st.lists(st.integers(0, 600), max_size=60), min_size=1, max_size=4),
+    budget=st.integers(1, 4000),
+)
+def test_partitions_hold_each_hit_once_and_a_visitor_in_one(
+    chunks: list[list[int]], budget: int
+) -> None:
+    spill = HitSpill(budget)
+    try:
+        offset = 0
+        for chunk in chunks:
+            frame = _hits(chunk).with_columns(pl.col("line_no") + offset)
+            offset += len(chunk)
+            spill.write([frame])
+        if not spill.spilled:
+            assert not any(chunks)
+            return
+        spilled = SpilledHits(spill)
+        parts = list(spilled.partitions())
+        assert 1 <= len(parts) == spilled.partition_count <= BUCKETS
+        numbers = sorted(n for part in parts for n in part.get_column("line_no").to_list())
+        assert numbers == list(range(offset))
+        owners: dict[str, int] = {}
+        for index, part in enumerate(parts):
+            for visitor in part.get_column("visitor").cast(pl.String).unique().to_list():
+                assert owners.setdefault(visitor, index) == index
+        assert spilled.height() == offset
+        later = spilled.filter(pl.col("line_no") >= offset // 2)
+        assert later.height() == offset - offset // 2
+        kept = sorted(n for part in later.partitions() for n in part["line_no"].to_list())
+        assert kept == list(range(offset // 2, offset))
+    finally:
+        spill.close()
+    assert spill.files == []
