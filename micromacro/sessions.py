@@ -31,15 +31,15 @@ HIT_ORDER = ("ts", "source_file", "line_no")
 def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> pl.DataFrame:
     """Sort counted hits by visitor, session and hit order and number their sessions.
 
-    Adds ``visitor_id`` (an integer id per distinct ``visitor``, unless the hits have one) and
-    ``session`` (0, 1, 2, … in
-    visitor order, then in the order of each session's first hit). Without session ids a new
-    session starts at a visitor's first hit and where the gap to the previous hit is greater
-    than ``timeout_s`` seconds. A hit with a session id belongs to its visitor's session of that
-    id. A hit without one joins the session of the visitor's nearest keyed hit in time if that
-    is at most ``timeout_s`` away (at equal distance the keyed hit before it wins; of keyed hits
-    at the same time, the one nearest in hit order); the hits left over follow the inactivity
-    rule among themselves.
+    Adds ``visitor_id`` (an integer id per distinct ``visitor``: the place of its first hit in
+    ``hits``, which are in reading order; hits read apart bring their own) and ``session`` (0,
+    1, 2, … in visitor order, then in the order of each session's first hit). Without session
+    ids a new session starts at a visitor's first hit and where the gap to the previous hit is
+    greater than ``timeout_s`` seconds. A hit with a session id belongs to its visitor's session
+    of that id. A hit without one joins the session of the visitor's nearest keyed hit in time
+    if that is at most ``timeout_s`` away (at equal distance the keyed hit before it wins; of
+    keyed hits at the same time, the one nearest in hit order); the hits left over follow the
+    inactivity rule among themselves.
 
     >>> from datetime import datetime, UTC
     >>> hits = pl.DataFrame({"visitor": ["a", "a", "a"], "session_id": [None, None, None],
@@ -51,8 +51,9 @@ def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> p
     """
     timeout = pl.duration(microseconds=round(timeout_s * 1_000_000))
     if "visitor_id" not in hits.columns:  # hits read apart bring their own (``hit_partitions``)
-        hits = hits.with_columns(
-            visitor_id=pl.col("visitor").cast(pl.Categorical).to_physical().cast(pl.UInt32)
+        place = hits.with_row_index(_POSITION)
+        hits = place.with_columns(visitor_id=pl.col(_POSITION).min().over("visitor")).drop(
+            _POSITION
         )
     ordered = hits.sort(["visitor_id", *HIT_ORDER])
     # Sorted while categorical (``hit_schema.ENCODED_COLUMNS``): strings again only once, but
