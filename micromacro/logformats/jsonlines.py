@@ -39,7 +39,7 @@ in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_jso
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -486,17 +486,44 @@ class _Fields:
             pl.when(_value(_column(s)).is_not_null()).then(pl.lit(CONVENTIONS.get(s, GENERIC)))
             for s in self.by_field["target"]
         ]
-        return pl.coalesce([*found, pl.lit(GENERIC)])
+        return pl.coalesce([*found, pl.lit(GENERIC)]).alias("_variant")
 
-    def raw_fields(self) -> pl.Expr:
-        """The ``_fields`` struct ``normalize`` reads."""
-        return pl.struct(
-            _address(self.first("ip")).alias("ip"),
+    def raw_fields(self, read: pl.DataFrame) -> pl.Series:
+        """The ``_fields`` struct ``normalize`` reads, of ``read`` (the chunk with the columns
+        of ``spelling_values`` and ``_line``). The address and the numbers are rewritten only
+        where they may change: an address with a port or brackets, a number with a fraction."""
+        firsts = _selected(
+            read,
+            self.first("ip").alias("ip"),
             self.request().alias("request"),
-            _whole_number(self.first("status")).alias("status"),
-            _whole_number(self.first("bytes")).alias("bytes"),
+            self.first("status").alias("status"),
+            self.first("bytes").alias("bytes"),
             *(self.first(name).alias(name) for name in _TEXT_FIELDS),
         )
+        ip, status, size = (firsts.get_column(name) for name in ("ip", "status", "bytes"))
+        rewritten = firsts.with_columns(
+            _rewritten(ip, ip.str.contains(":", literal=True) | ip.str.starts_with("["), _address),
+            _rewritten(status, status.str.contains(".", literal=True), _whole_number),
+            _rewritten(size, size.str.contains(".", literal=True), _whole_number),
+        )
+        return rewritten.to_struct("_fields")
+
+
+def _selected(frame: pl.DataFrame, *columns: pl.Expr) -> pl.DataFrame:
+    """``columns`` of ``frame``, a constant repeated on every row."""
+    return frame.with_columns(columns).select(column.meta.output_name() for column in columns)
+
+
+def _rewritten(
+    text: pl.Series, where: pl.Series, rewrite: Callable[[pl.Expr], pl.Expr]
+) -> pl.Series:
+    """``text`` with ``rewrite`` applied to the values ``where`` says (the others it would
+    leave as they are): a regex costs only the values it may change."""
+    at = where.fill_null(False).arg_true()
+    if at.len() == 0:
+        return text
+    changed = text.gather(at).to_frame().select(rewrite(pl.col(text.name))).to_series()
+    return text.clone().scatter(at, changed)
 
 
 @dataclass(frozen=True)
@@ -516,16 +543,22 @@ class JsonLines(LogFormat):
         values.columns = [_COLUMN + s for s in spellings]
         fields = _Fields(by_field)
         read = table.hstack(values).with_columns(_line=fields.request_line())
-        times = json_times(read.select(fields.first("time")).to_series())
-        typed = read.lazy().with_columns(
-            _fields=fields.raw_fields(),
-            _variant=fields.convention(),
-            _ts=times,
+        written = _selected(read, fields.first("time").alias("_time"), fields.convention())
+        typed = table.with_columns(
+            fields.raw_fields(read),
+            written.get_column("_variant"),
+            json_times(written.get_column("_time")).alias("_ts"),
         )
+        # In memory: the request lines are split once per distinct line.
         parsed = normalize(
-            typed, _RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant")
+            typed.lazy(),
+            _RAW_FIELDS,
+            ISO8601,
+            ts=pl.col("_ts"),
+            variant=pl.col("_variant"),
+            distinct_requests=True,
         )
-        return parsed.drop(*values.columns, "_line", "_variant", "_ts")
+        return parsed.drop("_variant", "_ts")
 
     def parser(self) -> LineParser:
         return self.parse
