@@ -30,6 +30,15 @@ first copy, ``json_path_match`` its last), a header that is a plain string start
 or ``{`` (only the decoder reads it), a number where text belongs (an address, a user agent:
 ``200`` or ``200.0``, ``1e+300`` or its 301 digits).
 
+The fields are made in memory, each step on just the values it may change: an address is
+cut from its port or brackets only where it holds a ``:`` or starts with ``[``, a number loses
+its fraction of zeros only where it holds a ``.``, the written ways of a time are tried only on
+values holding a ``:`` (the epoch number on the rest), and ``normalize`` splits each distinct
+request line once (a log repeats them). The decoder is most of what is left: it parses every
+line whole. No cheaper proof that a line reads as the decoder reads it was found among Polars'
+string operations: a literal search is cheap, but checking every byte of a line for a quote or
+a control character (what proving it a valid object takes) costs half a decode or more.
+
 The family has one reader: its general reader ``json``, also named ``caddy``, ``nginx_json``
 and ``traefik_json`` (its variants). A line's variant is the convention its request was read
 in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_json``
@@ -109,7 +118,7 @@ _STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 # A JSON object, maybe between JSON whitespace.
 _OBJECT_LINE = r"^[ \t\r\n]*\{[\s\S]*\}[ \t\r\n]*$"
 # How many first lines of a chunk are searched key by key before the rest is searched at once.
-_HEAD = 1000
+_HEAD = 100
 # Lines decoded at once. A block json_decode cannot read is read as eighths, down to blocks of
 # _SMALLEST lines, which json_path_match reads: a bad line costs a few decodes, not a block.
 _BLOCK = 8192
@@ -338,14 +347,13 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
     whole = parts.struct.field("whole").cast(pl.Int64, strict=False)
     fraction = parts.struct.field("fraction").fill_null("")
 
-    def digits(count: int) -> pl.Expr:
-        return (fraction + "0" * count).str.slice(0, count).cast(pl.Int64)
-
+    # The fraction's first six digits (zeros added), its first three: one string made, not two.
+    micros = (fraction + "000000").str.slice(0, 6).cast(pl.Int64)
     exact = (
         pl.when(whole < _BELOW_MILLIS)
-        .then(whole * 1_000_000 + digits(6))
+        .then(whole * 1_000_000 + micros)
         .when(whole < _BELOW_MICROS)
-        .then(whole * 1_000 + digits(3))
+        .then(whole * 1_000 + micros // 1_000)
         .when(whole < _BELOW_NANOS)
         .then(whole)
         .otherwise(whole // 1_000)
@@ -398,9 +406,9 @@ def json_time(text: pl.Expr) -> pl.Expr:
 
 def json_times(text: pl.Series) -> pl.Series:
     """``json_time`` of ``text``, each way tried only on the values the ways before it did not
-    read (a log writes its times one way: most are read by the first way tried that fits). After
-    the first, the written ways (all but the epoch number) are tried only on values holding a
-    ``:``, which each of them requires (an epoch number has none).
+    read (a log writes its times one way: most are read by the first way tried that fits). The
+    written ways (all but the epoch number) are tried only on values holding a ``:``, which
+    each of them requires (an epoch number has none).
 
     >>> json_times(pl.Series(["2026-11-02T09:15:03Z", "1793610903", "x", None])).to_list()
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -408,17 +416,16 @@ def json_times(text: pl.Series) -> pl.Series:
      datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')), None, None]
     """
     frame = text.alias("text").to_frame()
-    first, *others, epoch = _time_readers(pl.col("text"))
-    times = frame.select(first).to_series()
-    unread = times.is_null() & text.is_not_null()
-    if not unread.any():
-        return times
+    *written, epoch = _time_readers(pl.col("text"))
     with_colon = text.str.contains(":", literal=True).fill_null(False)
-    for reader, tried in [*((way, with_colon) for way in others), (epoch, text.is_not_null())]:
+    times = pl.repeat(None, text.len(), dtype=pl.Datetime("us", "UTC"), eager=True)
+    for reader, tried in [*((way, with_colon) for way in written), (epoch, text.is_not_null())]:
         at = (times.is_null() & tried).arg_true()
-        if at.len():
+        if at.len() == text.len():
+            times = frame.select(reader).to_series()
+        elif at.len():
             times.scatter(at, frame[at].select(reader).to_series())
-    return times
+    return times.alias("text")
 
 
 # --- Fields ----------------------------------------------------------------------------------
