@@ -30,6 +30,15 @@ first copy, ``json_path_match`` its last), a header that is a plain string start
 or ``{`` (only the decoder reads it), a number where text belongs (an address, a user agent:
 ``200`` or ``200.0``, ``1e+300`` or its 301 digits).
 
+The fields are made in memory, each step on just the values it may change: an address is
+cut from its port or brackets only where it holds a ``:`` or starts with ``[``, a number loses
+its fraction of zeros only where it holds a ``.``, the written ways of a time are tried only on
+values holding a ``:`` (the epoch number on the rest), and ``normalize`` splits each distinct
+request line once (a log repeats them). The decoder is most of what is left: it parses every
+line whole. No cheaper proof that a line reads as the decoder reads it was found among Polars'
+string operations: a literal search is cheap, but checking every byte of a line for a quote or
+a control character (what proving it a valid object takes) costs half a decode or more.
+
 The family has one reader: its general reader ``json``, also named ``caddy``, ``nginx_json``
 and ``traefik_json`` (its variants). A line's variant is the convention its request was read
 in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_json``
@@ -39,7 +48,7 @@ in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_jso
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +118,7 @@ _STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 # A JSON object, maybe between JSON whitespace.
 _OBJECT_LINE = r"^[ \t\r\n]*\{[\s\S]*\}[ \t\r\n]*$"
 # How many first lines of a chunk are searched key by key before the rest is searched at once.
-_HEAD = 1000
+_HEAD = 100
 # Lines decoded at once. A block json_decode cannot read is read as eighths, down to blocks of
 # _SMALLEST lines, which json_path_match reads: a bad line costs a few decodes, not a block.
 _BLOCK = 8192
@@ -338,14 +347,13 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
     whole = parts.struct.field("whole").cast(pl.Int64, strict=False)
     fraction = parts.struct.field("fraction").fill_null("")
 
-    def digits(count: int) -> pl.Expr:
-        return (fraction + "0" * count).str.slice(0, count).cast(pl.Int64)
-
+    # The fraction's first six digits (zeros added), its first three: one string made, not two.
+    micros = (fraction + "000000").str.slice(0, 6).cast(pl.Int64)
     exact = (
         pl.when(whole < _BELOW_MILLIS)
-        .then(whole * 1_000_000 + digits(6))
+        .then(whole * 1_000_000 + micros)
         .when(whole < _BELOW_MICROS)
-        .then(whole * 1_000 + digits(3))
+        .then(whole * 1_000 + micros // 1_000)
         .when(whole < _BELOW_NANOS)
         .then(whole)
         .otherwise(whole // 1_000)
@@ -398,9 +406,9 @@ def json_time(text: pl.Expr) -> pl.Expr:
 
 def json_times(text: pl.Series) -> pl.Series:
     """``json_time`` of ``text``, each way tried only on the values the ways before it did not
-    read (a log writes its times one way: most are read by the first way tried that fits). After
-    the first, the written ways (all but the epoch number) are tried only on values holding a
-    ``:``, which each of them requires (an epoch number has none).
+    read (a log writes its times one way: most are read by the first way tried that fits). The
+    written ways (all but the epoch number) are tried only on values holding a ``:``, which
+    each of them requires (an epoch number has none).
 
     >>> json_times(pl.Series(["2026-11-02T09:15:03Z", "1793610903", "x", None])).to_list()
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -408,17 +416,16 @@ def json_times(text: pl.Series) -> pl.Series:
      datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')), None, None]
     """
     frame = text.alias("text").to_frame()
-    first, *others, epoch = _time_readers(pl.col("text"))
-    times = frame.select(first).to_series()
-    unread = times.is_null() & text.is_not_null()
-    if not unread.any():
-        return times
+    *written, epoch = _time_readers(pl.col("text"))
     with_colon = text.str.contains(":", literal=True).fill_null(False)
-    for reader, tried in [*((way, with_colon) for way in others), (epoch, text.is_not_null())]:
+    times = pl.repeat(None, text.len(), dtype=pl.Datetime("us", "UTC"), eager=True)
+    for reader, tried in [*((way, with_colon) for way in written), (epoch, text.is_not_null())]:
         at = (times.is_null() & tried).arg_true()
-        if at.len():
+        if at.len() == text.len():
+            times = frame.select(reader).to_series()
+        elif at.len():
             times.scatter(at, frame[at].select(reader).to_series())
-    return times
+    return times.alias("text")
 
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -486,17 +493,44 @@ class _Fields:
             pl.when(_value(_column(s)).is_not_null()).then(pl.lit(CONVENTIONS.get(s, GENERIC)))
             for s in self.by_field["target"]
         ]
-        return pl.coalesce([*found, pl.lit(GENERIC)])
+        return pl.coalesce([*found, pl.lit(GENERIC)]).alias("_variant")
 
-    def raw_fields(self) -> pl.Expr:
-        """The ``_fields`` struct ``normalize`` reads."""
-        return pl.struct(
-            _address(self.first("ip")).alias("ip"),
+    def raw_fields(self, read: pl.DataFrame) -> pl.Series:
+        """The ``_fields`` struct ``normalize`` reads, of ``read`` (the chunk with the columns
+        of ``spelling_values`` and ``_line``). The address and the numbers are rewritten only
+        where they may change: an address with a port or brackets, a number with a fraction."""
+        firsts = _selected(
+            read,
+            self.first("ip").alias("ip"),
             self.request().alias("request"),
-            _whole_number(self.first("status")).alias("status"),
-            _whole_number(self.first("bytes")).alias("bytes"),
+            self.first("status").alias("status"),
+            self.first("bytes").alias("bytes"),
             *(self.first(name).alias(name) for name in _TEXT_FIELDS),
         )
+        ip, status, size = (firsts.get_column(name) for name in ("ip", "status", "bytes"))
+        rewritten = firsts.with_columns(
+            _rewritten(ip, ip.str.contains(":", literal=True) | ip.str.starts_with("["), _address),
+            _rewritten(status, status.str.contains(".", literal=True), _whole_number),
+            _rewritten(size, size.str.contains(".", literal=True), _whole_number),
+        )
+        return rewritten.to_struct("_fields")
+
+
+def _selected(frame: pl.DataFrame, *columns: pl.Expr) -> pl.DataFrame:
+    """``columns`` of ``frame``, a constant repeated on every row."""
+    return frame.with_columns(columns).select(column.meta.output_name() for column in columns)
+
+
+def _rewritten(
+    text: pl.Series, where: pl.Series, rewrite: Callable[[pl.Expr], pl.Expr]
+) -> pl.Series:
+    """``text`` with ``rewrite`` applied to the values ``where`` says (the others it would
+    leave as they are): a regex costs only the values it may change."""
+    at = where.fill_null(False).arg_true()
+    if at.len() == 0:
+        return text
+    changed = text.gather(at).to_frame().select(rewrite(pl.col(text.name))).to_series()
+    return text.clone().scatter(at, changed)
 
 
 @dataclass(frozen=True)
@@ -516,16 +550,22 @@ class JsonLines(LogFormat):
         values.columns = [_COLUMN + s for s in spellings]
         fields = _Fields(by_field)
         read = table.hstack(values).with_columns(_line=fields.request_line())
-        times = json_times(read.select(fields.first("time")).to_series())
-        typed = read.lazy().with_columns(
-            _fields=fields.raw_fields(),
-            _variant=fields.convention(),
-            _ts=times,
+        written = _selected(read, fields.first("time").alias("_time"), fields.convention())
+        typed = table.with_columns(
+            fields.raw_fields(read),
+            written.get_column("_variant"),
+            json_times(written.get_column("_time")).alias("_ts"),
         )
+        # In memory: the request lines are split once per distinct line.
         parsed = normalize(
-            typed, _RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant")
+            typed.lazy(),
+            _RAW_FIELDS,
+            ISO8601,
+            ts=pl.col("_ts"),
+            variant=pl.col("_variant"),
+            distinct_requests=True,
         )
-        return parsed.drop(*values.columns, "_line", "_variant", "_ts")
+        return parsed.drop("_variant", "_ts")
 
     def parser(self) -> LineParser:
         return self.parse
