@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from micromacro.logformats.base import RegexFormat
-from micromacro.logformats.fields import normalize
+from micromacro.logformats.fields import normalize_frame
 
 _CUT, _EXACT = "_cut", "_exact"
 _PIECES, _HEAD = "_pieces", "_head"
@@ -69,15 +69,13 @@ class SplitClf(RegexFormat):
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table: the cut where it is proven, else the regex."""
-        cut = self._cut(lines).collect(engine="streaming")
+        cut = self._cut(lines).collect(engine="in-memory")
         exact = cut.get_column(_EXACT)
         fields = cut.get_column(_CUT)
         if not exact.all():
             fields = self._exact_where_unproven(cut.get_column("line"), fields, exact)
         frame = cut.drop(_CUT, _EXACT).with_columns(fields.alias("_fields"))
-        return normalize(
-            frame.lazy(), self.fields, self.time, variant=self.name, distinct_requests=True
-        )
+        return normalize_frame(frame, self.fields, self.time, variant=self.name).lazy()
 
     def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table with the regex alone (the exact path)."""

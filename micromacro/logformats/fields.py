@@ -184,10 +184,59 @@ def normalize(
         query = parts.struct.field("query") if "uri" in present else field("query")
         query = _query_of(query)
     written = parse_time(field("time"), time) if ts is None else ts
+    request = pl.struct(method=method, path=target_path, query=query)
+    typed = _typed(lines, present, request, written, path_of, comment, variant)
+    return typed.drop(*(_PARTS if distinct_requests else ()), strict=False)
+
+
+def normalize_frame(
+    frame: pl.DataFrame,
+    present: frozenset[str],
+    time: TimeSpec,
+    *,
+    variant: str = "",
+    request_line: str = REQUEST_LINE,
+) -> pl.DataFrame:
+    """The typed hit fields of ``frame`` (its raw ``_fields`` struct dropped), computed in
+    memory: what ``normalize(frame.lazy(), present, time, variant=variant,
+    request_line=request_line, distinct_requests=True)`` collects to, line for line.
+
+    Each distinct request line is split once and its parts handed back to the lines by its
+    code in a categorical of the frame's own (no join).
+    """
+    if "request" not in present:
+        lazy = normalize(frame.lazy(), present, time, variant=variant, request_line=request_line)
+        return lazy.collect(engine="in-memory")
+    requests = raw_field(present, "request")
+    with_parts = frame.with_columns(
+        _request_parts(frame.select(requests).to_series(), request_line)
+    )
+    request = pl.struct(
+        method=pl.col(_METHOD_PART), path=pl.col(_PATH_PART), query=pl.col(_QUERY_PART)
+    )
+    written = parse_time(raw_field(present, "time"), time)
+    typed = _typed(with_parts.lazy(), present, request, written, pl.col(_WHOLE_PATH), None, variant)
+    return typed.drop(*_PARTS, strict=False).collect(engine="in-memory")
+
+
+def _typed(
+    lines: pl.LazyFrame,
+    present: frozenset[str],
+    request: pl.Expr,
+    written: pl.Expr,
+    path_of: pl.Expr | None,
+    comment: pl.Expr | None,
+    variant: str | pl.Expr,
+) -> pl.LazyFrame:
+    """``normalize``'s typed columns, from the raw fields, the request's parts (a struct of
+    ``method``, ``path`` and ``query``), the time as written and the whole path (None: made
+    from the request's path here)."""
+
+    def field(name: str) -> pl.Expr:
+        return raw_field(present, name)
+
     return (
-        lines.with_columns(
-            _request=pl.struct(method=method, path=target_path, query=query), _time=written
-        )
+        lines.with_columns(_request=request, _time=written)
         .with_columns(
             # A time outside the supported ones is no time: the line is malformed, and says why.
             ts=pl.when(in_supported_range(pl.col("_time"))).then(pl.col("_time")),
@@ -221,7 +270,7 @@ def normalize(
                 pl.lit(variant) if isinstance(variant, str) else variant
             )
         )
-        .drop("_fields", "_request", "_time", *(_PARTS if distinct_requests else ()), strict=False)
+        .drop("_fields", "_request", "_time", strict=False)
     )
 
 
@@ -234,22 +283,47 @@ _PARTS = (_RAW_REQUEST, _METHOD_PART, _PATH_PART, _QUERY_PART, _WHOLE_PATH)
 def _with_request_parts(lines: pl.LazyFrame, request: pl.Expr, request_line: str) -> pl.LazyFrame:
     """``lines`` with the method, path and query of their request line (and the path as the
     hit's ``path``), split once per distinct request line and joined back (a log repeats its
-    request lines many times)."""
-    raw = lines.with_columns(request.alias(_RAW_REQUEST))
-    parts = pl.col("_parts")
-    distinct = (
-        raw.select(_RAW_REQUEST)
-        .unique()
-        .with_columns(_parts=pl.col(_RAW_REQUEST).str.extract_groups(request_line))
-        .select(
-            _RAW_REQUEST,
-            parts.struct.field("method").alias(_METHOD_PART),
-            parts.struct.field("path").alias(_PATH_PART),
-            parts.struct.field("query").alias(_QUERY_PART),
-            _path_of(parts.struct.field("path")).alias(_WHOLE_PATH),
-        )
+    request lines many times). Only the request column is joined, then set beside ``lines``."""
+    raw = lines.select(request.alias(_RAW_REQUEST))
+    distinct = _split_requests(raw.unique(), request_line)
+    joined = raw.join(
+        distinct, on=_RAW_REQUEST, how="left", maintain_order="left", nulls_equal=True
     )
-    return raw.join(distinct, on=_RAW_REQUEST, how="left", maintain_order="left", nulls_equal=True)
+    return pl.concat([lines, joined.drop(_RAW_REQUEST)], how="horizontal")
+
+
+def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
+    """The method, path, query and whole path of each of ``requests``: each distinct request
+    line split once, the lines given its parts by their code in a categorical of their own
+    (by a join where the categorical's categories cannot be read back)."""
+    categories = pl.Categories.random()
+    # The categorical keeps its categories alive while they are read: the distinct request
+    # lines, in the order of their codes.
+    coded = requests.cast(pl.Categorical(categories))
+    codes = coded.to_physical()
+    distinct = categories.to_series().alias(_RAW_REQUEST).to_frame()
+    highest = codes.max()
+    if isinstance(highest, int) and highest >= distinct.height:  # pragma: no cover
+        lines = requests.alias(_RAW_REQUEST).to_frame().lazy()
+        joined = _with_request_parts(lines, pl.col(_RAW_REQUEST), request_line)
+        return list(joined.collect(engine="in-memory").select(_PARTS[1:]).iter_columns())
+    parts = _split_requests(distinct.lazy(), request_line).collect(engine="in-memory")
+    del coded
+    return [parts.get_column(name).gather(codes) for name in _PARTS[1:]]
+
+
+def _split_requests(distinct: pl.LazyFrame, request_line: str) -> pl.LazyFrame:
+    """The distinct request lines of ``distinct`` (``_raw_request``) with their parts."""
+    parts = pl.col("_parts")
+    return distinct.with_columns(
+        _parts=pl.col(_RAW_REQUEST).str.extract_groups(request_line)
+    ).select(
+        _RAW_REQUEST,
+        parts.struct.field("method").alias(_METHOD_PART),
+        parts.struct.field("path").alias(_PATH_PART),
+        parts.struct.field("query").alias(_QUERY_PART),
+        _path_of(parts.struct.field("path")).alias(_WHOLE_PATH),
+    )
 
 
 def _path_of(target_path: pl.Expr) -> pl.Expr:
