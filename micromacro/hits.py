@@ -178,21 +178,26 @@ def export_bucket_expr(
     return bucket.cast(EXPORT_BUCKET).alias("bucket")
 
 
-def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
+def bucket_expr(
+    hit_filter: HitFilter, *, static: pl.Expr | None = None, download: pl.Expr | None = None
+) -> pl.Expr:
     """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``is_bot``,
-    ``path``, ``status``, ``method``, ``comment`` and ``not_http``)."""
+    ``path``, ``status``, ``method``, ``comment`` and ``not_http``). ``static`` and
+    ``download``, when given, say whether each line's path is a static file or a download
+    (default: ``STATIC_REGEX`` and ``DOWNLOAD_REGEX`` on every path)."""
     status = pl.col("status")
     method = pl.col("method")
+    if static is None:
+        static = pl.col("path").str.contains(STATIC_REGEX)
+    if download is None:
+        download = pl.col("path").str.contains(DOWNLOAD_REGEX)
     rules: list[tuple[str, pl.Expr | None]] = [
         ("comment", pl.col("comment")),
         ("not_http", pl.col("not_http")),
         ("malformed", ~pl.col("parsed")),
         ("out_of_period", _out_of_period(hit_filter)),
         ("bot", None if hit_filter.include_bots else pl.col("is_bot")),
-        (
-            "static",
-            None if hit_filter.include_static else pl.col("path").str.contains(STATIC_REGEX),
-        ),
+        ("static", None if hit_filter.include_static else static),
         ("error", None if hit_filter.include_errors else status >= 400),
         ("request", method.is_in(REQUEST_METHODS)),
         (
@@ -200,7 +205,7 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
             None if hit_filter.include_redirects else (status // 100 == 3) & (status != 304),
         ),
         ("other_method", method != "GET"),
-        ("download", pl.col("path").str.contains(DOWNLOAD_REGEX)),
+        ("download", download),
     ]
     active = [
         (BUCKETS.index(name), condition) for name, condition in rules if condition is not None
@@ -254,13 +259,32 @@ def bot_flag(
     agent (with ``known``, once per distinct agent of the run), not once per line.
 
     The regex decides which of the distinct agents are bots, and every line is then flagged by
-    a lookup in that set.
+    its agent's code in a categorical of the chunk's own agents.
     """
     if hit_filter.include_bots:
         return pl.lit(False).alias("is_bot")
-    agents = parsed.get_column("user_agent").cast(pl.String).drop_nulls().unique()
-    bots = (known or KnownAgents()).bots(agents, hit_filter.bot_patterns)
-    return pl.col("user_agent").is_in(bots.implode()).fill_null(False).alias("is_bot")
+    agents, codes = distinct_codes(parsed.get_column("user_agent").cast(pl.String))
+    named = agents.drop_nulls()
+    bots = (known or KnownAgents()).bots(named, hit_filter.bot_patterns)
+    flags = agents.is_in(bots.implode()).gather(codes).fill_null(False)
+    return pl.lit(flags).alias("is_bot")
+
+
+def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct strings of ``values`` and, for each value, the index of its own among them
+    (null for null): what a rule run once per distinct value gives back to every row by
+    ``gather``. The codes are those of a categorical of their own."""
+    categories = pl.Categories.random()
+    # The categorical keeps its categories alive while they are read: the distinct values, in
+    # the order of their codes.
+    coded = values.cast(pl.Categorical(categories))
+    codes = coded.to_physical()
+    distinct = categories.to_series().alias(values.name)
+    highest = codes.max()
+    if isinstance(highest, int) and highest >= distinct.len():  # pragma: no cover
+        return values, pl.int_range(values.len(), dtype=pl.UInt32, eager=True)
+    del coded
+    return distinct, codes
 
 
 # Buckets decided before the period's rule (``bucket_expr``): a line in one of them stays there.
@@ -300,13 +324,25 @@ def classify_lines(
     parsed: pl.DataFrame, hit_filter: HitFilter, known: KnownAgents | None = None
 ) -> pl.DataFrame:
     """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``; a run
-    passes its ``known`` agents with every chunk."""
+    passes its ``known`` agents with every chunk. The path rules run once per distinct path."""
+    static, download = _path_kinds(parsed.get_column("path"))
     return (
         parsed.lazy()
         .with_columns(bot_flag(parsed, hit_filter, known))
-        .with_columns(bucket_expr(hit_filter))
-        .collect(engine="streaming")
+        .with_columns(bucket_expr(hit_filter, static=pl.lit(static), download=pl.lit(download)))
+        .collect(engine="in-memory")
     )
+
+
+def _path_kinds(paths: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Whether each of ``paths`` is a static file and whether it is a download (null for no
+    path): the rules run once per distinct path."""
+    distinct, codes = distinct_codes(paths.cast(pl.String))
+    kinds = distinct.to_frame("path").select(
+        static=pl.col("path").str.contains(STATIC_REGEX),
+        download=pl.col("path").str.contains(DOWNLOAD_REGEX),
+    )
+    return kinds.get_column("static").gather(codes), kinds.get_column("download").gather(codes)
 
 
 def visitor_expr() -> pl.Expr:
