@@ -31,6 +31,7 @@ import polars as pl
 
 from micromacro.bots import bot_regex
 from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND
+from micromacro.logformats.fields import distinct_codes
 
 STATIC_EXTENSIONS: tuple[str, ...] = (
     "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp",
@@ -268,23 +269,6 @@ def bot_flag(
     bots = (known or KnownAgents()).bots(named, hit_filter.bot_patterns)
     flags = agents.is_in(bots.implode()).gather(codes).fill_null(False)
     return pl.lit(flags).alias("is_bot")
-
-
-def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """The distinct strings of ``values`` and, for each value, the index of its own among them
-    (null for null): what a rule run once per distinct value gives back to every row by
-    ``gather``. The codes are those of a categorical of their own."""
-    categories = pl.Categories.random()
-    # The categorical keeps its categories alive while they are read: the distinct values, in
-    # the order of their codes.
-    coded = values.cast(pl.Categorical(categories))
-    codes = coded.to_physical()
-    distinct = categories.to_series().alias(values.name)
-    highest = codes.max()
-    if isinstance(highest, int) and highest >= distinct.len():  # pragma: no cover
-        return values, pl.int_range(values.len(), dtype=pl.UInt32, eager=True)
-    del coded
-    return distinct, codes
 
 
 # Buckets decided before the period's rule (``bucket_expr``): a line in one of them stays there.

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from micromacro.inputs import parse_line_bytes
 from micromacro.logformats.clf import COMBINED, COMBINED_XFF, COMMON, VHOST_COMBINED, VHOST_COMMON
 from micromacro.logformats.clf_split import SplitClf
+from micromacro.logformats.fields import distinct_codes
 from tests.helpers import lines_frame
 
 SPLIT_FORMATS = (COMBINED, COMMON, VHOST_COMBINED, VHOST_COMMON, COMBINED_XFF)
@@ -150,3 +151,17 @@ def test_real_and_sample_logs_read_alike_both_ways(fmt: SplitClf) -> None:
     assert fast.equals(exact)
     if fmt is COMBINED:
         assert fmt.proven(pl.Series(lines)).sum() > 4_000  # the sample log's lines, mostly
+
+
+def test_distinct_values_are_coded_alike_by_the_join(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = pl.Series("request", ["GET / HTTP/1.1", None, "x", "GET / HTTP/1.1", "", None])
+    distinct, codes = distinct_codes(values)
+    assert distinct.null_count() == 0
+    assert distinct.gather(codes).to_list() == values.to_list()
+    # Where the categorical's categories cannot be read back, a join gives the same codes.
+    monkeypatch.setattr(pl.Categories, "to_series", lambda _: pl.Series([], dtype=pl.String))
+    by_join, join_codes = distinct_codes(values)
+    assert by_join.to_list() == distinct.to_list()
+    assert join_codes.to_list() == codes.to_list()
+    fast, exact = both_ways(COMBINED, [COMBINED_LINE, COMBINED_LINE, f'{HEAD} "-" 400 0 "-" "-"'])
+    assert fast.equals(exact)

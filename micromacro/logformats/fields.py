@@ -294,22 +294,40 @@ def _with_request_parts(lines: pl.LazyFrame, request: pl.Expr, request_line: str
 
 def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
     """The method, path, query and whole path of each of ``requests``: each distinct request
-    line split once, the lines given its parts by their code in a categorical of their own
-    (by a join where the categorical's categories cannot be read back)."""
-    categories = pl.Categories.random()
-    # The categorical keeps its categories alive while they are read: the distinct request
-    # lines, in the order of their codes.
-    coded = requests.cast(pl.Categorical(categories))
-    codes = coded.to_physical()
-    distinct = categories.to_series().alias(_RAW_REQUEST).to_frame()
-    highest = codes.max()
-    if isinstance(highest, int) and highest >= distinct.height:  # pragma: no cover
-        lines = requests.alias(_RAW_REQUEST).to_frame().lazy()
-        joined = _with_request_parts(lines, pl.col(_RAW_REQUEST), request_line)
-        return list(joined.collect(engine="in-memory").select(_PARTS[1:]).iter_columns())
-    parts = _split_requests(distinct.lazy(), request_line).collect(engine="in-memory")
-    del coded
+    line split once, its parts handed back to the lines by ``distinct_codes``."""
+    distinct, codes = distinct_codes(requests.alias(_RAW_REQUEST))
+    parts = _split_requests(distinct.to_frame().lazy(), request_line).collect(engine="in-memory")
     return [parts.get_column(name).gather(codes) for name in _PARTS[1:]]
+
+
+def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct strings of ``values`` (no null) and, for each value, the index of its own
+    among them (null for null): what a rule run once per distinct value gives back to every
+    row by ``gather``. The codes are those of a categorical of their own.
+
+    >>> distinct, codes = distinct_codes(pl.Series("path", ["/b", "/a", None, "/b"]))
+    >>> distinct.gather(codes).to_list()
+    ['/b', '/a', None, '/b']
+    """
+    categories = pl.Categories.random()
+    # The categorical keeps its categories alive while they are read: the distinct values, in
+    # the order of their codes.
+    coded = values.cast(pl.Categorical(categories))
+    codes = coded.to_physical()
+    distinct = categories.to_series().alias(values.name)
+    highest = codes.max()
+    del coded
+    if isinstance(highest, int) and highest >= distinct.len():
+        return _distinct_codes_by_join(values)
+    return distinct, codes
+
+
+def _distinct_codes_by_join(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """``distinct_codes`` by a join, where a categorical's categories cannot be read back."""
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    numbered = distinct.to_frame().with_row_index("_code")
+    found = values.to_frame().join(numbered, on=values.name, how="left", maintain_order="left")
+    return distinct, found.get_column("_code")
 
 
 def _split_requests(distinct: pl.LazyFrame, request_line: str) -> pl.LazyFrame:
