@@ -253,22 +253,20 @@ def _agent_verdicts(agents: pl.Series, patterns: tuple[str, ...]) -> pl.DataFram
     )
 
 
-def bot_flag(
+def bot_flags(
     parsed: pl.DataFrame, hit_filter: HitFilter, known: KnownAgents | None = None
-) -> pl.Expr:
-    """The ``is_bot`` expression for ``parsed``: the crawler regex runs once per distinct user
-    agent (with ``known``, once per distinct agent of the run), not once per line.
+) -> pl.Series:
+    """Whether each line of ``parsed`` is a bot's (``is_bot``): the crawler regex runs once per
+    distinct user agent (with ``known``, once per distinct agent of the run), not once per line.
 
     The regex decides which of the distinct agents are bots, and every line is then flagged by
-    its agent's code in a categorical of the chunk's own agents.
+    its agent's code among the chunk's distinct agents (``fields.distinct_codes``).
     """
     if hit_filter.include_bots:
-        return pl.lit(False).alias("is_bot")
+        return pl.repeat(False, parsed.height, dtype=pl.Boolean, eager=True).alias("is_bot")
     agents, codes = distinct_codes(parsed.get_column("user_agent").cast(pl.String))
-    named = agents.drop_nulls()
-    bots = (known or KnownAgents()).bots(named, hit_filter.bot_patterns)
-    flags = agents.is_in(bots.implode()).gather(codes).fill_null(False)
-    return pl.lit(flags).alias("is_bot")
+    bots = (known or KnownAgents()).bots(agents, hit_filter.bot_patterns)
+    return agents.is_in(bots.implode()).gather(codes).fill_null(False).alias("is_bot")
 
 
 # Buckets decided before the period's rule (``bucket_expr``): a line in one of them stays there.
@@ -310,12 +308,15 @@ def classify_lines(
     """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``; a run
     passes its ``known`` agents with every chunk. The path rules run once per distinct path."""
     static, download = _path_kinds(parsed.get_column("path"))
-    return (
-        parsed.lazy()
-        .with_columns(bot_flag(parsed, hit_filter, known))
-        .with_columns(bucket_expr(hit_filter, static=pl.lit(static), download=pl.lit(download)))
-        .collect(engine="in-memory")
+    flagged = parsed.with_columns(
+        bot_flags(parsed, hit_filter, known), static.alias(_STATIC), download.alias(_DOWNLOAD)
     )
+    bucket = bucket_expr(hit_filter, static=pl.col(_STATIC), download=pl.col(_DOWNLOAD))
+    return flagged.lazy().with_columns(bucket).drop(_STATIC, _DOWNLOAD).collect(engine="in-memory")
+
+
+# The path rules of each line, while it is classified.
+_STATIC, _DOWNLOAD = "_static", "_download"
 
 
 def _path_kinds(paths: pl.Series) -> tuple[pl.Series, pl.Series]:
