@@ -15,6 +15,9 @@ earlier input (decided after reading, not here).
 counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
 the later rules (a bot's pageview then counts as a ``page``).
 
+The costly rules run once per distinct value of a chunk: the crawler regex per user agent (and
+once per run with ``KnownAgents``), the static and download rules per path.
+
 Rows of an event export (``exports``) have buckets of their own, in this order::
 
     malformed, out_of_period, skipped, session_only, page, event

@@ -2,7 +2,12 @@
 
 A format only has to cut a line into *raw fields*, named from ``RAW_FIELDS`` (each a string or
 null), and say how its time is written (``TimeSpec``). ``normalize`` turns them into typed columns
-the same way for every format: one place decides what a request line, a ``-`` or a time means.
+the same way for every format: one place decides what a request line, a ``-`` or a time means
+(``normalize_frame`` does the same for a frame already in memory).
+
+A log repeats its request lines, paths and user agents many times: ``distinct_codes`` numbers
+the distinct values of a column, so that a costly rule runs once per distinct value and its
+result is handed back to every row by ``gather``.
 """
 
 from __future__ import annotations
