@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from micromacro.inputs import parse_line_bytes
 from micromacro.logformats.clf import COMBINED, COMBINED_XFF, COMMON, VHOST_COMBINED, VHOST_COMMON
-from micromacro.logformats.clf_split import SplitClf
+from micromacro.logformats.clf_split import SplitClf, _head_shape
 from micromacro.logformats.fields import distinct_codes
 from tests.helpers import lines_frame
 
@@ -165,3 +165,32 @@ def test_distinct_values_are_coded_alike_by_the_join(monkeypatch: pytest.MonkeyP
     assert join_codes.to_list() == codes.to_list()
     fast, exact = both_ways(COMBINED, [COMBINED_LINE, COMBINED_LINE, f'{HEAD} "-" 400 0 "-" "-"'])
     assert fast.equals(exact)
+
+
+_HEAD_TEXT = st.text(alphabet=" ,:[]-a0.٢", max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_HEAD_TEXT, st.booleans()), min_size=1, max_size=20))
+def test_the_head_is_checked_as_the_regex_checks_it(heads: list[tuple[str, bool]]) -> None:
+    texts = [f"{text}] " if closed else text for text, closed in heads] + [
+        "203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] ",
+        "shop:443 203.0.113.7 - - [t] ",
+        "a - b [[t] ",
+        "a - - [x]y] ",
+        "a,b - - [t] ",
+        "a  - [t] ",
+        "a - - [] ",
+        "a - - [t]  ",
+    ]
+    for vhost, regex in (
+        (False, r'^[^ ,"]+ [^ ]+ [^ ]+ \[[^\]]+\] $'),
+        (True, r'^[^ :,"]+(?::\d+)? [^ ,"]+ [^ ]+ [^ ]+ \[[^\]]+\] $'),
+    ):
+        first = 1 if vhost else 0
+        frame = pl.DataFrame({"head": texts}).with_columns(
+            _tokens=pl.col("head").str.splitn(" ", 4 + first)
+        )
+        shape = _head_shape(lambda n: pl.col("_tokens").struct.field(f"field_{n}"), first)
+        checked = frame.select(shape.fill_null(False)).to_series().to_list()
+        assert checked == frame.select(pl.col("head").str.contains(regex)).to_series().to_list()

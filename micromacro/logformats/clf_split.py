@@ -37,6 +37,7 @@ and compared), so the cut is the one used.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -47,9 +48,9 @@ from micromacro.logformats.fields import normalize_frame
 _CUT, _EXACT = "_cut", "_exact"
 _PIECES, _HEAD = "_pieces", "_head"
 # What comes before the request's quote: client, ident, user and the bracketed time, each
-# ended by one space (the regex's own pieces); with a virtual host (a name, maybe a port) first.
-_HEAD_SHAPE = r'[^ ,"]+ [^ ]+ [^ ]+ \[[^\]]+\] $'
-_VHOST_HEAD = r'^[^ :,"]+(?::\d+)? '
+# ended by one space (the regex's own pieces, checked token by token: ``_head_shape``); with a
+# virtual host (a name, maybe a port) first.
+_VHOST_TOKEN = r'^[^ :,"]+(?::\d+)?$'
 _VHOST_NAME = r'^([^ :,"]+)'
 # Between the request and the referrer: status and bytes; or the end of a common line.
 _MIDDLE_SHAPE = r"^ \d{3} (?:\d+|-) $"
@@ -124,7 +125,7 @@ class SplitClf(RegexFormat):
             # Exactly ``quotes`` quotes: the last piece holds none.
             last.is_not_null(),
             ~last.str.contains('"', literal=True),
-            head.str.contains((_VHOST_HEAD if self.vhost else "^") + _HEAD_SHAPE),
+            _head_shape(token, first),
             middle.str.contains(_MIDDLE_SHAPE if self.tail else _LAST_MIDDLE_SHAPE),
             *(piece(number) == " " for number in range(4, quotes, 2)),
         ]
@@ -160,3 +161,24 @@ class SplitClf(RegexFormat):
 def _group_order(regex: str) -> list[str]:
     """The regex's named groups, in order (the struct ``extract_groups`` makes)."""
     return re.findall(r"\(\?P<([a-z_]+)>", regex)
+
+
+def _head_shape(token: Callable[[int], pl.Expr], first: int) -> pl.Expr:
+    """Whether the head (what is before the request's quote), cut at its first spaces into
+    tokens (``token``; the client is token ``first``, after the virtual host when it is 1), is
+    ``client ident user [time]`` and one space: the regex's
+    ``[^ ,"]+ [^ ]+ [^ ]+ \\[[^\\]]+\\] $`` (after ``[^ :,"]+(?::\\d+)? `` for a virtual host),
+    by plain comparisons (null where there are too few tokens)."""
+    client, ident, user, time = (token(first + number) for number in range(4))
+    # ``[`` + the time + ``] ``: the time not empty and holding no ``]``.
+    shape = (
+        (client != "")
+        & ~client.str.contains(",", literal=True)
+        & (ident != "")
+        & (user != "")
+        & time.str.starts_with("[")
+        & time.str.ends_with("] ")
+        & (time.str.len_bytes() > 3)
+        & ~time.str.head(-2).str.contains("]", literal=True)
+    )
+    return shape & token(0).str.contains(_VHOST_TOKEN) if first else shape
