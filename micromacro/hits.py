@@ -15,6 +15,9 @@ earlier input (decided after reading, not here).
 counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
 the later rules (a bot's pageview then counts as a ``page``).
 
+The costly rules run once per distinct value of a chunk: the crawler regex per user agent (and
+once per run with ``KnownAgents``), the static and download rules per path.
+
 Rows of an event export (``exports``) have buckets of their own, in this order::
 
     malformed, out_of_period, skipped, session_only, page, event
@@ -31,6 +34,7 @@ import polars as pl
 
 from micromacro.bots import bot_regex
 from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND
+from micromacro.logformats.fields import distinct_codes
 
 STATIC_EXTENSIONS: tuple[str, ...] = (
     "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp",
@@ -178,21 +182,26 @@ def export_bucket_expr(
     return bucket.cast(EXPORT_BUCKET).alias("bucket")
 
 
-def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
+def bucket_expr(
+    hit_filter: HitFilter, *, static: pl.Expr | None = None, download: pl.Expr | None = None
+) -> pl.Expr:
     """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``is_bot``,
-    ``path``, ``status``, ``method``, ``comment`` and ``not_http``)."""
+    ``path``, ``status``, ``method``, ``comment`` and ``not_http``). ``static`` and
+    ``download``, when given, say whether each line's path is a static file or a download
+    (default: ``STATIC_REGEX`` and ``DOWNLOAD_REGEX`` on every path)."""
     status = pl.col("status")
     method = pl.col("method")
+    if static is None:
+        static = pl.col("path").str.contains(STATIC_REGEX)
+    if download is None:
+        download = pl.col("path").str.contains(DOWNLOAD_REGEX)
     rules: list[tuple[str, pl.Expr | None]] = [
         ("comment", pl.col("comment")),
         ("not_http", pl.col("not_http")),
         ("malformed", ~pl.col("parsed")),
         ("out_of_period", _out_of_period(hit_filter)),
         ("bot", None if hit_filter.include_bots else pl.col("is_bot")),
-        (
-            "static",
-            None if hit_filter.include_static else pl.col("path").str.contains(STATIC_REGEX),
-        ),
+        ("static", None if hit_filter.include_static else static),
         ("error", None if hit_filter.include_errors else status >= 400),
         ("request", method.is_in(REQUEST_METHODS)),
         (
@@ -200,7 +209,7 @@ def bucket_expr(hit_filter: HitFilter) -> pl.Expr:
             None if hit_filter.include_redirects else (status // 100 == 3) & (status != 304),
         ),
         ("other_method", method != "GET"),
-        ("download", pl.col("path").str.contains(DOWNLOAD_REGEX)),
+        ("download", download),
     ]
     active = [
         (BUCKETS.index(name), condition) for name, condition in rules if condition is not None
@@ -247,20 +256,20 @@ def _agent_verdicts(agents: pl.Series, patterns: tuple[str, ...]) -> pl.DataFram
     )
 
 
-def bot_flag(
+def bot_flags(
     parsed: pl.DataFrame, hit_filter: HitFilter, known: KnownAgents | None = None
-) -> pl.Expr:
-    """The ``is_bot`` expression for ``parsed``: the crawler regex runs once per distinct user
-    agent (with ``known``, once per distinct agent of the run), not once per line.
+) -> pl.Series:
+    """Whether each line of ``parsed`` is a bot's (``is_bot``): the crawler regex runs once per
+    distinct user agent (with ``known``, once per distinct agent of the run), not once per line.
 
     The regex decides which of the distinct agents are bots, and every line is then flagged by
-    a lookup in that set.
+    its agent's code among the chunk's distinct agents (``fields.distinct_codes``).
     """
     if hit_filter.include_bots:
-        return pl.lit(False).alias("is_bot")
-    agents = parsed.get_column("user_agent").cast(pl.String).drop_nulls().unique()
+        return pl.repeat(False, parsed.height, dtype=pl.Boolean, eager=True).alias("is_bot")
+    agents, codes = distinct_codes(parsed.get_column("user_agent").cast(pl.String))
     bots = (known or KnownAgents()).bots(agents, hit_filter.bot_patterns)
-    return pl.col("user_agent").is_in(bots.implode()).fill_null(False).alias("is_bot")
+    return agents.is_in(bots.implode()).gather(codes).fill_null(False).alias("is_bot")
 
 
 # Buckets decided before the period's rule (``bucket_expr``): a line in one of them stays there.
@@ -300,13 +309,28 @@ def classify_lines(
     parsed: pl.DataFrame, hit_filter: HitFilter, known: KnownAgents | None = None
 ) -> pl.DataFrame:
     """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``; a run
-    passes its ``known`` agents with every chunk."""
-    return (
-        parsed.lazy()
-        .with_columns(bot_flag(parsed, hit_filter, known))
-        .with_columns(bucket_expr(hit_filter))
-        .collect(engine="streaming")
+    passes its ``known`` agents with every chunk. The path rules run once per distinct path."""
+    static, download = _path_kinds(parsed.get_column("path"))
+    flagged = parsed.with_columns(
+        bot_flags(parsed, hit_filter, known), static.alias(_STATIC), download.alias(_DOWNLOAD)
     )
+    bucket = bucket_expr(hit_filter, static=pl.col(_STATIC), download=pl.col(_DOWNLOAD))
+    return flagged.lazy().with_columns(bucket).drop(_STATIC, _DOWNLOAD).collect(engine="in-memory")
+
+
+# The path rules of each line, while it is classified.
+_STATIC, _DOWNLOAD = "_static", "_download"
+
+
+def _path_kinds(paths: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Whether each of ``paths`` is a static file and whether it is a download (null for no
+    path): the rules run once per distinct path."""
+    distinct, codes = distinct_codes(paths.cast(pl.String))
+    kinds = distinct.to_frame("path").select(
+        static=pl.col("path").str.contains(STATIC_REGEX),
+        download=pl.col("path").str.contains(DOWNLOAD_REGEX),
+    )
+    return kinds.get_column("static").gather(codes), kinds.get_column("download").gather(codes)
 
 
 def visitor_expr() -> pl.Expr:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from micromacro.inputs import parse_line_bytes
 from micromacro.logformats.clf import COMBINED, COMBINED_XFF, COMMON, VHOST_COMBINED, VHOST_COMMON
-from micromacro.logformats.clf_split import SplitClf
+from micromacro.logformats.clf_split import SplitClf, _head_shape
+from micromacro.logformats.fields import distinct_codes
 from tests.helpers import lines_frame
 
 SPLIT_FORMATS = (COMBINED, COMMON, VHOST_COMBINED, VHOST_COMMON, COMBINED_XFF)
@@ -150,3 +151,46 @@ def test_real_and_sample_logs_read_alike_both_ways(fmt: SplitClf) -> None:
     assert fast.equals(exact)
     if fmt is COMBINED:
         assert fmt.proven(pl.Series(lines)).sum() > 4_000  # the sample log's lines, mostly
+
+
+def test_distinct_values_are_coded_alike_by_the_join(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = pl.Series("request", ["GET / HTTP/1.1", None, "x", "GET / HTTP/1.1", "", None])
+    distinct, codes = distinct_codes(values)
+    assert distinct.null_count() == 0
+    assert distinct.gather(codes).to_list() == values.to_list()
+    # Where the categorical's categories cannot be read back, a join gives the same codes.
+    monkeypatch.setattr(pl.Categories, "to_series", lambda _: pl.Series([], dtype=pl.String))
+    by_join, join_codes = distinct_codes(values)
+    assert by_join.to_list() == distinct.to_list()
+    assert join_codes.to_list() == codes.to_list()
+    fast, exact = both_ways(COMBINED, [COMBINED_LINE, COMBINED_LINE, f'{HEAD} "-" 400 0 "-" "-"'])
+    assert fast.equals(exact)
+
+
+_HEAD_TEXT = st.text(alphabet=" ,:[]-a0.٢", max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_HEAD_TEXT, st.booleans()), min_size=1, max_size=20))
+def test_the_head_is_checked_as_the_regex_checks_it(heads: list[tuple[str, bool]]) -> None:
+    texts = [f"{text}] " if closed else text for text, closed in heads] + [
+        "203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] ",
+        "shop:443 203.0.113.7 - - [t] ",
+        "a - b [[t] ",
+        "a - - [x]y] ",
+        "a,b - - [t] ",
+        "a  - [t] ",
+        "a - - [] ",
+        "a - - [t]  ",
+    ]
+    for vhost, regex in (
+        (False, r'^[^ ,"]+ [^ ]+ [^ ]+ \[[^\]]+\] $'),
+        (True, r'^[^ :,"]+(?::\d+)? [^ ,"]+ [^ ]+ [^ ]+ \[[^\]]+\] $'),
+    ):
+        first = 1 if vhost else 0
+        frame = pl.DataFrame({"head": texts}).with_columns(
+            _tokens=pl.col("head").str.splitn(" ", 4 + first)
+        )
+        shape = _head_shape(lambda n: pl.col("_tokens").struct.field(f"field_{n}"), first)
+        checked = frame.select(shape.fill_null(False)).to_series().to_list()
+        assert checked == frame.select(pl.col("head").str.contains(regex)).to_series().to_list()

@@ -2,7 +2,12 @@
 
 A format only has to cut a line into *raw fields*, named from ``RAW_FIELDS`` (each a string or
 null), and say how its time is written (``TimeSpec``). ``normalize`` turns them into typed columns
-the same way for every format: one place decides what a request line, a ``-`` or a time means.
+the same way for every format: one place decides what a request line, a ``-`` or a time means
+(``normalize_frame`` does the same for a frame already in memory).
+
+A log repeats its request lines, paths and user agents many times: ``distinct_codes`` numbers
+the distinct values of a column, so that a costly rule runs once per distinct value and its
+result is handed back to every row by ``gather``.
 """
 
 from __future__ import annotations
@@ -184,10 +189,59 @@ def normalize(
         query = parts.struct.field("query") if "uri" in present else field("query")
         query = _query_of(query)
     written = parse_time(field("time"), time) if ts is None else ts
+    request = pl.struct(method=method, path=target_path, query=query)
+    typed = _typed(lines, present, request, written, path_of, comment, variant)
+    return typed.drop(*(_PARTS if distinct_requests else ()), strict=False)
+
+
+def normalize_frame(
+    frame: pl.DataFrame,
+    present: frozenset[str],
+    time: TimeSpec,
+    *,
+    variant: str = "",
+    request_line: str = REQUEST_LINE,
+) -> pl.DataFrame:
+    """The typed hit fields of ``frame`` (its raw ``_fields`` struct dropped), computed in
+    memory: what ``normalize(frame.lazy(), present, time, variant=variant,
+    request_line=request_line, distinct_requests=True)`` collects to, line for line.
+
+    Each distinct request line is split once and its parts handed back to the lines by its
+    code in a categorical of the frame's own (no join).
+    """
+    if "request" not in present:
+        lazy = normalize(frame.lazy(), present, time, variant=variant, request_line=request_line)
+        return lazy.collect(engine="in-memory")
+    requests = raw_field(present, "request")
+    with_parts = frame.with_columns(
+        _request_parts(frame.select(requests).to_series(), request_line)
+    )
+    request = pl.struct(
+        method=pl.col(_METHOD_PART), path=pl.col(_PATH_PART), query=pl.col(_QUERY_PART)
+    )
+    written = parse_time(raw_field(present, "time"), time)
+    typed = _typed(with_parts.lazy(), present, request, written, pl.col(_WHOLE_PATH), None, variant)
+    return typed.drop(*_PARTS, strict=False).collect(engine="in-memory")
+
+
+def _typed(
+    lines: pl.LazyFrame,
+    present: frozenset[str],
+    request: pl.Expr,
+    written: pl.Expr,
+    path_of: pl.Expr | None,
+    comment: pl.Expr | None,
+    variant: str | pl.Expr,
+) -> pl.LazyFrame:
+    """``normalize``'s typed columns, from the raw fields, the request's parts (a struct of
+    ``method``, ``path`` and ``query``), the time as written and the whole path (None: made
+    from the request's path here)."""
+
+    def field(name: str) -> pl.Expr:
+        return raw_field(present, name)
+
     return (
-        lines.with_columns(
-            _request=pl.struct(method=method, path=target_path, query=query), _time=written
-        )
+        lines.with_columns(_request=request, _time=written)
         .with_columns(
             # A time outside the supported ones is no time: the line is malformed, and says why.
             ts=pl.when(in_supported_range(pl.col("_time"))).then(pl.col("_time")),
@@ -221,7 +275,7 @@ def normalize(
                 pl.lit(variant) if isinstance(variant, str) else variant
             )
         )
-        .drop("_fields", "_request", "_time", *(_PARTS if distinct_requests else ()), strict=False)
+        .drop("_fields", "_request", "_time", strict=False)
     )
 
 
@@ -234,22 +288,65 @@ _PARTS = (_RAW_REQUEST, _METHOD_PART, _PATH_PART, _QUERY_PART, _WHOLE_PATH)
 def _with_request_parts(lines: pl.LazyFrame, request: pl.Expr, request_line: str) -> pl.LazyFrame:
     """``lines`` with the method, path and query of their request line (and the path as the
     hit's ``path``), split once per distinct request line and joined back (a log repeats its
-    request lines many times)."""
-    raw = lines.with_columns(request.alias(_RAW_REQUEST))
-    parts = pl.col("_parts")
-    distinct = (
-        raw.select(_RAW_REQUEST)
-        .unique()
-        .with_columns(_parts=pl.col(_RAW_REQUEST).str.extract_groups(request_line))
-        .select(
-            _RAW_REQUEST,
-            parts.struct.field("method").alias(_METHOD_PART),
-            parts.struct.field("path").alias(_PATH_PART),
-            parts.struct.field("query").alias(_QUERY_PART),
-            _path_of(parts.struct.field("path")).alias(_WHOLE_PATH),
-        )
+    request lines many times). Only the request column is joined, then set beside ``lines``."""
+    raw = lines.select(request.alias(_RAW_REQUEST))
+    distinct = _split_requests(raw.unique(), request_line)
+    joined = raw.join(
+        distinct, on=_RAW_REQUEST, how="left", maintain_order="left", nulls_equal=True
     )
-    return raw.join(distinct, on=_RAW_REQUEST, how="left", maintain_order="left", nulls_equal=True)
+    return pl.concat([lines, joined.drop(_RAW_REQUEST)], how="horizontal")
+
+
+def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
+    """The method, path, query and whole path of each of ``requests``: each distinct request
+    line split once, its parts handed back to the lines by ``distinct_codes``."""
+    distinct, codes = distinct_codes(requests.alias(_RAW_REQUEST))
+    parts = _split_requests(distinct.to_frame().lazy(), request_line).collect(engine="in-memory")
+    return [parts.get_column(name).gather(codes) for name in _PARTS[1:]]
+
+
+def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct strings of ``values`` (no null) and, for each value, the index of its own
+    among them (null for null): what a rule run once per distinct value gives back to every
+    row by ``gather``. The codes are those of a categorical of their own.
+
+    >>> distinct, codes = distinct_codes(pl.Series("path", ["/b", "/a", None, "/b"]))
+    >>> distinct.gather(codes).to_list()
+    ['/b', '/a', None, '/b']
+    """
+    categories = pl.Categories.random()
+    # The categorical keeps its categories alive while they are read: the distinct values, in
+    # the order of their codes.
+    coded = values.cast(pl.Categorical(categories))
+    codes = coded.to_physical()
+    distinct = categories.to_series().alias(values.name)
+    highest = codes.max()
+    del coded
+    if isinstance(highest, int) and highest >= distinct.len():
+        return _distinct_codes_by_join(values)
+    return distinct, codes
+
+
+def _distinct_codes_by_join(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """``distinct_codes`` by a join, where a categorical's categories cannot be read back."""
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    numbered = distinct.to_frame().with_row_index("_code")
+    found = values.to_frame().join(numbered, on=values.name, how="left", maintain_order="left")
+    return distinct, found.get_column("_code")
+
+
+def _split_requests(distinct: pl.LazyFrame, request_line: str) -> pl.LazyFrame:
+    """The distinct request lines of ``distinct`` (``_raw_request``) with their parts."""
+    parts = pl.col("_parts")
+    return distinct.with_columns(
+        _parts=pl.col(_RAW_REQUEST).str.extract_groups(request_line)
+    ).select(
+        _RAW_REQUEST,
+        parts.struct.field("method").alias(_METHOD_PART),
+        parts.struct.field("path").alias(_PATH_PART),
+        parts.struct.field("query").alias(_QUERY_PART),
+        _path_of(parts.struct.field("path")).alias(_WHOLE_PATH),
+    )
 
 
 def _path_of(target_path: pl.Expr) -> pl.Expr:
