@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+
+# Property tests are judged by their examples, never by their speed: a busy machine (CI, two
+# workers) once made a 1 ms example take 360 ms, which hypothesis's default deadline calls a
+# failure.
+settings.register_profile("micromacro", deadline=None)
+settings.load_profile("micromacro")
 
 
 @pytest.fixture(autouse=True)
