@@ -71,6 +71,8 @@ WARM_TARGET = 0.15  # a report read from the hit cache / the same report parsed,
 GROWN_TARGET = 0.2  # a cached log grown by 1% / the whole log parsed, at most this
 GROWN_PERCENT = 1
 LARGE_SIZE = "20M"  # the large row: the yardstick group on this many lines, one round
+# The spill group: --hit-memory small enough that the counted hits of a 1M-line log go to disk.
+SPILL_MEMORY = "4M"
 IDENTICAL_LINES = 6_900_000  # the worst case: every line the same counted page, gzip-compressed
 IDENTICAL_RSS_TARGET = 1.0  # its peak RSS / its uncompressed size, at most this
 IDENTICAL_LINE = (
@@ -360,6 +362,17 @@ def cache_tools(log: Path, scratch: Path) -> list[Tool]:
     ]
 
 
+def spill_tools(log: Path, scratch: Path) -> list[Tool]:
+    """The report without funnels with every counted hit in memory, and with them spilled to
+    disk past `--hit-memory SPILL_MEMORY` and reported a partition of visitors at a time."""
+    _, without_funnels = goals_files(scratch)
+    argv = micromacro(log, without_funnels)
+    return [
+        Tool("micromacro-no-funnels", argv),
+        Tool("micromacro-spilled", [*argv, "--hit-memory", SPILL_MEMORY]),
+    ]
+
+
 def ensure_identical_log(lines: int) -> Path:
     """`access-identical-<lines>.log.gz`: `IDENTICAL_LINE` `lines` times, made once."""
     path = DATA / f"access-identical-{lines}.log.gz"
@@ -552,6 +565,13 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target("goaccess / micromacro", "goaccess", "micromacro", GOACCESS_TARGETS, True, 1),
     Target(
+        f"spilled (--hit-memory {SPILL_MEMORY}) / in memory",
+        "micromacro-spilled",
+        "micromacro-no-funnels",
+        (),
+        False,
+    ),
+    Target(
         "with / without funnels",
         "micromacro",
         "micromacro-no-funnels",
@@ -743,7 +763,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only",
         default="",
         help="comma-separated groups to run: log (the generated log's rows), yardstick, json, "
-        "month, cache, large, identical (default all)",
+        "month, cache, spill, large, identical (default all)",
     )
     parser.add_argument(
         "--large",
@@ -796,6 +816,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 files.append((f"{label}-30d", month, lines, period_tools(month, Path(scratch))))
             if "cache" in groups:
                 files.append((f"{label}-cache", log, lines, cache_tools(log, Path(scratch))))
+            if "spill" in groups:
+                files.append((f"{label}-spill", log, lines, spill_tools(log, Path(scratch))))
             for name, path, count, tools in files:
                 print(f"{path.name}:", file=sys.stderr, flush=True)
                 measures = measure_all(tools, args.repeat, args.timeout)
@@ -817,7 +839,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-GROUPS = ("log", "yardstick", "json", "month", "cache", "large", "identical")
+GROUPS = ("log", "yardstick", "json", "month", "cache", "spill", "large", "identical")
 
 
 def compile_package() -> None:
