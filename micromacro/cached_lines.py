@@ -263,10 +263,13 @@ class LineCache:
                 {"line_no": list(read.texts), "line": list(read.texts.values())},
                 schema={"line_no": pl.UInt32, "line": pl.String},
             )
-            new = (
-                lines.lazy()
-                .join(pl.concat(read.hits).lazy(), on="line_no", how="left", maintain_order="left")
-                .join(texts.lazy(), on="line_no", how="left", maintain_order="left")
+            new = pl.concat(
+                [
+                    lines.lazy(),
+                    _on_their_lines(pl.concat(read.hits), added, before).lazy(),
+                    _on_their_lines(texts, added, before).lazy(),
+                ],
+                how="horizontal",
             )
             frames.append(
                 new.select(pl.col(name).cast(dtype) for name, dtype in ENTRY_SCHEMA.items())
@@ -340,6 +343,17 @@ def quoted_lines(
     wanted |= set(bad.head(MALFORMED_EXAMPLES).to_list())
     wanted |= {firsts[kind] for kind in kinds if firsts.get(kind) is not None}
     return {int(number) for number in wanted}
+
+
+def _on_their_lines(rows: pl.DataFrame, lines: int, before: int) -> pl.DataFrame:
+    """``rows`` of some of the lines ``before + 1`` … ``before + lines`` (by ``line_no``, each
+    at most once), as one row per line of them, in line order: null on the others. (What a
+    left join of the lines with ``rows`` gives, by position: lines are numbered without gaps.)"""
+    place = rows.get_column("line_no").cast(pl.Int64) - (before + 1)
+    row_of_line = pl.repeat(None, lines, dtype=pl.UInt32, eager=True).scatter(
+        place, pl.arange(0, rows.height, dtype=pl.UInt32, eager=True)
+    )
+    return rows.drop("line_no").select(pl.all().gather(row_of_line))
 
 
 def _ends_a_line(file: InputFile, size: int) -> bool:
