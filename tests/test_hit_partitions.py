@@ -149,3 +149,14 @@ def test_partitions_hold_each_hit_once_and_a_visitor_in_one(
     finally:
         spill.close()
     assert spill.files == []
+
+
+def test_dedupe_keeps_its_hits_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    args = ["report", "sample_logs/access.log", "sample_logs/access.log", "--goals"]
+    args += ["goals.example.yaml", "--dedupe", "--no-cache", "--format", "json"]
+    whole = CliRunner().invoke(cli, args)
+    tiny = CliRunner().invoke(cli, [*args, "--hit-memory", TINY])
+    assert whole.exit_code == tiny.exit_code == 0
+    assert SPILL_NOTE not in tiny.stderr
+    assert tiny.stdout == whole.stdout
