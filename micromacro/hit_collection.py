@@ -148,7 +148,9 @@ class HitAccumulator:
         for name, count in read_here.items():
             self.variants[name] = self.variants.get(name, 0) + count
         if self.keep_times:
-            self.times.append(lines.select("ts", "bucket", "variant", *POSITION))
+            # Categorical: one variant name per line would otherwise be 16 bytes a line.
+            variant = pl.col("variant").cast(pl.Categorical)
+            self.times.append(lines.select("ts", "bucket", variant, *POSITION))
         if self.period.bounded:
             self._add_positions(lines)
         columns = list(self.columns)
