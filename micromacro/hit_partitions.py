@@ -23,6 +23,8 @@ from pathlib import Path
 
 import polars as pl
 
+from micromacro.errors import InputError
+
 BUCKETS = 256
 _BUCKET = "__micromacro_bucket"
 # A hit's place among every hit of the run, as spilled.
@@ -64,10 +66,23 @@ class HitSpill:
         return held > self.budget
 
     def write(self, frames: list[pl.DataFrame]) -> None:
-        """Write ``frames`` (counted hits, ``visitor`` categorical) as one more spill file."""
+        """Write ``frames`` (counted hits, ``visitor`` categorical) as one more spill file
+        (raises ``InputError`` when it cannot be written: a full disk, say)."""
         frame = pl.concat(frames) if len(frames) > 1 else frames[0]
         if not frame.height:
             return
+        try:
+            self._write(frame)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            self.close()
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise InputError(
+                f"cannot write the counted hits to a temporary directory in "
+                f"{tempfile.gettempdir()}: {str(reason).splitlines()[0]}; set TMPDIR to a "
+                "directory with room, or raise --hit-memory"
+            ) from error
+
+    def _write(self, frame: pl.DataFrame) -> None:
         if self._directory is None:
             self._directory = tempfile.TemporaryDirectory(prefix="micromacro-hits-")
         path = Path(self._directory.name) / f"spill-{len(self.files):05d}.parquet"

@@ -3,6 +3,7 @@ time, and the same report to the byte as with every hit in memory."""
 
 from __future__ import annotations
 
+import errno
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -160,3 +161,25 @@ def test_dedupe_keeps_its_hits_in_memory(monkeypatch: pytest.MonkeyPatch) -> Non
     assert whole.exit_code == tiny.exit_code == 0
     assert SPILL_NOTE not in tiny.stderr
     assert tiny.stdout == whole.stdout
+
+
+def test_a_full_disk_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    args = ["report", "sample_logs/access.log", "--no-cache", "--hit-memory", TINY]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"micromacro: error: cannot write the counted hits to a temporary directory in "
+        f"{tmp_path}: No space left on device; set TMPDIR to a directory with room, or raise "
+        "--hit-memory\n"
+    )
+    assert list(tmp_path.iterdir()) == []
