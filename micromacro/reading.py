@@ -16,9 +16,11 @@ input, a period without hits and lines skipped; an input with no usable line or 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO, Literal
@@ -86,6 +88,8 @@ ProgressCallback = Callable[[int, int], None]
 
 # Lines the chosen variant did not read are retried together once this many are held.
 _HELD_LINES = 100_000
+# Chunks the chosen variant reads at once, where its lines stand alone (``LogFormat.seekable``).
+_PARSERS = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -328,7 +332,10 @@ def read_hits(
 
     # The chosen variant reads the next chunk while this one is classified and added.
     with contextlib.closing(
-        read_ahead(_read_first(parser, inputs.line_chunks()), name="micromacro-parse-ahead")
+        read_ahead(
+            _read_first(parser, inputs.line_chunks(), workers=_PARSERS if fmt.seekable else 1),
+            name="micromacro-parse-ahead",
+        )
     ) as chunks:
         for chunk, first in chunks:
             if cache is not None and chunk.lines.height:
@@ -353,13 +360,26 @@ def read_hits(
 
 
 def _read_first(
-    parser: FamilyParser | WholeParser, chunks: Generator[LineChunk]
+    parser: FamilyParser | WholeParser, chunks: Generator[LineChunk], *, workers: int = 1
 ) -> Generator[tuple[LineChunk, FirstRead]]:
     """Each chunk with its lines as the chosen variant reads them (``FamilyParser.read_first``:
-    what may run a chunk ahead, in a thread of its own)."""
+    what may run a chunk ahead, in a thread of its own), in order. With ``workers`` > 1 (a
+    variant whose lines stand alone), that many chunks are read at once."""
     with contextlib.closing(chunks):
-        for chunk in chunks:
-            yield chunk, parser.read_first(chunk.lines)
+        if workers == 1:
+            for chunk in chunks:
+                yield chunk, parser.read_first(chunk.lines)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="micromacro-parse") as pool:
+            reading: collections.deque[tuple[LineChunk, Future[FirstRead]]] = collections.deque()
+            for chunk in chunks:
+                reading.append((chunk, pool.submit(parser.read_first, chunk.lines)))
+                if len(reading) == workers:
+                    done, first = reading.popleft()
+                    yield done, first.result()
+            while reading:
+                done, first = reading.popleft()
+                yield done, first.result()
 
 
 def _seek_periods(

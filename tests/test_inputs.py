@@ -27,7 +27,9 @@ from hypothesis import strategies as st
 import micromacro.inputs as inputs_module
 from micromacro.cli import cli
 from micromacro.errors import InputError
-from micromacro.inputs import Inputs, parse_line_bytes, read_ahead
+from micromacro.inputs import Inputs, LineChunk, parse_line_bytes, read_ahead
+from micromacro.logformats.families import FirstRead
+from micromacro.reading import _read_first
 from tests.helpers import combined_line
 
 
@@ -430,3 +432,40 @@ def test_the_sample_is_looked_for_in_the_first_bytes_only(
     with Inputs([str(log)], max_line_bytes=100) as inputs:
         assert [(n, text) for _, n, text in inputs.sample_lines()] == [(1, "a")]
         assert len(_all_lines(inputs)) == 3  # the lines themselves are all read
+
+
+class _SlowParser:
+    """A stand-in for a variant's parser: each chunk takes a time of its own, the third fails."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def read_first(self, lines: pl.DataFrame) -> FirstRead:
+        number = int(lines.get_column("line_no")[0])
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.05 if number % 2 else 0.01)  # the odd chunks are slower
+        with self.lock:
+            self.running -= 1
+        if number == 3:
+            raise InputError("chunk 3 is broken")
+        return FirstRead(lines)
+
+
+def _chunks(count: int) -> Iterator[LineChunk]:
+    for number in range(1, count + 1):
+        lines = pl.DataFrame({"line_no": pl.Series([number], dtype=pl.UInt32)})
+        yield LineChunk(lines=lines, size=1, start=0)
+
+
+def test_chunks_read_side_by_side_come_back_in_order_with_the_error_in_place() -> None:
+    parser = _SlowParser()
+    read = _read_first(parser, _chunks(5), workers=2)  # type: ignore[arg-type]
+    numbers = [int(next(read)[1].read["line_no"][0]) for _ in range(2)]
+    assert numbers == [1, 2]
+    with pytest.raises(InputError, match="chunk 3 is broken"):
+        next(read)
+    assert parser.most == 2  # two chunks were read at once
