@@ -242,17 +242,21 @@ def _check_stretches(parsed: pl.DataFrame, stretches: _StretchLines) -> None:
     stretch's bounds: the input is not in time order, and may hold lines of the period outside
     the stretches (``seeking``)."""
     ts = pl.col("ts")
-    outside = pl.lit(False)
+    checks: list[pl.Expr] = []
     for (name, _), (first, last, earliest, latest) in stretches.items():
-        wrong = pl.lit(False)
-        if earliest is not None:
-            wrong = wrong | (ts < pl.lit(earliest, dtype=HIT_SCHEMA["ts"]))
-        if latest is not None:
-            wrong = wrong | (ts > pl.lit(latest, dtype=HIT_SCHEMA["ts"]))
+        bounds = [
+            *([ts < pl.lit(earliest, dtype=HIT_SCHEMA["ts"])] if earliest is not None else []),
+            *([ts > pl.lit(latest, dtype=HIT_SCHEMA["ts"])] if latest is not None else []),
+        ]
+        if not bounds:  # the new lines of a grown file: any time will do
+            continue
         here = (pl.col("source_file").cast(pl.String) == name) & pl.col("line_no").is_between(
             first, last
         )
-        outside = outside | (here & wrong)
+        checks.append(here & pl.any_horizontal(bounds))
+    if not checks:
+        return
+    outside = pl.any_horizontal(checks)
     found = parsed.filter(outside.fill_null(False)).sort("line_no").head(1)
     if found.height:
         name, line_no, when = found.select("source_file", "line_no", "ts").row(0)

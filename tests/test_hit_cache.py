@@ -339,6 +339,23 @@ def test_a_grown_file_parses_only_its_new_lines(
     assert grown.stderr == again.stderr == uncached.stderr
 
 
+def test_a_file_grown_by_many_lines_reports_alike(tmp_path: Path) -> None:
+    """Tens of thousands of new lines: a check that Polars once failed on such a chunk (a
+    constant filter over 20,000 rows and more) is not made for the new lines of a grown file,
+    whose times are free."""
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True) * 6
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines[:5_000]))
+    args = ["report", str(log), "--goals", EXAMPLE_GOALS, "--format", "json"]
+    invoke(*args)
+    with log.open("a") as handle:
+        handle.write("".join(lines[5_000:]))  # 25,000 new lines
+    grown = invoke(*args)
+    uncached = invoke(*args, "--no-cache")
+    assert grown.exit_code == uncached.exit_code == 0
+    assert (grown.stdout, grown.stderr) == (uncached.stdout, uncached.stderr)
+
+
 def test_a_little_grown_file_parses_its_new_lines_until_they_are_worth_keeping(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
