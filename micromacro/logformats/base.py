@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from micromacro.logformats.fields import CLF, TimeSpec, normalize
+from micromacro.logformats.fields import CLF, TimeSpec, normalize_frame
 
 LineParser = Callable[[pl.LazyFrame], pl.LazyFrame]
 
@@ -56,8 +56,8 @@ class RegexFormat(LogFormat):
         """Parse a chunk of the line table (this format has no state between chunks). The
         fields are cut first, so that each distinct request line is split once."""
         extracted = lines.with_columns(_fields=pl.col("line").str.extract_groups(self.regex))
-        cut = extracted.collect(engine="streaming").lazy()
-        return normalize(cut, self.fields, self.time, variant=self.name, distinct_requests=True)
+        cut = extracted.collect(engine="streaming")
+        return normalize_frame(cut, self.fields, self.time, variant=self.name).lazy()
 
     def parser(self) -> LineParser:
         return self.parse
