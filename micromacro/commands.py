@@ -24,10 +24,8 @@ from micromacro.errors import ConfigError, ExitCode, UsageError
 from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_goals
-from micromacro.history import append_history, history_rows
 from micromacro.hit_cache import HitCache, default_cache_dir, describe_entries
 from micromacro.hit_partitions import default_hit_memory
-from micromacro.hit_table import build_hit_table
 from micromacro.hits import MalformedLine
 from micromacro.logformats import (
     FORMATS,
@@ -48,11 +46,8 @@ from micromacro.option_values import (
 from micromacro.outputs import write_output
 from micromacro.render import RunInfo, TerminalStyle, render
 from micromacro.render.alerts import alert_line
-from micromacro.render.hits import write_hit_table
-from micromacro.render.suggestion import render_suggestion
 from micromacro.render.values import short_span
 from micromacro.report import Report, ReportOptions, build_report
-from micromacro.suggest import SuggestOptions, suggest_goals
 from micromacro.text import inert
 
 NO_GOALS_NOTE = (
@@ -331,6 +326,8 @@ def report(
     run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
     text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
     if history is not None:
+        from micromacro.history import append_history, history_rows  # --history only
+
         rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
         append_history(history, rows)
     if output is not None:
@@ -384,6 +381,9 @@ def hits(
     **_reading: Any,
 ) -> None:
     """``micromacro hits``: read, and write every input line as a row of the hit table."""
+    from micromacro.hit_table import build_hit_table  # what a report does not load
+    from micromacro.render.hits import write_hit_table
+
     env = environment(ctx)
     env.quiet = quiet
     _check_reading(ctx.params)
@@ -415,6 +415,9 @@ def suggest(
     **_reading: Any,
 ) -> None:
     """``micromacro suggest``: read, and write a goals file proposed from the sessions."""
+    from micromacro.render.suggestion import render_suggestion  # what a report does not load
+    from micromacro.suggest import SuggestOptions, suggest_goals
+
     env = environment(ctx)
     env.quiet = quiet
     _check_reading(ctx.params)
