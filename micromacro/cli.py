@@ -226,7 +226,7 @@ _CACHE_OPTIONS = (
 )
 
 
-_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+_SIZE_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
 def _size_option(_ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -235,10 +235,10 @@ def _size_option(_ctx: click.Context, param: click.Parameter, value: str | None)
     if value is None:
         return None
     text = value.strip().upper().removesuffix("IB").removesuffix("B")
-    unit = text[-1:] if text[-1:] in ("K", "M", "G", "T") else ""
-    number = text.removesuffix(unit)
+    scale = _SIZE_UNITS.get(text[-1:], 1)
+    number = text[:-1] if scale > 1 else text
     try:
-        size = float(number) * _SIZE_UNITS[unit]
+        size = float(number) * scale
     except ValueError:
         size = -1
     if not 1 <= size < 1 << 60:
