@@ -640,9 +640,26 @@ class _TooLong:
         return _too_long_marker(self.size, head)
 
 
+@dataclass(frozen=True)
+class _Block:
+    """Complete lines as read, without copying a block: those of ``seam`` (small: the line
+    begun before ``data``, up to and with its first line break there), then those of ``data``
+    from ``start`` (after that break) to ``end`` (after its last break)."""
+
+    seam: bytes
+    data: bytes
+    start: int
+    end: int
+
+    @property
+    def size(self) -> int:
+        """The bytes of its lines, their breaks included."""
+        return len(self.seam) + self.end - self.start
+
+
 def _complete_lines(
     handle: _Readable, chunk_bytes: int, max_line_bytes: int
-) -> Iterator[bytes | _TooLong]:
+) -> Iterator[_Block | _TooLong]:
     """Blocks of about ``chunk_bytes`` that end at a line break (or at the end of the input),
     and in their place each line longer than a block and ``max_line_bytes``: such a line is not
     kept beyond the cap (its bytes are skipped to its break)."""
@@ -654,23 +671,40 @@ def _complete_lines(
             if skipped is not None:
                 yield skipped
             elif carry:
-                yield carry
+                yield _Block(carry, b"", 0, 0)
             return
+        begin = 0  # where the block's lines begin: after the skipped line's break, if any
         if skipped is not None:
             cut = block.find(b"\n")
             if cut < 0:
                 skipped = skipped.more(block)
                 continue
             yield skipped.more(block[:cut])
-            skipped = None
-            block = block[cut + 1 :]
-        block = carry + block
-        cut = block.rfind(b"\n")
-        carry = block[cut + 1 :]
+            skipped, begin = None, cut + 1
+        last = block.rfind(b"\n", begin)
+        if last < 0:  # a line longer than the block: it goes on in the next one
+            carry += block[begin:]
+        else:
+            first = block.find(b"\n", begin)
+            yield _Block(carry + block[begin : first + 1], block, first + 1, last + 1)
+            carry = block[last + 1 :]
         if len(carry) > max_line_bytes:
             skipped, carry = _TooLong(0, b"").more(carry), b""
-        if cut >= 0:
-            yield block[: cut + 1]
+
+
+def _block_lines(block: _Block, max_line_bytes: int) -> pl.Series:
+    """The lines of ``block`` (``parse_line_bytes``), those longer than ``max_line_bytes``
+    bytes replaced by their marker. Its data is parsed whole and the rows of its first and last
+    partial lines dropped: slicing a block's bytes would copy them."""
+    if block.end == block.start:
+        return _capped_lines(block.seam, max_line_bytes)
+    parsed = parse_line_bytes(block.data)
+    before = block.data.count(b"\n", 0, block.start)  # the rows of the bytes before ``start``
+    after = 1 if block.end < len(block.data) else 0  # the partial line after the last break
+    body = parsed.slice(before, parsed.len() - before - after)
+    if (body.str.len_bytes() >= max_line_bytes).any():  # rare: the block's bytes, copied
+        return _capped_lines(block.seam + block.data[block.start : block.end], max_line_bytes)
+    return pl.concat([_capped_lines(block.seam, max_line_bytes), body], rechunk=False)
 
 
 def _capped_lines(block: bytes, max_line_bytes: int) -> pl.Series:
@@ -797,8 +831,8 @@ def read_line_chunks(
                     lines = pl.Series("line", [block.marker()])
                     length = block.size + 1  # and its line break (none only at the very end)
                 else:
-                    lines = _capped_lines(block, max_line_bytes)
-                    length = len(block)
+                    lines = _block_lines(block, max_line_bytes)
+                    length = block.size
                 frame = pl.DataFrame(
                     {
                         "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(

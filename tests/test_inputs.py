@@ -277,9 +277,14 @@ def test_every_line_is_read_or_marked_too_long_whatever_the_chunks(
     log = tmp_path_factory.mktemp("lines") / "any.log"
     log.write_bytes(data)
     with Inputs([str(log)], max_line_bytes=cap) as inputs:
-        rows = _all_lines(inputs, chunk_bytes=chunk)
+        chunks = list(inputs.line_chunks(chunk))
+    rows = pl.concat([c.lines for c in chunks]).rows() if chunks else []
     assert [text for _, _, text in rows] == _expected_lines(data, cap)
     assert [number for _, number, _ in rows] == list(range(1, len(rows) + 1))
+    # Each chunk starts at its first line's byte, and all of them took the whole file.
+    starts = [0, *(i + 1 for i, byte in enumerate(data) if byte == ord("\n"))]
+    assert [c.start for c in chunks] == [starts[c.lines["line_no"][0] - 1] for c in chunks]
+    assert sum(c.size for c in chunks) == len(data)
 
 
 def test_a_line_longer_than_the_cap_is_marked_without_being_kept(tmp_path: Path) -> None:
