@@ -147,7 +147,6 @@ def normalize(
     comment: pl.Expr | None = None,
     variant: str | pl.Expr = "",
     request_line: str = REQUEST_LINE,
-    distinct_requests: bool = False,
 ) -> pl.LazyFrame:
     """Typed hit fields from the raw ``_fields`` struct of ``lines`` (which is dropped).
 
@@ -162,21 +161,14 @@ def normalize(
     ``ts`` replaces parsing the raw ``time`` field with ``time`` (for formats that write their
     time in several ways); ``comment`` marks comment lines (default: none); ``variant`` names
     the variant (a name, or an expression per line); ``request_line`` is the regex that splits
-    a raw ``request`` field. With ``distinct_requests`` the request lines are split once per
-    distinct value and joined back: faster, for ``lines`` already in memory (a lazy ``lines``
-    would be computed twice).
+    a raw ``request`` field. For lines already in memory, ``normalize_frame`` does the same
+    with each distinct request line split once.
     """
 
     def field(name: str) -> pl.Expr:
         return raw_field(present, name)
 
-    path_of: pl.Expr | None = None  # the path of the request, when split apart
-    if "request" in present and distinct_requests:
-        lines = _with_request_parts(lines, field("request"), request_line)
-        method = pl.col(_METHOD_PART)
-        target_path, query = pl.col(_PATH_PART), pl.col(_QUERY_PART)
-        path_of = pl.col(_WHOLE_PATH)
-    elif "request" in present:
+    if "request" in present:
         parts = field("request").str.extract_groups(request_line)
         method = parts.struct.field("method")
         target_path, query = parts.struct.field("path"), parts.struct.field("query")
@@ -190,8 +182,7 @@ def normalize(
         query = _query_of(query)
     written = parse_time(field("time"), time) if ts is None else ts
     request = pl.struct(method=method, path=target_path, query=query)
-    typed = _typed(lines, present, request, written, path_of, comment, variant)
-    return typed.drop(*(_PARTS if distinct_requests else ()), strict=False)
+    return _typed(lines, present, request, written, None, comment, variant)
 
 
 def normalize_frame(
@@ -199,18 +190,21 @@ def normalize_frame(
     present: frozenset[str],
     time: TimeSpec,
     *,
-    variant: str = "",
+    ts: pl.Expr | None = None,
+    variant: str | pl.Expr = "",
     request_line: str = REQUEST_LINE,
 ) -> pl.DataFrame:
     """The typed hit fields of ``frame`` (its raw ``_fields`` struct dropped), computed in
-    memory: what ``normalize(frame.lazy(), present, time, variant=variant,
-    request_line=request_line, distinct_requests=True)`` collects to, line for line.
+    memory: what ``normalize(frame.lazy(), present, time, ts=ts, variant=variant,
+    request_line=request_line)`` collects to, line for line.
 
     Each distinct request line is split once and its parts handed back to the lines by its
     code in a categorical of the frame's own (no join).
     """
     if "request" not in present:
-        lazy = normalize(frame.lazy(), present, time, variant=variant, request_line=request_line)
+        lazy = normalize(
+            frame.lazy(), present, time, ts=ts, variant=variant, request_line=request_line
+        )
         return lazy.collect(engine="in-memory")
     requests = raw_field(present, "request")
     with_parts = frame.with_columns(
@@ -219,7 +213,7 @@ def normalize_frame(
     request = pl.struct(
         method=pl.col(_METHOD_PART), path=pl.col(_PATH_PART), query=pl.col(_QUERY_PART)
     )
-    written = parse_time(raw_field(present, "time"), time)
+    written = parse_time(raw_field(present, "time"), time) if ts is None else ts
     typed = _typed(with_parts.lazy(), present, request, written, pl.col(_WHOLE_PATH), None, variant)
     return typed.drop(*_PARTS, strict=False).collect(engine="in-memory")
 
@@ -279,22 +273,10 @@ def _typed(
     )
 
 
-# The parts of each distinct request line (``normalize(distinct_requests=True)``).
+# The parts of each distinct request line (``normalize_frame``).
 _RAW_REQUEST, _METHOD_PART, _PATH_PART, _QUERY_PART = "_raw_request", "_method", "_path", "_query"
 _WHOLE_PATH = "_whole_path"
-_PARTS = (_RAW_REQUEST, _METHOD_PART, _PATH_PART, _QUERY_PART, _WHOLE_PATH)
-
-
-def _with_request_parts(lines: pl.LazyFrame, request: pl.Expr, request_line: str) -> pl.LazyFrame:
-    """``lines`` with the method, path and query of their request line (and the path as the
-    hit's ``path``), split once per distinct request line and joined back (a log repeats its
-    request lines many times). Only the request column is joined, then set beside ``lines``."""
-    raw = lines.select(request.alias(_RAW_REQUEST))
-    distinct = _split_requests(raw.unique(), request_line)
-    joined = raw.join(
-        distinct, on=_RAW_REQUEST, how="left", maintain_order="left", nulls_equal=True
-    )
-    return pl.concat([lines, joined.drop(_RAW_REQUEST)], how="horizontal")
+_PARTS = (_METHOD_PART, _PATH_PART, _QUERY_PART, _WHOLE_PATH)
 
 
 def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
@@ -302,7 +284,7 @@ def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
     line split once, its parts handed back to the lines by ``distinct_codes``."""
     distinct, codes = distinct_codes(requests.alias(_RAW_REQUEST))
     parts = _split_requests(distinct.to_frame().lazy(), request_line).collect(engine="in-memory")
-    return [parts.get_column(name).gather(codes) for name in _PARTS[1:]]
+    return [parts.get_column(name).gather(codes) for name in _PARTS]
 
 
 def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:

@@ -33,11 +33,12 @@ or ``{`` (only the decoder reads it), a number where text belongs (an address, a
 The fields are made in memory, each step on just the values it may change: an address is
 cut from its port or brackets only where it holds a ``:`` or starts with ``[``, a number loses
 its fraction of zeros only where it holds a ``.``, the written ways of a time are tried only on
-values holding a ``:`` (the epoch number on the rest), and ``normalize`` splits each distinct
-request line once (a log repeats them). The decoder is most of what is left: it parses every
-line whole. No cheaper proof that a line reads as the decoder reads it was found among Polars'
-string operations: a literal search is cheap, but checking every byte of a line for a quote or
-a control character (what proving it a valid object takes) costs half a decode or more.
+values holding a ``:`` (the epoch number on the rest), and ``normalize_frame`` splits each
+distinct request line once (a log repeats them). The decoder is most of what is left: it parses
+every line whole. No cheaper proof that a line reads as the decoder reads it was found among
+Polars' string operations: a literal search is cheap, but checking every byte of a line for a
+quote or a control character (what proving it a valid object takes) costs half a decode or
+more.
 
 The family has one reader: its general reader ``json``, also named ``caddy``, ``nginx_json``
 and ``traefik_json`` (its variants). A line's variant is the convention its request was read
@@ -56,7 +57,7 @@ import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.families import Family
-from micromacro.logformats.fields import ISO8601, normalize
+from micromacro.logformats.fields import ISO8601, normalize_frame
 from micromacro.periods import LATEST
 
 Steps = tuple[str | int, ...]
@@ -556,16 +557,10 @@ class JsonLines(LogFormat):
             written.get_column("_variant"),
             json_times(written.get_column("_time")).alias("_ts"),
         )
-        # In memory: the request lines are split once per distinct line.
-        parsed = normalize(
-            typed.lazy(),
-            _RAW_FIELDS,
-            ISO8601,
-            ts=pl.col("_ts"),
-            variant=pl.col("_variant"),
-            distinct_requests=True,
+        parsed = normalize_frame(
+            typed, _RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant")
         )
-        return parsed.drop("_variant", "_ts")
+        return parsed.drop("_variant", "_ts").lazy()
 
     def parser(self) -> LineParser:
         return self.parse
