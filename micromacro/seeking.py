@@ -31,6 +31,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 import polars as pl
 
@@ -44,7 +45,6 @@ _ORDER_PROBES = 64
 _PROBE_LINES = 4  # lines read at each probe offset (some may not parse)
 _SAMPLE_LINES = 16_384  # unread lines whose times are checked, beyond those near a stretch
 _COUNT_BLOCK = 256 * 1024
-_END_LINES = 256  # lines read at the start of an input for the time of its first line
 # Below this size an input is read whole: seeking would not pay off.
 MIN_SEEK_BYTES = 8 * 1024 * 1024
 
@@ -242,22 +242,74 @@ def period_parts(file: InputFile, fmt: LogFormat, periods: Sequence[Period]) -> 
         handle.seek(max(0, file.size - 1))
         unterminated = file.size > read_to and handle.read(1) != b"\n"
     skipped = sum(part.lines_before for part in ranges) + after + int(unterminated)
-    return FileParts(tuple(ranges), skipped, _end_times(file, fmt))
+    return FileParts(tuple(ranges), skipped, _end_times(file, fmt, ranges))
 
 
-def _end_times(file: InputFile, fmt: LogFormat) -> tuple[datetime | None, datetime | None]:
-    """The times of the first and of the last line with a time, in the first and the last
-    ``_WINDOW`` bytes of ``file`` (None where no line there has one)."""
-    head = [line for _, line in _lines_at(file.scan_path, 0, _END_LINES)]
-    tail_start = max(0, file.size - _WINDOW)
+def _end_times(
+    file: InputFile, fmt: LogFormat, ranges: Sequence[ByteRange]
+) -> tuple[datetime | None, datetime | None]:
+    """The times of the first and of the last line with a time among those ``ranges`` leave
+    unread before the first of them and after the last (None where those lines have none:
+    the lines read then hold the input's first or last time)."""
+    before = ranges[0].start if ranges else file.size
+    after = ranges[-1].end if ranges else 0
     with open(file.scan_path, "rb") as handle:
-        handle.seek(tail_start)
-        tail = handle.read().split(b"\n")
-    if tail_start > 0:
-        tail = tail[1:]  # the window starts inside a line
-    first = _times(fmt, head).drop_nulls()
-    last = _times(fmt, [line for line in tail if line]).drop_nulls()
-    return (first[0] if len(first) else None, last[-1] if len(last) else None)
+        first = _first_time(handle, fmt, 0, before)
+        last = _last_time(handle, fmt, after, file.size)
+    return first, last
+
+
+def _first_time(handle: BinaryIO, fmt: LogFormat, start: int, stop: int) -> datetime | None:
+    """The time of the first line with one from ``start`` (where a line starts) to ``stop``,
+    read a window at a time (a log may begin with many lines without one: a header, comments,
+    lines cut short). A line longer than a window is passed over."""
+    handle.seek(start)
+    pending, skipping = b"", False  # an unfinished line; whether it is too long to look at
+    while start < stop:
+        data = handle.read(min(_WINDOW, stop - start))
+        if not data:
+            break
+        start += len(data)
+        lines = (pending + data).split(b"\n")
+        if skipping:  # the first piece is the rest of a line passed over
+            if len(lines) == 1:
+                pending = b""
+                continue
+            lines, skipping = lines[1:], False
+        pending = lines.pop() if start < stop else b""
+        if len(pending) > _WINDOW:
+            pending, skipping = b"", True
+        times = _times(fmt, [line for line in lines if line]).drop_nulls()
+        if len(times):
+            first: datetime = times[0]
+            return first
+    return None
+
+
+def _last_time(handle: BinaryIO, fmt: LogFormat, start: int, stop: int) -> datetime | None:
+    """The time of the last line with one from ``start`` (where a line starts) to ``stop``
+    (the end of the input), read a window at a time from the end. A line longer than a window
+    is passed over."""
+    pending, skipping = b"", False  # the start of a line the window after holds the rest of
+    while stop > start:
+        begin = max(start, stop - _WINDOW)
+        handle.seek(begin)
+        data = handle.read(stop - begin)
+        stop = begin
+        lines = (data + pending).split(b"\n")
+        if skipping:  # the last piece is the start of a line passed over
+            if len(lines) == 1:
+                pending = b""
+                continue
+            lines, skipping = lines[:-1], False
+        pending = lines.pop(0) if begin > start else b""
+        if len(pending) > _WINDOW:
+            pending, skipping = b"", True
+        times = _times(fmt, [line for line in lines if line]).drop_nulls()
+        if len(times):
+            last: datetime = times[-1]
+            return last
+    return None
 
 
 def _merged(stretches: list[_Stretch]) -> list[_Stretch]:

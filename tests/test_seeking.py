@@ -293,6 +293,25 @@ def test_the_generated_log_in_order_is_seeked(
     assert seeked == without_seeking(monkeypatch, str(log), *period)
 
 
+def test_the_unread_ends_are_found_past_windows_of_lines_without_a_time(
+    monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], tmp_path: Path
+) -> None:
+    """The times of a seeked log's first and last lines with one are found however many lines
+    without one (over several 1 KiB windows, a line longer than a window among them) lie
+    before and after them."""
+    monkeypatch.setattr(seeking, "_WINDOW", 1024)
+    timeless = [b"# rotated\n", b"x" * 300 + b"\n"] * 6 + [b"y" * 3000 + b"\n"]
+    lines = generated_log(1, 400)
+    log = tmp_path / "access.log"
+    log.write_bytes(b"".join([*timeless, *lines, *timeless]))
+    report(str(log), "--since", "2026-11-03", "--until", "2026-11-03")
+    (part,) = ranges
+    assert part is not None
+    first = datetime.strptime(lines[0].split(b"[")[1][:26].decode(), "%d/%b/%Y:%H:%M:%S %z")
+    last = datetime.strptime(lines[-1].split(b"[")[1][:26].decode(), "%d/%b/%Y:%H:%M:%S %z")
+    assert part.ends == (first, last)
+
+
 def test_lines_of_the_period_moved_away_are_found_and_the_file_read_whole(
     monkeypatch: pytest.MonkeyPatch, ranges: list[FileParts | None], tmp_path: Path
 ) -> None:
@@ -416,6 +435,8 @@ _UNTIL = [None, "2026-11-03", "2026-11-03T09:00", "2026-11-04", "2026-11-02"]
 )
 # An empty period: its message names where the log lies in time, unread ends included.
 @example(seed=0, noise=[], since="2026-11-04T12:00", until=None, compare=False)
+# Lines without a time fill the first window: the log's first time lies beyond it.
+@example(seed=0, noise=[(0.0, _NOISE[-1])] * 2, since="2026-11-04T12:00", until=None, compare=False)
 def test_seeking_on_and_off_give_the_same_json_and_messages(
     tmp_path_factory: pytest.TempPathFactory,
     seed: int,
