@@ -289,13 +289,10 @@ class LineCache:
         be read after all."""
         part = self.found[file.name]
         period = Period(hit_filter.since, hit_filter.until)
-        # What decides the quoted lines: a few columns of every line, read apart.
-        no_text = pl.col("line").is_null().alias("_no_text")
-        kinds = part.read(part.entry.select("line_no", "bucket", "variant", "ts", no_text))
-        wanted = sorted(quoted_lines(kinds, hit_filter, period, self.fmt))
-        lacking = kinds.filter(pl.col("line_no").is_in(wanted) & pl.col("_no_text"))
-        missing = set(lacking.get_column("line_no").to_list())
-        del kinds
+        wanted = sorted(part.numbers(quoted_lines(part.entry, hit_filter, period, self.fmt)))
+        # Of those, the lines whose text the entry lacks.
+        lacking = part.entry.filter(pl.col("line_no").is_in(wanted) & pl.col("line").is_null())
+        missing = part.numbers([lacking.select("line_no")])
         texts: dict[int, str] = {}
         if missing:
             texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
@@ -311,38 +308,41 @@ class LineCache:
 
 
 def quoted_lines(
-    frame: pl.DataFrame, hit_filter: HitFilter, period: Period, fmt: LogFormat
-) -> set[int]:
-    """The lines of one file (classified without a period) whose text the run may quote in
-    the period: the first malformed line, the first malformed lines after the period's first
-    line, the first line of the period a format string did not read, the first with fields
-    left unread (``hit_collection.HitAccumulator``)."""
+    entry: pl.LazyFrame, hit_filter: HitFilter, period: Period, fmt: LogFormat
+) -> list[pl.LazyFrame]:
+    """The lines of one file (classified without a period; ``entry``: its ``line_no``,
+    ``bucket``, ``variant`` and ``ts``) whose text the run may quote in the period: the first
+    malformed line, the first malformed lines after the period's first line, the first line of
+    the period a format string did not read, the first with fields left unread
+    (``hit_collection.HitAccumulator``). As queries, each giving some of their numbers
+    (``line_no``), to be collected together: they read a few columns of the entry, and only the
+    numbers of the lines they find."""
     line_no = pl.col("line_no")
     timed = ~pl.col("bucket").is_in(TIMELESS_BUCKETS)
     outside = outside_period(hit_filter)
     read = ~(timed & outside)  # its bucket is not out_of_period
-    names = frame.get_column("variant").drop_nulls().unique().to_list()
+    variant = pl.col("variant").cast(pl.String)
     string = named_format_string(fmt)
-    kinds = {
-        "unread": [name for name in names if UNREAD_FIELDS in name],
-        "other": [name for name in names if string is not None and name != string.name],
-    }
-    firsts = frame.select(
-        line_no.filter(timed & ~outside).min().alias("period"),
-        *(
-            line_no.filter(read & pl.col("variant").is_in(found)).min().alias(kind)
-            for kind, found in kinds.items()
-            if found
-        ),
-    ).row(0, named=True)
-    bad = frame.filter(pl.col("bucket") == "malformed").get_column("line_no")
-    wanted = set(bad.head(1).to_list())
+    # The variants a message quotes the first line of: those leaving fields unread, and any
+    # but the format string's own.
+    firsts = [line_no.filter(variant.str.contains(UNREAD_FIELDS, literal=True)).min()]
+    if string is not None:
+        firsts.append(line_no.filter(variant != string.name).min())
+    bad = entry.filter(pl.col("bucket") == "malformed").select(line_no)
+    queries = [
+        bad.head(1),
+        entry.filter(read & variant.is_not_null())
+        .select(pl.concat_list(firsts).alias("line_no"))
+        .explode("line_no")
+        .drop_nulls(),
+    ]
     if period.since is not None:
-        start = firsts["period"]
-        bad = bad.filter(bad > start) if start is not None else bad.clear()
-    wanted |= set(bad.head(MALFORMED_EXAMPLES).to_list())
-    wanted |= {firsts[kind] for kind in kinds if firsts.get(kind) is not None}
-    return {int(number) for number in wanted}
+        start = entry.select(line_no.filter(timed & ~outside).min().alias("start"))
+        after = bad.join(start, how="cross").filter(line_no > pl.col("start"))
+        queries.append(after.head(MALFORMED_EXAMPLES))
+    else:
+        queries.append(bad.head(MALFORMED_EXAMPLES))
+    return [query.select(line_no) for query in queries]
 
 
 def _on_their_lines(rows: pl.DataFrame, lines: int, before: int) -> pl.DataFrame:

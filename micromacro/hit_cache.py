@@ -31,7 +31,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -145,6 +145,15 @@ class CachedPart:
             return (self.entry if query is None else query).collect()
         except (OSError, pl.exceptions.PolarsError) as error:
             raise EntryUnreadable(self.file, error) from error
+
+    def numbers(self, queries: Sequence[pl.LazyFrame]) -> set[int]:
+        """The line numbers (``line_no``) that ``queries``, made from ``entry``, select, run
+        together; raises ``EntryUnreadable`` when they cannot be read."""
+        try:
+            found = pl.collect_all(queries)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise EntryUnreadable(self.file, error) from error
+        return {int(number) for frame in found for number in frame.get_column("line_no")}
 
     def slices(self, rows: int) -> Iterator[pl.DataFrame]:
         """The entry's rows, ``rows`` at a time, each read when it is wanted: the entry is never

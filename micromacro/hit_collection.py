@@ -163,17 +163,19 @@ class HitAccumulator:
         if self.keep_lines:
             kept = [*_LINE_COLUMNS, *([_LINE_HASH] if self.dedupe else [])]
             self.lines.append(compact_strings(lines.select(kept)))
-        counted = lines.filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
+        is_counted = pl.col("bucket").is_in(COUNTED_BUCKETS)
+        # One query makes, of the counted lines, just the hit columns kept.
+        counted = lines.lazy().filter(is_counted)
         hits = canonical_hits(counted)
         if self.dedupe:
-            hits = hits.with_columns(counted.get_column(_LINE_HASH))
-        self.counted.append(compact_strings(hits.select(columns), ENCODED_COLUMNS))
+            hits = pl.concat([hits, counted.select(_LINE_HASH)], how="horizontal")
+        self.counted.append(compact_strings(hits.select(columns), ENCODED_COLUMNS).collect())
         if self.spill is not None:
             self.held += int(self.counted[-1].estimated_size())
             if self.spill.over_budget(self.held):
                 self._spill()
         if self.overlap is not None:
-            self.overlap.add(counted)
+            self.overlap.add(lines.filter(is_counted))
         self._add_malformed_examples(lines)
         string = self.format_string
         if (

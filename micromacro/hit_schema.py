@@ -10,6 +10,7 @@ row of an event export.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import polars as pl
 
@@ -29,6 +30,8 @@ BUCKETS: tuple[str, ...] = (
     "page",
 )
 COUNTED_BUCKETS: tuple[str, ...] = ("request", "download", "page")
+# A frame of either kind: a function taking one gives back the same kind.
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 BUCKET = pl.Enum(BUCKETS)
 # Event exports have no bots, static files, status codes or methods: a row is malformed (no
 # valid time, or neither a user id nor an anonymous id), out of the period, skipped (a kind of
@@ -122,15 +125,16 @@ ENCODED_COLUMNS: tuple[str, ...] = (
 SESSION_ENCODED_COLUMNS: tuple[str, ...] = ("visitor", "host", "referrer", "user_agent")
 
 
-def compact_strings(frame: pl.DataFrame, encoded: Sequence[str] = ()) -> pl.DataFrame:
+def compact_strings(frame: FrameT, encoded: Sequence[str] = ()) -> FrameT:
     """Copy the string columns of a filtered frame into buffers of their own; those named in
     ``encoded`` become categorical instead (each distinct value kept once, ``decode_strings``
-    turns them back).
+    turns them back). Lazy when ``frame`` is.
 
     A filtered string column still points into the buffers of the whole chunk it came from;
     keeping a few counted hits per chunk would otherwise keep every chunk alive.
     """
-    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    strings = [name for name, dtype in schema.items() if dtype == pl.String]
     return frame.with_columns(
         pl.col(name).cast(pl.Categorical)
         if name in encoded

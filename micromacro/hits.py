@@ -33,7 +33,7 @@ from typing import Any, Literal
 import polars as pl
 
 from micromacro.bots import bot_regex
-from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND
+from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND, FrameT
 from micromacro.logformats.fields import distinct_codes
 
 STATIC_EXTENSIONS: tuple[str, ...] = (
@@ -341,9 +341,10 @@ def visitor_expr() -> pl.Expr:
     )
 
 
-def canonical_hits(lines: pl.DataFrame) -> pl.DataFrame:
+def canonical_hits(lines: FrameT) -> FrameT:
     """The canonical hit table (definitions §2.1) of classified lines, with their ``bucket`` and
-    ``line``.
+    ``line`` (lazy when ``lines`` are, so that a query selecting some of its columns computes
+    only those).
 
     Request lines become events (category ``request``, action = method, label = path), downloads
     events (category ``download``, action = path); other lines are pageviews. Run it on the
