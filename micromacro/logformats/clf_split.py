@@ -36,16 +36,14 @@ and compared), so the cut is the one used.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 
 from micromacro.logformats.base import RegexFormat
-from micromacro.logformats.fields import normalize_frame
+from micromacro.logformats.cut import CUT, EXACT, group_order, parse_by_cut
 
-_CUT, _EXACT = "_cut", "_exact"
 _PIECES, _HEAD = "_pieces", "_head"
 # What comes before the request's quote: client, ident, user and the bracketed time, each
 # ended by one space (the regex's own pieces, checked token by token: ``_head_shape``); with a
@@ -74,13 +72,7 @@ class SplitClf(RegexFormat):
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table: the cut where it is proven, else the regex."""
-        cut = self._cut(lines).collect(engine="in-memory")
-        exact = cut.get_column(_EXACT)
-        fields = cut.get_column(_CUT)
-        if not exact.all():
-            fields = self._exact_where_unproven(cut.get_column("line"), fields, exact)
-        frame = cut.drop(_CUT, _EXACT).with_columns(fields.alias("_fields"))
-        return normalize_frame(frame, self.fields, self.time, variant=self.name).lazy()
+        return parse_by_cut(self, self._cut(lines))
 
     def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table with the regex alone (the exact path)."""
@@ -89,20 +81,7 @@ class SplitClf(RegexFormat):
     def proven(self, lines: pl.Series) -> pl.Series:
         """Which of ``lines`` the cut reads (the others go to the regex)."""
         frame = pl.LazyFrame({"line": lines})
-        return self._cut(frame).collect().get_column(_EXACT)
-
-    def _exact_where_unproven(
-        self, lines: pl.Series, fields: pl.Series, exact: pl.Series
-    ) -> pl.Series:
-        """``fields`` with the rows the cut did not prove replaced by the regex's fields."""
-        at = exact.not_().arg_true()
-        by_regex = lines.gather(at).str.extract_groups(self.regex).struct.unnest()
-        columns = []
-        for column in fields.struct.unnest().iter_columns():
-            replaced = column.clone()
-            replaced.scatter(at, by_regex.get_column(column.name))
-            columns.append(replaced)
-        return pl.DataFrame(columns).to_struct(_CUT)
+        return self._cut(frame).collect().get_column(EXACT)
 
     def _cut(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """``lines`` with the raw fields of each line as cut (``_cut``, a struct named like the
@@ -145,22 +124,17 @@ class SplitClf(RegexFormat):
         if self.vhost:
             fields["host"] = token(0).str.extract(_VHOST_NAME, 1)
         checks += [fields[name].str.contains(shape) for name, shape in self.shapes]
-        ordered = [fields[name].alias(name) for name in _group_order(self.regex) if name in fields]
+        ordered = [fields[name].alias(name) for name in group_order(self.regex) if name in fields]
         # In steps, so that each split is made once.
         return (
             lines.with_columns(line.str.splitn('"', quotes + 1).alias(_PIECES))
             .with_columns(head.str.splitn(" ", 4 + first).alias(_HEAD))
             .with_columns(
-                pl.struct(ordered).alias(_CUT),
-                pl.all_horizontal(checks).fill_null(False).alias(_EXACT),
+                pl.struct(ordered).alias(CUT),
+                pl.all_horizontal(checks).fill_null(False).alias(EXACT),
             )
             .drop(_PIECES, _HEAD)
         )
-
-
-def _group_order(regex: str) -> list[str]:
-    """The regex's named groups, in order (the struct ``extract_groups`` makes)."""
-    return re.findall(r"\(\?P<([a-z_]+)>", regex)
 
 
 def _head_shape(token: Callable[[int], pl.Expr], first: int) -> pl.Expr:

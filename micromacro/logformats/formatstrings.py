@@ -1,4 +1,5 @@
-"""Format strings as users write them in server configs, compiled to one regex each.
+"""Format strings as users write them in server configs, compiled to one regex each, and read
+by the verified cut of ``format_cut`` where the regex matches a line in one way only.
 
 An nginx ``log_format`` (``$remote_addr - $remote_user [$time_local] "$request" …``) or an Apache
 ``LogFormat`` (``%h %l %u %t \\"%r\\" %>s %b …``) is read piece by piece: literal text must
@@ -23,7 +24,10 @@ import polars as pl
 from micromacro.errors import UsageError
 from micromacro.logformats.base import RegexFormat
 from micromacro.logformats.clf import ADDRESS_LIST
+from micromacro.logformats.cut import EXACT, group_order, parse_by_cut
 from micromacro.logformats.fields import CLF, EPOCH_SECONDS, ISO8601, TimeSpec
+from micromacro.logformats.format_cut import CutPlan, Value, cut_plan
+from micromacro.logformats.format_cut import Piece as CutPiece
 from micromacro.logformats.patterns import QUOTED_TEXT, group
 
 
@@ -63,11 +67,13 @@ _NGINX: dict[str, Variable] = {
     "request_time": Variable("request_time"),
 }
 
+# Apache's %t: the request's time in brackets.
+_APACHE_TIME = r"\[(?P<time>[^\]]+)\]"
 _APACHE: dict[str, Variable] = {
     "h": Variable("ip"),
     "a": Variable("ip"),
     "u": Variable("remote_user"),
-    "t": Variable("time", CLF, pattern=r"\[(?P<time>[^\]]+)\]"),
+    "t": Variable("time", CLF, pattern=_APACHE_TIME),
     "r": Variable("request"),
     "m": Variable("method"),
     "U": Variable("path", pattern=r'(?P<path>[^ \t?"]*)'),
@@ -189,6 +195,24 @@ class FormatString(RegexFormat):
     to say where a line stops matching."""
 
     pieces: tuple[tuple[str, str, bool], ...] = ()  # (regex, as written, is a variable)
+    # How the verified cut reads its lines (None: by the regex alone).
+    cut: CutPlan | None = None
+
+    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table: the cut where it is proven, else the regex."""
+        if self.cut is None:
+            return RegexFormat.parse(self, lines)
+        return parse_by_cut(self, self.cut.cut(lines))
+
+    def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table with the regex alone (the exact path)."""
+        return RegexFormat.parse(self, lines)
+
+    def proven(self, lines: pl.Series) -> pl.Series:
+        """Which of ``lines`` the cut reads (the others go to the regex)."""
+        if self.cut is None:
+            return pl.repeat(False, lines.len(), eager=True)
+        return self.cut.cut(pl.LazyFrame({"line": lines})).collect().get_column(EXACT)
 
     def mismatch(self, line: str) -> str:
         """Where ``line`` stops matching the format string: the column and the piece of the
@@ -233,9 +257,11 @@ _SHOWN = 30  # characters of the line shown where a format string stops matching
 
 
 def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
-    """One anchored regex from the pieces; the first variable of each raw field is captured."""
+    """One anchored regex from the pieces; the first variable of each raw field is captured.
+    With it, the cut that reads its lines faster where it can prove them (``format_cut``)."""
     parts = ["^"]
     labelled: list[tuple[str, str, bool]] = []
+    laid_out: list[CutPiece] | None = []
     captured: set[str] = set()
     time: TimeSpec | None = None
     for index, piece in enumerate(pieces):
@@ -243,6 +269,8 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
             parts.append(re.escape(piece.literal))
             if piece.literal:
                 labelled.append((parts[-1], piece.literal, False))
+            if laid_out is not None:
+                laid_out.append(piece.literal)
             continue
         variable = piece.variable
         name = variable.field if variable.field not in captured else None
@@ -250,8 +278,10 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
             captured.add(name)
             if name == "time":
                 time = variable.time
-        parts.append(_variable_pattern(variable, name, pieces, index))
+        pattern, cut = _variable_pattern(variable, name, pieces, index)
+        parts.append(pattern)
         labelled.append((parts[-1], piece.written, True))
+        laid_out = [*laid_out, *cut] if laid_out is not None and cut is not None else None
     parts.append(r"\s*$")
     if not captured & {"request", "path", "uri"} or "time" not in captured:
         raise UsageError(
@@ -259,35 +289,45 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
             "(micromacro needs both: $request or $request_uri, $time_local or $time_iso8601; "
             "%r or %U, %t)"
         )
+    regex = "".join(parts)
     return FormatString(
         name=kind,
-        regex="".join(parts),
+        regex=regex,
         time=time or CLF,
         description=f"{kind} format string: {source}",
         pieces=tuple(labelled),
+        cut=cut_plan(laid_out, group_order(regex)) if laid_out is not None else None,
     )
 
 
 def _variable_pattern(
     variable: Variable, name: str | None, pieces: list[_Piece], index: int
-) -> str:
-    """The group of the variable at ``pieces[index]``, from the text around it."""
+) -> tuple[str, list[CutPiece] | None]:
+    """The group of the variable at ``pieces[index]``, from the text around it, and what the
+    cut reads there (None: the cut cannot read it)."""
+    spaces = (
+        variable.time.format.count(" ") if variable.time and variable.time.kind == "strftime" else 0
+    )
     if variable.pattern is not None:
-        return variable.pattern if name else re.sub(r"\(\?P<[a-z_]+>", "(?:", variable.pattern)
+        pattern = variable.pattern if name else re.sub(r"\(\?P<[a-z_]+>", "(?:", variable.pattern)
+        if variable.pattern != _APACHE_TIME:
+            return pattern, None
+        bracketed = Value(name, forbidden="]", spaces=spaces, free_spaces=True, nonempty=True)
+        return pattern, ["[", bracketed, "]"]
     before = pieces[index - 1].literal if index > 0 else ""
     after = pieces[index + 1].literal if index + 1 < len(pieces) else ""
     if before.endswith('"') and after.startswith('"'):
-        return group(name, QUOTED_TEXT)
+        return group(name, QUOTED_TEXT), [Value(name, quoted=True)]
     if before.endswith("[") and after.startswith("]"):
-        return group(name, r"[^\]]*")
+        return group(name, r"[^\]]*"), [Value(name, forbidden="]", spaces=spaces, free_spaces=True)]
     if variable.time is not None and variable.time.kind == "strftime":
         # A time written with spaces ("%d/%b/%Y:%H:%M:%S %z") spans that many of them.
-        spaces = variable.time.format.count(" ")
-        return group(name, "[^ \t]+" + "(?: [^ \t]+)" * spaces)
+        pattern = group(name, "[^ \t]+" + "(?: [^ \t]+)" * spaces)
+        return pattern, [Value(name, spaces=spaces, nonempty=True)]
     stop = after[:1]
     if stop and stop not in " \t":
-        return group(name, f"[^{re.escape(stop)} ]*")
-    return group(name, "[^ \t]*")
+        return group(name, f"[^{re.escape(stop)} ]*"), [Value(name, forbidden=stop)]
+    return group(name, "[^ \t]*"), [Value(name)]
 
 
 # --- suggesting a format string for a line with fields no preset reads --------------------------
