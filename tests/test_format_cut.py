@@ -55,6 +55,7 @@ COMMON_FORMAT_STRINGS = (
     NGINX_MAIN_DIRECTIVE,
     APACHE_COMMON,
     APACHE_COMBINED,
+    APACHE_VHOST,
 )
 
 # Each eligible string's clean line, built by hand.
@@ -70,6 +71,7 @@ CLEAN_LINES = {
     NGINX_MAIN_DIRECTIVE: f'{COMBINED_LINE} "-"',
     APACHE_COMMON: f'{HEAD} "GET /cart?x=1 HTTP/1.1" 200 512',
     APACHE_COMBINED: COMBINED_LINE,
+    APACHE_VHOST: f"shop.example.com:443 {COMBINED_LINE}",
 }
 
 
@@ -129,8 +131,6 @@ def test_the_cut_reads_the_fields_the_regex_reads() -> None:
         '$remote_addr - $remote_user [$time_local] "$request" $status$body_bytes_sent',
         r"%h %l %u %t \"%m %U%q %H\" %>s %b",
         r"%h %t \"%r\" %>s %U",
-        # Two variables in one word: the cut reads one a word, so the regex reads these alone.
-        APACHE_VHOST,
     ],
 )
 def test_ineligible_format_strings_keep_the_regex(text: str) -> None:
@@ -200,8 +200,16 @@ def test_every_odd_line_is_read_as_the_regex_reads_it(odd: Callable[[str], str])
 
 
 # Eligible strings of unusual shapes: times written with spaces outside brackets, a time in
-# quotes, Apache's bracketed time inside brackets, a variable right after a quote.
+# quotes, Apache's bracketed time inside brackets, a variable right after a quote, several
+# variables in one word (an IPv6 address holds the ``:`` that ends the first of them).
 UNUSUAL_LINES = {
+    '$remote_addr:$host [$time_local] "$request"': f'2001:db8::7:shop [{TIME}] "GET / HTTP/1.1"',
+    '$host|$status|$request_time [$time_local]:$remote_addr "$request"': (
+        f'shop|200|0.004 [{TIME}]:203.0.113.7 "GET / HTTP/1.1"'
+    ),
+    'x=$remote_addr,y=[$time_local]-$status "$request"': (
+        f'x=203.0.113.7,y=[{TIME}]-200 "GET / HTTP/1.1"'
+    ),
     '$time_local $remote_addr "$request" $status': f'{TIME} 203.0.113.7 "GET / HTTP/1.1" 200',
     '"$request" $time_local': f'"GET / HTTP/1.1" {TIME}',
     r"%{%d/%b/%Y %H:%M:%S %z}t %h \"%r\"": '02/Nov/2026 09:15:03 +0100 1.2.3.4 "GET / HTTP/1.1"',

@@ -16,9 +16,10 @@ So a line is read by the cut when:
   white space at its end, and exactly the string's number of double quotes, so each stretch
   between two quotes is the stretch of the string between the same two;
 - each stretch that is a quoted variable is its value; each other stretch, cut at single
-  spaces, has the string's words: literal words as written, and each variable's word (with
-  the literal text around it in that word, a time with spaces spanning as many words) holding
-  a value its pattern accepts.
+  spaces up to its last variable (the rest is one piece), has the string's words: literal
+  words as written, and in each word with variables (a time with spaces spanning as many
+  words) the literal text around and between them, each variable's value ending at the first
+  of the literal text that follows it, and holding only what its pattern accepts.
 
 Every other line goes to the regex (``cut.parse_by_cut``): the result is the regex's, line for
 line. A string whose match could be ambiguous (two variables with nothing between them, a
@@ -71,16 +72,16 @@ Piece = str | Value
 
 @dataclass(frozen=True)
 class _Word:
-    """Literal text, or a variable with the literal text before and after it: one word of an
-    unquoted stretch, or the last of its variables with all that follows it."""
+    """One word of an unquoted stretch (or the last with variables, with all that follows it):
+    literal text and variables, ``literals[0]``, ``values[0]``, ``literals[1]``, …, each
+    variable followed by literal text (``literals`` has one more item than ``values``)."""
 
-    before: str
-    value: Value | None = None
-    after: str = ""
+    literals: tuple[str, ...]
+    values: tuple[Value, ...] = ()
 
     @property
     def spaces(self) -> int:
-        return self.value.spaces if self.value is not None else 0
+        return sum(value.spaces for value in self.values)
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,9 @@ class CutPlan:
                 continue
             for text, word in _line_words(number, stretch):
                 checks.append(_word_shape(text, word))
-                if word.value is not None and word.value.name is not None:
-                    values.setdefault(word.value.name, _value_of(text, word))
+                for value, found in zip(word.values, _word_values(text, word), strict=True):
+                    if value.name is not None:
+                        values.setdefault(value.name, found)
         fields = pl.struct([values[name].alias(name) for name in self.groups])
         return split.with_columns(
             fields.alias(CUT), pl.all_horizontal(checks).fill_null(False).alias(EXACT)
@@ -197,7 +199,7 @@ def _unambiguous(pieces: Sequence[Piece]) -> bool:
 
 def _words_of(stretch: Sequence[Piece]) -> _Words | None:
     """An unquoted stretch as words cut at single spaces up to its last variable; None when a
-    word would hold more than one variable, or a quoted one."""
+    word would hold a quoted variable."""
     words: list[list[Piece]] = [[]]
     for piece in stretch:
         if isinstance(piece, Value):
@@ -208,22 +210,24 @@ def _words_of(stretch: Sequence[Piece]) -> _Words | None:
         words.extend([other] for other in others)
     found: list[_Word] = []
     for word in words:
-        variables = [piece for piece in word if isinstance(piece, Value)]
-        if len(variables) > 1 or any(value.quoted for value in variables):
+        if any(isinstance(piece, Value) and piece.quoted for piece in word):
             return None
-        if not variables:
-            found.append(_Word("".join(str(piece) for piece in word)))
-            continue
-        at = word.index(variables[0])
-        before = "".join(str(piece) for piece in word[:at])
-        after = "".join(str(piece) for piece in word[at + 1 :])
-        found.append(_Word(before, variables[0], after))
-    with_value = [index for index, word in enumerate(found) if word.value is not None]
-    if not with_value:
-        return _Words((), _Word(" ".join(word.before for word in found)))
-    last = with_value[-1]
-    after = " ".join([found[last].after, *(word.before for word in found[last + 1 :])])
-    return _Words(tuple(found[:last]), _Word(found[last].before, found[last].value, after))
+        literals, values = [""], []
+        for piece in word:
+            if isinstance(piece, Value):
+                values.append(piece)
+                literals.append("")
+            else:
+                literals[-1] += piece
+        found.append(_Word(tuple(literals), tuple(values)))
+    with_values = [index for index, word in enumerate(found) if word.values]
+    if not with_values:
+        return _Words((), _Word((" ".join(word.literals[0] for word in found),)))
+    last = found[with_values[-1]]
+    after = " ".join(
+        [last.literals[-1], *(word.literals[0] for word in found[with_values[-1] + 1 :])]
+    )
+    return _Words(tuple(found[: with_values[-1]]), _Word((*last.literals[:-1], after), last.values))
 
 
 def _piece(number: int) -> pl.Expr:
@@ -259,31 +263,45 @@ def _joined(words: pl.Expr, first: int, spaces: int) -> pl.Expr:
 
 def _word_shape(text: pl.Expr, word: _Word) -> pl.Expr:
     """Whether a word of the line (or the rest of its stretch) is ``word``: its literal text
-    as written, its variable's value one the pattern accepts."""
-    value = word.value
-    if value is None:
-        return text == word.before
+    as written, each variable's value one its pattern accepts."""
+    first, last = word.literals[0], word.literals[-1]
+    if not word.values:
+        return text == first
     checks = [text.is_not_null()]
-    if word.before:
-        checks.append(text.str.starts_with(word.before))
-    if word.after:
-        checks.append(text.str.ends_with(word.after))
-    edges = len(word.before.encode()) + len(word.after.encode())
-    if edges or value.nonempty:
-        checks.append(text.str.len_bytes() >= edges + (1 if value.nonempty else 0))
-    inner = _value_of(text, word)
-    if not value.free_spaces and not value.spaces:
-        checks.append(~inner.str.contains(" ", literal=True))
-    elif not value.free_spaces:
-        # A time written with spaces: that many, each of its words holding a character.
-        checks.append(inner.str.count_matches(" ", literal=True) == value.spaces)
-        checks.append(~inner.str.contains("  ", literal=True))
-        checks.append(~inner.str.starts_with(" ") & ~inner.str.ends_with(" "))
-    checks.extend(~inner.str.contains(character, literal=True) for character in value.forbidden)
+    if first:
+        checks.append(text.str.starts_with(first))
+    if last:
+        checks.append(text.str.ends_with(last))
+    least = sum(len(literal.encode()) for literal in word.literals)
+    least += sum(1 for value in word.values if value.nonempty)
+    if least:
+        checks.append(text.str.len_bytes() >= least)
+    for value, inner in zip(word.values, _word_values(text, word), strict=True):
+        checks.append(inner.is_not_null())
+        if not value.free_spaces and not value.spaces:
+            checks.append(~inner.str.contains(" ", literal=True))
+        elif not value.free_spaces:
+            # A time written with spaces: that many, each of its words holding a character.
+            checks.append(inner.str.count_matches(" ", literal=True) == value.spaces)
+            checks.append(~inner.str.contains("  ", literal=True))
+            checks.append(~inner.str.starts_with(" ") & ~inner.str.ends_with(" "))
+        if value.nonempty:
+            checks.append(inner != "")
+        checks.extend(~inner.str.contains(c, literal=True) for c in value.forbidden)
     return pl.all_horizontal(checks)
 
 
-def _value_of(text: pl.Expr, word: _Word) -> pl.Expr:
-    """The variable's value in a word of the line: without the literal text around it."""
-    inner = text.str.strip_prefix(word.before) if word.before else text
-    return inner.str.strip_suffix(word.after) if word.after else inner
+def _word_values(text: pl.Expr, word: _Word) -> list[pl.Expr]:
+    """The values of the variables in a word of the line: the word without its first and last
+    literal text, cut at the first of each literal text between two variables."""
+    if not word.values:
+        return []
+    first, *between, last = word.literals
+    inner = text.str.strip_prefix(first) if first else text
+    inner = inner.str.strip_suffix(last) if last else inner
+    values = []
+    for literal in between:
+        parts = inner.str.splitn(literal, 2)
+        values.append(parts.struct.field("field_0"))
+        inner = parts.struct.field("field_1")
+    return [*values, inner]
