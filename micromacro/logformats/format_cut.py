@@ -158,16 +158,8 @@ def cut_plan(pieces: Sequence[Piece], groups: Sequence[str]) -> CutPlan | None:
     ``groups``, in order), or None when its regex may match a line in more than one way."""
     if not _unambiguous(pieces):
         return None
-    stretches: list[list[Piece]] = [[]]
-    for piece in pieces:
-        if isinstance(piece, Value):
-            stretches[-1].append(piece)
-            continue
-        first, *others = piece.split('"')
-        stretches[-1].append(first)
-        stretches.extend([other] for other in others)
     planned: list[_Stretch] = []
-    for stretch in stretches:
+    for stretch in _split_at(pieces, '"'):
         found = [piece for piece in stretch if piece != ""]
         if len(found) == 1 and isinstance(found[0], Value) and found[0].quoted:
             planned.append(found[0])
@@ -177,6 +169,19 @@ def cut_plan(pieces: Sequence[Piece], groups: Sequence[str]) -> CutPlan | None:
             return None
         planned.append(words)
     return CutPlan(tuple(planned), tuple(groups))
+
+
+def _split_at(pieces: Sequence[Piece], separator: str) -> list[list[Piece]]:
+    """``pieces`` cut where their literal text holds ``separator`` (which is dropped)."""
+    parts: list[list[Piece]] = [[]]
+    for piece in pieces:
+        if isinstance(piece, Value):
+            parts[-1].append(piece)
+            continue
+        first, *others = piece.split(separator)
+        parts[-1].append(first)
+        parts.extend([other] for other in others)
+    return parts
 
 
 def _unambiguous(pieces: Sequence[Piece]) -> bool:
@@ -200,16 +205,8 @@ def _unambiguous(pieces: Sequence[Piece]) -> bool:
 def _words_of(stretch: Sequence[Piece]) -> _Words | None:
     """An unquoted stretch as words cut at single spaces up to its last variable; None when a
     word would hold a quoted variable."""
-    words: list[list[Piece]] = [[]]
-    for piece in stretch:
-        if isinstance(piece, Value):
-            words[-1].append(piece)
-            continue
-        first, *others = piece.split(" ")
-        words[-1].append(first)
-        words.extend([other] for other in others)
     found: list[_Word] = []
-    for word in words:
+    for word in _split_at(stretch, " "):
         if any(isinstance(piece, Value) and piece.quoted for piece in word):
             return None
         literals, values = [""], []
