@@ -41,8 +41,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from micromacro.logformats.base import RegexFormat
-from micromacro.logformats.cut import CUT, EXACT, group_order, parse_by_cut
+from micromacro.logformats.cut import CUT, EXACT, CutFormat, group_order
 
 _PIECES, _HEAD = "_pieces", "_head"
 # What comes before the request's quote: client, ident, user and the bracketed time, each
@@ -56,7 +55,7 @@ _LAST_MIDDLE_SHAPE = r"^ \d{3} (?:\d+|-)\s*$"
 
 
 @dataclass(frozen=True)
-class SplitClf(RegexFormat):
+class SplitClf(CutFormat):
     """A strict variant of the Common Log Format (its ``regex`` as in ``RegexFormat``) read by
     the verified cut, and by its regex where the cut cannot prove a line (see module).
 
@@ -70,20 +69,7 @@ class SplitClf(RegexFormat):
     tail: tuple[str, ...] = ()
     shapes: tuple[tuple[str, str], ...] = ()
 
-    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """Parse a chunk of the line table: the cut where it is proven, else the regex."""
-        return parse_by_cut(self, self._cut(lines))
-
-    def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """Parse a chunk of the line table with the regex alone (the exact path)."""
-        return RegexFormat.parse(self, lines)
-
-    def proven(self, lines: pl.Series) -> pl.Series:
-        """Which of ``lines`` the cut reads (the others go to the regex)."""
-        frame = pl.LazyFrame({"line": lines})
-        return self._cut(frame).collect().get_column(EXACT)
-
-    def _cut(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+    def cut_lines(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """``lines`` with the raw fields of each line as cut (``_cut``, a struct named like the
         regex's groups) and whether the cut is proven right (``_exact``)."""
         line = pl.col("line")

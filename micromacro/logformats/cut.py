@@ -5,13 +5,14 @@ itself on every other line.
 A format that has a cut (``clf_split`` for the Common Log Format's variants, ``format_cut`` for
 format strings) makes it as a query adding two columns to the line table: the raw fields as cut
 (``CUT``, a struct named and ordered like the regex's groups) and whether the cut is proven
-(``EXACT``). ``parse_by_cut`` runs it, has the regex read the lines left unproven, and puts the
-two back in line order: the result is the regex's, line for line.
+(``EXACT``), as a ``CutFormat``. Its parse runs the cut, has the regex read the lines left
+unproven, and puts the two back in line order: the result is the regex's, line for line.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -21,7 +22,33 @@ from micromacro.logformats.fields import normalize_frame
 CUT, EXACT = "_cut", "_exact"
 
 
-def parse_by_cut(fmt: RegexFormat, cut: pl.LazyFrame) -> pl.LazyFrame:
+@dataclass(frozen=True)
+class CutFormat(RegexFormat):
+    """A regex format read by a verified cut (``cut_lines``) where the cut proves a line, and
+    by its regex on every other line."""
+
+    def cut_lines(self, lines: pl.LazyFrame) -> pl.LazyFrame | None:
+        """The line table with ``CUT`` and ``EXACT`` (None: this format has no cut)."""
+        raise NotImplementedError
+
+    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table: the cut where it is proven, else the regex."""
+        cut = self.cut_lines(lines)
+        return RegexFormat.parse(self, lines) if cut is None else _parse_by_cut(self, cut)
+
+    def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table with the regex alone (the exact path)."""
+        return RegexFormat.parse(self, lines)
+
+    def proven(self, lines: pl.Series) -> pl.Series:
+        """Which of ``lines`` the cut reads (the others go to the regex)."""
+        cut = self.cut_lines(pl.LazyFrame({"line": lines}))
+        if cut is None:
+            return pl.repeat(False, lines.len(), eager=True)
+        return cut.collect().get_column(EXACT)
+
+
+def _parse_by_cut(fmt: RegexFormat, cut: pl.LazyFrame) -> pl.LazyFrame:
     """The lines of ``cut`` (the line table with ``CUT`` and ``EXACT``) parsed as ``fmt``'s
     regex parses them: the cut where it is proven, the regex elsewhere. Computed in memory (the
     in-memory engine runs the many small string steps of a cut faster than the streaming one)."""

@@ -21,7 +21,7 @@ So a line is read by the cut when:
   words) the literal text around and between them, each variable's value ending at the first
   of the literal text that follows it, and holding only what its pattern accepts.
 
-Every other line goes to the regex (``cut.parse_by_cut``): the result is the regex's, line for
+Every other line goes to the regex (``cut.CutFormat``): the result is the regex's, line for
 line. A string whose match could be ambiguous (two variables with nothing between them, a
 variable followed by text its pattern may hold, Apache's ``%U`` and ``%q`` with patterns of
 their own) has no cut (``cut_plan`` gives None) and is read by its regex alone.

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from micromacro.errors import UsageError
-from micromacro.logformats.base import RegexFormat
 from micromacro.logformats.clf import ADDRESS_LIST
-from micromacro.logformats.cut import EXACT, group_order, parse_by_cut
+from micromacro.logformats.cut import CutFormat, group_order
 from micromacro.logformats.fields import CLF, EPOCH_SECONDS, ISO8601, TimeSpec
 from micromacro.logformats.format_cut import CutPlan, Value, cut_plan
 from micromacro.logformats.format_cut import Piece as CutPiece
@@ -189,7 +188,7 @@ def _apache_time(argument: str) -> TimeSpec:
 
 
 @dataclass(frozen=True)
-class FormatString(RegexFormat):
+class FormatString(CutFormat):
     """A format compiled from an nginx or Apache format string; ``pieces`` are its regex in
     order, each with what it stands for in the string (a variable as written, or literal text),
     to say where a line stops matching."""
@@ -198,21 +197,8 @@ class FormatString(RegexFormat):
     # How the verified cut reads its lines (None: by the regex alone).
     cut: CutPlan | None = None
 
-    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """Parse a chunk of the line table: the cut where it is proven, else the regex."""
-        if self.cut is None:
-            return RegexFormat.parse(self, lines)
-        return parse_by_cut(self, self.cut.cut(lines))
-
-    def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """Parse a chunk of the line table with the regex alone (the exact path)."""
-        return RegexFormat.parse(self, lines)
-
-    def proven(self, lines: pl.Series) -> pl.Series:
-        """Which of ``lines`` the cut reads (the others go to the regex)."""
-        if self.cut is None:
-            return pl.repeat(False, lines.len(), eager=True)
-        return self.cut.cut(pl.LazyFrame({"line": lines})).collect().get_column(EXACT)
+    def cut_lines(self, lines: pl.LazyFrame) -> pl.LazyFrame | None:
+        return self.cut.cut(lines) if self.cut is not None else None
 
     def mismatch(self, line: str) -> str:
         """Where ``line`` stops matching the format string: the column and the piece of the
@@ -281,7 +267,10 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
         pattern, cut = _variable_pattern(variable, name, pieces, index)
         parts.append(pattern)
         labelled.append((parts[-1], piece.written, True))
-        laid_out = [*laid_out, *cut] if laid_out is not None and cut is not None else None
+        if laid_out is not None and cut is not None:
+            laid_out.extend(cut)
+        else:
+            laid_out = None
     parts.append(r"\s*$")
     if not captured & {"request", "path", "uri"} or "time" not in captured:
         raise UsageError(
