@@ -298,13 +298,24 @@ class LineCache:
             texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
         for lines in part.slices(_SLICE_LINES):
             lines = lines.with_columns(source_file=pl.lit(file.name, dtype=source_dtype))
-            if texts:
-                lines = lines.with_columns(
-                    line=pl.col("line_no").replace_strict(
-                        texts, default=pl.col("line"), return_dtype=pl.String
-                    )
-                )
-            yield lines
+            yield _with_texts(lines, texts)
+
+
+def _with_texts(lines: pl.DataFrame, texts: dict[int, str]) -> pl.DataFrame:
+    """``lines`` (consecutive line numbers) with the ``texts`` of those among them."""
+    if not lines.height:
+        return lines
+    first, last = int(lines.get_column("line_no")[0]), int(lines.get_column("line_no")[-1])
+    here = {number: text for number, text in texts.items() if first <= number <= last}
+    if not here:
+        return lines
+    at = pl.Series([number - first for number in here], dtype=pl.UInt32)
+    line = (
+        lines.get_column("line")
+        .clone()
+        .scatter(at, pl.Series(list(here.values()), dtype=pl.String))
+    )
+    return lines.with_columns(line)
 
 
 def quoted_lines(

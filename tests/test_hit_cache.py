@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro import exports, periods, reading
+from micromacro import cached_lines, exports, periods, reading
 from micromacro.cli import cli
 from tests.test_exports import (
     CSV_SOURCE,
@@ -548,11 +548,14 @@ def test_no_temporary_file_is_left_behind() -> None:
 # --- messages that quote lines ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("slice_lines", [1 << 18, 700])
 def test_quoted_lines_the_entry_lacks_are_read_from_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_lines: int
 ) -> None:
     """Only the first malformed lines keep their text in the entry: a period late in the file
-    names later ones, read from the file (lines with fields left unread too)."""
+    names later ones, read from the file (lines with fields left unread too), whichever slice
+    of the entry they come back in."""
+    monkeypatch.setattr(cached_lines, "_SLICE_LINES", slice_lines)
     lines = Path(SAMPLE).read_text().splitlines(keepends=True)
     for number in range(300, 5_000, 300):
         lines.insert(number, f"broken line {number}\n")
