@@ -21,7 +21,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from micromacro.goal_matching import destination_match, event_match
+from micromacro.goal_matching import (
+    DistinctTests,
+    StringTest,
+    destination_match,
+    event_match,
+    string_match,
+)
 from micromacro.goals import DestinationMatcher, Funnel, FunnelStep
 from micromacro.rows import FunnelResult, StepRow
 from micromacro.sessions import HIT_ORDER
@@ -29,10 +35,11 @@ from micromacro.sessions import HIT_ORDER
 _US = 1_000_000
 
 
-def step_match(step: FunnelStep) -> pl.Expr:
-    """True for hits that satisfy ``step`` (any of its matchers)."""
+def step_match(step: FunnelStep, test: StringTest = string_match) -> pl.Expr:
+    """True for hits that satisfy ``step`` (any of its matchers); ``test`` makes its string
+    tests (``goal_matching.DistinctTests`` decides them once per distinct value)."""
     return pl.any_horizontal(
-        destination_match(m) if isinstance(m, DestinationMatcher) else event_match(m)
+        destination_match(m, test) if isinstance(m, DestinationMatcher) else event_match(m, test)
         for m in step.matchers
     )
 
@@ -58,7 +65,8 @@ def step_hits(hits: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     if unit == "visitor_id" and hits["session_id"].null_count() < hits.height:
         # Input session ids group a visitor's hits by session first; visitors need time order.
         ordered = hits.sort(["visitor_id", *HIT_ORDER])
-    steps = [step_match(s).alias(_step(k)) for k, s in enumerate(funnel.steps, start=1)]
+    tests = DistinctTests(ordered)
+    steps = [step_match(s, tests).alias(_step(k)) for k, s in enumerate(funnel.steps, start=1)]
     return (
         ordered.lazy()
         .select(

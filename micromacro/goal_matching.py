@@ -11,7 +11,7 @@ tables of thousands of goal columns are aggregated without an expression per col
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import polars as pl
@@ -104,20 +104,43 @@ def _target(include_query: bool) -> pl.Expr:
     )
 
 
-def destination_match(matcher: DestinationMatcher) -> pl.Expr:
+# How a string test becomes an expression: ``string_match``, or ``DistinctTests`` over a frame.
+StringTest = Callable[[pl.Expr, StringMatcher], pl.Expr]
+
+
+class DistinctTests:
+    """String tests over the hits of ``frame``, each decided once per distinct value of what
+    it reads (a column, or a pageview's path and query) and applied to the hits by ``is_in``:
+    folding the case of every hit's path for each test cost more than the tests themselves."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+        self._values: dict[str, pl.Series] = {}
+
+    def __call__(self, subject: pl.Expr, matcher: StringMatcher) -> pl.Expr:
+        """True where ``subject`` passes ``matcher`` (as ``string_match`` says)."""
+        key = str(subject)
+        if key not in self._values:
+            values = self._frame.select(subject.alias("value")).get_column("value")
+            self._values[key] = values.drop_nulls().unique()
+        values = self._values[key]
+        passes = values.to_frame().select(string_match(pl.col("value"), matcher)).to_series()
+        passing = values.filter(passes)
+        return subject.is_in(passing.implode()).fill_null(False)
+
+
+def destination_match(matcher: DestinationMatcher, test: StringTest = string_match) -> pl.Expr:
     """True for pageviews whose path (and query, with ``include_query``) matches."""
-    return (pl.col("kind") == "page") & string_match(
-        _target(matcher.include_query), matcher.matcher
-    )
+    return (pl.col("kind") == "page") & test(_target(matcher.include_query), matcher.matcher)
 
 
-def event_match(matcher: EventMatcher) -> pl.Expr:
+def event_match(matcher: EventMatcher, test: StringTest = string_match) -> pl.Expr:
     """True for events whose every given field matches."""
     result = pl.col("kind") == "event"
     for field in EVENT_FIELDS:
         field_matcher: StringMatcher | None = getattr(matcher, field)
         if field_matcher is not None:
-            result = result & string_match(pl.col(f"event_{field}"), field_matcher)
+            result = result & test(pl.col(f"event_{field}"), field_matcher)
     if matcher.value is not None:
         result = result & number_match(pl.col("event_value"), matcher.value)
     return result
