@@ -36,7 +36,14 @@ from micromacro import goal_matching, goals_yaml
 from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import Breakdown
 from micromacro.errors import ConfigError
-from micromacro.goal_matching import goal_column, hit_match, number_match, session_conversions
+from micromacro.goal_matching import (
+    destination_match,
+    event_match,
+    goal_column,
+    hit_match,
+    number_match,
+    session_conversions,
+)
 from micromacro.goals import DestinationMatcher, EventMatcher, Goal, GoalsConfig, StringMatcher
 from micromacro.goals_file import load_goals, parse_goals
 from micromacro.hit_schema import COUNTED_BUCKETS
@@ -554,6 +561,29 @@ def test_many_random_goals_convert_as_each_alone(
         session_conversions(sessionized, sessions, chosen),
         reference_conversions(sessionized, sessions, chosen),
     )
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hits=hit_lists(),
+    destinations=st.lists(st.builds(DestinationMatcher, string_matchers(), st.booleans())),
+    events=st.lists(event_matchers),
+)
+def test_distinct_tests_match_the_hits_string_match_does(
+    hits: list[reference.Hit], destinations: list[DestinationMatcher], events: list[EventMatcher]
+) -> None:
+    """Funnel steps decide each string test on distinct values: the same hits as testing
+    every hit."""
+    frame = hits_frame(hits)
+    tests = goal_matching.DistinctTests(frame)
+    each = [destination_match(m) for m in destinations] + [event_match(m) for m in events]
+    once = [destination_match(m, tests) for m in destinations]
+    once += [event_match(m, tests) for m in events]
+
+    def flags(expressions: list[pl.Expr]) -> list[tuple[bool, ...]]:
+        return frame.select(e.alias(str(i)) for i, e in enumerate(expressions)).rows()
+
+    assert flags(once) == flags(each)
 
 
 @given(st.lists(st.one_of(st.none(), st.sampled_from((0.0, 1.0, 0.05, 0.5)), st.floats(0, 1))))
