@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
+import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from micromacro.hit_collection import add_counts
 from micromacro.hits import HitFilter, InputSummary, KnownAgents, classify_lines
 from tests.helpers import GOOGLEBOT, buckets, classify, combined_line, parse
 
@@ -126,3 +131,16 @@ def test_the_variants_are_listed_most_lines_first_then_by_name() -> None:
     listed = summary.as_dict()["variants"]
     assert isinstance(listed, dict)
     assert list(listed) == ["combined", "combined+xff", "vhost_combined", "common"]
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", "a+fields"]))), st.booleans())
+def test_add_counts_counts_each_value_as_a_counter_does(
+    values: list[str | None], categorical: bool
+) -> None:
+    """Text counted by runs, other types by value: either way each non-null value's count,
+    added to what was there."""
+    series = pl.Series(values, dtype=pl.Categorical if categorical else pl.String)
+    counts = {"a": 2, "z": 1}
+    add_counts(counts, series)
+    want = Counter({"a": 2, "z": 1}) + Counter(v for v in values if v is not None)
+    assert counts == dict(want)
