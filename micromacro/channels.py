@@ -271,13 +271,23 @@ def _with_query_facts(combos: pl.DataFrame) -> pl.DataFrame:
 
 def _with_referrer_facts(combos: pl.DataFrame, site_keys: Sequence[str]) -> pl.DataFrame:
     """Adds ``referrer_host`` (null when internal), ``_referrer_key``, ``_external`` and
-    ``_search_engine`` (the engine's name, for an external referrer from one)."""
+    ``_search_engine`` (the engine's name, for an external referrer from one); worked out once
+    per distinct referrer and host (combinations differ mostly by their query)."""
+    pairs = combos.select("referrer", "host").unique(maintain_order=True)
+    facts = _referrer_facts(pairs, site_keys)
+    return combos.join(
+        facts, on=["referrer", "host"], how="left", nulls_equal=True, maintain_order="left"
+    )
+
+
+def _referrer_facts(pairs: pl.DataFrame, site_keys: Sequence[str]) -> pl.DataFrame:
+    """``_with_referrer_facts`` of distinct (``referrer``, ``host``) pairs."""
     key = pl.col("_referrer_key")
     internal = pl.any_horizontal(
         _within(key, _matching_key(request_host(pl.col("host")))),
         *(_within(key, pl.lit(site)) for site in site_keys),
     )
-    facts = combos.with_columns(
+    facts = pairs.with_columns(
         referrer_host(pl.col("referrer")).alias("_referrer_host")
     ).with_columns(_matching_key(pl.col("_referrer_host")).alias("_referrer_key"))
     facts = facts.with_columns(_external=key.is_not_null() & ~internal).with_columns(
