@@ -61,9 +61,10 @@ def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> p
     decoded = [name for name in ENCODED_COLUMNS if name not in SESSION_ENCODED_COLUMNS]
     ordered = decode_strings(ordered, decoded)
     if ordered.get_column("session_id").null_count() == ordered.height:
-        # No session ids (access logs): a session is a run of hits, numbered in hit order.
+        # No session ids (access logs): a session is a run of hits, numbered in hit order
+        # (so the numbers are sorted, which later group-bys on them use).
         starts = _run_starts(None, timeout)
-        return ordered.with_columns(session=(starts.cum_sum() - 1).cast(pl.UInt32))
+        return ordered.with_columns(session=(starts.cum_sum() - 1).cast(pl.UInt32).set_sorted())
     session_id = _session_by_id(timeout)
     left_over = session_id.is_null()
     run = pl.when(left_over).then(_run_starts(left_over, timeout).cum_sum())
