@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from micromacro.errors import InputError, UsageError
-from micromacro.logformats import COMMON, FORMATS, detect_format, resolve_format
+from micromacro.logformats import (
+    _DECIDING_FIELDS,
+    COMMON,
+    FAMILIES,
+    FORMATS,
+    _sample_frame,
+    _unread_lines,
+    detect_format,
+    parse_access_lines,
+    resolve_format,
+)
+from micromacro.logformats.families import Family
 from tests.helpers import FIREFOX, combined_line, parse
 
 
@@ -117,3 +133,61 @@ def test_unknown_format_name_lists_the_known_ones() -> None:
 
 def test_firefox_helper_line_is_valid() -> None:
     assert parse([combined_line(agent=FIREFOX)])["parsed"].item() is True
+
+
+# --- families that claim no line of a sample are not parsed with it (detection) --------------
+
+_CLAIMING = [family for family in FAMILIES if family.claims is not None]
+_FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _unclaimed(family: Family, lines: list[str]) -> list[str]:
+    """The lines of ``lines`` that do not match the family's claims (as Polars matches them)."""
+    assert family.claims is not None
+    frame = pl.DataFrame({"line": pl.Series(lines, dtype=pl.String)})
+    return frame.filter(~pl.col("line").str.contains(family.claims))["line"].to_list()
+
+
+def _known_lines() -> list[str]:
+    """Every line of the format fixtures, the real logs, the sample and hostile logs, and every
+    preset's example."""
+    paths = [
+        *sorted((_FIXTURES / "formats").glob("*.log")),
+        *sorted((_FIXTURES / "real").glob("*.log")),
+        _FIXTURES / "hostile.log",
+        _FIXTURES.parents[1] / "sample_logs" / "access.log",
+    ]
+    lines = [line for path in paths for line in path.read_text(errors="replace").splitlines()]
+    return lines + [line for fmt in FORMATS.values() for line in fmt.example.splitlines()]
+
+
+def _detection_table(family: Family, lines: list[str]) -> pl.DataFrame:
+    return (
+        parse_access_lines(_sample_frame(lines), family.detector())
+        .select(*_DECIDING_FIELDS, "variant")
+        .collect()
+    )
+
+
+@pytest.mark.parametrize("family", _CLAIMING, ids=lambda family: family.name)
+def test_a_family_accounts_for_no_line_its_claims_do_not_match(family: Family) -> None:
+    """What detection takes for a sample without a claimed line is what parsing it gives."""
+    unclaimed = _unclaimed(family, _known_lines())
+    assert len(unclaimed) > 1000
+    assert_frame_equal(_detection_table(family, unclaimed), _unread_lines(len(unclaimed)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(st.sampled_from(list('0123456789-: \t"#{}[]/.,=abcxyzGET\\')), max_size=80),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_a_family_accounts_for_no_drawn_line_its_claims_do_not_match(lines: list[str]) -> None:
+    for family in _CLAIMING:
+        unclaimed = _unclaimed(family, lines)
+        if unclaimed:
+            table = _detection_table(family, unclaimed)
+            assert_frame_equal(table, _unread_lines(len(unclaimed)))

@@ -194,6 +194,8 @@ def analyse_sample(
     frame = _sample_frame(lines)
 
     def read_with(family: Family) -> pl.DataFrame:
+        if family.claims is not None and not _any_claimed(frame, family.claims):
+            return _unread_lines(len(lines))
         return (
             parse_access_lines(frame, family.detector())
             .select(*_DECIDING_FIELDS, "variant")
@@ -307,6 +309,32 @@ def has_forwarded_for(fmt: LogFormat, sample: Sequence[str]) -> bool:
         ).any()
     ).item()
     return bool(found)
+
+
+def _any_claimed(frame: pl.LazyFrame, claims: str) -> bool:
+    """Whether some line of ``frame`` matches a family's ``claims``."""
+    return bool(frame.select(pl.col("line").str.contains(claims).any()).collect().item())
+
+
+def _unread_lines(count: int) -> pl.DataFrame:
+    """The detection table of ``count`` lines a family does not account for, as its parse
+    gives it: neither read, nor a comment, nor a non-HTTP record, and no field."""
+    flags = {
+        name: pl.repeat(False, count, eager=True) for name in ("comment", "not_http", "parsed")
+    }
+    return pl.DataFrame(flags).with_columns(
+        pl.lit(None, dtype=dtype).alias(name) for name, dtype in _UNREAD_FIELDS.items()
+    )
+
+
+# The fields of the detection table (after its flags) and their types.
+_UNREAD_FIELDS: dict[str, pl.DataType] = {
+    "ts": UTC_MICROS,
+    **{name: pl.String() for name in ("ip", "method", "path", "query")},
+    "status": pl.Int16(),
+    "user_agent": pl.String(),
+    "variant": pl.String(),
+}
 
 
 def _candidate(family: str, table: pl.DataFrame) -> Candidate:

@@ -28,7 +28,7 @@ LINE_TABLE = ("source_file", "line_no", "line")
 _ROW = "_row"
 _COMMENT = "_comment"
 # A blank line or a ``#`` comment is no data in any text format.
-_COMMENT_LINE = r"^\s*(?:#|$)"
+COMMENT_LINE = r"^\s*(?:#|$)"
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,10 @@ class Family:
     # A regex that a line of the log matches when the log has an X-Forwarded-For field, be it
     # empty: a W3C ``#Fields:`` header naming it, a JSON key (None: the variants say so).
     forwarded_for_marker: str | None = None
+    # A regex every line the family accounts for matches (one it reads, takes as a comment or
+    # knows as a non-HTTP record): detection does not parse a sample none of whose lines match
+    # it with the family (None: every sample is parsed).
+    claims: str | None = None
 
     def variant(self, name: str) -> LogFormat | None:
         """The strict variant called ``name``, if the family has one."""
@@ -201,7 +205,7 @@ class FamilyParser:
         line = pl.col("line")
         # One pass says which lines are comments and which lines each screened reader may read.
         pending = pending.with_columns(
-            line.str.contains(_COMMENT_LINE).alias(_COMMENT),
+            line.str.contains(COMMENT_LINE).alias(_COMMENT),
             *(
                 line.str.contains(reader.screen).alias(_screen(number))
                 for number, reader in enumerate(self._others)

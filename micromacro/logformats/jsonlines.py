@@ -56,7 +56,7 @@ from typing import Any
 import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
-from micromacro.logformats.families import Family
+from micromacro.logformats.families import COMMENT_LINE, Family
 from micromacro.logformats.fields import ISO8601, normalize_frame
 from micromacro.periods import LATEST
 
@@ -634,4 +634,5 @@ JSON_FAMILY = Family(
     description="JSON lines access logs",
     distinct_variants=False,  # one reader under four names
     forwarded_for_marker=r'(?i)"(?:http_x_forwarded_for|X-Forwarded-For|request_X-Forwarded-For)"\s*:',
+    claims=rf"{COMMENT_LINE}|\{{",  # a comment, or a JSON object
 )

@@ -26,7 +26,7 @@ from typing import ClassVar, TypeVar
 import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
-from micromacro.logformats.families import Family
+from micromacro.logformats.families import COMMENT_LINE, Family
 from micromacro.logformats.fields import TimeSpec, normalize
 from micromacro.logformats.w3c_layouts import (
     CLOUDFRONT_HEADERLESS,
@@ -595,6 +595,10 @@ W3C_FORMATS: tuple[W3CFormat, ...] = (W3C, CLOUDFRONT)
 # The W3C families, in the order auto-detection prefers them.
 # A ``#Fields:`` header with an X-Forwarded-For column (``--client-ip first-forwarded``).
 _FORWARDED_FOR_HEADER = r"(?i)^#Fields:.*\bx-forwarded-for\b"
+# What a line a W3C family accounts for has: it is a directive (so a comment), or a headerless
+# layout reads it, whose first value is a date (with no ``#Fields:`` line among the lines, no
+# header is in force).
+_W3C_CLAIMS = rf"{COMMENT_LINE}|\d{{4}}-\d{{2}}-\d{{2}}"
 W3C_FAMILIES: tuple[Family, ...] = (
     Family(
         "w3c",
@@ -602,6 +606,7 @@ W3C_FAMILIES: tuple[Family, ...] = (
         general=W3C_ANY,
         description=W3C.description,
         forwarded_for_marker=_FORWARDED_FOR_HEADER,
+        claims=_W3C_CLAIMS,
     ),
     Family(
         "cloudfront",
@@ -609,5 +614,6 @@ W3C_FAMILIES: tuple[Family, ...] = (
         general=CLOUDFRONT_ANY,
         description=CLOUDFRONT.description,
         forwarded_for_marker=_FORWARDED_FOR_HEADER,
+        claims=_W3C_CLAIMS,
     ),
 )
