@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -69,6 +70,22 @@ def test_a_command_that_runs_imports_the_pipeline() -> None:
     assert code == 0
     assert "polars" in modules
     assert "micromacro.commands" in modules
+
+
+def test_ua_parser_is_imported_only_to_parse_user_agents(tmp_path: Path) -> None:
+    """A report without device dimensions never loads ua-parser; one by device does."""
+    log = tmp_path / "access.log"
+    log.write_text(
+        '203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET / HTTP/1.1" 200 512 "-" '
+        '"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"\n'
+    )
+    plain = imported_modules("report", str(log), "--no-cache", "--format", "json")
+    by_device = imported_modules(
+        "report", str(log), "--no-cache", "--format", "json", "--by", "device"
+    )
+    assert (plain[0], by_device[0]) == (0, 0)
+    assert "ua_parser" not in plain[1]
+    assert "ua_parser" in by_device[1]
 
 
 def test_the_option_values_are_those_of_the_pipeline() -> None:
