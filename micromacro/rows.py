@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any, Generic, Protocol, TypeVar, get_type_hints
 
 
@@ -29,7 +30,10 @@ class Metric(Enum):
 PROPORTION, TESTED, NOT_A_METRIC = Metric.PROPORTION, Metric.TESTED, Metric.NONE
 
 
+@cache
 def _roles(row_type: type[Any]) -> dict[str, Metric | None]:
+    """Each field's ``Metric`` (None: a figure), from its annotation; once per row type, as
+    evaluating annotations is most of what importing the row types costs."""
     hints = get_type_hints(row_type, include_extras=True)
     roles: dict[str, Metric | None] = {}
     for item in fields(row_type):
