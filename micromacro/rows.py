@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import Enum
-from functools import cache
 from typing import Annotated, Any, Generic, Protocol, TypeVar, get_type_hints
 
 
@@ -30,16 +29,22 @@ class Metric(Enum):
 PROPORTION, TESTED, NOT_A_METRIC = Metric.PROPORTION, Metric.TESTED, Metric.NONE
 
 
-@cache
 def _roles(row_type: type[Any]) -> dict[str, Metric | None]:
-    """Each field's ``Metric`` (None: a figure), from its annotation; once per row type, as
-    evaluating annotations is most of what importing the row types costs."""
+    """Each field's ``Metric`` (None: a figure), from its annotation; worked out once per row
+    type, as evaluating annotations is most of what importing the row types costs."""
+    known = _ROLES.get(row_type)
+    if known is not None:
+        return known
     hints = get_type_hints(row_type, include_extras=True)
     roles: dict[str, Metric | None] = {}
     for item in fields(row_type):
         extras = getattr(hints[item.name], "__metadata__", ())
         roles[item.name] = next((x for x in extras if isinstance(x, Metric)), None)
+    _ROLES[row_type] = roles
     return roles
+
+
+_ROLES: dict[type[Any], dict[str, Metric | None]] = {}
 
 
 def metric_fields(row_type: type[Any]) -> tuple[str, ...]:
