@@ -21,8 +21,8 @@ import polars as pl
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
 from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
-from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, compact_strings
-from micromacro.hits import HitFilter, outside_period
+from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, KIND, compact_strings
+from micromacro.hits import ACCESS_LOG_CONSTANTS, HitFilter, canonical_hits, outside_period
 from micromacro.inputs import InputFile, LineChunk
 from micromacro.logformats import LogFormat
 from micromacro.logformats.families import FamilyFormat
@@ -30,8 +30,23 @@ from micromacro.overlapping_inputs import SAMPLE_HASH, sample_hash
 from micromacro.periods import Period
 from micromacro.timeless_lines import TIMELESS_BUCKETS
 
-# The fields a counted line's hit is made of (``hits.canonical_hits``).
-_HIT_FIELDS = ("ip", "user_agent", "method", "path", "query", "status", "bytes", "referrer")
+# What an entry keeps of a counted line's hit (``hits.canonical_hits``): the columns a run
+# reads (``hit_collection.COUNTED_COLUMNS`` and ``SEGMENT_COLUMNS``) that are no constant of
+# an access log, text kept categorical as a run holds it; so a cached line's hit is read, not
+# made again. The constant ones (``ACCESS_LOG_CONSTANTS``) are added as the entry is read.
+_HIT_COLUMNS: dict[str, pl.DataType] = {
+    "visitor": pl.Categorical(),
+    "kind": KIND,
+    "path": pl.Categorical(),
+    "query": pl.Categorical(),
+    "status": HIT_SCHEMA["status"],
+    "referrer": pl.Categorical(),
+    "user_agent": pl.Categorical(),
+    "event_category": pl.Categorical(),
+    "event_action": pl.Categorical(),
+    "event_label": pl.Categorical(),
+}
+_TEXT_HIT_COLUMNS = [name for name, dtype in _HIT_COLUMNS.items() if dtype == pl.Categorical]
 # The entry of a grown file is rewritten once it grew by this part of what the entry holds
 # (1/16): a log reported on every hour is not rewritten every hour for a few new lines.
 _REWRITE_AFTER = 16
@@ -41,7 +56,7 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "bucket": BUCKET,
     "variant": pl.String(),
     MALFORMED_REASON: pl.String(),
-    **{name: HIT_SCHEMA[name] for name in _HIT_FIELDS},
+    **_HIT_COLUMNS,
     SAMPLE_HASH: pl.UInt64(),
     "line": pl.String(),
 }
@@ -184,17 +199,18 @@ class LineCache:
             pl.col("variant").cast(pl.Categorical),
             reason.cast(pl.String).cast(pl.Categorical).alias(MALFORMED_REASON),
         )
-        hits = compact_strings(
-            rows.filter(pl.col("bucket").is_in(COUNTED_BUCKETS)).select(
-                "source_file",
-                "line_no",
-                *_HIT_FIELDS,
-                (pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash()).alias(
-                    SAMPLE_HASH
+        counted = rows.lazy().filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
+        sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash()
+        hits = pl.concat(
+            [
+                compact_strings(
+                    canonical_hits(counted).select("source_file", "line_no", *_HIT_COLUMNS),
+                    _TEXT_HIT_COLUMNS,
                 ),
-            ),
-            _HIT_FIELDS,
-        )
+                counted.select(sampled.alias(SAMPLE_HASH)),
+            ],
+            how="horizontal",
+        ).collect()
         variants = rows.get_column("variant").drop_nulls().unique().to_list()
         quoted = (
             rows.select("source_file", "line_no", "line", "bucket", "variant")
@@ -297,7 +313,10 @@ class LineCache:
         if missing:
             texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
         for lines in part.slices(_SLICE_LINES):
-            lines = lines.with_columns(source_file=pl.lit(file.name, dtype=source_dtype))
+            lines = lines.with_columns(
+                pl.lit(file.name, dtype=source_dtype).alias("source_file"),
+                *(pl.lit(None, dtype=d).alias(n) for n, d in ACCESS_LOG_CONSTANTS.items()),
+            )
             yield _with_texts(lines, texts)
 
 

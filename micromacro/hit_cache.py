@@ -49,7 +49,7 @@ from micromacro.inputs import (
 )
 
 # Bumped when what an entry holds changes shape.
-_FORMAT = 1
+_FORMAT = 2
 _META_KEY = "micromacro-cache"
 _PREFIX = "hits-"
 _SUFFIX = ".parquet"

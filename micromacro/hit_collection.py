@@ -31,7 +31,7 @@ from micromacro.hit_schema import (
     HIT_SCHEMA,
     compact_strings,
 )
-from micromacro.hits import MalformedLine, canonical_hits
+from micromacro.hits import MalformedLine, hits_of
 from micromacro.inputs import too_long_line
 from micromacro.logformats.formatstrings import FormatString
 from micromacro.overlapping_inputs import OverlapSample
@@ -166,7 +166,7 @@ class HitAccumulator:
         is_counted = pl.col("bucket").is_in(COUNTED_BUCKETS)
         # One query makes, of the counted lines, just the hit columns kept.
         counted = lines.lazy().filter(is_counted)
-        hits = canonical_hits(counted)
+        hits = hits_of(counted)
         if self.dedupe:
             hits = pl.concat([hits, counted.select(_LINE_HASH)], how="horizontal")
         self.counted.append(compact_strings(hits.select(columns), ENCODED_COLUMNS).collect())

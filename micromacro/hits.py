@@ -341,6 +341,23 @@ def visitor_expr() -> pl.Expr:
     )
 
 
+# The hit columns no access log fills (definitions §2.1), and their types.
+ACCESS_LOG_CONSTANTS: dict[str, pl.DataType] = {
+    name: HIT_SCHEMA[name]
+    for name in ("session_id", "host", "event_name", "event_value", "revenue", "currency")
+}
+
+
+def _unfilled(name: str) -> pl.Expr:
+    return pl.lit(None, dtype=ACCESS_LOG_CONSTANTS[name]).alias(name)
+
+
+def hits_of(counted: pl.LazyFrame) -> pl.LazyFrame:
+    """The canonical hits of counted lines: those the lines carry (lines given back by the hit
+    cache, ``cached_lines``, which has kept their hits), else made of their fields."""
+    return counted if "visitor" in counted.collect_schema() else canonical_hits(counted)
+
+
 def canonical_hits(lines: FrameT) -> FrameT:
     """The canonical hit table (definitions §2.1) of classified lines, with their ``bucket`` and
     ``line`` (lazy when ``lines`` are, so that a query selecting some of its columns computes
@@ -356,10 +373,10 @@ def canonical_hits(lines: FrameT) -> FrameT:
     return lines.select(
         pl.col("ts"),
         visitor_expr(),
-        pl.lit(None, dtype=pl.String).alias("session_id"),
+        _unfilled("session_id"),
         pl.when(is_request | is_download).then(pl.lit("event")).otherwise(pl.lit("page"))
         .cast(KIND).alias("kind"),
-        pl.lit(None, dtype=pl.String).alias("host"),
+        _unfilled("host"),
         pl.col("method"),
         pl.col("path"),
         pl.col("query"),
@@ -373,10 +390,10 @@ def canonical_hits(lines: FrameT) -> FrameT:
         pl.when(is_request).then(pl.col("method"))
         .when(is_download).then(pl.col("path")).alias("event_action"),
         pl.when(is_request).then(pl.col("path")).alias("event_label"),
-        pl.lit(None, dtype=pl.String).alias("event_name"),
-        pl.lit(None, dtype=pl.Float64).alias("event_value"),
-        pl.lit(None, dtype=pl.Float64).alias("revenue"),
-        pl.lit(None, dtype=pl.String).alias("currency"),
+        _unfilled("event_name"),
+        _unfilled("event_value"),
+        _unfilled("revenue"),
+        _unfilled("currency"),
         pl.col("source_file"),
         pl.col("line_no"),
         pl.col("line"),
