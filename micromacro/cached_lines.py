@@ -3,7 +3,8 @@ how a cached file comes back as classified lines for the run's period.
 
 An entry holds one row per line of the file, as classified without a period: its time, bucket
 and variant (and why it is malformed); a counted line (``page``, ``request``, ``download``) also
-keeps the fields its hit is made of, and the hash the overlap hint samples it by; the text of a
+keeps its hit as a run reads it (``_HIT_COLUMNS``: given back, not made again), and the hash
+the overlap hint samples it by; the text of a
 line only where a message may quote it (the first malformed lines, the first line a format
 string did not read, the first with fields left unread). No other line's text, and no field of a
 line that is not counted, is kept. ``in_period`` then gives each line its bucket in the run's
