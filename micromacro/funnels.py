@@ -158,12 +158,14 @@ def funnel_attempts(hits: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     level = pl.max_horizontal(
         pl.when(pl.col(f"valid_{k}")).then(pl.lit(k, dtype=pl.UInt8)) for k in range(1, steps + 1)
     )
-    # Each unit's furthest level, and the first row reaching it: sort, keep each unit's first row.
+    # Each unit's furthest level, and the first row reaching it: the rows are in unit then hit
+    # order, so of the rows at their unit's furthest level, each unit's first.
+    furthest = pl.col("furthest")
     units = (
         table.lazy()
         .select("unit", "entry", "row", level.alias("furthest"))
-        .filter(pl.col("furthest").is_not_null())
-        .sort(["unit", "furthest", "row"], descending=[False, True, False])
+        .filter(furthest.is_not_null())
+        .filter(furthest == furthest.max().over("unit"))
         .filter(pl.col("unit").ne_missing(pl.col("unit").shift(1)))
         .rename({"row": "end"})
         .collect()
