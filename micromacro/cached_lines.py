@@ -3,13 +3,13 @@ how a cached file comes back as classified lines for the run's period.
 
 An entry holds one row per line of the file, as classified without a period: its time, bucket
 and variant (and why it is malformed); a counted line (``page``, ``request``, ``download``) also
-keeps its hit as a run reads it (``_HIT_COLUMNS``: given back, not made again), and the hash
-the overlap hint samples it by; the text of a
-line only where a message may quote it (the first malformed lines, the first line a format
-string did not read, the first with fields left unread). No other line's text, and no field of a
-line that is not counted, is kept. ``in_period`` then gives each line its bucket in the run's
-period, exactly as reading the file again would (``hits.in_period``); a line a message must
-quote whose text the entry lacks is read from the file (``hit_cache.fetch_lines``).
+keeps its hit as a run reads it (``_HIT_COLUMNS``: given back, not made again) and the hash the
+overlap hint samples it by; the text of a line only where a message may quote it (the first
+malformed lines, the first line a format string did not read, the first with fields left
+unread). No other line's text, and no field of a line that is not counted, is kept.
+``in_period`` then gives each line its bucket in the run's period, exactly as reading the file
+again would (``hits.in_period``); a line a message must quote whose text the entry lacks is read
+from the file (``hit_cache.fetch_lines``).
 """
 
 from __future__ import annotations
