@@ -141,18 +141,19 @@ class CachedPart:
     def read(self, query: pl.LazyFrame | None = None) -> pl.DataFrame:
         """The entry's rows (or what ``query``, made from ``entry``, selects of them); raises
         ``EntryUnreadable`` when they cannot be read."""
+        return self.read_all([self.entry if query is None else query])[0]
+
+    def read_all(self, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
+        """What ``queries``, made from ``entry``, select, run together; raises
+        ``EntryUnreadable`` when they cannot be read."""
         try:
-            return (self.entry if query is None else query).collect()
+            return pl.collect_all(queries)
         except (OSError, pl.exceptions.PolarsError) as error:
             raise EntryUnreadable(self.file, error) from error
 
     def numbers(self, queries: Sequence[pl.LazyFrame]) -> set[int]:
-        """The line numbers (``line_no``) that ``queries``, made from ``entry``, select, run
-        together; raises ``EntryUnreadable`` when they cannot be read."""
-        try:
-            found = pl.collect_all(queries)
-        except (OSError, pl.exceptions.PolarsError) as error:
-            raise EntryUnreadable(self.file, error) from error
+        """The line numbers (``line_no``) that ``queries``, made from ``entry``, select."""
+        found = self.read_all(queries)
         return {int(number) for frame in found for number in frame.get_column("line_no")}
 
     def slices(self, rows: int) -> Iterator[pl.DataFrame]:
