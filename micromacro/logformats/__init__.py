@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from micromacro.errors import InputError, UsageError
+from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
 from micromacro.logformats.clf import (
     CLF_FAMILY,
@@ -317,24 +318,15 @@ def _any_claimed(frame: pl.LazyFrame, claims: str) -> bool:
 
 
 def _unread_lines(count: int) -> pl.DataFrame:
-    """The detection table of ``count`` lines a family does not account for, as its parse
-    gives it: neither read, nor a comment, nor a non-HTTP record, and no field."""
-    flags = {
-        name: pl.repeat(False, count, eager=True) for name in ("comment", "not_http", "parsed")
-    }
-    return pl.DataFrame(flags).with_columns(
-        pl.lit(None, dtype=dtype).alias(name) for name, dtype in _UNREAD_FIELDS.items()
+    """The detection table (``_DECIDING_FIELDS`` and ``variant``) of ``count`` lines a family
+    does not account for, as its parse gives it: neither read, nor a comment, nor a non-HTTP
+    record, and no field."""
+    flags = ("comment", "not_http", "parsed")
+    fields = [name for name in _DECIDING_FIELDS if name not in flags]
+    return pl.DataFrame({name: pl.repeat(False, count, eager=True) for name in flags}).with_columns(
+        *(pl.lit(None, dtype=HIT_SCHEMA[name]).alias(name) for name in fields),
+        pl.lit(None, dtype=pl.String).alias("variant"),
     )
-
-
-# The fields of the detection table (after its flags) and their types.
-_UNREAD_FIELDS: dict[str, pl.DataType] = {
-    "ts": UTC_MICROS,
-    **{name: pl.String() for name in ("ip", "method", "path", "query")},
-    "status": pl.Int16(),
-    "user_agent": pl.String(),
-    "variant": pl.String(),
-}
 
 
 def _candidate(family: str, table: pl.DataFrame) -> Candidate:
