@@ -9,11 +9,12 @@ import json
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.inputs import parse_line_bytes
-from micromacro.logformats import parse_access_lines
+from micromacro.logformats import jsonlines, parse_access_lines
 from micromacro.logformats.jsonlines import JSON_LINES, json_time, json_times
 from tests.helpers import lines_frame
 
@@ -105,10 +106,17 @@ def _reference_agent(line: str) -> object:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(json_lines(), min_size=1, max_size=40), st.sampled_from([b"", b"\xff", b"\xc3("]))
-def test_decoded_and_per_field_reads_agree(lines: list[str], junk: bytes) -> None:
+@given(
+    st.lists(json_lines(), min_size=1, max_size=40),
+    st.sampled_from([b"", b"\xff", b"\xc3("]),
+    st.sampled_from([jsonlines._DECODED_BYTES, 1, 400]),
+)
+def test_decoded_and_per_field_reads_agree(lines: list[str], junk: bytes, piece: int) -> None:
+    # A block is decoded in pieces of ``piece`` bytes: the whole block, a line, a few lines.
     decoded_lines = parse_line_bytes(junk + "\n".join(lines).encode()).to_list()
-    decoded = parse(decoded_lines)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsonlines, "_DECODED_BYTES", piece)
+        decoded = parse(decoded_lines)
     # With a line no decoder reads in their block, every line is read field by field.
     per_field = parse([*decoded_lines, BREAKER]).head(len(decoded_lines))
     assert decoded.equals(per_field)

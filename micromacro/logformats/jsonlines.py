@@ -14,8 +14,9 @@ Reading a chunk (``spelling_values``) costs what its lines hold, not what the ta
 
 - only the spellings whose keys occur in the chunk at all are read (``keys_in``, a literal
   search for ``"key"``);
-- blocks of lines are decoded with one ``str.json_decode`` each, into a struct of just those
-  spellings: one JSON parse a line;
+- blocks of lines are decoded by ``str.json_decode``, into a struct of just those spellings:
+  one JSON parse a line, in pieces of about 512 KB of text (``_pieces``), on which the decoder
+  runs faster than on a whole block;
 - ``str.json_decode`` fails the whole block for one line it cannot read (invalid JSON, a member
   of another type than the struct's, a ``request`` that is Caddy's object on one line and a
   request line on another); such a block is decoded again as eighths, down to small blocks,
@@ -124,6 +125,10 @@ _HEAD = 100
 # _SMALLEST lines, which json_path_match reads: a bad line costs a few decodes, not a block.
 _BLOCK = 8192
 _SMALLEST = 128
+# The text ``str.json_decode`` reads at once within a block: it decodes a block's lines into
+# values before it builds columns of them, and is a quarter faster on pieces of this size than
+# on a whole block of 8192 Caddy lines (5 MB).
+_DECODED_BYTES = 1 << 19
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 # --- Spellings -------------------------------------------------------------------------------
@@ -222,8 +227,11 @@ class _BlockReader:
         """The values of a block with one ``str.json_decode``; None where it fails."""
         if not self.decodable:
             return None
+        struct, text = _struct_of(self.decodable), block.get_column("json")
         try:
-            decoded = block.get_column("json").str.json_decode(_struct_of(self.decodable))
+            decoded = pl.concat(
+                [piece.str.json_decode(struct) for piece in _pieces(text)], rechunk=False
+            )
         except pl.exceptions.PolarsError:
             return None
         return decoded.to_frame("_json").select(
@@ -234,6 +242,14 @@ class _BlockReader:
     def matched(self, block: pl.DataFrame) -> pl.DataFrame:
         """The values of a block, one ``json_path_match`` per spelling."""
         return block.select(_matched_value(s).alias(s) for s in self.spellings)
+
+
+def _pieces(text: pl.Series) -> list[pl.Series]:
+    """``text`` in consecutive pieces of about ``_DECODED_BYTES`` each, as ``str.json_decode``
+    reads them fastest."""
+    size = text.str.len_bytes().sum()
+    rows = max(1, text.len() * _DECODED_BYTES // max(size, 1))
+    return [text.slice(start, rows) for start in range(0, text.len(), rows)]
 
 
 def _object_lines(lines: pl.Series) -> pl.Series:
