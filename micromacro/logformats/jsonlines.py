@@ -247,7 +247,7 @@ class _BlockReader:
 def _pieces(text: pl.Series) -> list[pl.Series]:
     """``text`` in consecutive pieces of about ``_DECODED_BYTES`` each, as ``str.json_decode``
     reads them fastest."""
-    size = text.str.len_bytes().sum()
+    size = int(text.str.len_bytes().sum())
     rows = max(1, text.len() * _DECODED_BYTES // max(size, 1))
     return [text.slice(start, rows) for start in range(0, text.len(), rows)]
 
