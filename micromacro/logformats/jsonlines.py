@@ -121,7 +121,7 @@ _STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 _OBJECT_LINE = r"^[ \t\r\n]*\{[\s\S]*\}[ \t\r\n]*$"
 # How many first lines of a chunk are searched key by key before the rest is searched at once.
 _HEAD = 100
-# Lines decoded at once. A block json_decode cannot read is read as eighths, down to blocks of
+# Lines read as one block. A block json_decode cannot read is read as eighths, down to blocks of
 # _SMALLEST lines, which json_path_match reads: a bad line costs a few decodes, not a block.
 _BLOCK = 8192
 _SMALLEST = 128
@@ -224,7 +224,8 @@ class _BlockReader:
         return pl.concat(self.values(block.slice(start, part)) for start in starts)
 
     def decoded(self, block: pl.DataFrame) -> pl.DataFrame | None:
-        """The values of a block with one ``str.json_decode``; None where it fails."""
+        """The values of a block, decoded by ``str.json_decode`` (in ``_pieces``); None where
+        it fails."""
         if not self.decodable:
             return None
         struct, text = _struct_of(self.decodable), block.get_column("json")
