@@ -16,7 +16,7 @@ import click
 
 from micromacro import __version__
 from micromacro.dimensions import ATTRIBUTIONS
-from micromacro.environment import PROG, MicromacroGroup
+from micromacro.environment import PROG, MicromacroGroup, end_process
 from micromacro.errors import UsageError
 from micromacro.option_values import (
     AUTO,
@@ -525,5 +525,11 @@ def formats(ctx: click.Context, /, **params: Any) -> None:
 
 
 def main() -> NoReturn:
-    """The console-script entry point."""
-    cli.main(prog_name=PROG)
+    """The console-script entry point: runs the command, then ends the process at once
+    (``environment.end_process``)."""
+    try:
+        cli.main(prog_name=PROG)
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            end_process(done.code or 0)
+        raise
