@@ -1,13 +1,16 @@
 """Reading only the period: in an input in time order, find the bytes of ``[since, until)``
-by bisection on the times of lines at chosen offsets, so that a report on yesterday does not
-parse the whole year.
+by a search on the times of lines at chosen offsets, so that a report on yesterday does not
+parse the whole year. The search runs in rounds: each reads the lines at 15 evenly spaced
+offsets of every bracket still wider than a window (both ends of every period at once) in one
+pass of the parser, and narrows each to the two probes around its moment: four rounds narrow
+a gigabyte to a window, where bisection takes a pass of the parser for each of 14 halvings.
 
 An input is taken to be in time order when no line goes back by more than ``MARGIN`` from the
 latest time before it. The byte range is widened by ``MARGIN`` on both sides, and the lines in
 it are filtered by the period as usual, so a log that is only roughly in order (merged workers,
 a few seconds late) gives the same report. The order is not taken on trust:
 
-1. before bisecting, the lines at ``_ORDER_PROBES`` evenly spaced offsets must be in order;
+1. before the search, the lines at ``_ORDER_PROBES`` evenly spaced offsets must be in order;
 2. after it, the lines left unread are checked (``_unread_in_order``): every line within
    ``_WINDOW`` bytes of a stretch, and lines spread evenly over the rest (all of them when
    there are fewer than ``_SAMPLE_LINES``), must be in order and lie on their side of the
@@ -43,6 +46,7 @@ MARGIN = timedelta(minutes=10)
 _WINDOW = 64 * 1024  # bytes read around an offset to find a whole line
 _ORDER_PROBES = 64
 _PROBE_LINES = 4  # lines read at each probe offset (some may not parse)
+_BRACKET_PROBES = 15  # offsets read at once in each round of the search for a period's ends
 _SAMPLE_LINES = 16_384  # unread lines whose times are checked, beyond those near a stretch
 _COUNT_BLOCK = 256 * 1024
 # Below this size an input is read whole: seeking would not pay off.
@@ -103,14 +107,19 @@ def _times(fmt: LogFormat, lines: Sequence[bytes]) -> pl.Series:
     return parsed.select(pl.when(pl.col("parsed")).then(pl.col("ts")).alias("ts")).to_series()
 
 
-def _time_at(path: str, offset: int, fmt: LogFormat) -> tuple[int, datetime] | None:
-    """The start and time of the first line at or after ``offset`` that parses (of the next
-    eight)."""
-    found = _lines_at(path, offset, 8)
-    for (start, _), ts in zip(found, _times(fmt, [line for _, line in found]), strict=True):
-        if isinstance(ts, datetime):
-            return start, ts
-    return None
+def _times_at(
+    path: str, offsets: Sequence[int], fmt: LogFormat
+) -> list[tuple[int, datetime] | None]:
+    """For each offset, the start and time of the first line at or after it that parses (of
+    the next eight), None where none does; all of them in one pass of the parser."""
+    found = [_lines_at(path, offset, 8) for offset in offsets]
+    times = _times(fmt, [line for lines in found for _, line in lines]).to_list()
+    result: list[tuple[int, datetime] | None] = []
+    for lines in found:
+        ours, times = times[: len(lines)], times[len(lines) :]
+        parsed = [(start, ts) for (start, _), ts in zip(lines, ours, strict=True) if ts]
+        result.append(parsed[0] if parsed else None)
+    return result
 
 
 def _out_of_order(times: pl.Series) -> pl.Series:
@@ -132,9 +141,10 @@ def in_time_order(file: InputFile, fmt: LogFormat) -> bool:
 
 @dataclass(frozen=True)
 class _Bracket:
-    """Line starts ``low`` and ``high`` less than a window apart: the line at ``low`` is earlier
-    than the moment (or ``low`` is 0), the line at ``high`` is the moment or later (or ``high``
-    is the file's end); ``low_ts`` and ``high_ts`` are their times (None: not probed)."""
+    """Line starts ``low`` and ``high`` around a moment, less than a window apart where the lines
+    between parse: the line at ``low`` is earlier than the moment (or ``low`` is 0), the line at
+    ``high`` is the moment or later (or ``high`` is the file's end); ``low_ts`` and ``high_ts``
+    are their times (None: not probed)."""
 
     low: int
     high: int
@@ -142,21 +152,46 @@ class _Bracket:
     high_ts: datetime | None
 
 
-def _bracket(file: InputFile, fmt: LogFormat, moment: datetime) -> _Bracket | None:
-    """Bisection for ``moment``; None where a stretch of lines does not parse."""
-    low, high = 0, file.size
-    low_ts: datetime | None = None
-    high_ts: datetime | None = None
-    while high - low > _WINDOW:
-        found = _time_at(file.scan_path, (low + high) // 2, fmt)
-        if found is None:
-            return None
-        if found[0] >= high:
-            break  # no whole line starts between the middle and ``high``
-        if found[1] >= moment:
-            high, high_ts = found
-        else:
-            low, low_ts = found
+def _brackets(file: InputFile, fmt: LogFormat, moments: Sequence[datetime]) -> list[_Bracket]:
+    """A bracket of each moment, found by search in rounds: each round reads the lines at
+    ``_BRACKET_PROBES`` evenly spaced offsets of every bracket still wider than a window, in one
+    pass of the parser, and narrows each to the probes around its moment (a probe where no line
+    parses tells nothing; a bracket no probe narrows stays as wide as it is)."""
+    brackets = [_Bracket(0, file.size, None, None) for _ in moments]
+    searching = [index for index in range(len(moments)) if file.size > _WINDOW]
+    while searching:
+        offsets = {index: _probe_offsets(brackets[index]) for index in searching}
+        found = _times_at(file.scan_path, [o for i in searching for o in offsets[i]], fmt)
+        narrowing = []
+        for index in searching:
+            probes, found = found[: len(offsets[index])], found[len(offsets[index]) :]
+            narrowed = _narrowed(brackets[index], [p for p in probes if p], moments[index])
+            if narrowed != brackets[index] and narrowed.high - narrowed.low > _WINDOW:
+                narrowing.append(index)
+            brackets[index] = narrowed
+        searching = narrowing
+    return brackets
+
+
+def _probe_offsets(bracket: _Bracket) -> list[int]:
+    """``_BRACKET_PROBES`` offsets evenly spaced strictly inside ``bracket``."""
+    width = bracket.high - bracket.low
+    parts = _BRACKET_PROBES + 1
+    return sorted({bracket.low + width * k // parts for k in range(1, parts)})
+
+
+def _narrowed(bracket: _Bracket, probes: list[tuple[int, datetime]], moment: datetime) -> _Bracket:
+    """``bracket`` narrowed by ``probes`` (line starts in order, with their times): from the
+    last probe before the first one at ``moment`` or later, to that one. Probes at or past
+    the bracket's end are left out (no whole line starts between them and it)."""
+    low, low_ts, high, high_ts = bracket.low, bracket.low_ts, bracket.high, bracket.high_ts
+    for start, ts in probes:
+        if start >= bracket.high:
+            break
+        if ts >= moment:
+            high, high_ts = start, ts
+            break
+        low, low_ts = start, ts
     return _Bracket(low, high, low_ts, high_ts)
 
 
@@ -202,21 +237,24 @@ def period_parts(file: InputFile, fmt: LogFormat, periods: Sequence[Period]) -> 
         return None
     if not in_time_order(file, fmt):
         return None
+    # Before a stretch's start every line is earlier than since (its time is before since -
+    # MARGIN, and no line goes back more than MARGIN); from its end on every line is until or
+    # later.
+    searched = [
+        (
+            None if period.since is None else period.since - MARGIN,
+            None if period.until is None else period.until + MARGIN,
+        )
+        for period in periods
+    ]
+    brackets = iter(
+        _brackets(file, fmt, [moment for pair in searched for moment in pair if moment])
+    )
     stretches = []
-    for period in periods:
-        # Before ``start`` every line is earlier than since (its time is before since - MARGIN,
-        # and no line goes back more than MARGIN); from ``end`` on every line is until or later.
-        first = (
-            _bracket(file, fmt, period.since - MARGIN)
-            if period.since
-            else _Bracket(0, 0, None, None)
-        )
-        last = (
-            _bracket(file, fmt, period.until + MARGIN)
-            if period.until
-            else _Bracket(file.size, file.size, None, None)
-        )
-        if first is None or last is None or last.high < first.low:
+    for since, until in searched:
+        first = _Bracket(0, 0, None, None) if since is None else next(brackets)
+        last = _Bracket(file.size, file.size, None, None) if until is None else next(brackets)
+        if last.high < first.low:
             return None
         start_ts = first.low_ts if first.low > 0 else None
         end_ts = last.high_ts if last.high < file.size else None
