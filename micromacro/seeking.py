@@ -11,10 +11,11 @@ it are filtered by the period as usual, so a log that is only roughly in order (
 a few seconds late) gives the same report. The order is not taken on trust:
 
 1. before the search, the lines at ``_ORDER_PROBES`` evenly spaced offsets must be in order;
-2. after it, the lines left unread are checked (``_unread_in_order``): every line within
-   ``_WINDOW`` bytes of a stretch, and lines spread evenly over the rest (all of them when
-   there are fewer than ``_SAMPLE_LINES``), must be in order and lie on their side of the
-   stretches: before one, no later than its first line plus the margin; after one, no
+2. after it, the lines left unread are checked (``_unread_breaks``, in the one pass over the
+   unread bytes that counts their lines, which numbering the stretches' lines needs): every
+   line within ``_WINDOW`` bytes of a stretch, and lines spread evenly over the rest (all of
+   them when there are fewer than ``_SAMPLE_LINES``), must be in order and lie on their side
+   of the stretches: before one, no later than its first line plus the margin; after one, no
    earlier than the line after it minus the margin. A line of the period outside the
    stretches breaks that rule, and the file is read whole;
 3. while a stretch is read, each of its lines must lie between the times of the lines at its
@@ -30,7 +31,6 @@ unread line, which is what seeking saves.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -195,27 +195,6 @@ def _narrowed(bracket: _Bracket, probes: list[tuple[int, datetime]], moment: dat
     return _Bracket(low, high, low_ts, high_ts)
 
 
-def _newlines(path: str, start: int, end: int) -> int:
-    """The number of line breaks in bytes ``[start, end)``.
-
-    One small buffer is filled again and again (``readinto``): it stays in the CPU cache, which
-    makes counting a gigabyte nearly twice as fast as reading fresh 16 MB blocks.
-    """
-    count = 0
-    buffer = bytearray(_COUNT_BLOCK)
-    with open(path, "rb", buffering=0) as handle:
-        handle.seek(start)
-        remaining = end - start
-        while remaining > 0:
-            filled = handle.readinto(buffer)
-            if not filled:
-                break
-            used = min(filled, remaining)
-            count += buffer.count(b"\n", 0, used)
-            remaining -= used
-    return count
-
-
 @dataclass(frozen=True)
 class _Stretch:
     """Bytes ``[start, end)`` to read; ``start_ts`` is the time of its first line, ``end_ts``
@@ -260,22 +239,21 @@ def period_parts(file: InputFile, fmt: LogFormat, periods: Sequence[Period]) -> 
         end_ts = last.high_ts if last.high < file.size else None
         stretches.append(_Stretch(first.low, last.high, start_ts, end_ts))
     merged = _merged(stretches)
-    if not _unread_in_order(file, fmt, merged):
+    breaks = _unread_breaks(file, fmt, merged)
+    if breaks is None:
         return None
-    ranges: list[ByteRange] = []
-    read_to = 0  # the end of the stretches so far
-    for stretch in merged:
-        ranges.append(
-            ByteRange(
-                stretch.start,
-                stretch.end,
-                _newlines(file.scan_path, read_to, stretch.start),
-                earliest=stretch.start_ts - MARGIN if stretch.start_ts else None,
-                latest=stretch.end_ts + MARGIN if stretch.end_ts else None,
-            )
+    *before, after = breaks
+    ranges = [
+        ByteRange(
+            stretch.start,
+            stretch.end,
+            lines_before,
+            earliest=stretch.start_ts - MARGIN if stretch.start_ts else None,
+            latest=stretch.end_ts + MARGIN if stretch.end_ts else None,
         )
-        read_to = stretch.end
-    after = _newlines(file.scan_path, read_to, file.size)
+        for stretch, lines_before in zip(merged, before, strict=True)
+    ]
+    read_to = merged[-1].end if merged else 0
     with open(file.scan_path, "rb") as handle:
         handle.seek(max(0, file.size - 1))
         unterminated = file.size > read_to and handle.read(1) != b"\n"
@@ -364,27 +342,27 @@ def _merged(stretches: list[_Stretch]) -> list[_Stretch]:
     return merged
 
 
-def _unread_in_order(file: InputFile, fmt: LogFormat, stretches: list[_Stretch]) -> bool:
-    """Whether the lines outside ``stretches`` that are checked are in time order and lie on
-    their side of every stretch (see the module's docstring)."""
-    # (start, end, earliest, latest) of the bytes between stretches
-    regions: list[tuple[int, int, datetime | None, datetime | None]] = []
+def _unread_breaks(file: InputFile, fmt: LogFormat, stretches: list[_Stretch]) -> list[int] | None:
+    """The line breaks outside ``stretches`` (before each, and after the last), counted in one
+    pass over those bytes that also checks the lines it samples from them (see the module's
+    docstring); None when one of those is out of order or not on its side of a stretch."""
+    # (start, end, earliest, latest) of the bytes before each stretch and after the last
+    gaps: list[tuple[int, int, datetime | None, datetime | None]] = []
     read_to, after_ts = 0, None
     for stretch in [*stretches, _Stretch(file.size, file.size, None, None)]:
-        if stretch.start > read_to:
-            earliest = after_ts - MARGIN if after_ts else None
-            latest = stretch.start_ts + MARGIN if stretch.start_ts else None
-            regions.append((read_to, stretch.start, earliest, latest))
+        earliest = after_ts - MARGIN if after_ts else None
+        latest = stretch.start_ts + MARGIN if stretch.start_ts else None
+        gaps.append((read_to, max(read_to, stretch.start), earliest, latest))
         read_to, after_ts = stretch.end, stretch.end_ts
-    unread = sum(end - start for start, end, _, _ in regions)
-    if unread == 0:
-        return True
-    step = max(1, unread // _SAMPLE_LINES)
+    step = max(1, sum(end - start for start, end, _, _ in gaps) // _SAMPLE_LINES)
+    breaks: list[int] = []
     lines: list[bytes] = []
     bounds: list[tuple[datetime | None, datetime | None]] = []
     with open(file.scan_path, "rb", buffering=0) as handle:
-        for start, end, earliest, latest in regions:
-            sampled = _sampled_lines(_ByOffset(handle.fileno()), start, end, step)
+        for start, end, earliest, latest in gaps:
+            source = _Forward(handle, start, end)
+            sampled = _sampled_lines(source, start, end, step)
+            breaks.append(source.finish())
             lines += sampled
             bounds += [(earliest, latest)] * len(sampled)
     times = _times(fmt, lines)
@@ -399,51 +377,78 @@ def _unread_in_order(file: InputFile, fmt: LogFormat, stretches: list[_Stretch])
     misplaced = frame.select(
         ((ts < pl.col("earliest")) | (ts > pl.col("latest"))).fill_null(False).any()
     ).item()
-    return not misplaced and not _out_of_order(times).any()
+    return None if misplaced or _out_of_order(times).any() else breaks
 
 
-class _ByOffset:
-    """A file read by offset (``os.pread``), a few kilobytes at a time: the few pages each read
-    touches are not mapped into the process as ``mmap``'s would be (and counted in its RSS)."""
+class _Forward:
+    """Bytes ``[start, end)`` of a file read once, in order, in blocks of ``_COUNT_BLOCK``: it
+    finds bytes and lines at offsets that never go back (``_sampled_lines``), holding only the
+    bytes from the last offset asked for, and counts the line breaks of every block it reads
+    (one small buffer counted while it is in the CPU cache: counting a gigabyte so is nearly
+    twice as fast as reading fresh 16 MB blocks)."""
 
-    _FIRST_READ = 4096
+    def __init__(self, handle: BinaryIO, start: int, end: int) -> None:
+        handle.seek(start)
+        self._handle = handle
+        self._end = end
+        self._data = b""  # the bytes held, from offset ``_at``
+        self._at = start
+        self._read_to = start
+        self._breaks = 0
 
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
+    def _hold(self, keep_from: int, stop: int) -> None:
+        """Read on until ``stop`` (or the end), holding the bytes from ``keep_from`` on."""
+        while self._read_to < min(stop, self._end):
+            block = self._handle.read(min(_COUNT_BLOCK, self._end - self._read_to))
+            if not block:  # the file is shorter than it was
+                self._end = self._read_to
+                break
+            self._breaks += block.count(b"\n")
+            self._read_to += len(block)
+            let_go = min(max(0, keep_from - self._at), len(self._data))
+            self._data, self._at = self._data[let_go:] + block, self._at + let_go
+
+    def _find(self, byte: bytes, start: int, end: int, keep_from: int) -> int:
+        """The offset of the first ``byte`` in ``[start, end)``, or -1; the bytes from
+        ``keep_from`` on stay held."""
+        end = min(end, self._end)
+        while start < end:
+            if start >= self._at + len(self._data):
+                self._hold(keep_from, start + 1)
+                if start >= self._at + len(self._data):
+                    return -1
+            found = self._data.find(byte, start - self._at, end - self._at)
+            if found >= 0:
+                return self._at + found
+            start = self._at + len(self._data)
+        return -1
 
     def find(self, byte: bytes, start: int, end: int) -> int:
         """The offset of the first ``byte`` in ``[start, end)``, or -1."""
-        size = self._FIRST_READ
-        while start < end:
-            data = os.pread(self._fd, min(size, end - start), start)
-            if not data:
-                return -1
-            found = data.find(byte)
-            if found >= 0:
-                return start + found
-            start += len(data)
-            size = min(size * 4, _WINDOW)
-        return -1
+        return self._find(byte, start, end, start)
 
     def line(self, start: int, end: int) -> tuple[bytes | None, int]:
         """The line starting at ``start`` (None when longer than a window) and the start of
         the next (``end`` when there is none before it)."""
-        data = os.pread(self._fd, min(self._FIRST_READ, end - start), start)
-        cut = data.find(b"\n")
-        if cut < 0 and len(data) < end - start:
-            data = os.pread(self._fd, min(_WINDOW + 1, end - start), start)
-            cut = data.find(b"\n")
+        end = min(end, self._end)
+        stop = min(start + _WINDOW + 1, end)
+        cut = self._find(b"\n", start, stop, start)
         if cut >= 0:
-            line, following = data[:cut], start + cut + 1
-        elif len(data) >= end - start:  # the last line, unterminated
-            line, following = data, end
-        else:
-            cut = self.find(b"\n", start + len(data), end)
+            line, following = self._data[start - self._at : cut - self._at], cut + 1
+        elif stop >= end:  # the last line, unterminated
+            line, following = self._data[start - self._at : end - self._at], end
+        else:  # longer than a window: its bytes are not kept
+            cut = self.find(b"\n", stop, end)
             line, following = None, cut + 1 if cut >= 0 else end
         return (line if line is not None and len(line) <= _WINDOW else None), following
 
+    def finish(self) -> int:
+        """Read to the end; the line breaks of all the bytes."""
+        self._hold(self._end, self._end)
+        return self._breaks
 
-def _sampled_lines(source: _ByOffset, start: int, end: int, step: int) -> list[bytes]:
+
+def _sampled_lines(source: _Forward, start: int, end: int, step: int) -> list[bytes]:
     """Lines of bytes ``[start, end)`` (which start at a line start): every line within a
     window of either end, and between them the first line at or after every ``step`` bytes
     (every line when ``step`` is below the length of a line). Lines longer than a window are

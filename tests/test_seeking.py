@@ -162,15 +162,16 @@ def test_line_numbers_stay_those_of_the_whole_file(ranges: list[FileParts | None
     block=st.integers(min_value=1, max_value=40),
     bounds=st.tuples(st.integers(0, 320), st.integers(0, 320)),
 )
-def test_newlines_counts_any_byte_range(
+def test_the_line_breaks_of_any_byte_range_are_counted(
     tmp_path_factory: pytest.TempPathFactory, data: bytes, block: int, bounds: tuple[int, int]
 ) -> None:
     path = tmp_path_factory.mktemp("count") / "f"
     path.write_bytes(data)
     start, end = sorted(bounds)
-    with pytest.MonkeyPatch.context() as patch:
+    with path.open("rb", buffering=0) as handle, pytest.MonkeyPatch.context() as patch:
         patch.setattr(seeking, "_COUNT_BLOCK", block)
-        assert seeking._newlines(str(path), start, end) == data[start:end].count(b"\n")
+        counted = seeking._Forward(handle, start, end).finish()
+    assert counted == data[start:end].count(b"\n")
 
 
 # --- seeking that cannot lose a line ------------------------------------------------------------
@@ -395,9 +396,10 @@ def test_every_line_near_a_stretch_is_checked_and_one_per_step_between(tmp_path:
     data = b"".join(b"%04d\n" % i for i in range(1000))  # 5 bytes a line
     path = tmp_path / "lines"
     path.write_bytes(data)
-    with path.open("rb") as handle, pytest.MonkeyPatch.context() as patch:
+    with path.open("rb", buffering=0) as handle, pytest.MonkeyPatch.context() as patch:
         patch.setattr(seeking, "_WINDOW", 50)  # 10 lines at either end
-        sampled = seeking._sampled_lines(seeking._ByOffset(handle.fileno()), 100, 4000, 500)
+        source = seeking._Forward(handle, 100, 4000)
+        sampled = seeking._sampled_lines(source, 100, 4000, 500)
     numbers = [int(line) for line in sampled]
     assert numbers == [*range(20, 30), *range(129, 730, 100), *range(790, 800)]
 
@@ -412,14 +414,75 @@ def test_with_a_step_of_one_byte_every_line_is_sampled(
 ) -> None:
     path = tmp_path_factory.mktemp("sample") / "f"
     path.write_bytes(data)
-    with path.open("rb") as handle, pytest.MonkeyPatch.context() as patch:
+    with path.open("rb", buffering=0) as handle, pytest.MonkeyPatch.context() as patch:
         patch.setattr(seeking, "_WINDOW", window)
-        patch.setattr(seeking._ByOffset, "_FIRST_READ", 3)
-        sampled = seeking._sampled_lines(seeking._ByOffset(handle.fileno()), 0, len(data), 1)
+        patch.setattr(seeking, "_COUNT_BLOCK", 3)
+        source = seeking._Forward(handle, 0, len(data))
+        sampled = seeking._sampled_lines(source, 0, len(data), 1)
     lines = data.split(b"\n")
     if data.endswith(b"\n") or not data:
         lines.pop()
     assert sampled == [line for line in lines if len(line) <= window]
+
+
+def _reference_samples(data: bytes, start: int, end: int, step: int, window: int) -> list[bytes]:
+    """The lines ``_sampled_lines`` takes from ``data[start:end]``, found in memory: every line
+    within ``window`` bytes of either end, between them the first line starting at or after
+    ``step`` bytes past the last one taken; lines longer than ``window`` left out."""
+    lines = []
+    position = start
+    while position < end:
+        cut = data.find(b"\n", position, end)
+        following = end if cut < 0 else cut + 1
+        line = data[position : end if cut < 0 else cut]
+        if len(line) <= window:
+            lines.append(line)
+        if following < start + window or following >= end - window:
+            position = following
+            continue
+        target = min(max(following, position + step), end - window)
+        if target <= following:
+            position = following
+            continue
+        cut = data.find(b"\n", target - 1, end)
+        if cut < 0:
+            break
+        position = cut + 1
+    return lines
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"a", b"bcd" * 7, b"\n", b"\n\n"]), max_size=120).map(b"".join),
+    start=st.integers(0, 200),
+    length=st.integers(0, 400),
+    step=st.integers(1, 60),
+    window=st.integers(1, 40),
+    block=st.integers(1, 50),
+)
+def test_one_pass_samples_and_counts_as_the_rule_says(
+    tmp_path_factory: pytest.TempPathFactory,
+    data: bytes,
+    start: int,
+    length: int,
+    step: int,
+    window: int,
+    block: int,
+) -> None:
+    # A byte range starting at a line start, read in blocks of any size.
+    start = min(start, len(data))
+    start = 0 if start == 0 else data.rfind(b"\n", 0, start) + 1
+    end = min(start + length, len(data))
+    path = tmp_path_factory.mktemp("pass") / "f"
+    path.write_bytes(data)
+    with path.open("rb", buffering=0) as handle, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seeking, "_WINDOW", window)
+        patch.setattr(seeking, "_COUNT_BLOCK", block)
+        source = seeking._Forward(handle, start, end)
+        sampled = seeking._sampled_lines(source, start, end, step)
+        counted = source.finish()
+    assert sampled == _reference_samples(data, start, end, step, window)
+    assert counted == data[start:end].count(b"\n")
 
 
 # --- one count of malformed lines, whether seeked or read whole ---------------------------------
