@@ -207,8 +207,8 @@ def end_process(code: int) -> NoReturn:
     removed by one), then at once. Python's own teardown would free every object the run made,
     one by one: up to a tenth of a second after a large report, for nothing anyone sees.
 
-    Only the console entry point calls this (``cli.main``); a command run in-process (a test's
-    ``CliRunner``) ends as a call does."""
+    Only the console entry point calls this (``micromacro.cli.main``); a command run
+    in-process (a test's ``CliRunner``) ends as a call does."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
