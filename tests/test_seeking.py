@@ -426,29 +426,26 @@ def test_with_a_step_of_one_byte_every_line_is_sampled(
 
 
 def _reference_samples(data: bytes, start: int, end: int, step: int, window: int) -> list[bytes]:
-    """The lines ``_sampled_lines`` takes from ``data[start:end]``, found in memory: every line
-    within ``window`` bytes of either end, between them the first line starting at or after
-    ``step`` bytes past the last one taken; lines longer than ``window`` left out."""
-    lines = []
-    position = start
-    while position < end:
-        cut = data.find(b"\n", position, end)
-        following = end if cut < 0 else cut + 1
-        line = data[position : end if cut < 0 else cut]
-        if len(line) <= window:
-            lines.append(line)
-        if following < start + window or following >= end - window:
-            position = following
+    """The lines ``_sampled_lines`` takes from ``data[start:end]``, by the rule: every line
+    starting within ``window`` bytes of either end; between them, after a line taken, the first
+    line starting at or after ``step`` bytes past its start; lines longer than ``window`` left
+    out of what is returned."""
+    region = data[start:end]
+    lines, at = [], start
+    for text in region.split(b"\n"):
+        lines.append((at, text, min(at + len(text) + 1, end)))
+        at += len(text) + 1
+    if not region or region.endswith(b"\n"):
+        lines.pop()  # what follows the last break is no line
+    taken, wanted = [], start
+    for line_start, text, following in lines:
+        if line_start < wanted:
             continue
-        target = min(max(following, position + step), end - window)
-        if target <= following:
-            position = following
-            continue
-        cut = data.find(b"\n", target - 1, end)
-        if cut < 0:
-            break
-        position = cut + 1
-    return lines
+        if len(text) <= window:
+            taken.append(text)
+        near_an_end = following < start + window or following >= end - window
+        wanted = following if near_an_end else min(line_start + step, end - window)
+    return taken
 
 
 @settings(max_examples=300, deadline=None)
