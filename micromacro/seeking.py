@@ -69,12 +69,11 @@ class OutOfStretch(Exception):
         )
 
 
-def _lines_at(path: str, offset: int, count: int = 1) -> list[tuple[int, bytes]]:
+def _lines_at(handle: BinaryIO, offset: int, count: int = 1) -> list[tuple[int, bytes]]:
     """The first ``count`` whole lines starting at or after ``offset``, within a window:
     (start, bytes without the break)."""
-    with open(path, "rb") as handle:
-        handle.seek(offset)
-        window = handle.read(_WINDOW)
+    handle.seek(offset)
+    window = handle.read(_WINDOW)
     start = 0
     if offset > 0:
         cut = window.find(b"\n")
@@ -112,11 +111,12 @@ def _times_at(
 ) -> list[tuple[int, datetime] | None]:
     """For each offset, the start and time of the first line at or after it that parses (of
     the next eight), None where none does; all of them in one pass of the parser."""
-    found = [_lines_at(path, offset, 8) for offset in offsets]
-    times = _times(fmt, [line for lines in found for _, line in lines]).to_list()
+    with open(path, "rb") as handle:
+        found = [_lines_at(handle, offset, 8) for offset in offsets]
+    times = iter(_times(fmt, [line for lines in found for _, line in lines]).to_list())
     result: list[tuple[int, datetime] | None] = []
     for lines in found:
-        ours, times = times[: len(lines)], times[len(lines) :]
+        ours = [next(times) for _ in lines]  # the times of this offset's lines
         parsed = [(start, ts) for (start, _), ts in zip(lines, ours, strict=True) if ts]
         result.append(parsed[0] if parsed else None)
     return result
@@ -132,9 +132,10 @@ def _out_of_order(times: pl.Series) -> pl.Series:
 def in_time_order(file: InputFile, fmt: LogFormat) -> bool:
     """Whether the lines at evenly spaced offsets never go back by more than ``MARGIN``."""
     lines = []
-    for i in range(_ORDER_PROBES + 1):
-        offset = file.size * i // (_ORDER_PROBES + 1)
-        lines += [line for _, line in _lines_at(file.scan_path, offset, _PROBE_LINES)]
+    with open(file.scan_path, "rb") as handle:
+        for i in range(_ORDER_PROBES + 1):
+            offset = file.size * i // (_ORDER_PROBES + 1)
+            lines += [line for _, line in _lines_at(handle, offset, _PROBE_LINES)]
     times = _times(fmt, lines)
     return times.null_count() < len(times) and not _out_of_order(times).any()
 
