@@ -162,11 +162,11 @@ def _brackets(file: InputFile, fmt: LogFormat, moments: Sequence[datetime]) -> l
     searching = [index for index in range(len(moments)) if file.size > _WINDOW]
     while searching:
         offsets = {index: _probe_offsets(brackets[index]) for index in searching}
-        found = _times_at(file.scan_path, [o for i in searching for o in offsets[i]], fmt)
+        found = iter(_times_at(file.scan_path, [o for i in searching for o in offsets[i]], fmt))
         narrowing = []
         for index in searching:
-            probes, found = found[: len(offsets[index])], found[len(offsets[index]) :]
-            narrowed = _narrowed(brackets[index], [p for p in probes if p], moments[index])
+            probes = [probe for probe in (next(found) for _ in offsets[index]) if probe]
+            narrowed = _narrowed(brackets[index], probes, moments[index])
             if narrowed != brackets[index] and narrowed.high - narrowed.low > _WINDOW:
                 narrowing.append(index)
             brackets[index] = narrowed
