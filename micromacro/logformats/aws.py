@@ -33,7 +33,7 @@ Times: ALB and ELB write ISO 8601 in UTC; S3 writes ``[06/Feb/2019:00:00:38 +000
 from __future__ import annotations
 
 from micromacro.logformats.base import RegexFormat
-from micromacro.logformats.families import Family, NotHttp
+from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
 from micromacro.logformats.fields import ISO8601, LENIENT_REQUEST_LINE
 from micromacro.logformats.labelled import SPACED_TARGET, LabelledFormat, Mark
 from micromacro.logformats.patterns import BRACKETED, group, quoted, token
@@ -42,6 +42,9 @@ _STATUS_OR_DASH = r"\d{3}|-"
 _BYTES = r"\d+|-"
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 _ISO_TIME = r"\d{4}-\d\d-\d\dT[^ ]+"
+# What every line of the ALB and ELB families holds, records that are no request too: an
+# ISO 8601 time (or it is a comment). Detection parses no sample without one with them.
+_ISO_CLAIMS = rf"{COMMENT_LINE}|\d{{4}}-\d\d-\d\dT"
 # "address:port": an IPv6 address is written without brackets, so the port is after the last
 # colon.
 _CLIENT = f"{group('ip', '[^ ]+')}:\\d+"
@@ -106,6 +109,7 @@ ALB_FAMILY = Family(
     general=ALB_ANY,
     not_http=(NLB_TLS, ALB_CONNECTION),
     description=ALB.description,
+    claims=_ISO_CLAIMS,
 )
 
 # --- Classic Load Balancer ---------------------------------------------------------------
@@ -150,7 +154,12 @@ ELB_TCP = NotHttp(
 )
 
 ELB_FAMILY = Family(
-    "elb", (ELB,), general=ELB_ANY, not_http=(ELB_TCP,), description=ELB.description
+    "elb",
+    (ELB,),
+    general=ELB_ANY,
+    not_http=(ELB_TCP,),
+    description=ELB.description,
+    claims=_ISO_CLAIMS,
 )
 
 # --- S3 server access log ----------------------------------------------------------------
@@ -185,4 +194,10 @@ S3 = RegexFormat(
 # An operation S3 made itself: no request ("-" for the Request-URI).
 S3_INTERNAL = NotHttp("s3_internal", r"^[^ ]+ [^ ]+ \[[^\]]+\] [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ - ")
 
-S3_FAMILY = Family("s3", (S3,), not_http=(S3_INTERNAL,), description=S3.description)
+S3_FAMILY = Family(
+    "s3",
+    (S3,),
+    not_http=(S3_INTERNAL,),
+    description=S3.description,
+    claims=rf"{COMMENT_LINE}|^[^ ]+ [^ ]+ \[",  # the time is the third field, in brackets
+)

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from micromacro.logformats.base import RegexFormat
-from micromacro.logformats.families import Family
+from micromacro.logformats.families import COMMENT_LINE, Family
 from micromacro.logformats.fields import TimeSpec
 
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -33,4 +33,9 @@ BUNNY = RegexFormat(
     description="Bunny CDN log (pipe-separated, epoch milliseconds, full URL; read as GET)",
 )
 
-BUNNY_FAMILY = Family("bunny", (BUNNY,), description=BUNNY.description)
+BUNNY_FAMILY = Family(
+    "bunny",
+    (BUNNY,),
+    description=BUNNY.description,
+    claims=rf"{COMMENT_LINE}|^[A-Za-z_-]+\|",  # the cache status, then a pipe
+)

@@ -175,8 +175,10 @@ def normalize(
     else:
         target = field("uri") if "uri" in present else field("path")
         parts = target.str.extract_groups(_TARGET)
-        # A format that logs a path but no method is read as GET requests.
-        method = _dash_is_null(field("method")) if "method" in present else pl.lit("GET")
+        # A format that logs a path but no method is read as GET requests (a line it did not
+        # read has no method).
+        get = pl.when(target.is_not_null()).then(pl.lit("GET"))
+        method = _dash_is_null(field("method")) if "method" in present else get
         target_path = parts.struct.field("path")
         query = parts.struct.field("query") if "uri" in present else field("query")
         query = _query_of(query)

@@ -25,7 +25,7 @@ default-format line (``haproxy_connect``: ``Connect from client:port to address:
 from __future__ import annotations
 
 from micromacro.logformats.base import RegexFormat
-from micromacro.logformats.families import Family, NotHttp
+from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
 from micromacro.logformats.fields import TimeSpec
 from micromacro.logformats.labelled import LabelledFormat, Mark
 from micromacro.logformats.patterns import BRACKETED, group, quoted
@@ -99,4 +99,6 @@ HAPROXY_FAMILY = Family(
     general=HAPROXY_ANY,
     not_http=(HAPROXY_TCP, HAPROXY_CONNECT),
     description=HAPROXY.description,
+    # The client's port before the bracketed accept date, or a default-format record.
+    claims=rf"{COMMENT_LINE}|:\d+ \[|Connect from ",
 )
