@@ -14,6 +14,7 @@ from the file (``hit_cache.fetch_lines``).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, KIND, compact_strings
 from micromacro.hits import ACCESS_LOG_CONSTANTS, HitFilter, canonical_hits, outside_period
-from micromacro.inputs import InputFile, LineChunk
+from micromacro.inputs import InputFile, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
 from micromacro.logformats.families import FamilyFormat
 from micromacro.overlapping_inputs import SAMPLE_HASH, sample_hash
@@ -313,12 +314,18 @@ class LineCache:
         texts: dict[int, str] = {}
         if missing:
             texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
-        for lines in part.slices(_SLICE_LINES):
-            lines = lines.with_columns(
-                pl.lit(file.name, dtype=source_dtype).alias("source_file"),
-                *(pl.lit(None, dtype=d).alias(n) for n, d in ACCESS_LOG_CONSTANTS.items()),
-            )
-            yield _with_texts(lines, texts)
+
+        def slices() -> Iterator[pl.DataFrame]:
+            for lines in part.slices(_SLICE_LINES):
+                lines = lines.with_columns(
+                    pl.lit(file.name, dtype=source_dtype).alias("source_file"),
+                    *(pl.lit(None, dtype=d).alias(n) for n, d in ACCESS_LOG_CONSTANTS.items()),
+                )
+                yield _with_texts(lines, texts)
+
+        # The next slice is read while the run adds up this one.
+        with contextlib.closing(read_ahead(slices(), name="micromacro-cache-read")) as read:
+            yield from read
 
 
 def _with_texts(lines: pl.DataFrame, texts: dict[int, str]) -> pl.DataFrame:
