@@ -12,9 +12,7 @@ a few seconds late) gives the same report. The order is not taken on trust:
 
 1. before the search, the lines at ``_ORDER_PROBES`` evenly spaced offsets must be in order;
 2. after it, the lines left unread are checked (``_unread_breaks``, in the one pass over the
-   unread bytes that counts their lines, which numbering the stretches' lines needs; the lines
-   of the largest unread gap are worked out from the whole input's instead, which Polars
-   counts on the other core meanwhile, when it is a quarter of the input or more): every
+   unread bytes that counts their lines, which numbering the stretches' lines needs): every
    line within ``_WINDOW`` bytes of a stretch, and lines spread evenly over the rest (all of
    them when there are fewer than ``_SAMPLE_LINES``), must be in order and lie on their side
    of the stretches: before one, no later than its first line plus the margin; after one, no
@@ -33,9 +31,7 @@ unread line, which is what seeking saves.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
@@ -53,10 +49,6 @@ _PROBE_LINES = 4  # lines read at each probe offset (some may not parse)
 _BRACKET_PROBES = 15  # offsets read at once in each round of the search for a period's ends
 _SAMPLE_LINES = 16_384  # unread lines whose times are checked, beyond those near a stretch
 _COUNT_BLOCK = 256 * 1024
-_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
-# An unread gap of at least this share of the input has its line breaks worked out from those of
-# the whole input (``_file_breaks``) and of the rest, rather than counted as it is read.
-_COUNTED_APART = 0.25
 # Below this size an input is read whole: seeking would not pay off.
 MIN_SEEK_BYTES = 8 * 1024 * 1024
 
@@ -354,9 +346,7 @@ def _merged(stretches: list[_Stretch]) -> list[_Stretch]:
 def _unread_breaks(file: InputFile, fmt: LogFormat, stretches: list[_Stretch]) -> list[int] | None:
     """The line breaks outside ``stretches`` (before each, and after the last), counted in one
     pass over those bytes that also checks the lines it samples from them (see the module's
-    docstring), the largest gap's worked out from the whole input's when it is at least
-    ``_COUNTED_APART`` of it; None when a sampled line is out of order or not on its side of a
-    stretch."""
+    docstring); None when one of those is out of order or not on its side of a stretch."""
     # (start, end, earliest, latest) of the bytes before each stretch and after the last
     gaps: list[tuple[int, int, datetime | None, datetime | None]] = []
     read_to, after_ts = 0, None
@@ -366,26 +356,16 @@ def _unread_breaks(file: InputFile, fmt: LogFormat, stretches: list[_Stretch]) -
         gaps.append((read_to, max(read_to, stretch.start), earliest, latest))
         read_to, after_ts = stretch.end, stretch.end_ts
     step = max(1, sum(end - start for start, end, _, _ in gaps) // _SAMPLE_LINES)
-    largest = max(range(len(gaps)), key=lambda index: gaps[index][1] - gaps[index][0])
-    start, end, _, _ = gaps[largest]
-    apart = largest if end - start >= _COUNTED_APART * file.size else None
     breaks: list[int] = []
     lines: list[bytes] = []
     bounds: list[tuple[datetime | None, datetime | None]] = []
-    # The whole input's breaks are counted on the other core while this one samples the gaps.
-    with (
-        ThreadPoolExecutor(1, thread_name_prefix="micromacro-count") as pool,
-        open(file.scan_path, "rb", buffering=0) as handle,
-    ):
-        whole = pool.submit(_file_breaks, file) if apart is not None else None
-        for index, (start, end, earliest, latest) in enumerate(gaps):
-            source = _Forward(handle, start, end, counting=index != apart)
+    with open(file.scan_path, "rb", buffering=0) as handle:
+        for start, end, earliest, latest in gaps:
+            source = _Forward(handle, start, end)
             sampled = _sampled_lines(source, start, end, step)
             breaks.append(source.finish())
             lines += sampled
             bounds += [(earliest, latest)] * len(sampled)
-        if apart is not None and whole is not None:
-            breaks[apart] = _gap_breaks(handle, gaps[apart], whole.result(), sum(breaks), stretches)
     times = _times(fmt, lines)
     frame = pl.DataFrame(
         {
@@ -401,51 +381,13 @@ def _unread_breaks(file: InputFile, fmt: LogFormat, stretches: list[_Stretch]) -
     return None if misplaced or _out_of_order(times).any() else breaks
 
 
-def _gap_breaks(
-    handle: BinaryIO,
-    gap: tuple[int, int, datetime | None, datetime | None],
-    whole: int | None,
-    others: int,
-    stretches: list[_Stretch],
-) -> int:
-    """The line breaks of ``gap``: the ``whole`` input's (``_file_breaks``) less ``others``
-    (the other gaps') and the stretches' (counted here: together they are a small part of the
-    input); counted from its bytes when the whole input's are not known."""
-    start, end, _, _ = gap
-    if whole is None:
-        return _Forward(handle, start, end).finish()
-    return whole - others - sum(_Forward(handle, s.start, s.end).finish() for s in stretches)
-
-
-def _file_breaks(file: InputFile) -> int | None:
-    """The line breaks of the whole input: the rows Polars' CSV reader counts in it, on every
-    core, many times faster than counting them here. None when the input does not end with a
-    line break or starts with a byte-order mark (where its rows and its breaks may differ), and
-    when its size is not the one the search read, before or after (it grew or was replaced)."""
-    path = file.scan_path
-    with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size != file.size or handle.read(3) == _BYTE_ORDER_MARK:
-            return None
-        handle.seek(max(0, file.size - 1))
-        if handle.read(1) != b"\n":
-            return None
-    lines = pl.scan_csv(
-        path, has_header=False, separator="\x1f", quote_char=None, schema={"line": pl.String}
-    )
-    try:
-        rows = int(lines.select(pl.len()).collect().item())
-    except pl.exceptions.PolarsError:  # then its breaks are counted as it is read
-        return None
-    return rows if os.stat(path).st_size == file.size else None
-
-
 class _Forward:
     """Bytes ``[start, end)`` of a file read once, in order, in blocks of ``_COUNT_BLOCK``: it
     finds bytes and lines at offsets that never go back (``_sampled_lines``), holding only the
-    bytes from the last offset asked for, and (when ``counting``) counts the line breaks of each
-    block as it reads it (a block small enough to be counted while it is in the CPU cache)."""
+    bytes from the last offset asked for, and counts the line breaks of each block as it reads
+    it (a block small enough to be counted while it is in the CPU cache)."""
 
-    def __init__(self, handle: BinaryIO, start: int, end: int, *, counting: bool = True) -> None:
+    def __init__(self, handle: BinaryIO, start: int, end: int) -> None:
         handle.seek(start)
         self._handle = handle
         self._end = end
@@ -453,7 +395,6 @@ class _Forward:
         self._at = start
         self._read_to = start
         self._breaks = 0
-        self._counting = counting
 
     def _hold(self, keep_from: int, stop: int) -> None:
         """Read on until ``stop`` (or the end), holding the bytes from ``keep_from`` on."""
@@ -462,8 +403,7 @@ class _Forward:
             if not block:  # the file is shorter than it was
                 self._end = self._read_to
                 break
-            if self._counting:
-                self._breaks += block.count(b"\n")
+            self._breaks += block.count(b"\n")
             self._read_to += len(block)
             let_go = min(max(0, keep_from - self._at), len(self._data))
             self._data, self._at = self._data[let_go:] + block, self._at + let_go
@@ -503,10 +443,7 @@ class _Forward:
         return (line if line is not None and len(line) <= _WINDOW else None), following
 
     def finish(self) -> int:
-        """The line breaks of all the bytes, read to the end (0 when not ``counting``: nothing
-        more is read)."""
-        if not self._counting:
-            return 0
+        """Read to the end; the line breaks of all the bytes."""
         self._hold(self._end, self._end)
         return self._breaks
 
