@@ -675,9 +675,9 @@ def json_rate_rows(result: FileResult) -> list[list[str]]:
     the decoder alone (no target: the ceiling)."""
     rows = []
     for tool, target in (("micromacro", JSON_RATE_TARGET), ("json-decode", None)):
-        seconds = result.seconds(tool)
         if tool not in result.measures:
             continue
+        seconds = result.seconds(tool)
         rate = None if seconds is None else result.lines / seconds
         rows.append(
             [
