@@ -159,7 +159,7 @@ def _brackets(file: InputFile, fmt: LogFormat, moments: Sequence[datetime]) -> l
     pass of the parser, and narrows each to the probes around its moment (a probe where no line
     parses tells nothing; a bracket no probe narrows stays as wide as it is)."""
     brackets = [_Bracket(0, file.size, None, None) for _ in moments]
-    searching = [index for index in range(len(moments)) if file.size > _WINDOW]
+    searching = list(range(len(moments))) if file.size > _WINDOW else []
     while searching:
         offsets = {index: _probe_offsets(brackets[index]) for index in searching}
         found = iter(_times_at(file.scan_path, [o for i in searching for o in offsets[i]], fmt))
