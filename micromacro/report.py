@@ -327,18 +327,23 @@ def _visitor_figures(
     else of them, are found in a thread of their own meanwhile: the other figures are many small
     queries that leave a core idle."""
     goals, funnels = options.goals.goals, options.goals.funnels
-    with ThreadPoolExecutor(1, thread_name_prefix="micromacro-funnels") as beside:
+    with ThreadPoolExecutor(2, thread_name_prefix="micromacro-figures") as beside:
         attempts = beside.submit(_attempts, sessionized, funnels) if funnels else None
         sessions = session_table(sessionized)
+        traffic = beside.submit(
+            traffic_parts,
+            sessionized,
+            sessions,
+            site_hosts=site_hosts,
+            attribution=options.attribution,
+        )
         conversions = session_conversions(sessionized, sessions, goals)
         return _VisitorFigures(
             sessions=sessions,
             conversions=conversions,
             revenue=session_revenue(sessionized, goals),
             dimensions=_dimensions(options, sessionized, sessions, read, site_hosts),
-            traffic=traffic_parts(
-                sessionized, conversions, site_hosts=site_hosts, attribution=options.attribution
-            ),
+            traffic=traffic.result(),
             attempts=attempts.result() if attempts is not None else (),
         )
 
