@@ -7,7 +7,7 @@ traffic, segments, experiment ─▶ (with ``--compare``) the same for the earli
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO
@@ -216,14 +216,16 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     warnings = [*read.warnings, *input_warnings(read, options)]
     notes = list(read.notes)
     goals = options.goals.goals
-    site_hosts = site_hosts_of(options.site_hosts, read.all_hits(), notes)
-    figures = _joined_figures(
-        [
-            _visitor_figures(hits, options, read, site_hosts)
-            for hits in _sessionized_parts(read, options)
-        ],
-        options.goals.funnels,
-    )
+    # The site's hosts are found while the hits are put in sessions.
+    with ThreadPoolExecutor(1, thread_name_prefix="micromacro-hosts") as beside:
+        hosts = beside.submit(site_hosts_of, options.site_hosts, read.all_hits(), notes)
+        figures = _joined_figures(
+            [
+                _visitor_figures(hits, options, read, hosts)
+                for hits in _sessionized_parts(read, options)
+            ],
+            options.goals.funnels,
+        )
     sessions, conversions, dimensions = figures.sessions, figures.conversions, figures.dimensions
     revenue = revenue_cells(conversions, figures.revenue, goals)
     visitors = visitor_goals(conversions, goals)
@@ -321,15 +323,17 @@ def _visitor_figures(
     sessionized: pl.DataFrame,
     options: ReportOptions,
     read: InputRead,
-    site_hosts: list[str],
+    hosts: Future[list[str]],
 ) -> _VisitorFigures:
-    """The per-session figures of sessionized hits. The funnels' attempts, which need nothing
-    else of them, are found in a thread of their own meanwhile: the other figures are many small
-    queries that leave a core idle."""
+    """The per-session figures of sessionized hits (``hosts``: the site's, once found). The
+    funnels' attempts and the traffic, which need nothing of the goal columns, are found in
+    threads of their own meanwhile: the figures are many small queries that would leave a core
+    idle one after another."""
     goals, funnels = options.goals.goals, options.goals.funnels
     with ThreadPoolExecutor(2, thread_name_prefix="micromacro-figures") as beside:
         attempts = beside.submit(_attempts, sessionized, funnels) if funnels else None
         sessions = session_table(sessionized)
+        site_hosts = hosts.result()
         traffic = beside.submit(
             traffic_parts,
             sessionized,
