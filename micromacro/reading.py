@@ -87,7 +87,7 @@ from micromacro.timeless_lines import (
 ProgressCallback = Callable[[int, int], None]
 
 # Lines the chosen variant did not read are retried together once this many are held.
-_HELD_LINES = 100_000
+_HELD_LINES = 50_000
 # Chunks the chosen variant reads at once, where its lines stand alone (``LogFormat.seekable``).
 _PARSERS = 2
 
@@ -321,6 +321,8 @@ def read_hits(
         if cache is not None and result.spilled:
             cache.stop_keeping()
 
+    retries = _HeldLines(parser, add)
+
     def add_cached(until: str | None) -> None:
         """The cached lines of the inputs up to ``until`` (all: None), in input order."""
         while cache is not None and pending:
@@ -329,18 +331,21 @@ def read_hits(
             if until is not None and names.index(file.name) > names.index(until):
                 return
             pending.pop(0)
-            if parser.held:  # the lines before it come first, as when it is read
-                add(parser.flush())
+            retries.finish()  # the lines before it come first, as when it is read
             for lines in cache.lines_of(file, inputs.source_dtype, hit_filter):
                 result.add(in_period(lines, hit_filter))
 
-    # The chosen variant reads the next chunk while this one is classified and added.
-    with contextlib.closing(
-        read_ahead(
-            _read_first(parser, inputs.line_chunks(), workers=_PARSERS if fmt.seekable else 1),
-            name="micromacro-parse-ahead",
-        )
-    ) as chunks:
+    # The chosen variant reads the next chunk while this one is classified and added; the
+    # lines it left are read by the rest of the family in a thread of their own.
+    with (
+        retries,
+        contextlib.closing(
+            read_ahead(
+                _read_first(parser, inputs.line_chunks(), workers=_PARSERS if fmt.seekable else 1),
+                name="micromacro-parse-ahead",
+            )
+        ) as chunks,
+    ):
         for chunk, first in chunks:
             if cache is not None and chunk.lines.height:
                 add_cached(str(chunk.lines.get_column("source_file")[0]))
@@ -352,15 +357,53 @@ def read_hits(
                 stretches[key] = (first_no, int(numbers[-1]), part.earliest, part.latest)
             add(parser.hold(first))
             if parser.held >= _HELD_LINES:
-                add(parser.flush())
+                retries.start()
             done += chunk.size
             if progress is not None:
                 progress(done, total)
-    if parser.held:
-        add(parser.flush())
+        retries.finish()
     add_cached(None)
     result.finish()
     return result
+
+
+class _HeldLines:
+    """The lines the chosen variant left (``FamilyParser.take_held``), read by the rest of the
+    family in a thread of their own while the run goes on, a batch at a time.
+
+    A batch is added when the next one starts, or at ``finish``: at the same place among the
+    chunks whatever the timing, so a run adds its lines in one order every time.
+    """
+
+    def __init__(
+        self, parser: FamilyParser | WholeParser, add: Callable[[pl.DataFrame | None], None]
+    ) -> None:
+        self._parser = parser
+        self._add = add
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="micromacro-retry")
+        self._reading: Future[pl.DataFrame | None] | None = None
+
+    def __enter__(self) -> _HeldLines:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def start(self) -> None:
+        """Start reading the lines held now; add the batch read before."""
+        self._add_read()
+        self._reading = self._pool.submit(self._parser.read_held, self._parser.take_held())
+
+    def finish(self) -> None:
+        """Add every held line, read."""
+        self._add_read()
+        if self._parser.held:
+            self._add(self._parser.flush())
+
+    def _add_read(self) -> None:
+        if self._reading is not None:
+            reading, self._reading = self._reading, None
+            self._add(reading.result())
 
 
 def _read_first(

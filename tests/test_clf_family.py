@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from micromacro import reading
 from micromacro.cli import cli
+from micromacro.inputs import Inputs
 from micromacro.logformats import FORMATS, parse_access_lines
 from micromacro.logformats.clf import CLF_FAMILY, GENERAL_CLF
 from micromacro.logformats.families import FamilyParser
@@ -260,6 +262,52 @@ def test_a_chunk_read_first_is_held_only_when_handed_over() -> None:
     again = FORMATS["combined"].parser()
     assert isinstance(again, FamilyParser)
     assert again.read(lines).equals(parser.hold(parser.read_first(lines)))
+
+
+def test_lines_left_in_many_batches_read_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines the chosen variant leaves are read by the rest of the family a batch at a
+    time, beside the run (``reading._HeldLines``): in batches of 3 lines and chunks of 2 KB,
+    every line reads as in one batch at the end, and the report is the same to the byte."""
+    kinds = ["vhost and port", "address list", "nginx main: X-Forwarded-For", "common"]
+    lines = []
+    for minute in range(60):  # a line a minute; every third one a variant, every tenth garbage
+        line = CLEAN.replace("09:15:03", f"09:{minute:02d}:03")
+        if minute % 3 == 0:
+            line = VARIANTS[kinds[minute // 3 % 4]][0].replace("09:15:03", f"09:{minute:02d}:03")
+        lines.append("garbage" if minute % 10 == 5 else line)
+    log = tmp_path / "mixed.log"
+    log.write_text("\n".join(lines) + "\n")
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, [*args, str(log), "-q"])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    def variants(ndjson: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for row in map(json.loads, ndjson.splitlines()):
+            found[str(row["variant"])] = found.get(str(row["variant"]), 0) + 1
+        return found
+
+    at_once = run("hits", "--format", "ndjson"), run("report", "--format", "json", "--no-cache")
+    batches = []
+    read_held = FamilyParser.read_held
+    monkeypatch.setattr(reading, "_HELD_LINES", 3)
+    monkeypatch.setattr(
+        FamilyParser, "read_held", lambda self, held: batches.append(held) or read_held(self, held)
+    )
+    line_chunks = Inputs.line_chunks
+    monkeypatch.setattr(Inputs, "line_chunks", lambda self, _=0: line_chunks(self, 2048))
+    in_batches = run("hits", "--format", "ndjson"), run("report", "--format", "json", "--no-cache")
+    assert len(batches) > 4
+    assert in_batches == at_once
+    # 20 variant lines (every third minute, 2 of them garbage), 6 garbage lines, 36 combined
+    assert variants(in_batches[0]) == {
+        "combined": 36, "vhost_combined": 5, "combined+address_list": 4, "combined+xff": 5,
+        "common": 4, "None": 6,
+    }  # fmt: skip
 
 
 # --- the chosen variant never reads a line differently from the general reader ---------------

@@ -191,11 +191,21 @@ class FamilyParser:
 
     def flush(self) -> pl.DataFrame | None:
         """The held lines, read by the rest of the family (None when none are held)."""
-        if not self._held:
+        return self.read_held(self.take_held())
+
+    def take_held(self) -> list[pl.DataFrame]:
+        """The held lines, no longer held: ``read_held`` reads them. The two halves of
+        ``flush``: the second keeps no state here, so a run may make it in a thread of its own
+        while it goes on reading."""
+        held, self._held, self.held = self._held, [], 0
+        return held
+
+    def read_held(self, held: Sequence[pl.DataFrame]) -> pl.DataFrame | None:
+        """Lines ``take_held`` gave, read by the rest of the family (None for none)."""
+        if not held:
             return None
-        held = pl.concat(self._held).with_row_index(_ROW)
-        self._held, self.held = [], 0
-        return _replace_rows(held, self._retry(held)).drop(_ROW)
+        numbered = pl.concat(held).with_row_index(_ROW)
+        return _replace_rows(numbered, self._retry(numbered)).drop(_ROW)
 
     def _retry(self, pending: pl.DataFrame) -> pl.DataFrame:
         """The lines of ``pending`` (unread by the primary, numbered by ``_ROW``) that the rest
@@ -259,6 +269,12 @@ class WholeParser:
         return first.read
 
     def flush(self) -> pl.DataFrame | None:
+        return None
+
+    def take_held(self) -> list[pl.DataFrame]:
+        return []
+
+    def read_held(self, held: Sequence[pl.DataFrame]) -> pl.DataFrame | None:
         return None
 
 
