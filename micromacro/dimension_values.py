@@ -67,7 +67,11 @@ def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     present = [c for c in dict.fromkeys(columns) if c in hits.columns]
     session_only = pl.col("kind") == "session_only"
     if "kind" not in hits.columns or not hits.select(session_only.any()).item():
-        first = hits.group_by("session").agg(pl.col(c).first() for c in present)
+        session = pl.col("session")
+        if hits.get_column("session").is_sorted():  # a session's hits together: its first row
+            first = hits.select("session", *present).filter(session.ne_missing(session.shift()))
+        else:
+            first = hits.group_by("session").agg(pl.col(c).first() for c in present)
     else:
         first = hits.group_by("session").agg(
             pl.col(c).sort_by(session_only, maintain_order=True).first() for c in present

@@ -33,6 +33,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
+from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import Breakdown
 from micromacro.errors import UsageError
 from micromacro.experiments import experiment
@@ -43,6 +44,7 @@ from micromacro.segments import segment_rows
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "segments.log")
 GOALS = str(FIXTURES / "segments_goals.yaml")
+UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 def run(*args: str) -> tuple[dict[str, object], str]:
@@ -412,3 +414,28 @@ def test_experiment_usage_errors_exit_2(options: tuple[str, ...], message: str) 
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_session_is_named_by_its_first_hit_in_any_row_order() -> None:
+    """A session's channel comes from its first hit, whether its hits are in session order (as
+    ``sessionize`` leaves them: each session's first row) or interleaved with other sessions'."""
+    session_hits = [
+        (0, "utm_source=google&utm_medium=cpc", None),  # Paid Search
+        (0, None, "https://t.co/abc"),
+        (1, None, "https://www.google.com/"),  # Organic Search
+        (1, "utm_source=newsletter&utm_medium=email", None),
+        (2, None, None),  # Direct
+        (2, None, "https://www.bing.com/"),
+    ]
+    interleaved = [session_hits[i] for i in (2, 0, 4, 1, 3, 5)]  # hit order kept per session
+    sessions = pl.DataFrame({"session": [0, 1, 2], "visitor_id": [0, 1, 2]})
+    for rows in (session_hits, interleaved):
+        hits = pl.DataFrame(
+            rows, schema=["session", "query", "referrer"], orient="row"
+        ).with_columns(kind=pl.lit("page"), host=pl.lit(None, pl.String), user_agent=pl.lit(UA))
+        channels = session_dimensions(hits, sessions, {"channel"}).sort("session")
+        assert channels.get_column("channel").to_list() == [
+            "Paid Search",
+            "Organic Search",
+            "Direct",
+        ]
