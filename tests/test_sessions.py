@@ -22,7 +22,7 @@ from micromacro.hit_schema import (
     compact_strings,
     decode_strings,
 )
-from micromacro.sessions import sessionize
+from micromacro.sessions import session_table, sessionize
 from tests.helpers import NO_REVENUE
 from tests.session_reference import RefHit, sessions_of
 
@@ -294,3 +294,34 @@ def test_categorical_hits_give_the_same_sessions_as_strings_and_come_back_as_str
     decoded = decode_strings(as_codes, SESSION_ENCODED_COLUMNS)
     assert decoded.schema == as_strings.schema
     assert decoded.equals(as_strings)
+
+
+def test_a_session_table_reads_first_and_last_pageviews_in_any_row_order() -> None:
+    """Landing and exit pages are a session's first and last pageview (events, before or after,
+    are neither), whether its hits are in session order (as ``sessionize`` leaves them) or
+    interleaved with another session's."""
+    rows = [  # session, minute, kind, path
+        (0, 0, "event", "/signup"),
+        (0, 1, "page", "/"),
+        (0, 2, "page", "/p/1"),
+        (0, 3, "event", "/cart"),
+        (1, 0, "page", "/p/2"),
+        (2, 5, "event", "/download"),
+    ]
+    interleaved = [rows[i] for i in (4, 0, 5, 1, 2, 3)]  # hit order kept per session
+    for order in (rows, interleaved):
+        hits = pl.DataFrame(order, schema=["session", "minute", "kind", "path"], orient="row")
+        hits = hits.with_columns(
+            pl.col("session").cast(pl.UInt32),
+            visitor_id=pl.col("session"),
+            ts=pl.lit(T0) + pl.duration(minutes=pl.col("minute")),
+        )
+        table = session_table(hits)
+        assert table.select(
+            "session", "landing_page", "exit_page", "pageviews", "events"
+        ).rows() == [
+            (0, "/", "/p/1", 2, 2),
+            (1, "/p/2", "/p/2", 1, 0),
+            (2, None, None, 0, 1),
+        ]
+        assert table.get_column("duration_s").to_list() == [180.0, 0.0, 0.0]
