@@ -226,6 +226,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
             ],
             options.goals.funnels,
         )
+    hosts.result()  # raises what finding them raised, had no part waited for them
     sessions, conversions, dimensions = figures.sessions, figures.conversions, figures.dimensions
     revenue = revenue_cells(conversions, figures.revenue, goals)
     visitors = visitor_goals(conversions, goals)
