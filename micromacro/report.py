@@ -215,7 +215,6 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
     """The figures of one period's hits."""
     warnings = [*read.warnings, *input_warnings(read, options)]
     notes = list(read.notes)
-    goals = options.goals.goals
     # The site's hosts are found while the hits are put in sessions.
     with ThreadPoolExecutor(1, thread_name_prefix="micromacro-hosts") as beside:
         hosts = beside.submit(site_hosts_of, options.site_hosts, read.all_hits(), notes)
@@ -227,71 +226,92 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
             options.goals.funnels,
         )
     hosts.result()  # raises what finding them raised, had no part waited for them
+    return _tables(read, options, figures, warnings, notes)
+
+
+def _tables(
+    read: InputRead,
+    options: ReportOptions,
+    figures: _VisitorFigures,
+    warnings: list[str],
+    notes: list[str],
+) -> Report:
+    """The report's tables of one period's per-session figures."""
+    goals = options.goals.goals
     sessions, conversions, dimensions = figures.sessions, figures.conversions, figures.dimensions
-    revenue = revenue_cells(conversions, figures.revenue, goals)
-    visitors = visitor_goals(conversions, goals)
-    summary = site_summary(conversions, goals, revenue)
-    goal_rows = goals_table(conversions, goals, revenue)
-    warnings += revenue_warnings(summary, goal_rows)
-    units = {"session": summary.sessions, "visitor": summary.visitors}
-    segments = (
-        segment_rows(
-            conversions,
-            dimensions,
-            options.by,
-            goals,
-            top=options.top,
-            min_sessions=options.min_sessions,
-            revenue=revenue,
-        )
-        if dimensions is not None
-        else ()
-    )
-    funnels = []
-    for funnel, attempts in zip(options.goals.funnels, figures.attempts, strict=True):
-        result = funnel_report(attempts, funnel, units[funnel.scope])
-        if dimensions is not None:
-            by_segment = funnel_segment_rows(
-                attempts, funnel, sessions, dimensions, options.by, top=options.top
-            )
-            result = replace(result, segments=by_segment)
-        funnels.append(result)
-    trial = None
-    if options.baseline is not None:
-        trial = experiment(segments, options.by[0].label, options.baseline, options.expected_split)
-        warnings += trial.warnings
     first_hit, last_hit = sessions_span(sessions)
     start, end = read.period.since or first_hit, read.period.until or last_hit
-    trend = session_trend(
-        conversions,
-        goals,
-        start=start,
-        end=end,
-        end_included=read.period.until is None,
-        tz=read.tz,
-        hits=(first_hit, last_hit) if first_hit and last_hit else None,
-    )
-    return Report(
-        input=read.summary,
-        summary=summary,
-        goals=goal_rows,
-        funnels=tuple(funnels),
-        ladder=engagement_ladder(visitors),
-        micro_macro=micro_macro_table(visitors, goals),
-        segments=segments,
-        traffic=traffic_overview(figures.traffic, conversions, goals, top=options.top),
-        trend=trend,
-        experiment=trial,
-        period=read.period,
-        start=start,
-        end=end,
-        first_hit=first_hit,
-        last_hit=last_hit,
-        tz=read.tz,
-        malformed=tuple(read.malformed),
-        notes=tuple(notes),
-        warnings=tuple(warnings),
-    )
+    # The traffic overview and the trend, which need none of the tables below, are made in a
+    # thread of their own meanwhile.
+    with ThreadPoolExecutor(1, thread_name_prefix="micromacro-tables") as beside:
+        traffic = beside.submit(
+            traffic_overview, figures.traffic, conversions, goals, top=options.top
+        )
+        trend = beside.submit(
+            session_trend,
+            conversions,
+            goals,
+            start=start,
+            end=end,
+            end_included=read.period.until is None,
+            tz=read.tz,
+            hits=(first_hit, last_hit) if first_hit and last_hit else None,
+        )
+        revenue = revenue_cells(conversions, figures.revenue, goals)
+        visitors = visitor_goals(conversions, goals)
+        summary = site_summary(conversions, goals, revenue)
+        goal_rows = goals_table(conversions, goals, revenue)
+        warnings += revenue_warnings(summary, goal_rows)
+        units = {"session": summary.sessions, "visitor": summary.visitors}
+        segments = (
+            segment_rows(
+                conversions,
+                dimensions,
+                options.by,
+                goals,
+                top=options.top,
+                min_sessions=options.min_sessions,
+                revenue=revenue,
+            )
+            if dimensions is not None
+            else ()
+        )
+        funnels = []
+        for funnel, attempts in zip(options.goals.funnels, figures.attempts, strict=True):
+            result = funnel_report(attempts, funnel, units[funnel.scope])
+            if dimensions is not None:
+                by_segment = funnel_segment_rows(
+                    attempts, funnel, sessions, dimensions, options.by, top=options.top
+                )
+                result = replace(result, segments=by_segment)
+            funnels.append(result)
+        trial = None
+        if options.baseline is not None:
+            trial = experiment(
+                segments, options.by[0].label, options.baseline, options.expected_split
+            )
+            warnings += trial.warnings
+        return Report(
+            input=read.summary,
+            summary=summary,
+            goals=goal_rows,
+            funnels=tuple(funnels),
+            ladder=engagement_ladder(visitors),
+            micro_macro=micro_macro_table(visitors, goals),
+            segments=segments,
+            traffic=traffic.result(),
+            trend=trend.result(),
+            experiment=trial,
+            period=read.period,
+            start=start,
+            end=end,
+            first_hit=first_hit,
+            last_hit=last_hit,
+            tz=read.tz,
+            malformed=tuple(read.malformed),
+            notes=tuple(notes),
+            warnings=tuple(warnings),
+        )
 
 
 @dataclass(frozen=True)
