@@ -311,16 +311,24 @@ def _destination_conversions(
     pages: pl.LazyFrame, goals: Sequence[tuple[int, DestinationMatcher]]
 ) -> pl.DataFrame:
     """(session, goal, hits): the pageviews of each session matching each destination goal
-    (``goals``: (goal id, matcher) pairs, all with or all without ``include_query``)."""
+    (``goals``: (goal id, matcher) pairs, all with or all without ``include_query``).
+
+    The goals are matched on the distinct destinations; where most of those match no goal
+    (a few goals, many pages), only the pageviews of the matching ones are counted per
+    session."""
     if not goals:
         return pl.DataFrame(schema=_LONG_SCHEMA)
-    include_query = goals[0][1].include_query
+    target = _target(goals[0][1].include_query)
+    distinct = pages.select(target.alias("value")).unique().collect().get_column("value")
+    matches = _destination_matches(distinct, goals)
+    wanted = matches.get_column("value").unique()
+    if 2 * wanted.len() < distinct.len():
+        pages = pages.filter(target.is_in(wanted.implode()))
     visits = (
-        pages.group_by(_target(include_query).alias("value"), "session")
+        pages.group_by(target.alias("value"), "session")
         .agg(pl.len().cast(_ID).alias("hits"))
         .collect()
     )
-    matches = _destination_matches(visits.get_column("value"), goals)
     return visits.join(matches, on="value").select("session", "goal", "hits")
 
 

@@ -459,6 +459,27 @@ def test_no_goals_and_no_sessions() -> None:
         )
 
 
+def test_a_few_destination_goals_count_only_the_pageviews_they_match() -> None:
+    """Goals are matched on the distinct destinations. Where most of those match none (the
+    destinations with their query here: 48 of 188 match), only the pageviews of those that do
+    are counted per session; else (the paths alone: 46 of 61) every pageview is. Both give the
+    per-goal implementation's columns, counted once or every time."""
+    hits, sessions = log_hits("sample")
+    text = """
+goals:
+  - {name: thanks, kind: macro, destination: {begins_with: /checkout/thank-you}}
+  - {name: products, kind: micro, destination: {begins_with: /products/}, count: every}
+  - {name: tagged, kind: micro, destination: {contains: variant=b, include_query: true}}
+  - {name: reading, kind: micro, destination: {glob: "/blog/*"}}
+"""
+    goals = parse_goals(text).goals
+    distinct_paths = hits.filter(pl.col("kind") == "page").get_column("path").n_unique()
+    assert distinct_paths > 20  # so that most distinct destinations match none of the goals
+    conversions = session_conversions(hits, sessions, goals)
+    assert_frame_equal(conversions, reference_conversions(hits, sessions, goals))
+    assert all(conversions.select(pl.col(goal_column(i)).sum() > 0 for i in range(4)).row(0))
+
+
 def test_an_event_goal_without_fields_counts_every_event() -> None:
     hits, sessions = log_hits("sample")
     every_event = Goal("any", "micro", "event", event=EventMatcher(), count="every")
