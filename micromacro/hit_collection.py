@@ -223,32 +223,18 @@ class HitAccumulator:
         self.held = 0
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
-        # A line number is in a chunk once. A chunk of one input (as a file is read, or a
-        # slice of its cache entry) needs no group-by.
-        timed = pl.col("ts").is_not_null()
-        if lines.get_column("source_file").n_unique() == 1:
-            number, numbered = (
-                pl.col("line_no").filter(timed),
-                pl.col("line_no", "ts").filter(timed),
-            )
-            ends = lines.select(
-                pl.col("source_file").first(),
-                numbered.get(number.arg_min()).name.prefix("first_"),
-                numbered.get(number.arg_max()).name.prefix("last_"),
-            ).drop_nulls()
-        else:  # lazy, so that only the three columns are filtered
-            first, last = pl.col("line_no").arg_min(), pl.col("line_no").arg_max()
-            ends = (
-                lines.lazy()
-                .select("source_file", "line_no", "ts")
-                .filter(timed)
-                .group_by("source_file")
-                .agg(
-                    pl.col("line_no", "ts").get(first).name.prefix("first_"),
-                    pl.col("line_no", "ts").get(last).name.prefix("last_"),
-                )
-                .collect()
-            )
+        # Only the three columns are filtered; a line number is in a chunk once. A chunk of one
+        # input (as a file is read, or a slice of its cache entry) needs no group-by.
+        first, last = pl.col("line_no").arg_min(), pl.col("line_no").arg_max()
+        ends_at = (
+            pl.col("line_no", "ts").get(first).name.prefix("first_"),
+            pl.col("line_no", "ts").get(last).name.prefix("last_"),
+        )
+        timed = lines.select("source_file", "line_no", "ts").filter(pl.col("ts").is_not_null())
+        if timed.get_column("source_file").n_unique() == 1:
+            ends = timed.select(pl.col("source_file").first(), *ends_at)
+        else:  # none, or several inputs
+            ends = timed.group_by("source_file").agg(*ends_at)
         for name, first_no, first_ts, last_no, last_ts in ends.iter_rows():
             self.add_ends(name, (first_no, first_ts), (last_no, last_ts))
 
