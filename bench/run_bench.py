@@ -84,6 +84,8 @@ IDENTICAL_LINE = (
     b'AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"\n'
 )
 MIB = 1024 * 1024
+LOG_SUFFIXES = (".log", ".gz")  # the inputs read into the page cache before each run
+PAGE_CACHE_BLOCK = 16 * MIB
 
 
 @dataclass(frozen=True)
@@ -440,6 +442,24 @@ def run_once(argv: Sequence[str], timeout: float) -> Run:
     return Run(seconds, cpu, usage.ru_maxrss * 1024, proc.returncode, last)
 
 
+def logs_named(argv: Sequence[str]) -> list[Path]:
+    """The log files a command names (its arguments that are files ending in ``.log`` or
+    ``.gz``)."""
+    paths = [Path(arg) if Path(arg).is_absolute() else ROOT / arg for arg in argv]
+    return [path for path in paths if path.suffix in LOG_SUFFIXES and path.is_file()]
+
+
+def read_through(paths: Sequence[Path]) -> None:
+    """Read each file to its end, so that a run finds it in the page cache: the machine may
+    reclaim a file's pages between two reads of it a minute apart, and a run that reads its
+    input from the disk costs more wall and CPU time (threads waiting on it spin) than one
+    that reads it from memory, which would skew a ratio of two runs on different files."""
+    for path in paths:
+        with path.open("rb", buffering=0) as handle:
+            while handle.read(PAGE_CACHE_BLOCK):
+                pass
+
+
 def measure_all(tools: list[Tool], repeat: int, timeout: float) -> dict[str, Measure]:
     """Each tool's median run, by tool name: the tools run in turn, `repeat` rounds (so a
     machine whose speed drifts slows them alike); a tool's first failure ends its runs."""
@@ -453,6 +473,7 @@ def measure_all(tools: list[Tool], repeat: int, timeout: float) -> dict[str, Mea
             if tool.name in failed:
                 continue
             try:
+                read_through(logs_named(tool.argv))
                 run = run_once(tool.argv, timeout)
             except OSError as error:  # the program could not be started
                 failed[tool.name] = str(error)
