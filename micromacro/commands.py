@@ -429,7 +429,8 @@ def suggest(
     macro = sum(1 for s in found.goals if s.goal.kind == "macro")
     env.message(
         f"proposed {macro} macro and {len(found.goals) - macro} micro goals and "
-        f"{_plural(len(found.funnels), 'funnel') or '0 funnels'} from {found.sessions:,} sessions"
+        f"{_plural(len(found.funnels), 'funnel') or '0 funnels'} from {found.sessions:,} "
+        f"{'session' if found.sessions == 1 else 'sessions'}"
         + (f"; see {inert(output)}" if output else "")
     )
     text = render_suggestion(found, output_format)

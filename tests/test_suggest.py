@@ -372,7 +372,7 @@ def test_a_log_without_goals_is_an_error(tmp_path: Path) -> None:
     log.write_text(combined_line("/") + "\n")
     code, out, err = _run("suggest", str(log))
     assert (code, out) == (1, "")
-    assert err.startswith("micromacro: error: no goal to propose: the 1 sessions read hold no")
+    assert err.startswith("micromacro: error: no goal to propose: the 1 session read holds no")
 
 
 @pytest.mark.parametrize(
