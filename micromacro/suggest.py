@@ -192,10 +192,12 @@ def suggest_goals(
         )
         suggested.append(GoalSuggestion(candidate.goal, evidence, candidate.value_hint))
     if not suggested:
-        read = f"the {total:,} sessions read hold" if total != 1 else "the 1 session read holds"
+        sessions_read = (
+            f"the {total:,} sessions read hold" if total != 1 else "the 1 session read holds"
+        )
         raise InputError(
-            f"no goal to propose: {read} no confirmation page, form post, download or search, "
-            "and too few visits for a duration goal"
+            f"no goal to propose: {sessions_read} no confirmation page, form post, download "
+            "or search, and too few visits for a duration goal"
         )
     funnels = _funnels(hits, [s for s in suggested if s.goal.kind == "macro"])
     first, last = first_and_last(hits)
