@@ -192,13 +192,7 @@ def suggest_goals(
         )
         suggested.append(GoalSuggestion(candidate.goal, evidence, candidate.value_hint))
     if not suggested:
-        sessions_read = (
-            f"the {total:,} sessions read hold" if total != 1 else "the 1 session read holds"
-        )
-        raise InputError(
-            f"no goal to propose: {sessions_read} no confirmation page, form post, download "
-            "or search, and too few visits for a duration goal"
-        )
+        raise InputError(_no_goal(total))
     funnels = _funnels(hits, [s for s in suggested if s.goal.kind == "macro"])
     first, last = first_and_last(hits)
     return Suggestion(
@@ -584,6 +578,19 @@ def nice_pages(pages: float) -> int:
     [2, 5, 8, 12, 100]
     """
     return min(NICE_PAGES, key=lambda nice: (abs(nice - pages) / nice, nice))
+
+
+def _no_goal(sessions: int) -> str:
+    """Why no goal is proposed from ``sessions`` sessions: each kind of goal needs
+    ``MIN_SESSIONS`` sessions that reach it, a duration goal a few visits beyond one page."""
+    if not sessions:
+        return "no goal to propose: no line of the input was counted as a hit"
+    read = "the 1 session" if sessions == 1 else f"the {sessions:,} sessions"
+    return (
+        f"no goal to propose: in {read} read, no confirmation page, form post, download or "
+        f"search is reached by {MIN_SESSIONS} sessions or more, and too few visits go beyond "
+        "one page for a duration goal"
+    )
 
 
 def duration_text(seconds: float) -> str:

@@ -372,7 +372,21 @@ def test_a_log_without_goals_is_an_error(tmp_path: Path) -> None:
     log.write_text(combined_line("/") + "\n")
     code, out, err = _run("suggest", str(log))
     assert (code, out) == (1, "")
-    assert err.startswith("micromacro: error: no goal to propose: the 1 session read holds no")
+    assert err == (
+        "micromacro: error: no goal to propose: in the 1 session read, no confirmation page, "
+        "form post, download or search is reached by 2 sessions or more, and too few visits go "
+        "beyond one page for a duration goal\n"
+    )
+
+
+def test_a_log_without_hits_says_so(tmp_path: Path) -> None:
+    log = tmp_path / "assets.log"
+    log.write_text(combined_line("/style.css") + "\n" + combined_line("/", status=404) + "\n")
+    code, out, err = _run("suggest", str(log))
+    assert (code, out) == (1, "")
+    assert err.endswith(
+        "micromacro: error: no goal to propose: no line of the input was counted as a hit\n"
+    )
 
 
 @pytest.mark.parametrize(
