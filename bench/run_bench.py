@@ -472,8 +472,8 @@ def measure_all(tools: list[Tool], repeat: int, timeout: float) -> dict[str, Mea
         for tool in tools:
             if tool.name in failed:
                 continue
+            read_through(logs_named(tool.argv))
             try:
-                read_through(logs_named(tool.argv))
                 run = run_once(tool.argv, timeout)
             except OSError as error:  # the program could not be started
                 failed[tool.name] = str(error)
