@@ -397,8 +397,7 @@ class _HeldLines:
     def finish(self) -> None:
         """Add every held line, read."""
         self._add_read()
-        if self._parser.held:
-            self._add(self._parser.flush())
+        self._add(self._parser.flush())
 
     def _add_read(self) -> None:
         if self._reading is not None:
