@@ -297,16 +297,20 @@ class LineCache:
         return pl.concat(frames), before + added
 
     def lines_of(
-        self, file: InputFile, source_dtype: pl.DataType, hit_filter: HitFilter
+        self,
+        file: InputFile,
+        source_dtype: pl.DataType,
+        hit_filter: HitFilter,
+        quoted_period: Period | None = None,
     ) -> Iterator[pl.DataFrame]:
         """The cached lines of ``file`` as classified lines (``source_file``, ``line_no``),
-        with the text of the lines a message of the run may quote read from the file where
-        the entry lacks it; in slices of ``_SLICE_LINES`` lines, as a file is read in chunks
-        (what a run makes of lines, added all at once, would all be in memory at once), each
-        read from the entry when it is wanted. Raises ``EntryUnreadable`` when the entry cannot
-        be read after all."""
+        with the text of the lines a message of the run may quote (those of ``quoted_period``;
+        None: the period of ``hit_filter``) read from the file where the entry lacks it; in
+        slices of ``_SLICE_LINES`` lines, as a file is read in chunks (what a run makes of
+        lines, added all at once, would all be in memory at once), each read from the entry
+        when it is wanted. Raises ``EntryUnreadable`` when the entry cannot be read after all."""
         part = self.found[file.name]
-        period = Period(hit_filter.since, hit_filter.until)
+        period = quoted_period or Period(hit_filter.since, hit_filter.until)
         wanted = sorted(part.numbers(quoted_lines(part.entry, hit_filter, period, self.fmt)))
         # Of those, the lines whose text the entry lacks.
         lacking = part.entry.filter(pl.col("line_no").is_in(wanted) & pl.col("line").is_null())
@@ -349,7 +353,8 @@ def quoted_lines(
     entry: pl.LazyFrame, hit_filter: HitFilter, period: Period, fmt: LogFormat
 ) -> list[pl.LazyFrame]:
     """The lines of one file (classified without a period; ``entry``: its ``line_no``,
-    ``bucket``, ``variant`` and ``ts``) whose text the run may quote in the period: the first
+    ``bucket``, ``variant`` and ``ts``) whose text the run may quote in ``period`` (the
+    period of ``hit_filter``, or with ``--compare`` the report's own within it): the first
     malformed line, the first malformed lines after the period's first line, the first line of
     the period a format string did not read, the first with fields left unread
     (``hit_collection.HitAccumulator``). As queries, each giving some of their numbers
@@ -357,8 +362,8 @@ def quoted_lines(
     numbers of the lines they find."""
     line_no = pl.col("line_no")
     timed = ~pl.col("bucket").is_in(TIMELESS_BUCKETS)
-    outside = outside_period(hit_filter)
-    read = ~(timed & outside)  # its bucket is not out_of_period
+    inside = ~outside_period(hit_filter) & period.contains().fill_null(False)
+    read = ~timed | inside  # its bucket is not out_of_period, and its time in ``period``
     variant = pl.col("variant").cast(pl.String)
     string = named_format_string(fmt)
     # The variants a message quotes the first line of: those leaving fields unread, and any
@@ -375,7 +380,7 @@ def quoted_lines(
         .drop_nulls(),
     ]
     if period.since is not None:
-        start = entry.select(line_no.filter(timed & ~outside).min().alias("start"))
+        start = entry.select(line_no.filter(timed & inside).min().alias("start"))
         after = bad.join(start, how="cross").filter(line_no > pl.col("start"))
         queries.append(after.head(MALFORMED_EXAMPLES))
     else:

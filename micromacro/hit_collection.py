@@ -95,6 +95,11 @@ class HitAccumulator:
     in the period (an open end reaching the input's start or end), and as ``out_of_period``
     elsewhere (``finish``): so reading the period's stretch of an input (``seeking``) and
     reading it whole count the same lines in the same buckets (``timeless_lines``).
+
+    The lines the messages quote (the first malformed lines, the first with fields left unread,
+    the first a format string did not read) are those of ``quoted_period``: with ``--compare``
+    the report's own period, ``period`` being its union with the earlier one, so that the lines
+    between the two periods do not stand in for those of the report's.
     """
 
     dedupe: bool = False
@@ -102,6 +107,8 @@ class HitAccumulator:
     keep_times: bool = False
     keep_lines: bool = False
     period: Period = field(default_factory=Period)
+    # The period whose lines the messages quote (None: ``period``).
+    quoted_period: Period | None = None
     counts: dict[str, int] = field(default_factory=dict)
     variants: dict[str, int] = field(default_factory=dict)
     times: list[pl.DataFrame] = field(default_factory=list)
@@ -114,6 +121,8 @@ class HitAccumulator:
     # the first and last line with a time in the period.
     timeless: list[pl.DataFrame] = field(default_factory=list)
     extents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Where ``quoted_period`` differs from ``period``: the same of the quoted period's lines.
+    quoted_extents: dict[str, tuple[int, int]] = field(default_factory=dict)
     # The buckets as read, before ``finish`` moved timeless lines out of the period, and the
     # first malformed line read.
     read_counts: dict[str, int] = field(default_factory=dict)
@@ -183,20 +192,32 @@ class HitAccumulator:
             and self.unmatched_example is None
             and any(name != string.name for name in read_here)
         ):
-            other = lines.filter(
-                (pl.col("variant") != string.name) & (pl.col("bucket") != "out_of_period")
-            )
+            other = lines.filter((pl.col("variant") != string.name) & self._quotable())
             if other.height:
                 name, number, text = other.select("source_file", "line_no", "line").row(0)
                 self.unmatched_example = (str(name), int(number), str(text))
         if self.unread_example is None and any(UNREAD_FIELDS in name for name in read_here):
             unread = lines.filter(
-                pl.col("variant").str.contains(UNREAD_FIELDS, literal=True)
-                & (pl.col("bucket") != "out_of_period")
+                pl.col("variant").str.contains(UNREAD_FIELDS, literal=True) & self._quotable()
             )
             if unread.height:
                 name, number, text = unread.select("source_file", "line_no", "line").row(0)
                 self.unread_example = (str(name), int(number), str(text))
+
+    def _quotable(self) -> pl.Expr:
+        """Whether a line may be in the quoted period: not out of the period read, and a line
+        of a timeless bucket or one whose time is in the quoted period."""
+        read = pl.col("bucket") != "out_of_period"
+        if self.quoted_period is None:
+            return read
+        timeless = pl.col("bucket").is_in(TIMELESS_BUCKETS)
+        return read & (timeless | self.quoted_period.contains().fill_null(False))
+
+    def _quoted(self) -> tuple[Period, dict[str, tuple[int, int]]]:
+        """The quoted period and, by input, the first and last line with a time in it."""
+        if self.quoted_period is None:
+            return self.period, self.extents
+        return self.quoted_period, self.quoted_extents
 
     def counted_hits(self) -> pl.DataFrame:
         """The counted hits of every chunk added and held in memory, in reading order
@@ -271,16 +292,9 @@ class HitAccumulator:
         timeless = lines.filter(pl.col("bucket").is_in(TIMELESS_BUCKETS))
         if timeless.height:
             self.timeless.append(timeless.select(*POSITION, "bucket", "variant"))
-        spans = (
-            lines.filter(IN_PERIOD)
-            .group_by("source_file")
-            .agg(pl.col("line_no").min().alias("first"), pl.col("line_no").max().alias("last"))
-        )
-        for name, first, last in spans.iter_rows():
-            known = self.extents.get(str(name))
-            if known is not None:
-                first, last = min(first, known[0]), max(last, known[1])
-            self.extents[str(name)] = (int(first), int(last))
+        _widen(self.extents, lines.filter(IN_PERIOD))
+        if self.quoted_period is not None:
+            _widen(self.quoted_extents, lines.filter(IN_PERIOD & self.quoted_period.contains()))
 
     def _add_malformed_examples(self, lines: pl.DataFrame) -> None:
         """Keep the first malformed lines of each input that can be in the period.
@@ -298,12 +312,13 @@ class HitAccumulator:
                 bad.get_column(MALFORMED_REASON)[0] if MALFORMED_REASON in bad.columns else None
             )
             self.first_malformed = self._malformed_line(str(name), int(number), str(text), reason)
-        if self.period.since is not None and bad.height:
+        period, extents = self._quoted()
+        if period.since is not None and bad.height:
             first = (
                 pl.col("source_file")
                 .cast(pl.String)
                 .replace_strict(
-                    {name: extent[0] for name, extent in self.extents.items()},
+                    {name: extent[0] for name, extent in extents.items()},
                     default=None,
                     return_dtype=pl.UInt32,
                 )
@@ -333,17 +348,17 @@ class HitAccumulator:
         (see the class), in the counts, variants, kept lines and dedupe keys alike."""
         self.read_counts = dict(self.counts)
         if self.period.bounded:
-            extents = extents_frame(self.extents)
             outside = (
-                outside_period_lines(pl.concat(self.timeless), extents, self.period)
+                outside_period_lines(
+                    pl.concat(self.timeless), extents_frame(self.extents), self.period
+                )
                 if self.timeless
                 else None
             )
             if outside is not None and outside.height:
                 self._move_out(outside)
-            self.malformed = [
-                m for m in self.malformed if example_in_period(m, self.extents, self.period)
-            ]
+            quoted, extents = self._quoted()
+            self.malformed = [m for m in self.malformed if example_in_period(m, extents, quoted)]
         shown: list[MalformedLine] = []
         for example in self.malformed:  # in reading order, a few per input
             if len(shown) < MALFORMED_EXAMPLES:
@@ -374,6 +389,18 @@ def _malformed_line(source_file: str, line_no: int, line: str, reason: str | Non
         size, head = too_long
         return MalformedLine(source_file, line_no, head, reason=f"too long: {size:,} bytes")
     return MalformedLine(source_file, line_no, line[:EXCERPT_CHARS], reason=reason or "")
+
+
+def _widen(extents: dict[str, tuple[int, int]], lines: pl.DataFrame) -> None:
+    """Widen each input's first and last line number in ``extents`` to take in ``lines``."""
+    spans = lines.group_by("source_file").agg(
+        pl.col("line_no").min().alias("first"), pl.col("line_no").max().alias("last")
+    )
+    for name, first, last in spans.iter_rows():
+        known = extents.get(str(name))
+        if known is not None:
+            first, last = min(first, known[0]), max(last, known[1])
+        extents[str(name)] = (int(first), int(last))
 
 
 def add_counts(counts: dict[str, int], values: pl.Series) -> None:

@@ -31,7 +31,6 @@ from micromacro.cached_lines import LineCache, cache_settings
 from micromacro.errors import InputError
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
-    UNREAD_FIELDS,
     Sample,
     UnreadFields,
     check_forwarded_for,
@@ -46,6 +45,7 @@ from micromacro.goals import SourceMapping
 from micromacro.hit_cache import EntryUnreadable, HitCache, WholeFiles
 from micromacro.hit_collection import (
     COUNTED_COLUMNS,
+    MALFORMED_EXAMPLES,
     SEGMENT_COLUMNS,
     HitAccumulator,
     add_counts,
@@ -276,6 +276,7 @@ def read_hits(
     keep_lines: bool = False,
     cache: LineCache | None = None,
     spill: HitSpill | None = None,
+    quoted_period: Period | None = None,
 ) -> HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
     (and with ``keep_lines`` every line's fields and bucket). Timeless lines outside the
@@ -286,7 +287,8 @@ def read_hits(
     the ``cache`` can keep the lines of every time, and give back the lines of a cached input
     (in its turn, before any line read after them) as if they had been read. With a ``spill``,
     the counted hits beyond its budget go to disk, and the cache keeps nothing of this run (its
-    lines would not fit in memory either)."""
+    lines would not fit in memory either). The lines messages quote are those of
+    ``quoted_period`` (None: the period of ``hit_filter``; see ``HitAccumulator``)."""
     total = inputs.total_bytes
     done = 0
     result = HitAccumulator(
@@ -295,6 +297,7 @@ def read_hits(
         keep_times=keep_times,
         keep_lines=keep_lines,
         period=Period(hit_filter.since, hit_filter.until),
+        quoted_period=quoted_period,
         overlap=OverlapSample() if not dedupe and len(inputs.files) > 1 else None,
         format_string=named_format_string(fmt),
         spill=spill,
@@ -332,7 +335,7 @@ def read_hits(
                 return
             pending.pop(0)
             retries.finish()  # the lines before it come first, as when it is read
-            for lines in cache.lines_of(file, inputs.source_dtype, hit_filter):
+            for lines in cache.lines_of(file, inputs.source_dtype, hit_filter, quoted_period):
                 result.add(in_period(lines, hit_filter))
 
     # The chosen variant reads the next chunk while this one is classified and added; the
@@ -511,6 +514,7 @@ def _read_access_logs(
                     keep_lines=keep_lines,
                     cache=cache,
                     spill=spill,
+                    quoted_period=period if earlier is not None else None,
                 )
             break
         except OutOfStretch as error:  # not in time order after all: read that file whole
@@ -546,10 +550,6 @@ def _read_access_logs(
         deduplicated=options.dedupe,
         variants=read.variants,
     )
-    notes = [*inputs.notes, *format_notes(fmt, detection, read.variants)]
-    if spilled is not None:
-        notes.append(spilled.note(cached=cache is not None))
-    warnings += unmatched_warning(fmt, read.variants, read.unmatched_example)
     result = InputRead(
         hits=hits,
         spilled=spilled,
@@ -557,8 +557,6 @@ def _read_access_logs(
         period=period,
         tz=tz,
         malformed=read.malformed,
-        notes=notes,
-        warnings=warnings,
         nothing_usable=lambda first: (
             f"no line parses as {fmt.name} format{first}; "
             + (
@@ -570,12 +568,22 @@ def _read_access_logs(
         lines=pl.concat(read.lines) if read.lines else None,
         buckets_read=read.read_counts,
         first_malformed=read.first_malformed,
-        unread_fields=lines_with_unread_fields(read.variants, read.unread_example),
         time_range=read.time_range,
     )
-    if earlier is None:
-        return result
-    return _split_periods(result, read.times, period, earlier)
+    if earlier is not None:
+        result = _split_periods(result, read.times, period, earlier)
+    # What was read how, and the lines the warnings quote: those of the report's own period.
+    variants = result.summary.variants or {}
+    notes = [*inputs.notes, *format_notes(fmt, detection, variants)]
+    if spilled is not None:
+        notes.append(spilled.note(cached=cache is not None))
+    warnings += unmatched_warning(fmt, variants, read.unmatched_example)
+    return dataclasses.replace(
+        result,
+        notes=notes,
+        warnings=warnings,
+        unread_fields=lines_with_unread_fields(variants, read.unread_example),
+    )
 
 
 def _look_up(
@@ -661,18 +669,13 @@ def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
     summary = dataclasses.replace(
         read.summary, buckets=counts, period_applied=True, variants=variants
     )
-    unread = read.unread_fields
-    if unread is not None and variants is not None:
-        count = sum(n for name, n in variants.items() if UNREAD_FIELDS in name)
-        unread = dataclasses.replace(unread, lines=count) if count else None
     return dataclasses.replace(
         read,
         hits=read.hits.filter(period.contains()),
         spilled=read.spilled.filter(period.contains()) if read.spilled is not None else None,
         summary=summary,
         period=period,
-        malformed=malformed,
-        unread_fields=unread,
+        malformed=malformed[:MALFORMED_EXAMPLES],
     )
 
 

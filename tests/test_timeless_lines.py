@@ -131,3 +131,72 @@ def test_a_log_of_malformed_lines_is_still_an_error_with_a_period(tmp_path: Path
     code, _, err = run("report", str(path), "--log-format", "combined", "--since", "2026-11-03")
     assert code == 1
     assert f"no line parses as combined format (first: {path}:1)" in err
+
+
+# A week apart: 1 Nov (the earlier period of 8 Nov with ``--compare previous-week``), then six
+# malformed lines on 2 Nov, between the two periods, then 8 Nov with a malformed line of its own.
+WEEK = [
+    combined_line("/1", ip="203.0.113.1", time="01/Nov/2026:10:00:00 +0100"),  # 1: 1 Nov
+    combined_line("/2", ip="203.0.113.2", time="01/Nov/2026:11:00:00 +0100"),  # 2: 1 Nov
+    combined_line("/3", ip="203.0.113.3", time="02/Nov/2026:10:00:00 +0100"),  # 3: 2 Nov
+    *[f"junk between the periods {n}" for n in range(4, 10)],  # 4-9
+    combined_line("/10", ip="203.0.113.10", time="02/Nov/2026:11:00:00 +0100"),  # 10: 2 Nov
+    combined_line("/11", ip="203.0.113.11", time="08/Nov/2026:10:00:00 +0100"),  # 11: 8 Nov
+    "junk in the period",  # 12
+    combined_line("/13", ip="203.0.113.13", time="08/Nov/2026:11:00:00 +0100"),  # 13: 8 Nov
+]
+WEEK_COMPARED = ("--since", "2026-11-08", "--until", "2026-11-08", "--compare", "previous-week")
+
+
+@pytest.fixture
+def week(tmp_path: Path) -> Path:
+    path = tmp_path / "week.log"
+    path.write_text("".join(line + "\n" for line in WEEK))
+    return path
+
+
+@pytest.mark.parametrize("cache", ["no", "cold", "warm"])
+def test_with_compare_the_periods_malformed_lines_are_named_past_those_between(
+    week: Path, tmp_path: Path, cache: str
+) -> None:
+    caching = ["--no-cache"] if cache == "no" else ["--cache", str(tmp_path / "cache")]
+    if cache == "warm":  # the entry of the whole file, written by a report of every time
+        assert run("report", str(week), *caching)[0] == 0
+    code, out, err = run("report", str(week), "--format", "json", *WEEK_COMPARED, *caching)
+    assert code == 0, err
+    assert f"{week}:12: malformed line: junk in the period" in err
+    assert "malformed line: junk between" not in err  # (detection may quote one as a sample)
+    assert "1 malformed line skipped" in err
+    assert "variants read" not in err
+    report = json.loads(out)
+    assert report["input"]["malformed"] == 1
+    assert report["previous"]["input"].get("malformed", 0) == 0  # 4-9 lie after 1 Nov's lines
+    code, _, err = run("report", str(week), *WEEK_COMPARED, *caching, "--strict", "-q")
+    assert code == 1
+    assert err == f"micromacro: error: {week}:12: malformed line (1 in all; --strict allows none)\n"
+
+
+@pytest.mark.parametrize("cache", ["no", "warm"])
+def test_with_compare_the_warnings_quote_and_count_the_reports_own_lines(
+    tmp_path: Path, cache: str
+) -> None:
+    path = tmp_path / "fields.log"
+    lines = [
+        combined_line("/1", time="01/Nov/2026:10:00:00 +0100"),  # 1: the earlier period
+        combined_line("/2", time="02/Nov/2026:10:00:00 +0100") + " rt=0.004 between",  # 2
+        combined_line("/3", time="08/Nov/2026:10:00:00 +0100"),  # 3: 8 Nov
+        combined_line("/4", time="08/Nov/2026:10:05:00 +0100") + " rt=0.004 within",  # 4
+        combined_line("/5", time="08/Nov/2026:10:06:00 +0100"),  # 5
+    ]
+    path.write_text("".join(line + "\n" for line in lines))
+    caching = ["--no-cache"] if cache == "no" else ["--cache", str(tmp_path / "cache")]
+    if cache == "warm":
+        assert run("report", str(path), *caching)[0] == 0
+    code, out, err = run("report", str(path), "--format", "json", *WEEK_COMPARED, *caching)
+    assert code == 0, err
+    assert "variants read: combined 2, combined+fields 1\n" in err  # lines 3-5, not line 2
+    assert f"1 line ends with fields left unread (combined+fields), first {path}:4: " in err
+    assert json.loads(out)["input"]["variants"] == {"combined": 2, "combined+fields": 1}
+    code, _, err = run("report", str(path), *WEEK_COMPARED, *caching, "--strict", "-q")
+    assert code == 1
+    assert err.startswith(f"micromacro: error: {path}:4: fields left unread at the end of")
