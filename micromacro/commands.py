@@ -20,7 +20,7 @@ from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segm
 from micromacro.bots import validate_bot_patterns
 from micromacro.dimensions import parse_breakdowns
 from micromacro.environment import Environment, environment
-from micromacro.errors import ConfigError, ExitCode, UsageError
+from micromacro.errors import ConfigError, ExitCode, OutputError, UsageError
 from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_goals
@@ -482,11 +482,21 @@ def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
 def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
     """``micromacro cache clear``: remove every entry of the cache."""
     hit_cache = HitCache(cache_dir or default_cache_dir())
-    removed, freed = hit_cache.clear()
+    try:
+        removed, freed, failed = hit_cache.clear()
+    except OSError as error:
+        raise OutputError(
+            f"{hit_cache.directory}: cannot read: {error.strerror or error}"
+        ) from None
     environment(ctx).stdout.write(
         f"{inert(hit_cache.directory)}: removed {_plural(removed, 'entry') or '0 entries'} "
         f"({freed / 1e6:,.1f} MB)\n"
     )
+    if failed:
+        files = "1 file" if len(failed) == 1 else f"{len(failed):,} files"
+        raise OutputError(
+            f"{hit_cache.directory}: {files} could not be removed (first: {failed[0]})"
+        )
 
 
 def _plural(count: int, noun: str) -> str:

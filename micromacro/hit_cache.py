@@ -5,11 +5,12 @@ An entry belongs to one file and one set of reading settings. Its name comes fro
 device and inode and from a digest of the settings (the kind of input, the format, the options
 that change buckets or hit columns, this program's code and the Polars version); the entry says
 which bytes of the file it holds (``Identity``: how many, the file's mtime then, a hash of the
-first and the last 64 KB of those bytes). At lookup the file must still start and end with those
-bytes: the same size and mtime is a hit (``CachedPart.whole``), a larger size with the same bytes
-is a file that grew (its new tail is read, when the entry allows), anything else a miss. An
-entry that cannot be read, or that is not what its name says, is a miss with a warning, and the
-run writes it again.
+first and the last 64 KB of those bytes), and a digest of its own bytes, checked before any row
+is read (a changed byte of a Parquet page may still decode, to other values). At lookup the
+file must still start and end with those bytes: the same size and mtime is a hit
+(``CachedPart.whole``), a larger size with the same bytes is a file that grew (its new tail is
+read, when the entry allows), anything else a miss. An entry that cannot be read, or that is
+not what its name says, is a miss with a warning, and the run writes it again.
 
 Entries are written by a background thread (``HitCache.store``), each to a temporary file in the
 directory renamed into place (``os.replace``): a reader sees a whole entry or none, and two runs
@@ -25,6 +26,7 @@ This module only keeps and finds frames; what a frame holds is decided by its ca
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -49,8 +51,11 @@ from micromacro.inputs import (
 )
 
 # Bumped when what an entry holds changes shape.
-_FORMAT = 2
+_FORMAT = 3
 _META_KEY = "micromacro-cache"
+# The SHA-256 of the entry's bytes, taken with this key's value all zeros (``_seal``).
+_DIGEST_KEY = "micromacro-digest"
+_UNSEALED = "0" * 64
 _PREFIX = "hits-"
 _SUFFIX = ".parquet"
 _TEMP_PREFIX = ".tmp-"
@@ -186,6 +191,8 @@ class EntryInfo:
     file_bytes: int
     entry_bytes: int
     used: float
+    # Whether ``file`` names another file now, or none (renamed by logrotate, or removed).
+    moved: bool = False
 
 
 @dataclass
@@ -255,7 +262,9 @@ class HitCache:
             # and the rows read later, are of these bytes, whatever replaces the file meanwhile.
             with open(path, "rb") as handle:
                 data = handle.read()
-            meta = json.loads(pl.read_parquet_metadata(data)[_META_KEY])
+            metadata = pl.read_parquet_metadata(data)
+            _check_seal(data, metadata.get(_DIGEST_KEY, ""))
+            meta = json.loads(metadata[_META_KEY])
             stored = Identity(**meta["identity"])
             if meta["format"] != _FORMAT or meta["key"] != _settings_text(settings):
                 raise ValueError("written for other settings")
@@ -363,8 +372,13 @@ class HitCache:
             identity = _identity(file.scan_path, size)
         except OSError:
             return
-        if before is not None and not _same_file(before, identity):
-            return  # replaced or rewritten while it was read
+        if before is not None:
+            if not _same_file(before, identity):
+                return  # replaced or rewritten while it was read
+            if before.size == size:
+                # The bytes read are the file's as the run began: the entry is of those, and
+                # has their mtime (a file changed since, but for new lines, is then a miss).
+                identity = dataclasses.replace(identity, mtime_ns=before.mtime_ns)
         meta = {
             "format": _FORMAT,
             "key": _settings_text(settings),
@@ -376,7 +390,8 @@ class HitCache:
             "kind": str(settings.get("kind", "")),
             "extra": dict(extra or {}),
         }
-        write = _Write(frame, self.entry_path(identity, settings), {_META_KEY: json.dumps(meta)})
+        metadata = {_META_KEY: json.dumps(meta), _DIGEST_KEY: _UNSEALED}
+        write = _Write(frame, self.entry_path(identity, settings), metadata)
         with self._lock:
             self._queue.append(write)
             if self._writer is None:
@@ -412,11 +427,12 @@ class HitCache:
                     write.frame.write_parquet(
                         temp, compression="lz4", statistics=False, metadata=write.metadata
                     )
+                _seal(temp)
                 os.replace(temp, write.target)
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
-        except (OSError, pl.exceptions.PolarsError) as error:
+        except (OSError, ValueError, pl.exceptions.PolarsError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             message = (
                 f"cache: cannot write to {self.directory}: {reason} (the next run reads the logs "
@@ -460,32 +476,44 @@ class HitCache:
         for entry in _scan(self.directory):
             if entry.name.startswith((_TEMP_PREFIX, _MEMO_PREFIX)):
                 continue
+            moved = False
             try:
                 info = entry.stat()
                 meta = json.loads(pl.read_parquet_metadata(entry.path)[_META_KEY])
                 file, kind = str(meta["file"]), str(meta["kind"])
                 lines, size = int(meta["lines"]), int(meta["identity"]["size"])
+                moved = not _still_there(file, meta["identity"])
             except Exception:
                 file, kind, lines, size = "(unreadable entry)", "", 0, 0
                 info = entry.stat()
             found.append(
-                EntryInfo(entry.path, file, kind, lines, size, info.st_size, info.st_mtime)
+                EntryInfo(entry.path, file, kind, lines, size, info.st_size, info.st_mtime, moved)
             )
         return sorted(found, key=lambda e: -e.used)
 
-    def clear(self) -> tuple[int, int]:
-        """Remove every entry (and temporary file); returns how many entries and bytes."""
+    def clear(self) -> tuple[int, int, list[str]]:
+        """Remove every entry (and memo and temporary file); returns how many entries and bytes
+        were removed, and what could not be (``name: reason``). A directory that does not exist
+        holds nothing to remove; one that cannot be read raises ``OSError``."""
+        try:
+            os.listdir(self.directory)
+        except FileNotFoundError:
+            return 0, 0, []
         removed = freed = 0
+        failed: list[str] = []
         for entry in _scan(self.directory):
             try:
                 size = entry.stat().st_size
                 os.remove(entry.path)
-            except OSError:
+            except FileNotFoundError:
+                continue  # removed meanwhile (another run pruning it)
+            except OSError as error:
+                failed.append(f"{entry.name}: {error.strerror or error}")
                 continue
             if not entry.name.startswith((_TEMP_PREFIX, _MEMO_PREFIX)):
                 removed += 1
                 freed += size
-        return removed, freed
+        return removed, freed, failed
 
 
 def describe_entries(cache: HitCache) -> str:
@@ -497,9 +525,10 @@ def describe_entries(cache: HitCache) -> str:
     lines = [f"{cache.directory}: {count}, {total / 1e6:,.1f} MB"]
     for entry in entries:
         used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.used))
+        moved = ", renamed or removed since" if entry.moved else ""
         lines.append(
             f"{entry.entry_bytes / 1e6:8,.1f} MB  {entry.kind or '?'}: {entry.file} "
-            f"({entry.lines:,} lines, {entry.file_bytes:,} bytes), last used {used}"
+            f"({entry.lines:,} lines, {entry.file_bytes:,} bytes{moved}), last used {used}"
         )
     return "\n".join(lines)
 
@@ -560,12 +589,65 @@ def _settings_text(settings: Mapping[str, object]) -> str:
     return json.dumps([code_fingerprint(), settings], sort_keys=True, default=str)
 
 
+def _still_there(path: str, identity: Mapping[str, Any]) -> bool:
+    """Whether ``path`` still names the file of ``identity`` (its device and inode)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino) == (identity["device"], identity["inode"])
+
+
+def _footer_start(data: bytes) -> int:
+    """Where the footer of the Parquet file ``data`` starts (raises ``ValueError`` when it has
+    none)."""
+    if len(data) < 12 or data[:4] != b"PAR1" or data[-4:] != b"PAR1":
+        raise ValueError("not a Parquet file")
+    start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    if start < 4:
+        raise ValueError("its footer is damaged")
+    return start
+
+
+def _seal(path: str) -> None:
+    """Put the digest of the entry at ``path`` (written with ``_UNSEALED`` as the value of
+    ``_DIGEST_KEY``) in place of those zeros: the same length, so the footer stays valid."""
+    with open(path, "r+b") as handle:
+        data = handle.read()
+        start = _footer_start(data)
+        key = data.find(_DIGEST_KEY.encode(), start)
+        at = data.find(_UNSEALED.encode(), key) if key >= 0 else -1
+        if at < 0:
+            raise ValueError("no digest to seal the entry with")
+        handle.seek(at)
+        handle.write(hashlib.sha256(data).hexdigest().encode())
+
+
+def _check_seal(data: bytes, digest: str) -> None:
+    """Raise ``ValueError`` unless ``data`` (an entry's bytes) is what was sealed with
+    ``digest``: hashed with the digest's place all zeros, it hashes to ``digest``."""
+    start = _footer_start(data)
+    at = data.find(digest.encode(), start) if len(digest) == len(_UNSEALED) else -1
+    if at < 0:
+        raise ValueError("it has no digest")
+    view = memoryview(data)
+    hashed = hashlib.sha256(view[:at])
+    hashed.update(_UNSEALED.encode())
+    hashed.update(view[at + len(_UNSEALED) :])
+    if hashed.hexdigest() != digest:
+        raise ValueError("its bytes changed since it was written")
+
+
 def _same_file(before: Identity, after: Identity) -> bool:
-    """Whether ``after`` (a file's identity once read) is the file ``before`` was."""
+    """Whether ``after`` (a file's identity once read) is the file ``before`` was: the same
+    file, whose bytes ``before`` covers still start and end as they did (when ``after`` covers
+    the same bytes), or at least start so (when it covers more or fewer of them)."""
     if (before.device, before.inode) != (after.device, after.inode):
         return False
+    if before.size == after.size:
+        return (before.head, before.tail) == (after.head, after.tail)
     both_whole = min(before.size, after.size) >= _EDGE_BYTES
-    return before.head == after.head if both_whole else before.size == after.size
+    return before.head == after.head if both_whole else False
 
 
 def _still_holds(path: str, stored: Identity, now: Identity, *, appendable: bool) -> bool | None:

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro import cached_lines, exports, periods, reading
+from micromacro import cached_lines, exports, hit_cache, periods, reading
 from micromacro.cli import cli
 from tests.test_exports import (
     CSV_SOURCE,
@@ -44,6 +44,14 @@ SHOP_GOALS = str(FIXTURES / "shop_goals.yaml")
 
 def invoke(*args: str, stdin: bytes | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def resealed(entry: Path, data: bytes) -> None:
+    """Write ``data`` (an entry's bytes, changed) to ``entry`` sealed as if it had been written
+    so: past the digest, to the checks behind it."""
+    digest = pl.read_parquet_metadata(data)[hit_cache._DIGEST_KEY]
+    entry.write_bytes(data.replace(digest.encode(), hit_cache._UNSEALED.encode()))
+    hit_cache._seal(str(entry))
 
 
 def entries() -> list[Path]:
@@ -418,6 +426,35 @@ def test_a_replaced_or_rewritten_file_is_a_new_file(
     assert parses.lines == 0
 
 
+@pytest.mark.parametrize("grows", [False, True])
+def test_a_file_rewritten_while_it_is_read_is_not_kept_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grows: bool
+) -> None:
+    lines = SHOP.read_text().splitlines(keepends=True)
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines))
+    # Rewritten in place at the same size after its lines were read (a small file: its first
+    # and last 64 KB are all of it), and with ``grows`` given a line more too.
+    rewritten = lines[0].replace("200", "404", 1) + "".join(lines[1:])
+    assert len(rewritten) == len("".join(lines))
+    assert rewritten != "".join(lines)
+    store = cached_lines.LineCache.store
+
+    def rewrite_then_store(self: cached_lines.LineCache, files: list[Any]) -> None:
+        log.write_text(rewritten + (lines[0] if grows else ""))
+        stat = log.stat()
+        os.utime(log, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        store(self, files)
+
+    monkeypatch.setattr(cached_lines.LineCache, "store", rewrite_then_store)
+    invoke("report", str(log))
+    monkeypatch.setattr(cached_lines.LineCache, "store", store)
+    parses = Parses(monkeypatch)
+    after = invoke("report", str(log), "--format", "json")
+    assert parses.lines == len(lines) + (1 if grows else 0)  # nothing of the old lines kept
+    assert after.stdout == invoke("report", str(log), "--format", "json", "--no-cache").stdout
+
+
 # --- damage and failure -----------------------------------------------------------------------
 
 
@@ -450,15 +487,40 @@ def test_a_damaged_entry_is_rebuilt_with_a_warning(
     assert parses.lines == 0
 
 
+@pytest.mark.parametrize("where", [0.1, 0.3, 0.5, 0.7, 0.9, "footer"])
+def test_an_entry_with_a_byte_changed_anywhere_is_rebuilt(
+    monkeypatch: pytest.MonkeyPatch, where: float | str
+) -> None:
+    """A changed byte in an entry's data may still decode, to other values: every byte of the
+    entry is checked against the digest it was written with."""
+    args = ["report", SAMPLE, "--goals", EXAMPLE_GOALS, "--format", "json"]
+    first = invoke(*args)
+    (entry,) = entries()
+    data = bytearray(entry.read_bytes())
+    footer = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    at = footer + 20 if where == "footer" else int(footer * float(where))
+    data[at] ^= 0x01
+    entry.write_bytes(bytes(data))
+    parses = Parses(monkeypatch)
+    rebuilt = invoke(*args)
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert parses.lines == 5000
+    assert rebuilt.stdout == first.stdout
+    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
+    assert len(warnings) == 1
+    assert warnings[0].endswith(": read again and rewritten")
+
+
 def test_an_entry_whose_rows_cannot_be_read_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An entry's rows are read when they are used, after its footer was found right: rows that
-    cannot be decoded then (damaged pages) make the run read the file again, with a warning."""
+    """An entry's rows are read when they are used, after its footer and digest were found right:
+    rows that cannot be decoded then (pages written damaged) make the run read the file again,
+    with a warning."""
     args = ["report", str(SHOP), "--format", "json"]
     invoke(*args)
     (entry,) = entries()
     data = bytearray(entry.read_bytes())
     data[4:400] = b"\xff" * 396  # the first pages' headers; the footer stays whole
-    entry.write_bytes(bytes(data))
+    resealed(entry, bytes(data))
     parses = Parses(monkeypatch)
     rebuilt = invoke(*args)
     assert rebuilt.exit_code == 0
@@ -517,7 +579,8 @@ def test_an_entry_of_other_rows_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> N
     (entry,) = entries()
     frame = pl.read_parquet(entry)
     metadata = pl.read_parquet_metadata(entry)
-    frame.head(5).write_parquet(entry, metadata={"micromacro-cache": metadata["micromacro-cache"]})
+    frame.head(5).write_parquet(entry, metadata=metadata)
+    resealed(entry, entry.read_bytes())
     parses = Parses(monkeypatch)
     result = invoke("report", str(SHOP), "--format", "json")
     assert parses.lines == 22
@@ -597,3 +660,43 @@ def test_cache_info_and_clear(tmp_path: Path) -> None:
     assert invoke("cache", "clear", "--cache", str(other)).stdout.startswith(
         f"{other}: removed 1 entry ("
     )
+
+
+def test_cache_info_says_when_an_entrys_file_was_renamed(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(SHOP.read_text())
+    invoke("report", str(log))
+    (row,) = invoke("cache", "info").stdout.splitlines()[1:]
+    assert f"access log: {log} (22 lines, {log.stat().st_size:,} bytes), last used " in row
+    log.rename(tmp_path / "access.log.1")  # logrotate: the entry belongs to the file
+    log.write_text("")
+    (row,) = invoke("cache", "info").stdout.splitlines()[1:]
+    size = SHOP.stat().st_size
+    assert f"access log: {log} (22 lines, {size:,} bytes, renamed or removed since), last " in row
+
+
+def test_cache_clear_says_what_it_could_not_remove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
+    invoke("report", str(SHOP))
+    invoke("report", str(FIXTURES / "nginx_xff_fields.log"))
+    kept = sorted(path.name for path in folder.iterdir())  # two entries, two detected formats
+    assert len(kept) == 4
+
+    def denied(path: str) -> None:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(hit_cache.os, "remove", denied)
+    cleared = invoke("cache", "clear")
+    assert cleared.exit_code == 1
+    assert cleared.stdout == f"{folder}: removed 0 entries (0.0 MB)\n"
+    head, first = cleared.stderr.split(" (first: ")
+    assert head == f"micromacro: error: {folder}: 4 files could not be removed"
+    assert first.removesuffix(": Permission denied)\n") in kept
+    assert sorted(path.name for path in folder.iterdir()) == kept
+    monkeypatch.setattr(hit_cache.os, "listdir", denied)
+    elsewhere = tmp_path / "elsewhere"
+    refused = invoke("cache", "clear", "--cache", str(elsewhere))
+    assert refused.exit_code == 1
+    assert refused.stderr == f"micromacro: error: {elsewhere}: cannot read: Permission denied\n"
