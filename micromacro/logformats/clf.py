@@ -150,11 +150,13 @@ _QUOTED_OR_DASH = f'"{QUOTED_TEXT}"|-'
 # Fields after the user agent: runs of text and whole quoted strings (rt=0.004, uct="0.000",
 # "shop@docker"); an unclosed quote is a line cut short, not a field.
 _TRAILING_FIELDS = f'(?:[ \\t]+(?:[^ \\t"]|"{QUOTED_TEXT}")+)+'
-# Everything before "ident user [time]" is the client field, with a virtual host before it.
-# After a whole referrer and user agent anything may follow; without them, only whole fields
-# (an unclosed quote there is a combined line cut short).
+# Everything before "ident user [time]" is the client field, with a virtual host before it;
+# a bracket there closes before any space (an IPv6 address with a port: ``[2001:db8::1]:443``),
+# so the time's bracket is never taken for one. After a whole referrer and user agent anything
+# may follow; without them, only whole fields (an unclosed quote there is a combined line cut
+# short).
 _GENERAL = (
-    r"^(?P<prefix>[^\[]+?) [^ ]+ (?P<remote_user>[^ ]+) \[(?P<time>[^\]]+)\]"
+    r"^(?P<prefix>(?:[^\[]|\[[^\]\s]*\])+?) [^ ]+ (?P<remote_user>[^ ]+) \[(?P<time>[^\]]+)\]"
     r"(?: \((?P<elapsed>[^)]*)\))?"
     f" {quoted('request')} (?P<status>{_STATUS}|-) (?P<bytes>{_BYTES})"
     f"(?: (?P<referrer>{_QUOTED_OR_DASH}) (?P<user_agent>{_QUOTED_OR_DASH})"
