@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +39,10 @@ _ADDRESSES = [
     *("203.0.113.7", "203.0.113.7:51234", "[2001:db8::7]:50112", "[2001:db8::7]", "2001:db8::7"),
     *("[]", "[x", "1.2.3.4:", ":80", "-", "", "1.2.3.4.5:6", 7, 7.5),
 ]
-_NUMBERS = ["200", "200.0", "200.", "2e2", "200.00", ".0", "1.5", "-", "", "x.0", 200, 2e2, 200.0]
+_NUMBERS = [
+    *("200", "200.0", "200.", "2e2", "200.00", ".0", "1.5", "-", "", "x.0", "-1.0", "-0.0"),
+    *(200, 2e2, 200.0, -1.0, -0.0, -1),
+]
 
 
 @st.composite
@@ -103,6 +107,19 @@ def test_the_fast_way_reads_every_line_as_the_plain_way(
     read = parse_line_bytes(junk + "\n".join([*lines, *([BREAKER] if breaker else [])]).encode())
     table = lines_frame(read.to_list())
     assert _fast_parse(table).equals(_plain_parse(table))
+
+
+@pytest.mark.parametrize("number", ["-1.0", "-0.0", "-1", "2e2", "200.0"])
+def test_a_number_reads_alike_whichever_way_its_block_is_read(number: str) -> None:
+    """Decoded with its block, or read field by field beside a line that is no JSON: a whole
+    number written with a fraction, a sign or an exponent is the same number."""
+    line = (
+        '{"time_local":"02/Nov/2026:09:15:03 +0100","remote_addr":"203.0.113.7",'
+        f'"request":"GET /p HTTP/1.1","status":{number},"body_bytes_sent":{number}}}'
+    )
+    alone = _fast_parse(lines_frame([line])).select("parsed", "status", "bytes")
+    beside = _fast_parse(lines_frame([line, BREAKER])).select("parsed", "status", "bytes")
+    assert alone.row(0) == beside.row(0) == (True, int(float(number)), int(float(number)))
 
 
 def test_the_fast_way_reads_a_log_of_one_shape_as_the_plain_way() -> None:

@@ -115,7 +115,7 @@ _METHOD = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
 _ADDRESS_WITH_PORT = r"^(?:\[([^\]]*)\]|([0-9]{1,3}(?:\.[0-9]{1,3}){3}))(?::[0-9]+)?$"
 # A whole number's text, with or without a fraction of zeros: json_path_match writes the JSON
 # number 2e2 as "200.0", json_decode as "200".
-_WHOLE_NUMBER = r"^([0-9]+)\.0*$"
+_WHOLE_NUMBER = r"^(-?[0-9]+)\.0*$"
 _STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 # A JSON object, maybe between JSON whitespace.
 _OBJECT_LINE = r"^[ \t\r\n]*\{[\s\S]*\}[ \t\r\n]*$"
