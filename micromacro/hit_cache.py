@@ -33,6 +33,7 @@ import os
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,9 +54,9 @@ from micromacro.inputs import (
 # Bumped when what an entry holds changes shape.
 _FORMAT = 3
 _META_KEY = "micromacro-cache"
-# The SHA-256 of the entry's bytes, taken with this key's value all zeros (``_seal``).
-_DIGEST_KEY = "micromacro-digest"
-_UNSEALED = "0" * 64
+# The CRC-32 of the entry's bytes, taken with this key's value all zeros (``_seal``).
+_DIGEST_KEY = "micromacro-crc32"
+_UNSEALED = "0" * 8
 _PREFIX = "hits-"
 _SUFFIX = ".parquet"
 _TEMP_PREFIX = ".tmp-"
@@ -620,21 +621,22 @@ def _seal(path: str) -> None:
         if at < 0:
             raise ValueError("no digest to seal the entry with")
         handle.seek(at)
-        handle.write(hashlib.sha256(data).hexdigest().encode())
+        handle.write(f"{zlib.crc32(data):08x}".encode())
 
 
 def _check_seal(data: bytes, digest: str) -> None:
     """Raise ``ValueError`` unless ``data`` (an entry's bytes) is what was sealed with
     ``digest``: hashed with the digest's place all zeros, it hashes to ``digest``."""
     start = _footer_start(data)
-    at = data.find(digest.encode(), start) if len(digest) == len(_UNSEALED) else -1
+    key = data.find(_DIGEST_KEY.encode(), start)
+    at = data.find(digest.encode(), key) if key >= 0 and len(digest) == len(_UNSEALED) else -1
     if at < 0:
         raise ValueError("it has no digest")
     view = memoryview(data)
-    hashed = hashlib.sha256(view[:at])
-    hashed.update(_UNSEALED.encode())
-    hashed.update(view[at + len(_UNSEALED) :])
-    if hashed.hexdigest() != digest:
+    crc = zlib.crc32(view[:at])
+    crc = zlib.crc32(_UNSEALED.encode(), crc)
+    crc = zlib.crc32(view[at + len(_UNSEALED) :], crc)
+    if f"{crc:08x}" != digest:
         raise ValueError("its bytes changed since it was written")
 
 
