@@ -611,7 +611,7 @@ def _footer_start(data: bytes) -> int:
 
 
 def _seal(path: str) -> None:
-    """Put the digest of the entry at ``path`` (written with ``_UNSEALED`` as the value of
+    """Put the CRC-32 of the entry at ``path`` (written with ``_UNSEALED`` as the value of
     ``_DIGEST_KEY``) in place of those zeros: the same length, so the footer stays valid."""
     with open(path, "r+b") as handle:
         data = handle.read()
@@ -626,7 +626,7 @@ def _seal(path: str) -> None:
 
 def _check_seal(data: bytes, digest: str) -> None:
     """Raise ``ValueError`` unless ``data`` (an entry's bytes) is what was sealed with
-    ``digest``: hashed with the digest's place all zeros, it hashes to ``digest``."""
+    ``digest``: its CRC-32, taken with the digest's place all zeros, is ``digest``."""
     start = _footer_start(data)
     key = data.find(_DIGEST_KEY.encode(), start)
     at = data.find(digest.encode(), key) if key >= 0 and len(digest) == len(_UNSEALED) else -1
@@ -649,7 +649,7 @@ def _same_file(before: Identity, after: Identity) -> bool:
     if before.size == after.size:
         return (before.head, before.tail) == (after.head, after.tail)
     both_whole = min(before.size, after.size) >= _EDGE_BYTES
-    return before.head == after.head if both_whole else False
+    return both_whole and before.head == after.head
 
 
 def _still_holds(path: str, stored: Identity, now: Identity, *, appendable: bool) -> bool | None:
