@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micromacro.cli import cli
 from tests.helpers import combined_line
+from tests.test_seeking import generated_log
 
 LINES = [
     combined_line("/1", ip="203.0.113.1", time="02/Nov/2026:23:00:00 +0100"),  # 1: 2 Nov
@@ -200,3 +203,57 @@ def test_with_compare_the_warnings_quote_and_count_the_reports_own_lines(
     code, _, err = run("report", str(path), *WEEK_COMPARED, *caching, "--strict", "-q")
     assert code == 1
     assert err.startswith(f"micromacro: error: {path}:4: fields left unread at the end of")
+
+
+# Lines that messages name or count apart: malformed, blank, a comment, fields left unread.
+_ODD = [
+    "no request here",
+    "",
+    "# a comment",
+    combined_line("/odd", time="03/Nov/2026:12:00:00 +0100") + " rt=0.004",
+]
+_DAYS = ["2026-11-02", "2026-11-03", "2026-11-04"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    odd=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_ODD)), max_size=30),
+    day=st.sampled_from(_DAYS),
+    compare=st.sampled_from(["previous", "2026-11-02..2026-11-02", "2026-11-01..2026-11-02"]),
+    cache=st.booleans(),
+)
+def test_the_reports_own_period_reads_alike_with_or_without_compare(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed: int,
+    odd: list[tuple[float, str]],
+    day: str,
+    compare: str,
+    cache: bool,
+) -> None:
+    """What the report says of its own period (the input summary, the notes and warnings, and
+    whether ``--strict`` lets it pass) does not depend on the period it is compared with."""
+    lines = [line.decode().rstrip("\n") for line in generated_log(seed, 400)]
+    for where, line in odd:
+        lines.insert(int(where * len(lines)), line)
+    folder = tmp_path_factory.mktemp("compare")
+    log = folder / "access.log"
+    log.write_text("".join(line + "\n" for line in lines))
+    caching = ["--cache", str(folder / "cache")] if cache else ["--no-cache"]
+    if cache:  # the entry of the whole file, then every run reads it
+        assert run("report", str(log), *caching)[0] == 0
+    period = ["--since", day, "--until", day]
+    alone = run("report", str(log), "--format", "json", *period, *caching)
+    compared = run("report", str(log), "--format", "json", *period, "--compare", compare, *caching)
+    assert alone[0] == compared[0] == 0
+
+    def own(stderr: str) -> list[str]:
+        return [line for line in stderr.splitlines() if "comparison period" not in line]
+
+    assert own(compared[2]) == own(alone[2])
+    assert json.loads(compared[1])["input"] == json.loads(alone[1])["input"]
+    strict = run("report", str(log), *period, "--strict", "-q", *caching)
+    strict_compared = run(
+        "report", str(log), *period, "--compare", compare, "--strict", "-q", *caching
+    )
+    assert strict_compared[::2] == strict[::2]
