@@ -181,8 +181,8 @@ def suggest_goals(
     reached = _sessions_per_goal(conversions, goals)
     suggested = []
     for index, candidate in enumerate(candidates):
-        if not reached[index]:
-            continue  # a threshold no session passes (a small log)
+        if reached[index] < MIN_SESSIONS:
+            continue  # a duration or pages threshold too few sessions pass (a small log)
         examples = _examples(hits, candidate.goal)
         evidence = Evidence(
             sessions=reached[index],
@@ -581,15 +581,15 @@ def nice_pages(pages: float) -> int:
 
 
 def _no_goal(sessions: int) -> str:
-    """Why no goal is proposed from ``sessions`` sessions: each kind of goal needs
-    ``MIN_SESSIONS`` sessions that reach it, a duration goal a few visits beyond one page."""
+    """Why no goal is proposed from ``sessions`` sessions: each goal needs ``MIN_SESSIONS``
+    sessions that reach it, a duration or pages goal too."""
     if not sessions:
         return "no goal to propose: no line of the input was counted as a hit"
     read = "the 1 session" if sessions == 1 else f"the {sessions:,} sessions"
     return (
-        f"no goal to propose: in {read} read, no confirmation page, form post, download or "
-        f"search is reached by {MIN_SESSIONS} sessions or more, and too few visits go beyond "
-        "one page for a duration goal"
+        f"no goal to propose: in {read} read, no confirmation page, form post, download, "
+        f"search, long visit or visit of many pages is reached by {MIN_SESSIONS} sessions or "
+        "more"
     )
 
 

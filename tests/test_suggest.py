@@ -374,8 +374,8 @@ def test_a_log_without_goals_is_an_error(tmp_path: Path) -> None:
     assert (code, out) == (1, "")
     assert err == (
         "micromacro: error: no goal to propose: in the 1 session read, no confirmation page, "
-        "form post, download or search is reached by 2 sessions or more, and too few visits go "
-        "beyond one page for a duration goal\n"
+        "form post, download, search, long visit or visit of many pages is reached by 2 "
+        "sessions or more\n"
     )
 
 
@@ -476,3 +476,40 @@ def test_the_yaml_renderer_and_the_json_agree(sample: Suggestion) -> None:
     tools = json.loads(render_suggestion(sample, "json"))
     assert data["goals"] == [goal["definition"] for goal in tools["goals"]]
     assert data["funnels"] == [funnel["definition"] for funnel in tools["funnels"]]
+
+
+def _visits(tmp_path: Path, durations: list[int]) -> Path:
+    """A log of one two-page visit per duration (seconds from its first page to its second),
+    each from an address of its own, an hour apart."""
+    lines = []
+    for n, seconds in enumerate(durations):
+        start = 9 * 3600 + n * 3600
+        for path, at in (("/", start), ("/about", start + seconds)):
+            clock = f"{at // 3600:02d}:{at % 3600 // 60:02d}:{at % 60:02d}"
+            lines.append(
+                combined_line(path, ip=f"203.0.113.{n + 1}", time=f"02/Nov/2026:{clock} +0100")
+            )
+    log = tmp_path / "visits.log"
+    log.write_text("".join(line + "\n" for line in lines))
+    return log
+
+
+def test_a_duration_goal_one_visit_passes_is_not_proposed(tmp_path: Path) -> None:
+    # The 75th percentile of 60, 120, 180 and 600 s is 180 s: only the 600 s visit is longer.
+    code, out, err = _run("suggest", str(_visits(tmp_path, [60, 120, 180, 600])))
+    assert (code, out) == (1, "")
+    assert err.endswith(
+        "micromacro: error: no goal to propose: in the 4 sessions read, no confirmation page, "
+        "form post, download, search, long visit or visit of many pages is reached by 2 "
+        "sessions or more\n"
+    )
+    # Eight visits: the 75th percentile is 360 s, written 7m (the nearest of the durations a
+    # person writes, by ratio); the 1200 s and 1500 s visits pass it, two: enough.
+    code, out, err = _run(
+        "suggest", str(_visits(tmp_path, [60, 120, 180, 240, 300, 360, 1200, 1500]))
+    )
+    assert code == 0, err
+    (goal,) = yaml.safe_load(out)["goals"]
+    assert goal["name"] == "long_visit"
+    assert goal["duration"] == {"greater_than": "7m"}
+    assert "# long_visit: 2 of 8 sessions (25.0 %)" in out
