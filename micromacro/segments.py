@@ -73,7 +73,10 @@ def segment_rows(
     against all other sessions, and the Benjamini–Hochberg q-value over every goal row of every
     breakdown.
     """
-    table = conversions.join(dimensions, on="session", how="left")
+    # The dimensions' values, not the session table's columns of the same name (a session
+    # without a pageview has no landing page there, and lands on ``(none)`` as a dimension).
+    shared = [name for name in dimensions.columns if name != "session" and name in conversions]
+    table = conversions.drop(shared).join(dimensions, on="session", how="left")
     total = table.height
     # The goal columns as their cells above 0 (goal, row), each session's macro and micro flags
     # from them: every figure below is a group_by of these, whatever the number of goals.

@@ -439,3 +439,27 @@ def test_a_session_is_named_by_its_first_hit_in_any_row_order() -> None:
             "Organic Search",
             "Direct",
         ]
+
+
+@pytest.mark.parametrize("top", ["20", "0"])
+def test_a_session_without_a_pageview_lands_on_none(tmp_path: Path, top: str) -> None:
+    """A session of a download alone has no landing or exit page: its segment is ``(none)``,
+    as in the traffic overview, not a null or ``(other)``."""
+    log = tmp_path / "access.log"
+    stamp = "02/Nov/2026:09:00:00 +0100"
+    log.write_text(
+        f'198.51.100.1 - - [{stamp}] "GET /guide.pdf HTTP/1.1" 200 5 "-" "{UA}"\n'
+        f'198.51.100.2 - - [{stamp}] "GET /a HTTP/1.1" 200 5 "-" "{UA}"\n'
+        f'198.51.100.3 - - [{stamp}] "GET /c HTTP/1.1" 200 5 "-" "{UA}"\n'
+    )
+    pages = ["--by", "landing_page", "--by", "exit_page"]
+    result = CliRunner().invoke(cli, ["report", str(log), *pages, "--top", top, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    segments = [
+        (row["by"], row["segment"], row["sessions"])
+        for row in json.loads(result.stdout)["segments"]
+    ]
+    assert sorted(segments) == [
+        ("exit_page", "(none)", 1), ("exit_page", "/a", 1), ("exit_page", "/c", 1),
+        ("landing_page", "(none)", 1), ("landing_page", "/a", 1), ("landing_page", "/c", 1),
+    ]  # fmt: skip
