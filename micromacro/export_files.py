@@ -177,6 +177,11 @@ def _wrong_counts(
     )
 
 
+# A quoted field, from the start of the line or a comma (kept) to its closing quote, doubled
+# quotes inside it included.
+_QUOTED_FIELD = r'(^|,)"(?:[^"]|"")*"'
+
+
 def csv_field_counts(
     path: str, width: int, *, block_bytes: int = DEFAULT_CHUNK_BYTES
 ) -> CsvRows | None:
@@ -213,7 +218,9 @@ def csv_field_counts(
             commas = lines.str.count_matches(",", literal=True)
             quoted = (quotes > 0).arg_true()
             if quoted.len():
-                unquoted = lines.gather(quoted).str.replace_all(r'"[^"]*"', "")
+                # A quote opens a quoted field only where the field starts; elsewhere it is a
+                # character of the field (as Polars' reader and Python's csv read it).
+                unquoted = lines.gather(quoted).str.replace_all(_QUOTED_FIELD, "${1}")
                 commas = commas.scatter(quoted, unquoted.str.count_matches(",", literal=True))
             # A blank line is one empty field: bad unless the header has one column.
             bad.append(_wrong_counts(lines, commas + 1, width, rows))

@@ -291,6 +291,26 @@ def test_blocks_of_whole_lines_number_rows_across_blocks(tmp_path: Path, block_b
     assert counted.bad.get_column("line_no").to_list() == [2, 4, 5]
 
 
+def test_a_quote_inside_an_unquoted_field_is_a_character_of_it(tmp_path: Path) -> None:
+    """Fields are counted as Polars' reader and Python's csv read them: a quote opens a quoted
+    field only where the field starts (doubled inside it), so two stray quotes in other fields
+    do not join the commas between them into one field."""
+    csv_file = tmp_path / "e.csv"
+    rows = [
+        "a,b,c,d",
+        'u"2,x,/y"z,k',  # 4 fields: the quotes are the fields' own characters
+        '1,"x,y",2,3',  # 4 fields, one quoted
+        '"say ""hi"", twice",2,3,4',  # 4 fields, the first quoted with doubled quotes
+        'u"2,x,/y"z',  # 3 fields
+    ]
+    csv_file.write_text("\n".join(rows) + "\n")
+    counted = export_files.csv_field_counts(str(csv_file), 4)
+    assert counted is not None
+    assert counted.rows == 4
+    # Rows are numbered from 1 after the header: the last is row 4.
+    assert list(counted.bad.rows()) == [(4, "3 fields, the header has 4", 'u"2,x,/y"z')]
+
+
 def test_a_compressed_export_with_a_broken_line(tmp_path: Path) -> None:
     import gzip
 
