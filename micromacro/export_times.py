@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -21,8 +21,13 @@ from micromacro.periods import EARLIEST, LATEST
 
 _EPOCH_FACTORS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
 _EPOCH_DAY = date(1970, 1, 1)
-# Beyond the year 9999 no calendar can show a time; such numbers are not times.
+# The year 10000 in microseconds since 1970: an epoch number at or past it (either way) is a
+# time out of range.
 _MAX_EPOCH_US = 253_402_300_800_000_000
+# A day before the first supported time, in microseconds since 1970.
+_BEFORE_EARLIEST_US = (EARLIEST - timedelta(days=1) - datetime(1970, 1, 1, tzinfo=UTC)) // (
+    timedelta(microseconds=1)
+)
 _ISO_8601 = (
     r"^\s*(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d+)?)?)?"
     r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
@@ -94,8 +99,17 @@ def epoch(number: pl.Expr, dtype: pl.DataType, time_format: str) -> pl.Expr:
         if dtype.is_float()
         else pl.coalesce(number.cast(pl.Int64, strict=False) * factor, from_float)
     )
-    in_range = scaled.abs() < _MAX_EPOCH_US
-    return pl.when(in_range).then(micros).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    # A number beyond the times a datetime holds is a time out of range, not no time at all: it
+    # stands for a moment past the supported ones on its side (NaN stays no time).
+    past = (
+        pl.when(scaled.abs() < _MAX_EPOCH_US)
+        .then(micros)
+        .when(scaled > 0)
+        .then(pl.lit(_MAX_EPOCH_US))
+        .when(scaled < 0)
+        .then(pl.lit(_BEFORE_EARLIEST_US))
+    )
+    return past.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
 def _strftime(text: pl.Expr, pattern: str, zone: tzinfo) -> pl.Expr:

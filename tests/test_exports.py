@@ -656,12 +656,26 @@ def test_naive_times_are_read_in_the_source_time_zone(
         (1793610000123, "epoch_ms", T0 + timedelta(milliseconds=123)),
         ("1793610000000001", "epoch_us", T0 + timedelta(microseconds=1)),
         ("soon", "epoch_s", None),
-        ("1e30", "epoch_s", None),
     ],
 )
 def test_epoch_times(value: object, time_format: str, expected: datetime | None) -> None:
     series = pl.Series([value])
     assert pl.select(epoch(pl.lit(series), series.dtype, time_format)).item() == expected
+
+
+@pytest.mark.parametrize(("value", "day"), [("1e30", (10000, 1, 1)), (-1e30, (1, 1, 1))])
+def test_an_epoch_past_any_datetime_is_a_time_past_the_supported_ones(
+    value: object, day: tuple[int, int, int]
+) -> None:
+    """Not a missing time: the row is malformed as ``time out of range``, not ``no valid
+    time``. The year 10000 on one side, the day before the first supported one on the other."""
+    series = pl.Series([value])
+    when = pl.select(epoch(pl.lit(series), series.dtype, "epoch_s").alias("t")).select(
+        pl.col("t").dt.year().alias("year"),
+        pl.col("t").dt.month().alias("month"),
+        pl.col("t").dt.day().alias("day"),
+    )
+    assert when.row(0) == day
 
 
 def test_strftime_times_in_a_time_zone_and_the_period_in_that_zone(tmp_path: Path) -> None:

@@ -273,11 +273,14 @@ def test_export_epochs_out_of_range(tmp_path: Path) -> None:
         "1793610903000,u1,,https://x.example/shop\n"
         "-62135596800000,u1,,https://x.example/a\n"  # 0001-01-01T00:00Z
         "253402214400000,u2,,https://x.example/b\n"  # 9999-12-31T00:00Z
+        "300000000000000,u2,,https://x.example/c\n"  # the year 11476
+        "99999999999999999999,u2,,https://x.example/d\n"  # past a 64-bit count
+        "-99999999999999999999,u2,,https://x.example/e\n"
     )
     result = _export_report(tmp_path, "e.csv", "{column: ts, format: epoch_ms}")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["input"]["malformed"] == 2
-    assert result.stderr.count(f"malformed row: {TIME_OUT_OF_RANGE} in 'ts'") == 2
+    assert json.loads(result.stdout)["input"]["malformed"] == 5
+    assert result.stderr.count(f"malformed row: {TIME_OUT_OF_RANGE} in 'ts'") == 5
 
 
 def test_parquet_datetimes_beyond_what_polars_can_show(tmp_path: Path) -> None:
