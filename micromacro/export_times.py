@@ -94,9 +94,11 @@ def epoch(number: pl.Expr, dtype: pl.DataType, time_format: str) -> pl.Expr:
         number = number.cast(pl.String).str.strip_chars()
     scaled = number.cast(pl.Float64, strict=False) * factor
     from_float = scaled.round().cast(pl.Int64, strict=False)
+    # Whole numbers exactly, as integers; floats and decimals (a fraction of a second) by
+    # their value.
     micros = (
         from_float
-        if dtype.is_float()
+        if dtype.is_float() or isinstance(dtype, pl.Decimal)
         else pl.coalesce(number.cast(pl.Int64, strict=False) * factor, from_float)
     )
     # A number beyond the times a datetime holds is a time out of range, not no time at all: it

@@ -663,6 +663,17 @@ def test_epoch_times(value: object, time_format: str, expected: datetime | None)
     assert pl.select(epoch(pl.lit(series), series.dtype, time_format)).item() == expected
 
 
+def test_a_decimal_epoch_keeps_its_fraction_of_a_second() -> None:
+    """A Parquet decimal column of epoch seconds reads as its value, as text and floats do."""
+    series = pl.Series(["1793610000.75", "1793610001.25"]).cast(pl.Decimal(14, 2))
+    read = pl.select(epoch(pl.lit(series), series.dtype, "epoch_s")).to_series().to_list()
+    # 1,793,610,000 s after 1970 is 2026-11-02 09:00:00 UTC.
+    assert read == [
+        datetime(2026, 11, 2, 9, 0, 0, 750_000, tzinfo=UTC),
+        datetime(2026, 11, 2, 9, 0, 1, 250_000, tzinfo=UTC),
+    ]
+
+
 @pytest.mark.parametrize(("value", "day"), [("1e30", (10000, 1, 1)), (-1e30, (1, 1, 1))])
 def test_an_epoch_past_any_datetime_is_a_time_past_the_supported_ones(
     value: object, day: tuple[int, int, int]
