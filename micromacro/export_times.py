@@ -103,7 +103,7 @@ def epoch(number: pl.Expr, dtype: pl.DataType, time_format: str) -> pl.Expr:
     )
     # A number beyond the times a datetime holds is a time out of range, not no time at all: it
     # stands for a moment past the supported ones on its side (NaN stays no time).
-    past = (
+    placed = (
         pl.when(scaled.abs() < _MAX_EPOCH_US)
         .then(micros)
         .when(scaled > 0)
@@ -111,7 +111,7 @@ def epoch(number: pl.Expr, dtype: pl.DataType, time_format: str) -> pl.Expr:
         .when(scaled < 0)
         .then(pl.lit(_BEFORE_EARLIEST_US))
     )
-    return past.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return placed.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
 def _strftime(text: pl.Expr, pattern: str, zone: tzinfo) -> pl.Expr:
