@@ -45,7 +45,6 @@ from micromacro.goals import SourceMapping
 from micromacro.hit_cache import EntryUnreadable, HitCache, WholeFiles
 from micromacro.hit_collection import (
     COUNTED_COLUMNS,
-    MALFORMED_EXAMPLES,
     SEGMENT_COLUMNS,
     HitAccumulator,
     add_counts,
@@ -675,7 +674,7 @@ def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
         spilled=read.spilled.filter(period.contains()) if read.spilled is not None else None,
         summary=summary,
         period=period,
-        malformed=malformed[:MALFORMED_EXAMPLES],
+        malformed=malformed,
     )
 
 
