@@ -339,6 +339,12 @@ def visitor_goals(conversions: pl.DataFrame, goals: tuple[Goal, ...]) -> pl.Data
     return flags.hstack(goal_block(micro_cells, visitors.height, names))
 
 
+def _rate_of_group(numerator: int, group: int) -> float | None:
+    """``numerator / group``, or None for an empty group: the rate of no visitor is unknown, as
+    in the micro → macro table."""
+    return numerator / group if group else None
+
+
 def engagement_ladder(visitors: pl.DataFrame) -> LadderRow:
     """Customers (any macro goal), potential customers (micro goals only), no value yet; and the
     macro rate of visitors with and without a micro goal (definitions §2.6)."""
@@ -357,8 +363,8 @@ def engagement_ladder(visitors: pl.DataFrame) -> LadderRow:
     steps = {name: LadderStep(count[name], rate(count[name], total)) for name in LADDER_STEPS}
     return LadderRow(
         **steps,
-        macro_rate_with_micro=rate(count["micro_and_macro"], count["micro"]),
-        macro_rate_without_micro=rate(count["macro_only"], total - count["micro"]),
+        macro_rate_with_micro=_rate_of_group(count["micro_and_macro"], count["micro"]),
+        macro_rate_without_micro=_rate_of_group(count["macro_only"], total - count["micro"]),
     )
 
 

@@ -268,8 +268,9 @@ class LadderRow:
     customers: Annotated[LadderStep, NOT_A_METRIC]
     potential_customers: Annotated[LadderStep, NOT_A_METRIC]
     no_value_yet: Annotated[LadderStep, NOT_A_METRIC]
-    macro_rate_with_micro: Annotated[float, PROPORTION]
-    macro_rate_without_micro: Annotated[float, PROPORTION]
+    # None when no visitor has (or every visitor has) a micro goal: a rate of nobody.
+    macro_rate_with_micro: Annotated[float | None, PROPORTION]
+    macro_rate_without_micro: Annotated[float | None, PROPORTION]
 
     @property
     def steps(self) -> tuple[tuple[str, LadderStep], ...]:

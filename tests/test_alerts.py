@@ -218,6 +218,28 @@ def test_thin_data_is_not_evaluated_and_says_so(tmp_path: Path) -> None:
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
+def test_a_ladder_rate_of_no_visitor_is_null_and_not_evaluated(tmp_path: Path) -> None:
+    # Day C: nobody signed up to the newsletter, so no visitor has a micro goal: the macro rate
+    # of those with one has no visitor to divide by; of the other 10, 1 bought.
+    report = CliRunner().invoke(cli, ["report", LOG, "--goals", GOALS, *DAY_C, "--format", "json"])
+    ladder = json.loads(report.stdout)["ladder"]
+    assert (ladder["macro_rate_with_micro"], ladder["macro_rate_without_micro"]) == (None, 0.1)
+
+    rule = "{name: with micro, metric: ladder.macro_rate_with_micro, below: 1%}"
+    result = one_rule(tmp_path, rule)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "micromacro: warning: alert 'with micro' not evaluated: no value in this period "
+        "(nothing to divide by)\n"
+    )
+    # Day A: sign-ups 3 and 4 did not buy, so the rate is 0 of 2, a value, and below 1%.
+    day_a = alert(
+        write_rules(tmp_path, f"  - {rule}\n"), "--since", "2026-11-15", "--until", "2026-11-15"
+    )
+    assert day_a.exit_code == 3
+    assert day_a.stdout.startswith("with micro: ladder.macro_rate_with_micro = 0.00% in 15 Nov")
+
+
 def test_a_period_with_no_hits(tmp_path: Path) -> None:
     goals = write_rules(
         tmp_path,
