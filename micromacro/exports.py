@@ -299,6 +299,14 @@ class ExportPlan:
     values: dict[str, pl.Expr] = field(default_factory=dict)
 
 
+def timestamp_field(source: SourceMapping) -> TimestampField:
+    """The source's time column and format: its own, else its preset's."""
+    preset = PRESETS.get(source.preset) if source.preset else None
+    stamp = source.timestamp or (preset.timestamp if preset else None)
+    assert stamp is not None, "config requires a timestamp without a preset"
+    return stamp
+
+
 def export_plan(
     source: SourceMapping, columns: ExportColumns, *, require_columns: bool = True
 ) -> ExportPlan:
@@ -315,8 +323,7 @@ def export_plan(
             return _non_empty(preset.fields[name](columns))
         return pl.lit(None, dtype=pl.String)
 
-    stamp = source.timestamp or (preset.timestamp if preset else None)
-    assert stamp is not None, "config requires a timestamp without a preset"
+    stamp = timestamp_field(source)
     time_column, time_dtype = columns.column(stamp.column)
     fields = {name: text_field(name) for name in _TEXT_FIELDS}
     extras = {
@@ -684,6 +691,28 @@ class ExportRead:
     formats: list[ExportFormat] = field(default_factory=list)
     # With ``keep_times``: the time and bucket of every row in the period (``--compare``).
     times: list[pl.DataFrame] = field(default_factory=list)
+    # When times read as text were numbers: how to name their epoch format (else empty).
+    epoch_hint: str = ""
+
+
+# A time written as a number alone: seconds, milliseconds or microseconds since 1970.
+_EPOCH_NUMBER = r"^\s*[+-]?\d+(?:\.\d*)?\s*$"
+
+
+def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceMapping) -> str:
+    """How to read the file's times that are numbers written as text, when the source reads
+    them as ISO 8601 and one of its first malformed rows (those the hit cache keeps whole) has
+    such a time; else empty."""
+    if timestamp_field(source).format not in (None, "iso8601"):
+        return ""
+    first = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(_EXAMPLES)
+    numbers = pl.col("ts").is_null() & pl.col(_BAD_TIME).str.contains(_EPOCH_NUMBER)
+    if not first.select(numbers.any()).item():
+        return ""
+    return (
+        f"{file_name}: times in {column!r} are numbers: name their unit in the source "
+        f"section, timestamp: {{column: {column}, format: epoch_s}} (or epoch_ms, epoch_us)"
+    )
 
 
 def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedLine]:
@@ -800,6 +829,8 @@ def read_exports(
         room = examples - len(result.malformed)
         if room > 0:
             result.malformed += _malformed_rows(rows, timestamp_column, room)
+        if not result.epoch_hint:
+            result.epoch_hint = _epoch_hint(rows, file.name, timestamp_column, source)
         links.append(_identity_links(rows))
         if keep_times:
             in_period = ~pl.col("bucket").is_in(["malformed", "out_of_period"])

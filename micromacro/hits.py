@@ -127,6 +127,10 @@ class MalformedLine:
     unit: Literal["line", "row"] = "line"
     reason: str = ""  # why, where known ("time out of range"); empty: it does not parse
 
+    def problem(self) -> str:
+        """What is wrong with it, where known: the reason, else a row's excerpt, which says."""
+        return self.reason or (self.excerpt if self.unit == "row" else "")
+
     def location(self) -> str:
         """``access.log:18`` for a line, ``events.csv: row 5`` for a row."""
         if self.unit == "row":

@@ -713,10 +713,14 @@ def _read_event_exports(
         tz=tz,
         malformed=read.malformed,
         notes=list(inputs.notes),
-        warnings=[*_ignored_options(options), *(cache.cache.take_warnings() if cache else ())],
+        warnings=[
+            *_ignored_options(options),
+            *(cache.cache.take_warnings() if cache else ()),
+            *([read.epoch_hint] if read.epoch_hint else []),
+        ],
         nothing_usable=lambda first: (
             f"no row of the export has a valid time and a user or anonymous id{first}; "
-            "check the source section of the goals file"
+            + (read.epoch_hint or "check the source section of the goals file")
         ),
         unit="row",
     )
@@ -810,7 +814,7 @@ def _check_input(read: InputRead, options: ReadOptions) -> None:
                 f"{read.summary.format} records that are not HTTP requests ({kinds})"
                 + (f" and {bad:,} are malformed" if bad else "")
             )
-        why = f", {first.reason}" if first and first.reason else ""
+        why = f", {first.problem()}" if first and first.problem() else ""
         where = f" (first: {first.location()}{why})" if first else ""
         raise InputError(read.nothing_usable(where))
     bad = read.summary.buckets.get("malformed", 0)  # in the period

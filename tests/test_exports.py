@@ -811,13 +811,14 @@ def test_numbers_as_times_need_an_epoch_format(tmp_path: Path) -> None:
 
 
 def test_an_export_where_no_row_is_usable_exits_1(tmp_path: Path) -> None:
-    export = tmp_path / "epoch.csv"
-    export.write_text("t,u\n1793610000,a\n1793610060,a\n")
+    export = tmp_path / "words.csv"
+    export.write_text("t,u\nsoon,a\nlater,a\n")
     result = run(str(export), "--goals", goals_file(tmp_path, TINY_SOURCE, goals=""))
     assert result.exit_code == 1
     assert result.stderr == (
         "micromacro: error: no row of the export has a valid time and a user or anonymous id "
-        f"(first: {export}: row 1); check the source section of the goals file\n"
+        f"(first: {export}: row 1, no valid time in 't': 'soon'); check the source section of "
+        "the goals file\n"
     )
 
 
@@ -1024,3 +1025,40 @@ def test_ga4_engaged_sessions(tmp_path: Path) -> None:
     assert isinstance(summary, dict)
     assert (summary["sessions"], summary["bounce_rate"]) == (5, 1.0)
     assert (summary["engaged_sessions"], summary["engagement_rate"]) == (3, 0.6)
+
+
+def test_times_written_as_numbers_ask_for_an_epoch_format(tmp_path: Path) -> None:
+    source = "source:\n  timestamp: t\n  user_id: u\n  event_name: event\n"
+    goals = goals_file(tmp_path, source, goals="")
+    hint = (
+        "times in 't' are numbers: name their unit in the source section, "
+        "timestamp: {column: t, format: epoch_s} (or epoch_ms, epoch_us)"
+    )
+    every = tmp_path / "every.csv"
+    every.write_text("t,u,event\n1764500000,u1,view\n1764500100.5,u1,buy\n")
+    result = run(str(every), "--goals", goals, "--no-cache")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "micromacro: error: no row of the export has a valid time and a user or anonymous id "
+        f"(first: {every}: row 1, no valid time in 't': '1764500000'); {every}: {hint}\n"
+    )
+    # One row of three is a number: the others are read, and the hint is a warning, the same
+    # whether the rows come from the file or from the hit cache.
+    some = tmp_path / "some.csv"
+    some.write_text(
+        "t,u,event\n2026-11-02T09:00:00Z,u1,view\n 17645 ,u1,buy\n2026-11-02T09:01:00Z,u1,x\n"
+    )
+    for _ in range(2):
+        result = run(str(some), "--goals", goals, "--cache", str(tmp_path / "cache"))
+        assert result.exit_code == 0
+        assert f"micromacro: warning: {some}: {hint}\n" in result.stderr
+        assert f"{some}: row 2: malformed row: no valid time in 't': ' 17645 '\n" in result.stderr
+    # A time in text that is not a number gets no hint, nor does a number under a strftime
+    # format (it is the wrong pattern, not a missing unit).
+    words = tmp_path / "words.csv"
+    words.write_text("t,u,event\nsoon,u1,view\n2026-11-02T09:00:00Z,u1,buy\n")
+    assert "are numbers" not in run(str(words), "--goals", goals, "--no-cache").stderr
+    pattern = "source:\n  timestamp: {column: t, format: '%Y%m%d'}\n  user_id: u\n"
+    strftime = goals_file(tmp_path, pattern, goals="", name="p.yaml")
+    result = run(str(some), "--goals", strftime, "--no-cache")
+    assert "are numbers" not in result.stderr
