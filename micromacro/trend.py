@@ -17,7 +17,8 @@ from micromacro.metrics import converted_kind
 from micromacro.periods import zone_name
 from micromacro.rows import NO_TREND, Trend, TrendRow
 
-# A period of at most this long is drawn per hour, a longer one per day.
+# A period of at most this long on the clocks of its time zone is drawn per hour, a longer one
+# per day: two local days are hourly, a 49-hour pair of days with the clocks going back too.
 HOURLY_UP_TO = timedelta(days=2)
 # A period of more days than this (a --since long before the first hit) is drawn from the day
 # of its first hit to that of its last: the rows stay a readable number.
@@ -26,14 +27,15 @@ _LABELS = {"day": "%Y-%m-%d", "hour": "%Y-%m-%dT%H:00"}
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def trend_unit(start: datetime, end: datetime) -> str:
-    """``hour`` for a period of two days or less, else ``day``.
+def trend_unit(start: datetime, end: datetime, tz: tzinfo = UTC) -> str:
+    """``hour`` for a period of two days or less on the wall clocks of ``tz``, else ``day``.
 
-    >>> trend_unit(datetime(2026, 11, 2), datetime(2026, 11, 4)), trend_unit(
-    ...     datetime(2026, 11, 2), datetime(2026, 11, 4, 1))
+    >>> start = datetime(2026, 11, 2, tzinfo=UTC)
+    >>> trend_unit(start, start + timedelta(days=2)), trend_unit(start, start + timedelta(hours=49))
     ('hour', 'day')
     """
-    return "hour" if end - start <= HOURLY_UP_TO else "day"
+    wall = end.astimezone(tz).replace(tzinfo=None) - start.astimezone(tz).replace(tzinfo=None)
+    return "hour" if wall <= HOURLY_UP_TO else "day"
 
 
 def bucket_labels(first: datetime, last: datetime, tz: tzinfo, unit: str) -> list[str]:
@@ -73,7 +75,7 @@ def session_trend(
     ``MAX_ROWS`` days or hours is cut. Empty without a period."""
     if start is None or end is None:
         return NO_TREND
-    unit = trend_unit(start, end)
+    unit = trend_unit(start, end, tz)
     last = end if end_included else end - _MICROSECOND
     labels = bucket_labels(start, last, tz, unit) if last >= start else []
     if len(labels) > MAX_ROWS and hits is not None:

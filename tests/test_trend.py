@@ -143,6 +143,34 @@ def test_the_unit_follows_the_length(days: float, unit: str) -> None:
     assert trend_unit(start, start + timedelta(days=days)) == unit
 
 
+@pytest.mark.parametrize(
+    ("since", "until", "unit"),
+    [
+        ("2026-10-24", "2026-10-26", "hour"),  # 49 hours: the clocks go back on 25 October
+        ("2026-03-28", "2026-03-30", "hour"),  # 47 hours: they go forward on 29 March
+        ("2026-03-28", "2026-03-30T01:00", "day"),  # two days and an hour on the wall clock
+    ],
+)
+def test_two_local_days_are_hourly_whatever_the_clocks(since: str, until: str, unit: str) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    start, end = (datetime.fromisoformat(t).replace(tzinfo=berlin) for t in (since, until))
+    assert trend_unit(start, end, berlin) == unit
+
+
+def test_a_weekend_with_the_clock_change_is_drawn_per_hour(tmp_path: Path) -> None:
+    # 24 and 25 October 2026 in Berlin are 49 hours; their wall clock shows 48 hour labels
+    # (02:00 on the 25th comes twice and is one row).
+    lines = _visit("203.0.113.1", "25/Oct/2026:02:30:00 +0200", "/", "/thanks")
+    args = ("--tz", "Europe/Berlin", "--since", "2026-10-24", "--until", "2026-10-25")
+    trend = _report(tmp_path, lines, *args)["trend"]
+    assert trend["unit"] == "hour"
+    assert len(trend["rows"]) == 48
+    assert trend["rows"][26] == {
+        "start": "2026-10-25T02:00", "sessions": 1, "macro_sessions": 1,
+        "macro_conversion_rate": 1.0,
+    }  # fmt: skip
+
+
 def test_hours_the_clocks_skip_or_repeat() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     # 29 March 2026: 02:00 does not exist in Berlin; 25 October 2026: 02:00 comes twice.
