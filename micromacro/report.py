@@ -49,7 +49,12 @@ from micromacro.rows import (
     Traffic,
     Trend,
 )
-from micromacro.segments import funnel_segment_rows, segment_rows
+from micromacro.segments import (
+    ShownSegments,
+    funnel_segment_rows,
+    segment_rows,
+    shown_segments,
+)
 from micromacro.sessions import (
     DEFAULT_TIMEOUT_S,
     pageviews_and_events,
@@ -197,7 +202,11 @@ def build_report(
     )
     try:
         report = _report_of(read, options)
-        previous = _report_of(read.previous, options) if read.previous is not None else None
+        previous = (
+            _report_of(read.previous, options, shown_segments(report.segments))
+            if read.previous is not None
+            else None
+        )
     finally:
         read.close()  # the spilled hits, if any, are read
     if previous is None:
@@ -211,8 +220,11 @@ def build_report(
     return replace(report, previous=previous, comparison=comparison, warnings=warnings)
 
 
-def _report_of(read: InputRead, options: ReportOptions) -> Report:
-    """The figures of one period's hits."""
+def _report_of(
+    read: InputRead, options: ReportOptions, shown: ShownSegments | None = None
+) -> Report:
+    """The figures of one period's hits (``shown``: the segments of the period it is compared
+    with, which its segments keep, the rest in ``(other)``)."""
     warnings = [*read.warnings, *input_warnings(read, options)]
     notes = list(read.notes)
     # The site's hosts are found while the hits are put in sessions.
@@ -226,7 +238,7 @@ def _report_of(read: InputRead, options: ReportOptions) -> Report:
             options.goals.funnels,
         )
     hosts.result()  # raises what finding them raised, had no part waited for them
-    return _tables(read, options, figures, warnings, notes)
+    return _tables(read, options, figures, warnings, notes, shown)
 
 
 def _tables(
@@ -235,6 +247,7 @@ def _tables(
     figures: _VisitorFigures,
     warnings: list[str],
     notes: list[str],
+    shown: ShownSegments | None = None,
 ) -> Report:
     """The report's tables of one period's per-session figures."""
     goals = options.goals.goals
@@ -272,6 +285,7 @@ def _tables(
                 top=options.top,
                 min_sessions=options.min_sessions,
                 revenue=revenue,
+                shown=shown,
             )
             if dimensions is not None
             else ()
@@ -281,7 +295,7 @@ def _tables(
             result = funnel_report(attempts, funnel, units[funnel.scope])
             if dimensions is not None:
                 by_segment = funnel_segment_rows(
-                    attempts, funnel, sessions, dimensions, options.by, top=options.top
+                    attempts, funnel, sessions, dimensions, options.by, top=options.top, shown=shown
                 )
                 result = replace(result, segments=by_segment)
             funnels.append(result)

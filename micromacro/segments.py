@@ -30,21 +30,43 @@ _CROSS = " / "
 # --- the segment table -------------------------------------------------------------------------
 
 
-def _segment_values(table: pl.DataFrame, breakdown: Breakdown, top: int) -> pl.Series:
+# The segments another period shows, per breakdown label: with ``--compare``, the comparison
+# period keeps these values and folds every other into ``(other)``, so that a row compares the
+# same sessions' values in both periods.
+ShownSegments = dict[str, list[str]]
+
+
+def shown_segments(rows: Sequence[SegmentRow]) -> ShownSegments:
+    """The values of ``rows`` per breakdown label, ``(other)`` left out."""
+    shown: ShownSegments = {}
+    for row in rows:
+        values = shown.setdefault(row.by, [])
+        if row.segment != OTHER:
+            values.append(row.segment)
+    return shown
+
+
+def _segment_values(
+    table: pl.DataFrame, breakdown: Breakdown, top: int, shown: ShownSegments | None = None
+) -> pl.Series:
     """The segment of each session: its value, or its values joined for a cross; values past
-    the ``top`` with the most sessions become ``(other)`` (``top`` 0 keeps all)."""
+    the ``top`` with the most sessions become ``(other)`` (``top`` 0 keeps all), or with
+    ``shown``, those another period does not show."""
     dimensions = [pl.col(d) for d in breakdown.dimensions]
     values = table.select(pl.concat_str(dimensions, separator=_CROSS).alias("_segment")).get_column(
         "_segment"
     )
     if top <= 0:
         return values
-    ranked = (
-        values.value_counts(name="sessions")
-        .sort(["sessions", "_segment"], descending=[True, False])
-        .head(top)
-        .get_column("_segment")
-    )
+    if shown is not None:
+        ranked = pl.Series("_segment", shown.get(breakdown.label, []), dtype=pl.String)
+    else:
+        ranked = (
+            values.value_counts(name="sessions")
+            .sort(["sessions", "_segment"], descending=[True, False])
+            .head(top)
+            .get_column("_segment")
+        )
     return (
         pl.select(pl.when(values.is_in(ranked.implode())).then(values).otherwise(pl.lit(OTHER)))
         .to_series()
@@ -62,8 +84,10 @@ def segment_rows(
     top: int = DEFAULT_TOP,
     min_sessions: int = DEFAULT_MIN_SESSIONS,
     revenue: pl.DataFrame | None = None,
+    shown: ShownSegments | None = None,
 ) -> tuple[SegmentRow, ...]:
-    """One row per segment of every breakdown, largest first (``(other)`` last).
+    """One row per segment of every breakdown, largest first (``(other)`` last); with
+    ``shown``, the values another period shows keep their rows instead of the ``top``.
 
     Each carries ``by``, ``segment``, ``sessions``, ``visitors``, macro and micro conversions
     (sessions with any goal of that kind) and rates, the macro revenue (from the
@@ -101,7 +125,7 @@ def segment_rows(
     figures: dict[tuple[int, int, int], _GoalFigures] = {}
     segments_found: list[tuple[dict[str, Any], list[_GoalFigures]]] = []
     for breakdown in breakdowns:
-        segments = _segment_values(table, breakdown, top)
+        segments = _segment_values(table, breakdown, top, shown)
         grouped = (
             flagged.with_columns(segments)
             .group_by("_segment")
@@ -309,8 +333,10 @@ def funnel_segment_rows(
     breakdowns: Sequence[Breakdown],
     *,
     top: int = DEFAULT_TOP,
+    shown: ShownSegments | None = None,
 ) -> tuple[FunnelSegmentRow, ...]:
-    """Per breakdown and segment: the funnel's units, entered units and reached per step.
+    """Per breakdown and segment: the funnel's units, entered units and reached per step
+    (``shown``: as in ``segment_rows``).
 
     ``attempts`` come from ``funnels.funnel_attempts``; a session-scope unit is in its
     session's segment, a visitor-scope unit in the segment of the visitor's first session.
@@ -319,7 +345,7 @@ def funnel_segment_rows(
     rows: list[FunnelSegmentRow] = []
     steps = range(1, len(funnel.steps) + 1)
     for breakdown in breakdowns:
-        segments = table.with_columns(_segment_values(table, breakdown, top))
+        segments = table.with_columns(_segment_values(table, breakdown, top, shown))
         if funnel.scope == "session":
             units = segments.select(pl.col("session").alias("unit"), "_segment")
         else:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
+from tests.helpers import combined_line
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "two_days.log")
@@ -154,3 +155,32 @@ def test_terminal_summary_shows_before_and_signed_changes() -> None:
     assert rows["Sessions"][-3:] == ["4", "2", "+2"]
     assert rows["Sessions with a macro goal"][-3:] == ["0", "1", "-1"]
     assert rows["Macro conversion rate"][-5:] == ["0.0%", "50.0%", "▼", "-50.0", "pp"]
+
+
+def test_the_comparison_period_keeps_the_segments_shown(tmp_path: Path) -> None:
+    # One-page visits, one visitor each. 3 Nov: 5 land on /x, 4 on /y, 1 on /z; 4 Nov: 5 on /z,
+    # 3 on /y, 1 on /x. With --top 1 on 4 Nov, /z is shown and /x and /y are (other): on 3 Nov
+    # /z has 1 session and /x, /y 9, whatever 3 Nov's own largest page.
+    lines = []
+    for day, counts in ((3, {"/x": 5, "/y": 4, "/z": 1}), (4, {"/z": 5, "/y": 3, "/x": 1})):
+        paths = [path for path, n in counts.items() for _ in range(n)]
+        lines += [
+            combined_line(path, ip=f"10.0.{day}.{n}", time=f"0{day}/Nov/2026:10:{n:02d}:00 +0000")
+            for n, path in enumerate(paths)
+        ]
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("goals:\n  - {name: z, kind: macro, destination: /z}\n")
+    args = ["report", str(log), "--goals", str(goals), "--format", "json", "-q"]
+    args += ["--since", "2026-11-04", "--until", "2026-11-04", "--compare", "previous"]
+    result = CliRunner().invoke(cli, [*args, "--by", "landing_page", "--top", "1"])
+    data = json.loads(result.stdout)
+    rows = [(r["segment"], r["sessions"], r["previous_sessions"]) for r in data["segments"]]
+    assert rows == [("/z", 5, 1), ("(other)", 4, 9)]
+    previous = [(r["segment"], r["sessions"]) for r in data["previous"]["segments"]]
+    assert previous == [("/z", 1), ("(other)", 9)]
+    other = data["segments"][1]
+    # (other) converts 0 of 4 now and 0 of 9 before; /z 5 of 5 and 1 of 1.
+    assert (other["previous_macro_conversion_rate"], other["change"]) == (0.0, 0.0)
+    assert data["segments"][0]["previous_macro_conversion_rate"] == 1.0
