@@ -27,6 +27,7 @@ from typing import BinaryIO, Literal
 
 import polars as pl
 
+from micromacro import periods
 from micromacro.cached_lines import LineCache, cache_settings
 from micromacro.errors import InputError
 from micromacro.exports import read_exports, summary_format
@@ -482,8 +483,7 @@ def _read_access_logs(
     if options.client_ip == "first-forwarded":
         check_forwarded_for(fmt, sample)
     tz = report_timezone(options.tz, sample)
-    period = parse_period(options.since, options.until, tz=tz, now=options.now)
-    earlier = _comparison(options, period, tz)
+    period, earlier = _periods(options, tz)
     both = period.union(earlier) if earlier is not None else period
     _order_by_time(inputs, fmt, sample)
     periods = [period] if earlier is None else [period, earlier]
@@ -606,11 +606,14 @@ def _look_up(
     return cache
 
 
-def _comparison(options: ReadOptions, period: Period, tz: tzinfo) -> Period | None:
-    """The ``--compare`` period, if any."""
+def _periods(options: ReadOptions, tz: tzinfo) -> tuple[Period, Period | None]:
+    """The report's period and the ``--compare`` period, if any, both counted from one
+    reading of the clock (so that ``previous`` of ``--since 7d`` is exactly as long)."""
+    now = options.now or periods.clock()
+    period = parse_period(options.since, options.until, tz=tz, now=now)
     if not options.compare:
-        return None
-    return comparison_period(period, options.compare, tz=tz, now=options.now)
+        return period, None
+    return period, comparison_period(period, options.compare, tz=tz, now=now)
 
 
 def _split_periods(
@@ -683,8 +686,7 @@ def _read_event_exports(
 ) -> InputRead:
     """Read every input as an event export mapped by ``source`` (README: Event exports)."""
     tz = parse_timezone(options.tz or source.timezone)
-    period = parse_period(options.since, options.until, tz=tz, now=options.now)
-    earlier = _comparison(options, period, tz)
+    period, earlier = _periods(options, tz)
     both = period.union(earlier) if earlier is not None else period
     cache = None
     if options.cache is not None:

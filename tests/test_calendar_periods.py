@@ -25,7 +25,7 @@ line  Berlin time                    why it is there
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -260,3 +260,20 @@ def test_a_bad_calendar_name_is_a_usage_error() -> None:
     assert code == 2
     assert "--since: cannot read 'last-fortnight'" in err
     assert "last-week, this-week, last-month, this-month, last-year, this-year" in err
+
+
+def test_a_relative_period_and_its_comparison_count_from_one_now(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A clock a second later at every reading: had the two periods each read it, the one
+    # compared with would end a second after this one starts, and last 7 days and a second.
+    ticks = iter(NOW + timedelta(seconds=n) for n in range(1000))
+    monkeypatch.setattr(periods, "clock", lambda: next(ticks))
+    code, out, err = run("report", LOG, "--since", "7d", "--compare", "previous", "-q",
+                         "--format", "json")  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    now, before = data["period"], data["previous"]["period"]
+    assert before["end"] == now["start"]
+    start, end = (datetime.fromisoformat(before[k]) for k in ("start", "end"))
+    assert end - start == timedelta(days=7)
