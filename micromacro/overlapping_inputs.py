@@ -50,7 +50,7 @@ class OverlapSample:
         )
         self.spans.append(
             hashed.group_by(pl.col("source_file").cast(pl.String)).agg(
-                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
             )
         )
 
@@ -77,16 +77,19 @@ class OverlapSample:
         spans = (
             pl.concat(self.spans)
             .group_by("source_file")
-            .agg(pl.col("first").min(), pl.col("last").max())
+            .agg(pl.col("first").min(), pl.col("last").max(), pl.col("len").sum())
         )
-        times = {name: (first, last) for name, first, last in spans.iter_rows()}
+        times = {name: (first, last) for name, first, last, _ in spans.iter_rows()}
+        counted = {name: lines for name, _, _, lines in spans.iter_rows()}
         warnings = []
         for _, _, earlier, later, shared in pairs.head(_OVERLAP_PAIRS).iter_rows():
             start = max(times[earlier][0], times[later][0])
             end = min(times[earlier][1], times[later][1])
+            # The sample's estimate, never more lines than the smaller input counts.
+            about = min(shared * _OVERLAP_SAMPLE, counted[earlier], counted[later])
             warnings.append(
                 f"{earlier} and {later} overlap ({_utc_text(start)} to {_utc_text(end)}) and hold "
-                f"the same lines (about {shared * _OVERLAP_SAMPLE:,} of the counted ones, from a "
+                f"the same lines (about {about:,} of the counted ones, from a "
                 f"sample of one in {_OVERLAP_SAMPLE}): each copy is counted; --dedupe counts a "
                 "line found in an earlier input once"
             )

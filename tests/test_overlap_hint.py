@@ -8,13 +8,16 @@ The logs are built by hand: ``access.log.1`` holds pages 1 to 64 (one a minute f
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
 import micromacro.overlapping_inputs as overlapping_inputs
 from micromacro.cli import cli
+from micromacro.overlapping_inputs import SAMPLE_HASH, OverlapSample
 from tests.helpers import FIREFOX, GOOGLEBOT, combined_line
 
 WARNING = (
@@ -100,3 +103,21 @@ def test_quiet_keeps_it_off_stderr(logs: tuple[str, str]) -> None:
     result = CliRunner().invoke(cli, ["report", *logs, "--quiet"])
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+def test_the_estimate_is_never_more_than_the_lines_counted() -> None:
+    # Three lines in each of two copies, all three in the sample (their sample hashes are
+    # given, as the hit cache gives them): 3 × 16 would be 48 shared lines, of 3 counted.
+    times = [datetime(2026, 11, 2, 9, minute, tzinfo=UTC) for minute in range(3)]
+    sample = OverlapSample()
+    for name in ("a.log", "b.log"):
+        sample.add(
+            pl.DataFrame(
+                {"source_file": [name] * 3, "ts": times, SAMPLE_HASH: [16, 32, 48]},
+                schema_overrides={SAMPLE_HASH: pl.UInt64},
+            )
+        )
+    (warning,) = sample.warnings(["a.log", "b.log"])
+    assert "hold the same lines (about 3 of the counted ones, from a sample of one in 16)" in (
+        warning
+    )
