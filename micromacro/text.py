@@ -6,8 +6,9 @@ import re
 
 # C0 controls, DEL and C1 controls (ESC starts ANSI sequences; CR and BS can overwrite output).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Bidirectional overrides and isolates can reorder what a terminal shows.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# Bidirectional marks, overrides and isolates can reorder what a terminal shows; the line and
+# paragraph separators break a line wherever text is split into lines (``str.splitlines``).
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
 
 
 def inert(text: str, *, limit: int | None = None) -> str:

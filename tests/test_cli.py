@@ -410,6 +410,23 @@ def test_hostile_lines_are_counted_and_shown_inert(tmp_path: Path) -> None:
     assert data["goals"][0]["conversions"] == 1  # the path with rich markup in it
 
 
+def test_line_separators_in_values_break_no_table_line(tmp_path: Path) -> None:
+    # U+2028 and U+2029 end a line for str.splitlines; U+061C is a bidi mark.
+    log = tmp_path / "access.log"
+    log.write_text(
+        '203.0.113.1 - - [02/Nov/2026:10:00:00 +0100] "GET /p?variant=a%E2%80%A8b%E2%80%A9c'
+        '%D8%9Cd HTTP/1.1" 200 1 "-" "Mozilla/5.0"\n'
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text('goals:\n  - name: "x\\u2028y"\n    kind: macro\n    destination: /p\n')
+    result = report(str(log), "--goals", str(goals), "--by", "query:variant")
+    assert result.exit_code == 0
+    assert not {"\u2028", "\u2029", "\u061c"} & set(result.stdout)
+    row = next(line for line in result.stdout.splitlines() if "a\\u2028b" in line)
+    assert row.split()[0] == "a\\u2028b\\u2029c\\u061cd"
+    assert "x\\u2028y" in result.stdout
+
+
 def test_markdown_escapes_markup_and_html(tmp_path: Path) -> None:
     goals = tmp_path / "goals.yaml"
     goals.write_text("goals:\n  - name: 'a|b <i>c</i>'\n    kind: macro\n    destination: /x\n")
