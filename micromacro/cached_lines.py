@@ -39,6 +39,7 @@ from micromacro.timeless_lines import TIMELESS_BUCKETS
 _HIT_COLUMNS: dict[str, pl.DataType] = {
     "visitor": pl.Categorical(),
     "kind": KIND,
+    "host": pl.Categorical(),
     "path": pl.Categorical(),
     "query": pl.Categorical(),
     "status": HIT_SCHEMA["status"],

@@ -348,7 +348,7 @@ def visitor_expr() -> pl.Expr:
 # The hit columns no access log fills (definitions §2.1), and their types.
 ACCESS_LOG_CONSTANTS: dict[str, pl.DataType] = {
     name: HIT_SCHEMA[name]
-    for name in ("session_id", "host", "event_name", "event_value", "revenue", "currency")
+    for name in ("session_id", "event_name", "event_value", "revenue", "currency")
 }
 
 
@@ -380,7 +380,7 @@ def canonical_hits(lines: FrameT) -> FrameT:
         _unfilled("session_id"),
         pl.when(is_request | is_download).then(pl.lit("event")).otherwise(pl.lit("page"))
         .cast(KIND).alias("kind"),
-        _unfilled("host"),
+        pl.col("host"),
         pl.col("method"),
         pl.col("path"),
         pl.col("query"),

@@ -103,6 +103,41 @@ def test_referrer_and_host_alone_and_crossed() -> None:
     assert by("referrer,host") == [(f"{r} / (none)", *figures) for r, *figures in referrers]
 
 
+def test_host_of_a_log_that_names_it(tmp_path: Path) -> None:
+    # vhost_combined: two visits to the shop (one referred by the shop itself: internal, so
+    # Direct; the shop is the most common host, so the site's), one to the blog from a news site.
+    agent = '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"'
+    log = tmp_path / "vhost.log"
+    log.write_text(
+        "".join(
+            f'{host}:443 203.0.113.{n} - - [02/Nov/2026:10:0{n}:00 +0000] "GET /{n} HTTP/1.1" '
+            f'200 10 "{referrer}" {agent}\n'
+            for n, host, referrer in (
+                (1, "shop.example.com", "-"),
+                (2, "shop.example.com", "https://shop.example.com/a"),
+                (3, "blog.example.com", "https://news.example.org/b"),
+            )
+        )
+    )
+    for cache in ("--no-cache", "--cache", "--cache"):  # read, then from the hit cache
+        options = [cache, str(tmp_path / "cache")] if cache == "--cache" else [cache]
+        result = CliRunner().invoke(
+            cli,
+            ["report", str(log), "--format", "json", "--by", "host", "--by", "channel", *options],
+        )
+        assert result.exit_code == 0, result.stderr
+        assert "site hosts (internal referrers): shop.example.com;" in result.stderr
+        rows = [
+            (r["by"], r["segment"], r["sessions"]) for r in json.loads(result.stdout)["segments"]
+        ]
+        assert rows == [
+            ("host", "shop.example.com", 2),
+            ("host", "blog.example.com", 1),
+            ("channel", "Direct", 2),
+            ("channel", "Referral", 1),
+        ]
+
+
 def test_devices() -> None:
     assert by("device") == [("desktop", 3, 3, 1), ("mobile", 2, 0, 1)]
 
