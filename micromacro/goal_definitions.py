@@ -60,7 +60,7 @@ from micromacro.goals_yaml import (
     report_wrong,
     tag_of,
 )
-from micromacro.hit_schema import HIT_SCHEMA
+from micromacro.hit_schema import HIT_SCHEMA, MAX_VALUE
 
 GOAL_KEYS: tuple[str, ...] = ("name", "kind", "type", "category", *GOAL_TYPES, "count", "value")
 GOAL_KINDS: tuple[GoalKind, ...] = ("macro", "micro")
@@ -182,13 +182,14 @@ def _read_count(
 
 
 _VALUE_EXPECTED = "a number of 0 or more, event, or {from: COLUMN}"
+_VALUE_BOUND = "a number of at most 1e15 (no value is larger)"
 
 
 def _read_goal_value(
     entries: Entries, goal_type: GoalType | None, label: str, findings: Findings, inputs: Inputs
 ) -> tuple[float | None, str | None]:
-    """The goal's value per conversion: a fixed number (>= 0), or the column of the matching
-    hit it is taken from (``value: event`` is ``event_value``; ``value: {from: COLUMN}``);
+    """The goal's value per conversion: a fixed number (0 to ``MAX_VALUE``), or the column of the
+    matching hit it is taken from (``value: event`` is ``event_value``; ``value: {from: COLUMN}``);
     (None, None) when absent or invalid (reported)."""
     if "value" not in entries:
         return None, None
@@ -203,6 +204,9 @@ def _read_goal_value(
         number = read_number(node)
         if number is None or number < 0:
             report_wrong(findings, node, subject, _VALUE_EXPECTED)
+            return None, None
+        if number > MAX_VALUE:
+            report_wrong(findings, node, subject, _VALUE_BOUND)
             return None, None
         return number, None
     if column is None:

@@ -27,7 +27,7 @@ from micromacro.goals import (
     NumberCondition,
     StringMatcher,
 )
-from micromacro.hit_schema import as_number
+from micromacro.hit_schema import as_number, usable_value
 
 _REGEX_META = set("\\.+*?()|[]{}^$#&-~")
 
@@ -566,7 +566,8 @@ def hit_values(hits: pl.DataFrame, column: str) -> pl.Series:
     """Per hit, the value a goal takes ``from:`` ``column`` (definitions §2.4): a number column
     of the hits (``revenue``, ``event_value``, an export's value or kept column, as numbers),
     or ``query:NAME``, the parameter of the hit's query, URL-decoded once per distinct value.
-    Null where the hit has no value (no such column, no number)."""
+    Null where the hit has no value (no such column, no number, not finite or beyond
+    ``MAX_VALUE``)."""
     if column.startswith(QUERY_PREFIX):
         name = column.removeprefix(QUERY_PREFIX)
         raw = hits.select(query_parameter(pl.col("query"), name)).to_series()
@@ -574,7 +575,8 @@ def hit_values(hits: pl.DataFrame, column: str) -> pl.Series:
     elif column in hits.columns:
         decoded = hits.get_column(column)
         if decoded.dtype.is_numeric():
-            return decoded.cast(pl.Float64)
+            numbers = decoded.cast(pl.Float64).to_frame("value")
+            return numbers.select(usable_value(pl.col("value"))).to_series()
     else:
         return pl.repeat(None, hits.height, dtype=pl.Float64, eager=True)
     texts = pl.DataFrame({"value": decoded.cast(pl.String)})

@@ -74,16 +74,32 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+# The largest value (in absolute terms) a hit's number may have to count as a value: a
+# thousand trillion of any currency, beyond any one sale, and small enough that no sum or
+# variance of values can overflow a float (definitions §2.4). A larger number is no value.
+MAX_VALUE = 1e15
+
+
+def usable_value(value: pl.Expr) -> pl.Expr:
+    """A number column as values: a number that is not finite, or beyond ``MAX_VALUE`` either
+    way, is null, no value.
+
+    >>> numbers = pl.DataFrame({"n": [12.5, -3.0, float("nan"), float("inf"), 1e15, -2e15]})
+    >>> numbers.select(usable_value(pl.col("n"))).to_series().to_list()
+    [12.5, -3.0, None, None, 1000000000000000.0, None]
+    """
+    return pl.when(value.is_finite() & (value.abs() <= MAX_VALUE)).then(value)
+
+
 def as_number(text: pl.Expr) -> pl.Expr:
     """Text as the number a value column holds (``" 12.50"`` is 12.5): text that is no finite
-    number is null, no value.
+    number, or one beyond ``MAX_VALUE``, is null, no value.
 
-    >>> texts = pl.DataFrame({"t": ["12.50", " 3 ", "NaN", "1e999", "€4", ""]})
+    >>> texts = pl.DataFrame({"t": ["12.50", " 3 ", "NaN", "1e999", "1e308", "€4", ""]})
     >>> texts.select(as_number(pl.col("t"))).to_series().to_list()
-    [12.5, 3.0, None, None, None, None]
+    [12.5, 3.0, None, None, None, None, None]
     """
-    value = text.str.strip_chars().cast(pl.Float64, strict=False)
-    return pl.when(value.is_finite()).then(value)
+    return usable_value(text.str.strip_chars().cast(pl.Float64, strict=False))
 
 
 # Columns the hits of an event export carry after the canonical ones, each only when the

@@ -7,6 +7,8 @@ CR, LF, commas and quotes, TSV escapes tabs and line breaks.
 
 from __future__ import annotations
 
+import math
+
 from micromacro.outputs import csv_line, tsv_line
 from micromacro.render.tables import report_table
 from micromacro.report import Report
@@ -18,7 +20,7 @@ def _raw(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        return repr(value) if math.isfinite(value) else ""  # not finite: no figure, as null
     return str(value)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -143,7 +144,10 @@ def _cell(value: object, column: Column, chart: Markup | None = None, css: str =
 
 
 def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    """A figure as a float; None for none, a flag or a float that is not finite."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def _change_css(row: dict[str, object], change_key: str, p_key: str, key: str = "") -> str:
@@ -154,6 +158,14 @@ def _change_css(row: dict[str, object], change_key: str, p_key: str, key: str = 
         return ""
     rising = change > 0
     return "good" if rising != (key in LOWER_IS_BETTER) else "bad"
+
+
+def _raw(value: object) -> str:
+    """A figure as its card's ``data-value`` holds it: empty for none, and for a float that is
+    not finite (no figure either)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return str(value)
 
 
 def _arrow(change: float | None) -> str:
@@ -218,9 +230,8 @@ def key_figures(table: Table) -> list[Figure]:
             change = _arrow(_number(delta)) + format_value(delta, change_column.kind).lstrip("▲▼ ")
             css = _change_css(row, f"change_{key}", f"change_p_value_{key}", key)
         text, _ = shown(format_value(value, column.kind))
-        raw = "" if value is None else str(value)
         figures.append(
-            Figure(key, column.header, text, raw, key in KEY_FIGURES, before, change, css)
+            Figure(key, column.header, text, _raw(value), key in KEY_FIGURES, before, change, css)
         )
     order = {key: index for index, key in enumerate(KEY_FIGURES)}
     return sorted(figures, key=lambda f: order.get(f.key, len(order)))

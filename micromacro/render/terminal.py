@@ -23,6 +23,7 @@ Figures are never cut or wrapped: a column of figures is always as wide as its w
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field, replace
 
 from rich import box
@@ -188,7 +189,8 @@ def _bar_cell(fraction: float, width: int, style: TerminalStyle) -> Cell:
 
 
 def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
+    number = float(value) if isinstance(value, int | float) else 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 def _vertical_grid(table: Table, before: str, style: TerminalStyle) -> _Grid:

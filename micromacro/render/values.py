@@ -11,27 +11,35 @@ ColumnKind = Literal[
     "delta_seconds", "delta_money", "status",
 ]  # fmt: skip
 
+# Figures at or beyond this size, which no real revenue reaches (a value is at most 1e15,
+# ``hit_schema.MAX_VALUE``), are written in scientific notation: they cannot widen a table.
+_HUGE = 1e18
 # How an alert's status reads in a table.
 _STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
 
 
 def format_value(value: object, kind: ColumnKind) -> str:
     """A value as people read it: thousands separators, percents, durations; ``n/a`` for a
-    figure that cannot be computed, ``–`` for an empty text.
+    figure that cannot be computed, ``–`` for an empty text. A float that is not finite reads
+    as no figure (``∞`` for a ratio, ``float``, that is infinite).
 
     >>> format_value(0.1234, "rate"), format_value(1234, "int"), format_value(65.5, "seconds")
     ('12.3%', '1,234', '1m 06s')
+    >>> format_value(float("inf"), "money"), format_value(float("nan"), "int")
+    ('–', 'n/a')
+    >>> format_value(1234.5, "money"), format_value(1e200, "money")
+    ('1,234.50', '1.00e+200')
     """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "∞" if kind == "float" and value > 0 else format_value(None, kind)
     if value is None:
         return "–" if kind in ("text", "status", "flag", "money") else "n/a"
     if kind == "int" and isinstance(value, int | float):
         return f"{int(value):,}"
     if kind == "rate" and isinstance(value, int | float):
         return f"{value * 100:.1f}%"
-    if kind == "float" and isinstance(value, int | float):
-        return "∞" if value == math.inf else f"{value:,.2f}"
-    if kind == "money" and isinstance(value, int | float):
-        return f"{value:,.2f}"
+    if kind in ("float", "money") and isinstance(value, int | float):
+        return _amount(value)
     if kind == "status":
         return _STATUS_SHOWN.get(str(value), str(value))
     if kind == "flag":
@@ -42,9 +50,10 @@ def format_value(value: object, kind: ColumnKind) -> str:
             return "= 0.0 pp"
         return f"{'▲' if shown > 0 else '▼'} {shown:+.1f} pp"
     if kind == "delta" and isinstance(value, int | float):
-        return f"{value:+,}" if float(value).is_integer() else f"{value:+,.2f}"
+        whole = float(value).is_integer() and abs(value) < _HUGE
+        return f"{value:+,}" if whole else _amount(value, "+")
     if kind == "delta_money" and isinstance(value, int | float):
-        return f"{value:+,.2f}"
+        return _amount(value, "+")
     if kind == "delta_seconds" and isinstance(value, int | float):
         return ("-" if value < 0 else "+") + format_seconds(abs(float(value)))
     if kind == "pvalue" and isinstance(value, int | float):
@@ -52,6 +61,15 @@ def format_value(value: object, kind: ColumnKind) -> str:
     if kind == "seconds" and isinstance(value, int | float):
         return format_seconds(float(value))
     return str(value)
+
+
+def _amount(value: float, sign: str = "") -> str:
+    """``1,234.50`` (``+1,234.50`` with ``sign`` ``+``), or ``1.23e+20`` from ``_HUGE`` on.
+
+    >>> _amount(-1234.5), _amount(2.5, "+"), _amount(-1e18)
+    ('-1,234.50', '+2.50', '-1.00e+18')
+    """
+    return f"{value:{sign}.2e}" if abs(value) >= _HUGE else f"{value:{sign},.2f}"
 
 
 def format_seconds(seconds: float) -> str:
