@@ -9,6 +9,7 @@ import crawleruseragents
 import polars as pl
 
 from micromacro.errors import UsageError
+from micromacro.goal_definitions import polars_error_reason
 
 
 @lru_cache(maxsize=1)
@@ -36,5 +37,5 @@ def validate_bot_patterns(patterns: Sequence[str]) -> None:
         try:
             pl.select(pl.lit("").str.contains(pattern))
         except pl.exceptions.PolarsError as error:
-            reason = str(error).strip().splitlines()[0]
+            reason = polars_error_reason(str(error))
             raise UsageError(f"invalid --bot-pattern '{pattern}': {reason}") from None

@@ -10,6 +10,7 @@ start at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import isfinite
 from typing import Any, NoReturn
 
 import click
@@ -33,6 +34,22 @@ from micromacro.option_values import (
     TABLE_NAMES,
 )
 from micromacro.timespans import parse_duration
+
+
+class _Path(click.Path):
+    """A path option: ``click.Path`` that refuses an empty one (a usage error, exit 2)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "":
+            self.fail("the path is empty", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+_FILE = _Path(dir_okay=False)
+_DIRECTORY = _Path(file_okay=False)
+
+# ``--top`` past this shows every row, as 0 does (a larger number is taken as this one).
+_MOST_ROWS = 1_000_000_000
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success (an empty log too), 1 input or output error, 2 usage or config error, "
@@ -91,7 +108,7 @@ def _parse_split(value: str | None, param: click.Parameter) -> tuple[float, ...]
         raise click.BadParameter(
             "expected numbers separated by commas, like 50,50", param=param
         ) from None
-    if len(shares) < 2 or any(not share > 0 for share in shares):
+    if len(shares) < 2 or not all(share > 0 for share in shares) or not isfinite(sum(shares)):
         raise click.BadParameter("expected two or more positive shares, like 50,50", param=param)
     return shares
 
@@ -99,7 +116,7 @@ def _parse_split(value: str | None, param: click.Parameter) -> tuple[float, ...]
 _GOALS_OPTION = click.option(
     "--goals",
     "goals_path",
-    type=click.Path(dir_okay=False),
+    type=_FILE,
     help=f"Goals file (YAML). Default: {DEFAULT_GOALS_FILE} if it exists.",
 )
 _CSV_RAW_OPTION = click.option(
@@ -211,7 +228,7 @@ _CACHE_DIR_OPTION = click.option(
     "--cache",
     "cache_dir",
     metavar="DIR",
-    type=click.Path(file_okay=False),
+    type=_DIRECTORY,
     help="The hit cache directory (default: $XDG_CACHE_HOME/micromacro, else ~/.cache/micromacro).",
 )
 # Where the hits of each log file are kept between runs, shared by report and alert.
@@ -288,7 +305,7 @@ _hit_reading_options = _with_options(*_READING_OPTIONS)
 )
 @click.option(
     "--top",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=_MOST_ROWS, clamp=True),
     default=DEFAULT_TOP,
     show_default=True,
     help="Segments shown per --by, by sessions (the rest are folded into (other)), and rows "
@@ -323,7 +340,7 @@ _hit_reading_options = _with_options(*_READING_OPTIONS)
 )
 @click.option(
     "--history",
-    type=click.Path(dir_okay=False),
+    type=_FILE,
     help="Append one row per goal for the reported period to this CSV file (rows of the same "
     "period are replaced; safe for overlapping cron runs).",
 )
@@ -345,7 +362,7 @@ _hit_reading_options = _with_options(*_READING_OPTIONS)
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False),
+    type=_FILE,
     help="Write to FILE (a regular file is replaced atomically; a device, FIFO or /dev/fd/N is "
     "written in place); strftime codes (reports/%Y-%m-%d.csv) are filled from the period's start.",
 )
@@ -408,7 +425,7 @@ def alert(ctx: click.Context, /, **params: Any) -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False),
+    type=_FILE,
     help="Write to FILE (a regular file is replaced atomically; a device, FIFO or /dev/fd/N is "
     "written in place).",
 )
@@ -445,7 +462,7 @@ def hits(ctx: click.Context, /, **params: Any) -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False),
+    type=_FILE,
     help="Write to FILE (a regular file is replaced atomically) instead of stdout.",
 )
 @_hit_reading_options

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import fields, replace
+from datetime import UTC
 from typing import IO, Any
 
 import click
@@ -101,7 +102,8 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
     _print_read_messages(env, report.notes, report.warnings, report.malformed)
     if fmt != "table":
         buckets = ", ".join(f"{k} {v:,}" for k, v in report.input.bucket_counts().items())
-        env.message(f"input: {report.input.lines:,} lines ({buckets})")
+        lines = report.input.lines
+        env.message(f"input: {lines:,} line{'s' if lines != 1 else ''} ({buckets})")
 
 
 def _report_options(
@@ -455,6 +457,8 @@ def _write_bytes(stream: IO[str], data: bytes) -> None:
 def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     """``micromacro check``: load and lint a goals file, and say what it holds."""
     env = environment(ctx)
+    if compare is not None:  # as an alert job would pass it: its period is that job's
+        periods.check_comparison(compare, tz=UTC, now=periods.clock())
     config = load_goals(goals_file)
     for warning in config.warnings:
         env.message(warning, level="warning")
@@ -530,8 +534,8 @@ def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:
 def _explain_detection(env: Environment, analysis: SampleAnalysis) -> None:
     """Print how each family read the sample, then the choice (or raise why there is none)."""
     out = [
-        f"sample: {_plural(analysis.lines, 'line') or '0 lines'} "
-        f"({analysis.comments} blank, comment or directive)",
+        f"sample: {_plural(analysis.lines, 'non-blank line') or '0 non-blank lines'} "
+        f"({analysis.comments} comment or directive)",
         f"{'family':<12} {'read':>5}  variants",
     ]
     for candidate in analysis.candidates:

@@ -169,6 +169,9 @@ class MicromacroGroup(click.Group):
             # Without standalone mode click returns the exit code of --help, --version, ctx.exit.
             code = result if isinstance(result, int) else ExitCode.OK
             sys.stdout.flush()  # a full stdout fails here, not as Python exits
+        except click.exceptions.NoArgsIsHelpError as error:  # a group named alone: its help
+            env.stderr.write(error.ctx.get_help() + "\n" if error.ctx else error.format_message())
+            code = ExitCode.USAGE_ERROR
         except click.UsageError as error:
             env.error(_usage_message(error))
             code = ExitCode.USAGE_ERROR

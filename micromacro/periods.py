@@ -274,6 +274,9 @@ def parse_period(
 
     A calendar period as ``since`` with no ``until`` (or the same one) is that whole period.
     """
+    for name, value in (("--since", since), ("--until", until)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option or name} is empty: give a date, a time or a period")
     current = now or clock()
     calendar = _calendar_name(since)
     if calendar is not None and until is None:
@@ -307,6 +310,20 @@ def utc_text(instant: datetime) -> str:
 COMPARE_MODES: tuple[str, ...] = ("previous", "previous-week", "previous-year")
 
 
+def check_comparison(spec: str, *, tz: tzinfo, now: datetime) -> Period | None:
+    """The period of a ``--compare START..END``, None for a mode (``previous``, …); raises
+    ``UsageError`` for anything else."""
+    if ".." in spec:
+        start, _, stop = spec.partition("..")
+        return parse_period(start or None, stop or None, tz=tz, now=now, option="--compare")
+    if spec not in COMPARE_MODES:
+        raise UsageError(
+            f"--compare: cannot read '{spec}' (expected previous, previous-week, previous-year "
+            "or START..END, e.g. 2026-10-01..2026-10-31)"
+        )
+    return None
+
+
 def comparison_period(
     current: Period, spec: str, *, tz: tzinfo, now: datetime | None = None
 ) -> Period:
@@ -320,14 +337,9 @@ def comparison_period(
     reaches outside the supported times.
     """
     moment = now or clock()
-    if ".." in spec:
-        start, _, stop = spec.partition("..")
-        return parse_period(start or None, stop or None, tz=tz, now=moment, option="--compare")
-    if spec not in COMPARE_MODES:
-        raise UsageError(
-            f"--compare: cannot read '{spec}' (expected previous, previous-week, previous-year "
-            "or START..END, e.g. 2026-10-01..2026-10-31)"
-        )
+    explicit = check_comparison(spec, tz=tz, now=moment)
+    if explicit is not None:
+        return explicit
     if current.since is None:
         raise UsageError("--compare needs --since: the period to compare with an earlier one")
     until = current.until or moment.astimezone(UTC)

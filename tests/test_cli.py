@@ -509,7 +509,14 @@ def test_missing_goals_file_exits_2() -> None:
         (["--session-timeout", "soon"], "Invalid value for '--session-timeout'"),
         (["--since", "last tuesday"], "cannot read 'last tuesday'"),
         (["--tz", "Mars/Olympus"], "unknown time zone"),
-        (["--bot-pattern", "("], "invalid --bot-pattern '('"),
+        (["--bot-pattern", "("], "invalid --bot-pattern '(': unclosed group"),
+        (["--bot-pattern", "(?=x)"], "invalid --bot-pattern '(?=x)': look-around, including"),
+        (["--since", ""], "--since is empty: give a date, a time or a period"),
+        (["--until", " "], "--until is empty"),
+        (["-o", ""], "Invalid value for '--output' / '-o': the path is empty"),
+        (["--history", ""], "Invalid value for '--history': the path is empty"),
+        (["--by", "query:v", "--baseline", "a", "--expected-split", "inf,1"], "positive shares"),
+        (["--log-format", '%h %t "%r" %>s %{'], "has '%{' at character 16, which is no directive"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
@@ -641,3 +648,27 @@ def test_csv_micro_macro_header() -> None:
         "p_value,small_sample"
     )
     assert result.stdout.splitlines()[1].startswith("long_visit,2,2,1.0,1,0,0.0,1.0,,")
+
+
+def test_a_top_past_any_table_shows_every_row() -> None:
+    every = report(SHOP, "--format", "json", "--by", "landing_page", "--top", "0", "-q")
+    huge = report(SHOP, "--format", "json", "--by", "landing_page", "--top", "9" * 30, "-q")
+    assert huge.exit_code == 0
+    assert json.loads(huge.stdout)["segments"] == json.loads(every.stdout)["segments"]
+
+
+@pytest.mark.parametrize("args", [[], ["cache"]])
+def test_a_group_alone_prints_its_help(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]  # the program is "cli" under CliRunner
+    assert first.startswith("Usage: ")
+    assert first.endswith(f"{''.join(f' {arg}' for arg in args)} [OPTIONS] COMMAND [ARGS]...")
+    assert "\\x0a" not in result.stderr
+    assert "Commands:" in result.stderr
+
+
+def test_check_reads_the_compare_it_is_given() -> None:
+    result = run("check", GOALS, "--compare", "bogus")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("micromacro: error: --compare: cannot read 'bogus'")

@@ -155,6 +155,7 @@ def _apache_pieces(text: str) -> list[_Piece]:
     pieces: list[_Piece] = []
     position = 0
     for match in _APACHE_DIRECTIVE.finditer(text):
+        _check_literal(text, position, match.start())
         pieces.append(_Piece(literal=text[position : match.start()]))
         position = match.end()
         if match.group(0) == "%%":
@@ -162,8 +163,21 @@ def _apache_pieces(text: str) -> list[_Piece]:
             continue
         variable = _apache_variable(match.group(1), match.group(2))
         pieces.append(_Piece(variable=variable, written=match.group(0)))
+    _check_literal(text, position, len(text))
     pieces.append(_Piece(literal=text[position:]))
     return pieces
+
+
+def _check_literal(text: str, start: int, end: int) -> None:
+    """Raise ``UsageError`` for a ``%`` between two Apache directives: one that starts none
+    (``%{Referer`` cut short, ``%y``), which Apache itself refuses."""
+    percent = text.find("%", start, end)
+    if percent >= 0:
+        raise UsageError(
+            f"the apache format string {text!r} has {text[percent : percent + 12]!r} at "
+            f"character {percent + 1}, which is no directive (%h, %{{Referer}}i, %>s; %% for "
+            "a % sign)"
+        )
 
 
 def _apache_variable(argument: str | None, letter: str) -> Variable:
