@@ -184,7 +184,7 @@ def test_detect_explains_the_choice(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["formats", "--detect", str(path)])
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "sample: 5 lines (1 blank, comment or directive)"
+    assert lines[0] == "sample: 5 non-blank lines (1 comment or directive)"
     assert lines[2] == "clf              3  combined 2, vhost_combined 1"
     assert all(line.split()[1] == "0" for line in lines[3:-2])  # every other family: nothing
     assert lines[-2] == f"first line no format reads: {path}:4: garbage"
@@ -199,6 +199,6 @@ def test_detect_without_any_readable_line_exits_1_after_the_table(tmp_path: Path
     path.write_text("hello\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["formats", "--detect", str(path)])
     assert result.exit_code == 1
-    assert result.stdout.startswith("sample: 1 line (0 blank, comment or directive)\n")
+    assert result.stdout.startswith("sample: 1 non-blank line (0 comment or directive)\n")
     assert f"first line no format reads: {path}:1: hello" in result.stdout
     assert "no format reads any of the 1 sample lines" in result.stderr

@@ -370,7 +370,7 @@ def test_the_note_of_a_file_named_twice_is_on_stderr(tmp_path: Path) -> None:
     assert f"micromacro: {tmp_path}/./access.log: the same file as {log}, read once\n" in (
         result.stderr
     )
-    assert "input: 1 lines" in result.stderr
+    assert "input: 1 line (" in result.stderr
 
 
 def test_a_symlink_loop_and_a_broken_link_say_what_they_are(tmp_path: Path) -> None:

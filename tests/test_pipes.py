@@ -168,7 +168,7 @@ def test_formats_detect_reads_a_fifo(tmp_path: Path) -> None:
     with writing(str(fifo), SAMPLE.read_bytes()):
         result = CliRunner().invoke(cli, ["formats", "--detect", str(fifo)])
     assert result.exit_code == 0, result.stderr
-    assert "sample: 50 lines (0 blank, comment or directive)" in result.stdout
+    assert "sample: 50 non-blank lines (0 comment or directive)" in result.stdout
     assert "chosen: combined" in result.stdout
 
 

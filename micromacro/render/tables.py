@@ -141,7 +141,8 @@ def input_table(report: Report) -> Table:
     ]
     files = report.input.files
     title = (
-        f"Input: {lines:,} lines in {files} file{'s' if files != 1 else ''} "
+        f"Input: {lines:,} line{'s' if lines != 1 else ''} in {files} file"
+        f"{'s' if files != 1 else ''} "
         f"({report.input.format} format)"
     )
     columns = (Column("bucket", "Bucket"), Column("lines", "Lines", "int"),
