@@ -48,6 +48,7 @@ from micromacro.goals_yaml import (
     has_rejected_keys,
     item_label,
     mapping_entries,
+    quoted,
     read_choice,
     read_flag,
     read_name,
@@ -197,7 +198,7 @@ def _read_goal_value(
     subject = f"value of {label}"
     if isinstance(node, MappingNode):
         column = _read_value_from(node, subject, findings)
-        written = f"from {column!r}"
+        written = f"from {quoted(column or '')}"
     elif isinstance(node, ScalarNode) and tag_of(node) == STR_TAG and node.value == "event":
         column, written = "event_value", "event"
     else:
@@ -396,7 +397,7 @@ def _read_pattern(
     if pattern is not None and op == "regex":
         reason = _regex_problem(pattern)
         if reason is not None:
-            findings.error(node, f"invalid regex {pattern!r}: {reason}")
+            findings.error(node, f"invalid regex {quoted(pattern)}: {reason}")
             return None
     return pattern
 
@@ -733,14 +734,14 @@ def _read_goal_step(
         return None
     goal = goals.get(name)
     if goal is None:
-        known = ", ".join(repr(g) for g in goals) or "none defined"
-        findings.error(value_node, f"{label} names unknown goal {name!r} (goals: {known})")
+        known = ", ".join(quoted(g) for g in goals) or "none defined"
+        findings.error(value_node, f"{label} names unknown goal {quoted(name)} (goals: {known})")
         return None
     matcher: HitMatcher | None = goal.destination or goal.event
     if matcher is None:
         findings.error(
             value_node,
-            f"{label} ends at goal {name!r}, a {goal.type} goal (expected a destination or "
+            f"{label} ends at goal {quoted(name)}, a {goal.type} goal (expected a destination or "
             "event goal: a funnel step is a hit)",
         )
         return None

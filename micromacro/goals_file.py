@@ -68,11 +68,13 @@ from micromacro.goals_yaml import (
     Entries,
     Findings,
     compose,
+    cut_quotes_of,
     describe,
     describe_choices,
     has_rejected_keys,
     item_label,
     mapping_entries,
+    quoted,
     read_name,
     read_named_list,
     read_number,
@@ -311,7 +313,7 @@ def _strftime_problem(pattern: str) -> str | None:
     'invalid format string: Please either specify both hour and minute, or neither'
     """
     if "%" not in pattern:
-        return f"{pattern!r} is neither a named format nor a strftime pattern"
+        return f"{quoted(pattern)} is neither a named format nor a strftime pattern"
     try:
         pl.select(pl.lit("2026-01-01").str.to_datetime(pattern, strict=False, time_unit="us"))
     except pl.exceptions.PolarsError as exc:
@@ -331,7 +333,7 @@ def _read_source_timezone(entries: Entries, findings: Findings) -> str:
     try:
         parse_timezone(text)
     except UsageError as exc:
-        findings.error(node, f"invalid timezone of source: {exc}")
+        findings.error(node, f"invalid timezone of source: {cut_quotes_of(str(exc), text)}")
     return text
 
 
@@ -401,12 +403,13 @@ def _read_keep(node: Node, findings: Findings) -> tuple[str, ...]:
             continue
         if name in names:
             findings.error(
-                item, f"duplicate column {name!r} in {subject} (first at line {names[name]})"
+                item,
+                f"duplicate column {quoted(name)} in {subject} (first at line {names[name]})",
             )
         elif name in HIT_SCHEMA or name in EXPORT_HIT_COLUMNS:
             findings.error(
                 item,
-                f"column {name!r} in {subject} has the name of a hit column "
+                f"column {quoted(name)} in {subject} has the name of a hit column "
                 f"(hit columns: {', '.join([*HIT_SCHEMA, *EXPORT_HIT_COLUMNS])})",
             )
         else:
@@ -453,7 +456,7 @@ def _read_alert(
             try:
                 metric = parse_metric(text, shape)
             except ValueError as exc:
-                findings.error(metric_node, f"{exc} in {label}")
+                findings.error(metric_node, f"{cut_quotes_of(str(exc), text)} in {label}")
     conditions = [key for key in CONDITIONS if key in entries]
     if len(conditions) != 1 and not has_rejected_keys(node, entries):
         findings.error(
@@ -508,7 +511,8 @@ def _read_threshold(
     try:
         return parse_threshold(written, condition, metric)
     except ValueError as exc:
-        findings.error(node, f"invalid {condition} of {label}: {exc}")
+        reason = cut_quotes_of(str(exc), str(written))
+        findings.error(node, f"invalid {condition} of {label}: {reason}")
         return None
 
 

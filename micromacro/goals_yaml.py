@@ -5,11 +5,17 @@ and named lists that each section of the file is made of.
 Validation walks the node tree of ``yaml.compose`` (nothing is constructed from tags). libyaml
 composes the tree when it is available and reads the text without a problem; any problem is left
 to PyYAML's own composer, whose messages the file's errors are reported with.
+
+An alias is the very node its anchor names, so one node can sit in many places of the tree. A
+document whose aliases multiply it (an "alias bomb") or make a list or mapping contain itself is
+refused before anything reads it, so every later walk is as long as the file, give or take.
+Values quoted in messages are cut to ``QUOTE_CHARS`` characters.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -20,6 +26,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
+from micromacro.text import inert
 from micromacro.timespans import parse_duration
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -35,6 +42,12 @@ TEXT_TAGS = frozenset({STR_TAG, INT_TAG, FLOAT_TAG, TIMESTAMP_TAG})
 SCALARS = SafeConstructor()
 
 Entries = dict[str, tuple[Node, Node]]
+
+# The longest value quoted in a message, quotes and ellipsis included.
+QUOTE_CHARS = 80
+# Aliases may add this many nodes to a document, or as many as it holds if that is more: plenty
+# for anchors reused by hand, and far too few for an alias bomb, which multiplies per level.
+ALIAS_ALLOWANCE = 100_000
 
 
 @dataclass
@@ -64,7 +77,8 @@ class Findings:
 
 
 def compose(text: str, findings: Findings) -> Node | None:
-    """Return the document's root node, or None after recording a syntax error or emptiness.
+    """Return the document's root node, or None after recording a syntax error, emptiness or
+    aliases that make the document contain itself or far outgrow the file.
 
     libyaml composes the tree when it is available and reads the text without a problem; any
     problem (and any deep document) is left to PyYAML's own composer, whose messages and limits
@@ -88,7 +102,16 @@ def compose(text: str, findings: Findings) -> Node | None:
     if root is None or (tag_of(root) == NULL_TAG and root.value == ""):
         findings.error_at(1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
         return None
+    problem = _alias_problem(root) if "&" in text and _ANCHOR.search(text) else None
+    if problem is not None:
+        findings.error(*problem)
+        return None
     return root
+
+
+# Where an anchor may stand: ``&name`` at a line's start, after a space or a flow indicator. A
+# text with none holds no alias either (an alias names an anchor), and needs no walk for them.
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])&[^\s\[\]{},]", re.MULTILINE)
 
 
 # Deeper documents are composed by PyYAML, which recurses per level (RecursionError: too deep).
@@ -135,20 +158,94 @@ def _compose_with_libyaml(text: str) -> Node | None:
 
 
 def _depth_exceeds(root: Node, limit: int) -> bool:
-    """True when some node of the tree under ``root`` lies more than ``limit`` levels deep."""
+    """True when some node of the tree under ``root`` lies more than ``limit`` levels deep, as
+    written: a list or mapping is entered once, so an alias counts where it stands, not as the
+    anchored node it repeats."""
+    entered: set[int] = set()
     level: list[Node] = [root]
     for _ in range(limit):
         deeper: list[Node] = []
         for node in level:
+            if isinstance(node, ScalarNode) or id(node) in entered:
+                continue
+            entered.add(id(node))
             if isinstance(node, MappingNode):
                 for key, value in node.value:
                     deeper += (key, value)
-            elif isinstance(node, SequenceNode):
+            else:
                 deeper += node.value
         if not deeper:
             return False
         level = deeper
     return True
+
+
+# --- aliases ---------------------------------------------------------------------------------
+
+
+def _children(node: Node) -> list[Node]:
+    """The nodes a list or mapping holds, in file order (a mapping's keys and values)."""
+    if isinstance(node, MappingNode):
+        return [part for entry in node.value for part in entry]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _alias_problem(root: Node) -> tuple[Node, str] | None:
+    """Where and why the document's aliases cannot be read, or None when they can: a list or
+    mapping that contains itself, or aliases that make the tree far larger than the file.
+
+    The tree is walked once per distinct node, so an alias bomb is refused at no great cost.
+    """
+    distinct = _count_distinct(root)
+    limit = distinct + max(ALIAS_ALLOWANCE, distinct)
+    sizes: dict[int, int] = {}  # the size of each finished node's tree, aliases expanded
+    open_ids: set[int] = set()  # the nodes being walked: the path from the root
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            open_ids.discard(id(node))
+            size = 1 + sum(sizes[id(child)] for child in _children(node))
+            if size > limit:
+                return node, _expansion_message(node, limit, distinct)
+            sizes[id(node)] = size
+        elif id(node) in open_ids:
+            return node, _cycle_message(node)
+        elif id(node) not in sizes:
+            open_ids.add(id(node))
+            stack.append((node, True))
+            stack += [(child, False) for child in reversed(_children(node))]
+    return None
+
+
+def _count_distinct(root: Node) -> int:
+    """How many distinct nodes the document holds (an alias adds none)."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for child in _children(stack.pop()):
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return len(seen)
+
+
+def _expansion_message(node: Node, limit: int, distinct: int) -> str:
+    return (
+        f"too many aliases: they expand this {_collection(node)} to more than {limit:,} "
+        f"values (the file itself holds {distinct:,})"
+    )
+
+
+def _cycle_message(node: Node) -> str:
+    kind = _collection(node)
+    return f"an alias within this {kind} names the {kind} itself (nothing can contain itself)"
+
+
+def _collection(node: Node) -> str:
+    return "mapping" if isinstance(node, MappingNode) else "list"
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
@@ -164,7 +261,16 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
     if exc.problem and exc.context and exc.context_mark:
         where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
         problem = f"{problem} ({exc.context} at {where})"
-    return line, column, f"invalid YAML: {problem}"
+    return line, column, f"invalid YAML: {_cut_quotes(problem)}"
+
+
+# What PyYAML quotes in its messages (an alias, a tag handle) with Python's quotes.
+_QUOTED = re.compile(r"'[^'\n]*'")
+
+
+def _cut_quotes(problem: str) -> str:
+    """``problem`` with each long quoted text in it cut like ``quoted`` cuts it."""
+    return _QUOTED.sub(lambda match: _cut_quoted(match.group()), problem)
 
 
 def _only_indentation_before(mark: Mark) -> bool:
@@ -188,6 +294,34 @@ def tag_of(node: Node) -> str:
     return str(node.tag)
 
 
+def quoted(text: str) -> str:
+    """``text`` quoted as Python writes it (control characters escaped), cut to ``QUOTE_CHARS``
+    characters ending in an ellipsis when longer.
+
+    >>> quoted("/checkout")
+    "'/checkout'"
+    >>> shown = quoted("x" * 1000)
+    >>> len(shown), shown[-3:]
+    (80, "x…'")
+    """
+    return _cut_quoted(repr(text[: QUOTE_CHARS + 1]))
+
+
+def _cut_quoted(shown: str) -> str:
+    """A quoted text, quotes included, cut to ``QUOTE_CHARS`` characters (its quotes kept)."""
+    if len(shown) <= QUOTE_CHARS:
+        return shown
+    return shown[0] + inert(shown[1:-1], limit=QUOTE_CHARS - 2) + shown[-1]
+
+
+def cut_quotes_of(message: str, text: str) -> str:
+    """``message`` (written by another module) with each quote of ``text`` cut like ``quoted``."""
+    short = quoted(text)
+    for written in (repr(text), f"'{text}'"):
+        message = message.replace(written, short)
+    return message
+
+
 def describe(node: Node) -> str:
     """Say what a node holds, for ``got ...``: ``a list``, ``a boolean``, ``the string 'x'``."""
     if isinstance(node, MappingNode):
@@ -200,12 +334,12 @@ def describe(node: Node) -> str:
     if tag == NULL_TAG:
         return "nothing" if node.value == "" else "null"
     if tag in (INT_TAG, FLOAT_TAG):
-        return f"the number {node.value}"
+        return f"the number {inert(node.value, limit=QUOTE_CHARS)}"
     if tag == TIMESTAMP_TAG:
-        return f"the date {node.value}"
+        return f"the date {inert(node.value, limit=QUOTE_CHARS)}"
     if tag == STR_TAG:
-        return f"the string {node.value!r}"
-    return f"a value tagged {tag}"
+        return f"the string {quoted(node.value)}"
+    return f"a value tagged {inert(tag, limit=QUOTE_CHARS)}"
 
 
 def describe_choices(names: tuple[str, ...]) -> str:
@@ -236,7 +370,7 @@ def mapping_entries(
         key = str(key_node.value)
         if key in first_line:
             findings.error(
-                key_node, f"duplicate key {key!r} {where} (first at line {first_line[key]})"
+                key_node, f"duplicate key {quoted(key)} {where} (first at line {first_line[key]})"
             )
             continue
         first_line[key] = key_node.start_mark.line + 1
@@ -244,7 +378,8 @@ def mapping_entries(
             findings.error(key_node, f"merge keys ('<<') are not supported {where}")
         elif key not in allowed:
             findings.error(
-                key_node, f"unknown key {key!r} {where} (expected {describe_choices(allowed)})"
+                key_node,
+                f"unknown key {quoted(key)} {where} (expected {describe_choices(allowed)})",
             )
         else:
             entries[key] = (key_node, value_node)
@@ -339,7 +474,7 @@ def item_label(node: MappingNode, index: int, noun: str = "goal") -> str:
             and tag_of(value_node) in TEXT_TAGS
             and value_node.value
         ):
-            return f"{noun} {value_node.value!r}"
+            return f"{noun} {quoted(value_node.value)}"
     return f"{noun} #{index}"
 
 
@@ -364,7 +499,8 @@ def read_name(
         return None
     if name in name_lines:
         findings.error(
-            value_node, f"duplicate {noun} name {name!r} (first used at line {name_lines[name]})"
+            value_node,
+            f"duplicate {noun} name {quoted(name)} (first used at line {name_lines[name]})",
         )
         return None
     name_lines[name] = value_node.start_mark.line + 1

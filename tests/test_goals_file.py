@@ -284,6 +284,77 @@ def test_unknown_top_level_key() -> None:
     ]
 
 
+# --- aliases ---------------------------------------------------------------------------------
+
+
+def alias_bomb(levels: int) -> str:
+    """A ``_x`` list of anchors, each a list of ten aliases of the one before: the last one
+    stands for 10 ** (levels + 1) strings. ``&a4`` (a hundred thousand) is at line 6, column 5."""
+    lines = ["_x:", "  - &a0 [" + ", ".join(["lol"] * 10) + "]"]
+    lines += [f"  - &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("goal", "values", "nodes"),
+    [
+        pytest.param("{name: a, kind: macro, destination: /x}", "100,032", "32", id="beside-goals"),
+        pytest.param(
+            "{name: a, kind: macro, destination: {one_of: *a9}}", "100,033", "33", id="in-a-goal"
+        ),
+    ],
+)
+def test_alias_bomb_is_refused_without_expanding_it(goal: str, values: str, nodes: str) -> None:
+    # Nine levels stand for ten billion strings: walked alias by alias, they took minutes and
+    # gigabytes; the file is refused at ``&a4``, the first list to pass the limit.
+    text = alias_bomb(9) + f"goals:\n  - {goal}\n"
+
+    with pytest.raises(ConfigError) as info:
+        parse_goals(text, path="goals.yaml")
+
+    assert info.value.problems == [
+        f"goals.yaml:6:5: too many aliases: they expand this list to more than {values} values "
+        f"(the file itself holds {nodes})"
+    ]
+    assert info.value.exit_code == 2
+
+
+def test_alias_within_the_list_it_names_is_refused() -> None:
+    text = (
+        one_goal("kind: macro", "destination: /x") + "funnels:\n  - {name: f, steps: &s [*s, *s]}\n"
+    )
+
+    assert problems_of(text) == [
+        "goals.yaml:6:22: an alias within this list names the list itself "
+        "(nothing can contain itself)"
+    ]
+
+
+def test_anchors_reused_by_hand_read_as_before() -> None:
+    text = (
+        "goals:\n"
+        "  - {name: a, kind: macro, destination: &d {one_of: &paths [/a, /b]}}\n"
+        "  - {name: b, kind: micro, destination: *d}\n"
+        "  - {name: c, kind: micro, event: {action: {one_of: *paths}}}\n"
+    )
+
+    config = parse_goals(text, path="goals.yaml")
+
+    paths = StringMatcher("one_of", ("/a", "/b"))
+    assert [goal.destination for goal in config.goals[:2]] == [DestinationMatcher(paths)] * 2
+    assert config.goals[2].event == EventMatcher(action=paths)
+
+
+def test_merge_keys_are_still_reported_as_unsupported() -> None:
+    text = "goals:\n  - &base {name: a, kind: macro, destination: /x}\n  - <<: *base\n    name: b\n"
+
+    assert problems_of(text) == [
+        "goals.yaml:3:5: merge keys ('<<') are not supported in goal 'b'",
+        "goals.yaml:3:5: missing key 'kind' in goal 'b' (expected one of macro, micro)",
+        f"goals.yaml:3:5: goal 'b' has no type key (expected exactly one of {TYPE_KEYS})",
+    ]
+
+
 # --- goal-level problems ---------------------------------------------------------------------
 
 
@@ -598,4 +669,33 @@ def test_load_goals_on_invalid_utf8(tmp_path: Path) -> None:
 
     assert info.value.problems == [
         f"{path}: cannot read goals file: not valid UTF-8 (byte 0xff at offset 7)"
+    ]
+
+
+def test_a_log_given_as_the_goals_file_is_quoted_in_part(tmp_path: Path) -> None:
+    line = '66.249.66.148 - - [02/Nov/2026:00:19:52 +0100] "GET /contact HTTP/1.1" 200 2048'
+    path = tmp_path / "access.log"
+    path.write_text(f"{line}\n" * 1000, encoding="utf-8")
+
+    with pytest.raises(ConfigError) as info:
+        load_goals(path)
+
+    quoted = "'" + line[:77] + "…'"
+    assert info.value.problems == [
+        f"{path}:1:1: invalid goals file: expected a mapping with a 'goals' list, "
+        f"got the string {quoted}"
+    ]
+
+
+def test_long_values_are_cut_in_messages_and_stay_escaped() -> None:
+    # The name is an escape sequence and 200 n's, the regex an open group and 200 x's.
+    name, regex = "\\e[31m" + "n" * 200, "(" + "x" * 200
+    text = f'goals:\n  - {{name: "{name}", kind: 3,\n      destination: {{regex: "{regex}"}}}}\n'
+
+    # 80 characters: the quotes, the escape, 69 n's and the ellipsis.
+    quoted_name = "'\\x1b[31m" + "n" * 69 + "…'"
+    assert problems_of(text) == [
+        f"goals.yaml:2:228: invalid kind of goal {quoted_name}: "
+        "expected one of macro, micro, got the number 3",
+        "goals.yaml:3:28: invalid regex '(" + "x" * 76 + "…': unclosed group",
     ]
