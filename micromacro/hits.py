@@ -339,10 +339,10 @@ def _path_kinds(paths: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 def visitor_expr() -> pl.Expr:
     """An access-log visitor (definitions §2.3): the client address and the user agent, as one
-    string."""
-    return pl.concat_str(pl.col("ip"), pl.col("user_agent").fill_null(""), separator=" ").alias(
-        "visitor"
-    )
+    string (a line without an address is its user agent's, not one visitor of all such)."""
+    return pl.concat_str(
+        pl.col("ip").fill_null(""), pl.col("user_agent").fill_null(""), separator=" "
+    ).alias("visitor")
 
 
 # The hit columns no access log fills (definitions §2.1), and their types.

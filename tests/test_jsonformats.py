@@ -11,7 +11,9 @@ from typing import Any, cast
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
+from micromacro.cli import cli
 from micromacro.logformats import (
     COMBINED,
     FORMATS,
@@ -904,3 +906,20 @@ def test_text_log_lines_are_unread() -> None:
 def test_text_presets_leave_json_lines_unparsed(preset: LogFormat) -> None:
     lines = [line for fmt in JSON_FORMATS for line in (fmt.example, *fixture_lines(fmt))]
     assert not parse(lines, preset)["parsed"].any()
+
+
+def test_lines_without_a_client_address_are_told_apart_by_user_agent(tmp_path: Path) -> None:
+    # Three page views a minute apart and no address in any line: two with one browser, one
+    # with another. Each browser is a visitor of its own (they were one visitor of all three).
+    def line(minute: int, agent: str) -> str:
+        return json.dumps({"time": f"2026-11-02T10:0{minute}:00Z", "request": "GET / HTTP/1.1",
+                           "status": 200, "http_user_agent": agent})  # fmt: skip
+
+    chrome = FIREFOX.replace("Firefox/128.0", "Chrome/131.0")
+    log = tmp_path / "access.log"
+    log.write_text("".join(f"{text}\n" for text in (line(0, FIREFOX), line(1, chrome),
+                                                     line(2, FIREFOX))))  # fmt: skip
+    result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "-q"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["visitors"], summary["sessions"], summary["pageviews"]) == (2, 2, 3)
