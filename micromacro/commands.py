@@ -333,7 +333,7 @@ def report(
         rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
         append_history(history, rows)
     if output is not None:
-        write_output(dated_path(output, result), text)
+        write_output(dated_path(output, result), text, reads=(*inputs, goals.path))
     else:
         env.stdout.write(text)
         env.stdout.flush()
@@ -402,7 +402,7 @@ def hits(
     env.message(f"input: {table.input.lines:,} lines ({buckets})")
     data = write_hit_table(table.rows, output_format, raw=csv_raw)
     if output is not None:
-        write_output(output, data)
+        write_output(output, data, reads=inputs)
     else:
         _write_bytes(env.stdout, data)
 
@@ -437,7 +437,7 @@ def suggest(
     )
     text = render_suggestion(found, output_format)
     if output is not None:
-        write_output(output, text)
+        write_output(output, text, reads=inputs)
     else:
         env.stdout.write(text)
         env.stdout.flush()

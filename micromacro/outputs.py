@@ -24,11 +24,12 @@ import re
 import secrets
 import socket
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from micromacro.errors import OutputError
+from micromacro.errors import InputError, OutputError, UsageError
+from micromacro.inputs import STDIN, expand_patterns
 
 # --- cells ---------------------------------------------------------------------------------------
 
@@ -232,10 +233,37 @@ def resolve_output(path: str, *, label: str = "--output") -> Destination:
     )
 
 
-def write_output(path: str, data: str | bytes, *, label: str = "--output") -> None:
+def write_output(
+    path: str, data: str | bytes, *, label: str = "--output", reads: Sequence[str] = ()
+) -> None:
     """Write ``data`` to ``path``: atomically onto a regular file or a new path, in place onto a
-    device, FIFO, socket or ``/dev/fd/N``. Raises ``OutputError`` (exit 1) naming ``path``."""
-    resolve_output(path, label=label).write(data)
+    device, FIFO, socket or ``/dev/fd/N``. Raises ``OutputError`` (exit 1) naming ``path``, and
+    ``UsageError`` (exit 2) when it is one of the files the run ``reads`` (its inputs, paths or
+    globs, and its goals file): a report never replaces what it was made from."""
+    destination = resolve_output(path, label=label)
+    if destination.kind == "file" and destination.status is not None:
+        read = _read_file(destination.status, reads)
+        if read is not None:
+            also = "" if read == path else f" (as {read})"
+            raise UsageError(f"{label} {path}: this run reads it{also}: name another file")
+    destination.write(data)
+
+
+def _read_file(written: os.stat_result, reads: Sequence[str]) -> str | None:
+    """The name among ``reads`` (globs expanded) of the file ``written`` is, if any."""
+    for pattern in reads:
+        try:
+            names = expand_patterns([pattern]) if pattern != STDIN else []
+        except InputError:  # a glob that matches nothing now
+            continue
+        for name in names:
+            try:
+                status = os.stat(name)
+            except OSError:
+                continue
+            if (status.st_dev, status.st_ino) == (written.st_dev, written.st_ino):
+                return name
+    return None
 
 
 def _absolute(path: str) -> str:

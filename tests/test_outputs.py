@@ -351,3 +351,29 @@ def test_a_reader_that_went_away_is_one_line() -> None:
         f"micromacro: error: --output /dev/fd/{write_end}: cannot write: Broken pipe (the reader "
         "went away before the end)\n"
     )
+
+
+def test_an_output_is_never_a_file_the_run_reads(tmp_path: Path) -> None:
+    log, goals = tmp_path / "access.log", tmp_path / "goals.yaml"
+    log.write_bytes(Path(SHOP).read_bytes())
+    goals.write_bytes(Path(GOALS).read_bytes())
+    (tmp_path / "link.log").symlink_to(log)
+    sample = tmp_path / "sample.txt"  # a log with goals to propose
+    sample.write_bytes((Path(__file__).parent.parent / "sample_logs" / "access.log").read_bytes())
+    cases = [
+        (["report", str(log), "--goals", str(goals), "-o", str(log)], str(log), ""),
+        (["report", str(log), "--goals", str(goals), "-o", str(goals)], str(goals), ""),
+        # Named otherwise: by a glob, or through a link to it.
+        (["report", str(tmp_path / "*.log"), "-o", str(tmp_path / "link.log")],
+         str(tmp_path / "link.log"), f" (as {tmp_path / 'access.log'})"),
+        (["hits", str(log), "-o", str(log)], str(log), ""),
+        (["suggest", str(sample), "-o", str(sample)], str(sample), ""),
+    ]  # fmt: skip
+    for args, named, also in cases:
+        result = CliRunner().invoke(cli, [*args, "-q"])
+        assert result.exit_code == 2, args
+        assert result.stderr == (
+            f"micromacro: error: --output {named}: this run reads it{also}: name another file\n"
+        )
+    assert log.read_bytes() == Path(SHOP).read_bytes()
+    assert goals.read_bytes() == Path(GOALS).read_bytes()
