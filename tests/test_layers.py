@@ -26,7 +26,16 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("package and errors", ("__init__", "errors")),
     (
         "small utilities",
-        ("collector", "text", "distinct", "timespans", "periods", "stats", "path_templates"),
+        (
+            "collector",
+            "cpus",
+            "text",
+            "distinct",
+            "timespans",
+            "periods",
+            "stats",
+            "path_templates",
+        ),
     ),
     (
         "names of the hit table, of dimensions and of report rows",

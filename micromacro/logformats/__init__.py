@@ -7,13 +7,13 @@ presets of ``FORMATS`` or a format string (nginx ``log_format``, Apache ``LogFor
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from micromacro.cpus import usable_cpus
 from micromacro.errors import InputError, UsageError
 from micromacro.hit_schema import HIT_SCHEMA
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
@@ -205,7 +205,7 @@ def analyse_sample(
 
     # The families read the sample side by side: each reader's time is Polars planning its
     # many small queries, which runs outside the GIL.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=usable_cpus()) as pool:
         tables = dict(zip([f.name for f in families], pool.map(read_with, families), strict=True))
     candidates = [_candidate(name, table) for name, table in tables.items()]
     accounted = pl.DataFrame(
