@@ -65,6 +65,9 @@ def _value_by_key(column: pl.Expr, dtype: pl.List, key: str) -> tuple[pl.Expr, p
     return text, pl.String()
 
 
+_DUPLICATED = "_duplicated_0"
+
+
 class ExportColumns:
     """The columns of one export file, found by name or dotted path, as expressions.
 
@@ -80,6 +83,8 @@ class ExportColumns:
         self.schema = schema
         self.file_name = file_name
         self.missing: list[str] = []
+        # Mapped columns whose name the header holds twice or more (which one was meant?).
+        self.repeated: list[str] = []
 
     def find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
         """The column ``name`` (a column of that exact name first) and its type, or None; a
@@ -91,6 +96,9 @@ class ExportColumns:
 
     def _find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
         if name in self.schema and name != ROW:
+            # Polars' CSV reader names the second column of one name NAME_duplicated_0.
+            if f"{name}{_DUPLICATED}" in self.schema and name not in self.repeated:
+                self.repeated.append(name)
             return pl.col(name), self.schema[name]
         parts = name.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -123,14 +131,22 @@ class ExportColumns:
         return self._as_text(name, *found)
 
     def check_found(self) -> None:
-        """Raise one ``ConfigError`` (exit 2) naming every missing column and what the file has:
-        the goals file's ``source:`` maps a column no row of the file can give."""
+        """Raise one ``ConfigError`` (exit 2) naming every missing column and what the file has
+        (the goals file's ``source:`` maps a column no row of the file can give), and every
+        mapped column the header names twice (which of them is meant cannot be told)."""
+        problems = [
+            f"{self.file_name}: the header names column {name!r} more than once: rename all but "
+            "the one to read"
+            for name in self.repeated
+        ]
+        if problems and not self.missing:
+            raise ConfigError(problems)
         if not self.missing:
             return
         names = ", ".join(repr(name) for name in self.missing)
         noun = "column" if len(self.missing) == 1 else "columns"
         raise ConfigError(
-            [f"{self.file_name}: no {noun} {names} ({self._nearby(self.missing[0])})"]
+            [*problems, f"{self.file_name}: no {noun} {names} ({self._nearby(self.missing[0])})"]
         )
 
     def _as_text(self, name: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:

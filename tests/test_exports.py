@@ -1062,3 +1062,21 @@ def test_times_written_as_numbers_ask_for_an_epoch_format(tmp_path: Path) -> Non
     strftime = goals_file(tmp_path, pattern, goals="", name="p.yaml")
     result = run(str(some), "--goals", strftime, "--no-cache")
     assert "are numbers" not in result.stderr
+
+
+def test_a_mapped_column_the_header_names_twice_is_a_config_error(tmp_path: Path) -> None:
+    export = tmp_path / "dup.csv"
+    export.write_text("ts,user_id,user_id,event,event\n2026-11-02T10:00:00Z,a,b,view,x\n")
+    source = "source:\n  timestamp: ts\n  user_id: user_id\n  event_name: event\n"
+    result = run(str(export), "--goals", goals_file(tmp_path, source, goals=""), "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr == "".join(
+        f"micromacro: error: {export}: the header names column {name!r} more than once: rename "
+        "all but the one to read\n"
+        for name in ("user_id", "event")
+    )
+    # A repeated column no mapping names is no matter.
+    export.write_text("ts,user_id,note,note\n2026-11-02T10:00:00Z,a,b,c\n")
+    source = "source:\n  timestamp: ts\n  user_id: user_id\n"
+    result = run(str(export), "--goals", goals_file(tmp_path, source, goals=""), "--no-cache")
+    assert result.exit_code == 0, result.stderr
