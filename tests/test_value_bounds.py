@@ -20,6 +20,7 @@ from micromacro import hit_schema
 from micromacro.cli import cli
 from micromacro.errors import ConfigError
 from micromacro.goals_file import parse_goals
+from tests.test_revenue import goals_of
 
 UA = '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"'
 ORDER_GOALS = """goals:
@@ -59,12 +60,6 @@ def report_json(*args: str) -> tuple[dict[str, object], str]:
     result = run(*args, "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), result.stderr
-
-
-def goals_of(data: dict[str, object]) -> dict[str, dict[str, object]]:
-    goals = data["goals"]
-    assert isinstance(goals, list)
-    return {goal["name"]: goal for goal in goals}
 
 
 def revenue_of(row: dict[str, object]) -> tuple[object, ...]:
