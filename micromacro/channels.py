@@ -107,8 +107,27 @@ def site_list(kind: SiteKind) -> tuple[Site, ...]:
     return parse_site_list(text)
 
 
+@cache
+def _any_site(kind: SiteKind) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """Every name and alias of the sites of ``kind``, and one regex matching a host of any of
+    them (their exclusions aside): a host most sites do not have is told apart in one search,
+    not one a site (a log may hold a million distinct referrer hosts)."""
+    sites = site_list(kind)
+    hosts = [f"(?:{site.hosts.pattern})" for site in sites if site.hosts is not None]
+    aliases = frozenset(alias for site in sites for alias in site.aliases)
+    return aliases, re.compile("|".join(hosts)) if hosts else None
+
+
+def _may_have_host(kind: SiteKind, host: str) -> bool:
+    """False when no site of ``kind`` has ``host``; True when one may (its exclusions decide)."""
+    pattern = _any_site(kind)[1]
+    return pattern is not None and pattern.search(host) is not None
+
+
 def search_engine_of(host: str) -> str | None:
     """The name of the search engine that ``host`` (lower-case, no ``www.``) belongs to."""
+    if not _may_have_host("search_engines", host):
+        return None
     return next((site.name for site in site_list("search_engines") if site.has_host(host)), None)
 
 
@@ -116,7 +135,9 @@ def is_listed_source(kind: SiteKind, source: str) -> bool:
     """Whether a source value (a name such as ``fb`` or a host such as ``m.facebook.com``)
     stands for a site of ``kind``; compared lower-case, without a leading ``www.``."""
     key = source.strip().lower().removeprefix("www.")
-    return any(site.is_named_by(key) for site in site_list(kind))
+    if key in _any_site(kind)[0]:
+        return True
+    return _may_have_host(kind, key) and any(site.has_host(key) for site in site_list(kind))
 
 
 # --- Hosts ---------------------------------------------------------------------------------
@@ -294,8 +315,9 @@ def _referrer_facts(pairs: pl.DataFrame, site_keys: Sequence[str]) -> pl.DataFra
         referrer_host=pl.when("_external").then("_referrer_host"),
         _referrer_key=pl.when("_external").then(key),
     )
-    engines = per_distinct(facts.get_column("_referrer_key"), search_engine_of, pl.String)
-    return facts.with_columns(engines.alias("_search_engine"))
+    return facts.with_columns(
+        search_engines(facts.get_column("_referrer_key")).alias("_search_engine")
+    )
 
 
 def _with_source_medium_campaign(combos: pl.DataFrame) -> pl.DataFrame:
@@ -361,11 +383,36 @@ def _with_source_categories(combos: pl.DataFrame) -> pl.DataFrame:
         pl.col(field).str.to_lowercase().alias(f"_{field}_key") for field in _UTM_FIELDS
     )
     sources = keyed.get_column("_source_key")
-    listed = {kind: partial(is_listed_source, kind) for kind in SITE_KINDS}
     return keyed.with_columns(
-        per_distinct(sources, is_listed, pl.Boolean, default=False).alias(f"_{kind}")
-        for kind, is_listed in listed.items()
+        listed_sources(kind, sources).alias(f"_{kind}") for kind in SITE_KINDS
     )
+
+
+def search_engines(hosts: pl.Series) -> pl.Series:
+    """Per host of ``hosts`` (lower-case, no ``www.``), ``search_engine_of``: a host no search
+    engine may have is told apart in one regex search over the column, and only the others
+    are looked at one by one, once per distinct host."""
+    pattern = _any_site("search_engines")[1]
+    if pattern is None:
+        return pl.repeat(None, hosts.len(), dtype=pl.String, eager=True).alias(hosts.name)
+    maybe = hosts.str.contains(pattern.pattern).fill_null(False)
+    return per_distinct(pl.select(pl.when(maybe).then(hosts)).to_series(), search_engine_of,
+                        pl.String).alias(hosts.name)  # fmt: skip
+
+
+def listed_sources(kind: SiteKind, sources: pl.Series) -> pl.Series:
+    """Per value of ``sources``, ``is_listed_source``: a name or alias is found in one lookup,
+    and a host no site may have in one regex search over the column; only the hosts a site may
+    have are looked at one by one (a site's exclusions), once per distinct host."""
+    aliases, hosts = _any_site(kind)
+    key = sources.str.strip_chars().str.to_lowercase().str.strip_prefix("www.")
+    named = key.is_in(pl.Series(sorted(aliases), dtype=pl.String).implode()).fill_null(False)
+    if hosts is None:
+        return named
+    maybe = key.str.contains(hosts.pattern).fill_null(False) & ~named
+    candidates = pl.select(pl.when(maybe).then(key)).to_series()
+    checked = per_distinct(candidates, partial(is_listed_source, kind), pl.Boolean, default=False)
+    return named | checked
 
 
 def _channel() -> pl.Expr:
