@@ -227,10 +227,16 @@ def bucket_expr(
     return codes.replace_strict(dict(enumerate(BUCKETS)), return_dtype=BUCKET).alias("bucket")
 
 
+# The longest user agent ``KnownAgents`` keeps, in bytes.
+_LONGEST_KEPT = 1024
+
+
 class KnownAgents:
     """The user agents of a run already sorted into bots and others, so that the crawler regex
     (about 1,500 patterns, the costliest rule) runs once per distinct agent of the run, not once
-    per chunk. Past ``limit`` agents it keeps only those of the chunk at hand."""
+    per chunk. Past ``limit`` agents it keeps only those of the chunk at hand, and it keeps no
+    agent longer than ``_LONGEST_KEPT`` bytes (no browser sends one; a log of distinct 60 KB
+    agents would otherwise hold gigabytes of them): such an agent is judged in each chunk."""
 
     def __init__(self, limit: int = 100_000) -> None:
         self._limit = limit
@@ -245,12 +251,16 @@ class KnownAgents:
         new = these.join(self._known, on="user_agent", how="anti")
         if new.height:
             verdicts = _agent_verdicts(new.get_column("user_agent"), patterns)
+            short = pl.col("user_agent").str.len_bytes() <= _LONGEST_KEPT
             kept = self._known
             if kept.height + verdicts.height > self._limit:  # keep only the chunk's agents
                 kept = kept.join(these, on="user_agent", how="semi")
-            self._known = pl.concat([kept, verdicts])
-        known = self._known.filter(pl.col("is_bot")).get_column("user_agent")
-        return agents.filter(agents.is_in(known.implode()))
+            self._known = pl.concat([kept, verdicts.filter(short)])
+            judged_here = verdicts.filter(~short)
+        else:
+            judged_here = self._known.clear()
+        known = pl.concat([self._known, judged_here]).filter(pl.col("is_bot"))
+        return agents.filter(agents.is_in(known.get_column("user_agent").implode()))
 
 
 def _agent_verdicts(agents: pl.Series, patterns: tuple[str, ...]) -> pl.DataFrame:

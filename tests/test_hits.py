@@ -144,3 +144,15 @@ def test_add_counts_counts_each_value_as_a_counter_does(
     add_counts(counts, series)
     want = Counter({"a": 2, "z": 1}) + Counter(v for v in values if v is not None)
     assert counts == dict(want)
+
+
+def test_a_very_long_agent_is_judged_in_each_chunk_and_not_kept() -> None:
+    long_bot = "Googlebot/2.1 " + "x" * 5000  # no browser sends 5 KB: judged, never kept
+    long_human = "Mozilla/5.0 " + "y" * 5000
+    agents = pl.Series("user_agent", [long_bot, long_human, GOOGLEBOT, "Mozilla/5.0"])
+    known = KnownAgents()
+    for _ in range(2):  # the second chunk finds the short ones known, the long judged again
+        assert sorted(known.bots(agents, ()).to_list()) == sorted([long_bot, GOOGLEBOT])
+        assert sorted(known._known.get_column("user_agent").to_list()) == sorted(
+            [GOOGLEBOT, "Mozilla/5.0"]
+        )
