@@ -80,12 +80,18 @@ def templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the package's files: not looked at on disk again at every use
     )
+
+
+@cache
+def _chart_template() -> jinja2.Template:
+    return templates().get_template("chart.svg.j2")
 
 
 def svg(chart: Chart) -> Markup:
     """The chart as an SVG element (escaped by the template)."""
-    return Markup(templates().get_template("chart.svg.j2").render(chart=chart))
+    return Markup(_chart_template().render(chart=chart))
 
 
 def label(text: str, limit: int = LABEL_CHARS) -> str:
