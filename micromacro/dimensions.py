@@ -52,12 +52,16 @@ def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[B
     >>> [b.label for b in parse_breakdowns(["channel", "device,query:utm_content"])]
     ['channel', 'device,query:utm_content']
     """
-    breakdowns = []
+    breakdowns: list[Breakdown] = []
     for value in values:
         names = tuple(part.strip() for part in value.split(","))
         for name in names:
             _check_dimension(name, extra)
-        breakdowns.append(Breakdown(names))
+        if len(set(names)) < len(names):
+            raise UsageError(f"--by {value}: a cross names each dimension once")
+        breakdown = Breakdown(names)
+        if breakdown not in breakdowns:  # named twice: one breakdown (and one test each)
+            breakdowns.append(breakdown)
     return breakdowns
 
 

@@ -498,3 +498,14 @@ def test_a_session_without_a_pageview_lands_on_none(tmp_path: Path, top: str) ->
         ("exit_page", "(none)", 1), ("exit_page", "/a", 1), ("exit_page", "/c", 1),
         ("landing_page", "(none)", 1), ("landing_page", "/a", 1), ("landing_page", "/c", 1),
     ]  # fmt: skip
+
+
+def test_a_breakdown_named_twice_is_one() -> None:
+    once, _ = run("--by", "channel")
+    twice, _ = run("--by", "channel", "--by", " channel")
+    assert twice["segments"] == once["segments"]  # the q-values too: each test counted once
+    result = CliRunner().invoke(cli, ["report", LOG, "--by", "channel,device,channel"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "micromacro: error: --by channel,device,channel: a cross names each dimension once\n"
+    )
