@@ -396,8 +396,8 @@ def search_engines(hosts: pl.Series) -> pl.Series:
     if pattern is None:
         return pl.repeat(None, hosts.len(), dtype=pl.String, eager=True).alias(hosts.name)
     maybe = hosts.str.contains(pattern.pattern).fill_null(False)
-    return per_distinct(pl.select(pl.when(maybe).then(hosts)).to_series(), search_engine_of,
-                        pl.String).alias(hosts.name)  # fmt: skip
+    candidates = pl.select(pl.when(maybe).then(hosts)).to_series()
+    return per_distinct(candidates, search_engine_of, pl.String).alias(hosts.name)
 
 
 def listed_sources(kind: SiteKind, sources: pl.Series) -> pl.Series:
