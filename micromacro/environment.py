@@ -216,7 +216,10 @@ def end_process(code: int) -> NoReturn:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     main = threading.main_thread()
-    for thread in threading.enumerate():
+    # An interrupted run waits for no thread: one may be a pool's worker that the interruption
+    # kept from being shut down, and would wait for work forever.
+    waited = [] if code == ExitCode.INTERRUPTED else threading.enumerate()
+    for thread in waited:
         if thread is not main and not thread.daemon:
             thread.join()
     atexit._run_exitfuncs()

@@ -214,6 +214,9 @@ class HitCache:
     _queue: list[_Write] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _wrote: bool = False
+    # Set when Ctrl-C reached the writing thread (Polars checks for it while it writes): the
+    # entries not written are dropped, and ``wait`` passes the interruption on.
+    _interrupted: bool = False
 
     def __enter__(self) -> HitCache:
         return self
@@ -402,13 +405,22 @@ class HitCache:
                 self._writer.start()
 
     def _write_all(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._lock:
+                    if not self._queue:
+                        self._writer = None
+                        return
+                    write = self._queue.pop(0)
+                self._write(write)
+        except BaseException as error:  # Ctrl-C, or a panic of Polars' writer (maybe of it)
             with self._lock:
-                if not self._queue:
-                    self._writer = None
-                    return
-                write = self._queue.pop(0)
-            self._write(write)
+                if isinstance(error, KeyboardInterrupt) or "KeyboardInterrupt" in str(error):
+                    self._interrupted = True  # the run is being interrupted: write no more
+                else:
+                    self.warnings.append(f"cache: cannot write to {self.directory}: {error}")
+                self._queue.clear()
+                self._writer = None
 
     def _write(self, write: _Write) -> None:
         try:
@@ -448,13 +460,16 @@ class HitCache:
             self._prune()
 
     def wait(self) -> None:
-        """Wait for the entries being written."""
+        """Wait for the entries being written; raises ``KeyboardInterrupt`` when the writing
+        was interrupted (Ctrl-C seen by the writing thread rather than the main one)."""
         while True:
             with self._lock:
                 writer = self._writer
             if writer is None:
-                return
+                break
             writer.join()
+        if self._interrupted:
+            raise KeyboardInterrupt
 
     def _prune(self) -> None:
         """Remove entries unused for ``_UNUSED_DAYS`` and temporary files of runs long gone."""

@@ -700,3 +700,19 @@ def test_cache_clear_says_what_it_could_not_remove(
     refused = invoke("cache", "clear", "--cache", str(elsewhere))
     assert refused.exit_code == 1
     assert refused.stderr == f"micromacro: error: {elsewhere}: cannot read: Permission denied\n"
+
+
+def test_ctrl_c_seen_by_the_writing_thread_interrupts_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polars checks for Ctrl-C while it writes an entry, in the thread that writes it: the run
+    ends as interrupted (130, one line), no entry or temporary file is left, nothing hangs."""
+
+    def interrupted(path: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hit_cache, "_seal", interrupted)
+    cache = tmp_path / "cache"
+    result = CliRunner().invoke(cli, ["report", SAMPLE, "--cache", str(cache), "-q"])
+    assert (result.exit_code, result.stderr) == (130, "micromacro: error: interrupted\n")
+    assert [name for name in os.listdir(cache) if not name.startswith("memo-")] == []
