@@ -69,9 +69,22 @@ _STALE_TEMP_S = 3600.0
 
 
 def default_cache_dir() -> str:
-    """``$XDG_CACHE_HOME/micromacro``, else ``~/.cache/micromacro``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "micromacro")
+    """``$XDG_CACHE_HOME/micromacro``, else ``~/.cache/micromacro``. As the XDG spec says, a
+    relative ``XDG_CACHE_HOME`` is ignored; an empty ``HOME`` is taken as unset (the home of the
+    user in the password database), not as the root directory."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return os.path.join(xdg, "micromacro")
+    return os.path.join(os.environ.get("HOME") or _home_of_user(), ".cache", "micromacro")
+
+
+def _home_of_user() -> str:
+    try:
+        import pwd  # not on Windows
+
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        return os.path.expanduser("~")
 
 
 _fingerprint: str | None = None

@@ -318,6 +318,22 @@ def test_the_cache_directory_is_xdg_cache_home_else_home(
     assert len(list(other.glob("hits-*.parquet"))) == 1
 
 
+def test_a_relative_xdg_cache_home_and_an_empty_home_are_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pwd
+
+    user_home = pwd.getpwuid(os.getuid()).pw_dir
+    monkeypatch.setenv("HOME", "/srv/web")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG spec says
+    assert hit_cache.default_cache_dir() == "/srv/web/.cache/micromacro"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/jobs")
+    assert hit_cache.default_cache_dir() == "/var/cache/jobs/micromacro"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "")  # not the root directory: the user's own home
+    assert hit_cache.default_cache_dir() == os.path.join(user_home, ".cache", "micromacro")
+
+
 def test_cache_and_no_cache_together_is_a_usage_error() -> None:
     result = invoke("report", str(SHOP), "--cache", "x", "--no-cache")
     assert result.exit_code == 2
