@@ -117,6 +117,18 @@ def test_globs_expand_in_name_order(tmp_path: Path) -> None:
         ]
 
 
+def test_a_glob_that_finds_a_name_not_utf8_says_so(tmp_path: Path) -> None:
+    (tmp_path / "access.log").write_text(combined_line() + "\n")
+    os.close(os.open(os.fsencode(tmp_path) + b"/access.log.\xff", os.O_CREAT | os.O_WRONLY))
+    pattern = str(tmp_path / "access.log*")
+    with pytest.raises(InputError) as raised, Inputs([pattern]):
+        pass
+    assert str(raised.value) == (
+        f"{tmp_path}/access.log.\\xff: a file name that is not valid UTF-8 matches {pattern}: "
+        "rename it, or read it from stdin (- < FILE)"
+    )
+
+
 def test_stdin_is_read_from_the_given_stream() -> None:
     with Inputs(["-"], stdin=io.BytesIO(combined_line().encode() + b"\n")) as inputs:
         rows = _all_lines(inputs)
