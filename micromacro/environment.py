@@ -156,6 +156,7 @@ class MicromacroGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         _guard_standard_streams()
+        _encodable_streams()
         env = kwargs.get("obj")
         if not isinstance(env, Environment):
             env = kwargs["obj"] = Environment()
@@ -297,6 +298,19 @@ def _silence(stream: IO[str] | None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, stream.fileno())
         os.close(devnull)
+
+
+def _encodable_streams() -> None:
+    """Standard output in UTF-8 whatever the locale (the data is UTF-8, as in an ``--output``
+    file: a Latin-1 locale could not encode a dash of a table or a character of a path), and
+    standard error in the locale's encoding with what it cannot hold escaped (``\\u2013``)."""
+    for stream, encoding in ((sys.stdout, "utf-8"), (sys.stderr, None)):
+        reconfigure = getattr(stream, "reconfigure", None)
+        current = str(getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if reconfigure is None or current == "utf8":
+            continue
+        with contextlib.suppress(ValueError, OSError):  # a stream already written to
+            reconfigure(encoding=encoding, errors="backslashreplace")
 
 
 def _guard_standard_streams() -> None:

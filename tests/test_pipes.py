@@ -196,3 +196,15 @@ def test_only_what_can_be_read_once_is_spooled(
     packed.write_bytes(gzip.compress(SAMPLE.read_bytes()))
     assert buckets(report(str(SAMPLE), str(packed))) == {k: 2 * v for k, v in BUCKETS.items()}
     assert made == []
+
+
+def test_stdout_is_utf8_whatever_the_locale_encoding(tmp_path: Path) -> None:
+    # A Latin-1 standard output (a legacy locale's) could not encode the table's dashes: the
+    # report was an internal error. Stdout is UTF-8, as an --output file is; stderr escapes.
+    args = [sys.executable, "-m", "micromacro", "report", str(SAMPLE), "--no-cache"]
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    run = subprocess.run(args, capture_output=True, cwd=ROOT, env=env, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "Period: " in run.stdout.decode("utf-8")
+    assert "–".encode() in run.stdout
+    assert b"internal error" not in run.stderr
