@@ -17,7 +17,12 @@ import click
 
 from micromacro import __version__
 from micromacro.dimensions import ATTRIBUTIONS
-from micromacro.environment import PROG, MicromacroGroup, end_process
+from micromacro.environment import (
+    PROG,
+    MicromacroGroup,
+    end_process,
+    interrupt_on_termination,
+)
 from micromacro.errors import UsageError
 from micromacro.option_values import (
     AUTO,
@@ -543,7 +548,8 @@ def formats(ctx: click.Context, /, **params: Any) -> None:
 
 def main() -> NoReturn:
     """The console-script entry point: runs the command, then ends the process at once
-    (``environment.end_process``)."""
+    (``environment.end_process``); SIGTERM and SIGHUP interrupt it as Ctrl-C does."""
+    interrupt_on_termination()
     try:
         cli.main(prog_name=PROG)
     except SystemExit as done:

@@ -16,6 +16,7 @@ import contextlib
 import errno
 import io
 import os
+import signal
 import sys
 import threading
 import traceback
@@ -203,6 +204,21 @@ class MicromacroGroup(click.Group):
             env.error(f"internal error: {type(error).__name__}: {error} (run with --traceback)")
             code = ExitCode.INPUT_ERROR
         sys.exit(int(code))
+
+
+def interrupt_on_termination() -> None:
+    """End the run on SIGTERM or SIGHUP (``timeout``, a service stopped, a terminal closed) as
+    on Ctrl-C: its temporary files removed, no output half written, exit 130. Only the console
+    entry point asks for it: a command run in-process leaves the caller's signals alone."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                signal.signal(number, interrupt)
 
 
 def end_process(code: int) -> NoReturn:

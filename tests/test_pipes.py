@@ -12,9 +12,11 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -208,3 +210,30 @@ def test_stdout_is_utf8_whatever_the_locale_encoding(tmp_path: Path) -> None:
     assert "Period: " in run.stdout.decode("utf-8")
     assert "–".encode() in run.stdout
     assert b"internal error" not in run.stderr
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_terminated_run_ends_as_interrupted_and_leaves_no_spool(
+    tmp_path: Path, signal_number: int
+) -> None:
+    # The run reads a FIFO into its spool, and its writer never ends: stopped by `timeout` or a
+    # service manager, it ends as on Ctrl-C, with its spool removed.
+    fifo = tmp_path / "access.fifo"
+    os.mkfifo(fifo)
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    args = [sys.executable, "-m", "micromacro", "report", str(fifo), "--no-cache", "-q"]
+    env = {**os.environ, "TMPDIR": str(spools)}
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stderr=subprocess.PIPE)
+    with open(fifo, "wb") as writer:
+        writer.write(SAMPLE.read_bytes()[:100_000])
+        writer.flush()
+        deadline = time.monotonic() + 30
+        while not os.listdir(spools) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert os.listdir(spools), "the run did not start spooling"
+        process.send_signal(signal_number)
+    # The writer is gone (the spooling thread's read ends), and the run has ended.
+    _, stderr = process.communicate(timeout=30)
+    assert (process.returncode, stderr) == (130, b"micromacro: error: interrupted\n")
+    assert os.listdir(spools) == []
