@@ -167,25 +167,21 @@ def expand_patterns(patterns: Sequence[str]) -> list[str]:
             matches = sorted(glob.glob(pattern))
             if not matches:
                 raise InputError(f"{pattern}: no file matches this pattern")
-            for match in matches:
-                _check_utf8_name(match, pattern)
-            paths.extend(matches)
+            paths.extend(_utf8_name(match, pattern) for match in matches)
         else:
             paths.append(pattern)
     return paths
 
 
-def _check_utf8_name(path: str, pattern: str) -> None:
-    """Raise ``InputError`` for a file a glob found whose name is not UTF-8 (the name becomes
-    text the reports hold), naming it with its bytes escaped."""
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise InputError(
-            f"{shown}: a file name that is not valid UTF-8 matches {pattern}: rename it, or "
-            "read it from stdin (- < FILE)"
-        ) from None
+def _utf8_name(path: str, pattern: str) -> str:
+    """``path``, a match of ``pattern``; ``InputError`` for a name that is not UTF-8."""
+    if path.encode("utf-8", "surrogateescape").decode("utf-8", "replace") == path:
+        return path
+    shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    raise InputError(
+        f"{shown}: a file name that is not valid UTF-8 matches {pattern}: rename it, or read "
+        "it from stdin (- < FILE)"
+    )
 
 
 def _check_readable(path: str) -> os.stat_result:
