@@ -79,14 +79,17 @@ class OverlapSample:
             .group_by("source_file")
             .agg(pl.col("first").min(), pl.col("last").max(), pl.col("len").sum())
         )
-        times = {name: (first, last) for name, first, last, _ in spans.iter_rows()}
-        counted = {name: lines for name, _, _, lines in spans.iter_rows()}
+        # Per input (one row each): its first and last counted time, and how many it counts.
+        spans_of = {name: (first, last, lines) for name, first, last, lines in spans.iter_rows()}
         warnings = []
         for _, _, earlier, later, shared in pairs.head(_OVERLAP_PAIRS).iter_rows():
-            start = max(times[earlier][0], times[later][0])
-            end = min(times[earlier][1], times[later][1])
+            (first_a, last_a, lines_a), (first_b, last_b, lines_b) = (
+                spans_of[earlier],
+                spans_of[later],
+            )
+            start, end = max(first_a, first_b), min(last_a, last_b)
             # The sample's estimate, never more lines than the smaller input counts.
-            about = min(shared * _OVERLAP_SAMPLE, counted[earlier], counted[later])
+            about = min(shared * _OVERLAP_SAMPLE, lines_a, lines_b)
             warnings.append(
                 f"{earlier} and {later} overlap ({_utc_text(start)} to {_utc_text(end)}) and hold "
                 f"the same lines (about {about:,} of the counted ones, from a "
