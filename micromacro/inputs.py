@@ -12,10 +12,8 @@ line table, reading each input once.
 - Event exports (``scannable``) need files Polars can scan: compressed files are decompressed
   into the spool too.
 
-The spool directory (``micromacro-PID-XXXX`` in the temporary directory) is removed when the
-run ends, and the spool of a run that was killed (``kill -9``) is removed by the next run: each
-run holds a lock on its spool for as long as it lives, and the kernel lets go of it when the
-process dies.
+The spool directory (``spool``) is removed when the run ends, and the spool of a run that was
+killed is removed by the next run.
 
 A line longer than ``max_line_bytes`` is never held in memory whole: reading stops keeping it
 at the cap, skips to its line break, and puts a short marker in the line table instead (its
@@ -27,20 +25,17 @@ from __future__ import annotations
 import bz2
 import contextlib
 import errno
-import fcntl
 import glob
 import gzip
 import io
 import lzma
 import os
 import queue
-import re
 import shutil
 import stat
 import sys
 import tempfile
 import threading
-import time
 import zlib
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -54,6 +49,7 @@ import zstandard
 
 from micromacro.errors import InputError
 from micromacro.option_values import DEFAULT_MAX_LINE_BYTES
+from micromacro.spool import Spool, remove_orphan_spools
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -69,12 +65,6 @@ _TOO_LONG_HEAD = 120
 # The detection sample is looked for in the first bytes of an input only (a first line of
 # gigabytes, or of blank lines, ends it).
 _SAMPLE_MAX_BYTES = 64 << 20
-# The spool: micromacro-PID-XXXX in the temporary directory, locked by its run.
-_SPOOL_PREFIX = "micromacro-"
-_SPOOL_NAME = re.compile(r"micromacro-\d+-[A-Za-z0-9_]+")
-_STAGING_PREFIX = ".micromacro-staging-"
-_STAGING_MAX_AGE_S = 3600.0
-_LOCK_NAME = ".lock"
 # What a corrupt or truncated archive raises while it is decompressed.
 _DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 
@@ -217,76 +207,6 @@ def _copy_stream(source: IO[bytes] | Decompressed, target: BinaryIO, name: str) 
         raise InputError(f"{name}: cannot decompress: {error}") from None
 
 
-# --- the spool --------------------------------------------------------------------------------
-
-
-class _Spool:
-    """A private directory for copies of inputs: ``micromacro-PID-XXXX`` in the temporary
-    directory, locked (``flock``) by this process until ``remove``.
-
-    It is made under another name and renamed once locked, so that no other run ever sees it
-    unlocked and takes it for an orphan.
-    """
-
-    def __init__(self) -> None:
-        parent = tempfile.gettempdir()
-        staging = tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=parent)
-        self._lock = os.open(os.path.join(staging, _LOCK_NAME), os.O_CREAT | os.O_RDWR, 0o600)
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
-        suffix = os.path.basename(staging).removeprefix(_STAGING_PREFIX)
-        self.path = os.path.join(parent, f"{_SPOOL_PREFIX}{os.getpid()}-{suffix}")
-        os.rename(staging, self.path)
-
-    def remove(self) -> None:
-        """Remove the directory and what it holds, then let go of the lock."""
-        shutil.rmtree(self.path, ignore_errors=True)
-        os.close(self._lock)
-
-
-def remove_orphan_spools(parent: str | None = None) -> list[str]:
-    """Remove the spool directories of runs that are gone (killed before they could clean up)
-    from ``parent`` (the temporary directory): those of this user whose lock nobody holds.
-    Returns the directories removed."""
-    parent = parent or tempfile.gettempdir()
-    try:
-        entries = [e for e in os.scandir(parent) if e.name.startswith((_SPOOL_PREFIX, ".micro"))]
-    except OSError:
-        return []
-    removed = []
-    for entry in entries:
-        if _is_orphan(entry):
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed.append(entry.path)
-    return removed
-
-
-def _is_orphan(entry: os.DirEntry[str]) -> bool:
-    staging = entry.name.startswith(_STAGING_PREFIX)
-    if not (_SPOOL_NAME.fullmatch(entry.name) or staging):
-        return False
-    try:
-        info = entry.stat(follow_symlinks=False)
-    except OSError:
-        return False
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        return False
-    if staging and time.time() - info.st_mtime < _STAGING_MAX_AGE_S:
-        return False  # being made right now (or killed in the microseconds it takes)
-    try:
-        lock = os.open(os.path.join(entry.path, _LOCK_NAME), os.O_RDWR)
-    except FileNotFoundError:
-        return staging
-    except OSError:
-        return False
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False  # its run is alive
-    finally:
-        os.close(lock)
-    return True
-
-
 # --- what to read -----------------------------------------------------------------------------
 
 
@@ -347,7 +267,7 @@ class Inputs(AbstractContextManager["Inputs"]):
             raise InputError("no input given (name a log file, a glob, or - for stdin)")
         self._patterns = list(patterns)
         self._stdin = stdin
-        self._spool: _Spool | None = None
+        self._spool: Spool | None = None
         self._scratch_files = 0
         self._scannable = scannable
         self.max_line_bytes = max_line_bytes
@@ -410,7 +330,7 @@ class Inputs(AbstractContextManager["Inputs"]):
     def _spool_path(self, name: str) -> str:
         if self._spool is None:
             try:
-                self._spool = _Spool()
+                self._spool = Spool()
             except OSError as error:
                 where = tempfile.gettempdir()
                 raise InputError(

@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import micromacro.inputs as inputs_module
+import micromacro.spool as spool_module
 from micromacro.cli import cli
 from micromacro.errors import InputError
 from micromacro.inputs import Inputs, LineChunk, parse_line_bytes, read_ahead
@@ -78,7 +79,7 @@ def test_compressed_files_are_read_as_they_are_decompressed(
 ) -> None:
     log = tmp_path / f"access.log{suffix}"
     log.write_bytes(compress(b"one\ntwo\n"))  # type: ignore[operator]
-    monkeypatch.setattr(inputs_module, "_Spool", _no_spool)
+    monkeypatch.setattr(inputs_module, "Spool", _no_spool)
     with Inputs([str(log)]) as inputs:
         assert [text for _, _, text in _all_lines(inputs)] == ["one", "two"]
         assert [text for _, _, text in inputs.sample_lines()] == ["one", "two"]
@@ -401,8 +402,8 @@ def test_a_symlink_loop_and_a_broken_link_say_what_they_are(tmp_path: Path) -> N
 
 _HOLD_A_SPOOL = """
 import sys, time
-from micromacro.inputs import _Spool
-spool = _Spool()
+from micromacro.spool import Spool
+spool = Spool()
 print(spool.path, flush=True)
 time.sleep(60)
 """
@@ -417,12 +418,12 @@ def test_the_spool_of_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> Non
     spool = run.stdout.readline().strip()
     assert os.path.basename(spool).startswith(f"micromacro-{run.pid}-")
     (Path(spool) / "0-stdin").write_bytes(b"x" * 1000)
-    assert inputs_module.remove_orphan_spools(str(tmp_path)) == []  # its run is alive
+    assert spool_module.remove_orphan_spools(str(tmp_path)) == []  # its run is alive
     run.kill()  # SIGKILL: no clean-up
     run.wait()
     run.stdout.close()
     assert os.path.isdir(spool)
-    assert inputs_module.remove_orphan_spools(str(tmp_path)) == [spool]
+    assert spool_module.remove_orphan_spools(str(tmp_path)) == [spool]
     assert os.listdir(tmp_path) == []
 
 
@@ -436,7 +437,7 @@ def test_the_spool_sweep_leaves_what_is_not_an_orphan_spool(tmp_path: Path) -> N
     for name in keep[:2] + keep[3:]:
         (tmp_path / name).mkdir()
     (tmp_path / keep[2]).write_text("")
-    assert inputs_module.remove_orphan_spools(str(tmp_path)) == []
+    assert spool_module.remove_orphan_spools(str(tmp_path)) == []
     assert sorted(os.listdir(tmp_path)) == sorted(keep)
 
 

@@ -66,7 +66,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats",
         ),
     ),
-    ("inputs", ("inputs", "seeking", "hit_cache")),
+    ("inputs", ("spool", "inputs", "seeking", "hit_cache")),
     ("hits", ("bots", "hits", "export_files", "export_columns", "export_times", "exports")),
     (
         "reading",

@@ -186,14 +186,14 @@ def test_only_what_can_be_read_once_is_spooled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[str] = []
-    real = inputs_module._Spool
+    real = inputs_module.Spool
 
-    def spy() -> inputs_module._Spool:
+    def spy() -> inputs_module.Spool:
         spool = real()
         made.append(spool.path)
         return spool
 
-    monkeypatch.setattr(inputs_module, "_Spool", spy)
+    monkeypatch.setattr(inputs_module, "Spool", spy)
     packed = tmp_path / "access.log.gz"
     packed.write_bytes(gzip.compress(SAMPLE.read_bytes()))
     assert buckets(report(str(SAMPLE), str(packed))) == {k: 2 * v for k, v in BUCKETS.items()}
