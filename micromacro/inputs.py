@@ -276,6 +276,8 @@ class Inputs(AbstractContextManager["Inputs"]):
         self.notes: list[str] = []
         # Parts of inputs to read instead of the whole file (see ``seeking``), by input name.
         self.ranges: dict[str, FileParts] = {}
+        # The inputs that lost bytes while they were read (``line_chunks``).
+        self.shrunk: list[Shrunk] = []
 
     def __enter__(self) -> Inputs:
         remove_orphan_spools()
@@ -401,19 +403,23 @@ class Inputs(AbstractContextManager["Inputs"]):
     def line_chunks(self, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Generator[LineChunk]:
         """Every line of every input, in order, as frames of about ``chunk_bytes`` each.
 
-        Reading in chunks keeps memory bounded whatever the size of the input.
+        Reading in chunks keeps memory bounded whatever the size of the input. The inputs
+        that lose bytes meanwhile are in ``shrunk`` once it is read.
         """
+        self.shrunk.clear()  # of an earlier read
 
         def all_chunks() -> Iterator[LineChunk]:
             for file in self.files:
                 parts = self.ranges.get(file.name)
-                yield from read_line_chunks(
+                missing = yield from read_line_chunks(
                     file,
                     self.source_dtype,
                     chunk_bytes,
                     parts,
                     max_line_bytes=self.max_line_bytes,
                 )
+                if missing:
+                    self.shrunk.append(Shrunk(file.name, file.size, missing))
 
         # Reading the next chunk overlaps with the caller's work on this one.
         return read_ahead(all_chunks())
@@ -484,6 +490,24 @@ def read_ahead(items: Iterator[_T], *, name: str = "micromacro-read-ahead") -> G
 @dataclass(frozen=True)
 class _Failure:
     error: BaseException
+
+
+@dataclass(frozen=True)
+class Shrunk:
+    """An input that lost ``missing`` of its ``size`` bytes (those it had when the run began)
+    while it was read: truncated in place, as ``copytruncate`` does."""
+
+    name: str
+    size: int
+    missing: int
+
+    def warning(self) -> str:
+        """What the report says of it."""
+        return (
+            f"{self.name}: {self.missing:,} of its {self.size:,} bytes were gone when they were "
+            "to be read (the file was truncated while it was read, as logrotate's copytruncate "
+            "does): the report counts the lines read"
+        )
 
 
 @dataclass(frozen=True)
@@ -745,10 +769,13 @@ def read_line_chunks(
     parts: FileParts | None = None,
     *,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-) -> Iterator[LineChunk]:
+) -> Generator[LineChunk, None, int]:
     """The lines of one input (or of its ``parts``) as ``LineChunk`` frames, numbered as in
-    the whole file; a line longer than ``max_line_bytes`` is its marker (``too_long_line``)."""
-    next_line = 1
+    the whole file; a line longer than ``max_line_bytes`` is its marker (``too_long_line``).
+
+    Returns the bytes of a plain file that were there when the run began and were gone when
+    reading came to them (truncated meanwhile, as ``copytruncate`` does): 0 when none."""
+    next_line, missing = 1, 0
     with _Reader(file) as reader:
         sources: Iterator[tuple[int, _Readable, ByteRange | None]] = iter([(0, reader, None)])
         if parts is not None:
@@ -779,6 +806,10 @@ def read_line_chunks(
                 done, position = position, reader.position()
                 yield LineChunk(_in_morsels(frame), position - done, stretch, start)
                 start += length
+            end = stretch.end if stretch is not None else file.size
+            if not file.compression and reader.position() < end:
+                missing += end - reader.position()
+    return missing
 
 
 def _stretches(reader: _Reader, parts: FileParts) -> Iterator[tuple[int, _Readable, ByteRange]]:

@@ -535,8 +535,10 @@ def _read_access_logs(
     for name, parts in inputs.ranges.items():  # the ends of a seeked input were not read
         first, last = parts.ends
         read.add_ends(name, (0, first) if first else None, (_LAST, last) if last else None)
-    if cache is not None:
-        cache.store(inputs.files)
+    shrunk = {file.name for file in inputs.shrunk}
+    warnings += [file.warning() for file in inputs.shrunk]
+    if cache is not None:  # a file that lost lines while read is not the file of its entry
+        cache.store([file for file in inputs.files if file.name not in shrunk])
     if skipped:
         for counts in (read.counts, read.read_counts):
             counts["out_of_period"] = counts.get("out_of_period", 0) + skipped

@@ -28,7 +28,15 @@ import micromacro.inputs as inputs_module
 import micromacro.spool as spool_module
 from micromacro.cli import cli
 from micromacro.errors import InputError
-from micromacro.inputs import Inputs, LineChunk, parse_line_bytes, read_ahead
+from micromacro.inputs import (
+    ByteRange,
+    FileParts,
+    InputFile,
+    Inputs,
+    LineChunk,
+    parse_line_bytes,
+    read_ahead,
+)
 from micromacro.logformats.families import FirstRead
 from micromacro.reading import _read_first
 from tests.helpers import combined_line
@@ -487,3 +495,23 @@ def test_chunks_read_side_by_side_come_back_in_order_with_the_error_in_place() -
     with pytest.raises(InputError, match="chunk 3 is broken"):
         next(read)
     assert parser.most == 2  # two chunks were read at once
+
+
+def test_the_bytes_a_stretch_lost_before_it_was_read_are_counted(tmp_path: Path) -> None:
+    """A stretch (``seeking``) whose end lies past the file's end now (truncated since) reads
+    what is there, and ``read_line_chunks`` returns how many of its bytes were gone."""
+    log = tmp_path / "access.log"
+    log.write_bytes(b"one\ntwo\nthree\n")  # 14 bytes; the stretch was found at 30
+    file = InputFile(str(log), str(log), 30)
+    parts = FileParts((ByteRange(4, 30, 1),), 1)
+    chunks = inputs_module.read_line_chunks(file, pl.String(), parts=parts)
+    lines: list[str] = []
+    while True:
+        try:
+            lines += next(chunks).lines.get_column("line").to_list()
+        except StopIteration as done:
+            missing = done.value
+            break
+    assert (lines, missing) == (["two", "three"], 16)
+    whole = inputs_module.read_line_chunks(InputFile(str(log), str(log), 14), pl.String())
+    assert [chunk.lines.height for chunk in whole] == [3]  # the file as it was: nothing lost

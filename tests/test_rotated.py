@@ -16,7 +16,9 @@ import pytest
 import zstandard
 from click.testing import CliRunner
 
+import micromacro.inputs as inputs_module
 from micromacro.cli import cli
+from micromacro.hit_cache import HitCache
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOP = FIXTURES / "shop.log"
@@ -132,3 +134,40 @@ def test_a_glob_and_a_path_to_one_of_its_files_read_it_once_with_a_note(tmp_path
     assert {k: data[k] for k in ("summary", "goals")} == {
         k: whole()[k] for k in ("summary", "goals")
     }
+
+
+def test_a_log_truncated_while_it_is_read_is_counted_as_read_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """logrotate's ``copytruncate`` empties the live log in place: a run reading it then finds
+    nothing past where it was. The report counts the lines it read, says so, and keeps no
+    cache entry for the file."""
+    log, cache = tmp_path / "access.log", tmp_path / "cache"
+    data = (FIXTURES.parent.parent / "sample_logs" / "access.log").read_bytes()
+    log.write_bytes(data)
+    block = 64 << 10
+    real = inputs_module.read_line_chunks
+
+    def truncated_after_a_block(file, dtype, chunk_bytes, parts, **options):  # type: ignore[no-untyped-def]
+        chunks = real(file, dtype, block, parts, **options)
+        yield next(chunks)
+        log.write_bytes(b"")  # copytruncate, once the first block is read
+        return (yield from chunks)
+
+    monkeypatch.setattr(inputs_module, "read_line_chunks", truncated_after_a_block)
+    args = ["report", str(log), "--goals", GOALS, "--format", "json", "--cache", str(cache)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    # The first block's complete lines, then the start of the line it cut (read as a line).
+    lines = data[:block].count(b"\n") + (not data[:block].endswith(b"\n"))
+    assert json.loads(result.stdout)["input"]["lines"] == lines
+    missing = len(data) - block
+    assert (
+        f"micromacro: warning: {log}: {missing:,} of its {len(data):,} bytes were gone when they "
+        "were to be read (the file was truncated while it was read, as logrotate's copytruncate "
+        "does): the report counts the lines read\n"
+    ) in result.stderr
+    assert HitCache(str(cache)).entries() == []
+    monkeypatch.undo()  # read whole (empty now), the file is kept
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert [entry.lines for entry in HitCache(str(cache)).entries()] == [0]
