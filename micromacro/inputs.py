@@ -31,7 +31,6 @@ import io
 import lzma
 import os
 import queue
-import shutil
 import stat
 import sys
 import tempfile
@@ -200,11 +199,34 @@ def _stat_problem(path: str, error: OSError) -> str:
     return f"{path}: cannot read: {error.strerror or error}"
 
 
-def _copy_stream(source: IO[bytes] | Decompressed, target: BinaryIO, name: str) -> None:
+def _copy_stream(source: IO[bytes] | Decompressed, target: str, name: str, what: str) -> None:
+    """Copy ``source`` (``name``) into the spool file ``target``: an error reading it names
+    the input and ``what`` failed ("read", "decompress"); one writing, the spool."""
     try:
-        shutil.copyfileobj(source, target, _CHUNK)
-    except _DECOMPRESS_ERRORS as error:
-        raise InputError(f"{name}: cannot decompress: {error}") from None
+        sink = open(target, "wb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise _spool_problem(name, target, error) from None
+    try:
+        with sink:
+            while True:
+                try:
+                    block = source.read(_CHUNK)
+                except _DECOMPRESS_ERRORS as error:
+                    reason = error.strerror if isinstance(error, OSError) else None
+                    raise InputError(f"{name}: cannot {what}: {reason or error}") from None
+                if not block:
+                    break
+                sink.write(block)
+    except OSError as error:  # writing, or closing (the last bytes written then)
+        raise _spool_problem(name, target, error) from None
+
+
+def _spool_problem(name: str, target: str, error: OSError) -> InputError:
+    where = os.path.dirname(os.path.dirname(target))
+    return InputError(
+        f"{name}: cannot copy it into the spool directory in {where} to read it: "
+        f"{error.strerror or error} (set TMPDIR to a directory with room)"
+    )
 
 
 # --- what to read -----------------------------------------------------------------------------
@@ -364,8 +386,8 @@ class Inputs(AbstractContextManager["Inputs"]):
         if not compression or not self._scannable:
             return InputFile(path, path, info.st_size, compression)
         target = self._spool_path(path)
-        with _open_raw(path) as raw, open(target, "wb") as sink:
-            _copy_stream(_DECOMPRESSORS[compression](raw), sink, path)
+        with _open_raw(path) as raw:
+            _copy_stream(_DECOMPRESSORS[compression](raw), target, path, "decompress")
         return InputFile(path, target, os.path.getsize(target))
 
     def _spool_stream(self, stream: BinaryIO | IO[bytes], name: str) -> InputFile:
@@ -373,15 +395,11 @@ class Inputs(AbstractContextManager["Inputs"]):
         it is (unless ``scannable``): decompressing it as it is read costs no disk."""
         compression = compression_of(name) if name != STDIN_NAME else ""
         target = self._spool_path(name if name != STDIN_NAME else "stdin")
-        try:
-            with open(target, "wb") as sink:
-                if compression and self._scannable:
-                    _copy_stream(_DECOMPRESSORS[compression](stream), sink, name)
-                    compression = ""
-                else:
-                    shutil.copyfileobj(stream, sink, _CHUNK)
-        except OSError as error:
-            raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
+        if compression and self._scannable:
+            _copy_stream(_DECOMPRESSORS[compression](stream), target, name, "decompress")
+            compression = ""
+        else:
+            _copy_stream(stream, target, name, "read")
         return InputFile(name, target, os.path.getsize(target), compression)
 
     def order_by(self, keys: Sequence[object]) -> None:

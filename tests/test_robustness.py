@@ -413,6 +413,38 @@ def test_closed_stdin_is_only_an_error_when_read() -> None:
     assert json.loads(unread.stdout)["input"]["lines"] == 22
 
 
+_SPOOL_OVER_ITS_LIMIT = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+from micromacro.cli import main
+sys.argv[0] = "micromacro"
+main()
+"""
+
+
+@_POSIX
+def test_standard_input_that_the_spool_has_no_room_for_says_so(tmp_path: Path) -> None:
+    """A spool that cannot take the copy (a full or limited temporary directory) is named, with
+    what to do: reading standard input did not fail."""
+    log = Path(SHOP).read_bytes() * 100  # 22 lines, 100 times: past the 4 KB a file may hold
+    run = subprocess.run(
+        [sys.executable, "-c", _SPOOL_OVER_ITS_LIMIT, "report", "-", "--no-cache", "-q"],
+        input=log,
+        capture_output=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        timeout=120,
+        check=False,
+    )
+    assert (run.returncode, run.stdout, run.stderr.decode()) == (
+        1,
+        b"",
+        f"micromacro: error: <stdin>: cannot copy it into the spool directory in {tmp_path} "
+        "to read it: File too large (set TMPDIR to a directory with room)\n",
+    )
+    assert os.listdir(tmp_path) == []  # the spool is removed
+
+
 @_POSIX
 @pytest.mark.parametrize(
     "args",
