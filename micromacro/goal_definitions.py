@@ -48,7 +48,6 @@ from micromacro.goals_yaml import (
     has_rejected_keys,
     item_label,
     mapping_entries,
-    quoted,
     read_choice,
     read_flag,
     read_name,
@@ -62,6 +61,7 @@ from micromacro.goals_yaml import (
     tag_of,
 )
 from micromacro.hit_schema import HIT_SCHEMA, MAX_VALUE
+from micromacro.text import quoted
 
 GOAL_KEYS: tuple[str, ...] = ("name", "kind", "type", "category", *GOAL_TYPES, "count", "value")
 GOAL_KINDS: tuple[GoalKind, ...] = ("macro", "micro")

@@ -46,6 +46,7 @@ from micromacro.rows import (
     proportion_fields,
     tested_fields,
 )
+from micromacro.text import quoted
 
 MatchOp = Literal["equals", "begins_with", "contains", "regex", "glob", "one_of"]
 MATCH_OPS: tuple[MatchOp, ...] = ("equals", "begins_with", "contains", "regex", "glob", "one_of")
@@ -359,7 +360,7 @@ def parse_metric(text: str, shape: ReportShape) -> MetricPath:
     if path is None:
         nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
         hint = f" (nearest valid path: {nearest[0]})" if nearest else ""
-        raise ValueError(f"unknown metric {text!r}{hint}")
+        raise ValueError(f"unknown metric {quoted(text)}{hint}")
     return path
 
 
@@ -480,7 +481,7 @@ def parse_threshold(written: str | float, condition: Condition, metric: MetricPa
     change = condition.startswith("change_")
     if match is None:
         forms = "-30% (relative) or -2pp" if change else "0.02 or 2%"
-        raise ValueError(f"expected a number or {forms}, got {written!r}")
+        raise ValueError(f"expected a number or {forms}, got {quoted(written)}")
     number, suffix = float(match.group(1)), (match.group(2) or "").lower()
     if suffix == "pp":
         if not change or not metric.is_rate:

@@ -68,13 +68,11 @@ from micromacro.goals_yaml import (
     Entries,
     Findings,
     compose,
-    cut_quotes_of,
     describe,
     describe_choices,
     has_rejected_keys,
     item_label,
     mapping_entries,
-    quoted,
     read_name,
     read_named_list,
     read_number,
@@ -86,6 +84,7 @@ from micromacro.goals_yaml import (
 )
 from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
 from micromacro.periods import parse_timezone
+from micromacro.text import quoted
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source")
 ALERT_KEYS: tuple[str, ...] = (
@@ -333,7 +332,7 @@ def _read_source_timezone(entries: Entries, findings: Findings) -> str:
     try:
         parse_timezone(text)
     except UsageError as exc:
-        findings.error(node, f"invalid timezone of source: {cut_quotes_of(str(exc), text)}")
+        findings.error(node, f"invalid timezone of source: {exc}")
     return text
 
 
@@ -456,7 +455,7 @@ def _read_alert(
             try:
                 metric = parse_metric(text, shape)
             except ValueError as exc:
-                findings.error(metric_node, f"{cut_quotes_of(str(exc), text)} in {label}")
+                findings.error(metric_node, f"{exc} in {label}")
     conditions = [key for key in CONDITIONS if key in entries]
     if len(conditions) != 1 and not has_rejected_keys(node, entries):
         findings.error(
@@ -511,8 +510,7 @@ def _read_threshold(
     try:
         return parse_threshold(written, condition, metric)
     except ValueError as exc:
-        reason = cut_quotes_of(str(exc), str(written))
-        findings.error(node, f"invalid {condition} of {label}: {reason}")
+        findings.error(node, f"invalid {condition} of {label}: {exc}")
         return None
 
 

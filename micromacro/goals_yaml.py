@@ -26,7 +26,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from micromacro.text import inert
+from micromacro.text import QUOTE_CHARS, cut_quoted, inert, quoted
 from micromacro.timespans import parse_duration
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -44,7 +44,6 @@ SCALARS = SafeConstructor()
 Entries = dict[str, tuple[Node, Node]]
 
 # The longest value quoted in a message, quotes and ellipsis included.
-QUOTE_CHARS = 80
 # Aliases may add this many nodes to a document, or as many as it holds if that is more: plenty
 # for anchors reused by hand, and far too few for an alias bomb, which multiplies per level.
 ALIAS_ALLOWANCE = 100_000
@@ -270,7 +269,7 @@ _QUOTED = re.compile(r"'[^'\n]*'")
 
 def _cut_quotes(problem: str) -> str:
     """``problem`` with each long quoted text in it cut like ``quoted`` cuts it."""
-    return _QUOTED.sub(lambda match: _cut_quoted(match.group()), problem)
+    return _QUOTED.sub(lambda match: cut_quoted(match.group()), problem)
 
 
 def _only_indentation_before(mark: Mark) -> bool:
@@ -292,34 +291,6 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 def tag_of(node: Node) -> str:
     return str(node.tag)
-
-
-def quoted(text: str) -> str:
-    """``text`` quoted as Python writes it (control characters escaped), cut to ``QUOTE_CHARS``
-    characters ending in an ellipsis when longer.
-
-    >>> quoted("/checkout")
-    "'/checkout'"
-    >>> shown = quoted("x" * 1000)
-    >>> len(shown), shown[-3:]
-    (80, "x…'")
-    """
-    return _cut_quoted(repr(text[: QUOTE_CHARS + 1]))
-
-
-def _cut_quoted(shown: str) -> str:
-    """A quoted text, quotes included, cut to ``QUOTE_CHARS`` characters (its quotes kept)."""
-    if len(shown) <= QUOTE_CHARS:
-        return shown
-    return shown[0] + inert(shown[1:-1], limit=QUOTE_CHARS - 2) + shown[-1]
-
-
-def cut_quotes_of(message: str, text: str) -> str:
-    """``message`` (written by another module) with each quote of ``text`` cut like ``quoted``."""
-    short = quoted(text)
-    for written in (repr(text), f"'{text}'"):
-        message = message.replace(written, short)
-    return message
 
 
 def describe(node: Node) -> str:

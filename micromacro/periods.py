@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from micromacro.errors import UsageError
+from micromacro.text import quoted
 from micromacro.timespans import parse_duration
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})$", re.IGNORECASE)
@@ -134,7 +135,7 @@ def parse_timezone(text: str) -> tzinfo:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         zone = None
     if zone is None or not _polars_knows(zone.key):
-        raise UsageError(f"unknown time zone '{text}' ({_ZONE_FORMS})")
+        raise UsageError(f"unknown time zone {quoted(text)} ({_ZONE_FORMS})")
     return zone
 
 

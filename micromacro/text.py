@@ -9,6 +9,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional marks, overrides and isolates can reorder what a terminal shows; the line and
 # paragraph separators break a line wherever text is split into lines (``str.splitlines``).
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+# The characters of a value quoted in a message, quotes included: a log line or a file given
+# in the wrong place makes one line of error, not kilobytes.
+QUOTE_CHARS = 80
 
 
 def inert(text: str, *, limit: int | None = None) -> str:
@@ -24,3 +27,23 @@ def inert(text: str, *, limit: int | None = None) -> str:
     if limit is not None and len(escaped) > limit:
         return escaped[: max(limit - 1, 0)] + "…"
     return escaped
+
+
+def quoted(text: str) -> str:
+    """``text`` quoted as Python writes it (control characters escaped), cut to ``QUOTE_CHARS``
+    characters ending in an ellipsis when longer.
+
+    >>> quoted("/checkout")
+    "'/checkout'"
+    >>> shown = quoted("x" * 1000)
+    >>> len(shown), shown[-3:]
+    (80, "x…'")
+    """
+    return cut_quoted(repr(text[: QUOTE_CHARS + 1]))
+
+
+def cut_quoted(shown: str) -> str:
+    """A quoted text, quotes included, cut to ``QUOTE_CHARS`` characters (its quotes kept)."""
+    if len(shown) <= QUOTE_CHARS:
+        return shown
+    return shown[0] + inert(shown[1:-1], limit=QUOTE_CHARS - 2) + shown[-1]

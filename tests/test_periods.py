@@ -74,6 +74,12 @@ def test_time_zone_names_and_unknown_ones() -> None:
     assert paris.utcoffset(datetime(2026, 7, 1)) == timedelta(hours=2)
     with pytest.raises(UsageError, match="unknown time zone 'Mars/Olympus'"):
         parse_timezone("Mars/Olympus")
+    with pytest.raises(UsageError) as long_one:  # a line pasted where a zone goes: cut
+        parse_timezone("Europe/" + "x" * 5000)
+    assert str(long_one.value) == (
+        f"unknown time zone 'Europe/{'x' * 70}…' (expected UTC, an offset like +01:00, "
+        "or a name like Europe/Paris)"
+    )
 
 
 @pytest.mark.parametrize(
