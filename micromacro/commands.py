@@ -309,6 +309,11 @@ def report(
         env.message("--wide applies to --format table only", level="warning")
     if with_alerts and not goals.alerts:
         raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
+    if history is not None and not goals.goals:  # a goals file has one at least
+        raise UsageError(
+            "--history writes a row per goal, and there is no goals file "
+            f"(pass --goals FILE or create {DEFAULT_GOALS_FILE})"
+        )
     since = ctx.params.get("since")
     overrides = _alert_setup(goals, compare, by, since=since) if with_alerts else {}
     options = replace(_report_options(ctx, goals, **overrides), cache=_open_cache(ctx, env))

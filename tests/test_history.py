@@ -114,6 +114,24 @@ def test_a_history_file_with_other_columns_is_left_untouched(tmp_path: Path) -> 
     assert history.read_bytes() == before
 
 
+def test_history_without_a_goals_file_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cron job run where its goals.yaml is not (and --quiet) would write a history that never
+    grows, and say nothing: the job fails instead, and cron mails the line."""
+    monkeypatch.chdir(tmp_path)  # no goals.yaml here
+    history = tmp_path / "history.csv"
+    args = ["report", SHOP, *DAY, "--history", str(history), "--quiet"]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "micromacro: error: --history writes a row per goal, and there is no goals file "
+        "(pass --goals FILE or create goals.yaml)\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_unwritable_history_exits_1_with_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
