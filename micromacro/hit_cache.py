@@ -459,11 +459,7 @@ class HitCache:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
         except (OSError, ValueError, pl.exceptions.PolarsError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            message = (
-                f"cache: cannot write to {self.directory}: {reason} (the next run reads the logs "
-                "again)"
-            )
+            message = _write_problem(self.directory, error)
             with self._lock:
                 if message not in self.warnings:
                     self.warnings.append(message)
@@ -512,6 +508,8 @@ class HitCache:
                 file, kind = str(meta["file"]), str(meta["kind"])
                 lines, size = int(meta["lines"]), int(meta["identity"]["size"])
                 moved = not _still_there(file, meta["identity"])
+            except FileNotFoundError:
+                continue  # removed meanwhile (another run pruning it, or a clear)
             except Exception:
                 file, kind, lines, size = "(unreadable entry)", "", 0, 0
                 info = entry.stat()
@@ -543,6 +541,17 @@ class HitCache:
                 removed += 1
                 freed += size
         return removed, freed, failed
+
+
+def _write_problem(directory: str, error: BaseException) -> str:
+    """The warning of an entry that could not be written to ``directory``."""
+    if isinstance(error, FileNotFoundError):  # its temporary file (or the directory) removed
+        return (
+            f"cache: an entry being written to {directory} was removed meanwhile (by micromacro "
+            "cache clear?): it is not kept, and the next run reads the logs again"
+        )
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    return f"cache: cannot write to {directory}: {reason} (the next run reads the logs again)"
 
 
 def describe_entries(cache: HitCache) -> str:

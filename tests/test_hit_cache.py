@@ -617,6 +617,29 @@ def test_an_unwritable_cache_is_a_warning_and_the_report_goes_on(tmp_path: Path)
     )
 
 
+def test_an_entry_cleared_while_it_is_written_is_not_kept_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``micromacro cache clear`` in another shell removes the temporary file of an entry being
+    written: the report is the same, the entry is not kept, and the warning says why."""
+    folder = tmp_path / "cache"
+    seal = hit_cache._seal
+
+    def cleared_first(path: str) -> None:
+        assert invoke("cache", "clear", "--cache", str(folder)).exit_code == 0
+        seal(path)
+
+    monkeypatch.setattr(hit_cache, "_seal", cleared_first)
+    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: warning: cache: an entry being written to {folder} was removed meanwhile "
+        "(by micromacro cache clear?): it is not kept, and the next run reads the logs again"
+    )
+    assert not list(folder.glob("hits-*"))
+
+
 def test_no_temporary_file_is_left_behind() -> None:
     invoke("report", str(SHOP))
     invoke("report", str(FIXTURES / "two_days.log"))
@@ -676,6 +699,24 @@ def test_cache_info_and_clear(tmp_path: Path) -> None:
     assert invoke("cache", "clear", "--cache", str(other)).stdout.startswith(
         f"{other}: removed 1 entry ("
     )
+
+
+def test_cache_info_leaves_out_an_entry_removed_while_it_looks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another run may prune an entry (or a ``cache clear`` remove it) between the listing of
+    the directory and the reading of the entry: it is gone, not an error."""
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
+    invoke("report", str(SHOP))
+    read_metadata = pl.read_parquet_metadata
+
+    def removed_first(path: str) -> dict[str, str]:
+        os.remove(path)
+        return read_metadata(path)
+
+    monkeypatch.setattr(pl, "read_parquet_metadata", removed_first)
+    info = invoke("cache", "info")
+    assert (info.exit_code, info.stdout) == (0, f"{folder}: 0 entries, 0.0 MB\n")
 
 
 def test_cache_info_says_when_an_entrys_file_was_renamed(tmp_path: Path) -> None:
