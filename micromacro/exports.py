@@ -120,7 +120,8 @@ def _required(name: str) -> FieldFinder:
 
 
 def _first_of(*names: str) -> FieldFinder:
-    return lambda columns: pl.coalesce(columns.optional_text(name) for name in names)
+    """The first of the columns that holds text: an empty one falls back to the next."""
+    return lambda columns: pl.coalesce(_non_empty(columns.optional_text(n)) for n in names)
 
 
 def _first_number(*names: str) -> FieldFinder:
@@ -199,7 +200,7 @@ SEGMENT = Preset(
         "event_action": _optional("event"),
         "event_category": _optional("properties.category"),
         "event_label": _optional("properties.label"),
-        "event_value": _first_of("properties.value", "properties.revenue"),
+        "event_value": _first_number("properties.value", "properties.revenue"),
         # Segment's ecommerce spec: revenue, else the order's total, in properties.currency.
         "revenue": _first_number("properties.revenue", "properties.total"),
         "currency": _optional("properties.currency"),
@@ -402,7 +403,7 @@ def mapped_rows(
         fields["event_action"].alias("event_action"),
         fields["event_label"].alias("event_label"),
         fields["event_name"].alias("event_name"),
-        fields["event_value"].cast(pl.Float64, strict=False).alias("event_value"),
+        as_number(fields["event_value"]).alias("event_value"),
         as_number(fields["revenue"]).alias("revenue"),
         _non_empty(fields["currency"].str.strip_chars().str.to_uppercase()).alias("currency"),
         source_file.alias("source_file"),
