@@ -56,6 +56,8 @@ def _value_by_key(column: pl.Expr, dtype: pl.List, key: str) -> tuple[pl.Expr, p
     value = entry.struct.field("value")
     value_dtype = (_struct_fields(dtype.inner) or {})["value"]
     typed = _struct_fields(value_dtype)
+    if value_dtype == pl.String:  # objects on some rows, text on others: the objects' JSON
+        return _set_value(value), pl.String()
     if typed is None:
         return value, value_dtype
     scalars = [name for name, inner in typed.items() if not inner.is_nested()]
@@ -184,13 +186,42 @@ def _lossy_text(column: pl.Expr) -> pl.Expr:
 def _walk(
     column: pl.Expr, dtype: pl.DataType, parts: list[str]
 ) -> tuple[pl.Expr, pl.DataType] | None:
-    """Follow ``parts`` down struct fields and keyed lists; None where the path ends."""
-    for part in parts:
+    """Follow ``parts`` down struct fields and keyed lists (or JSON text); None where the path
+    ends."""
+    for index, part in enumerate(parts):
         fields = _struct_fields(dtype)
         if fields is not None and part in fields:
             column, dtype = column.struct.field(part), fields[part]
         elif isinstance(dtype, pl.List) and _is_key_value_list(dtype):
             column, dtype = _value_by_key(column, dtype, part)
+        elif dtype == pl.String:
+            return _json_member(column, parts[index:]), pl.String()
         else:
             return None
     return column, dtype
+
+
+# The fields of a typed value (GA4's event_params), of which one is set.
+_TYPED_VALUES = ("string_value", "int_value", "float_value", "double_value")
+
+
+def _json_member(text: pl.Expr, parts: list[str]) -> pl.Expr:
+    """The value at ``parts`` in JSON text, as text: each part a member of an object, else the
+    value of the ``{key, value}`` entry of that key in a list; null where there is none.
+
+    An NDJSON field that holds an object on some lines and a text or number on others is read
+    by Polars as text, the objects as their JSON (a line that held a JSON-encoded object too):
+    its members are read from that text, and a line without an object has none of them.
+    """
+    for part in parts:
+        key = part.replace("\\", "\\\\").replace("'", "\\'")
+        member = text.str.json_path_match(f"$['{key}']")
+        keyed = text.str.json_path_match(f"$[?(@.key=='{key}')].value")
+        text = pl.coalesce(member, keyed)
+    return _set_value(text)
+
+
+def _set_value(text: pl.Expr) -> pl.Expr:
+    """A value read as text: of a typed value's JSON (``{"string_value": …}``), the one set."""
+    typed = pl.coalesce(text.str.json_path_match(f"$.{name}") for name in _TYPED_VALUES)
+    return pl.when(text.str.starts_with("{")).then(typed).otherwise(text)

@@ -1,6 +1,7 @@
 """The presets' fallbacks and event values, as a GA4 or Segment user reads them: an empty string
 is a missing value (the next column is read), and an event value is a number as a value column
-reads it (spaces around it allowed; NaN, infinity and numbers beyond 10^15 are no value).
+reads it (spaces around it allowed; NaN, infinity and numbers beyond 10^15 are no value). And
+NDJSON fields that hold an object on some lines and a text on others: every object is read.
 
 Each export below is a few hand-written calls; the figures are counted by hand.
 """
@@ -10,16 +11,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
 
 
-def report(folder: Path, calls: list[dict[str, object]], goals: str) -> dict[str, object]:
-    export, goals_path = folder / "segment.ndjson", folder / "goals.yaml"
+def report(
+    folder: Path, calls: list[dict[str, object]], goals: str, *options: str
+) -> dict[str, object]:
+    export, goals_path = folder / "export.ndjson", folder / "goals.yaml"
     export.write_text("".join(json.dumps(call) + "\n" for call in calls))
     goals_path.write_text(goals)
     args = ["report", str(export), "--goals", str(goals_path), "--format", "json", "--no-cache"]
+    args += options
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
@@ -120,3 +125,101 @@ goals:
     channels = {r["channel"]: r["sessions"] for r in traffic["channels"]}
     assert channels == {"Email": 1, "Direct": 2}
     assert goal(data, "order")["revenue"] == 50.0
+
+
+def order(visitor: str, hour: int, properties: object) -> dict[str, object]:
+    return {
+        "type": "track",
+        "event": "Order Completed",
+        "anonymousId": visitor,
+        "timestamp": f"2026-11-02T{hour:02d}:00:00Z",
+        "properties": properties,
+    }
+
+
+def test_a_line_whose_properties_are_text_leaves_the_others_objects(tmp_path: Path) -> None:
+    """Polars reads a field that is an object on some lines and a text on others as text (the
+    objects as their JSON): the objects' members are read from it all the same."""
+    goals = """source: {preset: segment}
+goals:
+  - name: order
+    kind: macro
+    event: {category: Ecommerce, action: Order Completed}
+    value: {from: revenue}
+"""
+    calls = [
+        order("a1", 9, {"revenue": 40, "currency": "USD", "category": "Ecommerce"}),
+        order("a2", 10, {"revenue": 60, "currency": "USD", "category": "Ecommerce"}),
+        order("a3", 11, "n/a"),  # no properties: no category, so no order
+    ]
+    data = report(tmp_path, calls, goals)
+    assert goal(data, "order")["conversions"] == 2
+    assert goal(data, "order")["revenue_by_currency"] == [{"currency": "USD", "revenue": 100.0}]
+
+
+def ga4_row(visitor: str, second: int, name: str, params: object) -> dict[str, object]:
+    return {
+        "event_timestamp": (1_793_613_600 + second) * 1_000_000,
+        "event_name": name,
+        "user_pseudo_id": visitor,
+        "event_params": params,
+    }
+
+
+def param(key: str, **value: object) -> dict[str, object]:
+    typed = {"string_value": None, "int_value": None, "double_value": None}
+    return {"key": key, "value": {**typed, **value}}
+
+
+GA4_GOALS = """source: {preset: ga4, keep: [event_params.note]}
+goals:
+  - name: purchase
+    kind: macro
+    event: {name: purchase}
+    value: {from: revenue}
+"""
+
+
+def ga4_shop(odd: dict[str, object]) -> list[dict[str, object]]:
+    """Two visitors who land from Google and buy, one in EUR and one in USD, and ``odd``."""
+    rows = []
+    for number, (page, currency, value) in enumerate(
+        [("shoes", "EUR", 10.0), ("hats", "USD", 20.0)]
+    ):
+        location = param("page_location", string_value=f"https://shop.example.com/{page}")
+        referrer = param("page_referrer", string_value="https://www.google.com/")
+        bought = [param("currency", string_value=currency), param("value", double_value=value)]
+        visitor = f"P{number}"
+        rows += [
+            ga4_row(visitor, 3600 * number, "page_view", [location, referrer]),
+            ga4_row(visitor, 3600 * number + 60, "purchase", bought),
+        ]
+    return [*rows, odd]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        ga4_row("P9", 9000, "debug", [{"key": "note", "value": "abc"}]),  # a value, not a struct
+        ga4_row("P9", 9000, "debug", json.dumps([param("note", string_value="abc")])),  # encoded
+    ],
+    ids=["a-text-value", "json-encoded-params"],
+)
+def test_ga4_params_of_another_shape_on_one_row_leave_the_others_read(
+    tmp_path: Path, odd: dict[str, object]
+) -> None:
+    data = report(tmp_path, ga4_shop(odd), GA4_GOALS, "--by", "event_params.note")
+    assert goal(data, "purchase")["revenue_by_currency"] == [
+        {"currency": "EUR", "revenue": 10.0},
+        {"currency": "USD", "revenue": 20.0},
+    ]
+    traffic = data["traffic"]
+    # The two shoppers' sessions, then the debug row's own (no page, no referrer).
+    landing = {r["path"]: r["sessions"] for r in traffic["landing_pages"]}
+    assert landing == {"/shoes": 1, "/hats": 1, "(none)": 1}
+    assert {r["channel"]: r["sessions"] for r in traffic["channels"]} == {
+        "Organic Search": 2,
+        "Direct": 1,
+    }
+    notes = {s["segment"]: s["sessions"] for s in data["segments"]}
+    assert notes == {"abc": 1, "(none)": 2}
