@@ -207,6 +207,7 @@ SEGMENT = Preset(
         "url": _first_of("properties.url", "context.page.url"),
         "path": _optional("properties.path"),
         "referrer": _first_of("properties.referrer", "context.page.referrer"),
+        "user_agent": _optional("context.userAgent"),
         "campaign_source": _optional("context.campaign.source"),
         "campaign_medium": _optional("context.campaign.medium"),
         "campaign_name": _optional("context.campaign.name"),
@@ -236,6 +237,7 @@ _URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?"
 _TEXT_FIELDS = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
     "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
+    "user_agent",
 )  # fmt: skip
 
 
@@ -298,6 +300,12 @@ class ExportPlan:
     extras: dict[str, pl.Expr] = field(default_factory=dict)
     # The numbers the goals' ``value: {from: …}`` read, by column.
     values: dict[str, pl.Expr] = field(default_factory=dict)
+
+
+def maps_user_agent(source: SourceMapping) -> bool:
+    """Whether the export's hits carry a user agent (the source's own column, or its preset's)."""
+    preset = PRESETS.get(source.preset) if source.preset else None
+    return source.user_agent is not None or (preset is not None and "user_agent" in preset.fields)
 
 
 def timestamp_field(source: SourceMapping) -> TimestampField:
@@ -399,6 +407,7 @@ def mapped_rows(
         fields["path"].alias(_PATH_TEXT),
         fields["query"].alias("query"),
         fields["referrer"].alias("referrer"),
+        fields["user_agent"].alias("user_agent"),
         fields["event_category"].alias("event_category"),
         fields["event_action"].alias("event_action"),
         fields["event_label"].alias("event_label"),

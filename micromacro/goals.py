@@ -183,8 +183,9 @@ TIMESTAMP_FORMATS: tuple[str, ...] = ("iso8601", "epoch_s", "epoch_ms", "epoch_u
 SOURCE_COLUMN_FIELDS: tuple[str, ...] = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
     "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
-    "engagement_time_ms", "session_engaged", "campaign_source", "campaign_medium", "campaign_name",
-    "gclid", "dclid", "first_user_source", "first_user_medium", "first_user_campaign",
+    "user_agent", "engagement_time_ms", "session_engaged", "campaign_source", "campaign_medium",
+    "campaign_name", "gclid", "dclid", "first_user_source", "first_user_medium",
+    "first_user_campaign",
 )  # fmt: skip
 
 
@@ -243,6 +244,8 @@ class SourceMapping:
     path: str | None = None
     query: str | None = None
     referrer: str | None = None
+    # The browser's user agent: the device, browser and OS of a session (``--by device``).
+    user_agent: str | None = None
     # A row's engagement in milliseconds, and its flag that its session is engaged (1 or true).
     engagement_time_ms: str | None = None
     session_engaged: str | None = None

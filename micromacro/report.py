@@ -20,6 +20,7 @@ from micromacro.comparison import Comparison, compare, goal_dict
 from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import Attribution, Breakdown
 from micromacro.experiments import experiment
+from micromacro.exports import maps_user_agent
 from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goal_matching import session_conversions, session_revenue
 from micromacro.goals import Funnel, GoalsConfig
@@ -225,7 +226,7 @@ def _report_of(
 ) -> Report:
     """The figures of one period's hits (``shown``: the segments of the period it is compared
     with, which its segments keep, the rest in ``(other)``)."""
-    warnings = [*read.warnings, *input_warnings(read, options)]
+    warnings = [*read.warnings, *input_warnings(read, options), *_agentless_breakdowns(options)]
     notes = list(read.notes)
     # The site's hosts are found while the hits are put in sessions.
     with ThreadPoolExecutor(1, thread_name_prefix="micromacro-hosts") as beside:
@@ -239,6 +240,27 @@ def _report_of(
         )
     hosts.result()  # raises what finding them raised, had no part waited for them
     return _tables(read, options, figures, warnings, notes, shown)
+
+
+# The dimensions read from a session's user agent.
+_AGENT_DIMENSIONS = ("device", "browser", "os")
+
+
+def _agentless_breakdowns(options: ReportOptions) -> list[str]:
+    """A warning for each ``--by`` of the user agent when the event export maps none."""
+    source = options.goals.source
+    if source is None or maps_user_agent(source):
+        return []
+    named = dict.fromkeys(
+        name for breakdown in options.by for name in breakdown.dimensions
+        if name in _AGENT_DIMENSIONS
+    )  # fmt: skip
+    return [
+        f"--by {name}: the export maps no user_agent, so every session is in other (map "
+        "user_agent: in source:, or keep the export's own column, such as GA4's "
+        "device.category, and break down by it)"
+        for name in named
+    ]
 
 
 def _tables(

@@ -12,22 +12,33 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from micromacro.cli import cli
+
+
+def run(folder: Path, calls: list[dict[str, object]], goals: str, *options: str) -> Result:
+    export, goals_path = folder / "export.ndjson", folder / "goals.yaml"
+    export.write_text("".join(json.dumps(call) + "\n" for call in calls))
+    goals_path.write_text(goals)
+    args = ["report", str(export), "--goals", str(goals_path), "--format", "json", "--no-cache"]
+    result = CliRunner().invoke(cli, [*args, *options])
+    assert result.exit_code == 0, result.stderr
+    return result
 
 
 def report(
     folder: Path, calls: list[dict[str, object]], goals: str, *options: str
 ) -> dict[str, object]:
-    export, goals_path = folder / "export.ndjson", folder / "goals.yaml"
-    export.write_text("".join(json.dumps(call) + "\n" for call in calls))
-    goals_path.write_text(goals)
-    args = ["report", str(export), "--goals", str(goals_path), "--format", "json", "--no-cache"]
-    args += options
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(run(folder, calls, goals, *options).stdout)
+
+
+def warnings(result: Result) -> list[str]:
+    return [
+        line.removeprefix("micromacro: warning: ")
+        for line in result.stderr.splitlines()
+        if line.startswith("micromacro: warning: ")
+    ]
 
 
 def lead(visitor: str, minute: int, value: str) -> dict[str, object]:
@@ -223,3 +234,55 @@ def test_ga4_params_of_another_shape_on_one_row_leave_the_others_read(
     }
     notes = {s["segment"]: s["sessions"] for s in data["segments"]}
     assert notes == {"abc": 1, "(none)": 2}
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1"
+)
+WINDOWS_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+def test_segment_user_agents_give_devices_browsers_and_systems(tmp_path: Path) -> None:
+    calls = [
+        {
+            "type": "page",
+            "anonymousId": visitor,
+            "timestamp": f"2026-11-02T09:0{minute}:00Z",
+            "properties": {"url": "https://www.ex.io/"},
+            "context": {"userAgent": agent},
+        }
+        for minute, (visitor, agent) in enumerate([("a1", IPHONE), ("a2", WINDOWS_CHROME)])
+    ]
+    options = ("--by", "device", "--by", "browser", "--by", "os")
+    result = run(tmp_path, calls, "source: {preset: segment}\n", *options)
+    data = json.loads(result.stdout)
+    segments = {(s["by"], s["segment"]): s["sessions"] for s in data["segments"]}
+    assert segments == {
+        ("device", "mobile"): 1,
+        ("device", "desktop"): 1,
+        ("browser", "Mobile Safari"): 1,
+        ("browser", "Chrome"): 1,
+        ("os", "iOS"): 1,
+        ("os", "Windows"): 1,
+    }
+    assert not [line for line in warnings(result) if "user_agent" in line]
+
+
+def test_a_breakdown_by_device_without_a_user_agent_says_why_all_is_other(tmp_path: Path) -> None:
+    rows = ga4_shop(ga4_row("P9", 9000, "debug", []))
+    result = run(tmp_path, rows, "source: {preset: ga4}\n", "--by", "device", "--by", "os")
+    data = json.loads(result.stdout)
+    assert {(s["by"], s["segment"]): s["sessions"] for s in data["segments"]} == {
+        ("device", "other"): 3,
+        ("os", "Other"): 3,
+    }
+    assert [line for line in warnings(result) if "user_agent" in line] == [
+        f"--by {name}: the export maps no user_agent, so every session is in other (map "
+        "user_agent: in source:, or keep the export's own column, such as GA4's "
+        "device.category, and break down by it)"
+        for name in ("device", "os")
+    ]
