@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 
@@ -286,3 +287,33 @@ def test_a_breakdown_by_device_without_a_user_agent_says_why_all_is_other(tmp_pa
         "device.category, and break down by it)"
         for name in ("device", "os")
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("events.ndjson", "a GA4 event export"),
+        ("calls.ndjson", "a Segment event export"),
+        ("events.parquet", "a Parquet file (an event export?)"),
+    ],
+)
+@pytest.mark.parametrize("command", ["report", "hits"])
+def test_an_export_read_as_a_log_is_named_for_what_it_is(
+    tmp_path: Path, name: str, what: str, command: str
+) -> None:
+    """Without a goals file's source:, an export is read as a log: naming --log-format could
+    not help, and the first line of a Parquet file is binary."""
+    path = tmp_path / name
+    if name == "events.parquet":
+        pl.DataFrame({"event_name": ["page_view"], "user_pseudo_id": ["P0"]}).write_parquet(path)
+    elif name == "events.ndjson":
+        path.write_text(json.dumps(ga4_row("P0", 0, "page_view", [])) + "\n")
+    else:
+        path.write_text(json.dumps(lead("a1", 0, "5")) + "\n")
+    result = CliRunner().invoke(cli, [command, str(path)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"micromacro: error: {path} looks like {what}, not an access log: report it with a "
+        "goals file whose source: section maps its columns (preset: ga4 or segment; see the "
+        "README's Event exports); micromacro hits reads access logs only\n"
+    )

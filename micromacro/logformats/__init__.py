@@ -336,11 +336,37 @@ def _candidate(family: str, table: pl.DataFrame) -> Candidate:
     return Candidate(family, read, variants)
 
 
+# Keys that name an analytics event rather than a request, in the first object of an export.
+_GA4_KEYS = ('"event_name"', '"user_pseudo_id"', '"event_timestamp"')
+_SEGMENT_KEYS = ('"anonymousId"', '"userId"', '"messageId"')
+
+
+def _export_kind(line: str) -> str | None:
+    """What event export ``line`` (the first line no family reads) starts, if it starts one."""
+    if line.startswith("PAR1"):
+        return "a Parquet file (an event export?)"
+    if not line.lstrip().startswith("{"):
+        return None
+    if any(key in line for key in _GA4_KEYS):
+        return "a GA4 event export"
+    if any(key in line for key in _SEGMENT_KEYS):
+        return "a Segment event export"
+    return None
+
+
 def _nothing_reads(analysis: SampleAnalysis) -> str:
     tried = ", ".join(f"{c.family} {c.read}" for c in analysis.candidates)
     if not analysis.lines:
         return f"cannot recognise the log format: no sample lines; tried {tried}"
     unread = analysis.unread
+    export = _export_kind(unread[1]) if unread else None
+    if unread and export:
+        name = unread[0].rsplit(":", 1)[0]
+        return (
+            f"{name} looks like {export}, not an access log: report it with a goals file whose "
+            "source: section maps its columns (preset: ga4 or segment; see the README's Event "
+            "exports); micromacro hits reads access logs only"
+        )
     first = f"; first line {unread[0]}: {unread[1][:120]}" if unread else ""
     return (
         f"cannot recognise the log format: no format reads any of the {analysis.lines} sample "
