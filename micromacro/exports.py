@@ -756,16 +756,36 @@ def _identity_links(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_SESSION_VISITOR = "__micromacro_session_visitor"
+
+
 def _with_visitors(hits: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     """Hits with their ``visitor``: the user id, else the user id linked to the anonymous id,
-    else the anonymous id."""
+    else the anonymous id; and every row with a session id its session's: the earliest user id
+    among the session's rows, else the visitor of its earliest row (a session is one visitor's,
+    even on a device where two people sign in)."""
     linked = (
         links.sort("ts", nulls_last=True, maintain_order=True)
         .group_by(_ANONYMOUS, maintain_order=True)
         .agg(pl.col(_LINKED).first())
     )
-    return hits.join(linked, on=_ANONYMOUS, how="left", maintain_order="left").with_columns(
+    hits = hits.join(linked, on=_ANONYMOUS, how="left", maintain_order="left").with_columns(
         pl.coalesce(_USER, _LINKED, _ANONYMOUS).alias("visitor")
+    )
+    sessions = (
+        hits.filter(pl.col("session_id").is_not_null())
+        .sort("ts", nulls_last=True, maintain_order=True)
+        .group_by("session_id", maintain_order=True)
+        .agg(
+            pl.coalesce(pl.col(_USER).drop_nulls().first(), pl.col("visitor").first()).alias(
+                _SESSION_VISITOR
+            )
+        )
+    )
+    return (
+        hits.join(sessions, on="session_id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce(_SESSION_VISITOR, "visitor").alias("visitor"))
+        .drop(_SESSION_VISITOR)
     )
 
 

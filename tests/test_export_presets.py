@@ -317,3 +317,31 @@ def test_an_export_read_as_a_log_is_named_for_what_it_is(
         "goals file whose source: section maps its columns (preset: ga4 or segment; see the "
         "README's Event exports); micromacro hits reads access logs only\n"
     )
+
+
+def test_a_ga4_session_is_one_visitors_even_when_two_people_share_a_device(
+    tmp_path: Path,
+) -> None:
+    """Alice signs in on a shared laptop (pseudo id P); the next day Bob does, in a session of
+    its own. The anonymous id goes to Alice (the earliest user id), but Bob's session is his:
+    two sessions, as GA4 counts (user_pseudo_id, ga_session_id) pairs, of two visitors."""
+
+    def row(day: int, minute: int, path: str, user: str | None) -> dict[str, object]:
+        second = 86_400 * day + 60 * minute
+        params = [
+            param("ga_session_id", int_value=1_000 + day),
+            param("page_location", string_value=f"https://shop.example.com{path}"),
+        ]
+        return {**ga4_row("P", second, "page_view", params), "user_id": user}
+
+    rows = [
+        row(0, 0, "/", None),
+        row(0, 1, "/account", "alice"),
+        row(1, 0, "/", None),
+        row(1, 1, "/account", "bob"),
+    ]
+    data = report(tmp_path, rows, "source: {preset: ga4}\n")
+    summary = data["summary"]
+    assert (summary["sessions"], summary["visitors"]) == (2, 2)
+    landing = {r["path"]: r["sessions"] for r in data["traffic"]["landing_pages"]}
+    assert landing == {"/": 2}
