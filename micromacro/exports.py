@@ -50,6 +50,13 @@ from micromacro.hit_schema import (
 )
 from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr, in_export_period
 from micromacro.inputs import STDIN_NAME, InputFile, Inputs
+from micromacro.overlapping_inputs import (
+    SAMPLE_HASH,
+    OverlapSample,
+    row_hash,
+    sampled,
+    without_earlier_rows,
+)
 from micromacro.periods import TIME_OUT_OF_RANGE, in_supported_range, parse_timezone
 
 # --- which format a file is in -----------------------------------------------------------------
@@ -703,6 +710,8 @@ class ExportRead:
     times: list[pl.DataFrame] = field(default_factory=list)
     # When times read as text were numbers: how to name their epoch format (else empty).
     epoch_hint: str = ""
+    # Files that hold the same counted rows (without ``dedupe``): each pair, named.
+    overlap_warnings: list[str] = field(default_factory=list)
 
 
 # A time written as a number alone: seconds, milliseconds or microseconds since 1970.
@@ -830,9 +839,12 @@ def read_exports(
     examples: int = 5,
     keep_times: bool = False,
     cache: WholeFiles | None = None,
+    dedupe: bool = False,
 ) -> ExportRead:
     """Read every input as an event export: rows per bucket, counted hits, first malformed rows
-    (and with ``keep_times`` the time and bucket of each row in the period).
+    (and with ``keep_times`` the time and bucket of each row in the period). With ``dedupe``, a
+    counted row that an earlier file holds too is a ``duplicate``; without it, files that hold
+    the same counted rows are named (``overlap_warnings``).
 
     Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
     ``UsageError`` when a file's format cannot be told. Rows are classified without the period,
@@ -843,6 +855,8 @@ def read_exports(
     counted: list[pl.DataFrame] = []
     links: list[pl.DataFrame] = []
     done = 0
+    overlap = OverlapSample() if not dedupe and len(inputs.files) > 1 else None
+    earlier = pl.Series([], dtype=pl.UInt64)  # the hashes of earlier files' counted rows
     for file in inputs.files:
         export = export_format(file.name, source)
         result.formats.append(export)
@@ -854,6 +868,15 @@ def read_exports(
         if read is None:
             continue
         rows, timestamp_column = in_export_period(read[0], hit_filter), read[1]
+        if dedupe:
+            rows, earlier = without_earlier_rows(rows, earlier)
+        elif overlap is not None:
+            is_counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)
+            overlap.add(
+                rows.filter(is_counted).select(
+                    "source_file", "ts", sampled(row_hash(rows)).alias(SAMPLE_HASH)
+                )
+            )
         for bucket, count in rows.get_column("bucket").value_counts().iter_rows():
             result.counts[str(bucket)] = result.counts.get(str(bucket), 0) + int(count)
         room = examples - len(result.malformed)
@@ -870,4 +893,6 @@ def read_exports(
     if counted:
         hits = _with_visitors(pl.concat(counted), pl.concat(links))
         result.hits = canonical_export_hits(with_url_parts(hits), source.keep, source.values)
+    if overlap is not None:
+        result.overlap_warnings = overlap.warnings([file.name for file in inputs.files])
     return result

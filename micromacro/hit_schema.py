@@ -39,7 +39,7 @@ BUCKET = pl.Enum(BUCKETS)
 # session only (GA4's session_start, first_visit and user_engagement: the session exists and
 # lasts to it, but it is neither a pageview nor an event), a pageview or an event.
 EXPORT_BUCKETS: tuple[str, ...] = (
-    "malformed", "out_of_period", "skipped", "session_only", "page", "event",
+    "malformed", "out_of_period", "skipped", "duplicate", "session_only", "page", "event",
 )  # fmt: skip
 COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("session_only", "page", "event")
 EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)

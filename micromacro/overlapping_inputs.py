@@ -2,7 +2,9 @@
 once per input. Without ``--dedupe``, a run of several inputs keeps a sample of the counted
 lines as it reads them (``OverlapSample``) and warns of each pair of inputs that share a sampled
 line, with the time they overlap and about how many lines they share; ``--dedupe`` counts a
-line found in an earlier input once.
+line found in an earlier input once. An event export's rows are compared as a log's lines
+are (``row_hash``: their content), and ``--dedupe`` makes a counted row of a later file that an
+earlier one holds a ``duplicate`` (``without_earlier_rows``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polars as pl
+
+from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, EXPORT_BUCKET
 
 _HASH = "_line_hash"
 # One counted line in this many (by hash) is compared across inputs for the overlap hint.
@@ -25,8 +29,12 @@ SAMPLE_HASH = "_sample_hash"
 
 def sample_hash() -> pl.Expr:
     """The hash of a line (``line``) when the line is in the sample, else null."""
-    line_hash = pl.col("line").hash()
-    return pl.when(line_hash % _OVERLAP_SAMPLE == 0).then(line_hash)
+    return sampled(pl.col("line").hash())
+
+
+def sampled(hashes: pl.Expr) -> pl.Expr:
+    """``hashes`` (of lines, or of an export's rows) where they are in the sample, else null."""
+    return pl.when(hashes % _OVERLAP_SAMPLE == 0).then(hashes)
 
 
 @dataclass
@@ -103,3 +111,35 @@ class OverlapSample:
 
 def _utc_text(instant: datetime) -> str:
     return f"{instant.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+# --- event exports' rows ---------------------------------------------------------------------
+
+_ROW_HASH = "__micromacro_row_hash"
+_CATEGORIES = (pl.Categorical, pl.Enum)
+
+
+def row_hash(rows: pl.DataFrame) -> pl.Expr:
+    """The hash of each row's content: every column but its file, row number and bucket
+    (categories as their text, so that two files' rows compare)."""
+    content = [
+        pl.col(name).cast(pl.String) if isinstance(dtype, _CATEGORIES) else pl.col(name)
+        for name, dtype in rows.schema.items()
+        if name not in ("source_file", "line_no", "bucket")
+    ]
+    return pl.struct(content).hash()
+
+
+def without_earlier_rows(rows: pl.DataFrame, earlier: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    """An event export file's rows (with ``bucket``), each counted row that an earlier file
+    holds (``earlier``: the hashes of their counted rows) a ``duplicate``; and the hashes with
+    this file's counted rows added. Rows repeated within the file stay: its repeats are its own."""
+    is_counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)
+    hashed = rows.with_columns(row_hash(rows).alias(_ROW_HASH))
+    repeated = is_counted & pl.col(_ROW_HASH).is_in(earlier.implode())
+    marked = hashed.with_columns(
+        pl.when(repeated).then(pl.lit("duplicate", dtype=EXPORT_BUCKET)).otherwise("bucket")
+        .alias("bucket")
+    )  # fmt: skip
+    mine = hashed.filter(is_counted).get_column(_ROW_HASH)
+    return marked.drop(_ROW_HASH), pl.concat([earlier, mine]).unique()

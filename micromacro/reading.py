@@ -708,6 +708,7 @@ def _read_event_exports(
         progress,
         keep_times=earlier is not None,
         cache=cache,
+        dedupe=options.dedupe,
     )
     summary = InputSummary(
         lines=sum(read.counts.values()),
@@ -715,6 +716,7 @@ def _read_event_exports(
         format=summary_format(source, read.formats),
         buckets=read.counts,
         period_applied=period.bounded,
+        deduplicated=options.dedupe,
         bucket_names=EXPORT_BUCKETS,
     )
     result = InputRead(
@@ -728,6 +730,7 @@ def _read_event_exports(
             *_ignored_options(options),
             *(cache.cache.take_warnings() if cache else ()),
             *([read.epoch_hint] if read.epoch_hint else []),
+            *read.overlap_warnings,
         ],
         nothing_usable=lambda first: (
             f"no row of the export has a valid time and a user or anonymous id{first}; "
@@ -773,7 +776,6 @@ def _ignored_options(options: ReadOptions) -> list[str]:
         "include_errors": "--include-errors",
         "include_redirects": "--include-redirects",
         "bot_patterns": "--bot-pattern",
-        "dedupe": "--dedupe",
         "max_line_bytes": "--max-line-bytes",
     }
     given = [

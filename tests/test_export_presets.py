@@ -9,6 +9,7 @@ Each export below is a few hand-written calls; the figures are counted by hand.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -345,3 +346,64 @@ def test_a_ga4_session_is_one_visitors_even_when_two_people_share_a_device(
     assert (summary["sessions"], summary["visitors"]) == (2, 2)
     landing = {r["path"]: r["sessions"] for r in data["traffic"]["landing_pages"]}
     assert landing == {"/": 2}
+
+
+def test_the_same_rows_in_two_exports_are_named_and_dedupe_counts_them_once(
+    tmp_path: Path,
+) -> None:
+    """A GA4 day's table and its intraday table, both exported: each copy would be counted."""
+    rows = ga4_shop(ga4_row("P9", 9000, "debug", []))
+    (tmp_path / "goals.yaml").write_text(GA4_GOALS)
+    daily, intraday = tmp_path / "events_20261102.ndjson", tmp_path / "intraday.ndjson"
+    for path, part in ((daily, rows), (intraday, rows[2:])):  # intraday: the last 3 rows
+        path.write_text("".join(json.dumps(row) + "\n" for row in part))
+    args = ["report", "--goals", str(tmp_path / "goals.yaml"), "--format", "json", "--no-cache"]
+    once = json.loads(CliRunner().invoke(cli, [*args, str(daily)]).stdout)
+    twice = CliRunner().invoke(cli, [*args, str(daily), str(intraday)])
+    assert twice.exit_code == 0, twice.stderr
+    counted_twice = json.loads(twice.stdout)
+    assert counted_twice["summary"]["events"] == once["summary"]["events"] + 2  # USD, debug
+    deduped = CliRunner().invoke(cli, [*args, str(daily), str(intraday), "--dedupe"])
+    assert deduped.exit_code == 0, deduped.stderr
+    data = json.loads(deduped.stdout)
+    assert {k: data["input"][k] for k in ("lines", "duplicate", "page", "event")} == {
+        "lines": 8,
+        "duplicate": 3,
+        "page": 2,
+        "event": 3,
+    }
+    for key in ("summary", "goals", "traffic"):
+        assert data[key] == once[key]
+    assert not [line for line in warnings(deduped) if "not applicable" in line]
+
+
+def test_dedupe_keeps_the_repeats_within_one_export(tmp_path: Path) -> None:
+    rows = [lead("a1", 0, "5"), lead("a1", 0, "5")]  # the same call twice in one file: its own
+    goals = "source: {preset: segment}\n"
+    data = report(tmp_path, rows, goals, "--dedupe")
+    assert (data["input"]["duplicate"], data["input"]["event"], data["summary"]["events"]) == (
+        0,
+        2,
+        2,
+    )
+
+
+def test_exports_that_hold_the_same_rows_are_named(tmp_path: Path) -> None:
+    """The overlap hint compares a sample of one row in 16 (by hash): of 320 rows, some."""
+    calls = [lead(f"a{n}", n % 60, "5") for n in range(320)]
+    first, second = tmp_path / "one.ndjson", tmp_path / "two.ndjson"
+    for path in (first, second):
+        path.write_text("".join(json.dumps(call) + "\n" for call in calls))
+    (tmp_path / "goals.yaml").write_text("source: {preset: segment}\n")
+    args = ["report", str(first), str(second), "--goals", str(tmp_path / "goals.yaml")]
+    result = CliRunner().invoke(cli, [*args, "--format", "json", "--no-cache"])
+    (overlap,) = [line for line in warnings(result) if " overlap " in line]
+    found = re.fullmatch(
+        f"{re.escape(str(first))} and {re.escape(str(second))} overlap "
+        r"\(2026-11-02T09:00:00Z to 2026-11-02T09:59:00Z\) and "
+        r"hold the same lines \(about (\d+) of the counted ones, from a sample of one in 16\): "
+        "each copy is counted; --dedupe counts a line found in an earlier input once",
+        overlap,
+    )
+    assert found is not None, overlap
+    assert 16 <= int(found.group(1)) <= 320

@@ -863,10 +863,10 @@ def test_an_empty_export_is_a_report_of_zeros(tmp_path: Path) -> None:
 
 def test_access_log_options_are_ignored_with_a_warning(tmp_path: Path) -> None:
     goals = goals_file(tmp_path, CSV_SOURCE)
-    result = run(SHOP_CSV, "--goals", goals, "--include-bots", "--dedupe", "--format", "json")
+    result = run(SHOP_CSV, "--goals", goals, "--include-bots", "--bot-pattern", "x")
     assert result.exit_code == 0
     assert (
-        "micromacro: warning: --include-bots, --dedupe: not applicable to event exports "
+        "micromacro: warning: --include-bots, --bot-pattern: not applicable to event exports "
         "(ignored)\n" in result.stderr
     )
 

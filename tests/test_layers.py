@@ -67,13 +67,23 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("inputs", ("spool", "inputs", "seeking", "hit_cache")),
-    ("hits", ("bots", "hits", "export_files", "export_columns", "export_times", "exports")),
+    (
+        "hits",
+        (
+            "bots",
+            "hits",
+            "overlapping_inputs",
+            "export_files",
+            "export_columns",
+            "export_times",
+            "exports",
+        ),
+    ),
     (
         "reading",
         (
             "format_choice",
             "timeless_lines",
-            "overlapping_inputs",
             "hit_partitions",
             "hit_collection",
             "cached_lines",
