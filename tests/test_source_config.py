@@ -20,8 +20,9 @@ from micromacro.goals_file import parse_goals
 SOURCE_KEYS = (
     "preset, format, timestamp, timezone, user_id, anonymous_id, session_id, event_name, "
     "event_category, event_action, event_label, event_value, revenue, currency, url, path, "
-    "query, referrer, user_agent, engagement_time_ms, session_engaged, campaign_source, campaign_medium, "
-    "campaign_name, gclid, dclid, first_user_source, first_user_medium, first_user_campaign, "
+    "query, referrer, user_agent, engagement_time_ms, session_engaged, campaign_source, "
+    "campaign_medium, campaign_name, gclid, dclid, first_user_source, first_user_medium, "
+    "first_user_campaign, "
     "pageview, skip, session_only, keep"
 )
 TIMESTAMP_EXPECTED = (
