@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -16,6 +17,12 @@ from micromacro.goal_definitions import polars_error_reason
 def crawler_patterns() -> tuple[str, ...]:
     """The patterns of the installed ``crawler-user-agents`` release (about 1,500)."""
     return tuple(entry["pattern"] for entry in crawleruseragents.CRAWLER_USER_AGENTS_DATA)
+
+
+@lru_cache(maxsize=1)
+def crawler_list_digest() -> str:
+    """A digest of the installed crawler list: an upgrade changes which lines are bots."""
+    return hashlib.sha256("\n".join(crawler_patterns()).encode()).hexdigest()[:16]
 
 
 def bot_regex(extra_patterns: Sequence[str] = ()) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from micromacro.bots import crawler_list_digest
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
 from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
@@ -82,6 +83,7 @@ def cache_settings(
         "include_errors": hit_filter.include_errors,
         "include_redirects": hit_filter.include_redirects,
         "bot_patterns": list(hit_filter.bot_patterns),
+        "crawler_list": crawler_list_digest(),  # an upgraded list makes other lines bots
         "max_line_bytes": max_line_bytes,
     }
 

@@ -8,18 +8,20 @@ Every test has a cache directory of its own (``XDG_CACHE_HOME``, tests/conftest.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import crawleruseragents
 import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro import cached_lines, exports, hit_cache, periods, reading
+from micromacro import bots, cached_lines, exports, hit_cache, periods, reading
 from micromacro.cli import cli
 from tests.test_exports import (
     CSV_SOURCE,
@@ -638,6 +640,26 @@ def test_an_entry_cleared_while_it_is_written_is_not_kept_and_says_so(
         "(by micromacro cache clear?): it is not kept, and the next run reads the logs again"
     )
     assert not list(folder.glob("hits-*"))
+
+
+def test_an_upgraded_crawler_list_is_a_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry keeps each line's bucket: after an upgrade of the crawler list that makes other
+    lines bots, the cached lines would keep the old verdicts."""
+    before = invoke("report", str(SHOP), "--format", "json")
+    assert json.loads(before.stdout)["input"]["bot"] == 1  # Googlebot
+    upgraded = [*crawleruseragents.CRAWLER_USER_AGENTS_DATA, {"pattern": "X11; Linux"}]
+    monkeypatch.setattr(crawleruseragents, "CRAWLER_USER_AGENTS_DATA", upgraded)
+    for cached in (bots.crawler_patterns, bots.crawler_list_digest):
+        cached.cache_clear()
+    try:
+        after = invoke("report", str(SHOP), "--format", "json")
+        fresh = invoke("report", str(SHOP), "--format", "json", "--no-cache")
+    finally:
+        monkeypatch.undo()
+        for cached in (bots.crawler_patterns, bots.crawler_list_digest):
+            cached.cache_clear()
+    assert json.loads(fresh.stdout)["input"]["bot"] > 1
+    assert after.stdout == fresh.stdout
 
 
 def test_no_temporary_file_is_left_behind() -> None:
