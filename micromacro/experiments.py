@@ -28,7 +28,10 @@ from micromacro.stats import (
     two_proportion_p_value,
     welch_test,
 )
+from micromacro.text import inert, quoted
 
+# The characters of a variant named in a warning: a variant is a value from the log.
+_NAME_CHARS = 40
 # A sample-ratio mismatch is reported below this p-value (a deliberately strict threshold: the
 # test runs on every report, and a real mismatch gives far smaller values).
 SRM_P_VALUE = 0.001
@@ -145,7 +148,10 @@ def _warnings(variants: Sequence[SegmentRow], base: SegmentRow, check: SampleRat
     one currency (its revenue difference is then null)."""
     warnings = []
     if check.mismatch:
-        split = ", ".join(f"{n} {s:,}" for n, s in zip(check.variants, check.sessions, strict=True))
+        split = ", ".join(
+            f"{inert(n, limit=_NAME_CHARS)} {s:,}"
+            for n, s in zip(check.variants, check.sessions, strict=True)
+        )
         warnings.append(
             f"SAMPLE RATIO MISMATCH in --by {base.by}: sessions {split} are off the expected "
             f"split (chi-square p = {check.p_value:.2g}); the comparison is not to be trusted"
@@ -160,8 +166,9 @@ def _warnings(variants: Sequence[SegmentRow], base: SegmentRow, check: SampleRat
                 }
             )
             warnings.append(
-                f"experiment --by {base.by}: the macro revenue of {row.segment!r} and of the "
-                f"baseline {base.segment!r} is in several currencies ({', '.join(currencies)}): "
+                f"experiment --by {base.by}: the macro revenue of {quoted(row.segment)} and of "
+                f"the baseline {quoted(base.segment)} is in several currencies "
+                f"({', '.join(currencies)}): "
                 "no revenue difference is shown"
             )
     return warnings

@@ -369,6 +369,23 @@ def test_sample_ratio_mismatch_is_flagged() -> None:
         experiment([row("A", 1), row("B", 1)], "v", "A", [1, 1, 1])
 
 
+def test_the_mismatch_warning_cuts_a_long_variant() -> None:
+    """A variant is a value from the log: a 2,500-character one is cut to 40 characters, and
+    the warning keeps its end (the counts and the p-value)."""
+
+    def row(name: str, sessions: int) -> SegmentRow:
+        return SegmentRow("v", name, sessions, sessions, 0, 0.0, 0, 0.0, None, None, None, None,
+                          False, (), 0, 0.0)  # fmt: skip
+
+    long = "V" * 2500
+    (warning,) = experiment([row("A", 5300), row(long, 4700)], "v", "A").warnings
+    p = math.erfc(math.sqrt(36 / 2))  # χ² = 36, 1 df
+    assert warning == (
+        f"SAMPLE RATIO MISMATCH in --by v: sessions A 5,300, {'V' * 39}… 4,700 are off the "
+        f"expected split (chi-square p = {p:.2g}); the comparison is not to be trusted"
+    )
+
+
 def test_funnels_are_broken_down_by_segment() -> None:
     # landing_to_buy: (/ or /p/1) then /thanks. Desktop S1, S3, S5 all complete it; mobile
     # S2 (/p/1) and S4 (/) enter and stop.
