@@ -137,10 +137,9 @@ class HitAccumulator:
     # (the malformed lines' reason), and the first line of the period read by another variant.
     format_string: FormatString | None = None
     unmatched_example: tuple[str, int, str] | None = None
-    # Of each input, the line number and time of the first and of the last line read with a
-    # time, in the period or not.
-    firsts: dict[str, tuple[int, datetime]] = field(default_factory=dict)
-    lasts: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    # The earliest and the latest time of the lines read, in the period or not.
+    earliest: datetime | None = None
+    latest: datetime | None = None
     # Where the counted hits go once they are more than its budget (``hit_partitions``), and
     # the bytes of those held in memory.
     spill: HitSpill | None = None
@@ -244,40 +243,24 @@ class HitAccumulator:
         self.held = 0
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
-        # Only the three columns are filtered; a line number is in a chunk once. A chunk of one
-        # input (as a file is read, or a slice of its cache entry) needs no group-by.
-        first, last = pl.col("line_no").arg_min(), pl.col("line_no").arg_max()
-        ends_at = (
-            pl.col("line_no", "ts").get(first).name.prefix("first_"),
-            pl.col("line_no", "ts").get(last).name.prefix("last_"),
-        )
-        timed = lines.select("source_file", "line_no", "ts").filter(pl.col("ts").is_not_null())
-        if timed.get_column("source_file").n_unique() == 1:
-            ends = timed.select(pl.col("source_file").first(), *ends_at)
-        else:  # none, or several inputs
-            ends = timed.group_by("source_file").agg(*ends_at)
-        for name, first_no, first_ts, last_no, last_ts in ends.iter_rows():
-            self.add_ends(name, (first_no, first_ts), (last_no, last_ts))
+        ts = pl.col("ts")
+        earliest, latest = lines.select(ts.min().alias("min"), ts.max().alias("max")).row(0)
+        self.add_times(earliest, latest)
 
-    def add_ends(
-        self, name: str, first: tuple[int, datetime] | None, last: tuple[int, datetime] | None
-    ) -> None:
-        """Record a line of input ``name`` with a time (number, time) that may be its first or
-        its last such line."""
-        if first is not None and (name not in self.firsts or first[0] < self.firsts[name][0]):
-            self.firsts[name] = first
-        if last is not None and (name not in self.lasts or last[0] > self.lasts[name][0]):
-            self.lasts[name] = last
+    def add_times(self, earliest: datetime | None, latest: datetime | None) -> None:
+        """Record times of lines (None: none), such as those of a seeked input's ends."""
+        if earliest is not None and (self.earliest is None or earliest < self.earliest):
+            self.earliest = earliest
+        if latest is not None and (self.latest is None or latest > self.latest):
+            self.latest = latest
 
     @property
     def time_range(self) -> tuple[datetime, datetime] | None:
-        """From the earliest first line with a time of the inputs to the latest last one."""
-        if not self.firsts:
+        """From the earliest time of the lines read to the latest (of a seeked input, those of
+        its first and last lines: it is in time order)."""
+        if self.earliest is None or self.latest is None:
             return None
-        return (
-            min(ts for _, ts in self.firsts.values()),
-            max(ts for _, ts in self.lasts.values()),
-        )
+        return self.earliest, self.latest
 
     def _malformed_line(
         self, source_file: str, line_no: int, line: str, reason: str | None

@@ -532,9 +532,8 @@ def _read_access_logs(
             cache.forget(next(file for file in inputs.files if file.name == error.file))
             inputs.ranges.pop(error.file, None)
             warnings.append(str(error))
-    for name, parts in inputs.ranges.items():  # the ends of a seeked input were not read
-        first, last = parts.ends
-        read.add_ends(name, (0, first) if first else None, (_LAST, last) if last else None)
+    for parts in inputs.ranges.values():  # the ends of a seeked input were not read
+        read.add_times(*parts.ends)
     shrunk = {file.name for file in inputs.shrunk}
     warnings += [file.warning() for file in inputs.shrunk]
     if cache is not None:  # a file that lost lines while read is not the file of its entry
@@ -752,13 +751,9 @@ def _period_text(period: Period, tz: tzinfo) -> str:
     return f"{shown(period.since)} – {shown(period.until)} ({zone_name(tz)})"
 
 
-# A line number after every line: the last line of a seeked input, left unread.
-_LAST = 2**63
-
-
 def _range_text(read: InputRead) -> str:
-    """Where the inputs lie in time, from the first line with a time to the last, the same
-    whether they were read whole or seeked (empty when unknown)."""
+    """Where the inputs lie in time, from the earliest line to the latest, the same whether
+    they were read whole or seeked (empty when unknown)."""
     if read.time_range is None:
         return ""
     first, last = (t.astimezone(read.tz).strftime("%Y-%m-%d %H:%M") for t in read.time_range)

@@ -99,6 +99,23 @@ def test_a_period_with_no_hits_is_zeros_and_a_warning() -> None:
     ) in result.stderr
 
 
+def test_the_range_of_lines_out_of_order_is_the_earliest_to_the_latest(tmp_path: Path) -> None:
+    """The lines' range is their earliest time to their latest, not their first and last line's
+    (here 2, 8 and 3 November)."""
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
+    log = tmp_path / "unordered.log"
+    log.write_text(
+        "".join(
+            f'10.0.0.{n} - - [0{day}/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" '
+            f'"{agent}"\n'
+            for n, day in enumerate((2, 8, 3), start=1)
+        )
+    )
+    result = CliRunner().invoke(cli, ["report", str(log), "--since", "2026-11-10"])
+    assert result.exit_code == 0, result.stderr
+    assert "; the lines read run from 2026-11-02 10:00 to 2026-11-08 10:00\n" in result.stderr
+
+
 def test_since_after_until_is_a_usage_error() -> None:
     result = CliRunner().invoke(
         cli, ["report", LOG, "--since", "2026-03-29", "--until", "2026-03-28"]
