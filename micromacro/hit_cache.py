@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -455,6 +456,12 @@ class HitCache:
                     )
                 _seal(temp)
                 os.replace(temp, write.target)
+            except (OSError, ValueError, pl.exceptions.PolarsError) as error:
+                # Polars may say "invalid thrift" of a disk that filled up: look while the
+                # partial entry still takes its room.
+                if not isinstance(error, OSError) and _no_room(self.directory):
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from error
+                raise
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
@@ -541,6 +548,19 @@ class HitCache:
                 removed += 1
                 freed += size
         return removed, freed, failed
+
+
+# Less free room than this where an entry failed to be written: the disk filled up.
+_FULL_BYTES = 1 << 20
+
+
+def _no_room(directory: str) -> bool:
+    """Whether the file system of ``directory`` has (next to) no room left."""
+    try:
+        info = os.statvfs(directory)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < _FULL_BYTES
 
 
 def _write_problem(directory: str, error: BaseException) -> str:

@@ -662,6 +662,30 @@ def test_an_upgraded_crawler_list_is_a_miss(monkeypatch: pytest.MonkeyPatch) -> 
     assert after.stdout == fresh.stdout
 
 
+def test_a_disk_that_fills_up_while_an_entry_is_written_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polars reports a write cut short by a full disk as a damaged file ("invalid thrift"):
+    with no room left where the entry was written, the warning says what the system would."""
+    folder = tmp_path / "cache"
+
+    def cut_short(path: str) -> None:
+        raise pl.exceptions.ComputeError("parquet: File out of specification: Invalid thrift")
+
+    class Full:
+        f_bavail, f_frsize = 3, 4096  # 12 KB left
+
+    monkeypatch.setattr(hit_cache, "_seal", cut_short)
+    monkeypatch.setattr(hit_cache.os, "statvfs", lambda _: Full())
+    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: warning: cache: cannot write to {folder}: No space left on device (the "
+        "next run reads the logs again)"
+    )
+    assert not list(folder.glob("*.parquet"))
+
+
 def test_no_temporary_file_is_left_behind() -> None:
     invoke("report", str(SHOP))
     invoke("report", str(FIXTURES / "two_days.log"))
