@@ -730,6 +730,7 @@ def _read_event_exports(
             *(cache.cache.take_warnings() if cache else ()),
             *([read.epoch_hint] if read.epoch_hint else []),
             *read.overlap_warnings,
+            *_empty_mappings(source, read.hits),
         ],
         nothing_usable=lambda first: (
             f"no row of the export has a valid time and a user or anonymous id{first}; "
@@ -740,6 +741,26 @@ def _read_event_exports(
     if earlier is None:
         return result
     return _split_periods(result, read.times, period, earlier)
+
+
+# The fields an export's every row has, and the hit column each fills: a source key of the
+# user's that leaves one empty on every row names what the file does not hold (a misspelt
+# key of a list such as GA4's event_params is no missing column, and no error).
+_ALWAYS_THERE = {"url": "path", "path": "path", "event_name": "event_name"}
+
+
+def _empty_mappings(source: SourceMapping, hits: pl.DataFrame) -> list[str]:
+    """A warning for each field of ``_ALWAYS_THERE`` the source maps itself and no hit holds."""
+    if hits.height == 0:
+        return []
+    return [
+        f"source: {field}: {getattr(source, field)} is empty on every row read: check its "
+        "name (a key of a list that no row holds, such as a misspelt event_params key, is no "
+        "error)"
+        for field, column in _ALWAYS_THERE.items()
+        if getattr(source, field) is not None
+        and hits.get_column(column).null_count() == hits.height
+    ]
 
 
 def _period_text(period: Period, tz: tzinfo) -> str:

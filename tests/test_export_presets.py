@@ -407,3 +407,17 @@ def test_exports_that_hold_the_same_rows_are_named(tmp_path: Path) -> None:
     )
     assert found is not None, overlap
     assert 16 <= int(found.group(1)) <= 320
+
+
+def test_a_misspelt_key_of_event_params_is_named(tmp_path: Path) -> None:
+    """A struct path the file lacks is an error; a key of a list no row holds cannot be told
+    from a rare one, so it is read as empty: where every row's url is, the report says so."""
+    rows = ga4_shop(ga4_row("P9", 9000, "debug", []))
+    misspelt = "source: {preset: ga4, url: event_params.page_locaton}\n"
+    result = run(tmp_path, rows, misspelt)
+    assert [line for line in warnings(result) if line.startswith("source:")] == [
+        "source: url: event_params.page_locaton is empty on every row read: check its name (a "
+        "key of a list that no row holds, such as a misspelt event_params key, is no error)"
+    ]
+    right = run(tmp_path, rows, "source: {preset: ga4, url: event_params.page_location}\n")
+    assert not [line for line in warnings(right) if line.startswith("source:")]
