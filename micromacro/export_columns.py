@@ -8,6 +8,8 @@ column and what the file has instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 from polars.datatypes import DataTypeClass
 
@@ -47,13 +49,23 @@ def _is_key_value_list(dtype: pl.DataType) -> bool:
     return fields is not None and "key" in fields and "value" in fields
 
 
-def _value_by_key(column: pl.Expr, dtype: pl.List, key: str) -> tuple[pl.Expr, pl.DataType]:
-    """The value of the first ``{key, value}`` entry with this key; a struct of typed values
-    (GA4's ``string_value``, ``int_value``, …) gives the one that is set, as text."""
-    entry = column.list.eval(
+# Finds the entry of a key in a keyed list as a column computed once (``ExportColumns.entry``).
+EntryOf = Callable[[pl.Expr, str], pl.Expr]
+
+
+def entry_of_key(column: pl.Expr, key: str) -> pl.Expr:
+    """The first ``{key, value}`` entry of the keyed list ``column`` with this key."""
+    return column.list.eval(
         pl.element().filter(pl.element().struct.field("key").cast(pl.String) == key)
     ).list.first()
-    value = entry.struct.field("value")
+
+
+def _value_by_key(
+    column: pl.Expr, dtype: pl.List, key: str, entry_of: EntryOf = entry_of_key
+) -> tuple[pl.Expr, pl.DataType]:
+    """The value of the first ``{key, value}`` entry with this key; a struct of typed values
+    (GA4's ``string_value``, ``int_value``, …) gives the one that is set, as text."""
+    value = entry_of(column, key).struct.field("value")
     value_dtype = (_struct_fields(dtype.inner) or {})["value"]
     typed = _struct_fields(value_dtype)
     if value_dtype == pl.String:  # objects on some rows, text on others: the objects' JSON
@@ -68,6 +80,7 @@ def _value_by_key(column: pl.Expr, dtype: pl.List, key: str) -> tuple[pl.Expr, p
 
 
 _DUPLICATED = "_duplicated_0"
+_ENTRY = "__micromacro_entry_"
 
 
 class ExportColumns:
@@ -87,6 +100,10 @@ class ExportColumns:
         self.missing: list[str] = []
         # Mapped columns whose name the header holds twice or more (which one was meant?).
         self.repeated: list[str] = []
+        # The entries of keyed lists that mapped names reach (GA4's event_params by key), by
+        # column name: each is found once a row, as a column of its own (``entry``), which
+        # every expression reading it refers to (Polars does not share a list evaluation).
+        self.entries: dict[str, pl.Expr] = {}
 
     def find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
         """The column ``name`` (a column of that exact name first) and its type, or None; a
@@ -106,10 +123,20 @@ class ExportColumns:
         for cut in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:cut])
             if head in self.schema and head != ROW:
-                found = _walk(pl.col(head), self.schema[head], parts[cut:])
+                found = _walk(pl.col(head), self.schema[head], parts[cut:], self.entry)
                 if found is not None:
                     return found
         return None
+
+    def entry(self, column: pl.Expr, key: str) -> pl.Expr:
+        """The entry of ``key`` in the keyed list ``column``: a column of ``entries``."""
+        found = entry_of_key(column, key)
+        for name, expr in self.entries.items():
+            if expr.meta.eq(found):
+                return pl.col(name)
+        name = f"{_ENTRY}{len(self.entries)}"
+        self.entries[name] = found
+        return pl.col(name)
 
     def column(self, name: str) -> tuple[pl.Expr, pl.DataType]:
         """The column ``name`` and its type (nulls, recorded as missing, if there is none)."""
@@ -184,7 +211,7 @@ def _lossy_text(column: pl.Expr) -> pl.Expr:
 
 
 def _walk(
-    column: pl.Expr, dtype: pl.DataType, parts: list[str]
+    column: pl.Expr, dtype: pl.DataType, parts: list[str], entry_of: EntryOf = entry_of_key
 ) -> tuple[pl.Expr, pl.DataType] | None:
     """Follow ``parts`` down struct fields and keyed lists (or JSON text); None where the path
     ends."""
@@ -193,7 +220,7 @@ def _walk(
         if fields is not None and part in fields:
             column, dtype = column.struct.field(part), fields[part]
         elif isinstance(dtype, pl.List) and _is_key_value_list(dtype):
-            column, dtype = _value_by_key(column, dtype, part)
+            column, dtype = _value_by_key(column, dtype, part, entry_of)
         elif dtype == pl.String:
             return _json_member(column, parts[index:]), pl.String()
         else:

@@ -307,6 +307,8 @@ class ExportPlan:
     extras: dict[str, pl.Expr] = field(default_factory=dict)
     # The numbers the goals' ``value: {from: …}`` read, by column.
     values: dict[str, pl.Expr] = field(default_factory=dict)
+    # Columns the expressions above read, computed first (``ExportColumns.entries``).
+    entries: dict[str, pl.Expr] = field(default_factory=dict)
 
 
 def maps_user_agent(source: SourceMapping) -> bool:
@@ -375,6 +377,7 @@ def export_plan(
         time_column.cast(pl.String),
         extras,
         values,
+        dict(columns.entries),
     )
 
 
@@ -405,6 +408,7 @@ def mapped_rows(
     text ``plan.time.first`` could not read; and the ``extra`` columns."""
     fields = plan.fields
     has_visitor = fields["user_id"].is_not_null() | fields["anonymous_id"].is_not_null()
+    frame = frame.with_columns(expr.alias(name) for name, expr in plan.entries.items())
     return frame.select(
         plan.time.first.alias("ts"),
         fields["user_id"].alias(_USER),
@@ -782,7 +786,8 @@ def _with_visitors(hits: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(_USER, _LINKED, _ANONYMOUS).alias("visitor")
     )
     sessions = (
-        hits.filter(pl.col("session_id").is_not_null())
+        hits.select("session_id", "ts", _USER, "visitor")
+        .filter(pl.col("session_id").is_not_null())
         .sort("ts", nulls_last=True, maintain_order=True)
         .group_by("session_id", maintain_order=True)
         .agg(
