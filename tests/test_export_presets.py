@@ -43,14 +43,20 @@ def warnings(result: Result) -> list[str]:
     ]
 
 
-def lead(visitor: str, minute: int, value: str) -> dict[str, object]:
+def track(event: str, visitor: str, timestamp: str, properties: object) -> dict[str, object]:
+    """A Segment track call."""
     return {
         "type": "track",
-        "event": "Lead",
+        "event": event,
         "anonymousId": visitor,
-        "timestamp": f"2026-11-02T09:{minute:02d}:00Z",
-        "properties": {"value": value, "currency": "EUR"},
+        "timestamp": timestamp,
+        "properties": properties,
     }
+
+
+def lead(visitor: str, minute: int, value: str) -> dict[str, object]:
+    when = f"2026-11-02T09:{minute:02d}:00Z"
+    return track("Lead", visitor, when, {"value": value, "currency": "EUR"})
 
 
 def goal(data: dict[str, object], name: str) -> dict[str, object]:
@@ -108,20 +114,9 @@ def test_an_empty_preset_column_falls_back_to_the_next(tmp_path: Path) -> None:
             "properties": {"url": "", "referrer": ""},  # empty: context.page's are read
             "context": context,
         },
-        {
-            "type": "track",
-            "event": "Order Completed",
-            "anonymousId": "a2",
-            "timestamp": "2026-11-02T09:10:00Z",
-            "properties": {"value": "", "revenue": 30, "currency": "USD"},  # value: revenue's
-        },
-        {
-            "type": "track",
-            "event": "Order Completed",
-            "anonymousId": "a3",
-            "timestamp": "2026-11-02T09:15:00Z",
-            "properties": {"value": "n/a", "revenue": 20, "currency": "USD"},  # no number either
-        },
+        # An empty value, and one that is no number: revenue's is read.
+        track("Order Completed", "a2", "2026-11-02T09:10:00Z", {"value": "", "revenue": 30}),
+        track("Order Completed", "a3", "2026-11-02T09:15:00Z", {"value": "n/a", "revenue": 20}),
     ]
     goals = """source: {preset: segment}
 goals:
@@ -141,13 +136,7 @@ goals:
 
 
 def order(visitor: str, hour: int, properties: object) -> dict[str, object]:
-    return {
-        "type": "track",
-        "event": "Order Completed",
-        "anonymousId": visitor,
-        "timestamp": f"2026-11-02T{hour:02d}:00:00Z",
-        "properties": properties,
-    }
+    return track("Order Completed", visitor, f"2026-11-02T{hour:02d}:00:00Z", properties)
 
 
 def test_a_line_whose_properties_are_text_leaves_the_others_objects(tmp_path: Path) -> None:
