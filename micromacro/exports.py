@@ -32,12 +32,12 @@ from micromacro.export_files import (
     no_bad_rows,
     repair_ndjson,
 )
+from micromacro.export_presets import PRESETS, non_empty
 from micromacro.export_times import TimeReading, time_reading, within_calendar
 from micromacro.goals import (
     ExportFormat,
     RowRule,
     SourceMapping,
-    SourcePreset,
     TimestampField,
 )
 from micromacro.hit_cache import EntryUnreadable, WholeFiles
@@ -113,118 +113,6 @@ def summary_format(source: SourceMapping, formats: list[ExportFormat]) -> str:
     return "+".join(dict.fromkeys(formats))
 
 
-# --- presets -----------------------------------------------------------------------------------
-
-FieldFinder = Callable[[ExportColumns], pl.Expr]
-
-
-def _optional(name: str) -> FieldFinder:
-    return lambda columns: columns.optional_text(name)
-
-
-def _required(name: str) -> FieldFinder:
-    return lambda columns: columns.text(name)
-
-
-def _first_of(*names: str) -> FieldFinder:
-    """The first of the columns that holds text: an empty one falls back to the next."""
-    return lambda columns: pl.coalesce(_non_empty(columns.optional_text(n)) for n in names)
-
-
-def _first_number(*names: str) -> FieldFinder:
-    """The first of the columns that holds a number (as text): a column whose value is missing
-    or no number falls back to the next."""
-
-    def find(columns: ExportColumns) -> pl.Expr:
-        texts = [columns.optional_text(name) for name in names]
-        return pl.coalesce(pl.when(as_number(text).is_not_null()).then(text) for text in texts)
-
-    return find
-
-
-def _ga4_session(columns: ExportColumns) -> pl.Expr:
-    # ga_session_id is the session's start in seconds: unique per device, not across devices.
-    return pl.concat_str(
-        columns.text("user_pseudo_id"),
-        columns.optional_text("event_params.ga_session_id"),
-        separator="/",
-    )
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A built-in mapping: where a well-known export keeps each field, and its row rules."""
-
-    name: SourcePreset
-    timestamp: TimestampField
-    fields: dict[str, FieldFinder]
-    pageview: RowRule
-    skip: RowRule | None = None
-    session_only: RowRule | None = None
-
-
-GA4 = Preset(
-    name="ga4",
-    timestamp=TimestampField("event_timestamp", "epoch_us"),
-    fields={
-        "user_id": _optional("user_id"),
-        "anonymous_id": _required("user_pseudo_id"),
-        "session_id": _ga4_session,
-        "event_name": _required("event_name"),
-        "url": _optional("event_params.page_location"),
-        "referrer": _optional("event_params.page_referrer"),
-        "event_value": _optional("event_params.value"),
-        # GA4's purchase revenue (in the event's currency), else the event's value parameter.
-        "revenue": _first_number("ecommerce.purchase_revenue", "event_params.value"),
-        "currency": _first_of("event_params.currency", "ecommerce.currency"),
-        "engagement_time_ms": _optional("event_params.engagement_time_msec"),
-        "session_engaged": _optional("event_params.session_engaged"),
-        # The row's own attribution (its page's utm tags and click ids, as GA4 collected them),
-        # and the user's first one.
-        "campaign_source": _optional("collected_traffic_source.manual_source"),
-        "campaign_medium": _optional("collected_traffic_source.manual_medium"),
-        "campaign_name": _optional("collected_traffic_source.manual_campaign_name"),
-        "gclid": _optional("collected_traffic_source.gclid"),
-        "dclid": _optional("collected_traffic_source.dclid"),
-        "first_user_source": _optional("traffic_source.source"),
-        "first_user_medium": _optional("traffic_source.medium"),
-        "first_user_campaign": _optional("traffic_source.name"),
-    },
-    pageview=RowRule("event_name", ("page_view",)),
-    # GA4's own bookkeeping, sent alongside the first pageview or when a page is left: they
-    # make a session (GA4 counts a session of session_start alone) and it lasts to them, but
-    # counted as events they would make every session a non-bounce.
-    session_only=RowRule("event_name", ("session_start", "first_visit", "user_engagement")),
-)
-SEGMENT = Preset(
-    name="segment",
-    timestamp=TimestampField("timestamp", "iso8601"),
-    fields={
-        "user_id": _optional("userId"),
-        "anonymous_id": _optional("anonymousId"),
-        "event_name": _optional("event"),
-        # As Segment's Google Analytics destination: event → action, category, label, value.
-        "event_action": _optional("event"),
-        "event_category": _optional("properties.category"),
-        "event_label": _optional("properties.label"),
-        "event_value": _first_number("properties.value", "properties.revenue"),
-        # Segment's ecommerce spec: revenue, else the order's total, in properties.currency.
-        "revenue": _first_number("properties.revenue", "properties.total"),
-        "currency": _optional("properties.currency"),
-        "url": _first_of("properties.url", "context.page.url"),
-        "path": _optional("properties.path"),
-        "referrer": _first_of("properties.referrer", "context.page.referrer"),
-        "user_agent": _optional("context.userAgent"),
-        "campaign_source": _optional("context.campaign.source"),
-        "campaign_medium": _optional("context.campaign.medium"),
-        "campaign_name": _optional("context.campaign.name"),
-    },
-    pageview=RowRule("type", ("page",)),
-    skip=RowRule("type", ("identify", "group", "alias", "screen")),
-)
-PRESETS: dict[str, Preset] = {GA4.name: GA4, SEGMENT.name: SEGMENT}
-
-
 # --- one file's rows ---------------------------------------------------------------------------
 
 _USER = "__micromacro_user_id"
@@ -248,17 +136,13 @@ _TEXT_FIELDS = (
 )  # fmt: skip
 
 
-def _non_empty(text: pl.Expr) -> pl.Expr:
-    return pl.when(text.str.len_bytes() > 0).then(text)
-
-
 def _url_parts(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Host, path and query of a full URL or of a path (``/a?b=1``); the fragment is dropped.
 
     A URL with a host and no path has the path ``/``.
     """
     parts = text.str.extract_groups(_URL)
-    host, path, query = (_non_empty(parts.struct.field(str(i))) for i in range(1, 4))
+    host, path, query = (non_empty(parts.struct.field(str(i))) for i in range(1, 4))
     path = pl.when(path.is_null() & host.is_not_null()).then(pl.lit("/")).otherwise(path)
     return host, path, query
 
@@ -336,9 +220,9 @@ def export_plan(
     def text_field(name: str) -> pl.Expr:
         user_column: str | None = getattr(source, name)
         if user_column is not None:
-            return _non_empty(columns.text(user_column))
+            return non_empty(columns.text(user_column))
         if preset is not None and name in preset.fields:
-            return _non_empty(preset.fields[name](columns))
+            return non_empty(preset.fields[name](columns))
         return pl.lit(None, dtype=pl.String)
 
     stamp = timestamp_field(source)
@@ -425,7 +309,7 @@ def mapped_rows(
         fields["event_name"].alias("event_name"),
         as_number(fields["event_value"]).alias("event_value"),
         as_number(fields["revenue"]).alias("revenue"),
-        _non_empty(fields["currency"].str.strip_chars().str.to_uppercase()).alias("currency"),
+        non_empty(fields["currency"].str.strip_chars().str.to_uppercase()).alias("currency"),
         source_file.alias("source_file"),
         pl.col(ROW).alias("line_no"),
         has_visitor.alias(_HAS_VISITOR),

@@ -76,6 +76,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "export_files",
             "export_columns",
             "export_times",
+            "export_presets",
             "exports",
         ),
     ),
