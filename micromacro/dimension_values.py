@@ -97,21 +97,30 @@ def last_non_direct(sources: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFra
     (as Google Analytics attributes direct visits; there is no lookback limit)."""
     columns = ["source", "medium", "campaign", "referrer", "channel"]
     direct = pl.col("channel") == "Direct"
+    ordered = sources.join(visitors, on="session", how="left").sort("session")
+    # The session each takes them from, all of them from the one (a non-direct session may
+    # have no referrer: a tagged link in an email).
+    taken = ordered.with_columns(
+        pl.when(direct).then(None).otherwise(pl.col("session")).forward_fill().over("visitor_id")
+        .alias(_FROM)
+    )  # fmt: skip
+    origins = ordered.select(
+        pl.col("session").alias(_FROM), *(pl.col(c).alias(_FROM + c) for c in columns)
+    )
     return (
-        sources.join(visitors, on="session", how="left")
-        .sort("session")
+        taken.join(origins, on=_FROM, how="left", maintain_order="left")
         .with_columns(
-            pl.when(direct)
-            .then(None)
+            pl.when(pl.col(_FROM).is_not_null())
+            .then(pl.col(_FROM + c))
             .otherwise(pl.col(c))
-            .forward_fill()
-            .over("visitor_id")
-            .fill_null(pl.col(c))
             .alias(c)
             for c in columns
         )
-        .drop("visitor_id")
+        .select(sources.columns)
     )
+
+
+_FROM = "__micromacro_attributed_from"
 
 
 def _first_touches(hits: pl.DataFrame) -> pl.DataFrame | None:

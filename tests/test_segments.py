@@ -428,6 +428,29 @@ def test_last_non_direct_attribution(tmp_path: Path) -> None:
     ]
 
 
+def test_last_non_direct_takes_every_field_from_one_session(tmp_path: Path) -> None:
+    """One visitor: from a partner's blog (Referral), back from a newsletter link with utm tags
+    and no referrer (Email), then directly (Direct). The Email session keeps its own (empty)
+    referrer; the Direct one takes all of the Email session's, referrer included."""
+    ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    tagged = "/?utm_source=newsletter&utm_medium=email&utm_campaign=nov"
+    log = tmp_path / "access.log"
+    log.write_text(
+        f'203.0.113.7 - - [02/Nov/2026:09:00:00 +0000] "GET /blog HTTP/1.1" 200 1 '
+        f'"https://partner-blog.net/post/1" "{ua}"\n'
+        f'203.0.113.7 - - [02/Nov/2026:10:00:00 +0000] "GET {tagged} HTTP/1.1" 200 1 "-" "{ua}"\n'
+        f'203.0.113.7 - - [02/Nov/2026:12:00:00 +0000] "GET /cart HTTP/1.1" 200 1 "-" "{ua}"\n'
+    )
+    args = ["report", str(log), "--format", "json", "--site-host", "shop.example.com"]
+    args += ["--attribution", "last-non-direct", "--by", "channel,source,referrer", "--top", "0"]
+    data = json.loads(CliRunner().invoke(cli, args).stdout)
+    assert data["traffic"]["referrers"] == [{"host": "partner-blog.net", "sessions": 1}]
+    assert {r["segment"]: r["sessions"] for r in data["segments"]} == {
+        "Email / newsletter / (none)": 2,
+        "Referral / partner-blog.net / partner-blog.net": 1,
+    }
+
+
 def test_query_values_are_url_decoded_and_the_first_repeat_wins(tmp_path: Path) -> None:
     ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
     log = tmp_path / "access.log"
