@@ -168,6 +168,30 @@ def test_apache_vhost_duration_forwarded_for_and_strftime_time() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"%{c}a %a %l %u %t \"%r\" %>s %b",  # Apache behind a proxy, with mod_remoteip
+        '$realip_remote_addr $remote_addr - $remote_user [$time_local] "$request" $status '
+        "$body_bytes_sent",  # nginx's realip module
+        r"%a %{c}a %l %u %t \"%r\" %>s %b",  # the peer after the client: the same
+    ],
+)
+def test_the_connections_peer_is_the_client_only_without_the_client(text: str) -> None:
+    """Apache's %{c}a and nginx's $realip_remote_addr are the connection's peer (a load
+    balancer); %a and $remote_addr the client behind it."""
+    line = '10.0.0.2 203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/1.1" 200 10'
+    if text.startswith("%a"):
+        line = '203.0.113.7 10.0.0.2 - - [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/1.1" 200 10'
+    (row,) = parsed(resolve_format(text), [line])
+    assert row["ip"] == "203.0.113.7"
+    peer_only = resolve_format(r"%{c}a %l %u %t \"%r\" %>s %b")  # the peer is all there is
+    (alone,) = parsed(
+        peer_only, ['10.0.0.2 - - [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/1.1" 200 10']
+    )
+    assert alone["ip"] == "10.0.0.2"
+
+
 def test_apache_epoch_time_and_pasted_logformat_line() -> None:
     fmt = resolve_format(r'LogFormat "%h %{msec}t \"%r\" %>s %O" timed')
     row = parsed(fmt, ['203.0.113.7 1793610903250 "GET / HTTP/1.1" 200 99'])[0]

@@ -37,11 +37,15 @@ class Variable:
     field: str | None
     time: TimeSpec | None = None
     pattern: str | None = None  # a pattern of its own, where the surroundings do not decide
+    # Its field only where no other variable of the format holds it: the connection's peer
+    # (Apache's %{c}a, nginx's $realip_remote_addr) is the client only without %a, %h or
+    # $remote_addr, which name the client behind a proxy.
+    fallback: bool = False
 
 
 _NGINX: dict[str, Variable] = {
     "remote_addr": Variable("ip"),
-    "realip_remote_addr": Variable("ip"),
+    "realip_remote_addr": Variable("ip", fallback=True),
     "remote_user": Variable("remote_user"),
     "time_local": Variable("time", CLF),
     "time_iso8601": Variable("time", ISO8601),
@@ -186,6 +190,8 @@ def _apache_variable(argument: str | None, letter: str) -> Variable:
         return Variable(_APACHE_HEADERS.get(argument.lower()))
     if letter == "t" and argument is not None:
         return Variable("time", _apache_time(argument))
+    if letter == "a" and argument == "c":
+        return Variable("ip", fallback=True)
     if argument is not None and letter not in ("a", "T"):
         return Variable(None)
     return _APACHE.get(letter, Variable(None))
@@ -263,6 +269,8 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
     labelled: list[tuple[str, str, bool]] = []
     laid_out: list[CutPiece] | None = []
     captured: set[str] = set()
+    # Fields a variable holds that is no fallback: those its fallbacks leave to it.
+    held = {p.variable.field for p in pieces if p.variable is not None and not p.variable.fallback}
     time: TimeSpec | None = None
     for index, piece in enumerate(pieces):
         if piece.variable is None:
@@ -273,7 +281,8 @@ def _compile(kind: str, pieces: list[_Piece], source: str) -> FormatString:
                 laid_out.append(piece.literal)
             continue
         variable = piece.variable
-        name = variable.field if variable.field not in captured else None
+        taken = variable.field in captured or (variable.fallback and variable.field in held)
+        name = None if taken else variable.field
         if name is not None:
             captured.add(name)
             if name == "time":
