@@ -487,8 +487,15 @@ def _read_access_logs(
     sample = list(inputs.sample_lines())
     memo = options.cache if not keep_lines else None
     fmt, detection = choose_log_format(sample, options.log_format, memo)
+    client_notes = []
     if options.client_ip == "first-forwarded":
         check_forwarded_for(fmt, sample)
+    elif _forwarded_is_client(fmt):
+        options = dataclasses.replace(options, client_ip="first-forwarded")
+        client_notes.append(
+            "the format string has no client address but an X-Forwarded-For: its first "
+            "address is the client (as --client-ip first-forwarded)"
+        )
     tz = report_timezone(options.tz, sample)
     period, earlier = _periods(options, tz)
     both = period.union(earlier) if earlier is not None else period
@@ -581,7 +588,7 @@ def _read_access_logs(
         result = _split_periods(result, read.times, period, earlier)
     # What was read how, and the lines the warnings quote: those of the report's own period.
     variants = result.summary.variants or {}
-    notes = [*inputs.notes, *format_notes(fmt, detection, variants)]
+    notes = [*inputs.notes, *format_notes(fmt, detection, variants), *client_notes]
     if spilled is not None:
         notes.append(spilled.note(cached=cache is not None))
     warnings += unmatched_warning(fmt, variants, read.unmatched_example)
@@ -590,6 +597,17 @@ def _read_access_logs(
         notes=notes,
         warnings=warnings,
         unread_fields=lines_with_unread_fields(variants, read.unread_example),
+    )
+
+
+def _forwarded_is_client(fmt: LogFormat) -> bool:
+    """Whether ``fmt`` is a format string that logs an X-Forwarded-For and no client address
+    (``%{X-Forwarded-For}i`` where ``%h`` goes, behind a proxy): the header names the client."""
+    string = named_format_string(fmt)
+    return (
+        string is not None
+        and "(?P<ip>" not in string.regex
+        and "(?P<forwarded_for>" in string.regex
     )
 
 

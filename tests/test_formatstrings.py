@@ -192,6 +192,37 @@ def test_the_connections_peer_is_the_client_only_without_the_client(text: str) -
     assert alone["ip"] == "10.0.0.2"
 
 
+def test_a_format_with_x_forwarded_for_where_the_address_goes_reads_the_client_from_it(
+    tmp_path: Path,
+) -> None:
+    """Apache's "proxy" LogFormat logs %{X-Forwarded-For}i where %h goes: with no address, the
+    three clients were one visitor (their user agent's)."""
+    log = tmp_path / "access.log"
+    log.write_text(
+        "".join(
+            f'{address} - - [02/Nov/2026:09:15:0{n} +0100] "GET /{n} HTTP/1.1" 200 10 '
+            f'"-" "{FIREFOX}"\n'
+            for n, address in enumerate(["198.51.100.1", "198.51.100.9", "192.0.2.44"])
+        )
+    )
+    proxy = r"%{X-Forwarded-For}i %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\""
+    args = ["report", str(log), "--log-format", proxy, "--format", "json", "--no-cache"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["visitors"] == 3
+    hits = CliRunner().invoke(cli, ["hits", str(log), "--log-format", proxy])
+    rows = [line.split(",") for line in hits.stdout.splitlines()[1:]]
+    assert [(row[3], row[4]) for row in rows] == [
+        ("apache", "198.51.100.1"),
+        ("apache", "198.51.100.9"),
+        ("apache", "192.0.2.44"),
+    ]
+    assert (
+        "micromacro: the format string has no client address but an X-Forwarded-For: its first "
+        "address is the client (as --client-ip first-forwarded)\n"
+    ) in result.stderr
+
+
 def test_apache_epoch_time_and_pasted_logformat_line() -> None:
     fmt = resolve_format(r'LogFormat "%h %{msec}t \"%r\" %>s %O" timed')
     row = parsed(fmt, ['203.0.113.7 1793610903250 "GET / HTTP/1.1" 200 99'])[0]
