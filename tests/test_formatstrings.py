@@ -223,6 +223,29 @@ def test_a_format_with_x_forwarded_for_where_the_address_goes_reads_the_client_f
     ) in result.stderr
 
 
+@pytest.mark.parametrize("bracketed", [True, False])
+def test_an_apache_time_in_several_directives_is_one_time(bracketed: bool) -> None:
+    """Apache's documentation writes milliseconds as ``%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t``:
+    only the first directive was read, as UTC, its offset and fraction lost."""
+    time = "%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t"
+    text = f'[{time}] %h "%r" %>s %b' if bracketed else f'{time} %h "%r" %>s %b'
+    lines = [
+        '02/Nov/2026 09:15:03.123 +0100 203.0.113.7 "GET /x HTTP/1.1" 200 10',
+        '02/Nov/2026 09:15:04.999 -0500 203.0.113.8 "GET /y HTTP/1.1" 200 10',
+    ]
+    if bracketed:
+        lines = [f"[{line[:30]}]{line[30:]}" for line in lines]
+    rows = parsed(resolve_format(text), lines)
+    assert [row["ts"] for row in rows] == [
+        at(2026, 11, 2, 8, 15, 3, 123_000),
+        at(2026, 11, 2, 14, 15, 4, 999_000),
+    ]
+    usec = parsed(resolve_format("%{%d/%b/%Y:%H:%M:%S}t.%{usec_frac}t %h \"%r\" %>s %b"), [
+        '02/Nov/2026:09:15:03.000123 203.0.113.7 "GET /x HTTP/1.1" 200 10'
+    ])  # fmt: skip
+    assert usec[0]["ts"] == at(2026, 11, 2, 9, 15, 3, 123)  # no offset: UTC
+
+
 def test_apache_epoch_time_and_pasted_logformat_line() -> None:
     fmt = resolve_format(r'LogFormat "%h %{msec}t \"%r\" %>s %O" timed')
     row = parsed(fmt, ['203.0.113.7 1793610903250 "GET / HTTP/1.1" 200 99'])[0]

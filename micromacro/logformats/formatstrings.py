@@ -98,6 +98,10 @@ _APACHE_HEADERS: dict[str, str] = {
 }
 # %{sec}t, %{msec}t, %{usec}t: the time as a number since the epoch.
 _APACHE_EPOCH: dict[str, float] = {"sec": 1.0, "msec": 1e-3, "usec": 1e-6}
+# Apache's fractions of a second, written after a time of its own (``%{…}t.%{msec_frac}t``).
+_APACHE_FRACTIONS = {"msec_frac": "%3f", "usec_frac": "%6f"}
+# The text Apache's documentation writes between the directives of one time.
+_TIME_JOINT = re.compile(r"[ .,:/T-]*")
 # strftime conversions Apache (APR) writes that chrono reads differently or not at all.
 _STRFTIME_FIXES = {"%T": "%H:%M:%S", "%D": "%m/%d/%y", "%F": "%Y-%m-%d"}
 
@@ -169,7 +173,32 @@ def _apache_pieces(text: str) -> list[_Piece]:
         pieces.append(_Piece(variable=variable, written=match.group(0)))
     _check_literal(text, position, len(text))
     pieces.append(_Piece(literal=text[position:]))
-    return pieces
+    return _joined_times(pieces)
+
+
+def _joined_times(pieces: list[_Piece]) -> list[_Piece]:
+    """Apache writes one time in several directives, as its documentation's
+    ``%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t``: each run of them, with the text between, is one
+    time (else only the first was read, its offset and fraction lost)."""
+    joined: list[_Piece] = []
+    for piece in pieces:
+        spec = _strftime_spec(piece)
+        joint = len(joined) >= 2 and _TIME_JOINT.fullmatch(joined[-1].literal) is not None
+        earlier = _strftime_spec(joined[-2]) if joint else None
+        if spec is not None and earlier is not None:
+            between, first = joined.pop().literal, joined.pop()
+            time = Variable("time", TimeSpec("strftime", earlier + between + spec))
+            piece = _Piece(variable=time, written=first.written + between + piece.written)
+        joined.append(piece)
+    return joined
+
+
+def _strftime_spec(piece: _Piece) -> str | None:
+    """The strftime format of a time variable written so, else None."""
+    variable = piece.variable
+    if variable is None or variable.time is None or variable.time.kind != "strftime":
+        return None
+    return variable.time.format
 
 
 def _check_literal(text: str, start: int, end: int) -> None:
@@ -200,6 +229,8 @@ def _apache_variable(argument: str | None, letter: str) -> Variable:
 def _apache_time(argument: str) -> TimeSpec:
     """``%{format}t``: a strftime format (with an optional ``begin:``/``end:``) or an epoch unit."""
     spec = argument.removeprefix("begin:").removeprefix("end:")
+    if spec in _APACHE_FRACTIONS:
+        return TimeSpec("strftime", _APACHE_FRACTIONS[spec])
     if spec in _APACHE_EPOCH:
         return TimeSpec("epoch", "", _APACHE_EPOCH[spec])
     for apr, chrono in _STRFTIME_FIXES.items():
