@@ -665,9 +665,10 @@ def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
 
     For access logs (``times`` has each line's position) a timeless line counts in its bucket
     when it lies between the first and the last line of its input in ``period``, as in a read
-    of one period (``timeless_lines``); an event export's malformed rows count in both.
+    of one period (``timeless_lines``); an event export's malformed rows count in both, and its
+    duplicate rows (``--dedupe``) in the period of their time.
     """
-    timeless = ("comment", "duplicate", "not_http", "malformed")
+    timeless: tuple[str, ...] = ("comment", "duplicate", "not_http", "malformed")
     malformed = read.malformed
     if "line_no" in times.columns:
         counts = {b: n for b, n in read.summary.buckets.items() if b == "duplicate"}
@@ -684,7 +685,8 @@ def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
         malformed = [m for m in read.malformed if example_in_period(m, extents, period)]
         timed = times.filter(period.contains() & ~pl.col("bucket").is_in(timeless))
         read_here = pl.concat([timed, kept])
-    else:
+    else:  # an event export: every row but a malformed one has its time (a duplicate too)
+        timeless = ("malformed",)
         counts = {b: n for b, n in read.summary.buckets.items() if b in timeless}
         read_here = times.filter(period.contains() | pl.col("bucket").is_in(timeless))
     inside = times.filter(period.contains() & ~pl.col("bucket").is_in(timeless))

@@ -410,3 +410,27 @@ def test_a_misspelt_key_of_event_params_is_named(tmp_path: Path) -> None:
     ]
     right = run(tmp_path, rows, "source: {preset: ga4, url: event_params.page_location}\n")
     assert not [line for line in warnings(right) if line.startswith("source:")]
+
+
+def test_duplicates_of_two_exports_count_in_the_period_of_their_time(tmp_path: Path) -> None:
+    """With --compare, a duplicate row is in the period its time is in, as the row it copies."""
+    first_day = ga4_shop(ga4_row("P9", 9000, "debug", []))  # 5 rows on 2 November
+    second_day = [{**row, "event_timestamp": row["event_timestamp"] + 86_400 * 1_000_000}
+                  for row in first_day[:2]]  # fmt: skip
+    rows = [*first_day, *second_day]
+    (tmp_path / "goals.yaml").write_text(GA4_GOALS)
+    daily, again = tmp_path / "daily.ndjson", tmp_path / "again.ndjson"
+    for path in (daily, again):
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    args = ["report", str(daily), str(again), "--goals", str(tmp_path / "goals.yaml")]
+    args += ["--format", "json", "--no-cache", "--dedupe", "--tz", "UTC"]
+    args += ["--since", "2026-11-03", "--until", "2026-11-03", "--compare", "previous"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    current, previous = data["input"], data["previous"]["input"]
+    # 14 rows in all, 7 a file: on 3 November 2 of each file, on 2 November 5.
+    assert (current["duplicate"], current["page"] + current["event"]) == (2, 2)
+    assert (current["out_of_period"], current["lines"]) == (10, 14)
+    assert (previous["duplicate"], previous["page"] + previous["event"]) == (5, 5)
+    assert previous["out_of_period"] == 4
