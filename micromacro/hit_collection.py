@@ -425,6 +425,8 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
     read.counts["duplicate"] = duplicates.height
     read.variants = {name: count for name, count in read.variants.items() if count}
     seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
+    if read.times:  # --compare splits the counts by the lines' times: the copies too
+        read.times = [_copies_marked(pl.concat(read.times), duplicates.select(*POSITION))]
     if read.lines:
         read.lines = [_mark_duplicates(pl.concat(read.lines), seen_earlier)]
     if not read.counted:
@@ -440,6 +442,17 @@ def _without(hits: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
     """``hits`` without the lines whose (hash, input) is in ``seen_earlier``."""
     kept = _with_file_rank(hits).join(seen_earlier, on=[_LINE_HASH, "_file"], how="anti")
     return kept.drop(_LINE_HASH, "_file")
+
+
+def _copies_marked(times: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
+    """``times`` (a line's time, bucket, variant and place) with the lines at ``copies``'
+    places in the ``duplicate`` bucket."""
+    marked = times.join(
+        copies.with_columns(_duplicate=pl.lit(True)), on=list(POSITION), how="left",
+        maintain_order="left",
+    )  # fmt: skip
+    bucket = pl.when(pl.col("_duplicate")).then(pl.lit("duplicate")).otherwise(pl.col("bucket"))
+    return marked.with_columns(bucket.cast(BUCKET).alias("bucket")).drop("_duplicate")
 
 
 def _mark_duplicates(lines: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:

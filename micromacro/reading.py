@@ -668,28 +668,33 @@ def _within(read: InputRead, times: pl.DataFrame, period: Period) -> InputRead:
     of one period (``timeless_lines``); an event export's malformed rows count in both, and its
     duplicate rows (``--dedupe``) in the period of their time.
     """
-    timeless: tuple[str, ...] = ("comment", "duplicate", "not_http", "malformed")
+    timeless: tuple[str, ...] = TIMELESS_BUCKETS
     malformed = read.malformed
+    bucket = pl.col("bucket")
     if "line_no" in times.columns:
-        counts = {b: n for b, n in read.summary.buckets.items() if b == "duplicate"}
+        counts: dict[str, int] = {}
         spans = (
             times.filter(period.contains() & IN_PERIOD)
             .group_by("source_file")
             .agg(pl.col("line_no").min().alias("first"), pl.col("line_no").max().alias("last"))
         )
         extents = {str(name): (int(a), int(b)) for name, a, b in spans.iter_rows()}
-        lines = times.filter(pl.col("bucket").is_in(TIMELESS_BUCKETS))
+        # A duplicate (--dedupe) counts where the line it repeats would: by its time, else
+        # by its place, as a timeless line.
+        untimed_copy = (bucket == "duplicate") & pl.col("ts").is_null()
+        lines = times.filter(bucket.is_in(TIMELESS_BUCKETS) | untimed_copy)
         away = outside_period_lines(lines, extents_frame(extents), period)
         kept = lines.join(away.select(*POSITION), on=list(POSITION), how="anti")
         add_counts(counts, kept.get_column("bucket"))
         malformed = [m for m in read.malformed if example_in_period(m, extents, period)]
-        timed = times.filter(period.contains() & ~pl.col("bucket").is_in(timeless))
-        read_here = pl.concat([timed, kept])
+        by_variant = ~bucket.is_in([*timeless, "duplicate"])  # as the variants count lines
+        timed = times.filter(period.contains() & by_variant)
+        read_here = pl.concat([timed, kept.filter(bucket != "duplicate")])
     else:  # an event export: every row but a malformed one has its time (a duplicate too)
         timeless = ("malformed",)
         counts = {b: n for b, n in read.summary.buckets.items() if b in timeless}
-        read_here = times.filter(period.contains() | pl.col("bucket").is_in(timeless))
-    inside = times.filter(period.contains() & ~pl.col("bucket").is_in(timeless))
+        read_here = times.filter(period.contains() | bucket.is_in(timeless))
+    inside = times.filter(period.contains() & ~bucket.is_in(timeless))
     add_counts(counts, inside.get_column("bucket"))
     counts["out_of_period"] = read.summary.lines - sum(counts.values())
     variants: dict[str, int] | None = None

@@ -202,3 +202,19 @@ def test_the_report_zone_must_be_one() -> None:
     # The widest offset there is: 29 March in +23:59 starts at 28 March 00:01Z, before L3-L9
     # (L2 is 27 March 23:00Z).
     assert counted("--since", "2026-03-29", "--tz", "+23:59")[:2] == (7, 2)
+
+
+def test_a_copy_deduplicated_counts_in_each_period_as_its_lines(tmp_path: Path) -> None:
+    """Two copies of the log with --dedupe and --compare: 29 March in UTC is L6-L9, 28 March
+    L3-L5. Each period counts its pages once and their copies as duplicates; every other line of
+    the 18 is out of the period."""
+    copy = tmp_path / "copy.log"
+    copy.write_text(Path(LOG).read_text())
+    args = ["report", LOG, str(copy), "--dedupe", "--format", "json", "--tz", "UTC"]
+    args += ["--since", "2026-03-29", "--until", "2026-03-29", "--compare", "previous"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    for summary, pages in ((data["input"], 4), (data["previous"]["input"], 3)):
+        counts = {k: summary[k] for k in ("page", "duplicate", "out_of_period")}
+        assert counts == {"page": pages, "duplicate": pages, "out_of_period": 18 - 2 * pages}
