@@ -246,6 +246,26 @@ def test_an_apache_time_in_several_directives_is_one_time(bracketed: bool) -> No
     assert usec[0]["ts"] == at(2026, 11, 2, 9, 15, 3, 123)  # no offset: UTC
 
 
+def test_a_variable_right_before_a_path_ends_where_the_path_begins() -> None:
+    """``$scheme://$host$request_uri``: the host stops at the path's "/" (it took the path, and
+    no line read)."""
+    text = (
+        '$remote_addr [$time_local] "$request_method $scheme://$host$request_uri '
+        '$server_protocol" $status $body_bytes_sent'
+    )
+    line = (
+        '203.0.113.7 [02/Nov/2026:09:15:03 +0100] "GET https://shop.example.com/p?x=1 HTTP/2.0" '
+        "200 10"
+    )
+    (row,) = parsed(resolve_format(text), [line])
+    assert (row["parsed"], row["host"], row["path"], row["query"]) == (
+        True,
+        "shop.example.com",
+        "/p",
+        "x=1",
+    )
+
+
 def test_apache_epoch_time_and_pasted_logformat_line() -> None:
     fmt = resolve_format(r'LogFormat "%h %{msec}t \"%r\" %>s %O" timed')
     row = parsed(fmt, ['203.0.113.7 1793610903250 "GET / HTTP/1.1" 200 99'])[0]

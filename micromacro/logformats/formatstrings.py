@@ -368,6 +368,9 @@ def _variable_pattern(
         pattern = group(name, "[^ \t]+" + "(?: [^ \t]+)" * spaces)
         return pattern, [Value(name, spaces=spaces, nonempty=True)]
     stop = after[:1]
+    following = pieces[index + 2].variable if not after and index + 2 < len(pieces) else None
+    if following is not None and following.field in ("uri", "path"):
+        stop = "/"  # right before a path ($host$request_uri): it ends where the path begins
     if stop and stop not in " \t":
         return group(name, f"[^{re.escape(stop)} ]*"), [Value(name, forbidden=stop)]
     return group(name, "[^ \t]*"), [Value(name)]
