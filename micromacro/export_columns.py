@@ -61,7 +61,7 @@ def entry_of_key(column: pl.Expr, key: str) -> pl.Expr:
 
 
 def _value_by_key(
-    column: pl.Expr, dtype: pl.List, key: str, entry_of: EntryOf = entry_of_key
+    column: pl.Expr, dtype: pl.List, key: str, entry_of: EntryOf
 ) -> tuple[pl.Expr, pl.DataType]:
     """The value of the first ``{key, value}`` entry with this key; a struct of typed values
     (GA4's ``string_value``, ``int_value``, …) gives the one that is set, as text."""
@@ -211,7 +211,7 @@ def _lossy_text(column: pl.Expr) -> pl.Expr:
 
 
 def _walk(
-    column: pl.Expr, dtype: pl.DataType, parts: list[str], entry_of: EntryOf = entry_of_key
+    column: pl.Expr, dtype: pl.DataType, parts: list[str], entry_of: EntryOf
 ) -> tuple[pl.Expr, pl.DataType] | None:
     """Follow ``parts`` down struct fields and keyed lists (or JSON text); None where the path
     ends."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from micromacro.export_columns import ExportColumns
-from micromacro.goals import RowRule, SourcePreset, TimestampField
+from micromacro.goals import RowRule, SourceMapping, SourcePreset, TimestampField
 from micromacro.hit_schema import as_number
 
 
@@ -128,3 +128,8 @@ SEGMENT = Preset(
     skip=RowRule("type", ("identify", "group", "alias", "screen")),
 )
 PRESETS: dict[str, Preset] = {GA4.name: GA4, SEGMENT.name: SEGMENT}
+
+
+def preset_of(source: SourceMapping) -> Preset | None:
+    """The preset ``source`` names, if any."""
+    return PRESETS.get(source.preset) if source.preset else None

@@ -32,7 +32,7 @@ from micromacro.export_files import (
     no_bad_rows,
     repair_ndjson,
 )
-from micromacro.export_presets import PRESETS, non_empty
+from micromacro.export_presets import non_empty, preset_of
 from micromacro.export_times import TimeReading, time_reading, within_calendar
 from micromacro.goals import (
     ExportFormat,
@@ -197,13 +197,13 @@ class ExportPlan:
 
 def maps_user_agent(source: SourceMapping) -> bool:
     """Whether the export's hits carry a user agent (the source's own column, or its preset's)."""
-    preset = PRESETS.get(source.preset) if source.preset else None
+    preset = preset_of(source)
     return source.user_agent is not None or (preset is not None and "user_agent" in preset.fields)
 
 
 def timestamp_field(source: SourceMapping) -> TimestampField:
     """The source's time column and format: its own, else its preset's."""
-    preset = PRESETS.get(source.preset) if source.preset else None
+    preset = preset_of(source)
     stamp = source.timestamp or (preset.timestamp if preset else None)
     assert stamp is not None, "config requires a timestamp without a preset"
     return stamp
@@ -215,7 +215,7 @@ def export_plan(
     """The expressions of every mapped field for a file with ``columns`` (the source's own keys
     first, then its preset's); mapped columns the file lacks are one ``InputError`` (without
     ``require_columns``, nulls: a file none of whose rows could be read has no columns)."""
-    preset = PRESETS.get(source.preset) if source.preset else None
+    preset = preset_of(source)
 
     def text_field(name: str) -> pl.Expr:
         user_column: str | None = getattr(source, name)

@@ -64,6 +64,7 @@ from micromacro.hits import (
 )
 from micromacro.inputs import TOO_LONG, FileParts, Inputs, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
+from micromacro.logformats.cut import group_order
 from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.option_values import AUTO, DEFAULT_MAX_LINE_BYTES, ClientIpMode
@@ -604,11 +605,8 @@ def _forwarded_is_client(fmt: LogFormat) -> bool:
     """Whether ``fmt`` is a format string that logs an X-Forwarded-For and no client address
     (``%{X-Forwarded-For}i`` where ``%h`` goes, behind a proxy): the header names the client."""
     string = named_format_string(fmt)
-    return (
-        string is not None
-        and "(?P<ip>" not in string.regex
-        and "(?P<forwarded_for>" in string.regex
-    )
+    fields = set(group_order(string.regex)) if string is not None else set()
+    return "forwarded_for" in fields and "ip" not in fields
 
 
 def _look_up(
