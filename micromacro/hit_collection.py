@@ -425,10 +425,11 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
     read.counts["duplicate"] = duplicates.height
     read.variants = {name: count for name, count in read.variants.items() if count}
     seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
+    copies = duplicates.select(*POSITION)
     if read.times:  # --compare splits the counts by the lines' times: the copies too
-        read.times = [_copies_marked(pl.concat(read.times), duplicates.select(*POSITION))]
+        read.times = [_copies_marked(pl.concat(read.times), copies)]
     if read.lines:
-        read.lines = [_mark_duplicates(pl.concat(read.lines), seen_earlier)]
+        read.lines = [_copies_marked(pl.concat(read.lines), copies).drop(_LINE_HASH)]
     if not read.counted:
         return empty_hits()
     return _without(pl.concat(read.counted), seen_earlier)
@@ -444,27 +445,15 @@ def _without(hits: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
     return kept.drop(_LINE_HASH, "_file")
 
 
-def _copies_marked(times: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
-    """``times`` (a line's time, bucket, variant and place) with the lines at ``copies``'
-    places in the ``duplicate`` bucket."""
-    marked = times.join(
+def _copies_marked(lines: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
+    """``lines`` (each with its bucket and place) with those at ``copies``' places in the
+    ``duplicate`` bucket."""
+    marked = lines.join(
         copies.with_columns(_duplicate=pl.lit(True)), on=list(POSITION), how="left",
         maintain_order="left",
     )  # fmt: skip
     bucket = pl.when(pl.col("_duplicate")).then(pl.lit("duplicate")).otherwise(pl.col("bucket"))
     return marked.with_columns(bucket.cast(BUCKET).alias("bucket")).drop("_duplicate")
-
-
-def _mark_duplicates(lines: pl.DataFrame, seen_earlier: pl.DataFrame) -> pl.DataFrame:
-    """Every kept line, those in ``seen_earlier`` moved to the ``duplicate`` bucket."""
-    marked = _with_file_rank(lines).join(
-        seen_earlier.with_columns(_duplicate=pl.lit(True)),
-        on=[_LINE_HASH, "_file"],
-        how="left",
-        maintain_order="left",
-    )
-    bucket = pl.when(pl.col("_duplicate")).then(pl.lit("duplicate")).otherwise(pl.col("bucket"))
-    return marked.with_columns(bucket=bucket.cast(BUCKET)).drop(_LINE_HASH, "_file", "_duplicate")
 
 
 def empty_hits() -> pl.DataFrame:
