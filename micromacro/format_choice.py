@@ -141,13 +141,15 @@ def check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
     )
 
 
-def report_timezone(requested: str | None, sample: Sample) -> tzinfo:
-    """The zone ``requested`` (``--tz``), or the first offset of the log's own among the first
-    lines of each input, or UTC."""
+def report_timezone(requested: str | None, sample: Sample, newest_first: Sequence[str]) -> tzinfo:
+    """The zone ``requested`` (``--tz``), or the log's own: the first offset among the first
+    lines of the newest input holding one (``newest_first``: the inputs' names, newest first),
+    the server's latest zone the sample shows; or UTC."""
     if requested:
         return parse_timezone(requested)
+    rank = {name: index for index, name in enumerate(newest_first)}
     seen: dict[str, int] = {}
-    for file, _, text in sample:
+    for file, _, text in sorted(sample, key=lambda line: rank.get(line[0].name, len(rank))):
         seen[file.name] = seen.get(file.name, 0) + 1
         if seen[file.name] > _TIMEZONE_LINES:
             continue

@@ -497,10 +497,10 @@ def _read_access_logs(
             "the format string has no client address but an X-Forwarded-For: its first "
             "address is the client (as --client-ip first-forwarded)"
         )
-    tz = report_timezone(options.tz, sample)
+    _order_by_time(inputs, fmt, sample)
+    tz = report_timezone(options.tz, sample, [file.name for file in reversed(inputs.files)])
     period, earlier = _periods(options, tz)
     both = period.union(earlier) if earlier is not None else period
-    _order_by_time(inputs, fmt, sample)
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
     warnings: list[str] = []

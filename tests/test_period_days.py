@@ -83,6 +83,36 @@ def test_the_default_zone_is_the_log_offset() -> None:
     assert counted("--since", "2026-03-29", "--until", "2026-03-29")[0] == 5
 
 
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_default_zone_is_the_newest_input_s_offset(tmp_path: Path, newest_first: bool) -> None:
+    """Rotated logs across the end of summer time: the older file's first line says +0200, the
+    newer one's +0100. The zone is the newer one's (the server's latest), whatever the order of
+    the files on the command line: 2 November is then [1 Nov 23:00Z, 2 Nov 23:00Z), which holds
+    the lines of 2 Nov 00:30 +0100 and 2 Nov 23:30 +0100 but not 1 Nov 23:30 +0100."""
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
+
+    def line(n: int, time: str) -> str:
+        return f'10.0.0.{n} - - [{time}] "GET / HTTP/1.1" 200 512 "-" "{agent}"\n'
+
+    older, newer = tmp_path / "access.log.1", tmp_path / "access.log"
+    older.write_text(line(1, "24/Oct/2026:12:00:00 +0200") + line(2, "25/Oct/2026:12:00:00 +0100"))
+    newer.write_text(
+        line(3, "01/Nov/2026:23:30:00 +0100")
+        + line(4, "02/Nov/2026:00:30:00 +0100")
+        + line(5, "02/Nov/2026:23:30:00 +0100")
+    )
+    files = [str(newer), str(older)] if newest_first else [str(older), str(newer)]
+    result = CliRunner().invoke(
+        cli,
+        ["report", *files, "--since", "2026-11-02", "--until", "2026-11-02", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["period"]["time_zone"] == "+01:00"
+    assert data["period"]["start"] == "2026-11-01T23:00:00Z"
+    assert data["summary"]["sessions"] == 2
+
+
 def test_a_period_with_no_hits_is_zeros_and_a_warning() -> None:
     result = CliRunner().invoke(
         cli, ["report", LOG, "--format", "json", "--since", "2026-04-01", "--until", "2026-04-02"]
