@@ -129,6 +129,32 @@ def test_a_period_with_no_hits_is_zeros_and_a_warning() -> None:
     ) in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (
+            ["--since", "2026-04-01"],
+            "Period: from 1 Apr 2026 00:00 on (+01:00), no hits in it",
+        ),
+        (
+            ["--until", "2026-03-26"],  # a date includes its whole day: up to 27 Mar 00:00
+            "Period: before 27 Mar 2026 00:00 (+01:00), no hits in it",
+        ),
+    ],
+)
+@pytest.mark.parametrize("output_format", ["table", "markdown"])
+def test_a_one_sided_period_with_no_hits_is_named(
+    options: list[str], line: str, output_format: str
+) -> None:
+    """The page opens with the period given, not "all hits" (its open end has no hit)."""
+    result = CliRunner().invoke(
+        cli, ["report", LOG, "--quiet", "--format", output_format, *options]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert line in result.stdout.splitlines()[0]
+    assert "all hits" not in result.stdout
+
+
 def test_the_range_of_lines_out_of_order_is_the_earliest_to_the_latest(tmp_path: Path) -> None:
     """The lines' range is their earliest time to their latest, not their first and last line's
     (here 2, 8 and 3 November)."""

@@ -765,7 +765,11 @@ def period_line(report: Report) -> str:
     00:03 to 10 Nov 2026 23:58``."""
     tz, zone = report.tz, zone_name(report.tz)
     first, last = report.first_hit, report.last_hit
-    if report.start is None or report.end is None:
+    if report.start is None or report.end is None:  # no hit stands for an open end
+        if report.start is not None:
+            return f"Period: from {format_instant(report.start, tz)} on ({zone}), no hits in it"
+        if report.end is not None:
+            return f"Period: before {format_instant(report.end, tz)} ({zone}), no hits in it"
         return f"Period: all hits ({zone}): none"
     span = f"{format_instant(report.start, tz)} – {format_instant(report.end, tz)} ({zone})"
     if not report.period.bounded:
