@@ -375,6 +375,28 @@ def comparison_period(
     return earlier
 
 
+def comparison_warning(current: Period, earlier: Period, tz: tzinfo) -> str | None:
+    """What is wrong with ``earlier`` (a ``--compare START..END``) as the period ``current`` is
+    compared with, if anything: it should end by the time ``current`` starts."""
+    if current.since is None:
+        return (
+            "the comparison period overlaps the report's period, which has no start (no "
+            "--since): hits in both count in each"
+        )
+    if earlier.until is not None and earlier.until <= current.since:
+        return None
+    start = current.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if earlier.since is not None and earlier.since >= current.since:
+        return (
+            f"the comparison period does not start before the report's period ({start}): "
+            "each change is against the same or a later period, not an earlier one"
+        )
+    return (
+        f"the comparison period overlaps the report's period, which starts {start}: hits in "
+        "both count in each"
+    )
+
+
 def _earlier_by(instant: datetime, tz: tzinfo, unit: CalendarUnit) -> datetime:
     """The same local wall time one calendar ``unit`` before (31 March → 28 February)."""
     local = instant.astimezone(tz).replace(tzinfo=None)

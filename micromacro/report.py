@@ -35,7 +35,7 @@ from micromacro.metrics import (
     visitor_goals,
 )
 from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
-from micromacro.periods import Period, utc_text, zone_name
+from micromacro.periods import Period, comparison_warning, utc_text, zone_name
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.rows import (
     NO_TRAFFIC,
@@ -214,6 +214,9 @@ def build_report(
         return report
     comparison = compare(report, previous)
     warnings = report.warnings
+    misplaced = comparison_warning(report.period, previous.period, report.tz)
+    if misplaced is not None:
+        warnings += (misplaced,)
     if comparison.empty:
         warnings += (
             "no sessions in the comparison period: its figures are null and no change is shown",

@@ -89,6 +89,42 @@ def test_explicit_dates() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("spec", "warning"),
+    [
+        # The report's period is 29 March in Berlin, from 2026-03-29 00:00 (+01:00).
+        ("2026-03-28..2026-03-28", None),  # ends where the report's period starts
+        ("previous", None),
+        (
+            "2026-03-28..2026-03-29",
+            "the comparison period overlaps the report's period, which starts 2026-03-29 00:00: "
+            "hits in both count in each",
+        ),
+        (
+            "2026-03-28..",  # an open end: up to now
+            "the comparison period overlaps the report's period, which starts 2026-03-29 00:00: "
+            "hits in both count in each",
+        ),
+        (
+            "2026-03-29..2026-03-29",
+            "the comparison period does not start before the report's period (2026-03-29 "
+            "00:00): each change is against the same or a later period, not an earlier one",
+        ),
+        (
+            "2026-03-30..2026-03-30",
+            "the comparison period does not start before the report's period (2026-03-29 "
+            "00:00): each change is against the same or a later period, not an earlier one",
+        ),
+    ],
+)
+def test_a_comparison_period_that_is_not_earlier_is_a_warning(
+    spec: str, warning: str | None
+) -> None:
+    _, stderr = compare(spec)
+    named = [line for line in stderr.splitlines() if "report's period" in line]
+    assert named == ([] if warning is None else [f"micromacro: warning: {warning}"])
+
+
 def test_a_comparison_period_without_data_is_null_not_zero() -> None:
     data, stderr = compare("previous-week")
     summary = data["summary"]
