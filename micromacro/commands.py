@@ -44,7 +44,7 @@ from micromacro.option_values import (
     OutputFormat,
     SuggestionFormat,
 )
-from micromacro.outputs import write_output
+from micromacro.outputs import same_file, write_output
 from micromacro.render import RunInfo, TerminalStyle, render
 from micromacro.render.alerts import alert_line
 from micromacro.render.values import short_span
@@ -332,13 +332,16 @@ def report(
     )
     run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
     text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
+    target = dated_path(output, result) if output is not None else None
+    if target is not None and history is not None and same_file(target, history):
+        raise UsageError(f"--output {target}: it is the --history file: name another file")
     if history is not None:
         from micromacro.history import append_history, history_rows  # --history only
 
         rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
         append_history(history, rows)
-    if output is not None:
-        write_output(dated_path(output, result), text, reads=(*inputs, goals.path))
+    if target is not None:
+        write_output(target, text, reads=(*inputs, goals.path))
     else:
         env.stdout.write(text)
         env.stdout.flush()

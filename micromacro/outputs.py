@@ -249,6 +249,17 @@ def write_output(
     destination.write(data)
 
 
+def same_file(one: str, other: str) -> bool:
+    """Whether paths ``one`` and ``other`` name one file: the same path once links are
+    followed (whether or not it exists yet), or the same file on disk (a hard link)."""
+    if os.path.realpath(one) == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # either is not there (yet)
+        return False
+
+
 def _read_file(written: os.stat_result, reads: Sequence[str]) -> str | None:
     """The name among ``reads`` (globs expanded) of the file ``written`` is, if any."""
     for pattern in reads:

@@ -56,6 +56,23 @@ def test_a_run_writes_one_row_per_goal_for_its_period(tmp_path: Path) -> None:
     assert (rows[2]["conversions"], rows[2]["conversion_rate"]) == ("2", "0.25")
 
 
+@pytest.mark.parametrize("history_exists", [False, True])
+def test_the_output_cannot_be_the_history_file(tmp_path: Path, history_exists: bool) -> None:
+    """``--output`` onto the ``--history`` file (here by another spelling of its path) is a
+    usage error, and the history stays as it was: the report used to replace it."""
+    history = tmp_path / "history.csv"
+    if history_exists:
+        assert run(*DAY, "--history", str(history)).exit_code == 0
+    before = history.read_text() if history_exists else None
+    other_spelling = f"{tmp_path}/./history.csv"
+    result = run(*DAY, "--history", str(history), "--output", other_spelling)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: --output {other_spelling}: it is the --history file: name another file"
+    )
+    assert (history.read_text() if history.exists() else None) == before
+
+
 def test_a_rerun_replaces_its_period_and_other_periods_stay(tmp_path: Path) -> None:
     history = tmp_path / "history.csv"
     run(*DAY, "--history", str(history))
