@@ -145,6 +145,11 @@ class Interrupted(Exception):
     """Ctrl-C during a command (raised before click turns it into an abort)."""
 
 
+class ReaderGone(Exception):
+    """The reader of standard output went away (``| head``): raised in place of the
+    ``BrokenPipeError``, which click would turn into exit 1 without a word."""
+
+
 class MicromacroGroup(click.Group):
     """A click group whose errors are one line on stderr with the exit codes of ``ExitCode``."""
 
@@ -153,6 +158,8 @@ class MicromacroGroup(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted from None
+        except BrokenPipeError:
+            raise ReaderGone from None
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
@@ -180,7 +187,7 @@ class MicromacroGroup(click.Group):
         except (Interrupted, click.Abort, KeyboardInterrupt):
             env.error("interrupted")
             code = ExitCode.INTERRUPTED
-        except BrokenPipeError:
+        except (ReaderGone, BrokenPipeError):  # the latter from the flush after the command
             _silence_stdout()
             code = ExitCode.OK
         except ConfigError as error:

@@ -94,6 +94,27 @@ def test_a_closed_pipe_ends_the_run_quietly() -> None:
     assert "Traceback" not in stderr
 
 
+@pytest.mark.parametrize("command", ["report", "hits"])
+def test_a_pipe_closed_before_the_first_write_ends_the_run_quietly(command: str) -> None:
+    """``micromacro report … | true``: the reader is gone before anything is written. It was
+    exit 1 without a word (click turns a broken pipe into exit 1 on its own)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "micromacro", command, SAMPLE, "--quiet"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=ROOT,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (ExitCode.OK, "")
+
+
 def test_end_process_waits_for_threads_and_runs_exit_handlers(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
