@@ -230,10 +230,15 @@ def _segment_changes(
             changes.append(SegmentChange(None, NO_CHANGE, (NO_CHANGE,) * len(row.goals)))
             continue
         n1, n2 = row.sessions, before.sessions
-        macro = Change(
-            before.macro_conversion_rate,
-            row.macro_conversion_rate - before.macro_conversion_rate,
-            two_proportion_p_value(row.macro_conversions, n1, before.macro_conversions, n2),
+        rate, earlier_rate = row.macro_conversion_rate, before.macro_conversion_rate
+        macro = (
+            Change(
+                earlier_rate,
+                rate - earlier_rate,
+                two_proportion_p_value(row.macro_conversions, n1, before.macro_conversions, n2),
+            )
+            if rate is not None and earlier_rate is not None
+            else Change(earlier_rate, None, None)  # no macro goal: no rate, no change
         )
         goals = tuple(
             Change(

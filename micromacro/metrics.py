@@ -135,9 +135,9 @@ def site_summary(
         avg_session_duration_s=float(duration),
         pages_per_session=rate(int(pageviews), sessions),
         macro_sessions=macro,
-        macro_conversion_rate=rate(macro, sessions) if _has(goals, "macro") else None,
+        macro_conversion_rate=rate(macro, sessions) if has_kind(goals, "macro") else None,
         micro_sessions=micro,
-        micro_conversion_rate=rate(micro, sessions) if _has(goals, "micro") else None,
+        micro_conversion_rate=rate(micro, sessions) if has_kind(goals, "micro") else None,
         macro_revenue=revenue,
         macro_revenue_per_session=rate(revenue, sessions) if revenue is not None else None,
         currency=currency,
@@ -157,7 +157,7 @@ def _cells(
     return revenue_cells(conversions, pl.DataFrame(schema=REVENUE_SCHEMA), goals)
 
 
-def _has(goals: tuple[Goal, ...], kind: str) -> bool:
+def has_kind(goals: tuple[Goal, ...], kind: str) -> bool:
     """Whether some goal is of ``kind``: without one, the kind's rate is undefined (null)."""
     return any(goal.kind == kind for goal in goals)
 
@@ -345,9 +345,10 @@ def _rate_of_group(numerator: int, group: int) -> float | None:
     return numerator / group if group else None
 
 
-def engagement_ladder(visitors: pl.DataFrame) -> LadderRow:
+def engagement_ladder(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> LadderRow:
     """Customers (any macro goal), potential customers (micro goals only), no value yet; and the
-    macro rate of visitors with and without a micro goal (definitions §2.6)."""
+    macro rate of visitors with and without a micro goal (definitions §2.6), null without a
+    macro goal to reach."""
     total = visitors.height
     macro = pl.col("macro")
     micro = pl.col("micro")
@@ -361,6 +362,8 @@ def engagement_ladder(visitors: pl.DataFrame) -> LadderRow:
     ).row(0, named=True)
     count = {name: int(value or 0) for name, value in counts.items()}
     steps = {name: LadderStep(count[name], rate(count[name], total)) for name in LADDER_STEPS}
+    if not has_kind(goals, "macro"):
+        return LadderRow(**steps, macro_rate_with_micro=None, macro_rate_without_micro=None)
     return LadderRow(
         **steps,
         macro_rate_with_micro=_rate_of_group(count["micro_and_macro"], count["micro"]),

@@ -335,7 +335,7 @@ def _tables(
             summary=summary,
             goals=goal_rows,
             funnels=tuple(funnels),
-            ladder=engagement_ladder(visitors),
+            ladder=engagement_ladder(visitors, goals),
             micro_macro=micro_macro_table(visitors, goals),
             segments=segments,
             traffic=traffic.result(),

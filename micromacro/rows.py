@@ -347,9 +347,9 @@ class SegmentRow:
     sessions: int
     visitors: int
     macro_conversions: int
-    macro_conversion_rate: Annotated[float, TESTED]
+    macro_conversion_rate: Annotated[float | None, TESTED]
     micro_conversions: int
-    micro_conversion_rate: Annotated[float, TESTED]
+    micro_conversion_rate: Annotated[float | None, TESTED]
     macro_revenue: float | None
     macro_revenue_per_session: float | None
     currency: Annotated[str | None, NOT_A_METRIC]

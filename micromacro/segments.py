@@ -19,7 +19,7 @@ from micromacro.collector import paused
 from micromacro.dimensions import OTHER, Breakdown
 from micromacro.goal_matching import REVENUE_SCHEMA, goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
-from micromacro.metrics import rate, revenue_cells, single_currency
+from micromacro.metrics import has_kind, rate, revenue_cells, single_currency
 from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.rows import CurrencyRevenue, FunnelSegmentRow, SegmentGoal, SegmentRow
 from micromacro.stats import two_proportion_p_value, wilson_interval
@@ -180,6 +180,8 @@ def _segment_rows(
         [f[4] for _, goal_figures in found for f in goal_figures], dtype=pl.Float64
     )
     q = iter(q_values(p_values).to_list())
+    # Without a goal of a kind, the kind's rate is undefined (null), as in the summary.
+    has_macro, has_micro = has_kind(goals, "macro"), has_kind(goals, "micro")
     rows = []
     for row, goal_figures in found:
         sessions = int(row["sessions"])
@@ -194,9 +196,9 @@ def _segment_rows(
                 sessions=sessions,
                 visitors=int(row["visitors"] or 0),
                 macro_conversions=macro,
-                macro_conversion_rate=rate(macro, sessions),
+                macro_conversion_rate=rate(macro, sessions) if has_macro else None,
                 micro_conversions=micro,
-                micro_conversion_rate=rate(micro, sessions),
+                micro_conversion_rate=rate(micro, sessions) if has_micro else None,
                 macro_revenue=revenue,
                 macro_revenue_per_session=rate(revenue, sessions) if revenue is not None else None,
                 currency=currency,

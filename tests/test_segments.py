@@ -549,3 +549,41 @@ def test_a_breakdown_named_twice_is_one() -> None:
     assert result.stderr == (
         "micromacro: error: --by channel,device,channel: a cross names each dimension once\n"
     )
+
+
+def test_a_kind_without_goals_has_null_rates_in_segments_and_the_ladder(tmp_path: Path) -> None:
+    """Only the micro goal signup (S2, S5): by device, desktop (S1, S3, S5) has a micro rate of
+    1/3 and mobile (S2, S4) 1/2; with no macro goal, every macro rate is null, as in the
+    summary (a rate of 0 would say that nobody bought)."""
+    goals = tmp_path / "micro.yaml"
+    goals.write_text(
+        "goals:\n  - name: signup\n    kind: micro\n"
+        "    event: {category: request, label: /signup}\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["report", LOG, "--goals", str(goals), "--by", "device", "--format", "json", "-q"]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    rates = {
+        row["segment"]: (row["macro_conversion_rate"], row["micro_conversion_rate"])
+        for row in data["segments"]
+    }
+    assert rates == {"desktop": (None, 1 / 3), "mobile": (None, 1 / 2)}
+    assert data["summary"]["macro_conversion_rate"] is None
+    ladder = data["ladder"]
+    assert (ladder["macro_rate_with_micro"], ladder["macro_rate_without_micro"]) == (None, None)
+
+
+def test_without_a_goals_file_segment_rates_are_null(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no goals.yaml here
+    result = CliRunner().invoke(cli, ["report", LOG, "--by", "device", "--format", "json", "-q"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {
+        (row["macro_conversion_rate"], row["micro_conversion_rate"]) for row in data["segments"]
+    } == {(None, None)}
+    ladder = data["ladder"]
+    assert (ladder["macro_rate_with_micro"], ladder["macro_rate_without_micro"]) == (None, None)
