@@ -56,6 +56,21 @@ _DIRECTORY = _Path(file_okay=False)
 # ``--top`` past this shows every row, as 0 does (a larger number is taken as this one).
 _MOST_ROWS = 1_000_000_000
 
+
+class _RowCount(click.IntRange):
+    """A number of rows: 0 or more, a number past ``_MOST_ROWS`` taken as it; a negative one
+    is an error (clamped, ``-1`` read as 0, which shows every row)."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0, max=_MOST_ROWS, clamp=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.INT.convert(value, param, ctx)
+        if number < 0:
+            self.fail(f"{number} is not in the range x>=0 (0 shows every row).", param, ctx)
+        return super().convert(number, param, ctx)
+
+
 EXIT_CODES_HELP = (
     "Exit codes: 0 success (an empty log too), 1 input or output error, 2 usage or config error, "
     "3 an alert rule fired, 130 interrupted."
@@ -310,7 +325,7 @@ _hit_reading_options = _with_options(*_READING_OPTIONS)
 )
 @click.option(
     "--top",
-    type=click.IntRange(min=0, max=_MOST_ROWS, clamp=True),
+    type=_RowCount(),
     default=DEFAULT_TOP,
     show_default=True,
     help="Segments shown per --by, by sessions (the rest are folded into (other)), and rows "

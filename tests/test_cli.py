@@ -657,6 +657,17 @@ def test_a_top_past_any_table_shows_every_row() -> None:
     assert json.loads(huge.stdout)["segments"] == json.loads(every.stdout)["segments"]
 
 
+@pytest.mark.parametrize("top", ["-1", "-5"])
+def test_a_negative_top_is_a_usage_error(top: str) -> None:
+    """It was read as 0, which shows every row."""
+    result = report(SHOP, "--top", top, "-q")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"micromacro: error: Invalid value for '--top': {top} is not in the range x>=0 "
+        "(0 shows every row)."
+    )
+
+
 @pytest.mark.parametrize("args", [[], ["cache"]])
 def test_a_group_alone_prints_its_help(args: list[str]) -> None:
     result = run(*args)
