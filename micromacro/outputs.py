@@ -34,7 +34,7 @@ from micromacro.inputs import STDIN, expand_patterns
 # --- cells ---------------------------------------------------------------------------------------
 
 # C0 control characters other than tab, LF and CR (NUL, ESC, VT, FF, the separators 0x1c-0x1f…).
-CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
+CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f]"
 # What a spreadsheet may take for the start of a formula (OWASP's list for CSV injection).
 FORMULA_STARTS = "=+-@\t\r"
 FORMULA_START_PATTERN = "^[=+\\-@\t\r]"

@@ -9,6 +9,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional marks, overrides and isolates can reorder what a terminal shows; the line and
 # paragraph separators break a line wherever text is split into lines (``str.splitlines``).
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+# What JSON text writes as escapes beyond those JSON makes itself (C0 controls): DEL, C1 controls
+# (U+009B is a terminal's one-character CSI) and the characters of ``_BIDI``.
+_JSON_ESCAPED = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+_JSON_ESCAPED_BYTES = re.compile(
+    rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
+)
 # The characters of a value quoted in a message, quotes included: a log line or a file given
 # in the wrong place makes one line of error, not kilobytes.
 QUOTE_CHARS = 80
@@ -47,3 +53,18 @@ def cut_quoted(shown: str) -> str:
     if len(shown) <= QUOTE_CHARS:
         return shown
     return shown[0] + inert(shown[1:-1], limit=QUOTE_CHARS - 2) + shown[-1]
+
+
+def json_inert(text: str) -> str:
+    """JSON ``text`` with DEL, C1 controls and bidirectional characters written as ``\\uNNNN``
+    escapes: the same strings once parsed, and nothing a terminal acts on when it is shown.
+
+    >>> json_inert('{"path": "/p\u009b2J\u202eevil"}')
+    '{"path": "/p\\\\u009b2J\\\\u202eevil"}'
+    """
+    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_inert_bytes(data: bytes) -> bytes:
+    """``json_inert`` of UTF-8 JSON text (NDJSON as Polars writes it)."""
+    return _JSON_ESCAPED_BYTES.sub(lambda m: f"\\u{ord(m.group().decode()):04x}".encode(), data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_python_csv_leaves_a_bare_cr_unquoted_and_csv_cell_quotes_it() -> None:
         ("\x00=x", "\ufffd=x"),
         ("vt\x0bff\x0cfs\x1c", "vt\ufffdff\ufffdfs\ufffd"),
         ("tab\tkept", "tab\tkept"),
-        ("del\x7fc1\x85", "del\x7fc1\x85"),
+        ("del\x7fc1\x85\x9b", "del\x7fc1\ufffd\ufffd"),  # C1 (NEL, CSI) as C0
         ("line\u2028sep", "line\u2028sep"),
         ("", ""),
     ],
@@ -305,3 +306,39 @@ def test_any_value_reads_back_from_the_hit_table(values: list[str]) -> None:
     assert {len(row) for row in fields} == {4}
     assert [_tsv_value(row[1]) for row in fields[1:]] == expected
     assert not any(_unescaped_formula(row[1]) for row in fields[1:])
+
+
+# --- C1 controls and bidirectional characters ---------------------------------------------------
+
+_C1_LINE = (
+    '10.0.0.1 - - [02/Nov/2026:10:00:00 +0100] "GET /p/\u009b2J\u202eevil HTTP/1.1" 200 5 "-" '
+    '"Mozilla/5.0 \u009b31m"\n'
+)
+# UTF-8 of U+009B (CSI), U+0085 (NEL) and U+202E (right-to-left override).
+_RAW = (b"\xc2\x9b", b"\xc2\x85", b"\xe2\x80\xae")
+
+
+def test_json_writes_c1_and_bidi_characters_as_escapes(tmp_path: Path) -> None:
+    """The report's JSON and the hits' NDJSON hold no raw C1 or bidi character (a terminal
+    acts on U+009B as on ESC [), and read back as the log's own text."""
+    log = tmp_path / "c1.log"
+    log.write_text(_C1_LINE, encoding="utf-8")
+    report = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "-q"])
+    hits = CliRunner().invoke(cli, ["hits", str(log), "--format", "ndjson", "-q"])
+    for result in (report, hits):
+        assert result.exit_code == 0, result.stderr
+        assert not any(raw in result.stdout_bytes for raw in _RAW)
+        assert "/p/\\u009b2J\\u202eevil" in result.stdout
+    pages = json.loads(report.stdout)["traffic"]["pages"]
+    assert [row["path"] for row in pages] == ["/p/\u009b2J\u202eevil"]
+    row = json.loads(hits.stdout)
+    assert (row["path"], row["user_agent"]) == ("/p/\u009b2J\u202eevil", "Mozilla/5.0 \u009b31m")
+
+
+def test_the_hit_table_replaces_c1_controls_in_csv(tmp_path: Path) -> None:
+    log = tmp_path / "c1.log"
+    log.write_text(_C1_LINE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["hits", str(log), "-q"])
+    assert result.exit_code == 0, result.stderr
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["path"], row["user_agent"]) == ("/p/\ufffd2J\u202eevil", "Mozilla/5.0 \ufffd31m")

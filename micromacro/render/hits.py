@@ -18,6 +18,7 @@ import polars as pl
 
 from micromacro.option_values import HitFormat
 from micromacro.outputs import CONTROL_PATTERN, FORMULA_START_PATTERN, NUMBER_PATTERN, REPLACEMENT
+from micromacro.text import json_inert_bytes
 
 ISO_UTC = "%Y-%m-%dT%H:%M:%S%.fZ"
 _WHOLE_NUMBER = f"^(?:{NUMBER_PATTERN})$"
@@ -64,6 +65,7 @@ def write_hit_table(rows: pl.DataFrame, fmt: HitFormat, *, raw: bool = False) ->
         rows.write_parquet(buffer)
     elif fmt == "ndjson":
         _with_text_times(rows).write_ndjson(buffer)
+        return json_inert_bytes(buffer.getvalue())  # C1 and bidi characters as escapes
     elif fmt == "tsv":
         _tsv_escaped(_safe_cells(_with_text_times(rows), raw=raw)).write_csv(
             buffer, separator="\t", quote_style="never", line_terminator="\n"

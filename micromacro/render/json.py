@@ -6,6 +6,7 @@ import json
 import math
 
 from micromacro.report import Report
+from micromacro.text import json_inert
 
 
 def finite(item: object) -> object:
@@ -25,9 +26,11 @@ def finite(item: object) -> object:
 
 
 def json_text(data: object) -> str:
-    """``data`` as indented JSON, floats that are not finite as null; control characters stay
-    escaped."""
-    return json.dumps(finite(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """``data`` as indented JSON, floats that are not finite as null; control and bidirectional
+    characters escaped (``text.json_inert``)."""
+    return (
+        json_inert(json.dumps(finite(data), indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
+    )
 
 
 def render_json(report: Report) -> str:

@@ -33,6 +33,7 @@ from micromacro.suggest import (
     ValueHint,
     duration_text,
 )
+from micromacro.text import json_inert
 
 INDENT = "  "
 _PLAIN = re.compile(r"^[A-Za-z0-9_/.][A-Za-z0-9_./*+\-]*$")
@@ -370,7 +371,7 @@ def render_suggestion_json(suggestion: Suggestion) -> str:
         "goals": [_goal_json(s) for s in suggestion.goals],
         "funnels": [_funnel_json(f) for f in suggestion.funnels],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_inert(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def render_suggestion(suggestion: Suggestion, fmt: SuggestionFormat) -> str:
