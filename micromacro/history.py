@@ -22,6 +22,7 @@ from micromacro.errors import OutputError
 from micromacro.outputs import Destination, csv_line, resolve_output
 from micromacro.periods import utc_text
 from micromacro.rows import GoalRow
+from micromacro.text import quoted
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "period_start",
@@ -99,7 +100,7 @@ def _read_rows(destination: Destination) -> list[dict[str, str]]:
         if header is not None and tuple(header) != HISTORY_COLUMNS:
             raise OutputError(
                 f"{_LABEL} {path}: the file has other columns "
-                f"({', '.join(header)}; expected {', '.join(HISTORY_COLUMNS)}); "
+                f"(its header {quoted(','.join(header))}; expected {', '.join(HISTORY_COLUMNS)}); "
                 "it was left as it is"
             )
         start = reader.line_num + 1
@@ -134,14 +135,14 @@ def _checked(path: str, line: int, fields: list[str]) -> dict[str, str]:
             raise _refused(path, line, f"empty {column}")
     for column in ("period_start", "period_end"):
         if row[column] and not _is_instant(row[column]):
-            raise _refused(path, line, f"{column} {row[column]!r} is no ISO 8601 time")
+            raise _refused(path, line, f"{column} {quoted(row[column])} is no ISO 8601 time")
     if row["kind"] not in _KINDS:
-        raise _refused(path, line, f"kind {row['kind']!r} is neither macro nor micro")
+        raise _refused(path, line, f"kind {quoted(row['kind'])} is neither macro nor micro")
     for column in _COUNTS:
         if not row[column].isascii() or not row[column].isdigit():
-            raise _refused(path, line, f"{column} {row[column]!r} is no whole number")
+            raise _refused(path, line, f"{column} {quoted(row[column])} is no whole number")
     if not _is_rate(row["conversion_rate"]):
-        raise _refused(path, line, f"conversion_rate {row['conversion_rate']!r} is no number")
+        raise _refused(path, line, f"conversion_rate {quoted(row['conversion_rate'])} is no number")
     return row
 
 

@@ -126,9 +126,23 @@ def test_a_history_file_with_other_columns_is_left_untouched(tmp_path: Path) -> 
     before = history.read_bytes()
     result = run(*DAY, "--history", str(history), "--quiet")
     assert result.exit_code == 1
-    assert "the file has other columns (date, goal, rate;" in result.stderr
+    assert "the file has other columns (its header 'date,goal,rate'; expected" in result.stderr
     assert result.stderr.count("\n") == 1
     assert history.read_bytes() == before
+
+
+def test_a_long_first_line_is_quoted_cut_and_inert(tmp_path: Path) -> None:
+    """``--history access.log`` by mistake: the message quotes the first line cut to 80
+    characters, escaped, on one line (it quoted all 100,000 bytes of it)."""
+    history = tmp_path / "access.log"
+    history.write_text("\x1b[2J[bold]x[/]," + "A" * 100_000 + "\n")
+    result = run(*DAY, "--history", str(history), "--quiet")
+    assert result.exit_code == 1
+    # 80 characters: the quotes, the 18 of the escaped start, 59 of the As and the ellipsis.
+    shown = "'\\x1b[2J[bold]x[/]," + "A" * 59 + "…'"
+    assert f"the file has other columns (its header {shown}; expected" in result.stderr
+    assert len(result.stderr) < 500
+    assert "\x1b" not in result.stderr
 
 
 def test_history_without_a_goals_file_is_a_usage_error(
