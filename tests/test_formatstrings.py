@@ -289,6 +289,16 @@ def test_unusable_format_strings_are_usage_errors(text: str, message: str) -> No
     assert message in result.stderr
 
 
+def test_an_unknown_name_lists_every_name_and_the_nearest() -> None:
+    """The general readers (``clf``, ``json``, ``…_any``) are names too; a near miss is named."""
+    with pytest.raises(UsageError) as raised:
+        resolve_format("combind")
+    message = str(raised.value)
+    assert message.startswith("unknown log format 'combind' (did you mean combined? expected ")
+    for name in ("auto", "combined", "caddy", "clf", "alb_any", "w3c_any", "json"):
+        assert f" {name}," in message
+
+
 def test_a_preset_name_is_not_a_format_string() -> None:
     assert compile_format_string("combined") is None
 

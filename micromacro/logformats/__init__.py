@@ -7,6 +7,7 @@ presets of ``FORMATS`` or a format string (nginx ``log_format``, Apache ``LogFor
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from micromacro.logformats.jsonlines import JSON_FAMILY
 from micromacro.logformats.presets import LB_FAMILIES
 from micromacro.logformats.w3c import W3C_FAMILIES
 from micromacro.option_values import AUTO
+from micromacro.text import quoted
 
 __all__ = [
     "COMBINED",
@@ -131,10 +133,12 @@ def resolve_format(name: str) -> LogFormat:
         return GENERAL_READERS[name]
     compiled = compile_format_string(name)
     if compiled is None:
-        known = ", ".join([AUTO, *FORMATS])
+        names = [AUTO, *FORMATS, *GENERAL_READERS]
+        near = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean {near[0]}? " if near else ""
         raise UsageError(
-            f"unknown log format {name!r} (expected one of {known}, or an nginx log_format or "
-            "Apache LogFormat string)"
+            f"unknown log format {quoted(name)} ({hint}expected one of {', '.join(names)}, or "
+            "an nginx log_format or Apache LogFormat string)"
         )
     return FamilyFormat(CLF_FAMILY, compiled, compiled.name)
 
