@@ -142,8 +142,8 @@ _GOALS_OPTION = click.option(
 _CSV_RAW_OPTION = click.option(
     "--csv-raw",
     is_flag=True,
-    help="In CSV and TSV, write values starting with = + - @ as they are, without the ' that "
-    "keeps spreadsheets from running them as formulas (for tools, not spreadsheets).",
+    help="In CSV and TSV, write values starting with = + - @, a tab or CR as they are, without "
+    "the ' that keeps spreadsheets from running them as formulas (for tools, not spreadsheets).",
 )
 _COMPARE_METAVAR = "previous|previous-week|previous-year|START..END"
 _COMPARE_HELP = (
@@ -217,7 +217,12 @@ _READING_OPTIONS = (
         metavar="REGEX",
         help="Extra user-agent regex that marks a bot (repeatable, case-insensitive).",
     ),
-    click.option("--strict", is_flag=True, help="Exit 1 if any line (or export row) is malformed."),
+    click.option(
+        "--strict",
+        is_flag=True,
+        help="Exit 1 if any line of the period (or export row) is malformed, or ends with fields "
+        "no format reads.",
+    ),
     click.option("--quiet", "-q", is_flag=True, help="Print errors only on stderr."),
 )
 # The options that say how to attribute and compare what was read, shared by report and alert.
