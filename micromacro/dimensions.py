@@ -11,8 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
 from micromacro.errors import UsageError
+from micromacro.text import quoted
 
 SOURCE_DIMENSIONS = ("channel", "source", "medium", "campaign", "referrer")
 DEVICE_DIMENSIONS = ("device", "browser", "os")
@@ -30,7 +32,10 @@ OTHER = "(other)"
 # visitor's first source (an event export's own first-user fields where it has them).
 Attribution = Literal["session", "last-non-direct", "first-user"]
 ATTRIBUTIONS: tuple[Attribution, ...] = ("session", "last-non-direct", "first-user")
-_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]+$")
+# A query parameter's name as a URL writes it: printable ASCII (URL-encoded where it is more),
+# without the characters that end a name or a query.
+_PARAMETER_NAME = re.compile(r"^[!-~]+$")
+_NOT_IN_A_NAME = "&=#"
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,15 @@ def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[B
 def _check_dimension(name: str, extra: Sequence[str]) -> None:
     if name.startswith(QUERY_PREFIX):
         parameter = name.removeprefix(QUERY_PREFIX)
-        if not parameter or not _PARAMETER_NAME.match(parameter):
+        if not parameter:
             raise UsageError(
                 f"--by {name}: name the query parameter, e.g. query:utm_content or query:variant"
+            )
+        if not _PARAMETER_NAME.match(parameter) or any(c in parameter for c in _NOT_IN_A_NAME):
+            written = quote(parameter, safe="")
+            raise UsageError(
+                f"--by {quoted(name)}: write the parameter's name as the URL does (ASCII, "
+                f"URL-encoded, without & = #): query:{written}"
             )
         return
     if name not in DIMENSIONS and name not in extra:

@@ -234,6 +234,12 @@ def test_csv_segments_is_one_long_table() -> None:
     [
         ("colour", "unknown dimension 'colour' for --by (expected one of channel, source"),
         ("query:", "--by query:: name the query parameter"),
+        (
+            "query:ü",
+            "--by 'query:ü': write the parameter's name as the URL does (ASCII, URL-encoded, "
+            "without & = #): query:%C3%BC",
+        ),
+        ("query:a b", "as the URL does (ASCII, URL-encoded, without & = #): query:a%20b"),
     ],
 )
 def test_bad_dimensions_exit_2_naming_the_valid_ones(value: str, message: str) -> None:
@@ -241,6 +247,24 @@ def test_bad_dimensions_exit_2_naming_the_valid_ones(value: str, message: str) -
     assert result.exit_code == 2
     assert result.stderr.startswith("micromacro: error: ")
     assert message in result.stderr
+
+
+def test_a_parameter_name_is_written_as_the_url_writes_it(tmp_path: Path) -> None:
+    """``query:%C3%BC`` and ``query:a%20b`` read the parameters ``ü`` and ``a b`` of
+    ``?%C3%BC=x&a%20b=y`` (they were refused: a name was letters, digits and _ . - [ ])."""
+    log = tmp_path / "query.log"
+    log.write_text(
+        '10.0.0.1 - - [02/Nov/2026:10:00:00 +0100] "GET /p?%C3%BC=x&a%20b=y HTTP/1.1" 200 5 "-" '
+        '"Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
+    )
+    args = ["report", str(log), "--by", "query:%C3%BC", "--by", "query:a%20b"]
+    result = CliRunner().invoke(cli, [*args, "--format", "json", "-q"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["segments"]
+    assert [(row["by"], row["segment"]) for row in rows] == [
+        ("query:%C3%BC", "x"),
+        ("query:a%20b", "y"),
+    ]
 
 
 # --- property: segments add up -----------------------------------------------------------
