@@ -298,6 +298,8 @@ def report(
     env = environment(ctx)
     env.quiet = quiet
     goals = _load_goals_option(env, goals_path)
+    if goals_path is None and goals.path:
+        env.message(f"goals: {goals.path} of the current directory (--goals FILE names another)")
     _check_reading(ctx.params)
     if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
         output_format not in ("csv", "tsv")

@@ -611,3 +611,16 @@ def test_without_a_goals_file_segment_rates_are_null(
     } == {(None, None)}
     ladder = data["ladder"]
     assert (ladder["macro_rate_with_micro"], ladder["macro_rate_without_micro"]) == (None, None)
+
+
+def test_a_goals_file_of_the_current_directory_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "goals.yaml").write_text(Path(GOALS).read_text())
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["report", LOG, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        "micromacro: goals: goals.yaml of the current directory (--goals FILE names another)"
+    )
+    assert [goal["name"] for goal in json.loads(result.stdout)["goals"]] == ["buy", "signup"]
