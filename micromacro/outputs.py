@@ -250,13 +250,16 @@ def write_output(
 
 
 def same_file(one: str, other: str) -> bool:
-    """Whether paths ``one`` and ``other`` name one file: the same path once links are
-    followed (whether or not it exists yet), or the same file on disk (a hard link)."""
-    if os.path.realpath(one) == os.path.realpath(other):
-        return True
+    """Whether paths ``one`` and ``other`` name one regular file, or one path with nothing
+    there yet (links followed, hard links too): what writing to both would overwrite. A
+    device, FIFO or socket is written in place, and takes both."""
     try:
-        return os.path.samefile(one, other)
-    except OSError:  # either is not there (yet)
+        status = os.stat(one)
+    except OSError:  # nothing there yet
+        return os.path.realpath(one) == os.path.realpath(other)
+    try:
+        return stat.S_ISREG(status.st_mode) and os.path.samefile(one, other)
+    except OSError:
         return False
 
 
