@@ -1,8 +1,14 @@
-"""Crawler detection: the maintained ``crawler-user-agents`` list as one Rust regex for Polars."""
+"""Crawler detection: the maintained ``crawler-user-agents`` list, matched by Polars.
+
+Most of the list's patterns are plain text (``Googlebot/``, written ``Googlebot\\/``): those are
+searched at once as literals (``str.contains_any``), the rest as one regex. Both find what one
+regex of the whole list finds; the literals cost a tenth of its compilation, which each run
+paid (about 10 ms of its start)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -25,17 +31,40 @@ def crawler_list_digest() -> str:
     return hashlib.sha256("\n".join(crawler_patterns()).encode()).hexdigest()[:16]
 
 
-def bot_regex(extra_patterns: Sequence[str] = ()) -> str:
-    """One alternation of the crawler list plus ``extra_patterns`` (matched case-insensitively).
+# An escaped character that is not a letter or digit stands for itself (``\\/``, ``\\.``).
+_ESCAPED_PUNCTUATION = re.compile(r"\\([^0-9A-Za-z])")
+# What makes a pattern more than text once such escapes are taken out.
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?()\[\]{}|]")
 
-    >>> import polars as pl
-    >>> agents = pl.Series(["Googlebot/2.1", "Mozilla/5.0 Firefox/128.0"])
-    >>> agents.str.contains(bot_regex()).to_list()
-    [True, False]
+
+@lru_cache(maxsize=2)
+def split_patterns(patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    r"""``patterns`` as the texts of those that are plain text, and the regexes of the rest.
+
+    >>> split_patterns(("Googlebot\\/", "[wW]get", "Mail\\.RU_Bot", "^CrunchBot"))
+    (('Googlebot/', 'Mail.RU_Bot'), ('[wW]get', '^CrunchBot'))
     """
-    parts = [f"(?:{p})" for p in crawler_patterns()]
-    parts += [f"(?i:{p})" for p in extra_patterns]
-    return "|".join(parts)
+    texts, regexes = [], []
+    for pattern in patterns:
+        if _REGEX_SYNTAX.search(_ESCAPED_PUNCTUATION.sub("", pattern)):
+            regexes.append(pattern)
+        else:
+            texts.append(_ESCAPED_PUNCTUATION.sub(r"\1", pattern))
+    return tuple(texts), tuple(regexes)
+
+
+def bot_match(agent: pl.Expr, extra_patterns: Sequence[str] = ()) -> pl.Expr:
+    """Whether ``agent`` matches the crawler list or one of ``extra_patterns`` (regexes matched
+    case-insensitively); null for null.
+
+    >>> agents = pl.DataFrame({"a": ["Googlebot/2.1", "Mozilla/5.0 Firefox/128.0", "x wget"]})
+    >>> agents.select(bot_match(pl.col("a"), ["WGET"])).to_series().to_list()
+    [True, False, True]
+    """
+    texts, regexes = split_patterns(crawler_patterns())
+    parts = [f"(?:{p})" for p in regexes] + [f"(?i:{p})" for p in extra_patterns]
+    matched = agent.str.contains_any(list(texts))
+    return matched | agent.str.contains("|".join(parts)) if parts else matched
 
 
 def validate_bot_patterns(patterns: Sequence[str]) -> None:

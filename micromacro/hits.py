@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from micromacro.bots import bot_regex
+from micromacro.bots import bot_match
 from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND, FrameT
 from micromacro.logformats.fields import distinct_codes
 
@@ -244,7 +244,7 @@ class KnownAgents:
         self._known = _agent_verdicts(pl.Series("user_agent", [], dtype=pl.String), ())
 
     def bots(self, agents: pl.Series, patterns: tuple[str, ...]) -> pl.Series:
-        """The bots among ``agents`` (distinct, no null), by ``bot_regex(patterns)``."""
+        """The bots among ``agents`` (distinct, no null), by ``bot_match``."""
         if patterns != self._patterns:
             self._patterns, self._known = patterns, self._known.clear()
         these = agents.to_frame("user_agent")
@@ -266,7 +266,7 @@ class KnownAgents:
 def _agent_verdicts(agents: pl.Series, patterns: tuple[str, ...]) -> pl.DataFrame:
     """``agents`` (``user_agent``) and whether each is a bot (``is_bot``)."""
     return agents.to_frame("user_agent").with_columns(
-        is_bot=pl.col("user_agent").str.contains(bot_regex(patterns))
+        is_bot=bot_match(pl.col("user_agent"), patterns)
     )
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
+import crawleruseragents
 import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from micromacro.bots import bot_match, crawler_patterns
 from micromacro.hit_collection import add_counts
 from micromacro.hits import HitFilter, InputSummary, KnownAgents, classify_lines
 from tests.helpers import GOOGLEBOT, buckets, classify, combined_line, parse
@@ -156,3 +159,22 @@ def test_a_very_long_agent_is_judged_in_each_chunk_and_not_kept() -> None:
         assert sorted(known._known.get_column("user_agent").to_list()) == sorted(
             [GOOGLEBOT, "Mozilla/5.0"]
         )
+
+
+def test_the_crawler_list_matches_as_one_regex_of_it_does() -> None:
+    """``bot_match`` (plain-text patterns as literals, the rest as a regex) against one regex of
+    the whole list, on every example agent the list gives, the sample log's agents and
+    hand-picked near misses, with and without extra patterns."""
+    examples = [i for e in crawleruseragents.CRAWLER_USER_AGENTS_DATA for i in e["instances"]]
+    log = Path(__file__).resolve().parents[1] / "sample_logs" / "access.log"
+    lines = pl.read_csv(log, has_header=False, separator="\x01", quote_char=None).to_series()
+    sample = lines.str.extract(r'"([^"]*)"$').unique().drop_nulls().to_list()
+    near = ["googlebot/2.1", "Googlebot", "Mail.RU", "MailXRU_Bot", "wget", "Wget/1.21", "", "-"]
+    agents = pl.DataFrame({"agent": [*examples, *sample, *near, None]})
+    for extra in ((), ("CURL", r"my\s?bot")):
+        whole = "|".join([*(f"(?:{p})" for p in crawler_patterns()), *(f"(?i:{p})" for p in extra)])
+        expected = agents.select(pl.col("agent").str.contains(whole)).to_series()
+        found = agents.select(bot_match(pl.col("agent"), extra)).to_series()
+        assert found.to_list() == expected.to_list()
+    assert len(examples) > 2000
+    assert expected.sum() > 2000
