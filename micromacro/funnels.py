@@ -107,11 +107,14 @@ def _entry_step(funnel: Funnel) -> pl.Expr:
     return pl.when(first.fill_null(True)).then(lowest).forward_fill()
 
 
-def _chains(frame: pl.LazyFrame, funnel: Funnel) -> pl.LazyFrame:
+def _chains(frame: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     """``frame`` plus ``entry`` and, per level k, ``valid_k``, ``start_k`` (µs) and ``pred_k``.
 
     ``valid_k``: some chain for steps entry..k ends at this hit; ``start_k``: the latest start
     of such chains; ``pred_k``: the row of the level k-1 hit it extends (null at the entry).
+    Each level is computed at once (eagerly): as one lazy query, planning its dozen layers
+    took longer than computing them (3.3 against 1.4 ms for a 4-step funnel of the sample log,
+    5.8 against 3.9 ms on a million lines).
     """
     within = None if funnel.within_s is None else round(funnel.within_s * _US)
     within_step = None if funnel.within_step_s is None else round(funnel.within_step_s * _US)
@@ -154,7 +157,7 @@ def funnel_attempts(hits: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     from the step k-1 hit to the step k hit of the attempt's chain; null outside the chain).
     """
     steps = len(funnel.steps)
-    table = _chains(step_hits(hits, funnel).lazy(), funnel).with_row_index("row").collect()
+    table = _chains(step_hits(hits, funnel), funnel).with_row_index("row")
     level = pl.max_horizontal(
         pl.when(pl.col(f"valid_{k}")).then(pl.lit(k, dtype=pl.UInt8)) for k in range(1, steps + 1)
     )
