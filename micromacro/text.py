@@ -15,6 +15,8 @@ _JSON_ESCAPED = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u0
 _JSON_ESCAPED_BYTES = re.compile(
     rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
 )
+# The start of a ``\xNN`` or ``\uNNNN`` escape (or a lone backslash) ending a text cut short.
+_PART_OF_AN_ESCAPE = re.compile(r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$")
 # The characters of a value quoted in a message, quotes included: a log line or a file given
 # in the wrong place makes one line of error, not kilobytes.
 QUOTE_CHARS = 80
@@ -26,12 +28,17 @@ def inert(text: str, *, limit: int | None = None) -> str:
     >>> inert("a\\x1b[31mred")
     'a\\\\x1b[31mred'
 
-    With ``limit``, longer text is cut and ends in ``…``.
+    With ``limit``, longer text is cut and ends in ``…``; an escape the cut would split is left
+    out whole.
+
+    >>> inert("abcd\x1b[2J", limit=7)
+    'abcd…'
     """
     escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     escaped = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
     if limit is not None and len(escaped) > limit:
-        return escaped[: max(limit - 1, 0)] + "…"
+        cut = _PART_OF_AN_ESCAPE.sub("", escaped[: max(limit - 1, 0)])
+        return cut + "…"
     return escaped
 
 
