@@ -406,11 +406,15 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
     ``ENCODED_COLUMNS`` categorical).
 
     A line is a duplicate when the same text appears in an input read before its own; repeats
-    within one input are real traffic and stay. The duplicates move from their bucket to
-    ``duplicate`` in ``read.counts`` (and in ``read.lines`` when kept).
+    within one input are real traffic and stay. A comment line (a blank line, a W3C header)
+    stays a comment: its rule comes first. The duplicates move from their bucket to
+    ``duplicate`` in ``read.counts`` (and in ``read.lines`` when kept), and a malformed one is
+    no longer among the malformed lines named.
     """
-    keys = pl.concat(read.line_keys).with_columns(
-        pl.col("source_file").to_physical().alias("_file")
+    keys = (
+        pl.concat(read.line_keys)
+        .filter(pl.col("bucket") != "comment")
+        .with_columns(pl.col("source_file").to_physical().alias("_file"))
     )
     first_file = keys.group_by(_LINE_HASH).agg(pl.col("_file").min().alias("_first"))
     duplicates = keys.join(first_file, on=_LINE_HASH).filter(pl.col("_file") > pl.col("_first"))
@@ -424,6 +428,9 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
             counts[name] -= count
     read.counts["duplicate"] = duplicates.height
     read.variants = {name: count for name, count in read.variants.items() if count}
+    copied = duplicates.filter(pl.col("bucket") == "malformed").select("source_file", "line_no")
+    places = {(str(name), int(number)) for name, number in copied.iter_rows()}
+    read.malformed = [m for m in read.malformed if (m.source_file, m.line_no) not in places]
     seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
     copies = duplicates.select(*POSITION)
     if read.times:  # --compare splits the counts by the lines' times: the copies too

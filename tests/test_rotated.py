@@ -123,6 +123,32 @@ def test_dedupe_keeps_repeats_within_one_file(tmp_path: Path) -> None:
     )
 
 
+def test_dedupe_leaves_comment_lines_comments(tmp_path: Path) -> None:
+    """Both files open with the same ``#`` line and a blank line, then one page each: comment
+    comes before duplicate, so 4 comments, 2 pages, no duplicate (it said comment 2,
+    duplicate 2)."""
+    first, second = tmp_path / "a.log", tmp_path / "b.log"
+    first.write_text("# rotated by logrotate\n\n" + LINES[0])
+    second.write_text("# rotated by logrotate\n\n" + LINES[2])
+    counts = report(str(first), str(second), "--dedupe", "--no-cache")["input"]
+    assert (counts["comment"], counts["duplicate"], counts["page"]) == (4, 0, 2)
+
+
+def test_a_malformed_line_dropped_as_a_copy_is_not_named(tmp_path: Path) -> None:
+    """The same malformed line in both files: one malformed (a.log's, named), one duplicate
+    (b.log's, not named as malformed)."""
+    first, second = tmp_path / "a.log", tmp_path / "b.log"
+    first.write_text(LINES[0] + "garbage line here\n")
+    second.write_text(LINES[2] + "garbage line here\n")
+    args = [str(first), str(second), "--dedupe", "--no-cache", "--goals", GOALS]
+    result = CliRunner().invoke(cli, ["report", *args, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    counts = json.loads(result.stdout)["input"]
+    assert (counts["malformed"], counts["duplicate"], counts["page"]) == (1, 1, 2)
+    named = [line for line in result.stderr.splitlines() if "malformed line: " in line]
+    assert named == [f"micromacro: warning: {first}:2: malformed line: garbage line here"]
+
+
 def test_a_glob_and_a_path_to_one_of_its_files_read_it_once_with_a_note(tmp_path: Path) -> None:
     rotate(tmp_path)
     args = ["report", str(tmp_path / "access.log*"), str(tmp_path / "access.log")]
