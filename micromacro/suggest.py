@@ -611,8 +611,8 @@ def duration_text(seconds: float) -> str:
 
 
 def _engagement_candidates(context: _Context) -> list[_Candidate]:
-    """A long visit and an engaged visit: more than the rounded 75th percentile of the
-    duration and the pageviews of sessions that did not bounce."""
+    """A long visit and an engaged visit, from the rounded 75th percentile of the duration and
+    the pageviews of sessions that did not bounce: longer than it, that many pages or more."""
     engaged = context.sessions.filter(~pl.col("bounce"))
     if engaged.height < MIN_STRUCTURAL_SESSIONS:
         return []
