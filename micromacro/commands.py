@@ -337,16 +337,16 @@ def report(
     target = dated_path(output, result) if output is not None else None
     if target is not None and history is not None and same_file(target, history):
         raise UsageError(f"--output {target}: it is the --history file: name another file")
-    if history is not None:
-        from micromacro.history import append_history, history_rows  # --history only
-
-        rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
-        append_history(history, rows)
     if target is not None:
         write_output(target, text, reads=(*inputs, goals.path))
     else:
         env.stdout.write(text)
         env.stdout.flush()
+    if history is not None:  # after the report: a history it cannot take loses no report
+        from micromacro.history import append_history, history_rows  # --history only
+
+        rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
+        append_history(history, rows)
     if any(outcome.status == "fired" for outcome in result.alerts or ()):
         ctx.exit(ExitCode.ALERT_FIRED)
 

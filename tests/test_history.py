@@ -145,6 +145,18 @@ def test_a_long_first_line_is_quoted_cut_and_inert(tmp_path: Path) -> None:
     assert "\x1b" not in result.stderr
 
 
+def test_a_history_file_it_cannot_take_loses_no_report(tmp_path: Path) -> None:
+    """The report is written first; then the history's error (exit 1), the file untouched."""
+    history, output = tmp_path / "history.csv", tmp_path / "report.csv"
+    history.write_text(HEADER + "\n2026-11-01T23:00:00Z,2026-11-02T23:00:00Z,purchase\n")
+    before = history.read_bytes()
+    result = run(*DAY, "--history", str(history), "--output", str(output), "--quiet")
+    assert result.exit_code == 1
+    assert "3 fields, expected 8" in result.stderr
+    assert history.read_bytes() == before
+    assert output.read_text().splitlines()[1].startswith("purchase,macro,")
+
+
 def test_history_without_a_goals_file_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
