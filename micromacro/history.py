@@ -16,7 +16,7 @@ import fcntl
 import io
 import math
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from micromacro.errors import OutputError
 from micromacro.outputs import Destination, csv_line, resolve_output
@@ -136,6 +136,7 @@ def _checked(path: str, line: int, fields: list[str]) -> dict[str, str]:
     for column in ("period_start", "period_end"):
         if row[column] and not _is_instant(row[column]):
             raise _refused(path, line, f"{column} {quoted(row[column])} is no ISO 8601 time")
+        row[column] = _canonical(row[column])
     if row["kind"] not in _KINDS:
         raise _refused(path, line, f"kind {quoted(row['kind'])} is neither macro nor micro")
     for column in _COUNTS:
@@ -152,6 +153,20 @@ def _is_instant(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _canonical(text: str) -> str:
+    """An ISO 8601 time as this file writes it, in UTC (``2026-11-01T23:00:00Z``; a time
+    without an offset is UTC, as a spreadsheet may save one), so that a period written
+    another way (``2026-11-02T00:00:00+01:00``) is matched and ordered by its instant; an open
+    end stays empty."""
+    if not text:
+        return text
+    instant = datetime.fromisoformat(text)
+    try:
+        return utc_text(instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC))
+    except OverflowError:  # an offset that takes it before the year 1: kept as written
+        return text
 
 
 def _is_rate(text: str) -> bool:

@@ -157,6 +157,24 @@ def test_a_history_file_it_cannot_take_loses_no_report(tmp_path: Path) -> None:
     assert output.read_text().splitlines()[1].startswith("purchase,macro,")
 
 
+def test_a_period_written_another_way_is_the_same_period(tmp_path: Path) -> None:
+    """2 November in Berlin written with an offset, and with fractions and Z: both are the
+    period of a re-run of that day, replaced, and the file holds only this run's rows."""
+    history = tmp_path / "history.csv"
+    history.write_text(
+        HEADER + "\n"
+        "2026-11-02T00:00:00+01:00,2026-11-03T00:00:00+01:00,purchase,macro,99,99,0.5,99\n"
+        "2026-11-01T23:00:00.000Z,2026-11-02T23:00:00.000Z,newsletter_signup,micro,99,0,0.0,0\n"
+    )
+    assert run(*DAY, "--history", str(history)).exit_code == 0
+    rows = rows_of(history)
+    assert {(row["period_start"], row["period_end"]) for row in rows} == {
+        ("2026-11-01T23:00:00Z", "2026-11-02T23:00:00Z")
+    }
+    assert len(rows) == 8  # this run's: one per goal of the goals file
+    assert rows[0]["sessions"] == "4"
+
+
 def test_history_without_a_goals_file_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
