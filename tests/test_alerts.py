@@ -177,6 +177,28 @@ def test_change_above_and_below(tmp_path: Path, rule: str, fires: bool) -> None:
     assert result.stderr == ""
 
 
+def test_a_plain_change_bound_on_a_rate_reads_in_points(tmp_path: Path) -> None:
+    """``change_below: -0.29`` on the purchase rate (0.4 → 0.1: -30pp) is a difference of rates:
+    the line and the report's alerts table write its bound as ``-29.00pp``, not ``-29.00%``."""
+    result = one_rule(
+        tmp_path,
+        "name: r\nmetric: goals.purchase.conversion_rate\nchange_below: -0.29",
+        "--compare",
+        "previous",
+    )
+    assert result.exit_code == 3
+    assert result.stdout.startswith(
+        "r: goals.purchase.conversion_rate = 10.00% in 22 Nov 2026, change -30.00pp is below "
+        "-29.00pp"
+    )
+    goals = str(tmp_path / "goals.yaml")
+    table = CliRunner().invoke(
+        cli, ["report", LOG, "--goals", goals, *DAY_C, "--alerts", "--compare", "previous"]
+    )
+    assert table.exit_code == 3
+    assert "change below -29.00pp" in table.stdout
+
+
 def test_a_rule_can_name_its_own_comparison_period(tmp_path: Path) -> None:
     rule = (
         "name: r\nmetric: goals.purchase.conversion_rate\nchange_below: -49%\n"

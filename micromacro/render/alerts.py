@@ -13,7 +13,7 @@ def alert_cells(outcome: AlertResult) -> dict[str, str]:
     rule = outcome.rule
     kind = "change " if rule.is_change else ""
     significant = ", significant" if rule.significance is not None else ""
-    bound = format_threshold(rule.threshold, rule.metric)
+    bound = format_threshold(rule.threshold, rule.metric, change=rule.is_change)
     return {
         "rule": f"{kind}{rule.direction} {bound}{significant}",
         "value": format_metric(outcome.value, rule.metric) if outcome.value is not None else "",
@@ -35,7 +35,7 @@ def alert_line(outcome: AlertResult, period: str = "", previous_period: str = ""
     figure = format_metric(outcome.value, rule.metric)
     if period:
         figure += f" in {period}"
-    bound = format_threshold(rule.threshold, rule.metric)
+    bound = format_threshold(rule.threshold, rule.metric, change=rule.is_change)
     verb = rule.direction
     details = []
     if rule.is_change:
@@ -67,11 +67,20 @@ def format_metric(value: float | None, metric: MetricPath) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
 
 
-def format_threshold(threshold: Threshold, metric: MetricPath) -> str:
-    """A rule's bound in the units it was written in (``-30%``, ``-2.00pp``, ``2.00%``)."""
+def format_threshold(threshold: Threshold, metric: MetricPath, *, change: bool = False) -> str:
+    """A rule's bound in the units it was written in (``-30%``, ``-2.00pp``, ``2.00%``); a
+    ``change`` rule's plain number on a rate is a difference of rates, in points as its change
+    is (``change_below: -0.25``: ``-25.00pp``).
+
+    >>> rate = MetricPath("summary.macro_conversion_rate", "summary", (), "macro_conversion_rate",
+    ...     "summary")
+    >>> format_threshold(Threshold(-0.25, "value"), rate), format_threshold(
+    ...     Threshold(-0.25, "value"), rate, change=True)
+    ('-25.00%', '-25.00pp')
+    """
     if threshold.unit == "relative":
         return f"{threshold.value * 100:+g}%"
-    if threshold.unit == "pp":
+    if threshold.unit == "pp" or (change and metric.is_rate):
         return f"{threshold.value * 100:+.2f}pp"
     return format_metric(threshold.value, metric)
 
