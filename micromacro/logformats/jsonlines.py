@@ -361,11 +361,6 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
     ['2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000',
      '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', None]
     """
-    return pl.coalesce(_decimal_epoch(text), _float_epoch(text))
-
-
-def _decimal_epoch(text: pl.Expr) -> pl.Expr:
-    """``epoch_time`` of digits with an optional fraction, read exactly; null for other text."""
     parts = text.str.extract_groups(_DECIMAL)
     whole = parts.struct.field("whole").cast(pl.Int64, strict=False)
     fraction = parts.struct.field("fraction").fill_null("")
@@ -381,12 +376,7 @@ def _decimal_epoch(text: pl.Expr) -> pl.Expr:
         .then(whole)
         .otherwise(whole // 1_000)
     )
-    return pl.from_epoch(exact, time_unit="us").dt.replace_time_zone("UTC")
-
-
-def _float_epoch(text: pl.Expr) -> pl.Expr:
-    """``epoch_time`` of other numbers (an exponent, as ``json_path_match`` writes large ones,
-    or more digits than 64 bits hold), read as a double."""
+    # Other numbers (an exponent, as json_path_match writes large ones): as a double.
     number = text.cast(pl.Float64, strict=False)
     scaled = (
         pl.when(number < 0)
@@ -405,13 +395,14 @@ def _float_epoch(text: pl.Expr) -> pl.Expr:
         .then(_OUT_OF_RANGE_MICROS)
     )
     approximate = scaled.floor().cast(pl.Int64, strict=False)  # NaN: null
-    return pl.from_epoch(approximate, time_unit="us").dt.replace_time_zone("UTC")
+    micros = pl.when(whole.is_not_null()).then(exact).otherwise(approximate)
+    return pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
 
 
 def _time_readers(text: pl.Expr) -> list[pl.Expr]:
     """The ways a JSON line's time may be written, in the order they are tried: CLF
     (``02/Nov/2026:09:15:03 +0100``), ISO 8601 with an offset or ``Z``, ISO 8601 without one
-    (read as UTC), an epoch number (``epoch_time``: its digits, then as a double)."""
+    (read as UTC), an epoch number (``epoch_time``)."""
     utc = pl.Datetime("us", "UTC")
     local = [
         text.str.strptime(pl.Datetime("us"), pattern, strict=False).dt.replace_time_zone("UTC")
@@ -421,8 +412,7 @@ def _time_readers(text: pl.Expr) -> list[pl.Expr]:
         text.str.strptime(utc, _CLF_TIME, strict=False),
         text.str.strptime(utc, ISO8601.format, strict=False),
         *local,
-        _decimal_epoch(text),
-        _float_epoch(text),
+        epoch_time(text),
     ]
 
 
@@ -436,8 +426,7 @@ def json_times(text: pl.Series) -> pl.Series:
     """``json_time`` of ``text``, each way tried only on the values the ways before it did not
     read (a log writes its times one way: most are read by the first way tried that fits). The
     written ways (all but the epoch number) are tried only on values holding a ``:``, which
-    each of them requires (an epoch number has none); an epoch number is read as a double only
-    where its digits are not read.
+    each of them requires (an epoch number has none).
 
     >>> json_times(pl.Series(["2026-11-02T09:15:03Z", "1793610903", "x", None])).to_list()
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -445,12 +434,10 @@ def json_times(text: pl.Series) -> pl.Series:
      datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')), None, None]
     """
     frame = text.alias("text").to_frame()
-    *written, digits, double = _time_readers(pl.col("text"))
+    *written, epoch = _time_readers(pl.col("text"))
     with_colon = text.str.contains(":", literal=True).fill_null(False)
-    given = text.is_not_null()
     times = pl.repeat(None, text.len(), dtype=pl.Datetime("us", "UTC"), eager=True)
-    ways = [*((way, with_colon) for way in written), (digits, given), (double, given)]
-    for reader, tried in ways:
+    for reader, tried in [*((way, with_colon) for way in written), (epoch, text.is_not_null())]:
         at = (times.is_null() & tried).arg_true()
         if at.len() == text.len():
             times = frame.select(reader).to_series()
