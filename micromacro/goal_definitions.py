@@ -7,7 +7,7 @@ None (or leaves the item out) when it found any.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -556,9 +556,28 @@ def _impossible_range(
 # --- funnels ---------------------------------------------------------------------------------
 
 
-def read_funnel_list(node: Node, goals: list[Goal], findings: Findings) -> list[Funnel]:
-    """Read every funnel of the ``funnels`` list (``goal:`` may name any of ``goals``)."""
-    goals_by_name = {goal.name: goal for goal in goals}
+def declared_goal_names(node: Node) -> list[str]:
+    """The ``name`` written in each goal of the ``goals`` list, whether the goal reads or not:
+    a funnel or an alert naming a goal with a problem of its own is no second problem."""
+    if not isinstance(node, SequenceNode):
+        return []
+    return [
+        str(value.value)
+        for item in node.value
+        if isinstance(item, MappingNode)
+        for key, value in item.value
+        if isinstance(key, ScalarNode) and key.value == "name" and isinstance(value, ScalarNode)
+    ]
+
+
+def read_funnel_list(
+    node: Node, goals: list[Goal], findings: Findings, broken: Collection[str] = ()
+) -> list[Funnel]:
+    """Read every funnel of the ``funnels`` list (``goal:`` may name any of ``goals``; naming
+    one of the ``broken`` goals, whose problems are reported already, is no problem of its
+    own)."""
+    goals_by_name: dict[str, Goal | None] = dict.fromkeys(broken)
+    goals_by_name.update((goal.name, goal) for goal in goals)
     return read_named_list(
         node,
         findings,
@@ -571,7 +590,7 @@ def read_funnel_list(node: Node, goals: list[Goal], findings: Findings) -> list[
 def _read_funnel(
     node: Node,
     index: int,
-    goals: dict[str, Goal],
+    goals: Mapping[str, Goal | None],
     name_lines: dict[str, int],
     findings: Findings,
 ) -> Funnel | None:
@@ -593,6 +612,8 @@ def _read_funnel(
     if goal_step is not None:
         steps.append(goal_step)
     if len(findings.errors) > errors_before or name is None:
+        return None
+    if _names_broken_goal(entries, goals):  # its steps cannot be counted: no second problem
         return None
     if len(steps) < MIN_FUNNEL_STEPS:
         findings.error(
@@ -722,8 +743,14 @@ def _read_any_of(node: Node, subject: str, findings: Findings) -> tuple[HitMatch
     return tuple(matchers) if len(matchers) == len(node.value) else None
 
 
+def _names_broken_goal(entries: Entries, goals: Mapping[str, Goal | None]) -> bool:
+    """Whether ``goal:`` names a goal with problems of its own (``None`` in ``goals``)."""
+    node = entries["goal"][1] if "goal" in entries else None
+    return isinstance(node, ScalarNode) and node.value in goals and goals[node.value] is None
+
+
 def _read_goal_step(
-    entries: Entries, label: str, goals: dict[str, Goal], findings: Findings
+    entries: Entries, label: str, goals: Mapping[str, Goal | None], findings: Findings
 ) -> FunnelStep | None:
     """The last step named by ``goal:``: the hit matcher of that destination or event goal."""
     if "goal" not in entries:
@@ -732,10 +759,12 @@ def _read_goal_step(
     name = read_text(value_node, findings, f"goal of {label}", "the name of a goal")
     if name is None:
         return None
-    goal = goals.get(name)
-    if goal is None:
+    if name not in goals:
         known = ", ".join(quoted(g) for g in goals) or "none defined"
         findings.error(value_node, f"{label} names unknown goal {quoted(name)} (goals: {known})")
+        return None
+    goal = goals[name]
+    if goal is None:  # a goal with problems of its own, reported where it is written
         return None
     matcher: HitMatcher | None = goal.destination or goal.event
     if matcher is None:

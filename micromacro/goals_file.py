@@ -31,6 +31,7 @@ from micromacro.dimensions import QUERY_PREFIX
 from micromacro.errors import ConfigError, UsageError
 from micromacro.goal_definitions import (
     Inputs,
+    declared_goal_names,
     polars_error_reason,
     read_funnel_list,
     read_goal_list,
@@ -151,19 +152,22 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     entries = mapping_entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
     source = _read_source(entries["source"][1], findings) if "source" in entries else None
     goals: list[Goal] = []
+    broken: list[str] = []  # goals with problems of their own: naming them is no further one
     if "goals" in entries:
         inputs = Inputs(exports="source" in entries, source=source)
         goals = read_goal_list(entries["goals"][1], findings, inputs)
+        read = {goal.name for goal in goals}
+        broken = [n for n in declared_goal_names(entries["goals"][1]) if n not in read]
         source = _with_value_columns(source, goals)
     elif "source" not in entries:
         findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
     funnels: list[Funnel] = []
     if "funnels" in entries:
-        funnels = read_funnel_list(entries["funnels"][1], goals, findings)
+        funnels = read_funnel_list(entries["funnels"][1], goals, findings, broken)
     alerts: list[AlertRule] = []
     if "alerts" in entries:
         shape = ReportShape(
-            goals=tuple(goal.name for goal in goals),
+            goals=(*(goal.name for goal in goals), *broken),
             micro_goals=tuple(goal.name for goal in goals if goal.kind == "micro"),
             funnels={funnel.name: len(funnel.steps) for funnel in funnels},
             dimensions=source.keep if source is not None else (),

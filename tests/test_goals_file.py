@@ -699,3 +699,29 @@ def test_long_values_are_cut_in_messages_and_stay_escaped() -> None:
         "expected one of macro, micro, got the number 3",
         "goals.yaml:3:28: invalid regex '(" + "x" * 76 + "…': unclosed group",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "goals:\n  - name: purchase\n    kind: macro\n    destination: /thanks\n"
+            "    cout: every\n"
+            "funnels:\n  - name: checkout\n    steps: [/cart]\n    goal: purchase\n"
+            "alerts:\n  - name: a\n    metric: goals.purchase.conversion_rate\n    below: 0.1\n",
+            "goals.yaml:5:5: unknown key 'cout' in goal 'purchase' (expected one of name, kind, "
+            "type, category, destination, duration, pages, event, count, value)",
+        ),
+        (
+            "goals:\n  - name: purchase\n    kind: macro\n    destination: {regex: '('}\n"
+            "alerts:\n  - name: a\n    metric: goals.purchase.conversion_rate\n    below: 0.1\n",
+            "goals.yaml:4:26: invalid regex '(': unclosed group",
+        ),
+    ],
+)
+def test_a_goal_with_a_problem_makes_no_second_one_where_it_is_named(
+    text: str, problem: str
+) -> None:
+    """A funnel's ``goal:`` and an alert's metric naming a goal that does not read were
+    reported too ("names unknown goal 'purchase' (goals: none defined)", "unknown metric")."""
+    assert problems_of(text) == [problem]
