@@ -58,8 +58,8 @@ _MOST_ROWS = 1_000_000_000
 
 
 class _RowCount(click.IntRange):
-    """A number of rows: 0 or more, a number past ``_MOST_ROWS`` taken as it; a negative one
-    is an error (clamped, ``-1`` read as 0, which shows every row)."""
+    """A number of rows: 0 or more (0 shows every row), a number past ``_MOST_ROWS`` taken as
+    it; a negative one is an error, not 0."""
 
     def __init__(self) -> None:
         super().__init__(min=0, max=_MOST_ROWS, clamp=True)

@@ -10,9 +10,10 @@ are written in place, as a stream. Failures are ``OutputError``, one line naming
 reader that went away (``EPIPE``) included: the output was not delivered.
 
 Cells: ``csv_cell`` and ``tsv_cell`` make one value safe in delimited text: C0 controls but tab,
-CR and LF become U+FFFD; a value a spreadsheet would run as a formula (starting with ``=``, ``+``,
-``-``, ``@``, tab or CR, and no plain number) gets a ``'`` prefix unless ``raw``; CSV quotes a
-value holding CR, LF, the separator or a quote; TSV writes ``\\``, tab, LF and CR as escapes.
+CR and LF, and C1 controls, become U+FFFD; a value a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, tab or CR, and no plain number) gets a ``'`` prefix
+unless ``raw``; CSV quotes a value holding CR, LF, the separator or a quote; TSV writes ``\\``,
+tab, LF and CR as escapes.
 ``render/hits.py`` applies the same rules to a Polars frame with the patterns below.
 """
 
@@ -33,7 +34,8 @@ from micromacro.inputs import STDIN, expand_patterns
 
 # --- cells ---------------------------------------------------------------------------------------
 
-# C0 control characters other than tab, LF and CR (NUL, ESC, VT, FF, the separators 0x1c-0x1f…).
+# C0 control characters other than tab, LF and CR (NUL, ESC, VT, FF, the separators 0x1c-0x1f…),
+# and C1 control characters (U+009B, CSI, starts a terminal's control sequence as ESC [ does).
 CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f]"
 # What a spreadsheet may take for the start of a formula (OWASP's list for CSV injection).
 FORMULA_STARTS = "=+-@\t\r"

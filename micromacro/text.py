@@ -8,10 +8,11 @@ import re
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional marks, overrides and isolates can reorder what a terminal shows; the line and
 # paragraph separators break a line wherever text is split into lines (``str.splitlines``).
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+_BIDI_CHARACTERS = r"\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
+_BIDI = re.compile(f"[{_BIDI_CHARACTERS}]")
 # What JSON text writes as escapes beyond those JSON makes itself (C0 controls): DEL, C1 controls
-# (U+009B is a terminal's one-character CSI) and the characters of ``_BIDI``.
-_JSON_ESCAPED = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+# (U+009B is a terminal's one-character CSI) and the characters of ``_BIDI``; in UTF-8 bytes too.
+_JSON_ESCAPED = re.compile(f"[\\x7f-\\x9f{_BIDI_CHARACTERS}]")
 _JSON_ESCAPED_BYTES = re.compile(
     rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
 )
