@@ -288,6 +288,16 @@ def _value_column_ok(
 _Parsed = tuple[DestinationMatcher | None, EventMatcher | None, NumberCondition | None]
 
 
+def _unknown_keys(node: MappingNode, allowed: tuple[str, ...]) -> list[str]:
+    """The keys of ``node`` that are not ``allowed`` (``mapping_entries`` reports each as
+    unknown); a merge key (``<<``) is no such key: what it would bring is not read."""
+    return [
+        str(key.value)
+        for key, _ in node.value
+        if isinstance(key, ScalarNode) and str(key.value) not in (*allowed, "<<")
+    ]
+
+
 def _read_goal_type(
     node: MappingNode, entries: Entries, label: str, findings: Findings
 ) -> tuple[GoalType | None, _Parsed]:
@@ -295,7 +305,8 @@ def _read_goal_type(
     present = [key for key in entries if key in GOAL_TYPES]
     expected = f"expected exactly one of {', '.join(GOAL_TYPES)}"
     if not present:
-        findings.error(node, f"{label} has no type key ({expected})")
+        if not _unknown_keys(node, GOAL_KEYS):  # else a misspelt type key, reported as unknown
+            findings.error(node, f"{label} has no type key ({expected})")
     elif len(present) > 1:
         findings.error(
             entries[present[1]][0],

@@ -725,3 +725,12 @@ def test_a_goal_with_a_problem_makes_no_second_one_where_it_is_named(
     """A funnel's ``goal:`` and an alert's metric naming a goal that does not read were
     reported too ("names unknown goal 'purchase' (goals: none defined)", "unknown metric")."""
     assert problems_of(text) == [problem]
+
+
+def test_a_misspelt_type_key_is_one_problem() -> None:
+    """``destinaton:`` is an unknown key; "has no type key" came first and misled."""
+    text = "goals:\n  - name: purchase\n    kind: macro\n    destinaton: /thanks\n"
+
+    assert problems_of(text) == [
+        f"goals.yaml:4:5: unknown key 'destinaton' in goal 'purchase' (expected one of {GOAL_KEYS})"
+    ]
