@@ -70,10 +70,12 @@ def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
 
 def dated_path(path: str, result: Report) -> str:
     """``path`` with strftime codes (``reports/%Y-%m-%d.csv``) filled from the reported
-    period's start, in the report's time zone; unchanged without ``%`` or without a start."""
-    if "%" not in path or result.start is None:
+    period's start, in the report's time zone; without one (no hit and no ``--since``), from
+    the time of the run, as a file named by its codes helps nobody."""
+    if "%" not in path:
         return path
-    return result.start.astimezone(result.tz).strftime(path)
+    start = result.start if result.start is not None else periods.clock()
+    return start.astimezone(result.tz).strftime(path)
 
 
 def _print_read_messages(

@@ -8,11 +8,13 @@ import os
 import stat
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from micromacro import periods
 from micromacro.cli import cli
 from micromacro.history import HISTORY_COLUMNS, append_history
 from tests.test_outputs import unprivileged
@@ -207,6 +209,20 @@ def test_output_path_is_dated_from_the_period_start(tmp_path: Path) -> None:
     assert run(*DAY, "--output", pattern).exit_code == 0
     # The period starts at 2026-11-02 00:00 in the log's time zone (+01:00).
     assert [p.name for p in tmp_path.iterdir()] == ["report-2026-11-02.csv"]
+
+
+def test_output_path_without_a_period_start_is_dated_by_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty log and no --since: no start to date by; the run's day (in UTC, the report's
+    zone without a log offset) names the file, not the codes themselves."""
+    monkeypatch.setattr(periods, "clock", lambda: datetime(2026, 12, 6, 0, 30, tzinfo=UTC))
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    pattern = str(tmp_path / "report-%Y-%m-%d.csv")
+    result = CliRunner().invoke(cli, ["report", str(empty), "--output", pattern, "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.log", "report-2026-12-06.csv"]
 
 
 # --- rows that cannot be kept: refused with their line, the file untouched ---------------------
