@@ -325,9 +325,19 @@ def _tables(
                 result = replace(result, segments=by_segment)
             funnels.append(result)
         trial = None
-        if options.baseline is not None:
+        if options.baseline is not None and dimensions is not None:
+            # Every variant, whatever --top folds into (other) in the segments shown.
+            variants = segment_rows(
+                conversions,
+                dimensions,
+                options.by[:1],
+                goals,
+                top=0,
+                min_sessions=options.min_sessions,
+                revenue=revenue,
+            )
             trial = experiment(
-                segments, options.by[0].label, options.baseline, options.expected_split
+                variants, options.by[0].label, options.baseline, options.expected_split
             )
             warnings += trial.warnings
         return Report(

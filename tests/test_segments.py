@@ -365,6 +365,17 @@ def test_variants_against_the_baseline() -> None:
     assert "SAMPLE RATIO MISMATCH" not in stderr
 
 
+def test_top_folds_the_segments_shown_but_no_variant_of_the_experiment() -> None:
+    """With --top 1 the segments table keeps one value and folds the rest into (other); the
+    experiment still has both variants, as without --top (B was left out and A compared
+    with itself, "sample ratio ok")."""
+    whole, _ = run("--by", "query:variant", "--baseline", "A")
+    folded, _ = run("--by", "query:variant", "--baseline", "A", "--top", "1")
+    assert [row["segment"] for row in folded["segments"]] == ["A", "(other)"]
+    assert folded["experiment"] == whole["experiment"]
+    assert folded["experiment"]["sample_ratio"]["variants"] == ["A", "B"]
+
+
 def test_a_baseline_no_session_has_exits_2_listing_the_values() -> None:
     result = CliRunner().invoke(
         cli, ["report", LOG, "--goals", GOALS, "--by", "query:variant", "--baseline", "C"]
