@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import BinaryIO
 
+import polars as pl
+
 from micromacro.errors import UsageError
 from micromacro.hit_cache import HitCache
 from micromacro.inputs import InputFile, Inputs
@@ -139,6 +141,48 @@ def check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
         f"in {lines}); log it ($http_x_forwarded_for, %{{X-Forwarded-For}}i) and name the "
         "format with --log-format, or leave --client-ip remote"
     )
+
+
+def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
+    """How ``fmt`` reads each line of ``sample``: its input (``source_file``), whether it is
+    data (not a comment), whether it reads as ``fmt`` (``read``: a request, or another record of
+    the format) and its time (``ts``, where it is a request)."""
+    frame = pl.DataFrame(
+        {
+            "source_file": [file.name for file, _, _ in sample],
+            "line_no": pl.Series([number for _, number, _ in sample], dtype=pl.UInt32),
+            "line": [text for _, _, text in sample],
+        }
+    )
+    parsed = pl.col("parsed")
+    return (
+        fmt.parser()(frame.lazy())
+        .select(
+            "source_file",
+            (~pl.col("comment")).alias("data"),
+            (parsed | pl.col("not_http")).alias("read"),
+            pl.when(parsed).then(pl.col("ts")).alias("ts"),
+        )
+        .collect()
+    )
+
+
+def unread_inputs(fmt: LogFormat, read: pl.DataFrame) -> list[str]:
+    """A warning for each input of several none of whose sampled data lines reads as ``fmt``
+    (``read``: ``sample_read``): a log of another format given with the others, whose lines
+    would all be malformed."""
+    if read.get_column("source_file").n_unique() < 2:
+        return []
+    per_input = read.group_by("source_file", maintain_order=True).agg(
+        pl.col("data").sum().alias("data"), pl.col("read").sum().alias("read")
+    )
+    return [
+        f"{name}: none of its first {data} lines reads as {fmt.name}, the format "
+        "found for the run's inputs, so its lines count as malformed; report on it in a run "
+        "of its own"
+        for name, data, done in per_input.iter_rows()
+        if data and not done
+    ]
 
 
 def report_timezone(requested: str | None, sample: Sample, newest_first: Sequence[str]) -> tzinfo:

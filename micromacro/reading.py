@@ -33,7 +33,6 @@ from micromacro.cpus import usable_cpus
 from micromacro.errors import InputError
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
-    Sample,
     UnreadFields,
     check_forwarded_for,
     choose_log_format,
@@ -41,7 +40,9 @@ from micromacro.format_choice import (
     lines_with_unread_fields,
     named_format_string,
     report_timezone,
+    sample_read,
     unmatched_warning,
+    unread_inputs,
 )
 from micromacro.goals import SourceMapping
 from micromacro.hit_cache import EntryUnreadable, HitCache, WholeFiles
@@ -458,20 +459,13 @@ def _seek_periods(
     return skipped
 
 
-def _order_by_time(inputs: Inputs, fmt: LogFormat, sample: Sample) -> None:
-    """Read the inputs oldest first: by the earliest time among each one's first lines (inputs
-    with no readable time last, in the order given)."""
-    if len(inputs.files) < 2 or not sample:
+def _order_by_time(inputs: Inputs, read: pl.DataFrame) -> None:
+    """Read the inputs oldest first: by the earliest time among each one's first lines as
+    ``read`` (``sample_read``) holds them (inputs with no readable time last, in the order
+    given)."""
+    if len(inputs.files) < 2 or not read.height:
         return
-    frame = pl.DataFrame(
-        {
-            "source_file": [file.name for file, _, _ in sample],
-            "line_no": pl.Series([number for _, number, _ in sample], dtype=pl.UInt32),
-            "line": [text for _, _, text in sample],
-        }
-    )
-    parsed = fmt.parser()(frame.lazy()).filter(pl.col("parsed")).collect()
-    first = dict(parsed.group_by("source_file").agg(pl.col("ts").min()).iter_rows())
+    first = dict(read.group_by("source_file").agg(pl.col("ts").min()).iter_rows())
     inputs.order_by([first.get(file.name) for file in inputs.files])
 
 
@@ -497,13 +491,15 @@ def _read_access_logs(
             "the format string has no client address but an X-Forwarded-For: its first "
             "address is the client (as --client-ip first-forwarded)"
         )
-    _order_by_time(inputs, fmt, sample)
+    sampled = sample_read(fmt, sample) if len(inputs.files) > 1 and sample else None
+    if sampled is not None:
+        _order_by_time(inputs, sampled)
     tz = report_timezone(options.tz, sample, [file.name for file in reversed(inputs.files)])
     period, earlier = _periods(options, tz)
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
-    warnings: list[str] = []
+    warnings = unread_inputs(fmt, sampled) if sampled is not None else []
     cache = None
     if options.cache is not None and not options.dedupe and not keep_lines:
         cache = _look_up(inputs, fmt, options, options.cache)

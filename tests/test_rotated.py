@@ -19,6 +19,7 @@ from click.testing import CliRunner
 import micromacro.inputs as inputs_module
 from micromacro.cli import cli
 from micromacro.hit_cache import HitCache
+from micromacro.logformats.jsonlines import CADDY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOP = FIXTURES / "shop.log"
@@ -147,6 +148,29 @@ def test_a_malformed_line_dropped_as_a_copy_is_not_named(tmp_path: Path) -> None
     assert (counts["malformed"], counts["duplicate"], counts["page"]) == (1, 1, 2)
     named = [line for line in result.stderr.splitlines() if "malformed line: " in line]
     assert named == [f"micromacro: warning: {first}:2: malformed line: garbage line here"]
+
+
+def test_an_input_of_another_format_is_named(tmp_path: Path) -> None:
+    """A Caddy log given with a combined one: the run is read as combined (the larger sample),
+    and the Caddy file, whose 3 lines would all be malformed, is named once; two combined logs
+    get no such warning."""
+    combined, caddy = tmp_path / "access.log", tmp_path / "caddy.json"
+    combined.write_text("".join(LINES[:10]))
+    caddy.write_text((CADDY.example + "\n") * 3)
+    args = ["report", str(combined), str(caddy), "--goals", GOALS, "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["input"]["malformed"] == 3
+    assert (
+        f"micromacro: warning: {caddy}: none of its first 3 lines reads as combined, the format "
+        "found for the run's inputs, so its lines count as malformed; report on it in a run of "
+        "its own"
+    ) in result.stderr.splitlines()
+    other = tmp_path / "access.log.1"
+    other.write_text("".join(LINES[10:20]))
+    both = CliRunner().invoke(cli, ["report", str(combined), str(other), "--goals", GOALS])
+    assert both.exit_code == 0, both.stderr
+    assert "none of its first" not in both.stderr
 
 
 def test_a_glob_and_a_path_to_one_of_its_files_read_it_once_with_a_note(tmp_path: Path) -> None:
