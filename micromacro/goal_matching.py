@@ -60,16 +60,35 @@ def glob_to_regex(pattern: str) -> str:
     return "^" + "".join(out) + "$"
 
 
+# Lower case makes a final sigma of Σ at the end of a text (a pattern) and a sigma within one
+# (a path): folded texts compare them as one letter, as regexes matched ignoring case do.
+_FINAL_SIGMA, _SIGMA = "ς", "σ"
+
+
+def _folded(column: pl.Expr) -> pl.Expr:
+    """``column`` with case folded, for matching that ignores it."""
+    return column.str.to_lowercase().str.replace_all(_FINAL_SIGMA, _SIGMA, literal=True)
+
+
+def _fold(text: str) -> str:
+    """``text`` with case folded as ``_folded`` folds a column.
+
+    >>> _fold("/ΟΔΟΣ"), _fold("/οδοσα")
+    ('/οδοσ', '/οδοσα')
+    """
+    return text.lower().replace(_FINAL_SIGMA, _SIGMA)
+
+
 def string_match(column: pl.Expr, matcher: StringMatcher) -> pl.Expr:
     """True where ``column`` passes ``matcher``; null values never match."""
-    fold = not matcher.case_sensitive
+    ignore_case = not matcher.case_sensitive
     if matcher.op in ("regex", "glob"):
         pattern = matcher.value if matcher.op == "regex" else glob_to_regex(str(matcher.value))
         assert isinstance(pattern, str)
-        return column.str.contains(f"(?i:{pattern})" if fold else pattern).fill_null(False)
-    subject = column.str.to_lowercase() if fold else column
+        return column.str.contains(f"(?i:{pattern})" if ignore_case else pattern).fill_null(False)
+    subject = _folded(column) if ignore_case else column
     values = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
-    wanted = [v.lower() for v in values] if fold else list(values)
+    wanted = [_fold(v) for v in values] if ignore_case else list(values)
     if matcher.op == "equals":
         result = subject == wanted[0]
     elif matcher.op == "one_of":
@@ -265,20 +284,20 @@ def _string_pairs(values: pl.Series, matchers: Sequence[StringMatcher]) -> pl.Da
         .drop_nulls()
         .unique()
         .with_row_index("row")
-        .with_columns(pl.col("value").str.to_lowercase().alias("folded"))
+        .with_columns(_folded(pl.col("value")).alias("folded"))
     )
     by_op: dict[str, list[tuple[int, str, bool]]] = {"equals": [], "begins": [], "contains": []}
     expressions: list[tuple[int, pl.Expr]] = []
     for test, matcher in enumerate(matchers):
-        fold = not matcher.case_sensitive
+        ignore_case = not matcher.case_sensitive
         texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
-        wanted = [text.lower() for text in texts] if fold else list(texts)
+        wanted = [_fold(text) for text in texts] if ignore_case else list(texts)
         if matcher.op in ("equals", "one_of"):
-            by_op["equals"] += [(test, text, fold) for text in wanted]
+            by_op["equals"] += [(test, text, ignore_case) for text in wanted]
         elif matcher.op == "begins_with":
-            by_op["begins"].append((test, wanted[0], fold))
+            by_op["begins"].append((test, wanted[0], ignore_case))
         elif matcher.op == "contains" and wanted[0]:
-            by_op["contains"].append((test, wanted[0], fold))
+            by_op["contains"].append((test, wanted[0], ignore_case))
         else:  # regex, glob (and an empty needle, which every value contains)
             expressions.append((test, string_match(pl.col("value"), matcher)))
     tables = {

@@ -371,7 +371,8 @@ def string_matches(matcher: StringMatcher, text: str | None) -> bool:
         return re.search(str(matcher.value), text, flags) is not None
     if matcher.op == "glob":
         return re.fullmatch(glob_regex(str(matcher.value)), text, flags) is not None
-    fold = (lambda s: s) if matcher.case_sensitive else str.lower
+    # Ignoring case: lower case, a final sigma (of a pattern's last Σ) the sigma it stands for.
+    fold = (lambda s: s) if matcher.case_sensitive else (lambda s: s.lower().replace("ς", "σ"))
     values = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
     subject, wanted = fold(text), [fold(v) for v in values]
     if matcher.op == "equals":

@@ -10,6 +10,7 @@ Two levels:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,10 +19,12 @@ from typing import NamedTuple
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from micromacro.cli import cli
 from micromacro.errors import InputError
 from micromacro.goal_matching import goal_column, session_conversions, session_revenue
 from micromacro.goals import (
@@ -639,3 +642,35 @@ def test_request_line_forms(tmp_path: Path, request_line: str) -> None:
     # A second, plain line keeps the log from being all malformed.
     log.write_text(line + "\n" + line.replace(f'"{request_line}"', '"GET /x HTTP/1.1"') + "\n")
     assert_report_equals_reference([log], DEFAULTS)
+
+
+@pytest.mark.parametrize(
+    ("matcher", "converts"),
+    [
+        ("begins_with: /ΟΔΟΣ", True),  # the pattern's last Σ lowers to ς, the path's to σ
+        ("contains: ΟΔΟΣ", True),
+        ("equals: /οδοσα", True),
+        ("begins_with: /ΟΔΟΣ\n      case_sensitive: true", True),
+        ("regex: ^/οδοσ", True),
+        ("begins_with: /ΟΔΟΣΒ", False),
+    ],
+)
+def test_ignoring_case_never_matches_less(tmp_path: Path, matcher: str, converts: bool) -> None:
+    """A Greek path, /ΟΔΟΣΑ: ignoring case, a pattern ending in Σ matched it only when case
+    was not ignored (Python and Polars lower a final Σ to ς, a Σ within a word to σ)."""
+    log = tmp_path / "greek.log"
+    log.write_text(
+        '10.0.0.1 - - [02/Nov/2026:10:00:00 +0100] "GET /ΟΔΟΣΑ HTTP/1.1" 200 5 "-" '
+        '"Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n',
+        encoding="utf-8",
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        f"goals:\n  - name: road\n    kind: macro\n    destination:\n      {matcher}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["report", str(log), "--goals", str(goals), "--format", "json", "-q"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["goals"][0]["conversions"] == int(converts)
