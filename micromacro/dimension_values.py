@@ -80,11 +80,11 @@ def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
 
 
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
-    """Per session, ``parameter``'s value on its first hit that carries it (URL-decoded; the
-    first value when a query repeats it)."""
+    """Per session, ``parameter``'s value on its first hit that carries one (URL-decoded; the
+    first value when a query repeats it): ``?q=`` carries none."""
     values = (
         hits.select("session", query_parameter(pl.col("query"), parameter).alias("value"))
-        .drop_nulls("value")
+        .filter(pl.col("value") != "")
         .group_by("session")
         .agg(pl.col("value").first())
     )

@@ -635,3 +635,23 @@ def test_a_goals_file_of_the_current_directory_is_named(
         "micromacro: goals: goals.yaml of the current directory (--goals FILE names another)"
     )
     assert [goal["name"] for goal in json.loads(result.stdout)["goals"]] == ["buy", "signup"]
+
+
+def test_an_empty_query_value_is_no_value_of_the_parameter(tmp_path: Path) -> None:
+    """A session opens /s?q= then /s?q=tent: its query:q is tent (it was (none)); a session
+    with only /s?q= is (none)."""
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
+
+    def line(ip: str, minute: int, target: str) -> str:
+        return (
+            f'{ip} - - [02/Nov/2026:10:{minute:02d}:00 +0000] "GET {target} HTTP/1.1" 200 5 '
+            f'"-" "{agent}"\n'
+        )
+
+    log = tmp_path / "search.log"
+    log.write_text(line("10.0.0.1", 0, "/s?q=") + line("10.0.0.1", 1, "/s?q=tent")
+                   + line("10.0.0.2", 2, "/s?q="))  # fmt: skip
+    result = CliRunner().invoke(cli, ["report", str(log), "--by", "query:q", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["segments"]
+    assert {(row["segment"], row["sessions"]) for row in rows} == {("tent", 1), ("(none)", 1)}
