@@ -518,22 +518,27 @@ def _most_common(
 def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``,
     else the most common referrer host that is no listed search engine, social network, video
-    or shopping site (internal navigation dominates the referrers of a real site). An empty
-    list when neither column names a host.
+    or shopping site (internal navigation dominates the referrers of a real site). Hosts are
+    counted as they are compared, without ``www.`` (``www.shop.example`` and ``shop.example``
+    are one). An empty list when neither column names a host.
 
     >>> hits = pl.DataFrame({"host": [None, None, None], "referrer": [
     ...     "https://www.google.com/", "https://Shop.Example:8080/a", "https://shop.example/b"]})
     >>> infer_site_hosts(hits)
     ['shop.example']
+    >>> infer_site_hosts(pl.DataFrame({"host": [None] * 5, "referrer": [
+    ...     "https://partner.org/", "https://partner.org/x", "https://www.shop.example/",
+    ...     "https://shop.example/b", "https://SHOP.example:443/c"]}))
+    ['shop.example']
     """
     columns = hits.collect_schema().names()
     if "host" in columns:
-        hosts = _most_common(hits, "host", request_host)
+        hosts = _most_common(hits, "host", lambda host: _matching_key(request_host(host)))
         if hosts:
             return hosts[:1]
     if "referrer" not in columns:
         return []
-    for host in _most_common(hits, "referrer", referrer_host):
+    for host in _most_common(hits, "referrer", lambda text: _matching_key(referrer_host(text))):
         if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
             return [host]
     return []
