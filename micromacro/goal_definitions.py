@@ -346,7 +346,43 @@ def _read_destination(node: Node, subject: str, findings: Findings) -> Destinati
         include_query = bool(
             read_flag(extras["include_query"], findings, f"include_query in {subject}")
         )
-    return None if matcher is None else DestinationMatcher(matcher, include_query=include_query)
+    if matcher is None:
+        return None
+    for problem in _unmatchable(matcher, include_query):
+        findings.warn(node, f"{subject}: {problem}")
+    return DestinationMatcher(matcher, include_query=include_query)
+
+
+def _unmatchable(matcher: StringMatcher, include_query: bool) -> list[str]:
+    """Why a destination's texts (``equals``, ``one_of``, ``begins_with``) can match no hit:
+    it is a URL, holds a fragment, holds a query without ``include_query``, or does not start
+    with ``/``; a path is matched as logged (``/thanks``, the query apart).
+
+    >>> _unmatchable(StringMatcher("equals", "/thanks?order=1"), False)  # doctest: +ELLIPSIS
+    ["'/thanks?order=1' holds a query, and the path is matched without one: ..."]
+    """
+    if matcher.op not in ("equals", "one_of", "begins_with"):
+        return []
+    texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
+    problems = []
+    for text in texts:
+        shown = quoted(text)
+        if text.startswith(("http://", "https://", "//")):
+            problems.append(
+                f"{shown} is a URL: a destination is a path (/thanks), so it matches no hit"
+            )
+        elif "#" in text:
+            problems.append(
+                f"{shown} holds a fragment (#…), which browsers never send: it matches no hit"
+            )
+        elif "?" in text and not include_query:
+            problems.append(
+                f"{shown} holds a query, and the path is matched without one: it matches no hit "
+                "(add include_query: true to match path and query)"
+            )
+        elif text and not text.startswith("/"):
+            problems.append(f"{shown} does not start with /, as a path does: it matches no hit")
+    return problems
 
 
 def _read_string_matcher(

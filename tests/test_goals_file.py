@@ -141,10 +141,17 @@ def test_example_file_loads_into_the_expected_goals() -> None:
     ],
 )
 def test_destination_matchers(written: str, expected: StringMatcher) -> None:
-    goal = only_goal(one_goal("kind: micro", f"destination: {written}"))
+    config = parse_goals(one_goal("kind: micro", f"destination: {written}"), path="goals.yaml")
+    (goal,) = config.goals
 
     assert goal.type == "destination"
     assert goal.destination == DestinationMatcher(expected)
+    # A number is read as its text; as a path, 404 (no leading /) matches no hit.
+    assert [w.split(": ", 2)[2] for w in config.warnings] == (
+        ["'404' does not start with /, as a path does: it matches no hit"]
+        if "404" in written
+        else []
+    )
 
 
 def test_regex_is_checked_by_the_rust_engine_not_python_re() -> None:
@@ -734,3 +741,39 @@ def test_a_misspelt_type_key_is_one_problem() -> None:
     assert problems_of(text) == [
         f"goals.yaml:4:5: unknown key 'destinaton' in goal 'purchase' (expected one of {GOAL_KEYS})"
     ]
+
+
+@pytest.mark.parametrize(
+    ("destination", "problem"),
+    [
+        (
+            "/thanks?order=1",
+            "'/thanks?order=1' holds a query, and the path is matched without one: it matches "
+            "no hit (add include_query: true to match path and query)",
+        ),
+        (
+            "https://shop.example/thanks",
+            "'https://shop.example/thanks' is a URL: a destination is a path (/thanks), so it "
+            "matches no hit",
+        ),
+        ("thanks", "'thanks' does not start with /, as a path does: it matches no hit"),
+        (
+            "{begins_with: '/thanks#done'}",
+            "'/thanks#done' holds a fragment (#…), which browsers never send: it matches no hit",
+        ),
+        ("{equals: '/thanks?order=1', include_query: true}", None),
+        ("{regex: 'thanks'}", None),
+    ],
+)
+def test_a_destination_that_matches_no_hit_is_a_warning(
+    destination: str, problem: str | None
+) -> None:
+    """As Google Analytics' destination goals were written (a URL, a query): they passed
+    check and counted 0 without a word."""
+    config = parse_goals(
+        f"goals:\n  - name: buy\n    kind: macro\n    destination: {destination}\n", "goals.yaml"
+    )
+    expected = (
+        () if problem is None else (f"goals.yaml:4:18: destination of goal 'buy': {problem}",)
+    )
+    assert config.warnings == expected
