@@ -134,9 +134,10 @@ def _checked(path: str, line: int, fields: list[str]) -> dict[str, str]:
         if not row[column]:
             raise _refused(path, line, f"empty {column}")
     for column in ("period_start", "period_end"):
-        if row[column] and not _is_instant(row[column]):
+        written = _canonical(row[column])
+        if written is None:
             raise _refused(path, line, f"{column} {quoted(row[column])} is no ISO 8601 time")
-        row[column] = _canonical(row[column])
+        row[column] = written
     if row["kind"] not in _KINDS:
         raise _refused(path, line, f"kind {quoted(row['kind'])} is neither macro nor micro")
     for column in _COUNTS:
@@ -147,22 +148,17 @@ def _checked(path: str, line: int, fields: list[str]) -> dict[str, str]:
     return row
 
 
-def _is_instant(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _canonical(text: str) -> str:
+def _canonical(text: str) -> str | None:
     """An ISO 8601 time as this file writes it, in UTC (``2026-11-01T23:00:00Z``; a time
     without an offset is UTC, as a spreadsheet may save one), so that a period written
     another way (``2026-11-02T00:00:00+01:00``) is matched and ordered by its instant; an open
-    end stays empty."""
+    end stays empty; None for text that is no ISO 8601 time."""
     if not text:
         return text
-    instant = datetime.fromisoformat(text)
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        return None
     try:
         return utc_text(instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC))
     except OverflowError:  # an offset that takes it before the year 1: kept as written

@@ -428,9 +428,7 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
             counts[name] -= count
     read.counts["duplicate"] = duplicates.height
     read.variants = {name: count for name, count in read.variants.items() if count}
-    copied = duplicates.filter(pl.col("bucket") == "malformed").select("source_file", "line_no")
-    places = {(str(name), int(number)) for name, number in copied.iter_rows()}
-    read.malformed = [m for m in read.malformed if (m.source_file, m.line_no) not in places]
+    read.malformed = _not_copies(read.malformed, duplicates)
     seen_earlier = duplicates.select(_LINE_HASH, "_file").unique()
     copies = duplicates.select(*POSITION)
     if read.times:  # --compare splits the counts by the lines' times: the copies too
@@ -440,6 +438,22 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
     if not read.counted:
         return empty_hits()
     return _without(pl.concat(read.counted), seen_earlier)
+
+
+def _not_copies(named: list[MalformedLine], copies: pl.DataFrame) -> list[MalformedLine]:
+    """The malformed lines ``named`` (a few per input) that are not among ``copies`` (every
+    duplicate line's input and number)."""
+    if not named:
+        return named
+    places = pl.DataFrame(
+        {
+            "source_file": [line.source_file for line in named],
+            "line_no": pl.Series([line.line_no for line in named], dtype=pl.Int64),
+        }
+    ).with_row_index("_named")
+    copied = copies.select(pl.col("source_file").cast(pl.String), pl.col("line_no").cast(pl.Int64))
+    kept = places.join(copied, on=["source_file", "line_no"], how="anti").get_column("_named")
+    return [named[index] for index in kept.sort().to_list()]
 
 
 def _with_file_rank(frame: pl.DataFrame) -> pl.DataFrame:

@@ -463,8 +463,6 @@ def _order_by_time(inputs: Inputs, read: pl.DataFrame) -> None:
     """Read the inputs oldest first: by the earliest time among each one's first lines as
     ``read`` (``sample_read``) holds them (inputs with no readable time last, in the order
     given)."""
-    if len(inputs.files) < 2 or not read.height:
-        return
     first = dict(read.group_by("source_file").agg(pl.col("ts").min()).iter_rows())
     inputs.order_by([first.get(file.name) for file in inputs.files])
 

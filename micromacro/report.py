@@ -18,7 +18,7 @@ from micromacro.alerts import AlertResult
 from micromacro.channels import site_hosts_of
 from micromacro.comparison import Comparison, compare, goal_dict
 from micromacro.dimension_values import session_dimensions
-from micromacro.dimensions import Attribution, Breakdown
+from micromacro.dimensions import OTHER, Attribution, Breakdown
 from micromacro.experiments import experiment
 from micromacro.exports import maps_user_agent
 from micromacro.funnels import funnel_attempts, funnel_report
@@ -327,14 +327,20 @@ def _tables(
         trial = None
         if options.baseline is not None and dimensions is not None:
             # Every variant, whatever --top folds into (other) in the segments shown.
-            variants = segment_rows(
-                conversions,
-                dimensions,
-                options.by[:1],
-                goals,
-                top=0,
-                min_sessions=options.min_sessions,
-                revenue=revenue,
+            label = options.by[0].label
+            folded = any(row.by == label and row.segment == OTHER for row in segments)
+            variants = (
+                segment_rows(
+                    conversions,
+                    dimensions,
+                    options.by[:1],
+                    goals,
+                    top=0,
+                    min_sessions=options.min_sessions,
+                    revenue=revenue,
+                )
+                if folded
+                else segments
             )
             trial = experiment(
                 variants, options.by[0].label, options.baseline, options.expected_split
