@@ -31,6 +31,7 @@ unread line, which is what seeking saves.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,7 +49,9 @@ _ORDER_PROBES = 64
 _PROBE_LINES = 4  # lines read at each probe offset (some may not parse)
 _BRACKET_PROBES = 15  # offsets read at once in each round of the search for a period's ends
 _SAMPLE_LINES = 16_384  # unread lines whose times are checked, beyond those near a stretch
-_COUNT_BLOCK = 256 * 1024
+# Unread bytes are read and counted this many at a time: Polars counts a block's lines on
+# every core without the interpreter lock; smaller blocks cost more calls than they save.
+_COUNT_BLOCK = 4 * 1024 * 1024
 # Below this size an input is read whole: seeking would not pay off.
 MIN_SEEK_BYTES = 8 * 1024 * 1024
 
@@ -403,7 +406,7 @@ class _Forward:
             if not block:  # the file is shorter than it was
                 self._end = self._read_to
                 break
-            self._breaks += block.count(b"\n")
+            self._breaks += line_breaks(block)
             self._read_to += len(block)
             let_go = min(max(0, keep_from - self._at), len(self._data))
             self._data, self._at = self._data[let_go:] + block, self._at + let_go
@@ -446,6 +449,18 @@ class _Forward:
         """Read to the end; the line breaks of all the bytes."""
         self._hold(self._end, self._end)
         return self._breaks
+
+
+def line_breaks(data: bytes) -> int:
+    """How many line breaks (``\\n``) ``data`` holds, as ``data.count(b"\\n")`` says, counted by
+    Polars (about three times as fast, on every core, without the interpreter lock).
+
+    Polars counts a CSV's rows without a quote character, so its count is the line breaks plus
+    one for the text after the last break, when there is any."""
+    if b"\n" not in data:  # also the one case Polars refuses: nothing but a byte-order mark
+        return 0
+    rows = pl.scan_csv(io.BytesIO(data), has_header=False, quote_char=None).select(pl.len())
+    return int(rows.collect().item()) - (0 if data.endswith(b"\n") else 1)
 
 
 def _sampled_lines(source: _Forward, start: int, end: int, step: int) -> list[bytes]:

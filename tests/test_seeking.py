@@ -599,3 +599,33 @@ def test_a_noisy_log_is_seeked_and_counts_its_malformed_lines_alike(
     assert seeked == without_seeking(monkeypatch, str(log), *period)
     assert seeked["input"]["malformed"] == 1  # type: ignore[index]
     assert seeked["input"]["lines"] == 403  # type: ignore[index]
+
+
+# Bytes that make a line reader stumble: breaks, carriage returns, quotes, separators, a
+# byte-order mark, NUL and bytes that are not UTF-8.
+_AWKWARD = st.sampled_from(
+    [b"\n", b"\r", b"\r\n", b"\n\n", b'"', b"'", b",", b"\t", b"\x1f", b"#", b"\x00", b"\xff"]
+)
+_TEXT = st.binary(max_size=12)
+_PIECES = st.lists(st.one_of(_AWKWARD, _TEXT, st.just(b"\xef\xbb\xbf")), max_size=60)
+
+
+@given(pieces=_PIECES)
+@example(pieces=[b"\xef\xbb\xbf"])
+@example(pieces=[b"\xef\xbb\xbf", b"\n"])
+@example(pieces=[b"a", b"\n", b"\r"])
+def test_line_breaks_are_those_bytes_count_counts(pieces: list[bytes]) -> None:
+    """Polars' count of a block's lines, whatever the block holds, is its line breaks."""
+    data = b"".join(pieces)
+    assert seeking.line_breaks(data) == data.count(b"\n")
+
+
+def test_line_breaks_of_a_block_counted_on_several_cores() -> None:
+    """A block large enough for Polars to count in pieces: the same count."""
+    chooser = random.Random(7)
+    lines = [
+        b'"' * chooser.randrange(3) + b"x" * chooser.randrange(200) + chooser.choice([b"\r", b""])
+        for _ in range(60_000)
+    ]
+    data = b"\n".join(lines) + b"\xff partial"
+    assert seeking.line_breaks(data) == data.count(b"\n") == 59_999
