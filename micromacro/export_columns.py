@@ -9,6 +9,7 @@ column and what the file has instead.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 from polars.datatypes import DataTypeClass
@@ -18,6 +19,8 @@ from micromacro.errors import ConfigError, InputError
 
 # The 1-based row number each scan adds: no column of a file, and never a mapped one.
 ROW = "__micromacro_row"
+# An NDJSON row's line as written, added where a mapped name reads a member of a text field.
+LINE = "__micromacro_line"
 
 
 _MAX_LISTED = 20
@@ -61,15 +64,17 @@ def entry_of_key(column: pl.Expr, key: str) -> pl.Expr:
 
 
 def _value_by_key(
-    column: pl.Expr, dtype: pl.List, key: str, entry_of: EntryOf
+    column: pl.Expr, dtype: pl.List, key: str, entry_of: EntryOf, written: _Written
 ) -> tuple[pl.Expr, pl.DataType]:
     """The value of the first ``{key, value}`` entry with this key; a struct of typed values
     (GA4's ``string_value``, ``int_value``, …) gives the one that is set, as text."""
-    value = entry_of(column, key).struct.field("value")
     value_dtype = (_struct_fields(dtype.inner) or {})["value"]
-    typed = _struct_fields(value_dtype)
     if value_dtype == pl.String:  # objects on some rows, text on others: the objects' JSON
-        return _set_value(value), pl.String()
+        if written.line is not None:
+            return _set_value(written.read()), pl.String()
+        return _set_value(entry_of(column, key).struct.field("value")), pl.String()
+    value = entry_of(column, key).struct.field("value")
+    typed = _struct_fields(value_dtype)
     if typed is None:
         return value, value_dtype
     scalars = [name for name, inner in typed.items() if not inner.is_nested()]
@@ -94,9 +99,13 @@ class ExportColumns:
     True
     """
 
-    def __init__(self, schema: pl.Schema, file_name: str) -> None:
+    def __init__(self, schema: pl.Schema, file_name: str, *, json_lines: bool = False) -> None:
         self.schema = schema
         self.file_name = file_name
+        # NDJSON: a member of a text field is read from the row's line (``_Written``), which
+        # the scan then adds as ``LINE`` (``reads_lines``).
+        self.json_lines = json_lines
+        self.reads_lines = False
         self.missing: list[str] = []
         # Mapped columns whose name the header holds twice or more (which one was meant?).
         self.repeated: list[str] = []
@@ -123,8 +132,11 @@ class ExportColumns:
         for cut in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:cut])
             if head in self.schema and head != ROW:
-                found = _walk(pl.col(head), self.schema[head], parts[cut:], self.entry)
+                line = pl.col(LINE) if self.json_lines else None
+                written = _Written(line).member(head)
+                found = _walk(pl.col(head), self.schema[head], parts[cut:], self.entry, written)
                 if found is not None:
+                    self.reads_lines |= LINE in found[0].meta.root_names()
                     return found
         return None
 
@@ -210,19 +222,56 @@ def _lossy_text(column: pl.Expr) -> pl.Expr:
     return column.map_batches(_utf8_lossy, return_dtype=pl.String, is_elementwise=True)
 
 
+@dataclass(frozen=True)
+class _Written:
+    """Where a walk down a column is in the JSON of an NDJSON row (``json_path`` syntax), so
+    that a text field holding objects is read from the line as written.
+
+    Polars reads an NDJSON field that is an object on some lines and a text on others as
+    text, writing the objects back as JSON without escaping their strings' backslashes or
+    control characters: ``"a\\\\b"`` comes back as ``"a\\b"``, which reads as ``a`` and a
+    backspace, and a tab makes the whole object unreadable. The line itself is read right.
+    """
+
+    line: pl.Expr | None  # None: no lines (CSV, Parquet: their text is the file's own)
+    path: str = "$"
+
+    def member(self, key: str) -> _Written:
+        return _Written(self.line, f"{self.path}[{_quoted_key(key)}]")
+
+    def keyed(self, key: str) -> _Written:
+        return _Written(self.line, f"{self.path}[?(@.key=={_quoted_key(key)})].value")
+
+    def text(self, column: pl.Expr) -> pl.Expr:
+        """The text field ``column`` is, read from the line where there is one."""
+        return column if self.line is None else self.read()
+
+    def read(self) -> pl.Expr:
+        """The value here read from the line (text as it is, an object or a list as JSON)."""
+        assert self.line is not None
+        return self.line.str.json_path_match(self.path)
+
+
+def _quoted_key(key: str) -> str:
+    """``key`` quoted for a ``json_path``."""
+    return "'" + key.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _walk(
-    column: pl.Expr, dtype: pl.DataType, parts: list[str], entry_of: EntryOf
+    column: pl.Expr, dtype: pl.DataType, parts: list[str], entry_of: EntryOf, written: _Written
 ) -> tuple[pl.Expr, pl.DataType] | None:
-    """Follow ``parts`` down struct fields and keyed lists (or JSON text); None where the path
-    ends."""
+    """Follow ``parts`` down struct fields and keyed lists (or JSON text, ``written`` where
+    the column is in its row's JSON); None where the path ends."""
     for index, part in enumerate(parts):
         fields = _struct_fields(dtype)
         if fields is not None and part in fields:
             column, dtype = column.struct.field(part), fields[part]
+            written = written.member(part)
         elif isinstance(dtype, pl.List) and _is_key_value_list(dtype):
-            column, dtype = _value_by_key(column, dtype, part, entry_of)
+            written = written.keyed(part)
+            column, dtype = _value_by_key(column, dtype, part, entry_of, written)
         elif dtype == pl.String:
-            return _json_member(column, parts[index:]), pl.String()
+            return _json_member(written.text(column), parts[index:]), pl.String()
         else:
             return None
     return column, dtype
@@ -241,9 +290,9 @@ def _json_member(text: pl.Expr, parts: list[str]) -> pl.Expr:
     its members are read from that text, and a line without an object has none of them.
     """
     for part in parts:
-        key = part.replace("\\", "\\\\").replace("'", "\\'")
-        member = text.str.json_path_match(f"$['{key}']")
-        keyed = text.str.json_path_match(f"$[?(@.key=='{key}')].value")
+        key = _quoted_key(part)
+        member = text.str.json_path_match(f"$[{key}]")
+        keyed = text.str.json_path_match(f"$[?(@.key=={key})].value")
         text = pl.coalesce(member, keyed)
     return _set_value(text)
 

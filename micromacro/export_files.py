@@ -39,7 +39,7 @@ BAD_ROWS_SCHEMA = pl.Schema(
 _EXCERPT_CHARS = 120
 _BOM = b"\xef\xbb\xbf"
 # JSON's whitespace: a line of nothing else is blank, and no row (as Polars reads NDJSON).
-_JSON_SPACE = " \t\r"
+JSON_SPACE = " \t\r"
 _ARRAY_HINT = "; a JSON array? NDJSON is one object per line"
 
 
@@ -122,8 +122,8 @@ def _judge_json_lines(text: pl.Series, rows_before: int) -> pl.DataFrame:
     ``rows_before``; a blank line is no row and repeats the number before it) and, for a
     non-blank line that is no JSON object, why (``BAD_ROW``) and its start (``BAD_EXCERPT``)."""
     line = pl.col("text")
-    blank = line.str.strip_chars(_JSON_SPACE).str.len_bytes() == 0
-    start = line.str.strip_chars_start(_JSON_SPACE)
+    blank = line.str.strip_chars(JSON_SPACE).str.len_bytes() == 0
+    start = line.str.strip_chars_start(JSON_SPACE)
     valid = line.str.json_path_match("$").is_not_null() | (start.str.strip_chars_end() == "null")
     reason = pl.when(valid).then(pl.lit("not a JSON object")).otherwise(pl.lit("not valid JSON"))
     array = start.str.starts_with("[") | start.str.starts_with("]")

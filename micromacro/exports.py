@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from micromacro.errors import InputError, UsageError
-from micromacro.export_columns import ROW, ExportColumns
+from micromacro.export_columns import LINE, ROW, ExportColumns
 from micromacro.export_files import (
     BAD_EXCERPT,
     BAD_ROW,
+    JSON_SPACE,
     csv_field_counts,
     csv_rows_by_python,
     no_bad_rows,
@@ -437,7 +438,9 @@ def _ndjson_rows(
     except _READ_ERRORS:
         schema = None
     if schema is not None:
-        plan = export_plan(source, ExportColumns(schema, file.name))
+        columns = ExportColumns(schema, file.name, json_lines=True)
+        plan = export_plan(source, columns)
+        frame = _with_lines(frame, columns, file.scan_path)
         try:
             return with_bad_rows(_collect(frame, plan, source_file), no_bad_rows()), plan
         except _READ_ERRORS:
@@ -453,7 +456,9 @@ def _ndjson_rows(
         except _READ_ERRORS as error:
             raise _unreadable(file, "ndjson", error) from None
         some_read = repaired.bad.height < repaired.rows
-        plan = export_plan(source, ExportColumns(schema, file.name), require_columns=some_read)
+        columns = ExportColumns(schema, file.name, json_lines=True)
+        plan = export_plan(source, columns, require_columns=some_read)
+        frame = _with_lines(frame, columns, copy)
         try:
             rows = _collect(frame, plan, source_file)
         except _READ_ERRORS as error:
@@ -462,6 +467,19 @@ def _ndjson_rows(
         if os.path.exists(copy):
             os.remove(copy)
     return with_bad_rows(rows, repaired.bad), plan
+
+
+def _with_lines(frame: pl.LazyFrame, columns: ExportColumns, path: str) -> pl.LazyFrame:
+    """``frame`` (the scan of the NDJSON file at ``path``) with each row's line as written
+    (``LINE``), where a mapped name reads a member of a field that is text on some lines."""
+    if not columns.reads_lines:
+        return frame
+    lines = (
+        pl.scan_lines(path, name=LINE)
+        .filter(pl.col(LINE).str.strip_chars(JSON_SPACE).str.len_bytes() > 0)  # no row
+        .with_row_index(ROW, offset=1)
+    )
+    return frame.join(lines, on=ROW, how="left", maintain_order="left")
 
 
 def _csv_rows(file: InputFile, source: SourceMapping, source_file: pl.Expr) -> _Read:

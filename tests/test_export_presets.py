@@ -159,6 +159,44 @@ goals:
     assert goal(data, "order")["revenue_by_currency"] == [{"currency": "USD", "revenue": 100.0}]
 
 
+# Labels whose JSON holds escapes: a backslash, an escaped escape, a tab, an ESC, a quote.
+ODD_LABELS = ["a\\b", "C:\\new", "x\\u0041y", "d\\\\e", "tab\there", "esc\x1b[1m", 'say "hi"']
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["read-whole", "read-from-a-copy"])
+def test_objects_beside_a_text_keep_their_escapes(tmp_path: Path, broken: bool) -> None:
+    """Where one line's properties are text, Polars writes the other lines' objects back as
+    JSON without escaping backslashes and control characters: the members are read from the
+    lines as written, so every label is itself and every order counts. With a line that is
+    no JSON (and blank lines), the rows are read from a repaired copy: the same."""
+    goals = """source: {preset: segment, keep: [properties.label]}
+goals:
+  - name: order
+    kind: macro
+    event: {category: Ecommerce, action: Order Completed}
+    value: {from: revenue}
+"""
+    calls = [
+        order(f"a{number}", 9, {"label": label, "revenue": 10, "category": "Ecommerce"})
+        for number, label in enumerate(ODD_LABELS)
+    ]
+    calls.append(order("z", 12, "n/a"))  # no properties: no category, so no order
+    export, goals_path = tmp_path / "export.ndjson", tmp_path / "goals.yaml"
+    lines = [json.dumps(call) for call in calls]
+    if broken:
+        lines[3:3] = ["", "{not json", "   "]
+    export.write_text("\n".join(lines) + "\n")
+    goals_path.write_text(goals)
+    args = ["report", str(export), "--goals", str(goals_path), "--format", "json", "--no-cache"]
+    result = CliRunner().invoke(cli, [*args, "--by", "properties.label", "--top", "0"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (goal(data, "order")["conversions"], goal(data, "order")["revenue"]) == (7, 70.0)
+    labels = {s["segment"]: s["macro_conversions"] for s in data["segments"]}
+    assert labels == {**dict.fromkeys(ODD_LABELS, 1), "(none)": 0}
+    assert data["input"]["malformed"] == (1 if broken else 0)
+
+
 def ga4_row(visitor: str, second: int, name: str, params: object) -> dict[str, object]:
     return {
         "event_timestamp": (1_793_613_600 + second) * 1_000_000,
@@ -183,17 +221,19 @@ goals:
 
 
 def ga4_shop(odd: dict[str, object]) -> list[dict[str, object]]:
-    """Two visitors who land from Google and buy, one in EUR and one in USD, and ``odd``."""
+    """Two visitors who land from Google and buy, one in EUR and one in USD, and ``odd``. The
+    pages' titles hold a backslash and a tab, which JSON writes as escapes."""
     rows = []
     for number, (page, currency, value) in enumerate(
         [("shoes", "EUR", 10.0), ("hats", "USD", 20.0)]
     ):
         location = param("page_location", string_value=f"https://shop.example.com/{page}")
         referrer = param("page_referrer", string_value="https://www.google.com/")
+        title = param("page_title", string_value=f"C:\\{page}\tshop")
         bought = [param("currency", string_value=currency), param("value", double_value=value)]
         visitor = f"P{number}"
         rows += [
-            ga4_row(visitor, 3600 * number, "page_view", [location, referrer]),
+            ga4_row(visitor, 3600 * number, "page_view", [location, referrer, title]),
             ga4_row(visitor, 3600 * number + 60, "purchase", bought),
         ]
     return [*rows, odd]
