@@ -119,6 +119,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "render.alerts",
             "render.painter",
             "render.tables",
+            "render.page",
             "render.terminal",
             "render.markdown",
             "render.charts",

@@ -31,8 +31,9 @@ import micromacro.render.terminal
 from micromacro.cli import cli
 from micromacro.environment import Environment, terminal_width
 from micromacro.render import terminal
+from micromacro.render.page import Section, sections
 from micromacro.render.painter import Cell, PaintColumn
-from micromacro.render.tables import KEEP, Column, Section, Table, sections
+from micromacro.render.tables import KEEP, Column, Table
 from micromacro.render.terminal import TerminalStyle, render_sections, wrap
 from micromacro.render.values import ColumnKind, format_value
 from micromacro.report import Report

@@ -1,6 +1,6 @@
 """HTML: the report as one self-contained page (``--format html``).
 
-The page follows ``tables.sections``, the layout the terminal and Markdown share: a header
+The page follows ``page.sections``, the layout the terminal and Markdown share: a header
 (the period, the inputs and their buckets as a stacked bar), the alerts, the key figures, the
 trend, goals, funnels, the ladder and micro → macro, the traffic overview, the segments and the
 experiment, then a footer with the version and the command line. Charts are SVG from
@@ -36,7 +36,8 @@ from micromacro.render.charts import (
     trend_chart,
 )
 from micromacro.render.options import RunInfo
-from micromacro.render.tables import Column, Section, Table, input_table, sections
+from micromacro.render.page import Section, sections
+from micromacro.render.tables import Column, Table, input_table
 from micromacro.render.values import format_instant, format_value
 from micromacro.report import Report
 from micromacro.text import inert
@@ -307,7 +308,7 @@ def _style() -> tuple[Markup, str]:
 
 
 def render_html(report: Report, run: RunInfo | None = None) -> str:
-    """The report as one HTML page (``tables.sections``' order), with ``run``'s command line
+    """The report as one HTML page (``page.sections``' order), with ``run``'s command line
     and time in its header and footer."""
     run = run or RunInfo()
     page = sections(report)

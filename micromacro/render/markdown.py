@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from micromacro.render.tables import Column, Section, Table, sections
+from micromacro.render.page import Section, sections
+from micromacro.render.tables import Column, Table
 from micromacro.render.values import format_value
 from micromacro.report import Report
 from micromacro.text import inert
@@ -47,7 +48,7 @@ def _drawn(section: Section) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    """The report's sections (``tables.sections``) under level-2 headings."""
+    """The report's sections (``page.sections``) under level-2 headings."""
     parts = [
         f"# {_cell(section.title)}"
         if section.heading

@@ -1,15 +1,14 @@
-"""The report as named tables of typed columns, shared by the CSV, Markdown and terminal output."""
+"""The report as named tables of typed columns: what CSV and TSV write, and what the page for
+people (``page``) is made of."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from micromacro.comparison import NO_CHANGE, goal_dict
-from micromacro.periods import zone_name
 from micromacro.render.alerts import alert_cells
-from micromacro.render.values import ColumnKind, format_instant, format_value, short_span
+from micromacro.render.values import ColumnKind, format_value
 from micromacro.report import Report
 from micromacro.rows import (
     CHANNEL_FIELDS,
@@ -30,11 +29,9 @@ __all__ = [
     "KEEP",
     "Column",
     "ColumnKind",
-    "Section",
     "Table",
     "format_value",
     "report_table",
-    "sections",
 ]
 
 
@@ -93,7 +90,7 @@ _SUMMARY_COLUMNS = (
     Column("currency", "Currency"),
 )
 # The summary's revenue columns, which people see only when a macro goal has a value.
-_SUMMARY_REVENUE = ("macro_revenue", "macro_revenue_per_session", "currency")
+SUMMARY_REVENUE = ("macro_revenue", "macro_revenue_per_session", "currency")
 
 # Goals on a narrow screen: the type goes first, then the category, the visitor figures, the
 # converting sessions, the value and revenue, the conversions and the kind; the goal and its
@@ -654,7 +651,7 @@ class _TrafficShape:
 
 
 _SESSIONS: tuple[str, ColumnKind] = ("Sessions", "int")
-_TRAFFIC_SHAPES: dict[str, _TrafficShape] = {
+TRAFFIC_SHAPES: dict[str, _TrafficShape] = {
     "pages": _TrafficShape(
         "Pages", "pageviews", "pageviews", PAGE_FIELDS,
         {"path": ("Page", "text"), "pageviews": ("Pageviews", "int"), "sessions": _SESSIONS},
@@ -693,7 +690,7 @@ _TRAFFIC_SHAPES: dict[str, _TrafficShape] = {
 def traffic_table(report: Report, name: str) -> Table:
     """The traffic table ``name`` (a field of ``rows.Traffic``), titled with how many of its
     rows it shows: ``Pages: top 20 of 57, by pageviews``."""
-    shape = _TRAFFIC_SHAPES[name]
+    shape = TRAFFIC_SHAPES[name]
     ranked = getattr(report.traffic, name)
     title = shape.subject
     if ranked.total:
@@ -703,19 +700,6 @@ def traffic_table(report: Report, name: str) -> Table:
 
 def _traffic_table(name: str) -> Callable[[Report], Table]:
     return lambda report: traffic_table(report, name)
-
-
-def traffic_sections(report: Report) -> list[Section]:
-    """The traffic overview for people, a bar on each table's count; a note for an empty one."""
-    page: list[Section] = []
-    for name in TRAFFIC_TABLES:
-        table = traffic_table(report, name)
-        shape = _TRAFFIC_SHAPES[name]
-        if table.rows:
-            page.append(Section(table.title, table, bar=shape.count))
-        else:
-            page.append(Section(table.title, None, note=shape.empty))
-    return page
 
 
 # Every table of the report by name, in display order: what ``--table`` picks for CSV/TSV (the
@@ -738,155 +722,3 @@ TABLES: dict[str, Callable[[Report], Table]] = {
 def report_table(report: Report, name: str) -> Table:
     """The table ``name`` (one of ``option_values.TABLE_NAMES``) of the report."""
     return TABLES[name](report)
-
-
-@dataclass(frozen=True)
-class Section:
-    """One titled part of the page people read, and how to draw it: ``table`` (None for a
-    ``note`` alone, or for a ``heading``: the line that opens the page), ``bar``: the column
-    followed by a bar of each value against the column's largest, ``vertical``: a one-row table
-    drawn as Metric | Value lines; ``before``: the name of the comparison period's column;
-    ``chart_only``: a section the HTML page draws as a chart over its table, and the text
-    pages (terminal, Markdown) leave out (a year's trend would be 365 lines)."""
-
-    title: str
-    table: Table | None
-    bar: str | None = None
-    vertical: bool = False
-    note: str | None = None
-    heading: bool = False
-    before: str = "Before"
-    chart_only: bool = False
-
-
-def period_line(report: Report) -> str:
-    """The line that opens the page: the period, its time zone and where its hits are, e.g.
-    ``Period: 4 Nov 2026 00:00 – 11 Nov 2026 00:00 (Europe/Berlin), hits from 4 Nov 2026
-    00:03 to 10 Nov 2026 23:58``."""
-    tz, zone = report.tz, zone_name(report.tz)
-    first, last = report.first_hit, report.last_hit
-    if report.start is None or report.end is None:  # no hit stands for an open end
-        if report.start is not None:
-            return f"Period: from {format_instant(report.start, tz)} on ({zone}), no hits in it"
-        if report.end is not None:
-            return f"Period: before {format_instant(report.end, tz)} ({zone}), no hits in it"
-        return f"Period: all hits ({zone}): none"
-    span = f"{format_instant(report.start, tz)} – {format_instant(report.end, tz)} ({zone})"
-    if not report.period.bounded:
-        return f"Period: {span}, the first to the last hit"
-    if first is None or last is None:
-        return f"Period: {span}, no hits in it"
-    return f"Period: {span}, hits from {format_instant(first, tz)} to {format_instant(last, tz)}"
-
-
-def _before_label(report: Report) -> str:
-    """The comparison period as a column header names it (``28 Oct–3 Nov 2026``)."""
-    previous = report.previous
-    if previous is None or previous.start is None or previous.end is None:
-        return "Before"
-    return short_span(previous.start, previous.end, report.tz)
-
-
-def _dated(section: Section, label: str) -> Section:
-    """``section`` whose comparison columns say which period they show (``Before`` becomes
-    the label, ``Sessions before`` ``Sessions 28 Oct–3 Nov 2026``)."""
-    table = section.table
-    if table is None or not any(c.key.startswith("previous_") for c in table.columns):
-        return section
-    columns = tuple(
-        replace(c, header=_with_label(c.header, label)) if c.key.startswith("previous_") else c
-        for c in table.columns
-    )
-    shown = Table(table.name, table.title, columns, table.rows)
-    return replace(section, table=shown, before=label)
-
-
-def _with_label(header: str, label: str) -> str:
-    if header == "Before":
-        return label
-    return header.removesuffix(" before") + f" {label}"
-
-
-def _infinite_lifts(report: Report) -> Table:
-    """The micro → macro table for people: a lift is ∞ where no visitor without the goal
-    reached a macro goal but some with it did (JSON and CSV keep it null)."""
-    table = micro_macro_table(report)
-    rows = [
-        {**shown, "lift": math.inf}
-        if row.macro_rate_without == 0 and (row.macro_rate_with or 0) > 0
-        else shown
-        for row, shown in zip(report.micro_macro, table.rows, strict=True)
-    ]
-    return Table(table.name, table.title, table.columns, rows)
-
-
-NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
-
-
-def _shown_summary(report: Report) -> Table:
-    """The summary for people: its revenue rows only when a macro goal has a value, the
-    currency only when the data gives one."""
-    table = summary_table(report)
-    summary = report.summary
-    hidden = set(_SUMMARY_REVENUE) if summary.macro_revenue_by_currency is None else set()
-    if summary.currency is None:
-        hidden.add("currency")
-    columns = tuple(
-        c
-        for c in table.columns
-        if c.key.removeprefix("previous_").removeprefix("change_").removeprefix("p_value_")
-        not in hidden
-    )
-    return Table(table.name, table.title, columns, table.rows)
-
-
-def _goal_revenue_keys(report: Report) -> tuple[str, ...]:
-    """The revenue columns people see in the goals table: per session and visitor when some
-    goal has a value, the currency when the data gives one."""
-    keys: tuple[str, ...] = ()
-    if any(goal.revenue_by_currency is not None for goal in report.goals):
-        keys += GOAL_REVENUE_KEYS[:2]
-    if any(goal.currency is not None for goal in report.goals):
-        keys += GOAL_REVENUE_KEYS[2:]
-    return keys
-
-
-def sections(report: Report) -> list[Section]:
-    """The page for people (terminal, Markdown, HTML), in order: the period, alerts (with
-    ``--alerts``), input, summary, the trend (HTML only), goals, funnels, engagement ladder and
-    micro → macro (with goals), the traffic overview, the segments and funnels per ``--by``,
-    the experiment; with ``--compare`` the comparison columns name their period."""
-    page = [Section(period_line(report), None, heading=True)]
-    if report.alerts is not None:
-        alerts = alert_display_table(report)
-        page.append(Section(alerts.title, alerts))
-    source = input_table(report)
-    page.append(Section(source.title, source))
-    page.append(Section("Summary", _shown_summary(report), vertical=True))
-    trend = trend_table(report)
-    page.append(Section(trend.title, trend, bar="sessions", chart_only=True))
-    goals = goals_table(report)
-    if goals.rows:
-        keys = GOAL_DISPLAY_KEYS + _goal_revenue_keys(report)
-        shown = tuple(c for c in goals.columns if c.key in keys or c.kind == "change")
-        page.append(Section(goals.title, Table("goals", goals.title, shown, goals.rows)))
-        page += [Section(t.title, t, bar="reached") for t in funnel_tables(report)]
-        for table in (ladder_table(report), _infinite_lifts(report)):
-            if table.rows:
-                page.append(Section(table.title, table))
-    else:
-        page.append(Section(goals.title, None, note=NO_GOALS))
-    page += traffic_sections(report)
-    page += [Section(t.title, t, bar="macro_conversion_rate") for t in segment_tables(report)]
-    page += [Section(t.title, t) for t in funnel_segment_tables(report)]
-    trial = experiment_table(report)
-    if trial.rows:
-        shown = tuple(c for c in trial.columns if c not in EXPERIMENT_REVENUE_COLUMNS)
-        page.append(Section(trial.title, Table(trial.name, trial.title, shown, trial.rows)))
-    revenue = experiment_revenue_table(report)
-    if revenue is not None:
-        page.append(Section(revenue.title, revenue))
-    if report.comparison is not None:
-        label = _before_label(report)
-        page = [_dated(section, label) for section in page]
-    return page

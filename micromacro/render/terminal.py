@@ -1,6 +1,6 @@
 """Terminal tables: every log-derived string is shown inert, and on a terminal every table fits.
 
-Each section of the page (``tables.sections``) becomes a grid of styled cells. The painter
+Each section of the page (``page.sections``) becomes a grid of styled cells. The painter
 (``render.painter``) draws it, fast, exactly as rich would; a grid the painter declines (text
 rich lays out its own way) is drawn by rich.
 
@@ -33,6 +33,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from micromacro.render.options import TerminalStyle
+from micromacro.render.page import Section, sections
 from micromacro.render.painter import (
     Cell,
     PaintColumn,
@@ -42,7 +43,7 @@ from micromacro.render.painter import (
     paint_title,
     table_width,
 )
-from micromacro.render.tables import KEEP, Column, Section, Table, sections
+from micromacro.render.tables import KEEP, Column, Table
 from micromacro.render.values import format_value
 from micromacro.report import Report
 from micromacro.text import inert
@@ -572,5 +573,5 @@ def render_sections(page: list[Section], style: TerminalStyle) -> str:
 
 
 def render_terminal(report: Report, style: TerminalStyle) -> str:
-    """The report's sections (``tables.sections``) as titled tables, returned as text."""
+    """The report's sections (``page.sections``) as titled tables, returned as text."""
     return render_sections([s for s in sections(report) if not s.chart_only], style)
