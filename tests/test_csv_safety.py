@@ -177,7 +177,7 @@ def test_report_csv_reads_back_into_the_right_rows(hostile: tuple[str, str]) -> 
     args = ["report", log, "--goals", goals, "--by", "query:v", "--table", "segments"]
     rows = list(csv.reader(io.StringIO(run(*args, "--format", "csv").stdout, newline="")))
     assert len(rows) == 5
-    assert {len(row) for row in rows} == {14}
+    assert {len(row) for row in rows} == {19}
     assert rows[4][1] == 'a\rb\ufffdc,"'
 
 

@@ -218,14 +218,20 @@ def test_csv_segments_is_one_long_table() -> None:
     )  # fmt: skip
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "by,segment,goal,sessions,conversions,conversion_rate,ci_low,ci_high,p_value,q_value,"
-        "small_sample,macro_revenue,macro_revenue_per_session,currency"
+        "by,segment,goal,sessions,visitors,macro_conversions,macro_conversion_rate,"
+        "micro_conversions,micro_conversion_rate,conversions,conversion_rate,ci_low,ci_high,"
+        "p_value,q_value,small_sample,macro_revenue,macro_revenue_per_session,currency"
     )
-    assert [line.split(",")[:5] for line in lines[1:]] == [
-        ["device", "desktop", "buy", "3", "3"],
-        ["device", "desktop", "signup", "3", "1"],
-        ["device", "mobile", "buy", "2", "0"],
-        ["device", "mobile", "signup", "2", "1"],
+    # Each row: the segment's own figures (desktop S1, S3, S5 all buy, S5 signs up; mobile S2
+    # signs up, S4 does nothing), then its goal's conversions.
+    desktop = ["device", "desktop", "3", "3", "3", "1.0", "1", str(1 / 3)]
+    mobile = ["device", "mobile", "2", "2", "0", "0.0", "1", "0.5"]
+    rows = [line.split(",") for line in lines[1:]]
+    assert [row[:2] + row[3:9] + [row[2], row[9]] for row in rows] == [
+        [*desktop, "buy", "3"],
+        [*desktop, "signup", "1"],
+        [*mobile, "buy", "0"],
+        [*mobile, "signup", "1"],
     ]
 
 

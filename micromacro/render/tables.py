@@ -353,6 +353,11 @@ SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
     Column("segment", "Segment"),
     Column("goal", "Goal"),
     Column("sessions", "Sessions", "int"),
+    Column("visitors", "Visitors", "int"),
+    Column("macro_conversions", "Macro conversions", "int"),
+    Column("macro_conversion_rate", "Macro rate", "rate"),
+    Column("micro_conversions", "Micro conversions", "int"),
+    Column("micro_conversion_rate", "Micro rate", "rate"),
     Column("conversions", "Conversions", "int", 3),
     Column("conversion_rate", "Conv. rate", "rate"),
     Column("ci_low", "CI low", "rate", 1),
@@ -430,6 +435,17 @@ SEGMENT_COMPARISON_COLUMNS = _comparison_columns(
 )
 
 
+# A segment's own figures, on each of its goals' rows.
+_SEGMENT_FIGURES = (
+    "sessions",
+    "visitors",
+    "macro_conversions",
+    "macro_conversion_rate",
+    "micro_conversions",
+    "micro_conversion_rate",
+)
+
+
 def segments_table(report: Report) -> Table:
     """Every segment and goal as one long table (CSV/TSV ``--table segments``); with
     ``--compare`` also the segment's sessions and the goal's rate in the comparison period."""
@@ -444,7 +460,7 @@ def segments_table(report: Report) -> Table:
                 {
                     "by": row.by,
                     "segment": row.segment,
-                    "sessions": row.sessions,
+                    **{name: getattr(row, name) for name in _SEGMENT_FIGURES},
                     "small_sample": row.small_sample,
                     "macro_revenue": row.macro_revenue,
                     "macro_revenue_per_session": row.macro_revenue_per_session,
