@@ -190,6 +190,28 @@ def test_rotated_logs_and_a_format_string_report_alike(tmp_path: Path) -> None:
     assert len(entries()) == 6  # three files, read with two formats
 
 
+def test_format_strings_that_read_times_apart_keep_entries_apart(tmp_path: Path) -> None:
+    """Two Apache format strings alike but for the order of day and month: one regex, and
+    times read apart. Fixing the string reads the lines again (2 Nov, not 11 Feb)."""
+    log = tmp_path / "access.log"
+    times = [datetime(2026, 11, 2, 8, minute, tzinfo=UTC) for minute in range(0, 60, 7)]
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    log.write_text(
+        "".join(
+            f'81.2.0.1 [{t:%d/%m/%Y:%H:%M:%S}] "GET / HTTP/1.1" 200 512 "-" "{agent}"\n'
+            for t in times
+        )
+    )
+    rest = ' "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'
+    wrong, right = (f"%h [%{{{order}/%Y:%H:%M:%S}}t]{rest}" for order in ("%m/%d", "%d/%m"))
+    first_hits = []
+    for string in (wrong, right):
+        result = same_three_ways("report", str(log), "--log-format", string, "--format", "json")
+        first_hits.append(json.loads(result.stdout)["period"]["first_hit"])
+    assert [hit[:10] for hit in first_hits] == ["2026-02-11", "2026-11-02"]
+    assert len(entries()) == 2
+
+
 def test_the_alert_command_reads_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     args = ["alert", str(FIXTURES / "alerts.log"), "--goals", str(FIXTURES / "alerts_goals.yaml")]
     same_three_ways(*args, "--since", "2026-11-03")
