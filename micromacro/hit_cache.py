@@ -31,6 +31,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -64,6 +65,15 @@ _TEMP_PREFIX = ".tmp-"
 # A small result worked out from a file's first lines (its detected format), kept beside the
 # entries: ``HitCache.recall`` and ``remember``.
 _MEMO_PREFIX, _MEMO_SUFFIX = "memo-", ".json"
+# The names the cache writes, and no other: an entry's or a memo's (40 hex digits of its key's
+# hash), a temporary file's (``tempfile``'s 8 characters). A directory named with ``--cache``
+# may hold other files (``micromacro hits -o hits-2026-10.parquet``): never pruned, listed or
+# cleared.
+_OURS = re.compile(
+    rf"{re.escape(_PREFIX)}[0-9a-f]{{40}}{re.escape(_SUFFIX)}"
+    rf"|{re.escape(_MEMO_PREFIX)}[0-9a-f]{{40}}{re.escape(_MEMO_SUFFIX)}"
+    rf"|{re.escape(_TEMP_PREFIX)}[a-z0-9_]{{8}}(?:{re.escape(_SUFFIX)}|{re.escape(_MEMO_SUFFIX)})"
+)
 _EDGE_BYTES = 64 * 1024  # the head and the tail hashed to tell a file's bytes
 _UNUSED_DAYS = 30
 _STALE_TEMP_S = 3600.0
@@ -598,13 +608,7 @@ def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
     except OSError:
         return
     for entry in listing:
-        ours = (
-            entry.name.startswith((_PREFIX, _TEMP_PREFIX)) and entry.name.endswith(_SUFFIX)
-        ) or (
-            entry.name.startswith((_MEMO_PREFIX, _TEMP_PREFIX))
-            and entry.name.endswith(_MEMO_SUFFIX)
-        )
-        if ours and entry.is_file(follow_symlinks=False):
+        if _OURS.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
             yield entry
 
 

@@ -769,6 +769,27 @@ def test_cache_info_and_clear(tmp_path: Path) -> None:
     )
 
 
+def test_the_cache_leaves_other_files_of_its_directory_alone(tmp_path: Path) -> None:
+    """``--cache`` may name a directory with files of the user's own, some named like the
+    cache's (a hits export, a memo, a temporary file): old as they are, no run prunes them,
+    ``cache info`` lists none of them and ``cache clear`` removes only the cache's."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    theirs = ["hits-2026-10.parquet", "memo-ideas.json", ".tmp-notes.json", "hits-.parquet"]
+    theirs.append("hits-" + "A" * 40 + ".parquet")  # upper case: no hash of ours
+    for name in theirs:
+        (folder / name).write_text("the user's")
+        os.utime(folder / name, (0, 0))  # 1970: older than any entry or temporary file kept
+    invoke("report", str(SHOP), "--cache", str(folder))
+    ours = sorted(set(os.listdir(folder)) - set(theirs))
+    assert [name.split("-")[0] for name in ours] == ["hits", "memo"]  # an entry, a format
+    info = invoke("cache", "info", "--cache", str(folder))
+    assert info.stdout.splitlines()[0].startswith(f"{folder}: 1 entry, ")
+    cleared = invoke("cache", "clear", "--cache", str(folder))
+    assert cleared.stdout.startswith(f"{folder}: removed 1 entry (")
+    assert sorted(os.listdir(folder)) == sorted(theirs)
+
+
 def test_cache_info_leaves_out_an_entry_removed_while_it_looks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
