@@ -491,7 +491,12 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
 def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
     """``micromacro cache info``: list the entries of the cache."""
     hit_cache = HitCache(cache_dir or default_cache_dir())
-    lines = describe_entries(hit_cache).splitlines()
+    try:
+        lines = describe_entries(hit_cache).splitlines()
+    except OSError as error:
+        raise OutputError(
+            f"{hit_cache.directory}: cannot read: {error.strerror or error}"
+        ) from None
     environment(ctx).stdout.write("".join(inert(line) + "\n" for line in lines))
 
 

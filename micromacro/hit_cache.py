@@ -513,7 +513,12 @@ class HitCache:
     # --- cache info and clear --------------------------------------------------------------
 
     def entries(self) -> list[EntryInfo]:
-        """Every entry of the directory, the most recently used first."""
+        """Every entry of the directory, the most recently used first. A directory that does
+        not exist holds none; one that cannot be read raises ``OSError`` (as ``clear``)."""
+        try:
+            os.listdir(self.directory)
+        except FileNotFoundError:
+            return []
         found = []
         for entry in _scan(self.directory):
             if entry.name.startswith((_TEMP_PREFIX, _MEMO_PREFIX)):
@@ -575,7 +580,9 @@ def _no_room(directory: str) -> bool:
 
 def _write_problem(directory: str, error: BaseException) -> str:
     """The warning of an entry that could not be written to ``directory``."""
-    if isinstance(error, FileNotFoundError):  # its temporary file (or the directory) removed
+    # Its temporary file (or the directory) removed meanwhile; else a directory that cannot be
+    # made at all (in /proc, say) is a directory it cannot write to.
+    if isinstance(error, FileNotFoundError) and os.path.isdir(directory):
         return (
             f"cache: an entry being written to {directory} was removed meanwhile (by micromacro "
             "cache clear?): it is not kept, and the next run reads the logs again"

@@ -664,6 +664,36 @@ def test_an_entry_cleared_while_it_is_written_is_not_kept_and_says_so(
     assert not list(folder.glob("hits-*"))
 
 
+def test_a_directory_that_cannot_be_made_is_not_said_to_be_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory refused with ENOENT however often it is asked for (``/proc/foo``) is one
+    the cache cannot write to, not one a ``cache clear`` removed."""
+    folder = tmp_path / "refused"
+
+    def refused(path: str, *args: Any, **kwargs: Any) -> None:
+        raise FileNotFoundError(2, "No such file or directory", path)
+
+    monkeypatch.setattr(hit_cache.os, "makedirs", refused)
+    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: warning: cache: cannot write to {folder}: No such file or directory (the "
+        "next run reads the logs again)"
+    )
+
+
+@pytest.mark.parametrize("command", ["info", "clear"])
+def test_a_cache_directory_that_is_a_file_cannot_be_read(tmp_path: Path, command: str) -> None:
+    """``XDG_CACHE_HOME`` naming a file: ``cache info`` says so as ``cache clear`` does (it
+    said 0 entries)."""
+    (tmp_path / "file").write_text("")
+    folder = tmp_path / "file" / "micromacro"
+    result = invoke("cache", command, "--cache", str(folder))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"micromacro: error: {folder}: cannot read: Not a directory\n"
+
+
 def test_an_upgraded_crawler_list_is_a_miss(monkeypatch: pytest.MonkeyPatch) -> None:
     """An entry keeps each line's bucket: after an upgrade of the crawler list that makes other
     lines bots, the cached lines would keep the old verdicts."""
