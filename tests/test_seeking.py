@@ -602,18 +602,33 @@ def test_a_noisy_log_is_seeked_and_counts_its_malformed_lines_alike(
 
 
 # Bytes that make a line reader stumble: breaks, carriage returns, quotes, separators, a
-# byte-order mark, NUL and bytes that are not UTF-8.
+# byte-order mark, NUL, bytes that are not UTF-8, and the starts of compressed streams.
 _AWKWARD = st.sampled_from(
     [b"\n", b"\r", b"\r\n", b"\n\n", b'"', b"'", b",", b"\t", b"\x1f", b"#", b"\x00", b"\xff"]
 )
+_COMPRESSED = [
+    b"\x1f\x8b",
+    b"x\x01",
+    b"x^",
+    b"x\x9c",
+    b"x\xda",
+    b"(\xb5/\xfd",
+    b"BZh",
+    b"PK\x03\x04",
+]
 _TEXT = st.binary(max_size=12)
-_PIECES = st.lists(st.one_of(_AWKWARD, _TEXT, st.just(b"\xef\xbb\xbf")), max_size=60)
+_PIECES = st.lists(
+    st.one_of(_AWKWARD, _TEXT, st.just(b"\xef\xbb\xbf"), st.sampled_from(_COMPRESSED)),
+    max_size=60,
+)
 
 
 @given(pieces=_PIECES)
 @example(pieces=[b"\xef\xbb\xbf"])
 @example(pieces=[b"\xef\xbb\xbf", b"\n"])
 @example(pieces=[b"a", b"\n", b"\r"])
+@example(pieces=[b"x^", b"\n", b"\n"])
+@example(pieces=[b"x\x01", b"\xef\xbb\xbf", b"\n"])
 def test_line_breaks_are_those_bytes_count_counts(pieces: list[bytes]) -> None:
     """Polars' count of a block's lines, whatever the block holds, is its line breaks."""
     data = b"".join(pieces)
@@ -629,3 +644,9 @@ def test_line_breaks_of_a_block_counted_on_several_cores() -> None:
     ]
     data = b"\n".join(lines) + b"\xff partial"
     assert seeking.line_breaks(data) == data.count(b"\n") == 59_999
+
+
+@pytest.mark.parametrize("start", _COMPRESSED)
+def test_line_breaks_of_a_block_that_starts_as_a_compressed_stream(start: bytes) -> None:
+    data = start + b"GET /x^2 HTTP/1.1\n" * 3 + b"partial"
+    assert seeking.line_breaks(data) == 3
