@@ -22,21 +22,17 @@ size and first bytes, see ``too_long_line``), which the report counts as malform
 
 from __future__ import annotations
 
-import bz2
 import contextlib
 import errno
 import glob
-import gzip
 import io
-import lzma
 import os
 import queue
 import stat
 import sys
 import tempfile
 import threading
-import zlib
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,8 +40,15 @@ from types import TracebackType
 from typing import IO, BinaryIO, Generic, Protocol, TypeVar
 
 import polars as pl
-import zstandard
 
+from micromacro.compression import (
+    DECOMPRESS_ERRORS,
+    DECOMPRESSORS,
+    Decompressed,
+    compression_of,
+    head_of,
+    sniffed_compression,
+)
 from micromacro.errors import InputError
 from micromacro.option_values import DEFAULT_MAX_LINE_BYTES
 from micromacro.spool import Spool, remove_orphan_spools
@@ -64,8 +67,6 @@ _TOO_LONG_HEAD = 120
 # The detection sample is looked for in the first bytes of an input only (a first line of
 # gigabytes, or of blank lines, ends it).
 _SAMPLE_MAX_BYTES = 64 << 20
-# What a corrupt or truncated archive raises while it is decompressed.
-_DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 
 
 @dataclass(frozen=True)
@@ -83,64 +84,6 @@ class InputFile:
     def seekable(self) -> bool:
         """Whether its bytes can be read from anywhere (``seeking``): an uncompressed file."""
         return not self.compression
-
-
-# A decompressed stream: what the readers of the standard library and zstandard return.
-Decompressed = gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile | io.BufferedReader
-_DECOMPRESSORS: dict[str, Callable[[IO[bytes]], Decompressed]] = {
-    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
-    ".bz2": lambda raw: bz2.BZ2File(raw, "rb"),
-    ".xz": lambda raw: lzma.LZMAFile(raw, "rb"),  # noqa: SIM115
-    ".zst": lambda raw: io.BufferedReader(_ZstdReader(raw), _CHUNK),
-}
-
-
-def compression_of(name: str) -> str:
-    """The compression suffix of ``name`` ("" for none).
-
-    >>> compression_of("access.log.2.GZ"), compression_of("access.log")
-    ('.gz', '')
-    """
-    lower = name.lower()
-    return next((suffix for suffix in _DECOMPRESSORS if lower.endswith(suffix)), "")
-
-
-class _ZstdReader(io.RawIOBase):
-    """A .zst stream, decompressed frame after frame; a truncated or corrupt last frame raises
-    ``ZstdError`` (zstandard's own readers return nothing for it, silently)."""
-
-    def __init__(self, source: IO[bytes]) -> None:
-        super().__init__()
-        self._source = source
-        self._frame = zstandard.ZstdDecompressor().decompressobj()
-        self._started = False
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            compressed = self._source.read(_CHUNK)
-            if not compressed:
-                if self._started and not self._frame.eof:
-                    raise zstandard.ZstdError("truncated or corrupt zstd frame")
-                return 0
-            self._buffer = self._decompress(compressed)
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
-
-    def _decompress(self, compressed: bytes) -> bytes:
-        out = []
-        while compressed:
-            if self._frame.eof:
-                self._frame = zstandard.ZstdDecompressor().decompressobj()
-            self._started = True
-            out.append(self._frame.decompress(compressed))
-            compressed = self._frame.unused_data if self._frame.eof else b""
-        return b"".join(out)
 
 
 def expand_patterns(patterns: Sequence[str]) -> list[str]:
@@ -211,7 +154,7 @@ def _copy_stream(source: IO[bytes] | Decompressed, target: str, name: str, what:
             while True:
                 try:
                     block = source.read(_CHUNK)
-                except _DECOMPRESS_ERRORS as error:
+                except DECOMPRESS_ERRORS as error:
                     reason = error.strerror if isinstance(error, OSError) else None
                     raise InputError(f"{name}: cannot {what}: {reason or error}") from None
                 if not block:
@@ -382,12 +325,12 @@ class Inputs(AbstractContextManager["Inputs"]):
                 raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
             with handle:
                 return self._spool_stream(handle, path)
-        compression = compression_of(path)
+        compression = compression_of(path) or sniffed_compression(head_of(path))
         if not compression or not self._scannable:
             return InputFile(path, path, info.st_size, compression)
         target = self._spool_path(path)
         with _open_raw(path) as raw:
-            _copy_stream(_DECOMPRESSORS[compression](raw), target, path, "decompress")
+            _copy_stream(DECOMPRESSORS[compression](raw), target, path, "decompress")
         return InputFile(path, target, os.path.getsize(target))
 
     def _spool_stream(self, stream: BinaryIO | IO[bytes], name: str) -> InputFile:
@@ -396,10 +339,16 @@ class Inputs(AbstractContextManager["Inputs"]):
         compression = compression_of(name) if name != STDIN_NAME else ""
         target = self._spool_path(name if name != STDIN_NAME else "stdin")
         if compression and self._scannable:
-            _copy_stream(_DECOMPRESSORS[compression](stream), target, name, "decompress")
+            _copy_stream(DECOMPRESSORS[compression](stream), target, name, "decompress")
+            return InputFile(name, target, os.path.getsize(target))
+        _copy_stream(stream, target, name, "read")
+        compression = compression or sniffed_compression(head_of(target))
+        if compression and self._scannable:  # compressed, as its first bytes say
+            copy, target = target, target + ".plain"
+            with _open_raw(copy, name) as raw:
+                _copy_stream(DECOMPRESSORS[compression](raw), target, name, "decompress")
+            os.remove(copy)
             compression = ""
-        else:
-            _copy_stream(stream, target, name, "read")
         return InputFile(name, target, os.path.getsize(target), compression)
 
     def order_by(self, keys: Sequence[object]) -> None:
@@ -732,10 +681,10 @@ class _Reader:
     def __init__(self, file: InputFile) -> None:
         self._file = file
         self._raw = _open_raw(file.scan_path, file.name)
-        decompress = _DECOMPRESSORS.get(file.compression)
+        decompress = DECOMPRESSORS.get(file.compression)
         try:
             self._data = decompress(self._raw) if decompress is not None else self._raw
-        except _DECOMPRESS_ERRORS as error:
+        except DECOMPRESS_ERRORS as error:
             self._raw.close()
             raise self._problem(error) from None
 
@@ -743,7 +692,7 @@ class _Reader:
         return self
 
     def __exit__(self, *_: object) -> None:
-        with contextlib.suppress(*_DECOMPRESS_ERRORS):
+        with contextlib.suppress(*DECOMPRESS_ERRORS):
             self._data.close()
         self._raw.close()
 
@@ -756,13 +705,13 @@ class _Reader:
     def read(self, size: int = -1) -> bytes:
         try:
             return self._data.read(size)
-        except _DECOMPRESS_ERRORS as error:
+        except DECOMPRESS_ERRORS as error:
             raise self._problem(error) from None
 
     def readline(self, size: int = -1) -> bytes:
         try:
             return self._data.readline(size)
-        except _DECOMPRESS_ERRORS as error:
+        except DECOMPRESS_ERRORS as error:
             raise self._problem(error) from None
 
     def seek(self, offset: int) -> None:

@@ -115,6 +115,46 @@ def test_compressed_exports_are_spooled_decompressed_and_removed(
     assert not os.path.exists(spool)  # the decompressed copy and its directory are removed
 
 
+@pytest.mark.parametrize(("suffix", "compress"), COMPRESSORS)
+def test_a_compressed_stream_without_a_name_is_read_as_its_first_bytes_say(
+    tmp_path: Path, suffix: str, compress: object
+) -> None:
+    """Standard input, and a rotated log renamed without its suffix, are read through the
+    compression they begin with (``zcat`` is no longer needed)."""
+    data = compress(b"one\ntwo\n")  # type: ignore[operator]
+    with Inputs(["-"], stdin=io.BytesIO(data)) as inputs:
+        assert [text for _, _, text in _all_lines(inputs)] == ["one", "two"]
+        assert inputs.files[0].compression == suffix
+    renamed = tmp_path / "access.log.2"
+    renamed.write_bytes(data)
+    with Inputs([str(renamed)]) as inputs:
+        assert [text for _, _, text in _all_lines(inputs)] == ["one", "two"]
+        assert (inputs.files[0].scan_path, inputs.files[0].compression) == (str(renamed), suffix)
+    with Inputs(["-"], stdin=io.BytesIO(data), scannable=True) as inputs:  # an export
+        assert Path(inputs.files[0].scan_path).read_bytes() == b"one\ntwo\n"
+        assert inputs.files[0].compression == ""
+        spooled = os.listdir(os.path.dirname(inputs.files[0].scan_path))
+        assert "0-stdin" not in spooled  # the compressed copy, removed once decompressed
+
+
+@pytest.mark.parametrize(
+    "text", [b"BZh2 a host name\n", b"BZh91AY&S\n", b"\x1f\x8b", b"(\xb5/", b"\xfd7zXZ"]
+)
+def test_text_that_begins_almost_as_a_compressed_stream_is_text(text: bytes) -> None:
+    with Inputs(["-"], stdin=io.BytesIO(text)) as inputs:
+        assert inputs.files[0].compression == ""
+
+
+def test_a_gzip_log_on_stdin_reports_as_the_log(tmp_path: Path) -> None:
+    sample = Path(__file__).parent.parent / "sample_logs" / "access.log"
+    args = ["report", "--format", "json", "--no-cache", "--goals", "goals.example.yaml"]
+    piped = CliRunner().invoke(cli, [*args, "-"], input=gzip.compress(sample.read_bytes()))
+    read = CliRunner().invoke(cli, [*args, str(sample)])
+    assert piped.exit_code == read.exit_code == 0
+    assert json.loads(piped.stdout)["input"]["page"] == 715  # the sample log's pages
+    assert json.loads(piped.stdout)["goals"] == json.loads(read.stdout)["goals"]
+
+
 def test_globs_expand_in_name_order(tmp_path: Path) -> None:
     for name in ("access.log.2", "access.log", "access.log.1", "other.log"):
         (tmp_path / name).write_text(name + "\n")

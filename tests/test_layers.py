@@ -66,7 +66,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats",
         ),
     ),
-    ("inputs", ("spool", "inputs", "seeking", "hit_cache")),
+    ("inputs", ("spool", "compression", "inputs", "seeking", "hit_cache")),
     (
         "hits",
         (
