@@ -55,6 +55,8 @@ from micromacro.spool import Spool, remove_orphan_spools
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
+# The byte-order mark a file of UTF-8 may start with (IIS writes one before ``#Software:``).
+BOM = "\ufeff"
 _CHUNK = 1 << 20
 DEFAULT_CHUNK_BYTES = 16 << 20
 # A log line never holds the ASCII unit separator, so one "column" is the whole line.
@@ -758,6 +760,8 @@ def read_line_chunks(
                 else:
                     lines = _block_lines(block, max_line_bytes)
                     length = block.size
+                if next_line == 1 and len(lines) and lines[0].startswith(BOM):
+                    lines = _without_bom(lines)
                 frame = pl.DataFrame(
                     {
                         "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(
@@ -791,6 +795,13 @@ def _rank(item: tuple[object, int, InputFile]) -> tuple[bool, object, int]:
     return (key is None, key if key is not None else 0, position)
 
 
+def _without_bom(lines: pl.Series) -> pl.Series:
+    """``lines`` (a file's first) without the byte-order mark its first line starts with:
+    an editor's or a Windows server's mark of UTF-8, not the line's text."""
+    first = lines.head(1).str.strip_prefix(BOM)
+    return pl.concat([first, lines.slice(1)], rechunk=False)
+
+
 def _head_lines(
     file: InputFile, count: int, max_line_bytes: int
 ) -> Iterator[tuple[InputFile, int, str]]:
@@ -813,6 +824,8 @@ def _head_lines(
                     read += len(raw)
                 continue
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if number == 1:
+                text = text.removeprefix(BOM)
             if text.strip():
                 yield file, number, text
                 seen += 1

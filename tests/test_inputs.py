@@ -555,3 +555,24 @@ def test_the_bytes_a_stretch_lost_before_it_was_read_are_counted(tmp_path: Path)
     assert (lines, missing) == (["two", "three"], 16)
     whole = inputs_module.read_line_chunks(InputFile(str(log), str(log), 14), pl.String())
     assert [chunk.lines.height for chunk in whole] == [3]  # the file as it was: nothing lost
+
+
+def test_a_byte_order_mark_is_no_part_of_the_first_line(tmp_path: Path) -> None:
+    """IIS and Windows editors start a UTF-8 file with a byte-order mark: the first line is
+    read without it, in the sample and in the chunks; a mark later on stays text."""
+    log = tmp_path / "u_ex261102.log"
+    log.write_bytes(b"\xef\xbb\xbf#Software: IIS\r\n\xef\xbb\xbfsecond\r\n")
+    with Inputs([str(log)]) as inputs:
+        assert [text for _, _, text in _all_lines(inputs)] == ["#Software: IIS", "\ufeffsecond"]
+        assert [text for _, _, text in inputs.sample_lines()] == ["#Software: IIS", "\ufeffsecond"]
+
+
+def test_a_w3c_log_with_a_byte_order_mark_is_recognised(tmp_path: Path) -> None:
+    fields = "date time c-ip cs-method cs-uri-stem cs-uri-query sc-status cs(User-Agent)"
+    rows = [f"2026-11-02 10:0{i}:00 10.0.0.{i} GET /p{i} - 200 Mozilla/5.0" for i in (1, 2)]
+    log = tmp_path / "u_ex261102.log"
+    log.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([f"#Fields: {fields}", *rows, ""]).encode())
+    result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)["input"]
+    assert (data["format"], data["comment"], data["page"]) == ("w3c", 1, 2)
