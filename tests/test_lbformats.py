@@ -172,6 +172,24 @@ def test_alb_newer_fields_at_the_end_are_not_required() -> None:
     ]
 
 
+def test_alb_ipv6_client_in_brackets_or_not() -> None:
+    bracketed = ALB_HTTPS.replace("192.168.131.39:2817", "[2001:db8::1]:2817")
+    bare = ALB_HTTPS.replace("192.168.131.39:2817", "2001:db8::2:2817")
+    read = rows(FORMATS["alb"], [bracketed, bare])
+    assert [fields(r, "variant", "ip") for r in read] == [
+        ("alb", "2001:db8::1"),
+        ("alb", "2001:db8::2"),
+    ]
+
+
+def test_alb_quote_inside_the_user_agent_is_no_cut_user_agent() -> None:
+    """A quote the load balancer did not escape ends no field: read up to it, the crawler
+    after it went unseen and the line counted as a person's page. The line is malformed."""
+    agent = 'Mozilla/5.0 (compatible; "x" Googlebot/2.1; +http://www.google.com/bot.html)'
+    row = one("alb", ALB_HTTPS.replace('"curl/7.46.0"', f'"{agent}"'))
+    assert (kind(row), row["user_agent"]) == ("malformed", None)
+
+
 def test_alb_missing_space_before_a_later_field() -> None:
     # The documentation's wss entry has no space between "-" and the rule priority.
     line = ALB_HTTPS.replace('"www.example.com" "arn:aws:acm', '"-" "arn:aws:acm').replace(

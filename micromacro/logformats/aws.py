@@ -45,9 +45,9 @@ _ISO_TIME = r"\d{4}-\d\d-\d\dT[^ ]+"
 # What every line of the ALB and ELB families holds, records that are no request too: an
 # ISO 8601 time (or it is a comment). Detection parses no sample without one with them.
 _ISO_CLAIMS = rf"{COMMENT_LINE}|\d{{4}}-\d\d-\d\dT"
-# "address:port": an IPv6 address is written without brackets, so the port is after the last
-# colon.
-_CLIENT = f"{group('ip', '[^ ]+')}:\\d+"
+# "address:port": the port is after the last colon; an IPv6 address may be written in
+# brackets, which are not the address's.
+_CLIENT = r"\[?" + group("ip", r"[^ \]]+") + r"\]?:\d+"
 
 # --- Application Load Balancer -----------------------------------------------------------
 
@@ -60,9 +60,10 @@ _DOMAIN = group("host", '[^ "]*')
 _ALB = (
     f"^{_ALB_TYPES} {group('time', _ISO_TIME)} [^ ]+ {_CLIENT} [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
     f"{group('status', _STATUS_OR_DASH)} [^ ]+ [^ ]+ {group('bytes', _BYTES)} "
-    f"{quoted('request')} {quoted('user_agent')}"
-    f'(?: [^ ]+ [^ ]+ [^ ]+ "[^"]*" "{_DOMAIN}")?'
-)  # and no end: the later fields are not read (checking them costs a fifth of the time)
+    f"{quoted('request')} {quoted('user_agent')}(?:$| )"
+    f'(?:[^ ]+ [^ ]+ [^ ]+ "[^"]*" "{_DOMAIN}")?'
+)  # and no end: the later fields are not read (checking them costs a fifth of the time); a
+# quote inside the user agent, not escaped, ends no field: the line is no ALB line
 _ALB_LINE = (
     "https 2026-11-02T08:15:03.123456Z app/shop-lb/50dc6c495c0c9188 203.0.113.7:51234 "
     '10.0.0.5:80 0.000 0.004 0.000 200 200 412 5123 "GET https://shop.example.com:443/'
