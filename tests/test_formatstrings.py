@@ -133,6 +133,27 @@ def test_pasted_nginx_directive_is_accepted() -> None:
     assert parsed(resolve_format(pasted), [line])[0]["parsed"] is True
 
 
+_EPOCH_LINE = '1793610903.250 203.0.113.7 "GET /a?b=1 HTTP/1.1" 200'
+_BRACKET_FIRST = '[02/Nov/2026:09:15:03 +0000] 203.0.113.7 "GET /a?b=1 HTTP/1.1" 200'
+
+
+@pytest.mark.parametrize(
+    ("pasted", "line"),
+    [
+        ("'$msec $remote_addr \"$request\" $status'", _EPOCH_LINE),
+        ("'$msec $remote_addr '\n   '\"$request\" $status'", _EPOCH_LINE),
+        ('"%t %h \\"%r\\" %>s"', _BRACKET_FIRST),
+    ],
+    ids=["nginx", "nginx-pieces", "apache"],
+)
+def test_a_string_pasted_in_its_config_quotes_is_the_string(pasted: str, line: str) -> None:
+    """The string alone as the config file quotes it: the quotes are the config's, not the
+    log's (no line matched from column 1 on)."""
+    fmt = resolve_format(pasted)
+    row = parsed(fmt, [line])[0]
+    assert (row["parsed"], row["path"], row["query"], row["status"]) == (True, "/a", "b=1", 200)
+
+
 def test_apache_combined_string_reads_like_the_preset() -> None:
     fmt = resolve_format(APACHE_COMBINED)
     assert fmt.name == "apache"

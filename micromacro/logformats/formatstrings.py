@@ -131,15 +131,24 @@ def compile_format_string(text: str) -> FormatString | None:
     return None
 
 
+# A string of a config file in its quotes: nginx's '…' (or "…"), Apache's "…" with \" inside.
+_QUOTED = r"'[^']*'|" + r'"(?:[^"\\]|\\.)*"'
+
+
 def _strip_directive(text: str) -> str:
-    """Accept a pasted config line: ``log_format main '…';`` or ``LogFormat "…" combined``."""
+    """Accept a pasted config line: ``log_format main '…';`` or ``LogFormat "…" combined``,
+    or the string alone in its quotes (nginx's pieces ``'…' '…'`` joined)."""
     stripped = text.strip()
     nginx = re.fullmatch(r"log_format\s+\S+\s+(?:escape=\S+\s+)?(.*?);?", stripped, re.DOTALL)
     if nginx:
         parts = re.findall(r"'([^']*)'|\"([^\"]*)\"", nginx.group(1))
         return "".join(single or double for single, double in parts) or nginx.group(1)
     apache = re.fullmatch(r'LogFormat\s+"((?:[^"\\]|\\.)*)"(?:\s+\S+)?', stripped)
-    return apache.group(1) if apache else text
+    if apache:
+        return apache.group(1)
+    if re.fullmatch(rf"(?:{_QUOTED})(?:\s+(?:{_QUOTED}))*", stripped, re.DOTALL):
+        return "".join(piece[1:-1] for piece in re.findall(_QUOTED, stripped))
+    return text
 
 
 def _unescape_apache(text: str) -> str:
