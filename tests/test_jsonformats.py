@@ -923,3 +923,50 @@ def test_lines_without_a_client_address_are_told_apart_by_user_agent(tmp_path: P
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)["summary"]
     assert (summary["visitors"], summary["sessions"], summary["pageviews"]) == (2, 2, 3)
+
+
+# What Caddy writes into the access log's file besides its requests (its own messages).
+CADDY_MESSAGES = [
+    '{"level":"info","ts":1793610900.0012,"logger":"admin","msg":"admin endpoint started",'
+    '"address":"localhost:2019","enforce_origin":false,"origins":["//localhost:2019"]}',
+    '{"level":"info","ts":1793610900.0013,"msg":"using config from file","file":"/etc/caddy/C"}',
+    '{"msg":"certificate obtained successfully","level":"info","identifier":"shop.example.com"}',
+]
+
+
+def test_a_loggers_own_messages_are_no_http_requests() -> None:
+    """A structured logger's message (a level and a msg, no key of a request) is a record of
+    the log that is no request: ``not_http``, not malformed. A request whose time is broken,
+    and a message cut short, stay malformed."""
+    broken_time = CADDY_DEFAULT.replace('"ts":1793610903.123456', '"ts":"soon"')
+    cut = CADDY_MESSAGES[0][:60]
+    frame = parse([*CADDY_MESSAGES, CADDY_DEFAULT, broken_time, cut], FORMATS["caddy"])
+    kinds = frame.select(
+        pl.when("not_http").then(pl.lit("not_http")).when("parsed").then(pl.lit("read"))
+        .otherwise(pl.lit("malformed")),
+        "variant",
+    ).rows()  # fmt: skip
+    assert kinds == [
+        ("not_http", "json_message"),
+        ("not_http", "json_message"),
+        ("not_http", "json_message"),
+        ("read", "caddy"),
+        ("malformed", None),
+        ("malformed", None),
+    ]
+
+
+def test_a_caddy_log_opening_with_its_own_messages_is_recognised(tmp_path: Path) -> None:
+    """Caddy's messages before its first request: the log is Caddy's, they are ``not_http``,
+    and no sample line is said to be unreadable. (A log of such messages alone is no access
+    log: ``test_a_log_in_neither_format_exits_1_and_suggests_log_format``.)"""
+    log = tmp_path / "access.log"
+    log.write_text("\n".join([*CADDY_MESSAGES, CADDY_DEFAULT, CADDY_DEFAULT]) + "\n")
+    result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)["input"]
+    assert (data["format"], data["not_http"], data["page"], data["malformed"]) == (
+        "caddy", 3, 2, 0,
+    )  # fmt: skip
+    assert "no format reads" not in result.stderr
+    assert "warning" not in result.stderr

@@ -182,6 +182,10 @@ class SampleAnalysis:
     unread: tuple[str, str] | None
     tables: dict[str, pl.DataFrame] = field(repr=False, compare=False)
     w3c_header: bool = False  # a ``#Fields:`` line is among them
+    # The first line no family reads as a comment (its location and text): what a sample no
+    # family recognises is named by, when every line is accounted for by records that do not
+    # recognise a format (``NotHttp.recognises``).
+    first_data: tuple[str, str] | None = None
 
 
 def analyse_sample(
@@ -220,7 +224,15 @@ def analyse_sample(
     comments = max((int(t["comment"].sum()) for t in tables.values()), default=0)
     ranked = tuple(sorted(candidates, key=lambda c: -c.read))
     w3c_header = any(line.startswith("#Fields:") for line in lines)
-    return SampleAnalysis(len(lines), comments, ranked, unread, tables, w3c_header)
+    data_rows = (
+        pl.DataFrame({name: table.get_column("comment") for name, table in tables.items()})
+        .select(~pl.any_horizontal(pl.all()).alias("data"))
+        .with_row_index()
+        .filter("data")
+        .get_column("index")
+    )
+    first_data = (where[data_rows[0]], lines[data_rows[0]]) if len(data_rows) else None
+    return SampleAnalysis(len(lines), comments, ranked, unread, tables, w3c_header, first_data)
 
 
 def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIES) -> Detection:
@@ -333,8 +345,13 @@ def _unread_lines(count: int) -> pl.DataFrame:
     )
 
 
+# Records that are no request and do not recognise their format (``NotHttp.recognises``).
+_UNRECOGNISING = [r.name for f in FAMILIES for r in f.not_http if not r.recognises]
+
+
 def _candidate(family: str, table: pl.DataFrame) -> Candidate:
-    read = int(table.select((pl.col("parsed") | pl.col("not_http")).sum()).item())
+    recognising = pl.col("not_http") & ~pl.col("variant").is_in(_UNRECOGNISING).fill_null(False)
+    read = int(table.select((pl.col("parsed") | recognising).sum()).item())
     counts = table.filter(pl.col("parsed")).get_column("variant").value_counts()
     variants = {str(name): int(count) for name, count in counts.iter_rows()}
     return Candidate(family, read, variants)
@@ -362,7 +379,7 @@ def _nothing_reads(analysis: SampleAnalysis) -> str:
     tried = ", ".join(f"{c.family} {c.read}" for c in analysis.candidates)
     if not analysis.lines:
         return f"cannot recognise the log format: no sample lines; tried {tried}"
-    unread = analysis.unread
+    unread = analysis.unread or analysis.first_data
     export = _export_kind(unread[1]) if unread else None
     if unread and export:
         name = unread[0].rsplit(":", 1)[0]

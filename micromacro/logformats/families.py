@@ -33,10 +33,15 @@ COMMENT_LINE = r"^\s*(?:#|$)"
 
 @dataclass(frozen=True)
 class NotHttp:
-    """A record shape of a format that is no HTTP request (counted as ``not_http``)."""
+    """A record shape of a format that is no HTTP request (counted as ``not_http``): a line
+    that ``regex`` matches and ``unless`` (when given) does not. ``recognises``: whether such
+    records recognise the format when its sample is detected (a JSON logger's message is no
+    sign of an access log: an application's log of them is no format known)."""
 
     name: str
     regex: str
+    unless: str | None = None
+    recognises: bool = True
 
 
 @dataclass(frozen=True)
@@ -243,9 +248,10 @@ class FamilyParser:
         line = pl.col("line")
         shape: pl.Expr = pl.lit(None, dtype=pl.String)
         for record in reversed(self._not_http):
-            shape = (
-                pl.when(line.str.contains(record.regex)).then(pl.lit(record.name)).otherwise(shape)
-            )
+            matches = line.str.contains(record.regex)
+            if record.unless is not None:
+                matches &= ~line.str.contains(record.unless)
+            shape = pl.when(matches).then(pl.lit(record.name)).otherwise(shape)
         return lines.with_columns(variant=shape).with_columns(
             not_http=pl.col("variant").is_not_null()
         )

@@ -57,7 +57,7 @@ from typing import Any
 import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
-from micromacro.logformats.families import COMMENT_LINE, Family
+from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
 from micromacro.logformats.fields import ISO8601, normalize_frame
 from micromacro.periods import LATEST
 
@@ -644,10 +644,26 @@ TRAEFIK_JSON = JsonLines(
 # after the conventions (which read every line ``json`` reads).
 JSON_VARIANTS: tuple[JsonLines, ...] = (CADDY, NGINX_JSON, TRAEFIK_JSON)
 JSON_FORMATS: tuple[JsonLines, ...] = (JSON_LINES, *JSON_VARIANTS)
+# A structured logger's message (zap, logrus, pino, bunyan: a "level" and a "msg") with no key
+# of a request: Caddy writes its own ("admin endpoint started", certificate renewals) into the
+# access log's file by default.
+JSON_MESSAGE = NotHttp(
+    "json_message",
+    r'^[ \t]*\{.*(?:"level"\s*:.*"msg"\s*:|"msg"\s*:.*"level"\s*:).*\}[ \t\r]*$',
+    unless='"(?:'
+    + "|".join(
+        re.escape(key)
+        for key in (*JSON_KEYS["request"], *JSON_KEYS["target"], *JSON_KEYS["method"])
+        if "." not in key  # a nested one is a member of "request"
+    )
+    + ')"\\s*:',
+    recognises=False,
+)
 JSON_FAMILY = Family(
     "json",
     JSON_VARIANTS,
     general=JSON_LINES,
+    not_http=(JSON_MESSAGE,),
     description="JSON lines access logs",
     distinct_variants=False,  # one reader under four names
     forwarded_for_marker=r'(?i)"(?:http_x_forwarded_for|X-Forwarded-For|request_X-Forwarded-For)"\s*:',
