@@ -322,3 +322,26 @@ def test_significant_changes_are_green_or_red(
     assert figures["sessions"].change == "▲ +20"
     assert figures["bounce_rate"].change == "▲ +10.0 pp"
     assert figures["macro_conversion_rate"].raw == "0.05"
+
+
+def test_a_long_funnel_name_leaves_its_figures_in_the_heading(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The name is cut (to 100 characters), not what the heading says after it: a 300-character
+    name made the page lose "entered, completed, never entered". Quotes and backslashes in it
+    are shown as they are, not as Python writes them."""
+    name = 'it\'s "x" \\ ' + "n" * 300
+    goals = tmp_path / "goals.yaml"
+    funnel = {
+        "name": name,
+        "steps": [{"destination": {"begins_with": "/products/"}}, {"destination": "/cart"}],
+    }
+    cart = {"name": "cart", "kind": "macro", "destination": "/cart"}
+    goals.write_text(json.dumps({"goals": [cart], "funnels": [funnel]}))
+    text, code = _run(["report", "sample_logs/access.log", "--goals", str(goals)], monkeypatch)
+    assert code == 0
+    (heading,) = re.findall(r"<h2>(Funnel [^<]*)</h2>", text)
+    shown = html.unescape(heading)
+    assert shown.startswith("Funnel 'it's \"x\" \\ nnn")
+    assert "n" * 88 + "…' (sessions, closed, ordered): " in shown
+    assert shown.endswith(" sessions never entered")

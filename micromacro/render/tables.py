@@ -24,6 +24,7 @@ from micromacro.rows import (
     Experiment,
     FunnelResult,
 )
+from micromacro.text import inert
 
 __all__ = [
     "KEEP",
@@ -274,6 +275,20 @@ def funnels_table(report: Report) -> Table:
     return Table("funnels", "Funnels", columns, rows)
 
 
+# A name in a section title is cut to this many characters, so that what the title says after
+# it (a funnel's overall figures, the breakdown of its segments) always shows.
+TITLE_NAME_CHARS = 100
+
+
+def quoted_name(name: str) -> str:
+    """``name`` in quotes as a title shows it (``inert``), cut to ``TITLE_NAME_CHARS``.
+
+    >>> quoted_name("checkout"), quoted_name("x" * 120)[-4:]
+    ("'checkout'", "xx…'")
+    """
+    return f"'{inert(name, limit=TITLE_NAME_CHARS)}'"
+
+
 def funnel_title(funnel: FunnelResult) -> str:
     """One line saying what a funnel counts and how it did overall, e.g. ``Funnel 'checkout'
     (sessions, closed, ordered): 10 entered, 2 completed (20.0%), 30 of 40 sessions never
@@ -281,7 +296,7 @@ def funnel_title(funnel: FunnelResult) -> str:
     singular, plural = _UNIT_NOUNS[funnel.scope]
     units = funnel.units
     return (
-        f"Funnel {funnel.name!r} ({plural}, {funnel.entry}, {funnel.order}): "
+        f"Funnel {quoted_name(funnel.name)} ({plural}, {funnel.entry}, {funnel.order}): "
         f"{format_value(funnel.entered, 'int')} entered, "
         f"{format_value(funnel.completed, 'int')} completed "
         f"({format_value(funnel.conversion_rate, 'rate')}), "
@@ -391,7 +406,7 @@ def funnel_segment_tables(report: Report) -> list[Table]:
         )
         tables += _per_breakdown(
             "funnel_segments",
-            f"Funnel {funnel.name!r}",
+            f"Funnel {quoted_name(funnel.name)}",
             columns,
             [{**row.as_dict(), **_numbered("step", row.reached)} for row in funnel.segments],
         )
@@ -571,7 +586,7 @@ def experiment_table(report: Report) -> Table:
     check = result.sample_ratio
     verdict = "MISMATCH" if check.mismatch else "ok"
     title = (
-        f"Experiment: --by {result.by} against {result.baseline!r} "
+        f"Experiment: --by {result.by} against {quoted_name(result.baseline)} "
         f"(sample ratio {verdict}, p = {format_value(check.p_value, 'pvalue')})"
     )
     return Table("experiment", title, columns, rows)
@@ -593,7 +608,7 @@ def experiment_revenue_table(report: Report) -> Table | None:
         for v in result.variants
     ]
     title = (
-        f"Experiment: macro revenue per session against {result.baseline!r} "
+        f"Experiment: macro revenue per session against {quoted_name(result.baseline)} "
         "(Welch's t-test, 95% interval)"
     )
     return Table("experiment_revenue", title, columns, rows)
