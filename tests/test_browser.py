@@ -50,6 +50,7 @@ PAGES: dict[str, list[str]] = {
         "--by", "query:variant", "--by", "landing_page", "--by", "channel", "--baseline", "A",
         "--alerts",
     ],
+    "wide": ["sample_logs/access.log", "--goals", f"{FIXTURES}/wide_names_goals.yaml"],
 }  # fmt: skip
 NOW = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
 ARGUMENTS = (
@@ -256,3 +257,34 @@ def test_screenshots_and_no_horizontal_scroll_on_a_phone(
     if name == "sample" and os.environ.get("MICROMACRO_SCREENSHOT") == "write":
         _open(browser, path, 1280, 1700)
         browser.save_screenshot(str(ROOT / "docs" / "report.png"))
+
+
+# For each chart text: the chart, its class, its text, its left and right end and the chart's
+# width (SVG units), and the x where the chart's bars begin (its name column's end).
+_TEXT_BOXES = """
+return [...document.querySelectorAll('svg.funnel, svg.lift, svg.trend')].flatMap(svg => {
+  const names = {funnel: 170, lift: 160, trend: Infinity};
+  const kind = ['funnel', 'lift', 'trend'].find(k => svg.classList.contains(k));
+  return [...svg.querySelectorAll('text')].map(t => {
+    const box = t.getBBox();
+    return [kind, t.getAttribute('class') || '', t.textContent, box.x, box.x + box.width,
+            svg.viewBox.baseVal.width, names[kind]];
+  });
+});
+"""
+
+
+@pytest.mark.parametrize("name", ["sample", "wide", "hostile"])
+def test_chart_texts_stay_in_their_charts_and_names_clear_of_the_bars(
+    browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], name: str
+) -> None:
+    """Measured where Chromium draws them: the value after a funnel's longest bar and a lift's
+    label ran past the chart's right edge, and a step's name under the bars beside it."""
+    _open(browser, reports[name][0])
+    boxes = browser.execute_script(_TEXT_BOXES)
+    assert {kind for kind, *_ in boxes} >= {"funnel", "lift", "trend"}
+    # A glyph may overhang its start by a unit or two (a "j").
+    outside = [b for b in boxes if b[3] < -2 or b[4] > b[5] + 0.5]
+    assert outside == []
+    over_bars = [b for b in boxes if b[1] == "name" and b[4] > b[6]]
+    assert over_bars == []

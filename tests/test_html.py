@@ -345,3 +345,14 @@ def test_a_long_funnel_name_leaves_its_figures_in_the_heading(
     assert shown.startswith("Funnel 'it's \"x\" \\ nnn")
     assert "n" * 88 + "…' (sessions, closed, ordered): " in shown
     assert shown.endswith(" sessions never entered")
+
+
+def test_a_funnel_steps_tooltip_covers_its_whole_row_of_bars(pages: dict[str, str]) -> None:
+    """The tooltip was on the dropped part alone, under the bar drawn over it: a step where
+    nobody dropped (or nobody arrived: a bar of no width) had none that could be reached."""
+    for chart in re.findall(r'<svg class="chart funnel".*?</svg>', pages["sample"], re.S):
+        rects = re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*'
+                           r'class="([^"]*)"[^>]*>(<title>.*?</title>)?</rect>', chart)  # fmt: skip
+        titled = [(x, width, css) for x, width, css, title in rects if title]
+        steps = len([css for _, _, css, _ in rects if css == "bar"])
+        assert titled == [("170.0", "260.0", "hit mark")] * steps

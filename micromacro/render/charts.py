@@ -104,6 +104,37 @@ def label(text: str, limit: int = LABEL_CHARS) -> str:
     return inert(text, limit=limit)
 
 
+# How wide characters are, in ems, in the sans-serif faces the page asks for (a little over
+# Helvetica's widths, so that an estimate errs long); any other character counts one em.
+_NARROW = frozenset("iljI.,:;|!'`ftr()[]{}/\\- ")
+_WIDE = frozenset("mwMW@%")
+_EMS = {**dict.fromkeys(_NARROW, 0.36), **dict.fromkeys(_WIDE, 0.95)}
+
+
+def _ems(char: str) -> float:
+    if char in _EMS:
+        return _EMS[char]
+    if char.isascii():
+        return 0.72 if char.isupper() else 0.6
+    return 1.0
+
+
+def fitted(text: str, room: float, size: float = 13.0) -> str:
+    """``label`` of ``text`` cut (ending in ``…``) to what ``room`` units hold at font size
+    ``size``, by an estimate of its characters' widths.
+
+    >>> fitted("step one", 200), fitted("w" * 40, 60)
+    ('step one', 'www…')
+    """
+    shown = label(text, len(text))
+    used = 0.0
+    for index, char in enumerate(shown):
+        used += _ems(char) * size
+        if used > room:
+            return label(text, max(index, 1))
+    return shown
+
+
 def _r(value: float) -> float:
     """A coordinate to one decimal (the file stays small)."""
     return round(value, 1)
@@ -250,8 +281,10 @@ def funnel_chart(funnel: FunnelResult) -> Chart:
     """A funnel's drop-off: a bar per step as long as the units that reached it (against the
     first step's), the share that dropped before the next step marked after it, and the median
     time from the previous step between the bars."""
-    width, row_h, name_w = 560.0, 40.0, 170.0
-    bar_w = width - name_w - 8
+    # The value after the longest bar ("1,234,567 (100.0%)") stays inside the chart, and a
+    # step's number and name inside its column.
+    width, row_h, name_w, value_w = 560.0, 40.0, 170.0, 130.0
+    bar_w = width - name_w - value_w
     top = max((step.reached for step in funnel.steps), default=0) or 1
     shapes: list[Shape] = []
     for index, step in enumerate(funnel.steps):
@@ -265,11 +298,16 @@ def funnel_chart(funnel: FunnelResult) -> Chart:
         )
         reached = format_value(step.reached, "int")
         value = f"{reached} ({format_value(step.conversion_from_start, 'rate')})"
+        number = f"{step.step}. "
+        name = number + fitted(step.name, name_w - 6 - _ems("0") * 13 * len(number))
         shapes += [
-            Shape("text", 0, y + 13, css="name", text=f"{step.step}. {label(step.name, 22)}"),
-            Shape("rect", name_w, y, reached_w, 18, css="dropped", title=title, series="steps"),
+            Shape("text", 0, y + 13, css="name", text=name),
+            Shape("rect", name_w, y, reached_w, 18, css="dropped"),
             Shape("rect", name_w, y, _r(reached_w - dropped_w), 18, css="bar"),
             Shape("text", _r(name_w + reached_w + 4), y + 13, css="value", text=value),
+            # The step's tooltip over its whole row of bars: both parts, and a step no unit
+            # reached (a bar of no width) too.
+            Shape("rect", name_w, y, bar_w, 18, css="hit", title=title, series="steps"),
         ]
         if step.dropped and index < len(funnel.steps) - 1:
             dropped = f"▼ {format_value(step.drop_off_rate, 'rate')} dropped"
@@ -290,7 +328,8 @@ def lift_chart(rows: Sequence[MicroMacroRow]) -> Chart:
     """Per micro goal, how much more often its visitors reach a macro goal: the difference of
     macro rates as a point with its 95% interval as whiskers, a zero line, and hollow points
     labelled for small samples (a row without a difference is marked ``n/a``)."""
-    width, row_h, name_w, right = 560.0, 26.0, 160.0, 140.0
+    # ``right`` holds the widest label: "▲ +100.0 pp · small sample" at 13px.
+    width, row_h, name_w, right = 560.0, 26.0, 160.0, 190.0
     ends = [v for r in rows for v in (r.diff_ci_low, r.diff_ci_high, r.difference) if v is not None]
     reach = max((abs(v) for v in ends), default=0.0) or 0.01
     inner = width - name_w - right
@@ -313,7 +352,7 @@ def lift_chart(rows: Sequence[MicroMacroRow]) -> Chart:
     ]
     for index, row in enumerate(rows):
         y = index * row_h + 16
-        shapes.append(Shape("text", 0, y + 4, css="name", text=label(row.goal, 24)))
+        shapes.append(Shape("text", 0, y + 4, css="name", text=fitted(row.goal, name_w - 6)))
         note = "small sample" if row.small_sample else ""
         if row.difference is None:
             shapes.append(Shape("text", zero, y + 4, css="note", text="n/a", series="lift"))
