@@ -356,3 +356,22 @@ def test_a_funnel_steps_tooltip_covers_its_whole_row_of_bars(pages: dict[str, st
         titled = [(x, width, css) for x, width, css, title in rects if title]
         steps = len([css for _, _, css, _ in rects if css == "bar"])
         assert titled == [("170.0", "260.0", "hit mark")] * steps
+
+
+def test_the_trends_rate_line_breaks_where_a_day_has_no_rate() -> None:
+    """Days 1–2 and 4 have sessions, day 3 none: two stretches of the rate's line (day 4 a
+    dot alone), none across day 3."""
+    from micromacro.render.charts import trend_chart
+    from micromacro.rows import Trend, TrendRow
+
+    rows = (
+        TrendRow("2026-11-01", 10, 1, 0.1),
+        TrendRow("2026-11-02", 10, 5, 0.5),
+        TrendRow("2026-11-03", 0, 0, None),
+        TrendRow("2026-11-04", 4, 0, 0.0),
+    )
+    chart = trend_chart(Trend("day", rows))
+    lines = [s.points for s in chart.shapes if s.kind == "polyline" and "rate" in s.css]
+    assert [len(points) for points in lines] == [2, 1]
+    dots = [s for s in chart.shapes if s.series == "rate"]
+    assert [dot.x for dot in dots] == [lines[0][0][0], lines[0][1][0], lines[1][0][0]]

@@ -260,7 +260,18 @@ def trend_chart(trend: Trend) -> Chart:
         if row.macro_conversion_rate is not None
     ]
     shapes.append(Shape("polyline", css="line sessions", points=tuple(sessions)))
-    shapes.append(Shape("polyline", css="line rate", points=tuple((x, y) for x, y, _ in rated)))
+    # The rate's line joins neighbouring rows only: a row without sessions has no rate, and a
+    # line across it would draw rates nobody had.
+    runs: list[list[tuple[float, float]]] = []
+    for index, row in enumerate(rows):
+        if row.macro_conversion_rate is None:
+            continue
+        point = (x_of(index), y_of(_fraction(row.macro_conversion_rate, rate_top)))
+        if index and rows[index - 1].macro_conversion_rate is not None and runs:
+            runs[-1].append(point)
+        else:
+            runs.append([point])
+    shapes += [Shape("polyline", css="line rate", points=tuple(run)) for run in runs]
     radius = 3.0 if len(rows) <= 62 else 1.5
     for (x, y), row in zip(sessions, rows, strict=True):
         title = f"{row.start}: {format_value(row.sessions, 'int')} sessions"

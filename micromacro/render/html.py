@@ -38,7 +38,7 @@ from micromacro.render.charts import (
 from micromacro.render.options import RunInfo
 from micromacro.render.page import Section, sections
 from micromacro.render.tables import Column, Table, input_table
-from micromacro.render.values import format_instant, format_value
+from micromacro.render.values import format_instant, format_value, p_equals
 from micromacro.report import Report
 from micromacro.text import inert
 
@@ -250,7 +250,7 @@ def _sample_ratio_banner(report: Report) -> list[str]:
     split = ", ".join(format_value(share, "rate") for share in check.expected_split)
     return [
         f"Sample-ratio mismatch: the variants' sessions ({sessions}) are not in the expected "
-        f"split ({split}), p = {format_value(check.p_value, 'pvalue')}. Visitors may not have "
+        f"split ({split}), {p_equals(check.p_value)}. Visitors may not have "
         "been assigned at random: check the assignment before trusting these figures."
     ]
 

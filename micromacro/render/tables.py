@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from micromacro.comparison import NO_CHANGE, goal_dict
 from micromacro.render.alerts import alert_cells
-from micromacro.render.values import ColumnKind, format_value
+from micromacro.render.values import ColumnKind, format_value, p_equals
 from micromacro.report import Report
 from micromacro.rows import (
     CHANNEL_FIELDS,
@@ -587,7 +587,7 @@ def experiment_table(report: Report) -> Table:
     verdict = "MISMATCH" if check.mismatch else "ok"
     title = (
         f"Experiment: --by {result.by} against {quoted_name(result.baseline)} "
-        f"(sample ratio {verdict}, p = {format_value(check.p_value, 'pvalue')})"
+        f"(sample ratio {verdict}, {p_equals(check.p_value)})"
     )
     return Table("experiment", title, columns, rows)
 

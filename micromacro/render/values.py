@@ -18,6 +18,16 @@ _HUGE = 1e18
 _STATUS_SHOWN = {"fired": "FIRED", "ok": "ok", "not_evaluated": "not evaluated"}
 
 
+def p_equals(p_value: float | None) -> str:
+    """A p-value in running text: ``p = 0.012``, ``p < 0.001``.
+
+    >>> p_equals(0.0123), p_equals(1e-9)
+    ('p = 0.012', 'p < 0.001')
+    """
+    shown = format_value(p_value, "pvalue")
+    return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
+
+
 def format_value(value: object, kind: ColumnKind) -> str:
     """A value as people read it: thousands separators, percents, durations; ``n/a`` for a
     figure that cannot be computed, ``–`` for an empty text. A float that is not finite reads
