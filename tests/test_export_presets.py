@@ -139,16 +139,19 @@ def order(visitor: str, hour: int, properties: object) -> dict[str, object]:
     return track("Order Completed", visitor, f"2026-11-02T{hour:02d}:00:00Z", properties)
 
 
-def test_a_line_whose_properties_are_text_leaves_the_others_objects(tmp_path: Path) -> None:
-    """Polars reads a field that is an object on some lines and a text on others as text (the
-    objects as their JSON): the objects' members are read from it all the same."""
-    goals = """source: {preset: segment}
-goals:
+# An order: a Segment track call of the category Ecommerce, worth its revenue.
+ORDER_GOAL = """goals:
   - name: order
     kind: macro
     event: {category: Ecommerce, action: Order Completed}
     value: {from: revenue}
 """
+
+
+def test_a_line_whose_properties_are_text_leaves_the_others_objects(tmp_path: Path) -> None:
+    """Polars reads a field that is an object on some lines and a text on others as text (the
+    objects as their JSON): the objects' members are read from it all the same."""
+    goals = "source: {preset: segment}\n" + ORDER_GOAL
     calls = [
         order("a1", 9, {"revenue": 40, "currency": "USD", "category": "Ecommerce"}),
         order("a2", 10, {"revenue": 60, "currency": "USD", "category": "Ecommerce"}),
@@ -169,13 +172,7 @@ def test_objects_beside_a_text_keep_their_escapes(tmp_path: Path, broken: bool) 
     JSON without escaping backslashes and control characters: the members are read from the
     lines as written, so every label is itself and every order counts. With a line that is
     no JSON (and blank lines), the rows are read from a repaired copy: the same."""
-    goals = """source: {preset: segment, keep: [properties.label]}
-goals:
-  - name: order
-    kind: macro
-    event: {category: Ecommerce, action: Order Completed}
-    value: {from: revenue}
-"""
+    goals = "source: {preset: segment, keep: [properties.label]}\n" + ORDER_GOAL
     calls = [
         order(f"a{number}", 9, {"label": label, "revenue": 10, "category": "Ecommerce"})
         for number, label in enumerate(ODD_LABELS)
