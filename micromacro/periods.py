@@ -27,7 +27,7 @@ import polars as pl
 
 from micromacro.errors import UsageError
 from micromacro.text import quoted
-from micromacro.timespans import parse_duration
+from micromacro.timespans import AmbiguousUnit, parse_duration
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -242,7 +242,11 @@ def parse_bound(
         elif lowered == "now":
             instant = now.astimezone(UTC)
         elif _RELATIVE.match(value):
-            instant = (now - timedelta(seconds=parse_duration(value))).astimezone(UTC)
+            try:
+                seconds = parse_duration(value)
+            except AmbiguousUnit as error:
+                raise UsageError(f"{name}: {error}") from None
+            instant = (now - timedelta(seconds=seconds)).astimezone(UTC)
         else:
             instant = _instant(value, tz, f"{name}: cannot read '{text}'")
     except (OverflowError, ValueError):  # beyond what a datetime holds

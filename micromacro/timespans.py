@@ -13,14 +13,19 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
 MAX_DURATION_S = 10_000 * 366 * 86400
 
 
+class AmbiguousUnit(ValueError):
+    """A duration whose unit is read two ways (``1M``: a month, or a minute)."""
+
+
 def parse_duration(text: str | int | float) -> float:
     """Return a duration in seconds; a bare number is seconds.
 
     >>> parse_duration("5m"), parse_duration("90"), parse_duration(1.5), parse_duration("2h")
     (300.0, 90.0, 1.5, 7200.0)
 
-    Raises ``ValueError`` for anything else: negative numbers, and durations longer than
-    ``MAX_DURATION_S`` (10,000 years) or not finite.
+    Raises ``ValueError`` for anything else: negative numbers, durations longer than
+    ``MAX_DURATION_S`` (10,000 years) or not finite, and ``M`` (a month to many, a minute
+    to ``m``).
     """
     if isinstance(text, bool):
         raise ValueError(f"expected a duration like 90, 90s, 5m or 1h, got {text!r}")
@@ -32,6 +37,10 @@ def parse_duration(text: str | int | float) -> float:
     if match is None:
         raise ValueError(f"expected a duration like 90, 90s, 5m or 1h, got {text!r}")
     number, unit = match.groups()
+    if unit == "M":  # months to many a reader, minutes here
+        raise AmbiguousUnit(
+            f"{text!r}: write m for minutes; a month is no fixed length (write days: 30d)"
+        )
     return _at_most_max(float(number) * _UNIT_SECONDS[(unit or "s").lower()], text)
 
 

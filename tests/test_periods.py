@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
+from micromacro.cli import cli
 from micromacro.errors import UsageError
 from micromacro.periods import (
     EARLIEST,
@@ -94,6 +96,20 @@ def test_durations(text: str | int, seconds: float) -> None:
 def test_bad_durations(text: object) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)  # type: ignore[arg-type]
+
+
+def test_a_capital_m_is_no_minute_nor_a_month() -> None:
+    """1M read as a minute: --since 1M reported on the last minute, within: 1M in a funnel
+    allowed a minute; a month was meant. Other units are the same in capitals."""
+    assert parse_duration("2H") == parse_duration("2h")
+    with pytest.raises(ValueError, match=r"^'1M': write m for minutes; a month is no fixed "):
+        parse_duration("1M")
+    since = CliRunner().invoke(cli, ["report", "sample_logs/access.log", "--since", "1M"])
+    assert (since.exit_code, since.stderr) == (
+        2,
+        "micromacro: error: --since: '1M': write m for minutes; a month is no fixed length "
+        "(write days: 30d)\n",
+    )
 
 
 # --- the supported range ------------------------------------------------------------------------
