@@ -136,6 +136,8 @@ def _read_goal(
     if len(findings.errors) > errors_before or name is None or kind is None or goal_type is None:
         return None
     destination, event, condition = parsed
+    if event is not None and not inputs.exports:
+        _warn_of_access_log_events(node, event, label, findings)
     return Goal(
         name=name,
         kind=kind,
@@ -149,6 +151,22 @@ def _read_goal(
         value_from=value_from,
         line=node.start_mark.line + 1,
     )
+
+
+def _warn_of_access_log_events(
+    node: Node, event: EventMatcher, label: str, findings: Findings
+) -> None:
+    """A warning for an event goal on access logs that tests what their events lack: a name
+    or a value (an access log's event is a POST, a download or another request: its category,
+    its method as action, its path as label)."""
+    lacking = [key for key in ("name", "value") if getattr(event, key) is not None]
+    if lacking:
+        findings.warn(
+            node,
+            f"event of {label} tests its {' and '.join(lacking)}, which the events of an access "
+            "log do not have (category request or download, the method as action, the path as "
+            "label): it matches no hit of a log (a source: section reads event exports)",
+        )
 
 
 def _read_category(

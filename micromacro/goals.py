@@ -478,10 +478,10 @@ def parse_threshold(written: str | float, condition: Condition, metric: MetricPa
     >>> parse_threshold("70%", "above", path)
     Threshold(value=0.7, unit='value')
     """
-    if isinstance(written, float):
-        return Threshold(written)
-    match = _THRESHOLD.match(written)
     change = condition.startswith("change_")
+    if isinstance(written, float):
+        return Threshold(written) if change else _within_reach(Threshold(written), metric, written)
+    match = _THRESHOLD.match(written)
     if match is None:
         forms = "-30% (relative) or -2pp" if change else "0.02 or 2%"
         raise ValueError(f"expected a number or {forms}, got {quoted(written)}")
@@ -498,8 +498,22 @@ def parse_threshold(written: str | float, condition: Condition, metric: MetricPa
             return Threshold(number / 100, "relative")
         if not metric.is_rate:
             raise ValueError(f"a percent applies to a rate, and {metric.text} is not one")
-        return Threshold(number / 100)
-    return Threshold(number)
+        return _within_reach(Threshold(number / 100), metric, written)
+    return Threshold(number) if change else _within_reach(Threshold(number), metric, written)
+
+
+def _within_reach(bound: Threshold, metric: MetricPath, written: str | float) -> Threshold:
+    """``bound`` of an ``above``/``below`` rule, which a figure of ``metric`` can cross: a
+    rate is from 0 to 1 (0% to 100%), a count or duration 0 or more. Beyond them the rule
+    would never fire, or always: ``above: 5`` on a rate meant 5%."""
+    if metric.is_rate and not 0 <= bound.value <= 1:
+        hint = ""
+        if bound.value > 1 and (isinstance(written, float) or "%" not in written):
+            hint = f": for {bound.value:g}%, write {bound.value:g}% or {bound.value / 100:g}"
+        raise ValueError(f"a rate is a fraction from 0 to 1, or 0% to 100%{hint}")
+    if bound.value < 0:
+        raise ValueError(f"{metric.text} is never below 0")
+    return bound
 
 
 # --- rules -----------------------------------------------------------------------------------

@@ -304,7 +304,7 @@ def describe(node: Node) -> str:
         return "a boolean"
     if tag == NULL_TAG:
         return "nothing" if node.value == "" else "null"
-    if tag in (INT_TAG, FLOAT_TAG):
+    if tag in (INT_TAG, FLOAT_TAG) or read_number(node) is not None:
         return f"the number {inert(node.value, limit=QUOTE_CHARS)}"
     if tag == TIMESTAMP_TAG:
         return f"the date {inert(node.value, limit=QUOTE_CHARS)}"
@@ -393,14 +393,22 @@ def read_flag(node: Node, findings: Findings, subject: str) -> bool | None:
     return None
 
 
+# A number in exponent form without a dot or a sign, which YAML 1.1 reads as text (1e3) and
+# YAML 1.2 and people as a number.
+_EXPONENT_NUMBER = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$")
+
+
 def read_number(node: Node) -> float | None:
-    """Return the finite number a scalar holds, or None if it holds none."""
+    """Return the finite number a scalar holds, or None if it holds none; ``1e3`` written
+    plain (not quoted) is the number 1000."""
     if not isinstance(node, ScalarNode):
         return None
     if tag_of(node) == INT_TAG:
         number = float(SCALARS.construct_yaml_int(node))
     elif tag_of(node) == FLOAT_TAG:
         number = float(SCALARS.construct_yaml_float(node))
+    elif tag_of(node) == STR_TAG and not node.style and _EXPONENT_NUMBER.match(node.value):
+        number = float(node.value)
     else:
         return None
     return number if math.isfinite(number) else None

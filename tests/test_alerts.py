@@ -468,6 +468,26 @@ def problems_of(rules: str, compare: str | None = None) -> list[str]:
             "{name: r, below: 1}",
             "goals.yaml:5:5: missing key 'metric' in alert 'r' (a path into the JSON report)",
         ),
+        # Bounds no figure of the metric can cross: the rule would never fire, or always.
+        (
+            "{name: r, metric: summary.bounce_rate, above: 5}",
+            "goals.yaml:5:51: invalid above of alert 'r': a rate is a fraction from 0 to 1, or "
+            "0% to 100%: for 5%, write 5% or 0.05",
+        ),
+        (
+            "{name: r, metric: summary.bounce_rate, below: 150%}",
+            "goals.yaml:5:51: invalid below of alert 'r': a rate is a fraction from 0 to 1, or "
+            "0% to 100%",
+        ),
+        (
+            "{name: r, metric: summary.bounce_rate, below: -0.1}",
+            "goals.yaml:5:51: invalid below of alert 'r': a rate is a fraction from 0 to 1, or "
+            "0% to 100%",
+        ),
+        (
+            "{name: r, metric: summary.sessions, below: -1}",
+            "goals.yaml:5:48: invalid below of alert 'r': summary.sessions is never below 0",
+        ),
         (
             "{name: r, metric: summary.sessions, below: 1, when: always}",
             "goals.yaml:5:51: unknown key 'when' in alert 'r' (expected one of name, metric, "

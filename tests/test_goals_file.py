@@ -183,13 +183,33 @@ def test_event_case_sensitive_applies_to_fields_unless_a_field_overrides_it() ->
         "  value: {greater_than: -1.5, less_than: 10}",
     )
 
-    assert only_goal(text).event == EventMatcher(
+    config = parse_goals(text, path="goals.yaml")
+    (goal,) = config.goals
+    assert goal.event == EventMatcher(
         category=StringMatcher("equals", "Request", case_sensitive=True),
         action=StringMatcher("equals", "post", case_sensitive=False),
         label=StringMatcher("equals", "404", case_sensitive=True),
         name=StringMatcher("begins_with", "Sign", case_sensitive=True),
         value=NumberCondition(greater_than=-1.5, less_than=10.0),
     )
+    # Without a source: section the file is for access logs, whose events have neither.
+    (warning,) = config.warnings
+    assert warning.startswith("goals.yaml:2:5: event of goal 'a' tests its name and value, ")
+
+
+def test_event_goals_on_access_logs_that_can_match_nothing_are_a_warning() -> None:
+    """An access log's events are requests and downloads: a category, the method, the path. A
+    goal testing an event's name or value matches no hit of one (it passed check, counted 0);
+    with a source: section (an export) it is a goal like any other."""
+    lines = ("kind: micro", "event: {name: add_to_cart}")
+    (warning,) = parse_goals(one_goal(*lines), path="goals.yaml").warnings
+    assert warning == (
+        "goals.yaml:2:5: event of goal 'a' tests its name, which the events of an access log "
+        "do not have (category request or download, the method as action, the path as label): "
+        "it matches no hit of a log (a source: section reads event exports)"
+    )
+    exported = "source: {preset: segment}\n" + one_goal(*lines)
+    assert parse_goals(exported, path="goals.yaml").warnings == ()
 
 
 def test_event_fields_are_case_insensitive_by_default() -> None:
@@ -777,3 +797,20 @@ def test_a_destination_that_matches_no_hit_is_a_warning(
         () if problem is None else (f"goals.yaml:4:18: destination of goal 'buy': {problem}",)
     )
     assert config.warnings == expected
+
+
+def test_a_number_in_exponent_form_is_a_number() -> None:
+    """YAML 1.1 reads 1e3 (no dot, no sign in the exponent) as text: written plain it is the
+    number people mean; quoted it stays text, and a number too large says it is one."""
+    value = only_goal(one_goal("kind: macro", "destination: /thanks", "value: 1e3"))
+    assert value.value == 1000.0
+    duration = only_goal(one_goal("kind: micro", "duration: {greater_than: 1e3}"))
+    assert duration.condition == NumberCondition(greater_than=1000.0)
+    assert problems_of(one_goal("kind: macro", "destination: /thanks", 'value: "1e3"')) == [
+        "goals.yaml:5:12: invalid value of goal 'a': expected a number of 0 or more, event, or "
+        "{from: COLUMN}, got the string '1e3'"
+    ]
+    assert problems_of(one_goal("kind: macro", "destination: /thanks", "value: 1.5e16")) == [
+        "goals.yaml:5:12: invalid value of goal 'a': expected a number of at most 1e15 (no "
+        "value is larger), got the number 1.5e16"
+    ]
