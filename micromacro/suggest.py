@@ -325,6 +325,8 @@ def _conversion_candidates(context: _Context) -> list[_Candidate]:
         found_words = words(row["template"])
         if found_words & NOT_A_GOAL_WORDS or found_words & CART_WORDS:
             continue
+        if found_words & CHECKOUT_WORDS and not found_words & CONFIRMATION_WORDS:
+            continue  # a step of the checkout: the page that confirms it is the goal
         intent = intent_of(row["template"])
         if intent is None:
             continue
@@ -354,8 +356,8 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
         return None
     own_words = words(template)
     named = bool(own_words & CONFIRMATION_WORDS)
-    if own_words & CHECKOUT_WORDS and not named:
-        after_checkout = 0  # a step of the checkout (its review page), not what follows it
+    if own_words & (CHECKOUT_WORDS | CART_WORDS) and not named:
+        return None  # a step of the checkout (its cart, payment or review), not what follows it
     if named and after_post and after_post + after_checkout < 0.8 * views:
         return None  # a page of thanks many visits reach another way: the post is the goal
     after = after_post + after_checkout
@@ -369,7 +371,9 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     post = before if before is not None and before_count >= 0.8 * after_post else None
     if after_post and post is None and not named:
         return None  # after posts of several forms: the posts are the goals
-    if post is not None and words(post) & (NOT_A_GOAL_WORDS | CART_WORDS):
+    if post is not None and words(post) & NOT_A_GOAL_WORDS and not words(post) & CHECKOUT_WORDS:
+        return None  # what a login or a password reset leads to, named so or not
+    if post is not None and words(post) & CART_WORDS:
         if not named:
             return None
         post = None

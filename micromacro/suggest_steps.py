@@ -11,8 +11,10 @@ what comes right before it, how often it starts or ends a session) and the words
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Literal
+from urllib.parse import unquote
 
 import polars as pl
 
@@ -68,8 +70,8 @@ CONFIRMATION_WORDS = frozenset(
         "thank", "thanks", "thankyou", "danke", "merci", "gracias", "obrigado", "obrigada",
         "grazie", "bedankt", "dank", "tak", "tack", "kiitos", "confirmation", "confirmed",
         "confirmacion", "conferma", "bestaetigung", "bevestiging", "success", "successful",
-        "complete", "completed", "receipt", "welcome", "willkommen", "bienvenue", "bienvenido",
-        "benvenuto"
+        "complete", "completed", "receipt", "received", "welcome", "willkommen", "bienvenue",
+        "bienvenido", "benvenuto"
     )
 )  # fmt: skip
 # Words of a form post that is no goal: signing in, APIs, tracking, the cart's upkeep.
@@ -152,14 +154,28 @@ def with_steps(hits: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Letters a path spells out in ASCII in the word lists (``bestaetigung``).
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _plain(text: str) -> str:
+    """``text`` percent-decoded and in lower case, umlauts spelled out and other accents
+    dropped: ``/kasse/best%C3%A4tigung`` → ``/kasse/bestaetigung``, ``confirmación`` →
+    ``confirmacion``."""
+    decoded = unquote(text).lower().translate(_SPELLED_OUT)
+    return unicodedata.normalize("NFKD", decoded).encode("ascii", "ignore").decode("ascii")
+
+
 def words(text: str) -> set[str]:
     """The lower-case words of a path or template (``/Checkout/thank-you`` → checkout, thank,
     you; ``thankyou`` is a word of its own too).
 
     >>> sorted(words("/Checkout/thank-you"))
     ['checkout', 'thank', 'thankyou', 'you']
+    >>> sorted(words("/kasse/best%C3%A4tigung"))
+    ['bestaetigung', 'kasse']
     """
-    lowered = text.lower()
+    lowered = _plain(text)
     found = set(_WORDS.findall(lowered))
     for segment in lowered.split("/"):
         joined = "".join(_WORDS.findall(segment))

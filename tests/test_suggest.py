@@ -513,3 +513,86 @@ def test_a_duration_goal_one_visit_passes_is_not_proposed(tmp_path: Path) -> Non
     assert goal["name"] == "long_visit"
     assert goal["duration"] == {"greater_than": "7m"}
     assert "# long_visit: 2 of 8 sessions (25.0 %)" in out
+
+
+def _flows(tmp_path: Path, flows: list[tuple[int, list[str]]]) -> Path:
+    """A log of ``count`` visitors (one address each) through each flow of paths, a hit every
+    30 s; ``POST /x`` is a form post answered 303."""
+    lines, visitor = [], 0
+    for count, steps in flows:
+        for _ in range(count):
+            visitor += 1
+            ip = f"10.{visitor // 250}.{visitor % 250}.1"
+            for number, step in enumerate(steps):
+                method, _, path = step.rpartition(" ")
+                seconds = visitor * 600 + number * 30
+                time = (
+                    f"02/Nov/2026:{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+                )
+                lines.append(
+                    combined_line(
+                        path,
+                        method=method or "GET",
+                        status=303 if method else 200,
+                        ip=ip,
+                        time=f"{time} +0000",
+                    )
+                )
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    return log
+
+
+def _macro_pages(suggestion: Suggestion, paths: list[str]) -> list[str]:
+    """Which of ``paths`` a proposed macro goal matches (as a pageview)."""
+    return [
+        path
+        for path in paths
+        if any(
+            s.goal.kind == "macro" and _matches(s.goal, _hit(PAGE, path)) for s in suggestion.goals
+        )
+    ]
+
+
+def test_the_steps_of_a_checkout_are_no_purchase(tmp_path: Path) -> None:
+    """A checkout of several steps, each a form post then a page: only the page after the last
+    is the purchase (the payment and review pages came after a checkout post too)."""
+    steps = ["/", "/products/tent", "POST /cart/add", "/cart", "POST /checkout/address",
+             "/checkout/payment", "POST /checkout/payment", "/checkout/review",
+             "POST /checkout/review", "/checkout/success"]  # fmt: skip
+    log = _flows(tmp_path, [(20, steps), (15, steps[:6]), (10, steps[:8])])
+    suggestion = _suggest(str(log))
+    pages = ["/checkout/payment", "/checkout/review", "/checkout/success", "/cart"]
+    assert _macro_pages(suggestion, pages) == ["/checkout/success"]
+    posts = [_post("/checkout/address"), _post("/checkout/payment"), _post("/checkout/review")]
+    macro = [s.goal for s in suggestion.goals if s.goal.kind == "macro"]
+    assert not any(_matches(goal, post) for goal in macro for post in posts)
+    assert [goal.name for goal in macro] == ["purchase"]
+
+
+def test_what_a_login_or_a_password_reset_leads_to_is_no_goal(tmp_path: Path) -> None:
+    """/account/welcome after POST /login and /password/reset/success after a reset are named
+    like confirmations: still no goal. The sign-up's thanks is."""
+    log = _flows(
+        tmp_path,
+        [
+            (30, ["/", "/login", "POST /login", "/account/welcome"]),
+            (20, ["/", "/password/reset", "POST /password/reset", "/password/reset/success"]),
+            (10, ["/", "/register", "POST /register", "/register/thank-you"]),
+        ],
+    )
+    suggestion = _suggest(str(log))
+    pages = ["/account/welcome", "/password/reset/success", "/register/thank-you"]
+    assert _macro_pages(suggestion, pages) == ["/register/thank-you"]
+    assert not any(
+        _matches(s.goal, _hit(PAGE, path)) for s in suggestion.goals for path in pages[:2]
+    )
+
+
+def test_a_confirmation_named_in_percent_encoded_letters_is_named(tmp_path: Path) -> None:
+    """/kasse/bestätigung, logged percent-encoded: a confirmation by its name."""
+    page = "/kasse/best%C3%A4tigung"
+    log = _flows(tmp_path, [(12, ["/", "/kasse", "POST /kasse/zahlung", page])])
+    (purchase,) = [s for s in _suggest(str(log)).goals if s.goal.name == "purchase"]
+    assert _matches(purchase.goal, _hit(PAGE, page))
+    assert purchase.evidence.why.startswith("a confirmation page by its name")
