@@ -7,6 +7,7 @@ None (or leaves the item out) when it found any.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -371,6 +372,11 @@ def _read_destination(node: Node, subject: str, findings: Findings) -> Destinati
     return DestinationMatcher(matcher, include_query=include_query)
 
 
+# A URL without its scheme (//shop.example.com/thanks): a host with a dot after the slashes;
+# //thank-you is a path a sloppy link logs.
+_PROTOCOL_RELATIVE = re.compile(r"^//[^/?#]*\.[^/?#]*(?:[/?#]|$)")
+
+
 def _unmatchable(matcher: StringMatcher, include_query: bool) -> list[str]:
     """Why a destination's texts (``equals``, ``one_of``, ``begins_with``) can match no hit:
     it is a URL, holds a fragment, holds a query without ``include_query``, or does not start
@@ -385,7 +391,7 @@ def _unmatchable(matcher: StringMatcher, include_query: bool) -> list[str]:
     problems = []
     for text in texts:
         shown = quoted(text)
-        if text.startswith(("http://", "https://", "//")):
+        if text.startswith(("http://", "https://")) or _PROTOCOL_RELATIVE.match(text):
             problems.append(
                 f"{shown} is a URL: a destination is a path (/thanks), so it matches no hit"
             )

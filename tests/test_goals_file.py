@@ -783,6 +783,12 @@ def test_a_misspelt_type_key_is_one_problem() -> None:
         ),
         ("{equals: '/thanks?order=1', include_query: true}", None),
         ("{regex: 'thanks'}", None),
+        (
+            "//shop.example/thanks",
+            "'//shop.example/thanks' is a URL: a destination is a path (/thanks), so it "
+            "matches no hit",
+        ),
+        ("//thank-you", None),  # a path a sloppy link logs, as suggest proposes it
     ],
 )
 def test_a_destination_that_matches_no_hit_is_a_warning(
