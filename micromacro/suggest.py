@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any, BinaryIO, get_args
 
@@ -222,15 +222,6 @@ class _Context:
     pages: pl.DataFrame
     posts: pl.DataFrame
     downloads: pl.DataFrame
-    names: set[str] = field(default_factory=set)
-
-    def name(self, wanted: str) -> str:
-        """``wanted``, or ``wanted_2``, … when taken."""
-        name, number = wanted, 2
-        while name in self.names:
-            name, number = f"{wanted}_{number}", number + 1
-        self.names.add(name)
-        return name
 
 
 def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
@@ -271,8 +262,47 @@ def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
         *_search_candidates(context),
         *_engagement_candidates(context),
     ]
-    chosen = [_as_kind(c, "macro") for c in macro]
-    chosen += [_as_kind(c, "micro") for c in micro_found[:MAX_MICRO]]
+    chosen = [_as_kind(c, "macro") for c in _distinct(macro)]
+    chosen += [_as_kind(c, "micro") for c in _distinct(micro_found, chosen)[:MAX_MICRO]]
+    return _uniquely_named(chosen)
+
+
+def _distinct(
+    candidates: Sequence[_Candidate], before: Sequence[_Candidate] = ()
+) -> list[_Candidate]:
+    """``candidates`` without those whose goal matches what an earlier one (or one of
+    ``before``) matches: paths that differ in case only (``/Thank-You``, ``/thank-you``) are
+    one page to a goal, which ignores case."""
+    seen = {_matched(c.goal) for c in before}
+    kept = []
+    for candidate in candidates:
+        key = _matched(candidate.goal)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
+
+
+def _matched(goal: Goal) -> object:
+    """What ``goal`` matches, as a key: its matchers, texts in lower case where it ignores case."""
+    if goal.destination is None or goal.destination.matcher.case_sensitive:
+        return (goal.type, goal.destination, goal.event, goal.condition)
+    matcher = goal.destination.matcher
+    texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
+    return (goal.type, matcher.op, tuple(text.casefold() for text in texts))
+
+
+def _uniquely_named(chosen: list[_Candidate]) -> list[_Candidate]:
+    """``chosen`` with names made unique in their order (the best keeps ``purchase``, the
+    next is ``purchase_2``, …)."""
+    taken: set[str] = set()
+    for candidate in chosen:
+        wanted = candidate.goal.name
+        name, number = wanted, 2
+        while name in taken:
+            name, number = f"{wanted}_{number}", number + 1
+        taken.add(name)
+        candidate.goal = replace(candidate.goal, name=name)
     return chosen
 
 
@@ -331,7 +361,7 @@ def _conversion_candidates(context: _Context) -> list[_Candidate]:
         if intent is None:
             continue
         goal = Goal(
-            name=context.name(_GOAL_NAMES[intent]),
+            name=_GOAL_NAMES[intent],
             kind="macro",
             type="event",
             event=post_matcher(step),
@@ -399,7 +429,7 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     reasons.append(f"the last page of {_share(exits, sessions)} sessions")
     name = _GOAL_NAMES[intent] if intent != "conversion" else f"conversion_{_slug(template)}"
     goal = Goal(
-        name=context.name(name),
+        name=name,
         kind="macro",
         type="destination",
         destination=destination([template]),
@@ -435,7 +465,7 @@ def _cart_candidates(context: _Context) -> list[_Candidate]:
         return []
     best = max(rows, key=lambda row: (row["sessions"], row["step"]))
     goal = Goal(
-        name=context.name("add_to_cart"),
+        name="add_to_cart",
         kind="micro",
         type="event",
         category="process_milestone",
@@ -464,7 +494,7 @@ def _checkout_candidates(context: _Context, macro: Sequence[_Candidate]) -> list
         return []
     templates = [row["template"] for row in rows]
     goal = Goal(
-        name=context.name("checkout_started"),
+        name="checkout_started",
         kind="micro",
         type="destination",
         category="process_milestone",
@@ -483,7 +513,7 @@ def _pricing_candidates(context: _Context) -> list[_Candidate]:
     if not rows:
         return []
     goal = Goal(
-        name=context.name("pricing_view"),
+        name="pricing_view",
         kind="micro",
         type="destination",
         category="process_milestone",
@@ -521,7 +551,7 @@ def _download_candidates(context: _Context) -> list[_Candidate]:
         label = _slug(stem) if single else kinds.pop() if len(kinds) == 1 else _slug(folder)
         extensions = ", ".join(t.rsplit(".", 1)[-1] for t in templates)
         goal = Goal(
-            name=context.name(f"{label}_download"),
+            name=f"{label}_download",
             kind="micro",
             type="event",
             category="secondary_action",
@@ -556,7 +586,7 @@ def _search_candidates(context: _Context) -> list[_Candidate]:
     sessions, parameter, template = best
     pattern = f"^{template_regex(template)}\\?(.*&)?{regex_literal(parameter)}="
     goal = Goal(
-        name=context.name("site_search"),
+        name="site_search",
         kind="micro",
         type="destination",
         category="secondary_action",
@@ -628,7 +658,7 @@ def _engagement_candidates(context: _Context) -> list[_Candidate]:
     if duration is not None and duration > 0:
         seconds = nice_seconds(duration)
         goal = Goal(
-            name=context.name("long_visit"),
+            name="long_visit",
             kind="micro",
             type="duration",
             category="secondary_action",
@@ -642,7 +672,7 @@ def _engagement_candidates(context: _Context) -> list[_Candidate]:
     if pages is not None and pages >= 2:
         threshold = max(nice_pages(pages), 3)  # two pages or more is any visit but a bounce
         goal = Goal(
-            name=context.name("engaged_visit"),
+            name="engaged_visit",
             kind="micro",
             type="pages",
             category="secondary_action",

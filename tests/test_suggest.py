@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from micromacro.cli import cli
 from micromacro.goal_matching import hit_match
-from micromacro.goals import DestinationMatcher, EventMatcher, Goal, HitMatcher
+from micromacro.goals import DestinationMatcher, EventMatcher, Goal, HitMatcher, StringMatcher
 from micromacro.goals_file import parse_goals
 from micromacro.render.suggestion import comment_text, render_suggestion, yaml_scalar
 from micromacro.suggest import GoalSuggestion, Suggestion, SuggestOptions, suggest_goals
@@ -596,3 +596,36 @@ def test_a_confirmation_named_in_percent_encoded_letters_is_named(tmp_path: Path
     (purchase,) = [s for s in _suggest(str(log)).goals if s.goal.name == "purchase"]
     assert _matches(purchase.goal, _hit(PAGE, page))
     assert purchase.evidence.why.startswith("a confirmation page by its name")
+
+
+def test_names_are_made_unique_in_the_order_goals_are_proposed() -> None:
+    """The best-ranked of two purchase pages is ``purchase``, the next ``purchase_2``: names
+    were handed out as the pages were found, so the real purchase could be ``purchase_3``."""
+    from micromacro.suggest import _Candidate, _uniquely_named
+
+    def candidate(path: str) -> _Candidate:
+        goal = Goal(name="purchase", kind="macro", type="destination",
+                    destination=DestinationMatcher(StringMatcher("equals", path)))  # fmt: skip
+        return _Candidate(goal, (0,), "")
+
+    named = _uniquely_named([candidate("/checkout/success"), candidate("/checkout/payment")])
+    assert [(c.goal.name, c.goal.destination.matcher.value) for c in named] == [  # type: ignore[union-attr]
+        ("purchase", "/checkout/success"),
+        ("purchase_2", "/checkout/payment"),
+    ]
+
+
+def test_paths_that_differ_in_case_are_one_goal(tmp_path: Path) -> None:
+    """Half the thanks logged /Thank-You, half /thank-you: one goal (it ignores case), not two
+    goals and two funnels each claiming every session."""
+    log = _flows(
+        tmp_path,
+        [
+            (15, ["/", "/contact", "POST /contact", "/Thank-You"]),
+            (15, ["/", "/contact", "POST /contact", "/thank-you"]),
+        ],
+    )
+    suggestion = _suggest(str(log))
+    thanks = [s for s in suggestion.goals if _matches(s.goal, _hit(PAGE, "/thank-you"))]
+    assert [(s.goal.name, s.evidence.sessions) for s in thanks] == [("contact_lead", 30)]
+    assert len(suggestion.funnels) == 1
