@@ -289,7 +289,8 @@ def _matched(goal: Goal) -> object:
         return (goal.type, goal.destination, goal.event, goal.condition)
     matcher = goal.destination.matcher
     texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
-    return (goal.type, matcher.op, tuple(text.casefold() for text in texts))
+    folded = tuple(text.casefold() for text in texts)
+    return (goal.type, matcher.op, folded, goal.destination.include_query)
 
 
 def _uniquely_named(chosen: list[_Candidate]) -> list[_Candidate]:
