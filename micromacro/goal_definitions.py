@@ -378,19 +378,27 @@ _PROTOCOL_RELATIVE = re.compile(r"^//[^/?#]*\.[^/?#]*(?:[/?#]|$)")
 
 
 def _unmatchable(matcher: StringMatcher, include_query: bool) -> list[str]:
-    """Why a destination's texts (``equals``, ``one_of``, ``begins_with``) can match no hit:
-    it is a URL, holds a fragment, holds a query without ``include_query``, or does not start
-    with ``/``; a path is matched as logged (``/thanks``, the query apart).
+    """Why a destination's texts (``equals``, ``one_of``, ``begins_with``; a ``glob``'s and a
+    ``contains`` text in part) can match no hit: it is a URL, holds a fragment, holds a query
+    without ``include_query``, or does not start with ``/``; a path is matched as logged
+    (``/thanks``, the query apart). A glob's ``?`` is a wildcard, a contained text may start
+    anywhere.
 
     >>> _unmatchable(StringMatcher("equals", "/thanks?order=1"), False)  # doctest: +ELLIPSIS
     ["'/thanks?order=1' holds a query, and the path is matched without one: ..."]
     """
-    if matcher.op not in ("equals", "one_of", "begins_with"):
+    if matcher.op not in ("equals", "one_of", "begins_with", "glob", "contains"):
         return []
     texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
     problems = []
     for text in texts:
         shown = quoted(text)
+        if matcher.op == "glob":
+            if text and not text.startswith(("/", "*")):
+                problems.append(f"{shown} does not start with /, as a path does: it matches no hit")
+            continue
+        if matcher.op == "contains" and not ("#" in text or "?" in text):
+            continue
         if text.startswith(("http://", "https://")) or _PROTOCOL_RELATIVE.match(text):
             problems.append(
                 f"{shown} is a URL: a destination is a path (/thanks), so it matches no hit"
@@ -404,7 +412,7 @@ def _unmatchable(matcher: StringMatcher, include_query: bool) -> list[str]:
                 f"{shown} holds a query, and the path is matched without one: it matches no hit "
                 "(add include_query: true to match path and query)"
             )
-        elif text and not text.startswith("/"):
+        elif text and not text.startswith("/") and matcher.op != "contains":
             problems.append(f"{shown} does not start with /, as a path does: it matches no hit")
     return problems
 

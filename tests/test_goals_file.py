@@ -789,6 +789,19 @@ def test_a_misspelt_type_key_is_one_problem() -> None:
             "matches no hit",
         ),
         ("//thank-you", None),  # a path a sloppy link logs, as suggest proposes it
+        (
+            "{glob: 'products/*'}",
+            "'products/*' does not start with /, as a path does: it matches no hit",
+        ),
+        ("{glob: '*/thanks'}", None),
+        ("{glob: '/thanks?'}", None),  # a glob's ? is a wildcard
+        (
+            "{contains: '?q='}",
+            "'?q=' holds a query, and the path is matched without one: it "
+            "matches no hit (add include_query: true to match path and query)",
+        ),
+        ("{contains: '?q=', include_query: true}", None),
+        ("{contains: thanks}", None),
     ],
 )
 def test_a_destination_that_matches_no_hit_is_a_warning(
