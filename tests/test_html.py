@@ -375,3 +375,14 @@ def test_the_trends_rate_line_breaks_where_a_day_has_no_rate() -> None:
     assert [len(points) for points in lines] == [2, 1]
     dots = [s for s in chart.shapes if s.series == "rate"]
     assert [dot.x for dot in dots] == [lines[0][0][0], lines[0][1][0], lines[1][0][0]]
+
+
+def test_a_name_with_escapes_is_fitted_by_its_shown_text() -> None:
+    """A control character shows as a four-character escape: the name is cut where its shown
+    text runs out of room, not at the length of its raw text."""
+    from micromacro.render.charts import fitted
+
+    assert fitted("a\x1bb", 200) == "a\\x1bb"
+    # An escape is 2.16 ems (\ 0.36, x 1 b 0.6 each), 28.1 units at 13: two fit in 60, not
+    # with the ellipsis after them, and an escape is never cut in two.
+    assert fitted("\x1b" * 10, 60) == "\\x1b…"

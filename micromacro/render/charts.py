@@ -126,7 +126,7 @@ def fitted(text: str, room: float, size: float = 13.0) -> str:
     >>> fitted("step one", 200), fitted("w" * 40, 60)
     ('step one', 'www…')
     """
-    shown = label(text, len(text))
+    shown = inert(text)
     used = 0.0
     for index, char in enumerate(shown):
         used += _ems(char) * size
