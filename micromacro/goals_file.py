@@ -115,12 +115,26 @@ def load_goals(path: str | os.PathLike[str]) -> GoalsConfig:
         with open(name, encoding="utf-8-sig") as handle:
             text = handle.read()
     except UnicodeDecodeError as exc:
-        reason = f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
-        raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
+        line, column = _where_in(exc.object, exc.start)
+        reason = f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})"
+        raise ConfigError([f"{name}:{line}:{column}: cannot read goals file: {reason}"]) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
     return parse_goals(text, path=name)
+
+
+def _where_in(data: bytes, offset: int) -> tuple[int, int]:
+    r"""The line and column (1-based, in characters) of byte ``offset`` of UTF-8 ``data``, as
+    an editor shows them (a byte-order mark is no column).
+
+    >>> _where_in("goals:\n  - é ".encode() + b"\xff", 14)
+    (2, 7)
+    """
+    before = data[:offset].removeprefix(b"\xef\xbb\xbf")
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", "replace")) + 1
+    return before.count(b"\n") + 1, column
 
 
 def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
