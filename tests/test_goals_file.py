@@ -687,27 +687,24 @@ def test_load_goals_on_a_directory(tmp_path: Path) -> None:
     assert info.value.problems == [f"{tmp_path}: cannot read goals file: Is a directory"]
 
 
-def test_load_goals_on_invalid_utf8(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("data", "where", "byte"),
+    [
+        (b"goals: \xff\n", "1:8", "0xff"),
+        # Windows-1252 text (é as 0xe9) after a byte-order mark and a line with an accent.
+        (b"\xef\xbb\xbfgoals:\n  - name: caf\xc3\xa9 caf\xe9\n", "2:19", "0xe9"),
+    ],
+)
+def test_a_byte_not_utf8_is_named_by_line_and_column(
+    tmp_path: Path, data: bytes, where: str, byte: str
+) -> None:
+    """The line and column an editor shows, as for every other problem, not a byte offset."""
     path = tmp_path / "goals.yaml"
-    path.write_bytes(b"goals: \xff\n")
-
-    with pytest.raises(ConfigError) as info:
-        load_goals(path)
-
-    assert info.value.problems == [
-        f"{path}:1:8: cannot read goals file: not valid UTF-8 (byte 0xff)"
-    ]
-
-
-def test_a_byte_not_utf8_is_named_by_line_and_column(tmp_path: Path) -> None:
-    """Windows-1252 text (é as 0xe9) after a byte-order mark and a line with an accent: the
-    line and column an editor shows, not a byte offset."""
-    path = tmp_path / "goals.yaml"
-    path.write_bytes(b"\xef\xbb\xbfgoals:\n  - name: caf\xc3\xa9 caf\xe9\n")
+    path.write_bytes(data)
     with pytest.raises(ConfigError) as info:
         load_goals(path)
     assert info.value.problems == [
-        f"{path}:2:19: cannot read goals file: not valid UTF-8 (byte 0xe9)"
+        f"{path}:{where}: cannot read goals file: not valid UTF-8 (byte {byte})"
     ]
 
 
