@@ -255,7 +255,7 @@ def trend_chart(trend: Trend) -> Chart:
         shapes.append(Shape("text", x_of(index), y, css="axis", anchor="middle", text=tick))
     sessions = [(x_of(i), y_of(row.sessions / most)) for i, row in enumerate(rows)]
     rated = [
-        (x_of(i), y_of(_fraction(row.macro_conversion_rate, rate_top)), row)
+        (i, x_of(i), y_of(_fraction(row.macro_conversion_rate, rate_top)), row)
         for i, row in enumerate(rows)
         if row.macro_conversion_rate is not None
     ]
@@ -263,21 +263,18 @@ def trend_chart(trend: Trend) -> Chart:
     # The rate's line joins neighbouring rows only: a row without sessions has no rate, and a
     # line across it would draw rates nobody had.
     runs: list[list[tuple[float, float]]] = []
-    for index, row in enumerate(rows):
-        if row.macro_conversion_rate is None:
-            continue
-        point = (x_of(index), y_of(_fraction(row.macro_conversion_rate, rate_top)))
-        if index and rows[index - 1].macro_conversion_rate is not None and runs:
-            runs[-1].append(point)
+    for position, (index, x, y, _) in enumerate(rated):
+        if position and rated[position - 1][0] == index - 1:
+            runs[-1].append((x, y))
         else:
-            runs.append([point])
+            runs.append([(x, y)])
     shapes += [Shape("polyline", css="line rate", points=tuple(run)) for run in runs]
     radius = 3.0 if len(rows) <= 62 else 1.5
     for (x, y), row in zip(sessions, rows, strict=True):
         title = f"{row.start}: {format_value(row.sessions, 'int')} sessions"
         dot = Shape("circle", x, y, r=radius, css="dot sessions", title=title, series="sessions")
         shapes.append(dot)
-    for x, y, row in rated:
+    for _, x, y, row in rated:
         rate = format_value(row.macro_conversion_rate, "rate")
         title = f"{row.start}: macro conversion rate {rate}"
         shapes.append(Shape("circle", x, y, r=radius, css="dot rate", title=title, series="rate"))
