@@ -338,8 +338,9 @@ def check_comparison(spec: str, *, tz: tzinfo, now: datetime) -> Period | None:
 def comparison_period(
     current: Period, spec: str, *, tz: tzinfo, now: datetime | None = None
 ) -> Period:
-    """The period ``--compare`` names: ``previous`` (as long, just before), ``previous-week``
-    and ``previous-year`` (the same local days a week or a year before), or ``START..END``.
+    """The period ``--compare`` names: ``previous`` (as long, just before; as many local days
+    before a period of whole days, of 23 or 25 hours on a clock change), ``previous-week`` and
+    ``previous-year`` (the same local days a week or a year before), or ``START..END``.
 
     The current period needs a start (``--since``); an open end is now. A calendar period
     (``last-month``) is compared by the calendar: ``previous`` is the calendar period before it
@@ -363,7 +364,7 @@ def comparison_period(
                 _earlier_by(until, tz, current.calendar),
             )
         elif spec == "previous":
-            earlier = Period(current.since - (until - current.since), current.since)
+            earlier = Period(_as_long_before(current.since, until, tz), current.since)
         else:
             years, days = (1, 0) if spec == "previous-year" else (0, 7)
             earlier = Period(
@@ -399,6 +400,30 @@ def comparison_warning(current: Period, earlier: Period, tz: tzinfo) -> str | No
         f"the comparison period overlaps the report's period, which starts {start}: hits in "
         "both count in each"
     )
+
+
+def _as_long_before(since: datetime, until: datetime, tz: tzinfo) -> datetime:
+    """Where the period as long as ``[since, until)`` that ends at ``since`` starts: as many
+    local days before, for a period of whole days (a day of 23 or 25 hours on a clock change
+    is compared with the day before), else as many hours."""
+    days = _whole_days(since, until, tz)
+    return since - (until - since) if days is None else _earlier(since, tz, 0, days)
+
+
+def _whole_days(since: datetime, until: datetime, tz: tzinfo) -> int | None:
+    """How many local days ``[since, until)`` is when both ends are local midnights, else None.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> paris = ZoneInfo("Europe/Paris")  # 25 October 2026 is 25 hours long there
+    >>> midnight = datetime(2026, 10, 24, 22, tzinfo=UTC)  # 25 October, 00:00 in Paris
+    >>> _whole_days(midnight, midnight + timedelta(hours=25), paris)
+    1
+    >>> _whole_days(midnight, midnight + timedelta(hours=24), paris)  # 23:00, no midnight
+    """
+    start, end = since.astimezone(tz), until.astimezone(tz)
+    if start.time() != time() or end.time() != time():
+        return None
+    return (end.date() - start.date()).days
 
 
 def _earlier_by(instant: datetime, tz: tzinfo, unit: CalendarUnit) -> datetime:

@@ -162,6 +162,29 @@ def test_the_month_before_the_31st_is_clamped_to_its_end() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("since", "until", "previous_since"),
+    [
+        # 25 October lasts 25 hours in Berlin (clocks go back): the day before is 24 October.
+        ("2026-10-25", "2026-10-25", utc(2026, 10, 23, 22)),
+        # 26 October (24 hours) against all of 25 October, not its last 24 hours.
+        ("2026-10-26", "2026-10-26", utc(2026, 10, 24, 22)),
+        # Two days of 49 hours against 23 and 24 October (48 hours).
+        ("2026-10-25", "2026-10-26", utc(2026, 10, 22, 22)),
+        # Not whole days: as many hours before (24 October 12:00 CEST is 10:00Z, 25 October
+        # 12:00 CET 11:00Z: 25 hours).
+        ("2026-10-24T12:00", "2026-10-25T12:00", utc(2026, 10, 23, 9)),
+    ],
+)
+def test_previous_of_whole_days_is_as_many_local_days(
+    since: str, until: str, previous_since: datetime
+) -> None:
+    current = parse_period(since, until, tz=BERLIN, now=NOW)
+    assert comparison_period(current, "previous", tz=BERLIN, now=NOW) == Period(
+        previous_since, current.since
+    )
+
+
 # --- every command that takes --since ------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """--compare over tests/fixtures/two_days.log (see tests/test_period_days.py for its lines).
 
 29 March in Europe/Berlin is [28 23:00Z, 29 22:00Z): L5–L8, 4 sessions, p7 converts (L7).
-``previous`` is as long (23 hours) just before: [28 00:00Z, 28 23:00Z): L3 and L4, 2 sessions,
-p3 converts (L3). ``2026-03-28..2026-03-28`` is the whole Berlin day 28: L2–L4, 3 sessions.
+It lasts 23 hours (clocks go forward); ``previous`` is the day before, as a period of whole
+days is compared with as many days: [27 23:00Z, 28 23:00Z), L2–L4, 3 sessions, p3 converts
+(L3). ``2026-03-28..2026-03-28`` names the same day.
 """
 
 from __future__ import annotations
@@ -36,40 +37,40 @@ def z_test(x1: int, n1: int, x2: int, n2: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def test_the_previous_period_is_as_long_and_just_before() -> None:
+def test_the_previous_period_of_a_day_is_the_day_before() -> None:
     data, _ = compare("previous")
     previous = data["previous"]
     assert (
         previous["period"].items()
         >= {
-            "start": "2026-03-28T00:00:00Z",
+            "start": "2026-03-27T23:00:00Z",
             "end": "2026-03-28T23:00:00Z",
         }.items()
     )
-    assert (previous["input"]["page"], previous["input"]["out_of_period"]) == (2, 7)
-    assert previous["summary"]["sessions"] == 2
+    assert (previous["input"]["page"], previous["input"]["out_of_period"]) == (3, 6)
+    assert previous["summary"]["sessions"] == 3
     assert data["input"]["page"] == 4
     summary = data["summary"]
     assert (summary["sessions"], summary["previous_sessions"], summary["change_sessions"]) == (
         4,
-        2,
-        2,
+        3,
+        1,
     )
     macro = [summary[k] for k in ("macro_conversion_rate", "previous_macro_conversion_rate",
                                   "change_macro_conversion_rate")]  # fmt: skip
-    assert macro == [0.0, 0.5, -0.5]
-    assert summary["change_p_value_macro_conversion_rate"] == pytest.approx(z_test(0, 4, 1, 2))
+    assert macro == pytest.approx([0.0, 1 / 3, -1 / 3])
+    assert summary["change_p_value_macro_conversion_rate"] == pytest.approx(z_test(0, 4, 1, 3))
     assert "change_p_value_sessions" not in summary
     p3, p7 = data["goals"]
     assert {k: p3[k] for k in ("conversions", "previous_conversions", "conversion_rate",
-                               "previous_conversion_rate", "change")} == {
+                               "previous_conversion_rate", "change")} == pytest.approx({
         "conversions": 0,
         "previous_conversions": 1,
         "conversion_rate": 0.0,
-        "previous_conversion_rate": 0.5,
-        "change": -0.5,
-    }  # fmt: skip
-    assert p3["change_p_value"] == pytest.approx(z_test(0, 4, 1, 2))
+        "previous_conversion_rate": 1 / 3,
+        "change": -1 / 3,
+    })  # fmt: skip
+    assert p3["change_p_value"] == pytest.approx(z_test(0, 4, 1, 3))
     assert (p7["conversion_rate"], p7["previous_conversion_rate"], p7["change"]) == (
         0.25,
         0.0,
@@ -154,27 +155,29 @@ def test_csv_and_terminal_show_the_change() -> None:
     lines = CliRunner().invoke(cli, [*base, "--format", "csv"]).stdout.splitlines()
     assert lines[0].endswith(",previous_conversions,previous_conversion_rate,change,change_p_value")
     assert lines[1].startswith("p3,")
-    assert lines[1].split(",")[-4:-1] == ["1", "0.5", "-0.5"]
+    assert lines[1].split(",")[-4:-1] == ["1", repr(1 / 3), repr(-1 / 3)]
     text = CliRunner().invoke(cli, base).stdout
     goals = text.split("Goals")[1].split("Engagement")[0]
-    assert "▼ -50.0 pp" in goals  # p3: 0 of 4 against 1 of 2
-    assert "▲ +25.0 pp" in goals  # p7: 1 of 4 against 0 of 2
+    assert "▼ -33.3 pp" in goals  # p3: 0 of 4 against 1 of 3
+    assert "▲ +25.0 pp" in goals  # p7: 1 of 4 against 0 of 3
     assert "\x1b" not in text  # no colour when not on a terminal
 
 
 def test_funnel_steps_and_segments_carry_their_change() -> None:
     args = ["report", LOG, "--goals", GOALS, "--format", "json", *DAY, "--compare", "previous"]
     data = json.loads(CliRunner().invoke(cli, [*args, "--by", "device"]).stdout)
-    # Every session is one pageview: all 4 (2 before) reach step 1, none step 2 (one hit
+    # Every session is one pageview: all 4 (3 before) reach step 1, none step 2 (one hit
     # cannot be two steps).
     first, second = data["funnels"][0]["steps"]
-    assert (first["previous_reached"], first["previous_conversion_from_start"]) == (2, 1.0)
+    assert (first["previous_reached"], first["previous_conversion_from_start"]) == (3, 1.0)
     assert (first["change"], first["change_p_value"]) == (0.0, 1.0)
     assert (second["previous_reached"], second["change"]) == (0, 0.0)
     (desktop,) = data["segments"]  # every line is the same desktop Firefox
-    assert (desktop["sessions"], desktop["previous_sessions"]) == (4, 2)
-    assert (desktop["previous_macro_conversion_rate"], desktop["change"]) == (0.5, -0.5)
-    assert desktop["change_p_value"] == pytest.approx(z_test(0, 4, 1, 2))
+    assert (desktop["sessions"], desktop["previous_sessions"]) == (4, 3)
+    assert (desktop["previous_macro_conversion_rate"], desktop["change"]) == pytest.approx(
+        (1 / 3, -1 / 3)
+    )
+    assert desktop["change_p_value"] == pytest.approx(z_test(0, 4, 1, 3))
     p7 = desktop["goals"][1]
     assert (p7["previous_conversion_rate"], p7["change"]) == (0.0, 0.25)
 
@@ -188,9 +191,9 @@ def test_terminal_summary_shows_before_and_signed_changes() -> None:
         for line in summary.splitlines()
         if line.strip() and not line.strip().startswith(("Metric", "─"))
     }
-    assert rows["Sessions"][-3:] == ["4", "2", "+2"]
+    assert rows["Sessions"][-3:] == ["4", "3", "+1"]
     assert rows["Sessions with a macro goal"][-3:] == ["0", "1", "-1"]
-    assert rows["Macro conversion rate"][-5:] == ["0.0%", "50.0%", "▼", "-50.0", "pp"]
+    assert rows["Macro conversion rate"][-5:] == ["0.0%", "33.3%", "▼", "-33.3", "pp"]
 
 
 def test_the_comparison_period_keeps_the_segments_shown(tmp_path: Path) -> None:
