@@ -482,13 +482,17 @@ class Experiment:
 
 @dataclass(frozen=True, slots=True)
 class TrendRow:
-    """One day (or hour) of the period: the sessions that started in it and their macro
-    conversion rate (null without a macro goal or without sessions)."""
+    """One day (or hour) of the period: the sessions that started in it, their visitors, and
+    their macro and micro conversion rates (null without a goal of that kind or without
+    sessions)."""
 
     start: Annotated[str, NOT_A_METRIC]
     sessions: int
+    visitors: int
     macro_sessions: int
     macro_conversion_rate: Annotated[float | None, PROPORTION]
+    micro_sessions: int
+    micro_conversion_rate: Annotated[float | None, PROPORTION]
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ``trend.rows`` item and a CSV ``trend`` row."""
@@ -500,7 +504,7 @@ TREND_FIELDS = field_names(TrendRow)
 
 @dataclass(frozen=True, slots=True)
 class Trend:
-    """Sessions and the macro conversion rate per ``unit`` (``day``, or ``hour`` for a period
+    """Sessions, visitors and conversion rates per ``unit`` (``day``, or ``hour`` for a period
     of two days or less), every day or hour of the period in order, in the report's time zone:
     ``start`` is ``2026-11-02`` or ``2026-11-02T09:00``."""
 

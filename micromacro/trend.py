@@ -1,7 +1,8 @@
-"""The trend (definitions §2.6): sessions and the macro conversion rate per day of the period,
-or per hour for a period of two days or less, in the report's time zone.
+"""The trend (definitions §2.6): sessions, visitors and the macro and micro conversion rates
+per day of the period, or per hour for a period of two days or less, in the report's time zone.
 
-Sessions count in the day or hour their first hit falls in. Every day or hour of the period
+Sessions count in the day or hour their first hit falls in, and a visitor in each day or hour
+one of their sessions starts in. Every day or hour of the period
 has a row, those without sessions too, so a quiet day shows as a dip rather than a gap.
 """
 
@@ -13,7 +14,7 @@ import polars as pl
 
 from micromacro.dimension_values import local_time
 from micromacro.goals import Goal
-from micromacro.metrics import converted_kind
+from micromacro.metrics import converted_kind, has_kind
 from micromacro.periods import zone_name
 from micromacro.rows import NO_TREND, Trend, TrendRow
 
@@ -80,19 +81,40 @@ def session_trend(
     labels = bucket_labels(start, last, tz, unit) if last >= start else []
     if len(labels) > MAX_ROWS and hits is not None:
         labels = bucket_labels(max(start, hits[0]), min(last, hits[1]), tz, unit)
-    has_macro = any(goal.kind == "macro" for goal in goals)
     counts = (
         conversions.select(
             local_time(pl.col("start"), zone_name(tz)).dt.strftime(_LABELS[unit]).alias("start"),
+            pl.col("visitor_id"),
             converted_kind(goals, "macro").alias("macro"),
+            converted_kind(goals, "micro").alias("micro"),
         )
         .group_by("start")
-        .agg(pl.len().alias("sessions"), pl.col("macro").sum().alias("macro_sessions"))
+        .agg(
+            pl.len().alias("sessions"),
+            pl.col("visitor_id").n_unique().alias("visitors"),
+            pl.col("macro").sum().alias("macro_sessions"),
+            pl.col("micro").sum().alias("micro_sessions"),
+        )
     )
-    found = {row[0]: (int(row[1]), int(row[2])) for row in counts.iter_rows()}
+    found = {row[0]: tuple(int(n) for n in row[1:]) for row in counts.iter_rows()}
+    macro_goals, micro_goals = has_kind(goals, "macro"), has_kind(goals, "micro")
     rows = []
     for label in labels:
-        sessions, macro = found.get(label, (0, 0))
-        macro_rate = macro / sessions if has_macro and sessions else None
-        rows.append(TrendRow(label, sessions, macro, macro_rate))
+        sessions, visitors, macro, micro = found.get(label, (0, 0, 0, 0))
+        rows.append(
+            TrendRow(
+                start=label,
+                sessions=sessions,
+                visitors=visitors,
+                macro_sessions=macro,
+                macro_conversion_rate=_share(macro, sessions) if macro_goals else None,
+                micro_sessions=micro,
+                micro_conversion_rate=_share(micro, sessions) if micro_goals else None,
+            )
+        )
     return Trend(unit, tuple(rows))
+
+
+def _share(part: int, whole: int) -> float | None:
+    """``part`` / ``whole``; None when ``whole`` is 0 (an hour without sessions has no rate)."""
+    return part / whole if whole else None

@@ -267,7 +267,7 @@ def test_the_trend_shows_in_html_not_in_text(monkeypatch: pytest.MonkeyPatch) ->
     assert "Trend" not in table
     assert "Trend" not in markdown
     text, _ = _run(SAMPLE, monkeypatch)
-    assert "<h2>Trend: sessions and macro conversion rate per day</h2>" in text
+    assert "<h2>Trend: sessions and conversion rates per day</h2>" in text
 
 
 def test_an_empty_log_still_makes_a_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -365,10 +365,10 @@ def test_the_trends_rate_line_breaks_where_a_day_has_no_rate() -> None:
     from micromacro.rows import Trend, TrendRow
 
     rows = (
-        TrendRow("2026-11-01", 10, 1, 0.1),
-        TrendRow("2026-11-02", 10, 5, 0.5),
-        TrendRow("2026-11-03", 0, 0, None),
-        TrendRow("2026-11-04", 4, 0, 0.0),
+        TrendRow("2026-11-01", 10, 10, 1, 0.1, 0, None),
+        TrendRow("2026-11-02", 10, 10, 5, 0.5, 0, None),
+        TrendRow("2026-11-03", 0, 0, 0, None, 0, None),
+        TrendRow("2026-11-04", 4, 4, 0, 0.0, 0, None),
     )
     chart = trend_chart(Trend("day", rows))
     lines = [s.points for s in chart.shapes if s.kind == "polyline" and "rate" in s.css]

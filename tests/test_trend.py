@@ -40,6 +40,23 @@ def _visit(ip: str, time: str, *paths: str) -> list[str]:
     return [combined_line(path, ip=ip, time=time) for path in paths]
 
 
+def _row(
+    start: str,
+    sessions: int,
+    visitors: int,
+    macro: int,
+    macro_rate: float | None,
+    micro: int = 0,
+    micro_rate: float | None = None,
+) -> dict[str, object]:
+    """A JSON trend row."""
+    return {
+        "start": start, "sessions": sessions, "visitors": visitors,
+        "macro_sessions": macro, "macro_conversion_rate": macro_rate,
+        "micro_sessions": micro, "micro_conversion_rate": micro_rate,
+    }  # fmt: skip
+
+
 def test_days_of_the_period_each_with_its_sessions_and_rate(tmp_path: Path) -> None:
     lines = [
         # 2 November: three visitors, one buys
@@ -53,18 +70,13 @@ def test_days_of_the_period_each_with_its_sessions_and_rate(tmp_path: Path) -> N
     assert report["trend"] == {
         "unit": "day",
         "rows": [
-            {"start": "2026-11-01", "sessions": 0, "macro_sessions": 0,
-             "macro_conversion_rate": None},
-            {"start": "2026-11-02", "sessions": 3, "macro_sessions": 1,
-             "macro_conversion_rate": 1 / 3},
-            {"start": "2026-11-03", "sessions": 0, "macro_sessions": 0,
-             "macro_conversion_rate": None},
-            {"start": "2026-11-04", "sessions": 1, "macro_sessions": 0,
-             "macro_conversion_rate": 0.0},
-            {"start": "2026-11-05", "sessions": 0, "macro_sessions": 0,
-             "macro_conversion_rate": None},
+            _row("2026-11-01", 0, 0, 0, None),
+            _row("2026-11-02", 3, 3, 1, 1 / 3),
+            _row("2026-11-03", 0, 0, 0, None),
+            _row("2026-11-04", 1, 1, 0, 0.0),
+            _row("2026-11-05", 0, 0, 0, None),
         ],
-    }  # fmt: skip
+    }
 
 
 def test_a_period_of_two_days_or_less_is_per_hour(tmp_path: Path) -> None:
@@ -79,11 +91,9 @@ def test_a_period_of_two_days_or_less_is_per_hour(tmp_path: Path) -> None:
     assert len(trend["rows"]) == 24
     by_hour = {row["start"]: row for row in trend["rows"] if row["sessions"]}
     assert by_hour == {
-        "2026-11-02T09:00": {"start": "2026-11-02T09:00", "sessions": 2, "macro_sessions": 1,
-                             "macro_conversion_rate": 0.5},
-        "2026-11-02T11:00": {"start": "2026-11-02T11:00", "sessions": 1, "macro_sessions": 0,
-                             "macro_conversion_rate": 0.0},
-    }  # fmt: skip
+        "2026-11-02T09:00": _row("2026-11-02T09:00", 2, 2, 1, 0.5),
+        "2026-11-02T11:00": _row("2026-11-02T11:00", 1, 1, 0, 0.0),
+    }
 
 
 def test_without_a_period_the_trend_runs_from_the_first_to_the_last_hit(tmp_path: Path) -> None:
@@ -98,14 +108,41 @@ def test_without_a_period_the_trend_runs_from_the_first_to_the_last_hit(tmp_path
     ]  # fmt: skip
 
 
+def test_visitors_and_micro_rate_per_day(tmp_path: Path) -> None:
+    goals = GOALS + "  - name: read\n    kind: micro\n    destination: /blog\n"
+    lines = [
+        # 2 November: visitor .1 comes twice (sessions an hour apart) and reads the blog the
+        # second time; visitor .2 reads and buys.
+        *_visit("203.0.113.1", "02/Nov/2026:08:00:00 +0100", "/"),
+        *_visit("203.0.113.1", "02/Nov/2026:09:00:00 +0100", "/blog"),
+        *_visit("203.0.113.2", "02/Nov/2026:10:00:00 +0100", "/blog", "/thanks"),
+        # 3 November: visitor .1 again, reading.
+        *_visit("203.0.113.1", "03/Nov/2026:10:00:00 +0100", "/blog"),
+    ]
+    trend = _report(tmp_path, lines, "--since", "2026-11-02", "--until", "2026-11-03",
+                    "--tz", "+01:00", goals=goals)["trend"]  # fmt: skip
+    assert trend["unit"] == "hour"
+    shown = [row for row in trend["rows"] if row["sessions"]]
+    assert shown == [
+        _row("2026-11-02T08:00", 1, 1, 0, 0.0, 0, 0.0),
+        _row("2026-11-02T09:00", 1, 1, 0, 0.0, 1, 1.0),
+        _row("2026-11-02T10:00", 1, 1, 1, 1.0, 1, 1.0),
+        _row("2026-11-03T10:00", 1, 1, 0, 0.0, 1, 1.0),
+    ]
+    daily = _report(tmp_path, lines, "--since", "2026-11-01", "--until", "2026-11-03",
+                    "--tz", "+01:00", goals=goals)["trend"]  # fmt: skip
+    assert daily["rows"] == [
+        _row("2026-11-01", 0, 0, 0, None, 0, None),
+        _row("2026-11-02", 3, 2, 1, 1 / 3, 2, 2 / 3),
+        _row("2026-11-03", 1, 1, 0, 0.0, 1, 1.0),
+    ]
+
+
 def test_without_a_macro_goal_the_rate_is_null(tmp_path: Path) -> None:
     goals = "goals:\n  - name: look\n    kind: micro\n    destination: /p\n"
     lines = _visit("203.0.113.1", "02/Nov/2026:09:00:00 +0100", "/p")
     trend = _report(tmp_path, lines, goals=goals)["trend"]
-    assert trend["rows"] == [
-        {"start": "2026-11-02T09:00", "sessions": 1, "macro_sessions": 0,
-         "macro_conversion_rate": None},
-    ]  # fmt: skip
+    assert trend["rows"] == [_row("2026-11-02T09:00", 1, 1, 0, None, 1, 1.0)]
 
 
 def test_days_are_those_of_the_report_time_zone(tmp_path: Path) -> None:
@@ -115,9 +152,7 @@ def test_days_are_those_of_the_report_time_zone(tmp_path: Path) -> None:
         *_visit("203.0.113.2", "05/Nov/2026:10:00:00 +0000", "/"),
     ]
     trend = _report(tmp_path, lines, "--tz", "+05:30")["trend"]
-    assert trend["rows"][0] == {
-        "start": "2026-11-03", "sessions": 1, "macro_sessions": 0, "macro_conversion_rate": 0.0,
-    }  # fmt: skip
+    assert trend["rows"][0] == _row("2026-11-03", 1, 1, 0, 0.0)
     assert [row["start"] for row in trend["rows"]] == ["2026-11-03", "2026-11-04", "2026-11-05"]
 
 
@@ -133,7 +168,8 @@ def test_csv_trend_table(tmp_path: Path) -> None:
     command = ["report", str(log), "--goals", str(goals), "--format", "csv", "--table", "trend"]
     result = CliRunner().invoke(cli, [*command, "-q"])
     assert result.stdout == (
-        "start,sessions,macro_sessions,macro_conversion_rate\n2026-11-02T09:00,1,0,0.0\n"
+        "start,sessions,visitors,macro_sessions,macro_conversion_rate,micro_sessions,"
+        "micro_conversion_rate\n2026-11-02T09:00,1,1,0,0.0,0,\n"
     )
 
 
@@ -165,10 +201,7 @@ def test_a_weekend_with_the_clock_change_is_drawn_per_hour(tmp_path: Path) -> No
     trend = _report(tmp_path, lines, *args)["trend"]
     assert trend["unit"] == "hour"
     assert len(trend["rows"]) == 48
-    assert trend["rows"][26] == {
-        "start": "2026-10-25T02:00", "sessions": 1, "macro_sessions": 1,
-        "macro_conversion_rate": 1.0,
-    }  # fmt: skip
+    assert trend["rows"][26] == _row("2026-10-25T02:00", 1, 1, 1, 1.0)
 
 
 def test_hours_the_clocks_skip_or_repeat() -> None:
@@ -197,24 +230,38 @@ def test_half_hour_offsets_have_their_own_hours() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    starts=st.lists(
-        st.datetimes(min_value=datetime(2026, 3, 1), max_value=datetime(2026, 11, 30),
-                     timezones=st.just(UTC)),
+    sessions=st.lists(
+        st.tuples(
+            st.datetimes(min_value=datetime(2026, 3, 1), max_value=datetime(2026, 11, 30),
+                         timezones=st.just(UTC)),
+            st.sampled_from(["v1", "v2", "v3"]),
+        ),
         min_size=1, max_size=40,
     ),
     zone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "+05:30"]),
 )  # fmt: skip
-def test_sessions_per_bucket_match_a_plain_count(starts: list[datetime], zone: str) -> None:
+def test_sessions_per_bucket_match_a_plain_count(
+    sessions: list[tuple[datetime, str]], zone: str
+) -> None:
     """Against a plain Python count of each session's local day or hour: every session is in
-    one row, and the rows run from the first session's to the last's."""
+    one row, a visitor once in each row of their sessions, and the rows run from the first
+    session's to the last's."""
     tz = periods.parse_timezone(zone)
-    conversions = pl.DataFrame({"start": starts}, schema={"start": pl.Datetime("us", "UTC")})
+    starts = [start for start, _ in sessions]
+    conversions = pl.DataFrame(
+        {"start": starts, "visitor_id": [visitor for _, visitor in sessions]},
+        schema={"start": pl.Datetime("us", "UTC"), "visitor_id": pl.String},
+    )
     first, last = min(starts), max(starts)
     trend = session_trend(conversions, (), start=first, end=last, end_included=True, tz=tz)
     pattern = "%Y-%m-%d" if trend.unit == "day" else "%Y-%m-%dT%H:00"
     expected = Counter(start.astimezone(tz).strftime(pattern) for start in starts)
-    found = {row.start: row.sessions for row in trend.rows if row.sessions}
-    assert found == dict(expected)
+    visitors: dict[str, set[str]] = {}
+    for start, visitor in sessions:
+        visitors.setdefault(start.astimezone(tz).strftime(pattern), set()).add(visitor)
+    found = {row.start: (row.sessions, row.visitors) for row in trend.rows if row.sessions}
+    assert found == {label: (n, len(visitors[label])) for label, n in expected.items()}
     assert trend.rows[0].start == first.astimezone(tz).strftime(pattern)
     assert trend.rows[-1].start == last.astimezone(tz).strftime(pattern)
     assert all(row.macro_conversion_rate is None for row in trend.rows)
+    assert all(row.micro_conversion_rate is None for row in trend.rows)

@@ -207,13 +207,17 @@ COMPARISON_COLUMNS = _comparison_columns(
 
 
 def trend_table(report: Report) -> Table:
-    """Sessions and the macro conversion rate per day (per hour for two days or less)."""
+    """Sessions, visitors and the macro and micro conversion rates per day (per hour for two
+    days or less)."""
     unit = report.trend.unit
     columns = (Column("start", unit.capitalize()), Column("sessions", "Sessions", "int"),
-               Column("macro_sessions", "Sessions with a macro goal", "int"),
-               Column("macro_conversion_rate", "Macro conversion rate", "rate"))  # fmt: skip
+               Column("visitors", "Visitors", "int", 1),
+               Column("macro_sessions", "Sessions with a macro goal", "int", 2),
+               Column("macro_conversion_rate", "Macro conversion rate", "rate"),
+               Column("micro_sessions", "Sessions with a micro goal", "int", 1),
+               Column("micro_conversion_rate", "Micro conversion rate", "rate", 3))  # fmt: skip
     rows = [row.as_dict() for row in report.trend.rows]
-    return Table("trend", f"Trend: sessions and macro conversion rate per {unit}", columns, rows)
+    return Table("trend", f"Trend: sessions and conversion rates per {unit}", columns, rows)
 
 
 def goals_table(report: Report) -> Table:
