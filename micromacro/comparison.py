@@ -3,7 +3,9 @@
 A comparison is built in one step from the two periods' rows and never changes them: each
 figure gets a ``Change`` (its earlier value and the difference), and each rate also the
 two-proportion p-value of the difference (definitions §2.8). When the earlier period has no session,
-every earlier value, change and p-value is null.
+every earlier value, change and p-value is null; when the report's own period has none, so are
+the change and p-value of every figure per session (a rate of nobody is shown as 0, but it is
+no fall).
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from micromacro.rows import (
     SummaryFigures,
 )
 from micromacro.stats import two_proportion_p_value
+
+# The summary figures that are averages over sessions: with no session they have no value to
+# change from or to (the report shows them as 0).
+PER_SESSION_FIGURES = frozenset(
+    (*SUMMARY_RATES, "avg_session_duration_s", "pages_per_session", "macro_revenue_per_session")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +170,8 @@ def compare(now: Figures, then: Figures) -> Comparison:
 
 def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> SummaryChanges:
     """Each figure's change; a rate's p-value tests it as a share of sessions. Revenue in
-    another currency than before has no change."""
+    another currency than before has no change, nor a figure per session with no session now
+    (or a rate of no goal of its kind)."""
     n1, n2 = now.sessions, then.sessions
     currencies = {now.currency, then.currency} - {None}
     figures: dict[str, Change] = {}
@@ -173,7 +182,8 @@ def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> 
             continue
         earlier = getattr(then, name)
         apart = name.startswith("macro_revenue") and len(currencies) > 1
-        if value is None or earlier is None or apart:  # a rate of no goal of its kind
+        nobody = n1 == 0 and name in PER_SESSION_FIGURES
+        if value is None or earlier is None or apart or nobody:
             figures[name] = Change(earlier, None, None)
             continue
         count = SUMMARY_RATES.get(name)
@@ -192,10 +202,11 @@ def _goal_change(goal: GoalRow, then: GoalRow, n1: int, n2: int, empty: bool) ->
         return GoalChange(None, NO_CHANGE)
     x1, x2 = goal.converting_sessions, then.converting_sessions
     rate_before = x2 / n2
-    rate_now = x1 / n1 if n1 else 0.0
+    if not n1:  # no session now: no rate to compare
+        return GoalChange(then.conversions, Change(rate_before, None, None))
     return GoalChange(
         then.conversions,
-        Change(rate_before, rate_now - rate_before, two_proportion_p_value(x1, n1, x2, n2)),
+        Change(rate_before, x1 / n1 - rate_before, two_proportion_p_value(x1, n1, x2, n2)),
     )
 
 

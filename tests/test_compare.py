@@ -134,6 +134,37 @@ def test_a_comparison_period_without_data_is_null_not_zero() -> None:
     assert "no sessions in the comparison period" in stderr
 
 
+def test_a_period_without_sessions_has_no_change_of_a_rate() -> None:
+    """31 March has no hit; 29 March (the explicit comparison) has L5–L8: 4 sessions of one
+    pageview each, one of them converting p7 (micro). Counts change to 0; a figure per session
+    of nobody is shown as 0 but has no change."""
+    args = ["report", LOG, "--goals", GOALS, "--format", "json", "--tz", "Europe/Berlin",
+            "--since", "2026-03-31", "--until", "2026-03-31",
+            "--compare", "2026-03-29..2026-03-29"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    summary = data["summary"]
+    assert (summary["sessions"], summary["previous_sessions"], summary["change_sessions"]) == (
+        0,
+        4,
+        -4,
+    )
+    assert (summary["pageviews"], summary["change_pageviews"]) == (0, -4)
+    for rate in ("micro_conversion_rate", "macro_conversion_rate", "bounce_rate",
+                 "engagement_rate"):  # fmt: skip
+        assert summary[rate] == 0.0
+        assert (summary[f"change_{rate}"], summary[f"change_p_value_{rate}"]) == (None, None)
+    assert summary["previous_micro_conversion_rate"] == 0.25
+    assert summary["previous_bounce_rate"] == 1.0
+    for figure in ("avg_session_duration_s", "pages_per_session"):
+        assert summary[f"change_{figure}"] is None
+    p3, p7 = data["goals"]
+    assert (p7["previous_conversions"], p7["previous_conversion_rate"]) == (1, 0.25)
+    assert (p7["conversion_rate"], p7["change"], p7["change_p_value"]) == (0.0, None, None)
+    assert (p3["previous_conversion_rate"], p3["change"]) == (0.0, None)
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
