@@ -380,6 +380,16 @@ def comparison_period(
     return earlier
 
 
+def compared_period(current: Period, spec: str, *, now: datetime) -> Period:
+    """The report's period when ``--compare spec`` compares it: with a mode (``previous``,
+    ``previous-week``, ``previous-year``) an open end is now, as it is for the period it is
+    compared with, so that both are as long (a line dated after now, from a clock running
+    ahead, is out of both); with explicit dates it stays open."""
+    if current.until is None and spec in COMPARE_MODES:
+        return Period(current.since, now.astimezone(UTC), current.calendar)
+    return current
+
+
 def comparison_warning(current: Period, earlier: Period, tz: tzinfo) -> str | None:
     """What is wrong with ``earlier`` (a ``--compare START..END``) as the period ``current`` is
     compared with, if anything: it should end by the time ``current`` starts."""

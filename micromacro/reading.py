@@ -72,6 +72,7 @@ from micromacro.option_values import AUTO, DEFAULT_MAX_LINE_BYTES, ClientIpMode
 from micromacro.overlapping_inputs import OverlapSample
 from micromacro.periods import (
     Period,
+    compared_period,
     comparison_period,
     parse_period,
     parse_timezone,
@@ -631,7 +632,8 @@ def _periods(options: ReadOptions, tz: tzinfo) -> tuple[Period, Period | None]:
     period = parse_period(options.since, options.until, tz=tz, now=now)
     if not options.compare:
         return period, None
-    return period, comparison_period(period, options.compare, tz=tz, now=now)
+    earlier = comparison_period(period, options.compare, tz=tz, now=now)
+    return compared_period(period, options.compare, now=now), earlier
 
 
 def _split_periods(

@@ -185,6 +185,38 @@ def test_previous_of_whole_days_is_as_many_local_days(
     )
 
 
+def test_a_compared_span_ends_now_as_its_comparison_does(tmp_path: Path) -> None:
+    """One visit an hour from 2 November 09:00Z to 4 November 11:00Z, two hours after now.
+    ``--since 24h`` alone is from 3 November 09:00Z on: 24 visits, and the 3 at or after now
+    (a clock ahead). With ``--compare previous`` it ends now, as long as the 24 hours before
+    it: 24 visits against 24, the 3 out of both periods."""
+    start = utc(2026, 11, 2, 9)
+    lines = [
+        f"203.0.113.{n} - - [{(start + timedelta(hours=n)).strftime('%d/%b/%Y:%H:%M:%S +0000')}]"
+        f' "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"'
+        for n in range(51)
+    ]
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    base = ["report", str(log), "--format", "json", "--quiet", "--since", "24h"]
+    alone = json.loads(CliRunner().invoke(cli, base).stdout)
+    assert (alone["summary"]["sessions"], alone["period"]["end"]) == (27, "2026-11-04T11:00:00Z")
+    result = CliRunner().invoke(cli, [*base, "--compare", "previous"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["period"]["start"] == "2026-11-03T09:00:00Z"
+    assert data["period"]["end"] == "2026-11-04T09:00:00Z"
+    assert data["input"]["out_of_period"] == 27  # 24 before it, 3 after now
+    summary = data["summary"]
+    assert (summary["sessions"], summary["previous_sessions"], summary["change_sessions"]) == (
+        24,
+        24,
+        0,
+    )
+    previous = data["previous"]["period"]
+    assert (previous["start"], previous["end"]) == ("2026-11-02T09:00:00Z", "2026-11-03T09:00:00Z")
+
+
 # --- every command that takes --since ------------------------------------------------------------
 
 
