@@ -342,8 +342,7 @@ def report(
     if target is not None:
         write_output(target, text, reads=(*inputs, goals.path))
     else:
-        env.stdout.write(text)
-        env.stdout.flush()
+        env.write_data(text)
     if history is not None:  # after the report: a history it cannot take loses no report
         from micromacro.history import append_history, history_rows  # --history only
 
@@ -377,9 +376,7 @@ def alert(
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     fired = [r for r in _check_alerts(env, goals, result) if r.status == "fired"]
     period, previous_period = _period_labels(result)
-    for outcome in fired:
-        env.stdout.write(inert(alert_line(outcome, period, previous_period)) + "\n")
-    env.stdout.flush()
+    env.write_data("".join(inert(alert_line(r, period, previous_period)) + "\n" for r in fired))
     if fired:
         ctx.exit(ExitCode.ALERT_FIRED)
 

@@ -64,6 +64,16 @@ class Environment:
         if self.stdout_isatty and self.stdout_width is None:
             self.stdout_width = terminal_width(self.stdout)
 
+    def write_data(self, text: str) -> None:
+        """Write ``text`` to stdout, flushed. A reader gone (``| head -1``, ``| true``) is
+        no error and ends nothing: the command goes on, so that its exit code (an alert rule
+        fired) and its other work (``--history``) stand."""
+        try:
+            self.stdout.write(text)
+            self.stdout.flush()
+        except BrokenPipeError:
+            _silence(self.stdout)
+
     def error(self, text: str) -> None:
         """Write ``micromacro: error: …`` to stderr, even with ``--quiet``."""
         self.message(text, level="error")

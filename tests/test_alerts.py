@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -378,6 +381,33 @@ def test_report_alerts_without_rules_is_a_usage_error() -> None:
 
     assert result.exit_code == 2
     assert "has no alert rules" in result.stderr
+
+
+def test_a_fired_rule_exits_3_when_the_reader_is_gone(tmp_path: Path) -> None:
+    """``alert … | true``: stdout's reader is gone before anything is written. The run goes
+    on: a rule fired (3), and the report's --history row is written."""
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - name: home\n    kind: micro\n    destination: /\n"
+        "alerts:\n  - name: any traffic\n    metric: summary.sessions\n    above: 0\n"
+    )
+    history = tmp_path / "history.csv"
+    commands = {
+        "alert": ["alert", LOG, "--goals", str(goals)],
+        "report": ["report", LOG, "--goals", str(goals), "--alerts", "--history", str(history)],
+    }
+    for name, args in commands.items():
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "micromacro", *args, "-q", "--no-cache"],
+                stdout=write_end, stderr=subprocess.PIPE, timeout=120, check=False,
+            )  # fmt: skip
+        finally:
+            os.close(write_end)
+        assert (done.returncode, done.stderr) == (3, b""), name
+    assert len(history.read_text().splitlines()) == 2  # the header and the goal's row
 
 
 # --- the rules in the goals file -------------------------------------------------------------
