@@ -312,7 +312,12 @@ def report(
     if wide and output_format != "table":
         env.message("--wide applies to --format table only", level="warning")
     if with_alerts and not goals.alerts:
-        raise UsageError(f"--alerts: {goals.path or 'no goals file'} has no alert rules")
+        raise UsageError(
+            f"--alerts: {goals.path} has no alert rules (add an alerts: list)"
+            if goals.path
+            else f"--alerts: no goals file, so no alert rules (pass --goals FILE or create "
+            f"{DEFAULT_GOALS_FILE})"
+        )
     if history is not None and not goals.goals:  # a goals file has one at least
         raise UsageError(
             "--history writes a row per goal, and there is no goals file "

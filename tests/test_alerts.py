@@ -383,6 +383,18 @@ def test_report_alerts_without_rules_is_a_usage_error() -> None:
     assert "has no alert rules" in result.stderr
 
 
+def test_report_alerts_without_a_goals_file_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no goals.yaml here
+    result = CliRunner().invoke(cli, ["report", LOG, "--alerts", "-q"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "micromacro: error: --alerts: no goals file, so no alert rules (pass --goals FILE or "
+        "create goals.yaml)\n"
+    )
+
+
 def test_a_fired_rule_exits_3_when_the_reader_is_gone(tmp_path: Path) -> None:
     """``alert … | true``: stdout's reader is gone before anything is written. The run goes
     on: a rule fired (3), and the report's --history row is written."""
