@@ -44,7 +44,7 @@ from micromacro.option_values import (
     OutputFormat,
     SuggestionFormat,
 )
-from micromacro.outputs import same_file, write_output
+from micromacro.outputs import refuse_read_output, same_file, write_output
 from micromacro.render import RunInfo, TerminalStyle, render
 from micromacro.render.alerts import alert_line
 from micromacro.render.values import short_span
@@ -329,6 +329,8 @@ def report(
     _warn_of_an_empty_table(env, output_format, table, options)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
+    if output is not None and "%" not in output:  # a dated name is known once the period is
+        refuse_read_output(output, reads=(*inputs, goals.path))
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
@@ -409,6 +411,8 @@ def hits(
     if output_format == "parquet" and to_terminal:
         raise UsageError("--format parquet is binary: write it with -o FILE or to a pipe")
     options = _report_options(ctx, GoalsConfig(goals=(), path=""))
+    if output is not None:
+        refuse_read_output(output, reads=inputs)
     with env.progress() as on_progress:
         table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, table.notes, table.warnings, table.malformed)
@@ -439,9 +443,14 @@ def suggest(
     _check_reading(ctx.params)
     base = _report_options(ctx, GoalsConfig(goals=(), path=""))
     options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
+    if output is not None:
+        refuse_read_output(output, reads=inputs)
     with env.progress() as on_progress:
         found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, found.notes, found.warnings, found.malformed)
+    text = render_suggestion(found, output_format)
+    if output is not None:
+        write_output(output, text, reads=inputs)
     macro = sum(1 for s in found.goals if s.goal.kind == "macro")
     env.message(
         f"proposed {macro} macro and {len(found.goals) - macro} micro goals and "
@@ -449,12 +458,8 @@ def suggest(
         f"{'session' if found.sessions == 1 else 'sessions'}"
         + (f"; see {inert(output)}" if output else "")
     )
-    text = render_suggestion(found, output_format)
-    if output is not None:
-        write_output(output, text, reads=inputs)
-    else:
-        env.stdout.write(text)
-        env.stdout.flush()
+    if output is None:
+        env.write_data(text)
 
 
 def _write_bytes(stream: IO[str], data: bytes) -> None:

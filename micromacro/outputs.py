@@ -242,13 +242,27 @@ def write_output(
     device, FIFO, socket or ``/dev/fd/N``. Raises ``OutputError`` (exit 1) naming ``path``, and
     ``UsageError`` (exit 2) when it is one of the files the run ``reads`` (its inputs, paths or
     globs, and its goals file): a report never replaces what it was made from."""
-    destination = resolve_output(path, label=label)
+    destination = _not_read(resolve_output(path, label=label), reads)
+    destination.write(data)
+
+
+def refuse_read_output(path: str, *, label: str = "--output", reads: Sequence[str] = ()) -> None:
+    """Raise as ``write_output`` would for ``path`` before it is written to: a ``UsageError``
+    when the run ``reads`` it, an ``OutputError`` when nothing can be written there (a
+    directory). A command calls it before it reads anything, so that a mistyped ``--output``
+    costs no run; ``write_output`` checks again as it writes."""
+    _not_read(resolve_output(path, label=label), reads)
+
+
+def _not_read(destination: Destination, reads: Sequence[str]) -> Destination:
+    """``destination``, unless it is a file among ``reads``: a ``UsageError`` then."""
     if destination.kind == "file" and destination.status is not None:
         read = _read_file(destination.status, reads)
         if read is not None:
+            path, label = destination.path, destination.label
             also = "" if read == path else f" (as {read})"
             raise UsageError(f"{label} {path}: this run reads it{also}: name another file")
-    destination.write(data)
+    return destination
 
 
 def same_file(one: str, other: str) -> bool:

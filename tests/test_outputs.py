@@ -353,6 +353,22 @@ def test_a_reader_that_went_away_is_one_line() -> None:
     )
 
 
+def test_suggest_names_its_output_only_once_written(tmp_path: Path) -> None:
+    sample = Path(__file__).parent.parent / "sample_logs" / "access.log"
+    missing = tmp_path / "no such directory" / "goals.yaml"
+    result = CliRunner().invoke(cli, ["suggest", str(sample), "-o", str(missing)])
+    assert result.exit_code == 1
+    assert "proposed" not in result.stderr
+    assert result.stderr.endswith(
+        f"micromacro: error: --output {missing}: cannot write: No such file or directory\n"
+    )
+    written = tmp_path / "goals.yaml"
+    result = CliRunner().invoke(cli, ["suggest", str(sample), "-o", str(written)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1].endswith(f"; see {written}")
+    assert written.read_text().startswith("# ")
+
+
 def test_an_output_is_never_a_file_the_run_reads(tmp_path: Path) -> None:
     log, goals = tmp_path / "access.log", tmp_path / "goals.yaml"
     log.write_bytes(Path(SHOP).read_bytes())
@@ -370,10 +386,13 @@ def test_an_output_is_never_a_file_the_run_reads(tmp_path: Path) -> None:
         (["suggest", str(sample), "-o", str(sample)], str(sample), ""),
     ]  # fmt: skip
     for args, named, also in cases:
-        result = CliRunner().invoke(cli, [*args, "-q"])
+        result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, args
-        assert result.stderr == (
-            f"micromacro: error: --output {named}: this run reads it{also}: name another file\n"
+        *before, last = result.stderr.splitlines()
+        assert last == (
+            f"micromacro: error: --output {named}: this run reads it{also}: name another file"
         )
+        # Refused before any reading (which names the log format), and never said written.
+        assert not [line for line in before if "log format" in line or "see" in line], args
     assert log.read_bytes() == Path(SHOP).read_bytes()
     assert goals.read_bytes() == Path(GOALS).read_bytes()
