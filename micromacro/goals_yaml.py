@@ -305,7 +305,10 @@ def describe(node: Node) -> str:
     if tag == NULL_TAG:
         return "nothing" if node.value == "" else "null"
     if tag in (INT_TAG, FLOAT_TAG) or read_number(node) is not None:
-        return f"the number {inert(node.value, limit=QUOTE_CHARS)}"
+        number = f"the number {inert(node.value, limit=QUOTE_CHARS)}"
+        if read_number(node) is None:  # .nan, .inf, 1e999, 400 digits
+            return f"{number} ({'not a number' if 'nan' in node.value.lower() else 'too large'})"
+        return number
     if tag == TIMESTAMP_TAG:
         return f"the date {inert(node.value, limit=QUOTE_CHARS)}"
     if tag == STR_TAG:
@@ -403,13 +406,16 @@ def read_number(node: Node) -> float | None:
     plain (not quoted) is the number 1000."""
     if not isinstance(node, ScalarNode):
         return None
-    if tag_of(node) == INT_TAG:
-        number = float(SCALARS.construct_yaml_int(node))
-    elif tag_of(node) == FLOAT_TAG:
-        number = float(SCALARS.construct_yaml_float(node))
-    elif tag_of(node) == STR_TAG and not node.style and _EXPONENT_NUMBER.match(node.value):
-        number = float(node.value)
-    else:
+    try:
+        if tag_of(node) == INT_TAG:
+            number = float(SCALARS.construct_yaml_int(node))
+        elif tag_of(node) == FLOAT_TAG:
+            number = float(SCALARS.construct_yaml_float(node))
+        elif tag_of(node) == STR_TAG and not node.style and _EXPONENT_NUMBER.match(node.value):
+            number = float(node.value)
+        else:
+            return None
+    except OverflowError:  # an integer of more than 308 digits
         return None
     return number if math.isfinite(number) else None
 

@@ -827,6 +827,26 @@ def test_a_destination_that_matches_no_hit_is_a_warning(
     assert config.warnings == expected
 
 
+@pytest.mark.parametrize(
+    ("written", "shown", "why"),
+    [
+        ("1" + "0" * 400, "1" + "0" * 78 + "…", "too large"),  # no double holds it
+        ("1.0e+999", "1.0e+999", "too large"),
+        ("-.inf", "-.inf", "too large"),
+        (".nan", ".nan", "not a number"),
+    ],
+)
+def test_a_number_beyond_any_double_is_a_problem_that_says_so(
+    written: str, shown: str, why: str
+) -> None:
+    assert problems_of(
+        one_goal("kind: micro", f"event: {{value: {{greater_than: {written}}}}}")
+    ) == [
+        "goals.yaml:4:35: invalid greater_than in event value of goal 'a': expected a number, "
+        f"got the number {shown} ({why})"
+    ]
+
+
 def test_a_number_in_exponent_form_is_a_number() -> None:
     """YAML 1.1 reads 1e3 (no dot, no sign in the exponent) as text: written plain it is the
     number people mean; quoted it stays text, and a number too large says it is one."""
