@@ -59,7 +59,8 @@ TRAILING = re.compile(rf'(?:[ \t]+(?:[^ \t"]|{_QUOTED})+)*\s*')
 METHOD = r"[A-Za-z][-!#$%&'*+.^_`|~0-9A-Za-z]*"
 # A target is origin-form (/…, or ?… for the root), absolute-form (scheme://…), * or an
 # authority (host:port).
-TARGET = r"(?:[/*?]|[A-Za-z][A-Za-z0-9+.-]*://)\S*|[^\s/?#]+:[0-9]+"
+# A server splits the request line at spaces only: other whitespace is part of the target.
+TARGET = r"(?:[/*?]|[A-Za-z][A-Za-z0-9+.-]*://)[^ ]*|[^ /?#]+:[0-9]+"
 REQUEST_LINE = re.compile(
     rf"({METHOD}) ({TARGET}) (HTTP/[0-9](\.[0-9])?)"
 )  # METHOD TARGET PROTOCOL

@@ -3,6 +3,7 @@ example line with one thing changed, and the expected value is written from that
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -82,6 +83,20 @@ def test_http2(name: str) -> None:
 def test_invalid_request_lines_are_malformed(name: str, request_line: str) -> None:
     line = example(name).replace(request_of(example(name)), request_line)
     assert parse_one(FORMATS[name], line)["parsed"] is False
+
+
+@pytest.mark.parametrize("name", WITH_REQUEST_LINE)
+@pytest.mark.parametrize("space", ["\t", "\x0b", "\x0c", "\r", "\x85", "\xa0", "\u2028"])
+def test_whitespace_other_than_a_space_is_part_of_the_target(name: str, space: str) -> None:
+    """A server splits the request line at spaces: a tab or a line separator it logs raw (an
+    escape=none nginx, Apache with a byte above 0x7f) is a byte of the path."""
+    line = example(name)
+    request = request_of(line)
+    method, target, protocol = request.split(" ")
+    odd = f"{target}x{space}y"
+    row = parse_one(FORMATS[name], line.replace(request, f"{method} {odd} {protocol}"))
+    path = re.sub(r"^https?://[^/]*", "", odd.split("?")[0])  # ALB and ELB log absolute URLs
+    assert (row["parsed"], row["path"]) == (True, path)
 
 
 @pytest.mark.parametrize("name", CLF_TIMES)

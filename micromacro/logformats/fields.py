@@ -87,12 +87,14 @@ EPOCH_SECONDS = TimeSpec("epoch", "", 1.0)
 # regex for the whole line would be too large for the fast capture engines. A method is a token
 # that starts with a letter; a target is a path ("/…", "*"), an absolute URI ("https://host/…"),
 # an authority ("host:443", for CONNECT) or empty. Any other request ("-", "- - HTTP/1.0", TLS
-# bytes, a missing protocol) does not match, and the line is malformed.
+# bytes, a missing protocol) does not match, and the line is malformed. The parts are split at
+# spaces only, as the server split them: a tab, a vertical tab or a Unicode line separator a
+# server logs raw is part of the target.
 _METHOD = r"(?P<method>[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*)"
 _TARGET_START = r"(?:[/*]|[A-Za-z][A-Za-z0-9+.\-]*://)"
 REQUEST_LINE = (
-    rf"^{_METHOD} (?P<path>{_TARGET_START}[^\s?#]*|[^\s/?#]+:[0-9]+|)"
-    r"(?:\?(?P<query>[^\s#]*))?(?:#\S*)? HTTP/\d(?:\.\d)?$"
+    rf"^{_METHOD} (?P<path>{_TARGET_START}[^ ?#]*|[^ /?#]+:[0-9]+|)"
+    r"(?:\?(?P<query>[^ #]*))?(?:#[^ ]*)? HTTP/\d(?:\.\d)?$"
 )
 # The same, for a target that holds spaces as the client sent them (load balancers log the
 # request line as received): slower, so only for lines the strict one does not read.
