@@ -29,11 +29,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from micromacro.collector import paused
 from micromacro.dimensions import QUERY_PREFIX
 from micromacro.errors import ConfigError, UsageError
+from micromacro.funnel_definitions import read_funnel_list
 from micromacro.goal_definitions import (
     Inputs,
     declared_goal_names,
     polars_error_reason,
-    read_funnel_list,
     read_goal_list,
 )
 from micromacro.goals import (

@@ -42,7 +42,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("hit_schema", "dimensions", "rows", "option_values"),
     ),
     ("goal model", ("goals",)),
-    ("goals file", ("goals_yaml", "goal_definitions", "goals_file")),
+    ("goals file", ("goals_yaml", "goal_definitions", "funnel_definitions", "goals_file")),
     (
         "log formats",
         (
