@@ -329,6 +329,8 @@ def report(
     _warn_of_an_empty_table(env, output_format, table, options)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
+    if ctx.params.get("expected_split") and baseline is None:
+        raise UsageError("--expected-split needs --baseline (the A/B test whose split it checks)")
     if output is not None and "%" not in output:  # a dated name is known once the period is
         refuse_read_output(output, reads=(*inputs, goals.path))
     with env.progress() as on_progress:

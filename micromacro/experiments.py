@@ -38,6 +38,17 @@ SRM_P_VALUE = 0.001
 _NOT_VARIANTS = (NONE, OTHER)
 
 
+def _no_variant(baseline: str, by: str, names: list[str]) -> str:
+    """Why ``baseline`` is none of the variants ``names`` of ``by``."""
+    if baseline == NONE:
+        why = "the sessions without a value are no variant"
+    elif baseline == OTHER:
+        why = "what --top folds together is no variant"
+    else:
+        why = f"no session has it for --by {by}"
+    return f"--baseline {baseline!r}: {why} (seen: {', '.join(names) or 'none'})"
+
+
 def experiment(
     rows: Sequence[SegmentRow],
     by: str,
@@ -57,8 +68,7 @@ def experiment(
     )
     names = [row.segment for row in variants]
     if baseline not in names:
-        seen = ", ".join(names) or "none"
-        raise UsageError(f"--baseline {baseline!r}: no session has it for --by {by} (seen: {seen})")
+        raise UsageError(_no_variant(baseline, by, names))
     shares = list(expected_split) or [1.0] * len(variants)
     if len(shares) != len(variants):
         raise UsageError(

@@ -382,12 +382,34 @@ def test_top_folds_the_segments_shown_but_no_variant_of_the_experiment() -> None
     assert folded["experiment"]["sample_ratio"]["variants"] == ["A", "B"]
 
 
-def test_a_baseline_no_session_has_exits_2_listing_the_values() -> None:
-    result = CliRunner().invoke(
-        cli, ["report", LOG, "--goals", GOALS, "--by", "query:variant", "--baseline", "C"]
-    )
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--baseline", "C"), "--baseline 'C': no session has it for --by query:variant"),
+        # Sessions without the parameter are in the table as (none), but are no variant.
+        (("--baseline", "(none)"), "--baseline '(none)': the sessions without a value are no "
+         "variant"),
+        (("--baseline", "(other)", "--top", "1"), "--baseline '(other)': what --top folds "
+         "together is no variant"),
+    ],
+)  # fmt: skip
+def test_a_baseline_that_is_no_variant_exits_2_listing_the_values(
+    options: tuple[str, ...], message: str
+) -> None:
+    args = ["report", LOG, "--goals", GOALS, "--by", "query:variant", *options]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
-    assert "--baseline 'C': no session has it for --by query:variant (seen: A, B)" in result.stderr
+    assert result.stderr == f"micromacro: error: {message} (seen: A, B)\n"
+
+
+def test_an_expected_split_needs_a_baseline() -> None:
+    args = ["report", LOG, "--goals", GOALS, "--by", "query:variant", "--expected-split", "50,50"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "micromacro: error: --expected-split needs --baseline (the A/B test whose split it "
+        "checks)\n"
+    )
 
 
 def test_sample_ratio_mismatch_is_flagged() -> None:
