@@ -48,7 +48,14 @@ from micromacro.periods import parse_timezone
 # the time zone and the order of the inputs.
 Sample = list[tuple[InputFile, int, str]]
 _TIMEZONE_LINES = 5  # lines of each input searched for the log's own offset
-_LOG_OFFSET = re.compile(r"\[[^\]]*?([+-]\d{2}:?\d{2})\]")
+# The UTC offset a line writes its time with: a bracketed time (the Common Log Format's), an ISO
+# 8601 time or a CLF time unbracketed (JSON values: nginx's $time_iso8601 and $time_local,
+# Traefik's StartLocal). A time in UTC (Z) or without an offset names no zone.
+_LOG_OFFSET = re.compile(
+    r"\[[^\]]*?([+-]\d{2}:?\d{2})\]"
+    r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?([+-]\d{2}:?\d{2})\b"
+    r"|\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} ([+-]\d{4})\b"
+)
 # How much of a line a note or a malformed line shows.
 EXCERPT_CHARS = 120
 
@@ -199,8 +206,9 @@ def report_timezone(requested: str | None, sample: Sample, newest_first: Sequenc
             continue
         match = _LOG_OFFSET.search(text)
         if match:
+            offset = next(group for group in match.groups() if group)
             with contextlib.suppress(UsageError):  # no offset (+9900): look further
-                return parse_timezone(match.group(1))
+                return parse_timezone(offset)
     return UTC
 
 

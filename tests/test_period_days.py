@@ -113,6 +113,51 @@ def test_the_default_zone_is_the_newest_input_s_offset(tmp_path: Path, newest_fi
     assert data["summary"]["sessions"] == 2
 
 
+_JSON_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
+
+
+@pytest.mark.parametrize(
+    ("time", "zone"),
+    [
+        # nginx JSON: $time_iso8601, $time_local.
+        ('"time_iso8601":"2026-11-02T00:{m}:20+01:00"', "+01:00"),
+        ('"time_local":"02/Nov/2026:00:{m}:20 +0100"', "+01:00"),
+        # Traefik writes UTC first, then the server's local time.
+        ('"StartUTC":"2026-11-01T23:{m}:20Z","StartLocal":"2026-11-02T00:{m}:20+01:00"', "+01:00"),
+        # A time in UTC names no zone: UTC, where 2 November holds neither line.
+        ('"time_iso8601":"2026-11-01T23:{m}:20Z"', "UTC"),
+    ],
+)
+def test_the_default_zone_of_a_json_log_is_the_offset_of_its_times(
+    tmp_path: Path, time: str, zone: str
+) -> None:
+    """Two requests at 00:20 and 00:40 on 2 November (+01:00): 2 November in the log's own
+    zone holds both."""
+    log = tmp_path / "access.log"
+    log.write_text(
+        "".join(
+            f'{{{time.format(m=minute)},"remote_addr":"10.0.0.{minute}","request":"GET / '
+            f'HTTP/1.1","status":"200","body_bytes_sent":"100","http_user_agent":"{_JSON_AGENT}"}}\n'
+            for minute in (20, 40)
+        )
+    )
+    args = [
+        "report",
+        str(log),
+        "--since",
+        "2026-11-02",
+        "--until",
+        "2026-11-02",
+        "--format",
+        "json",
+    ]
+    result = CliRunner().invoke(cli, [*args, "-q"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["period"]["time_zone"] == zone
+    assert data["summary"]["sessions"] == (2 if zone == "+01:00" else 0)
+
+
 def test_a_period_with_no_hits_is_zeros_and_a_warning() -> None:
     result = CliRunner().invoke(
         cli, ["report", LOG, "--format", "json", "--since", "2026-04-01", "--until", "2026-04-02"]
