@@ -429,9 +429,15 @@ def test_line_separators_in_values_break_no_table_line(tmp_path: Path) -> None:
 
 def test_markdown_escapes_markup_and_html(tmp_path: Path) -> None:
     goals = tmp_path / "goals.yaml"
-    goals.write_text("goals:\n  - name: 'a|b <i>c</i>'\n    kind: macro\n    destination: /x\n")
+    goals.write_text(
+        "goals:\n  - name: 'a|b <i>c</i> ~~struck~~ *em* `code` [link]'\n    kind: macro\n"
+        "    destination: /x\n"
+    )
     result = report(HOSTILE, "--goals", str(goals), "--format", "markdown")
-    assert "a\\|b &lt;i&gt;c&lt;/i&gt;" in result.stdout
+    assert (
+        "a\\|b &lt;i&gt;c&lt;/i&gt; \\~\\~struck\\~\\~ \\*em\\* \\`code\\` \\[link\\]"
+        in result.stdout
+    )
 
 
 def test_a_one_megabyte_line_is_just_a_line_under_a_cap_that_allows_it(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from micromacro.text import inert
 def _cell(text: str) -> str:
     # Escape what would end a cell or start markup; HTML entities keep tags inert.
     escaped = html.escape(inert(text), quote=False)
-    for char in "\\|`*_[]":
+    for char in "\\|`*_[]~":
         escaped = escaped.replace(char, "\\" + char)
     return escaped
 
