@@ -8,6 +8,7 @@ days is compared with as many days: [27 23:00Z, 28 23:00Z), L2–L4, 3 sessions,
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
+from micromacro.environment import Environment
 from tests.helpers import combined_line
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -225,6 +227,22 @@ def test_terminal_summary_shows_before_and_signed_changes() -> None:
     assert rows["Sessions"][-3:] == ["4", "3", "+1"]
     assert rows["Sessions with a macro goal"][-3:] == ["0", "1", "-1"]
     assert rows["Macro conversion rate"][-5:] == ["0.0%", "33.3%", "▼", "-33.3", "pp"]
+
+
+def test_a_fall_of_the_bounce_rate_is_good_news_on_a_colour_terminal() -> None:
+    """5–8 November of the sample against the 3 days before: the bounce rate falls from
+    39.4% to 38.9% (green: good news), the macro rate from 3.7% to 3.5% (red)."""
+    out = io.StringIO()
+    terminal = Environment(stdin=io.BytesIO(), stdout=out, stderr=io.StringIO(),
+                           stdout_isatty=True, no_color=False, stdout_width=120)  # fmt: skip
+    root = Path(__file__).resolve().parents[1]
+    sample = [str(root / "sample_logs" / "access.log"), "--goals", str(root / "goals.example.yaml")]
+    args = ["report", *sample, "--since", "2026-11-05", "--until", "2026-11-08",
+            "--compare", "previous"]  # fmt: skip
+    assert CliRunner().invoke(cli, args, obj=terminal).exit_code == 0
+    rows = {line.split("  ")[1]: line for line in out.getvalue().splitlines() if "▼" in line}
+    assert rows["Bounce rate"].endswith("\x1b[32m▼ -0.6 pp\x1b[0m")
+    assert rows["Macro conversion rate"].endswith("\x1b[31m▼ -0.2 pp\x1b[0m")
 
 
 def test_the_comparison_period_keeps_the_segments_shown(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from micromacro.render.charts import (
 )
 from micromacro.render.options import RunInfo
 from micromacro.render.page import Section, sections
-from micromacro.render.tables import Column, Table, input_table
+from micromacro.render.tables import Column, Table, good_news, input_table
 from micromacro.render.values import format_instant, format_value, p_equals
 from micromacro.report import Report
 from micromacro.text import inert
@@ -55,8 +55,6 @@ KEY_FIGURES = (
     "sessions", "visitors", "macro_conversion_rate", "micro_conversion_rate",
     "engaged_sessions", "engagement_rate",
 )  # fmt: skip
-# Figures for which a fall is the good news.
-LOWER_IS_BETTER = frozenset({"bounce_rate"})
 SIGNIFICANT = 0.05
 # A table's column that gets a bar in each cell, where its section names none.
 _BARS = {"ladder": "share"}
@@ -157,8 +155,7 @@ def _change_css(row: dict[str, object], change_key: str, p_key: str, key: str = 
     change, p_value = _number(row.get(change_key)), _number(row.get(p_key))
     if change is None or p_value is None or p_value >= SIGNIFICANT or change == 0:
         return ""
-    rising = change > 0
-    return "good" if rising != (key in LOWER_IS_BETTER) else "bad"
+    return "good" if good_news(key, change) else "bad"
 
 
 def _raw(value: object) -> str:

@@ -42,6 +42,14 @@ __all__ = [
 # columns alone do not fit is drawn one block per row. Every renderer for people may use it
 # (JSON and CSV always hold every column).
 KEEP = 10
+# The figures whose fall is the good news: a change of one is coloured by that, not its sign.
+LOWER_IS_BETTER = frozenset({"bounce_rate"})
+
+
+def good_news(figure: str, change: float) -> bool:
+    """Whether a ``change`` (not 0) of ``figure`` is good news: a rise, or for a figure of
+    ``LOWER_IS_BETTER`` a fall."""
+    return (change > 0) != (figure in LOWER_IS_BETTER)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from micromacro.render.painter import (
     paint_title,
     table_width,
 )
-from micromacro.render.tables import KEEP, Column, Table
+from micromacro.render.tables import KEEP, Column, Table, good_news
 from micromacro.render.values import format_value
 from micromacro.report import Report
 from micromacro.text import inert
@@ -135,12 +135,12 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def _cell(value: object, column: Column, style: TerminalStyle) -> Cell:
-    """A value as text; a change is green when up and red when down, a fired alert bold red,
-    on a colour terminal."""
+    """A value as text; a change is green when good news and red when bad (a rise, but a fall
+    of the bounce rate), a fired alert bold red, on a colour terminal."""
     text = inert(format_value(value, column.kind))
     colour: Style = ""
     if style.color and column.kind == "change" and isinstance(value, int | float) and value:
-        colour = "green" if value > 0 else "red"
+        colour = "green" if good_news(column.key.removeprefix("change_"), value) else "red"
     if style.color and column.kind == "status" and value == "fired":
         colour = "bold red"
     return (text, colour) if colour else text
