@@ -9,9 +9,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional marks, overrides and isolates can reorder what a terminal shows; the line and
 # paragraph separators break a line wherever text is split into lines (``str.splitlines``).
 _BIDI_CHARACTERS = r"\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
-_BIDI = re.compile(f"[{_BIDI_CHARACTERS}]")
+# Zero-width spaces and joiners: invisible, they make two texts look alike, and a joiner makes
+# a terminal draw letters in fewer or more cells than their count (a table cut to the width
+# would overflow it).
+_ZERO_WIDTH = r"\u200b-\u200d\u2060\ufeff"
+_SHOWN_ESCAPED = re.compile(f"[{_BIDI_CHARACTERS}{_ZERO_WIDTH}]")
 # What JSON text writes as escapes beyond those JSON makes itself (C0 controls): DEL, C1 controls
-# (U+009B is a terminal's one-character CSI) and the characters of ``_BIDI``; in UTF-8 bytes too.
+# (U+009B is a terminal's one-character CSI) and the bidi characters; in UTF-8 bytes too.
 _JSON_ESCAPED = re.compile(f"[\\x7f-\\x9f{_BIDI_CHARACTERS}]")
 _JSON_ESCAPED_BYTES = re.compile(
     rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
@@ -24,7 +28,8 @@ QUOTE_CHARS = 80
 
 
 def inert(text: str, *, limit: int | None = None) -> str:
-    """``text`` with control and bidi characters shown as ``\\xNN``/``\\uNNNN`` escapes.
+    """``text`` with control, bidi and zero-width characters shown as ``\\xNN``/``\\uNNNN``
+    escapes.
 
     >>> inert("a\\x1b[31mred")
     'a\\\\x1b[31mred'
@@ -36,7 +41,7 @@ def inert(text: str, *, limit: int | None = None) -> str:
     'abcd…'
     """
     escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    escaped = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    escaped = _SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
     if limit is not None and len(escaped) > limit:
         cut = _PART_OF_AN_ESCAPE.sub("", escaped[: max(limit - 1, 0)])
         return cut + "…"

@@ -26,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -425,6 +426,34 @@ def test_line_separators_in_values_break_no_table_line(tmp_path: Path) -> None:
     row = next(line for line in result.stdout.splitlines() if "a\\u2028b" in line)
     assert row.split()[0] == "a\\u2028b\\u2029c\\u061cd"
     assert "x\\u2028y" in result.stdout
+
+
+def test_zero_width_characters_are_shown_and_the_table_fits_the_terminal(tmp_path: Path) -> None:
+    """A path of 40 letters joined by zero-width joiners: a terminal may draw it in one cell
+    or in 40. Shown as escapes, it is cut to the page column like any long path, and every
+    line fits 80 columns (counted one cell a character, two for a wide one)."""
+    joined = "\u200d".join("abcdefghijklmnopqrstuvwxyzabcdefghijklmn")
+    log = tmp_path / "access.log"
+    log.write_text(
+        "".join(
+            f'203.0.113.{n} - - [02/Nov/2026:10:00:0{n} +0100] "GET /{joined} HTTP/1.1" 200 1 '
+            f'"-" "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
+            for n in range(3)
+        )
+    )
+    out = io.StringIO()
+    terminal = Environment(stdin=io.BytesIO(), stdout=out, stderr=io.StringIO(),
+                           stdout_isatty=True, no_color=True, stdout_width=80)  # fmt: skip
+    result = CliRunner().invoke(cli, ["report", str(log), "--no-cache"], obj=terminal)
+    assert result.exit_code == 0
+    text = out.getvalue()
+    assert "\u200d" not in text
+    assert "/a\\u200db\\u200dc" in text
+
+    def cells(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    assert max(cells(line) for line in text.splitlines()) <= 80
 
 
 def test_markdown_escapes_markup_and_html(tmp_path: Path) -> None:

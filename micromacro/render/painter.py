@@ -25,7 +25,7 @@ cells, combining marks none). The painter only draws text whose width is the sum
 characters' widths, that stays on one line (each line of a header) and that rich's ``Text``
 keeps as it is; for anything else (zero-width joiners, emoji presentation selectors, tabs,
 bells, backspaces, line breaks in a cell or line separators: ``text.inert`` escapes all
-of these but the joiner and the selector), for a header several lines tall over
+of these but the selector), for a header several lines tall over
 a column with no room for text, and for a table wider than the width it returns ``None``, for
 the caller to let rich draw it.
 
