@@ -288,6 +288,14 @@ def test_a_table_too_wide_for_its_kept_columns_is_a_block_per_row(width: int) ->
         )
     labels = [line.strip() for line in micro_macro.splitlines()]
     assert sum(label.startswith("Small sample") for label in labels) == len(goals)
+    # A label too long for its column wraps at spaces (its value on the last line), never cut
+    # into another label's words: "Macro rate without" is never "Macro rate with…".
+    blocks_only = [
+        line.strip() for line in micro_macro[: micro_macro.index("one block")].splitlines()
+    ]
+    assert [x for x in blocks_only if "…" in x and not x.startswith("Micro goal")] == []
+    rates_without = [x for x in blocks_only if re.fullmatch(r"(Macro rate )?without +\d+\.\d%", x)]
+    assert len(rates_without) == len(goals)
 
 
 # --- random tables -----------------------------------------------------------------------

@@ -385,8 +385,9 @@ def _fitted(
 def _blocks(grid: _Grid, width: int) -> list[tuple[list[PaintColumn], list[list[Cell]]]]:
     """``grid`` as one two-column table per row: the header of its first name column (its
     first column when it has none) and the row's name in it on top, then every other column's
-    header and value (bars left out); every block as wide as the others, labels and names cut
-    to fit ``width``."""
+    header and value (bars left out); every block as wide as the others, names cut and labels
+    wrapped at spaces to fit ``width`` (a value on its label's last line), so that no label
+    is cut into another's words ("Macro rate with…" for "Macro rate without")."""
     shown = [index for index, column in enumerate(grid.columns) if not column.bar]
     first = next((index for index in shown if grid.columns[index].name), shown[0])
     others = [index for index in shown if index != first]
@@ -405,7 +406,10 @@ def _blocks(grid: _Grid, width: int) -> list[tuple[list[PaintColumn], list[list[
     ]
     label = max(cell_len(text) for text in labels)
     value = max(max(figures, default=0), max(names, default=0))
-    least = [min(label, NAME_MIN), max(max(figures, default=0), min(value, NAME_MIN))]
+    least = [
+        min(label, max(_longest_word(text) for text in labels)),
+        max(max(figures, default=0), min(value, NAME_MIN)),
+    ]
     sizes = [label, value]
     while _total(sizes) > width and (sizes[0] > least[0] or sizes[1] > least[1]):
         widest = 0 if sizes[0] - least[0] >= sizes[1] - least[1] else 1
@@ -420,12 +424,14 @@ def _blocks(grid: _Grid, width: int) -> list[tuple[list[PaintColumn], list[list[
     for row in grid.rows:
         head = value_of(row, first)
         columns = [
-            PaintColumn(cut(labels[0], label), width=label),
+            PaintColumn("\n".join(wrap(labels[0], label)), width=label),
             PaintColumn(_text(head), right=True, width=value),
         ]
-        rows: list[list[Cell]] = [
-            [cut(grid.columns[index].paint.header, label), value_of(row, index)] for index in others
-        ]
+        rows: list[list[Cell]] = []
+        for index in others:
+            *above, last = wrap(grid.columns[index].paint.header, label)
+            rows += [[line, ""] for line in above]
+            rows.append([last, value_of(row, index)])
         blocks.append((columns, rows))
     return blocks
 
