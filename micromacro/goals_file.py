@@ -27,7 +27,7 @@ import polars as pl
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from micromacro.collector import paused
-from micromacro.dimensions import QUERY_PREFIX
+from micromacro.dimensions import DIMENSIONS, QUERY_PREFIX
 from micromacro.errors import ConfigError, UsageError
 from micromacro.funnel_definitions import read_funnel_list
 from micromacro.goal_definitions import (
@@ -408,7 +408,8 @@ def _read_rule_values(
 
 
 def _read_keep(node: Node, findings: Findings) -> tuple[str, ...]:
-    """Read ``keep``: a list of extra columns, none repeated, none named like a hit column."""
+    """Read ``keep``: a list of extra columns, none repeated, none named like a hit column or
+    a built-in dimension."""
     subject = "keep of source"
     if not isinstance(node, SequenceNode):
         report_wrong(findings, node, subject, "a list of column names")
@@ -428,6 +429,13 @@ def _read_keep(node: Node, findings: Findings) -> tuple[str, ...]:
                 item,
                 f"column {quoted(name)} in {subject} has the name of a hit column "
                 f"(hit columns: {', '.join([*HIT_SCHEMA, *EXPORT_HIT_COLUMNS])})",
+            )
+        elif name in DIMENSIONS:  # --by NAME would break down by micromacro's own, not it
+            findings.error(
+                item,
+                f"column {quoted(name)} in {subject} has the name of a dimension micromacro "
+                f"makes itself (--by {name} would not read it; built-in dimensions: "
+                f"{', '.join(DIMENSIONS)})",
             )
         else:
             names[name] = item.start_mark.line + 1

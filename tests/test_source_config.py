@@ -284,15 +284,20 @@ def test_a_mapping_without_timestamp_and_user_id_gets_both_problems() -> None:
     ]
 
 
-def test_keep_columns_are_unique_and_not_hit_columns() -> None:
-    assert problems_of(source("preset: ga4", "keep: [device, device, path]")) == [
-        "goals.yaml:3:18: duplicate column 'device' in keep of source (first at line 3)",
-        "goals.yaml:3:26: column 'path' in keep of source has the name of a hit column "
+def test_keep_columns_are_unique_and_not_hit_columns_or_dimensions() -> None:
+    assert problems_of(source("preset: ga4", "keep: [plan, plan, path, device]")) == [
+        "goals.yaml:3:16: duplicate column 'plan' in keep of source (first at line 3)",
+        "goals.yaml:3:22: column 'path' in keep of source has the name of a hit column "
         "(hit columns: ts, visitor, session_id, kind, host, method, path, query, status, bytes, "
         "referrer, user_agent, ip, event_category, event_action, event_label, event_name, "
         "event_value, revenue, currency, source_file, line_no, engagement_time_ms, "
         "session_engaged, campaign_source, campaign_medium, campaign_name, gclid, dclid, "
         "first_user_source, first_user_medium, first_user_campaign)",
+        # A kept "device" would never be what --by device breaks down by.
+        "goals.yaml:3:28: column 'device' in keep of source has the name of a dimension "
+        "micromacro makes itself (--by device would not read it; built-in dimensions: channel, "
+        "source, medium, campaign, referrer, landing_page, exit_page, device, browser, os, hour, "
+        "weekday, day, week, month, host)",
     ]
 
 
