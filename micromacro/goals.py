@@ -413,11 +413,19 @@ def _parse_ladder(rest: str, _shape: ReportShape) -> tuple[tuple[str, ...], str,
 
 
 def _parse_segment(rest: str, shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
-    by, _, tail = rest.partition(".")
+    """A segment path after ``segments.``: its breakdown ends at the first dot, but for a kept
+    column whose name holds dots (``device.category``), the longest such name it starts with."""
+    kept = [name for name in shape.dimensions if rest.startswith(f"{name}.")]
+    by = max(kept, key=len) if kept else rest.partition(".")[0]
     try:
         parse_breakdowns([by], extra=shape.dimensions)
     except UsageError:
         return None
+    return _segment_of(by, rest.removeprefix(f"{by}."), shape)
+
+
+def _segment_of(by: str, tail: str, shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
+    """The segment path of breakdown ``by`` whose rest is ``tail`` (``mobile.sessions``)."""
     goal = re.fullmatch(r"(.+)\.goals\.(.+)\.([a-z_]+)", tail)
     if goal is not None and goal.group(2) in shape.goals and goal.group(3) in SEGMENT_GOAL_FIELDS:
         return (by, goal.group(1), "goals", goal.group(2)), goal.group(3), "segment_goals"

@@ -748,3 +748,37 @@ def test_a_rule_with_its_own_period_and_no_since_names_the_rule(tmp_path: Path) 
         "micromacro: error: alert 'slump' compares with previous: a change needs a period to "
         "compare, pass --since (e.g. --since yesterday)\n"
     )
+
+
+# --- rules on event exports ----------------------------------------------------------------------
+
+
+def _export(tmp_path: Path, header: str, rows: list[str], goals: str) -> tuple[str, str]:
+    """An event export (CSV) and its goals file in ``tmp_path``."""
+    data, goals_file = tmp_path / "events.csv", tmp_path / "goals.yaml"
+    data.write_text(header + "\n" + "".join(f"{row}\n" for row in rows))
+    goals_file.write_text(goals)
+    return str(data), str(goals_file)
+
+
+@pytest.mark.parametrize("column", ["device.category", "collected_traffic_source.manual_source"])
+def test_a_segment_path_names_a_kept_column_whose_name_holds_dots(
+    tmp_path: Path, column: str
+) -> None:
+    """Three visitors, two of them with 'mobile' in the kept column: the rule on that segment
+    reads 2 sessions and fires (the path's breakdown is the kept column, dots and all)."""
+    data, goals = _export(
+        tmp_path,
+        f"t,u,url,{column}",
+        [
+            "2026-11-02T09:00:00Z,a,/a,mobile",
+            "2026-11-02T09:10:00Z,b,/b,desktop",
+            "2026-11-02T09:20:00Z,c,/c,mobile",
+        ],
+        f"source: {{timestamp: t, user_id: u, url: url, keep: [{column}]}}\n"
+        "goals:\n  - {name: seen, kind: micro, destination: /a}\n"
+        f"alerts:\n  - {{name: mob, metric: segments.{column}.mobile.sessions, above: 1}}\n",
+    )
+    result = CliRunner().invoke(cli, ["alert", data, "--goals", goals, "-q"])
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout.startswith(f"mob: segments.{column}.mobile.sessions = 2 in ")
