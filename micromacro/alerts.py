@@ -265,11 +265,31 @@ def _currency(row: SummaryFigures | GoalRow | SegmentRow, path: MetricPath) -> s
     return row.currency if "revenue" in path.field or path.field == "value" else None
 
 
+def _currencies_apart(row: SummaryFigures | GoalRow | SegmentRow, path: MetricPath) -> str | None:
+    """Why a revenue figure of ``row`` has no value when its revenue is in several currencies
+    (no sum is one figure then), else None."""
+    if _currency(row, path) is not None or getattr(row, path.field) is not None:
+        return None
+    parts = getattr(row, "revenue_by_currency", None) or getattr(
+        row, "macro_revenue_by_currency", None
+    )
+    if not parts or len(parts) < 2:
+        return None
+    names = ", ".join(part.currency or "no currency" for part in parts)
+    return f"revenue in {len(parts)} currencies ({names}), which add up to no one figure"
+
+
 def _read_summary(summary: SummaryFigures, path: MetricPath) -> Reading:
     count = SUMMARY_RATES.get(path.field)
     value = getattr(summary, path.field)
     share = _share(getattr(summary, count), summary.sessions) if count is not None else None
-    return Reading(value, share, summary.sessions, currency=_currency(summary, path))
+    return Reading(
+        value,
+        share,
+        summary.sessions,
+        missing=_currencies_apart(summary, path),
+        currency=_currency(summary, path),
+    )
 
 
 def _read_goal(report: Figures, path: MetricPath) -> Reading:
@@ -281,7 +301,11 @@ def _read_goal(report: Figures, path: MetricPath) -> Reading:
     }
     share = _share(*counts[path.field]) if path.field in counts else None
     return Reading(
-        getattr(goal, path.field), share, summary.sessions, currency=_currency(goal, path)
+        getattr(goal, path.field),
+        share,
+        summary.sessions,
+        missing=_currencies_apart(goal, path),
+        currency=_currency(goal, path),
     )
 
 
@@ -343,4 +367,10 @@ def _read_segment(report: Figures, path: MetricPath) -> Reading:
         "engagement_rate": row.engaged_sessions,
     }
     share = _share(counts[path.field], row.sessions) if path.field in counts else None
-    return Reading(getattr(row, path.field), share, row.sessions, currency=_currency(row, path))
+    return Reading(
+        getattr(row, path.field),
+        share,
+        row.sessions,
+        missing=_currencies_apart(row, path),
+        currency=_currency(row, path),
+    )

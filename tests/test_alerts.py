@@ -782,3 +782,20 @@ def test_a_segment_path_names_a_kept_column_whose_name_holds_dots(
     result = CliRunner().invoke(cli, ["alert", data, "--goals", goals, "-q"])
     assert result.exit_code == 3, result.stderr
     assert result.stdout.startswith(f"mob: segments.{column}.mobile.sessions = 2 in ")
+
+
+def test_revenue_in_two_currencies_is_not_evaluated_and_says_why(tmp_path: Path) -> None:
+    data, goals = _export(
+        tmp_path,
+        "t,u,url,value,currency",
+        ["2026-11-02T09:00:00Z,a,/thanks,10.5,EUR", "2026-11-02T09:10:00Z,b,/thanks,20,USD"],
+        "source: {timestamp: t, user_id: u, url: url, revenue: value, currency: currency}\n"
+        "goals:\n  - {name: purchase, kind: macro, destination: /thanks, value: {from: revenue}}\n"
+        "alerts:\n  - {name: rev, metric: goals.purchase.revenue, below: 1000}\n",
+    )
+    result = CliRunner().invoke(cli, ["alert", data, "--goals", goals])
+    assert result.exit_code == 0
+    assert (
+        "micromacro: warning: alert 'rev' not evaluated: revenue in 2 currencies (EUR, USD), "
+        "which add up to no one figure\n"
+    ) in result.stderr
