@@ -68,6 +68,8 @@ def _locked(destination: Destination) -> Iterator[None]:
     """Hold an exclusive lock on the file's ``.lock`` (waiting for another run to finish)."""
     try:
         handle = open(destination.target + ".lock", "a")  # noqa: SIM115 - closed below
+    except FileNotFoundError as error:  # its directory is missing: nothing can be written
+        raise destination.error("cannot write", error) from None
     except OSError as error:
         raise destination.error("cannot lock", error) from None
     with handle:

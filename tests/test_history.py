@@ -204,6 +204,15 @@ def test_an_unwritable_history_exits_1_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
 
 
+def test_a_history_in_a_missing_directory_cannot_be_written(tmp_path: Path) -> None:
+    history = tmp_path / "no such directory" / "history.csv"
+    result = run(*DAY, "--history", str(history), "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"micromacro: error: --history {history}: cannot write: No such file or directory\n"
+    )
+
+
 def test_output_path_is_dated_from_the_period_start(tmp_path: Path) -> None:
     pattern = str(tmp_path / "report-%Y-%m-%d.csv")
     assert run(*DAY, "--output", pattern).exit_code == 0
