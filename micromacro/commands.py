@@ -356,7 +356,15 @@ def report(
         from micromacro.history import append_history, history_rows  # --history only
 
         rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
-        append_history(history, rows)
+        source = result.input
+        unread = source.lines == source.buckets.get("out_of_period", 0)  # none in the period
+        if append_history(history, rows, keep_held=unread):
+            env.message(
+                f"--history {history}: no line of the input falls in the period, so the rows "
+                "the history holds for it are kept (its lines were read before, and are no "
+                "longer in the logs given)",
+                level="warning",
+            )
     if any(outcome.status == "fired" for outcome in result.alerts or ()):
         ctx.exit(ExitCode.ALERT_FIRED)
 

@@ -181,9 +181,11 @@ def _text(rows: list[dict[str, str]]) -> str:
     return "".join(lines)
 
 
-def append_history(path: str, rows: list[dict[str, str]]) -> None:
+def append_history(path: str, rows: list[dict[str, str]], *, keep_held: bool = False) -> bool:
     """Put ``rows`` (one period's) into the history file at ``path``: rows of the same period
-    are replaced, the others kept, in period then file order.
+    are replaced, the others kept, in period then file order. With ``keep_held`` (a run that
+    read no line of its period: the log no longer holds it), rows the file holds for the
+    period stay instead; returns whether it kept them.
 
     A symlink is followed (the lock is next to its target). A device, FIFO, socket or
     ``/dev/fd/N`` is not read nor locked: it gets the header and ``rows``.
@@ -194,15 +196,15 @@ def append_history(path: str, rows: list[dict[str, str]]) -> None:
     destination = resolve_output(path, label=_LABEL)
     if not destination.replaces:
         destination.write(_text(rows))
-        return
+        return False
     periods = {(row["period_start"], row["period_end"]) for row in rows}
     with _locked(destination):
         # Looked at again under the lock: an overlapping run may have created or replaced it.
         destination = resolve_output(path, label=_LABEL)
-        kept = [
-            row
-            for row in _read_rows(destination)
-            if (row["period_start"], row["period_end"]) not in periods
-        ]
+        held = _read_rows(destination)
+        if keep_held and any((row["period_start"], row["period_end"]) in periods for row in held):
+            return True
+        kept = [row for row in held if (row["period_start"], row["period_end"]) not in periods]
         merged = sorted([*kept, *rows], key=lambda row: (row["period_start"], row["period_end"]))
         destination.write(_text(merged))
+    return False

@@ -87,6 +87,34 @@ def test_a_rerun_replaces_its_period_and_other_periods_stay(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv", "history.csv.lock"]
 
 
+def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_rows(tmp_path: Path) -> None:
+    """2 November's rows are written from the shop log; re-run from a log holding none of its
+    lines (the day rotated away: here a log of 3 November), they stay as they were, with a
+    warning; a period the history holds no rows for still gets its rows (zeros)."""
+    history = tmp_path / "history.csv"
+    assert run(*DAY, "--history", str(history)).exit_code == 0
+    before = history.read_text()
+    later = tmp_path / "access.log"
+    later.write_text(
+        '203.0.113.9 - - [03/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 1 "-" '
+        '"Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
+    )
+    args = ["report", str(later), "--goals", GOALS, "--format", "csv", *DAY]
+    result = CliRunner().invoke(cli, [*args, "--history", str(history)])
+    assert result.exit_code == 0
+    assert history.read_text() == before
+    assert (
+        f"micromacro: warning: --history {history}: no line of the input falls in the period, "
+        "so the rows the history holds for it are kept"
+    ) in result.stderr
+    nov_1 = ("--since", "2026-11-01", "--until", "2026-11-01")
+    assert CliRunner().invoke(cli, [*args[:-4], *nov_1, "--history", str(history)]).exit_code == 0
+    rows = rows_of(history)
+    assert [(row["period_start"], row["sessions"]) for row in rows] == [
+        ("2026-10-31T23:00:00Z", "0")
+    ] * 8 + [("2026-11-01T23:00:00Z", "4")] * 8
+
+
 def test_without_a_period_the_data_span_is_the_period(tmp_path: Path) -> None:
     history = tmp_path / "history.csv"
     run("--history", str(history))
