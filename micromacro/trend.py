@@ -2,8 +2,8 @@
 per day of the period, or per hour for a period of two days or less, in the report's time zone.
 
 Sessions count in the day or hour their first hit falls in, and a visitor in each day or hour
-one of their sessions starts in. Every day or hour of the period
-has a row, those without sessions too, so a quiet day shows as a dip rather than a gap.
+one of their sessions starts in. Every day or hour of the period has a row, those without
+sessions too, so a quiet day shows as a dip rather than a gap.
 """
 
 from __future__ import annotations
