@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, time, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 ColumnKind = Literal[
@@ -47,7 +48,7 @@ def format_value(value: object, kind: ColumnKind) -> str:
     if kind == "int" and isinstance(value, int | float):
         return f"{int(value):,}"
     if kind == "rate" and isinstance(value, int | float):
-        return f"{value * 100:.1f}%"
+        return f"{half_up(value, 1, scale=100)}%"
     if kind in ("float", "money") and isinstance(value, int | float):
         return _amount(value)
     if kind == "status":
@@ -55,10 +56,10 @@ def format_value(value: object, kind: ColumnKind) -> str:
     if kind == "flag":
         return "yes" if value else ""
     if kind == "change" and isinstance(value, int | float):
-        shown = round(value * 100, 1)
+        shown = half_up(value, 1, scale=100)
         if shown == 0:  # a change that rounds to nothing has no direction
             return "= 0.0 pp"
-        return f"{'▲' if shown > 0 else '▼'} {shown:+.1f} pp"
+        return f"{'▲' if shown > 0 else '▼'} {shown:+} pp"
     if kind == "delta" and isinstance(value, int | float):
         whole = float(value).is_integer() and abs(value) < _HUGE
         return f"{value:+,}" if whole else _amount(value, "+")
@@ -67,10 +68,21 @@ def format_value(value: object, kind: ColumnKind) -> str:
     if kind == "delta_seconds" and isinstance(value, int | float):
         return ("-" if value < 0 else "+") + format_seconds(abs(float(value)))
     if kind == "pvalue" and isinstance(value, int | float):
-        return "<0.001" if value < 0.001 else f"{value:.3f}"
+        return "<0.001" if value < 0.001 else str(half_up(value, 3))
     if kind == "seconds" and isinstance(value, int | float):
         return format_seconds(float(value))
     return str(value)
+
+
+def half_up(value: float, places: int, *, scale: int = 1) -> Decimal:
+    """``value`` × ``scale`` to ``places`` decimals, a half rounded away from zero, as a
+    spreadsheet shows it: from the decimal the float is written as, not its binary value.
+
+    >>> half_up(0.0625, 1, scale=100), half_up(-0.0625, 1, scale=100), half_up(2.675, 2)
+    (Decimal('6.3'), Decimal('-6.3'), Decimal('2.68'))
+    """
+    exact = Decimal(repr(float(value))) * scale
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _amount(value: float, sign: str = "") -> str:
@@ -79,7 +91,7 @@ def _amount(value: float, sign: str = "") -> str:
     >>> _amount(-1234.5), _amount(2.5, "+"), _amount(-1e18)
     ('-1,234.50', '+2.50', '-1.00e+18')
     """
-    return f"{value:{sign}.2e}" if abs(value) >= _HUGE else f"{value:{sign},.2f}"
+    return f"{value:{sign}.2e}" if abs(value) >= _HUGE else f"{half_up(value, 2):{sign},}"
 
 
 def format_seconds(seconds: float) -> str:
