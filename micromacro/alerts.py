@@ -279,17 +279,27 @@ def _currencies_apart(row: SummaryFigures | GoalRow | SegmentRow, path: MetricPa
     return f"revenue in {len(parts)} currencies ({names}), which add up to no one figure"
 
 
+def _row_reading(
+    row: SummaryFigures | GoalRow | SegmentRow,
+    path: MetricPath,
+    share: tuple[int, int] | None,
+    sessions: int,
+) -> Reading:
+    """The figure ``path`` names in ``row``, with a revenue figure's currency (and why it has
+    no value when its revenue is in several)."""
+    return Reading(
+        getattr(row, path.field),
+        share,
+        sessions,
+        missing=_currencies_apart(row, path),
+        currency=_currency(row, path),
+    )
+
+
 def _read_summary(summary: SummaryFigures, path: MetricPath) -> Reading:
     count = SUMMARY_RATES.get(path.field)
-    value = getattr(summary, path.field)
     share = _share(getattr(summary, count), summary.sessions) if count is not None else None
-    return Reading(
-        value,
-        share,
-        summary.sessions,
-        missing=_currencies_apart(summary, path),
-        currency=_currency(summary, path),
-    )
+    return _row_reading(summary, path, share, summary.sessions)
 
 
 def _read_goal(report: Figures, path: MetricPath) -> Reading:
@@ -300,13 +310,7 @@ def _read_goal(report: Figures, path: MetricPath) -> Reading:
         "visitor_conversion_rate": (goal.visitors, summary.visitors),
     }
     share = _share(*counts[path.field]) if path.field in counts else None
-    return Reading(
-        getattr(goal, path.field),
-        share,
-        summary.sessions,
-        missing=_currencies_apart(goal, path),
-        currency=_currency(goal, path),
-    )
+    return _row_reading(goal, path, share, summary.sessions)
 
 
 def _read_funnel(report: Figures, path: MetricPath) -> Reading:
@@ -367,10 +371,4 @@ def _read_segment(report: Figures, path: MetricPath) -> Reading:
         "engagement_rate": row.engaged_sessions,
     }
     share = _share(counts[path.field], row.sessions) if path.field in counts else None
-    return Reading(
-        getattr(row, path.field),
-        share,
-        row.sessions,
-        missing=_currencies_apart(row, path),
-        currency=_currency(row, path),
-    )
+    return _row_reading(row, path, share, row.sessions)
