@@ -58,6 +58,41 @@ def sniffed_compression(head: bytes) -> str:
     return f".{found.lastgroup}" if found is not None and found.lastgroup else ""
 
 
+def peeked(stream: IO[bytes]) -> tuple[bytes, IO[bytes]]:
+    """The first bytes of a stream that can be read only once (standard input, a FIFO), and
+    the stream to read in its place: those bytes, then the rest. Raises ``OSError`` as
+    reading the stream does."""
+    head = b""
+    while len(head) < _MAGIC_BYTES:
+        block = stream.read(_MAGIC_BYTES - len(head))
+        if not block:
+            break
+        head += block
+    return head, io.BufferedReader(_Prefixed(head, stream), _CHUNK)
+
+
+class _Prefixed(io.RawIOBase):
+    """``head``, then what is left of ``rest``."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            size = min(len(target), len(self._head))
+            target[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        block = self._rest.read(len(target))
+        target[: len(block)] = block
+        return len(block)
+
+
 def head_of(path: str) -> bytes:
     """The first bytes of the file at ``path`` (none where it cannot be read: reading it
     later says why)."""

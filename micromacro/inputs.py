@@ -47,6 +47,7 @@ from micromacro.compression import (
     Decompressed,
     compression_of,
     head_of,
+    peeked,
     sniffed_compression,
 )
 from micromacro.errors import InputError
@@ -336,21 +337,21 @@ class Inputs(AbstractContextManager["Inputs"]):
         return InputFile(path, target, os.path.getsize(target))
 
     def _spool_stream(self, stream: BinaryIO | IO[bytes], name: str) -> InputFile:
-        """A copy of an input that can be read only once; still compressed when its name says
-        it is (unless ``scannable``): decompressing it as it is read costs no disk."""
+        """A copy of an input that can be read only once; decompressed as it is copied when
+        its name or its first bytes say it is compressed (still compressed unless
+        ``scannable``: decompressing it as it is read costs no disk)."""
         compression = compression_of(name) if name != STDIN_NAME else ""
         target = self._spool_path(name if name != STDIN_NAME else "stdin")
+        if not compression:  # its name says nothing: its first bytes may
+            try:
+                head, stream = peeked(stream)
+            except OSError as error:
+                raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
+            compression = sniffed_compression(head)
         if compression and self._scannable:
             _copy_stream(DECOMPRESSORS[compression](stream), target, name, "decompress")
             return InputFile(name, target, os.path.getsize(target))
         _copy_stream(stream, target, name, "read")
-        compression = compression or sniffed_compression(head_of(target))
-        if compression and self._scannable:  # compressed, as its first bytes say
-            copy, target = target, target + ".plain"
-            with _open_raw(copy, name) as raw:
-                _copy_stream(DECOMPRESSORS[compression](raw), target, name, "decompress")
-            os.remove(copy)
-            compression = ""
         return InputFile(name, target, os.path.getsize(target), compression)
 
     def order_by(self, keys: Sequence[object]) -> None:

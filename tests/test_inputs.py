@@ -133,8 +133,10 @@ def test_a_compressed_stream_without_a_name_is_read_as_its_first_bytes_say(
     with Inputs(["-"], stdin=io.BytesIO(data), scannable=True) as inputs:  # an export
         assert Path(inputs.files[0].scan_path).read_bytes() == b"one\ntwo\n"
         assert inputs.files[0].compression == ""
-        spooled = os.listdir(os.path.dirname(inputs.files[0].scan_path))
-        assert "0-stdin" not in spooled  # the compressed copy, removed once decompressed
+        spool = os.path.dirname(inputs.files[0].scan_path)
+        copies = [name for name in os.listdir(spool) if name != ".lock"]
+        # No compressed copy in the spool: the stream is decompressed as it is copied.
+        assert [Path(spool, name).read_bytes() for name in copies] == [b"one\ntwo\n"]
 
 
 @pytest.mark.parametrize(
