@@ -304,11 +304,12 @@ def describe(node: Node) -> str:
         return "a boolean"
     if tag == NULL_TAG:
         return "nothing" if node.value == "" else "null"
-    if tag in (INT_TAG, FLOAT_TAG) or read_number(node) is not None:
-        number = f"the number {inert(node.value, limit=QUOTE_CHARS)}"
-        if read_number(node) is None:  # .nan, .inf, 1e999, 400 digits
-            return f"{number} ({'not a number' if 'nan' in node.value.lower() else 'too large'})"
-        return number
+    number = read_number(node)
+    if tag in (INT_TAG, FLOAT_TAG) or number is not None:
+        shown = f"the number {inert(node.value, limit=QUOTE_CHARS)}"
+        if number is None:  # .nan, .inf, 1e999, 400 digits
+            return f"{shown} ({'not a number' if 'nan' in node.value.lower() else 'too large'})"
+        return shown
     if tag == TIMESTAMP_TAG:
         return f"the date {inert(node.value, limit=QUOTE_CHARS)}"
     if tag == STR_TAG:
