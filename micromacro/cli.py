@@ -206,7 +206,11 @@ _READING_OPTIONS = (
     ),
     click.option("--include-bots", is_flag=True, help="Count crawler hits as visits."),
     click.option("--include-static", is_flag=True, help="Count static assets (css, js, images)."),
-    click.option("--include-errors", is_flag=True, help="Count 4xx/5xx responses."),
+    click.option(
+        "--include-errors",
+        is_flag=True,
+        help="Count 4xx/5xx responses, and those below 200 (none sent, a protocol switch).",
+    ),
     click.option(
         "--include-redirects", is_flag=True, help="Count 3xx responses (but 304) as pages."
     ),

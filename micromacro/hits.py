@@ -186,6 +186,12 @@ def export_bucket_expr(
     return bucket.cast(EXPORT_BUCKET).alias("bucket")
 
 
+def _not_a_page_answer(status: pl.Expr) -> pl.Expr:
+    """Whether a status is an error (400 and above) or no answer a page is served with: below
+    200 (``000`` and HAProxy's ``-1`` when no response was sent, a ``101`` protocol switch)."""
+    return (status >= 400) | (status < 200)
+
+
 def bucket_expr(
     hit_filter: HitFilter, *, static: pl.Expr | None = None, download: pl.Expr | None = None
 ) -> pl.Expr:
@@ -206,7 +212,7 @@ def bucket_expr(
         ("out_of_period", _out_of_period(hit_filter)),
         ("bot", None if hit_filter.include_bots else pl.col("is_bot")),
         ("static", None if hit_filter.include_static else static),
-        ("error", None if hit_filter.include_errors else status >= 400),
+        ("error", None if hit_filter.include_errors else _not_a_page_answer(status)),
         ("request", method.is_in(REQUEST_METHODS)),
         (
             "redirect",

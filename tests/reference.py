@@ -221,7 +221,7 @@ def bucket_of(line: LogLine | str, include: Include = Include()) -> str:
     rules = [
         ("bot", not include.bots and is_bot(line.user_agent)),
         ("static", not include.static and is_static(line.path)),
-        ("error", not include.errors and 400 <= status <= 599),
+        ("error", not include.errors and not 200 <= status <= 399),
         ("request", line.method in REQUEST_METHODS),
         ("redirect", not include.redirects and 300 <= status <= 399 and status != 304),
         ("other_method", line.method != "GET"),

@@ -30,6 +30,9 @@ PDF = combined_line("/downloads/size-guide.pdf")
 PDF_HEAD = combined_line("/downloads/size-guide.pdf", method="HEAD")
 PAGE = combined_line("/products/tent")
 MALFORMED = '203.0.113.1 - - [02/Nov/2026:09:15:03 +0100] "-" 400 0 "-" "-"'
+# Answers no page is served with: none sent (a proxy's 000), a WebSocket's protocol switch.
+UNANSWERED = combined_line("/products/tent").replace(" 200 ", " 000 ")
+WEBSOCKET = combined_line("/socket.io/?EIO=4&transport=websocket", status=101)
 
 
 @pytest.mark.parametrize(
@@ -44,6 +47,9 @@ MALFORMED = '203.0.113.1 - - [02/Nov/2026:09:15:03 +0100] "-" 400 0 "-" "-"'
         (combined_line("/fonts/Inter.WOFF2"), "static"),
         (combined_line("/missing", status=404), "error"),
         (POST_500, "error"),
+        (UNANSWERED, "error"),
+        (WEBSOCKET, "error"),
+        (UNANSWERED.replace("GET", "POST"), "error"),
         (POST_303, "request"),
         (combined_line("/api/item/1", method="DELETE", status=204), "request"),
         (REDIRECT, "redirect"),
@@ -70,6 +76,7 @@ def test_include_flags_switch_their_rule_off() -> None:
     )
     assert buckets(lines, everything) == ["page", "page", "page", "page"]
     assert buckets([CSS_404], HitFilter(include_static=True)) == ["error"]
+    assert buckets([UNANSWERED, WEBSOCKET], HitFilter(include_errors=True)) == ["page", "page"]
 
 
 def test_extra_bot_patterns_are_case_insensitive() -> None:
