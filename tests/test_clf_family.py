@@ -99,6 +99,15 @@ VARIANTS = {
         f'shop.example.com 203.0.113.7 - - {TIME} "GET /cart?x=1 HTTP/1.1" 200 512',
         ("vhost_common", "203.0.113.7", "shop.example.com", None, 200, 512, None, None),
     ),
+    # Apache and nginx log the user as sent, spaces and all; no server logs "-" as the client.
+    "a user holding a space": (
+        f"203.0.113.7 - john doe {TIME} {AFTER}",
+        ("combined", "203.0.113.7", None, None, 200, 512, GOOGLE, UA),
+    ),
+    "a user holding two spaces": (
+        f"203.0.113.7 - Mary Ann Lee {TIME} {AFTER}",
+        ("combined", "203.0.113.7", None, None, 200, 512, GOOGLE, UA),
+    ),
     "bare dash referrer": (
         CLEAN.replace('"https://www.google.com/"', "-"),
         ("combined+bare_dash", "203.0.113.7", None, None, 200, 512, None, UA),

@@ -53,15 +53,30 @@ _XFF = rf"-|(?:{ADDRESS_LIST})?"
 _LATER_XFF = rf'(?:^|[ \t])"({ADDRESS_LIST})"(?:[ \t]|$)'
 
 _CLIENT = r'[^ ,"]+'
+# After a virtual host the client is never ``-`` (no server writes that for ``%h`` or
+# ``$remote_addr``): ``203.0.113.7 - john doe [time]`` is a client and a user holding a space,
+# not the virtual host 203.0.113.7 and a client ``-``.
+_VHOST_CLIENT = r'(?:[^ ,"-][^ ,"]*|-[^ ,"]+)'
 _VHOST_NAME = r'[^ :,"]+'
-# host ident user [time] "request" status bytes. A client field with a comma or a quote is an
-# address list, which only the general reader reads.
-_CLF = (
-    f"{group('ip', _CLIENT)} [^ ]+ {token('remote_user')} \\[{group('time', BRACKETED)}\\] "
-    f"{quoted('request')} {group('status', _STATUS)} {group('bytes', _BYTES)}"
-)
-_COMBINED = f"{_CLF} {quoted('referrer')} {quoted('user_agent')}"
+
+
+def _clf(client: str) -> str:
+    """host ident user [time] "request" status bytes. A client field with a comma or a quote is
+    an address list, which only the general reader reads."""
+    return (
+        f"{group('ip', client)} [^ ]+ {token('remote_user')} \\[{group('time', BRACKETED)}\\] "
+        f"{quoted('request')} {group('status', _STATUS)} {group('bytes', _BYTES)}"
+    )
+
+
+def _combined(clf: str) -> str:
+    return f"{clf} {quoted('referrer')} {quoted('user_agent')}"
+
+
+_CLF = _clf(_CLIENT)
+_COMBINED = _combined(_CLF)
 _VHOST = f"{group('host', _VHOST_NAME)}(?::\\d+)? "
+_VHOST_CLF = _clf(_VHOST_CLIENT)
 _TRAEFIK_TAIL = r' \d+ "[^"]*" "[^"]*" \d+ms'
 # Apache's default mod_ssl log: %t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b (no status).
 _SSL_REQUEST = (
@@ -89,7 +104,7 @@ COMMON = SplitClf(
 
 VHOST_COMBINED = SplitClf(
     name="vhost_combined",
-    regex=f"^{_VHOST}{_COMBINED}{_END}",
+    regex=f"^{_VHOST}{_combined(_VHOST_CLF)}{_END}",
     example=(
         "shop.example.com:443 203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "
         f'"GET /products/tent HTTP/1.1" 200 5123 "https://www.google.com/" "{_UA}"'
@@ -101,7 +116,7 @@ VHOST_COMBINED = SplitClf(
 
 VHOST_COMMON = SplitClf(
     name="vhost_common",
-    regex=f"^{_VHOST}{_CLF}{_END}",
+    regex=f"^{_VHOST}{_VHOST_CLF}{_END}",
     example=(
         'shop.example.com 203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET /products/tent '
         'HTTP/1.1" 200 5123'
@@ -168,9 +183,11 @@ _ITEM = r'[^ ",]+'
 _LIST = f"{_ITEM}(?:, ?{_ITEM})+"
 # The client field: [vhost] (address | address list | "address list") [connecting address].
 # Two plain items are a virtual host and a client; a list then an item, a list and the
-# connecting address.
+# connecting address. An item then ``-`` is a client, its ident and the start of a user
+# holding spaces (``203.0.113.7 - john doe [time]``): no server logs ``-`` as the client.
 _CLIENT_FIELD = (
-    f'^(?:(?P<h1>{_ITEM}) (?:"(?P<q1>[^"]*)"|(?P<l1>{_LIST})) (?P<s1>{_ITEM})'
+    f'^(?:(?P<c0>{_ITEM}) -(?: [^"]*)?'
+    f'|(?P<h1>{_ITEM}) (?:"(?P<q1>[^"]*)"|(?P<l1>{_LIST})) (?P<s1>{_ITEM})'
     f'|(?P<h2>{_ITEM}) (?:"(?P<q2>[^"]*)"|(?P<l2>{_LIST}))'
     f'|(?:"(?P<q3>[^"]*)"|(?P<l3>{_LIST})) (?P<s3>{_ITEM})'
     f"|(?P<h4>{_ITEM}) (?P<s4>{_ITEM})"
@@ -242,7 +259,7 @@ class GeneralClf(LogFormat):
             _client=fields.struct.field("prefix").str.extract_groups(_CLIENT_FIELD)
         ).with_columns(
             _host=_part("h1", "h2", "h4").str.replace(r"^([^:]+):\d+$", "${1}"),
-            _list=_part("q1", "l1", "q2", "l2", "q3", "l3", "q5", "l5"),
+            _list=_part("c0", "q1", "l1", "q2", "l2", "q3", "l3", "q5", "l5"),
             _second=_part("s1", "s3", "s4"),
         )
         # A list's connecting address is the address after it, else its last one.

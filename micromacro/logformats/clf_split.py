@@ -18,7 +18,7 @@ The cut proves itself line by line. A line is read this way only when:
   of them;
 - what is before the request is ``client ident user [time]`` and one space, by the regex's own
   pieces (three tokens, the client without a comma, a time holding no ``]``), after the virtual
-  host for a ``vhost_`` variant;
+  host for a ``vhost_`` variant (and then a client other than ``-``);
 - what follows the request is `` status bytes`` (three digits; digits or ``-``), then for
   ``combined`` one space between the quoted fields and only white space after the last one;
   a field the regex reads only in some shape (``combined+xff``'s X-Forwarded-For list) has it.
@@ -127,8 +127,9 @@ def _head_shape(token: Callable[[int], pl.Expr], first: int) -> pl.Expr:
     """Whether the head (what is before the request's quote), cut at its first spaces into
     tokens (``token``; the client is token ``first``, after the virtual host when it is 1), is
     ``client ident user [time]`` and one space: the regex's
-    ``[^ ,"]+ [^ ]+ [^ ]+ \\[[^\\]]+\\] $`` (after ``[^ :,"]+(?::\\d+)? `` for a virtual host),
-    by plain comparisons (null where there are too few tokens)."""
+    ``[^ ,"]+ [^ ]+ [^ ]+ \\[[^\\]]+\\] $`` (after ``[^ :,"]+(?::\\d+)? `` for a virtual host,
+    and then a client other than ``-``), by plain comparisons (null where there are too few
+    tokens)."""
     client, ident, user, time = (token(first + number) for number in range(4))
     # ``[`` + the time + ``] ``: the time not empty and holding no ``]``.
     shape = (
@@ -141,4 +142,6 @@ def _head_shape(token: Callable[[int], pl.Expr], first: int) -> pl.Expr:
         & (time.str.len_bytes() > 3)
         & ~time.str.head(-2).str.contains("]", literal=True)
     )
-    return shape & token(0).str.contains(_VHOST_TOKEN) if first else shape
+    if not first:
+        return shape
+    return shape & (client != "-") & token(0).str.contains(_VHOST_TOKEN)
