@@ -6,6 +6,8 @@ Each counted hit is a step: a pageview of a path template (``page /products/*``)
 what comes right before it, how often it starts or ends a session) and the words of its path
 (``INTENT_WORDS``: a purchase, a lead, a sign-up, …) are what ``suggest`` proposes goals from;
 ``template_matcher`` and ``step_matcher`` turn templates back into the matchers of a goals file.
+A ``*`` a path holds in a segment that does not vary is written ``\\*`` in its template: only
+what varies is a wildcard.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def with_steps(hits: pl.DataFrame) -> pl.DataFrame:
     and extension) and ``step`` (``page /products/*``, ``POST /cart/add/*``, ``download
     /downloads/*.pdf``), and ``row``, the hit's position (hit order within each session)."""
     paths = hits.get_column("path").drop_nulls().unique().sort()
-    templates = path_templates(paths.to_list())
+    templates = literal_stars(path_templates(paths.to_list()))
     downloads = (
         hits.filter(pl.col("event_category") == "download")
         .get_column("path")
@@ -152,6 +154,63 @@ def with_steps(hits: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("file")
     )
+
+
+def literal_stars(templates: dict[str, str]) -> dict[str, str]:
+    """Each path's template (of ``path_templates``) with the ``*`` a log holds in a segment
+    that does not vary written ``\\*``: only what varies is a wildcard. ``/thanks/*`` logged so
+    is ``/thanks/\\*``, and ``/thanks/*/1000`` and ``/thanks/*/1001`` are ``/thanks/\\*/*``.
+
+    >>> literal_stars({"/thanks/*": "/thanks/*", "/a/*/1": "/a/*/*", "/a/*/2": "/a/*/*"})
+    {'/thanks/*': '/thanks/\\\\*', '/a/*/1': '/a/\\\\*/*', '/a/*/2': '/a/\\\\*/*'}
+    """
+    varying: dict[str, set[int]] = {template: set() for template in templates.values()}
+    for path, template in templates.items():
+        for index, (own, shaped) in enumerate(
+            zip(_segments(path), _segments(template), strict=True)
+        ):
+            if own != shaped:
+                varying[template].add(index)
+    written = {template: _escaped_but(template, varying[template]) for template in varying}
+    return {path: written[template] for path, template in templates.items()}
+
+
+def _escaped_but(template: str, varying: set[int]) -> str:
+    """``template`` with its segments escaped but those at the ``varying`` positions."""
+    segments = _segments(template)
+    return "/" + "/".join(s if i in varying else _escaped(s) for i, s in enumerate(segments))
+
+
+def _segments(path: str) -> list[str]:
+    """The segments after the leading ``/`` (as ``path_templates`` splits a path)."""
+    return path[1:].split("/") if path.startswith("/") else path.split("/")
+
+
+def _escaped(segment: str) -> str:
+    """A segment that does not vary as a template writes it: one holding a ``*`` with a ``\\``
+    before each ``*`` and ``\\``, so that it is no wildcard; any other as it is."""
+    if "*" not in segment:
+        return segment
+    return segment.replace("\\", "\\\\").replace("*", "\\*")
+
+
+def _unescaped(segment: str) -> str:
+    """A template's segment that is no wildcard as the log has it (``\\*`` → ``*``)."""
+    return re.sub(r"\\(.)", r"\1", segment) if "*" in segment else segment
+
+
+def template_path(template: str) -> str:
+    """A template with its literal segments as the log has them and its wildcards as ``*``:
+    the path itself when it has no wildcard, else its glob (when no literal holds a ``*``)."""
+    return "/".join(
+        segment if _is_wildcard(segment) else _unescaped(segment) for segment in template.split("/")
+    )
+
+
+def _is_wildcard(segment: str) -> bool:
+    """Whether a template's segment is a wildcard (``*``, ``*.pdf``): a literal ``*`` is
+    written ``\\*``."""
+    return segment.startswith(WILDCARD)
 
 
 # Letters a path spells out in ASCII in the word lists (``bestaetigung``).
@@ -284,7 +343,8 @@ def regex_literal(text: str) -> str:
 
 def template_matcher(templates: Sequence[str]) -> StringMatcher:
     """A string matcher for paths of ``templates``: ``equals`` one path, ``one_of`` several,
-    ``glob`` one template with wildcards, else a ``regex``.
+    ``glob`` one template with wildcards, else a ``regex`` (a ``*`` the log holds, ``\\*``, is
+    matched as itself: a glob has no escape).
 
     >>> template_matcher(["/products/*"])
     StringMatcher(op='glob', value='/products/*', case_sensitive=False)
@@ -293,38 +353,33 @@ def template_matcher(templates: Sequence[str]) -> StringMatcher:
     """
     ordered = sorted(set(templates))
     if not any(has_wildcard(t) for t in ordered):
-        if len(ordered) == 1:
-            return StringMatcher("equals", ordered[0])
-        return StringMatcher("one_of", tuple(ordered))
+        paths = sorted({template_path(t) for t in ordered})
+        if len(paths) == 1:
+            return StringMatcher("equals", paths[0])
+        return StringMatcher("one_of", tuple(paths))
     if len(ordered) == 1 and not _literal_glob_characters(ordered[0]):
-        return StringMatcher("glob", ordered[0])
+        return StringMatcher("glob", template_path(ordered[0]))
     return StringMatcher("regex", "^(" + "|".join(template_regex(t) for t in ordered) + ")$")
 
 
 def _literal_glob_characters(template: str) -> bool:
-    """Whether a literal part of ``template`` holds a character a glob would read as a pattern."""
+    """Whether a literal part of ``template`` holds a character a glob would read as a pattern
+    (a ``*`` the log holds, written ``\\*``; a glob has no escape)."""
     return any(
-        ("*" in segment or "?" in segment)
-        and segment != WILDCARD
-        and not _is_file_wildcard(segment)
+        not _is_wildcard(segment) and ("*" in segment or "?" in segment)
         for segment in template.split("/")
     )
 
 
-def _is_file_wildcard(segment: str) -> bool:
-    return segment.startswith(WILDCARD + ".") and "*" not in segment[1:] and "?" not in segment
-
-
 def template_regex(template: str) -> str:
-    """A template's paths as an unanchored regex: ``*`` within one segment."""
+    """A template's paths as an unanchored regex: ``*`` within one segment, a literal ``*``
+    (``\\*``) itself."""
     parts = []
     for segment in template.split("/"):
-        if segment == WILDCARD:
-            parts.append("[^/]*")
-        elif _is_file_wildcard(segment):
+        if _is_wildcard(segment):
             parts.append("[^/]*" + regex_literal(segment[1:]))
         else:
-            parts.append(regex_literal(segment))
+            parts.append(regex_literal(_unescaped(segment)))
     return "/".join(parts)
 
 

@@ -629,3 +629,32 @@ def test_paths_that_differ_in_case_are_one_goal(tmp_path: Path) -> None:
     thanks = [s for s in suggestion.goals if _matches(s.goal, _hit(PAGE, "/thank-you"))]
     assert [(s.goal.name, s.evidence.sessions) for s in thanks] == [("contact_lead", 30)]
     assert len(suggestion.funnels) == 1
+
+
+def test_a_star_the_log_holds_in_a_path_is_no_wildcard(tmp_path: Path) -> None:
+    """/thanks/* logged so is one page: its goal matches it alone (not /thanks/faq, a page
+    three other sessions land on), and its sessions are the four that reached it."""
+    log = _flows(
+        tmp_path,
+        [(4, ["/", "/contact", "POST /contact", "/thanks/*"]), (3, ["/thanks/faq"])],
+    )
+    (thanks,) = [s for s in _suggest(str(log)).goals if s.goal.kind == "macro"]
+    assert thanks.goal.destination == DestinationMatcher(StringMatcher("equals", "/thanks/*"))
+    assert (thanks.evidence.sessions, thanks.evidence.examples) == (4, ("/thanks/*",))
+    assert thanks.evidence.why == (
+        "a confirmation page by its name; right after POST /contact in 4 of 4 views; never a "
+        "landing page; the last page of 4 of 4 sessions"
+    )
+
+
+def test_a_star_the_log_holds_stays_itself_beside_a_wildcard(tmp_path: Path) -> None:
+    """/thanks/*/1000 … /thanks/*/1003: the ids vary, the * does not (a glob has no escape,
+    so the goal is a regex)."""
+    flows = [(1, ["/", "/contact", "POST /contact", f"/thanks/*/{n}"]) for n in range(1000, 1004)]
+    (thanks,) = [s for s in _suggest(str(_flows(tmp_path, flows))).goals if s.goal.kind == "macro"]
+    assert thanks.goal.destination == DestinationMatcher(
+        StringMatcher("regex", r"^(/thanks/\*/[^/]*)$")
+    )
+    assert thanks.evidence.sessions == 4
+    assert _matches(thanks.goal, _hit(PAGE, "/thanks/*/1004"))
+    assert not _matches(thanks.goal, _hit(PAGE, "/thanks/x/1000"))
