@@ -247,7 +247,7 @@ def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
         micro.remove(promoted)
         promoted.why += "; a macro goal, as the site shows no purchase, lead or sign-up"
         macro.append(promoted)
-    macro.sort(key=lambda c: c.rank)
+    macro = _distinct(sorted(macro, key=lambda c: c.rank))  # before the cap: one goal each
     micro.sort(key=lambda c: c.rank)
     for extra in macro[MAX_MACRO:]:
         extra.why += f"; proposed as micro: more than {MAX_MACRO} macro goals are hard to act on"
@@ -262,7 +262,7 @@ def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
         *_search_candidates(context),
         *_engagement_candidates(context),
     ]
-    chosen = [_as_kind(c, "macro") for c in _distinct(macro)]
+    chosen = [_as_kind(c, "macro") for c in macro]
     chosen += [_as_kind(c, "micro") for c in _distinct(micro_found, chosen)[:MAX_MICRO]]
     return _uniquely_named(chosen)
 
@@ -433,7 +433,7 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
         name=name,
         kind="macro",
         type="destination",
-        destination=destination([template]),
+        destination=destination(row["templates"]),
     )
     rank = (_INTENT_ORDER.index(intent), 0 if named else 1, -sessions)
     hint = _value_hint(context.hits, goal)
@@ -482,26 +482,25 @@ def _cart_candidates(context: _Context) -> list[_Candidate]:
 
 def _checkout_candidates(context: _Context, macro: Sequence[_Candidate]) -> list[_Candidate]:
     """Checkout started: the checkout's pages, but the confirmation page."""
-    taken = {str(c.goal.destination.matcher.value) for c in macro if c.goal.destination is not None}
+    taken = {c.goal.destination for c in macro}
     rows = [
         row
         for row in context.pages.iter_rows(named=True)
         if words(row["template"]) & CHECKOUT_WORDS
         and not words(row["template"]) & CONFIRMATION_WORDS
-        and row["template"] not in taken
+        and destination(row["templates"]) not in taken
         and row["sessions"] >= MIN_SESSIONS
     ]
     if not rows:
         return []
-    templates = [row["template"] for row in rows]
     goal = Goal(
         name="checkout_started",
         kind="micro",
         type="destination",
         category="process_milestone",
-        destination=destination(templates),
+        destination=destination([t for row in rows for t in row["templates"]]),
     )
-    return [_Candidate(goal, (), f"the checkout's pages ({len(templates)}), but its confirmation")]
+    return [_Candidate(goal, (), f"the checkout's pages ({len(rows)}), but its confirmation")]
 
 
 def _pricing_candidates(context: _Context) -> list[_Candidate]:
@@ -518,7 +517,7 @@ def _pricing_candidates(context: _Context) -> list[_Candidate]:
         kind="micro",
         type="destination",
         category="process_milestone",
-        destination=destination([row["template"] for row in rows]),
+        destination=destination([t for row in rows for t in row["templates"]]),
     )
     return [_Candidate(goal, (), "a pricing or plans page: interest in buying")]
 

@@ -256,10 +256,14 @@ def intent_of(text: str) -> Intent | None:
 
 
 def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
-    """One row per page template: ``sessions``, ``views``, ``after_request`` (views right
-    after a form post of the session), ``after_checkout`` (right after a checkout page),
-    ``before`` (the step most often right before it, a form post where there is one), its
-    share of the views after a post, ``landing`` and ``exits`` (sessions it starts and ends)."""
+    """One row per page: ``template`` (its most viewed spelling), ``templates`` (the most viewed
+    spelling of each variant, ``/thanks`` and ``/thanks/``), ``sessions``, ``views``,
+    ``after_request`` (views right after a form post of the session), ``after_checkout``
+    (right after a checkout page), ``before`` (the step most often right before it, a form post
+    where there is one), its share of the views after a post, ``landing`` and ``exits``
+    (sessions it starts and ends). Templates that differ in case or a trailing ``/`` only are
+    one page (``page_key``): the goal of their ``templates`` matches them all, as it ignores
+    case, and no other."""
     same = pl.col("session") == pl.col("session").shift(1)
     previous = pl.when(same).then(pl.col("step").shift(1))
     marked = hits.with_columns(previous=previous)
@@ -271,6 +275,8 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         "previous"
     ).str.starts_with("download ")
     marked_pages = pages.with_columns(
+        variant=_folded(pl.col("template")),
+        page=page_key(pl.col("template")),
         landing=first.fill_null(True),
         exit=last.fill_null(True),
         after_request=after_request.fill_null(False),
@@ -279,7 +285,7 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
             & pl.col("previous").str.contains(f"(?i)({checkout})")
         ).fill_null(False),
     )
-    figures = marked_pages.group_by("template").agg(
+    figures = marked_pages.group_by("page").agg(
         pl.col("session").n_unique().cast(pl.UInt32).alias("sessions"),
         pl.len().cast(pl.UInt32).alias("views"),
         pl.col("after_request").sum().cast(pl.UInt32),
@@ -290,22 +296,45 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     # The post most often right before each page (ties by name).
     before = (
         marked_pages.filter("after_request")
-        .group_by("template", "previous")
+        .group_by("page", "previous")
         .len()
-        .sort(["template", "len", "previous"], descending=[False, True, False])
-        .group_by("template", maintain_order=True)
+        .sort(["page", "len", "previous"], descending=[False, True, False])
+        .group_by("page", maintain_order=True)
         .first()
         .select(
-            "template",
+            "page",
             pl.col("previous").alias("before"),
             pl.col("len").cast(pl.UInt32).alias("before_count"),
         )
     )
     return (
-        figures.join(before, on="template", how="left")
+        _spellings(marked_pages)
+        .join(figures, on="page")
+        .join(before, on="page", how="left")
         .with_columns(pl.col("before_count").fill_null(0))
+        .drop("page")
         .sort("template")
     )
+
+
+def _spellings(pages: pl.DataFrame) -> pl.DataFrame:
+    """Per ``page``: ``template``, its most viewed spelling, and ``templates``, the most viewed
+    spelling of each of its variants (ties by template)."""
+    views = pages.group_by("page", "variant", "template").len()
+    most = pl.col("template").sort_by(["len", "template"], descending=[True, False]).first()
+    variants = views.group_by("page", "variant").agg(most, pl.col("len").sum())
+    return variants.group_by("page").agg(most, pl.col("template").sort().alias("templates"))
+
+
+def page_key(template: pl.Expr) -> pl.Expr:
+    """What a page template is to a goal, which ignores case: folded as goal matching folds a
+    path, less a trailing ``/`` (but the root's)."""
+    return _folded(template).str.replace(r"(.)/$", "${1}")
+
+
+def _folded(text: pl.Expr) -> pl.Expr:
+    """``text`` in lower case, a final sigma as a sigma (as goal matching compares texts)."""
+    return text.str.to_lowercase().str.replace_all("ς", "σ", literal=True)
 
 
 def event_figures(hits: pl.DataFrame, category: str) -> pl.DataFrame:

@@ -658,3 +658,37 @@ def test_a_star_the_log_holds_stays_itself_beside_a_wildcard(tmp_path: Path) -> 
     assert thanks.evidence.sessions == 4
     assert _matches(thanks.goal, _hit(PAGE, "/thanks/*/1004"))
     assert not _matches(thanks.goal, _hit(PAGE, "/thanks/x/1000"))
+
+
+def test_a_page_spelled_in_other_cases_or_with_a_trailing_slash_is_one_goal(
+    tmp_path: Path,
+) -> None:
+    """/contact/thanks in 3 sessions, /Contact/Thanks in 2, /contact/thanks/ in 2, each right
+    after POST /contact: one goal matching all three, its sessions and its reasons counted
+    over all seven (they were 5 of 7 sessions but 3 of 3 views, and the slash a second
+    macro goal said to be 'more than 2')."""
+    form = ["/", "/contact", "POST /contact"]
+    log = _flows(
+        tmp_path,
+        [
+            (3, [*form, "/contact/thanks"]),
+            (2, [*form, "/Contact/Thanks"]),
+            (2, [*form, "/contact/thanks/"]),
+        ],
+    )
+    suggestion = _suggest(str(log))
+    (thanks,) = [s for s in suggestion.goals if _matches(s.goal, _hit(PAGE, "/contact/thanks/"))]
+    assert (thanks.goal.name, thanks.goal.kind) == ("contact_lead", "macro")
+    assert thanks.goal.destination == DestinationMatcher(
+        StringMatcher("one_of", ("/contact/thanks", "/contact/thanks/"))
+    )
+    assert (thanks.evidence.sessions, thanks.evidence.examples) == (
+        7,
+        ("/contact/thanks", "/Contact/Thanks"),
+    )
+    assert thanks.evidence.why == (
+        "a confirmation page by its name; right after POST /contact in 7 of 7 views; never a "
+        "landing page; the last page of 7 of 7 sessions"
+    )
+    assert not any("macro goals are hard" in s.evidence.why for s in suggestion.goals)
+    assert [f.funnel.name for f in suggestion.funnels] == ["to_contact_lead"]
