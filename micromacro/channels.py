@@ -517,18 +517,17 @@ def _most_common(
 
 def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``,
-    else the most common referrer host that is no listed search engine, social network, video
-    or shopping site (internal navigation dominates the referrers of a real site). Hosts are
-    counted as they are compared, without ``www.`` (``www.shop.example`` and ``shop.example``
-    are one). An empty list when neither column names a host.
+    else the most common referrer host of the hits after each visitor's first that is no
+    listed search engine, social network, video or shopping site (internal navigation
+    dominates the referrers of a visit after its first page; an external referrer mostly
+    brings a visitor in, so a link shared widely would outnumber the site's own pages). Hosts
+    are counted as they are compared, without ``www.`` (``www.shop.example`` and
+    ``shop.example`` are one). An empty list when neither column names a host.
 
-    >>> hits = pl.DataFrame({"host": [None, None, None], "referrer": [
-    ...     "https://www.google.com/", "https://Shop.Example:8080/a", "https://shop.example/b"]})
+    >>> hits = pl.DataFrame({"host": [None] * 4, "visitor": ["a", "a", "a", "b"],
+    ...     "ts": [1, 2, 3, 1], "referrer": ["https://partner.org/", "https://www.google.com/",
+    ...     "https://Shop.Example:8080/a", "https://partner.org/"]})
     >>> infer_site_hosts(hits)
-    ['shop.example']
-    >>> infer_site_hosts(pl.DataFrame({"host": [None] * 5, "referrer": [
-    ...     "https://partner.org/", "https://partner.org/x", "https://www.shop.example/",
-    ...     "https://shop.example/b", "https://SHOP.example:443/c"]}))
     ['shop.example']
     """
     columns = hits.collect_schema().names()
@@ -538,10 +537,24 @@ def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
             return hosts[:1]
     if "referrer" not in columns:
         return []
-    for host in _most_common(hits, "referrer", lambda text: _matching_key(referrer_host(text))):
+    later = _after_first_hits(hits)
+    for host in _most_common(later, "referrer", lambda text: _matching_key(referrer_host(text))):
         if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
             return [host]
     return []
+
+
+def _after_first_hits(hits: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The ``hits`` later than their visitor's first (all of them where no visitor is known)."""
+    if "visitor" not in hits.collect_schema().names():
+        return hits.lazy()
+    first = hits.lazy().group_by("visitor").agg(pl.col("ts").min().alias("_first"))
+    return (
+        hits.lazy()
+        .select("visitor", "ts", "referrer")
+        .join(first, on="visitor")
+        .filter(pl.col("ts") > pl.col("_first"))
+    )
 
 
 def site_hosts_of(

@@ -289,6 +289,26 @@ def test_infer_site_hosts_falls_back_to_the_most_common_referrer_host() -> None:
     assert infer_site_hosts(hits) == ["shop.example"]
 
 
+def test_infer_site_hosts_reads_the_referrers_after_each_visitors_first_hit() -> None:
+    # A link shared widely: eight visitors land from it and read one page; two others go on
+    # from the site's home page. The site is the referrer of the visits' later pages.
+    landed = [("news.ycombinator.com", f"v{n}", 1) for n in range(8)]
+    browsed = [(None, visitor, 1) for visitor in ("a", "b")]
+    browsed += [("blog.example.com", visitor, 2) for visitor in ("a", "b")]
+    hosts, visitors, times = zip(*landed, *browsed, strict=True)
+    hits = pl.DataFrame(
+        {
+            "host": [None] * len(hosts),
+            "visitor": visitors,
+            "ts": times,
+            "referrer": [f"https://{host}/" if host else None for host in hosts],
+        }
+    )
+    assert infer_site_hosts(hits) == ["blog.example.com"]
+    # Nobody went past a first page: no referrer names the site.
+    assert infer_site_hosts(hits.filter(pl.col("ts") == 1)) == []
+
+
 def test_infer_site_hosts_without_hosts_is_empty() -> None:
     assert infer_site_hosts(pl.DataFrame({"host": [None], "referrer": ["-"]})) == []
     assert infer_site_hosts(pl.DataFrame({"path": ["/"]})) == []
