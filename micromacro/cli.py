@@ -37,6 +37,7 @@ from micromacro.option_values import (
     OUTPUT_FORMATS,
     SUGGESTION_FORMATS,
     TABLE_NAMES,
+    site_host_name,
 )
 from micromacro.timespans import parse_duration
 
@@ -105,6 +106,16 @@ def _duration_option(_ctx: click.Context, param: click.Parameter, value: str) ->
     if seconds <= 0:
         raise click.BadParameter("must be greater than 0", param=param)
     return seconds
+
+
+def _site_hosts_option(
+    _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``--site-host`` values as the hosts they name (a URL pasted for one: its host)."""
+    try:
+        return tuple(site_host_name(value) for value in values)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param=param) from None
 
 
 def _timezone_option(param: click.Parameter, value: str | None) -> str | None:
@@ -237,6 +248,7 @@ _ANALYSIS_OPTIONS = (
         "site_hosts",
         multiple=True,
         metavar="HOST",
+        callback=_site_hosts_option,
         help="A host of the site itself (repeatable): referrers from it are internal. Default: "
         "inferred from the log, and named on stderr.",
     ),

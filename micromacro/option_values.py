@@ -8,6 +8,7 @@ pipeline only when a command runs.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from micromacro.rows import TRAFFIC_TABLES
@@ -26,6 +27,30 @@ MAX_LINE_BYTES_LIMIT = 1 << 30  # the largest cap one may ask for (1 GiB)
 # --client-ip: the connecting address, or the first public one of X-Forwarded-For.
 ClientIpMode = Literal["remote", "first-forwarded"]
 CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
+
+# --site-host: a host name (any script: internationalised names stay as written) or an IPv6
+# address in brackets, maybe with a trailing dot and a port.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+?)\.?(?::[0-9]*)?")
+
+
+def site_host_name(text: str) -> str:
+    """The host a ``--site-host`` value names: the value itself, or the host of a URL pasted
+    for it, without scheme, user, port or path (``ValueError`` when it names none).
+
+    >>> site_host_name("https://www.Shop.example:8443/a?b")
+    'www.Shop.example'
+    >>> site_host_name("shop.example/")
+    'shop.example'
+    """
+    value = text.strip()
+    if "://" in value:
+        value = value.split("://", 1)[1]
+    value = re.split(r"[/?#]", value, maxsplit=1)[0].rpartition("@")[2]
+    host = _HOST.fullmatch(value)
+    if host is None:
+        raise ValueError(f"{text!r} names no host: give one such as shop.example")
+    return host.group(1)
+
 
 # --top: the segments kept per --by (and rows per traffic table); --min-sessions: segments
 # with fewer sessions are flagged as small samples.

@@ -141,6 +141,21 @@ def test_the_inferred_site_host_is_named_and_named_hosts_are_internal() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "pasted", ["https://www.shop.example/", "http://shop.example:8080/a?b", "SHOP.example./"]
+)
+def test_a_url_pasted_for_the_site_host_names_its_host(pasted: str) -> None:
+    assert traffic("--site-host", pasted) == traffic("--site-host", "shop.example")
+
+
+@pytest.mark.parametrize("value", ["", "https://", "shop example", "[2001:db8::1"])
+def test_a_site_host_that_names_no_host_is_a_usage_error(value: str) -> None:
+    result = CliRunner().invoke(cli, ["report", LOG, "--site-host", value])
+    assert result.exit_code == 2
+    assert "--site-host" in result.stderr
+    assert f"{value!r} names no host: give one such as shop.example" in result.stderr
+
+
 def test_last_non_direct_attribution_applies_to_channels_and_referrers(tmp_path: Path) -> None:
     """A visitor's second, direct, session takes the first one's source with
     ``--attribution last-non-direct``, as ``--by channel`` does."""
