@@ -27,7 +27,7 @@ from micromacro.dimensions import (
     TIME_DIMENSIONS,
     Attribution,
 )
-from micromacro.distinct import query_parameter, url_decoded
+from micromacro.distinct import path_decoded, query_parameter, url_decoded
 from micromacro.hit_schema import SESSION_ENCODED_COLUMNS, decode_strings
 from micromacro.periods import zone_name
 
@@ -197,7 +197,8 @@ def session_dimensions(
     """One row per session (``session``) with a text column per dimension in ``names``.
 
     ``hits`` are sessionized hits, ``sessions`` their session table (``session``, ``start``,
-    ``landing_page``, ``exit_page``). Missing values read ``(none)``. With ``attribution``
+    ``landing_page``, ``exit_page``). Missing values read ``(none)``; pages are URL-decoded
+    (``path_decoded``), as every breakdown's values are. With ``attribution``
     ``last-non-direct`` a Direct session takes its visitor's latest earlier non-direct source.
     """
     table = sessions.select("session")
@@ -208,7 +209,7 @@ def session_dimensions(
         )
     for name in ("landing_page", "exit_page"):
         if name in names:
-            table = table.with_columns(sessions.get_column(name))
+            table = table.with_columns(path_decoded(sessions.get_column(name)))
     first = _first_hits(hits, ["query", "referrer", "host", "user_agent", *EXPORT_KEYS, *names])
     if names & set(SOURCE_DIMENSIONS):
         sources = session_sources(first, site_hosts).rename({"referrer_host": "referrer"})

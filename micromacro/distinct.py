@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 import polars as pl
 from polars.datatypes import DataTypeClass
@@ -54,6 +54,23 @@ def per_distinct(
 def url_decoded(values: pl.Series) -> pl.Series:
     """``values`` with %XX escapes and ``+`` decoded, computed once per distinct value."""
     return per_distinct(values, unquote_plus, pl.String)
+
+
+def path_decoded(values: pl.Series) -> pl.Series:
+    """Paths with their %XX escapes decoded (``+`` is a plus in a path), each as written where
+    its escapes spell no UTF-8 text; computed once per distinct value.
+
+    >>> path_decoded(pl.Series(["/caf%C3%A9", "/a+b%20c", "/%FF", None])).to_list()
+    ['/café', '/a+b c', '/%FF', None]
+    """
+    return per_distinct(values, _decoded_path, pl.String)
+
+
+def _decoded_path(path: str) -> str:
+    try:
+        return unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return path
 
 
 def query_parameter(query: pl.Expr, name: str) -> pl.Expr:

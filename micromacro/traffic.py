@@ -17,6 +17,7 @@ import polars as pl
 from micromacro.collector import paused
 from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import NONE, Attribution
+from micromacro.distinct import path_decoded
 from micromacro.goals import Goal
 from micromacro.metrics import converted_kind
 from micromacro.option_values import DEFAULT_TOP
@@ -71,9 +72,11 @@ def _page_counts(hits: pl.DataFrame) -> pl.DataFrame:
 
 
 def _landing_pages(sessions: pl.DataFrame, top: int) -> TopRows[LandingPageRow]:
-    """Per landing page: the sessions that began on it and the share of them that bounced."""
+    """Per landing page (URL-decoded, as ``--by landing_page``): the sessions that began on it
+    and the share of them that bounced."""
     table = (
         sessions.lazy()
+        .with_columns(path_decoded(sessions.get_column("landing_page")))
         .group_by(_label("landing_page").alias("path"))
         .agg(pl.len().alias("sessions"), pl.col("bounce").mean().alias("bounce_rate"))
         .collect()
@@ -82,8 +85,12 @@ def _landing_pages(sessions: pl.DataFrame, top: int) -> TopRows[LandingPageRow]:
 
 
 def _exit_pages(sessions: pl.DataFrame, top: int) -> TopRows[ExitPageRow]:
-    """Per exit page: the sessions that ended on it."""
-    table = sessions.group_by(_label("exit_page").alias("path")).agg(pl.len().alias("sessions"))
+    """Per exit page (URL-decoded, as ``--by exit_page``): the sessions that ended on it."""
+    table = (
+        sessions.with_columns(path_decoded(sessions.get_column("exit_page")))
+        .group_by(_label("exit_page").alias("path"))
+        .agg(pl.len().alias("sessions"))
+    )
     return _top(table, "sessions", "path", EXIT_PAGE_FIELDS, ExitPageRow, top)
 
 

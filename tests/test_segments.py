@@ -603,6 +603,34 @@ def test_a_session_without_a_pageview_lands_on_none(tmp_path: Path, top: str) ->
     ]  # fmt: skip
 
 
+def test_landing_and_exit_pages_are_url_decoded(tmp_path: Path) -> None:
+    """One page written two ways is one segment, decoded, as the traffic tables list it; a
+    path whose escapes spell no UTF-8 text stays as written, and ``+`` is a plus."""
+    log = tmp_path / "access.log"
+    stamp = "02/Nov/2026:09:00:00 +0100"
+    paths = ["/caf%C3%A9", "/café", "/caf%c3%a9", "/%FF", "/a+b"]
+    log.write_text(
+        "".join(
+            f'198.51.100.{n} - - [{stamp}] "GET {path} HTTP/1.1" 200 5 "-" "{UA}"\n'
+            for n, path in enumerate(paths, start=1)
+        )
+    )
+    pages = ["--by", "landing_page", "--by", "exit_page"]
+    result = CliRunner().invoke(cli, ["report", str(log), *pages, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    segments = [(row["by"], row["segment"], row["sessions"]) for row in report["segments"]]
+    decoded = [("/café", 3), ("/%FF", 1), ("/a+b", 1)]
+    assert sorted(segments) == sorted(
+        [("landing_page", *row) for row in decoded] + [("exit_page", *row) for row in decoded]
+    )
+    traffic = report["traffic"]
+    assert [(r["path"], r["sessions"]) for r in traffic["landing_pages"]] == decoded
+    assert [(r["path"], r["sessions"]) for r in traffic["exit_pages"]] == decoded
+    # The pages table lists paths as logged, as goals match them.
+    assert sorted(r["path"] for r in traffic["pages"]) == sorted(paths)
+
+
 def test_a_breakdown_named_twice_is_one() -> None:
     once, _ = run("--by", "channel")
     twice, _ = run("--by", "channel", "--by", " channel")
