@@ -3,7 +3,9 @@
 ``ua-parser`` names the browser and OS families; a handful of rules on top of its answer put
 every user agent in one device class, checked in this order:
 
-1. **other** – empty or ``-`` user agents, and crawlers (ua-parser's device family ``Spider``).
+1. **other** – empty or ``-`` user agents, crawlers (ua-parser's device family ``Spider``), and
+   TVs, streaming sticks and game consoles by a token of theirs (``TV_OR_CONSOLE``): Android TV
+   boxes send no ``Mobile`` token, and Fire TV's Silk browser the Kindle's.
 2. **tablet** – iPads, ua-parser's generic tablets (``Generic_Android_Tablet``, ``Tablet``),
    Amazon Kindle/Silk, and Android without a ``Mobile`` token (Android phones send it, Android
    tablets do not).
@@ -11,7 +13,7 @@ every user agent in one device class, checked in this order:
    anything else with a ``Mobile`` token.
 4. **desktop** – a known browser on Windows, macOS, Linux, ChromeOS or BSD (or any ``X11``
    system), unless ua-parser names other hardware for it (a Chromecast, say).
-5. **other** – everything else: HTTP libraries (curl, python-requests), TVs, unknown strings.
+5. **other** – everything else: HTTP libraries (curl, python-requests), unknown strings.
 
 iPadOS 13+ Safari sends a desktop Mac user agent by default ("Request Desktop Website"), which is
 byte-for-byte the one macOS Safari sends, so those iPads count as desktop Safari on Mac OS X; only
@@ -20,6 +22,7 @@ agents that still name the iPad (iOS 12 and older, Chrome's ``CriOS`` on iPad) a
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -44,6 +47,13 @@ SCHEMA = pl.Schema(
 )
 
 BLANK_USER_AGENTS = frozenset({"", "-"})
+TV_OR_CONSOLE = re.compile(
+    r"(?i:Android ?TV|Google ?TV|Smart[- ]?TV|webOS[ .]?TV|BRAVIA)|Chromecast|CrKey|HbbTV"
+    r"|NetCast|Web0S|Tizen.*\bTV\b|Xbox|PlayStation"
+    # Fire TV models (AFTB, AFTMM, AFTKA…); the Fire tablets' are KF… and stay tablets.
+    r"|; AFT[A-Z][A-Z0-9]*(?: Build|[;)])"
+)
+"""A television, streaming stick or games console: what its user agent names it by."""
 TABLET_HARDWARE_WORDS = ("iPad", "Tablet", "Kindle")
 TABLET_TOKENS = ("Kindle", "Silk")
 PHONE_DEVICE_FAMILIES = frozenset({"iPhone", "iPod"})
@@ -163,7 +173,7 @@ def classify_user_agent(user_agent: str) -> UserAgentDetails:
 
 def device_class(user_agent: str, parsed: DefaultedResult) -> str:
     """``desktop``, ``mobile``, ``tablet`` or ``other``, by the first rule that applies."""
-    if is_crawler(parsed):
+    if is_crawler(parsed) or is_tv_or_console(user_agent):
         return OTHER_DEVICE
     if is_tablet(user_agent, parsed):
         return "tablet"
@@ -177,6 +187,17 @@ def device_class(user_agent: str, parsed: DefaultedResult) -> str:
 def is_crawler(parsed: DefaultedResult) -> bool:
     """ua-parser recognised a crawler, monitor or link-preview fetcher."""
     return parsed.device.family == "Spider"
+
+
+def is_tv_or_console(user_agent: str) -> bool:
+    """A television, streaming stick or games console (``TV_OR_CONSOLE`` finds a token of one).
+
+    >>> is_tv_or_console("Mozilla/5.0 (Linux; Android 9; AFTKA Build/PS7633.3445N; wv)")
+    True
+    >>> is_tv_or_console("Mozilla/5.0 (Linux; Android 11; KFTRWI) Silk/120.3.1")
+    False
+    """
+    return TV_OR_CONSOLE.search(user_agent) is not None
 
 
 def is_tablet(user_agent: str, parsed: DefaultedResult) -> bool:

@@ -107,6 +107,68 @@ SMART_TV = (
     "SamsungBrowser/4.0 Chrome/76.0.3809.146 TV Safari/537.36"
 )
 BARE_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"
+# Televisions, streaming sticks and consoles: Android ones send no Mobile token, Fire TV's Silk
+# the Kindle's; all are other.
+BRAVIA_TV = (
+    "Mozilla/5.0 (Linux; Android 12; BRAVIA 4K VH2 Build/STT1.230113.001) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/120.0.6099.230 Safari/537.36"
+)
+SHIELD_TV = (
+    "Mozilla/5.0 (Linux; Android 11; SHIELD Android TV Build/RQ1A.210105.003; wv) "
+    "AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.230 Safari/537.36"
+)
+FIRE_TV_WEBVIEW = (
+    "Mozilla/5.0 (Linux; Android 9; AFTKA Build/PS7633.3445N; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.230 Safari/537.36"
+)
+FIRE_TV_SILK = (
+    "Mozilla/5.0 (Linux; Android 9; AFTMM Build/PS7633; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Silk/131.4.1 like Chrome/131.0.6778.260 Safari/537.36"
+)
+FIRE_TV_STICK = (
+    "Mozilla/5.0 (Linux; Android 9; AFTB) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/70.0 Safari/537.36"
+)
+CHROMECAST_GOOGLE_TV = (
+    "Mozilla/5.0 (Linux; Android 12; Chromecast Build/STTE.230319.008.H1; wv) "
+    "AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.230 Safari/537.36"
+)
+CHROMECAST = (
+    "Mozilla/5.0 (X11; Linux aarch64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/114.0.0.0 Safari/537.36 CrKey/1.56.500000"
+)
+ANDROID_TV = (
+    "Mozilla/5.0 (Linux; Android 10; Android TV) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/110 Safari/537.36"
+)
+GOOGLE_TV = (
+    "Mozilla/5.0 (Linux; U; Android 4.0.4; en-us; GoogleTV Build/IMM76D) AppleWebKit/534.30 "
+    "(KHTML, like Gecko) Version/4.0 Safari/534.30"
+)
+WEBOS_TV = (
+    "Mozilla/5.0 (Linux; webOS TV) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/94.0 Safari/537.36"
+)
+HBBTV = (
+    "HbbTV/1.5.1 (+DRM;Samsung;SmartTV2021;T-HKM6DEUC-1490.3;;) Tizen/6.0 (+TVPLUS+SmartHubLink)"
+    " Chrome/76 Safari/537.36"
+)
+XBOX = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Xbox; Xbox One) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edge/44.18363.8131"
+)
+PLAYSTATION = (
+    "Mozilla/5.0 (PlayStation; PlayStation 5/2.26) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/13.0 Safari/605.1.15"
+)
+# A Fire tablet (a KF… model) with Silk, and a Tizen phone: no TV.
+FIRE_TABLET_SILK = (
+    "Mozilla/5.0 (Linux; Android 11; KFMAWI) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Silk/120.3.1 like Chrome/120.0.6099.230 Safari/537.36"
+)
+TIZEN_PHONE = (
+    "Mozilla/5.0 (Linux; Tizen 2.3; SAMSUNG SM-Z130H) AppleWebKit/537.3 (KHTML, like Gecko) "
+    "SamsungBrowser/1.0 Mobile Safari/537.3"
+)
 
 OTHER = UserAgentDetails("other", "Other", "Other")
 
@@ -143,6 +205,21 @@ OTHER = UserAgentDetails("other", "Other", "Other")
         (PYTHON_REQUESTS, ("other", "Python Requests", "Other")),
         (SMART_TV, ("other", "Samsung Internet", "Tizen")),
         (BARE_WINDOWS, ("other", "Other", "Windows")),
+        (BRAVIA_TV, ("other", "Chrome", "Android")),
+        (SHIELD_TV, ("other", "Chrome Mobile WebView", "Android")),
+        (FIRE_TV_WEBVIEW, ("other", "Chrome Mobile WebView", "Android")),
+        (FIRE_TV_SILK, ("other", "Amazon Silk", "Android")),
+        (FIRE_TV_STICK, ("other", "Chrome", "Android")),
+        (CHROMECAST_GOOGLE_TV, ("other", "Chrome Mobile WebView", "Android")),
+        (CHROMECAST, ("other", "Chrome", "Chromecast Linux")),
+        (ANDROID_TV, ("other", "Android", "Android")),
+        (GOOGLE_TV, ("other", "Android", "Android")),
+        (WEBOS_TV, ("other", "Chrome", "Linux")),
+        (HBBTV, ("other", "HbbTV", "Tizen")),
+        (XBOX, ("other", "Edge", "Windows")),
+        (PLAYSTATION, ("other", "Safari", "Other")),
+        (FIRE_TABLET_SILK, ("tablet", "Amazon Silk", "Android")),
+        (TIZEN_PHONE, ("mobile", "Samsung Internet", "Tizen")),
     ],
 )
 def test_real_user_agents(agent: str, expected: tuple[str, str, str]) -> None:
