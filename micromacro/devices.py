@@ -3,8 +3,9 @@
 ``ua-parser`` names the browser and OS families; a handful of rules on top of its answer put
 every user agent in one device class, checked in this order:
 
-1. **other** – empty or ``-`` user agents, crawlers (ua-parser's device family ``Spider``), and
-   TVs, streaming sticks and game consoles by a token of theirs (``TV_OR_CONSOLE``): Android TV
+1. **other** – empty or ``-`` user agents, crawlers (ua-parser's device family ``Spider``, or
+   the crawler list and ``--bot-pattern`` that put a line in the ``bot`` bucket), and TVs,
+   streaming sticks and game consoles by a token of theirs (``TV_OR_CONSOLE``): Android TV
    boxes send no ``Mobile`` token, and Fire TV's Silk browser the Kindle's.
 2. **tablet** – iPads, ua-parser's generic tablets (``Generic_Android_Tablet``, ``Tablet``),
    Amazon Kindle/Silk, and Android without a ``Mobile`` token (Android phones send it, Android
@@ -23,10 +24,13 @@ agents that still name the iPad (iOS 12 and older, Chrome's ``CriOS`` on iPad) a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
+
+from micromacro.bots import bot_match
 
 if TYPE_CHECKING:
     from ua_parser import DefaultedResult, Parser
@@ -117,11 +121,13 @@ def user_agent_parser() -> Parser:
     return Parser(CachingResolver(resolver, Cache(CACHE_SIZE)))
 
 
-def user_agent_details(user_agents: pl.Series) -> pl.DataFrame:
+def user_agent_details(user_agents: pl.Series, bot_patterns: Sequence[str] = ()) -> pl.DataFrame:
     """One row per distinct non-null user agent: ``user_agent``, ``device``, ``browser``, ``os``.
 
     ``device`` is one of ``desktop``, ``mobile``, ``tablet`` or ``other``; ``browser`` and ``os``
-    are ua-parser families ("Other" when unknown). Rows keep first-seen order; join them back on
+    are ua-parser families ("Other" when unknown). A user agent the bot filter calls a crawler
+    (``bot_match`` with ``bot_patterns``, the ``--bot-pattern`` regexes) is ``other``: with
+    ``--include-bots`` its hits are counted. Rows keep first-seen order; join them back on
     ``user_agent`` (see ``device_columns``).
 
     >>> import polars as pl
@@ -131,11 +137,18 @@ def user_agent_details(user_agents: pl.Series) -> pl.DataFrame:
     """
     distinct = user_agents.cast(pl.String).drop_nulls().unique(maintain_order=True)
     rows = [(agent, *classify_user_agent(agent)) for agent in distinct]
-    return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+    details = pl.DataFrame(rows, schema=SCHEMA, orient="row")
+    crawler = bot_match(pl.col("user_agent"), bot_patterns)
+    return details.with_columns(
+        device=pl.when(crawler).then(pl.lit(OTHER_DEVICE)).otherwise(pl.col("device"))
+    )
 
 
-def device_columns(frame: pl.DataFrame, user_agent: str = "user_agent") -> pl.DataFrame:
-    """``frame`` with ``device``, ``browser`` and ``os`` columns for its ``user_agent`` column.
+def device_columns(
+    frame: pl.DataFrame, user_agent: str = "user_agent", bot_patterns: Sequence[str] = ()
+) -> pl.DataFrame:
+    """``frame`` with ``device``, ``browser`` and ``os`` columns for its ``user_agent`` column
+    (``bot_patterns`` as for ``user_agent_details``).
 
     A missing user agent gets ``other``/``Other``/``Other``; existing columns of those names are
     replaced, and row order is kept.
@@ -146,7 +159,7 @@ def device_columns(frame: pl.DataFrame, user_agent: str = "user_agent") -> pl.Da
     [('curl/8.5.0', 'other', 'curl', 'Other'), (None, 'other', 'Other', 'Other')]
     """
     agents = frame.get_column(user_agent).cast(pl.String)
-    details = user_agent_details(agents).rename({"user_agent": "_device_key"})
+    details = user_agent_details(agents, bot_patterns).rename({"user_agent": "_device_key"})
     joined = (
         frame.drop(DEVICE_COLUMNS, strict=False)
         .with_columns(agents.alias("_device_key"))

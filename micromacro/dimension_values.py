@@ -193,6 +193,7 @@ def session_dimensions(
     tz: tzinfo = UTC,
     site_hosts: Sequence[str] = (),
     attribution: Attribution = "session",
+    bot_patterns: Sequence[str] = (),
 ) -> pl.DataFrame:
     """One row per session (``session``) with a text column per dimension in ``names``.
 
@@ -200,6 +201,7 @@ def session_dimensions(
     ``landing_page``, ``exit_page``). Missing values read ``(none)``; pages are URL-decoded
     (``path_decoded``), as every breakdown's values are. With ``attribution``
     ``last-non-direct`` a Direct session takes its visitor's latest earlier non-direct source.
+    A user agent the crawler list or one of ``bot_patterns`` matches is device ``other``.
     """
     table = sessions.select("session")
     if names & set(TIME_DIMENSIONS):
@@ -221,7 +223,7 @@ def session_dimensions(
         picked = [n for n in SOURCE_DIMENSIONS if n in names]
         table = table.join(sources.select("session", *picked), on="session", how="left")
     if names & set(DEVICE_DIMENSIONS):
-        devices = device_columns(first.select("session", "user_agent"))
+        devices = device_columns(first.select("session", "user_agent"), bot_patterns=bot_patterns)
         table = table.join(
             devices.select("session", *(n for n in DEVICE_DIMENSIONS if n in names)),
             on="session",

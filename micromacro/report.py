@@ -487,6 +487,14 @@ def _dimensions(
     if not options.by:
         return None
     names = {name for breakdown in options.by for name in breakdown.dimensions}
+    # --bot-pattern applies to access logs only; an export's crawlers are the list's.
+    bot_patterns = options.bot_patterns if options.goals.source is None else ()
     return session_dimensions(
-        hits, sessions, names, tz=read.tz, site_hosts=site_hosts, attribution=options.attribution
+        hits,
+        sessions,
+        names,
+        tz=read.tz,
+        site_hosts=site_hosts,
+        attribution=options.attribution,
+        bot_patterns=bot_patterns,
     )

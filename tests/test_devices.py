@@ -375,3 +375,26 @@ def test_device_columns_accepts_a_categorical_column() -> None:
     assert result.get_column("user_agent").dtype == pl.Categorical
     assert result.get_column("device").to_list() == ["other", "other", "other"]
     assert result.get_column("browser").to_list() == ["curl", "Other", "curl"]
+
+
+HEADLESS_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "HeadlessChrome/120.0.0.0 Safari/537.36"
+)
+
+
+def test_an_agent_the_bot_filter_calls_a_crawler_is_other() -> None:
+    """HeadlessChrome is on the crawler list, not a ua-parser Spider; a --bot-pattern (matched
+    case-insensitively) makes a desktop Firefox a crawler too."""
+    agents = pl.Series([HEADLESS_CHROME, CHROME_WINDOWS, FIREFOX_LINUX + " ShopCheck/2"])
+    assert user_agent_details(agents).get_column("device").to_list() == [
+        "other",
+        "desktop",
+        "desktop",
+    ]
+    frame = device_columns(agents.to_frame("user_agent"), bot_patterns=["shopcheck"])
+    assert frame.select("device", "browser", "os").rows() == [
+        ("other", "HeadlessChrome", "Windows"),
+        ("desktop", "Chrome", "Windows"),
+        ("other", "Firefox", "Linux"),
+    ]

@@ -711,3 +711,38 @@ def test_an_empty_query_value_is_no_value_of_the_parameter(tmp_path: Path) -> No
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)["segments"]
     assert {(row["segment"], row["sessions"]) for row in rows} == {("tent", 1), ("(none)", 1)}
+
+
+def test_crawlers_counted_with_include_bots_are_device_other(tmp_path: Path) -> None:
+    """With --include-bots a crawler's session is counted, and its device is other, whether the
+    crawler list (HeadlessChrome) or a --bot-pattern (ShopCheck, on a desktop Firefox) names it;
+    the Chrome visitor stays desktop. Without the pattern, ShopCheck is a desktop Firefox."""
+    agents = {
+        "10.0.0.1": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
+        "Gecko) HeadlessChrome/120.0.0.0 Safari/537.36",
+        "10.0.0.2": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
+        "Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "10.0.0.3": f"{UA} ShopCheck/2.0",
+    }
+    log = tmp_path / "crawlers.log"
+    log.write_text(
+        "".join(
+            f'{ip} - - [02/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "{agent}"\n'
+            for ip, agent in agents.items()
+        )
+    )
+
+    def devices(*options: str) -> list[tuple[str, int]]:
+        result = CliRunner().invoke(
+            cli,
+            ["report", str(log), "--by", "device", "--format", "json", "-q", *options],
+        )
+        assert result.exit_code == 0, result.stderr
+        rows = json.loads(result.stdout)["segments"]
+        return sorted((row["segment"], row["sessions"]) for row in rows)
+
+    assert devices("--include-bots") == [("desktop", 2), ("other", 1)]
+    assert devices("--include-bots", "--bot-pattern", "shopcheck") == [
+        ("desktop", 1),
+        ("other", 2),
+    ]
