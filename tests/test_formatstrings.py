@@ -320,6 +320,35 @@ def test_an_unknown_name_lists_every_name_and_the_nearest() -> None:
         assert f" {name}," in message
 
 
+NGINX_HINT = (
+    "(did you mean combined or combined+xff? nginx writes combined by default, the main format "
+    "of its stock nginx.conf is combined+xff, and nginx_json reads a JSON log_format; expected "
+    "one of auto, combined,"
+)
+APACHE_HINT = (
+    "(did you mean combined or common? Apache httpd's stock configurations write one of them, "
+    "and vhost_combined the virtual host first; expected one of auto, combined,"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("nginx", NGINX_HINT),
+        ("NGINX", NGINX_HINT),
+        ("apache", APACHE_HINT),
+        ("apache2", APACHE_HINT),
+        ("httpd", APACHE_HINT),
+    ],
+)
+def test_a_server_name_points_at_the_formats_the_server_writes(name: str, hint: str) -> None:
+    """nginx is nearest to nginx_json by spelling, but stock nginx writes combined (its main
+    format combined+xff); Apache httpd writes combined or common."""
+    with pytest.raises(UsageError) as raised:
+        resolve_format(name)
+    assert str(raised.value).startswith(f"unknown log format '{name}' {hint}")
+
+
 def test_a_preset_name_is_not_a_format_string() -> None:
     assert compile_format_string("combined") is None
 

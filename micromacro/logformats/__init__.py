@@ -134,13 +134,36 @@ def resolve_format(name: str) -> LogFormat:
     compiled = compile_format_string(name)
     if compiled is None:
         names = [AUTO, *FORMATS, *GENERAL_READERS]
-        near = difflib.get_close_matches(name, names, n=1)
-        hint = f"did you mean {near[0]}? " if near else ""
         raise UsageError(
-            f"unknown log format {quoted(name)} ({hint}expected one of {', '.join(names)}, or "
-            "an nginx log_format or Apache LogFormat string)"
+            f"unknown log format {quoted(name)} ({_name_hint(name, names)}expected one of "
+            f"{', '.join(names)}, or an nginx log_format or Apache LogFormat string)"
         )
     return FamilyFormat(CLF_FAMILY, compiled, compiled.name)
+
+
+# What a server writes when its configuration names no format, for a --log-format that names
+# the server: its name is nearest to no preset of what it writes (nginx to nginx_json).
+_SERVER_FORMATS = {
+    "nginx": "did you mean combined or combined+xff? nginx writes combined by default, the main "
+    "format of its stock nginx.conf is combined+xff, and nginx_json reads a JSON log_format; ",
+    "apache": "did you mean combined or common? Apache httpd's stock configurations write one "
+    "of them, and vhost_combined the virtual host first; ",
+}
+_SERVER_NAMES = {"nginx": "nginx", "apache": "apache", "apache2": "apache", "httpd": "apache"}
+
+
+def _name_hint(name: str, names: Sequence[str]) -> str:
+    """What an unknown ``--log-format`` ``name`` may have meant: the formats a server writes
+    when it names one, else the nearest of ``names`` (empty when none is near).
+
+    >>> _name_hint("combind", ["combined", "common"])
+    'did you mean combined? '
+    """
+    server = _SERVER_NAMES.get(name.strip().lower())
+    if server is not None:
+        return _SERVER_FORMATS[server]
+    near = difflib.get_close_matches(name, names, n=1)
+    return f"did you mean {near[0]}? " if near else ""
 
 
 def parse_access_lines(lines: pl.LazyFrame, fmt: LogFormat) -> pl.LazyFrame:
