@@ -9,7 +9,8 @@ once. Each function takes the command's context and its parameters by the names 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import UTC
 from typing import IO, Any
@@ -31,6 +32,7 @@ from micromacro.hits import MalformedLine
 from micromacro.logformats import (
     FORMATS,
     GENERAL_READERS,
+    ExportReadAsLog,
     SampleAnalysis,
     choose_format,
     resolve_format,
@@ -423,7 +425,7 @@ def hits(
     options = _report_options(ctx, GoalsConfig(goals=(), path=""))
     if output is not None:
         refuse_read_output(output, reads=inputs)
-    with env.progress() as on_progress:
+    with env.progress() as on_progress, _access_logs_only("hits"):
         table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, table.notes, table.warnings, table.malformed)
     buckets = ", ".join(f"{k} {v:,}" for k, v in table.input.bucket_counts().items())
@@ -455,7 +457,7 @@ def suggest(
     options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
     if output is not None:
         refuse_read_output(output, reads=inputs)
-    with env.progress() as on_progress:
+    with env.progress() as on_progress, _access_logs_only("suggest"):
         found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, found.notes, found.warnings, found.malformed)
     text = render_suggestion(found, output_format)
@@ -470,6 +472,16 @@ def suggest(
     )
     if output is None:
         env.write_data(text)
+
+
+@contextmanager
+def _access_logs_only(command: str) -> Iterator[None]:
+    """An event export given to ``micromacro COMMAND``, which reads access logs only, is an
+    error that says so (not how to report the export, as ``report`` says)."""
+    try:
+        yield
+    except ExportReadAsLog as error:
+        raise error.reads_logs_only(command) from None
 
 
 def _write_bytes(stream: IO[str], data: bytes) -> None:

@@ -48,6 +48,7 @@ __all__ = [
     "VHOST_COMMON",
     "Candidate",
     "Detection",
+    "ExportReadAsLog",
     "Family",
     "FamilyFormat",
     "LineParser",
@@ -275,7 +276,7 @@ def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIE
         family = W3C_FAMILIES[0] if analysis.w3c_header else families[0]
         return Detection(family.choose(family.variants[0].name), 0, 0, ranked, None)
     if best == 0:
-        raise InputError(_nothing_reads(analysis))
+        raise _nothing_reads(analysis)
     order = [f.name for f in families]
     tied = [c for c in ranked if c.read == best]
     # Of families reading as many lines, those leaving fewest fields unread: a reader of the
@@ -380,6 +381,30 @@ def _candidate(family: str, table: pl.DataFrame) -> Candidate:
     return Candidate(family, read, variants)
 
 
+class ExportReadAsLog(InputError):
+    """An event export read as an access log (no goals file's ``source:`` maps it): the input
+    ``name`` and what it looks like (``kind``). The message says how to report it; a command
+    that reads access logs only says so instead (``reads_logs_only``)."""
+
+    def __init__(self, name: str, kind: str) -> None:
+        self.name, self.kind = name, kind
+        super().__init__(
+            f"{self._looks_like()}: report it with a goals file whose source: section maps its "
+            "columns (preset: ga4 or segment; see the README's Event exports)"
+        )
+
+    def _looks_like(self) -> str:
+        return f"{self.name} looks like {self.kind}, not an access log"
+
+    def reads_logs_only(self, command: str) -> InputError:
+        """The error of ``micromacro COMMAND``, which reads access logs only.
+
+        >>> str(ExportReadAsLog("e.json", "a GA4 export").reads_logs_only("hits"))
+        'e.json looks like a GA4 export, not an access log: micromacro hits reads access logs only'
+        """
+        return InputError(f"{self._looks_like()}: micromacro {command} reads access logs only")
+
+
 # Keys that name an analytics event rather than a request, in the first object of an export.
 _GA4_KEYS = ('"event_name"', '"user_pseudo_id"', '"event_timestamp"')
 _SEGMENT_KEYS = ('"anonymousId"', '"userId"', '"messageId"')
@@ -398,21 +423,17 @@ def _export_kind(line: str) -> str | None:
     return None
 
 
-def _nothing_reads(analysis: SampleAnalysis) -> str:
+def _nothing_reads(analysis: SampleAnalysis) -> InputError:
+    """The error of a sample no family reads a line of: an event export named for what it is."""
     tried = ", ".join(f"{c.family} {c.read}" for c in analysis.candidates)
     if not analysis.lines:
-        return f"cannot recognise the log format: no sample lines; tried {tried}"
+        return InputError(f"cannot recognise the log format: no sample lines; tried {tried}")
     unread = analysis.unread or analysis.first_data
     export = _export_kind(unread[1]) if unread else None
     if unread and export:
-        name = unread[0].rsplit(":", 1)[0]
-        return (
-            f"{name} looks like {export}, not an access log: report it with a goals file whose "
-            "source: section maps its columns (preset: ga4 or segment; see the README's Event "
-            "exports); micromacro hits reads access logs only"
-        )
+        return ExportReadAsLog(unread[0].rsplit(":", 1)[0], export)
     first = f"; first line {unread[0]}: {unread[1][:120]}" if unread else ""
-    return (
+    return InputError(
         f"cannot recognise the log format: no format reads any of the {analysis.lines} sample "
         f"lines (lines read: {tried}){first}; name it with --log-format (see micromacro formats)"
     )
