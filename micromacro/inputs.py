@@ -759,10 +759,8 @@ def read_line_chunks(
                     lines = pl.Series("line", [block.marker()])
                     length = block.size + 1  # and its line break (none only at the very end)
                 else:
-                    lines = _block_lines(block, max_line_bytes)
+                    lines = _without_boms(_block_lines(block, max_line_bytes), block)
                     length = block.size
-                if next_line == 1 and len(lines) and lines[0].startswith(BOM):
-                    lines = _without_bom(lines)
                 frame = pl.DataFrame(
                     {
                         "source_file": pl.Series([file.name], dtype=source_dtype).new_from_index(
@@ -796,11 +794,15 @@ def _rank(item: tuple[object, int, InputFile]) -> tuple[bool, object, int]:
     return (key is None, key if key is not None else 0, position)
 
 
-def _without_bom(lines: pl.Series) -> pl.Series:
-    """``lines`` (a file's first) without the byte-order mark its first line starts with:
-    an editor's or a Windows server's mark of UTF-8, not the line's text."""
-    first = lines.head(1).str.strip_prefix(BOM)
-    return pl.concat([first, lines.slice(1)], rechunk=False)
+def _without_boms(lines: pl.Series, block: _Block) -> pl.Series:
+    """``lines`` (those of ``block``) without the byte-order mark a line starts with: an
+    editor's or a Windows server's mark of UTF-8, not the line's text; a file's first line, or
+    any line of files joined with ``cat``. Looked for only where the block holds its first
+    byte, which a search finds at memory speed (0.2 ms in 16 MB)."""
+    lead = BOM.encode()[:1]
+    if block.seam.find(lead) < 0 and block.data.find(lead, block.start, block.end) < 0:
+        return lines
+    return lines.str.strip_prefix(BOM) if lines.str.starts_with(BOM).any() else lines
 
 
 def _head_lines(
@@ -824,9 +826,7 @@ def _head_lines(
                     raw = reader.readline(_CHUNK)  # too long: skip to its end
                     read += len(raw)
                 continue
-            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            if number == 1:
-                text = text.removeprefix(BOM)
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n").removeprefix(BOM)
             if text.strip():
                 yield file, number, text
                 seen += 1
