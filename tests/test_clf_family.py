@@ -95,6 +95,10 @@ VARIANTS = {
         f"shop.example.com:443 {CLEAN}",
         ("vhost_combined", "203.0.113.7", "shop.example.com", None, 200, 512, GOOGLE, UA),
     ),
+    "vhost, an IPv6 address and port": (
+        f"[2001:db8::10]:443 {CLEAN}",
+        ("vhost_combined", "203.0.113.7", "[2001:db8::10]", None, 200, 512, GOOGLE, UA),
+    ),
     "vhost common": (
         f'shop.example.com 203.0.113.7 - - {TIME} "GET /cart?x=1 HTTP/1.1" 200 512',
         ("vhost_common", "203.0.113.7", "shop.example.com", None, 200, 512, None, None),

@@ -258,7 +258,8 @@ class GeneralClf(LogFormat):
         client = cut.with_columns(
             _client=fields.struct.field("prefix").str.extract_groups(_CLIENT_FIELD)
         ).with_columns(
-            _host=_part("h1", "h2", "h4").str.replace(r"^([^:]+):\d+$", "${1}"),
+            # Without its port: ``shop.example:443``, ``[2001:db8::10]:443``.
+            _host=_part("h1", "h2", "h4").str.replace(r"^(\[[^\]]*\]|[^:]+):\d+$", "${1}"),
             _list=_part("c0", "q1", "l1", "q2", "l2", "q3", "l3", "q5", "l5"),
             _second=_part("s1", "s3", "s4"),
         )
