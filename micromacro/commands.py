@@ -594,8 +594,11 @@ def _explain_detection(env: Environment, analysis: SampleAnalysis) -> None:
     env.stdout.write("\n".join(out) + "\n")
     env.stdout.flush()
     detection = choose_format(analysis)
+    family = detection.format.family.name
+    unread = detection.sampled - detection.parsed
+    malformed = f"; {_plural(unread, 'sample line')} none reads would be malformed"
     env.stdout.write(
-        f"chosen: {detection.format.name}, of the {detection.format.family.name} family (it "
-        f"reads {detection.parsed} of {detection.sampled} sample lines; the rest of the family "
-        "reads what it does not)\n"
+        f"chosen: {detection.format.name}, of the {family} family (the family reads "
+        f"{detection.parsed} of {detection.sampled} sample lines: what {detection.format.name} "
+        f"does not read is tried with its other variants{malformed if unread else ''})\n"
     )

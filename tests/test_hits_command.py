@@ -189,8 +189,9 @@ def test_detect_explains_the_choice(tmp_path: Path) -> None:
     assert all(line.split()[1] == "0" for line in lines[3:-2])  # every other family: nothing
     assert lines[-2] == f"first line no format reads: {path}:4: garbage"
     assert lines[-1] == (
-        "chosen: combined, of the clf family (it reads 3 of 4 sample lines; the rest of the "
-        "family reads what it does not)"
+        "chosen: combined, of the clf family (the family reads 3 of 4 sample lines: what "
+        "combined does not read is tried with its other variants; 1 sample line none reads "
+        "would be malformed)"
     )
 
 
