@@ -65,13 +65,13 @@ def glob_to_regex(pattern: str) -> str:
 _FINAL_SIGMA, _SIGMA = "ς", "σ"
 
 
-def _folded(column: pl.Expr) -> pl.Expr:
+def folded(column: pl.Expr) -> pl.Expr:
     """``column`` with case folded, for matching that ignores it."""
     return column.str.to_lowercase().str.replace_all(_FINAL_SIGMA, _SIGMA, literal=True)
 
 
 def _fold(text: str) -> str:
-    """``text`` with case folded as ``_folded`` folds a column.
+    """``text`` with case folded as ``folded`` folds a column.
 
     >>> _fold("/ΟΔΟΣ"), _fold("/οδοσα")
     ('/οδοσ', '/οδοσα')
@@ -86,7 +86,7 @@ def string_match(column: pl.Expr, matcher: StringMatcher) -> pl.Expr:
         pattern = matcher.value if matcher.op == "regex" else glob_to_regex(str(matcher.value))
         assert isinstance(pattern, str)
         return column.str.contains(f"(?i:{pattern})" if ignore_case else pattern).fill_null(False)
-    subject = _folded(column) if ignore_case else column
+    subject = folded(column) if ignore_case else column
     values = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
     wanted = [_fold(v) for v in values] if ignore_case else list(values)
     if matcher.op == "equals":
@@ -284,7 +284,7 @@ def _string_pairs(values: pl.Series, matchers: Sequence[StringMatcher]) -> pl.Da
         .drop_nulls()
         .unique()
         .with_row_index("row")
-        .with_columns(_folded(pl.col("value")).alias("folded"))
+        .with_columns(folded(pl.col("value")).alias("folded"))
     )
     by_op: dict[str, list[tuple[int, str, bool]]] = {"equals": [], "begins": [], "contains": []}
     expressions: list[tuple[int, pl.Expr]] = []

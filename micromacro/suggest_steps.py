@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
+from micromacro.goal_matching import folded
 from micromacro.goals import DestinationMatcher, EventMatcher, HitMatcher, StringMatcher
 from micromacro.path_templates import WILDCARD, file_template, has_wildcard, path_templates
 
@@ -275,7 +276,7 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         "previous"
     ).str.starts_with("download ")
     marked_pages = pages.with_columns(
-        variant=_folded(pl.col("template")),
+        variant=folded(pl.col("template")),
         page=page_key(pl.col("template")),
         landing=first.fill_null(True),
         exit=last.fill_null(True),
@@ -329,12 +330,7 @@ def _spellings(pages: pl.DataFrame) -> pl.DataFrame:
 def page_key(template: pl.Expr) -> pl.Expr:
     """What a page template is to a goal, which ignores case: folded as goal matching folds a
     path, less a trailing ``/`` (but the root's)."""
-    return _folded(template).str.replace(r"(.)/$", "${1}")
-
-
-def _folded(text: pl.Expr) -> pl.Expr:
-    """``text`` in lower case, a final sigma as a sigma (as goal matching compares texts)."""
-    return text.str.to_lowercase().str.replace_all("ς", "σ", literal=True)
+    return folded(template).str.replace(r"(.)/$", "${1}")
 
 
 def event_figures(hits: pl.DataFrame, category: str) -> pl.DataFrame:
