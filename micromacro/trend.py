@@ -26,6 +26,10 @@ HOURLY_UP_TO = timedelta(days=2)
 MAX_ROWS = 1000
 _LABELS = {"day": "%Y-%m-%d", "hour": "%Y-%m-%dT%H:00"}
 _MICROSECOND = timedelta(microseconds=1)
+# Every zone's offset is a whole number of quarter hours: a walk in quarter hours from the
+# start of a local hour meets every local hour after it, whatever the clocks do (Lord Howe
+# Island moves them by half an hour).
+_QUARTER_HOUR = timedelta(minutes=15)
 
 
 def trend_unit(start: datetime, end: datetime, tz: tzinfo = UTC) -> str:
@@ -52,12 +56,22 @@ def bucket_labels(first: datetime, last: datetime, tz: tzinfo, unit: str) -> lis
         day, final = first.astimezone(tz).date(), last.astimezone(tz).date()
         days = (final - day).days
         return [(day + timedelta(days=n)).isoformat() for n in range(days + 1)]
-    hour = first.astimezone(tz).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    instant = first.astimezone(tz).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
     labels: dict[str, None] = {}
-    while hour <= last:
-        labels[hour.astimezone(tz).strftime(_LABELS["hour"])] = None
-        hour += timedelta(hours=1)
+    while instant <= last:
+        labels[_hour_label(instant.astimezone(tz))] = None
+        instant += _QUARTER_HOUR
     return list(labels)
+
+
+def _hour_label(local: datetime) -> str:
+    """The label of the local hour ``local`` is in, as ``_LABELS`` writes it (the year in four
+    digits, which ``strftime`` leaves out before the year 1000 on some systems).
+
+    >>> _hour_label(datetime(999, 1, 2, 10, 45))
+    '0999-01-02T10:00'
+    """
+    return local.replace(minute=0, second=0, microsecond=0, tzinfo=None).isoformat("T", "minutes")
 
 
 def session_trend(

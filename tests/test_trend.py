@@ -228,6 +228,40 @@ def test_half_hour_offsets_have_their_own_hours() -> None:
     assert labels == ["2026-11-02T08:00", "2026-11-02T09:00", "2026-11-02T10:00"]
 
 
+def test_clocks_moved_by_half_an_hour_leave_no_hour_out() -> None:
+    """Lord Howe Island moves its clocks by half an hour: on 5 April 2026 from 02:00 (+11:00)
+    back to 01:30 (+10:30), on 4 October 2026 from 02:00 (+10:30) on to 02:30 (+11:00). The
+    hour holding the last instant has its row."""
+    lord_howe = ZoneInfo("Australia/Lord_Howe")
+    autumn = bucket_labels(
+        datetime(2026, 4, 4, 13, 30, tzinfo=UTC), datetime(2026, 4, 4, 16, 40, tzinfo=UTC),
+        lord_howe, "hour",
+    )  # fmt: skip
+    assert autumn == [f"2026-04-05T0{hour}:00" for hour in range(4)]
+    spring = bucket_labels(
+        datetime(2026, 10, 3, 15, 0, tzinfo=UTC), datetime(2026, 10, 3, 16, 10, tzinfo=UTC),
+        lord_howe, "hour",
+    )  # fmt: skip
+    assert spring == ["2026-10-04T01:00", "2026-10-04T02:00", "2026-10-04T03:00"]
+
+
+def test_hours_before_the_year_1000_are_labelled_as_their_sessions() -> None:
+    """Years 1 to 9999 are supported: the labels of their hours are written with four digits,
+    as the sessions' own, so each session has its row."""
+    starts = [datetime(999, 1, 2, 10, 5, tzinfo=UTC), datetime(999, 1, 2, 11, 0, tzinfo=UTC)]
+    conversions = pl.DataFrame(
+        {"start": starts, "visitor_id": ["a", "b"]},
+        schema={"start": pl.Datetime("us", "UTC"), "visitor_id": pl.String},
+    )
+    trend = session_trend(
+        conversions, (), start=starts[0], end=starts[1], end_included=True, tz=UTC
+    )
+    assert [(row.start, row.sessions) for row in trend.rows] == [
+        ("0999-01-02T10:00", 1),
+        ("0999-01-02T11:00", 1),
+    ]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     sessions=st.lists(
@@ -238,7 +272,9 @@ def test_half_hour_offsets_have_their_own_hours() -> None:
         ),
         min_size=1, max_size=40,
     ),
-    zone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "+05:30"]),
+    zone=st.sampled_from(
+        ["UTC", "Europe/Berlin", "America/New_York", "+05:30", "Australia/Lord_Howe"]
+    ),
 )  # fmt: skip
 def test_sessions_per_bucket_match_a_plain_count(
     sessions: list[tuple[datetime, str]], zone: str
