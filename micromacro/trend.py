@@ -22,7 +22,7 @@ from micromacro.rows import NO_TREND, Trend, TrendRow
 # per day: two local days are hourly, a 49-hour pair of days with the clocks going back too.
 HOURLY_UP_TO = timedelta(days=2)
 # A period of more days than this (a --since long before the first hit) is drawn from the day
-# of its first hit to that of its last: the rows stay a readable number.
+# of its first hit to that of its last (no row without one): the rows stay a readable number.
 MAX_ROWS = 1000
 _LABELS = {"day": "%Y-%m-%d", "hour": "%Y-%m-%dT%H:00"}
 _MICROSECOND = timedelta(microseconds=1)
@@ -93,8 +93,9 @@ def session_trend(
     unit = trend_unit(start, end, tz)
     last = end if end_included else end - _MICROSECOND
     labels = bucket_labels(start, last, tz, unit) if last >= start else []
-    if len(labels) > MAX_ROWS and hits is not None:
-        labels = bucket_labels(max(start, hits[0]), min(last, hits[1]), tz, unit)
+    if len(labels) > MAX_ROWS:
+        cut = [] if hits is None else [max(start, hits[0]), min(last, hits[1])]
+        labels = bucket_labels(cut[0], cut[1], tz, unit) if cut else []
     counts = (
         conversions.select(
             local_time(pl.col("start"), zone_name(tz)).dt.strftime(_LABELS[unit]).alias("start"),

@@ -262,6 +262,15 @@ def test_hours_before_the_year_1000_are_labelled_as_their_sessions() -> None:
     ]
 
 
+def test_a_long_period_without_sessions_has_no_rows() -> None:
+    """A period of more than 1,000 days is drawn from its first session to its last: none
+    without a session, not a row of zeros for every day."""
+    conversions = pl.DataFrame(schema={"start": pl.Datetime("us", "UTC"), "visitor_id": pl.String})
+    start, end = datetime(2010, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC)
+    trend = session_trend(conversions, (), start=start, end=end, end_included=False, tz=UTC)
+    assert (trend.unit, trend.rows) == ("day", ())
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     sessions=st.lists(
