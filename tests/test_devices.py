@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ua_parser import Parser, Result
 
 from micromacro import devices
 from micromacro.devices import (
@@ -310,21 +309,21 @@ def test_details_of_no_agents_is_empty(agents: pl.Series) -> None:
     assert details.columns == ["user_agent", "device", "browser", "os"]
 
 
-class CountingParser:
-    """Wraps the real parser and counts the strings it is asked to parse."""
+class CountingResolver:
+    """Wraps the real reading of a user agent and counts the strings it is asked to read."""
 
-    def __init__(self, parser: Parser) -> None:
-        self.parser = parser
+    def __init__(self, resolve: devices.Resolve) -> None:
+        self.resolve = resolve
         self.calls: Counter[str] = Counter()
 
-    def parse(self, agent: str) -> Result:
+    def __call__(self, agent: str) -> tuple[str, str, str, str | None, str | None]:
         self.calls[agent] += 1
-        return self.parser.parse(agent)
+        return self.resolve(agent)
 
 
 def test_each_distinct_agent_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    counting = CountingParser(devices.user_agent_parser())
-    monkeypatch.setattr(devices, "user_agent_parser", lambda: counting)
+    counting = CountingResolver(devices.user_agent_resolver())
+    monkeypatch.setattr(devices, "user_agent_resolver", lambda: counting)
     distinct = [CHROME_WINDOWS, SAFARI_IPHONE, CHROME_PIXEL, KINDLE_SILK, GOOGLEBOT]
     agents = pl.Series([*distinct, None] * 40_000)  # 240,000 rows
 
