@@ -26,9 +26,9 @@ HOURLY_UP_TO = timedelta(days=2)
 MAX_ROWS = 1000
 _LABELS = {"day": "%Y-%m-%d", "hour": "%Y-%m-%dT%H:00"}
 _MICROSECOND = timedelta(microseconds=1)
-# Every zone's offset is a whole number of quarter hours: a walk in quarter hours from the
-# start of a local hour meets every local hour after it, whatever the clocks do (Lord Howe
-# Island moves them by half an hour).
+# A walk in quarter hours from the start of a local hour meets every local hour after it that
+# lasts a quarter hour or more, whatever the clocks do (Lord Howe Island moves them by half an
+# hour); the hour of the walk's end is added to it.
 _QUARTER_HOUR = timedelta(minutes=15)
 
 
@@ -61,6 +61,7 @@ def bucket_labels(first: datetime, last: datetime, tz: tzinfo, unit: str) -> lis
     while instant <= last:
         labels[_hour_label(instant.astimezone(tz))] = None
         instant += _QUARTER_HOUR
+    labels[_hour_label(last.astimezone(tz))] = None
     return list(labels)
 
 

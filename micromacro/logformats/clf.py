@@ -70,6 +70,7 @@ def _clf(client: str) -> str:
 
 
 def _combined(clf: str) -> str:
+    """A common line's pattern ``clf`` and then the quoted referrer and user agent."""
     return f"{clf} {quoted('referrer')} {quoted('user_agent')}"
 
 
