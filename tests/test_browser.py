@@ -288,3 +288,33 @@ def test_chart_texts_stay_in_their_charts_and_names_clear_of_the_bars(
     assert outside == []
     over_bars = [b for b in boxes if b[1] == "name" and b[4] > b[6]]
     assert over_bars == []
+
+
+# Under print: per table, its rows, how many of them show (a closed <details> hides its content
+# by content-visibility, which checkVisibility sees), and how far it reaches past the right edge
+# of its section (pixels).
+_PRINTED_TABLES = """
+return [...document.querySelectorAll('table')].map(table => {
+  const box = table.closest('section, header').getBoundingClientRect();
+  const rows = [...table.querySelectorAll('tbody tr')];
+  const shown = rows.filter(row => row.checkVisibility());
+  return [table.className, rows.length, shown.length,
+          Math.round(table.getBoundingClientRect().right - box.right)];
+});
+"""
+
+
+@pytest.mark.parametrize("name", ["sample", "compare", "hostile"])
+def test_print_shows_every_row_and_column_of_every_table(
+    browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], name: str
+) -> None:
+    """Printed on A4 (about 720 pixels inside the margins): a table folded under its chart
+    (the trend) printed no row, and the goals and segments tables ran off the page."""
+    _open(browser, reports[name][0], 720, 1000)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        tables = browser.execute_script(_PRINTED_TABLES)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert {"input", "trend", "goals", "micro_macro", "segment"} <= {t[0] for t in tables}
+    assert [t for t in tables if t[2] != t[1] or t[3] > 0] == []
