@@ -377,6 +377,43 @@ def test_the_trends_rate_line_breaks_where_a_day_has_no_rate() -> None:
     assert [dot.x for dot in dots] == [lines[0][0][0], lines[0][1][0], lines[1][0][0]]
 
 
+@pytest.mark.parametrize(
+    ("sessions", "rates", "counts", "percents", "heights"),
+    [
+        ((5, 4), (0.5, 0.25), ["0", "3", "6"], ["0.0%", "25.0%", "50.0%"], [47.3, 78.7]),
+        ((157, 100), (0.123, 0.05), ["0", "80", "160"], ["0.0%", "6.2%", "12.4%"], [19.5, 86.5]),
+        ((0, 0), (None, None), ["0", "1", "2"], ["0.0%", "0.5%", "1.0%"], [204.0, 204.0]),
+    ],
+)
+def test_the_trends_axes_are_labelled_with_their_exact_values(
+    sessions: tuple[int, int],
+    rates: tuple[float | None, float | None],
+    counts: list[str],
+    percents: list[str],
+    heights: list[float],
+) -> None:
+    """Grid lines at 0, half and the top of axes rounded up so that each reads exactly: a top
+    of 5 sessions labelled its half (2.5) "2", of 157 its half "78"; no session "0.00",
+    "0.50", "1.00"; 12.3% its half "6.1%" (6.15%). A point's height is its sessions against
+    the axis's top (the grid from 204 at 0 to 16 at the top: 5 of 6 at 204 - 188 × 5/6)."""
+    from micromacro.render.charts import trend_chart
+    from micromacro.rows import Trend, TrendRow
+
+    rows = tuple(
+        TrendRow(f"2026-11-0{day}", count, count, 0, rate, 0, None)
+        for day, (count, rate) in enumerate(zip(sessions, rates, strict=True), start=1)
+    )
+    chart = trend_chart(Trend("day", rows))
+    labels = sorted(
+        ((s.y, s.text, "rate" in s.css) for s in chart.shapes if s.css.startswith("axis")),
+        reverse=True,
+    )
+    grid = [s.y for s in chart.shapes if s.css == "grid"]
+    assert [text for y, text, rate in labels if not rate and y - 4 in grid] == counts
+    assert [text for y, text, rate in labels if rate] == percents
+    assert [s.y for s in chart.shapes if s.series == "sessions"] == heights
+
+
 def test_a_name_with_escapes_is_fitted_by_its_shown_text() -> None:
     """A control character shows as a four-character escape: the name is cut where its shown
     text runs out of room, not at the length of its raw text."""

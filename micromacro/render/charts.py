@@ -218,6 +218,29 @@ def _ticks(count: int, most: int = 7) -> list[int]:
     return [*ticks, count - 1] if count - 1 - ticks[-1] >= step / 2 else [*ticks[:-1], count - 1]
 
 
+def count_axis_top(most: int) -> int:
+    """The top of a count axis whose grid lines at 0, half and the top are whole numbers:
+    ``most`` rounded up to two significant figures and then to an even number (2 at least).
+
+    >>> [count_axis_top(n) for n in (0, 1, 5, 57, 157, 1234, 99_999)]
+    [2, 2, 6, 58, 160, 1300, 100000]
+    """
+    step: int = 10 ** max(len(str(max(most, 1))) - 2, 0)
+    top = max(-(-most // step) * step, 2)
+    return top + step if top % 2 else top
+
+
+def rate_axis_top(most: float) -> float:
+    """The top of a rate axis whose grid lines at 0, half and the top read exactly at one
+    decimal of a percent: ``most`` rounded up to a multiple of 0.2 points (1% for none).
+
+    >>> [rate_axis_top(r) for r in (0.0, 0.123, 0.25, 1.0)]
+    [0.01, 0.124, 0.25, 1.0]
+    """
+    tenths = math.ceil(round(most * 1000, 6) / 2) * 2  # tenths of a percent, even
+    return tenths / 1000 if tenths else 0.01
+
+
 def _axis_label(start: str, unit: str) -> str:
     """A trend row's label on the axis: ``11-02`` for a day, ``02 09h`` for an hour."""
     return start[5:10] if unit == "day" else f"{start[8:10]} {start[11:13]}h"
@@ -229,9 +252,9 @@ def trend_chart(trend: Trend) -> Chart:
     width, height, left, right, top, bottom = 600.0, 240.0, 48.0, 56.0, 16.0, 36.0
     rows = trend.rows
     inner_w, inner_h = width - left - right, height - top - bottom
-    most = max((row.sessions for row in rows), default=0) or 1
+    most = count_axis_top(max((row.sessions for row in rows), default=0))
     rates = [row.macro_conversion_rate for row in rows if row.macro_conversion_rate is not None]
-    rate_top = max(rates, default=0.0) or 0.01
+    rate_top = rate_axis_top(max(rates, default=0.0))
 
     def x_of(index: int) -> float:
         return _r(left + (inner_w * index / (len(rows) - 1) if len(rows) > 1 else inner_w / 2))
@@ -242,7 +265,7 @@ def trend_chart(trend: Trend) -> Chart:
     shapes: list[Shape] = []
     for step in (0.0, 0.5, 1.0):  # grid lines and both axes' labels
         y = y_of(step)
-        count = format_value(most * step, "float" if most < 4 else "int")
+        count = format_value(round(most * step), "int")
         shown_rate = format_value(rate_top * step, "rate")
         shapes += [
             Shape("line", left, y, x2=width - right, y2=y, css="grid"),
