@@ -318,3 +318,26 @@ def test_print_shows_every_row_and_column_of_every_table(
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert {"input", "trend", "goals", "micro_macro", "segment"} <= {t[0] for t in tables}
     assert [t for t in tables if t[2] != t[1] or t[3] > 0] == []
+
+
+# Per bar drawn in a table cell (of a table not folded away): its table, and how far it
+# reaches past its cell's right edge (pixels).
+_CELL_BARS = """
+return [...document.querySelectorAll('td svg.inline, th svg.inline')]
+  .filter(bar => bar.checkVisibility())
+  .map(bar => [bar.closest('table').className, Math.round(
+    bar.getBoundingClientRect().right - bar.closest('td, th').getBoundingClientRect().right)]);
+"""
+
+
+@pytest.mark.parametrize("name", ["sample", "compare"])
+def test_a_bar_in_a_cell_stays_in_its_cell(
+    browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], name: str
+) -> None:
+    """The segments table, too wide for 1280 pixels, squeezed its macro-rate column and its
+    bars ran 32 pixels into the next column."""
+    for width in (1280, 390):
+        _open(browser, reports[name][0], width, 900)
+        bars = browser.execute_script(_CELL_BARS)
+        assert {"segment", "channels"} <= {table for table, _ in bars}
+        assert [bar for bar in bars if bar[1] > 0] == [], width
