@@ -341,3 +341,18 @@ def test_a_bar_in_a_cell_stays_in_its_cell(
         bars = browser.execute_script(_CELL_BARS)
         assert {"segment", "channels"} <= {table for table, _ in bars}
         assert [bar for bar in bars if bar[1] > 0] == [], width
+
+
+@pytest.mark.parametrize("name", ["sample", "wide"])
+def test_charts_fit_their_box_on_a_phone(
+    browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], name: str
+) -> None:
+    """At 390 pixels a chart kept 448 (28 rem) in a box of 348, its end scrolled out of sight
+    with nothing to show it was there: the last day, the rate axis, the funnel's counts."""
+    _open(browser, reports[name][0], 390, 900)
+    boxes = browser.execute_script(
+        "return [...document.querySelectorAll('.chart-box')].map(box => [box.clientWidth,"
+        " box.scrollWidth, Math.round(box.querySelector('svg').getBoundingClientRect().width)])"
+    )
+    assert len(boxes) >= 3
+    assert boxes == [[348, 348, 348]] * len(boxes)
