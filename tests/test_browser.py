@@ -356,3 +356,35 @@ def test_charts_fit_their_box_on_a_phone(
     )
     assert len(boxes) >= 3
     assert boxes == [[348, 348, 348]] * len(boxes)
+
+
+# Every colour of the page's first :root rule (its light colours) as the page now computes
+# them, and its colour scheme.
+_COLOURS = """
+const root = getComputedStyle(document.documentElement);
+const names = [...document.styleSheets[0].cssRules[0].style].filter(n => n.startsWith('--'));
+return {...Object.fromEntries(names.map(n => [n, root.getPropertyValue(n).trim()])),
+        scheme: root.colorScheme};
+"""
+
+
+def test_a_dark_system_prints_the_light_colours(
+    browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]]
+) -> None:
+    """A print from a system in dark mode kept the dark warning boxes behind black text, the
+    dark lines and the pale chart colours."""
+    _open(browser, reports["hostile"][0])
+    light = browser.execute_script(_COLOURS)
+    dark = {"media": "", "features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", dark)
+    try:
+        on_screen = browser.execute_script(_COLOURS)
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {**dark, "media": "print"})
+        printed = browser.execute_script(_COLOURS)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+    assert on_screen["--warn-bg"] == "#352c14"  # the emulation took
+    assert light["--warn-bg"] == printed["--warn-bg"] == "#fff6e0"
+    assert len(light) == 23  # 22 colours and the scheme
+    paper = {"--bg": "#fff", "--panel": "#fff", "--fg": "#000", "--muted": "#444"}
+    assert printed == {**light, **paper, "scheme": "light"}
