@@ -414,6 +414,26 @@ def test_the_trends_axes_are_labelled_with_their_exact_values(
     assert [s.y for s in chart.shapes if s.series == "sessions"] == heights
 
 
+@pytest.mark.parametrize(
+    ("days", "ticks"),
+    [
+        (["2026-01-01", "2026-12-02", "2026-12-03"], ["01-01", "12-02", "12-03"]),
+        (["2025-12-31", "2026-01-01"], ["2025-12-31", "2026-01-01"]),
+    ],
+)
+def test_the_trends_days_show_their_year_when_the_period_spans_two(
+    days: list[str], ticks: list[str]
+) -> None:
+    """A period from December to February read 12-02 … 01-01 … 02-05: which year each was
+    only the header said."""
+    from micromacro.render.charts import trend_chart
+    from micromacro.rows import Trend, TrendRow
+
+    chart = trend_chart(Trend("day", tuple(TrendRow(day, 1, 1, 0, 0.0, 0, None) for day in days)))
+    labels = [s.text for s in chart.shapes if s.css == "axis" and s.anchor == "middle"]
+    assert labels == ticks
+
+
 def test_a_name_with_escapes_is_fitted_by_its_shown_text() -> None:
     """A control character shows as a four-character escape: the name is cut where its shown
     text runs out of room, not at the length of its raw text."""

@@ -241,9 +241,16 @@ def rate_axis_top(most: float) -> float:
     return tenths / 1000 if tenths else 0.01
 
 
-def _axis_label(start: str, unit: str) -> str:
-    """A trend row's label on the axis: ``11-02`` for a day, ``02 09h`` for an hour."""
-    return start[5:10] if unit == "day" else f"{start[8:10]} {start[11:13]}h"
+def _axis_label(start: str, unit: str, *, years: bool = False) -> str:
+    """A trend row's label on the axis: ``11-02`` for a day (``2026-11-02`` when the period
+    spans ``years``), ``02 09h`` for an hour.
+
+    >>> _axis_label("2026-11-02", "day"), _axis_label("2026-11-02", "day", years=True)
+    ('11-02', '2026-11-02')
+    """
+    if unit == "day":
+        return start[:10] if years else start[5:10]
+    return f"{start[8:10]} {start[11:13]}h"
 
 
 def trend_chart(trend: Trend) -> Chart:
@@ -272,8 +279,9 @@ def trend_chart(trend: Trend) -> Chart:
             Shape("text", left - 6, y + 4, css="axis", anchor="end", text=count),
             Shape("text", width - right + 6, y + 4, css="axis rate-text", text=shown_rate),
         ]
+    years = bool(rows) and rows[0].start[:4] != rows[-1].start[:4]
     for index in _ticks(len(rows)):
-        tick = _axis_label(rows[index].start, trend.unit)
+        tick = _axis_label(rows[index].start, trend.unit, years=years)
         y = height - bottom + 18
         shapes.append(Shape("text", x_of(index), y, css="axis", anchor="middle", text=tick))
     sessions = [(x_of(i), y_of(row.sessions / most)) for i, row in enumerate(rows)]
