@@ -181,6 +181,25 @@ def test_tables_have_scoped_headers(pages: dict[str, str], name: str) -> None:
     assert {e.attrs.get("scope") for e in headers} == {"col", "row"}
 
 
+def test_text_cells_take_their_direction_from_their_text(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Hebrew page's cell is laid out right to left (its … on the left when cut); a figure's
+    cell keeps the page's direction."""
+    log = tmp_path / "rtl.log"
+    log.write_text(
+        '203.0.113.9 - - [02/Nov/2026:10:00:00 +0000] "GET /%D7%A9%D7%9C%D7%95%D7%9D HTTP/1.1" '
+        '200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"\n'
+    )
+    out, code = _run(["report", str(log), "--by", "landing_page"], monkeypatch)
+    assert code == 0
+    cells = [e for e in _parsed(out).elements if e.tag in ("th", "td")]
+    hebrew = [e.attrs for e in cells if e.text == "שלום" or e.text == "/שלום"]
+    assert [attrs.get("dir") for attrs in hebrew] == ["auto"] * 3  # pages, landing, segment
+    assert {e.attrs.get("dir") for e in cells if "num" in e.attrs.get("class", "")} == {None}
+    assert {e.attrs.get("dir") for e in cells if "num" not in e.attrs.get("class", "")} == {"auto"}
+
+
 def test_key_figures_are_the_json_summary(pages: dict[str, str]) -> None:
     result = CliRunner().invoke(cli, [*SAMPLE_BY, "--format", "json", "-q"])
     summary = json.loads(result.stdout)["summary"]
