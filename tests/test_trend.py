@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -204,45 +204,38 @@ def test_a_weekend_with_the_clock_change_is_drawn_per_hour(tmp_path: Path) -> No
     assert trend["rows"][26] == _row("2026-10-25T02:00", 1, 1, 1, 1.0)
 
 
-def test_hours_the_clocks_skip_or_repeat() -> None:
-    berlin = ZoneInfo("Europe/Berlin")
-    # 29 March 2026: 02:00 does not exist in Berlin; 25 October 2026: 02:00 comes twice.
-    spring = bucket_labels(
-        datetime(2026, 3, 29, 0, 0, tzinfo=UTC), datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
-        berlin, "hour",
-    )  # fmt: skip
-    assert spring == ["2026-03-29T01:00", "2026-03-29T03:00"]
-    autumn = bucket_labels(
-        datetime(2026, 10, 24, 23, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
-        berlin, "hour",
-    )  # fmt: skip
-    assert autumn == ["2026-10-25T01:00", "2026-10-25T02:00"]
+def _utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
-def test_half_hour_offsets_have_their_own_hours() -> None:
-    india = timezone(timedelta(hours=5, minutes=30))
-    labels = bucket_labels(
-        datetime(2026, 11, 2, 3, 0, tzinfo=UTC), datetime(2026, 11, 2, 4, 45, tzinfo=UTC),
-        india, "hour",
-    )  # fmt: skip
-    assert labels == ["2026-11-02T08:00", "2026-11-02T09:00", "2026-11-02T10:00"]
-
-
-def test_clocks_moved_by_half_an_hour_leave_no_hour_out() -> None:
-    """Lord Howe Island moves its clocks by half an hour: on 5 April 2026 from 02:00 (+11:00)
-    back to 01:30 (+10:30), on 4 October 2026 from 02:00 (+10:30) on to 02:30 (+11:00). The
-    hour holding the last instant has its row."""
-    lord_howe = ZoneInfo("Australia/Lord_Howe")
-    autumn = bucket_labels(
-        datetime(2026, 4, 4, 13, 30, tzinfo=UTC), datetime(2026, 4, 4, 16, 40, tzinfo=UTC),
-        lord_howe, "hour",
-    )  # fmt: skip
-    assert autumn == [f"2026-04-05T0{hour}:00" for hour in range(4)]
-    spring = bucket_labels(
-        datetime(2026, 10, 3, 15, 0, tzinfo=UTC), datetime(2026, 10, 3, 16, 10, tzinfo=UTC),
-        lord_howe, "hour",
-    )  # fmt: skip
-    assert spring == ["2026-10-04T01:00", "2026-10-04T02:00", "2026-10-04T03:00"]
+@pytest.mark.parametrize(
+    ("zone", "first", "last", "expected"),
+    [
+        # 29 March 2026: 02:00 does not exist in Berlin.
+        ("Europe/Berlin", _utc(3, 29, 0), _utc(3, 29, 1, 30), ["03-29T01", "03-29T03"]),
+        # 25 October 2026: 02:00 comes twice, one row for both.
+        ("Europe/Berlin", _utc(10, 24, 23), _utc(10, 25, 1, 30), ["10-25T01", "10-25T02"]),
+        ("+05:30", _utc(11, 2, 3), _utc(11, 2, 4, 45), ["11-02T08", "11-02T09", "11-02T10"]),
+        # Lord Howe Island moves its clocks by half an hour: on 5 April 2026 from 02:00
+        # (+11:00) back to 01:30 (+10:30), on 4 October from 02:00 (+10:30) on to 02:30
+        # (+11:00). The hour holding the last instant has its row.
+        (
+            "Australia/Lord_Howe", _utc(4, 4, 13, 30), _utc(4, 4, 16, 40),
+            ["04-05T00", "04-05T01", "04-05T02", "04-05T03"],
+        ),
+        (
+            "Australia/Lord_Howe", _utc(10, 3, 15), _utc(10, 3, 16, 10),
+            ["10-04T01", "10-04T02", "10-04T03"],
+        ),
+    ],
+)  # fmt: skip
+def test_the_hours_of_a_stretch_on_the_clocks_of_its_zone(
+    zone: str, first: datetime, last: datetime, expected: list[str]
+) -> None:
+    """An hour the clocks skip has no label, one they repeat has one, and no hour is left out
+    whatever the clocks do."""
+    labels = bucket_labels(first, last, periods.parse_timezone(zone), "hour")
+    assert labels == [f"2026-{hour}:00" for hour in expected]
 
 
 def test_hours_before_the_year_1000_are_labelled_as_their_sessions() -> None:
