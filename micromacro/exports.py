@@ -554,6 +554,17 @@ def _file_rows(
     return classify_rows(rows, plan, hit_filter), plan.timestamp_column
 
 
+def _with_file(rows: pl.DataFrame, source_file: pl.Expr) -> pl.DataFrame:
+    """A file's rows as its entry keeps them (without ``source_file``) with the file's name, in
+    the place a file read gives it (before ``line_no``): the rows of files read and cached are
+    stacked together."""
+    columns = rows.columns
+    at = columns.index("line_no")
+    return rows.with_columns(source_file.alias("source_file")).select(
+        *columns[:at], "source_file", *columns[at:]
+    )
+
+
 def _cached_rows(
     file: InputFile,
     export: ExportFormat,
@@ -570,8 +581,7 @@ def _cached_rows(
     part = cache.get(file, settings) if cache is not None else None
     if part is not None:
         try:
-            frame = part.read().with_columns(source_file.alias("source_file"))
-            return frame, str(part.extra["timestamp_column"])
+            return _with_file(part.read(), source_file), str(part.extra["timestamp_column"])
         except EntryUnreadable as error:  # damaged since it was found: read the file
             assert cache is not None
             cache.forget(file, settings, error)
