@@ -31,6 +31,11 @@ def _required(name: str) -> FieldFinder:
     return lambda columns: columns.text(name)
 
 
+def _or(name: str, default: str) -> FieldFinder:
+    """The column's text, ``default`` where it holds none."""
+    return lambda columns: pl.coalesce(non_empty(columns.optional_text(name)), pl.lit(default))
+
+
 def _first_of(*names: str) -> FieldFinder:
     """The first of the columns that holds text: an empty one falls back to the next."""
     return lambda columns: pl.coalesce(non_empty(columns.optional_text(n)) for n in names)
@@ -108,9 +113,10 @@ SEGMENT = Preset(
         "user_id": _optional("userId"),
         "anonymous_id": _optional("anonymousId"),
         "event_name": _optional("event"),
-        # As Segment's Google Analytics destination: event → action, category, label, value.
+        # As Segment's Google Analytics destination: event → action, category, label, value;
+        # the category, which Google Analytics requires, is "All" where a call names none.
         "event_action": _optional("event"),
-        "event_category": _optional("properties.category"),
+        "event_category": _or("properties.category", "All"),
         "event_label": _optional("properties.label"),
         "event_value": _first_number("properties.value", "properties.revenue"),
         # Segment's ecommerce spec: revenue, else the order's total, in properties.currency.

@@ -553,6 +553,17 @@ def test_segment_identify_links_the_anonymous_id() -> None:
     )
 
 
+def test_a_segment_track_call_without_a_category_is_in_all() -> None:
+    """Segment's Google Analytics destination fills in the category Google Analytics requires
+    with "All": goals written from those reports match the calls that name none."""
+    events = read(SEGMENT, SEGMENT_GOALS).hits.filter(pl.col("kind") == "event").sort("line_no")
+    assert events.select("line_no", pl.col("event_category").cast(pl.String)).rows() == [
+        (2, "All"),
+        (4, "Ecommerce"),
+        (9, "All"),
+    ]
+
+
 # --- time --------------------------------------------------------------------------------------
 
 AT_0915 = datetime(2026, 11, 2, 9, 15, 3, tzinfo=UTC)
