@@ -41,6 +41,7 @@ NGINX_MAIN_DIRECTIVE = (
     "    '$status $body_bytes_sent \"$http_referer\" '\n"
     '    \'"$http_user_agent" "$http_x_forwarded_for"\';'
 )
+NGINX_IS_ARGS = '$remote_addr [$time_local] "$request_method $uri$is_args$args" $status'
 APACHE_COMMON = r"%h %l %u %t \"%r\" %>s %b"
 APACHE_COMBINED = rf"{APACHE_COMMON} \"%{{Referer}}i\" \"%{{User-Agent}}i\""
 APACHE_VHOST = r"%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\""
@@ -53,6 +54,7 @@ COMMON_FORMAT_STRINGS = (
     NGINX_ISO,
     NGINX_VHOST,
     NGINX_MAIN_DIRECTIVE,
+    NGINX_IS_ARGS,
     APACHE_COMMON,
     APACHE_COMBINED,
     APACHE_VHOST,
@@ -69,6 +71,7 @@ CLEAN_LINES = {
     ),
     NGINX_VHOST: f"shop.example.com {COMBINED_LINE}",
     NGINX_MAIN_DIRECTIVE: f'{COMBINED_LINE} "-"',
+    NGINX_IS_ARGS: f'203.0.113.7 [{TIME}] "GET /cart?x=1" 200',
     APACHE_COMMON: f'{HEAD} "GET /cart?x=1 HTTP/1.1" 200 512',
     APACHE_COMBINED: COMBINED_LINE,
     APACHE_VHOST: f"shop.example.com:443 {COMBINED_LINE}",
@@ -285,7 +288,10 @@ NGINX_TIMES = (
     Variable("$time_local", (TIME,)),
     Variable("$time_iso8601", ("2026-11-02T09:15:03+01:00",)),
 )
-NGINX_REQUESTS = (Variable("$request", _REQUEST),)
+NGINX_REQUESTS = (
+    Variable("$request", _REQUEST),
+    Variable("$uri$is_args$args", ("/cart?x=1", "/cart", "/a b", "")),
+)
 
 APACHE_VARIABLES = {
     written: Variable(written, values)

@@ -124,6 +124,22 @@ def test_nginx_msec_uri_and_args() -> None:
     assert (empty_args["parsed"], empty_args["query"]) == (True, None)
 
 
+@pytest.mark.parametrize("args", ["$args", "$query_string"])
+def test_nginx_uri_is_args_args_reads_path_and_query_as_request_uri_does(args: str) -> None:
+    fmt = resolve_format(f'$remote_addr [$time_local] "$request_method $uri$is_args{args}" $status')
+    rows = parsed(
+        fmt,
+        [
+            '203.0.113.10 [02/Nov/2026:09:15:03 +0100] "GET /search?q=shoes&utm_source=news" 200',
+            '203.0.113.10 [02/Nov/2026:09:15:04 +0100] "GET /a" 200',
+        ],
+    )
+    assert [(r["parsed"], r["method"], r["path"], r["query"]) for r in rows] == [
+        (True, "GET", "/search", "q=shoes&utm_source=news"),
+        (True, "GET", "/a", None),
+    ]
+
+
 def test_pasted_nginx_directive_is_accepted() -> None:
     pasted = (
         "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"

@@ -165,7 +165,29 @@ def _nginx_pieces(text: str) -> list[_Piece]:
         pieces.append(_Piece(variable=_NGINX.get(name, Variable(None)), written=match.group(0)))
         position = match.end()
     pieces.append(_Piece(literal=text[position:]))
-    return pieces
+    return _joined_targets(pieces)
+
+
+# nginx's idiom for the request target without $request_uri: the path, "?" when there is a
+# query, and the query.
+_TARGET_IDIOM = re.compile(
+    r"\$\{?(?:uri|document_uri)\}?\$\{?is_args\}?\$\{?(?:args|query_string)\}?", re.IGNORECASE
+)
+
+
+def _joined_targets(pieces: list[_Piece]) -> list[_Piece]:
+    """``$uri$is_args$args`` read as ``$request_uri``, one target (path and query): read as
+    three variables, ``$uri`` took the query too and ``$args`` was left empty."""
+    joined: list[_Piece] = []
+    for piece in pieces:
+        if len(joined) >= 4 and piece.variable is not None:
+            run = [*joined[-4:], piece]
+            written = "".join(p.written if p.variable is not None else p.literal for p in run)
+            if _TARGET_IDIOM.fullmatch(written):
+                del joined[-4:]
+                piece = _Piece(variable=_NGINX["request_uri"], written=written)
+        joined.append(piece)
+    return joined
 
 
 def _apache_pieces(text: str) -> list[_Piece]:
