@@ -42,6 +42,7 @@ NGINX_MAIN_DIRECTIVE = (
     '    \'"$http_user_agent" "$http_x_forwarded_for"\';'
 )
 NGINX_IS_ARGS = '$remote_addr [$time_local] "$request_method $uri$is_args$args" $status'
+NGINX_PORT = '$remote_addr:$remote_port [$time_local] "$request" $status'
 APACHE_COMMON = r"%h %l %u %t \"%r\" %>s %b"
 APACHE_COMBINED = rf"{APACHE_COMMON} \"%{{Referer}}i\" \"%{{User-Agent}}i\""
 APACHE_VHOST = r"%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\""
@@ -55,6 +56,7 @@ COMMON_FORMAT_STRINGS = (
     NGINX_VHOST,
     NGINX_MAIN_DIRECTIVE,
     NGINX_IS_ARGS,
+    NGINX_PORT,
     APACHE_COMMON,
     APACHE_COMBINED,
     APACHE_VHOST,
@@ -72,6 +74,7 @@ CLEAN_LINES = {
     NGINX_VHOST: f"shop.example.com {COMBINED_LINE}",
     NGINX_MAIN_DIRECTIVE: f'{COMBINED_LINE} "-"',
     NGINX_IS_ARGS: f'203.0.113.7 [{TIME}] "GET /cart?x=1" 200',
+    NGINX_PORT: f'2001:db8::7:51234 [{TIME}] "GET /cart?x=1 HTTP/1.1" 200',
     APACHE_COMMON: f'{HEAD} "GET /cart?x=1 HTTP/1.1" 200 512',
     APACHE_COMBINED: COMBINED_LINE,
     APACHE_VHOST: f"shop.example.com:443 {COMBINED_LINE}",
@@ -125,6 +128,15 @@ def test_the_cut_reads_the_fields_the_regex_reads() -> None:
         "shop.example.com",
         "198.51.100.9, 10.0.0.1",
     )
+
+
+def test_an_ipv6_client_before_its_port_is_cut_at_the_last_colon() -> None:
+    fmt = compiled(NGINX_PORT)
+    lines = [CLEAN_LINES[NGINX_PORT], CLEAN_LINES[NGINX_PORT].replace("2001:db8::7", "::1")]
+    assert proven(fmt, lines) == [True, True]
+    fast, exact = both_ways(fmt, lines)
+    assert fast.get_column("ip").to_list() == ["2001:db8::7", "::1"]
+    assert fast.equals(exact)
 
 
 @pytest.mark.parametrize(
@@ -282,6 +294,7 @@ NGINX_VARIABLES = {
         "request_time": ("0.004", "12"),
         "http_x_forwarded_for": _XFF,
         "upstream_connect_time": ("0.001", "-", "0.001, 0.002"),
+        "remote_port": ("51234", ""),
     }.items()
 }
 NGINX_TIMES = (
@@ -308,6 +321,7 @@ APACHE_VARIABLES = {
         "%O": _BYTES,
         "%v": _HOST,
         "%p": ("443",),
+        "%{remote}p": ("51234",),
         "%D": ("4021",),
         "%{Referer}i": _REFERRER,
         "%{User-Agent}i": _AGENT,

@@ -140,6 +140,31 @@ def test_nginx_uri_is_args_args_reads_path_and_query_as_request_uri_does(args: s
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '$remote_addr:$remote_port - $remote_user [$time_local] "$request" $status',
+        r"%a:%{remote}p - %u %t \"%r\" %>s",
+    ],
+    ids=["nginx", "apache"],
+)
+def test_an_ipv6_client_before_its_port_is_the_address_up_to_the_last_colon(text: str) -> None:
+    fmt = resolve_format(text)
+    rows = parsed(
+        fmt,
+        [
+            '2001:db8::5:51234 - - [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/1.1" 200',
+            '2001:db8:ffff::9:40000 - - [02/Nov/2026:09:15:04 +0100] "GET /b HTTP/1.1" 200',
+            '203.0.113.10:5555 - - [02/Nov/2026:09:15:04 +0100] "GET /b HTTP/1.1" 200',
+        ],
+    )
+    assert [(r["parsed"], r["ip"]) for r in rows] == [
+        (True, "2001:db8::5"),
+        (True, "2001:db8:ffff::9"),
+        (True, "203.0.113.10"),
+    ]
+
+
 def test_pasted_nginx_directive_is_accepted() -> None:
     pasted = (
         "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"

@@ -47,7 +47,9 @@ class Value:
     ``quoted``: anything but a quote, the whole stretch between two quotes. Otherwise none of
     ``forbidden`` and ``spaces`` spaces: exactly that many (a time written with spaces, each of
     its words holding a character), or any number when ``free_spaces`` (between brackets, where
-    ``spaces`` is the number a time usually has). ``nonempty``: at least one character."""
+    ``spaces`` is the number a time usually has). ``nonempty``: at least one character.
+    ``last``: it ends at the last of the literal text after it in its word, not the first (an
+    IPv6 address before ``:`` and a port, which holds no ``:``)."""
 
     name: str | None
     quoted: bool = False
@@ -55,6 +57,7 @@ class Value:
     spaces: int = 0
     free_spaces: bool = False
     nonempty: bool = False
+    last: bool = False
 
     def excludes(self, following: str) -> bool:
         """Whether a value never holds ``following``, the first character after it (a time's
@@ -192,6 +195,10 @@ def _unambiguous(pieces: Sequence[Piece]) -> bool:
             if "\t" in piece:
                 return False
             continue
+        if piece.last:
+            if not _ends_at_last(pieces, index):
+                return False
+            continue
         following = next((p for p in pieces[index + 1 :] if p != ""), None)
         if isinstance(following, Value):
             return False
@@ -200,6 +207,24 @@ def _unambiguous(pieces: Sequence[Piece]) -> bool:
         if piece.quoted and following is None:
             return False
     return True
+
+
+def _ends_at_last(pieces: Sequence[Piece], index: int) -> bool:
+    """Whether the value at ``pieces[index]``, which ends at the last of the literal text after
+    it, is followed by literal text in its word and a value that never holds that text's first
+    character (an address, ``:`` and a port): that occurrence is then the last of its word."""
+    if index + 2 >= len(pieces):
+        return False
+    literal, following = pieces[index + 1], pieces[index + 2]
+    return (
+        isinstance(literal, str)
+        and literal != ""
+        and not any(c in literal for c in ' "\t')
+        and isinstance(following, Value)
+        and not following.quoted
+        and not following.last
+        and following.excludes(literal[0])
+    )
 
 
 def _words_of(stretch: Sequence[Piece]) -> _Words | None:
@@ -296,8 +321,14 @@ def _word_values(text: pl.Expr, word: _Word) -> list[pl.Expr]:
     first, *between, last = word.literals
     inner = text.str.strip_prefix(first) if first else text
     inner = inner.str.strip_suffix(last) if last else inner
-    values = []
-    for literal in between:
+    values: list[pl.Expr] = []
+    for value, literal in zip(word.values, between, strict=False):
+        if value.last:
+            parts = inner.str.split(literal, literal=True)
+            count = parts.list.len()
+            values.append(pl.when(count >= 2).then(parts.list.head(count - 1).list.join(literal)))
+            inner = pl.when(count >= 2).then(parts.list.last())
+            continue
         parts = inner.str.splitn(literal, 2)
         values.append(parts.struct.field("field_0"))
         inner = parts.struct.field("field_1")

@@ -398,13 +398,35 @@ def _variable_pattern(
         # A time written with spaces ("%d/%b/%Y:%H:%M:%S %z") spans that many of them.
         pattern = group(name, "[^ \t]+" + "(?: [^ \t]+)" * spaces)
         return pattern, [Value(name, spaces=spaces, nonempty=True)]
+    if _before_port(pieces, index):
+        # Up to the last ":" of its word: nginx writes an IPv6 address unbracketed.
+        return group(name, "[^ ]*"), [Value(name, last=True)]
     stop = after[:1]
     following = pieces[index + 2].variable if not after and index + 2 < len(pieces) else None
     if following is not None and following.field in ("uri", "path"):
         stop = "/"  # right before a path ($host$request_uri): it ends where the path begins
+    # A port after an address holds no ":", so that the address ends at the last one.
+    excluded = ":" if _before_port(pieces, index - 2) else ""
     if stop and stop not in " \t":
-        return group(name, f"[^{re.escape(stop)} ]*"), [Value(name, forbidden=stop)]
-    return group(name, "[^ \t]*"), [Value(name)]
+        forbidden = stop + excluded
+        return group(name, f"[^{re.escape(forbidden)} ]*"), [Value(name, forbidden=forbidden)]
+    return group(name, f"[^{excluded} \t]*"), [Value(name, forbidden=excluded)]
+
+
+def _before_port(pieces: list[_Piece], index: int) -> bool:
+    """Whether ``pieces[index]`` is a client address followed by ``:`` and a variable (a port:
+    ``$remote_addr:$remote_port``, ``%a:%{remote}p``)."""
+    if index < 0 or index + 2 >= len(pieces):
+        return False
+    address, port = pieces[index].variable, pieces[index + 2].variable
+    return (
+        address is not None
+        and address.field == "ip"
+        and pieces[index + 1].literal == ":"
+        and port is not None
+        and port.pattern is None
+        and port.time is None
+    )
 
 
 # --- suggesting a format string for a line with fields no preset reads --------------------------
