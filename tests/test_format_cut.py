@@ -322,6 +322,7 @@ APACHE_VARIABLES = {
         "%v": _HOST,
         "%p": ("443",),
         "%{remote}p": ("51234",),
+        "%^FB": ("1234", "-"),
         "%D": ("4021",),
         "%{Referer}i": _REFERRER,
         "%{User-Agent}i": _AGENT,

@@ -165,6 +165,32 @@ def test_an_ipv6_client_before_its_port_is_the_address_up_to_the_last_colon(text
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            r"%h %t \"%r\" %>s %^FB",
+            '203.0.113.10 [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/1.1" 200 1234',
+        ),
+        (
+            r"%h %t \"%r\" %>s \"%{Server-Timing}^to\" %{Expires}^ti",
+            '203.0.113.10 [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/1.1" 200 "db;dur=53" -',
+        ),
+    ],
+    ids=["time-to-first-byte", "trailers"],
+)
+def test_apache_time_to_first_byte_and_trailers_are_fields_left_unread(
+    text: str, line: str
+) -> None:
+    row = parsed(resolve_format(text), [line])[0]
+    assert (row["parsed"], row["ip"], row["path"], row["status"]) == (
+        True,
+        "203.0.113.10",
+        "/a",
+        200,
+    )
+
+
 def test_pasted_nginx_directive_is_accepted() -> None:
     pasted = (
         "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"

@@ -107,8 +107,11 @@ _STRFTIME_FIXES = {"%T": "%H:%M:%S", "%D": "%m/%d/%y", "%F": "%Y-%m-%d"}
 
 # One nginx variable: $name or ${name}.
 _NGINX_VARIABLE = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
-# One Apache directive: % [<>] [!][status codes] [{argument}] letter; or %% for a percent sign.
-_APACHE_DIRECTIVE = re.compile(r"%(?:%|[<>]?!?(?:\d{3}(?:,\d{3})*)?(?:\{([^}]*)\})?([A-Za-z]))")
+# One Apache directive: % [<>] [!][status codes] [{argument}] letter, or ^ and two letters
+# (mod_logio's %^FB, a trailer's %{…}^ti and %{…}^to); or %% for a percent sign.
+_APACHE_DIRECTIVE = re.compile(
+    r"%(?:%|[<>]?!?(?:\d{3}(?:,\d{3})*)?(?:\{([^}]*)\})?(\^[A-Za-z]{2}|[A-Za-z]))"
+)
 
 
 @dataclass
