@@ -191,6 +191,35 @@ def test_apache_time_to_first_byte_and_trailers_are_fields_left_unread(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            'log_format main "$remote_addr [$time_local] \\"$request\\" $status";',
+            '203.0.113.10 [02/Nov/2026:09:15:03 +0100] "GET /a?x=1 HTTP/1.1" 200',
+        ),
+        (
+            "'$remote_addr\\t$time_iso8601\\t$request_method\\t$request_uri\\t$status'",
+            "203.0.113.10\t2026-11-02T09:15:03+01:00\tGET\t/a?x=1\t200",
+        ),
+        (
+            '$remote_addr\\t[$time_local] \\\\ \\"$request\\" $status',
+            '203.0.113.10\t[02/Nov/2026:09:15:03 +0100] \\ "GET /a?x=1 HTTP/1.1" 200',
+        ),
+    ],
+    ids=["escaped-quotes", "tabs-in-quotes", "bare"],
+)
+def test_nginx_config_escapes_are_undone_as_nginx_does(text: str, line: str) -> None:
+    row = parsed(resolve_format(text), [line])[0]
+    assert (row["parsed"], row["ip"], row["path"], row["query"], row["status"]) == (
+        True,
+        "203.0.113.10",
+        "/a",
+        "x=1",
+        200,
+    )
+
+
 def test_pasted_nginx_directive_is_accepted() -> None:
     pasted = (
         "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"

@@ -128,14 +128,17 @@ def compile_format_string(text: str) -> FormatString | None:
     (a preset name). Raises ``UsageError`` for a string micromacro cannot use."""
     stripped = _strip_directive(text)
     if _NGINX_VARIABLE.search(stripped):
-        return _compile("nginx", _nginx_pieces(stripped), text)
+        return _compile("nginx", _nginx_pieces(_unescape_nginx(stripped)), text)
     if _APACHE_DIRECTIVE.search(stripped):
         return _compile("apache", _apache_pieces(_unescape_apache(stripped)), text)
     return None
 
 
-# A string of a config file in its quotes: nginx's '…' (or "…"), Apache's "…" with \" inside.
-_QUOTED = r"'[^']*'|" + r'"(?:[^"\\]|\\.)*"'
+# A string of a config file in its quotes: nginx's '…' (or "…"), Apache's "…", each with
+# backslash escapes (\" or \') inside.
+_SINGLE_QUOTED = r"'((?:[^'\\]|\\.)*)'"
+_DOUBLE_QUOTED = r'"((?:[^"\\]|\\.)*)"'
+_QUOTED = f"{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}"
 
 
 def _strip_directive(text: str) -> str:
@@ -144,14 +147,24 @@ def _strip_directive(text: str) -> str:
     stripped = text.strip()
     nginx = re.fullmatch(r"log_format\s+\S+\s+(?:escape=\S+\s+)?(.*?);?", stripped, re.DOTALL)
     if nginx:
-        parts = re.findall(r"'([^']*)'|\"([^\"]*)\"", nginx.group(1))
+        parts = re.findall(_QUOTED, nginx.group(1))
         return "".join(single or double for single, double in parts) or nginx.group(1)
     apache = re.fullmatch(r'LogFormat\s+"((?:[^"\\]|\\.)*)"(?:\s+\S+)?', stripped)
     if apache:
         return apache.group(1)
     if re.fullmatch(rf"(?:{_QUOTED})(?:\s+(?:{_QUOTED}))*", stripped, re.DOTALL):
-        return "".join(piece[1:-1] for piece in re.findall(_QUOTED, stripped))
+        return "".join(single or double for single, double in re.findall(_QUOTED, stripped))
     return text
+
+
+# The escapes nginx undoes in its config's strings (others keep their backslash).
+_NGINX_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
+
+
+def _unescape_nginx(text: str) -> str:
+    """nginx's config escapes undone as nginx undoes them: ``\\"``, ``\\'``, ``\\\\``, ``\\t``,
+    ``\\r``, ``\\n``; any other backslash is kept."""
+    return re.sub(r"\\(.)", lambda m: _NGINX_ESCAPES.get(m.group(1), m.group(0)), text, flags=re.S)
 
 
 def _unescape_apache(text: str) -> str:
