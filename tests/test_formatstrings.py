@@ -238,9 +238,10 @@ _BRACKET_FIRST = '[02/Nov/2026:09:15:03 +0000] 203.0.113.7 "GET /a?b=1 HTTP/1.1"
     [
         ("'$msec $remote_addr \"$request\" $status'", _EPOCH_LINE),
         ("'$msec $remote_addr '\n   '\"$request\" $status'", _EPOCH_LINE),
+        ("'$msec $remote_addr ' '\"$request\" $status';", _EPOCH_LINE),
         ('"%t %h \\"%r\\" %>s"', _BRACKET_FIRST),
     ],
-    ids=["nginx", "nginx-pieces", "apache"],
+    ids=["nginx", "nginx-pieces", "nginx-pieces-and-semicolon", "apache"],
 )
 def test_a_string_pasted_in_its_config_quotes_is_the_string(pasted: str, line: str) -> None:
     """The string alone as the config file quotes it: the quotes are the config's, not the

@@ -143,7 +143,8 @@ _QUOTED = f"{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}"
 
 def _strip_directive(text: str) -> str:
     """Accept a pasted config line: ``log_format main '…';`` or ``LogFormat "…" combined``,
-    or the string alone in its quotes (nginx's pieces ``'…' '…'`` joined)."""
+    or the string alone in its quotes (nginx's pieces ``'…' '…'`` joined, with or without the
+    line's ``;``)."""
     stripped = text.strip()
     nginx = re.fullmatch(r"log_format\s+\S+\s+(?:escape=\S+\s+)?(.*?);?", stripped, re.DOTALL)
     if nginx:
@@ -152,7 +153,8 @@ def _strip_directive(text: str) -> str:
     apache = re.fullmatch(r'LogFormat\s+"((?:[^"\\]|\\.)*)"(?:\s+\S+)?', stripped)
     if apache:
         return apache.group(1)
-    if re.fullmatch(rf"(?:{_QUOTED})(?:\s+(?:{_QUOTED}))*", stripped, re.DOTALL):
+    # nginx's pieces may end in the config line's ";", as in a log_format line.
+    if re.fullmatch(rf"(?:{_QUOTED})(?:\s+(?:{_QUOTED}))*\s*;?", stripped, re.DOTALL):
         return "".join(single or double for single, double in re.findall(_QUOTED, stripped))
     return text
 
