@@ -146,6 +146,9 @@ def test_an_ipv6_client_before_its_port_is_cut_at_the_last_colon() -> None:
         '$remote_addr - $remote_user [$time_local] "$request" $status$body_bytes_sent',
         r"%h %l %u %t \"%m %U%q %H\" %>s %b",
         r"%h %t \"%r\" %>s %U",
+        # A list unquoted holds spaces ("0.004, 0.002"), which the cut reads as word ends.
+        '$remote_addr - $remote_user [$time_local] "$request" $status $upstream_response_time',
+        r"%h %l %u %t \"%r\" %>s %{X-Forwarded-For}i",
     ],
 )
 def test_ineligible_format_strings_keep_the_regex(text: str) -> None:

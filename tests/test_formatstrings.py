@@ -220,6 +220,47 @@ def test_nginx_config_escapes_are_undone_as_nginx_does(text: str, line: str) -> 
     )
 
 
+def test_unquoted_upstream_lists_are_read_whole() -> None:
+    fmt = resolve_format(
+        '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+        '"$http_referer" "$http_user_agent" $request_time $upstream_response_time "$host"'
+    )
+    head = '203.0.113.10 - - [02/Nov/2026:09:15:0{} +0100] "GET /{} HTTP/1.1" {} 512 "-" "UA" '
+    rows = parsed(
+        fmt,
+        [
+            head.format(3, "a", 200) + '0.006 0.004 "shop.example"',
+            head.format(4, "b", 200) + '0.010 0.004, 0.002 "shop.example"',
+            head.format(5, "c", 200) + '0.000 - "shop.example"',
+            head.format(6, "d", 502) + '0.010 0.004 : 0.002 "shop.example"',
+        ],
+    )
+    assert [(r["parsed"], r["path"], r["status"], r["host"]) for r in rows] == [
+        (True, "/a", 200, "shop.example"),
+        (True, "/b", 200, "shop.example"),
+        (True, "/c", 200, "shop.example"),
+        (True, "/d", 502, "shop.example"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+        '"$http_referer" "$http_user_agent" $http_x_forwarded_for',
+        r"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %{X-Forwarded-For}i",
+    ],
+    ids=["nginx", "apache"],
+)
+def test_an_unquoted_forwarded_for_list_is_read_whole(text: str) -> None:
+    head = '10.0.0.1 - - [02/Nov/2026:09:15:03 +0100] "GET /a HTTP/1.1" 200 1 "-" "UA" '
+    rows = parsed(resolve_format(text), [head + "198.51.100.7, 10.0.0.9", head + "198.51.100.8"])
+    assert [(r["parsed"], r["forwarded_for"]) for r in rows] == [
+        (True, "198.51.100.7, 10.0.0.9"),
+        (True, "198.51.100.8"),
+    ]
+
+
 def test_pasted_nginx_directive_is_accepted() -> None:
     pasted = (
         "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"

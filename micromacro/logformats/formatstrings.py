@@ -41,8 +41,13 @@ class Variable:
     # (Apache's %{c}a, nginx's $realip_remote_addr) is the client only without %a, %h or
     # $remote_addr, which name the client behind a proxy.
     fallback: bool = False
+    # Unquoted, a list of values joined by these separators (a regex): nginx writes one value
+    # per upstream server contacted, a proxy chain's X-Forwarded-For one address per proxy.
+    separators: str | None = None
 
 
+_ADDRESSES = ", ?"  # X-Forwarded-For: "198.51.100.7, 10.0.0.9"
+_UPSTREAMS = ", | : "  # $upstream_response_time: "0.004, 0.002 : 0.001"
 _NGINX: dict[str, Variable] = {
     "remote_addr": Variable("ip"),
     "realip_remote_addr": Variable("ip", fallback=True),
@@ -65,9 +70,24 @@ _NGINX: dict[str, Variable] = {
     "host": Variable("host"),
     "http_host": Variable("host"),
     "server_name": Variable("host"),
-    "http_x_forwarded_for": Variable("forwarded_for"),
-    "proxy_add_x_forwarded_for": Variable("forwarded_for"),
+    "http_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
+    "proxy_add_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     "request_time": Variable("request_time"),
+    # One value per upstream server, joined by ", " (or " : " across an internal redirect).
+    **{
+        f"upstream_{name}": Variable(None, separators=_UPSTREAMS)
+        for name in (
+            "addr",
+            "status",
+            "response_time",
+            "connect_time",
+            "header_time",
+            "queue_time",
+            "response_length",
+            "bytes_received",
+            "bytes_sent",
+        )
+    },
 }
 
 # Apache's %t: the request's time in brackets.
@@ -265,7 +285,8 @@ def _check_literal(text: str, start: int, end: int) -> None:
 def _apache_variable(argument: str | None, letter: str) -> Variable:
     """The variable of one Apache directive (``%{Referer}i``, ``%{%d/%b/%Y %T}t``, ``%>s``)."""
     if letter == "i" and argument is not None:
-        return Variable(_APACHE_HEADERS.get(argument.lower()))
+        field = _APACHE_HEADERS.get(argument.lower())
+        return Variable(field, separators=_ADDRESSES if field == "forwarded_for" else None)
     if letter == "t" and argument is not None:
         return Variable("time", _apache_time(argument))
     if letter == "a" and argument == "c":
@@ -412,6 +433,11 @@ def _variable_pattern(
         return group(name, QUOTED_TEXT), [Value(name, quoted=True)]
     if before.endswith("[") and after.startswith("]"):
         return group(name, r"[^\]]*"), [Value(name, forbidden="]", spaces=spaces, free_spaces=True)]
+    if variable.separators is not None:
+        # A list holds spaces: the cut, which reads a word at a time, cannot read it.
+        stop = after[:1].strip()
+        item = f"[^{re.escape(stop)} ,\t]*"
+        return group(name, f"{item}(?:(?:{variable.separators}){item})*"), None
     if variable.time is not None and variable.time.kind == "strftime":
         # A time written with spaces ("%d/%b/%Y:%H:%M:%S %z") spans that many of them.
         pattern = group(name, "[^ \t]+" + "(?: [^ \t]+)" * spaces)
