@@ -261,6 +261,23 @@ def test_an_unquoted_forwarded_for_list_is_read_whole(text: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [(r"%h %t \"%m %U%q %H\" %>s", "x=1"), (r"%h %t \"%m %U %H\" %>s", None)],
+    ids=["with-query", "without"],
+)
+def test_apaches_path_in_quotes_may_hold_spaces(text: str, query: str | None) -> None:
+    target = "/my docs/a b.html?x=1" if query else "/my docs/a b.html"
+    line = f'203.0.113.10 [02/Nov/2026:09:15:03 +0100] "GET {target} HTTP/1.1" 200'
+    row = parsed(resolve_format(text), [line])[0]
+    assert (row["parsed"], row["path"], row["query"], row["status"]) == (
+        True,
+        "/my docs/a b.html",
+        query,
+        200,
+    )
+
+
 def test_pasted_nginx_directive_is_accepted() -> None:
     pasted = (
         "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"

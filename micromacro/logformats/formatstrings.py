@@ -421,6 +421,12 @@ def _variable_pattern(
     spaces = (
         variable.time.format.count(" ") if variable.time and variable.time.kind == "strftime" else 0
     )
+    if variable.pattern is not None and variable.field == "path" and _in_quotes(pieces, index):
+        # Apache's %U is the decoded path: in quotes it may hold spaces ("/my docs/a b.html").
+        following = pieces[index + 2].variable if index + 2 < len(pieces) else None
+        query = following is not None and following.field == "query"
+        query = query and not pieces[index + 1].literal
+        return group(name, _QUOTED_PATH if query else QUOTED_TEXT), None
     if variable.pattern is not None:
         pattern = variable.pattern if name else re.sub(r"\(\?P<[a-z_]+>", "(?:", variable.pattern)
         if variable.pattern != _APACHE_TIME:
@@ -455,6 +461,15 @@ def _variable_pattern(
         forbidden = stop + excluded
         return group(name, f"[^{re.escape(forbidden)} ]*"), [Value(name, forbidden=forbidden)]
     return group(name, f"[^{excluded} \t]*"), [Value(name, forbidden=excluded)]
+
+
+# A quoted path right before its query: anything but an unescaped quote or a "?".
+_QUOTED_PATH = r'[^"\\?]*(?:\\.[^"\\?]*)*'
+
+
+def _in_quotes(pieces: list[_Piece], index: int) -> bool:
+    """Whether ``pieces[index]`` lies between double quotes of the format string."""
+    return sum(piece.literal.count('"') for piece in pieces[:index]) % 2 == 1
 
 
 def _before_port(pieces: list[_Piece], index: int) -> bool:
