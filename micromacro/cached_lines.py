@@ -77,7 +77,9 @@ def cache_settings(
         "format": fmt.name,
         "family": fmt.family.name if isinstance(fmt, FamilyFormat) else None,
         # Its regex, and how its time is read: %{%d/%m/%Y:%T}t and %{%m/%d/%Y:%T}t share one.
-        "format_string": [string.regex, repr(string.time)] if string is not None else None,
+        "format_string": (
+            [string.regex, repr(string.time), string.json_escaped] if string is not None else None
+        ),
         "client_ip": client_ip,
         "include_bots": hit_filter.include_bots,
         "include_static": hit_filter.include_static,

@@ -309,6 +309,29 @@ def test_a_string_pasted_in_its_config_quotes_is_the_string(pasted: str, line: s
     assert (row["parsed"], row["path"], row["query"], row["status"]) == (True, "/a", "b=1", 200)
 
 
+_JSON_FORMAT = (
+    """'{"time":"$time_iso8601","remote_addr":"$remote_addr","request":"$request",'"""
+    """'"status":$status,"http_referer":"$http_referer","http_user_agent":"$http_user_agent"}';"""
+)
+
+
+def test_an_escape_json_format_has_its_values_unescaped() -> None:
+    """nginx's escape=json writes a quote, a backslash and control characters with JSON's
+    escapes: a format given with it reads the values they stand for; the same string without
+    it (nothing says the values are escaped) reads them as written."""
+    lines = [
+        '{"time":"2026-11-02T09:15:03+01:00","remote_addr":"203.0.113.10",'
+        '"request":"GET /say\\u0020\\"hi\\"?x=1 HTTP/1.1","status":200,"http_referer":'
+        '"https://www.bing.com/search?q=a\\\\b","http_user_agent":"Mozilla/5.0 \\"Q\\" A"}',
+    ]
+    escaped = parsed(resolve_format(f"log_format j escape=json {_JSON_FORMAT}"), lines)[0]
+    assert (escaped["parsed"], escaped["path"], escaped["query"]) == (True, '/say "hi"', "x=1")
+    assert escaped["referrer"] == "https://www.bing.com/search?q=a\\b"
+    assert escaped["user_agent"] == 'Mozilla/5.0 "Q" A'
+    written = parsed(resolve_format(f"log_format j {_JSON_FORMAT}"), lines)[0]
+    assert written["user_agent"] == 'Mozilla/5.0 \\"Q\\" A'
+
+
 def test_apache_combined_string_reads_like_the_preset() -> None:
     fmt = resolve_format(APACHE_COMBINED)
     assert fmt.name == "apache"

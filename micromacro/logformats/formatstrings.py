@@ -16,12 +16,15 @@ but an unescaped quote, inside brackets anything but ``]``, elsewhere anything b
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
+from micromacro.distinct import per_distinct
 from micromacro.errors import UsageError
+from micromacro.logformats.base import LineParser
 from micromacro.logformats.clf import ADDRESS_LIST
 from micromacro.logformats.cut import CutFormat, group_order
 from micromacro.logformats.fields import CLF, EPOCH_SECONDS, ISO8601, TimeSpec
@@ -143,12 +146,41 @@ class _Piece:
     written: str = ""
 
 
+# The text fields an escape=json format writes escaped.
+_ESCAPED_FIELDS = ("path", "query", "referrer", "user_agent", "host", "forwarded_for")
+
+
+def json_unescaped(values: pl.Series) -> pl.Series:
+    r"""``values`` with JSON's escapes undone where they hold a backslash, once per distinct
+    value; a value that is no JSON string's inside is kept as written.
+
+    >>> json_unescaped(pl.Series([r'say \"hi\"', r'a\\b', 'plain', r'bad \x'])).to_list()
+    ['say "hi"', 'a\\b', 'plain', 'bad \\x']
+    """
+    text = values.cast(pl.String)
+    escaped = text.str.contains("\\", literal=True).fill_null(False)
+    if not escaped.any():
+        return values
+    at = escaped.arg_true()
+    undone = per_distinct(text.gather(at), _json_string, pl.String)
+    return text.scatter(at, undone).cast(values.dtype)
+
+
+def _json_string(inside: str) -> str:
+    try:
+        value = json.loads(f'"{inside}"', strict=False)
+    except ValueError:
+        return inside
+    return value if isinstance(value, str) else inside
+
+
 def compile_format_string(text: str) -> FormatString | None:
     """The format an nginx or Apache format string describes; None when ``text`` is neither
     (a preset name). Raises ``UsageError`` for a string micromacro cannot use."""
     stripped = _strip_directive(text)
     if _NGINX_VARIABLE.search(stripped):
-        return _compile("nginx", _nginx_pieces(_unescape_nginx(stripped)), text)
+        compiled = _compile("nginx", _nginx_pieces(_unescape_nginx(stripped)), text)
+        return replace(compiled, json_escaped=bool(_JSON_ESCAPED.match(text)))
     if _APACHE_DIRECTIVE.search(stripped):
         return _compile("apache", _apache_pieces(_unescape_apache(stripped)), text)
     return None
@@ -178,6 +210,9 @@ def _strip_directive(text: str) -> str:
         return "".join(single or double for single, double in re.findall(_QUOTED, stripped))
     return text
 
+
+# A log_format line whose values nginx writes escaped for JSON (escape=json).
+_JSON_ESCAPED = re.compile(r"\s*log_format\s+\S+\s+escape=json\s")
 
 # The escapes nginx undoes in its config's strings (others keep their backslash).
 _NGINX_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
@@ -317,9 +352,33 @@ class FormatString(CutFormat):
     pieces: tuple[tuple[str, str, bool], ...] = ()  # (regex, as written, is a variable)
     # How the verified cut reads its lines (None: by the regex alone).
     cut: CutPlan | None = None
+    # nginx's escape=json: values are written with JSON's escapes (\" \\ \n \u00XX), undone
+    # once they are read.
+    json_escaped: bool = False
 
     def cut_lines(self, lines: pl.LazyFrame) -> pl.LazyFrame | None:
         return self.cut.cut(lines) if self.cut is not None else None
+
+    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table (``CutFormat.parse``), JSON's escapes undone."""
+        return self._unescaped(CutFormat.parse(self, lines))
+
+    def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table with the regex alone, JSON's escapes undone."""
+        return self._unescaped(CutFormat.parse_exact(self, lines))
+
+    def parser(self) -> LineParser:
+        return self.parse
+
+    def _unescaped(self, parsed: pl.LazyFrame) -> pl.LazyFrame:
+        """``parsed`` with JSON's escapes undone in its text fields, where ``json_escaped``
+        (the request line is split at spaces, which escape=json never escapes, so its path and
+        query are undone as well after the split)."""
+        if not self.json_escaped:
+            return parsed
+        frame = parsed.collect()
+        columns = [c for c in _ESCAPED_FIELDS if c in frame.columns]
+        return frame.with_columns(json_unescaped(frame.get_column(c)) for c in columns).lazy()
 
     def mismatch(self, line: str) -> str:
         """Where ``line`` stops matching the format string: the column and the piece of the
