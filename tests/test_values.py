@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from micromacro.render.values import ColumnKind, format_value
@@ -26,6 +26,9 @@ from micromacro.render.values import ColumnKind, format_value
         (2.675, "money", "2.68"),  # 2.67499999… in binary, written 2.675
         (-1234.565, "money", "-1,234.57"),
         (2.5, "delta_money", "+2.50"),
+        (1 / 5 - 5 / 16, "change", "▼ -11.3 pp"),  # -0.11249999999999999 as a float
+        (2.5, "seconds", "3s"),
+        (2.5, "delta_seconds", "+3s"),
     ],
 )
 def test_a_half_is_rounded_away_from_zero(value: float, kind: ColumnKind, shown: str) -> None:
@@ -48,3 +51,27 @@ def test_a_rate_of_counts_reads_as_its_exact_fraction_rounded(counts: tuple[int,
     converting, sessions = counts
     shown = format_value(converting / sessions, "rate")
     assert shown == _half_up_percent(Fraction(converting, sessions))
+
+
+@given(
+    st.integers(1, 60)
+    .flatmap(
+        lambda d: st.tuples(st.integers(0, d), st.just(d), st.integers(0, 60), st.integers(1, 60))
+    )
+    .filter(lambda c: c[2] <= c[3])
+)
+@example(counts=(1, 5, 5, 16))
+def test_a_change_of_rates_reads_as_its_exact_difference_rounded(
+    counts: tuple[int, int, int, int],
+) -> None:
+    """A change is this rate less the earlier one: shown, it is the exact difference's
+    percentage points rounded half away from zero (1/5 - 5/16 is -11.25 pp, shown -11.3), not
+    the float's, which the subtraction leaves a hair off the half."""
+    now, sessions, before, earlier = counts
+    change = Fraction(now, sessions) - Fraction(before, earlier)
+    shown = format_value(now / sessions - before / earlier, "change")
+    magnitude = _half_up_percent(abs(change)).removesuffix("%")
+    sign = "+" if change > 0 else "-" if change < 0 else ""
+    assert shown.split(" ", 1)[1] == f"{sign}{magnitude} pp" or (
+        magnitude == "0.0" and shown.endswith("0.0 pp")
+    )

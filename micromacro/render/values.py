@@ -76,12 +76,15 @@ def format_value(value: object, kind: ColumnKind) -> str:
 
 def half_up(value: float, places: int, *, scale: int = 1) -> Decimal:
     """``value`` × ``scale`` to ``places`` decimals, a half rounded away from zero, as a
-    spreadsheet shows it: from the decimal the float is written as, not its binary value.
+    spreadsheet shows it: from the decimal of the float's first 15 significant digits, not its
+    binary value nor the error a subtraction leaves (1/5 - 5/16 is -0.11249999999999999).
 
     >>> half_up(0.0625, 1, scale=100), half_up(-0.0625, 1, scale=100), half_up(2.675, 2)
     (Decimal('6.3'), Decimal('-6.3'), Decimal('2.68'))
+    >>> half_up(1 / 5 - 5 / 16, 1, scale=100)
+    Decimal('-11.3')
     """
-    exact = Decimal(repr(float(value))) * scale
+    exact = Decimal(f"{float(value):.15g}") * scale
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -97,10 +100,10 @@ def _amount(value: float, sign: str = "") -> str:
 def format_seconds(seconds: float) -> str:
     """``42s``, ``3m 07s`` or ``1h 02m``.
 
-    >>> format_seconds(42.4), format_seconds(187), format_seconds(3725)
-    ('42s', '3m 07s', '1h 02m')
+    >>> format_seconds(42.4), format_seconds(2.5), format_seconds(187), format_seconds(3725)
+    ('42s', '3s', '3m 07s', '1h 02m')
     """
-    whole = round(seconds)
+    whole = int(half_up(seconds, 0))
     if whole < 60:
         return f"{whole}s"
     if whole < 3600:
