@@ -19,6 +19,7 @@ from micromacro.channels import site_hosts_of
 from micromacro.comparison import Comparison, compare, goal_dict
 from micromacro.dimension_values import session_dimensions
 from micromacro.dimensions import OTHER, Attribution, Breakdown
+from micromacro.errors import UsageError
 from micromacro.experiments import experiment
 from micromacro.exports import maps_user_agent
 from micromacro.funnels import funnel_attempts, funnel_report
@@ -342,10 +343,8 @@ def _tables(
                 if folded
                 else segments
             )
-            trial = experiment(
-                variants, options.by[0].label, options.baseline, options.expected_split
-            )
-            warnings += trial.warnings
+            trial = _experiment(variants, options, earlier=shown is not None)
+            warnings += trial.warnings if trial is not None else ()
         return Report(
             input=read.summary,
             summary=summary,
@@ -367,6 +366,22 @@ def _tables(
             notes=tuple(notes),
             warnings=tuple(warnings),
         )
+
+
+def _experiment(
+    variants: Sequence[SegmentRow], options: ReportOptions, *, earlier: bool
+) -> Experiment | None:
+    """The experiment of ``--baseline`` over ``variants``. A baseline no session has, or a
+    split that does not fit the variants, is the user's error in the report's period; in the
+    ``earlier`` period compared with it (the day before an A/B test began) there is no
+    experiment."""
+    assert options.baseline is not None
+    try:
+        return experiment(variants, options.by[0].label, options.baseline, options.expected_split)
+    except UsageError:
+        if not earlier:
+            raise
+        return None
 
 
 @dataclass(frozen=True)

@@ -272,3 +272,31 @@ def test_the_comparison_period_keeps_the_segments_shown(tmp_path: Path) -> None:
     # (other) converts 0 of 4 now and 0 of 9 before; /z 5 of 5 and 1 of 1.
     assert (other["previous_macro_conversion_rate"], other["change"]) == (0.0, 0.0)
     assert data["segments"][0]["previous_macro_conversion_rate"] == 1.0
+
+
+def test_an_ab_test_begun_in_the_period_has_no_experiment_in_the_one_before(
+    tmp_path: Path,
+) -> None:
+    """The day before an A/B test began has no variant: the report of the day it began, compared
+    with it, has its experiment (A: 2 sessions, 1 converted; B: 2, none), the day before none
+    (it exited 2: the baseline had no session in the comparison period)."""
+    day1, day2 = "02/Nov/2026:{}:00:00 +0000", "03/Nov/2026:{}:00:00 +0000"
+    lines = [combined_line("/", ip=f"198.51.100.{n}", time=day1.format(10 + n)) for n in range(4)]
+    for n, variant in enumerate("AABB"):
+        ip, at = f"203.0.113.{n}", day2.format(10 + n)
+        lines.append(combined_line(f"/?variant={variant}", ip=ip, time=at))
+        if n == 0:
+            lines.append(combined_line("/thanks", ip=ip, time=at.replace(":00:00", ":05:00")))
+    log = tmp_path / "ab.log"
+    log.write_text("\n".join(lines) + "\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("goals:\n  - {name: buy, kind: macro, destination: /thanks}\n")
+    args = ["report", str(log), "--goals", str(goals), "--since", "2026-11-03", "--until",
+            "2026-11-03", "--tz", "UTC", "--by", "query:variant", "--baseline", "A",
+            "--compare", "previous", "--format", "json"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    variants = report["experiment"]["sample_ratio"]["variants"]
+    assert variants == ["A", "B"]
+    assert "experiment" not in report["previous"]
