@@ -84,7 +84,7 @@ def test_fired_rules_print_one_line_each_and_exit_3() -> None:
     assert round(p, 2) == 0.12
     assert result.stdout == (
         "purchases halved: goals.purchase.conversion_rate = 10.00% in 22 Nov 2026, change -75.0% "
-        "is below -50% (previous 40.00% in 21 Nov 2026, p = 0.12)\n"
+        "is below -50% (previous 40.00% in 21 Nov 2026, p = 0.121)\n"
         "no newsletter sign-ups: goals.newsletter.conversions = 0 in 22 Nov 2026 is below 1 "
         "(previous 3 in 21 Nov 2026)\n"
     )
@@ -212,7 +212,7 @@ def test_a_rule_can_name_its_own_comparison_period(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stdout == (
         "r: goals.purchase.conversion_rate = 10.00% in 22 Nov 2026, change -50.0% is below -49% "
-        f"(previous 20.00% in 15 Nov 2026, p = {z_test(1, 10, 2, 10):.2g})\n"
+        f"(previous 20.00% in 15 Nov 2026, p = {z_test(1, 10, 2, 10):.3f})\n"
     )
 
 
@@ -223,7 +223,7 @@ def test_a_segment_rule_prints_the_segment_figures(tmp_path: Path) -> None:
     assert result.stdout == (
         "email: segments.channel.Email.macro_conversion_rate = 0.00% in 22 Nov 2026, change "
         "-50.00pp is below -2.00pp "
-        f"(previous 50.00% in 21 Nov 2026, p = {z_test(0, 4, 2, 4):.2g})\n"
+        f"(previous 50.00% in 21 Nov 2026, p = {z_test(0, 4, 2, 4):.3f})\n"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from micromacro.alerts import AlertResult
 from micromacro.goals import MetricPath, Threshold, ThresholdUnit
+from micromacro.render.values import p_equals
 
 
 def alert_cells(outcome: AlertResult) -> dict[str, str]:
@@ -47,7 +48,7 @@ def alert_line(outcome: AlertResult, period: str = "", previous_period: str = ""
         earlier = f" in {previous_period}" if previous_period else ""
         details.append(f"previous {format_metric(outcome.previous, rule.metric)}{earlier}")
     if outcome.p_value is not None:
-        details.append(f"p = {outcome.p_value:.2g}")
+        details.append(p_equals(outcome.p_value))
     return text + (f" ({', '.join(details)})" if details else "")
 
 
