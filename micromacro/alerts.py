@@ -181,6 +181,10 @@ def _not_evaluated(rule: AlertRule, now: Reading, before: Reading | None) -> str
         return None
     if before is None:
         return "no comparison period"
+    if before.missing is not None and rule.metric.section == "segments":
+        # Shown now: the comparison period keeps the segments shown now, so it had no session.
+        by, segment = rule.metric.keys[0], rule.metric.keys[1]
+        return f"comparison period: no session of segment {segment!r} of {by}"
     if before.missing is not None:
         return f"comparison period: {before.missing}"
     if before.sessions == 0:

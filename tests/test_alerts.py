@@ -37,6 +37,7 @@ from micromacro.errors import ConfigError
 from micromacro.goals import AlertRule, MetricPath, ReportShape, Threshold, parse_metric
 from micromacro.goals_file import parse_goals
 from micromacro.render.alerts import alert_line
+from tests.helpers import combined_line
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOG = str(FIXTURES / "alerts.log")
@@ -759,6 +760,33 @@ def _export(tmp_path: Path, header: str, rows: list[str], goals: str) -> tuple[s
     data.write_text(header + "\n" + "".join(f"{row}\n" for row in rows))
     goals_file.write_text(goals)
     return str(data), str(goals_file)
+
+
+def test_a_segment_new_in_the_period_had_no_session_before(tmp_path: Path) -> None:
+    """Email brings a session on 3 Nov and none on 2 Nov: the comparison period, which keeps
+    the segments shown now, had no session of it (raising --top would change nothing)."""
+    day = "0{}/Nov/2026:10:0{}:00 +0000"
+    lines = [combined_line("/", ip=f"198.51.100.{n}", time=day.format(2, n)) for n in range(2)]
+    lines += [combined_line("/", ip=f"203.0.113.{n}", time=day.format(3, n)) for n in range(2)]
+    lines.append(
+        combined_line("/?utm_source=news&utm_medium=email", ip="192.0.2.9", time=day.format(3, 5))
+    )
+    log = tmp_path / "new.log"
+    log.write_text("\n".join(lines) + "\n")
+    goals = write_rules(
+        tmp_path,
+        "  - {name: e, metric: segments.channel.Email.sessions, change_below: -50%,"
+        " compare: previous}\n",
+    )
+    period = ["--since", "2026-11-03", "--until", "2026-11-03", "--tz", "UTC"]
+    args = ["report", str(log), "--goals", goals, *period, "--alerts", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    (outcome,) = json.loads(result.stdout)["alerts"]
+    assert (outcome["status"], outcome["reason"]) == (
+        "not_evaluated",
+        "comparison period: no session of segment 'Email' of channel",
+    )
 
 
 @pytest.mark.parametrize("column", ["device.category", "collected_traffic_source.manual_source"])
