@@ -326,6 +326,11 @@ def check_comparison(spec: str, *, tz: tzinfo, now: datetime) -> Period | None:
     ``UsageError`` for anything else."""
     if ".." in spec:
         start, _, stop = spec.partition("..")
+        if not start.strip() and not stop.strip():  # every time: the report's own data again
+            raise UsageError(
+                f"--compare '{spec}': name a start, an end or both (START..END, e.g. "
+                "2026-10-01..2026-10-31; 2026-10-01.. runs to the end of the data)"
+            )
         return parse_period(start or None, stop or None, tz=tz, now=now, option="--compare")
     if spec not in COMPARE_MODES:
         raise UsageError(

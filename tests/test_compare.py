@@ -175,6 +175,7 @@ def test_a_period_without_sessions_has_no_change_of_a_rate() -> None:
             ("--since", "2026-03-29", "--compare", "last-month"),
             "--compare: cannot read 'last-month'",
         ),
+        (("--compare", ".."), "--compare '..': name a start, an end or both"),
     ],
 )
 def test_compare_usage_errors(options: tuple[str, ...], message: str) -> None:
