@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from micromacro.errors import OutputError
-from micromacro.outputs import Destination, csv_line, resolve_output
+from micromacro.outputs import Destination, csv_line, resolve_output, unguarded
 from micromacro.periods import utc_text
 from micromacro.rows import GoalRow
 from micromacro.text import quoted
@@ -131,7 +131,8 @@ def _checked(path: str, line: int, fields: list[str]) -> dict[str, str]:
             f"{len(fields)} fields, expected {len(HISTORY_COLUMNS)} "
             f"({'missing fields: a cut-off row?' if fewer else 'extra fields'})",
         )
-    row = dict(zip(HISTORY_COLUMNS, fields, strict=True))
+    # Each value as it was before it was written (a goal named "=x" was written "'=x").
+    row = dict(zip(HISTORY_COLUMNS, (unguarded(field) for field in fields), strict=True))
     for column in HISTORY_COLUMNS[2:]:
         if not row[column]:
             raise _refused(path, line, f"empty {column}")

@@ -37,9 +37,11 @@ from micromacro.inputs import STDIN, expand_patterns
 # C0 control characters other than tab, LF and CR (NUL, ESC, VT, FF, the separators 0x1c-0x1f…),
 # and C1 control characters (U+009B, CSI, starts a terminal's control sequence as ESC [ does).
 CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f]"
-# What a spreadsheet may take for the start of a formula (OWASP's list for CSV injection).
+# What a spreadsheet may take for the start of a formula (OWASP's list for CSV injection); a
+# value starting so, or with quotes before it, gets a quote in front: one quote less is the
+# value again, whatever it held (``'=1`` is written ``''=1``).
 FORMULA_STARTS = "=+-@\t\r"
-FORMULA_START_PATTERN = "^[=+\\-@\t\r]"
+FORMULA_START_PATTERN = "^'*[=+\\-@\t\r]"
 # A plain number: data, not a formula, even when negative (-0.05, -1, -1e-05, -inf).
 NUMBER_PATTERN = r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf))"
 REPLACEMENT = "\ufffd"
@@ -52,11 +54,32 @@ _TSV_SPECIAL = re.compile("[\\\\\t\n\r]")
 
 def safe_text(value: str, *, raw: bool = False) -> str:
     """``value`` with C0 controls (but tab, LF, CR) replaced by U+FFFD and, unless ``raw``, a
-    ``'`` before a formula start: ``=1+1`` → ``'=1+1``, but ``-0.05`` stays a number."""
+    ``'`` before a formula start: ``=1+1`` → ``'=1+1``, but ``-0.05`` stays a number; and
+    before quotes that come before one, so that one quote less is the value (``'=1`` →
+    ``''=1``).
+
+    >>> safe_text("=1+1"), safe_text("'=1+1"), safe_text("-0.05"), safe_text("it's")
+    ("'=1+1", "''=1+1", '-0.05', "it's")
+    """
     text = _CONTROL.sub(REPLACEMENT, value)
-    if not raw and text and text[0] in FORMULA_STARTS and not _NUMBER.fullmatch(text):
+    start = text.lstrip("'")[:1]
+    if not raw and start and start in FORMULA_STARTS and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def unguarded(cell: str) -> str:
+    """A cell's value as ``safe_text`` had it: the quote the formula guard put in front taken
+    off (``''=1`` → ``'=1``; ``it's`` stays).
+
+    >>> unguarded("'=1+1"), unguarded("''=1+1"), unguarded("'-0.05"), unguarded("'x")
+    ('=1+1', "'=1+1", "'-0.05", "'x")
+    """
+    rest = cell[1:]
+    start = rest.lstrip("'")[:1]
+    if cell.startswith("'") and start and start in FORMULA_STARTS and not _NUMBER.fullmatch(rest):
+        return rest
+    return cell
 
 
 def csv_cell(value: str, *, separator: str = ",", raw: bool = False) -> str:

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.cli import cli
-from micromacro.outputs import csv_cell, csv_line, safe_text, tsv_cell, tsv_line
+from micromacro.outputs import csv_cell, csv_line, safe_text, tsv_cell, tsv_line, unguarded
 from micromacro.render.hits import write_hit_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -134,10 +134,19 @@ def test_raw_leaves_formulas_but_still_quotes_and_replaces_controls() -> None:
     assert tsv_line(["=a", "b"], raw=True) == "=a\tb\n"
 
 
-def test_escaping_twice_changes_nothing() -> None:
-    for value in ("=x", "-", "\tx", "a\x00b", "-0.5"):
-        once = safe_text(value)
-        assert safe_text(once) == once
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\rx0.5e "), max_size=8))
+def test_the_guard_comes_off_to_give_the_value_back(value: str) -> None:
+    """One quote less is the value, whatever it held: a value that starts with quotes before a
+    formula character gets a quote too (``'=x`` is written ``''=x``, ``=x`` is ``'=x``)."""
+    assert unguarded(safe_text(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [("=x", "'=x"), ("'=x", "''=x"), ("''@x", "'''@x"), ("-0.5", "-0.5"), ("it's", "it's")],
+)
+def test_a_quote_before_a_formula_gets_a_quote_too(value: str, cell: str) -> None:
+    assert safe_text(value) == cell
 
 
 # --- the report --------------------------------------------------------------------------------

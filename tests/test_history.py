@@ -87,6 +87,20 @@ def test_a_rerun_replaces_its_period_and_other_periods_stay(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv", "history.csv.lock"]
 
 
+def test_a_goal_named_like_a_formula_keeps_its_row_across_runs(tmp_path: Path) -> None:
+    """The history guards a value that starts like a formula with a quote and reads it back
+    without it: a second run on the day replaces the goal's row, each written once, the
+    cells as they were ('=buy' holds the name '=buy'; "''=buy" would be a name of its own)."""
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("goals:\n  - {name: '=buy', kind: macro, destination: /checkout/thank-you}\n")
+    history = tmp_path / "history.csv"
+    command = ["report", SHOP, "--goals", str(goals), *DAY, "--history", str(history)]
+    for _ in range(2):
+        assert CliRunner().invoke(cli, command).exit_code == 0
+    rows = rows_of(history)
+    assert [row["goal"] for row in rows] == ["'=buy"]
+
+
 def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_rows(tmp_path: Path) -> None:
     """2 November's rows are written from the shop log; re-run from a log holding none of its
     lines (the day rotated away: here a log of 3 November), they stay as they were, with a
