@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
-from datetime import UTC
+from datetime import UTC, datetime, tzinfo
 from typing import IO, Any
 
 import click
@@ -70,14 +70,13 @@ def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
     return config
 
 
-def dated_path(path: str, result: Report) -> str:
-    """``path`` with strftime codes (``reports/%Y-%m-%d.csv``) filled from the reported
-    period's start, in the report's time zone; without one (no hit and no ``--since``), from
-    the time of the run, as a file named by its codes helps nobody."""
+def dated_path(path: str, start: datetime | None, tz: tzinfo) -> str:
+    """``path`` with strftime codes (``reports/%Y-%m-%d.csv``) filled from the period's
+    ``start``, in the time zone ``tz``; without one (no hit and no ``--since``), from the time
+    of the run, as a file named by its codes helps nobody."""
     if "%" not in path:
         return path
-    start = result.start if result.start is not None else periods.clock()
-    return start.astimezone(result.tz).strftime(path)
+    return (start if start is not None else periods.clock()).astimezone(tz).strftime(path)
 
 
 def _print_read_messages(
@@ -347,7 +346,7 @@ def report(
     )
     run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
     text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
-    target = dated_path(output, result) if output is not None else None
+    target = dated_path(output, result.start, result.tz) if output is not None else None
     if target is not None and history is not None and same_file(target, history):
         raise UsageError(f"--output {target}: it is the --history file: name another file")
     if target is not None:
@@ -432,7 +431,7 @@ def hits(
     env.message(f"input: {table.input.lines:,} lines ({buckets})")
     data = write_hit_table(table.rows, output_format, raw=csv_raw)
     if output is not None:
-        write_output(output, data, reads=inputs)
+        write_output(dated_path(output, table.start, table.tz), data, reads=inputs)
     else:
         _write_bytes(env.stdout, data)
 

@@ -4,6 +4,7 @@ variant, parsed fields, visitor and session."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO
 
 import polars as pl
@@ -27,13 +28,17 @@ _NO_REQUEST = ("comment", "not_http", "malformed")
 @dataclass
 class HitTable:
     """Every input line with its bucket, variant, parsed fields, visitor and session
-    (``HIT_TABLE_COLUMNS``, in reading order), and what the reading found."""
+    (``HIT_TABLE_COLUMNS``, in reading order), and what the reading found: ``start``, the
+    period's start (``--since``, else the first counted hit's time; None without either), in
+    the time zone ``tz``."""
 
     rows: pl.DataFrame
     input: InputSummary
     malformed: list[MalformedLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    start: datetime | None = None
+    tz: tzinfo = UTC
 
 
 def build_hit_table(
@@ -62,7 +67,15 @@ def build_hit_table(
         malformed=read.malformed,
         notes=read.notes,
         warnings=[*read.warnings, *input_warnings(read, options)],
+        start=read.period.since or _first_hit(read.hits),
+        tz=read.tz,
     )
+
+
+def _first_hit(hits: pl.DataFrame) -> datetime | None:
+    """The time of the earliest of ``hits``, None without any."""
+    first = hits.get_column("ts").min()
+    return first if isinstance(first, datetime) else None
 
 
 def _hit_table_columns() -> list[pl.Expr]:

@@ -203,3 +203,15 @@ def test_detect_without_any_readable_line_exits_1_after_the_table(tmp_path: Path
     assert result.stdout.startswith("sample: 1 non-blank line (0 comment or directive)\n")
     assert f"first line no format reads: {path}:1: hello" in result.stdout
     assert "no format reads any of the 1 sample lines" in result.stderr
+
+
+def test_output_codes_are_filled_from_the_period_as_report_does(log: Path, tmp_path: Path) -> None:
+    """`-o 'hits/%Y-%m-%d.csv'` names the file after the period's start (--since, else the
+    first hit's day, in the log's zone), as `report --output` does: a nightly job keeps a
+    file a day instead of rewriting one named by the codes."""
+    result = hits(str(log), "--since", "2026-11-02", "-o", str(tmp_path / "h-%Y-%m-%d.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "h-2026-11-02.csv").read_text().startswith(COLUMNS + "\n")
+    assert hits(str(log), "-o", str(tmp_path / "all-%d.csv")).exit_code == 0
+    assert (tmp_path / "all-02.csv").exists()
+    assert not list(tmp_path.glob("*%*"))
