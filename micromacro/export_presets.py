@@ -99,6 +99,7 @@ GA4 = Preset(
         "first_user_source": _optional("traffic_source.source"),
         "first_user_medium": _optional("traffic_source.medium"),
         "first_user_campaign": _optional("traffic_source.name"),
+        "transaction_id": _optional("ecommerce.transaction_id"),
     },
     pageview=RowRule("event_name", ("page_view",)),
     # GA4's own bookkeeping, sent alongside the first pageview or when a page is left: they

@@ -44,6 +44,7 @@ from micromacro.goals import (
 from micromacro.hit_cache import EntryUnreadable, WholeFiles
 from micromacro.hit_schema import (
     COUNTED_EXPORT_BUCKETS,
+    EXPORT_BUCKET,
     EXPORT_HIT_COLUMNS,
     HIT_SCHEMA,
     KIND,
@@ -121,6 +122,7 @@ _ANONYMOUS = "__micromacro_anonymous_id"
 _PAGEVIEW = "__micromacro_pageview"
 _SKIP = "__micromacro_skip"
 _SESSION_ONLY = "__micromacro_session_only"
+_TRANSACTION = "__micromacro_transaction"
 _BAD_TIME = "__micromacro_bad_time"
 # True where a row's time was read but is outside the supported ones (``periods.EARLIEST`` to
 # ``periods.LATEST``): its ``ts`` is then null and the row malformed, ``time out of range``.
@@ -133,7 +135,7 @@ _URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?"
 _TEXT_FIELDS = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
     "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
-    "user_agent",
+    "user_agent", "transaction_id",
 )  # fmt: skip
 
 
@@ -317,6 +319,7 @@ def mapped_rows(
         plan.pageview.alias(_PAGEVIEW),
         plan.skip.alias(_SKIP),
         plan.session_only.alias(_SESSION_ONLY),
+        fields["transaction_id"].alias(_TRANSACTION),
         *(expr.alias(name) for name, expr in plan.keep.items()),
         *(expr.alias(name) for name, expr in plan.values.items()),
         *(expr.alias(name) for name, expr in plan.extras.items()),
@@ -609,6 +612,39 @@ def _cached_rows(
 
 # --- all files ---------------------------------------------------------------------------------
 
+# What makes an order: its event's name and its transaction id.
+_ORDER = {"event_name": pl.String(), _TRANSACTION: pl.String()}
+
+
+def without_repeated_orders(
+    rows: pl.DataFrame, orders: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A file's rows, each counted row with a transaction id whose event name and id an
+    earlier file's row had, or an earlier row of this file (by time, then row), a
+    ``duplicate``; and ``orders`` (the earlier files' ``_ORDER`` pairs) with this file's."""
+    counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS) & pl.col(_TRANSACTION).is_not_null()
+    keyed = (
+        rows.with_row_index("_row")
+        .filter(counted)
+        .select("_row", "ts", "line_no", *(pl.col(c).cast(t) for c, t in _ORDER.items()))
+    )
+    if keyed.height == 0:
+        return rows, orders
+    order = pl.struct(*_ORDER)
+    seen = orders.select(order.alias("order")).get_column("order").implode()
+    repeated = (
+        keyed.sort("ts", "line_no")
+        .filter(~order.is_first_distinct() | order.is_in(seen))
+        .get_column("_row")
+    )
+    marked = rows.with_columns(
+        pl.when(pl.int_range(pl.len(), dtype=pl.UInt32).is_in(repeated.implode()))
+        .then(pl.lit("duplicate", dtype=EXPORT_BUCKET))
+        .otherwise("bucket")
+        .alias("bucket")
+    )
+    return marked, pl.concat([orders, keyed.select(*_ORDER)]).unique()
+
 
 _EXAMPLES = 5  # the malformed rows of a file ever named
 
@@ -774,6 +810,7 @@ def read_exports(
     done = 0
     overlap = OverlapSample() if not dedupe and len(inputs.files) > 1 else None
     earlier = pl.Series([], dtype=pl.UInt64)  # the hashes of earlier files' counted rows
+    orders = pl.DataFrame(schema=_ORDER)  # the (event name, transaction id) of counted rows
     for file in inputs.files:
         export = export_format(file.name, source)
         result.formats.append(export)
@@ -794,6 +831,7 @@ def read_exports(
                     "source_file", "ts", sampled(row_hash(rows)).alias(SAMPLE_HASH)
                 )
             )
+        rows, orders = without_repeated_orders(rows, orders)
         for bucket, count in rows.get_column("bucket").value_counts().iter_rows():
             result.counts[str(bucket)] = result.counts.get(str(bucket), 0) + int(count)
         room = examples - len(result.malformed)

@@ -185,7 +185,7 @@ SOURCE_COLUMN_FIELDS: tuple[str, ...] = (
     "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
     "user_agent", "engagement_time_ms", "session_engaged", "campaign_source", "campaign_medium",
     "campaign_name", "gclid", "dclid", "first_user_source", "first_user_medium",
-    "first_user_campaign",
+    "first_user_campaign", "transaction_id",
 )  # fmt: skip
 
 
@@ -260,6 +260,9 @@ class SourceMapping:
     first_user_source: str | None = None
     first_user_medium: str | None = None
     first_user_campaign: str | None = None
+    # An order's id: a row repeating an earlier one's event name and id is a duplicate (GA4
+    # counts a purchase sent twice, a thank-you page reloaded, once).
+    transaction_id: str | None = None
     pageview: RowRule | None = None
     skip: RowRule | None = None
     # Rows that count for their session only (GA4's session_start): neither pageview nor event.

@@ -88,13 +88,13 @@ class InputSummary:
     def bucket_counts(self) -> dict[str, int]:
         """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
         ``comment``, ``not_http`` and ``session_only`` only when the input had such lines,
-        ``duplicate`` with ``--dedupe``)."""
+        ``duplicate`` with ``--dedupe`` or when an export repeated an order)."""
         return {
             name: self.buckets.get(name, 0)
             for name in self.bucket_names
             if (name != "out_of_period" or self.period_applied)
             and (name not in _SHOWN_WHEN_SOME or self.buckets.get(name, 0))
-            and (name != "duplicate" or self.deduplicated)
+            and (name != "duplicate" or self.deduplicated or self.buckets.get(name, 0))
         }
 
     def as_dict(self) -> dict[str, object]:

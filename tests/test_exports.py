@@ -499,6 +499,53 @@ def test_ga4_session_start_alone_is_a_session_without_pageview_or_event(tmp_path
     assert landing["(none)"] == 1
 
 
+def _ga4_row(at: int, name: str, user: str, order: str | None = None, revenue: float = 0) -> str:
+    """One GA4 export row, ``at`` seconds after 2025-11-02 10:00 UTC, in the user's session."""
+    row: dict[str, object] = {
+        "event_timestamp": str((1762077600 + at) * 1_000_000),
+        "event_name": name,
+        "user_pseudo_id": user,
+        "event_params": [{"key": "ga_session_id", "value": {"int_value": "1762077600"}}],
+    }
+    if order is not None:
+        row["ecommerce"] = {"purchase_revenue": revenue, "transaction_id": order}
+    return json.dumps(row)
+
+
+def test_a_repeated_transaction_is_a_duplicate_as_ga4_counts_it_once(tmp_path: Path) -> None:
+    """GA4 counts a purchase repeating an earlier one's transaction id once (a thank-you page
+    reloaded): T1's second purchase, and its copy in the intraday file, are duplicates; a
+    refund of T1 is an event of its own; T2 counts. Revenue 20 + 30, not 80."""
+    day = tmp_path / "events_20251102.json"
+    day.write_text(
+        "\n".join(
+            [
+                _ga4_row(0, "page_view", "p1"),
+                _ga4_row(30, "purchase", "p1", "T1", 20.0),
+                _ga4_row(31, "purchase", "p1", "T1", 20.0),
+                _ga4_row(60, "refund", "p1", "T1", 0.0),
+            ]
+        )
+        + "\n"
+    )
+    intraday = tmp_path / "events_intraday_20251102.json"
+    intraday.write_text(
+        _ga4_row(30, "purchase", "p1", "T1", 20.0)
+        + "\n"
+        + _ga4_row(90, "purchase", "p2", "T2", 30.0)
+        + "\n"
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "source: {preset: ga4}\ngoals:\n  - {name: purchase, kind: macro, event: {name: purchase},"
+        " value: {from: revenue}, count: every}\n"
+    )
+    data = report_json(str(day), str(intraday), "--goals", str(goals))
+    assert (data["input"]["duplicate"], data["input"]["event"]) == (2, 3)
+    (purchase,) = data["goals"]
+    assert (purchase["conversions"], purchase["revenue"]) == (2, 50.0)
+
+
 # --- Segment ------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ SOURCE_KEYS = (
     "event_category, event_action, event_label, event_value, revenue, currency, url, path, "
     "query, referrer, user_agent, engagement_time_ms, session_engaged, campaign_source, "
     "campaign_medium, campaign_name, gclid, dclid, first_user_source, first_user_medium, "
-    "first_user_campaign, "
+    "first_user_campaign, transaction_id, "
     "pageview, skip, session_only, keep"
 )
 TIMESTAMP_EXPECTED = (
