@@ -24,7 +24,6 @@ import polars as pl
 
 from micromacro.distinct import per_distinct
 from micromacro.errors import UsageError
-from micromacro.logformats.base import LineParser
 from micromacro.logformats.clf import ADDRESS_LIST
 from micromacro.logformats.cut import CutFormat, group_order
 from micromacro.logformats.fields import CLF, EPOCH_SECONDS, ISO8601, TimeSpec
@@ -366,9 +365,6 @@ class FormatString(CutFormat):
     def parse_exact(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table with the regex alone, JSON's escapes undone."""
         return self._unescaped(CutFormat.parse_exact(self, lines))
-
-    def parser(self) -> LineParser:
-        return self.parse
 
     def _unescaped(self, parsed: pl.LazyFrame) -> pl.LazyFrame:
         """``parsed`` with JSON's escapes undone in its text fields, where ``json_escaped``
