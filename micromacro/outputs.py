@@ -62,10 +62,7 @@ def safe_text(value: str, *, raw: bool = False) -> str:
     ("'=1+1", "''=1+1", '-0.05', "it's")
     """
     text = _CONTROL.sub(REPLACEMENT, value)
-    start = text.lstrip("'")[:1]
-    if not raw and start and start in FORMULA_STARTS and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    return "'" + text if not raw and _guarded(text) else text
 
 
 def unguarded(cell: str) -> str:
@@ -75,11 +72,14 @@ def unguarded(cell: str) -> str:
     >>> unguarded("'=1+1"), unguarded("''=1+1"), unguarded("'-0.05"), unguarded("'x")
     ('=1+1', "'=1+1", "'-0.05", "'x")
     """
-    rest = cell[1:]
-    start = rest.lstrip("'")[:1]
-    if cell.startswith("'") and start and start in FORMULA_STARTS and not _NUMBER.fullmatch(rest):
-        return rest
-    return cell
+    return cell[1:] if cell.startswith("'") and _guarded(cell[1:]) else cell
+
+
+def _guarded(text: str) -> bool:
+    """Whether ``safe_text`` puts a quote before ``text``: it starts like a formula, maybe
+    after quotes, and is no plain number."""
+    start = text.lstrip("'")[:1]
+    return start != "" and start in FORMULA_STARTS and not _NUMBER.fullmatch(text)
 
 
 def csv_cell(value: str, *, separator: str = ",", raw: bool = False) -> str:
