@@ -370,12 +370,13 @@ class HitCache:
 
     def _damaged(self, file: InputFile, path: str, error: BaseException) -> None:
         reason = _reason(error)
+        # A directory the cache cannot write to says so when the entry is written.
+        rewritten = " and rewritten" if os.access(self.directory, os.W_OK) else ""
         self.warnings.append(
             f"cache: the entry of {file.name} ({os.path.basename(path)}) cannot be used"
-            f"{f' ({reason})' if reason else ''}: read again and rewritten"
+            f"{f' ({reason})' if reason else ''}: read again{rewritten}"
         )
-        with contextlib.suppress(OSError):
-            os.remove(path)
+        _remove_entry(path)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -476,7 +477,7 @@ class HitCache:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
         except (OSError, ValueError, pl.exceptions.PolarsError) as error:
-            message = _write_problem(self.directory, error)
+            message = _write_problem(self.directory, write.target, error)
             with self._lock:
                 if message not in self.warnings:
                     self.warnings.append(message)
@@ -578,8 +579,17 @@ def _no_room(directory: str) -> bool:
     return info.f_bavail * info.f_frsize < _FULL_BYTES
 
 
-def _write_problem(directory: str, error: BaseException) -> str:
-    """The warning of an entry that could not be written to ``directory``."""
+def _remove_entry(path: str) -> None:
+    """Remove the entry at ``path``, or an empty directory made in its place."""
+    with contextlib.suppress(OSError):
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)  # never a directory's contents: they are not the cache's
+        else:
+            os.remove(path)
+
+
+def _write_problem(directory: str, target: str, error: BaseException) -> str:
+    """The warning of an entry that could not be written to ``directory`` as ``target``."""
     # Its temporary file (or the directory) removed meanwhile; else a directory that cannot be
     # made at all (in /proc, say) is a directory it cannot write to.
     if isinstance(error, FileNotFoundError) and os.path.isdir(directory):
@@ -588,6 +598,8 @@ def _write_problem(directory: str, error: BaseException) -> str:
             "cache clear?): it is not kept, and the next run reads the logs again"
         )
     reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    if isinstance(error, OSError) and error.filename2 == target:  # something else in its place
+        return f"cache: cannot write {target}: {reason} (the next run reads the logs again)"
     return f"cache: cannot write to {directory}: {reason} (the next run reads the logs again)"
 
 

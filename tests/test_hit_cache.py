@@ -592,6 +592,67 @@ def test_an_entry_whose_rows_cannot_be_read_is_rebuilt(monkeypatch: pytest.Monke
     assert parses.lines == 0
 
 
+def test_a_directory_in_place_of_an_entry_is_removed_when_empty_and_named_when_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A directory where an entry should be is a damaged entry: an empty one is removed and the
+    entry written in its place (one warning, then none); one holding files is left alone, and
+    the warning of the entry not written names it, not the cache directory."""
+    args = ["report", str(SHOP), "--format", "json"]
+    expected = invoke(*args, "--no-cache").stdout
+    invoke(*args)
+    (entry,) = entries()
+    entry.unlink()
+    entry.mkdir()
+    parses = Parses(monkeypatch)
+    rebuilt = invoke(*args)
+    assert rebuilt.stdout == expected
+    assert parses.lines == 22
+    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        f"micromacro: warning: cache: the entry of {SHOP} ({entry.name}) cannot be used "
+        "([Errno 21] Is a directory: "
+    )
+    assert warnings[0].endswith("): read again and rewritten")
+    assert entry.is_file()
+    parses.lines = 0
+    assert "warning: cache:" not in invoke(*args).stderr
+    assert parses.lines == 0
+
+    entry.unlink()
+    entry.mkdir()
+    (entry / "kept.txt").write_text("not the cache's\n")
+    held = invoke(*args)
+    assert held.stdout == expected
+    assert (entry / "kept.txt").read_text() == "not the cache's\n"
+    assert held.stderr.splitlines()[-1] == (
+        f"micromacro: warning: cache: cannot write {entry}: Is a directory (the next run reads "
+        "the logs again)"
+    )
+
+
+def test_a_damaged_entry_in_a_directory_that_cannot_be_written_is_not_said_to_be_rewritten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warning of an entry that cannot be used says it is rewritten only where the cache
+    directory can be written."""
+    args = ["report", str(SHOP), "--format", "json"]
+    invoke(*args)
+    (entry,) = entries()
+    entry.write_bytes(b"not parquet")
+    folder = str(entry.parent)
+    access = os.access
+    monkeypatch.setattr(
+        hit_cache.os, "access", lambda path, mode, **kw: path != folder and access(path, mode, **kw)
+    )
+    result = invoke(*args)
+    assert result.stdout == invoke(*args, "--no-cache").stdout
+    warnings = [line for line in result.stderr.splitlines() if "warning: cache:" in line]
+    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {SHOP} (hits-")
+    assert warnings[0].endswith(": read again")
+
+
 def test_a_detected_format_is_kept_and_the_same_first_lines_are_not_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
