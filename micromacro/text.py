@@ -9,11 +9,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional marks, overrides and isolates can reorder what a terminal shows; the line and
 # paragraph separators break a line wherever text is split into lines (``str.splitlines``).
 _BIDI_CHARACTERS = r"\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
-# Zero-width spaces and joiners: invisible, they make two texts look alike, and a joiner makes
-# a terminal draw letters in fewer or more cells than their count (a table cut to the width
-# would overflow it).
-_ZERO_WIDTH = r"\u200b-\u200d\u2060\ufeff"
-_SHOWN_ESCAPED = re.compile(f"[{_BIDI_CHARACTERS}{_ZERO_WIDTH}]")
+# Invisible characters: Unicode's format characters (category Cf: zero-width spaces and
+# joiners, the soft hyphen, invisible operators, tags) and its other default-ignorable ones
+# (variation selectors, fillers). They make two texts look alike, and a joiner makes a terminal
+# draw letters in fewer or more cells than their count (a table cut to the width would overflow
+# it).
+_INVISIBLE = (
+    r"\u00ad\u034f\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5"
+    r"\u180b-\u180f\u200b-\u200d\u2060-\u2065\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    r"\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    r"\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_SHOWN_ESCAPED = re.compile(f"[{_BIDI_CHARACTERS}{_INVISIBLE}]")
 # What JSON text writes as escapes beyond those JSON makes itself (C0 controls): DEL, C1 controls
 # (U+009B is a terminal's one-character CSI) and the bidi characters; in UTF-8 bytes too.
 _JSON_ESCAPED = re.compile(f"[\\x7f-\\x9f{_BIDI_CHARACTERS}]")
@@ -21,15 +28,15 @@ _JSON_ESCAPED_BYTES = re.compile(
     rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
 )
 # The start of a ``\xNN`` or ``\uNNNN`` escape (or a lone backslash) ending a text cut short.
-_PART_OF_AN_ESCAPE = re.compile(r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$")
+_PART_OF_AN_ESCAPE = re.compile(r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?$")
 # The characters of a value quoted in a message, quotes included: a log line or a file given
 # in the wrong place makes one line of error, not kilobytes.
 QUOTE_CHARS = 80
 
 
 def inert(text: str, *, limit: int | None = None) -> str:
-    """``text`` with control, bidi and zero-width characters shown as ``\\xNN``/``\\uNNNN``
-    escapes.
+    """``text`` with control, bidi and invisible characters shown as ``\\xNN``/``\\uNNNN``
+    escapes (``\\UNNNNNNNN`` beyond U+FFFF).
 
     >>> inert("a\\x1b[31mred")
     'a\\\\x1b[31mred'
@@ -41,11 +48,16 @@ def inert(text: str, *, limit: int | None = None) -> str:
     'abcd…'
     """
     escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    escaped = _SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    escaped = _SHOWN_ESCAPED.sub(_escape, escaped)
     if limit is not None and len(escaped) > limit:
         cut = _PART_OF_AN_ESCAPE.sub("", escaped[: max(limit - 1, 0)])
         return cut + "…"
     return escaped
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def quoted(text: str) -> str:

@@ -35,6 +35,7 @@ from click.testing import CliRunner, Result
 from micromacro import commands
 from micromacro.cli import cli
 from micromacro.environment import Environment
+from micromacro.text import inert
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOP = str(FIXTURES / "shop.log")
@@ -718,3 +719,47 @@ def test_check_reads_the_compare_it_is_given() -> None:
     result = run("check", GOALS, "--compare", "bogus")
     assert result.exit_code == 2
     assert result.stderr.startswith("micromacro: error: --compare: cannot read 'bogus'")
+
+
+# Invisible characters beyond the format category (Unicode's other default-ignorable ones).
+_IGNORABLE = "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\ufe00\ufe0f\uffa0"
+
+
+def test_every_invisible_character_is_shown_as_an_escape_that_names_it() -> None:
+    """Every format character (Unicode category Cf: zero-width, soft hyphen, invisible
+    operators, tags) and the other default-ignorable ones are escapes, which read back as the
+    character: no two shown texts differ by a character one cannot see."""
+    invisible = (
+        [chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Cf"]
+        + list(_IGNORABLE)
+        + ["\U000e0100", "\U000e01ef"]
+    )  # variation selectors 17 and 256
+    for character in invisible:
+        shown = inert(f"/a{character}b")
+        assert shown.isascii(), repr(character)
+        assert shown.encode().decode("unicode_escape") == f"/a{character}b"
+
+
+def test_paths_that_differ_by_an_invisible_character_are_told_apart(tmp_path: Path) -> None:
+    """/checkout, then with a tag character, an invisible times and a zero-width space: four
+    pages, each shown differently in the terminal, Markdown and HTML."""
+    tails = ["", "\U000e0041", "\u2062", "\u200b"]
+    log = tmp_path / "access.log"
+    log.write_text(
+        "".join(
+            f'10.0.0.{n} - - [02/Nov/2026:10:0{n}:00 +0100] "GET /checkout{tail} HTTP/1.1" 200 5 '
+            '"-" "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
+            for n, tail in enumerate(tails)
+        ),
+        encoding="utf-8",
+    )
+    shown = ["/checkout", "/checkout\\U000e0041", "/checkout\\u2062", "/checkout\\u200b"]
+    for output in ("table", "markdown", "html"):
+        escaped = "\\\\" if output == "markdown" else "\\"  # Markdown escapes a backslash
+        result = CliRunner().invoke(
+            cli, ["report", str(log), "--no-cache", "--format", output, "--table", "pages"]
+        )
+        assert result.exit_code == 0, result.output
+        assert not set(tails[1:]) & set(result.stdout), output
+        for path in (path.replace("\\", escaped) for path in shown):
+            assert f"{path} " in result.stdout or f"{path}<" in result.stdout, (output, path)
