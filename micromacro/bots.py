@@ -68,10 +68,16 @@ def bot_match(agent: pl.Expr, extra_patterns: Sequence[str] = ()) -> pl.Expr:
 
 
 def validate_bot_patterns(patterns: Sequence[str]) -> None:
-    """Raise ``UsageError`` naming the first ``--bot-pattern`` that is not a valid regex."""
+    """Raise ``UsageError`` naming the first ``--bot-pattern`` that is not a valid regex, or
+    that matches every user agent (it matches an empty one: ``''`` from an unset variable)."""
     for pattern in patterns:
         try:
-            pl.select(pl.lit("").str.contains(pattern))
+            matches_empty = pl.select(pl.lit("").str.contains(pattern)).item()
         except pl.exceptions.PolarsError as error:
             reason = polars_error_reason(str(error))
             raise UsageError(f"invalid --bot-pattern '{pattern}': {reason}") from None
+        if matches_empty:
+            raise UsageError(
+                f"invalid --bot-pattern '{pattern}': it matches every user agent (an empty "
+                "one too), so every hit would be a bot"
+            )

@@ -547,6 +547,8 @@ def test_missing_goals_file_exits_2() -> None:
         (["--tz", "Mars/Olympus"], "unknown time zone"),
         (["--bot-pattern", "("], "invalid --bot-pattern '(': unclosed group"),
         (["--bot-pattern", "(?=x)"], "invalid --bot-pattern '(?=x)': look-around, including"),
+        (["--bot-pattern", ""], "invalid --bot-pattern '': it matches every user agent (an empty"),
+        (["--bot-pattern", "bot|"], "invalid --bot-pattern 'bot|': it matches every user agent"),
         (["--since", ""], "--since is empty: give a date, a time or a period"),
         (["--until", " "], "--until is empty"),
         (["-o", ""], "Invalid value for '--output' / '-o': the path is empty"),
