@@ -359,9 +359,7 @@ def comparison_period(
         return explicit
     if current.since is None:
         raise UsageError("--compare needs --since: the period to compare with an earlier one")
-    until = current.until or moment.astimezone(UTC)
-    if current.calendar is not None:
-        until = min(until, moment.astimezone(UTC))
+    until = _compared_end(current, moment)
     try:
         if spec == "previous" and current.calendar is not None:
             earlier = Period(
@@ -387,12 +385,29 @@ def comparison_period(
 
 def compared_period(current: Period, spec: str, *, now: datetime) -> Period:
     """The report's period when ``--compare spec`` compares it: with a mode (``previous``,
-    ``previous-week``, ``previous-year``) an open end is now, as it is for the period it is
-    compared with, so that both are as long (a line dated after now, from a clock running
-    ahead, is out of both); with explicit dates it stays open."""
-    if current.until is None and spec in COMPARE_MODES:
-        return Period(current.since, now.astimezone(UTC), current.calendar)
-    return current
+    ``previous-week``, ``previous-year``) an open end, or that of a calendar period not over
+    yet, is now, as the period it is compared with ends at now or its counterpart, so that both
+    are as long (a line dated after now, from a clock running ahead, is out of both); with
+    explicit dates it stays as it is.
+
+    >>> now = datetime(2026, 11, 4, 9, tzinfo=UTC)  # a Wednesday
+    >>> week = Period(datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC), "week")
+    >>> compared_period(week, "previous", now=now).until
+    datetime.datetime(2026, 11, 4, 9, 0, tzinfo=datetime.timezone.utc)
+    """
+    if spec not in COMPARE_MODES:
+        return current
+    return Period(current.since, _compared_end(current, now), current.calendar)
+
+
+def _compared_end(current: Period, now: datetime) -> datetime:
+    """Where the report's period ends under a comparison mode: an open end is now, and so is
+    the end of a calendar period not over yet (``this-month``), whose comparison runs up to
+    now's counterpart."""
+    moment = now.astimezone(UTC)
+    if current.until is None:
+        return moment
+    return min(current.until, moment) if current.calendar is not None else current.until
 
 
 def comparison_warning(current: Period, earlier: Period, tz: tzinfo) -> str | None:

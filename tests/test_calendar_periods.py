@@ -217,6 +217,60 @@ def test_a_compared_span_ends_now_as_its_comparison_does(tmp_path: Path) -> None
     assert (previous["start"], previous["end"]) == ("2026-11-02T09:00:00Z", "2026-11-03T09:00:00Z")
 
 
+@pytest.mark.parametrize(
+    ("since", "start", "after", "previous_start", "counterpart_day", "sessions", "out_of_period"),
+    [
+        # Monday 2 November to now, against Monday 26 October to Wednesday 28 October 09:00.
+        ("this-week", "2026-11-02", "2026-11-09", "2026-10-26", "2026-10-28", 1, 4),
+        # 1 November to now, against 1 to 4 October 09:00.
+        ("this-month", "2026-11-01", "2026-12-01", "2026-10-01", "2026-10-04", 1, 4),
+        # 2026 to now (4 and 28 October, 4 November 08:00), against 2025 to 4 November 09:00.
+        ("this-year", "2026-01-01", "2027-01-01", "2025-01-01", "2025-11-04", 3, 2),
+    ],
+)
+def test_a_compared_calendar_period_not_over_yet_ends_now(
+    tmp_path: Path,
+    since: str,
+    start: str,
+    after: str,
+    previous_start: str,
+    counterpart_day: str,
+    sessions: int,
+    out_of_period: int,
+) -> None:
+    """One visit (its own address) at 08:00Z on 4 November 2025, 4 October and 28 October
+    2026 (an hour before now's counterpart a year, a month and a week before), and on 4
+    November 2026 at 08:00Z and 12:00Z: an hour before now and three hours after it, from a
+    clock ahead. Under ``--compare previous`` a period not over yet ends now, as its comparison
+    ends at now's counterpart: the visit after now is in neither. Alone, the period is whole and
+    holds it."""
+    times = [utc(2025, 11, 4, 8), utc(2026, 10, 4, 8), utc(2026, 10, 28, 8)]
+    lines = [
+        f"203.0.113.{n} - - [{time.strftime('%d/%b/%Y:%H:%M:%S +0000')}]"
+        f' "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"'
+        for n, time in enumerate([*times, utc(2026, 11, 4, 8), utc(2026, 11, 4, 12)])
+    ]
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    base = ["report", str(log), "--format", "json", "--quiet", "--tz", "UTC", "--since", since]
+    result = CliRunner().invoke(cli, [*base, "--compare", "previous"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    period = data["period"]
+    assert (period["start"], period["end"]) == (f"{start}T00:00:00Z", "2026-11-04T09:00:00Z")
+    previous = data["previous"]["period"]
+    assert (previous["start"], previous["end"]) == (
+        f"{previous_start}T00:00:00Z",
+        f"{counterpart_day}T09:00:00Z",  # now's counterpart
+    )
+    summary = data["summary"]
+    assert (summary["sessions"], summary["previous_sessions"]) == (sessions, 1)
+    assert data["input"]["out_of_period"] == out_of_period
+    alone = json.loads(CliRunner().invoke(cli, base).stdout)
+    assert alone["summary"]["sessions"] == sessions + 1  # the visit after now too
+    assert alone["period"]["end"] == f"{after}T00:00:00Z"
+
+
 # --- every command that takes --since ------------------------------------------------------------
 
 
