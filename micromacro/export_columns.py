@@ -8,7 +8,8 @@ column and what the file has instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -27,8 +28,18 @@ _MAX_LISTED = 20
 _MAX_NAME = 60
 
 
-def _listing(names: list[str]) -> str:
-    shown = [name if len(name) <= _MAX_NAME else name[:_MAX_NAME] + "…" for name in names]
+def _times(count: int) -> str:
+    """How often a header writes a name, where it is more than once."""
+    return "" if count == 1 else " (twice)" if count == 2 else f" ({count} times)"
+
+
+def _listing(names: list[str], counts: Mapping[str, int] | None = None) -> str:
+    """``names`` for a message: each cut to its start, with how often the header has it."""
+    shown = [
+        (name if len(name) <= _MAX_NAME else name[:_MAX_NAME] + "…")
+        + _times((counts or {}).get(name, 1))
+        for name in names
+    ]
     more = len(shown) - _MAX_LISTED
     return ", ".join(shown[:_MAX_LISTED]) + (f" and {more} more" if more > 0 else "") or "none"
 
@@ -84,7 +95,6 @@ def _value_by_key(
     return text, pl.String()
 
 
-_DUPLICATED = "_duplicated_0"
 _ENTRY = "__micromacro_entry_"
 
 
@@ -97,11 +107,33 @@ class ExportColumns:
     >>> schema = pl.Schema({"context": pl.Struct({"page": pl.Struct({"url": pl.String})})})
     >>> ExportColumns(schema, "e.ndjson").find("context.page.url") is not None
     True
+
+    A CSV header's names as written (``header``) are the names its columns have; Polars' name
+    for a repeated one (``e_duplicated_0``) is none:
+
+    >>> schema = pl.Schema({"e": pl.String, "e_duplicated_0": pl.String})
+    >>> ExportColumns(schema, "e.csv", header=["e", "e"]).find("e_duplicated_0") is None
+    True
     """
 
-    def __init__(self, schema: pl.Schema, file_name: str, *, json_lines: bool = False) -> None:
+    def __init__(
+        self,
+        schema: pl.Schema,
+        file_name: str,
+        *,
+        json_lines: bool = False,
+        header: Sequence[str] | None = None,
+    ) -> None:
         self.schema = schema
         self.file_name = file_name
+        scanned = [name for name in schema.names() if name != ROW]
+        written = scanned if header is None else list(header)
+        # How often the file names each column (a CSV header may repeat one), and the scanned
+        # column its name finds: the first of that name.
+        self.counts = Counter(written)
+        self.names: dict[str, str] = {}
+        for name, column in zip(written, scanned, strict=True):
+            self.names.setdefault(name, column)
         # NDJSON: a member of a text field is read from the row's line (``_Written``), which
         # the scan then adds as ``LINE`` (``reads_lines``).
         self.json_lines = json_lines
@@ -123,22 +155,26 @@ class ExportColumns:
         return found
 
     def _find(self, name: str) -> tuple[pl.Expr, pl.DataType] | None:
-        if name in self.schema and name != ROW:
-            # Polars' CSV reader names the second column of one name NAME_duplicated_0.
-            if f"{name}{_DUPLICATED}" in self.schema and name not in self.repeated:
-                self.repeated.append(name)
-            return pl.col(name), self.schema[name]
+        if name in self.names:
+            return self._named(name)
         parts = name.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:cut])
-            if head in self.schema and head != ROW:
+            if head in self.names:
                 line = pl.col(LINE) if self.json_lines else None
                 written = _Written(line).member(head)
-                found = _walk(pl.col(head), self.schema[head], parts[cut:], self.entry, written)
+                found = _walk(*self._named(head), parts[cut:], self.entry, written)
                 if found is not None:
                     self.reads_lines |= LINE in found[0].meta.root_names()
                     return found
         return None
+
+    def _named(self, name: str) -> tuple[pl.Expr, pl.DataType]:
+        """The column the file names ``name`` and its type (a repeated name is recorded)."""
+        if self.counts[name] > 1 and name not in self.repeated:
+            self.repeated.append(name)
+        column = self.names[name]
+        return pl.col(column), self.schema[column]
 
     def entry(self, column: pl.Expr, key: str) -> pl.Expr:
         """The entry of ``key`` in the keyed list ``column``: a column of ``entries``."""
@@ -208,7 +244,7 @@ class ExportColumns:
             fields = _struct_fields(found[1]) if found is not None else None
             if fields is not None:
                 return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
-        return f"its columns: {_listing([name for name in self.schema if name != ROW])}"
+        return f"its columns: {_listing(list(self.names), self.counts)}"
 
 
 def _utf8_lossy(values: pl.Series) -> pl.Series:

@@ -228,6 +228,30 @@ def csv_field_counts(
     return CsvRows(rows, pl.concat(bad) if bad else no_bad_rows())
 
 
+def csv_header(path: str, width: int) -> list[str] | None:
+    """The names of the CSV file ``path``'s header as written, in order, read with Python's
+    ``csv`` module; None where they are not ``width`` names (the columns Polars read).
+
+    Polars renames a name the header repeats (the second ``e`` is ``e_duplicated_0``), which is
+    no column of the file: these are the names a mapping may use. Leading blank lines are no
+    header, as Polars skips them.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "e.csv")
+    >>> with open(path, "wb") as handle:
+    ...     _ = handle.write(b'\\nt,e,"e"\\n1,x,y\\n')
+    >>> csv_header(path, 3)
+    ['t', 'e', 'e']
+    """
+    csv.field_size_limit(sys.maxsize)
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        try:
+            names = next((fields for fields in csv.reader(handle) if fields), None)
+        except csv.Error:
+            return None
+    return names if names is not None and len(names) == width else None
+
+
 def csv_rows_by_python(
     path: str, names: list[str], file_name: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -29,6 +29,7 @@ from micromacro.export_files import (
     BAD_ROW,
     JSON_SPACE,
     csv_field_counts,
+    csv_header,
     csv_rows_by_python,
     no_bad_rows,
     repair_ndjson,
@@ -495,8 +496,9 @@ def _csv_rows(file: InputFile, source: SourceMapping, source_file: pl.Expr) -> _
         schema = frame.collect_schema()
     except _READ_ERRORS as error:
         raise _unreadable(file, "csv", error) from None
-    plan = export_plan(source, ExportColumns(schema, file.name))
     names = [name for name in schema.names() if name != ROW]
+    header = csv_header(file.scan_path, len(names))
+    plan = export_plan(source, ExportColumns(schema, file.name, header=header))
     rows: pl.DataFrame | None = None
     try:
         last_missing = pl.col(names[-1]).is_null().alias(_LAST_MISSING)

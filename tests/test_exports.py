@@ -1138,3 +1138,32 @@ def test_a_mapped_column_the_header_names_twice_is_a_config_error(tmp_path: Path
     source = "source:\n  timestamp: ts\n  user_id: user_id\n"
     result = run(str(export), "--goals", goals_file(tmp_path, source, goals=""), "--no-cache")
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_csv_header_has_the_names_it_writes_not_polars_made_up_ones(tmp_path: Path) -> None:
+    export = tmp_path / "dup.csv"
+    export.write_text("t,u,e,e\n2026-11-02T10:00:00Z,a,x,y\n")
+    # Polars names the second 'e' 'e_duplicated_0': the file has no such column, and the
+    # error lists the columns as its header writes them.
+    for name in ("name", "e_duplicated_0"):
+        source = f"source:\n  timestamp: t\n  user_id: u\n  event_name: {name}\n"
+        result = run(str(export), "--goals", goals_file(tmp_path, source, goals=""), "--no-cache")
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"micromacro: error: {export}: no column {name!r} (its columns: t, u, e (twice))\n"
+        )
+    # A header that writes 'e_duplicated_0' has that column, and 'e' once; a header's
+    # doubled quote is one quote of the name ("e""q" is e"q), as in any CSV field.
+    export.write_text('t,u,e,e_duplicated_0,"e""q"\n2026-11-02T10:00:00Z,a,x,y,z\n')
+    names = {"e": "x", "e_duplicated_0": "y", "'e\"q'": "z"}
+    for name, event in names.items():
+        source = f"source:\n  timestamp: t\n  user_id: u\n  event_name: {name}\n"
+        hits = read(str(export), goals_file(tmp_path, source, goals="")).hits
+        assert hits.get_column("event_name").to_list() == [event]
+    # Three of one name are counted so.
+    export.write_text("t,u,e,e,e\n2026-11-02T10:00:00Z,a,x,y,z\n")
+    source = "source:\n  timestamp: t\n  user_id: u\n  event_name: name\n"
+    result = run(str(export), "--goals", goals_file(tmp_path, source, goals=""), "--no-cache")
+    assert result.stderr == (
+        f"micromacro: error: {export}: no column 'name' (its columns: t, u, e (3 times))\n"
+    )
