@@ -23,6 +23,7 @@ ValueError: unknown metric 'goals.buy.rate' (nearest valid path: goals.buy.value
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ from micromacro.rows import (
     proportion_fields,
     tested_fields,
 )
-from micromacro.text import quoted
+from micromacro.text import QUOTE_CHARS, inert, quoted
 
 MatchOp = Literal["equals", "begins_with", "contains", "regex", "glob", "one_of"]
 MATCH_OPS: tuple[MatchOp, ...] = ("equals", "begins_with", "contains", "regex", "glob", "one_of")
@@ -481,7 +482,8 @@ _THRESHOLD = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(%|
 
 def parse_threshold(written: str | float, condition: Condition, metric: MetricPath) -> Threshold:
     """The bound of ``condition`` as written in the goals file (``0.02``, ``2%``, ``-30%``,
-    ``-2pp``, ``100``); ``ValueError`` says what is accepted.
+    ``-2pp``, ``100``); ``ValueError`` says what is accepted, and refuses a number too large
+    for a float (``1e400``), which no figure could cross.
 
     >>> path = MetricPath("summary.bounce_rate", "summary", (), "bounce_rate", "summary")
     >>> parse_threshold("-2pp", "change_below", path)
@@ -497,6 +499,9 @@ def parse_threshold(written: str | float, condition: Condition, metric: MetricPa
         forms = "-30% (relative) or -2pp" if change else "0.02 or 2%"
         raise ValueError(f"expected a number or {forms}, got {quoted(written)}")
     number, suffix = float(match.group(1)), (match.group(2) or "").lower()
+    if not math.isfinite(number):  # 1e400 written plain or quoted: too large for a float
+        shown = inert(match.group(1), limit=QUOTE_CHARS)
+        raise ValueError(f"expected a number, got the number {shown} (too large)")
     if suffix == "pp":
         if not change or not metric.is_rate:
             raise ValueError(

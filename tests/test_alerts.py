@@ -531,6 +531,37 @@ def problems_of(rules: str, compare: str | None = None) -> list[str]:
             "{name: r, metric: summary.sessions, below: -1}",
             "goals.yaml:5:48: invalid below of alert 'r': summary.sessions is never below 0",
         ),
+        # A bound too large for a float is refused however it is spelt (it read as infinity,
+        # and a rule below infinity never fired).
+        *(
+            (
+                f"{{name: r, metric: summary.sessions, below: {bound}}}",
+                "goals.yaml:5:48: invalid below of alert 'r': expected a number, got the number "
+                f"{number} (too large)",
+            )
+            for bound, number in [
+                ("1e400", "1e400"),
+                ('"1e400"', "1e400"),
+                ("' -1E+400 '", "-1E+400"),
+                ("1.0e+400", "1.0e+400"),
+                ('"1' + "0" * 400 + '"', "1" + "0" * 78 + "…"),
+            ]
+        ),
+        (
+            "{name: r, metric: summary.bounce_rate, below: 1e400%}",
+            "goals.yaml:5:51: invalid below of alert 'r': expected a number, got the number "
+            "1e400 (too large)",
+        ),
+        (
+            "{name: r, metric: summary.sessions, change_below: -1e400%, compare: previous}",
+            "goals.yaml:5:55: invalid change_below of alert 'r': expected a number, got the "
+            "number -1e400 (too large)",
+        ),
+        (
+            "{name: r, metric: summary.bounce_rate, change_above: 1e400pp, compare: previous}",
+            "goals.yaml:5:58: invalid change_above of alert 'r': expected a number, got the "
+            "number 1e400 (too large)",
+        ),
         (
             "{name: r, metric: summary.sessions, below: 1, when: always}",
             "goals.yaml:5:51: unknown key 'when' in alert 'r' (expected one of name, metric, "
@@ -577,6 +608,22 @@ def test_check_validates_the_comparison_period(tmp_path: Path) -> None:
     given = runner.invoke(cli, ["check", GOALS, "--compare", "previous"])
     assert given.exit_code == 0
     assert given.stdout == f"{GOALS}: OK, 2 goals (1 macro, 1 micro), 3 alert rules\n"
+
+
+def test_a_bound_too_large_for_a_float_is_an_error_of_every_command(tmp_path: Path) -> None:
+    goals = write_rules(tmp_path, "  - {name: a, metric: summary.sessions, below: 1e400}\n")
+    problem = (
+        f"micromacro: error: {goals}:5:48: invalid below of alert 'a': expected a number, "
+        "got the number 1e400 (too large)\n"
+    )
+    runner = CliRunner()
+    for args in (
+        ["check", goals],
+        ["alert", LOG, "--goals", goals, *DAY_C],
+        ["report", LOG, "--goals", goals, *DAY_C, "--alerts"],
+    ):
+        result = runner.invoke(cli, args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", problem), args
 
 
 def test_one_comparison_period_per_run(tmp_path: Path) -> None:
