@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,12 +32,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from micromacro.alerts import evaluate, run_comparison
+from micromacro.alerts import AlertResult, evaluate, run_comparison
 from micromacro.cli import cli
 from micromacro.errors import ConfigError
 from micromacro.goals import AlertRule, MetricPath, ReportShape, Threshold, parse_metric
 from micromacro.goals_file import parse_goals
-from micromacro.render.alerts import alert_line
+from micromacro.render.alerts import alert_cells, alert_line
 from tests.helpers import combined_line
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -717,6 +718,170 @@ def test_relative_change_of_a_count() -> None:
         alert_line(outcome)
         == "r: summary.sessions = 60, change -40.0% is below -30% (previous 100)"
     )
+
+
+# --- figures beside their bound ---------------------------------------------------------------
+
+
+def _outcome(
+    metric: str,
+    condition: str,
+    bound: Threshold,
+    value: float,
+    previous: float | None = None,
+    change: float | None = None,
+) -> AlertResult:
+    rule = AlertRule("r", parse_metric(metric, SHAPE), condition, bound)  # type: ignore[arg-type]
+    return AlertResult(rule, "fired", value, previous, change)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "line"),
+    [
+        # Durations: one decimal, a half rounded away from zero (55.25 is 55.3, not 55.2) ...
+        (
+            _outcome("summary.avg_session_duration_s", "above", Threshold(55.2), 55.25),
+            "r: summary.avg_session_duration_s = 55.3s is above 55.2s",
+        ),
+        (
+            _outcome("summary.avg_session_duration_s", "above", Threshold(50), 50.05),
+            "r: summary.avg_session_duration_s = 50.1s is above 50.0s",
+        ),
+        # ... and as many more as it takes not to read as the bound, or past it.
+        (
+            _outcome("summary.avg_session_duration_s", "above", Threshold(55.2), 55.21),
+            "r: summary.avg_session_duration_s = 55.21s is above 55.2s",
+        ),
+        (
+            _outcome("summary.avg_session_duration_s", "below", Threshold(55.3), 55.25),
+            "r: summary.avg_session_duration_s = 55.25s is below 55.3s",
+        ),
+        (
+            _outcome("summary.avg_session_duration_s", "below", Threshold(55.27), 55.26),
+            "r: summary.avg_session_duration_s = 55.26s is below 55.27s",
+        ),
+        # Rates: two decimals in percent; the bound with every decimal it was written with.
+        (
+            _outcome("summary.bounce_rate", "above", Threshold(0.05), 0.05004),
+            "r: summary.bounce_rate = 5.004% is above 5.00%",
+        ),
+        (
+            _outcome("summary.bounce_rate", "above", Threshold(0.2333), 7 / 30),
+            "r: summary.bounce_rate = 23.333% is above 23.33%",
+        ),
+        (
+            _outcome("summary.bounce_rate", "below", Threshold(0.05125), 0.0512),
+            "r: summary.bounce_rate = 5.12% is below 5.125%",
+        ),
+        # Amounts and other figures: two decimals, a whole number whole.
+        (
+            _outcome("goals.buy.revenue", "below", Threshold(300), 299.999),
+            "r: goals.buy.revenue = 299.999 is below 300",
+        ),
+        (
+            _outcome("summary.pages_per_session", "above", Threshold(1.5), 1.50049),
+            "r: summary.pages_per_session = 1.5005 is above 1.5",
+        ),
+        (
+            _outcome("summary.sessions", "below", Threshold(10.5), 10),
+            "r: summary.sessions = 10 is below 10.5",
+        ),
+        # Changes, in the unit of the rule: relative, points, seconds.
+        (
+            _outcome(
+                "summary.sessions",
+                "change_below",
+                Threshold(-0.5, "relative"),
+                4996,
+                10000,
+                -0.5004,
+            ),
+            "r: summary.sessions = 4996, change -50.04% is below -50% (previous 10000)",
+        ),
+        (
+            _outcome(
+                "goals.buy.conversion_rate",
+                "change_below",
+                Threshold(-0.02, "pp"),
+                0.09996,
+                0.12,
+                0.09996 - 0.12,
+            ),
+            "r: goals.buy.conversion_rate = 10.00%, change -2.004pp is below -2.00pp "
+            "(previous 12.00%)",
+        ),
+        (
+            _outcome(
+                "summary.avg_session_duration_s",
+                "change_below",
+                Threshold(-10),
+                40.05,
+                50.09,
+                40.05 - 50.09,
+            ),
+            "r: summary.avg_session_duration_s = 40.1s, change -10.04s is below -10.0s "
+            "(previous 50.1s)",
+        ),
+    ],
+)
+def test_a_figure_never_reads_as_its_bound(outcome: AlertResult, line: str) -> None:
+    assert alert_line(outcome) == line
+
+
+def test_a_figure_equal_to_its_bound_reads_as_it() -> None:
+    # A change of 0.1 against 0.12 is -0.01999999999999999 in floats: -2pp, which does not fire.
+    change = _outcome(
+        "goals.buy.conversion_rate", "change_below", Threshold(-0.02, "pp"), 0.1, 0.12, 0.1 - 0.12
+    )
+    assert alert_cells(change) == {
+        "rule": "change below -2.00pp",
+        "value": "10.00%",
+        "previous": "12.00%",
+        "change": "-2.00pp",
+    }
+    level = _outcome("summary.bounce_rate", "above", Threshold(0.05125), 0.05125)
+    assert alert_cells(level)["value"] == "5.125%"
+
+
+def test_alert_lines_and_tables_write_a_figure_apart_from_its_bound(tmp_path: Path) -> None:
+    """Four sessions of 221, 0, 0 and 0 seconds: an average of 55.25 s."""
+    log = tmp_path / "access.log"
+    times = ["09:00:00", "09:03:41", "10:00:00", "11:00:00", "12:00:00"]
+    ips = ["192.0.2.1", "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]
+    log.write_text(
+        "".join(
+            combined_line(ip=ip, time=f"22/Nov/2026:{time} +0000") + "\n"
+            for ip, time in zip(ips, times, strict=True)
+        )
+    )
+    goals = write_rules(
+        tmp_path,
+        "  - {name: past, metric: summary.avg_session_duration_s, above: 55.2}\n"
+        "  - {name: at, metric: summary.avg_session_duration_s, above: 55.25}\n"
+        "  - {name: under, metric: summary.avg_session_duration_s, below: 55.3}\n",
+    )
+    runner = CliRunner()
+    fired = runner.invoke(cli, ["alert", str(log), "--goals", goals, *DAY_C])
+    assert fired.exit_code == 3
+    assert fired.stdout == (
+        "past: summary.avg_session_duration_s = 55.3s in 22 Nov 2026 is above 55.2s\n"
+        "under: summary.avg_session_duration_s = 55.25s in 22 Nov 2026 is below 55.3s\n"
+    )
+    report = ["report", str(log), "--goals", goals, *DAY_C, "--alerts"]
+    shown = [["above 55.2s", "55.3s"], ["below 55.3s", "55.25s"], ["above 55.25s", "55.25s"]]
+    markdown = runner.invoke(cli, [*report, "--format", "markdown"]).stdout.splitlines()
+    assert markdown[2] == "## Alerts: 2 of 3 fired"
+    assert [row.split(" | ")[3:5] for row in markdown[6:9]] == shown
+    table = runner.invoke(cli, report).stdout.splitlines()
+    assert table[2] == "Alerts: 2 of 3 fired"
+    assert [re.split(r"\s{2,}", row.strip())[3:5] for row in table[6:9]] == shown
+    # JSON keeps every digit.
+    alerts = json.loads(runner.invoke(cli, [*report, "--format", "json"]).stdout)["alerts"]
+    assert [(a["threshold"], a["value"]) for a in alerts] == [
+        (55.2, 55.25),
+        (55.25, 55.25),
+        (55.3, 55.25),
+    ]
 
 
 def test_run_comparison_uses_the_command_line_period() -> None:
