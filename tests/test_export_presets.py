@@ -328,6 +328,7 @@ REPORT_IT = (
         ("events.ndjson", "a GA4 event export"),
         ("calls.ndjson", "a Segment event export"),
         ("events.parquet", "a Parquet file (an event export?)"),
+        ("events.csv", "a CSV file with a header (an event export?)"),
     ],
 )
 @pytest.mark.parametrize(
@@ -349,6 +350,11 @@ def test_an_export_read_as_a_log_is_named_for_what_it_is(
     path = tmp_path / name
     if name == "events.parquet":
         pl.DataFrame({"event_name": ["page_view"], "user_pseudo_id": ["P0"]}).write_parquet(path)
+    elif name == "events.csv":
+        path.write_text(
+            "event_time,user_id,event,page_url\n"
+            "2026-11-02T10:00:00Z,u1,page_view,https://shop.test/\n"
+        )
     elif name == "events.ndjson":
         path.write_text(json.dumps(ga4_row("P0", 0, "page_view", [])) + "\n")
     else:

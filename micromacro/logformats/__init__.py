@@ -8,6 +8,7 @@ presets of ``FORMATS`` or a format string (nginx ``log_format``, Apache ``LogFor
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -408,12 +409,17 @@ class ExportReadAsLog(InputError):
 # Keys that name an analytics event rather than a request, in the first object of an export.
 _GA4_KEYS = ('"event_name"', '"user_pseudo_id"', '"event_timestamp"')
 _SEGMENT_KEYS = ('"anonymousId"', '"userId"', '"messageId"')
+# A CSV header: two or more names (quoted or not) of letters, digits, _ . - and spaces.
+_NAME = r'(?:[A-Za-z_][\w.\- ]*|"[A-Za-z_][\w.\- ]*")'
+_CSV_HEADER = re.compile(rf"\ufeff?{_NAME}(?:,{_NAME})+\s*")
 
 
 def _export_kind(line: str) -> str | None:
     """What event export ``line`` (the first line no family reads) starts, if it starts one."""
     if line.startswith("PAR1"):
         return "a Parquet file (an event export?)"
+    if _CSV_HEADER.fullmatch(line):
+        return "a CSV file with a header (an event export?)"
     if not line.lstrip().startswith("{"):
         return None
     if any(key in line for key in _GA4_KEYS):
