@@ -41,13 +41,17 @@ def site_host_name(text: str) -> str:
     'www.Shop.example'
     >>> site_host_name("shop.example/")
     'shop.example'
+    >>> site_host_name(".")
+    Traceback (most recent call last):
+    ValueError: '.' names no host: give one such as shop.example
     """
     value = text.strip()
     if "://" in value:
         value = value.split("://", 1)[1]
     value = re.split(r"[/?#]", value, maxsplit=1)[0].rpartition("@")[2]
     host = _HOST.fullmatch(value)
-    if host is None:
+    # A host names something: a letter or digit (of any script), not only dots and dashes.
+    if host is None or not any(c.isalnum() or not c.isascii() for c in host.group(1)):
         raise ValueError(f"{text!r} names no host: give one such as shop.example")
     return host.group(1)
 

@@ -148,7 +148,9 @@ def test_a_url_pasted_for_the_site_host_names_its_host(pasted: str) -> None:
     assert traffic("--site-host", pasted) == traffic("--site-host", "shop.example")
 
 
-@pytest.mark.parametrize("value", ["", "https://", "shop example", "[2001:db8::1"])
+@pytest.mark.parametrize(
+    "value", ["", "https://", "shop example", "[2001:db8::1", ".", "-", "https://../"]
+)
 def test_a_site_host_that_names_no_host_is_a_usage_error(value: str) -> None:
     result = CliRunner().invoke(cli, ["report", LOG, "--site-host", value])
     assert result.exit_code == 2
