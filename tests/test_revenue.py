@@ -429,3 +429,24 @@ def test_revenue_changes_only_within_one_currency(tmp_path: Path) -> None:
     assert (summary["macro_revenue"], summary["change_macro_revenue"]) == (0.0, -100.0)
     (alert,) = fell["alerts"]  # type: ignore[misc]
     assert (alert["status"], alert["change"]) == ("fired", -100.0)
+
+
+@pytest.mark.parametrize("output", ["table", "markdown"])
+def test_goals_without_a_value_have_no_value_column_for_people(tmp_path: Path, output: str) -> None:
+    """A goals file with no value: the goals table people read has no Value column (nor
+    revenue ones), as it has them when some goal has a value; CSV keeps its columns."""
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: order, kind: macro, destination: {begins_with: /thanks}}\n"
+    )
+    plain = ["report", LOG[0], "--goals", str(goals)]
+    header = next(
+        line
+        for line in CliRunner().invoke(cli, [*plain, "--format", output]).stdout.splitlines()
+        if "Visitor rate" in line
+    )
+    assert header.replace("|", " ").split()[-2:] == ["Visitor", "rate"]
+    valued = CliRunner().invoke(cli, ["report", *LOG, "--format", output]).stdout
+    assert any("Visitor rate" in line and "Value" in line for line in valued.splitlines())
+    csv = CliRunner().invoke(cli, [*plain, "--format", "csv"]).stdout.splitlines()[0]
+    assert csv.endswith(",value,revenue,revenue_per_session,revenue_per_visitor,currency")

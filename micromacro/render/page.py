@@ -137,13 +137,13 @@ def _shown_summary(report: Report) -> Table:
 
 
 def _goal_revenue_keys(report: Report) -> tuple[str, ...]:
-    """The revenue columns people see in the goals table: per session and visitor when some
-    goal has a value, the currency when the data gives one."""
+    """The revenue columns people see in the goals table: the value and it per session and
+    visitor when some goal has a value, the currency when the data gives one."""
     keys: tuple[str, ...] = ()
     if any(goal.revenue_by_currency is not None for goal in report.goals):
-        keys += GOAL_REVENUE_KEYS[:2]
+        keys += GOAL_REVENUE_KEYS[:3]
     if any(goal.currency is not None for goal in report.goals):
-        keys += GOAL_REVENUE_KEYS[2:]
+        keys += GOAL_REVENUE_KEYS[3:]
     return keys
 
 

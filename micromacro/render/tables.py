@@ -130,12 +130,13 @@ GOAL_TABLE_COLUMNS = tuple(
     Column(key, *_GOAL_HEADERS[key]) for key in GOAL_FIELDS if key in _GOAL_HEADERS
 )
 # People read the goals table without the interval columns (JSON and CSV carry them), and
-# with revenue per session and visitor and the currency only when some goal has a value.
+# with the value, revenue per session and visitor and the currency only when some goal has a
+# value.
 GOAL_DISPLAY_KEYS = (
     "name", "kind", "category", "type", "conversions", "converting_sessions", "conversion_rate",
-    "visitors", "visitor_conversion_rate", "value",
+    "visitors", "visitor_conversion_rate",
 )  # fmt: skip
-GOAL_REVENUE_KEYS = ("revenue_per_session", "revenue_per_visitor", "currency")
+GOAL_REVENUE_KEYS = ("value", "revenue_per_session", "revenue_per_visitor", "currency")
 
 
 def input_table(report: Report) -> Table:
