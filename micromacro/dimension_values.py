@@ -16,7 +16,13 @@ from datetime import UTC, tzinfo
 
 import polars as pl
 
-from micromacro.channels import EXPORT_KEYS, FIRST_USER_COLUMNS, channels_of, session_sources
+from micromacro.channels import (
+    EXPORT_KEYS,
+    FIRST_USER_COLUMNS,
+    channels_of,
+    request_host,
+    session_sources,
+)
 from micromacro.devices import device_columns
 from micromacro.dimensions import (
     DEVICE_DIMENSIONS,
@@ -77,6 +83,18 @@ def _first_hits(hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
             pl.col(c).sort_by(session_only, maintain_order=True).first() for c in present
         )
     return decode_strings(first, SESSION_ENCODED_COLUMNS)
+
+
+def site_host(host: pl.Expr) -> pl.Expr:
+    """The ``host`` dimension's value of a logged host: lower-case, without port or trailing
+    dot, as referrer hosts are read (``www.`` kept); a value that names no host as logged.
+
+    >>> hosts = pl.Series("host", ["WWW.Example.COM:443", "www.example.com.", "_", None])
+    >>> hosts.to_frame().select(site_host(pl.col("host")))["host"].to_list()
+    ['www.example.com', 'www.example.com', '_', None]
+    """
+    text = host.cast(pl.String)
+    return pl.coalesce(request_host(text), text).alias("host")
 
 
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
@@ -229,9 +247,13 @@ def session_dimensions(
             on="session",
             how="left",
         )
-    plain = [n for n in names if n == "host" or (n not in DIMENSIONS and QUERY_PREFIX not in n)]
+    plain = [n for n in names if n not in DIMENSIONS and QUERY_PREFIX not in n]
     if plain:
         table = table.join(first.select("session", *plain), on="session", how="left")
+    if "host" in names:
+        table = table.join(
+            first.select("session", site_host(pl.col("host"))), on="session", how="left"
+        )
     for name in sorted(n for n in names if n.startswith(QUERY_PREFIX)):
         parameter = _query_parameter(hits, name.removeprefix(QUERY_PREFIX))
         table = table.join(parameter.rename({"value": name}), on="session", how="left")

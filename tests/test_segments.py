@@ -138,6 +138,94 @@ def test_host_of_a_log_that_names_it(tmp_path: Path) -> None:
         ]
 
 
+_FIREFOX = '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"'
+_VHOSTS = ("www.example.com:443", "WWW.Example.COM:443", "www.example.com:80",
+           "www.example.com.:443", "shop.example.com:8080", "shop.example.com:443")  # fmt: skip
+_GA4_URLS = ("https://shop.test/a", "https://Shop.Test/a", "https://shop.test:443/a")
+
+
+def _host_inputs(tmp_path: Path, kind: str) -> list[str]:
+    """A log or export of six or three visits to one site, its host written in several ways;
+    the arguments that read it."""
+    if kind == "vhost_combined":
+        log = tmp_path / "vhost.log"
+        log.write_text(
+            "".join(
+                f'{host} 203.0.113.{n} - - [02/Nov/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 10 '
+                f'"-" {_FIREFOX}\n'
+                for n, host in enumerate(_VHOSTS)
+            )
+        )
+        return [str(log)]
+    if kind == "nginx":
+        log = tmp_path / "nginx.log"
+        log.write_text(
+            "".join(
+                f'203.0.113.{n} - - [02/Nov/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 10 "-" '
+                f'{_FIREFOX} "{host}"\n'
+                for n, host in enumerate(["shop.test:8080", "shop.test", "SHOP.test"])
+            )
+        )
+        variables = '"$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
+        fields = f'$remote_addr - $remote_user [$time_local] {variables} "$http_host"'
+        return [str(log), "--log-format", fields]
+    export = tmp_path / "ga4.ndjson"
+    export.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "event_timestamp": str(1793700000000000 + n),
+                    "event_name": "page_view",
+                    "user_pseudo_id": f"p{n}",
+                    "event_params": [
+                        {"key": "ga_session_id", "value": {"int_value": n}},
+                        {"key": "page_location", "value": {"string_value": url}},
+                    ],
+                }
+            )
+            + "\n"
+            for n, url in enumerate(_GA4_URLS)
+        )
+    )
+    source = tmp_path / "ga4.yaml"
+    source.write_text("source:\n  preset: ga4\n")
+    return [str(export), "--goals", str(source)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "segments"),
+    [
+        ("vhost_combined", [("www.example.com", 4), ("shop.example.com", 2)]),
+        ("nginx", [("shop.test", 3)]),
+        ("ga4", [("shop.test", 3)]),
+    ],
+)
+def test_a_host_is_one_segment_however_written(
+    tmp_path: Path, kind: str, segments: list[tuple[str, int]]
+) -> None:
+    """--by host reads a host as referrer hosts are read: lower-case, without port or trailing
+    dot (WWW.Example.COM:443, www.example.com:80 and www.example.com. were three segments)."""
+    args = [*_host_inputs(tmp_path, kind), "--by", "host", "--format", "json", "--top", "0"]
+    result = CliRunner().invoke(cli, ["report", *args, "-q"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["segments"]
+    assert [(row["segment"], row["sessions"]) for row in rows] == segments
+
+
+def test_an_alert_names_a_host_as_the_segment_does(tmp_path: Path) -> None:
+    """The four visits to www.example.com, however its host was logged, are one segment an
+    alert rule names."""
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: a, kind: macro, destination: /a}\nalerts:\n"
+        "  - {name: busy, metric: segments.host.www.example.com.sessions, above: 3}\n"
+    )
+    log = _host_inputs(tmp_path, "vhost_combined")
+    result = CliRunner().invoke(cli, ["alert", *log, "--goals", str(goals)])
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout.startswith("busy: segments.host.www.example.com.sessions = 4 ")
+
+
 def test_devices() -> None:
     assert by("device") == [("desktop", 3, 3, 1), ("mobile", 2, 0, 1)]
 
