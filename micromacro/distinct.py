@@ -74,11 +74,28 @@ def _decoded_path(path: str) -> str:
 
 
 def query_parameter(query: pl.Expr, name: str) -> pl.Expr:
-    """The value of the parameter ``name`` (case-sensitive) in a query string, still URL-encoded:
-    the first value when the query repeats it, null when it has none.
+    """The value of the parameter ``name`` (case-sensitive, but for the hex digits of its %XX
+    escapes) in a query string, still URL-encoded: the first value when the query repeats it,
+    null when it has none.
 
     >>> frame = pl.DataFrame({"q": ["a=1&total=12.5&total=3", "total=%2B4", "x=1", None]})
     >>> frame.select(query_parameter(pl.col("q"), "total")).to_series().to_list()
     ['12.5', '%2B4', None, None]
+    >>> frame = pl.DataFrame({"q": ["%C3%BC=1", "%c3%bc=2", "%C3%9C=3", "utm%5Fsource=4"]})
+    >>> frame.select(query_parameter(pl.col("q"), "%C3%BC")).to_series().to_list()
+    ['1', '2', None, None]
     """
-    return query.str.extract(f"(?:^|&){re.escape(name)}=([^&#]*)", 1)
+    return query.str.extract(f"(?:^|&){_name_pattern(name)}=([^&#]*)", 1)
+
+
+# A percent-escape of a parameter's name, whose hex digits mean the same in either case.
+_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
+
+
+def _name_pattern(name: str) -> str:
+    """A regex matching ``name`` as written, but for the case of its escapes' hex digits
+    (RFC 3986 §6.2.2.1: ``%c3%bc`` is ``%C3%BC``); nothing else of the name changes case."""
+    parts = _ESCAPE.split(name)  # text, escape, text, …
+    return "".join(
+        f"%(?i:{part[1:]})" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )

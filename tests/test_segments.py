@@ -361,6 +361,36 @@ def test_a_parameter_name_is_written_as_the_url_writes_it(tmp_path: Path) -> Non
     ]
 
 
+def test_an_escape_in_a_parameter_name_matches_in_either_case(tmp_path: Path) -> None:
+    """``query:%C3%BC`` reads ``?%c3%bc=`` too: the hex digits of an escape ignore case (RFC 3986
+    §6.2.2.1; it was (none)), nothing else of the name does (``utm%5Fsource`` stays another
+    name than ``utm_source``, ``%C3%9C`` (Ü) another than ``%C3%BC``). A goal's value ``from:
+    query:%C3%BC`` reads the same parameter."""
+    log = tmp_path / "query.log"
+    log.write_text(
+        "".join(
+            f'10.0.0.{n} - - [02/Nov/2026:10:00:00 +0000] "GET /a?{query} HTTP/1.1" 200 5 "-" '
+            f'"{UA}"\n'
+            for n, query in enumerate(["%C3%BC=1", "%c3%bc=2", "%C3%9C=3", "utm%5Fsource=x"])
+        )
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: a, kind: macro, destination: /a, value: {from: 'query:%C3%BC'}}\n"
+    )
+    args = ["report", str(log), "--goals", str(goals), "--format", "json", "-q"]
+    result = CliRunner().invoke(cli, [*args, "--by", "query:%C3%BC", "--by", "query:utm_source"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [(row["by"], row["segment"], row["sessions"]) for row in data["segments"]] == [
+        ("query:%C3%BC", "(none)", 2),
+        ("query:%C3%BC", "1", 1),
+        ("query:%C3%BC", "2", 1),
+        ("query:utm_source", "(none)", 4),
+    ]
+    assert data["summary"]["macro_revenue"] == 3.0
+
+
 # --- property: segments add up -----------------------------------------------------------
 
 GOALS_MODEL = (
