@@ -1,11 +1,11 @@
 """Segments (definitions §2.7): which traffic converts, by channel, device, landing page, time, …
 
 Every session belongs to exactly one segment of each ``--by`` breakdown: its value of the
-dimension (``dimensions.session_dimensions``), or its values joined for a cross; values past
-``--top`` are folded into ``(other)``. A segment's row has its sessions, visitors, macro and
-micro conversions and, per goal, the rate, its 95% interval and a test against all other
-sessions, with Benjamini–Hochberg q-values over every goal row; a funnel has its figures per
-segment too.
+dimension (``dimensions.session_dimensions``), or its values joined for a cross (``crossed``);
+values past ``--top`` are folded into ``(other)``. A segment's row has its sessions, visitors,
+macro and micro conversions and, per goal, the rate, its 95% interval and a test against all
+other sessions, with Benjamini–Hochberg q-values over every goal row; a funnel has its figures
+per segment too.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from micromacro.rows import CurrencyRevenue, FunnelSegmentRow, SegmentGoal, Segm
 from micromacro.stats import two_proportion_p_value, wilson_interval
 
 _CROSS = " / "
+# A value written in double quotes in a crossed label, as CSV quotes a field: one holding the
+# separator's " /" (which could read as a boundary) or starting with a quote.
+_QUOTE = '"'
 
 
 # --- the segment table -------------------------------------------------------------------------
@@ -46,16 +49,35 @@ def shown_segments(rows: Sequence[SegmentRow]) -> ShownSegments:
     return shown
 
 
+def crossed(values: Sequence[pl.Expr]) -> pl.Expr:
+    """The label of a segment of ``values`` (one text expression per dimension): the value,
+    or for a cross the values joined by `` / ``, each in double quotes (a quote inside
+    doubled) where it holds `` /`` or starts with a quote, so different values never share
+    a label.
+
+    >>> frame = pl.DataFrame({"a": ["x / y", "x", "A", 'say "hi"'], "b": ["z", "y / z", "m", "b"]})
+    >>> frame.select(crossed([pl.col("a"), pl.col("b")])).to_series().to_list()
+    ['"x / y" / z', 'x / "y / z"', 'A / m', 'say "hi" / b']
+    """
+    if len(values) == 1:
+        return values[0]
+    quoted = [
+        pl.when(value.str.contains(" /", literal=True) | value.str.starts_with(_QUOTE))
+        .then(pl.lit(_QUOTE) + value.str.replace_all(_QUOTE, _QUOTE * 2, literal=True) + _QUOTE)
+        .otherwise(value)
+        for value in values
+    ]
+    return pl.concat_str(quoted, separator=_CROSS)
+
+
 def _segment_values(
     table: pl.DataFrame, breakdown: Breakdown, top: int, shown: ShownSegments | None = None
 ) -> pl.Series:
-    """The segment of each session: its value, or its values joined for a cross; values past
-    the ``top`` with the most sessions become ``(other)`` (``top`` 0 keeps all), or with
-    ``shown``, those another period does not show."""
+    """The segment of each session: its value, or its values ``crossed``; values past the
+    ``top`` with the most sessions become ``(other)`` (``top`` 0 keeps all), or with ``shown``,
+    those another period does not show."""
     dimensions = [pl.col(d) for d in breakdown.dimensions]
-    values = table.select(pl.concat_str(dimensions, separator=_CROSS).alias("_segment")).get_column(
-        "_segment"
-    )
+    values = table.select(crossed(dimensions).alias("_segment")).get_column("_segment")
     if top <= 0:
         return values
     if shown is not None:
