@@ -38,12 +38,26 @@ SRM_P_VALUE = 0.001
 _NOT_VARIANTS = (NONE, OTHER)
 
 
-def _no_variant(baseline: str, by: str, names: list[str]) -> str:
-    """Why ``baseline`` is none of the variants ``names`` of ``by``."""
+def _is_variant(row: SegmentRow) -> bool:
+    """Whether a segment is a variant: it has a value of every dimension, and is not what
+    ``--top`` folds together."""
+    return row.segment not in _NOT_VARIANTS and NONE not in row.values
+
+
+def _no_variant(baseline: str, by: str, names: list[str], rows: Sequence[SegmentRow]) -> str:
+    """Why ``baseline`` is none of the variants ``names`` of ``by`` (whose segments are
+    ``rows``)."""
+    dimensions = by.split(",")
+    lacking = [row for row in rows if row.segment == baseline and NONE in row.values]
     if baseline == NONE:
         why = "the sessions without a value are no variant"
+    elif lacking:
+        missing = [d for d, v in zip(dimensions, lacking[0].values, strict=True) if v == NONE]
+        why = f"the sessions without a value of {', '.join(missing)} are no variant"
     elif baseline == OTHER:
         why = "what --top folds together is no variant"
+    elif len(dimensions) > 1:
+        why = f"no session has it for --by {by}, whose variants name a value of each dimension"
     else:
         why = f"no session has it for --by {by}"
     return f"--baseline {baseline!r}: {why} (seen: {', '.join(names) or 'none'})"
@@ -58,17 +72,16 @@ def experiment(
     """Each variant of the breakdown ``by`` against ``baseline``, goal by goal, and a
     sample-ratio-mismatch test of the variants' sessions.
 
-    Variants are the segments of ``by`` other than ``(none)`` and ``(other)``, in name order;
+    Variants are the segments of ``by`` other than ``(other)`` and those with a ``(none)``
+    value (of any dimension of a cross), in name order;
     ``expected_split`` gives their expected shares in that order (default: even). Raises
     ``UsageError`` when ``baseline`` is not a variant or the split does not fit.
     """
-    variants = sorted(
-        (row for row in rows if row.by == by and row.segment not in _NOT_VARIANTS),
-        key=lambda row: row.segment,
-    )
+    segments = [row for row in rows if row.by == by]
+    variants = sorted(filter(_is_variant, segments), key=lambda row: row.segment)
     names = [row.segment for row in variants]
     if baseline not in names:
-        raise UsageError(_no_variant(baseline, by, names))
+        raise UsageError(_no_variant(baseline, by, names, segments))
     shares = list(expected_split) or [1.0] * len(variants)
     if len(shares) != len(variants):
         raise UsageError(

@@ -362,6 +362,9 @@ class SegmentRow:
     # The sample variance of its sessions' macro revenue (0 for a session without), for the
     # experiment's Welch test; not shown.
     revenue_variance: Annotated[float | None, NOT_A_METRIC] = None
+    # Its value of each dimension of the breakdown (none for ``(other)``), which the label
+    # ``segment`` writes; not shown.
+    values: Annotated[tuple[str, ...], NOT_A_METRIC] = ()
 
     def as_dict(self) -> dict[str, object]:
         """A JSON ``segments`` item."""
@@ -370,7 +373,9 @@ class SegmentRow:
         return result
 
 
-SEGMENT_FIELDS = tuple(name for name in field_names(SegmentRow) if name != "revenue_variance")
+SEGMENT_FIELDS = tuple(
+    name for name in field_names(SegmentRow) if name not in ("revenue_variance", "values")
+)
 
 
 @dataclass(frozen=True, slots=True)

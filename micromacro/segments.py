@@ -111,7 +111,8 @@ def segment_rows(
     """One row per segment of every breakdown, largest first (``(other)`` last); with
     ``shown``, the values another period shows keep their rows instead of the ``top``.
 
-    Each carries ``by``, ``segment``, ``sessions``, ``visitors``, macro and micro conversions
+    Each carries ``by``, ``segment`` (its label) and ``values`` (its value of each dimension;
+    none for ``(other)``), ``sessions``, ``visitors``, macro and micro conversions
     (sessions with any goal of that kind) and rates, the macro revenue (from the
     ``revenue_cells`` of the macro goals, by currency; null when no macro goal has a value),
     ``small_sample`` (fewer sessions than ``min_sessions``) and ``goals``: per goal its
@@ -148,10 +149,12 @@ def segment_rows(
     segments_found: list[tuple[dict[str, Any], list[_GoalFigures]]] = []
     for breakdown in breakdowns:
         segments = _segment_values(table, breakdown, top, shown)
+        values = table.select(pl.concat_list(breakdown.dimensions).alias("_values"))
         grouped = (
-            flagged.with_columns(segments)
+            flagged.with_columns(segments, values.get_column("_values"))
             .group_by("_segment")
             .agg(
+                pl.col("_values").first(),  # a label names one combination of values
                 pl.len().alias("sessions"),
                 pl.col("visitor_id").n_unique().alias("visitors"),
                 pl.col("_macro").sum().alias("macro"),
@@ -233,6 +236,7 @@ def _segment_rows(
                 revenue_variance=variance if revenue is not None else None,
                 engaged_sessions=engaged,
                 engagement_rate=rate(engaged, sessions),
+                values=tuple(row["_values"]) if row["_segment"] != OTHER else (),
             )
         )
     return tuple(rows)

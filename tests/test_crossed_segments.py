@@ -6,19 +6,28 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
-from tests.helpers import combined_line
+from tests.helpers import FIREFOX, combined_line
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
 
 
-def write_log(tmp_path: Path, queries: list[str]) -> str:
-    """A log of one visit to ``/a?QUERY`` per query, each from its own visitor."""
+def write_log(tmp_path: Path, queries: list[str], agents: list[str] | None = None) -> str:
+    """A log of one visit to ``/a?QUERY`` per query, each from its own visitor (with the user
+    agent at its place in ``agents``, else Firefox on Linux: a desktop)."""
     log = tmp_path / "access.log"
     log.write_text(
         "".join(
-            combined_line(f"/a?{query}", ip=f"203.0.113.{n}") + "\n"
-            for n, query in enumerate(queries, start=1)
+            combined_line(f"/a?{query}", ip=f"203.0.113.{n}", agent=agent) + "\n"
+            for n, (query, agent) in enumerate(
+                zip(queries, agents or [FIREFOX] * len(queries), strict=True), start=1
+            )
         )
     )
     return str(log)
@@ -62,3 +71,51 @@ def test_different_values_are_different_segments_whose_labels_differ(tmp_path: P
         ("query:a", "x /", 1),
         ("query:a", "x / y", 1),
     ]
+
+
+# Sessions variant A desktop, A mobile, B desktop, "x / y" desktop, and without a variant one
+# desktop, one mobile: the variants of --by query:variant,device are the four cells with a
+# variant, one session each.
+VARIANTS = ["variant=A", "variant=A", "variant=B", "variant=x%20/%20y", "", ""]
+AGENTS = [FIREFOX, IPHONE, FIREFOX, FIREFOX, FIREFOX, IPHONE]
+
+
+def test_a_crossed_cell_without_a_value_is_no_variant(tmp_path: Path) -> None:
+    """'(none) / desktop' and '(none) / mobile' were variants, in the sample-ratio test too."""
+    log = write_log(tmp_path, VARIANTS, AGENTS)
+    data = report(log, "--by", "query:variant,device", "--baseline", "A / desktop")
+    trial = data["experiment"]
+    assert isinstance(trial, dict)
+    assert [(v["variant"], v["sessions"]) for v in trial["variants"]] == [
+        ('"x / y" / desktop', 1),
+        ("A / desktop", 1),
+        ("A / mobile", 1),
+        ("B / desktop", 1),
+    ]
+    assert trial["sample_ratio"]["sessions"] == [1, 1, 1, 1]
+    assert trial["sample_ratio"]["p_value"] == 1.0  # an even split: chi-square 0
+    quoted = report(log, "--by", "query:variant,device", "--baseline", '"x / y" / desktop')
+    assert quoted["experiment"]["baseline"] == '"x / y" / desktop'
+
+
+@pytest.mark.parametrize(
+    ("baseline", "why"),
+    [
+        ("(none) / mobile", "the sessions without a value of query:variant are no variant"),
+        ("A", "no session has it for --by query:variant,device, whose variants name a value of "
+         "each dimension"),
+        ("C / desktop", "no session has it for --by query:variant,device, whose variants name a "
+         "value of each dimension"),
+    ],
+)  # fmt: skip
+def test_a_baseline_of_a_cross_that_is_no_variant_exits_2(
+    tmp_path: Path, baseline: str, why: str
+) -> None:
+    log = write_log(tmp_path, VARIANTS, AGENTS)
+    args = ["report", log, "--by", "query:variant,device", "--baseline", baseline]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f'micromacro: error: --baseline {baseline!r}: {why} (seen: "x / y" / desktop, '
+        "A / desktop, A / mobile, B / desktop)\n"
+    )
