@@ -407,9 +407,10 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
 
     A line is a duplicate when the same text appears in an input read before its own; repeats
     within one input are real traffic and stay. A comment line (a blank line, a W3C header)
-    stays a comment: its rule comes first. The duplicates move from their bucket to
-    ``duplicate`` in ``read.counts`` (and in ``read.lines`` when kept), and a malformed one is
-    no longer among the malformed lines named.
+    stays a comment, and a line outside the period ``out_of_period``: their rules come first.
+    The duplicates move from their bucket to ``duplicate`` in ``read.counts`` (and in
+    ``read.lines`` when kept), and a malformed one is no longer among the malformed lines
+    named.
     """
     keys = (
         pl.concat(read.line_keys)
@@ -417,10 +418,13 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
         .with_columns(pl.col("source_file").to_physical().alias("_file"))
     )
     first_file = keys.group_by(_LINE_HASH).agg(pl.col("_file").min().alias("_first"))
-    duplicates = keys.join(first_file, on=_LINE_HASH).filter(pl.col("_file") > pl.col("_first"))
+    # A copy outside the period stays out of it, as it counts in a read of two periods
+    # (``--compare``): a duplicate is counted in the period of its line.
+    duplicates = keys.join(first_file, on=_LINE_HASH).filter(
+        (pl.col("_file") > pl.col("_first")) & (pl.col("bucket") != "out_of_period")
+    )
     # Variants are counted over the lines in the period (see ``HitAccumulator.add``).
-    in_period = duplicates.filter(pl.col("bucket") != "out_of_period")
-    removals = ((read.counts, duplicates["bucket"]), (read.variants, in_period["variant"]))
+    removals = ((read.counts, duplicates["bucket"]), (read.variants, duplicates["variant"]))
     for counts, removed_lines in removals:
         removed: dict[str, int] = {}
         add_counts(removed, removed_lines)

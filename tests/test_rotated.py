@@ -221,3 +221,32 @@ def test_a_log_truncated_while_it_is_read_is_counted_as_read_with_a_warning(
     monkeypatch.undo()  # read whole (empty now), the file is kept
     assert CliRunner().invoke(cli, args).exit_code == 0
     assert [entry.lines for entry in HitCache(str(cache)).entries()] == [0]
+
+
+def test_a_copy_outside_the_period_is_out_of_period_with_or_without_compare(
+    tmp_path: Path,
+) -> None:
+    """access.log.1 ends with a 12:00 line on 2 Nov that access.log repeats. Reporting 3 Nov,
+    the copy is out of the period like its original (3 lines out, none duplicate), whether or
+    not --compare also reads 2 Nov; reporting 2 Nov (or it as the earlier period) the copy is
+    the one duplicate and 3 Nov's line the one out of the period."""
+    agent = '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"'
+    line = '10.0.0.{} - - [0{}/Nov/2026:{}:00:00 +0000] "GET {} HTTP/1.1" 200 100 "-" ' + agent
+    older, newer = tmp_path / "access.log.1", tmp_path / "access.log"
+    older.write_text(line.format(1, 2, 10, "/") + "\n" + line.format(1, 2, 12, "/a") + "\n")
+    newer.write_text(line.format(1, 2, 12, "/a") + "\n" + line.format(2, 3, 10, "/b") + "\n")
+    files = [str(older), str(newer), "--dedupe", "--no-cache"]
+
+    def counts(source: dict[str, object]) -> tuple[object, ...]:
+        return source["duplicate"], source["out_of_period"], source["page"]
+
+    day3 = ["--since", "2026-11-03", "--until", "2026-11-03"]
+    assert counts(report(*files, *day3)["input"]) == (0, 3, 1)
+    compared = report(*files, *day3, "--compare", "previous")
+    assert counts(compared["input"]) == (0, 3, 1)
+    assert counts(compared["previous"]["input"]) == (1, 1, 2)
+    assert counts(report(*files, "--since", "2026-11-02", "--until", "2026-11-02")["input"]) == (
+        1,
+        1,
+        2,
+    )
