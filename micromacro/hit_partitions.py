@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from micromacro.errors import InputError
+from micromacro.spool import temporary_parent
 
 BUCKETS = 256
 _BUCKET = "__micromacro_bucket"
@@ -78,13 +79,15 @@ class HitSpill:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             raise InputError(
                 f"cannot write the counted hits to a temporary directory in "
-                f"{tempfile.gettempdir()}: {str(reason).splitlines()[0]}; set TMPDIR to a "
+                f"{temporary_parent()}: {str(reason).splitlines()[0]}; set TMPDIR to a "
                 "directory with room, or raise --hit-memory"
             ) from error
 
     def _write(self, frame: pl.DataFrame) -> None:
         if self._directory is None:
-            self._directory = tempfile.TemporaryDirectory(prefix="micromacro-hits-")
+            self._directory = tempfile.TemporaryDirectory(
+                prefix="micromacro-hits-", dir=temporary_parent()
+            )
         path = Path(self._directory.name) / f"spill-{len(self.files):05d}.parquet"
         # By the visitor's text: a categorical code is not the same in every chunk of a run.
         bucket = (pl.col("visitor").cast(pl.String).hash() % BUCKETS).cast(pl.UInt16)

@@ -30,7 +30,6 @@ import os
 import queue
 import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -52,7 +51,7 @@ from micromacro.compression import (
 )
 from micromacro.errors import InputError
 from micromacro.option_values import DEFAULT_MAX_LINE_BYTES
-from micromacro.spool import Spool, remove_orphan_spools
+from micromacro.spool import Spool, remove_orphan_spools, temporary_parent
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -302,7 +301,7 @@ class Inputs(AbstractContextManager["Inputs"]):
             try:
                 self._spool = Spool()
             except OSError as error:
-                where = tempfile.gettempdir()
+                where = temporary_parent()
                 raise InputError(
                     f"{name}: cannot make a spool directory in {where} to read it once: "
                     f"{error.strerror or error} (set TMPDIR)"

@@ -16,12 +16,36 @@ import stat
 import tempfile
 import time
 
+from micromacro.errors import InputError
+
 # The spool: micromacro-PID-XXXX in the temporary directory, locked by its run.
 _SPOOL_PREFIX = "micromacro-"
 _SPOOL_NAME = re.compile(r"micromacro-\d+-[A-Za-z0-9_]+")
 _STAGING_PREFIX = ".micromacro-staging-"
 _STAGING_MAX_AGE_S = 3600.0
 _LOCK_NAME = ".lock"
+
+
+def temporary_parent() -> str:
+    """The directory temporary files go in: ``$TMPDIR`` when it is set, else the system's.
+
+    A ``$TMPDIR`` that is not a directory this process can write to is an error
+    (``InputError``), rather than the system's directory taken instead, unseen: one set to a
+    disk with room, and mistyped, would fill a small ``/tmp``.
+    """
+    chosen = os.environ.get("TMPDIR")
+    if not chosen:
+        return tempfile.gettempdir()
+    if not os.path.isdir(chosen):
+        reason = "no such directory" if not os.path.exists(chosen) else "not a directory"
+    elif not os.access(chosen, os.W_OK | os.X_OK):
+        reason = "cannot write to it"
+    else:
+        return chosen
+    raise InputError(
+        f"TMPDIR {chosen}: {reason}; set TMPDIR to a directory with room for temporary files "
+        "(or unset it for the system's)"
+    )
 
 
 class Spool:
@@ -33,7 +57,7 @@ class Spool:
     """
 
     def __init__(self) -> None:
-        parent = tempfile.gettempdir()
+        parent = temporary_parent()
         staging = tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=parent)
         self._lock = os.open(os.path.join(staging, _LOCK_NAME), os.O_CREAT | os.O_RDWR, 0o600)
         fcntl.flock(self._lock, fcntl.LOCK_EX)

@@ -183,3 +183,35 @@ def test_a_full_disk_is_one_line_and_exit_1(
         "--hit-memory\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [("missing", "no such directory"), ("a-file", "not a directory")],
+)
+@pytest.mark.parametrize("needs", ["spill", "spool"])
+def test_a_tmpdir_that_cannot_be_used_is_an_error_not_another_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str, reason: str, needs: str
+) -> None:
+    """TMPDIR set to a directory that is not there (mistyped) or to a file: the hits to spill,
+    or standard input to copy, would go to the system's directory instead, unseen; exit 1
+    naming it. A run that needs no temporary file does not look."""
+    monkeypatch.chdir(ROOT)
+    (tmp_path / "a-file").write_text("")
+    chosen = tmp_path / where
+    monkeypatch.setenv("TMPDIR", str(chosen))
+    sample = Path("sample_logs/access.log")
+    args, stdin = (
+        (["report", str(sample), "--hit-memory", TINY], None)
+        if needs == "spill"
+        else (["report", "-"], sample.read_bytes())
+    )
+    result = CliRunner().invoke(cli, [*args, "--no-cache", "--format", "json"], input=stdin)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: TMPDIR {chosen}: {reason}; set TMPDIR to a directory with room for "
+        "temporary files (or unset it for the system's)"
+    )
+    plain = CliRunner().invoke(cli, ["report", str(sample), "--no-cache", "--format", "json"])
+    assert plain.exit_code == 0
