@@ -18,7 +18,7 @@ import contextlib
 import json
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import BinaryIO
@@ -40,6 +40,7 @@ from micromacro.logformats import (
 )
 from micromacro.logformats import resolve_format as resolve_log_format
 from micromacro.logformats.families import FamilyFormat
+from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.logformats.formatstrings import FormatString, suggest_format_string
 from micromacro.option_values import AUTO
 from micromacro.periods import parse_timezone
@@ -150,20 +151,92 @@ def check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
     )
 
 
-def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
-    """How ``fmt`` reads each line of ``sample``: its input (``source_file``), whether it is
-    data (not a comment), whether it reads as ``fmt`` (``read``: a request, or another record of
-    the format) and its time (``ts``, where it is a request)."""
-    frame = pl.DataFrame(
+# A log whose X-Forwarded-For names this many times more clients than its connecting addresses
+# do (and this many at least), on most of its first lines, is one written behind a proxy.
+_PROXIED_RATIO = 3
+_PROXIED_CLIENTS = 10
+# The first lines looked at for it: enough for a CDN's many edge addresses to show as few.
+PROXIED_SAMPLE_LINES = 2000
+# Lines that may carry a forwarded address (others are not parsed for one): a quoted value
+# that starts with an IPv4 or IPv6 address, as nginx and Apache log an X-Forwarded-For; in a
+# JSON line, an X-Forwarded-For key whose value starts like an address.
+_QUOTED_ADDRESS = re.compile(
+    r'"(?:\d{1,3}\.){3}\d{1,3}[",:]|"\[?[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*[",\]]'
+)
+_JSON_FORWARDED = re.compile(
+    r'(?i)"(?:http_x_forwarded_for|x-forwarded-for|request_x-forwarded-for)"\s*:\s*\[?\s*"\[?[0-9a-f]'
+)
+
+
+def proxied_clients_warning(
+    fmt: LogFormat, sample: Sample, more: Callable[[], Sample]
+) -> str | None:
+    """A warning when most requests carry a public X-Forwarded-For address and those name far
+    more clients than the connecting addresses: a log written behind a proxy or CDN, whose few
+    addresses ``--client-ip remote`` would take for the visitors. Decided on ``more`` lines
+    (the first ``PROXIED_SAMPLE_LINES``) when the ``sample`` has such addresses."""
+    found = _forwarded_clients(fmt, sample)
+    if found is None:
+        return None
+    lines, remote, clients = _forwarded_clients(fmt, more()) or found
+    if clients < max(_PROXIED_CLIENTS, _PROXIED_RATIO * remote):
+        return None
+    return (
+        f"the X-Forwarded-For field names {clients:,} clients in the first {lines:,} requests, "
+        f"where the connecting address names {remote:,}: a log written behind a proxy or CDN "
+        "counts its addresses as the visitors; --client-ip first-forwarded takes the forwarded "
+        "address instead (trust it behind your own proxy only)"
+    )
+
+
+def _forwarded_clients(fmt: LogFormat, sample: Sample) -> tuple[int, int, int] | None:
+    """Of the requests of ``sample``: how many, their connecting addresses, and the clients
+    their X-Forwarded-For names (its first public address); None unless most requests have
+    one."""
+    if not any(_may_name_forwarded(text) for _, _, text in sample):
+        return None
+    parsed = fmt.parser()(_sample_frame(sample))
+    if "forwarded_for" not in parsed.collect_schema().names():
+        return None
+    forwarded = pl.col("_forwarded")
+    lines, remote, proxied, clients = (
+        parsed.filter(pl.col("parsed"))
+        .with_columns(first_forwarded_ip().alias("_forwarded"))
+        .select(
+            pl.len().alias("lines"),
+            pl.col("ip").n_unique().alias("remote"),
+            (forwarded != pl.col("ip")).sum().alias("proxied"),
+            forwarded.filter(forwarded != pl.col("ip")).n_unique(),
+        )
+        .collect()
+        .row(0)
+    )
+    return (lines, remote, clients) if lines and proxied * 2 >= lines else None
+
+
+def _may_name_forwarded(text: str) -> bool:
+    """Whether a log line may hold a forwarded address (see ``_QUOTED_ADDRESS``)."""
+    pattern = _JSON_FORWARDED if text.lstrip().startswith("{") else _QUOTED_ADDRESS
+    return pattern.search(text) is not None
+
+
+def _sample_frame(sample: Sample) -> pl.LazyFrame:
+    return pl.DataFrame(
         {
             "source_file": [file.name for file, _, _ in sample],
             "line_no": pl.Series([number for _, number, _ in sample], dtype=pl.UInt32),
             "line": [text for _, _, text in sample],
         }
-    )
+    ).lazy()
+
+
+def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
+    """How ``fmt`` reads each line of ``sample``: its input (``source_file``), whether it is
+    data (not a comment), whether it reads as ``fmt`` (``read``: a request, or another record of
+    the format) and its time (``ts``, where it is a request)."""
     parsed = pl.col("parsed")
     return (
-        fmt.parser()(frame.lazy())
+        fmt.parser()(_sample_frame(sample))
         .select(
             "source_file",
             (~pl.col("comment")).alias("data"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import itertools
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,12 +34,14 @@ from micromacro.cpus import usable_cpus
 from micromacro.errors import InputError
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
+    PROXIED_SAMPLE_LINES,
     UnreadFields,
     check_forwarded_for,
     choose_log_format,
     format_notes,
     lines_with_unread_fields,
     named_format_string,
+    proxied_clients_warning,
     report_timezone,
     sample_read,
     unmatched_warning,
@@ -63,7 +66,7 @@ from micromacro.hits import (
     classify_lines,
     in_period,
 )
-from micromacro.inputs import TOO_LONG, FileParts, Inputs, LineChunk, read_ahead
+from micromacro.inputs import TOO_LONG, FileParts, InputFile, Inputs, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
 from micromacro.logformats.cut import group_order
 from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
@@ -481,7 +484,7 @@ def _read_access_logs(
     sample = list(inputs.sample_lines())
     memo = options.cache if not keep_lines else None
     fmt, detection = choose_log_format(sample, options.log_format, memo)
-    client_notes = []
+    client_notes, client_warnings = [], []
     if options.client_ip == "first-forwarded":
         check_forwarded_for(fmt, sample)
     elif _forwarded_is_client(fmt):
@@ -490,6 +493,8 @@ def _read_access_logs(
             "the format string has no client address but an X-Forwarded-For: its first "
             "address is the client (as --client-ip first-forwarded)"
         )
+    elif proxied := proxied_clients_warning(fmt, sample, lambda: _first_lines(inputs)):
+        client_warnings.append(proxied)
     sampled = sample_read(fmt, sample) if len(inputs.files) > 1 and sample else None
     if sampled is not None:
         _order_by_time(inputs, sampled)
@@ -498,7 +503,7 @@ def _read_access_logs(
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
-    warnings = unread_inputs(fmt, sampled) if sampled is not None else []
+    warnings = [*client_warnings, *(unread_inputs(fmt, sampled) if sampled is not None else [])]
     cache = None
     if options.cache is not None and not options.dedupe and not keep_lines:
         cache = _look_up(inputs, fmt, options, options.cache)
@@ -594,6 +599,12 @@ def _read_access_logs(
         warnings=warnings,
         unread_fields=lines_with_unread_fields(variants, read.unread_example),
     )
+
+
+def _first_lines(inputs: Inputs) -> list[tuple[InputFile, int, str]]:
+    """The first ``PROXIED_SAMPLE_LINES`` lines of the inputs, in input order."""
+    lines = inputs.sample_lines(PROXIED_SAMPLE_LINES)
+    return list(itertools.islice(lines, PROXIED_SAMPLE_LINES))
 
 
 def _forwarded_is_client(fmt: LogFormat) -> bool:

@@ -365,3 +365,45 @@ def test_a_line_a_strict_variant_reads_is_read_alike_by_the_general_reader(
             .drop("variant")
             .equals(strict.filter(read_by_strict).drop("variant"))
         ), variant.name
+
+
+def _proxied_log(path: Path, edges: int, clients: int, lines: int) -> None:
+    """``lines`` requests a second apart, through ``edges`` proxy addresses, from ``clients``
+    visitors whose address the last field (an X-Forwarded-For) names."""
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    path.write_text(
+        "".join(
+            f"172.68.0.{n % edges} - - [02/Nov/2026:10:{n // 60 % 60:02d}:{n % 60:02d} +0000] "
+            f'"GET /p{n % 7} HTTP/1.1" 200 5 "-" "{agent}" "198.51.{n % clients // 250}.'
+            f'{n % clients % 250}"\n'
+            for n in range(lines)
+        )
+    )
+
+
+def test_a_log_written_behind_a_proxy_says_to_read_the_forwarded_address(tmp_path: Path) -> None:
+    """2,500 requests through 25 edge addresses naming 600 clients in X-Forwarded-For: the first
+    50 lines hold 50 clients of 25 addresses (2× only), the first 2,000 lines 600 of 25. The
+    report counts 25 visitors, and says why and what to do; with --client-ip first-forwarded,
+    600 visitors and no word. A log whose forwarded addresses are few (a visitor's own
+    proxy) says nothing."""
+    log = tmp_path / "access.log"
+    _proxied_log(log, edges=25, clients=600, lines=2500)
+    plain = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
+    assert json.loads(plain.stdout)["summary"]["visitors"] == 25
+    assert (
+        "micromacro: warning: the X-Forwarded-For field names 600 clients in the first 2,000 "
+        "requests, where the connecting address names 25: a log written behind a proxy or CDN "
+        "counts its addresses as the visitors; --client-ip first-forwarded takes the forwarded "
+        "address instead (trust it behind your own proxy only)\n"
+    ) in plain.stderr
+    forwarded = ["--client-ip", "first-forwarded"]
+    told = CliRunner().invoke(
+        cli, ["report", str(log), *forwarded, "--format", "json", "--no-cache"]
+    )
+    assert json.loads(told.stdout)["summary"]["visitors"] == 600
+    assert "X-Forwarded-For field names" not in told.stderr
+    _proxied_log(log, edges=25, clients=40, lines=2500)
+    few = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
+    assert few.exit_code == 0
+    assert "X-Forwarded-For field names" not in few.stderr
