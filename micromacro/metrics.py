@@ -375,14 +375,15 @@ def engagement_ladder(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> Ladder
 def micro_macro_table(visitors: pl.DataFrame, goals: tuple[Goal, ...]) -> tuple[MicroMacroRow, ...]:
     """For each micro goal: the macro rate of visitors who completed it and of those who did not,
     their difference, lift (ratio), 95% interval of the difference and a two-proportion p-value;
-    by difference, largest first (a goal nobody or everybody completed, without one, last).
+    by difference, largest first (a goal nobody or everybody completed, without one, last);
+    none without a macro goal.
 
     The visitor counts of all micro goals come from one group_by over the cells of their
     columns; the figures depend on those counts only, so they are computed once per distinct
     pair of counts."""
     micro = [(i, goal) for i, goal in enumerate(goals) if goal.kind == "micro"]
-    if not micro:
-        return ()
+    if not micro or all(goal.kind != "macro" for goal in goals):
+        return ()  # without a macro goal there is no macro rate to predict
     total = visitors.height
     all_macro = int(visitors["macro"].sum() or 0) if total else 0
     columns = [goal_column(i) for i, _ in micro]

@@ -678,6 +678,28 @@ def test_micro_to_macro_table() -> None:
     assert first["macro_rate_without"] == 0.5
 
 
+def test_without_a_macro_goal_no_micro_goal_predicts_one(tmp_path: Path) -> None:
+    """Micro goals only: no macro rate, so the micro → macro table has no row (it read 0.0%
+    with and without each goal, p = 1, as if the site converted nobody); people read why."""
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n"
+        "  - {name: cart, kind: micro, destination: {equals: /cart}}\n"
+        "  - {name: long_visit, kind: micro, duration: {greater_than: 1m}}\n"
+    )
+    data = json.loads(report(SHOP, "--goals", str(goals), "--format", "json").stdout)
+    assert data["micro_macro"] == []
+    assert data["ladder"]["macro_rate_with_micro"] is None
+    csv = report(SHOP, "--goals", str(goals), "--format", "csv", "--table", "micro_macro").stdout
+    assert len(csv.splitlines()) == 1
+    for output in ("table", "markdown"):
+        text = report(SHOP, "--goals", str(goals), "--format", output).stdout
+        assert "The goals file has no macro goal (a purchase, a lead, a sign-up), so no micro" in (
+            " ".join(text.split())
+        )
+    assert "no macro goal" not in report(SHOP, "--goals", GOALS).stdout
+
+
 def test_csv_micro_macro_header() -> None:
     result = report(SHOP, "--goals", GOALS, "--format", "csv", "--table", "micro_macro")
     assert result.stdout.splitlines()[0] == (

@@ -117,6 +117,15 @@ def _infinite_lifts(report: Report) -> Table:
 
 
 NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
+NO_MACRO_GOAL = (
+    "The goals file has no macro goal (a purchase, a lead, a sign-up), so no micro goal can "
+    "be said to lead to one: add the site's main conversion as a goal of kind macro."
+)
+
+
+def _micro_goals_alone(report: Report) -> bool:
+    """Whether the report's goals are all micro ones."""
+    return bool(report.goals) and all(goal.kind == "micro" for goal in report.goals)
 
 
 def _shown_summary(report: Report) -> Table:
@@ -170,6 +179,8 @@ def sections(report: Report) -> list[Section]:
         for table in (ladder_table(report), _infinite_lifts(report)):
             if table.rows:
                 page.append(Section(table.title, table))
+        if report.micro_macro == () and _micro_goals_alone(report):
+            page.append(Section("Micro → macro (visitors)", None, note=NO_MACRO_GOAL))
     else:
         page.append(Section(goals.title, None, note=NO_GOALS))
     page += traffic_sections(report)
