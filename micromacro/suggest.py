@@ -57,6 +57,7 @@ from micromacro.suggest_steps import (
     page_figures,
     post_matcher,
     regex_literal,
+    seen_pages,
     step_matcher,
     step_name,
     step_reach,
@@ -215,7 +216,8 @@ def suggest_goals(
 
 @dataclass
 class _Context:
-    """What the candidate finders share: the figures of pages, posts and downloads."""
+    """What the candidate finders share: the figures of pages (those a person sees, not the
+    calls of a program), posts and downloads."""
 
     hits: pl.DataFrame
     sessions: pl.DataFrame
@@ -229,7 +231,7 @@ def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
     context = _Context(
         hits=hits,
         sessions=sessions,
-        pages=page_figures(hits),
+        pages=seen_pages(page_figures(hits)),
         posts=event_figures(hits, "request"),
         downloads=event_figures(hits, "download"),
     )

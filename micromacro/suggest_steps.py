@@ -77,6 +77,15 @@ CONFIRMATION_WORDS = frozenset(
         "bienvenido", "benvenuto"
     )
 )  # fmt: skip
+# Words of a path a program calls rather than a page a person sees: an API, AJAX, JSON, RPC,
+# WordPress's wp-json and admin-ajax.php, tracking and beacons. A GET of such a path is no page
+# goal (``GET /api/v1/billing/plans`` is no view of the pricing).
+CALL_WORDS = frozenset(
+    (
+        "api", "ajax", "json", "graphql", "rpc", "xmlrpc", "wp", "track", "tracking", "beacon",
+        "heartbeat", "ping", "csp"
+    )
+)  # fmt: skip
 # Words of a form post that is no goal: signing in, APIs, tracking, the cart's upkeep.
 NOT_A_GOAL_WORDS = frozenset(
     (
@@ -253,6 +262,15 @@ def intent_of(text: str) -> Intent | None:
     return None
 
 
+def is_call(template: str) -> bool:
+    """Whether a path is one a program calls (``CALL_WORDS``), not a page a person sees.
+
+    >>> [is_call(t) for t in ("/api/v1/*/plans", "/wp-json/wp-statistics/v2/hit", "/pricing")]
+    [True, True, False]
+    """
+    return bool(words(template) & CALL_WORDS)
+
+
 # --- the figures of each step ----------------------------------------------------------------
 
 
@@ -316,6 +334,13 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .drop("page")
         .sort("template")
     )
+
+
+def seen_pages(pages: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``page_figures`` of pages a person sees: those of calls (``is_call``) left
+    out. Words are read once per template."""
+    calls = [template for template in pages.get_column("template") if is_call(template)]
+    return pages.filter(~pl.col("template").is_in(calls))
 
 
 def _spellings(pages: pl.DataFrame) -> pl.DataFrame:

@@ -692,3 +692,22 @@ def test_a_page_spelled_in_other_cases_or_with_a_trailing_slash_is_one_goal(
     )
     assert not any("macro goals are hard" in s.evidence.why for s in suggestion.goals)
     assert [f.funnel.name for f in suggestion.funnels] == ["to_contact_lead"]
+
+
+# --- calls of a program ----------------------------------------------------------------------
+
+
+def test_an_api_call_is_no_view_of_a_page(tmp_path: Path) -> None:
+    """GET /api/v1/billing/plans is the app fetching the plans in its checkout, not a person
+    viewing the pricing: pricing_view is /pricing alone, its 5 sessions (with the call's 3 it
+    was 8, and the micro → macro table showed a lift of the purchase it comes before)."""
+    log = _flows(
+        tmp_path,
+        [
+            (5, ["/", "/pricing", "/about"]),
+            (3, ["/", "/app", "/api/v1/billing/plans", "/app/settings"]),
+        ],
+    )
+    (pricing,) = [s for s in _suggest(str(log)).goals if s.goal.name == "pricing_view"]
+    assert pricing.goal.destination == DestinationMatcher(StringMatcher("equals", "/pricing"))
+    assert (pricing.evidence.sessions, pricing.evidence.examples) == (5, ("/pricing",))
