@@ -45,7 +45,6 @@ from micromacro.suggest_steps import (
     CHECKOUT_WORDS,
     CONFIRMATION_WORDS,
     DOWNLOAD_EXTENSIONS,
-    NOT_A_GOAL_WORDS,
     PRICING_WORDS,
     SEARCH_PARAMETERS,
     VALUE_PARAMETER,
@@ -54,6 +53,7 @@ from micromacro.suggest_steps import (
     download_matcher,
     event_figures,
     intent_of,
+    is_no_goal_post,
     page_figures,
     post_matcher,
     regex_literal,
@@ -244,10 +244,10 @@ def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
             micro.append(candidate)
         else:
             macro.append(candidate)
-    if not macro and micro:  # no purchase, lead or sign-up: the best of the rest is the macro
+    if not macro and micro:  # no purchase, lead or sign-up found: the best of the rest is macro
         promoted = min(micro, key=lambda c: c.rank)
         micro.remove(promoted)
-        promoted.why += "; a macro goal, as the site shows no purchase, lead or sign-up"
+        promoted.why += "; a macro goal, as no purchase, lead or sign-up was found"
         macro.append(promoted)
     macro = _distinct(sorted(macro, key=lambda c: c.rank))  # before the cap: one goal each
     micro.sort(key=lambda c: c.rank)
@@ -356,7 +356,7 @@ def _conversion_candidates(context: _Context) -> list[_Candidate]:
         if step in used_posts or row["sessions"] < MIN_SESSIONS:
             continue
         found_words = words(row["template"])
-        if found_words & NOT_A_GOAL_WORDS or found_words & CART_WORDS:
+        if is_no_goal_post(row["template"]) or found_words & CART_WORDS:
             continue
         if found_words & CHECKOUT_WORDS and not found_words & CONFIRMATION_WORDS:
             continue  # a step of the checkout: the page that confirms it is the goal
@@ -404,7 +404,7 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     post = before if before is not None and before_count >= 0.8 * after_post else None
     if after_post and post is None and not named:
         return None  # after posts of several forms: the posts are the goals
-    if post is not None and words(post) & NOT_A_GOAL_WORDS and not words(post) & CHECKOUT_WORDS:
+    if post is not None and is_no_goal_post(post) and not words(post) & CHECKOUT_WORDS:
         return None  # what a login or a password reset leads to, named so or not
     if post is not None and words(post) & CART_WORDS:
         if not named:

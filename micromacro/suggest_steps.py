@@ -86,14 +86,19 @@ CALL_WORDS = frozenset(
         "heartbeat", "ping", "csp"
     )
 )  # fmt: skip
-# Words of a form post that is no goal: signing in, APIs, tracking, the cart's upkeep.
+# Words that say how a form is sent, not what it is for (an API, AJAX, JSON, RPC, WordPress,
+# an auth service): a goal word in the same path outweighs them (``POST /api/v1/auth/signup``
+# is a sign-up, ``POST /wp-json/contact-form-7/v1/contact-forms/42/feedback`` a contact).
+TRANSPORT_WORDS = frozenset(("api", "ajax", "json", "graphql", "rpc", "xmlrpc", "wp", "auth"))
+# Words of a form post that is no goal, whatever else its path says: signing in, tracking and
+# beacons, admin, the cart's upkeep, comments, reviews and votes.
 NOT_A_GOAL_WORDS = frozenset(
     (
-        "login", "signin", "logout", "signout", "session", "sessions", "auth", "oauth", "token",
-        "password", "reset", "api", "ajax", "graphql", "rpc", "xmlrpc", "track", "tracking",
-        "collect", "beacon", "events", "event", "analytics", "metrics", "log", "logs", "csp",
-        "report", "heartbeat", "ping", "admin", "wp", "remove", "delete", "update", "clear",
-        "coupon", "wishlist", "like", "vote", "comment", "comments", "rate", "review", "reviews"
+        "login", "signin", "logout", "signout", "session", "sessions", "oauth", "token",
+        "password", "reset", "track", "tracking", "collect", "beacon", "events", "event",
+        "analytics", "metrics", "log", "logs", "csp", "report", "heartbeat", "ping", "admin",
+        "remove", "delete", "update", "clear", "coupon", "wishlist", "like", "vote", "comment",
+        "comments", "rate", "review", "reviews"
     )
 )  # fmt: skip
 CART_WORDS = frozenset(
@@ -269,6 +274,19 @@ def is_call(template: str) -> bool:
     [True, True, False]
     """
     return bool(words(template) & CALL_WORDS)
+
+
+def is_no_goal_post(template: str) -> bool:
+    """Whether a form post to ``template`` is no goal: its path holds a word of
+    ``NOT_A_GOAL_WORDS``, or one of ``TRANSPORT_WORDS`` and no goal word (``INTENT_WORDS``).
+
+    >>> [is_no_goal_post(t) for t in ("/api/v1/auth/signup", "/api/v1/auth/login", "/api/x")]
+    [False, True, True]
+    """
+    found = words(template)
+    if found & NOT_A_GOAL_WORDS:
+        return True
+    return bool(found & TRANSPORT_WORDS) and intent_of(template) is None
 
 
 # --- the figures of each step ----------------------------------------------------------------

@@ -235,7 +235,9 @@ def test_a_content_site() -> None:
         ("engaged_visit", "micro", "secondary_action", 3),  # sessions 1, 3, 8
     ]
     goals = {s.goal.name: s for s in suggestion.goals}
-    assert "no purchase, lead or sign-up" in goals["newsletter_signup"].evidence.why
+    assert goals["newsletter_signup"].evidence.why.endswith(
+        "; a macro goal, as no purchase, lead or sign-up was found"
+    )
     assert _matches(goals["pdf_download"].goal, _download("/wp-content/uploads/2024/12/x.pdf"))
     assert goals["site_search"].evidence.examples == ("/?s=maps", "/?s=snow+boots")
     assert not suggestion.funnels  # two newsletter sign-ups: too few for a funnel
@@ -711,3 +713,69 @@ def test_an_api_call_is_no_view_of_a_page(tmp_path: Path) -> None:
     (pricing,) = [s for s in _suggest(str(log)).goals if s.goal.name == "pricing_view"]
     assert pricing.goal.destination == DestinationMatcher(StringMatcher("equals", "/pricing"))
     assert (pricing.evidence.sessions, pricing.evidence.examples) == (5, ("/pricing",))
+
+
+def _goals(suggestion: Suggestion) -> list[tuple[str, str, int, str]]:
+    """The proposed goals but the duration and pages goals: name, kind, sessions, why."""
+    return [
+        (s.goal.name, s.goal.kind, s.evidence.sessions, s.evidence.why)
+        for s in suggestion.goals
+        if s.goal.type in ("destination", "event")
+    ]
+
+
+def test_a_form_sent_to_an_api_is_a_goal_when_its_path_names_one(tmp_path: Path) -> None:
+    """Contact Form 7 posts to /wp-json/contact-form-7/v1/contact-forms/42/feedback and an app
+    signs up with POST /api/v1/auth/signup: a contact and a sign-up, though their paths hold
+    wp, json, api and auth. The login and WordPress's admin-ajax.php stay no goals, and the
+    newsletter is no longer the macro goal of a site said to have no lead."""
+    feedback = "/wp-json/contact-form-7/v1/contact-forms/42/feedback"
+    log = _flows(
+        tmp_path,
+        [
+            (3, ["/", "/contact/", f"POST {feedback}"]),
+            (4, ["/", "/blog/", "POST /wp-admin/admin-ajax.php"]),
+            (5, ["/", "POST /", "/newsletter/"]),
+            (4, ["/", "/signup", "POST /api/v1/auth/signup", "/app/projects"]),
+            (6, ["/", "/login", "POST /api/v1/auth/login", "/app/projects"]),
+        ],
+    )
+    suggestion = _suggest(str(log))
+    assert _goals(suggestion) == [
+        ("contact_lead", "macro", 3, "a form post to a contact path, answered below 400: 3 posts "
+         "in 3 sessions"),
+        ("signup", "macro", 4, "a form post to a signup path, answered below 400: 4 posts in 4 "
+         "sessions"),
+        ("newsletter_signup", "micro", 5, "a confirmation page by its place in sessions; right "
+         "after POST / in 5 of 5 views; never a landing page; the last page of 5 of 5 sessions"),
+    ]  # fmt: skip
+    goals = {s.goal.name: s.goal for s in suggestion.goals}
+    assert _matches(goals["contact_lead"], _post(feedback))
+    assert _matches(goals["signup"], _post("/api/v1/auth/signup"))
+    for post in ("/api/v1/auth/login", "/wp-admin/admin-ajax.php"):
+        assert not any(_matches(s.goal, _post(post)) for s in suggestion.goals)
+
+
+def test_the_page_after_a_form_sent_to_an_api_is_its_confirmation(tmp_path: Path) -> None:
+    """/welcome after POST /api/signup is the sign-up's page of thanks, as after POST /signup
+    (the post was taken for an API call, and so was what it leads to)."""
+    log = _flows(
+        tmp_path, [(4, ["/", "/signup", "POST /api/signup", "/welcome"]), (3, ["/", "/about"])]
+    )
+    suggestion = _suggest(str(log))
+    assert _goals(suggestion) == [
+        ("signup", "macro", 4, "a confirmation page by its name; right after POST /api/signup "
+         "in 4 of 4 views; never a landing page; the last page of 4 of 4 sessions"),
+    ]  # fmt: skip
+    assert _matches(suggestion.goals[0].goal, _hit(PAGE, "/welcome"))
+
+
+def test_with_no_lead_found_the_newsletter_is_the_macro_goal_and_says_so(tmp_path: Path) -> None:
+    """What the promoted newsletter says is what suggest knows: that it found no purchase,
+    lead or sign-up (not that the site has none)."""
+    log = _flows(tmp_path, [(5, ["/", "POST /", "/newsletter/"]), (3, ["/", "/blog/"])])
+    assert _goals(_suggest(str(log))) == [
+        ("newsletter_signup", "macro", 5, "a confirmation page by its place in sessions; right "
+         "after POST / in 5 of 5 views; never a landing page; the last page of 5 of 5 sessions; "
+         "a macro goal, as no purchase, lead or sign-up was found"),
+    ]  # fmt: skip
