@@ -40,7 +40,6 @@ from micromacro.path_templates import WILDCARD, has_wildcard
 from micromacro.reading import ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.sessions import DEFAULT_TIMEOUT_S, first_and_last, session_table, sessionize
 from micromacro.suggest_steps import (
-    CART_UPKEEP_WORDS,
     CART_WORDS,
     CHECKOUT_WORDS,
     CONFIRMATION_WORDS,
@@ -53,6 +52,8 @@ from micromacro.suggest_steps import (
     download_matcher,
     event_figures,
     intent_of,
+    is_cart_add,
+    is_funnel_step,
     is_no_goal_post,
     page_figures,
     post_matcher,
@@ -460,9 +461,7 @@ def _cart_candidates(context: _Context) -> list[_Candidate]:
     rows = [
         row
         for row in context.posts.iter_rows(named=True)
-        if words(row["template"]) & CART_WORDS
-        and not words(row["template"]) & CART_UPKEEP_WORDS
-        and row["sessions"] >= MIN_SESSIONS
+        if is_cart_add(row["template"]) and row["sessions"] >= MIN_SESSIONS
     ]
     if not rows:
         return []
@@ -753,19 +752,24 @@ def _examples(hits: pl.DataFrame, goal: Goal) -> tuple[str, ...]:
 def _funnels(hits: pl.DataFrame, macro: Sequence[GoalSuggestion]) -> list[FunnelSuggestion]:
     """A funnel to each of the first macro goals: the steps most of its converting sessions
     took before converting, in their usual order, each reached by fewer sessions than the one
-    before it (a funnel narrows)."""
+    before it (a funnel narrows); only steps a person takes (``is_funnel_step``)."""
     reach = step_reach(hits)
+    taken = [step for step in reach if is_funnel_step(step)]
     found: list[FunnelSuggestion] = []
     for suggestion in macro:
         if len(found) == MAX_FUNNELS:
             break
-        funnel = _funnel_to(hits, suggestion.goal, reach)
+        funnel = _funnel_to(hits, suggestion.goal, reach, taken)
         if funnel is not None:
             found.append(funnel)
     return found
 
 
-def _funnel_to(hits: pl.DataFrame, goal: Goal, reach: dict[str, int]) -> FunnelSuggestion | None:
+def _funnel_to(
+    hits: pl.DataFrame, goal: Goal, reach: dict[str, int], taken: Sequence[str]
+) -> FunnelSuggestion | None:
+    """The funnel to ``goal`` from the steps of ``taken`` (None: too few sessions reach it, or
+    no step is taken by enough of them)."""
     match = hit_match(goal)
     if match is None:
         return None
@@ -776,7 +780,7 @@ def _funnel_to(hits: pl.DataFrame, goal: Goal, reach: dict[str, int]) -> FunnelS
     converted = converting.get_column("session").n_unique()
     if converted < MIN_STRUCTURAL_SESSIONS:
         return None
-    before = converting.filter((pl.col("row") < pl.col("first")) & pl.col("step").is_not_null())
+    before = converting.filter((pl.col("row") < pl.col("first")) & pl.col("step").is_in(taken))
     before = before.filter(~match)
     steps = (
         before.group_by("session", "step")

@@ -289,6 +289,34 @@ def is_no_goal_post(template: str) -> bool:
     return bool(found & TRANSPORT_WORDS) and intent_of(template) is None
 
 
+def is_cart_add(template: str) -> bool:
+    """Whether a form post to ``template`` fills the cart: its path holds a word of
+    ``CART_WORDS`` (an API's ``/api/cart`` too) and none of ``CART_UPKEEP_WORDS``."""
+    found = words(template)
+    return bool(found & CART_WORDS) and not found & CART_UPKEEP_WORDS
+
+
+def is_funnel_step(step: str) -> bool:
+    """Whether a step (``page …``, ``download …``, ``METHOD …``) can be a funnel's: a page a
+    person sees (no call, ``is_call``), a download, or a form post that is a goal
+    (``is_no_goal_post`` and ``intent_of``) or fills the cart. A login, a tracking call, an
+    API call that names no goal and a post that says nothing of what it is for are none.
+
+    >>> [is_funnel_step(s) for s in ("page /pricing", "page /api/v1/*", "POST /api/v1/*/login")]
+    [True, False, False]
+    >>> [is_funnel_step(s) for s in ("POST /signup", "POST /api/cart", "POST /")]
+    [True, True, False]
+    """
+    kind, template = step.split(" ", 1)
+    if kind == "page":
+        return not is_call(template)
+    if kind == "download":
+        return True
+    if is_cart_add(template):
+        return True
+    return not is_no_goal_post(template) and intent_of(template) is not None
+
+
 # --- the figures of each step ----------------------------------------------------------------
 
 

@@ -779,3 +779,40 @@ def test_with_no_lead_found_the_newsletter_is_the_macro_goal_and_says_so(tmp_pat
          "after POST / in 5 of 5 views; never a landing page; the last page of 5 of 5 sessions; "
          "a macro goal, as no purchase, lead or sign-up was found"),
     ]  # fmt: skip
+
+
+def _funnel_steps(suggestion: Suggestion) -> list[tuple[list[str], tuple[int, ...]]]:
+    return [([step.name for step in f.funnel.steps], f.reached) for f in suggestion.funnels]
+
+
+def test_a_funnel_takes_no_ajax_tracking_or_untold_post_as_a_step(tmp_path: Path) -> None:
+    """Every visit of a WordPress site posts to admin-ajax.php and fetches a statistics hit
+    through wp-json; the newsletter form posts to /: none is a step people take to the
+    contact (they were the funnel's first three steps)."""
+    noise = ["/", "/wp-json/wp-statistics/v2/hit", "POST /wp-admin/admin-ajax.php"]
+    log = _flows(
+        tmp_path,
+        [
+            (5, [*noise, "/contact/", "POST /", "/contact/thanks/"]),
+            (10, [*noise, "/blog/"]),
+        ],
+    )
+    assert _funnel_steps(_suggest(str(log))) == [(["/", "/contact/", "contact_lead"], (15, 5, 5))]
+
+
+def test_a_funnel_takes_no_api_call_or_login_as_a_step(tmp_path: Path) -> None:
+    """A single-page app fetches its config from /api/v1/config and signs in through
+    POST /api/v1/auth/login in every visit: no step of the way to the purchase. The post that
+    pays, sent to the API too, is one."""
+    start = ["/api/v1/config", "/login", "POST /api/v1/auth/login", "/app"]
+    log = _flows(
+        tmp_path,
+        [
+            (4, [*start, "/pricing", "POST /api/v1/billing/checkout", "/app/billing/success"]),
+            (6, start),
+        ],
+    )
+    assert _funnel_steps(_suggest(str(log))) == [
+        (["/login", "/app", "/pricing", "POST /api/v1/billing/checkout", "purchase"],
+         (10, 10, 4, 4, 4)),
+    ]  # fmt: skip
