@@ -445,26 +445,89 @@ def _read_string_matcher(
         )
         return None, extras
     op = ops[0]
-    pattern = _read_pattern(op, entries[op][1], f"{op} in {subject}", findings)
+    pattern = _read_pattern(
+        op, entries[op][1], f"{op} in {subject}", findings, case_sensitive=case_sensitive
+    )
     return (None if pattern is None else StringMatcher(op, pattern, case_sensitive)), extras
 
 
 def _read_pattern(
-    op: MatchOp, node: Node, subject: str, findings: Findings
+    op: MatchOp, node: Node, subject: str, findings: Findings, *, case_sensitive: bool
 ) -> str | tuple[str, ...] | None:
-    """Return the operand of ``op``: a non-empty string, or for ``one_of`` a tuple of them."""
+    """Return the operand of ``op``: a non-empty string, or for ``one_of`` a tuple of them; a
+    ``regex`` or ``glob`` whose regex (``matcher_regex``) does not compile is an error."""
     if op == "one_of":
         return read_one_of(node, subject, findings)
     pattern = read_text(node, findings, subject)
     if pattern == "":
         findings.error(node, f"empty pattern in {subject} (expected a non-empty string)")
         return None
-    if pattern is not None and op == "regex":
-        reason = _regex_problem(pattern)
-        if reason is not None:
-            findings.error(node, f"invalid regex {quoted(pattern)}: {reason}")
+    if pattern is not None and op in ("regex", "glob"):
+        problem = _pattern_problem(StringMatcher(op, pattern, case_sensitive))
+        if problem is not None:
+            findings.error(node, problem)
             return None
     return pattern
+
+
+_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
+
+
+def _escape(text: str) -> str:
+    return "".join(f"\\{ch}" if ch in _REGEX_META else ch for ch in text)
+
+
+def glob_to_regex(pattern: str) -> str:
+    """An anchored regex for a path glob: ``**`` is anything, ``*`` stays within a segment.
+
+    >>> glob_to_regex("/downloads/*.pdf")
+    '^/downloads/[^/]*\\\\.pdf$'
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(_escape(pattern[i]))
+            i += 1
+    return "^" + "".join(out) + "$"
+
+
+def matcher_regex(matcher: StringMatcher) -> str | None:
+    """The regex a ``regex`` or ``glob`` matcher runs (None for the other operators): ignoring
+    case, the pattern behind the flag ``(?i)``. A group around it, ``(?i:…)``, would not do: a
+    pattern's own comment (``(?x)^/a # note``) would take in its closing parenthesis.
+
+    >>> matcher_regex(StringMatcher("regex", "(?x)^/a # note"))
+    '(?i)(?x)^/a # note'
+    """
+    if matcher.op not in ("regex", "glob"):
+        return None
+    pattern = str(matcher.value)
+    regex = pattern if matcher.op == "regex" else glob_to_regex(pattern)
+    return regex if matcher.case_sensitive else f"(?i){regex}"
+
+
+def _pattern_problem(matcher: StringMatcher) -> str | None:
+    """Why the regex a ``regex`` or ``glob`` matcher runs does not compile, or None: what
+    ``check`` accepts, a report runs. A pattern only too large once case is ignored (every
+    letter becomes its cases, ``k`` also the Kelvin sign) says so."""
+    regex = matcher_regex(matcher)
+    reason = None if regex is None else _regex_problem(regex)
+    if regex is None or reason is None:
+        return None
+    problem = f"invalid {matcher.op} {quoted(str(matcher.value))}: {reason.rstrip('.')}"
+    if matcher.case_sensitive or _regex_problem(regex.removeprefix("(?i)")) is not None:
+        return problem
+    return f"{problem} (ignoring case; it compiles with case_sensitive: true)"
 
 
 @cache  # a file may repeat a pattern in many goals; each costs a compilation

@@ -19,6 +19,7 @@ import polars as pl
 from micromacro.collector import paused
 from micromacro.dimensions import QUERY_PREFIX
 from micromacro.distinct import query_parameter, url_decoded
+from micromacro.goal_definitions import matcher_regex
 from micromacro.goals import (
     EVENT_FIELDS,
     DestinationMatcher,
@@ -28,37 +29,6 @@ from micromacro.goals import (
     StringMatcher,
 )
 from micromacro.hit_schema import as_number, usable_value
-
-_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
-
-
-def _escape(text: str) -> str:
-    return "".join(f"\\{ch}" if ch in _REGEX_META else ch for ch in text)
-
-
-def glob_to_regex(pattern: str) -> str:
-    """An anchored regex for a path glob: ``**`` is anything, ``*`` stays within a segment.
-
-    >>> glob_to_regex("/downloads/*.pdf")
-    '^/downloads/[^/]*\\\\.pdf$'
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(_escape(pattern[i]))
-            i += 1
-    return "^" + "".join(out) + "$"
-
 
 # Lower case makes a final sigma of Σ at the end of a text (a pattern) and a sigma within one
 # (a path): folded texts compare them as one letter, as regexes matched ignoring case do.
@@ -81,11 +51,10 @@ def _fold(text: str) -> str:
 
 def string_match(column: pl.Expr, matcher: StringMatcher) -> pl.Expr:
     """True where ``column`` passes ``matcher``; null values never match."""
+    regex = matcher_regex(matcher)
+    if regex is not None:
+        return column.str.contains(regex).fill_null(False)
     ignore_case = not matcher.case_sensitive
-    if matcher.op in ("regex", "glob"):
-        pattern = matcher.value if matcher.op == "regex" else glob_to_regex(str(matcher.value))
-        assert isinstance(pattern, str)
-        return column.str.contains(f"(?i:{pattern})" if ignore_case else pattern).fill_null(False)
     subject = folded(column) if ignore_case else column
     values = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
     wanted = [_fold(v) for v in values] if ignore_case else list(values)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.errors import ConfigError
+from micromacro.goal_matching import hit_match
 from micromacro.goals import (
     DestinationMatcher,
     EventMatcher,
@@ -466,10 +468,56 @@ def test_wrong_types_and_values(lines: tuple[str, ...], problem: str) -> None:
             "goals.yaml:4:28: invalid regex '(?<=a)b': "
             "look-around, including look-ahead and look-behind, is not supported",
         ),
+        (  # 100,000 k's compile; ignoring case, each also K and the Kelvin sign, they do not
+            "destination: {regex: '^/k{100000}'}",
+            "goals.yaml:4:26: invalid regex '^/k{100000}': Compiled regex exceeds size limit "
+            "of 10485760 bytes (ignoring case; it compiles with case_sensitive: true)",
+        ),
+        (
+            "destination: {glob: '/" + "*" * 50_000 + "'}",
+            "goals.yaml:4:25: invalid glob '/" + "*" * 76 + "…': Compiled regex exceeds size "
+            "limit of 10485760 bytes",
+        ),
     ],
 )
 def test_bad_regex(line: str, problem: str) -> None:
     assert problems_of(one_goal("kind: micro", line)) == [problem]
+
+
+def test_a_regex_too_large_only_ignoring_case_loads_minding_it() -> None:
+    goal = only_goal(
+        one_goal("kind: micro", "destination: {regex: '^/k{100000}', case_sensitive: true}")
+    )
+    assert goal.destination == DestinationMatcher(
+        StringMatcher("regex", "^/k{100000}", case_sensitive=True)
+    )
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+def test_a_regex_with_a_comment_matches_what_it_says(case_sensitive: bool) -> None:
+    # (?x) makes # start a comment, up to the end of the pattern: ignoring case, the pattern
+    # was wrapped in a group whose closing parenthesis the comment took in, and every report
+    # failed on it.
+    flag = f", case_sensitive: {str(case_sensitive).lower()}"
+    goals = parse_goals(
+        "goals:\n"
+        f"  - {{name: a, kind: micro, destination: {{regex: '(?x)^/a # note'{flag}}}}}\n"
+        f"  - {{name: b, kind: micro, event: {{label: {{regex: '(?x)^/form # f'{flag}}}}}}}\n",
+        path="goals.yaml",
+    ).goals
+    hits = pl.DataFrame(
+        {
+            "kind": ["page", "page", "page", "event", "event", "event"],
+            "path": ["/a", "/A", "/b", None, None, None],
+            "event_label": [None, None, None, "/form", "/FORM", "/other"],
+        }
+    )
+    tests = [(goal.name, hit_match(goal)) for goal in goals]
+    matched = hits.select(test.alias(name) for name, test in tests if test is not None)
+    assert matched.to_dict(as_series=False) == {
+        "a": [True, not case_sensitive, False, False, False, False],
+        "b": [False, False, False, True, not case_sensitive, False],
+    }
 
 
 def test_duplicate_goal_name() -> None:
