@@ -647,7 +647,7 @@ def _read_condition(
     if len(bounds) < len(entries):
         return None
     texts = {key: str(value_node.value) for key, (_, value_node) in entries.items()}
-    problem = _impossible_range(bounds, texts, whole_numbers=kind == "pages")
+    problem = _impossible_range(bounds, texts, kind)
     if problem is not None:
         findings.error(node, f"impossible range in {subject}: {problem}")
         return None
@@ -658,26 +658,38 @@ def _read_condition(
     )
 
 
-def _impossible_range(
-    bounds: dict[str, float], texts: dict[str, str], *, whole_numbers: bool
-) -> str | None:
-    """Say why no value can satisfy ``bounds`` (as written in ``texts``), or None if one can.
+# What a session's measure is at least: a ``less_than`` no higher matches no session. A
+# session may have no pageview (definitions §2.3), so ``pages: {less_than: 1}`` matches some.
+_FLOORS: dict[str, str] = {
+    "duration": "0 s, the shortest a session lasts (one of a single hit)",
+    "pages": "0, the fewest pageviews a session has (less_than 1 matches a session of "
+    "downloads or events only)",
+}
+
+
+def _impossible_range(bounds: dict[str, float], texts: dict[str, str], kind: str) -> str | None:
+    """Say why no value of ``kind`` (``duration``, ``pages``, ``event value``) can satisfy
+    ``bounds`` (as written in ``texts``), or None if one can.
 
     >>> bounds, texts = {"greater_than": 5, "less_than": 2}, {"greater_than": "5", "less_than": "2"}
-    >>> _impossible_range(bounds, texts, whole_numbers=False)
+    >>> _impossible_range(bounds, texts, "event value")
     'greater_than 5 is not less than less_than 2'
+    >>> _impossible_range({"less_than": 0}, {"less_than": "0s"}, "duration")
+    'less_than 0s is not above 0 s, the shortest a session lasts (one of a single hit)'
     """
     low, high, exact = (bounds.get(key) for key in NUMBER_KEYS)
     low_text, high_text, exact_text = (texts.get(key) for key in NUMBER_KEYS)
     if low is not None and high is not None:
         if low >= high:
             return f"greater_than {low_text} is not less than less_than {high_text}"
-        if whole_numbers and high - low <= 1:
+        if kind == "pages" and high - low <= 1:
             return f"no whole number is greater than {low_text} and less than {high_text}"
     if exact is not None and low is not None and exact <= low:
         return f"equals {exact_text} is not greater than greater_than {low_text}"
     if exact is not None and high is not None and exact >= high:
         return f"equals {exact_text} is not less than less_than {high_text}"
+    if high is not None and high <= 0 and kind in _FLOORS:
+        return f"less_than {high_text} is not above {_FLOORS[kind]}"
     return None
 
 

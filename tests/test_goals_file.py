@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.errors import ConfigError
-from micromacro.goal_matching import hit_match
+from micromacro.goal_matching import hit_match, session_conversions
 from micromacro.goals import (
     DestinationMatcher,
     EventMatcher,
@@ -24,6 +24,9 @@ from micromacro.goals import (
     StringMatcher,
 )
 from micromacro.goals_file import load_goals, parse_goals
+from micromacro.hit_schema import COUNTED_BUCKETS
+from micromacro.sessions import session_table, sessionize
+from tests.helpers import classify, combined_line
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "goals.example.yaml"
 GOAL_KEYS = "name, kind, type, category, destination, duration, pages, event, count, value"
@@ -611,10 +614,51 @@ def test_include_query_outside_destination_is_an_unknown_key() -> None:
             "goals.yaml:4:12: impossible range in pages of goal 'a': "
             "no whole number is greater than 3 and less than 4",
         ),
+        (
+            "duration: {less_than: 0s}",
+            "goals.yaml:4:15: impossible range in duration of goal 'a': "
+            "less_than 0s is not above 0 s, the shortest a session lasts (one of a single hit)",
+        ),
+        (
+            "duration: {less_than: 0}",
+            "goals.yaml:4:15: impossible range in duration of goal 'a': "
+            "less_than 0 is not above 0 s, the shortest a session lasts (one of a single hit)",
+        ),
+        (
+            "pages: {less_than: 0}",
+            "goals.yaml:4:12: impossible range in pages of goal 'a': "
+            "less_than 0 is not above 0, the fewest pageviews a session has (less_than 1 "
+            "matches a session of downloads or events only)",
+        ),
     ],
 )
 def test_matchers_and_conditions_that_cannot_work(line: str, problem: str) -> None:
     assert problems_of(one_goal("kind: micro", line)) == [problem]
+
+
+def test_fewer_than_1_page_and_1_second_are_the_sessions_with_none() -> None:
+    # Visitor .1 downloads a PDF and leaves (0 pageviews, 0 s); .2 views a page and downloads
+    # the PDF 5 s later (1 pageview, 5 s); .3 views two pages 1 s apart (2 pageviews, 1 s).
+    goals = parse_goals(
+        "goals:\n"
+        "  - {name: no_page, kind: micro, pages: {less_than: 1}}\n"
+        "  - {name: one_hit, kind: micro, duration: {less_than: 1s}}\n",
+        path="goals.yaml",
+    ).goals
+    lines = [
+        combined_line("/files/a.pdf", ip="192.0.2.1", time="02/Nov/2026:09:00:00 +0000"),
+        combined_line("/", ip="192.0.2.2", time="02/Nov/2026:09:00:00 +0000"),
+        combined_line("/files/a.pdf", ip="192.0.2.2", time="02/Nov/2026:09:00:05 +0000"),
+        combined_line("/", ip="192.0.2.3", time="02/Nov/2026:09:00:00 +0000"),
+        combined_line("/about", ip="192.0.2.3", time="02/Nov/2026:09:00:01 +0000"),
+    ]
+    hits = sessionize(classify(lines).filter(pl.col("bucket").is_in(COUNTED_BUCKETS)))
+    conversions = session_conversions(hits, session_table(hits), goals)
+    assert conversions.sort("pageviews").select("pageviews", "goal_0", "goal_1").rows() == [
+        (0, 1, 1),
+        (1, 0, 0),
+        (2, 0, 0),
+    ]
 
 
 # --- warnings --------------------------------------------------------------------------------
