@@ -478,15 +478,22 @@ def _escape(text: str) -> str:
 
 
 def glob_to_regex(pattern: str) -> str:
-    """An anchored regex for a path glob: ``**`` is anything, ``*`` stays within a segment.
+    """An anchored regex for a path glob: ``**/`` starting a segment is zero or more whole
+    segments (as gitignore and bash's globstar read it), ``**`` elsewhere anything, ``*``
+    anything within a segment, ``?`` one character of one.
 
     >>> glob_to_regex("/downloads/*.pdf")
     '^/downloads/[^/]*\\\\.pdf$'
+    >>> glob_to_regex("/a/**/c")
+    '^/a/(?:.*/)?c$'
     """
     out: list[str] = []
     i = 0
     while i < len(pattern):
-        if pattern.startswith("**", i):
+        if pattern.startswith("**/", i) and (i == 0 or pattern[i - 1] == "/"):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
             out.append(".*")
             i += 2
         elif pattern[i] == "*":

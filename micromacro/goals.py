@@ -66,7 +66,8 @@ EVENT_FIELDS: tuple[EventField, ...] = ("category", "action", "label", "name")
 class StringMatcher:
     """One string test: ``op`` applied with ``value`` (a tuple of strings for ``one_of``).
 
-    ``glob``: ``*`` matches within one path segment, ``**`` anything; ``regex`` is Rust syntax.
+    ``glob``: ``*`` matches within one path segment, ``**/`` starting a segment zero or more
+    segments, ``**`` elsewhere anything; ``regex`` is Rust syntax.
     """
 
     op: MatchOp

@@ -360,8 +360,11 @@ def sessions_of(hits: Iterable[Hit], timeout_s: float = 1800) -> list[Session]:
 
 
 def glob_regex(pattern: str) -> str:
-    """``**`` is anything, ``*`` anything within one path segment, the rest literal."""
-    return ".*".join(re.escape(part).replace(r"\*", "[^/]*") for part in pattern.split("**"))
+    """``**/`` starting a segment is zero or more whole segments, ``**`` elsewhere anything,
+    ``*`` anything within one path segment, the rest literal."""
+    tokens = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*"}
+    found = re.finditer(r"(?:(?<=/)|^)\*\*/|\*\*|\*|[^*]", pattern)
+    return "".join(tokens.get(token[0], re.escape(token[0])) for token in found)
 
 
 def string_matches(matcher: StringMatcher, text: str | None) -> bool:

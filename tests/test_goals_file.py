@@ -636,6 +636,32 @@ def test_matchers_and_conditions_that_cannot_work(line: str, problem: str) -> No
     assert problems_of(one_goal("kind: micro", line)) == [problem]
 
 
+GLOB_PATHS = ["/a/c.html", "/a/b/c.html", "/a/b/d/c.html", "/c.html", "/ab/c.html", "/a/bc.html"]
+
+
+@pytest.mark.parametrize(
+    ("glob", "matched"),
+    [  # **/ starting a segment is zero or more whole segments, as gitignore reads it
+        ("/a/**/c.html", ["/a/c.html", "/a/b/c.html", "/a/b/d/c.html"]),
+        ("/**/c.html", ["/a/c.html", "/a/b/c.html", "/a/b/d/c.html", "/c.html", "/ab/c.html"]),
+        ("**/c.html", ["/a/c.html", "/a/b/c.html", "/a/b/d/c.html", "/c.html", "/ab/c.html"]),
+        # ** elsewhere is anything, / included; * stays within a segment
+        ("/a**/c.html", ["/a/c.html", "/a/b/c.html", "/a/b/d/c.html", "/ab/c.html"]),
+        ("/a/**", ["/a/c.html", "/a/b/c.html", "/a/b/d/c.html", "/a/bc.html"]),
+        ("/a/*/c.html", ["/a/b/c.html"]),
+    ],
+)
+def test_a_glob_matches_the_paths_it_says(glob: str, matched: list[str]) -> None:
+    (goal,) = parse_goals(
+        f"goals:\n  - {{name: a, kind: micro, destination: {{glob: '{glob}'}}}}\n",
+        path="goals.yaml",
+    ).goals
+    test = hit_match(goal)
+    assert test is not None
+    pages = pl.DataFrame({"kind": "page", "path": GLOB_PATHS})
+    assert pages.filter(test).get_column("path").to_list() == matched
+
+
 def test_fewer_than_1_page_and_1_second_are_the_sessions_with_none() -> None:
     # Visitor .1 downloads a PDF and leaves (0 pageviews, 0 s); .2 views a page and downloads
     # the PDF 5 s later (1 pageview, 5 s); .3 views two pages 1 s apart (2 pageviews, 1 s).
