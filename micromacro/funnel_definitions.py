@@ -12,7 +12,12 @@ from collections.abc import Collection, Mapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from micromacro.goal_definitions import read_destination, read_event
+from micromacro.goal_definitions import (
+    Inputs,
+    read_destination,
+    read_event,
+    warn_of_access_log_events,
+)
 from micromacro.goals import (
     DEFAULT_VISITOR_WITHIN_S,
     EVENT_FIELDS,
@@ -51,11 +56,15 @@ MIN_FUNNEL_STEPS = 2
 
 
 def read_funnel_list(
-    node: Node, goals: list[Goal], findings: Findings, broken: Collection[str] = ()
+    node: Node,
+    goals: list[Goal],
+    findings: Findings,
+    inputs: Inputs,
+    broken: Collection[str] = (),
 ) -> list[Funnel]:
     """Read every funnel of the ``funnels`` list (``goal:`` may name any of ``goals``; naming
     one of the ``broken`` goals, whose problems are reported already, is no problem of its
-    own)."""
+    own). Event steps are checked against ``inputs`` as event goals are."""
     goals_by_name: dict[str, Goal | None] = dict.fromkeys(broken)
     goals_by_name.update((goal.name, goal) for goal in goals)
     return read_named_list(
@@ -63,7 +72,9 @@ def read_funnel_list(
         findings,
         "funnels",
         "a list of funnels",
-        lambda item, index, names: _read_funnel(item, index, goals_by_name, names, findings),
+        lambda item, index, names: _read_funnel(
+            item, index, goals_by_name, names, findings, inputs
+        ),
     )
 
 
@@ -73,6 +84,7 @@ def _read_funnel(
     goals: Mapping[str, Goal | None],
     name_lines: dict[str, int],
     findings: Findings,
+    inputs: Inputs,
 ) -> Funnel | None:
     """Read one funnel mapping; returns None when it has any problem (all of them reported)."""
     if not isinstance(node, MappingNode):
@@ -87,7 +99,7 @@ def _read_funnel(
     order = read_optional_choice(entries, "order", label, FUNNEL_ORDERS, findings)
     within = _read_time_limit(entries, "within", label, findings)
     within_step = _read_time_limit(entries, "within_step", label, findings)
-    steps = _read_steps(entries, label, findings)
+    steps = _read_steps(entries, label, findings, inputs)
     goal_step = _read_goal_step(entries, label, goals, findings)
     if goal_step is not None:
         steps.append(goal_step)
@@ -129,7 +141,9 @@ def _read_time_limit(entries: Entries, key: str, label: str, findings: Findings)
     return seconds
 
 
-def _read_steps(entries: Entries, label: str, findings: Findings) -> list[FunnelStep]:
+def _read_steps(
+    entries: Entries, label: str, findings: Findings, inputs: Inputs
+) -> list[FunnelStep]:
     """Read the ``steps`` list; steps with problems are reported and left out."""
     if "steps" not in entries:
         return []
@@ -139,17 +153,17 @@ def _read_steps(entries: Entries, label: str, findings: Findings) -> list[Funnel
         return []
     steps = []
     for number, item in enumerate(node.value, start=1):
-        step = _read_step(item, f"step {number} of {label}", findings)
+        step = _read_step(item, f"step {number} of {label}", findings, inputs)
         if step is not None:
             steps.append(step)
     return steps
 
 
-def _read_step(node: Node, subject: str, findings: Findings) -> FunnelStep | None:
+def _read_step(node: Node, subject: str, findings: Findings, inputs: Inputs) -> FunnelStep | None:
     """Read a step: a path (destination equals), a list of matchers (any of), or a mapping with
     ``destination``, ``event`` or ``any_of`` and an optional ``name``."""
     if isinstance(node, SequenceNode):
-        matchers = _read_any_of(node, subject, findings)
+        matchers = _read_any_of(node, subject, findings, inputs)
         return None if matchers is None else FunnelStep(describe_step(matchers), matchers)
     if not isinstance(node, MappingNode):
         destination = read_destination(node, f"destination of {subject}", findings)
@@ -177,9 +191,9 @@ def _read_step(node: Node, subject: str, findings: Findings) -> FunnelStep | Non
         return None
     key, value_node = present[0], entries[present[0]][1]
     matchers = (
-        _read_any_of(value_node, subject, findings)
+        _read_any_of(value_node, subject, findings, inputs)
         if key == "any_of"
-        else _one_matcher(key, value_node, subject, findings)
+        else _one_matcher(key, value_node, subject, findings, inputs)
     )
     if matchers is None:
         return None
@@ -187,18 +201,23 @@ def _read_step(node: Node, subject: str, findings: Findings) -> FunnelStep | Non
 
 
 def _one_matcher(
-    key: str, node: Node, subject: str, findings: Findings
+    key: str, node: Node, subject: str, findings: Findings, inputs: Inputs
 ) -> tuple[HitMatcher, ...] | None:
-    """Read the value of a ``destination`` or ``event`` key as a one-matcher tuple."""
+    """Read the value of a ``destination`` or ``event`` key as a one-matcher tuple; an event
+    that tests what the events of access logs lack is a warning, as in an event goal."""
     matcher: HitMatcher | None
     if key == "destination":
         matcher = read_destination(node, f"destination of {subject}", findings)
     else:
-        matcher = read_event(node, subject, findings)
+        matcher = read_event(node, subject, findings, inputs)
+        if matcher is not None and not inputs.exports:
+            warn_of_access_log_events(node, matcher, subject, findings)
     return None if matcher is None else (matcher,)
 
 
-def _read_any_of(node: Node, subject: str, findings: Findings) -> tuple[HitMatcher, ...] | None:
+def _read_any_of(
+    node: Node, subject: str, findings: Findings, inputs: Inputs
+) -> tuple[HitMatcher, ...] | None:
     """Read a non-empty list of ``{destination: ...}`` / ``{event: ...}`` mappings."""
     if not isinstance(node, SequenceNode) or not node.value:
         report_wrong(findings, node, f"any_of of {subject}", "a non-empty list of matchers")
@@ -217,7 +236,7 @@ def _read_any_of(node: Node, subject: str, findings: Findings) -> tuple[HitMatch
                 )
             continue
         key, (_, value_node) = next(iter(entries.items()))
-        found = _one_matcher(key, value_node, where, findings)
+        found = _one_matcher(key, value_node, where, findings, inputs)
         if found is not None:
             matchers.extend(found)
     return tuple(matchers) if len(matchers) == len(node.value) else None

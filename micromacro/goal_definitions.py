@@ -116,7 +116,7 @@ def _read_goal(
     entries = mapping_entries(node, findings, f"in {label}", GOAL_KEYS)
     name = read_name(node, entries, label, name_lines, findings)
     kind = read_required_choice(node, entries, "kind", label, GOAL_KINDS, findings)
-    goal_type, parsed = _read_goal_type(node, entries, label, findings)
+    goal_type, parsed = _read_goal_type(node, entries, label, findings, inputs)
     category = _read_category(entries, kind, label, findings)
     count = _read_count(entries, goal_type, label, findings)
     value, value_from = _read_goal_value(entries, goal_type, label, findings, inputs)
@@ -124,7 +124,7 @@ def _read_goal(
         return None
     destination, event, condition = parsed
     if event is not None and not inputs.exports:
-        _warn_of_access_log_events(node, event, label, findings)
+        warn_of_access_log_events(node, event, label, findings)
     return Goal(
         name=name,
         kind=kind,
@@ -140,12 +140,12 @@ def _read_goal(
     )
 
 
-def _warn_of_access_log_events(
+def warn_of_access_log_events(
     node: Node, event: EventMatcher, label: str, findings: Findings
 ) -> None:
-    """A warning for an event goal on access logs that tests what their events lack: a name
-    or a value (an access log's event is a POST, a download or another request: its category,
-    its method as action, its path as label)."""
+    """A warning for the event of a goal or funnel step (``label``) on access logs that tests
+    what their events lack: a name or a value (an access log's event is a POST, a download or
+    another request: its category, its method as action, its path as label)."""
     lacking = [key for key in ("name", "value") if getattr(event, key) is not None]
     if lacking:
         findings.warn(
@@ -304,7 +304,7 @@ def _unknown_keys(node: MappingNode, allowed: tuple[str, ...]) -> list[str]:
 
 
 def _read_goal_type(
-    node: MappingNode, entries: Entries, label: str, findings: Findings
+    node: MappingNode, entries: Entries, label: str, findings: Findings, inputs: Inputs
 ) -> tuple[GoalType | None, _Parsed]:
     """Find the goal's one type key, check ``type`` against it and read its matcher/condition."""
     present = [key for key in entries if key in GOAL_TYPES]
@@ -323,7 +323,7 @@ def _read_goal_type(
             entries["destination"][1], f"destination of {label}", findings
         )
     if "event" in entries:
-        event = read_event(entries["event"][1], label, findings)
+        event = read_event(entries["event"][1], label, findings, inputs)
     for key in ("duration", "pages"):
         if key in entries:
             condition = _read_condition(entries[key][1], key, f"{key} of {label}", findings)
@@ -564,8 +564,10 @@ def polars_error_reason(message: str) -> str:
 # --- events and numeric conditions -----------------------------------------------------------
 
 
-def read_event(node: Node, label: str, findings: Findings) -> EventMatcher | None:
-    """Read an ``event`` mapping; its ``case_sensitive`` is the default of its string fields."""
+def read_event(node: Node, label: str, findings: Findings, inputs: Inputs) -> EventMatcher | None:
+    """Read an ``event`` mapping; its ``case_sensitive`` is the default of its string fields.
+    A value condition on an event export whose ``source`` maps no ``event_value`` is an error,
+    as ``value: event`` is: no event would have a value to compare."""
     subject = f"event of {label}"
     if not isinstance(node, MappingNode):
         report_wrong(
@@ -589,9 +591,11 @@ def read_event(node: Node, label: str, findings: Findings) -> EventMatcher | Non
             )
     value = None
     if "value" in entries:
-        value = _read_condition(
-            entries["value"][1], "event value", f"event value of {label}", findings
-        )
+        value_node = entries["value"][1]
+        value = _read_condition(value_node, "event value", f"event value of {label}", findings)
+        if value is not None and inputs.exports:
+            says = f"{subject} tests its value"
+            _value_column_ok("event_value", says, value_node, findings, inputs)
     if not matchers and "value" not in entries:
         fields = (*EVENT_FIELDS, "value")
         if has_rejected_keys(node, entries):

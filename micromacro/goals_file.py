@@ -167,8 +167,8 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     source = _read_source(entries["source"][1], findings) if "source" in entries else None
     goals: list[Goal] = []
     broken: list[str] = []  # goals with problems of their own: naming them is no further one
+    inputs = Inputs(exports="source" in entries, source=source)
     if "goals" in entries:
-        inputs = Inputs(exports="source" in entries, source=source)
         goals = read_goal_list(entries["goals"][1], findings, inputs)
         read = {goal.name for goal in goals}
         broken = [n for n in declared_goal_names(entries["goals"][1]) if n not in read]
@@ -177,7 +177,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
         findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
     funnels: list[Funnel] = []
     if "funnels" in entries:
-        funnels = read_funnel_list(entries["funnels"][1], goals, findings, broken)
+        funnels = read_funnel_list(entries["funnels"][1], goals, findings, inputs, broken)
     alerts: list[AlertRule] = []
     if "alerts" in entries:
         shape = ReportShape(

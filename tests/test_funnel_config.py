@@ -177,3 +177,41 @@ def test_the_example_file_has_two_funnels_ending_at_purchase() -> None:
 )  # fmt: skip
 def test_funnel_problems_name_line_and_column(text: str, expected: list[str]) -> None:
     assert problems_of(text) == expected
+
+
+STEPS_TESTING_NAME_AND_VALUE = (
+    "  - name: f\n"
+    "    steps:\n"
+    "      - /a\n"
+    "      - {event: {name: purchase}}\n"
+    "      - any_of: [{destination: /b}, {event: {category: request, value: {greater_than: 5}}}]\n"
+)  # line 5 to 9
+
+
+def test_event_steps_on_access_logs_that_can_match_nothing_are_a_warning() -> None:
+    """As in an event goal: an access log's events have no name and no value, so a step that
+    tests one matches no hit of a log (it passed check, and no session reached it)."""
+    config = parse_goals(GOALS + STEPS_TESTING_NAME_AND_VALUE, path="goals.yaml")
+    lacks = (
+        ", which the events of an access log do not have (category request or download, the "
+        "method as action, the path as label): it matches no hit of a log (a source: section "
+        "reads event exports)"
+    )
+    assert config.warnings == (
+        f"goals.yaml:8:17: event of step 2 of funnel 'f' tests its name{lacks}",
+        f"goals.yaml:9:45: event of alternative 2 of step 3 of funnel 'f' tests its value{lacks}",
+    )
+
+
+def test_an_event_step_testing_a_value_the_source_maps_no_column_for_is_an_error() -> None:
+    source = "source:\n  timestamp: t\n  user_id: u\n  event_name: e\n"  # 4 lines more
+    with pytest.raises(ConfigError) as info:
+        parse_goals(source + GOALS + STEPS_TESTING_NAME_AND_VALUE, path="goals.yaml")
+    assert info.value.problems == [
+        "goals.yaml:13:72: event of alternative 2 of step 3 of funnel 'f' tests its value, but "
+        "the source section maps no event_value column (add event_value: COLUMN to source, or "
+        "use a preset)"
+    ]
+    mapped = source + "  event_value: v\n"
+    config = parse_goals(mapped + GOALS + STEPS_TESTING_NAME_AND_VALUE, path="goals.yaml")
+    assert (len(config.funnels), config.warnings) == (1, ())

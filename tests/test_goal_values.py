@@ -169,6 +169,12 @@ def test_values_that_load(
             "goals.yaml:9:12: value of goal 'a' is event, but the source section maps no "
             "event_value column (add event_value: COLUMN to source, or use a preset)",
         ),
+        (  # a condition on the value, as value: event, needs the value mapped
+            ("kind: macro", "event: {name: x, value: {greater_than: 5}}"),
+            UNMAPPED,
+            "goals.yaml:7:29: event of goal 'a' tests its value, but the source section maps "
+            "no event_value column (add event_value: COLUMN to source, or use a preset)",
+        ),
         (
             ("kind: macro", "destination: /a", "value: {from: path}"),
             GA4,
