@@ -363,22 +363,26 @@ _NOT_PUBLIC = (
     r"|::ffff:(?:10|127|192\.168)\.)"
 )
 _IP_LIKE = r"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:%[^ ]+)?)$"
-_IPV4_WITH_PORT = r"^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]+$"
+# A listed address with what is not the address around it: an IPv6 address in brackets, maybe
+# with a port ("[2001:db8::1]:443"), or an IPv4 address with a port. ``${1}${2}`` is the
+# address (a group that took no part is empty).
+_BRACKETS_OR_PORT = r"^\[([^\]]*)\](?::[0-9]+)?$|^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]+$"
 
 
 def first_forwarded_ip() -> pl.Expr:
     """The ``ip`` column replaced by the first public address of ``forwarded_for`` (an
-    X-Forwarded-For list), where it has one; IPv6 addresses and zone ids are kept as written.
+    X-Forwarded-For list), where it has one; an address loses its brackets and port, IPv6
+    addresses and zone ids are otherwise kept as written.
 
-    >>> frame = pl.DataFrame({"ip": ["10.0.0.2", "10.0.0.2"],
-    ...     "forwarded_for": ["unknown, 192.168.1.4, 203.0.113.7:4711, 198.51.100.2", None]})
+    >>> frame = pl.DataFrame({"ip": ["10.0.0.2", "10.0.0.2", "10.0.0.2"], "forwarded_for": [
+    ...     "unknown, 192.168.1.4, 203.0.113.7:4711, 198.51.100.2", "[2001:db8::1]:443", None]})
     >>> frame.select(first_forwarded_ip())["ip"].to_list()
-    ['203.0.113.7', '10.0.0.2']
+    ['203.0.113.7', '2001:db8::1', '10.0.0.2']
     """
     addresses = (
         pl.col("forwarded_for")
         .str.split(",")
-        .list.eval(pl.element().str.strip_chars().str.replace(_IPV4_WITH_PORT, "${1}"))
+        .list.eval(pl.element().str.strip_chars().str.replace(_BRACKETS_OR_PORT, "${1}${2}"))
     )
     public = addresses.list.eval(
         pl.element().filter(

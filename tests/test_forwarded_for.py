@@ -1,0 +1,95 @@
+"""The visitor's address from an X-Forwarded-For list (``--client-ip first-forwarded``, and a
+format string whose client field is the list): each expected address worked out by hand from
+the list, as the README's ``+xff`` and ``--client-ip`` say."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import polars as pl
+from click.testing import CliRunner
+
+from micromacro.cli import cli
+from micromacro.logformats.fields import first_forwarded_ip
+from tests.helpers import FIREFOX
+
+APACHE_PROXY = r"%{X-Forwarded-For}i %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\""
+
+
+def forwarded(ip: str | None, lists: list[str | None]) -> list[str | None]:
+    """The address ``first_forwarded_ip`` gives each line of connecting address ``ip``."""
+    frame = pl.DataFrame(
+        {"ip": [ip] * len(lists), "forwarded_for": lists},
+        schema={"ip": pl.String, "forwarded_for": pl.String},
+    )
+    return frame.select(first_forwarded_ip())["ip"].to_list()
+
+
+def proxied_log(tmp_path: Path, lists: list[str]) -> Path:
+    """A combined+xff log: one line a minute from 10.0.0.1 with one agent, a list each."""
+    path = tmp_path / "access.log"
+    path.write_text(
+        "".join(
+            f'10.0.0.1 - - [02/Nov/2026:09:0{n}:00 +0000] "GET /{n} HTTP/1.1" 200 100 "-" '
+            f'"{FIREFOX}" "{listed}"\n'
+            for n, listed in enumerate(lists)
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def apache_log(tmp_path: Path, clients: list[str]) -> Path:
+    """A log of Apache's proxy format (the list where %h goes): one line a second."""
+    path = tmp_path / "proxy.log"
+    path.write_text(
+        "".join(
+            f'{client} - - [02/Nov/2026:09:00:0{n} +0000] "GET /{n} HTTP/1.1" 200 100 "-" '
+            f'"{FIREFOX}"\n'
+            for n, client in enumerate(clients)
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def hit_rows(*args: str) -> list[dict[str, str]]:
+    result = CliRunner().invoke(cli, ["hits", *args])
+    assert result.exit_code == 0, result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def addresses_and_visitors(rows: list[dict[str, str]]) -> tuple[list[str], int]:
+    return [row["ip"] for row in rows], len({row["visitor"] for row in rows})
+
+
+def test_a_bracketed_ipv6_address_is_the_address_in_the_brackets() -> None:
+    """``[2001:db8::1]:443`` was no address at all, and the next public one (or the
+    connecting address) was taken instead."""
+    assert forwarded(
+        "10.0.0.1",
+        [
+            "[2001:db8::1]:443, 10.0.0.2",
+            "[2001:db8::2]",
+            "[fe80::1%eth0]:443, [2001:db8::3]:80, 198.51.100.1",
+            "[::1], 203.0.113.4:4711",
+        ],
+    ) == ["2001:db8::1", "2001:db8::2", "2001:db8::3", "203.0.113.4"]
+
+
+def test_bracketed_forwarded_addresses_are_visitors_of_their_own(tmp_path: Path) -> None:
+    log = proxied_log(tmp_path, ["[2001:db8::1]:443, 10.0.0.2", "[2001:db8::2]", "198.51.100.7"])
+    rows = hit_rows(str(log), "--client-ip", "first-forwarded")
+    assert addresses_and_visitors(rows) == (["2001:db8::1", "2001:db8::2", "198.51.100.7"], 3)
+
+
+def test_a_bracketed_client_field_of_apaches_proxy_format_is_its_address(
+    tmp_path: Path,
+) -> None:
+    """The line ``[2001:db8::9]:555 - - […]`` had no address, and was the visitor of its user
+    agent, with the line ``- - - […]``."""
+    log = apache_log(tmp_path, ["203.0.113.7", "-", "[2001:db8::9]:555"])
+    rows = hit_rows(str(log), "--log-format", APACHE_PROXY)
+    assert addresses_and_visitors(rows) == (["203.0.113.7", "", "2001:db8::9"], 3)
