@@ -93,3 +93,38 @@ def test_a_bracketed_client_field_of_apaches_proxy_format_is_its_address(
     log = apache_log(tmp_path, ["203.0.113.7", "-", "[2001:db8::9]:555"])
     rows = hit_rows(str(log), "--log-format", APACHE_PROXY)
     assert addresses_and_visitors(rows) == (["203.0.113.7", "", "2001:db8::9"], 3)
+
+
+def test_an_ipv4_mapped_address_of_a_range_that_is_no_clients_own_is_skipped() -> None:
+    """``::ffff:172.16.3.4`` was taken for a public client: only the mapped forms of 10/8,
+    127/8 and 192.168/16 were skipped. A mapped public address stays as written."""
+    assert forwarded(
+        "10.0.0.1",
+        [
+            "::ffff:172.16.3.4, 198.51.100.3",
+            "::ffff:169.254.1.1, ::ffff:100.64.1.1, 198.51.100.5",
+            "::FFFF:127.0.0.1, ::ffff:0.0.0.0, ::ffff:192.168.1.1, ::ffff:10.3.3.3, 198.51.100.6",
+            "0:0:0:0:0:ffff:172.31.0.1, [::ffff:100.127.0.1]:80, 198.51.100.7",
+            "::ffff:172.32.0.1, 198.51.100.8",
+            "::ffff:100.128.0.1",
+        ],
+    ) == [
+        "198.51.100.3",
+        "198.51.100.5",
+        "198.51.100.6",
+        "198.51.100.7",
+        "::ffff:172.32.0.1",
+        "::ffff:100.128.0.1",
+    ]
+
+
+def test_clients_behind_ipv4_mapped_private_addresses_are_visitors_of_their_own(
+    tmp_path: Path,
+) -> None:
+    lists = [
+        "::ffff:172.16.3.4, 198.51.100.3",
+        "::ffff:172.16.3.4, 198.51.100.4",
+        "::ffff:10.3.3.3, 198.51.100.5",
+    ]
+    rows = hit_rows(str(proxied_log(tmp_path, lists)), "--client-ip", "first-forwarded")
+    assert addresses_and_visitors(rows) == (["198.51.100.3", "198.51.100.4", "198.51.100.5"], 3)

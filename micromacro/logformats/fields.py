@@ -356,11 +356,16 @@ def _dash_is_null(field: pl.Expr) -> pl.Expr:
 
 
 # Addresses that are not a client's own public one: private, loopback, link-local, shared
-# (RFC 6598), unspecified and unique-local IPv6 (RFC 4193).
+# (RFC 6598) and unspecified IPv4, the same written IPv4-mapped (::ffff:172.16.3.4, also with
+# its zeros written out), and IPv6 loopback, unspecified, link-local and unique-local (RFC 4193).
+_NOT_PUBLIC_IPV4 = (
+    r"(?:10|127|0)\.|169\.254\.|192\.168\.|172\.(?:1[6-9]|2[0-9]|3[01])\."
+    r"|100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\."
+)
+_IPV4_MAPPED = r"::ffff:|(?:0{1,4}:){5}ffff:"
 _NOT_PUBLIC = (
-    r"(?i)^(?:10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(?:1[6-9]|2[0-9]|3[01])\."
-    r"|100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|::1?$|f[cd][0-9a-f]{0,2}:|fe[89ab][0-9a-f]?:"
-    r"|::ffff:(?:10|127|192\.168)\.)"
+    rf"(?i)^(?:(?:{_IPV4_MAPPED})?(?:{_NOT_PUBLIC_IPV4})"
+    r"|::1?$|f[cd][0-9a-f]{0,2}:|fe[89ab][0-9a-f]?:)"
 )
 _IP_LIKE = r"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:%[^ ]+)?)$"
 # A listed address with what is not the address around it: an IPv6 address in brackets, maybe
