@@ -128,3 +128,25 @@ def test_clients_behind_ipv4_mapped_private_addresses_are_visitors_of_their_own(
     ]
     rows = hit_rows(str(proxied_log(tmp_path, lists)), "--client-ip", "first-forwarded")
     assert addresses_and_visitors(rows) == (["198.51.100.3", "198.51.100.4", "198.51.100.5"], 3)
+
+
+def test_a_line_whose_only_address_is_a_private_forwarded_one_keeps_it() -> None:
+    """Without a public address the connecting address stays; without that, the list's first
+    address is the only one the line has (it had none)."""
+    assert forwarded(None, ["10.0.0.3", "unknown, [fd00::7]:80, 10.0.0.4", "unknown", None]) == [
+        "10.0.0.3",
+        "fd00::7",
+        None,
+        None,
+    ]
+    assert forwarded("10.0.0.1", ["10.0.0.3, 192.168.5.5"]) == ["10.0.0.1"]
+
+
+def test_private_client_fields_of_apaches_proxy_format_are_visitors_of_their_own(
+    tmp_path: Path,
+) -> None:
+    """Three clients on a private network behind Apache's proxy format were one visitor of no
+    address (their user agent's)."""
+    log = apache_log(tmp_path, ["10.0.0.3", "10.0.0.4", "192.168.5.5"])
+    rows = hit_rows(str(log), "--log-format", APACHE_PROXY)
+    assert addresses_and_visitors(rows) == (["10.0.0.3", "10.0.0.4", "192.168.5.5"], 3)

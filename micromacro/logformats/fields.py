@@ -377,21 +377,29 @@ _BRACKETS_OR_PORT = r"^\[([^\]]*)\](?::[0-9]+)?$|^([0-9]{1,3}(?:\.[0-9]{1,3}){3}
 def first_forwarded_ip() -> pl.Expr:
     """The ``ip`` column replaced by the first public address of ``forwarded_for`` (an
     X-Forwarded-For list), where it has one; an address loses its brackets and port, IPv6
-    addresses and zone ids are otherwise kept as written.
+    addresses and zone ids are otherwise kept as written. A line without a public address
+    keeps its connecting address; one without that either (a format that logs the list where
+    the client goes) takes the list's first address, the only one it has.
 
-    >>> frame = pl.DataFrame({"ip": ["10.0.0.2", "10.0.0.2", "10.0.0.2"], "forwarded_for": [
-    ...     "unknown, 192.168.1.4, 203.0.113.7:4711, 198.51.100.2", "[2001:db8::1]:443", None]})
+    >>> frame = pl.DataFrame({"ip": ["10.0.0.2", "10.0.0.2", "10.0.0.2", None],
+    ...     "forwarded_for": ["unknown, 192.168.1.4, 203.0.113.7:4711, 198.51.100.2",
+    ...     "[2001:db8::1]:443", None, "unknown, 10.0.0.3, 10.0.0.4"]})
     >>> frame.select(first_forwarded_ip())["ip"].to_list()
-    ['203.0.113.7', '2001:db8::1', '10.0.0.2']
+    ['203.0.113.7', '2001:db8::1', '10.0.0.2', '10.0.0.3']
     """
-    addresses = (
-        pl.col("forwarded_for")
-        .str.split(",")
+    public = _first_listed_address(pl.col("forwarded_for"), ~pl.element().str.contains(_NOT_PUBLIC))
+    # Only the lines without a connecting address are split again.
+    alone = pl.when(pl.col("ip").is_null()).then(pl.col("forwarded_for"))
+    return pl.coalesce(public, pl.col("ip"), _first_listed_address(alone)).alias("ip")
+
+
+def _first_listed_address(forwarded_for: pl.Expr, keep: pl.Expr | None = None) -> pl.Expr:
+    """The first address of each X-Forwarded-For list ``forwarded_for`` (without its brackets
+    and port) that ``keep`` keeps (an expression of ``pl.element()``; None: any address)."""
+    address = pl.element().str.contains(_IP_LIKE)
+    return (
+        forwarded_for.str.split(",")
         .list.eval(pl.element().str.strip_chars().str.replace(_BRACKETS_OR_PORT, "${1}${2}"))
+        .list.eval(pl.element().filter(address if keep is None else address & keep))
+        .list.first()
     )
-    public = addresses.list.eval(
-        pl.element().filter(
-            pl.element().str.contains(_IP_LIKE) & ~pl.element().str.contains(_NOT_PUBLIC)
-        )
-    ).list.first()
-    return pl.coalesce(public, pl.col("ip")).alias("ip")
