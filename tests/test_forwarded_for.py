@@ -150,3 +150,33 @@ def test_private_client_fields_of_apaches_proxy_format_are_visitors_of_their_own
     log = apache_log(tmp_path, ["10.0.0.3", "10.0.0.4", "192.168.5.5"])
     rows = hit_rows(str(log), "--log-format", APACHE_PROXY)
     assert addresses_and_visitors(rows) == (["10.0.0.3", "10.0.0.4", "192.168.5.5"], 3)
+
+
+def test_spaces_around_the_commas_of_a_forwarded_list_are_allowed(tmp_path: Path) -> None:
+    """The header as the client sent it: ``"203.0.113.5 , 10.0.0.2"`` was no address list,
+    and the line was read as combined+fields, its forwarded addresses unread."""
+    log = proxied_log(
+        tmp_path,
+        [
+            "203.0.113.5 , 10.0.0.2",
+            "  203.0.113.8 ,  10.0.0.2  ",
+            "unknown\t,\t[2001:db8::5]:443",
+            "198.51.100.9,10.0.0.2",
+        ],
+    )
+    rows = hit_rows(str(log), "--client-ip", "first-forwarded")
+    assert [(row["variant"], row["ip"]) for row in rows] == [
+        ("combined+xff", "203.0.113.5"),
+        ("combined+xff", "203.0.113.8"),
+        ("combined+xff", "2001:db8::5"),
+        ("combined+xff", "198.51.100.9"),
+    ]
+    with_more = log.read_text(encoding="utf-8").replace("\n", " rt=0.004\n")
+    log.write_text(with_more, encoding="utf-8")
+    rows = hit_rows(str(log), "--client-ip", "first-forwarded")
+    assert [(row["variant"], row["ip"]) for row in rows] == [
+        ("combined+xff+fields", "203.0.113.5"),
+        ("combined+xff+fields", "203.0.113.8"),
+        ("combined+xff+fields", "2001:db8::5"),
+        ("combined+xff+fields", "198.51.100.9"),
+    ]

@@ -40,13 +40,15 @@ _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 _END = r"\s*$"
 # An X-Forwarded-For list as nginx logs "$http_x_forwarded_for": addresses, or "-". An address
 # is IPv4 or IPv6 (maybe in brackets, with a zone id or a port), or "unknown", as proxies write.
+# The header is logged as the client sent it: spaces and tabs may be around any comma and at
+# either end ("203.0.113.5 , 10.0.0.2").
 _IPV4 = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]{1,5})?"
 _IPV6 = (
     r"\[?[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}){0,3}(?:%[0-9A-Za-z_.-]+)?\]?"
     r"(?::[0-9]{1,5})?"
 )
 _ADDRESS = rf"(?:{_IPV4}|{_IPV6}|unknown)"
-ADDRESS_LIST = rf"{_ADDRESS}(?:, ?{_ADDRESS})*"
+ADDRESS_LIST = rf"[ \t]*{_ADDRESS}(?:[ \t]*,[ \t]*{_ADDRESS})*[ \t]*"
 _XFF = rf"-|(?:{ADDRESS_LIST})?"
 # A whole quoted field among the trailing ones that holds an address list: X-Forwarded-For
 # logged further along the line.
