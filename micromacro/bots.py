@@ -62,17 +62,26 @@ def bot_match(agent: pl.Expr, extra_patterns: Sequence[str] = ()) -> pl.Expr:
     [True, False, True]
     """
     texts, regexes = split_patterns(crawler_patterns())
-    parts = [f"(?:{p})" for p in regexes] + [f"(?i:{p})" for p in extra_patterns]
     matched = agent.str.contains_any(list(texts))
-    return matched | agent.str.contains("|".join(parts)) if parts else matched
+    if regexes:
+        matched = matched | agent.str.contains("|".join(f"(?:{p})" for p in regexes))
+    for pattern in extra_patterns:  # each alone: a (?x) comment would take in what follows
+        matched = matched | agent.str.contains(_as_run(pattern))
+    return matched
+
+
+def _as_run(pattern: str) -> str:
+    """A ``--bot-pattern`` as it runs: case-insensitive."""
+    return f"(?i){pattern}"
 
 
 def validate_bot_patterns(patterns: Sequence[str]) -> None:
-    """Raise ``UsageError`` naming the first ``--bot-pattern`` that is not a valid regex, or
-    that matches every user agent (it matches an empty one: ``''`` from an unset variable)."""
+    """Raise ``UsageError`` naming the first ``--bot-pattern`` that is not a valid regex as it
+    runs (a ``(?x)`` comment would take in the group's end), or that matches every user agent
+    (it matches an empty one: ``''`` from an unset variable)."""
     for pattern in patterns:
         try:
-            matches_empty = pl.select(pl.lit("").str.contains(pattern)).item()
+            matches_empty = pl.select(pl.lit("").str.contains(_as_run(pattern))).item()
         except pl.exceptions.PolarsError as error:
             reason = polars_error_reason(str(error))
             raise UsageError(f"invalid --bot-pattern '{pattern}': {reason}") from None

@@ -85,6 +85,19 @@ def test_extra_bot_patterns_are_case_insensitive() -> None:
     assert buckets([uptime], HitFilter(bot_patterns=("myuptimechecker",))) == ["bot"]
 
 
+def test_an_extra_bot_pattern_may_hold_a_comment_and_each_is_its_own() -> None:
+    """A verbose pattern's comment (``(?x)``) runs to the end of its pattern only: the pattern
+    after it still marks its bots, and the text before the comment matches as written."""
+    uptime = combined_line("/", agent="Mozilla/5.0 (compatible; MyUptimeChecker/1.0)")
+    wget = combined_line("/", agent="Wget/1.21")
+    patterns = ("(?x) my uptime checker  # the uptime robot", "^wget/")
+    assert buckets([uptime, wget, PAGE], HitFilter(bot_patterns=patterns)) == [
+        "bot",
+        "bot",
+        "page",
+    ]
+
+
 def test_known_agents_flag_bots_as_each_chunk_alone_does() -> None:
     """A run's agents sorted once: chunk after chunk, with new agents, other patterns and a
     memory full, each chunk's bots are those it has on its own."""
