@@ -329,6 +329,7 @@ class ReportShape:
     micro_goals: tuple[str, ...]
     funnels: dict[str, int]  # funnel name → number of steps
     dimensions: tuple[str, ...] = ()  # extra --by dimensions (an event export's kept columns)
+    has_macro: bool = True  # without a macro goal the micro → macro table has no row
 
 
 @dataclass(frozen=True)
@@ -365,6 +366,11 @@ def parse_metric(text: str, shape: ReportShape) -> MetricPath:
     """The metric path ``text`` checked against ``shape``; ``ValueError`` names the nearest
     valid path when it is not one."""
     path = _parse(text, shape)
+    if path is not None and path.section == "micro_macro" and not shape.has_macro:
+        raise ValueError(
+            f"metric {quoted(text)}: the goals file has no macro goal, so the micro → macro "
+            "table has no row to read"
+        )
     if path is None:
         nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
         hint = f" (nearest valid path: {nearest[0]})" if nearest else ""

@@ -1039,3 +1039,24 @@ def test_revenue_in_two_currencies_is_not_evaluated_and_says_why(tmp_path: Path)
         "micromacro: warning: alert 'rev' not evaluated: revenue in 2 currencies (EUR, USD), "
         "which add up to no one figure\n"
     ) in result.stderr
+
+
+def test_a_micro_macro_rule_without_a_macro_goal_is_a_config_error() -> None:
+    """Without a macro goal the micro → macro table has no row: a rule on one is refused when
+    the file is read (``alert`` failed with an internal error), and `check` says so."""
+    text = (
+        "goals:\n"
+        "  - {name: news, kind: micro, destination: /buy}\n"
+        "alerts:\n"
+        "  - {name: lift, metric: micro_macro.news.macro_rate_with, below: 0.5}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_goals(text, path="goals.yaml")
+    assert info.value.problems == [
+        "goals.yaml:4:26: metric 'micro_macro.news.macro_rate_with': the goals file has no "
+        "macro goal, so the micro → macro table has no row to read in alert 'lift'"
+    ]
+    with_macro = text.replace(
+        "alerts:", "  - {name: buy, kind: macro, destination: /thanks}\nalerts:"
+    )
+    assert [rule.name for rule in parse_goals(with_macro, path="goals.yaml").alerts] == ["lift"]
