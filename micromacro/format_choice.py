@@ -161,7 +161,7 @@ PROXIED_SAMPLE_LINES = 2000
 # that starts with an IPv4 or IPv6 address, as nginx and Apache log an X-Forwarded-For; in a
 # JSON line, an X-Forwarded-For key whose value starts like an address.
 _QUOTED_ADDRESS = re.compile(
-    r'"(?:\d{1,3}\.){3}\d{1,3}[",:]|"\[?[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*[",\]]'
+    r'"[ \t]*(?:(?:\d{1,3}\.){3}\d{1,3}[ \t",:]|\[?[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*[ \t",\]])'
 )
 _JSON_FORWARDED = re.compile(
     r'(?i)"(?:http_x_forwarded_for|x-forwarded-for|request_x-forwarded-for)"\s*:\s*\[?\s*"\[?[0-9a-f]'
@@ -175,10 +175,12 @@ def proxied_clients_warning(
     more clients than the connecting addresses: a log written behind a proxy or CDN, whose few
     addresses ``--client-ip remote`` would take for the visitors. Decided on ``more`` lines
     (the first ``PROXIED_SAMPLE_LINES``) when the ``sample`` has such addresses."""
-    found = _forwarded_clients(fmt, sample)
-    if found is None:
+    if _forwarded_clients(fmt, sample) is None:
         return None
-    lines, remote, clients = _forwarded_clients(fmt, more()) or found
+    found = _forwarded_clients(fmt, more())
+    if found is None:  # the first lines were behind a proxy, most of the others are not
+        return None
+    lines, remote, clients = found
     if clients < max(_PROXIED_CLIENTS, _PROXIED_RATIO * remote):
         return None
     return (

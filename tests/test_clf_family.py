@@ -407,3 +407,56 @@ def test_a_log_written_behind_a_proxy_says_to_read_the_forwarded_address(tmp_pat
     few = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
     assert few.exit_code == 0
     assert "X-Forwarded-For field names" not in few.stderr
+
+
+def test_the_proxy_warning_reads_spaced_lists_and_needs_most_of_the_first_lines(
+    tmp_path: Path,
+) -> None:
+    """A list written "203.0.113.N , 10.0.0.2" is a forwarded address too (120 clients through
+    3 proxies: the warning); a log whose first 60 of 2,000 requests came through 2 proxies,
+    the rest straight, is no log behind a proxy (no warning)."""
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+    def line(n: int, client: str, forwarded: str) -> str:
+        return (
+            f"{client} - - [02/Nov/2026:10:{n // 60 % 60:02d}:{n % 60:02d} +0000] "
+            f'"GET /p{n % 7} HTTP/1.1" 200 5 "-" "{agent}" "{forwarded}"\n'
+        )
+
+    spaced = tmp_path / "spaced.log"
+    spaced.write_text(
+        "".join(
+            line(n, f"172.16.0.{n % 3 + 1}", f"203.0.113.{n + 1} , 10.0.0.2") for n in range(120)
+        )
+    )
+    result = CliRunner().invoke(cli, ["report", str(spaced), "--format", "json", "--no-cache"])
+    assert "X-Forwarded-For field names 120 clients in the first 120 requests, where the " in (
+        result.stderr
+    )
+    head = tmp_path / "head.log"
+    head.write_text(
+        "".join(
+            line(n, f"172.16.0.{n % 2 + 1}", f"203.0.113.{n + 1}")
+            if n < 60
+            else line(n, f"198.51.{n // 250}.{n % 250}", "-")
+            for n in range(2000)
+        )
+    )
+    result = CliRunner().invoke(cli, ["report", str(head), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0
+    assert "X-Forwarded-For field names" not in result.stderr
+
+
+def test_a_long_field_of_addresses_that_is_no_list_is_read_at_once(tmp_path: Path) -> None:
+    """A trailing field of 30 bare IPv6 addresses and a word: no address list. A port after a
+    bare IPv6 address read every address two ways, and Python's engine (the format-string
+    suggestion) tried 2^30 of them; read, it is one line whose fields are left unread."""
+    addresses = ", ".join(["1:1:1:1"] * 30)
+    log = tmp_path / "access.log"
+    log.write_text(
+        f'203.0.113.1 - - [02/Nov/2026:09:15:01 +0100] "GET /p HTTP/1.1" 200 5 "-" '
+        f'"Mozilla/5.0" "{addresses} x"\n'
+    )
+    result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"]["pageviews"] == 1
