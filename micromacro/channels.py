@@ -167,8 +167,16 @@ def referrer_host(referrer: pl.Expr) -> pl.Expr:
 
 
 def request_host(host: pl.Expr) -> pl.Expr:
-    """A ``Host`` header value lower-case and without port; null when it is not a host."""
-    return _tidy_host(host.str.extract(r"^(\[[^\]]*\]|[^:]*)", 1))
+    """A ``Host`` header value lower-case and without port (an IPv6 address in brackets, as
+    a URL writes it); null when it is not a host.
+
+    >>> hosts = pl.Series(["Shop.Example:8080", "[2001:DB8::1]:443", "2001:db8::2", "_"])
+    >>> hosts.to_frame("h").select(request_host(pl.col("h")))["h"].to_list()
+    ['shop.example', '[2001:db8::1]', '[2001:db8::2]', None]
+    """
+    bare_ipv6 = (host.str.count_matches(":", literal=True) >= 2) & ~host.str.starts_with("[")
+    written = pl.when(bare_ipv6).then(host.str.replace(r"^(.*)$", "[${1}]"))
+    return _tidy_host(written.otherwise(host.str.extract(r"^(\[[^\]]*\]|[^:]*)", 1)))
 
 
 def _matching_key(host: pl.Expr) -> pl.Expr:

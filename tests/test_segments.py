@@ -163,7 +163,16 @@ def _host_inputs(tmp_path: Path, kind: str) -> list[str]:
             "".join(
                 f'203.0.113.{n} - - [02/Nov/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 10 "-" '
                 f'{_FIREFOX} "{host}"\n'
-                for n, host in enumerate(["shop.test:8080", "shop.test", "SHOP.test"])
+                for n, host in enumerate(
+                    [
+                        "shop.test:8080",
+                        "shop.test",
+                        "SHOP.test",
+                        "2001:db8::1",
+                        "[2001:DB8::1]:443",
+                        "2001:db8::2",
+                    ]
+                )
             )
         )
         variables = '"$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
@@ -196,7 +205,7 @@ def _host_inputs(tmp_path: Path, kind: str) -> list[str]:
     ("kind", "segments"),
     [
         ("vhost_combined", [("www.example.com", 4), ("shop.example.com", 2)]),
-        ("nginx", [("shop.test", 3)]),
+        ("nginx", [("shop.test", 3), ("[2001:db8::1]", 2), ("[2001:db8::2]", 1)]),
         ("ga4", [("shop.test", 3)]),
     ],
 )
@@ -204,7 +213,9 @@ def test_a_host_is_one_segment_however_written(
     tmp_path: Path, kind: str, segments: list[tuple[str, int]]
 ) -> None:
     """--by host reads a host as referrer hosts are read: lower-case, without port or trailing
-    dot (WWW.Example.COM:443, www.example.com:80 and www.example.com. were three segments)."""
+    dot (WWW.Example.COM:443, www.example.com:80 and www.example.com. were three segments); an
+    IPv6 address in brackets as a URL writes it (bare, 2001:db8::1 and 2001:db8::2 were one
+    segment '2001')."""
     args = [*_host_inputs(tmp_path, kind), "--by", "host", "--format", "json", "--top", "0"]
     result = CliRunner().invoke(cli, ["report", *args, "-q"])
     assert result.exit_code == 0, result.stderr
