@@ -70,6 +70,13 @@ def bot_match(agent: pl.Expr, extra_patterns: Sequence[str] = ()) -> pl.Expr:
     return matched
 
 
+# A browser's user agent: a pattern that matches it and an empty agent matches every agent.
+_BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+
 def _as_run(pattern: str) -> str:
     """A ``--bot-pattern`` as it runs: case-insensitive."""
     return f"(?i){pattern}"
@@ -77,16 +84,16 @@ def _as_run(pattern: str) -> str:
 
 def validate_bot_patterns(patterns: Sequence[str]) -> None:
     """Raise ``UsageError`` naming the first ``--bot-pattern`` that is not a valid regex as it
-    runs (a ``(?x)`` comment would take in the group's end), or that matches every user agent
-    (it matches an empty one: ``''`` from an unset variable)."""
+    runs, or that matches every user agent (an empty one and a browser's: ``''`` from an
+    unset variable, ``bot|``)."""
     for pattern in patterns:
         try:
-            matches_empty = pl.select(pl.lit("").str.contains(_as_run(pattern))).item()
+            matched = pl.Series(["", _BROWSER]).str.contains(_as_run(pattern))
         except pl.exceptions.PolarsError as error:
             reason = polars_error_reason(str(error))
             raise UsageError(f"invalid --bot-pattern '{pattern}': {reason}") from None
-        if matches_empty:
+        if matched.all():
             raise UsageError(
                 f"invalid --bot-pattern '{pattern}': it matches every user agent (an empty "
-                "one too), so every hit would be a bot"
+                "one and a browser's), so every hit would be a bot"
             )

@@ -565,6 +565,12 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> Non
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("pattern", ["^$", "^-?$", "Chrome"])
+def test_a_bot_pattern_that_leaves_some_agents_alone_is_taken(pattern: str) -> None:
+    """Only a pattern that matches both an empty agent and a browser's matches every agent."""
+    assert report(SHOP, "--bot-pattern", pattern, "--format", "json").exit_code == 0
+
+
 def test_no_input_is_a_usage_error() -> None:
     result = report()
     assert result.exit_code == 2
