@@ -362,6 +362,8 @@ def test_an_export_read_as_a_log_is_named_for_what_it_is(
     result = CliRunner().invoke(cli, [*command, str(path)])
     assert result.exit_code == 1
     assert command[0] == "formats" or result.stdout == ""
+    if name.endswith(".csv"):  # a flat file is mapped: the presets read nested exports
+        advice = advice.replace("preset: ga4 or segment; ", "")
     assert result.stderr == (
         f"micromacro: error: {path} looks like {what}, not an access log: {advice}\n"
     )

@@ -389,9 +389,11 @@ class ExportReadAsLog(InputError):
 
     def __init__(self, name: str, kind: str) -> None:
         self.name, self.kind = name, kind
+        # The presets read GA4's and Segment's nested NDJSON and Parquet; a flat file is mapped.
+        presets = "" if "CSV" in kind else "preset: ga4 or segment; "
         super().__init__(
             f"{self._looks_like()}: report it with a goals file whose source: section maps its "
-            "columns (preset: ga4 or segment; see the README's Event exports)"
+            f"columns ({presets}see the README's Event exports)"
         )
 
     def _looks_like(self) -> str:
