@@ -356,7 +356,10 @@ def report(
     if history is not None:  # after the report: a history it cannot take loses no report
         from micromacro.history import append_history, history_rows  # --history only
 
-        rows = history_rows(result.goals, result.summary.sessions, result.start, result.end)
+        # A calendar period cut at now (this-month under --compare) is the calendar period's
+        # in the history, so that the next run replaces its rows.
+        end = result.period.calendar_end or result.end
+        rows = history_rows(result.goals, result.summary.sessions, result.start, end)
         source = result.input
         unread = source.lines == source.buckets.get("out_of_period", 0)  # none in the period
         if append_history(history, rows, keep_held=unread):

@@ -78,12 +78,15 @@ class Period:
     """A half-open period ``[since, until)`` in UTC; either end may be open (None).
 
     ``calendar`` is the unit when the period is one calendar period named by ``--since``
-    (``last-month``: ``month``), which ``--compare previous`` steps back by.
+    (``last-month``: ``month``), which ``--compare previous`` steps back by; ``calendar_end``
+    is where that calendar period ends when this one is its part up to now (``this-month``
+    under ``--compare``: ``until`` is now), None otherwise.
     """
 
     since: datetime | None = None
     until: datetime | None = None
     calendar: CalendarUnit | None = None
+    calendar_end: datetime | None = None
 
     @property
     def bounded(self) -> bool:
@@ -388,16 +391,20 @@ def compared_period(current: Period, spec: str, *, now: datetime) -> Period:
     ``previous-week``, ``previous-year``) an open end, or that of a calendar period not over
     yet, is now, as the period it is compared with ends at now or its counterpart, so that both
     are as long (a line dated after now, from a clock running ahead, is out of both); with
-    explicit dates it stays as it is.
+    explicit dates it stays as it is. A calendar period cut at now keeps its own end as
+    ``calendar_end``.
 
     >>> now = datetime(2026, 11, 4, 9, tzinfo=UTC)  # a Wednesday
     >>> week = Period(datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC), "week")
-    >>> compared_period(week, "previous", now=now).until
-    datetime.datetime(2026, 11, 4, 9, 0, tzinfo=datetime.timezone.utc)
+    >>> to_date = compared_period(week, "previous", now=now)
+    >>> utc_text(to_date.until), utc_text(to_date.calendar_end)
+    ('2026-11-04T09:00:00Z', '2026-11-09T00:00:00Z')
     """
     if spec not in COMPARE_MODES:
         return current
-    return Period(current.since, _compared_end(current, now), current.calendar)
+    end = _compared_end(current, now)
+    cut = current.until if current.until is not None and end < current.until else None
+    return Period(current.since, end, current.calendar, cut)
 
 
 def _compared_end(current: Period, now: datetime) -> datetime:

@@ -39,6 +39,7 @@ from micromacro.periods import (
     CalendarUnit,
     Period,
     calendar_days,
+    compared_period,
     comparison_period,
     parse_period,
 )
@@ -152,6 +153,17 @@ def test_compare_steps_back_by_the_calendar(
 ) -> None:
     current = parse_period(name, None, tz=BERLIN, now=NOW)
     assert comparison_period(current, compare, tz=BERLIN, now=NOW) == Period(since, until)
+
+
+def test_a_compared_calendar_period_cut_at_now_keeps_its_calendar_end() -> None:
+    """This month (in Berlin, from 31 October 23:00Z) compared ends now, and keeps where the
+    month ends (30 November 23:00Z); last month, over, is compared whole."""
+    month = parse_period("this-month", None, tz=BERLIN, now=NOW)
+    assert compared_period(month, "previous", now=NOW) == Period(
+        utc(2026, 10, 31, 23), NOW, "month", utc(2026, 11, 30, 23)
+    )
+    over = parse_period("last-month", None, tz=BERLIN, now=NOW)
+    assert compared_period(over, "previous", now=NOW) == over
 
 
 def test_the_month_before_the_31st_is_clamped_to_its_end() -> None:
@@ -269,6 +281,52 @@ def test_a_compared_calendar_period_not_over_yet_ends_now(
     alone = json.loads(CliRunner().invoke(cli, base).stdout)
     assert alone["summary"]["sessions"] == sessions + 1  # the visit after now too
     assert alone["period"]["end"] == f"{after}T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("since", "start", "end", "to_date"),
+    [
+        ("this-week", "2026-11-02", "2026-11-09", 1),  # 4 November 08:00
+        ("this-month", "2026-11-01", "2026-12-01", 1),
+        ("this-year", "2026-01-01", "2027-01-01", 3),  # and 4 and 28 October
+    ],
+)
+def test_the_history_of_a_compared_period_not_over_yet_is_the_calendar_periods(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, since: str, start: str, end: str, to_date: int
+) -> None:
+    """An hourly cron job on ``--since this-month --compare previous``: its period ends now, a
+    second later at the next run, but its ``--history`` rows are the calendar period's (start
+    and end as without ``--compare``), and each run replaces the last one's, with the figures
+    to date. The visits are those of the test above: one at 08:00Z on 4 November 2025, 4 and
+    28 October 2026 and 4 November 2026 (an hour before now), and one at 12:00Z on 4 November
+    2026, after now, which only the run without ``--compare`` counts."""
+    times = [utc(2025, 11, 4, 8), utc(2026, 10, 4, 8), utc(2026, 10, 28, 8)]
+    lines = [
+        f"203.0.113.{n} - - [{time.strftime('%d/%b/%Y:%H:%M:%S +0000')}]"
+        f' "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"'
+        for n, time in enumerate([*times, utc(2026, 11, 4, 8), utc(2026, 11, 4, 12)])
+    ]
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("goals:\n  - {name: home, kind: macro, destination: /}\n")
+    history = tmp_path / "history.csv"
+    base = ["report", str(log), "--goals", str(goals), "--quiet", "--tz", "UTC", "--since", since]
+    base += ["--history", str(history)]
+
+    def rows() -> list[str]:
+        return history.read_text().splitlines()[1:]
+
+    for second in (0, 1):
+        monkeypatch.setattr(periods, "clock", lambda s=second: NOW + timedelta(seconds=s))
+        result = CliRunner().invoke(cli, [*base, "--compare", "previous"])
+        assert result.exit_code == 0, result.stderr
+        assert rows() == [
+            f"{start}T00:00:00Z,{end}T00:00:00Z,home,macro,{to_date},{to_date},1.0,{to_date}"
+        ]
+    whole = to_date + 1  # the visit after now too
+    assert CliRunner().invoke(cli, base).exit_code == 0
+    assert rows() == [f"{start}T00:00:00Z,{end}T00:00:00Z,home,macro,{whole},{whole},1.0,{whole}"]
 
 
 # --- every command that takes --since ------------------------------------------------------------
