@@ -77,15 +77,23 @@ CONFIRMATION_WORDS = frozenset(
         "bienvenido", "benvenuto"
     )
 )  # fmt: skip
-# Words of a path a program calls rather than a page a person sees: an API, AJAX, JSON, RPC,
-# WordPress's wp-json and admin-ajax.php, tracking and beacons. A GET of such a path is no page
-# goal (``GET /api/v1/billing/plans`` is no view of the pricing).
-CALL_WORDS = frozenset(
+# Segments under which a program is called: whole, with more segments after them, any of them
+# (``/api/v1/…``, ``/blog/ajax/…``, ``/wp-admin/admin-ajax.php``). As the last segment they
+# name a page (``/pricing/api``, the pricing of an API product), and within one they are a word
+# of a name (``/json-formatter/pricing``).
+CALL_FOLDERS = frozenset(("api", "ajax", "json", "wp-admin"))
+# Segments that are a program's endpoint wherever they are, the last included: WordPress's
+# REST root (``/blog/wp-json/…``) and files, GraphQL and RPC, tracking, beacons, heartbeats and
+# the browser's reports. ``/track-order`` and ``/ping-pong/…`` are pages.
+CALL_ENDPOINTS = frozenset(
     (
-        "api", "ajax", "json", "graphql", "rpc", "xmlrpc", "wp", "track", "tracking", "beacon",
-        "heartbeat", "ping", "csp"
+        "wp-json", "admin-ajax.php", "ajax.php", "api.php", "xmlrpc.php", "wp-cron.php",
+        "graphql", "rpc", "jsonrpc", "json-rpc", "track", "tracking", "beacon", "heartbeat",
+        "ping", "csp", "csp-report"
     )
 )  # fmt: skip
+# A segment ending so is a JSON document, data a program reads (``/products/shoe.json``).
+CALL_SUFFIX = ".json"
 # Words that say how a form is sent, not what it is for (an API, AJAX, JSON, RPC, WordPress,
 # an auth service): a goal word in the same path outweighs them (``POST /api/v1/auth/signup``
 # is a sign-up, ``POST /wp-json/contact-form-7/v1/contact-forms/42/feedback`` a contact).
@@ -268,12 +276,22 @@ def intent_of(text: str) -> Intent | None:
 
 
 def is_call(template: str) -> bool:
-    """Whether a path is one a program calls (``CALL_WORDS``), not a page a person sees.
+    """Whether a path is one a program calls, not a page a person sees: a segment of
+    ``CALL_FOLDERS`` with more after it, or one of ``CALL_ENDPOINTS`` or ending in
+    ``CALL_SUFFIX`` anywhere (segments percent-decoded and in lower case).
 
-    >>> [is_call(t) for t in ("/api/v1/*/plans", "/wp-json/wp-statistics/v2/hit", "/pricing")]
-    [True, True, False]
+    >>> [is_call(t) for t in ("/api/v1/*/plans", "/wp-json/wp-statistics/v2/hit", "/graphql")]
+    [True, True, True]
+    >>> [is_call(t) for t in ("/pricing/api", "/track-order", "/json-formatter/pricing")]
+    [False, False, False]
     """
-    return bool(words(template) & CALL_WORDS)
+    segments = [segment for segment in _plain(template).split("/") if segment]
+    return any(
+        segment in CALL_ENDPOINTS
+        or segment.endswith(CALL_SUFFIX)
+        or (segment in CALL_FOLDERS and index < len(segments) - 1)
+        for index, segment in enumerate(segments)
+    )
 
 
 def is_no_goal_post(template: str) -> bool:

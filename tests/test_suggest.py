@@ -24,6 +24,7 @@ from micromacro.goals import DestinationMatcher, EventMatcher, Goal, HitMatcher,
 from micromacro.goals_file import parse_goals
 from micromacro.render.suggestion import comment_text, render_suggestion, yaml_scalar
 from micromacro.suggest import GoalSuggestion, Suggestion, SuggestOptions, suggest_goals
+from micromacro.suggest_steps import is_call
 from tests.helpers import combined_line
 
 ROOT = Path(__file__).parent.parent
@@ -816,3 +817,47 @@ def test_a_funnel_takes_no_api_call_or_login_as_a_step(tmp_path: Path) -> None:
         (["/login", "/app", "/pricing", "POST /api/v1/billing/checkout", "purchase"],
          (10, 10, 4, 4, 4)),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("pricing", ["/pricing/api", "/pricing/plans"])
+def test_a_page_named_api_is_a_page_as_any_other(pricing: str, tmp_path: Path) -> None:
+    """The pricing of an API product, /pricing/api, is a pricing view and a step of the way to
+    the sign-up, as /pricing/plans is: api ends its path (it was taken for a call, and the
+    funnel lost it)."""
+    blog = [(2, ["/", "/features", f"/blog/post-{n}"]) for n in range(5)]
+    visit = ["/", "/features", pricing]
+    log = _flows(tmp_path, [(4, [*visit, "POST /signup", "/signup/thank-you"]), (4, visit), *blog])
+    suggestion = _suggest(str(log))
+    assert _goals(suggestion) == [
+        ("signup", "macro", 4, "a confirmation page by its name; right after POST /signup in 4 "
+         "of 4 views; never a landing page; the last page of 4 of 4 sessions"),
+        ("pricing_view", "micro", 8, "a pricing or plans page: interest in buying"),
+    ]  # fmt: skip
+    assert suggestion.goals[1].goal.destination == DestinationMatcher(
+        StringMatcher("equals", pricing)
+    )
+    assert _funnel_steps(suggestion) == [
+        (["/", "/features", pricing, "POST /signup", "signup"], (18, 18, 8, 4, 4))
+    ]
+
+
+CALLS = (
+    "/api/v1/billing/plans", "/API/v1/Plans", "/blog/wp-json/wp/v2/posts",
+    "/wp-json/wp-statistics/v2/hit", "/wp-admin/admin-ajax.php", "/xmlrpc.php", "/wp-cron.php",
+    "/graphql", "/app/graphql", "/v1/track", "/rpc", "/ajax/cart/*", "/products/shoe.json",
+)  # fmt: skip
+PAGES = (
+    "/pricing/api", "/api", "/docs/api", "/docs/api/", "/api-docs/auth", "/track-order",
+    "/ping-pong/checkout/thank-you", "/json-formatter/pricing", "/wp-admin/", "/wp-login.php",
+    "/blog/ajax-tips",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "call"), [(p, True) for p in CALLS] + [(p, False) for p in PAGES])
+def test_a_call_is_told_by_a_whole_segment_before_others_or_an_endpoint(
+    path: str, call: bool
+) -> None:
+    """api, ajax, json and wp-admin are a call's folder when more segments follow; graphql,
+    xmlrpc.php, track and the like are endpoints wherever they are; a word within a segment or
+    a last api names a page."""
+    assert is_call(path) is call
