@@ -94,10 +94,10 @@ CALL_ENDPOINTS = frozenset(
 )  # fmt: skip
 # A segment ending so is a JSON document, data a program reads (``/products/shoe.json``).
 CALL_SUFFIX = ".json"
-# Words that say how a form is sent, not what it is for (an API, AJAX, JSON, RPC, WordPress,
-# an auth service): a goal word in the same path outweighs them (``POST /api/v1/auth/signup``
-# is a sign-up, ``POST /wp-json/contact-form-7/v1/contact-forms/42/feedback`` a contact).
-TRANSPORT_WORDS = frozenset(("api", "ajax", "json", "graphql", "rpc", "xmlrpc", "wp", "auth"))
+# Words that say how a form is sent besides a call (``is_call``): an auth service. A goal word
+# in the same path outweighs them and a call (``POST /api/v1/auth/signup`` is a sign-up,
+# ``POST /wp-json/contact-form-7/v1/contact-forms/42/feedback`` a contact).
+TRANSPORT_WORDS = frozenset(("auth",))
 # Words of a form post that is no goal, whatever else its path says: signing in, tracking and
 # beacons, admin, the cart's upkeep, comments, reviews and votes.
 NOT_A_GOAL_WORDS = frozenset(
@@ -296,15 +296,19 @@ def is_call(template: str) -> bool:
 
 def is_no_goal_post(template: str) -> bool:
     """Whether a form post to ``template`` is no goal: its path holds a word of
-    ``NOT_A_GOAL_WORDS``, or one of ``TRANSPORT_WORDS`` and no goal word (``INTENT_WORDS``).
+    ``NOT_A_GOAL_WORDS``, or it is a call (``is_call``) or holds a word of ``TRANSPORT_WORDS``,
+    and no goal word (``INTENT_WORDS``).
 
     >>> [is_no_goal_post(t) for t in ("/api/v1/auth/signup", "/api/v1/auth/login", "/api/x")]
     [False, True, True]
+    >>> [is_no_goal_post(t) for t in ("/auth/verify", "/pricing/api")]
+    [True, False]
     """
     found = words(template)
     if found & NOT_A_GOAL_WORDS:
         return True
-    return bool(found & TRANSPORT_WORDS) and intent_of(template) is None
+    sent = is_call(template) or bool(found & TRANSPORT_WORDS)
+    return sent and intent_of(template) is None
 
 
 def is_cart_add(template: str) -> bool:

@@ -841,6 +841,22 @@ def test_a_page_named_api_is_a_page_as_any_other(pricing: str, tmp_path: Path) -
     ]
 
 
+def test_a_form_of_a_product_named_json_is_no_call(tmp_path: Path) -> None:
+    """A post to /json-formatter/pro is a form of the JSON Formatter, whose thanks are a goal
+    and whose page a step: json names the product, it is no folder a program is called under
+    (the post was taken for an API call, the page of thanks for what one leads to)."""
+    flow = ["/", "/json-formatter/", "POST /json-formatter/pro", "/thank-you"]
+    suggestion = _suggest(str(_flows(tmp_path, [(4, flow), (3, ["/", "/about"])])))
+    assert _goals(suggestion) == [
+        ("conversion_thank_you", "macro", 4, "a confirmation page by its name; right after POST "
+         "/json-formatter/pro in 4 of 4 views; never a landing page; the last page of 4 of 4 "
+         "sessions"),
+    ]  # fmt: skip
+    assert _funnel_steps(suggestion) == [
+        (["/", "/json-formatter/", "conversion_thank_you"], (7, 4, 4))
+    ]
+
+
 CALLS = (
     "/api/v1/billing/plans", "/API/v1/Plans", "/blog/wp-json/wp/v2/posts",
     "/wp-json/wp-statistics/v2/hit", "/wp-admin/admin-ajax.php", "/xmlrpc.php", "/wp-cron.php",
