@@ -256,14 +256,7 @@ def test_a_compared_calendar_period_not_over_yet_ends_now(
     clock ahead. Under ``--compare previous`` a period not over yet ends now, as its comparison
     ends at now's counterpart: the visit after now is in neither. Alone, the period is whole and
     holds it."""
-    times = [utc(2025, 11, 4, 8), utc(2026, 10, 4, 8), utc(2026, 10, 28, 8)]
-    lines = [
-        f"203.0.113.{n} - - [{time.strftime('%d/%b/%Y:%H:%M:%S +0000')}]"
-        f' "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"'
-        for n, time in enumerate([*times, utc(2026, 11, 4, 8), utc(2026, 11, 4, 12)])
-    ]
-    log = tmp_path / "access.log"
-    log.write_text("\n".join(lines) + "\n")
+    log = _visits_around_now(tmp_path)
     base = ["report", str(log), "--format", "json", "--quiet", "--tz", "UTC", "--since", since]
     result = CliRunner().invoke(cli, [*base, "--compare", "previous"])
     assert result.exit_code == 0, result.stderr
@@ -283,6 +276,20 @@ def test_a_compared_calendar_period_not_over_yet_ends_now(
     assert alone["period"]["end"] == f"{after}T00:00:00Z"
 
 
+def _visits_around_now(tmp_path: Path) -> Path:
+    """One visit (its own address) at 08:00Z on 4 November 2025, 4 October and 28 October
+    2026, and on 4 November 2026 at 08:00Z and 12:00Z (an hour before and three after now)."""
+    times = [utc(2025, 11, 4, 8), utc(2026, 10, 4, 8), utc(2026, 10, 28, 8)]
+    lines = [
+        f"203.0.113.{n} - - [{time.strftime('%d/%b/%Y:%H:%M:%S +0000')}]"
+        f' "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"'
+        for n, time in enumerate([*times, utc(2026, 11, 4, 8), utc(2026, 11, 4, 12)])
+    ]
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    return log
+
+
 @pytest.mark.parametrize(
     ("since", "start", "end", "to_date"),
     [
@@ -300,14 +307,7 @@ def test_the_history_of_a_compared_period_not_over_yet_is_the_calendar_periods(
     to date. The visits are those of the test above: one at 08:00Z on 4 November 2025, 4 and
     28 October 2026 and 4 November 2026 (an hour before now), and one at 12:00Z on 4 November
     2026, after now, which only the run without ``--compare`` counts."""
-    times = [utc(2025, 11, 4, 8), utc(2026, 10, 4, 8), utc(2026, 10, 28, 8)]
-    lines = [
-        f"203.0.113.{n} - - [{time.strftime('%d/%b/%Y:%H:%M:%S +0000')}]"
-        f' "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"'
-        for n, time in enumerate([*times, utc(2026, 11, 4, 8), utc(2026, 11, 4, 12)])
-    ]
-    log = tmp_path / "access.log"
-    log.write_text("\n".join(lines) + "\n")
+    log = _visits_around_now(tmp_path)
     goals = tmp_path / "goals.yaml"
     goals.write_text("goals:\n  - {name: home, kind: macro, destination: /}\n")
     history = tmp_path / "history.csv"
