@@ -179,7 +179,7 @@ def sections(report: Report) -> list[Section]:
         for table in (ladder_table(report), _infinite_lifts(report)):
             if table.rows:
                 page.append(Section(table.title, table))
-        if report.micro_macro == () and _micro_goals_alone(report):
+        if not report.micro_macro and _micro_goals_alone(report):
             page.append(Section("Micro → macro (visitors)", None, note=NO_MACRO_GOAL))
     else:
         page.append(Section(goals.title, None, note=NO_GOALS))
