@@ -22,6 +22,8 @@ from micromacro.goals import (
     GOAL_TYPES,
     HIT_VALUE_COLUMNS,
     MATCH_OPS,
+    PRESET_GOAL_FIELDS,
+    SOURCE_PRESETS,
     CountMode,
     DestinationMatcher,
     EventMatcher,
@@ -271,16 +273,9 @@ def _value_column_ok(
             "URL: value: {from: query:NAME})",
         )
         return False
-    source = inputs.source
     if column in HIT_VALUE_COLUMNS:
-        if source is not None and source.preset is None and getattr(source, column) is None:
-            findings.error(
-                node,
-                f"{says}, but the source section maps no {column} column (add {column}: "
-                "COLUMN to source, or use a preset)",
-            )
-            return False
-    elif column in HIT_SCHEMA:
+        return _export_field_ok(column, says, node, findings, inputs.source)
+    if column in HIT_SCHEMA:
         findings.error(
             node,
             f"{says}, but that hit column holds no value (a value comes from "
@@ -288,6 +283,30 @@ def _value_column_ok(
         )
         return False
     return True
+
+
+def _export_field_ok(
+    field: str, says: str, node: Node, findings: Findings, source: SourceMapping | None
+) -> bool:
+    """Whether the hits of an export read by ``source`` hold ``field`` (an event field or a
+    value column), which a goal tests or takes its value from; reports why not (``says``: what
+    the goal says). A ``source`` with problems of its own (None) is reported there."""
+    if source is None or source.maps(field):
+        return True
+    if source.preset is not None:
+        lacks, way = f"the {source.preset} preset maps no {field} column", ""
+    else:
+        lacks, way = f"the source section maps no {field} column", _presets_mapping(field)
+    findings.error(node, f"{says}, but {lacks} (add {field}: COLUMN to source{way})")
+    return False
+
+
+def _presets_mapping(field: str) -> str:
+    """The presets that map ``field``, as a way out for a source without one."""
+    presets = [name for name in SOURCE_PRESETS if field in PRESET_GOAL_FIELDS[name]]
+    if len(presets) == len(SOURCE_PRESETS):
+        return ", or use a preset"
+    return f", or use the {' or '.join(presets)} preset" if presets else ""
 
 
 _Parsed = tuple[DestinationMatcher | None, EventMatcher | None, NumberCondition | None]
@@ -566,8 +585,9 @@ def polars_error_reason(message: str) -> str:
 
 def read_event(node: Node, label: str, findings: Findings, inputs: Inputs) -> EventMatcher | None:
     """Read an ``event`` mapping; its ``case_sensitive`` is the default of its string fields.
-    A value condition on an event export whose ``source`` maps no ``event_value`` is an error,
-    as ``value: event`` is: no event would have a value to compare."""
+    A test of a field an event export's ``source`` (or its preset) maps no column for is an
+    error, as ``value: event`` without ``event_value`` is: no event would have the field (a
+    category of a GA4 export, a value of a mapping without ``event_value``)."""
     subject = f"event of {label}"
     if not isinstance(node, MappingNode):
         report_wrong(
@@ -583,12 +603,13 @@ def read_event(node: Node, label: str, findings: Findings, inputs: Inputs) -> Ev
     matchers: dict[str, StringMatcher | None] = {}
     for name in EVENT_FIELDS:
         if name in entries:
+            field_node = entries[name][1]
             matchers[name], _ = _read_string_matcher(
-                entries[name][1],
-                f"event {name} of {label}",
-                findings,
-                case_sensitive=case_sensitive,
+                field_node, f"event {name} of {label}", findings, case_sensitive=case_sensitive
             )
+            if matchers[name] is not None and inputs.exports:
+                says = f"{subject} tests its {name}"
+                _export_field_ok(f"event_{name}", says, field_node, findings, inputs.source)
     value = None
     if "value" in entries:
         value_node = entries["value"][1]

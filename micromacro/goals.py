@@ -179,6 +179,14 @@ ExportFormat = Literal["csv", "ndjson", "parquet"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "ndjson", "parquet")
 SourcePreset = Literal["ga4", "segment"]
 SOURCE_PRESETS: tuple[SourcePreset, ...] = ("ga4", "segment")
+# The hit fields goals test or take a value from that each preset maps (``export_presets`` says
+# from which columns): an event goal testing another field matches no row of its export.
+PRESET_GOAL_FIELDS: dict[SourcePreset, tuple[str, ...]] = {
+    "ga4": ("event_name", "event_value", "revenue"),
+    "segment": (
+        "event_name", "event_category", "event_action", "event_label", "event_value", "revenue",
+    ),
+}  # fmt: skip
 # Named timestamp formats; any other format is a strftime pattern (``%Y-%m-%d %H:%M:%S``).
 TIMESTAMP_FORMATS: tuple[str, ...] = ("iso8601", "epoch_s", "epoch_ms", "epoch_us")
 # The source keys that name one column each (a dotted path reaches into nested structs).
@@ -272,6 +280,17 @@ class SourceMapping:
     keep: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     line: int | None = None
+
+    def maps(self, field: str) -> bool:
+        """Whether this source's hits hold ``field`` (a field of ``PRESET_GOAL_FIELDS``): its
+        own key names a column, or its preset maps one.
+
+        >>> SourceMapping(preset="ga4").maps("event_category")
+        False
+        """
+        if getattr(self, field) is not None:
+            return True
+        return self.preset is not None and field in PRESET_GOAL_FIELDS[self.preset]
 
 
 # --- alert rules -----------------------------------------------------------------------------

@@ -17,6 +17,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from micromacro.cli import cli
+from micromacro.export_presets import PRESETS
+from micromacro.goals import EVENT_FIELDS, HIT_VALUE_COLUMNS, PRESET_GOAL_FIELDS, SOURCE_PRESETS
 
 
 def run(folder: Path, calls: list[dict[str, object]], goals: str, *options: str) -> Result:
@@ -494,3 +496,13 @@ def test_duplicates_of_two_exports_count_in_the_period_of_their_time(tmp_path: P
     assert (current["out_of_period"], current["lines"]) == (10, 14)
     assert (previous["duplicate"], previous["page"] + previous["event"]) == (5, 5)
     assert previous["out_of_period"] == 4
+
+
+def test_the_goals_file_knows_which_fields_goals_read_each_preset_maps() -> None:
+    """The goals file checks an event goal's fields against ``PRESET_GOAL_FIELDS`` before any
+    export is read; it must say what the presets map (ga4: a name and values, no category)."""
+    goal_fields = (*(f"event_{field}" for field in EVENT_FIELDS), *HIT_VALUE_COLUMNS)
+    for name in SOURCE_PRESETS:
+        mapped = {field for field in goal_fields if field in PRESETS[name].fields}
+        assert mapped == set(PRESET_GOAL_FIELDS[name]), name
+    assert set(PRESET_GOAL_FIELDS["ga4"]) == {"event_name", "event_value", "revenue"}

@@ -203,15 +203,33 @@ def test_event_steps_on_access_logs_that_can_match_nothing_are_a_warning() -> No
     )
 
 
-def test_an_event_step_testing_a_value_the_source_maps_no_column_for_is_an_error() -> None:
+def test_an_event_step_testing_a_field_the_source_maps_no_column_for_is_an_error() -> None:
     source = "source:\n  timestamp: t\n  user_id: u\n  event_name: e\n"  # 4 lines more
     with pytest.raises(ConfigError) as info:
         parse_goals(source + GOALS + STEPS_TESTING_NAME_AND_VALUE, path="goals.yaml")
     assert info.value.problems == [
+        "goals.yaml:13:56: event of alternative 2 of step 3 of funnel 'f' tests its category, "
+        "but the source section maps no event_category column (add event_category: COLUMN to "
+        "source, or use the segment preset)",
         "goals.yaml:13:72: event of alternative 2 of step 3 of funnel 'f' tests its value, but "
         "the source section maps no event_value column (add event_value: COLUMN to source, or "
-        "use a preset)"
+        "use a preset)",
     ]
-    mapped = source + "  event_value: v\n"
+    mapped = source + "  event_category: c\n  event_value: v\n"
     config = parse_goals(mapped + GOALS + STEPS_TESTING_NAME_AND_VALUE, path="goals.yaml")
+    assert (len(config.funnels), config.warnings) == (1, ())
+
+
+def test_an_event_step_testing_a_field_its_preset_maps_no_column_for_is_an_error() -> None:
+    """The ga4 preset maps an event's name and value, not its category; segment maps all."""
+    ga4 = "source:\n  preset: ga4\n"  # 2 lines more
+    with pytest.raises(ConfigError) as info:
+        parse_goals(ga4 + GOALS + STEPS_TESTING_NAME_AND_VALUE, path="goals.yaml")
+    assert info.value.problems == [
+        "goals.yaml:11:56: event of alternative 2 of step 3 of funnel 'f' tests its category, "
+        "but the ga4 preset maps no event_category column (add event_category: COLUMN to "
+        "source)"
+    ]
+    segment = "source:\n  preset: segment\n"
+    config = parse_goals(segment + GOALS + STEPS_TESTING_NAME_AND_VALUE, path="goals.yaml")
     assert (len(config.funnels), config.warnings) == (1, ())

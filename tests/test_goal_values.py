@@ -7,14 +7,18 @@ the goal ``a`` starts on line 2 and its keys at column 5 (``one_goal``).
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from micromacro.cli import cli
 from micromacro.errors import ConfigError
 from micromacro.goals_file import parse_goals
 
 GA4 = "source:\n  preset: ga4\n  keep: [device.category]\n"
-MAPPED = "source:\n  timestamp: t\n  user_id: u\n  revenue: total\n"
-UNMAPPED = "source:\n  timestamp: t\n  user_id: u\n"
+MAPPED = "source:\n  timestamp: t\n  user_id: u\n  event_name: e\n  revenue: total\n"
+UNMAPPED = "source:\n  timestamp: t\n  user_id: u\n  event_name: e\n"
 
 
 def one_goal(*lines: str, source: str = "") -> str:
@@ -160,19 +164,19 @@ def test_values_that_load(
         (
             ("kind: macro", "event: {name: x}", "value: {from: revenue}"),
             UNMAPPED,
-            "goals.yaml:8:12: value of goal 'a' is from 'revenue', but the source section maps "
+            "goals.yaml:9:12: value of goal 'a' is from 'revenue', but the source section maps "
             "no revenue column (add revenue: COLUMN to source, or use a preset)",
         ),
         (
             ("kind: macro", "event: {name: x}", "value: event"),
             MAPPED,
-            "goals.yaml:9:12: value of goal 'a' is event, but the source section maps no "
+            "goals.yaml:10:12: value of goal 'a' is event, but the source section maps no "
             "event_value column (add event_value: COLUMN to source, or use a preset)",
         ),
         (  # a condition on the value, as value: event, needs the value mapped
             ("kind: macro", "event: {name: x, value: {greater_than: 5}}"),
             UNMAPPED,
-            "goals.yaml:7:29: event of goal 'a' tests its value, but the source section maps "
+            "goals.yaml:8:29: event of goal 'a' tests its value, but the source section maps "
             "no event_value column (add event_value: COLUMN to source, or use a preset)",
         ),
         (
@@ -188,11 +192,71 @@ def test_values_that_cannot_work(lines: tuple[str, ...], source: str, problem: s
     assert problems_of(one_goal(*lines, source=source)) == [problem]
 
 
+SEGMENT = "source:\n  preset: segment\n"
+NAMELESS = "source:\n  timestamp: t\n  user_id: u\n"
+
+
+@pytest.mark.parametrize(
+    ("event", "source", "problem"),
+    [
+        (  # a mapping without a preset: the segment preset maps a category, ga4 none
+            "event: {category: Forms}",
+            UNMAPPED,
+            "goals.yaml:8:23: event of goal 'a' tests its category, but the source section maps "
+            "no event_category column (add event_category: COLUMN to source, or use the segment "
+            "preset)",
+        ),
+        (  # every preset maps the name; a mapping need not
+            "event: {name: x}",
+            NAMELESS,
+            "goals.yaml:7:19: event of goal 'a' tests its name, but the source section maps no "
+            "event_name column (add event_name: COLUMN to source, or use a preset)",
+        ),
+        (  # GA4's events are a name and parameters: the preset maps no category, action, label
+            "event: {name: x, label: {begins_with: /x}}",
+            GA4,
+            "goals.yaml:7:29: event of goal 'a' tests its label, but the ga4 preset maps no "
+            "event_label column (add event_label: COLUMN to source)",
+        ),
+    ],
+)
+def test_event_fields_the_source_maps_no_column_for(event: str, source: str, problem: str) -> None:
+    """As a value: an event field without a column is no field of any event of the export, so
+    the goal would match nothing."""
+    assert problems_of(one_goal("kind: macro", event, source=source)) == [problem]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [SEGMENT, GA4 + "  event_category: event_params.form\n", UNMAPPED + "  event_category: c\n"],
+)
+def test_event_fields_a_preset_or_the_source_maps_load(source: str) -> None:
+    config = parse_goals(one_goal("kind: macro", "event: {category: Forms}", source=source))
+    assert [goal.name for goal in config.goals] == ["a"]
+
+
+def test_an_unmapped_event_field_stops_check_and_report(tmp_path: Path) -> None:
+    """A CSV export whose goals test a category it has no column for: exit 2, not a report of
+    no conversions."""
+    export = tmp_path / "events.csv"
+    export.write_text("t,u,e,c\n2024-01-01T10:00:00Z,u1,signup,Forms\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(one_goal("kind: macro", "event: {category: Forms}", source=UNMAPPED))
+    problem = (
+        f"micromacro: error: {goals}:8:23: event of goal 'a' tests its category, but the source "
+        "section maps no event_category column (add event_category: COLUMN to source, or use "
+        "the segment preset)\n"
+    )
+    for args in (["check", str(goals)], ["report", str(export), "--goals", str(goals)]):
+        result = CliRunner().invoke(cli, args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", problem)
+
+
 def test_revenue_and_currency_are_source_keys_and_hit_columns() -> None:
     text = MAPPED + "  currency: cur\n  keep: [revenue]\n"
     (problem,) = problems_of(text)
     assert problem.startswith(
-        "goals.yaml:6:10: column 'revenue' in keep of source has the name of a hit column"
+        "goals.yaml:7:10: column 'revenue' in keep of source has the name of a hit column"
     )
     config = parse_goals(MAPPED + "  currency: cur\n", path="goals.yaml")
     assert config.source is not None
