@@ -98,15 +98,24 @@ CALL_SUFFIX = ".json"
 # in the same path outweighs them and a call (``POST /api/v1/auth/signup`` is a sign-up,
 # ``POST /wp-json/contact-form-7/v1/contact-forms/42/feedback`` a contact).
 TRANSPORT_WORDS = frozenset(("auth",))
-# Words of a form post that is no goal, whatever else its path says: signing in, tracking and
-# beacons, admin, the cart's upkeep, comments, reviews and votes.
+# Words of a form post that is no goal, whatever else its path says, where a segment is made of
+# them (``is_no_goal_segment``): signing in, password resets, tokens, tracking and beacons,
+# admin, the cart's upkeep, comments, reviews and votes.
 NOT_A_GOAL_WORDS = frozenset(
     (
-        "login", "signin", "logout", "signout", "session", "sessions", "oauth", "token",
-        "password", "reset", "track", "tracking", "collect", "beacon", "events", "event",
-        "analytics", "metrics", "log", "logs", "csp", "report", "heartbeat", "ping", "admin",
-        "remove", "delete", "update", "clear", "coupon", "wishlist", "like", "vote", "comment",
-        "comments", "rate", "review", "reviews"
+        "login", "signin", "logout", "signout", "oauth", "token", "password", "forgot", "reset",
+        "track", "tracking", "beacon", "csp", "heartbeat", "ping", "admin", "remove", "delete",
+        "update", "clear", "coupon", "wishlist", "like", "vote", "comment", "comments", "rate",
+        "review", "reviews"
+    )
+)  # fmt: skip
+# Words of a form post that is no goal where its last segment is made of them and no goal word
+# outweighs them: they name an analytics endpoint (``POST /v1/events``, ``/log``, ``/collect``)
+# or a login (``/session``), and pages as well (``POST /events/42/register`` is a sign-up).
+NO_GOAL_ENDPOINT_WORDS = frozenset(
+    (
+        "session", "sessions", "collect", "events", "event", "analytics", "metrics", "log",
+        "logs", "report", "reports"
     )
 )  # fmt: skip
 CART_WORDS = frozenset(
@@ -135,6 +144,8 @@ DOWNLOAD_EXTENSIONS = frozenset(
     )
 )  # fmt: skip
 _WORDS = re.compile(r"[a-z]+")
+# The extension of a file segment (``.php`` of ``wp-login.php``).
+_FILE_EXTENSION = re.compile(r"\.[a-z0-9]+$")
 
 
 # --- hits as steps -----------------------------------------------------------------------------
@@ -295,20 +306,40 @@ def is_call(template: str) -> bool:
 
 
 def is_no_goal_post(template: str) -> bool:
-    """Whether a form post to ``template`` is no goal: its path holds a word of
-    ``NOT_A_GOAL_WORDS``, or it is a call (``is_call``) or holds a word of ``TRANSPORT_WORDS``,
-    and no goal word (``INTENT_WORDS``).
+    """Whether a form post to ``template`` is no goal: a segment of its path is made of words of
+    ``NOT_A_GOAL_WORDS``, or, when its path names no goal (``INTENT_WORDS``), its last segment
+    is made of those and ``NO_GOAL_ENDPOINT_WORDS``, or it is a call (``is_call``) or holds a
+    word of ``TRANSPORT_WORDS``. A word within a segment names a page (``/log-cabin/booking``).
 
     >>> [is_no_goal_post(t) for t in ("/api/v1/auth/signup", "/api/v1/auth/login", "/api/x")]
     [False, True, True]
     >>> [is_no_goal_post(t) for t in ("/auth/verify", "/pricing/api")]
     [True, False]
+    >>> [is_no_goal_post(t) for t in ("/wp-login.php", "/v1/events", "/events/*/register")]
+    [True, True, False]
     """
-    found = words(template)
-    if found & NOT_A_GOAL_WORDS:
+    segments = [segment for segment in _plain(template).split("/") if segment]
+    if any(is_no_goal_segment(segment, NOT_A_GOAL_WORDS) for segment in segments):
         return True
-    sent = is_call(template) or bool(found & TRANSPORT_WORDS)
-    return sent and intent_of(template) is None
+    if intent_of(template) is not None:
+        return False
+    endpoint = NOT_A_GOAL_WORDS | NO_GOAL_ENDPOINT_WORDS
+    if segments and is_no_goal_segment(segments[-1], endpoint):
+        return True
+    return is_call(template) or bool(words(template) & TRANSPORT_WORDS)
+
+
+def is_no_goal_segment(segment: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a plain segment (of ``_plain``), a file's less its extension, is made of words of
+    ``vocabulary``: all of its words but WordPress's ``wp`` are (``reset-password``,
+    ``wp-login.php``), or they are one written apart (``sign-in``, ``log_out``).
+
+    >>> [is_no_goal_segment(s, NOT_A_GOAL_WORDS) for s in ("wp-login.php", "sign-in", "ping-pong")]
+    [True, True, False]
+    """
+    stem = _FILE_EXTENSION.sub("", segment)
+    found = [word for word in _WORDS.findall(stem) if word != "wp"]
+    return bool(found) and (set(found) <= vocabulary or "".join(found) in vocabulary)
 
 
 def is_cart_add(template: str) -> bool:

@@ -24,7 +24,7 @@ from micromacro.goals import DestinationMatcher, EventMatcher, Goal, HitMatcher,
 from micromacro.goals_file import parse_goals
 from micromacro.render.suggestion import comment_text, render_suggestion, yaml_scalar
 from micromacro.suggest import GoalSuggestion, Suggestion, SuggestOptions, suggest_goals
-from micromacro.suggest_steps import is_call
+from micromacro.suggest_steps import is_call, is_no_goal_post
 from tests.helpers import combined_line
 
 ROOT = Path(__file__).parent.parent
@@ -877,3 +877,47 @@ def test_a_call_is_told_by_a_whole_segment_before_others_or_an_endpoint(
     xmlrpc.php, track and the like are endpoints wherever they are; a word within a segment or
     a last api names a page."""
     assert is_call(path) is call
+
+
+def test_registering_for_an_event_is_a_sign_up(tmp_path: Path) -> None:
+    """POST /events/42/register is a sign-up, and the page of thanks after POST
+    /report/download-request a conversion: events and report are no analytics endpoint where
+    a goal word outweighs them or more segments follow (both were taken for no goals, and the
+    site had none to propose)."""
+    register = ["/", "/events", "/events/42", "POST /events/42/register"]
+    report = ["/", "/report", "POST /report/download-request", "/report/thank-you"]
+    log = _flows(tmp_path, [(5, register), (4, report), (3, ["/", "/about"])])
+    assert _goals(_suggest(str(log))) == [
+        ("signup", "macro", 5, "a form post to a signup path, answered below 400: 5 posts in 5 "
+         "sessions"),
+        ("conversion_report_thank_you", "macro", 4, "a confirmation page by its name; right "
+         "after POST /report/download-request in 4 of 4 views; never a landing page; the last "
+         "page of 4 of 4 sessions"),
+    ]  # fmt: skip
+
+
+NO_GOAL_POSTS = (
+    "/login", "/wp-login.php", "/users/sign_in", "/log-in", "/api/v1/auth/logout",
+    "/account/password/reset", "/signup/reset-password", "/forgot-password", "/oauth/token",
+    "/track/signup", "/v1/track", "/beacon", "/admin/users/42", "/wp-admin/admin-ajax.php",
+    "/blog/post-1/comment", "/orders/42/review", "/products/42/reviews", "/posts/42/vote",
+    "/cart/remove", "/wishlist/add", "/events", "/v1/events", "/log", "/api/logs", "/collect",
+    "/csp-report", "/session", "/auth/verify", "/api/x",
+)  # fmt: skip
+GOAL_POSTS = (
+    "/events/42/register", "/ping-pong/contact", "/log-cabin/booking",
+    "/report/download-request", "/reports/download-request", "/photo-session/booking",
+    "/sessions/42/register", "/clear-aligners/booking", "/analytics/demo", "/track-order",
+    "/api/v1/auth/signup", "/contact", "/events/42/rsvp",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "no_goal"), [(p, True) for p in NO_GOAL_POSTS] + [(p, False) for p in GOAL_POSTS]
+)
+def test_a_post_is_no_goal_by_a_segment_made_of_its_words(path: str, no_goal: bool) -> None:
+    """Signing in, password resets, tracking, admin, comments, reviews, votes and the cart's
+    upkeep are no goals where a segment (a file's stem) is made of their words, whatever else
+    the path says; events, log, report, session and the like where the last segment is and
+    the path names no goal. A word within a segment names a page (ping-pong, log-cabin)."""
+    assert is_no_goal_post(path) is no_goal
