@@ -8,11 +8,10 @@ side of the bound: ``55.21s is above 55.2s``, not ``55.2s is above 55.2s``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
 
 from micromacro.alerts import AlertResult
 from micromacro.goals import AlertRule, MetricPath, Threshold, ThresholdUnit
-from micromacro.render.values import half_up, p_equals
+from micromacro.render.values import as_shown, half_up, p_equals
 
 # Figures at or beyond this size (after scaling) are written in scientific notation: rounding
 # them to decimals would only write out their binary noise.
@@ -144,8 +143,8 @@ def _beside_bound(figure: float, rule: AlertRule) -> str:
     least = _places(figure, unit)
     if not abs(figure * unit.scale) < _HUGE:
         return _written(figure, unit, least)
-    bound = _exact(threshold.value, unit)
-    side = _exact(figure, unit).compare(bound)
+    bound = as_shown(threshold.value, unit.scale)
+    side = as_shown(figure, unit.scale).compare(bound)
     # At the figure's last decimal it reads as itself, so the search always ends.
     enough = (
         places
@@ -201,14 +200,8 @@ def _exact_places(value: float, unit: _Unit) -> int:
     >>> _exact_places(0.05125, _PERCENT), _exact_places(55.0, _SECONDS)
     (3, 0)
     """
-    exponent = _exact(value, unit).normalize().as_tuple().exponent
+    exponent = as_shown(value, unit.scale).normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def _exact(value: float, unit: _Unit) -> Decimal:
-    """``value`` × the unit's scale, from its first 15 significant digits as ``half_up``
-    rounds it (so 0.9 − 0.7 is 0.2)."""
-    return Decimal(f"{float(value):.15g}") * unit.scale
 
 
 def _written(value: float, unit: _Unit, places: int) -> str:

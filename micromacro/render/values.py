@@ -74,6 +74,16 @@ def format_value(value: object, kind: ColumnKind) -> str:
     return str(value)
 
 
+def as_shown(value: float, scale: int = 1) -> Decimal:
+    """``value`` × ``scale`` from the decimal of the float's first 15 significant digits, the
+    figure a spreadsheet rounds (0.9 − 0.7 is 0.2).
+
+    >>> as_shown(0.9 - 0.7), as_shown(0.05125, 100)
+    (Decimal('0.2'), Decimal('5.12500'))
+    """
+    return Decimal(f"{float(value):.15g}") * scale
+
+
 def half_up(value: float, places: int, *, scale: int = 1) -> Decimal:
     """``value`` × ``scale`` to ``places`` decimals, a half rounded away from zero, as a
     spreadsheet shows it: from the decimal of the float's first 15 significant digits, not its
@@ -84,8 +94,7 @@ def half_up(value: float, places: int, *, scale: int = 1) -> Decimal:
     >>> half_up(1 / 5 - 5 / 16, 1, scale=100)
     Decimal('-11.3')
     """
-    exact = Decimal(f"{float(value):.15g}") * scale
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return as_shown(value, scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _amount(value: float, sign: str = "") -> str:
