@@ -41,11 +41,14 @@ STATIC_EXTENSIONS: tuple[str, ...] = (
     "tif", "tiff", "woff", "woff2", "ttf", "otf", "eot",
 )  # fmt: skip
 STATIC_FILES: tuple[str, ...] = ("robots.txt", "favicon.ico")
+# Audio and video: downloads too, though a page's player often streams them.
+MEDIA_EXTENSIONS: tuple[str, ...] = (
+    "mp3", "mp4", "m4a", "wav", "flac", "ogg", "webm", "mov", "avi", "wmv", "mpg", "mpeg",
+)  # fmt: skip
 DOWNLOAD_EXTENSIONS: tuple[str, ...] = (
     "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "tar", "dmg", "exe", "msi", "pkg",
     "deb", "rpm", "apk", "iso", "epub", "mobi", "azw3", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
-    "odt", "ods", "odp", "rtf", "csv", "mp3", "mp4", "m4a", "wav", "flac", "ogg", "webm", "mov",
-    "avi", "wmv", "mpg", "mpeg",
+    "odt", "ods", "odp", "rtf", "csv", *MEDIA_EXTENSIONS,
 )  # fmt: skip
 REQUEST_METHODS: tuple[str, ...] = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
+from micromacro import hits
 from micromacro.goal_matching import folded
 from micromacro.goals import DestinationMatcher, EventMatcher, HitMatcher, StringMatcher
 from micromacro.path_templates import WILDCARD, file_template, has_wildcard, path_templates
@@ -137,12 +138,9 @@ VALUE_PARAMETER = re.compile(
     r"^(?:(?:order|grand|cart)?_?(?:total|value|amount|revenue)|total_?(?:price|amount|value))$",
     re.I,
 )
-DOWNLOAD_EXTENSIONS = frozenset(
-    (
-        "pdf", "zip", "dmg", "exe", "msi", "pkg", "deb", "rpm", "apk", "epub", "mobi", "csv", "xls",
-        "xlsx", "doc", "docx", "ppt", "pptx", "tar", "gz", "tgz", "7z", "iso"
-    )
-)  # fmt: skip
+# The downloads proposed as goals: documents, archives and installers, every one the report
+# counts, but audio and video, which players stream rather than people choose to download.
+DOWNLOAD_EXTENSIONS = frozenset(hits.DOWNLOAD_EXTENSIONS) - frozenset(hits.MEDIA_EXTENSIONS)
 _WORDS = re.compile(r"[a-z]+")
 # The extension of a file segment (``.php`` of ``wp-login.php``).
 _FILE_EXTENSION = re.compile(r"\.[a-z0-9]+$")

@@ -225,6 +225,39 @@ def test_a_page_named_like_a_confirmation_is_not_enough(tmp_path: Path) -> None:
         assert not any(_matches(s.goal, _hit(PAGE, path)) for s in suggestion.goals)
 
 
+@pytest.mark.parametrize(
+    ("download", "proposed"),
+    [
+        ("/files/tool.rar", "tool_download"),
+        ("/files/data.tar.xz", "data_tar_download"),
+        ("/files/notes.odt", "notes_download"),
+        ("/files/report.rtf", "report_download"),
+        ("/media/intro.mp4", None),  # a player streams it: no choice of the visitor's
+        ("/media/episode-12.mp3", None),
+    ],
+)
+def test_every_document_or_archive_the_report_counts_as_a_download_is_proposed(
+    tmp_path: Path, download: str, proposed: str | None
+) -> None:
+    """Archives and documents the report counts as downloads (``.rar``, ``.xz``, ``.odt``,
+    ``.rtf``) are proposed as a folder's download goal, as ``.zip`` and ``.pdf`` are; audio and
+    video are left out. Three visitors each fetch the page, the file, then a guide (a download
+    always proposed)."""
+    lines = []
+    for visit in range(3):
+        ip = f"203.0.113.{visit}"
+        for second, path in enumerate(("/files", download, "/docs/guide.pdf")):
+            lines.append(
+                combined_line(path, ip=ip, time=f"02/Nov/2026:0{visit}:00:{second}0 +0100")
+            )
+    log = tmp_path / "files.log"
+    log.write_text("\n".join(lines) + "\n")
+    downloads = [s for s in _suggest(str(log)).goals if _matches(s.goal, _download(download))]
+    assert [(s.goal.name, s.evidence.sessions) for s in downloads] == (
+        [(proposed, 3)] if proposed else []
+    )
+
+
 def test_a_content_site() -> None:
     suggestion = _suggest(CONTENT)
     assert suggestion.sessions == 10
