@@ -8,7 +8,7 @@ Python (URL-decoding, host lists) run once per distinct value and are joined bac
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib.resources import files
@@ -18,7 +18,7 @@ from urllib.parse import unquote_plus
 import polars as pl
 
 from micromacro.dimensions import NONE
-from micromacro.distinct import per_distinct
+from micromacro.distinct import has_parameter, per_distinct, query_parameter
 
 DIRECT = "(direct)"
 NOT_SET = "(not set)"
@@ -199,17 +199,6 @@ def _site_keys(site_hosts: Sequence[str]) -> list[str]:
 # --- Query parameters ----------------------------------------------------------------------
 
 
-def _query_parameter(query: pl.Expr, name: str) -> pl.Expr:
-    """The raw (still URL-encoded) value of parameter ``name``: its first occurrence."""
-    return query.str.extract(rf"(?:^|[?&]){re.escape(name)}=([^&#]*)", 1)
-
-
-def _has_parameter(query: pl.Expr, names: Iterable[str]) -> pl.Expr:
-    """Whether the query carries any of ``names`` with a non-empty value."""
-    alternatives = "|".join(re.escape(n) for n in names)
-    return query.str.contains(rf"(?:^|[?&])(?:{alternatives})=[^&#]").fill_null(False)
-
-
 def _decoded_value(raw: str) -> str | None:
     """A query value URL-decoded (``%XX``, ``+``) and trimmed; None when that leaves nothing."""
     return unquote_plus(raw).strip() or None
@@ -237,7 +226,7 @@ def _click_id(
 ) -> _Attribution:
     """An ad click id in the URL (or, ``exported``, the export's own click-id column), which
     names its ad network's source and medium."""
-    found = _has_parameter(pl.col("query"), names)
+    found = has_parameter(pl.col("query"), names)
     if exported is not None:
         found = found | pl.col(exported).fill_null(False)
     return _Attribution(pl.col("_no_utm") & found, pl.lit(source), pl.lit(medium), pl.lit(NOT_SET))
@@ -277,7 +266,7 @@ def _with_query_facts(combos: pl.DataFrame) -> pl.DataFrame:
     """Adds the campaign's source, medium and name (``_utm_source``, …) and ``_no_utm``: the
     export's own campaign fields where it has any, else the URL's utm tags (URL-decoded)."""
     raw = combos.with_columns(
-        _query_parameter(pl.col("query"), f"utm_{field}").alias(f"_utm_{field}")
+        query_parameter(pl.col("query"), f"utm_{field}").alias(f"_utm_{field}")
         for field in _UTM_FIELDS
     )
     utm_columns = [f"_utm_{field}" for field in _UTM_FIELDS]

@@ -8,7 +8,7 @@ values and their results are joined back to every row.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
@@ -76,7 +76,8 @@ def _decoded_path(path: str) -> str:
 def query_parameter(query: pl.Expr, name: str) -> pl.Expr:
     """The value of the parameter ``name`` (case-sensitive, but for the hex digits of its %XX
     escapes) in a query string, still URL-encoded: the first value when the query repeats it,
-    null when it has none.
+    null when it has none. Parameters are separated by ``&`` only, as URLs are read: a second
+    ``?`` is a character of the value before it (``a=1?utm_source=x`` has no ``utm_source``).
 
     >>> frame = pl.DataFrame({"q": ["a=1&total=12.5&total=3", "total=%2B4", "x=1", None]})
     >>> frame.select(query_parameter(pl.col("q"), "total")).to_series().to_list()
@@ -86,6 +87,18 @@ def query_parameter(query: pl.Expr, name: str) -> pl.Expr:
     ['1', '2', None, None]
     """
     return query.str.extract(f"(?:^|&){_name_pattern(name)}=([^&#]*)", 1)
+
+
+def has_parameter(query: pl.Expr, names: Iterable[str]) -> pl.Expr:
+    """Whether a query string carries any of the parameters ``names`` (matched as
+    ``query_parameter`` matches a name) with a value that is not empty.
+
+    >>> frame = pl.DataFrame({"q": ["a=1&gclid=x", "gclid=", "a=1?gclid=x", None]})
+    >>> frame.select(has_parameter(pl.col("q"), ["gclid", "msclkid"])).to_series().to_list()
+    [True, False, False, False]
+    """
+    alternatives = "|".join(_name_pattern(name) for name in names)
+    return query.str.contains(f"(?:^|&)(?:{alternatives})=[^&#]").fill_null(False)
 
 
 # A percent-escape of a parameter's name, whose hex digits mean the same in either case.

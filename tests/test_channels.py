@@ -90,6 +90,9 @@ CASES: list[tuple[str | None, str | None, str, str, str, str]] = [
     ("utm_source=first&utm_medium=email&utm_source=second&utm_medium=cpc", None,
      "first", "email", "(not set)", "Email"),
     ("utm_source=%20&utm_medium=", None, "(direct)", "(none)", "(direct)", "Direct"),
+    # a second "?" is a character of the value before it, as URLs (and --by query:NAME) read it
+    ("p=1?utm_source=newsletter", None, "(direct)", "(none)", "(direct)", "Direct"),
+    ("p=1?utm_source=x&utm_medium=email", None, "(not set)", "email", "(not set)", "Email"),
     ("utm_source=newsletter&utm_medium=email", "https://www.google.com/",
      "newsletter", "email", "(not set)", "Email"),
     # --- ad click ids without utm tags
@@ -107,6 +110,7 @@ CASES: list[tuple[str | None, str | None, str, str, str, str]] = [
      "facebook", "cpc", "(not set)", "Paid Social"),
     ("gclid=", None, "(direct)", "(none)", "(direct)", "Direct"),
     ("xgclid=1", None, "(direct)", "(none)", "(direct)", "Direct"),
+    ("p=1?gclid=Cj0KCQ", None, "(direct)", "(none)", "(direct)", "Direct"),
     # --- organic search referrers
     (None, "https://www.google.co.uk/", "google", "organic", "(organic)", "Organic Search"),
     (None, "https://GOOGLE.DE/", "google", "organic", "(organic)", "Organic Search"),
