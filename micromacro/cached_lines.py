@@ -236,9 +236,9 @@ class LineCache:
             )
             kept.lines.append(parts[0].drop("source_file"))
             kept.hits.append(parts[1].drop("source_file"))
-            for number, text in parts[2].select("line_no", "line").iter_rows():
-                if len(kept.texts) < _TEXTS:
-                    kept.texts[int(number)] = str(text)
+            room = _TEXTS - len(kept.texts)
+            for number, text in parts[2].select("line_no", "line").head(room).iter_rows():
+                kept.texts[int(number)] = str(text)
 
     def store(self, files: list[InputFile]) -> None:
         """Write the entries of the kept files read whole (or after their cached part)."""
