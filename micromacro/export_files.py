@@ -106,14 +106,15 @@ def repair_ndjson(
     with open(source, "rb") as reading, open(target, "wb") as writing:
         for number, block in enumerate(_blocks(reading, block_bytes)):
             data = block.removeprefix(_BOM) if number == 0 else block
-            text = pl.Series("text", data.decode("utf-8", errors="replace").split("\n"))
+            decoded = pl.Series("text", [data.decode("utf-8", errors="replace")])
+            text = decoded.str.split("\n").explode()
             lines = _judge_json_lines(text, rows)
             rows = int(lines.get_column(BAD_ROW_NUMBER)[-1])
             bad.append(lines.filter(pl.col(BAD_ROW).is_not_null()).select(BAD_ROWS_SCHEMA.names()))
             fixed = lines.select(
                 pl.when(pl.col(BAD_ROW).is_null()).then("text").otherwise(pl.lit("{}"))
             ).to_series()
-            writing.write("\n".join(fixed.to_list()).encode())
+            writing.write(fixed.str.join("\n").item().encode())
     return RepairedNdjson(rows, pl.concat(bad) if bad else no_bad_rows())
 
 
