@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from micromacro import __version__
-from micromacro.dimensions import ATTRIBUTIONS
+from micromacro.dimensions import ATTRIBUTIONS, DEFAULT_ATTRIBUTION
 from micromacro.environment import (
     PROG,
     MicromacroGroup,
@@ -30,6 +30,7 @@ from micromacro.option_values import (
     DEFAULT_GOALS_FILE,
     DEFAULT_MAX_LINE_BYTES,
     DEFAULT_MIN_SESSIONS,
+    DEFAULT_SESSION_TIMEOUT,
     DEFAULT_TABLE,
     DEFAULT_TOP,
     HIT_FORMATS,
@@ -210,7 +211,7 @@ _READING_OPTIONS = (
     click.option(
         "--session-timeout",
         "session_timeout_s",
-        default="30m",
+        default=DEFAULT_SESSION_TIMEOUT,
         show_default=True,
         callback=_duration_option,
         help="Inactivity gap that ends a session (90s, 30m, 1h).",
@@ -255,7 +256,7 @@ _ANALYSIS_OPTIONS = (
     click.option(
         "--attribution",
         type=click.Choice(ATTRIBUTIONS),
-        default="session",
+        default=DEFAULT_ATTRIBUTION,
         show_default=True,
         help="Which source a session's channel comes from: its own first hit (session); for "
         "a direct session its visitor's latest earlier non-direct source (last-non-direct, "

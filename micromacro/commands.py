@@ -20,7 +20,7 @@ import click
 from micromacro import periods
 from micromacro.alerts import AlertResult, evaluate_alerts, run_comparison, segment_breakdowns
 from micromacro.bots import validate_bot_patterns
-from micromacro.dimensions import parse_breakdowns
+from micromacro.dimensions import DEFAULT_ATTRIBUTION, parse_breakdowns
 from micromacro.environment import Environment, environment
 from micromacro.errors import ConfigError, ExitCode, OutputError, UsageError
 from micromacro.format_choice import analyse_inputs
@@ -152,7 +152,7 @@ def _report_options(
         top=params.get("top", DEFAULT_TOP) if top is None else top,
         min_sessions=params.get("min_sessions", DEFAULT_MIN_SESSIONS),
         site_hosts=params.get("site_hosts", ()),
-        attribution=params.get("attribution", "session"),
+        attribution=params.get("attribution", DEFAULT_ATTRIBUTION),
         baseline=params.get("baseline"),
         expected_split=params.get("expected_split", ()),
     )

@@ -25,6 +25,7 @@ from micromacro.channels import (
 )
 from micromacro.devices import device_columns
 from micromacro.dimensions import (
+    DEFAULT_ATTRIBUTION,
     DEVICE_DIMENSIONS,
     DIMENSIONS,
     NONE,
@@ -210,7 +211,7 @@ def session_dimensions(
     *,
     tz: tzinfo = UTC,
     site_hosts: Sequence[str] = (),
-    attribution: Attribution = "session",
+    attribution: Attribution = DEFAULT_ATTRIBUTION,
     bot_patterns: Sequence[str] = (),
 ) -> pl.DataFrame:
     """One row per session (``session``) with a text column per dimension in ``names``.

@@ -32,6 +32,7 @@ OTHER = "(other)"
 # visitor's first source (an event export's own first-user fields where it has them).
 Attribution = Literal["session", "last-non-direct", "first-user"]
 ATTRIBUTIONS: tuple[Attribution, ...] = ("session", "last-non-direct", "first-user")
+DEFAULT_ATTRIBUTION: Attribution = "session"
 # A query parameter's name as a URL writes it: printable ASCII (URL-encoded where it is more),
 # without the characters that end a name or a query.
 _PARAMETER_NAME = re.compile(r"^[!-~]+$")

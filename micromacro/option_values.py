@@ -12,9 +12,14 @@ import re
 from typing import Literal
 
 from micromacro.rows import TRAFFIC_TABLES
+from micromacro.timespans import parse_duration
 
 # The goals file read when --goals is not given (and only if it exists).
 DEFAULT_GOALS_FILE = "goals.yaml"
+
+# --session-timeout: the inactivity gap that ends a session, as the option writes it.
+DEFAULT_SESSION_TIMEOUT = "30m"
+DEFAULT_SESSION_TIMEOUT_S = parse_duration(DEFAULT_SESSION_TIMEOUT)
 
 # --log-format: the name that asks for detection (the rest are the formats of ``logformats``).
 AUTO = "auto"

@@ -18,7 +18,7 @@ from micromacro.alerts import AlertResult
 from micromacro.channels import site_hosts_of
 from micromacro.comparison import Comparison, compare, goal_dict
 from micromacro.dimension_values import session_dimensions
-from micromacro.dimensions import OTHER, Attribution, Breakdown
+from micromacro.dimensions import DEFAULT_ATTRIBUTION, OTHER, Attribution, Breakdown
 from micromacro.errors import UsageError
 from micromacro.experiments import experiment
 from micromacro.exports import maps_user_agent
@@ -35,7 +35,7 @@ from micromacro.metrics import (
     site_summary,
     visitor_goals,
 )
-from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
+from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_SESSION_TIMEOUT_S, DEFAULT_TOP
 from micromacro.periods import Period, comparison_warning, utc_text, zone_name
 from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
 from micromacro.rows import (
@@ -58,7 +58,6 @@ from micromacro.segments import (
     shown_segments,
 )
 from micromacro.sessions import (
-    DEFAULT_TIMEOUT_S,
     pageviews_and_events,
     session_table,
     sessionize,
@@ -74,13 +73,13 @@ class ReportOptions(ReadOptions):
     ``ReadOptions``), the goals, and how to break the figures down."""
 
     goals: GoalsConfig
-    session_timeout_s: float = DEFAULT_TIMEOUT_S
+    session_timeout_s: float = DEFAULT_SESSION_TIMEOUT_S
     # The --by breakdowns, parsed by the command line (an export's kept columns are dimensions).
     by: tuple[Breakdown, ...] = ()
     top: int = DEFAULT_TOP
     min_sessions: int = DEFAULT_MIN_SESSIONS
     site_hosts: tuple[str, ...] = ()
-    attribution: Attribution = "session"
+    attribution: Attribution = DEFAULT_ATTRIBUTION
     baseline: str | None = None
     expected_split: tuple[float, ...] = ()
 

@@ -17,8 +17,8 @@ from datetime import datetime
 import polars as pl
 
 from micromacro.hit_schema import ENCODED_COLUMNS, SESSION_ENCODED_COLUMNS, decode_strings
+from micromacro.option_values import DEFAULT_SESSION_TIMEOUT_S
 
-DEFAULT_TIMEOUT_S = 30 * 60
 # GA4's engaged session (definitions §2.3): at least this many seconds of engagement, or this
 # many pageviews (or a key event: a macro goal, which ``metrics`` adds).
 ENGAGED_SECONDS = 10
@@ -28,7 +28,7 @@ ENGAGED_PAGEVIEWS = 2
 HIT_ORDER = ("ts", "source_file", "line_no")
 
 
-def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> pl.DataFrame:
+def sessionize(hits: pl.DataFrame, *, timeout_s: float = DEFAULT_SESSION_TIMEOUT_S) -> pl.DataFrame:
     """Sort counted hits by visitor, session and hit order and number their sessions.
 
     Adds ``visitor_id`` (an integer id per distinct ``visitor``: the place of its first hit in

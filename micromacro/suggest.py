@@ -23,6 +23,7 @@ import polars as pl
 
 from micromacro.errors import InputError
 from micromacro.funnels import funnel_attempts, funnel_report
+from micromacro.goal_definitions import MAX_MACRO_GOALS
 from micromacro.goal_matching import hit_match, session_conversions
 from micromacro.goals import (
     DestinationMatcher,
@@ -36,9 +37,10 @@ from micromacro.goals import (
 )
 from micromacro.hit_schema import as_number
 from micromacro.hits import InputSummary, MalformedLine
+from micromacro.option_values import DEFAULT_SESSION_TIMEOUT_S
 from micromacro.path_templates import WILDCARD, has_wildcard
 from micromacro.reading import ProgressCallback, ReadOptions, input_warnings, read_inputs
-from micromacro.sessions import DEFAULT_TIMEOUT_S, first_and_last, session_table, sessionize
+from micromacro.sessions import first_and_last, session_table, sessionize
 from micromacro.suggest_steps import (
     CART_WORDS,
     CHECKOUT_WORDS,
@@ -67,7 +69,6 @@ from micromacro.suggest_steps import (
     words,
 )
 
-MAX_MACRO = 2  # `micromacro check` warns of more: a third is proposed as a micro goal
 MAX_MICRO = 8
 MAX_FUNNELS = 2
 MAX_FUNNEL_STEPS = 4  # steps before the goal
@@ -85,7 +86,7 @@ NICE_PAGES = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100)
 class SuggestOptions(ReadOptions):
     """What to read (the ``ReadOptions``) and the session timeout."""
 
-    session_timeout_s: float = DEFAULT_TIMEOUT_S
+    session_timeout_s: float = DEFAULT_SESSION_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -252,10 +253,12 @@ def _candidates(hits: pl.DataFrame, sessions: pl.DataFrame) -> list[_Candidate]:
         macro.append(promoted)
     macro = _distinct(sorted(macro, key=lambda c: c.rank))  # before the cap: one goal each
     micro.sort(key=lambda c: c.rank)
-    for extra in macro[MAX_MACRO:]:
-        extra.why += f"; proposed as micro: more than {MAX_MACRO} macro goals are hard to act on"
-    micro = [*macro[MAX_MACRO:], *micro]
-    macro = macro[:MAX_MACRO]
+    for extra in macro[MAX_MACRO_GOALS:]:
+        extra.why += (
+            f"; proposed as micro: more than {MAX_MACRO_GOALS} macro goals are hard to act on"
+        )
+    micro = [*macro[MAX_MACRO_GOALS:], *micro]
+    macro = macro[:MAX_MACRO_GOALS]
     micro_found = [
         *_cart_candidates(context),
         *_checkout_candidates(context, macro),

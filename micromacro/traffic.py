@@ -16,7 +16,7 @@ import polars as pl
 
 from micromacro.collector import paused
 from micromacro.dimension_values import session_dimensions
-from micromacro.dimensions import NONE, Attribution
+from micromacro.dimensions import DEFAULT_ATTRIBUTION, NONE, Attribution
 from micromacro.distinct import path_decoded
 from micromacro.goals import Goal
 from micromacro.metrics import converted_kind
@@ -157,7 +157,7 @@ def traffic_parts(
     sessions: pl.DataFrame,
     *,
     site_hosts: Sequence[str] = (),
-    attribution: Attribution = "session",
+    attribution: Attribution = DEFAULT_ATTRIBUTION,
 ) -> TrafficParts:
     """The traffic parts of sessionized ``hits`` and their ``sessions``. Referrers from
     ``site_hosts`` are internal; ``attribution`` is ``--attribution``'s."""
