@@ -1,8 +1,8 @@
 """Dimensions: what a report can be broken down by (``--by``, and the ``segments.BY`` of an
 alert rule's metric), and the labels of the segments that hold no value or the folded rest.
 
-``segments`` computes each session's value of these dimensions; the goal model checks the
-dimensions an alert rule names against the same list.
+``dimension_values`` computes each session's value of these dimensions; the goal model checks
+the dimensions an alert rule names against the same list.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ manager whose exit waits for the writes; a directory that cannot be written is a
 run writes.
 
 This module only keeps and finds frames; what a frame holds is decided by its callers
-(``cached_lines`` for access logs, ``cached_exports`` for event exports).
+(``cached_lines`` for access logs, ``exports`` for event exports).
 """
 
 from __future__ import annotations

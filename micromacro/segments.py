@@ -1,7 +1,7 @@
 """Segments (definitions §2.7): which traffic converts, by channel, device, landing page, time, …
 
 Every session belongs to exactly one segment of each ``--by`` breakdown: its value of the
-dimension (``dimensions.session_dimensions``), or its values joined for a cross (``crossed``);
+dimension (``dimension_values.session_dimensions``), or its values joined for a cross (``crossed``);
 values past ``--top`` are folded into ``(other)``. A segment's row has its sessions, visitors,
 macro and micro conversions and, per goal, the rate, its 95% interval and a test against all
 other sessions, with Benjamini–Hochberg q-values over every goal row; a funnel has its figures
