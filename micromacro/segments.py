@@ -331,8 +331,9 @@ def _goal_figures(
 
 
 def q_values(p_values: pl.Series) -> pl.Series:
-    """``stats.benjamini_hochberg`` over a column: the same q-values, in the same order (null
-    stays null and is not counted), as one sort and a reversed running minimum.
+    """Benjamini–Hochberg q-values (false discovery rate) of a column of p-values, in the same
+    order (null stays null and is not counted among the tests): the least ``p × count / rank``
+    over the p-value's rank and the ranks above it, as one sort and a reversed running minimum.
 
     >>> q_values(pl.Series([0.01, 0.04, None, 0.03, 0.005])).round(4).to_list()
     [0.02, 0.04, None, 0.04, 0.02]
@@ -340,7 +341,7 @@ def q_values(p_values: pl.Series) -> pl.Series:
     tests = pl.DataFrame({"p": p_values}).with_row_index("i")
     ranked = tests.drop_nulls("p").sort("p", "i")
     count = ranked.height
-    # As the loop does: smallest = min(smallest, p * count / rank), from the last rank down.
+    # smallest = min(smallest, p * count / rank), from the last rank down.
     ranked = ranked.with_columns(
         (pl.col("p") * count / pl.int_range(1, count + 1, dtype=pl.Int64))
         .cum_min(reverse=True)

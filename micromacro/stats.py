@@ -66,24 +66,6 @@ def difference_interval(
     return low, high
 
 
-def benjamini_hochberg(p_values: list[float | None]) -> list[float | None]:
-    """Benjamini–Hochberg q-values (false discovery rate) of ``p_values``, in the same order;
-    None stays None and is not counted among the tests.
-
-    >>> [round(q, 4) for q in benjamini_hochberg([0.01, 0.04, 0.03, 0.005])]
-    [0.02, 0.04, 0.04, 0.02]
-    """
-    ranked = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
-    count = len(ranked)
-    q_values: list[float | None] = [None] * len(p_values)
-    smallest = 1.0
-    for rank in range(count, 0, -1):
-        p, index = ranked[rank - 1]
-        smallest = min(smallest, p * count / rank)
-        q_values[index] = smallest
-    return q_values
-
-
 def chi_square_p_value(observed: list[int], expected_shares: list[float]) -> float | None:
     """The p-value of Pearson's chi-square goodness-of-fit test of ``observed`` counts against
     ``expected_shares`` (any positive weights); None with fewer than two groups or no counts.

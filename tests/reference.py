@@ -677,6 +677,25 @@ def report(
     )
 
 
+# --- segments: Benjamini–Hochberg q-values over the goal rows ---------------------------------
+
+
+def benjamini_hochberg(p_values: list[float | None]) -> list[float | None]:
+    """Benjamini–Hochberg q-values (false discovery rate) of ``p_values``, in the same order;
+    None stays None and is not counted among the tests.
+
+    """
+    ranked = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    count = len(ranked)
+    q_values: list[float | None] = [None] * len(p_values)
+    smallest = 1.0
+    for rank in range(count, 0, -1):
+        p, index = ranked[rank - 1]
+        smallest = min(smallest, p * count / rank)
+        q_values[index] = smallest
+    return q_values
+
+
 # --- comparing the program's JSON report with the reference -----------------------------------
 
 

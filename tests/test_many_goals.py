@@ -58,7 +58,6 @@ from micromacro.report import ReportOptions, build_report
 from micromacro.segments import _segment_values, q_values, segment_rows
 from micromacro.sessions import session_table, sessionize
 from micromacro.stats import (
-    benjamini_hochberg,
     difference_interval,
     two_proportion_p_value,
     wilson_interval,
@@ -382,7 +381,9 @@ def reference_segment_rows(
             )
     every_goal_row = [g for row in rows for g in row["goals"]]  # type: ignore[attr-defined]
     for goal_row, q in zip(
-        every_goal_row, benjamini_hochberg([g["p_value"] for g in every_goal_row]), strict=True
+        every_goal_row,
+        reference.benjamini_hochberg([g["p_value"] for g in every_goal_row]),
+        strict=True,
     ):
         goal_row["q_value"] = q
     return rows
@@ -609,7 +610,7 @@ def test_distinct_tests_match_the_hits_string_match_does(
 
 @given(st.lists(st.one_of(st.none(), st.sampled_from((0.0, 1.0, 0.05, 0.5)), st.floats(0, 1))))
 def test_q_values_are_benjamini_hochberg(p_values: list[float | None]) -> None:
-    expected = benjamini_hochberg(p_values)
+    expected = reference.benjamini_hochberg(p_values)
     got = q_values(pl.Series(p_values, dtype=pl.Float64)).to_list()
     assert got == expected
     assert all(q is None or not math.isnan(q) for q in got)

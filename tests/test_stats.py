@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
 import pytest
 
+from micromacro.segments import q_values
 from micromacro.stats import (
-    benjamini_hochberg,
     chi_square_p_value,
     difference_interval,
     student_t_quantile,
@@ -82,9 +83,12 @@ def test_chi_square_needs_two_groups_and_some_counts() -> None:
 def test_benjamini_hochberg_q_values() -> None:
     # Benjamini & Hochberg (1995) step-up: sorted p 0.005, 0.01, 0.03, 0.04 (m = 4) give
     # 0.02, 0.02, 0.04, 0.04 after the running minimum from the top.
-    assert benjamini_hochberg([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
-    assert benjamini_hochberg([0.5, None, 0.01]) == [0.5, None, pytest.approx(0.02)]
-    assert benjamini_hochberg([]) == []
+    def q(p_values: list[float | None]) -> list[float | None]:
+        return q_values(pl.Series(p_values, dtype=pl.Float64)).to_list()
+
+    assert q([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert q([0.5, None, 0.01]) == [0.5, None, pytest.approx(0.02)]
+    assert q([]) == []
 
 
 # --- Welch's t-test: exact references ------------------------------------------------------------
