@@ -211,7 +211,8 @@ def _check_utf8(ctx: click.Context) -> None:
                 name = param.opts[0] if isinstance(param, click.Option) else "LOG"
                 reads = name in ("LOG", "--detect")
                 hint = " (read such a log from stdin: - < FILE)" if reads else ""
-                raise UsageError(f"{name} '{text}' is not valid UTF-8{hint}") from None
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise UsageError(f"{name} '{shown}' is not valid UTF-8{hint}") from None
 
 
 def _alert_setup(

@@ -358,7 +358,7 @@ EARLIER = "the comparison period starts before 0001-01-02"
             "2026-11-03T00:00:00Z to 2026-11-03T00:00:00Z is empty (a date as END includes "
             "that day)",
         ),
-        (["--site-host", "\udcff"], "--site-host '\\udcff' is not valid UTF-8"),  # shown escaped
+        (["--site-host", "\udcff"], "--site-host '\\xff' is not valid UTF-8"),  # the byte given
     ],
 )
 def test_option_values_out_of_range_are_usage_errors(args: list[str], message: str) -> None:
@@ -372,7 +372,7 @@ def test_a_log_name_that_is_not_utf8_is_a_usage_error() -> None:
     result = run("report", "\udcff.log")
     assert result.exit_code == 2
     assert result.stderr == (
-        "micromacro: error: LOG '\\udcff.log' is not valid UTF-8 (read such a log from stdin: "
+        "micromacro: error: LOG '\\xff.log' is not valid UTF-8 (read such a log from stdin: "
         "- < FILE)\n"
     )
 
