@@ -42,10 +42,6 @@ OTHER_FAMILY = "Other"
 
 DEVICE_COLUMNS = ("device", "browser", "os")
 
-SCHEMA = pl.Schema(
-    {"user_agent": pl.String, "device": pl.String, "browser": pl.String, "os": pl.String}
-)
-
 BLANK_USER_AGENTS = frozenset({"", "-"})
 TV_OR_CONSOLE = (
     r"(?i:Android ?TV|Google ?TV|Smart[- ]?TV|webOS[ .]?TV|BRAVIA)|Chromecast|CrKey|HbbTV"

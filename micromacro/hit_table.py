@@ -79,7 +79,7 @@ def _first_hit(hits: pl.DataFrame) -> datetime | None:
 
 
 def _hit_table_columns() -> list[pl.Expr]:
-    """The ``HIT_TABLE_COLUMNS`` of kept lines joined with their sessions."""
+    """The ``HIT_TABLE_COLUMNS`` of kept lines joined with their sessions, in that order."""
     request = ~pl.col("bucket").is_in(_NO_REQUEST)
 
     def field_of(name: str) -> pl.Expr:
@@ -91,7 +91,7 @@ def _hit_table_columns() -> list[pl.Expr]:
     fields += [pl.when(request).then(target).alias("target")]
     fields += [field_of(name) for name in ("path", "query", "status", "bytes", "referrer")]
     fields += [field_of(name) for name in ("user_agent", "host")]
-    return [
+    columns = [
         pl.col("source_file").cast(pl.String).alias("file"),
         pl.col("line_no").alias("line"),
         pl.col("bucket").cast(pl.String),
@@ -100,3 +100,5 @@ def _hit_table_columns() -> list[pl.Expr]:
         pl.when(request).then(visitor_expr()).alias("visitor"),
         pl.col("session"),
     ]
+    by_name = {column.meta.output_name(): column for column in columns}
+    return [by_name[name] for name in HIT_TABLE_COLUMNS]

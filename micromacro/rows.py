@@ -287,7 +287,6 @@ class LadderRow:
 
 
 LADDER_STEPS = ("customers", "potential_customers", "no_value_yet")
-LADDER_FIELDS = field_names(LadderRow)
 
 
 @dataclass(frozen=True, slots=True)
