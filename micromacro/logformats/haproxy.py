@@ -17,9 +17,13 @@ The time is the accept date in brackets, not the syslog prefix's; HAProxy writes
 is read as UTC. A client written ``-`` (a UNIX socket) has no address.
 
 HAProxy's records that are no HTTP request (``not_http``): an ``option tcplog`` line
-(``haproxy_tcp``: three timers, no status, a two-letter termination state, no request) and a
+(``haproxy_tcp``: three timers, no status, a two-letter termination state, no request), a
 default-format line (``haproxy_connect``: ``Connect from client:port to address:port
-(frontend/MODE)``).
+(frontend/MODE)``), a connection that failed before any request (``haproxy_error``, the
+"error log format": ``client:port [accept_date] frontend/bind: SSL handshake failure``) and
+HAProxy's own messages (``haproxy_message``): a syslog record of HAProxy whose message is no
+client's record (``Server be_app/app2 is DOWN, reason: …``, ``Proxy www started.``), or, with
+no syslog prefix, one of the messages HAProxy writes about its servers and proxies.
 """
 
 from __future__ import annotations
@@ -93,12 +97,44 @@ HAPROXY_CONNECT = NotHttp(
     "haproxy_connect", r"(?:^| )Connect from [^ ]+:\d+ to [^ ]+:\d+ \([^ /()]+/[A-Za-z]+\)\s*$"
 )
 
+# The error log format: a connection that failed before any request (an SSL handshake, a bad
+# PROXY protocol header): frontend/bind (the bind named by its address when unnamed), a colon.
+HAPROXY_ERROR = NotHttp("haproxy_error", r"(?:^| )[^ ]+:\d+ \[[^\]]+\] [^ /]+/[^ ]+: .*[^ \t\r]")
+
+# What starts a client's record (HTTP, TCP or error log format): a damaged one is malformed.
+_CLIENT_RECORD = r"[^ ]+:\d+ \["
+# HAProxy's syslog header up to its message: a BSD or ISO 8601 time (and the host, which the
+# "local" format leaves out) before "haproxy[pid]: ", or RFC 5424's "haproxy PID MSGID SD".
+_SYSLOG_TIME = r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[^ ]+)"
+_SYSLOG_HEADER = (
+    rf"^(?:<\d+>)?(?:{_SYSLOG_TIME} (?:[^ ]+ )?haproxy\[\d+\]: "
+    r"|<\d+>1 [^ ]+ [^ ]+ haproxy [^ ]+ [^ ]+ (?:-|\[.*\]) )"
+)
+# The messages HAProxy writes about its servers and proxies, as they read with no syslog
+# prefix (logging to stdout, format raw).
+_OWN_MESSAGE = (
+    r"^(?:(?:Backup )?Server [^ /]+/[^ ]+ (?:is|was|changed|administratively) "
+    r"|Proxy [^ ]+ (?:started|stopped)"
+    r"|(?:Stopping|Pausing|Resuming) (?:proxy|frontend|backend) "
+    r"|(?:backend|proxy) [^ ]+ has no server available!"
+    r"|(?:Health|Agent) check for (?:backup )?server [^ /]+/[^ ]+ )"
+)
+# HAProxy's own messages. They do not recognise the format: a syslog file of HAProxy's
+# messages is no access log, and the bare messages are plain sentences.
+HAPROXY_MESSAGE = NotHttp(
+    "haproxy_message",
+    rf"{_SYSLOG_HEADER}[^ \t\r]|{_OWN_MESSAGE}",
+    unless=f"{_SYSLOG_HEADER}{_CLIENT_RECORD}",
+    recognises=False,
+)
+
 HAPROXY_FAMILY = Family(
     "haproxy",
     (HAPROXY,),
     general=HAPROXY_ANY,
-    not_http=(HAPROXY_TCP, HAPROXY_CONNECT),
+    not_http=(HAPROXY_TCP, HAPROXY_CONNECT, HAPROXY_ERROR, HAPROXY_MESSAGE),
     description=HAPROXY.description,
-    # The client's port before the bracketed accept date, or a default-format record.
+    # The client's port before the bracketed accept date, or a default-format record (HAProxy's
+    # own messages recognise no format: a sample of nothing else is not read with the family).
     claims=rf"{COMMENT_LINE}|:\d+ \[|Connect from ",
 )
