@@ -351,18 +351,20 @@ def _guard_standard_streams() -> None:
 
     A closed descriptor 0, 1 or 2 would be taken by the next file opened (a spooled input, an
     ``--output`` file), and what is written to that descriptor (by Polars, say) would land in
-    it: /dev/null holds the place. Python leaves ``sys.stdin``/``stdout``/``stderr`` None for a
-    closed descriptor; they become streams that fail to be read (an ``InputError``) or written
-    (``EBADF``), or, for stderr, a sink: errors then only show in the exit code.
+    it: /dev/null holds the place, close-on-exec, which tells it from a /dev/null the caller
+    gave (``inputs.closed_standard_stream``), so that ``/dev/stdin`` read and ``-o /dev/stdout``
+    written fail as ``-`` and stdout do. Python leaves ``sys.stdin``/``stdout``/``stderr`` None
+    for a closed descriptor; they become streams that fail to be read (an ``InputError``) or
+    written (``EBADF``), or, for stderr, a sink: errors then only show in the exit code.
     """
     for descriptor in (0, 1, 2):
         try:
             os.fstat(descriptor)
         except OSError:
             with contextlib.suppress(OSError):
-                opened = os.open(os.devnull, os.O_RDWR)
+                opened = os.open(os.devnull, os.O_RDWR)  # close-on-exec, as every os.open
                 if opened != descriptor:
-                    os.dup2(opened, descriptor)
+                    os.dup2(opened, descriptor, inheritable=False)
                     os.close(opened)
     if sys.stdin is None:
         sys.stdin = io.TextIOWrapper(io.BufferedReader(_ClosedInput()))

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from micromacro.errors import InputError, OutputError, UsageError
-from micromacro.inputs import STDIN, expand_patterns
+from micromacro.inputs import (
+    STDIN,
+    absolute_name,
+    closed_standard_stream,
+    descriptor_of,
+    expand_patterns,
+)
 
 # --- cells ---------------------------------------------------------------------------------------
 
@@ -111,8 +117,6 @@ def tsv_line(values: Iterable[str], *, raw: bool = False) -> str:
 
 _CHUNK = 1 << 20
 _MAX_LINKS = 40
-# The descriptors of this process by name: written through a duplicate, like the shell's >&N.
-_FD_PATH = re.compile(r"/(?:dev/fd|proc/self/fd|proc/thread-self/fd|proc/(\d+)/fd)/(\d+)")
 
 Kind = Literal["file", "new", "stream", "socket", "fd"]
 
@@ -218,13 +222,18 @@ class Destination:
 
 def resolve_output(path: str, *, label: str = "--output") -> Destination:
     """Where writing to ``path`` goes: symlinks followed (a descriptor path is not), and what is
-    there. Raises ``OutputError`` for a directory, a block device or a path that cannot be
-    looked at; ``label`` (``--output``, ``--history``) starts the message."""
+    there. Raises ``OutputError`` for a directory, a block device, a descriptor that was closed
+    when the program started (``/dev/stdout`` then) or a path that cannot be looked at;
+    ``label`` (``--output``, ``--history``) starts the message."""
     target = path
     for _ in range(_MAX_LINKS):
-        fd = _descriptor(target)
+        fd = descriptor_of(target)
         if fd is not None:
-            return Destination(label, path, target, "fd", fd=fd)
+            destination = Destination(label, path, target, "fd", fd=fd)
+            closed = closed_standard_stream(fd)
+            if closed is not None:  # its place held by /dev/null: the output would be lost
+                raise destination.error("cannot write", f"{closed} is closed")
+            return destination
         if _is_proc(target):
             break  # a /proc link names no path (pipe:[123]): open it as it is
         try:
@@ -319,24 +328,8 @@ def _read_file(written: os.stat_result, reads: Sequence[str]) -> str | None:
     return None
 
 
-def _absolute(path: str) -> str:
-    """``path`` made absolute and normalised, for matching names only (never for opening)."""
-    try:
-        return os.path.normpath(os.path.abspath(path))
-    except OSError:  # the working directory is gone
-        return os.path.normpath(path)
-
-
-def _descriptor(path: str) -> int | None:
-    """N for ``/dev/fd/N``, ``/proc/self/fd/N`` or ``/proc/<this pid>/fd/N``; else None."""
-    match = _FD_PATH.fullmatch(_absolute(path))
-    if match is None or (match.group(1) is not None and int(match.group(1)) != os.getpid()):
-        return None
-    return int(match.group(2))
-
-
 def _is_proc(path: str) -> bool:
-    return _absolute(path).startswith("/proc/")
+    return absolute_name(path).startswith("/proc/")
 
 
 def _why(error: OSError) -> object:
