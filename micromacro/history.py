@@ -3,9 +3,9 @@
 ``append_history`` replaces the rows of the report's period (a re-run) and adds the others, under
 an exclusive lock on ``FILE.lock`` and through ``outputs.write_output`` (a temporary file renamed
 into place), so neither a re-run nor two overlapping runs ever duplicate rows or leave half a
-file. Every row already in the file is checked first: one with missing or extra fields, an empty
-or non-numeric count, or a cut-off last line is refused with its line number, and the file is
-left as it is.
+file. Every row already in the file is checked first, before the lock is taken: one with missing
+or extra fields, an empty or non-numeric count, or a cut-off last line is refused with its line
+number, and the file is left as it is, with no ``.lock`` beside it.
 """
 
 from __future__ import annotations
@@ -192,12 +192,16 @@ def append_history(path: str, rows: list[dict[str, str]], *, keep_held: bool = F
     ``/dev/fd/N`` is not read nor locked: it gets the header and ``rows``.
 
     Raises ``OutputError`` (exit 1) when the file has other columns or a row it cannot take
-    (it is left untouched), or cannot be read, locked or written.
+    (it is left untouched, and no ``.lock`` is made beside it), or cannot be read, locked or
+    written.
     """
     destination = resolve_output(path, label=_LABEL)
     if not destination.replaces:
         destination.write(_text(rows))
         return False
+    # Checked before the lock too: a file it refuses (a log named by mistake) gets no FILE.lock
+    # beside it, which a glob of the logs (access.log*) would then read.
+    _read_rows(destination)
     periods = {(row["period_start"], row["period_end"]) for row in rows}
     with _locked(destination):
         # Looked at again under the lock: an overlapping run may have created or replaced it.
