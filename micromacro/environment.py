@@ -352,10 +352,11 @@ def _guard_standard_streams() -> None:
     A closed descriptor 0, 1 or 2 would be taken by the next file opened (a spooled input, an
     ``--output`` file), and what is written to that descriptor (by Polars, say) would land in
     it: /dev/null holds the place, close-on-exec, which tells it from a /dev/null the caller
-    gave (``inputs.closed_standard_stream``), so that ``/dev/stdin`` read and ``-o /dev/stdout``
-    written fail as ``-`` and stdout do. Python leaves ``sys.stdin``/``stdout``/``stderr`` None
-    for a closed descriptor; they become streams that fail to be read (an ``InputError``) or
-    written (``EBADF``), or, for stderr, a sink: errors then only show in the exit code.
+    gave (``descriptors.closed_standard_stream``), so that ``/dev/stdin`` read and
+    ``-o /dev/stdout`` written fail as ``-`` and stdout do. Python leaves ``sys.stdin``,
+    ``stdout`` and ``stderr`` None for a closed descriptor; they become streams that fail to be
+    read (an ``InputError``) or written (``EBADF``), or, for stderr, a sink: errors then only
+    show in the exit code.
     """
     for descriptor in (0, 1, 2):
         try:

@@ -28,7 +28,6 @@ import glob
 import io
 import os
 import queue
-import re
 import stat
 import sys
 import threading
@@ -50,6 +49,7 @@ from micromacro.compression import (
     peeked,
     sniffed_compression,
 )
+from micromacro.descriptors import closed_stream_named
 from micromacro.errors import InputError
 from micromacro.option_values import DEFAULT_MAX_LINE_BYTES
 from micromacro.spool import Spool, remove_orphan_spools, temporary_parent
@@ -125,7 +125,7 @@ def _utf8_name(path: str, pattern: str) -> str:
 def _check_readable(path: str) -> os.stat_result:
     """The status of the file ``path`` names (following links), or the ``InputError`` saying
     why it cannot be read."""
-    closed = _closed_stream_named(path)
+    closed = closed_stream_named(path)
     if closed is not None:  # /dev/stdin of a closed stdin: no empty /dev/null read in its place
         raise InputError(f"{path}: cannot read: {closed} is closed")
     try:
@@ -137,59 +137,6 @@ def _check_readable(path: str) -> os.stat_result:
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
     return info
-
-
-# The descriptors of this process by name, as the shell's <&N and >&N name them.
-_FD_PATH = re.compile(r"/(?:dev/fd|proc/self/fd|proc/thread-self/fd|proc/(\d+)/fd)/(\d+)")
-_MAX_LINKS = 40
-_STANDARD_STREAMS = ("standard input", "standard output", "standard error")
-
-
-def absolute_name(path: str) -> str:
-    """``path`` made absolute and normalised, for matching names only (never for opening)."""
-    try:
-        return os.path.normpath(os.path.abspath(path))
-    except OSError:  # the working directory is gone
-        return os.path.normpath(path)
-
-
-def descriptor_of(path: str) -> int | None:
-    """N for ``/dev/fd/N``, ``/proc/self/fd/N`` or ``/proc/<this pid>/fd/N``; else None.
-
-    >>> descriptor_of("/dev/fd/0"), descriptor_of("/proc/self/fd/12"), descriptor_of("/dev/null")
-    (0, 12, None)
-    """
-    match = _FD_PATH.fullmatch(absolute_name(path))
-    if match is None or (match.group(1) is not None and int(match.group(1)) != os.getpid()):
-        return None
-    return int(match.group(2))
-
-
-def closed_standard_stream(descriptor: int) -> str | None:
-    """The name of standard stream ``descriptor`` ("standard input") if it was closed when the
-    program started, else None: the command line then holds its place with /dev/null marked
-    close-on-exec (``environment``), which no descriptor a program starts with can be."""
-    if not 0 <= descriptor < len(_STANDARD_STREAMS):
-        return None
-    try:
-        inherited = os.get_inheritable(descriptor)
-    except OSError:  # closed now: opening it fails on its own
-        return None
-    return None if inherited else _STANDARD_STREAMS[descriptor]
-
-
-def _closed_stream_named(path: str) -> str | None:
-    """The name of the standard stream closed at start that ``path`` names, its links followed
-    (``/dev/stdin`` → ``/proc/self/fd/0``), if any."""
-    for _ in range(_MAX_LINKS):
-        descriptor = descriptor_of(path)
-        if descriptor is not None:
-            return closed_standard_stream(descriptor)
-        try:
-            path = os.path.join(os.path.dirname(path), os.readlink(path))
-        except OSError:  # no link (or a /proc link to pipe:[123], which names no path)
-            return None
-    return None
 
 
 def _stat_problem(path: str, error: OSError) -> str:

@@ -29,14 +29,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from micromacro.descriptors import absolute_name, closed_standard_stream, descriptor_of
 from micromacro.errors import InputError, OutputError, UsageError
-from micromacro.inputs import (
-    STDIN,
-    absolute_name,
-    closed_standard_stream,
-    descriptor_of,
-    expand_patterns,
-)
+from micromacro.inputs import STDIN, expand_patterns
 
 # --- cells ---------------------------------------------------------------------------------------
 

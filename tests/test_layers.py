@@ -29,6 +29,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "collector",
             "cpus",
+            "descriptors",
             "text",
             "distinct",
             "timespans",
