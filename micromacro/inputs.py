@@ -63,9 +63,6 @@ DEFAULT_CHUNK_BYTES = 16 << 20
 # A log line never holds the ASCII unit separator, so one "column" is the whole line.
 _FIELD_SEPARATOR = "\x1f"
 _SEPARATOR_BYTE = _FIELD_SEPARATOR.encode()
-# The byte a file extended but never written holds (IIS after an unclean restart, a file system
-# after a power cut): a run of them before a line is padding, not text of the line.
-_NUL = b"\x00"
 # A too-long line in the line table: the separator, its size in bytes, the separator, its first
 # characters. No line read from an input holds the separator (it is read as U+FFFD).
 TOO_LONG = _FIELD_SEPARATOR
@@ -504,8 +501,7 @@ class LineChunk:
 
 def parse_line_bytes(data: bytes) -> pl.Series:
     r"""Split raw bytes into lines: invalid UTF-8 (and the byte 0x1F) becomes U+FFFD, ``\r\n``
-    endings are stripped, NUL bytes before a line's text are dropped (the padding a crash
-    leaves), an empty line is an empty string.
+    endings are stripped, an empty line is an empty string.
 
     >>> parse_line_bytes(b"a\r\n\nb").to_list()
     ['a', '', 'b']
@@ -523,10 +519,7 @@ def parse_line_bytes(data: bytes) -> pl.Series:
         truncate_ragged_lines=True,
         raise_if_empty=False,
     )
-    lines = frame.get_column("line").fill_null("")
-    if _NUL in data:  # padding a crash left where a line was to start: no part of the line
-        lines = lines.str.strip_chars_start("\x00")
-    return lines
+    return frame.get_column("line").fill_null("")
 
 
 def too_long_line(line: str) -> tuple[int, str] | None:

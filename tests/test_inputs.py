@@ -73,14 +73,6 @@ def test_crlf_empty_lines_and_invalid_utf8() -> None:
     assert parse_line_bytes(b"a\r\n\r\n\xffb\n").to_list() == ["a", "", "\ufffdb"]
 
 
-def test_nul_padding_before_a_line_is_no_part_of_it() -> None:
-    """A crash leaves a run of NUL bytes where the file was extended but not written (IIS
-    after an unclean restart, ext4 after a power cut); the next line starts after it. A NUL
-    inside a line stays, and a run of NULs alone is a blank line."""
-    data = b"\x00\x00\x00#Software: IIS\n\x00\x00\n b\x00c\n"
-    assert parse_line_bytes(data).to_list() == ["#Software: IIS", "", " b\x00c"]
-
-
 COMPRESSORS = [
     (".gz", gzip.compress),
     (".bz2", bz2.compress),

@@ -685,22 +685,3 @@ def test_fuzz_random_bytes(lines: list[bytes]) -> None:
         log.write_bytes(b"\n".join(lines))
         _assert_handled(run("report", str(log), "--format", "json", "-q"), (0, 1))
         _assert_handled(run("hits", str(log), "--log-format", "combined", "-q"), (0, 1))
-
-
-def test_a_w3c_log_padded_with_nul_bytes_reads_every_line(tmp_path: Path) -> None:
-    """IIS pads its log with NUL bytes after an unclean restart, then writes its directives
-    again: the directive after the padding is a comment, the request after padding is read."""
-    fields = "#Fields: date time cs-method cs-uri-stem c-ip cs(User-Agent) sc-status"
-    agent = "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)"
-    log = tmp_path / "u_ex190413.log"
-    log.write_bytes(
-        (
-            f"#Software: Microsoft Internet Information Services 8.5\n{fields}\n"
-            f"2019-04-13 00:00:00 GET /index.html 192.0.2.10 {agent} 200\n"
-            f"\x00\x00\x00\x00#Software: Microsoft Internet Information Services 8.5\n"
-            f"{fields}\n"
-            f"\x00\x00\x002019-04-13 00:05:02 GET /after.html 192.0.2.12 {agent} 200\n"
-        ).encode()
-    )
-    result = run("report", str(log), "--format", "json", "--no-cache", "-q")
-    assert input_counts(result) == {"lines": 6, "comment": 4, "page": 2}
