@@ -76,17 +76,19 @@ def _decoded_path(path: str) -> str:
 def query_parameter(query: pl.Expr, name: str) -> pl.Expr:
     """The value of the parameter ``name`` (case-sensitive, but for the hex digits of its %XX
     escapes) in a query string, still URL-encoded: the first value when the query repeats it,
-    null when it has none. Parameters are separated by ``&`` only, as URLs are read: a second
-    ``?`` is a character of the value before it (``a=1?utm_source=x`` has no ``utm_source``).
+    null when it has none. Parameters are separated by ``&`` only, as URLs are read: a ``?``
+    is a character of the value before it (``a=1?utm_source=x`` has no ``utm_source``), but
+    for one at the query's start (``/p??utm_source=x``; an export's query column holding
+    ``location.search``), which is no part of the first name.
 
-    >>> frame = pl.DataFrame({"q": ["a=1&total=12.5&total=3", "total=%2B4", "x=1", None]})
+    >>> frame = pl.DataFrame({"q": ["a=1&total=12.5&total=3", "?total=%2B4", "x=1?total=2", None]})
     >>> frame.select(query_parameter(pl.col("q"), "total")).to_series().to_list()
     ['12.5', '%2B4', None, None]
     >>> frame = pl.DataFrame({"q": ["%C3%BC=1", "%c3%bc=2", "%C3%9C=3", "utm%5Fsource=4"]})
     >>> frame.select(query_parameter(pl.col("q"), "%C3%BC")).to_series().to_list()
     ['1', '2', None, None]
     """
-    return query.str.extract(f"(?:^|&){_name_pattern(name)}=([^&#]*)", 1)
+    return query.str.extract(f"{_PARAMETER_START}{_name_pattern(name)}=([^&#]*)", 1)
 
 
 def has_parameter(query: pl.Expr, names: Iterable[str]) -> pl.Expr:
@@ -98,9 +100,11 @@ def has_parameter(query: pl.Expr, names: Iterable[str]) -> pl.Expr:
     [True, False, False, False]
     """
     alternatives = "|".join(_name_pattern(name) for name in names)
-    return query.str.contains(f"(?:^|&)(?:{alternatives})=[^&#]").fill_null(False)
+    return query.str.contains(f"{_PARAMETER_START}(?:{alternatives})=[^&#]").fill_null(False)
 
 
+# Where a parameter starts: the query's start, after a "?" the query may start with, or an "&".
+_PARAMETER_START = r"(?:^\??|&)"
 # A percent-escape of a parameter's name, whose hex digits mean the same in either case.
 _ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 

@@ -92,6 +92,8 @@ CASES: list[tuple[str | None, str | None, str, str, str, str]] = [
     ("utm_source=%20&utm_medium=", None, "(direct)", "(none)", "(direct)", "Direct"),
     # a second "?" is a character of the value before it, as URLs (and --by query:NAME) read it
     ("p=1?utm_source=newsletter", None, "(direct)", "(none)", "(direct)", "Direct"),
+    # but a "?" the query starts with (/landing??utm_…, an export's location.search) is none
+    ("?utm_source=newsletter&utm_medium=email", None, "newsletter", "email", "(not set)", "Email"),
     ("p=1?utm_source=x&utm_medium=email", None, "(not set)", "email", "(not set)", "Email"),
     ("utm_source=newsletter&utm_medium=email", "https://www.google.com/",
      "newsletter", "email", "(not set)", "Email"),
@@ -111,6 +113,7 @@ CASES: list[tuple[str | None, str | None, str, str, str, str]] = [
     ("gclid=", None, "(direct)", "(none)", "(direct)", "Direct"),
     ("xgclid=1", None, "(direct)", "(none)", "(direct)", "Direct"),
     ("p=1?gclid=Cj0KCQ", None, "(direct)", "(none)", "(direct)", "Direct"),
+    ("?gclid=Cj0KCQ", None, "google", "cpc", "(not set)", "Paid Search"),
     # --- organic search referrers
     (None, "https://www.google.co.uk/", "google", "organic", "(organic)", "Organic Search"),
     (None, "https://GOOGLE.DE/", "google", "organic", "(organic)", "Organic Search"),
