@@ -298,6 +298,49 @@ def test_a_table_too_wide_for_its_kept_columns_is_a_block_per_row(width: int) ->
     assert len(rates_without) == len(goals)
 
 
+@pytest.mark.parametrize("width", [26, 30])
+def test_on_a_very_narrow_terminal_names_are_cut_before_a_header_word(width: int) -> None:
+    """A block's label keeps its longest word while a name beside it can still give way: at 30
+    columns "Pageviews" was "Pagevie…" beside a path cut to 15 cells. (Below 26 columns a
+    label's longest word and the widest figure of its table no longer fit side by side.)"""
+    text, report = _run(SAMPLE, width)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    tables = [s.table for s in _text_sections(report) if s.table is not None]
+    header_words = {w for t in tables for c in t.columns for w in c.header.split()}
+    name_starts = {
+        str(row[c.key]).split()[0]
+        for t in tables
+        for c in t.columns
+        if c.is_text
+        for row in t.rows
+        if str(row.get(c.key) or "").split()
+    }
+
+    def cuts_one_of(stem: str, words: set[str]) -> bool:
+        return any(word.startswith(stem) and word != stem for word in words)
+
+    firsts = [line.split()[0] for line in text.splitlines() if line.strip()]
+    cut_headers = [
+        token
+        for token in firsts
+        if token.endswith("…")
+        and cuts_one_of(token[:-1], header_words)
+        and not cuts_one_of(token[:-1], name_starts)
+    ]
+    assert cut_headers == []
+    assert "  Pageviews" in text
+
+
+def test_at_20_columns_the_input_summary_keeps_its_headers_and_cuts_its_names() -> None:
+    text, _ = _run(SAMPLE, 20)
+    summary = text[text.index("Input:") : text.index("Summary")]
+    blocks = [line.split() for line in summary.splitlines() if line.strip()]
+    buckets = [words[1] for words in blocks if words[0] == "Bucket"]
+    assert buckets[:3] == ["malfor…", "bot", "static"]  # "malformed" is 9 cells: 7 fit
+    assert sum(words[0] == "Lines" for words in blocks) == len(buckets)
+    assert sum(words[0] == "Share" for words in blocks) == len(buckets)
+
+
 # --- random tables -----------------------------------------------------------------------
 
 WORD = st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10)

@@ -13,7 +13,8 @@ On a terminal of ``width`` columns a table wider than that is fitted to it (``_f
    equal priority together), until the table fits; a note under it names them;
 3. the bar goes, then names are cut further, down to ``NAME_MIN`` cells;
 4. when the columns that are never hidden (``KEEP``) still do not fit, the table is drawn as
-   one block per row: the row's name over the header and value of every other column;
+   one block per row: the row's name over the header and value of every other column (names
+   cut further before a header's word is);
 5. the room left goes back to the names first, then to the headers (fewer lines), then to the
    bar.
 
@@ -414,6 +415,9 @@ def _blocks(grid: _Grid, width: int) -> list[tuple[list[PaintColumn], list[list[
     while _total(sizes) > width and (sizes[0] > least[0] or sizes[1] > least[1]):
         widest = 0 if sizes[0] - least[0] >= sizes[1] - least[1] else 1
         sizes[widest] -= 1
+    # Narrower still: names are cut further before a label's word is (figures never are).
+    while _total(sizes) > width and sizes[1] > max(max(figures, default=0), 1):
+        sizes[1] -= 1
     label, value = sizes
 
     def value_of(row: list[Cell], index: int) -> Cell:
