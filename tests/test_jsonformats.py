@@ -161,6 +161,7 @@ SPELLINGS = [
     ("ip", ("request", "remote_ip"), "198.51.100.9", {"ip": "198.51.100.9"}),
     ("ip", ("ClientAddr",), "198.51.100.9:51234", {"ip": "198.51.100.9"}),
     ("ip", ("ClientAddr",), "[2001:db8::7]:51234", {"ip": "2001:db8::7"}),
+    ("ip", ("request", "remote_addr"), "198.51.100.9:50876", {"ip": "198.51.100.9"}),
     # the whole request line, read before any target and method
     (
         "path",

@@ -67,6 +67,7 @@ Steps = tuple[str | int, ...]
 # ``[0]`` for the first item of a list (Caddy logs each header as a list of values).
 # ``target`` is a request target (path?query) and ``method`` its method (none logged: GET);
 # ``request`` is a whole request line, read before them where it is one (not Caddy's object).
+# New spellings go after the old ones: a line holding both reads as before.
 JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     "time": (
         "time_local", "time_iso8601", "msec", "StartUTC", "StartLocal", "@timestamp",
@@ -74,7 +75,7 @@ JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     ),
     "ip": (
         "request.client_ip", "remote_addr", "ip", "client_ip", "ClientHost", "request.remote_ip",
-        "ClientAddr",
+        "ClientAddr", "request.remote_addr",
     ),
     "request": ("request",),
     "target": ("request.uri", "request_uri", "uri", "path", "RequestPath"),
