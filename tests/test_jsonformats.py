@@ -199,6 +199,7 @@ SPELLINGS = [
         {"referrer": "https://ddg.gg/"},
     ),
     ("referrer", ("request_Referer",), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
+    ("referrer", ("http_referrer",), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
     ("user_agent", ("http_user_agent",), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
     ("user_agent", ("user_agent",), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
     ("user_agent", ("request", "headers", "User-Agent"), ["curl/8"], {"user_agent": "curl/8"}),
@@ -207,10 +208,15 @@ SPELLINGS = [
     ("host", ("http_host",), "www.example.org", {"host": "www.example.org"}),
     ("host", ("request", "host"), "www.example.org", {"host": "www.example.org"}),
     ("host", ("RequestHost",), "www.example.org", {"host": "www.example.org"}),
+    ("host", ("vhost",), "www.example.org", {"host": "www.example.org"}),
     (None, ("http_x_forwarded_for",), "192.0.2.1, ::1", {"forwarded_for": "192.0.2.1, ::1"}),
     (None, ("request", "headers", "X-Forwarded-For"), ["::2"], {"forwarded_for": "::2"}),
     (None, ("request_X-Forwarded-For",), "192.0.2.1", {"forwarded_for": "192.0.2.1"}),
+    (None, ("x_forwarded_for",), "192.0.2.1", {"forwarded_for": "192.0.2.1"}),
+    (None, ("x_forward_for",), "192.0.2.1", {"forwarded_for": "192.0.2.1"}),
 ]  # fmt: skip
+# A query logged apart, joined to a target that holds a path alone (``path`` or ``uri``).
+QUERY_SPELLINGS = [(target, query) for target in ("path", "uri") for query in JSON_KEYS["query"]]
 
 
 @pytest.mark.parametrize(
@@ -225,8 +231,14 @@ def test_each_spelling_is_read(
     assert hit_of(line) == CLEAN_HIT | changed
 
 
+@pytest.mark.parametrize(("target", "query"), QUERY_SPELLINGS)
+def test_each_query_spelling_is_joined_to_a_path(target: str, query: str) -> None:
+    line = edited(respelled("path", (target,), "/search"), (query,), "q=tent")
+    assert hit_of(line) == CLEAN_HIT | {"path": "/search", "query": "q=tent"}
+
+
 def test_every_spelling_of_the_table_is_tested() -> None:
-    tested = {".".join(path) for _, path, _, _ in SPELLINGS}
+    tested = {".".join(path) for _, path, _, _ in SPELLINGS} | {q for _, q in QUERY_SPELLINGS}
     table = {s.removesuffix("[0]") for spellings in JSON_KEYS.values() for s in spellings}
     assert table == tested
 

@@ -4,7 +4,8 @@ Setups name their keys differently: nginx ``escape=json`` formats use the variab
 (``remote_addr``, ``request``, ``time_local``), Caddy nests them (``request.uri``), Traefik
 capitalises them (``ClientHost``, ``RequestPath``), hand-written formats use plain words (``ip``,
 ``path``, ``date``). ``JSON_KEYS`` is one table of the spellings of each field, the preferred
-first; a line's field is its first spelling holding a value (``-`` and ``""`` are none).
+first; a line's field is its first spelling holding a value (``-`` and ``""`` are none). A
+path logged alone (nginx's ``$uri`` as ``path``) takes the query logged apart (``$args``).
 
 A line that is not a JSON object (not JSON, an array, two objects, a raw control character in
 a string, a number beyond a double) holds no value, and so comes out unread. A member holding a
@@ -67,7 +68,8 @@ Steps = tuple[str | int, ...]
 # ``[0]`` for the first item of a list (Caddy logs each header as a list of values).
 # ``target`` is a request target (path?query) and ``method`` its method (none logged: GET);
 # ``request`` is a whole request line, read before them where it is one (not Caddy's object).
-# New spellings go after the old ones: a line holding both reads as before.
+# ``query`` is a query logged apart from the path (nginx's ``$args``), joined to a target of
+# ``_PATH_ONLY`` only. New spellings go after the old ones: a line holding both reads as before.
 JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     "time": (
         "time_local", "time_iso8601", "msec", "StartUTC", "StartLocal", "@timestamp",
@@ -79,18 +81,21 @@ JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     ),
     "request": ("request",),
     "target": ("request.uri", "request_uri", "uri", "path", "RequestPath"),
+    "query": ("request_query", "args", "query_string"),
     "method": ("request.method", "request_method", "method", "RequestMethod"),
     "status": ("status", "DownstreamStatus"),
     "bytes": ("body_bytes_sent", "bytes_sent", "size", "length", "DownstreamContentSize"),
     "referrer": (
         "http_referer", "referrer", "referer", "request.headers.Referer[0]", "request_Referer",
+        "http_referrer",
     ),
     "user_agent": (
         "http_user_agent", "user_agent", "request.headers.User-Agent[0]", "request_User-Agent",
     ),
-    "host": ("host", "http_host", "request.host", "RequestHost"),
+    "host": ("host", "http_host", "request.host", "RequestHost", "vhost"),
     "forwarded_for": (
         "http_x_forwarded_for", "request.headers.X-Forwarded-For[0]", "request_X-Forwarded-For",
+        "x_forwarded_for", "x_forward_for",
     ),
 }  # fmt: skip
 
@@ -102,6 +107,9 @@ CONVENTIONS: Mapping[str, str] = {
     "RequestPath": "traefik_json",
 }
 GENERIC = "json"
+# The target spellings that hold a path alone where nginx fills them (``$uri``), its query
+# logged apart if at all: a ``query`` spelling's value is joined to theirs.
+_PATH_ONLY = frozenset({"uri", "path"})
 _SPELLINGS = tuple(s for spellings in JSON_KEYS.values() for s in spellings)
 
 # The raw fields read as they are logged (``time``, ``ip`` and ``request`` are read apart).
@@ -475,6 +483,12 @@ def _not_object(text: pl.Expr) -> pl.Expr:
     return pl.when(~text.str.starts_with("{")).then(text)
 
 
+def _with_query(path: pl.Expr, query: pl.Expr) -> pl.Expr:
+    """``path?query`` where ``query`` holds a value and ``path`` no ``?``; else ``path``."""
+    joined = query.is_not_null() & ~path.str.contains("?", literal=True)
+    return pl.when(joined).then(pl.concat_str([path, pl.lit("?"), query])).otherwise(path)
+
+
 def _column(spelling: str) -> pl.Expr:
     """The working column holding the values of ``spelling``."""
     return pl.col(_COLUMN + spelling)
@@ -496,11 +510,24 @@ class _Fields:
         values = [_value(_not_object(_column(s))) for s in self.by_field["request"]]
         return pl.coalesce(values) if values else pl.lit(None, dtype=pl.String)
 
+    def target(self) -> pl.Expr:
+        """The request target: the first target spelling holding a value. One of
+        ``_PATH_ONLY`` without a ``?`` of its own takes the logged query, where there is one:
+        ``"path":"/a","args":"b=1"`` is ``/a?b=1``."""
+        query = _not_object(self.first("query")) if self.by_field["query"] else None
+        values = [
+            _with_query(_value(_column(s)), query)
+            if query is not None and s in _PATH_ONLY
+            else _value(_column(s))
+            for s in self.by_field["target"]
+        ]
+        return pl.coalesce(values) if values else pl.lit(None, dtype=pl.String)
+
     def request(self) -> pl.Expr:
         """The request line (``_line``), or one made of the method and the target (the
         protocol, which nothing later reads, is made up)."""
         made = pl.concat_str(
-            [_method(self.first("method")), self.first("target"), pl.lit("HTTP/1.1")],
+            [_method(self.first("method")), self.target(), pl.lit("HTTP/1.1")],
             separator=" ",
         )
         return pl.coalesce(pl.col("_line"), made)
@@ -667,6 +694,9 @@ JSON_FAMILY = Family(
     not_http=(JSON_MESSAGE,),
     description="JSON lines access logs",
     distinct_variants=False,  # one reader under four names
-    forwarded_for_marker=r'(?i)"(?:http_x_forwarded_for|X-Forwarded-For|request_X-Forwarded-For)"\s*:',
+    # A key of the field, even where it holds no value.
+    forwarded_for_marker='(?i)"(?:'
+    + "|".join(re.escape(keys_of(s)[-1]) for s in JSON_KEYS["forwarded_for"])
+    + r')"\s*:',
     claims=rf"{COMMENT_LINE}|\{{",  # a comment, or a JSON object
 )
