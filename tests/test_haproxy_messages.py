@@ -103,6 +103,19 @@ def test_a_line_of_another_program_is_no_haproxy_message() -> None:
 
 
 @pytest.mark.parametrize("prefix", PREFIXES.values(), ids=PREFIXES.keys())
+def test_a_request_of_a_custom_log_format_is_malformed_not_a_message(prefix: str) -> None:
+    """``option httplog clf`` and JSON log-formats write requests after the same syslog header:
+    the reader cannot read them, so they are malformed (named, and --strict fails), never
+    HAProxy's own messages counted as not_http."""
+    clf = (
+        '10.0.1.9 - - [06/Feb/2009:12:14:18 +0000] "GET /clf HTTP/1.1" 200 2750 "" "" 33317 655 '
+        '"http-in" "static" "srv1" 10 0 30 69 109 ---- 1 1 1 1 0 0 0 "" ""'
+    )
+    json_line = '{"client":"10.0.1.7","req":"GET /json HTTP/1.1","status":200}'
+    assert read([prefix + clf, prefix + json_line]) == [("malformed", None)] * 2
+
+
+@pytest.mark.parametrize("prefix", PREFIXES.values(), ids=PREFIXES.keys())
 def test_a_backend_going_down_is_no_strict_failure(prefix: str, tmp_path: Path) -> None:
     # One request, a server down, a failed handshake, a proxy started: 1 page, 3 not_http.
     log = tmp_path / "haproxy.log"

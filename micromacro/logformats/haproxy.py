@@ -21,9 +21,10 @@ HAProxy's records that are no HTTP request (``not_http``): an ``option tcplog`` 
 default-format line (``haproxy_connect``: ``Connect from client:port to address:port
 (frontend/MODE)``), a connection that failed before any request (``haproxy_error``, the
 "error log format": ``client:port [accept_date] frontend/bind: SSL handshake failure``) and
-HAProxy's own messages (``haproxy_message``): a syslog record of HAProxy whose message is no
-client's record (``Server be_app/app2 is DOWN, reason: …``, ``Proxy www started.``), or, with
-no syslog prefix, one of the messages HAProxy writes about its servers and proxies.
+HAProxy's own messages (``haproxy_message``): one of the messages HAProxy writes about its
+servers and proxies (``Server be_app/app2 is DOWN, reason: …``, ``Proxy www started.``), after
+its syslog header or alone. Any other line after HAProxy's syslog header (a request written by
+a custom log-format this reader does not read) is malformed.
 """
 
 from __future__ import annotations
@@ -101,8 +102,6 @@ HAPROXY_CONNECT = NotHttp(
 # PROXY protocol header): frontend/bind (the bind named by its address when unnamed), a colon.
 HAPROXY_ERROR = NotHttp("haproxy_error", r"(?:^| )[^ ]+:\d+ \[[^\]]+\] [^ /]+/[^ ]+: .*[^ \t\r]")
 
-# What starts a client's record (HTTP, TCP or error log format): a damaged one is malformed.
-_CLIENT_RECORD = r"[^ ]+:\d+ \["
 # HAProxy's syslog header up to its message: a BSD or ISO 8601 time (and the host, which the
 # "local" format leaves out) before "haproxy[pid]: ", or RFC 5424's "haproxy PID MSGID SD".
 _SYSLOG_TIME = r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[^ ]+)"
@@ -110,22 +109,21 @@ _SYSLOG_HEADER = (
     rf"^(?:<\d+>)?(?:{_SYSLOG_TIME} (?:[^ ]+ )?haproxy\[\d+\]: "
     r"|<\d+>1 [^ ]+ [^ ]+ haproxy [^ ]+ [^ ]+ (?:-|\[.*\]) )"
 )
-# The messages HAProxy writes about its servers and proxies, as they read with no syslog
-# prefix (logging to stdout, format raw).
+# The messages HAProxy writes about its servers and proxies. Only these: a custom log-format
+# (``option httplog clf``, JSON) writes its requests after the same syslog header, and such a
+# line it cannot read is malformed, never taken for a message.
 _OWN_MESSAGE = (
-    r"^(?:(?:Backup )?Server [^ /]+/[^ ]+ (?:is|was|changed|administratively) "
+    r"(?:(?:Backup )?Server [^ /]+/[^ ]+ (?:is|was|changed|administratively) "
     r"|Proxy [^ ]+ (?:started|stopped)"
     r"|(?:Stopping|Pausing|Resuming) (?:proxy|frontend|backend) "
     r"|(?:backend|proxy) [^ ]+ has no server available!"
     r"|(?:Health|Agent) check for (?:backup )?server [^ /]+/[^ ]+ )"
 )
-# HAProxy's own messages. They do not recognise the format: a syslog file of HAProxy's
-# messages is no access log, and the bare messages are plain sentences.
+# HAProxy's own messages, after its syslog header or alone (logging to stdout, format raw).
+# They do not recognise the format: a syslog file of HAProxy's messages is no access log, and
+# the bare messages are plain sentences.
 HAPROXY_MESSAGE = NotHttp(
-    "haproxy_message",
-    rf"{_SYSLOG_HEADER}[^ \t\r]|{_OWN_MESSAGE}",
-    unless=f"{_SYSLOG_HEADER}{_CLIENT_RECORD}",
-    recognises=False,
+    "haproxy_message", rf"(?:{_SYSLOG_HEADER}|^){_OWN_MESSAGE}", recognises=False
 )
 
 HAPROXY_FAMILY = Family(
