@@ -331,6 +331,16 @@ def test_on_a_very_narrow_terminal_names_are_cut_before_a_header_word(width: int
     assert "  Pageviews" in text
 
 
+@pytest.mark.parametrize("width", [20, 24, 26, 30])
+def test_on_a_very_narrow_terminal_changes_are_never_cut(width: int) -> None:
+    """A figure is never cut, a change (▲ +0.1 pp) neither: a header's word gives way first."""
+    text, _ = _run([*SAMPLE, *COMPARE, "--by", "channel"], width)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    changes = [line for line in text.splitlines() if re.search("[▲▼]", line)]
+    assert changes
+    assert [line for line in changes if line.rstrip().endswith("…")] == []
+
+
 def test_at_20_columns_the_input_summary_keeps_its_headers_and_cuts_its_names() -> None:
     text, _ = _run(SAMPLE, 20)
     summary = text[text.index("Input:") : text.index("Summary")]

@@ -415,9 +415,11 @@ def _blocks(grid: _Grid, width: int) -> list[tuple[list[PaintColumn], list[list[
     while _total(sizes) > width and (sizes[0] > least[0] or sizes[1] > least[1]):
         widest = 0 if sizes[0] - least[0] >= sizes[1] - least[1] else 1
         sizes[widest] -= 1
-    # Narrower still: names are cut further before a label's word is (figures never are).
+    # Narrower still: names are cut further, then the labels' words; figures never are.
     while _total(sizes) > width and sizes[1] > max(max(figures, default=0), 1):
         sizes[1] -= 1
+    while _total(sizes) > width and sizes[0] > 1:
+        sizes[0] -= 1
     label, value = sizes
 
     def value_of(row: list[Cell], index: int) -> Cell:
