@@ -133,6 +133,21 @@ def line_of(**members: Any) -> str:
         pytest.param({"path": "/a", "args": {"b": 1}}, "/a", None, id="object"),
         # A query of the first spelling holding a value.
         pytest.param({"path": "/a", "request_query": "", "args": "b=1"}, "/a", "b=1", id="next"),
+        # nginx logs $uri decoded: a space or a # in it is escaped, as in a request line (the
+        # made line "GET /r b HTTP/1.1" was malformed, and "#foo" cut the query off).
+        pytest.param({"path": "/r b"}, "/r%20b", None, id="space-in-path"),
+        pytest.param(
+            {"path": "/r", "query_string": "a b&gclid=1"},
+            "/r",
+            "a%20b&gclid=1",
+            id="space-in-query",
+        ),
+        pytest.param(
+            {"path": "/tag/#foo", "args": "utm_source=news"},
+            "/tag/%23foo",
+            "utm_source=news",
+            id="hash-in-path",
+        ),
     ],
 )
 def test_a_query_logged_apart_joins_a_path_alone(

@@ -513,7 +513,8 @@ class _Fields:
     def target(self) -> pl.Expr:
         """The request target: the first target spelling holding a value. One of
         ``_PATH_ONLY`` without a ``?`` of its own takes the logged query, where there is one:
-        ``"path":"/a","args":"b=1"`` is ``/a?b=1``."""
+        ``"path":"/a","args":"b=1"`` is ``/a?b=1``. A space or a ``#`` in it is escaped, as
+        in a request line (nginx logs ``$uri`` decoded: ``/tag/#foo`` was ``/tag/%23foo``)."""
         query = _not_object(self.first("query")) if self.by_field["query"] else None
         values = [
             _with_query(_value(_column(s)), query)
@@ -521,7 +522,12 @@ class _Fields:
             else _value(_column(s))
             for s in self.by_field["target"]
         ]
-        return pl.coalesce(values) if values else pl.lit(None, dtype=pl.String)
+        if not values:
+            return pl.lit(None, dtype=pl.String)
+        target = pl.coalesce(values)
+        return target.str.replace_all(" ", "%20", literal=True).str.replace_all(
+            "#", "%23", literal=True
+        )
 
     def request(self) -> pl.Expr:
         """The request line (``_line``), or one made of the method and the target (the
