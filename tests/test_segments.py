@@ -875,3 +875,28 @@ def test_crawlers_counted_with_include_bots_are_device_other(tmp_path: Path) -> 
         ("desktop", 1),
         ("other", 2),
     ]
+
+
+def test_the_csv_segments_table_of_a_report_without_goals_has_a_row_per_segment(
+    tmp_path: Path,
+) -> None:
+    """Without a goals file a segment has no goal rows: it is one row of its own figures, its
+    goal columns empty (the table had a header and no row). Three visitors: two come from
+    Google's results, one with no referrer."""
+    google = '"https://www.google.com/"'
+    log = tmp_path / "traffic.log"
+    log.write_text(
+        "".join(
+            f'10.0.0.{n} - - [02/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 {ref} "{UA}"\n'
+            for n, ref in ((1, google), (2, google), (3, '"-"'))
+        )
+    )
+    args = ["report", str(log), "--by", "channel", "--format", "csv", "--table", "segments"]
+    result = CliRunner().invoke(cli, [*args, "-q", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.startswith("by,segment,goal,sessions,visitors,macro_conversions,")
+    assert [row.split(",")[:5] for row in rows] == [
+        ["channel", "Organic Search", "", "2", "2"],
+        ["channel", "Direct", "", "1", "1"],
+    ]

@@ -475,15 +475,16 @@ _SEGMENT_FIGURES = (
 
 
 def segments_table(report: Report) -> Table:
-    """Every segment and goal as one long table (CSV/TSV ``--table segments``); with
+    """Every segment and goal as one long table (CSV/TSV ``--table segments``), a segment
+    without goals (a report without a goals file) on one row of its own figures; with
     ``--compare`` also the segment's sessions and the goal's rate in the comparison period."""
     columns = _compared(report, SEGMENT_TABLE_COLUMNS, SEGMENT_COMPARISON_COLUMNS)
     changes = report.comparison.segments if report.comparison else None
     rows: list[dict[str, object]] = []
     for index, row in enumerate(report.segments):
         change = changes[index] if changes else None
-        for position, goal in enumerate(row.goals):
-            goal_change = change.goals[position] if change else NO_CHANGE
+        for position, goal in enumerate(row.goals or [None]):
+            goal_change = change.goals[position] if change and goal is not None else NO_CHANGE
             rows.append(
                 {
                     "by": row.by,
@@ -494,7 +495,7 @@ def segments_table(report: Report) -> Table:
                     "macro_revenue_per_session": row.macro_revenue_per_session,
                     "currency": row.currency,
                     "previous_sessions": change.previous_sessions if change else None,
-                    **goal.as_dict(),
+                    **(goal.as_dict() if goal is not None else {}),
                     **goal_dict(goal_change),
                 }
             )
