@@ -156,6 +156,9 @@ def test_above_and_below(tmp_path: Path, rule: str, fires: bool) -> None:
         # p = 0.121 for 1/10 against 4/10: not significant at 5%, but at 15%.
         ("metric: goals.purchase.conversion_rate\nchange_below: -50%\nsignificant: true", False),
         ("metric: goals.purchase.conversion_rate\nchange_below: -50%\nsignificant: 0.15", True),
+        # Exactly: p = erfc(z/√2), z = 0.3 / √(0.25 × 0.75 × 2/10) = 1.5492, p = 0.12134.
+        ("metric: goals.purchase.conversion_rate\nchange_below: -50%\nsignificant: 0.121", False),
+        ("metric: goals.purchase.conversion_rate\nchange_below: -50%\nsignificant: 0.122", True),
         # bounce rate 0.3 → 0.9: +60pp, +200%.
         ("metric: summary.bounce_rate\nchange_above: 59pp", True),
         ("metric: summary.bounce_rate\nchange_above: 60pp", False),

@@ -68,6 +68,23 @@ def test_bucket_of_each_kind_of_line(line: str, bucket: str) -> None:
     assert buckets([line]) == [bucket]
 
 
+# Written out here, not imported: the product's own lists of download and static extensions.
+DOWNLOADS = ("pdf", "zip", "gz", "dmg", "exe", "msi", "epub", "docx", "xlsx", "csv", "mp3", "mp4")
+STATIC = (
+    "css", "js", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "bmp",
+    "woff", "woff2", "ttf", "otf", "eot",
+)  # fmt: skip
+
+
+def test_every_download_and_static_extension_of_the_definitions() -> None:
+    """A GET of a file of each extension the definitions name: downloads (documents, archives,
+    installers, media) and static files (styles, scripts, source maps, images, fonts)."""
+    downloads = [combined_line(f"/files/report.{ext}") for ext in DOWNLOADS]
+    static = [combined_line(f"/assets/site.{ext}") for ext in STATIC]
+    assert buckets(downloads) == ["download"] * len(DOWNLOADS)
+    assert buckets(static) == ["static"] * len(STATIC)
+
+
 def test_include_flags_switch_their_rule_off() -> None:
     lines = [BOT_PAGE, CSS_404, REDIRECT, combined_line("/missing", status=404)]
     assert buckets(lines) == ["bot", "static", "redirect", "error"]

@@ -561,6 +561,24 @@ def test_sample_ratio_mismatch_is_flagged() -> None:
         experiment([row("A", 1), row("B", 1)], "v", "A", [1, 1, 1])
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "mismatch"),
+    # 10,000 sessions split 50/50: χ² = (a − b)² / 10,000 with 1 df, p = erfc(√(χ²/2)):
+    # 5,165/4,835 gives χ² 10.89, p 0.000967; 5,164/4,836 χ² 10.7584, p 0.001038.
+    [(5165, 4835, True), (5164, 4836, False)],
+)
+def test_a_sample_ratio_mismatch_is_a_p_value_below_one_in_a_thousand(
+    a: int, b: int, mismatch: bool
+) -> None:
+    def row(name: str, sessions: int) -> SegmentRow:
+        return SegmentRow("v", name, sessions, sessions, 0, 0.0, 0, 0.0, None, None, None, None,
+                          False, (), 0, 0.0)  # fmt: skip
+
+    check = experiment([row("A", a), row("B", b)], "v", "A").sample_ratio.as_dict()
+    assert check["p_value"] == pytest.approx(math.erfc(math.sqrt((a - b) ** 2 / 10_000 / 2)))
+    assert check["mismatch"] is mismatch
+
+
 def test_the_mismatch_warning_cuts_a_long_variant() -> None:
     """A variant is a value from the log: a 2,500-character one is cut to 40 characters, and
     the warning keeps its end (the counts and the p-value)."""
