@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from micromacro.errors import ConfigError
@@ -749,8 +749,23 @@ def test_all_problems_are_reported_in_file_order(capsys: pytest.CaptureFixture[s
     assert capsys.readouterr() == ("", "")
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("goals:- \n\t{}[]'\"#&*!?,.05mx")), max_size=60))
+# Pieces of goals files, valid and not, that random texts are made of: with the characters of
+# YAML's syntax alone no text could name a goal, and every outcome would be an error.
+_PIECES = [
+    "goals:", "\n", "\n  - ", "  ", "{", "}", "[", "]", ", ", ": ", "name: a", "name: b",
+    "kind: macro", "kind: micro", "destination: /a", "destination: {glob: /a/*}",
+    "pages: {greater_than: 2}", "duration: {less_than: 1m}", "event: {action: POST}", "'", '"',
+    "#", "&x ", "*x", "!!str ", "? ", "0", "5", "x", "funnels:", "steps: [/a, /b]",
+]  # fmt: skip
+_TEXTS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("goals:- \n\t{}[]'\"#&*!?,.05mx")), max_size=60),
+    st.lists(st.sampled_from(_PIECES), max_size=16).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+@example("goals:\n  - name: a\n    kind: macro\n    destination: /a")
 def test_any_text_gives_a_config_or_a_config_error(text: str) -> None:
     try:
         outcome: GoalsConfig | ConfigError = parse_goals(text, path="goals.yaml")
