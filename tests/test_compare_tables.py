@@ -103,3 +103,22 @@ def test_an_event_export_is_compared_in_one_read(tmp_path: Path) -> None:
     (goal,) = data["goals"]
     assert (goal["conversion_rate"], goal["previous_conversion_rate"]) == (1 / 3, 2 / 4)
     assert goal["change"] == pytest.approx(1 / 3 - 1 / 2)
+
+
+def test_a_segment_goals_change_is_tested_against_the_previous_periods_own_sessions() -> None:
+    """Organic Search on the sample log: add_to_cart in 1 of 23 sessions on 5–6 November, in 2
+    of 17 on 3–4 November. The change's p-value is the pooled two-proportion z-test of those
+    counts, each period's own sessions (not the segment's 23 twice):
+    p = 3/40, z = (2/17 − 1/23) / √(p(1 − p)(1/23 + 1/17)) = 0.8806, p-value 0.37864."""
+    args = ["--since", "2026-11-05", "--until", "2026-11-06", "--compare", "previous"]
+    command = ["report", "sample_logs/access.log", "--goals", "goals.example.yaml", *args]
+    result = CliRunner().invoke(cli, [*command, "--by", "channel", "--format", "json", "-q"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    now = next(s for s in report["segments"] if s["segment"] == "Organic Search")
+    before = next(s for s in report["previous"]["segments"] if s["segment"] == "Organic Search")
+    goal_now = next(g for g in now["goals"] if g["goal"] == "add_to_cart")
+    goal_before = next(g for g in before["goals"] if g["goal"] == "add_to_cart")
+    assert (goal_now["conversions"], now["sessions"]) == (1, 23)
+    assert (goal_before["conversions"], before["sessions"]) == (2, 17)
+    assert goal_now["change_p_value"] == pytest.approx(0.3786447515699911, rel=1e-12)
