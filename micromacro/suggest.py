@@ -389,8 +389,10 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     after_post, after_checkout = row["after_request"], row["after_checkout"]
     before: str | None = row["before"]
     before_count: int = row["before_count"]
-    if sessions < MIN_SESSIONS or (has_wildcard(template) and not after_post):
-        return None
+    if sessions < MIN_SESSIONS or (has_wildcard(template) and not after_post + after_checkout):
+        return None  # a templated page (``/checkouts/*/thank-you``) needs a post or checkout
+    if row["sent_back"]:
+        return None  # shown again after a post from itself: the form (a payment declined)
     own_words = words(template)
     named = bool(own_words & CONFIRMATION_WORDS)
     if own_words & (CHECKOUT_WORDS | CART_WORDS) and not named:

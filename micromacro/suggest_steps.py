@@ -129,7 +129,8 @@ CART_WORDS = frozenset(
 CART_UPKEEP_WORDS = frozenset(
     ("remove", "delete", "update", "clear", "coupon", "voucher", "wishlist", "empty", "quantity")
 )
-CHECKOUT_WORDS = frozenset(["checkout", "kasse", "caisse"])
+# ``checkouts`` is Shopify's (``/checkouts/cn/<token>/payment``).
+CHECKOUT_WORDS = frozenset(["checkout", "checkouts", "kasse", "caisse"])
 PRICING_WORDS = frozenset(
     ["pricing", "plans", "prices", "preise", "tarifs", "tarif", "precios", "prezzi", "prijzen"]
 )
@@ -376,13 +377,17 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     spelling of each variant, ``/thanks`` and ``/thanks/``), ``sessions``, ``views``,
     ``after_request`` (views right after a form post of the session), ``after_checkout``
     (right after a checkout page), ``before`` (the step most often right before it, a form post
-    where there is one), its share of the views after a post, ``landing`` and ``exits``
-    (sessions it starts and ends). Templates that differ in case or a trailing ``/`` only are
-    one page (``page_key``): the goal of their ``templates`` matches them all, as it ignores
-    case, and no other."""
+    where there is one), its share of the views after a post, ``sent_back`` (views right after
+    a post from the page itself: the form shown again, as a declined payment is), ``landing``
+    and ``exits`` (sessions it starts and ends). Templates that differ in case or a trailing ``/``
+    only are one page (``page_key``): the goal of their ``templates`` matches them all, as it
+    ignores case, and no other."""
     same = pl.col("session") == pl.col("session").shift(1)
     previous = pl.when(same).then(pl.col("step").shift(1))
-    marked = hits.with_columns(previous=previous)
+    two_back = pl.when(same & same.shift(1)).then(pl.col("step").shift(2))
+    # The page a form was posted from: the page before the post right before this one.
+    form = pl.when(two_back.str.starts_with("page ")).then(two_back.str.slice(5))
+    marked = hits.with_columns(previous=previous, form=form)
     pages = marked.filter(pl.col("kind") == "page")
     first = pl.col("session") != pl.col("session").shift(1)
     last = pl.col("session") != pl.col("session").shift(-1)
@@ -390,12 +395,14 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     after_request = pl.col("previous").str.starts_with("page ").not_() & ~pl.col(
         "previous"
     ).str.starts_with("download ")
+    sent_back = after_request & (page_key(pl.col("form")) == page_key(pl.col("template")))
     marked_pages = pages.with_columns(
         variant=folded(pl.col("template")),
         page=page_key(pl.col("template")),
         landing=first.fill_null(True),
         exit=last.fill_null(True),
         after_request=after_request.fill_null(False),
+        sent_back=sent_back.fill_null(False),
         after_checkout=(
             pl.col("previous").str.starts_with("page ")
             & pl.col("previous").str.contains(f"(?i)({checkout})")
@@ -406,6 +413,7 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         pl.len().cast(pl.UInt32).alias("views"),
         pl.col("after_request").sum().cast(pl.UInt32),
         pl.col("after_checkout").sum().cast(pl.UInt32),
+        pl.col("sent_back").sum().cast(pl.UInt32),
         pl.col("landing").sum().cast(pl.UInt32),
         pl.col("exit").sum().cast(pl.UInt32).alias("exits"),
     )

@@ -1,0 +1,104 @@
+"""``micromacro suggest`` on the checkouts of hosted shops and on forms posted to several paths
+(README: micromacro suggest): the purchase is the page of thanks after the checkout, not its
+payment page, and one form under many job postings is one goal.
+
+Figures are counted by hand from the logs each test writes (one visitor per address, a hit
+every 30 s, a post answered 303: ``tests.test_suggest._flows``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from micromacro.goals import Goal, NumberCondition, StringMatcher
+from micromacro.suggest import Suggestion
+from tests.test_suggest import _flows, _suggest
+
+
+def _proposed(suggestion: Suggestion) -> list[tuple[str, str, str | None, object, int]]:
+    """Each proposed goal: name, kind, category, its matcher, sessions."""
+    return [(s.goal.name, s.goal.kind, s.goal.category, _matcher(s.goal), s.evidence.sessions)
+            for s in suggestion.goals]  # fmt: skip
+
+
+def _matcher(goal: Goal) -> object:
+    """A goal's string matcher (a path's, a post's label), else its condition."""
+    if goal.destination is not None:
+        return goal.destination.matcher
+    if goal.event is not None:
+        return goal.event.label or goal.event.action
+    return goal.condition
+
+
+def _shopify(token: int, end: list[str]) -> list[str]:
+    """A visit of a Shopify shop up to its payment posted, then ``end`` (where ``{c}`` is the
+    checkout's folder)."""
+    checkout = f"/checkouts/cn/{token}"
+    steps = ["/products/sock", "POST /cart/add", "/cart", "POST /cart", f"{checkout}/information",
+             f"{checkout}/payment", f"POST {checkout}/payment"]  # fmt: skip
+    return [*steps, *(step.format(c=checkout) for step in end)]
+
+
+def test_the_purchase_of_a_shopify_shop_is_its_thank_you_page(tmp_path: Path) -> None:
+    """8 visits pay, wait on /processing and reach the thank-you page; 4 have the payment
+    declined and are sent back to /payment. The payment page (the last page of those 4, after
+    a checkout page in its other views) was the purchase, counting declined payments."""
+    bought = [_shopify(1000 + k, ["{c}/processing", "{c}/thank-you"]) for k in range(8)]
+    declined = [_shopify(2000 + k, ["{c}/payment"]) for k in range(4)]
+    flows = [*((1, f) for f in bought), *((1, f) for f in declined), (8, ["/", "/products/hat"])]
+    suggestion = _suggest(str(_flows(tmp_path, flows)))
+    checkout = r"/checkouts/cn/[^/]*/"
+    assert _proposed(suggestion) == [
+        ("purchase", "macro", None, StringMatcher("glob", "/checkouts/cn/*/thank-you"), 8),
+        ("add_to_cart", "micro", "process_milestone", StringMatcher("equals", "/cart/add"), 12),
+        ("checkout_started", "micro", "process_milestone", StringMatcher(
+            "regex", f"^({checkout}information|{checkout}payment|{checkout}processing)$"), 12),
+        # Pageviews of the 20 sessions: 6 × 8, 5 × 4, 2 × 8; the 15th is 6: 6 pages or more.
+        # (Durations: 240 s × 8, 210 s × 4, 30 s × 8; none is longer than the 15th, 4m.)
+        ("engaged_visit", "micro", "secondary_action", NumberCondition(greater_than=5), 8),
+    ]  # fmt: skip
+    assert suggestion.goals[0].evidence.why == (
+        "a confirmation page by its name; right after a checkout page in 8 of 8 views; never a "
+        "landing page; the last page of 8 of 8 sessions"
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "glob"),
+    [
+        ("{c}/thank-you", "/checkouts/cn/*/thank-you"),
+        ("{c}/thank_you", "/checkouts/cn/*/thank_you"),
+        ("{c}/thanks", "/checkouts/cn/*/thanks"),
+        ("{c}/confirmation", "/checkouts/cn/*/confirmation"),
+        ("{c}/success", "/checkouts/cn/*/success"),
+        ("{c}/order-received", "/checkouts/cn/*/order-received"),
+    ],
+)
+def test_a_page_of_thanks_after_a_processing_page_is_the_purchase(
+    page: str, glob: str, tmp_path: Path
+) -> None:
+    """With no payment declined, the /processing page between the payment posted and the page
+    of thanks hid it (a templated page needed a post right before it): the post was the
+    purchase, counting attempts."""
+    flows = [(1, _shopify(1000 + k, ["{c}/processing", page])) for k in range(6)]
+    suggestion = _suggest(str(_flows(tmp_path, [*flows, (4, ["/", "/products/hat"])])))
+    macro = [entry for entry in _proposed(suggestion) if entry[1] == "macro"]
+    assert macro == [("purchase", "macro", None, StringMatcher("glob", glob), 6)]
+
+
+def test_a_page_a_declined_payment_is_sent_back_to_is_no_purchase(tmp_path: Path) -> None:
+    """/payment follows the checkout page in 12 of its 16 views and ends the 4 visits whose
+    payment was declined (sent back to it by the post): a confirmation by its place, and the
+    second purchase, until a page shown again after a form posted from it is the form."""
+    steps = ["/products/sock", "/checkout", "/payment", "POST /payment"]
+    flows = [(8, [*steps, "/thank-you"]), (4, [*steps, "/payment"]), (8, ["/", "/products/hat"])]
+    suggestion = _suggest(str(_flows(tmp_path, flows)))
+    assert _proposed(suggestion) == [
+        ("purchase", "macro", None, StringMatcher("equals", "/thank-you"), 8),
+        ("checkout_started", "micro", "process_milestone", StringMatcher("equals", "/checkout"),
+         12),
+        # Pageviews: 4 × 12 (the declined visits see /payment twice), 2 × 8: the 15th is 4.
+        ("engaged_visit", "micro", "secondary_action", NumberCondition(greater_than=3), 12),
+    ]  # fmt: skip
