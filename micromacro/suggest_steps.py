@@ -2,9 +2,11 @@
 
 Each counted hit is a step: a pageview of a path template (``page /products/*``), a form post
 (``POST /cart/add/*``) or a download (``download /downloads/*.pdf``); templates come from
-``path_templates`` on the distinct paths. The figures of each step (how many sessions reach it,
-what comes right before it, how often it starts or ends a session) and the words of its path
-(``INTENT_WORDS``: a purchase, a lead, a sign-up, …) are what ``suggest`` proposes goals from;
+``path_templates`` on the distinct paths, and the paths a form is posted to under each item of
+a list are one (``sibling_forms``: ``/careers/*/apply``). The figures of each step (how many
+sessions reach it, what comes right before it, how often it starts or ends a session) and the
+words of its path (``INTENT_WORDS``: a purchase, a lead, a sign-up, …) are what ``suggest``
+proposes goals from;
 ``template_matcher`` and ``step_matcher`` turn templates back into the matchers of a goals file.
 A ``*`` a path holds in a segment that does not vary is written ``\\*`` in its template: only
 what varies is a wildcard.
@@ -131,6 +133,13 @@ CART_UPKEEP_WORDS = frozenset(
 )
 # ``checkouts`` is Shopify's (``/checkouts/cn/<token>/payment``).
 CHECKOUT_WORDS = frozenset(["checkout", "checkouts", "kasse", "caisse"])
+# Words that make a segment a step of its own, which ``sibling_forms`` keeps apart.
+STEP_WORDS = (
+    frozenset(word for _, vocabulary in INTENT_WORDS for word in vocabulary)
+    | CONFIRMATION_WORDS
+    | CART_WORDS
+    | CHECKOUT_WORDS
+)
 PRICING_WORDS = frozenset(
     ["pricing", "plans", "prices", "preise", "tarifs", "tarif", "precios", "prezzi", "prijzen"]
 )
@@ -155,7 +164,10 @@ def with_steps(hits: pl.DataFrame) -> pl.DataFrame:
     and extension) and ``step`` (``page /products/*``, ``POST /cart/add/*``, ``download
     /downloads/*.pdf``), and ``row``, the hit's position (hit order within each session)."""
     paths = hits.get_column("path").drop_nulls().unique().sort()
-    templates = literal_stars(path_templates(paths.to_list()))
+    shaped = path_templates(paths.to_list())
+    posted = hits.filter(pl.col("event_category") == "request").get_column("path").drop_nulls()
+    merged = sibling_forms(sorted({shaped[path] for path in posted.unique().to_list()}))
+    templates = literal_stars({path: merged.get(t, t) for path, t in shaped.items()})
     downloads = (
         hits.filter(pl.col("event_category") == "download")
         .get_column("path")
@@ -187,6 +199,36 @@ def with_steps(hits: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("file")
     )
+
+
+def sibling_forms(templates: Sequence[str]) -> dict[str, str]:
+    """The templates of form posts that differ in one segment, under the same parent (holding a
+    fixed segment) and before the same segments, as one: a form under each item of a list (a
+    job, a course) is one goal, however few the items or however named. A segment whose words
+    name a goal, a confirmation or a step of the checkout stays itself (``STEP_WORDS``).
+
+    >>> sibling_forms(["/jobs/sre/apply", "/jobs/account-rep/apply"])
+    {'/jobs/sre/apply': '/jobs/*/apply', '/jobs/account-rep/apply': '/jobs/*/apply'}
+    >>> sibling_forms(["/forms/contact/submit", "/forms/quote/submit", "/contact", "/quote"])
+    {}
+    """
+    groups: dict[tuple[int, str], list[str]] = {}
+    for template in templates:
+        segments = _segments(template)
+        for index in range(1, len(segments) - 1):
+            segment = segments[index]
+            if not _is_wildcard(segment) and words(segment) & STEP_WORDS:
+                continue
+            if all(_is_wildcard(part) for part in segments[:index]):
+                continue
+            shape = "/" + "/".join([*segments[:index], WILDCARD, *segments[index + 1 :]])
+            groups.setdefault((index, shape), []).append(template)
+    merged: dict[str, str] = {}
+    for (_, shape), members in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+        free = [template for template in members if template not in merged]
+        if len(free) >= 2:
+            merged.update(dict.fromkeys(free, shape))
+    return merged
 
 
 def literal_stars(templates: dict[str, str]) -> dict[str, str]:

@@ -102,3 +102,48 @@ def test_a_page_a_declined_payment_is_sent_back_to_is_no_purchase(tmp_path: Path
         # Pageviews: 4 × 12 (the declined visits see /payment twice), 2 × 8: the 15th is 4.
         ("engaged_visit", "micro", "secondary_action", NumberCondition(greater_than=3), 12),
     ]  # fmt: skip
+
+
+def _applications(jobs: dict[str, int]) -> list[tuple[int, list[str]]]:
+    """Visits of the job list, a job posting, and its form posted, ``jobs[slug]`` times each."""
+    return [(n, ["/careers", f"/careers/{job}", f"POST /careers/{job}/apply"])
+            for job, n in jobs.items()]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("jobs", "others"),
+    [
+        # Five postings: /careers/* but account-executive, a slug holding a step's word.
+        (
+            dict.fromkeys(["sre", "product-designer", "backend-engineer", "data-analyst"], 2)
+            | {"account-executive": 3},
+            0,
+        ),
+        # Four postings are too few for a slug: each was a goal of its own.
+        ({"account-executive": 4, "sre": 3, "backend-engineer": 2, "product-designer": 2}, 6),
+    ],
+)
+def test_one_form_under_every_job_posting_is_one_goal(
+    jobs: dict[str, int], others: int, tmp_path: Path
+) -> None:
+    """The application posted under each job is one goal of the 11 sessions that apply: it was
+    one per posting kept apart (application_2 of 3 sessions beside application), and the two
+    macro goals counted the same sessions twice."""
+    log = _flows(tmp_path, [*_applications(jobs), (others, ["/", "/about"])])
+    suggestion = _suggest(str(log))
+    assert _proposed(suggestion) == [
+        ("application", "macro", None, StringMatcher("glob", "/careers/*/apply"), 11),
+    ]  # visits of 2 pages, 30 s apart: no pages or duration goal that 2 sessions pass
+    assert suggestion.goals[0].evidence.why == (
+        "a form post to a application path, answered below 400: 11 posts in 11 sessions"
+    )
+
+
+def test_forms_that_differ_in_what_they_are_for_stay_apart(tmp_path: Path) -> None:
+    """A segment naming a goal is no item of a list: the contact and the quote posted under
+    /forms are two goals."""
+    flows = [(3, ["/", "POST /forms/contact/submit"]), (4, ["/", "POST /forms/quote/submit"])]
+    assert _proposed(_suggest(str(_flows(tmp_path, flows)))) == [
+        ("quote_request", "macro", None, StringMatcher("equals", "/forms/quote/submit"), 4),
+        ("contact_lead", "macro", None, StringMatcher("equals", "/forms/contact/submit"), 3),
+    ]
