@@ -419,6 +419,8 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     intent = intent_of(_without_confirmation_words(template)) or (
         intent_of(post.split(" ", 1)[1]) if post else None
     )
+    if intent is None and post is not None and row["form"] is not None:
+        intent = intent_of(row["form"])  # POST /account from /account/register: a sign-up
     if intent is None and after_checkout >= 0.5 * views:
         intent = "purchase"
     intent = intent or intent_of(template) or "conversion"

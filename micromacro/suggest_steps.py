@@ -419,7 +419,8 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     spelling of each variant, ``/thanks`` and ``/thanks/``), ``sessions``, ``views``,
     ``after_request`` (views right after a form post of the session), ``after_checkout``
     (right after a checkout page), ``before`` (the step most often right before it, a form post
-    where there is one), its share of the views after a post, ``sent_back`` (views right after
+    where there is one), its share of the views after a post, ``form`` (the page that post was
+    most often sent from), ``sent_back`` (views right after
     a post from the page itself: the form shown again, as a declined payment is), ``landing``
     and ``exits`` (sessions it starts and ends). Templates that differ in case or a trailing ``/``
     only are one page (``page_key``): the goal of their ``templates`` matches them all, as it
@@ -459,11 +460,12 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         pl.col("landing").sum().cast(pl.UInt32),
         pl.col("exit").sum().cast(pl.UInt32).alias("exits"),
     )
-    # The post most often right before each page (ties by name).
+    # The post most often right before each page (ties by name), and the page it was most
+    # often posted from.
     before = (
         marked_pages.filter("after_request")
         .group_by("page", "previous")
-        .len()
+        .agg(pl.len(), pl.col("form").drop_nulls().mode().sort().first())
         .sort(["page", "len", "previous"], descending=[False, True, False])
         .group_by("page", maintain_order=True)
         .first()
@@ -471,6 +473,7 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
             "page",
             pl.col("previous").alias("before"),
             pl.col("len").cast(pl.UInt32).alias("before_count"),
+            "form",
         )
     )
     return (

@@ -147,3 +147,26 @@ def test_forms_that_differ_in_what_they_are_for_stay_apart(tmp_path: Path) -> No
         ("quote_request", "macro", None, StringMatcher("equals", "/forms/quote/submit"), 4),
         ("contact_lead", "macro", None, StringMatcher("equals", "/forms/contact/submit"), 3),
     ]
+
+
+def test_an_account_created_on_a_shop_is_a_micro_sign_up(tmp_path: Path) -> None:
+    """Shopify posts a new account to /account from /account/register and shows /account: a
+    confirmation by its place, for what the form's page says (a sign-up), so a micro goal on a
+    site that sells. Neither /account nor its post names a goal: it was a macro goal of its
+    own, conversion_account."""
+    flows = [
+        (6, ["/products/sock", "POST /cart/add", "/checkout", "POST /checkout/pay",
+             "/checkout/thank-you"]),
+        (4, ["/", "/account/register", "POST /account", "/account"]),
+        (4, ["/", "/products/hat"]),
+    ]  # fmt: skip
+    suggestion = _suggest(str(_flows(tmp_path, flows)))
+    assert _proposed(suggestion) == [
+        ("purchase", "macro", None, StringMatcher("equals", "/checkout/thank-you"), 6),
+        ("add_to_cart", "micro", "process_milestone", StringMatcher("equals", "/cart/add"), 6),
+        ("checkout_started", "micro", "process_milestone", StringMatcher("equals", "/checkout"),
+         6),
+        ("signup", "micro", "secondary_action", StringMatcher("equals", "/account"), 4),
+        # Pageviews of the 14 sessions: 3 × 10, 2 × 4; the 11th is 3: 3 pages or more.
+        ("engaged_visit", "micro", "secondary_action", NumberCondition(greater_than=2), 10),
+    ]  # fmt: skip
