@@ -374,7 +374,7 @@ def _conversion_candidates(context: _Context) -> list[_Candidate]:
             event=post_matcher(step),
         )
         why = (
-            f"a form post to a {intent} path, answered below 400: {row['hits']} posts in "
+            f"a form post to {_a(intent)} path, answered below 400: {row['hits']} posts in "
             f"{row['sessions']} sessions"
         )
         rank = (_INTENT_ORDER.index(intent), 1, -row["sessions"])
@@ -528,6 +528,11 @@ def _pricing_candidates(context: _Context) -> list[_Candidate]:
         destination=destination([t for row in rows for t in row["templates"]]),
     )
     return [_Candidate(goal, (), "a pricing or plans page: interest in buying")]
+
+
+def _a(word: str) -> str:
+    """``word`` after the indefinite article it takes: "an application", "a signup"."""
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
 def _download_candidates(context: _Context) -> list[_Candidate]:

@@ -135,7 +135,7 @@ def test_one_form_under_every_job_posting_is_one_goal(
         ("application", "macro", None, StringMatcher("glob", "/careers/*/apply"), 11),
     ]  # visits of 2 pages, 30 s apart: no pages or duration goal that 2 sessions pass
     assert suggestion.goals[0].evidence.why == (
-        "a form post to a application path, answered below 400: 11 posts in 11 sessions"
+        "a form post to an application path, answered below 400: 11 posts in 11 sessions"
     )
 
 
