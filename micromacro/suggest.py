@@ -421,8 +421,9 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     )
     if intent is None and post is not None and row["form"] is not None:
         intent = intent_of(row["form"])  # POST /account from /account/register: a sign-up
-    if intent is None and after_checkout >= 0.5 * views:
-        intent = "purchase"
+    paid = after_checkout >= 0.5 * views or bool(post and words(post) & CHECKOUT_WORDS)
+    if intent in (None, "newsletter") and paid:
+        intent = "purchase"  # a subscription paid through a checkout (/subscribe/checkout)
     intent = intent or intent_of(template) or "conversion"
     reasons = []
     if named:

@@ -34,9 +34,9 @@ Intent = Literal[
     "quote",
     "demo",
     "contact",
-    "application",
     "donation",
     "signup",
+    "application",
     "conversion",
     "newsletter",
 ]

@@ -170,3 +170,45 @@ def test_an_account_created_on_a_shop_is_a_micro_sign_up(tmp_path: Path) -> None
         # Pageviews of the 14 sessions: 3 × 10, 2 × 4; the 11th is 3: 3 pages or more.
         ("engaged_visit", "micro", "secondary_action", NumberCondition(greater_than=2), 10),
     ]  # fmt: skip
+
+
+def _macro(suggestion: Suggestion) -> list[tuple[str, object, int]]:
+    return [(s.goal.name, _matcher(s.goal), s.evidence.sessions)
+            for s in suggestion.goals if s.goal.kind == "macro"]  # fmt: skip
+
+
+def test_a_job_application_ranks_below_a_trial_sign_up(tmp_path: Path) -> None:
+    """A software company's site: 6 visits request a demo, 5 sign up for a trial, 7 apply for
+    a job. The demo and the sign-up are what the site is for; the application is a micro goal
+    (it took the sign-up's macro slot)."""
+    flows = [
+        (6, ["/", "/demo", "POST /demo", "/demo/thanks"]),
+        (5, ["/", "/pricing", "/signup", "POST /signup", "/welcome"]),
+        (7, ["/careers", "/careers/sre", "POST /careers/sre/apply", "/careers/thanks"]),
+        (8, ["/", "/blog/post"]),
+    ]
+    suggestion = _suggest(str(_flows(tmp_path, flows)))
+    assert _macro(suggestion) == [
+        ("demo_request", StringMatcher("equals", "/demo/thanks"), 6),
+        ("signup", StringMatcher("equals", "/welcome"), 5),
+    ]
+    application = next(s for s in suggestion.goals if "application" in s.goal.name)
+    assert (application.goal.kind, application.evidence.sessions) == ("micro", 7)
+
+
+def test_a_subscription_paid_through_a_checkout_is_a_purchase(tmp_path: Path) -> None:
+    """A publisher: 6 visits pay for a subscription (/subscribe, its checkout, the payment
+    posted, /subscribe/thank-you); 9 sign up for the free newsletter. The paid subscription is
+    the purchase, though "subscribe" is a newsletter's word; the newsletter is micro."""
+    flows = [
+        (6, ["/news/a", "/subscribe", "/subscribe/checkout", "POST /subscribe/checkout",
+             "/subscribe/thank-you"]),
+        (9, ["/news/b", "POST /newsletter", "/newsletter/confirmed"]),
+        (5, ["/news/c", "/news/d"]),
+    ]  # fmt: skip
+    suggestion = _suggest(str(_flows(tmp_path, flows)))
+    assert _macro(suggestion) == [
+        ("purchase", StringMatcher("equals", "/subscribe/thank-you"), 6),
+    ]
+    newsletter = next(s for s in suggestion.goals if s.goal.name.startswith("newsletter"))
+    assert (newsletter.goal.kind, newsletter.evidence.sessions) == ("micro", 9)
