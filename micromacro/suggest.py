@@ -391,8 +391,8 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     before_count: int = row["before_count"]
     if sessions < MIN_SESSIONS or (has_wildcard(template) and not after_post + after_checkout):
         return None  # a templated page (``/checkouts/*/thank-you``) needs a post or checkout
-    if row["sent_back"]:
-        return None  # shown again after a post from itself: the form (a payment declined)
+    if row["sent_back"] and row["sent_back"] >= 0.5 * after_post:
+        return None  # shown again after posts from itself: the form (a payment declined)
     own_words = words(template)
     named = bool(own_words & CONFIRMATION_WORDS)
     if own_words & (CHECKOUT_WORDS | CART_WORDS) and not named:
@@ -419,7 +419,7 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     intent = intent_of(_without_confirmation_words(template)) or (
         intent_of(post.split(" ", 1)[1]) if post else None
     )
-    if intent is None and post is not None and row["form"] is not None:
+    if intent is None and post is not None and row["form_count"] >= 0.8 * before_count:
         intent = intent_of(row["form"])  # POST /account from /account/register: a sign-up
     paid = after_checkout >= 0.5 * views or bool(post and words(post) & CHECKOUT_WORDS)
     if intent in (None, "newsletter") and paid:

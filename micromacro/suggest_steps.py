@@ -34,9 +34,9 @@ Intent = Literal[
     "quote",
     "demo",
     "contact",
+    "application",
     "donation",
     "signup",
-    "application",
     "conversion",
     "newsletter",
 ]
@@ -420,7 +420,7 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     ``after_request`` (views right after a form post of the session), ``after_checkout``
     (right after a checkout page), ``before`` (the step most often right before it, a form post
     where there is one), its share of the views after a post, ``form`` (the page that post was
-    most often sent from), ``sent_back`` (views right after
+    most often sent from) and ``form_count`` (how often), ``sent_back`` (views right after
     a post from the page itself: the form shown again, as a declined payment is), ``landing``
     and ``exits`` (sessions it starts and ends). Templates that differ in case or a trailing ``/``
     only are one page (``page_key``): the goal of their ``templates`` matches them all, as it
@@ -465,7 +465,11 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     before = (
         marked_pages.filter("after_request")
         .group_by("page", "previous")
-        .agg(pl.len(), pl.col("form").drop_nulls().mode().sort().first())
+        .agg(
+            pl.len(),
+            _most_common("form").alias("form"),
+            (pl.col("form") == _most_common("form")).sum().alias("form_count"),
+        )
         .sort(["page", "len", "previous"], descending=[False, True, False])
         .group_by("page", maintain_order=True)
         .first()
@@ -474,16 +478,22 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
             pl.col("previous").alias("before"),
             pl.col("len").cast(pl.UInt32).alias("before_count"),
             "form",
+            pl.col("form_count").cast(pl.UInt32),
         )
     )
     return (
         _spellings(marked_pages)
         .join(figures, on="page")
         .join(before, on="page", how="left")
-        .with_columns(pl.col("before_count").fill_null(0))
+        .with_columns(pl.col("before_count", "form_count").fill_null(0))
         .drop("page")
         .sort("template")
     )
+
+
+def _most_common(column: str) -> pl.Expr:
+    """The most common value of ``column`` in a group (the first by value among equals)."""
+    return pl.col(column).drop_nulls().mode().sort().first()
 
 
 def seen_pages(pages: pl.DataFrame) -> pl.DataFrame:
