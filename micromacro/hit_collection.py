@@ -32,7 +32,7 @@ from micromacro.hit_schema import (
     compact_strings,
 )
 from micromacro.hits import MalformedLine, hits_of
-from micromacro.inputs import too_long_line
+from micromacro.inputs import NUL_PADDING, too_long_line
 from micromacro.logformats.formatstrings import FormatString
 from micromacro.overlapping_inputs import OverlapSample
 from micromacro.periods import Period
@@ -366,11 +366,16 @@ class HitAccumulator:
 
 
 def _malformed_line(source_file: str, line_no: int, line: str, reason: str | None) -> MalformedLine:
-    """A malformed line to name; a line too long to read is named by its size and start."""
+    """A malformed line to name; a line too long to read is named by its size and start, one
+    starting with NUL bytes as the padding it starts with."""
     too_long = too_long_line(line)
     if too_long is not None:
         size, head = too_long
         return MalformedLine(source_file, line_no, head, reason=f"too long: {size:,} bytes")
+    if line.startswith(NUL_PADDING):
+        padding = len(line) - len(line.lstrip(NUL_PADDING))
+        reason = f"starts with {padding:,} NUL bytes, the padding a crash leaves in a log"
+        return MalformedLine(source_file, line_no, line[:EXCERPT_CHARS], reason=reason)
     return MalformedLine(source_file, line_no, line[:EXCERPT_CHARS], reason=reason or "")
 
 

@@ -67,6 +67,9 @@ _SEPARATOR_BYTE = _FIELD_SEPARATOR.encode()
 # characters. No line read from an input holds the separator (it is read as U+FFFD).
 TOO_LONG = _FIELD_SEPARATOR
 _TOO_LONG_HEAD = 120
+# What a line starting with NUL bytes starts with: the padding a crash leaves where a file was
+# extended but never written (IIS after an unclean restart, a file system after a power cut).
+NUL_PADDING = "\x00"
 # The detection sample is looked for in the first bytes of an input only (a first line of
 # gigabytes, or of blank lines, ends it).
 _SAMPLE_MAX_BYTES = 64 << 20

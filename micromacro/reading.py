@@ -66,7 +66,15 @@ from micromacro.hits import (
     classify_lines,
     in_period,
 )
-from micromacro.inputs import TOO_LONG, FileParts, InputFile, Inputs, LineChunk, read_ahead
+from micromacro.inputs import (
+    NUL_PADDING,
+    TOO_LONG,
+    FileParts,
+    InputFile,
+    Inputs,
+    LineChunk,
+    read_ahead,
+)
 from micromacro.logformats import LogFormat
 from micromacro.logformats.cut import group_order
 from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
@@ -229,10 +237,13 @@ def _hit_filter(options: ReadOptions, period: Period) -> HitFilter:
     )
 
 
-def _too_long_malformed(lines: pl.DataFrame) -> pl.DataFrame:
-    """Classified lines with every line too long to read (``inputs.too_long_line``) in the
-    ``malformed`` bucket, read by no variant."""
-    marked = pl.col("line").str.starts_with(TOO_LONG)
+def _unreadable_malformed(lines: pl.DataFrame) -> pl.DataFrame:
+    """Classified lines with every line too long to read (``inputs.too_long_line``) or starting
+    with NUL bytes (``NUL_PADDING``: the line the server wrote after them starts somewhere in
+    it, and a reader would take the NULs for its first field) in the ``malformed`` bucket,
+    read by no variant."""
+    line = pl.col("line")
+    marked = line.str.starts_with(TOO_LONG) | line.str.starts_with(NUL_PADDING)
     if not lines.select(marked.any()).item():
         return lines
     return lines.with_columns(
@@ -326,7 +337,7 @@ def read_hits(
             _check_stretches(parsed, stretches)
         if client_ip == "first-forwarded":
             parsed = parsed.with_columns(first_forwarded_ip())
-        classified = _too_long_malformed(classify_lines(parsed, unbounded, known_agents))
+        classified = _unreadable_malformed(classify_lines(parsed, unbounded, known_agents))
         if cache is not None:
             cache.add(classified)
         result.add(in_period(classified, hit_filter))

@@ -685,3 +685,26 @@ def test_fuzz_random_bytes(lines: list[bytes]) -> None:
         log.write_bytes(b"\n".join(lines))
         _assert_handled(run("report", str(log), "--format", "json", "-q"), (0, 1))
         _assert_handled(run("hits", str(log), "--log-format", "combined", "-q"), (0, 1))
+
+
+def test_a_line_after_nul_padding_is_malformed_and_says_why(tmp_path: Path) -> None:
+    """A crash leaves NUL bytes where the log was extended but never written; the line written
+    after them starts among them. It is malformed, named with its padding, never a hit whose
+    client address starts with the NULs (a second visitor: 2 visitors and 2 bounces, where
+    one client viewed /a)."""
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    line = '1.1.1.1 - - [06/Feb/2026:12:00:0{s} +0000] "GET /{p} HTTP/1.1" 200 10 "-" "{a}"\n'
+    log = tmp_path / "access.log"
+    log.write_bytes(
+        line.format(s=0, p="a", a=agent).encode()
+        + b"\x00" * 8
+        + line.format(s=5, p="b", a=agent).encode()
+    )
+    result = run("report", str(log), "--format", "json", "--no-cache")
+    assert input_counts(result) == {"lines": 2, "malformed": 1, "page": 1}
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["visitors"], summary["sessions"], summary["pageviews"]) == (1, 1, 1)
+    assert (
+        f"{log}:2: malformed line (starts with 8 NUL bytes, the padding a crash leaves in a "
+        "log): \\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x001.1.1.1"
+    ) in result.stderr
