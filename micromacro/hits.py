@@ -34,6 +34,7 @@ import polars as pl
 
 from micromacro.bots import bot_match
 from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND, FrameT
+from micromacro.inputs import NUL_PADDING, TOO_LONG
 from micromacro.logformats.fields import distinct_codes
 
 STATIC_EXTENSIONS: tuple[str, ...] = (
@@ -339,6 +340,21 @@ def classify_lines(
     )
     bucket = bucket_expr(hit_filter, static=pl.col(_STATIC), download=pl.col(_DOWNLOAD))
     return flagged.lazy().with_columns(bucket).drop(_STATIC, _DOWNLOAD).collect(engine="in-memory")
+
+
+def unreadable_malformed(lines: pl.DataFrame) -> pl.DataFrame:
+    """Classified lines with every line too long to read (``inputs.too_long_line``) or starting
+    with NUL bytes (``NUL_PADDING``: the line the server wrote after them starts somewhere in
+    it, and a reader would take the NULs for its first field) in the ``malformed`` bucket,
+    read by no variant."""
+    line = pl.col("line")
+    marked = line.str.starts_with(TOO_LONG) | line.str.starts_with(NUL_PADDING)
+    if not lines.select(marked.any()).item():
+        return lines
+    return lines.with_columns(
+        bucket=pl.when(marked).then(pl.lit("malformed", dtype=BUCKET)).otherwise("bucket"),
+        variant=pl.when(marked).then(None).otherwise("variant"),
+    )
 
 
 # The path rules of each line, while it is classified.

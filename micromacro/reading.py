@@ -57,7 +57,7 @@ from micromacro.hit_collection import (
     drop_duplicate_lines,
 )
 from micromacro.hit_partitions import HitSpill, SpilledHits, removed_on_error
-from micromacro.hit_schema import BUCKET, EXPORT_BUCKETS, HIT_SCHEMA
+from micromacro.hit_schema import EXPORT_BUCKETS, HIT_SCHEMA
 from micromacro.hits import (
     HitFilter,
     InputSummary,
@@ -65,16 +65,9 @@ from micromacro.hits import (
     MalformedLine,
     classify_lines,
     in_period,
+    unreadable_malformed,
 )
-from micromacro.inputs import (
-    NUL_PADDING,
-    TOO_LONG,
-    FileParts,
-    InputFile,
-    Inputs,
-    LineChunk,
-    read_ahead,
-)
+from micromacro.inputs import FileParts, InputFile, Inputs, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
 from micromacro.logformats.cut import group_order
 from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
@@ -237,21 +230,6 @@ def _hit_filter(options: ReadOptions, period: Period) -> HitFilter:
     )
 
 
-def _unreadable_malformed(lines: pl.DataFrame) -> pl.DataFrame:
-    """Classified lines with every line too long to read (``inputs.too_long_line``) or starting
-    with NUL bytes (``NUL_PADDING``: the line the server wrote after them starts somewhere in
-    it, and a reader would take the NULs for its first field) in the ``malformed`` bucket,
-    read by no variant."""
-    line = pl.col("line")
-    marked = line.str.starts_with(TOO_LONG) | line.str.starts_with(NUL_PADDING)
-    if not lines.select(marked.any()).item():
-        return lines
-    return lines.with_columns(
-        bucket=pl.when(marked).then(pl.lit("malformed", dtype=BUCKET)).otherwise("bucket"),
-        variant=pl.when(marked).then(None).otherwise("variant"),
-    )
-
-
 # By input and stretch start: the first and last line read of a stretch, and the times its
 # lines must lie between (``ByteRange.earliest``, ``latest``).
 _StretchLines = dict[tuple[str, int], tuple[int, int, datetime | None, datetime | None]]
@@ -337,7 +315,7 @@ def read_hits(
             _check_stretches(parsed, stretches)
         if client_ip == "first-forwarded":
             parsed = parsed.with_columns(first_forwarded_ip())
-        classified = _unreadable_malformed(classify_lines(parsed, unbounded, known_agents))
+        classified = unreadable_malformed(classify_lines(parsed, unbounded, known_agents))
         if cache is not None:
             cache.add(classified)
         result.add(in_period(classified, hit_filter))
