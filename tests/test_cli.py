@@ -334,7 +334,45 @@ def test_a_log_in_neither_format_exits_1_and_suggests_log_format(tmp_path: Path)
     assert "(lines read: clf 0, alb 0, elb 0, haproxy 0, " in result.stderr
     assert ", json 0); first line" in result.stderr
     assert f'first line {other}:1: {{"level": "info", "msg": "started"}}' in result.stderr
-    assert "--log-format" in result.stderr
+    # No format string reads JSON: the advice is the json reader's keys, not --log-format.
+    assert result.stderr.endswith(
+        "; its JSON objects hold no key the json reader knows for the time or the request (the "
+        "README's json format lists the keys it reads: write the log with them, or rename its "
+        "keys, with jq say)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "advice"),
+    [
+        # Google Cloud's load balancer log as Logs Explorer writes it: a time, but the request
+        # under httpRequest, whose keys the json reader does not read.
+        (
+            ['{"timestamp": "2026-11-02T09:15:03Z", "httpRequest": {"requestMethod": "GET", '
+             '"requestUrl": "https://shop.example.com/", "status": 200}}'],
+            "no key the json reader knows for the request (",
+        ),
+        # Cloudflare Logpush: neither its time nor its request keys are the reader's.
+        (
+            ['{"ClientIP": "203.0.113.7", "ClientRequestURI": "/", "EdgeStartTimestamp": '
+             '1793610903000000000}'],
+            "no key the json reader knows for the time or the request (",
+        ),
+        # A console's download: one JSON array across lines.
+        (["[", "  {", '    "ip": "203.0.113.7"', "  }", "]"],
+         "it looks like a JSON array or a JSON document across lines: an access log in JSON is "
+         "one object a line (convert it with jq -c '.[]' FILE, or jq -c . FILE)"),
+    ],
+)  # fmt: skip
+def test_json_no_reader_takes_gets_advice_of_its_own(
+    tmp_path: Path, lines: list[str], advice: str
+) -> None:
+    log = tmp_path / "cloud.json"
+    log.write_text("\n".join(lines) + "\n")
+    result = report(str(log))
+    assert result.exit_code == 1
+    assert advice in result.stderr
+    assert "--log-format" not in result.stderr
 
 
 def test_a_log_of_only_directives_is_an_empty_report(tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def test_detection_prefers_combined_and_recognises_common() -> None:
 
 def test_detection_failure_names_the_formats_tried() -> None:
     with pytest.raises(InputError, match=r"no format reads .*clf 0, alb 0.* --log-format"):
-        detect_format(['{"level": "info", "msg": "started"}'])
+        detect_format(["2026-11-02 09:15:03 INFO started"])
 
 
 def test_unknown_format_name_lists_the_known_ones() -> None:

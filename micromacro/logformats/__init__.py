@@ -8,6 +8,7 @@ presets of ``FORMATS`` or a format string (nginx ``log_format``, Apache ``LogFor
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,7 @@ from micromacro.logformats.clf import (
 from micromacro.logformats.families import Family, FamilyFormat, NotHttp
 from micromacro.logformats.fields import PARSED_COLUMNS, UTC_MICROS
 from micromacro.logformats.formatstrings import compile_format_string
-from micromacro.logformats.jsonlines import JSON_FAMILY
+from micromacro.logformats.jsonlines import JSON_FAMILY, JSON_KEYS, keys_of
 from micromacro.logformats.presets import LB_FAMILIES
 from micromacro.logformats.w3c import W3C_FAMILIES
 from micromacro.option_values import AUTO
@@ -441,7 +442,53 @@ def _nothing_reads(analysis: SampleAnalysis) -> InputError:
     if unread and export:
         return ExportReadAsLog(unread[0].rsplit(":", 1)[0], export)
     first = f"; first line {unread[0]}: {unread[1][:120]}" if unread else ""
+    advice = (_json_advice(unread[1]) if unread else None) or (
+        "name it with --log-format (see micromacro formats)"
+    )
     return InputError(
         f"cannot recognise the log format: no format reads any of the {analysis.lines} sample "
-        f"lines (lines read: {tried}){first}; name it with --log-format (see micromacro formats)"
+        f"lines (lines read: {tried}){first}; {advice}"
     )
+
+
+# A JSON document written across lines, or an array of objects: what a cloud console's download
+# gives, where an access log in JSON is one object a line.
+_JSON_DOCUMENT = re.compile(r"\s*(?:\[\s*\{?|\{)\s*")
+
+
+def _json_advice(line: str) -> str | None:
+    """What to do with a sample whose first unread line is JSON no reader takes: a document
+    across lines or an array (one object a line is needed), or objects with no key the ``json``
+    reader knows for a time or a request (None: the line is no JSON)."""
+    if _JSON_DOCUMENT.fullmatch(line) or line.lstrip().startswith("[{"):
+        return (
+            "it looks like a JSON array or a JSON document across lines: an access log in JSON "
+            "is one object a line (convert it with jq -c '.[]' FILE, or jq -c . FILE)"
+        )
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    missing = [name for name in ("time", "request") if not _holds_field(record, name)]
+    if not missing:
+        return None
+    return (
+        f"its JSON objects hold no key the json reader knows for the {' or the '.join(missing)} "
+        "(the README's json format lists the keys it reads: write the log with them, or rename "
+        "its keys, with jq say)"
+    )
+
+
+def _holds_field(record: dict[str, object], name: str) -> bool:
+    """Whether ``record`` holds a value at a spelling of field ``name`` (``request``: a request
+    line or a request target)."""
+    names = ("request", "target") if name == "request" else (name,)
+    for spelling in (s for field_name in names for s in JSON_KEYS[field_name]):
+        value: object = record
+        for key in keys_of(spelling):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value not in (None, "", "-"):
+            return True
+    return False
