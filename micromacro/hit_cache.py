@@ -334,7 +334,7 @@ class HitCache:
         try:
             with open(path, encoding="utf-8") as handle:
                 value = json.load(handle)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # damaged: detected again
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # last used: memos unused for long are removed with the entries

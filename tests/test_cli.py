@@ -342,6 +342,15 @@ def test_a_log_in_neither_format_exits_1_and_suggests_log_format(tmp_path: Path)
     )
 
 
+def test_a_line_of_brackets_nested_too_deep_for_json_is_no_internal_error(tmp_path: Path) -> None:
+    log = tmp_path / "deep.log"
+    log.write_text("[" * 50_000 + "\n")
+    result = report(str(log))
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert result.stderr.endswith("; name it with --log-format (see micromacro formats)\n")
+
+
 @pytest.mark.parametrize(
     ("lines", "advice"),
     [

@@ -467,7 +467,7 @@ def _json_advice(line: str) -> str | None:
         )
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # no JSON, or nested too deep to read
         return None
     if not isinstance(record, dict):
         return None
