@@ -33,6 +33,18 @@ def rate(numerator: int | float, denominator: int | float) -> float:
 # --- revenue -----------------------------------------------------------------------------------
 
 
+def money_sum(total: float) -> float:
+    """A sum of amounts of money as the decimal of its float's first 15 significant digits: a
+    sum of floats differs in its last bits with the order its rows were added in (Polars sums a
+    group on several threads), so a report would differ between two runs of one input
+    (12483.12 against 12483.119999999999); 15 digits are those a spreadsheet shows.
+
+    >>> money_sum(0.1 + 0.1 + 0.1), money_sum(12483.119999999999), money_sum(1234567.891)
+    (0.3, 12483.12, 1234567.891)
+    """
+    return float(f"{total:.15g}")
+
+
 @paused()
 def revenue_cells(
     conversions: pl.DataFrame, revenue: pl.DataFrame, goals: tuple[Goal, ...]
@@ -64,7 +76,8 @@ def revenues(parts: pl.DataFrame) -> tuple[CurrencyRevenue, ...]:
         parts.group_by("currency").agg(pl.col("revenue").sum()).sort("currency", nulls_last=True)
     )
     return tuple(
-        CurrencyRevenue(c, float(r)) for c, r in summed.select("currency", "revenue").iter_rows()
+        CurrencyRevenue(c, money_sum(r))
+        for c, r in summed.select("currency", "revenue").iter_rows()
     )
 
 
@@ -220,7 +233,7 @@ def goals_table(
         fixed = row.pop("value")
         parts = by_goal.get(index, ())
         if fixed is not None:  # value × conversions, as ever (no currency)
-            parts = (CurrencyRevenue(None, fixed),) if row["conversions"] else ()
+            parts = (CurrencyRevenue(None, money_sum(fixed)),) if row["conversions"] else ()
         kept = parts if goals[index].has_value else None
         revenue, currency = single_currency(kept)
         rows.append(
@@ -253,7 +266,7 @@ def _goal_revenues(
     )
     found: dict[int, list[CurrencyRevenue]] = {}
     for goal, currency, revenue in summed.select("goal", "currency", "revenue").iter_rows():
-        found.setdefault(int(goal), []).append(CurrencyRevenue(currency, float(revenue)))
+        found.setdefault(int(goal), []).append(CurrencyRevenue(currency, money_sum(revenue)))
     return {goal: tuple(parts) for goal, parts in found.items()}
 
 

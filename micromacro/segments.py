@@ -19,7 +19,7 @@ from micromacro.collector import paused
 from micromacro.dimensions import OTHER, Breakdown
 from micromacro.goal_matching import REVENUE_SCHEMA, goal_cells, goal_column
 from micromacro.goals import Funnel, Goal
-from micromacro.metrics import has_kind, rate, revenue_cells, single_currency
+from micromacro.metrics import has_kind, money_sum, rate, revenue_cells, single_currency
 from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
 from micromacro.rows import CurrencyRevenue, FunnelSegmentRow, SegmentGoal, SegmentRow
 from micromacro.stats import two_proportion_p_value, wilson_interval
@@ -278,7 +278,7 @@ def _segment_revenue(macro: pl.DataFrame | None, segments: pl.DataFrame) -> dict
     )
     parts: dict[str, list[CurrencyRevenue]] = {}
     for segment, currency, revenue in summed.select("_segment", "currency", "revenue").iter_rows():
-        parts.setdefault(segment, []).append(CurrencyRevenue(currency, float(revenue)))
+        parts.setdefault(segment, []).append(CurrencyRevenue(currency, money_sum(revenue)))
     return {
         segment: (tuple(parts.get(segment, ())), variance)
         for segment, variance in variances.iter_rows()

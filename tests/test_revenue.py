@@ -450,3 +450,27 @@ def test_goals_without_a_value_have_no_value_column_for_people(tmp_path: Path, o
     assert any("Visitor rate" in line and "Value" in line for line in valued.splitlines())
     csv = CliRunner().invoke(cli, [*plain, "--format", "csv"]).stdout.splitlines()[0]
     assert csv.endswith(",value,revenue,revenue_per_session,revenue_per_visitor,currency")
+
+
+def test_a_sum_of_money_is_the_same_whatever_order_its_rows_are_added_in(tmp_path: Path) -> None:
+    """Three sessions each convert a goal worth 0.1: the float sum is 0.30000000000000004, and a
+    sum of many values differs in its last bits with the order Polars' threads add them in, so
+    two runs of one export could differ (12483.12 against 12483.119999999999). A sum of money
+    is its first 15 significant digits: 0.3, in the goal's row, the summary and a segment."""
+    log = tmp_path / "shop.log"
+    log.write_text(
+        "".join(
+            f'10.0.0.{n} - - [02/Nov/2026:10:00:00 +0000] "GET /thanks HTTP/1.1" 200 5 "-" '
+            '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"\n'
+            for n in (1, 2, 3)
+        )
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("goals:\n  - {name: tip, kind: macro, destination: /thanks, value: 0.1}\n")
+    args = ["report", str(log), "--goals", str(goals), "--by", "channel", "--format", "json"]
+    result = CliRunner().invoke(cli, [*args, "-q", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["goals"][0]["revenue"] == 0.3
+    assert report["summary"]["macro_revenue"] == 0.3
+    assert report["segments"][0]["macro_revenue"] == 0.3
