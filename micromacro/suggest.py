@@ -391,10 +391,12 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     before_count: int = row["before_count"]
     if sessions < MIN_SESSIONS or (has_wildcard(template) and not after_post + after_checkout):
         return None  # a templated page (``/checkouts/*/thank-you``) needs a post or checkout
-    if row["sent_back"] and row["sent_back"] >= 0.5 * after_post:
-        return None  # shown again after posts from itself: the form (a payment declined)
     own_words = words(template)
     named = bool(own_words & CONFIRMATION_WORDS)
+    # Shown again after posts from itself: the form (a payment declined), when that is half its
+    # views after a post, or, for a page named a confirmation, after a post or a checkout page.
+    if row["sent_back"] and row["sent_back"] >= 0.5 * (after_post + named * after_checkout):
+        return None
     if own_words & (CHECKOUT_WORDS | CART_WORDS) and not named:
         return None  # a step of the checkout (its cart, payment or review), not what follows it
     if named and after_post and after_post + after_checkout < 0.8 * views:

@@ -247,3 +247,22 @@ def test_a_subscription_paid_through_a_checkout_is_a_purchase(tmp_path: Path) ->
     ]
     newsletter = next(s for s in suggestion.goals if s.goal.name.startswith("newsletter"))
     assert (newsletter.goal.kind, newsletter.evidence.sessions) == ("micro", 9)
+
+
+def test_a_page_of_thanks_after_a_checkout_page_stays_the_purchase_when_seen_again(
+    tmp_path: Path,
+) -> None:
+    """The payment happens off-site: /checkout, then /order/success. 9 buyers; one answers a
+    survey from the page and sees it again. 1 of its 10 views after a post or a checkout page
+    is no form's (the purchase and its funnel were lost: the views after the checkout page were
+    left out of the count)."""
+    flows = [
+        (8, ["/product", "POST /cart/add", "/cart", "/checkout", "/order/success"]),
+        (1, ["/product", "POST /cart/add", "/cart", "/checkout", "/order/success",
+             "POST /order/survey", "/order/success"]),
+        (6, ["/", "/product"]),
+    ]  # fmt: skip
+    suggestion = _suggest(str(_flows(tmp_path, flows)))
+    assert _macro(suggestion) == [
+        ("purchase", StringMatcher("equals", "/order/success"), 9),
+    ]

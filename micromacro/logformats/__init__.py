@@ -469,8 +469,8 @@ def _json_advice(line: str) -> str | None:
         record = json.loads(line)
     except (ValueError, RecursionError):  # no JSON, or nested too deep to read
         return None
-    if not isinstance(record, dict):
-        return None
+    if not isinstance(record, dict) or {"level", "msg"} <= record.keys():
+        return None  # no JSON, or a logger's message (Caddy's own): the log may be read still
     missing = [name for name in ("time", "request") if not _holds_field(record, name)]
     if not missing:
         return None
