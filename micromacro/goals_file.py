@@ -332,6 +332,12 @@ def _strftime_problem(pattern: str) -> str | None:
     """
     if "%" not in pattern:
         return f"{quoted(pattern)} is neither a named format nor a strftime pattern"
+    if "%Z" in pattern.replace("%%", ""):
+        return (
+            "%Z reads a zone's name (PST, CET) but not its offset: every time would be read as "
+            "UTC; write the offset with %z, or the name as text ('%Y-%m-%d %H:%M:%S UTC') and "
+            "the zone in timezone:"
+        )
     try:
         pl.select(pl.lit("2026-01-01").str.to_datetime(pattern, strict=False, time_unit="us"))
     except pl.exceptions.PolarsError as exc:

@@ -214,6 +214,13 @@ def test_source_and_goals_together() -> None:
             f"Please either specify both hour and minute, or neither ({TIMESTAMP_EXPECTED})",
         ),
         (
+            ("preset: ga4", "timestamp: {column: t, format: '%Y-%m-%d %H:%M:%S %Z'}"),
+            "goals.yaml:3:34: invalid format of timestamp in source: %Z reads a zone's name (PST, "
+            "CET) but not its offset: every time would be read as UTC; write the offset with %z, "
+            "or the name as text ('%Y-%m-%d %H:%M:%S UTC') and the zone in timezone: "
+            f"({TIMESTAMP_EXPECTED})",
+        ),
+        (
             ("preset: ga4", "timestamp: [a]"),
             "goals.yaml:3:14: invalid timestamp of source: expected a column name or a mapping "
             "with column, format, got a list",
