@@ -1167,3 +1167,15 @@ def test_a_csv_header_has_the_names_it_writes_not_polars_made_up_ones(tmp_path: 
     assert result.stderr == (
         f"micromacro: error: {export}: no column 'name' (its columns: t, u, e (3 times))\n"
     )
+
+
+def test_an_export_column_not_kept_is_no_dimension_and_the_error_says_how(tmp_path: Path) -> None:
+    """--by a column of the export that keep: does not list: a usage error that says how to
+    make it one (the SPEC lets any column of an export be a dimension, once kept)."""
+    result = run(GA4, "--goals", GA4_GOALS, "--by", "geo.country", "-q")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("micromacro: error: unknown dimension 'geo.country' for --by")
+    assert result.stderr.endswith(
+        "; a column of the event export is one once the goals file's source: section lists it "
+        "under keep:\n"
+    )
