@@ -676,9 +676,21 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
     """How to read the file's times that are numbers written as text, when the source reads
     them as ISO 8601 and one of its first malformed rows (those the hit cache keeps whole) has
     such a time; else empty."""
-    if timestamp_field(source).format not in (None, "iso8601"):
-        return ""
+    time_format = timestamp_field(source).format
     first = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(_EXAMPLES)
+    if time_format in _EPOCH_UNITS:  # a number out of range: another unit, by its digits
+        beyond = first.filter(pl.col(_OUT_OF_RANGE).fill_null(False))
+        lengths = beyond.get_column(_BAD_TIME).str.extract(r"^\s*\+?(\d+)", 1).str.len_chars()
+        unit = _EPOCH_BY_DIGITS.get(lengths.drop_nulls().max() or 0)  # type: ignore[arg-type]
+        if unit is None or unit == time_format:
+            return ""
+        return (
+            f"{file_name}: times in {column!r} are out of range as {time_format}: numbers of "
+            f"their length count {_EPOCH_UNITS[unit]}, timestamp: {{column: {column}, format: "
+            f"{unit}}}"
+        )
+    if time_format not in (None, "iso8601"):
+        return ""
     numbers = pl.col("ts").is_null() & pl.col(_BAD_TIME).str.contains(_EPOCH_NUMBER)
     if not first.select(numbers.any()).item():
         return ""
@@ -686,6 +698,12 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
         f"{file_name}: times in {column!r} are numbers: name their unit in the source "
         f"section, timestamp: {{column: {column}, format: epoch_s}} (or epoch_ms, epoch_us)"
     )
+
+
+# The epoch formats, what they count, and the one a time of this many digits is (a time of
+# 2001–2286).
+_EPOCH_UNITS = {"epoch_s": "seconds", "epoch_ms": "milliseconds", "epoch_us": "microseconds"}
+_EPOCH_BY_DIGITS = {10: "epoch_s", 13: "epoch_ms", 16: "epoch_us"}
 
 
 def _malformed_rows(rows: pl.DataFrame, timestamp_column: str, room: int) -> list[MalformedLine]:

@@ -1179,3 +1179,27 @@ def test_an_export_column_not_kept_is_no_dimension_and_the_error_says_how(tmp_pa
         "; a column of the event export is one once the goals file's source: section lists it "
         "under keep:\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("time_format", "time", "unit", "counts"),
+    [
+        # 13 digits, given as seconds: the year 58,807; as milliseconds 2026-11-02.
+        ("epoch_s", "1793610000123", "epoch_ms", "milliseconds"),
+        # 16 digits, given as milliseconds.
+        ("epoch_ms", "1793610000123456", "epoch_us", "microseconds"),
+    ],
+)
+def test_epoch_times_out_of_range_name_the_unit_their_length_counts(
+    tmp_path: Path, time_format: str, time: str, unit: str, counts: str
+) -> None:
+    source = f"source:\n  timestamp: {{column: t, format: {time_format}}}\n  user_id: u\n"
+    goals = goals_file(tmp_path, source, goals="")
+    export = tmp_path / "events.csv"
+    export.write_text(f"t,u\n{time},u1\n")
+    result = run(str(export), "--goals", goals, "--no-cache", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"{export}: times in 't' are out of range as {time_format}: numbers of their length "
+        f"count {counts}, timestamp: {{column: t, format: {unit}}}\n"
+    )
