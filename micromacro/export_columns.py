@@ -33,6 +33,11 @@ def _times(count: int) -> str:
     return "" if count == 1 else " (twice)" if count == 2 else f" ({count} times)"
 
 
+# What a CSV read as one column was separated by instead of commas (a spreadsheet's export in
+# many languages uses ``;``).
+_OTHER_SEPARATORS = (";", "\t")
+
+
 def _listing(names: list[str], counts: Mapping[str, int] | None = None) -> str:
     """``names`` for a message: each cut to its start, with how often the header has it."""
     shown = [
@@ -244,7 +249,11 @@ class ExportColumns:
             fields = _struct_fields(found[1]) if found is not None else None
             if fields is not None:
                 return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
-        return f"its columns: {_listing(list(self.names), self.counts)}"
+        names = list(self.names)
+        listed = f"its columns: {_listing(names, self.counts)}"
+        if len(names) == 1 and any(mark in names[0] for mark in _OTHER_SEPARATORS):
+            return f"{listed}: a CSV export is separated by commas, not ; or tabs"
+        return listed
 
 
 def _utf8_lossy(values: pl.Series) -> pl.Series:

@@ -1203,3 +1203,18 @@ def test_epoch_times_out_of_range_name_the_unit_their_length_counts(
         f"{export}: times in 't' are out of range as {time_format}: numbers of their length "
         f"count {counts}, timestamp: {{column: t, format: {unit}}}\n"
     )
+
+
+def test_a_csv_of_semicolons_is_named_as_one(tmp_path: Path) -> None:
+    """A spreadsheet's CSV in many languages is separated by ``;``: read as one column, its
+    mapped columns are missing, and the error says why."""
+    source = "source:\n  timestamp: t\n  user_id: u\n"
+    goals = goals_file(tmp_path, source, goals="")
+    export = tmp_path / "events.csv"
+    export.write_text("t;u\n2026-11-02T10:00:00Z;u1\n")
+    result = run(str(export), "--goals", goals, "--no-cache", "-q")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"micromacro: error: {export}: no columns 't', 'u' (its columns: t;u: a CSV export is "
+        "separated by commas, not ; or tabs)\n"
+    )
