@@ -245,10 +245,16 @@ class ExportColumns:
         """What the file has where ``name`` was looked for: a struct's fields, else its columns."""
         parts = name.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            found = self.find(".".join(parts[:cut]))
+            head = ".".join(parts[:cut])
+            found = self.find(head)
             fields = _struct_fields(found[1]) if found is not None else None
             if fields is not None:
-                return f"{'.'.join(parts[:cut])} has: {_listing(list(fields))}"
+                return f"{head} has: {_listing(list(fields))}"
+            if found is not None and isinstance(found[1], pl.List):
+                return (
+                    f"{head} is a list, several values a row: an export is read one row a hit, "
+                    "so make a row of each item first (with jq, say)"
+                )
         names = list(self.names)
         listed = f"its columns: {_listing(names, self.counts)}"
         if len(names) == 1 and any(mark in names[0] for mark in _OTHER_SEPARATORS):

@@ -1218,3 +1218,22 @@ def test_a_csv_of_semicolons_is_named_as_one(tmp_path: Path) -> None:
         f"micromacro: error: {export}: no columns 't', 'u' (its columns: t;u: a CSV export is "
         "separated by commas, not ; or tabs)\n"
     )
+
+
+def test_a_field_of_a_list_says_an_export_is_one_row_a_hit(tmp_path: Path) -> None:
+    """Matomo's visit log holds each visit's actions as a list: a field of its items names no
+    column, and the error says why, not only which columns the file has."""
+    source = "source:\n  timestamp: actions.t\n  user_id: visitor\n  url: actions.url\n"
+    goals = goals_file(tmp_path, source, goals="")
+    export = tmp_path / "visits.ndjson"
+    export.write_text(
+        '{"visitor": "v1", "actions": [{"t": "2026-11-02T10:00:00Z", "url": "https://a.example/"},'
+        ' {"t": "2026-11-02T10:01:00Z", "url": "https://a.example/b"}]}\n'
+    )
+    result = run(str(export), "--goals", goals, "--no-cache", "-q")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"micromacro: error: {export}: no columns 'actions.t', 'actions.url' (actions is a list, "
+        "several values a row: an export is read one row a hit, so make a row of each item "
+        "first (with jq, say))\n"
+    )
