@@ -125,18 +125,11 @@ def _report_options(
     """
     params = ctx.params
     source = goals.source
-    try:
-        breakdowns = parse_breakdowns(
-            params.get("by", ()) if by is None else by,
-            extra=source.keep if source is not None else (),
-        )
-    except UsageError as error:
-        if source is None or not str(error).startswith("unknown dimension"):
-            raise
-        raise UsageError(
-            f"{error}; a column of the event export is one once the goals file's source: "
-            "section lists it under keep:"
-        ) from None
+    breakdowns = parse_breakdowns(
+        params.get("by", ()) if by is None else by,
+        extra=source.keep if source is not None else (),
+        export=source is not None,
+    )
     return ReportOptions(
         inputs=params["inputs"],
         log_format=params["log_format"],

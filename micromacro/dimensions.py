@@ -51,9 +51,12 @@ class Breakdown:
         return ",".join(self.dimensions)
 
 
-def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[Breakdown]:
+def parse_breakdowns(
+    values: Sequence[str], extra: Sequence[str] = (), *, export: bool = False
+) -> list[Breakdown]:
     """The ``--by`` options as breakdowns; ``extra`` are further valid dimensions (the kept
-    columns of an event export). Raises ``UsageError`` naming the valid dimensions.
+    columns of an event export; with ``export``, an unknown one says how to keep a column).
+    Raises ``UsageError`` naming the valid dimensions.
 
     >>> [b.label for b in parse_breakdowns(["channel", "device,query:utm_content"])]
     ['channel', 'device,query:utm_content']
@@ -62,7 +65,7 @@ def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[B
     for value in values:
         names = tuple(part.strip() for part in value.split(","))
         for name in names:
-            _check_dimension(name, extra)
+            _check_dimension(name, extra, export)
         if len(set(names)) < len(names):
             raise UsageError(f"--by {value}: a cross names each dimension once")
         breakdown = Breakdown(names)
@@ -71,7 +74,7 @@ def parse_breakdowns(values: Sequence[str], extra: Sequence[str] = ()) -> list[B
     return breakdowns
 
 
-def _check_dimension(name: str, extra: Sequence[str]) -> None:
+def _check_dimension(name: str, extra: Sequence[str], export: bool) -> None:
     if name.startswith(QUERY_PREFIX):
         parameter = name.removeprefix(QUERY_PREFIX)
         if not parameter:
@@ -87,4 +90,10 @@ def _check_dimension(name: str, extra: Sequence[str]) -> None:
         return
     if name not in DIMENSIONS and name not in extra:
         valid = ", ".join([*DIMENSIONS, "query:NAME", *extra])
-        raise UsageError(f"unknown dimension {name!r} for --by (expected one of {valid})")
+        kept = (
+            "; a column of the event export is one once the goals file's source: section lists "
+            "it under keep:"
+            if export
+            else ""
+        )
+        raise UsageError(f"unknown dimension {name!r} for --by (expected one of {valid}){kept}")
