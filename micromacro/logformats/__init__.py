@@ -31,7 +31,7 @@ from micromacro.logformats.clf import (
 from micromacro.logformats.families import Family, FamilyFormat, NotHttp
 from micromacro.logformats.fields import PARSED_COLUMNS, UTC_MICROS
 from micromacro.logformats.formatstrings import compile_format_string
-from micromacro.logformats.jsonlines import JSON_FAMILY, JSON_KEYS, keys_of
+from micromacro.logformats.jsonlines import JSON_FAMILY, holds_field
 from micromacro.logformats.presets import LB_FAMILIES
 from micromacro.logformats.w3c import W3C_FAMILIES
 from micromacro.option_values import AUTO
@@ -471,7 +471,7 @@ def _json_advice(line: str) -> str | None:
         return None
     if not isinstance(record, dict) or {"level", "msg"} <= record.keys():
         return None  # no JSON, or a logger's message (Caddy's own): the log may be read still
-    missing = [name for name in ("time", "request") if not _holds_field(record, name)]
+    missing = [name for name in ("time", "request") if not holds_field(record, name)]
     if not missing:
         return None
     return (
@@ -479,16 +479,3 @@ def _json_advice(line: str) -> str | None:
         "(the README's json format lists the keys it reads: write the log with them, or rename "
         "its keys, with jq say)"
     )
-
-
-def _holds_field(record: dict[str, object], name: str) -> bool:
-    """Whether ``record`` holds a value at a spelling of field ``name`` (``request``: a request
-    line or a request target)."""
-    names = ("request", "target") if name == "request" else (name,)
-    for spelling in (s for field_name in names for s in JSON_KEYS[field_name]):
-        value: object = record
-        for key in keys_of(spelling):
-            value = value.get(key) if isinstance(value, dict) else None
-        if value not in (None, "", "-"):
-            return True
-    return False

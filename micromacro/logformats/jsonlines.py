@@ -196,6 +196,23 @@ def spellings_in(lines: pl.Series) -> dict[str, tuple[str, ...]]:
     }
 
 
+def holds_field(record: dict[str, object], name: str) -> bool:
+    """Whether ``record`` (one line's object, decoded) holds a value at a spelling of field
+    ``name`` (``request``: a request line or a request target), as this reader reads it.
+
+    >>> holds_field({"request": {"uri": "/"}}, "request"), holds_field({"ts": "-"}, "time")
+    (True, False)
+    """
+    names = ("request", "target") if name == "request" else (name,)
+    for spelling in (s for field_name in names for s in JSON_KEYS[field_name]):
+        value: object = record
+        for key in keys_of(spelling):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value not in (None, "", "-"):
+            return True
+    return False
+
+
 # --- Reading the spellings' values -----------------------------------------------------------
 
 
