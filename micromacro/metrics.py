@@ -22,7 +22,12 @@ from micromacro.rows import (
     Revenues,
     SummaryFigures,
 )
-from micromacro.stats import difference_interval, two_proportion_p_value, wilson_interval
+from micromacro.stats import (
+    difference_interval,
+    spreadsheet_figure,
+    two_proportion_p_value,
+    wilson_interval,
+)
 
 
 def rate(numerator: int | float, denominator: int | float) -> float:
@@ -42,7 +47,7 @@ def money_sum(total: float) -> float:
     >>> money_sum(0.1 + 0.1 + 0.1), money_sum(12483.119999999999), money_sum(1234567.891)
     (0.3, 12483.12, 1234567.891)
     """
-    return float(f"{total:.15g}")
+    return float(spreadsheet_figure(total))
 
 
 @paused()

@@ -1,14 +1,26 @@
 """Statistics on proportions: Wilson intervals, the two-proportion z-test and Newcombe's interval
-of a difference; on means: Welch's t-test of a difference of two means (revenue per session).
-Plain functions on counts and moments, no Polars."""
+of a difference; on means: Welch's t-test of a difference of two means (revenue per session);
+and a float as the figure a spreadsheet shows. Plain functions on counts and moments, no
+Polars."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from statistics import NormalDist
 
 Z_95 = 1.959963984540054
+
+
+def spreadsheet_figure(value: float) -> Decimal:
+    """The decimal of ``value``'s first 15 significant digits: the figure a spreadsheet shows,
+    without the last bits binary arithmetic leaves (0.9 − 0.7 is 0.2, 0.1 × 3 is 0.3).
+
+    >>> spreadsheet_figure(0.9 - 0.7), spreadsheet_figure(0.1 * 3)
+    (Decimal('0.2'), Decimal('0.3'))
+    """
+    return Decimal(f"{float(value):.15g}")
 
 
 def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float] | None:

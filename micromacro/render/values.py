@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from micromacro.stats import spreadsheet_figure
+
 ColumnKind = Literal[
     "text", "int", "rate", "float", "seconds", "money", "pvalue", "flag", "change", "delta",
     "delta_seconds", "delta_money", "status",
@@ -81,7 +83,7 @@ def as_shown(value: float, scale: int = 1) -> Decimal:
     >>> as_shown(0.9 - 0.7), as_shown(0.05125, 100)
     (Decimal('0.2'), Decimal('5.12500'))
     """
-    return Decimal(f"{float(value):.15g}") * scale
+    return spreadsheet_figure(value) * scale
 
 
 def half_up(value: float, places: int, *, scale: int = 1) -> Decimal:
