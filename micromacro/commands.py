@@ -37,6 +37,7 @@ from micromacro.logformats import (
     choose_format,
     resolve_format,
 )
+from micromacro.logformats.envelopes import ENVELOPES
 from micromacro.option_values import (
     AUTO,
     DEFAULT_GOALS_FILE,
@@ -578,6 +579,14 @@ def formats(ctx: click.Context, detect: tuple[str, ...]) -> None:
         "Or an nginx log_format string ('$remote_addr - $remote_user [$time_local] "
         '"$request" $status …\') or an Apache LogFormat string (\'%h %l %u %t "%r" %>s %b …\').'
     )
+    lines.append("")
+    lines.append(
+        "Any of them in an envelope, named first (syslog:combined): lines sent through another "
+        "program, which auto-detection finds too:"
+    )
+    for envelope in ENVELOPES.values():
+        lines.append(f"{envelope.name}: {envelope.description}")
+        lines.append(f"    {inert(envelope.example)}")
     env.stdout.write("\n".join(lines) + "\n")
 
 
@@ -592,6 +601,8 @@ def _explain_detection(env: Environment, analysis: SampleAnalysis) -> None:
         ranked = sorted(candidate.variants.items(), key=lambda item: (-item[1], item[0]))
         variants = ", ".join(f"{name} {count}" for name, count in ranked)
         out.append(f"{candidate.family:<12} {candidate.read:>5}  {variants}".rstrip())
+    if analysis.envelope is not None:
+        out.append(f"read inside the {analysis.envelope.name} envelope of the lines")
     if analysis.unread is not None:
         where, text = analysis.unread
         out.append(f"first line no format reads: {where}: {inert(text, limit=120)}")

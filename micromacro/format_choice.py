@@ -39,6 +39,7 @@ from micromacro.logformats import (
     has_forwarded_for,
 )
 from micromacro.logformats import resolve_format as resolve_log_format
+from micromacro.logformats.envelopes import ENVELOPES
 from micromacro.logformats.families import FamilyFormat
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.logformats.formatstrings import FormatString, suggest_format_string
@@ -89,7 +90,8 @@ def _record(detection: Detection) -> dict[str, object]:
     """A detection as JSON (``_recalled`` reads it back)."""
     return {
         "family": detection.format.family.name,
-        "name": detection.format.name,
+        "name": detection.format.unwrapped_name,
+        "envelope": detection.format.envelope.name if detection.format.envelope else None,
         "parsed": detection.parsed,
         "sampled": detection.sampled,
         "candidates": [[c.family, c.read, c.variants] for c in detection.candidates],
@@ -104,8 +106,9 @@ def _recalled(record: object) -> Detection | None:
     try:
         family = next(f for f in FAMILIES if f.name == record["family"])
         unread = record["unread"]
+        envelope = ENVELOPES[record["envelope"]] if record["envelope"] is not None else None
         return Detection(
-            family.choose(str(record["name"])),
+            family.choose(str(record["name"]), envelope),
             int(record["parsed"]),
             int(record["sampled"]),
             tuple(
@@ -135,6 +138,26 @@ def named_format_string(fmt: LogFormat) -> FormatString | None:
     if isinstance(fmt, FamilyFormat) and isinstance(fmt.primary, FormatString):
         return fmt.primary
     return None
+
+
+def unwrapped(fmt: LogFormat, line: str) -> str:
+    """The line ``fmt`` reads in ``line``: itself, or the line inside its envelope
+    (``syslog:combined``)."""
+    return fmt.unwrap(line) if isinstance(fmt, FamilyFormat) else line
+
+
+def _unwrapped_example(
+    fmt: LogFormat, example: tuple[str, int, str] | None
+) -> tuple[str, int, str] | None:
+    """``example`` (input, line number, text) with the line ``fmt`` reads in its text."""
+    return example if example is None else (example[0], example[1], unwrapped(fmt, example[2]))
+
+
+def _in_envelope_of(fmt: LogFormat, name: str | None) -> str | None:
+    """The ``--log-format`` that reads the lines of ``fmt`` with the format ``name``: in the same
+    envelope (``syslog:`` + a format string)."""
+    envelope = fmt.envelope if isinstance(fmt, FamilyFormat) else None
+    return f"{envelope.name}:{name}" if envelope is not None and name is not None else name
 
 
 def check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:
@@ -195,7 +218,7 @@ def _forwarded_clients(fmt: LogFormat, sample: Sample) -> tuple[int, int, int] |
     """Of the requests of ``sample``: how many, their connecting addresses, and the clients
     their X-Forwarded-For names (its first public address); None unless most requests have
     one."""
-    if not any(_may_name_forwarded(text) for _, _, text in sample):
+    if not any(_may_name_forwarded(unwrapped(fmt, text)) for _, _, text in sample):
         return None
     parsed = fmt.parser()(_sample_frame(sample))
     if "forwarded_for" not in parsed.collect_schema().names():
@@ -267,10 +290,13 @@ def unread_inputs(fmt: LogFormat, read: pl.DataFrame) -> list[str]:
     ]
 
 
-def report_timezone(requested: str | None, sample: Sample, newest_first: Sequence[str]) -> tzinfo:
+def report_timezone(
+    requested: str | None, fmt: LogFormat, sample: Sample, newest_first: Sequence[str]
+) -> tzinfo:
     """The zone ``requested`` (``--tz``), or the log's own: the first offset among the first
     lines of the newest input holding one (``newest_first``: the inputs' names, newest first),
-    the server's latest zone the sample shows; or UTC."""
+    the server's latest zone the sample shows (in the lines ``fmt`` reads, inside any
+    envelope); or UTC."""
     if requested:
         return parse_timezone(requested)
     rank = {name: index for index, name in enumerate(newest_first)}
@@ -279,7 +305,7 @@ def report_timezone(requested: str | None, sample: Sample, newest_first: Sequenc
         seen[file.name] = seen.get(file.name, 0) + 1
         if seen[file.name] > _TIMEZONE_LINES:
             continue
-        match = _LOG_OFFSET.search(text)
+        match = _LOG_OFFSET.search(unwrapped(fmt, text))
         if match:
             offset = next(group for group in match.groups() if group)
             with contextlib.suppress(UsageError):  # no offset (+9900): look further
@@ -303,7 +329,8 @@ def format_notes(
         if detection.unread is not None:
             where, text = detection.unread
             notes.append(f"first sample line no format reads: {where}: {text[:EXCERPT_CHARS]}")
-    if len(variants) > 1 or (variants and next(iter(variants)) != fmt.name):
+    name = fmt.unwrapped_name if isinstance(fmt, FamilyFormat) else fmt.name
+    if len(variants) > 1 or (variants and next(iter(variants)) != name):
         ranked = sorted(variants.items(), key=lambda item: (-item[1], item[0]))
         shown = ", ".join(f"{name} {count:,}" for name, count in ranked)
         notes.append(f"variants read: {shown}")
@@ -317,6 +344,7 @@ def unmatched_warning(
     Log Format family read instead: where the first stops matching."""
     string = named_format_string(fmt)
     others = {name: count for name, count in variants.items() if string and name != string.name}
+    example = _unwrapped_example(fmt, example)
     if string is None or not others or example is None:
         return []
     name, number, line = example
@@ -356,11 +384,12 @@ class UnreadFields:
 
 
 def lines_with_unread_fields(
-    variants: dict[str, int], example: tuple[str, int, str] | None
+    fmt: LogFormat, variants: dict[str, int], example: tuple[str, int, str] | None
 ) -> UnreadFields | None:
-    """The lines read by ``+fields`` variants (``variants``: lines by variant), the first of
-    them ``example`` (input, line number, text); None when there are none."""
+    """The lines ``fmt`` read with ``+fields`` variants (``variants``: lines by variant), the
+    first of them ``example`` (input, line number, text); None when there are none."""
     names = sorted(name for name in variants if UNREAD_FIELDS in name)
+    example = _unwrapped_example(fmt, example)
     if not names or example is None:
         return None
     name, number, line = example
@@ -369,5 +398,5 @@ def lines_with_unread_fields(
         variants=tuple(names),
         location=f"{name}:{number}",
         line=line,
-        suggestion=suggest_format_string(line),
+        suggestion=_in_envelope_of(fmt, suggest_format_string(line)),
     )

@@ -487,7 +487,7 @@ def _read_access_logs(
     sampled = sample_read(fmt, sample) if len(inputs.files) > 1 and sample else None
     if sampled is not None:
         _order_by_time(inputs, sampled)
-    tz = report_timezone(options.tz, sample, [file.name for file in reversed(inputs.files)])
+    tz = report_timezone(options.tz, fmt, sample, [file.name for file in reversed(inputs.files)])
     period, earlier = _periods(options, tz)
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]
@@ -586,7 +586,7 @@ def _read_access_logs(
         result,
         notes=notes,
         warnings=warnings,
-        unread_fields=lines_with_unread_fields(variants, read.unread_example),
+        unread_fields=lines_with_unread_fields(fmt, variants, read.unread_example),
     )
 
 

@@ -49,6 +49,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "logformats.patterns",
             "logformats.fields",
+            "logformats.envelopes",
             "logformats.base",
             "logformats.families",
             "logformats.labelled",

@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 
 from micromacro.errors import InputError, UsageError
 from micromacro.logformats import (
-    _DECIDING_FIELDS,
+    _SAMPLE_FIELDS,
     COMMON,
     FAMILIES,
     FORMATS,
@@ -164,7 +164,7 @@ def _known_lines() -> list[str]:
 def _detection_table(family: Family, lines: list[str]) -> pl.DataFrame:
     return (
         parse_access_lines(_sample_frame(lines), family.detector())
-        .select(*_DECIDING_FIELDS, "variant")
+        .select(*_SAMPLE_FIELDS, "variant")
         .collect()
     )
 

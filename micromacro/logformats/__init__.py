@@ -7,6 +7,7 @@ presets of ``FORMATS`` or a format string (nginx ``log_format``, Apache ``LogFor
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -28,6 +29,7 @@ from micromacro.logformats.clf import (
     VHOST_COMBINED,
     VHOST_COMMON,
 )
+from micromacro.logformats.envelopes import ENVELOPES, Envelope, envelopes_of
 from micromacro.logformats.families import Family, FamilyFormat, NotHttp
 from micromacro.logformats.fields import PARSED_COLUMNS, UTC_MICROS
 from micromacro.logformats.formatstrings import compile_format_string
@@ -86,6 +88,9 @@ _DECIDING_FIELDS = (
     "comment", "not_http", "parsed", "ts", "ip", "method", "path", "query", "status",
     "user_agent",
 )  # fmt: skip
+# The fields of the sample a family's reading keeps: those, and the host, which says whether
+# an envelope's header was read as a virtual host (``_reads_better``).
+_SAMPLE_FIELDS = (*_DECIDING_FIELDS, "host")
 
 
 # A sample line a family accounts for: read as a request, as a non-HTTP record or a comment.
@@ -127,9 +132,28 @@ def resolve_format(name: str) -> LogFormat:
     """The preset called ``name``, or the format an nginx or Apache format string describes.
 
     A family's general reader is named like a preset (``clf``). A format string is read
-    first, with the Common Log Format family for the lines it does not read. Raises
-    ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
+    first, with the Common Log Format family for the lines it does not read. Either may follow
+    an envelope's name and a colon (``syslog:combined``): the format read in the lines it
+    wraps. Raises ``UsageError`` (exit 2) naming the presets when ``name`` is neither.
     """
+    envelope, colon, inner = name.partition(":")
+    if colon and envelope in ENVELOPES:
+        return _in_envelope(inner, ENVELOPES[envelope])
+    return _unwrapped_format(name)
+
+
+def _in_envelope(name: str, envelope: Envelope) -> LogFormat:
+    """The format ``name`` read in the lines ``envelope`` wraps."""
+    if name.partition(":")[0] in ENVELOPES:
+        raise UsageError(
+            f"unknown log format {quoted(f'{envelope.name}:{name}')} (an envelope holds a log "
+            "format, not another envelope)"
+        )
+    return _unwrapped_format(name).enveloped(envelope)
+
+
+def _unwrapped_format(name: str) -> FamilyFormat:
+    """``resolve_format`` of a name without an envelope."""
     if name in FORMATS:
         return FORMATS[name]
     if name in GENERAL_READERS:
@@ -139,7 +163,8 @@ def resolve_format(name: str) -> LogFormat:
         names = [AUTO, *FORMATS, *GENERAL_READERS]
         raise UsageError(
             f"unknown log format {quoted(name)} ({_name_hint(name, names)}expected one of "
-            f"{', '.join(names)}, or an nginx log_format or Apache LogFormat string)"
+            f"{', '.join(names)}, or an nginx log_format or Apache LogFormat string, maybe "
+            f"after {' or '.join(f'{e}:' for e in ENVELOPES)})"
         )
     return FamilyFormat(CLF_FAMILY, compiled, compiled.name)
 
@@ -212,6 +237,8 @@ class SampleAnalysis:
     # family recognises is named by, when every line is accounted for by records that do not
     # recognise a format (``NotHttp.recognises``).
     first_data: tuple[str, str] | None = None
+    # What the lines read are wrapped in (None: they are read as they are).
+    envelope: Envelope | None = None
 
 
 def analyse_sample(
@@ -221,11 +248,68 @@ def analyse_sample(
     families: Sequence[Family] = FAMILIES,
 ) -> SampleAnalysis:
     """Parse ``sample`` with every family's most lenient reader. ``locations``
-    (``access.log:3``, one per line) name the lines in messages."""
+    (``access.log:3``, one per line) name the lines in messages.
+
+    Where an envelope wraps half of the lines or more (a syslog header, a container's prefix:
+    ``envelopes``), the lines inside it are read too, and that reading is the analysis
+    (``envelope`` says so) when it reads more lines, or as many but other fields: a header
+    read as fields (a virtual host, a client) is no part of the server's line. A family that
+    reads the header itself (HAProxy's) reads the same fields either way, and its lines are
+    read as they are."""
     lines = list(sample)
     where = (
         list(locations) if locations is not None else [f"line {n + 1}" for n in range(len(lines))]
     )
+    analysis = _analyse(lines, where, families)
+    for envelope in envelopes_of(lines):
+        inside = _analyse([envelope.unwrap(line) for line in lines], where, families)
+        if _reads_better(inside, analysis):
+            analysis = dataclasses.replace(inside, envelope=envelope)
+    return _whole_lines(analysis, dict(zip(where, lines, strict=True)))
+
+
+def _reads_better(inside: SampleAnalysis, outside: SampleAnalysis) -> bool:
+    """Whether the reading ``inside`` an envelope is the sample's, rather than ``outside``:
+    it reads more lines, or as many and accounts for as many (as requests, records or
+    comments), some with other fields."""
+    best_inside, best_outside = _best_reading(inside), _best_reading(outside)
+    if best_inside is None or best_outside is None:
+        return best_inside is not None
+    counts_inside, counts_outside = _reading_counts(inside), _reading_counts(outside)
+    if counts_inside != counts_outside:
+        return counts_inside > counts_outside
+    return not best_inside.drop("variant").equals(best_outside.drop("variant"))
+
+
+def _best_reading(analysis: SampleAnalysis) -> pl.DataFrame | None:
+    """The sample's table as the family reading most of its lines read it (None: none reads a
+    line)."""
+    if not analysis.candidates or not analysis.candidates[0].read:
+        return None
+    return analysis.tables[analysis.candidates[0].family]
+
+
+def _reading_counts(analysis: SampleAnalysis) -> tuple[int, int]:
+    """The lines the best family reads, and those it accounts for."""
+    table = analysis.tables[analysis.candidates[0].family]
+    return analysis.candidates[0].read, int(table.select(_ACCOUNTED.sum()).item())
+
+
+def _whole_lines(analysis: SampleAnalysis, lines: dict[str, str]) -> SampleAnalysis:
+    """``analysis`` quoting the whole lines (``lines``: by location) of the lines it names."""
+    if analysis.envelope is None:
+        return analysis
+
+    def whole(found: tuple[str, str] | None) -> tuple[str, str] | None:
+        return (found[0], lines[found[0]]) if found is not None else None
+
+    return dataclasses.replace(
+        analysis, unread=whole(analysis.unread), first_data=whole(analysis.first_data)
+    )
+
+
+def _analyse(lines: list[str], where: list[str], families: Sequence[Family]) -> SampleAnalysis:
+    """``analyse_sample`` of the lines as they are."""
     frame = _sample_frame(lines)
 
     def read_with(family: Family) -> pl.DataFrame:
@@ -233,7 +317,7 @@ def analyse_sample(
             return _unread_lines(len(lines))
         return (
             parse_access_lines(frame, family.detector())
-            .select(*_DECIDING_FIELDS, "variant")
+            .select(*_SAMPLE_FIELDS, "variant")
             .collect()
         )
 
@@ -287,8 +371,10 @@ def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIE
     tied = sorted(
         (c for c in tied if c.unread_fields == fewest), key=lambda c: order.index(c.family)
     )
-    first = analysis.tables[tied[0].family].drop("variant")
-    differing = [c for c in tied[1:] if not analysis.tables[c.family].drop("variant").equals(first)]
+    first = analysis.tables[tied[0].family].select(_DECIDING_FIELDS)
+    differing = [
+        c for c in tied[1:] if not analysis.tables[c.family].select(_DECIDING_FIELDS).equals(first)
+    ]
     if differing:
         names = ", ".join(
             f"{c.family} ({best} of {analysis.lines} lines)" for c in (tied[0], *differing)
@@ -297,7 +383,7 @@ def choose_format(analysis: SampleAnalysis, families: Sequence[Family] = FAMILIE
             f"ambiguous log format: {names} read the sample differently; name one with --log-format"
         )
     family = families[order.index(tied[0].family)]
-    chosen = family.choose(_primary_variant(family, tied[0].variants))
+    chosen = family.choose(_primary_variant(family, tied[0].variants), analysis.envelope)
     sampled = analysis.lines - analysis.comments
     return Detection(chosen, best, sampled, ranked, analysis.unread)
 
@@ -360,11 +446,11 @@ def _any_claimed(frame: pl.LazyFrame, claims: str) -> bool:
 
 
 def _unread_lines(count: int) -> pl.DataFrame:
-    """The detection table (``_DECIDING_FIELDS`` and ``variant``) of ``count`` lines a family
+    """The detection table (``_SAMPLE_FIELDS`` and ``variant``) of ``count`` lines a family
     does not account for, as its parse gives it: neither read, nor a comment, nor a non-HTTP
     record, and no field."""
     flags = ("comment", "not_http", "parsed")
-    fields = [name for name in _DECIDING_FIELDS if name not in flags]
+    fields = [name for name in _SAMPLE_FIELDS if name not in flags]
     return pl.DataFrame({name: pl.repeat(False, count, eager=True) for name in flags}).with_columns(
         *(pl.lit(None, dtype=HIT_SCHEMA[name]).alias(name) for name in fields),
         pl.lit(None, dtype=pl.String).alias("variant"),

@@ -22,11 +22,14 @@ import polars as pl
 
 from micromacro.hit_schema import compact_strings
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
+from micromacro.logformats.envelopes import Envelope
 
 # The line table every reader reads, and the row number the retry carries through it.
 LINE_TABLE = ("source_file", "line_no", "line")
 _ROW = "_row"
 _COMMENT = "_comment"
+# The whole line of a line in an envelope, while the line inside it is read.
+_WHOLE_LINE = "_whole_line"
 # A blank line or a ``#`` comment is no data in any text format.
 COMMENT_LINE = r"^\s*(?:#|$)"
 
@@ -80,11 +83,11 @@ class Family:
         others = (*variants, self.general) if self.general is not None else variants
         return tuple(reader for reader in others if reader is not primary)
 
-    def choose(self, name: str) -> FamilyFormat:
+    def choose(self, name: str, envelope: Envelope | None = None) -> FamilyFormat:
         """The family read with the variant ``name`` first (the general reader when no strict
-        variant has that name)."""
+        variant has that name), in the lines ``envelope`` wraps when one is given."""
         primary = self.variant(name) or self.general or self.variants[0]
-        return FamilyFormat(self, primary, name)
+        return FamilyFormat(self, primary, name).enveloped(envelope)
 
     def detector(self) -> FamilyFormat:
         """The family read with its most lenient reader first: what auto-detection parses the
@@ -96,17 +99,36 @@ class Family:
 @dataclass(frozen=True)
 class FamilyFormat(LogFormat):
     """A family read with one variant first (``name``), and the rest of it for what that
-    variant does not read."""
+    variant does not read; with an ``envelope``, in the lines it wraps (named
+    ``envelope:name``, as ``syslog:combined``)."""
 
     family: Family
     primary: LogFormat
     name: str
+    envelope: Envelope | None = None
     example: str = field(init=False)
     description: str = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "example", self.primary.example)
         object.__setattr__(self, "description", self.primary.description)
+
+    def enveloped(self, envelope: Envelope | None) -> FamilyFormat:
+        """This format read in the lines ``envelope`` wraps (itself for None)."""
+        if envelope is None:
+            return self
+        name = f"{envelope.name}:{self.name}"
+        return FamilyFormat(self.family, self.primary, name, envelope)
+
+    @property
+    def unwrapped_name(self) -> str:
+        """The name of the format read in the envelope's lines (``combined`` for
+        ``syslog:combined``): the variant ``Family.choose`` was given."""
+        return self.name if self.envelope is None else self.name.split(":", 1)[1]
+
+    def unwrap(self, line: str) -> str:
+        """The line this format reads in ``line``: the line inside its envelope."""
+        return line if self.envelope is None else self.envelope.unwrap(line)
 
     @property
     def seekable(self) -> bool:  # type: ignore[override]
@@ -118,6 +140,7 @@ class FamilyFormat(LogFormat):
             self.primary.parser(),
             [reader_of(reader) for reader in self.family.readers(self.primary)],
             self.family.not_http,
+            self.envelope,
         )
 
 
@@ -153,23 +176,31 @@ class FamilyParser:
     rest of the family in one pass: a handful of odd lines per chunk costs nothing per chunk.
     ``read`` is ``read_first`` then ``hold``: the first, the costly one, keeps no state here, so
     a run makes it in a thread of its own, a chunk ahead (``reading.read_hits``).
+
+    With an ``envelope``, every reader reads the line inside it, and the lines given back are
+    the whole lines.
     """
 
     def __init__(
-        self, primary: LineParser, others: Sequence[Reader], not_http: Sequence[NotHttp]
+        self,
+        primary: LineParser,
+        others: Sequence[Reader],
+        not_http: Sequence[NotHttp],
+        envelope: Envelope | None = None,
     ) -> None:
         self._primary = primary
         self._others = list(others)
         self._not_http = list(not_http)
+        self._envelope = envelope
         self._held: list[pl.DataFrame] = []
         self.held = 0  # lines held back for ``flush``
 
     def __call__(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        first = self._primary(lines).collect(engine="streaming")
+        first = self._primary(self._opened(lines)).collect(engine="streaming")
         unread = _unread(first)
-        if not unread.any():
-            return first.lazy()
-        return _replace_rows(first, self._retry(first.with_row_index(_ROW).filter(unread))).lazy()
+        if unread.any():
+            first = _replace_rows(first, self._retry(first.with_row_index(_ROW).filter(unread)))
+        return self._closed(first).lazy()
 
     def read(self, lines: pl.DataFrame) -> pl.DataFrame:
         """The lines of ``lines`` the chosen variant reads; the others are held for ``flush``."""
@@ -180,12 +211,13 @@ class FamilyParser:
 
         It changes nothing ``hold`` and ``flush`` use: it may run in another thread than they
         do, given the chunks in order (a stateful variant, W3C's, reads its directives)."""
-        first = self._primary(lines.lazy()).collect(engine="streaming")
+        first = self._primary(self._opened(lines.lazy())).collect(engine="streaming")
         unread = _unread(first)
         if not unread.any():
-            return FirstRead(first)
+            return FirstRead(self._closed(first))
         # Copied out, so the held lines do not keep the whole chunk alive until ``flush``.
-        return FirstRead(first.filter(~unread), compact_strings(first.filter(unread)))
+        held = compact_strings(first.filter(unread))
+        return FirstRead(self._closed(first.filter(~unread)), held)
 
     def hold(self, first: FirstRead) -> pl.DataFrame:
         """The lines the chosen variant read, the others of ``first`` held for ``flush``."""
@@ -210,13 +242,28 @@ class FamilyParser:
         if not held:
             return None
         numbered = pl.concat(held).with_row_index(_ROW)
-        return _replace_rows(numbered, self._retry(numbered)).drop(_ROW)
+        return self._closed(_replace_rows(numbered, self._retry(numbered)).drop(_ROW))
+
+    def _opened(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """``lines`` with the line inside the envelope as ``line``, the whole line kept aside."""
+        if self._envelope is None:
+            return lines
+        return lines.with_columns(
+            pl.col("line").alias(_WHOLE_LINE), self._envelope.contents().alias("line")
+        )
+
+    def _closed(self, parsed: pl.DataFrame) -> pl.DataFrame:
+        """``parsed`` (lines ``_opened`` gave) with the whole lines back as ``line``."""
+        if self._envelope is None:
+            return parsed
+        return parsed.with_columns(pl.col(_WHOLE_LINE).alias("line")).drop(_WHOLE_LINE)
 
     def _retry(self, pending: pl.DataFrame) -> pl.DataFrame:
         """The lines of ``pending`` (unread by the primary, numbered by ``_ROW``) that the rest
         of the family accounts for: comments, lines another reader reads, non-HTTP records.
-        Lines nothing reads are left out: they keep the primary's verdict."""
-        columns = pending.columns
+        Lines nothing reads are left out: they keep the primary's verdict (and the whole line
+        of a line in an envelope, which the readers do not give)."""
+        columns = [name for name in pending.columns if name != _WHOLE_LINE]
         line = pl.col("line")
         # One pass says which lines are comments and which lines each screened reader may read.
         pending = pending.with_columns(
@@ -296,14 +343,17 @@ def _screen(number: int) -> str:
 
 
 def _replace_rows(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the rows at the ``_ROW`` positions of ``rows`` replaced by them."""
+    """``frame`` with the rows at the ``_ROW`` positions of ``rows`` replaced by them (in the
+    columns ``rows`` has)."""
     if rows.height == 0:
         return frame
     at = rows.get_column(_ROW)
     columns = []
     for name, dtype in frame.schema.items():
-        column = frame.get_column(name).clone()
-        column.scatter(at, rows.get_column(name).cast(dtype))
+        column = frame.get_column(name)
+        if name in rows.columns:
+            column = column.clone()
+            column.scatter(at, rows.get_column(name).cast(dtype))
         columns.append(column)
     return pl.DataFrame(columns)
 

@@ -1,0 +1,146 @@
+"""Envelopes: what a log line is wrapped in when the server's log reaches its file through
+another program, and how to take the server's line out of it.
+
+An access log sent to syslog (nginx's ``access_log syslog:server=…``, Apache piping to
+``logger``) is written by the syslog daemon with a header before each line; a container's
+output gathered by Docker, Kubernetes or Compose carries a time stamp, a stream or the
+container's name first, or is a JSON record holding the line. The server's line inside is a
+line of a format micromacro reads (``combined``, a JSON log, …): a run reads the line inside
+the envelope with that format, and quotes the whole line in its messages.
+
+- ``syslog``: a BSD header (``Dec  6 15:10:01 web1 nginx: ``, maybe with a priority
+  ``<190>``, a process id ``nginx[123]`` or fractions of a second, as journalctl's ``short``
+  and ``short-precise`` write it), an ISO 8601 one (``2026-12-06T15:10:01+01:00 web1 nginx:
+  ``, rsyslog's file format and journalctl's ``short-iso``) or an RFC 5424 one (``<190>1
+  2026-12-06T15:10:01Z web1 nginx - - - ``).
+- ``container``: what ``docker logs`` and ``kubectl logs`` put before a line: Compose's
+  service name (``web-1  | ``), kubectl's ``--prefix`` (``[pod/web-5d9c/nginx] ``), the time
+  of ``--timestamps`` (``2026-12-06T15:10:01.123456789Z ``), and the stream and tag of a
+  container runtime's log file (CRI: ``2026-12-06T15:10:01.123456789Z stdout F ``).
+- ``docker``: Docker's ``json-file`` log records, one JSON object a line holding the line as
+  ``log`` (``{"log":"203.0.113.7 - - [...] ...\\n","stream":"stdout","time":"..."}``).
+
+The envelope's own time is not read: the server's line has its own, in the server's zone.
+A line without the envelope is read as it is (a file may hold both).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+# A syslog header's time: BSD (``Dec  6 15:10:01``, the day padded with a space or a zero,
+# maybe with fractions of a second) or ISO 8601 with an offset.
+_BSD_TIME = r"[A-Z][a-z]{2} [ 0-3]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+_ISO_TIME = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})"
+)
+# A program's tag and process id, then ``: ``.
+_TAG = r"[^ :\[\]]+(?:\[[0-9]+\])?: "
+_BSD_OR_ISO = rf"(?:<[0-9]{{1,3}}>)?(?:{_BSD_TIME}|{_ISO_TIME}) (?:[^ ]+ )?{_TAG}"
+# RFC 5424: <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA, then a
+# byte-order mark the message may start with.
+_SD_ELEMENT = r'\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\]'
+_RFC5424 = (
+    rf"<[0-9]{{1,3}}>[0-9]{{1,2}} (?:{_ISO_TIME}|-) [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
+    rf"(?:-|(?:{_SD_ELEMENT})+) ?\ufeff?"
+)
+SYSLOG_HEADER = rf"(?:{_RFC5424}|{_BSD_OR_ISO})"
+
+# What container tools put before a line: Compose's service name or kubectl's ``--prefix``,
+# then the time of ``--timestamps`` and, in a container runtime's log file, the stream and
+# whether the line is whole (F) or a part (P).
+_RFC3339 = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_SOURCE = r"(?:\[pod/[^\] ]+\] |[A-Za-z0-9][A-Za-z0-9_.-]* +\| )"
+_STAMP = rf"{_RFC3339} (?:(?:stdout|stderr) [FP] )?"
+CONTAINER_PREFIX = rf"(?:{_SOURCE}{_STAMP}|{_SOURCE}|{_STAMP})"
+
+# A Docker json-file record: its first key is ``log``.
+_DOCKER_RECORD = r'^\{"log":"'
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a log's lines are wrapped in (see module): ``prefix``, a regex of what comes before
+    the server's line (None when the line is a JSON record's ``log``), and an example line."""
+
+    name: str
+    description: str
+    example: str
+    prefix: str | None = None
+
+    def wraps(self) -> pl.Expr:
+        """Whether each line of the ``line`` column is wrapped in this envelope."""
+        line = pl.col("line")
+        if self.prefix is None:
+            return line.str.contains(_DOCKER_RECORD)
+        return line.str.contains(f"^{self.prefix}")
+
+    def contents(self) -> pl.Expr:
+        """The server's line in each line of the ``line`` column (the line as it is where it has
+        no envelope)."""
+        line = pl.col("line")
+        if self.prefix is None:
+            inner = line.str.json_path_match("$.log").str.strip_suffix("\n").str.strip_suffix("\r")
+            return pl.when(line.str.contains(_DOCKER_RECORD)).then(inner).otherwise(line)
+        return line.str.replace(f"^{self.prefix}", "")
+
+    def unwrap(self, line: str) -> str:
+        """The server's line in ``line``, as ``contents`` takes it out (``line`` when it has no
+        envelope)."""
+        if self.prefix is not None:
+            return re.sub(f"^{self.prefix}", "", line, count=1)
+        if not re.match(_DOCKER_RECORD, line):
+            return line
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return line
+        inner = record.get("log") if isinstance(record, dict) else None
+        return inner.removesuffix("\n").removesuffix("\r") if isinstance(inner, str) else line
+
+
+SYSLOG = Envelope(
+    name="syslog",
+    description="a syslog header before each line (BSD, ISO 8601 or RFC 5424), as rsyslog, "
+    "syslog-ng and journalctl write an access log sent to syslog",
+    example="Dec  6 15:10:01 web1 nginx: 203.0.113.7 - - [06/Dec/2026:15:10:01 +0100] "
+    '"GET / HTTP/1.1" 200 512 "-" "curl/8.5.0"',
+    prefix=SYSLOG_HEADER,
+)
+CONTAINER = Envelope(
+    name="container",
+    description="what docker logs, docker compose logs and kubectl logs put before a line "
+    "(a service name, a time stamp), and a container runtime's log file (time, stream, F or P)",
+    example="2026-12-06T14:10:01.123456789Z stdout F 203.0.113.7 - - "
+    '[06/Dec/2026:15:10:01 +0100] "GET / HTTP/1.1" 200 512 "-" "curl/8.5.0"',
+    prefix=CONTAINER_PREFIX,
+)
+DOCKER = Envelope(
+    name="docker",
+    description="Docker's json-file log records: a JSON object a line, the server's line as "
+    '"log"',
+    example='{"log":"203.0.113.7 - - [06/Dec/2026:15:10:01 +0100] \\"GET / HTTP/1.1\\" 200 512 '
+    '\\"-\\" \\"curl/8.5.0\\"\\n","stream":"stdout","time":"2026-12-06T14:10:01.123456789Z"}',
+)
+ENVELOPES: dict[str, Envelope] = {e.name: e for e in (SYSLOG, CONTAINER, DOCKER)}
+
+
+def envelopes_of(lines: Sequence[str]) -> list[Envelope]:
+    """The envelopes that wrap at least half of ``lines`` (blank lines left out), in the order
+    of ``ENVELOPES``."""
+    data = [line for line in lines if line.strip()]
+    if not data:
+        return []
+    frame = pl.DataFrame({"line": pl.Series(data, dtype=pl.String)})
+    found = frame.select(
+        *(envelope.wraps().sum().alias(envelope.name) for envelope in ENVELOPES.values())
+    ).row(0, named=True)
+    return [ENVELOPES[name] for name, count in found.items() if 2 * count >= len(data)]
