@@ -34,6 +34,7 @@ from micromacro.logformats import (
     Detection,
     LogFormat,
     SampleAnalysis,
+    UnrecognisedFormat,
     analyse_sample,
     choose_format,
     has_forwarded_for,
@@ -49,7 +50,11 @@ from micromacro.periods import parse_timezone
 # The first lines of each input (file, line number, text): read once, used for the format,
 # the time zone and the order of the inputs.
 Sample = list[tuple[InputFile, int, str]]
-_TIMEZONE_LINES = 5  # lines of each input searched for the log's own offset
+# The first lines of each input looked at when no format reads any of the first
+# ``SAMPLE_LINES``: a program's start-up messages may come before the first request (an
+# ingress controller's banner and its first log lines, in kubectl logs).
+SAMPLE_LINES = 50
+LONGER_SAMPLE_LINES = 2_000
 # The UTC offset a line writes its time with: a bracketed time (the Common Log Format's), an ISO
 # 8601 time or a CLF time unbracketed (JSON values: nginx's $time_iso8601 and $time_local,
 # Traefik's StartLocal). A time in UTC (Z) or without an offset names no zone.
@@ -64,6 +69,40 @@ EXCERPT_CHARS = 120
 # The mark of a variant that leaves fields at the end of its lines unread (``combined+fields``).
 UNREAD_FIELDS = "+fields"
 _TAIL_CHARS = 80
+
+
+@dataclass(frozen=True)
+class SampledFormat:
+    """The log format of a run, its detection (None: named), the sample lines it was chosen by
+    and how it reads them (``sample_read``)."""
+
+    format: LogFormat
+    detection: Detection | None
+    sample: Sample
+    read: pl.DataFrame
+
+
+def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) -> SampledFormat:
+    """The format of ``inputs`` (``choose_log_format``), chosen by the first ``SAMPLE_LINES``
+    lines of each input, or by the first ``LONGER_SAMPLE_LINES`` where no format reads any of
+    those (nothing is detected, or the format named reads none of them)."""
+    sample = list(inputs.sample_lines(SAMPLE_LINES))
+    try:
+        fmt, detection = choose_log_format(sample, requested, cache)
+    except UnrecognisedFormat:
+        longer = list(inputs.sample_lines(LONGER_SAMPLE_LINES))
+        if len(longer) == len(sample):
+            raise
+        sample = longer
+        fmt, detection = choose_log_format(sample, requested, cache)
+        return SampledFormat(fmt, detection, sample, sample_read(fmt, sample))
+    read = sample_read(fmt, sample)
+    if sample and not read.get_column("read").any():
+        longer = list(inputs.sample_lines(LONGER_SAMPLE_LINES))
+        longer_read = sample_read(fmt, longer)
+        if longer_read.get_column("read").any():
+            return SampledFormat(fmt, detection, longer, longer_read)
+    return SampledFormat(fmt, detection, sample, read)
 
 
 def choose_log_format(
@@ -130,7 +169,11 @@ def analyse_inputs(patterns: Sequence[str], *, stdin: BinaryIO | None = None) ->
     """How every log format family reads the first lines of the inputs: what auto-detection
     decides on (``micromacro formats --detect``)."""
     with Inputs(patterns, stdin=stdin) as inputs:
-        return _analysis(list(inputs.sample_lines()))
+        analysis = _analysis(list(inputs.sample_lines(SAMPLE_LINES)))
+        if analysis.candidates and analysis.candidates[0].read:
+            return analysis
+        longer = list(inputs.sample_lines(LONGER_SAMPLE_LINES))
+        return _analysis(longer) if len(longer) > analysis.lines else analysis
 
 
 def named_format_string(fmt: LogFormat) -> FormatString | None:
@@ -248,22 +291,23 @@ def _may_name_forwarded(text: str) -> bool:
 def _sample_frame(sample: Sample) -> pl.LazyFrame:
     return pl.DataFrame(
         {
-            "source_file": [file.name for file, _, _ in sample],
+            "source_file": pl.Series([file.name for file, _, _ in sample], dtype=pl.String),
             "line_no": pl.Series([number for _, number, _ in sample], dtype=pl.UInt32),
-            "line": [text for _, _, text in sample],
+            "line": pl.Series([text for _, _, text in sample], dtype=pl.String),
         }
     ).lazy()
 
 
 def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
-    """How ``fmt`` reads each line of ``sample``: its input (``source_file``), whether it is
-    data (not a comment), whether it reads as ``fmt`` (``read``: a request, or another record of
-    the format) and its time (``ts``, where it is a request)."""
+    """How ``fmt`` reads each line of ``sample``: its input (``source_file``) and number
+    (``line_no``), whether it is data (not a comment), whether it reads as ``fmt`` (``read``: a
+    request, or another record of the format) and its time (``ts``, where it is a request)."""
     parsed = pl.col("parsed")
     return (
         fmt.parser()(_sample_frame(sample))
         .select(
             "source_file",
+            "line_no",
             (~pl.col("comment")).alias("data"),
             (parsed | pl.col("not_http")).alias("read"),
             pl.when(parsed).then(pl.col("ts")).alias("ts"),
@@ -291,21 +335,22 @@ def unread_inputs(fmt: LogFormat, read: pl.DataFrame) -> list[str]:
 
 
 def report_timezone(
-    requested: str | None, fmt: LogFormat, sample: Sample, newest_first: Sequence[str]
+    requested: str | None, sampled: SampledFormat, newest_first: Sequence[str]
 ) -> tzinfo:
-    """The zone ``requested`` (``--tz``), or the log's own: the first offset among the first
-    lines of the newest input holding one (``newest_first``: the inputs' names, newest first),
-    the server's latest zone the sample shows (in the lines ``fmt`` reads, inside any
+    """The zone ``requested`` (``--tz``), or the log's own: the first offset among the sample
+    lines its format reads, in the newest input holding one (``newest_first``: the inputs' names,
+    newest first), the server's latest zone the sample shows (in the line inside any
     envelope); or UTC."""
     if requested:
         return parse_timezone(requested)
+    read = sampled.read.filter("read").select("source_file", "line_no")
+    lines_read = set(read.iter_rows())
     rank = {name: index for index, name in enumerate(newest_first)}
-    seen: dict[str, int] = {}
-    for file, _, text in sorted(sample, key=lambda line: rank.get(line[0].name, len(rank))):
-        seen[file.name] = seen.get(file.name, 0) + 1
-        if seen[file.name] > _TIMEZONE_LINES:
+    ordered = sorted(sampled.sample, key=lambda line: rank.get(line[0].name, len(rank)))
+    for file, number, text in ordered:
+        if (file.name, number) not in lines_read:
             continue
-        match = _LOG_OFFSET.search(unwrapped(fmt, text))
+        match = _LOG_OFFSET.search(unwrapped(sampled.format, text))
         if match:
             offset = next(group for group in match.groups() if group)
             with contextlib.suppress(UsageError):  # no offset (+9900): look further

@@ -37,13 +37,12 @@ from micromacro.format_choice import (
     PROXIED_SAMPLE_LINES,
     UnreadFields,
     check_forwarded_for,
-    choose_log_format,
+    choose_format_for,
     format_notes,
     lines_with_unread_fields,
     named_format_string,
     proxied_clients_warning,
     report_timezone,
-    sample_read,
     unmatched_warning,
     unread_inputs,
 )
@@ -470,9 +469,9 @@ def _read_access_logs(
 ) -> InputRead:
     """Parse every line of the access logs into hits, counting each line in its bucket (with
     ``keep_lines``, every line is read and kept with its fields: no seeking)."""
-    sample = list(inputs.sample_lines())
     memo = options.cache if not keep_lines else None
-    fmt, detection = choose_log_format(sample, options.log_format, memo)
+    chosen = choose_format_for(inputs, options.log_format, memo)
+    fmt, detection, sample = chosen.format, chosen.detection, chosen.sample
     client_notes, client_warnings = [], []
     if options.client_ip == "first-forwarded":
         check_forwarded_for(fmt, sample)
@@ -484,10 +483,10 @@ def _read_access_logs(
         )
     elif proxied := proxied_clients_warning(fmt, sample, lambda: _first_lines(inputs)):
         client_warnings.append(proxied)
-    sampled = sample_read(fmt, sample) if len(inputs.files) > 1 and sample else None
+    sampled = chosen.read if len(inputs.files) > 1 and sample else None
     if sampled is not None:
         _order_by_time(inputs, sampled)
-    tz = report_timezone(options.tz, fmt, sample, [file.name for file in reversed(inputs.files)])
+    tz = report_timezone(options.tz, chosen, [file.name for file in reversed(inputs.files)])
     period, earlier = _periods(options, tz)
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]

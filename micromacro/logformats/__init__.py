@@ -60,6 +60,7 @@ __all__ = [
     "NotHttp",
     "RegexFormat",
     "SampleAnalysis",
+    "UnrecognisedFormat",
     "analyse_sample",
     "choose_format",
     "detect_format",
@@ -469,6 +470,10 @@ def _candidate(family: str, table: pl.DataFrame) -> Candidate:
     return Candidate(family, read, variants)
 
 
+class UnrecognisedFormat(InputError):
+    """No format reads a line of the sample (and it is no event export)."""
+
+
 class ExportReadAsLog(InputError):
     """An event export read as an access log (no goals file's ``source:`` maps it): the input
     ``name`` and what it looks like (``kind``). The message says how to report it; a command
@@ -518,11 +523,13 @@ def _export_kind(line: str) -> str | None:
     return None
 
 
-def _nothing_reads(analysis: SampleAnalysis) -> InputError:
+def _nothing_reads(analysis: SampleAnalysis) -> UnrecognisedFormat | ExportReadAsLog:
     """The error of a sample no family reads a line of: an event export named for what it is."""
     tried = ", ".join(f"{c.family} {c.read}" for c in analysis.candidates)
     if not analysis.lines:
-        return InputError(f"cannot recognise the log format: no sample lines; tried {tried}")
+        return UnrecognisedFormat(
+            f"cannot recognise the log format: no sample lines; tried {tried}"
+        )
     unread = analysis.unread or analysis.first_data
     export = _export_kind(unread[1]) if unread else None
     if unread and export:
@@ -531,7 +538,7 @@ def _nothing_reads(analysis: SampleAnalysis) -> InputError:
     advice = (_json_advice(unread[1]) if unread else None) or (
         "name it with --log-format (see micromacro formats)"
     )
-    return InputError(
+    return UnrecognisedFormat(
         f"cannot recognise the log format: no format reads any of the {analysis.lines} sample "
         f"lines (lines read: {tried}){first}; {advice}"
     )
