@@ -678,6 +678,12 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
     such a time; else empty."""
     time_format = timestamp_field(source).format
     first = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(_EXAMPLES)
+    if time_format in _EPOCH_UNITS and (unit := _larger_epoch_unit(rows, time_format)):
+        return (
+            f"{file_name}: times in {column!r} read as {time_format} are all in the 1970s: "
+            f"numbers of their length count {_EPOCH_UNITS[unit]}, timestamp: {{column: "
+            f"{column}, format: {unit}}}"
+        )
     if time_format in _EPOCH_UNITS:  # a number out of range: another unit, by its digits
         beyond = first.filter(pl.col(_OUT_OF_RANGE).fill_null(False))
         lengths = beyond.get_column(_BAD_TIME).str.extract(r"^\s*\+?(\d+)", 1).str.len_chars()
@@ -700,6 +706,22 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
     )
 
 
+def _larger_epoch_unit(rows: pl.DataFrame, time_format: str) -> str | None:
+    """The epoch unit the times of ``rows`` count (by their numbers' digits) where, read in the
+    smaller unit ``time_format``, every one falls in the 1970s: seconds read as milliseconds
+    (no export of web events holds only times before 1980). None otherwise."""
+    latest = rows.select(pl.col("ts").dt.epoch("us").max()).item()
+    if not isinstance(latest, int) or not 0 < latest < _YEAR_1980_US:
+        return None
+    number = latest * _PER_MICRO[time_format]
+    unit = _EPOCH_BY_DIGITS.get(len(str(int(number))))
+    return unit if unit is not None and unit != time_format else None
+
+
+# Microseconds since 1970 at the start of 1980, and the numbers of each epoch format per
+# microsecond.
+_YEAR_1980_US = 315_532_800_000_000
+_PER_MICRO = {"epoch_s": 1e-6, "epoch_ms": 1e-3, "epoch_us": 1}
 # The epoch formats, what they count, and the one a time of this many digits is (a time of
 # 2001–2286).
 _EPOCH_UNITS = {"epoch_s": "seconds", "epoch_ms": "milliseconds", "epoch_us": "microseconds"}

@@ -1205,6 +1205,46 @@ def test_epoch_times_out_of_range_name_the_unit_their_length_counts(
     )
 
 
+@pytest.mark.parametrize(
+    ("time_format", "times", "day", "unit", "counts"),
+    [
+        # 10 digits, given as milliseconds: 21 January 1970; as seconds 2026-11-02.
+        ("epoch_ms", ["1793610000", "1793610060"], "1970-01-21", "epoch_s", "seconds"),
+        # As microseconds: half an hour after midnight on 1 January 1970.
+        ("epoch_us", ["1793610000", "1793610060"], "1970-01-01", "epoch_s", "seconds"),
+        # 13 digits, given as microseconds: 21 January 1970.
+        ("epoch_us", ["1793610000123", "1793610060456"], "1970-01-21", "epoch_ms", "milliseconds"),
+    ],
+)
+def test_epoch_times_of_the_1970s_name_the_unit_their_length_counts(
+    tmp_path: Path, time_format: str, times: list[str], day: str, unit: str, counts: str
+) -> None:
+    """Times in too small a unit are no error (1970 is a time), and were read silently: the
+    report is of January 1970, or of nothing in the period asked for."""
+    source = f"source:\n  timestamp: {{column: t, format: {time_format}}}\n  user_id: u\n"
+    goals = goals_file(tmp_path, source, goals="")
+    export = tmp_path / "events.csv"
+    export.write_text("t,u\n" + "".join(f"{time},u1\n" for time in times))
+    result = run(str(export), "--goals", goals, "--no-cache", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["period"]["first_hit"].startswith(f"{day}T")
+    assert (
+        f"micromacro: warning: {export}: times in 't' read as {time_format} are all in the "
+        f"1970s: numbers of their length count {counts}, timestamp: {{column: t, format: "
+        f"{unit}}}\n"
+    ) in result.stderr
+
+
+def test_epoch_times_of_this_century_are_no_warning(tmp_path: Path) -> None:
+    source = "source:\n  timestamp: {column: t, format: epoch_ms}\n  user_id: u\n"
+    goals = goals_file(tmp_path, source, goals="")
+    export = tmp_path / "events.csv"
+    export.write_text("t,u\n1793610000123,u1\n")
+    result = run(str(export), "--goals", goals, "--no-cache", "--format", "json")
+    assert result.exit_code == 0
+    assert "1970s" not in result.stderr
+
+
 def test_a_csv_of_semicolons_is_named_as_one(tmp_path: Path) -> None:
     """A spreadsheet's CSV in many languages is separated by ``;``: read as one column, its
     mapped columns are missing, and the error says why."""
