@@ -546,7 +546,7 @@ PRESET_FIELDS = {
     "alb": (at(2026, 11, 2, 8, 15, 3, 123456), "203.0.113.7", "GET", "/products/tent", 200,
             5123, None, "shop.example.com"),  # the domain_name field
     "elb": (at(2026, 11, 2, 8, 15, 3, 123456), "203.0.113.7", "GET", "/products/tent", 200,
-            5123, None, None),
+            5123, None, "shop.example.com"),
     "haproxy": (at(2026, 11, 2, 8, 15, 3, 123000), "203.0.113.7", "GET", "/products/tent", 200,
                 5123, None, None),
 }  # fmt: skip

@@ -165,10 +165,11 @@ def test_alb_newer_fields_at_the_end_are_not_required() -> None:
     older = ALB_HTTPS[: ALB_HTTPS.index(' "Root=')]  # ends after target_group_arn: no domain
     oldest = ALB_HTTPS[: ALB_HTTPS.index(" ECDHE")]  # ends after the user agent
     read = rows(FORMATS["alb"], [longer, older, oldest])
+    # Without domain_name, the host is the request's (https://www.example.com:443/).
     assert [fields(r, "variant", "path", "status", "host") for r in read] == [
         ("alb", "/", 200, "www.example.com"),
-        ("alb", "/", 200, None),
-        ("alb", "/", 200, None),
+        ("alb", "/", 200, "www.example.com"),
+        ("alb", "/", 200, "www.example.com"),
     ]
 
 
@@ -196,7 +197,8 @@ def test_alb_missing_space_before_a_later_field() -> None:
         '12345678-1234-1234-1234-123456789012" 1 ', '12345678-1234-1234-1234-123456789012"1 '
     )
     row = one("alb", line)
-    assert fields(row, "variant", "path", "host") == ("alb", "/", None)
+    # domain_name "-": the host is the request's.
+    assert fields(row, "variant", "path", "host") == ("alb", "/", "www.example.com")
 
 
 @pytest.mark.parametrize(
@@ -265,7 +267,8 @@ ELB_TS = at(2015, 5, 13, 23, 39, 43, 945958)
 def test_elb_documented_line() -> None:
     row = one("elb", ELB_HTTPS)
     assert fields(row, *FIELDS, "host", "variant") == (
-        ELB_TS, "192.168.131.39", "GET", "/", None, 200, 57, None, "curl/7.38.0", None, "elb",
+        ELB_TS, "192.168.131.39", "GET", "/", None, 200, 57, None, "curl/7.38.0",
+        "www.example.com", "elb",
     )  # fmt: skip
 
 
@@ -531,7 +534,7 @@ def test_bunny_documented_line() -> None:
     row = one("bunny", BUNNY_LINE)
     assert fields(row, *FIELDS, "host", "variant") == (
         at(2017, 10, 5, 1, 31, 2, 421000), "163.172.53.229", "GET", "/video.mp4", None, 200, 412,
-        None, FIREFOX, None, "bunny",
+        None, FIREFOX, "example.b-cdn.net", "bunny",
     )  # fmt: skip
 
 

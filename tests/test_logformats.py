@@ -82,6 +82,41 @@ def test_http2_and_absolute_form_targets() -> None:
     frame = parse([http2, absolute])
     assert frame["path"].to_list() == ["/a", "/b"]
     assert frame["query"].to_list() == [None, "x=1"]
+    assert frame["host"].to_list() == [None, "shop.example.com"]
+
+
+@pytest.mark.parametrize(
+    ("target", "host"),
+    [
+        ("http://www.example.com/p?a=1", "www.example.com"),  # varnishncsa's default %r
+        ("https://Shop.Example:8443", "Shop.Example"),  # no path: the root; the port dropped
+        ("http://user:secret@shop.example/p", "shop.example"),
+        ("http://[2001:db8::1]:8080/p", "[2001:db8::1]"),
+        ("/p", None),
+        ("shop.example:443", None),  # CONNECT's authority is no absolute URI
+    ],
+)
+def test_an_absolute_target_names_the_host_of_a_line_without_one(
+    target: str, host: str | None
+) -> None:
+    """A line that logs no host field takes the host of its absolute-form target (the request
+    names it; HTTP servers take it over the Host header), in every format's reading."""
+    method = "CONNECT" if target == "shop.example:443" else "GET"
+    clf = combined_line(target).replace('"GET ', f'"{method} ')
+    json_line = (
+        f'{{"time_iso8601":"2026-11-02T09:15:03+01:00","remote_addr":"203.0.113.7",'
+        f'"request":"{method} {target} HTTP/1.1","status":"200","body_bytes_sent":"1"}}'
+    )
+    assert parse([clf])["host"].to_list() == [host]
+    assert parse([json_line], resolve_format("nginx_json"))["host"].to_list() == [host]
+
+
+def test_a_host_field_wins_over_the_target() -> None:
+    line = (
+        'shop.example:443 203.0.113.7 - - [02/Nov/2026:09:15:03 +0100] "GET http://other.example/p '
+        'HTTP/1.1" 200 1 "-" "x"'
+    )
+    assert parse([line], resolve_format("vhost_combined"))["host"].to_list() == ["shop.example"]
 
 
 @pytest.mark.parametrize(

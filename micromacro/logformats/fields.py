@@ -106,6 +106,9 @@ LENIENT_REQUEST_LINE = (
 _TARGET = r"^(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?"
 # An absolute-form target ("GET http://host/path HTTP/1.1") keeps only its path.
 _ABSOLUTE_FORM = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*"
+# Its host (a bracketed IPv6 address as it is), without user information or port: the host of
+# a line that logs no host field (varnishncsa's default format, a classic ELB, a forward proxy).
+_ABSOLUTE_FORM_HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^/?#@]*@)?(\[[^\]/?#]*\]|[^/?#:]+)"
 
 
 def raw_field(present: frozenset[str], name: str) -> pl.Expr:
@@ -218,8 +221,18 @@ def normalize_frame(
         method=pl.col(_METHOD_PART), path=pl.col(_PATH_PART), query=pl.col(_QUERY_PART)
     )
     written = parse_time(raw_field(present, "time"), time) if ts is None else ts
-    typed = _typed(with_parts.lazy(), present, request, written, pl.col(_WHOLE_PATH), None, variant)
+    parts = _RequestParts(pl.col(_WHOLE_PATH), pl.col(_TARGET_HOST))
+    typed = _typed(with_parts.lazy(), present, request, written, parts, None, variant)
     return typed.drop(*_PARTS, strict=False).collect(engine="in-memory")
+
+
+@dataclass(frozen=True)
+class _RequestParts:
+    """The whole path and the target's host of each line, split from its distinct request
+    line already."""
+
+    path: pl.Expr
+    host: pl.Expr
 
 
 def _typed(
@@ -227,16 +240,21 @@ def _typed(
     present: frozenset[str],
     request: pl.Expr,
     written: pl.Expr,
-    path_of: pl.Expr | None,
+    split: _RequestParts | None,
     comment: pl.Expr | None,
     variant: str | pl.Expr,
 ) -> pl.LazyFrame:
     """``normalize``'s typed columns, from the raw fields, the request's parts (a struct of
-    ``method``, ``path`` and ``query``), the time as written and the whole path (None: made
-    from the request's path here)."""
+    ``method``, ``path`` and ``query``), the time as written and the whole path and target's
+    host (None: made from the request's path here). A line with no host field takes the host
+    of an absolute-form target."""
 
     def field(name: str) -> pl.Expr:
         return raw_field(present, name)
+
+    target = pl.col("_request").struct.field("path")
+    path_of = _path_of(target) if split is None else split.path
+    host_of = _host_of(target) if split is None else split.host
 
     return (
         lines.with_columns(_request=request, _time=written)
@@ -248,13 +266,13 @@ def _typed(
             ),
             ip=_dash_is_null(field("ip")),
             method=pl.col("_request").struct.field("method"),
-            path=_path_of(pl.col("_request").struct.field("path")) if path_of is None else path_of,
+            path=path_of,
             query=pl.col("_request").struct.field("query"),
             status=field("status").cast(pl.Int16, strict=False),
             bytes=field("bytes").cast(pl.Int64, strict=False),
             referrer=_dash_is_null(field("referrer")),
             user_agent=_dash_is_null(field("user_agent")),
-            host=_dash_is_null(field("host")),
+            host=pl.coalesce(_dash_is_null(field("host")), host_of),
             forwarded_for=_dash_is_null(field("forwarded_for")),
         )
         .with_columns(
@@ -279,13 +297,13 @@ def _typed(
 
 # The parts of each distinct request line (``normalize_frame``).
 _RAW_REQUEST, _METHOD_PART, _PATH_PART, _QUERY_PART = "_raw_request", "_method", "_path", "_query"
-_WHOLE_PATH = "_whole_path"
-_PARTS = (_METHOD_PART, _PATH_PART, _QUERY_PART, _WHOLE_PATH)
+_WHOLE_PATH, _TARGET_HOST = "_whole_path", "_target_host"
+_PARTS = (_METHOD_PART, _PATH_PART, _QUERY_PART, _WHOLE_PATH, _TARGET_HOST)
 
 
 def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
-    """The method, path, query and whole path of each of ``requests``: each distinct request
-    line split once, its parts handed back to the lines by ``distinct_codes``."""
+    """The method, path, query, whole path and host of each of ``requests``: each distinct
+    request line split once, its parts handed back to the lines by ``distinct_codes``."""
     distinct, codes = distinct_codes(requests.alias(_RAW_REQUEST))
     parts = _split_requests(distinct.to_frame().lazy(), request_line).collect(engine="in-memory")
     return [parts.get_column(name).gather(codes) for name in _PARTS]
@@ -332,6 +350,7 @@ def _split_requests(distinct: pl.LazyFrame, request_line: str) -> pl.LazyFrame:
         parts.struct.field("path").alias(_PATH_PART),
         parts.struct.field("query").alias(_QUERY_PART),
         _path_of(parts.struct.field("path")).alias(_WHOLE_PATH),
+        _host_of(parts.struct.field("path")).alias(_TARGET_HOST),
     )
 
 
@@ -343,6 +362,11 @@ def _path_of(target_path: pl.Expr) -> pl.Expr:
     )
     # An empty path ("GET ?q HTTP/1.1", "GET http://host HTTP/1.1") is the root.
     return pl.when(path == "").then(pl.lit("/")).otherwise(path)
+
+
+def _host_of(target_path: pl.Expr) -> pl.Expr:
+    """The host of an absolute-form target (null for a path)."""
+    return target_path.str.extract(_ABSOLUTE_FORM_HOST, 1)
 
 
 def _query_of(query: pl.Expr) -> pl.Expr:
