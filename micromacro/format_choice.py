@@ -40,7 +40,7 @@ from micromacro.logformats import (
     has_forwarded_for,
 )
 from micromacro.logformats import resolve_format as resolve_log_format
-from micromacro.logformats.envelopes import ENVELOPES
+from micromacro.logformats.envelopes import ENVELOPES, envelopes_of
 from micromacro.logformats.families import FamilyFormat
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.logformats.formatstrings import FormatString, suggest_format_string
@@ -84,8 +84,9 @@ class SampledFormat:
 
 def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) -> SampledFormat:
     """The format of ``inputs`` (``choose_log_format``), chosen by the first ``SAMPLE_LINES``
-    lines of each input, or by the first ``LONGER_SAMPLE_LINES`` where no format reads any of
-    those (nothing is detected, or the format named reads none of them)."""
+    lines of each input; an input none of whose first lines the format reads (nothing is
+    detected in any, or the format read in the others or named reads none of its lines) is
+    sampled to its first ``LONGER_SAMPLE_LINES`` instead."""
     sample = list(inputs.sample_lines(SAMPLE_LINES))
     try:
         fmt, detection = choose_log_format(sample, requested, cache)
@@ -95,14 +96,24 @@ def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) ->
             raise
         sample = longer
         fmt, detection = choose_log_format(sample, requested, cache)
-        return SampledFormat(fmt, detection, sample, sample_read(fmt, sample))
     read = sample_read(fmt, sample)
-    if sample and not read.get_column("read").any():
-        longer = list(inputs.sample_lines(LONGER_SAMPLE_LINES))
-        longer_read = sample_read(fmt, longer)
-        if longer_read.get_column("read").any():
-            return SampledFormat(fmt, detection, longer, longer_read)
-    return SampledFormat(fmt, detection, sample, read)
+    unread = _inputs_unread(read)
+    if not unread:
+        return SampledFormat(fmt, detection, sample, read)
+    further = list(inputs.sample_lines(LONGER_SAMPLE_LINES, unread))
+    longer = [line for line in sample if line[0].name not in unread] + further
+    if len(longer) == len(sample):
+        return SampledFormat(fmt, detection, sample, read)
+    # In input order, as the sample is.
+    order = {file.name: index for index, file in enumerate(inputs.files)}
+    longer.sort(key=lambda line: order[line[0].name])
+    return SampledFormat(fmt, detection, longer, sample_read(fmt, longer))
+
+
+def _inputs_unread(read: pl.DataFrame) -> set[str]:
+    """The inputs of a ``sample_read`` none of whose sampled lines reads."""
+    per_input = read.group_by("source_file").agg(pl.col("read").any())
+    return {str(name) for name, done in per_input.iter_rows() if not done}
 
 
 def choose_log_format(
@@ -201,6 +212,18 @@ def _in_envelope_of(fmt: LogFormat, name: str | None) -> str | None:
     envelope (``syslog:`` + a format string)."""
     envelope = fmt.envelope if isinstance(fmt, FamilyFormat) else None
     return f"{envelope.name}:{name}" if envelope is not None and name is not None else name
+
+
+def envelope_hint(fmt: LogFormat, requested: str, sample: Sample) -> str | None:
+    """What to name when the format named (``requested``) reads none of the lines but does in
+    an envelope that wraps them: ``--log-format syslog:combined`` (None: no envelope helps)."""
+    if not isinstance(fmt, FamilyFormat) or fmt.envelope is not None:
+        return None
+    for envelope in envelopes_of([text for _, _, text in sample]):
+        if sample_read(fmt.enveloped(envelope), sample).get_column("read").any():
+            named = shlex.quote(f"{envelope.name}:{requested}")
+            return f"its lines are wrapped in the {envelope.name} envelope: --log-format {named}"
+    return None
 
 
 def check_forwarded_for(fmt: LogFormat, sample: Sample) -> None:

@@ -33,6 +33,7 @@ from micromacro.hit_schema import (
 )
 from micromacro.hits import MalformedLine, hits_of
 from micromacro.inputs import NUL_PADDING, too_long_line
+from micromacro.logformats.envelopes import Envelope
 from micromacro.logformats.formatstrings import FormatString
 from micromacro.overlapping_inputs import OverlapSample
 from micromacro.periods import Period
@@ -137,6 +138,9 @@ class HitAccumulator:
     # (the malformed lines' reason), and the first line of the period read by another variant.
     format_string: FormatString | None = None
     unmatched_example: tuple[str, int, str] | None = None
+    # What the lines are wrapped in (``syslog:…``), if anything: a format string is matched
+    # against the line inside it.
+    envelope: Envelope | None = None
     # The earliest and the latest time of the lines read, in the period or not.
     earliest: datetime | None = None
     latest: datetime | None = None
@@ -267,7 +271,8 @@ class HitAccumulator:
     ) -> MalformedLine:
         """A malformed line to name; under a format string, where it stops matching."""
         if reason is None and self.format_string is not None and too_long_line(line) is None:
-            reason = self.format_string.mismatch(line)
+            inner = line if self.envelope is None else self.envelope.unwrap(line)
+            reason = self.format_string.mismatch(inner)
         return _malformed_line(source_file, line_no, line, reason)
 
     def _add_positions(self, lines: pl.DataFrame) -> None:

@@ -31,7 +31,7 @@ import queue
 import stat
 import sys
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -400,11 +400,14 @@ class Inputs(AbstractContextManager["Inputs"]):
         # Reading the next chunk overlaps with the caller's work on this one.
         return read_ahead(all_chunks())
 
-    def sample_lines(self, count: int = 50) -> Iterator[tuple[InputFile, int, str]]:
-        """The first ``count`` non-empty lines of each input, decoded leniently (lines longer
-        than ``max_line_bytes`` left out)."""
+    def sample_lines(
+        self, count: int = 50, only: Collection[str] | None = None
+    ) -> Iterator[tuple[InputFile, int, str]]:
+        """The first ``count`` non-empty lines of each input (of those named ``only``, if
+        given), decoded leniently (lines longer than ``max_line_bytes`` left out)."""
         for file in self.files:
-            yield from _head_lines(file, count, self.max_line_bytes)
+            if only is None or file.name in only:
+                yield from _head_lines(file, count, self.max_line_bytes)
 
 
 _T = TypeVar("_T")

@@ -38,6 +38,7 @@ from micromacro.format_choice import (
     UnreadFields,
     check_forwarded_for,
     choose_format_for,
+    envelope_hint,
     format_notes,
     lines_with_unread_fields,
     named_format_string,
@@ -69,7 +70,13 @@ from micromacro.hits import (
 from micromacro.inputs import FileParts, InputFile, Inputs, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
 from micromacro.logformats.cut import group_order
-from micromacro.logformats.families import FamilyParser, FirstRead, WholeParser, batched
+from micromacro.logformats.families import (
+    FamilyFormat,
+    FamilyParser,
+    FirstRead,
+    WholeParser,
+    batched,
+)
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.option_values import AUTO, DEFAULT_MAX_LINE_BYTES, ClientIpMode
 from micromacro.overlapping_inputs import OverlapSample
@@ -297,6 +304,7 @@ def read_hits(
         quoted_period=quoted_period,
         overlap=OverlapSample() if not dedupe and len(inputs.files) > 1 else None,
         format_string=named_format_string(fmt),
+        envelope=fmt.envelope if isinstance(fmt, FamilyFormat) else None,
         spill=spill,
     )
     parser = batched(fmt.parser())
@@ -565,7 +573,8 @@ def _read_access_logs(
             + (
                 "name the format with --log-format"
                 if options.log_format == AUTO
-                else "check --log-format against the log's lines"
+                else envelope_hint(fmt, options.log_format, sample)
+                or "check --log-format against the log's lines"
             )
         ),
         lines=pl.concat(read.lines) if read.lines else None,

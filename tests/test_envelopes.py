@@ -51,6 +51,13 @@ HEADERS = {
         '<190>1 2026-12-06T14:10:01Z web1 nginx - access [origin ip="10.0.0.5" x="a\\"]"] ',
         "<190>1 - web1 nginx - - - \ufeff",  # no time, a message starting with a BOM
         "Dec  6 14:10:01 web1 docker/3f2a9c1b[812]: ",  # a tag holding a slash
+        # RSYSLOG_SyslogProtocol23Format keeps the space a BSD sender's message starts with.
+        "<190>1 2026-12-06T14:10:01+00:00 web1 nginx - - -  ",
+        "Dec  6 14:10:01 web1 nginx:  ",
+        "Sun 2026-12-06 14:10:01 UTC web1 nginx[812]: ",  # journalctl -o short-full
+        "Sun 2026-12-06 15:10:01 CET web1 nginx.service[812]: ",  # journalctl -o with-unit
+        "1796547600.123456 web1 nginx[812]: ",  # journalctl -o short-unix
+        "[ 1234.567890] web1 nginx[812]: ",  # journalctl -o short-monotonic
     ],
     "container": [
         "2026-12-06T14:10:01.123456789Z ",  # docker logs --timestamps, kubectl --timestamps
@@ -61,6 +68,8 @@ HEADERS = {
         "web-1  | 2026-12-06T14:10:01.123456789Z ",  # docker compose logs --timestamps
         "[pod/web-5d9c7b-x2x4q/nginx] ",  # kubectl logs --prefix
         "[pod/web-5d9c7b-x2x4q/nginx] 2026-12-06T14:10:01.123456789Z ",
+        "shop_web.1.k3j5h2g8f9d0@node-1    | ",  # docker service logs (Swarm)
+        "2026-12-06T10:00:00.123456789+01:00 ",  # podman logs -t
     ],
 }
 # Lines of other formats that no envelope takes anything from.
@@ -88,13 +97,43 @@ def test_each_header_is_taken_off_the_line(name: str, header: str) -> None:
     assert detect_format([header + LINE]).format.name == f"{name}:combined"
 
 
-def test_docker_json_file_records_hold_the_line() -> None:
-    record = {"log": LINE + "\n", "stream": "stdout", "time": "2026-12-06T14:10:01.1Z"}
-    crlf = {"log": LINE + "\r\n", "stream": "stderr", "time": "2026-12-06T14:10:01.1Z"}
-    lines = [json.dumps(record, separators=(",", ":")), json.dumps(crlf, separators=(",", ":"))]
-    assert contents("docker", lines) == [LINE, LINE]
-    assert [DOCKER.unwrap(line) for line in lines] == [LINE, LINE]
-    assert envelopes_of(lines) == [DOCKER]
+def compact(record: dict[str, object]) -> str:
+    """A JSON record as log shippers write it: no spaces."""
+    return json.dumps(record, separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    ("name", "record"),
+    [
+        # Docker's json-file driver; a line ended by CR LF.
+        ("docker", {"log": LINE + "\n", "stream": "stdout", "time": "2026-12-06T14:10:01.1Z"}),
+        ("docker", {"log": LINE + "\r\n", "stream": "stderr", "time": "2026-12-06T14:10:01.1Z"}),
+        # Fluent Bit's json_lines output, and Docker's fluentd driver: "log" is not first.
+        ("docker", {"date": 1796547600.123, "stream": "stdout", "_p": "F", "log": LINE}),
+        ("docker", {"container_id": "5f1c3a9b2d4e", "source": "stdout", "log": LINE}),
+        # Filebeat: "log" is an object there, the line is "message".
+        ("message", {"@timestamp": "t", "log": {"offset": 0}, "message": LINE}),
+        ("message", {"__CURSOR": "s=abc", "SYSLOG_IDENTIFIER": "nginx", "MESSAGE": LINE}),
+        ("message", {"_index": "filebeat", "_source": {"@timestamp": "t", "message": LINE}}),
+    ],
+)
+def test_json_records_hold_the_line(name: str, record: dict[str, object]) -> None:
+    line = compact(record)
+    assert contents(name, [line]) == [LINE]
+    assert ENVELOPES[name].unwrap(line) == LINE
+    assert envelopes_of([line]) == [ENVELOPES[name]]
+    assert detect_format([line]).format.name == f"{name}:combined"
+
+
+def test_a_lone_surrogate_in_a_record_is_no_crash(tmp_path: Path) -> None:
+    """A JSON escape of half a UTF-16 pair (no character) in a sampled record: the line inside
+    holds U+FFFD, as text that is no UTF-8 does, and the line is malformed."""
+    records = [compact({"log": PAGES[0] + "\n"}), '{"log":"\\ud800\\n","stream":"stdout"}']
+    assert DOCKER.unwrap(records[1]) == "\ufffd"
+    data, _ = report(tmp_path, "web.log", records)
+    assert (data["input"]["format"], data["input"]["page"], data["input"]["malformed"]) == (
+        "docker:combined", 1, 1,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("line", UNWRAPPED)
@@ -139,12 +178,14 @@ def test_polars_and_python_take_the_same_line_out(text: str) -> None:
 
 @given(inner=any_text)
 def test_a_docker_record_gives_back_any_line(inner: str) -> None:
-    record = json.dumps({"log": inner + "\n", "stream": "stdout", "time": "t"})
-    compact = json.dumps({"log": inner + "\n", "stream": "stdout"}, separators=(",", ":"))
-    assert contents("docker", [compact]) == [inner]
-    assert DOCKER.unwrap(compact) == inner
-    # Docker writes its records without spaces: one with them is no record of its own.
-    assert DOCKER.unwrap(record) == record
+    """Written by Docker (no spaces) or another shipper (``json.dumps``' spaces), with the line
+    first or after other keys."""
+    records = [
+        compact({"log": inner + "\n", "stream": "stdout"}),
+        json.dumps({"stream": "stdout", "log": inner + "\n", "time": "t"}),
+    ]
+    assert contents("docker", records) == [inner, inner]
+    assert [DOCKER.unwrap(record) for record in records] == [inner, inner]
 
 
 # --- Detection -------------------------------------------------------------------------------
@@ -347,7 +388,8 @@ def test_formats_lists_and_detects_envelopes(tmp_path: Path) -> None:
     runner = CliRunner()
     listing = runner.invoke(cli, ["formats"])
     assert "syslog: a syslog header before each line" in listing.stdout
-    assert "docker: Docker's json-file log records" in listing.stdout
+    assert 'docker: JSON records holding the line as "log"' in listing.stdout
+    assert 'message: JSON records holding the line as "message"' in listing.stdout
     log = tmp_path / "web.log"
     log.write_text(f"web-1  | {LINE}\n", encoding="utf-8")
     detected = runner.invoke(cli, ["formats", "--detect", str(log)])
@@ -374,3 +416,50 @@ def test_a_log_behind_a_proxy_is_named_in_any_envelope(tmp_path: Path) -> None:
         "the X-Forwarded-For field names 12 clients in the first 12 requests, where the "
         "connecting address names 1"
     ) in stderr
+
+
+def test_a_json_line_after_a_header_without_a_host() -> None:
+    """``<190>Dec  6 15:00:01 nginx: {"time_local": …}``: the tag is ``nginx``, not the start
+    of the JSON (a tag holds no quote or brace)."""
+    line = (
+        '<190>Dec  6 14:10:01 nginx: {"time_local": "06/Dec/2026:15:10:01 +0100", '
+        '"remote_addr": "203.0.113.7", "request": "GET / HTTP/1.1", "status": "200"}'
+    )
+    assert detect_format([line]).format.name == "syslog:nginx_json"
+
+
+def test_a_servers_own_iso_time_is_not_taken_for_the_containers(tmp_path: Path) -> None:
+    """``docker compose logs`` without ``--timestamps`` of a log that starts with
+    ``$time_iso8601``: the tools' times have fractions of a second, the server's has none."""
+    lines = [
+        f'web-1  | 2026-12-06T15:10:0{n}+01:00 203.0.113.7 "GET /p{n} HTTP/1.1" 200 512'
+        for n in range(3)
+    ]
+    string = '$time_iso8601 $remote_addr "$request" $status $body_bytes_sent'
+    data, _ = report(tmp_path, "web.log", lines, "--log-format", f"container:{string}")
+    assert (data["input"]["lines"], data["input"]["page"]) == (3, 3)
+
+
+def test_a_format_string_mismatch_is_placed_in_the_line_inside(tmp_path: Path) -> None:
+    header = "Dec  6 14:10:01 web1 nginx: "
+    string = '$remote_addr - $remote_user [$time_local] "$request" $status'
+    good = '203.0.113.7 - - [06/Dec/2026:15:10:01 +0100] "GET / HTTP/1.1" 200'
+    bad = '203.0.113.7 - - 06/Dec/2026:15:10:02 +0100 "GET / HTTP/1.1" 200'
+    _, stderr = report(
+        tmp_path, "web.log", [header + good, header + bad], "--log-format", f"syslog:{string}"
+    )
+    # Column 17 of the line inside: where its "[" is missing.
+    assert "the nginx format string stops matching at column 17, at '['" in stderr
+
+
+def test_a_format_named_without_its_envelope_says_which(tmp_path: Path) -> None:
+    log = tmp_path / "web.log"
+    log.write_text("".join(f"Dec  6 14:10:01 web1 nginx: {line}\n" for line in PAGES))
+    result = CliRunner().invoke(cli, ["report", str(log), "--log-format", "combined"])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "; its lines are wrapped in the syslog envelope: --log-format syslog:combined\n"
+    )
+    auto = CliRunner().invoke(cli, ["report", str(log), "--log-format", "syslog:auto"])
+    assert auto.exit_code == 2
+    assert "auto-detection finds envelopes itself" in auto.stderr

@@ -105,3 +105,26 @@ def test_no_request_in_the_first_2000_lines_is_no_format(tmp_path: Path) -> None
     assert "cannot recognise the log format: no format reads any of the 2000 sample lines" in (
         stderr
     )
+
+
+def test_an_input_that_starts_with_them_among_others(tmp_path: Path) -> None:
+    """Of two inputs, the newer opens with 60 lines of its own: it is sampled further, its
+    zone (+01:00, the newest input's) is the report's, and it is no input of another format."""
+    old = tmp_path / "old.log"
+    old.write_text("".join(access(f"/o/{n}", n, "+0200") + "\n" for n in range(3)))
+    new = tmp_path / "new.log"
+    late = [
+        f'10.244.0.1 - - [30/Dec/2026:10:{minute:02d}:00 +0100] "GET /n HTTP/1.1" 200 1 "-" "x"'
+        for minute in range(30)
+    ]
+    new.write_text("\n".join([klog(n) for n in range(60)] + late) + "\n")
+    result = CliRunner().invoke(
+        cli,
+        ["report", str(old), str(new), "--since", "2026-12-30T10:15", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["period"]["time_zone"] == "+01:00"
+    # 10:15 to 10:29 in +01:00: 15 requests.
+    assert data["input"]["page"] + data["input"]["bot"] == 15
+    assert "none of its first" not in result.stderr

@@ -145,6 +145,11 @@ def resolve_format(name: str) -> LogFormat:
 
 def _in_envelope(name: str, envelope: Envelope) -> LogFormat:
     """The format ``name`` read in the lines ``envelope`` wraps."""
+    if name in (AUTO, ""):
+        raise UsageError(
+            f"--log-format {envelope.name}:{name}: an envelope holds a format named after it "
+            f"({envelope.name}:combined); auto-detection finds envelopes itself"
+        )
     if name.partition(":")[0] in ENVELOPES:
         raise UsageError(
             f"unknown log format {quoted(f'{envelope.name}:{name}')} (an envelope holds a log "

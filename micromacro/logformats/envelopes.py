@@ -34,53 +34,71 @@ from dataclasses import dataclass
 import polars as pl
 
 # A syslog header's time: BSD (``Dec  6 15:10:01``, the day padded with a space or a zero,
-# maybe with fractions of a second) or ISO 8601 with an offset.
+# maybe with fractions of a second) or ISO 8601 with an offset; or as journalctl writes it in
+# its other formats: ``short-full`` (``Sun 2026-12-06 10:00:00 CET``, ``with-unit`` too),
+# ``short-unix`` (seconds since 1970) and ``short-monotonic`` (``[ 1234.567890]``).
 _BSD_TIME = r"[A-Z][a-z]{2} [ 0-3]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
 _ISO_TIME = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
     r"(?:Z|[+-][0-9]{2}:?[0-9]{2})"
 )
-# A program's tag and process id, then ``: ``.
-_TAG = r"[^ :\[\]]+(?:\[[0-9]+\])?: "
-_BSD_OR_ISO = rf"(?:<[0-9]{{1,3}}>)?(?:{_BSD_TIME}|{_ISO_TIME}) (?:[^ ]+ )?{_TAG}"
+_JOURNAL_TIME = (
+    r"[A-Z][a-z]{2} [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? [^ ]+"
+    r"|[0-9]{9,10}\.[0-9]+|\[ *[0-9]+\.[0-9]+\]"
+)
+# A program's tag and process id, then ``:`` and the space rsyslog keeps from the message
+# (one more where the sender wrote one). A tag holds no quote or brace, which a JSON line
+# after a header without a host name starts with.
+_TAG = r'[^ :\[\]{}"]+(?:\[[0-9]+\])?: {1,2}'
+_BSD_OR_ISO = rf"(?:<[0-9]{{1,3}}>)?(?:{_BSD_TIME}|{_ISO_TIME}|{_JOURNAL_TIME}) (?:[^ ]+ )?{_TAG}"
 # RFC 5424: <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA, then a
-# byte-order mark the message may start with.
+# byte-order mark the message may start with, or the space a BSD sender's message starts with
+# (rsyslog's RSYSLOG_SyslogProtocol23Format writes it).
 _SD_ELEMENT = r'\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\]'
 _RFC5424 = (
     rf"<[0-9]{{1,3}}>[0-9]{{1,2}} (?:{_ISO_TIME}|-) [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
-    rf"(?:-|(?:{_SD_ELEMENT})+) ?\ufeff?"
+    rf"(?:-|(?:{_SD_ELEMENT})+)(?: {{0,2}}\ufeff| {{0,2}})"
 )
 SYSLOG_HEADER = rf"(?:{_RFC5424}|{_BSD_OR_ISO})"
 
 # What container tools put before a line: Compose's service name or kubectl's ``--prefix``,
 # then the time of ``--timestamps`` and, in a container runtime's log file, the stream and
 # whether the line is whole (F) or a part (P).
+# The tools write their times with fractions of a second (nanoseconds, trailing zeros dropped),
+# which tells them from a server's own ISO 8601 time starting its line (nginx's
+# ``$time_iso8601`` has none).
 _RFC3339 = (
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+(?:Z|[+-][0-9]{2}:[0-9]{2})"
 )
-_SOURCE = r"(?:\[pod/[^\] ]+\] |[A-Za-z0-9][A-Za-z0-9_.-]* +\| )"
+_SOURCE = r"(?:\[pod/[^\] ]+\] |[A-Za-z0-9][A-Za-z0-9_.@-]* +\| )"
 _STAMP = rf"{_RFC3339} (?:(?:stdout|stderr) [FP] )?"
 CONTAINER_PREFIX = rf"(?:{_SOURCE}{_STAMP}|{_SOURCE}|{_STAMP})"
 
-# A Docker json-file record: its first key is ``log``.
-_DOCKER_RECORD = r'^\{"log":"'
+
+# A JSON record with a string value of one of these keys (``"log":"``, not Filebeat's
+# ``"log":{``).
+def _string_value_of(keys: tuple[str, ...]) -> str:
+    names = "|".join(key.rsplit(".", 1)[-1] for key in keys)
+    return rf'^\{{.*"(?:{names})":\s*"'
 
 
 @dataclass(frozen=True)
 class Envelope:
     """What a log's lines are wrapped in (see module): ``prefix``, a regex of what comes before
-    the server's line (None when the line is a JSON record's ``log``), and an example line."""
+    the server's line, or ``keys``, the keys of a JSON record that may hold it (dotted for a
+    nested one: ``_source.message``), the first that does; and an example line."""
 
     name: str
     description: str
     example: str
     prefix: str | None = None
+    keys: tuple[str, ...] = ()
 
     def wraps(self) -> pl.Expr:
         """Whether each line of the ``line`` column is wrapped in this envelope."""
         line = pl.col("line")
         if self.prefix is None:
-            return line.str.contains(_DOCKER_RECORD)
+            return line.str.contains(_string_value_of(self.keys))
         return line.str.contains(f"^{self.prefix}")
 
     def contents(self) -> pl.Expr:
@@ -88,8 +106,9 @@ class Envelope:
         no envelope)."""
         line = pl.col("line")
         if self.prefix is None:
-            inner = line.str.json_path_match("$.log").str.strip_suffix("\n").str.strip_suffix("\r")
-            return pl.when(line.str.contains(_DOCKER_RECORD)).then(inner).otherwise(line)
+            values = [line.str.json_path_match(f"$.{key}") for key in self.keys]
+            inner = pl.coalesce(values).str.strip_suffix("\n").str.strip_suffix("\r")
+            return pl.when(self.wraps()).then(pl.coalesce(inner, line)).otherwise(line)
         return line.str.replace(f"^{self.prefix}", "")
 
     def unwrap(self, line: str) -> str:
@@ -97,14 +116,32 @@ class Envelope:
         envelope)."""
         if self.prefix is not None:
             return re.sub(f"^{self.prefix}", "", line, count=1)
-        if not re.match(_DOCKER_RECORD, line):
+        if not re.match(_string_value_of(self.keys), line):
             return line
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             return line
-        inner = record.get("log") if isinstance(record, dict) else None
-        return inner.removesuffix("\n").removesuffix("\r") if isinstance(inner, str) else line
+        for key in self.keys:
+            value = _value_at(record, key)
+            if isinstance(value, str):
+                return _without_surrogates(value.removesuffix("\n").removesuffix("\r"))
+        return line
+
+
+def _without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate a JSON escape wrote (``\\ud800``, no character) as
+    U+FFFD, as text that is no UTF-8 is read."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _value_at(record: object, key: str) -> object:
+    """The value of a dotted ``key`` in a decoded JSON ``record`` (None where it has none)."""
+    for part in key.split("."):
+        if not isinstance(record, dict):
+            return None
+        record = record.get(part)
+    return record
 
 
 SYSLOG = Envelope(
@@ -125,12 +162,21 @@ CONTAINER = Envelope(
 )
 DOCKER = Envelope(
     name="docker",
-    description="Docker's json-file log records: a JSON object a line, the server's line as "
-    '"log"',
+    description="JSON records holding the line as \"log\": Docker's json-file log, Fluent Bit's "
+    "and Fluentd's records of a container's output",
     example='{"log":"203.0.113.7 - - [06/Dec/2026:15:10:01 +0100] \\"GET / HTTP/1.1\\" 200 512 '
     '\\"-\\" \\"curl/8.5.0\\"\\n","stream":"stdout","time":"2026-12-06T14:10:01.123456789Z"}',
+    keys=("log",),
 )
-ENVELOPES: dict[str, Envelope] = {e.name: e for e in (SYSLOG, CONTAINER, DOCKER)}
+MESSAGE = Envelope(
+    name="message",
+    description='JSON records holding the line as "message" (Filebeat, Logstash, Vector, an '
+    'Elasticsearch export\'s "_source") or "MESSAGE" (journalctl -o json)',
+    example='{"@timestamp":"2026-12-06T14:10:01.123Z","message":"203.0.113.7 - - '
+    '[06/Dec/2026:15:10:01 +0100] \\"GET / HTTP/1.1\\" 200 512 \\"-\\" \\"curl/8.5.0\\""}',
+    keys=("message", "MESSAGE", "_source.message"),
+)
+ENVELOPES: dict[str, Envelope] = {e.name: e for e in (SYSLOG, CONTAINER, DOCKER, MESSAGE)}
 
 
 def envelopes_of(lines: Sequence[str]) -> list[Envelope]:
