@@ -15,12 +15,14 @@ field is a usage error.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import re
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from ipaddress import IPv4Network, IPv6Network
 from typing import BinaryIO
 
 import polars as pl
@@ -278,6 +280,58 @@ def proxied_clients_warning(
         "counts its addresses as the visitors; --client-ip first-forwarded takes the forwarded "
         "address instead (trust it behind your own proxy only)"
     )
+
+
+IPNetwork = IPv4Network | IPv6Network
+# Cloudflare's published address ranges (www.cloudflare.com/ips): the connecting address of
+# every request its proxy passes on.
+_CLOUDFLARE = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22",
+        "141.101.64.0/18", "108.162.192.0/18", "190.93.240.0/20", "188.114.96.0/20",
+        "197.234.240.0/22", "198.41.128.0/17", "162.158.0.0/15", "104.16.0.0/13",
+        "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
+        "2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32",
+        "2405:8100::/32", "2a06:98c0::/29", "2c0f:f248::/32",
+    )
+)  # fmt: skip
+
+
+def cloudflare_clients_warning(fmt: LogFormat, sample: Sample) -> str | None:
+    """A warning when most requests of ``sample`` connect from Cloudflare's addresses: a site
+    behind its proxy whose log has the proxy's address where the visitor's goes, so that
+    ``--client-ip remote`` would count Cloudflare's servers as the visitors."""
+    ips = (
+        fmt.parser()(_sample_frame(sample))
+        .filter(pl.col("parsed"))
+        .select(pl.col("ip").drop_nulls())
+        .collect()
+        .get_column("ip")
+    )
+    if ips.is_empty():
+        return None
+    counts = ips.value_counts()
+    edge = sum(int(count) for ip, count in counts.iter_rows() if _in_networks(str(ip), _CLOUDFLARE))
+    if 2 * edge < ips.len():
+        return None
+    return (
+        f"{edge:,} of the first {ips.len():,} requests connect from Cloudflare's addresses: a "
+        "log written behind its proxy counts Cloudflare's servers as the visitors; log the "
+        "visitor's address (nginx: the realip module with real_ip_header CF-Connecting-IP, or "
+        "$http_cf_connecting_ip in the log_format; Apache: mod_remoteip, or "
+        "%{CF-Connecting-IP}i) and read a logged header with --client-ip first-forwarded"
+    )
+
+
+def _in_networks(address: str, networks: Sequence[IPNetwork]) -> bool:
+    """Whether ``address`` (maybe in brackets, with a port) lies in one of ``networks``."""
+    bare = re.sub(r"^\[([^\]]*)\](?::\d+)?$|^(\d+\.\d+\.\d+\.\d+):\d+$", r"\1\2", address)
+    try:
+        parsed = ipaddress.ip_address(bare.split("%", 1)[0])
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
 
 
 def _forwarded_clients(fmt: LogFormat, sample: Sample) -> tuple[int, int, int] | None:

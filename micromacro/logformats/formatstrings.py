@@ -74,6 +74,11 @@ _NGINX: dict[str, Variable] = {
     "server_name": Variable("host"),
     "http_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     "proxy_add_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
+    # The visitor's address a CDN or proxy in front passes on (Cloudflare, Akamai, nginx's
+    # own): read as an X-Forwarded-For of one address, for --client-ip first-forwarded.
+    "http_cf_connecting_ip": Variable("forwarded_for", separators=_ADDRESSES),
+    "http_true_client_ip": Variable("forwarded_for", separators=_ADDRESSES),
+    "http_x_real_ip": Variable("forwarded_for", separators=_ADDRESSES),
     "request_time": Variable("request_time"),
     # One value per upstream server, joined by ", " (or " : " across an internal redirect).
     **{
@@ -116,6 +121,9 @@ _APACHE_HEADERS: dict[str, str] = {
     "referer": "referrer",
     "user-agent": "user_agent",
     "x-forwarded-for": "forwarded_for",
+    "cf-connecting-ip": "forwarded_for",
+    "true-client-ip": "forwarded_for",
+    "x-real-ip": "forwarded_for",
     "host": "host",
 }
 # %{sec}t, %{msec}t, %{usec}t: the time as a number since the epoch.

@@ -1,0 +1,82 @@
+"""A site behind Cloudflare's proxy: its log has Cloudflare's address where the visitor's goes,
+unless the server restores it. Most requests from Cloudflare's published ranges are named in a
+warning; the header that carries the visitor's address, logged, is read by
+``--client-ip first-forwarded``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from micromacro.cli import cli
+from tests.helpers import FIREFOX
+
+# 104.16.0.0/13, 172.64.0.0/13 and 2606:4700::/32 are Cloudflare's; 198.51.100.7 is not.
+EDGE = ["104.16.4.1", "172.68.30.9", "2606:4700:20::681a:3"]
+
+
+def line(ip: str, second: int, tail: str = "") -> str:
+    return (
+        f'{ip} - - [06/Dec/2026:15:10:{second:02d} +0100] "GET /p/{second} HTTP/1.1" 200 512 '
+        f'"-" "{FIREFOX}"{tail}'
+    )
+
+
+def run(tmp_path: Path, lines: list[str], *args: str) -> tuple[dict, str]:
+    log = tmp_path / "access.log"
+    log.write_text("".join(f"{text}\n" for text in lines), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache", *args])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+WARNING = (
+    "requests connect from Cloudflare's addresses: a log written behind its proxy counts "
+    "Cloudflare's servers as the visitors; log the visitor's address (nginx: the realip module "
+    "with real_ip_header CF-Connecting-IP, or $http_cf_connecting_ip in the log_format; Apache: "
+    "mod_remoteip, or %{CF-Connecting-IP}i) and read a logged header with --client-ip "
+    "first-forwarded"
+)
+
+
+def test_a_log_behind_cloudflare_is_named(tmp_path: Path) -> None:
+    lines = [line(ip, n) for n, ip in enumerate([*EDGE, "198.51.100.7"])]
+    _, stderr = run(tmp_path, lines)
+    assert f"micromacro: warning: 3 of the first 4 {WARNING}\n" in stderr
+
+
+def test_a_log_mostly_from_elsewhere_is_not(tmp_path: Path) -> None:
+    lines = [line(ip, n) for n, ip in enumerate([EDGE[0], "198.51.100.7", "203.0.113.9"])]
+    _, stderr = run(tmp_path, lines)
+    assert "Cloudflare" not in stderr
+
+
+def test_the_logged_cf_connecting_ip_is_the_visitor(tmp_path: Path) -> None:
+    """Two people through one edge server: one visitor by the connecting address, two by the
+    CF-Connecting-IP header the log_format writes last."""
+    lines = [
+        line(EDGE[0], 1, ' "198.51.100.7"'),
+        line(EDGE[0], 2, ' "203.0.113.9"'),
+    ]
+    string = (
+        '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+        '"$http_referer" "$http_user_agent" "$http_cf_connecting_ip"'
+    )
+    remote, stderr = run(tmp_path, lines, "--log-format", string)
+    assert remote["summary"]["visitors"] == 1
+    assert f"2 of the first 2 {WARNING}" in stderr
+    forwarded, stderr = run(
+        tmp_path, lines, "--log-format", string, "--client-ip", "first-forwarded"
+    )
+    assert forwarded["summary"]["visitors"] == 2
+    assert "Cloudflare" not in stderr
+
+
+def test_apaches_logged_header_is_read_too(tmp_path: Path) -> None:
+    lines = [line(EDGE[1], 1, " 198.51.100.7"), line(EDGE[1], 2, " 203.0.113.9")]
+    string = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %{CF-Connecting-IP}i'
+    data, _ = run(tmp_path, lines, "--log-format", string, "--client-ip", "first-forwarded")
+    assert data["summary"]["visitors"] == 2
