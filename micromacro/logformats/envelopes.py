@@ -11,14 +11,18 @@ the envelope with that format, and quotes the whole line in its messages.
 - ``syslog``: a BSD header (``Dec  6 15:10:01 web1 nginx: ``, maybe with a priority
   ``<190>``, a process id ``nginx[123]`` or fractions of a second, as journalctl's ``short``
   and ``short-precise`` write it), an ISO 8601 one (``2026-12-06T15:10:01+01:00 web1 nginx:
-  ``, rsyslog's file format and journalctl's ``short-iso``) or an RFC 5424 one (``<190>1
-  2026-12-06T15:10:01Z web1 nginx - - - ``).
+  ``, rsyslog's file format and journalctl's ``short-iso``), an RFC 5424 one (``<190>1
+  2026-12-06T15:10:01Z web1 nginx - - - ``), or journalctl's other times (``short-full``,
+  ``short-unix``, ``short-monotonic``).
 - ``container``: what ``docker logs`` and ``kubectl logs`` put before a line: Compose's
   service name (``web-1  | ``), kubectl's ``--prefix`` (``[pod/web-5d9c/nginx] ``), the time
   of ``--timestamps`` (``2026-12-06T15:10:01.123456789Z ``), and the stream and tag of a
   container runtime's log file (CRI: ``2026-12-06T15:10:01.123456789Z stdout F ``).
-- ``docker``: Docker's ``json-file`` log records, one JSON object a line holding the line as
-  ``log`` (``{"log":"203.0.113.7 - - [...] ...\\n","stream":"stdout","time":"..."}``).
+- ``docker``: JSON records holding the line as ``log``, one a line: Docker's ``json-file``
+  log (``{"log":"203.0.113.7 - - [...] ...\\n","stream":"stdout","time":"..."}``), Fluent
+  Bit's and Fluentd's records of a container's output.
+- ``message``: JSON records holding it as ``message`` (Filebeat, Logstash, Vector, an
+  Elasticsearch export's ``_source``) or ``MESSAGE`` (``journalctl -o json``).
 
 The envelope's own time is not read: the server's line has its own, in the server's zone.
 A line without the envelope is read as it is (a file may hold both).
