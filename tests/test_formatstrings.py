@@ -549,6 +549,14 @@ PRESET_FIELDS = {
             5123, None, "shop.example.com"),
     "haproxy": (at(2026, 11, 2, 8, 15, 3, 123000), "203.0.113.7", "GET", "/products/tent", 200,
                 5123, None, None),
+    "npm": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200, 5123,
+            "https://www.google.com/", "shop.example.com"),
+    "npm_standard": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200,
+                     5123, "https://www.google.com/", "shop.example.com"),
+    "envoy": (at(2026, 11, 2, 8, 15, 3, 123000), "203.0.113.7", "GET", "/products/tent", 200,
+              5123, None, "shop.example.com"),  # the client: X-Forwarded-For's first address
+    "istio": (at(2026, 11, 2, 8, 15, 3, 123000), "10.44.1.9", "GET", "/products/tent", 200,
+              5123, None, "shop.example.com"),  # the client: the downstream remote address
 }  # fmt: skip
 
 

@@ -64,6 +64,8 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats.aws",
             "logformats.cdn",
             "logformats.haproxy",
+            "logformats.nginx_proxy_manager",
+            "logformats.envoy",
             "logformats.presets",
             "logformats",
         ),

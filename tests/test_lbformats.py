@@ -20,8 +20,10 @@ from micromacro.logformats.presets import (
     ALB_FAMILY,
     BUNNY_FAMILY,
     ELB_FAMILY,
+    ENVOY_FAMILY,
     HAPROXY_FAMILY,
     LB_FAMILIES,
+    NPM_FAMILY,
     S3_FAMILY,
 )
 from tests.helpers import FIREFOX, lines_frame
@@ -636,6 +638,9 @@ def test_a_file_of_records_that_are_no_http_request_exits_1_with_one_line(
 
 
 def test_every_load_balancer_family_is_exported() -> None:
-    assert [family.name for family in LB_FAMILIES] == ["alb", "elb", "haproxy", "s3", "bunny"]
-    assert LB_FAMILIES == (ALB_FAMILY, ELB_FAMILY, HAPROXY_FAMILY, S3_FAMILY, BUNNY_FAMILY)
-    assert {"alb", "elb", "haproxy", "s3", "bunny"} <= set(FORMATS)
+    names = ["alb", "elb", "haproxy", "s3", "bunny", "npm", "envoy"]
+    assert [family.name for family in LB_FAMILIES] == names
+    assert LB_FAMILIES == (
+        ALB_FAMILY, ELB_FAMILY, HAPROXY_FAMILY, S3_FAMILY, BUNNY_FAMILY, NPM_FAMILY, ENVOY_FAMILY,
+    )  # fmt: skip
+    assert {*names, "npm_standard", "istio"} <= set(FORMATS)

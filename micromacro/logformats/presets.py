@@ -2,7 +2,8 @@
 ``clf``, W3C and CloudFront in ``w3c``, JSON lines in ``jsonlines``).
 
 Each family is defined beside its formats: AWS (``alb``, ``elb``, ``s3``) in ``aws``, HAProxy
-in ``haproxy``, Bunny CDN in ``cdn``.
+in ``haproxy``, Bunny CDN in ``cdn``, Nginx Proxy Manager (``npm``, ``npm_standard``) in
+``nginx_proxy_manager``, Envoy and Istio in ``envoy``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from micromacro.logformats.aws import (
     S3_INTERNAL,
 )
 from micromacro.logformats.cdn import BUNNY, BUNNY_FAMILY
+from micromacro.logformats.envoy import ENVOY, ENVOY_FAMILY, ENVOY_TCP, ISTIO
 from micromacro.logformats.families import Family
 from micromacro.logformats.haproxy import (
     HAPROXY,
@@ -30,6 +32,7 @@ from micromacro.logformats.haproxy import (
     HAPROXY_FAMILY,
     HAPROXY_TCP,
 )
+from micromacro.logformats.nginx_proxy_manager import NPM, NPM_FAMILY, NPM_STANDARD
 
 __all__ = [
     "ALB",
@@ -42,13 +45,20 @@ __all__ = [
     "ELB_ANY",
     "ELB_FAMILY",
     "ELB_TCP",
+    "ENVOY",
+    "ENVOY_FAMILY",
+    "ENVOY_TCP",
     "HAPROXY",
     "HAPROXY_ANY",
     "HAPROXY_CONNECT",
     "HAPROXY_FAMILY",
     "HAPROXY_TCP",
+    "ISTIO",
     "LB_FAMILIES",
     "NLB_TLS",
+    "NPM",
+    "NPM_FAMILY",
+    "NPM_STANDARD",
     "S3",
     "S3_FAMILY",
     "S3_INTERNAL",
@@ -61,4 +71,6 @@ LB_FAMILIES: tuple[Family, ...] = (
     HAPROXY_FAMILY,
     S3_FAMILY,
     BUNNY_FAMILY,
+    NPM_FAMILY,
+    ENVOY_FAMILY,
 )
