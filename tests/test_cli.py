@@ -350,17 +350,17 @@ def test_a_line_of_brackets_nested_too_deep_for_json_is_no_internal_error(tmp_pa
 @pytest.mark.parametrize(
     ("lines", "advice"),
     [
-        # Google Cloud's load balancer log as Logs Explorer writes it: a time, but the request
-        # under httpRequest, whose keys the json reader does not read.
+        # Vercel's log drain: a time, but the request under proxy, whose keys the json reader
+        # does not read.
         (
-            ['{"timestamp": "2026-11-02T09:15:03Z", "httpRequest": {"requestMethod": "GET", '
-             '"requestUrl": "https://shop.example.com/", "status": 200}}'],
+            ['{"id": "1", "host": "shop.example.com", "timestamp": 1793607303123, "proxy": '
+             '{"method": "GET", "host": "shop.example.com", "path": "/", "statusCode": 200}}'],
             "no key the json reader knows for the request (",
         ),
-        # Cloudflare Logpush: neither its time nor its request keys are the reader's.
+        # Akamai DataStream 2: neither its time nor its request keys are the reader's.
         (
-            ['{"ClientIP": "203.0.113.7", "ClientRequestURI": "/", "EdgeStartTimestamp": '
-             '1793610903000000000}'],
+            ['{"cliIP": "203.0.113.7", "reqMethod": "GET", "reqPath": "/", "reqTimeSec": '
+             '"1793607303.123", "statusCode": "200"}'],
             "no key the json reader knows for the time or the request (",
         ),
         # Caddy's own messages first (a sample of nothing else): the log may be read as caddy.

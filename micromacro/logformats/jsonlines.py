@@ -3,7 +3,10 @@
 Setups name their keys differently: nginx ``escape=json`` formats use the variables' names
 (``remote_addr``, ``request``, ``time_local``), Caddy nests them (``request.uri``), Traefik
 capitalises them (``ClientHost``, ``RequestPath``), hand-written formats use plain words (``ip``,
-``path``, ``date``). ``JSON_KEYS`` is one table of the spellings of each field, the preferred
+``path``, ``date``), and cloud providers' request logs name theirs after their own schema: Google
+Cloud's ``httpRequest.requestUrl``, Cloudflare Logpush's ``ClientRequestURI``, Azure's
+``properties.requestUri`` (a target may be a full URL: the host is taken from it where the line
+logs none). ``JSON_KEYS`` is one table of the spellings of each field, the preferred
 first; a line's field is its first spelling holding a value (``-`` and ``""`` are none). A
 path logged alone (nginx's ``$uri`` as ``path``) takes the query logged apart (``$args``).
 
@@ -70,29 +73,54 @@ Steps = tuple[str | int, ...]
 # ``request`` is a whole request line, read before them where it is one (not Caddy's object).
 # ``query`` is a query logged apart from the path (nginx's ``$args``), joined to a target of
 # ``_PATH_ONLY`` only. New spellings go after the old ones: a line holding both reads as before.
+# Cloud providers' spellings, as documented: Google Cloud's LogEntry ``httpRequest``, Cloudflare
+# Logpush's ``http_requests``, Azure Front Door's (``clientIp``, ``httpStatusCode``) and
+# Application Gateway's (``clientIP``, ``httpStatus``) diagnostic ``properties``. Application
+# Gateway's target and host as the visitor sent them come before the rewritten ones; its
+# ``requestQuery`` is no query (v1 writes the gateway's own text there). Each costs a chunk
+# without its keys one literal search of its first lines (``keys_in``), and no decoding.
 JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     "time": (
         "time_local", "time_iso8601", "msec", "StartUTC", "StartLocal", "@timestamp",
-        "timestamp", "ts", "time", "date",
+        "timestamp", "ts", "time", "date", "EdgeStartTimestamp", "timeStamp",
     ),
     "ip": (
         "request.client_ip", "remote_addr", "ip", "client_ip", "ClientHost", "request.remote_ip",
-        "ClientAddr", "request.remote_addr",
+        "ClientAddr", "request.remote_addr", "httpRequest.remoteIp", "ClientIP",
+        "properties.clientIp", "properties.clientIP",
     ),
     "request": ("request",),
-    "target": ("request.uri", "request_uri", "uri", "path", "RequestPath"),
+    "target": (
+        "request.uri", "request_uri", "uri", "path", "RequestPath", "httpRequest.requestUrl",
+        "ClientRequestURI", "properties.originalRequestUriWithArgs", "properties.requestUri",
+    ),
     "query": ("request_query", "args", "query_string"),
-    "method": ("request.method", "request_method", "method", "RequestMethod"),
-    "status": ("status", "DownstreamStatus"),
-    "bytes": ("body_bytes_sent", "bytes_sent", "size", "length", "DownstreamContentSize"),
+    "method": (
+        "request.method", "request_method", "method", "RequestMethod",
+        "httpRequest.requestMethod", "ClientRequestMethod", "properties.httpMethod",
+    ),
+    "status": (
+        "status", "DownstreamStatus", "httpRequest.status", "EdgeResponseStatus",
+        "properties.httpStatusCode", "properties.httpStatus",
+    ),
+    "bytes": (
+        "body_bytes_sent", "bytes_sent", "size", "length", "DownstreamContentSize",
+        "httpRequest.responseSize", "EdgeResponseBytes", "properties.responseBytes",
+        "properties.sentBytes",
+    ),
     "referrer": (
         "http_referer", "referrer", "referer", "request.headers.Referer[0]", "request_Referer",
-        "http_referrer",
+        "http_referrer", "httpRequest.referer", "ClientRequestReferer", "properties.referer",
+        "properties.referrer",
     ),
     "user_agent": (
         "http_user_agent", "user_agent", "request.headers.User-Agent[0]", "request_User-Agent",
+        "httpRequest.userAgent", "ClientRequestUserAgent", "properties.userAgent",
     ),
-    "host": ("host", "http_host", "request.host", "RequestHost", "vhost"),
+    "host": (
+        "host", "http_host", "request.host", "RequestHost", "vhost", "ClientRequestHost",
+        "properties.hostName", "properties.originalHost", "properties.host",
+    ),
     "forwarded_for": (
         "http_x_forwarded_for", "request.headers.X-Forwarded-For[0]", "request_X-Forwarded-For",
         "x_forwarded_for", "x_forward_for",
