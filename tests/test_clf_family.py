@@ -460,3 +460,47 @@ def test_a_long_field_of_addresses_that_is_no_list_is_read_at_once(tmp_path: Pat
     result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["summary"]["pageviews"] == 1
+
+
+# What ``docker logs`` gives of the official nginx image (the access log on stdout, the error log
+# and the entrypoint's messages on stderr, merged), and two of Apache's start-up lines.
+_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+CONTAINER_OUTPUT = [
+    "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform "
+    "configuration",
+    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+    "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+    "20-envsubst-on-templates.sh: Running envsubst on /etc/nginx/templates/default.conf.template",
+    "/docker-entrypoint.sh: Configuration complete; ready for start up",
+    '2026/12/06 14:10:00 [notice] 1#1: using the "epoll" event method',
+    f'172.17.0.1 - - [06/Dec/2026:14:10:01 +0000] "GET / HTTP/1.1" 200 615 "-" "{_UA}" "-"',
+    '2026/12/06 14:10:02 [error] 29#29: *2 open() "/usr/share/nginx/html/p.html" failed (2: No '
+    'such file or directory), client: 172.17.0.1, server: localhost, request: "GET /p.html '
+    'HTTP/1.1", host: "localhost:8080"',
+    f'172.17.0.1 - - [06/Dec/2026:14:10:02 +0000] "GET /p.html HTTP/1.1" 404 153 "-" "{_UA}" "-"',
+    f'172.17.0.1 - - [06/Dec/2026:14:10:03 +0000] "GET /pricing HTTP/1.1" 200 615 "-" "{_UA}" "-"',
+    "[Sun Dec 06 14:10:04.123456 2026] [mpm_event:notice] [pid 1:tid 140] AH00489: "
+    "Apache/2.4.62 (Unix) configured -- resuming normal operations",
+    "[Sun Dec 06 14:10:04 2026] [error] [client 172.17.0.1] File does not exist: /var/www/x",
+    "2026/12/06 14:10:05 not a message of nginx's",
+]
+
+
+@pytest.mark.parametrize("stream", ["", "2026-12-06T14:10:01.123456789Z stderr F "])
+def test_the_servers_own_messages_are_not_http(tmp_path: Path, stream: str) -> None:
+    """nginx's error log lines (2) and its image's entrypoint messages (5), Apache's (2): records
+    of the server that are no request (``not_http``), so ``--strict`` holds; a line of neither
+    shape stays malformed."""
+    log = tmp_path / "web.log"
+    log.write_text("".join(f"{stream}{line}\n" for line in CONTAINER_OUTPUT), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["input"]
+    assert (summary["not_http"], summary["malformed"], summary["page"], summary["error"]) == (
+        9, 1, 2, 1,
+    )  # fmt: skip
+    assert summary["variants"]["nginx_message"] == 7
+    assert summary["variants"]["apache_message"] == 2
+    strict = CliRunner().invoke(cli, ["report", str(log), "--strict", "--no-cache", "-q"])
+    assert strict.exit_code == 1  # the one line of neither shape
+    assert ":13: malformed line (1 in all; --strict allows none)" in strict.stderr

@@ -30,7 +30,7 @@ import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat, RegexFormat
 from micromacro.logformats.clf_split import SplitClf
-from micromacro.logformats.families import Family
+from micromacro.logformats.families import Family, NotHttp
 from micromacro.logformats.fields import TimeSpec, normalize
 from micromacro.logformats.patterns import BRACKETED, QUOTED_TEXT, group, quoted, token
 
@@ -310,6 +310,26 @@ class GeneralClf(LogFormat):
 
 GENERAL_CLF = GeneralClf()
 
+# The server's own messages in the stream its access log goes to: the official container
+# images send the access log to stdout and the error log to stderr, which docker logs and
+# kubectl logs give as one. nginx's error log lines (``2026/12/06 15:10:01 [error] 29#29: *1
+# open() … failed``) and its image's entrypoint messages (``/docker-entrypoint.sh: …``,
+# ``10-listen-on-ipv6-by-default.sh: info: …``); Apache's (``[Sun Dec 06 15:10:01.123456 2026]
+# [core:error] [pid 8] …``). They recognise no format: a file of them is no access log.
+_LEVELS = r"(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])"
+NGINX_MESSAGE = NotHttp(
+    "nginx_message",
+    rf"^(?:[0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}} [0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}} \[{_LEVELS}\] "
+    r"[0-9]+#[0-9]+: |/docker-entrypoint\.sh: |[0-9]+-[a-z0-9-]+\.(?:sh|envsh): )",
+    recognises=False,
+)
+APACHE_MESSAGE = NotHttp(
+    "apache_message",
+    r"^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? "
+    rf"[0-9]{{4}}\] \[(?:[a-z_]+:)?{_LEVELS}\] ",
+    recognises=False,
+)
+
 CLF_FAMILY = Family(
     name="clf",
     variants=(
@@ -322,5 +342,6 @@ CLF_FAMILY = Family(
         SSL_REQUEST,
     ),
     general=GENERAL_CLF,
+    not_http=(NGINX_MESSAGE, APACHE_MESSAGE),
     description="Common Log Format and its variants",
 )
