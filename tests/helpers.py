@@ -54,3 +54,17 @@ def classify(lines: list[str], hit_filter: HitFilter | None = None) -> pl.DataFr
 def buckets(lines: list[str], hit_filter: HitFilter | None = None) -> list[str]:
     """The bucket of each line, in line order."""
     return classify(lines, hit_filter).sort("line_no").get_column("bucket").cast(str).to_list()
+
+
+def kind(row: dict[str, object]) -> str:
+    """What a parsed line was read as: a request, a non-HTTP record, a comment, or malformed."""
+    if row["comment"]:
+        return "comment"
+    if row["not_http"]:
+        return "not_http"
+    return "record" if row["parsed"] else "malformed"
+
+
+def fields(row: dict[str, object], *names: str) -> tuple[object, ...]:
+    """The values of ``names`` in ``row``, in that order."""
+    return tuple(row[name] for name in names)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from micromacro.cli import cli
 from micromacro.logformats import FORMATS, detect_format, parse_access_lines
-from tests.helpers import lines_frame
+from tests.helpers import kind, lines_frame
 
 # Each syslog prefix the family reads, as HAProxy writes it before a record.
 PREFIXES = {
@@ -52,13 +52,6 @@ ERRORS = [
     "192.168.1.1:33283 [28/Feb/2025:02:07:51.623] 1_HTTPS_frontend/192.168.5.100:443: "
     "SSL handshake failure (error:0A0000C1:SSL routines::no shared cipher)",
 ]
-
-
-def kind(row: dict[str, object]) -> str:
-    """What a line was read as: a non-HTTP record, a request, or malformed."""
-    if row["not_http"]:
-        return "not_http"
-    return "record" if row["parsed"] else "malformed"
 
 
 def read(lines: list[str]) -> list[tuple[str, object]]:

@@ -26,7 +26,7 @@ from micromacro.logformats.presets import (
     NPM_FAMILY,
     S3_FAMILY,
 )
-from tests.helpers import FIREFOX, lines_frame
+from tests.helpers import FIREFOX, fields, kind, lines_frame
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "referrer", "user_agent")
@@ -41,20 +41,6 @@ def rows(fmt: LogFormat, lines: list[str]) -> list[dict[str, object]]:
 def one(name: str, line: str) -> dict[str, object]:
     """``line`` read with the preset ``name`` (its family reads what the preset does not)."""
     return rows(FORMATS[name], [line])[0]
-
-
-def kind(row: dict[str, object]) -> str:
-    """What a line was read as: a request, a non-HTTP record, a comment, or malformed."""
-    if row["comment"]:
-        return "comment"
-    if row["not_http"]:
-        return "not_http"
-    return "record" if row["parsed"] else "malformed"
-
-
-def fields(row: dict[str, object], *names: str) -> tuple[object, ...]:
-    """The values of ``names`` in ``row``, in that order."""
-    return tuple(row[name] for name in names)
 
 
 def at(

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from micromacro.cli import cli
 from micromacro.logformats import FORMATS, detect_format, has_forwarded_for, parse_access_lines
-from tests.helpers import FIREFOX, lines_frame
+from tests.helpers import FIREFOX, fields, kind, lines_frame
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "referrer", "user_agent")
@@ -30,19 +30,6 @@ def rows(name: str, lines: list[str]) -> list[dict[str, object]]:
 
 def one(name: str, line: str) -> dict[str, object]:
     return rows(name, [line])[0]
-
-
-def kind(row: dict[str, object]) -> str:
-    """What a line was read as: a request, a non-HTTP record, a comment, or malformed."""
-    if row["comment"]:
-        return "comment"
-    if row["not_http"]:
-        return "not_http"
-    return "record" if row["parsed"] else "malformed"
-
-
-def fields(row: dict[str, object], *names: str) -> tuple[object, ...]:
-    return tuple(row[name] for name in names)
 
 
 def at(
