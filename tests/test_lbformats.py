@@ -573,6 +573,10 @@ def test_bunny_line_cut_short_is_malformed() -> None:
         ("elb_tcp.log", "elb", "elb", 0, 2),
         ("haproxy_tcp.log", "haproxy", "haproxy", 0, 2),
         ("s3_internal.log", "s3", "s3", 0, 2),
+        ("npm_docs.log", "npm", "npm", 4, 0),
+        ("envoy_docs.log", "envoy", "envoy", 2, 0),
+        ("istio_docs.log", "envoy", "istio", 2, 0),
+        ("envoy_tcp.log", "envoy", "envoy", 0, 2),
     ],
 )
 def test_detection_from_documented_lines(

@@ -240,30 +240,6 @@ def test_envoy_and_istio_lines_in_one_log() -> None:
 # --- Detection and the command line ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("fixture", "family", "preset", "records", "not_http"),
-    [
-        ("npm_docs.log", "npm", "npm", 4, 0),
-        ("envoy_docs.log", "envoy", "envoy", 2, 0),
-        ("istio_docs.log", "envoy", "istio", 2, 0),
-        ("envoy_tcp.log", "envoy", "envoy", 0, 2),
-    ],
-)
-def test_detection_from_documented_lines(
-    fixture: str, family: str, preset: str, records: int, not_http: int
-) -> None:
-    lines = (FIXTURES / fixture).read_text().splitlines()
-    detected = detect_format(lines)
-    frame = parse_access_lines(lines_frame(lines).lazy(), detected.format).collect()
-    read = [kind(row) for row in frame.iter_rows(named=True)]
-    assert (detected.format.family.name, detected.format.name, detected.parsed) == (
-        family, preset, records + not_http,
-    )  # fmt: skip
-    assert (read.count("record"), read.count("not_http"), read.count("malformed")) == (
-        records, not_http, 0,
-    )  # fmt: skip
-
-
 def test_detection_takes_the_standard_format_for_a_dead_hosts_log() -> None:
     assert detect_format([NPM_STANDARD_LINE, NPM_STANDARD_LINE]).format.name == "npm_standard"
 
