@@ -126,10 +126,12 @@ def test_json_records_hold_the_line(name: str, record: dict[str, object]) -> Non
 
 
 def test_a_lone_surrogate_in_a_record_is_no_crash(tmp_path: Path) -> None:
-    """A JSON escape of half a UTF-16 pair (no character) in a sampled record: the line inside
-    holds U+FFFD, as text that is no UTF-8 does, and the line is malformed."""
+    """A JSON escape of half a UTF-16 pair (no character) in a sampled record: no line is in
+    it, in detection as in the whole-column read (which reads no such value), and the record is
+    malformed."""
     records = [compact({"log": PAGES[0] + "\n"}), '{"log":"\\ud800\\n","stream":"stdout"}']
-    assert DOCKER.unwrap(records[1]) == "\ufffd"
+    assert DOCKER.unwrap(records[1]) == records[1]
+    assert contents("docker", records[1:]) == records[1:]
     data, _ = report(tmp_path, "web.log", records)
     assert (data["input"]["format"], data["input"]["page"], data["input"]["malformed"]) == (
         "docker:combined", 1, 1,

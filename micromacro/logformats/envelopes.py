@@ -128,15 +128,21 @@ class Envelope:
             return line
         for key in self.keys:
             value = _value_at(record, key)
-            if isinstance(value, str):
-                return _without_surrogates(value.removesuffix("\n").removesuffix("\r"))
+            # A value holding a lone surrogate is no line, as the whole-column JSON path reads
+            # it: the record stays whole, and malformed.
+            if isinstance(value, str) and not _has_surrogates(value):
+                return value.removesuffix("\n").removesuffix("\r")
         return line
 
 
-def _without_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate a JSON escape wrote (``\\ud800``, no character) as
-    U+FFFD, as text that is no UTF-8 is read."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+def _has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate a JSON escape wrote (``\\ud800``, no
+    character), which no UTF-8 text holds."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _value_at(record: object, key: str) -> object:
