@@ -513,13 +513,14 @@ def _most_common(
 
 
 def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
-    """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``,
-    else the most common referrer host of the hits after each visitor's first that is no
-    listed search engine, social network, video or shopping site (internal navigation
-    dominates the referrers of a visit after its first page; an external referrer mostly
-    brings a visitor in, so a link shared widely would outnumber the site's own pages). Hosts
-    are counted as they are compared, without ``www.`` (``www.shop.example`` and
-    ``shop.example`` are one). An empty list when neither column names a host.
+    """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``
+    (where half of them or more have one), else the most common referrer host of the hits
+    after each visitor's first that is no listed search engine, social network, video or
+    shopping site (internal navigation dominates the referrers of a visit after its first
+    page; an external referrer mostly brings a visitor in, so a link shared widely would
+    outnumber the site's own pages). Hosts are counted as they are compared, without
+    ``www.`` (``www.shop.example`` and ``shop.example`` are one). An empty list when neither
+    column names a host.
 
     >>> hits = pl.DataFrame({"host": [None] * 4, "visitor": ["a", "a", "a", "b"],
     ...     "ts": [1, 2, 3, 1], "referrer": ["https://partner.org/", "https://www.google.com/",
@@ -528,7 +529,7 @@ def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     ['shop.example']
     """
     columns = hits.collect_schema().names()
-    if "host" in columns:
+    if "host" in columns and _mostly_named(hits, "host"):
         hosts = _most_common(hits, "host", lambda host: _matching_key(request_host(host)))
         if hosts:
             return hosts[:1]
@@ -539,6 +540,14 @@ def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
         if not any(is_listed_source(kind, host) for kind in SITE_KINDS):
             return [host]
     return []
+
+
+def _mostly_named(hits: pl.DataFrame | pl.LazyFrame, column: str) -> bool:
+    """Whether half of ``hits`` or more have a ``column`` (a format that logs the host has it
+    on every line; a log of paths has a host only where a request named one, as an open-proxy
+    probe's absolute URL does, which is no evidence of the site's own)."""
+    share = hits.lazy().select(pl.col(column).is_not_null().mean()).collect().item()
+    return share is not None and share >= 0.5
 
 
 def _after_first_hits(hits: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

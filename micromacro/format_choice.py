@@ -298,29 +298,49 @@ _CLOUDFLARE = tuple(
 )  # fmt: skip
 
 
-def cloudflare_clients_warning(fmt: LogFormat, sample: Sample) -> str | None:
-    """A warning when most requests of ``sample`` connect from Cloudflare's addresses: a site
+def client_address_warning(fmt: LogFormat, sample: Sample) -> str | None:
+    """A warning when most requests of ``sample`` name no client address (visitors would be
+    told apart by their user agent alone), or connect from Cloudflare's addresses (a site
     behind its proxy whose log has the proxy's address where the visitor's goes, so that
-    ``--client-ip remote`` would count Cloudflare's servers as the visitors."""
-    ips = (
+    ``--client-ip remote`` would count Cloudflare's servers as the visitors)."""
+    requests = (
         fmt.parser()(_sample_frame(sample))
         .filter(pl.col("parsed"))
-        .select(pl.col("ip").drop_nulls())
+        .select("ip", pl.col("forwarded_for").is_not_null().alias("forwarded"))
         .collect()
-        .get_column("ip")
     )
-    if ips.is_empty():
+    if requests.is_empty():
         return None
-    counts = ips.value_counts()
+    unnamed = requests.get_column("ip").null_count()
+    if 2 * unnamed >= requests.height:
+        envoy = isinstance(fmt, FamilyFormat) and fmt.family.name == "envoy"
+        return (
+            f"{unnamed:,} of the first {requests.height:,} requests name no client address: "
+            "their visitors are told apart by their user agent alone"
+            + (
+                " (Envoy's default format logs the client in X-Forwarded-For only, here empty: "
+                "add %DOWNSTREAM_REMOTE_ADDRESS% to it)"
+                if envoy
+                else ""
+            )
+        )
+    counts = requests.get_column("ip").drop_nulls().value_counts()
     edge = sum(int(count) for ip, count in counts.iter_rows() if _in_networks(str(ip), _CLOUDFLARE))
-    if 2 * edge < ips.len():
+    if 2 * edge < requests.height:
         return None
+    where = (
+        f"{edge:,} of the first {requests.height:,} requests connect from Cloudflare's addresses"
+    )
+    if 2 * requests.get_column("forwarded").sum() >= requests.height:
+        return (
+            f"{where}: their visitor's address is the forwarded one the log has; "
+            "--client-ip first-forwarded reads it"
+        )
     return (
-        f"{edge:,} of the first {ips.len():,} requests connect from Cloudflare's addresses: a "
-        "log written behind its proxy counts Cloudflare's servers as the visitors; log the "
-        "visitor's address (nginx: the realip module with real_ip_header CF-Connecting-IP, or "
-        "$http_cf_connecting_ip in the log_format; Apache: mod_remoteip, or "
-        "%{CF-Connecting-IP}i) and read a logged header with --client-ip first-forwarded"
+        f"{where}: a log written behind its proxy counts Cloudflare's servers as the visitors; "
+        "log the visitor's address (nginx: the realip module with real_ip_header "
+        "CF-Connecting-IP, or $http_cf_connecting_ip in the log_format; Apache: mod_remoteip, "
+        "or %{CF-Connecting-IP}i) and read a logged header with --client-ip first-forwarded"
     )
 
 
@@ -331,6 +351,8 @@ def _in_networks(address: str, networks: Sequence[IPNetwork]) -> bool:
         parsed = ipaddress.ip_address(bare.split("%", 1)[0])
     except ValueError:
         return False
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        parsed = parsed.ipv4_mapped  # ::ffff:172.70.1.2, as Node logs an IPv4 client
     return any(parsed in network for network in networks)
 
 

@@ -38,7 +38,7 @@ from micromacro.format_choice import (
     UnreadFields,
     check_forwarded_for,
     choose_format_for,
-    cloudflare_clients_warning,
+    client_address_warning,
     envelope_hint,
     format_notes,
     lines_with_unread_fields,
@@ -492,8 +492,8 @@ def _read_access_logs(
         )
     elif proxied := proxied_clients_warning(fmt, sample, lambda: _first_lines(inputs)):
         client_warnings.append(proxied)
-    elif behind_cloudflare := cloudflare_clients_warning(fmt, sample):
-        client_warnings.append(behind_cloudflare)
+    elif address_warning := client_address_warning(fmt, sample):
+        client_warnings.append(address_warning)
     sampled = chosen.read if len(inputs.files) > 1 and sample else None
     if sampled is not None:
         _order_by_time(inputs, sampled)

@@ -48,6 +48,13 @@ def test_a_log_behind_cloudflare_is_named(tmp_path: Path) -> None:
     assert f"micromacro: warning: 3 of the first 4 {WARNING}\n" in stderr
 
 
+def test_ipv4_mapped_edge_addresses_are_cloudflares(tmp_path: Path) -> None:
+    """Node logs an IPv4 client as ``::ffff:172.70.1.2``."""
+    lines = [line(f"::ffff:172.70.1.{n}", n) for n in range(1, 4)]
+    _, stderr = run(tmp_path, lines)
+    assert f"micromacro: warning: 3 of the first 3 {WARNING}\n" in stderr
+
+
 def test_a_log_mostly_from_elsewhere_is_not(tmp_path: Path) -> None:
     lines = [line(ip, n) for n, ip in enumerate([EDGE[0], "198.51.100.7", "203.0.113.9"])]
     _, stderr = run(tmp_path, lines)
@@ -67,7 +74,11 @@ def test_the_logged_cf_connecting_ip_is_the_visitor(tmp_path: Path) -> None:
     )
     remote, stderr = run(tmp_path, lines, "--log-format", string)
     assert remote["summary"]["visitors"] == 1
-    assert f"2 of the first 2 {WARNING}" in stderr
+    assert (
+        "micromacro: warning: 2 of the first 2 requests connect from Cloudflare's addresses: "
+        "their visitor's address is the forwarded one the log has; --client-ip first-forwarded "
+        "reads it\n"
+    ) in stderr
     forwarded, stderr = run(
         tmp_path, lines, "--log-format", string, "--client-ip", "first-forwarded"
     )
@@ -80,3 +91,33 @@ def test_apaches_logged_header_is_read_too(tmp_path: Path) -> None:
     string = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %{CF-Connecting-IP}i'
     data, _ = run(tmp_path, lines, "--log-format", string, "--client-ip", "first-forwarded")
     assert data["summary"]["visitors"] == 2
+
+
+def test_x_forwarded_for_wins_over_a_one_address_header_wherever_it_is(tmp_path: Path) -> None:
+    """X-Real-IP logged first and empty, X-Forwarded-For after it: the list is read (it names
+    every proxy), so two clients through one proxy are two visitors."""
+    lines = [
+        line("10.0.0.2", 1, ' "-" "198.51.100.7, 10.0.0.9"'),
+        line("10.0.0.2", 2, ' "-" "203.0.113.9, 10.0.0.9"'),
+    ]
+    string = (
+        '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+        '"$http_referer" "$http_user_agent" "$http_x_real_ip" "$http_x_forwarded_for"'
+    )
+    data, _ = run(tmp_path, lines, "--log-format", string, "--client-ip", "first-forwarded")
+    assert data["summary"]["visitors"] == 2
+
+
+def test_requests_that_name_no_client_are_named(tmp_path: Path) -> None:
+    """Envoy's default format with an empty X-Forwarded-For: no line names its client."""
+    envoy = (
+        '[2026-12-06T14:10:0{n}.310Z] "GET /p{n} HTTP/1.1" 200 - 0 512 4 3 "-" "{ua}" '
+        '"cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "shop.example.com" "10.0.2.1:80"'
+    )
+    lines = [envoy.format(n=n, ua=FIREFOX) for n in range(3)]
+    _, stderr = run(tmp_path, lines)
+    assert (
+        "micromacro: warning: 3 of the first 3 requests name no client address: their visitors "
+        "are told apart by their user agent alone (Envoy's default format logs the client in "
+        "X-Forwarded-For only, here empty: add %DOWNSTREAM_REMOTE_ADDRESS% to it)\n"
+    ) in stderr

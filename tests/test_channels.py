@@ -283,6 +283,20 @@ def test_infer_site_hosts_prefers_the_most_common_host() -> None:
     assert infer_site_hosts(hits) == ["shop.example"]
 
 
+def test_a_host_few_hits_name_is_not_the_sites() -> None:
+    """A log that logs no host has one only where a request's target named it (an open-proxy
+    probe's ``GET http://www.baidu.com/``): the site is its referrers' host still."""
+    hits = pl.DataFrame(
+        {
+            "host": [None, None, None, "www.baidu.com"],
+            "visitor": ["a", "a", "a", "b"],
+            "ts": [1, 2, 3, 1],
+            "referrer": [None, "https://shop.example/a", "https://shop.example/b", None],
+        }
+    )
+    assert infer_site_hosts(hits) == ["shop.example"]
+
+
 def test_infer_site_hosts_falls_back_to_the_most_common_referrer_host() -> None:
     referrers = [
         *["https://www.google.com/"] * 5,

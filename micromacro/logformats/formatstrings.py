@@ -49,6 +49,14 @@ class Variable:
 
 
 _ADDRESSES = ", ?"  # X-Forwarded-For: "198.51.100.7, 10.0.0.9"
+# Headers a CDN or proxy passes the visitor's address in (Apache's name: nginx's variable),
+# read as an X-Forwarded-For of one address where no X-Forwarded-For is logged (a fallback).
+_ONE_ADDRESS_HEADERS = {
+    "cf-connecting-ip": "http_cf_connecting_ip",
+    "true-client-ip": "http_true_client_ip",
+    "x-real-ip": "http_x_real_ip",
+}
+_ONE_ADDRESS = Variable("forwarded_for", separators=_ADDRESSES, fallback=True)
 _UPSTREAMS = ", | : "  # $upstream_response_time: "0.004, 0.002 : 0.001"
 _NGINX: dict[str, Variable] = {
     "remote_addr": Variable("ip"),
@@ -75,10 +83,9 @@ _NGINX: dict[str, Variable] = {
     "http_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     "proxy_add_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     # The visitor's address a CDN or proxy in front passes on (Cloudflare, Akamai, nginx's
-    # own): read as an X-Forwarded-For of one address, for --client-ip first-forwarded.
-    "http_cf_connecting_ip": Variable("forwarded_for", separators=_ADDRESSES),
-    "http_true_client_ip": Variable("forwarded_for", separators=_ADDRESSES),
-    "http_x_real_ip": Variable("forwarded_for", separators=_ADDRESSES),
+    # own): read as an X-Forwarded-For of one address, for --client-ip first-forwarded, where
+    # the string logs no X-Forwarded-For (which names every proxy the request went through).
+    **dict.fromkeys(_ONE_ADDRESS_HEADERS.values(), _ONE_ADDRESS),
     "request_time": Variable("request_time"),
     # One value per upstream server, joined by ", " (or " : " across an internal redirect).
     **{
@@ -121,9 +128,6 @@ _APACHE_HEADERS: dict[str, str] = {
     "referer": "referrer",
     "user-agent": "user_agent",
     "x-forwarded-for": "forwarded_for",
-    "cf-connecting-ip": "forwarded_for",
-    "true-client-ip": "forwarded_for",
-    "x-real-ip": "forwarded_for",
     "host": "host",
 }
 # %{sec}t, %{msec}t, %{usec}t: the time as a number since the epoch.
@@ -326,6 +330,8 @@ def _check_literal(text: str, start: int, end: int) -> None:
 
 def _apache_variable(argument: str | None, letter: str) -> Variable:
     """The variable of one Apache directive (``%{Referer}i``, ``%{%d/%b/%Y %T}t``, ``%>s``)."""
+    if letter == "i" and argument is not None and argument.lower() in _ONE_ADDRESS_HEADERS:
+        return _ONE_ADDRESS
     if letter == "i" and argument is not None:
         field = _APACHE_HEADERS.get(argument.lower())
         return Variable(field, separators=_ADDRESSES if field == "forwarded_for" else None)
