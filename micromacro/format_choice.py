@@ -52,9 +52,10 @@ from micromacro.periods import parse_timezone
 # The first lines of each input (file, line number, text): read once, used for the format,
 # the time zone and the order of the inputs.
 Sample = list[tuple[InputFile, int, str]]
-# The first lines of each input looked at when no format reads any of the first
-# ``SAMPLE_LINES``: a program's start-up messages may come before the first request (an
-# ingress controller's banner and its first log lines, in kubectl logs).
+# The first lines of each input a run looks at for its format and zone, and as many as it looks
+# at in an input none of whose first ``SAMPLE_LINES`` the format reads: a program's start-up
+# messages may come before the first request (an ingress controller's banner and its first log
+# lines, in kubectl logs).
 SAMPLE_LINES = 50
 LONGER_SAMPLE_LINES = 2_000
 # The UTC offset a line writes its time with: a bracketed time (the Common Log Format's), an ISO
@@ -282,7 +283,7 @@ def proxied_clients_warning(
     )
 
 
-IPNetwork = IPv4Network | IPv6Network
+_Network = IPv4Network | IPv6Network
 # Cloudflare's published address ranges (www.cloudflare.com/ips): the connecting address of
 # every request its proxy passes on.
 _CLOUDFLARE = tuple(
@@ -344,7 +345,7 @@ def client_address_warning(fmt: LogFormat, sample: Sample) -> str | None:
     )
 
 
-def _in_networks(address: str, networks: Sequence[IPNetwork]) -> bool:
+def _in_networks(address: str, networks: Sequence[_Network]) -> bool:
     """Whether ``address`` (maybe in brackets, with a port) lies in one of ``networks``."""
     bare = re.sub(r"^\[([^\]]*)\](?::\d+)?$|^(\d+\.\d+\.\d+\.\d+):\d+$", r"\1\2", address)
     try:
