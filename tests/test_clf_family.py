@@ -504,3 +504,56 @@ def test_the_servers_own_messages_are_not_http(tmp_path: Path, stream: str) -> N
     strict = CliRunner().invoke(cli, ["report", str(log), "--strict", "--no-cache", "-q"])
     assert strict.exit_code == 1  # the one line of neither shape
     assert ":13: malformed line (1 in all; --strict allows none)" in strict.stderr
+
+
+# ingress-nginx's default log_format upstreaminfo, after combined: request length and time,
+# the upstream's name and its alternative's, then its addresses, lengths, times and statuses
+# (lists where several upstreams were tried, "-" where none was) and the request id.
+INGRESS = (
+    '192.168.49.1 - - [06/Dec/2026:14:10:0{second} +0000] "GET {path} HTTP/1.1" {status} 612 '
+    '"-" "' + _UA + '" 80 0.004 [default-web-80] [{alternative}] {upstream} {request_id}'
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "alternative", "upstream", "request_id", "variant"),
+    [
+        ("/p", 200, "", "10.244.0.9:8080 612 0.004 200", "6a1b2c3d4e5f60718293a4b5c6d7e8f9",
+         "ingress_nginx"),
+        ("/q", 200, "default-web-canary-80", "10.244.0.9:8080, 10.244.0.10:8080 0, 612 0.100, "
+         "0.004 502, 200", "7a1b2c3d4e5f60718293a4b5c6d7e8f9", "ingress_nginx"),
+        ("/r", 503, "", "- - - -", "8a1b2c3d4e5f60718293a4b5c6d7e8f9", "ingress_nginx"),
+        # No request id of nginx's ($request_id is 32 hex digits): fields left unread.
+        ("/s", 200, "", "10.244.0.9:8080 612 0.004 200", "abc", "combined+fields"),
+    ],
+)  # fmt: skip
+def test_ingress_nginx_upstreaminfo(
+    path: str, status: int, alternative: str, upstream: str, request_id: str, variant: str
+) -> None:
+    line = INGRESS.format(
+        second=1, path=path, status=status, alternative=alternative, upstream=upstream,
+        request_id=request_id,
+    )  # fmt: skip
+    (row,) = read([line], "ingress_nginx")
+    assert (row["path"], row["status"], row["ip"], row["variant"]) == (
+        path, status, "192.168.49.1", variant,
+    )  # fmt: skip
+
+
+def test_ingress_nginx_is_detected_with_no_fields_left_unread(tmp_path: Path) -> None:
+    lines = [
+        INGRESS.format(
+            second=n, path=f"/p{n}", status=200, alternative="", upstream="10.0.0.9:80 1 0.1 200",
+            request_id=f"{n}a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        )
+        for n in range(3)
+    ]  # fmt: skip
+    log = tmp_path / "ingress.log"
+    log.write_text("".join(f"{text}\n" for text in lines), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", str(log), "--strict", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["input"]
+    assert (summary["format"], summary["page"], summary["variants"]) == (
+        "ingress_nginx", 3, {"ingress_nginx": 3},
+    )  # fmt: skip
+    assert "left unread" not in result.stderr

@@ -543,6 +543,8 @@ PRESET_FIELDS = {
                        5123, "https://www.google.com/", "shop.example.com"),
     "traefik": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200, 5123,
                 "https://www.google.com/", None),
+    "ingress_nginx": (at(2026, 11, 2, 8, 15, 3), "203.0.113.7", "GET", "/products/tent", 200,
+                      5123, "https://www.google.com/", None),
     "alb": (at(2026, 11, 2, 8, 15, 3, 123456), "203.0.113.7", "GET", "/products/tent", 200,
             5123, None, "shop.example.com"),  # the domain_name field
     "elb": (at(2026, 11, 2, 8, 15, 3, 123456), "203.0.113.7", "GET", "/products/tent", 200,

@@ -8,6 +8,8 @@ Strict variants (one exact regex each, the fast path):
   ``host:port``), as Apache's ``%v`` writes it
 - ``combined+xff``: combined plus ``"$http_x_forwarded_for"`` (nginx's default ``main`` format)
 - ``traefik``: combined plus Traefik's request count, router, server URL and duration
+- ``ingress_nginx``: combined plus ingress-nginx's request length and time, upstream names,
+  addresses, lengths, times and statuses, and request id (its default ``upstreaminfo``)
 - ``ssl_request``: Apache's default mod_ssl log, ``[time] host protocol cipher "request" bytes``
 
 The ``general`` reader reads all of those and what no single regex has, and names each line's
@@ -82,6 +84,11 @@ _COMBINED = _combined(_CLF)
 _VHOST = f"{group('host', _VHOST_NAME)}(?::\\d+)? "
 _VHOST_CLF = _clf(_VHOST_CLIENT)
 _TRAEFIK_TAIL = r' \d+ "[^"]*" "[^"]*" \d+ms'
+# ingress-nginx's default (log_format upstreaminfo): combined, then $request_length
+# $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
+# $upstream_response_length $upstream_response_time $upstream_status $req_id (the upstream
+# values are lists, "10.0.0.1:80, 10.0.0.2:80", when several upstreams were tried).
+_INGRESS_TAIL = r" \d+ \d+(?:\.\d+)? \[[^\]]*\] \[[^\]]*\] [^\[\]]+ [0-9a-f]{32}"
 # Apache's default mod_ssl log: %t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b (no status).
 _SSL_REQUEST = (
     f"\\[{group('time', BRACKETED)}\\] {token('ip')} [^ ]+ [^ ]+ {quoted('request')} "
@@ -139,6 +146,18 @@ COMBINED_XFF = SplitClf(
     description="nginx's default main format: combined plus the X-Forwarded-For header",
     tail=("referrer", "user_agent", "forwarded_for"),
     shapes=(("forwarded_for", f"^(?:{_XFF})$"),),
+)
+
+INGRESS_NGINX = RegexFormat(
+    name="ingress_nginx",
+    regex=f"^{_COMBINED}{_INGRESS_TAIL}{_END}",
+    example=(
+        '203.0.113.7 - - [02/Nov/2026:08:15:03 +0000] "GET /products/tent HTTP/2.0" 200 5123 '
+        f'"https://www.google.com/" "{_UA}" 412 0.004 [shop-web-80] [] 10.244.0.9:8080 5123 '
+        "0.004 200 6a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    ),
+    description="Kubernetes ingress-nginx's default (upstreaminfo): combined plus request "
+    "length, time, upstream and request id",
 )
 
 SSL_REQUEST = RegexFormat(
@@ -243,7 +262,14 @@ def _label() -> pl.Expr:
         suffix("fields", extra.is_not_null()),
     )
     traefik = (label == "combined+fields") & extra.str.contains(f"^{_TRAEFIK_TAIL}$")
-    return pl.when(traefik).then(pl.lit("traefik")).otherwise(label)
+    ingress = (label == "combined+fields") & extra.str.contains(f"^{_INGRESS_TAIL}$")
+    return (
+        pl.when(traefik)
+        .then(pl.lit("traefik"))
+        .when(ingress)
+        .then(pl.lit("ingress_nginx"))
+        .otherwise(label)
+    )
 
 
 @dataclass(frozen=True)
@@ -339,6 +365,7 @@ CLF_FAMILY = Family(
         VHOST_COMMON,
         COMBINED_XFF,
         TRAEFIK_CLF,
+        INGRESS_NGINX,
         SSL_REQUEST,
     ),
     general=GENERAL_CLF,
