@@ -514,7 +514,7 @@ def _most_common(
 
 def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``
-    (where half of them or more have one), else the most common referrer host of the hits
+    (where a tenth of them or more have one), else the most common referrer host of the hits
     after each visitor's first that is no listed search engine, social network, video or
     shopping site (internal navigation dominates the referrers of a visit after its first
     page; an external referrer mostly brings a visitor in, so a link shared widely would
@@ -529,7 +529,7 @@ def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     ['shop.example']
     """
     columns = hits.collect_schema().names()
-    if "host" in columns and _mostly_named(hits, "host"):
+    if "host" in columns and _often_named(hits, "host"):
         hosts = _most_common(hits, "host", lambda host: _matching_key(request_host(host)))
         if hosts:
             return hosts[:1]
@@ -542,12 +542,17 @@ def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     return []
 
 
-def _mostly_named(hits: pl.DataFrame | pl.LazyFrame, column: str) -> bool:
-    """Whether half of ``hits`` or more have a ``column`` (a format that logs the host has it
-    on every line; a log of paths has a host only where a request named one, as an open-proxy
-    probe's absolute URL does, which is no evidence of the site's own)."""
+# The share of hits a host must be named by to be evidence of the site's own.
+_NAMED_SHARE = 0.1
+
+
+def _often_named(hits: pl.DataFrame | pl.LazyFrame, column: str) -> bool:
+    """Whether a tenth of ``hits`` or more have a ``column``: a format that logs the host has it
+    on every line (a log mixing virtual hosts with plain lines, on many), where a log of paths
+    has one only where a request named one, as an open-proxy probe's absolute URL does, which
+    is no evidence of the site's own."""
     share = hits.lazy().select(pl.col(column).is_not_null().mean()).collect().item()
-    return share is not None and share >= 0.5
+    return share is not None and share >= _NAMED_SHARE
 
 
 def _after_first_hits(hits: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -87,9 +87,9 @@ class SampledFormat:
 
 def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) -> SampledFormat:
     """The format of ``inputs`` (``choose_log_format``), chosen by the first ``SAMPLE_LINES``
-    lines of each input; an input none of whose first lines the format reads (nothing is
-    detected in any, or the format read in the others or named reads none of its lines) is
-    sampled to its first ``LONGER_SAMPLE_LINES`` instead."""
+    lines of each input; an input none of whose first lines the format reads as a request
+    (nothing is detected in any, or the format read in the others or named reads none of its
+    lines) is sampled to its first ``LONGER_SAMPLE_LINES`` instead."""
     sample = list(inputs.sample_lines(SAMPLE_LINES))
     try:
         fmt, detection = choose_log_format(sample, requested, cache)
@@ -114,8 +114,9 @@ def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) ->
 
 
 def _inputs_unread(read: pl.DataFrame) -> set[str]:
-    """The inputs of a ``sample_read`` none of whose sampled lines reads."""
-    per_input = read.group_by("source_file").agg(pl.col("read").any())
+    """The inputs of a ``sample_read`` none of whose sampled lines reads as a request (a
+    program's own messages before its first request may be records of the format)."""
+    per_input = read.group_by("source_file").agg(pl.col("ts").is_not_null().any())
     return {str(name) for name, done in per_input.iter_rows() if not done}
 
 
@@ -438,13 +439,13 @@ def report_timezone(
     requested: str | None, sampled: SampledFormat, newest_first: Sequence[str]
 ) -> tzinfo:
     """The zone ``requested`` (``--tz``), or the log's own: the first offset among the sample
-    lines its format reads, in the newest input holding one (``newest_first``: the inputs' names,
-    newest first), the server's latest zone the sample shows (in the line inside any
-    envelope); or UTC."""
+    lines its format reads as requests, in the newest input holding one (``newest_first``: the
+    inputs' names, newest first), the server's latest zone the sample shows (in the line
+    inside any envelope); or UTC."""
     if requested:
         return parse_timezone(requested)
-    read = sampled.read.filter("read").select("source_file", "line_no")
-    lines_read = set(read.iter_rows())
+    requests = sampled.read.filter(pl.col("ts").is_not_null()).select("source_file", "line_no")
+    lines_read = set(requests.iter_rows())
     rank = {name: index for index, name in enumerate(newest_first)}
     ordered = sorted(sampled.sample, key=lambda line: rank.get(line[0].name, len(rank)))
     for file, number, text in ordered:

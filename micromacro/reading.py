@@ -487,8 +487,8 @@ def _read_access_logs(
     elif _forwarded_is_client(fmt):
         options = dataclasses.replace(options, client_ip="first-forwarded")
         client_notes.append(
-            "the format string has no client address but an X-Forwarded-For: its first "
-            "address is the client (as --client-ip first-forwarded)"
+            "the format string has no client address but a forwarded one (X-Forwarded-For, "
+            "X-Real-IP, …): its first address is the client (as --client-ip first-forwarded)"
         )
     elif proxied := proxied_clients_warning(fmt, sample, lambda: _first_lines(inputs)):
         client_warnings.append(proxied)
@@ -608,11 +608,12 @@ def _first_lines(inputs: Inputs) -> list[tuple[InputFile, int, str]]:
 
 
 def _forwarded_is_client(fmt: LogFormat) -> bool:
-    """Whether ``fmt`` is a format string that logs an X-Forwarded-For and no client address
-    (``%{X-Forwarded-For}i`` where ``%h`` goes, behind a proxy): the header names the client."""
+    """Whether ``fmt`` is a format string that logs a forwarded address and no client address
+    (``%{X-Forwarded-For}i`` or ``$http_x_real_ip`` where ``%h`` goes, behind a proxy): the
+    header names the client."""
     string = named_format_string(fmt)
     fields = set(group_order(string.regex)) if string is not None else set()
-    return "forwarded_for" in fields and "ip" not in fields
+    return bool(fields & {"forwarded_for", "client_address"}) and "ip" not in fields
 
 
 def _look_up(

@@ -121,3 +121,19 @@ def test_requests_that_name_no_client_are_named(tmp_path: Path) -> None:
         "are told apart by their user agent alone (Envoy's default format logs the client in "
         "X-Forwarded-For only, here empty: add %DOWNSTREAM_REMOTE_ADDRESS% to it)\n"
     ) in stderr
+
+
+def test_a_one_address_header_is_the_client_where_the_list_is_empty(tmp_path: Path) -> None:
+    """X-Real-IP where the client goes, X-Forwarded-For empty after it (a proxy that sets only
+    X-Real-IP): each line's X-Real-IP is its client, three visitors."""
+    lines = [
+        f'{ip} - - [06/Dec/2026:08:00:0{n} +0000] "GET /p{n} HTTP/1.1" 200 512 "-" "{FIREFOX}" "-"'
+        for n, ip in enumerate(["203.0.113.5", "198.51.100.77", "192.0.2.44"])
+    ]
+    string = (
+        '$http_x_real_ip - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+        '"$http_referer" "$http_user_agent" "$http_x_forwarded_for"'
+    )
+    data, stderr = run(tmp_path, lines, "--log-format", string)
+    assert data["summary"]["visitors"] == 3
+    assert "the format string has no client address but a forwarded one" in stderr

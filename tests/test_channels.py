@@ -285,13 +285,27 @@ def test_infer_site_hosts_prefers_the_most_common_host() -> None:
 
 def test_a_host_few_hits_name_is_not_the_sites() -> None:
     """A log that logs no host has one only where a request's target named it (an open-proxy
-    probe's ``GET http://www.baidu.com/``): the site is its referrers' host still."""
+    probe's ``GET http://www.baidu.com/``, 1 hit of 11): the site is its referrers' host."""
     hits = pl.DataFrame(
         {
-            "host": [None, None, None, "www.baidu.com"],
-            "visitor": ["a", "a", "a", "b"],
-            "ts": [1, 2, 3, 1],
-            "referrer": [None, "https://shop.example/a", "https://shop.example/b", None],
+            "host": [*[None] * 10, "www.baidu.com"],
+            "visitor": [*["a"] * 10, "b"],
+            "ts": [*range(10), 1],
+            "referrer": [None, *["https://shop.example/a"] * 9, None],
+        }
+    )
+    assert infer_site_hosts(hits) == ["shop.example"]
+
+
+def test_a_host_a_tenth_of_the_hits_name_is_the_sites() -> None:
+    """A log mixing virtual-host lines (here 2 of 5) with plain ones: the host they name is the
+    site's, whatever the referrers say."""
+    hits = pl.DataFrame(
+        {
+            "host": ["shop.example", "shop.example", None, None, None],
+            "visitor": ["a", "a", "a", "b", "b"],
+            "ts": [1, 2, 3, 1, 2],
+            "referrer": [None, *["https://partner.org/post"] * 4],
         }
     )
     assert infer_site_hosts(hits) == ["shop.example"]

@@ -482,28 +482,34 @@ CONTAINER_OUTPUT = [
     "[Sun Dec 06 14:10:04.123456 2026] [mpm_event:notice] [pid 1:tid 140] AH00489: "
     "Apache/2.4.62 (Unix) configured -- resuming normal operations",
     "[Sun Dec 06 14:10:04 2026] [error] [client 172.17.0.1] File does not exist: /var/www/x",
+    "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, "
+    "using 172.17.0.2. Set the 'ServerName' directive globally to suppress this message",
+    # ingress-nginx's controller: a line of its banner and one of its own (klog).
+    "NGINX Ingress controller",
+    'I1206 14:10:05.123456       7 store.go:440] "Found valid IngressClass" ingress="a/b"',
     "2026/12/06 14:10:05 not a message of nginx's",
 ]
 
 
 @pytest.mark.parametrize("stream", ["", "2026-12-06T14:10:01.123456789Z stderr F "])
 def test_the_servers_own_messages_are_not_http(tmp_path: Path, stream: str) -> None:
-    """nginx's error log lines (2) and its image's entrypoint messages (5), Apache's (2): records
-    of the server that are no request (``not_http``), so ``--strict`` holds; a line of neither
-    shape stays malformed."""
+    """nginx's error log lines (2) and its image's entrypoint messages (5), Apache's (3), an
+    ingress controller's (2): records of the server that are no request (``not_http``), so
+    ``--strict`` holds; a line of none of these shapes stays malformed."""
     log = tmp_path / "web.log"
     log.write_text("".join(f"{stream}{line}\n" for line in CONTAINER_OUTPUT), encoding="utf-8")
     result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--no-cache"])
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)["input"]
     assert (summary["not_http"], summary["malformed"], summary["page"], summary["error"]) == (
-        9, 1, 2, 1,
+        12, 1, 2, 1,
     )  # fmt: skip
     assert summary["variants"]["nginx_message"] == 7
-    assert summary["variants"]["apache_message"] == 2
+    assert summary["variants"]["apache_message"] == 3
+    assert summary["variants"]["controller_message"] == 2
     strict = CliRunner().invoke(cli, ["report", str(log), "--strict", "--no-cache", "-q"])
     assert strict.exit_code == 1  # the one line of neither shape
-    assert ":13: malformed line (1 in all; --strict allows none)" in strict.stderr
+    assert ":16: malformed line (1 in all; --strict allows none)" in strict.stderr
 
 
 # ingress-nginx's default log_format upstreaminfo, after combined: request length and time,
@@ -523,6 +529,11 @@ INGRESS = (
         ("/q", 200, "default-web-canary-80", "10.244.0.9:8080, 10.244.0.10:8080 0, 612 0.100, "
          "0.004 502, 200", "7a1b2c3d4e5f60718293a4b5c6d7e8f9", "ingress_nginx"),
         ("/r", 503, "", "- - - -", "8a1b2c3d4e5f60718293a4b5c6d7e8f9", "ingress_nginx"),
+        # An IPv6 upstream in brackets, and a UNIX socket.
+        ("/t", 200, "", "[fd00::1]:8080 612 0.004 200", "9a1b2c3d4e5f60718293a4b5c6d7e8f9",
+         "ingress_nginx"),
+        ("/u", 200, "", "unix:/var/run/app.sock 612 0.004 200",
+         "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "ingress_nginx"),
         # No request id of nginx's ($request_id is 32 hex digits): fields left unread.
         ("/s", 200, "", "10.244.0.9:8080 612 0.004 200", "abc", "combined+fields"),
     ],

@@ -417,8 +417,9 @@ def test_a_format_with_x_forwarded_for_where_the_address_goes_reads_the_client_f
         ("apache", "192.0.2.44"),
     ]
     assert (
-        "micromacro: the format string has no client address but an X-Forwarded-For: its first "
-        "address is the client (as --client-ip first-forwarded)\n"
+        "micromacro: the format string has no client address but a forwarded one "
+        "(X-Forwarded-For, X-Real-IP, …): its first address is the client (as --client-ip "
+        "first-forwarded)\n"
     ) in result.stderr
 
 

@@ -59,10 +59,12 @@ def test_detection_looks_past_the_start_up_messages(tmp_path: Path) -> None:
     assert code == 0, stderr
     summary = data["input"]
     assert summary["format"] == "combined"
-    # 72 lines: 2 blank, 9 - 2 + 60 = 67 of the controller's own, 3 pages.
-    assert (summary["lines"], summary["comment"], summary["malformed"], summary["page"]) == (
+    # 72 lines: 2 blank, 9 - 2 + 60 = 67 of the controller's own (its banner and klog lines:
+    # records that are no request), 3 pages.
+    assert (summary["lines"], summary["comment"], summary["not_http"], summary["page"]) == (
         72, 2, 67, 3,
     )  # fmt: skip
+    assert summary["malformed"] == 0
     assert data["summary"]["sessions"] == 1
     assert data["period"]["time_zone"] == "+01:00"
     assert "log format: combined (detected: 3 of 70 sample lines parsed)" in stderr
@@ -78,12 +80,14 @@ def test_a_named_format_takes_its_zone_from_the_lines_it_reads(tmp_path: Path) -
 
 
 def test_the_zone_is_that_of_a_line_read_not_of_any_text(tmp_path: Path) -> None:
-    """A line no format reads may hold a time with an offset (a message quoting a request);
-    the report's zone is the server's, from the lines read."""
+    """A line that is no request may hold a time with an offset (a message quoting a request,
+    a record of the format or not); the report's zone is the server's, from the requests."""
     quoted = "W1206 15:10:00.000000 7 quote.go:1] seen [06/Dec/2026:15:10:00 +0900]"
-    code, data, _ = run(tmp_path, [quoted, access("/", 1), access("/a", 2)])
+    unread = "seen [06/Dec/2026:15:10:00 +0800]"
+    code, data, _ = run(tmp_path, [quoted, unread, access("/", 1), access("/a", 2)])
     assert code == 0
-    assert (data["input"]["malformed"], data["input"]["page"]) == (1, 2)
+    summary = data["input"]
+    assert (summary["not_http"], summary["malformed"], summary["page"]) == (1, 1, 2)
     assert data["period"]["time_zone"] == "+01:00"
 
 

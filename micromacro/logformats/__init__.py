@@ -427,7 +427,9 @@ def has_forwarded_for(fmt: LogFormat, sample: Sequence[str]) -> bool:
     if isinstance(fmt, FamilyFormat):
         readers = (fmt.primary, *fmt.family.variants)
         with_field |= {
-            r.name for r in readers if isinstance(r, RegexFormat) and "forwarded_for" in r.fields
+            r.name
+            for r in readers
+            if isinstance(r, RegexFormat) and r.fields & {"forwarded_for", "client_address"}
         }
         marker = fmt.family.forwarded_for_marker
         if marker is not None and pl.Series(list(sample)).str.contains(marker).any():

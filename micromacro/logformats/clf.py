@@ -88,7 +88,9 @@ _TRAEFIK_TAIL = r' \d+ "[^"]*" "[^"]*" \d+ms'
 # $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
 # $upstream_response_length $upstream_response_time $upstream_status $req_id (the upstream
 # values are lists, "10.0.0.1:80, 10.0.0.2:80", when several upstreams were tried).
-_INGRESS_TAIL = r" \d+ \d+(?:\.\d+)? \[[^\]]*\] \[[^\]]*\] [^\[\]]+ [0-9a-f]{32}"
+_INGRESS_TAIL = (
+    r" \d+ \d+(?:\.\d+)? \[[^\]]*\] \[[^\]]*\] (?:[^\[\]]|\[[0-9A-Fa-f:.%]*\])+ [0-9a-f]{32}"
+)
 # Apache's default mod_ssl log: %t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b (no status).
 _SSL_REQUEST = (
     f"\\[{group('time', BRACKETED)}\\] {token('ip')} [^ ]+ [^ ]+ {quoted('request')} "
@@ -341,7 +343,8 @@ GENERAL_CLF = GeneralClf()
 # kubectl logs give as one. nginx's error log lines (``2026/12/06 15:10:01 [error] 29#29: *1
 # open() … failed``) and its image's entrypoint messages (``/docker-entrypoint.sh: …``,
 # ``10-listen-on-ipv6-by-default.sh: info: …``); Apache's (``[Sun Dec 06 15:10:01.123456 2026]
-# [core:error] [pid 8] …``). They recognise no format: a file of them is no access log.
+# [core:error] [pid 8] …``, and ``AH00558: httpd: …`` written before its error log is open).
+# They recognise no format: a file of them is no access log.
 _LEVELS = r"(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])"
 NGINX_MESSAGE = NotHttp(
     "nginx_message",
@@ -351,8 +354,17 @@ NGINX_MESSAGE = NotHttp(
 )
 APACHE_MESSAGE = NotHttp(
     "apache_message",
-    r"^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? "
-    rf"[0-9]{{4}}\] \[(?:[a-z_]+:)?{_LEVELS}\] ",
+    r"^(?:\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? "
+    rf"[0-9]{{4}}\] \[(?:[a-z_]+:)?{_LEVELS}\] |AH[0-9]{{5}}: )",
+    recognises=False,
+)
+# A Kubernetes controller's own log lines (klog: ``I1206 15:10:01.123456       7
+# store.go:440] …``), and the banner ingress-nginx's controller prints at start-up, among the
+# access lines ``kubectl logs`` gives.
+CONTROLLER_MESSAGE = NotHttp(
+    "controller_message",
+    r"^(?:[IWEF][0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} +[0-9]+ [^ :\]]+:[0-9]+\] "
+    r"|-{79}$|NGINX Ingress controller$|  (?:Release|Build|Repository|nginx version): )",
     recognises=False,
 )
 
@@ -369,6 +381,6 @@ CLF_FAMILY = Family(
         SSL_REQUEST,
     ),
     general=GENERAL_CLF,
-    not_http=(NGINX_MESSAGE, APACHE_MESSAGE),
+    not_http=(NGINX_MESSAGE, APACHE_MESSAGE, CONTROLLER_MESSAGE),
     description="Common Log Format and its variants",
 )

@@ -38,6 +38,9 @@ RAW_FIELDS: tuple[str, ...] = (
     "user_agent",
     "host",
     "forwarded_for",
+    # A header of the client's one address a proxy or CDN sets (X-Real-IP, CF-Connecting-IP):
+    # the X-Forwarded-For of a line whose X-Forwarded-For is empty or not logged.
+    "client_address",
     "request_time",
 )
 
@@ -273,7 +276,7 @@ def _typed(
             referrer=_dash_is_null(field("referrer")),
             user_agent=_dash_is_null(field("user_agent")),
             host=pl.coalesce(_dash_is_null(field("host")), host_of),
-            forwarded_for=_dash_is_null(field("forwarded_for")),
+            forwarded_for=_forwarded_for(present),
         )
         .with_columns(
             comment=pl.lit(False) if comment is None else comment.fill_null(False),
@@ -362,6 +365,14 @@ def _path_of(target_path: pl.Expr) -> pl.Expr:
     )
     # An empty path ("GET ?q HTTP/1.1", "GET http://host HTTP/1.1") is the root.
     return pl.when(path == "").then(pl.lit("/")).otherwise(path)
+
+
+def _forwarded_for(present: frozenset[str]) -> pl.Expr:
+    """The X-Forwarded-For list, else (where it is empty) the one address of a client header."""
+    listed = _dash_is_null(raw_field(present, "forwarded_for"))
+    if "client_address" not in present:
+        return listed
+    return pl.coalesce(listed, _dash_is_null(raw_field(present, "client_address")))
 
 
 def _host_of(target_path: pl.Expr) -> pl.Expr:

@@ -50,13 +50,14 @@ class Variable:
 
 _ADDRESSES = ", ?"  # X-Forwarded-For: "198.51.100.7, 10.0.0.9"
 # Headers a CDN or proxy passes the visitor's address in (Apache's name: nginx's variable),
-# read as an X-Forwarded-For of one address where no X-Forwarded-For is logged (a fallback).
+# read as an X-Forwarded-For of one address on a line whose X-Forwarded-For is empty or not
+# logged (``fields.normalize``).
 _ONE_ADDRESS_HEADERS = {
     "cf-connecting-ip": "http_cf_connecting_ip",
     "true-client-ip": "http_true_client_ip",
     "x-real-ip": "http_x_real_ip",
 }
-_ONE_ADDRESS = Variable("forwarded_for", separators=_ADDRESSES, fallback=True)
+_ONE_ADDRESS = Variable("client_address", separators=_ADDRESSES)
 _UPSTREAMS = ", | : "  # $upstream_response_time: "0.004, 0.002 : 0.001"
 _NGINX: dict[str, Variable] = {
     "remote_addr": Variable("ip"),
@@ -83,8 +84,8 @@ _NGINX: dict[str, Variable] = {
     "http_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     "proxy_add_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     # The visitor's address a CDN or proxy in front passes on (Cloudflare, Akamai, nginx's
-    # own): read as an X-Forwarded-For of one address, for --client-ip first-forwarded, where
-    # the string logs no X-Forwarded-For (which names every proxy the request went through).
+    # own): read as an X-Forwarded-For of one address, for --client-ip first-forwarded, on a
+    # line whose X-Forwarded-For (which names every proxy) is empty or not logged.
     **dict.fromkeys(_ONE_ADDRESS_HEADERS.values(), _ONE_ADDRESS),
     "request_time": Variable("request_time"),
     # One value per upstream server, joined by ", " (or " : " across an internal redirect).
