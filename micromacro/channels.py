@@ -514,8 +514,8 @@ def _most_common(
 
 def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     """The site's own host, guessed from its traffic: the most common ``host`` of ``hits``
-    (where a tenth of them or more have one), else the most common referrer host of the hits
-    after each visitor's first that is no listed search engine, social network, video or
+    (where half of them have one, or a referrer is on it), else the most common referrer host
+    of the hits after each visitor's first that is no listed search engine, social network, video or
     shopping site (internal navigation dominates the referrers of a visit after its first
     page; an external referrer mostly brings a visitor in, so a link shared widely would
     outnumber the site's own pages). Hosts are counted as they are compared, without
@@ -529,10 +529,13 @@ def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     ['shop.example']
     """
     columns = hits.collect_schema().names()
-    if "host" in columns and _often_named(hits, "host"):
-        hosts = _most_common(hits, "host", lambda host: _matching_key(request_host(host)))
-        if hosts:
-            return hosts[:1]
+    hosts = (
+        _most_common(hits, "host", lambda host: _matching_key(request_host(host)))
+        if "host" in columns
+        else []
+    )
+    if hosts and (_mostly_named(hits, "host") or _a_referrer_names(hits, hosts[0])):
+        return hosts[:1]
     if "referrer" not in columns:
         return []
     later = _after_first_hits(hits)
@@ -542,17 +545,21 @@ def infer_site_hosts(hits: pl.DataFrame | pl.LazyFrame) -> list[str]:
     return []
 
 
-# The share of hits a host must be named by to be evidence of the site's own.
-_NAMED_SHARE = 0.1
-
-
-def _often_named(hits: pl.DataFrame | pl.LazyFrame, column: str) -> bool:
-    """Whether a tenth of ``hits`` or more have a ``column``: a format that logs the host has it
-    on every line (a log mixing virtual hosts with plain lines, on many), where a log of paths
-    has one only where a request named one, as an open-proxy probe's absolute URL does, which
-    is no evidence of the site's own."""
+def _mostly_named(hits: pl.DataFrame | pl.LazyFrame, column: str) -> bool:
+    """Whether half of ``hits`` or more have a ``column``: a format that logs the host has it
+    on every line."""
     share = hits.lazy().select(pl.col(column).is_not_null().mean()).collect().item()
-    return share is not None and share >= _NAMED_SHARE
+    return share is not None and share >= 0.5
+
+
+def _a_referrer_names(hits: pl.DataFrame | pl.LazyFrame, host: str) -> bool:
+    """Whether a referrer of ``hits`` is on ``host``: a host fewer hits name (a log mixing
+    virtual-host lines with plain ones) is the site's where its pages link to each other; an
+    open-proxy probe's absolute URL (``GET http://www.baidu.com/``) names a host no page of the
+    site refers from."""
+    if "referrer" not in hits.collect_schema().names():
+        return False
+    return host in _most_common(hits, "referrer", lambda text: _matching_key(referrer_host(text)))
 
 
 def _after_first_hits(hits: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -137,3 +137,26 @@ def test_a_one_address_header_is_the_client_where_the_list_is_empty(tmp_path: Pa
     data, stderr = run(tmp_path, lines, "--log-format", string)
     assert data["summary"]["visitors"] == 3
     assert "the format string has no client address but a forwarded one" in stderr
+
+
+def test_a_list_without_a_public_address_leaves_the_header_its_client(tmp_path: Path) -> None:
+    """X-Forwarded-For ``unknown`` (Squid's forwarded_for off) or a private address: the one
+    address of X-Real-IP is the client still; a public address in the list comes first."""
+    tails = ['"unknown"', '"10.9.9.9"', '"-"', '"198.51.100.20"']
+    lines = [
+        f'{ip} - - [06/Dec/2026:08:00:0{n} +0000] "GET /p{n} HTTP/1.1" 200 512 "-" "{FIREFOX}" '
+        f"{tail}"
+        for n, (ip, tail) in enumerate(
+            zip(["203.0.113.7", "203.0.113.8", "203.0.113.9", "203.0.113.10"], tails, strict=True)
+        )
+    ]
+    string = (
+        '$http_x_real_ip - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+        '"$http_referer" "$http_user_agent" "$http_x_forwarded_for"'
+    )
+    log = tmp_path / "access.log"
+    log.write_text("".join(f"{text}\n" for text in lines), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["hits", str(log), "--log-format", string])
+    assert result.exit_code == 0, result.stderr
+    ips = [row.split(",")[4] for row in result.stdout.splitlines()[1:]]
+    assert ips == ["203.0.113.7", "203.0.113.8", "203.0.113.9", "198.51.100.20"]

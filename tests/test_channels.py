@@ -297,18 +297,32 @@ def test_a_host_few_hits_name_is_not_the_sites() -> None:
     assert infer_site_hosts(hits) == ["shop.example"]
 
 
-def test_a_host_a_tenth_of_the_hits_name_is_the_sites() -> None:
+def test_a_host_fewer_hits_name_is_the_sites_where_its_pages_refer() -> None:
     """A log mixing virtual-host lines (here 2 of 5) with plain ones: the host they name is the
-    site's, whatever the referrers say."""
+    site's where a referrer is on it, though another referrer host is more common."""
     hits = pl.DataFrame(
         {
             "host": ["shop.example", "shop.example", None, None, None],
             "visitor": ["a", "a", "a", "b", "b"],
             "ts": [1, 2, 3, 1, 2],
-            "referrer": [None, *["https://partner.org/post"] * 4],
+            "referrer": [None, "https://shop.example/", *["https://partner.org/post"] * 3],
         }
     )
     assert infer_site_hosts(hits) == ["shop.example"]
+
+
+def test_probes_a_fifth_of_the_hits_name_are_not_the_site() -> None:
+    """Open-proxy probes (``GET http://www.baidu.com/``, 2 hits of 10): no page refers from
+    their host, so the site is its referrers' host."""
+    hits = pl.DataFrame(
+        {
+            "host": [*[None] * 8, "www.baidu.com", "www.baidu.com"],
+            "visitor": [*["a"] * 8, "b", "c"],
+            "ts": [*range(8), 1, 1],
+            "referrer": [None, *["https://www.mysite.example/a"] * 7, None, None],
+        }
+    )
+    assert infer_site_hosts(hits) == ["mysite.example"]
 
 
 def test_infer_site_hosts_falls_back_to_the_most_common_referrer_host() -> None:

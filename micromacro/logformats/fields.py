@@ -368,11 +368,15 @@ def _path_of(target_path: pl.Expr) -> pl.Expr:
 
 
 def _forwarded_for(present: frozenset[str]) -> pl.Expr:
-    """The X-Forwarded-For list, else (where it is empty) the one address of a client header."""
+    """The X-Forwarded-For list, then the one address of a client header after it (the list's
+    public address first where it has one; the header's where the list holds none, as
+    ``unknown`` or a private address)."""
     listed = _dash_is_null(raw_field(present, "forwarded_for"))
     if "client_address" not in present:
         return listed
-    return pl.coalesce(listed, _dash_is_null(raw_field(present, "client_address")))
+    header = _dash_is_null(raw_field(present, "client_address"))
+    both = pl.concat_str([listed, header], separator=", ", ignore_nulls=True)
+    return pl.when(listed.is_null() & header.is_null()).then(None).otherwise(both)
 
 
 def _host_of(target_path: pl.Expr) -> pl.Expr:
