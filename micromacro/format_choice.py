@@ -215,7 +215,7 @@ def _in_envelope_of(fmt: LogFormat, name: str | None) -> str | None:
     """The ``--log-format`` that reads the lines of ``fmt`` with the format ``name``: in the same
     envelope (``syslog:`` + a format string)."""
     envelope = fmt.envelope if isinstance(fmt, FamilyFormat) else None
-    return f"{envelope.name}:{name}" if envelope is not None and name is not None else name
+    return envelope.around(name) if envelope is not None and name is not None else name
 
 
 def envelope_hint(fmt: LogFormat, requested: str, sample: Sample) -> str | None:
@@ -225,7 +225,7 @@ def envelope_hint(fmt: LogFormat, requested: str, sample: Sample) -> str | None:
         return None
     for envelope in envelopes_of([text for _, _, text in sample]):
         if sample_read(fmt.enveloped(envelope), sample).get_column("read").any():
-            named = shlex.quote(f"{envelope.name}:{requested}")
+            named = shlex.quote(envelope.around(requested))
             return f"its lines are wrapped in the {envelope.name} envelope: --log-format {named}"
     return None
 

@@ -147,12 +147,12 @@ def _in_envelope(name: str, envelope: Envelope) -> LogFormat:
     """The format ``name`` read in the lines ``envelope`` wraps."""
     if name in (AUTO, ""):
         raise UsageError(
-            f"--log-format {envelope.name}:{name}: an envelope holds a format named after it "
-            f"({envelope.name}:combined); auto-detection finds envelopes itself"
+            f"--log-format {envelope.around(name)}: an envelope holds a format named after it "
+            f"({envelope.around('combined')}); auto-detection finds envelopes itself"
         )
     if name.partition(":")[0] in ENVELOPES:
         raise UsageError(
-            f"unknown log format {quoted(f'{envelope.name}:{name}')} (an envelope holds a log "
+            f"unknown log format {quoted(envelope.around(name))} (an envelope holds a log "
             "format, not another envelope)"
         )
     return _unwrapped_format(name).enveloped(envelope)

@@ -98,6 +98,10 @@ class Envelope:
     prefix: str | None = None
     keys: tuple[str, ...] = ()
 
+    def around(self, name: str) -> str:
+        """The name of the format ``name`` read in this envelope (``syslog:combined``)."""
+        return f"{self.name}:{name}"
+
     def wraps(self) -> pl.Expr:
         """Whether each line of the ``line`` column is wrapped in this envelope."""
         line = pl.col("line")

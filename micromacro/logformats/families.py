@@ -117,8 +117,7 @@ class FamilyFormat(LogFormat):
         """This format read in the lines ``envelope`` wraps (itself for None)."""
         if envelope is None:
             return self
-        name = f"{envelope.name}:{self.name}"
-        return FamilyFormat(self.family, self.primary, name, envelope)
+        return FamilyFormat(self.family, self.primary, envelope.around(self.name), envelope)
 
     @property
     def unwrapped_name(self) -> str:
