@@ -19,7 +19,8 @@ from micromacro.errors import InputError
 from micromacro.goals import TimestampField
 from micromacro.periods import EARLIEST, LATEST
 
-_EPOCH_FACTORS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
+# Microseconds per unit of each epoch format.
+EPOCH_FACTORS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
 _EPOCH_DAY = date(1970, 1, 1)
 # The year 10000 in microseconds since 1970: an epoch number at or past it (either way) is a
 # time out of range.
@@ -89,7 +90,7 @@ class TimeReading:
 
 def epoch(number: pl.Expr, dtype: pl.DataType, time_format: str) -> pl.Expr:
     """Seconds, milliseconds or microseconds since 1970 (numbers or text) as UTC times."""
-    factor = _EPOCH_FACTORS[time_format]
+    factor = EPOCH_FACTORS[time_format]
     if not dtype.is_numeric():
         number = number.cast(pl.String).str.strip_chars()
     scaled = number.cast(pl.Float64, strict=False) * factor
@@ -158,7 +159,7 @@ def time_reading(
     if dtype == pl.Date:
         return TimeReading(localise(column.cast(pl.Datetime("us")), zone))
     time_format = stamp.format
-    if time_format in _EPOCH_FACTORS:
+    if time_format in EPOCH_FACTORS:
         return TimeReading(epoch(column, dtype, time_format))
     if dtype.is_numeric():
         raise InputError(

@@ -35,7 +35,7 @@ from micromacro.export_files import (
     repair_ndjson,
 )
 from micromacro.export_presets import non_empty, preset_of
-from micromacro.export_times import TimeReading, time_reading, within_calendar
+from micromacro.export_times import EPOCH_FACTORS, TimeReading, time_reading, within_calendar
 from micromacro.goals import (
     ExportFormat,
     RowRule,
@@ -679,10 +679,8 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
     time_format = timestamp_field(source).format
     first = rows.filter(pl.col("bucket") == "malformed").sort("line_no").head(_EXAMPLES)
     if time_format in _EPOCH_UNITS and (unit := _larger_epoch_unit(rows, time_format)):
-        return (
-            f"{file_name}: times in {column!r} read as {time_format} are all in the 1970s: "
-            f"numbers of their length count {_EPOCH_UNITS[unit]}, timestamp: {{column: "
-            f"{column}, format: {unit}}}"
+        return f"{file_name}: times in {column!r} read as {time_format} are all in the 1970s: " + (
+            _unit_advice(column, unit)
         )
     if time_format in _EPOCH_UNITS:  # a number out of range: another unit, by its digits
         beyond = first.filter(pl.col(_OUT_OF_RANGE).fill_null(False))
@@ -690,10 +688,8 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
         unit = _EPOCH_BY_DIGITS.get(lengths.drop_nulls().max() or 0)  # type: ignore[arg-type]
         if unit is None or unit == time_format:
             return ""
-        return (
-            f"{file_name}: times in {column!r} are out of range as {time_format}: numbers of "
-            f"their length count {_EPOCH_UNITS[unit]}, timestamp: {{column: {column}, format: "
-            f"{unit}}}"
+        return f"{file_name}: times in {column!r} are out of range as {time_format}: " + (
+            _unit_advice(column, unit)
         )
     if time_format not in (None, "iso8601"):
         return ""
@@ -706,6 +702,14 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
     )
 
 
+def _unit_advice(column: str, unit: str) -> str:
+    """What the numbers of a time column count, and the ``timestamp:`` that reads them so."""
+    return (
+        f"numbers of their length count {_EPOCH_UNITS[unit]}, timestamp: {{column: {column}, "
+        f"format: {unit}}}"
+    )
+
+
 def _larger_epoch_unit(rows: pl.DataFrame, time_format: str) -> str | None:
     """The epoch unit the times of ``rows`` count (by their numbers' digits) where, read in the
     smaller unit ``time_format``, every one falls in the 1970s: seconds read as milliseconds
@@ -713,15 +717,12 @@ def _larger_epoch_unit(rows: pl.DataFrame, time_format: str) -> str | None:
     latest = rows.select(pl.col("ts").dt.epoch("us").max()).item()
     if not isinstance(latest, int) or not 0 < latest < _YEAR_1980_US:
         return None
-    number = latest * _PER_MICRO[time_format]
-    unit = _EPOCH_BY_DIGITS.get(len(str(int(number))))
+    unit = _EPOCH_BY_DIGITS.get(len(str(latest // EPOCH_FACTORS[time_format])))
     return unit if unit is not None and unit != time_format else None
 
 
-# Microseconds since 1970 at the start of 1980, and the numbers of each epoch format per
-# microsecond.
+# Microseconds since 1970 at the start of 1980.
 _YEAR_1980_US = 315_532_800_000_000
-_PER_MICRO = {"epoch_s": 1e-6, "epoch_ms": 1e-3, "epoch_us": 1}
 # The epoch formats, what they count, and the one a time of this many digits is (a time of
 # 2001–2286).
 _EPOCH_UNITS = {"epoch_s": "seconds", "epoch_ms": "milliseconds", "epoch_us": "microseconds"}
