@@ -44,7 +44,7 @@ from micromacro.logformats import (
 from micromacro.logformats import resolve_format as resolve_log_format
 from micromacro.logformats.envelopes import ENVELOPES, envelopes_of
 from micromacro.logformats.families import FamilyFormat
-from micromacro.logformats.fields import first_forwarded_ip
+from micromacro.logformats.fields import bare_address, first_forwarded_ip
 from micromacro.logformats.formatstrings import FormatString, suggest_format_string
 from micromacro.option_values import AUTO
 from micromacro.periods import parse_timezone
@@ -97,8 +97,8 @@ def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) ->
         longer = list(inputs.sample_lines(LONGER_SAMPLE_LINES))
         if len(longer) == len(sample):
             raise
-        sample = longer
-        fmt, detection = choose_log_format(sample, requested, cache)
+        fmt, detection = choose_log_format(longer, requested, cache)
+        return SampledFormat(fmt, detection, longer, sample_read(fmt, longer))
     read = sample_read(fmt, sample)
     unread = _inputs_unread(read)
     if not unread:
@@ -300,17 +300,13 @@ _CLOUDFLARE = tuple(
 )  # fmt: skip
 
 
-def client_address_warning(fmt: LogFormat, sample: Sample) -> str | None:
-    """A warning when most requests of ``sample`` name no client address (visitors would be
-    told apart by their user agent alone), or connect from Cloudflare's addresses (a site
-    behind its proxy whose log has the proxy's address where the visitor's goes, so that
-    ``--client-ip remote`` would count Cloudflare's servers as the visitors)."""
-    requests = (
-        fmt.parser()(_sample_frame(sample))
-        .filter(pl.col("parsed"))
-        .select("ip", pl.col("forwarded_for").is_not_null().alias("forwarded"))
-        .collect()
-    )
+def client_address_warning(fmt: LogFormat, read: pl.DataFrame) -> str | None:
+    """A warning when most requests of a sample (``read``: ``sample_read``) name no client
+    address (visitors would be told apart by their user agent alone), or connect from
+    Cloudflare's addresses (a site behind its proxy whose log has the proxy's address where
+    the visitor's goes, so that ``--client-ip remote`` would count Cloudflare's servers as the
+    visitors)."""
+    requests = read.filter(pl.col("ts").is_not_null())
     if requests.is_empty():
         return None
     unnamed = requests.get_column("ip").null_count()
@@ -326,7 +322,7 @@ def client_address_warning(fmt: LogFormat, sample: Sample) -> str | None:
                 else ""
             )
         )
-    counts = requests.get_column("ip").drop_nulls().value_counts()
+    counts = requests.select(bare_address(pl.col("ip"))).drop_nulls().to_series().value_counts()
     edge = sum(int(count) for ip, count in counts.iter_rows() if _in_networks(str(ip), _CLOUDFLARE))
     if 2 * edge < requests.height:
         return None
@@ -347,10 +343,9 @@ def client_address_warning(fmt: LogFormat, sample: Sample) -> str | None:
 
 
 def _in_networks(address: str, networks: Sequence[_Network]) -> bool:
-    """Whether ``address`` (maybe in brackets, with a port) lies in one of ``networks``."""
-    bare = re.sub(r"^\[([^\]]*)\](?::\d+)?$|^(\d+\.\d+\.\d+\.\d+):\d+$", r"\1\2", address)
+    """Whether ``address`` (``bare_address``) lies in one of ``networks``."""
     try:
-        parsed = ipaddress.ip_address(bare.split("%", 1)[0])
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
     if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
@@ -402,7 +397,8 @@ def _sample_frame(sample: Sample) -> pl.LazyFrame:
 def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
     """How ``fmt`` reads each line of ``sample``: its input (``source_file``) and number
     (``line_no``), whether it is data (not a comment), whether it reads as ``fmt`` (``read``: a
-    request, or another record of the format) and its time (``ts``, where it is a request)."""
+    request, or another record of the format), and where it is a request its time (``ts``),
+    client address (``ip``) and whether it has a forwarded one (``forwarded``)."""
     parsed = pl.col("parsed")
     return (
         fmt.parser()(_sample_frame(sample))
@@ -412,6 +408,8 @@ def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
             (~pl.col("comment")).alias("data"),
             (parsed | pl.col("not_http")).alias("read"),
             pl.when(parsed).then(pl.col("ts")).alias("ts"),
+            pl.when(parsed).then(pl.col("ip")).alias("ip"),
+            (parsed & pl.col("forwarded_for").is_not_null()).alias("forwarded"),
         )
         .collect()
     )

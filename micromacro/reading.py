@@ -492,7 +492,7 @@ def _read_access_logs(
         )
     elif proxied := proxied_clients_warning(fmt, sample, lambda: _first_lines(inputs)):
         client_warnings.append(proxied)
-    elif address_warning := client_address_warning(fmt, sample):
+    elif address_warning := client_address_warning(fmt, chosen.read):
         client_warnings.append(address_warning)
     sampled = chosen.read if len(inputs.files) > 1 and sample else None
     if sampled is not None:

@@ -39,7 +39,7 @@ RAW_FIELDS: tuple[str, ...] = (
     "host",
     "forwarded_for",
     # A header of the client's one address a proxy or CDN sets (X-Real-IP, CF-Connecting-IP):
-    # the X-Forwarded-For of a line whose X-Forwarded-For is empty or not logged.
+    # read after the X-Forwarded-For list, as one more address of it (``_forwarded_for``).
     "client_address",
     "request_time",
 )
@@ -375,8 +375,8 @@ def _forwarded_for(present: frozenset[str]) -> pl.Expr:
     if "client_address" not in present:
         return listed
     header = _dash_is_null(raw_field(present, "client_address"))
-    both = pl.concat_str([listed, header], separator=", ", ignore_nulls=True)
-    return pl.when(listed.is_null() & header.is_null()).then(None).otherwise(both)
+    # Neither: an empty string, which is no list.
+    return _dash_is_null(pl.concat_str([listed, header], separator=", ", ignore_nulls=True))
 
 
 def _host_of(target_path: pl.Expr) -> pl.Expr:
@@ -432,13 +432,19 @@ def first_forwarded_ip() -> pl.Expr:
     return pl.coalesce(public, pl.col("ip"), _first_listed_address(alone)).alias("ip")
 
 
+def bare_address(address: pl.Expr) -> pl.Expr:
+    """An address without the brackets of an IPv6 address or its port (``[2001:db8::1]:443``
+    is ``2001:db8::1``, ``203.0.113.7:4711`` is ``203.0.113.7``)."""
+    return address.str.replace(_BRACKETS_OR_PORT, "${1}${2}")
+
+
 def _first_listed_address(forwarded_for: pl.Expr, keep: pl.Expr | None = None) -> pl.Expr:
     """The first address of each X-Forwarded-For list ``forwarded_for`` (without its brackets
     and port) that ``keep`` keeps (an expression of ``pl.element()``; None: any address)."""
     address = pl.element().str.contains(_IP_LIKE)
     return (
         forwarded_for.str.split(",")
-        .list.eval(pl.element().str.strip_chars().str.replace(_BRACKETS_OR_PORT, "${1}${2}"))
+        .list.eval(bare_address(pl.element().str.strip_chars()))
         .list.eval(pl.element().filter(address if keep is None else address & keep))
         .list.first()
     )

@@ -50,8 +50,7 @@ class Variable:
 
 _ADDRESSES = ", ?"  # X-Forwarded-For: "198.51.100.7, 10.0.0.9"
 # Headers a CDN or proxy passes the visitor's address in (Apache's name: nginx's variable),
-# read as an X-Forwarded-For of one address on a line whose X-Forwarded-For is empty or not
-# logged (``fields.normalize``).
+# read after the X-Forwarded-For list, as one more address of it (``fields.normalize``).
 _ONE_ADDRESS_HEADERS = {
     "cf-connecting-ip": "http_cf_connecting_ip",
     "true-client-ip": "http_true_client_ip",
@@ -84,8 +83,8 @@ _NGINX: dict[str, Variable] = {
     "http_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     "proxy_add_x_forwarded_for": Variable("forwarded_for", separators=_ADDRESSES),
     # The visitor's address a CDN or proxy in front passes on (Cloudflare, Akamai, nginx's
-    # own): read as an X-Forwarded-For of one address, for --client-ip first-forwarded, on a
-    # line whose X-Forwarded-For (which names every proxy) is empty or not logged.
+    # own), for --client-ip first-forwarded: after the X-Forwarded-For list, whose first public
+    # address wins where it has one.
     **dict.fromkeys(_ONE_ADDRESS_HEADERS.values(), _ONE_ADDRESS),
     "request_time": Variable("request_time"),
     # One value per upstream server, joined by ", " (or " : " across an internal redirect).
