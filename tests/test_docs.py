@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from micromacro.cli import cli
 from micromacro.errors import ExitCode
+from micromacro.logformats import FORMATS
 from micromacro.option_values import TABLE_NAMES
 from micromacro.rows import (
     CHANNEL_FIELDS,
@@ -147,6 +148,12 @@ def test_every_segment_field_is_documented() -> None:
 def test_every_exit_code_is_documented(code: ExitCode) -> None:
     assert re.search(rf"^\| {int(code)} \| ", README, flags=re.MULTILINE)
     assert f"{int(code)} " in CliRunner().invoke(cli, ["--help"]).stdout
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_every_preset_has_a_row_in_the_log_formats_table(name: str) -> None:
+    # ``micromacro formats`` lists these: each has its row in the README's Log formats table.
+    assert re.search(rf"^\| `{re.escape(name)}` \| ", README, flags=re.MULTILINE)
 
 
 def test_the_readme_opens_with_the_two_setup_commands() -> None:

@@ -66,6 +66,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats.haproxy",
             "logformats.nginx_proxy_manager",
             "logformats.envoy",
+            "logformats.uwsgi",
             "logformats.presets",
             "logformats",
         ),

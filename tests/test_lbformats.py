@@ -25,6 +25,7 @@ from micromacro.logformats.presets import (
     LB_FAMILIES,
     NPM_FAMILY,
     S3_FAMILY,
+    UWSGI_FAMILY,
 )
 from tests.helpers import FIREFOX, fields, kind, lines_frame
 
@@ -628,9 +629,10 @@ def test_a_file_of_records_that_are_no_http_request_exits_1_with_one_line(
 
 
 def test_every_load_balancer_family_is_exported() -> None:
-    names = ["alb", "elb", "haproxy", "s3", "bunny", "npm", "envoy"]
+    names = ["alb", "elb", "haproxy", "s3", "bunny", "npm", "envoy", "uwsgi"]
     assert [family.name for family in LB_FAMILIES] == names
     assert LB_FAMILIES == (
         ALB_FAMILY, ELB_FAMILY, HAPROXY_FAMILY, S3_FAMILY, BUNNY_FAMILY, NPM_FAMILY, ENVOY_FAMILY,
+        UWSGI_FAMILY,
     )  # fmt: skip
     assert {*names, "npm_standard", "istio"} <= set(FORMATS)

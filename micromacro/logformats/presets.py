@@ -1,9 +1,9 @@
-"""The built-in formats of load balancers, proxies and CDNs (the Common Log Format family is in
-``clf``, W3C and CloudFront in ``w3c``, JSON lines in ``jsonlines``).
+"""The built-in formats of load balancers, proxies, CDNs and application servers (the Common
+Log Format family is in ``clf``, W3C and CloudFront in ``w3c``, JSON lines in ``jsonlines``).
 
 Each family is defined beside its formats: AWS (``alb``, ``elb``, ``s3``) in ``aws``, HAProxy
 in ``haproxy``, Bunny CDN in ``cdn``, Nginx Proxy Manager (``npm``, ``npm_standard``) in
-``nginx_proxy_manager``, Envoy and Istio in ``envoy``.
+``nginx_proxy_manager``, Envoy and Istio in ``envoy``, uWSGI in ``uwsgi``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from micromacro.logformats.haproxy import (
     HAPROXY_TCP,
 )
 from micromacro.logformats.nginx_proxy_manager import NPM, NPM_FAMILY, NPM_STANDARD
+from micromacro.logformats.uwsgi import UWSGI, UWSGI_FAMILY
 
 __all__ = [
     "ALB",
@@ -62,9 +63,12 @@ __all__ = [
     "S3",
     "S3_FAMILY",
     "S3_INTERNAL",
+    "UWSGI",
+    "UWSGI_FAMILY",
 ]
 
-# The load balancer, proxy and CDN families, in the order auto-detection prefers them.
+# The load balancer, proxy, CDN and application server families, in the order auto-detection
+# prefers them.
 LB_FAMILIES: tuple[Family, ...] = (
     ALB_FAMILY,
     ELB_FAMILY,
@@ -73,4 +77,5 @@ LB_FAMILIES: tuple[Family, ...] = (
     BUNNY_FAMILY,
     NPM_FAMILY,
     ENVOY_FAMILY,
+    UWSGI_FAMILY,
 )
