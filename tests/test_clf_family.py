@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from micromacro import reading
 from micromacro.cli import cli
 from micromacro.inputs import Inputs
-from micromacro.logformats import FORMATS, parse_access_lines
+from micromacro.logformats import FORMATS, detect_format, parse_access_lines
 from micromacro.logformats.clf import CLF_FAMILY, GENERAL_CLF
 from micromacro.logformats.families import FamilyParser
 from tests.helpers import lines_frame
@@ -568,3 +568,44 @@ def test_ingress_nginx_is_detected_with_no_fields_left_unread(tmp_path: Path) ->
         "ingress_nginx", 3, {"ingress_nginx": 3},
     )  # fmt: skip
     assert "left unread" not in result.stderr
+
+
+# lighttpd's default accesslog.format: the Host header (%V) where combined has the ident.
+LIGHTTPD = f"203.0.113.7 shop.example.com - {TIME} {AFTER}"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (LIGHTTPD, ("lighttpd", "203.0.113.7", "shop.example.com", 200)),
+        # A port, an address for the host, a user.
+        (
+            LIGHTTPD.replace("shop.example.com", "shop.example.com:8080"),
+            ("lighttpd", "203.0.113.7", "shop.example.com", 200),
+        ),
+        (
+            LIGHTTPD.replace("shop.example.com -", "192.0.2.10 alice"),
+            ("lighttpd", "203.0.113.7", "192.0.2.10", 200),
+        ),
+        # No Host header (an HTTP/1.0 request): "-", a combined line.
+        (LIGHTTPD.replace("shop.example.com", "-"), ("combined", "203.0.113.7", None, 200)),
+    ],
+)
+def test_lighttpd_logs_the_host_where_the_ident_goes(
+    line: str, expected: tuple[object, ...]
+) -> None:
+    (row,) = read([line], "lighttpd")
+    assert (row["ts"], row["path"], row["query"]) == (AT, "/cart", "x=1")
+    assert (row["variant"], row["ip"], row["host"], row["status"]) == expected
+    (general,) = GENERAL_CLF.parse(lines_frame([line]).lazy()).collect().to_dicts()
+    assert general == row
+
+
+def test_lighttpd_is_detected_and_combined_lines_stay_combined() -> None:
+    lighttpd = [LIGHTTPD, LIGHTTPD.replace("shop.example.com", "-"), LIGHTTPD]
+    assert detect_format(lighttpd).format.name == "lighttpd"
+    # An ident that is "-" or a word (identd's user) is no host: such a log stays combined.
+    combined = [CLEAN, CLEAN.replace("203.0.113.7 - -", "203.0.113.7 alice -"), CLEAN]
+    detected = detect_format(combined)
+    assert (detected.format.name, detected.candidates[0].variants) == ("combined", {"combined": 3})
+    assert [row["host"] for row in read(combined)] == [None, None, None]

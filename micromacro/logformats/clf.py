@@ -10,10 +10,15 @@ Strict variants (one exact regex each, the fast path):
 - ``traefik``: combined plus Traefik's request count, router, server URL and duration
 - ``ingress_nginx``: combined plus ingress-nginx's request length and time, upstream names,
   addresses, lengths, times and statuses, and request id (its default ``upstreaminfo``)
+- ``lighttpd``: lighttpd's default, combined with the ``Host`` header (``%V``) where the ident
+  goes: ``%h %V %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"``. An ident that is a host
+  name (dotted: ``shop.example.com``, ``192.0.2.10:8080``) is the cue; ``-`` (no ``Host``) or a
+  plain word is an ident, and the line ``combined``
 - ``ssl_request``: Apache's default mod_ssl log, ``[time] host protocol cipher "request" bytes``
 
 The ``general`` reader reads all of those and what no single regex has, and names each line's
-variant from what it found: a ``vhost_`` prefix, ``common`` or ``combined``, then
+variant from what it found (``traefik``, ``ingress_nginx`` and ``lighttpd`` by name): a
+``vhost_`` prefix, ``common`` or ``combined``, then
 ``+address_list`` (the client field is a list of addresses, quoted or not, maybe followed by
 the connecting address), ``+bare_dash`` (``-`` for the referrer or user agent instead of
 ``"-"``), ``+dash_status`` (``-`` for the status), ``+elapsed`` (Gandi's ``(0 s)`` after the
@@ -63,6 +68,10 @@ _CLIENT = r'[^ ,"]+'
 # not the virtual host 203.0.113.7 and a client ``-``.
 _VHOST_CLIENT = r'(?:[^ ,"-][^ ,"]*|-[^ ,"]+)'
 _VHOST_NAME = r'[^ :,"]+'
+# lighttpd's %V where the ident goes: a dotted host name or address, maybe with a port. A plain
+# word is an ident (identd's user name), and ``-`` no Host header.
+_DOTTED_HOST = r"[0-9A-Za-z_-]+(?:\.[0-9A-Za-z_-]+)+"
+_IDENT_HOST = f"^({_DOTTED_HOST})(?::[0-9]+)?$"
 
 
 def _clf(client: str) -> str:
@@ -162,6 +171,20 @@ INGRESS_NGINX = RegexFormat(
     "length, time, upstream and request id",
 )
 
+LIGHTTPD = RegexFormat(
+    name="lighttpd",
+    regex=(
+        f"^{group('ip', _CLIENT)} {group('host', _DOTTED_HOST)}(?::[0-9]+)? {token('remote_user')} "
+        f"\\[{group('time', BRACKETED)}\\] {quoted('request')} {group('status', _STATUS)} "
+        f"{group('bytes', _BYTES)} {quoted('referrer')} {quoted('user_agent')}{_END}"
+    ),
+    example=(
+        '203.0.113.7 shop.example.com - [02/Nov/2026:09:15:03 +0100] "GET /products/tent '
+        f'HTTP/1.1" 200 5123 "https://www.google.com/" "{_UA}"'
+    ),
+    description="lighttpd's default: combined with the Host header (%V) for the ident",
+)
+
 SSL_REQUEST = RegexFormat(
     name="ssl_request",
     regex=f"^{_SSL_REQUEST}{_END}",
@@ -196,7 +219,8 @@ _TRAILING_FIELDS = f'(?:[ \\t]+(?:[^ \\t"]|"{QUOTED_TEXT}")+)+'
 # may follow; without them, only whole fields (an unclosed quote there is a combined line cut
 # short).
 _GENERAL = (
-    r"^(?P<prefix>(?:[^\[]|\[[^\]\s]*\])+?) [^ ]+ (?P<remote_user>[^ ]+) \[(?P<time>[^\]]+)\]"
+    r"^(?P<prefix>(?:[^\[]|\[[^\]\s]*\])+?) (?P<ident>[^ ]+) (?P<remote_user>[^ ]+) "
+    r"\[(?P<time>[^\]]+)\]"
     r"(?: \((?P<elapsed>[^)]*)\))?"
     f" {quoted('request')} (?P<status>{_STATUS}|-) (?P<bytes>{_BYTES})"
     f"(?: (?P<referrer>{_QUOTED_OR_DASH}) (?P<user_agent>{_QUOTED_OR_DASH})"
@@ -265,13 +289,22 @@ def _label() -> pl.Expr:
     )
     traefik = (label == "combined+fields") & extra.str.contains(f"^{_TRAEFIK_TAIL}$")
     ingress = (label == "combined+fields") & extra.str.contains(f"^{_INGRESS_TAIL}$")
+    lighttpd = (label == "combined") & _ident_host().is_not_null()
     return (
         pl.when(traefik)
         .then(pl.lit("traefik"))
         .when(ingress)
         .then(pl.lit("ingress_nginx"))
+        .when(lighttpd)
+        .then(pl.lit("lighttpd"))
         .otherwise(label)
     )
+
+
+def _ident_host() -> pl.Expr:
+    """The host where the ident goes, as lighttpd logs ``%V`` (without its port): an ident that
+    is a dotted host name; null for any other ident."""
+    return pl.col("_fields").struct.field("ident").str.extract(_IDENT_HOST, 1)
 
 
 @dataclass(frozen=True)
@@ -308,11 +341,13 @@ class GeneralClf(LogFormat):
             _xff=pl.coalesce(_either(fields, "forwarded_for", "common_xff"), later)
         )
         trailing = pl.col("_xff")
-        typed = with_xff.with_columns(
-            _variant=_label(),
+        labelled = with_xff.with_columns(_variant=_label())
+        # lighttpd's Host header in the ident's place, on the lines named after it.
+        ident_host = pl.when(pl.col("_variant") == "lighttpd").then(_ident_host())
+        typed = labelled.with_columns(
             _fields=pl.struct(
                 ip=pl.col("_ip"),
-                host=pl.col("_host"),
+                host=pl.coalesce(pl.col("_host"), ident_host),
                 remote_user=fields.struct.field("remote_user"),
                 time=fields.struct.field("time"),
                 # A client field that is none of the shapes above reads as no request.
@@ -378,6 +413,7 @@ CLF_FAMILY = Family(
         COMBINED_XFF,
         TRAEFIK_CLF,
         INGRESS_NGINX,
+        LIGHTTPD,
         SSL_REQUEST,
     ),
     general=GENERAL_CLF,
