@@ -276,8 +276,10 @@ def proxied_clients_warning(
     lines, remote, clients = found
     if clients < max(_PROXIED_CLIENTS, _PROXIED_RATIO * remote):
         return None
+    string = named_format_string(fmt)
+    header = string.forwarded_header if string is not None else "X-Forwarded-For"
     return (
-        f"the X-Forwarded-For field names {clients:,} clients in the first {lines:,} requests, "
+        f"the {header} field names {clients:,} clients in the first {lines:,} requests, "
         f"where the connecting address names {remote:,}: a log written behind a proxy or CDN "
         "counts its addresses as the visitors; --client-ip first-forwarded takes the forwarded "
         "address instead (trust it behind your own proxy only)"

@@ -160,3 +160,23 @@ def test_a_list_without_a_public_address_leaves_the_header_its_client(tmp_path: 
     assert result.exit_code == 0, result.stderr
     ips = [row.split(",")[4] for row in result.stdout.splitlines()[1:]]
     assert ips == ["203.0.113.7", "203.0.113.8", "203.0.113.9", "198.51.100.20"]
+
+
+def test_the_proxy_warning_names_the_header_the_format_logs(tmp_path: Path) -> None:
+    """12 requests through one proxy address, each X-Real-IP naming its own visitor: the
+    warning names X-Real-IP, the only header logged (it named X-Forwarded-For)."""
+    lines = [line("10.0.0.2", n, f' "198.51.100.{n + 1}"') for n in range(12)]
+    string = (
+        '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+        '"$http_referer" "$http_user_agent" "$http_x_real_ip"'
+    )
+    _, stderr = run(tmp_path, lines, "--log-format", string)
+    assert (
+        "micromacro: warning: the X-Real-IP field names 12 clients in the first 12 requests, "
+        "where the connecting address names 1: a log written behind a proxy or CDN counts its "
+        "addresses as the visitors; --client-ip first-forwarded takes the forwarded address "
+        "instead (trust it behind your own proxy only)\n"
+    ) in stderr
+    apache = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" "%{True-Client-IP}i"'
+    _, stderr = run(tmp_path, lines, "--log-format", apache)
+    assert "micromacro: warning: the True-Client-IP field names 12 clients" in stderr

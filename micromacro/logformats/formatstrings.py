@@ -57,6 +57,12 @@ _ONE_ADDRESS_HEADERS = {
     "x-real-ip": "http_x_real_ip",
 }
 _ONE_ADDRESS = Variable("client_address", separators=_ADDRESSES)
+# Their names as messages write them.
+_ONE_ADDRESS_NAMES = {
+    "cf-connecting-ip": "CF-Connecting-IP",
+    "true-client-ip": "True-Client-IP",
+    "x-real-ip": "X-Real-IP",
+}
 _UPSTREAMS = ", | : "  # $upstream_response_time: "0.004, 0.002 : 0.001"
 _NGINX: dict[str, Variable] = {
     "remote_addr": Variable("ip"),
@@ -371,6 +377,20 @@ class FormatString(CutFormat):
 
     def cut_lines(self, lines: pl.LazyFrame) -> pl.LazyFrame | None:
         return self.cut.cut(lines) if self.cut is not None else None
+
+    @property
+    def forwarded_header(self) -> str:
+        """The header the string logs the forwarded address in, as messages name it:
+        ``X-Forwarded-For`` where it logs the list, else the first header of one address it
+        logs (``$http_x_real_ip``, ``%{X-Real-IP}i``: ``X-Real-IP``)."""
+        if "forwarded_for" in self.fields:
+            return "X-Forwarded-For"
+        for _, written, is_variable in self.pieces:
+            text = written.lower()
+            for header, variable in _ONE_ADDRESS_HEADERS.items():
+                if is_variable and (variable in text or header in text):
+                    return _ONE_ADDRESS_NAMES[header]
+        return "X-Forwarded-For"
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table (``CutFormat.parse``), JSON's escapes undone."""
