@@ -12,7 +12,9 @@ path logged alone (nginx's ``$uri`` as ``path``) takes the query logged apart (`
 
 A line that is not a JSON object (not JSON, an array, two objects, a raw control character in
 a string, a number beyond a double) holds no value, and so comes out unread. A member holding a
-number is read as its text; one holding an object or an array is no method, number or time.
+number is read as its text; one holding an object or an array is no method, number or time,
+and no address, header or host (a Beats event's ``host`` and ``user_agent`` are objects: no
+host, no user agent; a chunk's text spelling whose first value is one is not decoded at all).
 
 Reading a chunk (``spelling_values``) costs what its lines hold, not what the table knows:
 
@@ -32,8 +34,9 @@ them (``200``, ``200.0`` and ``2e2`` are one status); a header Caddy logs as a l
 from its first item, or as it is when it is a plain value. They differ only where JSON leaves
 the meaning open or no server writes it: a key repeated in one object (the decoder reads its
 first copy, ``json_path_match`` its last), a header that is a plain string starting with ``[``
-or ``{`` (only the decoder reads it), a number where text belongs (an address, a user agent:
-``200`` or ``200.0``, ``1e+300`` or its 301 digits).
+or ``{`` and a text that is a plain string holding a JSON object or list (only the decoder reads
+them), a number where text belongs (an address, a user agent: ``200`` or ``200.0``, ``1e+300``
+or its 301 digits).
 
 The fields are made in memory, each step on just the values it may change: an address is
 cut from its port or brackets only where it holds a ``:`` or starts with ``[``, a number loses
@@ -143,6 +146,8 @@ _SPELLINGS = tuple(s for spellings in JSON_KEYS.values() for s in spellings)
 # The raw fields read as they are logged (``time``, ``ip`` and ``request`` are read apart).
 _TEXT_FIELDS = ("referrer", "user_agent", "host", "forwarded_for")
 _RAW_FIELDS = frozenset({"ip", "request", "status", "bytes", *_TEXT_FIELDS})
+# The spellings of a text (an address, a header, a host), which an object or a list is not.
+_TEXT_SPELLINGS = frozenset(s for name in ("ip", *_TEXT_FIELDS) for s in JSON_KEYS[name])
 _MISSING = ("", "-")
 # The prefix of the working columns holding the values of each spelling.
 _COLUMN = "_json "
@@ -226,7 +231,8 @@ def spellings_in(lines: pl.Series) -> dict[str, tuple[str, ...]]:
 
 def holds_field(record: dict[str, object], name: str) -> bool:
     """Whether ``record`` (one line's object, decoded) holds a value at a spelling of field
-    ``name`` (``request``: a request line or a request target), as this reader reads it.
+    ``name`` (``request``: a request line or a request target), as this reader reads it (an
+    object or a list is no value).
 
     >>> holds_field({"request": {"uri": "/"}}, "request"), holds_field({"ts": "-"}, "time")
     (True, False)
@@ -234,9 +240,12 @@ def holds_field(record: dict[str, object], name: str) -> bool:
     names = ("request", "target") if name == "request" else (name,)
     for spelling in (s for field_name in names for s in JSON_KEYS[field_name]):
         value: object = record
-        for key in keys_of(spelling):
-            value = value.get(key) if isinstance(value, dict) else None
-        if value not in (None, "", "-"):
+        for step in steps_of(spelling):
+            if isinstance(step, int):
+                value = value[step] if isinstance(value, list) and len(value) > step else value
+            else:
+                value = value.get(step) if isinstance(value, dict) else None
+        if value not in (None, "", "-") and not isinstance(value, (dict, list)):
             return True
     return False
 
@@ -320,10 +329,12 @@ def _object_lines(lines: pl.Series) -> pl.Series:
 def _decodable(sample: pl.Series, spellings: Sequence[str]) -> list[str]:
     """The spellings one struct can decode: where a key is a value of one spelling and holds
     those of others (Caddy's ``request`` object, nginx's ``request`` line), the first sample
-    line holding it says which."""
+    line holding it says which. A text spelling whose key holds an object or a list there
+    (a Beats event's ``host`` and ``agent``) is none: it would fail every block's decode."""
     leaves = {keys_of(s) for s in spellings}
     both = leaves & {keys[:depth] for keys in leaves for depth in range(1, len(keys))}
-    objects = {keys for keys in both if _holds_object(sample, keys)}
+    texts = {keys_of(s) for s in spellings if s in _TEXT_SPELLINGS and steps_of(s)[-1] != 0}
+    objects = {keys for keys in both | texts if _holds_structure(sample, keys)}
     values = both - objects
 
     def decodable(keys: tuple[str, ...]) -> bool:
@@ -332,10 +343,12 @@ def _decodable(sample: pl.Series, spellings: Sequence[str]) -> list[str]:
     return [s for s in spellings if decodable(keys_of(s))]
 
 
-def _holds_object(sample: pl.Series, keys: tuple[str, ...]) -> bool:
-    """Whether the first of ``sample`` holding a value at ``keys`` holds an object there."""
+def _holds_structure(sample: pl.Series, keys: tuple[str, ...]) -> bool:
+    """Whether the first of ``sample`` holding a value at ``keys`` holds an object or a list
+    there."""
     values = sample.to_frame("line").select(member(*keys)).to_series().drop_nulls()
-    return values.len() > 0 and values[0].startswith("{")
+    first = values.head(1).to_frame("value")
+    return first.height > 0 and bool(first.select(_structure(pl.col("value"))).item())
 
 
 def _struct_of(spellings: Iterable[str]) -> pl.Struct:
@@ -369,12 +382,20 @@ def _decoded_value(spelling: str) -> pl.Expr:
 
 def _matched_value(spelling: str) -> pl.Expr:
     """The value of ``spelling`` on each line; a list item also from a plain value, as
-    ``json_decode`` reads a value into a list of one."""
+    ``json_decode`` reads a value into a list of one. A text field's is null where it is an
+    object or a list (``json_path_match`` writes it as JSON)."""
     steps = steps_of(spelling)
     if steps[-1] != 0:
-        return member(*steps)
+        value = member(*steps)
+        return pl.when(~_structure(value)).then(value) if spelling in _TEXT_SPELLINGS else value
     whole = member(*steps[:-1])
     return pl.coalesce(member(*steps), pl.when(~whole.str.contains(r"^[\[{]")).then(whole))
+
+
+def _structure(value: pl.Expr) -> pl.Expr:
+    """Whether ``value`` (as ``json_path_match`` writes it) is an object or a list: JSON that
+    opens with a brace or a bracket (``[2001:db8::7]:51234`` is a string)."""
+    return value.str.contains(r"^[\[{]") & value.str.json_path_match("$").is_not_null()
 
 
 def member(*steps: str | int) -> pl.Expr:
