@@ -257,7 +257,8 @@ _QUOTED_ADDRESS = re.compile(
     r'"[ \t]*(?:(?:\d{1,3}\.){3}\d{1,3}[ \t",:]|\[?[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*[ \t",\]])'
 )
 _JSON_FORWARDED = re.compile(
-    r'(?i)"(?:http_x_forwarded_for|x-forwarded-for|request_x-forwarded-for)"\s*:\s*\[?\s*"\[?[0-9a-f]'
+    r'(?i)"(?:http_x_forwarded_for|x-forwarded-for|request_x-forwarded-for'
+    r'|http\.request\.header\.x-forwarded-for)"\s*:\s*\[?\s*"\[?[0-9a-f]'
 )
 
 

@@ -7,18 +7,31 @@ reader's key table; an object or a list where a text belongs (a Beats event's ``
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+from click.testing import CliRunner
 
-from micromacro.logformats import parse_access_lines
-from micromacro.logformats.jsonlines import JSON_LINES
+from micromacro.cli import cli
+from micromacro.logformats import detect_format, parse_access_lines
+from micromacro.logformats.jsonlines import JSON_FAMILY, JSON_LINES
 from tests.helpers import FIREFOX, lines_frame
 
-FIELDS = ("ip", "method", "path", "query", "status", "bytes", "referrer", "user_agent", "host",
-          "forwarded_for")  # fmt: skip
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+GOALS = Path(__file__).parent.parent / "goals.example.yaml"
+FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "referrer", "user_agent",
+          "host", "forwarded_for")  # fmt: skip
+GOOGLE = "https://www.google.com/"
 # Starts with "{" and ends with "}" but is no JSON: its block is read spelling by spelling.
 BREAKER = "{}{}"
+
+
+def at(second: int, us: int = 0) -> datetime:
+    """2026-11-02 08:15, ``second`` and ``us``, UTC."""
+    return datetime(2026, 11, 2, 8, 15, second, us, tzinfo=UTC)
 
 
 def parse(lines: list[str]) -> pl.DataFrame:
@@ -32,6 +45,13 @@ def fields_of(lines: list[str]) -> list[dict[str, Any]]:
     assert parse([*lines, BREAKER]).head(len(lines)).equals(decoded), "the two ways differ"
     assert decoded["parsed"].all()
     return decoded.select(FIELDS).rows(named=True)
+
+
+def hit(ts: datetime, ip: str | None, method: str, path: str, query: str | None, status: int,
+        size: int | None, referrer: str | None, agent: str | None, host: str | None = None,
+        forwarded_for: str | None = None) -> dict[str, Any]:  # fmt: skip
+    return dict(zip(FIELDS, (ts, ip, method, path, query, status, size, referrer, agent, host,
+                             forwarded_for), strict=True))  # fmt: skip
 
 
 # An nginx JSON line as a Beats event carries it: the Beat's own ``host``, ``agent`` and a parsed
@@ -49,7 +69,122 @@ def test_an_object_or_a_list_is_no_text_value() -> None:
     """The Beat's host object is no site's host, its parsed user agent object gives way to the
     logged text, a list is no referrer (each was read as its JSON text)."""
     assert fields_of([BEATS_OBJECTS]) == [
-        {"ip": "203.0.113.7", "method": "GET", "path": "/products/tent", "query": "ref=nl",
-         "status": 200, "bytes": 5123, "referrer": None, "user_agent": FIREFOX, "host": None,
-         "forwarded_for": None},
+        hit(at(3), "203.0.113.7", "GET", "/products/tent", "ref=nl", 200, 5123, None, FIREFOX),
     ]  # fmt: skip
+
+
+def test_filebeat_nginx_module_events() -> None:
+    """ECS nested: ``source.ip``, ``url.original`` (path?query), ``http.request.method``, the
+    status and body bytes, ``http.request.referrer``, ``user_agent.original``; the Beat's
+    ``host``, ``agent`` and the parsed ``user_agent`` are objects, no values."""
+    lines = (FIXTURES / "json_ecs_filebeat.log").read_text(encoding="utf-8").splitlines()
+    assert fields_of(lines[:2]) == [
+        hit(at(3), "203.0.113.7", "GET", "/products/tent", "ref=nl", 200, 5123, GOOGLE, FIREFOX),
+        hit(at(3) + timedelta(seconds=57), "203.0.113.7", "POST", "/cart/add", None, 302, 0,
+            "https://shop.example.com/products/tent", FIREFOX),
+    ]  # fmt: skip
+
+
+# ECS as a flattening exporter writes it; OpenTelemetry's HTTP server attributes (headers as
+# lists of values, the host as server.address), with a path and query apart or a full URL.
+ECS_FLAT = (
+    '{"@timestamp":"2026-11-02T08:15:03.500Z","source.ip":"198.51.100.20",'
+    '"http.request.method":"GET","url.original":"/search?q=tent","url.domain":"www.example.com",'
+    '"http.response.status_code":404,"http.response.body.bytes":0,'
+    '"http.request.referrer":"-","user_agent.original":"curl/8.5.0","host.name":"web-1",'
+    '"agent.type":"filebeat"}'
+)
+OTEL_PARTS = (
+    '{"timestamp":"2026-11-02T08:15:04.123456Z","client.address":"203.0.113.7",'
+    '"client.port":51234,"http.request.method":"GET","url.scheme":"https",'
+    '"url.path":"/products/tent","url.query":"ref=nl","server.address":"shop.example.com",'
+    '"server.port":443,"http.response.status_code":200,"http.response.body.size":5123,'
+    '"user_agent.original":"' + FIREFOX + '","http.request.header.referer":["' + GOOGLE + '"],'
+    '"http.request.header.x-forwarded-for":["203.0.113.7, 10.0.0.2"]}'
+)
+OTEL_FULL_URL = (
+    '{"timestamp":"2026-11-02T08:15:05Z","client.address":"2001:db8::7",'
+    '"http.request.method":"POST","url.full":"https://shop.example.com/contact",'
+    '"http.response.status_code":302,"user_agent.original":"' + FIREFOX + '"}'
+)
+
+
+def test_flat_dotted_keys() -> None:
+    """A dotted key read whole (``{"http.request.method":"GET"}``), as no nested object; a
+    header list's first value; a full URL's host where none is logged."""
+    assert fields_of([ECS_FLAT, OTEL_PARTS, OTEL_FULL_URL]) == [
+        hit(at(3, 500000), "198.51.100.20", "GET", "/search", "q=tent", 404, 0, None,
+            "curl/8.5.0", "www.example.com"),
+        hit(at(4, 123456), "203.0.113.7", "GET", "/products/tent", "ref=nl", 200, 5123, GOOGLE,
+            FIREFOX, "shop.example.com", "203.0.113.7, 10.0.0.2"),
+        hit(at(5), "2001:db8::7", "POST", "/contact", None, 302, None, None, FIREFOX,
+            "shop.example.com"),
+    ]  # fmt: skip
+
+
+# Fluentd's nginx parser (its time kept, in CLF), Fluent Bit's (the output's date as an epoch);
+# its host is the ident: "-".
+FLUENTD_NGINX = (
+    '{"remote":"203.0.113.7","host":"-","user":"-","method":"GET",'
+    '"path":"/products/tent?ref=nl","code":"200","size":"5123","referer":"' + GOOGLE + '",'
+    '"agent":"' + FIREFOX + '","http_x_forwarded_for":"-","time":"02/Nov/2026:09:15:03 +0100"}'
+)
+FLUENT_BIT_NGINX = (
+    '{"date":1793607304.25,"remote":"198.51.100.20","host":"-","user":"-","method":"POST",'
+    '"path":"/contact","code":"302","size":"0","referer":"-","agent":"curl/8.5.0"}'
+)
+# Vector's parse_nginx_log (combined), as its documentation's example gives it.
+VECTOR_NGINX = (
+    '{"agent":"curl/7.75.0","client":"172.17.0.1","method":"GET","path":"/","protocol":"HTTP/1.1",'
+    '"request":"GET / HTTP/1.1","size":612,"status":200,"timestamp":"2026-11-02T08:15:05Z"}'
+)
+
+
+def test_fluentd_fluent_bit_and_vector_records() -> None:
+    assert fields_of([FLUENTD_NGINX, FLUENT_BIT_NGINX, VECTOR_NGINX]) == [
+        hit(at(3), "203.0.113.7", "GET", "/products/tent", "ref=nl", 200, 5123, GOOGLE, FIREFOX),
+        hit(at(4, 250000), "198.51.100.20", "POST", "/contact", None, 302, 0, None,
+            "curl/8.5.0"),
+        hit(at(5), "172.17.0.1", "GET", "/", None, 200, 612, None, "curl/7.75.0"),
+    ]  # fmt: skip
+
+
+def test_detection_picks_json_for_each_pipeline() -> None:
+    ecs = (FIXTURES / "json_ecs_filebeat.log").read_text(encoding="utf-8").splitlines()
+    for sample in (ecs, [ECS_FLAT, OTEL_PARTS, OTEL_FULL_URL],
+                   [FLUENTD_NGINX, FLUENT_BIT_NGINX, VECTOR_NGINX]):  # fmt: skip
+        detection = detect_format(sample)
+        assert (detection.format.family, detection.format.name) == (JSON_FAMILY, "json")
+        assert detection.parsed == len(sample)
+
+
+def test_report_of_a_filebeat_nginx_log() -> None:
+    """Visitor 203.0.113.7 lands on the tent from Google, adds it to the cart, checks out and
+    buys (08:15:03 to 08:18:00); 198.51.100.20 posts the contact form (08:20 to 08:21); curl
+    fetches robots.txt (a bot). Four page views (the GETs answered 200 by people), two posts."""
+    log = FIXTURES / "json_ecs_filebeat.log"
+    result = CliRunner().invoke(
+        cli, ["report", str(log), "--goals", str(GOALS), "--no-cache", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "log format: json (detected: 7 of 7 sample lines parsed)" in result.stderr
+    report = json.loads(result.stdout)
+    got = report["input"]
+    assert {key: got[key] for key in ("lines", "malformed", "bot", "page", "request")} == {
+        "lines": 7, "malformed": 0, "bot": 1, "page": 4, "request": 2
+    }  # fmt: skip
+    summary = report["summary"]
+    assert (summary["visitors"], summary["sessions"], summary["pageviews"]) == (2, 2, 4)
+    assert (summary["avg_session_duration_s"], summary["macro_revenue"]) == (118.5, 85.0)
+    conversions = {goal["name"]: goal["conversions"] for goal in report["goals"]}
+    assert {name: conversions[name] for name in
+            ("purchase", "contact_lead", "add_to_cart", "checkout_started")} == {
+        "purchase": 1, "contact_lead": 1, "add_to_cart": 1, "checkout_started": 1
+    }  # fmt: skip
+
+
+def test_a_beats_agent_is_no_user_agent() -> None:
+    """``agent`` is Fluentd's and Vector's user agent only where it is text: without a logged
+    user agent, the Beat's ``agent`` object and the parsed ``user_agent`` give none."""
+    line = BEATS_OBJECTS.replace('"http_user_agent":"' + FIREFOX + '",', "")
+    assert fields_of([line])[0]["user_agent"] is None

@@ -32,6 +32,7 @@ from micromacro.logformats.jsonlines import (
     NGINX_JSON,
     TRAEFIK_JSON,
     JsonLines,
+    keys_of,
     spelling_values,
 )
 from tests.helpers import FIREFOX, GOOGLEBOT, combined_line, lines_frame
@@ -175,6 +176,17 @@ SPELLINGS = [
     ("ip", ("ClientIP",), "2001:db8::7", {"ip": "2001:db8::7"}),
     ("ip", ("properties", "clientIp"), "198.51.100.9", {"ip": "198.51.100.9"}),
     ("ip", ("properties", "clientIP"), "198.51.100.9", {"ip": "198.51.100.9"}),
+    # Log pipelines: ECS nested and flat (OpenTelemetry's client.address), Fluentd, Vector.
+    ("ip", ("source", "ip"), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("source", "address"), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("client", "ip"), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("client", "address"), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("source.ip",), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("source.address",), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("client.ip",), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("client.address",), "2001:db8::7", {"ip": "2001:db8::7"}),
+    ("ip", ("remote",), "198.51.100.9", {"ip": "198.51.100.9"}),
+    ("ip", ("client",), "198.51.100.9", {"ip": "198.51.100.9"}),
     # the whole request line, read before any target and method
     (
         "path",
@@ -197,6 +209,12 @@ SPELLINGS = [
      {"path": "/search", "query": "q=tent"}),
     ("path", ("properties", "requestUri"), "https://www.example.org:443/search?q=tent",
      {"path": "/search", "query": "q=tent"}),
+    ("path", ("url", "original"), "/search?q=tent", {"path": "/search", "query": "q=tent"}),
+    ("path", ("url.original",), "/search?q=tent", {"path": "/search", "query": "q=tent"}),
+    ("path", ("url.full",), "https://www.example.org/search?q=tent",
+     {"path": "/search", "query": "q=tent"}),
+    ("path", ("url", "path"), "/search", {"path": "/search", "query": None}),
+    ("path", ("url.path",), "/search", {"path": "/search", "query": None}),
     # methods
     ("method", ("request", "method"), "HEAD", {"method": "HEAD"}),
     ("method", ("request_method",), "HEAD", {"method": "HEAD"}),
@@ -205,6 +223,8 @@ SPELLINGS = [
     ("method", ("httpRequest", "requestMethod"), "HEAD", {"method": "HEAD"}),
     ("method", ("ClientRequestMethod",), "HEAD", {"method": "HEAD"}),
     ("method", ("properties", "httpMethod"), "HEAD", {"method": "HEAD"}),
+    ("method", ("http", "request", "method"), "HEAD", {"method": "HEAD"}),
+    ("method", ("http.request.method",), "HEAD", {"method": "HEAD"}),
     # status and bytes, as numbers and as strings
     ("status", ("status",), "404", {"status": 404}),
     ("status", ("DownstreamStatus",), 404, {"status": 404}),
@@ -212,6 +232,9 @@ SPELLINGS = [
     ("status", ("EdgeResponseStatus",), 404, {"status": 404}),
     ("status", ("properties", "httpStatusCode"), "404", {"status": 404}),
     ("status", ("properties", "httpStatus"), 404, {"status": 404}),
+    ("status", ("http", "response", "status_code"), 404, {"status": 404}),
+    ("status", ("http.response.status_code",), 404, {"status": 404}),
+    ("status", ("code",), "404", {"status": 404}),
     ("length", ("body_bytes_sent",), "777", {"bytes": 777}),
     ("length", ("bytes_sent",), 777, {"bytes": 777}),
     ("length", ("size",), 777, {"bytes": 777}),
@@ -221,6 +244,9 @@ SPELLINGS = [
     ("length", ("EdgeResponseBytes",), 777, {"bytes": 777}),
     ("length", ("properties", "responseBytes"), "777", {"bytes": 777}),
     ("length", ("properties", "sentBytes"), 777, {"bytes": 777}),
+    ("length", ("http", "response", "body", "bytes"), 777, {"bytes": 777}),
+    ("length", ("http.response.body.bytes",), 777, {"bytes": 777}),
+    ("length", ("http.response.body.size",), 777, {"bytes": 777}),
     # referrer, user agent, host, X-Forwarded-For
     ("referrer", ("http_referer",), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
     ("referrer", ("referrer",), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
@@ -237,6 +263,11 @@ SPELLINGS = [
     ("referrer", ("ClientRequestReferer",), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
     ("referrer", ("properties", "referer"), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
     ("referrer", ("properties", "referrer"), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
+    ("referrer", ("http", "request", "referrer"), "https://ddg.gg/",
+     {"referrer": "https://ddg.gg/"}),
+    ("referrer", ("http.request.referrer",), "https://ddg.gg/", {"referrer": "https://ddg.gg/"}),
+    ("referrer", ("http.request.header.referer",), ["https://ddg.gg/"],
+     {"referrer": "https://ddg.gg/"}),
     ("user_agent", ("http_user_agent",), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
     ("user_agent", ("user_agent",), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
     ("user_agent", ("request", "headers", "User-Agent"), ["curl/8"], {"user_agent": "curl/8"}),
@@ -244,6 +275,9 @@ SPELLINGS = [
     ("user_agent", ("httpRequest", "userAgent"), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
     ("user_agent", ("ClientRequestUserAgent",), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
     ("user_agent", ("properties", "userAgent"), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
+    ("user_agent", ("user_agent", "original"), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
+    ("user_agent", ("user_agent.original",), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
+    ("user_agent", ("agent",), "curl/8.5.0", {"user_agent": "curl/8.5.0"}),
     ("host", ("host",), "www.example.org", {"host": "www.example.org"}),
     ("host", ("http_host",), "www.example.org", {"host": "www.example.org"}),
     ("host", ("request", "host"), "www.example.org", {"host": "www.example.org"}),
@@ -253,14 +287,23 @@ SPELLINGS = [
     ("host", ("properties", "hostName"), "www.example.org", {"host": "www.example.org"}),
     ("host", ("properties", "originalHost"), "www.example.org", {"host": "www.example.org"}),
     ("host", ("properties", "host"), "www.example.org", {"host": "www.example.org"}),
+    ("host", ("url", "domain"), "www.example.org", {"host": "www.example.org"}),
+    ("host", ("url.domain",), "www.example.org", {"host": "www.example.org"}),
+    ("host", ("server.address",), "www.example.org", {"host": "www.example.org"}),
     (None, ("http_x_forwarded_for",), "192.0.2.1, ::1", {"forwarded_for": "192.0.2.1, ::1"}),
     (None, ("request", "headers", "X-Forwarded-For"), ["::2"], {"forwarded_for": "::2"}),
     (None, ("request_X-Forwarded-For",), "192.0.2.1", {"forwarded_for": "192.0.2.1"}),
     (None, ("x_forwarded_for",), "192.0.2.1", {"forwarded_for": "192.0.2.1"}),
     (None, ("x_forward_for",), "192.0.2.1", {"forwarded_for": "192.0.2.1"}),
+    (None, ("http.request.header.x-forwarded-for",), ["192.0.2.1, ::1"],
+     {"forwarded_for": "192.0.2.1, ::1"}),
 ]  # fmt: skip
 # A query logged apart, joined to a target that holds a path alone (``path`` or ``uri``).
-QUERY_SPELLINGS = [(target, query) for target in ("path", "uri") for query in JSON_KEYS["query"]]
+QUERY_SPELLINGS = [
+    (target, query)
+    for target in (("path",), ("uri",), ("url", "path"), ("url.path",))
+    for query in (keys_of(s) for s in JSON_KEYS["query"])
+]
 
 
 @pytest.mark.parametrize(
@@ -276,14 +319,17 @@ def test_each_spelling_is_read(
 
 
 @pytest.mark.parametrize(("target", "query"), QUERY_SPELLINGS)
-def test_each_query_spelling_is_joined_to_a_path(target: str, query: str) -> None:
-    line = edited(respelled("path", (target,), "/search"), (query,), "q=tent")
+def test_each_query_spelling_is_joined_to_a_path(
+    target: tuple[str, ...], query: tuple[str, ...]
+) -> None:
+    line = edited(respelled("path", target, "/search"), query, "q=tent")
     assert hit_of(line) == CLEAN_HIT | {"path": "/search", "query": "q=tent"}
 
 
 def test_every_spelling_of_the_table_is_tested() -> None:
-    tested = {".".join(path) for _, path, _, _ in SPELLINGS} | {q for _, q in QUERY_SPELLINGS}
-    table = {s.removesuffix("[0]") for spellings in JSON_KEYS.values() for s in spellings}
+    """Each spelling's keys (a flat dotted key is one key, a nested path several)."""
+    tested = {path for _, path, _, _ in SPELLINGS} | {q for _, q in QUERY_SPELLINGS}
+    table = {keys_of(s) for spellings in JSON_KEYS.values() for s in spellings}
     assert table == tested
 
 

@@ -71,7 +71,9 @@ from micromacro.periods import LATEST
 Steps = tuple[str | int, ...]
 
 # The spellings of each field, the preferred first: a key, a dotted path into nested objects,
-# ``[0]`` for the first item of a list (Caddy logs each header as a list of values).
+# ``[0]`` for the first item of a list (Caddy logs each header as a list of values), ``['…']``
+# for a key written with its dots (``['http.request.method']`` is ``{"http.request.method":…}``,
+# ``http.request.method`` is ``{"http":{"request":{"method":…}}}``).
 # ``target`` is a request target (path?query) and ``method`` its method (none logged: GET);
 # ``request`` is a whole request line, read before them where it is one (not Caddy's object).
 # ``query`` is a query logged apart from the path (nginx's ``$args``), joined to a target of
@@ -80,7 +82,11 @@ Steps = tuple[str | int, ...]
 # Logpush's ``http_requests``, Azure Front Door's (``clientIp``, ``httpStatusCode``) and
 # Application Gateway's (``clientIP``, ``httpStatus``) diagnostic ``properties``. Application
 # Gateway's target and host as the visitor sent them come before the rewritten ones; its
-# ``requestQuery`` is no query (v1 writes the gateway's own text there). Each costs a chunk
+# ``requestQuery`` is no query (v1 writes the gateway's own text there). Log pipelines' names:
+# the Elastic Common Schema nested (Filebeat's modules, Elastic Agent, Logstash) and flat, as
+# OpenTelemetry's semantic conventions write them (``['client.address']``, its headers as lists);
+# Fluentd's and Fluent Bit's nginx parser (``remote``, ``code``, ``agent``; its ``host`` is the
+# ident, ``-``); Vector's ``parse_nginx_log`` (``client``, ``agent``). Each costs a chunk
 # without its keys one literal search of its first lines (``keys_in``), and no decoding.
 JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     "time": (
@@ -90,43 +96,52 @@ JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     "ip": (
         "request.client_ip", "remote_addr", "ip", "client_ip", "ClientHost", "request.remote_ip",
         "ClientAddr", "request.remote_addr", "httpRequest.remoteIp", "ClientIP",
-        "properties.clientIp", "properties.clientIP",
+        "properties.clientIp", "properties.clientIP", "source.ip", "source.address", "client.ip",
+        "client.address", "['source.ip']", "['source.address']", "['client.ip']",
+        "['client.address']", "remote", "client",
     ),
     "request": ("request",),
     "target": (
         "request.uri", "request_uri", "uri", "path", "RequestPath", "httpRequest.requestUrl",
         "ClientRequestURI", "properties.originalRequestUriWithArgs", "properties.requestUri",
+        "url.original", "['url.original']", "['url.full']", "url.path", "['url.path']",
     ),
-    "query": ("request_query", "args", "query_string"),
+    "query": ("request_query", "args", "query_string", "url.query", "['url.query']"),
     "method": (
         "request.method", "request_method", "method", "RequestMethod",
         "httpRequest.requestMethod", "ClientRequestMethod", "properties.httpMethod",
+        "http.request.method", "['http.request.method']",
     ),
     "status": (
         "status", "DownstreamStatus", "httpRequest.status", "EdgeResponseStatus",
-        "properties.httpStatusCode", "properties.httpStatus",
+        "properties.httpStatusCode", "properties.httpStatus", "http.response.status_code",
+        "['http.response.status_code']", "code",
     ),
     "bytes": (
         "body_bytes_sent", "bytes_sent", "size", "length", "DownstreamContentSize",
         "httpRequest.responseSize", "EdgeResponseBytes", "properties.responseBytes",
-        "properties.sentBytes",
+        "properties.sentBytes", "http.response.body.bytes", "['http.response.body.bytes']",
+        "['http.response.body.size']",
     ),
     "referrer": (
         "http_referer", "referrer", "referer", "request.headers.Referer[0]", "request_Referer",
         "http_referrer", "httpRequest.referer", "ClientRequestReferer", "properties.referer",
-        "properties.referrer",
+        "properties.referrer", "http.request.referrer", "['http.request.referrer']",
+        "['http.request.header.referer'][0]",
     ),
     "user_agent": (
         "http_user_agent", "user_agent", "request.headers.User-Agent[0]", "request_User-Agent",
         "httpRequest.userAgent", "ClientRequestUserAgent", "properties.userAgent",
+        "user_agent.original", "['user_agent.original']", "agent",
     ),
     "host": (
         "host", "http_host", "request.host", "RequestHost", "vhost", "ClientRequestHost",
-        "properties.hostName", "properties.originalHost", "properties.host",
+        "properties.hostName", "properties.originalHost", "properties.host", "url.domain",
+        "['url.domain']", "['server.address']",
     ),
     "forwarded_for": (
         "http_x_forwarded_for", "request.headers.X-Forwarded-For[0]", "request_X-Forwarded-For",
-        "x_forwarded_for", "x_forward_for",
+        "x_forwarded_for", "x_forward_for", "['http.request.header.x-forwarded-for'][0]",
     ),
 }  # fmt: skip
 
@@ -140,7 +155,7 @@ CONVENTIONS: Mapping[str, str] = {
 GENERIC = "json"
 # The target spellings that hold a path alone where nginx fills them (``$uri``), its query
 # logged apart if at all: a ``query`` spelling's value is joined to theirs.
-_PATH_ONLY = frozenset({"uri", "path"})
+_PATH_ONLY = frozenset({"uri", "path", "url.path", "['url.path']"})
 _SPELLINGS = tuple(s for spellings in JSON_KEYS.values() for s in spellings)
 
 # The raw fields read as they are logged (``time``, ``ip`` and ``request`` are read apart).
@@ -158,7 +173,9 @@ _ADDRESS_WITH_PORT = r"^(?:\[([^\]]*)\]|([0-9]{1,3}(?:\.[0-9]{1,3}){3}))(?::[0-9
 # A whole number's text, with or without a fraction of zeros: json_path_match writes the JSON
 # number 2e2 as "200.0", json_decode as "200".
 _WHOLE_NUMBER = r"^(-?[0-9]+)\.0*$"
-_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+# A step of a spelling: ``['key']`` (a key as written, dots and all), ``[0]`` (a list's first
+# item) or a key up to the next dot or bracket.
+_STEP = re.compile(r"\['([^']*)'\]|\[(\d+)\]|([^.\[\]]+)")
 # A JSON object, maybe between JSON whitespace.
 _OBJECT_LINE = r"^[ \t\r\n]*\{[\s\S]*\}[ \t\r\n]*$"
 # How many first lines of a chunk are searched key by key before the rest is searched at once.
@@ -177,12 +194,19 @@ _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 def steps_of(spelling: str) -> Steps:
-    """The keys and list indexes of a ``JSON_KEYS`` spelling.
+    """The keys and list indexes of a ``JSON_KEYS`` spelling: its dots go into nested objects,
+    but a key written ``['…']`` is one key, dots and all (``{"http.request.method":"GET"}``).
 
     >>> steps_of("request.headers.User-Agent[0]")
     ('request', 'headers', 'User-Agent', 0)
+    >>> steps_of("http.request.method"), steps_of("['http.request.method']")
+    (('http', 'request', 'method'), ('http.request.method',))
+    >>> steps_of("['http.request.header.referer'][0]")
+    ('http.request.header.referer', 0)
     """
-    return tuple(int(index) if index else key for index, key in _STEP.findall(spelling))
+    return tuple(
+        int(index) if index else literal or key for literal, index, key in _STEP.findall(spelling)
+    )
 
 
 def keys_of(spelling: str) -> tuple[str, ...]:
@@ -753,8 +777,9 @@ JSON_MESSAGE = NotHttp(
     unless='"(?:'
     + "|".join(
         re.escape(key)
-        for key in (*JSON_KEYS["request"], *JSON_KEYS["target"], *JSON_KEYS["method"])
-        if "." not in key  # a nested one is a member of "request"
+        for spelling in (*JSON_KEYS["request"], *JSON_KEYS["target"], *JSON_KEYS["method"])
+        if len(steps_of(spelling)) == 1  # a nested one is a member of another key
+        for key in keys_of(spelling)
     )
     + ')"\\s*:',
     recognises=False,
