@@ -158,3 +158,80 @@ def test_a_first_report_reads_the_log() -> None:
     assert summary["bounce_rate"] == pytest.approx(2 / 3)
     assert summary["avg_session_duration_s"] == pytest.approx(67 / 3)
     assert "log format: uwsgi (detected: 6 of 7 sample lines parsed)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "*** Starting uWSGI 2.0.23 (64bit) on [Mon Nov  2 09:15:00 2026] ***",
+        "compiled with version: 12.2.0 on 01 November 2026 10:00:00",
+        "os: Linux-6.1.0-26-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.112-1 (2024-09-30)",
+        "detected binary path: /usr/local/bin/uwsgi",
+        "uwsgi socket 0 bound to UNIX address /run/uwsgi/app.sock fd 3",
+        "*** WARNING: you are running uWSGI as root !!! (use the --uid flag) *** ",
+        "WSGI app 0 (mountpoint='') ready in 1 seconds on interpreter 0x7f3a2c0b1e30 pid: 1 "
+        "(default app)",
+        "spawned uWSGI worker 1 (and the only) (pid: 7, cores: 1)",
+        "spawned uWSGI http 1 (pid: 8)",
+        "*** HARAKIRI ON WORKER 1 (pid: 7, try: 1) ***",
+        "DAMN ! worker 1 (pid: 7) died, killed by signal 9 :( trying respawn ...",
+        "SIGINT/SIGQUIT received...killing workers...",
+        "...brutally killing workers...",
+        "announcing my loyalty to the Emperor...",
+        "unable to load configuration from /etc/uwsgi/app.ini",
+        # uwsgi_log_verbose: ctime and " - " first.
+        "Mon Nov  2 09:16:31 2026 - uwsgi_response_writev_headers_and_body_do(): Broken pipe "
+        "[core/writer.c line 306] during GET /cart (198.51.100.4)",
+    ],
+)
+def test_uwsgis_own_messages_are_not_http(line: str) -> None:
+    assert (kind(row := one(line)), row["variant"]) == ("not_http", "uwsgi_message")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # The application's output: Django's log lines, a traceback.
+        "Not Found: /nope",
+        "Traceback (most recent call last):",
+        '  File "/app/shop/views.py", line 12, in checkout',
+        # A message with more after its end, and a request after a --log-date time.
+        "goodbye to uWSGI. See you soon",
+        f"Mon Nov  2 09:15:03 2026 - {LINE}",
+    ],
+)
+def test_other_lines_stay_malformed(line: str) -> None:
+    assert kind(one(line)) == "malformed"
+
+
+MESSAGES_LOG = FIXTURES / "uwsgi_messages.log"
+
+
+def test_a_log_starting_with_the_banner_is_detected(tmp_path: Path) -> None:
+    # The banner's 27 lines, then three requests: read as uwsgi, every line accounted for.
+    lines = MESSAGES_LOG.read_text().splitlines()[:30]
+    detected = detect_format(lines)
+    assert (detected.format.family.name, detected.parsed, detected.sampled) == ("uwsgi", 3, 30)
+    log = tmp_path / "uwsgi.log"
+    log.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["report", str(log), "--format", "json", "--strict"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["input"]
+    assert (summary["not_http"], summary["malformed"]) == (27, 0)
+
+
+def test_a_report_counts_uwsgis_messages_apart() -> None:
+    # By hand: 27 banner lines, a harakiri and a respawn, five shutdown lines: 34 not_http.
+    # Five requests: /products/tent and /cart pages, /static/app.css static, /nope (404) and
+    # /checkout (500) errors. Django's "Not Found: /nope", its "Internal Server Error:
+    # /checkout" and the traceback's four lines are the application's: 6 malformed.
+    result = CliRunner().invoke(cli, ["report", str(MESSAGES_LOG), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["input"]
+    counts = ("lines", "format", "not_http", "malformed", "static", "error", "page")
+    assert {name: summary[name] for name in counts} == {
+        "lines": 45, "format": "uwsgi", "not_http": 34, "malformed": 6, "static": 1,
+        "error": 2, "page": 2,
+    }  # fmt: skip
+    assert summary["variants"]["uwsgi_message"] == 34
+    assert "log format: uwsgi (detected: 5 of 45 sample lines parsed)" in result.stderr

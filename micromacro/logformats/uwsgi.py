@@ -22,6 +22,15 @@ switches on core %d)``
 There is no referrer and no user agent: visitors are told apart by their address alone. The
 bytes are the body's (``generated``), not the headers'. A request too large to log is written
 with ``- -`` for its method and URI: it is malformed, as any line without a request.
+
+uWSGI's own messages in the same file (``--logto``, ``--daemonize``, a container's output) are
+records that are no request (``uwsgi_message``): the start-up banner (``*** Starting uWSGI
+2.0.23 (64bit) on [Mon Nov  2 09:15:00 2026] ***``, ``detected binary path: …``, ``spawned
+uWSGI worker 1 (pid: 7, cores: 1)``), a worker respawned, a harakiri, the shutdown
+(``SIGINT/SIGTERM received...killing workers...``, ``goodbye to uWSGI.``), and any line after
+uWSGI's ``ctime`` and `` - `` (``uwsgi_log_verbose``) but a request's. Only their exact shapes:
+the application's own output in the file (a Python traceback, Django's log lines) stays
+malformed. They recognise no format: a file of them alone is no request log.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from micromacro.logformats.base import RegexFormat
-from micromacro.logformats.families import COMMENT_LINE, Family
+from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
 from micromacro.logformats.fields import TimeSpec, first_forwarded_ip
 from micromacro.logformats.patterns import BRACKETED, group
 
@@ -93,9 +102,92 @@ UWSGI = UwsgiFormat(
     "its ctime times have no zone and are read as UTC",
 )
 
+# uWSGI's own messages, as its core and Python plugin write them (``uwsgi_log``): the start-up
+# banner and its lines, the processes spawned, respawned, killed and buried, the shutdown. Each
+# is matched from the start of the line, to its end where the message has one.
+_EOL = r"\s*$"
+_PID = r"\(pid: [0-9]+\)"
+_BANNER = (
+    r"\*\*\* Starting uWSGI [^ ]+ (?:\(CGI mode\) )?\([0-9]+bit\) on \[[^\]]+\] \*\*\*" + _EOL,
+    r"compiled with version: ",
+    r"os: [A-Za-z]+-",
+    r"nodename: ",
+    r"machine: [^ ]+" + _EOL,
+    r"clock source: [a-z_]+" + _EOL,
+    r"pcre jit (?:en|dis)abled" + _EOL,
+    r"detected number of CPU cores: [0-9]+" + _EOL,
+    r"current working directory: ",
+    r"detected binary path: ",
+    r"writing pidfile to ",
+    r"detected max file descriptor number: [0-9]+" + _EOL,
+    r"lock engine: ",
+    r"thunder lock: ",
+    r"your (?:memory page size is [0-9]+ bytes|processes number limit is [0-9]+"
+    r"|server socket listen backlog is limited to [0-9]+ connections"
+    r"|mercy for graceful operations on workers is [0-9]+ seconds)" + _EOL,
+    r"uwsgi (?:shared )?socket [0-9]+ bound to (?:TCP|UNIX|UDP) address ",
+    r"uWSGI http bound on ",
+    r"\[uWSGI\] getting (?:INI|YAML|JSON|XML) configuration from ",
+    r"uWSGI running as root, you can use --uid/--gid/--chroot options" + _EOL,
+    r"\*\*\* WARNING: you are running uWSGI ",
+    r"!!! no internal routing support, rebuild with pcre support !!!" + _EOL,
+    r"set(?:u|g)id\(\) to [0-9]+" + _EOL,
+    r"chdir\(\) to ",
+    r"Python version: [0-9]",
+    r"Python main interpreter initialized at 0x[0-9a-f]+" + _EOL,
+    r"python threads support enabled" + _EOL,
+    r"\*+ Python threads support is disabled\. You can enable it with --enable-threads \*+" + _EOL,
+    r"mapped [0-9]+ bytes \([0-9]+ KB\) for [0-9]+ cores" + _EOL,
+    r"\*+ Operational MODE: [a-z+-]+ \*+" + _EOL,
+    r"WSGI app [0-9]+ \(mountpoint='[^']*'\) ready in [0-9]+ seconds on interpreter 0x[0-9a-f]+ "
+    r"pid: [0-9]+",
+    r"unable to load app [0-9]+ \(mountpoint='[^']*'\) ",
+    r"\*\*\* no app loaded\. going in full dynamic mode \*\*\*" + _EOL,
+    r"--- no python application found, check your startup logs for errors ---" + _EOL,
+    r"\*+ uWSGI is running in multiple interpreter mode \*+" + _EOL,
+    r"\*\*\* Stats server enabled on [^ ]+ fd: [0-9]+ \*\*\*" + _EOL,
+    r"\*\*\* has_emperor mode detected \(fd: [0-9]+\) \*\*\*" + _EOL,
+    r"announcing my loyalty to the Emperor\.\.\." + _EOL,
+    r"unable to load configuration from ",
+)
+_PROCESSES = (
+    rf"(?:gracefully \(RE\))?spawned uWSGI master process {_PID}" + _EOL,
+    r"spawned uWSGI worker [0-9]+ (?:\(and the only\) )?\(pid: [0-9]+, cores: [0-9]+\)" + _EOL,
+    rf"spawned uWSGI (?:http|https|fastrouter|mule) [0-9]+ {_PID}" + _EOL,
+    r"spawned [0-9]+ offload threads for uWSGI worker [0-9]+" + _EOL,
+    r"Respawned uWSGI worker [0-9]+ \(new pid: [0-9]+\)" + _EOL,
+    r"\*\*\* HARAKIRI ON WORKER [0-9]+ \(pid: [0-9]+(?:, try: [0-9]+)?(?:, graceful: [a-z]+)?\) "
+    r"\*\*\*" + _EOL,
+    r"DAMN ! worker [0-9]+ \(pid: [0-9]+\) died",
+    r"worker [0-9]+ (?:buried after [0-9]+ seconds|killed successfully \(pid: [0-9]+\))" + _EOL,
+    r"Gracefully killing worker [0-9]+ \(pid: [0-9]+\)\.\.\." + _EOL,
+    rf'gateway "[^"]+" has been buried {_PID}' + _EOL,
+    r"\.\.\.The work of process [0-9]+ is done\. Seeya!" + _EOL,
+)
+_SHUTDOWN = (
+    r"SIGINT/SIG(?:QUIT|TERM) received\.\.\.killing workers\.\.\." + _EOL,
+    r"\.\.\.(?:brutally|gracefully) killing workers\.\.\." + _EOL,
+    r"binary reloading uWSGI\.\.\." + _EOL,
+    r"goodbye to uWSGI\." + _EOL,
+    r"VACUUM: ",
+)
+# ``uwsgi_log_verbose`` (a harakiri, a broken pipe, a full listen queue) and ``--log-date``
+# write ``ctime`` and " - " before the message.
+_VERBOSE = r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4} - "
+UWSGI_MESSAGE = NotHttp(
+    "uwsgi_message",
+    "^(?:" + "|".join((*_BANNER, *_PROCESSES, *_SHUTDOWN, _VERBOSE)) + ")",
+    # A request record after a --log-date time is a request this reader does not read.
+    unless=_COUNTERS,
+    recognises=False,
+)
+
 UWSGI_FAMILY = Family(
     "uwsgi",
     (UWSGI,),
+    not_http=(UWSGI_MESSAGE,),
     description=UWSGI.description,
-    claims=rf"{COMMENT_LINE}|\[pid: [0-9]+\|app: ",
+    # A request record, or one of uWSGI's own messages (which recognise no format: a sample of
+    # nothing else is read with the family, and no line of it is unread).
+    claims=rf"{COMMENT_LINE}|\[pid: [0-9]+\|app: |{UWSGI_MESSAGE.regex}",
 )
