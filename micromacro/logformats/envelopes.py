@@ -23,6 +23,9 @@ the envelope with that format, and quotes the whole line in its messages.
   Bit's and Fluentd's records of a container's output.
 - ``message``: JSON records holding it as ``message`` (Filebeat, Logstash, Vector, an
   Elasticsearch export's ``_source``) or ``MESSAGE`` (``journalctl -o json``).
+- ``loki``: what Grafana Loki's ``logcli query`` prints by default: a time and the stream's
+  labels (``2026-12-06T14:10:01Z {job="nginx"} ``); ``loki_jsonl``: its ``--output=jsonl``,
+  JSON records holding the line as ``line``.
 
 The envelope's own time is not read: the server's line has its own, in the server's zone.
 A line without the envelope is read as it is (a file may hold both).
@@ -77,6 +80,16 @@ _RFC3339 = (
 _SOURCE = r"(?:\[pod/[^\] ]+\] |[A-Za-z0-9][A-Za-z0-9_.@-]* +\| )"
 _STAMP = rf"{_RFC3339} (?:(?:stdout|stderr) [FP] )?"
 CONTAINER_PREFIX = rf"(?:{_SOURCE}{_STAMP}|{_SOURCE}|{_STAMP})"
+
+# What ``logcli query`` prints before a line: the entry's time (Go's RFC 3339, whole seconds,
+# ``Z`` or the offset of ``--timezone Local``), then the stream's labels as a label set (its
+# values quoted as Go quotes them: ``{filename="/var/log/nginx/access.log", job="nginx"}``,
+# ``{}`` where every label is common to the streams), padded with spaces to the longest one.
+_LABEL_SET = r'\{(?:[A-Za-z_][A-Za-z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)*\}'
+LOKI_PREFIX = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2}) "
+    rf"{_LABEL_SET} +"
+)
 
 
 # A JSON record with a string value of one of these keys (``"log":"``, not Filebeat's
@@ -190,7 +203,25 @@ MESSAGE = Envelope(
     '[06/Dec/2026:15:10:01 +0100] \\"GET / HTTP/1.1\\" 200 512 \\"-\\" \\"curl/8.5.0\\""}',
     keys=("message", "MESSAGE", "_source.message"),
 )
-ENVELOPES: dict[str, Envelope] = {e.name: e for e in (SYSLOG, CONTAINER, DOCKER, MESSAGE)}
+LOKI = Envelope(
+    name="loki",
+    description="what Grafana Loki's logcli query prints before a line: its time and the "
+    "stream's labels",
+    example='2026-12-06T14:10:01Z {filename="/var/log/nginx/access.log", job="nginx"} '
+    '203.0.113.7 - - [06/Dec/2026:15:10:01 +0100] "GET / HTTP/1.1" 200 512 "-" "curl/8.5.0"',
+    prefix=LOKI_PREFIX,
+)
+LOKI_JSONL = Envelope(
+    name="loki_jsonl",
+    description='JSON records holding the line as "line": logcli query --output=jsonl',
+    example='{"labels":{"job":"nginx"},"line":"203.0.113.7 - - [06/Dec/2026:15:10:01 +0100] '
+    '\\"GET / HTTP/1.1\\" 200 512 \\"-\\" \\"curl/8.5.0\\"","timestamp":'
+    '"2026-12-06T14:10:01.123456789Z"}',
+    keys=("line",),
+)
+ENVELOPES: dict[str, Envelope] = {
+    e.name: e for e in (SYSLOG, CONTAINER, DOCKER, MESSAGE, LOKI, LOKI_JSONL)
+}
 
 
 def envelopes_of(lines: Sequence[str]) -> list[Envelope]:

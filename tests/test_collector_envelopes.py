@@ -1,0 +1,143 @@
+"""Access logs read through a log collector's own output: Grafana Loki's ``logcli query``
+(its default output and ``--output=jsonl``). The server's line inside is read with its own
+format, detected or named (``loki:combined``), and messages quote the whole line.
+
+Each wrapping is the one the tool writes, from its source or its documentation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from micromacro.cli import cli
+from micromacro.logformats import detect_format
+from micromacro.logformats.envelopes import ENVELOPES, envelopes_of
+from micromacro.text import QUOTE_CHARS, inert
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+GOOGLEBOT = "Googlebot/2.1 (+http://www.google.com/bot.html)"
+
+
+def clf(path: str, second: int, ip: str = "203.0.113.7", agent: str = FIREFOX) -> str:
+    """A combined line at 15:10:SS on 6 December 2026, in +01:00."""
+    return (
+        f'{ip} - - [06/Dec/2026:15:10:{second:02d} +0100] "GET {path} HTTP/1.1" 200 512 '
+        f'"-" "{agent}"'
+    )
+
+
+LINE = clf("/pricing", 1)
+
+
+def compact(record: object) -> str:
+    """JSON as Go's encoding/json writes it: no spaces."""
+    return json.dumps(record, separators=(",", ":"))
+
+
+# Each envelope's wrappings of a server's line, as its tool writes them.
+WRAPPINGS: dict[str, list[Callable[[str], str]]] = {
+    "loki": [
+        # logcli query: the labels that are not common to every stream.
+        lambda line: f'2026-12-06T14:10:01Z {{filename="/var/log/nginx/access.log"}} {line}',
+        lambda line: (
+            f'2026-12-06T14:10:01Z {{filename="/var/log/nginx/access.log", job="nginx"}} {line}'
+        ),
+        # One stream: every label is common, none is left; padding to the longest label set.
+        lambda line: f"2026-12-06T14:10:01Z {{}} {line}",
+        lambda line: f'2026-12-06T14:10:01Z {{pod="web-1"}}       {line}',
+        # --timezone Local; a value Go quotes with escapes.
+        lambda line: f'2026-12-06T15:10:01+01:00 {{app="a \\"b\\" {{c}}"}} {line}',
+    ],
+    "loki_jsonl": [
+        # logcli query --output=jsonl: Go's encoding/json sorts a map's keys.
+        lambda line: compact(
+            {"labels": {"job": "nginx"}, "line": line, "timestamp": "2026-12-06T14:10:01Z"}
+        ),
+        # --no-labels
+        lambda line: compact({"line": line, "timestamp": "2026-12-06T15:10:01.5+01:00"}),
+    ],
+}
+CASES = [(name, wrap) for name, wraps in WRAPPINGS.items() for wrap in wraps]
+
+
+def contents(name: str, lines: list[str]) -> list[str]:
+    """The lines inside ``lines`` as the envelope's whole-column expression takes them out."""
+    frame = pl.DataFrame({"line": pl.Series(lines, dtype=pl.String)})
+    return frame.select(ENVELOPES[name].contents()).to_series().to_list()
+
+
+@pytest.mark.parametrize(("name", "wrap"), CASES)
+def test_each_wrapping_gives_back_the_line(name: str, wrap: Callable[[str], str]) -> None:
+    wrapped = wrap(LINE)
+    assert contents(name, [wrapped]) == [LINE]
+    assert ENVELOPES[name].unwrap(wrapped) == LINE
+    assert envelopes_of([wrapped]) == [ENVELOPES[name]]
+    assert detect_format([wrapped]).format.name == f"{name}:combined"
+
+
+# A server's line: a client address first, then anything but a line break.
+server_lines = st.from_regex(r"[0-9a-f.:]{1,20} [^\r\n]{0,60}", fullmatch=True)
+
+
+@given(case=st.sampled_from(CASES), inner=server_lines)
+def test_the_line_inside_is_what_the_tool_wrapped(
+    case: tuple[str, Callable[[str], str]], inner: str
+) -> None:
+    name, wrap = case
+    assert contents(name, [wrap(inner)]) == [inner]
+    assert ENVELOPES[name].unwrap(wrap(inner)) == inner
+
+
+def test_a_loki_time_without_labels_is_no_envelope() -> None:
+    """``logcli --no-labels`` prints the time alone, as a server's ``$time_iso8601`` starts its
+    line: no envelope takes it (name it with a format string that starts with the time)."""
+    line = f"2026-12-06T14:10:01Z {LINE}"
+    assert ENVELOPES["loki"].unwrap(line) == line
+
+
+# --- End to end ------------------------------------------------------------------------------
+
+# Two visitors and a crawler: 203.0.113.7 views /, /pricing and /signup/thanks (one session, a
+# conversion), 198.51.100.9 views /pricing (a second session), Googlebot views / (a bot); and a
+# line of another program, which no format reads (malformed).
+PAGES = [
+    clf("/", 1),
+    clf("/pricing", 2),
+    clf("/pricing", 3, ip="198.51.100.9"),
+    clf("/signup/thanks", 4),
+    clf("/", 5, ip="66.249.66.1", agent=GOOGLEBOT),
+]
+OTHER = "worker exited"
+GOALS = "goals:\n  - name: sign-up\n    kind: macro\n    destination: /signup/thanks\n"
+
+
+@pytest.mark.parametrize("name", list(WRAPPINGS))
+def test_a_log_in_the_envelope_reports_as_its_lines_do(tmp_path: Path, name: str) -> None:
+    wrap = WRAPPINGS[name][0]
+    lines = [wrap(line) for line in PAGES]
+    lines.insert(2, wrap(OTHER))
+    log = tmp_path / "web.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(GOALS, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["report", str(log), "--goals", str(goals), "--format", "json", "--no-cache"]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    counts = ("format", "lines", "malformed", "bot", "page")
+    assert [data["input"][key] for key in counts] == [f"{name}:combined", 6, 1, 1, 4]
+    assert (data["summary"]["visitors"], data["summary"]["sessions"]) == (2, 2)
+    assert (data["summary"]["pageviews"], data["goals"][0]["conversions"]) == (4, 1)
+    assert data["period"]["time_zone"] == "+01:00"  # the server's line's, not the envelope's
+    # The malformed line is quoted whole, envelope and all (as far as a message quotes).
+    quoted = inert(wrap(OTHER), limit=QUOTE_CHARS)
+    assert f"web.log:3: malformed line: {quoted}\n" in result.stderr
