@@ -1,6 +1,7 @@
 """Access logs read through a log collector's own output: Grafana Loki's ``logcli query``
-(its default output and ``--output=jsonl``). The server's line inside is read with its own
-format, detected or named (``loki:combined``), and messages quote the whole line.
+(its default output and ``--output=jsonl``), Fluentd's ``out_file``. The server's line inside
+is read with its own format, detected or named (``loki:combined``), and messages quote the
+whole line.
 
 Each wrapping is the one the tool writes, from its source or its documentation.
 """
@@ -63,6 +64,28 @@ WRAPPINGS: dict[str, list[Callable[[str], str]]] = {
         ),
         # --no-labels
         lambda line: compact({"line": line, "timestamp": "2026-12-06T15:10:01.5+01:00"}),
+    ],
+    "fluentd": [
+        # out_file of in_tail reading Docker's json-file logs, with the record's time parsed.
+        lambda line: (
+            "2026-12-06T15:10:01+01:00\tdocker.var.lib.docker.containers.3f2a.log\t"
+            + compact({"log": line + "\n", "stream": "stdout"})
+        ),
+        # ... with Kubernetes' metadata added (the filter writes it after the record's keys).
+        lambda line: (
+            "2026-12-06T14:10:01+00:00\tkube.var.log.containers.web-1_default_nginx-3f2a.log\t"
+            + compact(
+                {
+                    "log": line + "\n",
+                    "stream": "stdout",
+                    "docker": {"container_id": "3f2a"},
+                    "kubernetes": {"pod_name": "web-1", "container_name": "nginx"},
+                }
+            )
+        ),
+        # in_tail of the access log itself with <parse> @type none; Fluentd 0.12's time.
+        lambda line: f"2026-12-06T14:10:01+00:00\tnginx.access\t{compact({'message': line})}",
+        lambda line: f"2026-12-06T15:10:01\tnginx.access\t{compact({'message': line})}",
     ],
 }
 CASES = [(name, wrap) for name, wraps in WRAPPINGS.items() for wrap in wraps]

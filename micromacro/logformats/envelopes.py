@@ -26,6 +26,9 @@ the envelope with that format, and quotes the whole line in its messages.
 - ``loki``: what Grafana Loki's ``logcli query`` prints by default: a time and the stream's
   labels (``2026-12-06T14:10:01Z {job="nginx"} ``); ``loki_jsonl``: its ``--output=jsonl``,
   JSON records holding the line as ``line``.
+- ``fluentd``: Fluentd's ``out_file`` (its default format): a time, the event's tag and its
+  record, separated by tabs; the record holds the line as ``log`` (``in_tail`` of Docker's or
+  a runtime's log files) or ``message`` (``in_tail`` with ``@type none``).
 
 The envelope's own time is not read: the server's line has its own, in the server's zone.
 A line without the envelope is read as it is (a file may hold both).
@@ -91,19 +94,27 @@ LOKI_PREFIX = (
     rf"{_LABEL_SET} +"
 )
 
+# What Fluentd's ``out_file`` writes before an event's record: its time (ISO 8601 with an
+# offset; Fluentd 0.12's had none) and its tag, each followed by a tab.
+FLUENTD_PREFIX = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\t[^\t]+\t"
+)
+
 
 # A JSON record with a string value of one of these keys (``"log":"``, not Filebeat's
-# ``"log":{``).
-def _string_value_of(keys: tuple[str, ...]) -> str:
+# ``"log":{``), after a ``prefix`` where one comes first.
+def _string_value_of(keys: tuple[str, ...], prefix: str = "") -> str:
     names = "|".join(key.rsplit(".", 1)[-1] for key in keys)
-    return rf'^\{{.*"(?:{names})":\s*"'
+    return rf'^{prefix}\{{.*"(?:{names})":\s*"'
 
 
 @dataclass(frozen=True)
 class Envelope:
     """What a log's lines are wrapped in (see module): ``prefix``, a regex of what comes before
     the server's line, or ``keys``, the keys of a JSON record that may hold it (dotted for a
-    nested one: ``_source.message``), the first that does; and an example line."""
+    nested one: ``_source.message``), the first that does; with both, the record follows the
+    prefix (Fluentd's ``time<TAB>tag<TAB>{record}``). And an example line."""
 
     name: str
     description: str
@@ -118,29 +129,31 @@ class Envelope:
     def wraps(self) -> pl.Expr:
         """Whether each line of the ``line`` column is wrapped in this envelope."""
         line = pl.col("line")
-        if self.prefix is None:
-            return line.str.contains(_string_value_of(self.keys))
+        if self.keys:
+            return line.str.contains(_string_value_of(self.keys, self.prefix or ""))
         return line.str.contains(f"^{self.prefix}")
 
     def contents(self) -> pl.Expr:
         """The server's line in each line of the ``line`` column (the line as it is where it has
         no envelope)."""
         line = pl.col("line")
-        if self.prefix is None:
-            values = [line.str.json_path_match(f"$.{key}") for key in self.keys]
-            inner = pl.coalesce(values).str.strip_suffix("\n").str.strip_suffix("\r")
-            return pl.when(self.wraps()).then(pl.coalesce(inner, line)).otherwise(line)
-        return line.str.replace(f"^{self.prefix}", "")
+        if not self.keys:
+            return line.str.replace(f"^{self.prefix}", "")
+        record = line if self.prefix is None else line.str.replace(f"^{self.prefix}", "")
+        values = [record.str.json_path_match(f"$.{key}") for key in self.keys]
+        inner = pl.coalesce(values).str.strip_suffix("\n").str.strip_suffix("\r")
+        return pl.when(self.wraps()).then(pl.coalesce(inner, line)).otherwise(line)
 
     def unwrap(self, line: str) -> str:
         """The server's line in ``line``, as ``contents`` takes it out (``line`` when it has no
         envelope)."""
-        if self.prefix is not None:
+        if not self.keys:
             return re.sub(f"^{self.prefix}", "", line, count=1)
-        if not re.match(_string_value_of(self.keys), line):
+        if not re.match(_string_value_of(self.keys, self.prefix or ""), line):
             return line
+        text = line if self.prefix is None else re.sub(f"^{self.prefix}", "", line, count=1)
         try:
-            record = json.loads(line)
+            record = json.loads(text)
         except (ValueError, RecursionError):
             return line
         for key in self.keys:
@@ -219,8 +232,18 @@ LOKI_JSONL = Envelope(
     '"2026-12-06T14:10:01.123456789Z"}',
     keys=("line",),
 )
+FLUENTD = Envelope(
+    name="fluentd",
+    description="Fluentd's out_file: a time, a tag and a JSON record holding the line as "
+    '"log" or "message", separated by tabs',
+    example='2026-12-06T15:10:01+01:00\tdocker.nginx\t{"log":"203.0.113.7 - - '
+    '[06/Dec/2026:15:10:01 +0100] \\"GET / HTTP/1.1\\" 200 512 \\"-\\" \\"curl/8.5.0\\"\\n",'
+    '"stream":"stdout"}',
+    prefix=FLUENTD_PREFIX,
+    keys=("log", "message"),
+)
 ENVELOPES: dict[str, Envelope] = {
-    e.name: e for e in (SYSLOG, CONTAINER, DOCKER, MESSAGE, LOKI, LOKI_JSONL)
+    e.name: e for e in (SYSLOG, CONTAINER, DOCKER, MESSAGE, LOKI, LOKI_JSONL, FLUENTD)
 }
 
 
