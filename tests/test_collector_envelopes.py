@@ -1,7 +1,7 @@
 """Access logs read through a log collector's own output: Grafana Loki's ``logcli query``
-(its default output and ``--output=jsonl``), Fluentd's ``out_file``. The server's line inside
-is read with its own format, detected or named (``loki:combined``), and messages quote the
-whole line.
+(its default output and ``--output=jsonl``), Fluentd's ``out_file``, Fluent Bit's ``file``
+output. The server's line inside is read with its own format, detected or named
+(``loki:combined``), and messages quote the whole line.
 
 Each wrapping is the one the tool writes, from its source or its documentation.
 """
@@ -87,6 +87,28 @@ WRAPPINGS: dict[str, list[Callable[[str], str]]] = {
         lambda line: f"2026-12-06T14:10:01+00:00\tnginx.access\t{compact({'message': line})}",
         lambda line: f"2026-12-06T15:10:01\tnginx.access\t{compact({'message': line})}",
     ],
+    "fluentbit": [
+        # file output of tail (no parser: the line as "log"); Fluent Bit 2 writes nanoseconds.
+        lambda line: f"tail.0: [1796566201.123456789, {compact({'log': line})}]",
+        # ... of tail with the docker parser and Kubernetes' metadata; before 2.0, microseconds.
+        lambda line: (
+            "kube.var.log.containers.web-1_default_nginx-3f2a.log: [1796566201.123456, "
+            + compact(
+                {
+                    "stream": "stdout",
+                    "log": line + "\n",
+                    "kubernetes": {"pod_name": "web-1", "container_name": "nginx"},
+                }
+            )
+            + "]"
+        ),
+        # ... of tail with the cri parser of its parsers file, whose line is "message".
+        lambda line: (
+            "kube.var.log.containers.web-1.log: [1796566201.123456789, "
+            + compact({"stream": "stdout", "logtag": "F", "message": line})
+            + "]"
+        ),
+    ],
 }
 CASES = [(name, wrap) for name, wraps in WRAPPINGS.items() for wrap in wraps]
 
@@ -124,6 +146,13 @@ def test_a_loki_time_without_labels_is_no_envelope() -> None:
     line: no envelope takes it (name it with a format string that starts with the time)."""
     line = f"2026-12-06T14:10:01Z {LINE}"
     assert ENVELOPES["loki"].unwrap(line) == line
+
+
+def test_a_fluent_bit_record_with_text_after_it_is_left_whole() -> None:
+    """The record ends the line, in its bracket: after text that follows, it is no record."""
+    line = f"tail.0: [1796566201.123456789, {compact({'log': LINE})}] {LINE}"
+    assert contents("fluentbit", [line]) == [line]
+    assert ENVELOPES["fluentbit"].unwrap(line) == line
 
 
 # --- End to end ------------------------------------------------------------------------------

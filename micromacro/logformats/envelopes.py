@@ -29,6 +29,10 @@ the envelope with that format, and quotes the whole line in its messages.
 - ``fluentd``: Fluentd's ``out_file`` (its default format): a time, the event's tag and its
   record, separated by tabs; the record holds the line as ``log`` (``in_tail`` of Docker's or
   a runtime's log files) or ``message`` (``in_tail`` with ``@type none``).
+- ``fluentbit``: Fluent Bit's ``file`` output (its default ``out_file`` format): the tag, then
+  the time and the record in brackets (``tail.0: [1796566201.123456789, {"log":"…"}]``); the
+  record holds the line as ``log`` (``tail``'s key, its ``docker`` and ``cri`` multiline
+  parsers') or ``message`` (the ``cri`` parser of its parsers file).
 
 The envelope's own time is not read: the server's line has its own, in the server's zone.
 A line without the envelope is read as it is (a file may hold both).
@@ -102,6 +106,11 @@ FLUENTD_PREFIX = (
 )
 
 
+# What Fluent Bit's ``file`` output writes before an event's record: its tag, a colon, then in
+# brackets its time (seconds since 1970 with nanoseconds; microseconds before 2.0) and a comma.
+FLUENT_BIT_PREFIX = r'[^ \t\[\]{}"]+: \[[0-9]+(?:\.[0-9]+)?, '
+
+
 # A JSON record with a string value of one of these keys (``"log":"``, not Filebeat's
 # ``"log":{``), after a ``prefix`` where one comes first.
 def _string_value_of(keys: tuple[str, ...], prefix: str = "") -> str:
@@ -114,13 +123,15 @@ class Envelope:
     """What a log's lines are wrapped in (see module): ``prefix``, a regex of what comes before
     the server's line, or ``keys``, the keys of a JSON record that may hold it (dotted for a
     nested one: ``_source.message``), the first that does; with both, the record follows the
-    prefix (Fluentd's ``time<TAB>tag<TAB>{record}``). And an example line."""
+    prefix (Fluentd's ``time<TAB>tag<TAB>{record}``), and ``suffix`` after it (Fluent Bit's
+    ``tag: [time, {record}]``). And an example line."""
 
     name: str
     description: str
     example: str
     prefix: str | None = None
     keys: tuple[str, ...] = ()
+    suffix: str = ""
 
     def around(self, name: str) -> str:
         """The name of the format ``name`` read in this envelope (``syslog:combined``)."""
@@ -140,6 +151,7 @@ class Envelope:
         if not self.keys:
             return line.str.replace(f"^{self.prefix}", "")
         record = line if self.prefix is None else line.str.replace(f"^{self.prefix}", "")
+        record = record.str.strip_suffix(self.suffix) if self.suffix else record
         values = [record.str.json_path_match(f"$.{key}") for key in self.keys]
         inner = pl.coalesce(values).str.strip_suffix("\n").str.strip_suffix("\r")
         return pl.when(self.wraps()).then(pl.coalesce(inner, line)).otherwise(line)
@@ -153,7 +165,7 @@ class Envelope:
             return line
         text = line if self.prefix is None else re.sub(f"^{self.prefix}", "", line, count=1)
         try:
-            record = json.loads(text)
+            record = json.loads(text.removesuffix(self.suffix))
         except (ValueError, RecursionError):
             return line
         for key in self.keys:
@@ -242,8 +254,18 @@ FLUENTD = Envelope(
     prefix=FLUENTD_PREFIX,
     keys=("log", "message"),
 )
+FLUENT_BIT = Envelope(
+    name="fluentbit",
+    description="Fluent Bit's file output: a tag, then a time and a JSON record holding the "
+    'line as "log" or "message", in brackets',
+    example='tail.0: [1796566201.123456789, {"log":"203.0.113.7 - - [06/Dec/2026:15:10:01 '
+    '+0100] \\"GET / HTTP/1.1\\" 200 512 \\"-\\" \\"curl/8.5.0\\""}]',
+    prefix=FLUENT_BIT_PREFIX,
+    keys=("log", "message"),
+    suffix="]",
+)
 ENVELOPES: dict[str, Envelope] = {
-    e.name: e for e in (SYSLOG, CONTAINER, DOCKER, MESSAGE, LOKI, LOKI_JSONL, FLUENTD)
+    e.name: e for e in (SYSLOG, CONTAINER, DOCKER, MESSAGE, LOKI, LOKI_JSONL, FLUENTD, FLUENT_BIT)
 }
 
 
