@@ -1,7 +1,8 @@
 """Access logs read through a log collector's own output: Grafana Loki's ``logcli query``
 (its default output and ``--output=jsonl``), Fluentd's ``out_file``, Fluent Bit's ``file``
-output. The server's line inside is read with its own format, detected or named
-(``loki:combined``), and messages quote the whole line.
+output, and what stern and ``podman logs`` of several containers put before a line (read in the
+``container`` envelope with docker's and kubectl's). The server's line inside is read with its
+own format, detected or named (``loki:combined``), and messages quote the whole line.
 
 Each wrapping is the one the tool writes, from its source or its documentation.
 """
@@ -22,6 +23,7 @@ from micromacro.cli import cli
 from micromacro.logformats import detect_format
 from micromacro.logformats.envelopes import ENVELOPES, envelopes_of
 from micromacro.text import QUOTE_CHARS, inert
+from tests.helpers import parse
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 GOOGLEBOT = "Googlebot/2.1 (+http://www.google.com/bot.html)"
@@ -109,6 +111,17 @@ WRAPPINGS: dict[str, list[Callable[[str], str]]] = {
             + "]"
         ),
     ],
+    "container": [
+        # stern: the pod and the container; a StatefulSet's pod; --timestamps.
+        lambda line: f"web-5d9c7b-x2x4q nginx {line}",
+        lambda line: f"web-0 nginx {line}",
+        lambda line: f"web-5d9c7b-x2x4q nginx 2026-12-06T14:10:01.123456789Z {line}",
+        # podman logs of several containers: each line's container id (its first 12 digits),
+        # with -t its time (nanoseconds, zeros kept); with --names -t the name.
+        lambda line: f"3f2a9c1b5d7e {line}",
+        lambda line: f"3f2a9c1b5d7e 2026-12-06T15:10:01.100000000+01:00 {line}",
+        lambda line: f"web 2026-12-06T15:10:01.100000000+01:00 {line}",
+    ],
 }
 CASES = [(name, wrap) for name, wraps in WRAPPINGS.items() for wrap in wraps]
 
@@ -155,6 +168,34 @@ def test_a_fluent_bit_record_with_text_after_it_is_left_whole() -> None:
     assert ENVELOPES["fluentbit"].unwrap(line) == line
 
 
+def test_podmans_container_id_is_no_virtual_host() -> None:
+    """The id before each line reads as a virtual host too (``vhost_combined``): the envelope
+    is the reading, and the line has no host."""
+    detection = detect_format([f"3f2a9c1b5d7e {clf('/', n)}" for n in range(3)])
+    assert (detection.format.name, detection.parsed) == ("container:combined", 3)
+    parsed = parse([f"3f2a9c1b5d7e {LINE}"], detection.format)
+    assert parsed.select("ip", "host", "path").row(0) == ("203.0.113.7", None, "/pricing")
+
+
+def test_a_containers_name_alone_is_a_virtual_host() -> None:
+    """``podman logs --names`` without ``-t`` writes the name alone, as a virtual host starts a
+    ``vhost_combined`` line: it is read as one (the counts are the same)."""
+    detection = detect_format([f"web {clf('/', n)}" for n in range(3)])
+    assert detection.format.name == "vhost_combined"
+    assert parse([f"web {LINE}"], detection.format).select("ip", "host").row(0) == (
+        "203.0.113.7", "web",
+    )  # fmt: skip
+
+
+def test_a_syslog_header_is_not_taken_for_sterns_prefix() -> None:
+    """journalctl's ``short-unix`` header starts with two words, as stern's pod and container:
+    the lines inside both envelopes read alike (``nginx[812]:`` as a virtual host in the
+    container's), and the first envelope that reads them, syslog, is kept."""
+    line = f"1796547600.123456 web1 nginx[812]: {LINE}"
+    assert ENVELOPES["container"] in envelopes_of([line])
+    assert detect_format([line]).format.name == "syslog:combined"
+
+
 # --- End to end ------------------------------------------------------------------------------
 
 # Two visitors and a crawler: 203.0.113.7 views /, /pricing and /signup/thanks (one session, a
@@ -171,9 +212,16 @@ OTHER = "worker exited"
 GOALS = "goals:\n  - name: sign-up\n    kind: macro\n    destination: /signup/thanks\n"
 
 
-@pytest.mark.parametrize("name", list(WRAPPINGS))
-def test_a_log_in_the_envelope_reports_as_its_lines_do(tmp_path: Path, name: str) -> None:
-    wrap = WRAPPINGS[name][0]
+# The first wrapping of each envelope, and podman's (the container envelope's first is stern's).
+REPORTED = [(name, wraps[0]) for name, wraps in WRAPPINGS.items()] + [
+    ("container", WRAPPINGS["container"][3])
+]
+
+
+@pytest.mark.parametrize(("name", "wrap"), REPORTED)
+def test_a_log_in_the_envelope_reports_as_its_lines_do(
+    tmp_path: Path, name: str, wrap: Callable[[str], str]
+) -> None:
     lines = [wrap(line) for line in PAGES]
     lines.insert(2, wrap(OTHER))
     log = tmp_path / "web.log"

@@ -258,8 +258,9 @@ def analyse_sample(
 
     Where an envelope wraps half of the lines or more (a syslog header, a container's prefix:
     ``envelopes``), the lines inside it are read too, and that reading is the analysis
-    (``envelope`` says so) when it reads more lines, or as many but other fields: a header
-    read as fields (a virtual host, a client) is no part of the server's line. A family that
+    (``envelope`` says so) when it reads more lines, or as many but other fields than the
+    lines as they are: a header read as fields (a virtual host, a client) is no part of the
+    server's line (``_reads_better``). A family that
     reads the header itself (HAProxy's) reads the same fields either way, and its lines are
     read as they are."""
     lines = list(sample)
@@ -277,13 +278,18 @@ def analyse_sample(
 def _reads_better(inside: SampleAnalysis, outside: SampleAnalysis) -> bool:
     """Whether the reading ``inside`` an envelope is the sample's, rather than ``outside``:
     it reads more lines, or as many and accounts for as many (as requests, records or
-    comments), some with other fields."""
+    comments), some with other fields. Other fields decide against the lines as they are
+    only: where ``outside`` is an earlier envelope's reading of as many lines, it is kept (a
+    syslog header's host and tag look like stern's pod and container, and what is left of
+    the header after them like a virtual host)."""
     best_inside, best_outside = _best_reading(inside), _best_reading(outside)
     if best_inside is None or best_outside is None:
         return best_inside is not None
     counts_inside, counts_outside = _reading_counts(inside), _reading_counts(outside)
     if counts_inside != counts_outside:
         return counts_inside > counts_outside
+    if outside.envelope is not None:
+        return False
     return not best_inside.drop("variant").equals(best_outside.drop("variant"))
 
 

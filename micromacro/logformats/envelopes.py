@@ -17,7 +17,9 @@ the envelope with that format, and quotes the whole line in its messages.
 - ``container``: what ``docker logs`` and ``kubectl logs`` put before a line: Compose's
   service name (``web-1  | ``), kubectl's ``--prefix`` (``[pod/web-5d9c/nginx] ``), the time
   of ``--timestamps`` (``2026-12-06T15:10:01.123456789Z ``), and the stream and tag of a
-  container runtime's log file (CRI: ``2026-12-06T15:10:01.123456789Z stdout F ``).
+  container runtime's log file (CRI: ``2026-12-06T15:10:01.123456789Z stdout F ``); stern's
+  pod and container (``web-5d9c nginx ``), ``podman logs``' container id of each line when it
+  shows several containers (``3f2a9c1b5d7e ``), or its name before a time.
 - ``docker``: JSON records holding the line as ``log``, one a line: Docker's ``json-file``
   log (``{"log":"203.0.113.7 - - [...] ...\\n","stream":"stdout","time":"..."}``), Fluent
   Bit's and Fluentd's records of a container's output.
@@ -75,18 +77,25 @@ _RFC5424 = (
 )
 SYSLOG_HEADER = rf"(?:{_RFC5424}|{_BSD_OR_ISO})"
 
-# What container tools put before a line: Compose's service name or kubectl's ``--prefix``,
-# then the time of ``--timestamps`` and, in a container runtime's log file, the stream and
-# whether the line is whole (F) or a part (P).
+# What container tools put before a line: Compose's service name, kubectl's ``--prefix``,
+# podman's container id (its first 12 hex digits, where it shows several containers) or
+# stern's pod and container (Kubernetes names: lower case, a pod's with dots), then the time of
+# ``--timestamps`` and, in a container runtime's log file, the stream and whether the line is
+# whole (F) or a part (P). A container's name alone (``podman logs --names``) is a virtual
+# host's look: it is read only before a time.
 # The tools write their times with fractions of a second (nanoseconds, trailing zeros dropped),
 # which tells them from a server's own ISO 8601 time starting its line (nginx's
 # ``$time_iso8601`` has none).
 _RFC3339 = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+(?:Z|[+-][0-9]{2}:[0-9]{2})"
 )
-_SOURCE = r"(?:\[pod/[^\] ]+\] |[A-Za-z0-9][A-Za-z0-9_.@-]* +\| )"
+_SOURCE = (
+    r"(?:\[pod/[^\] ]+\] |[A-Za-z0-9][A-Za-z0-9_.@-]* +\| |[0-9a-f]{12} "
+    r"|[a-z0-9][-a-z0-9.]* [a-z0-9][-a-z0-9]* )"
+)
+_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]* "
 _STAMP = rf"{_RFC3339} (?:(?:stdout|stderr) [FP] )?"
-CONTAINER_PREFIX = rf"(?:{_SOURCE}{_STAMP}|{_SOURCE}|{_STAMP})"
+CONTAINER_PREFIX = rf"(?:{_SOURCE}{_STAMP}|{_SOURCE}|{_NAME}{_STAMP}|{_STAMP})"
 
 # What ``logcli query`` prints before a line: the entry's time (Go's RFC 3339, whole seconds,
 # ``Z`` or the offset of ``--timezone Local``), then the stream's labels as a label set (its
@@ -206,8 +215,9 @@ SYSLOG = Envelope(
 )
 CONTAINER = Envelope(
     name="container",
-    description="what docker logs, docker compose logs and kubectl logs put before a line "
-    "(a service name, a time stamp), and a container runtime's log file (time, stream, F or P)",
+    description="what docker logs, docker compose logs, kubectl logs, stern and podman logs put "
+    "before a line (a service name, a pod, a container id, a time stamp), and a container "
+    "runtime's log file (time, stream, F or P)",
     example="2026-12-06T14:10:01.123456789Z stdout F 203.0.113.7 - - "
     '[06/Dec/2026:15:10:01 +0100] "GET / HTTP/1.1" 200 512 "-" "curl/8.5.0"',
     prefix=CONTAINER_PREFIX,
