@@ -26,9 +26,9 @@ from micromacro.goal_matching import (
     StringTest,
     destination_match,
     event_match,
-    string_match,
 )
 from micromacro.goals import DestinationMatcher, Funnel, FunnelStep
+from micromacro.matchers import string_match
 from micromacro.rows import FunnelResult, StepRow
 from micromacro.sessions import HIT_ORDER
 

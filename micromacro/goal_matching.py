@@ -19,7 +19,6 @@ import polars as pl
 from micromacro.collector import paused
 from micromacro.dimensions import QUERY_PREFIX
 from micromacro.distinct import query_parameter, url_decoded
-from micromacro.goal_definitions import matcher_regex
 from micromacro.goals import (
     EVENT_FIELDS,
     DestinationMatcher,
@@ -29,44 +28,7 @@ from micromacro.goals import (
     StringMatcher,
 )
 from micromacro.hit_schema import as_number, usable_value
-
-# Lower case makes a final sigma of Σ at the end of a text (a pattern) and a sigma within one
-# (a path): folded texts compare them as one letter, as regexes matched ignoring case do.
-_FINAL_SIGMA, _SIGMA = "ς", "σ"
-
-
-def folded(column: pl.Expr) -> pl.Expr:
-    """``column`` with case folded, for matching that ignores it."""
-    return column.str.to_lowercase().str.replace_all(_FINAL_SIGMA, _SIGMA, literal=True)
-
-
-def _fold(text: str) -> str:
-    """``text`` with case folded as ``folded`` folds a column.
-
-    >>> _fold("/ΟΔΟΣ"), _fold("/οδοσα")
-    ('/οδοσ', '/οδοσα')
-    """
-    return text.lower().replace(_FINAL_SIGMA, _SIGMA)
-
-
-def string_match(column: pl.Expr, matcher: StringMatcher) -> pl.Expr:
-    """True where ``column`` passes ``matcher``; null values never match."""
-    regex = matcher_regex(matcher)
-    if regex is not None:
-        return column.str.contains(regex).fill_null(False)
-    ignore_case = not matcher.case_sensitive
-    subject = folded(column) if ignore_case else column
-    values = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
-    wanted = [_fold(v) for v in values] if ignore_case else list(values)
-    if matcher.op == "equals":
-        result = subject == wanted[0]
-    elif matcher.op == "one_of":
-        result = subject.is_in(wanted)
-    elif matcher.op == "begins_with":
-        result = subject.str.starts_with(wanted[0])
-    else:  # contains
-        result = subject.str.contains(wanted[0], literal=True)
-    return result.fill_null(False)
+from micromacro.matchers import destination_target, fold_text, folded, string_match
 
 
 def number_match(column: pl.Expr, condition: NumberCondition) -> pl.Expr:
@@ -79,17 +41,6 @@ def number_match(column: pl.Expr, condition: NumberCondition) -> pl.Expr:
     if condition.equals is not None:
         result = result & (column == condition.equals)
     return result.fill_null(False)
-
-
-def _target(include_query: bool) -> pl.Expr:
-    """A pageview's destination: its path, or with ``include_query`` its path ``?`` query."""
-    if not include_query:
-        return pl.col("path")
-    return pl.concat_str(
-        pl.col("path"),
-        pl.when(pl.col("query").is_not_null()).then(pl.lit("?") + pl.col("query")),
-        ignore_nulls=True,
-    )
 
 
 # How a string test becomes an expression: ``string_match``, or ``DistinctTests`` over a frame.
@@ -119,7 +70,9 @@ class DistinctTests:
 
 def destination_match(matcher: DestinationMatcher, test: StringTest = string_match) -> pl.Expr:
     """True for pageviews whose path (and query, with ``include_query``) matches."""
-    return (pl.col("kind") == "page") & test(_target(matcher.include_query), matcher.matcher)
+    return (pl.col("kind") == "page") & test(
+        destination_target(matcher.include_query), matcher.matcher
+    )
 
 
 def event_match(matcher: EventMatcher, test: StringTest = string_match) -> pl.Expr:
@@ -260,7 +213,7 @@ def _string_pairs(values: pl.Series, matchers: Sequence[StringMatcher]) -> pl.Da
     for test, matcher in enumerate(matchers):
         ignore_case = not matcher.case_sensitive
         texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
-        wanted = [_fold(text) for text in texts] if ignore_case else list(texts)
+        wanted = [fold_text(text) for text in texts] if ignore_case else list(texts)
         if matcher.op in ("equals", "one_of"):
             by_op["equals"] += [(test, text, ignore_case) for text in wanted]
         elif matcher.op == "begins_with":
@@ -306,7 +259,7 @@ def _destination_conversions(
     session."""
     if not goals:
         return pl.DataFrame(schema=_LONG_SCHEMA)
-    target = _target(goals[0][1].include_query)
+    target = destination_target(goals[0][1].include_query)
     distinct = pages.select(target.alias("value")).unique().collect().get_column("value")
     matches = _destination_matches(distinct, goals)
     wanted = matches.get_column("value").unique()
@@ -632,7 +585,9 @@ def _valued_matches(hits: pl.LazyFrame, valued: Sequence[tuple[int, Goal]]) -> p
             if goal.destination is not None and goal.destination.include_query == include_query
         ]
         if chosen:
-            targets = pages.select("_hit", _target(include_query).alias("value")).collect()
+            targets = pages.select(
+                "_hit", destination_target(include_query).alias("value")
+            ).collect()
             matches = _destination_matches(targets.get_column("value"), chosen)
             parts.append(targets.join(matches, on="value").select("_hit", "goal"))
     events = [(i, goal.event) for i, goal in valued if goal.event is not None]

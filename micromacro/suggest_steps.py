@@ -23,8 +23,8 @@ from urllib.parse import unquote
 import polars as pl
 
 from micromacro import hits
-from micromacro.goal_matching import folded
 from micromacro.goals import DestinationMatcher, EventMatcher, HitMatcher, StringMatcher
+from micromacro.matchers import folded
 from micromacro.path_templates import WILDCARD, file_template, has_wildcard, path_templates
 
 # What a conversion is for, in order of rank (the first matters most to a site).

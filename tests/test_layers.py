@@ -75,6 +75,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "hits",
         (
+            "matchers",
             "bots",
             "hits",
             "overlapping_inputs",
