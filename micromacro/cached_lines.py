@@ -70,7 +70,8 @@ def cache_settings(
     fmt: LogFormat, hit_filter: HitFilter, *, client_ip: str, max_line_bytes: int
 ) -> dict[str, object]:
     """What besides the file decides an entry's lines: the format and the options that change
-    buckets or hit fields (never the period: an entry holds the lines of every time)."""
+    buckets or hit fields, the exclusions too (never the period: an entry holds the lines of
+    every time)."""
     string = named_format_string(fmt)
     return {
         "kind": "access log",
@@ -86,6 +87,9 @@ def cache_settings(
         "include_errors": hit_filter.include_errors,
         "include_redirects": hit_filter.include_redirects,
         "bot_patterns": list(hit_filter.bot_patterns),
+        # An entry keeps no address or path of a line that is not counted: what was excluded
+        # is decided as it was read, so other exclusions are another entry.
+        "exclude": hit_filter.exclude.text(),
         "crawler_list": crawler_list_digest(),  # an upgraded list makes other lines bots
         "max_line_bytes": max_line_bytes,
     }

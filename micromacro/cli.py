@@ -38,6 +38,8 @@ from micromacro.option_values import (
     OUTPUT_FORMATS,
     SUGGESTION_FORMATS,
     TABLE_NAMES,
+    Network,
+    excluded_network,
     site_host_name,
 )
 from micromacro.timespans import parse_duration
@@ -115,6 +117,16 @@ def _site_hosts_option(
     """``--site-host`` values as the hosts they name (a URL pasted for one: its host)."""
     try:
         return tuple(site_host_name(value) for value in values)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param=param) from None
+
+
+def _networks_option(
+    _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[Network, ...]:
+    """``--exclude-ip`` values as the networks they name (an address: a network of one)."""
+    try:
+        return tuple(excluded_network(value) for value in values)
     except ValueError as error:
         raise click.BadParameter(str(error), param=param) from None
 
@@ -232,6 +244,16 @@ _READING_OPTIONS = (
         multiple=True,
         metavar="REGEX",
         help="Extra user-agent regex that marks a bot (repeatable, case-insensitive).",
+    ),
+    click.option(
+        "--exclude-ip",
+        "exclude_ips",
+        multiple=True,
+        metavar="NET",
+        callback=_networks_option,
+        help="Leave out the hits of this address or network, the site's own (repeatable: "
+        "203.0.113.7, 198.51.100.0/24, 2001:db8::/32); counted as excluded, with the goals "
+        "file's exclude: list.",
     ),
     click.option(
         "--strict",

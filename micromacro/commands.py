@@ -140,6 +140,7 @@ def _report_options(
         include_errors=params["include_errors"],
         include_redirects=params["include_redirects"],
         bot_patterns=params["bot_patterns"],
+        exclude=goals.exclude.with_networks(params["exclude_ips"]),
         since=params["since"],
         until=params["until"],
         tz=params["tz"],

@@ -36,6 +36,7 @@ from micromacro.export_files import (
 )
 from micromacro.export_presets import non_empty, preset_of
 from micromacro.export_times import EPOCH_FACTORS, TimeReading, time_reading, within_calendar
+from micromacro.export_urls import PATH_TEXT, URL_TEXT, with_url_parts, without_excluded_paths
 from micromacro.goals import (
     ExportFormat,
     RowRule,
@@ -130,53 +131,11 @@ _BAD_TIME = "__micromacro_bad_time"
 _OUT_OF_RANGE = "__micromacro_time_out_of_range"
 _HAS_VISITOR = "__micromacro_has_visitor"
 _LINKED = "__micromacro_linked_user_id"
-_URL_TEXT = "__micromacro_url"
-_PATH_TEXT = "__micromacro_path"
-_URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?"
 _TEXT_FIELDS = (
     "user_id", "anonymous_id", "session_id", "event_name", "event_category", "event_action",
     "event_label", "event_value", "revenue", "currency", "url", "path", "query", "referrer",
     "user_agent", "transaction_id",
 )  # fmt: skip
-
-
-def _url_parts(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """Host, path and query of a full URL or of a path (``/a?b=1``); the fragment is dropped.
-
-    A URL with a host and no path has the path ``/``.
-    """
-    parts = text.str.extract_groups(_URL)
-    host, path, query = (non_empty(parts.struct.field(str(i))) for i in range(1, 4))
-    path = pl.when(path.is_null() & host.is_not_null()).then(pl.lit("/")).otherwise(path)
-    return host, path, query
-
-
-def _split_once(hits: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Each distinct text of ``column`` with its host, path and query (``column`` + ``.host``…):
-    far fewer texts than hits."""
-    host, path, query = _url_parts(pl.col(column))
-    return (
-        hits.select(pl.col(column).unique())
-        .drop_nulls()
-        .with_columns(
-            host.alias(f"{column}.host"),
-            path.alias(f"{column}.path"),
-            query.alias(f"{column}.query"),
-        )
-    )
-
-
-def with_url_parts(hits: pl.DataFrame) -> pl.DataFrame:
-    """Hits with ``host``, ``path`` and ``query`` from their url and path texts: the path from
-    the path text, else the URL; the query from the query column, else either text."""
-    joined = hits.join(
-        _split_once(hits, _URL_TEXT), on=_URL_TEXT, how="left", maintain_order="left"
-    ).join(_split_once(hits, _PATH_TEXT), on=_PATH_TEXT, how="left", maintain_order="left")
-    return joined.with_columns(
-        pl.col(f"{_URL_TEXT}.host").alias("host"),
-        pl.coalesce(f"{_PATH_TEXT}.path", f"{_URL_TEXT}.path").alias("path"),
-        pl.coalesce("query", f"{_PATH_TEXT}.query", f"{_URL_TEXT}.query").alias("query"),
-    )
 
 
 @dataclass(frozen=True)
@@ -302,8 +261,8 @@ def mapped_rows(
         fields["user_id"].alias(_USER),
         fields["anonymous_id"].alias(_ANONYMOUS),
         fields["session_id"].alias("session_id"),
-        fields["url"].alias(_URL_TEXT),
-        fields["path"].alias(_PATH_TEXT),
+        fields["url"].alias(URL_TEXT),
+        fields["path"].alias(PATH_TEXT),
         fields["query"].alias("query"),
         fields["referrer"].alias("referrer"),
         fields["user_agent"].alias("user_agent"),
@@ -843,8 +802,9 @@ def read_exports(
     the same counted rows are named (``overlap_warnings``).
 
     Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
-    ``UsageError`` when a file's format cannot be told. Rows are classified without the period,
-    which is applied after (``hits.in_export_period``), so that the ``cache`` keeps them all.
+    ``UsageError`` when a file's format cannot be told. Rows are classified without the period
+    and the excluded paths of ``hit_filter``, which are applied after (``hits.in_export_period``,
+    ``without_excluded_paths``), so that the ``cache`` keeps them all.
     """
     result = ExportRead(hits=empty_export_hits(source.keep, source.values))
     source_dtype = inputs.source_dtype
@@ -864,7 +824,8 @@ def read_exports(
             progress(done, inputs.total_bytes)
         if read is None:
             continue
-        rows, timestamp_column = in_export_period(read[0], hit_filter), read[1]
+        rows = without_excluded_paths(in_export_period(read[0], hit_filter), hit_filter.exclude)
+        timestamp_column = read[1]
         if dedupe:
             rows, earlier = without_earlier_rows(rows, earlier)
         elif overlap is not None:

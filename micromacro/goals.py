@@ -25,13 +25,14 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from micromacro.dimensions import DIMENSIONS, parse_breakdowns
 from micromacro.errors import UsageError
 from micromacro.hit_schema import BUCKETS, EXPORT_BUCKETS
+from micromacro.option_values import Network
 from micromacro.rows import (
     LADDER_STEPS,
     FunnelResult,
@@ -130,6 +131,38 @@ class Goal:
     def has_value(self) -> bool:
         """Whether a conversion of the goal is worth something: a fixed or a data value."""
         return self.value is not None or self.value_from is not None
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """Hits left out of the report, the site's own (definitions §2.2): those whose visitor's
+    address is in one of ``networks`` (an IPv4-mapped IPv6 address as its IPv4 one), and those
+    whose path one of ``paths`` matches, as a destination goal's matcher does. From the goals
+    file's ``exclude:`` section and ``--exclude-ip``.
+
+    >>> from ipaddress import ip_network
+    >>> office = Exclusions(networks=(ip_network("198.51.100.0/24"),))
+    >>> office.with_networks([ip_network("198.51.100.0/24"), ip_network("2001:db8::/32")]).text()
+    {'ips': ['198.51.100.0/24', '2001:db8::/32'], 'paths': []}
+    """
+
+    networks: tuple[Network, ...] = ()
+    paths: tuple[DestinationMatcher, ...] = ()
+
+    def __bool__(self) -> bool:
+        """Whether anything is excluded."""
+        return bool(self.networks or self.paths)
+
+    def with_networks(self, networks: Iterable[Network]) -> Exclusions:
+        """These exclusions and ``networks`` too, each network once."""
+        return replace(self, networks=tuple(dict.fromkeys((*self.networks, *networks))))
+
+    def text(self) -> dict[str, list[str]]:
+        """The exclusions as text, in the order given: what decides the hit cache's entry."""
+        return {
+            "ips": [str(network) for network in self.networks],
+            "paths": [repr(matcher) for matcher in self.paths],
+        }
 
 
 # The hit columns a goal's value may come from (``value: event`` is ``event_value``).
@@ -592,7 +625,8 @@ class AlertRule:
 @dataclass(frozen=True)
 class GoalsConfig:
     """A validated goals file: its goals, funnels and alert rules in file order, the event-export
-    mapping (``source``, None for access logs) and the lint warnings found."""
+    mapping (``source``, None for access logs), the hits it excludes and the lint warnings
+    found."""
 
     goals: tuple[Goal, ...]
     path: str = "<goals>"
@@ -600,6 +634,7 @@ class GoalsConfig:
     warnings: tuple[str, ...] = field(default=())
     source: SourceMapping | None = None
     alerts: tuple[AlertRule, ...] = ()
+    exclude: Exclusions = field(default_factory=Exclusions)
 
     @property
     def macro_goals(self) -> tuple[Goal, ...]:

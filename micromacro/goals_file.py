@@ -2,9 +2,9 @@
 
 Validation walks the node tree of ``yaml.compose`` (nothing is constructed from tags), so each
 problem names ``file:line:column``. All problems are collected before one ``ConfigError`` is raised.
-This module reads the file as a whole, its ``source:`` section (the columns of an event export)
-and its ``alerts:`` section; ``goal_definitions`` reads ``goals:`` and ``funnels:``, and
-``goals_yaml`` is the YAML layer they share.
+This module reads the file as a whole, its ``source:`` section (the columns of an event export),
+its ``exclude:`` section (the site's own hits) and its ``alerts:`` section; ``goal_definitions``
+reads ``goals:`` and ``funnels:``, and ``goals_yaml`` is the YAML layer they share.
 
 >>> config = parse_goals("goals:\\n  - {name: buy, kind: macro, destination: /thanks}\\n")
 >>> config.goals[0].destination.matcher
@@ -34,6 +34,7 @@ from micromacro.goal_definitions import (
     Inputs,
     declared_goal_names,
     polars_error_reason,
+    read_destination,
     read_goal_list,
 )
 from micromacro.goals import (
@@ -48,6 +49,7 @@ from micromacro.goals import (
     TIMESTAMP_FORMATS,
     AlertRule,
     Condition,
+    Exclusions,
     Funnel,
     Goal,
     GoalsConfig,
@@ -84,10 +86,12 @@ from micromacro.goals_yaml import (
     tag_of,
 )
 from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
+from micromacro.option_values import Network, excluded_network
 from micromacro.periods import parse_timezone
 from micromacro.text import quoted
 
-TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source", "exclude")
+EXCLUDE_KEYS: tuple[str, ...] = ("ips", "paths")
 ALERT_KEYS: tuple[str, ...] = (
     "name", "metric", *CONDITIONS, "compare", "min_sessions", "significant",
 )  # fmt: skip
@@ -159,7 +163,8 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
 
 def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     """Check the top-level mapping and read its ``goals``, ``funnels`` and ``alerts`` lists
-    and its ``source`` section (a file with a ``source`` may leave ``goals`` out)."""
+    and its ``source`` and ``exclude`` sections (a file with a ``source`` may leave ``goals``
+    out)."""
     if not isinstance(root, MappingNode):
         report_wrong(findings, root, "goals file", "a mapping with a 'goals' list")
         return GoalsConfig(goals=(), path=path)
@@ -194,7 +199,48 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
         funnels=tuple(funnels),
         source=source,
         alerts=tuple(alerts),
+        exclude=(
+            _read_exclude(entries["exclude"][1], findings) if "exclude" in entries else Exclusions()
+        ),
     )
+
+
+# --- the hits excluded ------------------------------------------------------------------------
+
+
+def _read_exclude(node: Node, findings: Findings) -> Exclusions:
+    """Read ``exclude:``: ``ips`` (addresses and networks) and ``paths`` (destination
+    matchers), each a list."""
+    if not isinstance(node, MappingNode):
+        report_wrong(findings, node, "exclude", "a mapping with ips and/or paths")
+        return Exclusions()
+    entries = mapping_entries(node, findings, "in exclude", EXCLUDE_KEYS)
+    networks: list[Network] = []
+    if "ips" in entries:
+        for item in _exclude_list(entries["ips"][1], "ips", "addresses and networks", findings):
+            text = read_text(item, findings, "address in exclude: ips")
+            if text is None:
+                continue
+            try:
+                networks.append(excluded_network(text))
+            except ValueError as error:
+                findings.error(item, f"invalid address in exclude: ips: {error}")
+    paths = []
+    if "paths" in entries:
+        items = _exclude_list(entries["paths"][1], "paths", "path matchers", findings)
+        for index, item in enumerate(items, start=1):
+            matcher = read_destination(item, f"path {index} of exclude", findings)
+            if matcher is not None:
+                paths.append(matcher)
+    return Exclusions(networks=tuple(dict.fromkeys(networks)), paths=tuple(paths))
+
+
+def _exclude_list(node: Node, key: str, what: str, findings: Findings) -> list[Node]:
+    """The items of ``exclude:``'s list ``key`` (none after reporting that it is no list)."""
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    report_wrong(findings, node, f"exclude: {key}", f"a list of {what}")
+    return []
 
 
 # --- the source of an event export -----------------------------------------------------------

@@ -20,6 +20,7 @@ BUCKETS: tuple[str, ...] = (
     "not_http",
     "malformed",
     "out_of_period",
+    "excluded",
     "bot",
     "static",
     "error",
@@ -35,11 +36,13 @@ FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 BUCKET = pl.Enum(BUCKETS)
 # Event exports have no bots, static files, status codes or methods: a row is malformed (no
 # valid time, or neither a user id nor an anonymous id), out of the period, skipped (a kind of
-# row the mapping does not count, such as Segment's identify calls), a row that counts for its
+# row the mapping does not count, such as Segment's identify calls), excluded (a row that
+# would count, on a path the goals file excludes), a duplicate, a row that counts for its
 # session only (GA4's session_start, first_visit and user_engagement: the session exists and
 # lasts to it, but it is neither a pageview nor an event), a pageview or an event.
 EXPORT_BUCKETS: tuple[str, ...] = (
-    "malformed", "out_of_period", "skipped", "duplicate", "session_only", "page", "event",
+    "malformed", "out_of_period", "skipped", "excluded", "duplicate", "session_only", "page",
+    "event",
 )  # fmt: skip
 COUNTED_EXPORT_BUCKETS: tuple[str, ...] = ("session_only", "page", "event")
 EXPORT_BUCKET = pl.Enum(EXPORT_BUCKETS)

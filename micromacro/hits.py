@@ -3,36 +3,40 @@ buckets named in ``hit_schema``) and the bucket every input line falls in (defin
 
 Buckets are decided by the first rule that applies, in this order::
 
-    comment, not_http, malformed, out_of_period, bot, static, error, request, redirect,
-    other_method, download, page
+    comment, not_http, malformed, out_of_period, excluded, bot, static, error, request,
+    redirect, other_method, download, page
 
 ``comment`` holds blank lines, ``#`` lines and the directive lines of formats that have them (W3C
 ``#Fields:`` and the like); ``not_http`` the well-formed records of a format that are no HTTP
 request (a load balancer's TCP or TLS records); ``duplicate`` the lines ``--dedupe`` found in an
-earlier input (decided after reading, not here).
+earlier input (decided after reading, not here); ``excluded`` the lines of the site's own
+visits that the goals file's ``exclude:`` and ``--exclude-ip`` name (``exclusions``).
 
 ``request`` and ``download`` lines become events, ``page`` lines pageviews; the other buckets are
 counted and dropped. An ``--include-…`` flag switches its rule off, so such a line falls through to
 the later rules (a bot's pageview then counts as a ``page``).
 
 The costly rules run once per distinct value of a chunk: the crawler regex per user agent (and
-once per run with ``KnownAgents``), the static and download rules per path.
+once per run with ``KnownAgents``), the static and download rules and the excluded paths per
+path, the excluded networks per address.
 
 Rows of an event export (``exports``) have buckets of their own, in this order::
 
-    malformed, out_of_period, skipped, session_only, page, event
+    malformed, out_of_period, skipped, excluded, duplicate, session_only, page, event
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 import polars as pl
 
 from micromacro.bots import bot_match
+from micromacro.exclusions import excluded_lines
+from micromacro.goals import Exclusions
 from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND, FrameT
 from micromacro.inputs import NUL_PADDING, TOO_LONG
 from micromacro.logformats.fields import distinct_codes
@@ -56,7 +60,8 @@ REQUEST_METHODS: tuple[str, ...] = ("POST", "PUT", "PATCH", "DELETE")
 
 @dataclass(frozen=True)
 class HitFilter:
-    """Which lines count: the ``--include-…`` switches, extra bot patterns and the period."""
+    """Which lines count: the ``--include-…`` switches, extra bot patterns, the period and the
+    site's own hits (``exclude``)."""
 
     include_bots: bool = False
     include_static: bool = False
@@ -65,6 +70,7 @@ class HitFilter:
     bot_patterns: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
+    exclude: Exclusions = field(default_factory=Exclusions)
 
 
 # Buckets the input summary shows only when some line or row fell in them.
@@ -78,6 +84,7 @@ class InputSummary:
     ``bucket_names`` are the buckets of the kind of input read: ``hit_schema.BUCKETS`` for
     access logs, ``hit_schema.EXPORT_BUCKETS`` for event exports (whose rows count as lines).
     ``variants`` says which variant of the format read how many lines (access logs only).
+    ``excluding`` says whether anything was to be excluded (``excluded`` is then shown).
     """
 
     lines: int
@@ -88,17 +95,20 @@ class InputSummary:
     deduplicated: bool = False
     bucket_names: tuple[str, ...] = BUCKETS
     variants: dict[str, int] | None = None
+    excluding: bool = False
 
     def bucket_counts(self) -> dict[str, int]:
         """Lines per bucket in bucket order (``out_of_period`` only when a period was given,
         ``comment``, ``not_http`` and ``session_only`` only when the input had such lines,
-        ``duplicate`` with ``--dedupe`` or when an export repeated an order)."""
+        ``duplicate`` with ``--dedupe`` or when an export repeated an order, ``excluded``
+        when something was to be excluded)."""
         return {
             name: self.buckets.get(name, 0)
             for name in self.bucket_names
             if (name != "out_of_period" or self.period_applied)
             and (name not in _SHOWN_WHEN_SOME or self.buckets.get(name, 0))
             and (name != "duplicate" or self.deduplicated or self.buckets.get(name, 0))
+            and (name != "excluded" or self.excluding or self.buckets.get(name, 0))
         }
 
     def as_dict(self) -> dict[str, object]:
@@ -197,12 +207,17 @@ def _not_a_page_answer(status: pl.Expr) -> pl.Expr:
 
 
 def bucket_expr(
-    hit_filter: HitFilter, *, static: pl.Expr | None = None, download: pl.Expr | None = None
+    hit_filter: HitFilter,
+    *,
+    static: pl.Expr | None = None,
+    download: pl.Expr | None = None,
+    excluded: pl.Expr | None = None,
 ) -> pl.Expr:
     """The bucket of each parsed access-log line (needs ``parsed``, ``ts``, ``is_bot``,
     ``path``, ``status``, ``method``, ``comment`` and ``not_http``). ``static`` and
     ``download``, when given, say whether each line's path is a static file or a download
-    (default: ``STATIC_REGEX`` and ``DOWNLOAD_REGEX`` on every path)."""
+    (default: ``STATIC_REGEX`` and ``DOWNLOAD_REGEX`` on every path); ``excluded``, whether
+    ``hit_filter.exclude`` excludes it (``exclusions.excluded_lines``; None: no line is)."""
     status = pl.col("status")
     method = pl.col("method")
     if static is None:
@@ -214,6 +229,7 @@ def bucket_expr(
         ("not_http", pl.col("not_http")),
         ("malformed", ~pl.col("parsed")),
         ("out_of_period", _out_of_period(hit_filter)),
+        ("excluded", excluded),
         ("bot", None if hit_filter.include_bots else pl.col("is_bot")),
         ("static", None if hit_filter.include_static else static),
         ("error", None if hit_filter.include_errors else _not_a_page_answer(status)),
@@ -333,13 +349,24 @@ def classify_lines(
     parsed: pl.DataFrame, hit_filter: HitFilter, known: KnownAgents | None = None
 ) -> pl.DataFrame:
     """Parsed access-log lines (``logformats``' output) plus ``is_bot`` and ``bucket``; a run
-    passes its ``known`` agents with every chunk. The path rules run once per distinct path."""
+    passes its ``known`` agents with every chunk. The path rules run once per distinct path,
+    the excluded networks once per distinct address."""
     static, download = _path_kinds(parsed.get_column("path"))
+    excluded = excluded_lines(parsed, hit_filter.exclude) if hit_filter.exclude else None
     flagged = parsed.with_columns(
-        bot_flags(parsed, hit_filter, known), static.alias(_STATIC), download.alias(_DOWNLOAD)
+        bot_flags(parsed, hit_filter, known),
+        static.alias(_STATIC),
+        download.alias(_DOWNLOAD),
+        *([excluded.alias(_EXCLUDED)] if excluded is not None else []),
     )
-    bucket = bucket_expr(hit_filter, static=pl.col(_STATIC), download=pl.col(_DOWNLOAD))
-    return flagged.lazy().with_columns(bucket).drop(_STATIC, _DOWNLOAD).collect(engine="in-memory")
+    bucket = bucket_expr(
+        hit_filter,
+        static=pl.col(_STATIC),
+        download=pl.col(_DOWNLOAD),
+        excluded=pl.col(_EXCLUDED) if excluded is not None else None,
+    )
+    rules = [_STATIC, _DOWNLOAD, *([_EXCLUDED] if excluded is not None else [])]
+    return flagged.lazy().with_columns(bucket).drop(rules).collect(engine="in-memory")
 
 
 def unreadable_malformed(lines: pl.DataFrame) -> pl.DataFrame:
@@ -357,8 +384,8 @@ def unreadable_malformed(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-# The path rules of each line, while it is classified.
-_STATIC, _DOWNLOAD = "_static", "_download"
+# The path rules of each line, and whether it is excluded, while it is classified.
+_STATIC, _DOWNLOAD, _EXCLUDED = "_static", "_download", "_excluded"
 
 
 def _path_kinds(paths: pl.Series) -> tuple[pl.Series, pl.Series]:

@@ -8,10 +8,12 @@ pipeline only when a command runs.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Literal
 
 from micromacro.rows import TRAFFIC_TABLES
+from micromacro.text import quoted
 from micromacro.timespans import parse_duration
 
 # The goals file read when --goals is not given (and only if it exists).
@@ -32,6 +34,40 @@ MAX_LINE_BYTES_LIMIT = 1 << 30  # the largest cap one may ask for (1 GiB)
 # --client-ip: the connecting address, or the first public one of X-Forwarded-For.
 ClientIpMode = Literal["remote", "first-forwarded"]
 CLIENT_IP_MODES: tuple[ClientIpMode, ...] = ("remote", "first-forwarded")
+
+# --exclude-ip and the goals file's exclude: ips: an address, or a network of them (CIDR).
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_NETWORK_EXAMPLES = "such as 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32"
+
+
+def excluded_network(text: str) -> Network:
+    """The network an ``--exclude-ip`` value (or an item of the goals file's ``exclude: ips``)
+    names: an address is a network of one; ``ValueError`` when it names none, or when its
+    address has bits set past the prefix (which network was meant cannot be told).
+
+    >>> excluded_network("198.51.100.0/24"), excluded_network(" 2001:db8::1 ")
+    (IPv4Network('198.51.100.0/24'), IPv6Network('2001:db8::1/128'))
+    >>> excluded_network("198.51.100.7/24")
+    Traceback (most recent call last):
+    ValueError: '198.51.100.7/24' has bits set past its prefix: the network is 198.51.100.0/24
+    >>> excluded_network("office")
+    Traceback (most recent call last):
+    ValueError: 'office' is no IP address or network (give one such as 203.0.113.7,
+    198.51.100.0/24 or 2001:db8::/32)
+    """
+    value = text.strip()
+    try:
+        return ipaddress.ip_network(value)
+    except ValueError:
+        pass
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"{quoted(text)} is no IP address or network (give one {_NETWORK_EXAMPLES})"
+        ) from None
+    raise ValueError(f"{quoted(text)} has bits set past its prefix: the network is {network}")
+
 
 # --site-host: a host name (any script: internationalised names stay as written) or an IPv6
 # address in brackets, maybe with a trailing dot and a port.

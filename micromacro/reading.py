@@ -48,7 +48,7 @@ from micromacro.format_choice import (
     unmatched_warning,
     unread_inputs,
 )
-from micromacro.goals import SourceMapping
+from micromacro.goals import Exclusions, SourceMapping
 from micromacro.hit_cache import EntryUnreadable, HitCache, WholeFiles
 from micromacro.hit_collection import (
     COUNTED_COLUMNS,
@@ -121,6 +121,8 @@ class ReadOptions:
     include_errors: bool = False
     include_redirects: bool = False
     bot_patterns: tuple[str, ...] = ()
+    # The site's own hits: the goals file's ``exclude:`` and ``--exclude-ip``.
+    exclude: Exclusions = field(default_factory=Exclusions)
     since: str | None = None
     until: str | None = None
     tz: str | None = None
@@ -234,6 +236,7 @@ def _hit_filter(options: ReadOptions, period: Period) -> HitFilter:
         bot_patterns=options.bot_patterns,
         since=period.since,
         until=period.until,
+        exclude=options.exclude,
     )
 
 
@@ -563,6 +566,7 @@ def _read_access_logs(
         period_applied=period.bounded,
         deduplicated=options.dedupe,
         variants=read.variants,
+        excluding=bool(options.exclude),
     )
     result = InputRead(
         hits=hits,
@@ -734,7 +738,7 @@ def _read_event_exports(
     read = read_exports(
         inputs,
         source,
-        HitFilter(since=both.since, until=both.until),
+        HitFilter(since=both.since, until=both.until, exclude=options.exclude),
         progress,
         keep_times=earlier is not None,
         cache=cache,
@@ -748,6 +752,7 @@ def _read_event_exports(
         period_applied=period.bounded,
         deduplicated=options.dedupe,
         bucket_names=EXPORT_BUCKETS,
+        excluding=bool(options.exclude.paths),
     )
     result = InputRead(
         hits=read.hits,
@@ -813,7 +818,8 @@ def _range_text(read: InputRead) -> str:
 
 
 def _ignored_options(options: ReadOptions) -> list[str]:
-    """A warning naming the access-log options given with an event export."""
+    """A warning naming the access-log options given with an event export, and one for the
+    addresses to exclude (an export maps none)."""
     defaults = ReadOptions(inputs=())
     names = {
         "log_format": "--log-format",
@@ -828,9 +834,10 @@ def _ignored_options(options: ReadOptions) -> list[str]:
     given = [
         flag for name, flag in names.items() if getattr(options, name) != getattr(defaults, name)
     ]
-    if not given:
-        return []
-    return [f"{', '.join(given)}: not applicable to event exports (ignored)"]
+    ignored = [f"{', '.join(given)}: not applicable to event exports (ignored)"] if given else []
+    if options.exclude.networks:  # its paths are excluded (``exports.without_excluded_paths``)
+        ignored.append("exclude: ips and --exclude-ip: event exports map no address (ignored)")
+    return ignored
 
 
 def input_warnings(read: InputRead, options: ReadOptions) -> list[str]:

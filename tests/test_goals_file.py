@@ -312,7 +312,7 @@ def test_unknown_top_level_key() -> None:
 
     assert problems_of(text) == [
         "goals.yaml:5:1: unknown key 'alarms' at the top level "
-        "(expected one of goals, funnels, alerts, source)"
+        "(expected one of goals, funnels, alerts, source, exclude)"
     ]
 
 
