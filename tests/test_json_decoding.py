@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from micromacro.inputs import parse_line_bytes
 from micromacro.logformats import jsonlines, parse_access_lines
-from micromacro.logformats.jsonlines import JSON_LINES, json_time, json_times
+from micromacro.logformats.jsonlines import JSON_LINES
+from micromacro.logformats.keyed import logged_time, logged_times
 from tests.helpers import lines_frame
 
 BREAKER = "{}{}"  # a line json_decode cannot read: its block is read field by field
@@ -151,13 +152,13 @@ def test_a_bad_line_sends_only_its_block_to_the_per_field_path() -> None:
 )
 def test_times_read_one_way_after_another_as_all_ways_at_once(values: list[str | None]) -> None:
     text = pl.Series("t", values, dtype=pl.String)
-    at_once = text.to_frame().select(json_time(pl.col("t"))).to_series()
-    assert json_times(text).to_list() == at_once.to_list()
+    at_once = text.to_frame().select(logged_time(pl.col("t"))).to_series()
+    assert logged_times(text).to_list() == at_once.to_list()
 
 
 def test_an_epoch_number_reads_alike_alone_and_among_others() -> None:
     # Nanoseconds written with an exponent: the same instant in a block of one line as of many.
-    alone = json_times(pl.Series(["1.79361090325e+18"]))
-    among = json_times(pl.Series(["1.79361090325e+18", "1793610903"]))
+    alone = logged_times(pl.Series(["1.79361090325e+18"]))
+    among = logged_times(pl.Series(["1.79361090325e+18", "1793610903"]))
     assert alone[0] == among[0]
     assert alone.dt.microsecond()[0] == 250_000

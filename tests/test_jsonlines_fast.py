@@ -18,18 +18,14 @@ from hypothesis import strategies as st
 
 from micromacro.inputs import parse_line_bytes
 from micromacro.logformats.fields import ISO8601, normalize
-from micromacro.logformats.jsonlines import (
-    _COLUMN,
-    _RAW_FIELDS,
-    _TEXT_FIELDS,
-    JSON_LINES,
+from micromacro.logformats.jsonlines import JSON_LINES, JSON_TABLE, spelling_values, spellings_in
+from micromacro.logformats.keyed import (
+    RAW_FIELDS,
+    TEXT_FIELDS,
     _address,
-    _Fields,
     _whole_number,
     epoch_time,
-    json_time,
-    spelling_values,
-    spellings_in,
+    logged_time,
 )
 from tests.helpers import lines_frame
 from tests.test_json_decoding import BREAKER, json_lines
@@ -73,21 +69,21 @@ def _plain_parse(table: pl.DataFrame) -> pl.DataFrame:
     by_field = spellings_in(table.get_column("line"))
     spellings = list(dict.fromkeys(s for found in by_field.values() for s in found))
     values = spelling_values(table.get_column("line"), spellings)
-    values.columns = [_COLUMN + s for s in spellings]
-    fields = _Fields(by_field)
-    read = table.hstack(values).with_columns(_line=fields.request_line())
+    fields = JSON_TABLE.fields(by_field)
+    read = fields.with_values(table, values).with_columns(_line=fields.request_line())
     raw = pl.struct(
         _address(fields.first("ip")).alias("ip"),
         fields.request().alias("request"),
         _whole_number(fields.first("status")).alias("status"),
         _whole_number(fields.first("bytes")).alias("bytes"),
-        *(fields.first(name).alias(name) for name in _TEXT_FIELDS),
+        *(fields.first(name).alias(name) for name in TEXT_FIELDS),
     )
     typed = read.lazy().with_columns(
-        _fields=raw, _variant=fields.convention(), _ts=json_time(fields.first("time"))
+        _fields=raw, _variant=fields.convention(), _ts=logged_time(fields.first("time"))
     )
-    parsed = normalize(typed, _RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant"))
-    return parsed.drop(*values.columns, "_line", "_variant", "_ts").collect()
+    parsed = normalize(typed, RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant"))
+    working = [name for name in read.columns if name not in table.columns]
+    return parsed.drop(*working, "_variant", "_ts").collect()
 
 
 def _fast_parse(table: pl.DataFrame) -> pl.DataFrame:

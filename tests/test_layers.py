@@ -58,6 +58,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats.clf",
             "logformats.w3c_layouts",
             "logformats.w3c",
+            "logformats.keyed",
             "logformats.jsonlines",
             "logformats.format_cut",
             "logformats.formatstrings",
