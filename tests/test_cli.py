@@ -332,7 +332,7 @@ def test_a_log_in_neither_format_exits_1_and_suggests_log_format(tmp_path: Path)
         result.stderr
     )
     assert "(lines read: clf 0, alb 0, elb 0, haproxy 0, " in result.stderr
-    assert ", json 0); first line" in result.stderr
+    assert ", json 0, logfmt 0, ltsv 0); first line" in result.stderr
     assert f'first line {other}:1: {{"level": "info", "msg": "started"}}' in result.stderr
     # A logger's own message: the log may be read still (Caddy's own messages come first).
     assert result.stderr.endswith("; name it with --log-format (see micromacro formats)\n")

@@ -68,6 +68,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats.nginx_proxy_manager",
             "logformats.envoy",
             "logformats.uwsgi",
+            "logformats.keyvalue",
             "logformats.presets",
             "logformats",
         ),

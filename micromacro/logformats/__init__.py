@@ -34,6 +34,7 @@ from micromacro.logformats.families import Family, FamilyFormat, NotHttp
 from micromacro.logformats.fields import PARSED_COLUMNS, UTC_MICROS
 from micromacro.logformats.formatstrings import compile_format_string
 from micromacro.logformats.jsonlines import JSON_FAMILY, holds_field
+from micromacro.logformats.keyvalue import LOGFMT_FAMILY, LTSV_FAMILY
 from micromacro.logformats.presets import LB_FAMILIES
 from micromacro.logformats.w3c import W3C_FAMILIES
 from micromacro.option_values import AUTO
@@ -70,7 +71,9 @@ __all__ = [
 ]
 
 # Every family, in the order auto-detection prefers them when two read the sample alike.
-FAMILIES: tuple[Family, ...] = (CLF_FAMILY, *LB_FAMILIES, *W3C_FAMILIES, JSON_FAMILY)
+FAMILIES: tuple[Family, ...] = (
+    CLF_FAMILY, *LB_FAMILIES, *W3C_FAMILIES, JSON_FAMILY, LOGFMT_FAMILY, LTSV_FAMILY,
+)  # fmt: skip
 # Every preset (a family read with one variant first), in the order ``micromacro formats``
 # lists them.
 FORMATS: dict[str, FamilyFormat] = {

@@ -54,7 +54,7 @@ import polars as pl
 # its other formats: ``short-full`` (``Sun 2026-12-06 10:00:00 CET``, ``with-unit`` too),
 # ``short-unix`` (seconds since 1970) and ``short-monotonic`` (``[ 1234.567890]``).
 _BSD_TIME = r"[A-Z][a-z]{2} [ 0-3]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
-_ISO_TIME = (
+ISO_TIME = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
     r"(?:Z|[+-][0-9]{2}:?[0-9]{2})"
 )
@@ -66,13 +66,13 @@ _JOURNAL_TIME = (
 # (one more where the sender wrote one). A tag holds no quote or brace, which a JSON line
 # after a header without a host name starts with.
 _TAG = r'[^ :\[\]{}"]+(?:\[[0-9]+\])?: {1,2}'
-_BSD_OR_ISO = rf"(?:<[0-9]{{1,3}}>)?(?:{_BSD_TIME}|{_ISO_TIME}|{_JOURNAL_TIME}) (?:[^ ]+ )?{_TAG}"
+_BSD_OR_ISO = rf"(?:<[0-9]{{1,3}}>)?(?:{_BSD_TIME}|{ISO_TIME}|{_JOURNAL_TIME}) (?:[^ ]+ )?{_TAG}"
 # RFC 5424: <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA, then a
 # byte-order mark the message may start with, or the space a BSD sender's message starts with
 # (rsyslog's RSYSLOG_SyslogProtocol23Format writes it).
 _SD_ELEMENT = r'\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\]'
 _RFC5424 = (
-    rf"<[0-9]{{1,3}}>[0-9]{{1,2}} (?:{_ISO_TIME}|-) [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
+    rf"<[0-9]{{1,3}}>[0-9]{{1,2}} (?:{ISO_TIME}|-) [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
     rf"(?:-|(?:{_SD_ELEMENT})+)(?: {{0,2}}\ufeff| {{0,2}})"
 )
 SYSLOG_HEADER = rf"(?:{_RFC5424}|{_BSD_OR_ISO})"

@@ -240,6 +240,15 @@ class KeyTable:
         """Every spelling of the table, field by field."""
         return tuple(s for spellings in self.keys.values() for s in spellings)
 
+    def spellings_in(self, lines: pl.Series, written: str) -> dict[str, tuple[str, ...]]:
+        """The spellings of each field that occur in ``lines`` as ``written`` (``key=``, for
+        a table of plain keys: JSON's nested ones are found by ``jsonlines.spellings_in``)."""
+        present = keys_in(lines, self.spellings, written)
+        return {
+            name: tuple(s for s in spellings if s in present)
+            for name, spellings in self.keys.items()
+        }
+
     def fields(self, by_field: Mapping[str, tuple[str, ...]]) -> KeyedFields:
         """The fields of a chunk whose lines hold the spellings of ``by_field`` (a field's
         spellings of this table that occur in the chunk)."""
