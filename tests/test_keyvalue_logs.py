@@ -7,11 +7,16 @@ hand from that line.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from micromacro.cli import cli
 from micromacro.logformats import (
@@ -24,6 +29,7 @@ from micromacro.logformats import (
     parse_access_lines,
 )
 from micromacro.logformats.jsonlines import JSON_LINES
+from micromacro.logformats.keyvalue import logfmt_values, ltsv_values
 from tests.helpers import FIREFOX, fields, kind, lines_frame
 
 HITS = ("ts", "ip", "path", "query", "status", "bytes", "referrer", "user_agent", "host")
@@ -196,6 +202,83 @@ def test_an_nginx_ltsv_line_with_method_and_uri() -> None:
 
 def test_an_ltsv_log_has_x_forwarded_for() -> None:
     assert has_forwarded_for(FORMATS["ltsv"], [LTSV_NGINX.replace("203.0.113.7", "-")])
+
+
+# --- the values of a chunk ------------------------------------------------------------------
+
+LOGFMT_CASES = [
+    # a key repeated: its first pair
+    ("path=/a status=200 path=/b", {"path": "/a", "status": "200"}),
+    # a quoted text that is no value: its keys are not read, those after it are
+    ('note "x path=/fake" path=/real', {"path": "/real"}),
+    # a quote left open: nothing after it is read
+    ('status=200 ua="x path=/fake', {"status": "200", "ua": ""}),
+    # a key glued to a quote is no key; a value may hold an = (a query)
+    ('ua="a"path=/fake query=a=1&b=2', {"ua": "a", "query": "a=1&b=2"}),
+    # an escaped quote does not close a value; a backslash in a bare value is as written
+    ('ua="say \\"path=/x\\"" path=C:\\n', {"ua": 'say "path=/x"', "path": "C:\\n"}),
+    # a tab separates pairs too
+    ("status=304\tpath=/t", {"status": "304", "path": "/t"}),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), LOGFMT_CASES)
+def test_the_logfmt_values_of_a_line(line: str, expected: dict[str, str]) -> None:
+    values = logfmt_values(pl.Series([line, "no pairs"]), ["path", "status", "ua", "query"])
+    assert values.to_dict(as_series=False) == {
+        key: [value, None] for key, value in expected.items()
+    }
+
+
+def test_the_ltsv_values_of_a_line() -> None:
+    lines = pl.Series(["status:200\ttime:[02/Nov/2026:09:15:03 +0900]\tstatus:500", "x"])
+    values = ltsv_values(lines, ["time", "status", "ua"])
+    assert values.to_dict(as_series=False) == {
+        "status": ["200", None], "time": ["[02/Nov/2026:09:15:03 +0900]", None],
+    }  # fmt: skip
+
+
+# The pieces of the lines the reference reads: keys, separators, quotes, escapes.
+PIECES = ["path", "ua", "=", '"', "\\", " ", "\t", "/a", "n", "u"]
+
+
+def reference_logfmt(line: str, keys: Collection[str]) -> dict[str, str]:
+    """The first value of each of ``keys`` on a logfmt line, read a piece at a time."""
+    found: dict[str, str] = {}
+    at = 0
+    while at < len(line):
+        key = re.match(r'[^ \t="]+=', line[at:]) if at == 0 or line[at - 1] in " \t" else None
+        quoted = re.match(r'"((?:[^"\\]|\\.)*)("|\\?$)', line[at:])
+        if key:
+            at += key.end()
+            value = re.match(r'"((?:[^"\\]|\\.)*)"|[^ \t"]*', line[at:])
+            assert value
+            found.setdefault(key[0][:-1], unescaped(value[1]) if value[1] is not None else value[0])
+            at += value.end()
+        elif quoted:  # a quoted text that is no value, stepped over
+            at += quoted.end()
+        else:
+            at += 1
+    return {key: value for key, value in found.items() if key in keys}
+
+
+def unescaped(inside: str) -> str:
+    """A quoted value's text, JSON's escapes undone (as written where they are no JSON's)."""
+    try:
+        return str(json.loads(f'"{inside}"', strict=False))
+    except ValueError:
+        return inside
+
+
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=16).map("".join), max_size=6))
+def test_logfmt_values_are_those_of_a_scan_of_the_line(lines: list[str]) -> None:
+    keys = ("path", "ua")
+    read = [reference_logfmt(line, keys) for line in lines]
+    expected = {
+        key: [line.get(key) for line in read] for key in keys if any(key in line for line in read)
+    }
+    values = logfmt_values(pl.Series(lines, dtype=pl.String), keys)
+    assert values.to_dict(as_series=False) == expected
 
 
 # --- detection -------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_jso
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +66,7 @@ import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
-from micromacro.logformats.keyed import TEXT_FIELDS, KeyTable, keys_in
+from micromacro.logformats.keyed import TEXT_FIELDS, KeyTable
 
 Steps = tuple[str | int, ...]
 
@@ -165,6 +165,8 @@ _TEXT_SPELLINGS = frozenset(s for name in ("ip", *TEXT_FIELDS) for s in JSON_KEY
 _STEP = re.compile(r"\['([^']*)'\]|\[(\d+)\]|([^.\[\]]+)")
 # A JSON object, maybe between JSON whitespace.
 _OBJECT_LINE = r"^[ \t\r\n]*\{[\s\S]*\}[ \t\r\n]*$"
+# How many first lines of a chunk are searched key by key before the rest is searched at once.
+_HEAD = 100
 # Lines read as one block. A block json_decode cannot read is read as eighths, down to blocks of
 # _SMALLEST lines, which json_path_match reads: a bad line costs a few decodes, not a block.
 _BLOCK = 8192
@@ -197,6 +199,36 @@ def steps_of(spelling: str) -> Steps:
 def keys_of(spelling: str) -> tuple[str, ...]:
     """The object keys a spelling goes through, outermost first."""
     return tuple(step for step in steps_of(spelling) if isinstance(step, str))
+
+
+def keys_in(lines: pl.Series, keys: Iterable[str]) -> frozenset[str]:
+    """The ``keys`` that occur as ``"key"`` somewhere in ``lines`` (as a key or not).
+
+    The first lines are searched key by key; the rest once for all the keys not found yet, and
+    key by key only in the lines where one of them occurs.
+
+    >>> sorted(keys_in(pl.Series(['{"ip":"x"}', '{"path":"/"}']), ["ip", "path", "status"]))
+    ['ip', 'path']
+    """
+    wanted = sorted(set(keys))
+    found = _keys_each(lines.head(_HEAD), wanted)
+    rest = [key for key in wanted if key not in found]
+    tail = lines.slice(_HEAD)
+    if not rest or tail.len() == 0:
+        return found
+    holding = tail.filter(tail.str.contains_any([f'"{key}"' for key in rest]))
+    return found | _keys_each(holding, rest)
+
+
+def _keys_each(lines: pl.Series, keys: Collection[str]) -> frozenset[str]:
+    """The ``keys`` that occur as ``"key"`` in ``lines``, one literal search each."""
+    if not keys or lines.len() == 0:
+        return frozenset()
+    frame = lines.to_frame("line")
+    hits = frame.select(
+        pl.col("line").str.contains(f'"{key}"', literal=True).any().alias(key) for key in keys
+    ).row(0, named=True)
+    return frozenset(key for key, hit in hits.items() if hit)
 
 
 def spellings_in(lines: pl.Series) -> dict[str, tuple[str, ...]]:

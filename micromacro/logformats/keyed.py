@@ -20,7 +20,7 @@ same way for every such reader:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -41,43 +41,6 @@ _ADDRESS_WITH_PORT = r"^(?:\[([^\]]*)\]|([0-9]{1,3}(?:\.[0-9]{1,3}){3}))(?::[0-9
 # A whole number's text, with or without a fraction of zeros: json_path_match writes the JSON
 # number 2e2 as "200.0", json_decode as "200".
 _WHOLE_NUMBER = r"^(-?[0-9]+)\.0*$"
-# How many first lines of a chunk are searched key by key before the rest is searched at once.
-_HEAD = 100
-
-# --- Spellings -------------------------------------------------------------------------------
-
-
-def keys_in(lines: pl.Series, keys: Iterable[str], written: str = '"{}"') -> frozenset[str]:
-    """The ``keys`` that occur somewhere in ``lines`` as ``written`` (``"key"`` by default,
-    ``key=`` in logfmt), as a key or not.
-
-    The first lines are searched key by key; the rest once for all the keys not found yet, and
-    key by key only in the lines where one of them occurs.
-
-    >>> sorted(keys_in(pl.Series(['{"ip":"x"}', '{"path":"/"}']), ["ip", "path", "status"]))
-    ['ip', 'path']
-    """
-    wanted = sorted(set(keys))
-    found = _keys_each(lines.head(_HEAD), wanted, written)
-    rest = [key for key in wanted if key not in found]
-    tail = lines.slice(_HEAD)
-    if not rest or tail.len() == 0:
-        return found
-    holding = tail.filter(tail.str.contains_any([written.format(key) for key in rest]))
-    return found | _keys_each(holding, rest, written)
-
-
-def _keys_each(lines: pl.Series, keys: Collection[str], written: str) -> frozenset[str]:
-    """The ``keys`` that occur as ``written`` in ``lines``, one literal search each."""
-    if not keys or lines.len() == 0:
-        return frozenset()
-    frame = lines.to_frame("line")
-    hits = frame.select(
-        pl.col("line").str.contains(written.format(key), literal=True).any().alias(key)
-        for key in keys
-    ).row(0, named=True)
-    return frozenset(key for key, hit in hits.items() if hit)
-
 
 # --- Times ---------------------------------------------------------------------------------
 
@@ -240,10 +203,12 @@ class KeyTable:
         """Every spelling of the table, field by field."""
         return tuple(s for spellings in self.keys.values() for s in spellings)
 
-    def spellings_in(self, lines: pl.Series, written: str) -> dict[str, tuple[str, ...]]:
-        """The spellings of each field that occur in ``lines`` as ``written`` (``key=``, for
-        a table of plain keys: JSON's nested ones are found by ``jsonlines.spellings_in``)."""
-        present = keys_in(lines, self.spellings, written)
+    def by_field(self, present: Collection[str]) -> dict[str, tuple[str, ...]]:
+        """The spellings of each field among ``present`` (those a chunk's lines hold).
+
+        >>> KeyTable({"ip": ("ip", "client"), "status": ("status",)}, "x").by_field(["client"])
+        {'ip': ('client',), 'status': ()}
+        """
         return {
             name: tuple(s for s in spellings if s in present)
             for name, spellings in self.keys.items()

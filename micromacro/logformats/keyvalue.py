@@ -25,24 +25,23 @@ request) and the platform's (``heroku[web.1]: State changed …``) are no reques
 
 A value is the first ``key=`` after the start of the line or a space, outside the quotes of
 another value: a quoted value holding `` path=/x`` (a user agent a client chose) is not read
-as a path. Each spelling is one ``str.extract_groups`` over the chunk; the lines where a key
-occurs inside quotes (a rare line, found by one regex match of all keys) are read again with
-a regex that steps over the quoted values before the key. A quoted value's escapes are
-undone where it holds a backslash, once per distinct value.
+as a path. A chunk costs what its lines hold, not what the table knows: one regex finds every
+pair of a line (and steps over quoted text), the pairs whose key is in the table are kept,
+and a column is made of each key they hold. A quoted value's escapes are undone where it
+holds a backslash, once per distinct value.
 
 LTSV (family ``ltsv``, Labeled Tab-separated Values): ``label:value`` fields separated by
 tabs, the labels ltsv.org recommends: ``time`` (CLF, maybe in brackets as Apache's ``%t``
 writes it, or ISO 8601), ``host`` (the client: LTSV's ``host`` is the remote host),
 ``forwardedfor``, ``req`` (the request line), ``method`` and ``uri``, ``status``, ``size``,
 ``referer``, ``ua`` and ``vhost`` (the virtual host). A value holds no tab: a line is split
-at its tabs once, and a label's value is its first field's after ``label:`` (half the time
-of a regex per label).
+at its tabs once, each field at its first colon, and a label's value is its first field's.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -73,10 +72,15 @@ LOGFMT_KEYS: Mapping[str, tuple[str, ...]] = {
 LOGFMT = "logfmt"
 LOGFMT_TABLE = KeyTable(LOGFMT_KEYS, LOGFMT, path_only=frozenset({"uri", "path"}))
 
-# A logfmt value: in double quotes (escapes inside), or up to a space.
-_VALUE = f'(?:"(?P<quoted>{QUOTED_TEXT})"|(?P<bare>[^ \\t"]*))'
-# The line up to a key, its quoted values stepped over whole.
-_OUTSIDE_QUOTES = f'^(?:[^"]|"{QUOTED_TEXT}")*?'
+# A logfmt pair: a key at the start of the line or after a space, then its value in double
+# quotes (escapes inside) or up to a space.
+_PAIR = f'(?:^|[ \\t])[^ \\t="]+=(?:"{QUOTED_TEXT}"|[^ \\t"]*)'
+# A quoted text that is no pair's value (unclosed: to the end of the line), stepped over whole
+# so that no key is read inside it.
+_STRAY_QUOTES = f'"{QUOTED_TEXT}(?:"|\\\\?$)'
+# The working columns of a chunk's pairs: the line each is on, the piece of the line it is
+# (``key=value``, ``label:value``), its key and its value.
+_ROW, _PIECE, _KEY, _VALUE = "_row", "_piece", "_key", "_value"
 
 # What Heroku writes before a line: ``heroku logs``' time and source[dyno] (a syslog file's
 # host name between them), or a drain's RFC 5424 header without structured data (after the
@@ -90,53 +94,61 @@ _HEROKU_TIME, _HEROKU_SOURCE_COLUMN = "_heroku_time", "_heroku_source"
 HEROKU = "heroku"
 
 
-def _pair(key: str) -> str:
-    """A logfmt pair of ``key``, at the start of the line or after a space."""
-    return f"(?:^|[ \\t]){re.escape(key)}={_VALUE}"
+def logfmt_values(lines: pl.Series, keys: Collection[str]) -> pl.DataFrame:
+    """The value of each of ``keys`` on each line, unquoted: a column for each key some line
+    holds, named after it, null where the line holds no such pair (of a key repeated, its
+    first pair). A key inside another value's quotes is not read.
 
-
-def _quoted_keys(keys: Sequence[str]) -> str:
-    """A line where one of ``keys`` occurs as ``key=`` inside a quoted value."""
-    names = "|".join(re.escape(key) for key in keys)
-    return f'{_OUTSIDE_QUOTES}"{QUOTED_TEXT}[ \\t](?:{names})='
-
-
-def logfmt_values(lines: pl.Series, spellings: Sequence[str]) -> pl.DataFrame:
-    """The value of each spelling on each line, unquoted: a column per spelling, named after
-    it, null where the line holds no such pair.
-
-    >>> line = 'msg="a path=/x" path="/y z" status=200 ua="say \\\\"hi\\\\""'
-    >>> logfmt_values(pl.Series([line]), ["path", "status", "ua"]).row(0)
-    ('/y z', '200', 'say "hi"')
+    >>> line = 'msg="a path=/x" path="/y z" status=200 ua="say \\\\"hi\\\\"" path=/w'
+    >>> logfmt_values(pl.Series([line, "-"]), ["path", "status", "ua", "bytes"]).rows()
+    [('/y z', '200', 'say "hi"'), (None, None, None)]
     """
-    frame = lines.to_frame("line")
-    if not spellings:
-        return pl.DataFrame(schema=dict.fromkeys(spellings, pl.String))
-    values = _unquoted(
-        frame.select(pl.col("line").str.extract_groups(_pair(s)).alias(s) for s in spellings)
-    )
-    inside = lines.str.contains(_quoted_keys(spellings)).fill_null(False)
-    if not inside.any():
+    pieces = _pieces(lines, pl.col("line").str.extract_all(f"{_PAIR}|{_STRAY_QUOTES}"))
+    # The space before a key is its pair's. A quoted text that is no pair's value has no key
+    # of a table (a key holds no quote).
+    pairs = _pairs(pieces, pl.col(_PIECE).str.strip_chars_start(" \t"), "=", keys)
+    return _by_key(pairs.with_columns(_unquoted(pairs.get_column(_VALUE))), lines.len())
+
+
+def _unquoted(values: pl.Series) -> pl.Series:
+    """Each value without its double quotes, a quoted one's escapes undone where it holds a
+    backslash (a value up to a space holds no quote, and is as written)."""
+    at = values.str.starts_with('"').arg_true()
+    if at.len() == 0:
         return values
-    at = inside.arg_true()
-    again = _unquoted(
-        frame[at].select(
-            pl.col("line").str.extract_groups(_OUTSIDE_QUOTES + _pair(s)).alias(s)
-            for s in spellings
-        )
-    )
-    return pl.DataFrame([values.get_column(s).scatter(at, again.get_column(s)) for s in spellings])
+    inside = values.gather(at).str.strip_prefix('"').str.strip_suffix('"')
+    return values.clone().scatter(at, json_unescaped(inside))
 
 
-def _unquoted(pairs: pl.DataFrame) -> pl.DataFrame:
-    """The value of each pair (a struct of ``_VALUE``'s groups): a quoted one with its escapes
-    undone where it holds a backslash, else the bare one."""
-    return pl.DataFrame(
-        json_unescaped(pair.struct.field("quoted"))
-        .fill_null(pair.struct.field("bare"))
-        .alias(pair.name)
-        for pair in pairs.iter_columns()
+def _pieces(lines: pl.Series, pieces: pl.Expr) -> pl.DataFrame:
+    """The ``pieces`` of each line (a list of texts, of column ``line``), a row each: its
+    line's ``_ROW`` and the ``_PIECE``, in the order of the lines and of the pieces."""
+    numbered = lines.to_frame("line").select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias(_ROW), pieces.alias(_PIECE)
     )
+    return numbered.explode(_PIECE)
+
+
+def _pairs(
+    pieces: pl.DataFrame, piece: pl.Expr, separator: str, keys: Collection[str]
+) -> pl.DataFrame:
+    """The pairs of ``pieces`` (each ``piece`` a key, the ``separator`` and a value) whose key
+    is one of ``keys``: its line's ``_ROW``, its ``_KEY`` and its ``_VALUE``."""
+    pair = piece.str.splitn(separator, 2).struct.rename_fields([_KEY, _VALUE])
+    split = pieces.select(_ROW, pair.alias(_PIECE)).unnest(_PIECE)
+    return split.filter(pl.col(_KEY).is_in(list(keys)))
+
+
+def _by_key(pairs: pl.DataFrame, height: int) -> pl.DataFrame:
+    """The values of ``pairs`` (of ``_pairs``) as a column per key, of ``height`` rows: each
+    line's first value of the key, null where its line holds none."""
+    if pairs.height == 0:
+        return pl.DataFrame()
+    wide = pairs.pivot(_KEY, index=_ROW, values=_VALUE, aggregate_function="first")
+    if wide.height < height:
+        rows = pl.int_range(height, dtype=pl.UInt32, eager=True).alias(_ROW).to_frame()
+        wide = rows.join(wide, on=_ROW, how="left", maintain_order="left")
+    return wide.drop(_ROW)
 
 
 def _last_address(listed: pl.Expr) -> pl.Expr:
@@ -166,10 +178,8 @@ class LogfmtLines(LogFormat):
         """Parse a chunk of the line table (this format has no state between chunks)."""
         table = lines.collect()
         line = table.get_column("line")
-        by_field = LOGFMT_TABLE.spellings_in(line, "{}=")
-        spellings = list(dict.fromkeys(s for found in by_field.values() for s in found))
-        values = logfmt_values(line, spellings)
-        fields = LOGFMT_TABLE.fields(by_field)
+        values = logfmt_values(line, LOGFMT_TABLE.spellings)
+        fields = LOGFMT_TABLE.fields(LOGFMT_TABLE.by_field(values.columns))
         source = pl.col(_HEROKU_SOURCE_COLUMN)
         router = source.str.contains(_ROUTER)
         # An app's or the platform's own line is no request: it has no time.
@@ -261,22 +271,16 @@ LTSV_KEYS: Mapping[str, tuple[str, ...]] = {
 LTSV_TABLE = KeyTable(LTSV_KEYS, LTSV)
 
 
-def ltsv_values(lines: pl.Series, labels: Sequence[str]) -> pl.DataFrame:
-    """The value of each label on each line: a column per label, named after it, null where
-    the line holds no such field.
+def ltsv_values(lines: pl.Series, labels: Collection[str]) -> pl.DataFrame:
+    """The value of each of ``labels`` on each line: a column for each label some line holds,
+    named after it, null where the line holds no such field (of a label repeated, its first).
 
-    >>> ltsv_values(pl.Series(["host:203.0.113.7\\tstatus:200"]), ["status", "ua"]).row(0)
-    ('200', None)
+    >>> lines = pl.Series(["host:203.0.113.7\\tstatus:200\\tstatus:500", "ua:curl"])
+    >>> ltsv_values(lines, ["status", "host", "vhost"]).rows()
+    [('203.0.113.7', '200'), (None, None)]
     """
-    fields = lines.str.split("\t").to_frame("fields")
-    field = pl.element()
-    return fields.select(
-        pl.col("fields")
-        .list.eval(field.filter(field.str.starts_with(f"{label}:")).str.slice(len(label) + 1))
-        .list.first()
-        .alias(label)
-        for label in labels
-    )
+    fields = _pieces(lines, pl.col("line").str.split("\t"))
+    return _by_key(_pairs(fields, pl.col(_PIECE), ":", labels), lines.len())
 
 
 @dataclass(frozen=True)
@@ -291,12 +295,11 @@ class LtsvLines(LogFormat):
         """Parse a chunk of the line table (this format has no state between chunks)."""
         table = lines.collect()
         line = table.get_column("line")
-        by_field = LTSV_TABLE.spellings_in(line, "{}:")
-        labels = list(dict.fromkeys(s for found in by_field.values() for s in found))
-        fields = LTSV_TABLE.fields(by_field)
+        values = ltsv_values(line, LTSV_TABLE.spellings)
+        fields = LTSV_TABLE.fields(LTSV_TABLE.by_field(values.columns))
         # Apache's %t writes its brackets.
         time = fields.first("time").str.strip_prefix("[").str.strip_suffix("]")
-        return fields.hits(table, ltsv_values(line, labels), time=time).lazy()
+        return fields.hits(table, values, time=time).lazy()
 
     def parser(self) -> LineParser:
         return self.parse
