@@ -188,3 +188,23 @@ def test_a_beats_agent_is_no_user_agent() -> None:
     user agent, the Beat's ``agent`` object and the parsed ``user_agent`` give none."""
     line = BEATS_OBJECTS.replace('"http_user_agent":"' + FIREFOX + '",', "")
     assert fields_of([line])[0]["user_agent"] is None
+
+
+def test_keys_first_written_after_the_first_lines_are_read() -> None:
+    """The key search looks at a chunk's first 100 lines key by key and at the rest at once:
+    a nested key (inside ``request``, which the first lines hold as a request line) and a key
+    of a new shape (ECS's ``source.ip`` inside ``source``, which no first line holds) written
+    only after them are read."""
+    nginx = {"time_iso8601": "2026-11-02T08:15:00Z", "remote_addr": "203.0.113.1", "status": 200}
+    first = [json.dumps({**nginx, "request": f"GET /n{n} HTTP/1.1"}) for n in range(120)]
+    request = {"client_ip": "198.51.100.9", "method": "POST", "uri": "/caddy",
+               "headers": {"User-Agent": ["ua"]}}  # fmt: skip
+    caddy = json.dumps({"ts": "2026-11-02T08:15:01Z", "status": 201, "request": request})
+    response = {"response": {"status_code": 404}}
+    ecs = json.dumps({"@timestamp": "2026-11-02T08:15:02Z", "source": {"ip": "192.0.2.5"},
+                      "url": {"original": "/ecs"}, "http": response})  # fmt: skip
+    read = parse([*first, caddy, ecs]).tail(2)
+    assert read.select("ip", "method", "path", "status", "user_agent").rows() == [
+        ("198.51.100.9", "POST", "/caddy", 201, "ua"),
+        ("192.0.2.5", "GET", "/ecs", 404, None),
+    ]
