@@ -583,9 +583,14 @@ LIGHTTPD = f"203.0.113.7 shop.example.com - {TIME} {AFTER}"
             LIGHTTPD.replace("shop.example.com", "shop.example.com:8080"),
             ("lighttpd", "203.0.113.7", "shop.example.com", 200),
         ),
+        # An address is no host name: a forwarded client's address logged where the ident goes.
         (
             LIGHTTPD.replace("shop.example.com -", "192.0.2.10 alice"),
-            ("lighttpd", "203.0.113.7", "192.0.2.10", 200),
+            ("combined", "203.0.113.7", None, 200),
+        ),
+        (
+            LIGHTTPD.replace("shop.example.com", "198.51.100.4"),
+            ("combined", "203.0.113.7", None, 200),
         ),
         # No Host header (an HTTP/1.0 request): "-", a combined line.
         (LIGHTTPD.replace("shop.example.com", "-"), ("combined", "203.0.113.7", None, 200)),
@@ -604,8 +609,10 @@ def test_lighttpd_logs_the_host_where_the_ident_goes(
 def test_lighttpd_is_detected_and_combined_lines_stay_combined() -> None:
     lighttpd = [LIGHTTPD, LIGHTTPD.replace("shop.example.com", "-"), LIGHTTPD]
     assert detect_format(lighttpd).format.name == "lighttpd"
-    # An ident that is "-" or a word (identd's user) is no host: such a log stays combined.
-    combined = [CLEAN, CLEAN.replace("203.0.113.7 - -", "203.0.113.7 alice -"), CLEAN]
+    # An ident that is "-", a word (identd's user) or an address (a forwarded client's) is no
+    # host: such a log stays combined.
+    forwarded = CLEAN.replace("203.0.113.7 - -", "10.0.0.1 203.0.113.7 -")
+    combined = [CLEAN, CLEAN.replace("203.0.113.7 - -", "203.0.113.7 alice -"), forwarded]
     detected = detect_format(combined)
     assert (detected.format.name, detected.candidates[0].variants) == ("combined", {"combined": 3})
     assert [row["host"] for row in read(combined)] == [None, None, None]

@@ -68,9 +68,11 @@ _CLIENT = r'[^ ,"]+'
 # not the virtual host 203.0.113.7 and a client ``-``.
 _VHOST_CLIENT = r'(?:[^ ,"-][^ ,"]*|-[^ ,"]+)'
 _VHOST_NAME = r'[^ :,"]+'
-# lighttpd's %V where the ident goes: a dotted host name or address, maybe with a port. A plain
-# word is an ident (identd's user name), and ``-`` no Host header.
-_DOTTED_HOST = r"[0-9A-Za-z_-]+(?:\.[0-9A-Za-z_-]+)+"
+# lighttpd's %V where the ident goes: a dotted host name (its last label holds a letter), maybe
+# with a port. A plain word is an ident (identd's user name), ``-`` no Host header, and an
+# address no cue: formats log a forwarded client's address there (``$remote_addr
+# $http_x_real_ip $remote_user``), and a Host header of an address is rare.
+_DOTTED_HOST = r"(?:[0-9A-Za-z_-]+\.)+[0-9A-Za-z_-]*[A-Za-z][0-9A-Za-z_-]*"
 _IDENT_HOST = f"^({_DOTTED_HOST})(?::[0-9]+)?$"
 
 
