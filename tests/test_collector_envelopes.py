@@ -38,6 +38,7 @@ def clf(path: str, second: int, ip: str = "203.0.113.7", agent: str = FIREFOX) -
 
 
 LINE = clf("/pricing", 1)
+JSON_LINE = '{"remote_addr":"203.0.113.7","request":"GET /pricing HTTP/1.1","status":200}'
 
 
 def compact(record: object) -> str:
@@ -166,6 +167,27 @@ def test_a_fluent_bit_record_with_text_after_it_is_left_whole() -> None:
     line = f"tail.0: [1796566201.123456789, {compact({'log': LINE})}] {LINE}"
     assert contents("fluentbit", [line]) == [line]
     assert ENVELOPES["fluentbit"].unwrap(line) == line
+
+
+@pytest.mark.parametrize(
+    ("name", "wrapped"),
+    [
+        (
+            "fluentd",
+            "2026-12-06T15:10:01+01:00\tnginx\t"
+            + compact({"log": {"file": "/x"}, "message": LINE}),
+        ),
+        ("fluentbit", f"tail.0: [1796566201.5, {compact({'log': ['x'], 'message': LINE})}]"),
+        ("docker", compact({"log": JSON_LINE + "\n", "stream": "stdout"})),
+    ],
+)
+def test_a_member_holding_an_object_is_no_line(name: str, wrapped: str) -> None:
+    """A record's ``log`` that is an object or a list (Filebeat's ``"log":{"file":…}``) holds
+    no line: the next key's is read, in the column as line by line; a line that is itself JSON
+    text is a string, and read."""
+    inner = JSON_LINE if name == "docker" else LINE
+    assert contents(name, [wrapped]) == [inner]
+    assert ENVELOPES[name].unwrap(wrapped) == inner
 
 
 def test_podmans_container_id_is_no_virtual_host() -> None:

@@ -127,6 +127,17 @@ def _string_value_of(keys: tuple[str, ...], prefix: str = "") -> str:
     return rf'^{prefix}\{{.*"(?:{names})":\s*"'
 
 
+def _string_member(record: pl.Expr, key: str) -> pl.Expr:
+    """The string value of ``key`` (dotted for a nested one) in each JSON record: null where it
+    holds an object or a list (Filebeat's ``"log":{"file":…}``), which ``json_path_match``
+    writes as JSON, as ``Envelope.unwrap`` reads none there either. A value written as JSON is
+    a string only where the record writes the key with a string (a JSON log line's text)."""
+    value = record.str.json_path_match(f"$.{key}")
+    last = re.escape(key.rsplit(".", 1)[-1])
+    structure = value.str.contains(r"^[\[{]") & ~record.str.contains(f'"{last}":\\s*"')
+    return pl.when(~structure).then(value)
+
+
 @dataclass(frozen=True)
 class Envelope:
     """What a log's lines are wrapped in (see module): ``prefix``, a regex of what comes before
@@ -161,7 +172,7 @@ class Envelope:
             return line.str.replace(f"^{self.prefix}", "")
         record = line if self.prefix is None else line.str.replace(f"^{self.prefix}", "")
         record = record.str.strip_suffix(self.suffix) if self.suffix else record
-        values = [record.str.json_path_match(f"$.{key}") for key in self.keys]
+        values = [_string_member(record, key) for key in self.keys]
         inner = pl.coalesce(values).str.strip_suffix("\n").str.strip_suffix("\r")
         return pl.when(self.wraps()).then(pl.coalesce(inner, line)).otherwise(line)
 
