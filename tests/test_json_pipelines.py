@@ -16,6 +16,8 @@ import polars as pl
 from click.testing import CliRunner
 
 from micromacro.cli import cli
+from micromacro.format_choice import client_address_warning
+from micromacro.hits import HitFilter, canonical_hits, classify_lines
 from micromacro.logformats import detect_format, parse_access_lines
 from micromacro.logformats.jsonlines import JSON_FAMILY, JSON_LINES
 from tests.helpers import FIREFOX, lines_frame
@@ -47,7 +49,7 @@ def fields_of(lines: list[str]) -> list[dict[str, Any]]:
     return decoded.select(FIELDS).rows(named=True)
 
 
-def hit(ts: datetime, ip: str | None, method: str, path: str, query: str | None, status: int,
+def hit(ts: datetime, ip: str | None, method: str, path: str, query: str | None, status: int | None,
         size: int | None, referrer: str | None, agent: str | None, host: str | None = None,
         forwarded_for: str | None = None) -> dict[str, Any]:  # fmt: skip
     return dict(zip(FIELDS, (ts, ip, method, path, query, status, size, referrer, agent, host,
@@ -146,6 +148,60 @@ def test_fluentd_fluent_bit_and_vector_records() -> None:
         hit(at(4, 250000), "198.51.100.20", "POST", "/contact", None, 302, 0, None,
             "curl/8.5.0"),
         hit(at(5), "172.17.0.1", "GET", "/", None, 200, 612, None, "curl/7.75.0"),
+    ]  # fmt: skip
+
+
+# An application's own request log, whose generic words are no pipeline's fields: an error
+# code of 0, the client app's name, the worker that served the request.
+APP_CODE = (
+    '{"time":"2025-10-10T11:55:37Z","remote_addr":"203.0.113.6","method":"GET","uri":"/x",'
+    '"code":0,"http_user_agent":"Mozilla/5.0"}'
+)
+APP_CLIENT = (
+    '{"time":"2025-10-10T11:55:37Z","client":"ios-app","method":"GET","path":"/index.html",'
+    '"status":200,"user_agent":"Mozilla/5.0 (iPhone)"}'
+)
+APP_AGENT = (
+    '{"time":"2025-10-10T11:55:37Z","remote_addr":"203.0.113.6","method":"GET","path":"/a",'
+    '"status":200,"agent":"worker-3"}'
+)
+APP_TIME = datetime(2025, 10, 10, 11, 55, 37, tzinfo=UTC)
+
+
+def test_a_weak_spelling_holds_no_value_of_another_shape() -> None:
+    """``code``, ``client`` and ``agent`` are read only where they hold a status, an address
+    and a user agent: an app's own words in them leave the field empty, as before they were
+    spellings (the code of 0 had made the line an error; the app's name, a client)."""
+    assert fields_of([APP_CODE, APP_CLIENT, APP_AGENT]) == [
+        hit(APP_TIME, "203.0.113.6", "GET", "/x", None, None, None, None, "Mozilla/5.0"),
+        hit(APP_TIME, None, "GET", "/index.html", None, 200, None, None, "Mozilla/5.0 (iPhone)"),
+        hit(APP_TIME, "203.0.113.6", "GET", "/a", None, 200, None, None, None),
+    ]  # fmt: skip
+    classified = canonical_hits(classify_lines(parse([APP_CODE, APP_CLIENT]), HitFilter()))
+    assert classified.sort("line_no")["bucket"].cast(str).to_list() == ["page", "page"]
+    assert client_address_warning(JSON_LINES, parse([APP_CLIENT])) == (
+        "1 of the first 1 requests name no client address: their visitors are told apart by "
+        "their user agent alone"
+    )
+
+
+def test_a_weak_spelling_of_its_fields_shape_is_read() -> None:
+    """An address with a port or in brackets, a status as a JSON number (``2e2`` too), any user
+    agent with a product/version; a shape missed gives way to the next spelling."""
+    lines = [
+        FLUENTD_NGINX.replace('"203.0.113.7"', '"203.0.113.7:51234"').replace('"200"', "2e2"),
+        FLUENT_BIT_NGINX.replace('"198.51.100.20"', '"[2001:db8::7]:443"').replace(
+            '"curl/8.5.0"', '"Googlebot/2.1"'
+        ),
+        VECTOR_NGINX.replace('"172.17.0.1"', '"2001:db8::9"'),
+        APP_CODE.replace('"code":0', '"status":"-","code":"H12"'),
+    ]
+    assert fields_of(lines) == [
+        hit(at(3), "203.0.113.7", "GET", "/products/tent", "ref=nl", 200, 5123, GOOGLE, FIREFOX),
+        hit(at(4, 250000), "2001:db8::7", "POST", "/contact", None, 302, 0, None,
+            "Googlebot/2.1"),
+        hit(at(5), "2001:db8::9", "GET", "/", None, 200, 612, None, "curl/7.75.0"),
+        hit(APP_TIME, "203.0.113.6", "GET", "/x", None, None, None, None, "Mozilla/5.0"),
     ]  # fmt: skip
 
 

@@ -168,6 +168,25 @@ def test_a_quoted_values_escapes_are_undone() -> None:
     assert one("logfmt", line)["user_agent"] == 'say "hi" \\o/'
 
 
+def test_a_weak_key_holds_no_value_of_another_shape() -> None:
+    """``code``, ``client`` and ``agent`` (Fluentd's and Vector's words) are a status, a client
+    and a user agent only where their value has that shape: an app's error code of 0, its
+    client app's name and its worker's are none (and the ``status`` before ``code`` is read)."""
+    app = (
+        "time=2025-10-10T11:55:37Z level=INFO msg=request method=GET path=/x code=0 "
+        "client=ios-app agent=worker-3"
+    )
+    piped = (
+        'time=2025-10-10T11:55:37Z method=GET path=/y status=- code=404 client="[2001:db8::7]:443" '
+        'agent="curl/8.5.0"'
+    )
+    when = datetime(2025, 10, 10, 11, 55, 37, tzinfo=UTC)
+    assert [fields(row, *HITS) for row in rows("logfmt", [app, piped])] == [
+        (when, None, "/x", None, None, None, None, None, None),
+        (when, "2001:db8::7", "/y", None, 404, None, None, "curl/8.5.0", None),
+    ]
+
+
 def test_a_loggers_own_message_is_no_request() -> None:
     line = 'time=2026-11-02T09:15:03.000+01:00 level=INFO msg="server started" addr=:8080'
     row = one("logfmt", line)

@@ -66,7 +66,7 @@ import polars as pl
 
 from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
-from micromacro.logformats.keyed import TEXT_FIELDS, KeyTable
+from micromacro.logformats.keyed import SHAPED, TEXT_FIELDS, KeyTable
 
 Steps = tuple[str | int, ...]
 
@@ -86,7 +86,8 @@ Steps = tuple[str | int, ...]
 # the Elastic Common Schema nested (Filebeat's modules, Elastic Agent, Logstash) and flat, as
 # OpenTelemetry's semantic conventions write them (``['client.address']``, its headers as lists);
 # Fluentd's and Fluent Bit's nginx parser (``remote``, ``code``, ``agent``; its ``host`` is the
-# ident, ``-``); Vector's ``parse_nginx_log`` (``client``, ``agent``). Each costs a chunk
+# ident, ``-``); Vector's ``parse_nginx_log`` (``client``, ``agent``): generic words, each read
+# only where its value has its field's shape (``keyed.SHAPED``). Each costs a chunk
 # without its keys one literal search of its first lines (``keys_in``), and no decoding.
 JSON_KEYS: Mapping[str, tuple[str, ...]] = {
     "time": (
@@ -156,7 +157,7 @@ GENERIC = "json"
 # The target spellings that hold a path alone where nginx fills them (``$uri``), its query
 # logged apart if at all: a ``query`` spelling's value is joined to theirs.
 _PATH_ONLY = frozenset({"uri", "path", "url.path", "['url.path']"})
-JSON_TABLE = KeyTable(JSON_KEYS, GENERIC, CONVENTIONS, _PATH_ONLY)
+JSON_TABLE = KeyTable(JSON_KEYS, GENERIC, CONVENTIONS, _PATH_ONLY, SHAPED)
 # The spellings of a text (an address, a header, a host), which an object or a list is not.
 _TEXT_SPELLINGS = frozenset(s for name in ("ip", *TEXT_FIELDS) for s in JSON_KEYS[name])
 

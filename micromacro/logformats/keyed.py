@@ -5,7 +5,9 @@ A reader finds the value each spelling of its table holds on each line (one colu
 spelling, null where the line holds none); ``KeyedFields`` makes the hit fields of them, the
 same way for every such reader:
 
-- a line's field is its first spelling holding a value (``-`` and ``""`` are none);
+- a line's field is its first spelling holding a value (``-`` and ``""`` are none); a weak
+  spelling of the table's ``shaped`` (a generic word another log may use for something else:
+  ``code``, ``client``) holds one only where its value has the field's shape (``SHAPED``);
 - a request is a whole request line (``request``), else a target with its method (none
   logged: GET); a target of the table's ``path_only`` spellings without a ``?`` of its own
   takes the query logged apart; a space or a ``#`` in a target is escaped, as a request line
@@ -41,6 +43,27 @@ _ADDRESS_WITH_PORT = r"^(?:\[([^\]]*)\]|([0-9]{1,3}(?:\.[0-9]{1,3}){3}))(?::[0-9
 # A whole number's text, with or without a fraction of zeros: json_path_match writes the JSON
 # number 2e2 as "200.0", json_decode as "200".
 _WHOLE_NUMBER = r"^(-?[0-9]+)\.0*$"
+
+# The weak spellings: the generic words log pipelines write (Fluentd's and Fluent Bit's nginx
+# parser: ``remote``, ``code``, ``agent``; Vector's ``parse_nginx_log``: ``client``, ``agent``),
+# which an application's own request log may use for something else (an error code of 0, the
+# client app's name, a worker's name). Each holds its field's value only where the value has
+# the field's shape: a status of three digits, 100 to 599 (``200.0`` as ``json_path_match``
+# writes ``2e2``); an IPv4 or IPv6 address, maybe in brackets, maybe with a port; a user agent,
+# which holds a ``/`` (every browser's and tool's product/version: ``Mozilla/5.0``, ``curl/8.5.0``).
+_STATUS_SHAPE = r"^[1-5][0-9]{2}(?:\.0*)?$"
+_ADDRESS_SHAPE = (
+    r"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]+)?"
+    r"|\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[^\]]+)?\](?::[0-9]+)?"
+    r"|[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(?:%[^ ]+)?)$"
+)
+_USER_AGENT_SHAPE = "/"
+SHAPED: Mapping[str, str] = {
+    "code": _STATUS_SHAPE,
+    "remote": _ADDRESS_SHAPE,
+    "client": _ADDRESS_SHAPE,
+    "agent": _USER_AGENT_SHAPE,
+}
 
 # --- Times ---------------------------------------------------------------------------------
 
@@ -191,12 +214,14 @@ class KeyTable:
     """A family's spellings of each field (``keys``, the preferred first), and how its lines
     are named: a line's variant is the convention of the spelling its request was read from
     (``conventions``), else ``generic``. A target of a ``path_only`` spelling without a ``?``
-    of its own takes the query logged apart (nginx's ``$uri`` and ``$args``)."""
+    of its own takes the query logged apart (nginx's ``$uri`` and ``$args``). A spelling of
+    ``shaped`` holds a value only where it matches its regex (``SHAPED``)."""
 
     keys: Mapping[str, tuple[str, ...]]
     generic: str
     conventions: Mapping[str, str] = field(default_factory=dict)
     path_only: frozenset[str] = frozenset()
+    shaped: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -238,9 +263,17 @@ class KeyedFields:
         columns the fields are read from."""
         return lines.hstack(values.rename(lambda spelling: _COLUMN + spelling))
 
+    def held(self, spelling: str) -> pl.Expr:
+        """The value ``spelling`` holds on each line: null where it is ``-`` or empty, or, for
+        a spelling of the table's ``shaped``, where it has not its field's shape (one regex
+        search, only for the shaped spellings a chunk holds)."""
+        value = _value(_column(spelling))
+        shape = self.table.shaped.get(spelling)
+        return value if shape is None else pl.when(value.str.contains(shape)).then(value)
+
     def first(self, name: str) -> pl.Expr:
-        """Field ``name``: the first of its spellings holding a value."""
-        values = [_value(_column(s)) for s in self.by_field[name]]
+        """Field ``name``: the first of its spellings holding a value (``held``)."""
+        values = [self.held(s) for s in self.by_field[name]]
         return pl.coalesce(values) if values else pl.lit(None, dtype=pl.String)
 
     def request_line(self) -> pl.Expr:
@@ -255,9 +288,9 @@ class KeyedFields:
         in a request line (nginx logs ``$uri`` decoded: ``/tag/#foo`` was ``/tag/%23foo``)."""
         query = _not_object(self.first("query")) if self.by_field["query"] else None
         values = [
-            _with_query(_value(_column(s)), query)
+            _with_query(self.held(s), query)
             if query is not None and s in self.table.path_only
-            else _value(_column(s))
+            else self.held(s)
             for s in self.by_field["target"]
         ]
         if not values:
@@ -283,7 +316,7 @@ class KeyedFields:
             pl.when(pl.col("_line").is_not_null()).then(pl.lit(conventions.get("request", generic)))
         ]
         found += [
-            pl.when(_value(_column(s)).is_not_null()).then(pl.lit(conventions.get(s, generic)))
+            pl.when(self.held(s).is_not_null()).then(pl.lit(conventions.get(s, generic)))
             for s in self.by_field["target"]
         ]
         return pl.coalesce([*found, pl.lit(generic)]).alias("_variant")

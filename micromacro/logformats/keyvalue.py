@@ -51,7 +51,7 @@ from micromacro.logformats.envelopes import ISO_TIME
 from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
 from micromacro.logformats.formatstrings import json_unescaped
 from micromacro.logformats.jsonlines import JSON_KEYS
-from micromacro.logformats.keyed import KeyTable
+from micromacro.logformats.keyed import SHAPED, KeyTable
 from micromacro.logformats.patterns import QUOTED_TEXT
 
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -70,7 +70,7 @@ LOGFMT_KEYS: Mapping[str, tuple[str, ...]] = {
     for name, spellings in JSON_KEYS.items()
 }
 LOGFMT = "logfmt"
-LOGFMT_TABLE = KeyTable(LOGFMT_KEYS, LOGFMT, path_only=frozenset({"uri", "path"}))
+LOGFMT_TABLE = KeyTable(LOGFMT_KEYS, LOGFMT, path_only=frozenset({"uri", "path"}), shaped=SHAPED)
 
 # A logfmt pair: a key at the start of the line or after a space, then its value in double
 # quotes (escapes inside) or up to a space.
