@@ -163,6 +163,14 @@ _GOALS_OPTION = click.option(
     type=_FILE,
     help=f"Goals file (YAML). Default: {DEFAULT_GOALS_FILE} if it exists.",
 )
+# hits and suggest take the goals file's exclude: section alone.
+_EXCLUSIONS_GOALS_OPTION = click.option(
+    "--goals",
+    "goals_path",
+    type=_FILE,
+    help=f"Goals file (YAML) whose exclude: section to apply (its goals are not counted). "
+    f"Default: {DEFAULT_GOALS_FILE} if it exists.",
+)
 _CSV_RAW_OPTION = click.option(
     "--csv-raw",
     is_flag=True,
@@ -494,6 +502,7 @@ def alert(ctx: click.Context, /, **params: Any) -> None:
     "written in place).",
 )
 @_CSV_RAW_OPTION
+@_EXCLUSIONS_GOALS_OPTION
 @_hit_reading_options
 @click.pass_context
 def hits(ctx: click.Context, /, **params: Any) -> None:
@@ -529,6 +538,7 @@ def hits(ctx: click.Context, /, **params: Any) -> None:
     type=_FILE,
     help="Write to FILE (a regular file is replaced atomically) instead of stdout.",
 )
+@_EXCLUSIONS_GOALS_OPTION
 @_hit_reading_options
 @click.pass_context
 def suggest(ctx: click.Context, /, **params: Any) -> None:

@@ -61,6 +61,8 @@ NO_GOALS_NOTE = (
 
 
 def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
+    """The goals file ``--goals`` names, else ``goals.yaml`` of the current directory where it
+    exists, else none; its warnings on stderr."""
     if path is None:
         if not os.path.exists(DEFAULT_GOALS_FILE):
             return GoalsConfig(goals=(), path="")
@@ -69,6 +71,21 @@ def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
     for warning in config.warnings:
         env.message(warning, level="warning")
     return config
+
+
+def _goals_of_run(env: Environment, path: str | None) -> GoalsConfig:
+    """``_load_goals_option``, saying on stderr when the goals file is the current directory's
+    ``goals.yaml`` that no ``--goals`` named (``alert`` stays silent: cron mails its output)."""
+    goals = _load_goals_option(env, path)
+    if path is None and goals.path:
+        env.message(f"goals: {goals.path} of the current directory (--goals FILE names another)")
+    return goals
+
+
+def _exclusions_only(goals: GoalsConfig) -> GoalsConfig:
+    """A goals file holding ``goals``' ``exclude:`` alone: what ``hits`` and ``suggest``, which
+    read access logs and count no goal, take from the goals file."""
+    return GoalsConfig(goals=(), path="", exclude=goals.exclude)
 
 
 def dated_path(path: str, start: datetime | None, tz: tzinfo) -> str:
@@ -304,9 +321,7 @@ def report(
     """``micromacro report``: read, report, render, and write the report (and its history row)."""
     env = environment(ctx)
     env.quiet = quiet
-    goals = _load_goals_option(env, goals_path)
-    if goals_path is None and goals.path:
-        env.message(f"goals: {goals.path} of the current directory (--goals FILE names another)")
+    goals = _goals_of_run(env, goals_path)
     _check_reading(ctx.params)
     if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
         output_format not in ("csv", "tsv")
@@ -410,27 +425,30 @@ def hits(
     ctx: click.Context,
     /,
     inputs: tuple[str, ...],
+    goals_path: str | None,
     output_format: HitFormat,
     output: str | None,
     csv_raw: bool,
     quiet: bool,
     **_reading: Any,
 ) -> None:
-    """``micromacro hits``: read, and write every input line as a row of the hit table."""
+    """``micromacro hits``: read (leaving out what the goals file's ``exclude:`` names), and
+    write every input line as a row of the hit table."""
     from micromacro.hit_table import build_hit_table  # what a report does not load
     from micromacro.render.hits import write_hit_table
 
     env = environment(ctx)
     env.quiet = quiet
+    goals = _goals_of_run(env, goals_path)
     _check_reading(ctx.params)
     if csv_raw and output_format not in ("csv", "tsv"):
         env.message("--csv-raw applies to --format csv and tsv only", level="warning")
     to_terminal = output is None and bool(env.stdout_isatty)
     if output_format == "parquet" and to_terminal:
         raise UsageError("--format parquet is binary: write it with -o FILE or to a pipe")
-    options = _report_options(ctx, GoalsConfig(goals=(), path=""))
+    options = _report_options(ctx, _exclusions_only(goals))
     if output is not None:
-        refuse_read_output(output, reads=inputs)
+        refuse_read_output(output, reads=(*inputs, goals.path))
     with env.progress() as on_progress, _access_logs_only("hits"):
         table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, table.notes, table.warnings, table.malformed)
@@ -438,7 +456,7 @@ def hits(
     env.message(f"input: {table.input.lines:,} lines ({buckets})")
     data = write_hit_table(table.rows, output_format, raw=csv_raw)
     if output is not None:
-        write_output(dated_path(output, table.start, table.tz), data, reads=inputs)
+        write_output(dated_path(output, table.start, table.tz), data, reads=(*inputs, goals.path))
     else:
         _write_bytes(env.stdout, data)
 
@@ -447,19 +465,22 @@ def suggest(
     ctx: click.Context,
     /,
     inputs: tuple[str, ...],
+    goals_path: str | None,
     output_format: SuggestionFormat,
     output: str | None,
     quiet: bool,
     **_reading: Any,
 ) -> None:
-    """``micromacro suggest``: read, and write a goals file proposed from the sessions."""
+    """``micromacro suggest``: read (leaving out what the goals file's ``exclude:`` names), and
+    write a goals file proposed from the sessions."""
     from micromacro.render.suggestion import render_suggestion  # what a report does not load
     from micromacro.suggest import SuggestOptions, suggest_goals
 
     env = environment(ctx)
     env.quiet = quiet
+    goals = _goals_of_run(env, goals_path)
     _check_reading(ctx.params)
-    base = _report_options(ctx, GoalsConfig(goals=(), path=""))
+    base = _report_options(ctx, _exclusions_only(goals))
     options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
     if output is not None:
         refuse_read_output(output, reads=inputs)

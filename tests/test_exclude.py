@@ -227,6 +227,36 @@ def test_the_hits_command_names_each_excluded_line() -> None:
     assert "input: 10 lines (malformed 0, excluded 5, bot 0," in result.stderr
 
 
+def test_the_hits_command_applies_the_goals_files_exclusions(tmp_path: Path) -> None:
+    goals = goals_file(tmp_path, GOALS + EXCLUDE)
+    result = invoke("hits", OWNER_LOG, "--goals", goals, "--format", "ndjson")
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["line"] for row in rows if row["bucket"] == "excluded"] == [2, 4, 5, 6, 8, 9]
+    assert [row["session"] for row in rows if row["bucket"] == "page"] == [0, 0, 1, 1]
+
+
+def test_hits_and_suggest_read_the_current_directorys_goals_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    goals_file(tmp_path, GOALS + EXCLUDE)
+    monkeypatch.chdir(tmp_path)
+    note = "micromacro: goals: goals.yaml of the current directory (--goals FILE names another)\n"
+    hits = invoke("hits", OWNER_LOG)
+    assert hits.exit_code == 0, hits.stderr
+    assert hits.stderr.startswith(note)
+    assert "input: 10 lines (malformed 0, excluded 6, bot 0," in hits.stderr
+    suggest = invoke("suggest", OWNER_LOG)  # the owner's visit gone, two sessions are read
+    assert (suggest.exit_code, suggest.stdout) == (1, "")
+    assert suggest.stderr.startswith(note)
+    assert "error: no goal to propose: in the 2 sessions read," in suggest.stderr
+
+
+def test_suggest_without_exclusions_reads_the_owners_session(tmp_path: Path) -> None:
+    suggest = invoke("suggest", OWNER_LOG, "--goals", goals_file(tmp_path, GOALS))
+    assert "error: no goal to propose: in the 3 sessions read," in suggest.stderr
+
+
 def test_an_alert_rule_names_input_excluded(tmp_path: Path) -> None:
     rules = "alerts:\n  - {name: owner visits, metric: input.excluded, above: 5}\n"
     result = invoke("alert", OWNER_LOG, "--goals", goals_file(tmp_path, GOALS + EXCLUDE + rules))
