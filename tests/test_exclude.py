@@ -498,6 +498,28 @@ def test_an_exports_rows_on_excluded_paths_are_excluded(tmp_path: Path) -> None:
     assert (sessions, visitors, conversions) == (2, 2, {"purchase": 1, "add_to_cart": 0})
 
 
+LINKING_EXPORT = """event_time,user_id,anonymous_id,event,page_url
+2026-11-02T09:00:00Z,,a1,page_view,https://shop.example/
+2026-11-02T10:00:00Z,,a2,page_view,https://shop.example/pricing
+2026-11-02T11:00:00Z,u9,a1,page_view,https://shop.example/wp-admin/
+2026-11-02T11:01:00Z,u9,a2,page_view,https://shop.example/wp-admin/
+"""
+
+
+def test_an_exports_excluded_rows_still_tie_its_ids(tmp_path: Path) -> None:
+    """u9's rows 3 and 4, on /wp-admin, are excluded, yet tie a1 and a2 to u9, as rows outside
+    the period would: rows 1 and 2 are one visitor's two sessions (an hour apart)."""
+    export = tmp_path / "linked.csv"
+    export.write_text(LINKING_EXPORT)
+    mapping = EXPORT_GOALS.replace(
+        "  user_id: user_id\n", "  user_id: user_id\n  anonymous_id: anonymous_id\n"
+    )
+    goals = mapping + "exclude:\n  paths: [{begins_with: /wp-admin}]\n"
+    report = report_json(str(export), "--goals", goals_file(tmp_path, goals))
+    summary, sessions, visitors, _ = figures(report)
+    assert (summary["excluded"], summary["page"], sessions, visitors) == (2, 2, 2, 1)
+
+
 def test_an_export_is_excluded_by_path_alone(tmp_path: Path) -> None:
     """An export maps no address: the addresses to exclude are named as ignored."""
     export = tmp_path / "events.csv"
