@@ -520,6 +520,41 @@ def test_an_exports_excluded_rows_still_tie_its_ids(tmp_path: Path) -> None:
     assert (summary["excluded"], summary["page"], sessions, visitors) == (2, 2, 2, 1)
 
 
+def _ga4_row(micros: int, event: str, session: int, page: str | None = None) -> str:
+    params: list[dict[str, Any]] = [{"key": "ga_session_id", "value": {"int_value": str(session)}}]
+    if page is not None:
+        params.append({"key": "page_location", "value": {"string_value": page}})
+    row = {
+        "event_date": "20261102",
+        "event_timestamp": str(micros),
+        "event_name": event,
+        "event_params": params,
+        "user_id": None,
+        "user_pseudo_id": f"{session}.{session}",
+    }
+    return json.dumps(row) + "\n"
+
+
+def test_a_ga4_session_of_excluded_pages_keeps_its_session_start(tmp_path: Path) -> None:
+    """Session 2's pageviews are on /wp-admin, excluded; its session_start names no page, so
+    it stays, a session of one session_only row (decisions: event exports)."""
+    export = tmp_path / "ga4.ndjson"
+    export.write_text(
+        _ga4_row(1793610000000000, "session_start", 1)
+        + _ga4_row(1793610000000000, "page_view", 1, "https://s.example/")
+        + _ga4_row(1793620000000000, "session_start", 2)
+        + _ga4_row(1793620001000000, "page_view", 2, "https://s.example/wp-admin/")
+        + _ga4_row(1793620060000000, "page_view", 2, "https://s.example/wp-admin/edit")
+    )
+    goals = "source: {preset: ga4}\ngoals:\n  - {name: t, kind: macro, destination: /thanks}\n"
+    excluding = goals + "exclude:\n  paths: [{begins_with: /wp-admin}]\n"
+    summary, sessions, visitors, _ = figures(
+        report_json(str(export), "--goals", goals_file(tmp_path, excluding))
+    )
+    assert (summary["excluded"], summary["session_only"], summary["page"]) == (2, 2, 1)
+    assert (sessions, visitors) == (2, 2)
+
+
 def test_an_export_is_excluded_by_path_alone(tmp_path: Path) -> None:
     """An export maps no address: the addresses to exclude are named as ignored."""
     export = tmp_path / "events.csv"
