@@ -42,11 +42,15 @@ _NETWORK_EXAMPLES = "such as 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32"
 
 def excluded_network(text: str) -> Network:
     """The network an ``--exclude-ip`` value (or an item of the goals file's ``exclude: ips``)
-    names: an address is a network of one; ``ValueError`` when it names none, or when its
-    address has bits set past the prefix (which network was meant cannot be told).
+    names: an address is a network of one, and an IPv4-mapped network (prefix 96 or more) is
+    its IPv4 network, which holds IPv4 addresses and their mapped forms alike; ``ValueError``
+    when it names none, or when its address has bits set past the prefix (which network was
+    meant cannot be told).
 
     >>> excluded_network("198.51.100.0/24"), excluded_network(" 2001:db8::1 ")
     (IPv4Network('198.51.100.0/24'), IPv6Network('2001:db8::1/128'))
+    >>> excluded_network("::ffff:203.0.113.0/120"), excluded_network("::ffff:203.0.113.7")
+    (IPv4Network('203.0.113.0/24'), IPv4Network('203.0.113.7/32'))
     >>> excluded_network("198.51.100.7/24")
     Traceback (most recent call last):
     ValueError: '198.51.100.7/24' has bits set past its prefix: the network is 198.51.100.0/24
@@ -57,16 +61,31 @@ def excluded_network(text: str) -> Network:
     """
     value = text.strip()
     try:
-        return ipaddress.ip_network(value)
+        return _unmapped(ipaddress.ip_network(value))
     except ValueError:
         pass
     try:
-        network = ipaddress.ip_network(value, strict=False)
+        network = _unmapped(ipaddress.ip_network(value, strict=False))
     except ValueError:
         raise ValueError(
             f"{quoted(text)} is no IP address or network (give one {_NETWORK_EXAMPLES})"
         ) from None
     raise ValueError(f"{quoted(text)} has bits set past its prefix: the network is {network}")
+
+
+# An IPv4-mapped IPv6 address is ::ffff: and the 32 bits of the IPv4 one.
+_MAPPED_PREFIX = 96
+
+
+def _unmapped(network: Network) -> Network:
+    """``network``, or the IPv4 network it maps when it is an IPv4-mapped one of prefix 96 or
+    more (``::ffff:203.0.113.0/120`` is ``203.0.113.0/24``)."""
+    if network.version != 6 or network.prefixlen < _MAPPED_PREFIX:
+        return network
+    mapped = ipaddress.IPv6Address(network.network_address).ipv4_mapped
+    if mapped is None:
+        return network
+    return ipaddress.IPv4Network((mapped, network.prefixlen - _MAPPED_PREFIX))
 
 
 # --site-host: a host name (any script: internationalised names stay as written) or an IPv6

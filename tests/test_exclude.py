@@ -42,6 +42,7 @@ from micromacro.errors import ConfigError
 from micromacro.exclusions import address_in, excluded_lines
 from micromacro.goals import DestinationMatcher, Exclusions, StringMatcher
 from micromacro.goals_file import parse_goals
+from micromacro.option_values import excluded_network
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OWNER_LOG = str(FIXTURES / "owner.log")
@@ -293,9 +294,23 @@ def test_an_address_is_in_its_network(address: str, inside: bool) -> None:
     assert address_in(address, (V4, V6)) is inside
 
 
-def test_a_mapped_network_holds_its_mapped_addresses() -> None:
-    mapped = (ip_network("::ffff:198.51.100.0/120"),)
-    assert [address_in(a, mapped) for a in ("::ffff:198.51.100.9", "198.51.100.9")] == [True, False]
+def test_a_mapped_network_is_its_ipv4_network() -> None:
+    """::ffff:198.51.100.0/120 is 198.51.100.0/24: it holds the IPv4 addresses a server logs
+    plainly as well as their mapped forms."""
+    mapped = (excluded_network("::ffff:198.51.100.0/120"),)
+    tried = ("::ffff:198.51.100.9", "198.51.100.9", "198.51.101.9", "::ffff:198.51.101.9")
+    assert [address_in(a, mapped) for a in tried] == [True, True, False, False]
+
+
+def test_a_mapped_network_excludes_plain_ipv4_lines(tmp_path: Path) -> None:
+    """owner.log logs 203.0.113.7 plainly: its lines 2, 4, 5, 6 and 9 are excluded whether
+    the network is named in the goals file or by --exclude-ip."""
+    goals = goals_file(tmp_path, GOALS + 'exclude:\n  ips: ["::ffff:203.0.113.0/120"]\n')
+    for args in (("--goals", goals), ("--exclude-ip", "::ffff:203.0.113.0/120")):
+        result = invoke("hits", OWNER_LOG, *args, "--format", "ndjson")
+        assert result.exit_code == 0, result.stderr
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [row["line"] for row in rows if row["bucket"] == "excluded"] == [2, 4, 5, 6, 9]
 
 
 def test_addresses_as_logged_are_matched_without_brackets_and_port() -> None:
