@@ -441,6 +441,15 @@ def test_a_wrong_exclude_ip_is_a_usage_error(
     )
 
 
+def test_the_readme_quotes_the_whole_exclude_ip_error() -> None:
+    result = CliRunner().invoke(
+        cli, ["report", OWNER_LOG, "--exclude-ip", "198.51.100.7/24"], prog_name="micromacro"
+    )
+    assert result.exit_code == 2
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"`{result.stderr.strip()}`" in readme
+
+
 # --- the hit cache -------------------------------------------------------------------------------
 
 
