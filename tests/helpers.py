@@ -6,6 +6,7 @@ import polars as pl
 
 from micromacro.hits import HitFilter, canonical_hits, classify_lines
 from micromacro.logformats import COMBINED, LogFormat, parse_access_lines
+from micromacro.logformats.jsonlines import JSON_LINES
 
 # The summary's revenue fields when no macro goal has a value.
 NO_REVENUE = dict.fromkeys(
@@ -44,6 +45,21 @@ def lines_frame(lines: list[str], source: str = "test.log") -> pl.DataFrame:
 def parse(lines: list[str], fmt: LogFormat = COMBINED) -> pl.DataFrame:
     """Parsed hit fields of ``lines``."""
     return parse_access_lines(lines_frame(lines).lazy(), fmt).collect()
+
+
+# Starts with "{" and ends with "}" but is no JSON: a block of JSON lines holding it is read
+# spelling by spelling (``json_path_match``), not decoded at once.
+JSON_BREAKER = "{}{}"
+
+
+def json_read(lines: list[str]) -> pl.DataFrame:
+    """``lines`` parsed by the JSON reader, which must read each of them alike decoded at once
+    and spelling by spelling (with ``JSON_BREAKER`` in their block)."""
+    decoded = parse(lines, JSON_LINES)
+    matched = parse([*lines, JSON_BREAKER], JSON_LINES).head(len(lines))
+    assert matched.equals(decoded), "the two ways differ"
+    assert decoded["parsed"].all()
+    return decoded
 
 
 def classify(lines: list[str], hit_filter: HitFilter | None = None) -> pl.DataFrame:

@@ -11,20 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
-from micromacro.logformats import parse_access_lines
-from micromacro.logformats.jsonlines import JSON_LINES
-from tests.helpers import FIREFOX, lines_frame
+from tests.helpers import FIREFOX, json_read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "referrer", "user_agent",
           "host")  # fmt: skip
-# Starts with "{" and ends with "}" but is no JSON: its block is read spelling by spelling.
-BREAKER = "{}{}"
 GOOGLE = "https://www.google.com/"
 
 
@@ -32,17 +27,10 @@ def fixture(name: str) -> Path:
     return FIXTURES / f"json_{name}.log"
 
 
-def parse(lines: list[str]) -> pl.DataFrame:
-    return parse_access_lines(lines_frame(lines).lazy(), JSON_LINES).collect()
-
-
 def fields_of(name: str) -> list[tuple[Any, ...]]:
     """``FIELDS`` of each line of fixture ``name``, which must parse, alike decoded at once and
-    spelling by spelling (with ``BREAKER`` in their block)."""
-    lines = fixture(name).read_text(encoding="utf-8").splitlines()
-    decoded = parse(lines)
-    assert parse([*lines, BREAKER]).head(len(lines)).equals(decoded), "the two ways differ"
-    assert decoded["parsed"].all()
+    spelling by spelling (``json_read``)."""
+    decoded = json_read(fixture(name).read_text(encoding="utf-8").splitlines())
     assert set(decoded["variant"]) == {"json"}
     return decoded.select(FIELDS).rows()
 

@@ -9,32 +9,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
-from micromacro.logformats import has_forwarded_for, parse_access_lines, resolve_format
-from micromacro.logformats.jsonlines import JSON_LINES
-from tests.helpers import lines_frame
+from micromacro.logformats import has_forwarded_for, resolve_format
+from tests.helpers import json_read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 FIELDS = ("ip", "path", "query", "referrer", "host", "forwarded_for")
-# Starts with "{" and ends with "}" but is no JSON: its block is read spelling by spelling.
-BREAKER = "{}{}"
-
-
-def parse(lines: list[str]) -> pl.DataFrame:
-    return parse_access_lines(lines_frame(lines).lazy(), JSON_LINES).collect()
 
 
 def fields_of(lines: list[str]) -> list[dict[str, Any]]:
-    """``FIELDS`` of each line, which must parse, alike decoded at once and spelling by
-    spelling (with ``BREAKER`` in their block)."""
-    decoded = parse(lines)
-    assert parse([*lines, BREAKER]).head(len(lines)).equals(decoded), "the two ways differ"
-    assert decoded["parsed"].all()
-    return decoded.select(FIELDS).rows(named=True)
+    """``FIELDS`` of each line (``json_read``: read alike both ways)."""
+    return json_read(lines).select(FIELDS).rows(named=True)
 
 
 def fixture(name: str) -> Path:
