@@ -60,6 +60,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -181,6 +182,7 @@ _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 # --- Spellings -------------------------------------------------------------------------------
 
 
+@cache  # a spelling of the table: each chunk asks for each of them
 def steps_of(spelling: str) -> Steps:
     """The keys and list indexes of a ``JSON_KEYS`` spelling: its dots go into nested objects,
     but a key written ``['…']`` is one key, dots and all (``{"http.request.method":"GET"}``).
@@ -197,6 +199,7 @@ def steps_of(spelling: str) -> Steps:
     )
 
 
+@cache
 def keys_of(spelling: str) -> tuple[str, ...]:
     """The object keys a spelling goes through, outermost first."""
     return tuple(step for step in steps_of(spelling) if isinstance(step, str))
