@@ -179,6 +179,12 @@ def test_a_fluent_bit_record_with_text_after_it_is_left_whole() -> None:
         ),
         ("fluentbit", f"tail.0: [1796566201.5, {compact({'log': ['x'], 'message': LINE})}]"),
         ("docker", compact({"log": JSON_LINE + "\n", "stream": "stdout"})),
+        # Another member named "log" holding a plain string does not make this one text.
+        (
+            "fluentd",
+            "2026-12-06T15:10:01+01:00\tnginx\t"
+            + compact({"log": {"file": "/x"}, "k8s": {"log": "on"}, "message": LINE}),
+        ),
     ],
 )
 def test_a_member_holding_an_object_is_no_line(name: str, wrapped: str) -> None:

@@ -131,10 +131,13 @@ def _string_member(record: pl.Expr, key: str) -> pl.Expr:
     """The string value of ``key`` (dotted for a nested one) in each JSON record: null where it
     holds an object or a list (Filebeat's ``"log":{"file":…}``), which ``json_path_match``
     writes as JSON, as ``Envelope.unwrap`` reads none there either. A value written as JSON is
-    a string only where the record writes the key with a string (a JSON log line's text)."""
+    a string only where the record writes the key with a string that opens as JSON does (a
+    JSON log line's text: ``"log":"{\\"time\\":…``), not where another member of that name
+    holds a plain string (``"labels":{"log":"on"}``)."""
     value = record.str.json_path_match(f"$.{key}")
     last = re.escape(key.rsplit(".", 1)[-1])
-    structure = value.str.contains(r"^[\[{]") & ~record.str.contains(f'"{last}":\\s*"')
+    text = record.str.contains(f'"{last}":\\s*"[\\[{{]')
+    structure = value.str.contains(r"^[\[{]") & ~text
     return pl.when(~structure).then(value)
 
 
