@@ -199,6 +199,16 @@ def test_a_weak_spelling_of_its_fields_shape_is_read() -> None:
     ]  # fmt: skip
 
 
+def test_a_pipelines_record_reads_any_user_agent() -> None:
+    """In a record whose client is a pipeline's (``remote``, ``client``), ``agent`` is read
+    whatever it holds: some crawlers' user agents have no ``/``, and stay bots."""
+    crawlers = ["Mediapartners-Google", "Amazon CloudFront", "Zabbix"]
+    lines = [FLUENTD_NGINX.replace(f'"{FIREFOX}"', f'"{agent}"') for agent in crawlers]
+    lines.append(VECTOR_NGINX.replace('"curl/7.75.0"', '"Wget"'))
+    assert [row["user_agent"] for row in fields_of(lines)] == [*crawlers, "Wget"]
+    assert set(canonical_hits(classify_lines(parse(lines), HitFilter()))["bucket"]) == {"bot"}
+
+
 def test_detection_picks_json_for_each_pipeline() -> None:
     ecs = (FIXTURES / "json_ecs_filebeat.log").read_text(encoding="utf-8").splitlines()
     for sample in (ecs, [ECS_FLAT, OTEL_PARTS, OTEL_FULL_URL],

@@ -50,7 +50,9 @@ _WHOLE_NUMBER = r"^(-?[0-9]+)\.0*$"
 # client app's name, a worker's name). Each holds its field's value only where the value has
 # the field's shape: a status of three digits, 100 to 599 (``200.0`` as ``json_path_match``
 # writes ``2e2``); an IPv4 or IPv6 address, maybe in brackets, maybe with a port; a user agent,
-# which holds a ``/`` (every browser's and tool's product/version: ``Mozilla/5.0``, ``curl/8.5.0``).
+# which holds a ``/`` (every browser's and tool's product/version: ``Mozilla/5.0``, ``curl/8.5.0``),
+# or of a line whose client is a pipeline's (``VOUCHED``): some crawlers' user agents hold none
+# (``Mediapartners-Google``, ``Zabbix``), and their lines must stay bots.
 _STATUS_SHAPE = r"^[1-5][0-9]{2}(?:\.0*)?$"
 _ADDRESS_SHAPE = (
     r"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]+)?"
@@ -64,6 +66,9 @@ SHAPED: Mapping[str, str] = {
     "client": _ADDRESS_SHAPE,
     "agent": _USER_AGENT_SHAPE,
 }
+# A weak spelling that holds its value whatever its shape on a line where one of these holds
+# one: the line is the pipeline's record.
+VOUCHED: Mapping[str, tuple[str, ...]] = {"agent": ("remote", "client")}
 
 # --- Times ---------------------------------------------------------------------------------
 
@@ -266,10 +271,16 @@ class KeyedFields:
     def held(self, spelling: str) -> pl.Expr:
         """The value ``spelling`` holds on each line: null where it is ``-`` or empty, or, for
         a spelling of the table's ``shaped``, where it has not its field's shape (one regex
-        search, only for the shaped spellings a chunk holds)."""
+        search, only for the shaped spellings a chunk holds), unless a spelling ``VOUCHED``
+        for it holds one on the line."""
         value = _value(_column(spelling))
         shape = self.table.shaped.get(spelling)
-        return value if shape is None else pl.when(value.str.contains(shape)).then(value)
+        if shape is None:
+            return value
+        present = {s for spellings in self.by_field.values() for s in spellings}
+        vouching = [self.held(s) for s in VOUCHED.get(spelling, ()) if s in present]
+        fits = pl.any_horizontal(value.str.contains(shape), *(v.is_not_null() for v in vouching))
+        return pl.when(fits).then(value)
 
     def first(self, name: str) -> pl.Expr:
         """Field ``name``: the first of its spellings holding a value (``held``)."""
