@@ -168,7 +168,7 @@ _EXCLUSIONS_GOALS_OPTION = click.option(
     "--goals",
     "goals_path",
     type=_FILE,
-    help=f"Goals file (YAML) whose exclude: section to apply (its goals are not counted). "
+    help=f"Goals file (YAML) whose exclude: section to apply (only that section is read). "
     f"Default: {DEFAULT_GOALS_FILE} if it exists.",
 )
 _CSV_RAW_OPTION = click.option(

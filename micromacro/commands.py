@@ -25,7 +25,7 @@ from micromacro.environment import Environment, environment
 from micromacro.errors import ConfigError, ExitCode, OutputError, UsageError
 from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
-from micromacro.goals_file import load_goals
+from micromacro.goals_file import load_exclusions, load_goals
 from micromacro.hit_cache import HitCache, default_cache_dir, describe_entries
 from micromacro.hit_partitions import default_hit_memory
 from micromacro.hits import MalformedLine
@@ -60,32 +60,49 @@ NO_GOALS_NOTE = (
 )
 
 
-def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
+def _goals_file_path(path: str | None) -> str | None:
     """The goals file ``--goals`` names, else ``goals.yaml`` of the current directory where it
-    exists, else none; its warnings on stderr."""
-    if path is None:
-        if not os.path.exists(DEFAULT_GOALS_FILE):
-            return GoalsConfig(goals=(), path="")
-        path = DEFAULT_GOALS_FILE
-    config = load_goals(path)
+    exists, else None."""
+    if path is None and os.path.exists(DEFAULT_GOALS_FILE):
+        return DEFAULT_GOALS_FILE
+    return path
+
+
+def _load_goals_option(env: Environment, path: str | None) -> GoalsConfig:
+    """The goals file ``_goals_file_path`` finds (none: no goals); its warnings on stderr."""
+    found = _goals_file_path(path)
+    if found is None:
+        return GoalsConfig(goals=(), path="")
+    config = load_goals(found)
     for warning in config.warnings:
         env.message(warning, level="warning")
     return config
 
 
+def _note_default_goals_file(env: Environment, path: str | None, found: str) -> None:
+    """Say on stderr when the goals file read is the current directory's ``goals.yaml`` that no
+    ``--goals`` named (``alert`` stays silent: cron mails its output)."""
+    if path is None and found:
+        env.message(f"goals: {found} of the current directory (--goals FILE names another)")
+
+
 def _goals_of_run(env: Environment, path: str | None) -> GoalsConfig:
-    """``_load_goals_option``, saying on stderr when the goals file is the current directory's
-    ``goals.yaml`` that no ``--goals`` named (``alert`` stays silent: cron mails its output)."""
+    """``_load_goals_option``, with ``_note_default_goals_file``'s note."""
     goals = _load_goals_option(env, path)
-    if path is None and goals.path:
-        env.message(f"goals: {goals.path} of the current directory (--goals FILE names another)")
+    _note_default_goals_file(env, path, goals.path)
     return goals
 
 
-def _exclusions_only(goals: GoalsConfig) -> GoalsConfig:
-    """A goals file holding ``goals``' ``exclude:`` alone: what ``hits`` and ``suggest``, which
-    read access logs and count no goal, take from the goals file."""
-    return GoalsConfig(goals=(), path="", exclude=goals.exclude)
+def _exclusions_of_run(env: Environment, path: str | None) -> tuple[GoalsConfig, str]:
+    """For ``hits`` and ``suggest``, which read access logs and count no goal: a goals file
+    holding the ``exclude:`` section alone of the file ``_goals_file_path`` finds (the rest of
+    it not checked), and the path of that file ("" when there is none)."""
+    found = _goals_file_path(path)
+    if found is None:
+        return GoalsConfig(goals=(), path=""), ""
+    exclude = load_exclusions(found)
+    _note_default_goals_file(env, path, found)
+    return GoalsConfig(goals=(), path="", exclude=exclude), found
 
 
 def dated_path(path: str, start: datetime | None, tz: tzinfo) -> str:
@@ -439,16 +456,16 @@ def hits(
 
     env = environment(ctx)
     env.quiet = quiet
-    goals = _goals_of_run(env, goals_path)
+    exclusions, goals_read = _exclusions_of_run(env, goals_path)
     _check_reading(ctx.params)
     if csv_raw and output_format not in ("csv", "tsv"):
         env.message("--csv-raw applies to --format csv and tsv only", level="warning")
     to_terminal = output is None and bool(env.stdout_isatty)
     if output_format == "parquet" and to_terminal:
         raise UsageError("--format parquet is binary: write it with -o FILE or to a pipe")
-    options = _report_options(ctx, _exclusions_only(goals))
+    options = _report_options(ctx, exclusions)
     if output is not None:
-        refuse_read_output(output, reads=(*inputs, goals.path))
+        refuse_read_output(output, reads=(*inputs, goals_read))
     with env.progress() as on_progress, _access_logs_only("hits"):
         table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, table.notes, table.warnings, table.malformed)
@@ -456,7 +473,7 @@ def hits(
     env.message(f"input: {table.input.lines:,} lines ({buckets})")
     data = write_hit_table(table.rows, output_format, raw=csv_raw)
     if output is not None:
-        write_output(dated_path(output, table.start, table.tz), data, reads=(*inputs, goals.path))
+        write_output(dated_path(output, table.start, table.tz), data, reads=(*inputs, goals_read))
     else:
         _write_bytes(env.stdout, data)
 
@@ -478,9 +495,9 @@ def suggest(
 
     env = environment(ctx)
     env.quiet = quiet
-    goals = _goals_of_run(env, goals_path)
+    exclusions, _ = _exclusions_of_run(env, goals_path)
     _check_reading(ctx.params)
-    base = _report_options(ctx, _exclusions_only(goals))
+    base = _report_options(ctx, exclusions)
     options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
     if output is not None:
         refuse_read_output(output, reads=inputs)

@@ -3,7 +3,8 @@
 Validation walks the node tree of ``yaml.compose`` (nothing is constructed from tags), so each
 problem names ``file:line:column``. All problems are collected before one ``ConfigError`` is raised.
 This module reads the file as a whole, its ``source:`` section (the columns of an event export),
-its ``exclude:`` section (the site's own hits) and its ``alerts:`` section; ``goal_definitions``
+its ``exclude:`` section (the site's own hits, which ``parse_exclusions`` reads alone for the
+commands that count no goal) and its ``alerts:`` section; ``goal_definitions``
 reads ``goals:`` and ``funnels:``, and ``goals_yaml`` is the YAML layer they share.
 
 >>> config = parse_goals("goals:\\n  - {name: buy, kind: macro, destination: /thanks}\\n")
@@ -65,6 +66,7 @@ from micromacro.goals import (
 from micromacro.goals_yaml import (
     BOOL_TAG,
     INT_TAG,
+    MERGE_TAG,
     NULL_TAG,
     SCALARS,
     STR_TAG,
@@ -115,6 +117,21 @@ def load_goals(path: str | os.PathLike[str]) -> GoalsConfig:
     Raises ``ConfigError`` when the file cannot be read or holds any problem.
     """
     name = os.fspath(path)
+    return parse_goals(_goals_text(name), path=name)
+
+
+def load_exclusions(path: str | os.PathLike[str]) -> Exclusions:
+    """Read the goals file at ``path`` (UTF-8) for its ``exclude:`` alone; see
+    ``parse_exclusions``.
+
+    Raises ``ConfigError`` when the file cannot be read or its ``exclude:`` holds a problem.
+    """
+    name = os.fspath(path)
+    return parse_exclusions(_goals_text(name), path=name)
+
+
+def _goals_text(name: str) -> str:
+    """The text of the goals file ``name``; ``ConfigError`` when it cannot be read."""
     try:
         with open(name, encoding="utf-8-sig") as handle:
             text = handle.read()
@@ -125,7 +142,7 @@ def load_goals(path: str | os.PathLike[str]) -> GoalsConfig:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
-    return parse_goals(text, path=name)
+    return text
 
 
 def _where_in(data: bytes, offset: int) -> tuple[int, int]:
@@ -156,6 +173,32 @@ def parse_goals(text: str, path: str = "<goals>") -> GoalsConfig:
     if findings.errors:
         raise ConfigError(findings.lines(findings.errors))
     return dataclasses.replace(config, warnings=tuple(findings.lines(findings.warnings)))
+
+
+def parse_exclusions(text: str, path: str = "<goals>") -> Exclusions:
+    """The ``exclude:`` section of the YAML ``text`` of a goals file, for the commands that
+    count no goal (``hits``, ``suggest``): the rest of the file is not checked, and an empty file
+    excludes nothing. Its lint warnings are left to ``check``.
+
+    Raises ``ConfigError`` as ``parse_goals`` does for invalid YAML, a document that is no
+    mapping and a problem in ``exclude:``.
+
+    >>> parse_exclusions("goals: 3\\nexclude: {ips: [203.0.113.7]}\\n").text()
+    {'ips': ['203.0.113.7/32'], 'paths': []}
+    """
+    findings = Findings(path)
+    exclusions = Exclusions()
+    with paused():
+        root = compose(text, findings, empty_ok=True)
+        if isinstance(root, MappingNode):
+            section = _exclude_section(root, findings)
+            if section is not None:
+                exclusions = _read_exclude(section, findings)
+        elif root is not None:
+            report_wrong(findings, root, "goals file", "a mapping with a 'goals' list")
+    if findings.errors:
+        raise ConfigError(findings.lines(findings.errors))
+    return exclusions
 
 
 # --- the file --------------------------------------------------------------------------------
@@ -206,6 +249,19 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
 
 
 # --- the hits excluded ------------------------------------------------------------------------
+
+
+def _exclude_section(root: MappingNode, findings: Findings) -> Node | None:
+    """The value of the top-level ``exclude`` key of ``root``, any other key unread (a repeated
+    ``exclude`` is reported as ``parse_goals`` reports it)."""
+    named = [(key, value) for key, value in root.value if _is_exclude_key(key)]
+    only = MappingNode(root.tag, named, root.start_mark, root.end_mark)
+    entries = mapping_entries(only, findings, "at the top level", TOP_LEVEL_KEYS)
+    return entries["exclude"][1] if "exclude" in entries else None
+
+
+def _is_exclude_key(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.value == "exclude" and tag_of(node) != MERGE_TAG
 
 
 def _read_exclude(node: Node, findings: Findings) -> Exclusions:

@@ -75,9 +75,10 @@ class Findings:
 # --- YAML syntax -----------------------------------------------------------------------------
 
 
-def compose(text: str, findings: Findings) -> Node | None:
+def compose(text: str, findings: Findings, *, empty_ok: bool = False) -> Node | None:
     """Return the document's root node, or None after recording a syntax error, emptiness or
-    aliases that make the document contain itself or far outgrow the file.
+    aliases that make the document contain itself or far outgrow the file (with ``empty_ok``,
+    None without recording anything for an empty document).
 
     libyaml composes the tree when it is available and reads the text without a problem; any
     problem (and any deep document) is left to PyYAML's own composer, whose messages and limits
@@ -99,6 +100,8 @@ def compose(text: str, findings: Findings) -> Node | None:
             findings.error_at(1, 1, "invalid YAML: the document nests too deeply")
             return None
     if root is None or (tag_of(root) == NULL_TAG and root.value == ""):
+        if empty_ok:
+            return None
         findings.error_at(1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
         return None
     problem = _alias_problem(root) if "&" in text and _ANCHOR.search(text) else None

@@ -41,7 +41,7 @@ from micromacro.cli import cli
 from micromacro.errors import ConfigError
 from micromacro.exclusions import address_in, excluded_lines
 from micromacro.goals import DestinationMatcher, Exclusions, StringMatcher
-from micromacro.goals_file import parse_goals
+from micromacro.goals_file import parse_exclusions, parse_goals
 from micromacro.option_values import excluded_network
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -256,6 +256,106 @@ def test_hits_and_suggest_read_the_current_directorys_goals_file(
 def test_suggest_without_exclusions_reads_the_owners_session(tmp_path: Path) -> None:
     suggest = invoke("suggest", OWNER_LOG, "--goals", goals_file(tmp_path, GOALS))
     assert "error: no goal to propose: in the 3 sessions read," in suggest.stderr
+
+
+# Six lines of three visitors: 203.0.113.2 (the owner) on lines 1 and 4, every line a page.
+BROWSER = '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"'
+SIX_LINES = "".join(
+    f'{address} - - [02/Nov/2026:10:0{minute}:00 +0000] "GET {path} HTTP/1.1" 200 512 "-" '
+    f"{BROWSER}\n"
+    for minute, (address, path) in enumerate(
+        [
+            ("203.0.113.2", "/"),
+            ("198.51.100.20", "/"),
+            ("198.51.100.20", "/products/1"),
+            ("203.0.113.2", "/products/1"),
+            ("192.0.2.44", "/"),
+            ("192.0.2.44", "/products/2"),
+        ]
+    )
+)
+OWNER_ONLY = "exclude: {ips: [203.0.113.2]}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "excluded"),
+    [
+        pytest.param(OWNER_ONLY, [1, 4], id="exclude alone, no goals"),
+        pytest.param(
+            "goals:\n  - {name: buy, kind: macro, destination: /thanks, bogus: 1}\n" + OWNER_ONLY,
+            [1, 4],
+            id="an invalid goal",
+        ),
+        pytest.param("bogus: 1\n" + OWNER_ONLY, [1, 4], id="an unknown section"),
+        pytest.param("", [], id="empty"),
+    ],
+)
+def test_hits_and_suggest_read_the_exclude_section_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, excluded: list[int]
+) -> None:
+    """Only exclude: is read: a goals file that report and check refuse (no goals, an invalid
+    goal, an unknown section, empty) still leaves 203.0.113.2's lines 1 and 4 out of hits and
+    of suggest's sessions (none left out by the empty file)."""
+    log = tmp_path / "six.log"
+    log.write_text(SIX_LINES)
+    goals_file(tmp_path, text)
+    monkeypatch.chdir(tmp_path)
+    note = "micromacro: goals: goals.yaml of the current directory (--goals FILE names another)\n"
+    hits = invoke("hits", str(log), "--format", "ndjson")
+    assert hits.exit_code == 0, hits.stderr
+    assert hits.stderr.startswith(note)
+    rows = [json.loads(line) for line in hits.stdout.splitlines()]
+    assert [row["line"] for row in rows if row["bucket"] == "excluded"] == excluded
+    assert [row["line"] for row in rows if row["bucket"] == "page"] == [
+        n for n in range(1, 7) if n not in excluded
+    ]
+    buckets = f"malformed 0, {'excluded 2, ' if excluded else ''}bot 0,"
+    assert f"input: 6 lines ({buckets}" in hits.stderr
+    suggest = invoke("suggest", str(log))
+    assert (suggest.exit_code, suggest.stdout) == (1, "")
+    assert suggest.stderr.startswith(note)
+    sessions = 2 if excluded else 3
+    assert f"error: no goal to propose: in the {sessions} sessions read," in suggest.stderr
+
+
+@pytest.mark.parametrize("command", ["hits", "suggest"])
+def test_a_wrong_exclude_section_is_still_an_error(tmp_path: Path, command: str) -> None:
+    """The rest of the file unread (its goals: 3 is no list), the exclude: section is checked
+    as check checks it."""
+    path = goals_file(tmp_path, "goals: 3\nexclude:\n  ips: [203.0.113.2, office]\n")
+    result = invoke(command, OWNER_LOG, "--goals", path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"micromacro: error: {path}:3:22: invalid address in exclude: ips: 'office' is no IP "
+        "address or network (give one such as 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("goals: [\n", "goals.yaml:2:1: invalid YAML: expected the node content, but found "
+         "'<stream end>' (while parsing a flow node at line 2, column 1)"),
+        ("- exclude\n", "goals.yaml:1:1: invalid goals file: expected a mapping with a 'goals' "
+         "list, got a list"),
+        ("exclude: {}\nexclude: {ips: [203.0.113.2]}\n", "goals.yaml:2:1: duplicate key "
+         "'exclude' at the top level (first at line 1)"),
+    ],
+)  # fmt: skip
+def test_a_file_that_is_no_yaml_mapping_has_no_exclusions_to_read(text: str, problem: str) -> None:
+    """Invalid YAML, a document that is no mapping and a repeated exclude: are errors, as the
+    whole file's reading reports them."""
+    with pytest.raises(ConfigError) as caught:
+        parse_exclusions(text, path="goals.yaml")
+    assert caught.value.problems == [problem]
+    assert problem in problems_of(text)
+
+
+def test_the_exclusions_alone_are_those_of_the_whole_file() -> None:
+    assert (
+        parse_exclusions(GOALS + EXCLUDE, path="goals.yaml") == parse_goals(GOALS + EXCLUDE).exclude
+    )
+    assert parse_exclusions("# nothing yet\n", path="goals.yaml") == Exclusions()
 
 
 def test_an_alert_rule_names_input_excluded(tmp_path: Path) -> None:
