@@ -65,9 +65,8 @@ from typing import Any
 
 import polars as pl
 
-from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
-from micromacro.logformats.keyed import SHAPED, TEXT_FIELDS, KeyTable
+from micromacro.logformats.keyed import SHAPED, TEXT_FIELDS, KeyedFormat, KeyTable
 
 Steps = tuple[str | int, ...]
 
@@ -456,12 +455,8 @@ def member(*steps: str | int) -> pl.Expr:
 
 
 @dataclass(frozen=True)
-class JsonLines(LogFormat):
+class JsonLines(KeyedFormat):
     """JSON lines with the keys of ``JSON_KEYS``; ``name`` names this reader of them."""
-
-    name: str
-    example: str = ""
-    description: str = ""
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table (this format has no state between chunks)."""
@@ -470,9 +465,6 @@ class JsonLines(LogFormat):
         spellings = list(dict.fromkeys(s for found in by_field.values() for s in found))
         values = spelling_values(table.get_column("line"), spellings)
         return JSON_TABLE.fields(by_field).hits(table, values).lazy()
-
-    def parser(self) -> LineParser:
-        return self.parse
 
 
 JSON_LINES = JsonLines(

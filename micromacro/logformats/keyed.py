@@ -22,11 +22,13 @@ same way for every such reader:
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.fields import ISO8601, normalize_frame
 from micromacro.periods import LATEST
 
@@ -212,6 +214,23 @@ def _with_query(path: pl.Expr, query: pl.Expr) -> pl.Expr:
     """``path?query`` where ``query`` holds a value and ``path`` no ``?``; else ``path``."""
     joined = query.is_not_null() & ~path.str.contains("?", literal=True)
     return pl.when(joined).then(pl.concat_str([path, pl.lit("?"), query])).otherwise(path)
+
+
+@dataclass(frozen=True)
+class KeyedFormat(LogFormat):
+    """A reader of lines whose fields are named by keys (JSON, logfmt, LTSV): ``parse`` reads
+    a whole chunk at once, with no state between chunks; ``name`` names this reader."""
+
+    name: str
+    example: str = ""
+    description: str = ""
+
+    @abstractmethod
+    def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Parse a chunk of the line table."""
+
+    def parser(self) -> LineParser:
+        return self.parse
 
 
 @dataclass(frozen=True)

@@ -46,12 +46,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from micromacro.logformats.base import LineParser, LogFormat
 from micromacro.logformats.envelopes import ISO_TIME
 from micromacro.logformats.families import COMMENT_LINE, Family, NotHttp
 from micromacro.logformats.formatstrings import json_unescaped
 from micromacro.logformats.jsonlines import JSON_KEYS
-from micromacro.logformats.keyed import SHAPED, KeyTable
+from micromacro.logformats.keyed import SHAPED, KeyedFormat, KeyTable
 from micromacro.logformats.patterns import QUOTED_TEXT
 
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -167,12 +166,8 @@ def _heroku_header(lines: pl.Series) -> list[pl.Series]:
 
 
 @dataclass(frozen=True)
-class LogfmtLines(LogFormat):
+class LogfmtLines(KeyedFormat):
     """logfmt request lines with the keys of ``LOGFMT_KEYS``; ``name`` names this reader."""
-
-    name: str
-    example: str = ""
-    description: str = ""
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table (this format has no state between chunks)."""
@@ -192,9 +187,6 @@ class LogfmtLines(LogFormat):
             table.with_columns(_heroku_header(line)), values, time=time, ip=client, variant=variant
         )
         return parsed.drop(_HEROKU_TIME, _HEROKU_SOURCE_COLUMN).lazy()
-
-    def parser(self) -> LineParser:
-        return self.parse
 
 
 LOGFMT_LINES = LogfmtLines(
@@ -284,12 +276,8 @@ def ltsv_values(lines: pl.Series, labels: Collection[str]) -> pl.DataFrame:
 
 
 @dataclass(frozen=True)
-class LtsvLines(LogFormat):
+class LtsvLines(KeyedFormat):
     """LTSV lines with the labels of ``LTSV_KEYS``."""
-
-    name: str
-    example: str = ""
-    description: str = ""
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table (this format has no state between chunks)."""
@@ -300,9 +288,6 @@ class LtsvLines(LogFormat):
         # Apache's %t writes its brackets.
         time = fields.first("time").str.strip_prefix("[").str.strip_suffix("]")
         return fields.hits(table, values, time=time).lazy()
-
-    def parser(self) -> LineParser:
-        return self.parse
 
 
 LTSV_LINES = LtsvLines(
