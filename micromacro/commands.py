@@ -552,6 +552,8 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     extras = [
         _plural(len(config.funnels), "funnel"),
         _plural(len(config.alerts), "alert rule"),
+        _plural(len(config.exclude.networks), "excluded network"),
+        _plural(len(config.exclude.paths), "excluded path"),
     ]
     counts = "".join(f", {extra}" for extra in extras if extra)
     env.stdout.write(

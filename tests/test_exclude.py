@@ -511,6 +511,16 @@ def test_exclusions_of_the_wrong_shape_are_errors() -> None:
     ]
 
 
+def test_check_counts_the_exclusions(tmp_path: Path) -> None:
+    """An address is a network of one; each path matcher counts once."""
+    exclude = "exclude:\n  ips: [203.0.113.7, 198.51.100.0/24]\n  paths: [/wp-admin]\n"
+    path = goals_file(tmp_path, GOALS + exclude)
+    result = invoke("check", path)
+    assert (result.exit_code, result.stdout) == (
+        0, f"{path}: OK, 2 goals (1 macro, 1 micro), 2 excluded networks, 1 excluded path\n"
+    )  # fmt: skip
+
+
 def test_a_wrong_exclusion_fails_check_with_exit_2(tmp_path: Path) -> None:
     path = goals_file(tmp_path, GOALS + "exclude:\n  ips: [office]\n")
     result = invoke("check", path)
