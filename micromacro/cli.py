@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from math import isfinite
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -38,7 +38,6 @@ from micromacro.option_values import (
     OUTPUT_FORMATS,
     SUGGESTION_FORMATS,
     TABLE_NAMES,
-    Network,
     excluded_network,
     site_host_name,
 )
@@ -111,24 +110,25 @@ def _duration_option(_ctx: click.Context, param: click.Parameter, value: str) ->
     return seconds
 
 
-def _site_hosts_option(
-    _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> tuple[str, ...]:
-    """``--site-host`` values as the hosts they name (a URL pasted for one: its host)."""
-    try:
-        return tuple(site_host_name(value) for value in values)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param=param) from None
+_Value = TypeVar("_Value")
 
 
-def _networks_option(
-    _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> tuple[Network, ...]:
-    """``--exclude-ip`` values as the networks they name (an address: a network of one)."""
-    try:
-        return tuple(excluded_network(value) for value in values)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param=param) from None
+def _each_value(
+    parse: Callable[[str], _Value],
+) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[_Value, ...]]:
+    """The callback of a repeatable option whose every value ``parse`` reads (a
+    ``ValueError`` is the option's usage error): ``--site-host``'s hosts (a URL pasted for one:
+    its host), ``--exclude-ip``'s networks (an address: a network of one)."""
+
+    def callback(
+        _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+    ) -> tuple[_Value, ...]:
+        try:
+            return tuple(parse(value) for value in values)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param=param) from None
+
+    return callback
 
 
 def _timezone_option(param: click.Parameter, value: str | None) -> str | None:
@@ -258,7 +258,7 @@ _READING_OPTIONS = (
         "exclude_ips",
         multiple=True,
         metavar="NET",
-        callback=_networks_option,
+        callback=_each_value(excluded_network),
         help="Leave out the hits of this address or network, the site's own (repeatable: "
         "203.0.113.7, 198.51.100.0/24, 2001:db8::/32); counted as excluded, with the goals "
         "file's exclude: list.",
@@ -279,7 +279,7 @@ _ANALYSIS_OPTIONS = (
         "site_hosts",
         multiple=True,
         metavar="HOST",
-        callback=_site_hosts_option,
+        callback=_each_value(site_host_name),
         help="A host of the site itself (repeatable): referrers from it are internal. Default: "
         "inferred from the log, and named on stderr.",
     ),
