@@ -25,6 +25,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
@@ -268,6 +269,11 @@ class KeyTable:
         spellings of this table that occur in the chunk)."""
         return KeyedFields(self, by_field)
 
+    def fields_of(self, values: pl.DataFrame) -> KeyedFields:
+        """The fields of a chunk whose ``values`` a reader found: a column for each spelling
+        some line holds."""
+        return self.fields(self.by_field(values.columns))
+
 
 def _column(spelling: str) -> pl.Expr:
     """The working column holding the values of ``spelling``."""
@@ -281,6 +287,11 @@ class KeyedFields:
 
     table: KeyTable
     by_field: Mapping[str, tuple[str, ...]]
+
+    @cached_property
+    def present(self) -> frozenset[str]:
+        """The spellings the chunk's lines hold."""
+        return frozenset(s for spellings in self.by_field.values() for s in spellings)
 
     def with_values(self, lines: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
         """``lines`` with ``values`` (a column per spelling, named after it) as the working
@@ -296,8 +307,7 @@ class KeyedFields:
         shape = self.table.shaped.get(spelling)
         if shape is None:
             return value
-        present = {s for spellings in self.by_field.values() for s in spellings}
-        vouching = [self.held(s) for s in VOUCHED.get(spelling, ()) if s in present]
+        vouching = [self.held(s) for s in VOUCHED.get(spelling, ()) if s in self.present]
         fits = pl.any_horizontal(value.str.contains(shape), *(v.is_not_null() for v in vouching))
         return pl.when(fits).then(value)
 

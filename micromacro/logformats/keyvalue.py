@@ -174,7 +174,7 @@ class LogfmtLines(KeyedFormat):
         table = lines.collect()
         line = table.get_column("line")
         values = logfmt_values(line, LOGFMT_TABLE.spellings)
-        fields = LOGFMT_TABLE.fields(LOGFMT_TABLE.by_field(values.columns))
+        fields = LOGFMT_TABLE.fields_of(values)
         source = pl.col(_HEROKU_SOURCE_COLUMN)
         router = source.str.contains(_ROUTER)
         # An app's or the platform's own line is no request: it has no time.
@@ -284,7 +284,7 @@ class LtsvLines(KeyedFormat):
         table = lines.collect()
         line = table.get_column("line")
         values = ltsv_values(line, LTSV_TABLE.spellings)
-        fields = LTSV_TABLE.fields(LTSV_TABLE.by_field(values.columns))
+        fields = LTSV_TABLE.fields_of(values)
         # Apache's %t writes its brackets.
         time = fields.first("time").str.strip_prefix("[").str.strip_suffix("]")
         return fields.hits(table, values, time=time).lazy()
