@@ -53,19 +53,23 @@ def _step(k: int) -> str:
     return f"step_{k}"
 
 
-def step_hits(hits: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
+def step_hits(
+    hits: pl.DataFrame, funnel: Funnel, tests: DistinctTests | None = None
+) -> pl.DataFrame:
     """The hits that match some step, in unit then hit order.
 
     Columns: ``unit``, ``pos`` (the hit's position among all of its unit's hits, so ``strict``
     can tell adjacent hits), ``ts`` (µs since the epoch) and one boolean ``step_k`` per step
-    (1-based). ``hits`` are sessionized hits (``sessions.sessionize``).
+    (1-based). ``hits`` are sessionized hits (``sessions.sessionize``); ``tests`` decide the
+    steps' string tests over them (None: tests of their own).
     """
     unit = unit_column(funnel)
     ordered = hits
     if unit == "visitor_id" and hits["session_id"].null_count() < hits.height:
         # Input session ids group a visitor's hits by session first; visitors need time order.
         ordered = hits.sort(["visitor_id", *HIT_ORDER])
-    tests = DistinctTests(ordered)
+    if tests is None:
+        tests = DistinctTests(hits)
     steps = [step_match(s, tests).alias(_step(k)) for k, s in enumerate(funnel.steps, start=1)]
     return (
         ordered.lazy()
@@ -150,14 +154,17 @@ def _chains(frame: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     return table
 
 
-def funnel_attempts(hits: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
+def funnel_attempts(
+    hits: pl.DataFrame, funnel: Funnel, tests: DistinctTests | None = None
+) -> pl.DataFrame:
     """One row per unit that entered ``funnel``: its best attempt (see the module docstring).
+    ``tests``: the string tests of ``hits`` the funnels of a run share (``step_hits``).
 
     Columns: ``unit``, ``entry`` and ``furthest`` (1-based steps), ``gap_2``..``gap_K`` (seconds
     from the step k-1 hit to the step k hit of the attempt's chain; null outside the chain).
     """
     steps = len(funnel.steps)
-    table = _chains(step_hits(hits, funnel), funnel).with_row_index("row")
+    table = _chains(step_hits(hits, funnel, tests), funnel).with_row_index("row")
     level = pl.max_horizontal(
         pl.when(pl.col(f"valid_{k}")).then(pl.lit(k, dtype=pl.UInt8)) for k in range(1, steps + 1)
     )

@@ -48,24 +48,29 @@ StringTest = Callable[[pl.Expr, StringMatcher], pl.Expr]
 
 
 class DistinctTests:
-    """String tests over the hits of ``frame``, each decided once per distinct value of what
-    it reads (a column, or a pageview's path and query) and applied to the hits by ``is_in``:
-    folding the case of every hit's path for each test cost more than the tests themselves."""
+    """String tests over the hits of ``frame`` (or of the same hits in another order), each
+    decided once per distinct value of what it reads (a column, or a pageview's path and
+    query) and applied to the hits by ``is_in``: folding the case of every hit's path for each
+    test cost more than the tests themselves. The distinct values of a subject, and the values
+    passing a matcher, are found once however many times they are asked for (the funnels of a
+    report share their tests)."""
 
     def __init__(self, frame: pl.DataFrame) -> None:
         self._frame = frame
         self._values: dict[str, pl.Series] = {}
+        self._passing: dict[tuple[str, StringMatcher], pl.Series] = {}
 
     def __call__(self, subject: pl.Expr, matcher: StringMatcher) -> pl.Expr:
         """True where ``subject`` passes ``matcher`` (as ``string_match`` says)."""
         key = str(subject)
-        if key not in self._values:
-            values = self._frame.select(subject.alias("value")).get_column("value")
-            self._values[key] = values.drop_nulls().unique()
-        values = self._values[key]
-        passes = values.to_frame().select(string_match(pl.col("value"), matcher)).to_series()
-        passing = values.filter(passes)
-        return subject.is_in(passing.implode()).fill_null(False)
+        if (key, matcher) not in self._passing:
+            if key not in self._values:
+                values = self._frame.select(subject.alias("value")).get_column("value")
+                self._values[key] = values.drop_nulls().unique()
+            values = self._values[key]
+            passes = values.to_frame().select(string_match(pl.col("value"), matcher)).to_series()
+            self._passing[key, matcher] = values.filter(passes)
+        return subject.is_in(self._passing[key, matcher].implode()).fill_null(False)
 
 
 def destination_match(matcher: DestinationMatcher, test: StringTest = string_match) -> pl.Expr:

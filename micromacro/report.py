@@ -23,7 +23,7 @@ from micromacro.errors import UsageError
 from micromacro.experiments import experiment
 from micromacro.exports import maps_user_agent
 from micromacro.funnels import funnel_attempts, funnel_report
-from micromacro.goal_matching import session_conversions, session_revenue
+from micromacro.goal_matching import DistinctTests, session_conversions, session_revenue
 from micromacro.goals import Funnel, GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
 from micromacro.metrics import (
@@ -443,9 +443,10 @@ def _visitor_figures(
 
 
 def _attempts(sessionized: pl.DataFrame, funnels: Sequence[Funnel]) -> tuple[pl.DataFrame, ...]:
-    """The attempts at each of ``funnels`` in sessionized hits."""
+    """The attempts at each of ``funnels`` in sessionized hits (their string tests shared)."""
     steps = pageviews_and_events(sessionized)
-    return tuple(funnel_attempts(steps, funnel) for funnel in funnels)
+    tests = DistinctTests(steps)
+    return tuple(funnel_attempts(steps, funnel, tests) for funnel in funnels)
 
 
 def _joined_figures(parts: list[_VisitorFigures], funnels: Sequence[Funnel]) -> _VisitorFigures:
