@@ -115,6 +115,8 @@ class Report:
     malformed: tuple[MalformedLine, ...] = ()
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # Whether a goals file was read: one may hold funnels or exclusions and no goal.
+    goals_file: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """The JSON report of definitions §4 (``input``, ``summary``, ``trend``, ``goals``,
@@ -364,6 +366,7 @@ def _tables(
             malformed=tuple(read.malformed),
             notes=tuple(notes),
             warnings=tuple(warnings),
+            goals_file=bool(options.goals.path),
         )
 
 

@@ -117,6 +117,7 @@ def _infinite_lifts(report: Report) -> Table:
 
 
 NO_GOALS = "No goals defined: pass --goals FILE (see goals.example.yaml)."
+NO_GOALS_IN_FILE = "No goals defined: the goals file has no goals: list (see goals.example.yaml)."
 NO_MACRO_GOAL = (
     "The goals file has no macro goal (a purchase, a lead, a sign-up), so no micro goal can "
     "be said to lead to one: add the site's main conversion as a goal of kind macro."
@@ -158,9 +159,10 @@ def _goal_revenue_keys(report: Report) -> tuple[str, ...]:
 
 def sections(report: Report) -> list[Section]:
     """The page for people (terminal, Markdown, HTML), in order: the period, alerts (with
-    ``--alerts``), input, summary, the trend (HTML only), goals, funnels, engagement ladder and
-    micro → macro (with goals), the traffic overview, the segments and funnels per ``--by``,
-    the experiment; with ``--compare`` the comparison columns name their period."""
+    ``--alerts``), input, summary, the trend (HTML only), goals (a note when there are none),
+    funnels, engagement ladder and micro → macro (with goals), the traffic overview, the
+    segments and funnels per ``--by``, the experiment; with ``--compare`` the comparison columns
+    name their period."""
     page = [Section(period_line(report), None, heading=True)]
     if report.alerts is not None:
         alerts = alert_display_table(report)
@@ -175,14 +177,16 @@ def sections(report: Report) -> list[Section]:
         keys = GOAL_DISPLAY_KEYS + _goal_revenue_keys(report)
         shown = tuple(c for c in goals.columns if c.key in keys or c.kind == "change")
         page.append(Section(goals.title, Table("goals", goals.title, shown, goals.rows)))
-        page += [Section(t.title, t, bar="reached") for t in funnel_tables(report)]
+    else:
+        note = NO_GOALS_IN_FILE if report.goals_file else NO_GOALS
+        page.append(Section(goals.title, None, note=note))
+    page += [Section(t.title, t, bar="reached") for t in funnel_tables(report)]
+    if goals.rows:
         for table in (ladder_table(report), _infinite_lifts(report)):
             if table.rows:
                 page.append(Section(table.title, table))
         if not report.micro_macro and _micro_goals_alone(report):
             page.append(Section("Micro → macro (visitors)", None, note=NO_MACRO_GOAL))
-    else:
-        page.append(Section(goals.title, None, note=NO_GOALS))
     page += traffic_sections(report)
     page += [Section(t.title, t, bar="macro_conversion_rate") for t in segment_tables(report)]
     page += [Section(t.title, t) for t in funnel_segment_tables(report)]
