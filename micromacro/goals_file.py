@@ -5,7 +5,8 @@ problem names ``file:line:column``. All problems are collected before one ``Conf
 This module reads the file as a whole, its ``source:`` section (the columns of an event export),
 its ``exclude:`` section (the site's own hits, which ``parse_exclusions`` reads alone for the
 commands that count no goal) and its ``alerts:`` section; ``goal_definitions``
-reads ``goals:`` and ``funnels:``, and ``goals_yaml`` is the YAML layer they share.
+reads ``goals:`` and ``funnels:``, and ``goals_yaml`` is the YAML layer they share. A file may
+leave ``goals:`` out when it holds a funnel or an exclusion to report on, or a ``source:``.
 
 >>> config = parse_goals("goals:\\n  - {name: buy, kind: macro, destination: /thanks}\\n")
 >>> config.goals[0].destination.matcher
@@ -103,6 +104,12 @@ SOURCE_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 TIMESTAMP_KEYS: tuple[str, ...] = ("column", "format")
 ROW_RULE_KEYS: tuple[str, ...] = ("column", "equals", "one_of")
+# What a goals file is expected to be, and what one without goals is told.
+EXPECTED_FILE = "a mapping with a 'goals' list, 'funnels' or 'exclude'"
+MISSING_GOALS = (
+    "missing key 'goals' at the top level (expected a list of goals; without one, a funnel "
+    "under funnels: or an address or path under exclude:)"
+)
 _TIMESTAMP_EXPECTED = (
     f"{', '.join(TIMESTAMP_FORMATS)} or a strftime pattern like '%Y-%m-%d %H:%M:%S'"
 )
@@ -195,7 +202,7 @@ def parse_exclusions(text: str, path: str = "<goals>") -> Exclusions:
             if section is not None:
                 exclusions = _read_exclude(section, findings)
         elif root is not None:
-            report_wrong(findings, root, "goals file", "a mapping with a 'goals' list")
+            report_wrong(findings, root, "goals file", EXPECTED_FILE)
     if findings.errors:
         raise ConfigError(findings.lines(findings.errors))
     return exclusions
@@ -206,10 +213,11 @@ def parse_exclusions(text: str, path: str = "<goals>") -> Exclusions:
 
 def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     """Check the top-level mapping and read its ``goals``, ``funnels`` and ``alerts`` lists
-    and its ``source`` and ``exclude`` sections (a file with a ``source`` may leave ``goals``
-    out)."""
+    and its ``source`` and ``exclude`` sections. A file may leave ``goals`` out when it holds a
+    funnel or an exclusion (its report is the traffic, and the funnels, with the exclusions
+    applied), or a ``source`` (an event export's traffic)."""
     if not isinstance(root, MappingNode):
-        report_wrong(findings, root, "goals file", "a mapping with a 'goals' list")
+        report_wrong(findings, root, "goals file", EXPECTED_FILE)
         return GoalsConfig(goals=(), path=path)
     entries = mapping_entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
     source = _read_source(entries["source"][1], findings) if "source" in entries else None
@@ -221,11 +229,17 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
         read = {goal.name for goal in goals}
         broken = [n for n in declared_goal_names(entries["goals"][1]) if n not in read]
         source = _with_value_columns(source, goals)
-    elif "source" not in entries:
-        findings.error(root, "missing key 'goals' at the top level (expected a list of goals)")
+    errors_before = len(findings.errors)
     funnels: list[Funnel] = []
     if "funnels" in entries:
         funnels = read_funnel_list(entries["funnels"][1], goals, findings, inputs, broken)
+    exclude = Exclusions()
+    if "exclude" in entries:
+        exclude = _read_exclude(entries["exclude"][1], findings)
+    # A funnel or exclusion with problems is reported as such, not as goals missing too.
+    holds = bool(funnels or exclude) or len(findings.errors) > errors_before
+    if not holds and "goals" not in entries and "source" not in entries:
+        findings.error(root, MISSING_GOALS)
     alerts: list[AlertRule] = []
     if "alerts" in entries:
         shape = ReportShape(
@@ -242,9 +256,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
         funnels=tuple(funnels),
         source=source,
         alerts=tuple(alerts),
-        exclude=(
-            _read_exclude(entries["exclude"][1], findings) if "exclude" in entries else Exclusions()
-        ),
+        exclude=exclude,
     )
 
 

@@ -43,6 +43,10 @@ SCALARS = SafeConstructor()
 
 Entries = dict[str, tuple[Node, Node]]
 
+# What an empty document is told, unless ``compose`` is told an empty one is fine.
+EMPTY_FILE = (
+    "the goals file is empty (expected a mapping with a 'goals' list, 'funnels' or 'exclude')"
+)
 # The longest value quoted in a message, quotes and ellipsis included.
 # Aliases may add this many nodes to a document, or as many as it holds if that is more: plenty
 # for anchors reused by hand, and far too few for an alias bomb, which multiplies per level.
@@ -102,7 +106,7 @@ def compose(text: str, findings: Findings, *, empty_ok: bool = False) -> Node | 
     if root is None or (tag_of(root) == NULL_TAG and root.value == ""):
         if empty_ok:
             return None
-        findings.error_at(1, 1, "the goals file is empty (expected a mapping with a 'goals' list)")
+        findings.error_at(1, 1, EMPTY_FILE)
         return None
     problem = _alias_problem(root) if "&" in text and _ANCHOR.search(text) else None
     if problem is not None:

@@ -293,9 +293,9 @@ OWNER_ONLY = "exclude: {ips: [203.0.113.2]}\n"
 def test_hits_and_suggest_read_the_exclude_section_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, excluded: list[int]
 ) -> None:
-    """Only exclude: is read: a goals file that report and check refuse (no goals, an invalid
-    goal, an unknown section, empty) still leaves 203.0.113.2's lines 1 and 4 out of hits and
-    of suggest's sessions (none left out by the empty file)."""
+    """Only exclude: is read: a goals file holding it alone, or one that report and check
+    refuse (an invalid goal, an unknown section, empty) still leaves 203.0.113.2's lines 1 and 4
+    out of hits and of suggest's sessions (none left out by the empty file)."""
     log = tmp_path / "six.log"
     log.write_text(SIX_LINES)
     goals_file(tmp_path, text)
@@ -337,7 +337,7 @@ def test_a_wrong_exclude_section_is_still_an_error(tmp_path: Path, command: str)
         ("goals: [\n", "goals.yaml:2:1: invalid YAML: expected the node content, but found "
          "'<stream end>' (while parsing a flow node at line 2, column 1)"),
         ("- exclude\n", "goals.yaml:1:1: invalid goals file: expected a mapping with a 'goals' "
-         "list, got a list"),
+         "list, 'funnels' or 'exclude', got a list"),
         ("exclude: {}\nexclude: {ips: [203.0.113.2]}\n", "goals.yaml:2:1: duplicate key "
          "'exclude' at the top level (first at line 1)"),
     ],

@@ -278,7 +278,8 @@ def test_unclosed_quote_names_where_the_quote_opened() -> None:
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
 def test_empty_file(text: str) -> None:
     assert problems_of(text) == [
-        "goals.yaml:1:1: the goals file is empty (expected a mapping with a 'goals' list)"
+        "goals.yaml:1:1: the goals file is empty "
+        "(expected a mapping with a 'goals' list, 'funnels' or 'exclude')"
     ]
 
 
@@ -288,7 +289,7 @@ def test_empty_file(text: str) -> None:
         (
             "- a\n",
             "goals.yaml:1:1: invalid goals file: "
-            "expected a mapping with a 'goals' list, got a list",
+            "expected a mapping with a 'goals' list, 'funnels' or 'exclude', got a list",
         ),
         ("goals:\n", "goals.yaml:1:7: invalid goals: expected a list of goals, got nothing"),
         ("goals: []\n", "goals.yaml:1:8: the goals list is empty (expected at least one goal)"),
@@ -314,6 +315,111 @@ def test_unknown_top_level_key() -> None:
         "goals.yaml:5:1: unknown key 'alarms' at the top level "
         "(expected one of goals, funnels, alerts, source, exclude)"
     ]
+
+
+# --- files without goals ---------------------------------------------------------------------
+
+FUNNEL_ALONE = "funnels:\n  - name: buy\n    steps: [/products/1, /cart]\n"
+OWNER_ALONE = "exclude:\n  ips: [203.0.113.9]\n  paths: [/health]\n"
+MISSING_GOALS = (
+    "goals.yaml:1:1: missing key 'goals' at the top level (expected a list of goals; without "
+    "one, a funnel under funnels: or an address or path under exclude:)"
+)
+
+
+def test_a_file_of_funnels_alone_needs_no_goals() -> None:
+    config = parse_goals(FUNNEL_ALONE, path="goals.yaml")
+
+    assert (config.goals, config.alerts, config.warnings) == ((), (), ())
+    (funnel,) = config.funnels
+    assert (funnel.name, [step.name for step in funnel.steps]) == ("buy", ["/products/1", "/cart"])
+    assert not config.exclude
+
+
+def test_a_file_of_exclusions_alone_needs_no_goals() -> None:
+    config = parse_goals(OWNER_ALONE, path="goals.yaml")
+
+    assert (config.goals, config.funnels, config.alerts) == ((), (), ())
+    assert config.exclude.text() == {
+        "ips": ["203.0.113.9/32"],
+        "paths": [repr(DestinationMatcher(StringMatcher("equals", "/health")))],
+    }
+
+
+def test_alert_rules_on_funnels_summary_and_input_need_no_goals() -> None:
+    text = (
+        FUNNEL_ALONE
+        + OWNER_ALONE
+        + "alerts:\n"
+        + "  - {name: leak, metric: funnels.buy.steps.2.drop_off_rate, above: 50%}\n"
+        + "  - {name: quiet, metric: summary.sessions, below: 10}\n"
+        + "  - {name: own, metric: input.excluded, above: 100}\n"
+    )
+    config = parse_goals(text, path="goals.yaml")
+
+    assert config.goals == ()
+    assert [rule.name for rule in config.alerts] == ["leak", "quiet", "own"]
+    assert [rule.metric.text for rule in config.alerts] == [
+        "funnels.buy.steps.2.drop_off_rate",
+        "summary.sessions",
+        "input.excluded",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param(
+            "alerts:\n  - {name: r, metric: summary.sessions, below: 1}\n",
+            MISSING_GOALS,
+            id="alerts alone",
+        ),
+        pytest.param("funnels: []\n", MISSING_GOALS, id="no funnel"),
+        pytest.param("exclude: {}\n", MISSING_GOALS, id="no exclusion"),
+        pytest.param(
+            "exclude: {ips: [], paths: []}\nfunnels: []\n", MISSING_GOALS, id="empty lists"
+        ),
+        pytest.param(
+            "funnels:\n  - name: buy\n    steps: [/a, /b]\n    goal: purchase\n",
+            "goals.yaml:4:11: funnel 'buy' names unknown goal 'purchase' (goals: none defined)",
+            id="a goal: naming no goal",
+        ),
+        pytest.param(
+            "funnels:\n  - {name: f, steps: [/a]}\n",
+            "goals.yaml:2:5: funnel 'f' has 1 step (expected 2 or more, counting the goal: step)",
+            id="a funnel of one step",
+        ),
+        pytest.param(
+            "funnels: 3\n",
+            "goals.yaml:1:10: invalid funnels: expected a list of funnels, got the number 3",
+            id="funnels no list",
+        ),
+        pytest.param(
+            "exclude: {ips: [office]}\n",
+            "goals.yaml:1:17: invalid address in exclude: ips: 'office' is no IP address or "
+            "network (give one such as 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32)",
+            id="an address that is none",
+        ),
+        pytest.param(
+            FUNNEL_ALONE + "alarms: []\n",
+            "goals.yaml:4:1: unknown key 'alarms' at the top level "
+            "(expected one of goals, funnels, alerts, source, exclude)",
+            id="an unknown key",
+        ),
+    ],
+)
+def test_a_file_without_goals_and_its_one_problem(text: str, problem: str) -> None:
+    """Without goals, a file must hold a funnel or an exclusion; one whose funnels or exclusions
+    have problems is told those alone, not that goals are missing too."""
+    assert problems_of(text) == [problem]
+
+
+def test_an_alert_rule_on_a_goal_needs_the_goal() -> None:
+    text = FUNNEL_ALONE + "alerts:\n  - {name: r, metric: goals.buy.conversions, below: 1}\n"
+
+    (problem,) = problems_of(text)
+    assert problem.startswith("goals.yaml:5:23: unknown metric 'goals.buy.conversions' (")
+    assert problem.endswith(") in alert 'r'")
 
 
 # --- aliases ---------------------------------------------------------------------------------
@@ -851,8 +957,8 @@ def test_a_log_given_as_the_goals_file_is_quoted_in_part(tmp_path: Path) -> None
 
     quoted = "'" + line[:77] + "…'"
     assert info.value.problems == [
-        f"{path}:1:1: invalid goals file: expected a mapping with a 'goals' list, "
-        f"got the string {quoted}"
+        f"{path}:1:1: invalid goals file: expected a mapping with a 'goals' list, 'funnels' or "
+        f"'exclude', got the string {quoted}"
     ]
 
 

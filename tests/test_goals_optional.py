@@ -25,6 +25,7 @@ after step 1, dropped 0. Without the exclusion the owner's session would complet
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -78,3 +79,130 @@ def test_an_export_without_goals_shows_its_funnels(tmp_path: Path) -> None:
     result = invoke("report", export, "--goals", goals, "--no-cache", "--quiet")
     assert (result.exit_code, result.stderr) == (0, "")
     assert f"Goals\n{NO_GOALS_NOTE}\n\n{FUNNEL_TITLE}\n" in result.stdout
+
+
+# --- an access log with a goals file of funnels and exclusions, no goals ---------------------
+
+
+def six_line_run(tmp_path: Path, *args: str, goals: str = FUNNEL + OWNER) -> Result:
+    """``report SIX_LINES --goals goals.yaml ARGS`` (the goals file ``goals``), --quiet."""
+    log = write(tmp_path, "six.log", SIX_LINES)
+    path = write(tmp_path, "goals.yaml", goals)
+    return invoke("report", log, "--goals", path, "--no-cache", "--quiet", *args)
+
+
+def test_the_json_report_has_the_funnel_and_no_goals(tmp_path: Path) -> None:
+    result = six_line_run(tmp_path, "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    report = json.loads(result.stdout)
+    assert report["goals"] == []
+    assert report["micro_macro"] == []
+    assert (report["input"]["excluded"], report["input"]["page"]) == (2, 4)
+    summary = report["summary"]
+    assert (summary["visitors"], summary["sessions"], summary["pageviews"]) == (2, 2, 4)
+    assert (summary["bounce_rate"], summary["avg_session_duration_s"]) == (0.5, 45.0)
+    assert (summary["macro_sessions"], summary["macro_conversion_rate"]) == (0, None)
+    assert report["funnels"] == [
+        {
+            "name": "buy",
+            "scope": "session",
+            "entry": "closed",
+            "order": "ordered",
+            "within_s": None,
+            "within_step_s": None,
+            "units": 2,
+            "entered": 2,
+            "never_entered": 0,
+            "completed": 1,
+            "conversion_rate": 0.5,
+            "steps": [
+                {
+                    "step": 1,
+                    "name": "/products/1",
+                    "reached": 2,
+                    "entrances": 2,
+                    "dropped": 1,
+                    "drop_off_rate": 0.5,
+                    "conversion_from_start": 1.0,
+                    "conversion_from_previous": None,
+                    "median_time_from_previous_s": None,
+                },
+                {
+                    "step": 2,
+                    "name": "/cart",
+                    "reached": 1,
+                    "entrances": 0,
+                    "dropped": 0,
+                    "drop_off_rate": 0.0,
+                    "conversion_from_start": 0.5,
+                    "conversion_from_previous": 0.5,
+                    "median_time_from_previous_s": 30.0,
+                },
+            ],
+        }
+    ]
+    pages = [(row["path"], row["pageviews"]) for row in report["traffic"]["pages"]]
+    assert pages == [("/products/1", 2), ("/", 1), ("/cart", 1)]
+
+
+def test_the_terminal_report_notes_no_goals_then_shows_the_funnel(tmp_path: Path) -> None:
+    result = six_line_run(tmp_path)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert f"Goals\n{NO_GOALS_NOTE}\n\n{FUNNEL_TITLE}\n" in result.stdout
+    assert "Pages: top 3 of 3, by pageviews" in result.stdout
+
+
+def test_the_markdown_report_has_the_funnel_steps(tmp_path: Path) -> None:
+    result = six_line_run(tmp_path, "--format", "markdown")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert (
+        f"## Goals\n\n{NO_GOALS_NOTE}\n\n## {FUNNEL_TITLE}\n\n"
+        "| Step | Name | Reached | Dropped | Drop-off | From start | From previous "
+        "| Median time from previous |\n"
+        "| ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| 1 | /products/1 | 2 | 1 | 50.0% | 100.0% | n/a | n/a |\n"
+        "| 2 | /cart | 1 | 0 | 0.0% | 50.0% | 50.0% | 30s |\n"
+    ) in result.stdout
+
+
+def test_the_csv_funnels_table(tmp_path: Path) -> None:
+    result = six_line_run(tmp_path, "--format", "csv", "--table", "funnels")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "funnel,step,step_name,reached,entrances,dropped,drop_off_rate,conversion_from_start,"
+        "conversion_from_previous,median_time_from_previous_s\n"
+        "buy,1,/products/1,2,2,1,0.5,1.0,,\n"
+        "buy,2,/cart,1,0,0,0.0,0.5,0.5,30.0\n"
+    )
+
+
+def test_the_html_report_has_the_funnel(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    result = six_line_run(tmp_path, "--format", "html", "--output", str(page))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    html = page.read_text(encoding="utf-8")
+    assert NO_GOALS_NOTE in html
+    assert FUNNEL_TITLE.replace("'", "&#39;") in html
+
+
+def test_alert_rules_of_a_file_without_goals(tmp_path: Path) -> None:
+    """The funnel's completion (1 of 2: 50%) is below 60%, the owner's 2 lines are above 1; the
+    2 sessions are not below 2."""
+    rules = (
+        "alerts:\n"
+        "  - {name: leak, metric: funnels.buy.conversion_rate, below: 60%}\n"
+        "  - {name: own, metric: input.excluded, above: 1}\n"
+        "  - {name: quiet, metric: summary.sessions, below: 2}\n"
+    )
+    log = write(tmp_path, "six.log", SIX_LINES)
+    path = write(tmp_path, "goals.yaml", FUNNEL + OWNER + rules)
+    day = ("--since", "2026-11-02", "--until", "2026-11-02")
+    result = invoke("alert", log, "--goals", path, "--no-cache", *day)
+    assert (result.exit_code, result.stderr) == (3, "")
+    assert result.stdout == (
+        "leak: funnels.buy.conversion_rate = 50.00% in 2 Nov 2026 is below 60.00%\n"
+        "own: input.excluded = 2 in 2 Nov 2026 is above 1\n"
+    )
+    report = six_line_run(tmp_path, "--alerts", *day, goals=FUNNEL + OWNER + rules)
+    assert (report.exit_code, report.stderr) == (3, "")
+    assert "Alerts: 2 of 3 fired" in report.stdout
