@@ -549,6 +549,7 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
         env.message(warning, level="warning")
     _alert_setup(config, compare)
     macro, micro = len(config.macro_goals), len(config.micro_goals)
+    kinds = f" ({macro} macro, {micro} micro)" if config.goals else ""
     extras = [
         _plural(len(config.funnels), "funnel"),
         _plural(len(config.alerts), "alert rule"),
@@ -557,8 +558,7 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     ]
     counts = "".join(f", {extra}" for extra in extras if extra)
     env.stdout.write(
-        f"{inert(goals_file)}: OK, {_plural(len(config.goals), 'goal') or '0 goals'} "
-        f"({macro} macro, {micro} micro)"
+        f"{inert(goals_file)}: OK, {_plural(len(config.goals), 'goal') or '0 goals'}{kinds}"
         f"{counts}\n"
     )
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from micromacro.cli import cli
@@ -206,3 +207,44 @@ def test_alert_rules_of_a_file_without_goals(tmp_path: Path) -> None:
     report = six_line_run(tmp_path, "--alerts", *day, goals=FUNNEL + OWNER + rules)
     assert (report.exit_code, report.stderr) == (3, "")
     assert "Alerts: 2 of 3 fired" in report.stdout
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+def test_check_counts_what_a_file_without_goals_holds(tmp_path: Path) -> None:
+    """No "(0 macro, 0 micro)" after "0 goals": there are no goals to split."""
+    path = write(tmp_path, "goals.yaml", FUNNEL + OWNER)
+    result = invoke("check", path)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        f"{path}: OK, 0 goals, 1 funnel, 1 excluded network\n",
+        "",
+    )
+    paths = write(tmp_path, "paths.yaml", "exclude:\n  paths: [/health, {begins_with: /wp-}]\n")
+    result = invoke("check", paths)
+    assert (result.exit_code, result.stdout) == (0, f"{paths}: OK, 0 goals, 2 excluded paths\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param(
+            "alerts:\n  - {name: quiet, metric: summary.sessions, below: 1}\n",
+            "1:1: missing key 'goals' at the top level (expected a list of goals; without one, "
+            "a funnel under funnels: or an address or path under exclude:)",
+            id="alerts alone",
+        ),
+        pytest.param(
+            "# nothing yet\n",
+            "1:1: the goals file is empty "
+            "(expected a mapping with a 'goals' list, 'funnels' or 'exclude')",
+            id="empty",
+        ),
+    ],
+)
+def test_check_says_what_a_file_lacks(tmp_path: Path, text: str, problem: str) -> None:
+    path = write(tmp_path, "goals.yaml", text)
+    result = invoke("check", path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"micromacro: error: {path}:{problem}\n"
