@@ -297,11 +297,16 @@ def _period_labels(result: Report) -> tuple[str, str]:
 def _warn_of_an_empty_table(
     env: Environment, output_format: str, table: str, options: ReportOptions
 ) -> None:
-    """A CSV/TSV table that no option fills is written as its header alone: say why."""
+    """A CSV/TSV table that no option (or no goal of a goals file) fills is written as its
+    header alone: say why."""
     if output_format not in ("csv", "tsv"):
         return
     if table == "status_codes" and options.goals.source is not None:
         env.message("--table status_codes is empty: event exports log no status", level="warning")
+    goals = options.goals
+    if table == "goals" and goals.path and not goals.goals:
+        shown = " (pass --table funnels for its funnels)" if goals.funnels else ""
+        env.message(f"--table goals is empty: {goals.path} has no goals{shown}", level="warning")
     if options.by:
         return
     if table == "segments":
@@ -355,9 +360,11 @@ def report(
             else f"--alerts: no goals file, so no alert rules (pass --goals FILE or create "
             f"{DEFAULT_GOALS_FILE})"
         )
-    if history is not None and not goals.goals:  # a goals file has one at least
+    if history is not None and not goals.goals:
         raise UsageError(
-            "--history writes a row per goal, and there is no goals file "
+            f"--history writes a row per goal, and {goals.path} has no goals (add a goals: list)"
+            if goals.path
+            else "--history writes a row per goal, and there is no goals file "
             f"(pass --goals FILE or create {DEFAULT_GOALS_FILE})"
         )
     since = ctx.params.get("since")

@@ -248,3 +248,41 @@ def test_check_says_what_a_file_lacks(tmp_path: Path, text: str, problem: str) -
     result = invoke("check", path)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"micromacro: error: {path}:{problem}\n"
+
+
+# --- report options that need goals -------------------------------------------------------------
+
+
+def test_history_needs_goals_and_says_the_file_has_none(tmp_path: Path) -> None:
+    """A history row is a goal's: a file of funnels and exclusions has none to write, and the
+    error names the file rather than saying there is no goals file."""
+    history = tmp_path / "history.csv"
+    result = six_line_run(tmp_path, "--history", str(history))
+    path = tmp_path / "goals.yaml"
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"micromacro: error: --history writes a row per goal, and {path} has no goals "
+        "(add a goals: list)\n",
+    )
+    assert not history.exists()
+
+
+@pytest.mark.parametrize(
+    ("goals", "hint"),
+    [
+        pytest.param(FUNNEL + OWNER, " (pass --table funnels for its funnels)", id="funnels"),
+        pytest.param(OWNER, "", id="exclusions alone"),
+    ],
+)
+def test_the_csv_goals_table_is_its_header_and_a_warning_says_why(
+    tmp_path: Path, goals: str, hint: str
+) -> None:
+    log = write(tmp_path, "six.log", SIX_LINES)
+    path = write(tmp_path, "goals.yaml", goals)
+    result = invoke("report", log, "--goals", path, "--no-cache", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("name,kind,category,type,count,conversions,")
+    assert result.stdout.count("\n") == 1
+    warning = f"micromacro: warning: --table goals is empty: {path} has no goals{hint}\n"
+    assert warning in result.stderr
