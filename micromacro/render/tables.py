@@ -476,7 +476,7 @@ _SEGMENT_FIGURES = (
 
 def segments_table(report: Report) -> Table:
     """Every segment and goal as one long table (CSV/TSV ``--table segments``), a segment
-    without goals (a report without a goals file) on one row of its own figures; with
+    without goals (no goals file, or one without goals) on one row of its own figures; with
     ``--compare`` also the segment's sessions and the goal's rate in the comparison period."""
     columns = _compared(report, SEGMENT_TABLE_COLUMNS, SEGMENT_COMPARISON_COLUMNS)
     changes = report.comparison.segments if report.comparison else None
