@@ -543,7 +543,8 @@ def hits(ctx: click.Context, /, **params: Any) -> None:
 @click.pass_context
 def suggest(ctx: click.Context, /, **params: Any) -> None:
     """Propose a goals file from the logs: the macro and micro goals and the funnels their
-    sessions show, each with the evidence for it (read as report reads them).
+    sessions show, each with the evidence for it (read as report reads them), and the goals
+    file's exclude: and --exclude-ip applied, kept as its exclude: section.
 
     \b
     Examples:

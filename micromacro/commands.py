@@ -495,14 +495,20 @@ def suggest(
     quiet: bool,
     **_reading: Any,
 ) -> None:
-    """``micromacro suggest``: read (leaving out what the goals file's ``exclude:`` names), and
-    write a goals file proposed from the sessions."""
-    from micromacro.render.suggestion import render_suggestion  # what a report does not load
+    """``micromacro suggest``: read (leaving out what the goals file's ``exclude:`` and
+    ``--exclude-ip`` name), and write a goals file proposed from the sessions, which keeps those
+    exclusions in its ``exclude:`` section."""
+    # What a report does not load:
+    from micromacro.render.suggestion import ExclusionSources, render_suggestion
     from micromacro.suggest import SuggestOptions, suggest_goals
 
     env = environment(ctx)
     env.quiet = quiet
-    exclusions, _ = _exclusions_of_run(env, goals_path)
+    exclusions, goals_read = _exclusions_of_run(env, goals_path)
+    sources = ExclusionSources(
+        goals_file=goals_read if exclusions.exclude else "",
+        exclude_ips=tuple(ctx.params["exclude_ips"]),
+    )
     _check_reading(ctx.params)
     base = _report_options(ctx, exclusions)
     options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
@@ -511,7 +517,7 @@ def suggest(
     with env.progress() as on_progress, _access_logs_only("suggest"):
         found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, found.notes, found.warnings, found.malformed)
-    text = render_suggestion(found, output_format)
+    text = render_suggestion(found, output_format, sources)
     if output is not None:
         write_output(output, text, reads=inputs)
     macro = sum(1 for s in found.goals if s.goal.kind == "macro")

@@ -88,6 +88,19 @@ def _unmapped(network: Network) -> Network:
     return ipaddress.IPv4Network((mapped, network.prefixlen - _MAPPED_PREFIX))
 
 
+def network_text(network: Network) -> str:
+    """``network`` as the goals file's ``exclude: ips`` writes it, which ``excluded_network``
+    reads back as the same network: a network of one as its address alone.
+
+    >>> texts = ("198.51.100.0/24", "2001:DB8::1", "::ffff:203.0.113.7", "2001:db8::/32")
+    >>> [network_text(excluded_network(text)) for text in texts]
+    ['198.51.100.0/24', '2001:db8::1', '203.0.113.7', '2001:db8::/32']
+    """
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
 # --site-host: a host name (any script: internationalised names stay as written) or an IPv6
 # address in brackets, maybe with a trailing dot and a port.
 _HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+?)\.?(?::[0-9]*)?")

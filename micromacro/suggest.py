@@ -8,14 +8,15 @@ capped ─▶ each goal's sessions counted by ``goal_matching``, as a report cou
 funnel to each of the first macro goals from the steps its converting sessions took.
 
 ``suggest_goals`` returns a ``Suggestion``: goals of the goal model (``goals.Goal``) and funnels
-(``goals.Funnel``), each with its evidence. ``render.suggestion`` writes it as a goals file.
+(``goals.Funnel``), each with its evidence, and the exclusions the read applied.
+``render.suggestion`` writes it as a goals file, its ``exclude:`` section those exclusions.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any, BinaryIO, get_args
 
@@ -27,6 +28,7 @@ from micromacro.goal_definitions import MAX_MACRO_GOALS
 from micromacro.goal_matching import hit_match, session_conversions
 from micromacro.goals import (
     DestinationMatcher,
+    Exclusions,
     Funnel,
     FunnelStep,
     Goal,
@@ -139,7 +141,8 @@ class FunnelSuggestion:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """What ``micromacro suggest`` proposes, with what the read found."""
+    """What ``micromacro suggest`` proposes, with what the read found and the exclusions it
+    applied (the site's own visits, left out of the sessions as a report leaves them out)."""
 
     goals: tuple[GoalSuggestion, ...]
     funnels: tuple[FunnelSuggestion, ...]
@@ -152,6 +155,7 @@ class Suggestion:
     malformed: tuple[MalformedLine, ...] = ()
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    exclude: Exclusions = field(default_factory=Exclusions)
 
 
 @dataclass
@@ -210,6 +214,7 @@ def suggest_goals(
         malformed=tuple(read.malformed),
         notes=tuple(read.notes),
         warnings=(*read.warnings, *input_warnings(read, options)),
+        exclude=options.exclude,
     )
 
 

@@ -357,7 +357,8 @@ def test_json_gives_the_candidates_with_their_evidence() -> None:
     code, out, _ = _run("suggest", SAAS, "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert list(data) == ["input", "sessions", "period", "goals", "funnels"]
+    assert list(data) == ["input", "sessions", "period", "goals", "funnels", "exclude"]
+    assert data["exclude"] is None  # nothing excluded
     assert data["sessions"] == 14
     signup = next(g for g in data["goals"] if g["name"] == "signup")
     assert signup["definition"] == {"name": "signup", "kind": "macro", "destination": "/welcome"}

@@ -1,30 +1,34 @@
 """A suggestion as a goals file (YAML, in the order and key style of goals.example.yaml, each
-goal and funnel under comments that give its evidence), or as JSON for tools.
+goal and funnel under comments that give its evidence, and last the ``exclude:`` section the
+suggestion was read with, under a comment that says where it came from), or as JSON for tools.
 
 Every text that comes from the log (a path in a matcher, an example in a comment, an input's
 name) is written inert: a scalar is plain only when YAML reads it back as the same string,
 else single-quoted, else double-quoted with escapes; a comment holds printable characters
 only, so no line break or control character can end it early. The file reads back with
-``yaml.safe_load`` as the goals and funnels proposed, and nothing in it is a tag or an alias.
+``yaml.safe_load`` as the goals and funnels proposed and the exclusions, and nothing in it is a
+tag or an alias.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 import yaml
 
 from micromacro.goals import (
     EVENT_FIELDS,
     DestinationMatcher,
+    Exclusions,
     Funnel,
     Goal,
     HitMatcher,
     NumberCondition,
     StringMatcher,
 )
-from micromacro.option_values import SuggestionFormat
+from micromacro.option_values import Network, SuggestionFormat, network_text
 from micromacro.periods import utc_text
 from micromacro.suggest import (
     FunnelSuggestion,
@@ -37,6 +41,7 @@ from micromacro.text import json_inert
 
 INDENT = "  "
 _PLAIN = re.compile(r"^[A-Za-z0-9_/.][A-Za-z0-9_./*+\-]*$")
+_PLAIN_ADDRESS = re.compile(r"^[0-9A-Fa-f.:/]+$")  # plain as a block list's item, not in a flow
 _RULE_WIDTH = 96
 
 Node = str | int | float | bool | list["Node"] | dict[str, "Node"]
@@ -111,6 +116,31 @@ def funnel_node(funnel: Funnel) -> dict[str, Node]:
     if funnel.goal:
         node["goal"] = funnel.goal
     return node
+
+
+def exclusions_node(exclude: Exclusions) -> dict[str, Node]:
+    """The ``exclude:`` section as a goals file writes it, which reads back as ``exclude``:
+    ``ips`` (addresses and CIDR networks) and ``paths`` (destination matchers), each only where
+    it holds something."""
+    node: dict[str, Node] = {}
+    if exclude.networks:
+        node["ips"] = [network_text(network) for network in exclude.networks]
+    if exclude.paths:
+        node["paths"] = [hit_matcher_node(path)["destination"] for path in exclude.paths]
+    return node
+
+
+@dataclass(frozen=True)
+class ExclusionSources:
+    """Where a suggestion's exclusions came from: the goals file whose ``exclude:`` section
+    excluded something ("" for none) and the ``--exclude-ip`` networks given, in their order."""
+
+    goals_file: str = ""
+    exclude_ips: tuple[Network, ...] = ()
+
+    def exclude_ip_texts(self) -> list[str]:
+        """The ``--exclude-ip`` networks as ``exclude: ips`` writes them, each once."""
+        return list(dict.fromkeys(network_text(network) for network in self.exclude_ips))
 
 
 # --- YAML ------------------------------------------------------------------------------------
@@ -283,8 +313,57 @@ def _header(suggestion: Suggestion) -> list[str]:
     return _comments(text, 0)
 
 
-def render_suggestion_yaml(suggestion: Suggestion) -> str:
-    """The suggestion as a goals file, deterministic for the same suggestion."""
+def _address_scalar(text: str) -> str:
+    """An address or network as an item of a block list: plain as goals.example.yaml writes it
+    (``2001:db8::/32``) where YAML reads it back as the same string, else as ``yaml_scalar``
+    writes it (``'1:2:3:4:5:6:7:8'``, which YAML 1.1 reads as a number in base 60).
+
+    >>> [_address_scalar(t) for t in ("198.51.100.0/24", "2001:db8::/32", "1:2:3:4:5:6:7:8")]
+    ['198.51.100.0/24', '2001:db8::/32', "'1:2:3:4:5:6:7:8'"]
+    """
+    if _PLAIN_ADDRESS.match(text) and _reads_back(text):
+        return text
+    return yaml_scalar(text)
+
+
+def _exclude_note(suggestion: Suggestion, sources: ExclusionSources) -> str:
+    """What the ``exclude:`` section is, and where it came from."""
+    read = "the 1 session" if suggestion.sessions == 1 else f"the {suggestion.sessions:,} sessions"
+    text = f"the site's own visits, left out of {read} read (a report on this file leaves them"
+    text += " out too)"
+    origins = []
+    if sources.goals_file:
+        origins.append(f"the exclude: section of {sources.goals_file}")
+    if sources.exclude_ips:
+        origins.append("--exclude-ip " + ", ".join(sources.exclude_ip_texts()))
+    return text + (": from " + " and ".join(origins) if origins else "")
+
+
+def _exclude_lines(suggestion: Suggestion, sources: ExclusionSources) -> list[str]:
+    """The ``exclude:`` section under its comment (none when nothing was excluded): each list in
+    block style, as goals.example.yaml writes it."""
+    if not suggestion.exclude:
+        return []
+    lines = ["exclude:", *_comments(_exclude_note(suggestion, sources), 1)]
+    for key, items in exclusions_node(suggestion.exclude).items():
+        assert isinstance(items, list)
+        lines.append(f"{INDENT}{key}:")
+        for item in items:
+            if isinstance(item, dict):
+                lines += _list_item(item, 2)
+            else:
+                assert isinstance(item, str)
+                scalar = _address_scalar(item) if key == "ips" else yaml_scalar(item)
+                lines.append(f"{INDENT * 2}- {scalar}")
+    return lines
+
+
+def render_suggestion_yaml(
+    suggestion: Suggestion, sources: ExclusionSources = ExclusionSources()
+) -> str:
+    """The suggestion as a goals file, deterministic for the same suggestion: its goals, its
+    funnels and the ``exclude:`` section it was read with (``sources`` saying where it came
+    from), so that ``report --goals`` on the file leaves out the same lines."""
     lines = [*_header(suggestion), "", "goals:"]
     for kind, category, title in _SECTIONS:
         chosen = [
@@ -307,6 +386,7 @@ def render_suggestion_yaml(suggestion: Suggestion) -> str:
             lines += _comments(_funnel_evidence(funnel), 1)
             lines += _list_item(funnel_node(funnel.funnel), 1)
             lines.append("")
+    lines += _exclude_lines(suggestion, sources)
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n"
@@ -358,9 +438,24 @@ def _funnel_json(suggestion: FunnelSuggestion) -> dict[str, object]:
     }
 
 
-def render_suggestion_json(suggestion: Suggestion) -> str:
+def _exclude_json(suggestion: Suggestion, sources: ExclusionSources) -> dict[str, object] | None:
+    """The exclusions applied: their goals-file ``definition`` (the ``exclude:`` section), the
+    ``goals_file`` whose ``exclude:`` gave some (null: none) and the ``exclude_ip`` values
+    given; None when nothing was excluded."""
+    if not suggestion.exclude:
+        return None
+    return {
+        "definition": exclusions_node(suggestion.exclude),
+        "goals_file": sources.goals_file or None,
+        "exclude_ip": sources.exclude_ip_texts(),
+    }
+
+
+def render_suggestion_json(
+    suggestion: Suggestion, sources: ExclusionSources = ExclusionSources()
+) -> str:
     """The candidates with their evidence, for tools: ``input``, ``sessions``, ``period``,
-    ``goals`` and ``funnels`` (each with its goals-file ``definition``)."""
+    ``goals`` and ``funnels`` (each with its goals-file ``definition``), and ``exclude``."""
     data = {
         "input": suggestion.input.as_dict(),
         "sessions": suggestion.sessions,
@@ -370,12 +465,15 @@ def render_suggestion_json(suggestion: Suggestion) -> str:
         },
         "goals": [_goal_json(s) for s in suggestion.goals],
         "funnels": [_funnel_json(f) for f in suggestion.funnels],
+        "exclude": _exclude_json(suggestion, sources),
     }
     return json_inert(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
-def render_suggestion(suggestion: Suggestion, fmt: SuggestionFormat) -> str:
-    """The suggestion in ``fmt`` (``yaml`` or ``json``)."""
+def render_suggestion(
+    suggestion: Suggestion, fmt: SuggestionFormat, sources: ExclusionSources = ExclusionSources()
+) -> str:
+    """The suggestion in ``fmt`` (``yaml`` or ``json``), its exclusions from ``sources``."""
     if fmt == "json":
-        return render_suggestion_json(suggestion)
-    return render_suggestion_yaml(suggestion)
+        return render_suggestion_json(suggestion, sources)
+    return render_suggestion_yaml(suggestion, sources)
