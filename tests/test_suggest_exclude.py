@@ -131,6 +131,13 @@ def test_the_proposal_keeps_the_goals_files_exclusions_and_exclude_ip(site: Path
     assert result.stdout == PROPOSAL
 
 
+def test_the_readme_example_is_the_tiny_logs_exclude_section() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("### `micromacro suggest") :]
+    example = section[section.index("```yaml\nexclude:\n") + 8 :]
+    assert PROPOSAL.endswith("\n\n" + example[: example.index("```\n")])
+
+
 def test_check_and_report_read_back_the_same_exclusions(site: Path) -> None:
     (site / "goals.yaml").write_text(EXCLUDE)
     made = ("tiny.log", "--goals", "goals.yaml", "--exclude-ip", "203.0.113.9")
