@@ -2,16 +2,22 @@
 
     python bench/stage_cpu.py LOG [--goals FILE] [--yardstick PATH]
 
-The report runs in this process with Polars on one thread and every stage in turn (the
-threads that read and parse a chunk ahead of the one being classified are replaced by plain
-iteration), so each stage's wall time is its CPU time, and the stages add up to the run.
+The report runs in this process with Polars on one thread and its read in turn (the threads
+that read and parse a chunk ahead of the one being classified are replaced by plain
+iteration); each stage is timed by the process's CPU time, so that the few stages that still
+run small pools of their own (the format's detection tries its families side by side, the
+report after the read makes some tables beside others) count what all their threads spent,
+and the stages add up to the run's CPU time.
 Beside it the yardstick (`near_limit_polars.py`, regex parse) runs on one thread too, as a
-whole process. Prints a table of the stages: the imports, the format's detection, reading
-the lines, parsing them, classifying them, adding them up, and the report after the read
-(sessions, goals, funnels and tables), and how the total compares with the yardstick's.
+whole process. Prints a table of the stages: the start-up and imports, the format's
+detection, reading the lines, parsing them, classifying them, adding them up, and the report
+after the read (sessions, goals, funnels and tables), and how the total compares with the
+yardstick's.
 
 A stage this script times is named by the function that makes it (`reading.read_hits`,
-`FamilyParser.read_first`, …); where one is renamed, the script stops and says which.
+`FamilyParser.read_first`, …); where one it replaces is renamed, the script stops and says
+which. Without `--goals` the report finds a goals file as `report` does (`goals.yaml` of the
+current directory, if there is one).
 Not run in CI; run it on an otherwise idle machine, from the repository root.
 """
 
@@ -28,9 +34,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-# Before Polars is imported: one thread, so that a stage's wall time is its CPU time.
+# Before Polars is imported: one thread, the stages in turn.
 os.environ["POLARS_MAX_THREADS"] = "1"
-_START = time.perf_counter()
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -44,48 +49,57 @@ import micromacro.logformats.families as families  # noqa: E402
 import micromacro.reading as reading  # noqa: E402
 import micromacro.report as report  # noqa: E402
 
-_IMPORTED = time.perf_counter() - _START
+_IMPORTED = time.process_time()  # the interpreter's start and the imports
 _SPENT: dict[str, list[float]] = {}
 
 
-def _timed(owner: object, name: str, label: str) -> None:
-    """Replace ``owner.name`` by the same function adding its time to ``label``."""
-    function = getattr(owner, name, None)
-    if function is None:
+def _existing(owner: object, name: str) -> object:
+    """``owner.name``; the script stops where it is gone (renamed since it was written)."""
+    if not hasattr(owner, name):
         sys.exit(f"stage_cpu: {owner!r} has no {name} any more: update this script")
+    return getattr(owner, name)
+
+
+def _timed(owner: object, name: str, label: str) -> None:
+    """Replace ``owner.name`` by the same function adding its CPU time to ``label``."""
+    function = _existing(owner, name)
+    assert callable(function)
 
     @functools.wraps(function)
     def timed(*args: object, **kwargs: object) -> object:
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
-            _SPENT.setdefault(label, []).append(time.perf_counter() - start)
+            _SPENT.setdefault(label, []).append(time.process_time() - start)
 
     setattr(owner, name, timed)
 
 
 def _in_turn(label: str) -> Callable[..., Iterator[object]]:
-    """A stand-in for ``read_ahead``: the items in turn, each one's making added to ``label``."""
+    """A stand-in for ``read_ahead``: the items in turn, each one's making (CPU time) added to
+    ``label``."""
 
     def iterate(items: Iterable[object], **_: object) -> Iterator[object]:
         it = iter(items)
         while True:
-            start = time.perf_counter()
+            start = time.process_time()
             try:
                 item = next(it)
             except StopIteration:
                 return
             finally:
-                _SPENT.setdefault(label, []).append(time.perf_counter() - start)
+                _SPENT.setdefault(label, []).append(time.process_time() - start)
             yield item
 
     return iterate
 
 
 def _instrument() -> None:
+    for owner, name in ((inputs, "read_ahead"), (reading, "read_ahead"), (reading, "_PARSERS")):
+        _existing(owner, name)
     inputs.read_ahead = _in_turn("read the lines")  # type: ignore[assignment]
-    # The parse runs inside the chunk iterator: its time is taken out of this one below.
+    # The chunks are parsed as they are taken: the parse is timed on its own.
     reading.read_ahead = _in_turn("_chunks")  # type: ignore[assignment]
     reading._PARSERS = 1  # type: ignore[attr-defined]
     _timed(reading, "choose_format_for", "detect the format")
@@ -115,13 +129,13 @@ def _yardstick_cpu(path: Path, log: str) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log")
-    parser.add_argument("--goals", help="goals file (default: none)")
+    parser.add_argument("--goals", help="goals file (default: as report finds one)")
     parser.add_argument("--yardstick", default=str(DEFAULT_YARDSTICK))
     args = parser.parse_args()
     _instrument()
     argv = ["report", args.log, "--format", "json", "--no-cache", "--quiet"]
     argv += ["--goals", args.goals] if args.goals else []
-    started = time.perf_counter()
+    started = time.process_time()
     with tempfile.TemporaryDirectory() as scratch:  # the report is written, not shown
         output = ["--output", str(Path(scratch) / "report.json")]
         try:
@@ -129,12 +143,11 @@ def main() -> None:
         except SystemExit as done:  # the command's end: anything but 0 is its failure
             if done.code:
                 raise
-    run = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = usage.ru_utime + usage.ru_stime
+    run = time.process_time() - started
+    cpu = time.process_time()
     spent = {label: sum(times) for label, times in _SPENT.items()}
     # The chunk iterator's time holds the reading and the parse; the read holds them all.
-    rows = [("imports", _IMPORTED, "")]
+    rows = [("start-up and imports", _IMPORTED, "")]
     for label in ("detect the format", "read the lines", "parse", "classify", "add up"):
         calls = len(_SPENT.get(label, []))
         rows.append((label, spent.get(label, 0.0), f"{calls} calls"))
@@ -147,8 +160,7 @@ def main() -> None:
     print(f"{'stage':40s} {'seconds':>8s}  note")
     for label, seconds, note in rows:
         print(f"{label:40s} {seconds:8.3f}  {note}")
-    total = _IMPORTED + run
-    print(f"{'micromacro, whole run':40s} {total:8.3f}  process CPU {cpu:.3f} s")
+    print(f"{'micromacro, whole run':40s} {cpu:8.3f}  process CPU")
     yardstick = _yardstick_cpu(Path(args.yardstick), args.log)
     if yardstick is None:
         print(f"yardstick not found at {args.yardstick}: give --yardstick PATH")
