@@ -80,6 +80,16 @@ def cut_quoted(shown: str) -> str:
     return shown[0] + inert(shown[1:-1], limit=QUOTE_CHARS - 2) + shown[-1]
 
 
+def file_name_text(path: str) -> str:
+    """``path``, a file name from the command line, as text that any output can hold: the bytes
+    that are not UTF-8 (which Python keeps as lone surrogates) as ``\\xNN`` escapes.
+
+    >>> file_name_text("bad\\udc85.yaml"), file_name_text("café.yaml")
+    ('bad\\\\x85.yaml', 'café.yaml')
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def json_inert(text: str) -> str:
     """JSON ``text`` with DEL, C1 controls and bidirectional characters written as ``\\uNNNN``
     escapes: the same strings once parsed, and nothing a terminal acts on when it is shown.

@@ -27,6 +27,7 @@ did not bounce, fewer than three).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +261,18 @@ def test_nothing_excluded_writes_no_exclude_section(site: Path) -> None:
     text = _run("suggest", "tiny.log").stdout
     assert "exclude" not in text
     assert json.loads(_run("suggest", "tiny.log", "--format", "json").stdout)["exclude"] is None
+
+
+def test_a_goals_file_name_that_is_not_utf8_is_written_with_escapes(site: Path) -> None:
+    """A name of any bytes is the goals file's name (decisions: arguments that are not UTF-8):
+    its byte 0x85 is written ``\\x85`` in the JSON's ``goals_file`` and in the YAML's comment,
+    as micromacro's messages write such a name, and the output is UTF-8."""
+    name = os.fsdecode(b"bad\x85.yaml")
+    (site / name).write_text("exclude:\n  ips: [203.0.113.9]\n")
+    result = _run("suggest", "tiny.log", "--goals", name, "--format", "json", "-o", "o.json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads((site / "o.json").read_bytes().decode("utf-8"))
+    assert data["exclude"]["goals_file"] == "bad\\x85.yaml"
+    assert _run("suggest", "tiny.log", "--goals", name, "-o", "o.yaml").exit_code == 0
+    text = (site / "o.yaml").read_bytes().decode("utf-8")
+    assert "  #   out too): from the exclude: section of bad\\x85.yaml\n  ips:\n" in text

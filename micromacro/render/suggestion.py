@@ -5,9 +5,10 @@ suggestion was read with, under a comment that says where it came from), or as J
 Every text that comes from the log (a path in a matcher, an example in a comment, an input's
 name) is written inert: a scalar is plain only when YAML reads it back as the same string,
 else single-quoted, else double-quoted with escapes; a comment holds printable characters
-only, so no line break or control character can end it early. The file reads back with
-``yaml.safe_load`` as the goals and funnels proposed and the exclusions, and nothing in it is a
-tag or an alias.
+only, so no line break or control character can end it early. A file name that is not UTF-8
+is written with ``\\xNN`` escapes (``text.file_name_text``), in the JSON too. The file reads
+back with ``yaml.safe_load`` as the goals and funnels proposed and the exclusions, and nothing
+in it is a tag or an alias.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from micromacro.suggest import (
     ValueHint,
     duration_text,
 )
-from micromacro.text import json_inert
+from micromacro.text import file_name_text, json_inert
 
 INDENT = "  "
 _PLAIN = re.compile(r"^[A-Za-z0-9_/.][A-Za-z0-9_./*+\-]*$")
@@ -333,7 +334,7 @@ def _exclude_note(suggestion: Suggestion, sources: ExclusionSources) -> str:
     text += " out too)"
     origins = []
     if sources.goals_file:
-        origins.append(f"the exclude: section of {sources.goals_file}")
+        origins.append(f"the exclude: section of {file_name_text(sources.goals_file)}")
     if sources.exclude_ips:
         origins.append("--exclude-ip " + ", ".join(sources.exclude_ip_texts()))
     return text + (": from " + " and ".join(origins) if origins else "")
@@ -440,13 +441,13 @@ def _funnel_json(suggestion: FunnelSuggestion) -> dict[str, object]:
 
 def _exclude_json(suggestion: Suggestion, sources: ExclusionSources) -> dict[str, object] | None:
     """The exclusions applied: their goals-file ``definition`` (the ``exclude:`` section), the
-    ``goals_file`` whose ``exclude:`` gave some (null: none) and the ``exclude_ip`` values
-    given; None when nothing was excluded."""
+    ``goals_file`` whose ``exclude:`` gave some (null: none; ``file_name_text``) and the
+    ``exclude_ip`` values given; None when nothing was excluded."""
     if not suggestion.exclude:
         return None
     return {
         "definition": exclusions_node(suggestion.exclude),
-        "goals_file": sources.goals_file or None,
+        "goals_file": file_name_text(sources.goals_file) or None,
         "exclude_ip": sources.exclude_ip_texts(),
     }
 
