@@ -513,6 +513,7 @@ def suggest(
     base = _report_options(ctx, exclusions)
     options = SuggestOptions(**{f.name: getattr(base, f.name) for f in fields(SuggestOptions)})
     if output is not None:
+        _refuse_json_onto_goals(output, output_format, goals_read)
         refuse_read_output(output, reads=inputs)
     with env.progress() as on_progress, _access_logs_only("suggest"):
         found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
@@ -529,6 +530,18 @@ def suggest(
     )
     if output is None:
         env.write_data(text)
+
+
+def _refuse_json_onto_goals(output: str, output_format: SuggestionFormat, goals_read: str) -> None:
+    """A usage error for ``suggest --format json -o`` naming the goals file read: the YAML
+    proposal may replace it (it keeps its exclusions), the JSON is no goals file."""
+    if output_format != "json" or not goals_read or not same_file(output, goals_read):
+        return
+    also = "" if output == goals_read else f" (as {goals_read})"
+    raise UsageError(
+        f"--output {output}: it is the goals file read{also}, and --format json writes no goals "
+        "file (write the YAML, or name another file)"
+    )
 
 
 @contextmanager

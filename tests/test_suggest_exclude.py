@@ -276,3 +276,29 @@ def test_a_goals_file_name_that_is_not_utf8_is_written_with_escapes(site: Path) 
     assert _run("suggest", "tiny.log", "--goals", name, "-o", "o.yaml").exit_code == 0
     text = (site / "o.yaml").read_bytes().decode("utf-8")
     assert "  #   out too): from the exclude: section of bad\\x85.yaml\n  ips:\n" in text
+
+
+@pytest.mark.parametrize(
+    ("goals", "output", "shown"),
+    [
+        (None, "goals.yaml", ""),  # goals.yaml of the current directory
+        ("goals.yaml", "goals.yaml", ""),
+        ("goals.yaml", "link.yaml", " (as goals.yaml)"),  # a link to it
+    ],
+)
+def test_json_onto_the_goals_file_read_is_refused(
+    site: Path, goals: str | None, output: str, shown: str
+) -> None:
+    """The JSON is no goals file: written over the goals file read, it would leave a file that
+    check and report refuse; refused before the log (which does not exist) is read."""
+    (site / "goals.yaml").write_text(EXCLUDE)
+    (site / "link.yaml").symlink_to("goals.yaml")
+    named = ("--goals", goals) if goals else ()
+    result = _run("suggest", "missing.log", *named, "--format", "json", "-o", output)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: --output {output}: it is the goals file read{shown}, and --format "
+        "json writes no goals file (write the YAML, or name another file)"
+    )
+    assert "missing.log" not in result.stderr
+    assert (site / "goals.yaml").read_text() == EXCLUDE
