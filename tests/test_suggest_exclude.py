@@ -302,3 +302,31 @@ def test_json_onto_the_goals_file_read_is_refused(
     )
     assert "missing.log" not in result.stderr
     assert (site / "goals.yaml").read_text() == EXCLUDE
+
+
+def test_a_line_break_in_a_name_or_zone_id_keeps_to_its_comment_line(site: Path) -> None:
+    """A log, a goals file and an ``--exclude-ip`` zone id whose names hold a line break: each is
+    shown on its line with the break written ``\\n``. Left out: 198.51.100.7's 3 lines,
+    2001:db8::5's 2 and /wp-admin/; 3 sessions are left, from 09:00 to 203.0.113.9's at 09:20."""
+    (site / "ti\nny.log").write_bytes((site / "tiny.log").read_bytes())
+    (site / "g\ng.yaml").write_text(EXCLUDE)
+    made = ("ti\nny.log", "--goals", "g\ng.yaml", "--exclude-ip", "fe80::1%et\nh0")
+    result = _run("suggest", *made)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "# Goals proposed by `micromacro suggest` from ti\\nny.log (3 sessions, "
+        "2026-11-02 09:00 to\n#   2026-11-02 09:20).\n# Each goal and funnel says"
+    )
+    assert result.stdout.endswith(
+        "\n\n"
+        + NOTE.replace("the 2 sessions", "the 3 sessions")
+        + "  #   out too): from the exclude: section of g\\ng.yaml and --exclude-ip "
+        "fe80::1%et\\nh0\n"
+        "  ips:\n"
+        "    - 198.51.100.0/24\n"
+        "    - 2001:db8::/32\n"
+        '    - "fe80::1%et\\nh0"\n'
+        "  paths:\n"
+        "    - begins_with: /wp-admin\n"
+    )
+    assert yaml.safe_load(result.stdout)["exclude"]["ips"][-1] == "fe80::1%et\nh0"

@@ -5,10 +5,11 @@ suggestion was read with, under a comment that says where it came from), or as J
 Every text that comes from the log (a path in a matcher, an example in a comment, an input's
 name) is written inert: a scalar is plain only when YAML reads it back as the same string,
 else single-quoted, else double-quoted with escapes; a comment holds printable characters
-only, so no line break or control character can end it early. A file name that is not UTF-8
-is written with ``\\xNN`` escapes (``text.file_name_text``), in the JSON too. The file reads
-back with ``yaml.safe_load`` as the goals and funnels proposed and the exclusions, and nothing
-in it is a tag or an alias.
+only, so no line break or control character can end it early, and a line break in a text it
+quotes is written ``\\n`` (the text keeps to its line). A file name that is not UTF-8 is
+written with ``\\xNN`` escapes (``text.file_name_text``), in the JSON too. The file reads back
+with ``yaml.safe_load`` as the goals and funnels proposed and the exclusions, and nothing in it
+is a tag or an alias.
 """
 
 from __future__ import annotations
@@ -241,11 +242,12 @@ def _list_item(node: dict[str, Node], depth: int) -> list[str]:
     return [first, *lines[1:]]
 
 
-def _comments(text: str, depth: int) -> list[str]:
-    """``text`` as comment lines at ``depth``, wrapped at about ``_RULE_WIDTH`` characters."""
+def _comments(paragraphs: list[str], depth: int) -> list[str]:
+    """``paragraphs`` as comment lines at ``depth``, each wrapped at about ``_RULE_WIDTH``
+    characters; a line break within one is written ``\\n`` (``comment_text``)."""
     pad = INDENT * depth
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in paragraphs:
         current = ""
         for word in comment_text(paragraph).split(" "):
             if current and len(pad) + 2 + len(current) + 1 + len(word) > _RULE_WIDTH:
@@ -266,7 +268,7 @@ def _percent(share: float) -> str:
     return f"{share * 100:.1f} %"
 
 
-def _goal_evidence(suggestion: GoalSuggestion, sessions: int) -> str:
+def _goal_evidence(suggestion: GoalSuggestion, sessions: int) -> list[str]:
     evidence = suggestion.evidence
     text = (
         f"{suggestion.goal.name}: {evidence.sessions} of {sessions} sessions "
@@ -274,7 +276,7 @@ def _goal_evidence(suggestion: GoalSuggestion, sessions: int) -> str:
     )
     if evidence.examples:
         text += "; e.g. " + ", ".join(evidence.examples)
-    return text + f"\nwhy: {evidence.why}"
+    return [text, f"why: {evidence.why}"]
 
 
 def _value_line(hint: ValueHint) -> list[str]:
@@ -285,7 +287,7 @@ def _value_line(hint: ValueHint) -> list[str]:
         "uncomment the next line to report revenue from it (micromacro never makes one up)"
     )
     return [
-        *_comments(note, 2),
+        *_comments([note], 2),
         f"{INDENT * 2}# value: {{from: {yaml_scalar('query:' + hint.parameter)}}}",
     ]
 
@@ -304,14 +306,16 @@ def _header(suggestion: Suggestion) -> list[str]:
         last = suggestion.last_hit.astimezone(suggestion.tz).strftime("%Y-%m-%d %H:%M")
         span = f", {first} to {last}"
     names = ", ".join(suggestion.inputs)
-    text = (
+    origin = (
         f"Goals proposed by `micromacro suggest` from {names} ({suggestion.sessions:,} "
-        f"sessions{span}).\n"
+        f"sessions{span})."
+    )
+    guide = (
         "Each goal and funnel says how many sessions reach it, with examples, and why it was "
         "picked: keep what fits the site, delete the rest, give the macro goals a value, and "
         "check the file with `micromacro check`. goals.example.yaml explains every key."
     )
-    return _comments(text, 0)
+    return _comments([origin, guide], 0)
 
 
 def _address_scalar(text: str) -> str:
@@ -345,7 +349,7 @@ def _exclude_lines(suggestion: Suggestion, sources: ExclusionSources) -> list[st
     block style, as goals.example.yaml writes it."""
     if not suggestion.exclude:
         return []
-    lines = ["exclude:", *_comments(_exclude_note(suggestion, sources), 1)]
+    lines = ["exclude:", *_comments([_exclude_note(suggestion, sources)], 1)]
     for key, items in exclusions_node(suggestion.exclude).items():
         assert isinstance(items, list)
         lines.append(f"{INDENT}{key}:")
@@ -393,14 +397,15 @@ def render_suggestion_yaml(
     return "\n".join(lines) + "\n"
 
 
-def _funnel_evidence(suggestion: FunnelSuggestion) -> str:
+def _funnel_evidence(suggestion: FunnelSuggestion) -> list[str]:
     names = [step.name for step in suggestion.funnel.steps]
     reached = ", ".join(
         f"{name} {count}" for name, count in zip(names, suggestion.reached, strict=True)
     )
-    return (
-        f"{suggestion.funnel.name}: sessions reaching each step: {reached}\nwhy: {suggestion.why}"
-    )
+    return [
+        f"{suggestion.funnel.name}: sessions reaching each step: {reached}",
+        f"why: {suggestion.why}",
+    ]
 
 
 # --- JSON ------------------------------------------------------------------------------------
