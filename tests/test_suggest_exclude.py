@@ -231,6 +231,9 @@ def test_every_matcher_and_address_reads_back_as_written(site: Path) -> None:
         "    - {one_of: [/a, '/b c']}\n"
         "    - {equals: '/Q?x=1', include_query: true}\n"
         "    - {glob: '/tmp/*'}\n"
+        "    - {contains: /admin-ajax}\n"
+        "    - {equals: /Exact, case_sensitive: true}\n"
+        "    - {begins_with: '/search?q=', include_query: true}\n"
     )
     result = _run("suggest", "tiny.log", "-o", "written.yaml")
     assert result.exit_code == 0, result.stderr
@@ -251,10 +254,15 @@ def test_every_matcher_and_address_reads_back_as_written(site: Path) -> None:
         "    - equals: '/Q?x=1'\n"
         "      include_query: true\n"
         "    - glob: /tmp/*\n"
+        "    - contains: /admin-ajax\n"
+        "    - equals: /Exact\n"
+        "      case_sensitive: true\n"
+        "    - begins_with: '/search?q='\n"
+        "      include_query: true\n"
     )
     checked = _run("check", "written.yaml")
     assert (checked.exit_code, checked.stderr) == (0, "")
-    assert checked.stdout.endswith(", 4 excluded networks, 6 excluded paths\n")
+    assert checked.stdout.endswith(", 4 excluded networks, 9 excluded paths\n")
 
 
 def test_nothing_excluded_writes_no_exclude_section(site: Path) -> None:
