@@ -8,6 +8,7 @@ import base64
 import hashlib
 import html
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -228,6 +229,24 @@ def test_the_footer_names_the_version_and_the_command_as_typed(
     written = html.unescape((tmp_path / "report-2026-11-02.html").read_text(encoding="utf-8"))
     typed = "micromacro report 'sample_logs/acc*.log' --goals goals.example.yaml --format html"
     assert f"{typed} -o {shlex.quote(output)} -q</code>" in written
+
+
+def test_a_goals_file_name_that_is_not_utf8_is_shown_escaped_in_the_footer(
+    tmp_path: Path,
+) -> None:
+    # A file name holding the byte 0x85 (no UTF-8): Python gives it as a lone surrogate, which
+    # the page, written as UTF-8, cannot hold as it is.
+    goals = tmp_path / "goals\udc85.yaml"
+    with open(os.fsencode(goals), "w", encoding="utf-8") as file:
+        file.write("goals:\n  - {name: buy, kind: macro, destination: /checkout/thank-you}\n")
+    output = tmp_path / "report.html"
+    args = ["report", "sample_logs/access.log", "--goals", str(goals), "--format", "html",
+            "-o", str(output), "-q"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    written = html.unescape(output.read_text(encoding="utf-8"))
+    shown = shlex.quote(str(tmp_path / "goals\\x85.yaml"))
+    assert f"--goals {shown}" in written
 
 
 def _marks(page: Page, section: str, series: str) -> int:

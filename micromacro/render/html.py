@@ -40,7 +40,7 @@ from micromacro.render.page import Section, sections
 from micromacro.render.tables import Column, Table, good_news, input_table
 from micromacro.render.values import format_instant, format_value, p_equals
 from micromacro.report import Report
-from micromacro.text import inert
+from micromacro.text import file_name_text, inert
 
 # A text cell shows this many characters at most; a longer one ends in … and its title holds
 # the text up to TITLE_CHARS (a 10,000-character user agent stays readable and the file small).
@@ -287,12 +287,14 @@ def _blocks(report: Report, page: list[Section]) -> Iterator[Block]:
 
 
 def _command_line(argv: tuple[str, ...]) -> str:
-    """The command as typed (quoted for a shell), shown inert.
+    """The command as typed (quoted for a shell), shown inert; a byte of an argument that is
+    not UTF-8 (a file name's) as a ``\\xNN`` escape.
 
-    >>> _command_line(("report", "logs/*.log", "--by", "query:<x>"))
-    "micromacro report 'logs/*.log' --by 'query:<x>'"
+    >>> _command_line(("report", "logs/*.log", "--by", "query:<x>", "-o", "r\\udc85.html"))
+    "micromacro report 'logs/*.log' --by 'query:<x>' -o 'r\\\\x85.html'"
     """
-    return inert(shlex.join(["micromacro", *argv]), limit=TITLE_CHARS)
+    typed = shlex.join(file_name_text(word) for word in ("micromacro", *argv))
+    return inert(typed, limit=TITLE_CHARS)
 
 
 def _style() -> tuple[Markup, str]:
