@@ -105,7 +105,7 @@ SOURCE_KEYS: tuple[str, ...] = (
 TIMESTAMP_KEYS: tuple[str, ...] = ("column", "format")
 ROW_RULE_KEYS: tuple[str, ...] = ("column", "equals", "one_of")
 # What a goals file is expected to be, and what one without goals is told.
-EXPECTED_FILE = "a mapping with a 'goals' list, 'funnels' or 'exclude'"
+EXPECTED_FILE = "a mapping with a 'goals' list, 'funnels', 'exclude' or 'source'"
 MISSING_GOALS = (
     "missing key 'goals' at the top level (expected a list of goals; without one, a funnel "
     "under funnels: or an address or path under exclude:)"
@@ -219,7 +219,10 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     if not isinstance(root, MappingNode):
         report_wrong(findings, root, "goals file", EXPECTED_FILE)
         return GoalsConfig(goals=(), path=path)
+    errors_of_keys = len(findings.errors)
     entries = mapping_entries(root, findings, "at the top level", TOP_LEVEL_KEYS)
+    # A key misspelt, repeated or merged is the problem: goals missing too would be a second.
+    top_level_problems = len(findings.errors) > errors_of_keys
     source = _read_source(entries["source"][1], findings) if "source" in entries else None
     goals: list[Goal] = []
     broken: list[str] = []  # goals with problems of their own: naming them is no further one
@@ -238,7 +241,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
         exclude = _read_exclude(entries["exclude"][1], findings)
     # A funnel or exclusion with problems is reported as such, not as goals missing too.
     holds = bool(funnels or exclude) or len(findings.errors) > errors_before
-    if not holds and "goals" not in entries and "source" not in entries:
+    if not (holds or top_level_problems or "goals" in entries or "source" in entries):
         findings.error(root, MISSING_GOALS)
     alerts: list[AlertRule] = []
     if "alerts" in entries:

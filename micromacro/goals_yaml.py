@@ -45,7 +45,8 @@ Entries = dict[str, tuple[Node, Node]]
 
 # What an empty document is told, unless ``compose`` is told an empty one is fine.
 EMPTY_FILE = (
-    "the goals file is empty (expected a mapping with a 'goals' list, 'funnels' or 'exclude')"
+    "the goals file is empty "
+    "(expected a mapping with a 'goals' list, 'funnels', 'exclude' or 'source')"
 )
 # The longest value quoted in a message, quotes and ellipsis included.
 # Aliases may add this many nodes to a document, or as many as it holds if that is more: plenty

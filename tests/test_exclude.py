@@ -337,7 +337,7 @@ def test_a_wrong_exclude_section_is_still_an_error(tmp_path: Path, command: str)
         ("goals: [\n", "goals.yaml:2:1: invalid YAML: expected the node content, but found "
          "'<stream end>' (while parsing a flow node at line 2, column 1)"),
         ("- exclude\n", "goals.yaml:1:1: invalid goals file: expected a mapping with a 'goals' "
-         "list, 'funnels' or 'exclude', got a list"),
+         "list, 'funnels', 'exclude' or 'source', got a list"),
         ("exclude: {}\nexclude: {ips: [203.0.113.2]}\n", "goals.yaml:2:1: duplicate key "
          "'exclude' at the top level (first at line 1)"),
     ],

@@ -279,7 +279,7 @@ def test_unclosed_quote_names_where_the_quote_opened() -> None:
 def test_empty_file(text: str) -> None:
     assert problems_of(text) == [
         "goals.yaml:1:1: the goals file is empty "
-        "(expected a mapping with a 'goals' list, 'funnels' or 'exclude')"
+        "(expected a mapping with a 'goals' list, 'funnels', 'exclude' or 'source')"
     ]
 
 
@@ -289,7 +289,7 @@ def test_empty_file(text: str) -> None:
         (
             "- a\n",
             "goals.yaml:1:1: invalid goals file: "
-            "expected a mapping with a 'goals' list, 'funnels' or 'exclude', got a list",
+            "expected a mapping with a 'goals' list, 'funnels', 'exclude' or 'source', got a list",
         ),
         ("goals:\n", "goals.yaml:1:7: invalid goals: expected a list of goals, got nothing"),
         ("goals: []\n", "goals.yaml:1:8: the goals list is empty (expected at least one goal)"),
@@ -406,11 +406,28 @@ def test_alert_rules_on_funnels_summary_and_input_need_no_goals() -> None:
             "(expected one of goals, funnels, alerts, source, exclude)",
             id="an unknown key",
         ),
+        pytest.param(
+            "funnel:\n  - name: buy\n    steps: [/a, /b]\n",
+            "goals.yaml:1:1: unknown key 'funnel' at the top level "
+            "(expected one of goals, funnels, alerts, source, exclude)",
+            id="funnels misspelt",
+        ),
+        pytest.param(
+            "<<: {exclude: {ips: [203.0.113.9]}}\n",
+            "goals.yaml:1:1: merge keys ('<<') are not supported at the top level",
+            id="a merge key",
+        ),
+        pytest.param(
+            "funnels: []\nfunnels:\n  - name: buy\n    steps: [/a, /b]\n",
+            "goals.yaml:2:1: duplicate key 'funnels' at the top level (first at line 1)",
+            id="funnels twice",
+        ),
     ],
 )
 def test_a_file_without_goals_and_its_one_problem(text: str, problem: str) -> None:
     """Without goals, a file must hold a funnel or an exclusion; one whose funnels or exclusions
-    have problems is told those alone, not that goals are missing too."""
+    have problems, or whose top-level keys do (a key misspelt, merged or repeated), is told those
+    alone, not that goals are missing too."""
     assert problems_of(text) == [problem]
 
 
@@ -957,8 +974,8 @@ def test_a_log_given_as_the_goals_file_is_quoted_in_part(tmp_path: Path) -> None
 
     quoted = "'" + line[:77] + "…'"
     assert info.value.problems == [
-        f"{path}:1:1: invalid goals file: expected a mapping with a 'goals' list, 'funnels' or "
-        f"'exclude', got the string {quoted}"
+        f"{path}:1:1: invalid goals file: expected a mapping with a 'goals' list, 'funnels', "
+        f"'exclude' or 'source', got the string {quoted}"
     ]
 
 

@@ -238,7 +238,7 @@ def test_check_counts_what_a_file_without_goals_holds(tmp_path: Path) -> None:
         pytest.param(
             "# nothing yet\n",
             "1:1: the goals file is empty "
-            "(expected a mapping with a 'goals' list, 'funnels' or 'exclude')",
+            "(expected a mapping with a 'goals' list, 'funnels', 'exclude' or 'source')",
             id="empty",
         ),
     ],
