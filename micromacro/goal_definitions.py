@@ -38,9 +38,11 @@ from micromacro.goals import (
 )
 from micromacro.goals_yaml import (
     INT_TAG,
+    NULL_TAG,
     STR_TAG,
     Entries,
     Findings,
+    describe,
     duration_seconds,
     has_rejected_keys,
     item_label,
@@ -81,13 +83,22 @@ class Inputs:
     source: SourceMapping | None = None
 
 
-def read_goal_list(node: Node, findings: Findings, inputs: Inputs = Inputs()) -> list[Goal]:
-    """Read every goal of the ``goals`` list; also checks unique names and the macro count."""
+def read_goal_list(
+    node: Node, findings: Findings, inputs: Inputs = Inputs(), way_out: str = ""
+) -> list[Goal]:
+    """Read every goal of the ``goals`` list; also checks unique names and the macro count.
+    ``way_out`` (``a file of funnels or exclusions may leave goals: out``), where the file has
+    one, is added to what a list left empty or null is told."""
     if not isinstance(node, SequenceNode):
-        report_wrong(findings, node, "goals", "a list of goals")
+        if way_out and tag_of(node) == NULL_TAG:
+            wrong = f"invalid goals: expected a list of goals, got {describe(node)}"
+            findings.error(node, f"{wrong} ({way_out})")
+        else:
+            report_wrong(findings, node, "goals", "a list of goals")
         return []
     if not node.value:
-        findings.error(node, "the goals list is empty (expected at least one goal)")
+        more = f"; {way_out}" if way_out else ""
+        findings.error(node, f"the goals list is empty (expected at least one goal{more})")
         return []
     name_lines: dict[str, int] = {}
     goals: list[Goal] = []

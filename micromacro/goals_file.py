@@ -228,7 +228,8 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     broken: list[str] = []  # goals with problems of their own: naming them is no further one
     inputs = Inputs(exports="source" in entries, source=source)
     if "goals" in entries:
-        goals = read_goal_list(entries["goals"][1], findings, inputs)
+        way_out = _way_out_of_goals(entries)
+        goals = read_goal_list(entries["goals"][1], findings, inputs, way_out)
         read = {goal.name for goal in goals}
         broken = [n for n in declared_goal_names(entries["goals"][1]) if n not in read]
         source = _with_value_columns(source, goals)
@@ -261,6 +262,20 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
         alerts=tuple(alerts),
         exclude=exclude,
     )
+
+
+def _way_out_of_goals(entries: Entries) -> str:
+    """What a file whose ``goals:`` is empty or null is told it may do instead, where it holds
+    a funnel or an exclusion (as written: they are read after the goals they may name) or a
+    ``source``; "" for a file with nothing else, which needs a goal."""
+    funnels = entries["funnels"][1] if "funnels" in entries else None
+    exclude = entries["exclude"][1] if "exclude" in entries else None
+    lists = [funnels] if funnels is not None else []
+    if isinstance(exclude, MappingNode):
+        lists += [value for _, value in exclude.value]
+    if any(isinstance(node, SequenceNode) and node.value for node in lists):
+        return "a file of funnels or exclusions may leave goals: out"
+    return "a file with a source: may leave goals: out" if "source" in entries else ""
 
 
 # --- the hits excluded ------------------------------------------------------------------------

@@ -431,6 +431,53 @@ def test_a_file_without_goals_and_its_one_problem(text: str, problem: str) -> No
     assert problems_of(text) == [problem]
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param(
+            FUNNEL_ALONE + "goals: []\n",
+            "goals.yaml:4:8: the goals list is empty (expected at least one goal; a file of "
+            "funnels or exclusions may leave goals: out)",
+            id="empty beside a funnel",
+        ),
+        pytest.param(
+            "goals:\n" + OWNER_ALONE,
+            "goals.yaml:1:7: invalid goals: expected a list of goals, got nothing (a file of "
+            "funnels or exclusions may leave goals: out)",
+            id="nothing beside an exclusion",
+        ),
+        pytest.param(
+            "goals: null\n" + FUNNEL_ALONE,
+            "goals.yaml:1:8: invalid goals: expected a list of goals, got null (a file of "
+            "funnels or exclusions may leave goals: out)",
+            id="null beside a funnel",
+        ),
+        pytest.param(
+            "source: {timestamp: t, user_id: u, path: p}\ngoals: []\n",
+            "goals.yaml:2:8: the goals list is empty (expected at least one goal; a file with a "
+            "source: may leave goals: out)",
+            id="empty beside a source",
+        ),
+        pytest.param(
+            "goals: []\nfunnels: []\nexclude: {ips: []}\n",
+            "goals.yaml:1:8: the goals list is empty (expected at least one goal)",
+            id="empty beside empty lists",
+        ),
+        pytest.param(
+            "goals: buy\n" + FUNNEL_ALONE,
+            "goals.yaml:1:8: invalid goals: expected a list of goals, got the string 'buy'",
+            id="a string beside a funnel",
+        ),
+    ],
+)
+def test_goals_left_empty_are_told_they_may_be_left_out_where_that_is_so(
+    text: str, problem: str
+) -> None:
+    """An empty or null ``goals:`` beside a funnel, an exclusion or a source says the key may
+    go; beside nothing else (lists left empty too) the file needs a goal, and is told so alone."""
+    assert problems_of(text) == [problem]
+
+
 def test_an_alert_rule_on_a_goal_needs_the_goal() -> None:
     text = FUNNEL_ALONE + "alerts:\n  - {name: r, metric: goals.buy.conversions, below: 1}\n"
 
