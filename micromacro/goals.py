@@ -382,6 +382,7 @@ class ReportShape:
     funnels: dict[str, int]  # funnel name → number of steps
     dimensions: tuple[str, ...] = ()  # extra --by dimensions (an event export's kept columns)
     has_macro: bool = True  # without a macro goal the micro → macro table has no row
+    has_goals: bool = True  # without goals no figure made of goals means anything
 
 
 @dataclass(frozen=True)
@@ -414,10 +415,25 @@ class MetricPath:
         return self.field.endswith("_s")
 
 
+# The summary's and a segment's figures made of the goals' conversions: the macro and micro
+# conversions and rates, and the macro goals' revenue.
+GOAL_MADE_FIELDS = frozenset(
+    name for name in (*SUMMARY_FIELDS, *SEGMENT_FIELDS) if name.startswith(("macro_", "micro_"))
+)
+
+
 def parse_metric(text: str, shape: ReportShape) -> MetricPath:
     """The metric path ``text`` checked against ``shape``; ``ValueError`` names the nearest
-    valid path when it is not one."""
+    valid path when it is not one, and says why a path the file's goals leave without meaning
+    (none, or no macro goal) has none."""
     path = _parse(text, shape)
+    if not shape.has_goals:
+        reason = _without_goals(text, path)
+        if reason:
+            raise ValueError(
+                f"metric {quoted(text)}: the goals file has no goals, so {reason} "
+                "(add a goals: list)"
+            )
     if path is not None and path.section == "micro_macro" and not shape.has_macro:
         raise ValueError(
             f"metric {quoted(text)}: the goals file has no macro goal, so the micro → macro "
@@ -428,6 +444,26 @@ def parse_metric(text: str, shape: ReportShape) -> MetricPath:
         hint = f" (nearest valid path: {nearest[0]})" if nearest else ""
         raise ValueError(f"unknown metric {quoted(text)}{hint}")
     return path
+
+
+_SEGMENT_GOAL = re.compile(r"segments\..+\.goals\..+\.[a-z_]+")
+
+
+def _without_goals(text: str, path: MetricPath | None) -> str:
+    """Why the figure ``text`` names (``path``, None when it is no valid path) means nothing
+    in a report without goals; "" for a figure that needs none."""
+    section = text.partition(".")[0]
+    if section == "goals" or (path is None and _SEGMENT_GOAL.fullmatch(text)):
+        return "there is no goal to read"
+    if section == "micro_macro":
+        return "the micro → macro table has no row to read"
+    if section == "ladder":
+        return "the engagement ladder puts every visitor at no_value_yet"
+    if path is None or path.kind not in ("summary", "segments"):
+        return ""
+    if path.field not in GOAL_MADE_FIELDS:
+        return ""
+    return f"there is no {path.field.partition('_')[0]} conversion to count"
 
 
 def _parse(text: str, shape: ReportShape) -> MetricPath | None:
@@ -498,17 +534,20 @@ def _segment_of(by: str, tail: str, shape: ReportShape) -> tuple[tuple[str, ...]
 
 def _candidates(text: str, shape: ReportShape) -> list[str]:
     """Every valid path (segments with the segment the text names), for the nearest match."""
-    paths = [f"input.{f}" for f in INPUT_FIELDS] + [f"summary.{f}" for f in SUMMARY_FIELDS]
+    # Without goals, no figure made of them is valid (parse_metric refuses them).
+    made = GOAL_MADE_FIELDS if not shape.has_goals else frozenset()
+    paths = [f"input.{f}" for f in INPUT_FIELDS]
+    paths += [f"summary.{f}" for f in SUMMARY_FIELDS if f not in made]
     paths += [f"goals.{g}.{f}" for g in shape.goals for f in GOAL_FIELDS]
     paths += [f"micro_macro.{g}.{f}" for g in shape.micro_goals for f in MICRO_MACRO_FIELDS]
     for name, steps in shape.funnels.items():
         paths += [f"funnels.{name}.{f}" for f in FUNNEL_FIELDS]
         paths += [f"funnels.{name}.steps.{k}.{f}" for k in range(1, steps + 1) for f in STEP_FIELDS]
-    paths += [f"ladder.{p}" for p in LADDER_PATHS]
+    paths += [f"ladder.{p}" for p in LADDER_PATHS if shape.has_goals]
     parts = text.split(".") if text.startswith("segments.") else []
     by = _nearest_dimension(parts[1], shape) if len(parts) > 2 else "channel"
     segment = parts[2] if len(parts) > 3 else "Email"
-    paths += [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS]
+    paths += [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS if f not in made]
     paths += [
         f"segments.{by}.{segment}.goals.{g}.{f}" for g in shape.goals for f in SEGMENT_GOAL_FIELDS
     ]

@@ -252,6 +252,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
             funnels={funnel.name: len(funnel.steps) for funnel in funnels},
             dimensions=source.keep if source is not None else (),
             has_macro=any(goal.kind == "macro" for goal in goals) or bool(broken),
+            has_goals="goals" in entries,  # goals: [] is an error of its own
         )
         alerts = _read_alert_list(entries["alerts"][1], shape, findings)
     return GoalsConfig(

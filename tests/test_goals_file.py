@@ -478,12 +478,66 @@ def test_goals_left_empty_are_told_they_may_be_left_out_where_that_is_so(
     assert problems_of(text) == [problem]
 
 
-def test_an_alert_rule_on_a_goal_needs_the_goal() -> None:
-    text = FUNNEL_ALONE + "alerts:\n  - {name: r, metric: goals.buy.conversions, below: 1}\n"
+NO_GOAL_TO_READ = "there is no goal to read"
+NO_MACRO_CONVERSION = "there is no macro conversion to count"
+NO_MICRO_CONVERSION = "there is no micro conversion to count"
+EVERY_VISITOR_NO_VALUE = "the engagement ladder puts every visitor at no_value_yet"
 
-    (problem,) = problems_of(text)
-    assert problem.startswith("goals.yaml:5:23: unknown metric 'goals.buy.conversions' (")
-    assert problem.endswith(") in alert 'r'")
+
+@pytest.mark.parametrize(
+    ("metric", "why"),
+    [
+        ("goals.buy.conversions", NO_GOAL_TO_READ),
+        ("segments.channel.Email.goals.buy.conversion_rate", NO_GOAL_TO_READ),
+        ("micro_macro.cart.lift", "the micro → macro table has no row to read"),
+        ("ladder.customers.share", EVERY_VISITOR_NO_VALUE),
+        ("ladder.no_value_yet.visitors", EVERY_VISITOR_NO_VALUE),
+        ("ladder.macro_rate_with_micro", EVERY_VISITOR_NO_VALUE),
+        ("summary.macro_conversion_rate", NO_MACRO_CONVERSION),
+        ("summary.macro_sessions", NO_MACRO_CONVERSION),
+        ("summary.macro_revenue", NO_MACRO_CONVERSION),
+        ("summary.macro_revenue_per_session", NO_MACRO_CONVERSION),
+        ("summary.micro_conversion_rate", NO_MICRO_CONVERSION),
+        ("summary.micro_sessions", NO_MICRO_CONVERSION),
+        ("segments.channel.Email.macro_conversion_rate", NO_MACRO_CONVERSION),
+        ("segments.channel.Email.macro_conversions", NO_MACRO_CONVERSION),
+        ("segments.device.mobile.macro_revenue_per_session", NO_MACRO_CONVERSION),
+        ("segments.channel.Email.micro_conversion_rate", NO_MICRO_CONVERSION),
+        ("segments.channel.Email.micro_conversions", NO_MICRO_CONVERSION),
+    ],
+)
+def test_an_alert_rule_on_a_figure_made_of_goals_needs_goals(metric: str, why: str) -> None:
+    """Without goals such a rule would fire (a ladder share below a bound: 0 every run) or not
+    be evaluated (a rate of no conversion) on every run: it is refused where it is written."""
+    text = FUNNEL_ALONE + f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
+
+    assert problems_of(text) == [
+        f"goals.yaml:5:23: metric '{metric}': the goals file has no goals, so {why} "
+        "(add a goals: list) in alert 'r'"
+    ]
+
+
+def test_a_file_without_goals_is_pointed_at_no_figure_made_of_goals() -> None:
+    """The nearest valid path of a misspelt one is a figure the file can have: not the macro
+    revenue, which it has none of."""
+    text = OWNER_ALONE + "alerts:\n  - {name: r, metric: summary.macro_rate, below: 1}\n"
+
+    assert problems_of(text) == [
+        "goals.yaml:5:23: unknown metric 'summary.macro_rate' (nearest valid path: "
+        "summary.bounce_rate) in alert 'r'"
+    ]
+
+
+def test_a_source_without_goals_refuses_a_rule_on_a_goal_figure_too() -> None:
+    text = (
+        "source: {timestamp: t, user_id: u, path: p}\n"
+        "alerts:\n  - {name: r, metric: summary.macro_conversion_rate, below: 1%}\n"
+    )
+
+    assert problems_of(text) == [
+        "goals.yaml:3:23: metric 'summary.macro_conversion_rate': the goals file has no goals, "
+        f"so {NO_MACRO_CONVERSION} (add a goals: list) in alert 'r'"
+    ]
 
 
 # --- aliases ---------------------------------------------------------------------------------

@@ -209,6 +209,22 @@ def test_alert_rules_of_a_file_without_goals(tmp_path: Path) -> None:
     assert "Alerts: 2 of 3 fired" in report.stdout
 
 
+def test_a_rule_on_the_ladder_of_a_file_without_goals_is_refused_at_load(tmp_path: Path) -> None:
+    """Every visitor is ``no_value_yet`` without goals: ``customers.share`` (0) below 1% would
+    fire on every run of a cron job, exit 3; the file is refused instead, by every command."""
+    rules = "alerts:\n  - {name: buyers, metric: ladder.customers.share, below: 1%}\n"
+    path = write(tmp_path, "goals.yaml", FUNNEL + OWNER + rules)
+    log = write(tmp_path, "six.log", SIX_LINES)
+    problem = (
+        f"micromacro: error: {path}:7:28: metric 'ladder.customers.share': the goals file has no "
+        "goals, so the engagement ladder puts every visitor at no_value_yet (add a goals: list) "
+        "in alert 'buyers'\n"
+    )
+    for args in (["check", path], ["alert", log, "--goals", path, "--no-cache"]):
+        result = invoke(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", problem)
+
+
 # --- check ---------------------------------------------------------------------------------------
 
 
