@@ -295,31 +295,65 @@ def _period_labels(result: Report) -> tuple[str, str]:
 
 
 def _warn_of_an_empty_table(
-    env: Environment, output_format: str, table: str, options: ReportOptions
+    env: Environment, output_format: str, table: str, options: ReportOptions, with_alerts: bool
 ) -> None:
-    """A CSV/TSV table that no option (or no goal of a goals file) fills is written as its
-    header alone: say why."""
+    """A CSV/TSV table that the options or the goals file leave empty whatever the data is
+    written as its header alone: say why (``_empty_table_reason``)."""
     if output_format not in ("csv", "tsv"):
         return
-    if table == "status_codes" and options.goals.source is not None:
-        env.message("--table status_codes is empty: event exports log no status", level="warning")
+    reason = _empty_table_reason(table, options, with_alerts)
+    if reason is not None:
+        env.message(reason, level="warning")
+
+
+def _empty_table_reason(table: str, options: ReportOptions, with_alerts: bool) -> str | None:
+    """Why ``table`` holds no row whatever the data (or, the ladder, no goal): an option not
+    given, or what the goals file lacks; None for a table the data fills. Without a goals file
+    the note that the report is of traffic only says why the goal tables are empty."""
     goals = options.goals
-    if table == "goals" and goals.path and not goals.goals:
-        shown = " (pass --table funnels for its funnels)" if goals.funnels else ""
-        env.message(f"--table goals is empty: {goals.path} has no goals{shown}", level="warning")
-    if options.by:
-        return
-    if table == "segments":
-        env.message(
-            "--table segments is empty without --by: pass --by DIMENSION (e.g. --by channel)",
-            level="warning",
-        )
-    elif table == "experiment":
-        env.message(
+    if table == "status_codes" and goals.source is not None:
+        return "--table status_codes is empty: event exports log no status"
+    if table == "segments" and not options.by:
+        return "--table segments is empty without --by: pass --by DIMENSION (e.g. --by channel)"
+    if table == "experiment" and not options.by:
+        return (
             "--table experiment is empty without --by and --baseline "
-            "(e.g. --by query:variant --baseline A)",
-            level="warning",
+            "(e.g. --by query:variant --baseline A)"
         )
+    if table == "experiment" and options.baseline is None:
+        return (
+            "--table experiment is empty without --baseline: pass --baseline VALUE (the value "
+            f"of --by {options.by[0].label} the others are compared with)"
+        )
+    if table == "alerts" and not with_alerts:
+        rules = f"{goals.path}'s alert rules" if goals.alerts else "a goals file's alerts: list"
+        return f"--table alerts is empty without --alerts: pass --alerts to check {rules}"
+    if not goals.path:
+        return None
+    return _lacking_in_goals_file(table, goals)
+
+
+def _lacking_in_goals_file(table: str, goals: GoalsConfig) -> str | None:
+    """Why the goals file ``goals`` leaves ``table`` empty (the ladder, without a goal to
+    count); None when it has what the table lists."""
+    if table == "funnels" and not goals.funnels:
+        return f"--table funnels is empty: {goals.path} has no funnels"
+    if not goals.goals:
+        if table == "ladder":
+            return (
+                f"--table ladder counts no goal: {goals.path} has no goals, so every visitor is "
+                "no_value_yet"
+            )
+        if table == "goals":
+            shown = " (pass --table funnels for its funnels)" if goals.funnels else ""
+            return f"--table goals is empty: {goals.path} has no goals{shown}"
+        if table in ("micro_macro", "experiment"):
+            return f"--table {table} is empty: {goals.path} has no goals"
+        return None
+    if table == "micro_macro" and not (goals.macro_goals and goals.micro_goals):
+        lacking = "macro" if not goals.macro_goals else "micro"
+        return f"--table micro_macro is empty: {goals.path} has no {lacking} goal"
+    return None
 
 
 def report(
@@ -370,11 +404,11 @@ def report(
     since = ctx.params.get("since")
     overrides = _alert_setup(goals, compare, by, since=since) if with_alerts else {}
     options = replace(_report_options(ctx, goals, **overrides), cache=_open_cache(ctx, env))
-    _warn_of_an_empty_table(env, output_format, table, options)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
     if ctx.params.get("expected_split") and baseline is None:
         raise UsageError("--expected-split needs --baseline (the A/B test whose split it checks)")
+    _warn_of_an_empty_table(env, output_format, table, options, with_alerts)
     if output is not None and "%" not in output:  # a dated name is known once the period is
         refuse_read_output(output, reads=(*inputs, goals.path))
     with env.progress() as on_progress:

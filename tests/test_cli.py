@@ -192,6 +192,91 @@ def test_csv_summary_and_input_tables() -> None:
                                       "bot\t1\t0.045454545454545456"]  # fmt: skip
 
 
+def _table_warnings(result: Result) -> list[str]:
+    """The warnings of ``result`` about the CSV table it wrote (shop.log has a malformed line,
+    which is warned of too)."""
+    return [line for line in result.stderr.splitlines() if line.startswith(TABLE_WARNING)]
+
+
+TABLE_WARNING = "micromacro: warning: --table "
+MICRO_GOAL_ONLY = "goals:\n  - {name: cart, kind: micro, destination: {equals: /cart}}\n"
+MACRO_GOAL_ONLY = "goals:\n  - {name: buy, kind: macro, destination: /checkout/thank-you}\n"
+A_RULE = "alerts:\n  - {name: quiet, metric: summary.sessions, below: 1}\n"
+
+
+@pytest.mark.parametrize(
+    ("goals", "args", "warning"),
+    [
+        pytest.param(
+            None, ["--table", "funnels"], "funnels is empty: {} has no funnels", id="no funnel"
+        ),
+        pytest.param(
+            MICRO_GOAL_ONLY,
+            ["--table", "micro_macro"],
+            "micro_macro is empty: {} has no macro goal",
+            id="no macro goal",
+        ),
+        pytest.param(
+            MACRO_GOAL_ONLY,
+            ["--format", "tsv", "--table", "micro_macro"],
+            "micro_macro is empty: {} has no micro goal",
+            id="no micro goal",
+        ),
+        pytest.param(
+            None,
+            ["--table", "experiment", "--by", "channel"],
+            "experiment is empty without --baseline: pass --baseline VALUE (the value of --by "
+            "channel the others are compared with)",
+            id="no baseline",
+        ),
+        pytest.param(
+            MACRO_GOAL_ONLY + A_RULE,
+            ["--table", "alerts"],
+            "alerts is empty without --alerts: pass --alerts to check {}'s alert rules",
+            id="no --alerts",
+        ),
+    ],
+)
+def test_a_csv_table_the_goals_file_or_options_leave_empty_says_why(
+    tmp_path: Path, goals: str | None, args: list[str], warning: str
+) -> None:
+    """The table is its header alone whatever shop.log holds, and one warning says why."""
+    path = GOALS
+    if goals is not None:
+        path = str(tmp_path / "goals.yaml")
+        Path(path).write_text(goals, encoding="utf-8")
+    result = report(SHOP, "--goals", path, "--format", "csv", *args)
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 1
+    assert _table_warnings(result) == [TABLE_WARNING + warning.format(path)]
+
+
+def test_without_a_goals_file_only_the_alerts_table_warns() -> None:
+    """The note that the report is of traffic only says why the goals and funnels tables are
+    empty; the alerts table is empty for want of --alerts, and a goals file's rules."""
+    result = report(SHOP, "--format", "csv", "--table", "alerts")
+    assert (result.exit_code, result.stdout.count("\n")) == (0, 1)
+    assert _table_warnings(result) == [
+        f"{TABLE_WARNING}alerts is empty without --alerts: pass --alerts to check a goals "
+        "file's alerts: list"
+    ]
+    for table in ("goals", "funnels", "micro_macro"):
+        result = report(SHOP, "--format", "csv", "--table", table)
+        assert "micromacro: no goals file: reporting traffic only" in result.stderr
+        assert _table_warnings(result) == []
+
+
+def test_a_usage_error_comes_without_a_warning_about_the_table() -> None:
+    """--baseline without --by is refused: the experiment table it would have left empty is
+    never written, and is not warned of."""
+    result = report(SHOP, "--format", "csv", "--table", "experiment", "--baseline", "A")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "micromacro: error: --baseline needs --by (the dimension that holds the variants)\n",
+    )
+
+
 def test_markdown_report() -> None:
     result = report(SHOP, "--goals", GOALS, "--format", "markdown")
     assert result.exit_code == 0

@@ -302,3 +302,66 @@ def test_the_csv_goals_table_is_its_header_and_a_warning_says_why(
     assert result.stdout.count("\n") == 1
     warning = f"micromacro: warning: --table goals is empty: {path} has no goals{hint}\n"
     assert warning in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "header", "why"),
+    [
+        pytest.param(
+            ["--table", "micro_macro"], "goal,visitors_with,", "is empty: {} has no goals", id="mm"
+        ),
+        pytest.param(
+            ["--table", "experiment", "--by", "channel", "--baseline", "Direct"],
+            "variant,sessions,goal,",
+            "is empty: {} has no goals",
+            id="experiment",
+        ),
+        pytest.param(
+            ["--format", "tsv", "--table", "funnels"],
+            "funnel\tstep\t",
+            "is empty: {} has no funnels",
+            id="funnels",
+        ),
+        pytest.param(
+            ["--table", "alerts"],
+            "name,metric,condition,",
+            "is empty without --alerts: pass --alerts to check a goals file's alerts: list",
+            id="alerts",
+        ),
+    ],
+)
+def test_every_csv_table_a_file_of_exclusions_leaves_empty_says_why(
+    tmp_path: Path, args: list[str], header: str, why: str
+) -> None:
+    """The exclusions alone: no goal, no funnel, no rule; each such table is its header, with
+    one warning."""
+    log = write(tmp_path, "six.log", SIX_LINES)
+    path = write(tmp_path, "goals.yaml", OWNER)
+    result = invoke("report", log, "--goals", path, "--no-cache", "--format", "csv", *args)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(header)
+    assert result.stdout.count("\n") == 1
+    table = args[args.index("--table") + 1]
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [f"micromacro: warning: --table {table} {why.format(path)}"]
+
+
+def test_the_csv_ladder_of_a_file_without_goals_warns_that_it_counts_no_goal(
+    tmp_path: Path,
+) -> None:
+    """The ladder is not empty: its 2 visitors (the owner excluded) are both ``no_value_yet``,
+    which is all it can say without goals."""
+    log = write(tmp_path, "six.log", SIX_LINES)
+    path = write(tmp_path, "goals.yaml", FUNNEL + OWNER)
+    result = invoke(
+        "report", log, "--goals", path, "--no-cache", "--format", "csv", "--table", "ladder"
+    )
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "step,visitors,share\ncustomers,0,0.0\npotential_customers,0,0.0\nno_value_yet,2,1.0\n",
+    )
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        f"micromacro: warning: --table ladder counts no goal: {path} has no goals, so every "
+        "visitor is no_value_yet"
+    ]
