@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import polars as pl
+import dataclasses
+from typing import BinaryIO
 
+import polars as pl
+import pytest
+
+from micromacro import commands
 from micromacro.hits import HitFilter, canonical_hits, classify_lines
 from micromacro.logformats import COMBINED, LogFormat, parse_access_lines
 from micromacro.logformats.jsonlines import JSON_LINES
+from micromacro.reading import ProgressCallback
+from micromacro.report import Report, ReportOptions
 
 # The summary's revenue fields when no macro goal has a value.
 NO_REVENUE = dict.fromkeys(
@@ -84,3 +91,41 @@ def kind(row: dict[str, object]) -> str:
 def fields(row: dict[str, object], *names: str) -> tuple[object, ...]:
     """The values of ``names`` in ``row``, in that order."""
     return tuple(row[name] for name in names)
+
+
+class SharedBuilds:
+    """Reports built by commands, with the options each was built from (less the hit cache,
+    which each test has its own of), for later commands to share: one whose options are equal
+    renders the report built before instead of building it again. Cases that differ only in
+    ``--format``, ``--table``, ``--wide`` or the terminal's width (which ``ReportOptions`` does
+    not hold) share one run of the pipeline, and each is still written, and its messages
+    printed, by the real command.
+
+    ``build_report`` is a function of its options: the pipeline prints nothing of its own
+    (every note and warning is in the report). A test that changes the pipeline's world (its
+    clock, a module's constant) must not share builds; nor may a command that reads standard
+    input, which is read once."""
+
+    def __init__(self) -> None:
+        self.built: list[tuple[ReportOptions, Report]] = []
+
+    def share(self, patch: pytest.MonkeyPatch) -> None:
+        """Make the commands run under ``patch`` share these builds."""
+        build = commands.build_report
+
+        def built_once(
+            options: ReportOptions,
+            *,
+            stdin: BinaryIO | None = None,
+            progress: ProgressCallback | None = None,
+        ) -> Report:
+            assert "-" not in options.inputs, "standard input is read once: build every report"
+            key = dataclasses.replace(options, cache=None)
+            for known, report in self.built:
+                if known == key:
+                    return report
+            report = build(options, stdin=stdin, progress=progress)
+            self.built.append((key, report))
+            return report
+
+        patch.setattr(commands, "build_report", built_once)

@@ -8,6 +8,9 @@ read through before they were committed; they pin down that a change meant to ke
     MICROMACRO_GOLDEN=write .venv/bin/python -m pytest tests/test_golden.py
 
 and the diff of ``tests/golden/`` is then part of the change, read like code.
+
+Cases that differ only in ``--format`` or ``--table`` build the same report: they run in one
+worker, and the first of them to run builds it for all (``one_build_per_report``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _pytest.mark import ParameterSet
 from click.testing import CliRunner
 
 from micromacro.cli import cli
@@ -95,7 +99,33 @@ CASES: dict[str, list[str]] = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def same_report(name: str) -> tuple[str, ...]:
+    """What a case's report is built from: its arguments less ``--format`` and ``--table``,
+    which say only how the report is written."""
+    args = CASES[name]
+    return tuple(
+        arg
+        for i, arg in enumerate(args)
+        if arg not in ("--format", "--table") and args[i - 1] not in ("--format", "--table")
+    )
+
+
+def grouped(names: list[str], group: str) -> list[ParameterSet]:
+    """``names`` as parameters, the cases that build the same report (``same_report``) in one
+    xdist group, so that one worker runs them and builds their report once."""
+    reports = list(dict.fromkeys(same_report(name) for name in names))
+    return [
+        pytest.param(
+            name,
+            id=name,
+            marks=pytest.mark.xdist_group(f"{group}-{reports.index(same_report(name))}"),
+        )
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize("case", grouped(list(CASES), "golden"))
+@pytest.mark.usefixtures("one_build_per_report")
 def test_output_is_byte_for_byte_the_golden_one(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("NO_COLOR", raising=False)

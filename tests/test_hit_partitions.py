@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from micromacro.cli import cli
 from micromacro.hit_partitions import BUCKETS, HitSpill, SpilledHits
 from micromacro.hit_schema import ENCODED_COLUMNS, compact_strings
-from tests.test_golden import CASES, GOLDEN, ROOT
+from tests.test_golden import CASES, GOLDEN, ROOT, grouped
 
 # Small enough that every fixture's hits are spilled, in several partitions.
 TINY = "4K"
@@ -29,11 +29,16 @@ def _without_note(stderr: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "case", [name for name, args in CASES.items() if args[0] in ("report", "alert")]
+    "case",
+    grouped([name for name, args in CASES.items() if args[0] in ("report", "alert")], "spilled"),
 )
+@pytest.mark.usefixtures("one_build_per_report")
 def test_a_spilled_report_is_the_golden_one(
     case: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Each golden case, its hits spilled: the cases that differ only in ``--format`` or
+    ``--table`` write the report of one spilled run (the first of them to run checks that its
+    spill files are gone)."""
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
