@@ -38,6 +38,7 @@ from micromacro.render.terminal import TerminalStyle, render_sections, wrap
 from micromacro.render.values import ColumnKind, format_value
 from micromacro.report import Report
 from micromacro.text import inert
+from tests.helpers import SharedBuilds
 
 SAMPLE = ["sample_logs/access.log", "--goals", "goals.example.yaml"]
 BY = ["--by", "query:variant", "--by", "channel", "--baseline", "A"]
@@ -46,9 +47,13 @@ WIDTHS = (80, 100, 120)
 HIDDEN = re.compile(r"(\d+) columns? hidden at (\d+) columns: (.*?); --wide shows all")
 
 
+# The reports ``_run`` built: the layout of a report at each width is drawn from one build.
+_BUILDS = SharedBuilds()
+
+
 def _run(args: list[str], width: int | None, *, color: bool = False) -> tuple[str, Report]:
     """The report's stdout on a terminal of ``width`` columns (piped when None), and the
-    report it drew."""
+    report it drew (built once for all widths, colours and ``--wide``: ``SharedBuilds``)."""
     drawn: list[Report] = []
     real = micromacro.render.terminal.render_terminal
 
@@ -67,6 +72,7 @@ def _run(args: list[str], width: int | None, *, color: bool = False) -> tuple[st
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(micromacro.render.terminal, "render_terminal", spy)
+        _BUILDS.share(patch)
         result = CliRunner().invoke(cli, ["report", *args, "--quiet"], obj=environment)
     assert result.exit_code == 0, (result.output, result.exception)
     return out.getvalue(), drawn[0]
