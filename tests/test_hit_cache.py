@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from micromacro import bots, cached_lines, exports, hit_cache, periods, reading
 from micromacro.cli import cli
+from tests.helpers import SharedBuilds
 from tests.test_exports import (
     CSV_SOURCE,
     GA4,
@@ -83,18 +85,24 @@ class Parses:
         monkeypatch.setattr(exports, "_file_rows", counted_files)
 
 
-def same_three_ways(*args: str) -> Result:
+def same_three_ways(*args: str, outputs: Sequence[Sequence[str]] = ((),)) -> Result:
     """The report read without the cache, then twice with it (written, then read): the same
-    exit code, stdout and stderr every time."""
-    uncached = invoke(*args, "--no-cache")
-    first, second = invoke(*args), invoke(*args)
-    for cached in (first, second):
-        assert (cached.exit_code, cached.stdout, cached.stderr) == (
-            uncached.exit_code,
-            uncached.stdout,
-            uncached.stderr,
-        )
-    return second
+    exit code, stdout and stderr every time, in each of ``outputs`` (--format, --table). Each
+    way builds its report once and writes it in every output (``SharedBuilds``): the output is
+    no option of the build. The read way's result in the last output."""
+    ways: list[list[Result]] = []
+    for extra in (["--no-cache"], [], []):  # without the cache, written, read
+        with pytest.MonkeyPatch.context() as patch:
+            SharedBuilds().share(patch)
+            ways.append([invoke(*args, *output, *extra) for output in outputs])
+    for output, uncached, *cached_ways in zip(outputs, *ways, strict=True):
+        for cached in cached_ways:
+            assert (cached.exit_code, cached.stdout, cached.stderr) == (
+                uncached.exit_code,
+                uncached.stdout,
+                uncached.stderr,
+            ), output
+    return ways[-1][-1]
 
 
 # --- cached and uncached reports are identical ------------------------------------------------
@@ -115,10 +123,9 @@ OUTPUTS = [
 
 
 @pytest.mark.parametrize("period", PERIODS)
-@pytest.mark.parametrize("output", OUTPUTS)
-def test_the_sample_log_reports_alike_from_the_cache(period: list[str], output: list[str]) -> None:
-    args = ["report", SAMPLE, "--goals", EXAMPLE_GOALS, *period, *output]
-    assert same_three_ways(*args).exit_code == 0
+def test_the_sample_log_reports_alike_from_the_cache(period: list[str]) -> None:
+    args = ["report", SAMPLE, "--goals", EXAMPLE_GOALS, *period]
+    assert same_three_ways(*args, outputs=OUTPUTS).exit_code == 0
     assert len(entries()) == 1
 
 
@@ -233,8 +240,7 @@ def test_event_exports_report_alike_from_the_cache(tmp_path: Path, period: list[
         (SEGMENT, SEGMENT_GOALS),
     ]  # fmt: skip
     for export, goals in runs:
-        for output in OUTPUTS:
-            same_three_ways("report", export, "--goals", goals, *period, *output)
+        same_three_ways("report", export, "--goals", goals, *period, outputs=OUTPUTS)
     assert len(entries()) == len(runs)
 
 
