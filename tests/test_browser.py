@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from micromacro import periods
 from micromacro.cli import cli
 from micromacro.render.values import format_value
+from tests.helpers import SharedBuilds
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -95,10 +96,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """Each page of ``PAGES`` written to a file, with the JSON report of the same run."""
+    """Each page of ``PAGES`` written to a file, with the JSON report of the same run: the
+    page and the JSON written from one build (``SharedBuilds``)."""
     folder = tmp_path_factory.mktemp("html")
     patch = pytest.MonkeyPatch()
     patch.setattr(periods, "clock", lambda: NOW)
+    SharedBuilds().share(patch)
     made = {}
     try:
         for name, args in PAGES.items():

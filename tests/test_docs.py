@@ -85,6 +85,7 @@ def test_every_json_field_is_documented(section: str, marker: str) -> None:
 
 
 @pytest.mark.parametrize("table", TABLE_NAMES)
+@pytest.mark.usefixtures("one_build_per_report")  # one report, written as each table
 def test_every_csv_table_and_column_is_documented(table: str) -> None:
     args = ["report", SHOP, "--goals", GOALS, "--format", "csv", "--table", table]
     header = CliRunner().invoke(cli, args).stdout.splitlines()[0]
@@ -104,6 +105,7 @@ TRAFFIC_FIELDS = dict(
 
 
 @pytest.mark.parametrize("name", TRAFFIC_TABLES)
+@pytest.mark.usefixtures("one_build_per_report")  # one report, read for each list
 def test_every_traffic_field_is_documented(name: str) -> None:
     """Each list of the JSON ``traffic`` object, with its items' fields, in the JSON section and
     in the traffic overview's table."""
