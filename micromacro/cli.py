@@ -20,6 +20,7 @@ from micromacro.dimensions import ATTRIBUTIONS, DEFAULT_ATTRIBUTION
 from micromacro.environment import (
     PROG,
     MicromacroGroup,
+    collect_cycles_rarely,
     end_process,
     interrupt_on_termination,
 )
@@ -618,8 +619,10 @@ def formats(ctx: click.Context, /, **params: Any) -> None:
 
 def main() -> NoReturn:
     """The console-script entry point: runs the command, then ends the process at once
-    (``environment.end_process``); SIGTERM and SIGHUP interrupt it as Ctrl-C does."""
+    (``environment.end_process``); SIGTERM and SIGHUP interrupt it as Ctrl-C does, and Python's
+    cycle collector runs rarely (``environment.collect_cycles_rarely``)."""
     interrupt_on_termination()
+    collect_cycles_rarely()
     try:
         cli.main(prog_name=PROG)
     except SystemExit as done:

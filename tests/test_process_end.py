@@ -64,6 +64,25 @@ def test_spilled_hits_are_removed_when_the_run_ends(tmp_path: Path) -> None:
     assert list(temporary.iterdir()) == []
 
 
+def test_the_console_entry_point_runs_the_cycle_collector_rarely() -> None:
+    # Its thresholds as the command ends (an exit handler runs before the process ends at once):
+    # 200,000 allocations, not Python's 700, before a collection.
+    program = textwrap.dedent(
+        """
+        import atexit, gc, sys
+        atexit.register(lambda: print("thresholds", *gc.get_threshold()))
+        sys.argv = ["micromacro", "--version"]
+        from micromacro.cli import main
+        main()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout.splitlines()[-1] == "thresholds 200000 30 30"
+
+
 @pytest.mark.parametrize(
     ("args", "code"),
     [
