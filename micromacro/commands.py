@@ -9,6 +9,7 @@ once. Each function takes the command's context and its parameters by the names 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
@@ -105,13 +106,22 @@ def _exclusions_of_run(env: Environment, path: str | None) -> tuple[GoalsConfig,
     return GoalsConfig(goals=(), path="", exclude=exclude), found
 
 
+_SURROGATES = re.compile("([\ud800-\udfff])")  # the bytes of a file name that are not UTF-8
+
+
 def dated_path(path: str, start: datetime | None, tz: tzinfo) -> str:
     """``path`` with strftime codes (``reports/%Y-%m-%d.csv``) filled from the period's
     ``start``, in the time zone ``tz``; without one (no hit and no ``--since``), from the time
     of the run, as a file named by its codes helps nobody."""
     if "%" not in path:
         return path
-    return (start if start is not None else periods.clock()).astimezone(tz).strftime(path)
+    when = (start if start is not None else periods.clock()).astimezone(tz)
+    # A byte of the name that is not UTF-8 is a lone surrogate, which strftime cannot encode:
+    # the pieces between them are dated, and the bytes kept as they are.
+    pieces = _SURROGATES.split(path)
+    return "".join(
+        piece if _SURROGATES.fullmatch(piece) else when.strftime(piece) for piece in pieces
+    )
 
 
 def _print_read_messages(

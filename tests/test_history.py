@@ -262,6 +262,19 @@ def test_output_path_is_dated_from_the_period_start(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["report-2026-11-02.csv"]
 
 
+def test_a_dated_output_name_holding_a_byte_not_utf8_is_written_with_that_byte(
+    tmp_path: Path,
+) -> None:
+    """A name with the byte 0x85 (Python's lone surrogate U+DC85) is dated and written with the
+    same byte, instead of the run failing once the report is made."""
+    pattern = os.path.join(str(tmp_path), "r%Y\udc85.csv")
+    result = run(*DAY, "--output", pattern, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert os.listdir(os.fsencode(tmp_path)) == [b"r2026\x85.csv"]
+    written = (tmp_path / os.fsdecode(b"r2026\x85.csv")).read_text()
+    assert written == run(*DAY, "-q").stdout
+
+
 def test_output_path_without_a_period_start_is_dated_by_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
