@@ -251,8 +251,12 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
             micro_goals=tuple(goal.name for goal in goals if goal.kind == "micro"),
             funnels={funnel.name: len(funnel.steps) for funnel in funnels},
             dimensions=source.keep if source is not None else (),
-            has_macro=any(goal.kind == "macro" for goal in goals) or bool(broken),
-            has_goals="goals" in entries,  # goals: [] is an error of its own
+            # goals: [] is an error of its own, as is a top-level key misspelt (goal:), merged
+            # or repeated: the rules are not told too that the file has no goals.
+            has_macro=any(goal.kind == "macro" for goal in goals)
+            or bool(broken)
+            or top_level_problems,
+            has_goals="goals" in entries or top_level_problems,
         )
         alerts = _read_alert_list(entries["alerts"][1], shape, findings)
     return GoalsConfig(

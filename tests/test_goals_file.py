@@ -517,6 +517,20 @@ def test_an_alert_rule_on_a_figure_made_of_goals_needs_goals(metric: str, why: s
     ]
 
 
+def test_goals_under_a_misspelt_key_and_an_alert_on_them_are_told_the_key_alone() -> None:
+    """``goal:`` for ``goals:``: the unknown key is the one problem; an alert rule on the macro
+    conversion rate is not told too that the file has no goals."""
+    text = (
+        "goal:\n  - {name: buy, kind: macro, match: {path: /thanks}}\n"
+        "alerts:\n  - {name: r, metric: summary.macro_conversion_rate, below: 0.1}\n"
+    )
+
+    assert problems_of(text) == [
+        "goals.yaml:1:1: unknown key 'goal' at the top level "
+        "(expected one of goals, funnels, alerts, source, exclude)"
+    ]
+
+
 def test_a_file_without_goals_is_pointed_at_no_figure_made_of_goals() -> None:
     """The nearest valid path of a misspelt one is a figure the file can have: not the macro
     revenue, which it has none of."""
