@@ -366,6 +366,13 @@ def _lacking_in_goals_file(table: str, goals: GoalsConfig) -> str | None:
     return None
 
 
+def _refuse_history_output(output: str, history: str | None) -> None:
+    """A ``UsageError`` when the report's ``output`` is the ``--history`` file, which the
+    report would replace."""
+    if history is not None and same_file(output, history):
+        raise UsageError(f"--output {output}: it is the --history file: name another file")
+
+
 def report(
     ctx: click.Context,
     /,
@@ -418,9 +425,10 @@ def report(
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
     if ctx.params.get("expected_split") and baseline is None:
         raise UsageError("--expected-split needs --baseline (the A/B test whose split it checks)")
-    _warn_of_an_empty_table(env, output_format, table, options, with_alerts)
     if output is not None and "%" not in output:  # a dated name is known once the period is
         refuse_read_output(output, reads=(*inputs, goals.path))
+        _refuse_history_output(output, history)
+    _warn_of_an_empty_table(env, output_format, table, options, with_alerts)  # after the errors
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
@@ -434,9 +442,8 @@ def report(
     run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
     text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
     target = dated_path(output, result.start, result.tz) if output is not None else None
-    if target is not None and history is not None and same_file(target, history):
-        raise UsageError(f"--output {target}: it is the --history file: name another file")
     if target is not None:
+        _refuse_history_output(target, history)
         write_output(target, text, reads=(*inputs, goals.path))
     else:
         env.write_data(text)

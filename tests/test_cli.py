@@ -251,6 +251,30 @@ def test_a_csv_table_the_goals_file_or_options_leave_empty_says_why(
     assert _table_warnings(result) == [TABLE_WARNING + warning.format(path)]
 
 
+@pytest.mark.parametrize("onto", ["the log", "the history"])
+def test_an_output_refused_is_told_alone_before_the_empty_table_warning(
+    tmp_path: Path, onto: str
+) -> None:
+    """``--table funnels`` with a goals file of no funnel warns that the table is empty, but
+    ``--output`` onto a file the run reads, or onto its ``--history`` file, is a usage error,
+    which comes alone."""
+    log = tmp_path / "in.log"
+    log.write_bytes(Path(SHOP).read_bytes())
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(MACRO_GOAL_ONLY, encoding="utf-8")
+    history = tmp_path / "history.csv"
+    output = log if onto == "the log" else history
+    result = report(
+        str(log), "--goals", str(goals), "--format", "csv", "--table", "funnels",
+        "--history", str(history), "-o", str(output),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    problem = "this run reads it" if onto == "the log" else "it is the --history file"
+    assert result.stderr == f"micromacro: error: --output {output}: {problem}: name another file\n"
+    assert log.read_bytes() == Path(SHOP).read_bytes()
+    assert not history.exists()
+
+
 def test_without_a_goals_file_only_the_alerts_table_warns() -> None:
     """The note that the report is of traffic only says why the goals and funnels tables are
     empty; the alerts table is empty for want of --alerts, and a goals file's rules."""
