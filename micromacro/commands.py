@@ -53,7 +53,7 @@ from micromacro.render import RunInfo, TerminalStyle, render
 from micromacro.render.alerts import alert_line
 from micromacro.render.values import short_span
 from micromacro.report import Report, ReportOptions, build_report
-from micromacro.text import inert
+from micromacro.text import file_name_text, inert
 
 NO_GOALS_NOTE = (
     f"no goals file: reporting traffic only (pass --goals FILE or create {DEFAULT_GOALS_FILE}; "
@@ -336,7 +336,11 @@ def _empty_table_reason(table: str, options: ReportOptions, with_alerts: bool) -
             f"of --by {options.by[0].label} the others are compared with)"
         )
     if table == "alerts" and not with_alerts:
-        rules = f"{goals.path}'s alert rules" if goals.alerts else "a goals file's alerts: list"
+        rules = (
+            f"{file_name_text(goals.path)}'s alert rules"
+            if goals.alerts
+            else "a goals file's alerts: list"
+        )
         return f"--table alerts is empty without --alerts: pass --alerts to check {rules}"
     if not goals.path:
         return None
@@ -346,23 +350,24 @@ def _empty_table_reason(table: str, options: ReportOptions, with_alerts: bool) -
 def _lacking_in_goals_file(table: str, goals: GoalsConfig) -> str | None:
     """Why the goals file ``goals`` leaves ``table`` empty (the ladder, without a goal to
     count); None when it has what the table lists."""
+    name = file_name_text(goals.path)
     if table == "funnels" and not goals.funnels:
-        return f"--table funnels is empty: {goals.path} has no funnels"
+        return f"--table funnels is empty: {name} has no funnels"
     if not goals.goals:
         if table == "ladder":
             return (
-                f"--table ladder counts no goal: {goals.path} has no goals, so every visitor is "
+                f"--table ladder counts no goal: {name} has no goals, so every visitor is "
                 "no_value_yet"
             )
         if table == "goals":
             shown = " (pass --table funnels for its funnels)" if goals.funnels else ""
-            return f"--table goals is empty: {goals.path} has no goals{shown}"
+            return f"--table goals is empty: {name} has no goals{shown}"
         if table in ("micro_macro", "experiment"):
-            return f"--table {table} is empty: {goals.path} has no goals"
+            return f"--table {table} is empty: {name} has no goals"
         return None
     if table == "micro_macro" and not (goals.macro_goals and goals.micro_goals):
         lacking = "macro" if not goals.macro_goals else "micro"
-        return f"--table micro_macro is empty: {goals.path} has no {lacking} goal"
+        return f"--table micro_macro is empty: {name} has no {lacking} goal"
     return None
 
 
@@ -406,14 +411,15 @@ def report(
         env.message("--wide applies to --format table only", level="warning")
     if with_alerts and not goals.alerts:
         raise UsageError(
-            f"--alerts: {goals.path} has no alert rules (add an alerts: list)"
+            f"--alerts: {file_name_text(goals.path)} has no alert rules (add an alerts: list)"
             if goals.path
             else f"--alerts: no goals file, so no alert rules (pass --goals FILE or create "
             f"{DEFAULT_GOALS_FILE})"
         )
     if history is not None and not goals.goals:
         raise UsageError(
-            f"--history writes a row per goal, and {goals.path} has no goals (add a goals: list)"
+            f"--history writes a row per goal, and {file_name_text(goals.path)} has no goals "
+            "(add a goals: list)"
             if goals.path
             else "--history writes a row per goal, and there is no goals file "
             f"(pass --goals FILE or create {DEFAULT_GOALS_FILE})"
@@ -483,7 +489,7 @@ def alert(
     if not goals.path:
         raise UsageError(f"no goals file: pass --goals FILE (or create {DEFAULT_GOALS_FILE})")
     if not goals.alerts:
-        raise UsageError(f"{goals.path}: no alert rules (add an alerts: list)")
+        raise UsageError(f"{file_name_text(goals.path)}: no alert rules (add an alerts: list)")
     _check_reading(ctx.params)
     setup = _alert_setup(goals, compare, since=ctx.params.get("since"))
     options = replace(_report_options(ctx, goals, top=0, **setup), cache=_open_cache(ctx, env))

@@ -26,7 +26,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from micromacro.text import QUOTE_CHARS, cut_quoted, inert, quoted
+from micromacro.text import QUOTE_CHARS, cut_quoted, file_name_text, inert, quoted
 from micromacro.timespans import parse_duration
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -74,7 +74,10 @@ class Findings:
     def lines(self, entries: list[tuple[int, int, str]]) -> list[str]:
         """Format entries as ``path:line:col: message`` in file order (stable for ties)."""
         ordered = sorted(entries, key=lambda entry: (entry[0], entry[1]))
-        return [f"{self.path}:{line}:{column}: {message}" for line, column, message in ordered]
+        return [
+            f"{file_name_text(self.path)}:{line}:{column}: {message}"
+            for line, column, message in ordered
+        ]
 
 
 # --- YAML syntax -----------------------------------------------------------------------------

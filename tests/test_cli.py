@@ -275,6 +275,37 @@ def test_an_output_refused_is_told_alone_before_the_empty_table_warning(
     assert not history.exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "args", "message"),
+    [
+        pytest.param(
+            "goals: [\n",
+            [],
+            "error: {}:2:1: invalid YAML: expected the node content, but found '<stream end>' "
+            "(while parsing a flow node at line 2, column 1)",
+            id="an error in the file",
+        ),
+        pytest.param(
+            MACRO_GOAL_ONLY,
+            ["--format", "csv", "--table", "funnels"],
+            "warning: --table funnels is empty: {} has no funnels",
+            id="an empty table",
+        ),
+    ],
+)
+def test_a_goals_file_name_holding_a_byte_not_utf8_is_shown_as_elsewhere(
+    tmp_path: Path, text: str, args: list[str], message: str
+) -> None:
+    """The byte 0x85 of the goals file's name is written ``\\x85``, as every file name is."""
+    goals = os.path.join(str(tmp_path), "bad\udc85.yaml")
+    Path(goals).write_text(text, encoding="utf-8")
+    result = report(SHOP, "--goals", goals, *args)
+    shown = str(tmp_path) + "/bad\\x85.yaml"
+    # The message, and no other naming the goals file (shop.log has a malformed line too).
+    named = [line for line in result.stderr.splitlines() if "bad" in line]
+    assert named == ["micromacro: " + message.format(shown)]
+
+
 def test_without_a_goals_file_only_the_alerts_table_warns() -> None:
     """The note that the report is of traffic only says why the goals and funnels tables are
     empty; the alerts table is empty for want of --alerts, and a goals file's rules."""
