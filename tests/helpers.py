@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import glob
+import os
 from typing import BinaryIO
 
 import polars as pl
@@ -93,6 +95,21 @@ def fields(row: dict[str, object], *names: str) -> tuple[object, ...]:
     return tuple(row[name] for name in names)
 
 
+def _identities(inputs: tuple[str, ...]) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
+    """Each file ``inputs`` name (globs expanded) and its device, inode, size and modification
+    time; None for a name with nothing there."""
+
+    def identity(path: str) -> tuple[int, ...] | None:
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+    names = [name for given in inputs for name in (sorted(glob.glob(given)) or [given])]
+    return tuple((name, identity(name)) for name in names)
+
+
 class SharedBuilds:
     """Reports built by commands, with the options each was built from (less the hit cache,
     which each test has its own of), for later commands to share: one whose options are equal
@@ -101,13 +118,18 @@ class SharedBuilds:
     not hold) share one run of the pipeline, and each is still written, and its messages
     printed, by the real command.
 
-    ``build_report`` is a function of its options: the pipeline prints nothing of its own
-    (every note and warning is in the report). A test that changes the pipeline's world (its
-    clock, a module's constant) must not share builds; nor may a command that reads standard
-    input, which is read once."""
+    ``build_report`` is a function of its options and of the files it reads: the pipeline
+    prints nothing of its own (every note and warning is in the report). The key a build is
+    shared by holds the options, each input file's identity (device, inode, size and
+    modification time, so that a log rewritten between two commands is read again) and the
+    working directory (which relative paths are read from). It holds nothing else: a test
+    that changes the pipeline's world between two commands (its clock, a module's constant,
+    ``TMPDIR``) must not share builds, nor
+    may one whose commands differ in whether the hit cache is used and expect the reports to
+    differ; nor may a command that reads standard input, which is read once."""
 
     def __init__(self) -> None:
-        self.built: list[tuple[ReportOptions, Report]] = []
+        self.built: list[tuple[tuple[object, ...], Report]] = []
 
     def share(self, patch: pytest.MonkeyPatch) -> None:
         """Make the commands run under ``patch`` share these builds."""
@@ -120,7 +142,11 @@ class SharedBuilds:
             progress: ProgressCallback | None = None,
         ) -> Report:
             assert "-" not in options.inputs, "standard input is read once: build every report"
-            key = dataclasses.replace(options, cache=None)
+            key = (
+                dataclasses.replace(options, cache=None),
+                _identities(options.inputs),
+                os.getcwd(),
+            )
             for known, report in self.built:
                 if known == key:
                     return report

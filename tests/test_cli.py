@@ -36,6 +36,7 @@ from micromacro import commands
 from micromacro.cli import cli
 from micromacro.environment import Environment
 from micromacro.text import inert
+from tests.helpers import SharedBuilds
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOP = str(FIXTURES / "shop.log")
@@ -304,6 +305,34 @@ def test_a_goals_file_name_holding_a_byte_not_utf8_is_shown_as_elsewhere(
     # The message, and no other naming the goals file (shop.log has a malformed line too).
     named = [line for line in result.stderr.splitlines() if "bad" in line]
     assert named == ["micromacro: " + message.format(shown)]
+
+
+def test_shared_builds_build_again_a_log_rewritten_or_read_from_another_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commands sharing builds (``SharedBuilds``) with equal options read the log again when it
+    was rewritten, or when its relative name is read from another working directory."""
+    SharedBuilds().share(monkeypatch)
+
+    def line(ip: str) -> str:
+        return f'{ip} - - [02/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"\n'
+
+    def visitors() -> str:
+        result = report("in.log", "--format", "csv", "--table", "summary", "--no-cache", "-q")
+        assert result.exit_code == 0, result.stderr
+        return result.stdout.splitlines()[1].split(",")[0]
+
+    one, other = tmp_path / "one", tmp_path / "other"
+    one.mkdir()
+    other.mkdir()
+    (one / "in.log").write_text(line("203.0.113.1"))
+    (other / "in.log").write_text(line("203.0.113.1") + line("203.0.113.2"))
+    monkeypatch.chdir(one)
+    assert visitors() == "1"
+    (one / "in.log").write_text(line("203.0.113.1") + line("203.0.113.2") + line("203.0.113.3"))
+    assert visitors() == "3"
+    monkeypatch.chdir(other)
+    assert visitors() == "2"
 
 
 def test_without_a_goals_file_only_the_alerts_table_warns() -> None:
