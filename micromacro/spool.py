@@ -17,6 +17,7 @@ import tempfile
 import time
 
 from micromacro.errors import InputError
+from micromacro.text import file_name_text
 
 # The spool: micromacro-PID-XXXX in the temporary directory, locked by its run.
 _SPOOL_PREFIX = "micromacro-"
@@ -29,22 +30,24 @@ _LOCK_NAME = ".lock"
 def temporary_parent() -> str:
     """The directory temporary files go in: ``$TMPDIR`` when it is set, else the system's.
 
-    A ``$TMPDIR`` that is not a directory this process can write to is an error
-    (``InputError``), rather than the system's directory taken instead, unseen: one set to a
-    disk with room, and mistyped, would fill a small ``/tmp``.
+    A ``$TMPDIR`` that is not a directory this process can write to, or whose name is not
+    UTF-8, is an error (``InputError``), rather than the system's directory taken instead,
+    unseen: one set to a disk with room, and mistyped, would fill a small ``/tmp``.
     """
     chosen = os.environ.get("TMPDIR")
     if not chosen:
         return tempfile.gettempdir()
-    if not os.path.isdir(chosen):
+    if file_name_text(chosen) != chosen:  # Parquet's writer takes no such path
+        reason = "a name that is not valid UTF-8"
+    elif not os.path.isdir(chosen):
         reason = "no such directory" if not os.path.exists(chosen) else "not a directory"
     elif not os.access(chosen, os.W_OK | os.X_OK):
         reason = "cannot write to it"
     else:
         return chosen
     raise InputError(
-        f"TMPDIR {chosen}: {reason}; set TMPDIR to a directory with room for temporary files "
-        "(or unset it for the system's)"
+        f"TMPDIR {file_name_text(chosen)}: {reason}; set TMPDIR to a directory with room for "
+        "temporary files (or unset it for the system's)"
     )
 
 

@@ -4,6 +4,7 @@ time, and the same report to the byte as with every hit in memory."""
 from __future__ import annotations
 
 import errno
+import os
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -220,3 +221,22 @@ def test_a_tmpdir_that_cannot_be_used_is_an_error_not_another_directory(
     )
     plain = CliRunner().invoke(cli, ["report", str(sample), "--no-cache", "--format", "json"])
     assert plain.exit_code == 0
+
+
+def test_a_tmpdir_whose_name_is_not_utf8_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A TMPDIR named with a byte that is not UTF-8 (0x85, a lone surrogate in Python), which
+    the spill's Parquet writer cannot take: exit 1 naming it, not an internal error."""
+    monkeypatch.chdir(ROOT)
+    chosen = tmp_path / "t\udc85"
+    os.mkdir(os.fsencode(chosen))
+    monkeypatch.setenv("TMPDIR", str(chosen))
+    args = ["report", "sample_logs/access.log", "--hit-memory", TINY, "--no-cache"]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: TMPDIR {tmp_path}/t\\x85: a name that is not valid UTF-8; set "
+        "TMPDIR to a directory with room for temporary files (or unset it for the system's)"
+    )
