@@ -42,7 +42,6 @@ from micromacro.goals_yaml import (
     STR_TAG,
     Entries,
     Findings,
-    describe,
     duration_seconds,
     has_rejected_keys,
     item_label,
@@ -90,11 +89,8 @@ def read_goal_list(
     ``way_out`` (``a file of funnels or exclusions may leave goals: out``), where the file has
     one, is added to what a list left empty or null is told."""
     if not isinstance(node, SequenceNode):
-        if way_out and tag_of(node) == NULL_TAG:
-            wrong = f"invalid goals: expected a list of goals, got {describe(node)}"
-            findings.error(node, f"{wrong} ({way_out})")
-        else:
-            report_wrong(findings, node, "goals", "a list of goals")
+        hint = way_out if tag_of(node) == NULL_TAG else ""
+        report_wrong(findings, node, "goals", "a list of goals", hint)
         return []
     if not node.value:
         more = f"; {way_out}" if way_out else ""

@@ -66,6 +66,7 @@ from micromacro.goals import (
 )
 from micromacro.goals_yaml import (
     BOOL_TAG,
+    EXPECTED_FILE,
     INT_TAG,
     MERGE_TAG,
     NULL_TAG,
@@ -104,8 +105,7 @@ SOURCE_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 TIMESTAMP_KEYS: tuple[str, ...] = ("column", "format")
 ROW_RULE_KEYS: tuple[str, ...] = ("column", "equals", "one_of")
-# What a goals file is expected to be, and what one without goals is told.
-EXPECTED_FILE = "a mapping with a 'goals' list, 'funnels', 'exclude' or 'source'"
+# What a file without goals is told.
 MISSING_GOALS = (
     "missing key 'goals' at the top level (expected a list of goals; without one, a funnel "
     "under funnels: or an address or path under exclude:)"

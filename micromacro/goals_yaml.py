@@ -43,11 +43,10 @@ SCALARS = SafeConstructor()
 
 Entries = dict[str, tuple[Node, Node]]
 
-# What an empty document is told, unless ``compose`` is told an empty one is fine.
-EMPTY_FILE = (
-    "the goals file is empty "
-    "(expected a mapping with a 'goals' list, 'funnels', 'exclude' or 'source')"
-)
+# What a goals file is expected to be; what an empty one is told, unless ``compose`` is told
+# an empty one is fine.
+EXPECTED_FILE = "a mapping with a 'goals' list, 'funnels', 'exclude' or 'source'"
+EMPTY_FILE = f"the goals file is empty (expected {EXPECTED_FILE})"
 # The longest value quoted in a message, quotes and ellipsis included.
 # Aliases may add this many nodes to a document, or as many as it holds if that is more: plenty
 # for anchors reused by hand, and far too few for an alias bomb, which multiplies per level.
@@ -333,8 +332,13 @@ def describe_choices(names: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else f"one of {', '.join(names)}"
 
 
-def report_wrong(findings: Findings, node: Node, subject: str, expected: str) -> None:
-    findings.error(node, f"invalid {subject}: expected {expected}, got {describe(node)}")
+def report_wrong(
+    findings: Findings, node: Node, subject: str, expected: str, hint: str = ""
+) -> None:
+    """``invalid SUBJECT: expected EXPECTED, got …`` at ``node``, with ``hint`` in brackets
+    after it where there is one."""
+    more = f" ({hint})" if hint else ""
+    findings.error(node, f"invalid {subject}: expected {expected}, got {describe(node)}{more}")
 
 
 def mapping_entries(
