@@ -156,95 +156,92 @@ def _passing(frame: pl.DataFrame, tests: Sequence[pl.Expr]) -> pl.DataFrame:
     )
 
 
-def _equal_pairs(frame: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose value (``folded`` for case-insensitive tests) is one of a test's values."""
-    parts = []
-    for fold, key in ((False, "value"), (True, "folded")):
-        tests = wanted.filter(pl.col("fold") == fold)
-        if tests.height:
-            parts.append(frame.join(tests, left_on=key, right_on="wanted").select("row", "test"))
-    return pl.concat(parts) if parts else pl.DataFrame(schema=_PAIRS_SCHEMA)
+def _equal_pairs(frame: pl.DataFrame, key: str, wanted: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose ``key`` column (``value``, or ``folded`` for case-insensitive tests) is one
+    of a test's values."""
+    return frame.join(wanted, left_on=key, right_on="wanted").select("row", "test")
 
 
-def _prefix_pairs(frame: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose value begins with a test's prefix: each value cut to every prefix length (in
-    characters) and joined with the prefixes. A cut is a prefix of its value, so a cut equal to
-    a test's prefix is a match, whatever length it was cut to. The lengths go in batches of at
-    most ``_CUT_ROWS`` cuts."""
-    lengths = wanted.get_column("wanted").str.len_chars().unique().sort().to_list()
+def _prefix_pairs(frame: pl.DataFrame, key: str, wanted: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose ``key`` column begins with a test's prefix: each value cut to every prefix
+    length (in characters) and joined with the prefixes. A cut is a prefix of its value, so a
+    cut equal to a test's prefix is a match, whatever length it was cut to. The lengths go in
+    batches of at most ``_CUT_ROWS`` cuts."""
+    lengths = sorted({len(text) for text in wanted.get_column("wanted")})
     batch = max(1, _CUT_ROWS // max(frame.height, 1))
-    parts = [pl.DataFrame(schema=_PAIRS_SCHEMA)]
+    parts = []
     for start in range(0, len(lengths), batch):
         some = pl.DataFrame({"length": lengths[start : start + batch]}, schema={"length": _ID})
-        cut = frame.join(some, how="cross").with_columns(
-            pl.col("value", "folded").str.slice(0, pl.col("length"))
+        cut = (
+            frame.select("row", key)
+            .join(some, how="cross")
+            .with_columns(pl.col(key).str.slice(0, pl.col("length")))
         )
         tests = wanted.filter(pl.col("wanted").str.len_chars().is_in(some["length"].implode()))
-        parts.append(_equal_pairs(cut, tests))
+        parts.append(_equal_pairs(cut, key, tests))
     return pl.concat(parts)
 
 
-def _contains_pairs(frame: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose value contains a test's text: every needle found in one Aho-Corasick pass
-    (overlapping matches, so a needle inside another is found too)."""
-    parts = []
-    for fold, key in ((False, "value"), (True, "folded")):
-        tests = wanted.filter(pl.col("fold") == fold)
-        if tests.height == 0:
-            continue
-        needles = tests.get_column("wanted").unique().to_list()
-        found = (
-            frame.select("row", pl.col(key).str.extract_many(needles, overlapping=True))
-            .explode(key)
-            .drop_nulls(key)
-            .unique()
-        )
-        parts.append(found.join(tests, left_on=key, right_on="wanted").select("row", "test"))
-    return pl.concat(parts) if parts else pl.DataFrame(schema=_PAIRS_SCHEMA)
+def _contains_pairs(frame: pl.DataFrame, key: str, wanted: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose ``key`` column contains a test's text: every needle found in one
+    Aho-Corasick pass (overlapping matches, so a needle inside another is found too)."""
+    needles = wanted.get_column("wanted").unique().to_list()
+    found = (
+        frame.select("row", pl.col(key).str.extract_many(needles, overlapping=True))
+        .explode(key)
+        .drop_nulls(key)
+        .unique()
+    )
+    return found.join(wanted, left_on=key, right_on="wanted").select("row", "test")
+
+
+# How the tests of each operator find their rows among the distinct values (``_string_pairs``).
+_PAIRS_OF: dict[str, Callable[[pl.DataFrame, str, pl.DataFrame], pl.DataFrame]] = {
+    "equals": _equal_pairs,
+    "begins": _prefix_pairs,
+    "contains": _contains_pairs,
+}
 
 
 def _string_pairs(values: pl.Series, matchers: Sequence[StringMatcher]) -> pl.DataFrame:
     """(value, test): each distinct non-null string of ``values`` and position ``test`` in
-    ``matchers`` of a matcher it passes (as ``string_match`` says)."""
-    frame = (
-        pl.DataFrame({"value": values.cast(pl.String)})
-        .drop_nulls()
-        .unique()
-        .with_row_index("row")
-        .with_columns(folded(pl.col("value")).alias("folded"))
-    )
-    by_op: dict[str, list[tuple[int, str, bool]]] = {"equals": [], "begins": [], "contains": []}
+    ``matchers`` of a matcher it passes (as ``string_match`` says). The tests are grouped by
+    operator and case: only the groups a file uses cost a query."""
+    # (operator, case folded): the (test, text) pairs it looks for.
+    grouped: dict[tuple[str, bool], list[tuple[int, str]]] = {}
     expressions: list[tuple[int, pl.Expr]] = []
     for test, matcher in enumerate(matchers):
         ignore_case = not matcher.case_sensitive
         texts = matcher.value if isinstance(matcher.value, tuple) else (matcher.value,)
         wanted = [fold_text(text) for text in texts] if ignore_case else list(texts)
         if matcher.op in ("equals", "one_of"):
-            by_op["equals"] += [(test, text, ignore_case) for text in wanted]
+            op = "equals"
         elif matcher.op == "begins_with":
-            by_op["begins"].append((test, wanted[0], ignore_case))
+            op, wanted = "begins", wanted[:1]
         elif matcher.op == "contains" and wanted[0]:
-            by_op["contains"].append((test, wanted[0], ignore_case))
+            op, wanted = "contains", wanted[:1]
         else:  # regex, glob (and an empty needle, which every value contains)
             expressions.append((test, string_match(pl.col("value"), matcher)))
-    tables = {
-        op: pl.DataFrame(
-            rows, schema={"test": _ID, "wanted": pl.String(), "fold": pl.Boolean()}, orient="row"
-        )
-        for op, rows in by_op.items()
-    }
-    by_expression = _passing(frame, [expression for _, expression in expressions]).join(
-        pl.DataFrame(
-            {"test": _ids(range(len(expressions))), "id": _ids([t for t, _ in expressions])}
-        ),
-        on="test",
-    )
+            continue
+        grouped.setdefault((op, ignore_case), []).extend((test, text) for text in wanted)
+    frame = pl.DataFrame({"value": values.cast(pl.String)}).drop_nulls().unique()
+    frame = frame.with_row_index("row")
+    if any(ignore_case for _, ignore_case in grouped):
+        frame = frame.with_columns(folded(pl.col("value")).alias("folded"))
     parts = [
-        _equal_pairs(frame, tables["equals"]),
-        _prefix_pairs(frame, tables["begins"]),
-        _contains_pairs(frame, tables["contains"]),
-        by_expression.select("row", pl.col("id").alias("test")),
+        _PAIRS_OF[op](
+            frame,
+            "folded" if ignore_case else "value",
+            pl.DataFrame(pairs, schema={"test": _ID, "wanted": pl.String()}, orient="row"),
+        )
+        for (op, ignore_case), pairs in grouped.items()
     ]
+    if expressions:
+        passing = _passing(frame, [expression for _, expression in expressions])
+        ids = pl.DataFrame({"id": _ids([test for test, _ in expressions])}).with_row_index("test")
+        parts.append(passing.join(ids, on="test").select("row", pl.col("id").alias("test")))
+    if not parts:
+        return pl.DataFrame(schema={"value": pl.String(), "test": _ID})
     return (
         pl.concat(parts)
         .unique()
