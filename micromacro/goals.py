@@ -382,6 +382,7 @@ class ReportShape:
     funnels: dict[str, int]  # funnel name → number of steps
     dimensions: tuple[str, ...] = ()  # extra --by dimensions (an event export's kept columns)
     has_macro: bool = True  # without a macro goal the micro → macro table has no row
+    has_micro: bool = True  # without a micro goal no visitor is a potential customer
     has_goals: bool = True  # without goals no figure made of goals means anything
 
 
@@ -434,10 +435,12 @@ def parse_metric(text: str, shape: ReportShape) -> MetricPath:
                 f"metric {quoted(text)}: the goals file has no goals, so {reason} "
                 "(add a goals: list)"
             )
-    if path is not None and path.section == "micro_macro" and not shape.has_macro:
+    lacking = _without_a_kind(path, shape) if path is not None and shape.has_goals else None
+    if lacking is not None:
+        kind, reason = lacking
         raise ValueError(
-            f"metric {quoted(text)}: the goals file has no macro goal, so the micro → macro "
-            "table has no row to read"
+            f"metric {quoted(text)}: the goals file has no {kind} goal, so {reason} "
+            f"(mark a goal kind: {kind})"
         )
     if path is None:
         nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
@@ -464,6 +467,38 @@ def _without_goals(text: str, path: MetricPath | None) -> str:
     if path.field not in GOAL_MADE_FIELDS:
         return ""
     return f"there is no {path.field.partition('_')[0]} conversion to count"
+
+
+def _without_a_kind(path: MetricPath, shape: ReportShape) -> tuple[str, str] | None:
+    """The kind of goal (``macro``, ``micro``) the figure ``path`` is made of that the file has
+    none of, and what that leaves of the figure; None when it has what the figure needs. Such
+    a figure is 0 or null on every run: a rule on it would fire every time (a share below a
+    bound) or never be evaluated."""
+    has = {"macro": shape.has_macro, "micro": shape.has_micro}
+    if path.section == "micro_macro" and not has["macro"]:
+        return "macro", "the micro → macro table has no row to read"
+    if path.kind in ("summary", "segments") and path.field in GOAL_MADE_FIELDS:
+        kind = path.field.partition("_")[0]
+        return (kind, f"there is no {kind} conversion to count") if not has[kind] else None
+    if path.section != "ladder":
+        return None
+    part = path.keys[0] if path.keys else path.field
+    return next(
+        ((kind, reason) for (at, kind), reason in _LADDER_WITHOUT.items()
+         if at == part and not has[kind]),
+        None,
+    )  # fmt: skip
+
+
+# What a part of the engagement ladder is without a kind of goal (``no_value_yet`` takes
+# either kind).
+_LADDER_WITHOUT = {
+    ("customers", "macro"): "no visitor is a customer on the engagement ladder",
+    ("potential_customers", "micro"): "no visitor is a potential customer on the engagement ladder",
+    ("macro_rate_with_micro", "macro"): "there is no macro conversion to count",
+    ("macro_rate_with_micro", "micro"): "no visitor has a micro conversion to compare by",
+    ("macro_rate_without_micro", "macro"): "there is no macro conversion to count",
+}
 
 
 def _parse(text: str, shape: ReportShape) -> MetricPath | None:
@@ -533,25 +568,32 @@ def _segment_of(by: str, tail: str, shape: ReportShape) -> tuple[tuple[str, ...]
 
 
 def _candidates(text: str, shape: ReportShape) -> list[str]:
-    """Every valid path (segments with the segment the text names), for the nearest match."""
-    # Without goals, no figure made of them is valid (parse_metric refuses them).
-    made = GOAL_MADE_FIELDS if not shape.has_goals else frozenset()
+    """Every valid path (segments with the segment the text names), for the nearest match: of
+    those the file gives a meaning (``parse_metric`` refuses a figure made of goals it lacks)."""
     paths = [f"input.{f}" for f in INPUT_FIELDS]
-    paths += [f"summary.{f}" for f in SUMMARY_FIELDS if f not in made]
+    paths += [f"summary.{f}" for f in SUMMARY_FIELDS]
     paths += [f"goals.{g}.{f}" for g in shape.goals for f in GOAL_FIELDS]
     paths += [f"micro_macro.{g}.{f}" for g in shape.micro_goals for f in MICRO_MACRO_FIELDS]
     for name, steps in shape.funnels.items():
         paths += [f"funnels.{name}.{f}" for f in FUNNEL_FIELDS]
         paths += [f"funnels.{name}.steps.{k}.{f}" for k in range(1, steps + 1) for f in STEP_FIELDS]
-    paths += [f"ladder.{p}" for p in LADDER_PATHS if shape.has_goals]
+    paths += [f"ladder.{p}" for p in LADDER_PATHS]
     parts = text.split(".") if text.startswith("segments.") else []
     by = _nearest_dimension(parts[1], shape) if len(parts) > 2 else "channel"
     segment = parts[2] if len(parts) > 3 else "Email"
-    paths += [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS if f not in made]
+    paths += [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS]
     paths += [
         f"segments.{by}.{segment}.goals.{g}.{f}" for g in shape.goals for f in SEGMENT_GOAL_FIELDS
     ]
-    return paths
+    return [path for path in paths if _meaningful(path, shape)]
+
+
+def _meaningful(text: str, shape: ReportShape) -> bool:
+    """Whether the valid path ``text`` names a figure the file's goals give a meaning."""
+    path = _parse(text, shape)
+    if not shape.has_goals:
+        return not _without_goals(text, path)
+    return path is None or _without_a_kind(path, shape) is None
 
 
 def _nearest_dimension(name: str, shape: ReportShape) -> str:

@@ -256,6 +256,9 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
             has_macro=any(goal.kind == "macro" for goal in goals)
             or bool(broken)
             or top_level_problems,
+            has_micro=any(goal.kind == "micro" for goal in goals)
+            or bool(broken)
+            or top_level_problems,
             has_goals="goals" in entries or top_level_problems,
         )
         alerts = _read_alert_list(entries["alerts"][1], shape, findings)

@@ -1057,7 +1057,8 @@ def test_a_micro_macro_rule_without_a_macro_goal_is_a_config_error() -> None:
         parse_goals(text, path="goals.yaml")
     assert info.value.problems == [
         "goals.yaml:4:26: metric 'micro_macro.news.macro_rate_with': the goals file has no "
-        "macro goal, so the micro → macro table has no row to read in alert 'lift'"
+        "macro goal, so the micro → macro table has no row to read (mark a goal kind: macro) in "
+        "alert 'lift'"
     ]
     with_macro = text.replace(
         "alerts:", "  - {name: buy, kind: macro, destination: /thanks}\nalerts:"

@@ -517,6 +517,83 @@ def test_an_alert_rule_on_a_figure_made_of_goals_needs_goals(metric: str, why: s
     ]
 
 
+MICRO_ONLY = "goals:\n  - {name: news, kind: micro, destination: /news}\n"
+MACRO_ONLY = "goals:\n  - {name: buy, kind: macro, destination: /thanks}\n"
+NO_CUSTOMER = "no visitor is a customer on the engagement ladder"
+NO_POTENTIAL_CUSTOMER = "no visitor is a potential customer on the engagement ladder"
+NO_MICRO_MACRO_ROW = "the micro → macro table has no row to read"
+
+
+@pytest.mark.parametrize(
+    ("goals", "metric", "kind", "why"),
+    [
+        (MICRO_ONLY, "summary.macro_sessions", "macro", NO_MACRO_CONVERSION),
+        (MICRO_ONLY, "summary.macro_conversion_rate", "macro", NO_MACRO_CONVERSION),
+        (MICRO_ONLY, "summary.macro_revenue", "macro", NO_MACRO_CONVERSION),
+        (MICRO_ONLY, "segments.channel.Email.macro_conversions", "macro", NO_MACRO_CONVERSION),
+        (MICRO_ONLY, "ladder.customers.share", "macro", NO_CUSTOMER),
+        (MICRO_ONLY, "ladder.customers.visitors", "macro", NO_CUSTOMER),
+        (MICRO_ONLY, "ladder.macro_rate_with_micro", "macro", NO_MACRO_CONVERSION),
+        (MICRO_ONLY, "ladder.macro_rate_without_micro", "macro", NO_MACRO_CONVERSION),
+        (MICRO_ONLY, "micro_macro.news.lift", "macro", NO_MICRO_MACRO_ROW),
+        (MACRO_ONLY, "summary.micro_sessions", "micro", NO_MICRO_CONVERSION),
+        (MACRO_ONLY, "segments.device.mobile.micro_conversion_rate", "micro", NO_MICRO_CONVERSION),
+        (MACRO_ONLY, "ladder.potential_customers.share", "micro", NO_POTENTIAL_CUSTOMER),
+        (
+            MACRO_ONLY,
+            "ladder.macro_rate_with_micro",
+            "micro",
+            "no visitor has a micro conversion to compare by",
+        ),
+    ],
+)
+def test_an_alert_rule_on_a_figure_made_of_a_kind_of_goal_the_file_lacks_is_refused(
+    goals: str, metric: str, kind: str, why: str
+) -> None:
+    """With micro goals only, the macro figures are 0 or null on every run (a ladder share
+    below a bound would fire every time, a rate never be evaluated), and so are the micro
+    figures with macro goals only: such a rule is refused where it is written."""
+    text = goals + f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
+
+    assert problems_of(text) == [
+        f"goals.yaml:4:23: metric '{metric}': the goals file has no {kind} goal, so {why} "
+        f"(mark a goal kind: {kind}) in alert 'r'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("goals", "metric"),
+    [
+        (MICRO_ONLY, "summary.micro_conversion_rate"),
+        (MICRO_ONLY, "ladder.potential_customers.share"),
+        (MICRO_ONLY, "ladder.no_value_yet.visitors"),
+        (MICRO_ONLY, "goals.news.conversion_rate"),
+        (MICRO_ONLY, "summary.sessions"),
+        (MACRO_ONLY, "summary.macro_revenue_per_session"),
+        (MACRO_ONLY, "ladder.customers.share"),
+        (MACRO_ONLY, "ladder.macro_rate_without_micro"),
+        (MACRO_ONLY, "ladder.no_value_yet.share"),
+        (MACRO_ONLY, "segments.channel.Email.macro_conversion_rate"),
+    ],
+)
+def test_an_alert_rule_on_a_figure_the_file_s_goals_make_is_kept(goals: str, metric: str) -> None:
+    text = goals + f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
+
+    (rule,) = parse_goals(text, path="goals.yaml").alerts
+    assert rule.metric.text == metric
+
+
+def test_the_nearest_path_of_a_misspelt_metric_is_one_the_file_s_goals_make() -> None:
+    """With macro goals only, a misspelt micro rate is offered the macro rate, which the file
+    makes, not the micro rate it would then refuse."""
+    text = MACRO_ONLY + "alerts:\n  - {name: r, metric: summary.micro_conversion_rat, below: 1}\n"
+
+    assert problems_of(text) == [
+        "goals.yaml:4:23: unknown metric 'summary.micro_conversion_rat' (nearest valid path: "
+        "summary.macro_conversion_rate) in alert 'r'"
+    ]
+
+
 def test_goals_under_a_misspelt_key_and_an_alert_on_them_are_told_the_key_alone() -> None:
     """``goal:`` for ``goals:``: the unknown key is the one problem; an alert rule on the macro
     conversion rate is not told too that the file has no goals."""
