@@ -214,13 +214,22 @@ def _hit_memory(params: dict[str, Any]) -> int | None:
 
 
 def _open_cache(ctx: click.Context, env: Environment) -> HitCache | None:
-    """The hit cache of a command (None with ``--no-cache``): when the command ends, it waits
-    for the entries being written and says on stderr what could not be written."""
+    """The hit cache of a command (None with ``--no-cache``, and with a warning where the
+    directory's name is not UTF-8): when the command ends, it waits for the entries being
+    written and says on stderr what could not be written."""
     if ctx.params.get("no_cache"):
         if ctx.params.get("cache_dir") is not None:
             raise UsageError("--cache and --no-cache: give one of them")
         return None
-    cache = HitCache(ctx.params.get("cache_dir") or default_cache_dir())
+    directory = ctx.params.get("cache_dir") or default_cache_dir()
+    if file_name_text(directory) != directory:  # Polars takes no such path
+        env.message(
+            f"cache: {file_name_text(directory)} is not valid UTF-8: the hit cache is off for "
+            "this run (choose another directory with --cache DIR)",
+            level="warning",
+        )
+        return None
+    cache = HitCache(directory)
 
     def close() -> None:
         cache.wait()
@@ -302,6 +311,20 @@ def _period_labels(result: Report) -> tuple[str, str]:
         return short_span(report.start, report.end, result.tz)
 
     return label(result), label(result.previous)
+
+
+def _warn_of_unused_options(
+    env: Environment, ctx: click.Context, output_format: str, *, csv_raw: bool, wide: bool
+) -> None:
+    """A warning for each option given that the output format does not use."""
+    delimited = output_format in ("csv", "tsv")
+    table_given = ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE
+    if table_given and not delimited:
+        env.message("--table applies to --format csv and tsv only", level="warning")
+    if csv_raw and not delimited:
+        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
+    if wide and output_format != "table":
+        env.message("--wide applies to --format table only", level="warning")
 
 
 def _warn_of_an_empty_table(
@@ -401,14 +424,6 @@ def report(
     env.quiet = quiet
     goals = _goals_of_run(env, goals_path)
     _check_reading(ctx.params)
-    if ctx.get_parameter_source("table") == click.core.ParameterSource.COMMANDLINE and (
-        output_format not in ("csv", "tsv")
-    ):
-        env.message("--table applies to --format csv and tsv only", level="warning")
-    if csv_raw and output_format not in ("csv", "tsv"):
-        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
-    if wide and output_format != "table":
-        env.message("--wide applies to --format table only", level="warning")
     if with_alerts and not goals.alerts:
         raise UsageError(
             f"--alerts: {file_name_text(goals.path)} has no alert rules (add an alerts: list)"
@@ -426,7 +441,7 @@ def report(
         )
     since = ctx.params.get("since")
     overrides = _alert_setup(goals, compare, by, since=since) if with_alerts else {}
-    options = replace(_report_options(ctx, goals, **overrides), cache=_open_cache(ctx, env))
+    options = _report_options(ctx, goals, **overrides)
     if baseline is not None and not by:
         raise UsageError("--baseline needs --by (the dimension that holds the variants)")
     if ctx.params.get("expected_split") and baseline is None:
@@ -434,7 +449,10 @@ def report(
     if output is not None and "%" not in output:  # a dated name is known once the period is
         refuse_read_output(output, reads=(*inputs, goals.path))
         _refuse_history_output(output, history)
-    _warn_of_an_empty_table(env, output_format, table, options, with_alerts)  # after the errors
+    options = replace(options, cache=_open_cache(ctx, env))
+    # The warnings after the errors: a usage error comes alone.
+    _warn_of_unused_options(env, ctx, output_format, csv_raw=csv_raw, wide=wide)
+    _warn_of_an_empty_table(env, output_format, table, options, with_alerts)
     with env.progress() as on_progress:
         result = build_report(options, stdin=env.stdin, progress=on_progress)
     _print_input_messages(env, result, output_format, goals)
@@ -522,14 +540,14 @@ def hits(
     env.quiet = quiet
     exclusions, goals_read = _exclusions_of_run(env, goals_path)
     _check_reading(ctx.params)
-    if csv_raw and output_format not in ("csv", "tsv"):
-        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
     to_terminal = output is None and bool(env.stdout_isatty)
     if output_format == "parquet" and to_terminal:
         raise UsageError("--format parquet is binary: write it with -o FILE or to a pipe")
     options = _report_options(ctx, exclusions)
     if output is not None:
         refuse_read_output(output, reads=(*inputs, goals_read))
+    if csv_raw and output_format not in ("csv", "tsv"):  # after the errors
+        env.message("--csv-raw applies to --format csv and tsv only", level="warning")
     with env.progress() as on_progress, _access_logs_only("hits"):
         table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, table.notes, table.warnings, table.malformed)

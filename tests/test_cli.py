@@ -277,6 +277,35 @@ def test_an_output_refused_is_told_alone_before_the_empty_table_warning(
 
 
 @pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["report", "--format", "json", "--csv-raw", "--wide", "--table", "goals",
+             "--baseline", "A"],
+            "--baseline needs --by (the dimension that holds the variants)",
+        ),
+        (
+            ["report", "--format", "json", "--csv-raw", "--cache", "c", "--no-cache"],
+            "--cache and --no-cache: give one of them",
+        ),
+        (
+            ["hits", "--format", "ndjson", "--csv-raw", "-o", SHOP],
+            f"--output {SHOP}: this run reads it: name another file",
+        ),
+    ],
+)  # fmt: skip
+def test_a_usage_error_comes_alone_before_the_warnings_of_options_unused(
+    args: list[str], error: str
+) -> None:
+    """``--csv-raw``, ``--wide`` and ``--table`` given to another format are warned of, but a
+    usage error found after them comes alone: the run does nothing else."""
+    command, *rest = args
+    result = CliRunner().invoke(cli, [command, SHOP, *rest])
+    assert result.exit_code == 2
+    assert result.stderr == f"micromacro: error: {error}\n"
+
+
+@pytest.mark.parametrize(
     ("text", "args", "message"),
     [
         pytest.param(

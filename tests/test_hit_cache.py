@@ -725,6 +725,26 @@ def test_an_unwritable_cache_is_a_warning_and_the_report_goes_on(tmp_path: Path)
     )
 
 
+def test_a_cache_directory_named_not_in_utf8_is_a_warning_and_the_report_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An XDG_CACHE_HOME named with a byte that is not UTF-8 (0x85, a lone surrogate in
+    Python), a path Polars cannot write to: one warning naming it, and the report made without
+    the cache, rather than a warning of each entry quoting Polars."""
+    chosen = tmp_path / "c\udc85"
+    os.mkdir(os.fsencode(chosen))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(chosen))
+    result = invoke("report", str(SHOP), "--format", "json")
+    assert result.exit_code == 0
+    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
+    cache_lines = [line for line in result.stderr.splitlines() if "warning: cache:" in line]
+    assert cache_lines == [
+        f"micromacro: warning: cache: {tmp_path}/c\\x85/micromacro is not valid UTF-8: the hit "
+        "cache is off for this run (choose another directory with --cache DIR)"
+    ]
+    assert os.listdir(os.fsencode(chosen)) == []
+
+
 def test_an_entry_cleared_while_it_is_written_is_not_kept_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
