@@ -100,12 +100,23 @@ def test_hit_memory_takes_units(size: str, spills: bool, monkeypatch: pytest.Mon
 def test_the_spill_files_go_when_the_report_fails(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """The run removes its spill files where it fails: the spills are kept alive here, so that
+    the temporary directory's own clean-up, when it is collected, cannot be what removes them."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    spills: list[HitSpill] = []
+    write = HitSpill._write
+
+    def kept_write(spill: HitSpill, frame: pl.DataFrame) -> None:
+        spills.append(spill)
+        write(spill, frame)
+
+    monkeypatch.setattr(HitSpill, "_write", kept_write)
     args = ["report", "sample_logs/access.log", "--no-cache", "--strict", "--hit-memory", TINY]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "--strict allows none" in result.stderr
+    assert spills
     assert list(tmp_path.iterdir()) == []
 
 
