@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micromacro.inputs import parse_line_bytes
+from micromacro.logformats import fields
 from micromacro.logformats.clf import COMBINED, COMBINED_XFF, COMMON, VHOST_COMBINED, VHOST_COMMON
 from micromacro.logformats.clf_split import SplitClf, _head_shape
 from micromacro.logformats.fields import distinct_codes
@@ -165,6 +166,53 @@ def test_distinct_values_are_coded_alike_by_the_join(monkeypatch: pytest.MonkeyP
     assert join_codes.to_list() == codes.to_list()
     fast, exact = both_ways(COMBINED, [COMBINED_LINE, COMBINED_LINE, f'{HEAD} "-" 400 0 "-" "-"'])
     assert fast.equals(exact)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="ab/ é\x00", max_size=4)), max_size=60),
+    st.sampled_from([0, 3, 2048]),
+)
+def test_distinct_values_are_coded_in_the_order_met_however_many_they_are(
+    values: list[str | None], listed: int
+) -> None:
+    """Read back one by one (a few) or by a sort (many, past ``_LISTED_CATEGORIES``): the
+    distinct values in the order first met, each line's code its value's place among them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fields, "_LISTED_CATEGORIES", listed)
+        distinct, codes = distinct_codes(pl.Series("path", values, dtype=pl.String))
+    expected = list(dict.fromkeys(value for value in values if value is not None))
+    assert (distinct.name, distinct.to_list()) == ("path", expected)
+    assert codes.to_list() == [None if v is None else expected.index(v) for v in values]
+
+
+_REQUESTS = st.sampled_from(
+    [
+        "GET / HTTP/1.1",
+        "GET /a?x=1 HTTP/2.0",
+        "POST http://shop.example:8080/cart/add/7?q HTTP/1.1",
+        "GET //two HTTP/1.0",
+        "-",
+        "",
+        "\x16\x03\x01",
+        "OPTIONS * HTTP/1.1",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), _REQUESTS, st.text(max_size=12)), max_size=40))
+def test_requests_are_split_alike_whether_they_repeat_or_not(requests: list[str | None]) -> None:
+    """Split once per distinct request line (where the lines repeat them) or line by line
+    (where they hardly do): the same parts for every line."""
+    series = pl.Series("request", requests, dtype=pl.String)
+    parts = {}
+    for distinct in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(fields, "_mostly_distinct", lambda _, distinct=distinct: distinct)
+            parts[distinct] = fields._request_parts(series, fields.REQUEST_LINE)
+    assert [part.to_list() for part in parts[True]] == [part.to_list() for part in parts[False]]
+    assert all(part.len() == len(requests) for part in parts[True])
 
 
 _HEAD_TEXT = st.text(alphabet=" ,:[]-a0.٢", max_size=14)

@@ -306,10 +306,32 @@ _PARTS = (_METHOD_PART, _PATH_PART, _QUERY_PART, _WHOLE_PATH, _TARGET_HOST)
 
 def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
     """The method, path, query, whole path and host of each of ``requests``: each distinct
-    request line split once, its parts handed back to the lines by ``distinct_codes``."""
+    request line split once, its parts handed back to the lines by ``distinct_codes``; or,
+    where the lines hardly repeat their requests (a query string of its own on each: a
+    tracking id, a cache buster), each line split as it is, which costs less than finding
+    the distinct ones first."""
+    if _mostly_distinct(requests):
+        every = requests.alias(_RAW_REQUEST).to_frame().lazy()
+        parts = _split_requests(every, request_line).collect(engine="in-memory")
+        return [parts.get_column(name) for name in _PARTS]
     distinct, codes = distinct_codes(requests.alias(_RAW_REQUEST))
     parts = _split_requests(distinct.to_frame().lazy(), request_line).collect(engine="in-memory")
     return [parts.get_column(name).gather(codes) for name in _PARTS]
+
+
+def _mostly_distinct(values: pl.Series) -> bool:
+    """Whether more than half of ``values`` are distinct, as their first ``_SAMPLED`` are: a
+    rule worth running once per distinct value is then run on every value instead.
+
+    >>> _mostly_distinct(pl.Series(["/a", "/b", "/c"])), _mostly_distinct(pl.Series(["/a"] * 3))
+    (True, False)
+    """
+    head = values.head(_SAMPLED)
+    return head.n_unique() * 2 > head.len()
+
+
+# The values ``_mostly_distinct`` judges by.
+_SAMPLED = 1024
 
 
 def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -322,16 +344,27 @@ def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     ['/b', '/a', None, '/b']
     """
     categories = pl.Categories.random()
-    # The categorical keeps its categories alive while they are read: the distinct values, in
-    # the order of their codes.
     coded = values.cast(pl.Categorical(categories))
     codes = coded.to_physical()
-    distinct = categories.to_series().alias(values.name)
     highest = codes.max()
+    if not isinstance(highest, int) or highest < _LISTED_CATEGORIES:
+        # A few: read back one by one (the categorical keeps its categories alive meanwhile).
+        distinct = categories.to_series()
+    else:
+        # Many (a log of distinct URLs or user agents): each distinct value once, put in the
+        # order of its code by a sort, where reading them back one by one is a Python loop.
+        present = coded.drop_nulls().unique()
+        distinct = present.cast(pl.String).gather(present.to_physical().arg_sort())
     del coded
+    # A fresh categorical numbers its values 0, 1, … as it meets them; a code past the values
+    # read back says they are not all there.
     if isinstance(highest, int) and highest >= distinct.len():
         return _distinct_codes_by_join(values)
-    return distinct, codes
+    return distinct.alias(values.name), codes
+
+
+# Above this many distinct values, ``distinct_codes`` reads them back by a sort, not one by one.
+_LISTED_CATEGORIES = 2048
 
 
 def _distinct_codes_by_join(values: pl.Series) -> tuple[pl.Series, pl.Series]:
