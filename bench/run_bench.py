@@ -225,6 +225,27 @@ def ensure_mixed_log(log: Path) -> Path:
     return mixed
 
 
+def ensure_distinct_urls_log(log: Path) -> Path:
+    """`log` with a query parameter of its own on every request (`?r=N`, N its line number, or
+    `&r=N` after a query): the distinct URLs of a real log (tracking ids, cache busters,
+    searches), where the generator repeats a few thousand. Made once."""
+    distinct = log.with_name(log.stem + "-distinct-urls.log")
+    if distinct.exists():
+        return distinct
+    partial = distinct.with_suffix(".log.partial")
+    with log.open("rb") as source, partial.open("wb") as target:
+        for number, line in enumerate(source):
+            head, quote, rest = line.partition(b'"')
+            method, space, tail = rest.partition(b" ")
+            url, space2, after = tail.partition(b" ")
+            if quote and space and space2:
+                url += (b"&" if b"?" in url else b"?") + b"r=%d" % number
+                line = head + quote + method + space + url + space2 + after
+            target.write(line)
+    partial.replace(distinct)
+    return distinct
+
+
 def ensure_clean_log(log: Path) -> Path:
     """`log` without its lines cut short inside a quoted field (an odd number of `"`), made
     once: the yardstick's CSV parse, not hostile-safe, stops at the first of them."""
@@ -307,6 +328,10 @@ def tools_for(log: Path, scratch: Path) -> list[Tool]:
             [*micromacro(ensure_custom_log(log), without_funnels), "--log-format", NGINX_FORMAT],
         ),
         Tool("micromacro-mixed", micromacro(ensure_mixed_log(log), without_funnels)),
+        Tool(
+            "micromacro-distinct-urls",
+            micromacro(ensure_distinct_urls_log(log), without_funnels),
+        ),
     ]
     goaccess = shutil.which("goaccess")
     if goaccess:
@@ -645,6 +670,13 @@ TARGETS: tuple[Target, ...] = (
         "micromacro-mixed",
         "micromacro-no-funnels",
         everywhere(MIXED_TARGET),
+        False,
+    ),
+    Target(
+        "a distinct URL a line / clean",
+        "micromacro-distinct-urls",
+        "micromacro-no-funnels",
+        (),
         False,
     ),
 )
