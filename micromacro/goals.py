@@ -426,27 +426,43 @@ GOAL_MADE_FIELDS = frozenset(
 def parse_metric(text: str, shape: ReportShape) -> MetricPath:
     """The metric path ``text`` checked against ``shape``; ``ValueError`` names the nearest
     valid path when it is not one, and says why a path the file's goals leave without meaning
-    (none, or no macro goal) has none."""
+    (none, or none of a kind) has none."""
     path = _parse(text, shape)
+    refusal = _refusal(text, path, shape)
+    if refusal is not None:
+        why, fix = refusal
+        raise ValueError(f"metric {quoted(text)}: {why} ({fix})")
+    if path is None:
+        raise ValueError(f"unknown metric {quoted(text)}{_nearest_hint(text, shape)}")
+    return path
+
+
+def _refusal(text: str, path: MetricPath | None, shape: ReportShape) -> tuple[str, str] | None:
+    """Why the figure ``text`` names (``path``, None when it is no valid path) means nothing
+    with the file's goals, and what gives it a meaning; None when it means something."""
     if not shape.has_goals:
         reason = _without_goals(text, path)
-        if reason:
-            raise ValueError(
-                f"metric {quoted(text)}: the goals file has no goals, so {reason} "
-                "(add a goals: list)"
-            )
-    lacking = _without_a_kind(path, shape) if path is not None and shape.has_goals else None
-    if lacking is not None:
-        kind, reason = lacking
-        raise ValueError(
-            f"metric {quoted(text)}: the goals file has no {kind} goal, so {reason} "
-            f"(mark a goal kind: {kind})"
-        )
-    if path is None:
-        nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
-        hint = f" (nearest valid path: {nearest[0]})" if nearest else ""
-        raise ValueError(f"unknown metric {quoted(text)}{hint}")
-    return path
+        if not reason:
+            return None
+        return f"the goals file has no goals, so {reason}", "add a goals: list"
+    lacking = _without_a_kind(path, shape) if path is not None else None
+    if lacking is None:
+        return None
+    kind, reason = lacking
+    return f"the goals file has no {kind} goal, so {reason}", f"mark a goal kind: {kind}"
+
+
+def _nearest_hint(text: str, shape: ReportShape) -> str:
+    """The nearest valid path to the misspelt ``text``, as a hint; where the file's goals give
+    that one no meaning, why (rather than another figure, further from what was meant)."""
+    nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
+    if not nearest:
+        return ""
+    refusal = _refusal(nearest[0], _parse(nearest[0], shape), shape)
+    if refusal is None:
+        return f" (nearest valid path: {nearest[0]})"
+    why, fix = refusal
+    return f" (nearest path: {nearest[0]}, but {why}; {fix})"
 
 
 _SEGMENT_GOAL = re.compile(r"segments\..+\.goals\..+\.[a-z_]+")
@@ -568,32 +584,60 @@ def _segment_of(by: str, tail: str, shape: ReportShape) -> tuple[tuple[str, ...]
 
 
 def _candidates(text: str, shape: ReportShape) -> list[str]:
-    """Every valid path (segments with the segment the text names), for the nearest match: of
-    those the file gives a meaning (``parse_metric`` refuses a figure made of goals it lacks)."""
-    paths = [f"input.{f}" for f in INPUT_FIELDS]
-    paths += [f"summary.{f}" for f in SUMMARY_FIELDS]
-    paths += [f"goals.{g}.{f}" for g in shape.goals for f in GOAL_FIELDS]
-    paths += [f"micro_macro.{g}.{f}" for g in shape.micro_goals for f in MICRO_MACRO_FIELDS]
-    for name, steps in shape.funnels.items():
-        paths += [f"funnels.{name}.{f}" for f in FUNNEL_FIELDS]
-        paths += [f"funnels.{name}.steps.{k}.{f}" for k in range(1, steps + 1) for f in STEP_FIELDS]
-    paths += [f"ladder.{p}" for p in LADDER_PATHS]
-    parts = text.split(".") if text.startswith("segments.") else []
-    by = _nearest_dimension(parts[1], shape) if len(parts) > 2 else "channel"
-    segment = parts[2] if len(parts) > 3 else "Email"
-    paths += [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS]
-    paths += [
-        f"segments.{by}.{segment}.goals.{g}.{f}" for g in shape.goals for f in SEGMENT_GOAL_FIELDS
-    ]
-    return [path for path in paths if _meaningful(path, shape)]
+    """The valid paths nearest ``text`` is chosen among: those of the section it names (every
+    section's when it names none), goal rows of the goals whose names are nearest its, and
+    segments of the breakdown and segment it names. A file of thousands of goals has hundreds
+    of thousands of paths, and matching a misspelt one against each took seconds."""
+    section = text.partition(".")[0]
+    goals = _nearest_names(text, shape.goals)
+    micro_goals = _nearest_names(text, shape.micro_goals)
+    by, segment = _named_segment(text, shape)
+    sections: dict[str, list[str]] = {
+        "input": [f"input.{f}" for f in INPUT_FIELDS],
+        "summary": [f"summary.{f}" for f in SUMMARY_FIELDS],
+        "goals": [f"goals.{g}.{f}" for g in goals for f in GOAL_FIELDS],
+        "micro_macro": [f"micro_macro.{g}.{f}" for g in micro_goals for f in MICRO_MACRO_FIELDS],
+        "funnels": [
+            path for name, steps in shape.funnels.items() for path in _funnel_paths(name, steps)
+        ],
+        "ladder": [f"ladder.{p}" for p in LADDER_PATHS],
+        "segments": [
+            *(f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS),
+            *(f"segments.{by}.{segment}.goals.{g}.{f}" for g in goals for f in SEGMENT_GOAL_FIELDS),
+        ],
+    }
+    return sections.get(section) or [path for paths in sections.values() for path in paths]
 
 
-def _meaningful(text: str, shape: ReportShape) -> bool:
-    """Whether the valid path ``text`` names a figure the file's goals give a meaning."""
-    path = _parse(text, shape)
-    if not shape.has_goals:
-        return not _without_goals(text, path)
-    return path is None or _without_a_kind(path, shape) is None
+def _funnel_paths(name: str, steps: int) -> list[str]:
+    """The paths of a funnel's figures and of its steps'."""
+    paths = [f"funnels.{name}.{f}" for f in FUNNEL_FIELDS]
+    numbers = range(1, steps + 1)
+    return paths + [f"funnels.{name}.steps.{k}.{f}" for k in numbers for f in STEP_FIELDS]
+
+
+def _nearest_names(text: str, names: Sequence[str], count: int = 3) -> list[str]:
+    """The ``count`` of ``names`` (goals) nearest a name ``text`` may hold: the whole text
+    against each, a name held between dots being nearest itself."""
+    held = [name for name in names if f".{name}." in text]
+    return held or difflib.get_close_matches(text, names, n=count, cutoff=0.0)
+
+
+def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
+    """The breakdown and segment a segment path names, as far as it names them (the nearest
+    dimension to its breakdown; ``channel`` and ``Email`` for what it leaves out): a kept
+    column whose name holds dots (``device.category``) is one breakdown, as ``_parse_segment``
+    reads it."""
+    rest = text.removeprefix("segments.") if text.startswith("segments.") else ""
+    kept = [name for name in shape.dimensions if rest.startswith(f"{name}.")]
+    if kept:
+        by = max(kept, key=len)
+        tail = rest.removeprefix(f"{by}.")
+    else:
+        first, _, tail = rest.partition(".")
+        by = _nearest_dimension(first, shape) if tail else "channel"
+    segment, dot, _ = tail.partition(".")
+    return by, segment if dot else "Email"
 
 
 def _nearest_dimension(name: str, shape: ReportShape) -> str:

@@ -227,12 +227,16 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     goals: list[Goal] = []
     broken: list[str] = []  # goals with problems of their own: naming them is no further one
     inputs = Inputs(exports="source" in entries, source=source)
+    errors_of_goals = len(findings.errors)
     if "goals" in entries:
         way_out = _way_out_of_goals(entries)
         goals = read_goal_list(entries["goals"][1], findings, inputs, way_out)
         read = {goal.name for goal in goals}
         broken = [n for n in declared_goal_names(entries["goals"][1]) if n not in read]
         source = _with_value_columns(source, goals)
+    # A goals list with problems (empty, no list, a goal unnamed or named twice) is the error:
+    # the alert rules are not told too that it has no goal of a kind.
+    goals_problems = len(findings.errors) > errors_of_goals
     errors_before = len(findings.errors)
     funnels: list[Funnel] = []
     if "funnels" in entries:
@@ -254,10 +258,10 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
             # goals: [] is an error of its own, as is a top-level key misspelt (goal:), merged
             # or repeated: the rules are not told too that the file has no goals.
             has_macro=any(goal.kind == "macro" for goal in goals)
-            or bool(broken)
+            or goals_problems
             or top_level_problems,
             has_micro=any(goal.kind == "micro" for goal in goals)
-            or bool(broken)
+            or goals_problems
             or top_level_problems,
             has_goals="goals" in entries or top_level_problems,
         )

@@ -562,6 +562,34 @@ def test_an_alert_rule_on_a_figure_made_of_a_kind_of_goal_the_file_lacks_is_refu
 
 
 @pytest.mark.parametrize(
+    ("goals", "problem"),
+    [
+        ("goals: []\n", "goals.yaml:1:8: the goals list is empty (expected at least one goal)"),
+        (
+            "goals:\n  - {name: a, kind: macro, destination: /x}\n"
+            "  - {name: a, kind: micro, destination: /y}\n",
+            "goals.yaml:3:12: duplicate goal name 'a' (first used at line 2)",
+        ),
+        (
+            "goals:\n  - {kind: micro, destination: /y}\n",
+            "goals.yaml:2:5: missing key 'name' in goal #1 (expected a non-empty string)",
+        ),
+    ],
+)
+def test_a_goals_list_with_problems_is_the_one_error_of_its_kind_rules(
+    goals: str, problem: str
+) -> None:
+    """An empty list, a duplicate or unnamed goal: that is the error, and a rule on a micro or
+    macro figure is not told too that the file has no goal of that kind."""
+    rules = (
+        "alerts:\n  - {name: m, metric: summary.micro_sessions, below: 1}\n"
+        "  - {name: n, metric: summary.macro_sessions, below: 1}\n"
+    )
+
+    assert problems_of(goals + rules) == [problem]
+
+
+@pytest.mark.parametrize(
     ("goals", "metric"),
     [
         (MICRO_ONLY, "summary.micro_conversion_rate"),
@@ -583,14 +611,73 @@ def test_an_alert_rule_on_a_figure_the_file_s_goals_make_is_kept(goals: str, met
     assert rule.metric.text == metric
 
 
-def test_the_nearest_path_of_a_misspelt_metric_is_one_the_file_s_goals_make() -> None:
-    """With macro goals only, a misspelt micro rate is offered the macro rate, which the file
-    makes, not the micro rate it would then refuse."""
-    text = MACRO_ONLY + "alerts:\n  - {name: r, metric: summary.micro_conversion_rat, below: 1}\n"
+@pytest.mark.parametrize(
+    ("goals", "metric", "nearest", "why"),
+    [
+        (
+            MACRO_ONLY,
+            "summary.micro_conversion_rat",
+            "summary.micro_conversion_rate",
+            "micro goal, so there is no micro conversion to count; mark a goal kind: micro",
+        ),
+        (
+            MICRO_ONLY,
+            "ladder.macro_rate_with_micr",
+            "ladder.macro_rate_with_micro",
+            "macro goal, so there is no macro conversion to count; mark a goal kind: macro",
+        ),
+        (
+            MICRO_ONLY,
+            "micro_macro.news.lif",
+            "micro_macro.news.lift",
+            "macro goal, so the micro → macro table has no row to read; mark a goal kind: macro",
+        ),
+    ],
+)
+def test_a_misspelt_metric_the_file_s_goals_leave_without_meaning_is_told_why(
+    goals: str, metric: str, nearest: str, why: str
+) -> None:
+    """The nearest path is the figure meant, and the file's goals give it no meaning: the
+    hint names it and says why, rather than point at another figure, further from it."""
+    text = goals + f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
 
     assert problems_of(text) == [
-        "goals.yaml:4:23: unknown metric 'summary.micro_conversion_rat' (nearest valid path: "
-        "summary.macro_conversion_rate) in alert 'r'"
+        f"goals.yaml:4:23: unknown metric '{metric}' (nearest path: {nearest}, but the goals "
+        f"file has no {why}) in alert 'r'"
+    ]
+
+
+def test_the_nearest_path_of_a_kept_column_holding_dots_is_one_of_its_segments() -> None:
+    """A breakdown by an export's kept column ``device.category``: the nearest path of a
+    misspelt figure of its ``mobile`` segment is that segment's, not a path that does not
+    parse (``segments.device.category.micro_conversion_rate``)."""
+    text = (
+        "source: {timestamp: t, user_id: u, path: p, keep: [device.category]}\n"
+        "goals:\n  - {name: buy, kind: macro, destination: /thanks}\n"
+        "  - {name: news, kind: micro, destination: /news}\n"
+        "alerts:\n  - {name: r, metric: segments.device.category.mobile.micro_conversion_rat,"
+        " below: 1}\n"
+    )
+
+    assert problems_of(text) == [
+        "goals.yaml:6:23: unknown metric 'segments.device.category.mobile.micro_conversion_rat' "
+        "(nearest valid path: segments.device.category.mobile.micro_conversion_rate) in alert 'r'"
+    ]
+
+
+def test_a_misspelt_metric_among_thousands_of_goals_is_matched_among_its_own_section() -> None:
+    """A file of 3,000 goals has more than 50,000 paths: a misspelt goal figure is matched
+    among the goals whose names are nearest its own."""
+    listed = "".join(
+        f"  - {{name: goal_{i}, kind: {'macro' if i % 2 else 'micro'}, destination: /p{i}}}\n"
+        for i in range(3000)
+    )
+    rule = "  - {name: r, metric: goals.gaol_17.conversion_rte, below: 1}\n"
+    text = f"goals:\n{listed}alerts:\n{rule}"
+
+    assert problems_of(text) == [
+        "goals.yaml:3003:23: unknown metric 'goals.gaol_17.conversion_rte' (nearest valid path: "
+        "goals.goal_17.conversion_rate) in alert 'r'"
     ]
 
 
@@ -608,14 +695,15 @@ def test_goals_under_a_misspelt_key_and_an_alert_on_them_are_told_the_key_alone(
     ]
 
 
-def test_a_file_without_goals_is_pointed_at_no_figure_made_of_goals() -> None:
-    """The nearest valid path of a misspelt one is a figure the file can have: not the macro
-    revenue, which it has none of."""
+def test_a_file_without_goals_is_told_why_the_nearest_figure_is_none() -> None:
+    """The nearest path of a misspelt macro figure is made of goals, which the file has none
+    of: the hint says so, rather than point at a figure the file has (the bounce rate)."""
     text = OWNER_ALONE + "alerts:\n  - {name: r, metric: summary.macro_rate, below: 1}\n"
 
     assert problems_of(text) == [
-        "goals.yaml:5:23: unknown metric 'summary.macro_rate' (nearest valid path: "
-        "summary.bounce_rate) in alert 'r'"
+        "goals.yaml:5:23: unknown metric 'summary.macro_rate' (nearest path: "
+        "summary.macro_revenue, but the goals file has no goals, so there is no macro "
+        "conversion to count; add a goals: list) in alert 'r'"
     ]
 
 
