@@ -17,6 +17,7 @@ import gzip
 import itertools
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -225,6 +226,10 @@ def ensure_mixed_log(log: Path) -> Path:
     return mixed
 
 
+# A request in quotes: its method, its target (group 1: a path) and its protocol.
+_REQUEST = re.compile(rb'"[A-Z]+ (/[^" ]*) [^"]*"')
+
+
 def ensure_distinct_urls_log(log: Path) -> Path:
     """`log` with a query parameter of its own on every request (`?r=N`, N its line number, or
     `&r=N` after a query): the distinct URLs of a real log (tracking ids, cache busters,
@@ -235,12 +240,13 @@ def ensure_distinct_urls_log(log: Path) -> Path:
     partial = distinct.with_suffix(".log.partial")
     with log.open("rb") as source, partial.open("wb") as target:
         for number, line in enumerate(source):
-            head, quote, rest = line.partition(b'"')
-            method, space, tail = rest.partition(b" ")
-            url, space2, after = tail.partition(b" ")
-            if quote and space and space2:
-                url += (b"&" if b"?" in url else b"?") + b"r=%d" % number
-                line = head + quote + method + space + url + space2 + after
+            # The first quoted field, when it is a request ("-", a TLS handshake's bytes and a
+            # line cut short inside it are left as they are).
+            request = _REQUEST.match(line, max(line.find(b'"'), 0))
+            if request is not None:
+                end = request.end(1)
+                joined = b"&" if b"?" in request.group(1) else b"?"
+                line = line[:end] + joined + b"r=%d" % number + line[end:]
             target.write(line)
     partial.replace(distinct)
     return distinct

@@ -54,7 +54,8 @@ class RegexFormat(LogFormat):
 
     def parse(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """Parse a chunk of the line table (this format has no state between chunks). The
-        fields are cut first, so that each distinct request line is split once."""
+        fields are cut first, so that each distinct request line is split once (where they
+        repeat)."""
         extracted = lines.with_columns(_fields=pl.col("line").str.extract_groups(self.regex))
         cut = extracted.collect(engine="streaming")
         return normalize_frame(cut, self.fields, self.time, variant=self.name).lazy()

@@ -8,8 +8,8 @@ plain byte searches and the checks anchored patterns without captures, where the
 captures run a slower engine (about 35 ms of CPU against 60 ms per 16 MB chunk).
 
 The cut and the typed fields (``fields.normalize_frame``) are computed in memory, by Polars'
-in-memory engine, each distinct request line split once: about 55 ms of CPU per 16 MB chunk
-of a ``combined`` log in all, where the streaming engine took 75.
+in-memory engine, each distinct request line split once (where they repeat): about 55 ms of
+CPU per 16 MB chunk of a ``combined`` log in all, where the streaming engine took 75.
 
 The cut proves itself line by line. A line is read this way only when:
 

@@ -170,7 +170,7 @@ def normalize(
     time in several ways); ``comment`` marks comment lines (default: none); ``variant`` names
     the variant (a name, or an expression per line); ``request_line`` is the regex that splits
     a raw ``request`` field. For lines already in memory, ``normalize_frame`` does the same
-    with each distinct request line split once.
+    with each distinct request line split once (where they repeat).
     """
 
     def field(name: str) -> pl.Expr:
@@ -209,7 +209,8 @@ def normalize_frame(
     request_line=request_line)`` collects to, line for line.
 
     Each distinct request line is split once and its parts handed back to the lines by its
-    code in a categorical of the frame's own (no join).
+    code in a categorical of the frame's own (no join); where the lines hardly repeat their
+    requests, each is split as it is (``_request_parts``).
     """
     if "request" not in present:
         lazy = normalize(
@@ -311,7 +312,7 @@ def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
     tracking id, a cache buster), each line split as it is, which costs less than finding
     the distinct ones first."""
     if _mostly_distinct(requests):
-        every = requests.alias(_RAW_REQUEST).to_frame().lazy()
+        every = requests.cast(pl.String).alias(_RAW_REQUEST).to_frame().lazy()
         parts = _split_requests(every, request_line).collect(engine="in-memory")
         return [parts.get_column(name) for name in _PARTS]
     distinct, codes = distinct_codes(requests.alias(_RAW_REQUEST))
@@ -320,18 +321,22 @@ def _request_parts(requests: pl.Series, request_line: str) -> list[pl.Series]:
 
 
 def _mostly_distinct(values: pl.Series) -> bool:
-    """Whether more than half of ``values`` are distinct, as their first ``_SAMPLED`` are: a
-    rule worth running once per distinct value is then run on every value instead.
+    """Whether three in four of ``values`` or more are distinct, as their first ``_SAMPLED``
+    are: a rule worth running once per distinct value is then run on every value instead (a
+    request split line by line costs less than finding the distinct ones first from about
+    seven in ten distinct; a sample is more varied than the whole, the more so the smaller it
+    is: the first thousand request lines of the benchmark's log are a quarter distinct, its
+    whole chunks two in a hundred).
 
     >>> _mostly_distinct(pl.Series(["/a", "/b", "/c"])), _mostly_distinct(pl.Series(["/a"] * 3))
     (True, False)
     """
     head = values.head(_SAMPLED)
-    return head.n_unique() * 2 > head.len()
+    return head.n_unique() * 4 >= head.len() * 3
 
 
 # The values ``_mostly_distinct`` judges by.
-_SAMPLED = 1024
+_SAMPLED = 8192
 
 
 def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:

@@ -17,7 +17,7 @@ same way for every such reader:
 - a time is CLF, ISO 8601 (no offset: UTC) or an epoch number in s, ms, µs or ns, told apart
   by magnitude (``logged_times``), each way tried only on the values the ways before did not
   read;
-- ``normalize_frame`` splits each distinct request line once.
+- ``normalize_frame`` splits each distinct request line once (where they repeat).
 """
 
 from __future__ import annotations
