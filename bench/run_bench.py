@@ -209,21 +209,31 @@ def ensure_custom_log(log: Path) -> Path:
     return custom
 
 
+def rewritten_log(log: Path, suffix: str, rewrite: Callable[[int, bytes], bytes]) -> Path:
+    """`log` with each line (numbered from 0, with its line break) as `rewrite` makes it (an
+    empty line leaves it out), as `access-<label>-<suffix>.log`, made once."""
+    rewritten = log.with_name(f"{log.stem}-{suffix}.log")
+    if rewritten.exists():
+        return rewritten
+    partial = rewritten.with_suffix(".log.partial")
+    with log.open("rb") as source, partial.open("wb") as target:
+        for number, line in enumerate(source):
+            target.write(rewrite(number, line))
+    partial.replace(rewritten)
+    return rewritten
+
+
 def ensure_mixed_log(log: Path) -> Path:
     """`log` with every `MIXED_EVERY`th line changed into another variant of the Common Log
     Format family (`MIXED_CHANGES`, in turn), made once."""
-    mixed = log.with_name(log.stem + "-mixed.log")
-    if mixed.exists():
-        return mixed
-    partial = mixed.with_suffix(".log.partial")
-    with log.open("rb") as source, partial.open("wb") as target:
-        for number, line in enumerate(source):
-            if number % MIXED_EVERY == MIXED_EVERY - 1:
-                change = MIXED_CHANGES[(number // MIXED_EVERY) % len(MIXED_CHANGES)]
-                line = change(line.rstrip(b"\n")) + b"\n"
-            target.write(line)
-    partial.replace(mixed)
-    return mixed
+
+    def mixed(number: int, line: bytes) -> bytes:
+        if number % MIXED_EVERY != MIXED_EVERY - 1:
+            return line
+        change = MIXED_CHANGES[(number // MIXED_EVERY) % len(MIXED_CHANGES)]
+        return change(line.rstrip(b"\n")) + b"\n"
+
+    return rewritten_log(log, "mixed", mixed)
 
 
 # A request in quotes: its method, its target (group 1: a path) and its protocol.
@@ -234,37 +244,24 @@ def ensure_distinct_urls_log(log: Path) -> Path:
     """`log` with a query parameter of its own on every request (`?r=N`, N its line number, or
     `&r=N` after a query): the distinct URLs of a real log (tracking ids, cache busters,
     searches), where the generator repeats a few thousand. Made once."""
-    distinct = log.with_name(log.stem + "-distinct-urls.log")
-    if distinct.exists():
-        return distinct
-    partial = distinct.with_suffix(".log.partial")
-    with log.open("rb") as source, partial.open("wb") as target:
-        for number, line in enumerate(source):
-            # The first quoted field, when it is a request ("-", a TLS handshake's bytes and a
-            # line cut short inside it are left as they are).
-            request = _REQUEST.match(line, max(line.find(b'"'), 0))
-            if request is not None:
-                end = request.end(1)
-                joined = b"&" if b"?" in request.group(1) else b"?"
-                line = line[:end] + joined + b"r=%d" % number + line[end:]
-            target.write(line)
-    partial.replace(distinct)
-    return distinct
+
+    def distinct(number: int, line: bytes) -> bytes:
+        # The first quoted field, when it is a request ("-", a TLS handshake's bytes and a
+        # line cut short inside it are left as they are).
+        request = _REQUEST.match(line, max(line.find(b'"'), 0))
+        if request is None:
+            return line
+        end = request.end(1)
+        joined = b"&" if b"?" in request.group(1) else b"?"
+        return line[:end] + joined + b"r=%d" % number + line[end:]
+
+    return rewritten_log(log, "distinct-urls", distinct)
 
 
 def ensure_clean_log(log: Path) -> Path:
     """`log` without its lines cut short inside a quoted field (an odd number of `"`), made
     once: the yardstick's CSV parse, not hostile-safe, stops at the first of them."""
-    clean = log.with_name(log.stem + "-clean.log")
-    if clean.exists():
-        return clean
-    partial = clean.with_suffix(".log.partial")
-    with log.open("rb") as source, partial.open("wb") as target:
-        for line in source:
-            if line.count(b'"') % 2 == 0:
-                target.write(line)
-    partial.replace(clean)
-    return clean
+    return rewritten_log(log, "clean", lambda _, line: b"" if line.count(b'"') % 2 else line)
 
 
 def ensure_json_log(log: Path, kind: str) -> Path:
