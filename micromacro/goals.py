@@ -454,8 +454,13 @@ def _refusal(text: str, path: MetricPath | None, shape: ReportShape) -> tuple[st
 
 def _nearest_hint(text: str, shape: ReportShape) -> str:
     """The nearest valid path to the misspelt ``text``, as a hint; where the file's goals give
-    that one no meaning, why (rather than another figure, further from what was meant)."""
-    nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
+    that one no meaning, why (rather than another figure, further from what was meant); where
+    the section it names has no path at all, that."""
+    section = text.partition(".")[0]
+    candidates = _candidates(text, shape)
+    if section in _NAMED_SECTIONS and not candidates:
+        return f" (the goals file has no {_NAMED_SECTIONS[section]})"
+    nearest = difflib.get_close_matches(text, candidates, n=1, cutoff=0.0)
     if not nearest:
         return ""
     refusal = _refusal(nearest[0], _parse(nearest[0], shape), shape)
@@ -463,6 +468,10 @@ def _nearest_hint(text: str, shape: ReportShape) -> str:
         return f" (nearest valid path: {nearest[0]})"
     why, fix = refusal
     return f" (nearest path: {nearest[0]}, but {why}; {fix})"
+
+
+# The sections of named objects, and what a file without one has none of.
+_NAMED_SECTIONS = {"goals": "goals", "micro_macro": "micro goals", "funnels": "funnels"}
 
 
 _SEGMENT_GOAL = re.compile(r"segments\..+\.goals\..+\.[a-z_]+")
@@ -585,28 +594,31 @@ def _segment_of(by: str, tail: str, shape: ReportShape) -> tuple[tuple[str, ...]
 
 def _candidates(text: str, shape: ReportShape) -> list[str]:
     """The valid paths nearest ``text`` is chosen among: those of the section it names (every
-    section's when it names none), goal rows of the goals whose names are nearest its, and
-    segments of the breakdown and segment it names. A file of thousands of goals has hundreds
-    of thousands of paths, and matching a misspelt one against each took seconds."""
+    section's when it names none), of the goals and funnels whose names are nearest the name
+    it holds, and of the breakdown and segment it names. A file of thousands of goals or
+    funnels has hundreds of thousands of paths, and matching a misspelt one against each took
+    seconds."""
     section = text.partition(".")[0]
-    goals = _nearest_names(text, shape.goals)
-    micro_goals = _nearest_names(text, shape.micro_goals)
+    name = _held_name(text)
+    goals = _nearest_names(name, shape.goals)
+    micro_goals = _nearest_names(name, shape.micro_goals)
+    funnels = _nearest_names(name, list(shape.funnels))
     by, segment = _named_segment(text, shape)
     sections: dict[str, list[str]] = {
         "input": [f"input.{f}" for f in INPUT_FIELDS],
         "summary": [f"summary.{f}" for f in SUMMARY_FIELDS],
         "goals": [f"goals.{g}.{f}" for g in goals for f in GOAL_FIELDS],
         "micro_macro": [f"micro_macro.{g}.{f}" for g in micro_goals for f in MICRO_MACRO_FIELDS],
-        "funnels": [
-            path for name, steps in shape.funnels.items() for path in _funnel_paths(name, steps)
-        ],
+        "funnels": [path for f in funnels for path in _funnel_paths(f, shape.funnels[f])],
         "ladder": [f"ladder.{p}" for p in LADDER_PATHS],
         "segments": [
             *(f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS),
             *(f"segments.{by}.{segment}.goals.{g}.{f}" for g in goals for f in SEGMENT_GOAL_FIELDS),
         ],
     }
-    return sections.get(section) or [path for paths in sections.values() for path in paths]
+    if section in sections:
+        return sections[section]
+    return [path for paths in sections.values() for path in paths]
 
 
 def _funnel_paths(name: str, steps: int) -> list[str]:
@@ -616,18 +628,30 @@ def _funnel_paths(name: str, steps: int) -> list[str]:
     return paths + [f"funnels.{name}.steps.{k}.{f}" for k in numbers for f in STEP_FIELDS]
 
 
-def _nearest_names(text: str, names: Sequence[str], count: int = 3) -> list[str]:
-    """The ``count`` of ``names`` (goals) nearest a name ``text`` may hold: the whole text
-    against each, a name held between dots being nearest itself."""
-    held = [name for name in names if f".{name}." in text]
-    return held or difflib.get_close_matches(text, names, n=count, cutoff=0.0)
+def _held_name(text: str) -> str:
+    """The name of a goal or a funnel a path holds: what lies between its section and its
+    field (a segment's goal row: after ``.goals.``; a funnel's step: before ``.steps.``)."""
+    section, _, rest = text.partition(".")
+    head = rest.rpartition(".")[0]
+    if section == "segments":
+        return head.partition(".goals.")[2]
+    if section == "funnels":
+        return head.partition(".steps.")[0]
+    return head
+
+
+def _nearest_names(name: str, names: Sequence[str], count: int = 3) -> list[str]:
+    """``name`` where it is one of ``names``, else the ``count`` of them nearest it."""
+    if name in names:
+        return [name]
+    return difflib.get_close_matches(name, names, n=count, cutoff=0.0)
 
 
 def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
     """The breakdown and segment a segment path names, as far as it names them (the nearest
     dimension to its breakdown; ``channel`` and ``Email`` for what it leaves out): a kept
     column whose name holds dots (``device.category``) is one breakdown, as ``_parse_segment``
-    reads it."""
+    reads it, and a segment may hold dots too (a referrer's host)."""
     rest = text.removeprefix("segments.") if text.startswith("segments.") else ""
     kept = [name for name in shape.dimensions if rest.startswith(f"{name}.")]
     if kept:
@@ -636,8 +660,8 @@ def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
     else:
         first, _, tail = rest.partition(".")
         by = _nearest_dimension(first, shape) if tail else "channel"
-    segment, dot, _ = tail.partition(".")
-    return by, segment if dot else "Email"
+    segment = tail.partition(".goals.")[0] if ".goals." in tail else tail.rpartition(".")[0]
+    return by, segment or "Email"
 
 
 def _nearest_dimension(name: str, shape: ReportShape) -> str:

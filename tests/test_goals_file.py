@@ -13,14 +13,19 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from micromacro import goals as goal_paths
 from micromacro.errors import ConfigError
 from micromacro.goal_matching import hit_match, session_conversions
 from micromacro.goals import (
+    FUNNEL_FIELDS,
+    GOAL_FIELDS,
+    STEP_FIELDS,
     DestinationMatcher,
     EventMatcher,
     Goal,
     GoalsConfig,
     NumberCondition,
+    ReportShape,
     StringMatcher,
 )
 from micromacro.goals_file import load_goals, parse_goals
@@ -678,6 +683,57 @@ def test_a_misspelt_metric_among_thousands_of_goals_is_matched_among_its_own_sec
     assert problems_of(text) == [
         "goals.yaml:3003:23: unknown metric 'goals.gaol_17.conversion_rte' (nearest valid path: "
         "goals.goal_17.conversion_rate) in alert 'r'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("metric", "most"),
+    [
+        ("goals.gaol_17.conversion_rte", 3 * len(GOAL_FIELDS)),
+        ("funnels.funel_17.steps.2.reachd", 3 * (len(FUNNEL_FIELDS) + 4 * len(STEP_FIELDS))),
+        ("segments.channel.Email.goals.gaol_17.conversions", 60),
+        ("sumary.sessions", 300),
+    ],
+)
+def test_a_misspelt_metric_is_matched_among_a_few_paths_whatever_the_file_holds(
+    metric: str, most: int
+) -> None:
+    """3,000 goals and 3,000 funnels of 4 steps: the paths a misspelt one is matched against
+    are those of the goals and funnels nearest the name it holds, not every one's."""
+    names = tuple(f"goal_{i}" for i in range(3000))
+    shape = ReportShape(
+        goals=names, micro_goals=names[::2], funnels={f"funnel_{i}": 4 for i in range(3000)}
+    )
+
+    assert 0 < len(goal_paths._candidates(metric, shape)) <= most
+
+
+@pytest.mark.parametrize(
+    ("metric", "hint"),
+    [
+        # The goal a path holds is read where it stands, not found anywhere in it.
+        (
+            "segments.device.mobile.goals.buyy.conversions",
+            "nearest valid path: segments.device.mobile.goals.buy.conversions",
+        ),
+        ("goals.buy.nw.conversions", "nearest valid path: goals.buy.now.conversions"),
+        # A segment left empty, or holding dots.
+        ("segments.channel..sessions", "nearest valid path: segments.channel.Email.sessions"),
+        ("segments.channel.a.b.sesions", "nearest valid path: segments.channel.a.b.sessions"),
+        # A section of named objects the file has none of.
+        ("funnels.checkout.steps.2.reachd", "the goals file has no funnels"),
+    ],
+)
+def test_the_hint_of_a_misspelt_metric_reads_the_names_it_holds(metric: str, hint: str) -> None:
+    text = (
+        "goals:\n  - {name: buy, kind: macro, destination: /a}\n"
+        "  - {name: buy.now, kind: macro, destination: /b}\n"
+        "  - {name: mobile, kind: micro, destination: /c}\n"
+        f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
+    )
+
+    assert problems_of(text) == [
+        f"goals.yaml:6:23: unknown metric '{metric}' ({hint}) in alert 'r'"
     ]
 
 
