@@ -383,6 +383,7 @@ class ReportShape:
     dimensions: tuple[str, ...] = ()  # extra --by dimensions (an event export's kept columns)
     has_macro: bool = True  # without a macro goal the micro → macro table has no row
     has_micro: bool = True  # without a micro goal no visitor is a potential customer
+    has_funnels: bool = True  # without funnels no funnel path is one to offer
     has_goals: bool = True  # without goals no figure made of goals means anything
 
 
@@ -455,12 +456,13 @@ def _refusal(text: str, path: MetricPath | None, shape: ReportShape) -> tuple[st
 def _nearest_hint(text: str, shape: ReportShape) -> str:
     """The nearest valid path to the misspelt ``text``, as a hint; where the file's goals give
     that one no meaning, why (rather than another figure, further from what was meant); where
-    the section it names has no path at all, that."""
-    section = text.partition(".")[0]
-    candidates = _candidates(text, shape)
-    if section in _NAMED_SECTIONS and not candidates:
-        return f" (the goals file has no {_NAMED_SECTIONS[section]})"
-    nearest = difflib.get_close_matches(text, candidates, n=1, cutoff=0.0)
+    the file has no funnel or no micro goal for a path of their section, that."""
+    section = _named_section(text)
+    if section == "funnels" and not shape.has_funnels:
+        return " (the goals file has no funnels)"
+    if section == "micro_macro" and not shape.has_micro:
+        return " (the goals file has no micro goals)"
+    nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
     if not nearest:
         return ""
     refusal = _refusal(nearest[0], _parse(nearest[0], shape), shape)
@@ -468,10 +470,6 @@ def _nearest_hint(text: str, shape: ReportShape) -> str:
         return f" (nearest valid path: {nearest[0]})"
     why, fix = refusal
     return f" (nearest path: {nearest[0]}, but {why}; {fix})"
-
-
-# The sections of named objects, and what a file without one has none of.
-_NAMED_SECTIONS = {"goals": "goals", "micro_macro": "micro goals", "funnels": "funnels"}
 
 
 _SEGMENT_GOAL = re.compile(r"segments\..+\.goals\..+\.[a-z_]+")
@@ -593,32 +591,57 @@ def _segment_of(by: str, tail: str, shape: ReportShape) -> tuple[tuple[str, ...]
 
 
 def _candidates(text: str, shape: ReportShape) -> list[str]:
-    """The valid paths nearest ``text`` is chosen among: those of the section it names (every
-    section's when it names none), of the goals and funnels whose names are nearest the name
-    it holds, and of the breakdown and segment it names. A file of thousands of goals or
-    funnels has hundreds of thousands of paths, and matching a misspelt one against each took
-    seconds."""
-    section = text.partition(".")[0]
-    name = _held_name(text)
-    goals = _nearest_names(name, shape.goals)
-    micro_goals = _nearest_names(name, shape.micro_goals)
-    funnels = _nearest_names(name, list(shape.funnels))
-    by, segment = _named_segment(text, shape)
-    sections: dict[str, list[str]] = {
-        "input": [f"input.{f}" for f in INPUT_FIELDS],
-        "summary": [f"summary.{f}" for f in SUMMARY_FIELDS],
-        "goals": [f"goals.{g}.{f}" for g in goals for f in GOAL_FIELDS],
-        "micro_macro": [f"micro_macro.{g}.{f}" for g in micro_goals for f in MICRO_MACRO_FIELDS],
-        "funnels": [path for f in funnels for path in _funnel_paths(f, shape.funnels[f])],
-        "ladder": [f"ladder.{p}" for p in LADDER_PATHS],
-        "segments": [
-            *(f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS),
-            *(f"segments.{by}.{segment}.goals.{g}.{f}" for g in goals for f in SEGMENT_GOAL_FIELDS),
-        ],
+    """The valid paths nearest ``text`` is chosen among: those of the section it names (or
+    its nearest, misspelt; every section's when it is like none), of the goals and funnels
+    whose names are nearest the name it holds, and of the breakdown and segment it names. A
+    file of thousands of goals or funnels has hundreds of thousands of paths, and matching a
+    misspelt one against each took seconds."""
+    names = _held_names(text)
+
+    def goals() -> list[str]:
+        return [f"goals.{g}.{f}" for g in _nearest_names(names, shape.goals) for f in GOAL_FIELDS]
+
+    def micro_macro() -> list[str]:
+        micro = _nearest_names(names, shape.micro_goals)
+        return [f"micro_macro.{g}.{f}" for g in micro for f in MICRO_MACRO_FIELDS]
+
+    def funnels() -> list[str]:
+        nearest = _nearest_names(names, list(shape.funnels))
+        return [path for f in nearest for path in _funnel_paths(f, shape.funnels[f])]
+
+    def segments() -> list[str]:
+        by, segment = _named_segment(text, shape)
+        rows = [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS]
+        nearest = _nearest_names(names, shape.goals)
+        return rows + [
+            f"segments.{by}.{segment}.goals.{g}.{f}" for g in nearest for f in SEGMENT_GOAL_FIELDS
+        ]
+
+    sections: dict[str, Callable[[], list[str]]] = {
+        "input": lambda: [f"input.{f}" for f in INPUT_FIELDS],
+        "summary": lambda: [f"summary.{f}" for f in SUMMARY_FIELDS],
+        "goals": goals,
+        "micro_macro": micro_macro,
+        "funnels": funnels,
+        "ladder": lambda: [f"ladder.{p}" for p in LADDER_PATHS],
+        "segments": segments,
     }
-    if section in sections:
-        return sections[section]
-    return [path for paths in sections.values() for path in paths]
+    section = _named_section(text)
+    if section is not None:
+        return sections[section]()
+    return [path for paths in sections.values() for path in paths()]
+
+
+# The sections of a metric path.
+_SECTIONS = ("input", "summary", "goals", "micro_macro", "funnels", "ladder", "segments")
+
+
+def _named_section(text: str) -> str | None:
+    """The section a path names: as it is written, else the nearest to it (``goal`` is
+    ``goals``); None when it is like none."""
+    written = text.partition(".")[0]
+    nearest = difflib.get_close_matches(written, _SECTIONS, n=1, cutoff=0.75)
+    return written if written in _SECTIONS else (nearest[0] if nearest else None)
 
 
 def _funnel_paths(name: str, steps: int) -> list[str]:
@@ -628,23 +651,27 @@ def _funnel_paths(name: str, steps: int) -> list[str]:
     return paths + [f"funnels.{name}.steps.{k}.{f}" for k in numbers for f in STEP_FIELDS]
 
 
-def _held_name(text: str) -> str:
-    """The name of a goal or a funnel a path holds: what lies between its section and its
-    field (a segment's goal row: after ``.goals.``; a funnel's step: before ``.steps.``)."""
-    section, _, rest = text.partition(".")
-    head = rest.rpartition(".")[0]
+def _held_names(text: str) -> tuple[str, ...]:
+    """The names of a goal or a funnel a path may hold: what lies between its section and its
+    field (a segment's goal row: after ``.goals.``; a funnel's step: before ``.steps.``), and
+    the whole of what follows its section, where the field is left out (``goals.buy``)."""
+    section = _named_section(text)
+    rest = text.partition(".")[2].rstrip(".")
     if section == "segments":
-        return head.partition(".goals.")[2]
-    if section == "funnels":
-        return head.partition(".steps.")[0]
-    return head
+        rest = rest.partition(".goals.")[2] if ".goals." in rest else ""
+    elif section == "funnels":
+        rest = rest.partition(".steps.")[0]
+    head = rest.rpartition(".")[0]
+    return (rest, head) if head else (rest,)
 
 
-def _nearest_names(name: str, names: Sequence[str], count: int = 3) -> list[str]:
-    """``name`` where it is one of ``names``, else the ``count`` of them nearest it."""
-    if name in names:
-        return [name]
-    return difflib.get_close_matches(name, names, n=count, cutoff=0.0)
+def _nearest_names(names: tuple[str, ...], known: Sequence[str], count: int = 3) -> list[str]:
+    """Of ``known``, those ``names`` are, else the ``count`` nearest each of them."""
+    exact = [name for name in names if name in known]
+    if exact:
+        return exact
+    nearest = (difflib.get_close_matches(name, known, n=count, cutoff=0.0) for name in names)
+    return list(dict.fromkeys(found for matches in nearest for found in matches))
 
 
 def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
@@ -652,7 +679,7 @@ def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
     dimension to its breakdown; ``channel`` and ``Email`` for what it leaves out): a kept
     column whose name holds dots (``device.category``) is one breakdown, as ``_parse_segment``
     reads it, and a segment may hold dots too (a referrer's host)."""
-    rest = text.removeprefix("segments.") if text.startswith("segments.") else ""
+    rest = text.partition(".")[2] if _named_section(text) == "segments" else ""
     kept = [name for name in shape.dimensions if rest.startswith(f"{name}.")]
     if kept:
         by = max(kept, key=len)
@@ -660,6 +687,8 @@ def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
     else:
         first, _, tail = rest.partition(".")
         by = _nearest_dimension(first, shape) if tail else "channel"
+    if tail.startswith("goals."):  # a goal row of a segment left out
+        return by, "Email"
     segment = tail.partition(".goals.")[0] if ".goals." in tail else tail.rpartition(".")[0]
     return by, segment or "Email"
 

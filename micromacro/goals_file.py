@@ -264,6 +264,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
             or goals_problems
             or top_level_problems,
             has_goals="goals" in entries or top_level_problems,
+            has_funnels="funnels" in entries or top_level_problems,
         )
         alerts = _read_alert_list(entries["alerts"][1], shape, findings)
     return GoalsConfig(

@@ -737,6 +737,93 @@ def test_the_hint_of_a_misspelt_metric_reads_the_names_it_holds(metric: str, hin
     ]
 
 
+FOUR_GOALS = (
+    "goals:\n  - {name: buy, kind: macro, destination: /a}\n"
+    "  - {name: demo, kind: macro, destination: /b}\n"
+    "  - {name: signup, kind: micro, destination: /c}\n"
+    "  - {name: trial, kind: micro, destination: /d}\n"
+)
+FOUR_FUNNELS = "funnels:\n" + "".join(
+    f"  - {{name: {name}, steps: [/x, /y]}}\n"
+    for name in ("checkout", "onboarding", "search", "zeta")
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "hint"),
+    [
+        # The field left out: the path holds the name whole.
+        (FOUR_GOALS + FOUR_FUNNELS, "goals.buy", "nearest valid path: goals.buy.value"),
+        (
+            FOUR_GOALS + FOUR_FUNNELS,
+            "funnels.checkout",
+            "nearest valid path: funnels.checkout.units",
+        ),
+        (
+            FOUR_GOALS + FOUR_FUNNELS,
+            "segments.channel.Email.goals.buy",
+            "nearest valid path: segments.channel.Email.goals.buy.conversions",
+        ),
+        # The segment left out of a segment's goal row.
+        (
+            MACRO_ONLY,
+            "segments.channel.goals.buy.conversions",
+            "nearest valid path: segments.channel.Email.goals.buy.conversions",
+        ),
+        # A section misspelt is read as the nearest.
+        (MACRO_ONLY, "funnel.checkout.steps.2.reached", "the goals file has no funnels"),
+        (MACRO_ONLY, "micromacro.buy.lift", "the goals file has no micro goals"),
+        (MACRO_ONLY, "goal.buy.conversions", "nearest valid path: goals.buy.conversions"),
+    ],
+)
+def test_the_hint_of_a_misspelt_metric_reads_what_it_leaves_out(
+    text: str, metric: str, hint: str
+) -> None:
+    rules = f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
+    line = text.count("\n") + 2
+
+    assert problems_of(text + rules) == [
+        f"goals.yaml:{line}:23: unknown metric '{metric}' ({hint}) in alert 'r'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "problem"),
+    [
+        (
+            MACRO_ONLY + "funnels:\n  - {name: checkout, steps: [/cart]}\n",
+            "funnels.checkout.conversion_rate",
+            "goals.yaml:4:5: funnel 'checkout' has 1 step (expected 2 or more, counting the goal: "
+            "step)",
+        ),
+        (
+            MACRO_ONLY + "funnel:\n  - {name: checkout, steps: [/cart, /pay]}\n",
+            "funnels.checkout.conversion_rate",
+            "goals.yaml:3:1: unknown key 'funnel' at the top level (expected one of goals, "
+            "funnels, alerts, source, exclude)",
+        ),
+        (
+            "goals:\n  - {name: buy, kind: macro, destination: /a}\n"
+            "  - {name: buy, kind: micro, destination: /b}\n",
+            "micro_macro.buy.lift",
+            "goals.yaml:3:12: duplicate goal name 'buy' (first used at line 2)",
+        ),
+    ],
+)
+def test_a_file_whose_funnels_or_goals_have_problems_is_not_told_it_has_none(
+    text: str, metric: str, problem: str
+) -> None:
+    """A funnel or goal with problems, or a misspelt key: that is the error, and the rule on
+    it is not offered a hint saying the file has no funnels or no micro goals."""
+    rules = f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
+    line = text.count("\n") + 2
+
+    assert problems_of(text + rules) == [
+        problem,
+        f"goals.yaml:{line}:23: unknown metric '{metric}' in alert 'r'",
+    ]
+
+
 def test_goals_under_a_misspelt_key_and_an_alert_on_them_are_told_the_key_alone() -> None:
     """``goal:`` for ``goals:``: the unknown key is the one problem; an alert rule on the macro
     conversion rate is not told too that the file has no goals."""
