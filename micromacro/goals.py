@@ -23,6 +23,7 @@ ValueError: unknown metric 'goals.buy.rate' (nearest valid path: goals.buy.value
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -458,10 +459,13 @@ def _nearest_hint(text: str, shape: ReportShape) -> str:
     that one no meaning, why (rather than another figure, further from what was meant); where
     the file has no funnel or no micro goal for a path of their section, that."""
     section = _named_section(text)
+    goal_row = section == "segments" and ".goals." in f".{text.partition('.')[2]}"
+    if not shape.has_goals and (section in ("goals", "micro_macro") or goal_row):
+        return " (the goals file has no goals)"
     if section == "funnels" and not shape.has_funnels:
         return " (the goals file has no funnels)"
     if section == "micro_macro" and not shape.has_micro:
-        return " (the goals file has no micro goals)"
+        return " (the goals file has no micro goal)"
     nearest = difflib.get_close_matches(text, _candidates(text, shape), n=1, cutoff=0.0)
     if not nearest:
         return ""
@@ -597,9 +601,10 @@ def _candidates(text: str, shape: ReportShape) -> list[str]:
     file of thousands of goals or funnels has hundreds of thousands of paths, and matching a
     misspelt one against each took seconds."""
     names = _held_names(text)
+    nearest_goals = functools.cache(lambda: _nearest_names(names, shape.goals))
 
     def goals() -> list[str]:
-        return [f"goals.{g}.{f}" for g in _nearest_names(names, shape.goals) for f in GOAL_FIELDS]
+        return [f"goals.{g}.{f}" for g in nearest_goals() for f in GOAL_FIELDS]
 
     def micro_macro() -> list[str]:
         micro = _nearest_names(names, shape.micro_goals)
@@ -612,9 +617,10 @@ def _candidates(text: str, shape: ReportShape) -> list[str]:
     def segments() -> list[str]:
         by, segment = _named_segment(text, shape)
         rows = [f"segments.{by}.{segment}.{f}" for f in SEGMENT_FIELDS]
-        nearest = _nearest_names(names, shape.goals)
         return rows + [
-            f"segments.{by}.{segment}.goals.{g}.{f}" for g in nearest for f in SEGMENT_GOAL_FIELDS
+            f"segments.{by}.{segment}.goals.{g}.{f}"
+            for g in nearest_goals()
+            for f in SEGMENT_GOAL_FIELDS
         ]
 
     sections: dict[str, Callable[[], list[str]]] = {
@@ -653,16 +659,25 @@ def _funnel_paths(name: str, steps: int) -> list[str]:
 
 def _held_names(text: str) -> tuple[str, ...]:
     """The names of a goal or a funnel a path may hold: what lies between its section and its
-    field (a segment's goal row: after ``.goals.``; a funnel's step: before ``.steps.``), and
-    the whole of what follows its section, where the field is left out (``goals.buy``)."""
+    field (a segment's goal row: after ``goals.``; a funnel's step: before ``.steps.``), and
+    the whole of what follows its section, where the field is left out (``goals.buy``) and is
+    not a field's name; the whole path where it names no section (``buy.conversions``)."""
     section = _named_section(text)
-    rest = text.partition(".")[2].rstrip(".")
+    rest = (text.partition(".")[2] if section is not None else text).rstrip(".")
     if section == "segments":
-        rest = rest.partition(".goals.")[2] if ".goals." in rest else ""
+        rest = f".{rest}".partition(".goals.")[2]
     elif section == "funnels":
         rest = rest.partition(".steps.")[0]
-    head = rest.rpartition(".")[0]
-    return (rest, head) if head else (rest,)
+    head, _, last = rest.rpartition(".")
+    if not head:
+        return (rest,)
+    return (head,) if last in _FIELD_NAMES else (rest, head)
+
+
+# Every name a path's last part may be.
+_FIELD_NAMES = frozenset(
+    (*GOAL_FIELDS, *MICRO_MACRO_FIELDS, *FUNNEL_FIELDS, *STEP_FIELDS, *SEGMENT_GOAL_FIELDS)
+)
 
 
 def _nearest_names(names: tuple[str, ...], known: Sequence[str], count: int = 3) -> list[str]:
@@ -684,9 +699,14 @@ def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
     if kept:
         by = max(kept, key=len)
         tail = rest.removeprefix(f"{by}.")
+    elif rest.startswith("goals."):  # the breakdown and the segment left out
+        by, tail = "channel", rest
     else:
         first, _, tail = rest.partition(".")
         by = _nearest_dimension(first, shape) if tail else "channel"
+        # A kept column's name holds dots: a misspelt one spans as many parts.
+        for _ in range(by.count(".")):
+            tail = tail.partition(".")[2]
     if tail.startswith("goals."):  # a goal row of a segment left out
         return by, "Email"
     segment = tail.partition(".goals.")[0] if ".goals." in tail else tail.rpartition(".")[0]

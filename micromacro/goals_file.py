@@ -241,6 +241,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     funnels: list[Funnel] = []
     if "funnels" in entries:
         funnels = read_funnel_list(entries["funnels"][1], goals, findings, inputs, broken)
+    funnel_problems = len(findings.errors) > errors_before
     exclude = Exclusions()
     if "exclude" in entries:
         exclude = _read_exclude(entries["exclude"][1], findings)
@@ -264,7 +265,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
             or goals_problems
             or top_level_problems,
             has_goals="goals" in entries or top_level_problems,
-            has_funnels="funnels" in entries or top_level_problems,
+            has_funnels=bool(funnels) or funnel_problems or top_level_problems,
         )
         alerts = _read_alert_list(entries["alerts"][1], shape, findings)
     return GoalsConfig(

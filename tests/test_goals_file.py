@@ -747,6 +747,7 @@ FOUR_FUNNELS = "funnels:\n" + "".join(
     f"  - {{name: {name}, steps: [/x, /y]}}\n"
     for name in ("checkout", "onboarding", "search", "zeta")
 )
+KEEPS_REGION = "source: {timestamp: t, user_id: u, path: p, keep: [region.code]}\n"
 
 
 @pytest.mark.parametrize(
@@ -772,8 +773,27 @@ FOUR_FUNNELS = "funnels:\n" + "".join(
         ),
         # A section misspelt is read as the nearest.
         (MACRO_ONLY, "funnel.checkout.steps.2.reached", "the goals file has no funnels"),
-        (MACRO_ONLY, "micromacro.buy.lift", "the goals file has no micro goals"),
-        (MACRO_ONLY, "goal.buy.conversions", "nearest valid path: goals.buy.conversions"),
+        (MACRO_ONLY, "micromacro.buy.lift", "the goals file has no micro goal"),
+        (FOUR_GOALS, "goal.buy.conversions", "nearest valid path: goals.buy.conversions"),
+        # The section left out, or the breakdown and segment of a segment's goal row.
+        (FOUR_GOALS, "buy.conversions", "nearest valid path: goals.buy.conversions"),
+        (
+            FOUR_GOALS,
+            "segments.goals.buy.conversions",
+            "nearest valid path: segments.channel.Email.goals.buy.conversions",
+        ),
+        # A file whose funnels: list is empty has none.
+        (MACRO_ONLY + "funnels: []\n", "funnels.checkout.units", "the goals file has no funnels"),
+        # A kept column holding dots, misspelt: it spans as many parts.
+        (
+            KEEPS_REGION + MACRO_ONLY,
+            "segments.regin.code.EU.sessions",
+            "nearest valid path: segments.region.code.EU.sessions",
+        ),
+        # A file without goals has no path of a goal to offer.
+        (KEEPS_REGION, "goal.x.value", "the goals file has no goals"),
+        (KEEPS_REGION, "micromacro.x.lift", "the goals file has no goals"),
+        (KEEPS_REGION, "segments.channel.Email.goals.x", "the goals file has no goals"),
     ],
 )
 def test_the_hint_of_a_misspelt_metric_reads_what_it_leaves_out(
