@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from micromacro.dimensions import DIMENSIONS, parse_breakdowns
 from micromacro.errors import UsageError
@@ -459,8 +459,7 @@ def _nearest_hint(text: str, shape: ReportShape) -> str:
     that one no meaning, why (rather than another figure, further from what was meant); where
     the file has no funnel or no micro goal for a path of their section, that."""
     section = _named_section(text)
-    goal_row = section == "segments" and ".goals." in f".{text.partition('.')[2]}"
-    if not shape.has_goals and (section in ("goals", "micro_macro") or goal_row):
+    if not shape.has_goals and (section in ("goals", "micro_macro") or _goal_row(text, shape)):
         return " (the goals file has no goals)"
     if section == "funnels" and not shape.has_funnels:
         return " (the goals file has no funnels)"
@@ -657,11 +656,23 @@ def _funnel_paths(name: str, steps: int) -> list[str]:
     return paths + [f"funnels.{name}.steps.{k}.{f}" for k in numbers for f in STEP_FIELDS]
 
 
-def _held_names(text: str) -> tuple[str, ...]:
+def _goal_row(text: str, shape: ReportShape) -> bool:
+    """Whether a segment path names a goal row (``….goals.NAME.FIELD``), not a segment or a
+    kept column called ``goals``."""
+    rest = f".{text.partition('.')[2]}"
+    if _named_section(text) != "segments" or ".goals." not in rest:
+        return False
+    if rest.startswith(".goals.") and "goals" in shape.dimensions:
+        return False
+    return "." in rest.rpartition(".goals.")[2]
+
+
+def _held_names(text: str) -> _HeldNames:
     """The names of a goal or a funnel a path may hold: what lies between its section and its
     field (a segment's goal row: after ``goals.``; a funnel's step: before ``.steps.``), and
-    the whole of what follows its section, where the field is left out (``goals.buy``) and is
-    not a field's name; the whole path where it names no section (``buy.conversions``)."""
+    the whole of what follows its section, where the field is left out (``goals.buy``); the
+    whole path where it names no section (``buy.conversions``). Matched as they are, both;
+    matched nearest, not the whole where its last part is a field's name."""
     section = _named_section(text)
     rest = (text.partition(".")[2] if section is not None else text).rstrip(".")
     if section == "segments":
@@ -670,8 +681,15 @@ def _held_names(text: str) -> tuple[str, ...]:
         rest = rest.partition(".steps.")[0]
     head, _, last = rest.rpartition(".")
     if not head:
-        return (rest,)
-    return (head,) if last in _FIELD_NAMES else (rest, head)
+        return _HeldNames((rest,), (rest,))
+    return _HeldNames((rest, head), (head,) if last in _FIELD_NAMES else (rest, head))
+
+
+class _HeldNames(NamedTuple):
+    """The names a path may hold as they are, and those to look for the nearest of."""
+
+    exact: tuple[str, ...]
+    near: tuple[str, ...]
 
 
 # Every name a path's last part may be.
@@ -680,12 +698,12 @@ _FIELD_NAMES = frozenset(
 )
 
 
-def _nearest_names(names: tuple[str, ...], known: Sequence[str], count: int = 3) -> list[str]:
+def _nearest_names(names: _HeldNames, known: Sequence[str], count: int = 3) -> list[str]:
     """Of ``known``, those ``names`` are, else the ``count`` nearest each of them."""
-    exact = [name for name in names if name in known]
+    exact = [name for name in names.exact if name in known]
     if exact:
         return exact
-    nearest = (difflib.get_close_matches(name, known, n=count, cutoff=0.0) for name in names)
+    nearest = (difflib.get_close_matches(name, known, n=count, cutoff=0.0) for name in names.near)
     return list(dict.fromkeys(found for matches in nearest for found in matches))
 
 
@@ -704,13 +722,28 @@ def _named_segment(text: str, shape: ReportShape) -> tuple[str, str]:
     else:
         first, _, tail = rest.partition(".")
         by = _nearest_dimension(first, shape) if tail else "channel"
-        # A kept column's name holds dots: a misspelt one spans as many parts.
-        for _ in range(by.count(".")):
-            tail = tail.partition(".")[2]
+        if "." in by:  # a kept column holding dots, misspelt: as many parts as are nearest it
+            by, tail = _misspelt_kept_column(rest, shape)
     if tail.startswith("goals."):  # a goal row of a segment left out
         return by, "Email"
     segment = tail.partition(".goals.")[0] if ".goals." in tail else tail.rpartition(".")[0]
     return by, segment or "Email"
+
+
+def _misspelt_kept_column(rest: str, shape: ReportShape) -> tuple[str, str]:
+    """The kept column the first parts of a segment path's ``rest`` misspell, and what follows
+    them: of the kept columns, the nearest to the first part, the first two, and so on."""
+    parts = rest.split(".")
+    splits = [(".".join(parts[:n]), ".".join(parts[n:])) for n in range(1, len(parts))]
+    scored = [
+        (difflib.SequenceMatcher(None, written, kept).ratio(), kept, tail)
+        for written, tail in splits
+        for kept in shape.dimensions
+    ]
+    if not scored:
+        return "channel", rest
+    _, kept, tail = max(scored, key=lambda found: found[0])
+    return kept, tail
 
 
 def _nearest_dimension(name: str, shape: ReportShape) -> str:

@@ -211,6 +211,11 @@ def parse_exclusions(text: str, path: str = "<goals>") -> Exclusions:
 # --- the file --------------------------------------------------------------------------------
 
 
+def _holds_items(node: Node) -> bool:
+    """Whether ``node`` is a list holding something."""
+    return isinstance(node, SequenceNode) and bool(node.value)
+
+
 def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     """Check the top-level mapping and read its ``goals``, ``funnels`` and ``alerts`` lists
     and its ``source`` and ``exclude`` sections. A file may leave ``goals`` out when it holds a
@@ -241,6 +246,9 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     funnels: list[Funnel] = []
     if "funnels" in entries:
         funnels = read_funnel_list(entries["funnels"][1], goals, findings, inputs, broken)
+    # Funnels written (read or not: with problems of their own, or naming a goal that has
+    # them), or a funnels: that is no list: the alert rules are not told the file has none.
+    funnels_written = "funnels" in entries and _holds_items(entries["funnels"][1])
     funnel_problems = len(findings.errors) > errors_before
     exclude = Exclusions()
     if "exclude" in entries:
@@ -265,7 +273,7 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
             or goals_problems
             or top_level_problems,
             has_goals="goals" in entries or top_level_problems,
-            has_funnels=bool(funnels) or funnel_problems or top_level_problems,
+            has_funnels=funnels_written or funnel_problems or top_level_problems,
         )
         alerts = _read_alert_list(entries["alerts"][1], shape, findings)
     return GoalsConfig(

@@ -748,6 +748,11 @@ FOUR_FUNNELS = "funnels:\n" + "".join(
     for name in ("checkout", "onboarding", "search", "zeta")
 )
 KEEPS_REGION = "source: {timestamp: t, user_id: u, path: p, keep: [region.code]}\n"
+KEEPS_GOALS = "source: {timestamp: t, user_id: u, path: p, keep: [goals, region.code]}\n"
+GOALS_ENDING_AS_FIELDS = "goals:\n" + "".join(
+    f"  - {{name: {name}, kind: macro, destination: /{name}}}\n"
+    for name in ("buy.revenue", "buy1", "buy2", "buy3")
+)
 
 
 @pytest.mark.parametrize(
@@ -793,7 +798,35 @@ KEEPS_REGION = "source: {timestamp: t, user_id: u, path: p, keep: [region.code]}
         # A file without goals has no path of a goal to offer.
         (KEEPS_REGION, "goal.x.value", "the goals file has no goals"),
         (KEEPS_REGION, "micromacro.x.lift", "the goals file has no goals"),
-        (KEEPS_REGION, "segments.channel.Email.goals.x", "the goals file has no goals"),
+        (KEEPS_REGION, "segment.channel.Email.goals.x.value", "the goals file has no goals"),
+        # A goal named with a field's name last is matched whole.
+        (
+            GOALS_ENDING_AS_FIELDS,
+            "goals.buy.revenue",
+            "nearest valid path: goals.buy.revenue.value",
+        ),
+        (
+            GOALS_ENDING_AS_FIELDS,
+            "segments.channel.Email.goals.buy.revenue",
+            "nearest valid path: segments.channel.Email.goals.buy.revenue.conversions",
+        ),
+        # A segment or kept column called goals is no goal row.
+        (
+            KEEPS_GOALS,
+            "segments.campaign.goals.sesions",
+            "nearest valid path: segments.campaign.Email.sessions",
+        ),
+        (
+            KEEPS_GOALS,
+            "segments.goals.EU.sesions",
+            "nearest valid path: segments.goals.EU.sessions",
+        ),
+        # A kept column holding dots, misspelt in one part.
+        (
+            KEEPS_REGION + MACRO_ONLY,
+            "segments.region_code.EU.sessions",
+            "nearest valid path: segments.region.code.EU.sessions",
+        ),
     ],
 )
 def test_the_hint_of_a_misspelt_metric_reads_what_it_leaves_out(
@@ -827,6 +860,13 @@ def test_the_hint_of_a_misspelt_metric_reads_what_it_leaves_out(
             "  - {name: buy, kind: micro, destination: /b}\n",
             "micro_macro.buy.lift",
             "goals.yaml:3:12: duplicate goal name 'buy' (first used at line 2)",
+        ),
+        (
+            MACRO_ONLY + "  - {name: bad, kind: macro}\n"
+            "funnels:\n  - {name: checkout, steps: [/x, /y], goal: bad}\n",
+            "funnels.checkout.units",
+            "goals.yaml:3:5: goal 'bad' has no type key (expected exactly one of destination, "
+            "duration, pages, event)",
         ),
     ],
 )
