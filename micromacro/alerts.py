@@ -15,8 +15,9 @@ from typing import Literal, Protocol
 
 from micromacro import comparison as compared
 from micromacro.dimensions import OTHER
-from micromacro.goals import AlertRule, MetricPath
+from micromacro.goals import AlertRule
 from micromacro.hits import InputSummary
+from micromacro.metric_paths import MetricPath
 from micromacro.rows import (
     SUMMARY_RATES,
     GoalRow,

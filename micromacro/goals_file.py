@@ -55,13 +55,10 @@ from micromacro.goals import (
     Funnel,
     Goal,
     GoalsConfig,
-    MetricPath,
-    ReportShape,
     RowRule,
     SourceMapping,
     Threshold,
     TimestampField,
-    parse_metric,
     parse_threshold,
 )
 from micromacro.goals_yaml import (
@@ -90,6 +87,7 @@ from micromacro.goals_yaml import (
     tag_of,
 )
 from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
+from micromacro.metric_paths import MetricPath, ReportShape, parse_metric
 from micromacro.option_values import Network, excluded_network
 from micromacro.periods import parse_timezone
 from micromacro.text import quoted
@@ -247,7 +245,8 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     if "funnels" in entries:
         funnels = read_funnel_list(entries["funnels"][1], goals, findings, inputs, broken)
     # Funnels written (read or not: with problems of their own, or naming a goal that has
-    # them), or a funnels: that is no list: the alert rules are not told the file has none.
+    # them): the alert rules are not told the file has none (nor where funnels: is no list,
+    # which is an error of its own).
     funnels_written = "funnels" in entries and _holds_items(entries["funnels"][1])
     funnel_problems = len(findings.errors) > errors_before
     exclude = Exclusions()

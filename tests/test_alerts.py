@@ -35,8 +35,9 @@ from click.testing import CliRunner, Result
 from micromacro.alerts import AlertResult, evaluate, run_comparison
 from micromacro.cli import cli
 from micromacro.errors import ConfigError
-from micromacro.goals import AlertRule, MetricPath, ReportShape, Threshold, parse_metric
+from micromacro.goals import AlertRule, Threshold
 from micromacro.goals_file import parse_goals
+from micromacro.metric_paths import MetricPath, ReportShape, parse_metric
 from micromacro.render.alerts import alert_cells, alert_line
 from tests.helpers import combined_line
 
@@ -927,7 +928,7 @@ def test_hostile_rule_names_are_printed_inert(tmp_path: Path) -> None:
 
 
 def test_the_declared_paths_are_those_of_a_real_report() -> None:
-    from micromacro import goals as model
+    from micromacro import metric_paths as model
 
     fixtures = FIXTURES
     args = ["report", str(fixtures / "funnel.log"), "--goals", str(fixtures / "funnel_goals.yaml")]

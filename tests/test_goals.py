@@ -10,7 +10,8 @@ import typing
 import pytest
 
 from micromacro import goals
-from micromacro.goals import AlertRule, GoalsConfig, MetricPath, Threshold
+from micromacro.goals import AlertRule, GoalsConfig, Threshold
+from micromacro.metric_paths import MetricPath
 
 
 def test_goals_config_type_hints_resolve() -> None:

@@ -13,23 +13,20 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from micromacro import goals as goal_paths
+from micromacro import metric_paths as goal_paths
 from micromacro.errors import ConfigError
 from micromacro.goal_matching import hit_match, session_conversions
 from micromacro.goals import (
-    FUNNEL_FIELDS,
-    GOAL_FIELDS,
-    STEP_FIELDS,
     DestinationMatcher,
     EventMatcher,
     Goal,
     GoalsConfig,
     NumberCondition,
-    ReportShape,
     StringMatcher,
 )
 from micromacro.goals_file import load_goals, parse_goals
 from micromacro.hit_schema import COUNTED_BUCKETS
+from micromacro.metric_paths import FUNNEL_FIELDS, GOAL_FIELDS, STEP_FIELDS, ReportShape
 from micromacro.sessions import session_table, sessionize
 from tests.helpers import classify, combined_line
 
@@ -820,6 +817,23 @@ GOALS_ENDING_AS_FIELDS = "goals:\n" + "".join(
             KEEPS_GOALS,
             "segments.goals.EU.sesions",
             "nearest valid path: segments.goals.EU.sessions",
+        ),
+        # A step number out of the funnel's is brought within it, not matched by its digits.
+        (
+            FOUR_GOALS + FOUR_FUNNELS,
+            "funnels.checkout.steps.0.dropped",
+            "nearest valid path: funnels.checkout.steps.1.dropped",
+        ),
+        (
+            FOUR_GOALS + FOUR_FUNNELS,
+            "funnels.checkout.steps.13.dropped",
+            "nearest valid path: funnels.checkout.steps.2.dropped",
+        ),
+        # A segment with its breakdown left out is a segment of the default breakdown.
+        (
+            FOUR_GOALS,
+            "segments.Email.sessions",
+            "nearest valid path: segments.channel.Email.sessions",
         ),
         # A kept column holding dots, misspelt in one part.
         (

@@ -42,6 +42,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "names of the hit table, of dimensions and of report rows",
         ("hit_schema", "dimensions", "rows", "option_values"),
     ),
+    ("metric paths", ("metric_paths",)),
     ("goal model", ("goals",)),
     ("goals file", ("goals_yaml", "goal_definitions", "funnel_definitions", "goals_file")),
     (

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from micromacro.cli import cli
-from micromacro.goals import ReportShape, parse_metric
+from micromacro.metric_paths import ReportShape, parse_metric
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from micromacro.alerts import AlertResult
-from micromacro.goals import AlertRule, MetricPath, Threshold, ThresholdUnit
+from micromacro.goals import AlertRule, Threshold, ThresholdUnit
+from micromacro.metric_paths import MetricPath
 from micromacro.render.values import as_shown, half_up, p_equals
 
 # Figures at or beyond this size (after scaling) are written in scientific notation: rounding
