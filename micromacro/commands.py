@@ -53,7 +53,7 @@ from micromacro.render import RunInfo, TerminalStyle, render
 from micromacro.render.alerts import alert_line
 from micromacro.render.values import short_span
 from micromacro.report import Report, ReportOptions, build_report
-from micromacro.text import file_name_text, inert
+from micromacro.text import file_name_text, inert, is_utf8_name
 
 NO_GOALS_NOTE = (
     f"no goals file: reporting traffic only (pass --goals FILE or create {DEFAULT_GOALS_FILE}; "
@@ -222,7 +222,7 @@ def _open_cache(ctx: click.Context, env: Environment) -> HitCache | None:
             raise UsageError("--cache and --no-cache: give one of them")
         return None
     directory = ctx.params.get("cache_dir") or default_cache_dir()
-    if file_name_text(directory) != directory:  # Polars takes no such path
+    if not is_utf8_name(directory):  # Polars takes no such path
         env.message(
             f"cache: {file_name_text(directory)} is not valid UTF-8: the hit cache is off for "
             "this run (choose another directory with --cache DIR)",
@@ -259,16 +259,12 @@ def _check_utf8(ctx: click.Context) -> None:
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
         for text in value if isinstance(value, tuple) else (value,):
-            if param.name in _ANY_BYTES or not isinstance(text, str):
+            if param.name in _ANY_BYTES or not isinstance(text, str) or is_utf8_name(text):
                 continue
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                name = param.opts[0] if isinstance(param, click.Option) else "LOG"
-                reads = name in ("LOG", "--detect")
-                hint = " (read such a log from stdin: - < FILE)" if reads else ""
-                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                raise UsageError(f"{name} '{shown}' is not valid UTF-8{hint}") from None
+            name = param.opts[0] if isinstance(param, click.Option) else "LOG"
+            reads = name in ("LOG", "--detect")
+            hint = " (read such a log from stdin: - < FILE)" if reads else ""
+            raise UsageError(f"{name} '{file_name_text(text)}' is not valid UTF-8{hint}")
 
 
 def _alert_setup(

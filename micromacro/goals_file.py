@@ -294,7 +294,7 @@ def _way_out_of_goals(entries: Entries) -> str:
     lists = [funnels] if funnels is not None else []
     if isinstance(exclude, MappingNode):
         lists += [value for _, value in exclude.value]
-    if any(isinstance(node, SequenceNode) and node.value for node in lists):
+    if any(_holds_items(node) for node in lists):
         return "a file of funnels or exclusions may leave goals: out"
     return "a file with a source: may leave goals: out" if "source" in entries else ""
 

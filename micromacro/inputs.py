@@ -53,7 +53,7 @@ from micromacro.descriptors import closed_stream_named
 from micromacro.errors import InputError
 from micromacro.option_values import DEFAULT_MAX_LINE_BYTES
 from micromacro.spool import Spool, remove_orphan_spools, temporary_parent
-from micromacro.text import file_name_text
+from micromacro.text import file_name_text, is_utf8_name
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -114,7 +114,7 @@ def expand_patterns(patterns: Sequence[str]) -> list[str]:
 
 def _utf8_name(path: str, pattern: str) -> str:
     """``path``, a match of ``pattern``; ``InputError`` for a name that is not UTF-8."""
-    if path.encode("utf-8", "surrogateescape").decode("utf-8", "replace") == path:
+    if is_utf8_name(path):
         return path
     raise InputError(
         f"{file_name_text(path)}: a file name that is not valid UTF-8 matches {pattern}: "

@@ -355,8 +355,10 @@ def _named_section(text: str) -> str | None:
     """The section a path names: as it is written, else the nearest to it (``goal`` is
     ``goals``); None when it is like none."""
     written = text.partition(".")[0]
+    if written in _SECTIONS:
+        return written
     nearest = difflib.get_close_matches(written, _SECTIONS, n=1, cutoff=0.75)
-    return written if written in _SECTIONS else (nearest[0] if nearest else None)
+    return nearest[0] if nearest else None
 
 
 def _funnel_paths(name: str, steps: int, step: int | None = None) -> list[str]:

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from micromacro.errors import InputError
-from micromacro.text import file_name_text
+from micromacro.text import file_name_text, is_utf8_name
 
 # The spool: micromacro-PID-XXXX in the temporary directory, locked by its run.
 _SPOOL_PREFIX = "micromacro-"
@@ -37,7 +37,7 @@ def temporary_parent() -> str:
     chosen = os.environ.get("TMPDIR")
     if not chosen:
         return tempfile.gettempdir()
-    if file_name_text(chosen) != chosen:  # Parquet's writer takes no such path
+    if not is_utf8_name(chosen):  # Parquet's writer takes no such path
         reason = "a name that is not valid UTF-8"
     elif not os.path.isdir(chosen):
         reason = "no such directory" if not os.path.exists(chosen) else "not a directory"

@@ -90,6 +90,20 @@ def file_name_text(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def is_utf8_name(path: str) -> bool:
+    """Whether ``path`` holds no byte that is not UTF-8 (Python keeps one as a lone surrogate,
+    which no UTF-8 text, nor Polars, takes).
+
+    >>> is_utf8_name("café.log"), is_utf8_name("bad\\udc85.log")
+    (True, False)
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_inert(text: str) -> str:
     """JSON ``text`` with DEL, C1 controls and bidirectional characters written as ``\\uNNNN``
     escapes: the same strings once parsed, and nothing a terminal acts on when it is shown.
