@@ -87,8 +87,8 @@ def repair_ndjson(
     dropped, as for logs.
 
     >>> import os, tempfile
-    >>> folder = tempfile.mkdtemp()
-    >>> source, target = os.path.join(folder, "in"), os.path.join(folder, "out")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> source, target = os.path.join(folder.name, "in"), os.path.join(folder.name, "out")
     >>> with open(source, "wb") as handle:
     ...     _ = handle.write(b'{"a": 1}\\n\\n{"a": x}\\n[1]\\n')
     >>> repaired = repair_ndjson(source, target)
@@ -100,6 +100,7 @@ def repair_ndjson(
     ...     print(row)
     (2, 'not valid JSON', '{"a": x}')
     (3, 'not a JSON object; a JSON array? NDJSON is one object per line', '[1]')
+    >>> folder.cleanup()
     """
     rows = 0
     bad: list[pl.DataFrame] = []
@@ -191,7 +192,8 @@ def csv_field_counts(
     by lines (a quoted field holds a line break, or a quote is never closed).
 
     >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "e.csv")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "e.csv")
     >>> with open(path, "wb") as handle:
     ...     _ = handle.write(b'a,b\\n1,"x,y"\\n2\\n3,4,5\\n\\n')
     >>> counted = csv_field_counts(path, 2)
@@ -202,6 +204,7 @@ def csv_field_counts(
     (2, '1 field, the header has 2', '2')
     (3, '3 fields, the header has 2', '3,4,5')
     (4, 'blank line', '')
+    >>> folder.cleanup()
     """
     rows = 0
     bad: list[pl.DataFrame] = []
@@ -238,11 +241,13 @@ def csv_header(path: str, width: int) -> list[str] | None:
     header, as Polars skips them.
 
     >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "e.csv")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "e.csv")
     >>> with open(path, "wb") as handle:
     ...     _ = handle.write(b'\\nt,e,"e"\\n1,x,y\\n')
     >>> csv_header(path, 3)
     ['t', 'e', 'e']
+    >>> folder.cleanup()
     """
     csv.field_size_limit(sys.maxsize)
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
