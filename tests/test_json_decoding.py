@@ -6,6 +6,8 @@ hold; a bad line sends only its own small block to the per-field path.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 import polars as pl
@@ -16,7 +18,8 @@ from hypothesis import strategies as st
 from micromacro.inputs import parse_line_bytes
 from micromacro.logformats import jsonlines, parse_access_lines
 from micromacro.logformats.jsonlines import JSON_LINES
-from micromacro.logformats.keyed import logged_time, logged_times
+from micromacro.logformats.keyed import epoch_times, logged_time, logged_times
+from micromacro.periods import LATEST
 from tests.helpers import lines_frame
 
 BREAKER = "{}{}"  # a line json_decode cannot read: its block is read field by field
@@ -162,3 +165,44 @@ def test_an_epoch_number_reads_alike_alone_and_among_others() -> None:
     among = logged_times(pl.Series(["1.79361090325e+18", "1793610903"]))
     assert alone[0] == among[0]
     assert alone.dt.microsecond()[0] == 250_000
+
+
+def _epoch_micros(value: str | None) -> int | None:
+    """The microseconds since the epoch an epoch number writes, worked out in Python: digits
+    (a fraction cut at the microsecond) by magnitude, a number with an exponent or a sign as a
+    double, beyond 2**63 nanoseconds the first time out of range."""
+    if value is None:
+        return None
+    decimal = re.fullmatch(r"([0-9]+)(?:\.([0-9]*))?", value)
+    if decimal and int(decimal[1]) < 2**63:
+        whole, micros = int(decimal[1]), int(((decimal[2] or "") + "000000")[:6])
+        if whole < 10**11:
+            return whole * 1_000_000 + micros
+        if whole < 10**14:
+            return whole * 1_000 + micros // 1_000
+        return whole if whole < 10**17 else whole // 1_000
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if number < 0 or math.isnan(number):
+        return None
+    if number >= 2**63:
+        return int(LATEST.timestamp()) * 1_000_000
+    scale = 1e6 if number < 1e11 else 1e3 if number < 1e14 else 1.0 if number < 1e17 else 1e-3
+    return math.floor(number * scale)
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.from_regex(r"\A[0-9]{1,24}(\.[0-9]{0,9})?\Z")
+        | st.sampled_from(["1e9", "-1", "-0.5", "+1793610903", "1.79361090325e+18", "2e30"])
+        | st.sampled_from(["x", "", "1.2.3", "nan"])
+        | st.none(),
+        max_size=20,
+    )
+)
+def test_epoch_numbers_read_as_worked_out_in_python(values: list[str | None]) -> None:
+    times = epoch_times(pl.Series("t", values, dtype=pl.String))
+    assert times.dt.epoch("us").to_list() == [_epoch_micros(value) for value in values]

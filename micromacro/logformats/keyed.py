@@ -100,11 +100,37 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
     """
     parts = text.str.extract_groups(_DECIMAL)
     whole = parts.struct.field("whole").cast(pl.Int64, strict=False)
-    fraction = parts.struct.field("fraction").fill_null("")
+    exact = _exact_micros(whole, parts.struct.field("fraction"))
+    approximate = _approximate_micros(text.cast(pl.Float64, strict=False))
+    return _utc_time(pl.when(whole.is_not_null()).then(exact).otherwise(approximate))
 
+
+def epoch_times(text: pl.Series) -> pl.Series:
+    """``epoch_time`` of ``text``: the digits of its decimal numbers taken out once, and only
+    the other values (an exponent, a sign) read as a double.
+
+    >>> epoch_times(pl.Series(["1793610903.25", "1.79361090325e+18", "-1", None])).to_list()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [datetime.datetime(2026, 11, 2, 9, 15, 3, 250000, tzinfo=zoneinfo.ZoneInfo(key='UTC')),
+     datetime.datetime(2026, 11, 2, 9, 15, 3, 250000, tzinfo=zoneinfo.ZoneInfo(key='UTC')),
+     None, None]
+    """
+    parts = text.str.extract_groups(_DECIMAL).struct.unnest()
+    whole = parts.get_column("whole").cast(pl.Int64, strict=False)
+    micros = parts.select(_exact_micros(pl.lit(whole), pl.col("fraction"))).to_series()
+    others = (whole.is_null() & text.is_not_null()).arg_true()
+    if others.len():
+        number = text.gather(others).cast(pl.Float64, strict=False).to_frame("number")
+        micros.scatter(others, number.select(_approximate_micros(pl.col("number"))).to_series())
+    return micros.to_frame().select(_utc_time(pl.col(micros.name))).to_series().alias(text.name)
+
+
+def _exact_micros(whole: pl.Expr, fraction: pl.Expr) -> pl.Expr:
+    """The microseconds since the epoch a decimal number writes, of its whole part (an
+    integer, null where it is none) and its fraction's digits (null: none)."""
     # The fraction's first six digits (zeros added), its first three: one string made, not two.
-    micros = (fraction + "000000").str.slice(0, 6).cast(pl.Int64)
-    exact = (
+    micros = (fraction.fill_null("") + "000000").str.slice(0, 6).cast(pl.Int64)
+    return (
         pl.when(whole < _BELOW_MILLIS)
         .then(whole * 1_000_000 + micros)
         .when(whole < _BELOW_MICROS)
@@ -113,10 +139,13 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
         .then(whole)
         .otherwise(whole // 1_000)
     )
-    # Other numbers (an exponent, as json_path_match writes large ones): as a double.
-    number = text.cast(pl.Float64, strict=False)
+
+
+def _approximate_micros(number: pl.Expr) -> pl.Expr:
+    """The microseconds since the epoch of a number read as a double (one written with an
+    exponent, as ``json_path_match`` writes large ones): null where it is negative or none."""
     scaled = (
-        pl.when(number < 0)
+        pl.when((number < 0) | number.is_nan())  # Polars orders NaN above every number
         .then(None)
         .when(number < _BELOW_MILLIS)
         .then(number * 1e6)
@@ -128,18 +157,21 @@ def epoch_time(text: pl.Expr) -> pl.Expr:
         # A product: Polars divides a column of several values by a constant as a product with
         # its reciprocal but one value exactly, so a quotient would depend on the block's size.
         .then(number * 1e-3)
-        .when(number >= _BEYOND_NANOS)  # NaN: no time
+        .when(number >= _BEYOND_NANOS)
         .then(_OUT_OF_RANGE_MICROS)
     )
-    approximate = scaled.floor().cast(pl.Int64, strict=False)  # NaN: null
-    micros = pl.when(whole.is_not_null()).then(exact).otherwise(approximate)
+    return scaled.floor().cast(pl.Int64, strict=False)
+
+
+def _utc_time(micros: pl.Expr) -> pl.Expr:
+    """The instant ``micros`` microseconds after the epoch, in UTC."""
     return pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
 
 
-def _time_readers(text: pl.Expr) -> list[pl.Expr]:
-    """The ways a logged time may be written, in the order they are tried: CLF
-    (``02/Nov/2026:09:15:03 +0100``), ISO 8601 with an offset or ``Z``, ISO 8601 without one
-    (read as UTC), an epoch number (``epoch_time``)."""
+def _written_readers(text: pl.Expr) -> list[pl.Expr]:
+    """The ways a logged time may be written as a date and a time, in the order they are
+    tried: CLF (``02/Nov/2026:09:15:03 +0100``), ISO 8601 with an offset or ``Z``, ISO 8601
+    without one (read as UTC)."""
     utc = pl.Datetime("us", "UTC")
     local = [
         text.str.strptime(pl.Datetime("us"), pattern, strict=False).dt.replace_time_zone("UTC")
@@ -149,14 +181,14 @@ def _time_readers(text: pl.Expr) -> list[pl.Expr]:
         text.str.strptime(utc, _CLF_TIME, strict=False),
         text.str.strptime(utc, ISO8601.format, strict=False),
         *local,
-        epoch_time(text),
     ]
 
 
 def logged_time(text: pl.Expr) -> pl.Expr:
-    """The instant ``text`` writes, in UTC, in whichever way it is written (``_time_readers``,
-    the first that reads it). Null where it is none of them."""
-    return pl.coalesce(_time_readers(text))
+    """The instant ``text`` writes, in UTC, in whichever way it is written: the first of
+    ``_written_readers`` that reads it, else as an epoch number (``epoch_time``). Null where
+    it is none of them."""
+    return pl.coalesce(*_written_readers(text), epoch_time(text))
 
 
 def logged_times(text: pl.Series) -> pl.Series:
@@ -170,17 +202,30 @@ def logged_times(text: pl.Series) -> pl.Series:
     [datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')),
      datetime.datetime(2026, 11, 2, 9, 15, 3, tzinfo=zoneinfo.ZoneInfo(key='UTC')), None, None]
     """
-    frame = text.alias("text").to_frame()
-    *written, epoch = _time_readers(pl.col("text"))
+    text = text.alias("text")
     with_colon = text.str.contains(":", literal=True).fill_null(False)
     times = pl.repeat(None, text.len(), dtype=pl.Datetime("us", "UTC"), eager=True)
-    for reader, tried in [*((way, with_colon) for way in written), (epoch, text.is_not_null())]:
-        at = (times.is_null() & tried).arg_true()
-        if at.len() == text.len():
-            times = frame.select(reader).to_series()
-        elif at.len():
-            times.scatter(at, frame[at].select(reader).to_series())
-    return times.alias("text")
+    for way in _written_readers(pl.col("text")):
+        times = _read_where(times, text, with_colon, _of_series(way))
+    return _read_where(times, text, text.is_not_null(), epoch_times).alias("text")
+
+
+def _of_series(way: pl.Expr) -> Callable[[pl.Series], pl.Series]:
+    """``way``, an expression of the column ``text``, as a function of such a series."""
+    return lambda text: text.to_frame().select(way).to_series()
+
+
+def _read_where(
+    times: pl.Series, text: pl.Series, tried: pl.Series, read: Callable[[pl.Series], pl.Series]
+) -> pl.Series:
+    """``times`` with the times ``read`` of the values of ``text`` that ``tried`` marks and
+    that no time was read of yet."""
+    at = (times.is_null() & tried).arg_true()
+    if at.len() == 0:
+        return times
+    if at.len() == text.len():
+        return read(text)
+    return times.scatter(at, read(text.gather(at)))
 
 
 # --- Fields ----------------------------------------------------------------------------------
