@@ -242,6 +242,32 @@ def _read_any_of(
     return tuple(matchers) if len(matchers) == len(node.value) else None
 
 
+def declared_funnels(node: Node) -> dict[str, int | None]:
+    """The ``name`` written in each funnel of the ``funnels`` list, whether the funnel reads or
+    not, with the number of steps it writes (its ``steps`` items and its ``goal:``): an alert
+    naming a funnel with a problem of its own is no second problem. The number is None where it
+    is fewer than a funnel has (too few steps is that funnel's problem: a rule may name a step
+    still to be written). A name written twice keeps its first funnel's."""
+    if not isinstance(node, SequenceNode):
+        return {}
+    declared: dict[str, int | None] = {}
+    for item in node.value:
+        if not isinstance(item, MappingNode):
+            continue
+        keys = {key.value: value for key, value in item.value if isinstance(key, ScalarNode)}
+        name = keys.get("name")
+        if isinstance(name, ScalarNode):
+            declared.setdefault(str(name.value), _written_steps(keys))
+    return declared
+
+
+def _written_steps(keys: Mapping[str, Node]) -> int | None:
+    """The number of steps a funnel's ``keys`` write, None where it is fewer than a funnel's."""
+    steps = keys.get("steps")
+    count = (len(steps.value) if isinstance(steps, SequenceNode) else 0) + ("goal" in keys)
+    return count if count >= MIN_FUNNEL_STEPS else None
+
+
 def _names_broken_goal(entries: Entries, goals: Mapping[str, Goal | None]) -> bool:
     """Whether ``goal:`` names a goal with problems of its own (``None`` in ``goals``)."""
     node = entries["goal"][1] if "goal" in entries else None

@@ -31,7 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from micromacro.collector import paused
 from micromacro.dimensions import DIMENSIONS, QUERY_PREFIX
 from micromacro.errors import ConfigError, UsageError
-from micromacro.funnel_definitions import read_funnel_list
+from micromacro.funnel_definitions import declared_funnels, read_funnel_list
 from micromacro.goal_definitions import (
     Inputs,
     declared_goal_names,
@@ -242,8 +242,10 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     goals_problems = len(findings.errors) > errors_of_goals
     errors_before = len(findings.errors)
     funnels: list[Funnel] = []
+    written: dict[str, int | None] = {}  # every funnel written, read or not, and its steps
     if "funnels" in entries:
         funnels = read_funnel_list(entries["funnels"][1], goals, findings, inputs, broken)
+        written = declared_funnels(entries["funnels"][1])
     # Funnels written (read or not: with problems of their own, or naming a goal that has
     # them): the alert rules are not told the file has none (nor where funnels: is no list,
     # which is an error of its own).
@@ -261,7 +263,9 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
         shape = ReportShape(
             goals=(*(goal.name for goal in goals), *broken),
             micro_goals=tuple(goal.name for goal in goals if goal.kind == "micro"),
-            funnels={funnel.name: len(funnel.steps) for funnel in funnels},
+            # A funnel with problems of its own (or naming a goal that has them) is named
+            # as one read is: those problems are the error, a rule on it no second one.
+            funnels=written | {funnel.name: len(funnel.steps) for funnel in funnels},
             dimensions=source.keep if source is not None else (),
             # goals: [] is an error of its own, as is a top-level key misspelt (goal:), merged
             # or repeated: the rules are not told too that the file has no goals.

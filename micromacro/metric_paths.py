@@ -89,7 +89,8 @@ class ReportShape:
 
     goals: tuple[str, ...]
     micro_goals: tuple[str, ...]
-    funnels: dict[str, int]  # funnel name → number of steps
+    # funnel name → number of steps (None: a funnel with too few steps, any step a rule names)
+    funnels: dict[str, int | None]
     dimensions: tuple[str, ...] = ()  # extra --by dimensions (an event export's kept columns)
     has_macro: bool = True  # without a macro goal the micro → macro table has no row
     has_micro: bool = True  # without a micro goal no visitor is a potential customer
@@ -267,11 +268,18 @@ def _parse_funnel(rest: str, shape: ReportShape) -> tuple[tuple[str, ...], str, 
     step = re.fullmatch(r"(.+)\.steps\.(\d+)\.([a-z_]+)", rest)
     if step is not None:
         name, number, last = step.groups()
-        count = shape.funnels.get(name, 0)
-        if 1 <= int(number) <= count and last in STEP_FIELDS:
+        if _has_step(shape, name, int(number)) and last in STEP_FIELDS:
             return (name, "steps", str(int(number))), last, "steps"
         return None
     return _named(rest, tuple(shape.funnels), FUNNEL_FIELDS, "funnels")
+
+
+def _has_step(shape: ReportShape, funnel: str, number: int) -> bool:
+    """Whether ``funnel`` has step ``number`` (any step, where its steps are too few to count)."""
+    if funnel not in shape.funnels:
+        return False
+    count = shape.funnels[funnel]
+    return number >= 1 and (count is None or number <= count)
 
 
 def _parse_ladder(rest: str, _shape: ReportShape) -> tuple[tuple[str, ...], str, str] | None:
@@ -361,12 +369,16 @@ def _named_section(text: str) -> str | None:
     return nearest[0] if nearest else None
 
 
-def _funnel_paths(name: str, steps: int, step: int | None = None) -> list[str]:
+def _funnel_paths(name: str, steps: int | None, step: int | None = None) -> list[str]:
     """The paths of a funnel's figures and of its steps' (of ``step`` alone where a path names
     one, brought within the funnel's: ``steps.0`` is its first, ``steps.13`` of 12 its last;
-    matched as text, a number is nearest the numbers that share its digits)."""
+    matched as text, a number is nearest the numbers that share its digits). A funnel whose
+    steps are too few to count (None) has the step named, else its first."""
     paths = [f"funnels.{name}.{f}" for f in FUNNEL_FIELDS]
-    numbers = range(1, steps + 1) if step is None else [min(max(step, 1), steps)]
+    if steps is None:
+        numbers: Sequence[int] = [max(step or 1, 1)]
+    else:
+        numbers = range(1, steps + 1) if step is None else [min(max(step, 1), steps)]
     return paths + [f"funnels.{name}.steps.{k}.{f}" for k in numbers for f in STEP_FIELDS]
 
 

@@ -648,6 +648,137 @@ def test_one_comparison_period_per_run(tmp_path: Path) -> None:
     assert "compares with previous but --compare uses previous-year" in against.stderr
 
 
+# --- rules on goals and funnels with problems of their own -----------------------------------
+
+PURCHASE = "goals:\n  - {name: purchase, kind: macro, destination: /thanks}\n"
+WRONG_ORDER = "funnels:\n  - {name: checkout, order: sideways, steps: [/cart, /pay]}\n"
+# Written at line 4, column 29 (after "  - {name: checkout, order: ").
+ORDER_PROBLEM = (
+    "{}:4:29: invalid order of funnel 'checkout': expected one of ordered, strict, got the "
+    "string 'sideways'"
+)
+
+
+def report_on(tmp_path: Path, text: str) -> tuple[int, str, str, str]:
+    """``report`` on alerts.log with the goals file ``text``: its exit code, stdout and stderr,
+    and the file's path."""
+    path = tmp_path / "goals.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["report", LOG, "--goals", str(path)])
+    return result.exit_code, result.stdout, result.stderr, str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param(
+            PURCHASE + "  - {name: cart, kind: sideways, destination: /cart}\n"
+            "alerts:\n  - {name: r, metric: goals.cart.conversion_rate, below: 1%}\n",
+            "{}:3:24: invalid kind of goal 'cart': expected one of macro, micro, got the string "
+            "'sideways'",
+            id="a goal of a wrong kind",
+        ),
+        pytest.param(
+            PURCHASE + WRONG_ORDER + "alerts:\n"
+            "  - {name: r, metric: funnels.checkout.conversion_rate, below: 1%}\n"
+            "  - {name: s, metric: funnels.checkout.steps.2.drop_off_rate, above: 50%}\n",
+            ORDER_PROBLEM,
+            id="a wrong order",
+        ),
+        pytest.param(
+            PURCHASE + "funnels:\n  - {name: checkout, steps: []}\n"
+            "alerts:\n  - {name: r, metric: funnels.checkout.steps.3.dropped, above: 5}\n",
+            "{}:4:5: funnel 'checkout' has 0 steps (expected 2 or more, counting the goal: step)",
+            id="no steps: any step may be named",
+        ),
+        pytest.param(
+            PURCHASE + "funnels:\n  - {name: checkout, steps: [/cart], goal: nosuch}\n"
+            "alerts:\n  - {name: r, metric: funnels.checkout.steps.2.reached, below: 1}\n",
+            "{}:4:44: funnel 'checkout' names unknown goal 'nosuch' (goals: 'purchase')",
+            id="a step naming no goal",
+        ),
+        pytest.param(
+            PURCHASE + "  - {name: bad, kind: macro}\n"
+            "funnels:\n  - {name: checkout, steps: [/x, /y], goal: bad}\n"
+            "alerts:\n  - {name: r, metric: funnels.checkout.units, below: 1}\n",
+            "{}:3:5: goal 'bad' has no type key (expected exactly one of destination, duration, "
+            "pages, event)",
+            id="a step naming a goal with problems",
+        ),
+    ],
+)
+def test_a_rule_on_a_goal_or_funnel_with_problems_is_no_second_error(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    """The goal's or funnel's problem is the one error: the rules naming it are not told too
+    that their metric is unknown."""
+    code, stdout, stderr, path = report_on(tmp_path, text)
+
+    assert (code, stdout, stderr) == (2, "", f"micromacro: error: {problem.format(path)}\n")
+
+
+def test_a_rule_on_a_step_a_funnel_with_problems_does_not_write_is_unknown(
+    tmp_path: Path,
+) -> None:
+    """A funnel with problems has the steps it writes (two here): a rule on a third is an error
+    of its own, offered the funnel's last step."""
+    text = (
+        PURCHASE + WRONG_ORDER + "alerts:\n"
+        "  - {name: r, metric: funnels.checkout.steps.3.dropped, above: 5}\n"
+    )
+    code, stdout, stderr, path = report_on(tmp_path, text)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"micromacro: error: {ORDER_PROBLEM.format(path)}\n"
+        f"micromacro: error: {path}:6:23: unknown metric 'funnels.checkout.steps.3.dropped' "
+        "(nearest valid path: funnels.checkout.steps.2.dropped) in alert 'r'\n"
+    )
+
+
+def test_a_misspelt_rule_on_a_funnel_without_steps_is_offered_the_step_it_names(
+    tmp_path: Path,
+) -> None:
+    """A funnel with too few steps to count has any step a rule names: a misspelt field is
+    offered the step named, not the funnel's first."""
+    text = (
+        PURCHASE + "funnels:\n  - {name: checkout, steps: []}\n"
+        "alerts:\n  - {name: r, metric: funnels.checkout.steps.3.droped, above: 5}\n"
+    )
+    code, stdout, stderr, path = report_on(tmp_path, text)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"micromacro: error: {path}:4:5: funnel 'checkout' has 0 steps (expected 2 or more, "
+        "counting the goal: step)\n"
+        f"micromacro: error: {path}:6:23: unknown metric 'funnels.checkout.steps.3.droped' "
+        "(nearest valid path: funnels.checkout.steps.3.dropped) in alert 'r'\n"
+    )
+
+
+def test_a_rule_on_a_funnel_not_written_is_unknown_beside_one_with_problems(
+    tmp_path: Path,
+) -> None:
+    """A misspelt name is offered the funnel with problems it is nearest; a funnel written
+    nowhere is an unknown metric offered the nearest funnel, as in a file without problems."""
+    text = (
+        PURCHASE + WRONG_ORDER + "  - {name: signup, steps: [/join, /welcome]}\n"
+        "alerts:\n"
+        "  - {name: r, metric: funnels.chekout.units, below: 1}\n"
+        "  - {name: s, metric: funnels.sign_up.units, below: 1}\n"
+    )
+    code, stdout, stderr, path = report_on(tmp_path, text)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"micromacro: error: {ORDER_PROBLEM.format(path)}\n"
+        f"micromacro: error: {path}:7:23: unknown metric 'funnels.chekout.units' (nearest valid "
+        "path: funnels.checkout.units) in alert 'r'\n"
+        f"micromacro: error: {path}:8:23: unknown metric 'funnels.sign_up.units' (nearest valid "
+        "path: funnels.signup.units) in alert 's'\n"
+    )
+
+
 # --- metric paths and evaluation, without a log ----------------------------------------------
 
 SHAPE = ReportShape(

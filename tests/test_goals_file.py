@@ -858,12 +858,6 @@ def test_the_hint_of_a_misspelt_metric_reads_what_it_leaves_out(
     ("text", "metric", "problem"),
     [
         (
-            MACRO_ONLY + "funnels:\n  - {name: checkout, steps: [/cart]}\n",
-            "funnels.checkout.conversion_rate",
-            "goals.yaml:4:5: funnel 'checkout' has 1 step (expected 2 or more, counting the goal: "
-            "step)",
-        ),
-        (
             MACRO_ONLY + "funnel:\n  - {name: checkout, steps: [/cart, /pay]}\n",
             "funnels.checkout.conversion_rate",
             "goals.yaml:3:1: unknown key 'funnel' at the top level (expected one of goals, "
@@ -875,20 +869,14 @@ def test_the_hint_of_a_misspelt_metric_reads_what_it_leaves_out(
             "micro_macro.buy.lift",
             "goals.yaml:3:12: duplicate goal name 'buy' (first used at line 2)",
         ),
-        (
-            MACRO_ONLY + "  - {name: bad, kind: macro}\n"
-            "funnels:\n  - {name: checkout, steps: [/x, /y], goal: bad}\n",
-            "funnels.checkout.units",
-            "goals.yaml:3:5: goal 'bad' has no type key (expected exactly one of destination, "
-            "duration, pages, event)",
-        ),
     ],
 )
 def test_a_file_whose_funnels_or_goals_have_problems_is_not_told_it_has_none(
     text: str, metric: str, problem: str
 ) -> None:
-    """A funnel or goal with problems, or a misspelt key: that is the error, and the rule on
-    it is not offered a hint saying the file has no funnels or no micro goals."""
+    """A goal named twice or a misspelt key: that is the error, and the rule on it is not
+    offered a hint saying the file has no funnels or no micro goals (a rule on a funnel with
+    problems of its own is no error: tests/test_alerts.py)."""
     rules = f"alerts:\n  - {{name: r, metric: {metric}, below: 1}}\n"
     line = text.count("\n") + 2
 
