@@ -12,7 +12,8 @@ import polars as pl
 from micromacro.errors import UsageError
 from micromacro.hit_collection import KEPT_LINE_SCHEMA
 from micromacro.hits import InputSummary, MalformedLine, visitor_expr
-from micromacro.reading import ProgressCallback, input_warnings, read_inputs
+from micromacro.input_read import input_warnings
+from micromacro.reading import ProgressCallback, read_inputs
 from micromacro.report import ReportOptions
 from micromacro.sessions import sessionize
 

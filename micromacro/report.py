@@ -26,6 +26,7 @@ from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goal_matching import DistinctTests, session_conversions, session_revenue
 from micromacro.goals import Funnel, GoalsConfig
 from micromacro.hits import InputSummary, MalformedLine
+from micromacro.input_read import InputRead, ReadOptions, input_warnings
 from micromacro.metrics import (
     engagement_ladder,
     goals_table,
@@ -37,7 +38,7 @@ from micromacro.metrics import (
 )
 from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_SESSION_TIMEOUT_S, DEFAULT_TOP
 from micromacro.periods import Period, comparison_warning, utc_text, zone_name
-from micromacro.reading import InputRead, ProgressCallback, ReadOptions, input_warnings, read_inputs
+from micromacro.reading import ProgressCallback, read_inputs
 from micromacro.rows import (
     NO_TRAFFIC,
     NO_TREND,

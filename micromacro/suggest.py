@@ -39,9 +39,10 @@ from micromacro.goals import (
 )
 from micromacro.hit_schema import as_number
 from micromacro.hits import InputSummary, MalformedLine
+from micromacro.input_read import ReadOptions, input_warnings
 from micromacro.option_values import DEFAULT_SESSION_TIMEOUT_S
 from micromacro.path_templates import WILDCARD, has_wildcard
-from micromacro.reading import ProgressCallback, ReadOptions, input_warnings, read_inputs
+from micromacro.reading import ProgressCallback, read_inputs
 from micromacro.sessions import first_and_last, session_table, sessionize
 from micromacro.suggest_steps import (
     CART_WORDS,

@@ -99,6 +99,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "hit_partitions",
             "hit_collection",
             "cached_lines",
+            "input_read",
             "reading",
         ),
     ),

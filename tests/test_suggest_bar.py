@@ -21,7 +21,8 @@ import pytest
 from micromacro.goal_matching import session_conversions
 from micromacro.goals import Goal
 from micromacro.goals_file import parse_goals
-from micromacro.reading import ReadOptions, read_inputs
+from micromacro.input_read import ReadOptions
+from micromacro.reading import read_inputs
 from micromacro.sessions import session_table, sessionize
 from micromacro.suggest import Suggestion, SuggestOptions, suggest_goals
 from tests.site_logs import ACCEPTABLE, SITES, TRUTH, generate
