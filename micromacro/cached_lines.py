@@ -6,7 +6,9 @@ and variant (and why it is malformed); a counted line (``page``, ``request``, ``
 keeps its hit as a run reads it (``_HIT_COLUMNS``: given back, not made again) and the hash the
 overlap hint samples it by; the text of a line only where a message may quote it (the first
 malformed lines, the first line a format string did not read, the first with fields left
-unread). No other line's text, and no field of a line that is not counted, is kept.
+unread). No other line's text, and no field of a line that is not counted, is kept. Beside the
+rows, an entry says whether the file ends in its last line with no line break after it
+(``_UNTERMINATED``), which a malformed last line is named with.
 ``in_period`` then gives each line its bucket in the run's period, exactly as reading the file
 again would (``hits.in_period``); a line a message must quote whose text the entry lacks is read
 from the file (``hit_cache.fetch_lines``).
@@ -54,6 +56,9 @@ _TEXT_HIT_COLUMNS = [name for name, dtype in _HIT_COLUMNS.items() if dtype == pl
 # The entry of a grown file is rewritten once it grew by this part of what the entry holds
 # (1/16): a log reported on every hour is not rewritten every hour for a few new lines.
 _REWRITE_AFTER = 16
+# The key of an entry's ``extra`` that says whether the file's bytes it holds end in a line
+# with no line break after it (its last line, which a server may still be writing).
+_UNTERMINATED = "unterminated"
 # Every column of an entry, with its type.
 ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "ts": HIT_SCHEMA["ts"],
@@ -111,13 +116,15 @@ def _quotable(fmt: LogFormat, variants: list[str]) -> pl.Expr:
 class _FileLines:
     """What a run read of one file, to be kept: every line's time, bucket and variant
     (``lines``), the fields of its counted lines (``hits``), the text of its first quotable
-    lines (``texts``), the bytes read and where chunks start."""
+    lines (``texts``), the bytes read and where chunks start, and whether they end in a line
+    with no line break after it."""
 
     lines: list[pl.DataFrame] = field(default_factory=list)
     hits: list[pl.DataFrame] = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
     size: int = 0
     index: list[tuple[int, int]] = field(default_factory=list)
+    unterminated: bool = False
 
 
 # Lines of a cached file given back at a time (``LineCache.lines_of``).
@@ -190,6 +197,13 @@ class LineCache:
         kept.size += chunk.size
         first = int(chunk.lines.get_column("line_no")[0])
         kept.index.append((chunk.start, first - 1))
+        kept.unterminated = chunk.unterminated
+
+    def unterminated_line(self, name: str) -> int | None:
+        """The number of the last line of the cached file ``name`` when no line break follows
+        it, else None."""
+        part = self.found.get(name)
+        return part.lines if part is not None and part.extra.get(_UNTERMINATED) else None
 
     def add(self, classified: pl.DataFrame) -> None:
         """Keep the rows of kept files among classified lines (no period applied)."""
@@ -265,6 +279,9 @@ class LineCache:
                 size=size,
                 appendable=self.appendable.get(file.name, False) and _ends_a_line(file, size),
                 index=index if not file.compression else (),
+                # Only an entry ending at a line break is read on after (``appendable``): the
+                # one ending without is always whole, and says so of its last line.
+                extra={_UNTERMINATED: read is not None and read.unterminated},
                 before=self.identities.get(file.name),
             )
             self._read.pop(file.name, None)  # the entry holds what it needs of them

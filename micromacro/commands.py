@@ -137,11 +137,8 @@ def _print_read_messages(
         env.message(warning, level="warning")
     for line in malformed:
         excerpt = f": {inert(line.excerpt, limit=80)}" if line.excerpt else ""
-        env.message(
-            f"{line.location()}: malformed {line.unit}"
-            f"{f' ({line.reason})' if line.reason else ''}{excerpt}",
-            level="warning",
-        )
+        why = f" ({line.reasons()})" if line.reasons() else ""
+        env.message(f"{line.location()}: malformed {line.unit}{why}{excerpt}", level="warning")
 
 
 def _print_input_messages(env: Environment, report: Report, fmt: str, goals: GoalsConfig) -> None:

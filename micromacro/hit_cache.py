@@ -54,7 +54,7 @@ from micromacro.inputs import (
 )
 
 # Bumped when what an entry holds changes shape.
-_FORMAT = 3
+_FORMAT = 4
 _META_KEY = "micromacro-cache"
 # The CRC-32 of the entry's bytes, taken with this key's value all zeros (``_seal``).
 _DIGEST_KEY = "micromacro-crc32"

@@ -4,9 +4,10 @@
 Each line counts in its bucket; the variants that read the lines of the period are counted;
 the counted hits keep only the columns later stages read, each chunk's strings copied out of
 it so the chunk can go; the first malformed lines are kept to be named, with why each is
-malformed; and the first line a format string did not match and the first line with fields
-left unread are kept for the warnings that quote them (``format_choice``). With
-``keep_lines``, every line is kept with its fields and bucket (``micromacro hits``).
+malformed (and whether its input ends in it, with no line break after it); and the first line
+a format string did not match and the first line with fields left unread are kept for the
+warnings that quote them (``format_choice``). With ``keep_lines``, every line is kept with its
+fields and bucket (``micromacro hits``).
 
 With a bounded period, lines without a time count in the period by their position
 (``timeless_lines``); with several inputs and no ``--dedupe``, a sample of the counted lines
@@ -17,6 +18,7 @@ kept, and ``drop_duplicate_lines`` moves a line already read in an earlier input
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,7 +33,7 @@ from micromacro.hit_schema import (
     HIT_SCHEMA,
     compact_strings,
 )
-from micromacro.hits import MalformedLine, hits_of
+from micromacro.hits import MalformedLine, Unterminated, hits_of
 from micromacro.inputs import NUL_PADDING, too_long_line
 from micromacro.logformats.envelopes import Envelope
 from micromacro.logformats.formatstrings import FormatString
@@ -128,6 +130,11 @@ class HitAccumulator:
     # first malformed line read.
     read_counts: dict[str, int] = field(default_factory=dict)
     first_malformed: MalformedLine | None = None
+    # By input: the number of its last line where no line break follows it, and whether more
+    # may be written to the input (what ``finish`` tells the malformed lines named); the inputs
+    # read through a compression (written no more).
+    unterminated: dict[str, tuple[int, Unterminated]] = field(default_factory=dict)
+    compressed: frozenset[str] = frozenset()
     # With several inputs and no ``dedupe``: a sample of the counted lines, for the overlap
     # hint (``overlapping_inputs``).
     overlap: OverlapSample | None = None
@@ -246,6 +253,16 @@ class HitAccumulator:
         self.counted.clear()
         self.held = 0
 
+    def add_unterminated(self, source_file: str, line_no: int) -> None:
+        """Note that ``source_file`` ends in its line ``line_no``, with no line break after it."""
+        ending: Unterminated = "closed" if source_file in self.compressed else "live"
+        self.unterminated[source_file] = (line_no, ending)
+
+    def _ended(self, line: MalformedLine) -> MalformedLine:
+        """``line``, told whether its input ends in it with no line break after it."""
+        last, ending = self.unterminated.get(line.source_file, (0, ""))
+        return dataclasses.replace(line, unterminated=ending) if line.line_no == last else line
+
     def _add_time_range(self, lines: pl.DataFrame) -> None:
         ts = pl.col("ts")
         earliest, latest = lines.select(ts.min().alias("min"), ts.max().alias("max")).row(0)
@@ -333,7 +350,8 @@ class HitAccumulator:
 
     def finish(self) -> None:
         """Move the timeless lines outside their input's period lines to ``out_of_period``
-        (see the class), in the counts, variants, kept lines and dedupe keys alike."""
+        (see the class), in the counts, variants, kept lines and dedupe keys alike; tell the
+        malformed lines named whether their input ends in them (``add_unterminated``)."""
         self.read_counts = dict(self.counts)
         if self.period.bounded:
             outside = (
@@ -350,8 +368,10 @@ class HitAccumulator:
         shown: list[MalformedLine] = []
         for example in self.malformed:  # in reading order, a few per input
             if len(shown) < MALFORMED_EXAMPLES:
-                shown.append(example)
+                shown.append(self._ended(example))
         self.malformed = shown
+        if self.first_malformed is not None:
+            self.first_malformed = self._ended(self.first_malformed)
 
     def _move_out(self, outside: pl.DataFrame) -> None:
         moved: dict[str, int] = {}

@@ -127,6 +127,12 @@ class InputSummary:
         return result
 
 
+# Whether a malformed line ends its input with no line break after it: "live" where the input
+# may still be written to (a plain file, standard input), "closed" where not (a compressed
+# file); "" for any other line.
+Unterminated = Literal["", "live", "closed"]
+
+
 @dataclass(frozen=True)
 class MalformedLine:
     """Where a malformed line is, and its start (for the user to look at).
@@ -140,10 +146,24 @@ class MalformedLine:
     excerpt: str
     unit: Literal["line", "row"] = "line"
     reason: str = ""  # why, where known ("time out of range"); empty: it does not parse
+    unterminated: Unterminated = ""
+
+    def ending(self) -> str:
+        """What it is, when its input ends in it with no line break after it: its last line,
+        maybe half written where the input may still be written to ("" for another line)."""
+        if not self.unterminated:
+            return ""
+        still = ": still being written?" if self.unterminated == "live" else ""
+        return f"the last, with no line break after it{still}"
+
+    def reasons(self) -> str:
+        """Why it is malformed, where known, and what its ``ending`` says, in one text."""
+        return "; ".join(text for text in (self.reason, self.ending()) if text)
 
     def problem(self) -> str:
-        """What is wrong with it, where known: the reason, else a row's excerpt, which says."""
-        return self.reason or (self.excerpt if self.unit == "row" else "")
+        """What is wrong with it, where known: its ``reasons``, else a row's excerpt, which
+        says."""
+        return self.reasons() or (self.excerpt if self.unit == "row" else "")
 
     def location(self) -> str:
         """``access.log:18`` for a line, ``events.csv: row 5`` for a row."""

@@ -216,8 +216,10 @@ def check_input(read: InputRead, options: ReadOptions) -> None:
     bad = read.summary.buckets.get("malformed", 0)  # in the period
     first = read.malformed[0] if read.malformed else None
     if options.strict and bad and first is not None:
+        ending = f" ({first.ending()})" if first.ending() else ""
         raise InputError(
-            f"{first.location()}: malformed {first.unit} ({bad} in all; --strict allows none)"
+            f"{first.location()}: malformed {first.unit}{ending} ({bad} in all; --strict "
+            "allows none)"
         )
     unread = read.unread_fields
     if options.strict and unread is not None:

@@ -18,6 +18,9 @@ killed is removed by the next run.
 A line longer than ``max_line_bytes`` is never held in memory whole: reading stops keeping it
 at the cap, skips to its line break, and puts a short marker in the line table instead (its
 size and first bytes, see ``too_long_line``), which the report counts as malformed.
+
+An input whose bytes end with no line break after its last line (a log the server is still
+writing) has that line alone in its last chunk, marked ``LineChunk.unterminated``.
 """
 
 from __future__ import annotations
@@ -494,12 +497,20 @@ class LineChunk:
     """Consecutive lines of one input: ``lines`` has ``source_file``, ``line_no``, ``line``;
     ``size`` is the number of bytes of the input on disk they took; ``stretch`` the stretch of
     the input they were read from, when only stretches are read; ``start`` where their first
-    line starts in the input's bytes (decompressed, for a compressed input)."""
+    line starts in the input's bytes (decompressed, for a compressed input); ``unterminated``
+    whether their last line is the last of the input's bytes read and no line break follows it
+    (a line the server may still be writing)."""
 
     lines: pl.DataFrame
     size: int
     stretch: ByteRange | None = None
     start: int = 0
+    unterminated: bool = False
+
+    def last_line(self) -> tuple[str, int]:
+        """The input and the number of its last line."""
+        name, number = self.lines.select(pl.last("source_file", "line_no")).row(0)
+        return str(name), int(number)
 
 
 # --- lines ------------------------------------------------------------------------------------
@@ -556,10 +567,11 @@ class _Readable(Protocol):
 @dataclass(frozen=True)
 class _TooLong:
     """A line longer than the cap, skipped: its ``size`` (bytes, its break excluded) and its
-    first bytes."""
+    first bytes; ``unterminated`` when the input ends in it, with no line break after it."""
 
     size: int
     head: bytes
+    unterminated: bool = False
 
     def more(self, data: bytes) -> _TooLong:
         """The line with ``data`` read after what it had."""
@@ -578,12 +590,14 @@ class _TooLong:
 class _Block:
     """Complete lines as read, without copying a block: those of ``seam`` (small: the line
     begun before ``data``, up to and with its first line break there), then those of ``data``
-    from ``start`` (after that break) to ``end`` (after its last break)."""
+    from ``start`` (after that break) to ``end`` (after its last break). ``unterminated``: the
+    input's last line alone, in ``seam``, with no line break after it."""
 
     seam: bytes
     data: bytes
     start: int
     end: int
+    unterminated: bool = False
 
     @property
     def size(self) -> int:
@@ -594,18 +608,19 @@ class _Block:
 def _complete_lines(
     handle: _Readable, chunk_bytes: int, max_line_bytes: int
 ) -> Iterator[_Block | _TooLong]:
-    """Blocks of about ``chunk_bytes`` that end at a line break (or at the end of the input),
-    and in their place each line longer than a block and ``max_line_bytes``: such a line is not
-    kept beyond the cap (its bytes are skipped to its break)."""
+    """Blocks of about ``chunk_bytes`` that end at a line break (or at the end of the input,
+    the last line then alone in its block, ``unterminated``), and in their place each line
+    longer than a block and ``max_line_bytes``: such a line is not kept beyond the cap (its
+    bytes are skipped to its break)."""
     carry = b""
     skipped: _TooLong | None = None  # the line being skipped, so far
     while True:
         block = handle.read(chunk_bytes)
         if not block:
             if skipped is not None:
-                yield skipped
+                yield _TooLong(skipped.size, skipped.head, unterminated=True)
             elif carry:
-                yield _Block(carry, b"", 0, 0)
+                yield _Block(carry, b"", 0, 0, unterminated=True)
             return
         begin = 0  # where the block's lines begin: after the skipped line's break, if any
         if skipped is not None:
@@ -766,7 +781,7 @@ def read_line_chunks(
             for block in _complete_lines(source, chunk_bytes, max_line_bytes):
                 if isinstance(block, _TooLong):
                     lines = pl.Series("line", [block.marker()])
-                    length = block.size + 1  # and its line break (none only at the very end)
+                    length = block.size + (0 if block.unterminated else 1)  # and its break
                 else:
                     lines = _without_boms(_block_lines(block, max_line_bytes), block)
                     length = block.size
@@ -783,7 +798,9 @@ def read_line_chunks(
                 )
                 next_line += len(lines)
                 done, position = position, reader.position()
-                yield LineChunk(_in_morsels(frame), position - done, stretch, start)
+                yield LineChunk(
+                    _in_morsels(frame), position - done, stretch, start, block.unterminated
+                )
                 start += length
             end = stretch.end if stretch is not None else file.size
             if not file.compression and reader.position() < end:

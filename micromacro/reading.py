@@ -230,6 +230,7 @@ def read_hits(
         format_string=named_format_string(fmt),
         envelope=fmt.envelope if isinstance(fmt, FamilyFormat) else None,
         spill=spill,
+        compressed=frozenset(file.name for file in inputs.files if file.compression),
     )
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
@@ -266,6 +267,8 @@ def read_hits(
             retries.finish()  # the lines before it come first, as when it is read
             for lines in cache.lines_of(file, inputs.source_dtype, hit_filter, quoted_period):
                 result.add(in_period(lines, hit_filter))
+            if (last := cache.unterminated_line(file.name)) is not None:
+                result.add_unterminated(file.name, last)
 
     # The chosen variant reads the next chunk while this one is classified and added; the
     # lines it left are read by the rest of the family in a thread of their own.
@@ -286,6 +289,8 @@ def read_hits(
             if cache is not None and chunk.lines.height:
                 add_cached(str(chunk.lines.get_column("source_file")[0]))
                 cache.add_chunk(chunk)
+            if chunk.unterminated:  # its input ends in its last line, no line break after it
+                result.add_unterminated(*chunk.last_line())
             if chunk.stretch is not None and chunk.lines.height:
                 part, numbers = chunk.stretch, chunk.lines.get_column("line_no")
                 key = (str(chunk.lines.get_column("source_file")[0]), part.start)

@@ -1,0 +1,262 @@
+"""A live log's half-written last line (README: Running it from cron).
+
+A report run on the log a server is still appending to often finds its last line half written,
+with no line break after it yet. Such a line is malformed as any (its bucket, the counts and the
+exit codes are those of any malformed line), and wherever it is named it says that it is the
+last, with no line break after it: "still being written?" for a plain file or standard input, not
+for a compressed file (no server appends to one). It says so however the file was read: whole,
+from the hit cache, in the period's stretch, among other inputs; a line with a line break after
+it, or a last line without one that parses, says nothing of the kind.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from click.testing import CliRunner, Result
+
+from micromacro import reading, seeking
+from micromacro.cli import cli
+from micromacro.inputs import FileParts, InputFile, read_line_chunks
+from tests.helpers import combined_line
+from tests.test_hit_cache import Parses
+
+STILL = "the last, with no line break after it: still being written?"
+ENDED = "the last, with no line break after it"
+# A line the server was writing when the run read it: cut in its request, no break after it.
+HALF = '203.0.113.7 - - [02/Nov/2026:10:05:00 +0000] "GET /checkout HTT'
+FIRST = combined_line("/a", time="02/Nov/2026:10:00:00 +0000")
+SECOND = combined_line("/b", time="02/Nov/2026:10:01:00 +0000")
+
+
+def run(*args: str, stdin: bytes | None = None) -> Result:
+    return CliRunner().invoke(cli, ["report", *args, "--format", "json"], input=stdin)
+
+
+def warnings(result: Result) -> list[str]:
+    """The warnings on stderr, in order."""
+    return [line for line in result.stderr.splitlines() if line.startswith("micromacro: warning:")]
+
+
+def counts(result: Result) -> dict[str, int]:
+    """The lines, the malformed ones and the pages of the JSON report's input summary."""
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["input"]
+    return {name: summary[name] for name in ("lines", "malformed", "page")}
+
+
+def written(path: Path, *lines: str, end: str = "") -> str:
+    """``path`` holding ``lines``, one line break between each, ``end`` after the last."""
+    path.write_bytes(("\n".join(lines) + end).encode())
+    return str(path)
+
+
+def skipped(lines: int) -> str:
+    plural = "line" if lines == 1 else "lines"
+    return f"micromacro: warning: {lines} malformed {plural} skipped (counted in the input summary)"
+
+
+def test_a_half_written_last_line_says_it_may_still_be_being_written(tmp_path: Path) -> None:
+    log = written(tmp_path / "access.log", FIRST, HALF)
+    result = run(log, "--no-cache")
+    assert warnings(result) == [
+        skipped(1),
+        f"micromacro: warning: {log}:2: malformed line ({STILL}): {HALF}",
+    ]
+    assert counts(result) == {"lines": 2, "malformed": 1, "page": 1}
+
+
+def test_strict_still_refuses_it_and_says_why(tmp_path: Path) -> None:
+    log = written(tmp_path / "access.log", FIRST, HALF)
+    result = run(log, "--no-cache", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: {log}:2: malformed line ({STILL}) (1 in all; --strict allows none)"
+    )
+
+
+def test_a_log_of_its_one_half_written_line_names_it_as_the_first(tmp_path: Path) -> None:
+    log = written(tmp_path / "access.log", HALF)
+    result = run(log, "--no-cache", "--log-format", "combined")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: no line parses as combined format (first: {log}:1, {STILL}); "
+        "check --log-format against the log's lines"
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [FIRST, HALF, SECOND],  # cut short, then the server went on: not its last line
+        [FIRST, HALF + "\n"],  # the last, with its line break: written whole, broken
+    ],
+)
+def test_a_malformed_line_with_a_line_break_after_it_says_nothing_of_it(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    log = written(tmp_path / "access.log", *lines)
+    result = run(log, "--no-cache")
+    assert warnings(result) == [skipped(1), f"micromacro: warning: {log}:2: malformed line: {HALF}"]
+
+
+def test_a_last_line_without_a_line_break_that_parses_is_a_line_as_any(tmp_path: Path) -> None:
+    log = written(tmp_path / "access.log", FIRST, SECOND)
+    result = run(log, "--no-cache")
+    assert warnings(result) == []
+    assert counts(result) == {"lines": 2, "malformed": 0, "page": 2}
+
+
+def test_it_says_so_when_read_from_the_hit_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = written(tmp_path / "access.log", FIRST, HALF)
+    cache = str(tmp_path / "cache")
+    expected = [skipped(1), f"micromacro: warning: {log}:2: malformed line ({STILL}): {HALF}"]
+    assert warnings(run(log, "--cache", cache)) == expected  # read, and kept
+    parses = Parses(monkeypatch)
+    warm = run(log, "--cache", cache)
+    assert parses.lines == 0  # read from the cache
+    assert warnings(warm) == expected
+    assert counts(warm) == {"lines": 2, "malformed": 1, "page": 1}
+
+
+def test_a_cached_log_that_grew_a_half_written_line_says_so_then_counts_it_once_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "access.log"
+    log = written(path, FIRST, end="\n")
+    cache = str(tmp_path / "cache")
+    assert counts(run(log, "--cache", cache)) == {"lines": 1, "malformed": 0, "page": 1}
+    with path.open("a") as handle:
+        handle.write(SECOND + "\n" + HALF)
+    parses = Parses(monkeypatch)
+    grown = run(log, "--cache", cache)
+    assert parses.lines == 2  # the new lines only
+    assert warnings(grown) == [
+        skipped(1),
+        f"micromacro: warning: {log}:3: malformed line ({STILL}): {HALF}",
+    ]
+    with path.open("a") as handle:
+        handle.write('P/1.1" 200 512 "-" "Mozilla/5.0"\n')  # the server finished it
+    finished = run(log, "--cache", cache)
+    assert warnings(finished) == []
+    assert counts(finished) == {"lines": 3, "malformed": 0, "page": 3}
+
+
+def test_it_says_so_when_only_the_periods_stretch_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 600 lines a minute apart from 00:00 to 09:59, then the half-written line 601 at 10:00:30.
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    stamps = [(start + timedelta(minutes=n)).strftime("%d/%b/%Y:%H:%M:%S %z") for n in range(600)]
+    half = HALF.replace("10:05:00", "10:00:30")
+    log = written(
+        tmp_path / "access.log",
+        *(combined_line(f"/p{n}", time=t) for n, t in enumerate(stamps)),
+        half,
+    )
+    monkeypatch.setattr(seeking, "MIN_SEEK_BYTES", 0)
+    chosen: list[FileParts | None] = []
+    find = seeking.period_parts
+
+    def spy(*args: Any) -> FileParts | None:
+        chosen.append(find(*args))
+        return chosen[-1]
+
+    monkeypatch.setattr(reading, "period_parts", spy)
+    result = run(log, "--no-cache", "--since", "2026-11-02T09:00", "--tz", "UTC")
+    (parts,) = chosen
+    assert parts is not None  # read from about 08:50 on, to the end
+    assert parts.skipped_lines > 0
+    assert warnings(result) == [
+        skipped(1),
+        f"micromacro: warning: {log}:601: malformed line ({STILL}): {half}",
+    ]
+    # 09:00 to 09:59: 60 pages.
+    assert counts(result) == {"lines": 601, "malformed": 1, "page": 60}
+
+
+def test_it_says_so_of_standard_input(tmp_path: Path) -> None:
+    result = run("-", "--no-cache", stdin=f"{FIRST}\n{HALF}".encode())
+    assert warnings(result) == [
+        skipped(1),
+        f"micromacro: warning: <stdin>:2: malformed line ({STILL}): {HALF}",
+    ]
+
+
+def test_among_several_inputs_only_the_one_it_ends_says_so(tmp_path: Path) -> None:
+    first = written(tmp_path / "a.log", FIRST, HALF)
+    # Later lines: read second. A malformed line 2 too, and a last line that parses.
+    later = [combined_line(f"/c{n}", time=f"02/Nov/2026:11:0{n}:00 +0000") for n in range(2)]
+    second = written(tmp_path / "b.log", later[0], "-- garbage --", later[1])
+    result = run(first, second, "--no-cache")
+    assert warnings(result) == [
+        skipped(2),
+        f"micromacro: warning: {first}:2: malformed line ({STILL}): {HALF}",
+        f"micromacro: warning: {second}:2: malformed line: -- garbage --",
+    ]
+    assert counts(result) == {"lines": 5, "malformed": 2, "page": 3}
+
+
+def test_a_compressed_log_is_not_being_written_but_its_last_line_has_no_break(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "access.log.gz"
+    log.write_bytes(gzip.compress(f"{FIRST}\n{HALF}".encode()))
+    result = run(str(log), "--no-cache")
+    assert warnings(result) == [
+        skipped(1),
+        f"micromacro: warning: {log}:2: malformed line ({ENDED}): {HALF}",
+    ]
+    strict = run(str(log), "--no-cache", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[-1] == (
+        f"micromacro: error: {log}:2: malformed line ({ENDED}) (1 in all; --strict allows none)"
+    )
+    # Kept in the cache, and read from it: the same.
+    cache = str(tmp_path / "cache")
+    assert warnings(run(str(log), "--cache", cache)) == warnings(result)
+    parses = Parses(monkeypatch)
+    assert warnings(run(str(log), "--cache", cache)) == warnings(result)
+    assert parses.lines == 0
+
+
+def test_a_line_too_long_and_half_written_says_both(tmp_path: Path) -> None:
+    long = HALF + "x" * 300  # 63 + 300 bytes
+    log = written(tmp_path / "access.log", FIRST, long)
+    result = run(log, "--no-cache", "--max-line-bytes", "200")
+    # Its excerpt: its first 79 characters (the 63 of HALF, 16 x) and an ellipsis.
+    assert warnings(result) == [
+        skipped(1),
+        f"micromacro: warning: {log}:2: malformed line (too long: 363 bytes; {STILL}): "
+        f"{HALF}{'x' * 16}…",
+    ]
+
+
+@pytest.mark.parametrize("chunk_bytes", [16 << 20, 8])
+@pytest.mark.parametrize(
+    ("data", "unterminated"),
+    [
+        (b"one\ntwo", True),
+        (b"one\ntwo\n", False),
+        (b"one\n" + b"x" * 300, True),  # too long (over 100 bytes) too: its marker
+        (b"one\n" + b"x" * 300 + b"\n", False),
+    ],
+)
+def test_the_reader_marks_the_chunk_the_input_ends_in_without_a_line_break(
+    tmp_path: Path, chunk_bytes: int, data: bytes, unterminated: bool
+) -> None:
+    path = tmp_path / "access.log"
+    path.write_bytes(data)
+    file = InputFile(str(path), str(path), len(data))
+    chunks = list(read_line_chunks(file, pl.String(), chunk_bytes, max_line_bytes=100))
+    # In one chunk, or (8 bytes) a line or two a chunk: only the last can be marked.
+    assert [chunk.unterminated for chunk in chunks] == [False] * (len(chunks) - 1) + [unterminated]
+    assert chunks[-1].last_line() == (str(path), 2)
