@@ -36,6 +36,7 @@ from micromacro.goals_yaml import (
     Entries,
     Findings,
     duration_seconds,
+    first_value,
     has_rejected_keys,
     item_label,
     mapping_entries,
@@ -44,6 +45,7 @@ from micromacro.goals_yaml import (
     read_optional_choice,
     read_text,
     report_wrong,
+    written_text,
 )
 from micromacro.text import quoted
 
@@ -243,28 +245,26 @@ def _read_any_of(
 
 
 def declared_funnels(node: Node) -> dict[str, int | None]:
-    """The ``name`` written in each funnel of the ``funnels`` list, whether the funnel reads or
+    """The name written in each funnel of the ``funnels`` list, whether the funnel reads or
     not, with the number of steps it writes (its ``steps`` items and its ``goal:``): an alert
     naming a funnel with a problem of its own is no second problem. The number is None where it
     is fewer than a funnel has (too few steps is that funnel's problem: a rule may name a step
-    still to be written). A name written twice keeps its first funnel's."""
+    still to be written). A key written twice is its first, as the funnel is read; a name
+    written twice keeps its first funnel's."""
     if not isinstance(node, SequenceNode):
         return {}
     declared: dict[str, int | None] = {}
     for item in node.value:
-        if not isinstance(item, MappingNode):
-            continue
-        keys = {key.value: value for key, value in item.value if isinstance(key, ScalarNode)}
-        name = keys.get("name")
-        if isinstance(name, ScalarNode):
-            declared.setdefault(str(name.value), _written_steps(keys))
+        if isinstance(item, MappingNode) and (name := written_text(item, "name")) is not None:
+            declared.setdefault(name, _written_steps(item))
     return declared
 
 
-def _written_steps(keys: Mapping[str, Node]) -> int | None:
-    """The number of steps a funnel's ``keys`` write, None where it is fewer than a funnel's."""
-    steps = keys.get("steps")
-    count = (len(steps.value) if isinstance(steps, SequenceNode) else 0) + ("goal" in keys)
+def _written_steps(item: MappingNode) -> int | None:
+    """The number of steps the funnel ``item`` writes, None where it is fewer than a funnel's."""
+    steps = first_value(item, "steps")
+    count = len(steps.value) if isinstance(steps, SequenceNode) else 0
+    count += first_value(item, "goal") is not None
     return count if count >= MIN_FUNNEL_STEPS else None
 
 

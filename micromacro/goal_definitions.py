@@ -55,6 +55,7 @@ from micromacro.goals_yaml import (
     read_text,
     report_wrong,
     tag_of,
+    written_text,
 )
 from micromacro.hit_schema import HIT_SCHEMA, MAX_VALUE
 from micromacro.text import quoted
@@ -732,15 +733,14 @@ def _impossible_range(bounds: dict[str, float], texts: dict[str, str], kind: str
     return None
 
 
-def declared_goal_names(node: Node) -> list[str]:
-    """The ``name`` written in each goal of the ``goals`` list, whether the goal reads or not:
-    a funnel or an alert naming a goal with a problem of its own is no second problem."""
+def declared_goals(node: Node) -> dict[str, str]:
+    """The name written in each goal of the ``goals`` list, whether the goal reads or not, with
+    the ``kind`` it writes ("" where none): a funnel or an alert naming a goal with a problem
+    of its own is no second problem. A name written twice keeps its first goal's kind."""
     if not isinstance(node, SequenceNode):
-        return []
-    return [
-        str(value.value)
-        for item in node.value
-        if isinstance(item, MappingNode)
-        for key, value in item.value
-        if isinstance(key, ScalarNode) and key.value == "name" and isinstance(value, ScalarNode)
-    ]
+        return {}
+    declared: dict[str, str] = {}
+    for item in node.value:
+        if isinstance(item, MappingNode) and (name := written_text(item, "name")) is not None:
+            declared.setdefault(name, written_text(item, "kind") or "")
+    return declared

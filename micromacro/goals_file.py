@@ -34,7 +34,7 @@ from micromacro.errors import ConfigError, UsageError
 from micromacro.funnel_definitions import declared_funnels, read_funnel_list
 from micromacro.goal_definitions import (
     Inputs,
-    declared_goal_names,
+    declared_goals,
     polars_error_reason,
     read_destination,
     read_goal_list,
@@ -228,14 +228,16 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     top_level_problems = len(findings.errors) > errors_of_keys
     source = _read_source(entries["source"][1], findings) if "source" in entries else None
     goals: list[Goal] = []
-    broken: list[str] = []  # goals with problems of their own: naming them is no further one
+    # Goals with problems of their own, and the kind each writes: naming them is no further one.
+    broken: dict[str, str] = {}
     inputs = Inputs(exports="source" in entries, source=source)
     errors_of_goals = len(findings.errors)
     if "goals" in entries:
         way_out = _way_out_of_goals(entries)
         goals = read_goal_list(entries["goals"][1], findings, inputs, way_out)
         read = {goal.name for goal in goals}
-        broken = [n for n in declared_goal_names(entries["goals"][1]) if n not in read]
+        declared = declared_goals(entries["goals"][1])
+        broken = {name: kind for name, kind in declared.items() if name not in read}
         source = _with_value_columns(source, goals)
     # A goals list with problems (empty, no list, a goal unnamed or named twice) is the error:
     # the alert rules are not told too that it has no goal of a kind.
@@ -262,7 +264,11 @@ def _read_goals_file(root: Node, findings: Findings, path: str) -> GoalsConfig:
     if "alerts" in entries:
         shape = ReportShape(
             goals=(*(goal.name for goal in goals), *broken),
-            micro_goals=tuple(goal.name for goal in goals if goal.kind == "micro"),
+            # A goal with problems of its own may be a micro goal unless it says macro.
+            micro_goals=(
+                *(goal.name for goal in goals if goal.kind == "micro"),
+                *(name for name, kind in broken.items() if kind != "macro"),
+            ),
             # A funnel with problems of its own (or naming a goal that has them) is named
             # as one read is: those problems are the error, a rule on it no second one.
             funnels=written | {funnel.name: len(funnel.steps) for funnel in funnels},

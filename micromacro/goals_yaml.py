@@ -467,16 +467,24 @@ def read_named_list(
 
 def item_label(node: MappingNode, index: int, noun: str = "goal") -> str:
     """``goal 'purchase'`` when the goal has a usable name, else ``goal #3`` (its position)."""
-    for key_node, value_node in node.value:
-        if (
-            isinstance(key_node, ScalarNode)
-            and key_node.value == "name"
-            and isinstance(value_node, ScalarNode)
-            and tag_of(value_node) in TEXT_TAGS
-            and value_node.value
-        ):
-            return f"{noun} {quoted(value_node.value)}"
-    return f"{noun} #{index}"
+    name = written_text(node, "name")
+    return f"{noun} {quoted(name)}" if name is not None else f"{noun} #{index}"
+
+
+def first_value(node: MappingNode, key: str) -> Node | None:
+    """The value ``node`` writes first for ``key`` (the one read where a key is repeated)."""
+    return next(
+        (value for name, value in node.value if isinstance(name, ScalarNode) and name.value == key),
+        None,
+    )
+
+
+def written_text(node: MappingNode, key: str) -> str | None:
+    """The text ``node`` writes first for ``key``, where it is plain text and not empty."""
+    value = first_value(node, key)
+    if isinstance(value, ScalarNode) and tag_of(value) in TEXT_TAGS and value.value:
+        return str(value.value)
+    return None
 
 
 def read_name(

@@ -698,6 +698,19 @@ def report_on(tmp_path: Path, text: str) -> tuple[int, str, str, str]:
             id="a step naming no goal",
         ),
         pytest.param(
+            PURCHASE + "  - {name: cart, kind: micro}\n"
+            "alerts:\n  - {name: r, metric: micro_macro.cart.lift, below: 1}\n",
+            "{}:3:5: goal 'cart' has no type key (expected exactly one of destination, duration, "
+            "pages, event)",
+            id="a micro goal without a type",
+        ),
+        pytest.param(
+            PURCHASE + "funnels:\n  - {name: checkout, name: other, steps: [/a, /b]}\n"
+            "alerts:\n  - {name: r, metric: funnels.checkout.units, below: 1}\n",
+            "{}:4:22: duplicate key 'name' in funnel 'checkout' (first at line 4)",
+            id="a name written twice: the first is the funnel's",
+        ),
+        pytest.param(
             PURCHASE + "  - {name: bad, kind: macro}\n"
             "funnels:\n  - {name: checkout, steps: [/x, /y], goal: bad}\n"
             "alerts:\n  - {name: r, metric: funnels.checkout.units, below: 1}\n",
@@ -733,6 +746,40 @@ def test_a_rule_on_a_step_a_funnel_with_problems_does_not_write_is_unknown(
         f"micromacro: error: {ORDER_PROBLEM.format(path)}\n"
         f"micromacro: error: {path}:6:23: unknown metric 'funnels.checkout.steps.3.dropped' "
         "(nearest valid path: funnels.checkout.steps.2.dropped) in alert 'r'\n"
+    )
+
+
+def test_a_funnel_writing_its_steps_twice_has_the_first_list_of_them(tmp_path: Path) -> None:
+    """As the funnel is read, its first ``steps:`` counts: three steps, not the second list's
+    one (too few to count, which would allow any step)."""
+    text = (
+        PURCHASE + "funnels:\n  - {name: checkout, steps: [/a, /b, /c], steps: [/a]}\n"
+        "alerts:\n  - {name: r, metric: funnels.checkout.steps.4.reached, below: 1}\n"
+    )
+    code, stdout, stderr, path = report_on(tmp_path, text)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"micromacro: error: {path}:4:43: duplicate key 'steps' in funnel 'checkout' (first at "
+        "line 4)\n"
+        f"micromacro: error: {path}:6:23: unknown metric 'funnels.checkout.steps.4.reached' "
+        "(nearest valid path: funnels.checkout.steps.3.reached) in alert 'r'\n"
+    )
+
+
+def test_a_funnel_without_a_name_is_offered_to_no_rule(tmp_path: Path) -> None:
+    """A rule cannot name a funnel whose name is empty: no hint offers ``funnels..units``."""
+    text = (
+        PURCHASE + 'funnels:\n  - {name: "", steps: [/a, /b]}\n'
+        "alerts:\n  - {name: r, metric: funnels.chekout.units, below: 1}\n"
+    )
+    code, stdout, stderr, path = report_on(tmp_path, text)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"micromacro: error: {path}:4:12: invalid name of funnel #1: expected a non-empty "
+        "string, got the string ''\n"
+        f"micromacro: error: {path}:6:23: unknown metric 'funnels.chekout.units' in alert 'r'\n"
     )
 
 
