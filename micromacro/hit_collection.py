@@ -259,9 +259,13 @@ class HitAccumulator:
         self.unterminated[source_file] = (line_no, ending)
 
     def _ended(self, line: MalformedLine) -> MalformedLine:
-        """``line``, told whether its input ends in it with no line break after it."""
+        """``line``, told whether its input ends in it with no line break after it (the
+        padding a crash leaves is written no more)."""
         last, ending = self.unterminated.get(line.source_file, (0, ""))
-        return dataclasses.replace(line, unterminated=ending) if line.line_no == last else line
+        if line.line_no != last:
+            return line
+        crashed = line.excerpt.startswith(NUL_PADDING)
+        return dataclasses.replace(line, unterminated="closed" if crashed else ending)
 
     def _add_time_range(self, lines: pl.DataFrame) -> None:
         ts = pl.col("ts")

@@ -798,8 +798,10 @@ def read_line_chunks(
                 )
                 next_line += len(lines)
                 done, position = position, reader.position()
+                # A byte-order mark alone is no line (``parse_line_bytes``): nothing to mark.
+                ends_unterminated = block.unterminated and len(lines) > 0
                 yield LineChunk(
-                    _in_morsels(frame), position - done, stretch, start, block.unterminated
+                    _in_morsels(frame), position - done, stretch, start, ends_unterminated
                 )
                 start += length
             end = stretch.end if stretch is not None else file.size

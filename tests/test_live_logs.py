@@ -260,3 +260,29 @@ def test_the_reader_marks_the_chunk_the_input_ends_in_without_a_line_break(
     # In one chunk, or (8 bytes) a line or two a chunk: only the last can be marked.
     assert [chunk.unterminated for chunk in chunks] == [False] * (len(chunks) - 1) + [unterminated]
     assert chunks[-1].last_line() == (str(path), 2)
+
+
+@pytest.mark.parametrize("before", [b"", (FIRST + "\n").encode()])
+def test_a_log_ending_in_a_byte_order_mark_alone_has_no_half_written_line(
+    tmp_path: Path, before: bytes
+) -> None:
+    """A byte-order mark with nothing after it (a Windows writer's new log, files joined with
+    ``cat``) is no line: there is none to mark, and the report is the lines before it."""
+    log = tmp_path / "access.log"
+    log.write_bytes(before + "\ufeff".encode())
+    chunks = list(read_line_chunks(InputFile(str(log), str(log), log.stat().st_size), pl.String()))
+    assert not any(chunk.unterminated for chunk in chunks)
+
+    result = run(str(log), "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["input"]["page"] == (1 if before else 0)
+
+
+def test_a_crashs_padding_as_the_last_line_is_not_being_written(tmp_path: Path) -> None:
+    """NUL bytes a crash left, with no line break after them, are written no more."""
+    log = written(tmp_path / "access.log", FIRST, "\0" * 8)
+    assert warnings(run(log, "--no-cache")) == [
+        skipped(1),
+        f"micromacro: warning: {log}:2: malformed line (starts with 8 NUL bytes, the padding a "
+        f"crash leaves in a log; {ENDED}): " + "\\x00" * 8,
+    ]
