@@ -396,13 +396,15 @@ class HitCache:
         """Keep ``frame`` (a row per line of the file's first ``size`` bytes; a lazy frame of
         ``rows`` rows is computed as it is written) as the entry of ``file`` for ``settings``,
         written in the background. ``before``: the file's identity when reading began; the
-        entry is not written when the file is no longer that file."""
+        entry is not written when the file is no longer that file (nor, for an entry of fewer
+        bytes than were read, when the bytes read are not still the file's)."""
         try:
             identity = _identity(file.scan_path, size)
+            read = _identity(file.scan_path, before.size) if before and before.size > size else None
         except OSError:
             return
         if before is not None:
-            if not _same_file(before, identity):
+            if not _same_file(before, read or identity):
                 return  # replaced or rewritten while it was read
             if before.size == size:
                 # The bytes read are the file's as the run began: the entry is of those, and

@@ -119,12 +119,45 @@ def test_it_says_so_when_read_from_the_hit_cache(
     log = written(tmp_path / "access.log", FIRST, HALF)
     cache = str(tmp_path / "cache")
     expected = [skipped(1), f"micromacro: warning: {log}:2: malformed line ({STILL}): {HALF}"]
-    assert warnings(run(log, "--cache", cache)) == expected  # read, and kept
+    assert warnings(run(log, "--cache", cache)) == expected  # read, and kept but the half line
     parses = Parses(monkeypatch)
     warm = run(log, "--cache", cache)
-    assert parses.lines == 0  # read from the cache
+    assert parses.lines == 1  # the first from the cache, the half line read again
     assert warnings(warm) == expected
     assert counts(warm) == {"lines": 2, "malformed": 1, "page": 1}
+
+
+def test_the_hit_cache_leaves_the_half_line_out_so_the_next_run_reads_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hourly run on the live log: the entry ends at the line break before the half line,
+    so once the server has finished it and written more, only the new lines are parsed (not
+    the whole file again), and the report is the one of a run without the cache."""
+    path = tmp_path / "access.log"
+    log = written(path, FIRST, SECOND, HALF)
+    cache = str(tmp_path / "cache")
+    run(log, "--cache", cache)
+    with path.open("a") as handle:  # the half line finished, and one more
+        handle.write('P/1.1" 200 512 "-" "Mozilla/5.0"\n' + FIRST + "\n")
+    parses = Parses(monkeypatch)
+    later = run(log, "--cache", cache)
+    assert parses.lines == 2
+    assert later.stdout == run(log, "--no-cache").stdout
+    assert counts(later) == {"lines": 4, "malformed": 0, "page": 4}
+
+
+def test_a_last_line_without_a_line_break_that_parses_is_kept_in_the_hit_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose last line parses but has no line break after it (a file written by hand,
+    a tool that ends its file without one): the entry holds every line, and the next run parses
+    none."""
+    log = written(tmp_path / "access.log", FIRST, SECOND)
+    cache = str(tmp_path / "cache")
+    run(log, "--cache", cache)
+    parses = Parses(monkeypatch)
+    assert counts(run(log, "--cache", cache)) == {"lines": 2, "malformed": 0, "page": 2}
+    assert parses.lines == 0
 
 
 def test_a_cached_log_that_grew_a_half_written_line_says_so_then_counts_it_once_written(
