@@ -8,9 +8,9 @@ overlap hint samples it by; the text of a line only where a message may quote it
 malformed lines, the first line a format string did not read, the first with fields left
 unread). No other line's text, and no field of a line that is not counted, is kept. Beside the
 rows, an entry says whether the file ends in its last line with no line break after it
-(``_UNTERMINATED``), which a malformed last line is named with. A malformed last line with no
-line break after it, of a file that may grow (half written: ``_half_written``), is left out of
-the entry, which ends at the line break before it: the next run reads the file on from there.
+(``_UNTERMINATED``), which a malformed last line is named with. The entry of a file that may
+grow ends at a line break: a last line with none after it (perhaps half written) is left out,
+and the next run reads the file on from there.
 ``in_period`` then gives each line its bucket in the run's period, exactly as reading the file
 again would (``hits.in_period``); a line a message must quote whose text the entry lacks is read
 from the file (``hit_cache.fetch_lines``).
@@ -263,37 +263,43 @@ class LineCache:
                 kept.texts[int(number)] = str(text)
 
     def store(self, files: list[InputFile]) -> None:
-        """Write the entries of the kept files read whole (or after their cached part)."""
+        """Write the entries of the kept files read whole (or after their cached part). The
+        entry of a file that may grow ends at a line break: a last line with none after it (a
+        line the server may still be writing) is left out, and the next run reads the file on
+        from its start."""
         for file in files:
             if file.name not in self.keep:
                 continue
             part, read = self.found.get(file.name), self._read.get(file.name)
-            if part is not None and read is not None and read.size * _REWRITE_AFTER < part.size:
-                continue  # a little grown: its new lines are parsed again, not the entry rewritten
+            cut = read is not None and read.unterminated and self.appendable.get(file.name, False)
+            if part is not None and read is not None:
+                grown = (read.last_start if cut else part.size + read.size) - part.size
+                if grown * _REWRITE_AFTER < part.size or grown == 0:
+                    continue  # a little grown: its new lines are parsed again, not rewritten
             entry = self._entry(part, read)
             if entry is None:
                 continue  # not read whole: never kept
             frame, rows = entry
             size = (part.size if part else 0) + (read.size if read else 0)
             index = (*(part.index if part else ()), *(tuple(read.index) if read else ()))
-            appendable = self.appendable.get(file.name, False)
-            unterminated = read is not None and read.unterminated
-            if appendable and read is not None and _half_written(read, rows):
-                # Left out: the entry ends at the line break before it, and the next run reads
-                # the file on from there, the line written whole by then.
-                frame, rows, size = frame.head(rows - 1), rows - 1, read.last_start
-                index, unterminated = index[:-1], False
+            if cut and read is not None:
+                frame, rows, size, index = (
+                    frame.head(rows - 1),
+                    rows - 1,
+                    read.last_start,
+                    index[:-1],
+                )
             self.cache.store(
                 file,
                 self.settings,
                 frame,
                 rows=rows,
                 size=size,
-                appendable=appendable and _ends_a_line(file, size),
+                appendable=self.appendable.get(file.name, False) and _ends_a_line(file, size),
                 index=index if not file.compression else (),
                 # An entry ending without a line break (of a compressed file, or of a format
                 # whose lines do not stand alone) is always whole, and says so of its last line.
-                extra={_UNTERMINATED: unterminated},
+                extra={_UNTERMINATED: read is not None and read.unterminated and not cut},
                 before=self.identities.get(file.name),
             )
             self._read.pop(file.name, None)  # the entry holds what it needs of them
@@ -436,15 +442,6 @@ def _on_their_lines(rows: pl.DataFrame, lines: int, before: int) -> pl.DataFrame
         place, pl.arange(0, rows.height, dtype=pl.UInt32, eager=True)
     )
     return rows.drop("line_no").select(pl.all().gather(row_of_line))
-
-
-def _half_written(read: _FileLines, last: int) -> bool:
-    """Whether the line ``last`` that ``read`` ends in is malformed with no line break after
-    it: half written, as a server may still be writing it (one that parses is a line)."""
-    if not read.unterminated:
-        return False
-    line = pl.concat(read.lines).filter(pl.col("line_no") == last)
-    return line.height == 1 and line.item(0, "bucket") == "malformed"
 
 
 def _ends_a_line(file: InputFile, size: int) -> bool:

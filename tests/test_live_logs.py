@@ -146,18 +146,40 @@ def test_the_hit_cache_leaves_the_half_line_out_so_the_next_run_reads_on(
     assert counts(later) == {"lines": 4, "malformed": 0, "page": 4}
 
 
-def test_a_last_line_without_a_line_break_that_parses_is_kept_in_the_hit_cache(
+def test_a_last_line_without_a_line_break_is_left_out_of_the_hit_cache_even_where_it_parses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A file whose last line parses but has no line break after it (a file written by hand,
-    a tool that ends its file without one): the entry holds every line, and the next run parses
-    none."""
-    log = written(tmp_path / "access.log", FIRST, SECOND)
+    """A line cut where it still parses (a combined line cut after its size reads as common)
+    may still be being written too: the entry ends at the line break before it, the next run
+    on the file unchanged parses that one line again, and once it is written whole and more
+    after it, the new lines."""
+    path = tmp_path / "access.log"
+    cut = FIRST[: FIRST.index('"', FIRST.index(" 200 ")) - 1]  # '… "GET /a HTTP/1.1" 200 5123'
+    log = written(path, SECOND, cut)
     cache = str(tmp_path / "cache")
-    run(log, "--cache", cache)
+    assert counts(run(log, "--cache", cache)) == {"lines": 2, "malformed": 0, "page": 2}
     parses = Parses(monkeypatch)
     assert counts(run(log, "--cache", cache)) == {"lines": 2, "malformed": 0, "page": 2}
-    assert parses.lines == 0
+    assert parses.lines == 1
+    with path.open("a") as handle:
+        handle.write(FIRST[len(cut) :] + "\n" + FIRST + "\n")
+    grown = run(log, "--cache", cache)
+    assert parses.lines == 1 + 2
+    assert grown.stdout == run(log, "--no-cache").stdout
+
+
+def test_an_unchanged_file_ending_without_a_line_break_keeps_its_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry of a file whose last line is left out is not written again while the file is
+    unchanged (nothing new after the entry but that line)."""
+    log = written(tmp_path / "access.log", FIRST, HALF)
+    cache = tmp_path / "cache"
+    run(log, "--cache", str(cache))
+    (entry,) = cache.glob("hits-*.parquet")
+    inode = entry.stat().st_ino  # an entry is written anew to a file of its own, then renamed
+    run(log, "--cache", str(cache))
+    assert entry.stat().st_ino == inode
 
 
 def test_a_cached_log_that_grew_a_half_written_line_says_so_then_counts_it_once_written(
