@@ -730,77 +730,63 @@ def test_a_rule_on_a_goal_or_funnel_with_problems_is_no_second_error(
     assert (code, stdout, stderr) == (2, "", f"micromacro: error: {problem.format(path)}\n")
 
 
-def test_a_rule_on_a_step_a_funnel_with_problems_does_not_write_is_unknown(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("text", "errors"),
+    [
+        pytest.param(
+            PURCHASE + WRONG_ORDER + "alerts:\n"
+            "  - {name: r, metric: funnels.checkout.steps.3.dropped, above: 5}\n",
+            [
+                ORDER_PROBLEM,
+                "{}:6:23: unknown metric 'funnels.checkout.steps.3.dropped' (nearest valid "
+                "path: funnels.checkout.steps.2.dropped) in alert 'r'",
+            ],
+            id="a step past the two it writes: offered its last",
+        ),
+        pytest.param(
+            PURCHASE + "funnels:\n  - {name: checkout, steps: [/a, /b, /c], steps: [/a]}\n"
+            "alerts:\n  - {name: r, metric: funnels.checkout.steps.4.reached, below: 1}\n",
+            [
+                "{}:4:43: duplicate key 'steps' in funnel 'checkout' (first at line 4)",
+                "{}:6:23: unknown metric 'funnels.checkout.steps.4.reached' (nearest valid "
+                "path: funnels.checkout.steps.3.reached) in alert 'r'",
+            ],
+            # As the funnel is read: three steps, not the second list's one (too few to count,
+            # which would allow any step).
+            id="steps written twice: the first list counts",
+        ),
+        pytest.param(
+            PURCHASE + 'funnels:\n  - {name: "", steps: [/a, /b]}\n'
+            "alerts:\n  - {name: r, metric: funnels.chekout.units, below: 1}\n",
+            [
+                "{}:4:12: invalid name of funnel #1: expected a non-empty string, got the "
+                "string ''",
+                "{}:6:23: unknown metric 'funnels.chekout.units' in alert 'r'",
+            ],
+            id="an empty name: offered to no rule",
+        ),
+        pytest.param(
+            PURCHASE + "funnels:\n  - {name: checkout, steps: []}\n"
+            "alerts:\n  - {name: r, metric: funnels.checkout.steps.3.droped, above: 5}\n",
+            [
+                "{}:4:5: funnel 'checkout' has 0 steps (expected 2 or more, counting the goal: "
+                "step)",
+                "{}:6:23: unknown metric 'funnels.checkout.steps.3.droped' (nearest valid "
+                "path: funnels.checkout.steps.3.dropped) in alert 'r'",
+            ],
+            id="no steps, a field misspelt: offered the step it names",
+        ),
+    ],
+)
+def test_a_rule_on_what_a_funnel_with_problems_does_not_write_is_unknown(
+    tmp_path: Path, text: str, errors: list[str]
 ) -> None:
-    """A funnel with problems has the steps it writes (two here): a rule on a third is an error
-    of its own, offered the funnel's last step."""
-    text = (
-        PURCHASE + WRONG_ORDER + "alerts:\n"
-        "  - {name: r, metric: funnels.checkout.steps.3.dropped, above: 5}\n"
-    )
+    """A funnel with problems of its own has the steps and the name it writes: a rule on
+    another step or name is an error of its own, with the hint of a file without problems."""
     code, stdout, stderr, path = report_on(tmp_path, text)
 
     assert (code, stdout) == (2, "")
-    assert stderr == (
-        f"micromacro: error: {ORDER_PROBLEM.format(path)}\n"
-        f"micromacro: error: {path}:6:23: unknown metric 'funnels.checkout.steps.3.dropped' "
-        "(nearest valid path: funnels.checkout.steps.2.dropped) in alert 'r'\n"
-    )
-
-
-def test_a_funnel_writing_its_steps_twice_has_the_first_list_of_them(tmp_path: Path) -> None:
-    """As the funnel is read, its first ``steps:`` counts: three steps, not the second list's
-    one (too few to count, which would allow any step)."""
-    text = (
-        PURCHASE + "funnels:\n  - {name: checkout, steps: [/a, /b, /c], steps: [/a]}\n"
-        "alerts:\n  - {name: r, metric: funnels.checkout.steps.4.reached, below: 1}\n"
-    )
-    code, stdout, stderr, path = report_on(tmp_path, text)
-
-    assert (code, stdout) == (2, "")
-    assert stderr == (
-        f"micromacro: error: {path}:4:43: duplicate key 'steps' in funnel 'checkout' (first at "
-        "line 4)\n"
-        f"micromacro: error: {path}:6:23: unknown metric 'funnels.checkout.steps.4.reached' "
-        "(nearest valid path: funnels.checkout.steps.3.reached) in alert 'r'\n"
-    )
-
-
-def test_a_funnel_without_a_name_is_offered_to_no_rule(tmp_path: Path) -> None:
-    """A rule cannot name a funnel whose name is empty: no hint offers ``funnels..units``."""
-    text = (
-        PURCHASE + 'funnels:\n  - {name: "", steps: [/a, /b]}\n'
-        "alerts:\n  - {name: r, metric: funnels.chekout.units, below: 1}\n"
-    )
-    code, stdout, stderr, path = report_on(tmp_path, text)
-
-    assert (code, stdout) == (2, "")
-    assert stderr == (
-        f"micromacro: error: {path}:4:12: invalid name of funnel #1: expected a non-empty "
-        "string, got the string ''\n"
-        f"micromacro: error: {path}:6:23: unknown metric 'funnels.chekout.units' in alert 'r'\n"
-    )
-
-
-def test_a_misspelt_rule_on_a_funnel_without_steps_is_offered_the_step_it_names(
-    tmp_path: Path,
-) -> None:
-    """A funnel with too few steps to count has any step a rule names: a misspelt field is
-    offered the step named, not the funnel's first."""
-    text = (
-        PURCHASE + "funnels:\n  - {name: checkout, steps: []}\n"
-        "alerts:\n  - {name: r, metric: funnels.checkout.steps.3.droped, above: 5}\n"
-    )
-    code, stdout, stderr, path = report_on(tmp_path, text)
-
-    assert (code, stdout) == (2, "")
-    assert stderr == (
-        f"micromacro: error: {path}:4:5: funnel 'checkout' has 0 steps (expected 2 or more, "
-        "counting the goal: step)\n"
-        f"micromacro: error: {path}:6:23: unknown metric 'funnels.checkout.steps.3.droped' "
-        "(nearest valid path: funnels.checkout.steps.3.dropped) in alert 'r'\n"
-    )
+    assert stderr == "".join(f"micromacro: error: {error.format(path)}\n" for error in errors)
 
 
 def test_a_rule_on_a_funnel_not_written_is_unknown_beside_one_with_problems(
