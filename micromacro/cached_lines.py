@@ -8,9 +8,9 @@ overlap hint samples it by; the text of a line only where a message may quote it
 malformed lines, the first line a format string did not read, the first with fields left
 unread). No other line's text, and no field of a line that is not counted, is kept. Beside the
 rows, an entry says whether the file ends in its last line with no line break after it
-(``_UNTERMINATED``), which a malformed last line is named with. The entry of a file that may
-grow ends at a line break: a last line with none after it (perhaps half written) is left out,
-and the next run reads the file on from there.
+(``_UNTERMINATED``), which a malformed last line is named with. The entry of a plain file whose
+format's lines stand alone ends at a line break: a last line with none after it (perhaps half
+written) is left out, and the next run reads the file on from that line's start.
 ``in_period`` then gives each line its bucket in the run's period, exactly as reading the file
 again would (``hits.in_period``); a line a message must quote whose text the entry lacks is read
 from the file (``hit_cache.fetch_lines``).
@@ -59,7 +59,8 @@ _TEXT_HIT_COLUMNS = [name for name, dtype in _HIT_COLUMNS.items() if dtype == pl
 # (1/16): a log reported on every hour is not rewritten every hour for a few new lines.
 _REWRITE_AFTER = 16
 # The key of an entry's ``extra`` that says whether the file's bytes it holds end in a line
-# with no line break after it (its last line, which a server may still be writing).
+# with no line break after it: set only where the entry keeps such a line (a compressed file,
+# a format whose lines depend on earlier ones).
 _UNTERMINATED = "unterminated"
 # Every column of an entry, with its type.
 ENTRY_SCHEMA: dict[str, pl.DataType] = {
@@ -264,17 +265,18 @@ class LineCache:
 
     def store(self, files: list[InputFile]) -> None:
         """Write the entries of the kept files read whole (or after their cached part). The
-        entry of a file that may grow ends at a line break: a last line with none after it (a
-        line the server may still be writing) is left out, and the next run reads the file on
-        from its start."""
+        entry of a plain file whose format's lines stand alone (``appendable``) ends at a line
+        break: a last line with none after it (perhaps half written) is left out, and the next
+        run reads the file on from that line's start."""
         for file in files:
             if file.name not in self.keep:
                 continue
             part, read = self.found.get(file.name), self._read.get(file.name)
-            cut = read is not None and read.unterminated and self.appendable.get(file.name, False)
+            appendable = self.appendable.get(file.name, False)
+            cut_at = read.last_start if read and read.unterminated and appendable else None
             if part is not None and read is not None:
-                grown = (read.last_start if cut else part.size + read.size) - part.size
-                if grown * _REWRITE_AFTER < part.size or grown == 0:
+                grown = cut_at - part.size if cut_at is not None else read.size
+                if grown == 0 or grown * _REWRITE_AFTER < part.size:
                     continue  # a little grown: its new lines are parsed again, not rewritten
             entry = self._entry(part, read)
             if entry is None:
@@ -282,24 +284,19 @@ class LineCache:
             frame, rows = entry
             size = (part.size if part else 0) + (read.size if read else 0)
             index = (*(part.index if part else ()), *(tuple(read.index) if read else ()))
-            if cut and read is not None:
-                frame, rows, size, index = (
-                    frame.head(rows - 1),
-                    rows - 1,
-                    read.last_start,
-                    index[:-1],
-                )
+            if cut_at is not None:
+                frame, rows, size, index = frame.head(rows - 1), rows - 1, cut_at, index[:-1]
             self.cache.store(
                 file,
                 self.settings,
                 frame,
                 rows=rows,
                 size=size,
-                appendable=self.appendable.get(file.name, False) and _ends_a_line(file, size),
+                appendable=appendable and _ends_a_line(file, size),
                 index=index if not file.compression else (),
                 # An entry ending without a line break (of a compressed file, or of a format
                 # whose lines do not stand alone) is always whole, and says so of its last line.
-                extra={_UNTERMINATED: read is not None and read.unterminated and not cut},
+                extra={_UNTERMINATED: bool(read and read.unterminated) and cut_at is None},
                 before=self.identities.get(file.name),
             )
             self._read.pop(file.name, None)  # the entry holds what it needs of them

@@ -19,7 +19,7 @@ import ipaddress
 import json
 import re
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from ipaddress import IPv4Network, IPv6Network
@@ -418,14 +418,20 @@ def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
     )
 
 
-def unread_inputs(fmt: LogFormat, read: pl.DataFrame) -> list[str]:
+def unread_inputs(
+    fmt: LogFormat, read: pl.DataFrame, unfinished: Collection[tuple[str, int]] = ()
+) -> list[str]:
     """A warning for each input of several none of whose sampled data lines reads as ``fmt``
     (``read``: ``sample_read``): a log of another format given with the others, whose lines
-    would all be malformed."""
+    would all be malformed. A line an input ends in with no line break after it
+    (``unfinished``: a new log's first line, half written) is not counted."""
     if read.get_column("source_file").n_unique() < 2:
         return []
+    half_written = pl.lit(False)
+    for name, number in unfinished:
+        half_written |= (pl.col("source_file") == name) & (pl.col("line_no") == number)
     per_input = read.group_by("source_file", maintain_order=True).agg(
-        pl.col("data").sum().alias("data"), pl.col("read").sum().alias("read")
+        (pl.col("data") & ~half_written).sum().alias("data"), pl.col("read").sum().alias("read")
     )
     return [
         f"{name}: none of its first {data} lines reads as {fmt.name}, the format "

@@ -127,9 +127,9 @@ class InputSummary:
         return result
 
 
-# Whether a malformed line ends its input with no line break after it: "live" where the input
-# may still be written to (a plain file, standard input), "closed" where not (a compressed
-# file); "" for any other line.
+# Whether a malformed line ends its input with no line break after it: "live" where it may
+# still be being written (a plain file, standard input), "closed" where it is written no more
+# (a compressed file, a crash's NUL padding); "" for any other line.
 Unterminated = Literal["", "live", "closed"]
 
 

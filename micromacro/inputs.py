@@ -255,6 +255,8 @@ class Inputs(AbstractContextManager["Inputs"]):
         self.ranges: dict[str, FileParts] = {}
         # The inputs that lost bytes while they were read (``line_chunks``).
         self.shrunk: list[Shrunk] = []
+        # The sampled lines an input ends in, no line break after them (``sample_lines``).
+        self.unfinished: set[tuple[str, int]] = set()
 
     def __enter__(self) -> Inputs:
         remove_orphan_spools()
@@ -407,10 +409,12 @@ class Inputs(AbstractContextManager["Inputs"]):
         self, count: int = 50, only: Collection[str] | None = None
     ) -> Iterator[tuple[InputFile, int, str]]:
         """The first ``count`` non-empty lines of each input (of those named ``only``, if
-        given), decoded leniently (lines longer than ``max_line_bytes`` left out)."""
+        given), decoded leniently (lines longer than ``max_line_bytes`` left out). Those an
+        input ends in with no line break after them (perhaps half written) are noted in
+        ``unfinished``."""
         for file in self.files:
             if only is None or file.name in only:
-                yield from _head_lines(file, count, self.max_line_bytes)
+                yield from _head_lines(file, count, self.max_line_bytes, self.unfinished)
 
 
 _T = TypeVar("_T")
@@ -781,7 +785,7 @@ def read_line_chunks(
             for block in _complete_lines(source, chunk_bytes, max_line_bytes):
                 if isinstance(block, _TooLong):
                     lines = pl.Series("line", [block.marker()])
-                    length = block.size + (0 if block.unterminated else 1)  # and its break
+                    length = block.size + 1  # and its line break (none only at the very end)
                 else:
                     lines = _without_boms(_block_lines(block, max_line_bytes), block)
                     length = block.size
@@ -834,11 +838,11 @@ def _without_boms(lines: pl.Series, block: _Block) -> pl.Series:
 
 
 def _head_lines(
-    file: InputFile, count: int, max_line_bytes: int
+    file: InputFile, count: int, max_line_bytes: int, unfinished: set[tuple[str, int]]
 ) -> Iterator[tuple[InputFile, int, str]]:
     """The first ``count`` non-empty lines of ``file`` (numbered in the file) within its first
     ``_SAMPLE_MAX_BYTES``, those longer than ``max_line_bytes`` skipped without being held in
-    memory."""
+    memory; the one it ends in with no line break after it added to ``unfinished``."""
     seen = 0
     number = 0
     read = 0
@@ -856,5 +860,7 @@ def _head_lines(
                 continue
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n").removeprefix(BOM)
             if text.strip():
+                if not raw.endswith(b"\n"):  # read to the end of the input
+                    unfinished.add((file.name, number))
                 yield file, number, text
                 seen += 1

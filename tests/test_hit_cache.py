@@ -446,8 +446,8 @@ def test_a_little_grown_file_parses_its_new_lines_until_they_are_worth_keeping(
 def test_a_file_cut_mid_line_is_read_on_from_the_cut_line_when_it_grows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A last line without its line break that does not parse may be half written: the entry
-    leaves it out, and a grown file is parsed from its start (line 13 of 22) on."""
+    """A last line without its line break may be half written: the entry leaves it out, and a
+    grown file is parsed from its start (line 13 of 22) on."""
     text = SHOP.read_text()
     cut = text.index("\n", len(text) // 2) + 20
     log = tmp_path / "access.log"

@@ -24,8 +24,8 @@ from micromacro.logformats.keyed import (
     TEXT_FIELDS,
     _address,
     _whole_number,
-    epoch_time,
-    logged_time,
+    epoch_times,
+    logged_times,
 )
 from tests.helpers import lines_frame
 from tests.test_json_decoding import BREAKER, json_lines
@@ -79,7 +79,9 @@ def _plain_parse(table: pl.DataFrame) -> pl.DataFrame:
         *(fields.first(name).alias(name) for name in TEXT_FIELDS),
     )
     typed = read.lazy().with_columns(
-        _fields=raw, _variant=fields.convention(), _ts=logged_time(fields.first("time"))
+        _fields=raw,
+        _variant=fields.convention(),
+        _ts=logged_times(read.select(fields.first("time")).to_series()),
     )
     parsed = normalize(typed, RAW_FIELDS, ISO8601, ts=pl.col("_ts"), variant=pl.col("_variant"))
     working = [name for name in read.columns if name not in table.columns]
@@ -143,7 +145,7 @@ def test_the_fast_way_reads_a_log_of_one_shape_as_the_plain_way() -> None:
 def test_epoch_numbers_read_their_fraction_as_digits(values: list[str]) -> None:
     # The milliseconds' fraction is the first three of the microseconds' six digits.
     text = pl.Series("t", values, dtype=pl.String)
-    times = text.to_frame().select(epoch_time(pl.col("t"))).to_series()
+    times = epoch_times(text)
     for value, time in zip(values, times.to_list(), strict=True):
         whole, _, fraction = value.partition(".")
         if not whole.isdigit() or time is None:

@@ -168,17 +168,19 @@ def test_a_last_line_without_a_line_break_is_left_out_of_the_hit_cache_even_wher
     assert grown.stdout == run(log, "--no-cache").stdout
 
 
+@pytest.mark.parametrize("before", [[FIRST], []], ids=["after a line", "its only line"])
 def test_an_unchanged_file_ending_without_a_line_break_keeps_its_entry(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, before: list[str]
 ) -> None:
     """The entry of a file whose last line is left out is not written again while the file is
-    unchanged (nothing new after the entry but that line)."""
-    log = written(tmp_path / "access.log", FIRST, HALF)
+    unchanged (nothing new after the entry but that line), nor is the empty entry of a file
+    holding nothing but that line."""
+    log = written(tmp_path / "access.log", *before, HALF)
     cache = tmp_path / "cache"
-    run(log, "--cache", str(cache))
+    run(log, "--cache", str(cache), "--log-format", "combined")
     (entry,) = cache.glob("hits-*.parquet")
     inode = entry.stat().st_ino  # an entry is written anew to a file of its own, then renamed
-    run(log, "--cache", str(cache))
+    run(log, "--cache", str(cache), "--log-format", "combined")
     assert entry.stat().st_ino == inode
 
 
@@ -341,3 +343,19 @@ def test_a_crashs_padding_as_the_last_line_is_not_being_written(tmp_path: Path) 
         f"micromacro: warning: {log}:2: malformed line (starts with 8 NUL bytes, the padding a "
         f"crash leaves in a log; {ENDED}): " + "\\x00" * 8,
     ]
+
+
+def test_a_new_log_holding_only_its_half_written_first_line_beside_the_rotated_one(
+    tmp_path: Path,
+) -> None:
+    """Right after a rotation (``access.log*``): the new log's only line is half written. It is
+    not taken for a log of another format ("none of its first lines reads as …, report on it
+    in a run of its own"): it is named as the half line it is."""
+    rotated = written(tmp_path / "access.log.1", FIRST, SECOND, end="\n")
+    log = written(tmp_path / "access.log", HALF)
+    result = run(rotated, log, "--no-cache")
+    assert warnings(result) == [
+        skipped(1),
+        f"micromacro: warning: {log}:1: malformed line ({STILL}): {HALF}",
+    ]
+    assert counts(result) == {"lines": 3, "malformed": 1, "page": 2}

@@ -86,34 +86,18 @@ _BEYOND_NANOS = 2**63
 _OUT_OF_RANGE_MICROS = int(LATEST.timestamp()) * 1_000_000
 
 
-def epoch_time(text: pl.Expr) -> pl.Expr:
-    """The instant an epoch number writes, in UTC: seconds, milliseconds, microseconds or
-    nanoseconds, told apart by magnitude. Decimals are read exactly, to the microsecond (the
-    rest is cut off, as ``strptime`` cuts nanoseconds); a negative number is no time.
+def epoch_times(text: pl.Series) -> pl.Series:
+    """The instant each epoch number of ``text`` writes, in UTC: seconds, milliseconds,
+    microseconds or nanoseconds, told apart by magnitude. Decimals are read exactly, to the
+    microsecond (the rest is cut off, as ``strptime`` cuts nanoseconds); other numbers (an
+    exponent, a sign) as a double, only those values; a negative number is no time.
 
     >>> numbers = ["1793610903.25", "1793610903250", "1793610903250000", "1793610903250000999",
-    ...     "1.79361090325e+18", "soon"]
-    >>> times = pl.DataFrame({"t": numbers}).select(epoch_time(pl.col("t"))).to_series()
-    >>> times.dt.strftime("%F %T%.6f").to_list()  # doctest: +NORMALIZE_WHITESPACE
-    ['2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000',
-     '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', None]
-    """
-    parts = text.str.extract_groups(_DECIMAL)
-    whole = parts.struct.field("whole").cast(pl.Int64, strict=False)
-    exact = _exact_micros(whole, parts.struct.field("fraction"))
-    approximate = _approximate_micros(text.cast(pl.Float64, strict=False))
-    return _utc_time(pl.when(whole.is_not_null()).then(exact).otherwise(approximate))
-
-
-def epoch_times(text: pl.Series) -> pl.Series:
-    """``epoch_time`` of ``text``: the digits of its decimal numbers taken out once, and only
-    the other values (an exponent, a sign) read as a double.
-
-    >>> epoch_times(pl.Series(["1793610903.25", "1.79361090325e+18", "-1", None])).to_list()
+    ...     "1.79361090325e+18", "-1", "soon", None]
+    >>> epoch_times(pl.Series(numbers)).dt.strftime("%F %T%.6f").to_list()
     ... # doctest: +NORMALIZE_WHITESPACE
-    [datetime.datetime(2026, 11, 2, 9, 15, 3, 250000, tzinfo=zoneinfo.ZoneInfo(key='UTC')),
-     datetime.datetime(2026, 11, 2, 9, 15, 3, 250000, tzinfo=zoneinfo.ZoneInfo(key='UTC')),
-     None, None]
+    ['2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000',
+     '2026-11-02 09:15:03.250000', '2026-11-02 09:15:03.250000', None, None, None]
     """
     parts = text.str.extract_groups(_DECIMAL).struct.unnest()
     whole = parts.get_column("whole").cast(pl.Int64, strict=False)
@@ -184,18 +168,13 @@ def _written_readers(text: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def logged_time(text: pl.Expr) -> pl.Expr:
-    """The instant ``text`` writes, in UTC, in whichever way it is written: the first of
-    ``_written_readers`` that reads it, else as an epoch number (``epoch_time``). Null where
-    it is none of them."""
-    return pl.coalesce(*_written_readers(text), epoch_time(text))
-
-
 def logged_times(text: pl.Series) -> pl.Series:
-    """``logged_time`` of ``text``, each way tried only on the values the ways before it did not
-    read (a log writes its times one way: most are read by the first way tried that fits). The
-    written ways (all but the epoch number) are tried only on values holding a ``:``, which
-    each of them requires (an epoch number has none).
+    """The instant each value of ``text`` writes, in UTC, in whichever way it is written: the
+    first of ``_written_readers`` that reads it, else as an epoch number (``epoch_times``); null
+    where it is none of them. Each way is tried only on the values the ways before it did not
+    read (a log writes its times one way: most are read by the first way tried that fits); the
+    written ways only on values holding a ``:``, which each of them requires (an epoch number
+    has none).
 
     >>> logged_times(pl.Series(["2026-11-02T09:15:03Z", "1793610903", "x", None])).to_list()
     ... # doctest: +NORMALIZE_WHITESPACE
