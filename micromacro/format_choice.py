@@ -19,7 +19,7 @@ import ipaddress
 import json
 import re
 import shlex
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from ipaddress import IPv4Network, IPv6Network
@@ -419,17 +419,19 @@ def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
 
 
 def unread_inputs(
-    fmt: LogFormat, read: pl.DataFrame, unfinished: Collection[tuple[str, int]] = ()
+    fmt: LogFormat, read: pl.DataFrame, unfinished: Mapping[str, int] | None = None
 ) -> list[str]:
     """A warning for each input of several none of whose sampled data lines reads as ``fmt``
     (``read``: ``sample_read``): a log of another format given with the others, whose lines
     would all be malformed. A line an input ends in with no line break after it
-    (``unfinished``: a new log's first line, half written) is not counted."""
+    (``unfinished``, its number by input: a new log's first line, half written) is not
+    counted."""
     if read.get_column("source_file").n_unique() < 2:
         return []
-    half_written = pl.lit(False)
-    for name, number in unfinished:
-        half_written |= (pl.col("source_file") == name) & (pl.col("line_no") == number)
+    last = pl.col("source_file").replace_strict(
+        dict(unfinished or {}), default=None, return_dtype=pl.UInt32
+    )
+    half_written = (pl.col("line_no") == last).fill_null(False)
     per_input = read.group_by("source_file", maintain_order=True).agg(
         (pl.col("data") & ~half_written).sum().alias("data"), pl.col("read").sum().alias("read")
     )

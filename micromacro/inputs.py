@@ -255,8 +255,9 @@ class Inputs(AbstractContextManager["Inputs"]):
         self.ranges: dict[str, FileParts] = {}
         # The inputs that lost bytes while they were read (``line_chunks``).
         self.shrunk: list[Shrunk] = []
-        # The sampled lines an input ends in, no line break after them (``sample_lines``).
-        self.unfinished: set[tuple[str, int]] = set()
+        # By input: the number of the line it ends in, no line break after it, where its last
+        # sampling reached it (``sample_lines``; a compressed input's is written no more).
+        self.unfinished: dict[str, int] = {}
 
     def __enter__(self) -> Inputs:
         remove_orphan_spools()
@@ -411,7 +412,7 @@ class Inputs(AbstractContextManager["Inputs"]):
         """The first ``count`` non-empty lines of each input (of those named ``only``, if
         given), decoded leniently (lines longer than ``max_line_bytes`` left out). Those an
         input ends in with no line break after them (perhaps half written) are noted in
-        ``unfinished``."""
+        ``unfinished``, as each input is sampled."""
         for file in self.files:
             if only is None or file.name in only:
                 yield from _head_lines(file, count, self.max_line_bytes, self.unfinished)
@@ -838,11 +839,13 @@ def _without_boms(lines: pl.Series, block: _Block) -> pl.Series:
 
 
 def _head_lines(
-    file: InputFile, count: int, max_line_bytes: int, unfinished: set[tuple[str, int]]
+    file: InputFile, count: int, max_line_bytes: int, unfinished: dict[str, int]
 ) -> Iterator[tuple[InputFile, int, str]]:
     """The first ``count`` non-empty lines of ``file`` (numbered in the file) within its first
     ``_SAMPLE_MAX_BYTES``, those longer than ``max_line_bytes`` skipped without being held in
-    memory; the one it ends in with no line break after it added to ``unfinished``."""
+    memory; the one an uncompressed ``file`` ends in with no line break after it noted in
+    ``unfinished`` (where an earlier sampling's is forgotten: the file may have grown)."""
+    unfinished.pop(file.name, None)
     seen = 0
     number = 0
     read = 0
@@ -860,7 +863,7 @@ def _head_lines(
                 continue
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n").removeprefix(BOM)
             if text.strip():
-                if not raw.endswith(b"\n"):  # read to the end of the input
-                    unfinished.add((file.name, number))
+                if not raw.endswith(b"\n") and not file.compression:  # the input's end
+                    unfinished[file.name] = number
                 yield file, number, text
                 seen += 1

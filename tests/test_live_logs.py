@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 
 from micromacro import reading, seeking
 from micromacro.cli import cli
-from micromacro.inputs import FileParts, InputFile, read_line_chunks
+from micromacro.inputs import FileParts, InputFile, Inputs, read_line_chunks
 from tests.helpers import combined_line
 from tests.test_hit_cache import Parses
 
@@ -359,3 +359,40 @@ def test_a_new_log_holding_only_its_half_written_first_line_beside_the_rotated_o
         f"micromacro: warning: {log}:1: malformed line ({STILL}): {HALF}",
     ]
     assert counts(result) == {"lines": 3, "malformed": 1, "page": 2}
+
+
+def test_the_sample_notes_the_line_an_input_ends_in_as_it_stands_when_sampled(
+    tmp_path: Path,
+) -> None:
+    """Sampled again after the file grew (the longer sample of detection), an input's earlier
+    unfinished line is forgotten: only the line it ends in now is noted."""
+    path = tmp_path / "access.log"
+    written(path, HALF)
+    with Inputs([str(path)]) as inputs:
+        list(inputs.sample_lines())
+        assert inputs.unfinished == {str(path): 1}
+        with path.open("a") as handle:
+            handle.write('P/1.1" 200 512 "-" "Mozilla/5.0"\n' + HALF)
+        list(inputs.sample_lines())
+        assert inputs.unfinished == {str(path): 2}
+        with path.open("a") as handle:
+            handle.write('P/1.1" 200 512 "-" "Mozilla/5.0"\n')
+        list(inputs.sample_lines())
+        assert inputs.unfinished == {}
+
+
+def test_a_compressed_log_of_one_cut_line_beside_others_is_still_of_another_format(
+    tmp_path: Path,
+) -> None:
+    """No server appends to a ``.gz``: its one line, cut, is no log being written but a log the
+    run's format does not read, and is warned of as such."""
+    rotated = written(tmp_path / "access.log.1", FIRST, SECOND, end="\n")
+    log = tmp_path / "access.log.2.gz"
+    log.write_bytes(gzip.compress(HALF.encode()))
+    assert warnings(run(rotated, str(log), "--no-cache")) == [
+        f"micromacro: warning: {log}: none of its first 1 lines reads as combined, the format "
+        "found for the run's inputs, so its lines count as malformed; report on it in a run of "
+        "its own",
+        skipped(1),
+        f"micromacro: warning: {log}:1: malformed line ({ENDED}): {HALF}",
+    ]
