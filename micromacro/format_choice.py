@@ -76,13 +76,16 @@ _TAIL_CHARS = 80
 
 @dataclass(frozen=True)
 class SampledFormat:
-    """The log format of a run, its detection (None: named), the sample lines it was chosen by
-    and how it reads them (``sample_read``)."""
+    """The log format of a run, its detection (None: named), the sample lines it was chosen by,
+    how it reads them (``sample_read``) and the lines of the sample its inputs end in."""
 
     format: LogFormat
     detection: Detection | None
     sample: Sample
     read: pl.DataFrame
+    # By input: the line of ``sample`` it ends in, no line break after it (``Inputs.unfinished``
+    # as ``sample`` was taken: a later sampling of a grown input does not change it).
+    unfinished: dict[str, int]
 
 
 def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) -> SampledFormat:
@@ -91,6 +94,7 @@ def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) ->
     (nothing is detected in any, or the format read in the others or named reads none of its
     lines) is sampled to its first ``LONGER_SAMPLE_LINES`` instead."""
     sample = list(inputs.sample_lines(SAMPLE_LINES))
+    unfinished = dict(inputs.unfinished)
     try:
         fmt, detection = choose_log_format(sample, requested, cache)
     except UnrecognisedFormat:
@@ -98,19 +102,21 @@ def choose_format_for(inputs: Inputs, requested: str, cache: HitCache | None) ->
         if len(longer) == len(sample):
             raise
         fmt, detection = choose_log_format(longer, requested, cache)
-        return SampledFormat(fmt, detection, longer, sample_read(fmt, longer))
+        return SampledFormat(
+            fmt, detection, longer, sample_read(fmt, longer), dict(inputs.unfinished)
+        )
     read = sample_read(fmt, sample)
     unread = _inputs_unread(read)
     if not unread:
-        return SampledFormat(fmt, detection, sample, read)
+        return SampledFormat(fmt, detection, sample, read, unfinished)
     further = list(inputs.sample_lines(LONGER_SAMPLE_LINES, unread))
     longer = [line for line in sample if line[0].name not in unread] + further
     if len(longer) == len(sample):
-        return SampledFormat(fmt, detection, sample, read)
+        return SampledFormat(fmt, detection, sample, read, unfinished)
     # In input order, as the sample is.
     order = {file.name: index for index, file in enumerate(inputs.files)}
     longer.sort(key=lambda line: order[line[0].name])
-    return SampledFormat(fmt, detection, longer, sample_read(fmt, longer))
+    return SampledFormat(fmt, detection, longer, sample_read(fmt, longer), dict(inputs.unfinished))
 
 
 def _inputs_unread(read: pl.DataFrame) -> set[str]:

@@ -430,7 +430,7 @@ def _read_access_logs(
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
-    unread = unread_inputs(fmt, sampled, inputs.unfinished) if sampled is not None else []
+    unread = unread_inputs(fmt, sampled, chosen.unfinished) if sampled is not None else []
     warnings = [*client_warnings, *unread]
     cache = None
     if options.cache is not None and not options.dedupe and not keep_lines:

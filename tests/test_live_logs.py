@@ -361,6 +361,32 @@ def test_a_new_log_holding_only_its_half_written_first_line_beside_the_rotated_o
     assert counts(result) == {"lines": 3, "malformed": 1, "page": 2}
 
 
+def test_a_half_line_finished_between_two_samplings_is_still_no_log_of_another_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new log's half line is sampled again (none of its lines reads), and the server
+    finishes it in between: the sample kept is the first, with its half line, and so is what
+    it notes of it."""
+    rotated = written(tmp_path / "access.log.1", FIRST, SECOND, end="\n")
+    path = tmp_path / "access.log"
+    log = written(path, HALF)
+    sample_lines = Inputs.sample_lines
+    samplings = []
+
+    def finishing(inputs: Inputs, *args: Any) -> Any:
+        samplings.append(args)
+        if len(samplings) == 2:
+            with path.open("a") as handle:
+                handle.write('P/1.1" 200 512 "-" "Mozilla/5.0"\n')
+        return sample_lines(inputs, *args)
+
+    monkeypatch.setattr(Inputs, "sample_lines", finishing)
+    result = run(rotated, log, "--no-cache")
+    assert len(samplings) >= 2
+    assert warnings(result) == []
+    assert counts(result) == {"lines": 3, "malformed": 0, "page": 3}
+
+
 def test_the_sample_notes_the_line_an_input_ends_in_as_it_stands_when_sampled(
     tmp_path: Path,
 ) -> None:
