@@ -35,6 +35,7 @@ from micromacro.goals import (
 from micromacro.goals_yaml import (
     Entries,
     Findings,
+    declared_names,
     duration_seconds,
     first_value,
     has_rejected_keys,
@@ -45,7 +46,6 @@ from micromacro.goals_yaml import (
     read_optional_choice,
     read_text,
     report_wrong,
-    written_text,
 )
 from micromacro.text import quoted
 
@@ -246,18 +246,11 @@ def _read_any_of(
 
 def declared_funnels(node: Node) -> dict[str, int | None]:
     """The name written in each funnel of the ``funnels`` list, whether the funnel reads or
-    not, with the number of steps it writes (its ``steps`` items and its ``goal:``): an alert
-    naming a funnel with a problem of its own is no second problem. The number is None where it
-    is fewer than a funnel has (too few steps is that funnel's problem: a rule may name a step
-    still to be written). A key written twice is its first, as the funnel is read; a name
-    written twice keeps its first funnel's."""
-    if not isinstance(node, SequenceNode):
-        return {}
-    declared: dict[str, int | None] = {}
-    for item in node.value:
-        if isinstance(item, MappingNode) and (name := written_text(item, "name")) is not None:
-            declared.setdefault(name, _written_steps(item))
-    return declared
+    not, with the number of steps it writes (its ``steps`` items and its ``goal:``;
+    ``declared_names``). The number is None where it is fewer than a funnel has (too few steps
+    is that funnel's problem: a rule may name a step still to be written). A key written twice
+    is its first, as the funnel is read."""
+    return declared_names(node, _written_steps)
 
 
 def _written_steps(item: MappingNode) -> int | None:

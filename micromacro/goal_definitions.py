@@ -42,6 +42,7 @@ from micromacro.goals_yaml import (
     STR_TAG,
     Entries,
     Findings,
+    declared_names,
     duration_seconds,
     has_rejected_keys,
     item_label,
@@ -735,12 +736,5 @@ def _impossible_range(bounds: dict[str, float], texts: dict[str, str], kind: str
 
 def declared_goals(node: Node) -> dict[str, str]:
     """The name written in each goal of the ``goals`` list, whether the goal reads or not, with
-    the ``kind`` it writes ("" where none): a funnel or an alert naming a goal with a problem
-    of its own is no second problem. A name written twice keeps its first goal's kind."""
-    if not isinstance(node, SequenceNode):
-        return {}
-    declared: dict[str, str] = {}
-    for item in node.value:
-        if isinstance(item, MappingNode) and (name := written_text(item, "name")) is not None:
-            declared.setdefault(name, written_text(item, "kind") or "")
-    return declared
+    the ``kind`` it writes ("" where none; ``declared_names``)."""
+    return declared_names(node, lambda item: written_text(item, "kind") or "")

@@ -465,6 +465,19 @@ def read_named_list(
     return items
 
 
+def declared_names(node: Node, value: Callable[[MappingNode], _Item]) -> dict[str, _Item]:
+    """The name written in each item of the list ``node``, whether the item reads or not, with
+    ``value`` of the item: a funnel or an alert naming an item with a problem of its own is no
+    second problem. A name written twice keeps its first item's value."""
+    if not isinstance(node, SequenceNode):
+        return {}
+    declared: dict[str, _Item] = {}
+    for item in node.value:
+        if isinstance(item, MappingNode) and (name := written_text(item, "name")) is not None:
+            declared.setdefault(name, value(item))
+    return declared
+
+
 def item_label(node: MappingNode, index: int, noun: str = "goal") -> str:
     """``goal 'purchase'`` when the goal has a usable name, else ``goal #3`` (its position)."""
     name = written_text(node, "name")

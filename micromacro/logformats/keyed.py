@@ -101,12 +101,15 @@ def epoch_times(text: pl.Series) -> pl.Series:
     """
     parts = text.str.extract_groups(_DECIMAL).struct.unnest()
     whole = parts.get_column("whole").cast(pl.Int64, strict=False)
-    micros = parts.select(_exact_micros(pl.lit(whole), pl.col("fraction"))).to_series()
-    others = (whole.is_null() & text.is_not_null()).arg_true()
-    if others.len():
-        number = text.gather(others).cast(pl.Float64, strict=False).to_frame("number")
-        micros.scatter(others, number.select(_approximate_micros(pl.col("number"))).to_series())
+    exact = parts.select(_exact_micros(pl.lit(whole), pl.col("fraction"))).to_series()
+    micros = _read_where(exact, text, text.is_not_null(), _approximate_of)
     return micros.to_frame().select(_utc_time(pl.col(micros.name))).to_series().alias(text.name)
+
+
+def _approximate_of(text: pl.Series) -> pl.Series:
+    """``_approximate_micros`` of the numbers ``text`` writes."""
+    number = text.cast(pl.Float64, strict=False).to_frame("number")
+    return number.select(_approximate_micros(pl.col("number"))).to_series()
 
 
 def _exact_micros(whole: pl.Expr, fraction: pl.Expr) -> pl.Expr:
