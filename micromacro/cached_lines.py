@@ -19,14 +19,14 @@ from the file (``hit_cache.fetch_lines``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from micromacro.bots import crawler_list_digest
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
-from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines
+from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines, read_together
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, KIND, compact_strings
 from micromacro.hits import ACCESS_LOG_CONSTANTS, HitFilter, canonical_hits, outside_period
@@ -340,38 +340,91 @@ class LineCache:
 
     def lines_of(
         self,
-        file: InputFile,
+        files: Sequence[InputFile],
         source_dtype: pl.DataType,
         hit_filter: HitFilter,
         quoted_period: Period | None = None,
     ) -> Iterator[pl.DataFrame]:
-        """The cached lines of ``file`` as classified lines (``source_file``, ``line_no``),
-        with the text of the lines a message of the run may quote (those of ``quoted_period``;
-        None: the period of ``hit_filter``) read from the file where the entry lacks it; in
-        slices of ``_SLICE_LINES`` lines, as a file is read in chunks (what a run makes of
-        lines, added all at once, would all be in memory at once), each read from the entry
-        when it is wanted. Raises ``EntryUnreadable`` when the entry cannot be read after all."""
-        part = self.found[file.name]
+        """The cached lines of ``files``, in their order, as classified lines (``source_file``,
+        ``line_no``), with the text of the lines a message of the run may quote (those of
+        ``quoted_period``; None: the period of ``hit_filter``) read from the file where the
+        entry lacks it; in slices of about ``_SLICE_LINES`` lines, as a file is read in chunks
+        (what a run makes of lines, added all at once, would all be in memory at once), each
+        read from the entries when it is wanted. The entries of small files (rotated logs) come
+        back together, a slice of several files: what a run does per slice costs as much for
+        a few lines as for many. Raises ``EntryUnreadable`` when an entry cannot be read after
+        all."""
+        parts = [self.found[file.name] for file in files]
         period = quoted_period or Period(hit_filter.since, hit_filter.until)
-        wanted = sorted(part.numbers(quoted_lines(part.entry, hit_filter, period, self.fmt)))
+        quoted = read_together(
+            [(part, quoted_lines(part.entry, hit_filter, period, self.fmt)) for part in parts]
+        )
         # Of those, the lines whose text the entry lacks.
-        lacking = part.entry.filter(pl.col("line_no").is_in(wanted) & pl.col("line").is_null())
-        missing = part.numbers([lacking.select("line_no")])
-        texts: dict[int, str] = {}
-        if missing:
-            texts = fetch_lines(file, missing, part.index, max_line_bytes=self.max_line_bytes)
+        asked = [
+            (file, part, numbers)
+            for file, part, frames in zip(files, parts, quoted, strict=True)
+            if (numbers := _numbers(frames))
+        ]
+        lacking = read_together(
+            [(part, [_lacking_text(part.entry, numbers)]) for _, part, numbers in asked]
+        )
+        texts: dict[str, dict[int, str]] = {}
+        for (file, part, _), frames in zip(asked, lacking, strict=True):
+            if missing := _numbers(frames):
+                texts[file.name] = fetch_lines(
+                    file, missing, part.index, max_line_bytes=self.max_line_bytes
+                )
+
+        def labelled(file: InputFile, lines: pl.DataFrame) -> pl.DataFrame:
+            lines = lines.with_columns(
+                pl.lit(file.name, dtype=source_dtype).alias("source_file"),
+                *(pl.lit(None, dtype=d).alias(n) for n, d in ACCESS_LOG_CONSTANTS.items()),
+            )
+            return _with_texts(lines, texts.get(file.name, {}))
 
         def slices() -> Iterator[pl.DataFrame]:
-            for lines in part.slices(_SLICE_LINES):
-                lines = lines.with_columns(
-                    pl.lit(file.name, dtype=source_dtype).alias("source_file"),
-                    *(pl.lit(None, dtype=d).alias(n) for n, d in ACCESS_LOG_CONSTANTS.items()),
+            for group in _in_slices(list(zip(files, parts, strict=True)), _SLICE_LINES):
+                if len(group) == 1:
+                    file, part = group[0]
+                    yield from (labelled(file, lines) for lines in part.slices(_SLICE_LINES))
+                    continue
+                read = read_together([(part, [part.entry]) for _, part in group])
+                yield pl.concat(
+                    [labelled(file, lines) for (file, _), (lines,) in zip(group, read, strict=True)]
                 )
-                yield _with_texts(lines, texts)
 
         # The next slice is read while the run adds up this one.
         with contextlib.closing(read_ahead(slices(), name="micromacro-cache-read")) as read:
             yield from read
+
+
+def _numbers(frames: Sequence[pl.DataFrame]) -> set[int]:
+    """The line numbers (``line_no``) of ``frames``."""
+    return {int(number) for frame in frames for number in frame.get_column("line_no")}
+
+
+def _lacking_text(entry: pl.LazyFrame, numbers: set[int]) -> pl.LazyFrame:
+    """The numbers (``line_no``) of the lines ``numbers`` whose text ``entry`` does not keep."""
+    wanted = pl.col("line_no").is_in(sorted(numbers)) & pl.col("line").is_null()
+    return entry.filter(wanted).select("line_no")
+
+
+def _in_slices(
+    parts: list[tuple[InputFile, CachedPart]], lines: int
+) -> Iterator[list[tuple[InputFile, CachedPart]]]:
+    """``parts`` in order, in groups: consecutive entries of ``lines`` lines or fewer in all
+    together, a larger entry alone (read ``lines`` at a time)."""
+    group: list[tuple[InputFile, CachedPart]] = []
+    held = 0
+    for item in parts:
+        size = item[1].lines
+        if group and held + size > lines:
+            yield group
+            group, held = [], 0
+        group.append(item)
+        held += size
+    if group:
+        yield group
 
 
 def _with_texts(lines: pl.DataFrame, texts: dict[int, str]) -> pl.DataFrame:

@@ -193,6 +193,25 @@ class CachedPart:
             yield self.read(self.entry.slice(start, rows))
 
 
+def read_together(
+    work: Sequence[tuple[CachedPart, Sequence[pl.LazyFrame]]],
+) -> list[list[pl.DataFrame]]:
+    """What each part's queries (made from its ``entry``) select, all run together: a run of many
+    small entries pays Polars' fixed cost of a query once, not once per entry. Raises
+    ``EntryUnreadable`` naming an entry that cannot be read."""
+    queries = [query for _, part_queries in work for query in part_queries]
+    try:
+        found = pl.collect_all(queries)
+    except (OSError, pl.exceptions.PolarsError):
+        # Each entry on its own: the one that cannot be read is named.
+        return [part.read_all(part_queries) for part, part_queries in work]
+    results, start = [], 0
+    for _, part_queries in work:
+        results.append(found[start : start + len(part_queries)])
+        start += len(part_queries)
+    return results
+
+
 class EntryUnreadable(Exception):
     """An entry found usable could not be read after all (damaged since): its file is read."""
 

@@ -237,6 +237,7 @@ def read_hits(
     unbounded = dataclasses.replace(hit_filter, since=None, until=None)
     known_agents = KnownAgents()
     pending = [file for file in inputs.files if cache is not None and file.name in cache.found]
+    order = {file.name: index for index, file in enumerate(inputs.files)}
     if cache is not None:
         cache.start_reading()
 
@@ -258,17 +259,17 @@ def read_hits(
 
     def add_cached(until: str | None) -> None:
         """The cached lines of the inputs up to ``until`` (all: None), in input order."""
-        while cache is not None and pending:
-            file = pending[0]
-            names = [f.name for f in inputs.files]
-            if until is not None and names.index(file.name) > names.index(until):
-                return
-            pending.pop(0)
-            retries.finish()  # the lines before it come first, as when it is read
-            for lines in cache.lines_of(file, inputs.source_dtype, hit_filter, quoted_period):
-                result.add(in_period(lines, hit_filter))
-            if (last := cache.unterminated_line(file.name)) is not None:
-                result.add_unterminated(file.name, last)
+        last = len(order) if until is None else order[until]
+        files = list(itertools.takewhile(lambda file: order[file.name] <= last, pending))
+        if cache is None or not files:
+            return
+        del pending[: len(files)]
+        retries.finish()  # the lines before them come first, as when they are read
+        for lines in cache.lines_of(files, inputs.source_dtype, hit_filter, quoted_period):
+            result.add(in_period(lines, hit_filter))
+        for file in files:
+            if (line_no := cache.unterminated_line(file.name)) is not None:
+                result.add_unterminated(file.name, line_no)
 
     # The chosen variant reads the next chunk while this one is classified and added; the
     # lines it left are read by the rest of the family in a thread of their own.

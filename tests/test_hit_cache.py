@@ -197,6 +197,88 @@ def test_rotated_logs_and_a_format_string_report_alike(tmp_path: Path) -> None:
     assert len(entries()) == 6  # three files, read with two formats
 
 
+# Rotated logs of the sample log: lines per file, oldest first (the last one the live log).
+_ROTATED = [100, 250, 300, 900, 0, 50, 50, 1_000, 2_350]
+
+
+def rotated_sample(folder: Path) -> list[Path]:
+    """The sample log as rotated logs of ``_ROTATED`` lines (every other one compressed), each
+    with a malformed line and a line with fields left unread (after its first line); the live
+    log ends in a half-written line."""
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    paths, start = [], 0
+    for number, count in enumerate(_ROTATED):
+        part = lines[start : start + count]
+        start += count
+        if part:
+            part[len(part) // 2] = f"broken line of file {number}\n"
+            part[-1] = part[-1].rstrip("\n") + " 0.004 extra\n"
+        age = len(_ROTATED) - 1 - number
+        text = "".join(part).encode()
+        if age == 0:
+            path = folder / "access.log"
+            path.write_bytes(text + b'203.0.113.9 - - [06/Nov/2026:23:59:59 +0000] "GET /ha')
+        elif age % 2:
+            path = folder / f"access.log.{age}"
+            path.write_bytes(text)
+        else:
+            path = folder / f"access.log.{age}.gz"
+            path.write_bytes(gzip.compress(text))
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("slice_lines", [1 << 18, 600])
+@pytest.mark.parametrize("period", [[], ["--since", "2026-11-05"], ["--until", "2026-11-03"]])
+def test_many_rotated_logs_come_back_from_the_cache_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_lines: int, period: list[str]
+) -> None:
+    """The entries of a run of cached files are read together, several small files a slice
+    (600 lines: 100 + 250, then 300 alone, 900 in two slices, the empty file with the next
+    two, …): every line comes back in its file, in order, with the lines messages quote."""
+    monkeypatch.setattr(cached_lines, "_SLICE_LINES", slice_lines)
+    paths = rotated_sample(tmp_path)
+    # Oldest first, as logrotate's names sort the other way.
+    args = ["report", *map(str, paths), "--goals", EXAMPLE_GOALS, *period]
+    result = same_three_ways(*args, outputs=OUTPUTS)
+    assert ": malformed line: broken line of file " in result.stderr
+    assert "micromacro: input: 5,001 lines (" in result.stderr  # the sample's and a half line
+    parses = Parses(monkeypatch)
+    assert invoke(*args).exit_code == 0
+    assert parses.lines == 1  # the live log's half-written line, left out of its entry
+
+
+def test_a_damaged_entry_among_others_read_together_is_the_one_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows that cannot be decoded in one of several entries read together: that file alone is
+    named, read again and rewritten."""
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    logs = [tmp_path / f"access.log.{age}" for age in (3, 2, 1)]
+    for number, log in enumerate(logs):
+        log.write_text("".join(lines[number * 1_000 : (number + 1) * 1_000]))
+    for log in (logs[0], logs[2]):
+        invoke("report", str(log))
+    before = set(entries())
+    invoke("report", str(logs[1]))
+    (entry,) = set(entries()) - before
+    data = bytearray(entry.read_bytes())
+    data[4:400] = b"\xff" * 396  # the first pages' headers; the footer stays whole
+    resealed(entry, bytes(data))
+    args = ["report", *map(str, logs), "--format", "json"]
+    parses = Parses(monkeypatch)
+    rebuilt = invoke(*args)
+    assert rebuilt.exit_code == 0
+    assert parses.lines == 1_000
+    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {logs[1]} cannot")
+    assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
+    parses.lines = 0
+    assert "warning: cache:" not in invoke(*args).stderr
+    assert parses.lines == 0
+
+
 def test_format_strings_that_read_times_apart_keep_entries_apart(tmp_path: Path) -> None:
     """Two Apache format strings alike but for the order of day and month: one regex, and
     times read apart. Fixing the string reads the lines again (2 Nov, not 11 Feb)."""
