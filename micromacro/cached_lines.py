@@ -19,8 +19,9 @@ from the file (``hit_cache.fetch_lines``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import polars as pl
 
@@ -62,6 +63,9 @@ _REWRITE_AFTER = 16
 # with no line break after it: set only where the entry keeps such a line (a compressed file,
 # a format whose lines depend on earlier ones).
 _UNTERMINATED = "unterminated"
+# The key of an entry's ``extra`` that names the variants its lines were read by (those of the
+# lines it holds, perhaps a few more): where none of them is quoted, no line is looked for.
+_VARIANTS = "variants"
 # Every column of an entry, with its type.
 ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "ts": HIT_SCHEMA["ts"],
@@ -130,6 +134,8 @@ class _FileLines:
     unterminated: bool = False
     # Where its last chunk starts in the file: its last line alone, where it is ``unterminated``.
     last_start: int = 0
+    # The variants that read its lines (of its chunks: perhaps a few more).
+    variants: set[str] = field(default_factory=set)
 
 
 # Lines of a cached file given back at a time (``LineCache.lines_of``).
@@ -258,6 +264,7 @@ class LineCache:
                 else [frame.filter(one) for frame in (lines, hits, quoted)]
             )
             kept.lines.append(parts[0].drop("source_file"))
+            kept.variants.update(variants)
             kept.hits.append(parts[1].drop("source_file"))
             room = _TEXTS - len(kept.texts)
             for number, text in parts[2].select("line_no", "line").head(room).iter_rows():
@@ -296,7 +303,10 @@ class LineCache:
                 index=index if not file.compression else (),
                 # An entry ending without a line break (of a compressed file, or of a format
                 # whose lines do not stand alone) is always whole, and says so of its last line.
-                extra={_UNTERMINATED: bool(read and read.unterminated) and cut_at is None},
+                extra={
+                    _UNTERMINATED: bool(read and read.unterminated) and cut_at is None,
+                    **_variants_extra(part, read),
+                },
                 before=self.identities.get(file.name),
             )
             self._read.pop(file.name, None)  # the entry holds what it needs of them
@@ -344,20 +354,25 @@ class LineCache:
         source_dtype: pl.DataType,
         hit_filter: HitFilter,
         quoted_period: Period | None = None,
+        *,
+        leave_out: pl.Expr | None = None,
     ) -> Iterator[pl.DataFrame]:
         """The cached lines of ``files``, in their order, as classified lines (``source_file``,
-        ``line_no``), with the text of the lines a message of the run may quote (those of
-        ``quoted_period``; None: the period of ``hit_filter``) read from the file where the
-        entry lacks it; in slices of about ``_SLICE_LINES`` lines, as a file is read in chunks
-        (what a run makes of lines, added all at once, would all be in memory at once), each
-        read from the entries when it is wanted. The entries of small files (rotated logs) come
-        back together, a slice of several files: what a run does per slice costs as much for
-        a few lines as for many. Raises ``EntryUnreadable`` when an entry cannot be read after
-        all."""
+        ``line_no``), but those ``leave_out`` selects (``left_out`` counts them), with the text
+        of the lines a message of the run may quote (those of ``quoted_period``; None: the
+        period of ``hit_filter``) read from the file where the entry lacks it; in slices of
+        about ``_SLICE_LINES`` lines, as a file is read in chunks (what a run makes of lines,
+        added all at once, would all be in memory at once), each read from the entries when it
+        is wanted. The entries of small files (rotated logs) come back together, a slice of
+        several files: what a run does per slice costs as much for a few lines as for many.
+        Raises ``EntryUnreadable`` when an entry cannot be read after all."""
         parts = [self.found[file.name] for file in files]
         period = quoted_period or Period(hit_filter.since, hit_filter.until)
         quoted = read_together(
-            [(part, quoted_lines(part.entry, hit_filter, period, self.fmt)) for part in parts]
+            [
+                (part, quoted_lines(part.entry, hit_filter, period, self.fmt, _variants(part)))
+                for part in parts
+            ]
         )
         # Of those, the lines whose text the entry lacks.
         asked = [
@@ -386,9 +401,13 @@ class LineCache:
             for group in _in_slices(list(zip(files, parts, strict=True)), _SLICE_LINES):
                 if len(group) == 1:
                     file, part = group[0]
-                    yield from (labelled(file, lines) for lines in part.slices(_SLICE_LINES))
+                    for start in range(0, max(part.lines, 1), _SLICE_LINES):  # an empty one too
+                        lines = part.read(_rows(part.entry, start, _SLICE_LINES, leave_out))
+                        yield labelled(file, lines)
                     continue
-                read = read_together([(part, [part.entry]) for _, part in group])
+                read = read_together(
+                    [(part, [_rows(part.entry, 0, part.lines, leave_out)]) for _, part in group]
+                )
                 yield pl.concat(
                     [labelled(file, lines) for (file, _), (lines,) in zip(group, read, strict=True)]
                 )
@@ -396,6 +415,49 @@ class LineCache:
         # The next slice is read while the run adds up this one.
         with contextlib.closing(read_ahead(slices(), name="micromacro-cache-read")) as read:
             yield from read
+
+    def left_out(
+        self, files: Sequence[InputFile], leave_out: pl.Expr
+    ) -> tuple[int, datetime | None, datetime | None]:
+        """How many of the cached lines of ``files`` ``leave_out`` selects, and the earliest and
+        the latest of their times."""
+        ts = pl.col("ts")
+        summary = (pl.len(), ts.min().alias("earliest"), ts.max().alias("latest"))
+        parts = [self.found[file.name] for file in files]
+        found = read_together(
+            [(part, [part.entry.filter(leave_out).select(*summary)]) for part in parts]
+        )
+        rows = [frame.row(0) for (frame,) in found]
+        earliest = [first for _, first, _ in rows if first is not None]
+        latest = [last for _, _, last in rows if last is not None]
+        return (
+            sum(int(count) for count, _, _ in rows),
+            min(earliest, default=None),
+            max(latest, default=None),
+        )
+
+
+def _variants(part: CachedPart) -> list[str] | None:
+    """The variants the entry ``part`` says its lines were read by (None: it does not say)."""
+    names = part.extra.get(_VARIANTS)
+    return [str(name) for name in names] if isinstance(names, list) else None
+
+
+def _variants_extra(part: CachedPart | None, read: _FileLines | None) -> dict[str, list[str]]:
+    """What an entry of ``part`` then ``read`` says of its variants: all of both, unless
+    ``part`` does not say which are its own."""
+    earlier = _variants(part) if part is not None else []
+    if earlier is None:
+        return {}
+    return {_VARIANTS: sorted({*earlier, *(read.variants if read is not None else ())})}
+
+
+def _rows(entry: pl.LazyFrame, start: int, rows: int, leave_out: pl.Expr | None) -> pl.LazyFrame:
+    """The ``rows`` rows of ``entry`` from row ``start`` on, but those ``leave_out`` selects:
+    chosen by their line numbers, so that Polars reads the columns of the rest only."""
+    if leave_out is None:
+        return entry.slice(start, rows)
+    return entry.filter(pl.col("line_no").is_between(start + 1, start + rows) & ~leave_out)
 
 
 def _numbers(frames: Sequence[pl.DataFrame]) -> set[int]:
@@ -428,24 +490,25 @@ def _in_slices(
 
 
 def _with_texts(lines: pl.DataFrame, texts: dict[int, str]) -> pl.DataFrame:
-    """``lines`` (consecutive line numbers) with the ``texts`` of those among them."""
+    """``lines`` (in line order) with the ``texts`` of those among them."""
     if not lines.height:
         return lines
     first, last = int(lines.get_column("line_no")[0]), int(lines.get_column("line_no")[-1])
     here = {number: text for number, text in texts.items() if first <= number <= last}
     if not here:
         return lines
-    at = pl.Series([number - first for number in here], dtype=pl.UInt32)
-    line = (
-        lines.get_column("line")
-        .clone()
-        .scatter(at, pl.Series(list(here.values()), dtype=pl.String))
+    line = pl.col("line_no").replace_strict(
+        list(here), list(here.values()), default=pl.col("line"), return_dtype=pl.String
     )
-    return lines.with_columns(line)
+    return lines.with_columns(line.alias("line"))
 
 
 def quoted_lines(
-    entry: pl.LazyFrame, hit_filter: HitFilter, period: Period, fmt: LogFormat
+    entry: pl.LazyFrame,
+    hit_filter: HitFilter,
+    period: Period,
+    fmt: LogFormat,
+    variants: Sequence[str] | None = None,
 ) -> list[pl.LazyFrame]:
     """The lines of one file (classified without a period; ``entry``: its ``line_no``,
     ``bucket``, ``variant`` and ``ts``) whose text the run may quote in ``period`` (the
@@ -454,7 +517,8 @@ def quoted_lines(
     the period a format string did not read, the first with fields left unread
     (``hit_collection.HitAccumulator``). As queries, each giving some of their numbers
     (``line_no``), to be collected together: they read a few columns of the entry, and only the
-    numbers of the lines they find."""
+    numbers of the lines they find. ``variants``, the names of the variants the entry holds
+    (or more; None: not known), spare the look for the variants it does not hold."""
     line_no = pl.col("line_no")
     timed = ~pl.col("bucket").is_in(TIMELESS_BUCKETS)
     inside = ~outside_period(hit_filter) & period.contains().fill_null(False)
@@ -462,18 +526,25 @@ def quoted_lines(
     variant = pl.col("variant").cast(pl.String)
     string = named_format_string(fmt)
     # The variants a message quotes the first line of: those leaving fields unread, and any
-    # but the format string's own.
-    firsts = [line_no.filter(variant.str.contains(UNREAD_FIELDS, literal=True)).min()]
-    if string is not None:
-        firsts.append(line_no.filter(variant != string.name).min())
-    bad = entry.filter(pl.col("bucket") == "malformed").select(line_no)
-    queries = [
-        bad.head(1),
-        entry.filter(read & variant.is_not_null())
-        .select(pl.concat_list(firsts).alias("line_no"))
-        .explode("line_no")
-        .drop_nulls(),
+    # but the format string's own; each as a test of the lines and of a variant's name (most
+    # entries hold none of them, and they are not looked for).
+    looked_for: list[tuple[pl.Expr, Callable[[str], bool]]] = [
+        (variant.str.contains(UNREAD_FIELDS, literal=True), lambda name: UNREAD_FIELDS in name)
     ]
+    if string is not None:
+        own = string.name
+        looked_for.append((variant != own, lambda name: name != own))
+    quoted = [test for test, holds in looked_for if variants is None or any(map(holds, variants))]
+    bad = entry.filter(pl.col("bucket") == "malformed").select(line_no)
+    queries = [bad.head(1)]
+    if quoted:
+        firsts = pl.concat_list([line_no.filter(test).min() for test in quoted])
+        queries.append(
+            entry.filter(read & variant.is_not_null())
+            .select(firsts.alias("line_no"))
+            .explode("line_no")
+            .drop_nulls()
+        )
     if period.since is not None:
         start = entry.select(line_no.filter(timed & inside).min().alias("start"))
         after = bad.join(start, how="cross").filter(line_no > pl.col("start"))

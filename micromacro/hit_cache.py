@@ -151,7 +151,7 @@ def _identity(path: str, size: int | None = None) -> Identity:
 @dataclass(frozen=True)
 class CachedPart:
     """A usable entry: its rows (one per line or row of the file's first ``lines``, as they
-    were stored: ``entry``, not yet read; ``read``, ``slices``), the bytes it covers, and
+    were stored: ``entry``, not yet read; ``read``, ``read_all``), the bytes it covers, and
     whether that is the whole file now (``whole``) or the file has grown since (read bytes
     ``size`` on, ``lines`` lines after the start)."""
 
@@ -185,12 +185,6 @@ class CachedPart:
         """The line numbers (``line_no``) that ``queries``, made from ``entry``, select."""
         found = self.read_all(queries)
         return {int(number) for frame in found for number in frame.get_column("line_no")}
-
-    def slices(self, rows: int) -> Iterator[pl.DataFrame]:
-        """The entry's rows, ``rows`` at a time, each read when it is wanted: the entry is never
-        in memory whole."""
-        for start in range(0, max(self.lines, 1), rows):  # an empty entry too
-            yield self.read(self.entry.slice(start, rows))
 
 
 def read_together(

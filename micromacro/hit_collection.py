@@ -253,6 +253,17 @@ class HitAccumulator:
         self.counted.clear()
         self.held = 0
 
+    def add_out_of_period(
+        self, lines: int, earliest: datetime | None, latest: datetime | None
+    ) -> None:
+        """Count ``lines`` lines read outside the period (their earliest and latest times), not
+        added as a chunk: of such lines a run keeps nothing but their number and times (without
+        ``keep_times``)."""
+        assert not self.keep_times  # their times would be kept one by one
+        if lines:
+            self.counts["out_of_period"] = self.counts.get("out_of_period", 0) + lines
+            self.add_times(earliest, latest)
+
     def add_unterminated(self, source_file: str, line_no: int) -> None:
         """Note that ``source_file`` ends in its line ``line_no``, with no line break after it."""
         ending: Unterminated = "closed" if source_file in self.compressed else "live"

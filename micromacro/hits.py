@@ -347,11 +347,19 @@ def in_period(lines: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:
     ``out_of_period``, as ``bucket_expr`` decides when it is given the period (its rule comes
     right after ``comment``, ``not_http`` and ``malformed``, and the rules after it do not
     look at the time)."""
-    if hit_filter.since is None and hit_filter.until is None:
+    moved = moved_out_of_period(hit_filter)
+    if moved is None:
         return lines
-    moved = outside_period(hit_filter) & ~pl.col("bucket").is_in(_BEFORE_PERIOD)
     out = pl.lit("out_of_period", dtype=BUCKET)
     return lines.with_columns(bucket=pl.when(moved).then(out).otherwise(pl.col("bucket")))
+
+
+def moved_out_of_period(hit_filter: HitFilter) -> pl.Expr | None:
+    """Whether a line classified without a period is ``out_of_period`` in ``hit_filter``'s
+    (``in_period``); None without a period."""
+    if hit_filter.since is None and hit_filter.until is None:
+        return None
+    return outside_period(hit_filter) & ~pl.col("bucket").is_in(_BEFORE_PERIOD)
 
 
 def in_export_period(rows: pl.DataFrame, hit_filter: HitFilter) -> pl.DataFrame:

@@ -62,6 +62,7 @@ from micromacro.hits import (
     KnownAgents,
     classify_lines,
     in_period,
+    moved_out_of_period,
     unreadable_malformed,
 )
 from micromacro.input_read import (
@@ -265,7 +266,14 @@ def read_hits(
             return
         del pending[: len(files)]
         retries.finish()  # the lines before them come first, as when they are read
-        for lines in cache.lines_of(files, inputs.source_dtype, hit_filter, quoted_period):
+        # Lines outside the period are counted in the entries, their rows not read (a nightly
+        # job's month of rotated logs is mostly other days), but where their times are kept.
+        leave_out = None if keep_times else moved_out_of_period(hit_filter)
+        if leave_out is not None:
+            result.add_out_of_period(*cache.left_out(files, leave_out))
+        for lines in cache.lines_of(
+            files, inputs.source_dtype, hit_filter, quoted_period, leave_out=leave_out
+        ):
             result.add(in_period(lines, hit_filter))
         for file in files:
             if (line_no := cache.unterminated_line(file.name)) is not None:

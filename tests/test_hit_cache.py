@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro import bots, cached_lines, exports, hit_cache, periods, reading
+from micromacro import bots, cached_lines, exports, hit_cache, hit_collection, periods, reading
 from micromacro.cli import cli
 from tests.helpers import SharedBuilds
 from tests.test_exports import (
@@ -277,6 +277,83 @@ def test_a_damaged_entry_among_others_read_together_is_the_one_named(
     parses.lines = 0
     assert "warning: cache:" not in invoke(*args).stderr
     assert parses.lines == 0
+
+
+def three_days(folder: Path) -> Path:
+    """A log of 3 days (1, 2 and 3 November 2026), each 10 pageviews of visitors of their own
+    and, among them, a malformed line."""
+    lines = []
+    for day in (1, 2, 3):
+        for number in range(10):
+            if number == 5:
+                lines.append(f"broken line of day {day}\n")
+            lines.append(
+                f"203.0.113.{day * 10 + number} - - [0{day}/Nov/2026:10:00:{number:02d} +0000] "
+                f'"GET /page-{number} HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) '
+                'Gecko/20100101 Firefox/120.0"\n'
+            )
+    log = folder / "access.log"
+    log.write_text("".join(lines))
+    return log
+
+
+@pytest.mark.parametrize(
+    ("period", "rows"),
+    [
+        # The 10 lines of the day and the 3 malformed ones (placed by where they lie), not the
+        # 20 lines of the other days.
+        (["--since", "2026-11-02", "--until", "2026-11-02"], 13),
+        (["--since", "2026-11-03"], 13),
+        # The earlier period needs every line's time.
+        (["--since", "2026-11-02", "--until", "2026-11-02", "--compare", "previous"], 33),
+    ],
+)
+def test_a_period_reads_of_an_entry_the_rows_of_the_lines_it_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, period: list[str], rows: int
+) -> None:
+    """The lines out of the period are counted in the entry, their rows not read: 33 lines,
+    the day's 10 pageviews, its malformed line, and 22 out of the period (the other days' 20
+    and their malformed lines, outside the period's lines)."""
+    log = three_days(tmp_path)
+    invoke("report", str(log))  # the entry, of every line
+    added: list[int] = []
+    add = hit_collection.HitAccumulator.add
+
+    def counted_add(self: hit_collection.HitAccumulator, lines: pl.DataFrame) -> None:
+        added.append(lines.height)
+        add(self, lines)
+
+    monkeypatch.setattr(hit_collection.HitAccumulator, "add", counted_add)
+    cached = invoke("report", str(log), "--format", "json", *period)
+    assert sum(added) == rows
+    summary = json.loads(cached.stdout)["input"]
+    counts = [summary[name] for name in ("lines", "page", "malformed", "out_of_period")]
+    assert counts == [33, 10, 1, 22]
+    assert (cached.stdout, cached.stderr) == (
+        (uncached := invoke("report", str(log), "--format", "json", *period, "--no-cache")).stdout,
+        uncached.stderr,
+    )
+
+
+def test_an_entry_names_the_variants_that_read_its_lines(tmp_path: Path) -> None:
+    """Where none of them leaves fields unread (nor differs from the format string), the lines
+    messages quote are not looked for among the entry's rows; a grown file's entry names the
+    variants of its new lines too."""
+
+    def named() -> list[str]:
+        (entry,) = entries()
+        return json.loads(pl.read_parquet_metadata(entry)[hit_cache._META_KEY])["extra"]["variants"]
+
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)[:100]
+    log = tmp_path / "access.log"
+    log.write_text("".join(lines))
+    invoke("report", str(log))
+    assert named() == ["combined"]
+    with log.open("a") as handle:  # grown by far more than a sixteenth: rewritten
+        handle.write("".join(line.rstrip("\n") + " 0.004 extra\n" for line in lines[:50]))
+    result = same_three_ways("report", str(log), "--format", "json")
+    assert named() == ["combined", "combined+fields"]
+    assert f"first {log}:101: " in result.stderr
 
 
 def test_format_strings_that_read_times_apart_keep_entries_apart(tmp_path: Path) -> None:
