@@ -74,6 +74,9 @@ NGINX_EXTRA = ' 0.004 "shop.example.com"'  # what each line of the custom log ad
 WARM_TARGET = 0.15  # a report read from the hit cache / the same report parsed, at most this
 GROWN_TARGET = 0.2  # a cached log grown by 1% / the whole log parsed, at most this
 GROWN_PERCENT = 1
+# The cache group's rotated logs: the log cut into this many files, all but the two newest
+# compressed (logrotate's `compress` with `delaycompress`), as a month of daily logs is kept.
+ROTATED_FILES = 30
 LARGE_SIZE = "20M"  # the large row: the yardstick group on this many lines, one round
 # The spill group: --hit-memory small enough that the counted hits of a 1M-line log go to disk.
 SPILL_MEMORY = "4M"
@@ -392,13 +395,45 @@ def cache_tools(log: Path, scratch: Path) -> list[Tool]:
             with grown_log.open("ab") as target:
                 target.writelines(source)
 
+    rotated_folder = scratch / f"{log.stem}-rotated"  # the sizes share the scratch folder
+    rotated = cached(
+        micromacro(rotated_folder / "access.log*", with_funnels),
+        scratch / f"{log.stem}-cache-rotated",
+    )
+
+    def fill_rotated() -> None:
+        if rotated_folder.exists():
+            return  # made, and its cache filled, for the other rotated row
+        rotate(log, rotated_folder, ROTATED_FILES)
+        subprocess.run(rotated, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+
     return [
         Tool("micromacro", cold),
         Tool("micromacro-warm", warm, fill_warm),
         Tool("micromacro-grown", grown, fill_grown),
+        Tool("micromacro-warm-rotated", rotated, fill_rotated),
+        Tool("micromacro-warm-rotated-day", [*rotated, *COMPARED_DAY], fill_rotated),
         # What every run costs whatever its input: start-up, imports, the report of 5,000 lines.
         Tool("micromacro-sample", micromacro(SAMPLE_LOG, with_funnels)),
     ]
+
+
+def rotate(log: Path, folder: Path, files: int) -> None:
+    """Cut `log` into `files` files of as many lines each, named as logrotate names them
+    (`access.log` the newest, then `access.log.1`, `access.log.2.gz`, …), all but the two
+    newest compressed."""
+    per_file = -(-count_lines(log) // files)
+    folder.mkdir()
+    with log.open("rb") as source:
+        for age in range(files - 1, -1, -1):  # the oldest lines first
+            lines = itertools.islice(source, per_file)
+            if age < 2:
+                name = "access.log" if age == 0 else "access.log.1"
+                with (folder / name).open("wb") as target:
+                    target.writelines(lines)
+            else:
+                with gzip.open(folder / f"access.log.{age}.gz", "wb", compresslevel=1) as target:
+                    target.writelines(lines)
 
 
 def spill_tools(log: Path, scratch: Path) -> list[Tool]:
@@ -623,6 +658,20 @@ TARGETS: tuple[Target, ...] = (
         False,
     ),
     Target("sample-log report / cold", "micromacro-sample", "micromacro", (), False),
+    Target(
+        f"{ROTATED_FILES} rotated logs / one log (both cached)",
+        "micromacro-warm-rotated",
+        "micromacro-warm",
+        (),
+        False,
+    ),
+    Target(
+        "a day / every day of the rotated logs (cached)",
+        "micromacro-warm-rotated-day",
+        "micromacro-warm-rotated",
+        (),
+        False,
+    ),
     Target("micromacro / JSON decode alone", "micromacro", "json-decode", (), False),
     Target("goaccess / micromacro", "goaccess", "micromacro", GOACCESS_TARGETS, True, 1),
     Target(
