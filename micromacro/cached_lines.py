@@ -398,7 +398,7 @@ class LineCache:
             return _with_texts(lines, texts.get(file.name, {}))
 
         def slices() -> Iterator[pl.DataFrame]:
-            for group in _in_slices(list(zip(files, parts, strict=True)), _SLICE_LINES):
+            for group in _slice_groups(list(zip(files, parts, strict=True)), _SLICE_LINES):
                 if len(group) == 1:
                     file, part = group[0]
                     for start in range(0, max(part.lines, 1), _SLICE_LINES):  # an empty one too
@@ -471,11 +471,12 @@ def _lacking_text(entry: pl.LazyFrame, numbers: set[int]) -> pl.LazyFrame:
     return entry.filter(wanted).select("line_no")
 
 
-def _in_slices(
+def _slice_groups(
     parts: list[tuple[InputFile, CachedPart]], lines: int
 ) -> Iterator[list[tuple[InputFile, CachedPart]]]:
-    """``parts`` in order, in groups: consecutive entries of ``lines`` lines or fewer in all
-    together, a larger entry alone (read ``lines`` at a time)."""
+    """``parts`` in order, in groups read as one slice each: consecutive entries of ``lines``
+    lines or fewer in all together; a larger entry alone (read ``lines`` at a time), and so
+    is a small one between two larger ones."""
     group: list[tuple[InputFile, CachedPart]] = []
     held = 0
     for item in parts:

@@ -19,7 +19,7 @@ import ipaddress
 import json
 import re
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from ipaddress import IPv4Network, IPv6Network
@@ -29,6 +29,7 @@ import polars as pl
 
 from micromacro.errors import UsageError
 from micromacro.hit_cache import HitCache
+from micromacro.hits import Unterminated, ending_text
 from micromacro.inputs import InputFile, Inputs
 from micromacro.logformats import (
     FAMILIES,
@@ -425,28 +426,35 @@ def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
 
 
 def unread_inputs(
-    fmt: LogFormat, read: pl.DataFrame, unfinished: Mapping[str, int] | None = None
+    fmt: LogFormat,
+    read: pl.DataFrame,
+    unfinished: Mapping[str, int] | None = None,
+    plain: Collection[str] = (),
 ) -> list[str]:
     """A warning for each input of several none of whose sampled data lines reads as ``fmt``
     (``read``: ``sample_read``): a log of another format given with the others, whose lines
     would all be malformed. A line an input ends in with no line break after it
     (``unfinished``, its number by input: a new log's first line, half written) is not
-    counted."""
+    counted; nor is a ``plain`` (uncompressed) input whose one data line is its first: the rest
+    of a line cut in two by a ``copytruncate`` rotation, the copy ending in its start."""
     if read.get_column("source_file").n_unique() < 2:
         return []
     last = pl.col("source_file").replace_strict(
         dict(unfinished or {}), default=None, return_dtype=pl.UInt32
     )
     half_written = (pl.col("line_no") == last).fill_null(False)
+    data = pl.col("data") & ~half_written
     per_input = read.group_by("source_file", maintain_order=True).agg(
-        (pl.col("data") & ~half_written).sum().alias("data"), pl.col("read").sum().alias("read")
+        data.sum().alias("data"),
+        pl.col("read").sum().alias("read"),
+        (data & (pl.col("line_no") == 1)).any().alias("first"),
     )
     return [
-        f"{name}: none of its first {data} lines reads as {fmt.name}, the format "
+        f"{name}: none of its first {lines} lines reads as {fmt.name}, the format "
         "found for the run's inputs, so its lines count as malformed; report on it in a run "
         "of its own"
-        for name, data, done in per_input.iter_rows()
-        if data and not done
+        for name, lines, done, first in per_input.iter_rows()
+        if lines and not done and not (lines == 1 and first and name in plain)
     ]
 
 
@@ -528,27 +536,49 @@ class UnreadFields:
     location: str
     line: str
     suggestion: str | None
+    # Whether the first is the last line of its input with no line break after it (``hits``'
+    # ``Unterminated``): "live", it may be half written and is then the only one.
+    unterminated: Unterminated = ""
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the only line is a live input's last, perhaps half written: a line cut after
+        its first fields, not a format with more of them."""
+        return self.lines == 1 and self.unterminated == "live"
 
     def remedy(self) -> str:
+        """What to do about them ("" for an ``unfinished`` line: wait for the rest of it)."""
+        if self.unfinished:
+            return ""
         if self.suggestion is None:
             return "name the format with --log-format (an nginx or Apache format string)"
         return f"to read them, name the format: --log-format {shlex.quote(self.suggestion)}"
 
+    def where(self) -> str:
+        """The first line's place, and what its ending says of it."""
+        ending = ending_text(self.unterminated)
+        return f"{self.location} ({ending})" if ending else self.location
+
     def warning(self) -> str:
-        """``access.log:1: 60 lines end with fields no format reads (…): …``."""
+        """``60 lines end with fields left unread (…), first access.log:1: …; …``."""
         tail = self.line if len(self.line) <= _TAIL_CHARS else "…" + self.line[-_TAIL_CHARS:]
         plural = "line ends" if self.lines == 1 else "lines end"
+        remedy = self.remedy()
         return (
             f"{self.lines:,} {plural} with fields left unread ({', '.join(self.variants)}), "
-            f"first {self.location}: {tail}; {self.remedy()}"
+            f"first {self.where()}: {tail}{f'; {remedy}' if remedy else ''}"
         )
 
 
 def lines_with_unread_fields(
-    fmt: LogFormat, variants: dict[str, int], example: tuple[str, int, str] | None
+    fmt: LogFormat,
+    variants: dict[str, int],
+    example: tuple[str, int, str] | None,
+    unterminated: Unterminated = "",
 ) -> UnreadFields | None:
     """The lines ``fmt`` read with ``+fields`` variants (``variants``: lines by variant), the
-    first of them ``example`` (input, line number, text); None when there are none."""
+    first of them ``example`` (input, line number, text; ``unterminated``: whether its input
+    ends in it with no line break after it); None when there are none."""
     names = sorted(name for name in variants if UNREAD_FIELDS in name)
     example = _unwrapped_example(fmt, example)
     if not names or example is None:
@@ -560,4 +590,5 @@ def lines_with_unread_fields(
         location=f"{name}:{number}",
         line=line,
         suggestion=_in_envelope_of(fmt, suggest_format_string(line)),
+        unterminated=unterminated,
     )

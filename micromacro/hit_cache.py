@@ -148,6 +148,11 @@ def _identity(path: str, size: int | None = None) -> Identity:
     return Identity(info.st_dev, info.st_ino, covered, info.st_mtime_ns, head, tail)
 
 
+# What reading the rows of an entry found usable may raise when its pages were written damaged:
+# Polars' errors, and a panic of its Parquet reader (a ``PanicException`` is no ``Exception``).
+_UNREADABLE = (OSError, pl.exceptions.PolarsError, pl.exceptions.PanicException)
+
+
 @dataclass(frozen=True)
 class CachedPart:
     """A usable entry: its rows (one per line or row of the file's first ``lines``, as they
@@ -178,13 +183,8 @@ class CachedPart:
         ``EntryUnreadable`` when they cannot be read."""
         try:
             return pl.collect_all(queries)
-        except (OSError, pl.exceptions.PolarsError) as error:
+        except _UNREADABLE as error:
             raise EntryUnreadable(self.file, error) from error
-
-    def numbers(self, queries: Sequence[pl.LazyFrame]) -> set[int]:
-        """The line numbers (``line_no``) that ``queries``, made from ``entry``, select."""
-        found = self.read_all(queries)
-        return {int(number) for frame in found for number in frame.get_column("line_no")}
 
 
 def read_together(
@@ -196,7 +196,7 @@ def read_together(
     queries = [query for _, part_queries in work for query in part_queries]
     try:
         found = pl.collect_all(queries)
-    except (OSError, pl.exceptions.PolarsError):
+    except _UNREADABLE:
         # Each entry on its own: the one that cannot be read is named.
         return [part.read_all(part_queries) for part, part_queries in work]
     results, start = [], 0
@@ -312,7 +312,7 @@ class HitCache:
             if (stored.device, stored.inode) != (now.device, now.inode):
                 raise ValueError("written for another file")
             appendable = appendable and bool(meta["appendable"])
-        except Exception as error:
+        except (Exception, pl.exceptions.PanicException) as error:
             self._damaged(file, path, error)
             return now, None
         whole = _still_holds(file.scan_path, stored, now, appendable=appendable)
@@ -320,7 +320,7 @@ class HitCache:
             return now, None
         try:
             entry = _entry_rows(data, meta["lines"], columns, numbered)
-        except Exception as error:
+        except (Exception, pl.exceptions.PanicException) as error:
             self._damaged(file, path, error)
             return now, None
         with contextlib.suppress(OSError):
@@ -548,7 +548,7 @@ class HitCache:
                 moved = not _still_there(file, meta["identity"])
             except FileNotFoundError:
                 continue  # removed meanwhile (another run pruning it, or a clear)
-            except Exception:
+            except (Exception, pl.exceptions.PanicException):
                 file, kind, lines, size = "(unreadable entry)", "", 0, 0
                 info = entry.stat()
             found.append(

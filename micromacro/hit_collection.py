@@ -19,6 +19,7 @@ kept, and ``drop_duplicate_lines`` moves a line already read in an earlier input
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -135,6 +136,8 @@ class HitAccumulator:
     # read through a compression (written no more).
     unterminated: dict[str, tuple[int, Unterminated]] = field(default_factory=dict)
     compressed: frozenset[str] = frozenset()
+    # Each input's place in reading order: the malformed lines named are the first of each.
+    order: Mapping[str, int] = field(default_factory=dict)
     # With several inputs and no ``dedupe``: a sample of the counted lines, for the overlap
     # hint (``overlapping_inputs``).
     overlap: OverlapSample | None = None
@@ -269,6 +272,12 @@ class HitAccumulator:
         ending: Unterminated = "closed" if source_file in self.compressed else "live"
         self.unterminated[source_file] = (line_no, ending)
 
+    def ending_of(self, source_file: str, line_no: int) -> Unterminated:
+        """Whether ``source_file`` ends in its line ``line_no`` with no line break after it, and
+        whether it may still be written to ("live") or not ("closed"); "" for another line."""
+        last, ending = self.unterminated.get(source_file, (0, ""))
+        return ending if line_no == last else ""
+
     def _ended(self, line: MalformedLine) -> MalformedLine:
         """``line``, told whether its input ends in it with no line break after it (the
         padding a crash leaves is written no more)."""
@@ -317,7 +326,10 @@ class HitAccumulator:
             _widen(self.quoted_extents, lines.filter(IN_PERIOD & self.quoted_period.contains()))
 
     def _add_malformed_examples(self, lines: pl.DataFrame) -> None:
-        """Keep the first malformed lines of each input that can be in the period.
+        """Keep the first malformed lines of each input that can be in the period: the first
+        by line number, inputs in reading order (``order``), however the lines came back (the
+        lines the chosen variant left come back after later ones), as reading an input from
+        the hit cache, in line order, names them.
 
         Held lines come back in file order after every line before them was added, so a line
         after its input's first period line is known to be after it; whether it is before the
@@ -326,12 +338,18 @@ class HitAccumulator:
         needed = ["source_file", "line_no", "line", "bucket"]
         needed += [MALFORMED_REASON] if MALFORMED_REASON in lines.columns else []
         bad = lines.select(needed).filter(pl.col("bucket") == "malformed")
-        if self.first_malformed is None and bad.height:
+        if bad.height:  # the chunk's first is its first by line number, inputs in order
             name, number, text = bad.select("source_file", "line_no", "line").row(0)
-            reason = (
-                bad.get_column(MALFORMED_REASON)[0] if MALFORMED_REASON in bad.columns else None
-            )
-            self.first_malformed = self._malformed_line(str(name), int(number), str(text), reason)
+            known = self.first_malformed
+            if known is None or self._place(str(name), int(number)) < self._place(
+                known.source_file, known.line_no
+            ):
+                reason = (
+                    bad.get_column(MALFORMED_REASON)[0] if MALFORMED_REASON in bad.columns else None
+                )
+                self.first_malformed = self._malformed_line(
+                    str(name), int(number), str(text), reason
+                )
         period, extents = self._quoted()
         if period.since is not None and bad.height:
             first = (
@@ -346,9 +364,9 @@ class HitAccumulator:
             bad = bad.filter(pl.col("line_no") > first)
         if not bad.height:
             return
-        kept: dict[str, int] = {}
+        kept: dict[str, list[int]] = {}
         for example in self.malformed:
-            kept[example.source_file] = kept.get(example.source_file, 0) + 1
+            kept.setdefault(example.source_file, []).append(example.line_no)
         bad = bad.group_by("source_file", maintain_order=True).head(MALFORMED_EXAMPLES)
         reasons = (
             bad.get_column(MALFORMED_REASON).to_list()
@@ -357,11 +375,25 @@ class HitAccumulator:
         )
         rows = bad.select("source_file", "line_no", "line").iter_rows()
         for (name, number, text), reason in zip(rows, reasons, strict=True):
-            if kept.get(str(name), 0) < MALFORMED_EXAMPLES:
+            numbers = kept.get(str(name), [])
+            if len(numbers) < MALFORMED_EXAMPLES or int(number) < max(numbers):
                 self.malformed.append(
                     self._malformed_line(str(name), int(number), str(text), reason)
                 )
-                kept[str(name)] = kept.get(str(name), 0) + 1
+                kept.setdefault(str(name), []).append(int(number))
+        # The first few of each input, in order.
+        self.malformed.sort(key=lambda line: self._place(line.source_file, line.line_no))
+        taken: dict[str, int] = {}
+        firsts = []
+        for example in self.malformed:
+            if taken.get(example.source_file, 0) < MALFORMED_EXAMPLES:
+                firsts.append(example)
+                taken[example.source_file] = taken.get(example.source_file, 0) + 1
+        self.malformed = firsts
+
+    def _place(self, source_file: str, line_no: int) -> tuple[int, int]:
+        """Where a line is in the reading of the inputs: its input's place, then its number."""
+        return self.order.get(source_file, len(self.order)), line_no
 
     def finish(self) -> None:
         """Move the timeless lines outside their input's period lines to ``out_of_period``
@@ -381,7 +413,7 @@ class HitAccumulator:
             quoted, extents = self._quoted()
             self.malformed = [m for m in self.malformed if example_in_period(m, extents, quoted)]
         shown: list[MalformedLine] = []
-        for example in self.malformed:  # in reading order, a few per input
+        for example in self.malformed:  # in reading order, the first few of each input
             if len(shown) < MALFORMED_EXAMPLES:
                 shown.append(self._ended(example))
         self.malformed = shown

@@ -133,6 +133,15 @@ class InputSummary:
 Unterminated = Literal["", "live", "closed"]
 
 
+def ending_text(unterminated: Unterminated) -> str:
+    """What a line is whose input ends in it with no line break after it: the last line of its
+    input, maybe half written where the input may still be written to ("" for another line)."""
+    if not unterminated:
+        return ""
+    still = ": still being written?" if unterminated == "live" else ""
+    return f"the last, with no line break after it{still}"
+
+
 @dataclass(frozen=True)
 class MalformedLine:
     """Where a malformed line is, and its start (for the user to look at).
@@ -151,10 +160,7 @@ class MalformedLine:
     def ending(self) -> str:
         """What it is, when its input ends in it with no line break after it: its last line,
         maybe half written where the input may still be written to ("" for another line)."""
-        if not self.unterminated:
-            return ""
-        still = ": still being written?" if self.unterminated == "live" else ""
-        return f"the last, with no line break after it{still}"
+        return ending_text(self.unterminated)
 
     def reasons(self) -> str:
         """Why it is malformed, where known, and what its ``ending`` says, in one text."""

@@ -223,7 +223,9 @@ def check_input(read: InputRead, options: ReadOptions) -> None:
         )
     unread = read.unread_fields
     if options.strict and unread is not None:
+        remedy = unread.remedy()
         raise InputError(
-            f"{unread.location}: fields left unread at the end of the line ({unread.lines:,} "
-            f"lines in all; --strict allows none); {unread.remedy()}"
+            f"{unread.where()}: fields left unread at the end of the line ({unread.lines:,} "
+            f"line{'' if unread.lines == 1 else 's'} in all; --strict allows none)"
+            f"{f'; {remedy}' if remedy else ''}"
         )

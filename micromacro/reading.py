@@ -220,6 +220,7 @@ def read_hits(
     ``quoted_period`` (None: the period of ``hit_filter``; see ``HitAccumulator``)."""
     total = inputs.total_bytes
     done = 0
+    order = {file.name: index for index, file in enumerate(inputs.files)}
     result = HitAccumulator(
         dedupe=dedupe,
         columns=(*COUNTED_COLUMNS, *(SEGMENT_COLUMNS if segment_columns else ())),
@@ -232,13 +233,13 @@ def read_hits(
         envelope=fmt.envelope if isinstance(fmt, FamilyFormat) else None,
         spill=spill,
         compressed=frozenset(file.name for file in inputs.files if file.compression),
+        order=order,
     )
     parser = batched(fmt.parser())
     stretches: _StretchLines = {}
     unbounded = dataclasses.replace(hit_filter, since=None, until=None)
     known_agents = KnownAgents()
     pending = [file for file in inputs.files if cache is not None and file.name in cache.found]
-    order = {file.name: index for index, file in enumerate(inputs.files)}
     if cache is not None:
         cache.start_reading()
 
@@ -439,7 +440,8 @@ def _read_access_logs(
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
-    unread = unread_inputs(fmt, sampled, chosen.unfinished) if sampled is not None else []
+    plain = {file.name for file in inputs.files if not file.compression}
+    unread = unread_inputs(fmt, sampled, chosen.unfinished, plain) if sampled is not None else []
     warnings = [*client_warnings, *unread]
     cache = None
     if options.cache is not None and not options.dedupe and not keep_lines:
@@ -536,7 +538,12 @@ def _read_access_logs(
         result,
         notes=notes,
         warnings=warnings,
-        unread_fields=lines_with_unread_fields(fmt, variants, read.unread_example),
+        unread_fields=lines_with_unread_fields(
+            fmt,
+            variants,
+            read.unread_example,
+            read.ending_of(*read.unread_example[:2]) if read.unread_example else "",
+        ),
     )
 
 

@@ -7,6 +7,7 @@ Every test has a cache directory of its own (``XDG_CACHE_HOME``, tests/conftest.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -757,6 +758,40 @@ def test_an_entry_whose_rows_cannot_be_read_is_rebuilt(monkeypatch: pytest.Monke
     assert parses.lines == 0
 
 
+def test_a_panic_of_the_parquet_reader_on_an_entry_is_a_damaged_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages written damaged can make Polars' Parquet reader panic rather than fail (a
+    ``PanicException``, which is no ``Exception``): the entry is damaged all the same, named,
+    read again and rewritten, among several read together too."""
+    logs = [str(SHOP), str(FIXTURES / "two_days.log")]
+    args = ["report", *logs, "--format", "json"]
+    invoke(*args)
+    look_up = cached_lines.LineCache.look_up
+    message = "assertion failed: offset + length <= self.length"
+
+    def panic(_: pl.DataFrame) -> pl.DataFrame:
+        raise pl.exceptions.PanicException(message)
+
+    def panicking(self: cached_lines.LineCache, file: Any, *, seekable: bool) -> Any:
+        part = look_up(self, file, seekable=seekable)
+        if part is not None and file.name == str(SHOP):
+            part = dataclasses.replace(part, entry=part.entry.map_batches(panic))
+            self.found[file.name] = part
+        return part
+
+    monkeypatch.setattr(cached_lines.LineCache, "look_up", panicking)
+    parses = Parses(monkeypatch)
+    rebuilt = invoke(*args)
+    assert rebuilt.exit_code == 0
+    assert parses.lines == 22  # the shop log's lines, parsed again
+    assert [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line] == [
+        f"micromacro: warning: cache: the entry of {SHOP} cannot be read ({message}): read "
+        "again and rewritten"
+    ]
+    assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
+
+
 def test_a_directory_in_place_of_an_entry_is_removed_when_empty_and_named_when_not(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -1030,6 +1065,23 @@ def test_quoted_lines_the_entry_lacks_are_read_from_the_file(
         result = same_three_ways("report", str(log), "--format", "json", *period)
         assert "broken line 300\n" not in result.stderr
         assert ": malformed line: broken line" in result.stderr
+
+
+def test_the_malformed_lines_named_are_the_first_whatever_order_they_were_read_in(
+    tmp_path: Path,
+) -> None:
+    """Lines a format string does not read are held and read by the rest of the family after
+    later ones; the malformed lines named are still the first of the file (lines 1 to 5 are
+    longer than --max-line-bytes, as most lines), as a read from the cache names them."""
+    log = tmp_path / "access.log"
+    log.write_text("".join(Path(SAMPLE).read_text().splitlines(keepends=True)[:990]))
+    string = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'
+    args = ["report", str(log), "--log-format", string, "--max-line-bytes", "150"]
+    result = same_three_ways(*args, "--format", "json")
+    named = [line for line in result.stderr.splitlines() if ": malformed line (" in line]
+    assert [line.split(": malformed line")[0] for line in named] == [
+        f"micromacro: warning: {log}:{number}" for number in range(1, 6)
+    ]
 
 
 # --- cache info and clear -----------------------------------------------------------------------

@@ -422,3 +422,58 @@ def test_a_compressed_log_of_one_cut_line_beside_others_is_still_of_another_form
         skipped(1),
         f"micromacro: warning: {log}:1: malformed line ({ENDED}): {HALF}",
     ]
+
+
+def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
+    tmp_path: Path,
+) -> None:
+    """logrotate's ``copytruncate`` copies the live log and empties it while the server writes:
+    the copy may end in the start of a line and the emptied log begin with its rest. That one
+    line is malformed, not a sign that the log is of another format; a compressed input of one
+    such line is still warned of (above), as is a plain one of two."""
+    rotated = written(tmp_path / "access.log.1", FIRST, SECOND, HALF)
+    rest = 'P/1.1" 200 512 "-" "Mozilla/5.0"'
+    log = written(tmp_path / "access.log", rest, end="\n")
+    result = run(rotated, log, "--no-cache")
+    assert warnings(result) == [
+        skipped(2),
+        f"micromacro: warning: {rotated}:3: malformed line ({STILL}): {HALF}",
+        f"micromacro: warning: {log}:1: malformed line: {rest}",
+    ]
+    assert counts(result) == {"lines": 4, "malformed": 2, "page": 2}
+    written(tmp_path / "access.log", rest, rest, end="\n")
+    assert warnings(run(rotated, log, "--no-cache"))[0] == (
+        f"micromacro: warning: {log}: none of its first 2 lines reads as combined, the format "
+        "found for the run's inputs, so its lines count as malformed; report on it in a run of "
+        "its own"
+    )
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_a_half_line_read_with_fields_left_unread_gets_no_format_advice(
+    tmp_path: Path, cache: list[str]
+) -> None:
+    """A last line cut after its referrer reads as ``common`` with one field left unread: it
+    is named as the line it is, not answered with a format string that would read a field
+    the server never writes there."""
+    cut = '203.0.113.7 - - [02/Nov/2026:10:05:00 +0000] "GET /b HTTP/1.1" 200 512 "https://a.example/"'
+    log = written(tmp_path / "access.log", FIRST, cut)
+    for _ in range(2 if cache else 1):  # with the cache: written, then read
+        result = run(log, *cache)
+        assert warnings(result) == [
+            "micromacro: warning: 1 line ends with fields left unread (common+fields), first "
+            f"{log}:2 ({STILL}): …{cut[-80:]}"  # the last 80 characters
+        ]
+        assert counts(result) == {"lines": 2, "malformed": 0, "page": 2}
+    strict = run(log, *cache, "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[-1] == (
+        f"micromacro: error: {log}:2 ({STILL}): fields left unread at the end of the line "
+        "(1 line in all; --strict allows none)"
+    )
+    # Finished, it is a line with a field no format reads, and the advice is given.
+    written(tmp_path / "access.log", FIRST, cut, end="\n")
+    assert warnings(run(log, *cache))[0].endswith(
+        """; to read them, name the format: --log-format '$remote_addr - $remote_user """
+        """[$time_local] "$request" $status $body_bytes_sent "$field1"'"""
+    )
