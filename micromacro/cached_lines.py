@@ -19,7 +19,7 @@ from the file (``hit_cache.fetch_lines``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,16 +107,22 @@ def cache_settings(
     }
 
 
+def _quoted_variants(fmt: LogFormat, variants: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Of ``variants``, those whose lines a message may quote: those leaving fields unread, and
+    those other than the format string's own (none without one)."""
+    string = named_format_string(fmt)
+    names = sorted(set(variants))
+    unread = [name for name in names if UNREAD_FIELDS in name]
+    others = [name for name in names if string is not None and name != string.name]
+    return unread, others
+
+
 def _quotable(fmt: LogFormat, variants: list[str]) -> pl.Expr:
     """Lines a message may quote: malformed ones, those with fields left unread, those a format
     string did not read (``variants``: the variants of the lines looked at)."""
-    string = named_format_string(fmt)
-    quoted = [
-        name
-        for name in variants
-        if UNREAD_FIELDS in name or (string is not None and name != string.name)
-    ]
-    return (pl.col("bucket") == "malformed") | pl.col("variant").is_in(quoted).fill_null(False)
+    unread, others = _quoted_variants(fmt, variants)
+    quoted = pl.col("variant").is_in([*unread, *others]).fill_null(False)
+    return (pl.col("bucket") == "malformed") | quoted
 
 
 @dataclass
@@ -437,19 +443,23 @@ class LineCache:
         )
 
 
-def _variants(part: CachedPart) -> list[str] | None:
-    """The variants the entry ``part`` says its lines were read by (None: it does not say)."""
+def _variants(part: CachedPart) -> list[str]:
+    """The variants the entry ``part`` says its lines were read by (or more). Every entry this
+    code reads was written by it, and says; one that did not would be looked through."""
     names = part.extra.get(_VARIANTS)
-    return [str(name) for name in names] if isinstance(names, list) else None
+    if isinstance(names, list):
+        return [str(name) for name in names]
+    found = part.read(part.entry.select(pl.col("variant").drop_nulls().unique()))
+    return [str(name) for name in found.get_column("variant")]
 
 
 def _variants_extra(part: CachedPart | None, read: _FileLines | None) -> dict[str, list[str]]:
-    """What an entry of ``part`` then ``read`` says of its variants: all of both, unless
-    ``part`` does not say which are its own."""
-    earlier = _variants(part) if part is not None else []
-    if earlier is None:
+    """What an entry of ``part`` then ``read`` says of its variants: all of both (nothing where
+    ``part`` does not say its own, which ``_variants`` then reads)."""
+    earlier = part.extra.get(_VARIANTS) if part is not None else []
+    if not isinstance(earlier, list):
         return {}
-    return {_VARIANTS: sorted({*earlier, *(read.variants if read is not None else ())})}
+    return {_VARIANTS: sorted({*map(str, earlier), *(read.variants if read else ())})}
 
 
 def _rows(entry: pl.LazyFrame, start: int, rows: int, leave_out: pl.Expr | None) -> pl.LazyFrame:
@@ -509,7 +519,7 @@ def quoted_lines(
     hit_filter: HitFilter,
     period: Period,
     fmt: LogFormat,
-    variants: Sequence[str] | None = None,
+    variants: Sequence[str],
 ) -> list[pl.LazyFrame]:
     """The lines of one file (classified without a period; ``entry``: its ``line_no``,
     ``bucket``, ``variant`` and ``ts``) whose text the run may quote in ``period`` (the
@@ -519,23 +529,15 @@ def quoted_lines(
     (``hit_collection.HitAccumulator``). As queries, each giving some of their numbers
     (``line_no``), to be collected together: they read a few columns of the entry, and only the
     numbers of the lines they find. ``variants``, the names of the variants the entry holds
-    (or more; None: not known), spare the look for the variants it does not hold."""
+    (or more), spare the look for the variants it does not hold."""
     line_no = pl.col("line_no")
     timed = ~pl.col("bucket").is_in(TIMELESS_BUCKETS)
     inside = ~outside_period(hit_filter) & period.contains().fill_null(False)
     read = ~timed | inside  # its bucket is not out_of_period, and its time in ``period``
     variant = pl.col("variant").cast(pl.String)
-    string = named_format_string(fmt)
     # The variants a message quotes the first line of: those leaving fields unread, and any
-    # but the format string's own; each as a test of the lines and of a variant's name (most
-    # entries hold none of them, and they are not looked for).
-    looked_for: list[tuple[pl.Expr, Callable[[str], bool]]] = [
-        (variant.str.contains(UNREAD_FIELDS, literal=True), lambda name: UNREAD_FIELDS in name)
-    ]
-    if string is not None:
-        own = string.name
-        looked_for.append((variant != own, lambda name: name != own))
-    quoted = [test for test, holds in looked_for if variants is None or any(map(holds, variants))]
+    # but the format string's own (most entries hold none of them: no line is looked for).
+    quoted = [variant.is_in(names) for names in _quoted_variants(fmt, variants) if names]
     bad = entry.filter(pl.col("bucket") == "malformed").select(line_no)
     queries = [bad.head(1)]
     if quoted:
