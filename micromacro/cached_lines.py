@@ -113,7 +113,8 @@ def _quoted_variants(fmt: LogFormat, variants: Iterable[str]) -> tuple[list[str]
     string = named_format_string(fmt)
     names = sorted(set(variants))
     unread = [name for name in names if UNREAD_FIELDS in name]
-    others = [name for name in names if string is not None and name != string.name]
+    # (A format string's ``+fields`` variants are among both: each list is looked for apart.)
+    others = [] if string is None else [name for name in names if name != string.name]
     return unread, others
 
 

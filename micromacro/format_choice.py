@@ -429,14 +429,15 @@ def unread_inputs(
     fmt: LogFormat,
     read: pl.DataFrame,
     unfinished: Mapping[str, int] | None = None,
-    plain: Collection[str] = (),
+    cut_rests: Collection[str] = (),
 ) -> list[str]:
     """A warning for each input of several none of whose sampled data lines reads as ``fmt``
     (``read``: ``sample_read``): a log of another format given with the others, whose lines
     would all be malformed. A line an input ends in with no line break after it
     (``unfinished``, its number by input: a new log's first line, half written) is not
-    counted; nor is a ``plain`` (uncompressed) input whose one data line is its first: the rest
-    of a line cut in two by a ``copytruncate`` rotation, the copy ending in its start."""
+    counted; nor is an input of ``cut_rests`` whose one data line is its first: the rest of a
+    line cut in two by a ``copytruncate`` rotation (the copy, another input, ending in its
+    start with no line break after it)."""
     if read.get_column("source_file").n_unique() < 2:
         return []
     last = pl.col("source_file").replace_strict(
@@ -450,12 +451,18 @@ def unread_inputs(
         (data & (pl.col("line_no") == 1)).any().alias("first"),
     )
     return [
-        f"{name}: none of its first {lines} lines reads as {fmt.name}, the format "
-        "found for the run's inputs, so its lines count as malformed; report on it in a run "
-        "of its own"
+        f"{name}: {_none_of_first(lines)} as {fmt.name}, the format found for the run's "
+        "inputs, so its lines count as malformed; report on it in a run of its own"
         for name, lines, done, first in per_input.iter_rows()
-        if lines and not done and not (lines == 1 and first and name in plain)
+        if lines and not done and not (lines == 1 and first and name in cut_rests)
     ]
+
+
+def _none_of_first(lines: int) -> str:
+    """``none of its first 3 lines reads``, ``its first line does not read``."""
+    return (
+        "its first line does not read" if lines == 1 else f"none of its first {lines:,} lines reads"
+    )
 
 
 def report_timezone(
@@ -520,8 +527,9 @@ def unmatched_warning(
     shown = ", ".join(f"{variant} {count:,}" for variant, count in sorted(others.items()))
     lines = sum(others.values())
     return [
-        f"{lines:,} line{'' if lines == 1 else 's'} do not match the --log-format "
-        f"string and were read by the Common Log Format family instead ({shown}); first "
+        f"{lines:,} {'line does' if lines == 1 else 'lines do'} not match the --log-format "
+        f"string and {'was' if lines == 1 else 'were'} read by the Common Log Format family "
+        f"instead ({shown}); first "
         f"{name}:{number}: {string.mismatch(line)}"
     ]
 

@@ -338,7 +338,9 @@ class HitAccumulator:
         needed = ["source_file", "line_no", "line", "bucket"]
         needed += [MALFORMED_REASON] if MALFORMED_REASON in lines.columns else []
         bad = lines.select(needed).filter(pl.col("bucket") == "malformed")
-        if bad.height:  # the chunk's first is its first by line number, inputs in order
+        # A chunk's lines (or a batch of held lines) are in line order, inputs in order: its
+        # first malformed line is its first by place.
+        if bad.height:
             name, number, text = bad.select("source_file", "line_no", "line").row(0)
             known = self.first_malformed
             if known is None or self._place(str(name), int(number)) < self._place(
@@ -364,9 +366,6 @@ class HitAccumulator:
             bad = bad.filter(pl.col("line_no") > first)
         if not bad.height:
             return
-        kept: dict[str, list[int]] = {}
-        for example in self.malformed:
-            kept.setdefault(example.source_file, []).append(example.line_no)
         bad = bad.group_by("source_file", maintain_order=True).head(MALFORMED_EXAMPLES)
         reasons = (
             bad.get_column(MALFORMED_REASON).to_list()
@@ -375,12 +374,7 @@ class HitAccumulator:
         )
         rows = bad.select("source_file", "line_no", "line").iter_rows()
         for (name, number, text), reason in zip(rows, reasons, strict=True):
-            numbers = kept.get(str(name), [])
-            if len(numbers) < MALFORMED_EXAMPLES or int(number) < max(numbers):
-                self.malformed.append(
-                    self._malformed_line(str(name), int(number), str(text), reason)
-                )
-                kept.setdefault(str(name), []).append(int(number))
+            self.malformed.append(self._malformed_line(str(name), int(number), str(text), reason))
         # The first few of each input, in order.
         self.malformed.sort(key=lambda line: self._place(line.source_file, line.line_no))
         taken: dict[str, int] = {}

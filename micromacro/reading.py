@@ -20,6 +20,7 @@ import collections
 import contextlib
 import dataclasses
 import itertools
+import os
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, tzinfo
@@ -268,7 +269,8 @@ def read_hits(
         del pending[: len(files)]
         retries.finish()  # the lines before them come first, as when they are read
         # Lines outside the period are counted in the entries, their rows not read (a nightly
-        # job's month of rotated logs is mostly other days), but where their times are kept.
+        # job's month of rotated logs is mostly other days); not where every line's time is
+        # kept (``--compare``).
         leave_out = None if keep_times else moved_out_of_period(hit_filter)
         if leave_out is not None:
             result.add_out_of_period(*cache.left_out(files, leave_out))
@@ -440,8 +442,11 @@ def _read_access_logs(
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
-    plain = {file.name for file in inputs.files if not file.compression}
-    unread = unread_inputs(fmt, sampled, chosen.unfinished, plain) if sampled is not None else []
+    unread = (
+        unread_inputs(fmt, sampled, chosen.unfinished, _cut_rests(inputs))
+        if sampled is not None
+        else []
+    )
     warnings = [*client_warnings, *unread]
     cache = None
     if options.cache is not None and not options.dedupe and not keep_lines:
@@ -545,6 +550,28 @@ def _read_access_logs(
             read.ending_of(*read.unread_example[:2]) if read.unread_example else "",
         ),
     )
+
+
+def _cut_rests(inputs: Inputs) -> set[str]:
+    """The inputs whose first line may be the rest of a line logrotate's ``copytruncate`` cut
+    in two: the plain files, when one of them (the copy) ends in a line with no line break
+    after it; else none."""
+    plain = [file for file in inputs.files if not file.compression and file.scan_path == file.name]
+    if not any(not _ends_a_line(file) for file in plain):
+        return set()
+    return {file.name for file in plain}
+
+
+def _ends_a_line(file: InputFile) -> bool:
+    """Whether ``file`` ends with a line break (or is empty, or cannot be read now)."""
+    try:
+        with open(file.scan_path, "rb") as handle:
+            if handle.seek(0, os.SEEK_END) == 0:
+                return True
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) == b"\n"
+    except OSError:
+        return True
 
 
 def _first_lines(inputs: Inputs) -> list[tuple[InputFile, int, str]]:

@@ -59,6 +59,35 @@ def resealed(entry: Path, data: bytes) -> None:
     hit_cache._seal(str(entry))
 
 
+def damage_pages(entry: Path) -> None:
+    """Damage the first pages' headers of ``entry`` and reseal it: its footer and digest stay
+    right, and its rows cannot be decoded."""
+    data = bytearray(entry.read_bytes())
+    data[4:400] = b"\xff" * 396
+    resealed(entry, bytes(data))
+
+
+def read_again_once(
+    args: Sequence[str], monkeypatch: pytest.MonkeyPatch, file: object, lines: int
+) -> str:
+    """Run ``args`` with a damaged entry of ``file``: it parses ``lines`` lines (that file's),
+    warns once that the entry cannot be read, and reports as ``--no-cache`` does; the next run
+    reads the rewritten entry without a word. The warning."""
+    parses = Parses(monkeypatch)
+    rebuilt = invoke(*args)
+    assert rebuilt.exit_code == 0
+    assert parses.lines == lines
+    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {file} cannot be read")
+    assert warnings[0].endswith(": read again and rewritten")
+    assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
+    parses.lines = 0
+    assert "warning: cache:" not in invoke(*args).stderr
+    assert parses.lines == 0
+    return warnings[0]
+
+
 def entries() -> list[Path]:
     """The entries of the test's cache directory."""
     folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
@@ -263,21 +292,8 @@ def test_a_damaged_entry_among_others_read_together_is_the_one_named(
     before = set(entries())
     invoke("report", str(logs[1]))
     (entry,) = set(entries()) - before
-    data = bytearray(entry.read_bytes())
-    data[4:400] = b"\xff" * 396  # the first pages' headers; the footer stays whole
-    resealed(entry, bytes(data))
-    args = ["report", *map(str, logs), "--format", "json"]
-    parses = Parses(monkeypatch)
-    rebuilt = invoke(*args)
-    assert rebuilt.exit_code == 0
-    assert parses.lines == 1_000
-    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
-    assert len(warnings) == 1
-    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {logs[1]} cannot")
-    assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
-    parses.lines = 0
-    assert "warning: cache:" not in invoke(*args).stderr
-    assert parses.lines == 0
+    damage_pages(entry)
+    read_again_once(["report", *map(str, logs), "--format", "json"], monkeypatch, logs[1], 1_000)
 
 
 def three_days(folder: Path) -> Path:
@@ -741,21 +757,8 @@ def test_an_entry_whose_rows_cannot_be_read_is_rebuilt(monkeypatch: pytest.Monke
     args = ["report", str(SHOP), "--format", "json"]
     invoke(*args)
     (entry,) = entries()
-    data = bytearray(entry.read_bytes())
-    data[4:400] = b"\xff" * 396  # the first pages' headers; the footer stays whole
-    resealed(entry, bytes(data))
-    parses = Parses(monkeypatch)
-    rebuilt = invoke(*args)
-    assert rebuilt.exit_code == 0
-    assert parses.lines == 22
-    warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
-    assert len(warnings) == 1
-    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {SHOP} cannot be read")
-    assert warnings[0].endswith(": read again and rewritten")
-    assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
-    parses.lines = 0
-    assert "warning: cache:" not in invoke(*args).stderr
-    assert parses.lines == 0
+    damage_pages(entry)
+    read_again_once(args, monkeypatch, SHOP, 22)
 
 
 def test_a_panic_of_the_parquet_reader_on_an_entry_is_a_damaged_entry(

@@ -416,7 +416,7 @@ def test_a_compressed_log_of_one_cut_line_beside_others_is_still_of_another_form
     log = tmp_path / "access.log.2.gz"
     log.write_bytes(gzip.compress(HALF.encode()))
     assert warnings(run(rotated, str(log), "--no-cache")) == [
-        f"micromacro: warning: {log}: none of its first 1 lines reads as combined, the format "
+        f"micromacro: warning: {log}: its first line does not read as combined, the format "
         "found for the run's inputs, so its lines count as malformed; report on it in a run of "
         "its own",
         skipped(1),
@@ -429,8 +429,9 @@ def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
 ) -> None:
     """logrotate's ``copytruncate`` copies the live log and empties it while the server writes:
     the copy may end in the start of a line and the emptied log begin with its rest. That one
-    line is malformed, not a sign that the log is of another format; a compressed input of one
-    such line is still warned of (above), as is a plain one of two."""
+    line is malformed, not a sign that the log is of another format. Without a copy ending
+    mid-line, a log of one line another format reads is still warned of, as a compressed one
+    (above) and a plain one of two."""
     rotated = written(tmp_path / "access.log.1", FIRST, SECOND, HALF)
     rest = 'P/1.1" 200 512 "-" "Mozilla/5.0"'
     log = written(tmp_path / "access.log", rest, end="\n")
@@ -444,6 +445,14 @@ def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
     written(tmp_path / "access.log", rest, rest, end="\n")
     assert warnings(run(rotated, log, "--no-cache"))[0] == (
         f"micromacro: warning: {log}: none of its first 2 lines reads as combined, the format "
+        "found for the run's inputs, so its lines count as malformed; report on it in a run of "
+        "its own"
+    )
+    written(tmp_path / "access.log.1", FIRST, SECOND, end="\n")  # no line cut in two
+    caddy = '{"level":"info","ts":1762077900.5,"request":{"method":"GET","uri":"/"},"status":200}'
+    written(tmp_path / "access.log", caddy, end="\n")
+    assert warnings(run(rotated, log, "--no-cache"))[0] == (
+        f"micromacro: warning: {log}: its first line does not read as combined, the format "
         "found for the run's inputs, so its lines count as malformed; report on it in a run of "
         "its own"
     )

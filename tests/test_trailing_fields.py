@@ -236,6 +236,12 @@ def test_lines_a_format_string_does_not_read_are_named_with_the_column(tmp_path:
         f"{log}:1: the nginx format string stops matching at column 15, at '[', where the line "
         "has '- [02/Nov/2026:09:15:03 +0100]…'\n"
     ) in err
+    log.write_text(COMBINED_LINE + "\n")
+    _, _, err = run("report", str(log), "--log-format", fmt, "--format", "json")
+    assert (
+        "micromacro: warning: 1 line does not match the --log-format string and was read by "
+        "the Common Log Format family instead (combined 1); first "
+    ) in err
 
 
 def test_a_format_string_ending_early_says_where_the_line_goes_on(tmp_path: Path) -> None:
