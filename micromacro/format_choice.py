@@ -19,7 +19,7 @@ import ipaddress
 import json
 import re
 import shlex
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from ipaddress import IPv4Network, IPv6Network
@@ -429,15 +429,15 @@ def unread_inputs(
     fmt: LogFormat,
     read: pl.DataFrame,
     unfinished: Mapping[str, int] | None = None,
-    cut_rests: Collection[str] = (),
+    cut_rest: Callable[[str], bool] | None = None,
 ) -> list[str]:
     """A warning for each input of several none of whose sampled data lines reads as ``fmt``
     (``read``: ``sample_read``): a log of another format given with the others, whose lines
     would all be malformed. A line an input ends in with no line break after it
     (``unfinished``, its number by input: a new log's first line, half written) is not
-    counted; nor is an input of ``cut_rests`` whose one data line is its first: the rest of a
-    line cut in two by a ``copytruncate`` rotation (the copy, another input, ending in its
-    start with no line break after it)."""
+    counted; nor is an input whose one data line is its first when that is the rest of a line
+    cut in two by a ``copytruncate`` rotation (``cut_rest``, by input: the copy, another input,
+    ends in the line's start with no line break after it)."""
     if read.get_column("source_file").n_unique() < 2:
         return []
     last = pl.col("source_file").replace_strict(
@@ -454,7 +454,9 @@ def unread_inputs(
         f"{name}: {_none_of_first(lines)} as {fmt.name}, the format found for the run's "
         "inputs, so its lines count as malformed; report on it in a run of its own"
         for name, lines, done, first in per_input.iter_rows()
-        if lines and not done and not (lines == 1 and first and name in cut_rests)
+        if lines
+        and not done
+        and not (lines == 1 and first and cut_rest is not None and cut_rest(name))
     ]
 
 

@@ -754,6 +754,26 @@ class _Reader:
         return self._raw.tell()
 
 
+def unfinished_last_line(file: InputFile, max_bytes: int = 1 << 16) -> bytes | None:
+    """The bytes of the last line of ``file`` when no line break follows it (decompressed: a
+    compressed file is read through); None when it ends with one, is empty, cannot be read, or
+    its last line is longer than ``max_bytes``."""
+    try:
+        with _Reader(file) as reader:
+            if not file.compression:
+                size = os.path.getsize(file.scan_path)
+                reader.seek(max(0, size - max_bytes - 1))
+            tail = b""
+            while block := reader.read(1 << 20):
+                tail = (tail + block)[-(max_bytes + 1) :]
+    except (InputError, OSError):
+        return None
+    if not tail or tail.endswith(b"\n"):
+        return None
+    last = tail.rsplit(b"\n", 1)[-1]
+    return last if len(last) <= max_bytes else None
+
+
 def _open_raw(path: str, name: str | None = None) -> BinaryIO:
     try:
         return open(path, "rb")

@@ -20,7 +20,6 @@ import collections
 import contextlib
 import dataclasses
 import itertools
-import os
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, tzinfo
@@ -34,6 +33,7 @@ from micromacro.cpus import usable_cpus
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
     PROXIED_SAMPLE_LINES,
+    Sample,
     check_forwarded_for,
     choose_format_for,
     client_address_warning,
@@ -43,6 +43,7 @@ from micromacro.format_choice import (
     named_format_string,
     proxied_clients_warning,
     report_timezone,
+    sample_read,
     unmatched_warning,
     unread_inputs,
 )
@@ -73,7 +74,14 @@ from micromacro.input_read import (
     empty_mappings,
     ignored_options,
 )
-from micromacro.inputs import FileParts, InputFile, Inputs, LineChunk, read_ahead
+from micromacro.inputs import (
+    FileParts,
+    InputFile,
+    Inputs,
+    LineChunk,
+    read_ahead,
+    unfinished_last_line,
+)
 from micromacro.logformats import LogFormat
 from micromacro.logformats.cut import group_order
 from micromacro.logformats.families import (
@@ -443,7 +451,7 @@ def _read_access_logs(
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
     unread = (
-        unread_inputs(fmt, sampled, chosen.unfinished, _cut_rests(inputs))
+        unread_inputs(fmt, sampled, chosen.unfinished, _cut_rest(inputs, fmt, sample))
         if sampled is not None
         else []
     )
@@ -552,26 +560,25 @@ def _read_access_logs(
     )
 
 
-def _cut_rests(inputs: Inputs) -> set[str]:
-    """The inputs whose first line may be the rest of a line logrotate's ``copytruncate`` cut
-    in two: the plain files, when one of them (the copy) ends in a line with no line break
-    after it; else none."""
-    plain = [file for file in inputs.files if not file.compression and file.scan_path == file.name]
-    if not any(not _ends_a_line(file) for file in plain):
-        return set()
-    return {file.name for file in plain}
+def _cut_rest(inputs: Inputs, fmt: LogFormat, sample: Sample) -> Callable[[str], bool]:
+    """Whether an input's first line is the rest of a line logrotate's ``copytruncate`` cut in
+    two: another input (the copy) ends in a line with no line break after it, and that line
+    followed by this one reads as ``fmt``. Looked at only for the inputs asked about (a
+    compressed copy is read through)."""
+    firsts = {file.name: text for file, number, text in sample if number == 1}
 
+    def is_cut_rest(name: str) -> bool:
+        rest = firsts.get(name)
+        if rest is None:
+            return False
+        joined = [
+            (file, 1, start.decode("utf-8", "replace") + rest)
+            for file in inputs.files
+            if file.name != name and (start := unfinished_last_line(file)) is not None
+        ]
+        return bool(joined) and bool(sample_read(fmt, joined).get_column("read").any())
 
-def _ends_a_line(file: InputFile) -> bool:
-    """Whether ``file`` ends with a line break (or is empty, or cannot be read now)."""
-    try:
-        with open(file.scan_path, "rb") as handle:
-            if handle.seek(0, os.SEEK_END) == 0:
-                return True
-            handle.seek(-1, os.SEEK_END)
-            return handle.read(1) == b"\n"
-    except OSError:
-        return True
+    return is_cut_rest
 
 
 def _first_lines(inputs: Inputs) -> list[tuple[InputFile, int, str]]:

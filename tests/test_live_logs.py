@@ -429,8 +429,9 @@ def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
 ) -> None:
     """logrotate's ``copytruncate`` copies the live log and empties it while the server writes:
     the copy may end in the start of a line and the emptied log begin with its rest. That one
-    line is malformed, not a sign that the log is of another format. Without a copy ending
-    mid-line, a log of one line another format reads is still warned of, as a compressed one
+    line is malformed, not a sign that the log is of another format: the copy's last line
+    followed by it reads as the format (the copy compressed too). A log of one line another
+    format reads is still warned of, beside a live log ending mid-line too, as a compressed one
     (above) and a plain one of two."""
     rotated = written(tmp_path / "access.log.1", FIRST, SECOND, HALF)
     rest = 'P/1.1" 200 512 "-" "Mozilla/5.0"'
@@ -448,14 +449,19 @@ def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
         "found for the run's inputs, so its lines count as malformed; report on it in a run of "
         "its own"
     )
-    written(tmp_path / "access.log.1", FIRST, SECOND, end="\n")  # no line cut in two
+    written(tmp_path / "access.log", rest, end="\n")
+    copy = tmp_path / "access.log.1.gz"  # copytruncate with compress, no delaycompress
+    copy.write_bytes(gzip.compress("\n".join([FIRST, SECOND, HALF]).encode()))
+    assert "another format" not in run(str(copy), log, "--no-cache").stderr
     caddy = '{"level":"info","ts":1762077900.5,"request":{"method":"GET","uri":"/"},"status":200}'
     written(tmp_path / "access.log", caddy, end="\n")
-    assert warnings(run(rotated, log, "--no-cache"))[0] == (
-        f"micromacro: warning: {log}: its first line does not read as combined, the format "
-        "found for the run's inputs, so its lines count as malformed; report on it in a run of "
-        "its own"
-    )
+    ended = written(tmp_path / "other.log", FIRST, SECOND, end="\n")  # no line cut in two
+    for earlier in (rotated, ended):  # a live log ending mid-line, or one that does not
+        assert warnings(run(earlier, log, "--no-cache"))[0] == (
+            f"micromacro: warning: {log}: its first line does not read as combined, the "
+            "format found for the run's inputs, so its lines count as malformed; report on it "
+            "in a run of its own"
+        )
 
 
 @pytest.mark.parametrize("cache", [["--no-cache"], []])
