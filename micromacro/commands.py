@@ -545,7 +545,8 @@ def hits(
         table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, table.notes, table.warnings, table.malformed)
     buckets = ", ".join(f"{k} {v:,}" for k, v in table.input.bucket_counts().items())
-    env.message(f"input: {table.input.lines:,} lines ({buckets})")
+    lines = table.input.lines
+    env.message(f"input: {lines:,} line{'s' if lines != 1 else ''} ({buckets})")
     data = write_hit_table(table.rows, output_format, raw=csv_raw)
     if output is not None:
         write_output(dated_path(output, table.start, table.tz), data, reads=(*inputs, goals_read))

@@ -630,7 +630,8 @@ def describe_entries(cache: HitCache) -> str:
         moved = ", renamed or removed since" if entry.moved else ""
         lines.append(
             f"{entry.entry_bytes / 1e6:8,.1f} MB  {entry.kind or '?'}: {entry.file} "
-            f"({entry.lines:,} lines, {entry.file_bytes:,} bytes{moved}), last used {used}"
+            f"({entry.lines:,} line{'s' if entry.lines != 1 else ''}, "
+            f"{entry.file_bytes:,} bytes{moved}), last used {used}"
         )
     return "\n".join(lines)
 

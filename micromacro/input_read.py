@@ -175,9 +175,10 @@ def input_warnings(read: InputRead, options: ReadOptions) -> list[str]:
     if read.summary.lines == 0:
         warnings.append(f"the input is empty: no {read.unit}s to report on")
     elif comments == read.summary.lines:
+        its = "its one line is a" if comments == 1 else f"its {comments:,} lines are"
+        plural = "" if comments == 1 else "s"
         warnings.append(
-            f"the input holds no request: its {comments:,} lines are blank, comment or "
-            "directive lines"
+            f"the input holds no request: {its} blank, comment or directive line{plural}"
         )
     elif read.hit_count() == 0 and read.summary.buckets.get("out_of_period", 0):
         warnings.append(
@@ -218,7 +219,7 @@ def check_input(read: InputRead, options: ReadOptions) -> None:
     if options.strict and bad and first is not None:
         ending = f" ({first.ending()})" if first.ending() else ""
         raise InputError(
-            f"{first.location()}: malformed {first.unit}{ending} ({bad} in all; --strict "
+            f"{first.location()}: malformed {first.unit}{ending} ({bad:,} in all; --strict "
             "allows none)"
         )
     unread = read.unread_fields

@@ -598,6 +598,22 @@ def test_a_log_of_only_directives_is_an_empty_report(tmp_path: Path) -> None:
     )
 
 
+def test_counts_of_one_read_in_the_singular_and_large_ones_grouped(tmp_path: Path) -> None:
+    comment = tmp_path / "empty.log"
+    comment.write_text("#Fields: date time c-ip cs-method cs-uri-stem sc-status\n")
+    assert (
+        "the input holds no request: its one line is a blank, comment or directive line\n"
+    ) in report(str(comment), "--format", "json").stderr
+    one = tmp_path / "one.log"
+    one.write_text(Path(SHOP).read_text().splitlines(keepends=True)[0])
+    assert "micromacro: input: 1 line (" in run("hits", str(one)).stderr
+    assert "(1 line, " in run("cache", "info").stdout
+    broken = tmp_path / "broken.log"
+    broken.write_text(Path(SHOP).read_text() + "not a request\n" * 1_200)
+    strict = report(str(broken), "--strict")
+    assert "malformed line (1,201 in all; --strict allows none)" in strict.stderr
+
+
 def test_forcing_a_format_that_matches_nothing_exits_1(tmp_path: Path) -> None:
     other = tmp_path / "app.log"
     other.write_text("hello\nworld\n")
