@@ -563,20 +563,28 @@ def _read_access_logs(
 def _cut_rest(inputs: Inputs, fmt: LogFormat, sample: Sample) -> Callable[[str], bool]:
     """Whether an input's first line is the rest of a line logrotate's ``copytruncate`` cut in
     two: another input (the copy) ends in a line with no line break after it, and that line
-    followed by this one reads as ``fmt``. Looked at only for the inputs asked about (a
-    compressed copy is read through)."""
+    followed by this one reads as ``fmt``. Looked at only for the inputs asked about: each
+    input's end is read once, the plain inputs' first (a compressed one is read through)."""
     firsts = {file.name: text for file, number, text in sample if number == 1}
+    ends: dict[str, bytes | None] = {}
+
+    def end_of(file: InputFile) -> bytes | None:
+        if file.name not in ends:
+            ends[file.name] = unfinished_last_line(file)
+        return ends[file.name]
+
+    def completes(file: InputFile, rest: str) -> bool:
+        start = end_of(file)
+        if start is None:
+            return False
+        joined = [(file, 1, start.decode("utf-8", "replace") + rest)]
+        return bool(sample_read(fmt, joined).get_column("read").any())
 
     def is_cut_rest(name: str) -> bool:
         rest = firsts.get(name)
-        if rest is None:
-            return False
-        joined = [
-            (file, 1, start.decode("utf-8", "replace") + rest)
-            for file in inputs.files
-            if file.name != name and (start := unfinished_last_line(file)) is not None
-        ]
-        return bool(joined) and bool(sample_read(fmt, joined).get_column("read").any())
+        others = [file for file in inputs.files if file.name != name]
+        others.sort(key=lambda file: bool(file.compression))
+        return rest is not None and any(completes(file, rest) for file in others)
 
     return is_cut_rest
 
