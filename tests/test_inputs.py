@@ -10,6 +10,7 @@ import io
 import json
 import lzma
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -215,6 +216,38 @@ def test_a_corrupt_gzip_file_is_named(tmp_path: Path) -> None:
         Inputs([str(log)]) as inputs,
     ):
         _all_lines(inputs)
+
+
+def _gzip_damaged(how: str) -> bytes:
+    """1,000 lines gzip-compressed, then damaged as ``how`` says."""
+    packed = gzip.compress(b"line\n" * 1000)
+    if how == "deflate data zeroed":
+        return packed[:12] + bytes(40) + packed[52:]
+    if how == "checksum wrong":
+        return packed[:-8] + bytes(4) + packed[-4:]
+    return packed + b"xy"  # "two bytes after the end": too few for another member
+
+
+@pytest.mark.parametrize(
+    "how", ["deflate data zeroed", "checksum wrong", "two bytes after the end"]
+)
+def test_a_damaged_gzip_file_is_named_whatever_the_damage(tmp_path: Path, how: str) -> None:
+    log = tmp_path / "broken.log.gz"
+    log.write_bytes(_gzip_damaged(how))
+    with (
+        pytest.raises(InputError, match=f"^{re.escape(str(log))}: cannot decompress: \\S"),
+        Inputs([str(log)]) as inputs,
+    ):
+        _all_lines(inputs)
+
+
+def test_gzip_members_one_after_another_are_one_file(tmp_path: Path) -> None:
+    """``cat a.gz b.gz > c.gz`` (and logrotate's ``compress`` of a file appended to) makes a
+    gzip file of several members: its lines are all of theirs, in order."""
+    log = tmp_path / "joined.log.gz"
+    log.write_bytes(gzip.compress(b"a\nb\n") + gzip.compress(b"") + gzip.compress(b"c\n"))
+    with Inputs([str(log)]) as inputs:
+        assert [text for _, _, text in _all_lines(inputs)] == ["a", "b", "c"]
 
 
 def test_a_file_that_is_not_gzip_at_all(tmp_path: Path) -> None:
