@@ -379,7 +379,8 @@ class LineCache:
             [
                 (part, quoted_lines(part.entry, hit_filter, period, self.fmt, _variants(part)))
                 for part in parts
-            ]
+            ],
+            counted=True,  # the first read of the entries
         )
         # Of those, the lines whose text the entry lacks.
         asked = [

@@ -175,8 +175,12 @@ class CachedPart:
 
     def read(self, query: pl.LazyFrame | None = None) -> pl.DataFrame:
         """The entry's rows (or what ``query``, made from ``entry``, selects of them); raises
-        ``EntryUnreadable`` when they cannot be read."""
-        return self.read_all([self.entry if query is None else query])[0]
+        ``EntryUnreadable`` when they cannot be read, or are not ``lines`` rows."""
+        if query is not None:
+            return self.read_all([query])[0]
+        rows = self.read_all([self.entry])[0]
+        self._check_count(rows.height)
+        return rows
 
     def read_all(self, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
         """What ``queries``, made from ``entry``, select, run together; raises
@@ -186,23 +190,38 @@ class CachedPart:
         except _UNREADABLE as error:
             raise EntryUnreadable(self.file, error) from error
 
+    def _check_count(self, rows: int) -> None:
+        # The seal shows the bytes are those written, and an entry is sealed only with the rows
+        # its metadata counts (``_seal``); this catches an entry rewritten and sealed again.
+        if rows != self.lines:
+            raise EntryUnreadable(self.file, ValueError(f"{rows} rows, {self.lines} expected"))
+
 
 def read_together(
-    work: Sequence[tuple[CachedPart, Sequence[pl.LazyFrame]]],
+    work: Sequence[tuple[CachedPart, Sequence[pl.LazyFrame]]], *, counted: bool = False
 ) -> list[list[pl.DataFrame]]:
     """What each part's queries (made from its ``entry``) select, all run together: a run of many
-    small entries pays Polars' fixed cost of a query once, not once per entry. Raises
+    small entries pays Polars' fixed cost of a query once, not once per entry. With ``counted``
+    each entry's rows are counted too, in the same run, and must be the lines it holds. Raises
     ``EntryUnreadable`` naming an entry that cannot be read."""
+    extra = 1 if counted else 0
+    work = [
+        (part, [*part_queries, *([part.entry.select(pl.len())] if counted else [])])
+        for part, part_queries in work
+    ]
     queries = [query for _, part_queries in work for query in part_queries]
     try:
         found = pl.collect_all(queries)
     except _UNREADABLE:
         # Each entry on its own: the one that cannot be read is named.
-        return [part.read_all(part_queries) for part, part_queries in work]
+        found = [frame for part, part_queries in work for frame in part.read_all(part_queries)]
     results, start = [], 0
-    for _, part_queries in work:
-        results.append(found[start : start + len(part_queries)])
+    for part, part_queries in work:
+        frames = found[start : start + len(part_queries)]
         start += len(part_queries)
+        if counted:
+            part._check_count(int(frames[-1].item()))
+        results.append(frames[: len(frames) - extra])
     return results
 
 
@@ -236,6 +255,7 @@ class EntryInfo:
 @dataclass
 class _Write:
     frame: pl.DataFrame | pl.LazyFrame
+    rows: int
     target: str
     metadata: dict[str, str]
 
@@ -319,7 +339,7 @@ class HitCache:
         if whole is None:
             return now, None
         try:
-            entry = _entry_rows(data, meta["lines"], columns, numbered)
+            entry = _entry_rows(data, columns, numbered)
         except (Exception, pl.exceptions.PanicException) as error:
             self._damaged(file, path, error)
             return now, None
@@ -423,11 +443,14 @@ class HitCache:
                 # The bytes read are the file's as the run began: the entry is of those, and
                 # has their mtime (a file changed since, but for new lines, is then a miss).
                 identity = dataclasses.replace(identity, mtime_ns=before.mtime_ns)
+        lines = frame.height if isinstance(frame, pl.DataFrame) else rows
+        if lines is None:
+            raise TypeError("a lazy frame is stored with its number of rows")
         meta = {
             "format": _FORMAT,
             "key": _settings_text(settings),
             "identity": identity.__dict__,
-            "lines": frame.height if isinstance(frame, pl.DataFrame) else rows,
+            "lines": lines,
             "appendable": appendable,
             "index": [list(pair) for pair in index],
             "file": os.path.abspath(file.name),
@@ -435,7 +458,7 @@ class HitCache:
             "extra": dict(extra or {}),
         }
         metadata = {_META_KEY: json.dumps(meta), _DIGEST_KEY: _UNSEALED}
-        write = _Write(frame, self.entry_path(identity, settings), metadata)
+        write = _Write(frame, lines, self.entry_path(identity, settings), metadata)
         with self._lock:
             self._queue.append(write)
             if self._writer is None:
@@ -480,7 +503,7 @@ class HitCache:
                     write.frame.write_parquet(
                         temp, compression="lz4", statistics=False, metadata=write.metadata
                     )
-                _seal(temp)
+                _seal(temp, write.rows)
                 os.replace(temp, write.target)
             except (OSError, ValueError, pl.exceptions.PolarsError) as error:
                 # Polars may say "invalid thrift" of a disk that filled up: look while the
@@ -655,19 +678,16 @@ def _reason(error: BaseException) -> str:
 
 def _entry_rows(
     data: bytes,
-    lines: int,
     columns: Mapping[str, pl.DataType] | None,
     numbered: str | None,
 ) -> pl.LazyFrame:
-    """The rows of an entry (its bytes) as ``HitCache.lookup`` gives them, not yet decoded:
-    its row count and column types are checked now (from its footer), its rows when read."""
+    """The rows of an entry (its bytes, their seal checked) as ``HitCache.lookup`` gives them,
+    not yet decoded: its column types are checked now (from its footer), its rows when read.
+    Its row count is the one its metadata gives: it was checked before the entry was sealed."""
     entry = pl.scan_parquet(data)
     # Read from the footer apart: asking the scan for its schema makes every later slice of it
     # decode the rows before the slice too.
     schema = pl.read_parquet_schema(data)
-    height = entry.select(pl.len()).collect().item()
-    if height != lines:
-        raise ValueError(f"{height} rows, {lines} expected")
     if columns is None:
         return entry
     wrong = [name for name, dtype in columns.items() if schema.get(name) != dtype]
@@ -706,11 +726,16 @@ def _footer_start(data: bytes) -> int:
     return start
 
 
-def _seal(path: str) -> None:
+def _seal(path: str, rows: int) -> None:
     """Put the CRC-32 of the entry at ``path`` (written with ``_UNSEALED`` as the value of
-    ``_DIGEST_KEY``) in place of those zeros: the same length, so the footer stays valid."""
+    ``_DIGEST_KEY``) in place of those zeros: the same length, so the footer stays valid.
+    Raises ``ValueError`` unless the entry holds ``rows`` rows: an entry is sealed only with
+    the rows its metadata counts, so a reader that finds the seal intact need not count them."""
     with open(path, "r+b") as handle:
         data = handle.read()
+        height = pl.scan_parquet(data).select(pl.len()).collect().item()
+        if height != rows:
+            raise ValueError(f"{height} rows written, {rows} expected")
         start = _footer_start(data)
         key = data.find(_DIGEST_KEY.encode(), start)
         at = data.find(_UNSEALED.encode(), key) if key >= 0 else -1

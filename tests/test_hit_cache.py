@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 from micromacro import bots, cached_lines, exports, hit_cache, hit_collection, periods, reading
 from micromacro.cli import cli
+from micromacro.hit_cache import HitCache
+from micromacro.inputs import InputFile
 from tests.helpers import SharedBuilds
 from tests.test_exports import (
     CSV_SOURCE,
@@ -56,7 +58,7 @@ def resealed(entry: Path, data: bytes) -> None:
     so: past the digest, to the checks behind it."""
     digest = pl.read_parquet_metadata(data)[hit_cache._DIGEST_KEY]
     entry.write_bytes(data.replace(digest.encode(), hit_cache._UNSEALED.encode()))
-    hit_cache._seal(str(entry))
+    hit_cache._seal(str(entry), pl.scan_parquet(data).select(pl.len()).collect().item())
 
 
 def damage_pages(entry: Path) -> None:
@@ -909,6 +911,45 @@ def test_an_entry_of_other_rows_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> N
     assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
 
 
+def test_an_export_entry_of_other_rows_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for an event export's entry: its rows are counted as they are read."""
+    goals = goals_file(tmp_path, CSV_SOURCE)
+    invoke("report", SHOP_CSV, "--goals", goals)
+    (entry,) = entries()
+    lines = json.loads(pl.read_parquet_metadata(entry)[hit_cache._META_KEY])["lines"]
+    frame = pl.read_parquet(entry)
+    frame.head(2).write_parquet(entry, metadata=pl.read_parquet_metadata(entry))
+    resealed(entry, entry.read_bytes())
+    parses = Parses(monkeypatch)
+    result = invoke("report", SHOP_CSV, "--goals", goals, "--format", "json")
+    assert parses.files == 1
+    assert f"(2 rows, {lines} expected): read again and rewritten" in result.stderr
+    fresh = invoke("report", SHOP_CSV, "--goals", goals, "--format", "json", "--no-cache")
+    assert result.stdout == fresh.stdout
+
+
+def test_an_entry_is_sealed_only_with_the_rows_it_counts(tmp_path: Path) -> None:
+    """A reader trusts the row count of an entry whose seal holds: the writer seals none whose
+    rows are not the lines its metadata counts (a lazily made entry of other rows: a bug)."""
+    folder = tmp_path / "cache"
+    log = tmp_path / "access.log"
+    log.write_bytes(SHOP.read_bytes())
+    file = InputFile(str(log), str(log), log.stat().st_size)
+    with HitCache(str(folder)) as cache:
+        cache.store(file, {}, pl.LazyFrame({"a": [1, 2, 3]}), rows=4, size=0, appendable=False)
+    assert cache.warnings == [
+        f"cache: cannot write to {folder}: 3 rows written, 4 expected (the next run reads the "
+        "logs again)"
+    ]
+    assert not list(folder.glob("*.parquet"))
+    with HitCache(str(folder)) as cache:
+        cache.store(file, {}, pl.LazyFrame({"a": [1, 2, 3]}), rows=3, size=0, appendable=False)
+    assert cache.warnings == []
+    assert [pl.read_parquet(entry).height for entry in folder.glob("hits-*.parquet")] == [3]
+
+
 def test_an_unwritable_cache_is_a_warning_and_the_report_goes_on(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -950,9 +991,9 @@ def test_an_entry_cleared_while_it_is_written_is_not_kept_and_says_so(
     folder = tmp_path / "cache"
     seal = hit_cache._seal
 
-    def cleared_first(path: str) -> None:
+    def cleared_first(path: str, rows: int) -> None:
         assert invoke("cache", "clear", "--cache", str(folder)).exit_code == 0
-        seal(path)
+        seal(path, rows)
 
     monkeypatch.setattr(hit_cache, "_seal", cleared_first)
     result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
@@ -1022,7 +1063,7 @@ def test_a_disk_that_fills_up_while_an_entry_is_written_says_so(
     with no room left where the entry was written, the warning says what the system would."""
     folder = tmp_path / "cache"
 
-    def cut_short(path: str) -> None:
+    def cut_short(path: str, rows: int) -> None:
         raise pl.exceptions.ComputeError("parquet: File out of specification: Invalid thrift")
 
     class Full:
@@ -1202,7 +1243,7 @@ def test_ctrl_c_seen_by_the_writing_thread_interrupts_the_run(
     """Polars checks for Ctrl-C while it writes an entry, in the thread that writes it: the run
     ends as interrupted (130, one line), no entry or temporary file is left, nothing hangs."""
 
-    def interrupted(path: str) -> None:
+    def interrupted(path: str, rows: int) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(hit_cache, "_seal", interrupted)
