@@ -1,6 +1,6 @@
 """Where a report's CPU time goes: each stage of one `micromacro report` timed on one core.
 
-    python bench/stage_cpu.py LOG [--goals FILE] [--yardstick PATH]
+    python bench/stage_cpu.py LOG [LOG...] [--goals FILE] [--yardstick PATH]
 
 The report runs in this process with Polars on one thread and its read in turn (the threads
 that read and parse a chunk ahead of the one being classified are replaced by plain
@@ -12,7 +12,8 @@ Beside it the yardstick (`near_limit_polars.py`, regex parse) runs on one thread
 whole process. Prints a table of the stages: the start-up and imports, the format's
 detection, reading the lines, parsing them, classifying them, adding them up, and the report
 after the read (sessions, goals, funnels and tables), and how the total compares with the
-yardstick's.
+yardstick's. Given several logs (a month of rotated ones, say), the report reads them all and
+the yardstick, which reads one file, is not run.
 
 A stage this script times is named by the function that makes it (`reading.read_hits`,
 `FamilyParser.read_first`, …); where one it replaces is renamed, the script stops and says
@@ -128,12 +129,12 @@ def _yardstick_cpu(path: Path, log: str) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("log")
+    parser.add_argument("logs", nargs="+", metavar="log")
     parser.add_argument("--goals", help="goals file (default: as report finds one)")
     parser.add_argument("--yardstick", default=str(DEFAULT_YARDSTICK))
     args = parser.parse_args()
     _instrument()
-    argv = ["report", args.log, "--format", "json", "--no-cache", "--quiet"]
+    argv = ["report", *args.logs, "--format", "json", "--no-cache", "--quiet"]
     argv += ["--goals", args.goals] if args.goals else []
     started = time.process_time()
     with tempfile.TemporaryDirectory() as scratch:  # the report is written, not shown
@@ -161,7 +162,11 @@ def main() -> None:
     for label, seconds, note in rows:
         print(f"{label:40s} {seconds:8.3f}  {note}")
     print(f"{'micromacro, whole run':40s} {cpu:8.3f}  process CPU")
-    yardstick = _yardstick_cpu(Path(args.yardstick), args.log)
+    if len(args.logs) > 1:  # the yardstick reads one file
+        print("yardstick not run: it reads one log")
+        sys.stdout.flush()
+        os._exit(0)
+    yardstick = _yardstick_cpu(Path(args.yardstick), args.logs[0])
     if yardstick is None:
         print(f"yardstick not found at {args.yardstick}: give --yardstick PATH")
     else:

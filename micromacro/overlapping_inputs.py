@@ -50,17 +50,21 @@ class OverlapSample:
         """Sample a chunk's counted lines (classified lines: ``source_file``, ``ts``, and ``line``
         or ``SAMPLE_HASH``)."""
         sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in counted.columns else sample_hash()
-        hashed = counted.select("source_file", "ts", sampled.alias(_HASH))
-        self.sampled.append(
-            hashed.filter(pl.col(_HASH).is_not_null()).select(
-                _HASH, pl.col("source_file").cast(pl.String)
-            )
+        hashed = counted.lazy().select("source_file", "ts", sampled.alias(_HASH))
+        # One run of both queries: the hashes are taken once, and the run is paid once a chunk
+        # (a month of rotated logs is many small chunks).
+        sample, spans = pl.collect_all(
+            [
+                hashed.filter(pl.col(_HASH).is_not_null()).select(
+                    _HASH, pl.col("source_file").cast(pl.String)
+                ),
+                hashed.group_by(pl.col("source_file").cast(pl.String)).agg(
+                    pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
+                ),
+            ]
         )
-        self.spans.append(
-            hashed.group_by(pl.col("source_file").cast(pl.String)).agg(
-                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
-            )
-        )
+        self.sampled.append(sample)
+        self.spans.append(spans)
 
     def warnings(self, order: Sequence[str]) -> list[str]:
         """A warning for each pair of inputs (``order``: their names in reading order) whose
