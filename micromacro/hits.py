@@ -156,10 +156,19 @@ class MalformedLine:
     unit: Literal["line", "row"] = "line"
     reason: str = ""  # why, where known ("time out of range"); empty: it does not parse
     unterminated: Unterminated = ""
+    # Where the rest of it is (``access.log:1``), when its input ends in it because a
+    # ``copytruncate`` rotation cut it in two; "" where not known so.
+    rest: str = ""
 
     def ending(self) -> str:
         """What it is, when its input ends in it with no line break after it: its last line,
-        maybe half written where the input may still be written to ("" for another line)."""
+        maybe half written where the input may still be written to, or cut in two by a
+        rotation ("" for another line)."""
+        if self.unterminated and self.rest:
+            return (
+                "the last, with no line break after it: cut in two by copytruncate? its rest is "
+                f"{self.rest}"
+            )
         return ending_text(self.unterminated)
 
     def reasons(self) -> str:

@@ -20,7 +20,7 @@ import collections
 import contextlib
 import dataclasses
 import itertools
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, tzinfo
 from typing import BinaryIO
@@ -62,6 +62,8 @@ from micromacro.hits import (
     HitFilter,
     InputSummary,
     KnownAgents,
+    MalformedLine,
+    Unterminated,
     classify_lines,
     in_period,
     moved_out_of_period,
@@ -450,10 +452,9 @@ def _read_access_logs(
     both = period.union(earlier) if earlier is not None else period
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
+    cut = _CutLines(inputs, fmt, sample)
     unread = (
-        unread_inputs(fmt, sampled, chosen.unfinished, _cut_rest(inputs, fmt, sample))
-        if sampled is not None
-        else []
+        unread_inputs(fmt, sampled, chosen.unfinished, cut.is_rest) if sampled is not None else []
     )
     warnings = [*client_warnings, *unread]
     cache = None
@@ -508,6 +509,9 @@ def _read_access_logs(
         hits = read.counted_hits()
         if read.overlap is not None:
             warnings += read.overlap.warnings([file.name for file in inputs.files])
+    malformed, first_malformed = read.malformed, read.first_malformed
+    if len(inputs.files) > 1 and read.unterminated:
+        malformed, first_malformed = _told_cut(malformed, first_malformed, read.unterminated, cut)
     summary = InputSummary(
         lines=sum(read.counts.values()),
         files=len(inputs.files),
@@ -524,7 +528,7 @@ def _read_access_logs(
         summary=summary,
         period=period,
         tz=tz,
-        malformed=read.malformed,
+        malformed=malformed,
         nothing_usable=lambda first: (
             f"no line parses as {fmt.name} format{first}; "
             + (
@@ -536,7 +540,7 @@ def _read_access_logs(
         ),
         lines=pl.concat(read.lines) if read.lines else None,
         buckets_read=read.read_counts,
-        first_malformed=read.first_malformed,
+        first_malformed=first_malformed,
         time_range=read.time_range,
     )
     if earlier is not None:
@@ -560,33 +564,80 @@ def _read_access_logs(
     )
 
 
-def _cut_rest(inputs: Inputs, fmt: LogFormat, sample: Sample) -> Callable[[str], bool]:
-    """Whether an input's first line is the rest of a line logrotate's ``copytruncate`` cut in
-    two: another input (the copy) ends in a line with no line break after it, and that line
-    followed by this one reads as ``fmt``. Looked at only for the inputs asked about: each
-    input's end is read once, the plain inputs' first (a compressed one is read through)."""
-    firsts = {file.name: text for file, number, text in sample if number == 1}
-    ends: dict[str, bytes | None] = {}
+class _CutLines:
+    """Lines logrotate's ``copytruncate`` cut in two: the copy it made ends in the start of a
+    line, with no line break after it, and the log it emptied begins with the rest. An input's
+    first line is such a rest when another input ends in a line that, followed by it, reads as
+    ``fmt``. Each input's end is read once, and only when asked about: the plain inputs' first
+    (a compressed one is read through)."""
 
-    def end_of(file: InputFile) -> bytes | None:
-        if file.name not in ends:
-            ends[file.name] = unfinished_last_line(file)
-        return ends[file.name]
+    def __init__(self, inputs: Inputs, fmt: LogFormat, sample: Sample) -> None:
+        self._inputs = inputs
+        self._fmt = fmt
+        self._firsts = {file.name: text for file, number, text in sample if number == 1}
+        self._ends: dict[str, bytes | None] = {}
 
-    def completes(file: InputFile, rest: str) -> bool:
-        start = end_of(file)
+    def copy_of(self, name: str, among: Collection[str] | None = None) -> InputFile | None:
+        """The input whose unfinished last line the first line of input ``name`` completes
+        (of those named in ``among``, where given), or None."""
+        rest = self._firsts.get(name)
+        if rest is None:
+            return None
+        others = [
+            file
+            for file in self._inputs.files
+            if file.name != name and (among is None or file.name in among)
+        ]
+        others.sort(key=lambda file: bool(file.compression))
+        return next((file for file in others if self._completes(file, rest)), None)
+
+    def is_rest(self, name: str) -> bool:
+        """Whether the first line of input ``name`` completes another input's last line."""
+        return self.copy_of(name) is not None
+
+    def _completes(self, file: InputFile, rest: str) -> bool:
+        if file.name not in self._ends:
+            self._ends[file.name] = unfinished_last_line(file)
+        start = self._ends[file.name]
         if start is None:
             return False
         joined = [(file, 1, start.decode("utf-8", "replace") + rest)]
-        return bool(sample_read(fmt, joined).get_column("read").any())
+        return bool(sample_read(self._fmt, joined).get_column("read").any())
 
-    def is_cut_rest(name: str) -> bool:
-        rest = firsts.get(name)
-        others = [file for file in inputs.files if file.name != name]
-        others.sort(key=lambda file: bool(file.compression))
-        return rest is not None and any(completes(file, rest) for file in others)
 
-    return is_cut_rest
+def _told_cut(
+    malformed: Sequence[MalformedLine],
+    first: MalformedLine | None,
+    ends: Mapping[str, tuple[int, Unterminated]],
+    cut: _CutLines,
+) -> tuple[list[MalformedLine], MalformedLine | None]:
+    """The malformed lines named (and the first of them), those of a line ``copytruncate`` cut
+    in two told so: an input's first line that completes the last line of an input that ends
+    without a line break (``ends``: the input, its last line's number), and that last line."""
+    pairs: dict[str, tuple[str, int]] = {}  # the copy: the input its rest begins, its last line
+    told: dict[tuple[str, int], MalformedLine] = {}
+    for line in (*malformed, *([first] if first is not None else [])):
+        if line.line_no != 1 or line.unit != "line" or (line.source_file, 1) in told:
+            continue
+        copy = cut.copy_of(line.source_file, [name for name in ends if name != line.source_file])
+        if copy is None:
+            continue
+        last = ends[copy.name][0]
+        pairs[copy.name] = (line.source_file, last)
+        reason = f"the rest of {copy.name}:{last}, cut in two by copytruncate?"
+        told[(line.source_file, 1)] = dataclasses.replace(line, reason=reason)
+
+    def telling(line: MalformedLine) -> MalformedLine:
+        if (line.source_file, line.line_no) in told:
+            return told[(line.source_file, line.line_no)]
+        rest, last = pairs.get(line.source_file, ("", 0))
+        if rest and line.line_no == last and line.unterminated:
+            return dataclasses.replace(line, rest=f"{rest}:1")
+        return line
+
+    if not told:
+        return list(malformed), first
+    return [telling(line) for line in malformed], telling(first) if first is not None else None
 
 
 def _first_lines(inputs: Inputs) -> list[tuple[InputFile, int, str]]:

@@ -29,6 +29,7 @@ from tests.test_hit_cache import Parses
 
 STILL = "the last, with no line break after it: still being written?"
 ENDED = "the last, with no line break after it"
+CUT = "the last, with no line break after it: cut in two by copytruncate? its rest is"
 # A line the server was writing when the run read it: cut in its request, no break after it.
 HALF = '203.0.113.7 - - [02/Nov/2026:10:05:00 +0000] "GET /checkout HTT'
 FIRST = combined_line("/a", time="02/Nov/2026:10:00:00 +0000")
@@ -439,8 +440,9 @@ def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
     result = run(rotated, log, "--no-cache")
     assert warnings(result) == [
         skipped(2),
-        f"micromacro: warning: {rotated}:3: malformed line ({STILL}): {HALF}",
-        f"micromacro: warning: {log}:1: malformed line: {rest}",
+        f"micromacro: warning: {rotated}:3: malformed line ({CUT} {log}:1): {HALF}",
+        f"micromacro: warning: {log}:1: malformed line (the rest of {rotated}:3, cut in two by "
+        f"copytruncate?): {rest}",
     ]
     assert counts(result) == {"lines": 4, "malformed": 2, "page": 2}
     written(tmp_path / "access.log", rest, rest, end="\n")
@@ -462,6 +464,45 @@ def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
             "format found for the run's inputs, so its lines count as malformed; report on it "
             "in a run of its own"
         )
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_a_line_cut_by_copytruncate_is_named_with_where_its_rest_is(
+    tmp_path: Path, cache: list[str]
+) -> None:
+    """Both halves of a line ``copytruncate`` cut in two are named so, whichever order the
+    inputs are given in, the copy plain or compressed, from the cache or not: the copy's last
+    line is not "still being written?" (the live log's own last line is), and the live log's
+    first line is the rest of it. Without a copy it completes, the first line is only
+    malformed."""
+    rest = 'P/1.1" 200 512 "-" "Mozilla/5.0"'
+    later = combined_line("/c", time="02/Nov/2026:10:10:00 +0000")  # the copy is read first
+    log = written(tmp_path / "access.log", rest, later, HALF)
+    plain = written(tmp_path / "access.log.1", FIRST, SECOND, HALF)
+    packed = tmp_path / "access.log.1.gz"
+    packed.write_bytes(gzip.compress("\n".join([FIRST, SECOND, HALF]).encode()))
+    for copy in (plain, str(packed)):
+        for inputs in ((copy, log), (log, copy)):
+            run(*inputs, *cache)  # the cache filled, where used
+            result = run(*inputs, *cache)
+            assert warnings(result) == [
+                skipped(3),
+                f"micromacro: warning: {copy}:3: malformed line ({CUT} {log}:1): {HALF}",
+                f"micromacro: warning: {log}:1: malformed line (the rest of {copy}:3, cut in "
+                f"two by copytruncate?): {rest}",
+                f"micromacro: warning: {log}:3: malformed line ({STILL}): {HALF}",
+            ]
+            strict = run(*inputs, *cache, "--strict")
+            assert (strict.exit_code, strict.stderr) == (
+                1,
+                f"micromacro: error: {copy}:3: malformed line ({CUT} {log}:1) (3 in all; "
+                "--strict allows none)\n",
+            )
+    other = written(tmp_path / "other.log", FIRST, 'GET /x HTTP/1.1" 200 512 "-" "-"', end="\n")
+    assert warnings(run(plain, other, *cache))[1:] == [
+        f"micromacro: warning: {plain}:3: malformed line ({STILL}): {HALF}",
+        f'micromacro: warning: {other}:2: malformed line: GET /x HTTP/1.1" 200 512 "-" "-"',
+    ]
 
 
 @pytest.mark.parametrize("cache", [["--no-cache"], []])
