@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from hypothesis import settings
 
+from micromacro import compression
 from tests.helpers import SharedBuilds
 
 # Property tests are judged by their examples, never by their speed: a busy machine (CI, two
@@ -22,6 +25,18 @@ def _own_hit_cache(
     which subprocesses inherit too): no test reads or writes the real ``~/.cache``, and a
     command run twice in one test reads its cache as a user's second run would."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
+@pytest.fixture(params=["isal", "gzip"])
+def gzip_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each gzip reader in turn: ISA-L's, where it is installed, and the standard library's,
+    which machines without an ISA-L wheel read with."""
+    if request.param == "isal":
+        igzip = pytest.importorskip("isal.igzip")
+        monkeypatch.setattr(compression, "_GZIP_READER", igzip.IGzipFile)
+    else:
+        monkeypatch.setattr(compression, "_GZIP_READER", gzip.GzipFile)
+    return str(request.param)
 
 
 # Per test module: the reports its tests built through ``one_build_per_report``.

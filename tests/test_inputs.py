@@ -11,10 +11,12 @@ import json
 import lzma
 import os
 import re
+import struct
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -208,6 +210,7 @@ def test_unreadable_inputs_are_input_errors(tmp_path: Path, make: object, messag
         pass
 
 
+@pytest.mark.usefixtures("gzip_reader")
 def test_a_corrupt_gzip_file_is_named(tmp_path: Path) -> None:
     log = tmp_path / "broken.log.gz"
     log.write_bytes(gzip.compress(b"line\n" * 1000)[:-30] + b"garbage!")
@@ -231,6 +234,7 @@ def _gzip_damaged(how: str) -> bytes:
 @pytest.mark.parametrize(
     "how", ["deflate data zeroed", "checksum wrong", "two bytes after the end"]
 )
+@pytest.mark.usefixtures("gzip_reader")
 def test_a_damaged_gzip_file_is_named_whatever_the_damage(tmp_path: Path, how: str) -> None:
     log = tmp_path / "broken.log.gz"
     log.write_bytes(_gzip_damaged(how))
@@ -241,6 +245,7 @@ def test_a_damaged_gzip_file_is_named_whatever_the_damage(tmp_path: Path, how: s
         _all_lines(inputs)
 
 
+@pytest.mark.usefixtures("gzip_reader")
 def test_gzip_members_one_after_another_are_one_file(tmp_path: Path) -> None:
     """``cat a.gz b.gz > c.gz`` (and logrotate's ``compress`` of a file appended to) makes a
     gzip file of several members: its lines are all of theirs, in order."""
@@ -250,6 +255,27 @@ def test_gzip_members_one_after_another_are_one_file(tmp_path: Path) -> None:
         assert [text for _, _, text in _all_lines(inputs)] == ["a", "b", "c"]
 
 
+def test_a_wrong_gzip_header_checksum_is_damage_to_isal_only(
+    tmp_path: Path, gzip_reader: str
+) -> None:
+    """A gzip header may carry a checksum of its own (FHCRC, seldom set). ISA-L's reader checks
+    it, as ``gzip -t`` does, and a wrong one is damage; the standard library's skips it."""
+    lines = b"line\n" * 1000
+    header = b"\x1f\x8b\x08\x02" + bytes(5) + b"\x03"  # FHCRC set
+    header += struct.pack("<H", (zlib.crc32(header) & 0xFFFF) ^ 1)  # one bit off
+    body = zlib.compressobj(6, zlib.DEFLATED, -15)
+    trailer = struct.pack("<II", zlib.crc32(lines), len(lines))
+    log = tmp_path / "header.log.gz"
+    log.write_bytes(header + body.compress(lines) + body.flush() + trailer)
+    with Inputs([str(log)]) as inputs:
+        if gzip_reader == "isal":
+            with pytest.raises(InputError, match="cannot decompress: Corrupted gzip header"):
+                _all_lines(inputs)
+        else:
+            assert len(_all_lines(inputs)) == 1000
+
+
+@pytest.mark.usefixtures("gzip_reader")
 def test_a_file_that_is_not_gzip_at_all(tmp_path: Path) -> None:
     log = tmp_path / "plain.log.gz"
     log.write_text("not compressed\n")

@@ -43,6 +43,7 @@ def whole() -> dict[str, object]:
     return report(str(SHOP))
 
 
+@pytest.mark.usefixtures("gzip_reader")
 @pytest.mark.parametrize("suffix", list(COMPRESSORS))
 def test_each_compression_reads_like_the_plain_file(tmp_path: Path, suffix: str) -> None:
     packed = tmp_path / f"access.log.2.{suffix}"
@@ -50,6 +51,7 @@ def test_each_compression_reads_like_the_plain_file(tmp_path: Path, suffix: str)
     assert report(str(packed)) == whole()
 
 
+@pytest.mark.usefixtures("gzip_reader")
 @pytest.mark.parametrize("suffix", list(COMPRESSORS))
 def test_a_corrupt_compressed_file_exits_1_naming_it(tmp_path: Path, suffix: str) -> None:
     broken = tmp_path / f"access.log.{suffix}"
