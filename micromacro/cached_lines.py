@@ -27,7 +27,14 @@ import polars as pl
 
 from micromacro.bots import crawler_list_digest
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
-from micromacro.hit_cache import CachedPart, HitCache, Identity, fetch_lines, read_together
+from micromacro.hit_cache import (
+    CachedPart,
+    EntryUnreadable,
+    HitCache,
+    Identity,
+    fetch_lines,
+    read_together,
+)
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, KIND, compact_strings
 from micromacro.hits import ACCESS_LOG_CONSTANTS, HitFilter, canonical_hits, outside_period
@@ -164,6 +171,8 @@ class LineCache:
     identities: dict[str, Identity] = field(default_factory=dict)
     # The files whose lines are read whole (or after their cached part) and kept.
     keep: set[str] = field(default_factory=set)
+    # Whether files read were left out of the cache after all (``stop_keeping``).
+    dropped: bool = False
     appendable: dict[str, bool] = field(default_factory=dict)
     _read: dict[str, _FileLines] = field(default_factory=dict)
 
@@ -186,12 +195,13 @@ class LineCache:
             self.keep.add(file.name)
         return part
 
-    def forget(self, file: InputFile) -> None:
-        """The entry of ``file`` could not be read after all: it is removed, and the file is
-        read whole and kept anew."""
+    def forget(self, file: InputFile, error: EntryUnreadable) -> str:
+        """The entry of ``file`` could not be read after all (``error``): it is removed, and the
+        file is read whole and kept anew. Returns the warning that says so."""
         self.found.pop(file.name, None)
         self.keep.add(file.name)
         self.cache.forget(file, self.settings)
+        return self.cache.unreadable(error)
 
     def not_kept(self, name: str) -> None:
         """``name`` is read in stretches (``seeking``): nothing of it is kept."""
@@ -199,6 +209,7 @@ class LineCache:
 
     def stop_keeping(self) -> None:
         """Keep nothing of this run: its lines are more than memory holds (``hit_partitions``)."""
+        self.dropped = self.dropped or bool(self.keep)
         self.keep.clear()
         self._read.clear()
 

@@ -168,6 +168,7 @@ class CachedPart:
     index: tuple[tuple[int, int], ...]
     extra: dict[str, Any]
     file: str = ""  # the input it holds, as the run names it
+    path: str = ""  # the entry's own file
 
     def tail(self, file_size: int) -> FileParts:
         """The bytes after the cached part, as the one stretch of the file to read."""
@@ -175,7 +176,7 @@ class CachedPart:
 
     def read(self, query: pl.LazyFrame | None = None) -> pl.DataFrame:
         """The entry's rows (or what ``query``, made from ``entry``, selects of them); raises
-        ``EntryUnreadable`` when they cannot be read, or are not ``lines`` rows."""
+        ``EntryUnreadable`` when they cannot be read, or (all of them) are not ``lines`` rows."""
         if query is not None:
             return self.read_all([query])[0]
         rows = self.read_all([self.entry])[0]
@@ -188,13 +189,14 @@ class CachedPart:
         try:
             return pl.collect_all(queries)
         except _UNREADABLE as error:
-            raise EntryUnreadable(self.file, error) from error
+            raise EntryUnreadable(self.file, self.path, error) from error
 
     def _check_count(self, rows: int) -> None:
         # The seal shows the bytes are those written, and an entry is sealed only with the rows
         # its metadata counts (``_seal``); this catches an entry rewritten and sealed again.
         if rows != self.lines:
-            raise EntryUnreadable(self.file, ValueError(f"{rows} rows, {self.lines} expected"))
+            counted = ValueError(f"{rows} rows, {self.lines} expected")
+            raise EntryUnreadable(self.file, self.path, counted)
 
 
 def read_together(
@@ -228,11 +230,11 @@ def read_together(
 class EntryUnreadable(Exception):
     """An entry found usable could not be read after all (damaged since): its file is read."""
 
-    def __init__(self, file: str, error: BaseException) -> None:
+    def __init__(self, file: str, path: str, error: BaseException) -> None:
         reason = _reason(error)
         super().__init__(
-            f"cache: the entry of {file} cannot be read{f' ({reason})' if reason else ''}: "
-            "read again and rewritten"
+            f"cache: the entry of {file} ({os.path.basename(path)}) cannot be read"
+            f"{f' ({reason})' if reason else ''}"
         )
         self.file = file
 
@@ -256,6 +258,7 @@ class EntryInfo:
 class _Write:
     frame: pl.DataFrame | pl.LazyFrame
     rows: int
+    file: str  # the input it holds
     target: str
     metadata: dict[str, str]
 
@@ -353,6 +356,7 @@ class HitCache:
             index=tuple((int(a), int(b)) for a, b in meta.get("index", ())),
             extra=dict(meta.get("extra", {})),
             file=file.name,
+            path=path,
         )
         return now, part
 
@@ -403,13 +407,19 @@ class HitCache:
 
     def _damaged(self, file: InputFile, path: str, error: BaseException) -> None:
         reason = _reason(error)
-        # A directory the cache cannot write to says so when the entry is written.
-        rewritten = " and rewritten" if os.access(self.directory, os.W_OK) else ""
         self.warnings.append(
             f"cache: the entry of {file.name} ({os.path.basename(path)}) cannot be used"
-            f"{f' ({reason})' if reason else ''}: read again{rewritten}"
+            f"{f' ({reason})' if reason else ''}: read again{self._rewritten()}"
         )
         _remove_entry(path)
+
+    def unreadable(self, error: EntryUnreadable) -> str:
+        """The warning of an entry found usable whose rows could not be read after all."""
+        return f"{error}: read again{self._rewritten()}"
+
+    def _rewritten(self) -> str:
+        # A directory the cache cannot write to says so when the entry is written.
+        return " and rewritten" if os.access(self.directory, os.W_OK) else ""
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -458,7 +468,7 @@ class HitCache:
             "extra": dict(extra or {}),
         }
         metadata = {_META_KEY: json.dumps(meta), _DIGEST_KEY: _UNSEALED}
-        write = _Write(frame, lines, self.entry_path(identity, settings), metadata)
+        write = _Write(frame, lines, file.name, self.entry_path(identity, settings), metadata)
         with self._lock:
             self._queue.append(write)
             if self._writer is None:
@@ -515,7 +525,12 @@ class HitCache:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
         except (OSError, ValueError, pl.exceptions.PolarsError) as error:
-            message = _write_problem(self.directory, write.target, error)
+            message = (
+                f"cache: the entry of {write.file} was not kept: {error} (the next run reads "
+                "it again)"
+                if isinstance(error, _Miscounted)  # a fault of this program's, not the directory's
+                else _write_problem(self.directory, write.target, error)
+            )
             with self._lock:
                 if message not in self.warnings:
                     self.warnings.append(message)
@@ -726,6 +741,10 @@ def _footer_start(data: bytes) -> int:
     return start
 
 
+class _Miscounted(ValueError):
+    """An entry written with other rows than its metadata counts."""
+
+
 def _seal(path: str, rows: int) -> None:
     """Put the CRC-32 of the entry at ``path`` (written with ``_UNSEALED`` as the value of
     ``_DIGEST_KEY``) in place of those zeros: the same length, so the footer stays valid.
@@ -735,7 +754,7 @@ def _seal(path: str, rows: int) -> None:
         data = handle.read()
         height = pl.scan_parquet(data).select(pl.len()).collect().item()
         if height != rows:
-            raise ValueError(f"{height} rows written, {rows} expected")
+            raise _Miscounted(f"{height} rows written, {rows} expected")
         start = _footer_start(data)
         key = data.find(_DIGEST_KEY.encode(), start)
         at = data.find(_UNSEALED.encode(), key) if key >= 0 else -1
@@ -848,7 +867,7 @@ class WholeFiles:
         self, file: InputFile, settings: Mapping[str, object], error: EntryUnreadable
     ) -> None:
         """The entry of ``file`` could not be read after all: removed, with a warning."""
-        self.cache.warnings.append(str(error))
+        self.cache.warnings.append(self.cache.unreadable(error))
         self.cache.forget(file, {**self.settings, **settings})
 
     def put(

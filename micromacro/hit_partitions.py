@@ -157,10 +157,11 @@ class SpilledHits:
                 frame = frame.filter(self.keep)
             yield frame.drop(_BUCKET).collect().pipe(_with_visitor_ids)
 
-    def note(self, *, cached: bool) -> str:
-        """What the run did with the hits, for stderr."""
+    def note(self, *, dropped: bool) -> str:
+        """What the run did with the hits, for stderr; ``dropped``: the files read were not
+        kept in the hit cache for it."""
         held = f"{self.spill.rows:,} counted hits ({_size(self.spill.bytes)})"
-        kept = "; the files read are not kept in the hit cache" if cached else ""
+        kept = "; the files read are not kept in the hit cache" if dropped else ""
         return (
             f"{held} are more than --hit-memory {_size(self.spill.budget)}: they were written "
             f"to a temporary directory and reported in {self.partition_count} partitions of "

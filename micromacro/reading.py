@@ -490,9 +490,9 @@ def _read_access_logs(
             warnings.append(str(error))
         except EntryUnreadable as error:  # its cache entry is damaged: read that file whole
             assert cache is not None  # only a cache raises it
-            cache.forget(next(file for file in inputs.files if file.name == error.file))
+            damaged = next(file for file in inputs.files if file.name == error.file)
+            warnings.append(cache.forget(damaged, error))
             inputs.ranges.pop(error.file, None)
-            warnings.append(str(error))
     for parts in inputs.ranges.values():  # the ends of a seeked input were not read
         read.add_times(*parts.ends)
     shrunk = {file.name for file in inputs.shrunk}
@@ -549,7 +549,7 @@ def _read_access_logs(
     variants = result.summary.variants or {}
     notes = [*inputs.notes, *format_notes(fmt, detection, variants), *client_notes]
     if spilled is not None:
-        notes.append(spilled.note(cached=cache is not None))
+        notes.append(spilled.note(dropped=cache is not None and cache.dropped))
     warnings += unmatched_warning(fmt, variants, read.unmatched_example)
     return dataclasses.replace(
         result,

@@ -11,6 +11,7 @@ import dataclasses
 import gzip
 import json
 import os
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,8 +82,11 @@ def read_again_once(
     assert parses.lines == lines
     warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
     assert len(warnings) == 1
-    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {file} cannot be read")
-    assert warnings[0].endswith(": read again and rewritten")
+    assert re.fullmatch(
+        f"micromacro: warning: cache: the entry of {re.escape(str(file))} "
+        r"\(hits-[0-9a-f]{40}\.parquet\) cannot be read \(.+\): read again and rewritten",
+        warnings[0],
+    )
     assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
     parses.lines = 0
     assert "warning: cache:" not in invoke(*args).stderr
@@ -790,9 +794,11 @@ def test_a_panic_of_the_parquet_reader_on_an_entry_is_a_damaged_entry(
     rebuilt = invoke(*args)
     assert rebuilt.exit_code == 0
     assert parses.lines == 22  # the shop log's lines, parsed again
+    (entry,) = (path for path in entries() if json.loads(pl.read_parquet_metadata(path)[
+        hit_cache._META_KEY])["file"] == str(SHOP))  # fmt: skip
     assert [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line] == [
-        f"micromacro: warning: cache: the entry of {SHOP} cannot be read ({message}): read "
-        "again and rewritten"
+        f"micromacro: warning: cache: the entry of {SHOP} ({entry.name}) cannot be read "
+        f"({message}): read again and rewritten"
     ]
     assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
 
@@ -837,15 +843,21 @@ def test_a_directory_in_place_of_an_entry_is_removed_when_empty_and_named_when_n
     )
 
 
+@pytest.mark.parametrize("damage", ["not parquet", "other rows"])
 def test_a_damaged_entry_in_a_directory_that_cannot_be_written_is_not_said_to_be_rewritten(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     """The warning of an entry that cannot be used says it is rewritten only where the cache
-    directory can be written."""
+    directory can be written: one found damaged as it is looked up, or as its rows are read."""
     args = ["report", str(SHOP), "--format", "json"]
     invoke(*args)
     (entry,) = entries()
-    entry.write_bytes(b"not parquet")
+    if damage == "not parquet":
+        entry.write_bytes(b"not parquet")
+    else:
+        frame, metadata = pl.read_parquet(entry), pl.read_parquet_metadata(entry)
+        frame.head(5).write_parquet(entry, metadata=metadata)
+        resealed(entry, entry.read_bytes())
     folder = str(entry.parent)
     access = os.access
     monkeypatch.setattr(
@@ -940,8 +952,8 @@ def test_an_entry_is_sealed_only_with_the_rows_it_counts(tmp_path: Path) -> None
     with HitCache(str(folder)) as cache:
         cache.store(file, {}, pl.LazyFrame({"a": [1, 2, 3]}), rows=4, size=0, appendable=False)
     assert cache.warnings == [
-        f"cache: cannot write to {folder}: 3 rows written, 4 expected (the next run reads the "
-        "logs again)"
+        f"cache: the entry of {log} was not kept: 3 rows written, 4 expected (the next run "
+        "reads it again)"
     ]
     assert not list(folder.glob("*.parquet"))
     with HitCache(str(folder)) as cache:

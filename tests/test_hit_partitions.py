@@ -71,6 +71,25 @@ def test_the_sample_is_spilled_in_partitions_and_the_cache_keeps_nothing(
     assert "partitions of visitors" in note
 
 
+def test_the_spill_note_says_files_are_not_kept_only_where_files_were_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A spilled run keeps no file it read in the hit cache, and says so; a run whose every
+    file came from the cache read none, and says nothing of it."""
+    monkeypatch.chdir(ROOT)
+    args = ["report", "sample_logs/access.log", "--cache", str(tmp_path), "--format", "json"]
+
+    def note(*more: str) -> str:
+        result = CliRunner().invoke(cli, [*args, *more])
+        assert result.exit_code == 0, result.stderr
+        return next(line for line in result.stderr.splitlines() if SPILL_NOTE in line)
+
+    kept = "; the files read are not kept in the hit cache"
+    assert note("--hit-memory", "20K").endswith(f"partitions of visitors{kept}")
+    assert CliRunner().invoke(cli, args).exit_code == 0  # the cache filled
+    assert note("--hit-memory", "20K").endswith("partitions of visitors")
+
+
 def test_hits_that_fit_are_not_spilled(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     args = ["report", "sample_logs/access.log", "--goals", "goals.example.yaml", "--no-cache"]
