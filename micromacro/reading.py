@@ -33,6 +33,7 @@ from micromacro.cpus import usable_cpus
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
     PROXIED_SAMPLE_LINES,
+    UNREAD_FIELDS,
     Sample,
     check_forwarded_for,
     choose_format_for,
@@ -43,7 +44,6 @@ from micromacro.format_choice import (
     named_format_string,
     proxied_clients_warning,
     report_timezone,
-    sample_read,
     unmatched_warning,
     unread_inputs,
 )
@@ -453,10 +453,7 @@ def _read_access_logs(
     periods = [period] if earlier is None else [period, earlier]
     hit_filter = _hit_filter(options, both)
     cut = _CutLines(inputs, fmt, sample)
-    unread = (
-        unread_inputs(fmt, sampled, chosen.unfinished, cut.is_rest) if sampled is not None else []
-    )
-    warnings = [*client_warnings, *unread]
+    warnings: list[str] = []
     cache = None
     if options.cache is not None and not options.dedupe and not keep_lines:
         cache = _look_up(inputs, fmt, options, options.cache)
@@ -512,6 +509,18 @@ def _read_access_logs(
     malformed, first_malformed = read.malformed, read.first_malformed
     if len(inputs.files) > 1 and read.unterminated:
         malformed, first_malformed = _told_cut(malformed, first_malformed, read.unterminated, cut)
+    # Known once read: which inputs end mid-line, the copies a first line may complete.
+    unread = (
+        unread_inputs(
+            fmt,
+            sampled,
+            chosen.unfinished,
+            lambda name: cut.copy_of(name, read.unterminated) is not None,
+        )
+        if sampled is not None
+        else []
+    )
+    warnings = [*client_warnings, *unread, *warnings]
     summary = InputSummary(
         lines=sum(read.counts.values()),
         files=len(inputs.files),
@@ -566,43 +575,63 @@ def _read_access_logs(
 
 class _CutLines:
     """Lines logrotate's ``copytruncate`` cut in two: the copy it made ends in the start of a
-    line, with no line break after it, and the log it emptied begins with the rest. An input's
-    first line is such a rest when another input ends in a line that, followed by it, reads as
-    ``fmt``. Each input's end is read once, and only when asked about: the plain inputs' first
-    (a compressed one is read through)."""
+    line, with no line break after it, and the log it emptied begins with the rest. A copy's
+    last line and another input's first line are such halves when the last line does not read
+    as ``fmt`` on its own and the two joined read as ``fmt`` with no field left unread (a
+    variant that reads fields after the usual ones would read a whole line followed by any
+    text, or half a quoted field followed by any line with a quote). Only the inputs that end
+    without a line break (``ends``) are looked at as copies, each one's end read once."""
 
     def __init__(self, inputs: Inputs, fmt: LogFormat, sample: Sample) -> None:
         self._inputs = inputs
         self._fmt = fmt
         self._firsts = {file.name: text for file, number, text in sample if number == 1}
-        self._ends: dict[str, bytes | None] = {}
+        self._ends: dict[str, str | None] = {}
 
-    def copy_of(self, name: str, among: Collection[str] | None = None) -> InputFile | None:
-        """The input whose unfinished last line the first line of input ``name`` completes
-        (of those named in ``among``, where given), or None."""
+    def copy_of(self, name: str, ends: Collection[str]) -> InputFile | None:
+        """The input among ``ends`` whose last line the first line of input ``name`` completes,
+        or None."""
         rest = self._firsts.get(name)
+        copies = [file for file in self._inputs.files if file.name in ends and file.name != name]
         if rest is None:
             return None
-        others = [
-            file
-            for file in self._inputs.files
-            if file.name != name and (among is None or file.name in among)
-        ]
-        others.sort(key=lambda file: bool(file.compression))
-        return next((file for file in others if self._completes(file, rest)), None)
+        for copy in sorted(copies, key=lambda file: bool(file.compression)):
+            start = self._end(copy)
+            if start is not None and self._whole([start + rest])[0]:
+                return copy
+        return None
 
-    def is_rest(self, name: str) -> bool:
-        """Whether the first line of input ``name`` completes another input's last line."""
-        return self.copy_of(name) is not None
-
-    def _completes(self, file: InputFile, rest: str) -> bool:
-        if file.name not in self._ends:
-            self._ends[file.name] = unfinished_last_line(file)
-        start = self._ends[file.name]
+    def rest_of(self, copy: str) -> str | None:
+        """The input whose first line completes the last line of input ``copy``, or None."""
+        file = next(file for file in self._inputs.files if file.name == copy)
+        start = self._end(file)
         if start is None:
-            return False
-        joined = [(file, 1, start.decode("utf-8", "replace") + rest)]
-        return bool(sample_read(self._fmt, joined).get_column("read").any())
+            return None
+        names = [name for name in self._firsts if name != copy]
+        whole = self._whole([start + self._firsts[name] for name in names])
+        return next((name for name, read in zip(names, whole, strict=True) if read), None)
+
+    def _end(self, file: InputFile) -> str | None:
+        """The unfinished last line of ``file`` when it does not read on its own, else None."""
+        if file.name not in self._ends:
+            end = unfinished_last_line(file)
+            start = end.decode("utf-8", "replace") if end is not None else None
+            self._ends[file.name] = start if start and not self._whole([start])[0] else None
+        return self._ends[file.name]
+
+    def _whole(self, lines: Sequence[str]) -> list[bool]:
+        """Whether each of ``lines`` reads as the format, no field left unread."""
+        if not lines:
+            return []
+        frame = pl.LazyFrame(
+            {"source_file": [""] * len(lines), "line_no": range(1, len(lines) + 1), "line": lines},
+            schema={"source_file": pl.String, "line_no": pl.UInt32, "line": pl.String},
+        )
+        variant = pl.col("variant").fill_null("")
+        whole = pl.col("parsed") & ~variant.str.contains(UNREAD_FIELDS, literal=True)
+        return (
+            self._fmt.parser()(frame).select(whole.fill_null(False)).collect().to_series().to_list()
+        )
 
 
 def _told_cut(
@@ -612,30 +641,33 @@ def _told_cut(
     cut: _CutLines,
 ) -> tuple[list[MalformedLine], MalformedLine | None]:
     """The malformed lines named (and the first of them), those of a line ``copytruncate`` cut
-    in two told so: an input's first line that completes the last line of an input that ends
-    without a line break (``ends``: the input, its last line's number), and that last line."""
-    pairs: dict[str, tuple[str, int]] = {}  # the copy: the input its rest begins, its last line
-    told: dict[tuple[str, int], MalformedLine] = {}
+    in two told so (``_CutLines``; ``ends``: the inputs that end without a line break, and the
+    number of that last line): an input's first line that completes another input's last line,
+    and that last line, whichever of the two is named."""
+    rests: dict[str, str] = {}  # the input whose first line is a rest: the copy
+    copies: dict[str, str] = {}  # the copy: the input its rest begins
     for line in (*malformed, *([first] if first is not None else [])):
-        if line.line_no != 1 or line.unit != "line" or (line.source_file, 1) in told:
+        if line.unit != "line" or line.source_file in rests or line.source_file in copies:
             continue
-        copy = cut.copy_of(line.source_file, [name for name in ends if name != line.source_file])
-        if copy is None:
-            continue
-        last = ends[copy.name][0]
-        pairs[copy.name] = (line.source_file, last)
-        reason = f"the rest of {copy.name}:{last}, cut in two by copytruncate?"
-        told[(line.source_file, 1)] = dataclasses.replace(line, reason=reason)
+        if line.line_no == 1 and (copy := cut.copy_of(line.source_file, ends)) is not None:
+            rests[line.source_file], copies[copy.name] = copy.name, line.source_file
+        elif (
+            line.unterminated
+            and line.line_no == ends.get(line.source_file, (0, ""))[0]
+            and (rest := cut.rest_of(line.source_file)) is not None
+        ):
+            rests[rest], copies[line.source_file] = line.source_file, rest
 
     def telling(line: MalformedLine) -> MalformedLine:
-        if (line.source_file, line.line_no) in told:
-            return told[(line.source_file, line.line_no)]
-        rest, last = pairs.get(line.source_file, ("", 0))
-        if rest and line.line_no == last and line.unterminated:
-            return dataclasses.replace(line, rest=f"{rest}:1")
+        if line.line_no == 1 and line.source_file in rests:
+            copy = rests[line.source_file]
+            reason = f"the rest of {copy}:{ends[copy][0]}, cut in two by copytruncate?"
+            return dataclasses.replace(line, reason=reason)
+        if line.source_file in copies and line.line_no == ends[line.source_file][0]:
+            return dataclasses.replace(line, rest=f"{copies[line.source_file]}:1")
         return line
 
-    if not told:
+    if not copies:
         return list(malformed), first
     return [telling(line) for line in malformed], telling(first) if first is not None else None
 

@@ -466,6 +466,49 @@ def test_the_rest_of_a_line_cut_by_copytruncate_is_no_log_of_another_format(
         )
 
 
+def test_only_halves_that_read_whole_together_are_named_a_cut_line(tmp_path: Path) -> None:
+    """The halves of a cut line are told by their join reading as the format with no field
+    left unread, the copy's half not reading on its own: a variant that reads fields after the
+    usual ones reads a whole line followed by anything, and half a quoted field followed by
+    any line with a quote. So a log ending in a whole line without its line break, or in half
+    a line beside a log that begins with an unrelated malformed line, is not said to be cut."""
+    later = combined_line("/c", time="02/Nov/2026:10:10:00 +0000")
+    garbage = "garbage here"
+    whole = written(tmp_path / "access.log.1", FIRST, SECOND)  # no line break after SECOND
+    log = written(tmp_path / "access.log", garbage, later, end="\n")
+    assert warnings(run(whole, log, "--no-cache"))[1:] == [
+        f"micromacro: warning: {log}:1: malformed line: {garbage}"
+    ]
+    in_agent = combined_line("/d", time="02/Nov/2026:10:02:00 +0000")[:-12]  # cut in the agent
+    crashed = written(tmp_path / "access.log.1", FIRST, in_agent)
+    unrelated = '192.0.2.1 - - [02/Nov/2026:10:09:00 +0000] "-" 400 - "-" "-"'
+    written(tmp_path / "access.log", unrelated, later, end="\n")
+    assert warnings(run(crashed, log, "--no-cache"))[1:] == [
+        f"micromacro: warning: {crashed}:2: malformed line ({STILL}): {in_agent[:79]}…",
+        f"micromacro: warning: {log}:1: malformed line: {unrelated}",
+    ]
+
+
+def test_a_line_cut_in_its_client_address_is_named_from_the_copy(tmp_path: Path) -> None:
+    """Cut in its client address, a line's rest reads as a line of another client (and is
+    counted so); the copy's half still says where its rest is. So does a copy's half named
+    when the rest is not among the malformed lines named (five an input, the first five)."""
+    later = combined_line("/c", ip="198.51.100.23", time="02/Nov/2026:10:10:00 +0000")
+    copy = written(tmp_path / "access.log.1", FIRST, "19")
+    log = written(tmp_path / "access.log", later[2:], later, end="\n")
+    result = run(copy, log, "--no-cache")
+    assert warnings(result)[1:] == [
+        f"micromacro: warning: {copy}:2: malformed line ({CUT} {log}:1): 19"
+    ]
+    assert counts(result) == {"lines": 4, "malformed": 1, "page": 3}
+    bad = [f"bad {number}" for number in range(1, 5)]
+    copy = written(tmp_path / "access.log.1", *bad, FIRST, HALF)
+    log = written(tmp_path / "access.log", 'P/1.1" 200 512 "-" "-"', later, end="\n")
+    assert warnings(run(copy, log, "--no-cache"))[-1] == (
+        f"micromacro: warning: {copy}:6: malformed line ({CUT} {log}:1): {HALF}"
+    )
+
+
 @pytest.mark.parametrize("cache", [["--no-cache"], []])
 def test_a_line_cut_by_copytruncate_is_named_with_where_its_rest_is(
     tmp_path: Path, cache: list[str]
