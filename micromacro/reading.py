@@ -575,12 +575,13 @@ def _read_access_logs(
 
 class _CutLines:
     """Lines logrotate's ``copytruncate`` cut in two: the copy it made ends in the start of a
-    line, with no line break after it, and the log it emptied begins with the rest. A copy's
-    last line and another input's first line are such halves when the last line does not read
+    line, with no line break after it, and the log it emptied, read after it, begins with the
+    rest. A copy's last line and a later input's first line are such halves when neither reads
     as ``fmt`` on its own and the two joined read as ``fmt`` with no field left unread (a
     variant that reads fields after the usual ones would read a whole line followed by any
-    text, or half a quoted field followed by any line with a quote). Only the inputs that end
-    without a line break (``ends``) are looked at as copies, each one's end read once."""
+    text, or half a quoted field followed by any line with a quote; and half a client address
+    followed by a whole line reads as a line too). Only the inputs that end without a line
+    break (``ends``) are looked at as copies, each one's end read once."""
 
     def __init__(self, inputs: Inputs, fmt: LogFormat, sample: Sample) -> None:
         self._inputs = inputs
@@ -589,49 +590,54 @@ class _CutLines:
         self._ends: dict[str, str | None] = {}
 
     def copy_of(self, name: str, ends: Collection[str]) -> InputFile | None:
-        """The input among ``ends`` whose last line the first line of input ``name`` completes,
-        or None."""
+        """The input read before input ``name``, among ``ends``, whose last line the first line
+        of ``name`` completes, or None."""
+        names = [file.name for file in self._inputs.files]
         rest = self._firsts.get(name)
-        copies = [file for file in self._inputs.files if file.name in ends and file.name != name]
-        if rest is None:
+        if rest is None or name not in names or self._reads([rest], whole=False)[0]:
             return None
+        earlier = self._inputs.files[: names.index(name)]
+        copies = [file for file in earlier if file.name in ends]
         for copy in sorted(copies, key=lambda file: bool(file.compression)):
             start = self._end(copy)
-            if start is not None and self._whole([start + rest])[0]:
+            if start is not None and self._reads([start + rest])[0]:
                 return copy
         return None
 
     def rest_of(self, copy: str) -> str | None:
-        """The input whose first line completes the last line of input ``copy``, or None."""
-        file = next(file for file in self._inputs.files if file.name == copy)
-        start = self._end(file)
-        if start is None:
+        """The input read after input ``copy`` whose first line completes its last line, or
+        None."""
+        names = [file.name for file in self._inputs.files]
+        start = self._end(self._inputs.files[names.index(copy)])
+        later = [name for name in names[names.index(copy) + 1 :] if name in self._firsts]
+        rests = [name for name in later if not self._reads([self._firsts[name]], whole=False)[0]]
+        if start is None or not rests:
             return None
-        names = [name for name in self._firsts if name != copy]
-        whole = self._whole([start + self._firsts[name] for name in names])
-        return next((name for name, read in zip(names, whole, strict=True) if read), None)
+        joined = self._reads([start + self._firsts[name] for name in rests])
+        return next((name for name, read in zip(rests, joined, strict=True) if read), None)
 
     def _end(self, file: InputFile) -> str | None:
         """The unfinished last line of ``file`` when it does not read on its own, else None."""
         if file.name not in self._ends:
             end = unfinished_last_line(file)
             start = end.decode("utf-8", "replace") if end is not None else None
-            self._ends[file.name] = start if start and not self._whole([start])[0] else None
+            alone = start is not None and self._reads([start], whole=False)[0]
+            self._ends[file.name] = start if start and not alone else None
         return self._ends[file.name]
 
-    def _whole(self, lines: Sequence[str]) -> list[bool]:
-        """Whether each of ``lines`` reads as the format, no field left unread."""
-        if not lines:
-            return []
+    def _reads(self, lines: Sequence[str], *, whole: bool = True) -> list[bool]:
+        """Whether each of ``lines`` reads as the format (with ``whole``, no field left
+        unread)."""
         frame = pl.LazyFrame(
             {"source_file": [""] * len(lines), "line_no": range(1, len(lines) + 1), "line": lines},
             schema={"source_file": pl.String, "line_no": pl.UInt32, "line": pl.String},
         )
-        variant = pl.col("variant").fill_null("")
-        whole = pl.col("parsed") & ~variant.str.contains(UNREAD_FIELDS, literal=True)
-        return (
-            self._fmt.parser()(frame).select(whole.fill_null(False)).collect().to_series().to_list()
-        )
+        reads = pl.col("parsed") | pl.col("not_http")
+        if whole:
+            variant = pl.col("variant").fill_null("")
+            reads = pl.col("parsed") & ~variant.str.contains(UNREAD_FIELDS, literal=True)
+        read = self._fmt.parser()(frame).select(reads.fill_null(False)).collect()
+        return read.to_series().to_list()
 
 
 def _told_cut(

@@ -489,24 +489,35 @@ def test_only_halves_that_read_whole_together_are_named_a_cut_line(tmp_path: Pat
     ]
 
 
-def test_a_line_cut_in_its_client_address_is_named_from_the_copy(tmp_path: Path) -> None:
-    """Cut in its client address, a line's rest reads as a line of another client (and is
-    counted so); the copy's half still says where its rest is. So does a copy's half named
-    when the rest is not among the malformed lines named (five an input, the first five)."""
-    later = combined_line("/c", ip="198.51.100.23", time="02/Nov/2026:10:10:00 +0000")
-    copy = written(tmp_path / "access.log.1", FIRST, "19")
-    log = written(tmp_path / "access.log", later[2:], later, end="\n")
-    result = run(copy, log, "--no-cache")
-    assert warnings(result)[1:] == [
-        f"micromacro: warning: {copy}:2: malformed line ({CUT} {log}:1): 19"
-    ]
-    assert counts(result) == {"lines": 4, "malformed": 1, "page": 3}
+def test_a_copys_half_is_named_with_its_rest_past_the_lines_named(tmp_path: Path) -> None:
+    """A copy's half is named with where its rest is when the rest is not among the malformed
+    lines named (five an input, the first five)."""
+    later = combined_line("/c", time="02/Nov/2026:10:10:00 +0000")
     bad = [f"bad {number}" for number in range(1, 5)]
     copy = written(tmp_path / "access.log.1", *bad, FIRST, HALF)
     log = written(tmp_path / "access.log", 'P/1.1" 200 512 "-" "-"', later, end="\n")
     assert warnings(run(copy, log, "--no-cache"))[-1] == (
         f"micromacro: warning: {copy}:6: malformed line ({CUT} {log}:1): {HALF}"
     )
+
+
+def test_no_cut_is_claimed_where_either_half_reads_on_its_own(tmp_path: Path) -> None:
+    """Half a client address followed by a whole line reads as a line of another client, so a
+    half line of that kind is never said to be cut: a log still being written, whose half line
+    an older log's first line would complete; a log that ended half written (a crash) beside
+    the next one; and a line cut in its address by copytruncate alike (its rest is counted as
+    the hit of another client: left as it is)."""
+    later = combined_line("/c", ip="198.51.100.23", time="02/Nov/2026:10:10:00 +0000")
+    older = written(tmp_path / "access.log.1", FIRST, SECOND, end="\n")
+    live = written(tmp_path / "access.log", later, "19")
+    assert warnings(run(older, live, "--no-cache"))[1:] == [
+        f"micromacro: warning: {live}:2: malformed line ({STILL}): 19"
+    ]
+    copy = written(tmp_path / "access.log.1", FIRST, "19")
+    log = written(tmp_path / "access.log", later[2:], later, end="\n")
+    result = run(copy, log, "--no-cache")
+    assert warnings(result)[1:] == [f"micromacro: warning: {copy}:2: malformed line ({STILL}): 19"]
+    assert counts(result) == {"lines": 4, "malformed": 1, "page": 3}
 
 
 @pytest.mark.parametrize("cache", [["--no-cache"], []])
