@@ -653,12 +653,18 @@ def _told_cut(
     rests: dict[str, str] = {}  # the input whose first line is a rest: the copy
     copies: dict[str, str] = {}  # the copy: the input its rest begins
     for line in (*malformed, *([first] if first is not None else [])):
-        if line.unit != "line" or line.source_file in rests or line.source_file in copies:
+        if line.unit != "line":
             continue
-        if line.line_no == 1 and (copy := cut.copy_of(line.source_file, ends)) is not None:
+        # An input may be both: the rest of one cut (its first line) and the copy of the next.
+        if (
+            line.line_no == 1
+            and line.source_file not in rests
+            and (copy := cut.copy_of(line.source_file, ends)) is not None
+        ):
             rests[line.source_file], copies[copy.name] = copy.name, line.source_file
-        elif (
+        if (
             line.unterminated
+            and line.source_file not in copies
             and line.line_no == ends.get(line.source_file, (0, ""))[0]
             and (rest := cut.rest_of(line.source_file)) is not None
         ):
@@ -668,9 +674,9 @@ def _told_cut(
         if line.line_no == 1 and line.source_file in rests:
             copy = rests[line.source_file]
             reason = f"the rest of {copy}:{ends[copy][0]}, cut in two by copytruncate?"
-            return dataclasses.replace(line, reason=reason)
+            line = dataclasses.replace(line, reason=reason)
         if line.source_file in copies and line.line_no == ends[line.source_file][0]:
-            return dataclasses.replace(line, rest=f"{copies[line.source_file]}:1")
+            line = dataclasses.replace(line, rest=f"{copies[line.source_file]}:1")
         return line
 
     if not copies:

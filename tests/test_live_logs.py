@@ -501,6 +501,25 @@ def test_a_copys_half_is_named_with_its_rest_past_the_lines_named(tmp_path: Path
     )
 
 
+def test_two_rotations_that_cut_a_line_each_are_both_named(tmp_path: Path) -> None:
+    """A rotated log that begins with the rest of one cut line and ends in the start of the
+    next: both of its halves are named, each with its other half."""
+    rest = 'P/1.1" 200 512 "-" "Mozilla/5.0"'
+    middle = combined_line("/m", time="02/Nov/2026:10:06:00 +0000")
+    later = combined_line("/c", time="02/Nov/2026:10:10:00 +0000")
+    oldest = written(tmp_path / "access.log.2", FIRST, HALF)
+    copy = written(tmp_path / "access.log.1", rest, middle, HALF)
+    log = written(tmp_path / "access.log", rest, later, end="\n")
+    assert warnings(run(oldest, copy, log, "--no-cache"))[1:] == [
+        f"micromacro: warning: {oldest}:2: malformed line ({CUT} {copy}:1): {HALF}",
+        f"micromacro: warning: {copy}:1: malformed line (the rest of {oldest}:2, cut in two by "
+        f"copytruncate?): {rest}",
+        f"micromacro: warning: {copy}:3: malformed line ({CUT} {log}:1): {HALF}",
+        f"micromacro: warning: {log}:1: malformed line (the rest of {copy}:3, cut in two by "
+        f"copytruncate?): {rest}",
+    ]
+
+
 def test_no_cut_is_claimed_where_either_half_reads_on_its_own(tmp_path: Path) -> None:
     """Half a client address followed by a whole line reads as a line of another client, so a
     half line of that kind is never said to be cut: a log still being written, whose half line
