@@ -407,9 +407,11 @@ def _sample_frame(sample: Sample) -> pl.LazyFrame:
 def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
     """How ``fmt`` reads each line of ``sample``: its input (``source_file``) and number
     (``line_no``), whether it is data (not a comment), whether it reads as ``fmt`` (``read``: a
-    request, or another record of the format), and where it is a request its time (``ts``),
-    client address (``ip``) and whether it has a forwarded one (``forwarded``)."""
+    request, or another record of the format), whether it reads as a request with no field
+    left unread (``whole``), and where it is a request its time (``ts``), client address
+    (``ip``) and whether it has a forwarded one (``forwarded``)."""
     parsed = pl.col("parsed")
+    unread = pl.col("variant").str.contains(UNREAD_FIELDS, literal=True).fill_null(False)
     return (
         fmt.parser()(_sample_frame(sample))
         .select(
@@ -417,6 +419,7 @@ def sample_read(fmt: LogFormat, sample: Sample) -> pl.DataFrame:
             "line_no",
             (~pl.col("comment")).alias("data"),
             (parsed | pl.col("not_http")).alias("read"),
+            (parsed & ~unread).fill_null(False).alias("whole"),
             pl.when(parsed).then(pl.col("ts")).alias("ts"),
             pl.when(parsed).then(pl.col("ip")).alias("ip"),
             (parsed & pl.col("forwarded_for").is_not_null()).alias("forwarded"),

@@ -151,6 +151,8 @@ def _identity(path: str, size: int | None = None) -> Identity:
 # What reading the rows of an entry found usable may raise when its pages were written damaged:
 # Polars' errors, and a panic of its Parquet reader (a ``PanicException`` is no ``Exception``).
 _UNREADABLE = (OSError, pl.exceptions.PolarsError, pl.exceptions.PanicException)
+# Whatever reading an entry's bytes (its footer, its metadata) may raise: it is then damaged.
+_DAMAGED = (Exception, pl.exceptions.PanicException)
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,6 @@ def read_together(
     small entries pays Polars' fixed cost of a query once, not once per entry. With ``counted``
     each entry's rows are counted too, in the same run, and must be the lines it holds. Raises
     ``EntryUnreadable`` naming an entry that cannot be read."""
-    extra = 1 if counted else 0
     work = [
         (part, [*part_queries, *([part.entry.select(pl.len())] if counted else [])])
         for part, part_queries in work
@@ -222,8 +223,8 @@ def read_together(
         frames = found[start : start + len(part_queries)]
         start += len(part_queries)
         if counted:
-            part._check_count(int(frames[-1].item()))
-        results.append(frames[: len(frames) - extra])
+            part._check_count(int(frames.pop().item()))
+        results.append(frames)
     return results
 
 
@@ -335,7 +336,7 @@ class HitCache:
             if (stored.device, stored.inode) != (now.device, now.inode):
                 raise ValueError("written for another file")
             appendable = appendable and bool(meta["appendable"])
-        except (Exception, pl.exceptions.PanicException) as error:
+        except _DAMAGED as error:
             self._damaged(file, path, error)
             return now, None
         whole = _still_holds(file.scan_path, stored, now, appendable=appendable)
@@ -343,7 +344,7 @@ class HitCache:
             return now, None
         try:
             entry = _entry_rows(data, columns, numbered)
-        except (Exception, pl.exceptions.PanicException) as error:
+        except _DAMAGED as error:
             self._damaged(file, path, error)
             return now, None
         with contextlib.suppress(OSError):
@@ -586,7 +587,7 @@ class HitCache:
                 moved = not _still_there(file, meta["identity"])
             except FileNotFoundError:
                 continue  # removed meanwhile (another run pruning it, or a clear)
-            except (Exception, pl.exceptions.PanicException):
+            except _DAMAGED:
                 file, kind, lines, size = "(unreadable entry)", "", 0, 0
                 info = entry.stat()
             found.append(

@@ -281,8 +281,8 @@ class HitAccumulator:
     def _ended(self, line: MalformedLine) -> MalformedLine:
         """``line``, told whether its input ends in it with no line break after it (the
         padding a crash leaves is written no more)."""
-        last, ending = self.unterminated.get(line.source_file, (0, ""))
-        if line.line_no != last:
+        ending = self.ending_of(line.source_file, line.line_no)
+        if not ending:
             return line
         crashed = line.excerpt.startswith(NUL_PADDING)
         return dataclasses.replace(line, unterminated="closed" if crashed else ending)

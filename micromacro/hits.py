@@ -133,13 +133,17 @@ class InputSummary:
 Unterminated = Literal["", "live", "closed"]
 
 
-def ending_text(unterminated: Unterminated) -> str:
+def ending_text(unterminated: Unterminated, rest: str = "") -> str:
     """What a line is whose input ends in it with no line break after it: the last line of its
-    input, maybe half written where the input may still be written to ("" for another line)."""
+    input, cut in two by a rotation where the ``rest`` of it is known, else maybe half written
+    where the input may still be written to ("" for another line)."""
     if not unterminated:
         return ""
-    still = ": still being written?" if unterminated == "live" else ""
-    return f"the last, with no line break after it{still}"
+    if rest:
+        what = f": cut in two by copytruncate? its rest is {rest}"
+    else:
+        what = ": still being written?" if unterminated == "live" else ""
+    return f"the last, with no line break after it{what}"
 
 
 @dataclass(frozen=True)
@@ -164,12 +168,7 @@ class MalformedLine:
         """What it is, when its input ends in it with no line break after it: its last line,
         maybe half written where the input may still be written to, or cut in two by a
         rotation ("" for another line)."""
-        if self.unterminated and self.rest:
-            return (
-                "the last, with no line break after it: cut in two by copytruncate? its rest is "
-                f"{self.rest}"
-            )
-        return ending_text(self.unterminated)
+        return ending_text(self.unterminated, self.rest)
 
     def reasons(self) -> str:
         """Why it is malformed, where known, and what its ``ending`` says, in one text."""

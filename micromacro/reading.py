@@ -33,7 +33,6 @@ from micromacro.cpus import usable_cpus
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
     PROXIED_SAMPLE_LINES,
-    UNREAD_FIELDS,
     Sample,
     check_forwarded_for,
     choose_format_for,
@@ -44,6 +43,7 @@ from micromacro.format_choice import (
     named_format_string,
     proxied_clients_warning,
     report_timezone,
+    sample_read,
     unmatched_warning,
     unread_inputs,
 )
@@ -584,7 +584,7 @@ class _CutLines:
     break (``ends``) are looked at as copies, each one's end read once."""
 
     def __init__(self, inputs: Inputs, fmt: LogFormat, sample: Sample) -> None:
-        self._inputs = inputs
+        self._files = list(inputs.files)  # in reading order
         self._fmt = fmt
         self._firsts = {file.name: text for file, number, text in sample if number == 1}
         self._ends: dict[str, str | None] = {}
@@ -592,52 +592,48 @@ class _CutLines:
     def copy_of(self, name: str, ends: Collection[str]) -> InputFile | None:
         """The input read before input ``name``, among ``ends``, whose last line the first line
         of ``name`` completes, or None."""
-        names = [file.name for file in self._inputs.files]
+        at = self._place(name)
         rest = self._firsts.get(name)
-        if rest is None or name not in names or self._reads([rest], whole=False)[0]:
+        if rest is None or self._reads(self._files[at], [rest], whole=False)[0]:
             return None
-        earlier = self._inputs.files[: names.index(name)]
-        copies = [file for file in earlier if file.name in ends]
+        copies = [file for file in self._files[:at] if file.name in ends]
         for copy in sorted(copies, key=lambda file: bool(file.compression)):
             start = self._end(copy)
-            if start is not None and self._reads([start + rest])[0]:
+            if start is not None and self._reads(copy, [start + rest])[0]:
                 return copy
         return None
 
     def rest_of(self, copy: str) -> str | None:
         """The input read after input ``copy`` whose first line completes its last line, or
         None."""
-        names = [file.name for file in self._inputs.files]
-        start = self._end(self._inputs.files[names.index(copy)])
-        later = [name for name in names[names.index(copy) + 1 :] if name in self._firsts]
-        rests = [name for name in later if not self._reads([self._firsts[name]], whole=False)[0]]
-        if start is None or not rests:
+        at = self._place(copy)
+        start = self._end(self._files[at])
+        later = [file.name for file in self._files[at + 1 :] if file.name in self._firsts]
+        if start is None or not later:
             return None
-        joined = self._reads([start + self._firsts[name] for name in rests])
-        return next((name for name, read in zip(rests, joined, strict=True) if read), None)
+        texts = [self._firsts[name] for name in later]
+        alone = self._reads(self._files[at], texts, whole=False)
+        joined = self._reads(self._files[at], [start + text for text in texts])
+        found = zip(later, alone, joined, strict=True)
+        return next((name for name, read, whole in found if whole and not read), None)
+
+    def _place(self, name: str) -> int:
+        return next(at for at, file in enumerate(self._files) if file.name == name)
 
     def _end(self, file: InputFile) -> str | None:
         """The unfinished last line of ``file`` when it does not read on its own, else None."""
         if file.name not in self._ends:
             end = unfinished_last_line(file)
-            start = end.decode("utf-8", "replace") if end is not None else None
-            alone = start is not None and self._reads([start], whole=False)[0]
-            self._ends[file.name] = start if start and not alone else None
+            start = end.decode("utf-8", "replace") if end else None
+            alone = start is not None and self._reads(file, [start], whole=False)[0]
+            self._ends[file.name] = None if alone else start
         return self._ends[file.name]
 
-    def _reads(self, lines: Sequence[str], *, whole: bool = True) -> list[bool]:
-        """Whether each of ``lines`` reads as the format (with ``whole``, no field left
-        unread)."""
-        frame = pl.LazyFrame(
-            {"source_file": [""] * len(lines), "line_no": range(1, len(lines) + 1), "line": lines},
-            schema={"source_file": pl.String, "line_no": pl.UInt32, "line": pl.String},
-        )
-        reads = pl.col("parsed") | pl.col("not_http")
-        if whole:
-            variant = pl.col("variant").fill_null("")
-            reads = pl.col("parsed") & ~variant.str.contains(UNREAD_FIELDS, literal=True)
-        read = self._fmt.parser()(frame).select(reads.fill_null(False)).collect()
-        return read.to_series().to_list()
+    def _reads(self, file: InputFile, lines: Sequence[str], *, whole: bool = True) -> list[bool]:
+        """Whether each of ``lines`` (of ``file``) reads as the format (with ``whole``, as a
+        request with no field left unread: ``sample_read``)."""
+        sample = [(file, number, line) for number, line in enumerate(lines, 1)]
+        return sample_read(self._fmt, sample).get_column("whole" if whole else "read").to_list()
 
 
 def _told_cut(
