@@ -1,19 +1,19 @@
-"""Access logs in the hit cache (``hit_cache``): what is kept of a file's classified lines, and
-how a cached file comes back as classified lines for the run's period.
+"""Access logs in the hit cache (``hit_cache``): what is kept of a file's classified lines, and how
+a cached file comes back as classified lines for the run's period.
 
 An entry holds one row per line of the file, as classified without a period: its time, bucket
 and variant (and why it is malformed); a counted line (``page``, ``request``, ``download``) also
-keeps its hit as a run reads it (``_HIT_COLUMNS``: given back, not made again) and the hash the
-overlap hint samples it by; the text of a line only where a message may quote it (the first
-malformed lines, the first line a format string did not read, the first with fields left
-unread). No other line's text, and no field of a line that is not counted, is kept. Beside the
-rows, an entry says whether the file ends in its last line with no line break after it
-(``_UNTERMINATED``), which a malformed last line is named with. The entry of a plain file whose
-format's lines stand alone ends at a line break: a last line with none after it (perhaps half
-written) is left out, and the next run reads the file on from that line's start.
-``in_period`` then gives each line its bucket in the run's period, exactly as reading the file
-again would (``hits.in_period``); a line a message must quote whose text the entry lacks is read
-from the file (``hit_cache.fetch_lines``).
+keeps its hit as a run reads it (``_HIT_COLUMNS``: given back, not made again) and the hashes
+the overlap hints sample it by (of its text, and of its request where its second is sampled);
+the text of a line only where a message may quote it (the first malformed lines, the first line
+a format string did not read, the first with fields left unread). No other line's text, and no
+field of a line that is not counted, is kept. Beside the rows, an entry says whether the file
+ends in its last line with no line break after it (``_UNTERMINATED``), which a malformed last
+line is named with. The entry of a plain file whose format's lines stand alone ends at a line
+break: a last line with none after it (perhaps half written) is left out, and the next run reads
+the file on from that line's start. ``in_period`` then gives each line its bucket in the run's
+period, exactly as reading the file again would (``hits.in_period``); a line a message must
+quote whose text the entry lacks is read from the file (``hit_cache.fetch_lines``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,12 @@ from micromacro.hits import ACCESS_LOG_CONSTANTS, HitFilter, canonical_hits, out
 from micromacro.inputs import InputFile, LineChunk, read_ahead
 from micromacro.logformats import LogFormat
 from micromacro.logformats.families import FamilyFormat
-from micromacro.overlapping_inputs import SAMPLE_HASH, sample_hash
+from micromacro.overlapping_inputs import (
+    REQUEST_SAMPLE,
+    SAMPLE_HASH,
+    request_sample,
+    sample_hash,
+)
 from micromacro.periods import Period
 from micromacro.timeless_lines import TIMELESS_BUCKETS
 
@@ -81,6 +86,7 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
     MALFORMED_REASON: pl.String(),
     **_HIT_COLUMNS,
     SAMPLE_HASH: pl.UInt64(),
+    REQUEST_SAMPLE: pl.UInt64(),
     "line": pl.String(),
 }
 
@@ -256,13 +262,14 @@ class LineCache:
         )
         counted = rows.lazy().filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
         sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash()
+        requested = pl.col(REQUEST_SAMPLE) if REQUEST_SAMPLE in rows.columns else request_sample()
         hits = pl.concat(
             [
                 compact_strings(
                     canonical_hits(counted).select("source_file", "line_no", *_HIT_COLUMNS),
                     _TEXT_HIT_COLUMNS,
                 ),
-                counted.select(sampled.alias(SAMPLE_HASH)),
+                counted.select(sampled.alias(SAMPLE_HASH), requested.alias(REQUEST_SAMPLE)),
             ],
             how="horizontal",
         ).collect()

@@ -138,8 +138,8 @@ class HitAccumulator:
     compressed: frozenset[str] = frozenset()
     # Each input's place in reading order: the malformed lines named are the first of each.
     order: Mapping[str, int] = field(default_factory=dict)
-    # With several inputs and no ``dedupe``: a sample of the counted lines, for the overlap
-    # hint (``overlapping_inputs``).
+    # With several inputs: a sample of the counted lines (without ``dedupe``) and of their
+    # requests, for the overlap hints (``overlapping_inputs``).
     overlap: OverlapSample | None = None
     # The first line of the period read with trailing fields left unread (a ``+fields``
     # variant): its input, number and text.

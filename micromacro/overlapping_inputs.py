@@ -5,6 +5,14 @@ line, with the time they overlap and about how many lines they share; ``--dedupe
 line found in an earlier input once. An event export's rows are compared as a log's lines
 are (``row_hash``: their content), and ``--dedupe`` makes a counted row of a later file that an
 earlier one holds a ``duplicate`` (``without_earlier_rows``).
+
+Two access logs may also log the same requests in other layouts, so that no line of one is a
+line of the other: mod_ssl's ``ssl_request_log`` logs again, without status, referrer or user
+agent, each request of ``ssl_access_log``, and a glob of ``/var/log/httpd/*`` reads both. With
+or without ``--dedupe`` (which compares lines), a run of several access logs also samples the
+requests of its counted lines (``request_sample``: time, client, method, path and query, of the
+lines of one second in 16) and warns of each pair of inputs whose lines of different variants
+share at least a tenth of the smaller one's requests: each request is counted twice.
 """
 
 from __future__ import annotations
@@ -25,11 +33,28 @@ _OVERLAP_PAIRS = 3
 # A column a chunk of lines may carry: ``sample_hash`` of each line, worked out already (the
 # hit cache keeps it, and no line's text).
 SAMPLE_HASH = "_sample_hash"
+# A column a chunk of lines may carry: ``request_sample`` of each line, worked out already (the
+# hit cache keeps it, and no client address or method).
+REQUEST_SAMPLE = "_request_sample"
+# What a request is, whatever layout logged it: its time, client, method, path and query.
+_REQUEST = ("ip", "method", "path", "query")
+# Inputs whose lines of different variants share at least this part (1/10) of the smaller
+# one's counted requests log the same requests (a few shared by chance are not named).
+_SAME_REQUESTS = 10
 
 
 def sample_hash() -> pl.Expr:
     """The hash of a line (``line``) when the line is in the sample, else null."""
     return sampled(pl.col("line").hash())
+
+
+def request_sample() -> pl.Expr:
+    """The hash of the request a classified line logs (its time, client, method, path and
+    query) where the line's second is in the sample (one in ``_OVERLAP_SAMPLE``), else null:
+    two layouts that log the same request give it one hash, and both copies are sampled."""
+    second = pl.col("ts").dt.epoch("s")
+    request = pl.struct("ts", *(pl.col(name).cast(pl.String) for name in _REQUEST)).hash()
+    return pl.when(second % _OVERLAP_SAMPLE == 0).then(request)
 
 
 def sampled(hashes: pl.Expr) -> pl.Expr:
@@ -40,43 +65,71 @@ def sampled(hashes: pl.Expr) -> pl.Expr:
 @dataclass
 class OverlapSample:
     """The hash and input of a sample of the counted lines (one in ``_OVERLAP_SAMPLE``, by
-    hash, so a line is sampled in every input that holds it), and the times of each input's
-    counted lines, chunk by chunk."""
+    hash, so a line is sampled in every input that holds it; not with ``lines`` False: with
+    ``--dedupe``, which compares every line), the times of each input's counted lines, and
+    with ``requests`` (access logs) the requests of a sample of them (``request_sample``), with
+    their variant and whether they read a user agent, chunk by chunk."""
 
+    lines: bool = True
+    requests: bool = False
     sampled: list[pl.DataFrame] = field(default_factory=list)
     spans: list[pl.DataFrame] = field(default_factory=list)
+    requested: list[pl.DataFrame] = field(default_factory=list)
 
     def add(self, counted: pl.DataFrame) -> None:
         """Sample a chunk's counted lines (classified lines: ``source_file``, ``ts``, and ``line``
-        or ``SAMPLE_HASH``)."""
+        or ``SAMPLE_HASH``; with ``requests``, ``variant``, ``user_agent`` and the request's
+        fields or ``REQUEST_SAMPLE``)."""
         sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in counted.columns else sample_hash()
-        hashed = counted.lazy().select("source_file", "ts", sampled.alias(_HASH))
-        # One run of both queries: the hashes are taken once, and the run is paid once a chunk
-        # (a month of rotated logs is many small chunks).
-        sample, spans = pl.collect_all(
-            [
-                hashed.filter(pl.col(_HASH).is_not_null()).select(
-                    _HASH, pl.col("source_file").cast(pl.String)
-                ),
-                hashed.group_by(pl.col("source_file").cast(pl.String)).agg(
-                    pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
-                ),
-            ]
+        source = pl.col("source_file").cast(pl.String)
+        hashed = counted.lazy().select(
+            "source_file", "ts", *([sampled.alias(_HASH)] if self.lines else [])
         )
-        self.sampled.append(sample)
+        # One run of the queries: the hashes are taken once, and the run is paid once a chunk
+        # (a month of rotated logs is many small chunks).
+        queries = [
+            hashed.group_by(source).agg(
+                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
+            )
+        ]
+        if self.lines:
+            queries.append(hashed.filter(pl.col(_HASH).is_not_null()).select(_HASH, source))
+        if self.requests:
+            queries.append(_requests_of(counted))
+        spans, *samples = pl.collect_all(queries)
         self.spans.append(spans)
+        if self.lines:
+            self.sampled.append(samples.pop(0))
+        if self.requests:
+            self.requested.append(samples.pop(0))
 
     def warnings(self, order: Sequence[str]) -> list[str]:
         """A warning for each pair of inputs (``order``: their names in reading order) whose
-        counted lines share a sampled line: overlapping rotated logs or copies, whose hits are
-        counted twice unless ``--dedupe`` drops the later copies."""
-        if not self.sampled:
+        counted lines share a sampled line (overlapping rotated logs or copies, whose hits are
+        counted twice unless ``--dedupe`` drops the later copies), then for each pair that log
+        the same requests in other layouts."""
+        if not self.spans:
             return []
-        sample = pl.concat(self.sampled).unique()
-        rank = {name: number for number, name in enumerate(order)}
-        ranked = sample.with_columns(
-            pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
+        spans = (
+            pl.concat(self.spans)
+            .group_by("source_file")
+            .agg(pl.col("first").min(), pl.col("last").max(), pl.col("len").sum())
         )
+        # Per input (one row each): its first and last counted time, and how many it counts.
+        spans_of = {name: (first, last, lines) for name, first, last, lines in spans.iter_rows()}
+        rank = {name: number for number, name in enumerate(order)}
+        warnings = self._line_warnings(rank, spans_of) if self.sampled else []
+        if self.requested:
+            counts = {name: lines for name, (_, _, lines) in spans_of.items()}
+            warnings += _same_request_warnings(pl.concat(self.requested), rank, counts)
+        return warnings
+
+    def _line_warnings(
+        self, rank: dict[str, int], spans_of: dict[str, tuple[datetime, datetime, int]]
+    ) -> list[str]:
+        """A warning for each pair of inputs whose counted lines share a sampled line."""
+        sample = pl.concat(self.sampled).unique()
+        ranked = sample.with_columns(_ranked(rank))
         pairs = (
             ranked.join(ranked, on=_HASH, suffix="_later")
             .filter(pl.col("_rank") < pl.col("_rank_later"))
@@ -86,13 +139,6 @@ class OverlapSample:
         )
         if pairs.height == 0:
             return []
-        spans = (
-            pl.concat(self.spans)
-            .group_by("source_file")
-            .agg(pl.col("first").min(), pl.col("last").max(), pl.col("len").sum())
-        )
-        # Per input (one row each): its first and last counted time, and how many it counts.
-        spans_of = {name: (first, last, lines) for name, first, last, lines in spans.iter_rows()}
         warnings = []
         for _, _, earlier, later, shared in pairs.head(_OVERLAP_PAIRS).iter_rows():
             (first_a, last_a, lines_a), (first_b, last_b, lines_b) = (
@@ -111,6 +157,85 @@ class OverlapSample:
         if pairs.height > _OVERLAP_PAIRS:
             warnings.append(f"{pairs.height - _OVERLAP_PAIRS} more pairs of inputs overlap so")
         return warnings
+
+
+def _ranked(rank: dict[str, int]) -> pl.Expr:
+    """Each sampled line's input's place in reading order (``_rank``)."""
+    return pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
+
+
+def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
+    """The sampled requests of a chunk's counted lines: their hash, input and variant, and
+    whether the line read a user agent."""
+    hashes = pl.col(REQUEST_SAMPLE) if REQUEST_SAMPLE in counted.columns else request_sample()
+    return (
+        counted.lazy()
+        .select(
+            hashes.alias(_HASH),
+            pl.col("source_file").cast(pl.String),
+            pl.col("variant").cast(pl.String),
+            pl.col("user_agent").is_not_null().alias("agent"),
+        )
+        .filter(pl.col(_HASH).is_not_null())
+    )
+
+
+def _same_request_warnings(
+    requested: pl.DataFrame, rank: dict[str, int], counts: dict[str, int]
+) -> list[str]:
+    """A warning for each pair of inputs whose lines of different variants share at least a
+    ``_SAME_REQUESTS``th of the smaller one's sampled requests (``requested``: as
+    ``_requests_of`` gives them; ``counts``: each input's counted lines)."""
+    ranked = requested.unique().with_columns(_ranked(rank))
+    shared = (
+        ranked.join(ranked, on=_HASH, suffix="_later")
+        .filter(
+            (pl.col("_rank") < pl.col("_rank_later"))
+            & (pl.col("variant") != pl.col("variant_later"))
+        )
+        .group_by("_rank", "_rank_later", "source_file", "source_file_later")
+        .agg(
+            pl.col(_HASH).n_unique().alias("shared"),
+            pl.col("variant").mode().sort().first(),
+            pl.col("variant_later").mode().sort().first(),
+            pl.col("agent").any(),
+            pl.col("agent_later").any(),
+        )
+        .sort("_rank", "_rank_later")
+    )
+    named = []
+    for row in shared.iter_rows(named=True):
+        earlier, later = row["source_file"], row["source_file_later"]
+        fewer = min(counts.get(earlier, 0), counts.get(later, 0))
+        about = min(row["shared"] * _OVERLAP_SAMPLE, fewer)
+        if about * _SAME_REQUESTS >= fewer:
+            named.append(_same_requests_text(row, about))
+    if len(named) > _OVERLAP_PAIRS:
+        more = len(named) - _OVERLAP_PAIRS
+        return [*named[:_OVERLAP_PAIRS], f"{more} more pairs of inputs log the same requests so"]
+    return named
+
+
+def _same_requests_text(pair: dict[str, object], about: int) -> str:
+    """The warning of two inputs (a row of ``_same_request_warnings``) that log about ``about``
+    of the same requests in other layouts."""
+    earlier, later = pair["source_file"], pair["source_file_later"]
+    # The one whose lines read no user agent, where the other's do: its visitors are others.
+    agentless = (
+        later if pair["agent"] and not pair["agent_later"]
+        else earlier if pair["agent_later"] and not pair["agent"]
+        else None
+    )  # fmt: skip
+    leave = (
+        f" (leave {agentless} out: its lines log no user agent, and make other visitors)"
+        if agentless is not None
+        else ""
+    )
+    return (
+        f"{earlier} and {later} log the same requests in other layouts ({pair['variant']} and "
+        f"{pair['variant_later']}: about {about:,} of the counted ones, from a sample of one "
+        f"second in {_OVERLAP_SAMPLE}): each is counted twice; read one of them{leave}"
+    )
 
 
 def _utc_text(instant: datetime) -> str:

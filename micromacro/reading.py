@@ -239,7 +239,7 @@ def read_hits(
         keep_lines=keep_lines,
         period=Period(hit_filter.since, hit_filter.until),
         quoted_period=quoted_period,
-        overlap=OverlapSample() if not dedupe and len(inputs.files) > 1 else None,
+        overlap=OverlapSample(lines=not dedupe, requests=True) if len(inputs.files) > 1 else None,
         format_string=named_format_string(fmt),
         envelope=fmt.envelope if isinstance(fmt, FamilyFormat) else None,
         spill=spill,
@@ -500,12 +500,9 @@ def _read_access_logs(
         for counts in (read.counts, read.read_counts):
             counts["out_of_period"] = counts.get("out_of_period", 0) + skipped
     spilled = read.spilled_hits()
-    if options.dedupe:
-        hits = drop_duplicate_lines(read)
-    else:
-        hits = read.counted_hits()
-        if read.overlap is not None:
-            warnings += read.overlap.warnings([file.name for file in inputs.files])
+    hits = drop_duplicate_lines(read) if options.dedupe else read.counted_hits()
+    if read.overlap is not None:
+        warnings += read.overlap.warnings([file.name for file in inputs.files])
     malformed, first_malformed = read.malformed, read.first_malformed
     if len(inputs.files) > 1 and read.unterminated:
         malformed, first_malformed = _told_cut(malformed, first_malformed, read.unterminated, cut)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 import micromacro.overlapping_inputs as overlapping_inputs
 from micromacro.cli import cli
-from micromacro.overlapping_inputs import SAMPLE_HASH, OverlapSample
+from micromacro.overlapping_inputs import REQUEST_SAMPLE, SAMPLE_HASH, OverlapSample
 from tests.helpers import FIREFOX, GOOGLEBOT, combined_line
 
 WARNING = (
@@ -121,3 +121,146 @@ def test_the_estimate_is_never_more_than_the_lines_counted() -> None:
     assert "hold the same lines (about 3 of the counted ones, from a sample of one in 16)" in (
         warning
     )
+
+
+# --- The same requests in other layouts ------------------------------------------------------
+# mod_ssl's ssl_request_log logs again each request of ssl_access_log, in a layout of its own:
+# no line of one is a line of the other, but each request is counted twice.
+
+SAME_REQUESTS = (
+    "micromacro: warning: {a} and {b} log the same requests in other layouts (combined and "
+    "ssl_request: about {about} of the counted ones, from a sample of one second in {every}): "
+    "each is counted twice; read one of them (leave {b} out: its lines log no user agent, and "
+    "make other visitors)\n"
+)
+
+
+def page_time(number: int) -> datetime:
+    """When ``page(number)`` was requested."""
+    hour, minute = divmod(9 * 60 + number - 1, 60)
+    return datetime(2026, 11, 2, hour, minute, tzinfo=UTC)
+
+
+def ssl_request(number: int) -> str:
+    """``page(number)``'s request as mod_ssl's ssl_request_log logs it."""
+    time = f"{page_time(number):%d/%b/%Y:%H:%M:%S} +0000"
+    return (
+        f'[{time}] 203.0.113.{number % 50} TLSv1.3 TLS_AES_256_GCM_SHA384 "GET /p/{number} '
+        'HTTP/1.1" 512'
+    )
+
+
+@pytest.fixture
+def httpd(tmp_path: Path) -> tuple[str, str]:
+    """A RHEL httpd log directory's two logs of the same 40 HTTPS requests."""
+    access = write(tmp_path / "ssl_access_log", [page(n) for n in range(1, 41)])
+    requests = write(tmp_path / "ssl_request_log", [ssl_request(n) for n in range(1, 41)])
+    return access, requests
+
+
+def test_ssl_request_log_beside_ssl_access_log_is_named(
+    httpd: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    access, requests = httpd
+    _, report, err = run(access, requests)  # as a glob of the directory names them
+    assert SAME_REQUESTS.format(a=access, b=requests, about=40, every=1) in err
+    # Each request counted twice, and its visitor twice: 40 addresses, with and without an agent.
+    assert report["summary"]["pageviews"] == 80  # type: ignore[index]
+    assert report["summary"]["visitors"] == 80  # type: ignore[index]
+
+
+def test_the_sample_is_of_seconds_so_both_copies_are_in_it(
+    httpd: tuple[str, str], tmp_path: Path
+) -> None:
+    """One second in 16, from the cache as from the files: the pages' seconds in the sample,
+    counted here apart, times 16, never more than the 40 lines counted."""
+    sampled = sum(1 for n in range(1, 41) if int(page_time(n).timestamp()) % 16 == 0)
+    about = min(sampled * 16, 40)
+    expected = SAME_REQUESTS.format(a=httpd[0], b=httpd[1], about=about, every=16)
+    cache = ["--cache", str(tmp_path / "cache")]
+    for _ in ("read and kept", "from the cache", "again"):
+        _, _, err = run(*httpd, *cache)
+        assert expected in err
+    _, _, err = run(*httpd, "--no-cache")
+    assert expected in err
+
+
+def test_dedupe_compares_lines_and_still_names_the_same_requests(
+    httpd: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    _, report, err = run(*httpd, "--dedupe")
+    assert SAME_REQUESTS.format(a=httpd[0], b=httpd[1], about=40, every=1) in err
+    assert report["input"]["duplicate"] == 0  # type: ignore[index]
+    assert report["summary"]["pageviews"] == 80  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("shared", "named"), [(0, False), (3, False), (4, True), (40, True)])
+def test_a_tenth_of_the_smaller_inputs_requests_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared: int, named: bool
+) -> None:
+    """access_log's HTTP requests and ssl_request_log's HTTPS ones are other requests; a few
+    shared by chance are not named: 4 of 40 are a tenth, 3 are not."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    access = write(tmp_path / "access_log", [page(n) for n in range(1, 41)])
+    others = [ssl_request(n) for n in range(1, shared + 1)]
+    others += [ssl_request(n) for n in range(41, 81 - shared)]
+    requests = write(tmp_path / "ssl_request_log", others)
+    _, report, err = run(access, requests)
+    expected = SAME_REQUESTS.format(a=access, b=requests, about=shared, every=1)
+    assert (expected in err) is named
+    assert ("same requests" in err) is named
+    assert report["summary"]["pageviews"] == 80  # type: ignore[index]
+
+
+def test_the_same_lines_are_the_line_hint_not_this_one(
+    logs: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    _, _, err = run(*logs)
+    assert "overlap (2026-11-02T09:32:00Z" in err
+    assert "same requests" not in err
+
+
+def test_layouts_that_both_read_the_user_agent_name_no_input_to_leave_out() -> None:
+    """Requests as the hit cache gives them (their sampled hashes), of an Apache log in
+    ``vhost_combined`` and of a virtual host's own log in ``combined``."""
+    times = [datetime(2026, 11, 2, 9, minute, tzinfo=UTC) for minute in range(10)]
+    sample = OverlapSample(requests=True)
+    for name, variant in (("all.log", "vhost_combined"), ("shop.log", "combined")):
+        sample.add(
+            pl.DataFrame(
+                {
+                    "source_file": [name] * 10,
+                    "ts": times,
+                    "variant": [variant] * 10,
+                    "user_agent": [FIREFOX] * 10,
+                    SAMPLE_HASH: [None] * 10,
+                    REQUEST_SAMPLE: [7, 8, None, None, None, None, None, None, None, None],
+                },
+                schema_overrides={SAMPLE_HASH: pl.UInt64, REQUEST_SAMPLE: pl.UInt64},
+            )
+        )
+    # 2 sampled requests shared, times 16: 32, but never more than the 10 lines counted.
+    assert sample.warnings(["all.log", "shop.log"]) == [
+        "all.log and shop.log log the same requests in other layouts (vhost_combined and "
+        "combined: about 10 of the counted ones, from a sample of one second in 16): each is "
+        "counted twice; read one of them"
+    ]
+
+
+def test_past_three_pairs_the_rest_are_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five virtual hosts' ssl_request_logs beside their ssl_access_logs: five pairs, three
+    named and the other two counted."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    names = []
+    for host in range(5):
+        numbers = range(host * 10 + 1, host * 10 + 11)
+        names.append(write(tmp_path / f"{host}_ssl_access_log", [page(n) for n in numbers]))
+        names.append(write(tmp_path / f"{host}_ssl_request_log", [ssl_request(n) for n in numbers]))
+    _, _, err = run(*names)
+    assert err.count("log the same requests in other layouts") == 3
+    assert "micromacro: warning: 2 more pairs of inputs log the same requests so\n" in err
