@@ -262,14 +262,15 @@ class LineCache:
         )
         counted = rows.lazy().filter(pl.col("bucket").is_in(COUNTED_BUCKETS))
         sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in rows.columns else sample_hash()
-        requested = pl.col(REQUEST_SAMPLE) if REQUEST_SAMPLE in rows.columns else request_sample()
         hits = pl.concat(
             [
                 compact_strings(
                     canonical_hits(counted).select("source_file", "line_no", *_HIT_COLUMNS),
                     _TEXT_HIT_COLUMNS,
                 ),
-                counted.select(sampled.alias(SAMPLE_HASH), requested.alias(REQUEST_SAMPLE)),
+                counted.select(
+                    sampled.alias(SAMPLE_HASH), request_sample(rows.columns).alias(REQUEST_SAMPLE)
+                ),
             ],
             how="horizontal",
         ).collect()

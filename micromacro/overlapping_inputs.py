@@ -12,12 +12,13 @@ agent, each request of ``ssl_access_log``, and a glob of ``/var/log/httpd/*`` re
 or without ``--dedupe`` (which compares lines), a run of several access logs also samples the
 requests of its counted lines (``request_sample``: time, client, method, path and query, of the
 lines of one second in 16) and warns of each pair of inputs whose lines of different variants
-share at least a tenth of the smaller one's requests: each request is counted twice.
+log at least half of the smaller one's sampled requests, each as often: each request is counted
+twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -36,11 +37,15 @@ SAMPLE_HASH = "_sample_hash"
 # A column a chunk of lines may carry: ``request_sample`` of each line, worked out already (the
 # hit cache keeps it, and no client address or method).
 REQUEST_SAMPLE = "_request_sample"
-# What a request is, whatever layout logged it: its time, client, method, path and query.
-_REQUEST = ("ip", "method", "path", "query")
-# Inputs whose lines of different variants share at least this part (1/10) of the smaller
-# one's counted requests log the same requests (a few shared by chance are not named).
-_SAME_REQUESTS = 10
+# A column parsed lines may carry: the connection's address, where ``--client-ip`` made the
+# client a forwarded one.
+CONNECTION = "_connection"
+# What a request is, whatever layout logged it: its time, connecting address, method, path and
+# query.
+_REQUEST = ("method", "path", "query")
+# Inputs whose lines of different variants share at least this part (1/2) of the smaller one's
+# sampled requests log the same requests (those shared by chance are not named).
+_SAME_SHARE = 2
 
 
 def sample_hash() -> pl.Expr:
@@ -48,13 +53,20 @@ def sample_hash() -> pl.Expr:
     return sampled(pl.col("line").hash())
 
 
-def request_sample() -> pl.Expr:
-    """The hash of the request a classified line logs (its time, client, method, path and
-    query) where the line's second is in the sample (one in ``_OVERLAP_SAMPLE``), else null:
-    two layouts that log the same request give it one hash, and both copies are sampled."""
-    second = pl.col("ts").dt.epoch("s")
-    request = pl.struct("ts", *(pl.col(name).cast(pl.String) for name in _REQUEST)).hash()
-    return pl.when(second % _OVERLAP_SAMPLE == 0).then(request)
+def request_sample(columns: Collection[str]) -> pl.Expr:
+    """The hash of the request a classified line logs (its time, connecting address, method,
+    path and query) where the line's second is in the sample (one in ``_OVERLAP_SAMPLE``), else
+    null: two layouts that log the same request give it one hash, and both copies are sampled.
+    The address is ``CONNECTION`` where the lines (``columns``) have it: every layout logs the
+    connection's address, only some a forwarded client's."""
+    client = pl.col(CONNECTION if CONNECTION in columns else "ip").cast(pl.String)
+    fields = (pl.col(name).cast(pl.String) for name in _REQUEST)
+    return pl.when(_sampled_second()).then(pl.struct("ts", client, *fields).hash())
+
+
+def _sampled_second() -> pl.Expr:
+    """Whether a line's second is in the sample of requests."""
+    return pl.col("ts").dt.epoch("s") % _OVERLAP_SAMPLE == 0
 
 
 def sampled(hashes: pl.Expr) -> pl.Expr:
@@ -165,51 +177,63 @@ def _ranked(rank: dict[str, int]) -> pl.Expr:
 
 
 def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
-    """The sampled requests of a chunk's counted lines: their hash, input and variant, and
-    whether the line read a user agent."""
-    hashes = pl.col(REQUEST_SAMPLE) if REQUEST_SAMPLE in counted.columns else request_sample()
-    return (
-        counted.lazy()
-        .select(
-            hashes.alias(_HASH),
-            pl.col("source_file").cast(pl.String),
-            pl.col("variant").cast(pl.String),
-            pl.col("user_agent").is_not_null().alias("agent"),
-        )
-        .filter(pl.col(_HASH).is_not_null())
-    )
+    """The sampled requests of a chunk's counted lines (``REQUEST_SAMPLE``, or the request's
+    fields): their hash, input and variant, and whether the line read a status and a user
+    agent."""
+    if REQUEST_SAMPLE in counted.columns:
+        lines, hashes = counted.lazy(), pl.col(REQUEST_SAMPLE)
+    else:  # only the lines of the sampled seconds are hashed
+        lines, hashes = counted.lazy().filter(_sampled_second()), request_sample(counted.columns)
+    return lines.select(
+        hashes.alias(_HASH),
+        pl.col("source_file").cast(pl.String),
+        pl.col("variant").cast(pl.String),
+        pl.col("status").is_not_null().alias("status"),
+        pl.col("user_agent").is_not_null().alias("agent"),
+    ).filter(pl.col(_HASH).is_not_null())
 
 
 def _same_request_warnings(
     requested: pl.DataFrame, rank: dict[str, int], counts: dict[str, int]
 ) -> list[str]:
-    """A warning for each pair of inputs whose lines of different variants share at least a
-    ``_SAME_REQUESTS``th of the smaller one's sampled requests (``requested``: as
-    ``_requests_of`` gives them; ``counts``: each input's counted lines)."""
-    ranked = requested.unique().with_columns(_ranked(rank))
+    """A warning for each pair of inputs whose lines of different variants log most of the
+    smaller one's sampled requests, each as often (``requested``: as ``_requests_of`` gives
+    them; ``counts``: each input's counted lines)."""
+    per_input = (
+        requested.with_columns(_ranked(rank))
+        .group_by(_HASH, "source_file", "_rank")
+        .agg(
+            pl.len().alias("times"),
+            pl.col("variant").first(),
+            pl.col("status").any(),
+            pl.col("agent").any(),
+        )
+    )
+    sampled = dict(requested.group_by("source_file").len().iter_rows())
     shared = (
-        ranked.join(ranked, on=_HASH, suffix="_later")
+        per_input.join(per_input, on=_HASH, suffix="_later")
         .filter(
             (pl.col("_rank") < pl.col("_rank_later"))
             & (pl.col("variant") != pl.col("variant_later"))
         )
         .group_by("_rank", "_rank_later", "source_file", "source_file_later")
         .agg(
-            pl.col(_HASH).n_unique().alias("shared"),
-            pl.col("variant").mode().sort().first(),
-            pl.col("variant_later").mode().sort().first(),
-            pl.col("agent").any(),
-            pl.col("agent_later").any(),
+            # A request logged twice in one and once in the other is shared once.
+            pl.min_horizontal("times", "times_later").sum().alias("shared"),
+            *(pl.col(name).mode().sort().first() for name in ("variant", "variant_later")),
+            *(pl.col(name).any() for name in ("status", "status_later", "agent", "agent_later")),
         )
         .sort("_rank", "_rank_later")
     )
     named = []
-    for row in shared.iter_rows(named=True):
-        earlier, later = row["source_file"], row["source_file_later"]
+    for pair in shared.iter_rows(named=True):
+        earlier, later = pair["source_file"], pair["source_file_later"]
+        # Most of the smaller sample: two servers behind a load balancer that logs its own
+        # address share a request now and then, a copy in another layout nearly all of them.
+        if pair["shared"] * _SAME_SHARE < min(sampled[earlier], sampled[later]):
+            continue
         fewer = min(counts.get(earlier, 0), counts.get(later, 0))
-        about = min(row["shared"] * _OVERLAP_SAMPLE, fewer)
-        if about * _SAME_REQUESTS >= fewer:
-            named.append(_same_requests_text(row, about))
+        named.append(_same_requests_text(pair, min(pair["shared"] * _OVERLAP_SAMPLE, fewer)))
     if len(named) > _OVERLAP_PAIRS:
         more = len(named) - _OVERLAP_PAIRS
         return [*named[:_OVERLAP_PAIRS], f"{more} more pairs of inputs log the same requests so"]
@@ -218,23 +242,35 @@ def _same_request_warnings(
 
 def _same_requests_text(pair: dict[str, object], about: int) -> str:
     """The warning of two inputs (a row of ``_same_request_warnings``) that log about ``about``
-    of the same requests in other layouts."""
+    of the same requests in other layouts; it names the one to leave out where its lines log
+    less of status and user agent than the other's."""
     earlier, later = pair["source_file"], pair["source_file_later"]
-    # The one whose lines read no user agent, where the other's do: its visitors are others.
-    agentless = (
-        later if pair["agent"] and not pair["agent_later"]
-        else earlier if pair["agent_later"] and not pair["agent"]
-        else None
-    )  # fmt: skip
-    leave = (
-        f" (leave {agentless} out: its lines log no user agent, and make other visitors)"
-        if agentless is not None
-        else ""
-    )
+    logged = {
+        earlier: {name for name in ("status", "agent") if pair[name]},
+        later: {name for name in ("status", "agent") if pair[f"{name}_later"]},
+    }
+    # The one whose lines log less than the other's, if either does.
+    poorer = [
+        (name, logged[other] - logged[name])
+        for name, other in ((later, earlier), (earlier, later))
+        if logged[name] < logged[other]
+    ]
     return (
         f"{earlier} and {later} log the same requests in other layouts ({pair['variant']} and "
         f"{pair['variant_later']}: about {about:,} of the counted ones, from a sample of one "
-        f"second in {_OVERLAP_SAMPLE}): each is counted twice; read one of them{leave}"
+        f"second in {_OVERLAP_SAMPLE}): each is counted twice; read one of them"
+        + (_leave_out(str(poorer[0][0]), poorer[0][1]) if poorer else "")
+    )
+
+
+def _leave_out(name: str, missing: set[str]) -> str:
+    """Which input to leave out, and what its lines do not log that the other's do."""
+    words = {"status": "status", "agent": "user agent"}
+    effects = {"status": "its errors count as pages", "agent": "its lines make other visitors"}
+    lacking = [field for field in ("status", "agent") if field in missing]
+    return (
+        f" (leave {name} out: its lines log no {' and no '.join(words[f] for f in lacking)}, "
+        f"so {' and '.join(effects[f] for f in lacking)})"
     )
 
 

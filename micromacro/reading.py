@@ -95,7 +95,7 @@ from micromacro.logformats.families import (
 )
 from micromacro.logformats.fields import first_forwarded_ip
 from micromacro.option_values import AUTO, ClientIpMode
-from micromacro.overlapping_inputs import OverlapSample
+from micromacro.overlapping_inputs import CONNECTION, OverlapSample
 from micromacro.periods import (
     Period,
     compared_period,
@@ -260,7 +260,9 @@ def read_hits(
         if stretches:
             _check_stretches(parsed, stretches)
         if client_ip == "first-forwarded":
-            parsed = parsed.with_columns(first_forwarded_ip())
+            # The connection's address is kept for the requests the overlap hint compares: a
+            # log without X-Forwarded-For logs that one.
+            parsed = parsed.with_columns(pl.col("ip").alias(CONNECTION), first_forwarded_ip())
         classified = unreadable_malformed(classify_lines(parsed, unbounded, known_agents))
         if cache is not None:
             cache.add(classified)
