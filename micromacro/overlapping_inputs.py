@@ -10,10 +10,10 @@ Two access logs may also log the same requests in other layouts, so that no line
 line of the other: mod_ssl's ``ssl_request_log`` logs again, without status, referrer or user
 agent, each request of ``ssl_access_log``, and a glob of ``/var/log/httpd/*`` reads both. With
 or without ``--dedupe`` (which compares lines), a run of several access logs also samples the
-requests of its counted lines (``request_sample``: time, client, method, path and query, of the
-lines of one second in 16) and warns of each pair of inputs whose lines of different variants
-log at least half of the smaller one's sampled requests, each as often: each request is counted
-twice.
+requests of its counted lines (``request_sample``: time, client address, method, path and
+query, of the lines of one second in 16 but redirects) and warns of each pair of inputs whose
+lines of different variants log nine tenths or more of the sampled requests of the time both
+cover, of the one with fewer there, each as often: each request is counted twice.
 """
 
 from __future__ import annotations
@@ -43,9 +43,12 @@ CONNECTION = "_connection"
 # What a request is, whatever layout logged it: its time, connecting address, method, path and
 # query.
 _REQUEST = ("method", "path", "query")
-# Inputs whose lines of different variants share at least this part (1/2) of the smaller one's
-# sampled requests log the same requests (those shared by chance are not named).
-_SAME_SHARE = 2
+# Inputs whose lines of different variants share at least this part (9/10) of the sampled
+# requests of their common stretch of time, of the one with fewer there, log the same requests:
+# a copy shares all of them, two servers behind a balancer that logs its own address as every
+# client share only those of one page in one second on both (under half, but more as they are
+# busier).
+_SAME_SHARE = (9, 10)
 
 
 def sample_hash() -> pl.Expr:
@@ -61,12 +64,15 @@ def request_sample(columns: Collection[str]) -> pl.Expr:
     connection's address, only some a forwarded client's."""
     client = pl.col(CONNECTION if CONNECTION in columns else "ip").cast(pl.String)
     fields = (pl.col(name).cast(pl.String) for name in _REQUEST)
-    return pl.when(_sampled_second()).then(pl.struct("ts", client, *fields).hash())
+    return pl.when(_in_request_sample()).then(pl.struct("ts", client, *fields).hash())
 
 
-def _sampled_second() -> pl.Expr:
-    """Whether a line's second is in the sample of requests."""
-    return pl.col("ts").dt.epoch("s") % _OVERLAP_SAMPLE == 0
+def _in_request_sample() -> pl.Expr:
+    """Whether a line's request is in the sample: its second is, and it is no redirect (with
+    ``--include-redirects``, a plain-HTTP log's redirect to HTTPS is the same second, address
+    and path as the request that follows it, but another request)."""
+    redirect = pl.col("status").is_between(300, 399).fill_null(False)
+    return (pl.col("ts").dt.epoch("s") % _OVERLAP_SAMPLE == 0) & ~redirect
 
 
 def sampled(hashes: pl.Expr) -> pl.Expr:
@@ -80,7 +86,7 @@ class OverlapSample:
     hash, so a line is sampled in every input that holds it; not with ``lines`` False: with
     ``--dedupe``, which compares every line), the times of each input's counted lines, and
     with ``requests`` (access logs) the requests of a sample of them (``request_sample``), with
-    their variant and whether they read a user agent, chunk by chunk."""
+    their time and variant and whether they read a status and a user agent, chunk by chunk."""
 
     lines: bool = True
     requests: bool = False
@@ -90,8 +96,8 @@ class OverlapSample:
 
     def add(self, counted: pl.DataFrame) -> None:
         """Sample a chunk's counted lines (classified lines: ``source_file``, ``ts``, and ``line``
-        or ``SAMPLE_HASH``; with ``requests``, ``variant``, ``user_agent`` and the request's
-        fields or ``REQUEST_SAMPLE``)."""
+        or ``SAMPLE_HASH``; with ``requests``, ``variant``, ``status``, ``user_agent`` and the
+        request's fields or ``REQUEST_SAMPLE``)."""
         sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in counted.columns else sample_hash()
         source = pl.col("source_file").cast(pl.String)
         hashed = counted.lazy().select(
@@ -132,8 +138,7 @@ class OverlapSample:
         rank = {name: number for number, name in enumerate(order)}
         warnings = self._line_warnings(rank, spans_of) if self.sampled else []
         if self.requested:
-            counts = {name: lines for name, (_, _, lines) in spans_of.items()}
-            warnings += _same_request_warnings(pl.concat(self.requested), rank, counts)
+            warnings += _same_request_warnings(pl.concat(self.requested), rank, spans_of)
         return warnings
 
     def _line_warnings(
@@ -167,7 +172,7 @@ class OverlapSample:
                 "line found in an earlier input once"
             )
         if pairs.height > _OVERLAP_PAIRS:
-            warnings.append(f"{pairs.height - _OVERLAP_PAIRS} more pairs of inputs overlap so")
+            warnings.append(_more_pairs(pairs.height - _OVERLAP_PAIRS, "overlaps", "overlap"))
         return warnings
 
 
@@ -176,17 +181,25 @@ def _ranked(rank: dict[str, int]) -> pl.Expr:
     return pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
 
 
+def _more_pairs(more: int, one: str, many: str) -> str:
+    """The line that counts the pairs past those named (``one``, ``many``: what they do)."""
+    if more == 1:
+        return f"1 more pair of inputs {one} so"
+    return f"{more} more pairs of inputs {many} so"
+
+
 def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
     """The sampled requests of a chunk's counted lines (``REQUEST_SAMPLE``, or the request's
-    fields): their hash, input and variant, and whether the line read a status and a user
+    fields): their hash, input, time and variant, and whether the line read a status and a user
     agent."""
     if REQUEST_SAMPLE in counted.columns:
         lines, hashes = counted.lazy(), pl.col(REQUEST_SAMPLE)
-    else:  # only the lines of the sampled seconds are hashed
-        lines, hashes = counted.lazy().filter(_sampled_second()), request_sample(counted.columns)
+    else:  # only the lines in the sample are hashed
+        lines, hashes = counted.lazy().filter(_in_request_sample()), request_sample(counted.columns)
     return lines.select(
         hashes.alias(_HASH),
         pl.col("source_file").cast(pl.String),
+        "ts",
         pl.col("variant").cast(pl.String),
         pl.col("status").is_not_null().alias("status"),
         pl.col("user_agent").is_not_null().alias("agent"),
@@ -194,24 +207,21 @@ def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
 
 
 def _same_request_warnings(
-    requested: pl.DataFrame, rank: dict[str, int], counts: dict[str, int]
+    requested: pl.DataFrame,
+    rank: dict[str, int],
+    spans_of: dict[str, tuple[datetime, datetime, int]],
 ) -> list[str]:
-    """A warning for each pair of inputs whose lines of different variants log most of the
-    smaller one's sampled requests, each as often (``requested``: as ``_requests_of`` gives
-    them; ``counts``: each input's counted lines)."""
-    per_input = (
+    """A warning for each pair of inputs whose lines of different variants log nearly all
+    (``_SAME_SHARE``) of the sampled requests of the two inputs' common stretch of time, of the
+    one with fewer there, each as often (``requested``: as ``_requests_of`` gives them;
+    ``spans_of``: each input's first and last counted time and its counted lines)."""
+    per_variant = (
         requested.with_columns(_ranked(rank))
-        .group_by(_HASH, "source_file", "_rank")
-        .agg(
-            pl.len().alias("times"),
-            pl.col("variant").first(),
-            pl.col("status").any(),
-            pl.col("agent").any(),
-        )
+        .group_by(_HASH, "source_file", "_rank", "variant")
+        .agg(pl.len().alias("times"), pl.col("status").any(), pl.col("agent").any())
     )
-    sampled = dict(requested.group_by("source_file").len().iter_rows())
     shared = (
-        per_input.join(per_input, on=_HASH, suffix="_later")
+        per_variant.join(per_variant, on=_HASH, suffix="_later")
         .filter(
             (pl.col("_rank") < pl.col("_rank_later"))
             & (pl.col("variant") != pl.col("variant_later"))
@@ -228,16 +238,31 @@ def _same_request_warnings(
     named = []
     for pair in shared.iter_rows(named=True):
         earlier, later = pair["source_file"], pair["source_file_later"]
-        # Most of the smaller sample: two servers behind a load balancer that logs its own
-        # address share a request now and then, a copy in another layout nearly all of them.
-        if pair["shared"] * _SAME_SHARE < min(sampled[earlier], sampled[later]):
+        (first_a, last_a, lines_a), (first_b, last_b, lines_b) = spans_of[earlier], spans_of[later]
+        span = (max(first_a, first_b), min(last_a, last_b))
+        fewer = _fewer_sampled(requested, (earlier, later), span)
+        if pair["shared"] * _SAME_SHARE[1] < fewer * _SAME_SHARE[0]:
             continue
-        fewer = min(counts.get(earlier, 0), counts.get(later, 0))
-        named.append(_same_requests_text(pair, min(pair["shared"] * _OVERLAP_SAMPLE, fewer)))
+        about = min(pair["shared"] * _OVERLAP_SAMPLE, lines_a, lines_b)
+        named.append(_same_requests_text(pair, about))
     if len(named) > _OVERLAP_PAIRS:
-        more = len(named) - _OVERLAP_PAIRS
-        return [*named[:_OVERLAP_PAIRS], f"{more} more pairs of inputs log the same requests so"]
+        return [
+            *named[:_OVERLAP_PAIRS],
+            _more_pairs(
+                len(named) - _OVERLAP_PAIRS, "logs the same requests", "log the same requests"
+            ),
+        ]
     return named
+
+
+def _fewer_sampled(
+    requested: pl.DataFrame, names: tuple[str, str], span: tuple[datetime, datetime]
+) -> int:
+    """Of two inputs, the fewer sampled requests either has in ``span`` (first, last)."""
+    within = requested.filter(
+        pl.col("source_file").is_in(names) & pl.col("ts").is_between(*span)
+    ).get_column("source_file")
+    return min(int((within == name).sum()) for name in names)
 
 
 def _same_requests_text(pair: dict[str, object], about: int) -> str:
@@ -266,7 +291,10 @@ def _same_requests_text(pair: dict[str, object], about: int) -> str:
 def _leave_out(name: str, missing: set[str]) -> str:
     """Which input to leave out, and what its lines do not log that the other's do."""
     words = {"status": "status", "agent": "user agent"}
-    effects = {"status": "its errors count as pages", "agent": "its lines make other visitors"}
+    effects = {
+        "status": "its errors count as pages",
+        "agent": "its visitors are counted a second time",
+    }
     lacking = [field for field in ("status", "agent") if field in missing]
     return (
         f" (leave {name} out: its lines log no {' and no '.join(words[f] for f in lacking)}, "

@@ -220,8 +220,9 @@ def read_hits(
 ) -> HitAccumulator:
     """Read every input once, chunk by chunk: bucket counts, counted hits, first malformed lines
     (and with ``keep_lines`` every line's fields and bucket). Timeless lines outside the
-    period's lines of their input count as ``out_of_period`` (``timeless_lines``). Without
-    ``dedupe``, several inputs are sampled for lines they share (``overlapping_inputs``).
+    period's lines of their input count as ``out_of_period`` (``timeless_lines``). Several
+    inputs are sampled for requests they share and, without ``dedupe``, for lines they share
+    (``overlapping_inputs``).
 
     Lines are classified without the period, which is applied after (``hits.in_period``): so
     the ``cache`` can keep the lines of every time, and give back the lines of a cached input
