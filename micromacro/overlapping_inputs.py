@@ -138,7 +138,7 @@ class OverlapSample:
         rank = {name: number for number, name in enumerate(order)}
         warnings = self._line_warnings(rank, spans_of) if self.sampled else []
         if self.requested:
-            warnings += _same_request_warnings(pl.concat(self.requested), rank, spans_of)
+            warnings += _same_request_warnings(pl.concat(self.requested), rank, spans)
         return warnings
 
     def _line_warnings(
@@ -209,12 +209,12 @@ def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
 def _same_request_warnings(
     requested: pl.DataFrame,
     rank: dict[str, int],
-    spans_of: dict[str, tuple[datetime, datetime, int]],
+    spans: pl.DataFrame,
 ) -> list[str]:
     """A warning for each pair of inputs whose lines of different variants log nearly all
     (``_SAME_SHARE``) of the sampled requests of the two inputs' common stretch of time, of the
     one with fewer there, each as often (``requested``: as ``_requests_of`` gives them;
-    ``spans_of``: each input's first and last counted time and its counted lines)."""
+    ``spans``: each input's first and last counted time and its counted lines)."""
     per_variant = (
         requested.with_columns(_ranked(rank))
         .group_by(_HASH, "source_file", "_rank", "variant")
@@ -235,15 +235,17 @@ def _same_request_warnings(
         )
         .sort("_rank", "_rank_later")
     )
+    pairs = _with_common_stretch(shared, spans)
+    fewer = pl.min_horizontal(
+        *(_sampled_within(pairs, requested, side) for side in ("source_file", "source_file_later"))
+    )
+    # Nearly all of them: a copy shares every one (see ``_SAME_SHARE``).
+    copies = pairs.with_columns(fewer.alias("fewer")).filter(
+        pl.col("shared") * _SAME_SHARE[1] >= pl.col("fewer") * _SAME_SHARE[0]
+    )
     named = []
-    for pair in shared.iter_rows(named=True):
-        earlier, later = pair["source_file"], pair["source_file_later"]
-        (first_a, last_a, lines_a), (first_b, last_b, lines_b) = spans_of[earlier], spans_of[later]
-        span = (max(first_a, first_b), min(last_a, last_b))
-        fewer = _fewer_sampled(requested, (earlier, later), span)
-        if pair["shared"] * _SAME_SHARE[1] < fewer * _SAME_SHARE[0]:
-            continue
-        about = min(pair["shared"] * _OVERLAP_SAMPLE, lines_a, lines_b)
+    for pair in copies.sort("_rank", "_rank_later").iter_rows(named=True):
+        about = min(pair["shared"] * _OVERLAP_SAMPLE, pair["len"], pair["len_later"])
         named.append(_same_requests_text(pair, about))
     if len(named) > _OVERLAP_PAIRS:
         return [
@@ -255,14 +257,30 @@ def _same_request_warnings(
     return named
 
 
-def _fewer_sampled(
-    requested: pl.DataFrame, names: tuple[str, str], span: tuple[datetime, datetime]
-) -> int:
-    """Of two inputs, the fewer sampled requests either has in ``span`` (first, last)."""
-    within = requested.filter(
-        pl.col("source_file").is_in(names) & pl.col("ts").is_between(*span)
-    ).get_column("source_file")
-    return min(int((within == name).sum()) for name in names)
+def _with_common_stretch(pairs: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` of inputs (``source_file``, ``source_file_later``) with each one's counted
+    lines (``len``, ``len_later``) and the stretch of time both cover (``start``, ``end``)."""
+    for side, suffix in (("source_file", ""), ("source_file_later", "_later")):
+        names = {"source_file": side, "first": f"first{suffix}", "last": f"last{suffix}"}
+        pairs = pairs.join(spans.rename({**names, "len": f"len{suffix}"}), on=side)
+    return pairs.with_columns(
+        pl.max_horizontal("first", "first_later").alias("start"),
+        pl.min_horizontal("last", "last_later").alias("end"),
+    )
+
+
+def _sampled_within(pairs: pl.DataFrame, requested: pl.DataFrame, side: str) -> pl.Series:
+    """For each pair, the sampled requests its input ``side`` has between ``start`` and
+    ``end``."""
+    numbered = pairs.select("start", "end", pl.col(side).alias("source_file")).with_row_index()
+    within = (
+        numbered.join(requested.select("source_file", "ts"), on="source_file")
+        .filter(pl.col("ts").is_between(pl.col("start"), pl.col("end")))
+        .group_by("index")
+        .len()
+    )
+    counts = numbered.join(within, on="index", how="left", maintain_order="left")
+    return counts.get_column("len").fill_null(0)
 
 
 def _same_requests_text(pair: dict[str, object], about: int) -> str:
