@@ -10,8 +10,9 @@ warnings that quote them (``format_choice``). With ``keep_lines``, every line is
 fields and bucket (``micromacro hits``).
 
 With a bounded period, lines without a time count in the period by their position
-(``timeless_lines``); with several inputs and no ``--dedupe``, a sample of the counted lines
-is kept for the overlap hint (``overlapping_inputs``). With ``--dedupe`` each line's hash is
+(``timeless_lines``); with several inputs, a sample of the counted lines' requests is kept
+for the overlap hints (``overlapping_inputs``), and without ``--dedupe`` one of the lines
+themselves too. With ``--dedupe`` each line's hash is
 kept, and ``drop_duplicate_lines`` moves a line already read in an earlier input to the
 ``duplicate`` bucket and drops its hit.
 """

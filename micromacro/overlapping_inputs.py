@@ -49,6 +49,13 @@ _REQUEST = ("method", "path", "query")
 # client share only those of one page in one second on both (under half, but more as they are
 # busier).
 _SAME_SHARE = (9, 10)
+# ... at least this many of them (about 64 requests), and where the stretch of time both cover
+# holds at least this part (1/10) of one of the two inputs' sampled requests.
+_SAME_AT_LEAST = 4
+_SAME_STRETCH = 10
+# A request logged by more inputs than this is no copy's (a copy is in two, a few more where
+# rotated copies overlap): it is left out of the comparison, whose pairs it would multiply.
+_SAME_INPUTS = 8
 
 
 def sample_hash() -> pl.Expr:
@@ -68,10 +75,11 @@ def request_sample(columns: Collection[str]) -> pl.Expr:
 
 
 def _in_request_sample() -> pl.Expr:
-    """Whether a line's request is in the sample: its second is, and it is no redirect (with
-    ``--include-redirects``, a plain-HTTP log's redirect to HTTPS is the same second, address
+    """Whether a line's request is in the sample: its second is, and it is no redirect (a 3xx
+    but 304, which counts as a page; with ``--include-redirects``, a plain-HTTP log's redirect
+    to HTTPS is the same second, address
     and path as the request that follows it, but another request)."""
-    redirect = pl.col("status").is_between(300, 399).fill_null(False)
+    redirect = (pl.col("status").is_between(300, 399) & (pl.col("status") != 304)).fill_null(False)
     return (pl.col("ts").dt.epoch("s") % _OVERLAP_SAMPLE == 0) & ~redirect
 
 
@@ -211,14 +219,16 @@ def _same_request_warnings(
     rank: dict[str, int],
     spans: pl.DataFrame,
 ) -> list[str]:
-    """A warning for each pair of inputs whose lines of different variants log nearly all
-    (``_SAME_SHARE``) of the sampled requests of the two inputs' common stretch of time, of the
-    one with fewer there, each as often (``requested``: as ``_requests_of`` gives them;
-    ``spans``: each input's first and last counted time and its counted lines)."""
+    """A warning for each pair of inputs whose lines of different variants log the same
+    requests (``_copies``; ``requested``: as ``_requests_of`` gives them; ``spans``: each
+    input's first and last counted time and its counted lines)."""
     per_variant = (
         requested.with_columns(_ranked(rank))
         .group_by(_HASH, "source_file", "_rank", "variant")
         .agg(pl.len().alias("times"), pl.col("status").any(), pl.col("agent").any())
+        # A request logged by many inputs is one page asked for in one second on many servers
+        # behind a balancer, by chance, not a copy: left out, so no pair is made of it.
+        .filter(pl.col("source_file").n_unique().over(_HASH) <= _SAME_INPUTS)
     )
     shared = (
         per_variant.join(per_variant, on=_HASH, suffix="_later")
@@ -235,16 +245,10 @@ def _same_request_warnings(
         )
         .sort("_rank", "_rank_later")
     )
-    pairs = _with_common_stretch(shared, spans)
-    fewer = pl.min_horizontal(
-        *(_sampled_within(pairs, requested, side) for side in ("source_file", "source_file_later"))
-    )
-    # Nearly all of them: a copy shares every one (see ``_SAME_SHARE``).
-    copies = pairs.with_columns(fewer.alias("fewer")).filter(
-        pl.col("shared") * _SAME_SHARE[1] >= pl.col("fewer") * _SAME_SHARE[0]
-    )
     named = []
-    for pair in copies.sort("_rank", "_rank_later").iter_rows(named=True):
+    for pair in (
+        _copies(shared, requested, spans).sort("_rank", "_rank_later").iter_rows(named=True)
+    ):
         about = min(pair["shared"] * _OVERLAP_SAMPLE, pair["len"], pair["len_later"])
         named.append(_same_requests_text(pair, about))
     if len(named) > _OVERLAP_PAIRS:
@@ -255,6 +259,31 @@ def _same_request_warnings(
             ),
         ]
     return named
+
+
+def _copies(shared: pl.DataFrame, requested: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
+    """Of the pairs of inputs that share sampled requests (``shared``), those that log the same
+    requests: they share at least ``_SAME_AT_LEAST`` of them, nine tenths (``_SAME_SHARE``) of
+    those the one with fewer has in the stretch of time both cover, and that stretch holds a
+    tenth (``_SAME_STRETCH``) of the sampled requests of one of them. Two servers behind a
+    balancer that logs its own address share some by chance: fewer than nine tenths, or, where
+    their logs are rotated a minute apart, nearly all of the few of that minute."""
+    pairs = _with_common_stretch(shared, spans)
+    totals = requested.group_by("source_file").len("total")
+    sides = ("source_file", "source_file_later")
+    within = [_sampled_within(pairs, requested, side) for side in sides]
+    for side, suffix in zip(sides, ("", "_later"), strict=True):
+        pairs = pairs.join(totals.rename({"source_file": side, "total": f"total{suffix}"}), on=side)
+    pairs = pairs.with_columns(
+        within[0].alias("within"), within[1].alias("within_later")
+    )  # (the joins above keep the pairs' order)
+    share, stretch = _SAME_SHARE, _SAME_STRETCH
+    return pairs.filter(
+        pl.col("shared") >= _SAME_AT_LEAST,
+        pl.col("shared") * share[1] >= pl.min_horizontal("within", "within_later") * share[0],
+        (pl.col("within") * stretch >= pl.col("total"))
+        | (pl.col("within_later") * stretch >= pl.col("total_later")),
+    )
 
 
 def _with_common_stretch(pairs: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
@@ -270,17 +299,32 @@ def _with_common_stretch(pairs: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFra
 
 
 def _sampled_within(pairs: pl.DataFrame, requested: pl.DataFrame, side: str) -> pl.Series:
-    """For each pair, the sampled requests its input ``side`` has between ``start`` and
-    ``end``."""
-    numbered = pairs.select("start", "end", pl.col(side).alias("source_file")).with_row_index()
-    within = (
-        numbered.join(requested.select("source_file", "ts"), on="source_file")
-        .filter(pl.col("ts").is_between(pl.col("start"), pl.col("end")))
-        .group_by("index")
-        .len()
+    """For each pair, in order, the sampled requests its input ``side`` has between ``start``
+    and ``end``: how many it has up to ``end`` less those before ``start`` (each found by an
+    as-of join on the input's requests in time order, one row per pair)."""
+    upto = (
+        requested.select("source_file", "ts")
+        .sort("ts")
+        .with_columns(pl.int_range(1, pl.len() + 1).over("source_file").alias("upto"))
     )
-    counts = numbered.join(within, on="index", how="left", maintain_order="left")
-    return counts.get_column("len").fill_null(0)
+    asked = pairs.select(pl.col(side).alias("source_file"), "start", "end").with_row_index()
+
+    def counted(at: str, *, exact: bool) -> pl.DataFrame:
+        found = asked.sort(at).join_asof(
+            upto,
+            left_on=at,
+            right_on="ts",
+            by="source_file",
+            allow_exact_matches=exact,
+            check_sortedness=False,  # both are sorted by time, so within each input too
+        )
+        return found.select("index", pl.col("upto").fill_null(0))
+
+    through = counted("end", exact=True).join(
+        counted("start", exact=False), on="index", suffix="_before"
+    )
+    ordered = through.sort("index")
+    return (ordered.get_column("upto") - ordered.get_column("upto_before")).alias(side)
 
 
 def _same_requests_text(pair: dict[str, object], about: int) -> str:
@@ -301,7 +345,7 @@ def _same_requests_text(pair: dict[str, object], about: int) -> str:
     return (
         f"{earlier} and {later} log the same requests in other layouts ({pair['variant']} and "
         f"{pair['variant_later']}: about {about:,} of the counted ones, from a sample of one "
-        f"second in {_OVERLAP_SAMPLE}): each is counted twice; read one of them"
+        f"second in {_OVERLAP_SAMPLE}): each is counted in both; read one of them"
         + (_leave_out(str(poorer[0][0]), poorer[0][1]) if poorer else "")
     )
 

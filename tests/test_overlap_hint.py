@@ -131,7 +131,7 @@ def test_the_estimate_is_never_more_than_the_lines_counted() -> None:
 SAME_REQUESTS = (
     "micromacro: warning: {a} and {b} log the same requests in other layouts (combined and "
     "ssl_request: about {about} of the counted ones, from a sample of one second in {every}): "
-    "each is counted twice; read one of them (leave {b} out: its lines log no status and no user "
+    "each is counted in both; read one of them (leave {b} out: its lines log no status and no user "
     "agent, so its errors count as pages and its visitors are counted a second time)\n"
 )
 
@@ -242,17 +242,17 @@ def test_layouts_that_both_read_the_user_agent_name_no_input_to_leave_out() -> N
                     "status": [200] * 10,
                     "user_agent": [FIREFOX] * 10,
                     SAMPLE_HASH: [None] * 10,
-                    REQUEST_SAMPLE: [7, 8, None, None, None, None, None, None, None, None],
+                    REQUEST_SAMPLE: [7, 8, 9, 10, None, None, None, None, None, None],
                 },
                 schema_overrides={SAMPLE_HASH: pl.UInt64, REQUEST_SAMPLE: pl.UInt64},
             )
         )
-    # Both sampled requests shared (all of each sample), times 16: 32, but never more than the
-    # 10 lines counted.
+    # The four sampled requests shared (all of each sample), times 16: 64, but never more than
+    # the 10 lines counted.
     assert sample.warnings(["all.log", "shop.log"]) == [
         "all.log and shop.log log the same requests in other layouts (vhost_combined and "
         "combined: about 10 of the counted ones, from a sample of one second in 16): each is "
-        "counted twice; read one of them"
+        "counted in both; read one of them"
     ]
 
 
@@ -293,7 +293,7 @@ def test_rhels_own_layouts_name_the_log_without_a_status(
     assert (
         f"micromacro: warning: {access} and {requests} log the same requests in other layouts "
         "(common and ssl_request: about 39 of the counted ones, from a sample of one second in "
-        f"1): each is counted twice; read one of them (leave {requests} out: its lines log no "
+        f"1): each is counted in both; read one of them (leave {requests} out: its lines log no "
         "status, so its errors count as pages)\n"
     ) in err
     assert report["input"]["error"] == 1  # type: ignore[index]
@@ -392,10 +392,80 @@ def test_a_file_of_two_layouts_is_named_alike_read_or_cached(
     expected = (
         f"micromacro: warning: {every} and {access} log the same requests in other layouts "
         "(ssl_request and common: about 40 of the counted ones, from a sample of one second in "
-        f"1): each is counted twice; read one of them (leave {every} out: its lines log no "
+        f"1): each is counted in both; read one of them (leave {every} out: its lines log no "
         "status, so its errors count as pages)\n"
     )
     cache = ["--cache", str(tmp_path / "cache")]
     errors = [run(every, access, *options)[2] for options in (["--no-cache"], cache, cache)]
     assert expected in errors[0]
     assert errors[1] == errors[0] == errors[2]
+
+
+@pytest.mark.parametrize(("pages", "named"), [(3, False), (4, True)])
+def test_a_copy_is_named_from_four_shared_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pages: int, named: bool
+) -> None:
+    """Three shared requests may be chance (a log just rotated, beside a balanced server's);
+    four are named."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    access = write(tmp_path / "ssl_access_log", [page(n) for n in range(1, pages + 1)])
+    requests = write(tmp_path / "ssl_request_log", [ssl_request(n) for n in range(1, pages + 1)])
+    _, _, err = run(access, requests)
+    expected = SAME_REQUESTS.format(a=access, b=requests, about=pages, every=1)
+    assert (expected in err) is named
+
+
+def test_logs_rotated_a_minute_apart_share_that_minute_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two balanced servers in two layouts, five pages a minute each, rotated a minute apart:
+    web1's log ends at 09:40:00, web2's starts then, and in that second the same four pages from
+    the balancer's address are on both. All the requests of the time both cover are shared,
+    but they are 4 of web1's 204 and of web2's 204: no copy."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    def balanced(seconds: int, target: str) -> str:
+        time = f"{start + timedelta(seconds=seconds):%d/%b/%Y:%H:%M:%S} +0000"
+        return combined_line(target, ip="10.0.0.1", time=time)
+
+    shared = [balanced(2400, f"/both/{k}") for k in range(4)]
+    one = [balanced(12 * n, f"/one/{n}") for n in range(200)]
+    two = [f"www.example.com:80 {balanced(2412 + 12 * n, f'/two/{n}')}" for n in range(200)]
+    web1 = write(tmp_path / "web1.log", [*one, *shared])
+    web2 = write(tmp_path / "web2.log", [*(f"www.example.com:80 {x}" for x in shared), *two])
+    _, report, err = run(web1, web2)
+    assert "same requests" not in err
+    assert report["summary"]["pageviews"] == 408  # type: ignore[index]
+
+
+def test_not_modified_is_a_page_in_the_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 304 counts as a page: ssl_access_log's revisits are ssl_request_log's requests too."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    revisits = [page(n).replace(" 200 512 ", " 304 0 ") for n in range(1, 41)]
+    access = write(tmp_path / "ssl_access_log", revisits)
+    requests = write(tmp_path / "ssl_request_log", [ssl_request(n) for n in range(1, 41)])
+    _, _, err = run(access, requests)
+    assert SAME_REQUESTS.format(a=access, b=requests, about=40, every=1) in err
+
+
+def test_a_request_on_many_servers_is_no_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nine servers behind a balancer that logs its own address, in two layouts, each with the
+    same 40 pages in the same seconds (the home page asked for everywhere at once): a request
+    logged by more than eight inputs is no copy's, and makes no pair."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    lines = [page(n).replace(f"203.0.113.{n % 50} ", "10.0.0.1 ", 1) for n in range(1, 41)]
+    names = [
+        write(
+            tmp_path / f"web{k}.log", [f"www.example.com:80 {x}" for x in lines] if k % 2 else lines
+        )
+        for k in range(9)
+    ]
+    _, _, err = run(*names)
+    assert "same requests" not in err
+    _, _, err = run(*names[:8])
+    assert err.count("log the same requests in other layouts") == 3
