@@ -1,5 +1,5 @@
-"""Access logs in the hit cache (``hit_cache``): what is kept of a file's classified lines, and how
-a cached file comes back as classified lines for the run's period.
+"""Access logs in the hit cache (``hit_cache``): what is kept of a file's classified lines, and
+how a cached file comes back as classified lines for the run's period.
 
 An entry holds one row per line of the file, as classified without a period: its time, bucket
 and variant (and why it is malformed); a counted line (``page``, ``request``, ``download``) also

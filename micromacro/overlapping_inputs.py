@@ -12,8 +12,10 @@ agent, each request of ``ssl_access_log``, and a glob of ``/var/log/httpd/*`` re
 or without ``--dedupe`` (which compares lines), a run of several access logs also samples the
 requests of its counted lines (``request_sample``: time, client address, method, path and
 query, of the lines of one second in 16 but redirects) and warns of each pair of inputs whose
-lines of different variants log nine tenths or more of the sampled requests of the time both
-cover, of the one with fewer there, each as often: each request is counted twice.
+lines of different variants log the same requests (``_copies``): nine tenths or more, and four
+at least, of the sampled requests of the time both cover, of the one with fewer there, each as
+often, where that time holds a tenth of one's; a request logged by more than eight inputs (one
+page asked for at once on many balanced servers) is left out. Each request is counted twice.
 """
 
 from __future__ import annotations
@@ -65,8 +67,9 @@ def sample_hash() -> pl.Expr:
 
 def request_sample(columns: Collection[str]) -> pl.Expr:
     """The hash of the request a classified line logs (its time, connecting address, method,
-    path and query) where the line's second is in the sample (one in ``_OVERLAP_SAMPLE``), else
-    null: two layouts that log the same request give it one hash, and both copies are sampled.
+    path and query) where the line's second is in the sample (one in ``_OVERLAP_SAMPLE``) and
+    it is no redirect, else null: two layouts that log the same request give it one hash, and
+    both copies are sampled.
     The address is ``CONNECTION`` where the lines (``columns``) have it: every layout logs the
     connection's address, only some a forwarded client's."""
     client = pl.col(CONNECTION if CONNECTION in columns else "ip").cast(pl.String)
@@ -77,8 +80,8 @@ def request_sample(columns: Collection[str]) -> pl.Expr:
 def _in_request_sample() -> pl.Expr:
     """Whether a line's request is in the sample: its second is, and it is no redirect (a 3xx
     but 304, which counts as a page; with ``--include-redirects``, a plain-HTTP log's redirect
-    to HTTPS is the same second, address
-    and path as the request that follows it, but another request)."""
+    to HTTPS is the same second, address and path as the request that follows it, but another
+    request)."""
     redirect = (pl.col("status").is_between(300, 399) & (pl.col("status") != 304)).fill_null(False)
     return (pl.col("ts").dt.epoch("s") % _OVERLAP_SAMPLE == 0) & ~redirect
 
@@ -222,13 +225,13 @@ def _same_request_warnings(
     """A warning for each pair of inputs whose lines of different variants log the same
     requests (``_copies``; ``requested``: as ``_requests_of`` gives them; ``spans``: each
     input's first and last counted time and its counted lines)."""
+    # A request logged by many inputs is one page asked for in one second on many servers
+    # behind a balancer, by chance, not a copy's: left out, of the pairs and of their counts.
+    requested = requested.filter(pl.col("source_file").n_unique().over(_HASH) <= _SAME_INPUTS)
     per_variant = (
         requested.with_columns(_ranked(rank))
         .group_by(_HASH, "source_file", "_rank", "variant")
         .agg(pl.len().alias("times"), pl.col("status").any(), pl.col("agent").any())
-        # A request logged by many inputs is one page asked for in one second on many servers
-        # behind a balancer, by chance, not a copy: left out, so no pair is made of it.
-        .filter(pl.col("source_file").n_unique().over(_HASH) <= _SAME_INPUTS)
     )
     shared = (
         per_variant.join(per_variant, on=_HASH, suffix="_later")
@@ -271,12 +274,11 @@ def _copies(shared: pl.DataFrame, requested: pl.DataFrame, spans: pl.DataFrame) 
     pairs = _with_common_stretch(shared, spans)
     totals = requested.group_by("source_file").len("total")
     sides = ("source_file", "source_file_later")
-    within = [_sampled_within(pairs, requested, side) for side in sides]
     for side, suffix in zip(sides, ("", "_later"), strict=True):
         pairs = pairs.join(totals.rename({"source_file": side, "total": f"total{suffix}"}), on=side)
-    pairs = pairs.with_columns(
-        within[0].alias("within"), within[1].alias("within_later")
-    )  # (the joins above keep the pairs' order)
+    # Each in the order of ``pairs`` as it is now.
+    within = [_sampled_within(pairs, requested, side) for side in sides]
+    pairs = pairs.with_columns(within[0].alias("within"), within[1].alias("within_later"))
     share, stretch = _SAME_SHARE, _SAME_STRETCH
     return pairs.filter(
         pl.col("shared") >= _SAME_AT_LEAST,
@@ -324,7 +326,9 @@ def _sampled_within(pairs: pl.DataFrame, requested: pl.DataFrame, side: str) -> 
         counted("start", exact=False), on="index", suffix="_before"
     )
     ordered = through.sort("index")
-    return (ordered.get_column("upto") - ordered.get_column("upto_before")).alias(side)
+    # (0 where ``start`` is after ``end``, though no pair that shares a request has such a stretch.)
+    difference = ordered.get_column("upto").cast(pl.Int64) - ordered.get_column("upto_before")
+    return difference.clip(lower_bound=0).alias(side)
 
 
 def _same_requests_text(pair: dict[str, object], about: int) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import micromacro.overlapping_inputs as overlapping_inputs
 from micromacro.cli import cli
@@ -469,3 +471,91 @@ def test_a_request_on_many_servers_is_no_copy(
     assert "same requests" not in err
     _, _, err = run(*names[:8])
     assert err.count("log the same requests in other layouts") == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    times=st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 30)), min_size=0, max_size=40
+    ),
+    asked=st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 30), st.integers(0, 30)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_sampled_requests_within_a_stretch_are_counted_as_by_hand(
+    times: list[tuple[str, int]], asked: list[tuple[str, int, int]]
+) -> None:
+    """Each pair's count of its input's sampled requests from ``start`` to ``end`` (both
+    included), against a count of the same rows one by one; ties and empty inputs too."""
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    def at(second: int) -> datetime:
+        return start + timedelta(seconds=second)
+
+    requested = pl.DataFrame(
+        {"source_file": [name for name, _ in times], "ts": [at(s) for _, s in times]},
+        schema={"source_file": pl.String, "ts": pl.Datetime("us", "UTC")},
+    )
+    pairs = pl.DataFrame(
+        {
+            "source_file": [name for name, _, _ in asked],
+            "start": [at(first) for _, first, _ in asked],
+            "end": [at(last) for _, _, last in asked],
+        },
+        schema={
+            "source_file": pl.String,
+            "start": pl.Datetime("us", "UTC"),
+            "end": pl.Datetime("us", "UTC"),
+        },
+    )
+    expected = [
+        sum(1 for name, second in times if name == asked_name and first <= second <= last)
+        for asked_name, first, last in asked
+    ]
+    counted = overlapping_inputs._sampled_within(pairs, requested, "source_file")
+    assert counted.to_list() == expected
+
+
+def test_rotated_days_of_unequal_traffic_are_each_named_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two days of both logs, a quiet one and a busy one: each day's pair is named, in every
+    run (each pair's counts are its own, whatever order Polars gives the pairs in)."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    days = {"20261101": range(1, 6), "20261102": range(100, 160)}
+    names = []
+    for day, numbers in days.items():
+        names.append(write(tmp_path / f"ssl_access_log-{day}", [page(n) for n in numbers]))
+        names.append(write(tmp_path / f"ssl_request_log-{day}", [ssl_request(n) for n in numbers]))
+    for _ in range(5):
+        _, _, err = run(*names)
+        assert SAME_REQUESTS.format(a=names[0], b=names[1], about=5, every=1) in err
+        assert SAME_REQUESTS.format(a=names[2], b=names[3], about=60, every=1) in err
+
+
+def test_mod_ssl_servers_behind_a_balancer_are_each_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five mod_ssl servers behind a balancer that logs its own address, each writing both
+    logs: 20 pages of each server are its own, 20 asked for at once on all five, so in ten
+    inputs. Those are left out of each pair's counts as of its shared requests: each server's
+    pair shares all 20 of its own, and is named."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+
+    def balanced(line: str, number: int) -> str:
+        return line.replace(f"203.0.113.{number % 50} ", "10.0.0.1 ", 1)
+
+    names = []
+    for server in range(5):
+        own = [(n, f"/p/{n}", f"/s{server}/{n}") for n in range(1, 21)]
+        everywhere = [(n, f"/p/{n}", f"/p/{n}") for n in range(21, 41)]
+        lines = [*own, *everywhere]
+        access = [balanced(page(n).replace(f"{p} ", f"{q} ", 1), n) for n, p, q in lines]
+        requests = [balanced(ssl_request(n).replace(f"{p} ", f"{q} ", 1), n) for n, p, q in lines]
+        names.append(write(tmp_path / f"web{server}_ssl_access_log", access))
+        names.append(write(tmp_path / f"web{server}_ssl_request_log", requests))
+    _, _, err = run(*names)
+    assert SAME_REQUESTS.format(a=names[0], b=names[1], about=20, every=1) in err
+    assert "micromacro: warning: 2 more pairs of inputs log the same requests so\n" in err
