@@ -559,3 +559,89 @@ def test_mod_ssl_servers_behind_a_balancer_are_each_named(
     _, _, err = run(*names)
     assert SAME_REQUESTS.format(a=names[0], b=names[1], about=20, every=1) in err
     assert "micromacro: warning: 2 more pairs of inputs log the same requests so\n" in err
+
+
+def _pairs_by_hand(
+    rows: list[tuple[int, str, int, str]], order: list[str]
+) -> list[tuple[str, str]]:
+    """The pairs of inputs the same-requests rule names, worked out row by row: ``rows`` are
+    sampled requests (request, input, second, variant), each request at one second."""
+    files_of: dict[int, set[str]] = {}
+    for request, name, _, _ in rows:
+        files_of.setdefault(request, set()).add(name)
+    kept = [row for row in rows if len(files_of[row[0]]) <= 8]
+    rank = {name: place for place, name in enumerate(order)}
+    times: dict[int, Counter[tuple[str, str]]] = {}
+    for request, name, _, variant in kept:
+        times.setdefault(request, Counter())[(name, variant)] += 1
+    shared: Counter[tuple[str, str]] = Counter()
+    for counts in times.values():
+        for (a, variant_a), times_a in counts.items():
+            for (b, variant_b), times_b in counts.items():
+                if rank[a] < rank[b] and variant_a != variant_b:
+                    shared[(a, b)] += min(times_a, times_b)
+    seconds = {name: [s for _, n, s, _ in kept if n == name] for name in order}
+    named = []
+    for (a, b), count in sorted(
+        shared.items(), key=lambda item: (rank[item[0][0]], rank[item[0][1]])
+    ):
+        start = max(min(seconds[a]), min(seconds[b]))
+        end = min(max(seconds[a]), max(seconds[b]))
+        within_a = sum(1 for s in seconds[a] if start <= s <= end)
+        within_b = sum(1 for s in seconds[b] if start <= s <= end)
+        if (
+            count >= 4
+            and count * 10 >= 9 * min(within_a, within_b)
+            and (within_a * 10 >= len(seconds[a]) or within_b * 10 >= len(seconds[b]))
+        ):
+            named.append((a, b))
+    return named[:3]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 12),  # the request; at the second 3 × request
+            st.sampled_from([f"f{k}" for k in range(10)]),
+            st.sampled_from(["combined", "ssl_request"]),
+        ),
+        max_size=120,
+    )
+)
+def test_the_pairs_named_are_those_worked_out_by_hand(rows: list[tuple[int, str, str]]) -> None:
+    """The whole rule (requests in more than eight inputs left out, the time both cover, nine
+    tenths of the fewer there and four at least, a tenth of one input's sample in that time)
+    on sampled requests as the run keeps them, against the same worked out row by row."""
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    order = [f"f{k}" for k in range(10)]
+    sampled = [(request, name, 3 * request, variant) for request, name, variant in rows]
+    requested = pl.DataFrame(
+        {
+            "_line_hash": [request for request, _, _, _ in sampled],
+            "source_file": [name for _, name, _, _ in sampled],
+            "ts": [start + timedelta(seconds=second) for _, _, second, _ in sampled],
+            "variant": [variant for _, _, _, variant in sampled],
+            "status": [True] * len(sampled),
+            "agent": [True] * len(sampled),
+        },
+        schema_overrides={
+            "_line_hash": pl.UInt64,
+            "source_file": pl.String,
+            "ts": pl.Datetime("us", "UTC"),
+            "variant": pl.String,
+            "status": pl.Boolean,
+            "agent": pl.Boolean,
+        },
+    )
+    spans = requested.group_by("source_file").agg(
+        pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
+    )
+    rank = {name: place for place, name in enumerate(order)}
+    warnings = overlapping_inputs._same_request_warnings(requested, rank, spans)
+    named = [
+        (text.split(" and ")[0], text.split(" and ")[1].split(" log ")[0])
+        for text in warnings
+        if " log the same requests in other layouts " in text
+    ]
+    assert named == _pairs_by_hand(sampled, order)
