@@ -481,8 +481,8 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
     within one input are real traffic and stay. A comment line (a blank line, a W3C header)
     stays a comment, and a line outside the period ``out_of_period``: their rules come first.
     The duplicates move from their bucket to ``duplicate`` in ``read.counts`` (and in
-    ``read.lines`` when kept), and a malformed one is no longer among the malformed lines
-    named.
+    ``read.lines`` when kept, and out of the requests ``read.overlap`` compares), and a
+    malformed one is no longer among the malformed lines named.
     """
     keys = (
         pl.concat(read.line_keys)
@@ -511,9 +511,10 @@ def drop_duplicate_lines(read: HitAccumulator) -> pl.DataFrame:
         read.times = [_copies_marked(pl.concat(read.times), copies)]
     if read.lines:
         read.lines = [_copies_marked(pl.concat(read.lines), copies).drop(_LINE_HASH)]
-    if not read.counted:
-        return empty_hits()
-    return _without(pl.concat(read.counted), seen_earlier)
+    hits = _without(pl.concat(read.counted), seen_earlier) if read.counted else empty_hits()
+    if read.overlap is not None:  # the copies are counted no more: nor are their requests
+        read.overlap.drop_copies(copies, hits)
+    return hits
 
 
 def _not_copies(named: list[MalformedLine], copies: pl.DataFrame) -> list[MalformedLine]:

@@ -132,6 +132,21 @@ class OverlapSample:
         if self.requests:
             self.requested.append(samples.pop(0))
 
+    def drop_copies(self, copies: pl.DataFrame, hits: pl.DataFrame) -> None:
+        """Leave out the lines ``--dedupe`` found in an earlier input (``copies``: their
+        ``source_file`` and ``line_no``): the requests compared and the inputs' counted lines
+        are those of the hits still counted (``hits``)."""
+        source = pl.col("source_file").cast(pl.String)
+        self.spans = [
+            hits.group_by(source).agg(
+                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
+            )
+        ]
+        if self.requested:
+            positions = copies.select(source, pl.col("line_no").cast(pl.UInt32))
+            requested = pl.concat(self.requested).with_columns(pl.col("line_no").cast(pl.UInt32))
+            self.requested = [requested.join(positions, on=["source_file", "line_no"], how="anti")]
+
     def warnings(self, order: Sequence[str]) -> list[str]:
         """A warning for each pair of inputs (``order``: their names in reading order) whose
         counted lines share a sampled line (overlapping rotated logs or copies, whose hits are
@@ -201,8 +216,8 @@ def _more_pairs(more: int, one: str, many: str) -> str:
 
 def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
     """The sampled requests of a chunk's counted lines (``REQUEST_SAMPLE``, or the request's
-    fields): their hash, input, time and variant, and whether the line read a status and a user
-    agent."""
+    fields): their hash, input, line, time and variant, and whether the line read a status and a
+    user agent."""
     if REQUEST_SAMPLE in counted.columns:
         lines, hashes = counted.lazy(), pl.col(REQUEST_SAMPLE)
     else:  # only the lines in the sample are hashed
@@ -210,6 +225,7 @@ def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
     return lines.select(
         hashes.alias(_HASH),
         pl.col("source_file").cast(pl.String),
+        "line_no",
         "ts",
         pl.col("variant").cast(pl.String),
         pl.col("status").is_not_null().alias("status"),

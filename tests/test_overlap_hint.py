@@ -239,6 +239,7 @@ def test_layouts_that_both_read_the_user_agent_name_no_input_to_leave_out() -> N
             pl.DataFrame(
                 {
                     "source_file": [name] * 10,
+                    "line_no": list(range(1, 11)),
                     "ts": times,
                     "variant": [variant] * 10,
                     "status": [200] * 10,
@@ -645,3 +646,20 @@ def test_the_pairs_named_are_those_worked_out_by_hand(rows: list[tuple[int, str,
         if " log the same requests in other layouts " in text
     ]
     assert named == _pairs_by_hand(sampled, order)
+
+
+def test_dedupe_leaves_a_copys_requests_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup of ssl_access_log beside it: with --dedupe its lines are duplicates, counted no
+    more, and so not among the inputs that log ssl_request_log's requests."""
+    monkeypatch.setattr(overlapping_inputs, "_OVERLAP_SAMPLE", 1)
+    access = write(tmp_path / "ssl_access_log", [page(n) for n in range(1, 41)])
+    backup = write(tmp_path / "ssl_access_log.bak", [page(n) for n in range(1, 41)])
+    requests = write(tmp_path / "ssl_request_log", [ssl_request(n) for n in range(1, 41)])
+    _, report, err = run(access, backup, requests, "--dedupe")
+    assert report["input"]["duplicate"] == 40  # type: ignore[index]
+    assert err.count("log the same requests in other layouts") == 1
+    assert SAME_REQUESTS.format(a=access, b=requests, about=40, every=1) in err
+    _, _, err = run(access, backup, requests)  # without it, the backup is counted: named too
+    assert err.count("log the same requests in other layouts") == 2
