@@ -241,6 +241,8 @@ def _same_request_warnings(
     """A warning for each pair of inputs whose lines of different variants log the same
     requests (``_copies``; ``requested``: as ``_requests_of`` gives them; ``spans``: each
     input's first and last counted time and its counted lines)."""
+    if requested.get_column("variant").n_unique() < 2:  # one layout: its lines are the line hint's
+        return []
     # A request logged by many inputs is one page asked for in one second on many servers
     # behind a balancer, by chance, not a copy's: left out, of the pairs and of their counts.
     requested = requested.filter(pl.col("source_file").n_unique().over(_HASH) <= _SAME_INPUTS)
@@ -264,6 +266,8 @@ def _same_request_warnings(
         )
         .sort("_rank", "_rank_later")
     )
+    if shared.height == 0:
+        return []
     named = []
     for pair in (
         _copies(shared, requested, spans).sort("_rank", "_rank_later").iter_rows(named=True)
