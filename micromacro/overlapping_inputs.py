@@ -29,6 +29,8 @@ import polars as pl
 from micromacro.hit_schema import COUNTED_EXPORT_BUCKETS, EXPORT_BUCKET
 
 _HASH = "_line_hash"
+# An input's name as text (a categorical in the hits).
+_SOURCE = pl.col("source_file").cast(pl.String)
 # One counted line in this many (by hash) is compared across inputs for the overlap hint.
 _OVERLAP_SAMPLE = 16
 # Pairs of inputs named by the overlap hint, at most.
@@ -110,19 +112,14 @@ class OverlapSample:
         or ``SAMPLE_HASH``; with ``requests``, ``variant``, ``status``, ``user_agent`` and the
         request's fields or ``REQUEST_SAMPLE``)."""
         sampled = pl.col(SAMPLE_HASH) if SAMPLE_HASH in counted.columns else sample_hash()
-        source = pl.col("source_file").cast(pl.String)
         hashed = counted.lazy().select(
             "source_file", "ts", *([sampled.alias(_HASH)] if self.lines else [])
         )
         # One run of the queries: the hashes are taken once, and the run is paid once a chunk
         # (a month of rotated logs is many small chunks).
-        queries = [
-            hashed.group_by(source).agg(
-                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
-            )
-        ]
+        queries = [_spans_of(hashed)]
         if self.lines:
-            queries.append(hashed.filter(pl.col(_HASH).is_not_null()).select(_HASH, source))
+            queries.append(hashed.filter(pl.col(_HASH).is_not_null()).select(_HASH, _SOURCE))
         if self.requests:
             queries.append(_requests_of(counted))
         spans, *samples = pl.collect_all(queries)
@@ -136,14 +133,9 @@ class OverlapSample:
         """Leave out the lines ``--dedupe`` found in an earlier input (``copies``: their
         ``source_file`` and ``line_no``): the requests compared and the inputs' counted lines
         are those of the hits still counted (``hits``)."""
-        source = pl.col("source_file").cast(pl.String)
-        self.spans = [
-            hits.group_by(source).agg(
-                pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"), pl.len()
-            )
-        ]
+        self.spans = [_spans_of(hits.lazy()).collect()]
         if self.requested:
-            positions = copies.select(source, pl.col("line_no").cast(pl.UInt32))
+            positions = copies.select(_SOURCE, pl.col("line_no").cast(pl.UInt32))
             requested = pl.concat(self.requested).with_columns(pl.col("line_no").cast(pl.UInt32))
             self.requested = [requested.join(positions, on=["source_file", "line_no"], how="anti")]
 
@@ -202,6 +194,13 @@ class OverlapSample:
         return warnings
 
 
+def _spans_of(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Each input's first and last time among ``lines`` (``first``, ``last``) and how many it
+    has (``len``)."""
+    ts = pl.col("ts")
+    return lines.group_by(_SOURCE).agg(ts.min().alias("first"), ts.max().alias("last"), pl.len())
+
+
 def _ranked(rank: dict[str, int]) -> pl.Expr:
     """Each sampled line's input's place in reading order (``_rank``)."""
     return pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
@@ -224,7 +223,7 @@ def _requests_of(counted: pl.DataFrame) -> pl.LazyFrame:
         lines, hashes = counted.lazy().filter(_in_request_sample()), request_sample(counted.columns)
     return lines.select(
         hashes.alias(_HASH),
-        pl.col("source_file").cast(pl.String),
+        _SOURCE,
         "line_no",
         "ts",
         pl.col("variant").cast(pl.String),
