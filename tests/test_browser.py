@@ -75,18 +75,22 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole run, its console and network logged."""
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless Chromium for the whole run, its console and network logged. Its profile
+    and the directory of its single-instance socket (which Chromium makes in ``TMPDIR`` and
+    leaves behind) are in the run's own temporary directory, not in /tmp."""
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
+    scratch = tmp_path_factory.mktemp("chromium")
     options = Options()
     options.binary_location = str(CHROMIUM)
-    for argument in ARGUMENTS:
+    for argument in (*ARGUMENTS, f"--user-data-dir={scratch / 'profile'}"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     options.set_capability("unhandledPromptBehavior", "ignore")
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    service = Service(str(CHROMEDRIVER), env={**os.environ, "TMPDIR": str(scratch)})
+    driver = webdriver.Chrome(service=service, options=options)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOK})
     try:
         yield driver
