@@ -883,6 +883,32 @@ def test_bad_lines_do_not_disturb_good_ones_in_the_same_chunk() -> None:
     assert frame["ip"].to_list()[1::3] == ["203.0.113.7", "2001:db8:85a3::8a2e:370:7334"]
 
 
+@pytest.mark.parametrize("text", ["[1]", "{}", "[]", '{"a":"b"}', "[2001:db8::7]"])
+@pytest.mark.parametrize("key", ["http_user_agent", "http_referer", "host", "remote_addr"])
+def test_a_string_holding_json_on_a_chunks_first_line_reads_the_chunk_as_usual(
+    key: str, text: str
+) -> None:
+    # A client sends the user agent (or referrer, or host) it likes. Its string on the chunk's
+    # first line is no object or list, so every other line's value is still read, and its own.
+    first = edited(NGINX_TIME_LOCAL, (key,), text)
+    others = [edited(NGINX_TIME_LOCAL, ("http_user_agent",), GOOGLEBOT), NGINX_TIME_LOCAL]
+    frame = parse([first, *others])
+    assert frame["user_agent"].to_list()[1:] == [GOOGLEBOT, FIREFOX]
+    assert frame["ip"].to_list()[1:] == ["203.0.113.7", "203.0.113.7"]
+    assert frame["host"].to_list()[1:] == ["shop.example.com", "shop.example.com"]
+    own = {"http_user_agent": "user_agent", "http_referer": "referrer", "host": "host"}
+    if key in own:  # an address is also cut from its brackets: [2001:db8::7] is one
+        assert frame[own[key]][0] == text
+
+
+def test_an_object_on_a_chunks_first_line_is_still_no_value() -> None:
+    # A Beats event's host is an object on every line: not decoded, no host, the line read.
+    lines = [edited(NGINX_TIME_LOCAL, ("host",), {"name": "web-1"})] * 2
+    frame = parse(lines)
+    assert frame["host"].to_list() == [None, None]
+    assert frame["parsed"].to_list() == [True, True]
+
+
 def test_a_bad_line_costs_only_a_small_block_and_keeps_the_order() -> None:
     # 1000 lines: the block fails to decode, its eighths (125 lines) are decoded again, and
     # only the eighth holding the bad line is read spelling by spelling.

@@ -57,6 +57,7 @@ in: ``caddy`` (``request.uri``), ``traefik_json`` (``RequestPath``), ``nginx_jso
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -383,15 +384,44 @@ def _holding_structures(
     sample: pl.Series, paths: Collection[tuple[str, ...]]
 ) -> set[tuple[str, ...]]:
     """The ``paths`` (object keys) at which the first of ``sample`` holding a value there holds
-    an object or a list: one query for all of them."""
+    an object or a list: the lines found in one query, their values typed by ``json``.
+
+    ``json_path_match`` writes a string holding JSON (a user agent ``[1]``, sent by a client)
+    as it writes a list, so its text cannot tell them apart: that line's own decode can. A
+    client chooses what its strings hold, never which type the server logs them as."""
     if not paths:
         return set()
     ordered = sorted(paths)
     firsts = sample.to_frame("line").select(
-        member(*keys).drop_nulls().first().alias(str(n)) for n, keys in enumerate(ordered)
+        pl.col("line").filter(member(*keys).is_not_null()).first().alias(str(n))
+        for n, keys in enumerate(ordered)
     )
-    flags = firsts.select(_structure(pl.col(column)).fill_null(False) for column in firsts.columns)
-    return {keys for keys, held in zip(ordered, flags.row(0), strict=True) if held}
+    lines = firsts.row(0)
+    return {k for k, line in zip(ordered, lines, strict=True) if _holds_structure(line, k)}
+
+
+def _holds_structure(line: str | None, keys: tuple[str, ...]) -> bool:
+    """Whether the value at ``keys`` of the JSON object ``line`` is an object or a list (of a
+    key repeated, its first copy, as the decoder reads it). A line Python's ``json`` cannot
+    read is judged by the text ``json_path_match`` gives (``_structure``)."""
+    if line is None:
+        return False
+    try:
+        value: object = json.loads(line, object_pairs_hook=_first_copies)
+    except (ValueError, RecursionError):
+        text = pl.DataFrame({"line": [line]}).select(_structure(member(*keys)))
+        return bool(text.item())
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return isinstance(value, (dict, list))
+
+
+def _first_copies(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """An object's members, the first copy of a key repeated kept."""
+    members: dict[str, object] = {}
+    for key, value in pairs:
+        members.setdefault(key, value)
+    return members
 
 
 def _struct_of(spellings: Iterable[str]) -> pl.Struct:
