@@ -326,8 +326,11 @@ def test_lines_left_in_many_batches_read_as_in_one(
 # --- the chosen variant never reads a line differently from the general reader ---------------
 
 _tokens = st.sampled_from(
-    ["203.0.113.7", "2001:db8::1", "[2001:db8::1]:443", "10.0.0.1,", "shop.example.com", "-"]
-)
+    [
+        "203.0.113.7", "2001:db8::1", "[2001:db8::1]:443", "10.0.0.1,", "shop.example.com", "-",
+        "203.0.113.7\t", "-\r", "10.0.0.1,\v",  # no server writes these; both read them alike
+    ]
+)  # fmt: skip
 _quoted = st.text(alphabet=st.sampled_from('ab /"\\-[]'), max_size=8)
 
 

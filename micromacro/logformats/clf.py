@@ -331,7 +331,7 @@ class GeneralClf(LogFormat):
             _second=_part("s1", "s3", "s4"),
         )
         # A list's connecting address is the address after it, else its last one.
-        listed = pl.col("_list").str.split(",").list.last().str.strip_chars()
+        listed = pl.col("_list").str.split(",").list.last().str.strip_chars(" ")
         is_list = pl.col("_list").str.contains(",") | pl.col("_second").is_not_null()
         with_list = client.with_columns(
             _ip=pl.coalesce(pl.col("_second"), listed), _list=pl.when(is_list).then("_list")
