@@ -410,17 +410,13 @@ class HitCache:
         reason = _reason(error)
         self.warnings.append(
             f"cache: the entry of {file.name} ({os.path.basename(path)}) cannot be used"
-            f"{f' ({reason})' if reason else ''}: read again{self._rewritten()}"
+            f"{f' ({reason})' if reason else ''}: read again"
         )
         _remove_entry(path)
 
     def unreadable(self, error: EntryUnreadable) -> str:
         """The warning of an entry found usable whose rows could not be read after all."""
-        return f"{error}: read again{self._rewritten()}"
-
-    def _rewritten(self) -> str:
-        # A directory the cache cannot write to says so when the entry is written.
-        return " and rewritten" if os.access(self.directory, os.W_OK) else ""
+        return f"{error}: read again"
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ def read_again_once(
     assert len(warnings) == 1
     assert re.fullmatch(
         f"micromacro: warning: cache: the entry of {re.escape(str(file))} "
-        r"\(hits-[0-9a-f]{40}\.parquet\) cannot be read \(.+\): read again and rewritten",
+        r"\(hits-[0-9a-f]{40}\.parquet\) cannot be read \(.+\): read again",
         warnings[0],
     )
     assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
@@ -288,7 +288,7 @@ def test_a_damaged_entry_among_others_read_together_is_the_one_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rows that cannot be decoded in one of several entries read together: that file alone is
-    named, read again and rewritten."""
+    named and read again."""
     lines = Path(SAMPLE).read_text().splitlines(keepends=True)
     logs = [tmp_path / f"access.log.{age}" for age in (3, 2, 1)]
     for number, log in enumerate(logs):
@@ -723,8 +723,8 @@ def test_a_damaged_entry_is_rebuilt_with_a_warning(
     warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
     assert len(warnings) == 1
     assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {SHOP} (hits-")
-    assert warnings[0].endswith("cannot be used: read again and rewritten") or (
-        "cannot be used (" in warnings[0] and warnings[0].endswith(": read again and rewritten")
+    assert warnings[0].endswith("cannot be used: read again") or (
+        "cannot be used (" in warnings[0] and warnings[0].endswith(": read again")
     )
     assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
     parses.lines = 0
@@ -753,7 +753,7 @@ def test_an_entry_with_a_byte_changed_anywhere_is_rebuilt(
     assert rebuilt.stdout == first.stdout
     warnings = [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line]
     assert len(warnings) == 1
-    assert warnings[0].endswith(": read again and rewritten")
+    assert warnings[0].endswith(": read again")
 
 
 def test_an_entry_whose_rows_cannot_be_read_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -772,7 +772,7 @@ def test_a_panic_of_the_parquet_reader_on_an_entry_is_a_damaged_entry(
 ) -> None:
     """Pages written damaged can make Polars' Parquet reader panic rather than fail (a
     ``PanicException``, which is no ``Exception``): the entry is damaged all the same, named,
-    read again and rewritten, among several read together too."""
+    read again, among several read together too."""
     logs = [str(SHOP), str(FIXTURES / "two_days.log")]
     args = ["report", *logs, "--format", "json"]
     invoke(*args)
@@ -798,7 +798,7 @@ def test_a_panic_of_the_parquet_reader_on_an_entry_is_a_damaged_entry(
         hit_cache._META_KEY])["file"] == str(SHOP))  # fmt: skip
     assert [line for line in rebuilt.stderr.splitlines() if "warning: cache:" in line] == [
         f"micromacro: warning: cache: the entry of {SHOP} ({entry.name}) cannot be read "
-        f"({message}): read again and rewritten"
+        f"({message}): read again"
     ]
     assert rebuilt.stdout == invoke(*args, "--no-cache").stdout
 
@@ -825,7 +825,7 @@ def test_a_directory_in_place_of_an_entry_is_removed_when_empty_and_named_when_n
         f"micromacro: warning: cache: the entry of {SHOP} ({entry.name}) cannot be used "
         "([Errno 21] Is a directory: "
     )
-    assert warnings[0].endswith("): read again and rewritten")
+    assert warnings[0].endswith("): read again")
     assert entry.is_file()
     parses.lines = 0
     assert "warning: cache:" not in invoke(*args).stderr
@@ -844,12 +844,16 @@ def test_a_directory_in_place_of_an_entry_is_removed_when_empty_and_named_when_n
 
 
 @pytest.mark.parametrize("damage", ["not parquet", "other rows"])
-def test_a_damaged_entry_in_a_directory_that_cannot_be_written_is_not_said_to_be_rewritten(
-    monkeypatch: pytest.MonkeyPatch, damage: str
+@pytest.mark.parametrize("why", ["directory not writable", "hits spilled"])
+def test_a_damaged_entry_is_said_to_be_read_again_and_no_more(
+    monkeypatch: pytest.MonkeyPatch, damage: str, why: str
 ) -> None:
-    """The warning of an entry that cannot be used says it is rewritten only where the cache
-    directory can be written: one found damaged as it is looked up, or as its rows are read."""
-    args = ["report", str(SHOP), "--format", "json"]
+    """The warning of an entry that cannot be used (found damaged as it is looked up, or as
+    its rows are read) says the file is read again, not that the entry is rewritten: a run may
+    keep no entry (a directory it cannot write to, hits spilled past --hit-memory, a large log
+    seeked for its period)."""
+    log = str(SHOP) if why == "directory not writable" else SAMPLE
+    args = ["report", log, "--format", "json"]
     invoke(*args)
     (entry,) = entries()
     if damage == "not parquet":
@@ -858,16 +862,25 @@ def test_a_damaged_entry_in_a_directory_that_cannot_be_written_is_not_said_to_be
         frame, metadata = pl.read_parquet(entry), pl.read_parquet_metadata(entry)
         frame.head(5).write_parquet(entry, metadata=metadata)
         resealed(entry, entry.read_bytes())
-    folder = str(entry.parent)
-    access = os.access
-    monkeypatch.setattr(
-        hit_cache.os, "access", lambda path, mode, **kw: path != folder and access(path, mode, **kw)
-    )
+    if why == "directory not writable":
+        folder = str(entry.parent)
+        access = os.access
+        monkeypatch.setattr(
+            hit_cache.os,
+            "access",
+            lambda path, mode, **kw: path != folder and access(path, mode, **kw),
+        )
+    else:
+        args += ["--hit-memory", "20K"]
     result = invoke(*args)
     assert result.stdout == invoke(*args, "--no-cache").stdout
     warnings = [line for line in result.stderr.splitlines() if "warning: cache:" in line]
-    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {SHOP} (hits-")
+    assert warnings[0].startswith(f"micromacro: warning: cache: the entry of {log} (hits-")
     assert warnings[0].endswith(": read again")
+    assert "rewritten" not in result.stderr
+    if why == "hits spilled":
+        assert "more than --hit-memory" in result.stderr
+        assert entries() == []  # a spilled run keeps no entry
 
 
 def test_a_detected_format_is_kept_and_the_same_first_lines_are_not_read_again(
@@ -937,7 +950,7 @@ def test_an_export_entry_of_other_rows_is_rebuilt(
     parses = Parses(monkeypatch)
     result = invoke("report", SHOP_CSV, "--goals", goals, "--format", "json")
     assert parses.files == 1
-    assert f"(2 rows, {lines} expected): read again and rewritten" in result.stderr
+    assert f"(2 rows, {lines} expected): read again\n" in result.stderr
     fresh = invoke("report", SHOP_CSV, "--goals", goals, "--format", "json", "--no-cache")
     assert result.stdout == fresh.stdout
 
