@@ -34,6 +34,7 @@ from micromacro.hit_schema import (
     ENCODED_COLUMNS,
     HIT_SCHEMA,
     compact_strings,
+    held_bytes,
 )
 from micromacro.hits import MalformedLine, Unterminated, hits_of
 from micromacro.inputs import NUL_PADDING, too_long_line
@@ -194,7 +195,7 @@ class HitAccumulator:
             hits = pl.concat([hits, counted.select(_LINE_HASH)], how="horizontal")
         self.counted.append(compact_strings(hits.select(columns), ENCODED_COLUMNS).collect())
         if self.spill is not None:
-            self.held += int(self.counted[-1].estimated_size())
+            self.held += held_bytes(self.counted[-1])
             if self.spill.over_budget(self.held):
                 self._spill()
         if self.overlap is not None:

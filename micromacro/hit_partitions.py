@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from micromacro.errors import InputError
+from micromacro.hit_schema import held_bytes
 from micromacro.spool import temporary_parent
 
 BUCKETS = 256
@@ -97,7 +98,7 @@ class HitSpill:
         )
         ordered.write_parquet(path, row_group_size=_ROW_GROUP, statistics=True)
         self.files.append(path)
-        self.bytes += int(frame.estimated_size())
+        self.bytes += held_bytes(frame)
         self.rows += frame.height
 
     @property

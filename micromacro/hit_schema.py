@@ -162,6 +162,20 @@ def compact_strings(frame: FrameT, encoded: Sequence[str] = ()) -> FrameT:
     )
 
 
+def held_bytes(frame: pl.DataFrame) -> int:
+    """The memory ``frame``'s hits take, as ``--hit-memory`` counts it: each row as wide as its
+    columns' values, with a validity bit a column; string columns as they are held. The same
+    figure for hits just parsed and for the same hits read from the hit cache, whose columns
+    carry validity buffers where nothing is null (``estimated_size`` counts those)."""
+    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    others = frame.drop(strings)
+    width = others.clear(_ROWS_MEASURED).estimated_size() / _ROWS_MEASURED
+    return round(width * frame.height) + int(frame.select(strings).estimated_size())
+
+
+_ROWS_MEASURED = 64  # rows of nulls a row's width is measured on: a whole byte of validity
+
+
 def decode_strings(frame: pl.DataFrame, encoded: Sequence[str]) -> pl.DataFrame:
     """The columns of ``frame`` named in ``encoded`` that ``compact_strings`` made categorical,
     strings again."""

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from micromacro.cli import cli
 from micromacro.hit_partitions import BUCKETS, HitSpill, SpilledHits
-from micromacro.hit_schema import ENCODED_COLUMNS, compact_strings
+from micromacro.hit_schema import ENCODED_COLUMNS, compact_strings, held_bytes
 from tests.test_golden import CASES, GOLDEN, ROOT, grouped
 
 # Small enough that every fixture's hits are spilled, in several partitions.
@@ -85,9 +85,34 @@ def test_the_spill_note_says_files_are_not_kept_only_where_files_were_read(
         return next(line for line in result.stderr.splitlines() if SPILL_NOTE in line)
 
     kept = "; the files read are not kept in the hit cache"
-    assert note("--hit-memory", "20K").endswith(f"partitions of visitors{kept}")
+    parsed = note("--hit-memory", "20K")
+    assert parsed.endswith(f"partitions of visitors{kept}")
     assert CliRunner().invoke(cli, args).exit_code == 0  # the cache filled
-    assert note("--hit-memory", "20K").endswith("partitions of visitors")
+    # The same hits, the same size and partitions, whether parsed or read from the cache.
+    assert note("--hit-memory", "20K") == parsed.removesuffix(kept)
+
+
+def test_hits_hold_the_same_bytes_with_or_without_validity_buffers() -> None:
+    """A column may carry a validity buffer where nothing is null (kept by a filter, as the hit
+    cache's rows are chosen), which Polars' estimate counts; the size ``--hit-memory`` weighs
+    is the same either way."""
+    hits = pl.DataFrame(
+        {
+            "ts": [datetime(2026, 11, 2, tzinfo=UTC)] * 100,
+            "path": ["/a", "/b"] * 50,
+            "status": pl.Series([200] * 100, dtype=pl.UInt16),
+            "query": ["q=1", None] * 50,
+        }
+    ).pipe(compact_strings, ["path"])
+    even = hits.with_columns(at=pl.int_range(100, dtype=pl.UInt32) * 2)
+    gappy = pl.concat([even, even.clear(100).with_columns(at=pl.col("at").fill_null(1))])
+    filtered = gappy.sort("at", maintain_order=True).filter(pl.col("at") % 2 == 0).drop("at")
+    assert filtered.equals(hits)
+    assert filtered.estimated_size() > hits.estimated_size()  # the validity buffers
+    assert held_bytes(filtered) == held_bytes(hits)
+    # ts 8 bytes, path 4 (a categorical's code), status 2, a validity bit each; query as held
+    expected = round((8 + 4 + 2 + 3 / 8) * 100) + hits.select("query").estimated_size()
+    assert held_bytes(hits) == expected
 
 
 def test_hits_that_fit_are_not_spilled(monkeypatch: pytest.MonkeyPatch) -> None:
