@@ -9,7 +9,13 @@ import polars as pl
 
 from micromacro.collector import paused
 from micromacro.distinct import per_distinct
-from micromacro.goal_matching import REVENUE_SCHEMA, goal_block, goal_cells, goal_column
+from micromacro.goal_matching import (
+    REVENUE_SCHEMA,
+    goal_block,
+    goal_cells,
+    goal_column,
+    summed_revenue,
+)
 from micromacro.goals import Goal
 from micromacro.rows import (
     GOAL_FIELDS,
@@ -77,9 +83,7 @@ def revenue_cells(
 def revenues(parts: pl.DataFrame) -> tuple[CurrencyRevenue, ...]:
     """The revenue of ``parts`` (``currency``, ``revenue``) summed per currency, in currency
     order (values without a currency last)."""
-    summed = (
-        parts.group_by("currency").agg(pl.col("revenue").sum()).sort("currency", nulls_last=True)
-    )
+    summed = parts.group_by("currency").agg(summed_revenue()).sort("currency", nulls_last=True)
     return tuple(
         CurrencyRevenue(c, money_sum(r))
         for c, r in summed.select("currency", "revenue").iter_rows()
@@ -266,7 +270,7 @@ def _goal_revenues(
     )
     summed = (
         data.group_by("goal", "currency")
-        .agg(pl.col("revenue").sum())
+        .agg(summed_revenue())
         .sort("goal", "currency", nulls_last=True)
     )
     found: dict[int, list[CurrencyRevenue]] = {}

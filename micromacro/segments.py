@@ -17,7 +17,7 @@ import polars as pl
 
 from micromacro.collector import paused
 from micromacro.dimensions import OTHER, Breakdown
-from micromacro.goal_matching import REVENUE_SCHEMA, goal_cells, goal_column
+from micromacro.goal_matching import REVENUE_SCHEMA, goal_cells, goal_column, summed_revenue
 from micromacro.goals import Funnel, Goal
 from micromacro.metrics import has_kind, money_sum, rate, revenue_cells, single_currency
 from micromacro.option_values import DEFAULT_MIN_SESSIONS, DEFAULT_TOP
@@ -264,7 +264,7 @@ def _segment_revenue(macro: pl.DataFrame | None, segments: pl.DataFrame) -> dict
     sum over currencies, which is only read for a segment of one currency)."""
     if macro is None:
         return {}
-    per_session = macro.group_by("session").agg(pl.col("revenue").sum())
+    per_session = macro.group_by("session").agg(summed_revenue())
     variances = (
         segments.join(per_session, on="session", how="left")
         .group_by("_segment")
@@ -273,7 +273,7 @@ def _segment_revenue(macro: pl.DataFrame | None, segments: pl.DataFrame) -> dict
     summed = (
         macro.join(segments, on="session")
         .group_by("_segment", "currency")
-        .agg(pl.col("revenue").sum())
+        .agg(summed_revenue())
         .sort("_segment", "currency", nulls_last=True)
     )
     parts: dict[str, list[CurrencyRevenue]] = {}

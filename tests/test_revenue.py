@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -474,3 +475,36 @@ def test_a_sum_of_money_is_the_same_whatever_order_its_rows_are_added_in(tmp_pat
     assert report["goals"][0]["revenue"] == 0.3
     assert report["summary"]["macro_revenue"] == 0.3
     assert report["segments"][0]["macro_revenue"] == 0.3
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_thousands_of_amounts_add_up_to_their_exact_sum(tmp_path: Path, spilled: bool) -> None:
+    """4,000 purchases of amounts with cents: floats added in another order differ past the 15
+    digits a report shows (778337.199999994 against 778337.200000007, say, run to run). The goal's
+    row, the summary and the segment of every session show the exact sum, spilled or not."""
+    amounts = ["0.1", "19.99", "1000", "0.3", "59.9", "7.77"]
+    lines, total = [], Decimal(0)
+    for n in range(4_000):
+        amount = amounts[(n * 7 + n // 13) % len(amounts)]
+        total += Decimal(amount)
+        lines.append(
+            f"10.0.{n // 250}.{n % 250} - - [02/Nov/2026:{n // 3600:02d}:{n // 60 % 60:02d}:"
+            f'{n % 60:02d} +0000] "GET /thanks?total={amount} HTTP/1.1" 200 5 "-" '
+            '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"\n'
+        )
+    log = tmp_path / "shop.log"
+    log.write_text("".join(lines))
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: order, kind: macro, destination: /thanks, "
+        "value: {from: 'query:total'}}\n"
+    )
+    args = ["report", str(log), "--goals", str(goals), "--by", "day", "--format", "json", "-q"]
+    args += ["--no-cache", *(["--hit-memory", "8K"] if spilled else [])]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert total == Decimal("778337.20")  # the amounts added as decimals, exactly
+    assert report["goals"][0]["revenue"] == 778337.2
+    assert report["summary"]["macro_revenue"] == 778337.2
+    assert report["segments"][0]["macro_revenue"] == 778337.2
