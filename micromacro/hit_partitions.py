@@ -16,7 +16,6 @@ import contextlib
 import itertools
 import math
 import os
-import tempfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ import polars as pl
 
 from micromacro.errors import InputError
 from micromacro.hit_schema import held_bytes
-from micromacro.spool import temporary_parent
+from micromacro.spool import Spool, temporary_parent
 
 BUCKETS = 256
 _BUCKET = "__micromacro_bucket"
@@ -61,7 +60,7 @@ class HitSpill:
     # The in-memory size of the hits written, and their number.
     bytes: int = 0
     rows: int = 0
-    _directory: tempfile.TemporaryDirectory[str] | None = None
+    _directory: Spool | None = None
 
     def over_budget(self, held: int) -> bool:
         """Whether hits of ``held`` bytes in memory are more than the budget allows."""
@@ -86,10 +85,9 @@ class HitSpill:
 
     def _write(self, frame: pl.DataFrame) -> None:
         if self._directory is None:
-            self._directory = tempfile.TemporaryDirectory(
-                prefix="micromacro-hits-", dir=temporary_parent()
-            )
-        path = Path(self._directory.name) / f"spill-{len(self.files):05d}.parquet"
+            # Locked while the run lives: the next run removes it, should this one be killed.
+            self._directory = Spool()
+        path = Path(self._directory.path) / f"spill-{len(self.files):05d}.parquet"
         # By the visitor's text: a categorical code is not the same in every chunk of a run.
         bucket = (pl.col("visitor").cast(pl.String).hash() % BUCKETS).cast(pl.UInt16)
         sequence = pl.int_range(pl.len(), dtype=pl.UInt64) + self.rows
@@ -108,7 +106,7 @@ class HitSpill:
     def close(self) -> None:
         """Remove the spill files."""
         if self._directory is not None:
-            self._directory.cleanup()
+            self._directory.remove()
             self._directory = None
         self.files.clear()
 
@@ -185,8 +183,14 @@ def _with_visitor_ids(hits: pl.DataFrame) -> pl.DataFrame:
 
 
 def _size(count: int) -> str:
-    """``count`` bytes in the largest unit that leaves a whole number: 512 MiB, 1.5 GiB."""
+    """``count`` bytes in the largest unit of which it is one or more, to three figures (or
+    whole, from 1,000 of it on: 1000 KiB, not 1e+03 KiB).
+
+    >>> _size(512 << 20), _size(3 << 29), _size(1000 << 10), _size(1_048_000), _size(999)
+    ('512 MiB', '1.5 GiB', '1000 KiB', '1023 KiB', '999 B')
+    """
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if count >= scale:
-            return f"{count / scale:.3g} {unit}"
+            figure = count / scale
+            return f"{figure:.3g} {unit}" if figure < 1000 else f"{figure:.0f} {unit}"
     return f"{count} B"

@@ -1,5 +1,6 @@
 """The spool: a private directory for the copies of inputs that can be read only once (standard
-input, a FIFO) or that must be decompressed to be scanned.
+input, a FIFO) or that must be decompressed to be scanned; the counted hits spilled past
+``--hit-memory`` go in one of their own.
 
 It is ``micromacro-PID-XXXX`` in the temporary directory, removed when the run ends. The spool
 of a run that was killed (``kill -9``) is removed by the next run: each run holds a lock on its
@@ -52,8 +53,10 @@ def temporary_parent() -> str:
 
 
 class Spool:
-    """A private directory for copies of inputs: ``micromacro-PID-XXXX`` in the temporary
-    directory, locked (``flock``) by this process until ``remove``.
+    """A private directory for a run's temporary files (copies of inputs read once, counted
+    hits spilled past ``--hit-memory``): ``micromacro-PID-XXXX`` in the temporary directory,
+    locked (``flock``) by this process until ``remove``; a run killed before it could remove
+    it leaves it unlocked, and the next run removes it (``remove_orphan_spools``).
 
     It is made under another name and renamed once locked, so that no other run ever sees it
     unlocked and takes it for an orphan.
