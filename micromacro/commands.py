@@ -190,6 +190,7 @@ def _report_options(
         dedupe=params["dedupe"],
         max_line_bytes=params["max_line_bytes"],
         hit_memory=_hit_memory(params),
+        hit_memory_given=params.get("hit_memory") is not None,
         goals=goals,
         session_timeout_s=params["session_timeout_s"],
         by=tuple(breakdowns),

@@ -51,6 +51,8 @@ class ReadOptions:
     # ``--hit-memory``: counted hits beyond this many bytes are spilled to disk and reported a
     # partition of visitors at a time (``hit_partitions``); None: all are held in memory.
     hit_memory: int | None = None
+    # Whether ``--hit-memory`` was given (an event export's rows are held whole: it says so).
+    hit_memory_given: bool = False
 
 
 @dataclass
@@ -145,8 +147,9 @@ def _range_text(read: InputRead) -> str:
 
 
 def ignored_options(options: ReadOptions) -> list[str]:
-    """A warning naming the access-log options given with an event export, and one for the
-    addresses to exclude (an export maps none)."""
+    """A warning naming the access-log options given with an event export, one for the
+    addresses to exclude (an export maps none) and one for ``--hit-memory`` (an export's rows
+    are not spilled)."""
     defaults = ReadOptions(inputs=())
     names = {
         "log_format": "--log-format",
@@ -162,6 +165,8 @@ def ignored_options(options: ReadOptions) -> list[str]:
         flag for name, flag in names.items() if getattr(options, name) != getattr(defaults, name)
     ]
     ignored = [f"{', '.join(given)}: not applicable to event exports (ignored)"] if given else []
+    if options.hit_memory_given:
+        ignored.append("--hit-memory: an event export's rows are held in memory whole (ignored)")
     if options.exclude.networks:  # its paths are excluded (``exports.without_excluded_paths``)
         ignored.append("exclude: ips and --exclude-ip: event exports map no address (ignored)")
     return ignored

@@ -929,6 +929,18 @@ def test_access_log_options_are_ignored_with_a_warning(tmp_path: Path) -> None:
     )
 
 
+def test_hit_memory_given_with_an_export_is_said_to_be_ignored(tmp_path: Path) -> None:
+    """An export's rows are held whole, never spilled: a --hit-memory given says so; the
+    default, not given, says nothing."""
+    goals = goals_file(tmp_path, CSV_SOURCE)
+    warning = "micromacro: warning: --hit-memory: an event export's rows are held in memory "
+    given = run(SHOP_CSV, "--goals", goals, "--format", "json", "--hit-memory", "1K")
+    assert given.exit_code == 0
+    assert f"{warning}whole (ignored)\n" in given.stderr
+    assert warning not in run(SHOP_CSV, "--goals", goals, "--format", "json").stderr
+    assert given.stdout == run(SHOP_CSV, "--goals", goals, "--format", "json").stdout
+
+
 def test_hostile_values_are_counted_and_shown_inert(tmp_path: Path) -> None:
     export = tmp_path / "hostile.csv"
     export.write_bytes(
