@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from micromacro.metrics import money_sum
 from micromacro.rows import (
     SUMMARY_FIGURES,
     SUMMARY_RATES,
@@ -192,8 +193,14 @@ def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> 
             if count is not None
             else None
         )
-        figures[name] = Change(earlier, value - earlier, p_value)
+        change = value - earlier
+        figures[name] = Change(earlier, money_sum(change) if name in _MONEY else change, p_value)
     return SummaryChanges(figures)
+
+
+# The summary's sums of money: a change of one is money too, its first 15 digits (0.3 − 0.1 is
+# 0.2, not 0.19999999999999998), as the sums are; a change of a share keeps every digit.
+_MONEY = frozenset({"macro_revenue"})
 
 
 def _goal_change(goal: GoalRow, then: GoalRow, n1: int, n2: int, empty: bool) -> GoalChange:

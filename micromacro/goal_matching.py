@@ -503,20 +503,20 @@ REVENUE_SCHEMA: dict[str, pl.DataType] = {
     "currency": pl.String(),
     "revenue": pl.Float64(),
 }
-# Amounts of money are added as whole millionths of their unit, exactly below 2**100 of them.
-_MILLIONTHS = 1_000_000
+# Amounts of money are added as whole billionths of their unit, exactly below 2**100 of them.
+_BILLIONTHS = 1_000_000_000
 _EXACT_BELOW = 2.0**100
 
 
 def summed_revenue() -> pl.Expr:
     """The sum of the ``revenue`` column, the same whatever order its rows are added in: each
-    amount as a whole number of millionths, added exactly (in 128 bits), then divided back.
+    amount as a whole number of billionths, added exactly (in 128 bits), then divided back.
     Floats added on several threads differ in their last bits from run to run, and over
     thousands of amounts by more than the 15 digits a report shows (735880.169999994 against
-    735880.170000007). Amounts beyond 2**100 millionths, or not finite, are added as floats."""
-    millionths = (pl.col("revenue") * _MILLIONTHS).round()
-    exact = millionths.abs() < _EXACT_BELOW
-    whole = pl.when(exact).then(millionths).cast(pl.Int128).sum() / _MILLIONTHS
+    735880.170000007). Amounts beyond 2**100 billionths, or not finite, are added as floats."""
+    billionths = (pl.col("revenue") * _BILLIONTHS).round()
+    exact = billionths.abs() < _EXACT_BELOW
+    whole = pl.when(exact).then(billionths).cast(pl.Int128).sum() / _BILLIONTHS
     return pl.when(exact.all()).then(whole).otherwise(pl.col("revenue").sum()).alias("revenue")
 
 

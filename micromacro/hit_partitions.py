@@ -186,11 +186,13 @@ def _size(count: int) -> str:
     """``count`` bytes in the largest unit of which it is one or more, to three figures (or
     whole, from 1,000 of it on: 1000 KiB, not 1e+03 KiB).
 
-    >>> _size(512 << 20), _size(3 << 29), _size(1000 << 10), _size(1_048_000), _size(999)
-    ('512 MiB', '1.5 GiB', '1000 KiB', '1023 KiB', '999 B')
+    >>> _size(512 << 20), _size(3 << 29), _size(1000 << 10), _size(1_048_000), _size(1_023_600)
+    ('512 MiB', '1.5 GiB', '1000 KiB', '1023 KiB', '1000 KiB')
+    >>> _size(999)
+    '999 B'
     """
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if count >= scale:
-            figure = count / scale
-            return f"{figure:.3g} {unit}" if figure < 1000 else f"{figure:.0f} {unit}"
+            text = f"{count / scale:.3g}"  # 999.5 and up round to 1e+03
+            return f"{text if 'e' not in text else f'{count / scale:.0f}'} {unit}"
     return f"{count} B"

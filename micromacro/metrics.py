@@ -227,23 +227,19 @@ def goals_table(
             "category": pl.Series([goal.category for goal in goals], dtype=pl.String),
             "type": [goal.type for goal in goals],
             "count": [goal.count for goal in goals],
-            "_value": pl.Series([goal.value for goal in goals], dtype=pl.Float64),
         }
     ).hstack(_goal_figures(conversions, columns))
     table = figures.with_columns(
         *_rate_columns(figures["converting_sessions"], sessions, "conversion_rate"),
         *_rate_columns(figures["visitors"], visitors, "visitor_conversion_rate"),
-        (pl.col("_value") * pl.col("conversions")).alias("value"),
     )
-    counted = GOAL_FIELDS[: GOAL_FIELDS.index("value") + 1]
+    counted = GOAL_FIELDS[: GOAL_FIELDS.index("value")]
+    # A fixed value's revenue (value × conversions, no currency) is added up from each
+    # session's, as the summary and segments add it: one sum, the same to the last digit.
     by_goal = _goal_revenues(_cells(conversions, goals, cells), goals)
     rows = []
     for index, row in enumerate(table.select(counted).iter_rows(named=True)):
-        fixed = row.pop("value")
-        parts = by_goal.get(index, ())
-        if fixed is not None:  # value × conversions, as ever (no currency)
-            parts = (CurrencyRevenue(None, money_sum(fixed)),) if row["conversions"] else ()
-        kept = parts if goals[index].has_value else None
+        kept = by_goal.get(index, ()) if goals[index].has_value else None
         revenue, currency = single_currency(kept)
         rows.append(
             GoalRow(
@@ -262,10 +258,10 @@ def goals_table(
 def _goal_revenues(
     cells: pl.DataFrame, goals: tuple[Goal, ...]
 ) -> dict[int, tuple[CurrencyRevenue, ...]]:
-    """Per goal valued from the data (by position), its revenue by currency: one group_by."""
+    """Per goal with a value (by position), its revenue by currency: one group_by."""
     data = cells.filter(
         pl.col("goal").is_in(
-            pl.Series([i for i, g in enumerate(goals) if g.value_from], dtype=pl.UInt32).implode()
+            pl.Series([i for i, g in enumerate(goals) if g.has_value], dtype=pl.UInt32).implode()
         )
     )
     summed = (

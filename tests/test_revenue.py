@@ -508,3 +508,50 @@ def test_thousands_of_amounts_add_up_to_their_exact_sum(tmp_path: Path, spilled:
     assert report["goals"][0]["revenue"] == 778337.2
     assert report["summary"]["macro_revenue"] == 778337.2
     assert report["segments"][0]["macro_revenue"] == 778337.2
+
+
+def test_a_fixed_value_of_many_decimals_is_one_sum_in_the_goal_and_the_summary(
+    tmp_path: Path,
+) -> None:
+    """Three conversions of a goal worth 0.3333333: 0.9999999 in the goal's row, the summary
+    and the segment alike (each session's 0.3333333 added up, as the summary adds them)."""
+    log = tmp_path / "shop.log"
+    log.write_text(
+        "".join(
+            f'198.51.100.{n} - - [02/Nov/2026:09:0{n}:00 +0000] "GET /thanks HTTP/1.1" 200 5 "-" '
+            '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"\n'
+            for n in (1, 2, 3)
+        )
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: order, kind: macro, destination: /thanks, value: 0.3333333}\n"
+    )
+    args = ["report", str(log), "--goals", str(goals), "--by", "channel", "--format", "json"]
+    report = json.loads(CliRunner().invoke(cli, [*args, "-q", "--no-cache"]).stdout)
+    assert report["goals"][0]["value"] == report["goals"][0]["revenue"] == 0.9999999
+    assert report["summary"]["macro_revenue"] == 0.9999999
+    assert report["segments"][0]["macro_revenue"] == 0.9999999
+
+
+def test_a_change_of_revenue_is_money_too(tmp_path: Path) -> None:
+    """0.3 against 0.1 the day before: a change of 0.2, not 0.19999999999999998."""
+    log = tmp_path / "shop.log"
+    log.write_text(
+        "".join(
+            f'198.51.100.{n} - - [0{n}/Nov/2026:09:00:00 +0000] "GET /thanks?total={total} '
+            'HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 '
+            'Firefox/128.0"\n'
+            for n, total in ((1, "0.1"), (2, "0.3"))
+        )
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "goals:\n  - {name: order, kind: macro, destination: /thanks, "
+        "value: {from: 'query:total'}}\n"
+    )
+    args = ["report", str(log), "--goals", str(goals), "--format", "json", "-q", "--no-cache"]
+    args += ["--since", "2026-11-02", "--until", "2026-11-02", "--compare", "previous"]
+    report = json.loads(CliRunner().invoke(cli, args).stdout)
+    assert report["summary"]["macro_revenue"] == 0.3
+    assert report["summary"]["change_macro_revenue"] == 0.2
