@@ -42,12 +42,48 @@ _FALLBACK_MEMORY = 4 << 30
 
 
 def default_hit_memory() -> int:
-    """The default ``--hit-memory``: a quarter of the machine's physical memory."""
+    """The default ``--hit-memory``: a quarter of the memory this process may use, the
+    machine's physical memory or its control group's limit (a container's), whichever is
+    less."""
     try:
         total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, OSError, ValueError):
         total = _FALLBACK_MEMORY
-    return max(total, 1) // _MEMORY_SHARE
+    limit = cgroup_memory_limit()
+    return max(min(total, limit or total), 1) // _MEMORY_SHARE
+
+
+def cgroup_memory_limit(root: str = "/") -> int | None:
+    """The memory limit of this process's control groups, the least of them (``memory.max``
+    of cgroup v2, ``memory.limit_in_bytes`` of v1, where the kernel mounts them); None
+    without one: no control groups, or none limits memory."""
+    try:
+        lines = Path(root, "proc/self/cgroup").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    limits = []
+    for line in lines:
+        fields = line.split(":", 2)  # hierarchy:controllers:group
+        if len(fields) != 3:
+            continue
+        controllers, group = fields[1], fields[2].lstrip("/")
+        if not controllers:  # v2: one hierarchy
+            # Where a container's own group is mounted as the root, the file is there.
+            names = [Path(root, "sys/fs/cgroup", group, "memory.max")]
+            names.append(Path(root, "sys/fs/cgroup/memory.max"))
+        elif "memory" in controllers.split(","):
+            names = [Path(root, "sys/fs/cgroup/memory", group, "memory.limit_in_bytes")]
+            names.append(Path(root, "sys/fs/cgroup/memory/memory.limit_in_bytes"))
+        else:
+            continue
+        for name in names:
+            try:
+                text = name.read_text(encoding="ascii").strip()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if text.isdigit():  # v2 writes "max" for no limit; v1, a number beyond any memory
+                limits.append(int(text))
+    return min(limits) if limits else None
 
 
 @dataclass

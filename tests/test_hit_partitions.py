@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from micromacro import hit_partitions
 from micromacro.cli import cli
-from micromacro.hit_partitions import BUCKETS, HitSpill, SpilledHits
+from micromacro.hit_partitions import BUCKETS, HitSpill, SpilledHits, cgroup_memory_limit
 from micromacro.hit_schema import ENCODED_COLUMNS, compact_strings, held_bytes
 from tests.test_golden import CASES, GOLDEN, ROOT, grouped
 
@@ -337,3 +338,57 @@ def test_the_spilled_hits_of_a_killed_run_are_removed_by_the_next(
     run.stdout.close()
     assert CliRunner().invoke(cli, args).exit_code == 0
     assert list(scratch.iterdir()) == []
+
+
+def _control_groups(root: Path, cgroup: str, files: dict[str, str]) -> str:
+    """A tree under ``root`` holding ``proc/self/cgroup`` and the control group files."""
+    (root / "proc/self").mkdir(parents=True)
+    (root / "proc/self/cgroup").write_text(cgroup)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return str(root)
+
+
+@pytest.mark.parametrize(
+    ("cgroup", "files", "limit"),
+    [
+        pytest.param(
+            "0::/system.slice/cron.service\n",
+            {"sys/fs/cgroup/system.slice/cron.service/memory.max": "1073741824\n"},
+            1 << 30,
+            id="v2",
+        ),
+        pytest.param("0::/\n", {"sys/fs/cgroup/memory.max": "536870912\n"}, 1 << 29, id="v2-ns"),
+        pytest.param("0::/\n", {"sys/fs/cgroup/memory.max": "max\n"}, None, id="v2-unlimited"),
+        pytest.param(
+            "4:memory:/docker/abc\n3:cpu:/docker/abc\n",
+            {"sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes": "268435456\n"},
+            1 << 28,
+            id="v1",
+        ),
+        pytest.param(
+            "4:memory:/docker/abc\n",  # the container's own group mounted as the root
+            {"sys/fs/cgroup/memory/memory.limit_in_bytes": "268435456\n"},
+            1 << 28,
+            id="v1-own-root",
+        ),
+        pytest.param("3:cpu,cpuacct:/\n", {}, None, id="no-memory-controller"),
+        pytest.param("0::/gone\n", {}, None, id="no-file"),
+    ],
+)
+def test_the_control_groups_memory_limit_is_read(
+    tmp_path: Path, cgroup: str, files: dict[str, str], limit: int | None
+) -> None:
+    assert cgroup_memory_limit(_control_groups(tmp_path, cgroup, files)) == limit
+
+
+def test_the_default_budget_is_a_quarter_of_a_containers_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cron job in a container limited to 2 GiB, on a machine of far more: a quarter of the
+    limit, not of the machine (which the kernel would kill the run for reaching)."""
+    monkeypatch.setattr(hit_partitions, "cgroup_memory_limit", lambda: 2 << 30)
+    assert hit_partitions.default_hit_memory() == 512 << 20
+    monkeypatch.setattr(hit_partitions, "cgroup_memory_limit", lambda: None)
+    assert hit_partitions.default_hit_memory() > 512 << 20  # this machine's memory's quarter
