@@ -54,9 +54,9 @@ def default_hit_memory() -> int:
 
 
 def cgroup_memory_limit(root: str = "/") -> int | None:
-    """The memory limit of this process's control groups, the least of them (``memory.max``
-    of cgroup v2, ``memory.limit_in_bytes`` of v1, where the kernel mounts them); None
-    without one: no control groups, or none limits memory."""
+    """The memory limit of this process's control groups and the groups above them, the least
+    of them (``memory.max`` of cgroup v2, ``memory.limit_in_bytes`` of v1, where the kernel
+    mounts them); None without one: no control groups, or none limits memory."""
     try:
         lines = Path(root, "proc/self/cgroup").read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -66,16 +66,17 @@ def cgroup_memory_limit(root: str = "/") -> int | None:
         fields = line.split(":", 2)  # hierarchy:controllers:group
         if len(fields) != 3:
             continue
-        controllers, group = fields[1], fields[2].lstrip("/")
+        controllers, group = fields[1], fields[2].strip("/")
         if not controllers:  # v2: one hierarchy
-            # Where a container's own group is mounted as the root, the file is there.
-            names = [Path(root, "sys/fs/cgroup", group, "memory.max")]
-            names.append(Path(root, "sys/fs/cgroup/memory.max"))
+            mount, file = Path(root, "sys/fs/cgroup"), "memory.max"
         elif "memory" in controllers.split(","):
-            names = [Path(root, "sys/fs/cgroup/memory", group, "memory.limit_in_bytes")]
-            names.append(Path(root, "sys/fs/cgroup/memory/memory.limit_in_bytes"))
+            mount, file = Path(root, "sys/fs/cgroup/memory"), "memory.limit_in_bytes"
         else:
             continue
+        # The group and each group above it (a parent's limit holds its children too), up to
+        # the mount's root, where a container's own group is mounted.
+        steps = group.split("/") if group else []
+        names = [mount.joinpath(*steps[:depth], file) for depth in range(len(steps), -1, -1)]
         for name in names:
             try:
                 text = name.read_text(encoding="ascii").strip()

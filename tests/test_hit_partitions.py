@@ -373,7 +373,17 @@ def _control_groups(root: Path, cgroup: str, files: dict[str, str]) -> str:
             1 << 28,
             id="v1-own-root",
         ),
+        pytest.param(
+            "0::/user.slice/user-1000.slice/session-3.scope\n",
+            {
+                "sys/fs/cgroup/user.slice/memory.max": "1073741824\n",
+                "sys/fs/cgroup/user.slice/user-1000.slice/memory.max": "max\n",
+            },
+            1 << 30,
+            id="v2-parent",
+        ),
         pytest.param("3:cpu,cpuacct:/\n", {}, None, id="no-memory-controller"),
+        pytest.param("garbage\n4:memory\n", {}, None, id="odd-lines"),
         pytest.param("0::/gone\n", {}, None, id="no-file"),
     ],
 )
