@@ -27,7 +27,7 @@ from micromacro.rows import (
     SegmentRow,
     SummaryFigures,
 )
-from micromacro.stats import two_proportion_p_value, wilson_interval
+from micromacro.stats import money_difference, two_proportion_p_value, wilson_interval
 
 AlertStatus = Literal["fired", "ok", "not_evaluated"]
 
@@ -157,6 +157,8 @@ def evaluate(rule: AlertRule, report: Figures, previous: Figures | None) -> Aler
         return AlertResult(rule, "not_evaluated", now.value, reason="no comparison period")
     if rule.threshold.unit == "relative":
         change = (now.value - before.value) / abs(before.value)
+    elif rule.metric.is_money:  # 123456789.3 against 123456789.1 is 0.2, not 0.200000003
+        change = money_difference(now.value, before.value)
     else:
         change = now.value - before.value
     p_value = _change_p_value(rule, now, before)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from micromacro.metrics import money_sum
 from micromacro.rows import (
     SUMMARY_FIGURES,
     SUMMARY_RATES,
@@ -23,7 +22,7 @@ from micromacro.rows import (
     SegmentRow,
     SummaryFigures,
 )
-from micromacro.stats import two_proportion_p_value
+from micromacro.stats import money_difference, two_proportion_p_value
 
 # The summary figures that are averages over sessions: with no session they have no value to
 # change from or to (the report shows them as 0).
@@ -193,13 +192,13 @@ def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> 
             if count is not None
             else None
         )
-        change = value - earlier
-        figures[name] = Change(earlier, money_sum(change) if name in _MONEY else change, p_value)
+        change = money_difference(value, earlier) if name in _MONEY else value - earlier
+        figures[name] = Change(earlier, change, p_value)
     return SummaryChanges(figures)
 
 
-# The summary's sums of money: a change of one is money too, its first 15 digits (0.3 − 0.1 is
-# 0.2, not 0.19999999999999998), as the sums are; a change of a share keeps every digit.
+# The summary's sums of money: a change of one is the difference of the figures shown (0.3 −
+# 0.1 is 0.2, not 0.19999999999999998); a change of a share keeps every digit.
 _MONEY = frozenset({"macro_revenue"})
 
 

@@ -80,10 +80,10 @@ def cgroup_memory_limit(root: str = "/") -> int | None:
         for name in names:
             try:
                 text = name.read_text(encoding="ascii").strip()
-            except (OSError, UnicodeDecodeError):
+                if text.isdigit():  # v2 writes "max" for no limit; v1, a number beyond any
+                    limits.append(int(text))
+            except (OSError, ValueError):  # a NUL in a name, an undecodable or endless file
                 continue
-            if text.isdigit():  # v2 writes "max" for no limit; v1, a number beyond any memory
-                limits.append(int(text))
     return min(limits) if limits else None
 
 

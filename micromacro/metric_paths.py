@@ -81,6 +81,8 @@ _PROPORTIONS = {
 _TESTED = {
     kind: frozenset().union(*(tested_fields(row) for row in rows)) for kind, rows in _ROWS.items()
 }
+# Sums of money (a goal's ``value`` is its revenue): a change of one is a difference of money.
+_MONEY_FIELDS = frozenset({"macro_revenue", "revenue", "value"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,11 @@ class MetricPath:
     def is_rate(self) -> bool:
         """Whether the figure is a proportion 0–1."""
         return self.field in _PROPORTIONS.get(self.kind, frozenset())
+
+    @property
+    def is_money(self) -> bool:
+        """Whether the figure is a sum of money: its change is a difference of money."""
+        return self.field in _MONEY_FIELDS
 
     @property
     def is_testable(self) -> bool:

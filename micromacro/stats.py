@@ -23,6 +23,17 @@ def spreadsheet_figure(value: float) -> Decimal:
     return Decimal(f"{float(value):.15g}")
 
 
+def money_difference(now: float, before: float) -> float:
+    """``now − before`` of two sums of money, taken between the figures shown (each its first
+    15 significant digits) exactly: a float subtraction keeps its operands' binary errors, which
+    grow with the sums.
+
+    >>> money_difference(0.3, 0.1), money_difference(123456789.3, 123456789.1)
+    (0.2, 0.2)
+    """
+    return float(spreadsheet_figure(now) - spreadsheet_figure(before))
+
+
 def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float] | None:
     """The Wilson score interval of a proportion; None when there are no trials.
 

@@ -384,6 +384,8 @@ def _control_groups(root: Path, cgroup: str, files: dict[str, str]) -> str:
         ),
         pytest.param("3:cpu,cpuacct:/\n", {}, None, id="no-memory-controller"),
         pytest.param("garbage\n4:memory\n", {}, None, id="odd-lines"),
+        pytest.param("0::/a\x00b\n", {}, None, id="nul-in-a-name"),
+        pytest.param("0::/\n", {"sys/fs/cgroup/memory.max": "9" * 5000}, None, id="endless"),
         pytest.param("0::/gone\n", {}, None, id="no-file"),
     ],
 )
