@@ -55,8 +55,9 @@ def default_hit_memory() -> int:
 
 def cgroup_memory_limit(root: str = "/") -> int | None:
     """The memory limit of this process's control groups and the groups above them, the least
-    of them (``memory.max`` of cgroup v2, ``memory.limit_in_bytes`` of v1, where the kernel
-    mounts them); None without one: no control groups, or none limits memory."""
+    of them (``memory.max`` of cgroup v2 under ``/sys/fs/cgroup``, ``memory.limit_in_bytes`` of
+    v1 under ``/sys/fs/cgroup/memory``, where systemd and container runtimes mount them); None
+    without one: no control groups, none limits memory, or they are mounted elsewhere."""
     try:
         lines = Path(root, "proc/self/cgroup").read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -230,6 +231,9 @@ def _size(count: int) -> str:
     """
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if count >= scale:
-            text = f"{count / scale:.3g}"  # 999.5 and up round to 1e+03
-            return f"{text if 'e' not in text else f'{count / scale:.0f}'} {unit}"
+            figure = count / scale
+            text = f"{figure:.3g}"
+            if "e" in text:  # from 999.5 on, three figures are 1e+03
+                text = f"{figure:.0f}"
+            return f"{text} {unit}"
     return f"{count} B"
