@@ -213,6 +213,12 @@ class LineCache:
         """``name`` is read in stretches (``seeking``): nothing of it is kept."""
         self.keep.discard(name)
 
+    def kept_again(self, name: str) -> None:
+        """``name``, which was to be read in stretches, is read whole after all (not in time
+        order): it is kept, unless this run keeps nothing (its hits spilled)."""
+        if name in self.identities and not self.dropped:
+            self.keep.add(name)
+
     def stop_keeping(self) -> None:
         """Keep nothing of this run: its lines are more than memory holds (``hit_partitions``)."""
         self.dropped = self.dropped or bool(self.keep)

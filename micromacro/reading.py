@@ -486,6 +486,8 @@ def _read_access_logs(
             break
         except OutOfStretch as error:  # not in time order after all: read that file whole
             del inputs.ranges[error.source_file]
+            if cache is not None:  # and keep it: the next run reads its entry, not seeks it
+                cache.kept_again(error.source_file)
             skipped = sum(parts.skipped_lines for parts in inputs.ranges.values())
             warnings.append(str(error))
         except EntryUnreadable as error:  # its cache entry is damaged: read that file whole
