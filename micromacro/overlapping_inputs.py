@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import polars as pl
 
@@ -151,18 +152,15 @@ class OverlapSample:
             .group_by("source_file")
             .agg(pl.col("first").min(), pl.col("last").max(), pl.col("len").sum())
         )
-        # Per input (one row each): its first and last counted time, and how many it counts.
-        spans_of = {name: (first, last, lines) for name, first, last, lines in spans.iter_rows()}
         rank = {name: number for number, name in enumerate(order)}
-        warnings = self._line_warnings(rank, spans_of) if self.sampled else []
+        warnings = self._line_warnings(rank, spans) if self.sampled else []
         if self.requested:
             warnings += _same_request_warnings(pl.concat(self.requested), rank, spans)
         return warnings
 
-    def _line_warnings(
-        self, rank: dict[str, int], spans_of: dict[str, tuple[datetime, datetime, int]]
-    ) -> list[str]:
-        """A warning for each pair of inputs whose counted lines share a sampled line."""
+    def _line_warnings(self, rank: dict[str, int], spans: pl.DataFrame) -> list[str]:
+        """A warning for each pair of inputs whose counted lines share a sampled line
+        (``spans``: each input's first and last counted time and its counted lines)."""
         sample = pl.concat(self.sampled).unique()
         ranked = sample.with_columns(_ranked(rank))
         pairs = (
@@ -174,20 +172,15 @@ class OverlapSample:
         )
         if pairs.height == 0:
             return []
+        named = _with_common_stretch(pairs.head(_OVERLAP_PAIRS), spans)
         warnings = []
-        for _, _, earlier, later, shared in pairs.head(_OVERLAP_PAIRS).iter_rows():
-            (first_a, last_a, lines_a), (first_b, last_b, lines_b) = (
-                spans_of[earlier],
-                spans_of[later],
-            )
-            start, end = max(first_a, first_b), min(last_a, last_b)
-            # The sample's estimate, never more lines than the smaller input counts.
-            about = min(shared * _OVERLAP_SAMPLE, lines_a, lines_b)
+        for pair in named.sort("_rank", "_rank_later").iter_rows(named=True):
             warnings.append(
-                f"{earlier} and {later} overlap ({_utc_text(start)} to {_utc_text(end)}) and hold "
-                f"the same lines (about {about:,} of the counted ones, from a "
-                f"sample of one in {_OVERLAP_SAMPLE}): each copy is counted; --dedupe counts a "
-                "line found in an earlier input once"
+                f"{pair['source_file']} and {pair['source_file_later']} overlap "
+                f"({_utc_text(pair['start'])} to {_utc_text(pair['end'])}) and hold the same "
+                f"lines (about {_about(pair):,} of the counted ones, from a sample of one in "
+                f"{_OVERLAP_SAMPLE}): each copy is counted; --dedupe counts a line found in an "
+                "earlier input once"
             )
         if pairs.height > _OVERLAP_PAIRS:
             warnings.append(_more_pairs(pairs.height - _OVERLAP_PAIRS, "overlaps", "overlap"))
@@ -204,6 +197,12 @@ def _spans_of(lines: pl.LazyFrame) -> pl.LazyFrame:
 def _ranked(rank: dict[str, int]) -> pl.Expr:
     """Each sampled line's input's place in reading order (``_rank``)."""
     return pl.col("source_file").replace_strict(rank, return_dtype=pl.UInt32).alias("_rank")
+
+
+def _about(pair: dict[str, Any]) -> int:
+    """About how many of the counted lines a pair of inputs shares: the sample's estimate,
+    never more than the input with fewer counts."""
+    return int(min(pair["shared"] * _OVERLAP_SAMPLE, pair["len"], pair["len_later"]))
 
 
 def _more_pairs(more: int, one: str, many: str) -> str:
@@ -271,8 +270,7 @@ def _same_request_warnings(
     for pair in (
         _copies(shared, requested, spans).sort("_rank", "_rank_later").iter_rows(named=True)
     ):
-        about = min(pair["shared"] * _OVERLAP_SAMPLE, pair["len"], pair["len_later"])
-        named.append(_same_requests_text(pair, about))
+        named.append(_same_requests_text(pair, _about(pair)))
     if len(named) > _OVERLAP_PAIRS:
         return [
             *named[:_OVERLAP_PAIRS],
