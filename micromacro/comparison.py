@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from micromacro.metric_paths import MONEY_FIELDS
 from micromacro.rows import (
     SUMMARY_FIGURES,
     SUMMARY_RATES,
@@ -192,14 +193,9 @@ def _summary_changes(now: SummaryFigures, then: SummaryFigures, empty: bool) -> 
             if count is not None
             else None
         )
-        change = money_difference(value, earlier) if name in _MONEY else value - earlier
+        change = money_difference(value, earlier) if name in MONEY_FIELDS else value - earlier
         figures[name] = Change(earlier, change, p_value)
     return SummaryChanges(figures)
-
-
-# The summary's sums of money: a change of one is the difference of the figures shown (0.3 −
-# 0.1 is 0.2, not 0.19999999999999998); a change of a share keeps every digit.
-_MONEY = frozenset({"macro_revenue"})
 
 
 def _goal_change(goal: GoalRow, then: GoalRow, n1: int, n2: int, empty: bool) -> GoalChange:

@@ -81,8 +81,9 @@ _PROPORTIONS = {
 _TESTED = {
     kind: frozenset().union(*(tested_fields(row) for row in rows)) for kind, rows in _ROWS.items()
 }
-# Sums of money (a goal's ``value`` is its revenue): a change of one is a difference of money.
-_MONEY_FIELDS = frozenset({"macro_revenue", "revenue", "value"})
+# Sums of money (a goal's ``value`` is its revenue): a change of one is the difference of the
+# figures shown (``stats.money_difference``); a change of a share keeps every digit.
+MONEY_FIELDS = frozenset({"macro_revenue", "revenue", "value"})
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class MetricPath:
     @property
     def is_money(self) -> bool:
         """Whether the figure is a sum of money: its change is a difference of money."""
-        return self.field in _MONEY_FIELDS
+        return self.field in MONEY_FIELDS
 
     @property
     def is_testable(self) -> bool:
