@@ -19,6 +19,7 @@ quote whose text the entry lacks is read from the file (``hit_cache.fetch_lines`
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -352,30 +353,30 @@ class LineCache:
         frames = [part.entry.select(list(ENTRY_SCHEMA))] if part is not None else []
         added = 0
         if read is not None and read.lines:
-            lines = pl.concat(read.lines).sort("line_no")  # held lines come later
-            numbers = lines.get_column("line_no")
-            added = lines.height
+            lines = _Placed.of(read.lines)
+            added = lines.numbers.len()
             if (
-                numbers.n_unique() != added
-                or numbers[0] != before + 1
-                or numbers[-1] != before + added
+                lines.numbers.n_unique() != added
+                or lines.numbers.min() != before + 1
+                or lines.numbers.max() != before + added
             ):
                 return None
             texts = pl.DataFrame(
                 {"line_no": list(read.texts), "line": list(read.texts.values())},
-                schema={"line_no": pl.UInt32, "line": pl.String},
+                schema={"line_no": lines.numbers.dtype, "line": pl.String},
             )
-            new = pl.concat(
-                [
-                    lines.lazy(),
-                    _on_their_lines(pl.concat(read.hits), added, before).lazy(),
-                    _on_their_lines(texts, added, before).lazy(),
-                ],
-                how="horizontal",
-            )
-            frames.append(
-                new.select(pl.col(name).cast(dtype) for name, dtype in ENTRY_SCHEMA.items())
-            )
+            placed = (lines, _Placed.of(read.hits), _Placed.of([texts]))
+            # A row per line is made a slice of lines at a time, as the entry is written: the
+            # hits' columns of every line are never in memory at once.
+            frames += [
+                pl.defer(
+                    functools.partial(
+                        _entry_rows, placed, first, min(_SLICE_LINES, before + added + 1 - first)
+                    ),
+                    schema=ENTRY_SCHEMA,
+                )
+                for first in range(before + 1, before + added + 1, _SLICE_LINES)
+            ]
         if not frames:
             return pl.LazyFrame(schema=ENTRY_SCHEMA), 0
         return pl.concat(frames), before + added
@@ -587,15 +588,68 @@ def quoted_lines(
     return [query.select(line_no) for query in queries]
 
 
-def _on_their_lines(rows: pl.DataFrame, lines: int, before: int) -> pl.DataFrame:
-    """``rows`` of some of the lines ``before + 1`` … ``before + lines`` (by ``line_no``, each
-    at most once), as one row per line of them, in line order: null on the others. (What a
-    left join of the lines with ``rows`` gives, by position: lines are numbered without gaps.)"""
-    place = rows.get_column("line_no").cast(pl.Int64) - (before + 1)
-    row_of_line = pl.repeat(None, lines, dtype=pl.UInt32, eager=True).scatter(
-        place, pl.arange(0, rows.height, dtype=pl.UInt32, eager=True)
-    )
-    return rows.drop("line_no").select(pl.all().gather(row_of_line))
+@dataclass(frozen=True)
+class _Placed:
+    """Rows of some lines of a file (by ``line_no``, each line at most once), in frames as a
+    run kept them (each in line order but for the held lines, which come later), given back
+    as a row per line of a stretch of lines, in line order, null on the lines they hold none
+    of: what a left join of the lines with them gives, by position."""
+
+    frames: tuple[pl.DataFrame, ...]
+    spans: tuple[tuple[int, int], ...]  # each frame's least and greatest line number
+    numbers: pl.Series  # the line numbers of every row, ascending
+    columns: pl.DataFrame  # no rows: the columns given back
+
+    @classmethod
+    def of(cls, frames: Sequence[pl.DataFrame]) -> _Placed:
+        """The rows of ``frames`` (each with a ``line_no``), placed by it."""
+        kept = tuple(frame for frame in frames if frame.height)
+        numbers = [frame.get_column("line_no") for frame in kept]
+        return cls(
+            kept,
+            tuple(_span(frame) for frame in kept),
+            pl.concat(numbers).sort() if numbers else pl.Series("line_no", [], pl.UInt32),
+            frames[0].clear().drop("line_no"),
+        )
+
+    def stretch(self, first: int, count: int) -> pl.DataFrame:
+        """A row per line of lines ``first`` … ``first + count - 1``, made of the frames
+        holding some of them only, so that a stretch costs what it holds."""
+        last = first + count - 1
+        start, end = (int(self.numbers.search_sorted(n, "left")) for n in (first, last + 1))
+        if start == end:
+            return self.columns.clear(count)
+        holding = [
+            frame
+            for frame, (least, greatest) in zip(self.frames, self.spans, strict=True)
+            if least <= last and greatest >= first
+        ]
+        rows = (
+            pl.concat(holding, rechunk=False)
+            .filter(pl.col("line_no").is_between(first, last))
+            .sort("line_no")
+            .drop("line_no")
+        )
+        if end - start == count:  # a row of every line
+            return rows
+        place = self.numbers.slice(start, end - start).cast(pl.Int64) - first
+        held = pl.int_range(0, end - start, dtype=pl.UInt32, eager=True)
+        row_of_line = pl.repeat(None, count, dtype=pl.UInt32, eager=True).scatter(place, held)
+        return rows.select(pl.all().gather(row_of_line))
+
+
+def _entry_rows(placed: Sequence[_Placed], first: int, count: int) -> pl.DataFrame:
+    """The rows of an entry of lines ``first`` … ``first + count - 1``: of each of ``placed``
+    side by side."""
+    rows = pl.concat([each.stretch(first, count) for each in placed], how="horizontal")
+    return rows.select(pl.col(name).cast(dtype) for name, dtype in ENTRY_SCHEMA.items())
+
+
+def _span(frame: pl.DataFrame) -> tuple[int, int]:
+    """The least and the greatest ``line_no`` of ``frame``."""
+    numbers = pl.col("line_no")
+    least, greatest = frame.select(numbers.min().alias("least"), numbers.max()).row(0)
+    return int(least), int(greatest)
 
 
 def _ends_a_line(file: InputFile, size: int) -> bool:
