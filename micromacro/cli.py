@@ -55,7 +55,9 @@ class _Path(click.Path):
 
 
 _FILE = _Path(dir_okay=False)
-_DIRECTORY = _Path(file_okay=False)
+# The hit cache's directory: a directory that cannot be listed (mode 300) still holds entries
+# opened by name, and what cannot be read or written is the cache's to warn of.
+_CACHE_DIRECTORY = _Path(file_okay=False, readable=False)
 
 # ``--top`` past this shows every row, as 0 does (a larger number is taken as this one).
 _MOST_ROWS = 1_000_000_000
@@ -301,7 +303,7 @@ _CACHE_DIR_OPTION = click.option(
     "--cache",
     "cache_dir",
     metavar="DIR",
-    type=_DIRECTORY,
+    type=_CACHE_DIRECTORY,
     help="The hit cache directory (default: $XDG_CACHE_HOME/micromacro, else ~/.cache/micromacro).",
 )
 # Where the hits of each log file are kept between runs, shared by report and alert.

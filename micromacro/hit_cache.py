@@ -638,6 +638,11 @@ def _remove_entry(path: str) -> None:
             os.remove(path)
 
 
+# How Polars quotes the system's error it met ("… underlying IO error: File too large (os
+# error 27)").
+_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+
+
 def _write_problem(directory: str, target: str, error: BaseException) -> str:
     """The warning of an entry that could not be written to ``directory`` as ``target``."""
     # Its temporary file (or the directory) removed meanwhile; else a directory that cannot be
@@ -648,6 +653,9 @@ def _write_problem(directory: str, target: str, error: BaseException) -> str:
             "cache clear?): it is not kept, and the next run reads the logs again"
         )
     reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    system = _OS_ERROR.search(str(error)) if not isinstance(error, OSError) else None
+    if system is not None:  # Polars wraps the system's error in its own words
+        reason = os.strerror(int(system.group(1)))
     if isinstance(error, OSError) and error.filename2 == target:  # something else in its place
         return f"cache: cannot write {target}: {reason} (the next run reads the logs again)"
     return f"cache: cannot write to {directory}: {reason} (the next run reads the logs again)"
