@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 import os
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import polars as pl
@@ -12,7 +14,7 @@ import pytest
 
 from micromacro import commands
 from micromacro.hits import HitFilter, canonical_hits, classify_lines
-from micromacro.logformats import COMBINED, LogFormat, parse_access_lines
+from micromacro.logformats import COMBINED, LogFormat, jsonlines, parse_access_lines
 from micromacro.logformats.jsonlines import JSON_LINES
 from micromacro.reading import ProgressCallback
 from micromacro.report import Report, ReportOptions
@@ -56,16 +58,21 @@ def parse(lines: list[str], fmt: LogFormat = COMBINED) -> pl.DataFrame:
     return parse_access_lines(lines_frame(lines).lazy(), fmt).collect()
 
 
-# Starts with "{" and ends with "}" but is no JSON: a block of JSON lines holding it is read
-# spelling by spelling (``json_path_match``), not decoded at once.
-JSON_BREAKER = "{}{}"
+@contextlib.contextmanager
+def json_decoder_off() -> Iterator[None]:
+    """The JSON reader with its block decoder off: every line read spelling by spelling
+    (``json_path_match``), as a block the decoder cannot read is."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsonlines._BlockReader, "decoded", lambda _self, _block: None)
+        yield
 
 
 def json_read(lines: list[str]) -> pl.DataFrame:
     """``lines`` parsed by the JSON reader, which must read each of them alike decoded at once
-    and spelling by spelling (with ``JSON_BREAKER`` in their block)."""
+    and spelling by spelling (``json_decoder_off``)."""
     decoded = parse(lines, JSON_LINES)
-    matched = parse([*lines, JSON_BREAKER], JSON_LINES).head(len(lines))
+    with json_decoder_off():
+        matched = parse(lines, JSON_LINES)
     assert matched.equals(decoded), "the two ways differ"
     assert decoded["parsed"].all()
     return decoded

@@ -20,9 +20,9 @@ from micromacro.logformats import jsonlines, parse_access_lines
 from micromacro.logformats.jsonlines import JSON_LINES
 from micromacro.logformats.keyed import epoch_times, logged_times
 from micromacro.periods import LATEST
-from tests.helpers import lines_frame
+from tests.helpers import json_decoder_off, lines_frame
 
-BREAKER = "{}{}"  # a line json_decode cannot read: its block is read field by field
+BREAKER = "{}{}"  # a line json_decode cannot read: no JSON
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 # Text a value may hold: quotes, backslashes, brackets, escapes, other scripts, controls.
@@ -121,8 +121,8 @@ def test_decoded_and_per_field_reads_agree(lines: list[str], junk: bytes, piece:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jsonlines, "_DECODED_BYTES", piece)
         decoded = parse(decoded_lines)
-    # With a line no decoder reads in their block, every line is read field by field.
-    per_field = parse([*decoded_lines, BREAKER]).head(len(decoded_lines))
+    with json_decoder_off():  # every line read field by field
+        per_field = parse(decoded_lines)
     assert decoded.equals(per_field)
     for line, row in zip(decoded_lines, decoded.iter_rows(named=True), strict=True):
         if row["parsed"]:
@@ -208,3 +208,42 @@ def _epoch_micros(value: str | None) -> int | None:
 def test_epoch_numbers_read_as_worked_out_in_python(values: list[str | None]) -> None:
     times = epoch_times(pl.Series("t", values, dtype=pl.String))
     assert times.dt.epoch("us").to_list() == [_epoch_micros(value) for value in values]
+
+
+def test_a_line_that_is_no_json_leaves_the_others_of_its_block_decoded() -> None:
+    """A key repeated in one object is read by its first copy, as the decoder reads it; a line
+    two writers cut into each other (no JSON, no value) in the block does not hand the other
+    lines to the per-field path, which would read the last copy."""
+    lines = [
+        json.dumps({"time": "2026-11-02T09:15:03Z", "ip": "203.0.113.7", "path": f"/p{n}"})[:-1]
+        + ', "status": "200", "status": "502"}'
+        for n in range(300)
+    ]
+    lines[150] = lines[150][:40] + lines[151]
+    frame = parse(lines)
+    assert frame["parsed"].to_list() == [n != 150 for n in range(300)]
+    assert frame.filter("parsed")["status"].unique().to_list() == [200]
+
+
+def test_a_text_that_is_an_object_on_the_first_line_is_read_on_the_others() -> None:
+    """A Beats event's ``host`` is an object (no host); the request lines after it in the chunk,
+    whose ``host`` is a text, keep theirs."""
+    beats = json.dumps(
+        {
+            "@timestamp": "2026-11-02T07:59:00.000Z",
+            "source": {"ip": "198.51.100.9"},
+            "url": {"original": "/health"},
+            "host": {"name": "web1"},
+        }
+    )
+    nginx = json.dumps(
+        {
+            "time_local": "02/Nov/2026:09:15:03 +0000",
+            "remote_addr": "203.0.113.7",
+            "request": "GET / HTTP/1.1",
+            "status": "200",
+            "host": "shop.example.com",
+        }
+    )
+    frame = parse([beats, nginx, nginx])
+    assert frame["host"].to_list() == [None, "shop.example.com", "shop.example.com"]

@@ -14,7 +14,8 @@ A line that is not a JSON object (not JSON, an array, two objects, a raw control
 a string, a number beyond a double) holds no value, and so comes out unread. A member holding a
 number is read as its text; one holding an object or an array is no method, number or time,
 and no address, header or host (a Beats event's ``host`` and ``user_agent`` are objects: no
-host, no user agent; a chunk's text spelling whose first value is one is not decoded at all).
+host, no user agent; a chunk's text spelling whose first value is one is not decoded, but read
+line by line, for the lines that hold a text there).
 
 Reading a chunk (``spelling_values``) costs what its lines hold, not what the table knows:
 
@@ -23,9 +24,11 @@ Reading a chunk (``spelling_values``) costs what its lines hold, not what the ta
 - blocks of lines are decoded by ``str.json_decode``, into a struct of just those spellings:
   one JSON parse a line, in pieces of about 1 MB of text (``_pieces``), on which the decoder
   runs faster than on a whole block;
-- ``str.json_decode`` fails the whole block for one line it cannot read (invalid JSON, a member
-  of another type than the struct's, a ``request`` that is Caddy's object on one line and a
-  request line on another); such a block is decoded again as eighths, down to small blocks,
+- ``str.json_decode`` fails the whole block for one line it cannot read. Such a block is
+  decoded again without its lines that are no JSON (two writers' lines cut into each other),
+  which hold no value, so that they never send the lines around them to the other reader;
+  where it still fails (a member of another type than the struct's, a ``request`` that is
+  Caddy's object on one line and a request line on another), as eighths, down to small blocks,
   which are read spelling by spelling with ``str.json_path_match``: it gives null, never an
   error (but parses the line once per spelling).
 
@@ -296,7 +299,8 @@ def spelling_values(lines: pl.Series, spellings: Sequence[str]) -> pl.DataFrame:
     if not spellings or lines.len() == 0:
         return pl.DataFrame(schema=dict.fromkeys(spellings, pl.String))
     objects = _object_lines(lines)
-    reader = _BlockReader(spellings, _decodable(lines.filter(objects).head(100), spellings))
+    decodable, holding = _decodable(lines.filter(objects).head(100), spellings)
+    reader = _BlockReader(spellings, decodable, holding)
     # ``json`` is what json_decode reads: the lines that may be JSON objects, null for others.
     table = lines.to_frame("line").with_columns(json=pl.when(objects).then(pl.col("line")))
     starts = range(0, lines.len(), _BLOCK)
@@ -306,22 +310,34 @@ def spelling_values(lines: pl.Series, spellings: Sequence[str]) -> pl.DataFrame:
 @dataclass(frozen=True)
 class _BlockReader:
     """Reads the values of ``spellings`` from blocks of ``line`` and ``json`` (see
-    ``spelling_values``), decoding those of ``decodable`` at once."""
+    ``spelling_values``), decoding those of ``decodable`` at once; those of ``holding`` (text
+    spellings whose first value holds an object or a list) are read line by line beside."""
 
     spellings: Sequence[str]
     decodable: Sequence[str]
+    holding: Sequence[str] = ()
 
-    def values(self, block: pl.DataFrame) -> pl.DataFrame:
-        """The values of one block: decoded at once; else, as eighths read the same way, down
-        to blocks of ``_SMALLEST`` lines, which are read spelling by spelling."""
+    def values(self, block: pl.DataFrame, *, checked: bool = False) -> pl.DataFrame:
+        """The values of one block: decoded at once; else without the lines that are no JSON
+        (which hold no value: a line another writer's cut into, say), so that they do not
+        hand the others to another reader (``checked``: they were left out); else as eighths
+        read the same way, down to blocks of ``_SMALLEST`` lines, read spelling by spelling."""
         decoded = self.decoded(block)
         if decoded is not None:
             return decoded
-        if not self.decodable or block.height <= _SMALLEST:
+        if not self.decodable:
+            return self.matched(block)
+        if not checked:
+            text = pl.col("json")
+            valid = block.with_columns(
+                json=pl.when(text.str.json_path_match("$").is_not_null()).then(text)
+            )
+            return self.values(valid, checked=True)
+        if block.height <= _SMALLEST:
             return self.matched(block)
         part = -(-block.height // 8)
         starts = range(0, block.height, part)
-        return pl.concat(self.values(block.slice(start, part)) for start in starts)
+        return pl.concat(self.values(block.slice(start, part), checked=True) for start in starts)
 
     def decoded(self, block: pl.DataFrame) -> pl.DataFrame | None:
         """The values of a block, decoded by ``str.json_decode`` (in ``_pieces``); None where
@@ -335,8 +351,13 @@ class _BlockReader:
             )
         except pl.exceptions.PolarsError:
             return None
-        return decoded.to_frame("_json").select(
-            _decoded_value(s).alias(s) if s in self.decodable else pl.lit(None, pl.String).alias(s)
+        read = decoded.to_frame("_json").with_columns(block.get_column("line"))
+        return read.select(
+            _decoded_value(s).alias(s)
+            if s in self.decodable
+            else _matched_value(s).alias(s)
+            if s in self.holding
+            else pl.lit(None, pl.String).alias(s)
             for s in self.spellings
         )
 
@@ -363,11 +384,12 @@ def _object_lines(lines: pl.Series) -> pl.Series:
     return plain.scatter(others, lines.gather(others).str.contains(_OBJECT_LINE))
 
 
-def _decodable(sample: pl.Series, spellings: Sequence[str]) -> list[str]:
+def _decodable(sample: pl.Series, spellings: Sequence[str]) -> tuple[list[str], list[str]]:
     """The spellings one struct can decode: where a key is a value of one spelling and holds
     those of others (Caddy's ``request`` object, nginx's ``request`` line), the first sample
     line holding it says which. A text spelling whose key holds an object or a list there
-    (a Beats event's ``host`` and ``agent``) is none: it would fail every block's decode."""
+    (a Beats event's ``host`` and ``agent``) is none: it would fail every block's decode; it
+    is read line by line instead (the second list), where other lines hold a text there."""
     leaves = {keys_of(s) for s in spellings}
     both = leaves & {keys[:depth] for keys in leaves for depth in range(1, len(keys))}
     texts = {keys_of(s) for s in spellings if s in _TEXT_SPELLINGS and steps_of(s)[-1] != 0}
@@ -377,7 +399,9 @@ def _decodable(sample: pl.Series, spellings: Sequence[str]) -> list[str]:
     def decodable(keys: tuple[str, ...]) -> bool:
         return keys not in objects and not any(keys[:n] in values for n in range(1, len(keys)))
 
-    return [s for s in spellings if decodable(keys_of(s))]
+    found = [s for s in spellings if decodable(keys_of(s))]
+    held = [s for s in spellings if keys_of(s) in objects & texts and s not in found]
+    return found, held
 
 
 def _holding_structures(
