@@ -36,7 +36,7 @@ from micromacro.hit_schema import (
     compact_strings,
     held_bytes,
 )
-from micromacro.hits import MalformedLine, Unterminated, hits_of
+from micromacro.hits import TOO_LONG_REASON, MalformedLine, Unterminated, hits_of
 from micromacro.inputs import NUL_PADDING, too_long_line
 from micromacro.logformats.envelopes import Envelope
 from micromacro.logformats.formatstrings import FormatString
@@ -439,7 +439,9 @@ def _malformed_line(source_file: str, line_no: int, line: str, reason: str | Non
     too_long = too_long_line(line)
     if too_long is not None:
         size, head = too_long
-        return MalformedLine(source_file, line_no, head, reason=f"too long: {size:,} bytes")
+        return MalformedLine(
+            source_file, line_no, head, reason=f"{TOO_LONG_REASON}: {size:,} bytes"
+        )
     if line.startswith(NUL_PADDING):
         padding = len(line) - len(line.lstrip(NUL_PADDING))
         reason = f"starts with {padding:,} NUL bytes, the padding a crash leaves in a log"

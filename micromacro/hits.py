@@ -146,6 +146,10 @@ def ending_text(unterminated: Unterminated, rest: str = "") -> str:
     return f"the last, with no line break after it{what}"
 
 
+# What a line too long to read is malformed for ("too long: 209,715,200 bytes").
+TOO_LONG_REASON = "too long"
+
+
 @dataclass(frozen=True)
 class MalformedLine:
     """Where a malformed line is, and its start (for the user to look at).
@@ -178,6 +182,11 @@ class MalformedLine:
         """What is wrong with it, where known: its ``reasons``, else a row's excerpt, which
         says."""
         return self.reasons() or (self.excerpt if self.unit == "row" else "")
+
+    @property
+    def too_long(self) -> bool:
+        """Whether it is a line too long to read (``--max-line-bytes``)."""
+        return self.reason.startswith(TOO_LONG_REASON)
 
     def location(self) -> str:
         """``access.log:18`` for a line, ``events.csv: row 5`` for a row."""

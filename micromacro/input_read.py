@@ -218,7 +218,14 @@ def check_input(read: InputRead, options: ReadOptions) -> None:
             )
         why = f", {first.problem()}" if first and first.problem() else ""
         where = f" (first: {first.location()}{why})" if first else ""
-        raise InputError(read.nothing_usable(where))
+        message = read.nothing_usable(where)
+        if first is not None and first.too_long:  # the likelier remedy first
+            head, _, remedy = message.rpartition("; ")
+            message = (
+                f"{head}; lines longer than --max-line-bytes ({options.max_line_bytes:,} "
+                f"bytes) are not read: raise it, or {remedy}"
+            )
+        raise InputError(message)
     bad = read.summary.buckets.get("malformed", 0)  # in the period
     first = read.malformed[0] if read.malformed else None
     if options.strict and bad and first is not None:

@@ -71,12 +71,15 @@ _SEPARATOR_BYTE = _FIELD_SEPARATOR.encode()
 # characters. No line read from an input holds the separator (it is read as U+FFFD).
 TOO_LONG = _FIELD_SEPARATOR
 _TOO_LONG_HEAD = 120
+_TOO_LONG_HEAD_BYTES = 4 * _TOO_LONG_HEAD  # the most its characters take in UTF-8
 # What a line starting with NUL bytes starts with: the padding a crash leaves where a file was
 # extended but never written (IIS after an unclean restart, a file system after a power cut).
 NUL_PADDING = "\x00"
 # The detection sample is looked for in the first bytes of an input only (a first line of
-# gigabytes, or of blank lines, ends it).
+# gigabytes, or of blank lines, ends it); the lines too long to read that it skips count
+# apart, up to a gigabyte: a line of junk before the log does not end the sample.
 _SAMPLE_MAX_BYTES = 64 << 20
+_SAMPLE_MAX_SKIPPED = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -560,8 +563,10 @@ def too_long_line(line: str) -> tuple[int, str] | None:
 
 
 def _too_long_marker(size: int, head: bytes) -> str:
-    head = head[:_TOO_LONG_HEAD].replace(_SEPARATOR_BYTE, "\ufffd".encode())
-    text = head.decode("utf-8", errors="replace")
+    """The marker of a line of ``size`` bytes starting with ``head``: its first
+    ``_TOO_LONG_HEAD`` characters, as a line read whole in its chunk is cut."""
+    head = head.replace(_SEPARATOR_BYTE, "\ufffd".encode())
+    text = head.decode("utf-8", errors="replace")[:_TOO_LONG_HEAD]
     return f"{TOO_LONG}{size}{TOO_LONG}{text}"
 
 
@@ -575,12 +580,12 @@ class _TooLong:
     first bytes; ``unterminated`` when the input ends in it, with no line break after it."""
 
     size: int
-    head: bytes
+    head: bytes  # enough bytes for its first ``_TOO_LONG_HEAD`` characters
     unterminated: bool = False
 
     def more(self, data: bytes) -> _TooLong:
         """The line with ``data`` read after what it had."""
-        room = max(0, _TOO_LONG_HEAD - len(self.head))
+        room = max(0, _TOO_LONG_HEAD_BYTES - len(self.head))
         return _TooLong(self.size + len(data), self.head + data[:room])
 
     def marker(self) -> str:
@@ -862,25 +867,27 @@ def _head_lines(
     file: InputFile, count: int, max_line_bytes: int, unfinished: dict[str, int]
 ) -> Iterator[tuple[InputFile, int, str]]:
     """The first ``count`` non-empty lines of ``file`` (numbered in the file) within its first
-    ``_SAMPLE_MAX_BYTES``, those longer than ``max_line_bytes`` skipped without being held in
-    memory; the one an uncompressed ``file`` ends in with no line break after it noted in
-    ``unfinished`` (where an earlier sampling's is forgotten: the file may have grown)."""
+    ``_SAMPLE_MAX_BYTES`` (those longer than ``max_line_bytes`` skipped without being held in
+    memory, within ``_SAMPLE_MAX_SKIPPED`` more); the one an uncompressed ``file`` ends in with
+    no line break after it noted in ``unfinished`` (where an earlier sampling's is forgotten:
+    the file may have grown)."""
     unfinished.pop(file.name, None)
     seen = 0
     number = 0
-    read = 0
+    read = skipped = 0
     with _Reader(file) as reader:
-        while seen < count and read < _SAMPLE_MAX_BYTES:
+        while seen < count and read < _SAMPLE_MAX_BYTES and skipped < _SAMPLE_MAX_SKIPPED:
             raw = reader.readline(max_line_bytes + 1)
             if not raw:
                 return
-            read += len(raw)
             number += 1
             if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n") and read < _SAMPLE_MAX_BYTES:
+                skipped += len(raw)
+                while raw and not raw.endswith(b"\n") and skipped < _SAMPLE_MAX_SKIPPED:
                     raw = reader.readline(_CHUNK)  # too long: skip to its end
-                    read += len(raw)
+                    skipped += len(raw)
                 continue
+            read += len(raw)
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n").removeprefix(BOM)
             if text.strip():
                 if not raw.endswith(b"\n") and not file.compression:  # the input's end

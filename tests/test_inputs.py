@@ -370,7 +370,7 @@ def test_chained_read_aheads_keep_order_raise_in_place_and_stop_together() -> No
 
 def _expected_lines(data: bytes, cap: int) -> list[str]:
     """The line table of ``data`` worked out line by line: a line of more than ``cap`` bytes is
-    its marker (the separator, its size, the separator, its first 120 bytes)."""
+    its marker (the separator, its size, the separator, its first 120 characters)."""
     pieces = data.split(b"\n")
     if data.endswith(b"\n") or not data:
         pieces.pop()
@@ -378,7 +378,7 @@ def _expected_lines(data: bytes, cap: int) -> list[str]:
     for piece in pieces:
         text = piece.replace(b"\x1f", "\ufffd".encode()).decode()
         if len(piece) > cap:
-            head = text[:120] if len(piece) > 120 else text.removesuffix("\r")
+            head = text.removesuffix("\r")[:120]
             out.append(f"\x1f{len(piece)}\x1f{head}")
         else:
             out.append(text.removesuffix("\r"))
@@ -388,7 +388,10 @@ def _expected_lines(data: bytes, cap: int) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(
     data=st.lists(
-        st.sampled_from([b"a", b"b", b"\r", b"\n", b"\x1f", b"abcdefghij" * 13]), max_size=60
+        st.sampled_from(
+            [b"a", b"b", b"\r", b"\n", b"\x1f", b"abcdefghij" * 13, "é€".encode() * 30]
+        ),
+        max_size=60,
     ).map(b"".join),
     chunk=st.integers(min_value=1, max_value=64),
     cap=st.integers(min_value=1, max_value=200),
@@ -431,6 +434,39 @@ def test_the_sample_leaves_out_lines_too_long_but_counts_them(tmp_path: Path) ->
     log.write_bytes(b"x" * 10_000 + b"\n\none\n" + b"y" * 5000)
     with Inputs([str(log)], max_line_bytes=1000) as inputs:
         assert [(n, text) for _, n, text in inputs.sample_lines()] == [(3, "one")]
+
+
+def test_lines_too_long_do_not_end_the_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample is looked for in an input's first bytes; the lines it skips as too long
+    count apart (up to their own bound), so that junk before the log does not end it."""
+    monkeypatch.setattr(inputs_module, "_SAMPLE_MAX_BYTES", 3000)
+    monkeypatch.setattr(inputs_module, "_SAMPLE_MAX_SKIPPED", 25_000)
+    log = tmp_path / "access.log"
+    log.write_bytes(b"x" * 10_000 + b"\n" + b"y" * 10_000 + b"\none\ntwo\n")
+    with Inputs([str(log)], max_line_bytes=1000) as inputs:
+        assert [(n, text) for _, n, text in inputs.sample_lines()] == [(3, "one"), (4, "two")]
+    log.write_bytes(b"x" * 30_000 + b"\none\n")
+    with Inputs([str(log)], max_line_bytes=1000) as inputs:
+        assert list(inputs.sample_lines()) == []
+    log.write_bytes(b"x\n" * 2000 + b"one\n")  # 4,000 bytes of lines read before it
+    with Inputs([str(log)], max_line_bytes=1000) as inputs:
+        assert [text for _, _, text in inputs.sample_lines(2000)] == ["x"] * 1500
+
+
+def test_a_log_of_lines_too_long_says_to_raise_the_bound(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    line = combined_line("/" + "p" * 2000)
+    log.write_text("\n".join([line] * 3) + "\n")
+    result = CliRunner().invoke(cli, ["report", str(log), "--max-line-bytes", "1000"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: no line parses as combined format (first: {log}:1, too long: "
+        f"{len(line):,} bytes); lines longer than --max-line-bytes (1,000 bytes) are not "
+        "read: raise it, or name the format with --log-format"
+    )
+    assert CliRunner().invoke(cli, ["report", str(log), "--max-line-bytes", "3000"]).exit_code == 0
 
 
 def test_a_line_too_long_is_malformed_and_named_by_its_size(tmp_path: Path) -> None:
@@ -556,8 +592,8 @@ def test_the_sample_is_looked_for_in_the_first_bytes_only(
     monkeypatch.setattr(inputs_module, "_SAMPLE_MAX_BYTES", 5000)
     log = tmp_path / "access.log"
     log.write_bytes(b"a\n" + b"x" * 10_000 + b"\nb\n")
-    with Inputs([str(log)], max_line_bytes=100) as inputs:
-        assert [(n, text) for _, n, text in inputs.sample_lines()] == [(1, "a")]
+    with Inputs([str(log)], max_line_bytes=20_000) as inputs:
+        assert [(n, text) for _, n, text in inputs.sample_lines()] == [(1, "a"), (2, "x" * 10_000)]
         assert len(_all_lines(inputs)) == 3  # the lines themselves are all read
 
 
