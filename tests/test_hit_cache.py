@@ -8,6 +8,7 @@ Every test has a cache directory of its own (``XDG_CACHE_HOME``, tests/conftest.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gzip
 import json
 import os
@@ -988,6 +989,35 @@ def test_an_unwritable_cache_is_a_warning_and_the_report_goes_on(tmp_path: Path)
     )
 
 
+def test_a_cache_directory_that_cannot_be_listed_is_still_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``--cache`` directory the user may enter but not list (mode 300): its entries are
+    opened by name, so the report runs, writes its entry and reads it the next time; nothing
+    refuses the option (the checks run as root, so listing is denied by ``os.access``, which
+    click asks)."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    folder.chmod(0o300)
+    real_access = os.access
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:
+        if os.fspath(path) == str(folder) and mode & os.R_OK:
+            return False
+        return real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    uncached = invoke("report", str(SHOP), "--format", "json", "--no-cache")
+    for _ in range(2):
+        result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            0,
+            uncached.stdout,
+            uncached.stderr,
+        )
+    assert len(list(folder.glob("hits-*.parquet"))) == 1
+
+
 def test_a_cache_directory_named_not_in_utf8_is_a_warning_and_the_report_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1100,6 +1130,29 @@ def test_a_disk_that_fills_up_while_an_entry_is_written_says_so(
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == (
         f"micromacro: warning: cache: cannot write to {folder}: No space left on device (the "
+        "next run reads the logs again)"
+    )
+    assert not list(folder.glob("*.parquet"))
+
+
+def test_a_file_size_limit_met_while_an_entry_is_written_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polars wraps the system's error in words of its own ("File out of specification:
+    underlying IO error"): the warning gives the system's (``ulimit -f`` met: EFBIG)."""
+    folder = tmp_path / "cache"
+
+    def cut_short(path: str, rows: int) -> None:
+        raise pl.exceptions.ComputeError(
+            "parquet: File out of specification: underlying IO error: File too large (os error "
+            f"{errno.EFBIG})"
+        )
+
+    monkeypatch.setattr(hit_cache, "_seal", cut_short)
+    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: warning: cache: cannot write to {folder}: {os.strerror(errno.EFBIG)} (the "
         "next run reads the logs again)"
     )
     assert not list(folder.glob("*.parquet"))
@@ -1276,3 +1329,35 @@ def test_ctrl_c_seen_by_the_writing_thread_interrupts_the_run(
     result = CliRunner().invoke(cli, ["report", SAMPLE, "--cache", str(cache), "-q"])
     assert (result.exit_code, result.stderr) == (130, "micromacro: error: interrupted\n")
     assert [name for name in os.listdir(cache) if not name.startswith("memo-")] == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 40), st.integers(0, 3)), max_size=40),
+    st.integers(1, 45),
+    st.integers(0, 12),
+)
+def test_rows_come_back_a_row_per_line_of_a_stretch(
+    rows: list[tuple[int, int]], first: int, count: int
+) -> None:
+    """Rows of some lines, kept in frames in any order (held lines come later), come back as
+    a row per line of a stretch, in line order, null on the lines none of them holds: what
+    looking each line up in a dict of them gives."""
+    by_line = dict(rows)  # each line at most once (the last copy here)
+    kept = [(line, frame) for line, frame in rows if by_line[line] == frame]
+    kept = list(dict.fromkeys(kept))
+    frames = [
+        pl.DataFrame(
+            {
+                "line_no": [line for line, f in kept if f == frame],
+                "value": [line * 10 for line, f in kept if f == frame],
+            },
+            schema={"line_no": pl.UInt32, "value": pl.Int64},
+        )
+        for frame in range(4)
+    ]
+    placed = cached_lines._Placed.of([frame for frame in frames if frame.height] or frames[:1])
+    stretch = placed.stretch(first, count)
+    expected = [line * 10 if line in by_line else None for line in range(first, first + count)]
+    assert stretch.columns == ["value"]
+    assert stretch.get_column("value").to_list() == expected
