@@ -13,6 +13,7 @@ run of each is reported. A tool that fails is reported as failed, and the other 
 from __future__ import annotations
 
 import argparse
+import glob
 import gzip
 import itertools
 import os
@@ -42,6 +43,9 @@ GOACCESS_TARGETS = ((5_000_000, 8.0), (1_000_000, 6.0))
 # The yardstick: the shortest Polars pass over a combined log (`FILE LOG --parse regex|csv`),
 # kept outside the repository; micromacro's full report at most these times its two parses.
 YARDSTICK_ENV = "MICROMACRO_YARDSTICK"
+# What a tool's row says when its program is not on this machine.
+NOT_RUN = "not run"
+NO_YARDSTICK = f"{NOT_RUN}: no yardstick script (--yardstick FILE or ${YARDSTICK_ENV})"
 DEFAULT_YARDSTICK = ROOT.parent / "shared" / "bench" / "near_limit_polars.py"
 YARDSTICK_REGEX_TARGET = 1.2
 YARDSTICK_CSV_TARGET = 1.5
@@ -82,6 +86,12 @@ LARGE_SIZE = "20M"  # the large row: the yardstick group on this many lines, one
 SPILL_MEMORY = "4M"
 IDENTICAL_LINES = 6_900_000  # the worst case: every line the same counted page, gzip-compressed
 IDENTICAL_RSS_TARGET = 1.0  # its peak RSS / its uncompressed size, at most this
+# A plain log's peak RSS / its size, at most this: by the least number of lines it applies to.
+RSS_TARGETS = ((5_000_000, 0.5),)
+# The runs whose peak RSS is judged against the file: the report that reads the log and keeps
+# nothing, and the first report with the hit cache on (the default), which also writes the
+# log's entry.
+RSS_TOOLS = ("micromacro", "micromacro-first-cached")
 IDENTICAL_LINE = (
     b'203.0.113.7 - - [05/Nov/2026:10:00:00 +0000] "GET /products/trail-runner-2 HTTP/1.1" 200 '
     b'48213 "https://shop.example.com/category/shoes" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) '
@@ -100,6 +110,9 @@ class Tool:
     name: str
     argv: list[str]
     setup: Callable[[], None] | None = None
+    # Why it cannot run on this machine (its program is not there): listed, never run, so
+    # that its rows and the targets it is a side of say so.
+    missing: str = ""
 
 
 @dataclass
@@ -283,8 +296,13 @@ def ensure_json_log(log: Path, kind: str) -> Path:
 
 def find_yardstick(given: Path | None) -> Path | None:
     """The yardstick script: `--yardstick`, else `$MICROMACRO_YARDSTICK`, else its usual place
-    beside the repository; None when it is not there (its rows are left out)."""
-    path = given or Path(os.environ.get(YARDSTICK_ENV) or DEFAULT_YARDSTICK)
+    beside the repository; None when it is not in its usual place (its rows say so). Raises
+    `FileNotFoundError` when one named is not there: a typo must not pass for a machine
+    without the yardstick."""
+    named = given or (Path(os.environ[YARDSTICK_ENV]) if os.environ.get(YARDSTICK_ENV) else None)
+    if named is not None and not named.is_file():
+        raise FileNotFoundError(named)
+    path = named or DEFAULT_YARDSTICK
     return path if path.is_file() else None
 
 
@@ -292,12 +310,13 @@ def yardstick_tools(yardstick: Path | None, log: Path, scratch: Path) -> list[To
     """micromacro's full report beside the yardstick script's regex and CSV-reader parses (when
     there is a yardstick) and the minimal pass, all on `log` (the clean log)."""
     with_funnels, _ = goals_files(scratch)
-    parses = () if yardstick is None else ("regex", "csv")
     return [
         Tool("micromacro", micromacro(log, with_funnels)),
         *(
             Tool(f"yardstick-{parse}", [sys.executable, str(yardstick), str(log), "--parse", parse])
-            for parse in parses
+            if yardstick is not None
+            else Tool(f"yardstick-{parse}", [], missing=NO_YARDSTICK)
+            for parse in ("regex", "csv")
         ),
         Tool("minimal", [sys.executable, str(BENCH / "minimal_polars.py"), str(log)]),
     ]
@@ -340,13 +359,14 @@ def tools_for(log: Path, scratch: Path) -> list[Tool]:
         ),
     ]
     goaccess = shutil.which("goaccess")
-    if goaccess:
-        tools.append(
-            Tool(
-                "goaccess",
-                [goaccess, str(log), "--log-format=COMBINED", "-o", str(scratch / "goaccess.json")],
-            )
+    tools.append(
+        Tool(
+            "goaccess",
+            [goaccess, str(log), "--log-format=COMBINED", "-o", str(scratch / "goaccess.json")],
         )
+        if goaccess
+        else Tool("goaccess", [], missing=f"{NOT_RUN}: GoAccess is not installed")
+    )
     return tools
 
 
@@ -407,8 +427,18 @@ def cache_tools(log: Path, scratch: Path) -> list[Tool]:
         rotate(log, rotated_folder, ROTATED_FILES)
         subprocess.run(rotated, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
 
+    # The default first run: the cache on, in a directory emptied before each run, so that it
+    # parses the log and writes its entry.
+    first = [
+        "sh",
+        "-c",
+        'rm -rf -- "$0" && exec "$@"',
+        str(scratch / "cache-first"),
+        *cached(cold, scratch / "cache-first"),
+    ]
     return [
         Tool("micromacro", cold),
+        Tool("micromacro-first-cached", first),
         Tool("micromacro-warm", warm, fill_warm),
         Tool("micromacro-grown", grown, fill_grown),
         Tool("micromacro-warm-rotated", rotated, fill_rotated),
@@ -506,10 +536,19 @@ def run_once(argv: Sequence[str], timeout: float) -> Run:
 
 
 def logs_named(argv: Sequence[str]) -> list[Path]:
-    """The log files a command names (its arguments that are files ending in ``.log`` or
-    ``.gz``)."""
-    paths = [Path(arg) if Path(arg).is_absolute() else ROOT / arg for arg in argv]
-    return [path for path in paths if path.suffix in LOG_SUFFIXES and path.is_file()]
+    """The files a command reads: its arguments that are files ending in ``.log`` or ``.gz``,
+    every file a quoted glob among them matches (rotated logs: ``access.log*``), and the
+    entries of the hit cache directory it names (``--cache DIR``)."""
+    found: list[Path] = []
+    for before, arg in zip(["", *argv], argv, strict=False):
+        path = Path(arg) if Path(arg).is_absolute() else ROOT / arg
+        if before == "--cache":
+            found += sorted(path.glob("hits-*.parquet"))
+        elif glob.has_magic(arg):
+            found += sorted(Path(name) for name in glob.glob(str(path)) if os.path.isfile(name))
+        elif path.suffix in LOG_SUFFIXES and path.is_file():
+            found.append(path)
+    return found
 
 
 def read_through(paths: Sequence[Path]) -> None:
@@ -527,9 +566,9 @@ def measure_all(tools: list[Tool], repeat: int, timeout: float) -> dict[str, Mea
     """Each tool's median run, by tool name: the tools run in turn, `repeat` rounds (so a
     machine whose speed drifts slows them alike); a tool's first failure ends its runs."""
     runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
-    failed: dict[str, str] = {}
+    failed: dict[str, str] = {tool.name: tool.missing for tool in tools if tool.missing}
     for tool in tools:
-        if tool.setup is not None:
+        if tool.setup is not None and not tool.missing:
             tool.setup()
     for attempt in range(1, repeat + 1):
         for tool in tools:
@@ -592,7 +631,8 @@ def table_rows(results: list[FileResult]) -> list[list[str]]:
         for tool, m in result.measures.items():
             start = [result.path.name, f"{result.lines:,}", f"{size_mb:,.0f}", tool]
             if m.seconds is None or m.rss_bytes is None:
-                rows.append([*start, "FAILED", "", "", "", "", m.error])
+                outcome = "-" if m.error.startswith(NOT_RUN) else "FAILED"
+                rows.append([*start, outcome, "", "", "", "", m.error])
                 continue
             own_input = tool not in OTHER_INPUTS  # else the file's figures are not its own
             rows.append(
@@ -757,21 +797,37 @@ def ratio_rows(results: list[FileResult]) -> list[list[str]]:
                     verdict(value, bound, at_least=target.at_least),
                 ]
             )
-        rss = result.measures.get("micromacro", Measure("micromacro")).rss_bytes
-        if result.uncompressed_bytes and rss is not None:
-            share = rss / result.uncompressed_bytes
-            rows.append(
-                [
-                    result.path.name,
-                    "peak RSS / uncompressed size",
-                    f"{share:.2f}x",
-                    "",
-                    f"<= {IDENTICAL_RSS_TARGET:g}x",
-                    verdict(share, IDENTICAL_RSS_TARGET, at_least=False),
-                ]
-            )
+        rows += rss_rows(result)
         if result.label.endswith(JSON_FORMATS):
             rows += json_rate_rows(result)
+    return rows
+
+
+def rss_rows(result: FileResult) -> list[list[str]]:
+    """The peak RSS of the runs of ``RSS_TOOLS`` on a file against its size (a compressed log's
+    uncompressed size), where a bound applies."""
+    rows = []
+    for tool in RSS_TOOLS:
+        measure = result.measures.get(tool)
+        if result.uncompressed_bytes:
+            size, label = result.uncompressed_bytes, "uncompressed size"
+            bound: float | None = IDENTICAL_RSS_TARGET
+        else:
+            size, label = result.size_bytes, "file size"
+            bound = next((b for least, b in RSS_TARGETS if result.lines >= least), None)
+        if measure is None or bound is None:
+            continue
+        share = None if measure.rss_bytes is None else measure.rss_bytes / size
+        rows.append(
+            [
+                result.path.name,
+                f"peak RSS / {label}" + ("" if tool == "micromacro" else f" ({tool})"),
+                "n/a" if share is None else f"{share:.2f}x",
+                "",
+                f"<= {bound:g}x",
+                verdict(share, bound, at_least=False),
+            ]
+        )
     return rows
 
 
@@ -909,9 +965,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown groups: {', '.join(sorted(unknown))}")
     if args.no_month:
         groups.discard("month")
-    yardstick = find_yardstick(args.yardstick)
-    if yardstick is None and "yardstick" in groups:
-        print("no yardstick script found: its rows are left out", file=sys.stderr, flush=True)
+    try:
+        yardstick = find_yardstick(args.yardstick)
+    except FileNotFoundError as missing:
+        parser.error(f"no yardstick script at {missing}")
+    if yardstick is None and groups & {"yardstick", "large"}:
+        print(f"{NO_YARDSTICK}: its targets read n/a", file=sys.stderr, flush=True)
 
     compile_package()
     results = []
