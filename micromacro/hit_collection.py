@@ -38,6 +38,7 @@ from micromacro.hit_schema import (
 )
 from micromacro.hits import TOO_LONG_REASON, MalformedLine, Unterminated, hits_of
 from micromacro.inputs import NUL_PADDING, too_long_line
+from micromacro.logformats import looks_utf16
 from micromacro.logformats.envelopes import Envelope
 from micromacro.logformats.formatstrings import FormatString
 from micromacro.overlapping_inputs import OverlapSample
@@ -435,13 +436,16 @@ class HitAccumulator:
 
 def _malformed_line(source_file: str, line_no: int, line: str, reason: str | None) -> MalformedLine:
     """A malformed line to name; a line too long to read is named by its size and start, one
-    starting with NUL bytes as the padding it starts with."""
+    of UTF-16 text as that, one starting with NUL bytes as the padding it starts with."""
     too_long = too_long_line(line)
     if too_long is not None:
         size, head = too_long
         return MalformedLine(
             source_file, line_no, head, reason=f"{TOO_LONG_REASON}: {size:,} bytes"
         )
+    if looks_utf16(line[:EXCERPT_CHARS]):
+        reason = "UTF-16 text, a NUL byte beside every character: convert the file to UTF-8"
+        return MalformedLine(source_file, line_no, line[:EXCERPT_CHARS], reason=reason)
     if line.startswith(NUL_PADDING):
         padding = len(line) - len(line.lstrip(NUL_PADDING))
         reason = f"starts with {padding:,} NUL bytes, the padding a crash leaves in a log"

@@ -687,6 +687,27 @@ def test_fuzz_random_bytes(lines: list[bytes]) -> None:
         _assert_handled(run("hits", str(log), "--log-format", "combined", "-q"), (0, 1))
 
 
+def test_a_log_in_utf16_says_to_convert_it(tmp_path: Path) -> None:
+    """Windows PowerShell's Out-File writes UTF-16 (a byte-order mark, then a NUL byte beside
+    every ASCII character): alone, the detection error says so; among UTF-8 logs, each of its
+    lines is malformed as UTF-16 text, not as a crash's padding."""
+    line = '1.1.1.1 - - [06/Feb/2026:12:00:00 +0000] "GET /a HTTP/1.1" 200 10 "-" "curl/8.5.0"'
+    utf16 = tmp_path / "utf16.log"
+    utf16.write_bytes(("\n".join([line] * 3) + "\n").encode("utf-16"))
+    alone = run("report", str(utf16), "--no-cache")
+    assert alone.exit_code == 1
+    assert alone.stderr.splitlines()[-1].endswith(
+        "; the log looks UTF-16 encoded (a NUL byte beside every character, as Windows "
+        "PowerShell's Out-File writes): convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8 FILE)"
+    )
+    plain = tmp_path / "access.log"
+    plain.write_text(line + "\n")
+    mixed = run("report", str(plain), str(utf16), "--no-cache", "--format", "json")
+    reason = "UTF-16 text, a NUL byte beside every character: convert the file to UTF-8"
+    for number in (1, 2, 3):
+        assert f"{utf16}:{number}: malformed line ({reason}): " in mixed.stderr
+
+
 def test_a_line_after_nul_padding_is_malformed_and_says_why(tmp_path: Path) -> None:
     """A crash leaves NUL bytes where the log was extended but never written; the line written
     after them starts among them. It is malformed, named with its padding, never a hit whose

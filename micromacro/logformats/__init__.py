@@ -551,12 +551,34 @@ def _nothing_reads(analysis: SampleAnalysis) -> UnrecognisedFormat | ExportReadA
     if unread and export:
         return ExportReadAsLog(unread[0].rsplit(":", 1)[0], export)
     first = f"; first line {unread[0]}: {unread[1][:120]}" if unread else ""
-    advice = (_json_advice(unread[1]) if unread else None) or (
-        "name it with --log-format (see micromacro formats)"
-    )
+    advice = (
+        _json_advice(unread[1]) or _encoding_advice(unread[1]) if unread else None
+    ) or "name it with --log-format (see micromacro formats)"
     return UnrecognisedFormat(
         f"cannot recognise the log format: no format reads any of the {analysis.lines} sample "
         f"lines (lines read: {tried}){first}; {advice}"
+    )
+
+
+def looks_utf16(line: str) -> bool:
+    r"""Whether ``line`` (read as UTF-8) looks like UTF-16 text: a NUL byte beside every other
+    character, as ASCII text in UTF-16 reads.
+
+    >>> looks_utf16("1\x000\x00.\x001\x00 \x00-\x00"), looks_utf16("\x00\x00\x00abc")
+    (True, False)
+    """
+    return (
+        len(line) >= 8 and abs(line.count("\x00") * 2 - len(line)) <= 2 and "\x00\x00" not in line
+    )
+
+
+def _encoding_advice(line: str) -> str | None:
+    """What to do with a sample whose first unread line is UTF-16 text (None: it is not)."""
+    if not looks_utf16(line):
+        return None
+    return (
+        "the log looks UTF-16 encoded (a NUL byte beside every character, as Windows "
+        "PowerShell's Out-File writes): convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8 FILE)"
     )
 
 
