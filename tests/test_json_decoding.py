@@ -247,3 +247,18 @@ def test_a_text_that_is_an_object_on_the_first_line_is_read_on_the_others() -> N
     )
     frame = parse([beats, nginx, nginx])
     assert frame["host"].to_list() == [None, "shop.example.com", "shop.example.com"]
+
+
+def test_lines_only_the_decoder_reads_stay_read_beside_a_broken_line() -> None:
+    """A lone surrogate escape (a string cut in an emoji) and nesting 130 deep: the decoder
+    reads such lines, ``json_path_match`` finds no JSON in them. A broken line in their block
+    leaves them read, as they are without it."""
+    base = {"time": "2026-11-02T09:15:03Z", "ip": "203.0.113.7", "path": "/p"}
+    plain = json.dumps(base)
+    cut_emoji = plain[:-1] + ', "referrer": "https://x.example/\\ud83d"}'
+    deep = plain[:-1] + ', "context": ' + "[" * 130 + "]" * 130 + "}"
+    lines = [plain] * 300
+    lines[10], lines[20] = cut_emoji, deep
+    assert parse(lines)["parsed"].all()
+    lines[290] = BREAKER
+    assert parse(lines)["parsed"].to_list() == [n != 290 for n in range(300)]

@@ -39,7 +39,12 @@ the meaning open or no server writes it: a key repeated in one object (the decod
 first copy, ``json_path_match`` its last), a header that is a plain string starting with ``[``
 or ``{`` and a text that is a plain string holding a JSON object or list (only the decoder reads
 them), a number where text belongs (an address, a user agent: ``200`` or ``200.0``, ``1e+300``
-or its 301 digits).
+or its 301 digits), a line holding a lone surrogate escape (``"\\ud83d"``, a string cut in an
+emoji) or nested 128 deep (only the decoder reads it). Lines that are no JSON never decide
+which way the others are read; a block with a member of another type than its struct's is
+read the other way (a small block of it), and a text spelling whose first value in the chunk
+is an object is read line by line, so a key repeated in one object is read by its last copy
+there.
 
 The fields are made in memory by the rules every keyed reader shares (``keyed``: logfmt and
 LTSV have tables of their own), each step on just the values it may change: an address is
@@ -328,11 +333,7 @@ class _BlockReader:
         if not self.decodable:
             return self.matched(block)
         if not checked:
-            text = pl.col("json")
-            valid = block.with_columns(
-                json=pl.when(text.str.json_path_match("$").is_not_null()).then(text)
-            )
-            return self.values(valid, checked=True)
+            return self.values(self.without_broken_lines(block), checked=True)
         if block.height <= _SMALLEST:
             return self.matched(block)
         part = -(-block.height // 8)
@@ -361,9 +362,35 @@ class _BlockReader:
             for s in self.spellings
         )
 
+    def without_broken_lines(self, block: pl.DataFrame) -> pl.DataFrame:
+        """``block`` with no ``json`` on its lines that are no JSON: of the pieces the decoder
+        fails, the lines ``json_path_match`` finds no JSON in that the decoder fails alone too
+        (it reads some that ``json_path_match`` does not: a lone surrogate escape, deep
+        nesting)."""
+        struct, text = _struct_of(self.decodable), block.get_column("json")
+        broken: list[int] = []
+        start = 0
+        for piece in _pieces(text):
+            if not _decodes(piece, struct):
+                suspects = (
+                    piece.is_not_null() & piece.str.json_path_match("$").is_null()
+                ).arg_true()
+                broken += [start + i for i in suspects if not _decodes(piece.slice(i, 1), struct)]
+            start += piece.len()
+        return block.with_columns(text.scatter(broken, None)) if broken else block
+
     def matched(self, block: pl.DataFrame) -> pl.DataFrame:
         """The values of a block, one ``json_path_match`` per spelling."""
         return block.select(_matched_value(s).alias(s) for s in self.spellings)
+
+
+def _decodes(text: pl.Series, struct: pl.Struct) -> bool:
+    """Whether ``str.json_decode`` reads every line of ``text`` into ``struct``."""
+    try:
+        text.str.json_decode(struct)
+    except pl.exceptions.PolarsError:
+        return False
+    return True
 
 
 def _pieces(text: pl.Series) -> list[pl.Series]:
