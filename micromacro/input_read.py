@@ -20,7 +20,12 @@ from micromacro.goals import Exclusions, SourceMapping
 from micromacro.hit_cache import HitCache
 from micromacro.hit_partitions import SpilledHits
 from micromacro.hits import InputSummary, MalformedLine
-from micromacro.option_values import AUTO, DEFAULT_MAX_LINE_BYTES, ClientIpMode
+from micromacro.option_values import (
+    AUTO,
+    DEFAULT_MAX_LINE_BYTES,
+    MAX_LINE_BYTES_LIMIT,
+    ClientIpMode,
+)
 from micromacro.periods import Period, zone_name
 
 
@@ -63,8 +68,9 @@ class InputRead:
     summary: InputSummary
     period: Period
     malformed: list[MalformedLine]
-    # The ``InputError`` message when no line or row could be used, given where the first is.
-    nothing_usable: Callable[[str], str]
+    # The ``InputError`` message when no line or row could be used, given where the first is
+    # and a remedy to name before the format's ("" for none).
+    nothing_usable: Callable[[str, str], str]
     tz: tzinfo = UTC
     unit: Literal["line", "row"] = "line"
     notes: list[str] = field(default_factory=list)
@@ -200,6 +206,21 @@ def input_warnings(read: InputRead, options: ReadOptions) -> list[str]:
     return warnings
 
 
+def _too_long_remedy(read: InputRead, options: ReadOptions) -> str:
+    """The remedy to name first when the lines named malformed are all too long to read (the
+    others may be of another format: then the format's remedy is the one), unless the bound
+    is as high as it goes ("" for none)."""
+    named = read.malformed
+    if not named or not all(line.too_long for line in named):
+        return ""
+    if options.max_line_bytes >= MAX_LINE_BYTES_LIMIT:
+        return ""
+    return (
+        f"lines longer than --max-line-bytes ({options.max_line_bytes:,} bytes) are not read: "
+        "raise it, or "
+    )
+
+
 def check_input(read: InputRead, options: ReadOptions) -> None:
     """Exit 1 when the input holds data but no HTTP request (or ``--strict`` finds a malformed
     line); an input of comments only is empty, not an error."""
@@ -218,14 +239,7 @@ def check_input(read: InputRead, options: ReadOptions) -> None:
             )
         why = f", {first.problem()}" if first and first.problem() else ""
         where = f" (first: {first.location()}{why})" if first else ""
-        message = read.nothing_usable(where)
-        if first is not None and first.too_long:  # the likelier remedy first
-            head, _, remedy = message.rpartition("; ")
-            message = (
-                f"{head}; lines longer than --max-line-bytes ({options.max_line_bytes:,} "
-                f"bytes) are not read: raise it, or {remedy}"
-            )
-        raise InputError(message)
+        raise InputError(read.nothing_usable(where, _too_long_remedy(read, options)))
     bad = read.summary.buckets.get("malformed", 0)  # in the period
     first = read.malformed[0] if read.malformed else None
     if options.strict and bad and first is not None:

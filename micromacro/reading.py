@@ -540,8 +540,8 @@ def _read_access_logs(
         period=period,
         tz=tz,
         malformed=malformed,
-        nothing_usable=lambda first: (
-            f"no line parses as {fmt.name} format{first}; "
+        nothing_usable=lambda first, remedy: (
+            f"no line parses as {fmt.name} format{first}; {remedy}"
             + (
                 "name the format with --log-format"
                 if options.log_format == AUTO
@@ -845,7 +845,7 @@ def _read_event_exports(
             *read.overlap_warnings,
             *empty_mappings(source, read.hits),
         ],
-        nothing_usable=lambda first: (
+        nothing_usable=lambda first, _: (
             f"no row of the export has a valid time and a user or anonymous id{first}; "
             + (read.epoch_hint or "check the source section of the goals file")
         ),

@@ -676,3 +676,20 @@ def test_a_w3c_log_with_a_byte_order_mark_is_recognised(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)["input"]
     assert (data["format"], data["comment"], data["page"]) == ("w3c", 1, 2)
+
+
+def test_a_log_of_another_format_after_a_line_too_long_is_told_of_the_format(
+    tmp_path: Path,
+) -> None:
+    """Where the lines named malformed are not all too long, the others are of another format:
+    raising --max-line-bytes would read none of them."""
+    log = tmp_path / "access.log"
+    json_line = '{"time_local":"02/Nov/2026:09:15:03 +0100","request":"GET /p HTTP/1.1"}'
+    log.write_text("Y" * 2000 + "\n" + "\n".join([json_line] * 5) + "\n")
+    args = ["report", str(log), "--max-line-bytes", "1000", "--log-format", "combined"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: error: no line parses as combined format (first: {log}:1, too long: "
+        "2,000 bytes); check --log-format against the log's lines"
+    )
