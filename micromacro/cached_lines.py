@@ -30,6 +30,7 @@ from micromacro.bots import crawler_list_digest
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
 from micromacro.hit_cache import (
     CachedPart,
+    EntryNotMade,
     EntryUnreadable,
     HitCache,
     Identity,
@@ -641,8 +642,11 @@ class _Placed:
 def _entry_rows(placed: Sequence[_Placed], first: int, count: int) -> pl.DataFrame:
     """The rows of an entry of lines ``first`` … ``first + count - 1``: of each of ``placed``
     side by side."""
-    rows = pl.concat([each.stretch(first, count) for each in placed], how="horizontal")
-    return rows.select(pl.col(name).cast(dtype) for name, dtype in ENTRY_SCHEMA.items())
+    try:
+        rows = pl.concat([each.stretch(first, count) for each in placed], how="horizontal")
+        return rows.select(pl.col(name).cast(dtype) for name, dtype in ENTRY_SCHEMA.items())
+    except (pl.exceptions.PolarsError, ValueError, MemoryError) as error:  # made as it is written
+        raise EntryNotMade(str(error) or "out of memory") from error
 
 
 def _span(frame: pl.DataFrame) -> tuple[int, int]:

@@ -488,7 +488,8 @@ class HitCache:
                 if isinstance(error, KeyboardInterrupt) or "KeyboardInterrupt" in str(error):
                     self._interrupted = True  # the run is being interrupted: write no more
                 else:
-                    self.warnings.append(f"cache: cannot write to {self.directory}: {error}")
+                    reason = str(error) or type(error).__name__
+                    self.warnings.append(f"cache: cannot write to {self.directory}: {reason}")
                 self._queue.clear()
                 self._writer = None
 
@@ -525,7 +526,7 @@ class HitCache:
             message = (
                 f"cache: the entry of {write.file} was not kept: {error} (the next run reads "
                 "it again)"
-                if isinstance(error, _Miscounted)  # a fault of this program's, not the directory's
+                if isinstance(error, EntryNotMade)  # not a fault of the directory's
                 else _write_problem(self.directory, write.target, error)
             )
             with self._lock:
@@ -638,8 +639,7 @@ def _remove_entry(path: str) -> None:
             os.remove(path)
 
 
-# How Polars quotes the system's error it met ("… underlying IO error: File too large (os
-# error 27)").
+# How Polars quotes the system's error it met ("… File too large (os error 27)").
 _OS_ERROR = re.compile(r"\(os error (\d+)\)")
 
 
@@ -653,9 +653,8 @@ def _write_problem(directory: str, target: str, error: BaseException) -> str:
             "cache clear?): it is not kept, and the next run reads the logs again"
         )
     reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-    system = _OS_ERROR.search(str(error)) if not isinstance(error, OSError) else None
-    if system is not None:  # Polars wraps the system's error in its own words
-        reason = os.strerror(int(system.group(1)))
+    if system := _OS_ERROR.search(str(error)) if not isinstance(error, OSError) else None:
+        reason = os.strerror(int(system.group(1)))  # Polars wraps the system's error
     if isinstance(error, OSError) and error.filename2 == target:  # something else in its place
         return f"cache: cannot write {target}: {reason} (the next run reads the logs again)"
     return f"cache: cannot write to {directory}: {reason} (the next run reads the logs again)"
@@ -746,7 +745,11 @@ def _footer_start(data: bytes) -> int:
     return start
 
 
-class _Miscounted(ValueError):
+class EntryNotMade(ValueError):
+    """An entry's rows could not be made as it was written (not a fault of the directory)."""
+
+
+class _Miscounted(EntryNotMade):
     """An entry written with other rows than its metadata counts."""
 
 

@@ -1361,3 +1361,28 @@ def test_rows_come_back_a_row_per_line_of_a_stretch(
     expected = [line * 10 if line in by_line else None for line in range(first, first + count)]
     assert stretch.columns == ["value"]
     assert stretch.get_column("value").to_list() == expected
+
+
+def test_an_entry_whose_rows_cannot_be_made_is_not_kept_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An entry's rows are made a slice at a time as it is written: a slice that cannot be
+    made (the machine out of memory) leaves no entry, and the warning blames no directory."""
+    real = cached_lines._Placed.stretch
+
+    def stretch(self: cached_lines._Placed, first: int, count: int) -> pl.DataFrame:
+        if first > 1:
+            raise MemoryError
+        return real(self, first, count)
+
+    monkeypatch.setattr(cached_lines, "_SLICE_LINES", 8)
+    monkeypatch.setattr(cached_lines._Placed, "stretch", stretch)
+    folder = tmp_path / "cache"
+    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
+    assert result.stderr.splitlines()[-1] == (
+        f"micromacro: warning: cache: the entry of {SHOP} was not kept: out of memory (the next "
+        "run reads it again)"
+    )
+    assert not list(folder.glob("*.parquet"))
