@@ -55,6 +55,16 @@ def invoke(*args: str, stdin: bytes | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=stdin)
 
 
+def assert_not_kept(folder: Path, warning: str) -> None:
+    """A report of the shop log with the hit cache in ``folder`` is the report without it,
+    its last line on stderr is ``warning``, and no entry is kept."""
+    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
+    assert result.stderr.splitlines()[-1] == warning
+    assert not list(folder.glob("*.parquet"))
+
+
 def resealed(entry: Path, data: bytes) -> None:
     """Write ``data`` (an entry's bytes, changed) to ``entry`` sealed as if it had been written
     so: past the digest, to the checks behind it."""
@@ -1126,13 +1136,11 @@ def test_a_disk_that_fills_up_while_an_entry_is_written_says_so(
 
     monkeypatch.setattr(hit_cache, "_seal", cut_short)
     monkeypatch.setattr(hit_cache.os, "statvfs", lambda _: Full())
-    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
-    assert result.exit_code == 0
-    assert result.stderr.splitlines()[-1] == (
+    assert_not_kept(
+        folder,
         f"micromacro: warning: cache: cannot write to {folder}: No space left on device (the "
-        "next run reads the logs again)"
+        "next run reads the logs again)",
     )
-    assert not list(folder.glob("*.parquet"))
 
 
 def test_a_file_size_limit_met_while_an_entry_is_written_says_so(
@@ -1149,13 +1157,11 @@ def test_a_file_size_limit_met_while_an_entry_is_written_says_so(
         )
 
     monkeypatch.setattr(hit_cache, "_seal", cut_short)
-    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
-    assert result.exit_code == 0
-    assert result.stderr.splitlines()[-1] == (
+    assert_not_kept(
+        folder,
         f"micromacro: warning: cache: cannot write to {folder}: {os.strerror(errno.EFBIG)} (the "
-        "next run reads the logs again)"
+        "next run reads the logs again)",
     )
-    assert not list(folder.glob("*.parquet"))
 
 
 def test_no_temporary_file_is_left_behind() -> None:
@@ -1378,11 +1384,8 @@ def test_an_entry_whose_rows_cannot_be_made_is_not_kept_and_says_so(
     monkeypatch.setattr(cached_lines, "_SLICE_LINES", 8)
     monkeypatch.setattr(cached_lines._Placed, "stretch", stretch)
     folder = tmp_path / "cache"
-    result = invoke("report", str(SHOP), "--format", "json", "--cache", str(folder))
-    assert result.exit_code == 0
-    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
-    assert result.stderr.splitlines()[-1] == (
+    assert_not_kept(
+        folder,
         f"micromacro: warning: cache: the entry of {SHOP} was not kept: out of memory (the next "
-        "run reads it again)"
+        "run reads it again)",
     )
-    assert not list(folder.glob("*.parquet"))
