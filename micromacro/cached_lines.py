@@ -646,7 +646,9 @@ def _entry_rows(placed: Sequence[_Placed], first: int, count: int) -> pl.DataFra
         rows = pl.concat([each.stretch(first, count) for each in placed], how="horizontal")
         return rows.select(pl.col(name).cast(dtype) for name, dtype in ENTRY_SCHEMA.items())
     except (pl.exceptions.PolarsError, ValueError, MemoryError) as error:  # made as it is written
-        raise EntryNotMade(str(error) or "out of memory") from error
+        memory = isinstance(error, MemoryError)
+        reason = str(error) or ("out of memory" if memory else type(error).__name__)
+        raise EntryNotMade(reason) from error
 
 
 def _span(frame: pl.DataFrame) -> tuple[int, int]:

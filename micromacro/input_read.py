@@ -210,7 +210,7 @@ def _too_long_remedy(read: InputRead, options: ReadOptions) -> str:
     """The remedy to name first when the lines named malformed are all too long to read (the
     others may be of another format: then the format's remedy is the one), unless the bound
     is as high as it goes ("" for none)."""
-    named = read.malformed
+    named = read.malformed or ([read.first_malformed] if read.first_malformed else [])
     if not named or not all(line.too_long for line in named):
         return ""
     if options.max_line_bytes >= MAX_LINE_BYTES_LIMIT:

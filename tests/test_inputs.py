@@ -467,6 +467,13 @@ def test_a_log_of_lines_too_long_says_to_raise_the_bound(tmp_path: Path) -> None
         "read: raise it, or name the format with --log-format"
     )
     assert CliRunner().invoke(cli, ["report", str(log), "--max-line-bytes", "3000"]).exit_code == 0
+    # With a period, whose malformed lines are named from its first line on: none is usable.
+    args = ["report", str(log), "--max-line-bytes", "1000", "--since", "2026-01-01"]
+    assert CliRunner().invoke(cli, args).stderr.splitlines()[-1] == (
+        f"micromacro: error: no line parses as combined format (first: {log}:1, too long: "
+        f"{len(line):,} bytes); lines longer than --max-line-bytes (1,000 bytes) are not "
+        "read: raise it, or name the format with --log-format"
+    )
 
 
 def test_a_line_too_long_is_malformed_and_named_by_its_size(tmp_path: Path) -> None:

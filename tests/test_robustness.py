@@ -698,7 +698,19 @@ def test_a_log_in_utf16_says_to_convert_it(tmp_path: Path) -> None:
     assert alone.exit_code == 1
     assert alone.stderr.splitlines()[-1].endswith(
         "; the log looks UTF-16 encoded (a NUL byte beside every character, as Windows "
-        "PowerShell's Out-File writes): convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8 FILE)"
+        "PowerShell's Out-File writes): convert it to UTF-8 first (iconv -f UTF-16LE -t UTF-8 "
+        "FILE)"
+    )
+    big_endian = tmp_path / "utf16be.log"
+    big_endian.write_bytes((line + "\n").encode("utf-16-be"))
+    assert (
+        run("report", str(big_endian), "--no-cache")
+        .stderr.splitlines()[-1]
+        .endswith("(iconv -f UTF-16BE -t UTF-8 FILE)")
+    )
+    # Characters beyond U+00FF have no NUL byte: a line with a few of them is UTF-16 still.
+    utf16.write_bytes(
+        ("\n".join([line.replace("/a", "/\u4ea7\u54c1")] * 3) + "\n").encode("utf-16")
     )
     plain = tmp_path / "access.log"
     plain.write_text(line + "\n")

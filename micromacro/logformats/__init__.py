@@ -567,18 +567,20 @@ def looks_utf16(line: str) -> bool:
     >>> looks_utf16("1\x000\x00.\x001\x00 \x00-\x00"), looks_utf16("\x00\x00\x00abc")
     (True, False)
     """
-    return (
-        len(line) >= 8 and abs(line.count("\x00") * 2 - len(line)) <= 2 and "\x00\x00" not in line
-    )
+    # A character beyond U+00FF has no NUL byte: a third of NULs, never two side by side.
+    return len(line) >= 8 and line.count("\x00") * 3 >= len(line) and "\x00\x00" not in line
 
 
 def _encoding_advice(line: str) -> str | None:
     """What to do with a sample whose first unread line is UTF-16 text (None: it is not)."""
     if not looks_utf16(line):
         return None
+    # A byte-order mark reads as two U+FFFD; then the NUL byte comes first in big-endian text.
+    order = "BE" if line.lstrip("\ufffd").startswith("\x00") else "LE"
     return (
         "the log looks UTF-16 encoded (a NUL byte beside every character, as Windows "
-        "PowerShell's Out-File writes): convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8 FILE)"
+        f"PowerShell's Out-File writes): convert it to UTF-8 first (iconv -f UTF-16{order} -t "
+        "UTF-8 FILE)"
     )
 
 
