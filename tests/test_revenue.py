@@ -453,28 +453,45 @@ def test_goals_without_a_value_have_no_value_column_for_people(tmp_path: Path, o
     assert csv.endswith(",value,revenue,revenue_per_session,revenue_per_visitor,currency")
 
 
+_FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def _thanks_report(tmp_path: Path, value: str) -> dict:
+    """The JSON report, by channel, of three visitors each reaching ``/thanks`` once, with a
+    goal ``order`` on it worth ``value``."""
+    log = tmp_path / "shop.log"
+    log.write_text(
+        "".join(
+            f'10.0.0.{n} - - [02/Nov/2026:10:0{n}:00 +0000] "GET /thanks HTTP/1.1" 200 5 "-" '
+            f'"{_FIREFOX}"\n'
+            for n in (1, 2, 3)
+        )
+    )
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        f"goals:\n  - {{name: order, kind: macro, destination: /thanks, value: {value}}}\n"
+    )
+    args = ["report", str(log), "--goals", str(goals), "--by", "channel", "--format", "json"]
+    result = CliRunner().invoke(cli, [*args, "-q", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _sums_of_money(report: dict) -> tuple[object, object, object]:
+    """The first goal's revenue, the summary's and the first segment's macro revenue."""
+    return (
+        report["goals"][0]["revenue"],
+        report["summary"]["macro_revenue"],
+        report["segments"][0]["macro_revenue"],
+    )
+
+
 def test_a_sum_of_money_is_the_same_whatever_order_its_rows_are_added_in(tmp_path: Path) -> None:
     """Three sessions each convert a goal worth 0.1: the float sum is 0.30000000000000004, and a
     sum of many values differs in its last bits with the order Polars' threads add them in, so
     two runs of one export could differ (12483.12 against 12483.119999999999). A sum of money
     is its first 15 significant digits: 0.3, in the goal's row, the summary and a segment."""
-    log = tmp_path / "shop.log"
-    log.write_text(
-        "".join(
-            f'10.0.0.{n} - - [02/Nov/2026:10:00:00 +0000] "GET /thanks HTTP/1.1" 200 5 "-" '
-            '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"\n'
-            for n in (1, 2, 3)
-        )
-    )
-    goals = tmp_path / "goals.yaml"
-    goals.write_text("goals:\n  - {name: tip, kind: macro, destination: /thanks, value: 0.1}\n")
-    args = ["report", str(log), "--goals", str(goals), "--by", "channel", "--format", "json"]
-    result = CliRunner().invoke(cli, [*args, "-q", "--no-cache"])
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
-    assert report["goals"][0]["revenue"] == 0.3
-    assert report["summary"]["macro_revenue"] == 0.3
-    assert report["segments"][0]["macro_revenue"] == 0.3
+    assert _sums_of_money(_thanks_report(tmp_path, "0.1")) == (0.3, 0.3, 0.3)
 
 
 @pytest.mark.parametrize("spilled", [False, True])
@@ -505,9 +522,7 @@ def test_thousands_of_amounts_add_up_to_their_exact_sum(tmp_path: Path, spilled:
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert total == Decimal("778337.20")  # the amounts added as decimals, exactly
-    assert report["goals"][0]["revenue"] == 778337.2
-    assert report["summary"]["macro_revenue"] == 778337.2
-    assert report["segments"][0]["macro_revenue"] == 778337.2
+    assert _sums_of_money(report) == (778337.2, 778337.2, 778337.2)
 
 
 def test_a_fixed_value_of_many_decimals_is_one_sum_in_the_goal_and_the_summary(
@@ -515,23 +530,9 @@ def test_a_fixed_value_of_many_decimals_is_one_sum_in_the_goal_and_the_summary(
 ) -> None:
     """Three conversions of a goal worth 0.3333333: 0.9999999 in the goal's row, the summary
     and the segment alike (each session's 0.3333333 added up, as the summary adds them)."""
-    log = tmp_path / "shop.log"
-    log.write_text(
-        "".join(
-            f'198.51.100.{n} - - [02/Nov/2026:09:0{n}:00 +0000] "GET /thanks HTTP/1.1" 200 5 "-" '
-            '"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"\n'
-            for n in (1, 2, 3)
-        )
-    )
-    goals = tmp_path / "goals.yaml"
-    goals.write_text(
-        "goals:\n  - {name: order, kind: macro, destination: /thanks, value: 0.3333333}\n"
-    )
-    args = ["report", str(log), "--goals", str(goals), "--by", "channel", "--format", "json"]
-    report = json.loads(CliRunner().invoke(cli, [*args, "-q", "--no-cache"]).stdout)
-    assert report["goals"][0]["value"] == report["goals"][0]["revenue"] == 0.9999999
-    assert report["summary"]["macro_revenue"] == 0.9999999
-    assert report["segments"][0]["macro_revenue"] == 0.9999999
+    report = _thanks_report(tmp_path, "0.3333333")
+    assert report["goals"][0]["value"] == 0.9999999
+    assert _sums_of_money(report) == (0.9999999, 0.9999999, 0.9999999)
 
 
 @pytest.mark.parametrize(("before", "now"), [("0.1", "0.3"), ("123456789.1", "123456789.3")])
