@@ -13,20 +13,21 @@ line is named with. The entry of a plain file whose format's lines stand alone e
 break: a last line with none after it (perhaps half written) is left out, and the next run reads
 the file on from that line's start. ``in_period`` then gives each line its bucket in the run's
 period, exactly as reading the file again would (``hits.in_period``); a line a message must
-quote whose text the entry lacks is read from the file (``hit_cache.fetch_lines``).
+quote whose text the entry lacks is read from the file (``fetch_lines``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
 
 from micromacro.bots import crawler_list_digest
+from micromacro.entry_stream import EntryStream
 from micromacro.format_choice import UNREAD_FIELDS, named_format_string
 from micromacro.hit_cache import (
     CachedPart,
@@ -34,13 +35,20 @@ from micromacro.hit_cache import (
     EntryUnreadable,
     HitCache,
     Identity,
-    fetch_lines,
     read_together,
 )
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, KIND, compact_strings
 from micromacro.hits import ACCESS_LOG_CONSTANTS, HitFilter, canonical_hits, outside_period
-from micromacro.inputs import InputFile, LineChunk, read_ahead
+from micromacro.inputs import (
+    DEFAULT_CHUNK_BYTES,
+    ByteRange,
+    FileParts,
+    InputFile,
+    LineChunk,
+    read_ahead,
+    read_line_chunks,
+)
 from micromacro.logformats import LogFormat
 from micromacro.logformats.families import FamilyFormat
 from micromacro.overlapping_inputs import (
@@ -158,10 +166,21 @@ class _FileLines:
     last_start: int = 0
     # The variants that read its lines (of its chunks: perhaps a few more).
     variants: set[str] = field(default_factory=set)
+    # A file with no entry yet is written as it is read (``LineCache.hand_over``): its entry,
+    # the lines handed to it (the file's first ones), how many lines are kept of each slice
+    # not handed over yet (by its index) and the greatest line number kept.
+    stream: EntryStream | None = None
+    handed: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+    last: int = 0
 
 
 # Lines of a cached file given back at a time (``LineCache.lines_of``).
 _SLICE_LINES = 1 << 18
+# A run that writes an entry as its file is read has the lines the chosen variant left read
+# after this many lines at most (not after ``reading._HELD_LINES`` of them): a slice is handed
+# to the entry only once its every line is read.
+HELD_LINES_EVERY = 2 * _SLICE_LINES
 # Lines a file's entry keeps the text of, at most (more are read from the file when quoted).
 _TEXTS = 3 * MALFORMED_EXAMPLES
 
@@ -213,6 +232,7 @@ class LineCache:
 
     def not_kept(self, name: str) -> None:
         """``name`` is read in stretches (``seeking``): nothing of it is kept."""
+        self._abandon([name])
         self.keep.discard(name)
 
     def kept_again(self, name: str) -> None:
@@ -225,10 +245,12 @@ class LineCache:
         """Keep nothing of this run: its lines are more than memory holds (``hit_partitions``)."""
         self.dropped = self.dropped or bool(self.keep)
         self.keep.clear()
+        self._abandon(self._read)
         self._read.clear()
 
     def start_reading(self) -> None:
         """Forget the lines kept so far (a run reads again after ``seeking`` failed)."""
+        self._abandon(self._read)
         self._read.clear()
 
     def add_chunk(self, chunk: LineChunk) -> None:
@@ -303,6 +325,42 @@ class LineCache:
             room = _TEXTS - len(kept.texts)
             for number, text in parts[2].select("line_no", "line").head(room).iter_rows():
                 kept.texts[int(number)] = str(text)
+            if name not in self.found and name in self.identities:
+                self._hand_over(str(name), kept, parts[0].get_column("line_no"))
+
+    @property
+    def streams(self) -> bool:
+        """Whether a file is written to its entry as it is read (one kept that has none)."""
+        return any(name not in self.found for name in self.keep)
+
+    def _hand_over(self, name: str, kept: _FileLines, numbers: pl.Series) -> None:
+        """Note the lines ``numbers`` kept of ``name``, and hand every slice of lines now kept
+        whole (and not the file's last: a later line is kept) to the file's entry, written as
+        it is read; their rows are kept no more."""
+        kept.last = max(kept.last, int(numbers.to_frame().select(pl.all().max()).item() or 0))
+        for index, count in ((numbers - 1) // _SLICE_LINES).value_counts().iter_rows():
+            kept.counts[index] = kept.counts.get(index, 0) + count
+        first = whole = kept.handed // _SLICE_LINES
+        while kept.counts.get(whole) == _SLICE_LINES and kept.last > (whole + 1) * _SLICE_LINES:
+            del kept.counts[whole]
+            whole += 1
+        if whole == first:
+            return
+        if kept.stream is None:
+            before = self.identities[name]
+            kept.stream = self.cache.stream(name, self.settings, before, ENTRY_SCHEMA)
+        end = whole * _SLICE_LINES
+        placed = _placed(kept, end)
+        for rows in _slices(placed, kept.handed + 1, end):
+            kept.stream.put(rows)
+        kept.handed, kept.lines, kept.hits = end, _after(kept.lines, end), _after(kept.hits, end)
+
+    def _abandon(self, names: Iterable[str]) -> None:
+        """The entries of ``names`` written as they are read are not kept after all."""
+        for name in names:
+            kept = self._read.get(name)
+            if kept is not None and kept.stream is not None:
+                kept.stream.abandon()
 
     def store(self, files: list[InputFile]) -> None:
         """Write the entries of the kept files read whole (or after their cached part). The
@@ -319,68 +377,47 @@ class LineCache:
                 grown = cut_at - part.size if cut_at is not None else read.size
                 if grown == 0 or grown * _REWRITE_AFTER < part.size:
                     continue  # a little grown: its new lines are parsed again, not rewritten
-            entry = self._entry(part, read)
-            if entry is None:
+            made = _new_lines(part, read)
+            stream = read.stream if read is not None else None
+            if made is None:
+                if stream is not None:
+                    stream.abandon()
                 continue  # not read whole: never kept
-            frame, rows = entry
+            placed, first, rows = made
             size = (part.size if part else 0) + (read.size if read else 0)
             index = (*(part.index if part else ()), *(tuple(read.index) if read else ()))
             if cut_at is not None:
-                frame, rows, size, index = frame.head(rows - 1), rows - 1, cut_at, index[:-1]
+                rows, size, index = rows - 1, cut_at, index[:-1]
+            slices = _slices(placed, first, rows)
+            appendable = appendable and _ends_a_line(file, size)
+            index = index if not file.compression else ()
+            # An entry ending without a line break (of a compressed file, or of a format whose
+            # lines do not stand alone) is always whole, and says so of its last line.
+            extra = {
+                _UNTERMINATED: bool(read and read.unterminated) and cut_at is None,
+                **_variants_extra(part, read),
+            }
+            entry: pl.LazyFrame | EntryStream
+            if stream is not None:
+                for each in slices:
+                    stream.put(each)
+                entry = stream
+            else:  # not yet computed: written as it is made, never whole in memory
+                frames = [part.entry.select(list(ENTRY_SCHEMA))] if part is not None else []
+                frames += [pl.defer(each, schema=ENTRY_SCHEMA) for each in slices]
+                entry = pl.concat(frames) if frames else pl.LazyFrame(schema=ENTRY_SCHEMA)
             self.cache.store(
                 file,
                 self.settings,
-                frame,
+                entry,
                 rows=rows,
                 size=size,
-                appendable=appendable and _ends_a_line(file, size),
-                index=index if not file.compression else (),
-                # An entry ending without a line break (of a compressed file, or of a format
-                # whose lines do not stand alone) is always whole, and says so of its last line.
-                extra={
-                    _UNTERMINATED: bool(read and read.unterminated) and cut_at is None,
-                    **_variants_extra(part, read),
-                },
+                appendable=appendable,
+                index=index,
+                extra=extra,
                 before=self.identities.get(file.name),
             )
             self._read.pop(file.name, None)  # the entry holds what it needs of them
-
-    @staticmethod
-    def _entry(part: CachedPart | None, read: _FileLines | None) -> tuple[pl.LazyFrame, int] | None:
-        """The rows of a file's entry and how many: its cached part then the lines read after
-        it, in line order; None unless they are every line from the first. Not yet computed:
-        the entry is written as it is made (``HitCache.store``), never whole in memory."""
-        before = part.lines if part is not None else 0
-        frames = [part.entry.select(list(ENTRY_SCHEMA))] if part is not None else []
-        added = 0
-        if read is not None and read.lines:
-            lines = _Placed.of(read.lines)
-            added = lines.numbers.len()
-            if (
-                lines.numbers.n_unique() != added
-                or lines.numbers.min() != before + 1
-                or lines.numbers.max() != before + added
-            ):
-                return None
-            texts = pl.DataFrame(
-                {"line_no": list(read.texts), "line": list(read.texts.values())},
-                schema={"line_no": lines.numbers.dtype, "line": pl.String},
-            )
-            placed = (lines, _Placed.of(read.hits), _Placed.of([texts]))
-            # A row per line is made a slice of lines at a time, as the entry is written: the
-            # hits' columns of every line are never in memory at once.
-            frames += [
-                pl.defer(
-                    functools.partial(
-                        _entry_rows, placed, first, min(_SLICE_LINES, before + added + 1 - first)
-                    ),
-                    schema=ENTRY_SCHEMA,
-                )
-                for first in range(before + 1, before + added + 1, _SLICE_LINES)
-            ]
-        if not frames:
-            return pl.LazyFrame(schema=ENTRY_SCHEMA), 0
-        return pl.concat(frames), before + added
 
     def lines_of(
         self,
@@ -587,6 +624,102 @@ def quoted_lines(
     else:
         queries.append(bad.head(MALFORMED_EXAMPLES))
     return [query.select(line_no) for query in queries]
+
+
+def fetch_lines(
+    file: InputFile,
+    numbers: set[int],
+    index: tuple[tuple[int, int], ...],
+    *,
+    max_line_bytes: int,
+) -> dict[int, str]:
+    """The text of the lines ``numbers`` of ``file``, as a run reads them (too long ones as
+    their marker): from the chunk of ``index`` that holds them (uncompressed files), else read
+    from the start."""
+    found: dict[int, str] = {}
+    wanted = set(numbers)
+    starts = [(lines_before, start) for start, lines_before in index]
+    dtype = pl.Enum([file.name])
+    for number in sorted(numbers):
+        if number in found:
+            continue
+        parts = None
+        before = [pair for pair in starts if pair[0] < number]
+        if before and not file.compression:
+            lines_before, start = max(before)
+            parts = FileParts((ByteRange(start, file.size, lines_before),), 0)
+        for chunk in read_line_chunks(
+            file, dtype, DEFAULT_CHUNK_BYTES, parts, max_line_bytes=max_line_bytes
+        ):
+            frame = chunk.lines.filter(pl.col("line_no").is_in(sorted(wanted)))
+            for line_no, text in frame.select("line_no", "line").iter_rows():
+                found[int(line_no)] = str(text)
+                wanted.discard(int(line_no))
+            last = chunk.lines.get_column("line_no")
+            if not wanted or (last.len() and int(last[-1]) >= max(wanted)):
+                break
+    return found
+
+
+_Made = tuple[tuple["_Placed", ...] | None, int, int]
+
+
+def _new_lines(part: CachedPart | None, read: _FileLines | None) -> _Made | None:
+    """The rows of the lines of a file's entry not yet in it (after its cached part and the
+    lines handed over), placed by line number, the first of them and the last line of the
+    entry; None unless the lines are every line from the first."""
+    before = (part.lines if part is not None else 0) + (read.handed if read is not None else 0)
+    if read is None or not read.lines:
+        return None, before + 1, before
+    placed = _placed(read, None)
+    numbers = placed[0].numbers
+    added = numbers.len()
+    if (
+        numbers.n_unique() != added
+        or numbers.min() != before + 1
+        or numbers.max() != before + added
+    ):
+        return None
+    return placed, before + 1, before + added
+
+
+def _placed(kept: _FileLines, end: int | None) -> tuple[_Placed, ...]:
+    """The lines, hits and texts ``kept`` of a file, placed by line number (those of frames
+    holding a line up to ``end``, with None all)."""
+
+    def holding(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+        return [f for f in frames if f.height and (end is None or _span(f)[0] <= end)]
+
+    lines = _Placed.of(holding(kept.lines))
+    texts = pl.DataFrame(
+        {"line_no": list(kept.texts), "line": list(kept.texts.values())},
+        schema={"line_no": lines.numbers.dtype, "line": pl.String},
+    )
+    return lines, _Placed.of(holding(kept.hits) or kept.hits[:1]), _Placed.of([texts])
+
+
+def _slices(
+    placed: tuple[_Placed, ...] | None, first: int, last: int
+) -> list[Callable[[], pl.DataFrame]]:
+    """The rows of lines ``first`` … ``last`` of ``placed``, a slice of lines at a time, each
+    made when called: the hits' columns of every line are never in memory at once."""
+    if placed is None:
+        return []
+    return [
+        functools.partial(_entry_rows, placed, start, min(_SLICE_LINES, last + 1 - start))
+        for start in range(first, last + 1, _SLICE_LINES)
+    ]
+
+
+def _after(frames: list[pl.DataFrame], end: int) -> list[pl.DataFrame]:
+    """The rows of ``frames`` of lines after line ``end``."""
+    later = pl.col("line_no") > end
+    spans = [(frame, _span(frame)) for frame in frames if frame.height]
+    return [
+        frame if least > end else frame.filter(later)
+        for frame, (least, last) in spans
+        if last > end
+    ]
 
 
 @dataclass(frozen=True)

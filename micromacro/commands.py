@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
@@ -27,7 +28,7 @@ from micromacro.errors import ConfigError, ExitCode, OutputError, UsageError
 from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_exclusions, load_goals
-from micromacro.hit_cache import HitCache, default_cache_dir, describe_entries
+from micromacro.hit_cache import HitCache, default_cache_dir
 from micromacro.hit_partitions import default_hit_memory
 from micromacro.hits import MalformedLine
 from micromacro.logformats import (
@@ -659,11 +660,29 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     )
 
 
+def _describe_entries(cache: HitCache) -> str:
+    """What ``micromacro cache info`` prints: the directory, its entries and their size, then
+    one line per entry (the most recently used first)."""
+    entries = cache.entries()
+    total = sum(entry.entry_bytes for entry in entries)
+    count = f"{len(entries):,} entr{'y' if len(entries) == 1 else 'ies'}"
+    lines = [f"{cache.directory}: {count}, {total / 1e6:,.1f} MB"]
+    for entry in entries:
+        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.used))
+        moved = ", renamed or removed since" if entry.moved else ""
+        lines.append(
+            f"{entry.entry_bytes / 1e6:8,.1f} MB  {entry.kind or '?'}: {entry.file} "
+            f"({entry.lines:,} line{'s' if entry.lines != 1 else ''}, "
+            f"{entry.file_bytes:,} bytes{moved}), last used {used}"
+        )
+    return "\n".join(lines)
+
+
 def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
     """``micromacro cache info``: list the entries of the cache."""
     hit_cache = HitCache(cache_dir or default_cache_dir())
     try:
-        lines = describe_entries(hit_cache).splitlines()
+        lines = _describe_entries(hit_cache).splitlines()
     except OSError as error:
         raise OutputError(
             f"{hit_cache.directory}: cannot read: {error.strerror or error}"

@@ -40,18 +40,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from micromacro import __version__
-from micromacro.inputs import (
-    DEFAULT_CHUNK_BYTES,
-    ByteRange,
-    FileParts,
-    InputFile,
-    read_line_chunks,
-)
+from micromacro.entry_stream import EntryStream
+from micromacro.inputs import ByteRange, FileParts, InputFile
+
+if TYPE_CHECKING:
+    from polars._typing import ParquetMetadata
 
 # Bumped when what an entry holds changes shape.
 _FORMAT = 4
@@ -261,7 +259,8 @@ class _Write:
     rows: int
     file: str  # the input it holds
     target: str
-    metadata: dict[str, str]
+    metadata: ParquetMetadata
+    stream: EntryStream | None = None
 
 
 @dataclass
@@ -273,6 +272,7 @@ class HitCache:
     warnings: list[str] = field(default_factory=list)
     _writer: threading.Thread | None = None
     _queue: list[_Write] = field(default_factory=list)
+    _streams: list[EntryStream] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _wrote: bool = False
     # Set when Ctrl-C reached the writing thread (Polars checks for it while it writes): the
@@ -424,7 +424,7 @@ class HitCache:
         self,
         file: InputFile,
         settings: Mapping[str, object],
-        frame: pl.DataFrame | pl.LazyFrame,
+        frame: pl.DataFrame | pl.LazyFrame | EntryStream,
         *,
         size: int,
         appendable: bool,
@@ -434,25 +434,70 @@ class HitCache:
         before: Identity | None = None,
     ) -> None:
         """Keep ``frame`` (a row per line of the file's first ``size`` bytes; a lazy frame of
-        ``rows`` rows is computed as it is written) as the entry of ``file`` for ``settings``,
-        written in the background. ``before``: the file's identity when reading began; the
-        entry is not written when the file is no longer that file (nor, for an entry of fewer
-        bytes than were read, when the bytes read are not still the file's)."""
+        ``rows`` rows is computed as it is written; an ``EntryStream`` was handed them) as the
+        entry of ``file`` for ``settings``, written in the background. ``before``: the file's
+        identity when reading began; the entry is not kept when the file is no longer that file
+        (nor, for an entry of fewer bytes than were read, when the bytes read are not still the
+        file's)."""
+        lines = frame.height if isinstance(frame, pl.DataFrame) else rows
+        if lines is None:
+            raise TypeError("a lazy frame is stored with its number of rows")
+        kept = self._metadata(file, settings, lines, size, appendable, index, extra, before)
+        if isinstance(frame, EntryStream):
+            frame.finish(kept, lines)
+            return
+        if kept is None:
+            return
+        target, metadata = kept
+        with self._lock:
+            self._queue.append(_Write(frame, lines, file.name, target, metadata))
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_all, name="micromacro-cache", daemon=False
+                )
+                self._writer.start()
+
+    def stream(
+        self,
+        name: str,
+        settings: Mapping[str, object],
+        before: Identity,
+        schema: Mapping[str, pl.DataType],
+    ) -> EntryStream:
+        """An entry of the file ``name`` (of identity ``before`` when reading began) for
+        ``settings``, written in a thread of its own as its rows (of ``schema``) are handed
+        over, before the file is read to its end (``EntryStream``)."""
+        stream = EntryStream(schema)
+        target = self.entry_path(before, settings)
+        self._streams.append(stream)
+        stream.start(self._guarded, _Write(stream.frame, 0, name, target, stream.metadata, stream))
+        return stream
+
+    def _metadata(
+        self,
+        file: InputFile,
+        settings: Mapping[str, object],
+        lines: int,
+        size: int,
+        appendable: bool,
+        index: tuple[tuple[int, int], ...],
+        extra: Mapping[str, Any] | None,
+        before: Identity | None,
+    ) -> tuple[str, dict[str, str]] | None:
+        """Where the entry of ``file`` goes, and its Parquet metadata; None when the file is no
+        longer the one read (``store``)."""
         try:
             identity = _identity(file.scan_path, size)
             read = _identity(file.scan_path, before.size) if before and before.size > size else None
         except OSError:
-            return
+            return None
         if before is not None:
             if not _same_file(before, read or identity):
-                return  # replaced or rewritten while it was read
+                return None  # replaced or rewritten while it was read
             if before.size == size:
                 # The bytes read are the file's as the run began: the entry is of those, and
                 # has their mtime (a file changed since, but for new lines, is then a miss).
                 identity = dataclasses.replace(identity, mtime_ns=before.mtime_ns)
-        lines = frame.height if isinstance(frame, pl.DataFrame) else rows
-        if lines is None:
-            raise TypeError("a lazy frame is stored with its number of rows")
         meta = {
             "format": _FORMAT,
             "key": _settings_text(settings),
@@ -465,24 +510,21 @@ class HitCache:
             "extra": dict(extra or {}),
         }
         metadata = {_META_KEY: json.dumps(meta), _DIGEST_KEY: _UNSEALED}
-        write = _Write(frame, lines, file.name, self.entry_path(identity, settings), metadata)
-        with self._lock:
-            self._queue.append(write)
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_all, name="micromacro-cache", daemon=False
-                )
-                self._writer.start()
+        return self.entry_path(identity, settings), metadata
 
     def _write_all(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._writer = None
+                    return
+                write = self._queue.pop(0)
+            self._guarded(write)
+
+    def _guarded(self, write: _Write) -> None:
+        """Write ``write``; an interruption, or a panic of Polars' writer, ends the writing."""
         try:
-            while True:
-                with self._lock:
-                    if not self._queue:
-                        self._writer = None
-                        return
-                    write = self._queue.pop(0)
-                self._write(write)
+            self._write(write)
         except BaseException as error:  # Ctrl-C, or a panic of Polars' writer (maybe of it)
             with self._lock:
                 if isinstance(error, KeyboardInterrupt) or "KeyboardInterrupt" in str(error):
@@ -491,7 +533,9 @@ class HitCache:
                     reason = str(error) or type(error).__name__
                     self.warnings.append(f"cache: cannot write to {self.directory}: {reason}")
                 self._queue.clear()
-                self._writer = None
+        finally:
+            if write.stream is not None:
+                write.stream.stop()
 
     def _write(self, write: _Write) -> None:
         try:
@@ -511,6 +555,10 @@ class HitCache:
                     write.frame.write_parquet(
                         temp, compression="lz4", statistics=False, metadata=write.metadata
                     )
+                if write.stream is not None:  # its place and rows are known once it ended
+                    if write.stream.kept is None:
+                        return  # abandoned
+                    write.target, _, write.rows = write.stream.kept
                 _seal(temp, write.rows)
                 os.replace(temp, write.target)
             except (OSError, ValueError, pl.exceptions.PolarsError) as error:
@@ -538,8 +586,12 @@ class HitCache:
             self._prune()
 
     def wait(self) -> None:
-        """Wait for the entries being written; raises ``KeyboardInterrupt`` when the writing
-        was interrupted (Ctrl-C seen by the writing thread rather than the main one)."""
+        """Wait for the entries being written (an entry written as it is read but not finished
+        by now is abandoned); raises ``KeyboardInterrupt`` when the writing was interrupted
+        (Ctrl-C seen by a writing thread rather than the main one)."""
+        for stream in self._streams:
+            stream.abandon()  # nothing once finished
+            stream.join()
         while True:
             with self._lock:
                 writer = self._writer
@@ -658,24 +710,6 @@ def _write_problem(directory: str, target: str, error: BaseException) -> str:
     if isinstance(error, OSError) and error.filename2 == target:  # something else in its place
         return f"cache: cannot write {target}: {reason} (the next run reads the logs again)"
     return f"cache: cannot write to {directory}: {reason} (the next run reads the logs again)"
-
-
-def describe_entries(cache: HitCache) -> str:
-    """What ``micromacro cache info`` prints: the directory, its entries and their size, then
-    one line per entry (the most recently used first)."""
-    entries = cache.entries()
-    total = sum(entry.entry_bytes for entry in entries)
-    count = f"{len(entries):,} entr{'y' if len(entries) == 1 else 'ies'}"
-    lines = [f"{cache.directory}: {count}, {total / 1e6:,.1f} MB"]
-    for entry in entries:
-        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.used))
-        moved = ", renamed or removed since" if entry.moved else ""
-        lines.append(
-            f"{entry.entry_bytes / 1e6:8,.1f} MB  {entry.kind or '?'}: {entry.file} "
-            f"({entry.lines:,} line{'s' if entry.lines != 1 else ''}, "
-            f"{entry.file_bytes:,} bytes{moved}), last used {used}"
-        )
-    return "\n".join(lines)
 
 
 def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
@@ -815,41 +849,6 @@ def _still_holds(path: str, stored: Identity, now: Identity, *, appendable: bool
     except OSError:
         return None
     return False if (head, tail) == (stored.head, stored.tail) else None
-
-
-def fetch_lines(
-    file: InputFile,
-    numbers: set[int],
-    index: tuple[tuple[int, int], ...],
-    *,
-    max_line_bytes: int,
-) -> dict[int, str]:
-    """The text of the lines ``numbers`` of ``file``, as a run reads them (too long ones as
-    their marker): from the chunk of ``index`` that holds them (uncompressed files), else read
-    from the start."""
-    found: dict[int, str] = {}
-    wanted = set(numbers)
-    starts = [(lines_before, start) for start, lines_before in index]
-    dtype = pl.Enum([file.name])
-    for number in sorted(numbers):
-        if number in found:
-            continue
-        parts = None
-        before = [pair for pair in starts if pair[0] < number]
-        if before and not file.compression:
-            lines_before, start = max(before)
-            parts = FileParts((ByteRange(start, file.size, lines_before),), 0)
-        for chunk in read_line_chunks(
-            file, dtype, DEFAULT_CHUNK_BYTES, parts, max_line_bytes=max_line_bytes
-        ):
-            frame = chunk.lines.filter(pl.col("line_no").is_in(sorted(wanted)))
-            for line_no, text in frame.select("line_no", "line").iter_rows():
-                found[int(line_no)] = str(text)
-                wanted.discard(int(line_no))
-            last = chunk.lines.get_column("line_no")
-            if not wanted or (last.len() and int(last[-1]) >= max(wanted)):
-                break
-    return found
 
 
 @dataclass

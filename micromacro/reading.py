@@ -28,7 +28,7 @@ from typing import BinaryIO
 import polars as pl
 
 from micromacro import periods
-from micromacro.cached_lines import LineCache, cache_settings
+from micromacro.cached_lines import HELD_LINES_EVERY, LineCache, cache_settings
 from micromacro.cpus import usable_cpus
 from micromacro.exports import read_exports, summary_format
 from micromacro.format_choice import (
@@ -272,6 +272,7 @@ def read_hits(
             cache.stop_keeping()
 
     retries = _HeldLines(parser, add)
+    since_retry = 0  # lines read since the held lines were last read
 
     def add_cached(until: str | None) -> None:
         """The cached lines of the inputs up to ``until`` (all: None), in input order."""
@@ -322,8 +323,12 @@ def read_hits(
                 first_no = stretches[key][0] if key in stretches else int(numbers[0])
                 stretches[key] = (first_no, int(numbers[-1]), part.earliest, part.latest)
             add(parser.hold(first))
-            if parser.held >= _HELD_LINES:
+            since_retry += chunk.lines.height
+            if parser.held >= _HELD_LINES or (
+                parser.held and since_retry >= HELD_LINES_EVERY and cache and cache.streams
+            ):
                 retries.start()
+                since_retry = 0
             done += chunk.size
             if progress is not None:
                 progress(done, total)

@@ -74,7 +74,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats",
         ),
     ),
-    ("inputs", ("spool", "compression", "inputs", "seeking", "hit_cache")),
+    ("inputs", ("spool", "compression", "inputs", "seeking", "entry_stream", "hit_cache")),
     (
         "hits",
         (
