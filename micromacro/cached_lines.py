@@ -712,14 +712,16 @@ def _slices(
 
 
 def _after(frames: list[pl.DataFrame], end: int) -> list[pl.DataFrame]:
-    """The rows of ``frames`` of lines after line ``end``."""
+    """The rows of ``frames`` (one at least) of lines after line ``end``; none: one frame of
+    their columns with no rows, so the rows of the lines after are still placed by them."""
     later = pl.col("line_no") > end
     spans = [(frame, _span(frame)) for frame in frames if frame.height]
-    return [
+    kept = [
         frame if least > end else frame.filter(later)
         for frame, (least, last) in spans
         if last > end
     ]
+    return kept or [frames[0].clear()]
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,16 @@ from micromacro.inputs import Inputs, LineChunk
 from tests.test_hit_cache import SAMPLE, Parses, entries, invoke, same_three_ways
 
 _SLICE = 64
+_LINE_CHUNKS = Inputs.line_chunks
 
 
 @pytest.fixture(autouse=True)
 def _small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cached_lines, "_SLICE_LINES", _SLICE)
     monkeypatch.setattr(reading, "HELD_LINES_EVERY", 2 * _SLICE)
-    line_chunks = Inputs.line_chunks
 
     def small_chunks(self: Inputs, chunk_bytes: int = 8192) -> Iterator[LineChunk]:
-        return line_chunks(self, chunk_bytes)
+        return _LINE_CHUNKS(self, chunk_bytes)
 
     monkeypatch.setattr(Inputs, "line_chunks", small_chunks)
 
@@ -116,6 +116,24 @@ def test_a_log_is_written_to_its_entry_as_it_is_read(
     grown = invoke("report", str(log), "--format", "json")
     assert parses.lines == (1 if last_break else 2)
     assert grown.stdout == invoke("report", str(log), "--format", "json", "--no-cache").stdout
+
+
+def test_a_log_whose_last_lines_after_a_slice_are_no_hits_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines after the last slice handed over may hold no counted line (a crawler's
+    visit, read in the same chunk): the entry holds every line all the same, and reports as
+    the log does."""
+    monkeypatch.setattr(Inputs, "line_chunks", _LINE_CHUNKS)  # one chunk
+    lines = Path(SAMPLE).read_text().splitlines(keepends=True)
+    people = [line for line in lines if "bot" not in line.lower()]
+    crawler = [line for line in lines if "Googlebot" in line]
+    log = tmp_path / "access.log"
+    log.write_text("".join(people[:_SLICE] + crawler[:6]))
+    same_three_ways("report", str(log), "--format", "json")
+    rows, meta = _entry()
+    assert (rows.height, meta["lines"]) == (_SLICE + 6, _SLICE + 6)
+    assert rows.get_column("bucket").tail(6).to_list() == ["bot"] * 6
 
 
 def test_an_entry_of_a_spilled_run_is_not_kept(
