@@ -7,6 +7,7 @@ only then: Polars asks for the metadata once the rows are written.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -57,15 +58,22 @@ class EntryStream:
             self._end()
 
     def abandon(self) -> None:
-        """End the entry unkept (its file is not read whole after all)."""
-        self._end()
+        """End the entry unkept (its file is not read whole after all): the rows handed over
+        and not yet written are not made. Nothing once it ended."""
+        if not self._ended:
+            self._drop_handed()
+            self._end()
 
     def stop(self) -> None:
         """The writer takes no more rows: those handed over are dropped."""
         self._stopped.set()
+        self._drop_handed()
         self._end()
-        while not self._queue.empty():
-            self._queue.get_nowait()
+
+    def _drop_handed(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
 
     def _end(self) -> None:
         if not self._ended:

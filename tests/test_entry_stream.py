@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 
 from micromacro import cached_lines, hit_cache, reading
+from micromacro.entry_stream import EntryStream
 from micromacro.inputs import Inputs, LineChunk
 from tests.test_hit_cache import SAMPLE, Parses, entries, invoke, same_three_ways
 
@@ -199,3 +200,29 @@ def test_a_read_that_fails_leaves_no_entry_and_ends(
     assert "RuntimeError: a fault" in result.stderr
     folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
     assert [path.name for path in folder.iterdir() if path.suffix == ".parquet"] == []
+
+
+def test_rows_handed_to_an_abandoned_entry_are_not_made(tmp_path: Path) -> None:
+    """Abandoned, an entry's writer makes none of the rows still waiting; once finished,
+    abandoning it (as a run's end does every entry) drops nothing."""
+    made: list[int] = []
+
+    def rows() -> pl.DataFrame:
+        made.append(1)
+        return pl.DataFrame({"a": [len(made)]})
+
+    abandoned = EntryStream({"a": pl.Int64()})
+    abandoned.put(rows)
+    abandoned.put(rows)
+    abandoned.abandon()
+    abandoned.frame.sink_parquet(tmp_path / "abandoned.parquet", metadata=abandoned.metadata)
+    assert (made, abandoned.kept) == ([], None)
+    finished = EntryStream({"a": pl.Int64()})
+    finished.put(rows)
+    finished.put(rows)
+    finished.finish(("target", {"key": "value"}), 2)
+    finished.abandon()
+    finished.frame.sink_parquet(tmp_path / "finished.parquet", metadata=finished.metadata)
+    assert pl.read_parquet(tmp_path / "finished.parquet").get_column("a").to_list() == [1, 2]
+    assert pl.read_parquet_metadata(tmp_path / "finished.parquet")["key"] == "value"
+    assert finished.kept == ("target", {"key": "value"}, 2)
