@@ -324,8 +324,11 @@ def read_hits(
                 stretches[key] = (first_no, int(numbers[-1]), part.earliest, part.latest)
             add(parser.hold(first))
             since_retry += chunk.lines.height
+            # A run writing an entry as it reads has its held lines read at fixed places too,
+            # the batch read before added there even when none is held since: each slice of
+            # lines is whole (and handed to the entry) a place or two after its lines are read.
             if parser.held >= _HELD_LINES or (
-                parser.held and since_retry >= HELD_LINES_EVERY and cache and cache.streams
+                since_retry >= HELD_LINES_EVERY and cache is not None and cache.streams
             ):
                 retries.start()
                 since_retry = 0
@@ -361,9 +364,10 @@ class _HeldLines:
         self._pool.shutdown(cancel_futures=True)
 
     def start(self) -> None:
-        """Start reading the lines held now; add the batch read before."""
+        """Start reading the lines held now (if any); add the batch read before."""
         self._add_read()
-        self._reading = self._pool.submit(self._parser.read_held, self._parser.take_held())
+        if held := self._parser.take_held():
+            self._reading = self._pool.submit(self._parser.read_held, held)
 
     def finish(self) -> None:
         """Add every held line, read."""
