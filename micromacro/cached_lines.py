@@ -166,7 +166,7 @@ class _FileLines:
     last_start: int = 0
     # The variants that read its lines (of its chunks: perhaps a few more).
     variants: set[str] = field(default_factory=set)
-    # A file with no entry yet is written as it is read (``LineCache.hand_over``): its entry,
+    # A file with no entry yet is written as it is read (``LineCache._hand_over``): its entry,
     # the lines handed to it (the file's first ones), how many lines are kept of each slice
     # not handed over yet (by its index) and the greatest line number kept.
     stream: EntryStream | None = None
@@ -326,19 +326,20 @@ class LineCache:
             for number, text in parts[2].select("line_no", "line").head(room).iter_rows():
                 kept.texts[int(number)] = str(text)
             if name not in self.found and name in self.identities:
-                self._hand_over(str(name), kept, parts[0].get_column("line_no"))
+                self._hand_over(str(name), kept, parts[0])
 
     @property
     def streams(self) -> bool:
         """Whether a file is written to its entry as it is read (one kept that has none)."""
         return any(name not in self.found for name in self.keep)
 
-    def _hand_over(self, name: str, kept: _FileLines, numbers: pl.Series) -> None:
-        """Note the lines ``numbers`` kept of ``name``, and hand every slice of lines now kept
+    def _hand_over(self, name: str, kept: _FileLines, lines: pl.DataFrame) -> None:
+        """Note the ``lines`` just kept of ``name``, and hand every slice of lines now kept
         whole (and not the file's last: a later line is kept) to the file's entry, written as
         it is read; their rows are kept no more."""
-        kept.last = max(kept.last, int(numbers.to_frame().select(pl.all().max()).item() or 0))
-        for index, count in ((numbers - 1) // _SLICE_LINES).value_counts().iter_rows():
+        kept.last = max(kept.last, _span(lines)[1])
+        slice_of = (lines.get_column("line_no") - 1) // _SLICE_LINES
+        for index, count in slice_of.value_counts().iter_rows():
             kept.counts[index] = kept.counts.get(index, 0) + count
         first = whole = kept.handed // _SLICE_LINES
         while kept.counts.get(whole) == _SLICE_LINES and kept.last > (whole + 1) * _SLICE_LINES:
