@@ -12,12 +12,12 @@ file must still start and end with those bytes: the same size and mtime is a hit
 read, when the entry allows), anything else a miss. An entry that cannot be read, or that is
 not what its name says, is a miss with a warning, and the run writes it again.
 
-Entries are written by a background thread (``HitCache.store``), each to a temporary file in the
-directory renamed into place (``os.replace``): a reader sees a whole entry or none, and two runs
-writing the same entry at once leave one of their two whole entries. ``HitCache`` is a context
-manager whose exit waits for the writes; a directory that cannot be written is a warning
-(``HitCache.warnings``), never an error. Entries unused for ``_UNUSED_DAYS`` are removed when a
-run writes.
+Entries are written in the background (``HitCache.store``; a log's as it is read, ``stream``),
+each to a temporary file in the directory renamed into place (``os.replace``): a reader sees a
+whole entry or none, and two runs writing the same entry at once leave one of their two whole
+entries. ``HitCache`` is a context manager whose exit waits for the writes; a directory that
+cannot be written is a warning (``HitCache.warnings``), never an error. Entries unused for
+``_UNUSED_DAYS`` are removed when a run writes.
 
 This module only keeps and finds frames; what a frame holds is decided by its callers
 (``cached_lines`` for access logs, ``exports`` for event exports).
