@@ -55,6 +55,8 @@ class EntryStream:
         its Parquet metadata) or, with None, not."""
         if not self._ended:
             self.kept = (*kept, rows) if kept is not None else None
+            if kept is None:
+                self._drop_handed()  # kept nowhere: not worth making
             self._end()
 
     def abandon(self) -> None:

@@ -219,8 +219,9 @@ def test_a_read_that_fails_leaves_no_entry_and_ends(
 
 
 def test_rows_handed_to_an_abandoned_entry_are_not_made(tmp_path: Path) -> None:
-    """Abandoned, an entry's writer makes none of the rows still waiting; once finished,
-    abandoning it (as a run's end does every entry) drops nothing."""
+    """Abandoned, or finished to be kept nowhere (its file changed), an entry's writer makes
+    none of the rows still waiting; once finished, abandoning it (as a run's end does every
+    entry) drops nothing."""
     made: list[int] = []
 
     def rows() -> pl.DataFrame:
@@ -233,6 +234,11 @@ def test_rows_handed_to_an_abandoned_entry_are_not_made(tmp_path: Path) -> None:
     abandoned.abandon()
     abandoned.frame.sink_parquet(tmp_path / "abandoned.parquet", metadata=abandoned.metadata)
     assert (made, abandoned.kept) == ([], None)
+    unkept = EntryStream({"a": pl.Int64()})
+    unkept.put(rows)
+    unkept.finish(None, 1)
+    unkept.frame.sink_parquet(tmp_path / "unkept.parquet", metadata=unkept.metadata)
+    assert (made, unkept.kept) == ([], None)
     finished = EntryStream({"a": pl.Int64()})
     finished.put(rows)
     finished.put(rows)
