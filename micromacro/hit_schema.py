@@ -9,6 +9,7 @@ row of an event export.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -168,12 +169,19 @@ def held_bytes(frame: pl.DataFrame) -> int:
     figure for hits just parsed and for the same hits read from the hit cache, whose columns
     carry validity buffers where nothing is null (``estimated_size`` counts those)."""
     strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    others = frame.drop(strings)
-    width = others.clear(_ROWS_MEASURED).estimated_size() / _ROWS_MEASURED
+    width = _row_width(tuple((n, dtype) for n, dtype in frame.schema.items() if n not in strings))
     return round(width * frame.height) + int(frame.select(strings).estimated_size())
 
 
 _ROWS_MEASURED = 64  # rows of nulls a row's width is measured on: a whole byte of validity
+
+
+@functools.lru_cache(maxsize=64)
+def _row_width(columns: tuple[tuple[str, pl.DataType], ...]) -> float:
+    """The bytes a row of ``columns`` (name, type) takes: the same for every chunk of a run,
+    so measured once (on ``_ROWS_MEASURED`` rows of nulls)."""
+    empty = pl.DataFrame(schema=dict(columns))
+    return empty.clear(_ROWS_MEASURED).estimated_size() / _ROWS_MEASURED
 
 
 def decode_strings(frame: pl.DataFrame, encoded: Sequence[str]) -> pl.DataFrame:
