@@ -29,7 +29,6 @@ class EntryStream:
         self._thread: threading.Thread | None = None
         self._queue: queue.SimpleQueue[Callable[[], pl.DataFrame] | None] = queue.SimpleQueue()
         self._ended = False
-        self._stopped = threading.Event()
         # Where it goes, its metadata and its number of rows: set by ``finish`` (if kept).
         self.kept: tuple[str, dict[str, str], int] | None = None
 
@@ -47,7 +46,7 @@ class EntryStream:
 
     def put(self, rows: Callable[[], pl.DataFrame]) -> None:
         """Hand over the next rows, made (``rows()``) when the writer takes them."""
-        if not self._ended and not self._stopped.is_set():
+        if not self._ended:
             self._queue.put(rows)
 
     def finish(self, kept: tuple[str, dict[str, str]] | None, rows: int) -> None:
@@ -68,7 +67,6 @@ class EntryStream:
 
     def stop(self) -> None:
         """The writer takes no more rows: those handed over are dropped."""
-        self._stopped.set()
         self._drop_handed()
         self._end()
 

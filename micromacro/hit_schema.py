@@ -169,7 +169,7 @@ def held_bytes(frame: pl.DataFrame) -> int:
     figure for hits just parsed and for the same hits read from the hit cache, whose columns
     carry validity buffers where nothing is null (``estimated_size`` counts those)."""
     strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    width = _row_width(tuple((n, dtype) for n, dtype in frame.schema.items() if n not in strings))
+    width = _row_width(tuple((n, dtype) for n, dtype in frame.schema.items() if dtype != pl.String))
     return round(width * frame.height) + int(frame.select(strings).estimated_size())
 
 
