@@ -79,6 +79,19 @@ def test_every_odd_line_is_read_as_the_regex_reads_it(line: str) -> None:
         assert fast.equals(exact), fmt.name
 
 
+@pytest.mark.parametrize(
+    ("status", "size"),
+    [("٢٠٠", "512"), ("２００", "512"), ("200", "٥١٢"), ("200", "５１２")],
+)
+def test_digits_of_another_script_are_no_status_or_size(status: str, size: str) -> None:
+    # A server writes ASCII digits: a status or size in others is no line of the format (it
+    # would otherwise be read with no status, as a page view), whichever path reads it.
+    line = f'{HEAD} "GET / HTTP/1.1" {status} {size} "-" "x"'
+    fast, exact = both_ways(COMBINED, [COMBINED_LINE, line])
+    assert fast.equals(exact)
+    assert fast.get_column("parsed").to_list() == [True, False]
+
+
 def test_a_line_the_cut_cannot_prove_is_left_to_the_regex() -> None:
     escaped = f'{HEAD} "GET / HTTP/1.1" 200 5 "-" "Mozilla \\"quoted\\" agent"'
     assert COMBINED.proven(pl.Series([escaped, COMBINED_LINE])).to_list() == [False, True]

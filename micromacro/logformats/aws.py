@@ -38,16 +38,16 @@ from micromacro.logformats.fields import ISO8601, LENIENT_REQUEST_LINE
 from micromacro.logformats.labelled import SPACED_TARGET, LabelledFormat, Mark
 from micromacro.logformats.patterns import BRACKETED, group, quoted, token
 
-_STATUS_OR_DASH = r"\d{3}|-"
-_BYTES = r"\d+|-"
+_STATUS_OR_DASH = r"[0-9]{3}|-"
+_BYTES = r"[0-9]+|-"
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-_ISO_TIME = r"\d{4}-\d\d-\d\dT[^ ]+"
+_ISO_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+"
 # What every line of the ALB and ELB families holds, records that are no request too: an
 # ISO 8601 time (or it is a comment). Detection parses no sample without one with them.
-_ISO_CLAIMS = rf"{COMMENT_LINE}|\d{{4}}-\d\d-\d\dT"
+_ISO_CLAIMS = rf"{COMMENT_LINE}|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T"
 # "address:port": the port is after the last colon; an IPv6 address may be written in
 # brackets, which are not the address's.
-_CLIENT = r"\[?" + group("ip", r"[^ \]]+") + r"\]?:\d+"
+_CLIENT = r"\[?" + group("ip", r"[^ \]]+") + r"\]?:[0-9]+"
 
 # --- Application Load Balancer -----------------------------------------------------------
 
@@ -94,13 +94,16 @@ ALB_ANY = LabelledFormat(
 
 # type version time elb listener client:port destination:port … (a TLS listener's record).
 NLB_TLS = NotHttp(
-    "nlb_tls", r"^tls [0-9.]+ \d{4}-\d\d-\d\dT[^ ]+ net/[^ ]+ [^ ]+ [^ ]+:\d+ [^ ]+:\d+ "
+    "nlb_tls",
+    r"^tls [0-9.]+ [0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+ net/[^ ]+ [^ ]+ "
+    r"[^ ]+:[0-9]+ [^ ]+:[0-9]+ ",
 )
 # time client_ip client_port listener_port tls_protocol tls_cipher tls_handshake_latency
 # "leaf_client_cert_subject" validity serial tls_verify_status [conn_trace_id …]
 ALB_CONNECTION = NotHttp(
     "alb_connection",
-    r'^\d{4}-\d\d-\d\dT[^ ]+ [^ ]+ \d+ \d+ [A-Za-z0-9.-]+ [^ ]+ [-.0-9]+ (?:"[^"]*"|-) '
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+ [^ ]+ [0-9]+ [0-9]+ [A-Za-z0-9.-]+ [^ ]+ [-.0-9]+ "
+    r'(?:"[^"]*"|-) '
     r"[^ ]+ [^ ]+ [^ ]+(?: .*)?$",
 )
 
@@ -150,7 +153,8 @@ ELB_ANY = LabelledFormat(
 # A TCP or SSL listener's record: the request is "- - - ".
 ELB_TCP = NotHttp(
     "elb_tcp",
-    r"^\d{4}-\d\d-\d\dT[^ ]+ [^ ]+ [^ ]+:\d+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+ [^ ]+ [^ ]+:[0-9]+ "
+    r"[^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
     r'"- - - "(?: .*)?$',
 )
 

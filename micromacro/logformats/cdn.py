@@ -21,7 +21,7 @@ EPOCH_MILLISECONDS = TimeSpec("epoch", "", 1e-3)
 BUNNY = RegexFormat(
     name="bunny",
     regex=(
-        r"^[A-Za-z_-]+\|(?P<status>\d{3})\|(?P<time>\d+)\|(?P<bytes>\d+|-)\|\d+\|(?P<ip>[^|]*)\|"
+        r"^[A-Za-z_-]+\|(?P<status>[0-9]{3})\|(?P<time>[0-9]+)\|(?P<bytes>[0-9]+|-)\|[0-9]+\|(?P<ip>[^|]*)\|"
         r"(?P<referrer>[^|]*)\|(?P<uri>[^|]*)\|[^|]*\|(?P<user_agent>.*)\|[^|]*\|[^|]*$"
     ),
     time=EPOCH_MILLISECONDS,

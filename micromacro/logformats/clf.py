@@ -41,8 +41,8 @@ from micromacro.logformats.families import Family, NotHttp
 from micromacro.logformats.fields import TimeSpec, normalize
 from micromacro.logformats.patterns import BRACKETED, QUOTED_TEXT, group, quoted, token
 
-_STATUS = r"\d{3}"
-_BYTES = r"\d+|-"
+_STATUS = r"[0-9]{3}"
+_BYTES = r"[0-9]+|-"
 _UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 _END = r"\s*$"
 # An X-Forwarded-For list as nginx logs "$http_x_forwarded_for": addresses, or "-". An address
@@ -92,15 +92,16 @@ def _combined(clf: str) -> str:
 
 _CLF = _clf(_CLIENT)
 _COMBINED = _combined(_CLF)
-_VHOST = f"{group('host', _VHOST_NAME)}(?::\\d+)? "
+_VHOST = f"{group('host', _VHOST_NAME)}(?::[0-9]+)? "
 _VHOST_CLF = _clf(_VHOST_CLIENT)
-_TRAEFIK_TAIL = r' \d+ "[^"]*" "[^"]*" \d+ms'
+_TRAEFIK_TAIL = r' [0-9]+ "[^"]*" "[^"]*" [0-9]+ms'
 # ingress-nginx's default (log_format upstreaminfo): combined, then $request_length
 # $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
 # $upstream_response_length $upstream_response_time $upstream_status $req_id (the upstream
 # values are lists, "10.0.0.1:80, 10.0.0.2:80", when several upstreams were tried).
 _INGRESS_TAIL = (
-    r" \d+ \d+(?:\.\d+)? \[[^\]]*\] \[[^\]]*\] (?:[^\[\]]|\[[0-9A-Fa-f:.%]*\])+ [0-9a-f]{32}"
+    r" [0-9]+ [0-9]+(?:\.[0-9]+)? \[[^\]]*\] \[[^\]]*\] "
+    r"(?:[^\[\]]|\[[0-9A-Fa-f:.%]*\])+ [0-9a-f]{32}"
 )
 # Apache's default mod_ssl log: %t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b (no status).
 _SSL_REQUEST = (
@@ -326,7 +327,7 @@ class GeneralClf(LogFormat):
             _client=fields.struct.field("prefix").str.extract_groups(_CLIENT_FIELD)
         ).with_columns(
             # Without its port: ``shop.example:443``, ``[2001:db8::10]:443``.
-            _host=_part("h1", "h2", "h4").str.replace(r"^(\[[^\]]*\]|[^:]+):\d+$", "${1}"),
+            _host=_part("h1", "h2", "h4").str.replace(r"^(\[[^\]]*\]|[^:]+):[0-9]+$", "${1}"),
             _list=_part("c0", "q1", "l1", "q2", "l2", "q3", "l3", "q5", "l5"),
             _second=_part("s1", "s3", "s4"),
         )

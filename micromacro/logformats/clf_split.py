@@ -47,11 +47,11 @@ _PIECES, _HEAD = "_pieces", "_head"
 # What comes before the request's quote: client, ident, user and the bracketed time, each
 # ended by one space (the regex's own pieces, checked token by token: ``_head_shape``); with a
 # virtual host (a name, maybe a port) first.
-_VHOST_TOKEN = r'^[^ :,"]+(?::\d+)?$'
+_VHOST_TOKEN = r'^[^ :,"]+(?::[0-9]+)?$'
 _VHOST_NAME = r'^([^ :,"]+)'
 # Between the request and the referrer: status and bytes; or the end of a common line.
-_MIDDLE_SHAPE = r"^ \d{3} (?:\d+|-) $"
-_LAST_MIDDLE_SHAPE = r"^ \d{3} (?:\d+|-)\s*$"
+_MIDDLE_SHAPE = r"^ [0-9]{3} (?:[0-9]+|-) $"
+_LAST_MIDDLE_SHAPE = r"^ [0-9]{3} (?:[0-9]+|-)\s*$"
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class SplitClf(CutFormat):
             "time": token(first + 3).str.slice(1).str.head(-2),
             "request": piece(1),
             "status": middle.str.slice(1, 3),
-            "bytes": size.str.head(-1) if self.tail else size.str.extract(r"^(\d+|-)", 1),
+            "bytes": size.str.head(-1) if self.tail else size.str.extract(r"^([0-9]+|-)", 1),
             **{name: piece(3 + 2 * number) for number, name in enumerate(self.tail)},
         }
         if self.vhost:
@@ -127,7 +127,7 @@ def _head_shape(token: Callable[[int], pl.Expr], first: int) -> pl.Expr:
     """Whether the head (what is before the request's quote), cut at its first spaces into
     tokens (``token``; the client is token ``first``, after the virtual host when it is 1), is
     ``client ident user [time]`` and one space: the regex's
-    ``[^ ,"]+ [^ ]+ [^ ]+ \\[[^\\]]+\\] $`` (after ``[^ :,"]+(?::\\d+)? `` for a virtual host,
+    ``[^ ,"]+ [^ ]+ [^ ]+ \\[[^\\]]+\\] $`` (after ``[^ :,"]+(?::[0-9]+)? `` for a virtual host,
     and then a client other than ``-``), by plain comparisons (null where there are too few
     tokens)."""
     client, ident, user, time = (token(first + number) for number in range(4))

@@ -97,13 +97,13 @@ _METHOD = r"(?P<method>[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*)"
 _TARGET_START = r"(?:[/*]|[A-Za-z][A-Za-z0-9+.\-]*://)"
 REQUEST_LINE = (
     rf"^{_METHOD} (?P<path>{_TARGET_START}[^ ?#]*|[^ /?#]+:[0-9]+|)"
-    r"(?:\?(?P<query>[^ #]*))?(?:#[^ ]*)? HTTP/\d(?:\.\d)?$"
+    r"(?:\?(?P<query>[^ #]*))?(?:#[^ ]*)? HTTP/[0-9](?:\.[0-9])?$"
 )
 # The same, for a target that holds spaces as the client sent them (load balancers log the
 # request line as received): slower, so only for lines the strict one does not read.
 LENIENT_REQUEST_LINE = (
     rf"^{_METHOD} (?P<path>{_TARGET_START}[^?#]*?|[^\s/?#]+:[0-9]+|)"
-    r"(?:\?(?P<query>[^#]*?))?(?:#.*?)? HTTP/\d(?:\.\d)?$"
+    r"(?:\?(?P<query>[^#]*?))?(?:#.*?)? HTTP/[0-9](?:\.[0-9])?$"
 )
 # A request target without the request line around it: path, then an optional query.
 _TARGET = r"^(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?"

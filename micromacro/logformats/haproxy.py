@@ -38,14 +38,14 @@ from micromacro.logformats.patterns import BRACKETED, group, quoted
 HAPROXY_TIME = TimeSpec("strftime", "%d/%b/%Y:%H:%M:%S%.3f")
 
 # The client starts the record: at the start of the line or after the syslog prefix.
-_CLIENT_DATE = f"(?:^| ){group('ip', '[^ ]+')}:\\d+ \\[{group('time', BRACKETED)}\\] "
+_CLIENT_DATE = f"(?:^| ){group('ip', '[^ ]+')}:[0-9]+ \\[{group('time', BRACKETED)}\\] "
 _FRONTEND_SERVER = r"[^ ]+ [^ ]+/[^ ]+"
 # TR/Tw/Tc/Tr/Ta (Tq/Tw/Tc/Tr/Tt before HAProxy 1.5): -1 when not reached, "+" with logasap.
-_HTTP_TIMERS = r"-?\d+/-?\d+/-?\d+/-?\d+/\+?-?\d+"
+_HTTP_TIMERS = r"-?[0-9]+/-?[0-9]+/-?[0-9]+/-?[0-9]+/\+?-?[0-9]+"
 # status bytes_read request_cookie response_cookie termination_state connections queues
 _HTTP_MIDDLE = (
     f" {group('status', r'-?[0-9]+')} \\+?{group('bytes', '[0-9]+')} [^ ]+ [^ ]+ [-A-Za-z]{{4}} "
-    r"\d+/\d+/\d+/\d+/\+?\d+ \d+/\d+ "
+    r"[0-9]+/[0-9]+/[0-9]+/[0-9]+/\+?[0-9]+ [0-9]+/[0-9]+ "
 )
 # One or two {…} blocks of captured request and response headers, values separated by "|".
 _CAPTURES = group("captures", r"(?:\{[^}]*\} ){1,2}")
@@ -90,24 +90,28 @@ HAPROXY_ANY = LabelledFormat(
 # termination_state actconn/feconn/beconn/srv_conn/retries srv_queue/backend_queue
 HAPROXY_TCP = NotHttp(
     "haproxy_tcp",
-    r"(?:^| )[^ ]+:\d+ \[[^\]]+\] [^ ]+ [^ ]+/[^ ]+ -?\d+/-?\d+/\+?-?\d+ \+?\d+ [-A-Za-z]{2} "
-    r"\d+/\d+/\d+/\d+/\+?\d+ \d+/\d+\s*$",
+    r"(?:^| )[^ ]+:[0-9]+ \[[^\]]+\] [^ ]+ [^ ]+/[^ ]+ "
+    r"-?[0-9]+/-?[0-9]+/\+?-?[0-9]+ \+?[0-9]+ [-A-Za-z]{2} "
+    r"[0-9]+/[0-9]+/[0-9]+/[0-9]+/\+?[0-9]+ [0-9]+/[0-9]+\s*$",
 )
 # The default log format (no "option httplog" or "tcplog"): one line per connection.
 HAPROXY_CONNECT = NotHttp(
-    "haproxy_connect", r"(?:^| )Connect from [^ ]+:\d+ to [^ ]+:\d+ \([^ /()]+/[A-Za-z]+\)\s*$"
+    "haproxy_connect",
+    r"(?:^| )Connect from [^ ]+:[0-9]+ to [^ ]+:[0-9]+ \([^ /()]+/[A-Za-z]+\)\s*$",
 )
 
 # The error log format: a connection that failed before any request (an SSL handshake, a bad
 # PROXY protocol header): frontend/bind (the bind named by its address when unnamed), a colon.
-HAPROXY_ERROR = NotHttp("haproxy_error", r"(?:^| )[^ ]+:\d+ \[[^\]]+\] [^ /]+/[^ ]+: .*[^ \t\r]")
+HAPROXY_ERROR = NotHttp("haproxy_error", r"(?:^| )[^ ]+:[0-9]+ \[[^\]]+\] [^ /]+/[^ ]+: .*[^ \t\r]")
 
 # HAProxy's syslog header up to its message: a BSD or ISO 8601 time (and the host, which the
 # "local" format leaves out) before "haproxy[pid]: ", or RFC 5424's "haproxy PID MSGID SD".
-_SYSLOG_TIME = r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[^ ]+)"
+_SYSLOG_TIME = (
+    r"(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+)"
+)
 _SYSLOG_HEADER = (
-    rf"^(?:<\d+>)?(?:{_SYSLOG_TIME} (?:[^ ]+ )?haproxy\[\d+\]: "
-    r"|<\d+>1 [^ ]+ [^ ]+ haproxy [^ ]+ [^ ]+ (?:-|\[.*\]) )"
+    rf"^(?:<[0-9]+>)?(?:{_SYSLOG_TIME} (?:[^ ]+ )?haproxy\[[0-9]+\]: "
+    r"|<[0-9]+>1 [^ ]+ [^ ]+ haproxy [^ ]+ [^ ]+ (?:-|\[.*\]) )"
 )
 # The messages HAProxy writes about its servers and proxies. Only these: a custom log-format
 # (``option httplog clf``, JSON) writes its requests after the same syslog header, and such a
@@ -134,5 +138,5 @@ HAPROXY_FAMILY = Family(
     description=HAPROXY.description,
     # The client's port before the bracketed accept date, or a default-format record (HAProxy's
     # own messages recognise no format: a sample of nothing else is not read with the family).
-    claims=rf"{COMMENT_LINE}|:\d+ \[|Connect from ",
+    claims=rf"{COMMENT_LINE}|:[0-9]+ \[|Connect from ",
 )

@@ -598,7 +598,7 @@ _FORWARDED_FOR_HEADER = r"(?i)^#Fields:.*\bx-forwarded-for\b"
 # What a line a W3C family accounts for has: it is a directive (so a comment), or a headerless
 # layout reads it, whose first value is a date (with no ``#Fields:`` line among the lines, no
 # header is in force).
-_W3C_CLAIMS = rf"{COMMENT_LINE}|\d{{4}}-\d{{2}}-\d{{2}}"
+_W3C_CLAIMS = rf"{COMMENT_LINE}|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}"
 W3C_FAMILIES: tuple[Family, ...] = (
     Family(
         "w3c",

@@ -25,12 +25,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # Shapes of the values a headerless line is recognised by (the whole value, quotes removed).
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
-_TIME = r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_TIME = r"^[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?$"
 _METHOD = r"^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*$"
-_STATUS = r"^\d{3}$"
-_NUMBER = r"^\d+$"
-_PROTOCOL = r"^(?:[A-Za-z]+/\d+(?:\.\d+)?|-)$"
+_STATUS = r"^[0-9]{3}$"
+_NUMBER = r"^[0-9]+$"
+_PROTOCOL = r"^(?:[A-Za-z]+/[0-9]+(?:\.[0-9]+)?|-)$"
 
 IIS_SHAPES: Mapping[str, str] = {
     "date": _DATE,
