@@ -43,7 +43,7 @@ from micromacro.goals import (
     SourceMapping,
     TimestampField,
 )
-from micromacro.hit_cache import EntryUnreadable, WholeFiles
+from micromacro.hit_cache import EntryUnreadable
 from micromacro.hit_schema import (
     COUNTED_EXPORT_BUCKETS,
     EXPORT_BUCKET,
@@ -62,6 +62,7 @@ from micromacro.overlapping_inputs import (
     without_earlier_rows,
 )
 from micromacro.periods import TIME_OUT_OF_RANGE, in_supported_range, parse_timezone
+from micromacro.whole_files import WholeFiles
 
 # --- which format a file is in -----------------------------------------------------------------
 

@@ -48,7 +48,7 @@ from micromacro.format_choice import (
     unread_inputs,
 )
 from micromacro.goals import SourceMapping
-from micromacro.hit_cache import EntryUnreadable, HitCache, WholeFiles
+from micromacro.hit_cache import EntryUnreadable, HitCache
 from micromacro.hit_collection import (
     COUNTED_COLUMNS,
     SEGMENT_COLUMNS,
@@ -112,6 +112,7 @@ from micromacro.timeless_lines import (
     extents_frame,
     outside_period_lines,
 )
+from micromacro.whole_files import WholeFiles
 
 ProgressCallback = Callable[[int, int], None]
 

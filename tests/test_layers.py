@@ -74,7 +74,10 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "logformats",
         ),
     ),
-    ("inputs", ("spool", "compression", "inputs", "seeking", "entry_stream", "hit_cache")),
+    (
+        "inputs",
+        ("spool", "compression", "inputs", "seeking", "entry_stream", "hit_cache", "whole_files"),
+    ),
     (
         "hits",
         (
