@@ -278,6 +278,7 @@ class HitCache:
     # Set when Ctrl-C reached the writing thread (Polars checks for it while it writes): the
     # entries not written are dropped, and ``wait`` passes the interruption on.
     _interrupted: bool = False
+    _temps: set[str] = field(default_factory=set)  # the temporary files being written
 
     def __enter__(self) -> HitCache:
         return self
@@ -542,7 +543,12 @@ class HitCache:
             os.makedirs(self.directory, mode=0o700, exist_ok=True)  # hits name visitors
             handle, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_SUFFIX, dir=self.directory)
             os.close(handle)
+            with self._lock:
+                self._temps.add(temp)
+                interrupted = self._interrupted
             try:
+                if interrupted:
+                    return
                 if isinstance(write.frame, pl.LazyFrame):
                     write.frame.sink_parquet(
                         temp,
@@ -570,6 +576,7 @@ class HitCache:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
+                self._temps.discard(temp)
         except (OSError, ValueError, pl.exceptions.PolarsError) as error:
             message = (
                 f"cache: the entry of {write.file} was not kept: {error} (the next run reads "
@@ -588,16 +595,28 @@ class HitCache:
     def wait(self) -> None:
         """Wait for the entries being written (an entry written as it is read but not finished
         by now is abandoned); raises ``KeyboardInterrupt`` when the writing was interrupted
-        (Ctrl-C seen by a writing thread rather than the main one)."""
-        for stream in self._streams:
-            stream.abandon()  # nothing once finished
-            stream.join()
-        while True:
+        (Ctrl-C seen by a writing thread rather than the main one). Interrupted while it waits
+        (SIGTERM, a second Ctrl-C), it removes the temporary files being written, as the run
+        ends at once."""
+        try:
+            for stream in self._streams:
+                stream.abandon()  # nothing once finished
+                stream.join()
+            while True:
+                with self._lock:
+                    writer = self._writer
+                if writer is None:
+                    break
+                writer.join()
+        except KeyboardInterrupt:
             with self._lock:
-                writer = self._writer
-            if writer is None:
-                break
-            writer.join()
+                self._interrupted = True  # no other write starts
+                self._queue.clear()
+                temps = list(self._temps)
+            for temp in temps:
+                with contextlib.suppress(OSError):
+                    os.remove(temp)
+            raise
         if self._interrupted:
             raise KeyboardInterrupt
 

@@ -13,6 +13,8 @@ import gzip
 import json
 import os
 import re
+import signal
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -984,6 +986,47 @@ def test_an_entry_is_sealed_only_with_the_rows_it_counts(tmp_path: Path) -> None
         cache.store(file, {}, pl.LazyFrame({"a": [1, 2, 3]}), rows=3, size=0, appendable=False)
     assert cache.warnings == []
     assert [pl.read_parquet(entry).height for entry in folder.glob("hits-*.parquet")] == [3]
+
+
+def test_an_interruption_while_waiting_for_the_writer_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM (or a second Ctrl-C) while the run waits for an entry being written ends the run
+    at once, its writer too: the entry's temporary file goes with it."""
+    folder = tmp_path / "cache"
+    log = tmp_path / "access.log"
+    log.write_bytes(SHOP.read_bytes())
+    file = InputFile(str(log), str(log), log.stat().st_size)
+    writing, release = threading.Event(), threading.Event()
+    seal = hit_cache._seal
+
+    def slow_seal(path: str, rows: int) -> None:
+        writing.set()
+        release.wait(10)
+        seal(path, rows)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hit_cache, "_seal", slow_seal)
+    cache = HitCache(str(folder))
+    cache.store(file, {}, pl.LazyFrame({"a": [1, 2, 3]}), rows=3, size=0, appendable=False)
+    writer = cache._writer
+    assert writer is not None
+    assert writing.wait(10)
+    assert [path.name[:5] for path in folder.iterdir()] == [".tmp-"]
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(KeyboardInterrupt):
+            cache.wait()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert list(folder.iterdir()) == []
+    release.set()  # what the end of the process would have cut short
+    writer.join()
+    assert list(folder.iterdir()) == []
 
 
 def test_an_unwritable_cache_is_a_warning_and_the_report_goes_on(tmp_path: Path) -> None:
