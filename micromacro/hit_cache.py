@@ -565,6 +565,9 @@ class HitCache:
                     if write.stream.kept is None:
                         return  # abandoned
                     write.target, _, write.rows = write.stream.kept
+                with self._lock:
+                    if self._interrupted:  # the run ends at once: keep nothing half done
+                        return
                 _seal(temp, write.rows)
                 os.replace(temp, write.target)
             except (OSError, ValueError, pl.exceptions.PolarsError) as error:
