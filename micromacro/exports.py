@@ -280,7 +280,7 @@ def mapped_rows(
         plan.pageview.alias(_PAGEVIEW),
         plan.skip.alias(_SKIP),
         plan.session_only.alias(_SESSION_ONLY),
-        fields["transaction_id"].alias(_TRANSACTION),
+        _order_id(fields["transaction_id"]).alias(_TRANSACTION),
         *(expr.alias(name) for name, expr in plan.keep.items()),
         *(expr.alias(name) for name, expr in plan.values.items()),
         *(expr.alias(name) for name, expr in plan.extras.items()),
@@ -573,6 +573,16 @@ def _cached_rows(
 
 
 # --- all files ---------------------------------------------------------------------------------
+
+# What GA4's export writes as the transaction id of a purchase sent without one.
+_NO_ORDER_ID = "(not set)"
+
+
+def _order_id(text: pl.Expr) -> pl.Expr:
+    """A transaction id, none where GA4 wrote that there was none (``(not set)``): such
+    purchases are no repeats of one order."""
+    return pl.when(text != _NO_ORDER_ID).then(text)
+
 
 # What makes an order: its event's name and its transaction id.
 _ORDER = {"event_name": pl.String(), _TRANSACTION: pl.String()}

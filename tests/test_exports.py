@@ -546,6 +546,27 @@ def test_a_repeated_transaction_is_a_duplicate_as_ga4_counts_it_once(tmp_path: P
     assert (purchase["conversions"], purchase["revenue"]) == (2, 50.0)
 
 
+def test_purchases_without_a_transaction_id_are_no_repeats(tmp_path: Path) -> None:
+    """GA4 writes ``(not set)`` as the transaction id of a purchase sent without one: four
+    users' such purchases (two ``(not set)``, two blank) are four orders, 30 + 20 + 5 + 7."""
+    export = tmp_path / "events_20251102.json"
+    orders = [("p1", "(not set)", 30.0), ("p2", "(not set)", 20.0), ("p3", "", 5.0)]
+    rows = [
+        _ga4_row(10 * i, "purchase", user, order, revenue)
+        for i, (user, order, revenue) in enumerate([*orders, ("p4", "", 7.0)])
+    ]
+    export.write_text("\n".join(rows) + "\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "source: {preset: ga4}\ngoals:\n  - {name: purchase, kind: macro, event: {name: purchase},"
+        " value: {from: revenue}, count: every}\n"
+    )
+    data = report_json(str(export), "--goals", str(goals))
+    assert "duplicate" not in data["input"]
+    (purchase,) = data["goals"]
+    assert (purchase["conversions"], purchase["revenue"]) == (4, 62.0)
+
+
 # --- Segment ------------------------------------------------------------------------------------
 
 
