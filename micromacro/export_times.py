@@ -29,10 +29,13 @@ _MAX_EPOCH_US = 253_402_300_800_000_000
 _BEFORE_EARLIEST_US = (EARLIEST - timedelta(days=1) - datetime(1970, 1, 1, tzinfo=UTC)) // (
     timedelta(microseconds=1)
 )
+# An offset runs from 00:00 to 23:59 (RFC 3339): a time with another is no time.
 _ISO_8601 = (
     r"^\s*(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d+)?)?)?"
-    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
+    r"\s*([Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?\s*$"
 )
+# The end of a time whose offset is a day or more, or has 60 minutes or more.
+_IMPOSSIBLE_OFFSET = r"[+-](?:2[4-9]|[3-9][0-9])(?::?[0-9]{2})?$|[+-][0-9]{2}:?[6-9][0-9]$"
 
 
 def localise(naive: pl.Expr, zone: tzinfo) -> pl.Expr:
@@ -75,6 +78,7 @@ def iso8601_common(text: pl.Expr, zone: tzinfo) -> pl.Expr:
     offset, ``Z`` or none) as UTC, faster than ``iso8601``; null for the other shapes."""
     joined = text.str.replace(" ", "T", literal=True)
     aware = joined.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", strict=False, time_unit="us")
+    aware = pl.when(~joined.str.contains(_IMPOSSIBLE_OFFSET)).then(aware)
     naive = joined.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
     return pl.coalesce(aware.dt.convert_time_zone("UTC"), localise(naive, zone))
 

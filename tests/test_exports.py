@@ -570,6 +570,26 @@ def test_purchases_without_a_transaction_id_are_no_repeats(tmp_path: Path) -> No
 # --- Segment ------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("offset", ["+24:00", "+25:00", "-48:00", "+99", "+05:75", "-0560"])
+def test_a_time_whose_offset_no_clock_has_is_no_time(tmp_path: Path, offset: str) -> None:
+    """An ISO 8601 offset runs from 00:00 to 23:59: a row with another is malformed, not moved
+    by days; a row of a real offset beside it is read (05:00+05:30 is 23:30 UTC the day
+    before)."""
+    export = tmp_path / "segment.ndjson"
+    rows = [f"2025-11-03T05:00:00{offset}", "2025-11-03T05:00:00+05:30"]
+    export.write_text(
+        "".join(
+            json.dumps({"type": "page", "anonymousId": "a", "timestamp": at, "properties": {}})
+            + "\n"
+            for at in rows
+        )
+    )
+    goals = goals_file(tmp_path, "source: {preset: segment}\n", goals="")
+    data = report_json(str(export), "--goals", goals, "-q")
+    assert (data["input"]["malformed"], data["input"]["page"]) == (1, 1)
+    assert data["period"]["first_hit"] == "2025-11-02T23:30:00Z"
+
+
 def test_segment_report() -> None:
     data = report_json(SEGMENT, "--goals", SEGMENT_GOALS)
     assert data["input"] == {
