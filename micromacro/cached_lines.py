@@ -348,8 +348,7 @@ class LineCache:
         if whole == first:
             return
         if kept.stream is None:
-            before = self.identities[name]
-            kept.stream = self.cache.stream(name, self.settings, before, ENTRY_SCHEMA)
+            kept.stream = self.cache.stream(name, ENTRY_SCHEMA)
         end = whole * _SLICE_LINES
         placed = _placed(kept, end)
         for rows in _slices(placed, kept.handed + 1, end):

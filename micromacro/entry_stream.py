@@ -62,8 +62,7 @@ class EntryStream:
         """End the entry unkept (its file is not read whole after all): the rows handed over
         and not yet written are not made. Nothing once it ended."""
         if not self._ended:
-            self._drop_handed()
-            self._end()
+            self.stop()
 
     def stop(self) -> None:
         """The writer takes no more rows: those handed over are dropped."""

@@ -258,7 +258,7 @@ class _Write:
     frame: pl.DataFrame | pl.LazyFrame
     rows: int
     file: str  # the input it holds
-    target: str
+    target: str  # where it goes (an entry stream's: set once it ended)
     metadata: ParquetMetadata
     stream: EntryStream | None = None
 
@@ -458,20 +458,13 @@ class HitCache:
                 )
                 self._writer.start()
 
-    def stream(
-        self,
-        name: str,
-        settings: Mapping[str, object],
-        before: Identity,
-        schema: Mapping[str, pl.DataType],
-    ) -> EntryStream:
-        """An entry of the file ``name`` (of identity ``before`` when reading began) for
-        ``settings``, written in a thread of its own as its rows (of ``schema``) are handed
-        over, before the file is read to its end (``EntryStream``)."""
+    def stream(self, name: str, schema: Mapping[str, pl.DataType]) -> EntryStream:
+        """An entry of the file ``name``, written in a thread of its own as its rows (of
+        ``schema``) are handed over, before the file is read to its end (``EntryStream``);
+        where it goes and how many rows it has are known once ``store`` finishes it."""
         stream = EntryStream(schema)
-        target = self.entry_path(before, settings)
         self._streams.append(stream)
-        stream.start(self._guarded, _Write(stream.frame, 0, name, target, stream.metadata, stream))
+        stream.start(self._guarded, _Write(stream.frame, 0, name, "", stream.metadata, stream))
         return stream
 
     def _metadata(
