@@ -40,13 +40,12 @@ from micromacro.hit_cache import (
 from micromacro.hit_collection import MALFORMED_EXAMPLES, MALFORMED_REASON
 from micromacro.hit_schema import BUCKET, COUNTED_BUCKETS, HIT_SCHEMA, KIND, compact_strings
 from micromacro.hits import ACCESS_LOG_CONSTANTS, HitFilter, canonical_hits, outside_period
-from micromacro.inputs import (
+from micromacro.line_chunks import (
     DEFAULT_CHUNK_BYTES,
     ByteRange,
     FileParts,
     InputFile,
     LineChunk,
-    read_ahead,
     read_line_chunks,
 )
 from micromacro.logformats import LogFormat
@@ -58,6 +57,7 @@ from micromacro.overlapping_inputs import (
     sample_hash,
 )
 from micromacro.periods import Period
+from micromacro.read_ahead import read_ahead
 from micromacro.timeless_lines import TIMELESS_BUCKETS
 
 # What an entry keeps of a counted line's hit (``hits.canonical_hits``): the columns a run

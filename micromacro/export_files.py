@@ -27,7 +27,7 @@ from typing import BinaryIO
 import polars as pl
 
 from micromacro.errors import InputError
-from micromacro.inputs import DEFAULT_CHUNK_BYTES, parse_line_bytes
+from micromacro.line_chunks import DEFAULT_CHUNK_BYTES, parse_line_bytes
 
 # The columns of a table of bad rows: the row's number, why it is bad, its first characters.
 BAD_ROW_NUMBER = "line_no"

@@ -53,7 +53,8 @@ from micromacro.hit_schema import (
     as_number,
 )
 from micromacro.hits import HitFilter, MalformedLine, export_bucket_expr, in_export_period
-from micromacro.inputs import STDIN_NAME, InputFile, Inputs
+from micromacro.inputs import STDIN_NAME, Inputs
+from micromacro.line_chunks import InputFile
 from micromacro.overlapping_inputs import (
     SAMPLE_HASH,
     OverlapSample,

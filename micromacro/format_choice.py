@@ -30,7 +30,8 @@ import polars as pl
 from micromacro.errors import UsageError
 from micromacro.hit_cache import HitCache
 from micromacro.hits import Unterminated, ending_text
-from micromacro.inputs import InputFile, Inputs
+from micromacro.inputs import Inputs
+from micromacro.line_chunks import InputFile
 from micromacro.logformats import (
     FAMILIES,
     Candidate,

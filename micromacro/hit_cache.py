@@ -46,7 +46,7 @@ import polars as pl
 
 from micromacro import __version__
 from micromacro.entry_stream import EntryStream
-from micromacro.inputs import ByteRange, FileParts, InputFile
+from micromacro.line_chunks import ByteRange, FileParts, InputFile
 
 if TYPE_CHECKING:
     from polars._typing import ParquetMetadata

@@ -37,7 +37,7 @@ from micromacro.hit_schema import (
     held_bytes,
 )
 from micromacro.hits import TOO_LONG_REASON, MalformedLine, Unterminated, hits_of
-from micromacro.inputs import NUL_PADDING, too_long_line
+from micromacro.line_chunks import NUL_PADDING, too_long_line
 from micromacro.logformats import looks_utf16
 from micromacro.logformats.envelopes import Envelope
 from micromacro.logformats.formatstrings import FormatString

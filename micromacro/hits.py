@@ -38,7 +38,7 @@ from micromacro.bots import bot_match
 from micromacro.exclusions import excluded_lines
 from micromacro.goals import Exclusions
 from micromacro.hit_schema import BUCKET, BUCKETS, EXPORT_BUCKET, HIT_SCHEMA, KIND, FrameT
-from micromacro.inputs import NUL_PADDING, TOO_LONG
+from micromacro.line_chunks import NUL_PADDING, TOO_LONG
 from micromacro.logformats.fields import distinct_codes
 
 STATIC_EXTENSIONS: tuple[str, ...] = (
@@ -421,7 +421,7 @@ def classify_lines(
 
 
 def unreadable_malformed(lines: pl.DataFrame) -> pl.DataFrame:
-    """Classified lines with every line too long to read (``inputs.too_long_line``) or starting
+    """Classified lines with every line too long to read (``line_chunks.too_long_line``) or starting
     with NUL bytes (``NUL_PADDING``: the line the server wrote after them starts somewhere in
     it, and a reader would take the NULs for its first field) in the ``malformed`` bucket,
     read by no variant."""

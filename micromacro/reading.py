@@ -6,7 +6,7 @@ the first lines of every input (``format_choice``), the inputs ordered oldest fi
 bounded period a large log in time order is read only in the period's stretch (``seeking``). Lines
 the chosen variant leaves are retried by its family in batches; a file found out of order is read
 again whole. The chosen variant parses the next chunk in a thread of its own while this one is
-classified and added (``inputs.read_ahead``). The classified lines add up to counts and hits in
+classified and added (``read_ahead``). The classified lines add up to counts and hits in
 ``hit_collection`` (where ``--dedupe`` moves repeated lines of later inputs to ``duplicate``).
 Event exports are read by ``exports``. Either way the result is an ``InputRead``; with
 ``--compare`` a read over both periods is split into each. ``input_read`` holds what a read is
@@ -76,14 +76,8 @@ from micromacro.input_read import (
     empty_mappings,
     ignored_options,
 )
-from micromacro.inputs import (
-    FileParts,
-    InputFile,
-    Inputs,
-    LineChunk,
-    read_ahead,
-    unfinished_last_line,
-)
+from micromacro.inputs import Inputs
+from micromacro.line_chunks import FileParts, InputFile, LineChunk, unfinished_last_line
 from micromacro.logformats import LogFormat
 from micromacro.logformats.cut import group_order
 from micromacro.logformats.families import (
@@ -103,6 +97,7 @@ from micromacro.periods import (
     parse_period,
     parse_timezone,
 )
+from micromacro.read_ahead import read_ahead
 from micromacro.seeking import OutOfStretch, period_parts
 from micromacro.timeless_lines import (
     IN_PERIOD,

@@ -39,7 +39,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from micromacro.inputs import ByteRange, FileParts, InputFile, parse_line_bytes
+from micromacro.line_chunks import ByteRange, FileParts, InputFile, parse_line_bytes
 from micromacro.logformats import LogFormat
 from micromacro.periods import Period
 

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from micromacro.hit_cache import CachedPart, EntryUnreadable, HitCache, Identity
-from micromacro.inputs import InputFile
+from micromacro.line_chunks import InputFile
 
 
 @dataclass

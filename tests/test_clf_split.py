@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro.inputs import parse_line_bytes
+from micromacro.line_chunks import parse_line_bytes
 from micromacro.logformats import fields
 from micromacro.logformats.clf import COMBINED, COMBINED_XFF, COMMON, VHOST_COMBINED, VHOST_COMMON
 from micromacro.logformats.clf_split import SplitClf, _head_shape

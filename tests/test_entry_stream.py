@@ -21,7 +21,8 @@ import pytest
 
 from micromacro import cached_lines, hit_cache, reading
 from micromacro.entry_stream import EntryStream
-from micromacro.inputs import Inputs, LineChunk
+from micromacro.inputs import Inputs
+from micromacro.line_chunks import LineChunk
 from tests.test_hit_cache import SAMPLE, Parses, entries, invoke, same_three_ways
 
 _SLICE = 64

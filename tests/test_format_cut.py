@@ -15,7 +15,7 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from micromacro.errors import UsageError
-from micromacro.inputs import parse_line_bytes
+from micromacro.line_chunks import parse_line_bytes
 from micromacro.logformats.formatstrings import FormatString, compile_format_string
 from tests.helpers import lines_frame
 

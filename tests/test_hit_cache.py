@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from micromacro import bots, cached_lines, exports, hit_cache, hit_collection, periods, reading
 from micromacro.cli import cli
 from micromacro.hit_cache import HitCache
-from micromacro.inputs import InputFile
+from micromacro.line_chunks import InputFile
 from tests.helpers import SharedBuilds
 from tests.test_exports import (
     CSV_SOURCE,

@@ -31,16 +31,18 @@ import micromacro.inputs as inputs_module
 import micromacro.spool as spool_module
 from micromacro.cli import cli
 from micromacro.errors import InputError
-from micromacro.inputs import (
+from micromacro.inputs import Inputs
+from micromacro.line_chunks import (
     ByteRange,
     FileParts,
     InputFile,
-    Inputs,
     LineChunk,
     parse_line_bytes,
-    read_ahead,
+    read_line_chunks,
+    too_long_line,
 )
 from micromacro.logformats.families import FirstRead
+from micromacro.read_ahead import read_ahead
 from micromacro.reading import _read_first
 from tests.helpers import combined_line
 
@@ -419,7 +421,7 @@ def test_a_line_longer_than_the_cap_is_marked_without_being_kept(tmp_path: Path)
     log.write_bytes(b"first\n" + b"x" * 100_000 + b"\r\nsecond\n" + b"y" * 3000 + b"\nlast")
     with Inputs([str(log)], max_line_bytes=2048) as inputs:
         rows = _all_lines(inputs, chunk_bytes=8192)
-    too_long = inputs_module.too_long_line
+    too_long = too_long_line
     assert [(number, too_long(text) or text) for _, number, text in rows] == [
         (1, "first"),
         (2, (100_001, "x" * 120)),  # the \r of its \r\n ending counted
@@ -648,7 +650,7 @@ def test_the_bytes_a_stretch_lost_before_it_was_read_are_counted(tmp_path: Path)
     log.write_bytes(b"one\ntwo\nthree\n")  # 14 bytes; the stretch was found at 30
     file = InputFile(str(log), str(log), 30)
     parts = FileParts((ByteRange(4, 30, 1),), 1)
-    chunks = inputs_module.read_line_chunks(file, pl.String(), parts=parts)
+    chunks = read_line_chunks(file, pl.String(), parts=parts)
     lines: list[str] = []
     while True:
         try:
@@ -657,7 +659,7 @@ def test_the_bytes_a_stretch_lost_before_it_was_read_are_counted(tmp_path: Path)
             missing = done.value
             break
     assert (lines, missing) == (["two", "three"], 16)
-    whole = inputs_module.read_line_chunks(InputFile(str(log), str(log), 14), pl.String())
+    whole = read_line_chunks(InputFile(str(log), str(log), 14), pl.String())
     assert [chunk.lines.height for chunk in whole] == [3]  # the file as it was: nothing lost
 
 

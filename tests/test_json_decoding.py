@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro.inputs import parse_line_bytes
+from micromacro.line_chunks import parse_line_bytes
 from micromacro.logformats import jsonlines, parse_access_lines
 from micromacro.logformats.jsonlines import JSON_LINES
 from micromacro.logformats.keyed import epoch_times, logged_times

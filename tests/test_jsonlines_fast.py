@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromacro.inputs import parse_line_bytes
+from micromacro.line_chunks import parse_line_bytes
 from micromacro.logformats.fields import ISO8601, normalize
 from micromacro.logformats.jsonlines import JSON_LINES, JSON_TABLE, spelling_values, spellings_in
 from micromacro.logformats.keyed import (

@@ -29,6 +29,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "collector",
             "cpus",
+            "read_ahead",
             "descriptors",
             "text",
             "distinct",
@@ -76,7 +77,16 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "inputs",
-        ("spool", "compression", "inputs", "seeking", "entry_stream", "hit_cache", "whole_files"),
+        (
+            "spool",
+            "compression",
+            "line_chunks",
+            "inputs",
+            "seeking",
+            "entry_stream",
+            "hit_cache",
+            "whole_files",
+        ),
     ),
     (
         "hits",

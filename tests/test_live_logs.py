@@ -23,7 +23,8 @@ from click.testing import CliRunner, Result
 
 from micromacro import reading, seeking
 from micromacro.cli import cli
-from micromacro.inputs import FileParts, InputFile, Inputs, read_line_chunks
+from micromacro.inputs import Inputs
+from micromacro.line_chunks import FileParts, InputFile, read_line_chunks
 from tests.helpers import combined_line
 from tests.test_hit_cache import Parses
 

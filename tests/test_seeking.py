@@ -25,7 +25,7 @@ import micromacro.reading as reading_module
 from micromacro import periods, seeking
 from micromacro.cli import cli
 from micromacro.goals_file import load_goals
-from micromacro.inputs import FileParts, InputFile
+from micromacro.line_chunks import FileParts, InputFile
 from micromacro.logformats import COMBINED
 from micromacro.periods import parse_period
 from micromacro.report import ReportOptions, build_report
