@@ -761,7 +761,7 @@ def _explain_detection(env: Environment, analysis: SampleAnalysis) -> None:
         out.append(f"read inside the {analysis.envelope.name} envelope of the lines")
     if analysis.unread is not None:
         where, text = analysis.unread
-        out.append(f"first line no format reads: {where}: {inert(text, limit=120)}")
+        out.append(f"first line no format reads: {inert(where)}: {inert(text, limit=120)}")
     env.stdout.write("\n".join(out) + "\n")
     env.stdout.flush()
     detection = choose_format(analysis)

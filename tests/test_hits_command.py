@@ -205,6 +205,19 @@ def test_detect_without_any_readable_line_exits_1_after_the_table(tmp_path: Path
     assert "no format reads any of the 1 sample lines" in result.stderr
 
 
+def test_detect_shows_a_hostile_file_name_inert(tmp_path: Path) -> None:
+    """The name of the file the unread line is in is shown as every message shows a name: its
+    escapes, bell and bidirectional override written out, never acted on by the terminal."""
+    path = tmp_path / "x\x1b[31m\x1b]8;;http:e\x07\u202eRTL.log"
+    path.write_text(LINES[0] + "\ngarbage\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["formats", "--detect", str(path)])
+    assert result.exit_code == 0, result.stderr
+    shown = f"{tmp_path}/x\\x1b[31m\\x1b]8;;http:e\\x07\\u202eRTL.log:2"
+    assert f"first line no format reads: {shown}: garbage" in result.stdout.splitlines()
+    assert "\x1b" not in result.stdout
+    assert "\u202e" not in result.stdout
+
+
 def test_output_codes_are_filled_from_the_period_as_report_does(log: Path, tmp_path: Path) -> None:
     """`-o 'hits/%Y-%m-%d.csv'` names the file after the period's start (--since, else the
     first hit's day, in the log's zone), as `report --output` does: a nightly job keeps a
