@@ -32,6 +32,9 @@ from micromacro.text import inert, quoted
 
 # The characters of a variant named in a warning: a variant is a value from the log.
 _NAME_CHARS = 40
+# The variants an error lists: a log with a distinct value a line would make a message of
+# megabytes (in a cron job's mail) otherwise.
+_LISTED_VARIANTS = 20
 # A sample-ratio mismatch is reported below this p-value (a deliberately strict threshold: the
 # test runs on every report, and a real mismatch gives far smaller values).
 SRM_P_VALUE = 0.001
@@ -60,7 +63,15 @@ def _no_variant(baseline: str, by: str, names: list[str], rows: Sequence[Segment
         why = f"no session has it for --by {by}, whose variants name a value of each dimension"
     else:
         why = f"no session has it for --by {by}"
-    return f"--baseline {baseline!r}: {why} (seen: {', '.join(names) or 'none'})"
+    return f"--baseline {baseline!r}: {why} (seen: {_listed(names) or 'none'})"
+
+
+def _listed(names: Sequence[str]) -> str:
+    """The first ``_LISTED_VARIANTS`` of ``names``, each cut to ``_NAME_CHARS``, and how many
+    more there are."""
+    shown = ", ".join(inert(name, limit=_NAME_CHARS) for name in names[:_LISTED_VARIANTS])
+    more = len(names) - _LISTED_VARIANTS
+    return f"{shown}, … and {more:,} more" if more > 0 else shown
 
 
 def experiment(
@@ -85,8 +96,8 @@ def experiment(
     shares = list(expected_split) or [1.0] * len(variants)
     if len(shares) != len(variants):
         raise UsageError(
-            f"--expected-split has {len(shares)} shares for {len(variants)} variants "
-            f"({', '.join(names)}, in that order)"
+            f"--expected-split has {len(shares):,} shares for {len(variants):,} variants "
+            f"({_listed(names)}, in that order)"
         )
     base = variants[names.index(baseline)]
     sessions = [row.sessions for row in variants]

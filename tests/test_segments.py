@@ -561,6 +561,29 @@ def test_sample_ratio_mismatch_is_flagged() -> None:
         experiment([row("A", 1), row("B", 1)], "v", "A", [1, 1, 1])
 
 
+def test_an_error_lists_the_first_twenty_variants_each_cut() -> None:
+    """A log with a distinct value a line (a hostile client's queries) makes thousands of
+    variants: the error names twenty, each cut to 40 characters, and counts the rest."""
+
+    def row(name: str) -> SegmentRow:
+        return SegmentRow("v", name, 1, 1, 0, 0.0, 0, 0.0, None, None, None, None,
+                          False, (), 0, 0.0)  # fmt: skip
+
+    names = [f"{i:04d}" + "X" * 300 for i in range(3000)]
+    shown = ", ".join(f"{i:04d}" + "X" * 35 + "…" for i in range(20))
+    with pytest.raises(UsageError) as raised:
+        experiment([row(name) for name in names], "v", "nope")
+    assert str(raised.value) == (
+        f"--baseline 'nope': no session has it for --by v (seen: {shown}, … and 2,980 more)"
+    )
+    with pytest.raises(UsageError) as raised:
+        experiment([row(name) for name in names], "v", names[0], [1, 1])
+    assert str(raised.value) == (
+        f"--expected-split has 2 shares for 3,000 variants ({shown}, … and 2,980 more, in that "
+        "order)"
+    )
+
+
 @pytest.mark.parametrize(
     ("a", "b", "mismatch"),
     # 10,000 sessions split 50/50: χ² = (a − b)² / 10,000 with 1 df, p = erfc(√(χ²/2)):
