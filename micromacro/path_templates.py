@@ -9,7 +9,8 @@ per hit: ``path_templates`` takes the distinct paths and returns each one's temp
 
 A segment that names a step people take (``thank-you``, ``checkout``, ``pricing``, …: the
 words of ``KEEP_WORDS``) is never collapsed as a slug, so ``/account/welcome`` stays itself
-among many account pages.
+among many account pages. A few paths whose template by their own shape would also match
+another page's path keep their names (``/contact/thanks-2026`` beside ``/contact/form``).
 """
 
 from __future__ import annotations
@@ -143,7 +144,9 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
     """
     split = {path: _split(path) for path in sorted(set(paths))}
     several = len({s[0] for s in split.values() if is_locale(s[0])}) > 1
-    shaped = {path: _own_shape(segments, locales=several) for path, segments in split.items()}
+    shaped = _taking_no_other_page(
+        {path: _own_shape(segments, locales=several) for path, segments in split.items()}
+    )
     depth = max((len(s) for s in shaped.values()), default=0)
     for level in range(1, depth):
         children: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -164,6 +167,53 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
             if segment and segment != WILDCARD and not keeps_its_name(segment):
                 segments[level] = _slug_wildcard(segment, last=level == len(segments) - 1)
     return {path: "/" + "/".join(segments) for path, segments in shaped.items()}
+
+
+def _taking_no_other_page(shaped: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each path's segments shaped by ids (``_own_shape``), but those of a template of fewer
+    than ``SLUG_SIBLINGS`` paths whose wildcards would also match a path of another template
+    kept as they are: ``/contact/*`` of ``/contact/thanks-2026`` alone would take
+    ``/contact/form`` too. (A template of more paths keeps its wildcards: its ids are too many
+    to name one by one.)"""
+    templates = {path: tuple(segments) for path, segments in shaped.items()}
+    members: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for path, template in templates.items():
+        members[template].append(path)
+    by_segment: dict[tuple[int, int, str], set[str]] = defaultdict(set)
+    by_length: dict[int, set[str]] = defaultdict(set)
+    for path in templates:
+        segments = _split(path)
+        by_length[len(segments)].add(path)
+        for index, segment in enumerate(segments):
+            by_segment[len(segments), index, segment.lower()].add(path)
+    for template, paths in members.items():
+        if len(paths) >= SLUG_SIBLINGS or not any(map(_is_wildcard_segment, template)):
+            continue
+        fixed = [
+            by_segment[len(template), index, segment.lower()]
+            for index, segment in enumerate(template)
+            if not _is_wildcard_segment(segment)
+        ]
+        near = set.intersection(*sorted(fixed, key=len)) if fixed else by_length[len(template)]
+        if any(templates[other] != template and _matches(template, other) for other in near):
+            shaped.update((path, _split(path)) for path in paths)
+    return shaped
+
+
+def _is_wildcard_segment(segment: str) -> bool:
+    return segment == WILDCARD or segment.startswith(WILDCARD + ".")
+
+
+def _matches(segments: Sequence[str], path: str) -> bool:
+    """Whether a path is one a template's glob (its ``segments``) matches, as a goal does
+    (ignoring case)."""
+    own = _split(path)
+    return len(own) == len(segments) and all(
+        segment.lower() == part.lower()
+        if not _is_wildcard_segment(segment)
+        else part.lower().endswith(segment[1:].lower())
+        for segment, part in zip(segments, own, strict=True)
+    )
 
 
 def _holds_slugs(prefix: tuple[str, ...]) -> bool:
@@ -210,6 +260,4 @@ def file_template(path: str, template: str) -> str:
 
 def has_wildcard(template: str) -> bool:
     """Whether a template holds a ``*`` segment (else it is the path itself)."""
-    return any(
-        segment == WILDCARD or segment.startswith(WILDCARD + ".") for segment in _split(template)
-    )
+    return any(_is_wildcard_segment(segment) for segment in _split(template))

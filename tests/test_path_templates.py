@@ -80,6 +80,29 @@ PRODUCTS = [
             "/de/bestellung",
             "/de/bestellung",
         ),
+        # a few paths whose wildcard would take another page's path keep their names (as a
+        # goal's glob, /contact/* would count the form's views as the confirmation's)
+        (["/contact/form", "/contact/thanks-2026"], "/contact/thanks-2026", "/contact/thanks-2026"),
+        (["/Contact/Form", "/contact/thanks-2026"], "/contact/thanks-2026", "/contact/thanks-2026"),
+        (["/contact/thanks-2026"], "/contact/thanks-2026", "/contact/*"),
+        (
+            ["/orders/48211/receipt", "/orders/48212/receipt", "/orders/history/receipt"],
+            "/orders/48212/receipt",
+            "/orders/48212/receipt",
+        ),
+        (
+            ["/invoices/48211.pdf", "/invoices/terms.pdf"],
+            "/invoices/48211.pdf",
+            "/invoices/48211.pdf",
+        ),
+        (["/invoices/48211.pdf", "/invoices/terms.zip"], "/invoices/48211.pdf", "/invoices/*.pdf"),
+        (["/en/pricing", "/de/pricing", "/go/pricing"], "/de/pricing", "/de/pricing"),
+        # ids too many to name keep their wildcard beside a fixed sibling
+        (
+            [*(f"/orders/{n}/receipt" for n in range(48211, 48216)), "/orders/history/receipt"],
+            "/orders/48211/receipt",
+            "/orders/*/receipt",
+        ),
         # the root and trailing slashes
         (["/"], "/", "/"),
         (["/blog/"], "/blog/", "/blog/"),

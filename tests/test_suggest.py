@@ -635,6 +635,25 @@ def test_a_confirmation_named_in_percent_encoded_letters_is_named(tmp_path: Path
     assert purchase.evidence.why.startswith("a confirmation page by its name")
 
 
+def test_a_confirmation_named_by_an_id_takes_no_other_page(tmp_path: Path) -> None:
+    """/contact/thanks-2026 (a code of three digits, by its shape) beside /contact/form: the
+    goal is the page itself, not /contact/*, which would count every session that saw the form
+    (10, where 4 sent it)."""
+    log = _flows(
+        tmp_path,
+        [
+            (4, ["/shop", "/contact/form", "POST /contact/form", "/contact/thanks-2026"]),
+            (6, ["/contact/form", "/shop"]),
+        ],
+    )
+    (lead,) = [s for s in _suggest(str(log)).goals if s.goal.kind == "macro"]
+    assert lead.goal.destination == DestinationMatcher(
+        StringMatcher("equals", "/contact/thanks-2026")
+    )
+    assert (lead.evidence.sessions, lead.evidence.examples) == (4, ("/contact/thanks-2026",))
+    assert not _matches(lead.goal, _hit(PAGE, "/contact/form"))
+
+
 def test_names_are_made_unique_in_the_order_goals_are_proposed() -> None:
     """The best-ranked of two purchase pages is ``purchase``, the next ``purchase_2``: names
     were handed out as the pages were found, so the real purchase could be ``purchase_3``."""
