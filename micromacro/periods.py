@@ -31,6 +31,9 @@ from micromacro.timespans import AmbiguousUnit, parse_duration
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A datetime: a date as above, ``T`` or a space, then the time (Python reads other ISO 8601
+# forms too, ``20261102`` or ``2026-W45``, but as an instant where a day is meant).
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d")
 _RELATIVE = re.compile(r"^\d+(?:\.\d+)?\s*[smhdw]$", re.IGNORECASE)
 
 # The supported times, ``[EARLIEST, LATEST)`` (a period's end may be ``LATEST`` itself).
@@ -263,6 +266,8 @@ def parse_bound(
 def _instant(value: str, tz: tzinfo, unreadable: str) -> datetime:
     """A datetime written in ISO 8601 as a UTC instant (naive: in ``tz``)."""
     try:
+        if not _DATETIME.match(value):
+            raise ValueError(value)
         instant = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(

@@ -55,6 +55,12 @@ def test_relative_spans_yesterday_and_today() -> None:
     [
         ("last week", None, "cannot read 'last week'"),
         ("2026-13-01", None, "not a valid date"),
+        # ISO 8601's basic and week dates, and a time after another separator, would be read
+        # as an instant where a day is meant: refused
+        ("20261102", "20261102", "cannot read '20261102'"),
+        ("2026-W45", None, "cannot read '2026-W45'"),
+        ("2026-W45-7", None, "cannot read '2026-W45-7'"),
+        ("2026-11-02_09:00", None, "cannot read '2026-11-02_09:00'"),
         ("2026-11-03", "2026-11-02", "must be before"),
     ],
 )
