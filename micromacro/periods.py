@@ -499,6 +499,28 @@ def zone_name(tz: tzinfo) -> str:
     offset = tz.utcoffset(None)
     if tz is UTC or offset is None or not offset:
         return "UTC"
+    return _offset_text(offset)
+
+
+def _offset_text(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def repeated_hour_offset(local: datetime) -> str:
+    """`` +02:00``, the UTC offset of ``local``, when its wall time occurs twice in its zone
+    (the hour repeated as clocks go back), so that a time shown without its offset tells which;
+    else empty.
+
+    >>> berlin = ZoneInfo("Europe/Berlin")
+    >>> first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(berlin)
+    >>> f"{first:%H:%M}{repeated_hour_offset(first)}"
+    '02:30 +02:00'
+    >>> repeated_hour_offset(datetime(2026, 10, 25, 4, 0, tzinfo=berlin))
+    ''
+    """
+    offset = local.utcoffset()
+    if offset is None or local.replace(fold=1 - local.fold).utcoffset() == offset:
+        return ""
+    return " " + _offset_text(offset)

@@ -298,3 +298,20 @@ def test_durations_up_to_ten_thousand_years() -> None:
             parse_duration(text)
     with pytest.raises(ValueError, match="expected a duration"):
         parse_duration(float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("since", "shown"), [("2026-10-25T02:30+01:00", "+01:00"), ("2026-10-25T02:30", "+02:00")]
+)
+def test_a_time_of_the_repeated_hour_is_shown_with_its_offset(since: str, shown: str) -> None:
+    """02:30 on the night clocks go back is two instants an hour apart (02:30 summer time is
+    read first, as the README says): the period's label and its warning tell which. 04:00
+    occurs once and is shown as it is."""
+    args = ["report", "sample_logs/access.log", "--since", since, "--until", "2026-10-25T03:00Z"]
+    result = CliRunner().invoke(cli, [*args, "--tz", "Europe/Berlin", "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    span = f"2026-10-25 02:30 {shown} – 2026-10-25 04:00 (Europe/Berlin)"
+    assert f"micromacro: warning: no hits in the period {span}:" in result.stderr
+    assert f"# Period: 25 Oct 2026 02:30 {shown} – 25 Oct 2026 04:00 (Europe/Berlin), " in (
+        result.stdout
+    )

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from micromacro.periods import repeated_hour_offset
 from micromacro.stats import spreadsheet_figure
 
 ColumnKind = Literal[
@@ -130,7 +131,7 @@ def format_instant(instant: datetime, tz: tzinfo) -> str:
     '4 Nov 2026 09:05'
     """
     local = instant.astimezone(tz)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return f"{local.day} {local:%b %Y %H:%M}{repeated_hour_offset(local)}"
 
 
 def short_span(start: datetime, end: datetime, tz: tzinfo) -> str:
