@@ -31,6 +31,8 @@ from micromacro.errors import ConfigError, ExitCode, InputError, MicromacroError
 from micromacro.text import inert
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from micromacro.reading import ProgressCallback
 
 PROG = "micromacro"
@@ -95,11 +97,30 @@ class Environment:
         """A progress bar on stderr while a large input is read, only when stderr is a terminal.
 
         Yields the callback to pass to ``build_report`` (None when no bar can be shown); the bar
-        appears at the first report of progress if the inputs are large.
+        starts at the first report of progress if the inputs are large, and nothing at all is
+        written to the terminal otherwise (not even the codes that hide the cursor).
         """
         if self.quiet or not self.stderr_isatty:
             yield None
             return
+        shown: list[Progress] = []
+
+        def advance(done: int, total: int) -> None:
+            if total < _PROGRESS_MIN_BYTES:
+                return
+            if not shown:
+                shown.append(self._progress_bar())
+                shown[0].add_task("read", total=total)
+            shown[0].update(shown[0].task_ids[0], completed=done, total=total)
+
+        try:
+            yield advance
+        finally:
+            for bar in shown:
+                bar.stop()
+
+    def _progress_bar(self) -> Progress:
+        """A progress bar of bytes read on stderr, started."""
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -118,14 +139,9 @@ class Environment:
             TransferSpeedColumn(),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("read", visible=False)
-
-            def advance(done: int, total: int) -> None:
-                visible = total >= _PROGRESS_MIN_BYTES
-                bar.update(task, completed=done, total=total, visible=visible)
-
-            yield advance
+        bar = Progress(*columns, console=console, transient=True)
+        bar.start()
+        return bar
 
 
 # What rich assumes of a terminal whose size is unknown.

@@ -438,6 +438,24 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
     assert "\x1b[" not in _run_with_terminal(no_color=True)
 
 
+def test_a_small_input_writes_nothing_to_a_terminal_stderr() -> None:
+    """The progress bar is for inputs of 64 MB or more: below, a terminal's stderr gets only
+    the messages, not even the codes that hide and show the cursor; above, the bar is drawn
+    while the input is read and its line cleared at the end."""
+    err = io.StringIO()
+    environment = Environment(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=err,
+                              stderr_isatty=True)  # fmt: skip
+    result = CliRunner().invoke(cli, ["report", SHOP, "--format", "json"], obj=environment)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in err.getvalue()
+    large = Environment(stdout=io.StringIO(), stderr=io.StringIO(), stderr_isatty=True)
+    with large.progress() as advance:
+        assert advance is not None
+        advance(1 << 20, 100 << 20)
+        assert "Reading logs" in large.stderr.getvalue()
+    assert "\x1b[?25h" in large.stderr.getvalue().rsplit("Reading logs", 1)[1]  # cursor back
+
+
 def test_no_color_environment_variable() -> None:
     assert Environment(stdout=io.StringIO(), stderr=io.StringIO()).no_color is (
         bool(os.environ.get("NO_COLOR"))
