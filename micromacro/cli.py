@@ -55,6 +55,17 @@ class _Path(click.Path):
 
 
 _FILE = _Path(dir_okay=False)
+
+
+class _Output(_Path):
+    """An ``--output`` path: ``-`` is stdout, as an input ``-`` is stdin (``./-`` names a file
+    called ``-``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return None if value == "-" else super().convert(value, param, ctx)
+
+
+_OUTPUT = _Output(dir_okay=False)
 # The hit cache's directory: a directory that cannot be listed (mode 300) still holds entries
 # opened by name, and what cannot be read or written is the cache's to warn of.
 _CACHE_DIRECTORY = _Path(file_okay=False, readable=False)
@@ -437,9 +448,10 @@ _hit_reading_options = _with_options(*_READING_OPTIONS)
 @click.option(
     "--output",
     "-o",
-    type=_FILE,
+    type=_OUTPUT,
     help="Write to FILE (a regular file is replaced atomically; a device, FIFO or /dev/fd/N is "
-    "written in place); strftime codes (reports/%Y-%m-%d.csv) are filled from the period's start.",
+    "written in place; - is stdout); strftime codes (reports/%Y-%m-%d.csv) are filled from the "
+    "period's start.",
 )
 @_CSV_RAW_OPTION
 @click.option(
@@ -500,9 +512,9 @@ def alert(ctx: click.Context, /, **params: Any) -> None:
 @click.option(
     "--output",
     "-o",
-    type=_FILE,
+    type=_OUTPUT,
     help="Write to FILE (a regular file is replaced atomically; a device, FIFO or /dev/fd/N is "
-    "written in place).",
+    "written in place; - is stdout).",
 )
 @_CSV_RAW_OPTION
 @_EXCLUSIONS_GOALS_OPTION
@@ -538,8 +550,8 @@ def hits(ctx: click.Context, /, **params: Any) -> None:
 @click.option(
     "--output",
     "-o",
-    type=_FILE,
-    help="Write to FILE (a regular file is replaced atomically) instead of stdout.",
+    type=_OUTPUT,
+    help="Write to FILE (a regular file is replaced atomically) instead of stdout (-).",
 )
 @_EXCLUSIONS_GOALS_OPTION
 @_hit_reading_options

@@ -471,6 +471,24 @@ def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no temporary file left
 
 
+@pytest.mark.parametrize("command", ["report", "hits", "suggest"])
+def test_output_dash_is_stdout(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o -`` writes to stdout, as an input ``-`` reads stdin: no file called ``-`` appears
+    where the job runs; ``./-`` names one."""
+    log = str(Path(__file__).parent.parent / "sample_logs" / "access.log")
+    monkeypatch.chdir(tmp_path)
+    to_stdout = CliRunner().invoke(cli, [command, log, "-q", "-o", "-"])
+    assert to_stdout.exit_code == 0, to_stdout.stderr
+    plain = CliRunner().invoke(cli, [command, log, "-q"])
+    assert to_stdout.stdout == plain.stdout != ""
+    assert list(tmp_path.iterdir()) == []
+    to_file = CliRunner().invoke(cli, [command, log, "-q", "-o", "./-"])
+    assert (to_file.exit_code, to_file.stdout) == (0, "")
+    assert (tmp_path / "-").read_text() == plain.stdout
+
+
 def test_output_into_a_missing_directory_exits_1_with_one_line(tmp_path: Path) -> None:
     target = str(tmp_path / "nope" / "r.csv")
     result = report(SHOP, "--output", target, "--format", "csv", "--quiet")
