@@ -18,6 +18,7 @@ from micromacro.dimensions import OTHER
 from micromacro.goals import AlertRule
 from micromacro.hits import InputSummary
 from micromacro.metric_paths import MetricPath
+from micromacro.metrics import currency_text
 from micromacro.rows import (
     SUMMARY_RATES,
     GoalRow,
@@ -28,6 +29,7 @@ from micromacro.rows import (
     SummaryFigures,
 )
 from micromacro.stats import money_difference, two_proportion_p_value, wilson_interval
+from micromacro.text import listed
 
 AlertStatus = Literal["fired", "ok", "not_evaluated"]
 
@@ -282,8 +284,8 @@ def _currencies_apart(row: SummaryFigures | GoalRow | SegmentRow, path: MetricPa
     )
     if not parts or len(parts) < 2:
         return None
-    names = ", ".join(part.currency or "no currency" for part in parts)
-    return f"revenue in {len(parts)} currencies ({names}), which add up to no one figure"
+    names = listed([currency_text(part.currency) for part in parts])
+    return f"revenue in {len(parts):,} currencies ({names}), which add up to no one figure"
 
 
 def _row_reading(

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from micromacro.dimensions import NONE, OTHER
 from micromacro.errors import UsageError
-from micromacro.metrics import rate
+from micromacro.metrics import currency_text, rate
 from micromacro.rows import (
     Experiment,
     ExperimentRow,
@@ -28,13 +28,10 @@ from micromacro.stats import (
     two_proportion_p_value,
     welch_test,
 )
-from micromacro.text import inert, quoted
+from micromacro.text import inert, listed, quoted
 
 # The characters of a variant named in a warning: a variant is a value from the log.
 _NAME_CHARS = 40
-# The variants an error lists: a log with a distinct value a line would make a message of
-# megabytes (in a cron job's mail) otherwise.
-_LISTED_VARIANTS = 20
 # A sample-ratio mismatch is reported below this p-value (a deliberately strict threshold: the
 # test runs on every report, and a real mismatch gives far smaller values).
 SRM_P_VALUE = 0.001
@@ -67,11 +64,8 @@ def _no_variant(baseline: str, by: str, names: list[str], rows: Sequence[Segment
 
 
 def _listed(names: Sequence[str]) -> str:
-    """The first ``_LISTED_VARIANTS`` of ``names``, each cut to ``_NAME_CHARS``, and how many
-    more there are."""
-    shown = ", ".join(inert(name, limit=_NAME_CHARS) for name in names[:_LISTED_VARIANTS])
-    more = len(names) - _LISTED_VARIANTS
-    return f"{shown}, … and {more:,} more" if more > 0 else shown
+    """The first of ``names`` (``text.listed``), each cut to ``_NAME_CHARS``."""
+    return listed([inert(name, limit=_NAME_CHARS) for name in names])
 
 
 def experiment(
@@ -182,9 +176,11 @@ def _warnings(variants: Sequence[SegmentRow], base: SegmentRow, check: SampleRat
     one currency (its revenue difference is then null)."""
     warnings = []
     if check.mismatch:
-        split = ", ".join(
-            f"{inert(n, limit=_NAME_CHARS)} {s:,}"
-            for n, s in zip(check.variants, check.sessions, strict=True)
+        split = listed(
+            [
+                f"{inert(n, limit=_NAME_CHARS)} {s:,}"
+                for n, s in zip(check.variants, check.sessions, strict=True)
+            ]
         )
         warnings.append(
             f"SAMPLE RATIO MISMATCH in --by {base.by}: sessions {split} are off the expected "
@@ -194,7 +190,7 @@ def _warnings(variants: Sequence[SegmentRow], base: SegmentRow, check: SampleRat
         if row is not base and not comparable(row, base):
             currencies = sorted(
                 {
-                    p.currency or "no currency"
+                    currency_text(p.currency)
                     for r in (row, base)
                     for p in r.macro_revenue_by_currency or ()
                 }
@@ -202,7 +198,7 @@ def _warnings(variants: Sequence[SegmentRow], base: SegmentRow, check: SampleRat
             warnings.append(
                 f"experiment --by {base.by}: the macro revenue of {quoted(row.segment)} and of "
                 f"the baseline {quoted(base.segment)} is in several currencies "
-                f"({', '.join(currencies)}): "
+                f"({listed(currencies)}): "
                 "no revenue difference is shown"
             )
     return warnings

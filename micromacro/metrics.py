@@ -34,6 +34,11 @@ from micromacro.stats import (
     two_proportion_p_value,
     wilson_interval,
 )
+from micromacro.text import inert, listed
+
+# The characters of a currency named in a message: an export's currency column may hold
+# anything (a real code has three).
+CURRENCY_CHARS = 20
 
 
 def rate(numerator: int | float, denominator: int | float) -> float:
@@ -106,7 +111,7 @@ def revenue_warnings(summary: SummaryFigures, goals: tuple[GoalRow, ...]) -> lis
     found = [(f"goal {row.name!r}", row.revenue_by_currency) for row in goals]
     found.append(("the macro revenue", summary.macro_revenue_by_currency))
     return [
-        f"{what}: revenue in {len(parts)} currencies ({_listed(parts)}) is not added up; "
+        f"{what}: revenue in {len(parts):,} currencies ({_listed(parts)}) is not added up; "
         "it is null, and JSON lists it by currency"
         for what, parts in found
         if parts is not None and len(parts) > 1
@@ -114,7 +119,14 @@ def revenue_warnings(summary: SummaryFigures, goals: tuple[GoalRow, ...]) -> lis
 
 
 def _listed(parts: tuple[CurrencyRevenue, ...]) -> str:
-    return ", ".join(f"{part.currency or 'no currency'} {part.revenue:,.2f}" for part in parts)
+    """Each currency (cut to ``CURRENCY_CHARS``) with its revenue, the first few
+    (``text.listed``): an export's currency column may hold anything."""
+    return listed([f"{currency_text(part.currency)} {part.revenue:,.2f}" for part in parts])
+
+
+def currency_text(currency: str | None) -> str:
+    """A currency as a message names it: cut to ``CURRENCY_CHARS``, ``no currency`` for none."""
+    return inert(currency, limit=CURRENCY_CHARS) if currency else "no currency"
 
 
 def _kind_revenue(

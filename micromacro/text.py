@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # C0 controls, DEL and C1 controls (ESC starts ANSI sequences; CR and BS can overwrite output).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -58,6 +59,22 @@ def inert(text: str, *, limit: int | None = None) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+# The values of a list a message names, at most: values from a log or an export can be
+# thousands (a variant per query, a currency per row), and a message is one line.
+LISTED_VALUES = 20
+
+
+def listed(values: Sequence[str], *, most: int = LISTED_VALUES) -> str:
+    """``values`` joined with commas: the first ``most``, and how many more there are.
+
+    >>> listed(["EUR", "USD", "GBP"], most=2)
+    'EUR, USD, … and 1 more'
+    """
+    shown = ", ".join(values[:most])
+    more = len(values) - most
+    return f"{shown}, … and {more:,} more" if more > 0 else shown
 
 
 def quoted(text: str) -> str:

@@ -103,6 +103,41 @@ def test_ga4_revenue_by_goal_and_currency() -> None:
     assert "goal 'cart'" not in stderr
 
 
+def test_a_warning_names_the_first_twenty_currencies(tmp_path: Path) -> None:
+    """An export whose currency column holds anything (a currency a row, 30 characters each):
+    each warning names 20, each cut to 20 characters, and counts the rest, on one short line;
+    an alert on the revenue says the same."""
+    rows = [
+        {"type": "track", "event": "Order Completed", "anonymousId": f"a{i}",
+         "timestamp": f"2026-11-02T10:{i // 60:02d}:{i % 60:02d}Z",
+         "properties": {"revenue": 10, "currency": f"C{i:04d}" + "X" * 25, "path": "/x"}}
+        for i in range(300)
+    ]  # fmt: skip
+    export = tmp_path / "events.ndjson"
+    export.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "source:\n  preset: segment\ngoals:\n  - name: purchase\n    kind: macro\n"
+        "    event: {name: Order Completed}\n    value: {from: revenue}\n"
+        "alerts:\n  - name: revenue gone\n    metric: summary.macro_revenue\n    below: 5\n"
+    )
+    result = CliRunner().invoke(cli, ["alert", str(export), "--goals", str(goals)])
+    shown = ", ".join(f"C{i:04d}" + "X" * 14 + "… 10.00" for i in range(20))
+    _, stderr = report(str(export), "--goals", str(goals))
+    assert (
+        f"micromacro: warning: goal 'purchase': revenue in 300 currencies ({shown}, … and 280 "
+        "more) is not added up; it is null, and JSON lists it by currency\n"
+    ) in stderr
+    assert max(len(line) for line in stderr.splitlines()) < 1000
+    assert result.exit_code == 0, result.stderr
+    assert max(len(line) for line in result.output.splitlines()) < 1000
+    apart = ", ".join(f"C{i:04d}" + "X" * 14 + "…" for i in range(20))
+    assert (
+        f"alert 'revenue gone' not evaluated: revenue in 300 currencies ({apart}, … and 280 "
+        "more), which add up to no one figure"
+    ) in result.stderr
+
+
 def test_ga4_revenue_in_one_currency() -> None:
     """Until 11:00 UTC: visitors 100.1 and 200.2 only, 2 sessions, all in EUR.
 
