@@ -144,14 +144,13 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
     """
     split = {path: _split(path) for path in sorted(set(paths))}
     several = len({s[0] for s in split.values() if is_locale(s[0])}) > 1
-    shaped = _taking_no_other_page(
-        {path: _own_shape(segments, locales=several) for path, segments in split.items()}
-    )
+    shaped = {path: _own_shape(segments, locales=several) for path, segments in split.items()}
+    named = _taking_no_other_page(shaped, split, several)
     depth = max((len(s) for s in shaped.values()), default=0)
     for level in range(1, depth):
         children: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for segments in shaped.values():
-            if len(segments) > level and segments[level] != WILDCARD:
+        for path, segments in shaped.items():
+            if len(segments) > level and segments[level] != WILDCARD and path not in named:
                 children[tuple(segments[:level])].add(_stem(segments[level]))
         crowded = {
             prefix
@@ -160,8 +159,8 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
         }
         if not crowded:
             continue
-        for segments in shaped.values():
-            if len(segments) <= level or tuple(segments[:level]) not in crowded:
+        for path, segments in shaped.items():
+            if len(segments) <= level or tuple(segments[:level]) not in crowded or path in named:
                 continue
             segment = segments[level]
             if segment and segment != WILDCARD and not keeps_its_name(segment):
@@ -169,35 +168,64 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
     return {path: "/" + "/".join(segments) for path, segments in shaped.items()}
 
 
-def _taking_no_other_page(shaped: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Each path's segments shaped by ids (``_own_shape``), but those of a template of fewer
-    than ``SLUG_SIBLINGS`` paths whose wildcards would also match a path of another template
-    kept as they are: ``/contact/*`` of ``/contact/thanks-2026`` alone would take
-    ``/contact/form`` too. (A template of more paths keeps its wildcards: its ids are too many
-    to name one by one.)"""
-    templates = {path: tuple(segments) for path, segments in shaped.items()}
+def _leads_with_locale(segments: Sequence[str], several: bool) -> bool:
+    """Whether a path's first segment is a locale its template makes ``*`` (``_own_shape``)."""
+    return several and is_locale(segments[0]) and any(segments[1:])
+
+
+def _taking_no_other_page(
+    shaped: dict[str, list[str]], split: dict[str, list[str]], several: bool
+) -> set[str]:
+    """Name again the ids of a template of fewer than ``SLUG_SIBLINGS`` paths whose wildcards
+    would also match a path of another template (``/contact/*`` of ``/contact/thanks-2026``
+    alone would take ``/contact/form`` too), in ``shaped`` (each path's segments by their own
+    shape; ``split``, as written); return those paths, which are no slugs' siblings either. A
+    template of more paths keeps its wildcards (its ids are too many to name one by one), and a
+    leading locale's ``*`` stays (``several``: the site has several locales)."""
     members: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for path, template in templates.items():
-        members[template].append(path)
+    for path, segments in shaped.items():
+        if segments != split[path]:  # a wildcard in it
+            members[tuple(segments)].append(path)
+    few: list[tuple[tuple[str, ...], list[tuple[str, list[int]]]]] = []
+    for template, paths in members.items():
+        if len(paths) >= SLUG_SIBLINGS:
+            continue
+        ids = [
+            (path, [i for i, part in enumerate(template) if _is_wildcard_segment(part)
+                    and not (i == 0 and _leads_with_locale(split[path], several))])
+            for path in paths
+        ]  # fmt: skip
+        if any(positions for _, positions in ids):
+            few.append((template, ids))
+    if not few:
+        return set()
+    # The paths of each length by their segment at each place a template of it has a literal.
+    literal_places: dict[int, set[int]] = defaultdict(set)
+    for template, _ in few:
+        literal_places[len(template)].update(
+            i for i, part in enumerate(template) if not _is_wildcard_segment(part)
+        )
     by_segment: dict[tuple[int, int, str], set[str]] = defaultdict(set)
     by_length: dict[int, set[str]] = defaultdict(set)
-    for path in templates:
-        segments = _split(path)
-        by_length[len(segments)].add(path)
-        for index, segment in enumerate(segments):
-            by_segment[len(segments), index, segment.lower()].add(path)
-    for template, paths in members.items():
-        if len(paths) >= SLUG_SIBLINGS or not any(map(_is_wildcard_segment, template)):
-            continue
+    for path, segments in split.items():
+        if len(segments) in literal_places:
+            by_length[len(segments)].add(path)
+            for index in literal_places[len(segments)]:
+                by_segment[len(segments), index, segments[index].lower()].add(path)
+    named: set[str] = set()
+    for template, ids in few:
         fixed = [
             by_segment[len(template), index, segment.lower()]
             for index, segment in enumerate(template)
             if not _is_wildcard_segment(segment)
         ]
         near = set.intersection(*sorted(fixed, key=len)) if fixed else by_length[len(template)]
-        if any(templates[other] != template and _matches(template, other) for other in near):
-            shaped.update((path, _split(path)) for path in paths)
-    return shaped
+        if any(tuple(shaped[other]) != template and _matches(template, other) for other in near):
+            for path, positions in ids:
+                for index in positions:
+                    shaped[path][index] = split[path][index]
+                named.add(path)
+    return named
 
 
 def _is_wildcard_segment(segment: str) -> bool:

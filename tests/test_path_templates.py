@@ -96,7 +96,25 @@ PRODUCTS = [
             "/invoices/48211.pdf",
         ),
         (["/invoices/48211.pdf", "/invoices/terms.zip"], "/invoices/48211.pdf", "/invoices/*.pdf"),
-        (["/en/pricing", "/de/pricing", "/go/pricing"], "/de/pricing", "/de/pricing"),
+        # ids named again are no slugs' siblings: the page beside them stays itself
+        (
+            ["/contact/form", *(f"/contact/ticket-{n}" for n in range(48211, 48215))],
+            "/contact/form",
+            "/contact/form",
+        ),
+        (
+            ["/contact/form", *(f"/contact/ticket-{n}" for n in range(48211, 48215))],
+            "/contact/ticket-48211",
+            "/contact/ticket-48211",
+        ),
+        (
+            [*(f"/orders/{n}" for n in range(48211, 48215)), "/orders/new"],
+            "/orders/new",
+            "/orders/new",
+        ),
+        # a leading locale's * stays (the site's pages in each language are one page)
+        (["/en/pricing", "/de/pricing", "/go/pricing"], "/de/pricing", "/*/pricing"),
+        (["/en/t/48211", "/de/t/48212", "/en/t/new"], "/de/t/48212", "/*/t/48212"),
         # ids too many to name keep their wildcard beside a fixed sibling
         (
             [*(f"/orders/{n}/receipt" for n in range(48211, 48216)), "/orders/history/receipt"],
