@@ -26,7 +26,7 @@ from micromacro.option_values import (
     MAX_LINE_BYTES_LIMIT,
     ClientIpMode,
 )
-from micromacro.periods import Period, repeated_hour_offset, zone_name
+from micromacro.periods import Period, local_minute, zone_name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,10 +138,7 @@ def _period_text(period: Period, tz: tzinfo) -> str:
     """``2026-12-01 00:00 – 2026-12-08 00:00 (UTC)``, an open end shown as ``…``."""
 
     def shown(instant: datetime | None) -> str:
-        if instant is None:
-            return "…"
-        local = instant.astimezone(tz)
-        return f"{local:%Y-%m-%d %H:%M}{repeated_hour_offset(local)}"
+        return local_minute(instant, tz) if instant else "…"
 
     return f"{shown(period.since)} – {shown(period.until)} ({zone_name(tz)})"
 
@@ -151,10 +148,7 @@ def _range_text(read: InputRead) -> str:
     they were read whole or seeked (empty when unknown)."""
     if read.time_range is None:
         return ""
-    first, last = (
-        f"{local:%Y-%m-%d %H:%M}{repeated_hour_offset(local)}"
-        for local in (t.astimezone(read.tz) for t in read.time_range)
-    )
+    first, last = (local_minute(t, read.tz) for t in read.time_range)
     return f"; the {read.unit}s read run from {first} to {last}"
 
 

@@ -432,7 +432,7 @@ def comparison_warning(current: Period, earlier: Period, tz: tzinfo) -> str | No
         )
     if earlier.until is not None and earlier.until <= current.since:
         return None
-    start = current.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    start = local_minute(current.since, tz)
     if earlier.since is not None and earlier.since >= current.since:
         return (
             f"the comparison period does not start before the report's period ({start}): "
@@ -524,3 +524,14 @@ def repeated_hour_offset(local: datetime) -> str:
     if offset is None or local.replace(fold=1 - local.fold).utcoffset() == offset:
         return ""
     return " " + _offset_text(offset)
+
+
+def local_minute(instant: datetime, tz: tzinfo) -> str:
+    """``2026-11-02 09:00``: an instant to the minute in ``tz``, with its offset in the hour
+    repeated as clocks go back (``repeated_hour_offset``).
+
+    >>> local_minute(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), ZoneInfo("Europe/Berlin"))
+    '2026-10-25 02:30 +01:00'
+    """
+    local = instant.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M}{repeated_hour_offset(local)}"

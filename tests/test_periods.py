@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -15,6 +16,7 @@ from micromacro.periods import (
     LATEST,
     Period,
     comparison_period,
+    comparison_warning,
     in_supported_range,
     parse_bound,
     parse_period,
@@ -314,4 +316,14 @@ def test_a_time_of_the_repeated_hour_is_shown_with_its_offset(since: str, shown:
     assert f"micromacro: warning: no hits in the period {span}:" in result.stderr
     assert f"# Period: 25 Oct 2026 02:30 {shown} – 25 Oct 2026 04:00 (Europe/Berlin), " in (
         result.stdout
+    )
+
+
+def test_a_comparison_warning_names_a_start_in_the_repeated_hour_with_its_offset() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    current = Period(datetime(2026, 10, 25, 0, 40, tzinfo=UTC), datetime(2026, 10, 26, tzinfo=UTC))
+    earlier = Period(datetime(2026, 10, 24, tzinfo=UTC), datetime(2026, 10, 25, 2, tzinfo=UTC))
+    assert comparison_warning(current, earlier, berlin) == (
+        "the comparison period overlaps the report's period, which starts 2026-10-25 02:40 "
+        "+02:00: hits in both count in each"
     )

@@ -31,7 +31,7 @@ from micromacro.goals import (
     StringMatcher,
 )
 from micromacro.option_values import Network, SuggestionFormat, network_text
-from micromacro.periods import utc_text
+from micromacro.periods import local_minute, utc_text
 from micromacro.suggest import (
     FunnelSuggestion,
     GoalSuggestion,
@@ -302,8 +302,8 @@ _SECTIONS = (
 def _header(suggestion: Suggestion) -> list[str]:
     span = ""
     if suggestion.first_hit is not None and suggestion.last_hit is not None:
-        first = suggestion.first_hit.astimezone(suggestion.tz).strftime("%Y-%m-%d %H:%M")
-        last = suggestion.last_hit.astimezone(suggestion.tz).strftime("%Y-%m-%d %H:%M")
+        first = local_minute(suggestion.first_hit, suggestion.tz)
+        last = local_minute(suggestion.last_hit, suggestion.tz)
         span = f", {first} to {last}"
     names = ", ".join(suggestion.inputs)
     origin = (
