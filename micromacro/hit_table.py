@@ -79,6 +79,11 @@ def _first_hit(hits: pl.DataFrame) -> datetime | None:
     return first if isinstance(first, datetime) else None
 
 
+# A host with its port (``shop.example.com:443``, ``[2001:db8::1]:8443``), as a W3C
+# ``cs-host`` or a JSON ``$host:$server_port`` logs it; a bare IPv6 address keeps its colons.
+_PORT = r"^([^:]*|\[[^\]]*\]):[0-9]*$"
+
+
 def _hit_table_columns() -> list[pl.Expr]:
     """The ``HIT_TABLE_COLUMNS`` of kept lines joined with their sessions, in that order."""
     request = ~pl.col("bucket").is_in(_NO_REQUEST)
@@ -91,7 +96,7 @@ def _hit_table_columns() -> list[pl.Expr]:
     fields = [field_of(name) for name in ("ip", "ts", "method")]
     fields += [pl.when(request).then(target).alias("target")]
     fields += [field_of(name) for name in ("path", "query", "status", "bytes", "referrer")]
-    fields += [field_of(name) for name in ("user_agent", "host")]
+    fields += [field_of("user_agent"), field_of("host").str.replace(_PORT, "${1}")]
     columns = [
         pl.col("source_file").cast(pl.String).alias("file"),
         pl.col("line_no").alias("line"),

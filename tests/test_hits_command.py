@@ -228,3 +228,36 @@ def test_output_codes_are_filled_from_the_period_as_report_does(log: Path, tmp_p
     assert hits(str(log), "-o", str(tmp_path / "all-%d.csv")).exit_code == 0
     assert (tmp_path / "all-02.csv").exists()
     assert not list(tmp_path.glob("*%*"))
+
+
+def test_a_logged_host_is_shown_without_its_port(tmp_path: Path) -> None:
+    """A W3C ``cs-host`` and a JSON ``http_host`` hold the Host header as sent, port and all:
+    ``hits`` shows the host without it, as for every other format (a bare IPv6 address, which
+    only brackets set apart from a port, keeps its colons)."""
+    iis = tmp_path / "u_ex261102.log"
+    head = (
+        "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n"
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+        "cs(User-Agent) cs(Referer) cs-host sc-status sc-substatus sc-win32-status time-taken\n"
+    )
+    hosts = ["shop.example.com:443", "[2001:db8::1]:8443", "Shop.Example.com", "2001:db8::2"]
+    request = "10.0.0.1 GET /a - 443 - 203.0.113.7 Mozilla/5.0 -"
+    iis.write_text(
+        head
+        + "".join(
+            f"2026-11-02 08:00:0{i} {request} {host} 200 0 0 15\n" for i, host in enumerate(hosts)
+        )
+    )
+    shown = ["shop.example.com", "[2001:db8::1]", "Shop.Example.com", "2001:db8::2"]
+    result = hits(str(iis), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = [row for row in csv.DictReader(io.StringIO(result.stdout)) if row["bucket"] == "page"]
+    assert [row["host"] for row in rows] == shown
+    line = {"time_local": "02/Nov/2026:09:15:03 +0100", "remote_addr": "203.0.113.7",
+            "request": "GET /a HTTP/1.1", "status": "200", "body_bytes_sent": "1",
+            "http_user_agent": "Mozilla/5.0 x", "http_host": "Shop.Example.com:8443"}  # fmt: skip
+    nginx = tmp_path / "access.json"
+    nginx.write_text(json.dumps(line) + "\n")
+    result = hits(str(nginx), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert next(csv.DictReader(io.StringIO(result.stdout)))["host"] == "Shop.Example.com"
