@@ -34,6 +34,7 @@ from micromacro.hits import MalformedLine
 from micromacro.logformats import (
     FORMATS,
     GENERAL_READERS,
+    Detection,
     ExportReadAsLog,
     SampleAnalysis,
     choose_format,
@@ -766,10 +767,24 @@ def _explain_detection(env: Environment, analysis: SampleAnalysis) -> None:
     env.stdout.flush()
     detection = choose_format(analysis)
     family = detection.format.family.name
-    unread = detection.sampled - detection.parsed
-    malformed = f"; {_plural(unread, 'sample line')} none reads would be malformed"
+    records, unread = _records_and_unread(analysis, detection)
+    told = "".join(
+        (
+            f"; the server's own messages: {_plural(records, 'sample line')} (not_http)"
+            if records
+            else "",
+            f"; {_plural(unread, 'sample line')} none reads would be malformed" if unread else "",
+        )
+    )
     env.stdout.write(
         f"chosen: {detection.format.name}, of the {family} family (the family reads "
         f"{detection.parsed} of {detection.sampled} sample lines: what {detection.format.name} "
-        f"does not read is tried with its other variants{malformed if unread else ''})\n"
+        f"does not read is tried with its other variants{told})\n"
     )
+
+
+def _records_and_unread(analysis: SampleAnalysis, detection: Detection) -> tuple[int, int]:
+    """Of the sample lines that are no comment, how many the chosen family reads as records of
+    the server's own (``not_http``) and how many not at all (malformed in a run)."""
+    counted = analysis.records_and_unread(detection.format.family.name)
+    return counted if counted is not None else (0, detection.sampled - detection.parsed)

@@ -195,6 +195,33 @@ def test_detect_explains_the_choice(tmp_path: Path) -> None:
     )
 
 
+def test_detect_counts_the_servers_own_messages_apart_from_malformed_lines(tmp_path: Path) -> None:
+    """Caddy's own startup messages are records (not_http in a run), not lines that would be
+    malformed: detection says so, as the run counts them."""
+    messages = [
+        '{"level":"info","ts":1793607000.1,"logger":"admin","msg":"admin endpoint started"}',
+        '{"level":"info","ts":1793607000.2,"logger":"tls.obtain","msg":"certificate obtained"}',
+    ]
+    request = (
+        '{"level":"info","ts":1793607303.5,"logger":"http.log.access","msg":"handled request",'
+        '"request":{"remote_ip":"203.0.113.7","proto":"HTTP/2.0","method":"GET",'
+        '"host":"shop.example.com","uri":"/p","headers":{"User-Agent":["Mozilla/5.0"]}},'
+        '"duration":0.01,"size":10,"status":200}'
+    )
+    path = tmp_path / "caddy.log"
+    path.write_text("\n".join([*messages, request, request, "garbage"]) + "\n")
+    result = CliRunner().invoke(cli, ["formats", "--detect", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "chosen: caddy, of the json family (the family reads 2 of 5 sample lines: what caddy "
+        "does not read is tried with its other variants; the server's own messages: 2 sample "
+        "lines (not_http); 1 sample line none reads would be malformed)"
+    )
+    report = CliRunner().invoke(cli, ["hits", str(path), "--format", "csv"])
+    buckets = [row["bucket"] for row in csv.DictReader(io.StringIO(report.stdout))]
+    assert buckets == ["not_http", "not_http", "page", "page", "malformed"]
+
+
 def test_detect_without_any_readable_line_exits_1_after_the_table(tmp_path: Path) -> None:
     path = tmp_path / "app.log"
     path.write_text("hello\n", encoding="utf-8")

@@ -249,6 +249,19 @@ class SampleAnalysis:
     # What the lines read are wrapped in (None: they are read as they are).
     envelope: Envelope | None = None
 
+    def records_and_unread(self, family: str) -> tuple[int, int] | None:
+        """Of the sample lines that are no comment, how many ``family`` reads as records of
+        the server's own (``not_http``, which name no format and so count in no ``read``) and
+        how many it reads not at all; None for a family not tried."""
+        table = self.tables.get(family)
+        if table is None:
+            return None
+        left = ~pl.col("parsed") & ~pl.col("comment")
+        counts = table.select(
+            records=(left & pl.col("not_http")).sum(), unread=(left & ~pl.col("not_http")).sum()
+        ).row(0)
+        return int(counts[0]), int(counts[1])
+
 
 def analyse_sample(
     sample: Sequence[str],
