@@ -88,6 +88,27 @@ def test_unread_trailing_fields_are_named_with_the_format_string_that_reads_them
     assert {json.loads(row)["host"] for row in out.splitlines()} == {"shop.example.com"}
 
 
+def test_the_offered_string_reads_an_upstream_list_after_a_retry(tmp_path: Path) -> None:
+    """NGINX Amplify's keys for the upstream variables (``us=``, ``ua=``, ``urt=``) become those
+    variables, whose lists (``502, 200`` after a retry) a later line may hold: the string the
+    warning offers for the first line reads them all whole."""
+    head = '10.0.0.1 - - [02/Nov/2026:09:15:0{} +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8.5.0"'
+    lines = [
+        head.format(1) + " rt=0.012 ua=10.0.0.5:8080 us=200 urt=0.010",
+        head.format(2) + " rt=0.030 ua=10.0.0.5:8080, 10.0.0.6:8080 us=502, 200 urt=0.010, 0.020",
+    ]
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    first = CliRunner().invoke(cli, ["hits", str(log), "--format", "csv"])
+    offered = first.stderr.partition("name the format: --log-format '")[2].rpartition("'")[0]
+    assert offered.endswith(
+        " rt=$request_time ua=$upstream_addr us=$upstream_status urt=$upstream_response_time"
+    )
+    again = CliRunner().invoke(cli, ["hits", str(log), "--log-format", offered, "--strict"])
+    assert again.exit_code == 0, again.stderr
+    assert "unread" not in again.stderr
+
+
 def test_with_compare_the_count_is_the_reported_periods() -> None:
     # 09:30 to 11:00: lines 7 to 10; the hour and a half before holds lines 1 to 6.
     period = ["--since", "2026-11-02T09:30", "--until", "2026-11-02T11:00", "--compare", "previous"]

@@ -609,6 +609,7 @@ _KNOWN_KEYS = {
     "uht": "upstream_header_time",
     "urt": "upstream_response_time",
     "ua": "upstream_addr",
+    "us": "upstream_status",
 }
 
 
