@@ -145,12 +145,11 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
     split = {path: _split(path) for path in sorted(set(paths))}
     several = len({s[0] for s in split.values() if is_locale(s[0])}) > 1
     shaped = {path: _own_shape(segments, locales=several) for path, segments in split.items()}
-    named = _taking_no_other_page(shaped, split, several)
     depth = max((len(s) for s in shaped.values()), default=0)
     for level in range(1, depth):
         children: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for path, segments in shaped.items():
-            if len(segments) > level and segments[level] != WILDCARD and path not in named:
+        for segments in shaped.values():
+            if len(segments) > level and segments[level] != WILDCARD:
                 children[tuple(segments[:level])].add(_stem(segments[level]))
         crowded = {
             prefix
@@ -159,12 +158,13 @@ def path_templates(paths: Iterable[str]) -> dict[str, str]:
         }
         if not crowded:
             continue
-        for path, segments in shaped.items():
-            if len(segments) <= level or tuple(segments[:level]) not in crowded or path in named:
+        for segments in shaped.values():
+            if len(segments) <= level or tuple(segments[:level]) not in crowded:
                 continue
             segment = segments[level]
             if segment and segment != WILDCARD and not keeps_its_name(segment):
                 segments[level] = _slug_wildcard(segment, last=level == len(segments) - 1)
+    _name_ids_taking_another_page(shaped, split, several)
     return {path: "/" + "/".join(segments) for path, segments in shaped.items()}
 
 
@@ -173,32 +173,26 @@ def _leads_with_locale(segments: Sequence[str], several: bool) -> bool:
     return several and is_locale(segments[0]) and any(segments[1:])
 
 
-def _taking_no_other_page(
+def _name_ids_taking_another_page(
     shaped: dict[str, list[str]], split: dict[str, list[str]], several: bool
-) -> set[str]:
-    """Name again the ids of a template of fewer than ``SLUG_SIBLINGS`` paths whose wildcards
-    would also match a path of another template (``/contact/*`` of ``/contact/thanks-2026``
-    alone would take ``/contact/form`` too), in ``shaped`` (each path's segments by their own
-    shape; ``split``, as written); return those paths, which are no slugs' siblings either. A
-    template of more paths keeps its wildcards (its ids are too many to name one by one), and a
-    leading locale's ``*`` stays (``several``: the site has several locales)."""
+) -> None:
+    """In ``shaped`` (each path's template, as segments), name again the ids of a template of
+    fewer than ``SLUG_SIBLINGS`` paths whose glob would also match a path of another template:
+    ``/contact/*`` of ``/contact/thanks-2026`` alone would take ``/contact/form`` too. A template
+    of more paths keeps its wildcards (its ids are too many to name one by one), and so do
+    slugs and a leading locale (``several``: the site has several locales)."""
     members: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for path, segments in shaped.items():
         if segments != split[path]:  # a wildcard in it
             members[tuple(segments)].append(path)
-    few: list[tuple[tuple[str, ...], list[tuple[str, list[int]]]]] = []
+    few = []
     for template, paths in members.items():
-        if len(paths) >= SLUG_SIBLINGS:
-            continue
-        ids = [
-            (path, [i for i, part in enumerate(template) if _is_wildcard_segment(part)
-                    and not (i == 0 and _leads_with_locale(split[path], several))])
-            for path in paths
-        ]  # fmt: skip
-        if any(positions for _, positions in ids):
-            few.append((template, ids))
+        if len(paths) < SLUG_SIBLINGS:
+            ids = {path: _id_places(split[path], several) for path in paths}
+            if any(ids.values()):
+                few.append((template, ids))
     if not few:
-        return set()
+        return
     # The paths of each length by their segment at each place a template of it has a literal.
     literal_places: dict[int, set[int]] = defaultdict(set)
     for template, _ in few:
@@ -212,7 +206,6 @@ def _taking_no_other_page(
             by_length[len(segments)].add(path)
             for index in literal_places[len(segments)]:
                 by_segment[len(segments), index, segments[index].lower()].add(path)
-    named: set[str] = set()
     for template, ids in few:
         fixed = [
             by_segment[len(template), index, segment.lower()]
@@ -221,11 +214,19 @@ def _taking_no_other_page(
         ]
         near = set.intersection(*sorted(fixed, key=len)) if fixed else by_length[len(template)]
         if any(tuple(shaped[other]) != template and _matches(template, other) for other in near):
-            for path, positions in ids:
-                for index in positions:
+            for path, places in ids.items():
+                for index in places:
                     shaped[path][index] = split[path][index]
-                named.add(path)
-    return named
+
+
+def _id_places(segments: list[str], several: bool) -> list[int]:
+    """The places of a path's segments its own shape makes ``*`` as ids (not as a locale)."""
+    own = _own_shape(segments, locales=several)
+    return [
+        index
+        for index, (written, shape) in enumerate(zip(segments, own, strict=True))
+        if written != shape and not (index == 0 and _leads_with_locale(segments, several))
+    ]
 
 
 def _is_wildcard_segment(segment: str) -> bool:

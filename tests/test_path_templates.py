@@ -112,6 +112,35 @@ PRODUCTS = [
             "/orders/new",
             "/orders/new",
         ),
+        # ids among slugs are one template with them, however the ids are named
+        (
+            [
+                *(f"/products/{w}-boot" for w in ("alpha", "beta", "gamma", "delta", "eps")),
+                "/products/1234",
+                "/products/5678",
+                "/products/9012",
+            ],
+            "/products/1234",
+            "/products/*",
+        ),
+        (
+            [
+                *(
+                    f"/webinars/{w}/thank-you"
+                    for w in ("seo", "growth", "ads", "email", "brand", "local", "summit-2026")
+                )
+            ],
+            "/webinars/summit-2026/thank-you",
+            "/webinars/*/thank-you",
+        ),
+        (
+            [
+                *(f"/blog/{w}/comments/123" for w in ("a-b", "c-d", "e-f", "g-h", "i-j")),
+                "/blog/a-b/comments/new",
+            ],
+            "/blog/a-b/comments/123",
+            "/blog/*/comments/*",
+        ),
         # a leading locale's * stays (the site's pages in each language are one page)
         (["/en/pricing", "/de/pricing", "/go/pricing"], "/de/pricing", "/*/pricing"),
         (["/en/t/48211", "/de/t/48212", "/en/t/new"], "/de/t/48212", "/*/t/48212"),
