@@ -66,6 +66,19 @@ class _Output(_Path):
 
 
 _OUTPUT = _Output(dir_okay=False)
+
+
+class _History(_Path):
+    """A ``--history`` path: a file rows are added to and read back, so ``-`` (stdout, as
+    ``--output -`` is) is refused rather than taken for a file called ``-``."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            self.fail("the history is a file that rows are added to, not stdout (./- names a "
+                      "file called -; /dev/null keeps none)", param, ctx)  # fmt: skip
+        return super().convert(value, param, ctx)
+
+
 # The hit cache's directory: a directory that cannot be listed (mode 300) still holds entries
 # opened by name, and what cannot be read or written is the cache's to warn of.
 _CACHE_DIRECTORY = _Path(file_okay=False, readable=False)
@@ -426,7 +439,7 @@ _hit_reading_options = _with_options(*_READING_OPTIONS)
 )
 @click.option(
     "--history",
-    type=_FILE,
+    type=_History(dir_okay=False),
     help="Append one row per goal for the reported period to this CSV file (rows of the same "
     "period are replaced; safe for overlapping cron runs).",
 )

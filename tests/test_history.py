@@ -75,6 +75,19 @@ def test_the_output_cannot_be_the_history_file(tmp_path: Path, history_exists: b
     assert (history.read_text() if history.exists() else None) == before
 
 
+def test_a_dash_is_no_history_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-o -`` is stdout; ``--history -`` cannot be (rows are added to a file and read back):
+    a usage error, and no file called ``-`` (nor its lock) where the job runs."""
+    monkeypatch.chdir(tmp_path)
+    result = run(*DAY, "-o", "-", "--history", "-")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        "micromacro: error: Invalid value for '--history': the history is a file that rows are "
+        "added to, not stdout"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_rerun_replaces_its_period_and_other_periods_stay(tmp_path: Path) -> None:
     history = tmp_path / "history.csv"
     run(*DAY, "--history", str(history))
