@@ -462,7 +462,18 @@ def report(
     run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
     text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
     target = dated_path(output, result.start, result.tz) if output is not None else None
-    if target is not None:
+    source = result.input
+    unread = source.lines == source.buckets.get("out_of_period", 0)  # none in the period
+    if target is not None and unread and "%" in (output or "") and os.path.isfile(target):
+        # A dated file is its period's report: a run that read none of the period (a re-run
+        # once the logs are rotated away) does not replace it with zeros.
+        env.message(
+            f"--output {file_name_text(target)}: no line of the input falls in the period, so "
+            "the report written before for it is kept (its lines were read before, and are no "
+            "longer in the logs given)",
+            level="warning",
+        )
+    elif target is not None:
         _refuse_history_output(target, history)
         write_output(target, text, reads=(*inputs, goals.path))
     else:
@@ -474,8 +485,6 @@ def report(
         # in the history, so that the next run replaces its rows.
         end = result.period.calendar_end or result.end
         rows = history_rows(result.goals, result.summary.sessions, result.start, end)
-        source = result.input
-        unread = source.lines == source.buckets.get("out_of_period", 0)  # none in the period
         if append_history(history, rows, keep_held=unread):
             env.message(
                 f"--history {history}: no line of the input falls in the period, so the rows "

@@ -142,6 +142,37 @@ def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_rows(tmp_path: Path)
     ] * 8 + [("2026-11-01T23:00:00Z", "4")] * 8
 
 
+def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_dated_report(tmp_path: Path) -> None:
+    """The nightly job's dated report of 2 November, re-run from a log holding none of that
+    day's lines (rotated away), stays as it was, with a warning, as the history's rows do; a
+    name without strftime codes is written as asked, and a dated report of a day with no file
+    yet is written (zeros)."""
+    dated = str(tmp_path / "reports-%Y-%m-%d.csv")
+    assert run(*DAY, "--output", dated).exit_code == 0
+    report = tmp_path / "reports-2026-11-02.csv"
+    before = report.read_text()
+    later = tmp_path / "access.log"
+    later.write_text(
+        '203.0.113.9 - - [03/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 1 "-" '
+        '"Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
+    )
+    args = ["report", str(later), "--goals", GOALS, "--format", "csv", *DAY]
+    result = CliRunner().invoke(cli, [*args, "--output", dated])
+    assert result.exit_code == 0
+    assert report.read_text() == before
+    assert (
+        f"micromacro: warning: --output {report}: no line of the input falls in the period, so "
+        "the report written before for it is kept"
+    ) in result.stderr
+    fixed = tmp_path / "latest.csv"
+    fixed.write_text(before)
+    assert CliRunner().invoke(cli, [*args, "--output", str(fixed)]).exit_code == 0
+    assert fixed.read_text() != before
+    nov_1 = ("--since", "2026-11-01", "--until", "2026-11-01")
+    assert CliRunner().invoke(cli, [*args[:-4], *nov_1, "--output", dated]).exit_code == 0
+    assert (tmp_path / "reports-2026-11-01.csv").exists()
+
+
 def test_without_a_period_the_data_span_is_the_period(tmp_path: Path) -> None:
     history = tmp_path / "history.csv"
     run("--history", str(history))
