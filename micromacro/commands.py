@@ -28,7 +28,7 @@ from micromacro.errors import ConfigError, ExitCode, OutputError, UsageError
 from micromacro.format_choice import analyse_inputs
 from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_exclusions, load_goals
-from micromacro.hit_cache import HitCache, default_cache_dir
+from micromacro.hit_cache import HitCache, default_cache_dir, missing_home
 from micromacro.hit_partitions import default_hit_memory
 from micromacro.hits import MalformedLine
 from micromacro.logformats import (
@@ -222,6 +222,14 @@ def _open_cache(ctx: click.Context, env: Environment) -> HitCache | None:
             raise UsageError("--cache and --no-cache: give one of them")
         return None
     directory = ctx.params.get("cache_dir") or default_cache_dir()
+    home = missing_home() if ctx.params.get("cache_dir") is None else None
+    if home is not None:
+        env.message(
+            f"cache: the home directory {file_name_text(home)} does not exist: the hit cache is "
+            "off for this run (choose a directory with --cache DIR, or set XDG_CACHE_HOME)",
+            level="warning",
+        )
+        return None
     if not is_utf8_name(directory):  # Polars takes no such path
         env.message(
             f"cache: {file_name_text(directory)} is not valid UTF-8: the hit cache is off for "

@@ -87,6 +87,16 @@ def default_cache_dir() -> str:
     return os.path.join(os.environ.get("HOME") or _home_of_user(), ".cache", "micromacro")
 
 
+def missing_home() -> str | None:
+    """The home directory ``default_cache_dir`` is in, when it does not exist (a system user's
+    ``/nonexistent``): the cache is not made there, parents and all. None when it exists, or
+    when ``XDG_CACHE_HOME`` names the cache's place."""
+    if os.path.isabs(os.environ.get("XDG_CACHE_HOME", "")):
+        return None
+    home = os.environ.get("HOME") or _home_of_user()
+    return None if os.path.isdir(home) else home
+
+
 def _home_of_user() -> str:
     try:
         import pwd  # not on Windows

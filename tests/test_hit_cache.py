@@ -576,6 +576,28 @@ def test_a_relative_xdg_cache_home_and_an_empty_home_are_ignored(
     assert hit_cache.default_cache_dir() == os.path.join(user_home, ".cache", "micromacro")
 
 
+def test_a_home_that_does_not_exist_turns_the_cache_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A system user's home (``/nonexistent``, as a cron job of ``www-data`` has it) is not made
+    to hold the cache, parents and all: the run goes on without it and says so; an
+    ``XDG_CACHE_HOME`` or ``--cache`` that does not exist yet is made, as asked."""
+    missing = tmp_path / "nonexistent"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(missing))
+    result = invoke("report", str(SHOP), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"micromacro: warning: cache: the home directory {missing} does not exist: the hit "
+        "cache is off for this run (choose a directory with --cache DIR, or set XDG_CACHE_HOME)"
+    ) in result.stderr
+    assert not missing.exists()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert invoke("report", str(SHOP), "--format", "json").exit_code == 0
+    assert list((tmp_path / "xdg" / "micromacro").glob("hits-*.parquet"))
+    assert not missing.exists()
+
+
 def test_cache_and_no_cache_together_is_a_usage_error() -> None:
     result = invoke("report", str(SHOP), "--cache", "x", "--no-cache")
     assert result.exit_code == 2
