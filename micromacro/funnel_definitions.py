@@ -53,6 +53,11 @@ FUNNEL_KEYS: tuple[str, ...] = (
     "name", "scope", "entry", "order", "within", "within_step", "steps", "goal",
 )  # fmt: skip
 STEP_KEYS: tuple[str, ...] = ("name", "destination", "event", "any_of")
+# Keys of a funnel written in one of its steps, and where they go.
+_NOT_STEP_KEYS = {
+    key: f"{key}: is the funnel's, written beside its steps:"
+    for key in ("goal", "scope", "entry", "order", "within", "within_step")
+}
 STEP_MATCHER_KEYS: tuple[str, ...] = ("destination", "event")
 MIN_FUNNEL_STEPS = 2
 
@@ -172,7 +177,7 @@ def _read_step(node: Node, subject: str, findings: Findings, inputs: Inputs) -> 
         if destination is None:
             return None
         return FunnelStep(describe_step((destination,)), (destination,))
-    entries = mapping_entries(node, findings, f"in {subject}", STEP_KEYS)
+    entries = mapping_entries(node, findings, f"in {subject}", STEP_KEYS, _NOT_STEP_KEYS)
     name = None
     if "name" in entries:
         name = read_text(entries["name"][1], findings, f"name of {subject}", "a non-empty string")

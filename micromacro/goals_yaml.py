@@ -14,9 +14,10 @@ Values quoted in messages are cut to ``QUOTE_CHARS`` characters.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -342,12 +343,18 @@ def report_wrong(
 
 
 def mapping_entries(
-    node: MappingNode, findings: Findings, where: str, allowed: tuple[str, ...]
+    node: MappingNode,
+    findings: Findings,
+    where: str,
+    allowed: tuple[str, ...],
+    misplaced: Mapping[str, str] | None = None,
 ) -> Entries:
     """Return ``{key: (key node, value node)}`` for the allowed keys of a mapping, in file order.
 
     Reports keys that are unknown, repeated (the first one wins) or not plain names; ``where``
-    completes ``unknown key 'x' ...``, e.g. ``in goal 'purchase'``.
+    completes ``unknown key 'x' ...``, e.g. ``in goal 'purchase'``. An unknown key is told
+    where it belongs when ``misplaced`` says (key → where), else the allowed key it is a
+    misspelling of, if one is near.
     """
     entries: Entries = {}
     first_line: dict[str, int] = {}
@@ -367,13 +374,21 @@ def mapping_entries(
         if tag_of(key_node) == MERGE_TAG:
             findings.error(key_node, f"merge keys ('<<') are not supported {where}")
         elif key not in allowed:
+            hint = (misplaced or {}).get(key) or _nearest(key, allowed)
             findings.error(
                 key_node,
-                f"unknown key {quoted(key)} {where} (expected {describe_choices(allowed)})",
+                f"unknown key {quoted(key)} {where} (expected {describe_choices(allowed)})"
+                + (f"; {hint}" if hint else ""),
             )
         else:
             entries[key] = (key_node, value_node)
     return entries
+
+
+def _nearest(key: str, allowed: tuple[str, ...]) -> str | None:
+    """``did you mean 'destination'?`` for a key one or two letters from an allowed one."""
+    near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)
+    return f"did you mean {quoted(near[0])}?" if near else None
 
 
 def has_rejected_keys(node: MappingNode, entries: Entries) -> bool:

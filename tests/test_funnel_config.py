@@ -134,6 +134,14 @@ def test_the_example_file_has_two_funnels_ending_at_purchase() -> None:
             "goals.yaml:5:42: invalid within_step of funnel 'f': expected a duration like 30m, "
             "12h or 7d, got the number 0",
         ]),
+        ("  - {name: f, steps: [{goal: buy, destination: /a}, /b]}\n", [
+            "goals.yaml:5:24: unknown key 'goal' in step 1 of funnel 'f' (expected one of name, "
+            "destination, event, any_of); goal: is the funnel's, written beside its steps:"
+        ]),
+        ("  - {name: f, steps: [{destinaton: /a}, /b]}\n", [
+            "goals.yaml:5:24: unknown key 'destinaton' in step 1 of funnel 'f' (expected one of "
+            "name, destination, event, any_of); did you mean 'destination'?"
+        ]),
         ("  - {name: f, steps: [/a], goal: sale}\n", [
             "goals.yaml:5:34: funnel 'f' names unknown goal 'sale' (goals: 'buy', 'long')"
         ]),

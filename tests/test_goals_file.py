@@ -411,7 +411,7 @@ def test_alert_rules_on_funnels_summary_and_input_need_no_goals() -> None:
         pytest.param(
             "funnel:\n  - name: buy\n    steps: [/a, /b]\n",
             "goals.yaml:1:1: unknown key 'funnel' at the top level "
-            "(expected one of goals, funnels, alerts, source, exclude)",
+            "(expected one of goals, funnels, alerts, source, exclude); did you mean 'funnels'?",
             id="funnels misspelt",
         ),
         pytest.param(
@@ -861,7 +861,7 @@ def test_the_hint_of_a_misspelt_metric_reads_what_it_leaves_out(
             MACRO_ONLY + "funnel:\n  - {name: checkout, steps: [/cart, /pay]}\n",
             "funnels.checkout.conversion_rate",
             "goals.yaml:3:1: unknown key 'funnel' at the top level (expected one of goals, "
-            "funnels, alerts, source, exclude)",
+            "funnels, alerts, source, exclude); did you mean 'funnels'?",
         ),
         (
             "goals:\n  - {name: buy, kind: macro, destination: /a}\n"
@@ -896,7 +896,7 @@ def test_goals_under_a_misspelt_key_and_an_alert_on_them_are_told_the_key_alone(
 
     assert problems_of(text) == [
         "goals.yaml:1:1: unknown key 'goal' at the top level "
-        "(expected one of goals, funnels, alerts, source, exclude)"
+        "(expected one of goals, funnels, alerts, source, exclude); did you mean 'goals'?"
     ]
 
 
@@ -1487,7 +1487,8 @@ def test_long_values_are_cut_in_messages_and_stay_escaped() -> None:
             "funnels:\n  - name: checkout\n    steps: [/cart]\n    goal: purchase\n"
             "alerts:\n  - name: a\n    metric: goals.purchase.conversion_rate\n    below: 0.1\n",
             "goals.yaml:5:5: unknown key 'cout' in goal 'purchase' (expected one of name, kind, "
-            "type, category, destination, duration, pages, event, count, value)",
+            "type, category, destination, duration, pages, event, count, value); did you mean "
+            "'count'?",
         ),
         (
             "goals:\n  - name: purchase\n    kind: macro\n    destination: {regex: '('}\n"
@@ -1510,6 +1511,7 @@ def test_a_misspelt_type_key_is_one_problem() -> None:
 
     assert problems_of(text) == [
         f"goals.yaml:4:5: unknown key 'destinaton' in goal 'purchase' (expected one of {GOAL_KEYS})"
+        "; did you mean 'destination'?"
     ]
 
 
