@@ -151,7 +151,7 @@ def _revenue(row: SegmentRow, base: SegmentRow) -> VariantRevenue:
         mean1, row.revenue_variance or 0.0, row.sessions,
         mean2, base.revenue_variance or 0.0, base.sessions,
     )  # fmt: skip
-    if test is None:  # fewer than two sessions: a difference, and nothing to test it by
+    if test is None:  # fewer than two sessions, or no spread: a difference, nothing to test it by
         return replace(shown, revenue_difference=mean1 - mean2)
     return replace(
         shown,

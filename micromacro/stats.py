@@ -158,6 +158,11 @@ class WelchResult:
     df: float | None
 
 
+# What rounding leaves of a difference or a spread, relative to the means it is of: revenue per
+# session is a sum over a count, so equal ones can differ in their last bits (0.3 / 3 and 0.1).
+_FLOAT_NOISE = 1e-9
+
+
 def welch_test(
     mean1: float,
     variance1: float,
@@ -169,23 +174,29 @@ def welch_test(
 ) -> WelchResult | None:
     """Welch's unequal-variances t-test of two samples given by their means, sample variances
     (divided by n − 1) and sizes: the interval of mean1 − mean2 at ``level`` and the
-    two-sided p-value; None when a sample has fewer than two values. With both variances 0
-    the difference has no noise: the interval is the difference itself, and the p-value is 1
-    when it is 0, else 0.
+    two-sided p-value; None when a sample has fewer than two values. Where neither sample
+    varies (beyond the rounding of floats, relative to the means): the same means are a
+    difference of 0 (p = 1, the interval 0 to 0); different ones have no variance to be tested
+    against, and are None too (Welch's t is undefined there).
 
     >>> result = welch_test(15.0, 50.0, 2, 5.0, 50.0, 2)
     >>> result.df, round(result.p_value, 6), [round(x, 4) for x in (result.low, result.high)]
     (2.0, 0.292893, [-20.4243, 40.4243])
+    >>> welch_test(0.3 / 3, 0.0, 3, 0.1, 0.0, 2)
+    WelchResult(difference=0.0, low=0.0, high=0.0, p_value=1.0, df=None)
+    >>> welch_test(60.0, 0.0, 2, 0.0, 0.0, 2) is None
+    True
     """
     if n1 < 2 or n2 < 2:
         return None
     difference = mean1 - mean2
     part1, part2 = max(variance1, 0.0) / n1, max(variance2, 0.0) / n2
     variance = part1 + part2
-    if variance <= 0:
-        return WelchResult(
-            difference, difference, difference, 1.0 if difference == 0 else 0.0, None
-        )
+    noise = _FLOAT_NOISE * max(abs(mean1), abs(mean2))
+    if variance <= noise * noise:
+        if abs(difference) <= noise:
+            return WelchResult(0.0, 0.0, 0.0, 1.0, None)
+        return None
     error = math.sqrt(variance)
     df = variance * variance / (part1 * part1 / (n1 - 1) + part2 * part2 / (n2 - 1))
     half = student_t_quantile(1 - (1 - level) / 2, df) * error

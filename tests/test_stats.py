@@ -199,6 +199,15 @@ def test_welch_edge_cases() -> None:
     same = welch_test(2.0, 0.0, 3, 2.0, 0.0, 4)
     assert same is not None
     assert (same.difference, same.low, same.high, same.p_value) == (0.0, 0.0, 0.0, 1.0)
-    apart = welch_test(3.0, 0.0, 3, 2.0, 0.0, 4)
-    assert apart is not None
-    assert (apart.low, apart.high, apart.p_value, apart.df) == (1.0, 1.0, 0.0, None)
+    # Samples that do not vary, with different means: Welch's t is undefined, no test (it
+    # was p = 0 with an interval of no width, from four sessions)
+    assert welch_test(3.0, 0.0, 3, 2.0, 0.0, 4) is None
+    assert welch_test(60.0, 0.0, 2, 0.0, 0.0, 2) is None
+    # The same revenue per session worked out two ways (0.3 / 3 and 0.2 / 2 are 1e-17 apart):
+    # no difference, p = 1 (it was p = 0)
+    rounded = welch_test(0.3 / 3, 0.0, 3, 0.2 / 2, 0.0, 2)
+    assert rounded is not None
+    assert (rounded.difference, rounded.low, rounded.high, rounded.p_value) == (0.0, 0.0, 0.0, 1.0)
+    big = welch_test(123456.789 * 700 / 700, 1e-30, 700, 123456.789 * 500 / 500, 0.0, 500)
+    assert big is not None
+    assert big.p_value == 1.0
