@@ -398,6 +398,17 @@ def _lacking_in_goals_file(table: str, goals: GoalsConfig) -> str | None:
     return None
 
 
+# strftime codes that name a year (``%Y``, ``%G``, ``%F``, ``%D``, …): a file named by one is one
+# period's, where ``%a`` or ``%d`` alone names a weekday or a day of any month.
+_YEAR_CODE = re.compile(r"%[YGygFDxcs]")
+
+
+def _names_its_period(output: str | None) -> bool:
+    """Whether an ``--output`` name, filled from the period's start, is that period's own: it
+    holds a code of the year (a literal ``%%`` is none)."""
+    return output is not None and bool(_YEAR_CODE.search(output.replace("%%", "")))
+
+
 def _refuse_history_output(output: str, history: str | None) -> None:
     """A ``UsageError`` when the report's ``output`` is the ``--history`` file, which the
     report would replace."""
@@ -472,7 +483,10 @@ def report(
     target = dated_path(output, result.start, result.tz) if output is not None else None
     source = result.input
     unread = source.lines == source.buckets.get("out_of_period", 0)  # none in the period
-    if target is not None and unread and "%" in (output or "") and os.path.isfile(target):
+    if target is not None:
+        _refuse_history_output(target, history)
+        refuse_read_output(target, reads=(*inputs, goals.path))
+    if target is not None and unread and _names_its_period(output) and os.path.isfile(target):
         # A dated file is its period's report: a run that read none of the period (a re-run
         # once the logs are rotated away) does not replace it with zeros.
         env.message(
@@ -482,7 +496,6 @@ def report(
             level="warning",
         )
     elif target is not None:
-        _refuse_history_output(target, history)
         write_output(target, text, reads=(*inputs, goals.path))
     else:
         env.write_data(text)

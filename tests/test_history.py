@@ -171,6 +171,21 @@ def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_dated_report(tmp_pat
     nov_1 = ("--since", "2026-11-01", "--until", "2026-11-01")
     assert CliRunner().invoke(cli, [*args[:-4], *nov_1, "--output", dated]).exit_code == 0
     assert (tmp_path / "reports-2026-11-01.csv").exists()
+    # Codes that name no year (a weekday) or none at all (a literal %%) name no one period:
+    # written as asked
+    for name, written in (("day-%a.csv", "day-Mon.csv"), ("conv-100%%.csv", "conv-100%.csv")):
+        (tmp_path / written).write_text(before)
+        result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path / name)])
+        assert result.exit_code == 0, result.stderr
+        assert (tmp_path / written).read_text() != before
+    # Kept or not, a dated name that is the --history file is refused
+    history = tmp_path / "h-2026-11-02.csv"
+    assert run(*DAY, "--history", str(history)).exit_code == 0
+    rows = history.read_text()
+    dated_history = str(tmp_path / "h-%Y-%m-%d.csv")
+    result = CliRunner().invoke(cli, [*args, "--output", dated_history, "--history", str(history)])
+    assert result.exit_code == 2
+    assert history.read_text() == rows
 
 
 def test_without_a_period_the_data_span_is_the_period(tmp_path: Path) -> None:
