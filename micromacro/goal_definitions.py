@@ -69,6 +69,10 @@ EVENT_KEYS: tuple[str, ...] = (*EVENT_FIELDS, "value", "case_sensitive")
 DURATION_KEYS: tuple[str, ...] = ("greater_than", "less_than")
 NUMBER_KEYS: tuple[str, ...] = ("greater_than", "less_than", "equals")
 MAX_MACRO_GOALS = 2
+# Keys a goal's page is written with elsewhere: a page reached is a destination goal.
+_PAGE_KEYS = dict.fromkeys(
+    ("page", "path", "url", "uri"), "a page reached is a destination goal: destination: /thank-you"
+)
 
 
 # --- goals -----------------------------------------------------------------------------------
@@ -124,7 +128,7 @@ def _read_goal(
         return None
     errors_before = len(findings.errors)
     label = item_label(node, index)
-    entries = mapping_entries(node, findings, f"in {label}", GOAL_KEYS)
+    entries = mapping_entries(node, findings, f"in {label}", GOAL_KEYS, _PAGE_KEYS)
     name = read_name(node, entries, label, name_lines, findings)
     kind = read_required_choice(node, entries, "kind", label, GOAL_KINDS, findings)
     goal_type, parsed = _read_goal_type(node, entries, label, findings, inputs)

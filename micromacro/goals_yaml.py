@@ -374,7 +374,7 @@ def mapping_entries(
         if tag_of(key_node) == MERGE_TAG:
             findings.error(key_node, f"merge keys ('<<') are not supported {where}")
         elif key not in allowed:
-            hint = (misplaced or {}).get(key) or _nearest(key, allowed)
+            hint = (misplaced or {}).get(key.lower()) or _nearest(key, allowed)
             findings.error(
                 key_node,
                 f"unknown key {quoted(key)} {where} (expected {describe_choices(allowed)})"
@@ -387,7 +387,7 @@ def mapping_entries(
 
 def _nearest(key: str, allowed: tuple[str, ...]) -> str | None:
     """``did you mean 'destination'?`` for a key one or two letters from an allowed one."""
-    near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)
+    near = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.8)
     return f"did you mean {quoted(near[0])}?" if near else None
 
 

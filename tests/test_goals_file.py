@@ -1605,3 +1605,21 @@ def test_a_number_in_exponent_form_is_a_number() -> None:
         "goals.yaml:5:12: invalid value of goal 'a': expected a number of at most 1e15 (no "
         "value is larger), got the number 1.5e16"
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [
+        ("page", "a page reached is a destination goal: destination: /thank-you"),
+        ("URL", "a page reached is a destination goal: destination: /thank-you"),
+        ("Kind", "did you mean 'kind'?"),
+        ("destinaton", "did you mean 'destination'?"),
+    ],
+)
+def test_an_unknown_goal_key_is_told_what_was_meant(key: str, hint: str) -> None:
+    """``page: /thank-you`` is no ``pages:`` (a count of pages a session) however near it is
+    spelt: a page reached is a destination goal; a key in capitals is the key it spells."""
+    problems = problems_of(f"goals:\n  - name: buy\n    kind: macro\n    {key}: /thank-you\n")
+    assert problems[0] == (
+        f"goals.yaml:4:5: unknown key {key!r} in goal 'buy' (expected one of {GOAL_KEYS}); {hint}"
+    )
