@@ -493,7 +493,8 @@ def test_wrong_exclusions_name_their_line() -> None:
         "goals.yaml:9:47: invalid address in exclude: ips: '2001:db8::/129' is no IP address "
         "or network (give one such as 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32)",
         "goals.yaml:12:8: unknown key 'beginswith' in path 2 of exclude (expected one of "
-        "equals, begins_with, contains, regex, glob, one_of, case_sensitive, include_query)",
+        "equals, begins_with, contains, regex, glob, one_of, case_sensitive, include_query); "
+        "did you mean 'begins_with'?",
         "goals.yaml:13:15: invalid regex '(': unclosed group",
         "goals.yaml:14:3: unknown key 'hosts' in exclude (expected one of ips, paths)",
     ]
