@@ -398,6 +398,33 @@ def _lacking_in_goals_file(table: str, goals: GoalsConfig) -> str | None:
     return None
 
 
+def _write_report_file(
+    env: Environment,
+    text: str,
+    output: str,
+    target: str,
+    *,
+    unread: bool,
+    history: str | None,
+    reads: Sequence[str],
+) -> None:
+    """Write the report to ``target`` (``output`` with its strftime codes filled), unless it is
+    the ``--history`` file or an input; a dated file that exists is its period's report, which a
+    run that read no line of the period (``unread``: a re-run once the logs are rotated away)
+    keeps rather than replace with zeros."""
+    _refuse_history_output(target, history)
+    refuse_read_output(target, reads=reads)
+    if unread and _names_its_period(output) and os.path.isfile(target):
+        env.message(
+            f"--output {file_name_text(target)}: no line of the input falls in the period, so "
+            "the report written before for it is kept (its lines were read before, and are no "
+            "longer in the logs given)",
+            level="warning",
+        )
+    else:
+        write_output(target, text, reads=reads)
+
+
 # strftime codes that name a year (``%Y``, ``%G``, ``%F``, ``%D``, …): a file named by one is one
 # period's, where ``%a`` or ``%d`` alone names a weekday or a day of any month.
 _YEAR_CODE = re.compile(r"%[YGygFDxcs]")
@@ -480,25 +507,14 @@ def report(
     )
     run = RunInfo(argv=env.argv, inputs=inputs, generated=periods.clock())
     text = render(result, output_format, table=table, style=style, raw=csv_raw, run=run)
-    target = dated_path(output, result.start, result.tz) if output is not None else None
     source = result.input
     unread = source.lines == source.buckets.get("out_of_period", 0)  # none in the period
-    if target is not None:
-        _refuse_history_output(target, history)
-        refuse_read_output(target, reads=(*inputs, goals.path))
-    if target is not None and unread and _names_its_period(output) and os.path.isfile(target):
-        # A dated file is its period's report: a run that read none of the period (a re-run
-        # once the logs are rotated away) does not replace it with zeros.
-        env.message(
-            f"--output {file_name_text(target)}: no line of the input falls in the period, so "
-            "the report written before for it is kept (its lines were read before, and are no "
-            "longer in the logs given)",
-            level="warning",
-        )
-    elif target is not None:
-        write_output(target, text, reads=(*inputs, goals.path))
-    else:
+    if output is None:
         env.write_data(text)
+    else:
+        target = dated_path(output, result.start, result.tz)
+        _write_report_file(env, text, output, target, unread=unread, history=history,
+                           reads=(*inputs, goals.path))  # fmt: skip
     if history is not None:  # after the report: a history it cannot take loses no report
         from micromacro.history import append_history, history_rows  # --history only
 

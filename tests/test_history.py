@@ -114,6 +114,16 @@ def test_a_goal_named_like_a_formula_keeps_its_row_across_runs(tmp_path: Path) -
     assert [row["goal"] for row in rows] == ["'=buy"]
 
 
+def _log_of_3_november(tmp_path: Path) -> Path:
+    """A log holding none of 2 November's lines: the day rotated away."""
+    later = tmp_path / "access.log"
+    later.write_text(
+        '203.0.113.9 - - [03/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 1 "-" '
+        '"Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
+    )
+    return later
+
+
 def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_rows(tmp_path: Path) -> None:
     """2 November's rows are written from the shop log; re-run from a log holding none of its
     lines (the day rotated away: here a log of 3 November), they stay as they were, with a
@@ -121,11 +131,7 @@ def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_rows(tmp_path: Path)
     history = tmp_path / "history.csv"
     assert run(*DAY, "--history", str(history)).exit_code == 0
     before = history.read_text()
-    later = tmp_path / "access.log"
-    later.write_text(
-        '203.0.113.9 - - [03/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 1 "-" '
-        '"Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
-    )
+    later = _log_of_3_november(tmp_path)
     args = ["report", str(later), "--goals", GOALS, "--format", "csv", *DAY]
     result = CliRunner().invoke(cli, [*args, "--history", str(history)])
     assert result.exit_code == 0
@@ -151,11 +157,7 @@ def test_a_rerun_that_reads_no_line_of_its_period_keeps_its_dated_report(tmp_pat
     assert run(*DAY, "--output", dated).exit_code == 0
     report = tmp_path / "reports-2026-11-02.csv"
     before = report.read_text()
-    later = tmp_path / "access.log"
-    later.write_text(
-        '203.0.113.9 - - [03/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 1 "-" '
-        '"Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"\n'
-    )
+    later = _log_of_3_november(tmp_path)
     args = ["report", str(later), "--goals", GOALS, "--format", "csv", *DAY]
     result = CliRunner().invoke(cli, [*args, "--output", dated])
     assert result.exit_code == 0
