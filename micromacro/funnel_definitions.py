@@ -56,7 +56,8 @@ STEP_KEYS: tuple[str, ...] = ("name", "destination", "event", "any_of")
 # Keys of a funnel written in one of its steps, and where they go.
 _NOT_STEP_KEYS = {
     key: f"{key}: is the funnel's, written beside its steps:"
-    for key in ("goal", "scope", "entry", "order", "within", "within_step")
+    for key in FUNNEL_KEYS
+    if key not in (*STEP_KEYS, "steps")
 }
 STEP_MATCHER_KEYS: tuple[str, ...] = ("destination", "event")
 MIN_FUNNEL_STEPS = 2

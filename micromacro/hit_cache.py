@@ -84,7 +84,7 @@ def default_cache_dir() -> str:
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     if os.path.isabs(xdg):
         return os.path.join(xdg, "micromacro")
-    return os.path.join(os.environ.get("HOME") or _home_of_user(), ".cache", "micromacro")
+    return os.path.join(_home(), ".cache", "micromacro")
 
 
 def missing_home() -> str | None:
@@ -93,8 +93,13 @@ def missing_home() -> str | None:
     when ``XDG_CACHE_HOME`` names the cache's place."""
     if os.path.isabs(os.environ.get("XDG_CACHE_HOME", "")):
         return None
-    home = os.environ.get("HOME") or _home_of_user()
+    home = _home()
     return None if os.path.isdir(home) else home
+
+
+def _home() -> str:
+    """``HOME``, or the home of the user in the password database where it is unset or empty."""
+    return os.environ.get("HOME") or _home_of_user()
 
 
 def _home_of_user() -> str:
@@ -582,7 +587,8 @@ class HitCache:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
-                self._temps.discard(temp)
+                with self._lock:
+                    self._temps.discard(temp)
         except (OSError, ValueError, pl.exceptions.PolarsError) as error:
             message = (
                 f"cache: the entry of {write.file} was not kept: {error} (the next run reads "
