@@ -62,7 +62,7 @@ from micromacro.overlapping_inputs import (
     sampled,
     without_earlier_rows,
 )
-from micromacro.periods import TIME_OUT_OF_RANGE, in_supported_range, parse_timezone
+from micromacro.periods import TIME_OUT_OF_RANGE, Period, in_supported_range, parse_timezone
 from micromacro.whole_files import WholeFiles
 
 # --- which format a file is in -----------------------------------------------------------------
@@ -587,36 +587,28 @@ def _order_id(text: pl.Expr) -> pl.Expr:
 
 # What makes an order: its event's name and its transaction id.
 _ORDER = {"event_name": pl.String(), _TRANSACTION: pl.String()}
+# The index of a counted row's input, in input order.
+_INPUT = "__micromacro_input"
 
 
-def without_repeated_orders(
-    rows: pl.DataFrame, orders: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A file's rows, each counted row with a transaction id whose event name and id an
-    earlier file's row had, or an earlier row of this file (by time, then row), a
-    ``duplicate``; and ``orders`` (the earlier files' ``_ORDER`` pairs) with this file's."""
-    counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS) & pl.col(_TRANSACTION).is_not_null()
-    keyed = (
-        rows.with_row_index("_row")
-        .filter(counted)
-        .select("_row", "ts", "line_no", *(pl.col(c).cast(t) for c, t in _ORDER.items()))
+def repeated_orders(counted: pl.DataFrame, periods: Sequence[Period] = ()) -> pl.Series:
+    """Whether each of ``counted`` (every file's counted rows, in input order, each with its
+    input's index in ``_INPUT``) repeats an order: its event name and transaction id are an
+    earlier row's, earlier in time (then by input, then by row), in the same one of
+    ``periods`` (a comparison's periods are told apart: an order of the one repeated in the
+    other is counted in both; rows in none of them are a group of their own)."""
+    group = pl.lit(len(periods), dtype=pl.UInt32)
+    for index, period in reversed(list(enumerate(periods))):
+        group = pl.when(period.contains()).then(pl.lit(index, dtype=pl.UInt32)).otherwise(group)
+    order = pl.struct(group.alias("_group"), *(pl.col(c).cast(t) for c, t in _ORDER.items()))
+    repeated = pl.col(_TRANSACTION).is_not_null() & ~order.is_first_distinct()
+    return (
+        counted.with_row_index("_row")
+        .sort("ts", _INPUT, "line_no")
+        .select("_row", repeated.alias("repeated"))
+        .sort("_row")
+        .get_column("repeated")
     )
-    if keyed.height == 0:
-        return rows, orders
-    order = pl.struct(*_ORDER)
-    seen = orders.select(order.alias("order")).get_column("order").implode()
-    repeated = (
-        keyed.sort("ts", "line_no")
-        .filter(~order.is_first_distinct() | order.is_in(seen))
-        .get_column("_row")
-    )
-    marked = rows.with_columns(
-        pl.when(pl.int_range(pl.len(), dtype=pl.UInt32).is_in(repeated.implode()))
-        .then(pl.lit("duplicate", dtype=EXPORT_BUCKET))
-        .otherwise("bucket")
-        .alias("bucket")
-    )
-    return marked, pl.concat([orders, keyed.select(*_ORDER)]).unique()
 
 
 _EXAMPLES = 5  # the malformed rows of a file ever named
@@ -807,11 +799,13 @@ def read_exports(
     keep_times: bool = False,
     cache: WholeFiles | None = None,
     dedupe: bool = False,
+    order_periods: Sequence[Period] = (),
 ) -> ExportRead:
     """Read every input as an event export: rows per bucket, counted hits, first malformed rows
     (and with ``keep_times`` the time and bucket of each row in the period). With ``dedupe``, a
     counted row that an earlier file holds too is a ``duplicate``; without it, files that hold
-    the same counted rows are named (``overlap_warnings``).
+    the same counted rows are named (``overlap_warnings``). A counted row repeating an order
+    (``repeated_orders``, each of ``order_periods`` apart) is a ``duplicate`` too.
 
     Raises ``InputError`` for a file that cannot be read or lacks a mapped column, and
     ``UsageError`` when a file's format cannot be told. Rows are classified without the period
@@ -821,12 +815,12 @@ def read_exports(
     result = ExportRead(hits=empty_export_hits(source.keep, source.values))
     source_dtype = inputs.source_dtype
     counted: list[pl.DataFrame] = []
+    others: list[pl.DataFrame] = []  # the time and bucket of every row not counted
     links: list[pl.DataFrame] = []
     done = 0
     overlap = OverlapSample() if not dedupe and len(inputs.files) > 1 else None
     earlier = pl.Series([], dtype=pl.UInt64)  # the hashes of earlier files' counted rows
-    orders = pl.DataFrame(schema=_ORDER)  # the (event name, transaction id) of counted rows
-    for file in inputs.files:
+    for index, file in enumerate(inputs.files):
         export = export_format(file.name, source)
         result.formats.append(export)
         source_file = pl.lit(file.name, dtype=source_dtype)
@@ -847,23 +841,40 @@ def read_exports(
                     "source_file", "ts", sampled(row_hash(rows)).alias(SAMPLE_HASH)
                 )
             )
-        rows, orders = without_repeated_orders(rows, orders)
-        for bucket, count in rows.get_column("bucket").value_counts().iter_rows():
-            result.counts[str(bucket)] = result.counts.get(str(bucket), 0) + int(count)
         room = examples - len(result.malformed)
         if room > 0:
             result.malformed += _malformed_rows(rows, timestamp_column, room)
         if not result.epoch_hint:
             result.epoch_hint = _epoch_hint(rows, file.name, timestamp_column, source)
         links.append(_identity_links(rows))
-        if keep_times:
-            in_period = ~pl.col("bucket").is_in(["malformed", "out_of_period"])
-            bucket = pl.col("bucket").cast(pl.String)
-            result.times.append(rows.filter(in_period).select("ts", bucket))
-        counted.append(rows.filter(pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)))
-    if counted:
-        hits = _with_visitors(pl.concat(counted), pl.concat(links))
-        result.hits = canonical_export_hits(with_url_parts(hits), source.keep, source.values)
+        is_counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)
+        counted.append(rows.filter(is_counted).with_columns(pl.lit(index).alias(_INPUT)))
+        others.append(rows.filter(~is_counted).select("ts", "bucket"))
+    hits = pl.concat(counted) if counted else None
+    if hits is not None:
+        repeated = repeated_orders(hits, order_periods)
+        duplicate = pl.when(repeated).then(pl.lit("duplicate", dtype=EXPORT_BUCKET))
+        others.append(hits.select("ts", duplicate.otherwise("bucket").alias("bucket")))
+        hits = hits.filter(~repeated).drop(_INPUT)
+        result.hits = canonical_export_hits(
+            with_url_parts(_with_visitors(hits, pl.concat(links))), source.keep, source.values
+        )
+    _count_buckets(result, others, keep_times=keep_times)
     if overlap is not None:
         result.overlap_warnings = overlap.warnings([file.name for file in inputs.files])
     return result
+
+
+def _count_buckets(result: ExportRead, rows: list[pl.DataFrame], *, keep_times: bool) -> None:
+    """Count the buckets of ``rows`` (each the time and bucket of rows read) into ``result``;
+    with ``keep_times``, keep the time and bucket of those in the period too."""
+    if not rows:
+        return
+    buckets = pl.concat(rows)
+    for bucket, count in buckets.get_column("bucket").value_counts(sort=True).iter_rows():
+        result.counts[str(bucket)] = int(count)
+    if keep_times:
+        in_period = ~pl.col("bucket").is_in(["malformed", "out_of_period"])
+        result.times.append(
+            buckets.filter(in_period).with_columns(pl.col("bucket").cast(pl.String))
+        )

@@ -825,6 +825,7 @@ def _read_event_exports(
         keep_times=earlier is not None,
         cache=cache,
         dedupe=options.dedupe,
+        order_periods=(period, earlier) if earlier is not None else (),
     )
     summary = InputSummary(
         lines=sum(read.counts.values()),

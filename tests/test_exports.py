@@ -567,6 +567,55 @@ def test_purchases_without_a_transaction_id_are_no_repeats(tmp_path: Path) -> No
     assert (purchase["conversions"], purchase["revenue"]) == (4, 62.0)
 
 
+
+_ORDER_GOAL = (
+    "source: {preset: ga4}\ngoals:\n  - {name: purchase, kind: macro, event: {name: purchase},"
+    " value: {from: revenue}, count: every}\n"
+)
+
+
+@pytest.mark.parametrize("names", [("day1.json", "day2.json"), ("day2.json", "day1.json")])
+def test_the_first_copy_of_an_order_in_time_counts_whatever_the_inputs_order(
+    tmp_path: Path, names: tuple[str, str]
+) -> None:
+    """An order sent again a day later (T1 on 2 November 10:00, again on 3 November 10:00)
+    counts on its first day, named first or last: the second copy is the duplicate."""
+    day = 86_400
+    (tmp_path / "day1.json").write_text(_ga4_row(0, "purchase", "p1", "T1", 20.0) + "\n")
+    (tmp_path / "day2.json").write_text(_ga4_row(day, "purchase", "p1", "T1", 20.0) + "\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(_ORDER_GOAL)
+    data = report_json(*(str(tmp_path / name) for name in names), "--goals", str(goals), "-q")
+    assert (data["input"]["duplicate"], data["input"]["event"]) == (1, 1)
+    trend = data["trend"]["rows"]  # type: ignore[index]
+    macro = {row["start"][:10]: row["macro_sessions"] for row in trend if row["macro_sessions"]}
+    assert macro == {"2025-11-02": 1}
+
+
+@pytest.mark.parametrize("compare", [None, "previous", "2025-10-01..2025-10-01"])
+def test_an_order_repeated_from_the_comparison_period_counts_in_the_current_one(
+    tmp_path: Path, compare: str | None
+) -> None:
+    """Orders are told apart within a period: T1 of 2 November sent again on 3 November
+    counts on 3 November when that day is reported, with a comparison or without one, and in
+    both periods of `--compare previous` (each has one copy)."""
+    day = 86_400
+    export = tmp_path / "events.json"
+    rows = [_ga4_row(0, "purchase", "p1", "T1", 20.0), _ga4_row(day, "purchase", "p1", "T1", 20.0)]
+    export.write_text("\n".join(rows) + "\n")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(_ORDER_GOAL)
+    period = ["--since", "2025-11-03", "--until", "2025-11-03"]
+    extra = ["--compare", compare] if compare else []
+    data = report_json(str(export), "--goals", str(goals), "-q", *period, *extra)
+    assert (data["input"]["event"], data["input"]["out_of_period"]) == (1, 1)
+    assert "duplicate" not in data["input"]
+    (purchase,) = data["goals"]
+    assert (purchase["conversions"], purchase["revenue"]) == (1, 20.0)
+    if compare == "previous":
+        assert purchase["previous_conversions"] == 1
+
+
 # --- Segment ------------------------------------------------------------------------------------
 
 
