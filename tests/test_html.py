@@ -362,6 +362,39 @@ def test_significant_changes_are_green_or_red(
     assert figures["macro_conversion_rate"].raw == "0.05"
 
 
+def test_a_change_that_rounds_to_nothing_has_no_arrow() -> None:
+    """A change shown as nothing points nowhere: 0.04 pp is ``= 0.0 pp``, and a session
+    0.4 s shorter is ``+0s``, not ``▼ -0s``; a second shorter is ``▼ -1s``."""
+    columns = (
+        Column("avg_session_duration_s", "Avg. session duration", "seconds"),
+        Column("previous_avg_session_duration_s", "Duration before", "seconds"),
+        Column("change_avg_session_duration_s", "Duration change", "delta_seconds"),
+        Column("macro_conversion_rate", "Macro conversion rate", "rate"),
+        Column("previous_macro_conversion_rate", "Macro before", "rate"),
+        Column("change_macro_conversion_rate", "Macro change", "change"),
+    )
+    for change, shown_change in ((-0.4, "+0s"), (-1.0, "▼ -1s")):
+        row: dict[str, object] = {
+            "avg_session_duration_s": 10.0 + change, "previous_avg_session_duration_s": 10.0,
+            "change_avg_session_duration_s": change, "macro_conversion_rate": 0.1226,
+            "previous_macro_conversion_rate": 0.1230, "change_macro_conversion_rate": -0.0004,
+        }  # fmt: skip
+        figures = {f.key: f for f in key_figures(Table("summary", "Summary", columns, [row]))}
+        assert figures["avg_session_duration_s"].change == shown_change
+        assert figures["macro_conversion_rate"].change == "= 0.0 pp"
+
+
+def test_a_currency_from_the_data_is_inert_in_its_cards_value() -> None:
+    """The summary card's ``data-value`` of a text figure (the revenue's currency, from an
+    export) holds it as its cell shows it: escapes, no raw control or bidi character, cut."""
+    columns = (Column("currency", "Currency", "text"),)
+    for currency in ("\x1b[31mX\x1b]0;t\x07", "\u202e" + "E" * 5000):
+        (figure,) = key_figures(Table("summary", "Summary", columns, [{"currency": currency}]))
+        assert figure.raw == shown(currency)[0] == figure.text
+        assert len(figure.raw) <= CELL_CHARS
+        assert not any(ord(c) < 32 or c == "\u202e" for c in figure.raw)
+
+
 def test_a_long_funnel_name_leaves_its_figures_in_the_heading(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -160,16 +160,22 @@ def _change_css(row: dict[str, object], change_key: str, p_key: str, key: str = 
 
 def _raw(value: object) -> str:
     """A figure as its card's ``data-value`` holds it: empty for none, and for a float that is
-    not finite (no figure either)."""
+    not finite (no figure either); a text from the data (a currency) as a cell shows it."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    return str(value)
+    return shown(value)[0] if isinstance(value, str) else str(value)
 
 
-def _arrow(change: float | None) -> str:
-    if change is None or change == 0:
+def _arrow(shown_change: str) -> str:
+    """The arrow of a change as it is shown: none where it shows no change (``+0s``, ``= 0.0
+    pp``: a change that rounds to nothing has no direction).
+
+    >>> _arrow("-3s"), _arrow("▲ +1.2 pp"), _arrow("+0.00"), _arrow("n/a")
+    ('▼ ', '▲ ', '', '')
+    """
+    if not any(digit in shown_change for digit in "123456789"):
         return ""
-    return "▲ " if change > 0 else "▼ "
+    return "▼ " if shown_change.lstrip("▲▼ ").startswith("-") else "▲ "
 
 
 def table_view(table: Table, bar: str | None = None, *, fold: bool = False) -> TableView:
@@ -225,7 +231,8 @@ def key_figures(table: Table) -> list[Figure]:
             change_column = next(c for c in table.columns if c.key == f"change_{key}")
             delta = row.get(f"change_{key}")
             before = format_value(row.get(f"previous_{key}"), column.kind)
-            change = _arrow(_number(delta)) + format_value(delta, change_column.kind).lstrip("▲▼ ")
+            shown_change = format_value(delta, change_column.kind)
+            change = _arrow(shown_change) + shown_change.lstrip("▲▼ ")
             css = _change_css(row, f"change_{key}", f"change_p_value_{key}", key)
         text, _ = shown(format_value(value, column.kind))
         figures.append(

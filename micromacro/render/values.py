@@ -69,7 +69,8 @@ def format_value(value: object, kind: ColumnKind) -> str:
     if kind == "delta_money" and isinstance(value, int | float):
         return _amount(value, "+")
     if kind == "delta_seconds" and isinstance(value, int | float):
-        return ("-" if value < 0 else "+") + format_seconds(abs(float(value)))
+        seconds = format_seconds(abs(float(value)))
+        return ("-" if value < 0 and seconds != "0s" else "+") + seconds
     if kind == "pvalue" and isinstance(value, int | float):
         return "<0.001" if value < 0.001 else str(half_up(value, 3))
     if kind == "seconds" and isinstance(value, int | float):
@@ -101,12 +102,16 @@ def half_up(value: float, places: int, *, scale: int = 1) -> Decimal:
 
 
 def _amount(value: float, sign: str = "") -> str:
-    """``1,234.50`` (``+1,234.50`` with ``sign`` ``+``), or ``1.23e+20`` from ``_HUGE`` on.
+    """``1,234.50`` (``+1,234.50`` with ``sign`` ``+``), or ``1.23e+20`` from ``_HUGE`` on; an
+    amount that rounds to nothing has no minus sign.
 
-    >>> _amount(-1234.5), _amount(2.5, "+"), _amount(-1e18)
-    ('-1,234.50', '+2.50', '-1.00e+18')
+    >>> _amount(-1234.5), _amount(2.5, "+"), _amount(-1e18), _amount(-0.001, "+")
+    ('-1,234.50', '+2.50', '-1.00e+18', '+0.00')
     """
-    return f"{value:{sign}.2e}" if abs(value) >= _HUGE else f"{half_up(value, 2):{sign},}"
+    if abs(value) >= _HUGE:
+        return f"{value:{sign}.2e}"
+    rounded = half_up(value, 2)
+    return f"{rounded.copy_abs() if rounded == 0 else rounded:{sign},}"
 
 
 def format_seconds(seconds: float) -> str:
