@@ -713,16 +713,27 @@ def _describe_entries(cache: HitCache) -> str:
     entries = cache.entries()
     total = sum(entry.entry_bytes for entry in entries)
     count = f"{len(entries):,} entr{'y' if len(entries) == 1 else 'ies'}"
-    lines = [f"{cache.directory}: {count}, {total / 1e6:,.1f} MB"]
+    lines = [f"{_shown_name(cache.directory)}: {count}, {total / 1e6:,.1f} MB"]
     for entry in entries:
         used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.used))
+        size = f"{entry.entry_bytes / 1e6:8,.1f} MB"
+        if not entry.kind:  # damaged, or another user's: the run that needs it reads again
+            name = os.path.basename(entry.path)
+            lines.append(f"{size}  {name}: an entry that cannot be read, last used {used}")
+            continue
         moved = ", renamed or removed since" if entry.moved else ""
         lines.append(
-            f"{entry.entry_bytes / 1e6:8,.1f} MB  {entry.kind or '?'}: {entry.file} "
+            f"{size}  {entry.kind}: {_shown_name(entry.file)} "
             f"({entry.lines:,} line{'s' if entry.lines != 1 else ''}, "
             f"{entry.file_bytes:,} bytes{moved}), last used {used}"
         )
     return "\n".join(lines)
+
+
+def _shown_name(path: str) -> str:
+    """A file or directory name as one line of any output can hold it: bytes that are not
+    UTF-8 and control characters (a line break) as escapes."""
+    return inert(file_name_text(path))
 
 
 def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
@@ -734,7 +745,7 @@ def cache_info(ctx: click.Context, cache_dir: str | None) -> None:
         raise OutputError(
             f"{hit_cache.directory}: cannot read: {error.strerror or error}"
         ) from None
-    environment(ctx).stdout.write("".join(inert(line) + "\n" for line in lines))
+    environment(ctx).stdout.write("".join(line + "\n" for line in lines))
 
 
 def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
@@ -747,7 +758,7 @@ def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
             f"{hit_cache.directory}: cannot read: {error.strerror or error}"
         ) from None
     environment(ctx).stdout.write(
-        f"{inert(hit_cache.directory)}: removed {_plural(removed, 'entry') or '0 entries'} "
+        f"{_shown_name(hit_cache.directory)}: removed {_plural(removed, 'entry') or '0 entries'} "
         f"({freed / 1e6:,.1f} MB)\n"
     )
     if failed:

@@ -179,7 +179,7 @@ def _recalled(record: object) -> Detection | None:
             ),
             (str(unread[0]), str(unread[1])) if unread is not None else None,
         )
-    except (KeyError, StopIteration, TypeError, ValueError, AttributeError):
+    except (LookupError, StopIteration, TypeError, ValueError, AttributeError, ArithmeticError):
         return None
 
 

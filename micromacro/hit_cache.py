@@ -383,16 +383,19 @@ class HitCache:
             os.remove(self.entry_path(_identity(file.scan_path), settings))
 
     def recall(self, key: str) -> Any:
-        """What ``remember`` kept for ``key`` with this program's code, or None."""
+        """What ``remember`` kept for ``key`` with this program's code, or None (none kept, a
+        memo damaged, or another key's in its place)."""
         path = self._memo_path(key)
         try:
             with open(path, encoding="utf-8") as handle:
-                value = json.load(handle)
+                memo = json.load(handle)
         except (OSError, ValueError, RecursionError):  # damaged: detected again
+            return None
+        if not isinstance(memo, dict) or memo.get("key") != _memo_key(key):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # last used: memos unused for long are removed with the entries
-        return value
+        return memo.get("value")
 
     def remember(self, key: str, value: Any) -> None:
         """Keep ``value`` (JSON) for ``key``, atomically; a memo that cannot be written is
@@ -404,7 +407,7 @@ class HitCache:
             )
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(value, out)
+                    json.dump({"key": _memo_key(key), "value": value}, out)
                 os.replace(temp, self._memo_path(key))
             finally:
                 with contextlib.suppress(FileNotFoundError):
@@ -413,7 +416,7 @@ class HitCache:
             return
 
     def _memo_path(self, key: str) -> str:
-        name = hashlib.sha256(json.dumps([code_fingerprint(), key]).encode()).hexdigest()[:40]
+        name = _memo_key(key)[:40]
         return os.path.join(self.directory, f"{_MEMO_PREFIX}{name}{_MEMO_SUFFIX}")
 
     def take_warnings(self) -> list[str]:
@@ -736,6 +739,8 @@ def _write_problem(directory: str, target: str, error: BaseException) -> str:
             "cache clear?): it is not kept, and the next run reads the logs again"
         )
     reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    if isinstance(error, FileExistsError) and not os.path.isdir(directory):
+        reason = os.strerror(errno.ENOTDIR)  # a file where the directory would be made
     if system := _OS_ERROR.search(str(error)) if not isinstance(error, OSError) else None:
         reason = os.strerror(int(system.group(1)))  # Polars wraps the system's error
     if isinstance(error, OSError) and error.filename2 == target:  # something else in its place
@@ -754,8 +759,17 @@ def _scan(directory: str) -> Iterator[os.DirEntry[str]]:
             yield entry
 
 
+def _memo_key(key: str) -> str:
+    """The hash of a memo's key with this program's code: its file's name, and what the memo
+    holds to be told from another key's memo copied in its place."""
+    return hashlib.sha256(json.dumps([code_fingerprint(), key]).encode()).hexdigest()
+
+
 def _reason(error: BaseException) -> str:
-    """The first line of what ``error`` says, cut to 120 characters ("" when it says nothing)."""
+    """The first line of what ``error`` says, cut to 120 characters ("" when it says nothing):
+    of a system's error, its reason alone (the message names the file)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
     said = str(error).strip()
     return said.splitlines()[0][:120] if said else ""
 

@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -858,9 +858,8 @@ def test_a_directory_in_place_of_an_entry_is_removed_when_empty_and_named_when_n
     assert len(warnings) == 1
     assert warnings[0].startswith(
         f"micromacro: warning: cache: the entry of {SHOP} ({entry.name}) cannot be used "
-        "([Errno 21] Is a directory: "
+        "(Is a directory): read again"
     )
-    assert warnings[0].endswith("): read again")
     assert entry.is_file()
     parses.lines = 0
     assert "warning: cache:" not in invoke(*args).stderr
@@ -954,6 +953,87 @@ def test_a_detected_format_is_kept_and_the_same_first_lines_are_not_read_again(
     assert "2 entries" in invoke("cache", "info").stdout
     invoke("cache", "clear")
     assert list(folder.iterdir()) == []
+
+
+def _unread_emptied(memo: Path, other: Path) -> None:
+    data = json.loads(memo.read_text())
+    detection = data.get("value", data)  # the memo's detection, however it is kept
+    detection["unread"] = []
+    memo.write_text(json.dumps(data))
+
+
+def _parsed_overflowing(memo: Path, other: Path) -> None:
+    memo.write_text(re.sub(r'"parsed": [0-9]+', '"parsed": 1e999', memo.read_text()))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _unread_emptied,
+        _parsed_overflowing,
+        lambda memo, other: memo.write_text('{"key": "x", "value": 1}'),
+        lambda memo, other: memo.write_bytes(other.read_bytes()),
+    ],
+    ids=["unread-empty", "parsed-overflow", "other-key", "other-memo"],
+)
+def test_a_memo_of_another_shape_or_key_is_detected_again(
+    tmp_path: Path, damage: Callable[[Path, Path], object]
+) -> None:
+    """A format memo that is JSON but not what this program wrote for these first lines (a
+    list where a pair was, a number past a float, another log's memo copied over it) is worked
+    out again: the report is the one without the cache, never an internal error or the other
+    log's format."""
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "micromacro"
+    json_log = tmp_path / "app.log"
+    json_log.write_text(
+        '{"time":"2026-11-02T10:00:00Z","ip":"203.0.113.7","method":"GET","path":"/",'
+        '"status":200,"user_agent":"Mozilla/5.0"}\n'
+    )
+    invoke("report", str(json_log))
+    (other,) = folder.glob("memo-*.json")
+    other_copy = tmp_path / "other-memo.json"
+    other_copy.write_bytes(other.read_bytes())
+    args = ["report", str(SHOP), "--format", "json"]
+    invoke(*args)
+    (memo,) = set(folder.glob("memo-*.json")) - {other}
+    damage(memo, other_copy)
+    again = invoke(*args)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == invoke(*args, "--no-cache").stdout
+    assert "log format: combined" in again.stderr
+
+
+def test_cache_info_shows_each_name_on_its_line_and_a_damaged_entry_as_one(tmp_path: Path) -> None:
+    """A logged file's name with a line break (or an escape) is shown escaped, on its entry's
+    line; an entry that cannot be read is said to be one, with no kind, lines or bytes made up."""
+    log = tmp_path / "two\nlines\x1b[31m.log"
+    log.write_bytes(SHOP.read_bytes())
+    invoke("report", str(log))
+    info = invoke("cache", "info")
+    head, row = info.stdout.splitlines()
+    assert head.endswith(": 1 entry, 0.0 MB")
+    assert f"access log: {tmp_path}/two\\x0alines\\x1b[31m.log (22 lines, " in row
+    (entry,) = entries()
+    entry.write_bytes(b"not parquet")
+    (row,) = invoke("cache", "info").stdout.splitlines()[1:]
+    assert row.split(" MB  ", 1)[1].startswith(
+        f"{entry.name}: an entry that cannot be read, last used "
+    )
+
+
+def test_a_file_where_the_default_cache_directory_goes_is_named_so(tmp_path: Path) -> None:
+    """``XDG_CACHE_HOME/micromacro`` a file: the warning says it is not a directory (it said
+    "File exists", what making the directory met), and the report is as without the cache."""
+    home = tmp_path / "xdg"
+    home.mkdir()
+    (home / "micromacro").write_text("hi")
+    result = CliRunner().invoke(
+        cli, ["report", str(SHOP), "--format", "json"], env={"XDG_CACHE_HOME": str(home)}
+    )
+    assert result.exit_code == 0
+    warning = f"micromacro: warning: cache: cannot write to {home}/micromacro: Not a directory"
+    assert warning in result.stderr
+    assert result.stdout == invoke("report", str(SHOP), "--format", "json", "--no-cache").stdout
 
 
 def test_an_entry_of_other_rows_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
