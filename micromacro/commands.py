@@ -30,7 +30,7 @@ from micromacro.goals import GoalsConfig
 from micromacro.goals_file import load_exclusions, load_goals
 from micromacro.hit_cache import HitCache, default_cache_dir, missing_home
 from micromacro.hit_partitions import default_hit_memory
-from micromacro.hits import MalformedLine
+from micromacro.hits import InputSummary, MalformedLine
 from micromacro.logformats import (
     FORMATS,
     GENERAL_READERS,
@@ -148,9 +148,14 @@ def _print_input_messages(env: Environment, report: Report, fmt: str, goals: Goa
         env.message(NO_GOALS_NOTE)
     _print_read_messages(env, report.notes, report.warnings, report.malformed)
     if fmt != "table":
-        buckets = ", ".join(f"{k} {v:,}" for k, v in report.input.bucket_counts().items())
-        lines = report.input.lines
-        env.message(f"input: {lines:,} line{'s' if lines != 1 else ''} ({buckets})")
+        _print_input_line(env, report.input)
+
+
+def _print_input_line(env: Environment, summary: InputSummary) -> None:
+    """The input summary on stderr: the lines read, and how many fell in each bucket."""
+    buckets = ", ".join(f"{k} {v:,}" for k, v in summary.bucket_counts().items())
+    lines = summary.lines
+    env.message(f"input: {lines:,} line{'s' if lines != 1 else ''} ({buckets})")
 
 
 def _report_options(
@@ -593,9 +598,7 @@ def hits(
     with env.progress() as on_progress, _access_logs_only("hits"):
         table = build_hit_table(options, stdin=env.stdin, progress=on_progress)
     _print_read_messages(env, table.notes, table.warnings, table.malformed)
-    buckets = ", ".join(f"{k} {v:,}" for k, v in table.input.bucket_counts().items())
-    lines = table.input.lines
-    env.message(f"input: {lines:,} line{'s' if lines != 1 else ''} ({buckets})")
+    _print_input_line(env, table.input)
     data = write_hit_table(table.rows, output_format, raw=csv_raw)
     if output is not None:
         write_output(dated_path(output, table.start, table.tz), data, reads=(*inputs, goals_read))
@@ -618,7 +621,7 @@ def suggest(
     exclusions in its ``exclude:`` section."""
     # What a report does not load:
     from micromacro.render.suggestion import ExclusionSources, render_suggestion
-    from micromacro.suggest import SuggestOptions, suggest_goals
+    from micromacro.suggest import NothingToPropose, SuggestOptions, suggest_goals
 
     env = environment(ctx)
     env.quiet = quiet
@@ -633,8 +636,13 @@ def suggest(
     if output is not None:
         _refuse_json_onto_goals(output, output_format, goals_read)
         refuse_read_output(output, reads=inputs)
-    with env.progress() as on_progress, _access_logs_only("suggest"):
-        found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
+    try:
+        with env.progress() as on_progress, _access_logs_only("suggest"):
+            found = suggest_goals(options, stdin=env.stdin, progress=on_progress)
+    except NothingToPropose as nothing:  # what the read found says why
+        _print_read_messages(env, nothing.notes, nothing.warnings, nothing.malformed)
+        _print_input_line(env, nothing.summary)
+        raise
     _print_read_messages(env, found.notes, found.warnings, found.malformed)
     text = render_suggestion(found, output_format, sources)
     if output is not None:

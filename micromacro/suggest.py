@@ -5,7 +5,8 @@ reading ─▶ hits ─▶ sessions (as a report has them) ─▶ each hit as a 
 figures of each step (sessions, what came right before it, how often it lands or exits) ─▶
 candidate goals by the words of their paths and by their place in sessions ─▶ ranked and
 capped ─▶ each goal's sessions counted by ``goal_matching``, as a report counts them ─▶ a
-funnel to each of the first macro goals from the steps its converting sessions took.
+funnel to each of the first macro goals from the steps its converting sessions took
+(``suggest_funnels``).
 
 ``suggest_goals`` returns a ``Suggestion``: goals of the goal model (``goals.Goal``) and funnels
 (``goals.Funnel``), each with its evidence, and the exclusions the read applied.
@@ -23,14 +24,11 @@ from typing import Any, BinaryIO, get_args
 import polars as pl
 
 from micromacro.errors import InputError
-from micromacro.funnels import funnel_attempts, funnel_report
 from micromacro.goal_definitions import MAX_MACRO_GOALS
 from micromacro.goal_matching import hit_match, session_conversions
 from micromacro.goals import (
     DestinationMatcher,
     Exclusions,
-    Funnel,
-    FunnelStep,
     Goal,
     GoalCategory,
     GoalKind,
@@ -44,11 +42,13 @@ from micromacro.option_values import DEFAULT_SESSION_TIMEOUT_S
 from micromacro.path_templates import WILDCARD, has_wildcard
 from micromacro.reading import ProgressCallback, read_inputs
 from micromacro.sessions import first_and_last, session_table, sessionize
+from micromacro.suggest_funnels import FunnelSuggestion, funnels_to
 from micromacro.suggest_steps import (
     CART_WORDS,
     CHECKOUT_WORDS,
     CONFIRMATION_WORDS,
     DOWNLOAD_EXTENSIONS,
+    MIN_STRUCTURAL_SESSIONS,
     PRICING_WORDS,
     SEARCH_PARAMETERS,
     VALUE_PARAMETER,
@@ -58,28 +58,21 @@ from micromacro.suggest_steps import (
     event_figures,
     intent_of,
     is_cart_add,
-    is_funnel_step,
     is_no_goal_post,
+    names_a_read,
     page_figures,
     post_matcher,
     regex_literal,
     seen_pages,
-    step_matcher,
-    step_name,
-    step_reach,
     template_regex,
     with_steps,
     words,
 )
 
 MAX_MICRO = 8
-MAX_FUNNELS = 2
-MAX_FUNNEL_STEPS = 4  # steps before the goal
 MAX_DOWNLOADS = 2
 MIN_SESSIONS = 2  # a candidate reached by fewer sessions is not proposed
-MIN_STRUCTURAL_SESSIONS = 3  # ... nor a confirmation page found by its place alone
 EXAMPLES = 2
-FUNNEL_SUPPORT = 0.7  # a funnel step is taken by at least this share of converting sessions
 # Durations (seconds) and page counts a person would write as a threshold.
 NICE_SECONDS = (10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700)
 NICE_PAGES = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100)
@@ -132,15 +125,6 @@ class GoalSuggestion:
 
 
 @dataclass(frozen=True)
-class FunnelSuggestion:
-    """A proposed funnel, the sessions reaching each of its steps, and why."""
-
-    funnel: Funnel
-    reached: tuple[int, ...]
-    why: str
-
-
-@dataclass(frozen=True)
 class Suggestion:
     """What ``micromacro suggest`` proposes, with what the read found and the exclusions it
     applied (the site's own visits, left out of the sessions as a report leaves them out)."""
@@ -170,6 +154,24 @@ class _Candidate:
     value_hint: ValueHint | None = None
 
 
+class NothingToPropose(InputError):
+    """No goal to propose (exit 1), with what reading the inputs found, which says why (a
+    period without hits, lines that are all bots, malformed lines)."""
+
+    def __init__(
+        self,
+        message: str,
+        summary: InputSummary,
+        *,
+        notes: tuple[str, ...],
+        warnings: tuple[str, ...],
+        malformed: tuple[MalformedLine, ...],
+    ) -> None:
+        super().__init__(message)
+        self.summary = summary
+        self.notes, self.warnings, self.malformed = notes, warnings, malformed
+
+
 def suggest_goals(
     options: SuggestOptions,
     *,
@@ -177,8 +179,8 @@ def suggest_goals(
     progress: ProgressCallback | None = None,
 ) -> Suggestion:
     """Read the inputs as a report does and propose the goals and funnels their sessions show
-    (raises ``MicromacroError`` as ``read_inputs`` does, and ``InputError`` when there is no
-    goal to propose: a goals file needs one)."""
+    (raises ``MicromacroError`` as ``read_inputs`` does, and ``NothingToPropose`` when there is
+    no goal to propose: a goals file needs one)."""
     read = read_inputs(options, stdin=stdin, progress=progress)
     hits = with_steps(sessionize(read.hits, timeout_s=options.session_timeout_s))
     sessions = session_table(hits)
@@ -200,8 +202,14 @@ def suggest_goals(
         )
         suggested.append(GoalSuggestion(candidate.goal, evidence, candidate.value_hint))
     if not suggested:
-        raise InputError(_no_goal(total))
-    funnels = _funnels(hits, [s for s in suggested if s.goal.kind == "macro"])
+        raise NothingToPropose(
+            _no_goal(total),
+            read.summary,
+            notes=(*read.notes,),
+            warnings=(*read.warnings, *input_warnings(read, options)),
+            malformed=(*read.malformed,),
+        )
+    funnels = funnels_to(hits, [s.goal for s in suggested if s.goal.kind == "macro"])
     first, last = first_and_last(hits)
     return Suggestion(
         goals=tuple(suggested),
@@ -410,9 +418,11 @@ def _confirmation(row: dict[str, Any], context: _Context) -> _Candidate | None:
     after = after_post + after_checkout
     quiet = landing <= 0.1 * sessions and exits >= 0.3 * sessions  # rarely lands, often ends
     placed = after >= 0.6 * views and quiet and sessions >= MIN_STRUCTURAL_SESSIONS
-    # A page named so needs more than its name (``/success-stories`` is a page to read): a post
-    # or a checkout page before it, or the place of a last page.
-    named = named and landing <= 0.5 * sessions and (after >= 0.5 * views or quiet)
+    # A page named so needs more than its name: a post or a checkout page before it, or the
+    # place of a last page where no word of its name makes it a page to read (``/success-stories``,
+    # ``/order-confirmation-faq``).
+    read = quiet and not names_a_read(template)
+    named = named and landing <= 0.5 * sessions and (after >= 0.5 * views or read)
     if not named and not placed:
         return None
     post = before if before is not None and before_count >= 0.8 * after_post else None
@@ -765,109 +775,3 @@ def _examples(hits: pl.DataFrame, goal: Goal) -> tuple[str, ...]:
         .head(EXAMPLES)
     )
     return tuple(str(path) for path in counts.get_column("example"))
-
-
-# --- funnels ---------------------------------------------------------------------------------
-
-
-def _funnels(hits: pl.DataFrame, macro: Sequence[GoalSuggestion]) -> list[FunnelSuggestion]:
-    """A funnel to each of the first macro goals: the steps most of its converting sessions
-    took before converting, in their usual order, each reached by fewer sessions than the one
-    before it (a funnel narrows); only steps a person takes (``is_funnel_step``)."""
-    reach = step_reach(hits)
-    taken = [step for step in reach if is_funnel_step(step)]
-    found: list[FunnelSuggestion] = []
-    for suggestion in macro:
-        if len(found) == MAX_FUNNELS:
-            break
-        funnel = _funnel_to(hits, suggestion.goal, reach, taken)
-        if funnel is not None:
-            found.append(funnel)
-    return found
-
-
-def _funnel_to(
-    hits: pl.DataFrame, goal: Goal, reach: dict[str, int], taken: Sequence[str]
-) -> FunnelSuggestion | None:
-    """The funnel to ``goal`` from the steps of ``taken`` (None: too few sessions reach it, or
-    no step is taken by enough of them)."""
-    match = hit_match(goal)
-    if match is None:
-        return None
-    converting = hits.with_columns(
-        first=pl.col("row").filter(match).min().over("session"),
-        start=pl.col("row").min().over("session"),
-    ).filter(pl.col("first").is_not_null())
-    converted = converting.get_column("session").n_unique()
-    if converted < MIN_STRUCTURAL_SESSIONS:
-        return None
-    before = converting.filter((pl.col("row") < pl.col("first")) & pl.col("step").is_in(taken))
-    before = before.filter(~match)
-    steps = (
-        before.group_by("session", "step")
-        .agg(
-            (
-                (pl.col("row").min() - pl.col("start").first())
-                / (pl.col("first").first() - pl.col("start").first())
-            ).alias("position")
-        )
-        .group_by("step")
-        .agg(pl.len().alias("sessions"), pl.col("position").median())
-        .filter(pl.col("sessions") >= FUNNEL_SUPPORT * converted)
-        .sort(["position", "step"])
-    )
-    rows = [
-        (str(step), int(sessions), float(position))
-        for step, sessions, position in steps.iter_rows()
-    ]
-    chain = _narrowing_chain(rows, reach)
-    chain = _trimmed(chain, reach)
-    if not chain:
-        return None
-    matcher = goal.destination or goal.event
-    assert matcher is not None
-    funnel_steps = tuple(FunnelStep(step_name(step), (step_matcher(step),)) for step in chain)
-    goal_step = FunnelStep(name=goal.name, matchers=(matcher,))
-    name = "checkout" if goal.name == "purchase" else f"to_{goal.name}"
-    funnel = Funnel(name=name, steps=(*funnel_steps, goal_step), goal=goal.name)
-    units = hits.get_column("session").n_unique()
-    figures = funnel_report(funnel_attempts(hits, funnel), funnel, units)
-    reached = tuple(step.reached for step in figures.steps)
-    support = {step: sessions for step, sessions, _ in rows}
-    shares = ", ".join(f"{step_name(step)} in {support[step]}" for step in chain)
-    why = (
-        f"the steps the {converted} sessions that reached {goal.name} took most, in their usual "
-        f"order ({shares} of them)"
-    )
-    return FunnelSuggestion(funnel, reached, why)
-
-
-def _narrowing_chain(rows: Sequence[tuple[str, int, float]], reach: dict[str, int]) -> list[str]:
-    """The steps (in their order) of the heaviest chain, by their share of the converting
-    sessions, in which each step is reached by no more sessions than the one before."""
-    best: list[tuple[float, list[str]]] = []
-    for _index, (step, sessions, _) in enumerate(rows):
-        options = [
-            (weight + sessions, [*chain, step])
-            for j, (weight, chain) in enumerate(best)
-            if reach.get(rows[j][0], 0) >= reach.get(step, 0)
-        ]
-        options.append((float(sessions), [step]))
-        best.append(max(options, key=lambda o: (o[0], [-len(s) for s in o[1]])))
-    if not best:
-        return []
-    return max(best, key=lambda o: o[0])[1]
-
-
-def _trimmed(chain: list[str], reach: dict[str, int]) -> list[str]:
-    """At most ``MAX_FUNNEL_STEPS`` steps: the step losing the fewest sessions against the one
-    before it goes first (never the first step)."""
-    chain = list(chain)
-    while len(chain) > MAX_FUNNEL_STEPS:
-        ratios = [
-            (reach.get(chain[i], 0) / max(reach.get(chain[i - 1], 1), 1), -i)
-            for i in range(1, len(chain))
-        ]
-        _, worst = max(ratios)
-        del chain[-worst]
-    return chain

@@ -143,7 +143,20 @@ STEP_WORDS = (
 PRICING_WORDS = frozenset(
     ["pricing", "plans", "prices", "preise", "tarifs", "tarif", "precios", "prezzi", "prijzen"]
 )
+# Words of a page's name that make it a page to read, whatever confirmation word it holds
+# beside them (``/success-stories``, ``/help/order-confirmation-faq``).
+READING_WORDS = frozenset(
+    (
+        "story", "stories", "faq", "faqs", "help", "blog", "guide", "guides", "tips", "news",
+        "article", "articles", "case", "study", "studies", "example", "examples", "template",
+        "templates", "note", "notes", "policy", "terms", "how", "what", "why", "customer",
+        "customers"
+    )
+)  # fmt: skip
 SEARCH_PARAMETERS = ("q", "s", "search", "query")
+# The sessions a candidate found by its place in sessions alone needs (a confirmation page that
+# follows posts and ends visits, a funnel's converting sessions).
+MIN_STRUCTURAL_SESSIONS = 3
 VALUE_PARAMETER = re.compile(
     r"^(?:(?:order|grand|cart)?_?(?:total|value|amount|revenue)|total_?(?:price|amount|value))$",
     re.I,
@@ -318,6 +331,17 @@ def words(text: str) -> set[str]:
     return found
 
 
+def names_a_read(template: str) -> bool:
+    """Whether the last named segment of a page's template holds a word of a page to read
+    (``READING_WORDS``).
+
+    >>> names_a_read("/success-stories"), names_a_read("/help/thank-you"), names_a_read("/faq/*")
+    (True, False, True)
+    """
+    named = [s for s in template.split("/") if s and not _is_wildcard(s)]
+    return bool(named) and bool(words(named[-1]) & READING_WORDS)
+
+
 def intent_of(text: str) -> Intent | None:
     """What a path's words say it is for (``INTENT_WORDS``, first match), or None."""
     found = words(text)
@@ -434,7 +458,7 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     pages = marked.filter(pl.col("kind") == "page")
     first = pl.col("session") != pl.col("session").shift(1)
     last = pl.col("session") != pl.col("session").shift(-1)
-    checkout = "|".join(sorted(CHECKOUT_WORDS))
+    checkouts = _checkout_steps(pages.get_column("previous"))
     after_request = pl.col("previous").str.starts_with("page ").not_() & ~pl.col(
         "previous"
     ).str.starts_with("download ")
@@ -446,10 +470,7 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         exit=last.fill_null(True),
         after_request=after_request.fill_null(False),
         sent_back=sent_back.fill_null(False),
-        after_checkout=(
-            pl.col("previous").str.starts_with("page ")
-            & pl.col("previous").str.contains(f"(?i)({checkout})")
-        ).fill_null(False),
+        after_checkout=pl.col("previous").is_in(checkouts).fill_null(False),
     )
     figures = marked_pages.group_by("page").agg(
         pl.col("session").n_unique().cast(pl.UInt32).alias("sessions"),
@@ -489,6 +510,19 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .drop("page")
         .sort("template")
     )
+
+
+def _checkout_steps(steps: pl.Series) -> list[str]:
+    """The distinct ``steps`` that are a checkout's pages: a page whose words name a checkout
+    (whole words: not ``/standorte/kassel``) and no confirmation (the order's confirmation is
+    what follows the checkout, and what a visitor opens after it is no purchase)."""
+    return [
+        step
+        for step in steps.drop_nulls().unique()
+        if step.startswith("page ")
+        and words(step[5:]) & CHECKOUT_WORDS
+        and not words(step[5:]) & CONFIRMATION_WORDS
+    ]
 
 
 def _most_common(column: str) -> pl.Expr:

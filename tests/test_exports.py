@@ -567,7 +567,6 @@ def test_purchases_without_a_transaction_id_are_no_repeats(tmp_path: Path) -> No
     assert (purchase["conversions"], purchase["revenue"]) == (4, 62.0)
 
 
-
 _ORDER_GOAL = (
     "source: {preset: ga4}\ngoals:\n  - {name: purchase, kind: macro, event: {name: purchase},"
     " value: {from: revenue}, count: every}\n"

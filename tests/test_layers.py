@@ -134,7 +134,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("alerts", ("alerts",)),
-    ("report", ("report", "hit_table", "suggest_steps", "suggest")),
+    ("report", ("report", "hit_table", "suggest_steps", "suggest_funnels", "suggest")),
     ("output files", ("outputs", "history")),
     (
         "render",

@@ -9,6 +9,7 @@ sample_logs/README.md; proposals on the sample log are checked by what their mat
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +32,7 @@ ROOT = Path(__file__).parent.parent
 SAMPLE = str(ROOT / "sample_logs" / "access.log")
 SAAS = str(ROOT / "tests" / "fixtures" / "suggest_saas.log")
 CONTENT = str(ROOT / "tests" / "fixtures" / "suggest_content.log")
+CLF = "%d/%b/%Y:%H:%M:%S +0000"
 
 
 def _suggest(path: str) -> Suggestion:
@@ -225,6 +227,78 @@ def test_a_page_named_like_a_confirmation_is_not_enough(tmp_path: Path) -> None:
         assert not any(_matches(s.goal, _hit(PAGE, path)) for s in suggestion.goals)
 
 
+def _visit_log(paths_of: list[tuple[str, ...]]) -> str:
+    """A combined log of one visitor's visit per item, an hour apart, its pages 30 s apart."""
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    lines = [
+        combined_line(
+            path,
+            ip=f"10.1.{visit // 250}.{visit % 250}",
+            time=(start + timedelta(hours=visit, seconds=30 * step)).strftime(CLF),
+        )
+        for visit, paths in enumerate(paths_of)
+        for step, path in enumerate(paths)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_last_page_named_like_a_confirmation_but_to_be_read_is_no_goal(tmp_path: Path) -> None:
+    """A page whose name holds a confirmation word beside a word of a page to read
+    (``/success-stories``, ``/help/order-confirmation-faq``) is no goal by its place alone,
+    rarely landed on and often the last page as it is; ``/thank-you`` in the same place (a
+    form posted to another site) is one."""
+    last = ("/success-stories", "/help/order-confirmation-faq", "/thank-you")
+    visits = [("/", "/about", last[i % 3]) for i in range(60)]
+    log = tmp_path / "site.log"
+    log.write_text(_visit_log(visits))
+    suggestion = _suggest(str(log))
+    macro = [s for s in suggestion.goals if s.goal.kind == "macro"]
+    assert [s.goal.name for s in macro] == ["conversion_thank_you"]
+    assert macro[0].evidence.sessions == 20
+    for page in last[:2]:
+        assert not any(_matches(s.goal, _hit(PAGE, page)) for s in suggestion.goals)
+
+
+def test_a_city_holding_a_checkout_word_is_no_checkout(tmp_path: Path) -> None:
+    """``kasse`` is a checkout word, but ``/standorte/kassel`` holds it only inside a word: the
+    directions page visits reach from it is no purchase (60 visits, every fourth to Kassel)."""
+    visits = [
+        ("/", "/ueber-uns", *(("/standorte/kassel", "/standorte/kassel/anfahrt") * (i % 4 == 0)))
+        for i in range(60)
+    ]
+    log = tmp_path / "kassel.log"
+    log.write_text(_visit_log(visits))
+    suggestion = _suggest(str(log))
+    assert [s.goal.name for s in suggestion.goals if s.goal.kind == "macro"] == []
+    assert not any(
+        _matches(s.goal, _hit(PAGE, "/standorte/kassel/anfahrt")) for s in suggestion.goals
+    )
+
+
+def test_what_a_buyer_opens_after_the_confirmation_is_no_purchase(tmp_path: Path) -> None:
+    """The order's confirmation (``/checkout/order/N/confirmation``) names the checkout, but is
+    what follows it: the order list a buyer opens after it is not right after a checkout page.
+    40 buyers; 12 of them open their order after the confirmation."""
+    visits = [
+        (
+            "/products/tent",
+            "/checkout/cart",
+            "/checkout/payment",
+            f"/checkout/order/{1000 + i}/confirmation",
+            *((f"/account/orders/{1000 + i}",) * (i % 10 < 3)),
+        )
+        for i in range(40)
+    ]
+    log = tmp_path / "shop.log"
+    log.write_text(_visit_log(visits))
+    suggestion = _suggest(str(log))
+    macro = [s for s in suggestion.goals if s.goal.kind == "macro"]
+    assert [s.goal.name for s in macro] == ["purchase"]
+    assert _matches(macro[0].goal, _hit(PAGE, "/checkout/order/1007/confirmation"))
+    assert macro[0].evidence.sessions == 40
+    assert not any(_matches(s.goal, _hit(PAGE, "/account/orders/1001")) for s in macro)
+
+
 @pytest.mark.parametrize(
     ("download", "proposed"),
     [
@@ -409,20 +483,42 @@ def test_a_log_without_goals_is_an_error(tmp_path: Path) -> None:
     log.write_text(combined_line("/") + "\n")
     code, out, err = _run("suggest", str(log))
     assert (code, out) == (1, "")
-    assert err == (
-        "micromacro: error: no goal to propose: in the 1 session read, no confirmation page, "
+    assert err.endswith(
+        "\nmicromacro: error: no goal to propose: in the 1 session read, no confirmation page, "
         "form post, download, search, long visit or visit of many pages is reached by 2 "
         "sessions or more\n"
     )
 
 
 def test_a_log_without_hits_says_so(tmp_path: Path) -> None:
+    """Nothing to propose: what reading found says why before the error (where the lines went:
+    a static file and an error)."""
     log = tmp_path / "assets.log"
     log.write_text(combined_line("/style.css") + "\n" + combined_line("/", status=404) + "\n")
     code, out, err = _run("suggest", str(log))
     assert (code, out) == (1, "")
     assert err.endswith(
+        "micromacro: input: 2 lines (malformed 0, bot 0, static 1, error 1, request 0, "
+        "redirect 0, other_method 0, download 0, page 0)\n"
         "micromacro: error: no goal to propose: no line of the input was counted as a hit\n"
+    )
+
+
+def test_a_period_without_hits_says_where_the_lines_are(tmp_path: Path) -> None:
+    """A period the log does not reach: the warning a report gives (the times the lines run
+    from and to) before the error."""
+    log = tmp_path / "old.log"
+    log.write_text(combined_line("/") + "\n" + combined_line("/about") + "\n")
+    code, out, err = _run("suggest", str(log), "--since", "2020-01-01", "--until", "2020-01-02")
+    assert (code, out) == (1, "")
+    said = err.splitlines()
+    assert any(
+        line.startswith("micromacro: warning: no hits in the period 2020-01-01 00:00")
+        and line.endswith("the lines read run from 2026-11-02 09:15 to 2026-11-02 09:15")
+        for line in said
+    )
+    assert said[-1] == (
+        "micromacro: error: no goal to propose: no line of the input was counted as a hit"
     )
 
 

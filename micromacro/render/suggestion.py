@@ -33,12 +33,12 @@ from micromacro.goals import (
 from micromacro.option_values import Network, SuggestionFormat, network_text
 from micromacro.periods import local_minute, utc_text
 from micromacro.suggest import (
-    FunnelSuggestion,
     GoalSuggestion,
     Suggestion,
     ValueHint,
     duration_text,
 )
+from micromacro.suggest_funnels import FunnelSuggestion
 from micromacro.text import file_name_text, json_inert
 
 INDENT = "  "
