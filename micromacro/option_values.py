@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from typing import Literal
 
 from micromacro.rows import TRAFFIC_TABLES
@@ -123,10 +124,36 @@ def site_host_name(text: str) -> str:
         value = value.split("://", 1)[1]
     value = re.split(r"[/?#]", value, maxsplit=1)[0].rpartition("@")[2]
     host = _HOST.fullmatch(value)
-    # A host names something: a letter or digit (of any script), not only dots and dashes.
-    if host is None or not any(c.isalnum() or not c.isascii() for c in host.group(1)):
+    if host is None or not _is_host(host.group(1)):
         raise ValueError(f"{text!r} names no host: give one such as shop.example")
     return host.group(1)
+
+
+def _is_host(host: str) -> bool:
+    """Whether ``host`` is a host the site's referrers can be told by, as ``channels`` reads a
+    referrer's: a bracketed IPv6 address, or labels between dots of letters, digits (of any
+    script), marks, ``_`` and ``-``, each starting with a letter or digit (no ``*.shop.example``,
+    ``.shop.example``, ``a,b`` or quotes: one host per ``--site-host``).
+
+    >>> [_is_host(h) for h in ("shop.example", "münchen.de", "[2001:db8::1]", "*.shop.example")]
+    [True, True, True, False]
+    """
+    if host.startswith("["):
+        return re.fullmatch(r"\[[0-9A-Fa-f:.]+\]", host) is not None
+    return all(
+        label != ""
+        and _is_letter(label[0])
+        and all(
+            _is_letter(c) or c in "_-" or unicodedata.category(c).startswith("M") for c in label
+        )
+        for label in host.split(".")
+    )
+
+
+def _is_letter(char: str) -> bool:
+    """A letter or digit of any script; or a byte that is not UTF-8 (a lone surrogate), which
+    the check of every argument's encoding names after this one."""
+    return char.isalnum() or unicodedata.category(char) == "Cs"
 
 
 # --top: the segments kept per --by (and rows per traffic table); --min-sessions: segments

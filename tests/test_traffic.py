@@ -149,7 +149,13 @@ def test_a_url_pasted_for_the_site_host_names_its_host(pasted: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "https://", "shop example", "[2001:db8::1", ".", "-", "https://../"]
+    "value",
+    [
+        *("", "https://", "shop example", "[2001:db8::1", ".", "-", "https://../"),
+        # Forms other programs write, which name no one host: a server_name pattern, a list.
+        *("*.shop.example", ".shop.example", "shop.example,www.shop.example", '"shop.example"'),
+        "shop.example;",
+    ],
 )
 def test_a_site_host_that_names_no_host_is_a_usage_error(value: str) -> None:
     result = CliRunner().invoke(cli, ["report", LOG, "--site-host", value])
