@@ -350,6 +350,22 @@ def test_a_bar_in_a_cell_stays_in_its_cell(
         assert [bar for bar in bars if bar[1] > 0] == [], width
 
 
+def test_a_long_unbroken_value_leaves_the_figures_in_view_on_a_desktop(
+    browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]]
+) -> None:
+    """At 1280 pixels the hostile page's tables of paths (a 100 KB path, cut to 120 characters
+    of no space) were wider than their box, their figures scrolled out of view: a long value
+    wraps anywhere, and each table of pages fits its box."""
+    _open(browser, reports["hostile"][0], 1280, 900)
+    sizes = browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('.scroll')].map(box =>"
+        " [box.querySelector('table').className, [box.clientWidth, box.scrollWidth]]))"
+    )
+    for table in ("pages", "landing_pages", "exit_pages"):
+        width, scrolled = sizes[table]
+        assert scrolled <= width, table
+
+
 @pytest.mark.parametrize("name", ["sample", "wide"])
 def test_charts_fit_their_box_on_a_phone(
     browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], name: str

@@ -37,7 +37,7 @@ NOW = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "link", "style", "body", "header", "main", "footer",
     "section", "h1", "h2", "p", "dl", "dt", "dd", "div", "ul", "li", "span", "code", "figure",
-    "figcaption", "details", "summary", "table", "thead", "tbody", "tr", "th", "td",
+    "figcaption", "details", "summary", "table", "caption", "thead", "tbody", "tr", "th", "td",
     "svg", "rect", "line", "circle", "polyline", "text",
 }  # fmt: skip
 
@@ -108,6 +108,21 @@ def _parsed(text: str) -> Page:
     page.feed(text)
     page.close()
     return page
+
+
+@pytest.mark.parametrize("name", ["sample", "hostile"])
+def test_every_table_and_its_scrolling_box_is_named(pages: dict[str, str], name: str) -> None:
+    """A screen reader lists each table by its title (a caption, shown by the heading), and a
+    keyboard reaches each box that scrolls sideways: a focusable region named as its table."""
+    page = _parsed(pages[name])
+    tables = [e for e in page.elements if e.tag == "table"]
+    captions = [e.text for e in page.elements if e.tag == "caption"]
+    boxes = [e for e in page.elements if e.tag == "div" and e.attrs.get("class") == "scroll"]
+    assert len(tables) == len(captions) == len(boxes) > 5
+    assert all(caption.strip() for caption in captions)
+    for box, caption in zip(boxes, captions, strict=True):
+        assert (box.attrs["role"], box.attrs["tabindex"]) == ("region", "0")
+        assert box.attrs["aria-label"] == caption
 
 
 @pytest.mark.parametrize("name", ["sample", "hostile"])
@@ -448,12 +463,26 @@ def test_the_trends_rate_line_breaks_where_a_day_has_no_rate() -> None:
     assert [dot.x for dot in dots] == [lines[0][0][0], lines[0][1][0], lines[1][0][0]]
 
 
+def test_a_report_without_macro_goals_draws_no_rate_in_its_trend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a goals file no day has a macro conversion rate: the trend draws sessions
+    alone, with no rate axis (0.0% to 1.0% of nothing) and no rate in its key."""
+    text, code = _run(["report", "sample_logs/access.log"], monkeypatch)
+    assert code == 0
+    trend = text[text.index('data-table="trend"') :]
+    trend = trend[: trend.index("</section>")]
+    assert '<span class="key sessions">Sessions</span>' in trend
+    assert '<span class="key rate">' not in trend
+    assert "rate-text" not in trend and 'class="line rate"' not in trend
+
+
 @pytest.mark.parametrize(
     ("sessions", "rates", "counts", "percents", "heights"),
     [
         ((5, 4), (0.5, 0.25), ["0", "3", "6"], ["0.0%", "25.0%", "50.0%"], [47.3, 78.7]),
         ((157, 100), (0.123, 0.05), ["0", "80", "160"], ["0.0%", "6.2%", "12.4%"], [19.5, 86.5]),
-        ((0, 0), (None, None), ["0", "1", "2"], ["0.0%", "0.5%", "1.0%"], [204.0, 204.0]),
+        ((0, 0), (None, None), ["0", "1", "2"], [], [204.0, 204.0]),  # no rate: no rate axis
     ],
 )
 def test_the_trends_axes_are_labelled_with_their_exact_values(

@@ -255,7 +255,8 @@ def _axis_label(start: str, unit: str, *, years: bool = False) -> str:
 
 def trend_chart(trend: Trend) -> Chart:
     """Sessions (a line, left axis) and the macro conversion rate (a dashed line, right axis)
-    per day or hour: a point per row for sessions, one per row with a rate for the rate."""
+    per day or hour: a point per row for sessions, one per row with a rate for the rate (no
+    rate axis where no row has one: a report without macro goals)."""
     width, height, left, right, top, bottom = 600.0, 240.0, 48.0, 56.0, 16.0, 36.0
     rows = trend.rows
     inner_w, inner_h = width - left - right, height - top - bottom
@@ -277,8 +278,11 @@ def trend_chart(trend: Trend) -> Chart:
         shapes += [
             Shape("line", left, y, x2=width - right, y2=y, css="grid"),
             Shape("text", left - 6, y + 4, css="axis", anchor="end", text=count),
-            Shape("text", width - right + 6, y + 4, css="axis rate-text", text=shown_rate),
         ]
+        if rates:
+            shapes.append(
+                Shape("text", width - right + 6, y + 4, css="axis rate-text", text=shown_rate)
+            )
     years = bool(rows) and rows[0].start[:4] != rows[-1].start[:4]
     for index in _ticks(len(rows)):
         tick = _axis_label(rows[index].start, trend.unit, years=years)
@@ -309,7 +313,8 @@ def trend_chart(trend: Trend) -> Chart:
         rate = format_value(row.macro_conversion_rate, "rate")
         title = f"{row.start}: macro conversion rate {rate}"
         shapes.append(Shape("circle", x, y, r=radius, css="dot rate", title=title, series="rate"))
-    what = f"Sessions and macro conversion rate per {trend.unit}, {len(rows)} {trend.unit}s"
+    shown = "Sessions and macro conversion rate" if rates else "Sessions"
+    what = f"{shown} per {trend.unit}, {len(rows)} {trend.unit}s"
     return Chart(width, height, what, shapes, css="trend")
 
 

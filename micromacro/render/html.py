@@ -88,6 +88,7 @@ class TableView:
     headers: list[Cell]
     rows: list[Row]
     folded: bool = False
+    title: str = ""  # what a screen reader names the table and its scrolling box by
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Block:
     note: str = ""
     css: str = ""
     before: str = ""
+    legend: list[tuple[str, str]] = field(default_factory=list)  # each line's class and name
 
 
 def shown(text: str, limit: int = CELL_CHARS) -> tuple[str, str]:
@@ -201,7 +203,8 @@ def table_view(table: Table, bar: str | None = None, *, fold: bool = False) -> T
             if on
         )  # fmt: skip
         rows.append(Row(cells, css))
-    return TableView(table.name, headers, rows, folded=fold or len(rows) > FOLD_ROWS)
+    folded = fold or len(rows) > FOLD_ROWS
+    return TableView(table.name, headers, rows, folded=folded, title=inert(table.title, limit=200))
 
 
 def _goals_view(report: Report, table: Table) -> TableView:
@@ -278,6 +281,9 @@ def _blocks(report: Report, page: list[Section]) -> Iterator[Block]:
             block.table = table_view(table, bar, fold=section.chart_only)
         if table.name == "trend":
             block.charts.append(svg(trend_chart(report.trend)))
+            block.legend = [("sessions", "Sessions")]
+            if any(row.macro_conversion_rate is not None for row in report.trend.rows):
+                block.legend.append(("rate", "Macro conversion rate"))
             if not table.rows:
                 block.charts, block.table = [], None
                 block.note = "No day or hour to show: the period has no hits."
