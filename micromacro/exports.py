@@ -659,6 +659,10 @@ def _epoch_hint(rows: pl.DataFrame, file_name: str, column: str, source: SourceM
     numbers = pl.col("ts").is_null() & pl.col(_BAD_TIME).str.contains(_EPOCH_NUMBER)
     if not first.select(numbers.any()).item():
         return ""
+    digits = first.filter(numbers).get_column(_BAD_TIME).str.extract(r"^\s*\+?(\d+)", 1)
+    unit = _EPOCH_BY_DIGITS.get(digits.str.len_chars().max() or 0)  # type: ignore[arg-type]
+    if unit is not None:  # a time of 2001–2286 in one unit, by its digits
+        return f"{file_name}: times in {column!r} are numbers: " + _unit_advice(column, unit)
     return (
         f"{file_name}: times in {column!r} are numbers: name their unit in the source "
         f"section, timestamp: {{column: {column}, format: epoch_s}} (or epoch_ms, epoch_us)"

@@ -121,10 +121,12 @@ _ALWAYS_THERE = {"url": "path", "path": "path", "event_name": "event_name"}
 
 
 def empty_mappings(source: SourceMapping, hits: pl.DataFrame) -> list[str]:
-    """A warning for each field of ``_ALWAYS_THERE`` the source maps itself and no hit holds."""
+    """A warning for each field of ``_ALWAYS_THERE`` the source maps itself and no hit holds,
+    and for the preset's page URL where no pageview holds one (a file without the preset's
+    own columns: GA4's export flattened by a query, its columns named its own way)."""
     if hits.height == 0:
         return []
-    return [
+    warnings = [
         f"source: {field}: {getattr(source, field)} is empty on every row read: check its "
         "name (a key of a list that no row holds, such as a misspelt event_params key, is no "
         "error)"
@@ -132,6 +134,16 @@ def empty_mappings(source: SourceMapping, hits: pl.DataFrame) -> list[str]:
         if getattr(source, field) is not None
         and hits.get_column(column).null_count() == hits.height
     ]
+    pages = hits.filter(pl.col("kind") == "page").get_column("path")
+    own_page = source.url is not None or source.path is not None
+    if source.preset and not own_page and 0 < pages.len() == pages.null_count():
+        warnings.append(
+            f"source: no pageview read has a URL where the {source.preset} preset reads it: "
+            f"the file may not hold the {source.preset} export's own columns (a query's "
+            "result saved flat names its own): map them in the source section (url: and the "
+            "others)"
+        )
+    return warnings
 
 
 def _period_text(period: Period, tz: tzinfo) -> str:

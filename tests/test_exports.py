@@ -1186,6 +1186,32 @@ def test_ga4_engaged_sessions(tmp_path: Path) -> None:
     assert (summary["engaged_sessions"], summary["engagement_rate"]) == (3, 0.6)
 
 
+def test_the_ga4_preset_on_a_flattened_export_says_its_pages_have_no_url(tmp_path: Path) -> None:
+    """A query's result saved as CSV names GA4's columns its own way (``page_location`` as a
+    column, not a key of ``event_params``): every pageview has no URL, which is said, as a
+    mapping of the user's left empty is; the nested export is read without a word."""
+    flat = tmp_path / "ga4_flat.csv"
+    flat.write_text(
+        "event_timestamp,event_name,user_pseudo_id,page_location\n"
+        "1793610000000000,page_view,p1,https://shop.example.com/\n"
+        "1793610030000000,page_view,p1,https://shop.example.com/cart\n"
+    )
+    goals = goals_file(tmp_path, "source:\n  preset: ga4\n", goals="")
+    result = run(str(flat), "--goals", goals, "--no-cache", "--format", "json")
+    assert result.exit_code == 0
+    assert (
+        "micromacro: warning: source: no pageview read has a URL where the ga4 preset reads "
+        "it: the file may not hold the ga4 export's own columns (a query's result saved flat "
+        "names its own): map them in the source section (url: and the others)\n"
+    ) in result.stderr
+    mapped = goals_file(tmp_path, "source:\n  preset: ga4\n  url: page_location\n", goals="")
+    result = run(str(flat), "--goals", mapped, "--no-cache", "--format", "json")
+    assert "no pageview read has a URL" not in result.stderr
+    assert json.loads(result.stdout)["summary"]["pageviews"] == 2
+    nested = run(GA4, "--goals", goals, "--no-cache", "--format", "json")
+    assert "no pageview read has a URL" not in nested.stderr
+
+
 def test_times_written_as_numbers_ask_for_an_epoch_format(tmp_path: Path) -> None:
     source = "source:\n  timestamp: t\n  user_id: u\n  event_name: event\n"
     goals = goals_file(tmp_path, source, goals="")
@@ -1193,14 +1219,21 @@ def test_times_written_as_numbers_ask_for_an_epoch_format(tmp_path: Path) -> Non
         "times in 't' are numbers: name their unit in the source section, "
         "timestamp: {column: t, format: epoch_s} (or epoch_ms, epoch_us)"
     )
-    every = tmp_path / "every.csv"
-    every.write_text("t,u,event\n1764500000,u1,view\n1764500100.5,u1,buy\n")
-    result = run(str(every), "--goals", goals, "--no-cache")
-    assert result.exit_code == 1
-    assert result.stderr == (
-        "micromacro: error: no row of the export has a valid time and a user or anonymous id "
-        f"(first: {every}: row 1, no valid time in 't': '1764500000'); {every}: {hint}\n"
-    )
+    # Numbers of a time's length name their unit: 10 digits seconds, 16 microseconds (GA4's).
+    for digits, unit, what in ((10, "epoch_s", "seconds"), (16, "epoch_us", "microseconds")):
+        every = tmp_path / f"every{digits}.csv"
+        first, second = "1764500000".ljust(digits, "0"), "1764500100".ljust(digits, "0")
+        every.write_text(f"t,u,event\n{first},u1,view\n{second}.5,u1,buy\n")
+        result = run(str(every), "--goals", goals, "--no-cache")
+        assert result.exit_code == 1
+        advice = (
+            f"times in 't' are numbers: numbers of their length count {what}, "
+            f"timestamp: {{column: t, format: {unit}}}"
+        )
+        assert result.stderr == (
+            "micromacro: error: no row of the export has a valid time and a user or anonymous "
+            f"id (first: {every}: row 1, no valid time in 't': '{first}'); {every}: {advice}\n"
+        )
     # One row of three is a number: the others are read, and the hint is a warning, the same
     # whether the rows come from the file or from the hit cache.
     some = tmp_path / "some.csv"
