@@ -126,7 +126,22 @@ def site_host_name(text: str) -> str:
     host = _HOST.fullmatch(value)
     if host is None or not _is_host(host.group(1)):
         raise ValueError(f"{text!r} names no host: give one such as shop.example")
-    return host.group(1)
+    return _as_sent(host.group(1))
+
+
+def _as_sent(host: str) -> str:
+    """An internationalised host as browsers send it in a referrer and a ``Host`` header, in
+    punycode (``münchen.de`` is ``xn--mnchen-3ya.de``); any other as given.
+
+    >>> _as_sent("MÜNCHEN.de"), _as_sent("shop.example")
+    ('xn--mnchen-3ya.de', 'shop.example')
+    """
+    if host.isascii():
+        return host
+    try:
+        return host.lower().encode("idna").decode("ascii")
+    except UnicodeError:  # no IDNA label (too long, a character it refuses): as given
+        return host
 
 
 def _is_host(host: str) -> bool:

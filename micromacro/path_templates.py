@@ -10,7 +10,8 @@ per hit: ``path_templates`` takes the distinct paths and returns each one's temp
 A segment that names a step people take (``thank-you``, ``checkout``, ``pricing``, …: the
 words of ``KEEP_WORDS``) is never collapsed as a slug, so ``/account/welcome`` stays itself
 among many account pages. A few paths whose template by their own shape would also match
-another page's path keep their names (``/contact/thanks-2026`` beside ``/contact/form``).
+another page's path keep their names (``/contact/thanks-2026`` beside ``/contact/form``), and
+so do the locales of a template that would (``/en/thanks`` beside ``/newsletter/thanks``).
 """
 
 from __future__ import annotations
@@ -177,20 +178,20 @@ def _name_ids_taking_another_page(
     shaped: dict[str, list[str]], split: dict[str, list[str]], several: bool
 ) -> None:
     """In ``shaped`` (each path's template, as segments), name again the ids of a template of
-    fewer than ``SLUG_SIBLINGS`` paths whose glob would also match a path of another template:
-    ``/contact/*`` of ``/contact/thanks-2026`` alone would take ``/contact/form`` too. A template
-    of more paths keeps its wildcards (its ids are too many to name one by one), and so do
-    slugs and a leading locale (``several``: the site has several locales)."""
+    fewer than ``SLUG_SIBLINGS`` paths, and the leading locale of any (``several``: the site
+    has several locales), whose glob would also match a path of another template:
+    ``/contact/*`` of ``/contact/thanks-2026`` alone would take ``/contact/form`` too, and
+    ``/*/thanks`` of the locales' thank-you pages ``/newsletter/thanks``. A template of more
+    paths keeps its id wildcards (its ids are too many to name one by one), and so do slugs."""
     members: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for path, segments in shaped.items():
         if segments != split[path]:  # a wildcard in it
             members[tuple(segments)].append(path)
     few = []
     for template, paths in members.items():
-        if len(paths) < SLUG_SIBLINGS:
-            ids = {path: _id_places(split[path], several) for path in paths}
-            if any(ids.values()):
-                few.append((template, ids))
+        ids = {path: _named_places(split[path], several, len(paths)) for path in paths}
+        if any(ids.values()):
+            few.append((template, ids))
     if not few:
         return
     # The paths of each length by their segment at each place a template of it has a literal.
@@ -217,6 +218,15 @@ def _name_ids_taking_another_page(
             for path, places in ids.items():
                 for index in places:
                     shaped[path][index] = split[path][index]
+
+
+def _named_places(segments: list[str], several: bool, paths: int) -> list[int]:
+    """The places of a path's wildcards to name again where its template takes another page:
+    a leading locale always (the site's locales are few: ``/*/thanks`` of ``/en/thanks`` and
+    ``/de/thanks`` would take ``/newsletter/thanks``), ids where the template has fewer than
+    ``SLUG_SIBLINGS`` paths."""
+    locale = [0] if _leads_with_locale(segments, several) else []
+    return locale + (_id_places(segments, several) if paths < SLUG_SIBLINGS else [])
 
 
 def _id_places(segments: list[str], several: bool) -> list[int]:

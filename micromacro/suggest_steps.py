@@ -25,7 +25,13 @@ import polars as pl
 from micromacro import hits
 from micromacro.goals import DestinationMatcher, EventMatcher, HitMatcher, StringMatcher
 from micromacro.matchers import folded
-from micromacro.path_templates import WILDCARD, file_template, has_wildcard, path_templates
+from micromacro.path_templates import (
+    LANGUAGES,
+    WILDCARD,
+    file_template,
+    has_wildcard,
+    path_templates,
+)
 
 # What a conversion is for, in order of rank (the first matters most to a site).
 Intent = Literal[
@@ -525,6 +531,11 @@ def _checkout_steps(steps: pl.Series) -> list[str]:
     ]
 
 
+# A template's leading locale, as folded (``/de-de/``, ``/pt_br/``, ``/zh-hant/``): a language
+# of ``path_templates.LANGUAGES``, maybe a region or script.
+_LEADING_LOCALE = "^/(?:" + "|".join(sorted(LANGUAGES)) + r")(?:[-_](?:[a-z]{2}|[a-z]{4}))?/"
+
+
 def _most_common(column: str) -> pl.Expr:
     """The most common value of ``column`` in a group (the first by value among equals)."""
     return pl.col(column).drop_nulls().mode().sort().first()
@@ -548,8 +559,11 @@ def _spellings(pages: pl.DataFrame) -> pl.DataFrame:
 
 def page_key(template: pl.Expr) -> pl.Expr:
     """What a page template is to a goal, which ignores case: folded as goal matching folds a
-    path, less a trailing ``/`` (but the root's)."""
-    return folded(template).str.replace(r"(.)/$", "${1}")
+    path, less a trailing ``/`` (but the root's), its leading locale as ``*`` (the locales'
+    pages named apart where ``/*/thanks`` would take another page are one page, their goal
+    the locales' paths)."""
+    key = folded(template).str.replace(r"(.)/$", "${1}")
+    return key.str.replace(_LEADING_LOCALE, "/*/")
 
 
 def event_figures(hits: pl.DataFrame, category: str) -> pl.DataFrame:

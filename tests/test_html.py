@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from micromacro import __version__, periods
 from micromacro.cli import cli
-from micromacro.render.html import CELL_CHARS, TITLE_CHARS, key_figures, shown
+from micromacro.render.html import CELL_CHARS, TITLE_CHARS, key_figures, shown, table_view
 from micromacro.render.tables import Column, Table
 
 FIXTURES = "tests/fixtures"
@@ -399,6 +399,39 @@ def test_a_change_that_rounds_to_nothing_has_no_arrow() -> None:
         assert figures["macro_conversion_rate"].change == "= 0.0 pp"
 
 
+def test_a_significant_change_shown_as_nothing_has_no_colour() -> None:
+    """A change of 0.04 pp, significant on millions of sessions, is shown ``= 0.0 pp``: no arrow
+    and no colour, which would say a direction the figure does not show."""
+    columns = (
+        Column("macro_conversion_rate", "Macro conversion rate", "rate"),
+        Column("previous_macro_conversion_rate", "Macro before", "rate"),
+        Column("change_macro_conversion_rate", "Macro change", "change"),
+        Column("change_p_value_macro_conversion_rate", "Macro change p", "pvalue"),
+    )
+    row: dict[str, object] = {
+        "macro_conversion_rate": 0.1226, "previous_macro_conversion_rate": 0.1230,
+        "change_macro_conversion_rate": -0.0004, "change_p_value_macro_conversion_rate": 0.001,
+    }  # fmt: skip
+    (figure,) = key_figures(Table("summary", "Summary", columns, [row]))
+    assert (figure.change, figure.css) == ("= 0.0 pp", "")
+    row["change_macro_conversion_rate"] = -0.004
+    (figure,) = key_figures(Table("summary", "Summary", columns, [row]))
+    assert (figure.change, figure.css) == ("▼ -0.4 pp", "bad")
+
+
+def test_only_a_long_unbroken_text_wraps_anywhere() -> None:
+    """A path of words wraps at its breaks (``/en/checkout/thank-you`` on a phone keeps
+    ``thank-you`` whole); a run of 40 characters or more with no break in it (an id) wraps
+    anywhere, so its column does not push the figures out of the box."""
+
+    def css(path: str) -> str:
+        table = Table("pages", "Pages", (Column("path", "Page", "text"),), [{"path": path}])
+        return table_view(table).rows[0].cells[0].css
+
+    assert css("/en/checkout/thank-you") == ""
+    assert css("/dl/" + "3F2504E04F8911D39A0C0305E82C3301" * 4) == "long"
+
+
 def test_a_currency_from_the_data_is_inert_in_its_cards_value() -> None:
     """The summary card's ``data-value`` of a text figure (the revenue's currency, from an
     export) holds it as its cell shows it: escapes, no raw control or bidi character, cut."""
@@ -474,7 +507,8 @@ def test_a_report_without_macro_goals_draws_no_rate_in_its_trend(
     trend = trend[: trend.index("</section>")]
     assert '<span class="key sessions">Sessions</span>' in trend
     assert '<span class="key rate">' not in trend
-    assert "rate-text" not in trend and 'class="line rate"' not in trend
+    assert "rate-text" not in trend
+    assert 'class="line rate"' not in trend
 
 
 @pytest.mark.parametrize(

@@ -141,9 +141,11 @@ PRODUCTS = [
             "/blog/a-b/comments/123",
             "/blog/*/comments/*",
         ),
-        # a leading locale's * stays (the site's pages in each language are one page)
-        (["/en/pricing", "/de/pricing", "/go/pricing"], "/de/pricing", "/*/pricing"),
-        (["/en/t/48211", "/de/t/48212", "/en/t/new"], "/de/t/48212", "/*/t/48212"),
+        # a leading locale is named again too where its * would take another page (``go`` is
+        # no language: /*/pricing would take /go/pricing); where it takes none it stays
+        (["/en/pricing", "/de/pricing", "/go/pricing"], "/de/pricing", "/de/pricing"),
+        (["/en/t/48211", "/de/t/48212", "/en/t/new"], "/de/t/48212", "/de/t/48212"),
+        (["/en/pricing", "/de/pricing", "/go/about"], "/de/pricing", "/*/pricing"),
         # ids too many to name keep their wildcard beside a fixed sibling
         (
             [*(f"/orders/{n}/receipt" for n in range(48211, 48216)), "/orders/history/receipt"],

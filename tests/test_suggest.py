@@ -259,6 +259,38 @@ def test_a_last_page_named_like_a_confirmation_but_to_be_read_is_no_goal(tmp_pat
         assert not any(_matches(s.goal, _hit(PAGE, page)) for s in suggestion.goals)
 
 
+def test_the_locales_thank_you_pages_are_one_goal_that_takes_no_other_page(
+    tmp_path: Path,
+) -> None:
+    """Purchases end on ``/en/thanks``, ``/de/thanks`` or ``/fr/thanks`` after a post of the
+    checkout (12 sessions), newsletter sign-ups on ``/newsletter/thanks`` (6): ``/*/thanks``
+    would take the sign-ups too (18), so the purchase names its locales' pages."""
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    lines = []
+    for visit in range(18):
+        locale = ("en", "de", "fr")[visit % 3]
+        steps = [("GET", f"/{locale}/"), ("GET", f"/{locale}/shop")]
+        if visit < 12:
+            steps += [("POST", f"/{locale}/checkout"), ("GET", f"/{locale}/thanks")]
+        else:
+            steps += [("POST", "/newsletter/subscribe"), ("GET", "/newsletter/thanks")]
+        for step, (method, path) in enumerate(steps):
+            at = (start + timedelta(hours=visit, seconds=30 * step)).strftime(CLF)
+            status = 303 if method == "POST" else 200
+            lines.append(
+                combined_line(path, method=method, status=status, ip=f"10.2.0.{visit}", time=at)
+            )
+    log = tmp_path / "shop.log"
+    log.write_text("\n".join(lines) + "\n")
+    suggestion = _suggest(str(log))
+    purchase = next(s for s in suggestion.goals if s.goal.name == "purchase")
+    assert purchase.evidence.sessions == 12
+    assert purchase.goal.destination == DestinationMatcher(
+        StringMatcher("one_of", ("/de/thanks", "/en/thanks", "/fr/thanks"), case_sensitive=False)
+    )
+    assert not _matches(purchase.goal, _hit(PAGE, "/newsletter/thanks"))
+
+
 def test_a_city_holding_a_checkout_word_is_no_checkout(tmp_path: Path) -> None:
     """``kasse`` is a checkout word, but ``/standorte/kassel`` holds it only inside a word: the
     directions page visits reach from it is no purchase (60 visits, every fourth to Kassel)."""

@@ -149,6 +149,27 @@ def test_a_url_pasted_for_the_site_host_names_its_host(pasted: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "site", ["münchen.de", "MÜNCHEN.DE", "https://www.münchen.de/", "xn--mnchen-3ya.de"]
+)
+def test_an_internationalised_site_host_names_the_host_browsers_send(
+    tmp_path: Path, site: str
+) -> None:
+    """A browser sends an internationalised referrer host in punycode: ``--site-host`` written
+    in Unicode (as the owner types it) names that host, so the site's own referrer is
+    internal (Direct), not a Referral."""
+    log = tmp_path / "idn.log"
+    log.write_text(
+        helpers.combined_line("/b", referrer="https://xn--mnchen-3ya.de/a", ip="10.0.0.2") + "\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["report", str(log), "--site-host", site, "--format", "json", "--no-cache"]
+    )
+    assert result.exit_code == 0, result.stderr
+    channels = json.loads(result.stdout)["traffic"]["channels"]
+    assert [(row["channel"], row["sessions"]) for row in channels] == [("Direct", 1)]
+
+
+@pytest.mark.parametrize(
     "value",
     [
         *("", "https://", "shop example", "[2001:db8::1", ".", "-", "https://../"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -141,7 +142,15 @@ def shown(text: str, limit: int = CELL_CHARS) -> tuple[str, str]:
 
 def _cell(value: object, column: Column, chart: Markup | None = None, css: str = "") -> Cell:
     text, title = shown(format_value(value, column.kind))
+    if column.is_text and _UNBROKEN.search(text):  # wraps anywhere, not only at a break
+        css = f"{css} long".strip()
     return Cell(text, title, numeric=not column.is_text, chart=chart, css=css)
+
+
+# A run of characters a line cannot break in as long as this makes a text cell wrap anywhere
+# (an id in a path), rather than widen its column past the box; a shorter one wraps at its
+# breaks (a path on a phone keeps its words whole).
+_UNBROKEN = re.compile(r"[^\s/\-?&=]{40}")
 
 
 def _number(value: object) -> float | None:
@@ -151,11 +160,15 @@ def _number(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _change_css(row: dict[str, object], change_key: str, p_key: str, key: str = "") -> str:
-    """``good`` or ``bad`` for a significant change (by the figure's good direction), else
-    empty."""
+def _change_css(
+    row: dict[str, object], change_key: str, p_key: str, kind: str, key: str = ""
+) -> str:
+    """``good`` or ``bad`` for a significant change (by the figure's good direction) that
+    shows as one (a change shown as nothing, ``= 0.0 pp``, has no colour), else empty."""
     change, p_value = _number(row.get(change_key)), _number(row.get(p_key))
-    if change is None or p_value is None or p_value >= SIGNIFICANT or change == 0:
+    if change is None or p_value is None or p_value >= SIGNIFICANT:
+        return ""
+    if not _arrow(format_value(change, kind)):
         return ""
     return "good" if good_news(key, change) else "bad"
 
@@ -194,7 +207,8 @@ def table_view(table: Table, bar: str | None = None, *, fold: bool = False) -> T
             if column.key == bar:
                 title = f"{column.header}: {format_value(row.get(bar), column.kind)}"
                 chart = svg(inline_bar(_number(row.get(bar)), top, title))
-            css = _change_css(row, "change", "change_p_value") if column.key == "change" else ""
+            is_change = column.key == "change"
+            css = _change_css(row, "change", "change_p_value", column.kind) if is_change else ""
             cells.append(_cell(row.get(column.key), column, chart, css))
         css = " ".join(
             name
@@ -236,7 +250,9 @@ def key_figures(table: Table) -> list[Figure]:
             before = format_value(row.get(f"previous_{key}"), column.kind)
             shown_change = format_value(delta, change_column.kind)
             change = _arrow(shown_change) + shown_change.lstrip("▲▼ ")
-            css = _change_css(row, f"change_{key}", f"change_p_value_{key}", key)
+            css = _change_css(
+                row, f"change_{key}", f"change_p_value_{key}", change_column.kind, key
+            )
         text, _ = shown(format_value(value, column.kind))
         figures.append(
             Figure(key, column.header, text, _raw(value), key in KEY_FIGURES, before, change, css)
