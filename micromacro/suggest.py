@@ -16,6 +16,7 @@ funnel to each of the first macro goals from the steps its converting sessions t
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
@@ -141,6 +142,8 @@ class Suggestion:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     exclude: Exclusions = field(default_factory=Exclusions)
+    # The options of the read that change what a report counts, as given (``reading_options``).
+    read_with: tuple[str, ...] = ()
 
 
 @dataclass
@@ -224,7 +227,31 @@ def suggest_goals(
         notes=tuple(read.notes),
         warnings=(*read.warnings, *input_warnings(read, options)),
         exclude=options.exclude,
+        read_with=reading_options(options),
     )
+
+
+# The options of a read that count other hits than a report's defaults, and their flags.
+_COUNTING_FLAGS = {
+    "include_bots": "--include-bots",
+    "include_static": "--include-static",
+    "include_errors": "--include-errors",
+    "include_redirects": "--include-redirects",
+    "dedupe": "--dedupe",
+}
+
+
+def reading_options(options: SuggestOptions) -> tuple[str, ...]:
+    """The options of ``options`` that change the figures a report counts, as a command line
+    gives them (``--include-static``, ``--session-timeout 90s``): a report on the proposal
+    counts its goals' sessions as ``suggest`` did only with them too."""
+    given = [flag for name, flag in _COUNTING_FLAGS.items() if getattr(options, name)]
+    given += [f"--bot-pattern {shlex.quote(pattern)}" for pattern in options.bot_patterns]
+    if options.client_ip != SuggestOptions(inputs=()).client_ip:
+        given.append(f"--client-ip {options.client_ip}")
+    if options.session_timeout_s != DEFAULT_SESSION_TIMEOUT_S:
+        given.append(f"--session-timeout {duration_text(options.session_timeout_s)}")
+    return tuple(given)
 
 
 # --- candidates ------------------------------------------------------------------------------

@@ -459,11 +459,29 @@ def test_output_goes_to_a_file(tmp_path: Path) -> None:
     assert target.read_text() == _run("suggest", SAMPLE)[1]
 
 
+def test_the_options_that_change_the_figures_are_named_in_the_heading() -> None:
+    """Static files counted, a session timeout of 90 s and a bot pattern change what a report
+    counts: the proposal names them, as a report on it with the defaults counts otherwise."""
+    options = ["--include-static", "--session-timeout", "90s", "--bot-pattern", "Fire fox"]
+    code, out, _ = _run("suggest", SAMPLE, *options)
+    assert code == 0
+    heading = " ".join(line.strip("# ") for line in out.split("\ngoals:")[0].splitlines())
+    assert (
+        "Read with --include-static --bot-pattern 'Fire fox' --session-timeout 90s: a report "
+        "counts these sessions only with them too."
+    ) in heading
+    code, out, _ = _run("suggest", SAMPLE, *options, "--format", "json")
+    assert json.loads(out)["read_with"] == [
+        "--include-static", "--bot-pattern 'Fire fox'", "--session-timeout 90s"
+    ]  # fmt: skip
+
+
 def test_json_gives_the_candidates_with_their_evidence() -> None:
     code, out, _ = _run("suggest", SAAS, "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert list(data) == ["input", "sessions", "period", "goals", "funnels", "exclude"]
+    assert list(data) == ["input", "sessions", "period", "read_with", "goals", "funnels", "exclude"]
+    assert data["read_with"] == []  # read as a report reads by default
     assert data["exclude"] is None  # nothing excluded
     assert data["sessions"] == 14
     signup = next(g for g in data["goals"] if g["name"] == "signup")

@@ -161,7 +161,7 @@ def test_the_json_carries_the_exclusions_as_the_goals_file_writes_them(site: Pat
     result = _run("suggest", *made, "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["input", "sessions", "period", "goals", "funnels", "exclude"]
+    assert list(data) == ["input", "sessions", "period", "read_with", "goals", "funnels", "exclude"]
     assert data["exclude"] == {
         "definition": {
             "ips": ["198.51.100.0/24", "2001:db8::/32", "203.0.113.9"],

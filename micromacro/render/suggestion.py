@@ -315,7 +315,13 @@ def _header(suggestion: Suggestion) -> list[str]:
         "picked: keep what fits the site, delete the rest, give the macro goals a value, and "
         "check the file with `micromacro check`. goals.example.yaml explains every key."
     )
-    return _comments([origin, guide], 0)
+    if not suggestion.read_with:
+        return _comments([origin, guide], 0)
+    read_with = (
+        f"Read with {' '.join(suggestion.read_with)}: a report counts these sessions only "
+        "with them too."
+    )
+    return _comments([origin, read_with, guide], 0)
 
 
 def _address_scalar(text: str) -> str:
@@ -461,7 +467,8 @@ def render_suggestion_json(
     suggestion: Suggestion, sources: ExclusionSources = ExclusionSources()
 ) -> str:
     """The candidates with their evidence, for tools: ``input``, ``sessions``, ``period``,
-    ``goals`` and ``funnels`` (each with its goals-file ``definition``), and ``exclude``."""
+    ``read_with``, ``goals`` and ``funnels`` (each with its goals-file ``definition``), and
+    ``exclude``."""
     data = {
         "input": suggestion.input.as_dict(),
         "sessions": suggestion.sessions,
@@ -469,6 +476,7 @@ def render_suggestion_json(
             "first_hit": utc_text(suggestion.first_hit) if suggestion.first_hit else None,
             "last_hit": utc_text(suggestion.last_hit) if suggestion.last_hit else None,
         },
+        "read_with": list(suggestion.read_with),
         "goals": [_goal_json(s) for s in suggestion.goals],
         "funnels": [_funnel_json(f) for f in suggestion.funnels],
         "exclude": _exclude_json(suggestion, sources),
