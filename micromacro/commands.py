@@ -710,7 +710,7 @@ def check(ctx: click.Context, goals_file: str, compare: str | None) -> None:
     ]
     counts = "".join(f", {extra}" for extra in extras if extra)
     env.stdout.write(
-        f"{inert(goals_file)}: OK, {_plural(len(config.goals), 'goal') or '0 goals'}{kinds}"
+        f"{_shown_name(goals_file)}: OK, {_plural(len(config.goals), 'goal') or '0 goals'}{kinds}"
         f"{counts}\n"
     )
 

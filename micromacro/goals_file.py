@@ -90,7 +90,7 @@ from micromacro.hit_schema import EXPORT_HIT_COLUMNS, HIT_SCHEMA
 from micromacro.metric_paths import MetricPath, ReportShape, parse_metric
 from micromacro.option_values import Network, excluded_network
 from micromacro.periods import parse_timezone
-from micromacro.text import quoted
+from micromacro.text import file_name_text, quoted
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("goals", "funnels", "alerts", "source", "exclude")
 EXCLUDE_KEYS: tuple[str, ...] = ("ips", "paths")
@@ -122,7 +122,7 @@ def load_goals(path: str | os.PathLike[str]) -> GoalsConfig:
     Raises ``ConfigError`` when the file cannot be read or holds any problem.
     """
     name = os.fspath(path)
-    return parse_goals(_goals_text(name), path=name)
+    return parse_goals(_goals_text(name), path=file_name_text(name))
 
 
 def load_exclusions(path: str | os.PathLike[str]) -> Exclusions:
@@ -132,22 +132,39 @@ def load_exclusions(path: str | os.PathLike[str]) -> Exclusions:
     Raises ``ConfigError`` when the file cannot be read or its ``exclude:`` holds a problem.
     """
     name = os.fspath(path)
-    return parse_exclusions(_goals_text(name), path=name)
+    return parse_exclusions(_goals_text(name), path=file_name_text(name))
+
+
+# A goals file is a few kilobytes of YAML; one of 126,000 goals is 10 MB. Past this it is
+# something else named in its place (a log: ``check access.log``, or ``/dev/zero``), which is
+# not read whole.
+MAX_GOALS_BYTES = 32 << 20
 
 
 def _goals_text(name: str) -> str:
-    """The text of the goals file ``name``; ``ConfigError`` when it cannot be read."""
+    """The text of the goals file ``name`` (its line breaks as ``\\n``); ``ConfigError`` when
+    it cannot be read, or is too large to be one (``MAX_GOALS_BYTES``)."""
+    shown = file_name_text(name)
     try:
-        with open(name, encoding="utf-8-sig") as handle:
-            text = handle.read()
+        with open(name, "rb") as handle:
+            data = handle.read(MAX_GOALS_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError([f"{shown}: cannot read goals file: {reason}"]) from None
+    if len(data) > MAX_GOALS_BYTES:
+        raise ConfigError(
+            [
+                f"{shown}: cannot read goals file: larger than {MAX_GOALS_BYTES >> 20} MB, so no "
+                "goals file (a log named in its place?)"
+            ]
+        )
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line, column = _where_in(exc.object, exc.start)
         reason = f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})"
-        raise ConfigError([f"{name}:{line}:{column}: cannot read goals file: {reason}"]) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ConfigError([f"{name}: cannot read goals file: {reason}"]) from None
-    return text
+        raise ConfigError([f"{shown}:{line}:{column}: cannot read goals file: {reason}"]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as a text file reads them
 
 
 def _where_in(data: bytes, offset: int) -> tuple[int, int]:

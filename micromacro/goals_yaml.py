@@ -318,6 +318,8 @@ def describe(node: Node) -> str:
     number = read_number(node)
     if tag in (INT_TAG, FLOAT_TAG) or number is not None:
         shown = f"the number {inert(node.value, limit=QUOTE_CHARS)}"
+        if isinstance(node, ScalarNode) and _read_otherwise(node):
+            return f"{shown} ({_yaml_reading(node)})"
         if number is None:  # .nan, .inf, 1e999, 400 digits
             return f"{shown} ({'not a number' if 'nan' in node.value.lower() else 'too large'})"
         return shown
@@ -326,6 +328,22 @@ def describe(node: Node) -> str:
     if tag == STR_TAG:
         return f"the string {quoted(node.value)}"
     return f"a value tagged {inert(tag, limit=QUOTE_CHARS)}"
+
+
+def _yaml_reading(node: ScalarNode) -> str:
+    """What YAML 1.1 makes of a number written its own way, and what to write instead."""
+    try:
+        value = (
+            SCALARS.construct_yaml_int(node)
+            if tag_of(node) == INT_TAG
+            else SCALARS.construct_yaml_float(node)
+        )
+        read = f"which YAML reads as {value}"
+    except (ValueError, OverflowError):
+        read = "which YAML reads otherwise"
+    if ":" in node.value:
+        return f"{read}, in base 60: write the number meant in decimal (a duration: 2h, 90m)"
+    return f"{read}: write the number meant in decimal"
 
 
 def describe_choices(names: tuple[str, ...]) -> str:
@@ -386,9 +404,30 @@ def mapping_entries(
 
 
 def _nearest(key: str, allowed: tuple[str, ...]) -> str | None:
-    """``did you mean 'destination'?`` for a key one or two letters from an allowed one."""
-    near = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.8)
+    """``did you mean 'destination'?`` for a key one or two letters from an allowed one, or
+    one edit from a short one (``nmae``, ``ipz``: two letters swapped, one mistyped)."""
+    lowered = key.lower()
+    near = difflib.get_close_matches(lowered, allowed, n=1, cutoff=0.8)
+    if not near and len(lowered) >= 3:
+        near = [name for name in allowed if _one_edit_apart(lowered, name)][:1]
     return f"did you mean {quoted(near[0])}?" if near else None
+
+
+def _one_edit_apart(typed: str, name: str) -> bool:
+    """Whether ``typed`` is ``name`` with one letter changed, added, left out, or two
+    neighbours swapped.
+
+    >>> [_one_edit_apart(t, n) for t, n in (("nmae", "name"), ("ipz", "ips"), ("kin", "kind"))]
+    [True, True, True]
+    """
+    if typed == name or abs(len(typed) - len(name)) > 1:
+        return False
+    if len(typed) == len(name):
+        differ = [i for i, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
+        swapped = len(differ) == 2 and differ[1] == differ[0] + 1
+        return len(differ) == 1 or (swapped and typed[differ[0]] == name[differ[1]])
+    shorter, longer = sorted((typed, name), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def has_rejected_keys(node: MappingNode, entries: Entries) -> bool:
@@ -432,10 +471,26 @@ def read_flag(node: Node, findings: Findings, subject: str) -> bool | None:
 _EXPONENT_NUMBER = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$")
 
 
+# An integer as people write it. YAML 1.1 reads others its own way, which no one writing a goals
+# file means: ``2:00`` in base 60 (120), ``010`` in octal (8), ``0x10``, ``0b10``, ``1_000``.
+_DECIMAL_INTEGER = re.compile(r"^[-+]?[0-9]+$")
+_OCTAL = re.compile(r"^[-+]?0[0-9]")
+
+
+def _read_otherwise(node: ScalarNode) -> bool:
+    """Whether YAML 1.1 reads a number ``node`` writes other than people read it (base 60,
+    octal, hex, binary, underscores)."""
+    text = node.value
+    if tag_of(node) == INT_TAG:
+        return not _DECIMAL_INTEGER.match(text) or bool(_OCTAL.match(text))
+    return tag_of(node) == FLOAT_TAG and (":" in text or "_" in text)
+
+
 def read_number(node: Node) -> float | None:
     """Return the finite number a scalar holds, or None if it holds none; ``1e3`` written
-    plain (not quoted) is the number 1000."""
-    if not isinstance(node, ScalarNode):
+    plain (not quoted) is the number 1000, and what YAML 1.1 reads otherwise than people do
+    (``2:00``, ``010``) is none (``describe`` says why)."""
+    if not isinstance(node, ScalarNode) or _read_otherwise(node):
         return None
     try:
         if tag_of(node) == INT_TAG:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from micromacro import goals_file
 from micromacro import metric_paths as goal_paths
 from micromacro.errors import ConfigError
 from micromacro.goal_matching import hit_match, session_conversions
@@ -1449,6 +1450,42 @@ def test_a_byte_not_utf8_is_named_by_line_and_column(
     ]
 
 
+def test_a_file_too_large_for_a_goals_file_is_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log named as the goals file (``check access.log``) was read whole, 250 MB in 8 s, and
+    ``/dev/zero`` until memory ran out: past the bound it is no goals file, said at once."""
+    monkeypatch.setattr(goals_file, "MAX_GOALS_BYTES", 1000)
+    path = tmp_path / "access.log"
+    path.write_text("goals: []\n" + "# a comment\n" * 100)
+    with pytest.raises(ConfigError) as info:
+        load_goals(path)
+    assert info.value.problems == [
+        f"{path}: cannot read goals file: larger than 0 MB, so no goals file (a log named in "
+        "its place?)"
+    ]
+    path.write_text(
+        "# a comment\r\n" * 10 + "goals:\r\n  - {name: a, kind: macro, destination: /x}\r\n"
+    )
+    assert [goal.name for goal in load_goals(path).goals] == ["a"]  # within it: read, CRLF too
+
+
+def test_a_goals_file_name_not_utf8_is_shown_with_escapes(tmp_path: Path) -> None:
+    """A byte of the name that is no UTF-8 (0x9b, a terminal's control sequence start on an
+    8-bit terminal) is shown as ``\\x9b`` in every message, as every other name is."""
+    path = tmp_path / "goals\udc9b.yaml"
+    path.write_bytes(b"goals: 3\n")
+    with pytest.raises(ConfigError) as info:
+        load_goals(path)
+    assert info.value.problems[0].startswith(f"{tmp_path}/goals\\x9b.yaml:1:8: ")
+    path.unlink()
+    with pytest.raises(ConfigError) as info:
+        load_goals(path)
+    assert info.value.problems == [
+        f"{tmp_path}/goals\\x9b.yaml: cannot read goals file: No such file or directory"
+    ]
+
+
 def test_a_log_given_as_the_goals_file_is_quoted_in_part(tmp_path: Path) -> None:
     line = '66.249.66.148 - - [02/Nov/2026:00:19:52 +0100] "GET /contact HTTP/1.1" 200 2048'
     path = tmp_path / "access.log"
@@ -1607,6 +1644,33 @@ def test_a_number_in_exponent_form_is_a_number() -> None:
     ]
 
 
+_DECIMAL = "write the number meant in decimal"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("duration: {greater_than: 1:30}", "4:30: invalid greater_than in duration of goal 'a': "
+         "expected a duration like 90, 90s, 5m or 1h, got the number 1:30 (which YAML reads as "
+         f"90, in base 60: {_DECIMAL} (a duration: 2h, 90m))"),
+        ("pages: {greater_than: 010}", "4:27: invalid greater_than in pages of goal 'a': "
+         "expected a whole number of pages (0 or more), got the number 010 (which YAML reads "
+         f"as 8: {_DECIMAL})"),
+        ("pages: {greater_than: 0x10}", "4:27: invalid greater_than in pages of goal 'a': "
+         "expected a whole number of pages (0 or more), got the number 0x10 (which YAML reads "
+         f"as 16: {_DECIMAL})"),
+        ("event: {value: {greater_than: 1_000}}", "4:35: invalid greater_than in event value "
+         "of goal 'a': expected a number, got the number 1_000 (which YAML reads as 1000: "
+         f"{_DECIMAL})"),
+    ],
+)  # fmt: skip
+def test_a_number_yaml_reads_its_own_old_way_is_a_problem(line: str, problem: str) -> None:
+    """YAML 1.1 reads 1:30 in base 60 (90), 010 in octal (8), 0x10 in hex and 1_000 without
+    its underscore: no one means those, and a goals file given them said OK, counting a
+    session of 1 h 30 min against 90 s. Each is a problem that says what YAML made of it."""
+    assert problems_of(one_goal("kind: micro", line)) == [f"goals.yaml:{problem}"]
+
+
 @pytest.mark.parametrize(
     ("key", "hint"),
     [
@@ -1614,6 +1678,8 @@ def test_a_number_in_exponent_form_is_a_number() -> None:
         ("URL", "a page reached is a destination goal: destination: /thank-you"),
         ("Kind", "did you mean 'kind'?"),
         ("destinaton", "did you mean 'destination'?"),
+        ("tpye", "did you mean 'type'?"),  # a short key's two letters swapped
+        ("cout", "did you mean 'count'?"),  # a short key's letter left out
     ],
 )
 def test_an_unknown_goal_key_is_told_what_was_meant(key: str, hint: str) -> None:
