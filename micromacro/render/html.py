@@ -39,7 +39,7 @@ from micromacro.render.charts import (
 from micromacro.render.options import RunInfo
 from micromacro.render.page import Section, sections
 from micromacro.render.tables import Column, Table, good_news, input_table
-from micromacro.render.values import format_instant, format_value, p_equals
+from micromacro.render.values import ColumnKind, format_instant, format_value, p_equals
 from micromacro.report import Report
 from micromacro.text import file_name_text, inert
 
@@ -161,7 +161,7 @@ def _number(value: object) -> float | None:
 
 
 def _change_css(
-    row: dict[str, object], change_key: str, p_key: str, kind: str, key: str = ""
+    row: dict[str, object], change_key: str, p_key: str, kind: ColumnKind, key: str = ""
 ) -> str:
     """``good`` or ``bad`` for a significant change (by the figure's good direction) that
     shows as one (a change shown as nothing, ``= 0.0 pp``, has no colour), else empty."""
