@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from functools import cache, partial
 from importlib.resources import files
 from typing import Literal
-from urllib.parse import unquote_plus
 
 import polars as pl
 
 from micromacro.dimensions import NONE
-from micromacro.distinct import has_parameter, per_distinct, query_parameter
+from micromacro.distinct import has_parameter, per_distinct, query_parameter, query_value_decoded
 
 DIRECT = "(direct)"
 NOT_SET = "(not set)"
@@ -199,11 +198,6 @@ def _site_keys(site_hosts: Sequence[str]) -> list[str]:
 # --- Query parameters ----------------------------------------------------------------------
 
 
-def _decoded_value(raw: str) -> str | None:
-    """A query value URL-decoded (``%XX``, ``+``) and trimmed; None when that leaves nothing."""
-    return unquote_plus(raw).strip() or None
-
-
 # --- From first hits to source, medium and campaign ----------------------------------------
 
 
@@ -271,7 +265,7 @@ def _with_query_facts(combos: pl.DataFrame) -> pl.DataFrame:
     )
     utm_columns = [f"_utm_{field}" for field in _UTM_FIELDS]
     tagged = raw.with_columns(
-        per_distinct(raw.get_column(c), _decoded_value, pl.String) for c in utm_columns
+        per_distinct(raw.get_column(c), query_value_decoded, pl.String) for c in utm_columns
     )
     exported = [c for c in CAMPAIGN_COLUMNS if c in combos.columns]
     if exported:  # the export's campaign, whole, wins over the URL's tags

@@ -34,7 +34,7 @@ from micromacro.dimensions import (
     TIME_DIMENSIONS,
     Attribution,
 )
-from micromacro.distinct import path_decoded, query_parameter, url_decoded
+from micromacro.distinct import path_decoded, per_distinct, query_parameter, query_value_decoded
 from micromacro.hit_schema import SESSION_ENCODED_COLUMNS, decode_strings
 from micromacro.periods import zone_name
 
@@ -99,15 +99,17 @@ def site_host(host: pl.Expr) -> pl.Expr:
 
 
 def _query_parameter(hits: pl.DataFrame, parameter: str) -> pl.DataFrame:
-    """Per session, ``parameter``'s value on its first hit that carries one (URL-decoded; the
-    first value when a query repeats it): ``?q=`` carries none."""
+    """Per session, ``parameter``'s value on its first hit that carries one (decoded and
+    trimmed as a campaign tag is, ``query_value_decoded``; the first value when a query repeats
+    it): ``?q=`` and ``?q=+`` carry none."""
     values = (
         hits.select("session", query_parameter(pl.col("query"), parameter).alias("value"))
         .filter(pl.col("value") != "")
         .group_by("session")
         .agg(pl.col("value").first())
     )
-    return values.with_columns(url_decoded(values["value"]).alias("value"))
+    decoded = per_distinct(values["value"], query_value_decoded, pl.String)
+    return values.with_columns(decoded.alias("value")).filter(pl.col("value").is_not_null())
 
 
 def last_non_direct(sources: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFrame:

@@ -56,6 +56,21 @@ def url_decoded(values: pl.Series) -> pl.Series:
     return per_distinct(values, unquote_plus, pl.String)
 
 
+def query_value_decoded(raw: str) -> str | None:
+    """A query parameter's value as a dimension and a campaign tag read it: %XX escapes and
+    ``+`` decoded (as written where the escapes spell no UTF-8 text: ``%FF`` and ``%FE`` stay
+    two values), and trimmed; None when that leaves nothing.
+
+    >>> [query_value_decoded(v) for v in ("%20news%20", "Black+Friday", "%FF", "+")]
+    ['news', 'Black Friday', '%FF', None]
+    """
+    try:
+        decoded = unquote_plus(raw, errors="strict")
+    except UnicodeDecodeError:
+        decoded = raw
+    return decoded.strip() or None
+
+
 def path_decoded(values: pl.Series) -> pl.Series:
     """Paths with their %XX escapes decoded (``+`` is a plus in a path), each as written where
     its escapes spell no UTF-8 text; computed once per distinct value.

@@ -248,7 +248,8 @@ def test_python_runs_once_per_distinct_value(monkeypatch: pytest.MonkeyPatch) ->
 
         return wrapper
 
-    monkeypatch.setattr(channels, "_decoded_value", counting("decode", channels._decoded_value))
+    decode = counting("decode", channels.query_value_decoded)
+    monkeypatch.setattr(channels, "query_value_decoded", decode)
     monkeypatch.setattr(channels, "search_engine_of", counting("engine", channels.search_engine_of))
     monkeypatch.setattr(channels, "is_listed_source", counting("listed", channels.is_listed_source))
     n = 100_000

@@ -81,6 +81,30 @@ def test_query_parameter_from_the_first_hit_that_carries_it() -> None:
     assert by("query:variant") == [("A", 2, 2, 1), ("B", 2, 1, 1), ("(none)", 1, 0, 0)]
 
 
+def test_a_campaign_tag_and_its_query_segment_read_alike(tmp_path: Path) -> None:
+    """``utm_source`` as a session's source and as ``query:utm_source`` is one value: trimmed
+    (`` news `` is ``news``; ``+`` alone is none), and escapes that spell no UTF-8 text kept
+    as written (``%FF`` and ``%FE`` were both ``\ufffd``, one segment of two sources)."""
+    queries = ["%20news%20", "news", "+", "%FF", "%FE"]
+    log = tmp_path / "tags.log"
+    log.write_text(
+        "".join(
+            f'203.0.113.{i} - - [02/Nov/2026:09:0{i}:00 +0000] "GET /?utm_source={q}'
+            f'&utm_medium=email HTTP/1.1" 200 512 "-" "{UA}"\n'
+            for i, q in enumerate(queries)
+        )
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["report", str(log), "--by", "query:utm_source,source", "--top", "0", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["segments"]
+    assert sorted((row["segment"], row["sessions"]) for row in rows) == [
+        ("%FE / %FE", 1), ("%FF / %FF", 1), ("(none) / (not set)", 1), ("news / news", 2)
+    ]  # fmt: skip
+
+
 def test_landing_and_exit_pages() -> None:
     assert by("landing_page") == [("/", 3, 2, 1), ("/p/1", 2, 1, 1)]
     assert by("exit_page") == [("/thanks", 3, 3, 1), ("/", 1, 0, 0), ("/p/2", 1, 0, 1)]
