@@ -174,7 +174,8 @@ def _where_in(data: bytes, offset: int) -> tuple[int, int]:
     >>> _where_in("goals:\n  - é ".encode() + b"\xff", 14)
     (2, 7)
     """
-    before = data[:offset].removeprefix(b"\xef\xbb\xbf")
+    before = data[:offset].removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
+    before = before.replace(b"\r", b"\n")  # a line ended by a lone CR, as the text is read
     line_start = before.rfind(b"\n") + 1
     column = len(before[line_start:].decode("utf-8", "replace")) + 1
     return before.count(b"\n") + 1, column

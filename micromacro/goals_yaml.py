@@ -342,8 +342,8 @@ def _yaml_reading(node: ScalarNode) -> str:
     except (ValueError, OverflowError):
         read = "which YAML reads otherwise"
     if ":" in node.value:
-        return f"{read}, in base 60: write the number meant in decimal (a duration: 2h, 90m)"
-    return f"{read}: write the number meant in decimal"
+        return f"{read} in base 60; a duration is written 2h or 90m"
+    return read
 
 
 def describe_choices(names: tuple[str, ...]) -> str:
@@ -417,15 +417,19 @@ def _one_edit_apart(typed: str, name: str) -> bool:
     """Whether ``typed`` is ``name`` with one letter changed, added, left out, or two
     neighbours swapped.
 
-    >>> [_one_edit_apart(t, n) for t, n in (("nmae", "name"), ("ipz", "ips"), ("kin", "kind"))]
-    [True, True, True]
+    >>> pairs = (("nmae", "name"), ("ipz", "ips"), ("kin", "kind"), ("ism", "ips"))
+    >>> [_one_edit_apart(typed, name) for typed, name in pairs]
+    [True, True, True, False]
     """
     if typed == name or abs(len(typed) - len(name)) > 1:
         return False
     if len(typed) == len(name):
         differ = [i for i, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
-        swapped = len(differ) == 2 and differ[1] == differ[0] + 1
-        return len(differ) == 1 or (swapped and typed[differ[0]] == name[differ[1]])
+        if len(differ) != 2:
+            return len(differ) == 1
+        first, second = differ
+        crossed = typed[first] == name[second] and typed[second] == name[first]
+        return second == first + 1 and crossed
     shorter, longer = sorted((typed, name), key=len)
     return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
@@ -474,7 +478,7 @@ _EXPONENT_NUMBER = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[
 # An integer as people write it. YAML 1.1 reads others its own way, which no one writing a goals
 # file means: ``2:00`` in base 60 (120), ``010`` in octal (8), ``0x10``, ``0b10``, ``1_000``.
 _DECIMAL_INTEGER = re.compile(r"^[-+]?[0-9]+$")
-_OCTAL = re.compile(r"^[-+]?0[0-9]")
+_OCTAL = re.compile(r"^[-+]?0[0-9]*[1-9]")  # 010 (8), not 00 (0 read either way)
 
 
 def _read_otherwise(node: ScalarNode) -> bool:

@@ -131,16 +131,19 @@ def site_host_name(text: str) -> str:
 
 def _as_sent(host: str) -> str:
     """An internationalised host as browsers send it in a referrer and a ``Host`` header, in
-    punycode (``münchen.de`` is ``xn--mnchen-3ya.de``); any other as given.
+    punycode by UTS 46 (``münchen.de`` is ``xn--mnchen-3ya.de``, ``faß.de`` is
+    ``xn--fa-hia.de``, not IDNA 2003's ``fass.de``); any other as given.
 
-    >>> _as_sent("MÜNCHEN.de"), _as_sent("shop.example")
-    ('xn--mnchen-3ya.de', 'shop.example')
+    >>> _as_sent("MÜNCHEN.de"), _as_sent("faß.de"), _as_sent("shop.example")
+    ('xn--mnchen-3ya.de', 'xn--fa-hia.de', 'shop.example')
     """
     if host.isascii():
         return host
+    import idna  # only for a host that needs it: ``--help`` imports little
+
     try:
-        return host.lower().encode("idna").decode("ascii")
-    except UnicodeError:  # no IDNA label (too long, a character it refuses): as given
+        return str(idna.encode(host, uts46=True).decode("ascii"))
+    except (idna.IDNAError, UnicodeError):  # no IDNA label (a character it refuses): as given
         return host
 
 

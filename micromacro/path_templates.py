@@ -37,7 +37,10 @@ _THREE_DIGITS = re.compile(r"\d\D*\d\D*\d")
 _ID_SHAPE = re.compile(
     "|".join(f"(?:{p.pattern})" for p in (_NUMBER, _UUID, _HEX, _TOKEN, _DATE)), re.I
 )
-_LOCALE = re.compile(r"^[a-z]{2}([-_]([A-Za-z]{2}|[A-Z][a-z]{3}))?$")
+_LOCALE = re.compile(r"^[a-z]{2}(?:[-_](?:[A-Za-z]{2}|([A-Za-z]{4})))?$")
+# The scripts a locale names after its language (``zh-Hant``, as Drupal and WPML write it
+# ``zh-hant``), the others of four letters being words (``/de-shop/``).
+SCRIPTS = frozenset(("hans", "hant", "latn", "cyrl", "arab", "deva", "grek", "hebr", "jpan"))
 LANGUAGES = frozenset(
     (
         "ar", "bg", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr",
@@ -85,10 +88,13 @@ def is_id(segment: str) -> bool:
 def is_locale(segment: str) -> bool:
     """Whether a first segment names a language or locale (``en``, ``de-DE``, ``pt_br``).
 
-    >>> [is_locale(s) for s in ("en", "de-DE", "pt_br", "zh-Hant", "go", "api")]
-    [True, True, True, True, False, False]
+    >>> [is_locale(s) for s in ("en", "de-DE", "pt_br", "zh-Hant", "zh-hant", "de-shop", "go")]
+    [True, True, True, True, True, False, False]
     """
-    return bool(_LOCALE.match(segment)) and segment[:2].lower() in LANGUAGES
+    match = _LOCALE.match(segment)
+    if match is None or segment[:2] not in LANGUAGES:
+        return False
+    return match.group(1) is None or match.group(1).lower() in SCRIPTS
 
 
 @cache

@@ -251,6 +251,8 @@ def reading_options(options: SuggestOptions) -> tuple[str, ...]:
         given.append(f"--client-ip {options.client_ip}")
     if options.session_timeout_s != DEFAULT_SESSION_TIMEOUT_S:
         given.append(f"--session-timeout {duration_text(options.session_timeout_s)}")
+    if options.max_line_bytes != SuggestOptions(inputs=()).max_line_bytes:
+        given.append(f"--max-line-bytes {options.max_line_bytes}")
     return tuple(given)
 
 

@@ -26,10 +26,10 @@ from micromacro import hits
 from micromacro.goals import DestinationMatcher, EventMatcher, HitMatcher, StringMatcher
 from micromacro.matchers import folded
 from micromacro.path_templates import (
-    LANGUAGES,
     WILDCARD,
     file_template,
     has_wildcard,
+    is_locale,
     path_templates,
 )
 
@@ -453,7 +453,8 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
     most often sent from) and ``form_count`` (how often), ``sent_back`` (views right after
     a post from the page itself: the form shown again, as a declined payment is), ``landing``
     and ``exits`` (sessions it starts and ends). Templates that differ in case or a trailing ``/``
-    only are one page (``page_key``): the goal of their ``templates`` matches them all, as it
+    only are one page (``page_key``), and so are a page's locales named apart
+    (``_across_locales``): the goal of their ``templates`` matches them all, as it
     ignores case, and no other."""
     same = pl.col("session") == pl.col("session").shift(1)
     previous = pl.when(same).then(pl.col("step").shift(1))
@@ -469,9 +470,10 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
         "previous"
     ).str.starts_with("download ")
     sent_back = after_request & (page_key(pl.col("form")) == page_key(pl.col("template")))
+    keys = pages.select(page_key(pl.col("template"))).to_series()
     marked_pages = pages.with_columns(
         variant=folded(pl.col("template")),
-        page=page_key(pl.col("template")),
+        page=keys.replace(_across_locales(keys)),
         landing=first.fill_null(True),
         exit=last.fill_null(True),
         after_request=after_request.fill_null(False),
@@ -531,11 +533,6 @@ def _checkout_steps(steps: pl.Series) -> list[str]:
     ]
 
 
-# A template's leading locale, as folded (``/de-de/``, ``/pt_br/``, ``/zh-hant/``): a language
-# of ``path_templates.LANGUAGES``, maybe a region or script.
-_LEADING_LOCALE = "^/(?:" + "|".join(sorted(LANGUAGES)) + r")(?:[-_](?:[a-z]{2}|[a-z]{4}))?/"
-
-
 def _most_common(column: str) -> pl.Expr:
     """The most common value of ``column`` in a group (the first by value among equals)."""
     return pl.col(column).drop_nulls().mode().sort().first()
@@ -559,11 +556,19 @@ def _spellings(pages: pl.DataFrame) -> pl.DataFrame:
 
 def page_key(template: pl.Expr) -> pl.Expr:
     """What a page template is to a goal, which ignores case: folded as goal matching folds a
-    path, less a trailing ``/`` (but the root's), its leading locale as ``*`` (the locales'
-    pages named apart where ``/*/thanks`` would take another page are one page, their goal
-    the locales' paths)."""
-    key = folded(template).str.replace(r"(.)/$", "${1}")
-    return key.str.replace(_LEADING_LOCALE, "/*/")
+    path, less a trailing ``/`` (but the root's)."""
+    return folded(template).str.replace(r"(.)/$", "${1}")
+
+
+def _across_locales(keys: pl.Series) -> dict[str, str]:
+    """The page keys led by a locale, on a site of several (as ``path_templates`` tells them),
+    and the key of the one page each is in every language: the locales' pages named apart
+    where ``/*/thanks`` would take another page (``/de/thanks`` → ``/*/thanks``)."""
+    parts = {key: key.split("/", 2) for key in keys.drop_nulls().unique()}
+    led = {key: p for key, p in parts.items() if len(p) == 3 and p[2] and is_locale(p[1])}
+    if len({p[1] for p in led.values()}) < 2:
+        return {}
+    return {key: f"/{WILDCARD}/{p[2]}" for key, p in led.items()}
 
 
 def event_figures(hits: pl.DataFrame, category: str) -> pl.DataFrame:

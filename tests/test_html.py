@@ -413,9 +413,9 @@ def test_a_significant_change_shown_as_nothing_has_no_colour() -> None:
 
 
 def test_only_a_long_unbroken_text_wraps_anywhere() -> None:
-    """A path of words wraps at its breaks (``/en/checkout/thank-you`` on a phone keeps
-    ``thank-you`` whole); a run of 40 characters or more with no break in it (an id) wraps
-    anywhere, so its column does not push the figures out of the box."""
+    """A short path keeps its words whole (``/en/checkout/thank-you`` on a phone); a text of
+    40 characters or more without a space (an id, or a long path: a browser breaks it at few
+    of its slashes) wraps anywhere, so its column does not push the figures out of the box."""
 
     def css(path: str) -> str:
         table = Table("pages", "Pages", (Column("path", "Page", "text"),), [{"path": path}])
@@ -423,6 +423,8 @@ def test_only_a_long_unbroken_text_wraps_anywhere() -> None:
 
     assert css("/en/checkout/thank-you") == ""
     assert css("/dl/" + "3F2504E04F8911D39A0C0305E82C3301" * 4) == "long"
+    assert css("/documentation/administration/authentication/singlesignon") == "long"
+    assert css("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0") == ""
 
 
 def test_a_currency_from_the_data_is_inert_in_its_cards_value() -> None:

@@ -291,6 +291,51 @@ def test_the_locales_thank_you_pages_are_one_goal_that_takes_no_other_page(
     assert not _matches(purchase.goal, _hit(PAGE, "/newsletter/thanks"))
 
 
+def _post_visits(visits: list[tuple[str, ...]]) -> str:
+    """A combined log of ``visits`` (steps ``METHOD PATH``), an hour apart, 30 s a step."""
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    lines = []
+    for visit, steps in enumerate(visits):
+        for step, text in enumerate(steps):
+            method, path = text.split(" ")
+            at = (start + timedelta(hours=visit, seconds=30 * step)).strftime(CLF)
+            status = 303 if method == "POST" else 200
+            ip = f"10.3.{visit // 250}.{visit % 250}"
+            lines.append(combined_line(path, method=method, status=status, ip=ip, time=at))
+    return "\n".join(lines) + "\n"
+
+
+def test_a_segment_that_only_looks_like_a_locale_keeps_its_pages_apart(tmp_path: Path) -> None:
+    """``/it-help/`` and ``/hr-help/`` are no locales (``help`` is no script): their thank-you
+    pages are two goals, as their templates are two pages."""
+    visits = [
+        *[("GET /it-help/form", "POST /it-help/ticket", "GET /it-help/thanks")] * 15,
+        *[("GET /hr-help/form", "POST /hr-help/ticket", "GET /hr-help/thanks")] * 6,
+        *[("GET /", "GET /about")] * 20,
+    ]
+    log = tmp_path / "help.log"
+    log.write_text(_post_visits(visits))
+    goals = [s for s in _suggest(str(log)).goals if s.goal.kind == "macro"]
+    assert sorted(s.evidence.sessions for s in goals) == [6, 15]
+
+
+def test_a_script_locale_in_lower_case_is_a_locale(tmp_path: Path) -> None:
+    """``/zh-hant/`` (as Drupal and WPML write ``zh-Hant``) is a locale beside ``/en/`` and
+    ``/de/``: one purchase goal for the three thank-you pages (33 sessions)."""
+    visits = [
+        (f"GET /{locale}/p", f"GET /{locale}/checkout", f"POST /{locale}/checkout",
+         f"GET /{locale}/thanks")
+        for locale in ("en", "de", "zh-hant")
+        for _ in range(11)
+    ]  # fmt: skip
+    visits += [("GET /en/p", "GET /en/about")] * 20
+    log = tmp_path / "locales.log"
+    log.write_text(_post_visits(visits))
+    purchase = next(s for s in _suggest(str(log)).goals if s.goal.name == "purchase")
+    assert purchase.evidence.sessions == 33
+    assert _matches(purchase.goal, _hit(PAGE, "/zh-hant/thanks"))
+
+
 def test_a_city_holding_a_checkout_word_is_no_checkout(tmp_path: Path) -> None:
     """``kasse`` is a checkout word, but ``/standorte/kassel`` holds it only inside a word: the
     directions page visits reach from it is no purchase (60 visits, every fourth to Kassel)."""

@@ -149,18 +149,26 @@ def test_a_url_pasted_for_the_site_host_names_its_host(pasted: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "site", ["münchen.de", "MÜNCHEN.DE", "https://www.münchen.de/", "xn--mnchen-3ya.de"]
+    ("site", "sent"),
+    [
+        *(
+            (s, "xn--mnchen-3ya.de")
+            for s in ("münchen.de", "MÜNCHEN.DE", "https://www.münchen.de/")
+        ),
+        ("xn--mnchen-3ya.de", "xn--mnchen-3ya.de"),
+        # UTS 46, as browsers: ß and a final sigma stay themselves (IDNA 2003 made fass.de)
+        ("faß.de", "xn--fa-hia.de"),
+        ("ς.gr", "xn--3xa.gr"),
+    ],
 )
 def test_an_internationalised_site_host_names_the_host_browsers_send(
-    tmp_path: Path, site: str
+    tmp_path: Path, site: str, sent: str
 ) -> None:
     """A browser sends an internationalised referrer host in punycode: ``--site-host`` written
     in Unicode (as the owner types it) names that host, so the site's own referrer is
     internal (Direct), not a Referral."""
     log = tmp_path / "idn.log"
-    log.write_text(
-        helpers.combined_line("/b", referrer="https://xn--mnchen-3ya.de/a", ip="10.0.0.2") + "\n"
-    )
+    log.write_text(helpers.combined_line("/b", referrer=f"https://{sent}/a", ip="10.0.0.2") + "\n")
     result = CliRunner().invoke(
         cli, ["report", str(log), "--site-host", site, "--format", "json", "--no-cache"]
     )

@@ -147,10 +147,10 @@ def _cell(value: object, column: Column, chart: Markup | None = None, css: str =
     return Cell(text, title, numeric=not column.is_text, chart=chart, css=css)
 
 
-# A run of characters a line cannot break in as long as this makes a text cell wrap anywhere
-# (an id in a path), rather than widen its column past the box; a shorter one wraps at its
-# breaks (a path on a phone keeps its words whole).
-_UNBROKEN = re.compile(r"[^\s/\-?&=]{40}")
+# A text of this many characters without a space makes its cell wrap anywhere (a long path or
+# an id in one), rather than widen its column past the box (a browser breaks a path at few of
+# its slashes); a shorter one keeps its words whole (``/en/checkout/thank-you`` on a phone).
+_UNBROKEN = re.compile(r"\S{40}")
 
 
 def _number(value: object) -> float | None:
