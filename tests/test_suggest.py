@@ -227,18 +227,18 @@ def test_a_page_named_like_a_confirmation_is_not_enough(tmp_path: Path) -> None:
         assert not any(_matches(s.goal, _hit(PAGE, path)) for s in suggestion.goals)
 
 
-def _visit_log(paths_of: list[tuple[str, ...]]) -> str:
-    """A combined log of one visitor's visit per item, an hour apart, its pages 30 s apart."""
+def _visit_log(visits: list[tuple[str, ...]]) -> str:
+    """A combined log of one visitor's visit per item, an hour apart, a step each 30 s: a step
+    is a path (a page viewed) or ``METHOD PATH`` (a form posted, answered 303)."""
     start = datetime(2026, 11, 2, tzinfo=UTC)
-    lines = [
-        combined_line(
-            path,
-            ip=f"10.1.{visit // 250}.{visit % 250}",
-            time=(start + timedelta(hours=visit, seconds=30 * step)).strftime(CLF),
-        )
-        for visit, paths in enumerate(paths_of)
-        for step, path in enumerate(paths)
-    ]
+    lines = []
+    for visit, steps in enumerate(visits):
+        for step, text in enumerate(steps):
+            method, path = text.split(" ") if " " in text else ("GET", text)
+            at = (start + timedelta(hours=visit, seconds=30 * step)).strftime(CLF)
+            status = 303 if method == "POST" else 200
+            ip = f"10.1.{visit // 250}.{visit % 250}"
+            lines.append(combined_line(path, method=method, status=status, ip=ip, time=at))
     return "\n".join(lines) + "\n"
 
 
@@ -265,23 +265,14 @@ def test_the_locales_thank_you_pages_are_one_goal_that_takes_no_other_page(
     """Purchases end on ``/en/thanks``, ``/de/thanks`` or ``/fr/thanks`` after a post of the
     checkout (12 sessions), newsletter sign-ups on ``/newsletter/thanks`` (6): ``/*/thanks``
     would take the sign-ups too (18), so the purchase names its locales' pages."""
-    start = datetime(2026, 11, 2, tzinfo=UTC)
-    lines = []
-    for visit in range(18):
-        locale = ("en", "de", "fr")[visit % 3]
-        steps = [("GET", f"/{locale}/"), ("GET", f"/{locale}/shop")]
-        if visit < 12:
-            steps += [("POST", f"/{locale}/checkout"), ("GET", f"/{locale}/thanks")]
-        else:
-            steps += [("POST", "/newsletter/subscribe"), ("GET", "/newsletter/thanks")]
-        for step, (method, path) in enumerate(steps):
-            at = (start + timedelta(hours=visit, seconds=30 * step)).strftime(CLF)
-            status = 303 if method == "POST" else 200
-            lines.append(
-                combined_line(path, method=method, status=status, ip=f"10.2.0.{visit}", time=at)
-            )
+    visits = [
+        (f"/{locale}/", f"/{locale}/shop", f"POST /{locale}/checkout", f"/{locale}/thanks")
+        for locale in ("en", "de", "fr")
+        for _ in range(4)
+    ]
+    visits += [("/en/", "/en/shop", "POST /newsletter/subscribe", "/newsletter/thanks")] * 6
     log = tmp_path / "shop.log"
-    log.write_text("\n".join(lines) + "\n")
+    log.write_text(_visit_log(visits))
     suggestion = _suggest(str(log))
     purchase = next(s for s in suggestion.goals if s.goal.name == "purchase")
     assert purchase.evidence.sessions == 12
@@ -289,20 +280,6 @@ def test_the_locales_thank_you_pages_are_one_goal_that_takes_no_other_page(
         StringMatcher("one_of", ("/de/thanks", "/en/thanks", "/fr/thanks"), case_sensitive=False)
     )
     assert not _matches(purchase.goal, _hit(PAGE, "/newsletter/thanks"))
-
-
-def _post_visits(visits: list[tuple[str, ...]]) -> str:
-    """A combined log of ``visits`` (steps ``METHOD PATH``), an hour apart, 30 s a step."""
-    start = datetime(2026, 11, 2, tzinfo=UTC)
-    lines = []
-    for visit, steps in enumerate(visits):
-        for step, text in enumerate(steps):
-            method, path = text.split(" ")
-            at = (start + timedelta(hours=visit, seconds=30 * step)).strftime(CLF)
-            status = 303 if method == "POST" else 200
-            ip = f"10.3.{visit // 250}.{visit % 250}"
-            lines.append(combined_line(path, method=method, status=status, ip=ip, time=at))
-    return "\n".join(lines) + "\n"
 
 
 def test_a_segment_that_only_looks_like_a_locale_keeps_its_pages_apart(tmp_path: Path) -> None:
@@ -314,7 +291,7 @@ def test_a_segment_that_only_looks_like_a_locale_keeps_its_pages_apart(tmp_path:
         *[("GET /", "GET /about")] * 20,
     ]
     log = tmp_path / "help.log"
-    log.write_text(_post_visits(visits))
+    log.write_text(_visit_log(visits))
     goals = [s for s in _suggest(str(log)).goals if s.goal.kind == "macro"]
     assert sorted(s.evidence.sessions for s in goals) == [6, 15]
 
@@ -330,7 +307,7 @@ def test_a_script_locale_in_lower_case_is_a_locale(tmp_path: Path) -> None:
     ]  # fmt: skip
     visits += [("GET /en/p", "GET /en/about")] * 20
     log = tmp_path / "locales.log"
-    log.write_text(_post_visits(visits))
+    log.write_text(_visit_log(visits))
     purchase = next(s for s in _suggest(str(log)).goals if s.goal.name == "purchase")
     assert purchase.evidence.sessions == 33
     assert _matches(purchase.goal, _hit(PAGE, "/zh-hant/thanks"))
