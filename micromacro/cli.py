@@ -54,7 +54,9 @@ class _Path(click.Path):
         return super().convert(value, param, ctx)
 
 
-_FILE = _Path(dir_okay=False)
+# A goals file: a directory named for it is the goals file that cannot be read, said as every
+# command (and ``check``) says it, exit 2.
+_GOALS_FILE = _Path()
 
 
 class _Output(_Path):
@@ -187,14 +189,14 @@ def _parse_split(value: str | None, param: click.Parameter) -> tuple[float, ...]
 _GOALS_OPTION = click.option(
     "--goals",
     "goals_path",
-    type=_FILE,
+    type=_GOALS_FILE,
     help=f"Goals file (YAML). Default: {DEFAULT_GOALS_FILE} if it exists.",
 )
 # hits and suggest take the goals file's exclude: section alone.
 _EXCLUSIONS_GOALS_OPTION = click.option(
     "--goals",
     "goals_path",
-    type=_FILE,
+    type=_GOALS_FILE,
     help=f"Goals file (YAML) whose exclude: section to apply (only that section is read). "
     f"Default: {DEFAULT_GOALS_FILE} if it exists.",
 )

@@ -470,9 +470,11 @@ def read_flag(node: Node, findings: Findings, subject: str) -> bool | None:
     return None
 
 
-# A number in exponent form without a dot or a sign, which YAML 1.1 reads as text (1e3) and
-# YAML 1.2 and people as a number.
-_EXPONENT_NUMBER = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$")
+# A number YAML 1.1 reads as text and YAML 1.2 and people as a number: in exponent form
+# without a dot or a sign (1e3), or a signed fraction without its 0 (-.5, where .5 is one).
+_EXPONENT_NUMBER = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]\.[0-9]+)$"
+)
 
 
 # An integer as people write it. YAML 1.1 reads others its own way, which no one writing a goals
@@ -491,9 +493,9 @@ def _read_otherwise(node: ScalarNode) -> bool:
 
 
 def read_number(node: Node) -> float | None:
-    """Return the finite number a scalar holds, or None if it holds none; ``1e3`` written
-    plain (not quoted) is the number 1000, and what YAML 1.1 reads otherwise than people do
-    (``2:00``, ``010``) is none (``describe`` says why)."""
+    """Return the finite number a scalar holds, or None if it holds none; ``1e3`` and ``-.5``
+    written plain (not quoted) are the numbers 1000 and -0.5, and what YAML 1.1 reads otherwise
+    than people do (``2:00``, ``010``) is none (``describe`` says why)."""
     if not isinstance(node, ScalarNode) or _read_otherwise(node):
         return None
     try:

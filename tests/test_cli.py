@@ -834,6 +834,20 @@ def test_missing_goals_file_exits_2() -> None:
     assert "no-such-goals.yaml: cannot read goals file" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["report", "alert", "hits", "suggest", "check"])
+def test_a_directory_named_as_the_goals_file_is_said_alike_by_every_command(
+    tmp_path: Path, command: str
+) -> None:
+    """``check dir.yaml`` and ``report --goals dir.yaml`` said it in two ways (click's "File …
+    is a directory" for the option): every command says it as the goals file it cannot read."""
+    folder = tmp_path / "goals.yaml"
+    folder.mkdir()
+    args = [command, str(folder)] if command == "check" else [command, SHOP, "--goals", str(folder)]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"micromacro: error: {folder}: cannot read goals file: Is a directory\n"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -1635,6 +1635,10 @@ def test_a_number_in_exponent_form_is_a_number() -> None:
     number people mean; quoted it stays text, and a number too large says it is one."""
     value = only_goal(one_goal("kind: macro", "destination: /thanks", "value: 1e3"))
     assert value.value == 1000.0
+    config = parse_goals(one_goal("kind: micro", "event: {value: {greater_than: -.5}}"))
+    (signed,) = config.goals  # (a warning: an access log's events have no value)
+    assert signed.event is not None
+    assert signed.event.value == NumberCondition(greater_than=-0.5)  # as .5 is 0.5
     duration = only_goal(one_goal("kind: micro", "duration: {greater_than: 1e3}"))
     assert duration.condition == NumberCondition(greater_than=1000.0)
     assert problems_of(one_goal("kind: macro", "destination: /thanks", 'value: "1e3"')) == [

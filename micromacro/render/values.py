@@ -43,6 +43,12 @@ def format_value(value: object, kind: ColumnKind) -> str:
     ('–', 'n/a')
     >>> format_value(1234.5, "money"), format_value(1e200, "money")
     ('1,234.50', '1.00e+200')
+
+    A change shows its figure's decimals: a count's none, another's two (pages per session
+    4.00 against 3.00 is ``+1.00``, not ``+1.0``), and no minus sign where it rounds to nothing.
+
+    >>> format_value(20, "delta"), format_value(1.0, "delta"), format_value(-0.001, "delta")
+    ('+20', '+1.00', '+0.00')
     """
     if isinstance(value, float) and not math.isfinite(value):
         return "∞" if kind == "float" and value > 0 else format_value(None, kind)
@@ -63,8 +69,8 @@ def format_value(value: object, kind: ColumnKind) -> str:
         if shown == 0:  # a change that rounds to nothing has no direction
             return "= 0.0 pp"
         return f"{'▲' if shown > 0 else '▼'} {shown:+} pp"
-    if kind == "delta" and isinstance(value, int | float):
-        whole = float(value).is_integer() and abs(value) < _HUGE
+    if kind == "delta" and isinstance(value, int | float):  # a count's, or a float figure's
+        whole = isinstance(value, int) and abs(value) < _HUGE
         return f"{value:+,}" if whole else _amount(value, "+")
     if kind == "delta_money" and isinstance(value, int | float):
         return _amount(value, "+")
