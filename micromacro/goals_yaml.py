@@ -584,9 +584,11 @@ def read_name(
     findings: Findings,
     noun: str = "goal",
 ) -> str | None:
-    """Return the goal's (or funnel's) non-empty, not yet used name, or None after reporting."""
+    """Return the goal's (or funnel's) non-empty, not yet used name, or None after reporting
+    (once: a key misspelling ``name`` was named already, "did you mean 'name'?")."""
     if "name" not in entries:
-        findings.error(node, f"missing key 'name' in {label} (expected a non-empty string)")
+        if not _misspelt_in(node, "name"):
+            findings.error(node, f"missing key 'name' in {label} (expected a non-empty string)")
         return None
     value_node = entries["name"][1]
     name = read_text(value_node, findings, f"name of {label}", "a non-empty string")
@@ -614,11 +616,24 @@ def read_required_choice(
     findings: Findings,
 ) -> Choice | None:
     if key not in entries:
-        findings.error(
-            node, f"missing key {key!r} in {label} (expected {describe_choices(choices)})"
-        )
+        if not _misspelt_in(node, key):  # else "did you mean" said it
+            findings.error(
+                node, f"missing key {key!r} in {label} (expected {describe_choices(choices)})"
+            )
         return None
     return read_choice(entries[key][1], findings, f"{key} of {label}", choices)
+
+
+def _misspelt_in(node: MappingNode, key: str) -> bool:
+    """Whether a key of ``node`` is a misspelling of ``key`` (``nmae``), which
+    ``mapping_entries`` names with "did you mean": the key missing is no second problem."""
+    return any(
+        isinstance(key_node, ScalarNode)
+        and isinstance(key_node.value, str)
+        and key_node.value != key
+        and _nearest(key_node.value, (key,)) is not None
+        for key_node, _ in node.value
+    )
 
 
 def read_optional_choice(

@@ -1682,6 +1682,16 @@ def test_a_number_yaml_reads_its_own_old_way_is_a_problem(line: str, problem: st
     )
 
 
+@pytest.mark.parametrize(("typo", "key"), [("nmae", "name"), ("kidn", "kind"), ("knid", "kind")])
+def test_a_misspelt_required_key_is_one_problem(typo: str, key: str) -> None:
+    """``nmae:`` is one problem, its "did you mean", not also "missing key 'name'"."""
+    lines = {"name": "name: buy", "kind": "kind: macro"}
+    lines[key] = f"{typo}: {'buy' if key == 'name' else 'macro'}"
+    text = "goals:\n  - " + "\n    ".join([*lines.values(), "destination: /thanks"]) + "\n"
+    (problem,) = problems_of(text)
+    assert problem.endswith(f"did you mean {key!r}?")
+
+
 @pytest.mark.parametrize(
     ("key", "hint"),
     [
