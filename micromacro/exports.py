@@ -824,6 +824,7 @@ def read_exports(
     done = 0
     overlap = OverlapSample() if not dedupe and len(inputs.files) > 1 else None
     earlier = pl.Series([], dtype=pl.UInt64)  # the hashes of earlier files' counted rows
+    is_counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)
     for index, file in enumerate(inputs.files):
         export = export_format(file.name, source)
         result.formats.append(export)
@@ -839,7 +840,6 @@ def read_exports(
         if dedupe:
             rows, earlier = without_earlier_rows(rows, earlier)
         elif overlap is not None:
-            is_counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)
             overlap.add(
                 rows.filter(is_counted).select(
                     "source_file", "ts", sampled(row_hash(rows)).alias(SAMPLE_HASH)
@@ -851,7 +851,6 @@ def read_exports(
         if not result.epoch_hint:
             result.epoch_hint = _epoch_hint(rows, file.name, timestamp_column, source)
         links.append(_identity_links(rows))
-        is_counted = pl.col("bucket").is_in(COUNTED_EXPORT_BUCKETS)
         counted.append(rows.filter(is_counted).with_columns(pl.lit(index).alias(_INPUT)))
         others.append(rows.filter(~is_counted).select("ts", "bucket"))
     hits = pl.concat(counted) if counted else None

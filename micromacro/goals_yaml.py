@@ -331,7 +331,8 @@ def describe(node: Node) -> str:
 
 
 def _yaml_reading(node: ScalarNode) -> str:
-    """What YAML 1.1 makes of a number written its own way, and what to write instead."""
+    """What YAML 1.1 makes of a number written its own way (and, in base 60, how a duration
+    is written instead)."""
     try:
         value = (
             SCALARS.construct_yaml_int(node)

@@ -59,6 +59,7 @@ from micromacro.suggest_steps import (
     event_figures,
     intent_of,
     is_cart_add,
+    is_checkout_step,
     is_no_goal_post,
     names_a_read,
     page_figures,
@@ -402,10 +403,9 @@ def _conversion_candidates(context: _Context) -> list[_Candidate]:
         step = row["step"]
         if step in used_posts or row["sessions"] < MIN_SESSIONS:
             continue
-        found_words = words(row["template"])
-        if is_no_goal_post(row["template"]) or found_words & CART_WORDS:
+        if is_no_goal_post(row["template"]) or words(row["template"]) & CART_WORDS:
             continue
-        if found_words & CHECKOUT_WORDS and not found_words & CONFIRMATION_WORDS:
+        if is_checkout_step(row["template"]):
             continue  # a step of the checkout: the page that confirms it is the goal
         intent = intent_of(row["template"])
         if intent is None:
@@ -542,8 +542,7 @@ def _checkout_candidates(context: _Context, macro: Sequence[_Candidate]) -> list
     rows = [
         row
         for row in context.pages.iter_rows(named=True)
-        if words(row["template"]) & CHECKOUT_WORDS
-        and not words(row["template"]) & CONFIRMATION_WORDS
+        if is_checkout_step(row["template"])
         and destination(row["templates"]) not in taken
         and row["sessions"] >= MIN_SESSIONS
     ]

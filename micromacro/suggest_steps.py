@@ -348,6 +348,18 @@ def names_a_read(template: str) -> bool:
     return bool(named) and bool(words(named[-1]) & READING_WORDS)
 
 
+def is_checkout_step(template: str) -> bool:
+    """Whether a page or a post is a step of the checkout: its words name a checkout (whole
+    words: not ``/standorte/kassel``) and no confirmation (the order's confirmation is what
+    follows the checkout, and what a visitor opens after it is no purchase).
+
+    >>> [is_checkout_step(t) for t in ("/checkout/payment", "/checkout/thank-you", "/kassel")]
+    [True, False, False]
+    """
+    found = words(template)
+    return bool(found & CHECKOUT_WORDS) and not found & CONFIRMATION_WORDS
+
+
 def intent_of(text: str) -> Intent | None:
     """What a path's words say it is for (``INTENT_WORDS``, first match), or None."""
     found = words(text)
@@ -521,15 +533,11 @@ def page_figures(hits: pl.DataFrame) -> pl.DataFrame:
 
 
 def _checkout_steps(steps: pl.Series) -> list[str]:
-    """The distinct ``steps`` that are a checkout's pages: a page whose words name a checkout
-    (whole words: not ``/standorte/kassel``) and no confirmation (the order's confirmation is
-    what follows the checkout, and what a visitor opens after it is no purchase)."""
+    """The distinct ``steps`` that are a checkout's pages (``is_checkout_step``)."""
     return [
         step
         for step in steps.drop_nulls().unique()
-        if step.startswith("page ")
-        and words(step[5:]) & CHECKOUT_WORDS
-        and not words(step[5:]) & CONFIRMATION_WORDS
+        if step.startswith("page ") and is_checkout_step(step[5:])
     ]
 
 
